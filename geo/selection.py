@@ -1,0 +1,197 @@
+"""
+A planner's selection: which outlines and reported figures a filter keeps, and how they join.
+
+The map and the exports both start here, so what a planner sees and what they download are
+the same rows. Figures stay in the long format of :func:`geo.figures.load_figures` until
+:func:`colour_values` (one value per district, for the map) or :func:`export_frame` (one
+feature per place and period, for files). Districts without a figure keep their row with
+missing values; they are never filled with zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import gazetteer
+from geo.boundaries import SEED_CITIES, load_boundaries
+from geo.errors import UnknownPlaceError
+
+__all__ = [
+    "PROVENANCE_COLUMNS",
+    "Selection",
+    "colour_values",
+    "export_frame",
+    "filter_figures",
+    "select_outlines",
+    "source_text",
+]
+
+#: Columns that travel with every figure to the screen and into every export.
+PROVENANCE_COLUMNS = ("doc_number", "issuer", "doc_date", "seed_file", "seed_line", "as_written")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """
+    What a planner filtered: cities, districts, years and figures.
+
+    Empty ``districts`` or ``metrics`` mean "all". ``years`` keeps figures whose period
+    overlaps the closed range; ``None`` keeps every period.
+    """
+
+    cities: tuple[str, ...] = SEED_CITIES
+    districts: tuple[str, ...] = ()
+    years: tuple[int, int] | None = None
+    metrics: tuple[str, ...] = ()
+    province: str | None = None
+
+    @classmethod
+    def for_province(cls, province: str, **kwargs) -> Selection:
+        """Every city of ``province`` (a name such as 河南 or 河南省)."""
+        info = gazetteer.resolve_province(province)
+        cities = gazetteer.list_cities(info["province"])["city"].tolist()
+        return cls(cities=tuple(cities), province=info["province"], **kwargs)
+
+
+def _canonical_cities(cities: tuple[str, ...]) -> list[str]:
+    # Raises UnknownPlaceError with close matches for a name that is no city.
+    return [gazetteer.resolve_city(name)["city"] for name in cities]
+
+
+def select_outlines(selection: Selection, *, display: bool = False) -> gpd.GeoDataFrame:
+    """
+    County-level outlines of the selected cities (and districts), in EPSG:4326.
+
+    District names are resolved through the gazetteer, so 顺河区 finds 顺河回族区; a name that
+    resolves to no outline of the selected cities raises
+    :class:`~geo.errors.UnknownPlaceError` naming close matches.
+    """
+    cities = _canonical_cities(selection.cities)
+    districts = load_boundaries("district", display=display)
+    districts = districts[districts["city"].isin(cities)]
+    if selection.districts:
+        codes = _district_codes(selection.districts, cities, districts)
+        districts = districts[districts["adcode"].isin(codes)]
+    return districts.reset_index(drop=True)
+
+
+def _district_codes(names, cities: list[str], districts: gpd.GeoDataFrame) -> set[str]:
+    """Adcodes (outline or zone codes) for district names within the selected cities."""
+    codes: set[str] = set()
+    for name in names:
+        found = [gazetteer.resolve_district(name, city=city) for city in cities]
+        hits = [r for r in found if r.status in ("ok", "historical", "zone")]
+        if not hits:
+            choices = districts["district"].tolist()
+            raise UnknownPlaceError(
+                "district", name, gazetteer.close_matches(name, choices, limit=5)
+            )
+        codes.update(r.adcode for r in hits)
+    return codes
+
+
+def filter_figures(figures: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    """
+    Figures of the selected places, years and metrics.
+
+    Stated totals (a document's own total whose parts are also rows) are left out: they are
+    checks, not places, and keeping them would count every household twice. Figures without
+    a year are kept by any year range.
+    """
+    cities = _canonical_cities(selection.cities)
+    keep = figures["city"].isin(cities) & (figures["role"] != "stated_total")
+    if selection.districts:
+        districts = load_boundaries("district")
+        codes = _district_codes(
+            selection.districts, cities, districts[districts["city"].isin(cities)]
+        )
+        keep &= figures["adcode"].isin(codes)
+    if selection.years is not None:
+        first, last = selection.years
+        start = figures["period_start"].fillna(figures["period_end"])
+        end = figures["period_end"].fillna(figures["period_start"])
+        # An undated figure (Handan's reply has no date) cannot be excluded by a year it does
+        # not state; it stays, and the screen labels it 未注明时期.
+        keep &= ((end >= first) & (start <= last)).fillna(True).astype(bool)
+    if selection.metrics:
+        keep &= figures["metric"].isin(selection.metrics)
+    return figures[keep].reset_index(drop=True)
+
+
+def colour_values(
+    districts: gpd.GeoDataFrame, figures: pd.DataFrame, metric: str
+) -> gpd.GeoDataFrame:
+    """
+    One value of ``metric`` per district outline, with its provenance, for a choropleth.
+
+    Where a district has the metric for several periods, the latest period is shown and
+    ``n_periods`` says how many there were. Districts with no figure keep their row with
+    ``value`` missing. Output CRS is that of ``districts``.
+    """
+    rows = figures[(figures["metric"] == metric) & (figures["level"] == "district")]
+    rows = rows.sort_values(["period_end", "period_start"])
+    counts = rows.groupby("adcode").size().rename("n_periods")
+    latest = rows.drop_duplicates("adcode", keep="last").set_index("adcode")
+    cols = ["value", "unit", "qualifier", "period_label", "status", "label_zh", "label_en"]
+    joined = districts.join(latest[[*cols, *PROVENANCE_COLUMNS]], on="adcode")
+    joined = joined.join(counts, on="adcode")
+    joined["n_periods"] = joined["n_periods"].fillna(0).astype(int)
+    return joined
+
+
+def export_frame(districts: gpd.GeoDataFrame, figures: pd.DataFrame) -> gpd.GeoDataFrame:
+    """
+    One feature per place and period, figures as columns, provenance as properties.
+
+    District outlines without figures are kept with empty values. Zones and city-level
+    figures, which have no outline in a district layer, become features with no geometry;
+    nothing is dropped. Output CRS is EPSG:4326.
+    """
+    keys = ["adcode", "level", "place", "city", "period_label", "period_start", "period_end"]
+    wide = _pivot_figures(figures, keys)
+    outline_cols = ["adcode", "province", "city", "district", "geometry"]
+    by_outline = districts[outline_cols].merge(
+        wide[wide["level"] == "district"].drop(columns=["city"]), on="adcode", how="left"
+    )
+    by_outline["level"] = by_outline["level"].fillna("district")
+    by_outline["place"] = by_outline["place"].fillna(by_outline["district"])
+    # Figures at places with no district outline in this layer: zones, cities, urban areas,
+    # and district figures whose outline the filter left out.
+    shown = set(districts["adcode"])
+    loose = wide[(wide["level"] != "district") | ~wide["adcode"].isin(shown)].copy()
+    province = figures.drop_duplicates("city").set_index("city")["province"]
+    loose["province"] = loose["city"].map(province)
+    loose["district"] = loose["place"].where(loose["level"].isin(["district", "zone"]))
+    frame = pd.concat([by_outline, loose], ignore_index=True)
+    frame["has_data"] = frame["sources"].notna()
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+
+
+def source_text(figures: pd.DataFrame) -> pd.Series:
+    """One readable source per figure: document number (or title), issuer, date, seed file."""
+    number = figures["doc_number"].fillna("")
+    doc = number.where(number != "", figures["title"])
+    date = figures["doc_date"].fillna("")
+    date = date.where(date != "", "未注明日期")
+    return doc + " · " + figures["issuer"] + " · " + date + " · " + figures["seed_file"]
+
+
+def _pivot_figures(figures: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Wide table: a value, an as-written and a qualifier column per metric; sources joined."""
+    if figures.empty:
+        return pd.DataFrame(columns=[*keys, "status", "sources", "seed_lines"])
+    fields = ["value", "as_written", "qualifier"]
+    wide = figures.groupby([*keys, "metric"], dropna=False)[fields].first().unstack("metric")
+    wide.columns = [m if f == "value" else f"{m}_{f}" for f, m in wide.columns]
+    figures = figures.assign(
+        source=source_text(figures),
+        line=figures["seed_file"] + ":" + figures["seed_line"].astype(str),
+    )
+    grouped = figures.groupby(keys, dropna=False)
+    wide["status"] = grouped["status"].agg(lambda s: "; ".join(sorted(set(s))))
+    wide["sources"] = grouped["source"].agg(lambda s: " | ".join(dict.fromkeys(s)))
+    wide["seed_lines"] = grouped["line"].agg(lambda s: "; ".join(dict.fromkeys(s)))
+    return wide.reset_index()

@@ -1,0 +1,1 @@
+"""Folium layers and file exports built from `geo`; never imports streamlit."""

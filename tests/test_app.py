@@ -1,0 +1,71 @@
+"""AppTest smoke tests of app.py: it runs, and a filter change changes what is shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 120
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _table(at: AppTest):
+    return at.dataframe[-1].value
+
+
+def test_default_view_shows_the_five_seed_cities(app):
+    assert app.title[0].value == "老旧小区改造图集"
+    assert set(app.sidebar.multiselect[0].value) == {
+        "新乡市",
+        "焦作市",
+        "开封市",
+        "许昌市",
+        "邯郸市",
+    }
+    table = _table(app)
+    assert {"新乡市", "焦作市", "开封市", "邯郸市"} <= set(table["city"])
+    assert table["doc_number"].notna().all() or table["seed_file"].notna().all()
+    assert table["seed_file"].str.endswith(".txt").all()
+    # Xinxiang's card sums districts and the zone: 22,149 households = 2.2149 万户.
+    assert any("2.2149 万户" in m.value for m in app.metric)
+    assert len(app.get("download_button")) == 1
+
+
+def test_city_filter_changes_the_records(app):
+    app.sidebar.multiselect[0].set_value(["新乡市"]).run()
+    assert not app.exception
+    table = _table(app)
+    assert set(table["city"]) == {"新乡市"}
+    assert len(table) == 44  # 11 places × 4 figures; the stated totals are checks, not rows
+    zones = app.dataframe[0].value
+    assert list(zones["place"].unique()) == ["高新区"]
+
+
+def test_year_filter_drops_the_2023_plan(app):
+    app.sidebar.slider[0].set_value((2019, 2022)).run()
+    table = _table(app)
+    assert "新乡市" not in set(table["city"])
+    assert "开封市" in set(table["city"])
+
+
+def test_english_switch(app):
+    app.sidebar.radio[0].set_value("en").run()
+    assert app.title[0].value == "Renovation Atlas"
+
+
+def test_unknown_city_in_the_address_is_reported_with_matches():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["city"] = "新相"
+    at.run()
+    assert not at.exception
+    assert "新乡市" in at.error[0].value

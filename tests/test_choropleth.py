@@ -1,0 +1,79 @@
+"""Tests for layers/choropleth.py: classes, no-data styling and HTML escaping."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from layers.choropleth import NO_DATA_COLOUR, classify, figure_map
+
+PAYLOAD = '<img src=x onerror="alert(1)">'
+
+
+def _districts(values):
+    n = len(values)
+    return gpd.GeoDataFrame(
+        {
+            "district": [PAYLOAD, *[f"区{i}" for i in range(1, n)]],
+            "city": ["<script>alert(2)</script>"] * n,
+            "value": values,
+            "unit": "households",
+            "qualifier": "exact",
+            "period_label": "2023年",
+            "status": "plan",
+            "as_written": ["<b>3279 户</b>"] * n,
+            "doc_number": "新百城提质办〔2023〕2号",
+            "issuer": "x",
+            "doc_date": "2023-02-07",
+            "seed_file": "002.txt",
+            "seed_line": 31,
+            "n_periods": 1,
+        },
+        geometry=[shapely.box(113 + i * 0.1, 35, 113.09 + i * 0.1, 35.1) for i in range(n)],
+        crs="EPSG:4326",
+    )
+
+
+def test_missing_values_get_the_no_data_colour_not_the_lowest_class():
+    bins, colours = classify(pd.Series([np.nan, 0.0, 10.0, 20.0]))
+    assert colours.iloc[0] == NO_DATA_COLOUR
+    assert colours.iloc[1] != NO_DATA_COLOUR
+    assert len(bins) == 3
+
+
+def test_all_missing_gives_no_classes():
+    bins, colours = classify(pd.Series([np.nan, np.nan]))
+    assert bins == [] and (colours == NO_DATA_COLOUR).all()
+
+
+def _geojson_tips(fmap) -> list[str]:
+    import folium
+
+    layers = [c for c in fmap._children.values() if isinstance(c, folium.FeatureGroup)]
+    data = [
+        g.data
+        for layer in layers
+        for g in layer._children.values()
+        if isinstance(g, folium.GeoJson)
+    ]
+    return [f["properties"]["tip"] for d in data for f in d["features"]]
+
+
+def test_user_values_are_escaped_in_the_map_html():
+    fmap = figure_map(_districts([np.nan, 3279.0, 100.0]), metric_name="户数", unit="households")
+    tips = _geojson_tips(fmap)
+    assert len(tips) == 3
+    assert all("<img" not in t and "<script" not in t for t in tips)
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in tips[0]
+    assert "无数据" in tips[0]  # the no-data district says so, with no number
+    assert "3,279 户" in tips[1] and "&lt;b&gt;3279 户&lt;/b&gt;" in tips[1]
+    html = fmap.get_root().render()
+    assert "<img src=x" not in html and "\\u003cimg" not in html
+
+
+def test_map_has_no_cdn_links_and_a_legend():
+    fmap = figure_map(_districts([1.0, 2.0]), metric_name="户数", unit="households")
+    assert fmap.default_js == [] and fmap.default_css == []
+    assert "atlas-legend" in fmap.get_root().render()
