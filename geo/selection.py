@@ -22,6 +22,7 @@ from geo.errors import UnknownPlaceError
 __all__ = [
     "PROVENANCE_COLUMNS",
     "Selection",
+    "city_summary",
     "colour_values",
     "export_frame",
     "filter_figures",
@@ -140,6 +141,48 @@ def colour_values(
     joined = joined.join(counts, on="adcode")
     joined["n_periods"] = joined["n_periods"].fillna(0).astype(int)
     return joined
+
+
+def city_summary(figures: pd.DataFrame, metric: str, cities: list[str]) -> pd.DataFrame:
+    """
+    One headline value of ``metric`` per city, saying how it was obtained.
+
+    ``basis`` is ``parts`` when the value sums the city's district and zone figures of one
+    period (the latest), ``reported`` when it is a city-level figure the document states
+    (Jiaozuo, Handan's main urban area), and ``none`` when there is neither; ``value`` is
+    then missing, not zero. ``others`` counts the city's further figures of the metric.
+    """
+    rows = figures[figures["metric"] == metric]
+    order = ["period_end", "period_start"]
+    records = []
+    for city in cities:
+        in_city = rows[rows["city"] == city].sort_values(order, na_position="first")
+        parts = in_city[in_city["level"].isin(["district", "zone"])]
+        whole = in_city[in_city["level"].isin(["city", "urban_area"])]
+        if not parts.empty:
+            latest = parts[parts["period_label"] == parts["period_label"].iloc[-1]]
+            value, basis, place = latest["value"].sum(), "parts", None
+        elif not whole.empty:
+            latest = whole.iloc[[-1]]
+            value, basis, place = latest["value"].iloc[0], "reported", latest["place"].iloc[0]
+        else:
+            records.append({"city": city, "basis": "none", "value": float("nan"), "others": 0})
+            continue
+        records.append(
+            {
+                "city": city,
+                "basis": basis,
+                "value": float(value),
+                "unit": latest["unit"].iloc[0],
+                "place": place,
+                "period_label": latest["period_label"].iloc[0],
+                "status": latest["status"].iloc[0],
+                "n_parts": len(latest) if basis == "parts" else 0,
+                "source": " | ".join(dict.fromkeys(source_text(latest))),
+                "others": len(in_city) - len(latest),
+            }
+        )
+    return pd.DataFrame.from_records(records)
 
 
 def export_frame(districts: gpd.GeoDataFrame, figures: pd.DataFrame) -> gpd.GeoDataFrame:

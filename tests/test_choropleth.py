@@ -75,5 +75,7 @@ def test_user_values_are_escaped_in_the_map_html():
 
 def test_map_has_no_cdn_links_and_a_legend():
     fmap = figure_map(_districts([1.0, 2.0]), metric_name="户数", unit="households")
-    assert fmap.default_js == [] and fmap.default_css == []
+    links = [url for _, url in fmap.default_js + fmap.default_css]
+    assert links == ["/app/static/leaflet/leaflet.js", "/app/static/leaflet/leaflet.css"]
+    assert "cdn" not in fmap.get_root().render()
     assert "atlas-legend" in fmap.get_root().render()
