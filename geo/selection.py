@@ -140,6 +140,8 @@ def colour_values(
     joined = districts.join(latest[[*cols, *PROVENANCE_COLUMNS]], on="adcode")
     joined = joined.join(counts, on="adcode")
     joined["n_periods"] = joined["n_periods"].fillna(0).astype(int)
+    # The left join turns line numbers into floats where districts have no figure.
+    joined["seed_line"] = joined["seed_line"].astype("Int64")
     return joined
 
 

@@ -60,6 +60,7 @@ def test_colour_values_leave_no_data_missing_not_zero(all_figures):
     assert math.isnan(by_name.loc["新乡县", "value"])
     assert by_name.loc["卫滨区", "value"] == 3279
     assert by_name.loc["卫滨区", "doc_number"] == "新百城提质办〔2023〕2号"
+    assert str(by_name.loc["卫滨区", "seed_line"]) == "31"  # a line number, not 31.0
     assert len(coloured) == 12
 
 
