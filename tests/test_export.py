@@ -146,3 +146,14 @@ def test_cli_resolve_prints_one_json_object(capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["status"] == "ambiguous" and result["adcode"] is None
     assert len(result["candidates"]) >= 4
+
+
+def test_province_export_covers_every_district(tmp_path):
+    out = tmp_path / "henan.geojson"
+    assert main(["export", "--province", "河南", "--figure", "households", "--out", str(out)]) == 0
+    raw, layer = _check_rfc7946(out)
+    outlined = layer[layer.geometry.notna()]
+    assert outlined["adcode"].nunique() == 157
+    # Henan's seed figures (Xinxiang, Kaifeng, Jiaozuo) travel with it; Handan's do not.
+    households = [f["properties"].get("households") for f in raw["features"]]
+    assert 3279 in households and 189800 not in households
