@@ -58,7 +58,7 @@ def load_city_outlines(cities: tuple[str, ...]):
 
 
 @st.cache_data
-def list_cities(province: str) -> list[str]:
+def city_choices(province: str) -> list[str]:
     if province == SEED:
         return list(boundaries.SEED_CITIES)
     return gazetteer.list_cities(province)["city"].tolist()
@@ -88,7 +88,7 @@ province = st.sidebar.selectbox(
     provinces,
     format_func=lambda p: label("seed_cities", lang) if p == SEED else p,
 )
-city_options = list_cities(province)
+city_options = city_choices(province)
 from_url = cities_from_url(lang)
 chosen_cities = st.sidebar.multiselect(
     label("cities", lang),
@@ -113,7 +113,7 @@ basemap = st.sidebar.radio(
 st.title(label("title", lang))
 st.caption(f"{label('subtitle', lang)}{'。' if lang == 'zh' else '. '}{label('datum_note', lang)}")
 if not chosen_cities:
-    st.info(label("cities", lang) + " ?")
+    st.info(label("pick_city", lang))
     st.stop()
 
 chosen = selection.Selection(
@@ -136,7 +136,6 @@ districts = load_outlines(tuple(chosen_cities), tuple(chosen_districts))
 coloured = selection.colour_values(districts, kept, metric)
 city_level = kept[kept["level"].isin(["city", "urban_area"])]
 zones = kept[kept["level"] == "zone"]
-in_metric = kept[kept["metric"] == metric]
 
 # One card per city: the district+zone sum, or the city-level figure; never a silent zero.
 summary = selection.city_summary(kept, metric, chosen_cities)

@@ -118,6 +118,10 @@ def districts_layer(
         index=districts["adcode"].to_numpy() if "adcode" in districts else None,
     )
     group = folium.FeatureGroup(name=metric_name, show=True)
+    if shown.empty:
+        # A filter down to a zone (no outline) leaves nothing to draw; folium's tooltip
+        # refuses an empty collection, so the group stays empty.
+        return group, bins, []
     folium.GeoJson(
         shown.to_json(),
         name=metric_name,

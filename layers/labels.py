@@ -51,6 +51,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "zh": "着色数据来自不同时期，请用时期筛选比较同期数据",
         "en": "Colours mix periods; narrow the period filter to compare like with like",
     },
+    "pick_city": {"zh": "请在左侧选择至少一个城市。", "en": "Pick at least one city on the left."},
     "city_wide": {"zh": "全市", "en": "city-wide"},
     "undated": {"zh": "未注明时期", "en": "period not stated"},
     "more_figures": {"zh": "项其他数据见下表", "en": "more in the table below"},

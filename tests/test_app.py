@@ -69,3 +69,18 @@ def test_unknown_city_in_the_address_is_reported_with_matches():
     at.run()
     assert not at.exception
     assert "新乡市" in at.error[0].value
+
+
+def test_zone_only_filter_keeps_the_zone_and_draws_no_outline(app):
+    app.sidebar.multiselect[0].set_value(["新乡市"]).run()
+    app.sidebar.multiselect[1].set_value(["高新区"]).run()
+    assert not app.exception
+    table = _table(app)
+    assert set(table["place"]) == {"高新区"}
+    assert any("1,044 户" in m.value for m in app.metric)
+
+
+def test_empty_city_choice_asks_for_a_city(app):
+    app.sidebar.multiselect[0].set_value([]).run()
+    assert not app.exception
+    assert app.info[0].value == "请在左侧选择至少一个城市。"
