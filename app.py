@@ -7,15 +7,12 @@ lives in `geo` (data) and `layers` (map and export).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import boundaries, figures, gazetteer, selection
 from geo.errors import UnknownPlaceError
-from layers.assets import install_leaflet
 from layers.choropleth import figure_map
 from layers.export import geojson_bytes
 from layers.labels import format_value, label
@@ -23,15 +20,6 @@ from layers.labels import format_value, label
 SEED = "__seed__"
 
 st.set_page_config(page_title="Renovation Atlas 老旧小区改造图集", layout="wide")
-
-
-@st.cache_resource
-def serve_leaflet() -> None:
-    """Copy Leaflet into ./static once per server, for `server.enableStaticServing`."""
-    install_leaflet(Path(__file__).resolve().parent / "static")
-
-
-serve_leaflet()
 
 
 @st.cache_data

@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import gazetteer
-from geo.boundaries import SEED_CITIES, load_boundaries
+from geo.boundaries import SEED_CITIES, load_boundaries, read_admin_index
 from geo.errors import UnknownPlaceError
 
 __all__ = [
@@ -74,19 +74,26 @@ def select_outlines(selection: Selection, *, display: bool = False) -> gpd.GeoDa
     districts = load_boundaries("district", display=display)
     districts = districts[districts["city"].isin(cities)]
     if selection.districts:
-        codes = _district_codes(selection.districts, cities, districts)
+        codes = _district_codes(selection.districts, cities)
         districts = districts[districts["adcode"].isin(codes)]
     return districts.reset_index(drop=True)
 
 
-def _district_codes(names, cities: list[str], districts: gpd.GeoDataFrame) -> set[str]:
-    """Adcodes (outline or zone codes) for district names within the selected cities."""
+def _district_codes(names, cities: list[str]) -> set[str]:
+    """
+    Adcodes (outline or zone codes) for district names within the selected cities.
+
+    Suggestions for a name that matches nothing come from the admin index (names only), so
+    no outline is read to validate a filter.
+    """
     codes: set[str] = set()
     for name in names:
         found = [gazetteer.resolve_district(name, city=city) for city in cities]
         hits = [r for r in found if r.status in ("ok", "historical", "zone")]
         if not hits:
-            choices = districts["district"].tolist()
+            index = read_admin_index()
+            in_cities = (index["level"] == "district") & index["city"].isin(cities)
+            choices = index.loc[in_cities, "district"].tolist()
             raise UnknownPlaceError(
                 "district", name, gazetteer.close_matches(name, choices, limit=5)
             )
@@ -105,10 +112,7 @@ def filter_figures(figures: pd.DataFrame, selection: Selection) -> pd.DataFrame:
     cities = _canonical_cities(selection.cities)
     keep = figures["city"].isin(cities) & (figures["role"] != "stated_total")
     if selection.districts:
-        districts = load_boundaries("district")
-        codes = _district_codes(
-            selection.districts, cities, districts[districts["city"].isin(cities)]
-        )
+        codes = _district_codes(selection.districts, cities)
         keep &= figures["adcode"].isin(codes)
     if selection.years is not None:
         first, last = selection.years
