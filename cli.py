@@ -5,6 +5,12 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas resolve NAME [--city CITY] [--year YEAR]
     atlas export (--city CITY ... | --province PROVINCE | --all-seed) [--district D ...]
                  [--from YEAR] [--to YEAR] [--figure METRIC ...] --out FILE.geojson
+    atlas ingest LEDGER [--crs DATUM] [--sheet NAME] --out FILE.gpkg --report FILE.csv
+                 [--reconcile FILE.csv]
+
+``atlas ingest`` ends by printing one JSON line, ``{"rows", "clean", "quarantined",
+"by_reason"}``, and exits 0 even when rows were quarantined; a file that cannot be read at
+all exits 2 with a message saying why and how to fix it.
 
 User errors (an unknown place, a bad option) print one line to stderr, with close matches
 where there are any, and exit with status 2. Nothing prints a traceback for them.
@@ -19,10 +25,11 @@ import sys
 import time
 from pathlib import Path
 
-from geo import boundaries, figures, gazetteer, selection
+from geo import boundaries, crs, figures, gazetteer, reconcile, records, selection
 from geo.errors import AtlasError
-from layers.assets import install_leaflet
-from layers.export import write_geojson
+from layers.assets import install_leaflet, install_markercluster
+from layers.export import write_geojson, write_geopackage
+from layers.tables import csv_bytes, xlsx_bytes
 
 EXIT_USAGE = 2
 
@@ -32,8 +39,8 @@ def _build(args: argparse.Namespace) -> int:
     path = boundaries.build_boundaries(force=args.force)
     print(f"outlines ready: {path} ({time.perf_counter() - start:.1f} s)")
     # The app serves ./static beside app.py; Streamlit looks for it when the server starts.
-    leaflet = install_leaflet(Path(__file__).resolve().parent / "static")
-    print(f"leaflet ready: {leaflet}")
+    static = Path(__file__).resolve().parent / "static"
+    print(f"leaflet ready: {install_leaflet(static)}, {install_markercluster(static)}")
     return 0
 
 
@@ -81,6 +88,32 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_table(frame, path: Path, sheet: str) -> None:
+    if path.suffix.lower() == ".xlsx":
+        path.write_bytes(xlsx_bytes({sheet: frame}))
+    else:
+        path.write_bytes(csv_bytes(frame))
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in {".gpkg", ".geojson"}:
+        raise ValueError(f"Expected --out to end in .gpkg or .geojson, got {args.out!r}.")
+    boundaries.build_boundaries()
+    ledger = records.read_ledger(Path(args.ledger), crs_name=args.crs, sheet=args.sheet)
+    table = reconcile.reconcile(ledger.projects, figures.load_figures())
+    if out.suffix.lower() == ".gpkg":
+        layers = {"projects": ledger.projects, "quarantine": ledger.quarantine}
+        write_geopackage(layers | {"reconciliation": table}, out)
+    else:
+        write_geojson(ledger.projects, out)
+    _write_table(ledger.quarantine, Path(args.report), "quarantine")
+    if args.reconcile:
+        _write_table(table, Path(args.reconcile), "reconciliation")
+    print(json.dumps(ledger.summary(), ensure_ascii=False))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="atlas", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -108,12 +141,28 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--figure", action="append", help="keep only this metric (repeatable)")
     export.add_argument("--out", required=True, help="output .geojson path")
     export.set_defaults(func=_export)
+
+    ingest = sub.add_parser(
+        "ingest", help="read a ledger (CSV/XLSX), quarantine bad rows, reconcile with the documents"
+    )
+    ingest.add_argument("ledger", help="the ledger file, .csv or .xlsx")
+    ingest.add_argument("--crs", choices=crs.DATUMS, help="datum of the file's coordinates")
+    ingest.add_argument("--sheet", help="XLSX sheet name (default: the first sheet)")
+    ingest.add_argument(
+        "--out",
+        required=True,
+        help="clean projects: .gpkg (with quarantine and reconciliation layers) or .geojson",
+    )
+    ingest.add_argument("--report", required=True, help="quarantined rows: .csv or .xlsx")
+    ingest.add_argument("--reconcile", help="reported vs mapped table: .csv or .xlsx")
+    ingest.set_defaults(func=_ingest)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``atlas`` command line; returns the process exit status."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("pyogrio").setLevel(logging.WARNING)  # one line per layer written
     args = _parser().parse_args(argv)
     try:
         return args.func(args)

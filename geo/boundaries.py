@@ -32,6 +32,7 @@ from geo.errors import BoundaryCacheError
 __all__ = [
     "LEVELS",
     "SEED_CITIES",
+    "assign_districts",
     "boundaries_cache_path",
     "build_boundaries",
     "cache_dir",
@@ -193,3 +194,41 @@ def load_boundaries(
     if level is not None:
         outlines = outlines[outlines["level"] == level]
     return outlines.copy()
+
+
+@functools.lru_cache(maxsize=2)
+def _district_index(folder: Path | None) -> tuple[shapely.STRtree, np.ndarray]:
+    districts = load_boundaries("district", folder=folder)
+    outlines = districts.geometry.to_numpy()
+    shapely.prepare(outlines)
+    return shapely.STRtree(outlines), districts["adcode"].to_numpy(dtype=object)
+
+
+def assign_districts(lon, lat, *, folder: Path | None = None) -> np.ndarray:
+    """
+    The adcode of the county-level district containing each WGS84 point, or ``None``.
+
+    Uses the full (not display) outlines in one STRtree query. A point in no district (sea,
+    abroad, NaN) gets ``None``; a point exactly on a shared border gets the lower adcode, so
+    the answer never depends on row order. Returns an object array as long as ``lon``.
+    """
+    lon = np.asarray(lon, dtype="float64")
+    lat = np.asarray(lat, dtype="float64")
+    tree, adcodes = _district_index(folder)
+    found = np.full(len(lon), None, dtype=object)
+    valid = np.isfinite(lon) & np.isfinite(lat)
+    if not valid.any():
+        return found
+    rows = np.flatnonzero(valid)
+    hit_rows, hit_outlines = tree.query(
+        shapely.points(lon[rows], lat[rows]), predicate="intersects"
+    )
+    if hit_rows.size == 0:
+        return found
+    # Sort by row, then adcode, and keep the first hit of each row: border points are decided
+    # by code order.
+    order = np.lexsort((adcodes[hit_outlines].astype(str), hit_rows))
+    hit_rows, hit_outlines = hit_rows[order], hit_outlines[order]
+    first = np.r_[True, hit_rows[1:] != hit_rows[:-1]]
+    found[rows[hit_rows[first]]] = adcodes[hit_outlines[first]]
+    return found

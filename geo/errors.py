@@ -25,3 +25,7 @@ class BoundaryCacheError(AtlasError, FileNotFoundError):
 
 class DataError(AtlasError, ValueError):
     """A shipped data table breaks its own schema or sums."""
+
+
+class LedgerError(DataError):
+    """A ledger file that cannot be read as a whole: encoding, format, headers or datum."""

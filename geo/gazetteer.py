@@ -42,8 +42,10 @@ __all__ = [
     "STATUSES",
     "ZONES_PATH",
     "Resolution",
+    "check_year",
     "close_matches",
     "list_cities",
+    "list_zones",
     "resolve_city",
     "resolve_district",
     "resolve_province",
@@ -495,7 +497,16 @@ def list_cities(province: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).sort_values("adcode", ignore_index=True)
 
 
-def _check_year(year: int | None) -> None:
+def list_zones() -> pd.DataFrame:
+    """Development zones with statistical codes: ``code``, ``name``, ``city``, ``province``."""
+    import pandas as pd
+
+    zones = pd.DataFrame(list(_zones()), columns=list(ZONE_COLUMNS))
+    return zones[["code", "name", "city", "province", "aliases", "source"]]
+
+
+def check_year(year: int | None) -> None:
+    """Refuse a ``year`` that is not an int from 1949 to this year (``None`` passes)."""
     if year is None:
         return
     latest = datetime.date.today().year
@@ -504,7 +515,7 @@ def _check_year(year: int | None) -> None:
     if not 1949 <= year <= latest:
         raise ValueError(
             f"year must be between 1949 and {latest}, got {year}. Pass the year of the "
-            "document that names the district, or leave it out."
+            "document the name comes from, or leave it out."
         )
 
 
@@ -524,7 +535,7 @@ def resolve_district(name: str, *, city: str | None = None, year: int | None = N
     text = _normalise(name)
     if not text:
         raise ValueError(f"Expected a district name such as '卫滨区', got {name!r}.")
-    _check_year(year)
+    check_year(year)
     given = _divisions().cities[resolve_city(city)["adcode"]] if city is not None else None
     for rest, prefix_city in _readings(text):
         if given is not None and prefix_city is not None and prefix_city != given:

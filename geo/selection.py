@@ -10,6 +10,7 @@ missing values; they are never filled with zero.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -244,3 +245,34 @@ def _pivot_figures(figures: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     wide["sources"] = grouped["source"].agg(lambda s: " | ".join(dict.fromkeys(s)))
     wide["seed_lines"] = grouped["line"].agg(lambda s: "; ".join(dict.fromkeys(s)))
     return wide.reset_index()
+
+
+def filter_projects(
+    projects: gpd.GeoDataFrame,
+    *,
+    cities: tuple[str, ...] = (),
+    districts: tuple[str, ...] = (),
+    years: tuple[int, ...] = (),
+    statuses: tuple[str, ...] = (),
+    tags: tuple[str, ...] = (),
+) -> gpd.GeoDataFrame:
+    """
+    A ledger's clean projects narrowed by city, district, year, status and content tags.
+
+    An empty filter keeps everything. ``tags`` keeps projects with any of the tags (keys of
+    :data:`geo.values.CONTENT_TAGS` or words as written). Rows missing the filtered value are
+    dropped by that filter, since they cannot be said to match.
+    """
+    keep = pd.Series(True, index=projects.index)
+    if cities:
+        keep &= projects["city"].isin(cities).fillna(False)
+    if districts:
+        keep &= projects["district"].isin(districts).fillna(False)
+    if years:
+        keep &= projects["year"].isin(years).fillna(False)
+    if statuses:
+        keep &= projects["status"].isin(statuses).fillna(False)
+    if tags:
+        pattern = "|".join(rf"(?:^|\|){re.escape(t)}(?:\||$)" for t in tags)
+        keep &= projects["content_tags"].str.contains(pattern, regex=True).fillna(False)
+    return projects[keep.astype(bool)]

@@ -6,21 +6,42 @@ points them at public CDNs, which a housing bureau's intranet (or this project's
 reach. Leaflet 1.9.4 comes from the PyPI package ``django-js-lib-leaflet`` (BSD-2-Clause;
 Django is not needed, the package only holds the files), is copied into the app's
 ``static/`` folder, and is served by Streamlit's static file serving at ``/app/static/``.
+
+Leaflet.markercluster 1.5.3 (MIT) has no PyPI package; ``make install`` fetches its npm
+tarball once (``npm pack``, checked against the registry's SHA-1) into the virtualenv's
+``share/renovation-atlas/``, and :func:`install_markercluster` unpacks its three built files.
 """
 
 from __future__ import annotations
 
 import importlib.resources
 import shutil
+import sys
+import tarfile
 from pathlib import Path
 
 import folium
 
-__all__ = ["LEAFLET_URL_PREFIX", "install_leaflet", "leaflet_source", "use_local_leaflet"]
+__all__ = [
+    "LEAFLET_URL_PREFIX",
+    "MARKERCLUSTER_TARBALL",
+    "MARKERCLUSTER_URL_PREFIX",
+    "install_leaflet",
+    "install_markercluster",
+    "leaflet_source",
+    "use_local_leaflet",
+    "use_local_markercluster",
+]
 
 #: Where Streamlit serves ``<app folder>/static/leaflet/`` (``server.enableStaticServing``).
 LEAFLET_URL_PREFIX = "/app/static/leaflet"
 _FILES = ("leaflet.js", "leaflet.css", "images")
+#: Where ``make install`` puts the npm tarball (inside the virtualenv, never in the repo).
+MARKERCLUSTER_TARBALL = (
+    Path(sys.prefix) / "share" / "renovation-atlas" / "leaflet.markercluster-1.5.3.tgz"
+)
+MARKERCLUSTER_URL_PREFIX = "/app/static/leaflet.markercluster"
+_CLUSTER_FILES = ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css")
 
 
 def leaflet_source() -> Path:
@@ -58,3 +79,39 @@ def use_local_leaflet(fmap: folium.Map, *, prefix: str = LEAFLET_URL_PREFIX) -> 
     fmap.default_js = [("leaflet", f"{prefix}/leaflet.js")]
     fmap.default_css = [("leaflet_css", f"{prefix}/leaflet.css")]
     return fmap
+
+
+def install_markercluster(static_dir: Path, *, tarball: Path = MARKERCLUSTER_TARBALL) -> Path:
+    """
+    Unpack Leaflet.markercluster's built script and stylesheets into ``static_dir``.
+
+    Only the three files under ``package/dist/`` are read from the tarball, by name, so no
+    path inside it can write elsewhere. Raises FileNotFoundError, saying to run
+    ``make install``, when the tarball is missing.
+    """
+    if not tarball.exists():
+        raise FileNotFoundError(
+            f"Expected Leaflet.markercluster at {tarball}; it is fetched by `make install` "
+            "(npm pack leaflet.markercluster@1.5.3). Run `make install`, then `atlas build`."
+        )
+    target = static_dir / "leaflet.markercluster"
+    target.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(tarball, "r:gz") as archive:
+        for name in _CLUSTER_FILES:
+            member = archive.extractfile(f"package/dist/{name}")
+            if member is None:
+                raise FileNotFoundError(f"{tarball} has no package/dist/{name}.")
+            (target / name).write_bytes(member.read())
+    return target
+
+
+def use_local_markercluster(
+    cluster: folium.MacroElement, *, prefix: str = MARKERCLUSTER_URL_PREFIX
+) -> folium.MacroElement:
+    """Point a MarkerCluster or FastMarkerCluster at the local copy instead of cdnjs."""
+    cluster.default_js = [("markerclusterjs", f"{prefix}/leaflet.markercluster.js")]
+    cluster.default_css = [
+        ("markerclustercss", f"{prefix}/MarkerCluster.css"),
+        ("markerclusterdefaultcss", f"{prefix}/MarkerCluster.Default.css"),
+    ]
+    return cluster

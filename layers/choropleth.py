@@ -24,6 +24,7 @@ from jinja2 import Template
 
 from layers.assets import use_local_leaflet
 from layers.labels import format_value, label
+from layers.projects import projects_layer
 
 __all__ = [
     "NO_DATA_COLOUR",
@@ -246,16 +247,20 @@ def figure_map(
     cities: gpd.GeoDataFrame | None = None,
     city_figures: pd.DataFrame | None = None,
     basemap: str | None = None,
+    projects: gpd.GeoDataFrame | None = None,
     lang: str = "zh",
 ) -> folium.Map:
     """
     The district map: choropleth, city outlines with city-level figures, legend, layer control.
 
+    ``projects`` (a ledger's clean rows) adds a clustered layer of the communities that have
+    a point (:func:`layers.projects.projects_layer`).
     ``basemap`` is ``None`` (no tiles: works offline) or ``"osm"``. Leaflet is loaded from
     the app's own server (:mod:`layers.assets`), never from a CDN.
     """
     # SVG, not canvas: tens of district outlines stay light, and each stays a hoverable shape.
-    fmap = folium.Map(tiles=None, control_scale=True)
+    # maxZoom must be set when there are no tiles, or Leaflet.markercluster refuses the map.
+    fmap = folium.Map(tiles=None, control_scale=True, maxZoom=18)
     if basemap is not None:
         provider = _BASEMAPS[basemap]
         folium.TileLayer(
@@ -265,6 +270,8 @@ def figure_map(
     group.add_to(fmap)
     if cities is not None and not cities.empty:
         cities_layer(cities, city_figures, lang=lang).add_to(fmap)
+    if projects is not None:
+        projects_layer(projects, lang=lang).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     lowest = districts["value"].min() if districts["value"].notna().any() else None
     legend = legend_html(metric_name, bins, colours, unit=unit, lowest=lowest, lang=lang)

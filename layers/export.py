@@ -1,5 +1,5 @@
 """
-File exports of a selection: RFC 7946 GeoJSON.
+File exports of a selection: RFC 7946 GeoJSON, and GeoPackages of several layers.
 
 GDAL's GeoJSON driver does the RFC 7946 work (``RFC7946=YES``: WGS84 lon/lat, counter-clockwise
 exterior rings, no ``crs`` member). Before it writes, coordinates are snapped to the 1e-7°
@@ -14,10 +14,17 @@ import tempfile
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import shapely
 
-__all__ = ["GEOJSON_DECIMALS", "geojson_bytes", "write_geojson"]
+__all__ = [
+    "GEOJSON_DECIMALS",
+    "geojson_bytes",
+    "geopackage_bytes",
+    "write_geojson",
+    "write_geopackage",
+]
 
 #: RFC 7946 §11.2 suggests 6 decimals (~10 cm); 7 (~1 cm) is the cap this project allows.
 GEOJSON_DECIMALS = 7
@@ -67,3 +74,31 @@ def geojson_bytes(frame: gpd.GeoDataFrame) -> bytes:
     """The RFC 7946 GeoJSON of ``frame`` as bytes, for a download button."""
     with tempfile.TemporaryDirectory() as folder:
         return write_geojson(frame, Path(folder) / "layer.geojson").read_bytes()
+
+
+def write_geopackage(layers: dict[str, pd.DataFrame], path: str | Path) -> Path:
+    """
+    Write several layers into one GeoPackage and return the path.
+
+    GeoDataFrames become spatial layers in EPSG:4326 (rows without geometry kept, with a
+    null geometry); plain DataFrames become attribute tables (the quarantine, the
+    reconciliation). An existing file at ``path`` is replaced.
+    """
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    for name, frame in layers.items():
+        if isinstance(frame, gpd.GeoDataFrame):
+            out = _prepared(frame)
+        else:
+            out = frame.copy()
+            for column in out.columns:
+                if out[column].dtype == "object":
+                    out[column] = out[column].astype("string")
+        pyogrio.write_dataframe(out, path, layer=name, driver="GPKG")
+    return path
+
+
+def geopackage_bytes(layers: dict[str, pd.DataFrame]) -> bytes:
+    """:func:`write_geopackage` into memory, for a download button."""
+    with tempfile.TemporaryDirectory() as folder:
+        return write_geopackage(layers, Path(folder) / "layers.gpkg").read_bytes()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 __all__ = ["LANGS", "format_value", "label", "metric_label"]
 
 LANGS = ("zh", "en")
@@ -60,6 +62,76 @@ _LABELS: dict[str, dict[str, str]] = {
     "in_progress": {"zh": "实施中", "en": "in progress"},
     "stock": {"zh": "存量", "en": "stock"},
     "at_least": {"zh": "（不少于）", "en": " (at least)"},
+    "started": {"zh": "已开工", "en": "started"},
+    "district_col": {"zh": "区县", "en": "District"},
+    "households_col": {"zh": "户数", "en": "Households"},
+    "content_col": {"zh": "改造内容", "en": "Content"},
+    "ledger_row": {"zh": "台账行号", "en": "Ledger row"},
+    "projects_layer": {"zh": "台账小区", "en": "Ledger communities"},
+    "page_map": {"zh": "地图", "en": "Map"},
+    "page_ledger_title": {"zh": "台账导入与核对", "en": "Ledger import and reconciliation"},
+    "ledger_help": {
+        "zh": "上传小区台账（CSV 或 XLSX）。每一行要么可用，要么被隔离并说明原因；"
+        "台账只保存在本次会话中。",
+        "en": "Upload a community ledger (CSV or XLSX). Every row is either used or quarantined "
+        "with a reason; the ledger stays in this session only.",
+    },
+    "upload": {"zh": "选择台账文件", "en": "Choose a ledger file"},
+    "datum": {
+        "zh": "坐标系（文件未注明时必选）",
+        "en": "Datum (required if the file does not say)",
+    },
+    "datum_in_file": {"zh": "文件中已注明（坐标系列）", "en": "Stated in the file (坐标系 column)"},
+    "datum_wgs84": {"zh": "WGS84（GPS、OSM）", "en": "WGS84 (GPS, OSM)"},
+    "datum_cgcs2000": {"zh": "CGCS2000（天地图、测绘）", "en": "CGCS2000 (Tianditu, surveys)"},
+    "datum_gcj02": {"zh": "GCJ-02（高德、腾讯）", "en": "GCJ-02 (Amap, Tencent)"},
+    "datum_bd09": {"zh": "BD-09（百度）", "en": "BD-09 (Baidu)"},
+    "sheet": {"zh": "工作表名（XLSX，空=第一个）", "en": "Sheet (XLSX; empty = the first)"},
+    "read_ledger": {"zh": "读取台账", "en": "Read ledger"},
+    "load_example": {"zh": "加载合成示例台账", "en": "Load the synthetic example"},
+    "reading": {"zh": "正在读取", "en": "Reading"},
+    "unreadable": {"zh": "无法读取此文件", "en": "This file cannot be read"},
+    "no_ledger": {"zh": "尚未读取台账。", "en": "No ledger read yet."},
+    "rows": {"zh": "总行数", "en": "Rows"},
+    "clean": {"zh": "可用", "en": "Clean"},
+    "quarantined": {"zh": "隔离", "en": "Quarantined"},
+    "drawn": {"zh": "有坐标（上图）", "en": "With a point (drawn)"},
+    "quarantine": {"zh": "隔离的行及原因", "en": "Quarantined rows and why"},
+    "nothing_quarantined": {"zh": "没有被隔离的行。", "en": "No row was quarantined."},
+    "reconciliation": {"zh": "台账与文件上报数据核对", "en": "Ledger against reported figures"},
+    "reconciliation_help": {
+        "zh": "按区县和时期比较台账合计与文件上报数。"
+        "“not_in_ledger”表示台账中没有该区县的行，不是零；"
+        "“no_reported_figure”表示文件未上报该区县该时期的数据。",
+        "en": "Ledger totals against the documents' figures by district and period. "
+        "'not_in_ledger' means the ledger has no row there, not zero; 'no_reported_figure' "
+        "means no document reports that district and period.",
+    },
+    "nothing_to_reconcile": {
+        "zh": "台账中没有带年度和区县的可用行，无法核对。",
+        "en": "The ledger has no clean row with a year and a district to compare.",
+    },
+    "clean_projects": {"zh": "可用的小区记录", "en": "Clean community records"},
+    "download_gpkg": {
+        "zh": "下载 GeoPackage（三个图层）",
+        "en": "Download GeoPackage (three layers)",
+    },
+    "page_ledger": {"zh": "台账", "en": "Ledger"},
+    "ledger_filters": {"zh": "台账筛选", "en": "Ledger filters"},
+    "ledger_years": {"zh": "改造年度", "en": "Renovation year"},
+    "ledger_caption": {
+        "zh": "台账 {name}：地图上 {drawn} 个小区有坐标；"
+        "{by_name} 个仅按区县名称定位（计入区县合计，"
+        "不画点）；{quarantined} 行被隔离，见“台账”页。",
+        "en": "Ledger {name}: {drawn} communities with a point are drawn; {by_name} are located "
+        "by district name only (counted, not drawn); {quarantined} rows are quarantined, see "
+        "the Ledger page.",
+    },
+    "synthetic_warning": {
+        "zh": "这是合成示例台账，数据为虚构，仅用于演示，不是真实小区。",
+        "en": "This is the synthetic example ledger: made-up data for trying the tool, not real "
+        "communities.",
+    },
 }
 
 
@@ -82,7 +154,7 @@ def format_value(value: float, unit: str, lang: str = "zh") -> str:
     In Chinese, large household and area counts use 万 (万户, 万 m²); in English, thousands
     separators. Missing values read "无数据"/"No data", never 0.
     """
-    if value is None or value != value:  # NaN
+    if value is None or pd.isna(value):  # None, NaN and pandas' NA all mean "no data"
         return label("no_data", lang)
     unit_text = {
         "zh": {

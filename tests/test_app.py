@@ -84,3 +84,31 @@ def test_empty_city_choice_asks_for_a_city(app):
     app.sidebar.multiselect[0].set_value([]).run()
     assert not app.exception
     assert app.info[0].value == "请在左侧选择至少一个城市。"
+
+
+def test_ledger_page_reads_the_synthetic_example_and_labels_it(app):
+    app.switch_page("app_pages/ledger.py").run()
+    assert app.title[0].value == "台账导入与核对"
+    assert [i.value for i in app.info] == ["尚未读取台账。"]
+    app.button[1].click().run()  # 加载合成示例台账
+    assert not app.exception
+    assert [m.value for m in app.metric] == ["31", "26", "5", "23"]
+    assert "合成示例" in app.warning[0].value
+    quarantine = app.dataframe[1].value
+    assert set(quarantine["reason"]) == {
+        "approximate_number",
+        "duplicate_conflict",
+        "swapped_lon_lat",
+        "total_row",
+    }
+    reconciliation = app.dataframe[2].value
+    weibin = reconciliation[
+        (reconciliation["place"] == "卫滨区")
+        & (reconciliation["metric"] == "communities")
+        & (reconciliation["period"] == "2023年")
+    ]
+    assert weibin["reported"].tolist() == [27]
+    # The map page now draws the 23 communities with a point and says what it left out.
+    app.switch_page("app_pages/map.py").run()
+    assert not app.exception
+    assert any("23 个小区有坐标；3 个仅按区县名称定位" in c.value for c in app.caption)

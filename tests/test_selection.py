@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import geopandas as gpd
+import pandas as pd
 import pytest
 
 from geo import figures, selection
@@ -81,3 +83,27 @@ def test_province_selection_lists_every_city():
     chosen = selection.Selection.for_province("河南")
     assert len(chosen.cities) == 18  # 17 prefecture-level cities and 济源
     assert len(selection.select_outlines(chosen)) == 157
+
+
+def test_filter_projects_by_year_status_and_tags():
+    projects = gpd.GeoDataFrame(
+        {
+            "city": ["新乡市", "新乡市", "开封市", "新乡市"],
+            "district": ["卫滨区", "红旗区", "鼓楼区", "卫滨区"],
+            "year": pd.array([2023, 2022, 2023, None], dtype="Int64"),
+            "status": pd.array(["completed", "plan", "completed", None], dtype="string"),
+            "content_tags": pd.array(
+                ["elevator|elderly", "pipes", "elderly", None], dtype="string"
+            ),
+        },
+        geometry=[None] * 4,
+        crs="EPSG:4326",
+    )
+    pick = selection.filter_projects
+    assert len(pick(projects)) == 4
+    assert pick(projects, cities=("新乡市",))["district"].tolist() == ["卫滨区", "红旗区", "卫滨区"]
+    assert pick(projects, years=(2023,)).index.tolist() == [0, 2]
+    assert pick(projects, statuses=("plan",)).index.tolist() == [1]
+    assert pick(projects, tags=("elderly",)).index.tolist() == [0, 2]
+    assert pick(projects, tags=("elder",)).empty  # whole tags only
+    assert pick(projects, cities=("新乡市",), tags=("elderly",)).index.tolist() == [0]

@@ -1,0 +1,1 @@
+"""Pages of the Streamlit app, one file each; `common` holds what several pages share."""

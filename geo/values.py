@@ -1,0 +1,230 @@
+"""
+Cell values as ledgers write them: numbers with 万 and units, years and batches, statuses, tags.
+
+Every parser takes a column of raw text and returns the parsed values plus a problem code per
+cell (``None`` when the cell parsed or was empty). Nothing is rounded: a value that cannot be
+read exactly (``约100万``, ``1,2``, ``3279.5`` households) gets a problem code, and the caller
+quarantines its row. Parsing runs once per distinct text, so a million-row column with a few
+thousand distinct values costs a few thousand parses.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CONTENT_TAGS",
+    "STATUSES",
+    "normalise_text",
+    "parse_coordinates",
+    "parse_numbers",
+    "parse_statuses",
+    "parse_tags",
+    "parse_years",
+    "unit_scale",
+]
+
+# Words that make a figure approximate (约100万, 300余户, 近千, 100户左右, 超2万). Matched
+# anywhere in the cell, since they may come before or after the digits.
+_APPROXIMATE = re.compile(r"约|大约|左右|余|多|近|超|以上|以下|上下|不足|不到|~|≈|～|至|到|—")
+# A plain number, optionally with 万/亿, then an optional unit word that says nothing more.
+_NUMBER = re.compile(
+    r"^(?P<num>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)"
+    r"(?P<mult>万|亿)?"
+    r"(?P<unit>户|栋|幢|座|个|处|套|人|平方米|平米|m2|m²|㎡|元|万元|亿元)?$"
+)
+_MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
+_RANGE = re.compile(r"\d\s*-\s*\d")
+
+STATUSES = ("plan", "started", "completed")
+_STATUS_WORDS = {
+    "plan": ("计划", "规划", "拟改造", "未开工", "待开工", "plan", "planned"),
+    "started": ("开工", "已开工", "在建", "施工", "施工中", "实施中", "进行中", "started"),
+    "completed": ("完工", "已完工", "竣工", "已竣工", "完成", "已完成", "completed", "done"),
+}
+_STATUS_LOOKUP = {word: key for key, words in _STATUS_WORDS.items() for word in words}
+
+# Content tags of the renovation programme, with the words ledgers use for them. Unlisted
+# tags are kept as written.
+CONTENT_TAGS = {
+    "elevator": ("加装电梯", "电梯"),
+    "elderly": ("适老化", "适老化改造"),
+    "accessibility": ("无障碍", "无障碍设施"),
+    "pipes": ("管网", "雨污分流", "供排水", "燃气", "供暖"),
+    "facade": ("外墙", "外立面", "外墙保温"),
+    "parking": ("停车", "停车位"),
+    "charging": ("充电", "充电桩"),
+}
+_TAG_LOOKUP = {word: key for key, words in CONTENT_TAGS.items() for word in words}
+_TAG_SPLIT = re.compile(r"[、,，;；/|\s]+")
+
+_YEAR = re.compile(r"^(?P<year>(?:19|20)\d{2})(?:年度?)?(?:[-—]?(?P<batch>第?.+批.*))?$")
+_DATE = re.compile(
+    r"^(?P<year>(?:19|20)\d{2})[-/.年](?P<month>\d{1,2})(?:[-/.月](?:\d{1,2}日?)?)?$"
+)
+_BATCH = re.compile(r"^第?.+批次?$")
+# Excel stores dates as days since 1899-12-30; 1990-01-01 to 2060-12-31 as serials.
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_SERIAL_RANGE = (32874, 58441)
+
+
+def normalise_text(values: pd.Series) -> pd.Series:
+    """NFKC-fold full-width digits and punctuation and strip whitespace; missing stays missing."""
+    text = values.astype("string")
+    uniques = text.dropna().unique()
+    folded = {u: re.sub(r"\s+", "", unicodedata.normalize("NFKC", u)) for u in uniques}
+    return text.map(folded, na_action="ignore").astype("string")
+
+
+def _by_unique(values: pd.Series, parse: Callable[[str], tuple], width: int) -> list[pd.Series]:
+    """Run ``parse`` once per distinct non-empty text; spread its ``width`` results over rows."""
+    text = normalise_text(values).replace("", pd.NA)
+    codes, uniques = pd.factorize(text)
+    results = [parse(u) for u in uniques]
+    out = []
+    for i in range(width):
+        # One slot past the end holds the answer for missing cells (factorize code -1).
+        table = np.array([r[i] for r in results] + [None], dtype=object)
+        out.append(pd.Series(table[codes], index=values.index, dtype=object))
+    return out
+
+
+def unit_scale(header: str, *, base: str) -> Decimal | None:
+    """
+    The multiplier a column header declares: 建筑面积（万m²） → 10000 for ``base="m2"``.
+
+    Returns ``None`` when the header names no unit, so the caller decides whether a bare
+    number is acceptable. ``base`` is ``"m2"`` or ``"cny"``.
+    """
+    text = unicodedata.normalize("NFKC", header).lower().replace(" ", "")
+    units = {
+        "m2": (
+            ("万平方米", "万平米", "万m2", "万m²", "万㎡"),
+            ("平方米", "平米", "m2", "m²", "㎡"),
+        ),
+        "cny": (("亿元",), ("万元",), ("元", "cny", "yuan")),
+    }[base]
+    if base == "cny":
+        scales = (Decimal(100_000_000), Decimal(10_000), Decimal(1))
+    else:
+        scales = (Decimal(10_000), Decimal(1))
+    for words, scale in zip(units, scales, strict=True):
+        if any(w in text for w in words):
+            return scale
+    return None
+
+
+def _read_number(text: str, scale: Decimal, integer: bool) -> tuple[float | None, str | None]:
+    if _APPROXIMATE.search(text) or _RANGE.search(text):
+        return None, "approximate_number"
+    match = _NUMBER.match(text)
+    if match is None:
+        return None, "bad_number"
+    try:
+        number = Decimal(match["num"].replace(",", ""))
+    except InvalidOperation:
+        return None, "bad_number"
+    unit = match["unit"] or ""
+    # A value's own 万/亿 (or 万元) replaces the header's unit: "29.19万" means 291,900
+    # whether the column says m² or 万m².
+    if match["mult"] or unit.startswith(("万", "亿")):
+        scale = _MULTIPLIERS[match["mult"] or unit[0]]
+    value = number * scale
+    if value < 0 or (integer and value != value.to_integral_value()):
+        return None, "bad_number"
+    return float(value), None
+
+
+def parse_numbers(
+    values: pd.Series, *, scale: Decimal = Decimal(1), integer: bool = False
+) -> tuple[pd.Series, pd.Series]:
+    """
+    Read counts, areas or money: full-width digits, 22,149, 3.5万, 300户 and 29.19万㎡ all parse.
+
+    ``scale`` is the unit the header declares (10000 for 万m²). ``integer=True`` refuses
+    fractions, since half a household is a typo, not a figure. Returns the values
+    (``Float64``, or ``Int64`` when ``integer``) and a problem per cell: ``bad_number``,
+    ``approximate_number`` or ``None``. Empty cells are missing values with no problem.
+    """
+    parsed, problems = _by_unique(values, lambda t: _read_number(t, scale, integer), 2)
+    numbers = pd.array(parsed.to_numpy(dtype="float64", na_value=np.nan), dtype="Float64")
+    result = pd.Series(numbers, index=values.index)
+    if integer:
+        result = result.round().astype("Int64")  # already checked to be whole numbers
+    return result, problems
+
+
+def _read_year(text: str) -> tuple[float | None, str | None, str | None]:
+    if match := _YEAR.match(text.removesuffix(".0")):
+        return float(match["year"]), match["batch"], None
+    if match := _DATE.match(text):
+        return float(match["year"]), None, None
+    if re.fullmatch(r"\d+(\.\d+)?", text) and _SERIAL_RANGE[0] <= float(text) <= _SERIAL_RANGE[1]:
+        day = _EXCEL_EPOCH + datetime.timedelta(days=int(float(text)))
+        return float(day.year), None, None
+    if _BATCH.match(text):
+        return None, text, None
+    return None, None, "bad_value"
+
+
+def parse_years(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """
+    Read 改造年度/批次: 2023, 2023年, 2023年第一批, 2023-05-01, 2023/5 or an Excel date serial.
+
+    Returns the year (``Int64``), the batch as written (第一批; missing when there is none) and
+    a problem per cell (``bad_value`` or ``None``). A batch with no year keeps its batch and a
+    missing year.
+    """
+    years, batches, problems = _by_unique(values, _read_year, 3)
+    year = pd.Series(years.to_numpy(dtype="float64", na_value=np.nan), index=values.index)
+    return year.astype("Int64"), batches.astype("string"), problems
+
+
+def parse_statuses(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Map 计划/开工/完工 and their synonyms to ``plan``/``started``/``completed``."""
+    statuses, problems = _by_unique(
+        values,
+        lambda t: (s, None) if (s := _STATUS_LOOKUP.get(t.lower())) else (None, "bad_value"),
+        2,
+    )
+    return statuses.astype("string"), problems
+
+
+def parse_tags(values: pd.Series) -> pd.Series:
+    """
+    Split 改造内容 into canonical tags joined by ``|`` (``elevator|elderly|外墙涂料``).
+
+    Known words map to the keys of :data:`CONTENT_TAGS`; other words are kept as written, so no
+    content is lost. Empty cells stay missing.
+    """
+
+    def split(text: str) -> tuple[str]:
+        words = [w for w in _TAG_SPLIT.split(text) if w]
+        return ("|".join(dict.fromkeys(_TAG_LOOKUP.get(w, w) for w in words)),)
+
+    (tags,) = _by_unique(values, split, 1)
+    return tags.astype("string")
+
+
+def _read_coordinate(text: str) -> tuple[float | None, str | None]:
+    text = text.removesuffix("°")
+    try:
+        value = float(text)
+    except ValueError:
+        return None, "bad_coordinate"
+    return (value, None) if np.isfinite(value) else (None, "bad_coordinate")
+
+
+def parse_coordinates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Read decimal degrees (``113.87``, ``113.87°``); anything else is ``bad_coordinate``."""
+    numbers, problems = _by_unique(values, _read_coordinate, 2)
+    return pd.Series(
+        numbers.to_numpy(dtype="float64", na_value=np.nan), index=values.index
+    ), problems

