@@ -1,4 +1,4 @@
-"""What several pages share: the chosen language and the ledger loaded in this session."""
+"""What several pages share: the figures, the chosen language, the session's ledger."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from geo import figures
 from geo.records import Ledger
 
 LEDGER_KEY = "ledger"
@@ -27,6 +28,12 @@ class LoadedLedger:
             self.ledger.projects.head(1000).astype(str).apply(lambda c: c.str.contains("synthetic"))
         )
         return "synthetic" in self.name or bool(labelled.any().any())
+
+
+@st.cache_data
+def load_figures() -> pd.DataFrame:
+    """The reported figures from data/, validated once per server."""
+    return figures.load_figures()
 
 
 def current_lang() -> str:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import LEDGER_KEY, LoadedLedger, current_lang, current_ledger
-from geo import crs, figures, reconcile, records
+from app_pages.common import LEDGER_KEY, LoadedLedger, current_lang, current_ledger, load_figures
+from geo import crs, reconcile, records
 from geo.errors import LedgerError
 from layers.export import geopackage_bytes
 from layers.labels import label
@@ -21,11 +21,6 @@ from layers.tables import csv_bytes, xlsx_bytes
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "examples"
 EXAMPLE_FILE = EXAMPLE / "synthetic-ledger-xinxiang.csv"
-
-
-@st.cache_data
-def load_figures() -> pd.DataFrame:
-    return figures.load_figures()
 
 
 def read(data: bytes, name: str, datum: str | None, sheet: str | None, lang: str) -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import current_lang, current_ledger
+from app_pages.common import current_lang, current_ledger, load_figures
 from geo import boundaries, figures, gazetteer, selection, values
 from geo.errors import UnknownPlaceError
 from layers.choropleth import figure_map
@@ -17,11 +17,6 @@ from layers.export import geojson_bytes
 from layers.labels import format_value, label
 
 SEED = "__seed__"
-
-
-@st.cache_data
-def load_figures() -> pd.DataFrame:
-    return figures.load_figures()
 
 
 @st.cache_data

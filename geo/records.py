@@ -394,6 +394,18 @@ def _frame(body: list[list[str]], header: list[str]) -> tuple[pd.DataFrame, np.n
 # --- validation -----------------------------------------------------------------------------
 
 
+class _Folded(dict):
+    """Each column's NFKC-folded, space-free text ("" for empty), computed once per read."""
+
+    def __init__(self, raw: pd.DataFrame) -> None:
+        super().__init__()
+        self.raw = raw
+
+    def __missing__(self, header: str) -> pd.Series:
+        self[header] = values.normalise_text(self.raw[header]).fillna("")
+        return self[header]
+
+
 class _Flags:
     """The first reason per row, with its column and detail; later checks skip flagged rows."""
 
@@ -449,20 +461,21 @@ def _quoted(texts: pd.Series) -> np.ndarray:
     return texts.map(repr).to_numpy(dtype=object)
 
 
-def _check_rows(raw: pd.DataFrame, columns: dict[str, str], flags: _Flags) -> None:
+def _check_rows(folded: _Folded, columns: dict[str, str], flags: _Flags) -> None:
     """合计 rows, and rows missing a name or any location."""
-    name = values.normalise_text(raw[columns["name"]]).fillna("")
+    raw = folded.raw
+    name = folded[columns["name"]]
     is_total = name.str.lower().isin(_TOTAL_WORDS)
     for field in ("district", "city"):
         if field in columns:
-            label = values.normalise_text(raw[columns[field]]).fillna("")
+            label = folded[columns[field]]
             is_total |= label.str.lower().isin(_TOTAL_WORDS)
     flags.flag(is_total.to_numpy(), "total_row")
     flags.flag((name == "").to_numpy(), "missing_required", column=columns["name"])
     located = np.zeros(len(raw), dtype=bool)
     for field in ("lon", "lat", "district", "address", "adcode"):
         if field in columns:
-            located |= (values.normalise_text(raw[columns[field]]).fillna("") != "").to_numpy()
+            located |= (folded[columns[field]] != "").to_numpy()
     fields = {columns[f] for f in ("lon", "lat", "district", "address", "adcode") if f in columns}
     where = "/".join(c for c in raw.columns if c in fields)
     flags.flag(~located, "missing_required", column=where)
@@ -639,13 +652,13 @@ def _resolve_one(
 
 
 def _resolve_names(
-    raw: pd.DataFrame, columns: dict[str, str], years: pd.Series, todo: np.ndarray
+    folded: _Folded, columns: dict[str, str], years: pd.Series, todo: np.ndarray
 ) -> pd.DataFrame:
     """Resolve every distinct (code, district, address, city, year) once; one row per input row."""
+    raw = folded.raw
     keys = pd.DataFrame(index=raw.index)
     for field in ("adcode", "district", "address", "city"):
-        text = values.normalise_text(raw[columns[field]]) if field in columns else None
-        keys[f"key_{field}"] = text.fillna("") if text is not None else ""
+        keys[f"key_{field}"] = folded[columns[field]] if field in columns else ""
     keys["key_year"] = years.fillna(0).astype("int64") if years is not None else 0
     keys = keys[todo]
     unique = keys.drop_duplicates()
@@ -734,11 +747,12 @@ def _lookup(table: pd.Series, keys) -> np.ndarray:
     return found.astype(object).where(found.notna(), None).to_numpy()
 
 
-def _city_names(raw: pd.DataFrame, columns: dict[str, str], flags: _Flags) -> np.ndarray:
+def _city_names(folded: _Folded, columns: dict[str, str], flags: _Flags) -> np.ndarray:
     """The canonical city each row names (新乡 → 新乡市), or None; unknown cities quarantined."""
+    raw = folded.raw
     if "city" not in columns:
         return np.full(len(raw), None, dtype=object)
-    text = values.normalise_text(raw[columns["city"]]).fillna("")
+    text = folded[columns["city"]]
 
     def canonical(name: str) -> str | None:
         try:
@@ -754,10 +768,11 @@ def _city_names(raw: pd.DataFrame, columns: dict[str, str], flags: _Flags) -> np
     return cities
 
 
-def _locate(raw, columns, names, lon, lat, datums, flags, folder) -> pd.DataFrame:
+def _locate(folded, columns, names, lon, lat, datums, flags, folder) -> pd.DataFrame:
     """Decide each row's district from its point and its words; disagreements are flagged."""
+    raw = folded.raw
     places = _admin_places()
-    cities = _city_names(raw, columns, flags)
+    cities = _city_names(folded, columns, flags)
     lonlat = "/".join(columns[f] for f in ("lon", "lat") if f in columns)
     point = ~np.isnan(lon) & flags.ok()
     status = names["status"].fillna("none").to_numpy(dtype=object)
@@ -1029,19 +1044,20 @@ def read_ledger(
     flags.flag(ragged, "ragged_row", detail=f"header has {len(header)} cells")
     flags.stage("read")
     report(0.2, "read")
-    _check_rows(raw, columns, flags)
+    folded = _Folded(raw)
+    _check_rows(folded, columns, flags)
     flags.stage("rows")
     parsed = _parse_values(raw, columns, flags)
     lon, lat = _parse_points(raw, columns, flags)
     datums = _row_datums(raw, columns, crs_name, flags)
     flags.stage("values")
     report(0.4, "values")
-    names = _resolve_names(raw, columns, parsed.get("year"), flags.ok())
+    names = _resolve_names(folded, columns, parsed.get("year"), flags.ok())
     report(0.6, "names")
-    placed = _locate(raw, columns, names, lon, lat, datums, flags, folder)
+    placed = _locate(folded, columns, names, lon, lat, datums, flags, folder)
     flags.stage("locate")
     report(0.8, "locate")
-    community = values.normalise_text(raw[columns["name"]]).fillna("")
+    community = folded[columns["name"]]
     _flag_duplicates(community, placed, parsed, numbers, flags)
     flags.stage("duplicates")
     projects = _projects(raw, columns, parsed, placed, lon, lat, datums, numbers, flags.ok())
