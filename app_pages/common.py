@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -21,7 +22,7 @@ class LoadedLedger:
     name: str
     reconciliation: pd.DataFrame
 
-    @property
+    @functools.cached_property
     def synthetic(self) -> bool:
         """True for the shipped example, or any file that says it is synthetic."""
         labelled = (

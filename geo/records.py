@@ -19,6 +19,7 @@ import codecs
 import csv
 import dataclasses
 import datetime
+import functools
 import io
 import re
 import unicodedata
@@ -594,6 +595,7 @@ def _parse_points(raw: pd.DataFrame, columns: dict[str, str], flags: _Flags):
 # --- where each row is ----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1)
 def _admin_places() -> pd.DataFrame:
     """County-level districts and zones by code: ``name``, ``city``, ``province``, ``level``."""
     index = boundaries.read_admin_index()
