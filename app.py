@@ -24,5 +24,6 @@ lang = st.sidebar.radio(
 pages = [
     st.Page("app_pages/map.py", title=label("page_map", lang), url_path="map", default=True),
     st.Page("app_pages/ledger.py", title=label("page_ledger", lang), url_path="ledger"),
+    st.Page("app_pages/infra.py", title=label("page_infra", lang), url_path="accessibility"),
 ]
 st.navigation(pages).run()

@@ -7,7 +7,13 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
                  [--from YEAR] [--to YEAR] [--figure METRIC ...] --out FILE.geojson
     atlas ingest LEDGER [--crs DATUM] [--sheet NAME] --out FILE.gpkg --report FILE.csv
                  [--reconcile FILE.csv]
+    atlas infra FILE [--crs DATUM] [--sheet NAME] [--layer NAME] [--covers DISTRICT ...]
+                [--city CITY] --out FILE.gpkg
+    atlas coverage --infra FILE.gpkg [--projects FILE.gpkg] [--radius M ...] --out FILE.geojson
 
+``atlas infra`` reads an OSM extract or a survey file and prints one JSON line of counts per
+feature type; ``atlas coverage`` writes per-district metrics, each with a ``_status``
+property, and prints one JSON line of how many districts each metric could be computed for.
 ``atlas ingest`` ends by printing one JSON line, ``{"rows", "clean", "quarantined",
 "by_reason"}``, and exits 0 even when rows were quarantined; a file that cannot be read at
 all exits 2 with a message saying why and how to fix it.
@@ -25,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-from geo import boundaries, crs, figures, gazetteer, reconcile, records, selection
+from geo import boundaries, crs, figures, gazetteer, infra, metrics, reconcile, records, selection
 from geo.errors import AtlasError
 from layers.assets import install_leaflet, install_markercluster
 from layers.export import write_geojson, write_geopackage
@@ -114,6 +120,46 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _infra(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() != ".gpkg":
+        raise ValueError(f"Expected --out to end in .gpkg, got {args.out!r}.")
+    found = infra.read_infra(Path(args.file), crs_name=args.crs, sheet=args.sheet, layer=args.layer)
+    if args.covers:
+        boundaries.build_boundaries()
+        found = infra.declare_coverage(found, args.covers, city=args.city)
+    write_geopackage(found.layers(), out)
+    print(json.dumps(found.summary(), ensure_ascii=False))
+    return 0
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in {".geojson", ".json"}:
+        raise ValueError(f"Expected --out to end in .geojson, got {args.out!r}.")
+    boundaries.build_boundaries()
+    found = infra.read_infra(Path(args.infra))
+    projects = None
+    if args.projects:
+        projects = records.read_projects(Path(args.projects))
+    districts = metrics.coverage_districts(found, projects)
+    if districts.empty:
+        raise ValueError(
+            f"Expected data inside China; {args.infra} covers no county-level district "
+            f"(its extent is {found.extent.bounds if found.extent is not None else 'empty'})."
+        )
+    radii = tuple(args.radius or metrics.RADII_M)
+    table = metrics.district_metrics(found, districts, projects=projects, radii=radii)
+    # Full outlines decide what is inside; the file carries the display outlines (smaller).
+    display = boundaries.load_boundaries("district", display=True).set_index("adcode")
+    table = table.set_geometry(display.geometry.reindex(table["adcode"]).to_numpy())
+    write_geojson(table, out)
+    keys = metrics.metric_columns(radii) if projects is not None else metrics.metric_columns(())
+    statuses = {k: table[f"{k}_status"].value_counts().to_dict() for k in keys}
+    print(json.dumps({"districts": len(table), "status": statuses}, ensure_ascii=False))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="atlas", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -156,6 +202,33 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--report", required=True, help="quarantined rows: .csv or .xlsx")
     ingest.add_argument("--reconcile", help="reported vs mapped table: .csv or .xlsx")
     ingest.set_defaults(func=_ingest)
+
+    survey = sub.add_parser(
+        "infra", help="read an OSM extract or survey file into accessibility feature types"
+    )
+    survey.add_argument(
+        "file", help=".osm.pbf, .osm, .geojson, .gpkg, zipped Shapefile, .csv or .xlsx"
+    )
+    survey.add_argument("--crs", choices=crs.DATUMS, help="datum of a survey's coordinates")
+    survey.add_argument("--sheet", help="XLSX sheet name (default: the first sheet)")
+    survey.add_argument("--layer", help="GeoPackage layer (default: the first)")
+    survey.add_argument(
+        "--covers",
+        action="append",
+        help="a district the survey covers whole (repeatable); default: the features' hull",
+    )
+    survey.add_argument("--city", help="the city of the --covers districts, e.g. 新乡市")
+    survey.add_argument("--out", required=True, help="output .gpkg (infra, extent, quarantine)")
+    survey.set_defaults(func=_infra)
+
+    coverage = sub.add_parser("coverage", help="per-district coverage metrics as GeoJSON")
+    coverage.add_argument("--infra", required=True, help="infrastructure: `atlas infra` output")
+    coverage.add_argument("--projects", help="renovated communities: `atlas ingest` .gpkg")
+    coverage.add_argument(
+        "--radius", type=int, action="append", help="walking radius in metres (repeatable)"
+    )
+    coverage.add_argument("--out", required=True, help="output .geojson (RFC 7946)")
+    coverage.set_defaults(func=_coverage)
     return parser
 
 

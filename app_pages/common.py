@@ -8,10 +8,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from geo import figures
+from geo import boundaries, figures
+from geo.infra import Infra
 from geo.records import Ledger
 
 LEDGER_KEY = "ledger"
+INFRA_KEY = "infra"
 
 
 @dataclass
@@ -31,6 +33,29 @@ class LoadedLedger:
         return "synthetic" in self.name or bool(labelled.any().any())
 
 
+@dataclass
+class LoadedInfra:
+    """Infrastructure read in this session, its file name and a token of its bytes."""
+
+    infra: Infra
+    name: str
+    token: str
+
+    @functools.cached_property
+    def synthetic(self) -> bool:
+        """True for the shipped example, or a file whose features say they are synthetic."""
+        labelled = self.infra.features.head(1000).drop(columns="geometry").astype(str)
+        return "synthetic" in self.name or bool(
+            labelled.apply(lambda c: c.str.contains("synthetic")).any().any()
+        )
+
+
+@st.cache_data
+def load_display_outlines() -> pd.DataFrame:
+    """All county-level display outlines (simplified), by adcode."""
+    return boundaries.load_boundaries("district", display=True).set_index("adcode")
+
+
 @st.cache_data
 def load_figures() -> pd.DataFrame:
     """The reported figures from data/, validated once per server."""
@@ -45,3 +70,8 @@ def current_lang() -> str:
 def current_ledger() -> LoadedLedger | None:
     """The ledger read on the ledger page, kept only in this browser session."""
     return st.session_state.get(LEDGER_KEY)
+
+
+def current_infra() -> LoadedInfra | None:
+    """The infrastructure read on the accessibility page, kept only in this browser session."""
+    return st.session_state.get(INFRA_KEY)

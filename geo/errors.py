@@ -27,5 +27,13 @@ class DataError(AtlasError, ValueError):
     """A shipped data table breaks its own schema or sums."""
 
 
-class LedgerError(DataError):
+class TableError(DataError):
+    """A CSV or XLSX table that cannot be read as a whole: encoding, format or header."""
+
+
+class LedgerError(TableError):
     """A ledger file that cannot be read as a whole: encoding, format, headers or datum."""
+
+
+class UploadError(DataError):
+    """An uploaded vector file refused as a whole: format, safety checks or CRS."""

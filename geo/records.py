@@ -15,15 +15,10 @@ whose message says how to declare one, and suggests one when the named districts
 
 from __future__ import annotations
 
-import codecs
-import csv
 import dataclasses
 import datetime
 import functools
-import io
 import re
-import unicodedata
-import zipfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -31,13 +26,14 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import shapely
 
-from geo import boundaries, crs, gazetteer, values
+from geo import boundaries, crs, gazetteer, sheets, values
 from geo.addresses import parse_address
-from geo.errors import LedgerError, UnknownPlaceError
+from geo.errors import LedgerError, TableError, UnknownPlaceError
 
-__all__ = ["FIELDS", "REASONS", "Ledger", "decode_csv", "read_ledger", "read_rows"]
+__all__ = ["FIELDS", "REASONS", "Ledger", "map_columns", "read_ledger", "read_projects"]
 
 #: Field → header synonyms, compared after NFKC folding, lower-casing and removing spaces and
 #: any bracketed unit: 建筑面积（万m²） matches 建筑面积 and declares 万m². Documented in README.
@@ -61,16 +57,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 #: Reason code → (Chinese, English) message; ``{column}`` and ``{detail}`` are filled per row.
-REASONS: dict[str, tuple[str, str]] = {
-    "bad_encoding": (
-        "此行编码与文件其他行不同，无法读取：{detail}",
-        "this line is not in the file's encoding: {detail}",
-    ),
-    "ragged_row": (
-        "列数与表头不符：{detail}",
-        "the row has a different number of cells than the header: {detail}",
-    ),
-    "blank_row": ("空行", "the row is empty"),
+REASONS: dict[str, tuple[str, str]] = sheets.ROW_REASONS | {
     "total_row": ("合计行，不是小区", "a total row, not a community"),
     "missing_required": ("缺少必填项：{column}", "a required value is missing: {column}"),
     "bad_number": (
@@ -80,20 +67,6 @@ REASONS: dict[str, tuple[str, str]] = {
     "approximate_number": (
         "{column}：约数 {detail}，需填写确数",
         "{column}: {detail} is approximate; give the exact figure",
-    ),
-    "bad_value": (
-        "{column}：无法识别的值 {detail}",
-        "{column}: {detail} is not a recognised value",
-    ),
-    "bad_coordinate": ("{column}：坐标无效 {detail}", "{column}: invalid coordinate {detail}"),
-    "swapped_lon_lat": (
-        "经纬度似乎填反了：{detail}",
-        "longitude and latitude look swapped: {detail}",
-    ),
-    "outside_china": ("坐标在中国境外：{detail}", "the point is outside China: {detail}"),
-    "zero_point": (
-        "坐标为 (0, 0)，多为空值导出",
-        "the point is (0, 0), usually an empty cell exported as zero",
     ),
     "no_district": ("无法确定所属区县：{detail}", "no district could be found: {detail}"),
     "ambiguous_district": ("区县名称有歧义：{detail}", "the district name is ambiguous: {detail}"),
@@ -115,25 +88,7 @@ _NUMBER_FIELDS = {  # field → (output column, whole numbers only)
     "investment": ("investment_cny", False),
 }
 _FIGURES = [column for column, _ in _NUMBER_FIELDS.values()]
-_DATUM_WORDS = {
-    "wgs84": ("wgs84", "wgs-84", "wgs1984", "gps", "epsg:4326", "4326"),
-    "cgcs2000": (
-        "cgcs2000",
-        "cgcs-2000",
-        "国家2000",
-        "2000国家大地坐标系",
-        "epsg:4490",
-        "4490",
-        "天地图",
-    ),
-    "gcj02": ("gcj02", "gcj-02", "火星坐标", "国测局", "高德", "腾讯", "amap", "tencent"),
-    "bd09": ("bd09", "bd-09", "bd09ll", "百度", "baidu"),
-}
-_DATUM_LOOKUP = {w: d for d, words in _DATUM_WORDS.items() for w in words}
 _TOTAL_WORDS = {"合计", "总计", "小计", "共计", "total", "subtotal", "sum"}
-_HEADER_SCAN_ROWS = 10
-_MAX_XLSX_BYTES = 200 * 1024 * 1024
-_BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 _THIS_YEAR = datetime.date.today().year
 Progress = Callable[[float, str], None]
 
@@ -169,164 +124,12 @@ class Ledger:
 # --- reading bytes into rows ---------------------------------------------------------------
 
 
-def decode_csv(data: bytes) -> tuple[str, str, set[int]]:
-    """
-    Decode CSV bytes: BOM, then strict UTF-8, then strict GB18030, else :class:`LedgerError`.
-
-    Returns the text, the encoding's name and the 1-based physical line numbers that are not
-    in that encoding. Those come from a mostly-UTF-8 file with a few lines pasted from a GBK
-    one: each such line is decoded with backslash escapes (never replacement characters) so
-    its bytes stay visible, and the caller quarantines it as ``bad_encoding``.
-    """
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16")):
-        if data.startswith(bom) or (name == "utf-16" and data.startswith(codecs.BOM_UTF16_BE)):
-            try:
-                return data.decode(name), name, set()
-            except UnicodeDecodeError as exc:
-                raise LedgerError(_encoding_message(data, name, exc)) from exc
-    try:
-        return data.decode("utf-8"), "utf-8", set()
-    except UnicodeDecodeError as exc:
-        first_error = exc
-    lines = data.split(b"\n")
-    bad = {i + 1 for i, line in enumerate(lines) if not _is_utf8(line)}
-    utf8_non_ascii = sum(1 for line in lines if not line.isascii() and _is_utf8(line))
-    if utf8_non_ascii > len(bad):
-        text = "\n".join(line.decode("utf-8", errors="backslashreplace") for line in lines)
-        return text, "utf-8", bad
-    try:
-        return data.decode("gb18030"), "gb18030", set()
-    except UnicodeDecodeError:
-        raise LedgerError(_encoding_message(data, "UTF-8 or GB18030", first_error)) from None
-
-
-def _is_utf8(line: bytes) -> bool:
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _encoding_message(data: bytes, tried: str, exc: UnicodeDecodeError) -> str:
-    sample = data[max(0, exc.start - 8) : exc.start + 8]
-    return (
-        f"Expected a CSV in UTF-8, UTF-8/UTF-16 with BOM, GBK or GB18030; byte {exc.start} "
-        f"({sample!r}) is not valid {tried}. Save the file again as 'CSV UTF-8' from Excel, "
-        "or upload the .xlsx itself."
-    )
-
-
-def _csv_rows(text: str, bad_lines: set[int]) -> tuple[list[list[str]], list[int], list[bool]]:
-    if "\x00" in text:
-        raise LedgerError(
-            "Expected a text CSV, got a file containing NUL bytes (a binary file?). "
-            "Upload the ledger as .csv or .xlsx."
-        )
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",\t;|", key=first_line.count) if first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows, numbers, broken = [], [], []
-    line = 0
-    try:
-        for record in reader:
-            span = range(line + 1, reader.line_num + 1)
-            line = reader.line_num
-            rows.append(record)
-            numbers.append(len(rows))
-            broken.append(any(n in bad_lines for n in span))
-    except csv.Error as exc:
-        raise LedgerError(
-            f"Expected a well-formed CSV; record {len(rows) + 1} (line {line + 1}) cannot be "
-            f"split into cells: {exc}. Fix that line, or save the sheet again from Excel."
-        ) from exc
-    return rows, numbers, broken
-
-
-def _cell_text(value: object) -> str:
-    """One XLSX cell as text: whole floats without '.0', dates as ISO dates."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10] if getattr(value, "hour", 0) == 0 else value.isoformat()
-    return str(value)
-
-
-def _xlsx_rows(data: bytes, sheet: str | None) -> tuple[list[list[str]], list[int], str]:
-    import openpyxl
-
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        unpacked = sum(info.file_size for info in archive.infolist())
-    if unpacked > _MAX_XLSX_BYTES:
-        raise LedgerError(
-            f"Expected an XLSX of at most {_MAX_XLSX_BYTES // 2**20} MB unpacked, got one that "
-            f"unpacks to {unpacked // 2**20} MB. Split the ledger into several files."
-        )
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        names = book.sheetnames
-        if sheet is not None and sheet not in names:
-            raise LedgerError(
-                f"Expected a sheet named {sheet!r}; the workbook has {', '.join(names)}. "
-                "Pass one of those with --sheet."
-            )
-        chosen = book[sheet] if sheet is not None else book.worksheets[0]
-        rows, numbers = [], []
-        for cells in chosen.iter_rows():
-            texts = [_cell_text(getattr(c, "value", None)) for c in cells]
-            # Read-only sheets skip rows with no cells; the cell's own row keeps the numbering.
-            number = next((c.row for c in cells if getattr(c, "row", None)), None)
-            rows.append(texts)
-            numbers.append(number if number is not None else (numbers[-1] + 1 if numbers else 1))
-        return rows, numbers, chosen.title
-    finally:
-        book.close()
-
-
-def read_rows(
-    data: bytes, *, name: str = "", sheet: str | None = None
-) -> tuple[list[list[str]], list[int], list[bool], str | None, str | None]:
-    """
-    Split a ledger file into rows of text cells, with their 1-based row numbers.
-
-    Returns rows, row numbers, a bad-encoding flag per row, the encoding (CSV) and the sheet
-    (XLSX). Raises :class:`LedgerError` for a file that cannot be read at all.
-    """
-    suffix = Path(name).suffix.lower()
-    if data.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
-        raise LedgerError(
-            f"Expected .csv or .xlsx, got an old Excel .xls file ({name or 'upload'}). "
-            "Open it in Excel or WPS and save it as .xlsx."
-        )
-    if data.startswith(b"PK\x03\x04") or suffix in {".xlsx", ".xlsm"}:
-        try:
-            rows, numbers, title = _xlsx_rows(data, sheet)
-        except (zipfile.BadZipFile, KeyError, OSError) as exc:
-            raise LedgerError(
-                f"Expected an .xlsx workbook, but {name or 'the upload'} cannot be opened as "
-                f"one ({exc}). Save it again from Excel as .xlsx, or as CSV UTF-8."
-            ) from exc
-        return rows, numbers, [False] * len(rows), None, title
-    text, encoding, bad_lines = decode_csv(data)
-    rows, numbers, broken = _csv_rows(text, bad_lines)
-    return rows, numbers, broken, encoding, None
-
-
 # --- headers --------------------------------------------------------------------------------
 
 
-def _header_key(header: str) -> str:
-    text = unicodedata.normalize("NFKC", header).strip().lower()
-    return re.sub(r"\s+", "", _BRACKETS.sub("", text)).rstrip(":：")
-
-
-_SYNONYMS = {_header_key(word): field for field, words in FIELDS.items() for word in words} | {
-    _header_key(f"{word}（万元）"): "investment" for word in FIELDS["investment"]
-}
+_SYNONYMS = {
+    sheets.header_key(word): field for field, words in FIELDS.items() for word in words
+} | {sheets.header_key(f"{word}（万元）"): "investment" for word in FIELDS["investment"]}
 
 
 def map_columns(header: list[str]) -> dict[str, str]:
@@ -335,7 +138,7 @@ def map_columns(header: list[str]) -> dict[str, str]:
     """
     claims: dict[str, list[str]] = {}
     for column in header:
-        field = _SYNONYMS.get(_header_key(column))
+        field = _SYNONYMS.get(sheets.header_key(column))
         if field is not None:
             claims.setdefault(field, []).append(column)
     clashes = {f: cols for f, cols in claims.items() if len(cols) > 1}
@@ -348,99 +151,7 @@ def map_columns(header: list[str]) -> dict[str, str]:
     return {field: cols[0] for field, cols in claims.items()}
 
 
-def _find_header(rows: list[list[str]]) -> int:
-    for i, row in enumerate(rows[:_HEADER_SCAN_ROWS]):
-        if len({_SYNONYMS.get(_header_key(c)) for c in row} - {None}) >= 2:
-            return i
-    first = next((r for r in rows if any(c.strip() for c in r)), [])
-    known = "、".join(words[0] for words in FIELDS.values())
-    raise LedgerError(
-        f"Expected a header row naming at least two of: {known}; the first row reads "
-        f"{[c for c in first if c][:8]!r}. Add a header row, or rename the columns."
-    )
-
-
-def _unique_headers(header: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for i, column in enumerate(header):
-        column = column.strip() or f"column_{i + 1}"
-        seen[column] = seen.get(column, 0) + 1
-        out.append(column if seen[column] == 1 else f"{column}_{seen[column]}")
-    return out
-
-
-def _frame(body: list[list[str]], header: list[str]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """
-    Rows as a frame of text under ``header``, with ragged and blank masks.
-
-    Cells past the header go to an ``extra_cells`` column, so a long row keeps its values.
-    """
-    width = len(header)
-    lengths = np.fromiter((len(r) for r in body), dtype=np.int64, count=len(body))
-    # A short row is padded so its raw values survive; only non-empty extra cells count.
-    padded = [r + [""] * (width - len(r)) if len(r) < width else r[:width] for r in body]
-    frame = pd.DataFrame(padded, columns=header, dtype=object).fillna("")
-    long_rows = np.flatnonzero(lengths > width)
-    extras = np.full(len(body), "", dtype=object)
-    for i in long_rows:  # only rows longer than the header; usually none
-        extras[i] = " | ".join(c for c in body[i][width:] if c.strip())
-    if long_rows.size:
-        frame["extra_cells"] = extras
-    blank = np.fromiter((not any(c.strip() for c in r) for r in body), dtype=bool, count=len(body))
-    ragged = ((lengths < width) & ~blank) | (extras != "")
-    return frame, ragged, blank
-
-
 # --- validation -----------------------------------------------------------------------------
-
-
-class _Folded(dict):
-    """Each column's NFKC-folded, space-free text ("" for empty), computed once per read."""
-
-    def __init__(self, raw: pd.DataFrame) -> None:
-        super().__init__()
-        self.raw = raw
-
-    def __missing__(self, header: str) -> pd.Series:
-        self[header] = values.normalise_text(self.raw[header]).fillna("")
-        return self[header]
-
-
-class _Flags:
-    """The first reason per row, with its column and detail; later checks skip flagged rows."""
-
-    def __init__(self, rows: int) -> None:
-        self.reason = np.full(rows, None, dtype=object)
-        self.column = np.full(rows, "", dtype=object)
-        self.detail_zh = np.full(rows, "", dtype=object)
-        self.detail_en = np.full(rows, "", dtype=object)
-        self.stages: list[dict[str, int | str]] = []
-
-    def ok(self) -> np.ndarray:
-        return pd.isna(self.reason)
-
-    def flag(self, mask, reason: str, *, column: str = "", detail=None, detail_en=None) -> None:
-        """Quarantine rows in ``mask`` not already quarantined; details may be per-row arrays."""
-        mask = np.asarray(mask, dtype=bool) & self.ok()
-        if not mask.any():
-            return
-        self.reason[mask] = reason
-        self.column[mask] = column
-        for target, text in (
-            (self.detail_zh, detail),
-            (self.detail_en, detail if detail_en is None else detail_en),
-        ):
-            if text is None:
-                continue
-            target[mask] = text if isinstance(text, str) else np.asarray(text, dtype=object)[mask]
-
-    def stage(self, name: str) -> None:
-        quarantined = int((~self.ok()).sum())
-        rows = len(self.reason)
-        self.stages.append(
-            {"stage": name, "rows": rows, "clean": rows - quarantined, "quarantined": quarantined}
-        )
 
 
 def _check_columns(columns: dict[str, str], header: list[str]) -> None:
@@ -458,11 +169,7 @@ def _check_columns(columns: dict[str, str], header: list[str]) -> None:
         )
 
 
-def _quoted(texts: pd.Series) -> np.ndarray:
-    return texts.map(repr).to_numpy(dtype=object)
-
-
-def _check_rows(folded: _Folded, columns: dict[str, str], flags: _Flags) -> None:
+def _check_rows(folded: sheets.Folded, columns: dict[str, str], flags: sheets.Flags) -> None:
     """合计 rows, and rows missing a name or any location."""
     raw = folded.raw
     name = folded[columns["name"]]
@@ -504,7 +211,7 @@ def _scale(field: str, header: str, cells: pd.Series) -> Decimal:
 
 
 def _parse_values(
-    raw: pd.DataFrame, columns: dict[str, str], flags: _Flags
+    raw: pd.DataFrame, columns: dict[str, str], flags: sheets.Flags
 ) -> dict[str, pd.Series]:
     """Numbers, year and batch, status and tags; bad cells quarantine their row."""
     parsed: dict[str, pd.Series] = {}
@@ -515,7 +222,7 @@ def _parse_values(
             numbers, problems = values.parse_numbers(raw[header], scale=scale, integer=integer)
             for code in ("approximate_number", "bad_number"):
                 mask = (problems == code).to_numpy()
-                flags.flag(mask, code, column=header, detail=_quoted(raw[header]))
+                flags.flag(mask, code, column=header, detail=sheets.quoted(raw[header]))
             parsed[out] = numbers
     year_header = columns.get("year") or columns.get("batch")
     if year_header:
@@ -524,7 +231,7 @@ def _parse_values(
             (problems == "bad_value").to_numpy(),
             "bad_value",
             column=year_header,
-            detail=_quoted(raw[year_header]),
+            detail=sheets.quoted(raw[year_header]),
         )
         parsed["year"] = year
         parsed["batch"] = batch
@@ -536,60 +243,12 @@ def _parse_values(
             (problems == "bad_value").to_numpy(),
             "bad_value",
             column=columns["status"],
-            detail=_quoted(raw[columns["status"]]),
+            detail=sheets.quoted(raw[columns["status"]]),
         )
         parsed["status"] = status
     if "content" in columns:
         parsed["content_tags"] = values.parse_tags(raw[columns["content"]])
     return parsed
-
-
-def _row_datums(raw: pd.DataFrame, columns: dict[str, str], crs_name: str | None, flags: _Flags):
-    """The declared datum of each row: its 坐标系 cell, else the file's ``crs``, else None."""
-    datum = pd.Series(crs_name, index=raw.index, dtype=object)
-    if "datum" not in columns:
-        return datum.to_numpy(dtype=object)
-    header = columns["datum"]
-    words = values.normalise_text(raw[header]).fillna("").str.lower()
-    given = words.map(_DATUM_LOOKUP)
-    flags.flag(
-        ((words != "") & given.isna()).to_numpy(),
-        "bad_value",
-        column=header,
-        detail=_quoted(raw[header]),
-    )
-    return given.where(given.notna(), datum).to_numpy(dtype=object)
-
-
-def _parse_points(raw: pd.DataFrame, columns: dict[str, str], flags: _Flags):
-    """Longitude and latitude as written; bad, partial, zero, swapped or foreign points flagged."""
-    if "lon" not in columns:
-        nan = np.full(len(raw), np.nan)
-        return nan, nan.copy()
-    lon_h, lat_h = columns["lon"], columns["lat"]
-    lon, lon_problem = values.parse_coordinates(raw[lon_h])
-    lat, lat_problem = values.parse_coordinates(raw[lat_h])
-    pair = _quoted(raw[lon_h] + ", " + raw[lat_h])
-    flags.flag(lon_problem.notna().to_numpy(), "bad_coordinate", column=lon_h, detail=pair)
-    flags.flag(lat_problem.notna().to_numpy(), "bad_coordinate", column=lat_h, detail=pair)
-    lon, lat = lon.to_numpy(), lat.to_numpy()
-    half = np.isnan(lon) != np.isnan(lat)
-    flags.flag(half, "bad_coordinate", column=f"{lon_h}/{lat_h}", detail=pair)
-    flags.flag((lon == 0) & (lat == 0), "zero_point", column=f"{lon_h}/{lat_h}")
-    swapped = (lon >= 0.8) & (lon <= 56) & (lat >= 72) & (lat <= 138)
-    flags.flag(swapped, "swapped_lon_lat", column=f"{lon_h}/{lat_h}", detail=pair)
-    wild = (np.abs(lon) > 180) | (np.abs(lat) > 90)
-    flags.flag(
-        wild,
-        "bad_coordinate",
-        column=f"{lon_h}/{lat_h}",
-        detail=pair + "，不是经纬度（投影坐标？）",
-        detail_en=pair + " is not in degrees (projected metres?)",
-    )
-    with np.errstate(invalid="ignore"):
-        abroad = ~np.isnan(lon) & crs.is_outside_china(lon, lat)
-    flags.flag(abroad, "outside_china", column=f"{lon_h}/{lat_h}", detail=pair)
-    return lon, lat
 
 
 # --- where each row is ----------------------------------------------------------------------
@@ -654,7 +313,7 @@ def _resolve_one(
 
 
 def _resolve_names(
-    folded: _Folded, columns: dict[str, str], years: pd.Series, todo: np.ndarray
+    folded: sheets.Folded, columns: dict[str, str], years: pd.Series, todo: np.ndarray
 ) -> pd.DataFrame:
     """Resolve every distinct (code, district, address, city, year) once; one row per input row."""
     raw = folded.raw
@@ -749,7 +408,7 @@ def _lookup(table: pd.Series, keys) -> np.ndarray:
     return found.astype(object).where(found.notna(), None).to_numpy()
 
 
-def _city_names(folded: _Folded, columns: dict[str, str], flags: _Flags) -> np.ndarray:
+def _city_names(folded: sheets.Folded, columns: dict[str, str], flags: sheets.Flags) -> np.ndarray:
     """The canonical city each row names (新乡 → 新乡市), or None; unknown cities quarantined."""
     raw = folded.raw
     if "city" not in columns:
@@ -766,7 +425,9 @@ def _city_names(folded: _Folded, columns: dict[str, str], flags: _Flags) -> np.n
     cities = text.map(known).astype(object)
     cities = cities.where(cities.notna(), None).to_numpy()
     unknown = (text != "").to_numpy() & pd.isna(cities)
-    flags.flag(unknown, "bad_value", column=columns["city"], detail=_quoted(raw[columns["city"]]))
+    flags.flag(
+        unknown, "bad_value", column=columns["city"], detail=sheets.quoted(raw[columns["city"]])
+    )
     return cities
 
 
@@ -881,7 +542,7 @@ def _placed(index, point, status, named, county, lon_w, lat_w, places) -> pd.Dat
 
 
 def _flag_duplicates(
-    name: pd.Series, placed: pd.DataFrame, parsed: dict, rows: np.ndarray, flags: _Flags
+    name: pd.Series, placed: pd.DataFrame, parsed: dict, rows: np.ndarray, flags: sheets.Flags
 ) -> None:
     """Same community and district: conflicting figures flag all; a same-year repeat, the later."""
     frame = pd.DataFrame({"key_name": name, "key_code": placed["adcode"], "row": rows})
@@ -964,52 +625,7 @@ def _projects(raw, columns, parsed, placed, lon, lat, datums, rows, ok) -> gpd.G
     return gpd.GeoDataFrame(data.reset_index(drop=True), geometry=geometry, crs="EPSG:4326")
 
 
-def _quarantine(raw: pd.DataFrame, rows: np.ndarray, flags: _Flags) -> pd.DataFrame:
-    """Quarantined rows: row, reason, column, messages in zh and en, then every raw cell."""
-    bad = ~flags.ok()
-    reasons = flags.reason[bad]
-    templates = [REASONS[r] for r in reasons]
-    report = pd.DataFrame(
-        {
-            "row": rows[bad],
-            "reason": reasons,
-            "column": flags.column[bad],
-            "message_zh": [
-                t[0].format(column=c, detail=d)
-                for t, c, d in zip(templates, flags.column[bad], flags.detail_zh[bad], strict=True)
-            ],
-            "message_en": [
-                t[1].format(column=c, detail=d)
-                for t, c, d in zip(templates, flags.column[bad], flags.detail_en[bad], strict=True)
-            ],
-        }
-    )
-    cells = raw[bad].reset_index(drop=True)
-    cells.columns = [f"raw:{c}" if c in report.columns else c for c in cells.columns]
-    return pd.concat([report, cells], axis=1)
-
-
 # --- the pipeline ---------------------------------------------------------------------------
-
-
-def _load(source: str | Path | bytes, name: str | None) -> tuple[bytes, str]:
-    if isinstance(source, bytes | bytearray):
-        return bytes(source), name or ""
-    path = Path(source)
-    if not path.is_file():
-        raise LedgerError(f"Expected a ledger file, but {str(path)!r} does not exist.")
-    return path.read_bytes(), name or path.name
-
-
-def _body(rows, numbers, broken) -> tuple[list[str], list[list[str]], np.ndarray, np.ndarray]:
-    """The header row and the data rows under it, minus blank rows at the very end."""
-    start = _find_header(rows)
-    header = _unique_headers(rows[start])
-    end = len(rows)
-    while end > start + 1 and not any(c.strip() for c in rows[end - 1]):
-        end -= 1
-    body = rows[start + 1 : end]
-    return header, body, np.asarray(numbers[start + 1 : end]), np.asarray(broken[start + 1 : end])
 
 
 def read_ledger(
@@ -1033,25 +649,31 @@ def read_ledger(
     if crs_name is not None and crs_name not in crs.DATUMS:
         raise LedgerError(f"Expected --crs to be one of {', '.join(crs.DATUMS)}, got {crs_name!r}.")
     report = progress or (lambda fraction, stage: None)
-    data, name = _load(source, name)
-    rows, numbers, broken, encoding, sheet_title = read_rows(data, name=name, sheet=sheet)
-    header, body, numbers, broken = _body(rows, numbers, broken)
-    raw, ragged, blank = _frame(body, header)
+    try:
+        data, name = sheets.load_bytes(source, name)
+        rows, numbers, broken, encoding, sheet_title = sheets.read_rows(
+            data, name=name, sheet=sheet
+        )
+        start = sheets.find_header(rows, _SYNONYMS, "、".join(w[0] for w in FIELDS.values()))
+    except TableError as exc:
+        raise LedgerError(str(exc)) from exc
+    header, body, numbers, broken = sheets.table_body(rows, numbers, broken, start)
+    raw, ragged, blank = sheets.text_frame(body, header)
     columns = map_columns(header)
     _check_columns(columns, header)
-    flags = _Flags(len(raw))
+    flags = sheets.Flags(len(raw))
     first_cells = raw[header[0]].map(repr).to_numpy(dtype=object)
     flags.flag(broken, "bad_encoding", detail=first_cells)
     flags.flag(blank, "blank_row")
     flags.flag(ragged, "ragged_row", detail=f"header has {len(header)} cells")
     flags.stage("read")
     report(0.2, "read")
-    folded = _Folded(raw)
+    folded = sheets.Folded(raw)
     _check_rows(folded, columns, flags)
     flags.stage("rows")
     parsed = _parse_values(raw, columns, flags)
-    lon, lat = _parse_points(raw, columns, flags)
-    datums = _row_datums(raw, columns, crs_name, flags)
+    lon, lat = sheets.parse_points(raw, columns, flags)
+    datums = sheets.row_datums(raw, columns, crs_name, flags)
     flags.stage("values")
     report(0.4, "values")
     names = _resolve_names(folded, columns, parsed.get("year"), flags.ok())
@@ -1063,6 +685,31 @@ def read_ledger(
     _flag_duplicates(community, placed, parsed, numbers, flags)
     flags.stage("duplicates")
     projects = _projects(raw, columns, parsed, placed, lon, lat, datums, numbers, flags.ok())
-    quarantine = _quarantine(raw, numbers, flags)
+    quarantine = sheets.quarantine_frame(raw, numbers, flags, REASONS)
     report(1.0, "done")
     return Ledger(projects, quarantine, len(raw), columns, flags.stages, encoding, sheet_title)
+
+
+def read_projects(path: str | Path) -> gpd.GeoDataFrame:
+    """
+    Read back the clean projects that ``atlas ingest`` wrote (.gpkg layer ``projects``, or
+    .geojson), with codes as text. Output CRS is EPSG:4326.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise LedgerError(
+            f"Expected a projects file from `atlas ingest`; {str(path)!r} is missing."
+        )
+    layer = "projects" if path.suffix.lower() == ".gpkg" else None
+    try:
+        projects = pyogrio.read_dataframe(path, layer=layer)
+    except pyogrio.errors.DataSourceError as exc:
+        raise LedgerError(f"Expected a .gpkg or .geojson from `atlas ingest`: {exc}") from exc
+    missing = [c for c in ("name", "adcode", "households") if c not in projects]
+    if missing:
+        raise LedgerError(
+            f"Expected the columns of `atlas ingest` output; {path.name} lacks {missing}. "
+            "Write it with `atlas ingest LEDGER --out projects.gpkg`."
+        )
+    projects["adcode"] = projects["adcode"].astype("string")
+    return projects.to_crs("EPSG:4326")

@@ -29,7 +29,9 @@ from layers.projects import projects_layer
 __all__ = [
     "NO_DATA_COLOUR",
     "PALETTE",
+    "add_basemap",
     "cities_layer",
+    "class_colours",
     "classify",
     "districts_layer",
     "figure_map",
@@ -57,17 +59,25 @@ def classify(values: pd.Series) -> tuple[list[float], pd.Series]:
     k = min(_MAX_CLASSES, present.nunique())
     if k == 1:
         bins = [float(present.iloc[0])]
-        colours[present.index] = PALETTE[-1]
+        colours[present.index] = class_colours(1)[0]
         return bins, colours
     with warnings.catch_warnings():
         # Without numba mapclassify falls back to pure Python and says so; for at most a few
         # thousand districts that takes milliseconds, so numba is not worth installing.
         warnings.filterwarnings("ignore", "Numba not installed", UserWarning)
         scheme = mapclassify.FisherJenks(present.to_numpy(), k=k)
+    palette = class_colours(k)
+    colours[present.index] = [palette[c] for c in scheme.yb]
+    return [float(b) for b in scheme.bins], colours
+
+
+def class_colours(k: int) -> list[str]:
+    """The colours of ``k`` classes, lightest first, as :func:`classify` assigns them."""
+    if k == 1:
+        return [PALETTE[-1]]
     # Spread the classes over the whole palette so two classes are not two pale yellows.
     picks = np.linspace(0, len(PALETTE) - 1, k).round().astype(int)
-    colours[present.index] = [PALETTE[picks[c]] for c in scheme.yb]
-    return [float(b) for b in scheme.bins], colours
+    return [PALETTE[i] for i in picks]
 
 
 def _esc(value) -> str:
@@ -123,16 +133,19 @@ def districts_layer(
         # A filter down to a zone (no outline) leaves nothing to draw; folium's tooltip
         # refuses an empty collection, so the group stays empty.
         return group, bins, []
-    folium.GeoJson(
+    tipped_geojson(shown, _district_style, name=metric_name).add_to(group)
+    return group, bins, class_colours(len(bins)) if bins else []
+
+
+def tipped_geojson(shown: gpd.GeoDataFrame, style, *, name: str | None = None) -> folium.GeoJson:
+    """Polygons styled by ``style`` with their (already escaped) ``tip`` as a sticky tooltip."""
+    return folium.GeoJson(
         shown.to_json(),
-        name=metric_name,
-        style_function=_district_style,
+        name=name,
+        style_function=style,
         highlight_function=lambda _: {"weight": 3, "color": "#08306b"},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
-    ).add_to(group)
-    n = len(bins)
-    picks = np.linspace(0, len(PALETTE) - 1, n).round().astype(int) if n > 1 else [-1]
-    return group, bins, [PALETTE[i] for i in picks][:n]
+    )
 
 
 def _district_style(feature: dict) -> dict:
@@ -190,8 +203,13 @@ def legend_html(
     unit: str,
     lowest: float | None = None,
     lang: str = "zh",
+    missing: tuple[str, str] | None = None,
 ) -> str:
-    """A small legend: one swatch per class (``lowest`` – upper bound) and one for "no data"."""
+    """
+    A small legend: one swatch per class (``lowest`` – upper bound) and one for "no data".
+
+    ``missing`` replaces the grey "no data" swatch with a (CSS background, text) pair.
+    """
     rows = []
     lower = lowest
     for upper, colour in zip(bins, colours, strict=True):
@@ -200,7 +218,8 @@ def legend_html(
             text = f"{format_value(lower, unit, lang)} – {text}"
         rows.append(_swatch(colour, text, dashed=False))
         lower = upper
-    rows.append(_swatch(NO_DATA_COLOUR, label("no_data", lang), dashed=True))
+    background, text = missing or (NO_DATA_COLOUR, label("no_data", lang))
+    rows.append(_swatch(background, text, dashed=True))
     return (
         '<div style="'
         "background:rgba(255,255,255,.92);padding:6px 10px;border-radius:4px;font:12px sans-serif;"
@@ -239,6 +258,16 @@ def _swatch(colour: str, text: str, *, dashed: bool) -> str:
     )
 
 
+def add_basemap(fmap: folium.Map, basemap: str | None) -> folium.Map:
+    """Add the tile layer named ``basemap`` (``"osm"``) to ``fmap``; ``None`` adds nothing."""
+    if basemap is not None:
+        provider = _BASEMAPS[basemap]
+        folium.TileLayer(
+            tiles=provider.build_url(), attr=provider.html_attribution, name=provider.name
+        ).add_to(fmap)
+    return fmap
+
+
 def figure_map(
     districts: gpd.GeoDataFrame,
     *,
@@ -260,12 +289,7 @@ def figure_map(
     """
     # SVG, not canvas: tens of district outlines stay light, and each stays a hoverable shape.
     # maxZoom must be set when there are no tiles, or Leaflet.markercluster refuses the map.
-    fmap = folium.Map(tiles=None, control_scale=True, maxZoom=18)
-    if basemap is not None:
-        provider = _BASEMAPS[basemap]
-        folium.TileLayer(
-            tiles=provider.build_url(), attr=provider.html_attribution, name=provider.name
-        ).add_to(fmap)
+    fmap = add_basemap(folium.Map(tiles=None, control_scale=True, maxZoom=18), basemap)
     group, bins, colours = districts_layer(districts, metric_name=metric_name, lang=lang)
     group.add_to(fmap)
     if cities is not None and not cities.empty:

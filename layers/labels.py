@@ -132,6 +132,133 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "This is the synthetic example ledger: made-up data for trying the tool, not real "
         "communities.",
     },
+    # Accessibility infrastructure (geo/infra.py): feature types, also the layer names.
+    "infra_tactile_paving": {"zh": "盲道", "en": "Tactile paving"},
+    "infra_curb_ramp": {"zh": "缘石坡道", "en": "Curb ramp"},
+    "infra_accessible_bus_stop": {"zh": "无障碍公交站", "en": "Accessible bus stop"},
+    "infra_bus_stop": {"zh": "公交站（全部）", "en": "Bus stop (all)"},
+    "infra_accessible_toilet": {"zh": "无障碍厕所", "en": "Accessible toilet"},
+    "infra_elevator": {"zh": "电梯", "en": "Elevator"},
+    "infra_sidewalk": {"zh": "人行道", "en": "Sidewalk"},
+    # Coverage metrics per district (geo/metrics.py).
+    "metric_tactile_km": {"zh": "盲道长度", "en": "Tactile paving length"},
+    "metric_sidewalk_km": {"zh": "人行道长度", "en": "Sidewalk length"},
+    "metric_tactile_rate": {
+        "zh": "盲道覆盖率（盲道/人行道长度）",
+        "en": "Tactile paving rate (tactile / sidewalk length)",
+    },
+    "metric_curb_ramps": {"zh": "缘石坡道数", "en": "Curb ramps"},
+    "metric_curb_ramps_per_km": {
+        "zh": "每千米人行道缘石坡道数",
+        "en": "Curb ramps per km of sidewalk",
+    },
+    "metric_bus_stops": {"zh": "公交站数", "en": "Bus stops"},
+    "metric_accessible_bus_stops": {"zh": "无障碍公交站数", "en": "Accessible bus stops"},
+    "metric_accessible_stop_share": {
+        "zh": "无障碍公交站占比",
+        "en": "Share of bus stops that are accessible",
+    },
+    "metric_accessible_toilets": {"zh": "无障碍厕所数", "en": "Accessible toilets"},
+    "metric_elevators": {"zh": "电梯数", "en": "Elevators"},
+    "metric_households_within": {
+        "zh": "{radius} 米内有{type}的户数占比",
+        "en": "Share of households within {radius} m of the nearest {type}",
+    },
+    "insufficient_data": {"zh": "数据不足", "en": "Insufficient data"},
+    "reason_partial_extent": {
+        "zh": "数据仅覆盖本区部分范围",
+        "en": "the data cover only part of the district",
+    },
+    "reason_no_denominator": {
+        "zh": "缺少分母（如无人行道长度），无法计算比率",
+        "en": "no denominator (e.g. no sidewalk length), so no rate",
+    },
+    "reason_outside_extent": {
+        "zh": "本区不在数据范围内",
+        "en": "the district is outside the data's extent",
+    },
+    "reason_no_projects": {"zh": "本区没有台账小区", "en": "no ledger communities here"},
+    "reason_no_households": {
+        "zh": "台账小区未填户数",
+        "en": "the ledger gives no household counts here",
+    },
+    "reason_not_computed": {"zh": "未计算", "en": "not computed"},
+    "reason_not_in_source": {
+        "zh": "数据源中没有此类设施（未采集不等于没有）",
+        "en": "the source maps no feature of this type (unmapped is not absent)",
+    },
+    "extent_share": {"zh": "数据范围覆盖本区", "en": "District inside the data extent"},
+    "nearest_accessible_bus_stop": {"zh": "最近无障碍公交站", "en": "Nearest accessible bus stop"},
+    "nearest_curb_ramp": {"zh": "最近缘石坡道", "en": "Nearest curb ramp"},
+    "nearest_accessible_toilet": {"zh": "最近无障碍厕所", "en": "Nearest accessible toilet"},
+    # Accessibility page (app_pages/infra.py).
+    "page_infra": {"zh": "无障碍设施", "en": "Accessibility"},
+    "page_infra_title": {
+        "zh": "无障碍设施覆盖：盲道、缘石坡道、无障碍公交站、无障碍厕所",
+        "en": "Accessibility coverage: tactile paving, curb ramps, accessible stops, toilets",
+    },
+    "infra_help": {
+        "zh": "上传 OSM 数据（.osm.pbf/.osm）或调查文件（GeoJSON、GeoPackage、zip 压缩的 "
+        "Shapefile、带经纬度的 CSV/XLSX）。长度与距离按 CGCS2000 高斯-克吕格投影计算。"
+        "数据未覆盖或缺少分母的区县以斜线表示“数据不足”，不会显示为 0。",
+        "en": "Upload OpenStreetMap data (.osm.pbf/.osm) or a survey (GeoJSON, GeoPackage, "
+        "zipped Shapefile, CSV/XLSX with coordinates). Lengths and distances are computed in "
+        "CGCS2000 Gauss-Krüger metres. Districts the data does not cover, or whose rate has no "
+        "denominator, are hatched as insufficient data, never shown as 0.",
+    },
+    "upload_infra": {"zh": "设施文件", "en": "Infrastructure file"},
+    "read_infra": {"zh": "读取设施文件", "en": "Read the file"},
+    "load_infra_example": {
+        "zh": "加载合成示例调查（新乡）",
+        "en": "Load the synthetic example survey (Xinxiang)",
+    },
+    "no_infra": {
+        "zh": "尚未加载设施数据。上传文件，或加载合成示例。",
+        "en": "No infrastructure loaded yet. Upload a file, or load the synthetic example.",
+    },
+    "synthetic_survey_warning": {
+        "zh": "这是合成示例调查，设施为虚构，仅用于演示。",
+        "en": "This is the synthetic example survey: made-up features for trying the tool.",
+    },
+    "kind_osm": {"zh": "OpenStreetMap 数据", "en": "OpenStreetMap data"},
+    "kind_survey": {"zh": "调查数据", "en": "Survey data"},
+    "covers": {
+        "zh": "调查完整覆盖的区县（不选＝以设施外包范围为准）",
+        "en": "Districts the survey covers whole (none = the features' hull)",
+    },
+    "radii": {"zh": "步行半径（直线距离）", "en": "Walking radii (straight line)"},
+    "radius_near": {"zh": "近（米）", "en": "Near (m)"},
+    "radius_far": {"zh": "远（米）", "en": "Far (m)"},
+    "coverage_metric": {"zh": "着色指标", "en": "Colour by metric"},
+    "infra_outside_china": {
+        "zh": "数据不在任何县级行政区内（如境外的 OSM 样例），只显示设施图层。",
+        "en": "The data lie in no Chinese county-level district (e.g. a European OSM sample); "
+        "only the infrastructure layers are shown.",
+    },
+    "coverage_caption": {
+        "zh": "斜线＝数据不足：数据未覆盖该区、只覆盖一部分、数据源无此类设施或缺少分母。"
+        "图层可在右上角切换。",
+        "en": "Hatched = insufficient data: the data miss the district, cover only part of it, "
+        "lack this feature type, or the rate has no denominator. Toggle layers top right.",
+    },
+    "district_metrics": {
+        "zh": "各区县指标及完整性",
+        "en": "Metrics by district, with completeness",
+    },
+    "download_coverage": {"zh": "下载区县指标 GeoJSON", "en": "Download district metrics GeoJSON"},
+    "reported_vs_computed": {"zh": "上报数与计算数对照", "en": "Reported beside computed"},
+    "reported_vs_computed_help": {
+        "zh": "上报数来自种子文件（注明文号与行号）；计算数仅在该市所有区县数据完整时给出。"
+        "“新建改造”类上报数是期间增量，不能与存量对比。",
+        "en": "Reported figures come from the seed documents (document and line given); a "
+        "computed figure is given only when every district of the city is complete. Figures of "
+        "what was built in a period are flows, not comparable with a stock.",
+    },
+    "infra_layers_download": {"zh": "下载设施图层", "en": "Download infrastructure layers"},
+    "download_proximity": {
+        "zh": "下载小区及最近设施距离 GeoJSON",
+        "en": "Download communities with nearest-feature distances (GeoJSON)",
+    },
 }
 
 
@@ -165,6 +292,8 @@ def format_value(value: float, unit: str, lang: str = "zh") -> str:
             "percent": "%",
             "cny": "元",
             "count": "个",
+            "count_per_km": "个/千米",
+            "m": "米",
         },
         "en": {
             "households": "households",
@@ -174,6 +303,8 @@ def format_value(value: float, unit: str, lang: str = "zh") -> str:
             "percent": "%",
             "cny": "CNY",
             "count": "",
+            "count_per_km": "per km",
+            "m": "m",
         },
     }[lang].get(unit, unit)
     if unit == "percent":

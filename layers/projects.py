@@ -22,7 +22,10 @@ from geo.values import CONTENT_TAGS
 from layers.assets import use_local_markercluster
 from layers.labels import format_value, label
 
-__all__ = ["popup_html", "projects_layer"]
+__all__ = ["PROXIMITY_KINDS", "popup_html", "projects_layer"]
+
+#: Distance columns (metres, from geo/metrics.py) that add a "nearest ..." line to popups.
+PROXIMITY_KINDS = ("accessible_bus_stop", "curb_ramp", "accessible_toilet")
 
 # Below this zoom, nearby points merge into numbered clusters; at street level they split.
 _UNCLUSTER_ZOOM = 16
@@ -54,7 +57,9 @@ def popup_html(projects: pd.DataFrame, *, lang: str = "zh") -> pd.Series:
     """
     The popup of each project: name, district, households, content, status, ledger row.
 
-    Every value is escaped; missing households read "no data", never 0.
+    When ``projects`` has ``dist_<kind>_m`` columns (:data:`PROXIMITY_KINDS`), each adds the
+    distance to the nearest such feature, in whole metres. Every value is escaped; missing
+    households and distances (NaN: not computed) read "no data", never 0.
     """
     households = [format_value(v, "households", lang) for v in projects["households"]]
     status = [label(s, lang) if isinstance(s, str) and s else "" for s in projects["status"]]
@@ -63,8 +68,12 @@ def popup_html(projects: pd.DataFrame, *, lang: str = "zh") -> pd.Series:
         label("households_col", lang): households,
         label("content_col", lang): [_tags(t, lang) for t in projects["content_tags"]],
         label("status", lang): status,
-        label("ledger_row", lang): projects["row"].tolist(),
     }
+    for kind in PROXIMITY_KINDS:
+        if f"dist_{kind}_m" in projects:
+            metres = projects[f"dist_{kind}_m"].astype(float).round()
+            parts[label(f"nearest_{kind}", lang)] = [format_value(m, "m", lang) for m in metres]
+    parts[label("ledger_row", lang)] = projects["row"].tolist()
     colon = "：" if lang == "zh" else ": "
     rows = []
     for i, name in enumerate(projects["name"]):

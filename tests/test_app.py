@@ -112,3 +112,30 @@ def test_ledger_page_reads_the_synthetic_example_and_labels_it(app):
     app.switch_page("app_pages/map.py").run()
     assert not app.exception
     assert any("23 个小区有坐标；3 个仅按区县名称定位" in c.value for c in app.caption)
+
+
+def test_accessibility_page_measures_the_synthetic_survey_against_the_ledger(app):
+    app.switch_page("app_pages/ledger.py").run()
+    app.button[1].click().run()  # the synthetic ledger, for the household shares
+    app.switch_page("app_pages/infra.py").run()
+    assert not app.exception, app.exception
+    assert [i.value for i in app.info] == ["尚未加载设施数据。上传文件，或加载合成示例。"]
+    app.button[1].click().run()  # 加载合成示例调查
+    assert not app.exception, app.exception
+    assert "合成示例调查" in app.warning[0].value
+    metrics = dict(zip([m.label for m in app.metric], [m.value for m in app.metric], strict=True))
+    assert (metrics["人行道"], metrics["盲道"], metrics["隔离"]) == ("1495", "838", "2")
+    table = app.dataframe[0].value.set_index("district")
+    # Undeclared, the survey's hull spills over a neighbour, which is partial, not zero.
+    assert table.loc["凤泉区", "tactile_km_status"] == "partial_extent"
+    app.multiselect(key="covers").set_value(["410703", "410702", "410711"]).run()
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value.set_index("district")
+    assert table.loc["卫滨区", "tactile_rate_status"] == "ok"
+    assert 80 < table.loc["卫滨区", "tactile_rate"] <= 100
+    assert table.loc["凤泉区", "tactile_km_status"] == "outside_extent"
+    assert table.loc["卫滨区", "households_within_500m_accessible_bus_stop_status"] == "ok"
+    assert table.loc["延津县", "households_within_500m_curb_ramp_status"] == "no_projects"
+    reported = app.dataframe[1].value.set_index("metric")
+    assert reported.loc["tactile_paving_rate", "reported"] == pytest.approx(97.7)
+    assert reported.loc["tactile_paving_rate", "computed_status"] == "outside_extent"

@@ -51,3 +51,48 @@ def test_a_ledger_that_cannot_be_read_exits_2_with_the_fix(tmp_path, capsys):
     assert "pass --crs wgs84|cgcs2000|gcj02|bd09" in capsys.readouterr().err
     assert main(["ingest", str(tmp_path / "none.csv"), "--out", "p.gpkg", "--report", "q"]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_infra_then_coverage_write_counts_and_rfc7946_metrics(tmp_path, capsys):
+    from geo.figures import DATA_DIR
+
+    survey = DATA_DIR / "examples" / "synthetic-survey-xinxiang.geojson"
+    ledger = DATA_DIR / "examples" / "synthetic-ledger-xinxiang.csv"
+    infra_out, projects = tmp_path / "infra.gpkg", tmp_path / "p.gpkg"
+    covers = ["--covers", "卫滨区", "--covers", "红旗区", "--covers", "牧野区", "--city", "新乡"]
+    assert main(["infra", str(survey), *covers, "--out", str(infra_out)]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["counts"]["sidewalk"] == 1496 - 1  # one 人行道 is a point: quarantined
+    assert summary["counts"]["bus_stop"] == 121 + 104  # accessible stops are stops too
+    assert summary["by_reason"] == {"unknown_type": 1, "wrong_geometry": 1}
+    assert set(dict(pyogrio.list_layers(infra_out))) == {"infra", "extent", "quarantine"}
+    args = ["ingest", str(ledger), "--out", str(projects), "--report", str(tmp_path / "q.csv")]
+    assert main(args) == 0
+    out = tmp_path / "coverage.geojson"
+    capsys.readouterr()
+    args = ["coverage", "--infra", str(infra_out), "--projects", str(projects), "--out", str(out)]
+    assert main([*args, "--radius", "300", "--radius", "800"]) == 0
+    printed = json.loads(capsys.readouterr().out.strip())
+    assert printed["districts"] == 12  # every district of 新乡市
+    assert printed["status"]["tactile_rate"]["ok"] == 3
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert "crs" not in document  # RFC 7946: WGS84 only, no crs member
+    props = {f["properties"]["district"]: f["properties"] for f in document["features"]}
+    assert props["卫滨区"]["tactile_rate_status"] == "ok"
+    assert 0 < props["卫滨区"]["tactile_rate"] <= 100
+    assert props["延津县"]["tactile_rate"] is None
+    assert props["延津县"]["tactile_rate_status"] == "outside_extent"
+    assert "households_within_800m_accessible_bus_stop" in props["卫滨区"]
+
+
+def test_coverage_of_data_outside_china_exits_2(tmp_path, capsys):
+    osm = tmp_path / "x.osm"
+    osm.write_text(
+        '<?xml version="1.0"?><osm version="0.6"><node id="1" lat="52.5" lon="13.4">'
+        '<tag k="kerb" v="lowered"/></node></osm>',
+        encoding="utf-8",
+    )
+    out = tmp_path / "i.gpkg"
+    assert main(["infra", str(osm), "--out", str(out)]) == 0
+    assert main(["coverage", "--infra", str(out), "--out", str(tmp_path / "c.geojson")]) == 2
+    assert "covers no county-level district" in capsys.readouterr().err

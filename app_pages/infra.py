@@ -1,0 +1,183 @@
+"""
+Accessibility page: load infrastructure (OSM or a survey), see district coverage and how far
+each renovated community is from an accessible stop, a curb ramp and an accessible toilet.
+
+The infrastructure stays in this browser session. Metrics are recomputed only when the
+infrastructure, the ledger or the radii change. Districts whose data is missing or partial
+are hatched ("insufficient data"), never coloured as zero.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages.common import (
+    INFRA_KEY,
+    LoadedInfra,
+    current_infra,
+    current_lang,
+    current_ledger,
+    load_display_outlines,
+    load_figures,
+)
+from geo import crs, infra, metrics
+from geo.errors import BoundaryCacheError, UploadError
+from layers.coverage import coverage_map, metric_name
+from layers.export import geojson_bytes
+from layers.labels import label
+from layers.tables import csv_bytes
+
+EXAMPLE_FILE = (
+    Path(__file__).resolve().parent.parent
+    / "data"
+    / "examples"
+    / "synthetic-survey-xinxiang.geojson"
+)
+UPLOAD_TYPES = ["pbf", "osm", "geojson", "json", "gpkg", "zip", "csv", "xlsx"]
+
+
+def read(data: bytes, name: str, datum: str | None, lang: str) -> None:
+    """Read an infrastructure file into the session; a refused file shows why."""
+    with st.spinner(label("reading", lang)):
+        try:
+            found = infra.read_infra(data, name=name, crs_name=datum)
+        except UploadError as exc:
+            st.error(f"{label('unreadable', lang)}: {exc}")
+            return
+    token = hashlib.sha1(data).hexdigest() + str(datum)
+    st.session_state[INFRA_KEY] = LoadedInfra(found, name, token)
+
+
+def compute(loaded: LoadedInfra, projects, radii: tuple[int, ...], covers: tuple[str, ...]):
+    """
+    District metrics and per-project distances, kept per infrastructure, ledger, radii and
+    declared districts.
+    """
+    key = (loaded.token, id(projects), radii, covers)
+    memo = st.session_state.setdefault("infra_metrics", {})
+    if key not in memo:
+        found = loaded.infra
+        if covers:
+            found = infra.declare_coverage(found, list(covers))
+        districts = metrics.coverage_districts(found, projects)
+        table = metrics.district_metrics(found, districts, projects=projects, radii=radii)
+        near = None
+        if projects is not None:
+            near = projects.join(metrics.project_proximity(projects, found))
+        memo.clear()  # one result per session: the newest
+        memo[key] = (table, near)
+    return memo[key]
+
+
+lang = current_lang()
+st.title(label("page_infra_title", lang))
+st.caption(label("infra_help", lang))
+
+upload = st.file_uploader(label("upload_infra", lang), type=UPLOAD_TYPES, key="infra_upload")
+datum = st.selectbox(
+    label("datum", lang),
+    [None, *crs.DATUMS],
+    format_func=lambda d: label("datum_in_file", lang) if d is None else label(f"datum_{d}", lang),
+    key="infra_datum",
+)
+left, right = st.columns(2)
+if left.button(label("read_infra", lang), type="primary", disabled=upload is None):
+    read(upload.getvalue(), upload.name, datum, lang)
+if right.button(label("load_infra_example", lang)):
+    read(EXAMPLE_FILE.read_bytes(), EXAMPLE_FILE.name, None, lang)
+
+loaded = current_infra()
+if loaded is None:
+    st.info(label("no_infra", lang))
+    st.stop()
+found = loaded.infra
+if loaded.synthetic:
+    st.warning(label("synthetic_survey_warning", lang))
+
+counts = found.counts()
+columns = st.columns(len(counts) + 1)
+for column, (kind, count) in zip(columns, counts.items(), strict=False):
+    column.metric(label(f"infra_{kind}", lang), count)
+columns[-1].metric(label("quarantined", lang), len(found.quarantine))
+st.caption(f"{loaded.name} · {label('kind_' + found.kind, lang)}")
+
+ledger = current_ledger()
+projects = ledger.ledger.projects if ledger is not None else None
+st.sidebar.subheader(label("radii", lang))
+near_r = st.sidebar.number_input(label("radius_near", lang), 50, 2000, 300, step=50)
+far_r = st.sidebar.number_input(label("radius_far", lang), 50, 3000, 500, step=50)
+radii = tuple(sorted({int(near_r), int(far_r)}))
+covers: tuple[str, ...] = ()
+try:
+    touched = metrics.coverage_districts(found, projects)
+    if found.kind == "survey" and not touched.empty:
+        names = dict(zip(touched["adcode"], touched["city"] + touched["district"], strict=True))
+        covers = tuple(
+            st.multiselect(label("covers", lang), list(names), format_func=names.get, key="covers")
+        )
+    table, near = compute(loaded, projects, radii, covers)
+except BoundaryCacheError as exc:
+    st.error(str(exc))
+    st.stop()
+
+keys = metrics.metric_columns(radii if projects is not None else ())
+metric = st.selectbox(
+    label("coverage_metric", lang),
+    keys,
+    index=keys.index("tactile_rate"),
+    format_func=lambda k: metric_name(k, lang),
+)
+if table.empty:
+    st.info(label("infra_outside_china", lang))
+shown = table
+if not table.empty:
+    # Draw the display outlines (simplified); the metrics were computed on the full ones.
+    display = load_display_outlines().reindex(table["adcode"])
+    shown = table.set_geometry(display.geometry.to_numpy())
+fmap = coverage_map(shown, metric, infra=found.features, projects=near, lang=lang)
+st_folium(fmap, height=560, width="stretch", returned_objects=[], key="coverage_map")
+st.caption(label("coverage_caption", lang))
+
+if not table.empty:
+    st.subheader(label("district_metrics", lang))
+    columns = ["district", "city", "extent_share"] + [c for k in keys for c in (k, f"{k}_status")]
+    st.dataframe(pd.DataFrame(table[columns]), hide_index=True, width="stretch")
+    st.download_button(
+        label("download_coverage", lang),
+        geojson_bytes(shown),
+        "coverage.geojson",
+        "application/geo+json",
+    )
+    st.subheader(label("reported_vs_computed", lang))
+    st.caption(label("reported_vs_computed_help", lang))
+    st.dataframe(metrics.compare_reported(table, load_figures()), hide_index=True, width="stretch")
+
+st.subheader(label("infra_layers_download", lang))
+kinds = [k for k in infra.FEATURE_TYPES if counts[k]]
+for column, kind in zip(st.columns(max(len(kinds), 1)), kinds, strict=False):
+    chosen = found.features[found.features["type"] == kind]
+    column.download_button(
+        f"{label(f'infra_{kind}', lang)} GeoJSON",
+        geojson_bytes(chosen),
+        f"{kind}.geojson",
+        "application/geo+json",
+        key=f"download-{kind}",
+    )
+if near is not None:
+    st.download_button(
+        label("download_proximity", lang),
+        geojson_bytes(near),
+        "projects-proximity.geojson",
+        "application/geo+json",
+    )
+if not found.quarantine.empty:
+    st.subheader(label("quarantine", lang))
+    st.dataframe(found.quarantine, hide_index=True, width="stretch")
+    st.download_button(
+        "CSV", csv_bytes(found.quarantine), "infra-quarantine.csv", "text/csv", key="iq-csv"
+    )

@@ -1,0 +1,720 @@
+"""
+Accessibility infrastructure: read OpenStreetMap extracts and survey files into feature types.
+
+Every source ends as an :class:`Infra`: one row per feature and type in EPSG:4326 (a bus stop
+with tactile paving and ``wheelchair=yes`` is three rows: ``tactile_paving``, ``bus_stop``
+and ``accessible_bus_stop``), the extent the source covers, and a quarantine of what could
+not be used, with a reason. The tag rules are :data:`OSM_RULES`, the same text as the
+README's table; survey files name their types in a column through :data:`SURVEY_TYPES`.
+
+OSM is read with GDAL's OSM driver through pyogrio (``.osm.pbf`` and ``.osm``), configured by
+``data/osmconf.ini`` so each tag the rules need is a column. Measured against peers in
+``bench/osm_import.py`` (same counts from all of them): on the three real extracts it takes
+0.2-0.26 s, pyosmium 0.02-0.09 s and pyrosm 0.06-0.10 s (pbf only); 90% of its time is GDAL
+parsing the file once per layer. Kept for now because GDAL is the reader the rest of the
+toolkit already trusts for uploads, it reads both formats and assembles areas in C++ with no
+Python loop per element. Whether pyosmium should replace it is for a benchmark at 100k-1M
+features to decide.
+"""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import tempfile
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from geo import boundaries, crs, gazetteer, sheets, uploads, values
+from geo.errors import TableError, UploadError
+from geo.figures import DATA_DIR
+
+__all__ = [
+    "FEATURE_TYPES",
+    "OSM_RULES",
+    "REASONS",
+    "SURVEY_FIELDS",
+    "SURVEY_TYPES",
+    "Infra",
+    "area_tags",
+    "declare_coverage",
+    "read_infra",
+    "read_osm",
+    "read_survey",
+]
+
+#: The feature types, in the order layers and counts list them.
+FEATURE_TYPES = (
+    "tactile_paving",
+    "curb_ramp",
+    "accessible_bus_stop",
+    "bus_stop",
+    "accessible_toilet",
+    "elevator",
+    "sidewalk",
+)
+POINT_TYPES = ("curb_ramp", "accessible_bus_stop", "bus_stop", "accessible_toilet", "elevator")
+
+#: Type → the OSM rule, as implemented below (and in the README's table).
+OSM_RULES: dict[str, str] = {
+    "tactile_paving": (
+        "ways with tactile_paving=yes and highway=footway|pedestrian|path or "
+        "footway=sidewalk|crossing or highway=crossing (lines); nodes with tactile_paving=yes "
+        "that are a crossing (highway=crossing, railway=crossing or any crossing=*), a kerb "
+        "(barrier=kerb or any kerb=*) or a stop (highway=bus_stop, public_transport=platform|"
+        "stop_position, railway=tram_stop|platform) (points)"
+    ),
+    "curb_ramp": (
+        "nodes with kerb=lowered|flush; ways with kerb=lowered|flush give their two end nodes; "
+        "a point given twice (an end node that is itself tagged) counts once"
+    ),
+    "accessible_bus_stop": "a bus_stop (below) with wheelchair=yes",
+    "bus_stop": (
+        "highway=bus_stop or public_transport=platform: nodes, and ways or areas at their "
+        "representative point"
+    ),
+    "accessible_toilet": (
+        "amenity=toilets with wheelchair=yes or toilets:wheelchair=yes: nodes, and ways or "
+        "areas at their representative point"
+    ),
+    "elevator": "highway=elevator: nodes, and ways or areas at their representative point",
+    "sidewalk": "ways with footway=sidewalk (lines): the denominator of the tactile paving rate",
+}
+
+#: Survey column → header synonyms (compared like ledger headers: NFKC, no spaces or units).
+SURVEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "type": ("设施类型", "类型", "设施类别", "类别", "设施", "type", "feature_type", "category"),
+    "name": ("名称", "设施名称", "位置描述", "name"),
+    "id": ("编号", "设施编号", "id", "code"),
+    "lon": ("经度", "lon", "lng", "longitude", "x"),
+    "lat": ("纬度", "lat", "latitude", "y"),
+    "datum": ("坐标系", "坐标系统", "datum", "crs"),
+}
+
+#: Type → the words a survey's type column may hold for it (NFKC-folded, lower-case).
+SURVEY_TYPES: dict[str, tuple[str, ...]] = {
+    "tactile_paving": (
+        "盲道",
+        "提示盲道",
+        "行进盲道",
+        "盲道砖",
+        "tactile paving",
+        "tactile_paving",
+    ),
+    "curb_ramp": ("缘石坡道", "路缘石坡道", "路缘坡道", "curb ramp", "kerb ramp", "curb_ramp"),
+    "accessible_bus_stop": (
+        "无障碍公交站",
+        "无障碍公交站台",
+        "无障碍公交车站",
+        "accessible bus stop",
+        "accessible_bus_stop",
+    ),
+    "bus_stop": ("公交站", "公交站台", "公交车站", "公交停靠站", "bus stop", "bus_stop"),
+    "accessible_toilet": (
+        "无障碍厕所",
+        "无障碍卫生间",
+        "第三卫生间",
+        "accessible toilet",
+        "accessible_toilet",
+    ),
+    "elevator": ("电梯", "无障碍电梯", "加装电梯", "elevator", "lift"),
+    "sidewalk": ("人行道", "sidewalk"),
+}
+_TYPE_LOOKUP = {
+    w.replace(" ", ""): t for t, words in SURVEY_TYPES.items() for w in (*words, t) if w
+}
+_FIELD_SYNONYMS = {
+    sheets.header_key(w): field for field, words in SURVEY_FIELDS.items() for w in words
+}
+
+#: Reason code → (Chinese, English) message, for quarantined survey rows and OSM features.
+REASONS: dict[str, tuple[str, str]] = sheets.ROW_REASONS | {
+    "missing_type": ("缺少设施类型", "the feature type is missing"),
+    "unknown_type": (
+        "{column}：无法识别的设施类型 {detail}",
+        "{column}: {detail} is not a known feature type",
+    ),
+    "no_geometry": ("没有几何或坐标", "the feature has no geometry or coordinates"),
+    "wrong_geometry": (
+        "{detail} 不能作为该类设施的几何",
+        "a {detail} cannot be this feature type's geometry",
+    ),
+    "invalid_geometry": ("几何无效：{detail}", "invalid geometry: {detail}"),
+}
+
+_YES = ("yes",)
+_GEOMETRY_NAMES = np.array(
+    [
+        "Point",
+        "LineString",
+        "LinearRing",
+        "Polygon",
+        "MultiPoint",
+        "MultiLineString",
+        "MultiPolygon",
+        "GeometryCollection",
+    ],
+    dtype=object,
+)
+_RAMP_KERBS = ("lowered", "flush")
+_MAX_OSM_BYTES = 2 * 2**30
+_PBF_MAGIC = b"OSMHeader"
+_OSMCONF = DATA_DIR / "osmconf.ini"
+
+
+@dataclasses.dataclass
+class Infra:
+    """
+    Accessibility features from one source, in EPSG:4326.
+
+    ``features`` has ``type`` (one of :data:`FEATURE_TYPES`), ``source``, ``source_id``
+    (``node/123``, ``way/45``, ``row 7``), ``name`` and the geometry: points, or lines for
+    tactile paving and sidewalks. ``extent`` is the area the source covers (the convex hull
+    of everything read, tagged or not): metrics call a district outside it "no data", never
+    zero. ``quarantine`` lists what was refused, with ``row``, ``reason`` and messages.
+    """
+
+    features: gpd.GeoDataFrame
+    extent: shapely.Geometry | None
+    quarantine: pd.DataFrame
+    source: str
+    kind: str
+
+    def counts(self) -> dict[str, int]:
+        """Features per type, every type listed (0 when absent)."""
+        found = self.features["type"].value_counts()
+        return {t: int(found.get(t, 0)) for t in FEATURE_TYPES}
+
+    def summary(self) -> dict[str, object]:
+        """The CLI's one-line JSON: counts per type, tactile lines and points, quarantine."""
+        tactile = self.features[self.features["type"] == "tactile_paving"].geometry
+        by_reason = (
+            self.quarantine["reason"].value_counts().sort_index()
+            if len(self.quarantine)
+            else pd.Series(dtype=int)
+        )
+        return {
+            "source": self.source,
+            "kind": self.kind,
+            "counts": self.counts(),
+            "tactile_paving_lines": int((tactile.geom_type == "LineString").sum()),
+            "tactile_paving_points": int((tactile.geom_type == "Point").sum()),
+            "quarantined": len(self.quarantine),
+            "by_reason": {str(k): int(v) for k, v in by_reason.items()},
+        }
+
+    def layers(self) -> dict[str, pd.DataFrame]:
+        """The GeoPackage layers ``infra``, ``extent`` and ``quarantine`` (re-read by
+        :func:`read_infra`)."""
+        extent = gpd.GeoDataFrame(
+            {"source": [self.source], "kind": [self.kind]},
+            geometry=[self.extent],
+            crs="EPSG:4326",
+        )
+        return {"infra": self.features, "extent": extent, "quarantine": self.quarantine}
+
+
+def _empty_features() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {c: pd.Series(dtype=object) for c in ("type", "source", "source_id", "name")},
+        geometry=gpd.GeoSeries([], crs="EPSG:4326"),
+    )
+
+
+def _empty_quarantine() -> pd.DataFrame:
+    return pd.DataFrame(columns=["row", "reason", "column", "message_zh", "message_en"])
+
+
+# --- OpenStreetMap ---------------------------------------------------------------------------
+
+
+def area_tags() -> tuple[set[str], set[tuple[str, str]]]:
+    """Keys, and key=value pairs, that make GDAL read a closed way as an area (osmconf.ini)."""
+    config = configparser.ConfigParser(inline_comment_prefixes=(";",))
+    config.read(_OSMCONF)
+    entries = config["general"]["closed_ways_are_polygons"].split(",")
+    pairs = {tuple(e.split("=", 1)) for e in entries if "=" in e}
+    return {e for e in entries if "=" not in e}, pairs
+
+
+def _tag(frame: pd.DataFrame, key: str, accepted: tuple[str, ...] | None = None) -> np.ndarray:
+    """Rows whose ``key`` tag is in ``accepted`` (or present at all, when it is None)."""
+    column = key.replace(":", "_")
+    if column not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    cells = frame[column]
+    found = cells.notna() if accepted is None else cells.isin(accepted)
+    return found.to_numpy(dtype=bool)
+
+
+def _is_stop(frame: pd.DataFrame) -> np.ndarray:
+    return _tag(frame, "highway", ("bus_stop",)) | _tag(frame, "public_transport", ("platform",))
+
+
+def _is_accessible_toilet(frame: pd.DataFrame) -> np.ndarray:
+    return _tag(frame, "amenity", ("toilets",)) & (
+        _tag(frame, "wheelchair", _YES) | _tag(frame, "toilets:wheelchair", _YES)
+    )
+
+
+def _point_rules(nodes: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Type → mask over OSM nodes."""
+    crossing = (
+        _tag(nodes, "highway", ("crossing",))
+        | _tag(nodes, "railway", ("crossing",))
+        | _tag(nodes, "crossing")
+    )
+    kerb = _tag(nodes, "barrier", ("kerb",)) | _tag(nodes, "kerb")
+    stop = (
+        _is_stop(nodes)
+        | _tag(nodes, "public_transport", ("stop_position",))
+        | _tag(nodes, "railway", ("tram_stop", "platform"))
+    )
+    bus_stop = _is_stop(nodes)
+    return {
+        "tactile_paving": _tag(nodes, "tactile_paving", _YES) & (crossing | kerb | stop),
+        "curb_ramp": _tag(nodes, "kerb", _RAMP_KERBS),
+        "accessible_bus_stop": bus_stop & _tag(nodes, "wheelchair", _YES),
+        "bus_stop": bus_stop,
+        "accessible_toilet": _is_accessible_toilet(nodes),
+        "elevator": _tag(nodes, "highway", ("elevator",)),
+    }
+
+
+def _area_rules(ways: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Type → mask over ways and areas that count as one point each."""
+    stop = _is_stop(ways)
+    return {
+        "accessible_bus_stop": stop & _tag(ways, "wheelchair", _YES),
+        "bus_stop": stop,
+        "accessible_toilet": _is_accessible_toilet(ways),
+        "elevator": _tag(ways, "highway", ("elevator",)),
+    }
+
+
+def _line_rules(ways: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Type → mask over OSM ways drawn as lines."""
+    walkway = _tag(ways, "highway", ("footway", "pedestrian", "path", "crossing")) | _tag(
+        ways, "footway", ("sidewalk", "crossing")
+    )
+    return {
+        "tactile_paving": _tag(ways, "tactile_paving", _YES) & walkway,
+        "sidewalk": _tag(ways, "footway", ("sidewalk",)),
+    }
+
+
+def _osm_rows(frame: gpd.GeoDataFrame, rules: dict, geometry, ids, source: str) -> list:
+    """One block of feature rows per matching rule."""
+    names = frame["name"].to_numpy(dtype=object) if "name" in frame else None
+    blocks = []
+    for kind, mask in rules.items():
+        if not mask.any():
+            continue
+        blocks.append(
+            pd.DataFrame(
+                {
+                    "type": kind,
+                    "source": source,
+                    "source_id": ids[mask],
+                    "name": names[mask] if names is not None else None,
+                    "geometry": geometry[mask],
+                }
+            )
+        )
+    return blocks
+
+
+def _osm_ids(frame: pd.DataFrame, prefix: str) -> np.ndarray:
+    return (prefix + frame["osm_id"].astype("string").fillna("?")).to_numpy(dtype=object)
+
+
+def _area_ids(areas: pd.DataFrame) -> np.ndarray:
+    way = areas["osm_way_id"].astype("string")
+    relation = areas["osm_id"].astype("string")
+    return ("way/" + way).where(way.notna(), "relation/" + relation).to_numpy(dtype=object)
+
+
+def _read_layer(path: Path, layer: str, **kwargs) -> gpd.GeoDataFrame:
+    with warnings.catch_warnings():
+        # Extracts cut at a bounding box hold relations with rings that the cut left open;
+        # GDAL warns per ring. Such areas are kept (invalid) or come back empty.
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyogrio")
+        return pyogrio.read_dataframe(path, layer=layer, use_arrow=True, **kwargs)
+
+
+def read_osm(path: str | Path, *, name: str | None = None) -> Infra:
+    """
+    Read an ``.osm.pbf`` or ``.osm`` XML extract into the feature types of :data:`OSM_RULES`.
+
+    Ways and areas that count as points (platforms, toilets) are placed at their
+    representative point; kerb ways give their two end nodes. An area whose geometry GDAL
+    cannot build is quarantined as ``invalid_geometry`` when a rule matched it. Output CRS is
+    EPSG:4326 (OSM's own).
+    """
+    path = Path(path)
+    source = name or path.name
+    pyogrio.set_gdal_config_options({"OSM_CONFIG_FILE": str(_OSMCONF)})
+    nodes = _read_layer(path, "points")
+    ways = _read_layer(path, "lines")
+    areas = _read_layer(
+        path,
+        "multipolygons",
+        on_invalid="ignore",
+        where="amenity = 'toilets' OR public_transport = 'platform' "
+        "OR highway IN ('bus_stop', 'platform', 'elevator')",
+    )
+    blocks = _osm_rows(
+        nodes, _point_rules(nodes), nodes.geometry.to_numpy(), _osm_ids(nodes, "node/"), source
+    )
+    line_ids = _osm_ids(ways, "way/")
+    line_geoms = ways.geometry.to_numpy()
+    blocks += _osm_rows(ways, _line_rules(ways), line_geoms, line_ids, source)
+    blocks += _osm_rows(
+        ways, _area_rules(ways), shapely.point_on_surface(line_geoms), line_ids, source
+    )
+    area_geoms = areas.geometry.to_numpy()
+    area_rules = _area_rules(areas)
+    matched = np.logical_or.reduce(list(area_rules.values())) if len(areas) else np.zeros(0, bool)
+    broken = matched & (shapely.is_missing(area_geoms) | ~shapely.is_valid(area_geoms))
+    with np.errstate(invalid="ignore"):
+        points = shapely.point_on_surface(np.where(broken, None, area_geoms))
+    area_rules = {k: v & ~broken for k, v in area_rules.items()}
+    blocks += _osm_rows(areas, area_rules, points, _area_ids(areas), source)
+    blocks.append(_kerb_way_ends(ways, line_geoms, line_ids, source))
+    features = _dedupe_ramps(_concat(blocks))
+    quarantine = _osm_quarantine(areas[broken], _area_ids(areas)[broken])
+    everything = np.concatenate([nodes.geometry.to_numpy(), line_geoms, area_geoms[~broken]])
+    extent = _extent(everything)
+    return Infra(features, extent, quarantine, source, "osm")
+
+
+def _kerb_way_ends(ways, line_geoms, line_ids, source: str) -> pd.DataFrame:
+    ramps = _tag(ways, "kerb", _RAMP_KERBS) & ~shapely.is_missing(line_geoms)
+    ends = np.concatenate(
+        [shapely.get_point(line_geoms[ramps], 0), shapely.get_point(line_geoms[ramps], -1)]
+    )
+    ids = np.concatenate([line_ids[ramps], line_ids[ramps]])
+    names = ways["name"].to_numpy(dtype=object)[ramps] if "name" in ways else None
+    return pd.DataFrame(
+        {
+            "type": "curb_ramp",
+            "source": source if isinstance(source, str) else source.to_numpy(dtype=object),
+            "source_id": ids,
+            "name": np.concatenate([names, names]) if names is not None else None,
+            "geometry": ends,
+        }
+    )
+
+
+def _dedupe_ramps(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A kerb way's end node that is itself a tagged ramp counts once (the node is kept)."""
+    ramps = features["type"] == "curb_ramp"
+    xy = shapely.get_coordinates(features.geometry[ramps].to_numpy()).round(7)
+    key = pd.Series(list(map(tuple, xy)), index=features.index[ramps])
+    repeated = key.duplicated(keep="first")
+    return features.drop(index=repeated[repeated].index).reset_index(drop=True)
+
+
+def _concat(blocks: list[pd.DataFrame]) -> gpd.GeoDataFrame:
+    blocks = [b for b in blocks if len(b)]
+    if not blocks:
+        return _empty_features()
+    frame = pd.concat(blocks, ignore_index=True)
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+
+
+def _osm_quarantine(areas: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
+    if not len(areas):
+        return _empty_quarantine()
+    zh, en = REASONS["invalid_geometry"]
+    detail = [f"{i}（区域几何不闭合或不完整）" for i in ids]
+    detail_en = [f"{i} (the area's rings are open or incomplete in this extract)" for i in ids]
+    return pd.DataFrame(
+        {
+            "row": ids,
+            "reason": "invalid_geometry",
+            "column": "geometry",
+            "message_zh": [zh.format(detail=d) for d in detail],
+            "message_en": [en.format(detail=d) for d in detail_en],
+            "name": areas["name"].to_numpy(dtype=object) if "name" in areas else None,
+        }
+    )
+
+
+def _extent(geometries: np.ndarray) -> shapely.Geometry | None:
+    present = geometries[~shapely.is_missing(geometries)]
+    if present.size == 0:
+        return None
+    hull = shapely.convex_hull(shapely.geometrycollections(present))
+    return hull if hull.geom_type == "Polygon" else hull.buffer(1e-4)
+
+
+# --- survey files ----------------------------------------------------------------------------
+
+
+def _survey_types(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The feature type of each cell (None if unknown) and a mask of empty cells."""
+    folded = values.normalise_text(cells).fillna("").str.lower().str.replace(" ", "")
+    return folded.map(_TYPE_LOOKUP).to_numpy(dtype=object), (folded == "").to_numpy()
+
+
+def _type_column(columns: list[str]) -> str:
+    for column in columns:
+        if _FIELD_SYNONYMS.get(sheets.header_key(column)) == "type":
+            return column
+    raise UploadError(
+        f"Expected a column naming each feature's type ({'、'.join(SURVEY_FIELDS['type'])}); "
+        f"the file has {columns!r}. Add one, with values such as 盲道、缘石坡道、无障碍公交站 "
+        "(see the survey mapping in the README)."
+    )
+
+
+def _field(columns: list[str], field: str) -> str | None:
+    return next((c for c in columns if _FIELD_SYNONYMS.get(sheets.header_key(c)) == field), None)
+
+
+def _survey_features(
+    raw: pd.DataFrame,
+    geometry: np.ndarray,
+    rows: np.ndarray,
+    flags: sheets.Flags,
+    source: str | pd.Series,
+    *,
+    add_stops: bool = True,
+) -> gpd.GeoDataFrame:
+    """
+    Check types and geometries, then one feature row per clean row.
+
+    With ``add_stops``, an accessible stop also gives a ``bus_stop`` row, since the share's
+    denominator counts every stop (a file this module wrote has those rows already).
+    """
+    columns = list(raw.columns)
+    type_column = _type_column(columns)
+    kinds, empty = _survey_types(raw[type_column])
+    flags.flag(empty, "missing_type", column=type_column)
+    flags.flag(
+        pd.isna(kinds), "unknown_type", column=type_column, detail=sheets.quoted(raw[type_column])
+    )
+    flags.flag(shapely.is_missing(geometry), "no_geometry")
+    kind_geom = shapely.get_type_id(geometry)
+    lines = np.isin(kind_geom, (1, 5))
+    areas = np.isin(kind_geom, (3, 6))
+    is_point_type = np.isin(kinds.astype(str), POINT_TYPES)
+    wrong = (lines & is_point_type) | (kinds == "sidewalk") & ~lines | (areas & ~is_point_type)
+    wrong |= kind_geom == 7
+    detail = _GEOMETRY_NAMES[np.clip(kind_geom, 0, 7)]
+    flags.flag(wrong, "wrong_geometry", detail=detail)
+    invalid = ~shapely.is_missing(geometry) & ~shapely.is_valid(geometry)
+    flags.flag(invalid, "invalid_geometry", detail=shapely.is_valid_reason(geometry))
+    ok = flags.ok()
+    # Areas stand for point features at their representative point.
+    placed = np.where(areas, shapely.point_on_surface(geometry), geometry)
+    name_column = _field(columns, "name")
+    id_column = _field(columns, "id")
+    ids = (
+        raw[id_column].to_numpy(dtype=object)
+        if id_column
+        else ("row " + pd.Series(rows).astype("string")).to_numpy(dtype=object)
+    )
+    frame = pd.DataFrame(
+        {
+            "type": kinds,
+            "source": source if isinstance(source, str) else source.to_numpy(dtype=object),
+            "source_id": ids,
+            "name": raw[name_column].to_numpy(dtype=object) if name_column else None,
+            "geometry": placed,
+        }
+    )[ok]
+    also = frame[frame["type"] == "accessible_bus_stop"].assign(type="bus_stop")
+    return _concat([frame, also] if add_stops else [frame])
+
+
+def _table_points(raw: pd.DataFrame, crs_name: str | None, flags: sheets.Flags) -> np.ndarray:
+    """WGS84 points from the lon/lat columns in each row's declared datum."""
+    columns = {f: c for f in ("lon", "lat", "datum") if (c := _field(list(raw.columns), f))}
+    if "lon" not in columns or "lat" not in columns:
+        raise UploadError(
+            f"Expected 经度 and 纬度 (lon, lat) columns in a survey table; the header has "
+            f"{list(raw.columns)!r}. Add them, or upload GeoJSON, GeoPackage or a zipped Shapefile."
+        )
+    lon, lat = sheets.parse_points(raw, columns, flags)
+    datums = sheets.row_datums(raw, columns, crs_name, flags)
+    undeclared = flags.ok() & ~np.isnan(lon) & pd.isna(datums)
+    if undeclared.any():
+        raise UploadError(
+            f"Expected the datum of the coordinates; {int(undeclared.sum())} rows have points "
+            "and no 坐标系 cell, and no datum was given. Pass --crs (wgs84, cgcs2000, gcj02 for "
+            "Amap/Tencent, bd09 for Baidu) or add a 坐标系 column. Nothing is guessed."
+        )
+    lon_w, lat_w = np.full(len(lon), np.nan), np.full(len(lat), np.nan)
+    for datum in crs.DATUMS:
+        rows = flags.ok() & (datums == datum) & ~np.isnan(lon)
+        if rows.any():
+            # Each row's datum flips to WGS84 here, and only here.
+            lon_w[rows], lat_w[rows] = crs.to_wgs84(lon[rows], lat[rows], datum)
+    points = shapely.points(lon_w, lat_w)
+    points[np.isnan(lon_w)] = None
+    return points
+
+
+def _read_table(data: bytes, name: str, crs_name: str | None, sheet: str | None) -> Infra:
+    try:
+        rows, numbers, broken, _, _ = sheets.read_rows(data, name=name, sheet=sheet)
+        start = sheets.find_header(rows, _FIELD_SYNONYMS, "、".join(SURVEY_FIELDS["type"]))
+    except TableError as exc:
+        raise UploadError(str(exc)) from exc
+    header, body, numbers, broken = sheets.table_body(rows, numbers, broken, start)
+    raw, ragged, blank = sheets.text_frame(body, header)
+    flags = sheets.Flags(len(raw))
+    flags.flag(broken, "bad_encoding", detail=raw[header[0]].map(repr).to_numpy(dtype=object))
+    flags.flag(blank, "blank_row")
+    flags.flag(ragged, "ragged_row", detail=f"header has {len(header)} cells")
+    points = _table_points(raw, crs_name, flags)
+    features = _survey_features(raw, points, numbers, flags, name)
+    quarantine = sheets.quarantine_frame(raw, numbers, flags, REASONS)
+    return Infra(features, _extent(features.geometry.to_numpy()), quarantine, name, "survey")
+
+
+def _read_vector(data: bytes, name: str, crs_name: str | None, layer: str | None) -> Infra:
+    frame, info = uploads.read_vector(data, name, crs_name=crs_name, layer=layer)
+    own = {"infra", "extent"} <= set(info.get("layers", ())) and layer is None
+    if own:
+        # A file written by `atlas infra`: its features, and the extent it recorded.
+        frame, _ = uploads.read_vector(data, name, layer="infra")
+        extent_frame, _ = uploads.read_vector(data, name, layer="extent")
+    rows = frame["row"].to_numpy()
+    raw = pd.DataFrame(frame.drop(columns=[frame.geometry.name, "row"]))
+    flags = sheets.Flags(len(raw))
+    geometry = frame.geometry.to_numpy()
+    if not own:
+        features = _survey_features(raw, geometry, rows, flags, name)
+        quarantine = sheets.quarantine_frame(raw, rows, flags, REASONS)
+        return Infra(features, _extent(features.geometry.to_numpy()), quarantine, name, "survey")
+    features = _survey_features(raw, geometry, rows, flags, raw["source"], add_stops=False)
+    features["source_id"] = raw["source_id"].to_numpy(dtype=object)[flags.ok()]
+    quarantine = sheets.quarantine_frame(raw, rows, flags, REASONS)
+    first = extent_frame.iloc[0] if len(extent_frame) else None
+    if first is None:
+        return Infra(features, None, quarantine, name, "survey")
+    return Infra(features, first.geometry, quarantine, first["source"], first["kind"])
+
+
+def _check_osm(data: bytes, name: str) -> None:
+    head = data[:4096]
+    if Path(name).suffix.lower() == ".pbf":
+        if _PBF_MAGIC not in head[:64]:
+            raise UploadError(
+                f"Expected an OSM PBF file (its first block is 'OSMHeader'); {name!r} is not one. "
+                "Download the extract again, e.g. from Geofabrik, or export .osm XML."
+            )
+        return
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not (text.startswith(b"<?xml") or text.startswith(b"<osm")) or b"<osm" not in head:
+        raise UploadError(f"Expected OSM XML starting with <?xml or <osm; {name!r} is not.")
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        # OSM never needs a DTD; entities are how XML bombs and file reads are smuggled in.
+        raise UploadError(f"Expected plain OSM XML; {name!r} declares a DOCTYPE or entities.")
+
+
+def read_survey(
+    source: str | Path | bytes,
+    *,
+    name: str | None = None,
+    crs_name: str | None = None,
+    sheet: str | None = None,
+    layer: str | None = None,
+) -> Infra:
+    """
+    Read a survey file: CSV/XLSX with coordinates, GeoJSON, GeoPackage or zipped Shapefile.
+
+    Each row's type comes from its type column through :data:`SURVEY_TYPES`; a row with an
+    unknown type, no geometry or a geometry its type cannot have is quarantined. Tables need
+    a declared datum (``crs_name`` or a 坐标系 column), as ledgers do; vector files pass the
+    checks of :func:`geo.uploads.read_vector`. Output CRS is EPSG:4326.
+    """
+    if crs_name is not None and crs_name not in crs.DATUMS:
+        raise UploadError(f"Expected --crs to be one of {', '.join(crs.DATUMS)}, got {crs_name!r}.")
+    try:
+        data, name = sheets.load_bytes(source, name)
+    except TableError as exc:
+        raise UploadError(str(exc)) from exc
+    if Path(name).suffix.lower() in (".csv", ".xlsx", ".xlsm", ".txt"):
+        return _read_table(data, name, crs_name, sheet)
+    return _read_vector(data, name, crs_name, layer)
+
+
+def read_infra(
+    source: str | Path | bytes,
+    *,
+    name: str | None = None,
+    crs_name: str | None = None,
+    sheet: str | None = None,
+    layer: str | None = None,
+) -> Infra:
+    """
+    Read any infrastructure file: an OSM extract (``.osm.pbf``, ``.osm``) or a survey file.
+
+    ``source`` is a path or the file's bytes (``name`` then gives its file name, whose suffix
+    decides the reader). Raises :class:`~geo.errors.UploadError` for a file refused as a whole.
+    """
+    label = name or (Path(source).name if not isinstance(source, bytes | bytearray) else "")
+    if Path(label).suffix.lower() not in (".pbf", ".osm"):
+        return read_survey(source, name=name, crs_name=crs_name, sheet=sheet, layer=layer)
+    if crs_name not in (None, "wgs84"):
+        raise UploadError(f"OSM data is always WGS84; got --crs {crs_name!r}. Drop the option.")
+    if isinstance(source, bytes | bytearray):
+        if len(source) > _MAX_OSM_BYTES:
+            raise UploadError(f"Expected an OSM extract under 2 GB; {label!r} is larger.")
+        _check_osm(bytes(source), label)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / ("upload" + "".join(Path(label).suffixes[-2:]))
+            path.write_bytes(source)
+            return read_osm(path, name=label)
+    path = Path(source)
+    if not path.is_file():
+        raise UploadError(f"Expected an OSM extract, but {str(path)!r} does not exist.")
+    with path.open("rb") as handle:
+        _check_osm(handle.read(4096), label)
+    return read_osm(path, name=label)
+
+
+def _candidates(candidates) -> str:
+    names = [f"{c['city']}{c['name']}" for c in candidates]
+    return f" ({', '.join(names)})" if names else ""
+
+
+def declare_coverage(
+    found: Infra, districts: list[str], *, city: str | None = None, folder: Path | None = None
+) -> Infra:
+    """
+    The same features, with the extent set to the named districts' full outlines.
+
+    A survey's own extent is only the hull of what it found; a surveyor who walked whole
+    districts declares them, and only then are those districts' figures complete (the rest
+    stay partial or "no data"). ``districts`` are adcodes or names; names resolve through the
+    gazetteer (``city`` narrows them);
+    an unknown or ambiguous name raises :class:`~geo.errors.UploadError`.
+    """
+    codes = []
+    for text in districts:
+        if text.isdigit() and len(text) == 6:
+            codes.append(text)
+            continue
+        found_name = gazetteer.resolve_district(text, city=city)
+        if found_name.status not in ("ok", "historical"):
+            raise UploadError(
+                f"Expected a district the survey covers; {text!r} is {found_name.status}"
+                f"{_candidates(found_name.candidates)}."
+                " Give the full name, and --city to tell apart districts of the same name."
+            )
+        codes.append(found_name.adcode)
+    outlines = boundaries.load_boundaries("district", folder=folder)
+    chosen = outlines[outlines["adcode"].isin(codes)].geometry.to_numpy()
+    extent = shapely.union_all(chosen) if len(chosen) else None
+    return dataclasses.replace(found, extent=extent)

@@ -1,0 +1,317 @@
+"""Tests for layers/coverage.py: hatched districts, infrastructure layers, escaping, size."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geo import metrics as geo_metrics
+from layers.choropleth import PALETTE
+from layers.coverage import (
+    HATCH_FILL,
+    coverage_layer,
+    coverage_map,
+    infra_layers,
+    metric_name,
+    metric_unit,
+)
+from layers.labels import label
+from layers.projects import popup_html
+
+PAYLOAD = "<img src=x onerror=alert(1)>"
+
+
+def metrics(values, statuses, *, metric="tactile_rate") -> gpd.GeoDataFrame:
+    """One square district per value, side by side, with tactile and sidewalk lengths."""
+    count = len(values)
+    return gpd.GeoDataFrame(
+        {
+            "adcode": [f"41070{i}" for i in range(count)],
+            "district": [f"区{i}" for i in range(count)],
+            "city": ["新乡市"] * count,
+            "extent_share": [1.0, 0.4, np.nan, 1.0][:count],
+            metric: values,
+            f"{metric}_status": statuses,
+            "tactile_km": [1.2, 0.3, np.nan, 0.0][:count],
+            "tactile_km_status": ["ok", "ok", "outside_extent", "ok"][:count],
+            "sidewalk_km": [9.7, 0.0, np.nan, 2.0][:count],
+        },
+        geometry=[shapely.box(113.8 + i * 0.1, 35.2, 113.89 + i * 0.1, 35.3) for i in range(count)],
+        crs="EPSG:4326",
+    )
+
+
+def three_districts() -> gpd.GeoDataFrame:
+    return metrics([12.3456, np.nan, np.nan], ["ok", "no_denominator", "outside_extent"])
+
+
+def infra(rows) -> gpd.GeoDataFrame:
+    """``rows`` of (type, name, geometry); sources and ids made up."""
+    return gpd.GeoDataFrame(
+        {
+            "type": [r[0] for r in rows],
+            "source": ["xinxiang.osm.pbf"] * len(rows),
+            "source_id": [f"node/{100 + i}" for i in range(len(rows))],
+            "name": [r[1] for r in rows],
+        },
+        geometry=[r[2] for r in rows],
+        crs="EPSG:4326",
+    )
+
+
+def district_features(group: folium.FeatureGroup) -> dict[str, tuple[dict, str]]:
+    """adcode -> (style the map applies, tooltip HTML) of each district in ``group``."""
+    (geojson,) = [c for c in group._children.values() if isinstance(c, folium.GeoJson)]
+    return {
+        f["id"]: (geojson.style_function(f), f["properties"]["tip"])
+        for f in geojson.data["features"]
+    }
+
+
+def embedded(text: str) -> str:
+    """``text`` HTML-escaped, as it appears inside a JSON string written by Jinja's tojson."""
+    quoted = json.dumps(html.escape(text, quote=True))[1:-1]
+    for char, code in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("'", "\\u0027")):
+        quoted = quoted.replace(char, code)
+    return quoted
+
+
+def test_only_ok_districts_get_a_class_colour_the_rest_are_hatched_with_a_reason():
+    group, bins, colours = coverage_layer(three_districts(), "tactile_rate")
+    features = district_features(group)
+    ok, no_denominator, outside = (features[f"41070{i}"] for i in range(3))
+    assert ok[0]["fillColor"] in PALETTE and "数据不足" not in ok[1]
+    assert "盲道覆盖率（盲道/人行道长度）：<b>12.3%</b>" in ok[1]
+    for style, _ in (no_denominator, outside):
+        assert style["fillColor"] == HATCH_FILL == "url(#atlas-hatch)"
+        assert style["fillOpacity"] == 1
+    assert "<i>数据不足</i> · 缺少分母（如无人行道长度），无法计算比率" in no_denominator[1]
+    assert "<i>数据不足</i> · 本区不在数据范围内" in outside[1]
+    assert bins == [12.3] and colours == [PALETTE[-1]]
+
+
+def test_rates_show_numerator_denominator_and_the_extent_share():
+    tips = [
+        tip
+        for _, tip in district_features(
+            coverage_layer(three_districts(), "tactile_rate")[0]
+        ).values()
+    ]
+    assert "盲道长度 1.20 千米 / 人行道长度 9.70 千米" in tips[0]
+    assert "数据范围覆盖本区：100%" in tips[0]
+    assert "盲道长度 0.30 千米 / 人行道长度 0 千米" in tips[1]
+    assert "数据范围覆盖本区：40%" in tips[1]
+    assert "数据范围覆盖本区：无数据" in tips[2]
+
+
+def test_english_tooltips_say_insufficient_data_and_why():
+    tips = [
+        tip
+        for _, tip in district_features(
+            coverage_layer(three_districts(), "tactile_rate", lang="en")[0]
+        ).values()
+    ]
+    assert "<i>Insufficient data</i> · the district is outside the data&#x27;s extent" in tips[2]
+    assert "District inside the data extent: 40%" in tips[1]
+
+
+def test_zero_with_status_ok_is_a_class_and_nan_with_status_ok_is_hatched():
+    frame = metrics([0.0, 5.0, np.nan], ["ok", "ok", "ok"], metric="curb_ramps")
+    features = district_features(coverage_layer(frame, "curb_ramps")[0])
+    assert features["410700"][0]["fillColor"] == PALETTE[0]
+    assert "缘石坡道数：<b>0 个</b>" in features["410700"][1]
+    assert features["410702"][0]["fillColor"] == HATCH_FILL
+    assert "<i>数据不足</i> · 未计算" in features["410702"][1]
+    assert "缘石坡道数：<b>0" not in features["410702"][1]
+
+
+def test_a_partial_count_is_hatched_and_shown_as_a_lower_bound():
+    frame = metrics([12.0, 3.0], ["ok", "partial_extent"], metric="curb_ramps")
+    features = district_features(coverage_layer(frame, "curb_ramps")[0])
+    assert features["410701"][0]["fillColor"] == HATCH_FILL
+    assert "数据仅覆盖本区部分范围<br>3 个（不少于）" in features["410701"][1]
+
+
+def test_the_map_writes_one_local_hatch_pattern_and_loads_nothing_from_the_web():
+    fmap = coverage_map(three_districts(), "tactile_rate")
+    # A second hatched layer on the same map must not write a second pattern.
+    coverage_layer(three_districts(), "tactile_km")[0].add_to(fmap)
+    page = fmap.get_root().render()
+    assert page.count('<pattern id="atlas-hatch"') == 1
+    assert '"fillColor": "url(#atlas-hatch)"' in page
+    assert '"fillColor": "#bd0026"' in page
+    assert "stripe" not in page.lower() and "https://cdn" not in page
+    scripts = re.findall(r'<script[^>]*\bsrc="([^"]*)"', page)
+    assert scripts == ["/app/static/leaflet/leaflet.js"]
+    # The legend: one class and the hatched "insufficient data" swatch.
+    assert "12.3%" in page and embedded("数据不足") in page
+    assert "repeating-linear-gradient(45deg" in page
+    assert '"maxZoom": 18' in page
+
+
+@pytest.mark.parametrize("column", ["district", "city"])
+def test_untrusted_district_text_reaches_the_html_only_escaped(column):
+    frame = three_districts()
+    frame.loc[0, column] = PAYLOAD
+    page = coverage_map(frame, "tactile_rate").get_root().render()
+    assert "<img" not in page and "\\u003cimg" not in page
+    assert embedded(PAYLOAD) in page
+
+
+def test_untrusted_infra_text_reaches_the_html_only_escaped():
+    features = infra([("curb_ramp", PAYLOAD, shapely.Point(113.85, 35.25))])
+    features.loc[0, "source_id"] = "</script><script>alert(2)</script>"
+    features.loc[0, "source"] = "\"'><svg onload=alert(3)>"
+    page = coverage_map(three_districts(), "tactile_rate", infra=features).get_root().render()
+    for tag in ("<img", "<svg onload", "<script>alert", "\\u003cimg"):
+        assert tag not in page
+    for text in (PAYLOAD, "</script><script>alert(2)</script>", "\"'><svg onload=alert(3)>"):
+        assert embedded(text) in page
+
+
+def test_infra_layers_are_ordered_counted_and_bus_stops_start_hidden():
+    features = infra(
+        [
+            ("bus_stop", "人民路", shapely.Point(113.85, 35.25)),
+            ("curb_ramp", None, shapely.Point(113.851, 35.25)),
+            ("curb_ramp", None, shapely.Point(113.852, 35.25)),
+            ("curb_ramp", None, shapely.Point(113.853, 35.25)),
+            ("tactile_paving", None, shapely.LineString([(113.85, 35.25), (113.86, 35.26)])),
+            ("tactile_paving", None, shapely.Point(113.854, 35.25)),
+            ("elevator", None, None),  # a type present without a geometry draws no layer
+        ]
+    )
+    groups = infra_layers(features)
+    assert [g.layer_name for g in groups] == ["盲道 (2)", "缘石坡道 (3)", "公交站（全部） (1)"]
+    assert [g.show for g in groups] == [True, True, False]
+    assert [g.layer_name for g in infra_layers(features, lang="en")][:2] == [
+        "Tactile paving (2)",
+        "Curb ramp (3)",
+    ]
+
+
+def test_infra_coordinates_are_rounded_and_stay_lon_lat():
+    features = infra(
+        [
+            ("curb_ramp", None, shapely.Point(113.123456789, 35.987654321)),
+            ("sidewalk", None, shapely.LineString([(113.1234564, 35.1), (113.2, 35.2)])),
+        ]
+    )
+    ramps, sidewalks = (next(iter(g._children.values())) for g in infra_layers(features))
+    assert ramps.points == [[113.123457, 35.987654, "", "node/100", 0]]
+    assert sidewalks.lines == [[[[[113.123456, 35.1], [113.2, 35.2]]], "", "node/101", 0]]
+    assert not ramps.lines and not sidewalks.points
+
+
+def test_an_unknown_feature_type_is_refused_with_the_expected_ones():
+    with pytest.raises(ValueError, match=r"Expected feature types among .* got \['ramp'\]"):
+        infra_layers(infra([("ramp", None, shapely.Point(113.85, 35.25))]))
+
+
+def test_an_unknown_metric_or_missing_columns_are_refused():
+    with pytest.raises(ValueError, match="got 'tactile_share'"):
+        coverage_layer(three_districts(), "tactile_share")
+    frame = three_districts().drop(columns=["city", "extent_share"])
+    with pytest.raises(ValueError, match=r"\['city', 'extent_share'\] are missing"):
+        coverage_layer(frame, "tactile_rate")
+
+
+def test_household_share_metrics_are_named_from_their_radius_and_type():
+    metric = "households_within_300m_accessible_bus_stop"
+    assert metric_unit(metric) == "percent"
+    assert metric_name(metric) == "300 米内有无障碍公交站的户数占比"
+    assert metric_name(metric, "en") == (
+        "Share of households within 300 m of the nearest accessible bus stop"
+    )
+    frame = metrics([45.0, np.nan], ["ok", "no_households"], metric=metric)
+    features = district_features(coverage_layer(frame, metric)[0])
+    assert "300 米内有无障碍公交站的户数占比：<b>45%</b>" in features["410700"][1]
+    assert "台账小区未填户数" in features["410701"][1]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_metric_and_status_geo_metrics_writes_has_a_name_unit_and_reason(lang):
+    for metric in geo_metrics.metric_columns():
+        assert metric_name(metric, lang) and metric_unit(metric)
+    for status in set(geo_metrics.STATUSES) - {"ok"}:
+        assert label(f"reason_{status}", lang)
+
+
+def test_an_unlabelled_status_is_shown_as_written_and_escaped():
+    frame = metrics([np.nan], ["<b>new_status</b>"], metric="curb_ramps")
+    ((_, tip),) = district_features(coverage_layer(frame, "curb_ramps")[0]).values()
+    assert "<i>数据不足</i> · &lt;b&gt;new_status&lt;/b&gt;" in tip
+
+
+def test_the_map_fits_the_infrastructure_when_there_are_no_districts():
+    features = infra([("curb_ramp", None, shapely.Point(113.85, 35.25)),
+                      ("curb_ramp", None, shapely.Point(113.95, 35.35))])  # fmt: skip
+    page = coverage_map(three_districts().iloc[:0], "tactile_rate", infra=features)
+    assert "[[35.25, 113.85], [35.35, 113.95]]" in page.get_root().render()
+
+
+def projects(distances: dict[str, list[float]]) -> gpd.GeoDataFrame:
+    count = len(next(iter(distances.values())))
+    return gpd.GeoDataFrame(
+        {
+            "row": range(2, 2 + count),
+            "name": [f"小区{i}" for i in range(count)],
+            "district": ["卫滨区"] * count,
+            "households": pd.array([120] * count, dtype="Int64"),
+            "content_tags": ["elevator"] * count,
+            "status": ["completed"] * count,
+            "located": ["point"] * count,
+            **distances,
+        },
+        geometry=[shapely.Point(113.86 + i * 1e-3, 35.30) for i in range(count)],
+        crs="EPSG:4326",
+    )
+
+
+def test_project_popups_give_the_nearest_features_and_no_data_for_nan():
+    frame = projects(
+        {
+            "dist_accessible_bus_stop_m": [230.4, np.nan],
+            "dist_curb_ramp_m": [1234.0, 0.0],
+            "dist_accessible_toilet_m": [np.nan, np.nan],
+        }
+    )
+    first, second = popup_html(frame)
+    assert "最近无障碍公交站：230 米<br>最近缘石坡道：1,234 米<br>最近无障碍厕所：无数据" in first
+    assert "最近无障碍公交站：无数据" in second and "最近缘石坡道：0 米" in second
+    assert "最近无障碍公交站：0" not in second
+    assert first.endswith("台账行号：2")
+    assert "Nearest accessible bus stop: 230 m" in popup_html(frame, lang="en").iloc[0]
+    assert "最近" not in popup_html(projects({"other": [1.0]})).iloc[0]
+
+
+def test_projects_with_distances_ride_on_the_coverage_map():
+    frame = projects({"dist_curb_ramp_m": [87.0]})
+    page = coverage_map(three_districts(), "tactile_rate", projects=frame).get_root().render()
+    assert "L.markerClusterGroup" in page
+    assert embedded("最近缘石坡道：87 米") in page
+
+
+def test_five_thousand_points_and_two_thousand_lines_keep_the_page_small():
+    rng = np.random.default_rng(0)
+    lon, lat = rng.uniform(113.8, 114.1, 7000), rng.uniform(35.2, 35.3, 7000)
+    geoms = [shapely.Point(x, y) for x, y in zip(lon[:5000], lat[:5000], strict=True)]
+    geoms += [
+        shapely.LineString([(x, y), (x + 5e-4, y + 3e-4), (x + 1e-3, y + 2e-4)])
+        for x, y in zip(lon[5000:], lat[5000:], strict=True)
+    ]
+    kinds = ["curb_ramp", "accessible_bus_stop", "bus_stop"] * 1667
+    rows = [(k, None, g) for k, g in zip(kinds[:5000] + ["sidewalk"] * 2000, geoms, strict=True)]
+    features = infra(rows)
+    features["source_id"] = [f"node/{1_000_000_000 + i}" for i in range(len(features))]
+    page = coverage_map(three_districts(), "tactile_rate", infra=features).get_root().render()
+    # About 0.5 MB measured; one GeoJSON feature with its own tooltip per point is ~3x that.
+    assert len(page.encode()) < 800_000

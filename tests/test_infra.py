@@ -1,0 +1,207 @@
+"""Tag rules, survey mapping and datums of geo/infra.py, on tiny hand-written files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import shapely
+
+from geo import crs, infra, metrics
+from geo.errors import UploadError
+from layers.export import write_geopackage
+
+# Node ids say what each node is; ways refer to them. Coordinates around 13.40 E, 52.50 N.
+_NODES = {
+    1: {"highway": "crossing", "tactile_paving": "yes"},  # tactile point (crossing)
+    2: {"barrier": "kerb", "kerb": "lowered", "tactile_paving": "yes"},  # tactile + ramp
+    3: {"highway": "bus_stop", "tactile_paving": "yes", "wheelchair": "yes"},  # tactile+2 stops
+    4: {"tactile_paving": "yes"},  # tactile on a bare node: not a crossing/kerb/stop
+    5: {"kerb": "flush"},  # ramp
+    6: {"kerb": "raised"},  # not a ramp
+    7: {"highway": "bus_stop", "wheelchair": "no"},  # stop, not accessible
+    8: {"public_transport": "platform", "wheelchair": "yes"},  # both stop types
+    9: {"amenity": "toilets", "wheelchair": "yes"},  # accessible toilet
+    10: {"amenity": "toilets", "toilets:wheelchair": "yes"},  # accessible toilet
+    11: {"amenity": "toilets", "wheelchair": "no"},  # not accessible
+    12: {"highway": "elevator"},
+    13: {"kerb": "lowered"},  # end of the kerb way below, tagged itself: counted once
+}
+_WAYS = {
+    # id: (node refs, tags)
+    101: ([20, 21], {"highway": "footway", "footway": "sidewalk", "tactile_paving": "yes"}),
+    102: ([22, 23], {"highway": "footway", "footway": "crossing", "tactile_paving": "yes"}),
+    103: ([24, 25], {"highway": "residential", "tactile_paving": "yes"}),  # a road: no
+    104: ([26, 27], {"highway": "footway", "footway": "sidewalk"}),  # sidewalk only
+    105: ([13, 28], {"barrier": "kerb", "kerb": "lowered"}),  # two ends; node 13 is tagged
+    106: ([29, 30, 31, 32, 29], {"amenity": "toilets", "wheelchair": "yes"}),  # area toilet
+}
+
+
+def _osm_xml() -> str:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
+    ids = sorted(set(_NODES) | {n for refs, _ in _WAYS.values() for n in refs})
+    for i in ids:
+        lon, lat = 13.40 + i * 0.0002, 52.50 + (i % 5) * 0.0002
+        tags = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in _NODES.get(i, {}).items())
+        lines.append(f'<node id="{i}" version="1" lat="{lat:.7f}" lon="{lon:.7f}">{tags}</node>')
+    for i, (refs, tags) in _WAYS.items():
+        body = "".join(f'<nd ref="{r}"/>' for r in refs)
+        body += "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
+        lines.append(f'<way id="{i}" version="1">{body}</way>')
+    lines.append("</osm>")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory) -> infra.Infra:
+    path = tmp_path_factory.mktemp("osm") / "rules.osm"
+    path.write_text(_osm_xml(), encoding="utf-8")
+    return infra.read_infra(path)
+
+
+def _ids(found: infra.Infra, kind: str) -> list[str]:
+    return sorted(found.features.loc[found.features["type"] == kind, "source_id"])
+
+
+def test_tactile_paving_rule(rules):
+    # Node 4 has tactile_paving=yes but is no crossing, kerb or stop; way 103 is a road.
+    assert _ids(rules, "tactile_paving") == ["node/1", "node/2", "node/3", "way/101", "way/102"]
+    tactile = rules.features[rules.features["type"] == "tactile_paving"]
+    kinds = dict(zip(tactile["source_id"], tactile.geom_type, strict=True))
+    assert kinds["way/101"] == "LineString" and kinds["node/1"] == "Point"
+
+
+def test_curb_ramp_rule(rules):
+    # Node 6 (raised) is not a ramp. Way 105 gives its two ends; node 13 is one of them and
+    # is tagged itself, so it counts once.
+    assert _ids(rules, "curb_ramp") == ["node/13", "node/2", "node/5", "way/105"]
+
+
+def test_bus_stop_rules(rules):
+    assert _ids(rules, "bus_stop") == ["node/3", "node/7", "node/8"]
+    assert _ids(rules, "accessible_bus_stop") == ["node/3", "node/8"]
+
+
+def test_accessible_toilet_rule(rules):
+    # Either wheelchair=yes or toilets:wheelchair=yes; a closed way counts at one point.
+    assert _ids(rules, "accessible_toilet") == ["node/10", "node/9", "way/106"]
+    toilets = rules.features[rules.features["type"] == "accessible_toilet"]
+    assert (toilets.geom_type == "Point").all()
+
+
+def test_elevator_and_sidewalk_rules(rules):
+    assert _ids(rules, "elevator") == ["node/12"]
+    assert _ids(rules, "sidewalk") == ["way/101", "way/104"]
+    assert rules.extent is not None and rules.extent.geom_type == "Polygon"
+    assert rules.features.crs.to_epsg() == 4326
+
+
+def test_osm_xml_with_entities_is_refused(tmp_path):
+    bomb = '<?xml version="1.0"?><!DOCTYPE osm [<!ENTITY a "aaaa">]><osm>&a;</osm>'
+    with pytest.raises(UploadError, match="DOCTYPE"):
+        infra.read_infra(bomb.encode(), name="bomb.osm")
+    with pytest.raises(UploadError, match="OSMHeader"):
+        infra.read_infra(b"\x00\x00\x00\x0dnot a pbf at all", name="x.osm.pbf")
+
+
+# A point ~330 m from the 卫滨区/红旗区 border: 卫滨区 (410703) once read as GCJ-02,
+# 红旗区 (410702) if the GCJ-02 numbers were taken as WGS84.
+LON_GCJ, LAT_GCJ = 113.8687, 35.3017
+
+
+def _survey_csv(datum: str | None) -> bytes:
+    rows = ["设施类型,名称,经度,纬度" + (",坐标系" if datum else "")]
+    extra = f",{datum}" if datum else ""
+    rows.append(f"缘石坡道,路口A,{LON_GCJ},{LAT_GCJ}{extra}")
+    rows.append(f"无障碍公交站,站台B,{LON_GCJ + 0.001},{LAT_GCJ}{extra}")
+    rows.append(f"路灯,灯C,{LON_GCJ},{LAT_GCJ}{extra}")
+    rows.append(f"盲道,,,{extra}")
+    return "\n".join(rows).encode("gbk")
+
+
+def test_a_gcj02_survey_csv_lands_in_the_right_district():
+    found = infra.read_infra(_survey_csv("高德"), name="survey.csv")
+    ramp = found.features[found.features["type"] == "curb_ramp"].geometry.iloc[0]
+    lon, lat = crs.gcj02_to_wgs84(LON_GCJ, LAT_GCJ)
+    assert ramp.x == pytest.approx(lon, abs=1e-9) and ramp.y == pytest.approx(lat, abs=1e-9)
+    from geo.boundaries import assign_districts
+
+    assert list(assign_districts([ramp.x], [ramp.y])) == ["410703"]
+    assert list(assign_districts([LON_GCJ], [LAT_GCJ])) == ["410702"]
+    # The accessible stop is also a stop; the unknown type and the row without a point are
+    # quarantined with their rows, and the counts add up.
+    assert found.counts()["bus_stop"] == 1 and found.counts()["accessible_bus_stop"] == 1
+    assert sorted(zip(found.quarantine["row"], found.quarantine["reason"], strict=True)) == [
+        (4, "unknown_type"),
+        (5, "no_geometry"),
+    ]
+    assert found.quarantine.loc[found.quarantine["row"] == 4, "名称"].item() == "灯C"
+
+
+def test_a_survey_table_without_a_datum_is_refused_not_guessed():
+    with pytest.raises(UploadError, match="--crs"):
+        infra.read_infra(_survey_csv(None), name="survey.csv")
+    found = infra.read_infra(_survey_csv(None), name="survey.csv", crs_name="gcj02")
+    assert found.counts()["curb_ramp"] == 1
+
+
+def test_survey_geojson_maps_types_and_quarantines_wrong_geometry():
+    features = [
+        {"type": "Feature", "properties": {"类型": "盲道", "名称": "甲"},
+         "geometry": {"type": "LineString", "coordinates": [[113.9, 35.3], [113.901, 35.3]]}},
+        {"type": "Feature", "properties": {"类型": "人行道", "名称": "乙"},
+         "geometry": {"type": "Point", "coordinates": [113.9, 35.3]}},
+        {"type": "Feature", "properties": {"类型": "公交站", "名称": "丙"},
+         "geometry": {"type": "LineString", "coordinates": [[113.9, 35.3], [113.901, 35.3]]}},
+        {"type": "Feature", "properties": {"类型": "无障碍厕所", "名称": "丁"},
+         "geometry": {"type": "Polygon", "coordinates": [[[113.9, 35.3], [113.901, 35.3],
+                                                         [113.901, 35.301], [113.9, 35.3]]]}},
+    ]  # fmt: skip
+    data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    found = infra.read_infra(data, name="survey.geojson")
+    assert found.counts()["tactile_paving"] == 1
+    assert found.counts()["accessible_toilet"] == 1  # the polygon, at a point inside it
+    assert sorted(found.quarantine["reason"]) == ["wrong_geometry", "wrong_geometry"]
+    assert len(found.features) + len(found.quarantine) == len(features)
+
+
+def test_atlas_infra_output_reads_back_with_its_extent(tmp_path, rules):
+    path = write_geopackage(rules.layers(), tmp_path / "infra.gpkg")
+    again = infra.read_infra(path)
+    assert again.counts() == rules.counts()
+    assert shapely.normalize(again.extent).equals_exact(shapely.normalize(rules.extent), 1e-7)
+    assert (again.source, again.kind) == ("rules.osm", "osm")
+    assert sorted(again.features["source_id"]) == sorted(rules.features["source_id"])
+
+
+def test_a_survey_is_complete_only_where_it_declares_whole_districts():
+    found = infra.read_infra(infra_example())
+    assert set(found.quarantine["reason"]) == {"unknown_type", "wrong_geometry"}
+    districts = metrics.coverage_districts(found)
+    assert set(districts["city"]) == {"新乡市"}
+    # Undeclared, the extent is the features' hull: it spills partly over neighbours.
+    hull = metrics.district_metrics(found, districts).set_index("district")
+    assert (hull.loc[["凤泉区", "新乡县"], "extent_share"] > 0.005).any()
+    declared = infra.declare_coverage(found, ["卫滨区", "红旗区", "牧野区"], city="新乡")
+    table = metrics.district_metrics(declared, districts).set_index("district")
+    ok = table.loc[["卫滨区", "红旗区", "牧野区"]]
+    assert (ok["tactile_rate_status"] == "ok").all()
+    # The generator lays tactile paving on 90%, 60% and 30% of sidewalks (random draws).
+    assert ok["tactile_rate"].iloc[0] > ok["tactile_rate"].iloc[1] > ok["tactile_rate"].iloc[2]
+    others = table.drop(index=["卫滨区", "红旗区", "牧野区"])
+    assert (others["tactile_rate_status"] == "outside_extent").all()
+    assert others["tactile_rate"].isna().all()
+    with pytest.raises(UploadError, match="鼓楼区"):
+        infra.declare_coverage(found, ["鼓楼区"])  # four cities have one
+
+
+def infra_example():
+    from geo.figures import DATA_DIR
+
+    return DATA_DIR / "examples" / "synthetic-survey-xinxiang.geojson"
+
+
+def test_extent_is_the_hull_of_everything_read(rules):
+    xy = shapely.get_coordinates(rules.features.geometry.to_numpy())
+    assert shapely.contains_xy(rules.extent.buffer(1e-9), xy[:, 0], xy[:, 1]).all()
