@@ -531,6 +531,10 @@ def _survey_features(
             "geometry": placed,
         }
     )[ok]
+    # A multi-part feature (three ramps as one MultiPoint) counts each part; the row stays
+    # one row for the clean + quarantined tally.
+    parts, index = shapely.get_parts(frame["geometry"].to_numpy(), return_index=True)
+    frame = frame.iloc[index].assign(geometry=parts)
     also = frame[frame["type"] == "accessible_bus_stop"].assign(type="bus_stop")
     return _concat([frame, also] if add_stops else [frame])
 

@@ -75,10 +75,12 @@ def metric_columns(radii: tuple[int, ...] = RADII_M) -> list[str]:
     return keys
 
 
-def _metric_crs(districts: gpd.GeoDataFrame, infra: Infra) -> pyproj.CRS:
-    frame = districts if len(districts) else infra.features
-    centre = frame.geometry.union_all().centroid if len(frame) else shapely.Point(114, 35)
-    return crs.metric_crs([centre.x], [centre.y])
+def _metric_crs(frame: gpd.GeoDataFrame) -> pyproj.CRS:
+    """The Gauss-Krüger zone (or UTM zone abroad) at the centre of ``frame``'s bounds."""
+    if not len(frame):
+        return crs.metric_crs([114.0], [35.0])
+    minx, miny, maxx, maxy = frame.total_bounds
+    return crs.metric_crs([(minx + maxx) / 2], [(miny + maxy) / 2])
 
 
 def _first_hit(tree: shapely.STRtree, points: np.ndarray, n: int) -> np.ndarray:
@@ -159,7 +161,7 @@ def district_metrics(
     the extent, ``outside_extent``; a rate with a zero denominator, ``no_denominator``. Output
     CRS is EPSG:4326, one row per district in input order.
     """
-    metric = _metric_crs(districts, infra)
+    metric = _metric_crs(districts if len(districts) else infra.features)
     to_m = pyproj.Transformer.from_crs("EPSG:4326", metric, always_xy=True).transform
     outlines = districts.geometry.to_numpy()
     outlines_m = shapely.transform(outlines, lambda xy: np.column_stack(to_m(xy[:, 0], xy[:, 1])))
@@ -215,7 +217,7 @@ def district_metrics(
     )
     _set(out, "accessible_stop_share", stops, stops_status)
     if projects is not None:
-        _household_shares(out, projects, infra, radii, metric)
+        _household_shares(out, projects, infra, radii, metric, tree)
     return gpd.GeoDataFrame(out, geometry=outlines, crs="EPSG:4326")
 
 
@@ -270,9 +272,7 @@ def project_proximity(
     else:
         inside[has_point] = shapely.intersects(points[has_point], infra.extent)
     if metric is None:
-        frame = infra.features if len(infra.features) else projects
-        centre = frame.geometry.union_all().centroid if len(frame) else shapely.Point(114, 35)
-        metric = crs.metric_crs([centre.x], [centre.y])
+        metric = _metric_crs(infra.features if len(infra.features) else projects)
     to_m = pyproj.Transformer.from_crs("EPSG:4326", metric, always_xy=True).transform
     out = pd.DataFrame(index=projects.index)
     xs, ys = to_m(shapely.get_x(points[inside]), shapely.get_y(points[inside]))
@@ -299,15 +299,17 @@ def _household_shares(
     infra: Infra,
     radii: tuple[int, ...],
     metric: pyproj.CRS,
+    tree: shapely.STRtree,
 ) -> None:
-    """Per district, the share of renovated households within each radius of each type."""
+    """
+    Per district, the share of renovated households within each radius of each type.
+
+    A community belongs to the district its point lies in (a zone's community to its
+    county), as on the map; rows without a point are left out.
+    """
     distances = project_proximity(projects, infra, metric=metric)
-    points = projects.geometry.to_numpy()
-    has_point = ~shapely.is_missing(points) & ~shapely.is_empty(points)
-    row_of = pd.Series(np.arange(len(out)), index=out["adcode"].astype(str))
-    district = projects["adcode"].astype(str).map(row_of).to_numpy()
-    placed = has_point & ~np.isnan(district.astype("float64"))
-    district = np.where(placed, district, -1).astype(np.int64)
+    district = _first_hit(tree, projects.geometry.to_numpy(), len(projects))
+    placed = district >= 0
     households = pd.to_numeric(projects["households"], errors="coerce").to_numpy("float64")
     known = placed & ~np.isnan(households)
     n = len(out)

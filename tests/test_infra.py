@@ -157,13 +157,18 @@ def test_survey_geojson_maps_types_and_quarantines_wrong_geometry():
         {"type": "Feature", "properties": {"类型": "无障碍厕所", "名称": "丁"},
          "geometry": {"type": "Polygon", "coordinates": [[[113.9, 35.3], [113.901, 35.3],
                                                          [113.901, 35.301], [113.9, 35.3]]]}},
+        {"type": "Feature", "properties": {"类型": "缘石坡道", "名称": "戊"},
+         "geometry": {"type": "MultiPoint", "coordinates": [[113.9, 35.3], [113.902, 35.3],
+                                                            [113.903, 35.3]]}},
     ]  # fmt: skip
     data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
     found = infra.read_infra(data, name="survey.geojson")
     assert found.counts()["tactile_paving"] == 1
     assert found.counts()["accessible_toilet"] == 1  # the polygon, at a point inside it
+    assert found.counts()["curb_ramp"] == 3  # one row, three ramps
     assert sorted(found.quarantine["reason"]) == ["wrong_geometry", "wrong_geometry"]
-    assert len(found.features) + len(found.quarantine) == len(features)
+    clean_rows = found.features["source_id"].nunique()
+    assert clean_rows + len(found.quarantine) == len(features)
 
 
 def test_atlas_infra_output_reads_back_with_its_extent(tmp_path, rules):
