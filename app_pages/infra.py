@@ -9,6 +9,7 @@ are hatched ("insufficient data"), never coloured as zero.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -149,7 +150,7 @@ if not table.empty:
     st.dataframe(pd.DataFrame(table[columns]), hide_index=True, width="stretch")
     st.download_button(
         label("download_coverage", lang),
-        geojson_bytes(shown),
+        functools.partial(geojson_bytes, shown),  # written when clicked, not on each rerun
         "coverage.geojson",
         "application/geo+json",
     )
@@ -163,7 +164,7 @@ for column, kind in zip(st.columns(max(len(kinds), 1)), kinds, strict=False):
     chosen = found.features[found.features["type"] == kind]
     column.download_button(
         f"{label(f'infra_{kind}', lang)} GeoJSON",
-        geojson_bytes(chosen),
+        functools.partial(geojson_bytes, chosen),
         f"{kind}.geojson",
         "application/geo+json",
         key=f"download-{kind}",
@@ -171,7 +172,7 @@ for column, kind in zip(st.columns(max(len(kinds), 1)), kinds, strict=False):
 if near is not None:
     st.download_button(
         label("download_proximity", lang),
-        geojson_bytes(near),
+        functools.partial(geojson_bytes, near),
         "projects-proximity.geojson",
         "application/geo+json",
     )

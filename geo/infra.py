@@ -91,7 +91,7 @@ OSM_RULES: dict[str, str] = {
 SURVEY_FIELDS: dict[str, tuple[str, ...]] = {
     "type": ("设施类型", "类型", "设施类别", "类别", "设施", "type", "feature_type", "category"),
     "name": ("名称", "设施名称", "位置描述", "name"),
-    "id": ("编号", "设施编号", "id", "code"),
+    "id": ("编号", "设施编号", "id", "code", "source_id"),
     "lon": ("经度", "lon", "lng", "longitude", "x"),
     "lat": ("纬度", "lat", "latitude", "y"),
     "datum": ("坐标系", "坐标系统", "datum", "crs"),
@@ -194,11 +194,7 @@ class Infra:
     def summary(self) -> dict[str, object]:
         """The CLI's one-line JSON: counts per type, tactile lines and points, quarantine."""
         tactile = self.features[self.features["type"] == "tactile_paving"].geometry
-        by_reason = (
-            self.quarantine["reason"].value_counts().sort_index()
-            if len(self.quarantine)
-            else pd.Series(dtype=int)
-        )
+        by_reason = self.quarantine["reason"].value_counts().sort_index()
         return {
             "source": self.source,
             "kind": self.kind,
@@ -587,25 +583,21 @@ def _read_table(data: bytes, name: str, crs_name: str | None, sheet: str | None)
 
 def _read_vector(data: bytes, name: str, crs_name: str | None, layer: str | None) -> Infra:
     frame, info = uploads.read_vector(data, name, crs_name=crs_name, layer=layer)
-    own = {"infra", "extent"} <= set(info.get("layers", ())) and layer is None
-    if own:
-        # A file written by `atlas infra`: its features, and the extent it recorded.
-        frame, _ = uploads.read_vector(data, name, layer="infra")
-        extent_frame, _ = uploads.read_vector(data, name, layer="extent")
+    # A file written by `atlas infra` (its first layer is `infra`): its extent is recorded.
+    own = info["layer"] == "infra" and "extent" in info["layers"]
     rows = frame["row"].to_numpy()
     raw = pd.DataFrame(frame.drop(columns=[frame.geometry.name, "row"]))
     flags = sheets.Flags(len(raw))
     geometry = frame.geometry.to_numpy()
-    if not own:
-        features = _survey_features(raw, geometry, rows, flags, name)
-        quarantine = sheets.quarantine_frame(raw, rows, flags, REASONS)
-        return Infra(features, _extent(features.geometry.to_numpy()), quarantine, name, "survey")
-    features = _survey_features(raw, geometry, rows, flags, raw["source"], add_stops=False)
-    features["source_id"] = raw["source_id"].to_numpy(dtype=object)[flags.ok()]
+    source = raw["source"] if own else name
+    features = _survey_features(raw, geometry, rows, flags, source, add_stops=not own)
     quarantine = sheets.quarantine_frame(raw, rows, flags, REASONS)
-    first = extent_frame.iloc[0] if len(extent_frame) else None
-    if first is None:
+    if not own:
+        return Infra(features, _extent(features.geometry.to_numpy()), quarantine, name, "survey")
+    extents, _ = uploads.read_vector(data, name, layer="extent")
+    if extents.empty:
         return Infra(features, None, quarantine, name, "survey")
+    first = extents.iloc[0]
     return Infra(features, first.geometry, quarantine, first["source"], first["kind"])
 
 
