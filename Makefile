@@ -13,7 +13,7 @@ CLUSTER_SHA1 := 9cdb52a4eab92671832e1ef9899669e80efc4056
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: app test lint build install browser clean
+.PHONY: app test e2e lint build install browser clean bench bench-full qgis
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,10 +46,28 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
+# Everything: lint, unit tests and the browser tests (tests/e2e, marked `browser`).
 test: build browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# The browser tests alone (a real server and headless Chromium; screenshots/e2e/).
+e2e: build browser
+	$(BIN)/python -m pytest -m browser
+
+# Benchmarks against peers in one run (bench/): inputs, bench/results/<date>.json, bench/RESULTS.md.
+# Moderate sizes, under 10 minutes; bench-full adds the 1M-row inputs (all of China).
+bench: build browser
+	$(BIN)/python -m bench
+
+bench-full: build browser
+	$(BIN)/python -m bench --full
+
+# Optional: Debian's QGIS, whose qgis_process the benchmarks add as a peer when present.
+qgis:
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq --no-install-recommends qgis qgis-providers
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

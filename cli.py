@@ -10,6 +10,8 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas infra FILE [--crs DATUM] [--sheet NAME] [--layer NAME] [--covers DISTRICT ...]
                 [--city CITY] --out FILE.gpkg
     atlas coverage --infra FILE.gpkg [--projects FILE.gpkg] [--radius M ...] --out FILE.geojson
+    atlas map --city CITY [--city CITY ...] [--figure METRIC] [--infra FILE.gpkg]
+              [--projects FILE.gpkg] --out FILE.html
 
 ``atlas infra`` reads an OSM extract or a survey file and prints one JSON line of counts per
 feature type; ``atlas coverage`` writes per-district metrics, each with a ``_status``
@@ -20,6 +22,8 @@ all exits 2 with a message saying why and how to fix it.
 
 User errors (an unknown place, a bad option) print one line to stderr, with close matches
 where there are any, and exit with status 2. Nothing prints a traceback for them.
+``atlas map`` writes one self-contained offline HTML map (:mod:`layers.offline`): Leaflet
+inlined, no tiles, nothing fetched.
 """
 
 from __future__ import annotations
@@ -35,7 +39,9 @@ from geo import boundaries, crs, figures, gazetteer, infra, metrics, reconcile, 
 from geo.errors import AtlasError
 from layers.assets import install_leaflet, install_markercluster
 from layers.export import write_geojson, write_geopackage
+from layers.offline import offline_html_bytes
 from layers.tables import csv_bytes, xlsx_bytes
+from layers.view import View, view_map
 
 EXIT_USAGE = 2
 
@@ -160,6 +166,30 @@ def _coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _map(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in {".html", ".htm"}:
+        raise ValueError(f"Expected --out to end in .html, got {args.out!r}.")
+    boundaries.build_boundaries()
+    all_figures = figures.load_figures()
+    if args.figure not in set(all_figures["metric"]):
+        known = ", ".join(sorted(set(all_figures["metric"])))
+        raise ValueError(f"Unknown figure {args.figure!r}; expected one of: {known}.")
+    # Full names, so the ledger's city column (新乡市) matches a city typed as 新乡.
+    cities = tuple(gazetteer.resolve_city(name)["city"] for name in args.city)
+    projects = records.read_projects(Path(args.projects)) if args.projects else None
+    found = infra.read_infra(Path(args.infra)) if args.infra else None
+    fmap = view_map(
+        View(cities=cities, figure=args.figure),
+        all_figures,
+        projects=projects,
+        infra=found.features if found else None,
+    )
+    out.write_bytes(offline_html_bytes(fmap, title="、".join(cities)))
+    print(json.dumps({"out": str(out), "bytes": out.stat().st_size}, ensure_ascii=False))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="atlas", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -229,6 +259,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     coverage.add_argument("--out", required=True, help="output .geojson (RFC 7946)")
     coverage.set_defaults(func=_coverage)
+
+    offline = sub.add_parser("map", help="one self-contained offline HTML map (no tiles, no CDN)")
+    offline.add_argument("--city", action="append", required=True, help="a city (repeatable)")
+    offline.add_argument("--figure", default="households", help="the metric coloured")
+    offline.add_argument("--infra", help="accessibility features: `atlas infra` output")
+    offline.add_argument("--projects", help="renovated communities: `atlas ingest` .gpkg")
+    offline.add_argument("--out", required=True, help="output .html")
+    offline.set_defaults(func=_map)
     return parser
 
 

@@ -8,12 +8,16 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from geo import boundaries, figures
+from geo import boundaries, figures, gazetteer, metrics
+from geo import infra as infra_io
 from geo.infra import Infra
 from geo.records import Ledger
 
 LEDGER_KEY = "ledger"
 INFRA_KEY = "infra"
+INFRA_METRICS_KEY = "infra_metrics"
+#: The map page's current View (layers.view.View), read by the export page.
+VIEW_KEY = "view"
 
 
 @dataclass
@@ -75,3 +79,59 @@ def current_ledger() -> LoadedLedger | None:
 def current_infra() -> LoadedInfra | None:
     """The infrastructure read on the accessibility page, kept only in this browser session."""
     return st.session_state.get(INFRA_KEY)
+
+
+def infra_metrics(
+    loaded: LoadedInfra, projects, radii: tuple[int, ...], covers: tuple[str, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """
+    District metrics and per-project distances, kept per infrastructure, ledger, radii and
+    declared districts (the newest result only, so a session holds one).
+    """
+    key = (loaded.token, id(projects), radii, covers)
+    memo = st.session_state.setdefault(INFRA_METRICS_KEY, {})
+    if key not in memo:
+        found = loaded.infra
+        if covers:
+            found = infra_io.declare_coverage(found, list(covers))
+        districts = metrics.coverage_districts(found, projects)
+        table = metrics.district_metrics(found, districts, projects=projects, radii=radii)
+        near = None
+        if projects is not None:
+            near = projects.join(metrics.project_proximity(projects, found))
+        memo.clear()
+        memo[key] = (table, near)
+    return memo[key]
+
+
+def current_infra_metrics() -> tuple[pd.DataFrame, pd.DataFrame | None] | None:
+    """The newest (metrics, projects with distances) computed on the accessibility page."""
+    memo = st.session_state.get(INFRA_METRICS_KEY) or {}
+    return next(iter(memo.values()), None)
+
+
+def session_infra_metrics() -> tuple[LoadedInfra, pd.DataFrame] | None:
+    """
+    The session's infrastructure and its district metrics, for the compare and quality pages.
+
+    The metrics the accessibility page computed for this infrastructure (with its radii and
+    declared districts) when there are some, else computed once with that page's defaults.
+    ``None`` when no infrastructure is loaded.
+    """
+    loaded = current_infra()
+    if loaded is None:
+        return None
+    memo = st.session_state.get(INFRA_METRICS_KEY) or {}
+    for key, (table, _near) in memo.items():
+        if key[0] == loaded.token:
+            return loaded, table
+    ledger = current_ledger()
+    projects = ledger.ledger.projects if ledger is not None else None
+    table, _near = infra_metrics(loaded, projects, metrics.RADII_M, ())
+    return loaded, table
+
+
+@st.cache_data
+def load_city_names() -> list[str]:
+    """Every prefecture-level city of China, by adcode."""
+    return gazetteer.list_cities()["city"].tolist()

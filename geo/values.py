@@ -5,7 +5,10 @@ Every parser takes a column of raw text and returns the parsed values plus a pro
 cell (``None`` when the cell parsed or was empty). Nothing is rounded: a value that cannot be
 read exactly (``约100万``, ``1,2``, ``3279.5`` households) gets a problem code, and the caller
 quarantines its row. Parsing runs once per distinct text, so a million-row column with a few
-thousand distinct values costs a few thousand parses.
+thousand distinct values costs a few thousand parses. Folding and coordinates run in Arrow for
+cells of plain ASCII and CJK ideographs, which NFKC leaves as they are; any other cell is
+folded in Python, once per distinct text. On a 100k-row ledger the folding of its 16 columns
+went from 2.35 s to about 0.35 s, and its coordinates from 1.3 s to 0.2 s (profiles).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from decimal import Decimal, InvalidOperation
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "CONTENT_TAGS",
@@ -77,20 +82,53 @@ _SERIAL_RANGE = (32874, 58441)
 
 def normalise_text(values: pd.Series) -> pd.Series:
     """NFKC-fold full-width digits and punctuation and strip whitespace; missing stays missing."""
-    text = values.astype("string")
-    uniques = text.dropna().unique()
-    folded = {u: re.sub(r"\s+", "", unicodedata.normalize("NFKC", u)) for u in uniques}
-    return text.map(folded, na_action="ignore").astype("string")
+    codes, folded = _fold_codes(values)
+    text = folded.take(pa.array(codes, mask=codes < 0))
+    return pd.Series(pd.array(text, dtype="string"), index=values.index)
+
+
+# Text already folded: ASCII other than Python's \s (tab to carriage return, 0x1c-0x1f and
+# space) and CJK Unified Ideographs. NFKC leaves every such character and string as it is
+# (none decomposes, none combines) and none is whitespace, so folding would change nothing.
+_FOLDED = r"^[\x00-\x08\x0e-\x1b\x21-\x7f\x{4e00}-\x{9fff}]*$"
+_SPACE = re.compile(r"\s+")
+
+
+def _fold_codes(values: pd.Series) -> tuple[np.ndarray, pa.LargeStringArray]:
+    """
+    Each cell's code (-1 for missing) and the folded text of each distinct cell, in Arrow.
+
+    Distinct cells are found by Arrow's hash, not Python's. Cells made only of non-space
+    ASCII and common CJK characters (coordinates, figures, most names) are already folded,
+    which one Arrow regex tells; only the others are folded in Python, once per distinct cell.
+    """
+    # Text cells (as sheets are read) go to Arrow as they are; anything else as text first.
+    is_text = values.dtype == object and pd.api.types.infer_dtype(values) in ("string", "empty")
+    cells = values if is_text else values.astype("string").array
+    array = pa.array(cells, type=pa.large_string(), from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    encoded = pc.dictionary_encode(array)
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    distinct = encoded.dictionary
+    done = pc.match_substring_regex(distinct, _FOLDED).to_numpy(zero_copy_only=False)
+    if done.all():
+        return codes, distinct
+    texts = distinct.filter(~done).to_pylist()
+    refolded = [_SPACE.sub("", unicodedata.normalize("NFKC", t)) for t in texts]
+    return codes, pc.replace_with_mask(distinct, ~done, pa.array(refolded, pa.large_string()))
 
 
 def _by_unique(values: pd.Series, parse: Callable[[str], tuple], width: int) -> list[pd.Series]:
     """Run ``parse`` once per distinct non-empty text; spread its ``width`` results over rows."""
-    text = normalise_text(values).replace("", pd.NA)
-    codes, uniques = pd.factorize(text)
-    results = [parse(u) for u in uniques]
+    codes, folded = _fold_codes(values)
+    texts = folded.to_pylist()
+    # One slot past the end holds the answer for missing and empty cells.
+    blank = np.array([t == "" for t in texts] + [True])
+    codes = np.where((codes < 0) | blank[codes], len(texts), codes)
+    results = [parse(t) if t != "" else (None,) * width for t in texts]
     out = []
     for i in range(width):
-        # One slot past the end holds the answer for missing cells (factorize code -1).
         table = np.array([r[i] for r in results] + [None], dtype=object)
         out.append(pd.Series(table[codes], index=values.index, dtype=object))
     return out
@@ -222,9 +260,27 @@ def _read_coordinate(text: str) -> tuple[float | None, str | None]:
     return (value, None) if np.isfinite(value) else (None, "bad_coordinate")
 
 
+# Plain decimals (113.856585, -.5): Arrow reads them to the same float as Python's float(),
+# bit for bit (checked on 200k random decimals, signed zeros and overflow included).
+_PLAIN_DECIMAL = r"^-?(?:\d+\.?\d*|\.\d+)$"
+
+
 def parse_coordinates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Read decimal degrees (``113.87``, ``113.87°``); anything else is ``bad_coordinate``."""
-    numbers, problems = _by_unique(values, _read_coordinate, 2)
-    return pd.Series(
-        numbers.to_numpy(dtype="float64", na_value=np.nan), index=values.index
-    ), problems
+    codes, folded = _fold_codes(values)
+    # One slot past the end holds the answer for missing cells.
+    numbers = np.full(len(folded) + 1, np.nan)
+    problems = np.full(len(folded) + 1, None, dtype=object)
+    plain = pc.match_substring_regex(folded, _PLAIN_DECIMAL).to_numpy(zero_copy_only=False)
+    numbers[:-1][plain] = pc.cast(folded.filter(plain), pa.float64()).to_numpy()
+    plain &= np.isfinite(numbers[:-1])
+    # Coordinates are distinct in almost every row: only the unusual ones are read in Python.
+    empty = pc.equal(folded, "").to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(~plain & ~empty):
+        number, problems[i] = _read_coordinate(folded[i].as_py())
+        numbers[i] = np.nan if number is None else number
+    codes = np.where(codes < 0, len(folded), codes)
+    return (
+        pd.Series(numbers[codes], index=values.index),
+        pd.Series(problems[codes], index=values.index, dtype=object),
+    )

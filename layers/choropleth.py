@@ -18,18 +18,17 @@ import geopandas as gpd
 import mapclassify
 import numpy as np
 import pandas as pd
-import xyzservices.providers as xyz
 from branca.element import MacroElement
 from jinja2 import Template
 
 from layers.assets import use_local_leaflet
+from layers.basemaps import add_basemap, for_display
 from layers.labels import format_value, label
 from layers.projects import projects_layer
 
 __all__ = [
     "NO_DATA_COLOUR",
     "PALETTE",
-    "add_basemap",
     "cities_layer",
     "class_colours",
     "classify",
@@ -42,7 +41,6 @@ __all__ = [
 PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 NO_DATA_COLOUR = "#bdbdbd"
 _MAX_CLASSES = len(PALETTE)
-_BASEMAPS = {"osm": xyz.OpenStreetMap.Mapnik}
 
 
 def classify(values: pd.Series) -> tuple[list[float], pd.Series]:
@@ -80,10 +78,16 @@ def class_colours(k: int) -> list[str]:
     return [PALETTE[i] for i in picks]
 
 
+# Braces as HTML entities: branca renders each script it builds once more as a Jinja
+# template, so a value holding "{{ ... }}" would run as template code on the server.
+_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
+
+
 def _esc(value) -> str:
+    """``value`` as inert HTML text: ``html.escape``, braces as entities, missing as ""."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return ""
-    return html.escape(str(value))
+    return html.escape(str(value)).translate(_BRACES)
 
 
 def _district_tip(row: pd.Series, metric_name: str, lang: str) -> str:
@@ -102,8 +106,12 @@ def _district_tip(row: pd.Series, metric_name: str, lang: str) -> str:
         + f"{_esc(label('period', lang))}: {_esc(row['period_label'])}{periods} · "
         + f"{_esc(label(str(row['status']), lang))}<br>"
         + f"{_esc(label('source', lang))}: {_esc(row['doc_number'] or '')} "
-        + f"{_esc(row['issuer'])} {_esc(row['doc_date'])}<br>"
-        + f"<small>{_esc(row['seed_file'])}:{_esc(row['seed_line'])}</small>"
+        + f"{_esc(row['issuer'])} {_esc(row['doc_date'])}"
+        + (
+            f"<br><small>{_esc(row['seed_file'])}:{_esc(row['seed_line'])}</small>"
+            if row["seed_file"]
+            else ""
+        )
     )
 
 
@@ -258,16 +266,6 @@ def _swatch(colour: str, text: str, *, dashed: bool) -> str:
     )
 
 
-def add_basemap(fmap: folium.Map, basemap: str | None) -> folium.Map:
-    """Add the tile layer named ``basemap`` (``"osm"``) to ``fmap``; ``None`` adds nothing."""
-    if basemap is not None:
-        provider = _BASEMAPS[basemap]
-        folium.TileLayer(
-            tiles=provider.build_url(), attr=provider.html_attribution, name=provider.name
-        ).add_to(fmap)
-    return fmap
-
-
 def figure_map(
     districts: gpd.GeoDataFrame,
     *,
@@ -276,31 +274,52 @@ def figure_map(
     cities: gpd.GeoDataFrame | None = None,
     city_figures: pd.DataFrame | None = None,
     basemap: str | None = None,
+    tile_key: str | None = None,
     projects: gpd.GeoDataFrame | None = None,
+    infra: gpd.GeoDataFrame | None = None,
+    coverage: gpd.GeoDataFrame | None = None,
+    coverage_metric: str | None = None,
     lang: str = "zh",
 ) -> folium.Map:
     """
     The district map: choropleth, city outlines with city-level figures, legend, layer control.
 
     ``projects`` (a ledger's clean rows) adds a clustered layer of the communities that have
-    a point (:func:`layers.projects.projects_layer`).
-    ``basemap`` is ``None`` (no tiles: works offline) or ``"osm"``. Leaflet is loaded from
-    the app's own server (:mod:`layers.assets`), never from a CDN.
+    a point (:func:`layers.projects.projects_layer`). ``infra`` (accessibility features)
+    adds one toggle per feature type, and ``coverage`` (:func:`geo.metrics.district_metrics`
+    rows on display outlines) adds ``coverage_metric`` as a second choropleth, hidden until
+    ticked in the layer control. ``basemap`` is a key of :data:`layers.basemaps.BASEMAPS`
+    (``None``: no tiles, works offline; ``tile_key`` is Tianditu's key); over a GCJ-02
+    basemap every layer is shifted for display (:func:`layers.basemaps.for_display`).
+    Leaflet is loaded from the app's own server (:mod:`layers.assets`), never from a CDN.
     """
+    from layers.coverage import coverage_layer, infra_layers  # coverage imports this module
+
+    districts, cities = for_display(districts, basemap), for_display(cities, basemap)
+    projects, infra = for_display(projects, basemap), for_display(infra, basemap)
+    coverage = for_display(coverage, basemap)
     # SVG, not canvas: tens of district outlines stay light, and each stays a hoverable shape.
     # maxZoom must be set when there are no tiles, or Leaflet.markercluster refuses the map.
-    fmap = add_basemap(folium.Map(tiles=None, control_scale=True, maxZoom=18), basemap)
+    fmap = folium.Map(tiles=None, control_scale=True, maxZoom=18)
+    add_basemap(fmap, basemap, key=tile_key)
     group, bins, colours = districts_layer(districts, metric_name=metric_name, lang=lang)
     group.add_to(fmap)
+    if coverage is not None and coverage_metric is not None and not coverage.empty:
+        shaded, _, _ = coverage_layer(coverage, coverage_metric, lang=lang)
+        shaded.show = False
+        shaded.add_to(fmap)
     if cities is not None and not cities.empty:
         cities_layer(cities, city_figures, lang=lang).add_to(fmap)
+    for layer in infra_layers(infra, lang=lang) if infra is not None else []:
+        layer.add_to(fmap)
     if projects is not None:
         projects_layer(projects, lang=lang).add_to(fmap)
-    folium.LayerControl(collapsed=True).add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
     lowest = districts["value"].min() if districts["value"].notna().any() else None
     legend = legend_html(metric_name, bins, colours, unit=unit, lowest=lowest, lang=lang)
     _Legend(legend).add_to(fmap)
     frame = districts if cities is None or cities.empty else cities
     minx, miny, maxx, maxy = frame.total_bounds
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    if np.isfinite([minx, miny, maxx, maxy]).all():
+        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     return use_local_leaflet(fmap)

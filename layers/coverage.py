@@ -30,11 +30,12 @@ import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from geo.metrics import METRIC_UNITS  # re-exported: each metric's unit
 from layers.assets import use_local_leaflet
+from layers.basemaps import add_basemap, for_display
 from layers.choropleth import (
     _esc,
     _Legend,
-    add_basemap,
     class_colours,
     classify,
     legend_html,
@@ -55,20 +56,6 @@ __all__ = [
     "metric_unit",
 ]
 
-#: Unit of each metric for :func:`layers.labels.format_value`. The household shares
-#: (``households_within_<radius>m_<type>``) are percentages; see :func:`metric_unit`.
-METRIC_UNITS = {
-    "tactile_km": "km",
-    "sidewalk_km": "km",
-    "tactile_rate": "percent",
-    "curb_ramps": "count",
-    "curb_ramps_per_km": "count_per_km",
-    "bus_stops": "count",
-    "accessible_bus_stops": "count",
-    "accessible_stop_share": "percent",
-    "accessible_toilets": "count",
-    "elevators": "count",
-}
 _HOUSEHOLD_SHARE = re.compile(
     r"households_within_(\d+)m_(accessible_bus_stop|curb_ramp|accessible_toilet)"
 )
@@ -365,7 +352,7 @@ def infra_layers(infra: gpd.GeoDataFrame, *, lang: str = "zh") -> list[folium.Fe
         _InfraFeatures(
             points,
             lines,
-            sources=[html.escape(s) for s in sources],
+            sources=[_esc(s) for s in sources],
             head=f"<b>{html.escape(name)}</b>",
             colour=INFRA_COLOURS[kind],
         ).add_to(group)
@@ -380,18 +367,24 @@ def coverage_map(
     infra: gpd.GeoDataFrame | None = None,
     projects: gpd.GeoDataFrame | None = None,
     basemap: str | None = None,
+    tile_key: str | None = None,
     lang: str = "zh",
 ) -> folium.Map:
     """
     The coverage map: hatched or coloured districts, infrastructure layers, legend, control.
 
     ``projects`` (a ledger's clean rows, optionally with ``dist_<kind>_m`` columns) adds
-    the clustered communities (:func:`layers.projects.projects_layer`). ``basemap`` is
-    ``None`` (no tiles: works offline) or ``"osm"``. The view fits the districts, or the
-    infrastructure when there are no districts. Leaflet is loaded from the app's own server.
+    the clustered communities (:func:`layers.projects.projects_layer`). ``basemap`` is a key
+    of :data:`layers.basemaps.BASEMAPS` (``None``: no tiles, works offline; ``tile_key`` is
+    Tianditu's key); over a GCJ-02 basemap every layer is shifted for display. The view fits
+    the districts, or the infrastructure when there are no districts. Leaflet is loaded from
+    the app's own server.
     """
     # SVG, not canvas (the hatch is an SVG pattern); maxZoom because markercluster needs one.
-    fmap = add_basemap(folium.Map(tiles=None, control_scale=True, maxZoom=18), basemap)
+    metrics, infra = for_display(_wgs84(metrics), basemap), for_display(infra, basemap)
+    projects = for_display(projects, basemap)
+    fmap = folium.Map(tiles=None, control_scale=True, maxZoom=18)
+    add_basemap(fmap, basemap, key=tile_key)
     group, bins, colours = coverage_layer(metrics, metric, lang=lang)
     group.add_to(fmap)
     for layer in infra_layers(infra, lang=lang) if infra is not None else []:

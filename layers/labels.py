@@ -69,6 +69,93 @@ _LABELS: dict[str, dict[str, str]] = {
     "ledger_row": {"zh": "台账行号", "en": "Ledger row"},
     "projects_layer": {"zh": "台账小区", "en": "Ledger communities"},
     "page_map": {"zh": "地图", "en": "Map"},
+    "page_compare": {"zh": "对比", "en": "Compare"},
+    "page_quality": {"zh": "数据质量", "en": "Data quality"},
+    "page_export": {"zh": "导出", "en": "Export"},
+    "parts_summed": {"zh": " 个区县/开发区数值之和", "en": " districts and zones summed"},
+    "city_figure": {"zh": "城市级数值", "en": "City-level figure"},
+    "all_china": {"zh": "全国（按城市绘制）", "en": "All of China (drawn by city)"},
+    "cities_all": {"zh": "城市（空=全部）", "en": "Cities (empty = all)"},
+    "batch": {"zh": "批次", "en": "Batch"},
+    "url_dropped": {
+        "zh": "链接中的 {key} 值不在可选项中，已忽略：{values}",
+        "en": "Ignored {key} values from the link that are not choices here: {values}",
+    },
+    "did_you_mean": {"zh": "（是否为：{names}？）", "en": " (did you mean: {names}?)"},
+    "coverage_layer": {"zh": "无障碍覆盖图层指标", "en": "Accessibility coverage layer"},
+    "basemap_osm": {"zh": "OpenStreetMap（WGS84）", "en": "OpenStreetMap (WGS84)"},
+    "basemap_tianditu": {
+        "zh": "天地图（CGCS2000，需密钥）",
+        "en": "Tianditu (CGCS2000, needs a key)",
+    },
+    "basemap_gaode": {"zh": "高德（GCJ-02）", "en": "Amap/Gaode (GCJ-02)"},
+    "tianditu_key": {
+        "zh": "天地图密钥 tk（或设置环境变量 TIANDITU_KEY；不保存、不进链接）",
+        "en": "Tianditu key tk (or set TIANDITU_KEY; never stored or put in links)",
+    },
+    "tianditu_needs_key": {
+        "zh": "天地图需要您自己的密钥；未提供密钥时不加载底图。",
+        "en": "Tianditu needs your own key; without one no basemap is loaded.",
+    },
+    "gcj02_display": {
+        "zh": "高德底图为 GCJ-02 坐标：所有图层仅在显示时偏移到 GCJ-02 以便对齐；"
+        "数据与导出仍为 WGS84。",
+        "en": "Amap tiles are in GCJ-02: every layer is shifted to GCJ-02 for display only, "
+        "so it lines up; data and exports stay in WGS84.",
+    },
+    "many_cities": {
+        "zh": "共 {n} 个城市，其中 {with_data} 个有该指标的数据。",
+        "en": "{n} cities, {with_data} of them with figures for this metric.",
+    },
+    "drawn_by_city": {
+        "zh": "区县超过 {limit} 个，地图按城市轮廓绘制（简化显示）。",
+        "en": "Over {limit} districts: the map draws city outlines (simplified for display).",
+    },
+    "export_title": {"zh": "导出当前视图", "en": "Export the current view"},
+    "export_default_view": {
+        "zh": "尚未在地图页选择视图：以下为五个种子城市的默认视图。",
+        "en": "No view chosen on the map page yet: this is the default view of the five "
+        "seed cities.",
+    },
+    "export_wgs84": {
+        "zh": "所有文件均为 WGS84（EPSG:4326），与地图页所选底图无关；每个数值附出处。",
+        "en": "Every file is in WGS84 (EPSG:4326), whatever the map's basemap; each figure "
+        "carries its source.",
+    },
+    "all": {"zh": "全部", "en": "all"},
+    "choose": {"zh": "请选择", "en": "Choose"},
+    "districts_short": {"zh": "区县", "en": "Districts"},
+    "layer": {"zh": "图层", "en": "Layer"},
+    "features": {"zh": "要素/行数", "en": "Features / rows"},
+    "geometry": {"zh": "几何类型", "en": "Geometry"},
+    "table_only": {"zh": "属性表", "en": "attribute table"},
+    "download_gpkg_view": {
+        "zh": "下载 GeoPackage（全部图层，一个文件）",
+        "en": "Download GeoPackage (every layer, one file)",
+    },
+    "offline_html": {"zh": "离线 HTML 地图", "en": "Offline HTML map"},
+    "offline_html_help": {
+        "zh": "单个 HTML 文件，内嵌 Leaflet 及全部图层，不含底图瓦片，不访问任何网络；"
+        "可在政务网内直接打开。",
+        "en": "One HTML file with Leaflet and every layer inlined, no basemap tiles and no "
+        "network access; opens as is on an intranet.",
+    },
+    "download_html": {"zh": "下载离线 HTML 地图", "en": "Download offline HTML map"},
+    "tables": {"zh": "表格（CSV / XLSX）", "en": "Tables (CSV / XLSX)"},
+    "tables_help": {
+        "zh": "含出处列（文号、发文机关、日期、原文、文件行号，或台账行号、设施来源）；"
+        "点要素附经纬度，其余附 WKT。",
+        "en": "With provenance columns (document number, issuer, date, as written, seed line, "
+        "or ledger row, feature source); points carry lon/lat, other shapes WKT.",
+    },
+    "download_xlsx_all": {
+        "zh": "下载 XLSX（每个图层一个工作表）",
+        "en": "Download XLSX (a sheet per layer)",
+    },
+    "to_export": {
+        "zh": "导出当前视图（GeoJSON、GeoPackage、CSV/XLSX、离线 HTML）",
+        "en": "Export this view (GeoJSON, GeoPackage, CSV/XLSX, offline HTML)",
+    },
     "page_ledger_title": {"zh": "台账导入与核对", "en": "Ledger import and reconciliation"},
     "ledger_help": {
         "zh": "上传小区台账（CSV 或 XLSX）。每一行要么可用，要么被隔离并说明原因；"
@@ -259,6 +346,273 @@ _LABELS: dict[str, dict[str, str]] = {
         "zh": "下载小区及最近设施距离 GeoJSON",
         "en": "Download communities with nearest-feature distances (GeoJSON)",
     },
+    # Compare and data-quality pages (app_pages/compare.py, app_pages/quality.py,
+    # geo/compare.py, geo/completeness.py, layers/charts.py).
+    "compare_title": {"zh": "区县对比", "en": "Compare places"},
+    "compare_help": {
+        "zh": "选择两个或以上的区县、开发区或城市，并列对比所选指标。排名只在数据完整的数值之间"
+        "进行（第 1 名＝最大）；数据不足的地点标注原因，不排名，也不画成 0。"
+        "城市平均＝该市有数据的区县（含开发区）的平均值，并注明用了几个区县。",
+        "en": "Pick two or more districts, zones or cities to set the chosen metrics side by "
+        "side. Only complete values are ranked (rank 1 = largest); places with insufficient "
+        "data are marked with the reason, not ranked and never drawn as 0. The city average is "
+        "the mean over the city's districts (and zones) that have data, with how many that was.",
+    },
+    "cities_or_seeds": {
+        "zh": "城市（空=五个种子城市）",
+        "en": "Cities (empty = the five seed cities)",
+    },
+    "compare_places": {
+        "zh": "对比的地点（区县、开发区或全市）",
+        "en": "Places to compare (districts, zones or whole cities)",
+    },
+    "compare_metrics": {"zh": "指标", "en": "Metrics"},
+    "compare_pick_two": {
+        "zh": "请至少选择两个地点进行对比。",
+        "en": "Pick at least two places to compare.",
+    },
+    "compare_pick_metric": {"zh": "请至少选择一个指标。", "en": "Pick at least one metric."},
+    "compare_dropped": {
+        "zh": "链接中的以下值不在当前可选范围内，已忽略：{values}",
+        "en": "These values in the link are not choices here and were ignored: {values}",
+    },
+    "compare_side_by_side": {"zh": "并列对比", "en": "Side by side"},
+    "compare_values": {"zh": "数值、排名及出处", "en": "Values, ranks and sources"},
+    "compare_chart_help": {
+        "zh": "蓝色柱＝数据完整的数值，旁注排名；黑色短竖线＝该地所在城市的平均值；"
+        "灰色斜体＝数据不足，不画柱、不排名。悬停可见出处。",
+        "en": "Blue bars = complete values, with their rank; black tick = the place's city "
+        "average; grey italics = insufficient data, no bar and no rank. Hover for the source.",
+    },
+    "compare_mixed_periods": {
+        "zh": "以下指标的数值来自不同时期或性质：{metrics}。排名仅供参考；"
+        "可在左侧选择时期，只比较同期数据。",
+        "en": "These metrics mix periods or kinds: {metrics}. Read the ranks with care, or "
+        "narrow the period on the left to compare like with like.",
+    },
+    "pick_placeholder": {"zh": "请选择", "en": "Choose"},
+    "compare_time": {"zh": "按年度/批次", "en": "By year or batch"},
+    "compare_time_help": {
+        "zh": "文件数据按其时期（如 2019年至2022年 为一个整体，不拆分到各年），"
+        "台账按改造年度和批次。未注明时期的文件数据不在此列。",
+        "en": "Documents' figures by their period (2019–2022 stays one period, not split into "
+        "years); the ledger by renovation year and batch. Undated figures are not shown here.",
+    },
+    "compare_time_none": {
+        "zh": "所选地点和指标没有分年度或分时期的数据。",
+        "en": "The chosen places and metrics have no values by year or period.",
+    },
+    "compare_time_rows": {"zh": "按时期的数值及出处", "en": "Values by period, with sources"},
+    "compare_place": {"zh": "地点", "en": "Place"},
+    "compare_city": {"zh": "所属城市", "en": "City"},
+    "compare_metric": {"zh": "指标", "en": "Metric"},
+    "compare_value": {"zh": "数值", "en": "Value"},
+    "compare_number": {"zh": "数值（原始）", "en": "Value (number)"},
+    "compare_rank": {"zh": "排名", "en": "Rank"},
+    "compare_data_status": {"zh": "数据状态", "en": "Data status"},
+    "compare_figure_status": {"zh": "性质", "en": "Kind"},
+    "compare_batch": {"zh": "批次", "en": "Batch"},
+    "compare_rows_used": {"zh": "台账行数", "en": "Ledger rows"},
+    "compare_download": {"zh": "下载对比表 CSV", "en": "Download the comparison (CSV)"},
+    "status_ok": {"zh": "完整", "en": "complete"},
+    "city_average": {"zh": "城市平均", "en": "City average"},
+    "city_average_of": {
+        "zh": "{city}平均 {value}（{n}/{total} 个区县有数据）",
+        "en": "{city} average {value} ({n} of {total} districts with data)",
+    },
+    "city_average_row": {
+        "zh": "{city}平均（有数据的区县数/区县数）",
+        "en": "{city} average (districts with data/all)",
+    },
+    "no_city_average": {
+        "zh": "{city}没有可求平均的区县数据",
+        "en": "{city}: no district data to average",
+    },
+    "rank_of": {"zh": "第 {rank} 名（共 {n}）", "en": "rank {rank} of {n}"},
+    "not_ranked": {"zh": "不排名", "en": "not ranked"},
+    "source_ledger": {"zh": "台账 {name}（{rows} 行）", "en": "ledger {name} ({rows} rows)"},
+    "source_infra": {"zh": "设施数据 {name}", "en": "infrastructure data {name}"},
+    "metric_ledger_communities": {"zh": "台账·小区数", "en": "Ledger: communities"},
+    "metric_ledger_households": {"zh": "台账·户数", "en": "Ledger: households"},
+    "metric_ledger_buildings": {"zh": "台账·楼栋数", "en": "Ledger: buildings"},
+    "metric_ledger_floor_area_m2": {"zh": "台账·建筑面积", "en": "Ledger: floor area"},
+    "metric_infra": {"zh": "无障碍·{name}", "en": "Accessibility: {name}"},
+    "compare_infra_note": {
+        "zh": "无障碍指标来自 {name}，按“无障碍设施”页当前的设置计算。",
+        "en": "Accessibility metrics come from {name}, as set on the Accessibility page.",
+    },
+    "reason_no_figure": {
+        "zh": "文件未上报此项（无数据，不是零）",
+        "en": "no document reports this (no data, not zero)",
+    },
+    "reason_sum_of_parts": {
+        "zh": "无全市数据，为已上报区县之和",
+        "en": "no city-wide figure; the sum of the districts that report",
+    },
+    "reason_urban_area": {"zh": "仅为主城区数据，非全市", "en": "main urban area only"},
+    "reason_not_in_ledger": {
+        "zh": "台账中没有该地的行（无数据，不是零）",
+        "en": "the ledger has no row here (no data, not zero)",
+    },
+    "reason_no_mapped_value": {
+        "zh": "台账行均未填此项",
+        "en": "the ledger rows here all lack this value",
+    },
+    "reason_incomplete": {
+        "zh": "部分台账行未填此项，合计偏小",
+        "en": "some ledger rows lack this value, so the sum is partial",
+    },
+    "reason_no_year": {"zh": "台账行未填改造年度", "en": "the ledger rows give no year"},
+    "quality_title": {
+        "zh": "数据质量：隔离、核对与完整性",
+        "en": "Data quality: quarantine, reconciliation, completeness",
+    },
+    "quality_help": {
+        "zh": "本页汇总本次会话读取的台账和设施数据中被隔离的行、上报数与台账或计算数的核对结果，"
+        "以及所选城市每个区县有哪些上报数据、出自哪份文件、有多旧。",
+        "en": "What this session's ledger and infrastructure data quarantined, how reported "
+        "figures compare with the ledger and the computed ones, and for each district of the "
+        "chosen cities which figures exist, from which document, and how old they are.",
+    },
+    "quality_quarantine": {"zh": "一、隔离的行（按原因）", "en": "1. Quarantined rows, by reason"},
+    "quality_ledger_heading": {"zh": "台账：{name}", "en": "Ledger: {name}"},
+    "quality_infra_heading": {"zh": "无障碍设施数据：{name}", "en": "Infrastructure: {name}"},
+    "quality_no_ledger": {
+        "zh": "本次会话尚未读取台账。在“台账”页上传台账或加载合成示例后，"
+        "这里按原因列出被隔离的行。",
+        "en": "No ledger read in this session. Read one (or the synthetic example) on the Ledger "
+        "page and its quarantined rows are listed here by reason.",
+    },
+    "quality_no_infra": {
+        "zh": "本次会话尚未加载无障碍设施数据（在“无障碍设施”页加载）。",
+        "en": "No infrastructure data loaded in this session (load it on the Accessibility page).",
+    },
+    "quality_counts": {
+        "zh": "共 {rows} 行：可用 {clean} 行，隔离 {quarantined} 行。",
+        "en": "{rows} rows: {clean} clean, {quarantined} quarantined.",
+    },
+    "quality_quarantined_rows": {"zh": "被隔离的行（原样）", "en": "Quarantined rows, as read"},
+    "col_reason": {"zh": "原因代码", "en": "Reason"},
+    "col_rows": {"zh": "行数", "en": "Rows"},
+    "col_column": {"zh": "列", "en": "Column"},
+    "col_reported": {"zh": "上报数", "en": "Reported"},
+    "col_computed": {"zh": "计算数", "en": "Computed"},
+    "col_seed_line": {"zh": "种子文件行号", "en": "Seed line"},
+    "reason_not_comparable": {
+        "zh": "上报数为期间新建量，不能与存量对比",
+        "en": "the reported figure is a flow over a period, not comparable with a stock",
+    },
+    "col_first_row": {"zh": "首次出现的行号", "en": "First row"},
+    "col_message_zh": {"zh": "说明（中文）", "en": "Message (Chinese)"},
+    "col_message_en": {"zh": "说明（英文）", "en": "Message (English)"},
+    "quality_reconciliation": {
+        "zh": "二、上报数与台账、计算数核对",
+        "en": "2. Reported figures against the ledger and the computed ones",
+    },
+    "quality_ledger_reconciliation": {
+        "zh": "台账合计与文件上报数：按结果汇总",
+        "en": "Ledger totals against the documents: by result",
+    },
+    "quality_reconciliation_rows": {"zh": "全部核对行", "en": "Every reconciliation row"},
+    "quality_nothing_to_reconcile": {
+        "zh": "没有可核对的台账：读取台账后显示。",
+        "en": "No ledger to reconcile: read one first.",
+    },
+    "col_result": {"zh": "核对结果", "en": "Result"},
+    "col_meaning": {"zh": "含义", "en": "Meaning"},
+    "result_match": {"zh": "一致", "en": "the ledger matches the document"},
+    "result_incomplete": {
+        "zh": "部分台账行缺此值，合计偏小",
+        "en": "some ledger rows lack the value; the sum is partial",
+    },
+    "result_no_mapped_value": {"zh": "台账行均未填此值", "en": "no ledger row has the value"},
+    "result_differs": {"zh": "与文件不一致", "en": "the ledger differs from the document"},
+    "result_at_least_met": {
+        "zh": "达到文件的“不少于”数",
+        "en": "meets the document's 'at least' figure",
+    },
+    "result_below_at_least": {
+        "zh": "低于文件的“不少于”数",
+        "en": "below the document's 'at least' figure",
+    },
+    "result_not_in_ledger": {
+        "zh": "文件有数，台账中没有该地的行（不是零）",
+        "en": "the document reports it; the ledger has no row there (not zero)",
+    },
+    "result_no_reported_figure": {
+        "zh": "台账有行，文件未上报该地该时期",
+        "en": "the ledger has rows; no document reports that place and period",
+    },
+    "result_no_year": {"zh": "台账行未填年度，无法核对", "en": "ledger rows without a year"},
+    "quality_infra_reported": {
+        "zh": "无障碍：上报数与由数据计算的数",
+        "en": "Accessibility: reported beside computed",
+    },
+    "quality_no_infra_metrics": {
+        "zh": "尚未计算无障碍指标：在“无障碍设施”页加载数据后显示。",
+        "en": "No accessibility metrics yet: load data on the Accessibility page.",
+    },
+    "quality_completeness": {
+        "zh": "三、各区县数据完整性",
+        "en": "3. Completeness by district",
+    },
+    "quality_completeness_help": {
+        "zh": "每个区县（及开发区、全市）各类上报数据有几项、出自哪份文件、有多旧（按今天 {today} "
+        "计算）。没有任何上报数据的区县同样列出，不会省略。",
+        "en": "For each district (and zone, and the city as a whole): how many figures of each "
+        "family, from which document, and how old (counted to today, {today}). Districts with "
+        "no figure at all are listed too, never dropped.",
+    },
+    "quality_pick_city": {
+        "zh": "请在左侧选择至少一个城市。",
+        "en": "Pick at least one city on the left.",
+    },
+    "quality_no_figures": {
+        "zh": "以下 {n} 个地点没有任何上报数据（无数据，不是零）：{names}",
+        "en": "{n} places have no reported figure at all (no data, not zero): {names}",
+    },
+    "quality_all_have": {
+        "zh": "所选城市的每个地点都至少有一项上报数据。",
+        "en": "Every place of the chosen cities has at least one reported figure.",
+    },
+    "quality_detail": {
+        "zh": "明细：每个地点、每类数据的文件、日期与行号",
+        "en": "Detail: documents, dates and seed lines per place and family",
+    },
+    "download_completeness_csv": {"zh": "下载完整性表 CSV", "en": "Download completeness (CSV)"},
+    "download_completeness_xlsx": {
+        "zh": "下载完整性表 XLSX",
+        "en": "Download completeness (XLSX)",
+    },
+    "family_scale": {"zh": "改造规模", "en": "Renovation scale"},
+    "family_stock": {"zh": "存量", "en": "Stock"},
+    "family_funding": {"zh": "资金", "en": "Funding"},
+    "family_elderly": {"zh": "适老化", "en": "Elderly retrofits"},
+    "family_accessibility": {"zh": "无障碍", "en": "Accessibility"},
+    "family_demolition": {"zh": "拆违", "en": "Illegal structures"},
+    "family_services": {"zh": "配套服务", "en": "Services"},
+    "family_other": {"zh": "其他", "en": "Other"},
+    "level_city": {"zh": "全市", "en": "city"},
+    "level_district": {"zh": "区县", "en": "district"},
+    "level_zone": {"zh": "开发区", "en": "zone"},
+    "col_level": {"zh": "级别", "en": "Level"},
+    "col_has_any": {"zh": "有上报数据", "en": "Any figure"},
+    "col_documents": {"zh": "文件", "en": "Documents"},
+    "col_issuers": {"zh": "发文单位", "en": "Issuers"},
+    "col_latest_doc_date": {"zh": "最新文件日期", "en": "Newest document"},
+    "col_doc_age": {"zh": "文件距今（年）", "en": "Document age (years)"},
+    "col_latest_period_end": {"zh": "最新时期截至", "en": "Latest period ends"},
+    "col_period_age": {"zh": "时期距今（年）", "en": "Years since period end"},
+    "col_family": {"zh": "类别", "en": "Family"},
+    "col_figures": {"zh": "项数", "en": "Figures"},
+    "col_metrics": {"zh": "指标", "en": "Metrics"},
+    "col_seed_lines": {"zh": "种子文件:行号", "en": "Seed file:line"},
+    "col_periods": {"zh": "时期", "en": "Periods"},
+    "cell_none": {"zh": "无", "en": "none"},
+    "cell_figures": {"zh": "✓ {n} 项", "en": "✓ {n}"},
+    "yes": {"zh": "是", "en": "yes"},
+    "no": {"zh": "否", "en": "no"},
+    "undated_doc": {"zh": "未注明日期", "en": "undated"},
 }
 
 

@@ -24,7 +24,7 @@ from layers.coverage import (
     metric_unit,
 )
 from layers.labels import label
-from layers.projects import popup_html
+from layers.projects import projects_layer
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
 
@@ -177,6 +177,19 @@ def test_untrusted_infra_text_reaches_the_html_only_escaped():
         assert embedded(text) in page
 
 
+def test_template_code_in_untrusted_text_is_never_run_when_the_page_renders():
+    # branca renders each script once more as a Jinja template; "{{ 6*7 }}" must stay text.
+    features = infra([("curb_ramp", "{{ 6*7 }}", shapely.Point(113.85, 35.25))])
+    features.loc[0, "source"] = "{{ 7*8 }}.osm"
+    frame = three_districts()
+    frame.loc[0, "district"] = "{{ 9*9 }}区"
+    page = coverage_map(frame, "tactile_rate", infra=features).get_root().render()
+    # Evaluated, the expressions would be gone (and 81区 would be there).
+    assert "6*7" in page and "7*8" in page and "9*9" in page
+    assert "{{ 6*7 }}" not in page and "{{ 7*8 }}" not in page and "{{ 9*9 }}" not in page
+    assert "81区" not in page
+
+
 def test_infra_layers_are_ordered_counted_and_bus_stops_start_hidden():
     features = infra(
         [
@@ -276,7 +289,8 @@ def projects(distances: dict[str, list[float]]) -> gpd.GeoDataFrame:
     )
 
 
-def test_project_popups_give_the_nearest_features_and_no_data_for_nan():
+def test_project_popups_carry_the_nearest_features_and_null_for_nan():
+    # The browser writes "最近无障碍公交站：230 米" from these (tests/e2e/test_projects_browser.py).
     frame = projects(
         {
             "dist_accessible_bus_stop_m": [230.4, np.nan],
@@ -284,20 +298,23 @@ def test_project_popups_give_the_nearest_features_and_no_data_for_nan():
             "dist_accessible_toilet_m": [np.nan, np.nan],
         }
     )
-    first, second = popup_html(frame)
-    assert "最近无障碍公交站：230 米<br>最近缘石坡道：1,234 米<br>最近无障碍厕所：无数据" in first
-    assert "最近无障碍公交站：无数据" in second and "最近缘石坡道：0 米" in second
-    assert "最近无障碍公交站：0" not in second
-    assert first.endswith("台账行号：2")
-    assert "Nearest accessible bus stop: 230 m" in popup_html(frame, lang="en").iloc[0]
-    assert "最近" not in popup_html(projects({"other": [1.0]})).iloc[0]
+    sent = json.loads(projects_layer(frame).data_json)
+    assert sent["distances"] == [
+        {"label": "最近无障碍公交站", "metres": [230, None]},
+        {"label": "最近缘石坡道", "metres": [1234, 0]},
+        {"label": "最近无障碍厕所", "metres": [None, None]},
+    ]
+    assert sent["text"]["no_data"] == "无数据" and sent["text"]["metres_unit"] == " 米"
+    english = json.loads(projects_layer(frame, lang="en").data_json)
+    assert english["distances"][0]["label"] == "Nearest accessible bus stop"
+    assert json.loads(projects_layer(projects({"other": [1.0]})).data_json)["distances"] == []
 
 
 def test_projects_with_distances_ride_on_the_coverage_map():
     frame = projects({"dist_curb_ramp_m": [87.0]})
     page = coverage_map(three_districts(), "tactile_rate", projects=frame).get_root().render()
     assert "L.markerClusterGroup" in page
-    assert embedded("最近缘石坡道：87 米") in page
+    assert '{"label":"最近缘石坡道","metres":[87]}' in page
 
 
 def test_five_thousand_points_and_two_thousand_lines_keep_the_page_small():

@@ -1,25 +1,26 @@
-"""Tests for layers/projects.py: ledger points on the map, every value escaped."""
+"""Tests for layers/projects.py: ledger points on the map as compact, escaped JSON."""
 
 from __future__ import annotations
 
-import html
 import json
 import re
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
 
 from layers.assets import MARKERCLUSTER_URL_PREFIX
-from layers.projects import popup_html, projects_layer
+from layers.projects import projects_layer
 
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",
     "`${alert(1)}`",
     "</script><script>alert(2)</script>",
     "\"'><svg onload=alert(3)>",
+    "{{ 7*7 }}{% if %}{# x",  # Jinja code, were the script ever templated again
 ]
 
 
@@ -40,53 +41,131 @@ def projects(names, *, households=120) -> gpd.GeoDataFrame:
     )
 
 
-def rendered(frame: gpd.GeoDataFrame) -> str:
+def rendered(frame: gpd.GeoDataFrame, *, lang: str = "zh") -> str:
     fmap = folium.Map(tiles=None, maxZoom=18)
-    projects_layer(frame).add_to(fmap)
+    projects_layer(frame, lang=lang).add_to(fmap)
     return fmap.get_root().render()
 
 
-def as_embedded(text: str) -> str:
-    """``text`` HTML-escaped, then inside a JSON string as Jinja's ``tojson`` writes it."""
-    quoted = json.dumps(html.escape(text, quote=True))
+def page_data(page: str) -> dict:
+    """The layer's JSON as the page carries it."""
+    (data,) = re.findall(r"^\s*var data = (.*);$", page, re.MULTILINE)
+    return json.loads(data)
+
+
+def data(frame: gpd.GeoDataFrame, *, lang: str = "zh") -> dict:
+    return json.loads(projects_layer(frame, lang=lang).data_json)
+
+
+def in_script(text: str) -> str:
+    """``text`` as a JSON string that is safe in a <script>: UTF-8, with tojson's escapes."""
+    quoted = json.dumps(text, ensure_ascii=False)
     for char, code in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("'", "\\u0027")):
         quoted = quoted.replace(char, code)
-    return quoted
+    return re.sub(r"\{(?=[{%#])", r"\\u007b", quoted)
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_payloads_reach_the_html_only_as_escaped_text(payload):
+def test_payloads_reach_the_page_only_as_escaped_json_strings(payload):
     page = rendered(projects([payload]))
-    for tag in ("<img", "<svg", "<script>alert", "</script><script>"):
+    for tag in ("<img", "<svg", "<script>alert", "</script><script>", "{{ 7"):
         assert tag not in page
-    # The name sits HTML-escaped inside a JSON string literal, so `${...}` is plain text too.
-    assert as_embedded(payload) in page
+    assert in_script(payload) in page
+    # And the browser reads back exactly what the ledger says: no HTML entity, no Jinja.
+    assert page_data(page)["name"] == [payload]
 
 
-def test_popups_escape_and_show_missing_households_as_no_data():
-    frame = projects(["<b>甲</b>"])
-    frame["households"] = pd.array([None], dtype="Int64")
-    popup = popup_html(frame).iloc[0]
-    assert popup.startswith("<b>&lt;b&gt;甲&lt;/b&gt;</b>")
-    assert "户数：无数据" in popup and "户数：0" not in popup
-    assert "改造内容：加装电梯、&lt;b&gt;外墙&lt;/b&gt;" in popup
-    assert "状态：已完成" in popup and "台账行号：2" in popup
-    assert "Households: No data" in popup_html(frame, lang="en").iloc[0]
+def test_popups_and_tooltips_are_built_as_text_never_as_html():
+    page = rendered(projects(["甲"]))
+    script = page[page.index("var data = ") :]
+    assert "textContent" in script and "createTextNode" in script
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script
+    # Leaflet parses a string returned to bindPopup/bindTooltip as HTML; ours return nodes.
+    assert "bindPopup(popup," in script and re.search(r"return document\.createTextNode", script)
+
+
+def test_missing_households_and_distances_are_null_not_zero():
+    frame = projects(["甲", "乙", "丙"])
+    frame["households"] = pd.array([None, 0, 1234], dtype="Int64")
+    frame["dist_accessible_bus_stop_m"] = [230.4, np.nan, 0.0]
+    frame["dist_curb_ramp_m"] = [1234.0, 99.5, np.nan]
+    sent = data(frame)
+    assert sent["households"] == [None, 0, 1234]
+    assert sent["distances"] == [
+        {"label": "最近无障碍公交站", "metres": [230, None, 0]},
+        {"label": "最近缘石坡道", "metres": [1234, 100, None]},
+    ]
+    assert sent["text"]["no_data"] == "无数据"
+    assert data(frame, lang="en")["text"]["no_data"] == "No data"
+    assert data(projects(["甲"]))["distances"] == []
+
+
+def test_units_and_labels_come_from_the_interface_wording():
+    assert data(projects(["甲"]))["text"] == {
+        "district": "区县",
+        "households": "户数",
+        "content": "改造内容",
+        "status": "状态",
+        "row": "台账行号",
+        "no_data": "无数据",
+        "colon": "：",
+        "households_unit": " 户",
+        "households_wan": " 万户",
+        "metres_unit": " 米",
+    }
+    english = data(projects(["甲"]), lang="en")["text"]
+    assert english["households_unit"] == " households" and english["households_wan"] is None
+    assert english["metres_unit"] == " m" and english["colon"] == ": "
+
+
+def test_categories_are_sent_once_and_referred_to_by_index():
+    frame = projects(["甲", "乙", "丙", "丁"])
+    frame["district"] = pd.array(["卫滨区", "红旗区", None, "卫滨区"], dtype="string")
+    frame["status"] = ["completed", "plan", None, ""]
+    frame.loc[2, "content_tags"] = None
+    sent = data(frame)
+    assert (sent["district"], sent["districts"]) == ([0, 1, None, 0], ["卫滨区", "红旗区"])
+    assert (sent["status"], sent["statuses"]) == ([0, 1, None, 2], ["已完成", "计划", ""])
+    assert (sent["content"], sent["contents"]) == ([0, 0, None, 0], ["加装电梯、<b>外墙</b>"])
+    assert data(frame, lang="en")["contents"] == ["elevator, <b>外墙</b>"]
+    assert sent["name"] == ["甲", "乙", "丙", "丁"] and sent["row"] == [2, 3, 4, 5]
+
+
+def test_a_city_ledger_is_small_and_carries_each_label_once():
+    count = 500
+    frame = projects([f"幸福路{i}号院" for i in range(count)])
+    frame["dist_curb_ramp_m"] = np.linspace(0, 3000, count)
+    page = rendered(frame)
+    assert len(page.encode("utf-8")) < 60_000  # 38 MB for 100,000 when popups were HTML
+    for text in ("台账行号", "卫滨区", "加装电梯", "最近缘石坡道", "无数据"):
+        assert page.count(text) == 1, text
 
 
 def test_only_points_are_drawn_and_the_layer_counts_them():
     frame = projects(["甲", "乙", "丙"])
     frame.loc[1, "geometry"] = None
     layer = projects_layer(frame)
-    assert len(layer.data) == 2
     assert layer.layer_name == "台账小区 (2)"
-    assert [row[0] for row in layer.data] == [35.3, 35.3]
+    sent = json.loads(layer.data_json)
+    assert sent["name"] == ["甲", "丙"]
+    step = sent["step"]
+    assert [(sent["lat0"] + v) / step for v in sent["lat"]] == [35.3, 35.3]
+    assert [(sent["lon0"] + v) / step for v in sent["lon"]] == [113.86, 113.862]
+    assert projects_layer(frame.iloc[[1]]).layer_name == "台账小区 (0)"
+
+
+def test_projected_points_are_sent_in_wgs84_to_five_decimals():
+    frame = projects(["甲"]).set_geometry([shapely.Point(113.8612345, 35.3012345)], crs=4326)
+    sent = data(frame.to_crs("EPSG:3857"))
+    assert (sent["lon0"] + sent["lon"][0], sent["lat0"] + sent["lat"][0]) == (11386123, 3530123)
 
 
 def test_cluster_scripts_come_from_the_app_not_a_cdn():
     page = rendered(projects(["甲"]))
     assert f"{MARKERCLUSTER_URL_PREFIX}/leaflet.markercluster.js" in page
     assert not re.search(r"cdnjs\.cloudflare\.com/ajax/libs/leaflet\.markercluster", page)
+    assert '"chunkedLoading": true' in page and '"showCoverageOnHover": false' in page
+    assert '"disableClusteringAtZoom": 16' in page
 
 
 def test_the_district_map_carries_the_points_and_the_max_zoom_clusters_need():
@@ -101,3 +180,4 @@ def test_the_district_map_carries_the_points_and_the_max_zoom_clusters_need():
     assert '"maxZoom": 18' in page
     assert "L.markerClusterGroup" in page
     assert json.dumps("台账小区 (1)") in page  # the layer control's name, JSON-escaped
+    assert page_data(page)["name"] == ["甲"]

@@ -1,7 +1,11 @@
-"""A real app server on a free loopback port and a headless Chromium page for each test."""
+"""
+A real app server on a free loopback port, a headless Chromium page for each test, and
+helpers that read the map out of streamlit-folium's iframe.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -11,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -96,3 +101,57 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
     )
+
+
+# The features of the map's figure choropleth (they carry ``has_data``), read from Leaflet.
+_DRAWN_TIPS = """() => {
+    if (!window.map) { return null; }
+    const tips = [];
+    window.map.eachLayer(layer => {
+        const props = layer.feature && layer.feature.properties;
+        if (props && "has_data" in props) { tips.push(props.tip); }
+    });
+    return tips;
+}"""
+
+
+def drawn_districts(page, *, count: int | None = None, timeout: float = 60) -> list[str]:
+    """
+    The tooltips of the districts the map draws, once the map shows ``count`` of them.
+
+    streamlit-folium renders the map in its own iframe and may replace it on a rerun, so the
+    frame is looked up again on every try.
+    """
+    deadline = time.monotonic() + timeout
+    tips = None
+    while time.monotonic() < deadline:
+        # Chromium may not load an iframe until it is on screen.
+        iframe = page.locator('iframe[title="streamlit_folium.st_folium"]').first
+        with contextlib.suppress(PlaywrightError):  # replaced by a rerun; try again
+            iframe.scroll_into_view_if_needed(timeout=2_000)
+        for frame in page.frames:
+            if "st_folium" not in frame.url:
+                continue
+            try:
+                tips = frame.evaluate(_DRAWN_TIPS)
+            except PlaywrightError:  # the frame was replaced while we read it
+                tips = None
+            if tips is not None and (count is None or len(tips) == count):
+                return tips
+        time.sleep(0.25)
+    raise AssertionError(f"the map did not show {count} districts in {timeout} s: {tips}")
+
+
+def widget(page, label: str):
+    """The multiselect or selectbox labelled ``label``."""
+    return page.locator('[data-testid="stMultiSelect"], [data-testid="stSelectbox"]').filter(
+        has=page.get_by_text(label, exact=True)
+    )
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the multiselect or selectbox labelled ``label`` (by typing it)."""
+    widget(page, label).locator("input").first.click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=True).first.click()
+    page.keyboard.press("Escape")

@@ -1,0 +1,177 @@
+"""
+Export page: the map page's current view, as files, in four forms.
+
+- GeoJSON (RFC 7946), one file per layer;
+- one GeoPackage holding every layer;
+- CSV and XLSX tables, with the provenance columns of each layer;
+- a single-file offline HTML map for intranets (政务网): Leaflet inlined, no tiles.
+
+Everything is in WGS84 (EPSG:4326), whatever basemap the map page shows. Files are written
+when their button is clicked, not on every rerun.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import (
+    VIEW_KEY,
+    current_infra,
+    current_infra_metrics,
+    current_lang,
+    current_ledger,
+    load_figures,
+)
+from layers.export import geojson_bytes, geopackage_bytes
+from layers.labels import label
+from layers.offline import offline_html_bytes
+from layers.tables import csv_bytes, xlsx_bytes
+from layers.view import View, view_layers, view_map
+
+GPKG_MIME = "application/geopackage+sqlite3"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_of(frame: pd.DataFrame) -> pd.DataFrame:
+    """A layer as a plain table: geometry as WKT plus lon/lat for points, for Excel users."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return frame
+    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    geoms = frame.geometry
+    if len(frame) and (geoms.geom_type == "Point").all():
+        table["lon"], table["lat"] = geoms.x.round(7), geoms.y.round(7)
+    else:
+        table["geometry_wkt"] = geoms.to_wkt(rounding_precision=7)
+    return table
+
+
+def tables_xlsx(layers: dict[str, pd.DataFrame]) -> bytes:
+    """Every layer as a sheet of one workbook."""
+    return xlsx_bytes({name: table_of(frame) for name, frame in layers.items()})
+
+
+def table_csv(frame: pd.DataFrame) -> bytes:
+    return csv_bytes(table_of(frame))
+
+
+def memo_layers(view: View, projects, loaded, found, computed) -> dict[str, pd.DataFrame]:
+    """The view's layers, rebuilt only when the view or the session's data change."""
+    key = (view, id(projects), id(found), id(computed))
+    memo = st.session_state.setdefault("export_layers", {})
+    if key not in memo:
+        memo.clear()
+        memo[key] = view_layers(
+            view,
+            load_figures(),
+            projects=projects,
+            quarantine=loaded.ledger.quarantine if loaded else None,
+            reconciliation=loaded.reconciliation if loaded else None,
+            infra=found.infra.features if found else None,
+            coverage=computed[0] if computed else None,
+        )
+    return memo[key]
+
+
+def offline_map(view: View, projects, found, computed) -> bytes:
+    """The view's map without tiles, as one self-contained HTML file."""
+    fmap = view_map(
+        View(**{**view.__dict__, "basemap": None}),
+        load_figures(),
+        projects=projects,
+        infra=found.infra.features if found else None,
+        coverage=computed[0] if computed else None,
+    )
+    return offline_html_bytes(fmap, title=label("title", view.lang))
+
+
+lang = current_lang()
+st.title(label("export_title", lang))
+view = st.session_state.get(VIEW_KEY)
+if view is None:
+    view = View(lang=lang)
+    st.info(label("export_default_view", lang))
+view = View(**{**view.__dict__, "lang": lang})
+loaded, found, computed = current_ledger(), current_infra(), current_infra_metrics()
+projects = computed[1] if computed and computed[1] is not None else None
+if projects is None and loaded is not None:
+    projects = loaded.ledger.projects
+
+everything = label("all", lang)
+period = f"{view.years[0]}–{view.years[1]}" if view.years else everything
+cities = view.cities if len(view.cities) <= 12 else (*view.cities[:12], "…")
+st.markdown(
+    f"**{label('cities', lang)}**: {'、'.join(cities)}  \n"
+    f"**{label('districts_short', lang)}**: {'、'.join(view.districts) or everything}  \n"
+    f"**{label('years', lang)}**: {period}"
+)
+st.caption(label("export_wgs84", lang))
+
+layers = memo_layers(view, projects, loaded, found, computed)
+st.dataframe(
+    pd.DataFrame(
+        {
+            label("layer", lang): list(layers),
+            label("features", lang): [len(f) for f in layers.values()],
+            label("geometry", lang): [
+                ", ".join(sorted(set(f.geometry.geom_type.dropna())))
+                if isinstance(f, gpd.GeoDataFrame)
+                else label("table_only", lang)
+                for f in layers.values()
+            ],
+        }
+    ),
+    hide_index=True,
+)
+
+st.subheader("GeoPackage")
+st.download_button(
+    label("download_gpkg_view", lang),
+    functools.partial(geopackage_bytes, layers),
+    "renovation-atlas.gpkg",
+    GPKG_MIME,
+    type="primary",
+    key="dl-gpkg",
+)
+
+st.subheader(label("offline_html", lang))
+st.caption(label("offline_html_help", lang))
+st.download_button(
+    label("download_html", lang),
+    functools.partial(offline_map, view, projects, found, computed),
+    "renovation-atlas-offline.html",
+    "text/html",
+    key="dl-html",
+)
+
+st.subheader("GeoJSON (RFC 7946)")
+spatial = {n: f for n, f in layers.items() if isinstance(f, gpd.GeoDataFrame)}
+for column, (name, frame) in zip(st.columns(len(spatial)), spatial.items(), strict=True):
+    column.download_button(
+        f"{name}.geojson",
+        functools.partial(geojson_bytes, frame),
+        f"{name}.geojson",
+        "application/geo+json",
+        key=f"dl-geojson-{name}",
+    )
+
+st.subheader(label("tables", lang))
+st.caption(label("tables_help", lang))
+st.download_button(
+    label("download_xlsx_all", lang),
+    functools.partial(tables_xlsx, layers),
+    "renovation-atlas.xlsx",
+    XLSX_MIME,
+    key="dl-xlsx",
+)
+for column, (name, frame) in zip(st.columns(len(layers)), layers.items(), strict=True):
+    column.download_button(
+        f"{name}.csv",
+        functools.partial(table_csv, frame),
+        f"{name}.csv",
+        "text/csv",
+        key=f"dl-csv-{name}",
+    )

@@ -1,0 +1,531 @@
+"""
+Places side by side: one value per place and metric, with its status, source, rank and the
+city average.
+
+Three sources give values: the documents' reported figures (:func:`reported_values`), a
+ledger's clean rows (:func:`ledger_values`) and accessibility metrics per district
+(:func:`infra_values`). Each returns a long table, one row per place and metric (columns
+:data:`VALUE_COLUMNS`), whose ``status`` is ``ok`` for a value that can be ranked and
+otherwise says why there is none, or only a partial one (:data:`STATUSES`). A missing value
+stays missing: it is never 0. :func:`compare_table` ranks the ``ok`` values among the chosen
+places and adds each city's average over its districts with data; :func:`by_period` lists
+values per year or period for a time view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from geo import metrics as coverage
+from geo.selection import source_text
+
+__all__ = [
+    "INFRA_PREFIX",
+    "INFRA_UNITS",
+    "LEDGER_METRICS",
+    "STATUSES",
+    "VALUE_COLUMNS",
+    "by_period",
+    "compare_table",
+    "infra_values",
+    "ledger_values",
+    "list_places",
+    "reported_values",
+]
+
+#: Compare metric → (ledger column, unit); ``None`` counts the rows (communities).
+LEDGER_METRICS: dict[str, tuple[str | None, str]] = {
+    "ledger_communities": (None, "count"),
+    "ledger_households": ("households", "households"),
+    "ledger_buildings": ("buildings", "count"),
+    "ledger_floor_area_m2": ("floor_area_m2", "m2"),
+}
+#: Accessibility metrics are offered as ``infra_<metric>`` (``infra_tactile_rate``), so that
+#: they never clash with a reported figure of the same name (``curb_ramps``).
+INFRA_PREFIX = "infra_"
+#: Units of the accessibility metrics; the household shares are percentages.
+INFRA_UNITS = coverage.METRIC_UNITS
+# A city's value of a rate is recomputed from its districts' sums: rate → (num, den, scale).
+_CITY_RATES = {
+    "tactile_rate": ("tactile_km", "sidewalk_km", 100.0),
+    "curb_ramps_per_km": ("curb_ramps", "sidewalk_km", 1.0),
+    "accessible_stop_share": ("accessible_bus_stops", "bus_stops", 100.0),
+}
+
+#: Status → meaning. Only ``ok`` values are ranked, averaged or drawn as bars; the accessibility
+#: statuses of :data:`geo.metrics.STATUSES` pass through unchanged.
+STATUSES: dict[str, str] = {
+    "ok": "a complete value",
+    "no_figure": "no document reports this figure for the place: no data, not zero",
+    "sum_of_parts": "no city-wide figure; the value sums the districts and zones that report "
+    "one, so it is a lower bound",
+    "urban_area": "the figure covers the main urban area only, not the whole city",
+    "not_in_ledger": "the ledger has no row for the place: no data, not zero",
+    "no_mapped_value": "the ledger's rows for the place all lack this value",
+    "incomplete": "some of the ledger's rows lack this value, so the sum is a lower bound",
+    "not_computed": "not computed for this kind of place",
+    "no_year": "the ledger rows give no year",
+} | {k: v for k, v in coverage.STATUSES.items() if k != "ok"}
+
+#: Columns of every long table of values.
+VALUE_COLUMNS = [
+    "adcode",
+    "place",
+    "city",
+    "level",
+    "tier",
+    "metric",
+    "source_kind",
+    "value",
+    "unit",
+    "status",
+    "period_label",
+    "period_start",
+    "period_end",
+    "figure_status",
+    "qualifier",
+    "as_written",
+    "scope",
+    "source",
+    "source_rows",
+    "n_periods",
+]
+_PLACE_COLUMNS = ["adcode", "place", "city", "city_adcode", "level", "tier"]
+
+
+def list_places(
+    districts: pd.DataFrame,
+    figures: pd.DataFrame,
+    cities: Sequence[str],
+    *,
+    projects: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """
+    The places of ``cities`` that can be compared: each city, its districts and its zones.
+
+    ``districts`` are county-level outlines (``adcode``, ``district``, ``city``,
+    ``city_adcode``); zones come from the figures and, given ``projects``, from a ledger's
+    zone rows. ``tier`` is ``city`` or ``district`` (districts and zones, ranked together).
+    One row per place, cities in the order given, each followed by its districts (by adcode)
+    and zones.
+    """
+    rows = []
+    for city in cities:
+        own = districts[districts["city"] == city].sort_values("adcode")
+        code = own["city_adcode"].iloc[0] if len(own) else _city_code(figures, city)
+        rows.append((code, city, city, code, "city", "city"))
+        rows += [
+            (a, d, city, code, "district", "district")
+            for a, d in own[["adcode", "district"]].itertuples(index=False)
+        ]
+        zones = figures.loc[
+            (figures["city"] == city) & (figures["level"] == "zone"), ["adcode", "place"]
+        ]
+        if projects is not None and "level" in projects:
+            in_ledger = projects.loc[
+                (projects["city"] == city) & (projects["level"] == "zone"), ["adcode", "district"]
+            ].rename(columns={"district": "place"})
+            zones = pd.concat([zones, in_ledger])
+        zones = zones.dropna(subset=["adcode"]).drop_duplicates("adcode").sort_values("adcode")
+        rows += [(a, p, city, code, "zone", "district") for a, p in zones.itertuples(index=False)]
+    places = pd.DataFrame(rows, columns=_PLACE_COLUMNS)
+    return places.drop_duplicates("adcode").reset_index(drop=True)
+
+
+def _city_code(figures: pd.DataFrame, city: str) -> str | None:
+    whole = figures.loc[(figures["city"] == city) & (figures["level"] == "city"), "adcode"]
+    return whole.iloc[0] if len(whole) else None
+
+
+def _row(place, metric: str, kind: str, **values) -> dict[str, object]:
+    row = dict.fromkeys(VALUE_COLUMNS, pd.NA)
+    row.update(
+        adcode=place.adcode,
+        place=place.place,
+        city=place.city,
+        level=place.level,
+        tier=place.tier,
+        metric=metric,
+        source_kind=kind,
+    )
+    row.update(values)
+    return row
+
+
+def _frame(rows: list[dict[str, object]], extra: tuple[str, ...] = ()) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=[*VALUE_COLUMNS, *extra])
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
+    for column in ("period_start", "period_end", "source_rows", "n_periods"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+    return frame
+
+
+def _in_years(figures: pd.DataFrame, years: tuple[int, int] | None) -> pd.Series:
+    """Figures whose period overlaps ``years``; undated figures stay (as on the map)."""
+    if years is None:
+        return pd.Series(True, index=figures.index)
+    first, last = years
+    start = figures["period_start"].fillna(figures["period_end"])
+    end = figures["period_end"].fillna(figures["period_start"])
+    return ((end >= first) & (start <= last)).fillna(True).astype(bool)
+
+
+def _figure_fields(figures: pd.DataFrame, latest: pd.Series) -> dict[str, object]:
+    return {
+        "value": latest["value"],
+        "unit": latest["unit"],
+        "period_label": latest["period_label"],
+        "period_start": latest["period_start"],
+        "period_end": latest["period_end"],
+        "figure_status": latest["status"],
+        "qualifier": latest["qualifier"],
+        "as_written": latest["as_written"],
+        "scope": latest["place"],
+        "source": _source(figures.loc[[latest.name]]).iloc[0],
+        "n_periods": len(figures),
+    }
+
+
+def _source(figures: pd.DataFrame) -> pd.Series:
+    """Document, issuer, date and the seed file with its line: ``…txt:31``."""
+    return source_text(figures) + ":" + figures["seed_line"].astype(str)
+
+
+def _latest(figures: pd.DataFrame) -> pd.DataFrame:
+    return figures.sort_values(["period_end", "period_start"], na_position="first")
+
+
+def reported_values(
+    figures: pd.DataFrame,
+    places: pd.DataFrame,
+    metrics: Sequence[str],
+    *,
+    years: tuple[int, int] | None = None,
+) -> pd.DataFrame:
+    """
+    The documents' value of each metric at each place, the latest period where there are several.
+
+    A district or zone takes its own figure (``n_periods`` says how many periods there were);
+    a city takes a city-wide figure (``ok``), else a main-urban-area figure (``urban_area``),
+    else the sum of its reporting districts and zones for their latest period
+    (``sum_of_parts``, a lower bound). No figure gives ``no_figure`` and a missing value.
+    ``years`` keeps figures whose period overlaps the range. ``source`` names the document and
+    the seed line of each value (for a sum, of each part).
+    """
+    figures = figures[figures["metric"].isin(list(metrics)) & _in_years(figures, years)]
+    units = figures.drop_duplicates("metric").set_index("metric")["unit"]
+    rows = []
+    for place in places.itertuples(index=False):
+        here = figures[figures["city"] == place.city]
+        for metric in metrics:
+            of_metric = here[here["metric"] == metric]
+            found = (
+                _city_reported(of_metric)
+                if place.tier == "city"
+                else _place_reported(of_metric, place.adcode)
+            )
+            found.setdefault("unit", units.get(metric, "count"))
+            rows.append(_row(place, metric, "reported", **found))
+    return _frame(rows)
+
+
+def _place_reported(figures: pd.DataFrame, adcode: str) -> dict[str, object]:
+    own = figures[
+        (figures["adcode"] == adcode)
+        & figures["level"].isin(["district", "zone"])
+        & (figures["role"] != "stated_total")
+    ]
+    if own.empty:
+        return {"status": "no_figure"}
+    return {"status": "ok", **_figure_fields(own, _latest(own).iloc[-1])}
+
+
+def _city_reported(figures: pd.DataFrame) -> dict[str, object]:
+    for level, status in (("city", "ok"), ("urban_area", "urban_area")):
+        whole = figures[figures["level"] == level]
+        if len(whole):
+            return {"status": status, **_figure_fields(whole, _latest(whole).iloc[-1])}
+    parts = _latest(figures[figures["level"].isin(["district", "zone"])])
+    parts = parts[parts["role"] != "stated_total"]
+    if parts.empty:
+        return {"status": "no_figure"}
+    last = parts.iloc[-1]
+    same = parts[
+        (parts["period_label"] == last["period_label"]) & (parts["status"] == last["status"])
+    ]
+    fields = _figure_fields(same, last)
+    fields.update(
+        value=float(same["value"].sum()),
+        qualifier="at_least",
+        as_written=pd.NA,
+        scope=pd.NA,
+        source=" | ".join(dict.fromkeys(_source(same))),
+        source_rows=len(same),
+        n_periods=pd.NA,
+    )
+    return {"status": "sum_of_parts", **fields}
+
+
+def ledger_values(
+    projects: pd.DataFrame,
+    places: pd.DataFrame,
+    metrics: Sequence[str],
+    *,
+    source: str,
+    years: tuple[int, int] | None = None,
+) -> pd.DataFrame:
+    """
+    A ledger's count of communities and sums of households, buildings and floor area per place.
+
+    ``projects`` are a ledger's clean rows; a district takes the rows with its adcode (a
+    zone's rows count for the zone, as in :func:`geo.reconcile.reconcile`), a city all its
+    rows. ``metrics`` are keys of :data:`LEDGER_METRICS`. No row gives ``not_in_ledger``
+    (not zero); rows that all lack the value ``no_mapped_value``; some lacking it
+    ``incomplete`` with the partial sum. ``source`` is the ledger's file name, and
+    ``source_rows`` the number of rows behind each value. ``years`` keeps rows of those years
+    (rows without a year are then left out).
+    """
+    if years is not None:
+        projects = projects[projects["year"].between(*years).fillna(False).astype(bool)]
+    rows = []
+    for place in places.itertuples(index=False):
+        key = "city" if place.tier == "city" else "adcode"
+        mine = projects[
+            (projects[key] == (place.city if key == "city" else place.adcode)).fillna(False)
+        ]
+        for metric in metrics:
+            column, unit = LEDGER_METRICS[metric]
+            value, status = _ledger_sum(mine, column)
+            rows.append(
+                _row(
+                    place,
+                    metric,
+                    "ledger",
+                    value=value,
+                    unit=unit,
+                    status=status,
+                    source=source,
+                    source_rows=len(mine),
+                )
+            )
+    return _frame(rows)
+
+
+def _ledger_sum(rows: pd.DataFrame, column: str | None) -> tuple[float, str]:
+    if rows.empty:
+        return np.nan, "not_in_ledger"
+    if column is None:
+        return float(len(rows)), "ok"
+    values = pd.to_numeric(rows[column], errors="coerce")
+    missing = int(values.isna().sum())
+    if missing == len(values):
+        return np.nan, "no_mapped_value"
+    return float(values.sum()), "incomplete" if missing else "ok"
+
+
+def infra_values(
+    table: pd.DataFrame, places: pd.DataFrame, metrics: Sequence[str], *, source: str
+) -> pd.DataFrame:
+    """
+    Accessibility metrics per place from :func:`geo.metrics.district_metrics`, status kept.
+
+    ``metrics`` are ``infra_<metric>`` keys. A district takes its row and ``<metric>_status``;
+    a district the table does not hold is ``outside_extent`` (the data do not reach its city).
+    A city sums its districts' counts and lengths, and recomputes rates from the sums, only
+    when every one of its districts is ``ok`` (else the first non-``ok`` status, as in
+    :func:`geo.metrics.compare_reported`); household shares are ``not_computed`` for a city.
+    """
+    by_code = table.set_index("adcode") if len(table) else pd.DataFrame()
+    rows = []
+    for place in places.itertuples(index=False):
+        for metric in metrics:
+            key = metric.removeprefix(INFRA_PREFIX)
+            unit = INFRA_UNITS.get(key, "percent")
+            if place.tier == "city":
+                in_city = table[table["city"] == place.city] if "city" in table else table[:0]
+                value, status = _city_infra(in_city, key)
+            elif place.adcode in by_code.index and f"{key}_status" in by_code:
+                value = by_code.at[place.adcode, key]
+                status = by_code.at[place.adcode, f"{key}_status"]
+            else:
+                value, status = np.nan, "outside_extent"
+            if status not in ("ok", "partial_extent"):
+                value = np.nan  # a value without a usable status is not shown, even if present
+            rows.append(
+                _row(place, metric, "infra", value=value, unit=unit, status=status, source=source)
+            )
+    return _frame(rows)
+
+
+def _city_infra(rows: pd.DataFrame, key: str) -> tuple[float, str]:
+    if rows.empty:
+        return np.nan, "outside_extent"
+    if key not in INFRA_UNITS:
+        return np.nan, "not_computed"
+    num, den, scale = _CITY_RATES.get(key, (key, None, 1.0))
+    parts = [num] if den is None else [num, den]
+    statuses = set().union(*(set(rows[f"{p}_status"]) for p in parts))
+    if statuses != {"ok"}:
+        return np.nan, next(s for s in coverage.STATUSES if s in statuses and s != "ok")
+    if den is None:
+        return float(rows[num].sum()), "ok"
+    total = rows[den].sum()
+    if not total > 0:
+        return np.nan, "no_denominator"
+    return float(rows[num].sum() / total * scale), "ok"
+
+
+def compare_table(values: pd.DataFrame, chosen: Sequence[str]) -> pd.DataFrame:
+    """
+    The values of the ``chosen`` places (adcodes), ranked, each beside its city's average.
+
+    ``values`` should hold every place of the chosen places' cities, since the average
+    ``city_mean`` is over all districts and zones of the city whose value is ``ok``;
+    ``city_mean_n`` is how many that was and ``city_places_n`` how many there are, so a mean of
+    3 out of 12 districts reads as such; a city's own row has none. ``rank`` (1 = largest) is
+    among the chosen places' ``ok`` values of the same metric and tier (cities apart from
+    districts); ties share the lowest rank, and every other status has no rank. Rows follow
+    ``chosen``, then the metrics in the order they first appear.
+    """
+    values = values.reset_index(drop=True)  # the sources' tables are concatenated
+    parts = values[values["tier"] == "district"]
+    ok = parts[parts["status"] == "ok"]
+    means = ok.groupby(["city", "metric"])["value"].agg(city_mean="mean", city_mean_n="size")
+    counts = parts.groupby(["city", "metric"]).size().rename("city_places_n")
+    order = {code: i for i, code in enumerate(dict.fromkeys(chosen))}
+    metric_order = {m: i for i, m in enumerate(dict.fromkeys(values["metric"]))}
+    table = values[values["adcode"].isin(order)].copy()
+    table = table.join(means, on=["city", "metric"]).join(counts, on=["city", "metric"])
+    # A city's own value is a total, not a district: its districts' average is no yardstick.
+    whole = table["tier"] == "city"
+    table.loc[whole, ["city_mean", "city_mean_n", "city_places_n"]] = np.nan
+    ranked = table["status"] == "ok"
+    groups = table[ranked].groupby(["metric", "tier"])["value"]
+    # Assigned by index: rows that are not ok get no rank, not a last place.
+    table["rank"] = groups.rank(method="min", ascending=False)
+    table["n_ranked"] = groups.transform("size")
+    for column in ("rank", "n_ranked"):
+        table[column] = table[column].astype("Int64")
+    for column in ("city_mean_n", "city_places_n"):
+        table[column] = table[column].fillna(0).astype("Int64")
+    table = table.assign(
+        _place=table["adcode"].map(order), _metric=table["metric"].map(metric_order)
+    ).sort_values(["_metric", "_place"], kind="stable")
+    return table.drop(columns=["_place", "_metric"]).reset_index(drop=True)
+
+
+def by_period(
+    figures: pd.DataFrame,
+    places: pd.DataFrame,
+    metrics: Sequence[str],
+    *,
+    projects: pd.DataFrame | None = None,
+    ledger_source: str | None = None,
+    years: tuple[int, int] | None = None,
+) -> pd.DataFrame:
+    """
+    Values per year (ledger) or period (documents) at each place, for a time view.
+
+    Reported ``metrics`` give every dated figure of the place (a city: its city-wide and
+    urban-area figures), one row per period; ledger metrics (keys of :data:`LEDGER_METRICS`)
+    give one row per year and batch, with the rows behind each value in ``source_rows``.
+    Ledger rows with no year form one row with status ``no_year``. ``year`` is set when a
+    period is a single year. Undated figures are left out: they belong to no year. ``years``
+    keeps the figures whose period overlaps the range and the ledger rows of those years.
+    """
+    if years is not None:
+        figures = figures[_in_years(figures, years)]
+        if projects is not None:
+            projects = projects[projects["year"].between(*years).fillna(False).astype(bool)]
+    rows = []
+    reported = [m for m in metrics if m not in LEDGER_METRICS and not m.startswith(INFRA_PREFIX)]
+    dated = figures[
+        figures["metric"].isin(reported)
+        & (figures["period_start"].notna() | figures["period_end"].notna())
+    ]
+    for place in places.itertuples(index=False):
+        if place.tier == "city":
+            own = dated[(dated["city"] == place.city) & dated["level"].isin(["city", "urban_area"])]
+        else:
+            own = dated[(dated["adcode"] == place.adcode) & (dated["role"] != "stated_total")]
+        for index, figure in own.iterrows():
+            rows.append(
+                _row(
+                    place,
+                    figure["metric"],
+                    "reported",
+                    **_figure_fields(own.loc[[index]], figure),
+                    status="ok",
+                )
+            )
+    frame = _frame(rows, extra=("batch",))
+    chosen = [m for m in metrics if m in LEDGER_METRICS]
+    if projects is not None and chosen:
+        frame = pd.concat([frame, _ledger_by_year(projects, places, chosen, ledger_source)])
+    frame["period_label"] = _named_periods(frame)
+    frame["year"] = frame["period_start"].where(frame["period_start"] == frame["period_end"])
+    frame["year"] = frame["year"].astype("Int64")
+    frame["batch"] = frame["batch"].astype("string")
+    frame["_metric"] = frame["metric"].map({m: i for i, m in enumerate(metrics)})
+    frame = frame.sort_values(
+        ["_metric", "period_start", "period_end", "batch"], na_position="last", kind="stable"
+    )
+    return frame.drop(columns="_metric").reset_index(drop=True)
+
+
+def _named_periods(frame: pd.DataFrame) -> pd.Series:
+    """
+    The period as written, else named from its years like the documents name theirs:
+    ``2024年``, ``2019年至2022年``, ``截至2023年`` (no start year), ``2021年起`` (no end).
+    """
+    names = []
+    for label, first, last in frame[["period_label", "period_start", "period_end"]].itertuples(
+        index=False
+    ):
+        if isinstance(label, str) and label:
+            names.append(label)
+        elif pd.isna(first) and pd.isna(last):
+            names.append(pd.NA)
+        elif pd.isna(first):
+            names.append(f"截至{last}年")
+        elif pd.isna(last):
+            names.append(f"{first}年起")
+        else:
+            names.append(f"{first}年" if first == last else f"{first}年至{last}年")
+    return pd.Series(names, index=frame.index, dtype="string")
+
+
+def _ledger_by_year(projects, places, metrics, source) -> pd.DataFrame:
+    rows = []
+    batch = projects["batch"] if "batch" in projects else pd.Series(pd.NA, index=projects.index)
+    projects = projects.assign(_year=projects["year"].astype("Int64"), _batch=batch)
+    for place in places.itertuples(index=False):
+        key = "city" if place.tier == "city" else "adcode"
+        mine = projects[
+            (projects[key] == (place.city if key == "city" else place.adcode)).fillna(False)
+        ]
+        for (year, batch_name), group in mine.groupby(["_year", "_batch"], dropna=False, sort=True):
+            for metric in metrics:
+                column, unit = LEDGER_METRICS[metric]
+                value, status = _ledger_sum(group, column)
+                dated = not pd.isna(year)
+                rows.append(
+                    _row(
+                        place,
+                        metric,
+                        "ledger",
+                        value=value,
+                        unit=unit,
+                        status=status if dated else "no_year",
+                        period_label=f"{year}年" if dated else pd.NA,
+                        period_start=year,
+                        period_end=year,
+                        source=source,
+                        source_rows=len(group),
+                        batch=batch_name,
+                    )
+                )
+    return _frame(rows, extra=("batch",))

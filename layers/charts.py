@@ -1,0 +1,233 @@
+"""
+Altair charts of the compare page: one metric across places, and values by year or period.
+
+Every place name, value and source reaches the chart as a data value (fixed ASCII field
+names, no expression built from text), so Vega draws it as text and its tooltip escapes it.
+A place without a complete value gets no bar: it is written "数据不足" with the reason where
+the bar would start, never drawn as 0. Charts render offline (Streamlit ships Vega).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from layers.labels import format_value, label
+
+__all__ = ["compare_chart", "period_chart", "place_labels", "reason_text", "value_text"]
+
+_BAR = "#2c7fb8"
+_MEAN = "#222222"
+_MISSING = "#757575"
+_ROW_PX = 30
+
+
+def reason_text(status: str, lang: str = "zh") -> str:
+    """Why a value is missing or not ranked: "数据不足：…" (the status code as a fallback)."""
+    try:
+        reason = label(f"reason_{status}", lang)
+    except KeyError:
+        reason = str(status)
+    return f"{label('insufficient_data', lang)}{'：' if lang == 'zh' else ': '}{reason}"
+
+
+def value_text(row, lang: str = "zh") -> str:
+    """A value as a planner reads it; a partial value is marked, a missing one explained."""
+    value, status = row["value"], row["status"]
+    if row["unit"] == "percent" and not pd.isna(value):
+        value = round(float(value), 1)  # 57.98%, not 57.9842%: a rate's digits are not that good
+    if status == "ok":
+        text = format_value(value, row["unit"], lang)
+        at_least = isinstance(row.get("qualifier"), str) and row.get("qualifier") == "at_least"
+        return text + (label("at_least", lang) if at_least else "")
+    if pd.isna(value):
+        return reason_text(status, lang)
+    partial = f"{format_value(value, row['unit'], lang)}{label('at_least', lang)}"
+    if status == "urban_area":
+        partial = format_value(value, row["unit"], lang)
+    return (
+        f"{partial}（{reason_text(status, lang)}）"
+        if lang == "zh"
+        else (f"{partial} ({reason_text(status, lang)})")
+    )
+
+
+def place_labels(places: pd.DataFrame, lang: str = "zh") -> pd.Series:
+    """
+    A short, unique name per place: the district, the city's name for a whole city
+    (新乡市（全市）), and the city in front where two places share a name (two 鼓楼区).
+    """
+    names = places["place"].astype(str)
+    whole = places["tier"] == "city"
+    suffix = f"（{label('city_wide', lang)}）" if lang == "zh" else f" ({label('city_wide', lang)})"
+    names = names.where(~whole, names + suffix)
+    clash = names.duplicated(keep=False)
+    return names.where(~clash, places["city"].astype(str) + " " + names)
+
+
+def _axis_title(metric_name: str, unit: str, lang: str) -> str:
+    """``户数（户）``, ``tactile paving length (km)``; no unit where it repeats the name."""
+    unit_text = format_value(1, unit, lang).removeprefix("1").strip()
+    if not metric_name:
+        return unit_text
+    if not unit_text or unit_text == metric_name:
+        return metric_name
+    return f"{metric_name}（{unit_text}）" if lang == "zh" else f"{metric_name} ({unit_text})"
+
+
+def compare_chart(rows: pd.DataFrame, *, metric_name: str, lang: str = "zh") -> alt.LayerChart:
+    """
+    Horizontal bars of one metric, one per place, with the city average as a tick.
+
+    ``rows`` are the :func:`geo.compare.compare_table` rows of one metric, with a ``label``
+    column (:func:`place_labels`) and a ``source`` text. Only ``ok`` values get a bar, labelled
+    with the value and its rank; the other places are listed in order with the reason in grey
+    italics. The black tick on each row is that place's city average (tooltip: over how many
+    districts).
+    """
+    unit = rows["unit"].dropna().iloc[0] if rows["unit"].notna().any() else "count"
+    data = pd.DataFrame(
+        {
+            "label": rows["label"].astype(str),
+            "value": rows["value"].where(rows["status"] == "ok"),
+            "text": [value_text(r, lang) for _, r in rows.iterrows()],
+            "rank": [_rank_text(r, lang) for _, r in rows.iterrows()],
+            "period": rows["period_label"].fillna("").astype(str),
+            "source": rows["source"].fillna("").astype(str),
+            "mean": rows["city_mean"],
+            "mean_text": [_mean_text(r, lang) for _, r in rows.iterrows()],
+        }
+    )
+    data["bar_text"] = data["text"] + "  " + data["rank"]
+    order = data["label"].tolist()
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=220))
+    title = _axis_title(metric_name, unit, lang)
+    tips = [
+        alt.Tooltip("label:N", title=label("compare_place", lang)),
+        alt.Tooltip("text:N", title=label("compare_value", lang)),
+        alt.Tooltip("rank:N", title=label("compare_rank", lang)),
+        alt.Tooltip("period:N", title=label("period", lang)),
+        alt.Tooltip("source:N", title=label("source", lang)),
+    ]
+    ranked = data[data["value"].notna()]
+    missing = data[data["value"].isna()]
+    # The x axis reaches past the longest bar so its label fits, and always starts at 0.
+    top = pd.concat([data["value"], data["mean"]]).max()
+    scale = alt.Scale(domain=[0, float(top) * 1.5 if pd.notna(top) and top > 0 else 1.0])
+    x = alt.X("value:Q", title=title, scale=scale, axis=alt.Axis(tickCount=6))
+    layers = [alt.Chart(ranked).mark_bar(color=_BAR).encode(y=y, x=x, tooltip=tips)]
+    means = data[data["mean"].notna()]
+    if len(means):
+        # Drawn before the text, so a label that crosses the tick stays on top and readable.
+        layers.append(
+            alt.Chart(means)
+            .mark_tick(color=_MEAN, thickness=2, size=_ROW_PX * 0.8, opacity=0.7)
+            .encode(
+                y=y,
+                x=alt.X("mean:Q", title=title, scale=scale, axis=alt.Axis(tickCount=6)),
+                tooltip=[alt.Tooltip("mean_text:N", title=label("city_average", lang))],
+            )
+        )
+    layers += [
+        alt.Chart(ranked)
+        .mark_text(align="left", dx=4, color="#333333")
+        .encode(y=y, x=x, text="bar_text:N", tooltip=tips),
+        alt.Chart(missing)
+        .mark_text(align="left", dx=4, color=_MISSING, fontStyle="italic")
+        .encode(y=y, x=alt.datum(0), text="text:N", tooltip=tips),
+    ]
+    # A fixed step per place: every label gets its row, however many places are chosen.
+    return alt.layer(*layers).properties(height=alt.Step(_ROW_PX), width="container")
+
+
+def _rank_text(row, lang: str) -> str:
+    if pd.isna(row.get("rank")):
+        return label("not_ranked", lang)
+    return label("rank_of", lang).format(rank=int(row["rank"]), n=int(row["n_ranked"]))
+
+
+def _mean_text(row, lang: str) -> str:
+    if pd.isna(row.get("city_mean")):
+        return label("no_city_average", lang).format(city=row["city"])
+    return label("city_average_of", lang).format(
+        city=row["city"],
+        value=format_value(row["city_mean"], row["unit"], lang),
+        n=int(row["city_mean_n"]),
+        total=int(row["city_places_n"]),
+    )
+
+
+def period_chart(
+    rows: pd.DataFrame,
+    *,
+    places: list[str] | None = None,
+    lang: str = "zh",
+) -> alt.Chart:
+    """
+    Grouped bars of one metric by year or period, one colour per place.
+
+    ``rows`` are :func:`geo.compare.by_period` rows of one metric with ``label`` and
+    ``source`` text; only ``ok`` values are drawn (the table beside it lists the rest).
+    Periods are ordered by their start, then end; a ledger batch is written after its year.
+    ``places`` (labels, in order) fixes the colours, so that one place keeps its colour across
+    the charts of a page.
+    """
+    rows = rows[rows["status"] == "ok"].sort_values(["period_start", "period_end"])
+    unit = rows["unit"].dropna().iloc[0] if rows["unit"].notna().any() else "count"
+    # A document may report one period twice (2024: stock and in progress): name the kind.
+    period = rows["period_label"].fillna("").astype(str)
+    kind = pd.Series(
+        [label(s, lang) if isinstance(s, str) and s else "" for s in rows["figure_status"]],
+        index=rows.index,
+    )
+    batch = rows["batch"].fillna("").astype(str) if "batch" in rows else ""
+    data = pd.DataFrame(
+        {
+            "label": rows["label"].astype(str),
+            "period": (period + " " + kind + " " + batch).str.split().str.join(" "),
+            "value": rows["value"],
+            "text": [value_text(r, lang) for _, r in rows.iterrows()],
+            "status": kind,
+            "source": rows["source"].fillna("").astype(str),
+        }
+    )
+    periods = list(dict.fromkeys(data["period"]))
+    places = list(places or dict.fromkeys(data["label"]))
+    # Ten colours run out at eleven places; twenty keep neighbours apart.
+    colours = alt.Scale(domain=places, scheme="tableau10" if len(places) <= 10 else "tableau20")
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "period:N",
+                sort=periods,
+                title=label("period", lang),
+                axis=alt.Axis(labelAngle=0, labelLimit=260),
+            ),
+            xOffset=alt.XOffset("label:N", sort=places),
+            # The metric's name heads the chart; a long name would not fit up the y axis.
+            y=alt.Y(
+                "value:Q",
+                title=_axis_title("", unit, lang) or None,
+                # Level, above the axis: a one-character unit (户) reads badly on its side.
+                axis=alt.Axis(titleAngle=0, titleAnchor="end", titleAlign="right", titleY=-10),
+            ),
+            color=alt.Color(
+                "label:N",
+                sort=places,
+                scale=colours,
+                title=label("compare_place", lang),
+                legend=alt.Legend(orient="bottom", columns=min(len(places), 7)),
+            ),
+            tooltip=[
+                alt.Tooltip("label:N", title=label("compare_place", lang)),
+                alt.Tooltip("period:N", title=label("period", lang)),
+                alt.Tooltip("text:N", title=label("compare_value", lang)),
+                alt.Tooltip("status:N", title=label("status", lang)),
+                alt.Tooltip("source:N", title=label("source", lang)),
+            ],
+        )
+        # Streamlit fits the whole chart, legend and axes included, into this height.
+        .properties(height=380, width="container")
+    )

@@ -1,0 +1,247 @@
+"""
+What the map shows, as one value: the filters of a view, its layers, and its map.
+
+The map page and the export page both start from a :class:`View`, so the files a planner
+downloads hold exactly what the map showed, in WGS84 with their sources. :func:`view_layers`
+builds the layers (the full outlines, for files), :func:`view_map` the folium map (the
+display outlines, simplified for the extent shown).
+
+Large views are drawn by city: over :data:`MAX_DISTRICTS_DRAWN` county outlines (a province
+such as Hebei, or all of China with 2,875) the map colours city outlines instead, with each
+city's headline figure (:func:`geo.selection.city_summary`), so the page stays under 2 MB.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import boundaries, selection
+from layers.choropleth import figure_map
+from layers.labels import label
+
+__all__ = [
+    "MAX_DISTRICTS_DRAWN",
+    "View",
+    "display_outlines",
+    "view_layers",
+    "view_map",
+]
+
+#: Above this many county outlines, the map draws city outlines instead.
+MAX_DISTRICTS_DRAWN = 400
+#: Display tolerance as a share of the view's larger side: under a pixel on a 2,000 px wide map.
+_TOLERANCE_SHARE = 1 / 3000
+
+
+@dataclass(frozen=True)
+class View:
+    """
+    A planner's filters, in plain values (the same values the page keeps in its address).
+
+    Empty tuples mean "all". ``years`` filters the reported figures by period; the
+    ``ledger_*`` fields, ``statuses`` and ``tags`` filter the ledger's communities.
+    """
+
+    cities: tuple[str, ...] = boundaries.SEED_CITIES
+    districts: tuple[str, ...] = ()
+    years: tuple[int, int] | None = None
+    figure: str = "households"
+    ledger_years: tuple[int, ...] = ()
+    batches: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    basemap: str | None = None
+    coverage_metric: str | None = "tactile_rate"
+    lang: str = "zh"
+
+    @property
+    def selection(self) -> selection.Selection:
+        return selection.Selection(cities=self.cities, districts=self.districts, years=self.years)
+
+
+@functools.lru_cache(maxsize=32)
+def _simplified(level: str, tolerance: float, adcodes: tuple[str, ...]) -> gpd.GeoSeries:
+    full = boundaries.load_boundaries(level).set_index("adcode").geometry
+    shapes = full.reindex(list(adcodes))
+    # Coverage simplification of the full outlines (a valid coverage) keeps shared borders
+    # shared: neighbours still meet, with no gaps or overlaps, at any tolerance.
+    present = shapes.notna().to_numpy()
+    out = shapes.to_numpy().copy()
+    simple = shapely.coverage_simplify(out[present], tolerance)
+    # Snap to the stored display grid (~1 m): shared vertices snap alike, and the GeoJSON
+    # carries 5 decimals instead of 15.
+    out[present] = shapely.set_precision(simple, boundaries.DISPLAY_GRID_DEG)
+    return gpd.GeoSeries(out, index=shapes.index, crs=full.crs)
+
+
+def display_outlines(frame: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
+    """
+    ``frame`` (outlines of ``level``, with ``adcode``) with geometry simplified for display.
+
+    The tolerance follows the extent: ~1/3000 of its larger side (rounded up to a power of
+    two, so nearby extents share a cached result), never finer than the stored display
+    outlines. The full outlines of ``frame``'s adcodes are simplified together, so borders
+    still meet. A city is ~0.01 s; all 370 city outlines of China ~5 s, once per process.
+    """
+    if frame.empty:
+        return frame
+    minx, miny, maxx, maxy = frame.total_bounds
+    tolerance = float(max(maxx - minx, maxy - miny)) * _TOLERANCE_SHARE
+    tolerance = float(2.0 ** np.ceil(np.log2(max(tolerance, boundaries.DISPLAY_TOLERANCE_DEG))))
+    shapes = _simplified(level, tolerance, tuple(frame["adcode"]))
+    return frame.set_geometry(shapes.to_numpy(), crs=frame.crs)
+
+
+def _figures_in_view(view: View, figures: pd.DataFrame) -> pd.DataFrame:
+    return selection.filter_figures(figures, view.selection)
+
+
+def _projects_in_view(view: View, projects: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    if projects is None:
+        return None
+    return selection.filter_projects(
+        projects,
+        cities=view.cities,
+        districts=view.districts,
+        years=view.ledger_years,
+        batches=view.batches,
+        statuses=view.statuses,
+        tags=view.tags,
+    )
+
+
+def _infra_in_view(infra: gpd.GeoDataFrame | None, outlines: gpd.GeoDataFrame):
+    if infra is None:
+        return None
+    tree = shapely.STRtree(infra.geometry.to_numpy())
+    hits = np.unique(tree.query(outlines.geometry.to_numpy(), predicate="intersects")[1])
+    return infra.iloc[np.sort(hits)]
+
+
+def _coverage_in_view(coverage: pd.DataFrame | None, outlines: gpd.GeoDataFrame):
+    if coverage is None:
+        return None
+    return coverage[coverage["adcode"].isin(set(outlines["adcode"]))]
+
+
+def view_layers(
+    view: View,
+    figures: pd.DataFrame,
+    *,
+    projects: gpd.GeoDataFrame | None = None,
+    quarantine: pd.DataFrame | None = None,
+    reconciliation: pd.DataFrame | None = None,
+    infra: gpd.GeoDataFrame | None = None,
+    coverage: gpd.GeoDataFrame | None = None,
+) -> dict[str, pd.DataFrame]:
+    """
+    The view's layers for files, by layer name, in EPSG:4326, each with its provenance.
+
+    ``districts`` has one feature per place and period with the figures as columns and
+    their sources (:func:`geo.selection.export_frame`; full outlines). ``projects`` (a
+    ledger's clean rows, perhaps with nearest-feature distances) are filtered by the view;
+    ``quarantine`` and ``reconciliation`` are the ledger's tables, kept whole. ``infra``
+    keeps the features touching the view's districts, ``coverage`` the metrics of the
+    view's districts, with their statuses. Layers not given are left out, not written empty.
+    """
+    outlines = selection.select_outlines(view.selection)
+    layers: dict[str, pd.DataFrame] = {
+        "districts": selection.export_frame(outlines, _figures_in_view(view, figures))
+    }
+    if projects is not None:
+        layers["projects"] = _projects_in_view(view, projects)
+    if quarantine is not None:
+        layers["quarantine"] = quarantine
+    if reconciliation is not None:
+        layers["reconciliation"] = reconciliation
+    if infra is not None:
+        layers["infra"] = _infra_in_view(infra, outlines)
+    if coverage is not None:
+        layers["coverage"] = _coverage_in_view(coverage, outlines)
+    return layers
+
+
+def view_map(
+    view: View,
+    figures: pd.DataFrame,
+    *,
+    projects: gpd.GeoDataFrame | None = None,
+    infra: gpd.GeoDataFrame | None = None,
+    coverage: gpd.GeoDataFrame | None = None,
+    tile_key: str | None = None,
+) -> folium.Map:
+    """
+    The folium map of ``view``: figure choropleth, city outlines and the optional layers.
+
+    ``projects`` (a ledger's clean rows, already filtered or not: the view filters them),
+    ``infra`` (accessibility features) and ``coverage`` (district metrics) are drawn when
+    given. Above :data:`MAX_DISTRICTS_DRAWN` outlines, cities are coloured instead.
+    """
+    lang = view.lang
+    kept = _figures_in_view(view, figures)
+    metric_rows = figures[figures["metric"] == view.figure].iloc[:1]
+    metric_name = metric_rows[f"label_{lang}"].iloc[0] if len(metric_rows) else view.figure
+    unit = metric_rows["unit"].iloc[0] if len(metric_rows) else "count"
+    outlines = selection.select_outlines(view.selection, display=True)
+    cities = boundaries.load_boundaries("city", display=True)
+    cities = cities[cities["city"].isin(set(outlines["city"]))].reset_index(drop=True)
+    city_level = kept[kept["level"].isin(["city", "urban_area"])]
+    if len(outlines) > MAX_DISTRICTS_DRAWN:
+        coloured = _city_values(display_outlines(cities, "city"), kept, view.figure, lang)
+        cities = None
+    else:
+        coloured = selection.colour_values(
+            display_outlines(outlines, "district"), kept, view.figure
+        )
+        cities = display_outlines(cities, "city")
+    shown_coverage = _coverage_in_view(coverage, outlines)
+    if shown_coverage is not None and not shown_coverage.empty:
+        shapes = display_outlines(shown_coverage[["adcode", "geometry"]], "district")
+        shown_coverage = shown_coverage.set_geometry(shapes.geometry.to_numpy())
+    return figure_map(
+        coloured,
+        metric_name=metric_name,
+        unit=unit,
+        cities=cities,
+        city_figures=city_level,
+        basemap=view.basemap,
+        tile_key=tile_key,
+        projects=_projects_in_view(view, projects),
+        infra=_infra_in_view(infra, outlines),
+        coverage=shown_coverage,
+        coverage_metric=view.coverage_metric,
+        lang=lang,
+    )
+
+
+def _city_values(
+    cities: gpd.GeoDataFrame, figures: pd.DataFrame, metric: str, lang: str
+) -> gpd.GeoDataFrame:
+    """City outlines with each city's headline value, in the columns the choropleth reads."""
+    summary = selection.city_summary(figures, metric, cities["city"].tolist())
+    summary = summary.set_index("city").reindex(cities["city"])
+    parts = summary.get("n_parts", pd.Series(0, index=summary.index)).fillna(0).astype(int)
+    written = np.where(
+        summary["basis"] == "parts",
+        parts.astype(str) + label("parts_summed", lang),
+        label("city_figure", lang),
+    )
+    frame = cities[["adcode", "province", "city", "geometry"]].copy()
+    frame["district"] = frame["city"]
+    frame["city"] = frame["province"]
+    for column in ("value", "unit", "period_label", "status"):
+        frame[column] = summary.get(column, pd.Series(index=summary.index)).to_numpy()
+    frame["as_written"] = np.where(summary["basis"] == "none", None, written)
+    frame["doc_number"] = summary.get("source", pd.Series(index=summary.index)).to_numpy()
+    frame["issuer"] = frame["doc_date"] = frame["seed_file"] = ""
+    frame["seed_line"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    frame["qualifier"] = None
+    frame["n_periods"] = 1
+    return frame

