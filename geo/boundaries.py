@@ -15,10 +15,11 @@ no boundary touches is wholly inside one district (or none), so its points need 
 test; only points in cells a boundary crosses are tested exactly, against the outlines whose
 bounding boxes meet the cell. The answers are those of an exact ``intersects`` against every
 outline, border ties included (``tests/test_fastpaths.py``). Why: the plain STRtree query it
-replaces, each point asking a tree of the 2,875 outlines (4.2M vertices), took 8-12 s per
-million points here; the grid takes 0.2-0.5 s, against 1.3-3.8 s for ``geopandas.sjoin``
-and 3-8 s for DuckDB spatial (``bench/RESULTS.md``; 2 shared cores). The grid is built once
-(2-5 s) and saved beside the outline cache (1.7 MB), so a new process reads it in 0.1 s.
+replaces, each point asking a tree of the 2,875 outlines (4.2M vertices), took 7.6-8.2 s per
+million points in the five seed cities' box; the grid takes 0.18-0.25 s, against 1.2-2.9 s
+for ``geopandas.sjoin`` and 6.3-6.6 s for DuckDB spatial (2 cores; ``bench/RESULTS.md``).
+It is built once (2.3-3.8 s) and saved beside the outline cache (1.7 MB); a new process
+reads it in 0.1 s.
 """
 
 from __future__ import annotations
