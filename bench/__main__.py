@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
+import json
 import sys
 import time
+from pathlib import Path
 
 from bench import peers, report, synthetic
 from bench.timing import Mismatch, load, machine, versions
@@ -49,13 +51,27 @@ def _notes(job: dict, module) -> list[str]:
     return lines
 
 
+def _rewrite(path: Path) -> int:
+    """RESULTS.md and the plots again, from a complete run's JSON (no timing)."""
+    record = json.loads(path.read_text(encoding="utf-8"))
+    notes = {job["job"]: _notes(job, _module(job["job"])) for job in record["jobs"]}
+    report.write_plots(record)
+    print(f"wrote {report.write_markdown(record, notes).relative_to(report.BENCH.parent)}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--full", action="store_true", help="every size, 1M rows included")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per peer and case")
     parser.add_argument("--jobs", default=",".join(JOBS), help=f"comma-separated, of {JOBS}")
     parser.add_argument("--no-qgis", action="store_true", help="leave qgis_process out")
+    parser.add_argument(
+        "--report", metavar="JSON", help="only rewrite RESULTS.md and the plots from a saved run"
+    )
     args = parser.parse_args()
+    if args.report:
+        return _rewrite(Path(args.report))
     jobs = [j.strip() for j in args.jobs.split(",") if j.strip()]
     unknown = sorted(set(jobs) - set(JOBS))
     if unknown:

@@ -172,7 +172,9 @@ def write_markdown(record: dict, notes: dict[str, list[str]]) -> Path:
         "per job in the JSON. Above 2.0 other work shared the 2 cores.",
         "- Libraries: " + ", ".join(f"{k} {v}" for k, v in record["versions"].items() if v) + ".",
         f"- QGIS: {record['qgis']}.",
-        f"- Raw numbers: `bench/results/{record['name']}.json`.",
+        f"- Raw numbers: `bench/results/{record['name']}.json`. Other runs beside it: "
+        + (", ".join(f"`{p.name}`" for p in _other_runs(record["name"])) or "none")
+        + "; the same case can differ by a third between runs on this shared machine.",
         "",
         "## Targets",
         "",
@@ -190,6 +192,10 @@ def write_markdown(record: dict, notes: dict[str, list[str]]) -> Path:
         lines += ["", *_job_table(job), ""]
     RESULTS_MD.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return RESULTS_MD
+
+
+def _other_runs(name: str) -> list[Path]:
+    return sorted(p for p in RESULTS.glob("*.json") if p.stem != name)
 
 
 def _series(job: dict | None, keep) -> dict[str, list[tuple[int, float]]]:
@@ -212,6 +218,7 @@ def _panel(axis, series: dict, title: str, xlabel: str) -> None:
         axis.plot(xs, ys, marker="o", label=peer, **style)
     axis.set_xscale("log")
     axis.set_yscale("log")
+    axis.xaxis.set_minor_formatter("")  # 3×10⁴ 4×10⁴ … crowd the axis
     axis.set_title(title, fontsize=10)
     axis.set_xlabel(xlabel)
     axis.set_ylabel("median seconds")
@@ -237,9 +244,9 @@ def write_plots(record: dict) -> list[Path]:
     plt.close(figure)
     figure, axes = plt.subplots(1, 3, figsize=(13, 4.2))
     panels = (
-        ("lengths", "Tactile km per district", "lines"),
-        ("proximity", "Nearest accessible stop", "projects"),
-        ("ledger", "Ledger import", "rows"),
+        ("lengths", "Tactile km per district (largest: all China)", "lines"),
+        ("proximity", "Nearest accessible stop (1M: all China)", "projects"),
+        ("ledger", "Ledger import (1M: all China)", "rows"),
     )
     for axis, (name, title, xlabel) in zip(axes, panels, strict=True):
         _panel(axis, _series(_job(record, name), lambda c: True), title, xlabel)
