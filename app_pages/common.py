@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from geo import boundaries, figures, gazetteer, metrics
-from geo import infra as infra_io
+from geo import boundaries, coverage, figures, gazetteer
+from geo.coverage import Coverage
 from geo.infra import Infra
 from geo.records import Ledger
 
@@ -83,29 +83,22 @@ def current_infra() -> LoadedInfra | None:
 
 def infra_metrics(
     loaded: LoadedInfra, projects, radii: tuple[int, ...], covers: tuple[str, ...]
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+) -> Coverage:
     """
-    District metrics and per-project distances, kept per infrastructure, ledger, radii and
-    declared districts (the newest result only, so a session holds one).
+    :func:`geo.coverage.measure` of the session's infrastructure, kept per infrastructure,
+    ledger, radii and declared districts (the newest result only, so a session holds one).
     """
     key = (loaded.token, id(projects), radii, covers)
     memo = st.session_state.setdefault(INFRA_METRICS_KEY, {})
     if key not in memo:
-        found = loaded.infra
-        if covers:
-            found = infra_io.declare_coverage(found, list(covers))
-        districts = metrics.coverage_districts(found, projects)
-        table = metrics.district_metrics(found, districts, projects=projects, radii=radii)
-        near = None
-        if projects is not None:
-            near = projects.join(metrics.project_proximity(projects, found))
+        measured = coverage.measure(loaded.infra, projects, radii=radii, covers=covers)
         memo.clear()
-        memo[key] = (table, near)
+        memo[key] = measured
     return memo[key]
 
 
-def current_infra_metrics() -> tuple[pd.DataFrame, pd.DataFrame | None] | None:
-    """The newest (metrics, projects with distances) computed on the accessibility page."""
+def current_infra_metrics() -> Coverage | None:
+    """The newest coverage computed on the accessibility page, or ``None``."""
     memo = st.session_state.get(INFRA_METRICS_KEY) or {}
     return next(iter(memo.values()), None)
 
@@ -122,13 +115,12 @@ def session_infra_metrics() -> tuple[LoadedInfra, pd.DataFrame] | None:
     if loaded is None:
         return None
     memo = st.session_state.get(INFRA_METRICS_KEY) or {}
-    for key, (table, _near) in memo.items():
+    for key, measured in memo.items():
         if key[0] == loaded.token:
-            return loaded, table
+            return loaded, measured.table
     ledger = current_ledger()
     projects = ledger.ledger.projects if ledger is not None else None
-    table, _near = infra_metrics(loaded, projects, metrics.RADII_M, ())
-    return loaded, table
+    return loaded, infra_metrics(loaded, projects, coverage.RADII_M, ()).table
 
 
 @st.cache_data

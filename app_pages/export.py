@@ -29,33 +29,20 @@ from app_pages.common import (
 from layers.export import geojson_bytes, geopackage_bytes
 from layers.labels import label
 from layers.offline import offline_html_bytes
-from layers.tables import csv_bytes, xlsx_bytes
+from layers.tables import csv_bytes, plain_table, xlsx_bytes
 from layers.view import View, view_layers, view_map
 
 GPKG_MIME = "application/geopackage+sqlite3"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def table_of(frame: pd.DataFrame) -> pd.DataFrame:
-    """A layer as a plain table: geometry as WKT plus lon/lat for points, for Excel users."""
-    if not isinstance(frame, gpd.GeoDataFrame):
-        return frame
-    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    geoms = frame.geometry
-    if len(frame) and (geoms.geom_type == "Point").all():
-        table["lon"], table["lat"] = geoms.x.round(7), geoms.y.round(7)
-    else:
-        table["geometry_wkt"] = geoms.to_wkt(rounding_precision=7)
-    return table
-
-
 def tables_xlsx(layers: dict[str, pd.DataFrame]) -> bytes:
     """Every layer as a sheet of one workbook."""
-    return xlsx_bytes({name: table_of(frame) for name, frame in layers.items()})
+    return xlsx_bytes({name: plain_table(frame) for name, frame in layers.items()})
 
 
 def table_csv(frame: pd.DataFrame) -> bytes:
-    return csv_bytes(table_of(frame))
+    return csv_bytes(plain_table(frame))
 
 
 def memo_layers(view: View, projects, loaded, found, computed) -> dict[str, pd.DataFrame]:
@@ -71,7 +58,7 @@ def memo_layers(view: View, projects, loaded, found, computed) -> dict[str, pd.D
             quarantine=loaded.ledger.quarantine if loaded else None,
             reconciliation=loaded.reconciliation if loaded else None,
             infra=found.infra.features if found else None,
-            coverage=computed[0] if computed else None,
+            coverage=computed.table if computed else None,
         )
     return memo[key]
 
@@ -83,7 +70,7 @@ def offline_map(view: View, projects, found, computed) -> bytes:
         load_figures(),
         projects=projects,
         infra=found.infra.features if found else None,
-        coverage=computed[0] if computed else None,
+        coverage=computed.table if computed else None,
     )
     return offline_html_bytes(fmap, title=label("title", view.lang))
 
@@ -96,7 +83,7 @@ if view is None:
     st.info(label("export_default_view", lang))
 view = View(**{**view.__dict__, "lang": lang})
 loaded, found, computed = current_ledger(), current_infra(), current_infra_metrics()
-projects = computed[1] if computed and computed[1] is not None else None
+projects = computed.near if computed else None
 if projects is None and loaded is not None:
     projects = loaded.ledger.projects
 

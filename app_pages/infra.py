@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -27,19 +25,15 @@ from app_pages.common import (
     load_display_outlines,
     load_figures,
 )
-from geo import crs, infra, metrics
-from geo.errors import BoundaryCacheError, UploadError
-from layers.coverage import coverage_map, metric_name
+from geo import coverage, crs, infra
+from geo._data import EXAMPLES_DIR
+from geo.errors import BoundaryCacheError, InputError
 from layers.export import geojson_bytes
-from layers.labels import label
-from layers.tables import csv_bytes
+from layers.labels import error_text, label, measure_name
+from layers.maps import coverage_map
+from layers.tables import coverage_table, csv_bytes
 
-EXAMPLE_FILE = (
-    Path(__file__).resolve().parent.parent
-    / "data"
-    / "examples"
-    / "synthetic-survey-xinxiang.geojson"
-)
+EXAMPLE_FILE = EXAMPLES_DIR / "synthetic-survey-xinxiang.geojson"
 UPLOAD_TYPES = ["pbf", "osm", "geojson", "json", "gpkg", "zip", "csv", "xlsx"]
 
 
@@ -48,8 +42,8 @@ def read(data: bytes, name: str, datum: str | None, lang: str) -> None:
     with st.spinner(label("reading", lang)):
         try:
             found = infra.read_infra(data, name=name, crs_name=datum)
-        except UploadError as exc:
-            st.error(f"{label('unreadable', lang)}: {exc}")
+        except InputError as exc:
+            st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
             return
     token = hashlib.sha1(data).hexdigest() + str(datum)
     st.session_state[INFRA_KEY] = LoadedInfra(found, name, token)
@@ -95,23 +89,24 @@ far_r = st.sidebar.number_input(label("radius_far", lang), 50, 3000, 500, step=5
 radii = tuple(sorted({int(near_r), int(far_r)}))
 covers: tuple[str, ...] = ()
 try:
-    touched = metrics.coverage_districts(found, projects)
+    touched = coverage.coverage_districts(found, projects)
     if found.kind == "survey" and not touched.empty:
         names = dict(zip(touched["adcode"], touched["city"] + touched["district"], strict=True))
         covers = tuple(
             st.multiselect(label("covers", lang), list(names), format_func=names.get, key="covers")
         )
-    table, near = infra_metrics(loaded, projects, radii, covers)
+    measured = infra_metrics(loaded, projects, radii, covers)
+    table, near = measured.table, measured.near
 except BoundaryCacheError as exc:
     st.error(str(exc))
     st.stop()
 
-keys = metrics.metric_columns(radii if projects is not None else ())
+keys = measured.measured_keys()
 metric = st.selectbox(
     label("coverage_metric", lang),
     keys,
     index=keys.index("tactile_rate"),
-    format_func=lambda k: metric_name(k, lang),
+    format_func=lambda k: measure_name(k, lang),
 )
 if table.empty:
     st.info(label("infra_outside_china", lang))
@@ -126,8 +121,7 @@ st.caption(label("coverage_caption", lang))
 
 if not table.empty:
     st.subheader(label("district_metrics", lang))
-    columns = ["district", "city", "extent_share"] + [c for k in keys for c in (k, f"{k}_status")]
-    st.dataframe(pd.DataFrame(table[columns]), hide_index=True, width="stretch")
+    st.dataframe(coverage_table(table, keys), hide_index=True, width="stretch")
     st.download_button(
         label("download_coverage", lang),
         functools.partial(geojson_bytes, shown),  # written when clicked, not on each rerun
@@ -136,7 +130,7 @@ if not table.empty:
     )
     st.subheader(label("reported_vs_computed", lang))
     st.caption(label("reported_vs_computed_help", lang))
-    st.dataframe(metrics.compare_reported(table, load_figures()), hide_index=True, width="stretch")
+    st.dataframe(coverage.compare_reported(table, load_figures()), hide_index=True, width="stretch")
 
 st.subheader(label("infra_layers_download", lang))
 kinds = [k for k in infra.FEATURE_TYPES if counts[k]]

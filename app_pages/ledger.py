@@ -7,20 +7,18 @@ Tables are shown with ``st.dataframe``, which renders values as text, never as H
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from app_pages.common import LEDGER_KEY, LoadedLedger, current_lang, current_ledger, load_figures
 from geo import crs, reconcile, records
-from geo.errors import LedgerError
+from geo._data import EXAMPLES_DIR
+from geo.errors import InputError
 from layers.export import geopackage_bytes
-from layers.labels import label
-from layers.tables import csv_bytes, xlsx_bytes
+from layers.labels import error_text, label
+from layers.tables import csv_bytes, quarantine_by_reason, xlsx_bytes
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "examples"
-EXAMPLE_FILE = EXAMPLE / "synthetic-ledger-xinxiang.csv"
+EXAMPLE_FILE = EXAMPLES_DIR / "synthetic-ledger-xinxiang.csv"
 
 
 def read(data: bytes, name: str, datum: str | None, sheet: str | None, lang: str) -> None:
@@ -34,9 +32,9 @@ def read(data: bytes, name: str, datum: str | None, sheet: str | None, lang: str
             sheet=sheet,
             progress=lambda f, stage: bar.progress(f, text=f"{label('reading', lang)} · {stage}"),
         )
-    except LedgerError as exc:
+    except InputError as exc:
         bar.empty()
-        st.error(f"{label('unreadable', lang)}: {exc}")
+        st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
         return
     table = reconcile.reconcile(ledger.projects, load_figures())
     st.session_state[LEDGER_KEY] = LoadedLedger(ledger, name, table)
@@ -92,10 +90,7 @@ st.subheader(label("quarantine", lang))
 if ledger.quarantine.empty:
     st.success(label("nothing_quarantined", lang))
 else:
-    by_reason = ledger.quarantine.groupby("reason").agg(
-        rows=("row", "size"), example=(f"message_{lang}", "first")
-    )
-    st.dataframe(by_reason.reset_index(), hide_index=True, width="stretch")
+    st.dataframe(quarantine_by_reason(ledger.quarantine, lang), hide_index=True, width="stretch")
     st.dataframe(ledger.quarantine, hide_index=True, width="stretch")
     downloads(ledger.quarantine, "quarantine", "quarantine", lang)
 

@@ -15,7 +15,10 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-__all__ = ["publish", "seed", "seed_range", "url_list"]
+from geo import gazetteer
+from layers.labels import label
+
+__all__ = ["multiselect", "publish", "seed", "seed_range", "url_list", "warn_dropped"]
 
 _SEP = ","
 
@@ -120,3 +123,18 @@ def _same(value, default) -> bool:
     if isinstance(value, list | tuple) and isinstance(default, list | tuple):
         return list(value) == list(default)
     return value == default
+
+
+def warn_dropped(key: str, dropped: list[str], lang: str, options: Sequence = ()) -> None:
+    """Say in the sidebar which values of the address were not choices, with close matches."""
+    for value in dropped:
+        kind = "city" if key == "city" else "name"
+        matches = gazetteer.suggest(value, options, kind=kind) if options else []
+        hint = label("did_you_mean", lang).format(names="、".join(matches)) if matches else ""
+        st.sidebar.warning(label("url_dropped", lang).format(key=key, values=value) + hint)
+
+
+def multiselect(key: str, title: str, options: list, lang: str, *, cast: Callable = str, **kw):
+    """A sidebar multiselect seeded from the address; values that are no choice are named."""
+    warn_dropped(key, seed(key, options=options, default=[], multi=True, cast=cast), lang, options)
+    return st.sidebar.multiselect(title, options, key=key, placeholder=label("choose", lang), **kw)

@@ -3,10 +3,10 @@ Kilometres of tactile paving per district, against the obvious geopandas way and
 
 Input: the tactile paving lines of a synthetic infrastructure file (10-200 m each, some
 across district borders) and the full outlines of its region. Every peer measures in the
-same CGCS2000 Gauss-Krüger zone (the one :func:`geo.metrics.district_metrics` picks) and
+same CGCS2000 Gauss-Krüger zone (the one :func:`geo.coverage.district_metrics` picks) and
 must give the same km per district within 1e-6 relative. Timed from WGS84 inputs:
 
-- ``atlas``: :func:`geo.metrics.district_metrics` end to end; it computes every metric and
+- ``atlas``: :func:`geo.coverage.district_metrics` end to end; it computes every metric and
   completeness status, more work than the peers do.
 - ``geopandas.overlay``: ``to_crs`` both, ``overlay(how="intersection")``, ``length``,
   ``groupby``.
@@ -27,7 +27,7 @@ import shapely
 
 from bench import peers, synthetic
 from bench.timing import ATLAS, Mismatch, measure, peer_result
-from geo import metrics
+from geo import coverage
 from geo.infra import Infra
 
 TITLE = "Tactile paving km per district (lines clipped to outlines)"
@@ -51,7 +51,7 @@ def tactile_infra(spec: synthetic.Spec, districts: gpd.GeoDataFrame) -> Infra:
 
 
 def run_atlas(infra: Infra, districts: gpd.GeoDataFrame) -> pd.Series:
-    return metrics.district_metrics(infra, districts).set_index("adcode")["tactile_km"]
+    return coverage.district_metrics(infra, districts).set_index("adcode")["tactile_km"]
 
 
 def run_overlay(lines: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, crs) -> pd.Series:
@@ -100,7 +100,7 @@ def run(*, full: bool, repeat: int, qgis: bool) -> dict:
     for spec in cases(full):
         districts = synthetic.region_districts(spec.region)
         infra = tactile_infra(spec, districts)
-        crs = metrics._metric_crs(districts)
+        crs = coverage._metric_crs(districts)
         epsg = f"EPSG:{crs.to_epsg()}"
         con.register("lines_arrow", peers.geometry_table(infra.features, ["source_id"]))
         con.register("d_arrow", peers.geometry_table(districts, ["adcode"]))

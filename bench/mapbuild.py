@@ -2,7 +2,7 @@
 Map build: folium HTML payload bytes and build time for the views a planner opens.
 
 Each view is built as the map and accessibility pages build it (:func:`layers.view.view_map`
-with the reported households, and the ledger's communities; :func:`layers.coverage.coverage_map`
+with the reported households, and the ledger's communities; :func:`layers.maps.coverage_map`
 with the coverage metrics and every infrastructure feature) and rendered to the HTML
 Streamlit sends to the browser. Timed: the map call plus ``render()``, warm (the page's
 simplified outlines are cached after the first build, as in the app). Payload: the rendered
@@ -18,7 +18,7 @@ import shapely
 
 from bench import synthetic
 from bench.timing import ATLAS, measure, peer_result
-from geo import boundaries, figures, gazetteer, metrics, records
+from geo import boundaries, coverage, figures, gazetteer, records
 from geo.infra import Infra
 
 TITLE = "Map build: HTML payload and build time per view"
@@ -41,7 +41,7 @@ def _figure_view(cities: tuple[str, ...], projects=None):
 
 def _coverage_view(spec: synthetic.Spec):
     """The accessibility page's map over the seed cities, with every feature drawn."""
-    from layers.coverage import coverage_map
+    from layers.maps import coverage_map
 
     features = gpd.read_parquet(synthetic.infra_path(spec))
     districts = synthetic.region_districts(spec.region)
@@ -49,7 +49,7 @@ def _coverage_view(spec: synthetic.Spec):
     extent = shapely.box(*districts.total_bounds).buffer(0.1)
     quarantine = pd.DataFrame(columns=["row", "reason"])
     infra = Infra(features, extent, quarantine, synthetic.infra_path(spec).name, "survey")
-    table = metrics.district_metrics(infra, districts)
+    table = coverage.district_metrics(infra, districts)
 
     def build() -> int:
         fmap = coverage_map(table, "tactile_km", infra=features)

@@ -4,10 +4,10 @@ share within 500 m, against ``geopandas.sjoin_nearest`` and a buffer + ``sjoin``
 
 Projects are synthetic points inside the region's outlines; the stops are the accessible bus
 stops of the synthetic infrastructure file of the same region. Everyone measures straight
-lines in the CGCS2000 Gauss-Krüger zone :func:`geo.metrics.project_proximity` picks. Timed from
+lines in the CGCS2000 Gauss-Krüger zone :func:`geo.coverage.project_proximity` picks. Timed from
 the same WGS84 frames (projects; every feature, of every type) to the distances and share:
 
-- ``atlas``: :func:`geo.metrics.project_proximity` for ``accessible_bus_stop``, then the share.
+- ``atlas``: :func:`geo.coverage.project_proximity` for ``accessible_bus_stop``, then the share.
 - ``geopandas.sjoin_nearest``: ``to_crs`` both, ``sjoin_nearest(distance_col=...)``.
 - ``buffer + sjoin``: ``to_crs`` both, 500 m buffers, ``sjoin(predicate="intersects")``.
   It gives only within or not; a buffer is a 64-gon inside the circle, so a stop between
@@ -28,7 +28,7 @@ import shapely
 
 from bench import synthetic
 from bench.timing import ATLAS, Mismatch, measure, peer_result
-from geo import metrics
+from geo import coverage
 from geo.infra import Infra
 
 TITLE = "Nearest accessible bus stop and share of communities within 500 m"
@@ -63,7 +63,7 @@ def inputs(n: int, spec: synthetic.Spec) -> tuple[gpd.GeoDataFrame, Infra]:
 
 
 def run_atlas(projects, infra) -> tuple[np.ndarray, float]:
-    near = metrics.project_proximity(projects, infra, types=("accessible_bus_stop",))
+    near = coverage.project_proximity(projects, infra, types=("accessible_bus_stop",))
     distance = near["dist_accessible_bus_stop_m"].to_numpy()
     return distance, float(np.mean(distance <= RADIUS_M))
 
@@ -121,7 +121,7 @@ def run(*, full: bool, repeat: int, qgis: bool) -> dict:
     for case, n, spec in cases(full):
         projects, infra = inputs(n, spec)
         stops = int((infra.features["type"] == "accessible_bus_stop").sum())
-        crs = metrics._metric_crs(infra.features)
+        crs = coverage._metric_crs(infra.features)
         timing, (distance, share) = measure(partial(run_atlas, projects, infra), repeat)
         entry = {
             "case": case,

@@ -19,21 +19,26 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from geo import metrics as coverage
-from geo.selection import source_text
+from geo import boundaries, coverage, gazetteer
+from geo.selection import distinct_periods, source_text
 
 __all__ = [
     "INFRA_PREFIX",
-    "INFRA_UNITS",
     "LEDGER_METRICS",
     "STATUSES",
     "VALUE_COLUMNS",
     "by_period",
+    "cities_of_places",
     "compare_table",
+    "gather_values",
     "infra_values",
     "ledger_values",
     "list_places",
+    "metric_kind",
+    "metric_options",
+    "mixed_periods",
     "reported_values",
+    "year_range",
 ]
 
 #: Compare metric → (ledger column, unit); ``None`` counts the rows (communities).
@@ -46,17 +51,9 @@ LEDGER_METRICS: dict[str, tuple[str | None, str]] = {
 #: Accessibility metrics are offered as ``infra_<metric>`` (``infra_tactile_rate``), so that
 #: they never clash with a reported figure of the same name (``curb_ramps``).
 INFRA_PREFIX = "infra_"
-#: Units of the accessibility metrics; the household shares are percentages.
-INFRA_UNITS = coverage.METRIC_UNITS
-# A city's value of a rate is recomputed from its districts' sums: rate → (num, den, scale).
-_CITY_RATES = {
-    "tactile_rate": ("tactile_km", "sidewalk_km", 100.0),
-    "curb_ramps_per_km": ("curb_ramps", "sidewalk_km", 1.0),
-    "accessible_stop_share": ("accessible_bus_stops", "bus_stops", 100.0),
-}
 
 #: Status → meaning. Only ``ok`` values are ranked, averaged or drawn as bars; the accessibility
-#: statuses of :data:`geo.metrics.STATUSES` pass through unchanged.
+#: statuses of :data:`geo.coverage.STATUSES` pass through unchanged.
 STATUSES: dict[str, str] = {
     "ok": "a complete value",
     "no_figure": "no document reports this figure for the place: no data, not zero",
@@ -330,23 +327,22 @@ def infra_values(
     table: pd.DataFrame, places: pd.DataFrame, metrics: Sequence[str], *, source: str
 ) -> pd.DataFrame:
     """
-    Accessibility metrics per place from :func:`geo.metrics.district_metrics`, status kept.
+    Accessibility measures per place from :func:`geo.coverage.district_metrics`, status kept.
 
-    ``metrics`` are ``infra_<metric>`` keys. A district takes its row and ``<metric>_status``;
+    ``metrics`` are ``infra_<measure>`` keys. A district takes its row and ``<measure>_status``;
     a district the table does not hold is ``outside_extent`` (the data do not reach its city).
-    A city sums its districts' counts and lengths, and recomputes rates from the sums, only
-    when every one of its districts is ``ok`` (else the first non-``ok`` status, as in
-    :func:`geo.metrics.compare_reported`); household shares are ``not_computed`` for a city.
+    A city takes :func:`geo.coverage.city_value` over its districts (sums, rates from sums,
+    only when every district is ``ok``; household shares are ``not_computed``).
     """
     by_code = table.set_index("adcode") if len(table) else pd.DataFrame()
     rows = []
     for place in places.itertuples(index=False):
         for metric in metrics:
             key = metric.removeprefix(INFRA_PREFIX)
-            unit = INFRA_UNITS.get(key, "percent")
+            unit = coverage.describe(key).unit
             if place.tier == "city":
                 in_city = table[table["city"] == place.city] if "city" in table else table[:0]
-                value, status = _city_infra(in_city, key)
+                value, status = coverage.city_value(in_city, key)
             elif place.adcode in by_code.index and f"{key}_status" in by_code:
                 value = by_code.at[place.adcode, key]
                 status = by_code.at[place.adcode, f"{key}_status"]
@@ -360,22 +356,107 @@ def infra_values(
     return _frame(rows)
 
 
-def _city_infra(rows: pd.DataFrame, key: str) -> tuple[float, str]:
-    if rows.empty:
-        return np.nan, "outside_extent"
-    if key not in INFRA_UNITS:
-        return np.nan, "not_computed"
-    num, den, scale = _CITY_RATES.get(key, (key, None, 1.0))
-    parts = [num] if den is None else [num, den]
-    statuses = set().union(*(set(rows[f"{p}_status"]) for p in parts))
-    if statuses != {"ok"}:
-        return np.nan, next(s for s in coverage.STATUSES if s in statuses and s != "ok")
-    if den is None:
-        return float(rows[num].sum()), "ok"
-    total = rows[den].sum()
-    if not total > 0:
-        return np.nan, "no_denominator"
-    return float(rows[num].sum() / total * scale), "ok"
+def cities_of_places(codes: Sequence[str]) -> list[str]:
+    """
+    The city of each adcode (a district, or a zone of data/zones.csv), in order; codes that
+    are neither are left out.
+    """
+    index = boundaries.read_admin_index().drop_duplicates("adcode").set_index("adcode")["city"]
+    zones = gazetteer.list_zones().drop_duplicates("code").set_index("code")["city"]
+    return [index.get(code, zones.get(code)) for code in codes if code in index or code in zones]
+
+
+def year_range(figures: pd.DataFrame, projects: pd.DataFrame | None = None) -> list[int]:
+    """First and last year of the figures' periods and of the ledger ``projects``' years."""
+    first, last = int(figures["period_start"].min()), int(figures["period_end"].max())
+    if projects is not None and projects["year"].notna().any():
+        years = projects["year"].dropna()
+        first, last = min(first, int(years.min())), max(last, int(years.max()))
+    return [first, last]
+
+
+def metric_kind(key: str) -> str:
+    """Where a compare metric's values come from: ``ledger``, ``infra`` or ``reported``."""
+    if key in LEDGER_METRICS:
+        return "ledger"
+    if key.startswith(INFRA_PREFIX):
+        return "infra"
+    return "reported"
+
+
+def metric_options(
+    figures: pd.DataFrame,
+    cities: Sequence[str],
+    *,
+    order: Sequence[str],
+    has_ledger: bool = False,
+    infra_table: pd.DataFrame | None = None,
+) -> list[str]:
+    """
+    The metrics that can be compared for ``cities``: the figures they report (in ``order``,
+    the vocabulary of data/metrics.csv), then ledger sums with a ledger, then the accessibility
+    measures ``infra_table`` holds (``infra_<measure>``).
+    """
+    present = set(figures.loc[figures["city"].isin(cities), "metric"])
+    options = [m for m in order if m in present]
+    if has_ledger:
+        options += list(LEDGER_METRICS)
+    if infra_table is not None:
+        shares = sorted(
+            {c.removesuffix("_status") for c in infra_table.columns if c.endswith("_status")}
+            - set(coverage.MEASURES),
+            key=lambda k: (coverage.describe(k).radius, k),
+        )
+        keys = [k for k in coverage.MEASURES if k in infra_table] + shares
+        options += [INFRA_PREFIX + k for k in keys]
+    return options
+
+
+def gather_values(
+    figures: pd.DataFrame,
+    places: pd.DataFrame,
+    metrics: Sequence[str],
+    *,
+    years: tuple[int, int] | None = None,
+    projects: pd.DataFrame | None = None,
+    ledger_source: str = "",
+    infra_table: pd.DataFrame | None = None,
+    infra_source: str = "",
+) -> pd.DataFrame:
+    """
+    One long table of values (:data:`VALUE_COLUMNS`) of ``places`` for ``metrics``, every
+    source: the documents (:func:`reported_values`), the ledger's ``projects``
+    (:func:`ledger_values`) and the accessibility ``infra_table`` (:func:`infra_values`),
+    each given only when present. Pass every place of the chosen places' cities, so that
+    :func:`compare_table` can average over them.
+    """
+    kinds = {m: metric_kind(m) for m in metrics}
+    parts = [
+        reported_values(
+            figures, places, [m for m, k in kinds.items() if k == "reported"], years=years
+        )
+    ]
+    ledger = [m for m, k in kinds.items() if k == "ledger"]
+    if projects is not None and ledger:
+        parts.append(ledger_values(projects, places, ledger, source=ledger_source, years=years))
+    infra = [m for m, k in kinds.items() if k == "infra"]
+    if infra_table is not None and infra:
+        parts.append(infra_values(infra_table, places, infra, source=infra_source))
+    return pd.concat([p for p in parts if len(p)], ignore_index=True)
+
+
+def mixed_periods(table: pd.DataFrame) -> dict[str, list[tuple[str | None, str | None]]]:
+    """
+    Metric → the distinct (period, status) pairs of its ranked documents' values, for each
+    metric of a :func:`compare_table` whose ranked reported values mix periods or kinds.
+    """
+    ranked = table[(table["source_kind"] == "reported") & table["rank"].notna()]
+    mixed = {}
+    for metric, rows in ranked.groupby("metric", sort=False):
+        pairs = distinct_periods(rows, status="figure_status")
+        if len(pairs) > 1:
+            mixed[metric] = pairs
+    return mixed
 
 
 def compare_table(values: pd.DataFrame, chosen: Sequence[str]) -> pd.DataFrame:

@@ -1,4 +1,36 @@
-"""Exception classes raised by `geo`; each subclasses a built-in so callers may catch that."""
+"""
+The few exception classes a caller of `geo` catches; each subclasses a built-in.
+
+- :class:`UnknownPlaceError` (a ``KeyError``): a place name that matches nothing.
+- :class:`InputError` (a ``ValueError``): a file or option a user gave, refused as a whole
+  (encoding, format, headers, datum, safety checks). Bad rows never raise: they are
+  quarantined.
+- :class:`DataError` (a ``ValueError``): a table shipped in ``data/`` breaks its own schema.
+- :class:`BoundaryCacheError` (a ``FileNotFoundError``): the outline cache is missing.
+
+Messages say what was expected, what arrived and how to fix it, in words that hold for every
+front end. Where the fix is a setting the user gives, :attr:`InputError.fix` names it
+(:data:`FIXES`), and the CLI or the app adds its own way to give it (a flag, a widget).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "FIXES",
+    "AtlasError",
+    "BoundaryCacheError",
+    "DataError",
+    "InputError",
+    "UnknownPlaceError",
+]
+
+#: Settings an :class:`InputError` may name as its fix, and what each means.
+FIXES = {
+    "datum": "the datum of the coordinates (wgs84, cgcs2000, gcj02 or bd09)",
+    "sheet": "the workbook sheet to read",
+    "layer": "the GeoPackage layer to read",
+    "city": "the city the named districts belong to",
+}
 
 
 class AtlasError(Exception):
@@ -24,16 +56,19 @@ class BoundaryCacheError(AtlasError, FileNotFoundError):
 
 
 class DataError(AtlasError, ValueError):
-    """A shipped data table breaks its own schema or sums."""
+    """A table shipped in ``data/`` breaks its own schema or sums."""
 
 
-class TableError(DataError):
-    """A CSV or XLSX table that cannot be read as a whole: encoding, format or header."""
+class InputError(AtlasError, ValueError):
+    """
+    A file or option a user gave, refused as a whole.
 
+    ``fix`` is a key of :data:`FIXES` when the fix is a setting the user gives (the CLI
+    names its flag, the app its widget), else ``None``.
+    """
 
-class LedgerError(TableError):
-    """A ledger file that cannot be read as a whole: encoding, format, headers or datum."""
-
-
-class UploadError(DataError):
-    """An uploaded vector file refused as a whole: format, safety checks or CRS."""
+    def __init__(self, message: str, *, fix: str | None = None) -> None:
+        if fix is not None and fix not in FIXES:
+            raise ValueError(f"Expected fix to be one of {sorted(FIXES)}, got {fix!r}.")
+        self.fix = fix
+        super().__init__(message)

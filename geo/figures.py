@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo._data import DATA_DIR
 from geo.errors import DataError
 
 __all__ = [
-    "DATA_DIR",
     "LEVELS",
     "QUALIFIERS",
     "ROLES",
@@ -31,9 +31,6 @@ __all__ = [
     "load_notes",
     "load_sources",
 ]
-
-#: Folder of the shipped tables.
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 #: Geographic level of a figure's place; ``zone`` is a development zone with no outline.
 LEVELS = ("district", "zone", "city", "urban_area")

@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geo._data import DATA_DIR
 from geo.errors import DataError, UnknownPlaceError
 
 if TYPE_CHECKING:
@@ -44,16 +45,17 @@ __all__ = [
     "Resolution",
     "check_year",
     "close_matches",
+    "full_city_name",
     "list_cities",
     "list_zones",
     "resolve_city",
     "resolve_district",
     "resolve_province",
+    "suggest",
 ]
 
 #: Every value of :attr:`Resolution.status`.
 STATUSES = ("ok", "historical", "zone", "ambiguous", "unknown")
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 ALIASES_PATH = DATA_DIR / "district_aliases.csv"
 ZONES_PATH = DATA_DIR / "zones.csv"
 
@@ -457,6 +459,29 @@ def resolve_city(name: str) -> dict[str, str]:
         "province": row.province,
         "province_adcode": province_adcode,
     }
+
+
+def full_city_name(text: str) -> str:
+    """新乡 → 新乡市 (any form :func:`resolve_city` takes); a name that is no city comes back
+    as typed, for the caller to report."""
+    try:
+        return resolve_city(text)["city"]
+    except UnknownPlaceError:
+        return text
+
+
+def suggest(value: str, options: Iterable[str], *, kind: str = "name", limit: int = 3) -> list[str]:
+    """
+    The ``options`` a planner most likely meant by ``value``, which is none of them: for a
+    city (``kind="city"``) the city resolver's suggestions, else :func:`close_matches`.
+    """
+    options = list(options)
+    if kind == "city":
+        try:
+            resolve_city(value)
+        except UnknownPlaceError as exc:
+            return [s for s in exc.suggestions if s in options][:limit]
+    return close_matches(value, options, limit=limit)
 
 
 def resolve_province(name: str) -> dict[str, str]:

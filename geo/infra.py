@@ -31,9 +31,9 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geo import boundaries, crs, gazetteer, sheets, uploads, values
-from geo.errors import TableError, UploadError
-from geo.figures import DATA_DIR
+from geo import _cells, _sheets, _vector, boundaries, crs, gazetteer
+from geo._data import DATA_DIR
+from geo.errors import InputError
 
 __all__ = [
     "FEATURE_TYPES",
@@ -130,11 +130,11 @@ _TYPE_LOOKUP = {
     w.replace(" ", ""): t for t, words in SURVEY_TYPES.items() for w in (*words, t) if w
 }
 _FIELD_SYNONYMS = {
-    sheets.header_key(w): field for field, words in SURVEY_FIELDS.items() for w in words
+    _sheets.header_key(w): field for field, words in SURVEY_FIELDS.items() for w in words
 }
 
 #: Reason code → (Chinese, English) message, for quarantined survey rows and OSM features.
-REASONS: dict[str, tuple[str, str]] = sheets.ROW_REASONS | {
+REASONS: dict[str, tuple[str, str]] = _sheets.ROW_REASONS | {
     "missing_type": ("缺少设施类型", "the feature type is missing"),
     "unknown_type": (
         "{column}：无法识别的设施类型 {detail}",
@@ -456,15 +456,15 @@ def _extent(geometries: np.ndarray) -> shapely.Geometry | None:
 
 def _survey_types(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """The feature type of each cell (None if unknown) and a mask of empty cells."""
-    folded = values.normalise_text(cells).fillna("").str.lower().str.replace(" ", "")
+    folded = _cells.normalise_text(cells).fillna("").str.lower().str.replace(" ", "")
     return folded.map(_TYPE_LOOKUP).to_numpy(dtype=object), (folded == "").to_numpy()
 
 
 def _type_column(columns: list[str]) -> str:
     for column in columns:
-        if _FIELD_SYNONYMS.get(sheets.header_key(column)) == "type":
+        if _FIELD_SYNONYMS.get(_sheets.header_key(column)) == "type":
             return column
-    raise UploadError(
+    raise InputError(
         f"Expected a column naming each feature's type ({'、'.join(SURVEY_FIELDS['type'])}); "
         f"the file has {columns!r}. Add one, with values such as 盲道、缘石坡道、无障碍公交站 "
         "(see the survey mapping in the README)."
@@ -472,14 +472,14 @@ def _type_column(columns: list[str]) -> str:
 
 
 def _field(columns: list[str], field: str) -> str | None:
-    return next((c for c in columns if _FIELD_SYNONYMS.get(sheets.header_key(c)) == field), None)
+    return next((c for c in columns if _FIELD_SYNONYMS.get(_sheets.header_key(c)) == field), None)
 
 
 def _survey_features(
     raw: pd.DataFrame,
     geometry: np.ndarray,
     rows: np.ndarray,
-    flags: sheets.Flags,
+    flags: _sheets.Flags,
     source: str | pd.Series,
     *,
     add_stops: bool = True,
@@ -495,7 +495,7 @@ def _survey_features(
     kinds, empty = _survey_types(raw[type_column])
     flags.flag(empty, "missing_type", column=type_column)
     flags.flag(
-        pd.isna(kinds), "unknown_type", column=type_column, detail=sheets.quoted(raw[type_column])
+        pd.isna(kinds), "unknown_type", column=type_column, detail=_sheets.quoted(raw[type_column])
     )
     flags.flag(shapely.is_missing(geometry), "no_geometry")
     kind_geom = shapely.get_type_id(geometry)
@@ -535,22 +535,23 @@ def _survey_features(
     return _concat([frame, also] if add_stops else [frame])
 
 
-def _table_points(raw: pd.DataFrame, crs_name: str | None, flags: sheets.Flags) -> np.ndarray:
+def _table_points(raw: pd.DataFrame, crs_name: str | None, flags: _sheets.Flags) -> np.ndarray:
     """WGS84 points from the lon/lat columns in each row's declared datum."""
     columns = {f: c for f in ("lon", "lat", "datum") if (c := _field(list(raw.columns), f))}
     if "lon" not in columns or "lat" not in columns:
-        raise UploadError(
+        raise InputError(
             f"Expected 经度 and 纬度 (lon, lat) columns in a survey table; the header has "
             f"{list(raw.columns)!r}. Add them, or upload GeoJSON, GeoPackage or a zipped Shapefile."
         )
-    lon, lat = sheets.parse_points(raw, columns, flags)
-    datums = sheets.row_datums(raw, columns, crs_name, flags)
+    lon, lat = _sheets.parse_points(raw, columns, flags)
+    datums = _sheets.row_datums(raw, columns, crs_name, flags)
     undeclared = flags.ok() & ~np.isnan(lon) & pd.isna(datums)
     if undeclared.any():
-        raise UploadError(
+        raise InputError(
             f"Expected the datum of the coordinates; {int(undeclared.sum())} rows have points "
-            "and no 坐标系 cell, and no datum was given. Pass --crs (wgs84, cgcs2000, gcj02 for "
-            "Amap/Tencent, bd09 for Baidu) or add a 坐标系 column. Nothing is guessed."
+            "and no 坐标系 cell, and no datum was given. Declare it (wgs84, cgcs2000, gcj02 for "
+            "Amap/Tencent, bd09 for Baidu) or add a 坐标系 column. Nothing is guessed.",
+            fix="datum",
         )
     lon_w, lat_w = np.full(len(lon), np.nan), np.full(len(lat), np.nan)
     for datum in crs.DATUMS:
@@ -564,37 +565,34 @@ def _table_points(raw: pd.DataFrame, crs_name: str | None, flags: sheets.Flags) 
 
 
 def _read_table(data: bytes, name: str, crs_name: str | None, sheet: str | None) -> Infra:
-    try:
-        rows, numbers, broken, _, _ = sheets.read_rows(data, name=name, sheet=sheet)
-        start = sheets.find_header(rows, _FIELD_SYNONYMS, "、".join(SURVEY_FIELDS["type"]))
-    except TableError as exc:
-        raise UploadError(str(exc)) from exc
-    header, body, numbers, broken = sheets.table_body(rows, numbers, broken, start)
-    raw, ragged, blank = sheets.text_frame(body, header)
-    flags = sheets.Flags(len(raw))
+    rows, numbers, broken, _, _ = _sheets.read_rows(data, name=name, sheet=sheet)
+    start = _sheets.find_header(rows, _FIELD_SYNONYMS, "、".join(SURVEY_FIELDS["type"]))
+    header, body, numbers, broken = _sheets.table_body(rows, numbers, broken, start)
+    raw, ragged, blank = _sheets.text_frame(body, header)
+    flags = _sheets.Flags(len(raw))
     flags.flag(broken, "bad_encoding", detail=raw[header[0]].map(repr).to_numpy(dtype=object))
     flags.flag(blank, "blank_row")
     flags.flag(ragged, "ragged_row", detail=f"header has {len(header)} cells")
     points = _table_points(raw, crs_name, flags)
     features = _survey_features(raw, points, numbers, flags, name)
-    quarantine = sheets.quarantine_frame(raw, numbers, flags, REASONS)
+    quarantine = _sheets.quarantine_frame(raw, numbers, flags, REASONS)
     return Infra(features, _extent(features.geometry.to_numpy()), quarantine, name, "survey")
 
 
 def _read_vector(data: bytes, name: str, crs_name: str | None, layer: str | None) -> Infra:
-    frame, info = uploads.read_vector(data, name, crs_name=crs_name, layer=layer)
+    frame, info = _vector.read_vector(data, name, crs_name=crs_name, layer=layer)
     # A file written by `atlas infra` (its first layer is `infra`): its extent is recorded.
     own = info["layer"] == "infra" and "extent" in info["layers"]
     rows = frame["row"].to_numpy()
     raw = pd.DataFrame(frame.drop(columns=[frame.geometry.name, "row"]))
-    flags = sheets.Flags(len(raw))
+    flags = _sheets.Flags(len(raw))
     geometry = frame.geometry.to_numpy()
     source = raw["source"] if own else name
     features = _survey_features(raw, geometry, rows, flags, source, add_stops=not own)
-    quarantine = sheets.quarantine_frame(raw, rows, flags, REASONS)
+    quarantine = _sheets.quarantine_frame(raw, rows, flags, REASONS)
     if not own:
         return Infra(features, _extent(features.geometry.to_numpy()), quarantine, name, "survey")
-    extents, _ = uploads.read_vector(data, name, layer="extent")
+    extents, _ = _vector.read_vector(data, name, layer="extent")
     if extents.empty:
         return Infra(features, None, quarantine, name, "survey")
     first = extents.iloc[0]
@@ -605,17 +603,17 @@ def _check_osm(data: bytes, name: str) -> None:
     head = data[:4096]
     if Path(name).suffix.lower() == ".pbf":
         if _PBF_MAGIC not in head[:64]:
-            raise UploadError(
+            raise InputError(
                 f"Expected an OSM PBF file (its first block is 'OSMHeader'); {name!r} is not one. "
                 "Download the extract again, e.g. from Geofabrik, or export .osm XML."
             )
         return
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not (text.startswith(b"<?xml") or text.startswith(b"<osm")) or b"<osm" not in head:
-        raise UploadError(f"Expected OSM XML starting with <?xml or <osm; {name!r} is not.")
+        raise InputError(f"Expected OSM XML starting with <?xml or <osm; {name!r} is not.")
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         # OSM never needs a DTD; entities are how XML bombs and file reads are smuggled in.
-        raise UploadError(f"Expected plain OSM XML; {name!r} declares a DOCTYPE or entities.")
+        raise InputError(f"Expected plain OSM XML; {name!r} declares a DOCTYPE or entities.")
 
 
 def read_survey(
@@ -632,14 +630,14 @@ def read_survey(
     Each row's type comes from its type column through :data:`SURVEY_TYPES`; a row with an
     unknown type, no geometry or a geometry its type cannot have is quarantined. Tables need
     a declared datum (``crs_name`` or a 坐标系 column), as ledgers do; vector files pass the
-    checks of :func:`geo.uploads.read_vector`. Output CRS is EPSG:4326.
+    checks of :func:`geo._vector.read_vector`. Output CRS is EPSG:4326.
     """
     if crs_name is not None and crs_name not in crs.DATUMS:
-        raise UploadError(f"Expected --crs to be one of {', '.join(crs.DATUMS)}, got {crs_name!r}.")
-    try:
-        data, name = sheets.load_bytes(source, name)
-    except TableError as exc:
-        raise UploadError(str(exc)) from exc
+        raise InputError(
+            f"Expected the datum to be one of {', '.join(crs.DATUMS)}, got {crs_name!r}.",
+            fix="datum",
+        )
+    data, name = _sheets.load_bytes(source, name)
     if Path(name).suffix.lower() in (".csv", ".xlsx", ".xlsm", ".txt"):
         return _read_table(data, name, crs_name, sheet)
     return _read_vector(data, name, crs_name, layer)
@@ -657,16 +655,19 @@ def read_infra(
     Read any infrastructure file: an OSM extract (``.osm.pbf``, ``.osm``) or a survey file.
 
     ``source`` is a path or the file's bytes (``name`` then gives its file name, whose suffix
-    decides the reader). Raises :class:`~geo.errors.UploadError` for a file refused as a whole.
+    decides the reader). Raises :class:`~geo.errors.InputError` for a file refused as a whole.
     """
     label = name or (Path(source).name if not isinstance(source, bytes | bytearray) else "")
     if Path(label).suffix.lower() not in (".pbf", ".osm"):
         return read_survey(source, name=name, crs_name=crs_name, sheet=sheet, layer=layer)
     if crs_name not in (None, "wgs84"):
-        raise UploadError(f"OSM data is always WGS84; got --crs {crs_name!r}. Drop the option.")
+        raise InputError(
+            f"OSM data is always WGS84; got the datum {crs_name!r}. Declare none, or wgs84.",
+            fix="datum",
+        )
     if isinstance(source, bytes | bytearray):
         if len(source) > _MAX_OSM_BYTES:
-            raise UploadError(f"Expected an OSM extract under 2 GB; {label!r} is larger.")
+            raise InputError(f"Expected an OSM extract under 2 GB; {label!r} is larger.")
         _check_osm(bytes(source), label)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / ("upload" + "".join(Path(label).suffixes[-2:]))
@@ -674,7 +675,7 @@ def read_infra(
             return read_osm(path, name=label)
     path = Path(source)
     if not path.is_file():
-        raise UploadError(f"Expected an OSM extract, but {str(path)!r} does not exist.")
+        raise InputError(f"Expected an OSM extract, but {str(path)!r} does not exist.")
     with path.open("rb") as handle:
         _check_osm(handle.read(4096), label)
     return read_osm(path, name=label)
@@ -695,7 +696,7 @@ def declare_coverage(
     districts declares them, and only then are those districts' figures complete (the rest
     stay partial or "no data"). ``districts`` are adcodes or names; names resolve through the
     gazetteer (``city`` narrows them);
-    an unknown or ambiguous name raises :class:`~geo.errors.UploadError`.
+    an unknown or ambiguous name raises :class:`~geo.errors.InputError`.
     """
     codes = []
     for text in districts:
@@ -704,10 +705,11 @@ def declare_coverage(
             continue
         found_name = gazetteer.resolve_district(text, city=city)
         if found_name.status not in ("ok", "historical"):
-            raise UploadError(
+            raise InputError(
                 f"Expected a district the survey covers; {text!r} is {found_name.status}"
                 f"{_candidates(found_name.candidates)}."
-                " Give the full name, and --city to tell apart districts of the same name."
+                " Give the full name, and the city to tell apart districts of the same name.",
+                fix="city",
             )
         codes.append(found_name.adcode)
     outlines = boundaries.load_boundaries("district", folder=folder)

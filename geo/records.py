@@ -9,7 +9,7 @@ value. At every stage, rows in = clean + quarantined; :attr:`Ledger.stages` reco
 
 Headers in Chinese or English map to fields through :data:`FIELDS`; columns that match no
 field are kept as they are. Coordinates need a declared datum (``crs=`` for the file, or a
-坐标系 column per row); a file with coordinates and no datum raises :class:`LedgerError`
+坐标系 column per row); a file with coordinates and no datum raises :class:`InputError`
 whose message says how to declare one, and suggests one when the named districts allow it.
 
 Every step works on whole columns: text is folded once per distinct cell, names are resolved
@@ -36,11 +36,25 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geo import boundaries, crs, gazetteer, sheets, values
+from geo import _cells, _sheets, boundaries, crs, gazetteer
 from geo.addresses import parse_address
-from geo.errors import LedgerError, TableError, UnknownPlaceError
+from geo.errors import InputError, UnknownPlaceError
 
-__all__ = ["FIELDS", "REASONS", "Ledger", "map_columns", "read_ledger", "read_projects"]
+__all__ = [
+    "CONTENT_TAGS",
+    "FIELDS",
+    "REASONS",
+    "STATUSES",
+    "Ledger",
+    "map_columns",
+    "read_ledger",
+    "read_projects",
+]
+
+#: A project's status (计划/开工/完工 and their synonyms, as read by :mod:`geo._cells`).
+STATUSES = _cells.STATUSES
+#: Content tag → the words of a 改造内容 cell it stands for.
+CONTENT_TAGS = _cells.CONTENT_TAGS
 
 #: Field → header synonyms, compared after NFKC folding, lower-casing and removing spaces and
 #: any bracketed unit: 建筑面积（万m²） matches 建筑面积 and declares 万m². Documented in README.
@@ -64,7 +78,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 #: Reason code → (Chinese, English) message; ``{column}`` and ``{detail}`` are filled per row.
-REASONS: dict[str, tuple[str, str]] = sheets.ROW_REASONS | {
+REASONS: dict[str, tuple[str, str]] = _sheets.ROW_REASONS | {
     "total_row": ("合计行，不是小区", "a total row, not a community"),
     "missing_required": ("缺少必填项：{column}", "a required value is missing: {column}"),
     "bad_number": (
@@ -135,23 +149,23 @@ class Ledger:
 
 
 _SYNONYMS = {
-    sheets.header_key(word): field for field, words in FIELDS.items() for word in words
-} | {sheets.header_key(f"{word}（万元）"): "investment" for word in FIELDS["investment"]}
+    _sheets.header_key(word): field for field, words in FIELDS.items() for word in words
+} | {_sheets.header_key(f"{word}（万元）"): "investment" for word in FIELDS["investment"]}
 
 
 def map_columns(header: list[str]) -> dict[str, str]:
     """
-    Recognised field → header. Raises :class:`LedgerError` if two headers claim one field.
+    Recognised field → header. Raises :class:`InputError` if two headers claim one field.
     """
     claims: dict[str, list[str]] = {}
     for column in header:
-        field = _SYNONYMS.get(sheets.header_key(column))
+        field = _SYNONYMS.get(_sheets.header_key(column))
         if field is not None:
             claims.setdefault(field, []).append(column)
     clashes = {f: cols for f, cols in claims.items() if len(cols) > 1}
     if clashes:
         listed = "; ".join(f"{f}: {', '.join(map(repr, cols))}" for f, cols in clashes.items())
-        raise LedgerError(
+        raise InputError(
             f"Expected one column per field, got several for {listed}. "
             "Rename or delete the extra columns."
         )
@@ -170,13 +184,13 @@ def _check_columns(columns: dict[str, str], header: list[str]) -> None:
     if not {"lon", "district", "address", "adcode"} & set(columns):
         missing.append("经度/纬度, 所属区县, 地址 or 行政区划代码 (a location)")
     if missing:
-        raise LedgerError(
+        raise InputError(
             f"Expected columns for {'; '.join(missing)}; the header has {header!r}. "
             "Rename the columns (see the synonyms table in the README) or add them."
         )
 
 
-def _check_rows(folded: sheets.Folded, columns: dict[str, str], flags: sheets.Flags) -> None:
+def _check_rows(folded: _sheets.Folded, columns: dict[str, str], flags: _sheets.Flags) -> None:
     """合计 rows, and rows missing a name or any location."""
     raw = folded.raw
     name = folded[columns["name"]]
@@ -202,14 +216,14 @@ def _scale(field: str, header: str, cells: pd.Series) -> Decimal:
         return Decimal(1)
     if field == "floor_area":
         # 建筑面积 is in m² unless its header says 万m²; a cell's own 万 still counts.
-        return values.unit_scale(header, base="m2") or Decimal(1)
-    scale = values.unit_scale(header, base="cny")
+        return _cells.unit_scale(header, base="m2") or Decimal(1)
+    scale = _cells.unit_scale(header, base="cny")
     if scale is not None:
         return scale
-    text = values.normalise_text(cells).fillna("")
+    text = _cells.normalise_text(cells).fillna("")
     bare = (text != "") & ~text.str.contains("元|万|亿", regex=True)
     if bare.any():
-        raise LedgerError(
+        raise InputError(
             f"Expected the investment column {header!r} to state its unit; it does not, and "
             f"{int(bare.sum())} cells (e.g. {text[bare].iloc[0]!r}) give none either. Rename the "
             f"column {header}（万元） or {header}（元）."
@@ -218,7 +232,7 @@ def _scale(field: str, header: str, cells: pd.Series) -> Decimal:
 
 
 def _parse_values(
-    raw: pd.DataFrame, columns: dict[str, str], flags: sheets.Flags
+    raw: pd.DataFrame, columns: dict[str, str], flags: _sheets.Flags
 ) -> dict[str, pd.Series]:
     """Numbers, year and batch, status and tags; bad cells quarantine their row."""
     parsed: dict[str, pd.Series] = {}
@@ -226,34 +240,34 @@ def _parse_values(
         if field in columns:
             header = columns[field]
             scale = _scale(field, header, raw[header])
-            numbers, problems = values.parse_numbers(raw[header], scale=scale, integer=integer)
+            numbers, problems = _cells.parse_numbers(raw[header], scale=scale, integer=integer)
             for code in ("approximate_number", "bad_number"):
                 mask = (problems == code).to_numpy()
-                flags.flag(mask, code, column=header, detail=sheets.quoted(raw[header], mask))
+                flags.flag(mask, code, column=header, detail=_sheets.quoted(raw[header], mask))
             parsed[out] = numbers
     year_header = columns.get("year") or columns.get("batch")
     if year_header:
-        year, batch, problems = values.parse_years(raw[year_header])
+        year, batch, problems = _cells.parse_years(raw[year_header])
         bad = (problems == "bad_value").to_numpy()
         flags.flag(
-            bad, "bad_value", column=year_header, detail=sheets.quoted(raw[year_header], bad)
+            bad, "bad_value", column=year_header, detail=_sheets.quoted(raw[year_header], bad)
         )
         parsed["year"] = year
         parsed["batch"] = batch
         if "batch" in columns and "year" in columns:
-            parsed["batch"] = values.normalise_text(raw[columns["batch"]]).replace("", pd.NA)
+            parsed["batch"] = _cells.normalise_text(raw[columns["batch"]]).replace("", pd.NA)
     if "status" in columns:
-        status, problems = values.parse_statuses(raw[columns["status"]])
+        status, problems = _cells.parse_statuses(raw[columns["status"]])
         bad = (problems == "bad_value").to_numpy()
         flags.flag(
             bad,
             "bad_value",
             column=columns["status"],
-            detail=sheets.quoted(raw[columns["status"]], bad),
+            detail=_sheets.quoted(raw[columns["status"]], bad),
         )
         parsed["status"] = status
     if "content" in columns:
-        parsed["content_tags"] = values.parse_tags(raw[columns["content"]])
+        parsed["content_tags"] = _cells.parse_tags(raw[columns["content"]])
     return parsed
 
 
@@ -319,7 +333,7 @@ def _resolve_one(
 
 
 def _resolve_names(
-    folded: sheets.Folded, columns: dict[str, str], years: pd.Series, todo: np.ndarray
+    folded: _sheets.Folded, columns: dict[str, str], years: pd.Series, todo: np.ndarray
 ) -> pd.DataFrame:
     """Resolve every distinct (code, district, address, city, year) once; one row per input row."""
     raw = folded.raw
@@ -373,8 +387,8 @@ def _to_wgs84(
 def _datum_message(lon, lat, named: np.ndarray, folder: Path | None) -> str:
     """The no-datum error, with a suggestion when named districts single one datum out."""
     text = (
-        "Expected a declared datum for the coordinates: pass --crs wgs84|cgcs2000|gcj02|bd09 "
-        "(in the app, choose it under the upload), or add a 坐标系 column. Coordinates from "
+        "Expected a declared datum for the coordinates: declare wgs84, cgcs2000, gcj02 or bd09 "
+        "for the file, or add a 坐标系 column. Coordinates from "
         "Amap (高德) or Tencent are gcj02, from Baidu bd09, from GPS or OSM wgs84, from "
         "Tianditu (天地图) or official surveys cgcs2000. Nothing was converted."
     )
@@ -419,7 +433,9 @@ def _lookup(table: pd.Series, keys) -> np.ndarray:
     return found.astype(object).where(found.notna(), None).to_numpy()
 
 
-def _city_names(folded: sheets.Folded, columns: dict[str, str], flags: sheets.Flags) -> np.ndarray:
+def _city_names(
+    folded: _sheets.Folded, columns: dict[str, str], flags: _sheets.Flags
+) -> np.ndarray:
     """The canonical city each row names (新乡 → 新乡市), or None; unknown cities quarantined."""
     raw = folded.raw
     if "city" not in columns:
@@ -436,7 +452,7 @@ def _city_names(folded: sheets.Folded, columns: dict[str, str], flags: sheets.Fl
     cities = text.map(known).astype(object)
     cities = cities.where(cities.notna(), None).to_numpy()
     unknown = (text != "").to_numpy() & pd.isna(cities)
-    detail = sheets.quoted(raw[columns["city"]], unknown)
+    detail = _sheets.quoted(raw[columns["city"]], unknown)
     flags.flag(unknown, "bad_value", column=columns["city"], detail=detail)
     return cities
 
@@ -452,8 +468,9 @@ def _locate(folded, columns, names, lon, lat, datums, flags, folder) -> pd.DataF
     named = names["adcode"].astype(object).where(names["adcode"].notna(), None).to_numpy()
     if (point & pd.isna(datums)).any():
         if "datum" not in columns:
-            raise LedgerError(
-                _datum_message(lon, lat, np.where(status == "ok", named, None), folder)
+            raise InputError(
+                _datum_message(lon, lat, np.where(status == "ok", named, None), folder),
+                fix="datum",
             )
         flags.flag(point & pd.isna(datums), "missing_required", column=columns["datum"])
         point &= flags.ok()
@@ -573,7 +590,7 @@ def _placed(index, point, status, named, county, lon_w, lat_w, places) -> pd.Dat
 
 
 def _flag_duplicates(
-    name: pd.Series, placed: pd.DataFrame, parsed: dict, rows: np.ndarray, flags: sheets.Flags
+    name: pd.Series, placed: pd.DataFrame, parsed: dict, rows: np.ndarray, flags: _sheets.Flags
 ) -> None:
     """Same community and district: conflicting figures flag all; a same-year repeat, the later."""
     frame = pd.DataFrame({"key_name": name, "key_code": placed["adcode"], "row": rows})
@@ -651,7 +668,7 @@ def _projects(raw, columns, parsed, placed, lon, lat, datums, rows, ok) -> gpd.G
     known = set(columns.values())
     extra = [c for c in raw.columns if c not in known and c not in _PROJECT_COLUMNS]
     data = pd.concat([data[_PROJECT_COLUMNS], raw[extra]], axis=1)[ok]
-    with sheets.collector_paused():
+    with _sheets.collector_paused():
         geometry = shapely.points(data["lon"].to_numpy(), data["lat"].to_numpy())
     geometry[np.isnan(data["lon"].to_numpy())] = None
     return gpd.GeoDataFrame(data.reset_index(drop=True), geometry=geometry, crs="EPSG:4326")
@@ -675,36 +692,34 @@ def read_ledger(
     ``source`` is a path or the file's bytes (``name`` then gives its file name). ``crs_name``
     declares the datum of the file's coordinates (one of :data:`geo.crs.DATUMS`); a 坐标系
     cell overrides it for its row. ``progress(fraction, stage)`` is called after each stage.
-    Raises :class:`LedgerError` only for a file that cannot be read as a whole; a bad row
+    Raises :class:`InputError` only for a file that cannot be read as a whole; a bad row
     never raises. Projects come out in EPSG:4326.
     """
     if crs_name is not None and crs_name not in crs.DATUMS:
-        raise LedgerError(f"Expected --crs to be one of {', '.join(crs.DATUMS)}, got {crs_name!r}.")
-    report = progress or (lambda fraction, stage: None)
-    try:
-        data, name = sheets.load_bytes(source, name)
-        rows, numbers, broken, encoding, sheet_title = sheets.read_rows(
-            data, name=name, sheet=sheet
+        raise InputError(
+            f"Expected the datum to be one of {', '.join(crs.DATUMS)}, got {crs_name!r}.",
+            fix="datum",
         )
-        start = sheets.find_header(rows, _SYNONYMS, "、".join(w[0] for w in FIELDS.values()))
-    except TableError as exc:
-        raise LedgerError(str(exc)) from exc
-    header, body, numbers, broken = sheets.table_body(rows, numbers, broken, start)
-    raw, ragged, blank = sheets.text_frame(body, header)
+    report = progress or (lambda fraction, stage: None)
+    data, name = _sheets.load_bytes(source, name)
+    rows, numbers, broken, encoding, sheet_title = _sheets.read_rows(data, name=name, sheet=sheet)
+    start = _sheets.find_header(rows, _SYNONYMS, "、".join(w[0] for w in FIELDS.values()))
+    header, body, numbers, broken = _sheets.table_body(rows, numbers, broken, start)
+    raw, ragged, blank = _sheets.text_frame(body, header)
     columns = map_columns(header)
     _check_columns(columns, header)
-    flags = sheets.Flags(len(raw))
-    flags.flag(broken, "bad_encoding", detail=sheets.quoted(raw[header[0]], broken))
+    flags = _sheets.Flags(len(raw))
+    flags.flag(broken, "bad_encoding", detail=_sheets.quoted(raw[header[0]], broken))
     flags.flag(blank, "blank_row")
     flags.flag(ragged, "ragged_row", detail=f"header has {len(header)} cells")
     flags.stage("read")
     report(0.2, "read")
-    folded = sheets.Folded(raw)
+    folded = _sheets.Folded(raw)
     _check_rows(folded, columns, flags)
     flags.stage("rows")
     parsed = _parse_values(raw, columns, flags)
-    lon, lat = sheets.parse_points(raw, columns, flags)
-    datums = sheets.row_datums(raw, columns, crs_name, flags)
+    lon, lat = _sheets.parse_points(raw, columns, flags)
+    datums = _sheets.row_datums(raw, columns, crs_name, flags)
     flags.stage("values")
     report(0.4, "values")
     names = _resolve_names(folded, columns, parsed.get("year"), flags.ok())
@@ -716,7 +731,7 @@ def read_ledger(
     _flag_duplicates(community, placed, parsed, numbers, flags)
     flags.stage("duplicates")
     projects = _projects(raw, columns, parsed, placed, lon, lat, datums, numbers, flags.ok())
-    quarantine = sheets.quarantine_frame(raw, numbers, flags, REASONS)
+    quarantine = _sheets.quarantine_frame(raw, numbers, flags, REASONS)
     report(1.0, "done")
     return Ledger(projects, quarantine, len(raw), columns, flags.stages, encoding, sheet_title)
 
@@ -728,19 +743,17 @@ def read_projects(path: str | Path) -> gpd.GeoDataFrame:
     """
     path = Path(path)
     if not path.is_file():
-        raise LedgerError(
-            f"Expected a projects file from `atlas ingest`; {str(path)!r} is missing."
-        )
+        raise InputError(f"Expected a projects file from `atlas ingest`; {str(path)!r} is missing.")
     layer = "projects" if path.suffix.lower() == ".gpkg" else None
     try:
         projects = pyogrio.read_dataframe(path, layer=layer)
     except pyogrio.errors.DataSourceError as exc:
-        raise LedgerError(f"Expected a .gpkg or .geojson from `atlas ingest`: {exc}") from exc
+        raise InputError(f"Expected a .gpkg or .geojson from `atlas ingest`: {exc}") from exc
     missing = [c for c in ("name", "adcode", "households") if c not in projects]
     if missing:
-        raise LedgerError(
+        raise InputError(
             f"Expected the columns of `atlas ingest` output; {path.name} lacks {missing}. "
-            "Write it with `atlas ingest LEDGER --out projects.gpkg`."
+            "Write it by ingesting the ledger (atlas ingest) into a GeoPackage."
         )
     projects["adcode"] = projects["adcode"].astype("string")
     return projects.to_crs("EPSG:4326")

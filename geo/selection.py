@@ -19,14 +19,18 @@ import pandas as pd
 from geo import gazetteer
 from geo.boundaries import SEED_CITIES, load_boundaries, read_admin_index
 from geo.errors import UnknownPlaceError
+from geo.records import STATUSES
 
 __all__ = [
     "PROVENANCE_COLUMNS",
     "Selection",
     "city_summary",
     "colour_values",
+    "distinct_periods",
     "export_frame",
     "filter_figures",
+    "filter_projects",
+    "ledger_facets",
     "select_outlines",
     "source_text",
 ]
@@ -261,7 +265,7 @@ def filter_projects(
     A ledger's clean projects narrowed by city, district, year, batch, status and content tags.
 
     An empty filter keeps everything. ``tags`` keeps projects with any of the tags (keys of
-    :data:`geo.values.CONTENT_TAGS` or words as written). Rows missing the filtered value are
+    :data:`geo.records.CONTENT_TAGS` or words as written). Rows missing the filtered value are
     dropped by that filter, since they cannot be said to match.
     """
     keep = pd.Series(True, index=projects.index)
@@ -279,3 +283,31 @@ def filter_projects(
         pattern = "|".join(rf"(?:^|\|){re.escape(t)}(?:\||$)" for t in tags)
         keep &= projects["content_tags"].str.contains(pattern, regex=True).fillna(False)
     return projects[keep.astype(bool)]
+
+
+def ledger_facets(projects: pd.DataFrame) -> dict[str, list]:
+    """
+    The choices of a ledger's filters, each sorted: ``years`` (ints), ``batches``,
+    ``statuses`` (in :data:`geo.records.STATUSES` order) and content ``tags``. A facet the
+    ledger has no value for is an empty list.
+    """
+    present = set(projects["status"].dropna())
+    return {
+        "years": sorted(int(y) for y in projects["year"].dropna().unique()),
+        "batches": sorted(str(b) for b in projects["batch"].dropna().unique()),
+        "statuses": [s for s in STATUSES if s in present],
+        "tags": sorted({t for v in projects["content_tags"].dropna() for t in v.split("|")}),
+    }
+
+
+def distinct_periods(rows: pd.DataFrame, *, status: str = "status") -> list[tuple]:
+    """
+    The distinct (``period_label``, ``status``) pairs of ``rows``, in order of appearance:
+    more than one means the values mix periods, or plans with completed work.
+    """
+    pairs = (
+        rows[["period_label", status]]
+        .astype(object)
+        .where(rows[["period_label", status]].notna(), None)
+    )
+    return list(dict.fromkeys(pairs.itertuples(index=False, name=None)))

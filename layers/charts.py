@@ -12,57 +12,14 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from layers.labels import format_value, label
+from layers.labels import format_value, label, rank_text, value_text
 
-__all__ = ["compare_chart", "period_chart", "place_labels", "reason_text", "value_text"]
+__all__ = ["compare_chart", "period_chart"]
 
 _BAR = "#2c7fb8"
 _MEAN = "#222222"
 _MISSING = "#757575"
 _ROW_PX = 30
-
-
-def reason_text(status: str, lang: str = "zh") -> str:
-    """Why a value is missing or not ranked: "数据不足：…" (the status code as a fallback)."""
-    try:
-        reason = label(f"reason_{status}", lang)
-    except KeyError:
-        reason = str(status)
-    return f"{label('insufficient_data', lang)}{'：' if lang == 'zh' else ': '}{reason}"
-
-
-def value_text(row, lang: str = "zh") -> str:
-    """A value as a planner reads it; a partial value is marked, a missing one explained."""
-    value, status = row["value"], row["status"]
-    if row["unit"] == "percent" and not pd.isna(value):
-        value = round(float(value), 1)  # 57.98%, not 57.9842%: a rate's digits are not that good
-    if status == "ok":
-        text = format_value(value, row["unit"], lang)
-        at_least = isinstance(row.get("qualifier"), str) and row.get("qualifier") == "at_least"
-        return text + (label("at_least", lang) if at_least else "")
-    if pd.isna(value):
-        return reason_text(status, lang)
-    partial = f"{format_value(value, row['unit'], lang)}{label('at_least', lang)}"
-    if status == "urban_area":
-        partial = format_value(value, row["unit"], lang)
-    return (
-        f"{partial}（{reason_text(status, lang)}）"
-        if lang == "zh"
-        else (f"{partial} ({reason_text(status, lang)})")
-    )
-
-
-def place_labels(places: pd.DataFrame, lang: str = "zh") -> pd.Series:
-    """
-    A short, unique name per place: the district, the city's name for a whole city
-    (新乡市（全市）), and the city in front where two places share a name (two 鼓楼区).
-    """
-    names = places["place"].astype(str)
-    whole = places["tier"] == "city"
-    suffix = f"（{label('city_wide', lang)}）" if lang == "zh" else f" ({label('city_wide', lang)})"
-    names = names.where(~whole, names + suffix)
-    clash = names.duplicated(keep=False)
-    return names.where(~clash, places["city"].astype(str) + " " + names)
 
 
 def _axis_title(metric_name: str, unit: str, lang: str) -> str:
@@ -80,10 +37,10 @@ def compare_chart(rows: pd.DataFrame, *, metric_name: str, lang: str = "zh") -> 
     Horizontal bars of one metric, one per place, with the city average as a tick.
 
     ``rows`` are the :func:`geo.compare.compare_table` rows of one metric, with a ``label``
-    column (:func:`place_labels`) and a ``source`` text. Only ``ok`` values get a bar, labelled
-    with the value and its rank; the other places are listed in order with the reason in grey
-    italics. The black tick on each row is that place's city average (tooltip: over how many
-    districts).
+    column (:func:`layers.labels.place_labels`) and a ``source`` text. Only ``ok`` values get
+    a bar, labelled with the value and its rank; the other places are listed in order with the
+    reason in grey italics. The black tick on each row is that place's city average (tooltip:
+    over how many districts).
     """
     unit = rows["unit"].dropna().iloc[0] if rows["unit"].notna().any() else "count"
     data = pd.DataFrame(
@@ -91,7 +48,7 @@ def compare_chart(rows: pd.DataFrame, *, metric_name: str, lang: str = "zh") -> 
             "label": rows["label"].astype(str),
             "value": rows["value"].where(rows["status"] == "ok"),
             "text": [value_text(r, lang) for _, r in rows.iterrows()],
-            "rank": [_rank_text(r, lang) for _, r in rows.iterrows()],
+            "rank": [rank_text(r, lang) for _, r in rows.iterrows()],
             "period": rows["period_label"].fillna("").astype(str),
             "source": rows["source"].fillna("").astype(str),
             "mean": rows["city_mean"],
@@ -138,12 +95,6 @@ def compare_chart(rows: pd.DataFrame, *, metric_name: str, lang: str = "zh") -> 
     ]
     # A fixed step per place: every label gets its row, however many places are chosen.
     return alt.layer(*layers).properties(height=alt.Step(_ROW_PX), width="container")
-
-
-def _rank_text(row, lang: str) -> str:
-    if pd.isna(row.get("rank")):
-        return label("not_ranked", lang)
-    return label("rank_of", lang).format(rank=int(row["rank"]), n=int(row["n_ranked"]))
 
 
 def _mean_text(row, lang: str) -> str:

@@ -1,16 +1,15 @@
 """
-Folium choropleth of reported figures by district, with city-level figures on city outlines.
+Choropleth layers of reported figures: districts coloured by a figure, city outlines with
+their city-level figures, and the Fisher-Jenks classes both use.
 
-Every value that reaches HTML (names, figures as written, sources) is escaped here: folium's
-GeoJsonTooltip and Popup insert property values as raw HTML. Districts without a figure are
-drawn grey with a dashed edge and labelled "no data" (无数据), never coloured as zero. No
-branca colormap is added, because it makes streamlit-folium fetch d3 from the web; the legend
-is plain HTML in a Leaflet control, so the vector layers render with no network at all.
+Every value that reaches HTML (names, figures as written, sources) goes through
+:func:`layers._html.esc`. Districts without a figure are drawn grey with a dashed edge and
+labelled "no data" (无数据), never coloured as zero. :func:`layers.maps.figure_map` puts
+these layers on a map.
 """
 
 from __future__ import annotations
 
-import html
 import warnings
 
 import folium
@@ -18,13 +17,9 @@ import geopandas as gpd
 import mapclassify
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
-from jinja2 import Template
 
-from layers.assets import use_local_leaflet
-from layers.basemaps import add_basemap, for_display
+from layers._html import NO_DATA_COLOUR, esc, tipped_geojson
 from layers.labels import format_value, label
-from layers.projects import projects_layer
 
 __all__ = [
     "NO_DATA_COLOUR",
@@ -33,13 +28,10 @@ __all__ = [
     "class_colours",
     "classify",
     "districts_layer",
-    "figure_map",
-    "legend_html",
 ]
 
 #: Sequential palette (ColorBrewer YlOrRd, 5 classes), light to dark.
 PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
-NO_DATA_COLOUR = "#bdbdbd"
 _MAX_CLASSES = len(PALETTE)
 
 
@@ -78,37 +70,25 @@ def class_colours(k: int) -> list[str]:
     return [PALETTE[i] for i in picks]
 
 
-# Braces as HTML entities: branca renders each script it builds once more as a Jinja
-# template, so a value holding "{{ ... }}" would run as template code on the server.
-_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
-
-
-def _esc(value) -> str:
-    """``value`` as inert HTML text: ``html.escape``, braces as entities, missing as ""."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return ""
-    return html.escape(str(value)).translate(_BRACES)
-
-
 def _district_tip(row: pd.Series, metric_name: str, lang: str) -> str:
-    head = f"<b>{_esc(row['district'])}</b> · {_esc(row['city'])}<br>"
+    head = f"<b>{esc(row['district'])}</b> · {esc(row['city'])}<br>"
     if pd.isna(row.get("value")):
-        return head + f"{_esc(metric_name)}: <i>{_esc(label('no_data', lang))}</i>"
+        return head + f"{esc(metric_name)}: <i>{esc(label('no_data', lang))}</i>"
     qualifier = label("at_least", lang) if row.get("qualifier") == "at_least" else ""
     periods = ""
     if row.get("n_periods", 0) > 1:
-        periods = f" ({int(row['n_periods'])} {_esc(label('several_periods', lang))})"
+        periods = f" ({int(row['n_periods'])} {esc(label('several_periods', lang))})"
     return (
         head
-        + f"{_esc(metric_name)}: <b>{_esc(format_value(row['value'], row['unit'], lang))}</b>"
-        + f"{_esc(qualifier)}<br>"
-        + f"{_esc(label('as_written', lang))}: {_esc(row['as_written'])}<br>"
-        + f"{_esc(label('period', lang))}: {_esc(row['period_label'])}{periods} · "
-        + f"{_esc(label(str(row['status']), lang))}<br>"
-        + f"{_esc(label('source', lang))}: {_esc(row['doc_number'] or '')} "
-        + f"{_esc(row['issuer'])} {_esc(row['doc_date'])}"
+        + f"{esc(metric_name)}: <b>{esc(format_value(row['value'], row['unit'], lang))}</b>"
+        + f"{esc(qualifier)}<br>"
+        + f"{esc(label('as_written', lang))}: {esc(row['as_written'])}<br>"
+        + f"{esc(label('period', lang))}: {esc(row['period_label'])}{periods} · "
+        + f"{esc(label(str(row['status']), lang))}<br>"
+        + f"{esc(label('source', lang))}: {esc(row['doc_number'] or '')} "
+        + f"{esc(row['issuer'])} {esc(row['doc_date'])}"
         + (
-            f"<br><small>{_esc(row['seed_file'])}:{_esc(row['seed_line'])}</small>"
+            f"<br><small>{esc(row['seed_file'])}:{esc(row['seed_line'])}</small>"
             if row["seed_file"]
             else ""
         )
@@ -145,17 +125,6 @@ def districts_layer(
     return group, bins, class_colours(len(bins)) if bins else []
 
 
-def tipped_geojson(shown: gpd.GeoDataFrame, style, *, name: str | None = None) -> folium.GeoJson:
-    """Polygons styled by ``style`` with their (already escaped) ``tip`` as a sticky tooltip."""
-    return folium.GeoJson(
-        shown.to_json(),
-        name=name,
-        style_function=style,
-        highlight_function=lambda _: {"weight": 3, "color": "#08306b"},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
-    )
-
-
 def _district_style(feature: dict) -> dict:
     props = feature["properties"]
     if props["has_data"]:
@@ -182,13 +151,13 @@ def cities_layer(
     tips = []
     for _, city in cities.iterrows():
         rows = city_figures[city_figures["city"] == city["city"]]
-        lines = [f"<b>{_esc(city['city'])}</b>"]
+        lines = [f"<b>{esc(city['city'])}</b>"]
         for _, fig in rows.iterrows():
             name = fig["label_zh"] if lang == "zh" else fig["label_en"]
             lines.append(
-                f"{_esc(fig['place'])} · {_esc(fig['period_label'])} · {_esc(name)}: "
-                f"{_esc(format_value(fig['value'], fig['unit'], lang))} "
-                f"<small>({_esc(fig['doc_number'] or fig['title'])})</small>"
+                f"{esc(fig['place'])} · {esc(fig['period_label'])} · {esc(name)}: "
+                f"{esc(format_value(fig['value'], fig['unit'], lang))} "
+                f"<small>({esc(fig['doc_number'] or fig['title'])})</small>"
             )
         tips.append("<br>".join(lines))
     shown = gpd.GeoDataFrame(
@@ -201,125 +170,3 @@ def cities_layer(
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
     ).add_to(group)
     return group
-
-
-def legend_html(
-    title: str,
-    bins: list[float],
-    colours: list[str],
-    *,
-    unit: str,
-    lowest: float | None = None,
-    lang: str = "zh",
-    missing: tuple[str, str] | None = None,
-) -> str:
-    """
-    A small legend: one swatch per class (``lowest`` – upper bound) and one for "no data".
-
-    ``missing`` replaces the grey "no data" swatch with a (CSS background, text) pair.
-    """
-    rows = []
-    lower = lowest
-    for upper, colour in zip(bins, colours, strict=True):
-        text = format_value(upper, unit, lang)
-        if lower is not None and lower != upper:
-            text = f"{format_value(lower, unit, lang)} – {text}"
-        rows.append(_swatch(colour, text, dashed=False))
-        lower = upper
-    background, text = missing or (NO_DATA_COLOUR, label("no_data", lang))
-    rows.append(_swatch(background, text, dashed=True))
-    return (
-        '<div style="'
-        "background:rgba(255,255,255,.92);padding:6px 10px;border-radius:4px;font:12px sans-serif;"
-        f'box-shadow:0 1px 4px rgba(0,0,0,.3)"><b>{_esc(title)}</b><br>{"<br>".join(rows)}</div>'
-    )
-
-
-class _Legend(MacroElement):
-    """A Leaflet control holding the legend HTML, so it lives in the map script itself."""
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function () {
-            var legend = L.control({position: "bottomright"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "atlas-legend");
-                div.innerHTML = {{ this.html|tojson }};
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}"""
-    )
-
-    def __init__(self, html_text: str) -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.html = html_text
-
-
-def _swatch(colour: str, text: str, *, dashed: bool) -> str:
-    border = "1px dashed #757575" if dashed else "1px solid #555"
-    return (
-        f'<span style="display:inline-block;width:14px;height:10px;background:{colour};'
-        f'border:{border};margin-right:6px"></span>{_esc(text)}'
-    )
-
-
-def figure_map(
-    districts: gpd.GeoDataFrame,
-    *,
-    metric_name: str,
-    unit: str,
-    cities: gpd.GeoDataFrame | None = None,
-    city_figures: pd.DataFrame | None = None,
-    basemap: str | None = None,
-    tile_key: str | None = None,
-    projects: gpd.GeoDataFrame | None = None,
-    infra: gpd.GeoDataFrame | None = None,
-    coverage: gpd.GeoDataFrame | None = None,
-    coverage_metric: str | None = None,
-    lang: str = "zh",
-) -> folium.Map:
-    """
-    The district map: choropleth, city outlines with city-level figures, legend, layer control.
-
-    ``projects`` (a ledger's clean rows) adds a clustered layer of the communities that have
-    a point (:func:`layers.projects.projects_layer`). ``infra`` (accessibility features)
-    adds one toggle per feature type, and ``coverage`` (:func:`geo.metrics.district_metrics`
-    rows on display outlines) adds ``coverage_metric`` as a second choropleth, hidden until
-    ticked in the layer control. ``basemap`` is a key of :data:`layers.basemaps.BASEMAPS`
-    (``None``: no tiles, works offline; ``tile_key`` is Tianditu's key); over a GCJ-02
-    basemap every layer is shifted for display (:func:`layers.basemaps.for_display`).
-    Leaflet is loaded from the app's own server (:mod:`layers.assets`), never from a CDN.
-    """
-    from layers.coverage import coverage_layer, infra_layers  # coverage imports this module
-
-    districts, cities = for_display(districts, basemap), for_display(cities, basemap)
-    projects, infra = for_display(projects, basemap), for_display(infra, basemap)
-    coverage = for_display(coverage, basemap)
-    # SVG, not canvas: tens of district outlines stay light, and each stays a hoverable shape.
-    # maxZoom must be set when there are no tiles, or Leaflet.markercluster refuses the map.
-    fmap = folium.Map(tiles=None, control_scale=True, maxZoom=18)
-    add_basemap(fmap, basemap, key=tile_key)
-    group, bins, colours = districts_layer(districts, metric_name=metric_name, lang=lang)
-    group.add_to(fmap)
-    if coverage is not None and coverage_metric is not None and not coverage.empty:
-        shaded, _, _ = coverage_layer(coverage, coverage_metric, lang=lang)
-        shaded.show = False
-        shaded.add_to(fmap)
-    if cities is not None and not cities.empty:
-        cities_layer(cities, city_figures, lang=lang).add_to(fmap)
-    for layer in infra_layers(infra, lang=lang) if infra is not None else []:
-        layer.add_to(fmap)
-    if projects is not None:
-        projects_layer(projects, lang=lang).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    lowest = districts["value"].min() if districts["value"].notna().any() else None
-    legend = legend_html(metric_name, bins, colours, unit=unit, lowest=lowest, lang=lang)
-    _Legend(legend).add_to(fmap)
-    frame = districts if cities is None or cities.empty else cities
-    minx, miny, maxx, maxy = frame.total_bounds
-    if np.isfinite([minx, miny, maxx, maxy]).all():
-        fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-    return use_local_leaflet(fmap)

@@ -47,7 +47,7 @@ from branca.element import Element
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
-from geo.values import CONTENT_TAGS
+from geo.records import CONTENT_TAGS
 from layers.assets import use_local_markercluster
 from layers.labels import format_value, label
 

@@ -1,5 +1,9 @@
 """
-File exports of a table: UTF-8 CSV and XLSX that open cleanly in Excel.
+Tables: the app's tables in the interface's language, and CSV and XLSX files that open
+cleanly in Excel.
+
+The screen tables (:func:`side_by_side`, :func:`completeness_matrix`, ...) name columns, codes
+and values in Chinese or English from the same frames the CLI writes.
 
 Both writers first pass the frame through `neutralise_formulas`, so a project name or
 remark typed by someone else (``=HYPERLINK(...)``, ``+1``, ``@SUM(A1)``) reaches the planner
@@ -18,13 +22,48 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-__all__ = ["FORMULA_TRIGGERS", "SHEET_TITLE_MAX", "csv_bytes", "neutralise_formulas", "xlsx_bytes"]
+from geo import compare, completeness, reconcile
+from layers.labels import (
+    city_mean_text,
+    format_value,
+    label,
+    measure_name,
+    rank_text,
+    reason_text,
+    value_text,
+)
+
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "SHEET_TITLE_MAX",
+    "card_texts",
+    "compare_csv",
+    "compare_titles",
+    "compare_values",
+    "completeness_detail",
+    "completeness_matrix",
+    "coverage_table",
+    "csv_bytes",
+    "figure_table",
+    "missing_names",
+    "neutralise_formulas",
+    "period_values",
+    "plain_table",
+    "quarantine_by_reason",
+    "quarantine_rows",
+    "reconciliation_counts",
+    "reported_table",
+    "side_by_side",
+    "source_texts",
+    "xlsx_bytes",
+]
 
 #: Leading characters that make Excel, LibreOffice or Sheets evaluate a cell (OWASP list).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -170,3 +209,380 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- tables for the screen: column names, codes and values in the interface's language -------
+
+
+def plain_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A layer as a plain table: geometry as WKT, plus lon/lat for points, for Excel users."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        return frame
+    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    geoms = frame.geometry
+    if len(frame) and (geoms.geom_type == "Point").all():
+        table["lon"], table["lat"] = geoms.x.round(7), geoms.y.round(7)
+    else:
+        table["geometry_wkt"] = geoms.to_wkt(rounding_precision=7)
+    return table
+
+
+def quarantine_by_reason(quarantine: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Quarantine counts by reason (:func:`geo.completeness.quarantine_by_reason`), headed."""
+    return completeness.quarantine_by_reason(quarantine).rename(
+        columns={
+            "reason": label("col_reason", lang),
+            "rows": label("col_rows", lang),
+            "first_row": label("col_first_row", lang),
+            "message_zh": label("col_message_zh", lang),
+            "message_en": label("col_message_en", lang),
+        }
+    )
+
+
+def quarantine_rows(quarantine: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Every quarantined row as read, its fixed columns named in ``lang``."""
+    return quarantine.rename(
+        columns={
+            "row": label("ledger_row", lang),
+            "reason": label("col_reason", lang),
+            "column": label("col_column", lang),
+            "message_zh": label("col_message_zh", lang),
+            "message_en": label("col_message_en", lang),
+        }
+    )
+
+
+def reconciliation_counts(
+    reconciliation: pd.DataFrame, metric_names: dict[str, str], lang: str = "zh"
+) -> pd.DataFrame:
+    """A reconciliation counted by result and metric, each result with its meaning."""
+    counts = completeness.reconciliation_by_result(reconciliation, reconcile.RESULTS)
+    counts.insert(1, "meaning", [label(f"result_{r}", lang) for r in counts["result"]])
+    return counts.rename(
+        columns={
+            "result": label("col_result", lang),
+            "meaning": label("col_meaning", lang),
+            "rows": label("col_rows", lang),
+            **metric_names,
+        }
+    )
+
+
+def reported_table(reported: pd.DataFrame, figures: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """
+    Reported accessibility figures beside the computed ones
+    (:func:`geo.coverage.compare_reported`), with names, formatted values, documents.
+    """
+    if reported.empty:
+        return reported
+    names = dict(zip(figures["metric"], figures[f"label_{lang}"], strict=False))
+    units = dict(zip(figures["metric"], figures["unit"], strict=False))
+    documents = figures.drop_duplicates("doc_id").set_index("doc_id")["doc_number"]
+    shown = reported.assign(
+        metric=reported["metric"].map(names),
+        computed=[
+            "" if pd.isna(v) else format_value(v, units.get(m, "count"), lang)
+            for v, m in zip(reported["computed"], reported["metric"], strict=True)
+        ],
+        doc_id=reported["doc_id"].map(documents).fillna(reported["doc_id"]),
+        computed_status=[
+            label("status_ok", lang) if s == "ok" else label(f"reason_{s}", lang)
+            for s in reported["computed_status"]
+        ],
+    )
+    return shown.rename(
+        columns={
+            "city": label("compare_city", lang),
+            "metric": label("compare_metric", lang),
+            "reported": label("col_reported", lang),
+            "as_written": label("as_written", lang),
+            "period": label("period", lang),
+            "computed": label("col_computed", lang),
+            "computed_status": label("compare_data_status", lang),
+            "doc_id": label("col_documents", lang),
+            "seed_line": label("col_seed_line", lang),
+        }
+    )
+
+
+def coverage_table(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per-district coverage: place, extent share, then each measure beside its status."""
+    columns = ["district", "city", "extent_share"] + [c for k in keys for c in (k, f"{k}_status")]
+    return pd.DataFrame(table[columns])
+
+
+def _family_cell(row, lang: str) -> str:
+    """``✓ 4 项（2023年）`` or ``无``: one cell of the place × family matrix."""
+    if not row["has_figure"]:
+        return label("cell_none", lang)
+    text = label("cell_figures", lang).format(n=row["n_figures"])
+    if not row["periods"]:
+        return text
+    return f"{text}（{row['periods']}）" if lang == "zh" else f"{text} ({row['periods']})"
+
+
+def completeness_matrix(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """
+    Places as rows, figure families as columns (:func:`geo.completeness.completeness`), then
+    each place's documents and their age.
+    """
+    cells = table.assign(cell=[_family_cell(r, lang) for _, r in table.iterrows()])
+    wide = cells.pivot(index="adcode", columns="family", values="cell")
+    families = list(dict.fromkeys(table["family"]))
+    places = completeness.by_place(table).set_index("adcode")
+    out = pd.DataFrame(
+        {
+            label("compare_city", lang): places["city"],
+            label("compare_place", lang): places["place"],
+            label("col_level", lang): [label(f"level_{v}", lang) for v in places["level"]],
+            label("col_has_any", lang): [
+                label("yes" if v else "no", lang) for v in places["has_any_figure"]
+            ],
+        }
+    )
+    for family in families:
+        out[label(f"family_{family}", lang)] = wide.loc[places.index, family]
+    out[label("col_documents", lang)] = places["documents"]
+    out[label("col_issuers", lang)] = places["issuers"]
+    out[label("col_latest_doc_date", lang)] = places["latest_doc_date"].fillna("")
+    out[label("col_doc_age", lang)] = places["doc_age_years"]
+    out[label("col_latest_period_end", lang)] = places["latest_period_end"]
+    out[label("col_period_age", lang)] = places["period_age_years"]
+    return out.reset_index(drop=True)
+
+
+def completeness_detail(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The long completeness table (place × family) with its provenance, headed in ``lang``."""
+    shown = table[table["has_figure"]]
+    return pd.DataFrame(
+        {
+            label("compare_city", lang): shown["city"],
+            label("compare_place", lang): shown["place"],
+            label("col_family", lang): [label(f"family_{f}", lang) for f in shown["family"]],
+            label("col_figures", lang): shown["n_figures"],
+            label("col_metrics", lang): shown["metrics"],
+            label("col_periods", lang): shown["periods"],
+            label("col_documents", lang): shown["documents"],
+            label("col_issuers", lang): shown["issuers"],
+            label("col_latest_doc_date", lang): shown["latest_doc_date"].fillna(
+                label("undated_doc", lang)
+            ),
+            label("col_doc_age", lang): shown["doc_age_years"],
+            label("col_latest_period_end", lang): shown["latest_period_end"],
+            label("col_period_age", lang): shown["period_age_years"],
+            label("col_seed_lines", lang): shown["seed_lines"],
+        }
+    )
+
+
+def missing_names(missing: pd.DataFrame, lang: str = "zh") -> str:
+    """``新乡市：新乡县、获嘉县；开封市：全市、龙亭区``: the places without figures, by city."""
+    named = missing.assign(
+        name=missing["place"].where(missing["level"] != "city", label("level_city", lang))
+    )
+    sep = ("：", "、", "；") if lang == "zh" else (": ", ", ", "; ")
+    return sep[2].join(
+        f"{city}{sep[0]}{sep[1].join(rows['name'])}"
+        for city, rows in named.groupby("city", sort=False)
+    )
+
+
+# --- the compare page's tables --------------------------------------------------------------
+
+
+def compare_titles(keys: list[str], figures: pd.DataFrame, lang: str = "zh") -> dict[str, str]:
+    """The display name of each compare metric: a reported figure, a ledger sum or a measure."""
+    names = dict(zip(figures["metric"], figures[f"label_{lang}"], strict=False))
+    titles = {}
+    for key in keys:
+        kind = compare.metric_kind(key)
+        if kind == "ledger":
+            titles[key] = label(f"metric_{key}", lang)
+        elif kind == "infra":
+            inner = measure_name(key.removeprefix(compare.INFRA_PREFIX), lang)
+            titles[key] = label("metric_infra", lang).format(name=inner)
+        else:
+            titles[key] = names.get(key, key)
+    return titles
+
+
+def source_texts(rows: pd.DataFrame, lang: str = "zh") -> pd.Series:
+    """The source of each value on screen: document and seed line, ledger file and rows."""
+    out = []
+    for row in rows.itertuples(index=False):
+        if row.source_kind == "ledger":
+            out.append(label("source_ledger", lang).format(name=row.source, rows=row.source_rows))
+        elif row.source_kind == "infra":
+            out.append(label("source_infra", lang).format(name=row.source))
+        else:
+            out.append("" if pd.isna(row.source) else str(row.source))
+    return pd.Series(out, index=rows.index, dtype="string")
+
+
+def _status_texts(rows: pd.DataFrame, lang: str) -> list[str]:
+    return [label("status_ok", lang) if s == "ok" else reason_text(s, lang) for s in rows["status"]]
+
+
+def _value_and_rank(row, lang: str) -> str:
+    rank = "" if pd.isna(row["rank"]) else f" · {rank_text(row, lang)}"
+    return value_text(row, lang) + rank
+
+
+def side_by_side(table: pd.DataFrame, titles: dict[str, str], lang: str = "zh") -> pd.DataFrame:
+    """
+    Places as rows, metrics as columns (value and rank), then one row per city average.
+
+    ``table`` is :func:`geo.compare.compare_table` with a ``label`` per place.
+    """
+    cells = table.assign(cell=[_value_and_rank(r, lang) for _, r in table.iterrows()])
+    wide = cells.pivot_table(
+        index="label", columns="metric", values="cell", aggfunc="first", sort=False
+    )
+    wide = wide.reindex(index=list(dict.fromkeys(cells["label"])), columns=list(titles))
+    # One row per city: each cell its average with how many districts it used (11/13).
+    averages: dict[str, dict[str, str]] = {}
+    districts = cells[cells["tier"] == "district"]
+    for (city, metric), rows in districts.groupby(["city", "metric"], sort=False):
+        name = label("city_average_row", lang).format(city=city)
+        averages.setdefault(name, {})[metric] = city_mean_text(rows.iloc[0], lang) or label(
+            "no_city_average", lang
+        ).format(city=city)
+    wide = pd.concat([wide, pd.DataFrame.from_dict(averages, orient="index")])
+    wide = wide.rename(columns=titles).rename_axis(label("compare_place", lang)).reset_index()
+    return wide.fillna("")
+
+
+def compare_values(table: pd.DataFrame, titles: dict[str, str], lang: str = "zh") -> pd.DataFrame:
+    """
+    Every compared value with rank, city average, period, status and source, in ``lang``.
+
+    Rank and average are text here, so a place without one shows an empty cell, not "None";
+    :func:`compare_csv` has the plain numbers.
+    """
+    return pd.DataFrame(
+        {
+            label("compare_metric", lang): table["metric"].map(titles),
+            label("compare_place", lang): table["label"],
+            label("compare_city", lang): table["city"],
+            label("compare_value", lang): [value_text(r, lang) for _, r in table.iterrows()],
+            label("compare_rank", lang): [
+                "" if pd.isna(r["rank"]) else rank_text(r, lang) for _, r in table.iterrows()
+            ],
+            label("city_average", lang): [city_mean_text(r, lang) for _, r in table.iterrows()],
+            label("period", lang): table["period_label"].fillna(""),
+            label("compare_figure_status", lang): [
+                label(s, lang) if isinstance(s, str) else "" for s in table["figure_status"]
+            ],
+            label("compare_data_status", lang): _status_texts(table, lang),
+            label("source", lang): table["source_text"],
+        }
+    )
+
+
+def compare_csv(table: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
+    """The comparison with plain numbers and codes, for the CSV download."""
+    columns = [
+        "metric",
+        "adcode",
+        "place",
+        "city",
+        "value",
+        "unit",
+        "status",
+        "rank",
+        "n_ranked",
+        "city_mean",
+        "city_mean_n",
+        "city_places_n",
+        "period_label",
+        "figure_status",
+        "qualifier",
+        "as_written",
+        "source_kind",
+        "source_text",
+    ]
+    return table[columns].assign(metric_name=table["metric"].map(titles))
+
+
+def period_values(rows: pd.DataFrame, titles: dict[str, str], lang: str = "zh") -> pd.DataFrame:
+    """The time view's values (:func:`geo.compare.by_period`, with ``label`` and ``source``)."""
+    return pd.DataFrame(
+        {
+            label("compare_metric", lang): rows["metric"].map(titles),
+            label("compare_place", lang): rows["label"],
+            label("period", lang): rows["period_label"].fillna(""),
+            label("compare_batch", lang): rows["batch"].fillna(""),
+            label("compare_value", lang): [value_text(r, lang) for _, r in rows.iterrows()],
+            label("compare_data_status", lang): _status_texts(rows, lang),
+            label("source", lang): rows["source"],
+        }
+    )
+
+
+# --- the map page's tables ------------------------------------------------------------------
+
+_FIGURE_COLUMNS = [
+    "city",
+    "place",
+    "level",
+    "period_label",
+    "status",
+    "label",
+    "value",
+    "unit",
+    "qualifier",
+    "as_written",
+    "doc_number",
+    "issuer",
+    "doc_date",
+    "seed_file",
+    "seed_line",
+]
+_CITY_FIGURE_COLUMNS = [
+    "city",
+    "place",
+    "period_label",
+    "status",
+    "label",
+    "value",
+    "unit",
+    "as_written",
+    "doc_number",
+    "seed_file",
+    "seed_line",
+]
+_ZONE_COLUMNS = [
+    "city",
+    "place",
+    "adcode",
+    "period_label",
+    "label",
+    "value",
+    "as_written",
+    "doc_number",
+]
+
+
+def figure_table(figures: pd.DataFrame, lang: str = "zh", *, kind: str = "all") -> pd.DataFrame:
+    """
+    Reported figures with their provenance columns, for the screen: ``kind`` is ``all``
+    (every figure), ``city`` (city-level figures) or ``zones`` (zones without an outline).
+    """
+    columns = {"all": _FIGURE_COLUMNS, "city": _CITY_FIGURE_COLUMNS, "zones": _ZONE_COLUMNS}[kind]
+    return figures[[f"label_{lang}" if c == "label" else c for c in columns]]
+
+
+def card_texts(card: pd.Series, lang: str = "zh") -> tuple[str, str, str]:
+    """
+    A city card of :func:`geo.selection.city_summary`: headline, value and caption. A city
+    without the figure reads "no data", never 0.
+    """
+    if card["basis"] == "none":
+        return card["city"], label("no_data", lang), ""
+    place = label("city_total", lang) if card["basis"] == "parts" else card["place"]
+    place = label("city_wide", lang) if place == card["city"] else place
+    period = card["period_label"] or label("undated", lang)
+    more = f" · +{card['others']} {label('more_figures', lang)}" if card["others"] else ""
+    caption = f"{period} · {label(card['status'], lang)}{more}  \n{card['source']}"
+    return f"{card['city']} · {place}", format_value(card["value"], card["unit"], lang), caption

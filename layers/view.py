@@ -23,13 +23,14 @@ import pandas as pd
 import shapely
 
 from geo import boundaries, selection
-from layers.choropleth import figure_map
 from layers.labels import label
+from layers.maps import figure_map
 
 __all__ = [
     "MAX_DISTRICTS_DRAWN",
     "View",
     "display_outlines",
+    "projects_in_view",
     "view_layers",
     "view_map",
 ]
@@ -103,7 +104,8 @@ def _figures_in_view(view: View, figures: pd.DataFrame) -> pd.DataFrame:
     return selection.filter_figures(figures, view.selection)
 
 
-def _projects_in_view(view: View, projects: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+def projects_in_view(view: View, projects: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """The ledger's projects the view's cities, districts and ledger filters keep."""
     if projects is None:
         return None
     return selection.filter_projects(
@@ -156,7 +158,7 @@ def view_layers(
         "districts": selection.export_frame(outlines, _figures_in_view(view, figures))
     }
     if projects is not None:
-        layers["projects"] = _projects_in_view(view, projects)
+        layers["projects"] = projects_in_view(view, projects)
     if quarantine is not None:
         layers["quarantine"] = quarantine
     if reconciliation is not None:
@@ -213,7 +215,7 @@ def view_map(
         city_figures=city_level,
         basemap=view.basemap,
         tile_key=tile_key,
-        projects=_projects_in_view(view, projects),
+        projects=projects_in_view(view, projects),
         infra=_infra_in_view(infra, outlines),
         coverage=shown_coverage,
         coverage_metric=view.coverage_metric,

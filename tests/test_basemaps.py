@@ -18,7 +18,7 @@ from layers.basemaps import (
     for_display,
     tianditu_key,
 )
-from layers.choropleth import figure_map
+from layers.maps import figure_map
 
 # 卫滨区, Xinxiang (WGS84).
 XINXIANG = (113.8545, 35.3020)

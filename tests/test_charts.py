@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from layers import charts
+from layers import charts, labels
 
 HOSTILE = '<img src=x onerror="alert(1)">区'
 
@@ -41,7 +41,7 @@ def _layer_values(spec: dict) -> list[list[dict]]:
 
 
 def test_only_complete_values_get_a_bar():
-    rows = _rows().assign(label=lambda f: charts.place_labels(f))
+    rows = _rows().assign(label=lambda f: labels.place_labels(f))
     spec = charts.compare_chart(rows, metric_name="户数").to_dict()
     bars = _layer_values(spec)[0]
     assert spec["layer"][0]["mark"]["type"] == "bar"
@@ -54,7 +54,7 @@ def test_only_complete_values_get_a_bar():
 
 
 def test_names_and_sources_are_data_not_expressions():
-    rows = _rows().assign(label=lambda f: charts.place_labels(f))
+    rows = _rows().assign(label=lambda f: labels.place_labels(f))
     spec = charts.compare_chart(rows, metric_name="户数").to_dict()
     for layer in spec["layer"]:
         # The y order lists the names as values; nothing else outside the data names them.
@@ -75,12 +75,12 @@ def test_place_labels_name_the_city_where_names_clash():
             "tier": ["district", "district", "city"],
         }
     )
-    assert charts.place_labels(places).tolist() == [
+    assert labels.place_labels(places).tolist() == [
         "开封市 鼓楼区",
         "南京市 鼓楼区",
         "开封市（全市）",
     ]
-    assert charts.place_labels(places, "en").tolist()[2] == "开封市 (city-wide)"
+    assert labels.place_labels(places, "en").tolist()[2] == "开封市 (city-wide)"
 
 
 def test_period_chart_keeps_each_place_colour_across_charts():
@@ -105,8 +105,8 @@ def test_period_chart_keeps_each_place_colour_across_charts():
 
 
 def test_value_text_marks_partial_and_missing():
-    assert charts.value_text({"value": 57.98421, "unit": "percent", "status": "ok"}) == "58%"
-    assert charts.value_text({"value": np.nan, "unit": "count", "status": "outside_extent"}) == (
+    assert labels.value_text({"value": 57.98421, "unit": "percent", "status": "ok"}) == "58%"
+    assert labels.value_text({"value": np.nan, "unit": "count", "status": "outside_extent"}) == (
         "数据不足：本区不在数据范围内"
     )
-    assert charts.reason_text("unheard_of") == "数据不足：unheard_of"
+    assert labels.reason_text("unheard_of") == "数据不足：unheard_of"

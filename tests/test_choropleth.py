@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.choropleth import NO_DATA_COLOUR, classify, figure_map
+from layers.choropleth import NO_DATA_COLOUR, classify
+from layers.maps import figure_map
 
 PAYLOAD = '<img src=x onerror="alert(1)">'
 

@@ -54,7 +54,7 @@ def test_a_ledger_that_cannot_be_read_exits_2_with_the_fix(tmp_path, capsys):
 
 
 def test_infra_then_coverage_write_counts_and_rfc7946_metrics(tmp_path, capsys):
-    from geo.figures import DATA_DIR
+    from geo._data import DATA_DIR
 
     survey = DATA_DIR / "examples" / "synthetic-survey-xinxiang.geojson"
     ledger = DATA_DIR / "examples" / "synthetic-ledger-xinxiang.csv"

@@ -13,17 +13,13 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import metrics as geo_metrics
+from geo import coverage
 from layers.choropleth import PALETTE
-from layers.coverage import (
-    HATCH_FILL,
-    coverage_layer,
-    coverage_map,
-    infra_layers,
-    metric_name,
-    metric_unit,
-)
+from layers.coverage import HATCH_FILL, coverage_layer
+from layers.infra import infra_layers
 from layers.labels import label
+from layers.labels import measure_name as metric_name
+from layers.maps import coverage_map
 from layers.projects import projects_layer
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
@@ -239,7 +235,7 @@ def test_an_unknown_metric_or_missing_columns_are_refused():
 
 def test_household_share_metrics_are_named_from_their_radius_and_type():
     metric = "households_within_300m_accessible_bus_stop"
-    assert metric_unit(metric) == "percent"
+    assert coverage.describe(metric).unit == "percent"
     assert metric_name(metric) == "300 米内有无障碍公交站的户数占比"
     assert metric_name(metric, "en") == (
         "Share of households within 300 m of the nearest accessible bus stop"
@@ -252,9 +248,9 @@ def test_household_share_metrics_are_named_from_their_radius_and_type():
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_metric_and_status_geo_metrics_writes_has_a_name_unit_and_reason(lang):
-    for metric in geo_metrics.metric_columns():
-        assert metric_name(metric, lang) and metric_unit(metric)
-    for status in set(geo_metrics.STATUSES) - {"ok"}:
+    for metric in coverage.measure_keys():
+        assert metric_name(metric, lang) and coverage.describe(metric).unit
+    for status in set(coverage.STATUSES) - {"ok"}:
         assert label(f"reason_{status}", lang)
 
 

@@ -17,7 +17,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import boundaries, metrics, values
+from geo import _cells, boundaries, coverage
 from geo.infra import Infra
 
 # --- point → district: the grid against an exact test of every outline -------------------
@@ -159,8 +159,8 @@ def test_clipped_lengths_and_counts_equal_the_overlay_way(districts):
     ).assign(source="test", source_id="row", name=None)
     extent = shapely.box(*xinxiang.total_bounds).buffer(0.1)
     infra = Infra(features, extent, pd.DataFrame(columns=["row", "reason"]), "t", "survey")
-    out = metrics.district_metrics(infra, xinxiang).set_index("adcode")
-    crs = metrics._metric_crs(xinxiang)
+    out = coverage.district_metrics(infra, xinxiang).set_index("adcode")
+    crs = coverage._metric_crs(xinxiang)
     cut = gpd.overlay(
         features.iloc[: len(lines)][["geometry"]].to_crs(crs),
         xinxiang[["adcode", "geometry"]].to_crs(crs),
@@ -180,8 +180,8 @@ def test_clipped_lengths_and_counts_equal_the_overlay_way(districts):
 def test_first_hit_gives_border_points_to_the_lower_outline():
     outlines = _squares()
     points = shapely.points([1.0, 0.5, 1.5, 9.0], [0.5, 0.5, 0.5, 9.0])
-    assert list(metrics._first_hit(outlines, points)) == [0, 0, 1, -1]
-    assert list(metrics._first_hit(outlines, np.array([None, points[0]]))) == [-1, 0]
+    assert list(coverage._first_hit(outlines, points)) == [0, 0, 1, -1]
+    assert list(coverage._first_hit(outlines, np.array([None, points[0]]))) == [-1, 0]
 
 
 # --- proximity: the k-d tree against STRtree.query_nearest -------------------------------
@@ -200,7 +200,7 @@ def test_nearest_distances_equal_strtree_query_nearest():
     projects.loc[[0, 1], "geometry"] = [None, shapely.Point(120.0, 20.0)]  # no point; outside
     extent = shapely.box(113.5, 35.0, 114.3, 36.0)
     infra = Infra(stops, extent, pd.DataFrame(columns=["row", "reason"]), "t", "survey")
-    near = metrics.project_proximity(projects, infra, types=("accessible_bus_stop",), metric=crs)
+    near = coverage.project_proximity(projects, infra, types=("accessible_bus_stop",), metric=crs)
     ours = near["dist_accessible_bus_stop_m"].to_numpy()
     to_m = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform
     tree = shapely.STRtree(shapely.points(*to_m(lon[:300], lat[:300])))
@@ -229,7 +229,7 @@ def _plain_fold(text):
 def test_normalise_text_equals_plain_nfkc_and_whitespace_removal(cells):
     column = pd.Series(cells, dtype=object)
     expected = pd.Series([None if c is None else _plain_fold(c) for c in cells], dtype="string")
-    folded = values.normalise_text(column)
+    folded = _cells.normalise_text(column)
     assert folded.dtype == expected.dtype
     assert folded.fillna("<NA>").tolist() == expected.fillna("<NA>").tolist()
 
@@ -238,7 +238,7 @@ def test_fast_fold_characters_are_nfkc_stable_and_not_whitespace():
     # The premise of the Arrow fast path, checked character by character.
     # RE2's \x{...} written as Python's \u...; the class is otherwise the same text.
     pattern = re.compile(
-        values._FOLDED.replace(r"\x{4e00}", r"\u4e00").replace(r"\x{9fff}", r"\u9fff")
+        _cells._FOLDED.replace(r"\x{4e00}", r"\u4e00").replace(r"\x{9fff}", r"\u9fff")
     )
     chars = [chr(c) for c in [*range(0x80), *range(0x4E00, 0xA000)]]
     fast = [c for c in chars if pattern.fullmatch(c)]
@@ -260,13 +260,13 @@ def test_fast_fold_characters_are_nfkc_stable_and_not_whitespace():
     )
 )
 def test_parse_coordinates_equals_float_per_cell(cells):
-    numbers, problems = values.parse_coordinates(pd.Series(cells, dtype=object))
+    numbers, problems = _cells.parse_coordinates(pd.Series(cells, dtype=object))
     for cell, number, problem in zip(cells, numbers, problems, strict=True):
         text = "" if cell is None else _plain_fold(cell)
         if text == "":
             assert np.isnan(number) and problem is None
             continue
-        expected, expected_problem = values._read_coordinate(text)
+        expected, expected_problem = _cells._read_coordinate(text)
         assert problem == expected_problem
         if expected is None:
             assert np.isnan(number)

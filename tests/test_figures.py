@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from geo._data import DATA_DIR
 from geo.errors import DataError
 from geo.figures import (
-    DATA_DIR,
     check_totals,
     load_figures,
     load_metrics,

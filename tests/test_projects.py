@@ -169,7 +169,7 @@ def test_cluster_scripts_come_from_the_app_not_a_cdn():
 
 
 def test_the_district_map_carries_the_points_and_the_max_zoom_clusters_need():
-    from layers.choropleth import figure_map
+    from layers.maps import figure_map
     from tests.test_choropleth import _districts
 
     fmap = figure_map(

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from geo import records
 from geo.crs import gcj02_to_bd09
-from geo.errors import LedgerError
+from geo.errors import InputError
 
 HEADER = ["小区名称", "所属区县", "所属城市", "改造年度", "户数", "楼栋数", "经度", "纬度"]
 # A point given in GCJ-02 (Amap): converted it lies in 卫滨区 410703; read as WGS84 it lies in
@@ -172,10 +172,11 @@ def test_a_per_row_datum_column_overrides_the_file_datum():
 
 def test_coordinates_without_a_datum_stop_the_file_and_suggest_one():
     rows = [[f"小区{i}", "卫滨区", "新乡", "2023", "1", "1", *map(str, GCJ)] for i in range(3)]
-    with pytest.raises(LedgerError) as raised:
+    with pytest.raises(InputError) as raised:
         read(rows)
     message = str(raised.value)
-    assert message.startswith("Expected a declared datum for the coordinates: pass --crs")
+    assert message.startswith("Expected a declared datum for the coordinates: declare wgs84")
+    assert raised.value.fix == "datum" and "--crs" not in message
     assert "Hint, not applied: read as gcj02 or bd09, the most points fall" in message
     assert "(wgs84 0/3, gcj02 3/3, bd09 3/3)" in message
     assert "Nothing was converted" in message
@@ -240,7 +241,7 @@ def test_units_in_headers_scale_area_and_money_exactly():
 
 def test_investment_without_a_unit_is_refused_with_the_fix():
     header = ["小区名称", "所属区县", "总投资"]
-    with pytest.raises(LedgerError, match=r"Rename the column 总投资（万元） or 总投资（元）"):
+    with pytest.raises(InputError, match=r"Rename the column 总投资（万元） or 总投资（元）"):
         read([["甲", "卫滨区", "300"]], header)
     assert read([["甲", "卫滨区", "300万元"]], header).projects["investment_cny"].iloc[0] == 3e6
 
@@ -267,7 +268,7 @@ def test_each_encoding_reads_the_same_rows(encoding, detected):
 
 
 def test_a_file_in_no_known_encoding_is_refused_whole():
-    with pytest.raises(LedgerError, match=r"^Expected a CSV in UTF-8.*Save the file again"):
+    with pytest.raises(InputError, match=r"^Expected a CSV in UTF-8.*Save the file again"):
         records.read_ledger(b"\xff\xfe\xfa" * 3 + b"\x81\n", name="t.csv")
 
 
@@ -293,18 +294,18 @@ def test_english_headers_map_to_the_same_fields():
 
 
 def test_missing_columns_are_listed_at_once():
-    with pytest.raises(LedgerError) as raised:
+    with pytest.raises(InputError) as raised:
         read([["1", "2"]], ["户数", "楼栋数"])
     assert "小区名称 (name); 经度/纬度, 所属区县, 地址 or 行政区划代码" in str(raised.value)
 
 
 def test_two_headers_for_one_field_are_refused():
-    with pytest.raises(LedgerError, match=r"several for lon: '经度', 'lng'"):
+    with pytest.raises(InputError, match=r"several for lon: '经度', 'lng'"):
         read([["甲", "卫滨区", "1", "2"]], ["小区名称", "所属区县", "经度", "lng"])
 
 
 def test_old_xls_files_are_refused_with_the_fix():
-    with pytest.raises(LedgerError, match=r"save it as \.xlsx"):
+    with pytest.raises(InputError, match=r"save it as \.xlsx"):
         records.read_ledger(b"\xd0\xcf\x11\xe0" + b"\0" * 100, name="ledger.xls")
 
 
@@ -338,9 +339,9 @@ def test_xlsx_cells_become_text_then_parse_like_csv():
 
 def test_xlsx_first_sheet_by_default_and_unknown_sheets_are_named():
     data = _xlsx([["小区名称", "所属区县"], ["甲", "卫滨区"]])
-    with pytest.raises(LedgerError, match=r"Expected a header row"):
+    with pytest.raises(InputError, match=r"Expected a header row"):
         records.read_ledger(data, name="t.xlsx")  # the first sheet is the empty 说明
-    with pytest.raises(LedgerError, match=r"the workbook has 说明, 台账"):
+    with pytest.raises(InputError, match=r"the workbook has 说明, 台账"):
         records.read_ledger(data, name="t.xlsx", sheet="Sheet9")
 
 
@@ -405,7 +406,7 @@ def test_rows_in_equal_clean_plus_quarantined(rows, crs_name):
     data = ledger_bytes(rows, header)
     try:
         ledger = records.read_ledger(data, name="t.csv", crs_name=crs_name)
-    except LedgerError as exc:
+    except InputError as exc:
         # Only whole-file problems may raise, and they say how to fix them.
         assert str(exc).startswith("Expected")
         return

@@ -9,7 +9,7 @@ import pyproj
 import pytest
 import shapely
 
-from geo import metrics
+from geo import coverage
 from geo.figures import load_figures
 from geo.infra import Infra
 
@@ -84,7 +84,7 @@ def infra():
 
 
 def test_lengths_are_clipped_to_each_district_in_metres(districts, infra):
-    out = metrics.district_metrics(infra, districts)
+    out = coverage.district_metrics(infra, districts)
     a, b, c = out.to_dict("records")
     assert a["tactile_km"] == pytest.approx(0.7, rel=1e-6)  # 400 + 300 m
     assert b["tactile_km"] == pytest.approx(0.3, rel=1e-6)
@@ -97,7 +97,7 @@ def test_lengths_are_clipped_to_each_district_in_metres(districts, infra):
 
 
 def test_counts_rates_and_shares(districts, infra):
-    out = metrics.district_metrics(infra, districts).set_index("adcode")
+    out = coverage.district_metrics(infra, districts).set_index("adcode")
     assert out.loc["410701", "curb_ramps"] == 2
     assert out.loc["410702", "curb_ramps"] == 1
     assert out.loc["410701", "curb_ramps_per_km"] == pytest.approx(2.0)
@@ -111,7 +111,7 @@ def test_counts_rates_and_shares(districts, infra):
 
 
 def test_a_type_absent_from_the_source_is_not_zero(districts, infra):
-    out = metrics.district_metrics(infra, districts)
+    out = coverage.district_metrics(infra, districts)
     assert out["accessible_toilets_status"].eq("not_in_source").all()
     assert out["accessible_toilets"].isna().all()
 
@@ -120,7 +120,7 @@ def test_rate_without_denominator_is_not_computed(districts, infra):
     # Drop B's sidewalk: B still has tactile paving, but no rate.
     features = infra.features.drop(index=4).reset_index(drop=True)
     thin = Infra(features, infra.extent, infra.quarantine, "t", "survey")
-    out = metrics.district_metrics(thin, districts).set_index("adcode")
+    out = coverage.district_metrics(thin, districts).set_index("adcode")
     assert out.loc["410702", "sidewalk_km"] == 0.0
     assert np.isnan(out.loc["410702", "tactile_rate"])
     assert out.loc["410702", "tactile_rate_status"] == "no_denominator"
@@ -137,7 +137,7 @@ def test_partial_extent_is_flagged_as_a_lower_bound(districts, infra):
         "t",
         "survey",
     )
-    out = metrics.district_metrics(half, districts).set_index("adcode")
+    out = coverage.district_metrics(half, districts).set_index("adcode")
     assert out.loc["410702", "extent_share"] == pytest.approx(0.5, abs=0.01)
     assert out.loc["410702", "tactile_km_status"] == "partial_extent"
     assert out.loc["410702", "tactile_rate_status"] == "partial_extent"
@@ -164,7 +164,7 @@ def test_project_distances_are_straight_line_metres(infra):
             ("410703", 80, _point(5500, 500)),  # outside the extent
         ]
     )
-    near = metrics.project_proximity(projects, infra)
+    near = coverage.project_proximity(projects, infra)
     assert near.loc[0, "dist_accessible_bus_stop_m"] == pytest.approx(400.0, abs=0.01)
     assert near.loc[0, "dist_curb_ramp_m"] == pytest.approx(100.0, abs=0.01)
     assert np.isnan(near.loc[0, "dist_accessible_toilet_m"])  # none in the source
@@ -181,24 +181,24 @@ def test_household_shares_within_radii(districts, infra):
             ("410702", 40, _point(1500, 500)),  # 1,200 m
         ]
     )
-    out = metrics.district_metrics(infra, districts, projects=projects).set_index("adcode")
+    out = coverage.district_metrics(infra, districts, projects=projects).set_index("adcode")
     assert out.loc["410701", "households_within_300m_accessible_bus_stop"] == pytest.approx(75.0)
     assert out.loc["410701", "households_within_500m_accessible_bus_stop"] == pytest.approx(100.0)
     assert out.loc["410702", "households_within_500m_accessible_bus_stop"] == 0.0
     assert out.loc["410701", "households_total"] == 400
     assert out.loc["410703", "households_within_300m_curb_ramp_status"] == "no_projects"
     assert out.loc["410701", "households_within_300m_accessible_toilet_status"] == "not_in_source"
-    custom = metrics.district_metrics(infra, districts, projects=projects, radii=(150,))
+    custom = coverage.district_metrics(infra, districts, projects=projects, radii=(150,))
     assert custom.set_index("adcode").loc[
         "410701", "households_within_150m_accessible_bus_stop"
     ] == pytest.approx(75.0)
 
 
 def test_jiaozuo_reported_figures_sit_beside_computed_ones(districts, infra):
-    out = metrics.district_metrics(infra, districts)
+    out = coverage.district_metrics(infra, districts)
     out["city"] = "焦作市"
     out = out[out["tactile_km_status"] == "ok"]
-    table = metrics.compare_reported(out, load_figures()).set_index("metric")
+    table = coverage.compare_reported(out, load_figures()).set_index("metric")
     assert table.loc["tactile_paving_rate", "reported"] == pytest.approx(97.7)
     assert table.loc["tactile_paving_km", "reported"] == 1039
     assert table.loc["sidewalk_km", "reported"] == 1063
@@ -206,6 +206,6 @@ def test_jiaozuo_reported_figures_sit_beside_computed_ones(districts, infra):
     assert table.loc["tactile_paving_rate", "computed"] == pytest.approx(100 * 1.0 / 1.5)
     assert table.loc["curb_ramps", "computed_status"] == "not_comparable"
     # A city the data does not cover has no computed figure, and says so.
-    elsewhere = metrics.compare_reported(out.assign(city="新乡市"), load_figures())
+    elsewhere = coverage.compare_reported(out.assign(city="新乡市"), load_figures())
     assert elsewhere["computed"].isna().all()
     assert set(elsewhere["computed_status"]) <= {"outside_extent", "not_comparable"}

@@ -1,10 +1,18 @@
 """
-Coverage of accessibility infrastructure per district and per renovated community.
+Coverage of accessibility infrastructure per district and per renovated community: the one
+registry of accessibility measures, and the functions that compute them.
 
+:data:`MEASURES` is the registry: each measure's key, unit, and how it is computed (a length
+or a count of one feature type, or a rate of two other measures), plus the household shares
+``households_within_<radius>m_<type>`` (:func:`share_key`, :func:`describe`). Everything else
+(the map, the compare page, the CLI) asks it, never re-derives a formula.
+
+:func:`measure` runs the whole pipeline the app and ``atlas coverage`` share: declared
+districts, the districts to measure, :func:`district_metrics` and :func:`project_proximity`.
 :func:`district_metrics` measures, for each district polygon, tactile paving km, the tactile
 paving rate (÷ sidewalk km), curb ramps (count and per sidewalk km), accessible bus stops
 (count and share of all stops), accessible toilets and elevators, and, given projects, the
-share of renovated households within each radius of each feature type. Every metric ``m``
+share of renovated households within each radius of each feature type. Every measure ``m``
 has a column ``m`` and a column ``m_status`` from :data:`STATUSES`; the value is missing
 (never 0) whenever it cannot be computed. Lengths and distances are computed in the CGCS2000
 Gauss-Krüger zone of the data (:func:`geo.crs.metric_crs`), never in degrees.
@@ -24,7 +32,10 @@ has the runs; ``tests/test_fastpaths.py`` checks the answers against the plain w
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import re
+from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -33,18 +44,25 @@ import pyproj
 import shapely
 
 from geo import boundaries, crs
-from geo.infra import Infra
+from geo.infra import Infra, declare_coverage
 
 __all__ = [
     "DISTANCE_TYPES",
+    "MEASURES",
     "MIN_EXTENT_SHARE",
     "RADII_M",
     "STATUSES",
+    "Coverage",
+    "Measure",
+    "city_value",
     "compare_reported",
     "coverage_districts",
+    "describe",
     "district_metrics",
-    "metric_columns",
+    "measure",
+    "measure_keys",
     "project_proximity",
+    "share_key",
 ]
 
 #: Default walking radii, straight-line metres.
@@ -68,39 +86,76 @@ STATUSES: dict[str, str] = {
     "no_households": "the district's communities have no household figures",
 }
 
-_COUNTS = {
-    "curb_ramps": "curb_ramp",
-    "bus_stops": "bus_stop",
-    "accessible_bus_stops": "accessible_bus_stop",
-    "accessible_toilets": "accessible_toilet",
-    "elevators": "elevator",
+
+@dataclasses.dataclass(frozen=True)
+class Measure:
+    """
+    One accessibility measure: its key, unit and how it is computed.
+
+    ``kind`` is ``length`` (km of ``feature`` lines), ``count`` (``feature`` points),
+    ``rate`` (``parts[0] / parts[1] * scale``, recomputed from sums for a city) or ``share``
+    (percent of renovated households within ``radius`` metres of ``feature``). ``unit`` is
+    what :func:`layers.labels.format_value` takes.
+    """
+
+    key: str
+    kind: str
+    unit: str
+    feature: str | None = None
+    parts: tuple[str, str] | None = None
+    scale: float = 1.0
+    radius: int | None = None
+
+
+#: The measures of :func:`district_metrics` in display order (household shares aside).
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in (
+        Measure("tactile_km", "length", "km", feature="tactile_paving"),
+        Measure("sidewalk_km", "length", "km", feature="sidewalk"),
+        Measure("tactile_rate", "rate", "percent", parts=("tactile_km", "sidewalk_km"), scale=100),
+        Measure("curb_ramps", "count", "count", feature="curb_ramp"),
+        Measure("curb_ramps_per_km", "rate", "count_per_km", parts=("curb_ramps", "sidewalk_km")),
+        Measure("bus_stops", "count", "count", feature="bus_stop"),
+        Measure("accessible_bus_stops", "count", "count", feature="accessible_bus_stop"),
+        Measure(
+            "accessible_stop_share",
+            "rate",
+            "percent",
+            parts=("accessible_bus_stops", "bus_stops"),
+            scale=100,
+        ),
+        Measure("accessible_toilets", "count", "count", feature="accessible_toilet"),
+        Measure("elevators", "count", "count", feature="elevator"),
+    )
 }
+_SHARE = re.compile(rf"households_within_(\d+)m_({'|'.join(DISTANCE_TYPES)})")
 
 
-#: Unit of each count or length metric :func:`district_metrics` writes (for
-#: :func:`layers.labels.format_value`); the household shares
-#: (``households_within_<radius>m_<type>``) are percentages.
-METRIC_UNITS = {
-    "tactile_km": "km",
-    "sidewalk_km": "km",
-    "tactile_rate": "percent",
-    "curb_ramps": "count",
-    "curb_ramps_per_km": "count_per_km",
-    "bus_stops": "count",
-    "accessible_bus_stops": "count",
-    "accessible_stop_share": "percent",
-    "accessible_toilets": "count",
-    "elevators": "count",
-}
+def share_key(radius: int, kind: str) -> str:
+    """The key of the household share within ``radius`` m of ``kind``."""
+    if kind not in DISTANCE_TYPES:
+        raise ValueError(f"Expected a feature type among {DISTANCE_TYPES}, got {kind!r}.")
+    return f"households_within_{int(radius)}m_{kind}"
 
 
-def metric_columns(radii: tuple[int, ...] = RADII_M) -> list[str]:
-    """Every metric key :func:`district_metrics` writes, in display order."""
-    keys = ["tactile_km", "sidewalk_km", "tactile_rate", "curb_ramps", "curb_ramps_per_km"]
-    keys += ["bus_stops", "accessible_bus_stops", "accessible_stop_share"]
-    keys += ["accessible_toilets", "elevators"]
-    keys += [f"households_within_{r}m_{t}" for r in radii for t in DISTANCE_TYPES]
-    return keys
+def describe(key: str) -> Measure:
+    """The :class:`Measure` of ``key``; ValueError naming what is expected if it is none."""
+    if key in MEASURES:
+        return MEASURES[key]
+    share = _SHARE.fullmatch(key)
+    if share:
+        return Measure(key, "share", "percent", feature=share[2], radius=int(share[1]))
+    raise ValueError(
+        f"Expected a coverage measure ({', '.join(MEASURES)}, or "
+        f"households_within_<metres>m_<{'|'.join(DISTANCE_TYPES)}>), "
+        f"got {key!r}. Pick one of the value columns geo.coverage writes."
+    )
+
+
+def measure_keys(radii: Sequence[int] = RADII_M) -> list[str]:
+    """Every measure key :func:`district_metrics` writes for ``radii``, in display order."""
+    return [*MEASURES, *(share_key(r, t) for r in radii for t in DISTANCE_TYPES)]
 
 
 def _metric_crs(frame: gpd.GeoDataFrame) -> pyproj.CRS:
@@ -183,6 +238,11 @@ def _extent_status(share: np.ndarray, minimum: float) -> np.ndarray:
     ).astype(object)
 
 
+def _projected(geometries, to_m):
+    """``geometries`` (lon, lat) in the metric CRS of ``to_m``."""
+    return shapely.transform(geometries, lambda xy: np.column_stack(to_m(xy[:, 0], xy[:, 1])))
+
+
 def _set(out: pd.DataFrame, key: str, value: np.ndarray, status: np.ndarray) -> None:
     value = np.asarray(value, dtype="float64").copy()
     value[~np.isin(status, ("ok", "partial_extent"))] = np.nan
@@ -210,71 +270,52 @@ def district_metrics(
     min_extent_share: float = MIN_EXTENT_SHARE,
 ) -> gpd.GeoDataFrame:
     """
-    Coverage metrics per district, each with a completeness status.
+    Coverage measures (:data:`MEASURES`) per district, each with a completeness status.
 
     ``districts`` has ``adcode`` and polygons in EPSG:4326 (the full outlines: they decide
     what is inside). ``projects`` (a ledger's clean rows, with ``households``) adds the
     household shares within each radius in ``radii`` of each of :data:`DISTANCE_TYPES`.
-    A metric of a type the source lacks entirely is ``not_in_source``; of a district outside
+    A measure of a type the source lacks entirely is ``not_in_source``; of a district outside
     the extent, ``outside_extent``; a rate with a zero denominator, ``no_denominator``. Output
     CRS is EPSG:4326, one row per district in input order.
     """
     metric = _metric_crs(districts if len(districts) else infra.features)
     to_m = _to_metric(metric)
     outlines = districts.geometry.to_numpy()
-    outlines_m = shapely.transform(outlines, lambda xy: np.column_stack(to_m(xy[:, 0], xy[:, 1])))
+    outlines_m = _projected(outlines, to_m)
     shapely.prepare(outlines_m)
-    extent_m = None
-    if infra.extent is not None:
-        extent_m = shapely.transform(
-            infra.extent, lambda xy: np.column_stack(to_m(xy[:, 0], xy[:, 1]))
-        )
+    extent_m = None if infra.extent is None else _projected(infra.extent, to_m)
     share = _extent_share(outlines_m, extent_m)
-    base = _extent_status(share, min_extent_share)
-    present = set(infra.features["type"])
     out = pd.DataFrame({"adcode": districts["adcode"].to_numpy(), "extent_share": share})
     for column in ("district", "city", "province"):
         if column in districts:
             out[column] = districts[column].to_numpy()
-
-    def status_for(kind: str) -> np.ndarray:
-        return base if kind in present else np.full(len(out), "not_in_source", dtype=object)
-
-    features = infra.features
-    is_point = _is_point(features.geometry.to_numpy())
-    lengths = {}
-    for kind in ("tactile_paving", "sidewalk"):
-        lines = features.geometry[(features["type"] == kind) & ~is_point]
-        lines_m = shapely.transform(
-            lines.to_numpy(), lambda xy: np.column_stack(to_m(xy[:, 0], xy[:, 1]))
-        )
-        lengths[kind] = _clipped_km(lines_m, outlines_m)
-    _set(out, "tactile_km", lengths["tactile_paving"], status_for("tactile_paving"))
-    _set(out, "sidewalk_km", lengths["sidewalk"], status_for("sidewalk"))
-
+    base = _extent_status(share, min_extent_share)
+    present = set(infra.features["type"])
+    is_point = _is_point(infra.features.geometry.to_numpy())
     shapely.prepare(outlines)  # an index cached inside each geometry; no value changes
-    counts = {}
-    for key, kind in _COUNTS.items():
-        points = features.geometry[(features["type"] == kind) & is_point]
-        hit = _first_hit(outlines, points.to_numpy())
-        counts[key] = np.bincount(hit[hit >= 0], minlength=len(out)).astype("float64")
-        _set(out, key, counts[key], status_for(kind))
-
-    rate, rate_status = _ratio(
-        lengths["tactile_paving"], lengths["sidewalk"], _both(out, "tactile_km", "sidewalk_km"), 100
-    )
-    _set(out, "tactile_rate", rate, rate_status)
-    per_km, per_km_status = _ratio(
-        counts["curb_ramps"], lengths["sidewalk"], _both(out, "curb_ramps", "sidewalk_km"), 1
-    )
-    _set(out, "curb_ramps_per_km", per_km, per_km_status)
-    stops, stops_status = _ratio(
-        counts["accessible_bus_stops"],
-        counts["bus_stops"],
-        _both(out, "accessible_bus_stops", "bus_stops"),
-        100,
-    )
-    _set(out, "accessible_stop_share", stops, stops_status)
+    for m in MEASURES.values():
+        if m.kind == "rate":
+            continue
+        of_type = infra.features["type"].to_numpy() == m.feature
+        if m.kind == "length":
+            lines = infra.features.geometry.to_numpy()[of_type & ~is_point]
+            value = _clipped_km(_projected(lines, to_m), outlines_m)
+        else:
+            hit = _first_hit(outlines, infra.features.geometry.to_numpy()[of_type & is_point])
+            value = np.bincount(hit[hit >= 0], minlength=len(out)).astype("float64")
+        status = base if m.feature in present else np.full(len(out), "not_in_source", object)
+        _set(out, m.key, value, status)
+    for m in MEASURES.values():
+        if m.kind == "rate":
+            numerator, denominator = m.parts
+            value, status = _ratio(
+                out[numerator].to_numpy(),
+                out[denominator].to_numpy(),
+                _both(out, numerator, denominator),
+                m.scale,
+            )
+            _set(out, m.key, value, status)
     if projects is not None:
         _household_shares(out, projects, infra, radii, metric, outlines)
     return gpd.GeoDataFrame(out, geometry=outlines, crs="EPSG:4326")
@@ -423,10 +464,10 @@ def _household_shares(
             within = np.bincount(district[near], weights=households[near], minlength=n)
             with np.errstate(invalid="ignore", divide="ignore"):
                 value = np.where(covered > 0, within / covered * 100, np.nan)
-            _set(out, f"households_within_{radius}m_{kind}", value, status)
+            _set(out, share_key(radius, kind), value, status)
 
 
-_REPORTED = {  # figure metric → (computed metric, comparable as a stock?)
+_REPORTED = {  # figure metric → (computed measure, comparable as a stock?)
     "tactile_paving_km": ("tactile_km", True),
     "sidewalk_km": ("sidewalk_km", True),
     "tactile_paving_rate": ("tactile_rate", True),
@@ -440,17 +481,16 @@ def compare_reported(metrics: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFra
     """
     Reported accessibility figures beside the values computed from the data, per city.
 
-    A city's computed value sums its districts (the rate is recomputed from the sums) and is
-    given only when every district of the city in ``metrics`` is ``ok``; otherwise the
-    ``computed_status`` says why it is missing. Figures of what was built in a period
-    (新建改造, since 2021) are listed as not comparable with a stock count.
+    A city's computed value is :func:`city_value` over its districts in ``metrics``.
+    Figures of what was built in a period (新建改造, since 2021) are listed as not comparable
+    with a stock count.
     """
     chosen = figures[figures["metric"].isin(_REPORTED)].copy()
     rows = []
     for _, figure in chosen.iterrows():
         key, comparable = _REPORTED[figure["metric"]]
         city_rows = metrics[metrics["city"] == figure["city"]] if "city" in metrics else metrics[:0]
-        value, status = _city_value(city_rows, key)
+        value, status = city_value(city_rows, key)
         if not comparable:
             value, status = np.nan, "not_comparable"
         rows.append(
@@ -469,17 +509,72 @@ def compare_reported(metrics: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-def _city_value(rows: pd.DataFrame, key: str) -> tuple[float, str]:
+def city_value(rows: pd.DataFrame, key: str) -> tuple[float, str]:
+    """
+    A city's value of measure ``key`` from its districts' rows of :func:`district_metrics`.
+
+    Counts and lengths are summed and rates recomputed from the summed parts, only when every
+    district is ``ok`` for every part; otherwise the value is missing and the status is the
+    first non-``ok`` one in :data:`STATUSES` order. No rows: ``outside_extent``; a household
+    share: ``not_computed`` (it belongs to districts).
+    """
     if rows.empty:
         return np.nan, "outside_extent"
-    parts = ("tactile_km", "sidewalk_km") if key == "tactile_rate" else (key,)
+    found = describe(key)
+    if found.kind == "share":
+        return np.nan, "not_computed"
+    parts = found.parts or (key,)
     statuses = set().union(*(set(rows[f"{p}_status"]) for p in parts))
     if statuses != {"ok"}:
-        worst = next(s for s in STATUSES if s in statuses and s != "ok")
-        return np.nan, worst
-    if key == "tactile_rate":
-        sidewalk = rows["sidewalk_km"].sum()
-        if sidewalk <= 0:
-            return np.nan, "no_denominator"
-        return float(rows["tactile_km"].sum() / sidewalk * 100), "ok"
-    return float(rows[key].sum()), "ok"
+        return np.nan, next(s for s in STATUSES if s in statuses and s != "ok")
+    if found.parts is None:
+        return float(rows[key].sum()), "ok"
+    numerator, denominator = found.parts
+    total = rows[denominator].sum()
+    if not total > 0:
+        return np.nan, "no_denominator"
+    return float(rows[numerator].sum() / total * found.scale), "ok"
+
+
+@dataclasses.dataclass
+class Coverage:
+    """
+    What :func:`measure` computes: ``table`` (:func:`district_metrics`, full outlines) and
+    ``near`` (the projects joined with :func:`project_proximity`, or ``None`` without
+    projects), with the radii and the infrastructure actually measured.
+    """
+
+    table: gpd.GeoDataFrame
+    near: gpd.GeoDataFrame | None
+    radii: tuple[int, ...]
+    infra: Infra
+
+    def measured_keys(self) -> list[str]:
+        """The measure keys the table holds (household shares only with projects)."""
+        return measure_keys(self.radii if self.near is not None else ())
+
+
+def measure(
+    infra: Infra,
+    projects: gpd.GeoDataFrame | None = None,
+    *,
+    radii: Sequence[int] = RADII_M,
+    covers: Sequence[str] = (),
+    city: str | None = None,
+    folder=None,
+) -> Coverage:
+    """
+    Coverage of ``infra`` per district and per project: the pipeline the app and the CLI share.
+
+    ``covers`` names districts (adcodes or names, ``city`` narrowing them) that a survey
+    covers whole (:func:`geo.infra.declare_coverage`); the districts measured are every
+    district of each city the data or the projects touch (:func:`coverage_districts`).
+    Empty when the data lie outside China.
+    """
+    radii = tuple(sorted({int(r) for r in radii}))
+    if covers:
+        infra = declare_coverage(infra, list(covers), city=city, folder=folder)
+    districts = coverage_districts(infra, projects, folder=folder)
+    table = district_metrics(infra, districts, projects=projects, radii=radii)
+    near = None if projects is None else projects.join(project_proximity(projects, infra))
+    return Coverage(table, near, radii, infra)

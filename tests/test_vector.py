@@ -1,4 +1,4 @@
-"""Tests for geo/uploads.py: every fixture is built in tmp_path or in memory; no network."""
+"""Tests for geo/_vector.py: every fixture is built in tmp_path or in memory; no network."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ import pyproj
 import pytest
 from shapely.geometry import LineString, Point
 
-from geo import crs, uploads
-from geo.errors import DataError, UploadError
+from geo import _vector, crs
+from geo.errors import DataError, InputError
 
 # A point near Xinxiang (新乡), and the same point in CGCS2000 Gauss-Krüger CM 114E (EPSG:4547).
 LON, LAT = 113.9, 35.3
@@ -78,8 +78,9 @@ def _forbid_gdal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_upload_error_is_a_value_error():
-    assert issubclass(UploadError, DataError)
-    assert issubclass(UploadError, ValueError)
+    # A refused upload is the user's file, not a fault in the shipped data (DataError).
+    assert not issubclass(InputError, DataError)
+    assert issubclass(InputError, ValueError)
 
 
 def test_geojson_round_trip_keeps_attributes_and_order():
@@ -89,7 +90,7 @@ def test_geojson_round_trip_keeps_attributes_and_order():
         _feature(_point(113.95, 35.28), kind="坡道", count=1),
         _feature(line, kind="扶手", count=7),
     ]
-    frame, info = uploads.read_vector(_geojson(features), "survey.geojson")
+    frame, info = _vector.read_vector(_geojson(features), "survey.geojson")
     assert frame.crs == "EPSG:4326"
     assert list(frame.columns) == ["row", "kind", "count", "geometry"]
     assert frame["row"].tolist() == [1, 2, 3]
@@ -109,7 +110,7 @@ def test_geojson_round_trip_keeps_attributes_and_order():
 
 
 def test_empty_feature_collection_gives_an_empty_frame():
-    frame, info = uploads.read_vector(_geojson([]), "survey.geojson")
+    frame, info = _vector.read_vector(_geojson([]), "survey.geojson")
     assert len(frame) == 0
     assert frame.crs == "EPSG:4326"
     assert info["datum"] == "wgs84"
@@ -117,7 +118,7 @@ def test_empty_feature_collection_gives_an_empty_frame():
 
 def test_dates_stay_text_and_a_row_column_is_kept_as_attr_row():
     features = [_feature(_point(LON, LAT), surveyed="2024-05-01", row="A-7")]
-    frame, _ = uploads.read_vector(_geojson(features), "survey.json")
+    frame, _ = _vector.read_vector(_geojson(features), "survey.json")
     assert frame.loc[0, "surveyed"] == "2024-05-01"
     assert frame.loc[0, "attr_row"] == "A-7"
     assert frame.loc[0, "row"] == 1
@@ -125,7 +126,7 @@ def test_dates_stay_text_and_a_row_column_is_kept_as_attr_row():
 
 def test_null_geometries_are_kept_through_a_datum_shift():
     features = [_feature(_point(LON, LAT), kind="坡道"), _feature(None, kind="无坐标")]
-    frame, _ = uploads.read_vector(_geojson(features), "survey.geojson", crs_name="gcj02")
+    frame, _ = _vector.read_vector(_geojson(features), "survey.geojson", crs_name="gcj02")
     assert len(frame) == 2
     assert frame.geometry.iloc[1] is None
     assert frame["row"].tolist() == [1, 2]
@@ -137,8 +138,8 @@ def test_vrt_disguised_as_geojson_never_reaches_gdal(monkeypatch):
         b'<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>/etc/passwd'
         b"</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>"
     )
-    with pytest.raises(UploadError, match=r"not GeoJSON: it starts b'<OGRVRTDataSource>"):
-        uploads.read_vector(vrt, "survey.geojson")
+    with pytest.raises(InputError, match=r"not GeoJSON: it starts b'<OGRVRTDataSource>"):
+        _vector.read_vector(vrt, "survey.geojson")
 
 
 @pytest.mark.parametrize(
@@ -147,8 +148,8 @@ def test_vrt_disguised_as_geojson_never_reaches_gdal(monkeypatch):
 )
 def test_json_that_is_not_a_feature_collection_or_feature_is_refused(monkeypatch, document):
     _forbid_gdal(monkeypatch)
-    with pytest.raises(UploadError, match="not GeoJSON"):
-        uploads.read_vector(json.dumps(document).encode(), "survey.json")
+    with pytest.raises(InputError, match="not GeoJSON"):
+        _vector.read_vector(json.dumps(document).encode(), "survey.json")
 
 
 @pytest.mark.parametrize(
@@ -165,8 +166,8 @@ def test_json_that_is_not_a_feature_collection_or_feature_is_refused(monkeypatch
 )
 def test_other_suffixes_are_refused_naming_the_allowed_types(monkeypatch, name, hint):
     _forbid_gdal(monkeypatch)
-    with pytest.raises(UploadError) as refused:
-        uploads.read_vector(b"{}", name)
+    with pytest.raises(InputError) as refused:
+        _vector.read_vector(b"{}", name)
     assert str(refused.value).startswith(f"Expected a {ALLOWED} file, got {name!r}.")
     assert hint in str(refused.value)
 
@@ -186,16 +187,16 @@ def test_other_suffixes_are_refused_naming_the_allowed_types(monkeypatch, name, 
 def test_linked_or_unknown_crs_member_is_refused_before_gdal(monkeypatch, member):
     _forbid_gdal(monkeypatch)
     data = _geojson([_feature(_point(LON, LAT))], crs=member)
-    with pytest.raises(UploadError, match="Linked and unknown CRS are refused"):
-        uploads.read_vector(data, "survey.geojson")
+    with pytest.raises(InputError, match="Linked and unknown CRS are refused"):
+        _vector.read_vector(data, "survey.geojson")
 
 
 def test_linked_crs_inside_a_feature_is_refused_too(monkeypatch):
     _forbid_gdal(monkeypatch)
     feature = _feature(_point(LON, LAT))
     feature["geometry"]["crs"] = {"type": "link", "properties": {"href": "http://x.invalid"}}
-    with pytest.raises(UploadError, match="Linked and unknown CRS are refused"):
-        uploads.read_vector(_geojson([feature]), "survey.geojson")
+    with pytest.raises(InputError, match="Linked and unknown CRS are refused"):
+        _vector.read_vector(_geojson([feature]), "survey.geojson")
 
 
 @pytest.mark.parametrize(
@@ -220,7 +221,7 @@ def test_epsg_named_crs_member_is_honoured_and_stripped_before_gdal(monkeypatch,
     feature = _feature({"type": "Point", "coordinates": [X_4547, Y_4547], "crs": _crs_member(name)})
     data = _geojson([feature], crs=_crs_member(name))
 
-    frame, info = uploads.read_vector(data, "survey.geojson")
+    frame, info = _vector.read_vector(data, "survey.geojson")
 
     assert frame.crs == "EPSG:4326"
     assert frame.geometry.iloc[0].x == pytest.approx(LON, abs=1e-6)
@@ -238,7 +239,7 @@ def test_epsg_named_crs_member_is_honoured_and_stripped_before_gdal(monkeypatch,
 )
 def test_geographic_crs_member_keeps_lon_first(name, label):
     data = _geojson([_feature(_point(LON, LAT))], crs=_crs_member(name))
-    frame, info = uploads.read_vector(data, "survey.geojson")
+    frame, info = _vector.read_vector(data, "survey.geojson")
     assert frame.geometry.iloc[0].x == pytest.approx(LON, abs=1e-6)
     assert frame.geometry.iloc[0].y == pytest.approx(LAT, abs=1e-6)
     assert (info["declared_crs"], info["datum"]) == (label, label)
@@ -250,9 +251,9 @@ def test_two_different_crs_members_are_refused():
     )
     data = _geojson([feature], crs=_crs_member("EPSG:4547"))
     with pytest.raises(
-        UploadError, match=r"one CRS per GeoJSON file, got \['EPSG:4490', 'EPSG:4547'\]"
+        InputError, match=r"one CRS per GeoJSON file, got \['EPSG:4490', 'EPSG:4547'\]"
     ):
-        uploads.read_vector(data, "survey.geojson")
+        _vector.read_vector(data, "survey.geojson")
 
 
 @pytest.mark.parametrize(
@@ -260,7 +261,7 @@ def test_two_different_crs_members_are_refused():
 )
 def test_declared_shifted_datum_converts_a_geographic_file(datum, to_wgs84):
     data = _geojson([_feature(_point(LON, LAT))])
-    frame, info = uploads.read_vector(data, "survey.geojson", crs_name=datum)
+    frame, info = _vector.read_vector(data, "survey.geojson", crs_name=datum)
     expected = to_wgs84(LON, LAT)
     point = frame.geometry.iloc[0]
     assert (point.x, point.y) == pytest.approx(expected, abs=1e-9)
@@ -270,19 +271,19 @@ def test_declared_shifted_datum_converts_a_geographic_file(datum, to_wgs84):
 
 def test_shifted_datum_is_refused_for_a_projected_file():
     data = _geojson([_feature(_point(X_4547, Y_4547))], crs=_crs_member("EPSG:4547"))
-    with pytest.raises(UploadError, match="a projected survey CRS cannot be GCJ-02 or BD-09"):
-        uploads.read_vector(data, "survey.geojson", crs_name="gcj02")
+    with pytest.raises(InputError, match="a projected survey CRS cannot be GCJ-02 or BD-09"):
+        _vector.read_vector(data, "survey.geojson", crs_name="gcj02")
 
 
 def test_unknown_crs_name_argument_is_refused():
-    with pytest.raises(UploadError, match=r"one of wgs84, cgcs2000, gcj02, bd09, got 'utm'"):
-        uploads.read_vector(_geojson([]), "survey.geojson", crs_name="utm")
+    with pytest.raises(InputError, match=r"one of wgs84, cgcs2000, gcj02, bd09, got 'utm'"):
+        _vector.read_vector(_geojson([]), "survey.geojson", crs_name="utm")
 
 
 def test_metres_declared_as_wgs84_are_refused_naming_gauss_kruger():
     data = _geojson([_feature(_point(LON, LAT)), _feature(_point(X_4547, Y_4547))])
-    with pytest.raises(UploadError, match=r"at row 2: these look projected .*EPSG:4547"):
-        uploads.read_vector(data, "survey.geojson", crs_name="wgs84")
+    with pytest.raises(InputError, match=r"at row 2: these look projected .*EPSG:4547"):
+        _vector.read_vector(data, "survey.geojson", crs_name="wgs84")
 
 
 @pytest.mark.parametrize(
@@ -300,30 +301,30 @@ def test_metres_declared_as_wgs84_are_refused_naming_gauss_kruger():
 def test_unsafe_or_foreign_zip_members_are_refused(monkeypatch, member, problem):
     _forbid_gdal(monkeypatch)
     data = _zip({"ok.shp": b"x", "ok.shx": b"x", "ok.dbf": b"x", member: b"x"})
-    with pytest.raises(UploadError, match="Zip only the Shapefile's own files") as refused:
-        uploads.read_vector(data, "survey.zip")
+    with pytest.raises(InputError, match="Zip only the Shapefile's own files") as refused:
+        _vector.read_vector(data, "survey.zip")
     assert f"{member!r} ({problem})" in str(refused.value)
 
 
 def test_symlink_zip_member_is_refused(monkeypatch):
     _forbid_gdal(monkeypatch)
     data = _zip({"ok.shp": b"x", "ok.shx": b"x", "ok.dbf": b"/etc/passwd"}, symlinks=("ok.dbf",))
-    with pytest.raises(UploadError, match=r"'ok.dbf' \(a symbolic link\)"):
-        uploads.read_vector(data, "survey.zip")
+    with pytest.raises(InputError, match=r"'ok.dbf' \(a symbolic link\)"):
+        _vector.read_vector(data, "survey.zip")
 
 
 def test_zip_with_too_many_members_is_refused(monkeypatch):
     _forbid_gdal(monkeypatch)
-    members = {f"meta{i}.xml": b"" for i in range(uploads.MAX_ZIP_ENTRIES)} | {"ok.shp": b""}
-    with pytest.raises(UploadError, match=r"at most 64 members in 'survey.zip', got 65"):
-        uploads.read_vector(_zip(members), "survey.zip")
+    members = {f"meta{i}.xml": b"" for i in range(_vector.MAX_ZIP_ENTRIES)} | {"ok.shp": b""}
+    with pytest.raises(InputError, match=r"at most 64 members in 'survey.zip', got 65"):
+        _vector.read_vector(_zip(members), "survey.zip")
 
 
 def test_zip_declaring_too_many_bytes_is_refused(monkeypatch, tmp_path):
     data = _zip(_shapefile_files(tmp_path, _ramps(), None))
     _forbid_gdal(monkeypatch)
-    with pytest.raises(UploadError, match=r"unpack to at most 100 bytes, got members declaring"):
-        uploads.read_vector(data, "survey.zip", max_unpacked=100)
+    with pytest.raises(InputError, match=r"unpack to at most 100 bytes, got members declaring"):
+        _vector.read_vector(data, "survey.zip", max_unpacked=100)
 
 
 def test_zip_member_larger_than_its_header_says_is_refused(monkeypatch):
@@ -331,8 +332,8 @@ def test_zip_member_larger_than_its_header_says_is_refused(monkeypatch):
     data = bytearray(_zip({"ok.shp": b"\0" * 5000, "ok.shx": b"x", "ok.dbf": b"x"}))
     central = data.index(b"PK\x01\x02")  # first central-directory record: ok.shp
     data[central + 24 : central + 28] = struct.pack("<I", 10)  # uncompressed size: a lie
-    with pytest.raises(UploadError, match="unpack"):
-        uploads.read_vector(bytes(data), "survey.zip", max_unpacked=1000)
+    with pytest.raises(InputError, match="unpack"):
+        _vector.read_vector(bytes(data), "survey.zip", max_unpacked=1000)
 
 
 def test_unpacking_counts_real_bytes_across_members(tmp_path):
@@ -340,9 +341,9 @@ def test_unpacking_counts_real_bytes_across_members(tmp_path):
     # so the running byte count is exercised directly.
     archive = zipfile.ZipFile(BytesIO(_zip({"ok.shp": b"\0" * 100})))
     entry = archive.getinfo("ok.shp")
-    assert uploads._extract(archive, entry, tmp_path / "a.shp", 0, limit=100) == 100
-    with pytest.raises(UploadError, match=r"at most 1000 bytes, got more while unpacking 'ok.shp'"):
-        uploads._extract(archive, entry, tmp_path / "b.shp", 950, limit=1000)
+    assert _vector._extract(archive, entry, tmp_path / "a.shp", 0, limit=100) == 100
+    with pytest.raises(InputError, match=r"at most 1000 bytes, got more while unpacking 'ok.shp'"):
+        _vector._extract(archive, entry, tmp_path / "b.shp", 950, limit=1000)
 
 
 @pytest.mark.parametrize(
@@ -355,20 +356,20 @@ def test_unpacking_counts_real_bytes_across_members(tmp_path):
 def test_zip_needs_exactly_one_shp(monkeypatch, members, listed):
     _forbid_gdal(monkeypatch)
     with pytest.raises(
-        UploadError, match=r"exactly one \.shp in 'survey.zip', " + re.escape(listed)
+        InputError, match=r"exactly one \.shp in 'survey.zip', " + re.escape(listed)
     ):
-        uploads.read_vector(_zip(members), "survey.zip")
+        _vector.read_vector(_zip(members), "survey.zip")
 
 
 def test_zip_without_shx_or_dbf_is_refused(monkeypatch):
     _forbid_gdal(monkeypatch)
-    with pytest.raises(UploadError, match=r"one \.shx and one \.dbf named like 'ramps.shp'"):
-        uploads.read_vector(_zip({"ramps.shp": b"x", "ramps.dbf": b"x"}), "survey.zip")
+    with pytest.raises(InputError, match=r"one \.shx and one \.dbf named like 'ramps.shp'"):
+        _vector.read_vector(_zip({"ramps.shp": b"x", "ramps.dbf": b"x"}), "survey.zip")
 
 
 def test_not_a_zip_is_refused():
-    with pytest.raises(UploadError, match=r"Expected a zip archive, got 'survey.zip'"):
-        uploads.read_vector(b"<html>", "survey.zip")
+    with pytest.raises(InputError, match=r"Expected a zip archive, got 'survey.zip'"):
+        _vector.read_vector(b"<html>", "survey.zip")
 
 
 @pytest.mark.parametrize(
@@ -391,7 +392,7 @@ def test_shapefile_text_and_coordinates(tmp_path, encoding, keep_cpg, language_d
         dbf[29] = language_driver
         files["survey/ramps.dbf"] = bytes(dbf)
 
-    frame, info = uploads.read_vector(_zip(files), "survey.zip")
+    frame, info = _vector.read_vector(_zip(files), "survey.zip")
 
     assert frame["kind"].tolist() == ["盲道", "坡道"]
     assert frame["width_m"].tolist() == [1.2, 0.9]
@@ -411,16 +412,16 @@ def test_shapefile_text_in_neither_utf8_nor_gbk_is_refused(tmp_path):
     del files["survey/ramps.cpg"]
     # 0xFF starts no character in UTF-8 nor in GB18030.
     files["survey/ramps.dbf"] = files["survey/ramps.dbf"].replace(b"zz", b"\xff\xff")
-    with pytest.raises(UploadError, match=r"UTF-8 or GBK/GB18030 \(there is no \.cpg\)"):
-        uploads.read_vector(_zip(files), "survey.zip")
+    with pytest.raises(InputError, match=r"UTF-8 or GBK/GB18030 \(there is no \.cpg\)"):
+        _vector.read_vector(_zip(files), "survey.zip")
 
 
 def test_shapefile_without_prj_needs_a_datum(tmp_path):
     files = _shapefile_files(tmp_path, _ramps(4326), None)
     del files["survey/ramps.prj"]
-    with pytest.raises(UploadError, match=r"got none \(no \.prj.*or add the \.prj"):
-        uploads.read_vector(_zip(files), "survey.zip")
-    frame, info = uploads.read_vector(_zip(files), "survey.zip", crs_name="wgs84")
+    with pytest.raises(InputError, match=r"got none \(no \.prj.*or add the \.prj"):
+        _vector.read_vector(_zip(files), "survey.zip")
+    frame, info = _vector.read_vector(_zip(files), "survey.zip", crs_name="wgs84")
     assert frame.crs == "EPSG:4326"
     assert frame.geometry.iloc[0].equals(Point(LON, LAT))
     assert (info["declared_crs"], info["datum"]) == (None, "wgs84")
@@ -436,7 +437,7 @@ def _gpkg(tmp_path: Path, layers: dict[str, gpd.GeoDataFrame]) -> bytes:
 @pytest.mark.parametrize("epsg", [4547, 4526])
 def test_gpkg_in_gauss_kruger_lands_on_the_right_point(tmp_path, epsg):
     ramps = _ramps().to_crs(epsg)  # 4526 is the same zone with the 38 prefix on eastings
-    frame, info = uploads.read_vector(_gpkg(tmp_path, {"ramps": ramps}), "survey.gpkg")
+    frame, info = _vector.read_vector(_gpkg(tmp_path, {"ramps": ramps}), "survey.gpkg")
     assert frame.geometry.iloc[0].x == pytest.approx(LON, abs=1e-6)
     assert frame.geometry.iloc[0].y == pytest.approx(LAT, abs=1e-6)
     assert info["driver"] == "GPKG"
@@ -450,24 +451,24 @@ def test_gpkg_in_gauss_kruger_lands_on_the_right_point(tmp_path, epsg):
 def test_gpkg_reads_the_first_layer_unless_told(tmp_path):
     handrails = gpd.GeoDataFrame({"kind": ["扶手"]}, geometry=[Point(114.0, 35.2)], crs=4326)
     data = _gpkg(tmp_path, {"ramps": _ramps(), "handrails": handrails})
-    ramps, info = uploads.read_vector(data, "survey.gpkg")
+    ramps, info = _vector.read_vector(data, "survey.gpkg")
     assert ramps["kind"].tolist() == ["盲道", "坡道"]
     assert (info["layer"], info["layers"]) == ("ramps", ["ramps", "handrails"])
-    chosen, info = uploads.read_vector(data, "survey.gpkg", layer="handrails")
+    chosen, info = _vector.read_vector(data, "survey.gpkg", layer="handrails")
     assert chosen["kind"].tolist() == ["扶手"]
     assert chosen.geometry.iloc[0].equals(Point(114.0, 35.2))
     assert info["layer"] == "handrails"
-    with pytest.raises(UploadError, match=r"layer 'kerbs', got .* \['ramps', 'handrails'\]"):
-        uploads.read_vector(data, "survey.gpkg", layer="kerbs")
+    with pytest.raises(InputError, match=r"layer 'kerbs', got .* \['ramps', 'handrails'\]"):
+        _vector.read_vector(data, "survey.gpkg", layer="kerbs")
 
 
 def test_gpkg_suffix_on_other_bytes_is_refused(monkeypatch):
     _forbid_gdal(monkeypatch)
     with pytest.raises(
-        UploadError,
+        InputError,
         match=r"Expected a GeoPackage \(an SQLite file with application_id GPKG\), got 'survey",
     ):
-        uploads.read_vector(_geojson([]), "survey.gpkg")
+        _vector.read_vector(_geojson([]), "survey.gpkg")
 
 
 def test_plain_sqlite_named_gpkg_is_refused_before_gdal(monkeypatch, tmp_path):
@@ -477,19 +478,19 @@ def test_plain_sqlite_named_gpkg_is_refused_before_gdal(monkeypatch, tmp_path):
         connection.execute("CREATE TABLE ramps (id INTEGER PRIMARY KEY, kind TEXT)")
     connection.close()
     _forbid_gdal(monkeypatch)
-    with pytest.raises(UploadError, match=r"application_id GPKG\), got 'survey.gpkg'"):
-        uploads.read_vector(path.read_bytes(), "survey.gpkg")
+    with pytest.raises(InputError, match=r"application_id GPKG\), got 'survey.gpkg'"):
+        _vector.read_vector(path.read_bytes(), "survey.gpkg")
 
 
 def test_file_gdal_reads_with_another_driver_is_refused(monkeypatch):
     monkeypatch.setattr(pyogrio, "read_info", lambda path, **kwargs: {"driver": "OSM"})
     with pytest.raises(
-        UploadError, match=r"Expected a GeoJSON file, got 's.json', which GDAL reads as OSM"
+        InputError, match=r"Expected a GeoJSON file, got 's.json', which GDAL reads as OSM"
     ):
-        uploads.read_vector(_geojson([_feature(_point(LON, LAT))]), "s.json")
+        _vector.read_vector(_geojson([_feature(_point(LON, LAT))]), "s.json")
 
 
 def test_upload_larger_than_the_limit_is_refused(monkeypatch):
     _forbid_gdal(monkeypatch)
-    with pytest.raises(UploadError, match=r"at most 10 bytes, got \d+ bytes"):
-        uploads.read_vector(_geojson([]), "survey.geojson", max_unpacked=10)
+    with pytest.raises(InputError, match=r"at most 10 bytes, got \d+ bytes"):
+        _vector.read_vector(_geojson([]), "survey.geojson", max_unpacked=10)

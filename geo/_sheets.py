@@ -5,7 +5,7 @@ Shared by ledgers (:mod:`geo.records`) and survey tables of accessibility infras
 (:mod:`geo.infra`): decoding bytes in any encoding a Chinese office produces, finding the
 header, keeping every raw cell, and the :class:`Flags` that send each bad row to quarantine
 with a reason, its column and a message. A file that cannot be read at all raises
-:class:`~geo.errors.TableError`; a bad row never raises.
+:class:`~geo.errors.InputError`; a bad row never raises.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo import crs, values
-from geo.errors import TableError
+from geo import _cells, crs
+from geo.errors import InputError
 
 __all__ = [
     "DATUM_WORDS",
@@ -72,7 +72,7 @@ ROW_REASONS: dict[str, tuple[str, str]] = {
     ),
 }
 
-#: Words in a 坐标系 cell (or a ``--crs`` option) → datum, compared NFKC-folded, lower-case.
+#: Words in a 坐标系 cell (or a declared datum) → datum, compared NFKC-folded, lower-case.
 DATUM_WORDS = {
     "wgs84": ("wgs84", "wgs-84", "wgs1984", "gps", "epsg:4326", "4326"),
     "cgcs2000": (
@@ -102,7 +102,7 @@ def row_datums(raw: pd.DataFrame, columns: dict[str, str], crs_name: str | None,
     if "datum" not in columns:
         return datum.to_numpy(dtype=object)
     header = columns["datum"]
-    words = values.normalise_text(raw[header]).fillna("").str.lower()
+    words = _cells.normalise_text(raw[header]).fillna("").str.lower()
     given = words.map(_DATUM_LOOKUP)
     unknown = ((words != "") & given.isna()).to_numpy()
     flags.flag(unknown, "bad_value", column=header, detail=quoted(raw[header], unknown))
@@ -143,7 +143,7 @@ def quarantine_frame(
 
 def decode_csv(data: bytes) -> tuple[str, str, set[int]]:
     """
-    Decode CSV bytes: BOM, then strict UTF-8, then strict GB18030, else :class:`TableError`.
+    Decode CSV bytes: BOM, then strict UTF-8, then strict GB18030, else :class:`InputError`.
 
     Returns the text, the encoding's name and the 1-based physical line numbers that are not
     in that encoding. Those come from a mostly-UTF-8 file with a few lines pasted from a GBK
@@ -155,7 +155,7 @@ def decode_csv(data: bytes) -> tuple[str, str, set[int]]:
             try:
                 return data.decode(name), name, set()
             except UnicodeDecodeError as exc:
-                raise TableError(_encoding_message(data, name, exc)) from exc
+                raise InputError(_encoding_message(data, name, exc)) from exc
     try:
         return data.decode("utf-8"), "utf-8", set()
     except UnicodeDecodeError as exc:
@@ -169,7 +169,7 @@ def decode_csv(data: bytes) -> tuple[str, str, set[int]]:
     try:
         return data.decode("gb18030"), "gb18030", set()
     except UnicodeDecodeError:
-        raise TableError(_encoding_message(data, "UTF-8 or GB18030", first_error)) from None
+        raise InputError(_encoding_message(data, "UTF-8 or GB18030", first_error)) from None
 
 
 def _is_utf8(line: bytes) -> bool:
@@ -211,7 +211,7 @@ def collector_paused():
 
 def _csv_rows(text: str, bad_lines: set[int]) -> tuple[list[list[str]], list[int], list[bool]]:
     if "\x00" in text:
-        raise TableError(
+        raise InputError(
             "Expected a text CSV, got a file containing NUL bytes (a binary file?). "
             "Upload the table as .csv or .xlsx."
         )
@@ -237,7 +237,7 @@ def _csv_rows(text: str, bad_lines: set[int]) -> tuple[list[list[str]], list[int
             numbers.append(len(rows))
             broken.append(any(n in bad_lines for n in span))
     except csv.Error as exc:
-        raise TableError(
+        raise InputError(
             f"Expected a well-formed CSV; record {len(rows) + 1} (line {line + 1}) cannot be "
             f"split into cells: {exc}. Fix that line, or save the sheet again from Excel."
         ) from exc
@@ -263,7 +263,7 @@ def _xlsx_rows(data: bytes, sheet: str | None) -> tuple[list[list[str]], list[in
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         unpacked = sum(info.file_size for info in archive.infolist())
     if unpacked > _MAX_XLSX_BYTES:
-        raise TableError(
+        raise InputError(
             f"Expected an XLSX of at most {_MAX_XLSX_BYTES // 2**20} MB unpacked, got one that "
             f"unpacks to {unpacked // 2**20} MB. Split it into several files."
         )
@@ -271,9 +271,10 @@ def _xlsx_rows(data: bytes, sheet: str | None) -> tuple[list[list[str]], list[in
     try:
         names = book.sheetnames
         if sheet is not None and sheet not in names:
-            raise TableError(
+            raise InputError(
                 f"Expected a sheet named {sheet!r}; the workbook has {', '.join(names)}. "
-                "Pass one of those with --sheet."
+                "Name one of those.",
+                fix="sheet",
             )
         chosen = book[sheet] if sheet is not None else book.worksheets[0]
         rows, numbers = [], []
@@ -295,11 +296,11 @@ def read_rows(
     Split a CSV or XLSX file into rows of text cells, with their 1-based row numbers.
 
     Returns rows, row numbers, a bad-encoding flag per row, the encoding (CSV) and the sheet
-    (XLSX). Raises :class:`TableError` for a file that cannot be read at all.
+    (XLSX). Raises :class:`InputError` for a file that cannot be read at all.
     """
     suffix = Path(name).suffix.lower()
     if data.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
-        raise TableError(
+        raise InputError(
             f"Expected .csv or .xlsx, got an old Excel .xls file ({name or 'upload'}). "
             "Open it in Excel or WPS and save it as .xlsx."
         )
@@ -307,7 +308,7 @@ def read_rows(
         try:
             rows, numbers, title = _xlsx_rows(data, sheet)
         except (zipfile.BadZipFile, KeyError, OSError) as exc:
-            raise TableError(
+            raise InputError(
                 f"Expected an .xlsx workbook, but {name or 'the upload'} cannot be opened as "
                 f"one ({exc}). Save it again from Excel as .xlsx, or as CSV UTF-8."
             ) from exc
@@ -369,7 +370,7 @@ class Folded(dict):
         self.raw = raw
 
     def __missing__(self, header: str) -> pd.Series:
-        self[header] = values.normalise_text(self.raw[header]).fillna("")
+        self[header] = _cells.normalise_text(self.raw[header]).fillna("")
         return self[header]
 
 
@@ -434,8 +435,8 @@ def parse_points(raw: pd.DataFrame, columns: dict[str, str], flags: Flags):
         nan = np.full(len(raw), np.nan)
         return nan, nan.copy()
     lon_h, lat_h = columns["lon"], columns["lat"]
-    lon, lon_problem = values.parse_coordinates(raw[lon_h])
-    lat, lat_problem = values.parse_coordinates(raw[lat_h])
+    lon, lon_problem = _cells.parse_coordinates(raw[lon_h])
+    lat, lat_problem = _cells.parse_coordinates(raw[lat_h])
     bad_lon, bad_lat = lon_problem.notna().to_numpy(), lat_problem.notna().to_numpy()
     lon, lat = lon.to_numpy(), lat.to_numpy()
     half = np.isnan(lon) != np.isnan(lat)
@@ -468,7 +469,7 @@ def load_bytes(source: str | Path | bytes, name: str | None) -> tuple[bytes, str
         return bytes(source), name or ""
     path = Path(source)
     if not path.is_file():
-        raise TableError(f"Expected a file, but {str(path)!r} does not exist.")
+        raise InputError(f"Expected a file, but {str(path)!r} does not exist.")
     return path.read_bytes(), name or path.name
 
 
@@ -486,7 +487,7 @@ def find_header(rows: list[list[str]], synonyms: dict[str, str], expected: str) 
         if len({synonyms.get(header_key(c)) for c in row} - {None}) >= 2:
             return i
     first = next((r for r in rows if any(c.strip() for c in r)), [])
-    raise TableError(
+    raise InputError(
         f"Expected a header row naming at least two of: {expected}; the first row reads "
         f"{[c for c in first if c][:8]!r}. Add a header row, or rename the columns."
     )

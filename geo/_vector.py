@@ -11,7 +11,7 @@ Datum rules: a projected file CRS (e.g. EPSG:4547, CGCS2000 Gauss-Krüger) is re
 pyproj. For a geographic file (EPSG:4326, EPSG:4490, CRS84 or plain RFC 7946 GeoJSON) the
 caller's ``crs_name`` wins: GCJ-02 and BD-09 data mislabelled as WGS84 is common, so
 ``crs_name="gcj02"`` converts such a file with :mod:`geo.crs`. A file with no CRS at all needs
-``crs_name``. Every refusal raises :class:`~geo.errors.UploadError`; rows are never dropped
+``crs_name``. Every refusal raises :class:`~geo.errors.InputError`; rows are never dropped
 (empty and null geometries stay for the caller to quarantine).
 """
 
@@ -37,7 +37,7 @@ import pyproj
 import shapely
 
 from geo import crs
-from geo.errors import UploadError
+from geo.errors import InputError
 
 __all__ = ["MAX_UNPACKED_BYTES", "MAX_ZIP_ENTRIES", "VECTOR_SUFFIXES", "read_vector"]
 
@@ -117,7 +117,7 @@ def read_vector(
 
     Raises
     ------
-    UploadError
+    InputError
         When the file is refused as a whole; the message says what was expected and the fix.
     """
     suffix = _check_suffix(name)
@@ -132,7 +132,7 @@ def read_vector(
                 path, layer=chosen, encoding=encoding, datetime_as_string=True
             )
         except _PYOGRIO_ERRORS as exc:
-            raise UploadError(
+            raise InputError(
                 f"Expected a readable {driver} file, got {name!r}, which GDAL cannot read: {exc}. "
                 "Export it again from the GIS program."
             ) from exc
@@ -159,7 +159,7 @@ def _stage(
     if suffix == ".zip":
         return *_unpack_shapefile(data, name, folder, max_unpacked), None, False
     if len(data) > max_unpacked:
-        raise UploadError(
+        raise InputError(
             f"Expected an upload of at most {max_unpacked} bytes, got {len(data)} bytes "
             f"({name!r}). Split the file, or clip it to the area you need."
         )
@@ -173,7 +173,7 @@ def _check_suffix(name: str) -> str:
     suffix = PurePosixPath(str(name).replace("\\", "/")).suffix.lower()
     if suffix not in VECTOR_SUFFIXES:
         hint = _ELSEWHERE.get(suffix, "Export the layer as GeoJSON or GeoPackage (e.g. in QGIS).")
-        raise UploadError(f"Expected a {_ALLOWED} file, got {name!r}. {hint}")
+        raise InputError(f"Expected a {_ALLOWED} file, got {name!r}. {hint}")
     return suffix
 
 
@@ -182,7 +182,7 @@ def _check_datum(crs_name: str | None) -> str | None:
         return None
     datum = str(crs_name).strip().lower().replace("-", "").replace("_", "")
     if datum not in crs.DATUMS:
-        raise UploadError(
+        raise InputError(
             f"Expected crs_name to be one of {', '.join(crs.DATUMS)}, got {crs_name!r}. "
             "Pick the datum of the coordinates, or leave it empty to use the file's own CRS."
         )
@@ -194,12 +194,12 @@ def _check_driver(path: Path, name: str, expected: str) -> str | None:
     try:
         found = pyogrio.read_info(path, layer=0)
     except _PYOGRIO_ERRORS as exc:
-        raise UploadError(
+        raise InputError(
             f"Expected a {expected} file, got {name!r}, which GDAL cannot open ({exc}). "
             "Export it again from the GIS program."
         ) from exc
     if found["driver"] != expected:
-        raise UploadError(
+        raise InputError(
             f"Expected a {expected} file, got {name!r}, which GDAL reads as {found['driver']}. "
             f"Export it as {expected}, or name it after its real format."
         )
@@ -209,7 +209,7 @@ def _check_driver(path: Path, name: str, expected: str) -> str | None:
 def _write_gpkg(data: bytes, name: str, folder: Path) -> Path:
     # An SQLite header, then the GeoPackage application_id (1.2+, or 1.0/1.1) at byte 68.
     if not data.startswith(b"SQLite format 3\x00") or data[68:72] not in _GPKG_IDS:
-        raise UploadError(
+        raise InputError(
             f"Expected a GeoPackage (an SQLite file with application_id GPKG), got {name!r} "
             f"starting {data[:16]!r}. Save the layer again as GeoPackage."
         )
@@ -221,7 +221,7 @@ def _write_gpkg(data: bytes, name: str, folder: Path) -> Path:
 def _choose_layer(path: Path, name: str, layer: str | None) -> tuple[str, list[str]]:
     layers = [str(row[0]) for row in pyogrio.list_layers(path) if row[1] is not None]
     if not layers or (layer is not None and layer not in layers):
-        raise UploadError(
+        raise InputError(
             f"Expected a GeoPackage layer {'with geometries' if layer is None else repr(layer)}, "
             f"got {name!r} with geometry layers {layers}. Pass one of those as layer=."
         )
@@ -235,14 +235,14 @@ def _write_geojson(data: bytes, name: str, folder: Path) -> tuple[Path, pyproj.C
     except (ValueError, RecursionError):  # also UnicodeDecodeError: RFC 7946 is UTF-8
         document = None
     if not isinstance(document, dict) or document.get("type") not in _GEOJSON_TYPES:
-        raise UploadError(
+        raise InputError(
             f"Expected GeoJSON (a UTF-8 JSON FeatureCollection or Feature), got {name!r}, which "
             f"is not GeoJSON: it starts {data[:40]!r}. Export the layer as GeoJSON."
         )
     members = _strip_crs_members(document)
     labels = {_crs_label(c): c for c in (_parse_crs_member(m, name) for m in members) if c}
     if len(labels) > 1:
-        raise UploadError(
+        raise InputError(
             f"Expected one CRS per GeoJSON file, got {sorted(labels)} in {name!r}. "
             "Reproject the features to a single CRS."
         )
@@ -282,7 +282,7 @@ def _parse_crs_member(member: object, name: str) -> pyproj.CRS | None:
         # Only "EPSG:<code>" or "OGC:CRS84" reach PROJ, which resolves them from its local db.
         with contextlib.suppress(pyproj.exceptions.CRSError):  # unknown code: refused below
             return pyproj.CRS.from_user_input(user_input)
-    raise UploadError(
+    raise InputError(
         f"Expected a GeoJSON crs member naming an EPSG code, such as "
         f'{{"type": "name", "properties": {{"name": "EPSG:4547"}}}}, got {str(member)[:160]!r} '
         f"in {name!r}. Linked and unknown CRS are refused: declare the CRS by name (EPSG code), "
@@ -302,7 +302,7 @@ def _unpack_shapefile(
     archive, entries = _open_zip(data, name, max_unpacked)
     shps = [entry for entry in entries if _member(entry).suffix.lower() == ".shp"]
     if len(shps) != 1:
-        raise UploadError(
+        raise InputError(
             f"Expected exactly one .shp in {name!r}, got {[e.filename for e in shps]}. "
             f"Upload one layer per zip: {_ZIP_PARTS}."
         )
@@ -313,7 +313,7 @@ def _unpack_shapefile(
         if member.stem.casefold() == stem and member.suffix.lower() in chosen:
             chosen[member.suffix.lower()].append(entry)
     if not chosen[".shx"] or not chosen[".dbf"] or any(len(v) > 1 for v in chosen.values()):
-        raise UploadError(
+        raise InputError(
             f"Expected one .shx and one .dbf named like {shps[0].filename!r}, got "
             f"{[e.filename for e in entries]}. {_ZIP_PARTS}."
         )
@@ -333,20 +333,20 @@ def _open_zip(
             raise zipfile.BadZipFile(f"it starts {data[:8]!r}")
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise UploadError(f"Expected a zip archive, got {name!r} ({exc}). {_ZIP_PARTS}.") from None
+        raise InputError(f"Expected a zip archive, got {name!r} ({exc}). {_ZIP_PARTS}.") from None
     if len(archive.infolist()) > MAX_ZIP_ENTRIES:
-        raise UploadError(
+        raise InputError(
             f"Expected at most {MAX_ZIP_ENTRIES} members in {name!r}, got "
             f"{len(archive.infolist())}. Zip one Shapefile's parts per upload."
         )
     entries = [entry for entry in archive.infolist() if not entry.is_dir()]
     if problems := [problem for entry in entries if (problem := _entry_problem(entry))]:
-        raise UploadError(
+        raise InputError(
             f"Expected only Shapefile parts ({', '.join(_SHAPEFILE_PARTS)}) at plain relative "
             f"paths in {name!r}, got {'; '.join(problems)}. Zip only the Shapefile's own files."
         )
     if (declared := sum(entry.file_size for entry in entries)) > max_unpacked:
-        raise UploadError(
+        raise InputError(
             f"Expected {name!r} to unpack to at most {max_unpacked} bytes, got members "
             f"declaring {declared} bytes. Split the layer, or clip it to the area you need."
         )
@@ -384,14 +384,14 @@ def _extract(
             while chunk := source.read(2**16):
                 written += len(chunk)
                 if written > limit:
-                    raise UploadError(
+                    raise InputError(
                         f"Expected the zip to unpack to at most {limit} bytes, got more while "
                         f"unpacking {entry.filename!r} (its header understates its size). "
                         "Zip the Shapefile again with a standard tool."
                     )
                 sink.write(chunk)
     except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError) as exc:
-        raise UploadError(
+        raise InputError(
             f"Expected an intact zip member, got {entry.filename!r}, which cannot be unpacked "
             f"({exc}). Zip the Shapefile again with a standard tool."
         ) from exc
@@ -409,7 +409,7 @@ def _dbf_encoding(folder: Path) -> str | None:
         try:
             return codecs.lookup(f"CP{key}" if key.isdigit() else key).name.upper()
         except LookupError:
-            raise UploadError(
+            raise InputError(
                 f"Expected a .cpg naming a code page such as UTF-8 or GBK, got {text!r}. "
                 "Fix the .cpg, or leave it out of the zip."
             ) from None
@@ -436,7 +436,7 @@ def _sniff_dbf(dbf: bytes) -> str:
         except UnicodeDecodeError:
             continue
         return encoding
-    raise UploadError(
+    raise InputError(
         "Expected the Shapefile's .dbf text in UTF-8 or GBK/GB18030 (there is no .cpg), got "
         "bytes that are neither. Add a .cpg naming its code page (e.g. 'GBK') to the zip."
     )
@@ -453,7 +453,7 @@ def _to_wgs84(
     """Bring the frame to EPSG:4326 following the module's datum rules; the datum applied."""
     if file_crs is not None and file_crs.is_projected:
         if datum in _SHIFTED:
-            raise UploadError(
+            raise InputError(
                 f"Expected no {datum} declaration for {name!r}, which is in the projected CRS "
                 f"{_crs_label(file_crs)}; a projected survey CRS cannot be GCJ-02 or BD-09. "
                 "Leave crs_name empty (or wgs84/cgcs2000)."
@@ -461,12 +461,12 @@ def _to_wgs84(
         # CGCS2000 → WGS84 is a null shift at map scale (centimetres), so PROJ needs no grid.
         return frame.set_crs(file_crs, allow_override=True).to_crs(4326), _crs_label(file_crs)
     if file_crs is None and not geojson and datum is None:
-        raise UploadError(
+        raise InputError(
             f"Expected a CRS for {name!r}, got none (no .prj, or an undefined GeoPackage SRS). "
             f"Pass the datum of its lon/lat ({', '.join(crs.DATUMS)}), or add the .prj."
         )
     if file_crs is not None and not file_crs.is_geographic:
-        raise UploadError(
+        raise InputError(
             f"Expected a geographic or projected CRS for {name!r}, got {file_crs.name!r}. "
             "Reproject the layer to EPSG:4326 or a CGCS2000 Gauss-Krüger zone."
         )
@@ -489,7 +489,7 @@ def _check_degrees(frame: gpd.GeoDataFrame, name: str) -> None:
     bad = ((np.abs(lon) > 180) | (np.abs(lat) > 90)).any(axis=1)
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
-        raise UploadError(
+        raise InputError(
             f"Expected lon/lat degrees in {name!r} (lon -180..180, lat -90..90), got bounds "
             f"{bounds[first].round(3).tolist()} at row {first + 1}: these look projected "
             "(metres), e.g. CGCS2000 Gauss-Krüger such as EPSG:4547. Declare the EPSG code "

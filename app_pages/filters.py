@@ -1,0 +1,186 @@
+"""
+The map page's sidebar: where (cities, districts), when and what (period, figure), the ledger's
+own filters, the coverage layer and the basemap, each a widget seeded from the address bar.
+
+:func:`map_view` draws them all, publishes their values to the address and returns the
+:class:`layers.view.View` they make, which the map and the export page both draw from.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import state
+from geo import boundaries, gazetteer, selection
+from layers.basemaps import BASEMAPS, display_datum, tianditu_key
+from layers.labels import label, measure_name
+from layers.view import View
+
+__all__ = ["load_outlines", "map_view"]
+
+SEED = "seed"
+ALL_CHINA = "china"
+#: Widget keys kept in the address bar.
+URL_KEYS = ["province", "city", "district", "years", "figure", "basemap", "coverage"]
+#: The ledger's filters: address key → (facet of selection.ledger_facets, label, cast).
+LEDGER_FILTERS = {
+    "ledger_year": ("years", "ledger_years", int),
+    "batch": ("batches", "batch", str),
+    "status": ("statuses", "status", str),
+    "tag": ("tags", "content_col", str),
+}
+
+
+@st.cache_data
+def load_outlines(cities: tuple[str, ...], districts: tuple[str, ...]):
+    return selection.select_outlines(
+        selection.Selection(cities=cities, districts=districts), display=True
+    )
+
+
+@st.cache_data
+def city_choices(province: str) -> list[str]:
+    if province == SEED:
+        return list(boundaries.SEED_CITIES)
+    if province == ALL_CHINA:
+        return gazetteer.list_cities()["city"].tolist()
+    return gazetteer.list_cities(province)["city"].tolist()
+
+
+def choose_places(all_figures: pd.DataFrame, lang: str) -> tuple[tuple, tuple]:
+    """A group of cities (the seeds, a province, all of China), then cities and districts."""
+    provinces = [SEED, ALL_CHINA, *gazetteer.list_cities()["province"].drop_duplicates()]
+    state.warn_dropped("province", state.seed("province", options=provinces, default=SEED), lang)
+    groups = {SEED: label("seed_cities", lang), ALL_CHINA: label("all_china", lang)}
+    province = st.sidebar.selectbox(
+        label("province", lang), provinces, format_func=lambda p: groups.get(p, p), key="province"
+    )
+    options = city_choices(province)
+    cities = tuple(
+        state.multiselect(
+            "city", label("cities_all", lang), options, lang, cast=gazetteer.full_city_name
+        )
+        or options
+    )
+    zones = all_figures.loc[
+        all_figures["city"].isin(cities) & (all_figures["level"] == "zone"), "place"
+    ].unique()
+    names = sorted(load_outlines(cities, ())["district"]) + sorted(zones)
+    return cities, tuple(state.multiselect("district", label("districts", lang), names, lang))
+
+
+def choose_figure(all_figures, cities, districts, lang) -> tuple[tuple, str, str, pd.DataFrame]:
+    """The period, the figure that colours the map and its default, and the figures kept."""
+    first, last = int(all_figures["period_start"].min()), int(all_figures["period_end"].max())
+    state.warn_dropped("years", state.seed_range("years", (first, last)), lang)
+    years = tuple(st.sidebar.slider(label("years", lang), first, last, key="years"))
+    chosen = selection.Selection(cities=cities, districts=districts, years=years)
+    kept = selection.filter_figures(all_figures, chosen)
+    named = all_figures.drop_duplicates("metric").set_index("metric")
+    options = kept["metric"].drop_duplicates().tolist() or ["households"]
+    default = "households" if "households" in options else options[0]
+    state.warn_dropped("figure", state.seed("figure", options=options, default=default), lang)
+    metric = st.sidebar.selectbox(
+        label("figure", lang),
+        options,
+        format_func=lambda m: named.loc[m, f"label_{lang}"] if m in named.index else m,
+        key="figure",
+    )
+    return years, metric, default, kept
+
+
+def choose_ledger_filters(loaded, lang: str) -> dict[str, tuple]:
+    """The ledger's own filters (year, batch, status, content), for the facets it has."""
+    if loaded is None:
+        return {}
+    st.sidebar.subheader(label("ledger_filters", lang))
+    facets = selection.ledger_facets(loaded.ledger.projects)
+    chosen = {}
+    for key, (facet, title, cast) in LEDGER_FILTERS.items():
+        if facets[facet]:
+            status = (lambda s: label(s, lang)) if key == "status" else str
+            chosen[key] = tuple(
+                state.multiselect(
+                    key, label(title, lang), facets[facet], lang, cast=cast, format_func=status
+                )
+            )
+    return chosen
+
+
+def choose_coverage(computed, lang: str) -> str | None:
+    """Which coverage measure the hidden coverage layer shades, when there is coverage."""
+    if computed is None:
+        return None
+    keys = [k for k in computed.table.columns if f"{k}_status" in computed.table.columns]
+    if not keys:
+        return None
+    state.seed("coverage", options=keys, default="tactile_rate")
+    return st.sidebar.selectbox(
+        label("coverage_layer", lang),
+        keys,
+        format_func=lambda k: measure_name(k, lang),
+        key="coverage",
+    )
+
+
+def choose_basemap(lang: str) -> tuple[str | None, str | None]:
+    """None by default (offline); Amap is GCJ-02, so layers are shifted to meet it."""
+    state.seed("basemap", options=list(BASEMAPS), default=None)
+    basemap = st.sidebar.radio(
+        label("basemap", lang),
+        list(BASEMAPS),
+        format_func=lambda b: label(f"basemap_{b or 'none'}", lang),
+        key="basemap",
+    )
+    tile_key = None
+    if basemap == "tianditu":
+        typed = st.sidebar.text_input(label("tianditu_key", lang), type="password", key="tk")
+        tile_key = tianditu_key(typed)
+        if tile_key is None:
+            st.sidebar.warning(label("tianditu_needs_key", lang))
+            basemap = None
+    if display_datum(basemap) == "gcj02":
+        st.sidebar.info(label("gcj02_display", lang))
+    return basemap, tile_key
+
+
+def map_view(all_figures: pd.DataFrame, loaded, computed, lang: str):
+    """
+    Draw the sidebar and return (the view, the figures it keeps, Tianditu's key or None).
+
+    ``loaded`` is the session's ledger and ``computed`` its coverage (either may be None).
+    """
+    cities, districts = choose_places(all_figures, lang)
+    years, metric, default_metric, kept = choose_figure(all_figures, cities, districts, lang)
+    ledger_filters = choose_ledger_filters(loaded, lang)
+    coverage_metric = choose_coverage(computed, lang)
+    basemap, tile_key = choose_basemap(lang)
+    state.publish(
+        URL_KEYS + list(LEDGER_FILTERS),
+        defaults={
+            "province": SEED,
+            "city": [],
+            "district": [],
+            "years": (int(all_figures["period_start"].min()), int(all_figures["period_end"].max())),
+            "figure": default_metric,
+            "basemap": None,
+            "coverage": "tactile_rate",
+            **{key: [] for key in LEDGER_FILTERS},
+        },
+    )
+    view = View(
+        cities=cities,
+        districts=districts,
+        years=years,
+        figure=metric,
+        ledger_years=ledger_filters.get("ledger_year", ()),
+        batches=ledger_filters.get("batch", ()),
+        statuses=ledger_filters.get("status", ()),
+        tags=ledger_filters.get("tag", ()),
+        basemap=basemap,
+        coverage_metric=coverage_metric,
+        lang=lang,
+    )
+
+    return view, kept, tile_key

@@ -1,0 +1,1 @@
+"""Shipped data of Renovation Atlas, as package data (see README.md here)."""

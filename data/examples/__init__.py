@@ -1,0 +1,1 @@
+"""The synthetic examples and the scripts that write them."""

