@@ -46,10 +46,8 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
-# Everything: lint, unit tests and the browser tests (tests/e2e, marked `browser`).
-test: build browser
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+# Everything: lint (ruff, import contracts, mypy), unit tests and the browser tests (tests/e2e).
+test: build browser lint
 	$(BIN)/python -m pytest
 
 # The browser tests alone (a real server and headless Chromium; screenshots/e2e/).
@@ -69,8 +67,12 @@ qgis:
 	$(SUDO) apt-get update -qq
 	$(SUDO) apt-get install -y -qq --no-install-recommends qgis qgis-providers
 
+# ruff (lint and format), the import contracts (lint-imports) and mypy, all set in pyproject.toml.
 lint: install
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

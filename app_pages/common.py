@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from geo import boundaries, coverage, figures, gazetteer
+from geo import boundaries, coverage, crs, figures, gazetteer
 from geo.coverage import Coverage
 from geo.infra import Infra
 from geo.records import Ledger
+from layers.labels import label
 
 LEDGER_KEY = "ledger"
 INFRA_KEY = "infra"
@@ -121,6 +122,18 @@ def session_infra_metrics() -> tuple[LoadedInfra, pd.DataFrame] | None:
     ledger = current_ledger()
     projects = ledger.ledger.projects if ledger is not None else None
     return loaded, infra_metrics(loaded, projects, coverage.RADII_M, ()).table
+
+
+def datum_select(lang: str, *, key: str | None = None) -> str | None:
+    """The datum of an upload's coordinates: declared in the file (None), or one of crs.DATUMS."""
+    return st.selectbox(
+        label("datum", lang),
+        [None, *crs.DATUMS],
+        format_func=lambda d: (
+            label("datum_in_file", lang) if d is None else label(f"datum_{d}", lang)
+        ),
+        key=key,
+    )
 
 
 @st.cache_data

@@ -21,11 +21,12 @@ from app_pages.common import (
     current_infra,
     current_lang,
     current_ledger,
+    datum_select,
     infra_metrics,
     load_display_outlines,
     load_figures,
 )
-from geo import coverage, crs, infra
+from geo import coverage, infra
 from geo._data import EXAMPLES_DIR
 from geo.errors import BoundaryCacheError, InputError
 from layers.export import geojson_bytes
@@ -54,12 +55,7 @@ st.title(label("page_infra_title", lang))
 st.caption(label("infra_help", lang))
 
 upload = st.file_uploader(label("upload_infra", lang), type=UPLOAD_TYPES, key="infra_upload")
-datum = st.selectbox(
-    label("datum", lang),
-    [None, *crs.DATUMS],
-    format_func=lambda d: label("datum_in_file", lang) if d is None else label(f"datum_{d}", lang),
-    key="infra_datum",
-)
+datum = datum_select(lang, key="infra_datum")
 left, right = st.columns(2)
 if left.button(label("read_infra", lang), type="primary", disabled=upload is None):
     read(upload.getvalue(), upload.name, datum, lang)
@@ -79,7 +75,7 @@ columns = st.columns(len(counts) + 1)
 for column, (kind, count) in zip(columns, counts.items(), strict=False):
     column.metric(label(f"infra_{kind}", lang), count)
 columns[-1].metric(label("quarantined", lang), len(found.quarantine))
-st.caption(f"{loaded.name} · {label('kind_' + found.kind, lang)}")
+st.caption(f"{loaded.name} · {label(f'kind_{found.kind}', lang)}")
 
 ledger = current_ledger()
 projects = ledger.ledger.projects if ledger is not None else None

@@ -10,8 +10,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import LEDGER_KEY, LoadedLedger, current_lang, current_ledger, load_figures
-from geo import crs, reconcile, records
+from app_pages.common import (
+    LEDGER_KEY,
+    LoadedLedger,
+    current_lang,
+    current_ledger,
+    datum_select,
+    load_figures,
+)
+from geo import reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
 from layers.export import geopackage_bytes
@@ -58,11 +65,7 @@ st.title(label("page_ledger_title", lang))
 st.caption(label("ledger_help", lang))
 
 upload = st.file_uploader(label("upload", lang), type=["csv", "xlsx"], key="upload")
-datum = st.selectbox(
-    label("datum", lang),
-    [None, *crs.DATUMS],
-    format_func=lambda d: label("datum_in_file", lang) if d is None else label(f"datum_{d}", lang),
-)
+datum = datum_select(lang)
 sheet = st.text_input(label("sheet", lang), "") or None
 left, right = st.columns(2)
 if left.button(label("read_ledger", lang), type="primary", disabled=upload is None):

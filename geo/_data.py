@@ -1,6 +1,8 @@
 """
-Where the shipped data lives: ``data/`` of the repository, installed as the package
-``atlas_data`` (package data), so a non-editable install carries it too.
+Where the shipped data lives.
+
+``data/`` of the repository is installed as the package ``atlas_data`` (package data), so a
+non-editable install carries it too.
 """
 
 from __future__ import annotations

@@ -496,8 +496,12 @@ def find_header(rows: list[list[str]], synonyms: dict[str, str], expected: str) 
 def table_body(
     rows: list[list[str]], numbers: list[int], broken: list[bool], start: int
 ) -> tuple[list[str], list[list[str]], np.ndarray, np.ndarray]:
-    """The header at ``start``, the data rows under it (minus trailing blank rows), their
-    numbers and bad-encoding flags."""
+    """
+    Split the rows at the header found at ``start``.
+
+    Returns the header, the data rows under it (minus trailing blank rows), their numbers and
+    their bad-encoding flags.
+    """
     header = unique_headers(rows[start])
     end = len(rows)
     while end > start + 1 and not any(c.strip() for c in rows[end - 1]):

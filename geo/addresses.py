@@ -154,8 +154,9 @@ def _first_district(
 
 def _resolve_run(prefixes: list[str], *, city: str | None, year: int | None) -> Resolution:
     """
-    Resolve ``prefixes[0]``; if it resolves, prefer the longest that does among those after it
-    that extend it one character at a time (新乡市辉县 → 新乡市辉县市).
+    Resolve ``prefixes[0]``, then prefer the longest prefix after it that still resolves.
+
+    Only prefixes that extend it one character at a time count (新乡市辉县 → 新乡市辉县市).
     """
     result = resolve_district(prefixes[0], city=city, year=year)
     if result.status == "unknown":

@@ -1,6 +1,7 @@
 """
-Places side by side: one value per place and metric, with its status, source, rank and the
-city average.
+Places side by side.
+
+One value per place and metric, with its status, source, rank and the city average.
 
 Three sources give values: the documents' reported figures (:func:`reported_values`), a
 ledger's clean rows (:func:`ledger_values`) and accessibility metrics per district
@@ -289,10 +290,7 @@ def ledger_values(
         projects = projects[projects["year"].between(*years).fillna(False).astype(bool)]
     rows = []
     for place in places.itertuples(index=False):
-        key = "city" if place.tier == "city" else "adcode"
-        mine = projects[
-            (projects[key] == (place.city if key == "city" else place.adcode)).fillna(False)
-        ]
+        mine = _place_rows(projects, place)
         for metric in metrics:
             column, unit = LEDGER_METRICS[metric]
             value, status = _ledger_sum(mine, column)
@@ -309,6 +307,13 @@ def ledger_values(
                 )
             )
     return _frame(rows)
+
+
+def _place_rows(projects: pd.DataFrame, place) -> pd.DataFrame:
+    """A ledger's rows of ``place``: a city's by name, a district's or zone's by adcode."""
+    if place.tier == "city":
+        return projects[projects["city"].eq(place.city).fillna(False).astype(bool)]
+    return projects[projects["adcode"].eq(place.adcode).fillna(False).astype(bool)]
 
 
 def _ledger_sum(rows: pd.DataFrame, column: str | None) -> tuple[float, str]:
@@ -358,8 +363,9 @@ def infra_values(
 
 def cities_of_places(codes: Sequence[str]) -> list[str]:
     """
-    The city of each adcode (a district, or a zone of data/zones.csv), in order; codes that
-    are neither are left out.
+    The city of each adcode (a district, or a zone of data/zones.csv), in order.
+
+    Codes that are neither are left out.
     """
     index = boundaries.read_admin_index().drop_duplicates("adcode").set_index("adcode")["city"]
     zones = gazetteer.list_zones().drop_duplicates("code").set_index("code")["city"]
@@ -393,9 +399,11 @@ def metric_options(
     infra_table: pd.DataFrame | None = None,
 ) -> list[str]:
     """
-    The metrics that can be compared for ``cities``: the figures they report (in ``order``,
-    the vocabulary of data/metrics.csv), then ledger sums with a ledger, then the accessibility
-    measures ``infra_table`` holds (``infra_<measure>``).
+    The metrics that can be compared for ``cities``.
+
+    First the figures they report (in ``order``, the vocabulary of data/metrics.csv), then the
+    ledger sums when there is a ledger, then the accessibility measures ``infra_table`` holds
+    (``infra_<measure>``).
     """
     present = set(figures.loc[figures["city"].isin(cities), "metric"])
     options = [m for m in order if m in present]
@@ -424,8 +432,9 @@ def gather_values(
     infra_source: str = "",
 ) -> pd.DataFrame:
     """
-    One long table of values (:data:`VALUE_COLUMNS`) of ``places`` for ``metrics``, every
-    source: the documents (:func:`reported_values`), the ledger's ``projects``
+    One long table of values (:data:`VALUE_COLUMNS`) of ``places`` for ``metrics``.
+
+    Every source is asked: the documents (:func:`reported_values`), the ledger's ``projects``
     (:func:`ledger_values`) and the accessibility ``infra_table`` (:func:`infra_values`),
     each given only when present. Pass every place of the chosen places' cities, so that
     :func:`compare_table` can average over them.
@@ -447,8 +456,10 @@ def gather_values(
 
 def mixed_periods(table: pd.DataFrame) -> dict[str, list[tuple[str | None, str | None]]]:
     """
-    Metric → the distinct (period, status) pairs of its ranked documents' values, for each
-    metric of a :func:`compare_table` whose ranked reported values mix periods or kinds.
+    Metrics whose ranked reported values mix periods or kinds.
+
+    Returns metric → the distinct (period, status) pairs of its ranked documents' values, for
+    the metrics of a :func:`compare_table` with more than one pair.
     """
     ranked = table[(table["source_kind"] == "reported") & table["rank"].notna()]
     mixed = {}
@@ -559,7 +570,8 @@ def by_period(
 
 def _named_periods(frame: pd.DataFrame) -> pd.Series:
     """
-    The period as written, else named from its years like the documents name theirs:
+    The period as written, else named from its years like the documents name theirs.
+
     ``2024年``, ``2019年至2022年``, ``截至2023年`` (no start year), ``2021年起`` (no end).
     """
     names = []
@@ -584,10 +596,7 @@ def _ledger_by_year(projects, places, metrics, source) -> pd.DataFrame:
     batch = projects["batch"] if "batch" in projects else pd.Series(pd.NA, index=projects.index)
     projects = projects.assign(_year=projects["year"].astype("Int64"), _batch=batch)
     for place in places.itertuples(index=False):
-        key = "city" if place.tier == "city" else "adcode"
-        mine = projects[
-            (projects[key] == (place.city if key == "city" else place.adcode)).fillna(False)
-        ]
+        mine = _place_rows(projects, place)
         for (year, batch_name), group in mine.groupby(["_year", "_batch"], dropna=False, sort=True):
             for metric in metrics:
                 column, unit = LEDGER_METRICS[metric]

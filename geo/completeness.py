@@ -1,6 +1,8 @@
 """
-How complete the data are: which figures each district has, from which document, how old;
-and tallies of a ledger's quarantine and reconciliation.
+How complete the data are.
+
+Which figures each district has, from which document, how old; and tallies of a ledger's
+quarantine and reconciliation.
 
 :func:`completeness` gives one row per place (a city, district or zone, from
 :func:`geo.compare.list_places`) and metric family (:data:`FAMILIES`), every place kept

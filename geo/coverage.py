@@ -1,6 +1,7 @@
 """
-Coverage of accessibility infrastructure per district and per renovated community: the one
-registry of accessibility measures, and the functions that compute them.
+Coverage of accessibility infrastructure per district and per renovated community.
+
+The one registry of accessibility measures, and the functions that compute them.
 
 :data:`MEASURES` is the registry: each measure's key, unit, and how it is computed (a length
 or a count of one feature type, or a rate of two other measures), plus the household shares
@@ -539,7 +540,9 @@ def city_value(rows: pd.DataFrame, key: str) -> tuple[float, str]:
 @dataclasses.dataclass
 class Coverage:
     """
-    What :func:`measure` computes: ``table`` (:func:`district_metrics`, full outlines) and
+    What :func:`measure` computes.
+
+    ``table`` (:func:`district_metrics`, full outlines) and
     ``near`` (the projects joined with :func:`project_proximity`, or ``None`` without
     projects), with the radii and the infrastructure actually measured.
     """

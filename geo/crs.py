@@ -18,11 +18,15 @@ from collections.abc import Callable
 import numpy as np
 import pyproj
 import shapely
+from numpy.typing import ArrayLike
+
+from geo.errors import InputError
 
 __all__ = [
     "DATUMS",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
+    "check_datum",
     "from_wgs84",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
@@ -47,8 +51,15 @@ _INVERSE_MAX_ITER = 10
 #: Datum names accepted by :func:`to_wgs84` and :func:`from_wgs84`.
 DATUMS = ("wgs84", "cgcs2000", "gcj02", "bd09")
 
+#: A longitude or a latitude: one number, or an array (list, ndarray, Series) of them.
+Coords = ArrayLike
+#: Converted (lon, lat): floats for scalar input, arrays of the input's shape otherwise.
+LonLat = tuple[float, float] | tuple[np.ndarray, np.ndarray]
+#: A ``(lon, lat) -> (lon, lat)`` datum converter, as :func:`to_wgs84` picks one.
+Converter = Callable[[Coords, Coords], LonLat]
 
-def _as_arrays(lon, lat) -> tuple[np.ndarray, np.ndarray, bool]:
+
+def _as_arrays(lon: Coords, lat: Coords) -> tuple[np.ndarray, np.ndarray, bool]:
     lon_arr = np.asarray(lon, dtype="float64")
     lat_arr = np.asarray(lat, dtype="float64")
     if lon_arr.shape != lat_arr.shape:
@@ -58,13 +69,13 @@ def _as_arrays(lon, lat) -> tuple[np.ndarray, np.ndarray, bool]:
     return lon_arr, lat_arr, lon_arr.ndim == 0
 
 
-def _shaped(lon: np.ndarray, lat: np.ndarray, scalar: bool):
+def _shaped(lon: np.ndarray, lat: np.ndarray, scalar: bool) -> LonLat:
     if scalar:
         return float(lon), float(lat)
     return lon, lat
 
 
-def is_outside_china(lon, lat) -> np.ndarray | bool:
+def is_outside_china(lon: Coords, lat: Coords) -> np.ndarray | bool:
     """
     True where a point lies outside the rectangle in which GCJ-02 shifts coordinates.
 
@@ -111,14 +122,14 @@ def _gcj02_delta(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return np.where(outside, 0.0, dlon), np.where(outside, 0.0, dlat)
 
 
-def wgs84_to_gcj02(lon, lat):
+def wgs84_to_gcj02(lon: Coords, lat: Coords) -> LonLat:
     """Shift WGS84 (or CGCS2000) lon/lat to GCJ-02 by the published forward formula."""
     lon_arr, lat_arr, scalar = _as_arrays(lon, lat)
     dlon, dlat = _gcj02_delta(lon_arr, lat_arr)
     return _shaped(lon_arr + dlon, lat_arr + dlat, scalar)
 
 
-def gcj02_to_wgs84(lon, lat):
+def gcj02_to_wgs84(lon: Coords, lat: Coords) -> LonLat:
     """
     Invert GCJ-02 to WGS84 by fixed-point iteration on the forward formula.
 
@@ -142,7 +153,7 @@ def gcj02_to_wgs84(lon, lat):
     return _shaped(lon_w, lat_w, scalar)
 
 
-def gcj02_to_bd09(lon, lat):
+def gcj02_to_bd09(lon: Coords, lat: Coords) -> LonLat:
     """Shift GCJ-02 lon/lat to Baidu's BD-09 by Baidu's published formula."""
     lon_arr, lat_arr, scalar = _as_arrays(lon, lat)
     z = np.sqrt(lon_arr**2 + lat_arr**2) + 0.00002 * np.sin(lat_arr * _X_PI)
@@ -150,7 +161,7 @@ def gcj02_to_bd09(lon, lat):
     return _shaped(z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006, scalar)
 
 
-def bd09_to_gcj02(lon, lat):
+def bd09_to_gcj02(lon: Coords, lat: Coords) -> LonLat:
     """
     Invert BD-09 to GCJ-02.
 
@@ -170,28 +181,28 @@ def bd09_to_gcj02(lon, lat):
     return _shaped(lon_g, lat_g, scalar)
 
 
-def wgs84_to_bd09(lon, lat):
+def wgs84_to_bd09(lon: Coords, lat: Coords) -> LonLat:
     """Shift WGS84 lon/lat to BD-09 (through GCJ-02)."""
     return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
 
 
-def bd09_to_wgs84(lon, lat):
+def bd09_to_wgs84(lon: Coords, lat: Coords) -> LonLat:
     """Convert BD-09 lon/lat to WGS84 (through GCJ-02)."""
     return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
 
 
-def _identity(lon, lat):
+def _identity(lon: Coords, lat: Coords) -> LonLat:
     lon_arr, lat_arr, scalar = _as_arrays(lon, lat)
     return _shaped(lon_arr, lat_arr, scalar)
 
 
-_TO_WGS84: dict[str, Callable] = {
+_TO_WGS84: dict[str, Converter] = {
     "wgs84": _identity,
     "cgcs2000": _identity,
     "gcj02": gcj02_to_wgs84,
     "bd09": bd09_to_wgs84,
 }
-_FROM_WGS84: dict[str, Callable] = {
+_FROM_WGS84: dict[str, Converter] = {
     "wgs84": _identity,
     "cgcs2000": _identity,
     "gcj02": wgs84_to_gcj02,
@@ -199,7 +210,20 @@ _FROM_WGS84: dict[str, Callable] = {
 }
 
 
-def _converter(table: dict[str, Callable], datum: str) -> Callable:
+def check_datum(datum: str | None) -> None:
+    """
+    Refuse a declared datum that is not one of :data:`DATUMS` (``None``: none declared).
+
+    Raises :class:`~geo.errors.InputError` with ``fix="datum"``, so each front end can say how
+    to declare one.
+    """
+    if datum is not None and datum not in DATUMS:
+        raise InputError(
+            f"Expected the datum to be one of {', '.join(DATUMS)}, got {datum!r}.", fix="datum"
+        )
+
+
+def _converter(table: dict[str, Converter], datum: str) -> Converter:
     key = str(datum).strip().lower().replace("-", "").replace("_", "")
     if key not in table:
         raise ValueError(
@@ -209,17 +233,17 @@ def _converter(table: dict[str, Callable], datum: str) -> Callable:
     return table[key]
 
 
-def to_wgs84(lon, lat, datum: str):
+def to_wgs84(lon: Coords, lat: Coords, datum: str) -> LonLat:
     """Convert lon/lat declared in ``datum`` (one of :data:`DATUMS`) to WGS84."""
     return _converter(_TO_WGS84, datum)(lon, lat)
 
 
-def from_wgs84(lon, lat, datum: str):
+def from_wgs84(lon: Coords, lat: Coords, datum: str) -> LonLat:
     """Convert WGS84 lon/lat to ``datum`` (one of :data:`DATUMS`), e.g. for a GCJ-02 basemap."""
     return _converter(_FROM_WGS84, datum)(lon, lat)
 
 
-def transform_geometries(geometries, convert: Callable):
+def transform_geometries(geometries: ArrayLike, convert: Converter) -> np.ndarray:
     """
     Apply a ``(lon, lat) -> (lon, lat)`` converter to every vertex of shapely geometries.
 
@@ -240,7 +264,7 @@ _GK3_FIRST_CM = 75
 _GK3_LAST_CM = 135
 
 
-def metric_crs(lon, lat=None) -> pyproj.CRS:
+def metric_crs(lon: Coords, lat: Coords | None = None) -> pyproj.CRS:
     """
     Pick a metric CRS for lengths, areas and buffers around the given longitudes.
 

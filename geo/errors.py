@@ -47,7 +47,8 @@ class UnknownPlaceError(AtlasError, KeyError):
         hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"Unknown {kind} {value!r}.{hint}")
 
-    def __str__(self) -> str:  # KeyError would repr() the message
+    def __str__(self) -> str:
+        """The message as written (KeyError would repr() it)."""
         return self.args[0]
 
 

@@ -462,8 +462,11 @@ def resolve_city(name: str) -> dict[str, str]:
 
 
 def full_city_name(text: str) -> str:
-    """新乡 → 新乡市 (any form :func:`resolve_city` takes); a name that is no city comes back
-    as typed, for the caller to report."""
+    """
+    新乡 → 新乡市 (any form :func:`resolve_city` takes).
+
+    A name that is no city comes back as typed, for the caller to report.
+    """
     try:
         return resolve_city(text)["city"]
     except UnknownPlaceError:
@@ -472,8 +475,9 @@ def full_city_name(text: str) -> str:
 
 def suggest(value: str, options: Iterable[str], *, kind: str = "name", limit: int = 3) -> list[str]:
     """
-    The ``options`` a planner most likely meant by ``value``, which is none of them: for a
-    city (``kind="city"``) the city resolver's suggestions, else :func:`close_matches`.
+    The ``options`` a planner most likely meant by ``value``, which is none of them.
+
+    For a city (``kind="city"``) the city resolver's suggestions, else :func:`close_matches`.
     """
     options = list(options)
     if kind == "city":

@@ -206,8 +206,7 @@ class Infra:
         }
 
     def layers(self) -> dict[str, pd.DataFrame]:
-        """The GeoPackage layers ``infra``, ``extent`` and ``quarantine`` (re-read by
-        :func:`read_infra`)."""
+        """The GeoPackage layers ``infra``, ``extent`` and ``quarantine``, as read_infra reads."""
         extent = gpd.GeoDataFrame(
             {"source": [self.source], "kind": [self.kind]},
             geometry=[self.extent],
@@ -632,11 +631,7 @@ def read_survey(
     a declared datum (``crs_name`` or a 坐标系 column), as ledgers do; vector files pass the
     checks of :func:`geo._vector.read_vector`. Output CRS is EPSG:4326.
     """
-    if crs_name is not None and crs_name not in crs.DATUMS:
-        raise InputError(
-            f"Expected the datum to be one of {', '.join(crs.DATUMS)}, got {crs_name!r}.",
-            fix="datum",
-        )
+    crs.check_datum(crs_name)
     data, name = _sheets.load_bytes(source, name)
     if Path(name).suffix.lower() in (".csv", ".xlsx", ".xlsm", ".txt"):
         return _read_table(data, name, crs_name, sheet)

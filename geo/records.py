@@ -154,9 +154,7 @@ _SYNONYMS = {
 
 
 def map_columns(header: list[str]) -> dict[str, str]:
-    """
-    Recognised field → header. Raises :class:`InputError` if two headers claim one field.
-    """
+    """Recognised field → header; :class:`InputError` if two headers claim one field."""
     claims: dict[str, list[str]] = {}
     for column in header:
         field = _SYNONYMS.get(_sheets.header_key(column))
@@ -695,11 +693,7 @@ def read_ledger(
     Raises :class:`InputError` only for a file that cannot be read as a whole; a bad row
     never raises. Projects come out in EPSG:4326.
     """
-    if crs_name is not None and crs_name not in crs.DATUMS:
-        raise InputError(
-            f"Expected the datum to be one of {', '.join(crs.DATUMS)}, got {crs_name!r}.",
-            fix="datum",
-        )
+    crs.check_datum(crs_name)
     report = progress or (lambda fraction, stage: None)
     data, name = _sheets.load_bytes(source, name)
     rows, numbers, broken, encoding, sheet_title = _sheets.read_rows(data, name=name, sheet=sheet)
@@ -738,8 +732,9 @@ def read_ledger(
 
 def read_projects(path: str | Path) -> gpd.GeoDataFrame:
     """
-    Read back the clean projects that ``atlas ingest`` wrote (.gpkg layer ``projects``, or
-    .geojson), with codes as text. Output CRS is EPSG:4326.
+    Read back the clean projects that ``atlas ingest`` wrote.
+
+    A .gpkg (layer ``projects``) or .geojson; codes come back as text. Output CRS is EPSG:4326.
     """
     path = Path(path)
     if not path.is_file():

@@ -287,7 +287,9 @@ def filter_projects(
 
 def ledger_facets(projects: pd.DataFrame) -> dict[str, list]:
     """
-    The choices of a ledger's filters, each sorted: ``years`` (ints), ``batches``,
+    The choices of a ledger's filters, each sorted.
+
+    ``years`` (ints), ``batches``,
     ``statuses`` (in :data:`geo.records.STATUSES` order) and content ``tags``. A facet the
     ledger has no value for is an empty list.
     """
@@ -302,8 +304,9 @@ def ledger_facets(projects: pd.DataFrame) -> dict[str, list]:
 
 def distinct_periods(rows: pd.DataFrame, *, status: str = "status") -> list[tuple]:
     """
-    The distinct (``period_label``, ``status``) pairs of ``rows``, in order of appearance:
-    more than one means the values mix periods, or plans with completed work.
+    The distinct (``period_label``, ``status``) pairs of ``rows``, in order of appearance.
+
+    More than one means the values mix periods, or plans with completed work.
     """
     pairs = (
         rows[["period_label", status]]

@@ -227,7 +227,7 @@ LABELS: dict[str, dict[str, str]] = {
     "infra_accessible_toilet": {"zh": "无障碍厕所", "en": "Accessible toilet"},
     "infra_elevator": {"zh": "电梯", "en": "Elevator"},
     "infra_sidewalk": {"zh": "人行道", "en": "Sidewalk"},
-    # Coverage metrics per district (geo/metrics.py).
+    # Coverage metrics per district (geo/coverage.py).
     "metric_tactile_km": {"zh": "盲道长度", "en": "Tactile paving length"},
     "metric_sidewalk_km": {"zh": "人行道长度", "en": "Sidewalk length"},
     "metric_tactile_rate": {

@@ -1,6 +1,7 @@
 """
-The HTML pieces every map layer shares, at the bottom of the layers graph: the one escaping
-function, legends, and tooltipped GeoJSON.
+The HTML pieces every map layer shares, at the bottom of the layers graph.
+
+The one escaping function, legends, and tooltipped GeoJSON.
 
 folium's GeoJsonTooltip and Popup insert property values as raw HTML, and branca renders each
 script it builds once more as a Jinja template, so every user value that reaches a page goes

@@ -43,21 +43,8 @@ def compare_chart(rows: pd.DataFrame, *, metric_name: str, lang: str = "zh") -> 
     over how many districts).
     """
     unit = rows["unit"].dropna().iloc[0] if rows["unit"].notna().any() else "count"
-    data = pd.DataFrame(
-        {
-            "label": rows["label"].astype(str),
-            "value": rows["value"].where(rows["status"] == "ok"),
-            "text": [value_text(r, lang) for _, r in rows.iterrows()],
-            "rank": [rank_text(r, lang) for _, r in rows.iterrows()],
-            "period": rows["period_label"].fillna("").astype(str),
-            "source": rows["source"].fillna("").astype(str),
-            "mean": rows["city_mean"],
-            "mean_text": [_mean_text(r, lang) for _, r in rows.iterrows()],
-        }
-    )
-    data["bar_text"] = data["text"] + "  " + data["rank"]
-    order = data["label"].tolist()
-    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=220))
+    data = _compare_data(rows, lang)
+    y = alt.Y("label:N", sort=data["label"].tolist(), title=None, axis=alt.Axis(labelLimit=220))
     title = _axis_title(metric_name, unit, lang)
     tips = [
         alt.Tooltip("label:N", title=label("compare_place", lang)),
@@ -76,15 +63,7 @@ def compare_chart(rows: pd.DataFrame, *, metric_name: str, lang: str = "zh") -> 
     means = data[data["mean"].notna()]
     if len(means):
         # Drawn before the text, so a label that crosses the tick stays on top and readable.
-        layers.append(
-            alt.Chart(means)
-            .mark_tick(color=_MEAN, thickness=2, size=_ROW_PX * 0.8, opacity=0.7)
-            .encode(
-                y=y,
-                x=alt.X("mean:Q", title=title, scale=scale, axis=alt.Axis(tickCount=6)),
-                tooltip=[alt.Tooltip("mean_text:N", title=label("city_average", lang))],
-            )
-        )
+        layers.append(_mean_ticks(means, y, alt.X("mean:Q", title=title, scale=scale), lang))
     layers += [
         alt.Chart(ranked)
         .mark_text(align="left", dx=4, color="#333333")
@@ -97,6 +76,37 @@ def compare_chart(rows: pd.DataFrame, *, metric_name: str, lang: str = "zh") -> 
     return alt.layer(*layers).properties(height=alt.Step(_ROW_PX), width="container")
 
 
+def _compare_data(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """One row per place: its bar (ok values only), texts, period, source and city mean."""
+    data = pd.DataFrame(
+        {
+            "label": rows["label"].astype(str),
+            "value": rows["value"].where(rows["status"] == "ok"),
+            "text": [value_text(r, lang) for _, r in rows.iterrows()],
+            "rank": [rank_text(r, lang) for _, r in rows.iterrows()],
+            "period": rows["period_label"].fillna("").astype(str),
+            "source": rows["source"].fillna("").astype(str),
+            "mean": rows["city_mean"],
+            "mean_text": [_mean_text(r, lang) for _, r in rows.iterrows()],
+        }
+    )
+    data["bar_text"] = data["text"] + "  " + data["rank"]
+    return data
+
+
+def _mean_ticks(means: pd.DataFrame, y: alt.Y, x: alt.X, lang: str) -> alt.Chart:
+    """A black tick at each place's city average, its tooltip saying over how many."""
+    return (
+        alt.Chart(means)
+        .mark_tick(color=_MEAN, thickness=2, size=_ROW_PX * 0.8, opacity=0.7)
+        .encode(
+            y=y,
+            x=x.axis(tickCount=6),
+            tooltip=[alt.Tooltip("mean_text:N", title=label("city_average", lang))],
+        )
+    )
+
+
 def _mean_text(row, lang: str) -> str:
     if pd.isna(row.get("city_mean")):
         return label("no_city_average", lang).format(city=row["city"])
@@ -105,6 +115,27 @@ def _mean_text(row, lang: str) -> str:
         value=format_value(row["city_mean"], row["unit"], lang),
         n=int(row["city_mean_n"]),
         total=int(row["city_places_n"]),
+    )
+
+
+def _period_data(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """One row per place and period: the period named with its kind and batch, value, texts."""
+    # A document may report one period twice (2024: stock and in progress): name the kind.
+    period = rows["period_label"].fillna("").astype(str)
+    kind = pd.Series(
+        [label(s, lang) if isinstance(s, str) and s else "" for s in rows["figure_status"]],
+        index=rows.index,
+    )
+    batch = rows["batch"].fillna("").astype(str) if "batch" in rows else ""
+    return pd.DataFrame(
+        {
+            "label": rows["label"].astype(str),
+            "period": (period + " " + kind + " " + batch).str.split().str.join(" "),
+            "value": rows["value"],
+            "text": [value_text(r, lang) for _, r in rows.iterrows()],
+            "status": kind,
+            "source": rows["source"].fillna("").astype(str),
+        }
     )
 
 
@@ -125,23 +156,7 @@ def period_chart(
     """
     rows = rows[rows["status"] == "ok"].sort_values(["period_start", "period_end"])
     unit = rows["unit"].dropna().iloc[0] if rows["unit"].notna().any() else "count"
-    # A document may report one period twice (2024: stock and in progress): name the kind.
-    period = rows["period_label"].fillna("").astype(str)
-    kind = pd.Series(
-        [label(s, lang) if isinstance(s, str) and s else "" for s in rows["figure_status"]],
-        index=rows.index,
-    )
-    batch = rows["batch"].fillna("").astype(str) if "batch" in rows else ""
-    data = pd.DataFrame(
-        {
-            "label": rows["label"].astype(str),
-            "period": (period + " " + kind + " " + batch).str.split().str.join(" "),
-            "value": rows["value"],
-            "text": [value_text(r, lang) for _, r in rows.iterrows()],
-            "status": kind,
-            "source": rows["source"].fillna("").astype(str),
-        }
-    )
+    data = _period_data(rows, lang)
     periods = list(dict.fromkeys(data["period"]))
     places = list(places or dict.fromkeys(data["label"]))
     # Ten colours run out at eleven places; twenty keep neighbours apart.

@@ -1,6 +1,8 @@
 """
-Choropleth layers of reported figures: districts coloured by a figure, city outlines with
-their city-level figures, and the Fisher-Jenks classes both use.
+Choropleth layers of reported figures.
+
+Districts coloured by a figure, city outlines with their city-level figures, and the
+Fisher-Jenks classes both use.
 
 Every value that reaches HTML (names, figures as written, sources) goes through
 :func:`layers._html.esc`. Districts without a figure are drawn grey with a dashed edge and

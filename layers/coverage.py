@@ -1,6 +1,8 @@
 """
-The coverage choropleth: each district coloured by an accessibility measure where its status
-is ``ok``, hatched "insufficient data" (数据不足) with the reason everywhere else.
+The coverage choropleth: districts coloured by an accessibility measure, or hatched.
+
+A district is coloured where the measure's status is ``ok``, and hatched "insufficient data"
+(数据不足) with the reason everywhere else.
 
 Districts are coloured by Fisher-Jenks classes (:func:`layers.choropleth.classify`) only where
 the measure's status is ``ok``. Every other district, and an ``ok`` row without a value, is
@@ -41,6 +43,7 @@ HATCH_CSS = "repeating-linear-gradient(45deg,#757575 0 2px,transparent 2px 6px)"
 
 
 def wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` in EPSG:4326 (itself when it already is)."""
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         return frame.to_crs("EPSG:4326")
     return frame

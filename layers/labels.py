@@ -1,7 +1,8 @@
 """
-Interface wording in Chinese (default) and English, shared by the app, layers and exports:
-labels by key (the catalogue is :mod:`layers._catalogue`), measure names, and numbers
-formatted the way a planner reads them.
+Interface wording in Chinese (default) and English, shared by the app, layers and exports.
+
+Labels by key (the catalogue is :mod:`layers._catalogue`), measure names, and numbers and
+values formatted the way a planner reads them.
 """
 
 from __future__ import annotations
@@ -64,8 +65,9 @@ def measure_name(key: str, lang: str = "zh") -> str:
 
 def periods_text(pairs, lang: str = "zh") -> str:
     """
-    ``2023年 计划；2019年至2022年 已完成``: (period, status) pairs as a planner reads them,
-    an undated period named as such.
+    (period, status) pairs as a planner reads them: ``2023年 计划；2019年至2022年 已完成``.
+
+    An undated period is named as such.
     """
     return "；".join(
         f"{period or label('undated', lang)} {label(status, lang) if status else ''}".strip()
@@ -153,8 +155,10 @@ def value_text(row, lang: str = "zh") -> str:
 
 def place_labels(places: pd.DataFrame, lang: str = "zh") -> pd.Series:
     """
-    A short, unique name per place: the district, the city's name for a whole city
-    (新乡市（全市）), and the city in front where two places share a name (two 鼓楼区).
+    A short, unique name per place.
+
+    The district; the city's name for a whole city (新乡市（全市）); the city in front where
+    two places share a name (two 鼓楼区).
     """
     names = places["place"].astype(str)
     whole = places["tier"] == "city"
@@ -182,8 +186,10 @@ def city_mean_text(row, lang: str = "zh") -> str:
 
 def error_text(exc: Exception, lang: str = "zh") -> str:
     """
-    An error's message for the app, with the app's way to give the setting it names
-    (:attr:`geo.errors.InputError.fix`: the datum choice under the upload, the sheet field...).
+    An error's message for the app, with the app's way to give the setting it names.
+
+    The setting is :attr:`geo.errors.InputError.fix`: the datum choice under the upload, the
+    sheet field...
     """
     fix = getattr(exc, "fix", None)
     return f"{exc} {label(f'fix_{fix}', lang)}" if fix else str(exc)

@@ -53,7 +53,7 @@ from layers.labels import format_value, label
 
 __all__ = ["PROXIMITY_KINDS", "projects_layer"]
 
-#: Distance columns (metres, from geo/metrics.py) that add a "nearest ..." line to popups.
+#: Distance columns (metres, from geo/coverage.py) that add a "nearest ..." line to popups.
 PROXIMITY_KINDS = ("accessible_bus_stop", "curb_ramp", "accessible_toilet")
 
 # Below this zoom, nearby points merge into numbered clusters; at street level they split.

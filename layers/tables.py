@@ -1,6 +1,5 @@
 """
-Tables: the app's tables in the interface's language, and CSV and XLSX files that open
-cleanly in Excel.
+Tables: the app's tables in the interface's language, and CSV and XLSX files for Excel.
 
 The screen tables (:func:`side_by_side`, :func:`completeness_matrix`, ...) name columns, codes
 and values in Chinese or English from the same frames the CLI writes.
@@ -227,30 +226,44 @@ def plain_table(frame: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+#: Column → the label key of its header, for every table the pages show headed.
+_HEADERS = {
+    "reason": "col_reason",
+    "rows": "col_rows",
+    "first_row": "col_first_row",
+    "message_zh": "col_message_zh",
+    "message_en": "col_message_en",
+    "row": "ledger_row",
+    "column": "col_column",
+    "result": "col_result",
+    "meaning": "col_meaning",
+    "city": "compare_city",
+    "metric": "compare_metric",
+    "reported": "col_reported",
+    "as_written": "as_written",
+    "period": "period",
+    "computed": "col_computed",
+    "computed_status": "compare_data_status",
+    "doc_id": "col_documents",
+    "seed_line": "col_seed_line",
+}
+
+
+def _headed(frame: pd.DataFrame, lang: str, extra: dict[str, str] | None = None) -> pd.DataFrame:
+    """``frame`` with the columns :data:`_HEADERS` knows named in ``lang`` (and ``extra``)."""
+    names = {c: label(_HEADERS[c], lang) for c in frame.columns if c in _HEADERS}
+    return frame.rename(columns=names | (extra or {}))
+
+
 def quarantine_by_reason(quarantine: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Quarantine counts by reason (:func:`geo.completeness.quarantine_by_reason`), headed."""
-    return completeness.quarantine_by_reason(quarantine).rename(
-        columns={
-            "reason": label("col_reason", lang),
-            "rows": label("col_rows", lang),
-            "first_row": label("col_first_row", lang),
-            "message_zh": label("col_message_zh", lang),
-            "message_en": label("col_message_en", lang),
-        }
-    )
+    return _headed(completeness.quarantine_by_reason(quarantine), lang)
 
 
 def quarantine_rows(quarantine: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Every quarantined row as read, its fixed columns named in ``lang``."""
-    return quarantine.rename(
-        columns={
-            "row": label("ledger_row", lang),
-            "reason": label("col_reason", lang),
-            "column": label("col_column", lang),
-            "message_zh": label("col_message_zh", lang),
-            "message_en": label("col_message_en", lang),
-        }
-    )
+    fixed = ["row", "reason", "column", "message_zh", "message_en"]
+    return quarantine.rename(columns={c: label(_HEADERS[c], lang) for c in fixed})
 
 
 def reconciliation_counts(
@@ -259,20 +272,16 @@ def reconciliation_counts(
     """A reconciliation counted by result and metric, each result with its meaning."""
     counts = completeness.reconciliation_by_result(reconciliation, reconcile.RESULTS)
     counts.insert(1, "meaning", [label(f"result_{r}", lang) for r in counts["result"]])
-    return counts.rename(
-        columns={
-            "result": label("col_result", lang),
-            "meaning": label("col_meaning", lang),
-            "rows": label("col_rows", lang),
-            **metric_names,
-        }
+    return _headed(counts[["result", "meaning", "rows"]], lang).join(
+        counts.drop(columns=["result", "meaning", "rows"]).rename(columns=metric_names)
     )
 
 
 def reported_table(reported: pd.DataFrame, figures: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """
-    Reported accessibility figures beside the computed ones
-    (:func:`geo.coverage.compare_reported`), with names, formatted values, documents.
+    Reported accessibility figures beside the computed ones, named and formatted.
+
+    ``reported`` is :func:`geo.coverage.compare_reported`; documents are named by number.
     """
     if reported.empty:
         return reported
@@ -291,19 +300,7 @@ def reported_table(reported: pd.DataFrame, figures: pd.DataFrame, lang: str = "z
             for s in reported["computed_status"]
         ],
     )
-    return shown.rename(
-        columns={
-            "city": label("compare_city", lang),
-            "metric": label("compare_metric", lang),
-            "reported": label("col_reported", lang),
-            "as_written": label("as_written", lang),
-            "period": label("period", lang),
-            "computed": label("col_computed", lang),
-            "computed_status": label("compare_data_status", lang),
-            "doc_id": label("col_documents", lang),
-            "seed_line": label("col_seed_line", lang),
-        }
-    )
+    return _headed(shown, lang)
 
 
 def coverage_table(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -324,8 +321,9 @@ def _family_cell(row, lang: str) -> str:
 
 def completeness_matrix(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """
-    Places as rows, figure families as columns (:func:`geo.completeness.completeness`), then
-    each place's documents and their age.
+    Places as rows, figure families as columns, then each place's documents and their age.
+
+    ``table`` is :func:`geo.completeness.completeness`.
     """
     cells = table.assign(cell=[_family_cell(r, lang) for _, r in table.iterrows()])
     wide = cells.pivot(index="adcode", columns="family", values="cell")
@@ -564,19 +562,25 @@ _ZONE_COLUMNS = [
 ]
 
 
+_TABLE_COLUMNS = {"all": _FIGURE_COLUMNS, "city": _CITY_FIGURE_COLUMNS, "zones": _ZONE_COLUMNS}
+
+
 def figure_table(figures: pd.DataFrame, lang: str = "zh", *, kind: str = "all") -> pd.DataFrame:
     """
-    Reported figures with their provenance columns, for the screen: ``kind`` is ``all``
-    (every figure), ``city`` (city-level figures) or ``zones`` (zones without an outline).
+    Reported figures with their provenance columns, for the screen.
+
+    ``kind`` is ``all`` (every figure), ``city`` (city-level figures) or ``zones`` (zones
+    without an outline).
     """
-    columns = {"all": _FIGURE_COLUMNS, "city": _CITY_FIGURE_COLUMNS, "zones": _ZONE_COLUMNS}[kind]
+    columns = _TABLE_COLUMNS[kind]
     return figures[[f"label_{lang}" if c == "label" else c for c in columns]]
 
 
 def card_texts(card: pd.Series, lang: str = "zh") -> tuple[str, str, str]:
     """
-    A city card of :func:`geo.selection.city_summary`: headline, value and caption. A city
-    without the figure reads "no data", never 0.
+    A city card of :func:`geo.selection.city_summary`: headline, value and caption.
+
+    A city without the figure reads "no data", never 0.
     """
     if card["basis"] == "none":
         return card["city"], label("no_data", lang), ""

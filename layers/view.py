@@ -64,6 +64,7 @@ class View:
 
     @property
     def selection(self) -> selection.Selection:
+        """The view's places and period as a :class:`geo.selection.Selection`."""
         return selection.Selection(cities=self.cities, districts=self.districts, years=self.years)
 
 

@@ -57,8 +57,18 @@ def points_in(outline, count: int, rng: np.random.Generator) -> list[tuple[float
     return points
 
 
-def main() -> None:
-    rng = np.random.default_rng(2023)
+#: Rows with deliberate problems (and one with HTML payloads), after the clean ones.
+PROBLEMS = [
+    "育才北院,新乡市,红旗区,2023,96,3,0.9,适老化,计划,120,,,",
+    "高新创业小区,新乡市,高新区,2023,210,6,2.1,管网,开工,300,,,",
+    "约数小区,新乡市,卫滨区,2023,约200,5,1.5,外墙,完工,200,,,",
+    "<img src=x onerror=alert(1)>,新乡市,牧野区,2023,50,1,0.4,"
+    "</script><script>alert(2)</script>,完工,80,,,",
+]
+
+
+def clean_rows(rng: np.random.Generator) -> list[list[str]]:
+    """Communities with GCJ-02 points inside four Xinxiang districts."""
     districts = boundaries.load_boundaries("district")
     xinxiang = districts[districts["city"] == "新乡市"].set_index("district")
     names = iter(
@@ -87,86 +97,29 @@ def main() -> None:
                     "gcj02",
                 ]
             )
-    first, second = rows[0], rows[1]
-    rows += [
-        [
-            "育才北院",
-            "新乡市",
-            "红旗区",
-            "2023",
-            "96",
-            "3",
-            "0.9",
-            "适老化",
-            "计划",
-            "120",
-            "",
-            "",
-            "",
-        ],
-        [
-            "高新创业小区",
-            "新乡市",
-            "高新区",
-            "2023",
-            "210",
-            "6",
-            "2.1",
-            "管网",
-            "开工",
-            "300",
-            "",
-            "",
-            "",
-        ],
-        [
-            "约数小区",
-            "新乡市",
-            "卫滨区",
-            "2023",
-            "约200",
-            "5",
-            "1.5",
-            "外墙",
-            "完工",
-            "200",
-            "",
-            "",
-            "",
-        ],
-        [
-            "经纬颠倒小区",
-            "新乡市",
-            "卫滨区",
-            "2023",
-            "88",
-            "2",
-            "0.8",
-            "管网",
-            "完工",
-            "90",
-            first[11],
-            first[10],
-            "gcj02",
-        ],
-        [*second[:4], str(int(second[4]) + 30), *second[5:10], "", "", ""],
-        [
-            "<img src=x onerror=alert(1)>",
-            "新乡市",
-            "牧野区",
-            "2023",
-            "50",
-            "1",
-            "0.4",
-            "</script><script>alert(2)</script>",
-            "完工",
-            "80",
-            "",
-            "",
-            "",
-        ],
+    return rows
+
+
+def problem_rows(first: list[str], second: list[str]) -> list[list[str]]:
+    """
+    Rows the quarantine should catch, built from the first two clean rows where they need a
+    point: swapped lon/lat, and a duplicate of the second with other households.
+    """
+    fixed = [row.split(",") for row in PROBLEMS]
+    swapped = ["经纬颠倒小区", "新乡市", "卫滨区", "2023", "88", "2", "0.8", "管网", "完工", "90"]
+    duplicate = [*second[:4], str(int(second[4]) + 30), *second[5:10], "", "", ""]
+    return [
+        *fixed[:3],
+        [*swapped, first[11], first[10], "gcj02"],
+        duplicate,
+        fixed[3],
         ["合计", *[""] * 12],
     ]
+
+
+def main() -> None:
+    rows = clean_rows(np.random.default_rng(2023))
+    rows += problem_rows(rows[0], rows[1])
     with OUT.open("w", newline="", encoding="utf-8-sig") as file:
         writer = csv.writer(file)
         writer.writerow(HEADER)

@@ -56,6 +56,37 @@ def _grid(bounds: tuple[float, float, float, float]) -> tuple[list, list]:
     return edges, corners
 
 
+def _project(geometry, transformer):
+    return shapely.transform(
+        geometry, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+    )
+
+
+def _district_features(district, outline_m, share, rng, to_wgs, features: list) -> None:
+    """Sidewalks, tactile paving, stops and ramps on a grid of blocks, then toilets and lifts."""
+    edges, corners = _grid(outline_m.bounds)
+    for edge in edges:
+        if not outline_m.contains(edge):
+            continue
+        line = _project(edge, to_wgs)
+        features.append(_feature("人行道", line, f"{district}人行道", len(features)))
+        if rng.random() < share:
+            features.append(_feature("盲道", line, f"{district}盲道", len(features)))
+        if rng.random() < 0.15:
+            stop = _project(edge.interpolate(0.5, normalized=True), to_wgs)
+            kind = "无障碍公交站" if rng.random() < share else "公交站"
+            features.append(_feature(kind, stop, f"{district}公交站", len(features)))
+    for corner in corners:
+        if outline_m.contains(corner) and rng.random() < share:
+            ramp = _project(corner, to_wgs)
+            features.append(_feature("缘石坡道", ramp, f"{district}路口", len(features)))
+    inside = [c for c in corners if outline_m.contains(c)]
+    for kind, count in (("无障碍厕所", 3), ("电梯", 2)):
+        for k in rng.choice(len(inside), size=count, replace=False):
+            point = _project(inside[int(k)], to_wgs)
+            features.append(_feature(kind, point, f"{district}{kind}", len(features)))
+
+
 def main() -> None:
     rng = np.random.default_rng(2024)
     districts = boundaries.load_boundaries("district")
@@ -63,36 +94,10 @@ def main() -> None:
     metric = crs.metric_crs([113.9], [35.3])
     to_m = pyproj.Transformer.from_crs("EPSG:4326", metric, always_xy=True)
     to_wgs = pyproj.Transformer.from_crs(metric, "EPSG:4326", always_xy=True)
-
-    def project(geometry, transformer):
-        return shapely.transform(
-            geometry, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
-        )
-
-    features = []
+    features: list = []
     for district, share in TACTILE_SHARE.items():
-        outline_m = project(xinxiang.loc[district].geometry, to_m).buffer(-100)
-        edges, corners = _grid(outline_m.bounds)
-        for edge in edges:
-            if not outline_m.contains(edge):
-                continue
-            line = project(edge, to_wgs)
-            features.append(_feature("人行道", line, f"{district}人行道", len(features)))
-            if rng.random() < share:
-                features.append(_feature("盲道", line, f"{district}盲道", len(features)))
-            if rng.random() < 0.15:
-                stop = project(edge.interpolate(0.5, normalized=True), to_wgs)
-                kind = "无障碍公交站" if rng.random() < share else "公交站"
-                features.append(_feature(kind, stop, f"{district}公交站", len(features)))
-        for corner in corners:
-            if outline_m.contains(corner) and rng.random() < share:
-                ramp = project(corner, to_wgs)
-                features.append(_feature("缘石坡道", ramp, f"{district}路口", len(features)))
-        inside = [c for c in corners if outline_m.contains(c)]
-        for kind, count in (("无障碍厕所", 3), ("电梯", 2)):
-            for k in rng.choice(len(inside), size=count, replace=False):
-                point = project(inside[int(k)], to_wgs)
-                features.append(_feature(kind, point, f"{district}{kind}", len(features)))
+        outline_m = _project(xinxiang.loc[district].geometry, to_m).buffer(-100)
+        _district_features(district, outline_m, share, rng, to_wgs, features)
     probe = features[0]["geometry"]["coordinates"][0]
     features += [
         _feature("路灯", shapely.Point(probe), "类型未知的设施", len(features)),
