@@ -26,7 +26,7 @@ from geo import boundaries, compare
 from geo import figures as figures_io
 from geo.errors import BoundaryCacheError
 from layers.charts import compare_chart, period_chart
-from layers.labels import label, periods_text, place_labels
+from layers.labels import label, mixed_periods_text, place_labels
 from layers.tables import (
     compare_csv,
     compare_titles,
@@ -34,7 +34,7 @@ from layers.tables import (
     csv_bytes,
     period_values,
     side_by_side,
-    source_texts,
+    with_labels,
 )
 
 DEFAULT_METRIC = "households"
@@ -61,11 +61,6 @@ def place_cities(codes: tuple[str, ...]) -> list[str]:
     return compare.cities_of_places(codes)
 
 
-def fit_rows(rows: int, most: int = 30) -> int:
-    """A table height (px) that shows ``rows`` rows without scrolling, up to ``most``."""
-    return 35 * (min(rows, most) + 1) + 3
-
-
 def charts(table: pd.DataFrame, titles: dict[str, str], lang: str) -> None:
     st.subheader(label("compare_side_by_side", lang))
     st.caption(label("compare_chart_help", lang))
@@ -90,12 +85,11 @@ def time_view(figures, places, chosen_metrics, titles, ledger, years, lang) -> N
     if rows.empty:
         st.info(label("compare_time_none", lang))
         return
-    labels = dict(zip(places["adcode"], place_labels(places, lang), strict=True))
-    rows = rows.assign(label=rows["adcode"].map(labels), source=source_texts(rows, lang))
+    rows = with_labels(rows, places, lang)
     for metric, of_metric in rows.groupby("metric", sort=False):
         if (of_metric["status"] == "ok").any():
             st.markdown(f"**{titles[metric]}**")
-            chart = period_chart(of_metric, places=list(labels.values()), lang=lang)
+            chart = period_chart(of_metric, places=place_labels(places, lang).tolist(), lang=lang)
             st.altair_chart(chart, width="stretch")
     with st.expander(label("compare_time_rows", lang)):
         shown = period_values(rows, titles, lang)
@@ -205,21 +199,13 @@ values = compare.gather_values(
 )
 table = compare.compare_table(values, chosen)
 chosen_places = places.set_index("adcode").loc[chosen].reset_index()
-labels = dict(zip(chosen_places["adcode"], place_labels(chosen_places, lang), strict=True))
-table = table.assign(label=table["adcode"].map(labels), source_text=source_texts(table, lang))
-table["source"] = table["source_text"]
+table = with_labels(table, chosen_places, lang)
 
 mixed = compare.mixed_periods(table)
 if mixed:
-    listed = "、".join(
-        f"{titles[m]}（{periods_text(pairs, lang)}）"
-        if lang == "zh"
-        else f"{titles[m]} ({periods_text(pairs, lang)})"
-        for m, pairs in mixed.items()
-    )
-    st.warning(label("compare_mixed_periods", lang).format(metrics=listed))
+    st.warning(mixed_periods_text(mixed, titles, lang))
 wide = side_by_side(table, titles, lang)
-st.dataframe(wide, hide_index=True, width="stretch", height=fit_rows(len(wide)))
+st.dataframe(wide, hide_index=True, width="stretch", height=35 * (min(len(wide), 30) + 1) + 3)
 if infra is not None and any(m.startswith(compare.INFRA_PREFIX) for m in chosen_metrics):
     st.caption(label("compare_infra_note", lang).format(name=infra[0].name))
 charts(table, titles, lang)

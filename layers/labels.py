@@ -20,6 +20,7 @@ __all__ = [
     "label",
     "measure_name",
     "metric_label",
+    "mixed_periods_text",
     "periods_text",
     "place_labels",
     "rank_text",
@@ -151,6 +152,21 @@ def value_text(row, lang: str = "zh") -> str:
         if lang == "zh"
         else (f"{partial} ({reason_text(status, lang)})")
     )
+
+
+def mixed_periods_text(mixed: dict, titles: dict[str, str], lang: str = "zh") -> str:
+    """
+    The warning for metrics whose values mix periods or kinds.
+
+    ``mixed`` is metric → (period, status) pairs (:func:`geo.compare.mixed_periods`).
+    """
+    listed = "、".join(
+        f"{titles[m]}（{periods_text(pairs, lang)}）"
+        if lang == "zh"
+        else f"{titles[m]} ({periods_text(pairs, lang)})"
+        for m, pairs in mixed.items()
+    )
+    return label("compare_mixed_periods", lang).format(metrics=listed)
 
 
 def place_labels(places: pd.DataFrame, lang: str = "zh") -> pd.Series:

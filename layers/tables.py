@@ -34,6 +34,7 @@ from layers.labels import (
     format_value,
     label,
     measure_name,
+    place_labels,
     rank_text,
     reason_text,
     value_text,
@@ -61,6 +62,7 @@ __all__ = [
     "reported_table",
     "side_by_side",
     "source_texts",
+    "with_labels",
     "xlsx_bytes",
 ]
 
@@ -416,6 +418,18 @@ def source_texts(rows: pd.DataFrame, lang: str = "zh") -> pd.Series:
         else:
             out.append("" if pd.isna(row.source) else str(row.source))
     return pd.Series(out, index=rows.index, dtype="string")
+
+
+def with_labels(rows: pd.DataFrame, places: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """
+    Compare values with each place's short ``label`` and their source as the screen writes it.
+
+    Labels come from :func:`layers.labels.place_labels`; the source is in both ``source``
+    and ``source_text``.
+    """
+    labels = dict(zip(places["adcode"], place_labels(places, lang), strict=True))
+    sources = source_texts(rows, lang)
+    return rows.assign(label=rows["adcode"].map(labels), source=sources, source_text=sources)
 
 
 def _status_texts(rows: pd.DataFrame, lang: str) -> list[str]:
