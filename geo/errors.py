@@ -37,3 +37,7 @@ class LedgerError(TableError):
 
 class UploadError(DataError):
     """An uploaded vector file refused as a whole: format, safety checks or CRS."""
+
+
+class DocumentError(DataError):
+    """A document (.txt, .docx, .pdf) refused as a whole: format, size, safety or no text."""
