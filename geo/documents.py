@@ -262,6 +262,13 @@ def _docx_lines(data: bytes, name: str) -> list[Line]:
             f"Expected a Word .docx, but {name or 'the upload'} cannot be opened as one ({exc}). "
             "Save it again from Word or WPS as .docx."
         ) from None
+    # A package with the wrong parts (an .xlsx renamed) fails deep inside python-docx with
+    # AttributeError or TypeError; the upload is refused with the same message.
+    except (AttributeError, TypeError, IndexError) as exc:
+        raise DocumentError(
+            f"Expected a Word .docx, but {name or 'the upload'} cannot be opened as one ({exc}). "
+            "Save it again from Word or WPS as .docx."
+        ) from None
     lines: list[Line] = []
     tables = 0
     for block in blocks:
