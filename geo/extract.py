@@ -1,0 +1,1028 @@
+"""
+Propose the reported figures of a document: one row per figure, for a planner to review.
+
+:func:`extract_figures` reads every quantity of a :class:`~geo.documents.Document`
+(:mod:`geo.quantities`) and proposes, for each, what it counts (``metric``, from the words
+around it, :mod:`geo.cues`; ``other`` when nothing fits), where (``place``/``adcode``/``level``
+through :mod:`geo.gazetteer`: a district named before it in its sentence, else in its
+section heading, else the document's district or city), when (``period_start``/``period_end``)
+and whether planned, under way, done or a standing stock (``status``), with the line (and
+page) it came from, its exact wording (``as_written``), a ``confidence`` and the basis of
+each decision in words. Nothing is forced: a figure whose noun names no metric (路灯, 街道,
+党员) is ``other`` with confidence at most 0.2; a community's own figure (幸福小区 36 户) has
+level ``community``; an approximate figure keeps its qualifier.
+
+Lines are read as paragraphs: a line that breaks off mid-sentence (a PDF's wrapped line, a
+page break in a text file) continues on the next, so a sentence's cues and period reach its
+figures on either line. In a paragraph, a figure with no noun of its own (其中，卫滨区 27 个)
+takes the metric of the last figure in the same unit, and a sentence with no period takes the
+paragraph's last one. A .docx table row reads each number with its column header as the cue.
+
+:func:`accept_figures` turns reviewed rows into rows shaped like
+:func:`geo.figures.load_figures`, with the document's SHA-256, line and page kept;
+:func:`score_figures` compares proposals with curated figures (recall and precision).
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import functools
+import re
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from geo import cues, gazetteer
+from geo.documents import Document, Line
+from geo.errors import UnknownPlaceError
+from geo.quantities import Folded, Quantity, find_quantities, fold_text, format_decimal
+
+__all__ = [
+    "FIGURE_COLUMNS",
+    "PROPOSAL_COLUMNS",
+    "Extraction",
+    "accept_figures",
+    "as_figures",
+    "document_info",
+    "extract_figures",
+    "score_figures",
+]
+
+#: Columns of :attr:`Extraction.figures`, the review table, in order.
+PROPOSAL_COLUMNS = [
+    "figure_key", "doc_sha256", "doc_name", "line", "page", "page_line", "start", "end",
+    "as_written", "value", "value_max", "unit", "unit_word", "qualifier", "metric",
+    "metric_basis", "province", "city", "place", "adcode", "level", "place_basis",
+    "period_start", "period_end", "period_label", "status", "status_basis", "role",
+    "confidence", "context",
+]  # fmt: skip
+# Levels a proposal may have: those of geo.figures.LEVELS, plus a community (one compound's
+# figure) and a province (全省), which are never mapped as a district's figure.
+_MAPPED_LEVELS = ("district", "zone", "city", "urban_area")
+_SENTENCE_END = re.compile(r"[。；;！？!?]")
+_CLAUSE_END = re.compile(r"[，,。；;：:！？!?、（）()]")
+_TERMINAL = tuple("。！？；：!?;:")
+_HEADING = re.compile(
+    r"^\s*(?P<md>#{1,6}\s*)?(?:\*\*)?(?P<marker>[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]"
+    r"|\d{1,2}[.、．](?!\d)|第[一二三四五六七八九十\d]+[章节部分])?"
+)
+_CITY_WORDS = ("全市", "我市", "本市", "市本级")
+_URBAN_WORDS = ("主城区", "中心城区", "市区")
+_OWN_DISTRICT_WORDS = ("全辖区", "全区", "辖区", "本区", "我区", "全县", "我县", "本县")
+_PROVINCE_WORDS = ("全省", "我省")
+_COMMUNITY_SUFFIX = re.compile(r"小区|家属院|家属楼|花园|苑|公寓|新村|宿舍|大院")
+_NOT_A_NAME = re.compile(
+    r"老旧|城镇|住宅|改造|相邻|该|本|各|每|所有|全部|周边|旧改|示范|样板|完整|美丽|绿色|重点|支持"
+    r"|建成|共有|新建|进|老|旧|个|等|其他|全市|全区|辖区|一批|范围内|涉及|居民|部分|多个|试点"
+)
+_LEADING_WORDS = re.compile(r"^(?:其中|包括|例如|比如|如|位于|对|在|将|的|和|及|与)+")
+_DOC_NUMBER = re.compile(
+    r"[\u4e00-\u9fff]{1,14}[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*\d+\s*号"
+)
+_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
+_DATE_LINE = re.compile(r"^\s*" + _DATE.pattern)
+_PLAN_TITLE = re.compile(r"实施方案|工作方案|行动方案|计划|规划")
+_HEADER_LINES = 15
+
+
+@dataclasses.dataclass
+class Extraction:
+    """The proposals for one document: ``figures`` (the review table) and ``info``."""
+
+    document: Document
+    info: dict[str, object]
+    figures: pd.DataFrame
+
+    def summary(self) -> dict[str, object]:
+        """One line of counts: lines, figures, figures in a metric, ``other``, by metric."""
+        known = self.figures[self.figures["metric"] != "other"]
+        return {
+            "document": self.document.name,
+            "sha256": self.document.sha256,
+            "lines": len(self.document.lines),
+            "figures": len(self.figures),
+            "in_a_metric": len(known),
+            "other": len(self.figures) - len(known),
+            "by_metric": {str(k): int(v) for k, v in known["metric"].value_counts().items()},
+            "city": self.info.get("city"),
+            "year": self.info.get("year"),
+        }
+
+
+# --- the document as a whole ----------------------------------------------------------------
+
+
+def document_info(
+    document: Document,
+    *,
+    city: str | None = None,
+    district: str | None = None,
+    year: int | None = None,
+) -> dict[str, object]:
+    """
+    What the document says about itself: city, district, year, number, issuer, date, title.
+
+    Read from its first lines (the issuing body's banner, the document number, the title) and
+    its closing date; ``city``, ``district`` and ``year`` override what is read. The year is
+    the closing date's, else the document number's (〔2023〕), else None. ``status`` is
+    ``plan`` for an implementation plan (实施方案, 计划), else ``completed``, and ``period``
+    the first period in the title (a :class:`geo.cues.Period` or None): the defaults for a
+    figure no word qualifies. Raises :class:`~geo.errors.UnknownPlaceError` for an
+    unknown ``city`` or ``district``.
+    """
+    header = _header(document)
+    number = next((m.group() for t in header if (m := _DOC_NUMBER.search(t))), "")
+    date = _closing_date(document, header)
+    found_city = gazetteer.resolve_city(city) if city else _document_city(document, header)
+    place = None
+    if found_city is not None:
+        place = _given_district(district, found_city) if district else None
+        place = place or _issuer_district(header, found_city["city"])
+    if year is None:
+        year = int(date[:4]) if date else _number_year(number)
+    title = next(
+        (t for t in header if re.search(r"关于|答复|通知|方案|通报|报告|意见|简报", t)), ""
+    )
+    periods = cues.find_periods(fold_text(title or (header[0] if header else "")).text, year=year)
+    return {
+        "city": found_city["city"] if found_city else None,
+        "city_adcode": found_city["adcode"] if found_city else None,
+        "province": found_city["province"] if found_city else None,
+        "district": place,
+        "year": year,
+        "doc_number": re.sub(r"\s+", "", number),
+        "doc_date": date,
+        "issuer": _issuer(header),
+        "title": re.sub(r"^[#\s*]+|\s+", "", title),
+        "status": "plan" if _PLAN_TITLE.search(title or " ".join(header[:6])) else "completed",
+        "period": periods[0] if periods else None,
+    }
+
+
+def _header(document: Document) -> list[str]:
+    """The banner, number and title: non-empty lines before the first body paragraph."""
+    header = []
+    for line in document.lines:
+        if len(line.text.strip()) > 60 or len(header) == _HEADER_LINES:
+            break
+        if line.text.strip():
+            header.append(line.text)
+    return header
+
+
+def _closing_date(document: Document, header: list[str]) -> str:
+    """
+    The document's date as an ISO date, or "".
+
+    The last short line that starts with a date (the signature's 印发 date), else a date in a
+    banner line (…建设局　2023年12月8日).
+    """
+    lines = [line.text.strip() for line in reversed(document.lines)]
+    found = next((m for t in lines if len(t) <= 30 and (m := _DATE_LINE.match(t))), None)
+    if found is None:
+        found = next((m for t in header if len(t) <= 40 and (m := _DATE.search(t))), None)
+    if found is None:
+        return ""
+    return f"{found['y']}-{int(found['m']):02d}-{int(found['d']):02d}"
+
+
+def _number_year(number: str) -> int | None:
+    match = re.search(r"(?:19|20)\d{2}", number)
+    return int(match.group()) if match else None
+
+
+@functools.lru_cache(maxsize=1)
+def _city_pattern() -> tuple[re.Pattern[str], dict[str, dict[str, str]]]:
+    cities = gazetteer.list_cities()
+    names = {row.city: row._asdict() for row in cities.itertuples(index=False)}
+    pattern = re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
+    return pattern, names
+
+
+def _document_city(document: Document, header: list[str]) -> dict[str, str] | None:
+    """The first city named in full in the banner and title, else the one named most."""
+    pattern, names = _city_pattern()
+    for text in header:
+        if match := pattern.search(text):
+            return names[match.group()]
+    counts = pd.Series([m.group() for line in document.lines for m in pattern.finditer(line.text)])
+    if counts.empty:
+        return None
+    return names[counts.value_counts().index[0]]
+
+
+def _given_district(name: str, city: dict[str, str]) -> dict[str, str]:
+    found = gazetteer.resolve_district(name, city=city["city"])
+    if found.adcode is None:
+        raise UnknownPlaceError("district", name, [c["name"] for c in found.candidates])
+    level = "zone" if found.status == "zone" else "district"
+    return {"place": found.name, "adcode": found.adcode, "level": level}
+
+
+def _issuer_district(header: list[str], city: str) -> dict[str, str] | None:
+    """The district of a district government's banner (开封市顺河回族区人民政府文件)."""
+    places = _place_names(city)
+    for text in header:
+        folded = fold_text(text).text.strip(" #*")
+        match = places.pattern.match(folded.removeprefix(city))
+        rest = folded.removeprefix(city)[match.end() :] if match else ""
+        if match and re.match(r"(?:人民政府|政府|住房|委员会|办公室|[\u4e00-\u9fff]{0,8}局)", rest):
+            entry = places.names[match.group()]
+            if entry["level"] in ("district", "zone"):
+                return {k: entry[k] for k in ("place", "adcode", "level")}
+    return None
+
+
+def _issuer(header: list[str]) -> str:
+    banner = next((t.strip() for t in header if t.strip().endswith("文件")), "")
+    return re.sub(r"^[#\s*]+|\s+|文件$", "", banner)
+
+
+# --- places ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _Places:
+    """Every way a document may name a place of one city: districts, zones, the city itself."""
+
+    pattern: re.Pattern[str]
+    names: dict[str, dict[str, str]]
+
+
+@functools.lru_cache(maxsize=64)
+def _place_names(city: str) -> _Places:
+    """Districts (full and short names), zones and the city of ``city``, resolved once."""
+    from geo.boundaries import read_admin_index
+
+    index = read_admin_index()
+    districts = index[(index["level"] == "district") & (index["city"] == city)]
+    zones = gazetteer.list_zones()
+    zones = zones[zones["city"] == city]
+    written = set(districts["district"])
+    for name in districts["district"]:
+        written |= _short_forms(name)
+    for aliases in [*zones["name"], *zones["aliases"]]:
+        written |= {a for a in aliases.split(";") if a}
+    names: dict[str, dict[str, str]] = {}
+    for text in written:
+        found = gazetteer.resolve_district(text, city=city)
+        if found.adcode and found.status in ("ok", "historical", "zone"):
+            level = "zone" if found.status == "zone" else "district"
+            names[text] = {"place": found.name, "adcode": found.adcode, "level": level}
+    city_row = gazetteer.resolve_city(city)
+    names[city] = {"place": city, "adcode": city_row["adcode"], "level": "city"}
+    pattern = re.compile("|".join(sorted(map(re.escape, names), key=len, reverse=True)))
+    return _Places(pattern, names)
+
+
+def _short_forms(name: str) -> set[str]:
+    """顺河回族区 → 顺河区; 辉县市 → 辉县; 长垣市 → 长垣县 (names documents also use)."""
+    forms = set()
+    ethnic = re.sub(r"(?:[\u4e00-\u9fff]{1,3}族)+(?:自治)?(区|县|旗)$", r"\1", name)
+    if ethnic != name and len(ethnic) >= 3:
+        forms.add(ethnic)
+    if name.endswith("市") and len(name) >= 3:
+        stem = name[:-1]
+        forms.add(stem if stem.endswith("县") else stem + "县")
+    return forms
+
+
+@dataclasses.dataclass(frozen=True)
+class _Mention:
+    start: int
+    end: int
+    place: str
+    adcode: str | None
+    level: str
+    clause_only: bool = False
+
+
+def _mentions(text: str, info: dict[str, object]) -> list[_Mention]:
+    """Every place named in folded ``text``: districts, zones, the city, 全市, 主城区, 全区."""
+    found: list[_Mention] = []
+    city, city_code = info.get("city"), info.get("city_adcode")
+    if city:
+        places = _place_names(str(city))
+        for match in places.pattern.finditer(text):
+            entry = places.names[match.group()]
+            found.append(
+                _Mention(
+                    match.start(), match.end(), entry["place"], entry["adcode"], entry["level"]
+                )
+            )
+    own = info.get("district") or {}
+    generic = [
+        *((w, w, city_code, "city") for w in _CITY_WORDS),
+        *((w, w, city_code, "urban_area") for w in _URBAN_WORDS),
+        *(
+            (w, own.get("place", w), own.get("adcode"), own.get("level", "district"))
+            for w in _OWN_DISTRICT_WORDS
+        ),
+    ]
+    for word, place, code, level in generic:
+        for match in re.finditer(re.escape(word), text):
+            found.append(_Mention(match.start(), match.end(), place, code, level))
+    for word in _PROVINCE_WORDS:
+        for match in re.finditer(word, text):
+            found.append(_Mention(match.start(), match.end(), word, None, "province", True))
+    # Overlaps (全市 inside 全市区): the longest mention at a place wins.
+    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[_Mention] = []
+    for mention in found:
+        if kept and mention.start < kept[-1].end:
+            continue
+        kept.append(mention)
+    return kept
+
+
+# --- lines into paragraphs ------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Block:
+    """A paragraph: one or more lines that continue each other, folded and joined."""
+
+    lines: list[Line]
+    folded: list[Folded]
+    offsets: list[int]
+    headings: dict[int, str]
+
+    @property
+    def text(self) -> str:
+        return "".join(f.text for f in self.folded)
+
+    def locate(self, at: int) -> int:
+        """Index of the line holding folded position ``at``."""
+        return max(bisect.bisect_right(self.offsets, at) - 1, 0)
+
+    def quote(self, start: int, end: int) -> tuple[str, int, int]:
+        """Original text of ``[start, end)``, with its offsets in the first line."""
+        first, last = self.locate(start), self.locate(max(end - 1, start))
+        parts = []
+        for i in range(first, last + 1):
+            a = max(start, self.offsets[i]) - self.offsets[i]
+            b = min(end, self.offsets[i] + len(self.folded[i].text)) - self.offsets[i]
+            parts.append(self.folded[i].quote(a, b))
+        a, b = self.folded[first].span(
+            start - self.offsets[first],
+            min(end, self.offsets[first] + len(self.folded[first].text)) - self.offsets[first],
+        )
+        return "".join(parts), a, b
+
+
+def _heading_level(text: str) -> int | None:
+    """0 for a markdown title, 1 for 一、, 2 for （一）, 3 for 1., None for body text."""
+    match = _HEADING.match(text)
+    if match is None or not (match["md"] or match["marker"]):
+        return None
+    marker = match["marker"] or ""
+    if not marker:
+        return 0
+    if marker.endswith("、") and not marker[0].isdigit():
+        return 1
+    return 2 if marker.startswith(("（", "(")) else 3
+
+
+def _heading_title(text: str) -> str:
+    return re.sub(r"^[#\s*]+", "", text).split("。")[0].strip("* ")[:40]
+
+
+def _continues(text: str, level: int | None) -> bool:
+    """Whether a line breaks off mid-sentence and goes on in the next line."""
+    stripped = text.rstrip()
+    if not stripped:
+        return False
+    if stripped.endswith(("，", ",", "、")):
+        return True
+    is_title = level is not None and "。" not in stripped
+    return not stripped.endswith(_TERMINAL) and not is_title and len(stripped) >= 20
+
+
+def _blocks(document: Document) -> list[_Block]:
+    """Paragraphs of the document's text lines; table rows are read on their own."""
+    blocks: list[_Block] = []
+    headings: dict[int, str] = {}
+    current: _Block | None = None
+    for line in document.lines:
+        if line.cells or not line.text.strip():
+            if line.cells:
+                current = None
+            continue
+        level = _heading_level(line.text)
+        if current is None:
+            if level is not None:
+                headings = {k: v for k, v in headings.items() if k < level}
+                headings[level] = _heading_title(line.text)
+            current = _Block([], [], [], dict(headings))
+            blocks.append(current)
+        folded = fold_text(line.text)
+        current.offsets.append(len(current.text))
+        current.lines.append(line)
+        current.folded.append(folded)
+        if not _continues(line.text, level):
+            current = None
+    return blocks
+
+
+# --- one figure -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Memory:
+    """What a paragraph said so far: the metric of each unit, and the last period."""
+
+    metrics: dict[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
+    period: cues.Period | None = None
+
+
+def _masked(text: str, mentions: list[_Mention]) -> str:
+    """``text`` with place names blanked, so 原阳县 is not taken for the noun 县."""
+    chars = list(text)
+    for mention in mentions:
+        chars[mention.start : mention.end] = "　" * (mention.end - mention.start)
+    return "".join(chars)
+
+
+def _sentence_bounds(text: str, at: int) -> tuple[int, int]:
+    starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, at)]
+    end = _SENTENCE_END.search(text, at)
+    return (starts[-1] if starts else 0), (end.start() if end else len(text))
+
+
+def _clause_start(text: str, at: int) -> int:
+    starts = [m.end() for m in _CLAUSE_END.finditer(text, 0, at)]
+    return starts[-1] if starts else 0
+
+
+def _after_clause(text: str, at: int) -> str:
+    end = _CLAUSE_END.search(text, at)
+    return text[at : end.start() if end else len(text)]
+
+
+def _place_of(
+    text: str, q: Quantity, sentence_start: int, mentions: list[_Mention], block: _Block, info
+) -> tuple[dict[str, object], str]:
+    """The place a figure belongs to and the basis: in its sentence, heading, or document."""
+    clause = _clause_start(text, q.number_start)
+    # A share's denominator (占全市老旧小区总量的 16.4%) names no place of the figure.
+    until = q.number_start
+    if q.unit == "percent" and (share := text.rfind("占", clause, q.number_start)) >= 0:
+        until = share
+    named = [
+        m
+        for m in mentions
+        if sentence_start <= m.start and m.end <= until and (not m.clause_only or m.start >= clause)
+    ]
+    if named:
+        place = {"place": named[-1].place, "adcode": named[-1].adcode, "level": named[-1].level}
+        basis = "named in the sentence"
+    elif heading := _heading_place(block, info):
+        place, basis = heading, "named in the heading"
+    elif info.get("district"):
+        place, basis = dict(info["district"]), "the issuing district"
+    elif info.get("city"):
+        place = {"place": info["city"], "adcode": info["city_adcode"], "level": "city"}
+        basis = "the document's city"
+    else:
+        place, basis = {"place": "", "adcode": None, "level": ""}, "no place found"
+    after_place = named[-1].end if named else sentence_start
+    compound = _compound(text, max(after_place, sentence_start), q)
+    if compound:
+        place = {**place, "place": compound, "level": "community"}
+        basis = f"one community's figure ({compound}), in {place['adcode'] or 'no district'}"
+    return place, basis
+
+
+def _heading_place(block: _Block, info) -> dict[str, object] | None:
+    for level in sorted(block.headings, reverse=True):
+        folded = fold_text(block.headings[level]).text
+        for m in _mentions(folded, info):
+            if m.level in ("district", "zone"):
+                return {"place": m.place, "adcode": m.adcode, "level": m.level}
+    return None
+
+
+def _compound(text: str, start: int, q: Quantity) -> str | None:
+    """
+    The community a figure is about (幸福小区改造后，36户居民…), or None for an aggregate.
+
+    The last community name between the last place named and the figure counts, unless a
+    figure stands between them, the name is generic (老旧小区, 新建小区) or quoted, or the
+    figure sums a list (幸福小区等 3 个).
+    """
+    before = text[start : q.start]
+    if "等" in before[-4:] or find_quantities(before):
+        return None
+    names = [
+        m
+        for m in _COMMUNITY_SUFFIX.finditer(before)
+        if before[: m.start()].count("“") <= before[: m.start()].count("”")
+    ]
+    if not names:
+        return None
+    suffix = names[-1]
+    name = re.findall(r"[\u4e00-\u9fff]{1,8}$", before[: suffix.start()])
+    stem = _LEADING_WORDS.sub("", name[0].split("的")[-1]) if name else ""
+    if len(stem) < 2 or _NOT_A_NAME.search(stem):
+        return None
+    return stem + suffix.group()
+
+
+def _period_of(
+    text: str, q: Quantity, sentence_start: int, status: str, memory: _Memory, block: _Block, info
+) -> tuple[int | None, int | None, str]:
+    """
+    Years of a figure.
+
+    The nearest period before it in its sentence, else the paragraph's last, the headings',
+    the title's; else the document's year (work done: an open start).
+    """
+    year = info.get("year")
+    own = cues.find_periods(text[sentence_start : q.start], year=year)
+    period = own[-1] if own else memory.period
+    for level in sorted(block.headings, reverse=True):
+        if period is None:
+            found = cues.find_periods(fold_text(block.headings[level]).text, year=year)
+            period = found[-1] if found else None
+    period = period or info.get("period")
+    if period is not None:
+        first, last = period.first, period.last
+        if status == "stock" and period.kind == "since":
+            first = last
+        return first, last, period.label
+    if status == "completed":
+        return None, year, ""
+    return year, year, ""
+
+
+def _confidence(where: str, inherited: bool, place_basis: str, metric: str) -> float:
+    score = {"after": 0.9, "before": 0.85, "rate": 0.9, "share": 0.85}.get(where, 0.5)
+    if inherited:
+        score = 0.6
+    if "community" in place_basis:
+        score *= 0.6
+    elif place_basis == "no place found":
+        score *= 0.7
+    elif place_basis != "named in the sentence":
+        score *= 0.95
+    if metric == "other":
+        score = min(score, 0.2)
+    return round(score, 2)
+
+
+_DEFAULT_METRIC = {"户": "households", "栋": "buildings", "幢": "buildings"}
+_LIST_GAP = re.compile(r"^[\s　]*[、和及与][\s　]*$")
+
+
+def _metric(q: Quantity, window: str, before: str, after: str, sentence: str, status, memory):
+    """(metric, basis, where, inherited) for one quantity."""
+    metric, word, where = cues.metric_of(q, window, after, before, sentence, status=status)
+    if metric is not None:
+        if metric != "other":
+            memory.metrics[q.unit_word] = (metric, word)
+        return metric, f"{where}: {word}" if word else where, where, False
+    if q.unit_word in memory.metrics:
+        metric, word = memory.metrics[q.unit_word]
+        metric = cues.refine(metric, word, q, before, sentence, status)
+        return metric, f"same as the paragraph's last {q.unit_word} ({word})", "memory", True
+    if q.unit_word in _DEFAULT_METRIC:
+        return _DEFAULT_METRIC[q.unit_word], f"unit {q.unit_word}", "unit", False
+    return "other", "no noun names it", "", False
+
+
+def _proposal(block: _Block, q: Quantity, window: int, mentions, memory, info, document) -> dict:
+    """One figure: ``window`` is where the noun naming it may start (see cues.metric_of)."""
+    text = block.text
+    start, end = _sentence_bounds(text, q.number_start)
+    masked = _masked(text, mentions)
+    before, after = masked[start : q.start], _after_clause(text, q.end)
+    heading = " ".join(block.headings[k] for k in sorted(block.headings))
+    status, status_basis = cues.status_of(
+        masked[window : q.start], before, after, heading, str(info["status"])
+    )
+    metric, metric_basis, where, inherited = _metric(
+        q, masked[window : q.start], text[start : q.start], after, text[start:end], status, memory
+    )
+    place, place_basis = _place_of(text, q, start, mentions, block, info)
+    first, last, label = _period_of(text, q, start, status, memory, block, info)
+    as_written, a, b = block.quote(q.start, q.end)
+    line = block.lines[block.locate(q.number_start)]
+    context, _, _ = block.quote(start, end)
+    return {
+        "figure_key": f"{document.sha256[:12]}-{line.number}-{a}",
+        "line": line.number,
+        "page": line.page,
+        "page_line": line.page_line,
+        "start": a,
+        "end": b,
+        "as_written": as_written,
+        "value": format_decimal(q.value),
+        "value_max": format_decimal(q.value_max),
+        "unit": q.unit,
+        "unit_word": q.unit_word,
+        "qualifier": q.qualifier,
+        "metric": metric,
+        "metric_basis": metric_basis,
+        **place,
+        "place_basis": place_basis,
+        "period_start": first,
+        "period_end": last,
+        "period_label": label,
+        "status": status,
+        "status_basis": status_basis,
+        "role": "reported",
+        "confidence": _confidence(where, inherited, place_basis, metric),
+        "context": context.strip()[:160],
+    }
+
+
+def _block_proposals(block: _Block, info, document) -> list[dict]:
+    """Every figure of one paragraph, in order, sharing the paragraph's memory."""
+    text = block.text
+    mentions = _mentions(text, info)
+    memory = _Memory()
+    rows = []
+    sentence_start, window, previous = -1, 0, None
+    for q in find_quantities(text):
+        start, _ = _sentence_bounds(text, q.number_start)
+        if start != sentence_start:
+            # The paragraph's period so far: the last one written before this sentence.
+            periods = cues.find_periods(text[:start], year=info.get("year"))
+            memory.period = periods[-1] if periods else None
+            sentence_start, window = start, start
+        elif not _LIST_GAP.match(text[previous.end : q.start]):
+            # A noun before the previous figure, or its predicate after it (62个小区已全部
+            # 开工), belongs to that one, unless a list shares it (居民 4.2 万余户、11.5 万多人).
+            clause_end = _CLAUSE_END.search(text, previous.end, q.start)
+            window = clause_end.end() if clause_end else previous.end
+        rows.append(_proposal(block, q, window, mentions, memory, info, document))
+        previous = q
+    return rows
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+_UNIT_IN_HEADER = re.compile(r"[（(]\s*(?P<unit>[^）)]{1,6})\s*[）)]")
+_PLACE_HEADER = re.compile(r"区县|县区|县（市、区）|县\(市、区\)|地区|区域|行政区|单位|城市|辖区")
+_COMMUNITY_HEADER = re.compile(r"^(?:小区名称|小区|项目名称|名称|小区（项目）名称)$")
+_TOTAL_WORDS = ("合计", "总计", "小计", "全市", "共计")
+
+
+def _table_proposals(document: Document, info) -> list[dict]:
+    """Each number in a .docx table, read with its column header as the cue."""
+    rows: list[dict] = []
+    caption = ""
+    for line in document.lines:
+        if not line.cells:
+            caption = line.text if line.text.strip() else caption
+            continue
+        if line.cells == line.header:
+            continue
+        rows += _row_proposals(line, caption, info, document)
+    _mark_totals(rows)
+    return rows
+
+
+def _row_proposals(line: Line, caption: str, info, document) -> list[dict]:
+    header = [fold_text(h).text for h in line.header]
+    place_col = next((i for i, h in enumerate(header) if _PLACE_HEADER.search(h)), None)
+    name_col = next(
+        (i for i, h in enumerate(header) if _COMMUNITY_HEADER.match(_UNIT_IN_HEADER.sub("", h))),
+        None,
+    )
+    place, place_basis = _row_place(line, place_col, name_col, info)
+    folded_caption = fold_text(caption).text
+    out = []
+    offset = 0
+    for i, cell in enumerate(line.cells):
+        at, offset = offset, offset + len(cell) + 1
+        if i in (place_col, name_col) or i >= len(header) or not cell.strip():
+            continue
+        row = _cell_proposal(cell, header[i], folded_caption, info)
+        if row is None:
+            continue
+        start, end = at + len(cell) - len(cell.lstrip()), at + len(cell.rstrip())
+        row |= {
+            "figure_key": f"{document.sha256[:12]}-{line.number}-{start}",
+            "line": line.number,
+            "page": line.page,
+            "page_line": line.page_line,
+            "start": start,
+            "end": end,
+            "as_written": cell.strip(),
+            "_table": line.table,
+            **place,
+            "place_basis": place_basis,
+            "context": (line.header[i] + "：" + cell.strip())[:160],
+        }
+        row["confidence"] = _confidence(row.pop("_where"), False, place_basis, row["metric"])
+        out.append(row)
+    return out
+
+
+def _row_place(line: Line, place_col, name_col, info) -> tuple[dict[str, object], str]:
+    city = {"place": info.get("city") or "", "adcode": info.get("city_adcode"), "level": "city"}
+    label = fold_text(line.cells[place_col]).text.strip() if place_col is not None else ""
+    if label in _TOTAL_WORDS or (label and label in _CITY_WORDS):
+        return {**city, "place": label}, "table total row"
+    mentions = _mentions(label, info) if label else []
+    if mentions:
+        m = mentions[0]
+        place = {"place": m.place, "adcode": m.adcode, "level": m.level}
+        basis = "the row's place column"
+    elif info.get("district"):
+        place, basis = dict(info["district"]), "the issuing district"
+    else:
+        place, basis = city, "the document's city"
+    if name_col is not None and line.cells[name_col].strip():
+        name = line.cells[name_col].strip()
+        if name in _TOTAL_WORDS:
+            return {**city, "place": name}, "table total row"
+        return {**place, "place": name, "level": "community"}, f"one community's row, in {basis}"
+    return place, basis
+
+
+def _cell_proposal(cell: str, header: str, caption: str, info) -> dict | None:
+    """One table cell as a figure: its value, the header's unit and cue, the caption's status."""
+    bracket = _UNIT_IN_HEADER.search(header)
+    unit = bracket.group("unit") if bracket else None
+    label = _UNIT_IN_HEADER.sub("", header)
+    text = fold_text(cell).text.strip()
+    # The header's unit (万元, 万平方米, 个) goes after a bare number, as a document writes it.
+    if unit and re.fullmatch(r"[约近超]?\s*[\d.,]+\s*(?:余|多)?", text):
+        text = text + unit
+    found = find_quantities(text, default_unit=_default_unit(label))
+    if len(found) != 1:
+        return None
+    q = found[0]
+    context = caption + label
+    status, status_basis = cues.status_of(label, context, "", caption, str(info["status"]))
+    metric, word, where = cues.metric_of(q, label, "", context, context, status=status)
+    if metric is None:
+        metric, where = _DEFAULT_METRIC.get(q.unit_word, "other"), "unit"
+        word = f"unit {q.unit_word}"
+    periods = cues.find_periods(caption + label, year=info.get("year"))
+    first, last, label_ = (
+        (periods[-1].first, periods[-1].last, periods[-1].label)
+        if periods
+        else (info.get("year"), info.get("year"), "")
+    )
+    return {
+        "value": format_decimal(q.value),
+        "value_max": format_decimal(q.value_max),
+        "unit": q.unit,
+        "unit_word": q.unit_word,
+        "qualifier": q.qualifier,
+        "metric": metric,
+        "metric_basis": f"column {header}" if where != "unit" else word,
+        "period_start": first,
+        "period_end": last,
+        "period_label": label_,
+        "status": status,
+        "status_basis": status_basis,
+        "role": "reported",
+        "_where": "before" if where != "unit" else "unit",
+    }
+
+
+def _default_unit(label: str) -> str | None:
+    """The unit a header implies without brackets: 户数 → 户, 楼栋数 → 栋, 小区个数 → 个."""
+    for word, unit in (
+        ("户数", "户"),
+        ("栋数", "栋"),
+        ("个数", "个"),
+        ("人数", "人"),
+        ("数量", "个"),
+    ):
+        if word in label:
+            return unit
+    return None
+
+
+def _mark_totals(rows: list[dict]) -> None:
+    """In a table with a total row, the total is ``stated_total`` and the places ``part``."""
+    by_metric: dict[tuple[int, str], list[dict]] = {}
+    for row in rows:
+        by_metric.setdefault((row["_table"], row["metric"]), []).append(row)
+    for group in by_metric.values():
+        totals = [r for r in group if r["place_basis"] == "table total row"]
+        if len(totals) == 1 and len(group) > 1:
+            for row in group:
+                row["role"] = "stated_total" if row is totals[0] else "part"
+
+
+# --- the pipeline ---------------------------------------------------------------------------
+
+
+def extract_figures(
+    document: Document,
+    *,
+    city: str | None = None,
+    district: str | None = None,
+    year: int | None = None,
+) -> Extraction:
+    """
+    Propose every figure of ``document``, one row each, for review (:data:`PROPOSAL_COLUMNS`).
+
+    ``city``, ``district`` and ``year`` override what :func:`document_info` reads from the
+    document. Every number with a unit becomes a row; those that count nothing the project
+    measures are ``other`` (confidence ≤ 0.2), never dropped and never forced into a metric.
+    ``value`` is exact text (``27000``, ``97.7``); ``value_max`` is set for ranges.
+    """
+    info = document_info(document, city=city, district=district, year=year)
+    rows = [r for block in _blocks(document) for r in _block_proposals(block, info, document)]
+    rows += _table_proposals(document, info)
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            c for c in PROPOSAL_COLUMNS if c not in ("doc_sha256", "doc_name", "province", "city")
+        ],
+    )
+    frame["doc_sha256"] = document.sha256
+    frame["doc_name"] = document.name
+    frame["province"] = info.get("province")
+    frame["city"] = info.get("city")
+    for column in ("line", "page", "page_line", "start", "end", "period_start", "period_end"):
+        frame[column] = pd.array(frame[column], dtype="Int64")
+    frame = frame[PROPOSAL_COLUMNS].sort_values(["line", "start"], kind="stable")
+    return Extraction(document, info, frame.reset_index(drop=True))
+
+
+# --- review, save, score --------------------------------------------------------------------
+
+#: Columns of an accepted figure: those of :func:`geo.figures.load_figures`, then provenance.
+FIGURE_COLUMNS = [
+    "figure_id", "doc_id", "seed_line", "province", "city", "place", "adcode", "level",
+    "period_start", "period_end", "period_label", "status", "metric", "value", "unit",
+    "qualifier", "as_written", "role", "doc_number", "issuer", "doc_date", "seed_file",
+    "title", "label_zh", "label_en", "doc_sha256", "page",
+]  # fmt: skip
+_SOURCE_KEYS = ("doc_number", "issuer", "doc_date", "title")
+
+
+def accept_figures(
+    review: pd.DataFrame, document: Document, *, doc_id: str, source: dict[str, str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """
+    Turn the reviewed proposals into figures shaped like :func:`geo.figures.load_figures`.
+
+    ``review`` is :attr:`Extraction.figures` with a ``decision`` column (``accept`` or
+    ``reject``; rows left empty are neither) and any edits to ``metric``, ``place``,
+    ``adcode``, ``level``, ``period_start``, ``period_end``, ``status`` or ``value``.
+    ``source`` gives the document's number, issuer, date and title (e.g. from
+    :func:`document_info`). Each figure keeps its provenance: ``doc_id``, ``seed_line`` (the
+    line), ``page``, ``as_written``, ``seed_file`` (the document's name) and ``doc_sha256``.
+
+    Returns ``(figures, problems)``: an accepted row that cannot be a figure (metric
+    ``other`` or unknown, a unit that is not the metric's, no adcode, a level or status
+    outside the vocabulary, a range) is not dropped silently but listed in ``problems`` with
+    ``figure_key``, ``line`` and ``problem``; nothing of it is in ``figures``.
+    """
+    from geo.figures import LEVELS, STATUSES, load_metrics
+
+    metrics = load_metrics().set_index("metric")
+    accepted = review[review.get("decision", pd.Series("", index=review.index)) == "accept"]
+    problems, rows = [], []
+    for row in accepted.to_dict("records"):
+        problem = _figure_problem(row, metrics, LEVELS, STATUSES)
+        if problem:
+            problems.append(
+                {"figure_key": row["figure_key"], "line": row["line"], "problem": problem}
+            )
+            continue
+        rows.append(row)
+    figures = as_figures(pd.DataFrame(rows, columns=review.columns), metrics)
+    details = {k: (source or {}).get(k, "") for k in _SOURCE_KEYS}
+    figures = figures.assign(
+        doc_id=doc_id, seed_file=document.name, doc_sha256=document.sha256, **details
+    )
+    figures["figure_id"] = [
+        f"{doc_id}-{line}-{metric}-{n}"
+        for n, (line, metric) in enumerate(
+            zip(figures["seed_line"], figures["metric"], strict=True), 1
+        )
+    ]
+    return figures[FIGURE_COLUMNS], pd.DataFrame(
+        problems, columns=["figure_key", "line", "problem"]
+    )
+
+
+def _figure_problem(row: dict, metrics: pd.DataFrame, levels, statuses) -> str:
+    """Why an accepted row cannot be saved as a figure, or ""."""
+    metric = row.get("metric")
+    if metric not in metrics.index:
+        return f"metric {metric!r} is not one of data/metrics.csv; choose one or reject the row"
+    if row.get("unit") != metrics.at[metric, "unit"]:
+        return f"unit {row.get('unit')!r} is not {metric}'s unit {metrics.at[metric, 'unit']!r}"
+    if not isinstance(row.get("adcode"), str) or not re.fullmatch(r"\d{6}", row["adcode"]):
+        return "no adcode: choose the district, zone or city the figure is about"
+    if row.get("level") not in levels:
+        return f"level {row.get('level')!r} is not one of {list(levels)} (a community's figure?)"
+    if row.get("status") not in statuses:
+        return f"status {row.get('status')!r} is not one of {list(statuses)}"
+    if row.get("value_max") or row.get("qualifier") == "range":
+        return f"a range ({row.get('as_written')!r}) is not one figure; edit the value or reject it"
+    return ""
+
+
+def as_figures(rows: pd.DataFrame, metrics: pd.DataFrame | None = None) -> pd.DataFrame:
+    """
+    Rows with the figure columns as text (value exact) → typed like :func:`load_figures`.
+
+    ``value`` becomes a float in the metric's unit, periods nullable years, ``seed_line`` the
+    ``line``; metric labels are joined from data/metrics.csv.
+    """
+    from geo.figures import load_metrics
+
+    metrics = load_metrics().set_index("metric") if metrics is None else metrics
+    out = pd.DataFrame(index=rows.index)
+    for column in ("province", "city", "place", "adcode", "level", "period_label", "status"):
+        out[column] = rows.get(column, "")
+    out["seed_line"] = pd.array(rows["line"], dtype="Int64")
+    out["page"] = pd.array(rows.get("page", pd.Series(pd.NA, index=rows.index)), dtype="Int64")
+    for column in ("period_start", "period_end"):
+        out[column] = pd.array(rows[column], dtype="Int64")
+    out["metric"] = rows["metric"]
+    out["value"] = [float(Decimal(str(v))) for v in rows["value"]]
+    for column in ("unit", "qualifier", "as_written"):
+        out[column] = rows[column]
+    out["role"] = rows.get("role", "reported")
+    out["label_zh"] = rows["metric"].map(metrics["label_zh"])
+    out["label_en"] = rows["metric"].map(metrics["label_en"])
+    return out.reset_index(drop=True)
+
+
+def score_figures(proposals: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
+    """
+    Recall and precision of proposals against curated figures, per metric and overall.
+
+    Both frames have ``doc_id``; ``gold`` has ``seed_line``, ``metric`` and ``value`` (as
+    :func:`geo.figures.load_figures`), ``proposals`` ``line``, ``metric`` and ``value``. A
+    gold figure is *found* when a proposal on its line has its metric and value. A proposal
+    in a metric (not ``other``) is *right* when it is a gold figure; *restated* when it has
+    the metric and value of a gold figure of its document on another line (the curated table
+    records a figure stated twice once). Returns one row per metric and ``all``: ``gold``,
+    ``found``, ``recall``, ``proposed``, ``right``, ``restated``, ``precision``
+    (right/proposed), ``precision_restated`` ((right+restated)/proposed), and, of the found,
+    how many also have the gold ``status``, period and ``adcode``.
+    """
+    keys = ["doc_id", "line", "metric", "_value"]
+    gold = gold.assign(_value=[_exact(v) for v in gold["value"]], line=gold["seed_line"])
+    known = proposals[proposals["metric"] != "other"]
+    known = known.assign(_value=[_exact(v) for v in known["value"]])
+    # The same value may stand twice on a line (7 个 for two districts): pair them in order.
+    gold = gold.assign(_n=gold.groupby(keys).cumcount()).reset_index(drop=True)
+    known = known.assign(_n=known.groupby(keys).cumcount()).reset_index(drop=True)
+    paired = gold.merge(
+        known[[*keys, "_n", "status", "adcode", "period_start", "period_end"]],
+        on=[*keys, "_n"], how="left", suffixes=("", "_p"), indicator=True,
+    )  # fmt: skip
+    gold["found"] = (paired["_merge"] == "both").to_numpy()
+    for column in ("status", "adcode"):
+        gold[f"{column}_ok"] = (paired[column] == paired[f"{column}_p"]).to_numpy() & gold["found"]
+    gold["period_ok"] = gold["found"].to_numpy() & np.array([
+        _same_year(a, b) and _same_year(c, d)
+        for a, b, c, d in zip(
+            paired["period_start"], paired["period_start_p"], paired["period_end"],
+            paired["period_end_p"], strict=True,
+        )
+    ], dtype=bool)  # fmt: skip
+    matched = known.merge(gold[[*keys, "_n"]], on=[*keys, "_n"], how="left", indicator=True)
+    in_document = set(zip(gold["doc_id"], gold["metric"], gold["_value"], strict=True))
+    right = (matched["_merge"] == "both").to_numpy()
+    restated = [
+        (d, m, v) in in_document
+        for d, m, v in zip(known["doc_id"], known["metric"], known["_value"], strict=True)
+    ]
+    known = known.assign(right=right, restated=~right & pd.Series(restated).to_numpy())
+    return _score_table(gold, known)
+
+
+def _score_table(gold: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
+    by_gold = gold.groupby("metric").agg(
+        gold=("found", "size"), found=("found", "sum"), status_ok=("status_ok", "sum"),
+        period_ok=("period_ok", "sum"), adcode_ok=("adcode_ok", "sum"),
+    )  # fmt: skip
+    by_known = known.groupby("metric").agg(
+        proposed=("right", "size"), right=("right", "sum"), restated=("restated", "sum")
+    )
+    table = by_gold.join(by_known, how="outer").fillna(0).astype("int64")
+    table.loc["all"] = table.sum()
+    table["recall"] = (table["found"] / table["gold"].where(table["gold"] > 0)).round(3)
+    proposed = table["proposed"].where(table["proposed"] > 0)
+    table["precision"] = (table["right"] / proposed).round(3)
+    table["precision_restated"] = ((table["right"] + table["restated"]) / proposed).round(3)
+    order = ["gold", "found", "recall", "proposed", "right", "restated", "precision",
+             "precision_restated", "status_ok", "period_ok", "adcode_ok"]  # fmt: skip
+    return table[order].reset_index().rename(columns={"index": "metric"})
+
+
+def _exact(value: object) -> Decimal:
+    return Decimal(str(value)).normalize()
+
+
+def _same_year(a: object, b: object) -> bool:
+    return (pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and int(a) == int(b))
