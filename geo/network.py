@@ -166,12 +166,17 @@ class Network:
         return pyproj.CRS.from_epsg(self.epsg)
 
     def extent(self) -> shapely.Geometry | None:
-        """The convex hull of the nodes (WGS84): outside it the extract says nothing."""
+        """
+        The convex hull of the nodes (WGS84): outside it the extract says nothing.
+
+        Grown by 1e-6° (about 10 cm, ten times OSM's coordinate step) so that a point given
+        at a hull node's coordinates is inside however its decimals were rounded.
+        """
         if not len(self.nodes):
             return None
         points = shapely.multipoints(np.column_stack([self.nodes["lon"], self.nodes["lat"]]))
         hull = shapely.convex_hull(points)
-        return hull if hull.geom_type == "Polygon" else hull.buffer(1e-4)
+        return hull.buffer(1e-6) if hull.geom_type == "Polygon" else hull.buffer(1e-4)
 
     def counts(self) -> dict[str, object]:
         """The CLI's one JSON line: nodes, edges, km, edges and km per profile, what was read."""
@@ -188,7 +193,8 @@ class Network:
         return out | self.summary
 
     def layers(self) -> dict[str, pd.DataFrame]:
-        """GeoPackage layers ``nodes``, ``edges`` (with a flag per profile) and ``network``."""
+        """GeoPackage layers ``nodes``, ``edges`` (a flag ``profile_<name>`` per profile, and
+        the OSM ids ``u_id``/``v_id``) and ``network`` (source, SHA-256, CRS, summary)."""
         nodes = gpd.GeoDataFrame(
             self.nodes.drop(columns=["x", "y"]),
             geometry=gpd.points_from_xy(self.nodes["lon"], self.nodes["lat"]),
@@ -203,7 +209,7 @@ class Network:
             u_id=self.nodes["node_id"].to_numpy()[u], v_id=self.nodes["node_id"].to_numpy()[v]
         )
         for profile in PROFILES:
-            edges[profile] = profile_edges(self, profile)
+            edges[f"profile_{profile}"] = profile_edges(self, profile)
         meta = pd.DataFrame(
             {"source": [self.source], "sha256": [self.sha256], "epsg": [self.epsg]}
             | {"recipe": [RECIPE], "summary": [json.dumps(self.summary, ensure_ascii=False)]}
@@ -344,8 +350,8 @@ def _graph(ways: dict, points: dict, tagged: dict, source: str, sha: str) -> Net
     edges["way_id"] = np.asarray(ways["way_id"], dtype=np.int64)[way_index]
     edges["length_m"] = np.hypot(x[v] - x[u], y[v] - y[u])
     for key in EDGE_TAGS:
-        values = pd.Series(ways[key], dtype=object)
-        edges[key.replace(":", "_")] = pd.Categorical(values.to_numpy()[way_index])
+        edges[key.replace(":", "_")] = np.asarray(ways[key], dtype=object)[way_index]
+    edges = _as_tags(edges, EDGE_TAGS)
     edges["incline_pct"] = parse_incline(edges["incline"].astype(object))
     broken_ways = np.unique(way_of[~located]).size if (~located).any() else 0
     summary = {
@@ -367,9 +373,7 @@ def _node_tags(nodes: pd.DataFrame, tagged: dict) -> pd.DataFrame:
         out["barrier"].notna()
         & (foot.isin(_FOOT_NO) | (access.isin(_ACCESS_NO) & ~foot.isin(_FOOT_YES)))
     ).to_numpy(dtype=bool)
-    for key in NODE_TAGS:
-        out[key] = pd.Categorical(out[key].to_numpy(dtype=object))
-    return out
+    return _as_tags(out, NODE_TAGS)
 
 
 # --- profiles ----------------------------------------------------------------------------------
@@ -441,10 +445,18 @@ def _write_cache(network: Network, path: Path) -> None:
             raise
 
 
+def _as_tags(frame: pd.DataFrame, keys: tuple[str, ...]) -> pd.DataFrame:
+    """Tag columns as categoricals, as built (a file may give text, or object when empty)."""
+    for key in keys:
+        column = key.replace(":", "_")
+        frame[column] = pd.Categorical(frame[column].astype(object).where(frame[column].notna()))
+    return frame
+
+
 def _read_cache(path: Path, sha: str) -> Network:
     meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-    nodes = pd.read_parquet(path / "nodes.parquet")
-    edges = pd.read_parquet(path / "edges.parquet")
+    nodes = _as_tags(pd.read_parquet(path / "nodes.parquet"), NODE_TAGS)
+    edges = _as_tags(pd.read_parquet(path / "edges.parquet"), EDGE_TAGS)
     return Network(nodes, edges, meta["epsg"], meta["source"], sha, meta["summary"])
 
 
@@ -515,12 +527,11 @@ def read_network(path: str | Path) -> Network:
     to_m = pyproj.Transformer.from_crs("EPSG:4326", epsg, always_xy=True)
     nodes["x"], nodes["y"] = to_m.transform(nodes["lon"].to_numpy(), nodes["lat"].to_numpy())
     nodes["blocked"] = nodes["blocked"].astype(bool)
-    for key in NODE_TAGS:
-        nodes[key] = pd.Categorical(nodes[key].to_numpy(dtype=object))
-    edges = edges.drop(columns=[c for c in (*PROFILES, "u_id", "v_id") if c in edges])
-    for key in EDGE_TAGS:
-        column = key.replace(":", "_")
-        edges[column] = pd.Categorical(edges[column].to_numpy(dtype=object))
+    nodes = _as_tags(nodes, NODE_TAGS)
+    edges = edges.drop(
+        columns=[c for c in edges if c.startswith("profile_") or c in ("u_id", "v_id")]
+    )
+    edges = _as_tags(edges, EDGE_TAGS)
     summary = json.loads(meta["summary"])
     return Network(nodes, edges, epsg, str(meta["source"]), str(meta["sha256"]), summary)
 

@@ -38,7 +38,7 @@ from scipy.spatial import cKDTree
 
 from geo import metrics
 from geo.infra import Infra
-from geo.network import PROFILES, Network, edge_weights, profile_edges
+from geo.network import Network, edge_weights, profile_edges
 
 __all__ = [
     "COMMUNITY_STATUSES",
@@ -65,11 +65,12 @@ _SLIVER_SHARE = 0.005
 #: Status of one community's network distance to one type, per profile.
 COMMUNITY_STATUSES: dict[str, str] = {
     "ok": "a route was found; the distance is metres along it",
-    "unreachable": "the profile's network joins the community to no such destination (e.g. "
-    "only steps lead there): measured, and not within any radius",
+    "unreachable": "the profile's network joins the community to no such destination (only "
+    "steps lead there, or none lies within max_snap_m of a node the profile may use): "
+    "measured, and not within any radius",
     "off_network": "the nearest node the profile may use is farther than max_snap_m",
     "outside_extent": "the point lies outside the extract (or the infrastructure data)",
-    "not_in_source": "no destination of this type lies on the network",
+    "not_in_source": "the infrastructure data has no destination of this type",
     "no_point": "the community has no point",
 }
 
@@ -146,7 +147,8 @@ class Nearest:
     """
     For each origin: its node and leg, network metres to the nearest destination, which one.
 
-    ``distance_m`` is NaN off the network and ``inf`` where no destination is reachable;
+    ``distance_m`` is the origin's leg, ``path_m`` (between the two nodes) and the
+    destination's leg; it is NaN off the network and ``inf`` where no destination is reachable;
     ``destination`` is the index into the destinations given (-1 when none). ``sums``
     holds metres along each route of edges matching each named edge mask.
     """
@@ -154,6 +156,7 @@ class Nearest:
     node: np.ndarray
     leg_m: np.ndarray
     distance_m: np.ndarray
+    path_m: np.ndarray
     destination: np.ndarray
     sums: dict[str, np.ndarray]
     destinations_on_network: int
@@ -222,10 +225,13 @@ def nearest_destinations(
     distance = np.where(origin_node >= 0, np.inf, np.nan)
     which = np.full(len(origins), -1, dtype=np.int64)
     out = {k: np.full(len(origins), np.nan) for k in _edge_masks(network, profile)}
+    path = np.full(len(origins), np.nan)
     if d == 0:
         out.pop("length")
         empty = np.zeros(0, dtype=np.int64)
-        return Nearest(origin_node, origin_leg, distance, which, out, 0, empty, dest_node, dest_leg)
+        return Nearest(
+            origin_node, origin_leg, distance, path, which, out, 0, empty, dest_node, dest_leg
+        )
     # Virtual sources n..n+d-1, one per destination, joined to its node by its leg.
     rows = np.concatenate([graph.rows, n + np.arange(d)])
     cols = np.concatenate([graph.cols, dest_node[placed]])
@@ -240,26 +246,346 @@ def nearest_destinations(
     which[reached] = placed[source[nodes] - n]
     masks = _edge_masks(network, profile)
     length = network.edges["length_m"].to_numpy("float64")
+    leg_end = dest_leg[placed[source[nodes] - n]]
     if sums or profile == "blind":
         keys = list(masks) if sums else ["length"]
         values = np.column_stack([np.where(masks[k], length, 0.0)[graph.edge] for k in keys])
         # A node whose predecessor is a virtual source is a root here; its destination's
         # leg is added after (the virtual entries are not in graph.keys).
         summed = _path_sums(graph, np.where(pred >= n, -9999, pred), values)
-        leg_end = _dest_leg_of(pred, source, n, dest_leg, placed)
         for i, key in enumerate(keys):
             out[key][reached] = summed[nodes, i]
-        true_path = summed[:, 0] + leg_end
+        path[reached] = summed[nodes, 0]
     else:
-        true_path = cost
-    distance[reached] = origin_leg[reached] + true_path[nodes]
+        # Costs are metres here: the path is the cost less the destination's leg.
+        path[reached] = cost[nodes] - leg_end
+    distance[reached] = origin_leg[reached] + path[reached] + leg_end
     out.pop("length", None)
-    return Nearest(origin_node, origin_leg, distance, which, out, d, pred, dest_node, dest_leg)
+    return Nearest(
+        origin_node, origin_leg, distance, path, which, out, d, pred, dest_node, dest_leg
+    )
 
 
-def _dest_leg_of(pred, source, n, dest_leg, placed) -> np.ndarray:
-    """The leg of each node's nearest destination (0 for unreached nodes)."""
-    leg = np.zeros(len(pred))
-    reached = source >= n
-    leg[reached] = dest_leg[placed[source[reached] - n]]
-    return leg
+# --- communities and districts -----------------------------------------------------------------
+
+
+def _destinations(infra: Infra, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Lon/lat (n, 2) of the point features of ``kind``, and their ``source_id``."""
+    features = infra.features
+    geometry = features.geometry.to_numpy()
+    chosen = (features["type"] == kind).to_numpy(dtype=bool, na_value=False) & (
+        shapely.get_type_id(geometry) == shapely.GeometryType.POINT
+    )
+    xy = shapely.get_coordinates(geometry[chosen])
+    return xy, features["source_id"].to_numpy(dtype=object)[chosen]
+
+
+def _covered(network: Network, infra: Infra | None) -> shapely.Geometry | None:
+    """Where both the extract's network and the infrastructure data say something."""
+    extent = network.extent()
+    if extent is None or infra is None:
+        return extent
+    if infra.extent is None:
+        return None
+    return shapely.intersection(extent, infra.extent)
+
+
+def _origins(projects: gpd.GeoDataFrame, extent) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lon/lat of each project (NaN where it has no point or lies outside ``extent``)."""
+    points = projects.geometry.to_numpy()
+    has_point = (
+        ~shapely.is_missing(points)
+        & ~shapely.is_empty(points)
+        & (shapely.get_type_id(points) == shapely.GeometryType.POINT)
+    )
+    lon = np.where(has_point, shapely.get_x(np.where(has_point, points, None)), np.nan)
+    lat = np.where(has_point, shapely.get_y(np.where(has_point, points, None)), np.nan)
+    inside = np.zeros(len(points), dtype=bool)
+    if extent is not None and has_point.any():
+        shapely.prepare(extent)
+        inside[has_point] = shapely.intersects_xy(extent, lon[has_point], lat[has_point])
+    xy = np.column_stack([np.where(inside, lon, np.nan), np.where(inside, lat, np.nan)])
+    return xy, has_point, inside
+
+
+def community_reach(
+    projects: gpd.GeoDataFrame,
+    infra: Infra,
+    network: Network,
+    *,
+    profiles: tuple[str, ...] = ("walk", "wheelchair"),
+    types: tuple[str, ...] = _TYPES,
+    max_snap_m: float = MAX_SNAP_M,
+) -> gpd.GeoDataFrame:
+    """
+    Per community: network metres to the nearest destination of each type, per profile.
+
+    Adds to ``projects`` (every row kept, same order, EPSG:4326): ``dist_<type>_m`` (straight
+    line, :func:`geo.metrics.project_proximity`), and per profile ``<profile>_snap_m`` and per
+    type ``<profile>_<type>_m``, ``_status`` (:data:`COMMUNITY_STATUSES`), ``_to`` (the
+    destination's ``source_id``) and ``_untagged_share`` (share of the route between nodes
+    with none of the tags the profile reads; missing for ``walk``, which reads none), plus
+    ``_tactile_share`` for ``blind``. A distance is missing unless the status is ``ok``.
+    """
+    extent = _covered(network, infra)
+    origins, has_point, inside = _origins(projects, extent)
+    out = projects.copy()
+    straight = metrics.project_proximity(projects, infra, types=types)
+    for column in straight.columns:
+        out[column] = straight[column].to_numpy()
+    base = np.where(has_point, np.where(inside, "ok", "outside_extent"), "no_point")
+    for profile in profiles:
+        for i, kind in enumerate(types):
+            xy, ids = _destinations(infra, kind)
+            found = nearest_destinations(
+                network, origins, xy, profile=profile, max_snap_m=max_snap_m
+            )
+            if i == 0:
+                out[f"{profile}_snap_m"] = np.where(inside, found.leg_m, np.nan)
+            _community_columns(out, f"{profile}_{kind}", found, base, ids)
+    return out
+
+
+def _community_columns(out, prefix: str, found: Nearest, base: np.ndarray, ids) -> None:
+    distance = found.distance_m
+    status = np.select(
+        [
+            base != "ok",
+            found.node < 0,
+            np.full(len(base), len(ids) == 0),
+            np.isinf(distance) | (found.destinations_on_network == 0),
+        ],
+        [base, "off_network", "not_in_source", "unreachable"],
+        default="ok",
+    ).astype(object)
+    ok = status == "ok"
+    out[f"{prefix}_m"] = np.where(ok, distance, np.nan)
+    out[f"{prefix}_status"] = status
+    out[f"{prefix}_to"] = np.where(
+        ok, ids[np.maximum(found.destination, 0)] if len(ids) else None, None
+    )
+    path = found.path_m
+    for key, metres in found.sums.items():
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(ok & (metres <= path) & (path > 0), metres / path, np.nan)
+        out[f"{prefix}_{key}_share"] = share
+
+
+def _district_of(outlines: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Index of the first outline containing each point, or -1 (points without one too)."""
+    found = np.full(len(points), -1, dtype=np.int64)
+    present = ~shapely.is_missing(points)
+    if not present.any() or not len(outlines):
+        return found
+    rows = np.flatnonzero(present)
+    polys, hits = shapely.STRtree(points[rows]).query(outlines, predicate="intersects")
+    order = np.lexsort((polys, hits))
+    hits, polys = hits[order], polys[order]
+    first = np.r_[True, hits[1:] != hits[:-1]] if hits.size else np.zeros(0, bool)
+    found[rows[hits[first]]] = polys[first]
+    return found
+
+
+def _extent_shares(outlines: np.ndarray, extent, epsg: int) -> np.ndarray:
+    """Share of each outline's area inside ``extent``, in the network's metric CRS."""
+    if extent is None or not len(outlines):
+        return np.zeros(len(outlines))
+    to_m = _transformer(epsg)
+
+    def metric(geometry):
+        return shapely.transform(geometry, lambda xy: np.column_stack(to_m.transform(*xy.T)))
+
+    outlines_m, extent_m = metric(outlines), metric(extent)
+    area = shapely.area(outlines_m)
+    inside = shapely.area(shapely.intersection(outlines_m, extent_m))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(area > 0, inside / area, 0.0)
+
+
+def district_reach(
+    communities: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    *,
+    network: Network,
+    infra: Infra | None = None,
+    profiles: tuple[str, ...] = ("walk", "wheelchair"),
+    types: tuple[str, ...] = _TYPES,
+    radii: tuple[int, ...] = RADII_M,
+    min_extent_share: float = metrics.MIN_EXTENT_SHARE,
+) -> gpd.GeoDataFrame:
+    """
+    Per district: share of renovated households within each radius on foot, per profile.
+
+    ``communities`` is :func:`community_reach`'s output (with ``households``); ``districts``
+    has ``adcode`` and full outlines in EPSG:4326. Column
+    ``households_within_<r>m_<type>_<profile>`` and its ``_status`` from
+    :data:`geo.metrics.STATUSES`: a community that could not be measured (off the network,
+    outside the extract) makes the district ``partial_extent``, none measured
+    ``outside_extent``, and so does a district less than ``min_extent_share`` inside the
+    extract; the value is then missing or a lower bound, never 0 for "no data". An
+    ``unreachable`` community is measured: it is not within any radius. One row per
+    district in input order, EPSG:4326.
+    """
+    outlines = districts.geometry.to_numpy()
+    share = _extent_shares(outlines, _covered(network, infra), network.epsg)
+    district = _district_of(outlines, communities.geometry.to_numpy())
+    households = pd.to_numeric(communities["households"], errors="coerce").to_numpy("float64")
+    placed = district >= 0
+    known = placed & ~np.isnan(households)
+    n = len(districts)
+    out = pd.DataFrame({"adcode": districts["adcode"].to_numpy(), "extent_share": share})
+    for column in ("district", "city", "province"):
+        if column in districts:
+            out[column] = districts[column].to_numpy()
+    with_point = np.bincount(district[placed], minlength=n)
+    with_households = np.bincount(district[known], minlength=n)
+    out["projects_with_point"] = with_point
+    out["households_total"] = np.bincount(district[known], weights=households[known], minlength=n)
+    for profile in profiles:
+        for kind in types:
+            prefix = f"{profile}_{kind}"
+            status = communities[f"{prefix}_status"].to_numpy(dtype=object)
+            measured = known & np.isin(status, ("ok", "unreachable"))
+            covered = np.bincount(district[measured], weights=households[measured], minlength=n)
+            missed = np.bincount(district[known & ~measured], minlength=n)
+            verdict = np.select(
+                [
+                    with_point == 0,
+                    with_households == 0,
+                    np.full(n, bool((status == "not_in_source").any())),
+                    (covered == 0) | (share <= _SLIVER_SHARE),
+                    (missed > 0) | (share < min_extent_share),
+                ],
+                [
+                    "no_projects",
+                    "no_households",
+                    "not_in_source",
+                    "outside_extent",
+                    "partial_extent",
+                ],
+                default="ok",
+            ).astype(object)
+            distance = communities[f"{prefix}_m"].to_numpy("float64")
+            for radius in radii:
+                near = measured & (distance <= radius)
+                within = np.bincount(district[near], weights=households[near], minlength=n)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    value = np.where(covered > 0, within / covered * 100, np.nan)
+                value[~np.isin(verdict, ("ok", "partial_extent"))] = np.nan
+                key = f"households_within_{radius}m_{kind}_{profile}"
+                out[key] = value
+                out[f"{key}_status"] = verdict
+    return gpd.GeoDataFrame(out, geometry=outlines, crs="EPSG:4326")
+
+
+# --- walksheds and routes ----------------------------------------------------------------------
+
+
+def _point_lonlat(origin) -> np.ndarray:
+    if isinstance(origin, shapely.Geometry):
+        return np.array([[shapely.get_x(origin), shapely.get_y(origin)]])
+    lon, lat = origin
+    return np.array([[float(lon), float(lat)]])
+
+
+def _to_wgs84(network: Network, geometry):
+    back = pyproj.Transformer.from_crs(network.epsg, "EPSG:4326", always_xy=True)
+    # Axis order: metric x/y in, lon/lat out.
+    return shapely.transform(geometry, lambda xy: np.column_stack(back.transform(*xy.T)))
+
+
+def walkshed(
+    network: Network,
+    origin,
+    distance_m: float,
+    *,
+    profile: str = "walk",
+    buffer_m: float = WALKSHED_BUFFER_M,
+    max_snap_m: float = MAX_SNAP_M,
+) -> gpd.GeoDataFrame:
+    """
+    The area reachable within ``distance_m`` metres on foot of ``origin`` (a Point or lon, lat).
+
+    Every edge the profile may use is walked as far as the distance left allows from either
+    end (an edge reached from both ends but not walked through gives two pieces); the
+    reachable pieces, buffered by ``buffer_m`` on each side and dissolved, make the polygon.
+    Metres are real lengths for every profile (the blind profile's preference does not
+    shrink its walkshed). One row: ``profile``, ``distance_m``, ``snap_m``, ``reachable_km``,
+    ``buffer_m``, ``status`` (``ok`` or ``off_network``, then with no geometry), EPSG:4326.
+    """
+    graph = _profile_graph(network, profile)
+    xy = _metric_xy(network, *_point_lonlat(origin).T)
+    node, leg = _snap(graph, xy, max_snap_m)
+    row = {"profile": profile, "distance_m": float(distance_m), "snap_m": float(leg[0])}
+    row |= {"buffer_m": float(buffer_m)}
+    if node[0] < 0:
+        row |= {"reachable_km": np.nan, "status": "off_network"}
+        return gpd.GeoDataFrame([row], geometry=[None], crs="EPSG:4326")
+    left = float(distance_m) - float(leg[0])
+    length = network.edges["length_m"].to_numpy("float64")
+    matrix = sparse.csr_matrix(
+        (length[graph.edge], (graph.rows, graph.cols)), shape=(graph.n, graph.n)
+    )
+    cost = dijkstra(matrix, directed=True, indices=int(node[0]), limit=max(left, 0.0))
+    allowed = np.flatnonzero(profile_edges(network, profile))
+    u, v = network.edges["u"].to_numpy()[allowed], network.edges["v"].to_numpy()[allowed]
+    long_ = length[allowed]
+    with np.errstate(invalid="ignore"):
+        from_u = np.clip(left - cost[u], 0, long_)
+        from_v = np.clip(left - cost[v], 0, long_)
+    from_u, from_v = np.nan_to_num(from_u, posinf=0, neginf=0), np.nan_to_num(from_v, posinf=0)
+    whole = from_u + from_v >= long_
+    nodes_xy = network.nodes[["x", "y"]].to_numpy()
+    a, b = nodes_xy[u], nodes_xy[v]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t_u = np.where(whole, 1.0, np.where(long_ > 0, from_u / long_, 0.0))
+        t_v = np.where(whole, 0.0, np.where(long_ > 0, 1 - from_v / long_, 1.0))
+    pieces = [
+        np.stack([a, a + (b - a) * t_u[:, None]], axis=1)[(from_u > 0) | whole],
+        np.stack([a + (b - a) * t_v[:, None], b], axis=1)[(from_v > 0) & ~whole],
+    ]
+    segments = np.concatenate(pieces)
+    lines = shapely.linestrings(segments) if len(segments) else np.array([], dtype=object)
+    reachable = shapely.multilinestrings(lines) if len(lines) else shapely.Point(xy[0])
+    area = shapely.buffer(reachable, buffer_m)
+    row |= {"reachable_km": float(shapely.length(lines).sum()) / 1000, "status": "ok"}
+    return gpd.GeoDataFrame([row], geometry=[_to_wgs84(network, area)], crs="EPSG:4326")
+
+
+def route(
+    network: Network,
+    origin,
+    infra: Infra,
+    *,
+    kind: str = "accessible_bus_stop",
+    profile: str = "walk",
+    max_snap_m: float = MAX_SNAP_M,
+) -> gpd.GeoDataFrame:
+    """
+    The path from ``origin`` (a Point or lon, lat) to its nearest ``kind`` feature, on foot.
+
+    One row, EPSG:4326: a LineString from the origin through every node of the route to the
+    destination, with ``profile``, ``kind``, ``length_m`` (legs included, as in
+    :func:`community_reach`), ``to`` (the destination's ``source_id``), ``status`` (as
+    :data:`COMMUNITY_STATUSES`; no geometry unless ``ok``) and the profile's tag shares.
+    """
+    xy, ids = _destinations(infra, kind)
+    start = _point_lonlat(origin)
+    found = nearest_destinations(network, start, xy, profile=profile, max_snap_m=max_snap_m)
+    base = np.array(["ok"])
+    frame = pd.DataFrame(index=[0])
+    _community_columns(frame, "r", found, base, ids)
+    status = frame["r_status"].iloc[0]
+    row = {"profile": profile, "kind": kind, "status": status, "to": frame["r_to"].iloc[0]}
+    row["length_m"] = frame["r_m"].iloc[0]
+    row |= {f"{k}_share": frame[f"r_{k}_share"].iloc[0] for k in found.sums}
+    if status != "ok":
+        return gpd.GeoDataFrame([row], geometry=[None], crs="EPSG:4326")
+    path = [int(found.node[0])]
+    n = len(network.nodes)
+    while found.predecessors[path[-1]] >= 0 and found.predecessors[path[-1]] < n:
+        path.append(int(found.predecessors[path[-1]]))
+    lonlat = network.nodes[["lon", "lat"]].to_numpy()[path]
+    end = xy[found.destination[0]]
+    line = shapely.linestrings(np.vstack([start, lonlat, end[None, :]]))
+    return gpd.GeoDataFrame([row], geometry=[line], crs="EPSG:4326")
