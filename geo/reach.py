@@ -209,6 +209,19 @@ def _path_sums(graph: _Graph, pred: np.ndarray, values: np.ndarray) -> np.ndarra
         parent = grand
 
 
+def _from_destinations(graph: _Graph, nodes: np.ndarray, legs: np.ndarray) -> tuple:
+    """One Dijkstra from every destination at once: cost, predecessor and source per node."""
+    n, d = graph.n, len(nodes)
+    # Virtual sources n..n+d-1, one per destination, joined to its node by its leg.
+    rows = np.concatenate([graph.rows, n + np.arange(d)])
+    cols = np.concatenate([graph.cols, nodes])
+    weights = np.concatenate([graph.weights, legs])
+    matrix = sparse.csr_matrix((weights, (rows, cols)), shape=(n + d, n + d))
+    return dijkstra(
+        matrix, directed=True, indices=np.arange(n, n + d), min_only=True, return_predecessors=True
+    )
+
+
 def nearest_destinations(
     network: Network,
     origins: np.ndarray,
@@ -241,14 +254,7 @@ def nearest_destinations(
         return Nearest(
             origin_node, origin_leg, distance, path, which, out, 0, empty, dest_node, dest_leg
         )
-    # Virtual sources n..n+d-1, one per destination, joined to its node by its leg.
-    rows = np.concatenate([graph.rows, n + np.arange(d)])
-    cols = np.concatenate([graph.cols, dest_node[placed]])
-    weights = np.concatenate([graph.weights, dest_leg[placed]])
-    matrix = sparse.csr_matrix((weights, (rows, cols)), shape=(n + d, n + d))
-    cost, pred, source = dijkstra(
-        matrix, directed=True, indices=np.arange(n, n + d), min_only=True, return_predecessors=True
-    )
+    cost, pred, source = _from_destinations(graph, dest_node[placed], dest_leg[placed])
     on = origin_node >= 0
     reached = on & np.isfinite(cost[np.maximum(origin_node, 0)])
     nodes = origin_node[reached]
@@ -411,6 +417,23 @@ def _extent_shares(outlines: np.ndarray, extent, epsg: int) -> np.ndarray:
         return np.where(area > 0, inside / area, 0.0)
 
 
+def _district_status(
+    with_point, with_households, absent: bool, covered, missed, share, min_share: float
+) -> np.ndarray:
+    """Statuses of :data:`geo.metrics.STATUSES`, the first that applies, per district."""
+    return np.select(
+        [
+            with_point == 0,
+            with_households == 0,
+            np.full(len(share), absent),
+            (covered == 0) | (share <= _SLIVER_SHARE),
+            (missed > 0) | (share < min_share),
+        ],
+        ["no_projects", "no_households", "not_in_source", "outside_extent", "partial_extent"],
+        default="ok",
+    ).astype(object)
+
+
 def district_reach(
     communities: gpd.GeoDataFrame,
     districts: gpd.GeoDataFrame,
@@ -457,23 +480,10 @@ def district_reach(
             measured = known & np.isin(status, ("ok", "unreachable"))
             covered = np.bincount(district[measured], weights=households[measured], minlength=n)
             missed = np.bincount(district[known & ~measured], minlength=n)
-            verdict = np.select(
-                [
-                    with_point == 0,
-                    with_households == 0,
-                    np.full(n, bool((status == "not_in_source").any())),
-                    (covered == 0) | (share <= _SLIVER_SHARE),
-                    (missed > 0) | (share < min_extent_share),
-                ],
-                [
-                    "no_projects",
-                    "no_households",
-                    "not_in_source",
-                    "outside_extent",
-                    "partial_extent",
-                ],
-                default="ok",
-            ).astype(object)
+            absent = bool((status == "not_in_source").any())
+            verdict = _district_status(
+                with_point, with_households, absent, covered, missed, share, min_extent_share
+            )
             distance = communities[f"{prefix}_m"].to_numpy("float64")
             for radius in radii:
                 near = measured & (distance <= radius)
@@ -501,6 +511,28 @@ def _to_wgs84(network: Network, geometry):
     back = pyproj.Transformer.from_crs(network.epsg, "EPSG:4326", always_xy=True)
     # Axis order: metric x/y in, lon/lat out.
     return shapely.transform(geometry, lambda xy: np.column_stack(back.transform(*xy.T)))
+
+
+def _reachable_segments(network: Network, profile: str, cost: np.ndarray, left: float):
+    """(k, 2, 2) metric segments: each allowed edge as far as ``left`` metres reach it."""
+    allowed = np.flatnonzero(profile_edges(network, profile))
+    u, v = network.edges["u"].to_numpy()[allowed], network.edges["v"].to_numpy()[allowed]
+    length = network.edges["length_m"].to_numpy("float64")[allowed]
+    reached_u, reached_v = np.isfinite(cost[u]), np.isfinite(cost[v])
+    from_u = np.where(reached_u, np.clip(left - np.where(reached_u, cost[u], 0), 0, length), 0)
+    from_v = np.where(reached_v, np.clip(left - np.where(reached_v, cost[v], 0), 0, length), 0)
+    # Walked through from one end, or reached from both ends far enough to meet.
+    whole = (reached_u | reached_v) & (from_u + from_v >= length)
+    xy = network.nodes[["x", "y"]].to_numpy()
+    a, b = xy[u], xy[v]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t_u = np.where(whole, 1.0, np.where(length > 0, from_u / length, 0.0))
+        t_v = np.where(whole, 0.0, np.where(length > 0, 1 - from_v / length, 1.0))
+    pieces = [
+        np.stack([a, a + (b - a) * t_u[:, None]], axis=1)[(from_u > 0) | whole],
+        np.stack([a + (b - a) * t_v[:, None], b], axis=1)[(from_v > 0) & ~whole],
+    ]
+    return np.concatenate(pieces)
 
 
 def walkshed(
@@ -536,24 +568,7 @@ def walkshed(
         (length[graph.edge], (graph.rows, graph.cols)), shape=(graph.n, graph.n)
     )
     cost = dijkstra(matrix, directed=True, indices=int(node[0]), limit=max(left, 0.0))
-    allowed = np.flatnonzero(profile_edges(network, profile))
-    u, v = network.edges["u"].to_numpy()[allowed], network.edges["v"].to_numpy()[allowed]
-    long_ = length[allowed]
-    with np.errstate(invalid="ignore"):
-        from_u = np.clip(left - cost[u], 0, long_)
-        from_v = np.clip(left - cost[v], 0, long_)
-    from_u, from_v = np.nan_to_num(from_u, posinf=0, neginf=0), np.nan_to_num(from_v, posinf=0)
-    whole = from_u + from_v >= long_
-    nodes_xy = network.nodes[["x", "y"]].to_numpy()
-    a, b = nodes_xy[u], nodes_xy[v]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t_u = np.where(whole, 1.0, np.where(long_ > 0, from_u / long_, 0.0))
-        t_v = np.where(whole, 0.0, np.where(long_ > 0, 1 - from_v / long_, 1.0))
-    pieces = [
-        np.stack([a, a + (b - a) * t_u[:, None]], axis=1)[(from_u > 0) | whole],
-        np.stack([a + (b - a) * t_v[:, None], b], axis=1)[(from_v > 0) & ~whole],
-    ]
-    segments = np.concatenate(pieces)
+    segments = _reachable_segments(network, profile, cost, left)
     lines = shapely.linestrings(segments) if len(segments) else np.array([], dtype=object)
     reachable = shapely.multilinestrings(lines) if len(lines) else shapely.Point(xy[0])
     area = shapely.buffer(reachable, buffer_m)

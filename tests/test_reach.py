@@ -192,6 +192,18 @@ def test_walkshed_follows_the_network(tmp_path):
     assert both_ends["reachable_km"].iloc[0] == pytest.approx(0.85, abs=1e-4)
 
 
+def test_walkshed_meets_itself_around_a_loop(tmp_path):
+    built, _ = _scene(tmp_path, *wall_scene({"highway": "footway"}))
+    # From A: C at 500 m along the ring, D at 107.7 m by the shortcut; with 520 m the two
+    # fronts meet on C-D (20 m + 412.3 m >= 400 m), so that edge counts once, whole.
+    shed = reach.walkshed(built, lonlat(0, 0), 520, buffer_m=10)
+    assert shed["reachable_km"].iloc[0] == pytest.approx((900 + SHORTCUT_M) / 1000, abs=1e-4)
+    # With 450 m: 400 + 50 along the ring, 107.7 + 342.3 from D's side.
+    shed = reach.walkshed(built, lonlat(0, 0), 450, buffer_m=10)
+    assert shed["reachable_km"].iloc[0] == pytest.approx(0.9, abs=1e-4)
+    assert not shed.geometry.iloc[0].contains(shapely.Point(lonlat(400, 75)))
+
+
 def test_walkshed_off_network(tmp_path):
     built, _ = _scene(tmp_path, *wall_scene())
     shed = reach.walkshed(built, lonlat(200, 300), 500)
