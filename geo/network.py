@@ -500,7 +500,14 @@ def _build_checked(path: Path, label: str, folder: Path | None, use_cache: bool)
     cached = cache_path(sha, folder=folder)
     if use_cache and cached.is_dir():
         return dataclasses.replace(_read_cache(cached, sha), source=label)
-    ways, points, tagged = _read_osm(path)
+    try:
+        ways, points, tagged = _read_osm(path)
+    except RuntimeError as exc:
+        # libosmium's own refusals: broken XML or PBF, and XML entities however well hidden.
+        raise UploadError(
+            f"Expected a readable OSM extract; {label!r} could not be read: {exc}. "
+            "Download or export it again (.osm.pbf, or .osm XML without a DOCTYPE)."
+        ) from exc
     network = _graph(ways, points, tagged, label, sha)
     if use_cache:
         _write_cache(network, cached)

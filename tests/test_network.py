@@ -134,6 +134,27 @@ def test_refuses_xml_with_entities(tmp_path):
         network.build_network(path, use_cache=False)
 
 
+def test_refuses_entities_hidden_past_the_first_block(tmp_path):
+    # The head check reads 4 KB; libosmium refuses the entity itself, and that is an UploadError.
+    path = tmp_path / "late.osm"
+    path.write_text(
+        f'<?xml version="1.0"?><!-- <osm {"x" * 5000} --><!DOCTYPE osm [<!ENTITY a "footway">]>'
+        '<osm version="0.6"><node id="1" lat="35" lon="114"/><node id="2" lat="35.001" '
+        'lon="114"/><way id="3"><nd ref="1"/><nd ref="2"/><tag k="highway" v="&a;"/></way></osm>'
+    )
+    with pytest.raises(UploadError, match="XML entities are not supported"):
+        network.build_network(path, use_cache=False)
+
+
+def test_an_extract_without_ways_gives_an_empty_network(tmp_path):
+    from geo import reach
+
+    built = _build(tmp_path, {1: (0, 0, {}), 2: (0, 50, {})}, {3: ([1, 2], {"building": "yes"})})
+    assert built.counts()["edges"] == 0 and built.extent() is None
+    found = reach.nearest_destinations(built, np.array([[114.0, 35.2]]), np.array([[114.0, 35.2]]))
+    assert np.isnan(found.distance_m[0]) and found.node[0] == -1
+
+
 def test_refuses_pbf_without_header(tmp_path):
     path = tmp_path / "fake.osm.pbf"
     path.write_bytes(b"\x00\x00\x00\x0dnot a header")
