@@ -42,6 +42,7 @@ A built network is cached per extract, keyed by the file's SHA-256 and :data:`RE
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -78,6 +79,7 @@ __all__ = [
     "parse_incline",
     "profile_edges",
     "read_network",
+    "transformer",
 ]
 
 #: Bump when a rule changes: it is part of the cache key.
@@ -137,6 +139,7 @@ PEDESTRIAN_RULES: dict[str, str] = {
     "missing node": "a way node absent from the extract breaks the way there",
 }
 
+_UNDEFINED = 2**31 - 1
 _INCLINE = re.compile(r"^\s*([+-]?\d+(?:[.,]\d+)?)\s*(%|°)?\s*$")
 
 
@@ -260,17 +263,18 @@ def _read_osm(path: Path) -> tuple[dict, dict, dict]:
         .with_filter(osmium.filter.KeyFilter(*sorted({"highway", *NODE_TAGS})))
     )
     ways = {"way_id": [], "count": [], **{t: [] for t in EDGE_TAGS}}
-    refs, lons, lats = [], [], []
+    refs, xs, ys = [], [], []
     nodes = {"node_id": [], **{t: [] for t in NODE_TAGS}}
     dropped: dict[str, int] = {}
     for obj in processor:
-        tags = dict(obj.tags)
+        get = obj.tags.get
         if obj.is_node():
             nodes["node_id"].append(obj.id)
             for key in NODE_TAGS:
-                nodes[key].append(tags.get(key))
+                nodes[key].append(get(key))
             continue
-        if "highway" not in tags:
+        tags = {key: get(key) for key in EDGE_TAGS}
+        if tags["highway"] is None:
             continue
         reason = _way_kept(tags)
         if reason is not None:
@@ -278,23 +282,21 @@ def _read_osm(path: Path) -> tuple[dict, dict, dict]:
             continue
         ways["way_id"].append(obj.id)
         for key in EDGE_TAGS:
-            ways[key].append(tags.get(key))
-        count = 0
-        for ref in obj.nodes:
-            location = ref.location
+            ways[key].append(tags[key])
+        # Fixed-point coordinates (1e-7°), read without building a location object per node.
+        way_nodes = obj.nodes
+        ways["count"].append(len(way_nodes))
+        for ref in way_nodes:
             refs.append(ref.ref)
-            if location.valid():
-                lons.append(location.lon)
-                lats.append(location.lat)
-            else:
-                lons.append(np.nan)
-                lats.append(np.nan)
-            count += 1
-        ways["count"].append(count)
+            xs.append(ref.x)
+            ys.append(ref.y)
+    x, y = np.asarray(xs, dtype=np.int64), np.asarray(ys, dtype=np.int64)
+    # libosmium marks a node absent from the file with the largest int32 coordinate.
+    missing = (x == _UNDEFINED) | (y == _UNDEFINED)
     points = {
         "ref": np.asarray(refs, dtype=np.int64),
-        "lon": np.asarray(lons, dtype="float64"),
-        "lat": np.asarray(lats, dtype="float64"),
+        "lon": np.where(missing, np.nan, x / 1e7),
+        "lat": np.where(missing, np.nan, y / 1e7),
     }
     return ways, points, nodes | {"_dropped": dropped}
 
@@ -337,9 +339,8 @@ def _graph(ways: dict, points: dict, tagged: dict, source: str, sha: str) -> Net
     keep = used & valid_node
     position = np.cumsum(keep) - 1
     metric = crs.metric_crs(node_lon[keep], node_lat[keep]) if keep.any() else crs.metric_crs(0, 0)
-    to_m = pyproj.Transformer.from_crs("EPSG:4326", metric, always_xy=True)
     # Axis order: lon/lat in, x (east)/y (north) metres out.
-    x, y = to_m.transform(node_lon[keep], node_lat[keep])
+    x, y = transformer(int(metric.to_epsg())).transform(node_lon[keep], node_lat[keep])
     nodes = pd.DataFrame(
         {"node_id": ids[keep], "lon": node_lon[keep], "lat": node_lat[keep], "x": x, "y": y}
     )
@@ -352,7 +353,10 @@ def _graph(ways: dict, points: dict, tagged: dict, source: str, sha: str) -> Net
     for key in EDGE_TAGS:
         edges[key.replace(":", "_")] = np.asarray(ways[key], dtype=object)[way_index]
     edges = _as_tags(edges, EDGE_TAGS)
-    edges["incline_pct"] = parse_incline(edges["incline"].astype(object))
+    # Parsed once per distinct value, then spread by the categorical's codes.
+    inclines = edges["incline"].cat
+    pct = np.append(parse_incline(pd.Series(inclines.categories, dtype=object)), np.nan)
+    edges["incline_pct"] = pct[inclines.codes]
     broken_ways = np.unique(way_of[~located]).size if (~located).any() else 0
     summary = {
         "ways_kept": len(counts),
@@ -361,6 +365,12 @@ def _graph(ways: dict, points: dict, tagged: dict, source: str, sha: str) -> Net
         "ways_cut_at_missing_nodes": int(broken_ways),
     }
     return Network(nodes, edges, int(metric.to_epsg()), source, sha, summary)
+
+
+@functools.lru_cache(maxsize=8)
+def transformer(epsg: int) -> pyproj.Transformer:
+    """WGS84 lon/lat → the metric CRS ``epsg`` (x, y), built once per CRS (about 40 ms each)."""
+    return pyproj.Transformer.from_crs("EPSG:4326", epsg, always_xy=True)
 
 
 def _node_tags(nodes: pd.DataFrame, tagged: dict) -> pd.DataFrame:
@@ -531,8 +541,9 @@ def read_network(path: str | Path) -> Network:
     nodes = pd.DataFrame(pyogrio.read_dataframe(path, layer="nodes", read_geometry=False))
     edges = pd.DataFrame(pyogrio.read_dataframe(path, layer="edges", read_geometry=False))
     epsg = int(meta["epsg"])
-    to_m = pyproj.Transformer.from_crs("EPSG:4326", epsg, always_xy=True)
-    nodes["x"], nodes["y"] = to_m.transform(nodes["lon"].to_numpy(), nodes["lat"].to_numpy())
+    nodes["x"], nodes["y"] = transformer(epsg).transform(
+        nodes["lon"].to_numpy(), nodes["lat"].to_numpy()
+    )
     nodes["blocked"] = nodes["blocked"].astype(bool)
     nodes = _as_tags(nodes, NODE_TAGS)
     edges = edges.drop(

@@ -25,7 +25,6 @@ extract does not cover a district's network, "数据不足", never 0.
 from __future__ import annotations
 
 import dataclasses
-import functools
 
 import geopandas as gpd
 import numpy as np
@@ -38,7 +37,7 @@ from scipy.spatial import cKDTree
 
 from geo import metrics
 from geo.infra import Infra
-from geo.network import Network, edge_weights, profile_edges
+from geo.network import Network, edge_weights, profile_edges, transformer
 
 __all__ = [
     "COMMUNITY_STATUSES",
@@ -126,14 +125,9 @@ def _profile_graph(network: Network, profile: str) -> _Graph:
     return graph
 
 
-@functools.lru_cache(maxsize=8)
-def _transformer(epsg: int) -> pyproj.Transformer:
-    return pyproj.Transformer.from_crs("EPSG:4326", epsg, always_xy=True)
-
-
 def _metric_xy(network: Network, lon, lat) -> np.ndarray:
     # Axis order: lon/lat in, x (east)/y (north) metres out.
-    x, y = _transformer(network.epsg).transform(np.asarray(lon, "float64"), np.asarray(lat))
+    x, y = transformer(network.epsg).transform(np.asarray(lon, "float64"), np.asarray(lat))
     return np.column_stack([x, y])
 
 
@@ -405,7 +399,7 @@ def _extent_shares(outlines: np.ndarray, extent, epsg: int) -> np.ndarray:
     """Share of each outline's area inside ``extent``, in the network's metric CRS."""
     if extent is None or not len(outlines):
         return np.zeros(len(outlines))
-    to_m = _transformer(epsg)
+    to_m = transformer(epsg)
 
     def metric(geometry):
         return shapely.transform(geometry, lambda xy: np.column_stack(to_m.transform(*xy.T)))

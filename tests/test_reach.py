@@ -270,7 +270,7 @@ def test_helsinki_agrees_with_networkx(helsinki, profile):
     dests = shapely.get_coordinates(found.features.geometry[kinds].to_numpy())
     assert len(dests) > 20
     ours = reach.nearest_destinations(built, origins, dests, profile=profile)
-    to_m = reach._transformer(built.epsg)
+    to_m = network.transformer(built.epsg)
     origins_m = np.column_stack(to_m.transform(*origins.T))
     dests_m = np.column_stack(to_m.transform(*dests.T))
     theirs = _networkx_distances(built, profile, origins_m, dests_m, reach.MAX_SNAP_M)
