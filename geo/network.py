@@ -30,9 +30,9 @@ Profiles (:func:`profile_edges`): ``walk`` is every kept edge; ``wheelchair`` dr
 ``highway=steps`` (unless ``ramp:wheelchair=yes``), ``wheelchair=no``, an ``incline`` steeper
 than 8 % where one is tagged (``up``/``down`` pass), ways tagged ``kerb=raised`` and every
 edge through a node tagged ``kerb=raised`` (``lowered``, ``flush``, ``no``, ``rolled`` and
-untagged kerbs pass); ``blind`` walks every edge but prefers ``tactile_paving=yes``: an edge
-without it costs :data:`BLIND_PENALTY` times its length when routes are chosen (reported
-distances stay real metres). Unknown tags pass; :mod:`geo.reach` reports how much of each
+untagged kerbs pass) or through a barrier tagged ``wheelchair=no``; ``blind`` walks every
+edge but prefers ``tactile_paving=yes``: an edge without it costs :data:`BLIND_PENALTY`
+times its length when routes are chosen (reported distances stay real metres). Unknown tags pass; :mod:`geo.reach` reports how much of each
 route had no tag.
 
 A built network is cached per extract, keyed by the file's SHA-256 and :data:`RECIPE`, in
@@ -399,7 +399,11 @@ def profile_edges(network: Network, profile: str) -> np.ndarray:
     allowed = ~(blocked[u] | blocked[v])
     if profile != "wheelchair":
         return allowed
-    raised = (nodes["kerb"] == "raised").to_numpy(dtype=bool)
+    # A raised kerb, or a barrier a wheelchair cannot pass (wheelchair=no: a kissing gate,
+    # a stile), closes every edge through the node; a stop's own wheelchair=no does not.
+    raised = (nodes["kerb"] == "raised").to_numpy(dtype=bool) | (
+        nodes["barrier"].notna() & (nodes["wheelchair"] == "no")
+    ).to_numpy(dtype=bool)
     steps = (edges["highway"] == "steps").to_numpy(dtype=bool)
     ramp = (edges["ramp_wheelchair"] == "yes").to_numpy(dtype=bool)
     steep = np.abs(edges["incline_pct"].to_numpy("float64")) > MAX_INCLINE_PCT

@@ -97,6 +97,23 @@ def test_wheelchair_profile(tmp_path, shortcut, kerb, wheelchair_uses_it):
     )
 
 
+@pytest.mark.parametrize(
+    ("tags", "wheelchair_passes"),
+    [
+        ({"barrier": "kissing_gate", "wheelchair": "no"}, False),
+        ({"barrier": "bollard"}, True),
+        ({"highway": "bus_stop", "wheelchair": "no"}, True),  # a stop's tag, not a barrier
+    ],
+)
+def test_node_barriers_and_wheelchairs(tmp_path, tags, wheelchair_passes):
+    nodes, ways = wall_scene({"highway": "footway"})
+    nodes[5] = (-20, 50, tags)
+    built = _build(tmp_path, nodes, ways)
+    shortcut = (built.edges["way_id"] == 102).to_numpy()
+    assert network.profile_edges(built, "walk")[shortcut].all()
+    assert network.profile_edges(built, "wheelchair")[shortcut].all() is np.bool_(wheelchair_passes)
+
+
 def test_barrier_without_foot_access_blocks_every_profile(tmp_path):
     nodes, ways = wall_scene({"highway": "footway"})
     nodes[5] = (-20, 50, {"barrier": "gate", "access": "private"})
