@@ -32,8 +32,8 @@ than 8 % where one is tagged (``up``/``down`` pass), ways tagged ``kerb=raised``
 edge through a node tagged ``kerb=raised`` (``lowered``, ``flush``, ``no``, ``rolled`` and
 untagged kerbs pass) or through a barrier tagged ``wheelchair=no``; ``blind`` walks every
 edge but prefers ``tactile_paving=yes``: an edge without it costs :data:`BLIND_PENALTY`
-times its length when routes are chosen (reported distances stay real metres). Unknown tags pass; :mod:`geo.reach` reports how much of each
-route had no tag.
+times its length when routes are chosen (reported distances stay real metres). Unknown
+tags pass; :mod:`geo.reach` reports how much of each route had no tag.
 
 A built network is cached per extract, keyed by the file's SHA-256 and :data:`RECIPE`, in
 ``$ATLAS_CACHE_DIR`` (as the outline cache), written atomically: a folder renamed into place.
@@ -83,7 +83,7 @@ __all__ = [
 ]
 
 #: Bump when a rule changes: it is part of the cache key.
-RECIPE = "walk-1"
+RECIPE = "walk-2"
 PROFILES = ("walk", "wheelchair", "blind")
 #: ``highway=*`` values a pedestrian may walk (subject to foot/access tags).
 WALKABLE_HIGHWAYS = frozenset(
