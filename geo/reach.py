@@ -14,8 +14,10 @@ both directions of each edge plus one virtual source per destination whose edge 
 weighs the destination's leg. The run's predecessor tree gives each origin's route; sums
 along routes (real metres under the blind profile's weighted costs, metres without a tag,
 metres with tactile paving) come from pointer jumping over that tree, with no Python loop
-per node. Chosen over igraph (GPL), networkx (pure Python, 20x slower) and pandana (AGPL,
-minutes of contraction before the first query); ``bench/network.py`` measures them.
+per node. Measured (2 shared cores) on the 217k-edge synthetic city of ``bench/network.py``,
+graph build and multi-source query from 5k destinations: csgraph 0.03 s, igraph (GPL)
+0.41 s, networkx 1.5 s; end to end for 100k origins, this module 0.12-0.16 s, OSMnx +
+networkx 2.9-5.6 s, pandana (AGPL) 10.7-11.4 s after a 314-397 s contraction hierarchy.
 
 Per district (:func:`district_reach`), the share of renovated households within each radius
 on foot takes the statuses of :data:`geo.metrics.STATUSES` with their meaning: where the
