@@ -56,10 +56,15 @@ e2e: build browser
 
 # Benchmarks against peers in one run (bench/): inputs, bench/results/<date>.json, bench/RESULTS.md.
 # Moderate sizes, under 10 minutes; bench-full adds the 1M-row inputs (all of China).
-bench: build browser
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): bench/requirements.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
+	touch $@
+
+bench: build browser $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
-bench-full: build browser
+bench-full: build browser $(BENCH_STAMP)
 	$(BIN)/python -m bench --full
 
 # Optional: Debian's QGIS, whose qgis_process the benchmarks add as a peer when present.

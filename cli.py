@@ -15,6 +15,9 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas figures extract DOC [--city CITY] [--district D] [--year YEAR] --out FILE.csv
     atlas figures read TABLE [--sheet NAME] [--city CITY] --out FILE.csv --report FILE.csv
     atlas figures template --out FILE.xlsx
+    atlas network OSM --out FILE.gpkg
+    atlas reach --projects FILE.gpkg --infra FILE.gpkg --network FILE.gpkg
+                [--profile P ...] [--radius M ...] [--max-snap M] --out FILE.geojson
 
 ``atlas infra`` reads an OSM extract or a survey file and prints one JSON line of counts per
 feature type; ``atlas coverage`` writes per-district metrics, each with a ``_status``
@@ -199,6 +202,86 @@ def _map(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- walking network (issue 16): `atlas network`, `atlas reach` --------------------------------
+
+
+def _network(args: argparse.Namespace) -> int:
+    from geo import network
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".gpkg":
+        raise ValueError(f"Expected --out to end in .gpkg, got {args.out!r}.")
+    built = network.build_network(Path(args.osm))
+    write_geopackage(built.layers(), out)
+    print(json.dumps(built.counts(), ensure_ascii=False))
+    return 0
+
+
+def _reach(args: argparse.Namespace) -> int:
+    from geo import network, reach
+
+    out = Path(args.out)
+    if out.suffix.lower() not in {".geojson", ".json"}:
+        raise ValueError(f"Expected --out to end in .geojson, got {args.out!r}.")
+    boundaries.build_boundaries()
+    graph = network.load_network(Path(args.network))
+    found = infra.read_infra(Path(args.infra))
+    projects = records.read_projects(Path(args.projects))
+    profiles = tuple(dict.fromkeys(args.profile or ("walk", "wheelchair")))
+    radii = tuple(args.radius or reach.RADII_M)
+    options = {"profiles": profiles, "max_snap_m": args.max_snap}
+    communities = reach.community_reach(projects, found, graph, **options)
+    districts = coverage.coverage_districts(found, projects)
+    table = reach.district_reach(
+        communities, districts, network=graph, infra=found, profiles=profiles, radii=radii
+    )
+    # Full outlines decide what is inside; the files carry the display outlines (smaller).
+    display = boundaries.load_boundaries("district", display=True).set_index("adcode")
+    table = table.set_geometry(display.geometry.reindex(table["adcode"]).to_numpy())
+    write_geojson(communities, out)
+    write_geojson(table, out.with_name(out.stem + "-districts.geojson"))
+    write_geopackage({"communities": communities, "districts": table}, out.with_suffix(".gpkg"))
+    status = {
+        f"{p}_{t}": communities[f"{p}_{t}_status"].value_counts().to_dict()
+        for p in profiles
+        for t in coverage.DISTANCE_TYPES
+    }
+    summary = {"communities": len(communities), "districts": len(table), "status": status}
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+def _add_network_commands(sub) -> None:
+    """The `network` and `reach` subcommands (one block, for the CLI's restructuring)."""
+    from geo.network import PROFILES
+
+    build = sub.add_parser("network", help="the pedestrian graph of an OSM extract as a GeoPackage")
+    build.add_argument("osm", help=".osm.pbf or .osm extract")
+    build.add_argument("--out", required=True, help="output .gpkg (nodes, edges, network)")
+    build.set_defaults(func=_network)
+
+    measure = sub.add_parser("reach", help="walking distance to accessible destinations")
+    measure.add_argument("--projects", required=True, help="renovated communities (`atlas ingest`)")
+    measure.add_argument("--infra", required=True, help="destinations (`atlas infra` output)")
+    measure.add_argument("--network", required=True, help="`atlas network` .gpkg or an extract")
+    measure.add_argument(
+        "--profile", action="append", choices=PROFILES, help="walk, wheelchair, blind (repeatable)"
+    )
+    measure.add_argument(
+        "--radius", type=int, action="append", help="walking radius in metres (repeatable)"
+    )
+    measure.add_argument(
+        "--max-snap",
+        type=float,
+        default=100.0,
+        help="metres to the network beyond which a community is off_network (default 100)",
+    )
+    measure.add_argument(
+        "--out", required=True, help="communities .geojson; beside it -districts.geojson and .gpkg"
+    )
+    measure.set_defaults(func=_reach)
+
+
 # --- atlas figures: documents and figures tables (geo/documents.py, extract.py, figure_table.py)
 
 
@@ -348,6 +431,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_infra_commands(sub)
     _add_map_commands(sub)
     _add_figures(sub)
+    _add_network_commands(sub)
     return parser
 
 

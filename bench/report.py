@@ -69,6 +69,21 @@ def targets(record: dict) -> list[tuple[str, str, bool | None]]:
         rows.append((f"ledger import {case['case']} ≥ 50,000 rows/s", text, _met(speed, 50_000)))
     rows += _payload_rows(_job(record, "mapbuild"))
     rows += _app_rows(_job(record, "app"))
+    rows += _network_rows(_job(record, "network"))
+    return rows
+
+
+def _network_rows(job: dict | None) -> list:
+    """Issue 16: ≥ 10× faster than OSMnx + networkx, and within 3× of pandana (or ahead)."""
+    query = next((c for c in job["cases"] if c["case"].startswith("city")), None) if job else None
+    if query is None:
+        return []
+    ratio = _ratio(query, "osmnx + networkx")
+    rows = [(f"network {query['case']} ≥ 10× faster than osmnx + networkx",
+             f"{ratio:.1f}×" if ratio else "not measured", _met(ratio, 10.0))]  # fmt: skip
+    ratio = _ratio(query, "pandana")
+    text = f"{ratio:.1f}× (pandana ÷ atlas)" if ratio else "pandana not measured"
+    rows.append((f"network {query['case']} within 3× of pandana", text, _met(ratio, 1 / 3)))
     return rows
 
 
@@ -136,6 +151,11 @@ def _job_table(job: dict) -> list[str]:
                 note = f"{result['rows_per_s']:,.0f} rows/s. {note}"
             if result.get("payload_bytes"):
                 note = f"payload {result['payload_bytes']:,} bytes. {note}"
+            if result.get("edges"):
+                note = f"{result['nodes']:,} nodes, {result['edges']:,} edges. {note}"
+            if result.get("preprocess_s"):
+                built = result["preprocess_s"]
+                note = f"contraction hierarchy built once first: {built:.0f} s. {note}"
             if result.get("ledger_read_in_browser_s"):
                 read = result["ledger_read_in_browser_s"]
                 note = f"reading the ledger in the browser took {read:.1f} s. {note}"

@@ -37,12 +37,14 @@ from geo.errors import InputError
 
 __all__ = [
     "FEATURE_TYPES",
+    "MAX_OSM_BYTES",
     "OSM_RULES",
     "REASONS",
     "SURVEY_FIELDS",
     "SURVEY_TYPES",
     "Infra",
     "area_tags",
+    "check_osm",
     "declare_coverage",
     "read_infra",
     "read_osm",
@@ -163,7 +165,8 @@ _GEOMETRY_NAMES = np.array(
     dtype=object,
 )
 _RAMP_KERBS = ("lowered", "flush")
-_MAX_OSM_BYTES = 2 * 2**30
+#: The largest OSM extract read (bytes).
+MAX_OSM_BYTES = 2 * 2**30
 _PBF_MAGIC = b"OSMHeader"
 _OSMCONF = DATA_DIR / "osmconf.ini"
 
@@ -598,7 +601,13 @@ def _read_vector(data: bytes, name: str, crs_name: str | None, layer: str | None
     return Infra(features, first.geometry, quarantine, first["source"], first["kind"])
 
 
-def _check_osm(data: bytes, name: str) -> None:
+def check_osm(data: bytes, name: str) -> None:
+    """
+    Refuse bytes that are not an OSM extract before any reader parses them.
+
+    ``data`` is the file's start (4 KB suffice); a PBF must carry ``OSMHeader``, XML must be
+    OSM with no DOCTYPE or entities. Raises :class:`~geo.errors.InputError`.
+    """
     head = data[:4096]
     if Path(name).suffix.lower() == ".pbf":
         if _PBF_MAGIC not in head[:64]:
@@ -661,9 +670,9 @@ def read_infra(
             fix="datum",
         )
     if isinstance(source, bytes | bytearray):
-        if len(source) > _MAX_OSM_BYTES:
+        if len(source) > MAX_OSM_BYTES:
             raise InputError(f"Expected an OSM extract under 2 GB; {label!r} is larger.")
-        _check_osm(bytes(source), label)
+        check_osm(bytes(source), label)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / ("upload" + "".join(Path(label).suffixes[-2:]))
             path.write_bytes(source)
@@ -672,7 +681,7 @@ def read_infra(
     if not path.is_file():
         raise InputError(f"Expected an OSM extract, but {str(path)!r} does not exist.")
     with path.open("rb") as handle:
-        _check_osm(handle.read(4096), label)
+        check_osm(handle.read(4096), label)
     return read_osm(path, name=label)
 
 

@@ -1,0 +1,74 @@
+"""Hand-built OSM XML scenes in metres, placed in 新乡 (EPSG:4547, central meridian 114°E)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+import pyproj
+
+# A metre grid whose origin sits at about 114.0°E, 35.2°N; the network's metric CRS is this one.
+EPSG = 4547
+X0, Y0 = 500_000.0, 3_896_000.0
+_TO_LONLAT = pyproj.Transformer.from_crs(EPSG, "EPSG:4326", always_xy=True)
+
+
+def lonlat(x: float, y: float) -> tuple[float, float]:
+    """WGS84 lon, lat of the scene's point (x, y) metres, to OSM's 7 decimals."""
+    lon, lat = _TO_LONLAT.transform(X0 + x, Y0 + y)
+    return round(lon, 7), round(lat, 7)
+
+
+def osm_xml(nodes: dict[int, tuple], ways: dict[int, tuple], path: Path) -> Path:
+    """
+    Write OSM XML: ``nodes`` id → (x, y, tags), ``ways`` id → (node ids, tags).
+
+    Coordinates have OSM's 7 decimals (about 1 cm), so lengths are the scene's within 2 cm.
+    """
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
+    for node_id, (x, y, tags) in nodes.items():
+        lon, lat = lonlat(x, y)
+        body = "".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items())
+        lines.append(
+            f'<node id="{node_id}" version="1" lat="{lat:.7f}" lon="{lon:.7f}">{body}</node>'
+        )
+    for way_id, (refs, tags) in ways.items():
+        body = "".join(f'<nd ref="{r}"/>' for r in refs)
+        body += "".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items())
+        lines.append(f'<way id="{way_id}" version="1">{body}</way>')
+    lines.append("</osm>")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def wall_scene(shortcut: dict[str, str] | None = None, *, kerb: str | None = None) -> tuple:
+    """
+    A 100 m straight line that is a 900 m walk: A(0,0) → B(400,0) → C(400,100) → D(0,100).
+
+    A wall (barrier=wall, not a highway) runs between A and D; a footway along three sides
+    of (-100, -100)–(500, 200), joined to nothing, makes that box the extent of both the
+    network and the infrastructure. ``shortcut`` adds a way
+    A → S(-20,50) → D with those tags (107.70 m); ``kerb`` tags S as a kerb of that kind.
+    An accessible bus stop stands on D.
+    """
+    nodes = {
+        1: (0, 0, {}),
+        2: (400, 0, {}),
+        3: (400, 100, {}),
+        4: (0, 100, {"highway": "bus_stop", "wheelchair": "yes", "name": "站"}),
+        10: (-50, 50, {}),
+        11: (350, 50, {}),
+        20: (-100, -100, {}),
+        21: (500, -100, {}),
+        22: (500, 200, {}),
+        23: (-100, 200, {}),
+    }
+    ways = {
+        100: ([1, 2, 3, 4], {"highway": "footway"}),
+        101: ([10, 11], {"barrier": "wall"}),
+        900: ([20, 21, 22, 23], {"highway": "footway", "name": "外围步道"}),
+    }
+    if shortcut is not None:
+        nodes[5] = (-20, 50, {"barrier": "kerb", "kerb": kerb} if kerb else {})
+        ways[102] = ([1, 5, 4], shortcut)
+    return nodes, ways

@@ -1,0 +1,79 @@
+"""Tests of `atlas network` and `atlas reach`: one JSON line each, the files, the statuses."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import pytest
+import shapely
+from _osm import lonlat, osm_xml, wall_scene
+
+from cli import main
+from layers.export import write_geopackage
+
+
+@pytest.fixture
+def scene(tmp_path):
+    """The wall scene with steps, in 新乡: its network, infrastructure and two communities."""
+    osm = osm_xml(*wall_scene({"highway": "steps"}), tmp_path / "scene.osm")
+    projects = gpd.GeoDataFrame(
+        {"name": ["甲小区", "乙小区"], "adcode": ["410700", "410700"], "households": [100, 300]},
+        geometry=[shapely.Point(lonlat(0, 0)), shapely.Point(lonlat(0, 100))],
+        crs="EPSG:4326",
+    )
+    write_geopackage({"projects": projects}, tmp_path / "projects.gpkg")
+    return osm, tmp_path
+
+
+def test_network_prints_counts_and_writes_three_layers(scene, capsys):
+    osm, folder = scene
+    out = folder / "network.gpkg"
+    assert main(["network", str(osm), "--out", str(out)]) == 0
+    counts = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert counts["nodes"] == 9 and counts["edges"] == 8
+    assert counts["km_wheelchair"] == pytest.approx(2.4, abs=1e-3)
+    assert counts["km_walk"] == pytest.approx(2.5077, abs=1e-3)
+    layers = dict(pyogrio.list_layers(out))
+    assert layers == {"nodes": "Point", "edges": "LineString", "network": None}
+    edges = pyogrio.read_dataframe(out, layer="edges")
+    steps = edges["highway"] == "steps"
+    assert (
+        edges.loc[steps, "profile_walk"].all() and not edges.loc[steps, "profile_wheelchair"].any()
+    )
+
+
+def test_reach_writes_communities_and_districts(scene, capsys):
+    osm, folder = scene
+    assert main(["network", str(osm), "--out", str(folder / "network.gpkg")]) == 0
+    assert main(["infra", str(osm), "--out", str(folder / "infra.gpkg")]) == 0
+    capsys.readouterr()
+    out = folder / "reach.geojson"
+    args = ["reach", "--projects", str(folder / "projects.gpkg")]
+    args += ["--infra", str(folder / "infra.gpkg"), "--network", str(folder / "network.gpkg")]
+    args += ["--profile", "wheelchair", "--radius", "300", "--radius", "1000", "--out", str(out)]
+    assert main(args) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["communities"] == 2
+    assert summary["status"]["wheelchair_accessible_bus_stop"] == {"ok": 2}
+    communities = gpd.read_file(out)
+    np.testing.assert_allclose(communities["wheelchair_accessible_bus_stop_m"], [900, 0], atol=0.05)
+    np.testing.assert_allclose(communities["dist_accessible_bus_stop_m"], [100, 0], atol=0.05)
+    assert set(dict(pyogrio.list_layers(out.with_suffix(".gpkg")))) == {"communities", "districts"}
+    districts = gpd.read_file(folder / "reach-districts.geojson")
+    assert len(districts) == summary["districts"] > 0
+    # The scene is 600 m × 300 m of a county: the extract does not cover its network, so
+    # the share is "no data" (never 0), though both communities have a distance.
+    key = "households_within_1000m_accessible_bus_stop_wheelchair"
+    held = districts[districts["projects_with_point"] > 0]
+    assert held[f"{key}_status"].tolist() == ["outside_extent"]
+    assert held[key].isna().all()
+
+
+def test_reach_refuses_a_wrong_suffix(scene, capsys):
+    _, folder = scene
+    args = ["reach", "--projects", "p.gpkg", "--infra", "i.gpkg", "--network", "n.gpkg"]
+    assert main([*args, "--out", str(folder / "reach.csv")]) == 2
+    assert "Expected --out to end in .geojson" in capsys.readouterr().err

@@ -1,0 +1,235 @@
+"""Tests for geo/network.py: which ways are walked, lengths, profiles, file checks, the cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from _osm import osm_xml, wall_scene
+
+from geo import network
+from geo.errors import InputError
+from layers.export import write_geopackage
+
+SHARED_OSM = Path(__file__).resolve().parents[2] / "shared" / "osm"
+
+
+def _build(tmp_path: Path, nodes, ways) -> network.Network:
+    return network.build_network(osm_xml(nodes, ways, tmp_path / "scene.osm"), use_cache=False)
+
+
+def test_lengths_are_metres_in_the_metric_crs(tmp_path):
+    built = _build(tmp_path, *wall_scene())
+    assert built.epsg == 4547
+    ring = built.edges["way_id"] == 100
+    assert sorted(built.edges["length_m"][ring].round(1)) == [100.0, 400.0, 400.0]
+    # The wall is not a highway: no edge, and its nodes are no graph nodes.
+    assert set(built.nodes["node_id"]) == {1, 2, 3, 4, 20, 21, 22, 23}
+    assert built.counts()["km_walk"] == pytest.approx(0.9 + 1.5, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("tags", "kept", "reason"),
+    [
+        ({"highway": "footway"}, True, None),
+        ({"highway": "residential", "oneway": "yes"}, True, None),
+        ({"highway": "trunk"}, True, None),
+        ({"highway": "motorway"}, False, "not_walkable_highway"),
+        ({"highway": "construction"}, False, "not_walkable_highway"),
+        ({"highway": "footway", "foot": "no"}, False, "foot_no"),
+        ({"highway": "primary", "foot": "use_sidepath"}, False, "foot_no"),
+        ({"highway": "service", "access": "private"}, False, "access_private"),
+        ({"highway": "service", "access": "private", "foot": "yes"}, True, None),
+        ({"highway": "cycleway"}, False, "cycleway_without_foot"),
+        ({"highway": "cycleway", "foot": "designated"}, True, None),
+    ],
+)
+def test_pedestrian_rule(tmp_path, tags, kept, reason):
+    nodes = {1: (0, 0, {}), 2: (50, 0, {})}
+    built = _build(tmp_path, nodes, {7: ([1, 2], tags)})
+    assert (len(built.edges) == 1) is kept
+    assert built.summary["ways_dropped"] == ({} if kept else {reason: 1})
+
+
+def test_oneway_is_walked_both_ways(tmp_path):
+    from geo import reach
+
+    nodes, ways = wall_scene({"highway": "footway", "oneway": "yes"})
+    ways[102] = ([4, 5, 1], ways[102][1])  # drawn D → A: the walk A → D still takes it
+    built = _build(tmp_path, nodes, ways)
+    a, d = np.array([[*_lonlat(built, 1)]]), np.array([[*_lonlat(built, 4)]])
+    found = reach.nearest_destinations(built, a, d)
+    assert found.distance_m[0] == pytest.approx(107.70, abs=0.05)
+
+
+def _lonlat(built: network.Network, node_id: int) -> tuple[float, float]:
+    row = built.nodes.set_index("node_id").loc[node_id]
+    return float(row["lon"]), float(row["lat"])
+
+
+@pytest.mark.parametrize(
+    ("shortcut", "kerb", "wheelchair_uses_it"),
+    [
+        ({"highway": "steps"}, None, False),
+        ({"highway": "steps", "ramp:wheelchair": "yes"}, None, True),
+        ({"highway": "footway", "footway": "crossing"}, "raised", False),
+        ({"highway": "footway", "footway": "crossing"}, "lowered", True),
+        ({"highway": "footway", "footway": "crossing"}, "flush", True),
+        ({"highway": "footway", "footway": "crossing"}, "no", True),
+        ({"highway": "footway", "kerb": "raised"}, None, False),
+        ({"highway": "footway", "wheelchair": "no"}, None, False),
+        ({"highway": "footway", "wheelchair": "limited"}, None, True),
+        ({"highway": "footway", "incline": "12%"}, None, False),
+        ({"highway": "footway", "incline": "-9 %"}, None, False),
+        ({"highway": "footway", "incline": "5%"}, None, True),
+        ({"highway": "footway", "incline": "up"}, None, True),
+        ({"highway": "footway", "surface": "gravel"}, None, True),
+    ],
+)
+def test_wheelchair_profile(tmp_path, shortcut, kerb, wheelchair_uses_it):
+    built = _build(tmp_path, *wall_scene(shortcut, kerb=kerb))
+    shortcut_edges = (built.edges["way_id"] == 102).to_numpy()
+    assert network.profile_edges(built, "walk")[shortcut_edges].all()
+    assert network.profile_edges(built, "wheelchair")[shortcut_edges].all() is np.bool_(
+        wheelchair_uses_it
+    )
+
+
+@pytest.mark.parametrize(
+    ("tags", "wheelchair_passes"),
+    [
+        ({"barrier": "kissing_gate", "wheelchair": "no"}, False),
+        ({"barrier": "bollard"}, True),
+        ({"highway": "bus_stop", "wheelchair": "no"}, True),  # a stop's tag, not a barrier
+    ],
+)
+def test_node_barriers_and_wheelchairs(tmp_path, tags, wheelchair_passes):
+    nodes, ways = wall_scene({"highway": "footway"})
+    nodes[5] = (-20, 50, tags)
+    built = _build(tmp_path, nodes, ways)
+    shortcut = (built.edges["way_id"] == 102).to_numpy()
+    assert network.profile_edges(built, "walk")[shortcut].all()
+    assert network.profile_edges(built, "wheelchair")[shortcut].all() is np.bool_(wheelchair_passes)
+
+
+def test_barrier_without_foot_access_blocks_every_profile(tmp_path):
+    nodes, ways = wall_scene({"highway": "footway"})
+    nodes[5] = (-20, 50, {"barrier": "gate", "access": "private"})
+    built = _build(tmp_path, nodes, ways)
+    shortcut = (built.edges["way_id"] == 102).to_numpy()
+    for profile in network.PROFILES:
+        assert not network.profile_edges(built, profile)[shortcut].any()
+
+
+@pytest.mark.parametrize(
+    ("text", "pct"),
+    [("8%", 8.0), ("-12 %", -12.0), ("10°", 17.63), ("0.1", 10.0), ("15", 15.0), ("3,5%", 3.5)],
+)
+def test_parse_incline(text, pct):
+    assert network.parse_incline(pd.Series([text]))[0] == pytest.approx(pct, abs=0.01)
+
+
+@pytest.mark.parametrize("text", ["up", "down", "yes", None, "steep"])
+def test_parse_incline_unknown_is_nan(text):
+    assert np.isnan(network.parse_incline(pd.Series([text], dtype=object))[0])
+
+
+def test_missing_way_node_breaks_the_way(tmp_path):
+    nodes = {1: (0, 0, {}), 2: (50, 0, {}), 4: (150, 0, {}), 5: (200, 0, {})}
+    built = _build(tmp_path, nodes, {7: ([1, 2, 3, 4, 5], {"highway": "footway"})})
+    assert len(built.edges) == 2  # 1-2 and 4-5; nothing joins 2 to 4 across the gap
+    assert built.summary["way_nodes_missing"] == 1
+    assert built.summary["ways_cut_at_missing_nodes"] == 1
+
+
+def test_refuses_xml_with_entities(tmp_path):
+    path = tmp_path / "bomb.osm"
+    path.write_text('<?xml version="1.0"?><!DOCTYPE osm [<!ENTITY a "x">]><osm></osm>')
+    with pytest.raises(InputError, match="declares a DOCTYPE or entities"):
+        network.build_network(path, use_cache=False)
+
+
+def test_refuses_entities_hidden_past_the_first_block(tmp_path):
+    # The head check reads 4 KB; libosmium refuses the entity itself, and that is an InputError.
+    path = tmp_path / "late.osm"
+    path.write_text(
+        f'<?xml version="1.0"?><!-- <osm {"x" * 5000} --><!DOCTYPE osm [<!ENTITY a "footway">]>'
+        '<osm version="0.6"><node id="1" lat="35" lon="114"/><node id="2" lat="35.001" '
+        'lon="114"/><way id="3"><nd ref="1"/><nd ref="2"/><tag k="highway" v="&a;"/></way></osm>'
+    )
+    with pytest.raises(InputError, match="XML entities are not supported"):
+        network.build_network(path, use_cache=False)
+
+
+def test_an_extract_without_ways_gives_an_empty_network(tmp_path):
+    from geo import reach
+
+    built = _build(tmp_path, {1: (0, 0, {}), 2: (0, 50, {})}, {3: ([1, 2], {"building": "yes"})})
+    assert built.counts()["edges"] == 0 and built.extent() is None
+    found = reach.nearest_destinations(built, np.array([[114.0, 35.2]]), np.array([[114.0, 35.2]]))
+    assert np.isnan(found.distance_m[0]) and found.node[0] == -1
+
+
+def test_refuses_pbf_without_header(tmp_path):
+    path = tmp_path / "fake.osm.pbf"
+    path.write_bytes(b"\x00\x00\x00\x0dnot a header")
+    with pytest.raises(InputError, match="OSMHeader"):
+        network.build_network(path, use_cache=False)
+
+
+def test_refuses_bytes_that_are_not_osm():
+    with pytest.raises(InputError, match="Expected OSM XML"):
+        network.build_network(b"<html></html>", name="x.osm", use_cache=False)
+
+
+def test_cache_is_keyed_by_sha256_and_written_atomically(tmp_path):
+    path = osm_xml(*wall_scene({"highway": "steps"}), tmp_path / "scene.osm")
+    cache = tmp_path / "cache"
+    first = network.build_network(path, folder=cache)
+    folder = network.cache_path(first.sha256, folder=cache)
+    assert sorted(p.name for p in cache.iterdir()) == [folder.name]  # no temporary left
+    stamp = (folder / "edges.parquet").stat().st_mtime_ns
+    again = network.build_network(path, folder=cache, name="again.osm")
+    assert (folder / "edges.parquet").stat().st_mtime_ns == stamp
+    assert again.source == "again.osm"
+    pd.testing.assert_frame_equal(again.edges, first.edges)
+    pd.testing.assert_frame_equal(again.nodes, first.nodes)
+    # Other bytes, another key: one more way gives a second cache entry.
+    osm_xml(*wall_scene({"highway": "footway"}), path)
+    other = network.build_network(path, folder=cache)
+    assert other.sha256 != first.sha256 and len(list(cache.iterdir())) == 2
+    assert len(other.edges) == len(first.edges)
+
+
+def test_geopackage_round_trip(tmp_path):
+    built = _build(tmp_path, *wall_scene({"highway": "steps"}, kerb="raised"))
+    out = write_geopackage(built.layers(), tmp_path / "network.gpkg")
+    back = network.read_network(out)
+    assert back.epsg == built.epsg and back.summary == built.summary
+    for profile in network.PROFILES:
+        assert (network.profile_edges(back, profile) == network.profile_edges(built, profile)).all()
+    np.testing.assert_allclose(back.edges["length_m"], built.edges["length_m"])
+    np.testing.assert_allclose(back.nodes["x"], built.nodes["x"])
+
+
+def test_read_network_names_missing_layers(tmp_path):
+    built = _build(tmp_path, *wall_scene())
+    out = write_geopackage({"nodes": built.layers()["nodes"]}, tmp_path / "n.gpkg")
+    with pytest.raises(InputError, match=r"lacks \['edges', 'network'\]"):
+        network.read_network(out)
+
+
+@pytest.mark.parametrize("name", ["paris_bss.osm.pbf", "neukolln.osm"])
+def test_real_extracts(name):
+    path = SHARED_OSM / name
+    if not path.is_file():
+        pytest.skip(f"{path} not found (CI has shared/ beside the checkout)")
+    built = network.build_network(path, use_cache=False)
+    counts = built.counts()
+    assert counts["edges_wheelchair"] < counts["edges_walk"] <= counts["edges"]
+    # OSM's node ids are kept: every edge joins two distinct nodes of the extract.
+    assert (built.edges["u"] != built.edges["v"]).all()
+    assert built.nodes["node_id"].is_unique
+    assert (built.edges["length_m"] > 0).mean() > 0.99
