@@ -1,0 +1,28 @@
+"""Alembic environment: run on the connection that `store.migrate` hands over, never a URL."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from store.schema import metadata
+
+
+def _ours(name: str | None, kind: str, _parent) -> bool:
+    """Our tables and indexes; not PostGIS's tables, nor the GiST indexes the migration adds."""
+    if kind == "table":
+        return name in metadata.tables
+    return not (kind == "index" and name is not None and name.startswith("gx_"))
+
+
+config = context.config
+connection = config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    # SQLite alters tables by copying them; batch mode does that for a later revision.
+    render_as_batch=connection.dialect.name == "sqlite",
+    # PostGIS keeps its own tables (spatial_ref_sys) beside ours: compare only ours.
+    include_name=_ours,
+)
+with context.begin_transaction():
+    context.run_migrations()
