@@ -12,7 +12,7 @@ here imports streamlit or folium.
     workspace.current_projects(city="新乡市")
 """
 
-from store.errors import SchemaError, StoreError, UnknownDatasetError
+from store.errors import DatasetError, SchemaError, StoreError, UnknownDatasetError
 from store.workspace import (
     KINDS,
     FigureTable,
@@ -26,6 +26,7 @@ from store.workspace import (
 
 __all__ = [
     "KINDS",
+    "DatasetError",
     "FigureTable",
     "SavedVersion",
     "SchemaError",

@@ -162,11 +162,17 @@ class Workspace:
     # --- connections and schema ---------------------------------------------------------
 
     @contextlib.contextmanager
-    def _begin(self, *, write: bool = False, check: bool = True) -> Iterator[Connection]:
+    def _begin(
+        self, *, write: bool = False, check: bool = True, snapshot: bool = False
+    ) -> Iterator[Connection]:
+        """A transaction: ``write`` takes SQLite's write lock first; ``snapshot`` reads as of
+        one moment on PostgreSQL too (SQLite's read transactions always do)."""
         if check:
             self._ensure_schema()
         with _engine.errors(self.url, timeout=self.timeout), self.engine.connect() as conn:
             conn.execution_options(atlas_write=write)
+            if snapshot and self.backend == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 yield conn
 

@@ -62,13 +62,31 @@ def throwaway_cluster(*, fsync: bool = False, database: str = "atlas") -> Iterat
 
     data, port = folder / "data", _free_port()
     try:
-        run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-            "-E", "UTF8", "--no-locale")
+        run(
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+        )
         options = f"-p {port} -c listen_addresses=127.0.0.1 -k {folder} -c max_connections=50"
         if not fsync:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-            str(folder / "server.log"), "-w", "start")
+        run(
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(folder / "server.log"),
+            "-w",
+            "start",
+        )
         admin = f"postgresql://postgres@127.0.0.1:{port}/postgres"
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{database}"')
