@@ -159,6 +159,12 @@ class Workspace:
         """Close the pooled connections."""
         self.engine.dispose()
 
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
     # --- connections and schema ---------------------------------------------------------
 
     @contextlib.contextmanager

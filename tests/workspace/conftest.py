@@ -20,9 +20,11 @@ from sqlalchemy.engine import make_url
 from geo import records
 from geo.figures import DATA_DIR
 from store import Workspace
+
 from .cluster import find_bindir, throwaway_cluster
 
 EXAMPLES = DATA_DIR / "examples"
+REPO = DATA_DIR.parent
 LEDGER = EXAMPLES / "synthetic-ledger-xinxiang.csv"
 SURVEY = EXAMPLES / "synthetic-survey-xinxiang.geojson"
 
