@@ -92,7 +92,10 @@ def restore(workspace, path: Path, *, replace: bool = False) -> dict[str, int]:
 
 
 def _copy(source: Connection, into: Connection) -> dict[str, int]:
-    """Every dataset and version of ``source`` appended to ``into``, ids renumbered."""
+    """
+    Every dataset and version of ``source`` appended to ``into``, ids renumbered; returns
+    how many datasets and versions, and the versions' rows (clean + quarantined).
+    """
     dataset_ids = {}
     for row in source.execute(select(datasets).order_by(datasets.c.id)).mappings():
         values = {k: v for k, v in row.items() if k != "id"}
@@ -111,8 +114,9 @@ def _copy(source: Connection, into: Connection) -> dict[str, int]:
             if "geom" in columns:
                 columns["geom"] = shapely.from_wkb(np.asarray(columns["geom"], dtype=object))
             size = len(columns[names[0]])
-            rows += _rows.write_rows(into, table, {"version_id": [version_id] * size} | columns)
+            _rows.write_rows(into, table, {"version_id": [version_id] * size} | columns)
         count += 1
+        rows += row["rows"]
     return {"datasets": len(dataset_ids), "versions": count, "rows": rows}
 
 

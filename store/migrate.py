@@ -19,6 +19,8 @@ from sqlalchemy.engine import Connection
 __all__ = ["head", "known", "revision", "upgrade"]
 
 _SCRIPTS = Path(__file__).resolve().parent / "migrations"
+# Alembic logs each step and each context at INFO; the CLI prints its own one line.
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _config(connection: Connection | None = None) -> Config:
@@ -45,6 +47,4 @@ def revision(connection: Connection) -> str | None:
 
 def upgrade(connection: Connection, target: str = "head") -> None:
     """Upgrade to ``target`` inside the caller's transaction."""
-    # Alembic logs each step at INFO; the CLI prints its own one line.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     command.upgrade(_config(connection), target)

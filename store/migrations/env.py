@@ -19,6 +19,8 @@ connection = config.attributes["connection"]
 context.configure(
     connection=connection,
     target_metadata=metadata,
+    # SQLite's DDL is transactional too: the whole upgrade commits or rolls back as one.
+    transactional_ddl=True,
     # SQLite alters tables by copying them; batch mode does that for a later revision.
     render_as_batch=connection.dialect.name == "sqlite",
     # PostGIS keeps its own tables (spatial_ref_sys) beside ours: compare only ours.
