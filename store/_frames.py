@@ -10,6 +10,7 @@ columns, same dtypes, codes as text, missing as missing, geometry as WKB in EPSG
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Sequence
 
@@ -21,7 +22,7 @@ from sqlalchemy import Double, Integer, Table, Text
 
 from store.errors import DatasetError
 
-__all__ = ["BOOKKEEPING", "decode", "encode", "spec_of"]
+__all__ = ["BOOKKEEPING", "decode", "encode", "from_parquet", "spec_of", "to_parquet"]
 
 #: Columns the store fills, never taken from a frame.
 BOOKKEEPING = {"version_id", "seq", "extra", "geom"}
@@ -89,6 +90,13 @@ def spec_of(frame: pd.DataFrame, table: Table, *, own: Sequence[str] = ()) -> li
     return spec
 
 
+def _is_text(series: pd.Series) -> bool:
+    return isinstance(series.dtype, pd.StringDtype) or (
+        series.dtype == np.dtype(object)
+        and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
+    )
+
+
 def _values(series: pd.Series) -> list:
     """Plain Python values, None where missing (drivers bind neither numpy scalars nor NaN)."""
     missing = series.isna().to_numpy()
@@ -119,7 +127,12 @@ def encode(frame: pd.DataFrame, spec: list[dict]) -> dict[str, list | np.ndarray
             out[column["name"]] = _values(series)
         else:
             extras[column["name"]] = _values(series)
-    if extras:
+    if extras and all(_is_text(frame[name]) for name in extras):
+        # Text cells only: pandas writes every row's JSON in one call (exact for text).
+        lines = frame[list(extras)].to_json(orient="records", lines=True, force_ascii=False)
+        # Split on "\n" only: JSON escapes it inside strings, but not U+2028 and its kin.
+        out["extra"] = lines.rstrip("\n").split("\n") if len(frame) else []
+    elif extras:
         keys = list(extras)
         try:
             out["extra"] = [
@@ -134,15 +147,18 @@ def encode(frame: pd.DataFrame, spec: list[dict]) -> dict[str, list | np.ndarray
     return out
 
 
+def parse_json(texts: Sequence) -> list:
+    """JSON texts (dicts pass through, None stays None) parsed in one call, not one per row."""
+    if any(not (t is None or isinstance(t, str)) for t in texts[:1]):
+        return list(texts)
+    return json.loads("[" + ",".join("null" if t is None else t for t in texts) + "]")
+
+
 def decode(columns: dict[str, Sequence], spec: list[dict], rows: int) -> pd.DataFrame:
     """The saved frame from its stored columns (``extra`` parsed, ``geom`` as WKB bytes)."""
-    extra = columns.get("extra")
     parsed = None
     if any(c["at"] == "extra" for c in spec):
-        parsed = [
-            {} if e is None else (json.loads(e) if isinstance(e, str) else e)
-            for e in (extra if extra is not None else [None] * rows)
-        ]
+        parsed = parse_json(columns.get("extra") or [None] * rows)
     data = {}
     geometry = None
     for column in spec:
@@ -152,10 +168,37 @@ def decode(columns: dict[str, Sequence], spec: list[dict], rows: int) -> pd.Data
             wkb = np.asarray(columns["geom"], dtype=object)
             data[name] = gpd.GeoSeries(shapely.from_wkb(wkb), crs="EPSG:4326")
             continue
-        values = columns[name] if column["at"] == "column" else [p.get(name) for p in parsed]
+        values = columns[name] if column["at"] == "column" else [p and p.get(name) for p in parsed]
         dtype = _dtype(column["dtype"])
         data[name] = pd.Series(values, dtype=dtype)
     frame = pd.DataFrame(data, index=pd.RangeIndex(rows), columns=[c["name"] for c in spec])
     if geometry is not None:
         return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
     return frame
+
+
+def to_parquet(frame: pd.DataFrame) -> bytes:
+    """The frame as Parquet bytes (GeoParquet, geometry as WKB, when it has geometry)."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def from_parquet(data: bytes, spec: list[dict], *, extra: Sequence[str] = ()) -> pd.DataFrame:
+    """
+    The frame :func:`to_parquet` wrote, each column cast back to its saved dtype (Parquet
+    reads text columns of dtype object as pandas' ``str``). ``extra`` columns, stored beside
+    the frame's own, are kept at the end.
+    """
+    if any(c["at"] == GEOMETRY for c in spec):
+        frame = gpd.read_parquet(io.BytesIO(data))
+    else:
+        frame = pd.read_parquet(io.BytesIO(data))
+    for column in spec:
+        if column["at"] == GEOMETRY:
+            continue
+        name, dtype = column["name"], _dtype(column["dtype"])
+        if repr(frame[name].dtype) != repr(dtype):
+            cast = frame[name].astype(dtype)
+            frame[name] = cast.where(cast.notna(), None) if dtype == np.dtype(object) else cast
+    return frame[[c["name"] for c in spec] + list(extra)]

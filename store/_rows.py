@@ -16,8 +16,9 @@ from collections.abc import Sequence
 import numpy as np
 import shapely
 from psycopg import sql
-from sqlalchemy import LargeBinary, Table, func, insert, select, type_coerce
+from sqlalchemy import Table, Text, cast, func, insert, select, type_coerce
 from sqlalchemy.engine import Connection
+from sqlalchemy.types import NullType
 
 from store.schema import SRID
 
@@ -71,12 +72,17 @@ def _copy(connection: Connection, table: Table, columns: dict[str, Sequence]) ->
 def read_rows(
     connection: Connection, table: Table, names: Sequence[str], where, order_by: Sequence
 ) -> dict[str, list]:
-    """SQL column → values of the rows ``where`` selects; ``geom`` as WKB bytes."""
+    """SQL column → values of the rows ``where`` selects; ``geom`` as WKB, ``extra`` as text."""
     selected = []
     for name in names:
         column = table.c[name]
         if name == "geom" and connection.dialect.name == "postgresql":
-            column = type_coerce(func.ST_AsBinary(column), LargeBinary).label("geom")
+            column = type_coerce(func.ST_AsBinary(column), NullType()).label("geom")
+        elif name == "geom":
+            column = type_coerce(column, NullType()).label("geom")  # bytes as the driver gives
+        elif name == "extra":
+            # JSON as text, parsed by the caller in one go rather than one call per row.
+            column = type_coerce(cast(column, Text), NullType()).label("extra")
         selected.append(column)
     result = connection.execute(select(*selected).where(where).order_by(*order_by))
     rows = result.all()

@@ -47,6 +47,7 @@ from store.schema import (
     files,
     projects,
     quarantine,
+    snapshots,
     versions,
 )
 
@@ -451,6 +452,7 @@ class Workspace:
             self._write_frame(
                 conn, version_id, quarantine, frames["quarantine"][0], specs["quarantine"], {}
             )
+            _write_snapshots(conn, version_id, rows_frame, own, frames["quarantine"][0])
             if kind == "infra":
                 _rows.write_rows(conn, extents, {"version_id": [version_id], "geom": [extent]})
             if texts:
@@ -581,9 +583,8 @@ class Workspace:
                 .join(datasets)
                 .where(datasets.c.name == name, versions.c.number == info.version)
             ).one()
-            specs = row.frames
-            frame = self._read_frame(conn, ROWS_TABLE[info.kind], row.id, specs["rows"])
-            refused = self._read_frame(conn, quarantine, row.id, specs["quarantine"])
+            frame = _read_snapshot(conn, row.id, "rows", row.frames["rows"])
+            refused = _read_snapshot(conn, row.id, "quarantine", row.frames["quarantine"])
             data = conn.execute(
                 select(files.c.content).where(files.c.version_id == row.id)
             ).scalar()
@@ -616,6 +617,7 @@ class Workspace:
 
     @staticmethod
     def _read_frame(conn, table, version_id, spec) -> pd.DataFrame:
+        """A saved frame decoded from its table rows (the relational copy of the snapshot)."""
         names = [c["name"] for c in spec if c["at"] == "column"]
         if any(c["at"] == "extra" for c in spec):
             names.append("extra")
@@ -652,7 +654,6 @@ class Workspace:
         return self._current("infra", city=city, districts=districts, dataset=dataset)
 
     def _current(self, kind, *, city, districts, dataset) -> gpd.GeoDataFrame:
-        table = ROWS_TABLE[kind]
         filters = [datasets.c.kind == kind]
         if dataset is not None:
             filters.append(datasets.c.name == dataset)
@@ -699,14 +700,11 @@ class Workspace:
                 entry = by_version.setdefault(row.id, (row.name, row.number, row.frames, []))
                 entry[3].append(row.adcode)
             for version_id, (name, number, specs, adcodes) in sorted(by_version.items()):
-                spec = specs["rows"]
-                names = [c["name"] for c in spec if c["at"] == "column"] + ["extra"]
-                if any(c["at"] == _frames.GEOMETRY for c in spec):
-                    names.append("geom")
-                where = and_(table.c.version_id == version_id, table.c.adcode.in_(adcodes))
-                columns = _rows.read_rows(conn, table, names, where, [table.c.seq])
-                part = _frames.decode(columns, spec, len(columns["extra"]))
-                parts.append(part.assign(dataset=name, version=number))
+                key = "adcode" if kind != "infra" else _FEATURE_ADCODE
+                extra = [key] if kind == "infra" else []
+                part = _read_snapshot(conn, version_id, "rows", specs["rows"], extra=extra)
+                part = part[part[key].isin(adcodes).to_numpy()].drop(columns=extra)
+                parts.append(part.reset_index(drop=True).assign(dataset=name, version=number))
         if not parts:
             return _empty_current()
         current = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
@@ -737,6 +735,35 @@ class Workspace:
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+# The snapshot of infrastructure rows keeps each feature's district beside its columns.
+_FEATURE_ADCODE = "__atlas_district__"
+
+
+def _write_snapshots(conn, version_id, rows_frame, own, refused) -> None:
+    kept = rows_frame
+    if own:
+        kept = rows_frame.assign(**{_FEATURE_ADCODE: pd.array(own["adcode"], dtype="string")})
+    parts = {"rows": kept, "quarantine": refused}
+    _rows.write_rows(
+        conn,
+        snapshots,
+        {
+            "version_id": [version_id] * len(parts),
+            "part": list(parts),
+            "rows": [len(f) for f in parts.values()],
+            "parquet": [_frames.to_parquet(f) for f in parts.values()],
+        },
+    )
+
+
+def _read_snapshot(conn, version_id, part, spec, *, extra=()) -> pd.DataFrame:
+    data = conn.execute(
+        select(snapshots.c.parquet).where(
+            snapshots.c.version_id == version_id, snapshots.c.part == part
+        )
+    ).scalar_one()
+    return _frames.from_parquet(bytes(data), spec, extra=extra)
 
 
 def _schema_state(current: str | None) -> str:

@@ -192,3 +192,17 @@ def test_parse_ref(text, expected):
     assert parse_ref(text) == expected
     with pytest.raises(DatasetError):
         parse_ref("x@latest")
+
+
+def test_the_table_rows_hold_the_same_frames_as_the_snapshot(workspace, example_ledger):
+    from sqlalchemy import select
+
+    from store.schema import projects, quarantine, versions
+
+    _save_example(workspace, example_ledger)
+    with workspace._begin() as conn:
+        version_id, specs = conn.execute(select(versions.c.id, versions.c.frames)).one()
+        rows = workspace._read_frame(conn, projects, version_id, specs["rows"])
+        refused = workspace._read_frame(conn, quarantine, version_id, specs["quarantine"])
+    assert_geodataframe_equal(rows, example_ledger.projects)
+    pd.testing.assert_frame_equal(refused, example_ledger.quarantine)

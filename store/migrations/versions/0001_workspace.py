@@ -146,9 +146,14 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         key=("name",),
     )
+    _create(
+        "snapshots",
+        sa.Column("part", sa.Text(), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("parquet", sa.LargeBinary(), nullable=False),
+        key=("part",),
+    )
     op.create_index("ix_coverage_adcode", "coverage", ["adcode"])
-    for table in ("projects", "features", "figures"):
-        op.create_index(f"ix_{table}_version_id_adcode", table, ["version_id", "adcode"])
     if op.get_bind().dialect.name == "postgresql":
         # Spatial indexes for GIS clients that query the tables directly (QGIS, ogr2ogr).
         for table in ("projects", "features"):
@@ -156,6 +161,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("documents", "extents", *ROW_TABLES, "coverage", "files", "versions"):
+    for table in ("snapshots", "documents", "extents", *ROW_TABLES, "coverage", "files"):
         op.drop_table(table)
+    op.drop_table("versions")
     op.drop_table("datasets")
