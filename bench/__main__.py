@@ -21,7 +21,7 @@ from pathlib import Path
 from bench import peers, report, synthetic
 from bench.timing import Mismatch, load, machine, versions
 
-JOBS = ("assign", "lengths", "proximity", "ledger", "osm_import", "mapbuild", "app")
+JOBS = ("assign", "lengths", "proximity", "ledger", "osm_import", "mapbuild", "app", "store")
 _MODULES = {"app": "bench.app_speed"}
 
 

@@ -283,20 +283,10 @@ class Workspace:
             "columns": dict(ledger.columns),
             "stages": list(ledger.stages),
         }
-        return self._save(
-            "ledger",
-            name,
-            user=user,
-            data=data,
-            file_name=file_name,
-            datum=datum,
-            counts=(ledger.rows, len(ledger.projects), ledger.quarantine),
-            meta=meta,
-            frames={"rows": (ledger.projects, {}), "quarantine": (ledger.quarantine, {})},
-            covers=_covers(covers, ledger.projects),
-            note=note,
-            progress=progress,
-        )
+        draft = _Draft("ledger", name, user, data, file_name, datum, ledger.rows)
+        draft.frame, draft.quarantine, draft.meta = ledger.projects, ledger.quarantine, meta
+        draft.covers, draft.note = _covers(covers, ledger.projects), note
+        return self._save(draft, progress)
 
     def save_infra(
         self,
@@ -322,25 +312,12 @@ class Workspace:
         meta = {"source": infra.source, "kind": infra.kind}
         own = {"adcode": adcodes}
         default = pd.DataFrame({"adcode": pd.array(adcodes, dtype="string")})
-        return self._save(
-            "infra",
-            name,
-            user=user,
-            data=data,
-            file_name=file_name,
-            datum=datum,
-            counts=(
-                len(infra.features) + len(infra.quarantine),
-                len(infra.features),
-                infra.quarantine,
-            ),
-            meta=meta,
-            frames={"rows": (infra.features, own), "quarantine": (infra.quarantine, {})},
-            covers=_covers(covers, default),
-            extent=infra.extent,
-            note=note,
-            progress=progress,
-        )
+        rows = len(infra.features) + len(infra.quarantine)
+        draft = _Draft("infra", name, user, data, file_name, datum, rows)
+        draft.frame, draft.quarantine, draft.meta = infra.features, infra.quarantine, meta
+        draft.own, draft.extent, draft.note = own, infra.extent, note
+        draft.covers = _covers(covers, default)
+        return self._save(draft, progress)
 
     def save_figures(
         self,
@@ -355,119 +332,44 @@ class Workspace:
         note: str | None = None,
     ) -> VersionInfo:
         """Save a figures table (columns of ``load_figures``) and its documents' text."""
-        empty = pd.DataFrame(columns=["row", "reason", "column", "message_zh", "message_en"])
-        return self._save(
-            "figures",
-            name,
-            user=user,
-            data=data,
-            file_name=file_name,
-            datum=None,
-            counts=(len(table), len(table), empty),
-            meta={},
-            frames={"rows": (table, {}), "quarantine": (empty, {})},
-            covers=_covers(covers, table),
-            texts=dict(documents or {}),
-            note=note,
-        )
+        draft = _Draft("figures", name, user, data, file_name, None, len(table))
+        draft.frame, draft.texts, draft.note = table, dict(documents or {}), note
+        draft.covers = _covers(covers, table)
+        return self._save(draft, None)
 
-    def _save(
-        self,
-        kind,
-        name,
-        *,
-        user,
-        data,
-        file_name,
-        datum,
-        counts,
-        meta,
-        frames,
-        covers,
-        extent=None,
-        texts=None,
-        note=None,
-        progress=None,
-    ) -> VersionInfo:
+    def _save(self, draft: _Draft, progress: Progress | None) -> VersionInfo:
+        """Everything of one version in one transaction; ``progress`` hears each stage."""
         report = progress or (lambda fraction, stage: None)
-        _check_name(name)
-        if not user:
-            raise DatasetError("Expected the acting user's name; got an empty one.")
-        total, clean, quarantined = counts
-        if total != clean + len(quarantined):
-            raise DatasetError(
-                f"Expected rows = clean + quarantined; got {total} ≠ {clean} + "
-                f"{len(quarantined)}. Save what the reader returned, unchanged."
-            )
-        table = ROWS_TABLE[kind]
-        rows_frame, own = frames["rows"]
-        specs = {
-            "rows": _frames.spec_of(rows_frame, table, own=tuple(own)),
-            "quarantine": _frames.spec_of(frames["quarantine"][0], quarantine),
-        }
-        by_reason = quarantined["reason"].value_counts().sort_index() if len(quarantined) else {}
-        now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None, microsecond=0)
+        specs = draft.check()
         with self._begin(write=True) as conn:
-            dataset_id = _lock_dataset(conn, name, kind, user, now)
-            number = 1 + (
-                conn.execute(
-                    select(func.max(versions.c.number)).where(versions.c.dataset_id == dataset_id)
-                ).scalar()
-                or 0
-            )
-            record = {
-                "dataset_id": dataset_id,
-                "number": number,
-                "saved_by": user,
-                "saved_at": now,
-                "file_name": file_name,
-                "sha256": hashlib.sha256(data).hexdigest() if data is not None else None,
-                "size": len(data) if data is not None else None,
-                "datum": datum,
-                "rows": int(total),
-                "clean": int(clean),
-                "quarantined": len(quarantined),
-                "by_reason": {str(k): int(v) for k, v in dict(by_reason).items()},
-                "meta": meta,
-                "frames": specs,
-                "note": note,
-            }
-            version_id = conn.execute(insert(versions).values(record)).inserted_primary_key[0]
+            version_id, number = _insert_version(conn, draft, specs)
             report(0.1, "version")
-            if data is not None:
-                conn.execute(insert(files).values(version_id=version_id, content=data))
-            cities = _cities(covers, rows_frame)
+            if draft.data is not None:
+                conn.execute(insert(files).values(version_id=version_id, content=draft.data))
+            cities = _cities(draft.covers, draft.frame)
+            owned = {"version_id": [version_id] * len(draft.covers), "adcode": draft.covers}
             _rows.write_rows(
-                conn,
-                coverage,
-                {
-                    "version_id": [version_id] * len(covers),
-                    "adcode": list(covers),
-                    "city": [cities.get(c) for c in covers],
-                },
+                conn, coverage, owned | {"city": [cities.get(c) for c in draft.covers]}
             )
             report(0.2, "file")
-            self._write_frame(conn, version_id, table, rows_frame, specs["rows"], own)
+            table = ROWS_TABLE[draft.kind]
+            self._write_frame(conn, version_id, table, draft.frame, specs["rows"], draft.own)
             report(0.8, "rows")
             self._write_frame(
-                conn, version_id, quarantine, frames["quarantine"][0], specs["quarantine"], {}
+                conn, version_id, quarantine, draft.quarantine, specs["quarantine"], {}
             )
-            _write_snapshots(conn, version_id, rows_frame, own, frames["quarantine"][0])
-            if kind == "infra":
-                _rows.write_rows(conn, extents, {"version_id": [version_id], "geom": [extent]})
-            if texts:
+            _write_snapshots(conn, version_id, draft.frame, draft.own, draft.quarantine)
+            if draft.kind == "infra":
                 _rows.write_rows(
-                    conn,
-                    documents,
-                    {
-                        "version_id": [version_id] * len(texts),
-                        "name": list(texts),
-                        "text": list(texts.values()),
-                    },
+                    conn, extents, {"version_id": [version_id], "geom": [draft.extent]}
                 )
+            texts = draft.texts
+            if texts:
+                owned = {"version_id": [version_id] * len(texts), "name": list(texts)}
+                _rows.write_rows(conn, documents, owned | {"text": list(texts.values())})
             report(0.95, "quarantine")
         report(1.0, "done")
-        return self.info(name, number)
+        return self.info(draft.name, number)
 
     @staticmethod
     def _write_frame(conn, version_id, table, frame, spec, own) -> None:
@@ -735,6 +637,75 @@ class Workspace:
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Draft:
+    """What one save writes: the record's facts, the frames, the districts covered."""
+
+    kind: str
+    name: str
+    user: str
+    data: bytes | None
+    file_name: str | None
+    datum: str | None
+    rows: int
+    frame: pd.DataFrame = None
+    quarantine: pd.DataFrame = dataclasses.field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["row", "reason", "column", "message_zh", "message_en"]
+        )
+    )
+    own: dict = dataclasses.field(default_factory=dict)
+    meta: dict = dataclasses.field(default_factory=dict)
+    covers: list[str] = dataclasses.field(default_factory=list)
+    extent: shapely.Geometry | None = None
+    texts: dict[str, str] = dataclasses.field(default_factory=dict)
+    note: str | None = None
+
+    def check(self) -> dict[str, list]:
+        """Refuse a bad name, no user or counts that do not add up; the frames' specs."""
+        _check_name(self.name)
+        if not self.user:
+            raise DatasetError("Expected the acting user's name; got an empty one.")
+        if self.rows != len(self.frame) + len(self.quarantine):
+            raise DatasetError(
+                f"Expected rows = clean + quarantined; got {self.rows} ≠ {len(self.frame)} + "
+                f"{len(self.quarantine)}. Save what the reader returned, unchanged."
+            )
+        return {
+            "rows": _frames.spec_of(self.frame, ROWS_TABLE[self.kind], own=tuple(self.own)),
+            "quarantine": _frames.spec_of(self.quarantine, quarantine),
+        }
+
+
+def _insert_version(conn: Connection, draft: _Draft, specs: dict) -> tuple[int, int]:
+    """The version's record under the dataset's lock: (its id, its number)."""
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None, microsecond=0)
+    dataset_id = _lock_dataset(conn, draft.name, draft.kind, draft.user, now)
+    latest = select(func.max(versions.c.number)).where(versions.c.dataset_id == dataset_id)
+    number = 1 + (conn.execute(latest).scalar() or 0)
+    reasons = draft.quarantine["reason"].value_counts() if len(draft.quarantine) else {}
+    data = draft.data
+    record = {
+        "dataset_id": dataset_id,
+        "number": number,
+        "saved_by": draft.user,
+        "saved_at": now,
+        "file_name": draft.file_name,
+        "sha256": hashlib.sha256(data).hexdigest() if data is not None else None,
+        "size": len(data) if data is not None else None,
+        "datum": draft.datum,
+        "rows": int(draft.rows),
+        "clean": len(draft.frame),
+        "quarantined": len(draft.quarantine),
+        "by_reason": {str(k): int(v) for k, v in sorted(dict(reasons).items())},
+        "meta": draft.meta,
+        "frames": specs,
+        "note": draft.note,
+    }
+    return conn.execute(insert(versions).values(record)).inserted_primary_key[0], number
+
 
 # The snapshot of infrastructure rows keeps each feature's district beside its columns.
 _FEATURE_ADCODE = "__atlas_district__"
