@@ -251,9 +251,10 @@ def _stored_rows(workspace: Workspace, kind: str, name: str, version, cities):
         current = workspace.current_projects if kind == "ledger" else workspace.current_features
         return pd.concat([current(dataset=name, city=city) for city in cities], ignore_index=True)
     content = workspace.load(name, version).content
-    if kind == "infra":
-        return content.features
-    return selection.filter_projects(content.projects, cities=cities)
+    rows = content.features if kind == "infra" else content.projects
+    if kind == "ledger":
+        rows = selection.filter_projects(rows, cities=cities)
+    return rows.assign(dataset=name, version=version)
 
 
 def _export_dataset(args: argparse.Namespace, chosen: selection.Selection) -> int:

@@ -184,16 +184,17 @@ def to_parquet(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def from_parquet(data: bytes, spec: list[dict], *, extra: Sequence[str] = ()) -> pd.DataFrame:
+def from_parquet(
+    data: bytes, spec: list[dict], *, extra: Sequence[str] = (), filters=None
+) -> pd.DataFrame:
     """
     The frame :func:`to_parquet` wrote, each column cast back to its saved dtype (Parquet
     reads text columns of dtype object as pandas' ``str``). ``extra`` columns, stored beside
-    the frame's own, are kept at the end.
+    the frame's own, are kept at the end; ``filters`` (pyarrow's) keep rows before any is
+    converted.
     """
-    if any(c["at"] == GEOMETRY for c in spec):
-        frame = gpd.read_parquet(io.BytesIO(data))
-    else:
-        frame = pd.read_parquet(io.BytesIO(data))
+    read = gpd.read_parquet if any(c["at"] == GEOMETRY for c in spec) else pd.read_parquet
+    frame = read(io.BytesIO(data), filters=filters)
     for column in spec:
         if column["at"] == GEOMETRY:
             continue

@@ -604,8 +604,10 @@ class Workspace:
             for version_id, (name, number, specs, adcodes) in sorted(by_version.items()):
                 key = "adcode" if kind != "infra" else _FEATURE_ADCODE
                 extra = [key] if kind == "infra" else []
-                part = _read_snapshot(conn, version_id, "rows", specs["rows"], extra=extra)
-                part = part[part[key].isin(adcodes).to_numpy()].drop(columns=extra)
+                chosen = [(key, "in", adcodes)]
+                part = _read_snapshot(
+                    conn, version_id, "rows", specs["rows"], extra=extra, filters=chosen
+                ).drop(columns=extra)
                 parts.append(part.reset_index(drop=True).assign(dataset=name, version=number))
         if not parts:
             return _empty_current()
@@ -728,13 +730,13 @@ def _write_snapshots(conn, version_id, rows_frame, own, refused) -> None:
     )
 
 
-def _read_snapshot(conn, version_id, part, spec, *, extra=()) -> pd.DataFrame:
+def _read_snapshot(conn, version_id, part, spec, *, extra=(), filters=None) -> pd.DataFrame:
     data = conn.execute(
         select(snapshots.c.parquet).where(
             snapshots.c.version_id == version_id, snapshots.c.part == part
         )
     ).scalar_one()
-    return _frames.from_parquet(bytes(data), spec, extra=extra)
+    return _frames.from_parquet(bytes(data), spec, extra=extra, filters=filters)
 
 
 def _schema_state(current: str | None) -> str:

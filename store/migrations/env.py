@@ -8,10 +8,8 @@ from store.schema import metadata
 
 
 def _ours(name: str | None, kind: str, _parent) -> bool:
-    """Our tables and indexes; not PostGIS's tables, nor the GiST indexes the migration adds."""
-    if kind == "table":
-        return name in metadata.tables
-    return not (kind == "index" and name is not None and name.startswith("gx_"))
+    """Our tables only: PostGIS keeps its own (spatial_ref_sys) beside them."""
+    return kind != "table" or name in metadata.tables
 
 
 config = context.config
@@ -23,7 +21,6 @@ context.configure(
     transactional_ddl=True,
     # SQLite alters tables by copying them; batch mode does that for a later revision.
     render_as_batch=connection.dialect.name == "sqlite",
-    # PostGIS keeps its own tables (spatial_ref_sys) beside ours: compare only ours.
     include_name=_ours,
 )
 with context.begin_transaction():

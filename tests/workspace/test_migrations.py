@@ -13,9 +13,7 @@ from store.schema import metadata
 
 def _differences(workspace: Workspace) -> list:
     def ours(name, kind, _parent):
-        if kind == "table":
-            return name in metadata.tables
-        return not (kind == "index" and name and name.startswith("gx_"))
+        return kind != "table" or name in metadata.tables
 
     with workspace.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_name": ours})

@@ -154,10 +154,6 @@ def upgrade() -> None:
         key=("part",),
     )
     op.create_index("ix_coverage_adcode", "coverage", ["adcode"])
-    if op.get_bind().dialect.name == "postgresql":
-        # Spatial indexes for GIS clients that query the tables directly (QGIS, ogr2ogr).
-        for table in ("projects", "features"):
-            op.create_index(f"gx_{table}_geom", table, ["geom"], postgresql_using="gist")
 
 
 def downgrade() -> None:
