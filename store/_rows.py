@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import shapely
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Table, Text, cast, func, insert, select, type_coerce
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import NullType
@@ -64,7 +65,8 @@ def _copy(connection: Connection, table: Table, columns: dict[str, Sequence]) ->
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
     cursor = connection.connection.dbapi_connection.cursor()
-    with cursor.copy(statement) as copy:
+    # A writer thread sends each block while the next rows are formatted.
+    with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
         for row in zip(*columns.values(), strict=True):
             copy.write_row(row)
 

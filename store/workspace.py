@@ -718,15 +718,18 @@ def _write_snapshots(conn, version_id, rows_frame, own, refused) -> None:
     if own:
         kept = rows_frame.assign(**{_FEATURE_ADCODE: pd.array(own["adcode"], dtype="string")})
     parts = {"rows": kept, "quarantine": refused}
-    _rows.write_rows(
-        conn,
-        snapshots,
-        {
-            "version_id": [version_id] * len(parts),
-            "part": list(parts),
-            "rows": [len(f) for f in parts.values()],
-            "parquet": [_frames.to_parquet(f) for f in parts.values()],
-        },
+    # Two large values: bound as binary parameters, not escaped into COPY's text.
+    conn.execute(
+        insert(snapshots),
+        [
+            {
+                "version_id": version_id,
+                "part": part,
+                "rows": len(f),
+                "parquet": _frames.to_parquet(f),
+            }
+            for part, f in parts.items()
+        ],
     )
 
 
