@@ -11,13 +11,21 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
                 [--city CITY] --out FILE.gpkg
     atlas coverage --infra FILE.gpkg [--projects FILE.gpkg] [--radius M ...] --out FILE.geojson
     atlas map --city CITY [--city CITY ...] [--figure METRIC] [--infra FILE.gpkg]
-              [--projects FILE.gpkg] --out FILE.html
+              [--projects FILE.gpkg] [--dataset NAME[@VERSION] ...] --out FILE.html
     atlas figures extract DOC [--city CITY] [--district D] [--year YEAR] --out FILE.csv
     atlas figures read TABLE [--sheet NAME] [--city CITY] --out FILE.csv --report FILE.csv
     atlas figures template --out FILE.xlsx
     atlas network OSM --out FILE.gpkg
     atlas reach --projects FILE.gpkg --infra FILE.gpkg --network FILE.gpkg
                 [--profile P ...] [--radius M ...] [--max-snap M] --out FILE.geojson
+    atlas db init|upgrade|status|backup FILE|restore FILE [--replace]
+    atlas datasets | atlas history DATASET | atlas diff DATASET V1 V2
+
+``atlas ingest`` and ``atlas infra`` take ``--save [--dataset NAME]`` to keep the file as the
+next version of a dataset in the workspace (:mod:`store`; the embedded file, or
+``$ATLAS_DATABASE_URL``), and print the version beside the counts; ``atlas export`` and
+``atlas map`` take ``--dataset NAME[@VERSION]`` to read communities from it (without a
+version: the current state). Saves are recorded under ``$ATLAS_USER`` or the login name.
 
 ``atlas infra`` reads an OSM extract or a survey file and prints one JSON line of counts per
 feature type; ``atlas coverage`` writes per-district metrics, each with a ``_status``
@@ -44,6 +52,8 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
+
 from geo import boundaries, coverage, crs, figures, gazetteer, infra, reconcile, records, selection
 from geo.errors import AtlasError, InputError
 from layers.assets import install_leaflet, install_markercluster
@@ -51,6 +61,8 @@ from layers.export import write_geojson, write_geopackage
 from layers.offline import offline_html_bytes
 from layers.tables import csv_bytes, xlsx_bytes
 from layers.view import View, view_map
+from store import Workspace, acting_user, open_workspace, parse_ref
+from store.changes import summary as change_summary
 
 EXIT_USAGE = 2
 #: How to give each setting an :class:`~geo.errors.InputError` names as its fix, here.
@@ -96,6 +108,8 @@ def _selection_from(args: argparse.Namespace) -> selection.Selection:
 def _export(args: argparse.Namespace) -> int:
     boundaries.build_boundaries()
     chosen = _selection_from(args)
+    if args.dataset:
+        return _export_dataset(args, chosen)
     all_figures = figures.load_figures()
     unknown = sorted(set(chosen.metrics) - set(all_figures["metric"]))
     if unknown:
@@ -124,34 +138,37 @@ def _write_table(frame, path: Path, sheet: str) -> None:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    if out.suffix.lower() not in {".gpkg", ".geojson"}:
+    _needs_output(args, "--out and --report", args.out and args.report)
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() not in {".gpkg", ".geojson"}:
         raise ValueError(f"Expected --out to end in .gpkg or .geojson, got {args.out!r}.")
     boundaries.build_boundaries()
     ledger = records.read_ledger(Path(args.ledger), crs_name=args.crs, sheet=args.sheet)
     table = reconcile.reconcile(ledger.projects, figures.load_figures())
-    if out.suffix.lower() == ".gpkg":
+    if out is not None and out.suffix.lower() == ".gpkg":
         layers = {"projects": ledger.projects, "quarantine": ledger.quarantine}
         write_geopackage(layers | {"reconciliation": table}, out)
-    else:
+    elif out is not None:
         write_geojson(ledger.projects, out)
-    _write_table(ledger.quarantine, Path(args.report), "quarantine")
+    if args.report:
+        _write_table(ledger.quarantine, Path(args.report), "quarantine")
     if args.reconcile:
         _write_table(table, Path(args.reconcile), "reconciliation")
-    print(json.dumps(ledger.summary(), ensure_ascii=False))
+    print(json.dumps(ledger.summary() | _saved(args, ledger), ensure_ascii=False))
     return 0
 
 
 def _infra(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    if out.suffix.lower() != ".gpkg":
+    _needs_output(args, "--out", args.out)
+    if args.out and Path(args.out).suffix.lower() != ".gpkg":
         raise ValueError(f"Expected --out to end in .gpkg, got {args.out!r}.")
     found = infra.read_infra(Path(args.file), crs_name=args.crs, sheet=args.sheet, layer=args.layer)
     if args.covers:
         boundaries.build_boundaries()
         found = infra.declare_coverage(found, args.covers, city=args.city)
-    write_geopackage(found.layers(), out)
-    print(json.dumps(found.summary(), ensure_ascii=False))
+    if args.out:
+        write_geopackage(found.layers(), Path(args.out))
+    print(json.dumps(found.summary() | _saved(args, found), ensure_ascii=False))
     return 0
 
 
@@ -191,15 +208,151 @@ def _map(args: argparse.Namespace) -> int:
     cities = tuple(gazetteer.resolve_city(name)["city"] for name in args.city)
     projects = records.read_projects(Path(args.projects)) if args.projects else None
     found = infra.read_infra(Path(args.infra)) if args.infra else None
+    features = found.features if found else None
+    if args.dataset:
+        projects, features = _stored_layers(args.dataset, cities, projects, features)
     fmap = view_map(
-        View(cities=cities, figure=args.figure),
-        all_figures,
-        projects=projects,
-        infra=found.features if found else None,
+        View(cities=cities, figure=args.figure), all_figures, projects=projects, infra=features
     )
     out.write_bytes(offline_html_bytes(fmap, title="、".join(cities)))
     print(json.dumps({"out": str(out), "bytes": out.stat().st_size}, ensure_ascii=False))
     return 0
+
+
+# --- the workspace (store/): atlas db, datasets, history, diff; --save and --dataset --------
+
+
+def _needs_output(args: argparse.Namespace, outputs: str, given) -> None:
+    if not (given or args.save):
+        raise ValueError(f"Expected {outputs}, or --save to keep it in the workspace, or both.")
+
+
+def _saved(args: argparse.Namespace, content) -> dict[str, object]:
+    """Save the read file as the next version of ``--dataset`` when ``--save`` is given."""
+    if not args.save:
+        return {}
+    source = Path(args.ledger if isinstance(content, records.Ledger) else args.file)
+    name = args.dataset or source.stem.removesuffix(".osm")
+    options = {"name": name, "user": acting_user(), "data": source.read_bytes()}
+    options |= {"file_name": source.name, "datum": args.crs, "covers": args.dataset_covers}
+    with open_workspace() as workspace:
+        save = (
+            workspace.save_ledger if isinstance(content, records.Ledger) else workspace.save_infra
+        )
+        info = save(content, **options)
+    return {"dataset": info.dataset, "version": info.version}
+
+
+def _stored_layers(refs: list[str], cities: tuple[str, ...], projects, features):
+    """Projects and features of ``NAME[@VERSION]`` in ``cities``: a version, or the current."""
+    parts = {"ledger": [] if projects is None else [projects], "infra": []}
+    parts["infra"] += [] if features is None else [features]
+    with open_workspace() as workspace:
+        for ref in refs:
+            name, version = parse_ref(ref)
+            kind = workspace.info(name, version).kind
+            if kind == "figures":
+                raise ValueError(f"Expected a ledger or infra dataset, got figures {ref!r}.")
+            parts[kind].append(_stored_rows(workspace, kind, name, version, cities))
+    joined = {k: pd.concat(v, ignore_index=True) if v else None for k, v in parts.items()}
+    return joined["ledger"], joined["infra"]
+
+
+def _stored_rows(workspace: Workspace, kind: str, name: str, version, cities):
+    if version is None:
+        current = workspace.current_projects if kind == "ledger" else workspace.current_features
+        return pd.concat([current(dataset=name, city=city) for city in cities], ignore_index=True)
+    content = workspace.load(name, version).content
+    rows = content.features if kind == "infra" else content.projects
+    if kind == "ledger":
+        rows = selection.filter_projects(rows, cities=cities)
+    return rows.assign(dataset=name, version=version)
+
+
+def _export_dataset(args: argparse.Namespace, chosen: selection.Selection) -> int:
+    """``atlas export --dataset``: the stored communities of the selection, as GeoJSON."""
+    cities = tuple(gazetteer.resolve_city(name)["city"] for name in chosen.cities)
+    projects, _ = _stored_layers(args.dataset, cities, None, None)
+    if projects is None:
+        raise ValueError(f"Expected a ledger dataset for export; {args.dataset} holds none.")
+    years = tuple(range(chosen.years[0], chosen.years[1] + 1)) if chosen.years else ()
+    kept = selection.filter_projects(projects, districts=chosen.districts, years=years)
+    write_geojson(kept, args.out)
+    print(json.dumps({"out": args.out, "communities": len(kept)}, ensure_ascii=False))
+    return 0
+
+
+def _db(args: argparse.Namespace) -> int:
+    with open_workspace() as workspace:
+        if args.action in ("init", "upgrade"):
+            before, after = workspace.upgrade()
+            result = {"where": workspace.where, "schema_before": before, "schema": after}
+        elif args.action == "status":
+            result = workspace.status()
+        elif args.action == "backup":
+            result = {"backup": args.file, **workspace.backup(args.file)}
+        else:
+            result = {"restored": args.file, **workspace.restore(args.file, replace=args.replace)}
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def _datasets(args: argparse.Namespace) -> int:
+    with open_workspace() as workspace:
+        for dataset in workspace.list_datasets():
+            print(json.dumps(dataset, ensure_ascii=False))
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    with open_workspace() as workspace:
+        for info in workspace.history(args.dataset):
+            print(json.dumps(info.to_dict(), ensure_ascii=False))
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    with open_workspace() as workspace:
+        changes = workspace.diff(args.dataset, args.old, args.new)
+    for change in changes.to_dict("records"):
+        print(json.dumps(change, ensure_ascii=False, default=str))
+    print(json.dumps(change_summary(changes), ensure_ascii=False))
+    return 0
+
+
+def _workspace_commands(sub) -> None:
+    """``atlas db``, ``datasets``, ``history``, ``diff``; ``--save``/``--dataset`` elsewhere."""
+    db = sub.add_parser("db", help="the workspace database: init, upgrade, status, backup, restore")
+    db.add_argument("action", choices=["init", "upgrade", "status", "backup", "restore"])
+    db.add_argument("file", nargs="?", help="backup or restore: the backup file (.sqlite)")
+    db.add_argument("--replace", action="store_true", help="restore over existing datasets")
+    db.set_defaults(func=_db)
+    sub.add_parser("datasets", help="list the saved datasets").set_defaults(func=_datasets)
+    history = sub.add_parser("history", help="every version of a dataset: who, when, counts")
+    history.add_argument("dataset")
+    history.set_defaults(func=_history)
+    diff = sub.add_parser("diff", help="rows added, removed and changed between two versions")
+    diff.add_argument("dataset")
+    diff.add_argument("old", type=int)
+    diff.add_argument("new", type=int)
+    diff.set_defaults(func=_diff)
+    for name in ("ingest", "infra"):
+        command = sub.choices[name]
+        command.add_argument("--save", action="store_true", help="save it in the workspace")
+        command.add_argument("--dataset", help="dataset to save into (default: file name)")
+        command.add_argument(
+            "--dataset-covers",
+            action="append",
+            metavar="ADCODE",
+            help="districts this version replaces (default: those of its rows)",
+        )
+    for name in ("export", "map"):
+        sub.choices[name].add_argument(
+            "--dataset",
+            action="append",
+            metavar="NAME[@VERSION]",
+            help="communities (and features) from the workspace: a version, or the current state",
+        )
 
 
 # --- walking network (issue 16): `atlas network`, `atlas reach` --------------------------------
@@ -376,10 +529,9 @@ def _add_ledger_commands(sub) -> None:
     ingest.add_argument("--sheet", help="XLSX sheet name (default: the first sheet)")
     ingest.add_argument(
         "--out",
-        required=True,
         help="clean projects: .gpkg (with quarantine and reconciliation layers) or .geojson",
     )
-    ingest.add_argument("--report", required=True, help="quarantined rows: .csv or .xlsx")
+    ingest.add_argument("--report", help="quarantined rows: .csv or .xlsx")
     ingest.add_argument("--reconcile", help="reported vs mapped table: .csv or .xlsx")
     ingest.set_defaults(func=_ingest)
 
@@ -400,7 +552,7 @@ def _add_infra_commands(sub) -> None:
         help="a district the survey covers whole (repeatable); default: the features' hull",
     )
     survey.add_argument("--city", help="the city of the --covers districts, e.g. 新乡市")
-    survey.add_argument("--out", required=True, help="output .gpkg (infra, extent, quarantine)")
+    survey.add_argument("--out", help="output .gpkg (infra, extent, quarantine)")
     survey.set_defaults(func=_infra)
 
     measured = sub.add_parser("coverage", help="per-district coverage metrics as GeoJSON")
@@ -432,6 +584,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_map_commands(sub)
     _add_figures(sub)
     _add_network_commands(sub)
+    _workspace_commands(sub)
     return parser
 
 

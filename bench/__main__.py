@@ -21,7 +21,17 @@ from pathlib import Path
 from bench import peers, report, synthetic
 from bench.timing import Mismatch, load, machine, versions
 
-JOBS = ("assign", "lengths", "proximity", "ledger", "osm_import", "mapbuild", "app", "network")
+JOBS = (
+    "assign",
+    "lengths",
+    "proximity",
+    "ledger",
+    "osm_import",
+    "mapbuild",
+    "app",
+    "network",
+    "store",
+)
 _MODULES = {"app": "bench.app_speed"}
 
 

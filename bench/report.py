@@ -70,6 +70,7 @@ def targets(record: dict) -> list[tuple[str, str, bool | None]]:
     rows += _payload_rows(_job(record, "mapbuild"))
     rows += _app_rows(_job(record, "app"))
     rows += _network_rows(_job(record, "network"))
+    rows += _store_rows(_job(record, "store"))
     return rows
 
 
@@ -84,6 +85,21 @@ def _network_rows(job: dict | None) -> list:
     ratio = _ratio(query, "pandana")
     text = f"{ratio:.1f}× (pandana ÷ atlas)" if ratio else "pandana not measured"
     rows.append((f"network {query['case']} within 3× of pandana", text, _met(ratio, 1 / 3)))
+
+
+def _store_rows(job: dict | None) -> list:
+    """The workspace targets: saves ≥ 50,000 rows/s, opening every city's state ≤ 0.5 s."""
+    rows = []
+    for case in job["cases"] if job else []:
+        if case["case"].startswith("save"):
+            speed = (case["peers"][ATLAS] or {}).get("rows_per_s")
+            text = f"{speed:,.0f} rows/s" if speed else "not measured"
+            rows.append((f"{case['case']} ≥ 50,000 rows/s", text, _met(speed, 50_000)))
+        elif case["case"].startswith("open-all"):
+            seconds = _median(case)
+            text = f"{seconds:.2f} s for {case['size']:,} rows" if seconds else "not measured"
+            met = None if seconds is None else seconds <= 0.5
+            rows.append((f"{case['case']} ≤ 0.5 s", text, met))
     return rows
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "REASONS",
     "STATUSES",
     "Ledger",
+    "community_key",
     "map_columns",
     "read_ledger",
     "read_projects",
@@ -728,6 +729,16 @@ def read_ledger(
     quarantine = _sheets.quarantine_frame(raw, numbers, flags, REASONS)
     report(1.0, "done")
     return Ledger(projects, quarantine, len(raw), columns, flags.stages, encoding, sheet_title)
+
+
+def community_key(names: pd.Series) -> pd.Series:
+    """
+    The form of community names the duplicate rules compare: NFKC-folded, spaces removed.
+
+    The workspace matches rows between two versions of a ledger by this key and the adcode,
+    as :func:`read_ledger` does for duplicates; a missing name folds to "".
+    """
+    return _cells.normalise_text(names.astype("string")).fillna("")
 
 
 def read_projects(path: str | Path) -> gpd.GeoDataFrame:

@@ -1,0 +1,132 @@
+"""
+Changes between two versions of a dataset: rows added, removed and changed, columns named.
+
+Ledger rows are matched by community name, folded as the duplicate rules fold it (NFKC,
+no spaces: geo/records.py), and district adcode; a community listed in two years is two rows,
+matched in year order. Infrastructure features are matched by type and source id, figures
+by ``figure_id``. ``row`` (the line in the file) is not compared: a row that moved in the file
+is not a change.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.records import community_key
+
+__all__ = ["compare", "summary"]
+
+#: Columns that say where a row sits, not what it says.
+IGNORED = ("row",)
+CHANGES = ("added", "removed", "changed")
+
+
+def _keys(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+    if kind == "ledger":
+        keys = pd.DataFrame(
+            {
+                "name": community_key(frame["name"]),
+                "adcode": frame["adcode"].astype("string").fillna(""),
+            }
+        )
+        order = frame["year"] if "year" in frame else pd.Series(0, index=frame.index)
+    else:
+        columns = ["type", "source_id"] if kind == "infra" else ["figure_id"]
+        keys = frame[columns].astype("string").fillna("")
+        order = pd.Series(0, index=frame.index)
+    # The n-th record of a key, in year order, meets the n-th of the other version.
+    ranked = keys.assign(order=order.astype("float64")).sort_values("order", kind="stable")
+    keys["nth"] = ranked.groupby(list(keys.columns), sort=False).cumcount().reindex(keys.index)
+    return keys
+
+
+def _plain(series: pd.Series) -> np.ndarray:
+    if (
+        isinstance(series.dtype, pd.api.extensions.ExtensionDtype)
+        and series.dtype.name == "geometry"
+    ):
+        return np.asarray(shapely.to_wkt(np.asarray(series.array, dtype=object)), dtype=object)
+    return series.to_numpy(dtype=object, na_value=None)
+
+
+def compare(kind: str, old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """
+    One row per change between ``old`` and ``new``.
+
+    Columns: ``change`` (added, removed, changed), the matching key, ``row_old``
+    and ``row_new`` (file rows where the frames have them), ``columns`` (the changed
+    columns, comma-separated) and ``before``/``after`` (those columns' values).
+    """
+    left = _keys(kind, old).assign(at_old=np.arange(len(old)))
+    right = _keys(kind, new).assign(at_new=np.arange(len(new)))
+    key = [c for c in left.columns if c != "at_old"]
+    pairs = left.merge(right, on=key, how="outer", indicator=True, sort=False)
+    both = pairs[pairs["_merge"] == "both"]
+    at_old = both["at_old"].to_numpy(dtype="int64")
+    at_new = both["at_new"].to_numpy(dtype="int64")
+    names = [c for c in dict.fromkeys([*old.columns, *new.columns]) if c not in IGNORED]
+    missing = np.full(len(both), None, dtype=object)
+    values = {}
+    for column in names:
+        a = _plain(old[column])[at_old] if column in old else missing
+        b = _plain(new[column])[at_new] if column in new else missing
+        differs = ~np.asarray(a == b, dtype=bool)
+        if differs.any():
+            values[column] = (differs, a, b)
+    differs = np.zeros(len(both), dtype=bool)
+    for flags, _, _ in values.values():
+        differs |= flags
+    hit = np.flatnonzero(differs)
+    labels = _label_columns(kind)
+    parts = [
+        _side("changed", old, at_old[hit], new, at_new[hit], labels),
+        _side("removed", old, _at(pairs, "left_only", "at_old"), None, None, labels),
+        _side("added", None, None, new, _at(pairs, "right_only", "at_new"), labels),
+    ]
+    named = [[c for c, (flags, _, _) in values.items() if flags[i]] for i in hit]
+    parts[0]["columns"] = [", ".join(c) for c in named]
+    for side, field in ((1, "before"), (2, "after")):
+        parts[0][field] = [
+            {c: _scalar(values[c][side][i]) for c in n} for i, n in zip(hit, named, strict=True)
+        ]
+    for part in parts[1:]:
+        part["columns"], part["before"], part["after"] = "", [{}] * len(part), [{}] * len(part)
+    out = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
+    return out.sort_values(["change", *labels], kind="stable", ignore_index=True)
+
+
+def _at(pairs: pd.DataFrame, side: str, column: str) -> np.ndarray:
+    return pairs.loc[pairs["_merge"] == side, column].to_numpy(dtype="int64")
+
+
+def _side(change, old, at_old, new, at_new, labels) -> pd.DataFrame:
+    """The change's label columns (from the new row, else the old) and its file rows."""
+    shown, at = (new, at_new) if new is not None else (old, at_old)
+    out = pd.DataFrame({"change": [change] * len(at)})
+    for label in labels:
+        column = shown[label] if label in shown else pd.Series(pd.NA, index=shown.index)
+        out[label] = column.iloc[at].to_numpy(dtype=object, na_value=None)
+    for name, frame, rows in (("row_old", old, at_old), ("row_new", new, at_new)):
+        has = frame is not None and "row" in frame
+        out[name] = pd.array(frame["row"].iloc[rows] if has else [pd.NA] * len(at), dtype="Int64")
+    return out
+
+
+def _label_columns(kind: str) -> list[str]:
+    return {"ledger": ["name", "adcode", "district"], "infra": ["type", "source_id"]}.get(
+        kind, ["figure_id"]
+    )
+
+
+def _scalar(value):
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def summary(changes: pd.DataFrame) -> dict[str, int]:
+    """How many rows were added, removed and changed."""
+    counts = changes["change"].value_counts()
+    return {change: int(counts.get(change, 0)) for change in CHANGES}

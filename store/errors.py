@@ -1,0 +1,24 @@
+"""Exception classes raised by `store`; each subclasses a built-in so callers may catch that."""
+
+from __future__ import annotations
+
+from geo.errors import AtlasError
+
+
+class StoreError(AtlasError, RuntimeError):
+    """The workspace database cannot be used: missing, locked, unreachable or refused."""
+
+
+class SchemaError(StoreError):
+    """The workspace has no atlas tables yet, or tables of an older or newer atlas."""
+
+
+class DatasetError(StoreError, ValueError):
+    """A dataset name refused, or a save that does not fit the dataset it names."""
+
+
+class UnknownDatasetError(DatasetError, LookupError):
+    """A dataset name or version that the workspace does not hold."""
+
+    def __str__(self) -> str:  # LookupError subclasses would repr() the message
+        return self.args[0]

@@ -1,0 +1,865 @@
+"""
+The workspace's interface: save versions, list and load them, the current state, changes.
+
+A :class:`Workspace` wraps one database (see :mod:`store._engine` for where it is). Every
+write takes the acting ``user``; every save is one transaction, so a save that fails or is
+killed leaves the workspace as it was. Versions are numbered 1, 2, … per dataset and never
+change once saved; ``name@3`` names one.
+
+The current state of a district is, for each dataset, the rows of the latest version that
+covers the district: a monthly ledger covering 卫滨区 (410703) replaces 卫滨区's rows only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime
+import functools
+import getpass
+import hashlib
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import LargeBinary, and_, func, insert, select, type_coerce
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL, Connection
+
+from geo import boundaries, gazetteer
+from geo.infra import Infra
+from geo.records import Ledger
+from store import _engine, _frames, _rows, migrate
+from store.errors import DatasetError, SchemaError, UnknownDatasetError
+from store.schema import (
+    KINDS,
+    ROWS_TABLE,
+    coverage,
+    datasets,
+    documents,
+    extents,
+    files,
+    quarantine,
+    snapshots,
+    versions,
+)
+
+__all__ = [
+    "KINDS",
+    "FigureTable",
+    "SavedVersion",
+    "VersionInfo",
+    "Workspace",
+    "acting_user",
+    "open_workspace",
+    "parse_ref",
+]
+
+Progress = Callable[[float, str], None]
+_NAME = re.compile(r"[^@\s/\\][^@/\\\x00-\x1f]{0,98}[^@\s/\\]|[^@\s/\\\x00-\x1f]")
+
+
+def acting_user() -> str:
+    """The user a save is recorded under: ``$ATLAS_USER``, else the OS login name."""
+    return os.environ.get("ATLAS_USER") or getpass.getuser()
+
+
+def parse_ref(text: str) -> tuple[str, int | None]:
+    """``"name@3"`` → ``("name", 3)``; ``"name"`` → ``("name", None)`` (the current state)."""
+    name, at, number = text.rpartition("@") if "@" in text else (text, "", "")
+    if at and not number.isdigit():
+        raise DatasetError(f"Expected NAME or NAME@VERSION (e.g. xinxiang@3), got {text!r}.")
+    return name, int(number) if at else None
+
+
+@dataclasses.dataclass(frozen=True)
+class VersionInfo:
+    """Who saved a version, when, from which file, and its counts."""
+
+    dataset: str
+    kind: str
+    version: int
+    saved_by: str
+    saved_at: datetime.datetime
+    file_name: str | None
+    sha256: str | None
+    size: int | None
+    datum: str | None
+    rows: int
+    clean: int
+    quarantined: int
+    by_reason: dict[str, int]
+    covers: tuple[str, ...]
+    note: str | None = None
+
+    @property
+    def ref(self) -> str:
+        """``dataset@version``, as ``--dataset`` and permalinks name it."""
+        return f"{self.dataset}@{self.version}"
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: the time in ISO 8601 UTC."""
+        out = dataclasses.asdict(self)
+        out["saved_at"] = self.saved_at.isoformat(timespec="seconds") + "Z"
+        out["covers"] = list(self.covers)
+        out["by_reason"] = dict(sorted(self.by_reason.items()))
+        return out
+
+
+@dataclasses.dataclass
+class FigureTable:
+    """A figures table (the columns of ``geo.figures.load_figures``) and its documents' text."""
+
+    figures: pd.DataFrame
+    documents: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class SavedVersion:
+    """One saved version: its record and what was saved (a Ledger, an Infra, a FigureTable)."""
+
+    info: VersionInfo
+    content: Ledger | Infra | FigureTable
+    data: bytes | None = None
+
+
+def open_workspace(url: str | URL | None = None) -> Workspace:
+    """The workspace of ``url``, ``$ATLAS_DATABASE_URL`` or the embedded default file."""
+    return Workspace(url)
+
+
+class Workspace:
+    """
+    One workspace database, embedded SQLite or PostgreSQL + PostGIS, behind one interface.
+
+    The embedded file is created and brought to the current schema on first use; a team
+    server must be prepared once with ``atlas db init`` (its owner decides when to migrate).
+    """
+
+    def __init__(self, url: str | URL | None = None, *, timeout: float = _engine.TIMEOUT_S):
+        self.url = _engine.resolve_url(url)
+        self.timeout = timeout
+        self.backend = self.url.get_backend_name()
+        self.where = _engine.describe(self.url)
+        self.engine = _engine.make_engine(self.url, timeout=timeout)
+        self._ready = False
+
+    def __repr__(self) -> str:
+        return f"Workspace({self.where!r})"
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    # --- connections and schema ---------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _begin(
+        self, *, write: bool = False, check: bool = True, snapshot: bool = False
+    ) -> Iterator[Connection]:
+        """
+        A transaction on the workspace.
+
+        ``write`` takes SQLite's write lock first; ``snapshot`` reads as of one moment on
+        PostgreSQL too (SQLite's read transactions always do).
+        """
+        if check:
+            self._ensure_schema()
+        with _engine.errors(self.url, timeout=self.timeout), self.engine.connect() as conn:
+            conn.execution_options(atlas_write=write)
+            if snapshot and self.backend == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
+
+    def _prepare_file(self) -> None:
+        if self.backend != "sqlite":
+            return
+        path = Path(self.url.database)
+        if path == _engine.default_path():
+            path.parent.mkdir(parents=True, exist_ok=True)
+
+    def status(self) -> dict[str, object]:
+        """Back end, location, schema revision against this atlas's, datasets and versions."""
+        self._prepare_file()
+        with self._begin(check=False) as conn:
+            current = migrate.revision(conn)
+            counts = {"datasets": None, "versions": None}
+            if current is not None and current in migrate.known():
+                counts = {
+                    "datasets": conn.execute(select(func.count()).select_from(datasets)).scalar(),
+                    "versions": conn.execute(select(func.count()).select_from(versions)).scalar(),
+                }
+        return {
+            "backend": self.backend,
+            "where": self.where,
+            "schema": current,
+            "head": migrate.head(),
+            "state": _schema_state(current),
+            **counts,
+        }
+
+    def upgrade(self) -> tuple[str | None, str]:
+        """Bring the schema to this atlas's newest, in one transaction: (before, after)."""
+        self._prepare_file()
+        with self._begin(write=True, check=False) as conn:
+            before = migrate.revision(conn)
+            if _schema_state(before) == "newer":
+                raise SchemaError(self._newer_message(before))
+            migrate.upgrade(conn)
+            after = migrate.revision(conn)
+        self._ready = True
+        return before, after
+
+    def _newer_message(self, current: str | None) -> str:
+        return (
+            f"The workspace {self.where} has schema {current!r}, newer than this atlas knows "
+            f"(up to {migrate.head()!r}). Update atlas (git pull, then make install), or set "
+            f"{_engine.ENV_URL} to another workspace."
+        )
+
+    def _ensure_schema(self) -> None:
+        if self._ready:
+            return
+        self._prepare_file()
+        with self._begin(check=False) as conn:
+            current = migrate.revision(conn)
+        state = _schema_state(current)
+        if state == "newer":
+            raise SchemaError(self._newer_message(current))
+        if state != "ok" and self.backend == "sqlite":
+            self.upgrade()  # the embedded file is this atlas's own: created and migrated here
+        elif state == "empty":
+            raise SchemaError(
+                f"The workspace database {self.where} has no atlas tables yet. Run "
+                "`atlas db init` once (as a user who may create tables there)."
+            )
+        elif state == "older":
+            raise SchemaError(
+                f"The workspace database {self.where} has schema {current!r}; this atlas needs "
+                f"{migrate.head()!r}. Back it up (`atlas db backup FILE`), then run "
+                "`atlas db upgrade`."
+            )
+        self._ready = True
+
+    # --- saving -------------------------------------------------------------------------
+
+    def save_ledger(
+        self,
+        ledger: Ledger,
+        *,
+        name: str,
+        user: str,
+        data: bytes,
+        file_name: str,
+        datum: str | None = None,
+        covers: Iterable[str] | None = None,
+        note: str | None = None,
+        progress: Progress | None = None,
+    ) -> VersionInfo:
+        """
+        Save a read ledger as the next version of dataset ``name``; returns its record.
+
+        ``data`` is the file as uploaded and ``datum`` the datum it was read in (the
+        ``crs_name`` given to ``read_ledger``; a 坐标系 column's per-row datums stay in
+        ``projects.datum``). ``covers`` names the districts (adcodes) the ledger speaks for;
+        by default those of its clean rows. Raises :class:`DatasetError` when the counts do
+        not add up or ``name`` holds another kind.
+        """
+        meta = {
+            "encoding": ledger.encoding,
+            "sheet": ledger.sheet,
+            "columns": dict(ledger.columns),
+            "stages": list(ledger.stages),
+        }
+        draft = _Draft("ledger", name, user, data, file_name, datum, ledger.rows)
+        draft.frame, draft.quarantine, draft.meta = ledger.projects, ledger.quarantine, meta
+        draft.covers, draft.note = _covers(covers, ledger.projects), note
+        return self._save(draft, progress)
+
+    def save_infra(
+        self,
+        infra: Infra,
+        *,
+        name: str,
+        user: str,
+        data: bytes,
+        file_name: str,
+        datum: str | None = None,
+        covers: Iterable[str] | None = None,
+        note: str | None = None,
+        progress: Progress | None = None,
+    ) -> VersionInfo:
+        """
+        Save accessibility features (from ``geo.infra.read_infra``) as the next version.
+
+        Each feature is filed under the district of its representative point, which is what
+        the current state replaces; ``covers`` defaults to those districts. The counts are
+        features (clean) and quarantined rows; ``rows`` is their sum.
+        """
+        adcodes = _feature_districts(infra.features)
+        meta = {"source": infra.source, "kind": infra.kind}
+        own = {"adcode": adcodes}
+        default = pd.DataFrame({"adcode": pd.array(adcodes, dtype="string")})
+        rows = len(infra.features) + len(infra.quarantine)
+        draft = _Draft("infra", name, user, data, file_name, datum, rows)
+        draft.frame, draft.quarantine, draft.meta = infra.features, infra.quarantine, meta
+        draft.own, draft.extent, draft.note = own, infra.extent, note
+        draft.covers = _covers(covers, default)
+        return self._save(draft, progress)
+
+    def save_figures(
+        self,
+        table: pd.DataFrame,
+        *,
+        name: str,
+        user: str,
+        documents: Mapping[str, str] | None = None,
+        data: bytes | None = None,
+        file_name: str | None = None,
+        covers: Iterable[str] | None = None,
+        note: str | None = None,
+    ) -> VersionInfo:
+        """Save a figures table (columns of ``load_figures``) and its documents' text."""
+        draft = _Draft("figures", name, user, data, file_name, None, len(table))
+        draft.frame, draft.texts, draft.note = table, dict(documents or {}), note
+        draft.covers = _covers(covers, table)
+        return self._save(draft, None)
+
+    def _save(self, draft: _Draft, progress: Progress | None) -> VersionInfo:
+        """Everything of one version in one transaction; ``progress`` hears each stage."""
+        report = progress or (lambda fraction, stage: None)
+        specs = draft.check()
+        with self._begin(write=True) as conn:
+            version_id, number = _insert_version(conn, draft, specs)
+            report(0.1, "version")
+            if draft.data is not None:
+                conn.execute(insert(files).values(version_id=version_id, content=draft.data))
+            cities = _cities(draft.covers, draft.frame)
+            owned = {"version_id": [version_id] * len(draft.covers), "adcode": draft.covers}
+            _rows.write_rows(
+                conn, coverage, owned | {"city": [cities.get(c) for c in draft.covers]}
+            )
+            report(0.2, "file")
+            table = ROWS_TABLE[draft.kind]
+            self._write_frame(conn, version_id, table, draft.frame, specs["rows"], draft.own)
+            report(0.8, "rows")
+            self._write_frame(
+                conn, version_id, quarantine, draft.quarantine, specs["quarantine"], {}
+            )
+            _write_snapshots(conn, version_id, draft.frame, draft.own, draft.quarantine)
+            if draft.kind == "infra":
+                _rows.write_rows(
+                    conn, extents, {"version_id": [version_id], "geom": [draft.extent]}
+                )
+            texts = draft.texts
+            if texts:
+                owned = {"version_id": [version_id] * len(texts), "name": list(texts)}
+                _rows.write_rows(conn, documents, owned | {"text": list(texts.values())})
+            report(0.95, "quarantine")
+        report(1.0, "done")
+        return self.info(draft.name, number)
+
+    @staticmethod
+    def _write_frame(conn, version_id, table, frame, spec, own) -> None:
+        columns = _frames.encode(frame, spec)
+        columns = (
+            {"version_id": [version_id] * len(frame), "seq": list(range(len(frame)))}
+            | {name: values for name, values in own.items()}
+            | columns
+        )
+        _rows.write_rows(conn, table, columns)
+
+    # --- reading ------------------------------------------------------------------------
+
+    def list_datasets(self) -> list[dict[str, object]]:
+        """Every dataset: name, kind, how many versions, the latest, when and by whom."""
+        latest = (
+            select(
+                versions.c.dataset_id,
+                func.max(versions.c.number).label("latest"),
+                func.count().label("versions"),
+            )
+            .group_by(versions.c.dataset_id)
+            .subquery()
+        )
+        query = (
+            select(
+                datasets.c.name,
+                datasets.c.kind,
+                latest.c.versions,
+                latest.c.latest,
+                versions.c.saved_at,
+                versions.c.saved_by,
+            )
+            .join(latest, latest.c.dataset_id == datasets.c.id)
+            .join(
+                versions,
+                and_(versions.c.dataset_id == datasets.c.id, versions.c.number == latest.c.latest),
+            )
+            .order_by(datasets.c.name)
+        )
+        with self._begin() as conn:
+            found = conn.execute(query).mappings().all()
+        return [
+            dict(row) | {"saved_at": row["saved_at"].isoformat(timespec="seconds") + "Z"}
+            for row in found
+        ]
+
+    def history(self, name: str) -> list[VersionInfo]:
+        """Every version of ``name``, oldest first. Raises :class:`UnknownDatasetError`."""
+        with self._begin() as conn:
+            return self._infos(conn, name)
+
+    def info(self, name: str, version: int | None = None) -> VersionInfo:
+        """The record of ``name@version`` (default: the latest version)."""
+        with self._begin() as conn:
+            return self._infos(conn, name, version)[-1]
+
+    def _infos(
+        self, conn: Connection, name: str, version: int | None = None, *, all_versions: bool = True
+    ) -> list[VersionInfo]:
+        query = (
+            select(datasets.c.name.label("dataset"), datasets.c.kind, versions)
+            .join(datasets, datasets.c.id == versions.c.dataset_id)
+            .where(datasets.c.name == name)
+            .order_by(versions.c.number)
+        )
+        if version is not None:
+            query = query.where(versions.c.number == version)
+        found = conn.execute(query).mappings().all()
+        if not found:
+            raise self._unknown(conn, name, version)
+        ids = [row["id"] for row in found]
+        covered = conn.execute(
+            select(coverage.c.version_id, coverage.c.adcode)
+            .where(coverage.c.version_id.in_(ids))
+            .order_by(coverage.c.version_id, coverage.c.adcode)
+        ).all()
+        by_version: dict[int, list[str]] = {}
+        for version_id, adcode in covered:
+            by_version.setdefault(version_id, []).append(adcode)
+        return [_info(row, tuple(by_version.get(row["id"], ()))) for row in found]
+
+    def _unknown(self, conn: Connection, name: str, version: int | None) -> UnknownDatasetError:
+        names = conn.execute(select(datasets.c.name).order_by(datasets.c.name)).scalars().all()
+        if name in names:
+            numbers = (
+                conn.execute(
+                    select(versions.c.number).join(datasets).where(datasets.c.name == name)
+                )
+                .scalars()
+                .all()
+            )
+            return UnknownDatasetError(
+                f"Dataset {name!r} has no version {version}; it has versions "
+                f"{min(numbers)}–{max(numbers)}. See `atlas history {name}`."
+            )
+        listed = ", ".join(names) if names else "none yet"
+        return UnknownDatasetError(
+            f"No dataset {name!r} in the workspace {self.where}; it holds: {listed}. "
+            "Save one with `atlas ingest FILE --save --dataset NAME`."
+        )
+
+    def load(self, name: str, version: int | None = None) -> SavedVersion:
+        """
+        Everything saved in ``name@version`` (default: the latest).
+
+        The record, the content as the reader returned it (a ``Ledger``, an ``Infra`` or a
+        :class:`FigureTable`) and the original file's bytes.
+        """
+        with self._begin() as conn:
+            info = self._infos(conn, name, version)[-1]
+            row = conn.execute(
+                select(versions.c.id, versions.c.meta, versions.c.frames)
+                .join(datasets)
+                .where(datasets.c.name == name, versions.c.number == info.version)
+            ).one()
+            frame = _read_snapshot(conn, row.id, "rows", row.frames["rows"])
+            refused = _read_snapshot(conn, row.id, "quarantine", row.frames["quarantine"])
+            data = conn.execute(
+                select(files.c.content).where(files.c.version_id == row.id)
+            ).scalar()
+            content = self._content(conn, info, row.id, row.meta, frame, refused)
+        return SavedVersion(info, content, None if data is None else bytes(data))
+
+    def _content(self, conn, info, version_id, meta, frame, refused):
+        if info.kind == "ledger":
+            return Ledger(
+                frame,
+                refused,
+                info.rows,
+                meta["columns"],
+                meta["stages"],
+                meta["encoding"],
+                meta["sheet"],
+            )
+        if info.kind == "infra":
+            wkb = conn.execute(
+                select(_rows_geom(conn, extents)).where(extents.c.version_id == version_id)
+            ).scalar()
+            extent = None if wkb is None else shapely.from_wkb(bytes(wkb))
+            return Infra(frame, extent, refused, meta["source"], meta["kind"])
+        texts = conn.execute(
+            select(documents.c.name, documents.c.text)
+            .where(documents.c.version_id == version_id)
+            .order_by(documents.c.name)
+        ).all()
+        return FigureTable(frame, dict(texts))
+
+    @staticmethod
+    def _read_frame(conn, table, version_id, spec) -> pd.DataFrame:
+        """A saved frame decoded from its table rows (the relational copy of the snapshot)."""
+        names = [c["name"] for c in spec if c["at"] == "column"]
+        if any(c["at"] == "extra" for c in spec):
+            names.append("extra")
+        if any(c["at"] == _frames.GEOMETRY for c in spec):
+            names.append("geom")
+        columns = _rows.read_rows(
+            conn, table, names, table.c.version_id == version_id, [table.c.seq]
+        )
+        return _frames.decode(columns, spec, len(columns[names[0]]) if names else 0)
+
+    def current_projects(
+        self,
+        *,
+        city: str | None = None,
+        districts: Iterable[str] | None = None,
+        dataset: str | None = None,
+    ) -> gpd.GeoDataFrame:
+        """
+        The current communities: per district, the latest version of each ledger covering it.
+
+        Narrow by ``city`` (full name, 新乡市), ``districts`` (adcodes)
+        or one ``dataset``. Adds ``dataset`` and ``version`` (where each row comes from) to
+        the columns of the saved projects. Output CRS is EPSG:4326.
+        """
+        return self._current("ledger", city=city, districts=districts, dataset=dataset)
+
+    def current_features(
+        self,
+        *,
+        city: str | None = None,
+        districts: Iterable[str] | None = None,
+        dataset: str | None = None,
+    ) -> gpd.GeoDataFrame:
+        """The current accessibility features, per district as :meth:`current_projects`."""
+        return self._current("infra", city=city, districts=districts, dataset=dataset)
+
+    def _current(self, kind, *, city, districts, dataset) -> gpd.GeoDataFrame:
+        filters = [datasets.c.kind == kind]
+        if dataset is not None:
+            filters.append(datasets.c.name == dataset)
+        if city is not None:
+            filters.append(coverage.c.city == city)
+        if districts is not None:
+            filters.append(coverage.c.adcode.in_(list(districts)))
+        latest = (
+            select(
+                coverage.c.adcode,
+                versions.c.dataset_id,
+                func.max(versions.c.number).label("number"),
+            )
+            .join(versions, versions.c.id == coverage.c.version_id)
+            .join(datasets, datasets.c.id == versions.c.dataset_id)
+            .where(*filters)
+            .group_by(coverage.c.adcode, versions.c.dataset_id)
+            .subquery()
+        )
+        chosen = (
+            select(
+                versions.c.id,
+                versions.c.number,
+                versions.c.frames,
+                datasets.c.name,
+                latest.c.adcode,
+            )
+            .join(
+                latest,
+                and_(
+                    versions.c.dataset_id == latest.c.dataset_id,
+                    versions.c.number == latest.c.number,
+                ),
+            )
+            .join(datasets, datasets.c.id == versions.c.dataset_id)
+        )
+        parts = []
+        with self._begin() as conn:
+            picked = conn.execute(chosen).all()
+            if dataset is not None and not picked:
+                self._infos(conn, dataset)  # raises for an unknown name
+            by_version: dict[int, tuple] = {}
+            for row in picked:
+                entry = by_version.setdefault(row.id, (row.name, row.number, row.frames, []))
+                entry[3].append(row.adcode)
+            for version_id, (name, number, specs, adcodes) in sorted(by_version.items()):
+                key = "adcode" if kind != "infra" else _FEATURE_ADCODE
+                extra = [key] if kind == "infra" else []
+                chosen = [(key, "in", adcodes)]
+                part = _read_snapshot(
+                    conn, version_id, "rows", specs["rows"], extra=extra, filters=chosen
+                ).drop(columns=extra)
+                parts.append(part.reset_index(drop=True).assign(dataset=name, version=number))
+        if not parts:
+            return _empty_current()
+        current = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        if not isinstance(current, gpd.GeoDataFrame):
+            current = gpd.GeoDataFrame(current, geometry=None)
+        return current
+
+    # --- changes, backup ----------------------------------------------------------------
+
+    def diff(self, name: str, old: int, new: int) -> pd.DataFrame:
+        """Rows added, removed and changed from ``name@old`` to ``name@new`` (see store.changes)."""
+        from store.changes import compare
+
+        before, after = self.load(name, old), self.load(name, new)
+        return compare(before.info.kind, _rows_of(before.content), _rows_of(after.content))
+
+    def backup(self, path: str | Path) -> dict[str, int]:
+        """Write every dataset and version to a new workspace file at ``path`` (SQLite)."""
+        from store.backup import backup
+
+        return backup(self, Path(path))
+
+    def restore(self, path: str | Path, *, replace: bool = False) -> dict[str, int]:
+        """Load every version of the backup at ``path`` into this workspace, in one transaction."""
+        from store.backup import restore
+
+        return restore(self, Path(path), replace=replace)
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Draft:
+    """What one save writes: the record's facts, the frames, the districts covered."""
+
+    kind: str
+    name: str
+    user: str
+    data: bytes | None
+    file_name: str | None
+    datum: str | None
+    rows: int
+    frame: pd.DataFrame = None
+    quarantine: pd.DataFrame = dataclasses.field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["row", "reason", "column", "message_zh", "message_en"]
+        )
+    )
+    own: dict = dataclasses.field(default_factory=dict)
+    meta: dict = dataclasses.field(default_factory=dict)
+    covers: list[str] = dataclasses.field(default_factory=list)
+    extent: shapely.Geometry | None = None
+    texts: dict[str, str] = dataclasses.field(default_factory=dict)
+    note: str | None = None
+
+    def check(self) -> dict[str, list]:
+        """Refuse a bad name, no user or counts that do not add up; the frames' specs."""
+        _check_name(self.name)
+        if not self.user:
+            raise DatasetError("Expected the acting user's name; got an empty one.")
+        if self.rows != len(self.frame) + len(self.quarantine):
+            raise DatasetError(
+                f"Expected rows = clean + quarantined; got {self.rows} ≠ {len(self.frame)} + "
+                f"{len(self.quarantine)}. Save what the reader returned, unchanged."
+            )
+        return {
+            "rows": _frames.spec_of(self.frame, ROWS_TABLE[self.kind], own=tuple(self.own)),
+            "quarantine": _frames.spec_of(self.quarantine, quarantine),
+        }
+
+
+def _insert_version(conn: Connection, draft: _Draft, specs: dict) -> tuple[int, int]:
+    """The version's record under the dataset's lock: (its id, its number)."""
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None, microsecond=0)
+    dataset_id = _lock_dataset(conn, draft.name, draft.kind, draft.user, now)
+    latest = select(func.max(versions.c.number)).where(versions.c.dataset_id == dataset_id)
+    number = 1 + (conn.execute(latest).scalar() or 0)
+    reasons = draft.quarantine["reason"].value_counts() if len(draft.quarantine) else {}
+    data = draft.data
+    record = {
+        "dataset_id": dataset_id,
+        "number": number,
+        "saved_by": draft.user,
+        "saved_at": now,
+        "file_name": draft.file_name,
+        "sha256": hashlib.sha256(data).hexdigest() if data is not None else None,
+        "size": len(data) if data is not None else None,
+        "datum": draft.datum,
+        "rows": int(draft.rows),
+        "clean": len(draft.frame),
+        "quarantined": len(draft.quarantine),
+        "by_reason": {str(k): int(v) for k, v in sorted(dict(reasons).items())},
+        "meta": draft.meta,
+        "frames": specs,
+        "note": draft.note,
+    }
+    return conn.execute(insert(versions).values(record)).inserted_primary_key[0], number
+
+
+# The snapshot of infrastructure rows keeps each feature's district beside its columns.
+_FEATURE_ADCODE = "__atlas_district__"
+
+
+def _write_snapshots(conn, version_id, rows_frame, own, refused) -> None:
+    kept = rows_frame
+    if own:
+        kept = rows_frame.assign(**{_FEATURE_ADCODE: pd.array(own["adcode"], dtype="string")})
+    parts = {"rows": kept, "quarantine": refused}
+    # Two large values: bound as binary parameters, not escaped into COPY's text.
+    conn.execute(
+        insert(snapshots),
+        [
+            {
+                "version_id": version_id,
+                "part": part,
+                "rows": len(f),
+                "parquet": _frames.to_parquet(f),
+            }
+            for part, f in parts.items()
+        ],
+    )
+
+
+def _read_snapshot(conn, version_id, part, spec, *, extra=(), filters=None) -> pd.DataFrame:
+    data = conn.execute(
+        select(snapshots.c.parquet).where(
+            snapshots.c.version_id == version_id, snapshots.c.part == part
+        )
+    ).scalar_one()
+    return _frames.from_parquet(bytes(data), spec, extra=extra, filters=filters)
+
+
+def _schema_state(current: str | None) -> str:
+    if current is None:
+        return "empty"
+    if current == migrate.head():
+        return "ok"
+    return "older" if current in migrate.known() else "newer"
+
+
+def _check_name(name: str) -> None:
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise DatasetError(
+            f"Expected a dataset name of 1–100 characters without @, / or \\ and without "
+            f"spaces at either end (e.g. xinxiang-2026); got {name!r}."
+        )
+
+
+def _lock_dataset(conn: Connection, name: str, kind: str, user: str, now) -> int:
+    """The dataset's id, created if new, its row locked until commit (PostgreSQL)."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(
+        dialect.insert(datasets)
+        .values(name=name, kind=kind, created_by=user, created_at=now)
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    # Two saves to one dataset take turns here, so version numbers never collide.
+    found = conn.execute(
+        select(datasets.c.id, datasets.c.kind).where(datasets.c.name == name).with_for_update()
+    ).one()
+    if found.kind != kind:
+        raise DatasetError(
+            f"Dataset {name!r} holds {found.kind} versions; a {kind} cannot be saved in it. "
+            "Choose another dataset name."
+        )
+    return found.id
+
+
+def _covers(covers: Iterable[str] | None, frame: pd.DataFrame) -> list[str]:
+    if covers is not None:
+        codes = sorted({str(c) for c in covers})
+    elif "adcode" in frame and len(frame):
+        codes = sorted(frame["adcode"].dropna().astype(str).unique())
+    else:
+        codes = []
+    bad = [c for c in codes if not re.fullmatch(r"\d{6}", c)]
+    if bad:
+        raise DatasetError(f"Expected 6-digit adcodes (e.g. 410703) to cover; got {bad!r}.")
+    return codes
+
+
+@functools.lru_cache(maxsize=1)
+def _city_index() -> dict[str, str]:
+    index = boundaries.read_admin_index()
+    found = dict(zip(index["adcode"], index["city"], strict=True))
+    found |= dict(zip(index["city_adcode"], index["city"], strict=True))
+    zones = gazetteer.list_zones()
+    return found | dict(zip(zones["code"].astype(str), zones["city"], strict=True))
+
+
+def _cities(adcodes: list[str], frame: pd.DataFrame) -> dict[str, str | None]:
+    """Each covered adcode's city: from the rows where they say, else the outline index."""
+    known: dict[str, str | None] = {}
+    if {"adcode", "city"} <= set(frame.columns) and len(frame):
+        pairs = frame[["adcode", "city"]].dropna().drop_duplicates("adcode")
+        known = dict(zip(pairs["adcode"].astype(str), pairs["city"].astype(str), strict=True))
+    missing = [c for c in adcodes if c not in known]
+    if missing:
+        index = _city_index()
+        known |= {c: index.get(c) for c in missing}
+    return known
+
+
+def _feature_districts(features: gpd.GeoDataFrame) -> list:
+    """The district (adcode) of each feature's representative point; None outside China."""
+    if not len(features):
+        return []
+    points = shapely.point_on_surface(np.asarray(features.geometry.array, dtype=object))
+    lon, lat = shapely.get_x(points), shapely.get_y(points)
+    return list(boundaries.assign_districts(lon, lat))
+
+
+def _rows_geom(conn: Connection, table):
+    if conn.dialect.name == "postgresql":
+        return type_coerce(func.ST_AsBinary(table.c.geom), LargeBinary)
+    return table.c.geom
+
+
+def _info(row, covers: tuple[str, ...]) -> VersionInfo:
+    return VersionInfo(
+        dataset=row["dataset"],
+        kind=row["kind"],
+        version=row["number"],
+        saved_by=row["saved_by"],
+        saved_at=row["saved_at"],
+        file_name=row["file_name"],
+        sha256=row["sha256"],
+        size=row["size"],
+        datum=row["datum"],
+        rows=row["rows"],
+        clean=row["clean"],
+        quarantined=row["quarantined"],
+        by_reason=dict(sorted(row["by_reason"].items())),
+        covers=covers,
+        note=row["note"],
+    )
+
+
+def _rows_of(content) -> pd.DataFrame:
+    if isinstance(content, Ledger):
+        return content.projects
+    if isinstance(content, Infra):
+        return content.features
+    return content.figures
+
+
+def _empty_current() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"dataset": pd.Series(dtype="string"), "version": pd.Series(dtype="int64")},
+        geometry=gpd.GeoSeries([], crs="EPSG:4326"),
+    )

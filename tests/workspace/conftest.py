@@ -1,0 +1,111 @@
+"""
+Fixtures: a fresh workspace on each back end, so the same test code runs on both.
+
+PostGIS comes from ``$ATLAS_TEST_DATABASE_URL`` when set, else from a throwaway cluster when
+PostgreSQL and PostGIS are installed, else its tests skip; with ``CI`` set they fail instead.
+Each test gets its own PostgreSQL schema (first on the ``search_path``), dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from geo import records
+from geo.figures import DATA_DIR
+from store import Workspace
+
+from .cluster import find_bindir, throwaway_cluster
+
+EXAMPLES = DATA_DIR / "examples"
+REPO = DATA_DIR.parent
+LEDGER = EXAMPLES / "synthetic-ledger-xinxiang.csv"
+SURVEY = EXAMPLES / "synthetic-survey-xinxiang.geojson"
+
+
+@pytest.fixture(scope="session")
+def postgis_url() -> Iterator[str]:
+    """A database with PostGIS: the given one, or a throwaway cluster's."""
+    given = os.environ.get("ATLAS_TEST_DATABASE_URL")
+    if given:
+        with psycopg.connect(given, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        yield given
+        return
+    if find_bindir() is None:
+        message = (
+            "PostgreSQL + PostGIS not installed (apt-get install postgresql "
+            "postgresql-15-postgis-3), and ATLAS_TEST_DATABASE_URL is not set"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must test the PostGIS back end: {message}")
+        pytest.skip(message)
+    with throwaway_cluster() as url:
+        yield url
+
+
+def schema_url(url: str, schema: str) -> str:
+    """``url`` with ``schema`` first on the search path (PostGIS stays reachable in public)."""
+    parsed = make_url(url).update_query_dict({"options": f"-csearch_path={schema},public"})
+    return parsed.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def postgis_schema(postgis_url) -> Iterator[str]:
+    """The URL of an empty schema of its own on the PostGIS server."""
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgis_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    yield schema_url(postgis_url, schema)
+    with psycopg.connect(postgis_url, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def workspace_url(request, tmp_path) -> str:
+    """An empty workspace's URL: an embedded file, then a PostGIS schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'atlas.sqlite'}"
+    return request.getfixturevalue("postgis_schema")
+
+
+@pytest.fixture
+def workspace(workspace_url) -> Iterator[Workspace]:
+    """An initialised, empty workspace on each back end."""
+    opened = Workspace(workspace_url)
+    opened.upgrade()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="session")
+def example_ledger() -> records.Ledger:
+    """The shipped synthetic 新乡 ledger, read in GCJ-02 as its file says."""
+    return records.read_ledger(LEDGER, crs_name="gcj02")
+
+
+def monthly_ledger(folder: Path) -> Path:
+    """
+    A 卫滨区 (410703) monthly ledger derived from the example: 幸小区 now 360 households and
+    完工, 福东小区 gone, 新建小区 added; every other 卫滨区 row as it was.
+    """
+    lines = LEDGER.read_text(encoding="utf-8-sig").splitlines()
+    header, rows = lines[0], [line for line in lines[1:] if ",卫滨区," in line]
+    rows = [r for r in rows if not r.startswith(("幸东小区,", "福东小区,"))]
+    rows = [
+        r.replace(",352,2,27.6,充电、停车、适老化,开工,", ",360,2,27.6,充电、停车、适老化,完工,")
+        for r in rows
+    ]
+    rows.append(
+        "新建小区,新乡市,卫滨区,2024,88,1,1.2,外墙,计划,50,113.850000,35.280000,gcj02,"
+        "合成示例，非真实台账 (synthetic)"
+    )
+    path = folder / "卫滨区-2024-05.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path

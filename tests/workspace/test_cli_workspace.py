@@ -1,0 +1,118 @@
+"""`atlas db`, `--save`, `datasets`, `history`, `diff` and `--dataset`, on both back ends."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cli import main
+
+from .conftest import LEDGER, SURVEY, monthly_ledger
+
+
+@pytest.fixture
+def atlas(workspace, workspace_url, monkeypatch, capsys):
+    """Run `atlas …` against the test workspace; returns (status, stdout lines, stderr)."""
+    monkeypatch.setenv("ATLAS_DATABASE_URL", workspace_url)
+    monkeypatch.setenv("ATLAS_USER", "clerk")
+
+    def run(*args: str):
+        status = main(list(args))
+        out, err = capsys.readouterr()
+        return status, [json.loads(line) for line in out.splitlines()], err
+
+    return run
+
+
+def test_ingest_save_then_history_datasets_and_diff(atlas, tmp_path):
+    status, lines, _ = atlas("ingest", str(LEDGER), "--crs", "gcj02", "--save", "--dataset", "xx")
+    assert status == 0
+    assert lines == [
+        {
+            "rows": 31,
+            "clean": 26,
+            "quarantined": 5,
+            "by_reason": {
+                "approximate_number": 1,
+                "duplicate_conflict": 2,
+                "swapped_lon_lat": 1,
+                "total_row": 1,
+            },
+            "dataset": "xx",
+            "version": 1,
+        }
+    ]
+    month = monthly_ledger(tmp_path)
+    status, lines, _ = atlas("ingest", str(month), "--crs", "gcj02", "--save", "--dataset", "xx")
+    assert (status, lines[0]["version"]) == (0, 2)
+    status, lines, _ = atlas("history", "xx")
+    assert [(v["version"], v["saved_by"], v["covers"]) for v in lines] == [
+        (1, "clerk", ["410702", "410703", "410704", "410711", "410771"]),
+        (2, "clerk", ["410703"]),
+    ]
+    status, lines, _ = atlas("datasets")
+    assert [(d["name"], d["kind"], d["versions"]) for d in lines] == [("xx", "ledger", 2)]
+    status, lines, _ = atlas("diff", "xx", "1", "2")
+    assert status == 0
+    weibin = [c for c in lines[:-1] if c["adcode"] == "410703"]
+    assert [(c["change"], c["name"], c["columns"]) for c in weibin] == [
+        ("added", "新建小区", ""),
+        ("changed", "幸小区", "status, households"),
+        ("removed", "福东小区", ""),
+    ]
+    assert lines[-1] == {"added": 1, "removed": 1 + 26 - 8, "changed": 1}
+
+
+def test_export_and_map_read_communities_from_the_workspace(atlas, tmp_path):
+    atlas("ingest", str(LEDGER), "--crs", "gcj02", "--save", "--dataset", "xx")
+    atlas("infra", str(SURVEY), "--save", "--dataset", "survey")
+    out = tmp_path / "p.geojson"
+    status, lines, _ = atlas("export", "--city", "新乡市", "--dataset", "xx@1", "--out", str(out))
+    assert (status, lines) == (0, [{"out": str(out), "communities": 26}])
+    features = json.loads(out.read_text(encoding="utf-8"))["features"]
+    assert sorted({f["properties"]["adcode"] for f in features}) == [
+        "410702",
+        "410703",
+        "410704",
+        "410711",
+        "410771",
+    ]
+    html = tmp_path / "m.html"
+    status, lines, _ = atlas(
+        "map", "--city", "新乡", "--dataset", "xx", "--dataset", "survey", "--out", str(html)
+    )
+    assert status == 0 and lines[0]["bytes"] > 500_000
+    assert "幸小区" in html.read_text(encoding="utf-8")
+
+
+def test_db_status_backup_and_restore(atlas, tmp_path, monkeypatch):
+    atlas("ingest", str(LEDGER), "--crs", "gcj02", "--save", "--dataset", "xx")
+    status, lines, _ = atlas("db", "status")
+    assert lines[0]["state"] == "ok" and lines[0]["datasets"] == 1
+    backup = tmp_path / "b.sqlite"
+    status, lines, _ = atlas("db", "backup", str(backup))
+    assert lines == [{"backup": str(backup), "datasets": 1, "versions": 1, "rows": 31}]
+    monkeypatch.setenv("ATLAS_DATABASE_URL", f"sqlite:///{tmp_path / 'new.sqlite'}")
+    status, lines, _ = atlas("db", "restore", str(backup))
+    assert (status, lines[0]["versions"]) == (0, 1)
+    status, lines, _ = atlas("history", "xx")
+    assert lines[0]["sha256"] == "b1a8d4532a5079abb147f9a4a23b907bc93eabbe0afc9117e087753b76cce80e"
+
+
+def test_workspace_errors_are_one_line_and_exit_2(atlas, monkeypatch):
+    status, lines, err = atlas("history", "nope")
+    assert (status, lines) == (2, [])
+    assert err.startswith("atlas history: No dataset 'nope' in the workspace")
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    status, _, err = atlas("ingest", str(LEDGER), "--crs", "gcj02")
+    assert (status, err) == (
+        2,
+        "atlas ingest: Expected --out and --report, or --save to keep it in the workspace, "
+        "or both.\n",
+    )
+    monkeypatch.setenv("ATLAS_DATABASE_URL", "postgresql://atlas@127.0.0.1:1/atlas")
+    status, _, err = atlas("datasets")
+    assert status == 2 and err.startswith(
+        "atlas datasets: Cannot reach the workspace server postgresql://atlas@127.0.0.1:1/atlas"
+    )
