@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import state
+from app_pages.datasets import sidebar_sources
 from layers.labels import LANGS, label
 
 st.set_page_config(page_title="Renovation Atlas 老旧小区改造图集", layout="wide")
@@ -32,7 +33,10 @@ pages = [
     st.Page("app_pages/export.py", title=label("page_export", lang), url_path="export"),
     st.Page("app_pages/ledger.py", title=label("page_ledger", lang), url_path="ledger"),
     st.Page("app_pages/infra.py", title=label("page_infra", lang), url_path="accessibility"),
+    st.Page("app_pages/history.py", title=label("page_history", lang), url_path="history"),
 ]
 page = st.navigation(pages)
-state.publish(["lang"], defaults={"lang": "zh"})
+# The saved ledger and infrastructure every page shows (?ledger=xinxiang@3), in the address.
+sidebar_sources(lang)
+state.publish(["lang", "ledger", "infra"], defaults={"lang": "zh", "ledger": "", "infra": ""})
 page.run()

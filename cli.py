@@ -313,7 +313,7 @@ def _history(args: argparse.Namespace) -> int:
 
 def _diff(args: argparse.Namespace) -> int:
     with open_workspace() as workspace:
-        changes = workspace.diff(args.dataset, args.old, args.new)
+        changes = workspace.diff(args.dataset, args.old, args.new, covered=not args.every_district)
     for change in changes.to_dict("records"):
         print(json.dumps(change, ensure_ascii=False, default=str))
     print(json.dumps(change_summary(changes), ensure_ascii=False))
@@ -335,6 +335,11 @@ def _workspace_commands(sub) -> None:
     diff.add_argument("dataset")
     diff.add_argument("old", type=int)
     diff.add_argument("new", type=int)
+    diff.add_argument(
+        "--every-district",
+        action="store_true",
+        help="compare the versions whole; default: only the districts NEW covers (what it changed)",
+    )
     diff.set_defaults(func=_diff)
     for name in ("ingest", "infra"):
         command = sub.choices[name]

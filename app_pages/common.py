@@ -1,21 +1,35 @@
-"""What several pages share: the figures, the chosen language, the session's ledger."""
+"""
+What several pages share: the figures, the chosen language, the workspace, and the ledger and
+infrastructure in view.
+
+The ledger in view is the one read on the ledger page in this browser session and not yet
+saved, else what the address names in the workspace (``?ledger=xinxiang@3``: a version;
+``?ledger=xinxiang``: that dataset's current state), else the current state of every saved
+ledger. The same holds for infrastructure (``?infra=``). Saved data outlive the session.
+"""
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
 
-from geo import boundaries, coverage, crs, figures, gazetteer
+from geo import boundaries, coverage, crs, figures, gazetteer, reconcile
 from geo.coverage import Coverage
 from geo.infra import Infra
 from geo.records import Ledger
 from layers.labels import label
+from store import StoreError, UnknownDatasetError, VersionInfo, Workspace, open_workspace
+from store.current import open_infra, open_ledger
 
-LEDGER_KEY = "ledger"
-INFRA_KEY = "infra"
+#: Session keys of a ledger or infrastructure read in this session and not yet saved.
+LEDGER_KEY = "ledger_read"
+INFRA_KEY = "infra_read"
+#: Address and session keys of the saved data in view ("" = every dataset's current state).
+LEDGER_REF = "ledger"
+INFRA_REF = "infra"
 INFRA_METRICS_KEY = "infra_metrics"
 #: The map page's current View (layers.view.View), read by the export page.
 VIEW_KEY = "view"
@@ -23,11 +37,21 @@ VIEW_KEY = "view"
 
 @dataclass
 class LoadedLedger:
-    """A ledger read in this session, its file name and its reconciliation table."""
+    """
+    A ledger in view: its name, its reconciliation table, and where it comes from.
+
+    ``ref`` is its workspace reference (``None`` while unsaved) and ``sources`` the saved
+    versions its rows come from; ``data`` and ``datum`` are what a save needs of a file read
+    in this session.
+    """
 
     ledger: Ledger
     name: str
     reconciliation: pd.DataFrame
+    ref: str | None = None
+    sources: list[VersionInfo] = field(default_factory=list)
+    data: bytes | None = None
+    datum: str | None = None
 
     @functools.cached_property
     def synthetic(self) -> bool:
@@ -40,11 +64,15 @@ class LoadedLedger:
 
 @dataclass
 class LoadedInfra:
-    """Infrastructure read in this session, its file name and a token of its bytes."""
+    """Infrastructure in view: its name, a token of its content, and where it comes from."""
 
     infra: Infra
     name: str
     token: str
+    ref: str | None = None
+    sources: list[VersionInfo] = field(default_factory=list)
+    data: bytes | None = None
+    datum: str | None = None
 
     @functools.cached_property
     def synthetic(self) -> bool:
@@ -72,14 +100,65 @@ def current_lang() -> str:
     return st.session_state.get("lang", "zh")
 
 
+@st.cache_resource(on_release=Workspace.close)
+def workspace() -> Workspace:
+    """The workspace of this server: ``$ATLAS_DATABASE_URL``, else the embedded file."""
+    return open_workspace()
+
+
+def workspace_revision() -> tuple[tuple[str, int], ...]:
+    """Every dataset and its latest version: what a cached opening depends on."""
+    return tuple((d["name"], d["latest"]) for d in workspace().list_datasets())
+
+
+def _sources_name(refs: list[str], lang: str) -> str:
+    return label("workspace_name", lang).format(refs="、".join(refs))
+
+
+# Cached per reference, workspace revision (a new save opens anew) and language; shared by
+# the sessions of this server, and never changed by the pages.
+@st.cache_resource(max_entries=8)
+def _saved_ledger(ref: str, revision: tuple, lang: str) -> LoadedLedger | None:
+    opened = open_ledger(workspace(), ref)
+    if opened is None:
+        return None
+    table = reconcile.reconcile(opened.content.projects, load_figures())
+    name = _sources_name(opened.refs, lang)
+    return LoadedLedger(opened.content, name, table, ref=opened.ref, sources=opened.sources)
+
+
+@st.cache_resource(max_entries=8)
+def _saved_infra(ref: str, revision: tuple, lang: str) -> LoadedInfra | None:
+    opened = open_infra(workspace(), ref)
+    if opened is None:
+        return None
+    token = "workspace:" + "|".join(opened.refs)
+    name = _sources_name(opened.refs, lang)
+    return LoadedInfra(opened.content, name, token, ref=opened.ref, sources=opened.sources)
+
+
+def _saved(opener, key: str):
+    """What the workspace holds under the session's reference; problems said, not raised."""
+    ref = st.session_state.get(key) or ""
+    try:
+        return opener(ref, workspace_revision(), current_lang())
+    except UnknownDatasetError as exc:
+        st.warning(label("workspace_unknown_ref", current_lang()).format(ref=ref, error=exc))
+        st.session_state[key] = ""
+        return opener("", workspace_revision(), current_lang())
+    except StoreError as exc:
+        st.error(f"{label('workspace_unavailable', current_lang())} {exc}")
+        return None
+
+
 def current_ledger() -> LoadedLedger | None:
-    """The ledger read on the ledger page, kept only in this browser session."""
-    return st.session_state.get(LEDGER_KEY)
+    """The ledger in view (see the module): unsaved in this session, else from the workspace."""
+    return st.session_state.get(LEDGER_KEY) or _saved(_saved_ledger, LEDGER_REF)
 
 
 def current_infra() -> LoadedInfra | None:
-    """The infrastructure read on the accessibility page, kept only in this browser session."""
-    return st.session_state.get(INFRA_KEY)
+    """The infrastructure in view: unsaved in this session, else from the workspace."""
+    return st.session_state.get(INFRA_KEY) or _saved(_saved_infra, INFRA_REF)
 
 
 def infra_metrics(

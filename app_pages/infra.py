@@ -26,6 +26,7 @@ from app_pages.common import (
     load_display_outlines,
     load_figures,
 )
+from app_pages.datasets import open_form, save_form, source_caption
 from geo import coverage, infra
 from geo._data import EXAMPLES_DIR
 from geo.errors import BoundaryCacheError, InputError
@@ -47,7 +48,7 @@ def read(data: bytes, name: str, datum: str | None, lang: str) -> None:
             st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
             return
     token = hashlib.sha1(data).hexdigest() + str(datum)
-    st.session_state[INFRA_KEY] = LoadedInfra(found, name, token)
+    st.session_state[INFRA_KEY] = LoadedInfra(found, name, token, data=data, datum=datum)
 
 
 lang = current_lang()
@@ -61,6 +62,8 @@ if left.button(label("read_infra", lang), type="primary", disabled=upload is Non
     read(upload.getvalue(), upload.name, datum, lang)
 if right.button(label("load_infra_example", lang)):
     read(EXAMPLE_FILE.read_bytes(), EXAMPLE_FILE.name, None, lang)
+with st.expander(label("workspace_saved_datasets", lang)):
+    open_form("infra", lang)
 
 loaded = current_infra()
 if loaded is None:
@@ -76,6 +79,8 @@ for column, (kind, count) in zip(columns, counts.items(), strict=False):
     column.metric(label(f"infra_{kind}", lang), count)
 columns[-1].metric(label("quarantined", lang), len(found.quarantine))
 st.caption(f"{loaded.name} · {label(f'kind_{found.kind}', lang)}")
+source_caption(loaded, lang)
+save_form("infra", loaded, lang)
 
 ledger = current_ledger()
 projects = ledger.ledger.projects if ledger is not None else None

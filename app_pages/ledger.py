@@ -18,6 +18,7 @@ from app_pages.common import (
     datum_select,
     load_figures,
 )
+from app_pages.datasets import open_form, save_form, source_caption
 from geo import reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
@@ -44,7 +45,7 @@ def read(data: bytes, name: str, datum: str | None, sheet: str | None, lang: str
         st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
         return
     table = reconcile.reconcile(ledger.projects, load_figures())
-    st.session_state[LEDGER_KEY] = LoadedLedger(ledger, name, table)
+    st.session_state[LEDGER_KEY] = LoadedLedger(ledger, name, table, data=data, datum=datum)
     bar.empty()
 
 
@@ -72,6 +73,8 @@ if left.button(label("read_ledger", lang), type="primary", disabled=upload is No
     read(upload.getvalue(), upload.name, datum, sheet, lang)
 if right.button(label("load_example", lang)):
     read(EXAMPLE_FILE.read_bytes(), EXAMPLE_FILE.name, None, None, lang)
+with st.expander(label("workspace_saved_datasets", lang)):
+    open_form("ledger", lang)
 
 loaded = current_ledger()
 if loaded is None:
@@ -88,6 +91,8 @@ columns[1].metric(label("clean", lang), summary["clean"])
 columns[2].metric(label("quarantined", lang), summary["quarantined"])
 columns[3].metric(label("drawn", lang), int((ledger.projects["located"] == "point").sum()))
 st.caption(f"{loaded.name} · {ledger.encoding or ledger.sheet or ''}")
+source_caption(loaded, lang)
+save_form("ledger", loaded, lang)
 
 st.subheader(label("quarantine", lang))
 if ledger.quarantine.empty:

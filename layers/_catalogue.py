@@ -629,4 +629,97 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "请选择调查覆盖的区县（列表中已注明所属城市）。",
         "en": "Pick the covered districts from the list, which names their cities.",
     },
+    # The workspace: saved, versioned datasets (store/), on every page and the history page.
+    "workspace_name": {"zh": "工作区：{refs}", "en": "Workspace: {refs}"},
+    "workspace_unknown_ref": {
+        "zh": "链接中的数据 {ref} 在工作区中不存在，改为显示当前状态。{error}",
+        "en": "The data {ref} named in the link are not in the workspace; showing the current "
+        "state instead. {error}",
+    },
+    "workspace_unavailable": {
+        "zh": "无法打开工作区：",
+        "en": "The workspace cannot be opened:",
+    },
+    "workspace_unsaved": {
+        "zh": "尚未保存：只在本浏览器会话中，关闭后即丢失，也不在分享链接中。"
+        "保存到工作区后可长期保留并分享。",
+        "en": "Not saved: it lives in this browser session only, is lost when it closes and is "
+        "not in a shared link. Save it to the workspace to keep and share it.",
+    },
+    "workspace_source": {"zh": "数据来源：", "en": "Data: "},
+    "workspace_saved_by": {
+        "zh": "工作区 {ref}（{user} 于 {when} UTC 保存）",
+        "en": "workspace {ref} (saved by {user}, {when} UTC)",
+    },
+    "workspace_save": {"zh": "保存到工作区", "en": "Save to the workspace"},
+    "workspace_dataset_name": {
+        "zh": "数据集名称（同名再次保存即为新版本）",
+        "en": "Dataset name (saving under the same name makes the next version)",
+    },
+    "workspace_save_button": {"zh": "保存", "en": "Save"},
+    "workspace_not_saved": {"zh": "未保存：", "en": "Not saved:"},
+    "workspace_saved": {
+        "zh": "已保存为 {ref}（{rows} 条有效记录）。",
+        "en": "Saved as {ref} ({rows} clean rows).",
+    },
+    "workspace_saved_datasets": {"zh": "工作区中的数据集", "en": "Datasets in the workspace"},
+    "workspace_none_saved": {
+        "zh": "工作区中还没有保存的数据集。",
+        "en": "Nothing has been saved in the workspace yet.",
+    },
+    "workspace_col_dataset": {"zh": "数据集", "en": "Dataset"},
+    "workspace_col_versions": {"zh": "版本数", "en": "Versions"},
+    "workspace_col_latest": {"zh": "最新版本", "en": "Latest"},
+    "workspace_col_saved_at": {"zh": "保存时间（UTC）", "en": "Saved (UTC)"},
+    "workspace_col_saved_by": {"zh": "保存人", "en": "Saved by"},
+    "workspace_open": {"zh": "打开", "en": "Open"},
+    "workspace_open_button": {"zh": "打开所选数据", "en": "Open the chosen data"},
+    "workspace_all_current": {
+        "zh": "全部数据集的当前状态",
+        "en": "Current state of every dataset",
+    },
+    "workspace_current_of": {"zh": "{name} 的当前状态", "en": "Current state of {name}"},
+    "workspace_in_view": {"zh": "工作区数据", "en": "Workspace data"},
+    "workspace_ledger": {"zh": "台账", "en": "Ledger"},
+    "workspace_infra": {"zh": "无障碍设施", "en": "Accessibility"},
+    "workspace_unsaved_in_view": {
+        "zh": "正在显示本会话读取、尚未保存的 {name}。",
+        "en": "Showing {name}, read in this session and not saved.",
+    },
+    "page_history": {"zh": "历史", "en": "History"},
+    "history_title": {"zh": "数据集的版本与变化", "en": "Versions and changes of a dataset"},
+    "history_help": {
+        "zh": "每次保存都是数据集的一个新版本，保存后不再改动。"
+        "比较两个版本，可看到新增、删除和改动的小区（按小区名称与区县对应）。",
+        "en": "Each save is a new version of a dataset, never changed afterwards. Compare two "
+        "versions to see the communities added, removed and changed (matched by name and "
+        "district).",
+    },
+    "history_dataset": {"zh": "数据集", "en": "Dataset"},
+    "history_from": {"zh": "较早版本", "en": "Earlier version"},
+    "history_to": {"zh": "较新版本", "en": "Later version"},
+    "history_covered_only": {
+        "zh": "只看较新版本覆盖的区县（即它改动了什么）",
+        "en": "Only the districts the later version covers (what it changed)",
+    },
+    "history_covered_note": {
+        "zh": "版本 {version} 覆盖 {n} 个区县；其他区县的记录保持原样，不计为删除。",
+        "en": "Version {version} covers {n} districts; the other districts' rows stay as they "
+        "were and are not counted as removed.",
+    },
+    "history_no_changes": {
+        "zh": "两个版本之间没有变化。",
+        "en": "No change between the two versions.",
+    },
+    "history_view": {"zh": "在各页面查看 {ref}", "en": "View {ref} on every page"},
+    "history_col_version": {"zh": "版本", "en": "Version"},
+    "history_col_file": {"zh": "原始文件", "en": "File"},
+    "history_col_covers": {"zh": "覆盖区县", "en": "Districts covered"},
+    "history_col_change": {"zh": "变化", "en": "Change"},
+    "history_col_name": {"zh": "小区/设施", "en": "Community / feature"},
+    "history_col_rows": {"zh": "文件行号", "en": "File rows"},
+    "history_col_values": {"zh": "改动（前 → 后）", "en": "Changed (before → after)"},
+    "change_added": {"zh": "新增", "en": "added"},
+    "change_removed": {"zh": "删除", "en": "removed"},
+    "change_changed": {"zh": "改动", "en": "changed"},
 }

@@ -29,6 +29,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from geo import compare, completeness, reconcile
+from geo.boundaries import read_admin_index
+from geo.gazetteer import list_zones
 from layers.labels import (
     city_mean_text,
     format_value,
@@ -44,6 +46,7 @@ __all__ = [
     "FORMULA_TRIGGERS",
     "SHEET_TITLE_MAX",
     "card_texts",
+    "changes_table",
     "compare_csv",
     "compare_titles",
     "compare_values",
@@ -62,6 +65,7 @@ __all__ = [
     "reported_table",
     "side_by_side",
     "source_texts",
+    "versions_table",
     "with_labels",
     "xlsx_bytes",
 ]
@@ -604,3 +608,70 @@ def card_texts(card: pd.Series, lang: str = "zh") -> tuple[str, str, str]:
     more = f" · +{card['others']} {label('more_figures', lang)}" if card["others"] else ""
     caption = f"{period} · {label(card['status'], lang)}{more}  \n{card['source']}"
     return f"{card['city']} · {place}", format_value(card["value"], card["unit"], lang), caption
+
+
+# --- the workspace's history ----------------------------------------------------------------
+
+
+def _district_names(adcodes) -> str:
+    index = read_admin_index().drop_duplicates("adcode").set_index("adcode")["district"]
+    zones = list_zones().drop_duplicates("code").set_index("code")["name"]
+    names = [index.get(a) or zones.get(a) or a for a in adcodes]
+    return "、".join(str(n) for n in names)
+
+
+def versions_table(versions: list[dict], lang: str = "zh") -> pd.DataFrame:
+    """
+    Every version of a dataset (``VersionInfo.to_dict()`` of each): who, when, which file.
+
+    With its SHA-256 (first 12 digits), datum, counts (rows = clean + quarantined), the
+    reasons rows were quarantined, and the districts it covers by name.
+    """
+    rows = pd.DataFrame(versions)
+    return pd.DataFrame(
+        {
+            label("history_col_version", lang): rows["version"],
+            label("workspace_col_saved_by", lang): rows["saved_by"],
+            label("workspace_col_saved_at", lang): rows["saved_at"],
+            label("history_col_file", lang): rows["file_name"].fillna(""),
+            "SHA-256": rows["sha256"].fillna("").str[:12],
+            label("datum", lang): rows["datum"].fillna(label("datum_in_file", lang)),
+            label("rows", lang): rows["rows"],
+            label("clean", lang): rows["clean"],
+            label("quarantined", lang): rows["quarantined"],
+            label("col_reason", lang): [
+                "、".join(f"{k} {v}" for k, v in reasons.items()) for reasons in rows["by_reason"]
+            ],
+            label("history_col_covers", lang): [_district_names(c) for c in rows["covers"]],
+        }
+    )
+
+
+def changes_table(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """
+    Rows added, removed and changed between two versions (``Workspace.diff``), in ``lang``.
+
+    Each changed row names its changed columns with the values before and after.
+    """
+
+    def values(before, after) -> str:
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            return ""
+        return "；".join(f"{k}: {before.get(k)} → {after.get(k)}" for k in after)
+
+    return pd.DataFrame(
+        {
+            label("history_col_change", lang): [
+                label(f"change_{c}", lang) for c in changes["change"]
+            ],
+            label("compare_place", lang): changes["district"].fillna(""),
+            label("history_col_name", lang): changes["name"],
+            label("history_col_rows", lang): [
+                "→".join(str(int(r)) for r in (old, new) if pd.notna(r))
+                for old, new in zip(changes["row_old"], changes["row_new"], strict=True)
+            ],
+            label("history_col_values", lang): [
+                values(b, a) for b, a in zip(changes["before"], changes["after"], strict=True)
+            ],
+        }
+    )

@@ -620,12 +620,21 @@ class Workspace:
 
     # --- changes, backup ----------------------------------------------------------------
 
-    def diff(self, name: str, old: int, new: int) -> pd.DataFrame:
-        """Rows added, removed and changed from ``name@old`` to ``name@new`` (see store.changes)."""
+    def diff(self, name: str, old: int, new: int, *, covered: bool = False) -> pd.DataFrame:
+        """
+        Rows added, removed and changed from ``name@old`` to ``name@new`` (see store.changes).
+
+        ``covered`` keeps the districts ``name@new`` covers: what saving it changed in the
+        current state (a 卫滨区 monthly ledger leaves 红旗区's rows as they were, so they are
+        not listed as removed).
+        """
         from store.changes import compare
 
         before, after = self.load(name, old), self.load(name, new)
-        return compare(before.info.kind, _rows_of(before.content), _rows_of(after.content))
+        changes = compare(before.info.kind, _rows_of(before.content), _rows_of(after.content))
+        if covered:
+            changes = changes[changes["adcode"].isin(after.info.covers)].reset_index(drop=True)
+        return changes
 
     def backup(self, path: str | Path) -> dict[str, int]:
         """Write every dataset and version to a new workspace file at ``path`` (SQLite)."""

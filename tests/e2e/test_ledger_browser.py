@@ -39,7 +39,7 @@ def test_xss_payloads_in_a_ledger_stay_text_on_both_pages(server_url, page):
         {"name": "hostile.csv", "mimeType": "text/csv", "buffer": hostile_ledger()}
     )
     page.get_by_text("hostile.csv").wait_for()
-    page.locator('[data-testid="stSelectbox"]').first.click()
+    page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.click()
     page.get_by_role("option", name="GCJ-02（高德、腾讯）").click()
     page.get_by_role("button", name="读取台账").click()
     page.locator('[data-testid="stMetricValue"]').nth(3).wait_for(timeout=60_000)

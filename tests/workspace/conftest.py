@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from geo import records
-from geo.figures import DATA_DIR
+from geo._data import DATA_DIR
 from store import Workspace
 
 from .cluster import find_bindir, throwaway_cluster

@@ -61,6 +61,11 @@ def test_ingest_save_then_history_datasets_and_diff(atlas, tmp_path):
         ("changed", "幸小区", "status, households"),
         ("removed", "福东小区", ""),
     ]
+    # By default only the districts v2 covers: exactly what saving it changed.
+    assert {c["adcode"] for c in lines[:-1]} == {"410703"}
+    assert lines[-1] == {"added": 1, "removed": 1, "changed": 1}
+    # Whole versions: v2 holds only 卫滨区, so every other district's row is "removed".
+    status, lines, _ = atlas("diff", "xx", "1", "2", "--every-district")
     assert lines[-1] == {"added": 1, "removed": 1 + 26 - 8, "changed": 1}
 
 

@@ -1,0 +1,181 @@
+"""
+The workspace on the ledger and accessibility pages: say where the data in view come from,
+save what was read as the next version of a dataset, and open a saved version or a current
+state.
+
+Widgets only: saving and opening are :mod:`store` calls; which data are in view is
+:mod:`app_pages.common`'s rule. The reference in view (``xinxiang@3``, ``xinxiang`` or ""
+for every dataset's current state) is the address's ``?ledger=`` / ``?infra=``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import state
+from app_pages.common import (
+    INFRA_KEY,
+    INFRA_REF,
+    LEDGER_KEY,
+    LEDGER_REF,
+    current_lang,
+    workspace,
+)
+from layers.labels import label
+from store import DatasetError, StoreError, acting_user
+
+#: kind → (session key of the unsaved data, session and address key of the reference).
+KEYS = {"ledger": (LEDGER_KEY, LEDGER_REF), "infra": (INFRA_KEY, INFRA_REF)}
+
+
+def source_caption(loaded, lang: str) -> None:
+    """Where the data in view come from: unsaved in this session, or which saved versions."""
+    if _FLASH in st.session_state:
+        st.success(st.session_state.pop(_FLASH))
+    if loaded.ref is None:
+        st.caption(label("workspace_unsaved", lang))
+        return
+    saved = "；".join(
+        label("workspace_saved_by", lang).format(
+            ref=info.ref, user=info.saved_by, when=info.saved_at.strftime("%Y-%m-%d %H:%M")
+        )
+        for info in loaded.sources
+    )
+    st.caption(f"{label('workspace_source', lang)}{saved}")
+
+
+def _default_name(file_name: str) -> str:
+    stem = Path(file_name).name.split(".")[0].strip() or "dataset"
+    return stem.replace("@", "-").replace("/", "-").replace("\\", "-")[:100]
+
+
+def save_form(kind: str, loaded, lang: str) -> None:
+    """Save unsaved data as the next version of a dataset; the saved version comes into view."""
+    if loaded is None or loaded.ref is not None:
+        return
+    st.subheader(label("workspace_save", lang))
+    unsaved_key = KEYS[kind][0]
+    name = st.text_input(
+        label("workspace_dataset_name", lang), _default_name(loaded.name), key=f"{kind}-name"
+    )
+    if not st.button(label("workspace_save_button", lang), key=f"{kind}-save", type="primary"):
+        return
+    content = loaded.ledger if kind == "ledger" else loaded.infra
+    save = workspace().save_ledger if kind == "ledger" else workspace().save_infra
+    try:
+        info = save(
+            content,
+            name=name.strip(),
+            user=acting_user(),
+            data=loaded.data,
+            file_name=loaded.name,
+            datum=loaded.datum,
+        )
+    except (DatasetError, StoreError) as exc:
+        st.error(f"{label('workspace_not_saved', lang)} {exc}")
+        return
+    del st.session_state[unsaved_key]
+    request(kind, info.ref, label("workspace_saved", lang).format(ref=info.ref, rows=info.clean))
+
+
+def open_form(kind: str, lang: str) -> None:
+    """The saved datasets of ``kind``, and a choice of a version or a current state to open."""
+    try:
+        found = [d for d in workspace().list_datasets() if d["kind"] == kind]
+    except StoreError as exc:
+        st.error(f"{label('workspace_unavailable', lang)} {exc}")
+        return
+    if not found:
+        st.caption(label("workspace_none_saved", lang))
+        return
+    table = pd.DataFrame(found).rename(
+        columns={
+            "name": label("workspace_col_dataset", lang),
+            "versions": label("workspace_col_versions", lang),
+            "latest": label("workspace_col_latest", lang),
+            "saved_at": label("workspace_col_saved_at", lang),
+            "saved_by": label("workspace_col_saved_by", lang),
+        }
+    )
+    st.dataframe(table.drop(columns="kind"), hide_index=True, width="stretch")
+    chosen = st.selectbox(
+        label("workspace_open", lang),
+        _choices(kind),
+        format_func=lambda r: ref_text(r, lang),
+        key=f"{kind}-open",
+    )
+    if st.button(label("workspace_open_button", lang), key=f"{kind}-open-button"):
+        st.session_state.pop(KEYS[kind][0], None)
+        request(kind, chosen)
+
+
+_NEXT = "{}_next"
+_FLASH = "workspace_flash"
+
+
+def request(kind: str, ref: str, message: str | None = None, *, rerun: bool = True) -> None:
+    """
+    Bring ``ref`` into view on every page from the next run on (the sidebar's choice).
+
+    The sidebar's widget is drawn before the page, so a page cannot set it in the same run:
+    the request waits in the session until :func:`sidebar_sources` applies it. ``message``
+    is shown once, after the rerun.
+    """
+    st.session_state[_NEXT.format(KEYS[kind][1])] = ref
+    if message:
+        st.session_state[_FLASH] = message
+    if rerun:
+        st.rerun()
+
+
+def ref_text(ref: str, lang: str | None = None) -> str:
+    """A reference as a planner reads it: every dataset's current state, one's, a version."""
+    lang = lang or current_lang()
+    if not ref:
+        return label("workspace_all_current", lang)
+    if "@" not in ref:
+        return label("workspace_current_of", lang).format(name=ref)
+    return ref
+
+
+def _choices(kind: str) -> list[str]:
+    try:
+        found = [d for d in workspace().list_datasets() if d["kind"] == kind]
+    except StoreError:
+        return [""]
+    refs = [""] + [d["name"] for d in found]
+    return refs + [f"{d['name']}@{v}" for d in found for v in range(d["latest"], 0, -1)]
+
+
+def sidebar_sources(lang: str) -> None:
+    """
+    The saved data every page shows, in the sidebar: the current state by default, or a
+    dataset's, or one version; seeded from the address (``?ledger=``, ``?infra=``).
+
+    While this session holds data read and not yet saved, that is what the pages show, and
+    the sidebar says so.
+    """
+    st.sidebar.subheader(label("workspace_in_view", lang))
+    for kind, title in (("ledger", "workspace_ledger"), ("infra", "workspace_infra")):
+        unsaved_key, ref_key = KEYS[kind]
+        options = _choices(kind)
+        if _NEXT.format(ref_key) in st.session_state:
+            st.session_state[ref_key] = st.session_state.pop(_NEXT.format(ref_key))
+        dropped = state.seed(ref_key, options=options, default="")
+        if dropped:
+            st.sidebar.warning(
+                label("workspace_unknown_ref", lang).format(ref="、".join(dropped), error="")
+            )
+        unsaved = st.session_state.get(unsaved_key)
+        st.sidebar.selectbox(
+            label(title, lang),
+            options,
+            format_func=lambda r: ref_text(r, lang),
+            key=ref_key,
+            disabled=unsaved is not None,
+        )
+        if unsaved is not None:
+            st.sidebar.caption(label("workspace_unsaved_in_view", lang).format(name=unsaved.name))

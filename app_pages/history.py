@@ -1,0 +1,69 @@
+"""
+History page: every version of a saved dataset (who saved it, when, from which file, its
+counts) and the rows that changed between two versions.
+
+By default the changes are those the newer version made to the current state: the districts
+it covers (a 卫滨区 monthly ledger changes 卫滨区's rows only). The dataset and the two versions
+live in the address (``/history?dataset=xinxiang&from=1&to=2``).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import state
+from app_pages.common import current_lang, workspace
+from app_pages.datasets import request
+from layers.labels import label
+from layers.tables import changes_table, csv_bytes, versions_table
+from store import StoreError
+
+lang = current_lang()
+st.title(label("history_title", lang))
+st.caption(label("history_help", lang))
+try:
+    found = workspace().list_datasets()
+except StoreError as exc:
+    st.error(f"{label('workspace_unavailable', lang)} {exc}")
+    st.stop()
+if not found:
+    st.info(label("workspace_none_saved", lang))
+    st.stop()
+
+kinds = {d["name"]: d["kind"] for d in found}
+dropped = state.seed("dataset", options=list(kinds), default=next(iter(kinds)))
+name = st.selectbox(label("history_dataset", lang), list(kinds), key="dataset")
+infos = workspace().history(name)
+numbers = [info.version for info in infos]
+st.dataframe(versions_table([i.to_dict() for i in infos], lang), hide_index=True, width="stretch")
+
+dropped += state.seed("from", options=numbers, default=numbers[max(len(numbers) - 2, 0)], cast=int)
+dropped += state.seed("to", options=numbers, default=numbers[-1], cast=int)
+if dropped:
+    st.warning(label("compare_dropped", lang).format(values="、".join(map(str, dropped))))
+left, right = st.columns(2)
+old = left.selectbox(label("history_from", lang), numbers, key="from")
+new = right.selectbox(label("history_to", lang), numbers, key="to")
+covered = st.toggle(label("history_covered_only", lang), value=True, key="covered")
+state.publish(["dataset", "from", "to"], defaults={})
+
+changes = workspace().diff(name, old, new, covered=covered)
+counts = changes["change"].value_counts()
+columns = st.columns(3)
+for column, change in zip(columns, ("added", "removed", "changed"), strict=True):
+    column.metric(label(f"change_{change}", lang), int(counts.get(change, 0)))
+if covered:
+    covers = infos[numbers.index(new)].covers
+    st.caption(label("history_covered_note", lang).format(version=new, n=len(covers)))
+if changes.empty:
+    st.success(label("history_no_changes", lang))
+else:
+    st.dataframe(changes_table(changes, lang), hide_index=True, width="stretch")
+    st.download_button(
+        "CSV", csv_bytes(changes), f"{name}-{old}-{new}.csv", "text/csv", key="changes-csv"
+    )
+
+# Open a version where the other pages show it: the map, compare, quality and export.
+if st.button(label("history_view", lang).format(ref=f"{name}@{new}")):
+    request(kinds[name], f"{name}@{new}", rerun=False)
+    st.switch_page("app_pages/map.py")

@@ -1,0 +1,137 @@
+"""
+What the pages show from the workspace, as the readers' own objects (a Ledger, an Infra).
+
+One saved version, a dataset's current state, or the current state of every dataset of a
+kind.
+
+A reference names it the way a permalink does: ``xinxiang@3`` is version 3; ``xinxiang`` is
+that dataset's current state; ``""`` (or None) is the current state of every dataset of the
+kind. The current state of a district is the latest version of each dataset covering it
+(:meth:`store.workspace.Workspace.current_projects`); its quarantine is that of the versions
+the rows come from, and its infrastructure extent is each version's extent within the
+districts it speaks for, so "no data" stays "no data" where no version covers a district.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo import boundaries
+from geo.infra import Infra
+from geo.records import Ledger
+from store.workspace import VersionInfo, Workspace, parse_ref
+
+__all__ = ["Opened", "open_infra", "open_ledger"]
+
+
+@dataclasses.dataclass
+class Opened:
+    """
+    A ledger or infrastructure opened from the workspace.
+
+    ``ref`` is what was asked for (``name@3``, ``name`` or ``""``); ``sources`` are the
+    versions the rows come from, oldest dataset first; ``content`` is a
+    :class:`~geo.records.Ledger` or an :class:`~geo.infra.Infra` whose rows carry ``dataset``
+    and ``version`` columns.
+    """
+
+    ref: str
+    content: Ledger | Infra
+    sources: list[VersionInfo]
+
+    @property
+    def refs(self) -> list[str]:
+        """``name@version`` of every contributing version."""
+        return [info.ref for info in self.sources]
+
+
+def _versions_of(rows: pd.DataFrame) -> list[tuple[str, int]]:
+    pairs = rows[["dataset", "version"]].drop_duplicates().sort_values(["dataset", "version"])
+    return [(str(d), int(v)) for d, v in pairs.itertuples(index=False)]
+
+
+def _tagged(frame: pd.DataFrame, info: VersionInfo) -> pd.DataFrame:
+    return frame.assign(dataset=info.dataset, version=info.version)
+
+
+def open_ledger(workspace: Workspace, ref: str | None) -> Opened | None:
+    """
+    The ledger ``ref`` names (see the module), or ``None`` when nothing is saved there.
+
+    Raises :class:`~store.errors.UnknownDatasetError` for a name or version that does not
+    exist, and :class:`~store.errors.DatasetError` for a malformed reference.
+    """
+    name, version = parse_ref(ref) if ref else (None, None)
+    if version is not None:
+        saved = workspace.load(name, version)
+        ledger = saved.content
+        projects = _tagged(ledger.projects, saved.info)
+        quarantine = _tagged(ledger.quarantine, saved.info)
+        opened = dataclasses.replace(ledger, projects=projects, quarantine=quarantine)
+        return Opened(ref, opened, [saved.info])
+    projects = workspace.current_projects(dataset=name)
+    if projects.empty:
+        return None
+    sources = [workspace.info(d, v) for d, v in _versions_of(projects)]
+    quarantine = pd.concat(
+        [_tagged(workspace.load(i.dataset, i.version).content.quarantine, i) for i in sources],
+        ignore_index=True,
+    )
+    projects = gpd.GeoDataFrame(projects, geometry="geometry", crs="EPSG:4326")
+    ledger = Ledger(projects, quarantine, len(projects) + len(quarantine), {}, [])
+    return Opened(ref or "", ledger, sources)
+
+
+def _covered(workspace: Workspace, sources: list[VersionInfo]) -> dict[str, list[str]]:
+    """For each contributing version, the districts it is the latest to cover."""
+    latest: dict[tuple[str, str], int] = {}
+    for name in {info.dataset for info in sources}:
+        for info in workspace.history(name):
+            for adcode in info.covers:
+                latest[(name, adcode)] = max(latest.get((name, adcode), 0), info.version)
+    return {
+        info.ref: [a for (n, a), v in latest.items() if n == info.dataset and v == info.version]
+        for info in sources
+    }
+
+
+def open_infra(workspace: Workspace, ref: str | None) -> Opened | None:
+    """
+    The infrastructure ``ref`` names (see the module), or ``None`` when nothing is saved.
+
+    For a current state, each version's extent is cut to the districts it speaks for, so a
+    district no version covers stays outside the extent ("no data", never 0).
+    """
+    name, version = parse_ref(ref) if ref else (None, None)
+    if version is not None:
+        saved = workspace.load(name, version)
+        found = saved.content
+        features = _tagged(found.features, saved.info)
+        opened = dataclasses.replace(found, features=features)
+        return Opened(ref, opened, [saved.info])
+    features = workspace.current_features(dataset=name)
+    if features.empty:
+        return None
+    sources = [workspace.info(d, v) for d, v in _versions_of(features)]
+    covered = _covered(workspace, sources)
+    outlines = boundaries.load_boundaries("district").set_index("adcode").geometry
+    extents, quarantines, kinds = [], [], set()
+    for info in sources:
+        found = workspace.load(info.dataset, info.version).content
+        quarantines.append(_tagged(found.quarantine, info))
+        kinds.add(found.kind)
+        mine = outlines.reindex(covered[info.ref]).dropna().to_numpy()
+        if found.extent is not None and len(mine):
+            extents.append(shapely.intersection(found.extent, shapely.union_all(mine)))
+    extent = shapely.union_all(extents) if extents else None
+    features = gpd.GeoDataFrame(features, geometry="geometry", crs="EPSG:4326")
+    quarantine = pd.concat(quarantines, ignore_index=True)
+    names = "、".join(dict.fromkeys(info.dataset for info in sources))
+    opened = Infra(
+        features, extent, quarantine, names, kinds.pop() if len(kinds) == 1 else "survey"
+    )
+    return Opened(ref or "", opened, sources)

@@ -1,0 +1,70 @@
+"""Tests for store/current.py: a version, a dataset's current state, every dataset's, as the
+pages open them (the same objects the readers return, rows tagged with their version)."""
+
+from __future__ import annotations
+
+import pytest
+import shapely
+
+from geo import boundaries, infra, records
+from store import UnknownDatasetError
+from store.current import open_infra, open_ledger
+
+from .conftest import LEDGER, SURVEY, monthly_ledger
+
+
+def _save(workspace, path, name, user="clerk", **kwargs):
+    ledger = records.read_ledger(path, crs_name="gcj02")
+    return workspace.save_ledger(
+        ledger, name=name, user=user, data=path.read_bytes(), file_name=path.name, **kwargs
+    )
+
+
+def test_nothing_saved_opens_nothing(workspace):
+    assert open_ledger(workspace, None) is None
+    assert open_infra(workspace, "") is None
+    with pytest.raises(UnknownDatasetError):
+        open_ledger(workspace, "nobody@1")
+
+
+def test_a_version_a_dataset_and_every_dataset(workspace, tmp_path):
+    first = _save(workspace, LEDGER, "xinxiang")
+    month = monthly_ledger(tmp_path)
+    _save(workspace, month, "xinxiang", user="weibin")
+    one = open_ledger(workspace, "xinxiang@1")
+    assert one.refs == ["xinxiang@1"] and len(one.content.projects) == first.clean
+    assert set(one.content.projects["version"]) == {1}
+    assert len(one.content.quarantine) == first.quarantined
+    current = open_ledger(workspace, "xinxiang")
+    assert current.refs == ["xinxiang@1", "xinxiang@2"]
+    by_version = current.content.projects.groupby("adcode")["version"].agg(set)
+    assert by_version["410703"] == {2} and by_version["410702"] == {1}
+    # The quarantine is that of the versions the rows come from, and the counts add up.
+    ledger = current.content
+    assert ledger.rows == len(ledger.projects) + len(ledger.quarantine)
+    assert set(ledger.quarantine["version"]) <= {1, 2}
+    assert ledger.projects.crs.to_epsg() == 4326
+    everything = open_ledger(workspace, "")
+    assert everything.refs == current.refs
+
+
+def test_the_current_infrastructure_extent_is_each_version_within_its_districts(workspace):
+    survey = infra.read_infra(SURVEY)
+    weibin = "410703"
+    workspace.save_infra(
+        survey,
+        name="survey",
+        user="clerk",
+        data=SURVEY.read_bytes(),
+        file_name=SURVEY.name,
+        covers=[weibin],
+    )
+    opened = open_infra(workspace, "survey")
+    outline = boundaries.load_boundaries("district").set_index("adcode").geometry[weibin]
+    # Features of every district are saved, but only 卫滨区 is spoken for: the extent is
+    # the survey's extent within 卫滨区, so the neighbours stay "no data", never 0.
+    extent = opened.content.extent
+    assert extent.area <= outline.area * 1.000001
+    assert shapely.intersection(survey.extent, outline).equals_exact(extent, 1e-9)
+    assert set(opened.content.features["version"]) == {1}
+    assert opened.content.kind == survey.kind
