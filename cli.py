@@ -54,7 +54,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import boundaries, coverage, crs, figures, gazetteer, infra, reconcile, records, selection
+from geo import boundaries, coverage, crs, gazetteer, infra, reconcile, records, selection
 from geo.errors import AtlasError, InputError
 from layers.assets import install_leaflet, install_markercluster
 from layers.export import write_geojson, write_geopackage
@@ -110,7 +110,7 @@ def _export(args: argparse.Namespace) -> int:
     chosen = _selection_from(args)
     if args.dataset:
         return _export_dataset(args, chosen)
-    all_figures = figures.load_figures()
+    all_figures = _figures_in_view()
     unknown = sorted(set(chosen.metrics) - set(all_figures["metric"]))
     if unknown:
         known = sorted(set(all_figures["metric"]))
@@ -130,6 +130,18 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _figures_in_view():
+    """The seed figures and those saved in the workspace, if there is one (none is created)."""
+    from store.current import existing_workspace, figures_in_view
+
+    workspace = existing_workspace()
+    try:
+        return figures_in_view(workspace)
+    finally:
+        if workspace is not None:
+            workspace.close()
+
+
 def _write_table(frame, path: Path, sheet: str) -> None:
     if path.suffix.lower() == ".xlsx":
         path.write_bytes(xlsx_bytes({sheet: frame}))
@@ -144,7 +156,7 @@ def _ingest(args: argparse.Namespace) -> int:
         raise ValueError(f"Expected --out to end in .gpkg or .geojson, got {args.out!r}.")
     boundaries.build_boundaries()
     ledger = records.read_ledger(Path(args.ledger), crs_name=args.crs, sheet=args.sheet)
-    table = reconcile.reconcile(ledger.projects, figures.load_figures())
+    table = reconcile.reconcile(ledger.projects, _figures_in_view())
     if out is not None and out.suffix.lower() == ".gpkg":
         layers = {"projects": ledger.projects, "quarantine": ledger.quarantine}
         write_geopackage(layers | {"reconciliation": table}, out)
@@ -200,7 +212,7 @@ def _map(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in {".html", ".htm"}:
         raise ValueError(f"Expected --out to end in .html, got {args.out!r}.")
     boundaries.build_boundaries()
-    all_figures = figures.load_figures()
+    all_figures = _figures_in_view()
     if args.figure not in set(all_figures["metric"]):
         known = ", ".join(sorted(set(all_figures["metric"])))
         raise ValueError(f"Unknown figure {args.figure!r}; expected one of: {known}.")

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from geo import boundaries, coverage, crs, figures, gazetteer, reconcile
+from geo import boundaries, coverage, crs, gazetteer, reconcile
 from geo.coverage import Coverage
 from geo.infra import Infra
 from geo.records import Ledger
 from layers.labels import label
 from store import StoreError, UnknownDatasetError, VersionInfo, Workspace, open_workspace
-from store.current import open_infra, open_ledger
+from store.current import figures_in_view, open_infra, open_ledger
 
 #: Session keys of a ledger or infrastructure read in this session and not yet saved.
 LEDGER_KEY = "ledger_read"
@@ -89,10 +89,21 @@ def load_display_outlines() -> pd.DataFrame:
     return boundaries.load_boundaries("district", display=True).set_index("adcode")
 
 
-@st.cache_data
 def load_figures() -> pd.DataFrame:
-    """The reported figures from data/, validated once per server."""
-    return figures.load_figures()
+    """
+    The reported figures every page shows: the seed figures (data/, validated once per
+    server) and the current state of every figures dataset saved in the workspace.
+    """
+    try:
+        return _figures_in_view(workspace_revision())
+    except StoreError as exc:
+        st.error(f"{label('workspace_unavailable', current_lang())} {exc}")
+        return figures_in_view(None)
+
+
+@st.cache_data
+def _figures_in_view(revision: tuple) -> pd.DataFrame:
+    return figures_in_view(workspace())
 
 
 def current_lang() -> str:

@@ -48,6 +48,7 @@ __all__ = [
     "document_info",
     "extract_figures",
     "score_figures",
+    "suggest_decisions",
 ]
 
 #: Columns of :attr:`Extraction.figures`, the review table, in order.
@@ -861,6 +862,25 @@ FIGURE_COLUMNS = [
     "title", "label_zh", "label_en", "doc_sha256", "page",
 ]  # fmt: skip
 _SOURCE_KEYS = ("doc_number", "issuer", "doc_date", "title")
+
+
+def suggest_decisions(proposals: pd.DataFrame, *, confidence: float = 0.5) -> pd.Series:
+    """
+    The decision a review starts from: ``accept`` or ``""`` (left to the planner).
+
+    A proposal is suggested for acceptance when its metric is known and its confidence at
+    least ``confidence``, unless an earlier proposal says the same figure (same metric,
+    value, place and period: a headline restating the body) — saved twice, it would be
+    counted twice in a city's total. Nothing is suggested for rejection.
+    """
+    sure = (proposals["metric"] != "other") & (proposals["confidence"] >= confidence)
+    same = ["metric", "value", "adcode", "period_start", "period_end"]
+    restated = (
+        proposals[sure]
+        .duplicated(subset=same, keep="first")
+        .reindex(proposals.index, fill_value=False)
+    )
+    return pd.Series(["accept" if ok else "" for ok in sure & ~restated], index=proposals.index)
 
 
 def accept_figures(

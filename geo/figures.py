@@ -23,9 +23,11 @@ __all__ = [
     "LEVELS",
     "QUALIFIERS",
     "ROLES",
+    "SEED_DATASET",
     "STATUSES",
     "UNITS",
     "check_totals",
+    "combine_figures",
     "load_figures",
     "load_metrics",
     "load_notes",
@@ -364,6 +366,32 @@ def load_figures(*, folder: Path | None = None) -> pd.DataFrame:
     each call returns a fresh copy.
     """
     return _build_figures(_resolve(folder)).copy()
+
+
+#: The name the shipped seed figures go by beside the figures datasets saved in a workspace.
+SEED_DATASET = "seed"
+#: Columns saved figures may add: where they were saved, the document's SHA-256, its page.
+_SAVED_COLUMNS = {"dataset": "string", "version": "Int64", "doc_sha256": "string", "page": "Int64"}
+
+
+def combine_figures(seed: pd.DataFrame, *saved: pd.DataFrame) -> pd.DataFrame:
+    """
+    The seed figures and figures saved from other documents and tables, as one table.
+
+    Every part keeps the columns of :func:`load_figures` in their dtypes, plus ``dataset``
+    (``seed`` for the shipped figures), ``version``, ``doc_sha256`` and ``page`` (missing
+    where a part has none). Rows are never merged: a figure keeps the document and line it
+    came from.
+    """
+    columns = list(seed.columns)
+    parts = [seed.assign(dataset=SEED_DATASET)]
+    parts += [part.reindex(columns=[*columns, *_SAVED_COLUMNS]) for part in saved if len(part)]
+    combined = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    combined = combined.reindex(columns=[*columns, *_SAVED_COLUMNS])
+    types = {c: str(seed[c].dtype) for c in columns} | _SAVED_COLUMNS
+    # A saved part's line numbers may be missing (a table row without one): nullable ints.
+    types["seed_line"] = "Int64"
+    return combined.astype(types)
 
 
 def check_totals(figures: pd.DataFrame) -> pd.DataFrame:

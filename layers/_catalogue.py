@@ -62,6 +62,8 @@ LABELS: dict[str, dict[str, str]] = {
     "in_progress": {"zh": "实施中", "en": "in progress"},
     "stock": {"zh": "存量", "en": "stock"},
     "at_least": {"zh": "（不少于）", "en": " (at least)"},
+    "approx": {"zh": "（约）", "en": " (about)"},
+    "at_most": {"zh": "（不超过）", "en": " (at most)"},
     "started": {"zh": "已开工", "en": "started"},
     "district_col": {"zh": "区县", "en": "District"},
     "households_col": {"zh": "户数", "en": "Households"},
@@ -722,4 +724,59 @@ LABELS: dict[str, dict[str, str]] = {
     "change_added": {"zh": "新增", "en": "added"},
     "change_removed": {"zh": "删除", "en": "removed"},
     "change_changed": {"zh": "改动", "en": "changed"},
+    # The figures page: reported figures from a city's own documents and tables.
+    "page_figures": {"zh": "上报数据", "en": "Figures"},
+    "figures_title": {
+        "zh": "从文件和表格导入上报数据",
+        "en": "Reported figures from documents and tables",
+    },
+    "figures_help": {
+        "zh": "上传本市的实施方案、答复或通报（.txt、.docx、含文字层的 PDF），"
+        "逐条核对提取出的数据后再保存；或下载模板填好后上传。"
+        "保存的数据与种子数据一样显示在地图、对比、数据质量和导出页，"
+        "并注明出自哪份文件的哪一行。",
+        "en": "Upload your city's plans, replies or bulletins (.txt, .docx, PDF with text), "
+        "review each proposed figure, then save; or fill in the template and upload it. Saved "
+        "figures show on the map, compare, quality and export pages beside the seed figures, "
+        "each with the document and line it came from.",
+    },
+    "figures_from_document": {"zh": "从文件提取", "en": "From a document"},
+    "figures_from_table": {"zh": "从表格导入", "en": "From a table"},
+    "figures_upload_document": {
+        "zh": "上传文件（.txt、.docx、.pdf；不接受 .doc 和扫描件）",
+        "en": "Upload a document (.txt, .docx, .pdf; not .doc or scans)",
+    },
+    "figures_city": {"zh": "文件所属城市", "en": "The document's city"},
+    "figures_city_in_document": {
+        "zh": "按文件内容判断",
+        "en": "As the document says",
+    },
+    "figures_extract": {"zh": "提取数据", "en": "Propose figures"},
+    "figures_document": {
+        "zh": "{name} · SHA-256 {sha}… · {lines} 行 · 城市：{city} · 文号：{number} · 日期：{date}",
+        "en": "{name} · SHA-256 {sha}… · {lines} lines · city: {city} · number: {number} · "
+        "date: {date}",
+    },
+    "figures_decision": {"zh": "采用", "en": "Decision"},
+    "figures_save_accepted": {
+        "zh": "保存已采用的数据",
+        "en": "Save the accepted figures",
+    },
+    "figures_problems": {
+        "zh": "{n} 条已采用的数据不能保存（见下表原因），其余照常保存：",
+        "en": "{n} accepted rows cannot be saved (reasons below); the rest are saved:",
+    },
+    "figures_none_accepted": {
+        "zh": "没有可保存的数据：请在“采用”列选择 accept。",
+        "en": "Nothing to save: choose accept in the Decision column.",
+    },
+    "figures_saved": {
+        "zh": "已保存为 {ref}（{n} 项数据），地图等页面已可显示。",
+        "en": "Saved as {ref} ({n} figures); the map and the other pages show them.",
+    },
+    "figures_template": {"zh": "下载空白模板（XLSX）", "en": "Download the blank template (XLSX)"},
+    "figures_upload_table": {
+        "zh": "上传填好的数据表（CSV、XLSX）",
+        "en": "Upload a filled-in figures table (CSV, XLSX)",
+    },
 }

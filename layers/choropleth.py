@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from layers._html import NO_DATA_COLOUR, esc, tipped_geojson
-from layers.labels import format_value, label
+from layers.labels import format_value, label, qualifier_text
 
 __all__ = [
     "NO_DATA_COLOUR",
@@ -76,7 +76,7 @@ def _district_tip(row: pd.Series, metric_name: str, lang: str) -> str:
     head = f"<b>{esc(row['district'])}</b> · {esc(row['city'])}<br>"
     if pd.isna(row.get("value")):
         return head + f"{esc(metric_name)}: <i>{esc(label('no_data', lang))}</i>"
-    qualifier = label("at_least", lang) if row.get("qualifier") == "at_least" else ""
+    qualifier = qualifier_text(row.get("qualifier"), lang)
     periods = ""
     if row.get("n_periods", 0) > 1:
         periods = f" ({int(row['n_periods'])} {esc(label('several_periods', lang))})"

@@ -23,6 +23,7 @@ __all__ = [
     "mixed_periods_text",
     "periods_text",
     "place_labels",
+    "qualifier_text",
     "rank_text",
     "reason_text",
     "value_text",
@@ -140,8 +141,7 @@ def value_text(row, lang: str = "zh") -> str:
         value = round(float(value), 1)  # 57.98%, not 57.9842%: a rate's digits are not that good
     if status == "ok":
         text = format_value(value, row["unit"], lang)
-        at_least = isinstance(row.get("qualifier"), str) and row.get("qualifier") == "at_least"
-        return text + (label("at_least", lang) if at_least else "")
+        return text + qualifier_text(row.get("qualifier"), lang)
     if pd.isna(value):
         return reason_text(status, lang)
     partial = f"{format_value(value, row['unit'], lang)}{label('at_least', lang)}"
@@ -209,3 +209,10 @@ def error_text(exc: Exception, lang: str = "zh") -> str:
     """
     fix = getattr(exc, "fix", None)
     return f"{exc} {label(f'fix_{fix}', lang)}" if fix else str(exc)
+
+
+def qualifier_text(qualifier: object, lang: str = "zh") -> str:
+    """How a figure's qualifier reads after it: （不少于） for 余/多, （约） for 约, else ""."""
+    if qualifier in ("at_least", "approx", "at_most"):
+        return label(qualifier, lang)
+    return ""

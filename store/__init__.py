@@ -15,7 +15,7 @@ here imports streamlit or folium.
 from store.errors import DatasetError, SchemaError, StoreError, UnknownDatasetError
 from store.workspace import (
     KINDS,
-    FigureTable,
+    SavedFigures,
     SavedVersion,
     VersionInfo,
     Workspace,
@@ -27,7 +27,7 @@ from store.workspace import (
 __all__ = [
     "KINDS",
     "DatasetError",
-    "FigureTable",
+    "SavedFigures",
     "SavedVersion",
     "SchemaError",
     "StoreError",

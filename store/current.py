@@ -15,17 +15,26 @@ districts it speaks for, so "no data" stays "no data" where no version covers a 
 from __future__ import annotations
 
 import dataclasses
+import os
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import boundaries
+from geo import boundaries, figures
 from geo.infra import Infra
 from geo.records import Ledger
-from store.workspace import VersionInfo, Workspace, parse_ref
+from store import _engine
+from store.workspace import SavedFigures, VersionInfo, Workspace, open_workspace, parse_ref
 
-__all__ = ["Opened", "open_infra", "open_ledger"]
+__all__ = [
+    "Opened",
+    "existing_workspace",
+    "figures_in_view",
+    "open_figures",
+    "open_infra",
+    "open_ledger",
+]
 
 
 @dataclasses.dataclass
@@ -40,7 +49,7 @@ class Opened:
     """
 
     ref: str
-    content: Ledger | Infra
+    content: Ledger | Infra | SavedFigures
     sources: list[VersionInfo]
 
     @property
@@ -135,3 +144,50 @@ def open_infra(workspace: Workspace, ref: str | None) -> Opened | None:
         features, extent, quarantine, names, kinds.pop() if len(kinds) == 1 else "survey"
     )
     return Opened(ref or "", opened, sources)
+
+
+def open_figures(workspace: Workspace, ref: str | None) -> Opened | None:
+    """
+    The saved figures ``ref`` names (see the module), or ``None`` when none are saved.
+
+    The rows carry ``dataset`` and ``version``; the documents' texts come with them, so each
+    figure still traces to its line.
+    """
+    name, version = parse_ref(ref) if ref else (None, None)
+    if version is not None:
+        saved = workspace.load(name, version)
+        table = saved.content
+        return Opened(
+            ref, SavedFigures(_tagged(table.figures, saved.info), table.documents), [saved.info]
+        )
+    rows = workspace.current_figures(dataset=name)
+    if rows.empty:
+        return None
+    sources = [workspace.info(d, v) for d, v in _versions_of(rows)]
+    texts: dict[str, str] = {}
+    for info in sources:
+        texts |= workspace.load(info.dataset, info.version).content.documents
+    return Opened(ref or "", SavedFigures(rows, texts), sources)
+
+
+def figures_in_view(workspace: Workspace | None) -> pd.DataFrame:
+    """
+    The figures every page and export shows: the seed figures and the saved ones.
+
+    The saved ones are the current state of every figures dataset in ``workspace`` (none
+    without one), put together by :func:`geo.figures.combine_figures`.
+    """
+    seed = figures.load_figures()
+    opened = open_figures(workspace, "") if workspace is not None else None
+    return figures.combine_figures(seed, *([opened.content.figures] if opened else []))
+
+
+def existing_workspace() -> Workspace | None:
+    """
+    The workspace if there is one, without creating it; ``None`` otherwise.
+
+    That is the team server of ``$ATLAS_DATABASE_URL``, or the embedded file if it exists.
+    """
+    if os.environ.get(_engine.ENV_URL) or _engine.default_path().exists():
+        return open_workspace()
+    return None

@@ -51,7 +51,7 @@ from store.schema import (
 
 __all__ = [
     "KINDS",
-    "FigureTable",
+    "SavedFigures",
     "SavedVersion",
     "VersionInfo",
     "Workspace",
@@ -112,7 +112,7 @@ class VersionInfo:
 
 
 @dataclasses.dataclass
-class FigureTable:
+class SavedFigures:
     """A figures table (the columns of ``geo.figures.load_figures``) and its documents' text."""
 
     figures: pd.DataFrame
@@ -121,10 +121,10 @@ class FigureTable:
 
 @dataclasses.dataclass
 class SavedVersion:
-    """One saved version: its record and what was saved (a Ledger, an Infra, a FigureTable)."""
+    """One saved version: its record and what was saved (a Ledger, an Infra, a SavedFigures)."""
 
     info: VersionInfo
-    content: Ledger | Infra | FigureTable
+    content: Ledger | Infra | SavedFigures
     data: bytes | None = None
 
 
@@ -330,10 +330,19 @@ class Workspace:
         file_name: str | None = None,
         covers: Iterable[str] | None = None,
         note: str | None = None,
+        quarantine: pd.DataFrame | None = None,
     ) -> VersionInfo:
-        """Save a figures table (columns of ``load_figures``) and its documents' text."""
-        draft = _Draft("figures", name, user, data, file_name, None, len(table))
+        """
+        Save a figures table (columns of ``load_figures``) and its documents' text.
+
+        ``quarantine`` holds a figures table's refused rows (``geo.figure_table``), saved
+        beside the figures with their raw cells, so the counts add up as for a ledger.
+        """
+        refused = 0 if quarantine is None else len(quarantine)
+        draft = _Draft("figures", name, user, data, file_name, None, len(table) + refused)
         draft.frame, draft.texts, draft.note = table, dict(documents or {}), note
+        if quarantine is not None:
+            draft.quarantine = quarantine
         draft.covers = _covers(covers, table)
         return self._save(draft, None)
 
@@ -477,7 +486,7 @@ class Workspace:
         Everything saved in ``name@version`` (default: the latest).
 
         The record, the content as the reader returned it (a ``Ledger``, an ``Infra`` or a
-        :class:`FigureTable`) and the original file's bytes.
+        :class:`SavedFigures`) and the original file's bytes.
         """
         with self._begin() as conn:
             info = self._infos(conn, name, version)[-1]
@@ -516,7 +525,7 @@ class Workspace:
             .where(documents.c.version_id == version_id)
             .order_by(documents.c.name)
         ).all()
-        return FigureTable(frame, dict(texts))
+        return SavedFigures(frame, dict(texts))
 
     @staticmethod
     def _read_frame(conn, table, version_id, spec) -> pd.DataFrame:
@@ -556,6 +565,17 @@ class Workspace:
     ) -> gpd.GeoDataFrame:
         """The current accessibility features, per district as :meth:`current_projects`."""
         return self._current("infra", city=city, districts=districts, dataset=dataset)
+
+    def current_figures(
+        self,
+        *,
+        city: str | None = None,
+        districts: Iterable[str] | None = None,
+        dataset: str | None = None,
+    ) -> pd.DataFrame:
+        """The current saved figures, per district (adcode) as :meth:`current_projects`."""
+        rows = self._current("figures", city=city, districts=districts, dataset=dataset)
+        return pd.DataFrame(rows.drop(columns="geometry", errors="ignore"))
 
     def _current(self, kind, *, city, districts, dataset) -> gpd.GeoDataFrame:
         filters = [datasets.c.kind == kind]

@@ -269,3 +269,20 @@ def test_scores_count_each_figure_once():
 
 def test_proposals_have_the_review_columns(own_proposals):
     assert list(own_proposals.columns)[:-1] == PROPOSAL_COLUMNS
+
+
+def test_a_review_starts_with_confident_figures_accepted_and_restatements_left_open():
+    import pathlib
+
+    from geo.documents import read_document
+    from geo.extract import extract_figures, suggest_decisions
+
+    path = pathlib.Path(__file__).parent / "data" / "documents" / "luoyang-news-2023.txt"
+    proposals = extract_figures(read_document(path)).figures
+    decisions = suggest_decisions(proposals)
+    value = proposals["value"].astype(str)
+    households = proposals[(proposals["metric"] == "households") & (value == "22000")]
+    # The headline's 2.2万户 and the body's: one is accepted, the same figure again is not.
+    assert sorted(decisions[households.index]) == ["", "accept"]
+    assert (decisions[proposals["metric"] == "other"] == "").all()
+    assert set(decisions) <= {"accept", ""}

@@ -307,3 +307,21 @@ def test_shipped_adcodes_keep_leading_text_form(tmp_path: Path) -> None:
     rows = [good.iloc[0].to_dict() | {"adcode": "010203"}]
     _write_figures(tmp_path, rows)
     assert load_figures(folder=tmp_path)["adcode"].tolist() == ["010203"]
+
+
+def test_saved_figures_join_the_seed_figures_with_their_source() -> None:
+    from geo.figures import SEED_DATASET, combine_figures
+
+    seed = load_figures()
+    saved = seed.head(2).assign(
+        city="洛阳市", seed_file="luoyang.txt", dataset="luoyang", version=1, doc_sha256="ab"
+    )
+    combined = combine_figures(seed, saved)
+    assert len(combined) == len(seed) + 2
+    assert combined["dataset"].tolist()[: len(seed)] == [SEED_DATASET] * len(seed)
+    tail = combined.tail(2)
+    assert tail["version"].tolist() == [1, 1] and set(tail["seed_file"]) == {"luoyang.txt"}
+    # The seed figures' columns keep their types; a saved part adds none of its own.
+    assert combined["adcode"].dtype == seed["adcode"].dtype
+    assert combined.columns.tolist()[: len(seed.columns)] == seed.columns.tolist()
+    assert combine_figures(seed).equals(combine_figures(seed, saved.iloc[:0]))

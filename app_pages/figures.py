@@ -1,0 +1,178 @@
+"""
+Figures page: bring a city's reported figures in from its own documents (实施方案, 答复, 通报)
+or from a filled-in figures table, review them, and save them with their source.
+
+A document's proposed figures are shown in its text and in a table to accept, edit (metric,
+place, period, status) or reject; only accepted rows are saved, as the next version of a
+figures dataset in the workspace, with the document's SHA-256 and text, so every figure
+traces to its line. The map, compare, quality and export pages then show them beside the
+seed figures.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import current_lang, load_city_names, workspace
+from geo import figures
+from geo.documents import read_document
+from geo.errors import InputError, UnknownPlaceError
+from geo.extract import accept_figures, extract_figures, suggest_decisions
+from geo.figure_table import read_figure_table, template_bytes
+from layers.labels import error_text, label
+from layers.review import document_html
+from store import DatasetError, StoreError, acting_user
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REVIEW_KEY = "figures_review"
+#: The review table's columns a planner may change, then those shown as they were read.
+EDITABLE = ["decision", "metric", "place", "adcode", "level", "period_start", "period_end"]
+EDITABLE += ["status", "value"]
+SHOWN = ["as_written", "unit", "qualifier", "line", "confidence", "context"]
+
+
+def extract(data: bytes, name: str, city: str | None, lang: str) -> None:
+    """Read the document, propose its figures, keep both in the session for review."""
+    try:
+        extraction = extract_figures(read_document(data, name=name), city=city)
+    except (InputError, UnknownPlaceError) as exc:
+        st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
+        return
+    proposals = extraction.figures
+    proposals = proposals.assign(decision=suggest_decisions(proposals))
+    st.session_state[REVIEW_KEY] = (extraction, proposals, data)
+
+
+def save(frame: pd.DataFrame, name: str, lang: str, **kwargs) -> None:
+    """Save figures as the next version of dataset ``name``; say what was saved."""
+    try:
+        info = workspace().save_figures(frame, name=name.strip(), user=acting_user(), **kwargs)
+    except (DatasetError, StoreError) as exc:
+        st.error(f"{label('workspace_not_saved', lang)} {exc}")
+        return
+    st.success(label("figures_saved", lang).format(ref=info.ref, n=info.clean))
+
+
+def review(lang: str) -> None:
+    """The document with its figures marked, the review table, and the save button."""
+    extraction, proposals, data = st.session_state[REVIEW_KEY]
+    document, info = extraction.document, extraction.info
+    st.caption(
+        label("figures_document", lang).format(
+            name=document.name,
+            sha=document.sha256[:12],
+            lines=len(document.lines),
+            city=info.get("city") or label("no_data", lang),
+            number=info.get("doc_number") or "—",
+            date=info.get("doc_date") or "—",
+        )
+    )
+    st.html(document_html(document.lines, proposals, lang))
+    metrics = [*figures.load_metrics()["metric"], "other"]
+    edited = st.data_editor(
+        proposals[[*EDITABLE, *SHOWN]],
+        column_config={
+            "decision": st.column_config.SelectboxColumn(
+                label("figures_decision", lang), options=["accept", "reject", ""]
+            ),
+            "metric": st.column_config.SelectboxColumn(options=metrics),
+            "level": st.column_config.SelectboxColumn(options=list(figures.LEVELS)),
+            "status": st.column_config.SelectboxColumn(options=list(figures.STATUSES)),
+        },
+        disabled=SHOWN,
+        hide_index=True,
+        key="figures-editor",
+    )
+    reviewed = proposals.copy()
+    reviewed[EDITABLE] = edited[EDITABLE].to_numpy()
+    name = st.text_input(
+        label("workspace_dataset_name", lang), Path(document.name).stem, key="figures-name"
+    )
+    if not st.button(label("figures_save_accepted", lang), type="primary", key="figures-save"):
+        return
+    source = {k: str(info.get(k) or "") for k in ("doc_number", "issuer", "doc_date", "title")}
+    accepted, problems = accept_figures(
+        reviewed, document, doc_id=f"doc-{document.sha256[:12]}", source=source
+    )
+    if len(problems):
+        st.warning(label("figures_problems", lang).format(n=len(problems)))
+        st.dataframe(problems, hide_index=True, width="stretch")
+    if accepted.empty:
+        st.info(label("figures_none_accepted", lang))
+        return
+    save(
+        accepted,
+        name,
+        lang,
+        documents={document.name: document.text()},
+        data=data,
+        file_name=document.name,
+    )
+
+
+def from_document(lang: str) -> None:
+    upload = st.file_uploader(
+        label("figures_upload_document", lang), type=["txt", "docx", "pdf"], key="doc-upload"
+    )
+    city = st.selectbox(
+        label("figures_city", lang),
+        [None, *load_city_names()],
+        format_func=lambda c: label("figures_city_in_document", lang) if c is None else c,
+        key="doc-city",
+    )
+    if st.button(label("figures_extract", lang), disabled=upload is None, key="doc-extract"):
+        extract(upload.getvalue(), upload.name, city, lang)
+    if REVIEW_KEY in st.session_state:
+        review(lang)
+
+
+def from_table(lang: str) -> None:
+    st.download_button(
+        label("figures_template", lang),
+        template_bytes,
+        "figures-template.xlsx",
+        XLSX,
+        key="figures-template",
+    )
+    upload = st.file_uploader(
+        label("figures_upload_table", lang), type=["csv", "xlsx"], key="table-upload"
+    )
+    if upload is None:
+        return
+    try:
+        table = read_figure_table(upload.getvalue(), name=upload.name)
+    except (InputError, UnknownPlaceError) as exc:
+        st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
+        return
+    summary = table.summary()
+    st.caption(label("quality_counts", lang).format(**summary))
+    if len(table.quarantine):
+        st.dataframe(table.quarantine, hide_index=True, width="stretch")
+    st.dataframe(table.figures, hide_index=True, width="stretch")
+    name = st.text_input(
+        label("workspace_dataset_name", lang), Path(upload.name).stem, key="table-name"
+    )
+    if st.button(label("workspace_save_button", lang), type="primary", key="table-save"):
+        save(
+            table.figures,
+            name,
+            lang,
+            data=upload.getvalue(),
+            file_name=upload.name,
+            quarantine=table.quarantine,
+        )
+
+
+lang = current_lang()
+st.title(label("figures_title", lang))
+st.caption(label("figures_help", lang))
+document_tab, table_tab = st.tabs(
+    [label("figures_from_document", lang), label("figures_from_table", lang)]
+)
+with document_tab:
+    from_document(lang)
+with table_tab:
+    from_table(lang)

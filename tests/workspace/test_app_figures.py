@@ -1,0 +1,106 @@
+"""
+AppTest of figures for a city outside the seeds: a report's reviewed figures are saved and
+colour its districts, traced to the report's lines; a filled-in table brings the same
+figures; the seed cities show what they showed before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from geo import figures
+from geo.documents import read_document
+from geo.extract import extract_figures
+from geo.figure_table import read_figure_table
+from store import Workspace, open_workspace
+
+REPO = Path(__file__).resolve().parents[2]
+APP = str(REPO / "app.py")
+REPORT = REPO / "tests" / "data" / "documents" / "luoyang-news-2023.txt"
+TIMEOUT = 120
+# The report's first figures, as a planner would type them into the template.
+TABLE = (
+    "地区,城市,时期,状态,指标,数值,单位,文号,发文机关,日期,行号或页码\n"
+    "全市,洛阳市,2023,计划,老旧小区,412个,,,洛阳日报,2023-10-16,第3行\n"
+    "全市,洛阳市,2023,计划,户数,2.2万户,,,洛阳日报,2023-10-16,第3行\n"
+)
+
+
+@pytest.fixture(autouse=True, params=["sqlite", "postgis"])
+def backend(request, monkeypatch):
+    if request.param == "postgis":
+        url = request.getfixturevalue("postgis_schema")
+        with Workspace(url) as prepared:
+            prepared.upgrade()
+        monkeypatch.setenv("ATLAS_DATABASE_URL", url)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield request.param
+    st.cache_resource.clear()
+
+
+def _session(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _luoyang_table(at: AppTest):
+    table = at.dataframe[-1].value
+    return table[table["city"] == "洛阳市"]
+
+
+def test_a_reviewed_report_colours_its_city_with_the_figures_traced_to_its_lines():
+    seed_view = _luoyang_table(_session(province="河南省", city="洛阳市"))
+    assert seed_view.empty  # 洛阳: no seed figure, every district 无数据
+    extraction = extract_figures(read_document(REPORT))
+    proposals = extraction.figures.assign(decision="")
+    # The planner accepts the plan's households and communities on line 3, rejects the rest.
+    chosen = (proposals["line"] == 3) & proposals["metric"].isin(["households", "communities"])
+    chosen &= proposals["status"] == "plan"
+    proposals.loc[chosen, "decision"] = "accept"
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["figures_review"] = (extraction, proposals, REPORT.read_bytes())
+    at.run()
+    at.switch_page("app_pages/figures.py").run()
+    assert not at.exception, at.exception
+    # The report's text, every proposal marked where it stands (escaped, as any upload).
+    (text,) = at.html
+    assert text.value.count("<mark") == len(proposals) and "<script" not in text.value
+    assert text.value.count('<mark title="households · 2.2万户') == 2
+    at.button(key="figures-save").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == [
+        "已保存为 luoyang-news-2023@1（2 项数据），地图等页面已可显示。"
+    ]
+    shown = _luoyang_table(_session(province="河南省", city="洛阳市"))
+    assert sorted(shown["value"]) == [412.0, 22000.0]
+    assert set(shown["seed_file"]) == {REPORT.name} and set(shown["seed_line"]) == {3}
+    assert any("2.2 万户" in m.value for m in _session(province="河南省", city="洛阳市").metric)
+
+
+def test_a_filled_in_table_brings_the_same_figures():
+    table = read_figure_table(TABLE.encode("utf-8"), name="洛阳.csv")
+    assert len(table.figures) == 2 and table.quarantine.empty
+    with open_workspace() as workspace:
+        workspace.save_figures(table.figures, name="luoyang-table", user="clerk")
+    shown = _luoyang_table(_session(province="河南省", city="洛阳市"))
+    assert sorted(shown["value"]) == [412.0, 22000.0]
+    assert set(shown["status"]) == {"plan"}
+
+
+def test_the_seed_cities_show_exactly_what_they_showed():
+    seed = figures.load_figures()
+    with open_workspace() as workspace:
+        table = read_figure_table(TABLE.encode("utf-8"), name="洛阳.csv")
+        workspace.save_figures(table.figures, name="luoyang-table", user="clerk")
+    shown = _session().dataframe[-1].value
+    assert len(shown) == len(seed[seed["role"] != "stated_total"])
+    assert set(shown["city"]) <= set(seed["city"])
