@@ -213,6 +213,6 @@ def error_text(exc: Exception, lang: str = "zh") -> str:
 
 def qualifier_text(qualifier: object, lang: str = "zh") -> str:
     """How a figure's qualifier reads after it: （不少于） for 余/多, （约） for 约, else ""."""
-    if qualifier in ("at_least", "approx", "at_most"):
+    if isinstance(qualifier, str) and qualifier in ("at_least", "approx", "at_most"):
         return label(qualifier, lang)
     return ""

@@ -74,3 +74,12 @@ def test_a_missing_key_names_itself_and_the_catalogue():
         label("no_such_key")
     with pytest.raises(ValueError, match="Expected lang to be one of"):
         label("title", "fr")
+
+
+def test_a_missing_qualifier_reads_as_nothing():
+    import pandas as pd
+
+    from layers.labels import qualifier_text
+
+    assert [qualifier_text(q) for q in (pd.NA, None, float("nan"), "exact")] == [""] * 4
+    assert qualifier_text("approx", "en") == " (about)"
