@@ -67,9 +67,14 @@ def record(
 
 
 def failures_since(
-    conn: Connection, since: datetime.datetime, *, actor: str | None = None, address=None
+    conn: Connection,
+    since: datetime.datetime,
+    *,
+    actor: str | None = None,
+    address: str | None = None,
+    after_id: int | None = None,
 ) -> tuple[int, datetime.datetime | None]:
-    """Failed logins since ``since`` by that name or from that address: (count, oldest)."""
+    """Failed logins since ``since`` (and after row ``after_id``) by a name or from an address."""
     query = select(func.count(), func.min(audit.c.at)).where(
         audit.c.action == "login_failed", audit.c.at >= since
     )
@@ -77,14 +82,16 @@ def failures_since(
         query = query.where(audit.c.actor == actor)
     if address is not None:
         query = query.where(audit.c.address == address)
+    if after_id is not None:
+        query = query.where(audit.c.id > after_id)
     found, oldest = conn.execute(query).one()
     return int(found), oldest
 
 
-def last(conn: Connection, actor: str, action: str) -> datetime.datetime | None:
-    """When ``actor`` last did ``action``, or None."""
+def last_id(conn: Connection, actor: str, action: str) -> int | None:
+    """The row of ``actor``'s latest ``action``, or None."""
     return conn.execute(
-        select(func.max(audit.c.at)).where(audit.c.actor == actor, audit.c.action == action)
+        select(func.max(audit.c.id)).where(audit.c.actor == actor, audit.c.action == action)
     ).scalar()
 
 

@@ -94,8 +94,9 @@ def _retry_minutes(oldest: datetime.datetime, now: datetime.datetime) -> int:
 
 def _check_throttle(conn: Connection, name: str, address: str | None, now) -> None:
     since = now - WINDOW
-    last_ok = audit.last(conn, name, "login")
-    count, oldest = audit.failures_since(conn, max(since, last_ok or since), actor=name)
+    # A successful login starts the name's count again (rows are numbered in order).
+    last_ok = audit.last_id(conn, name, "login")
+    count, oldest = audit.failures_since(conn, since, actor=name, after_id=last_ok)
     if count >= MAX_PER_ACCOUNT:
         raise Throttled(_retry_minutes(oldest, now))
     if address is not None:

@@ -407,7 +407,7 @@ class Workspace:
             _record_save(conn, account, draft, number)
             report(0.95, "quarantine")
         report(1.0, "done")
-        return self.info(draft.name, number)
+        return self.info(draft.name, number, user=account)
 
     @staticmethod
     def _write_frame(conn, version_id, table, frame, spec, own) -> None:
