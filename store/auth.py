@@ -105,7 +105,9 @@ def _check_throttle(conn: Connection, name: str, address: str | None, now) -> No
             raise Throttled(_retry_minutes(oldest, now))
 
 
-def log_in(conn: Connection, name: str, password: str, *, address: str | None) -> Login:
+def log_in(
+    conn: Connection, name: str, password: str, *, address: str | None, session: bool = True
+) -> Login:
     """
     Check ``name`` and ``password``; a session for the account, or :class:`LoginError`.
 
@@ -130,6 +132,9 @@ def log_in(conn: Connection, name: str, password: str, *, address: str | None) -
         accounts.rehash(conn, name, password)
     token = secrets.token_urlsafe(32)
     expires = now + datetime.timedelta(hours=session_hours())
+    if not session:  # a command line checks the password for one command; nothing to resume
+        audit.record(conn, name, "login", address=address, detail={"session": False})
+        return Login(account, "", now)
     conn.execute(
         insert(sessions).values(
             token_sha256=_digest(token),

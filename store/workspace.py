@@ -761,17 +761,20 @@ class Workspace:
         with self._begin() as conn:
             return accounts.has_accounts(conn) or accounts.auth_forced()
 
-    def login(self, name: str, password: str, *, address: str | None = None) -> auth.Login:
+    def login(
+        self, name: str, password: str, *, address: str | None = None, session: bool = True
+    ) -> auth.Login:
         """
         A session for ``name`` if ``password`` is right and the name is not throttled.
 
         Raises :class:`~store.errors.LoginError` (``auth.Throttled`` when throttled) with a
         message that never says whether the account exists. The failure is on record.
+        ``session=False`` (the command line) checks the password and opens no session.
         """
         refused = None
         with self._begin(write=True) as conn:
             try:
-                done = auth.log_in(conn, name, password, address=address)
+                done = auth.log_in(conn, name, password, address=address, session=session)
             except auth.LoginError as exc:
                 refused = exc  # raised after the commit: the audit row throttles the next try
         if refused is not None:
