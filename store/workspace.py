@@ -756,6 +756,11 @@ class Workspace:
         with self._begin() as conn:
             return self._acting(conn, user)
 
+    def has_accounts(self) -> bool:
+        """True once the workspace holds an account."""
+        with self._begin() as conn:
+            return accounts.has_accounts(conn)
+
     def requires_login(self) -> bool:
         """True once the workspace has an account, or with ``ATLAS_AUTH=on`` (team mode)."""
         with self._begin() as conn:
