@@ -56,6 +56,7 @@ WINDOW = datetime.timedelta(minutes=15)
 WRONG = "Wrong name or password."
 _SALT = "renovation-atlas session"
 _MIN_KEY = 32
+_MAX_NAME = 200
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def log_in(
     the next attempt. A throttled attempt is recorded too, and refused unchecked.
     """
     now = audit.now()
-    name = str(name).strip()
+    name = str(name).strip()[:_MAX_NAME]  # a name pasted by the megabyte is not kept whole
     try:
         _check_throttle(conn, name, address, now)
     except Throttled as exc:
