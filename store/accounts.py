@@ -308,16 +308,17 @@ def current(conn: Connection, user: Account) -> Account:
 # --- what an account may read ---------------------------------------------------------------
 
 
-def readable_versions(user: Account):
+def readable_versions(user: Account, *, with_published: bool = True):
     """
     A condition on ``versions``: the versions ``user`` may open whole.
 
-    Published ones; those whose every covered district is in the user's city (at least one);
-    those covering nothing that the user saved.
+    Published ones (unless ``with_published`` is false: its own city's only); those whose
+    every covered district is in the user's city (at least one); those covering nothing
+    that the user saved.
     """
     if user.is_admin:
         return true()
-    shown = [versions.c.id.in_(select(published.c.version_id))]
+    shown = [versions.c.id.in_(select(published.c.version_id))] if with_published else []
     covers = select(coverage.c.version_id).where(coverage.c.version_id == versions.c.id)
     if user.city is not None:
         other = covers.where(or_(coverage.c.city.is_(None), coverage.c.city != user.city))

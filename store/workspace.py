@@ -477,8 +477,15 @@ class Workspace:
             return self._infos(conn, name, version, user=self._acting(conn, user))[-1]
 
     def _infos(
-        self, conn: Connection, name: str, version: int | None = None, *, user: Account
+        self,
+        conn: Connection,
+        name: str,
+        version: int | None = None,
+        *,
+        user: Account,
+        mine: bool = False,
     ) -> list[VersionInfo]:
+        """Records of ``name`` that ``user`` may read (``mine``: of its own city, unpublished)."""
         query = (
             select(datasets.c.name.label("dataset"), datasets.c.kind, versions)
             .join(datasets, datasets.c.id == versions.c.dataset_id)
@@ -487,7 +494,8 @@ class Workspace:
         )
         if version is not None:
             query = query.where(versions.c.number == version)
-        found = conn.execute(query.where(accounts.readable_versions(user))).mappings().all()
+        readable = accounts.readable_versions(user, with_published=not mine)
+        found = conn.execute(query.where(readable)).mappings().all()
         if not found and conn.execute(query.limit(1)).first() is not None:
             ref = name if version is None else f"{name}@{version}"
             raise AccessError(
@@ -887,8 +895,7 @@ class Workspace:
             actor = self._acting(conn, user)
             if not (actor.is_admin or actor.role == "city"):
                 raise AccessError(f"The account {actor.name!r} may not publish; a city's may.")
-            own = Account(actor.name, actor.role, actor.city)  # its city only, not published
-            info = self._infos(conn, name, version, user=own)[-1]
+            info = self._infos(conn, name, version, user=actor, mine=True)[-1]
             version_id = conn.execute(
                 select(versions.c.id)
                 .join(datasets)

@@ -232,6 +232,8 @@ def test_what_is_published_every_account_reads(workspace, example_ledger, team):
     with pytest.raises(AccessError, match="无权访问"):
         workspace.publish("xinxiang", 1, user=team["jiaozuo"])
     workspace.publish("xinxiang", 1, user=team["xinxiang"])
+    with pytest.raises(AccessError, match="无权访问"):  # published, yet not 焦作's to withdraw
+        workspace.publish("xinxiang", 1, user=team["jiaozuo"], withdraw=True)
     for name in ("jiaozuo", "visitor"):
         assert len(workspace.load("xinxiang", 1, user=team[name]).content.projects) == 26
         with pytest.raises(AccessError):
