@@ -5,15 +5,21 @@ Run with `make app` (http://localhost:8501). Each page lives in `app_pages/`; on
 and `app_pages/` import streamlit. The logic lives in `geo` (data) and `layers` (map and
 export). The language is part of the address (``?lang=en``), like every page's filters
 (:mod:`app_pages.state`), so a copied link opens the same view.
+
+Before any page, the gate (:mod:`app_pages.gate`): local mode needs no login; a team server
+(``ATLAS_AUTH=on``, or a workspace with accounts) shows the login form until there is a
+session, and a non-loopback address without ``ATLAS_AUTH=on`` serves nothing at all. A page
+that meets a version its account may not read shows "无权访问 no access".
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import state
+from app_pages import gate, state
 from app_pages.datasets import sidebar_sources
 from layers.labels import LANGS, label
+from store import AccessError
 
 st.set_page_config(page_title="Renovation Atlas 老旧小区改造图集", layout="wide")
 
@@ -25,6 +31,7 @@ lang = st.sidebar.radio(
     horizontal=True,
     key="lang",
 )
+gate.require_login(lang)
 pages = [
     # The default page is served at the root: links to the map are /?city=...
     st.Page("app_pages/map.py", title=label("page_map", lang), default=True),
@@ -35,9 +42,13 @@ pages = [
     st.Page("app_pages/infra.py", title=label("page_infra", lang), url_path="accessibility"),
     st.Page("app_pages/figures.py", title=label("page_figures", lang), url_path="figures"),
     st.Page("app_pages/history.py", title=label("page_history", lang), url_path="history"),
+    st.Page("app_pages/account.py", title=label("page_account", lang), url_path="account"),
 ]
 page = st.navigation(pages)
 # The saved ledger and infrastructure every page shows (?ledger=xinxiang@3), in the address.
 sidebar_sources(lang)
 state.publish(["lang", "ledger", "infra"], defaults={"lang": "zh", "ledger": "", "infra": ""})
-page.run()
+try:
+    page.run()
+except AccessError:  # a permalink to another city's version: no rows, no traceback
+    gate.no_access(lang)

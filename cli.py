@@ -20,12 +20,22 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
                 [--profile P ...] [--radius M ...] [--max-snap M] --out FILE.geojson
     atlas db init|upgrade|status|backup FILE|restore FILE [--replace]
     atlas datasets | atlas history DATASET | atlas diff DATASET V1 V2
+    atlas user add NAME --role admin|city|district|viewer [--city CITY] [--district D ...]
+    atlas user list | atlas user passwd NAME | atlas user disable NAME
+    atlas audit [--actor NAME] [--action ACTION] [--limit N]
+    atlas publish NAME@VERSION [--withdraw]
+    atlas serve [--address localhost] [--port 8501]
+
+Against a workspace with accounts (a team server) every workspace command takes ``--user
+NAME``; the password comes from ``$ATLAS_PASSWORD`` or a prompt, a new account's from
+``$ATLAS_NEW_PASSWORD`` or a prompt (typed twice). Without accounts the workspace is in local
+mode: the one local user, named ``$ATLAS_USER`` or the login name, may do everything.
 
 ``atlas ingest`` and ``atlas infra`` take ``--save [--dataset NAME]`` to keep the file as the
 next version of a dataset in the workspace (:mod:`store`; the embedded file, or
 ``$ATLAS_DATABASE_URL``), and print the version beside the counts; ``atlas export`` and
 ``atlas map`` take ``--dataset NAME[@VERSION]`` to read communities from it (without a
-version: the current state). Saves are recorded under ``$ATLAS_USER`` or the login name.
+version: the current state). Saves are recorded under the acting account.
 
 ``atlas infra`` reads an OSM extract or a survey file and prints one JSON line of counts per
 feature type; ``atlas coverage`` writes per-district metrics, each with a ``_status``
@@ -46,8 +56,13 @@ ledger; ``atlas figures template`` writes the blank table.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import getpass
 import json
 import logging
+import os
+import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -61,7 +76,7 @@ from layers.export import write_geojson, write_geopackage
 from layers.offline import offline_html_bytes
 from layers.tables import csv_bytes, xlsx_bytes
 from layers.view import View, view_map
-from store import Workspace, acting_user, open_workspace, parse_ref
+from store import Workspace, open_workspace, parse_ref
 from store.changes import summary as change_summary
 
 EXIT_USAGE = 2
@@ -110,7 +125,7 @@ def _export(args: argparse.Namespace) -> int:
     chosen = _selection_from(args)
     if args.dataset:
         return _export_dataset(args, chosen)
-    all_figures = _figures_in_view()
+    all_figures = _figures_in_view(args)
     unknown = sorted(set(chosen.metrics) - set(all_figures["metric"]))
     if unknown:
         known = sorted(set(all_figures["metric"]))
@@ -130,13 +145,17 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _figures_in_view():
-    """The seed figures and those saved in the workspace, if there is one (none is created)."""
+def _figures_in_view(args: argparse.Namespace):
+    """
+    The seed figures and those saved in the workspace, if there is one (none is created),
+    as the acting account (``--user``) may read them.
+    """
     from store.current import existing_workspace, figures_in_view
 
     workspace = existing_workspace()
     try:
-        return figures_in_view(workspace)
+        user = _user(args, workspace) if workspace is not None else None
+        return figures_in_view(workspace, user=user)
     finally:
         if workspace is not None:
             workspace.close()
@@ -156,7 +175,7 @@ def _ingest(args: argparse.Namespace) -> int:
         raise ValueError(f"Expected --out to end in .gpkg or .geojson, got {args.out!r}.")
     boundaries.build_boundaries()
     ledger = records.read_ledger(Path(args.ledger), crs_name=args.crs, sheet=args.sheet)
-    table = reconcile.reconcile(ledger.projects, _figures_in_view())
+    table = reconcile.reconcile(ledger.projects, _figures_in_view(args))
     if out is not None and out.suffix.lower() == ".gpkg":
         layers = {"projects": ledger.projects, "quarantine": ledger.quarantine}
         write_geopackage(layers | {"reconciliation": table}, out)
@@ -212,7 +231,7 @@ def _map(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in {".html", ".htm"}:
         raise ValueError(f"Expected --out to end in .html, got {args.out!r}.")
     boundaries.build_boundaries()
-    all_figures = _figures_in_view()
+    all_figures = _figures_in_view(args)
     if args.figure not in set(all_figures["metric"]):
         known = ", ".join(sorted(set(all_figures["metric"])))
         raise ValueError(f"Unknown figure {args.figure!r}; expected one of: {known}.")
@@ -222,7 +241,7 @@ def _map(args: argparse.Namespace) -> int:
     found = infra.read_infra(Path(args.infra)) if args.infra else None
     features = found.features if found else None
     if args.dataset:
-        projects, features = _stored_layers(args.dataset, cities, projects, features)
+        projects, features = _stored_layers(args.dataset, cities, projects, features, _user(args))
     fmap = view_map(
         View(cities=cities, figure=args.figure), all_figures, projects=projects, infra=features
     )
@@ -245,7 +264,7 @@ def _saved(args: argparse.Namespace, content) -> dict[str, object]:
         return {}
     source = Path(args.ledger if isinstance(content, records.Ledger) else args.file)
     name = args.dataset or source.stem.removesuffix(".osm")
-    options = {"name": name, "user": acting_user(), "data": source.read_bytes()}
+    options = {"name": name, "user": _user(args), "data": source.read_bytes()}
     options |= {"file_name": source.name, "datum": args.crs, "covers": args.dataset_covers}
     with open_workspace() as workspace:
         save = (
@@ -255,26 +274,28 @@ def _saved(args: argparse.Namespace, content) -> dict[str, object]:
     return {"dataset": info.dataset, "version": info.version}
 
 
-def _stored_layers(refs: list[str], cities: tuple[str, ...], projects, features):
+def _stored_layers(refs: list[str], cities: tuple[str, ...], projects, features, user=None):
     """Projects and features of ``NAME[@VERSION]`` in ``cities``: a version, or the current."""
     parts = {"ledger": [] if projects is None else [projects], "infra": []}
     parts["infra"] += [] if features is None else [features]
     with open_workspace() as workspace:
         for ref in refs:
             name, version = parse_ref(ref)
-            kind = workspace.info(name, version).kind
+            kind = workspace.info(name, version, user=user).kind
             if kind == "figures":
                 raise ValueError(f"Expected a ledger or infra dataset, got figures {ref!r}.")
-            parts[kind].append(_stored_rows(workspace, kind, name, version, cities))
+            parts[kind].append(_stored_rows(workspace, kind, name, version, cities, user))
     joined = {k: pd.concat(v, ignore_index=True) if v else None for k, v in parts.items()}
     return joined["ledger"], joined["infra"]
 
 
-def _stored_rows(workspace: Workspace, kind: str, name: str, version, cities):
+def _stored_rows(workspace: Workspace, kind: str, name: str, version, cities, user):
     if version is None:
         current = workspace.current_projects if kind == "ledger" else workspace.current_features
-        return pd.concat([current(dataset=name, city=city) for city in cities], ignore_index=True)
-    content = workspace.load(name, version).content
+        return pd.concat(
+            [current(dataset=name, city=city, user=user) for city in cities], ignore_index=True
+        )
+    content = workspace.load(name, version, user=user).content
     rows = content.features if kind == "infra" else content.projects
     if kind == "ledger":
         rows = selection.filter_projects(rows, cities=cities)
@@ -284,7 +305,7 @@ def _stored_rows(workspace: Workspace, kind: str, name: str, version, cities):
 def _export_dataset(args: argparse.Namespace, chosen: selection.Selection) -> int:
     """``atlas export --dataset``: the stored communities of the selection, as GeoJSON."""
     cities = tuple(gazetteer.resolve_city(name)["city"] for name in chosen.cities)
-    projects, _ = _stored_layers(args.dataset, cities, None, None)
+    projects, _ = _stored_layers(args.dataset, cities, None, None, _user(args))
     if projects is None:
         raise ValueError(f"Expected a ledger dataset for export; {args.dataset} holds none.")
     years = tuple(range(chosen.years[0], chosen.years[1] + 1)) if chosen.years else ()
@@ -297,35 +318,44 @@ def _export_dataset(args: argparse.Namespace, chosen: selection.Selection) -> in
 def _db(args: argparse.Namespace) -> int:
     with open_workspace() as workspace:
         if args.action in ("init", "upgrade"):
-            before, after = workspace.upgrade()
+            before, after = workspace.upgrade(user=_user(args, workspace))
             result = {"where": workspace.where, "schema_before": before, "schema": after}
         elif args.action == "status":
             result = workspace.status()
         elif args.action == "backup":
-            result = {"backup": args.file, **workspace.backup(args.file)}
+            user = _user(args, workspace)
+            result = {"backup": args.file, **workspace.backup(args.file, user=user)}
         else:
-            result = {"restored": args.file, **workspace.restore(args.file, replace=args.replace)}
+            user = _user(args, workspace)
+            restored = workspace.restore(args.file, replace=args.replace, user=user)
+            result = {"restored": args.file, **restored}
     print(json.dumps(result, ensure_ascii=False))
     return 0
 
 
 def _datasets(args: argparse.Namespace) -> int:
     with open_workspace() as workspace:
-        for dataset in workspace.list_datasets():
+        for dataset in workspace.list_datasets(user=_user(args, workspace)):
             print(json.dumps(dataset, ensure_ascii=False))
     return 0
 
 
 def _history(args: argparse.Namespace) -> int:
     with open_workspace() as workspace:
-        for info in workspace.history(args.dataset):
+        for info in workspace.history(args.dataset, user=_user(args, workspace)):
             print(json.dumps(info.to_dict(), ensure_ascii=False))
     return 0
 
 
 def _diff(args: argparse.Namespace) -> int:
     with open_workspace() as workspace:
-        changes = workspace.diff(args.dataset, args.old, args.new, covered=not args.every_district)
+        changes = workspace.diff(
+            args.dataset,
+            args.old,
+            args.new,
+            covered=not args.every_district,
+            user=_user(args, workspace),
+        )
     for change in changes.to_dict("records"):
         print(json.dumps(change, ensure_ascii=False, default=str))
     print(json.dumps(change_summary(changes), ensure_ascii=False))
@@ -369,6 +399,118 @@ def _workspace_commands(sub) -> None:
             action="append",
             metavar="NAME[@VERSION]",
             help="communities (and features) from the workspace: a version, or the current state",
+        )
+
+
+# --- accounts (issue 14): --user, atlas user, audit, publish, serve ------------------------
+
+
+def _user(args: argparse.Namespace, workspace: Workspace | None = None):
+    """The acting account: ``--user`` logged in (ATLAS_PASSWORD or a prompt), else local."""
+    if getattr(args, "user", None) is None:
+        return None  # the local user; a workspace with accounts refuses it, naming --user
+    if "_account" not in vars(args):
+        password = os.environ.get("ATLAS_PASSWORD") or getpass.getpass(f"{args.user} password: ")
+        with contextlib.nullcontext(workspace) if workspace else open_workspace() as opened:
+            address = f"cli:{socket.gethostname()}"
+            args._account = opened.login(args.user, password, address=address, session=False)
+    return args._account.account
+
+
+def _new_password(name: str) -> str:
+    """The password to set: ATLAS_NEW_PASSWORD, else typed twice (never echoed, never printed)."""
+    given = os.environ.get("ATLAS_NEW_PASSWORD")
+    if given:
+        return given
+    first = getpass.getpass(f"New password for {name}: ")
+    if getpass.getpass("Again: ") != first:
+        raise ValueError("The two passwords differ; nothing was changed. Try again.")
+    return first
+
+
+def _user_command(args: argparse.Namespace) -> int:
+    if args.action != "list" and not args.name:
+        raise ValueError(f"Expected the account's NAME: atlas user {args.action} NAME.")
+    with open_workspace() as workspace:
+        acting = _user(args, workspace)
+        if args.action == "add":
+            made = workspace.add_account(
+                args.name, role=args.role, password=_new_password(args.name), city=args.city,
+                districts=args.district or (), user=acting,
+            )  # fmt: skip
+            found = [made]
+        elif args.action == "passwd":
+            workspace.set_password(args.name, _new_password(args.name), user=acting)
+            found = [a for a in workspace.list_accounts(user=acting) if a.name == args.name]
+        elif args.action == "disable":
+            found = [workspace.disable_account(args.name, user=acting)]
+        else:
+            found = workspace.list_accounts(user=acting)
+    for account in found:
+        print(json.dumps(account.to_dict(), ensure_ascii=False))
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    with open_workspace() as workspace:
+        log = workspace.audit_log(
+            user=_user(args, workspace), limit=args.limit, actor=args.actor, action=args.action
+        )
+    for row in reversed(log.to_dict("records")):  # oldest first, as a log reads
+        row["at"] = row["at"].isoformat(timespec="seconds") + "Z"
+        print(json.dumps(row, ensure_ascii=False, default=str))
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    name, version = parse_ref(args.ref)
+    if version is None:
+        raise ValueError(f"Expected NAME@VERSION to publish (e.g. {name}@3), got {args.ref!r}.")
+    with open_workspace() as workspace:
+        user = _user(args, workspace)
+        info = workspace.publish(name, version, user=user, withdraw=args.withdraw)
+    print(json.dumps({"published": not args.withdraw, "ref": info.ref}, ensure_ascii=False))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """`streamlit run app.py` on ``--address``; refused off loopback without ATLAS_AUTH=on."""
+    from store.auth import check_server_address
+
+    check_server_address(args.address)
+    app = Path(__file__).resolve().parent / "app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address",
+               args.address, "--server.port", str(args.port), "--server.headless", "true",
+               "--browser.gatherUsageStats", "false"]  # fmt: skip
+    return subprocess.call(command)
+
+
+def _account_commands(sub) -> None:
+    """``atlas user``, ``audit``, ``publish``, ``serve``; ``--user`` on every workspace command."""
+    user = sub.add_parser("user", help="accounts of a team server: add, list, passwd, disable")
+    user.add_argument("action", choices=["add", "list", "passwd", "disable"])
+    user.add_argument("name", nargs="?", help="the account (add, passwd, disable)")
+    user.add_argument("--role", choices=["admin", "city", "district", "viewer"])
+    user.add_argument("--city", help="its city (city and district accounts; a viewer's, if any)")
+    user.add_argument("--district", action="append", help="a district account's district")
+    user.set_defaults(func=_user_command)
+    audit = sub.add_parser("audit", help="who saved, restored, changed accounts, logged in")
+    audit.add_argument("--limit", type=int, default=1000, help="newest rows (default 1000)")
+    audit.add_argument("--actor", help="only this account (or name typed at a login)")
+    audit.add_argument("--action", help="only this action (save, login_failed, ...)")
+    audit.set_defaults(func=_audit)
+    publish = sub.add_parser("publish", help="let every account read a version")
+    publish.add_argument("ref", metavar="NAME@VERSION")
+    publish.add_argument("--withdraw", action="store_true", help="unpublish it")
+    publish.set_defaults(func=_publish)
+    serve = sub.add_parser("serve", help="the app; off loopback only with ATLAS_AUTH=on")
+    serve.add_argument("--address", default="localhost")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.set_defaults(func=_serve)
+    for name in ("ingest", "infra", "export", "map", "db", "datasets", "history", "diff",
+                 "user", "audit", "publish"):  # fmt: skip
+        sub.choices[name].add_argument(
+            "--user", help="act as this account of a team server (password: ATLAS_PASSWORD)"
         )
 
 
@@ -602,6 +744,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_figures(sub)
     _add_network_commands(sub)
     _workspace_commands(sub)
+    _account_commands(sub)
     return parser
 
 

@@ -21,7 +21,15 @@ from geo.coverage import Coverage
 from geo.infra import Infra
 from geo.records import Ledger
 from layers.labels import label
-from store import StoreError, UnknownDatasetError, VersionInfo, Workspace, open_workspace
+from store import (
+    AccessError,
+    Account,
+    StoreError,
+    UnknownDatasetError,
+    VersionInfo,
+    Workspace,
+    open_workspace,
+)
 from store.current import figures_in_view, open_infra, open_ledger
 
 #: Session keys of a ledger or infrastructure read in this session and not yet saved.
@@ -31,6 +39,11 @@ INFRA_KEY = "infra_read"
 LEDGER_REF = "ledger"
 INFRA_REF = "infra"
 INFRA_METRICS_KEY = "infra_metrics"
+#: A reference the sidebar's widget takes at the start of the next run (a page cannot set a
+#: widget drawn before it).
+NEXT_KEY = "{}_next"
+#: The account acting in this browser session (the gate sets it before any page runs).
+ACCOUNT_KEY = "account"
 #: The map page's current View (layers.view.View), read by the export page.
 VIEW_KEY = "view"
 
@@ -103,7 +116,7 @@ def load_figures() -> pd.DataFrame:
 
 @st.cache_data
 def _figures_in_view(revision: tuple) -> pd.DataFrame:
-    return figures_in_view(workspace())
+    return figures_in_view(workspace(), user=current_account())
 
 
 def current_lang() -> str:
@@ -117,9 +130,19 @@ def workspace() -> Workspace:
     return open_workspace()
 
 
-def workspace_revision() -> tuple[tuple[str, int], ...]:
-    """Every dataset and its latest version: what a cached opening depends on."""
-    return tuple((d["name"], d["latest"]) for d in workspace().list_datasets())
+def current_account() -> Account | None:
+    """The account acting in this browser session: the local user in local mode."""
+    return st.session_state.get(ACCOUNT_KEY)
+
+
+def workspace_revision() -> tuple:
+    """
+    Who reads, and every dataset they may read with its latest version: what a cached
+    opening depends on (a new save opens anew; another account never gets this one's).
+    """
+    account = current_account()
+    found = workspace().list_datasets(user=account)
+    return (account.name if account else None, *((d["name"], d["latest"]) for d in found))
 
 
 def _sources_name(refs: list[str], lang: str) -> str:
@@ -130,7 +153,7 @@ def _sources_name(refs: list[str], lang: str) -> str:
 # the sessions of this server, and never changed by the pages.
 @st.cache_resource(max_entries=8)
 def _saved_ledger(ref: str, revision: tuple, lang: str) -> LoadedLedger | None:
-    opened = open_ledger(workspace(), ref)
+    opened = open_ledger(workspace(), ref, user=current_account())
     if opened is None:
         return None
     table = reconcile.reconcile(opened.content.projects, load_figures())
@@ -140,7 +163,7 @@ def _saved_ledger(ref: str, revision: tuple, lang: str) -> LoadedLedger | None:
 
 @st.cache_resource(max_entries=8)
 def _saved_infra(ref: str, revision: tuple, lang: str) -> LoadedInfra | None:
-    opened = open_infra(workspace(), ref)
+    opened = open_infra(workspace(), ref, user=current_account())
     if opened is None:
         return None
     token = "workspace:" + "|".join(opened.refs)
@@ -153,9 +176,12 @@ def _saved(opener, key: str):
     ref = st.session_state.get(key) or ""
     try:
         return opener(ref, workspace_revision(), current_lang())
+    except AccessError:
+        raise  # a permalink to what this account may not read: app.py shows 无权访问
     except UnknownDatasetError as exc:
         st.warning(label("workspace_unknown_ref", current_lang()).format(ref=ref, error=exc))
-        st.session_state[key] = ""
+        # The sidebar's widget holds the reference and is drawn already: reset it next run.
+        st.session_state[NEXT_KEY.format(key)] = ""
         return opener("", workspace_revision(), current_lang())
     except StoreError as exc:
         st.error(f"{label('workspace_unavailable', current_lang())} {exc}")

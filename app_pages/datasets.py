@@ -21,11 +21,13 @@ from app_pages.common import (
     INFRA_REF,
     LEDGER_KEY,
     LEDGER_REF,
+    NEXT_KEY,
+    current_account,
     current_lang,
     workspace,
 )
 from layers.labels import label
-from store import DatasetError, StoreError, acting_user
+from store import DatasetError, StoreError
 
 #: kind → (session key of the unsaved data, session and address key of the reference).
 KEYS = {"ledger": (LEDGER_KEY, LEDGER_REF), "infra": (INFRA_KEY, INFRA_REF)}
@@ -69,7 +71,7 @@ def save_form(kind: str, loaded, lang: str) -> None:
         info = save(
             content,
             name=name.strip(),
-            user=acting_user(),
+            user=current_account(),
             data=loaded.data,
             file_name=loaded.name,
             datum=loaded.datum,
@@ -84,7 +86,7 @@ def save_form(kind: str, loaded, lang: str) -> None:
 def open_form(kind: str, lang: str) -> None:
     """The saved datasets of ``kind``, and a choice of a version or a current state to open."""
     try:
-        found = [d for d in workspace().list_datasets() if d["kind"] == kind]
+        found = [d for d in workspace().list_datasets(user=current_account()) if d["kind"] == kind]
     except StoreError as exc:
         st.error(f"{label('workspace_unavailable', lang)} {exc}")
         return
@@ -112,7 +114,6 @@ def open_form(kind: str, lang: str) -> None:
         request(kind, chosen)
 
 
-_NEXT = "{}_next"
 _FLASH = "workspace_flash"
 
 
@@ -124,7 +125,7 @@ def request(kind: str, ref: str, message: str | None = None, *, rerun: bool = Tr
     the request waits in the session until :func:`sidebar_sources` applies it. ``message``
     is shown once, after the rerun.
     """
-    st.session_state[_NEXT.format(KEYS[kind][1])] = ref
+    st.session_state[NEXT_KEY.format(KEYS[kind][1])] = ref
     if message:
         st.session_state[_FLASH] = message
     if rerun:
@@ -143,7 +144,7 @@ def ref_text(ref: str, lang: str | None = None) -> str:
 
 def _choices(kind: str) -> list[str]:
     try:
-        found = [d for d in workspace().list_datasets() if d["kind"] == kind]
+        found = [d for d in workspace().list_datasets(user=current_account()) if d["kind"] == kind]
     except StoreError:
         return [""]
     refs = [""] + [d["name"] for d in found]
@@ -161,14 +162,14 @@ def sidebar_sources(lang: str) -> None:
     st.sidebar.subheader(label("workspace_in_view", lang))
     for kind, title in (("ledger", "workspace_ledger"), ("infra", "workspace_infra")):
         unsaved_key, ref_key = KEYS[kind]
+        if NEXT_KEY.format(ref_key) in st.session_state:
+            st.session_state[ref_key] = st.session_state.pop(NEXT_KEY.format(ref_key))
+        # Any reference from the address is kept: one that does not exist is reported when
+        # opened, one this account may not read shows 无权访问 (never silently dropped).
+        state.seed(ref_key, default="")
         options = _choices(kind)
-        if _NEXT.format(ref_key) in st.session_state:
-            st.session_state[ref_key] = st.session_state.pop(_NEXT.format(ref_key))
-        dropped = state.seed(ref_key, options=options, default="")
-        if dropped:
-            st.sidebar.warning(
-                label("workspace_unknown_ref", lang).format(ref="、".join(dropped), error="")
-            )
+        if st.session_state.get(ref_key, "") not in options:
+            options.append(st.session_state[ref_key])
         unsaved = st.session_state.get(unsaved_key)
         st.sidebar.selectbox(
             label(title, lang),

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_lang, load_city_names, workspace
+from app_pages.common import current_account, current_lang, load_city_names, workspace
 from geo import figures
 from geo.documents import read_document
 from geo.errors import InputError, UnknownPlaceError
@@ -24,7 +24,7 @@ from geo.extract import accept_figures, extract_figures, suggest_decisions
 from geo.figure_table import read_figure_table, template_bytes
 from layers.labels import error_text, label
 from layers.review import document_html
-from store import DatasetError, StoreError, acting_user
+from store import DatasetError, StoreError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REVIEW_KEY = "figures_review"
@@ -49,7 +49,7 @@ def extract(data: bytes, name: str, city: str | None, lang: str) -> None:
 def save(frame: pd.DataFrame, name: str, lang: str, **kwargs) -> None:
     """Save figures as the next version of dataset ``name``; say what was saved."""
     try:
-        info = workspace().save_figures(frame, name=name.strip(), user=acting_user(), **kwargs)
+        info = workspace().save_figures(frame, name=name.strip(), user=current_account(), **kwargs)
     except (DatasetError, StoreError) as exc:
         st.error(f"{label('workspace_not_saved', lang)} {exc}")
         return

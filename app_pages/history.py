@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import state
-from app_pages.common import current_lang, workspace
+from app_pages.common import current_account, current_lang, workspace
 from app_pages.datasets import request
 from layers.labels import label
 from layers.tables import changes_table, csv_bytes, versions_table
@@ -22,7 +22,7 @@ lang = current_lang()
 st.title(label("history_title", lang))
 st.caption(label("history_help", lang))
 try:
-    found = workspace().list_datasets()
+    found = workspace().list_datasets(user=current_account())
 except StoreError as exc:
     st.error(f"{label('workspace_unavailable', lang)} {exc}")
     st.stop()
@@ -33,7 +33,7 @@ if not found:
 kinds = {d["name"]: d["kind"] for d in found}
 dropped = state.seed("dataset", options=list(kinds), default=next(iter(kinds)))
 name = st.selectbox(label("history_dataset", lang), list(kinds), key="dataset")
-infos = workspace().history(name)
+infos = workspace().history(name, user=current_account())
 numbers = [info.version for info in infos]
 st.dataframe(versions_table([i.to_dict() for i in infos], lang), hide_index=True, width="stretch")
 
@@ -47,7 +47,7 @@ new = right.selectbox(label("history_to", lang), numbers, key="to")
 covered = st.toggle(label("history_covered_only", lang), value=True, key="covered")
 state.publish(["dataset", "from", "to"], defaults={})
 
-changes = workspace().diff(name, old, new, covered=covered)
+changes = workspace().diff(name, old, new, covered=covered, user=current_account())
 counts = changes["change"].value_counts()
 columns = st.columns(3)
 for column, change in zip(columns, ("added", "removed", "changed"), strict=True):

@@ -731,6 +731,27 @@ def read_ledger(
     return Ledger(projects, quarantine, len(raw), columns, flags.stages, encoding, sheet_title)
 
 
+def raw_cells(
+    source: str | Path | bytes, *, name: str | None = None, sheet: str | None = None
+) -> pd.DataFrame:
+    """
+    Every data row of a ledger file as written: ``row``, then each cell by header, as text.
+
+    ``row`` is the row as a spreadsheet numbers it. These are the cells
+    :func:`read_ledger` starts from, for a caller that quarantines clean rows later (the
+    workspace's ``out_of_scope``) and must keep their raw values. A header that is itself
+    ``row`` comes out as ``raw:row``.
+    """
+    data, name = _sheets.load_bytes(source, name)
+    rows, numbers, broken, _, _ = _sheets.read_rows(data, name=name, sheet=sheet)
+    start = _sheets.find_header(rows, _SYNONYMS, "、".join(w[0] for w in FIELDS.values()))
+    header, body, numbers, broken = _sheets.table_body(rows, numbers, broken, start)
+    raw, _, _ = _sheets.text_frame(body, header)
+    cells = raw.reset_index(drop=True)
+    cells.columns = [f"raw:{c}" if c == "row" else c for c in cells.columns]
+    return pd.concat([pd.DataFrame({"row": np.asarray(numbers)}), cells], axis=1)
+
+
 def community_key(names: pd.Series) -> pd.Series:
     """
     The form of community names the duplicate rules compare: NFKC-folded, spaces removed.

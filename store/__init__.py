@@ -7,26 +7,39 @@ use under ``$ATLAS_DATA_DIR``) and PostgreSQL + PostGIS for a team
 here imports streamlit or folium.
 
     workspace = open_workspace()
+    login = workspace.login("weibin", password, address="10.0.0.7")   # team mode
     saved = workspace.save_ledger(ledger, name="xinxiang", data=raw, file_name="台账.csv",
-                                  user="clerk")
-    workspace.current_projects(city="新乡市")
+                                  user=login.account)    # local mode: user="clerk" or None
+    workspace.current_projects(city="新乡市", user=login.account)
 """
 
-from store.errors import DatasetError, SchemaError, StoreError, UnknownDatasetError
+from store.accounts import Account, acting_user, local_account
+from store.errors import (
+    AccessError,
+    AccountError,
+    DatasetError,
+    LoginError,
+    SchemaError,
+    StoreError,
+    UnknownDatasetError,
+)
 from store.workspace import (
     KINDS,
     SavedFigures,
     SavedVersion,
     VersionInfo,
     Workspace,
-    acting_user,
     open_workspace,
     parse_ref,
 )
 
 __all__ = [
     "KINDS",
+    "AccessError",
+    "Account",
+    "AccountError",
     "DatasetError",
+    "LoginError",
     "SavedFigures",
     "SavedVersion",
     "SchemaError",
@@ -35,6 +48,7 @@ __all__ = [
     "VersionInfo",
     "Workspace",
     "acting_user",
+    "local_account",
     "open_workspace",
     "parse_ref",
 ]

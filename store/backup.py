@@ -55,12 +55,13 @@ def backup(workspace, path: Path) -> dict[str, int]:
     return counts
 
 
-def restore(workspace, path: Path, *, replace: bool = False) -> dict[str, int]:
+def restore(workspace, path: Path, *, replace: bool = False, record=None) -> dict[str, int]:
     """
     Copy every version of the backup at ``path`` into ``workspace``, in one transaction.
 
     The workspace must hold no dataset, unless ``replace``: then its datasets are deleted
     first, in the same transaction, so a failed restore leaves them as they were.
+    ``record(connection, counts)`` runs in that transaction before it commits (the audit).
     """
     if not path.is_file():
         raise StoreError(f"Expected a backup file from `atlas db backup`; {path} is missing.")
@@ -83,6 +84,8 @@ def restore(workspace, path: Path, *, replace: bool = False) -> dict[str, int]:
             into.execute(delete(datasets))
             counts = _copy(reading, into)
             _verify(into, ROWS_TABLE)
+            if record is not None:
+                record(into, counts)
     finally:
         source.close()
     return counts

@@ -6,7 +6,8 @@ kind.
 
 A reference names it the way a permalink does: ``xinxiang@3`` is version 3; ``xinxiang`` is
 that dataset's current state; ``""`` (or None) is the current state of every dataset of the
-kind. The current state of a district is the latest version of each dataset covering it
+kind, as the acting ``user`` may read it (``None``: the local user, in local mode). The
+current state of a district is the latest version of each dataset covering it
 (:meth:`store.workspace.Workspace.current_projects`); its quarantine is that of the versions
 the rows come from, and its infrastructure extent is each version's extent within the
 districts it speaks for, so "no data" stays "no data" where no version covers a district.
@@ -67,7 +68,7 @@ def _tagged(frame: pd.DataFrame, info: VersionInfo) -> pd.DataFrame:
     return frame.assign(dataset=info.dataset, version=info.version)
 
 
-def open_ledger(workspace: Workspace, ref: str | None) -> Opened | None:
+def open_ledger(workspace: Workspace, ref: str | None, *, user=None) -> Opened | None:
     """
     The ledger ``ref`` names (see the module), or ``None`` when nothing is saved there.
 
@@ -76,18 +77,21 @@ def open_ledger(workspace: Workspace, ref: str | None) -> Opened | None:
     """
     name, version = parse_ref(ref) if ref else (None, None)
     if version is not None:
-        saved = workspace.load(name, version)
+        saved = workspace.load(name, version, user=user)
         ledger = saved.content
         projects = _tagged(ledger.projects, saved.info)
         quarantine = _tagged(ledger.quarantine, saved.info)
         opened = dataclasses.replace(ledger, projects=projects, quarantine=quarantine)
         return Opened(ref, opened, [saved.info])
-    projects = workspace.current_projects(dataset=name)
+    projects = workspace.current_projects(dataset=name, user=user)
     if projects.empty:
         return None
-    sources = [workspace.info(d, v) for d, v in _versions_of(projects)]
+    sources = [workspace.info(d, v, user=user) for d, v in _versions_of(projects)]
     quarantine = pd.concat(
-        [_tagged(workspace.load(i.dataset, i.version).content.quarantine, i) for i in sources],
+        [
+            _tagged(workspace.load(i.dataset, i.version, user=user).content.quarantine, i)
+            for i in sources
+        ],
         ignore_index=True,
     )
     projects = gpd.GeoDataFrame(projects, geometry="geometry", crs="EPSG:4326")
@@ -95,11 +99,11 @@ def open_ledger(workspace: Workspace, ref: str | None) -> Opened | None:
     return Opened(ref or "", ledger, sources)
 
 
-def _covered(workspace: Workspace, sources: list[VersionInfo]) -> dict[str, list[str]]:
+def _covered(workspace: Workspace, sources: list[VersionInfo], user) -> dict[str, list[str]]:
     """For each contributing version, the districts it is the latest to cover."""
     latest: dict[tuple[str, str], int] = {}
     for name in {info.dataset for info in sources}:
-        for info in workspace.history(name):
+        for info in workspace.history(name, user=user):
             for adcode in info.covers:
                 latest[(name, adcode)] = max(latest.get((name, adcode), 0), info.version)
     return {
@@ -108,7 +112,7 @@ def _covered(workspace: Workspace, sources: list[VersionInfo]) -> dict[str, list
     }
 
 
-def open_infra(workspace: Workspace, ref: str | None) -> Opened | None:
+def open_infra(workspace: Workspace, ref: str | None, *, user=None) -> Opened | None:
     """
     The infrastructure ``ref`` names (see the module), or ``None`` when nothing is saved.
 
@@ -117,20 +121,20 @@ def open_infra(workspace: Workspace, ref: str | None) -> Opened | None:
     """
     name, version = parse_ref(ref) if ref else (None, None)
     if version is not None:
-        saved = workspace.load(name, version)
+        saved = workspace.load(name, version, user=user)
         found = saved.content
         features = _tagged(found.features, saved.info)
         opened = dataclasses.replace(found, features=features)
         return Opened(ref, opened, [saved.info])
-    features = workspace.current_features(dataset=name)
+    features = workspace.current_features(dataset=name, user=user)
     if features.empty:
         return None
-    sources = [workspace.info(d, v) for d, v in _versions_of(features)]
-    covered = _covered(workspace, sources)
+    sources = [workspace.info(d, v, user=user) for d, v in _versions_of(features)]
+    covered = _covered(workspace, sources, user)
     outlines = boundaries.load_boundaries("district").set_index("adcode").geometry
     extents, quarantines, kinds = [], [], set()
     for info in sources:
-        found = workspace.load(info.dataset, info.version).content
+        found = workspace.load(info.dataset, info.version, user=user).content
         quarantines.append(_tagged(found.quarantine, info))
         kinds.add(found.kind)
         mine = outlines.reindex(covered[info.ref]).dropna().to_numpy()
@@ -146,7 +150,7 @@ def open_infra(workspace: Workspace, ref: str | None) -> Opened | None:
     return Opened(ref or "", opened, sources)
 
 
-def open_figures(workspace: Workspace, ref: str | None) -> Opened | None:
+def open_figures(workspace: Workspace, ref: str | None, *, user=None) -> Opened | None:
     """
     The saved figures ``ref`` names (see the module), or ``None`` when none are saved.
 
@@ -155,22 +159,22 @@ def open_figures(workspace: Workspace, ref: str | None) -> Opened | None:
     """
     name, version = parse_ref(ref) if ref else (None, None)
     if version is not None:
-        saved = workspace.load(name, version)
+        saved = workspace.load(name, version, user=user)
         table = saved.content
         return Opened(
             ref, SavedFigures(_tagged(table.figures, saved.info), table.documents), [saved.info]
         )
-    rows = workspace.current_figures(dataset=name)
+    rows = workspace.current_figures(dataset=name, user=user)
     if rows.empty:
         return None
-    sources = [workspace.info(d, v) for d, v in _versions_of(rows)]
+    sources = [workspace.info(d, v, user=user) for d, v in _versions_of(rows)]
     texts: dict[str, str] = {}
     for info in sources:
-        texts |= workspace.load(info.dataset, info.version).content.documents
+        texts |= workspace.load(info.dataset, info.version, user=user).content.documents
     return Opened(ref or "", SavedFigures(rows, texts), sources)
 
 
-def figures_in_view(workspace: Workspace | None) -> pd.DataFrame:
+def figures_in_view(workspace: Workspace | None, *, user=None) -> pd.DataFrame:
     """
     The figures every page and export shows: the seed figures and the saved ones.
 
@@ -178,7 +182,7 @@ def figures_in_view(workspace: Workspace | None) -> pd.DataFrame:
     without one), put together by :func:`geo.figures.combine_figures`.
     """
     seed = figures.load_figures()
-    opened = open_figures(workspace, "") if workspace is not None else None
+    opened = open_figures(workspace, "", user=user) if workspace is not None else None
     return figures.combine_figures(seed, *([opened.content.figures] if opened else []))
 
 

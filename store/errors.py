@@ -22,3 +22,15 @@ class UnknownDatasetError(DatasetError, LookupError):
 
     def __str__(self) -> str:  # LookupError subclasses would repr() the message
         return self.args[0]
+
+
+class AccessError(StoreError, PermissionError):
+    """The acting account may not read or write this: no login, another city, a viewer."""
+
+
+class AccountError(StoreError, ValueError):
+    """An account option refused: a taken name, a role without its city, a short password."""
+
+
+class LoginError(StoreError, PermissionError):
+    """A login refused. The message never says whether the account exists."""

@@ -4,12 +4,17 @@ The workspace tables, one definition for SQLite and PostgreSQL + PostGIS.
 A dataset is a sequence of immutable versions. Each version owns its original file
 (``files``), the districts it covers (``coverage``) and its rows: clean ``projects`` (ledgers),
 ``features`` (infrastructure), ``figures`` (figure tables), the ``quarantine`` of any kind,
-an infrastructure file's ``extents`` and a figure table's ``documents``. Rows keep their place
+an infrastructure file's ``extents``, a figure table's ``documents`` and whether it is
+``published`` (readable by every account). Rows keep their place
 in the saved frame (``seq``); columns a table does not name travel in ``extra`` (JSON). The
 same frames are kept whole as Parquet in ``snapshots``, which loading reads.
 
 Geometry is PostGIS ``geometry`` with SRID 4326 on PostgreSQL and WKB in a BLOB on SQLite;
-either way it is WGS84 (EPSG:4326). Times are UTC without a zone. Migrations live in
+either way it is WGS84 (EPSG:4326). Times are UTC without a zone.
+
+Beside the data (revision 0002): ``accounts`` (name, role, city, districts, an argon2 hash),
+their login ``sessions`` and the append-only ``audit`` of every save, restore, account change
+and login. Migrations live in
 ``store/migrations``; a change here needs a new revision there.
 """
 
@@ -35,10 +40,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-__all__ = ["DATA_TABLES", "KINDS", "ROWS_TABLE", "SRID", "metadata"]
+__all__ = ["DATA_TABLES", "KINDS", "ROLES", "ROWS_TABLE", "SRID", "metadata"]
 
 #: What a dataset holds.
 KINDS = ("ledger", "infra", "figures")
+#: What an account may do (store/accounts.py says what each means).
+ROLES = ("admin", "city", "district", "viewer")
 SRID = 4326
 
 # Constraint names fixed by convention, so both dialects and Alembic agree on them.
@@ -231,6 +238,62 @@ snapshots = Table(
     Column("parquet", LargeBinary, nullable=False),
 )
 
+# A version every account may read, whatever its city ("what is published").
+published = Table(
+    "published",
+    metadata,
+    _owned(),
+    Column("published_by", Text, nullable=False),
+    Column("published_at", DateTime, nullable=False),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("role", Text, nullable=False),
+    # A city account's city (full name, 新乡市); a district account's city and its adcodes.
+    Column("city", Text),
+    Column("districts", _json, nullable=False),
+    # argon2id, in the PHC string form argon2-cffi writes (parameters and salt included).
+    Column("password_hash", Text, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+    Column("disabled_at", DateTime),
+    CheckConstraint("role IN ('admin', 'city', 'district', 'viewer')", name="role"),
+)
+
+# A login: the SHA-256 of its random token (the cookie carries the token, signed), so a copy
+# of the database opens no session.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+    Column("address", Text),
+)
+
+# Append-only: triggers (revision 0002) refuse UPDATE and DELETE on both back ends.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False),
+    # The acting account's name, or the name typed into a failed login.
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("target", Text),
+    Column("address", Text),
+    Column("detail", _json, nullable=False),
+    Index(None, "actor", "action", "at"),
+    Index(None, "address", "action", "at"),
+)
+
 #: The table of each kind's clean rows.
 ROWS_TABLE = {"ledger": projects, "infra": features, "figures": figures}
 
@@ -245,4 +308,5 @@ DATA_TABLES = (
     extents,
     documents,
     snapshots,
+    published,
 )

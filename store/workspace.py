@@ -8,6 +8,15 @@ change once saved; ``name@3`` names one.
 
 The current state of a district is, for each dataset, the rows of the latest version that
 covers the district: a monthly ledger covering 卫滨区 (410703) replaces 卫滨区's rows only.
+
+Every method takes the acting ``user``: an :class:`~store.accounts.Account` from
+:meth:`Workspace.login` (or :meth:`Workspace.session`), or, in local mode (a workspace
+without accounts and without ``ATLAS_AUTH=on``), a name or None for the one local user with
+admin rights. Roles are enforced here, not only in the pages: a read the account may not
+make raises :class:`~store.errors.AccessError`; a save keeps only the rows of the account's
+city or districts and quarantines the others as ``out_of_scope`` (see :mod:`store.accounts`).
+Saves, restores, publications, account changes and logins are written to the audit in the
+transaction of the change.
 """
 
 from __future__ import annotations
@@ -15,10 +24,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
-import functools
-import getpass
 import hashlib
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -27,15 +33,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import LargeBinary, and_, func, insert, select, type_coerce
+from sqlalchemy import LargeBinary, and_, delete, func, insert, select, type_coerce
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection
 
-from geo import boundaries, gazetteer
+from geo import boundaries
 from geo.infra import Infra
 from geo.records import Ledger
-from store import _engine, _frames, _rows, migrate
-from store.errors import DatasetError, SchemaError, UnknownDatasetError
+from store import _engine, _frames, _rows, accounts, audit, auth, migrate
+from store._scope import scope_draft as _scope_draft
+from store.accounts import Account, acting_user, city_index
+from store.errors import AccessError, DatasetError, SchemaError, UnknownDatasetError
 from store.schema import (
     KINDS,
     ROWS_TABLE,
@@ -44,6 +53,7 @@ from store.schema import (
     documents,
     extents,
     files,
+    published,
     quarantine,
     snapshots,
     versions,
@@ -51,6 +61,7 @@ from store.schema import (
 
 __all__ = [
     "KINDS",
+    "Account",
     "SavedFigures",
     "SavedVersion",
     "VersionInfo",
@@ -61,12 +72,9 @@ __all__ = [
 ]
 
 Progress = Callable[[float, str], None]
+#: Who acts: an account, or in local mode a name (or None) for the local user.
+User = Account | str | None
 _NAME = re.compile(r"[^@\s/\\][^@/\\\x00-\x1f]{0,98}[^@\s/\\]|[^@\s/\\\x00-\x1f]")
-
-
-def acting_user() -> str:
-    """The user a save is recorded under: ``$ATLAS_USER``, else the OS login name."""
-    return os.environ.get("ATLAS_USER") or getpass.getuser()
 
 
 def parse_ref(text: str) -> tuple[str, int | None]:
@@ -210,15 +218,26 @@ class Workspace:
             **counts,
         }
 
-    def upgrade(self) -> tuple[str | None, str]:
-        """Bring the schema to this atlas's newest, in one transaction: (before, after)."""
+    def upgrade(self, *, user: User = None, _own: bool = False) -> tuple[str | None, str]:
+        """
+        Bring the schema to this atlas's newest, in one transaction: (before, after).
+
+        Once the workspace has accounts, only an admin may; the embedded file's own upgrade
+        on first use (``_own``) needs nobody.
+        """
         self._prepare_file()
         with self._begin(write=True, check=False) as conn:
             before = migrate.revision(conn)
             if _schema_state(before) == "newer":
                 raise SchemaError(self._newer_message(before))
+            actor = None
+            if not _own and sa_inspect(conn).has_table(accounts.accounts.name):
+                actor = _require_admin(self._acting(conn, user), "upgrade the workspace")
             migrate.upgrade(conn)
             after = migrate.revision(conn)
+            if before != after and not _own:
+                name = actor.name if actor else _as_account(user).name
+                audit.record(conn, name, "upgrade", detail={"from": before, "to": after})
         self._ready = True
         return before, after
 
@@ -239,7 +258,7 @@ class Workspace:
         if state == "newer":
             raise SchemaError(self._newer_message(current))
         if state != "ok" and self.backend == "sqlite":
-            self.upgrade()  # the embedded file is this atlas's own: created and migrated here
+            self.upgrade(_own=True)  # the embedded file is this atlas's own: created here
         elif state == "empty":
             raise SchemaError(
                 f"The workspace database {self.where} has no atlas tables yet. Run "
@@ -260,7 +279,7 @@ class Workspace:
         ledger: Ledger,
         *,
         name: str,
-        user: str,
+        user: User,
         data: bytes,
         file_name: str,
         datum: str | None = None,
@@ -275,7 +294,9 @@ class Workspace:
         ``crs_name`` given to ``read_ledger``; a 坐标系 column's per-row datums stay in
         ``projects.datum``). ``covers`` names the districts (adcodes) the ledger speaks for;
         by default those of its clean rows. Raises :class:`DatasetError` when the counts do
-        not add up or ``name`` holds another kind.
+        not add up or ``name`` holds another kind, :class:`AccessError` for a viewer or
+        ``covers`` outside the account's districts. Rows outside a city or district
+        account's scope are quarantined as ``out_of_scope`` with their raw cells.
         """
         meta = {
             "encoding": ledger.encoding,
@@ -283,17 +304,18 @@ class Workspace:
             "columns": dict(ledger.columns),
             "stages": list(ledger.stages),
         }
-        draft = _Draft("ledger", name, user, data, file_name, datum, ledger.rows)
+        draft = _Draft("ledger", name, "", data, file_name, datum, ledger.rows)
         draft.frame, draft.quarantine, draft.meta = ledger.projects, ledger.quarantine, meta
         draft.covers, draft.note = _covers(covers, ledger.projects), note
-        return self._save(draft, progress)
+        draft.covers_given = covers is not None
+        return self._save(draft, progress, user)
 
     def save_infra(
         self,
         infra: Infra,
         *,
         name: str,
-        user: str,
+        user: User,
         data: bytes,
         file_name: str,
         datum: str | None = None,
@@ -313,18 +335,18 @@ class Workspace:
         own = {"adcode": adcodes}
         default = pd.DataFrame({"adcode": pd.array(adcodes, dtype="string")})
         rows = len(infra.features) + len(infra.quarantine)
-        draft = _Draft("infra", name, user, data, file_name, datum, rows)
+        draft = _Draft("infra", name, "", data, file_name, datum, rows)
         draft.frame, draft.quarantine, draft.meta = infra.features, infra.quarantine, meta
         draft.own, draft.extent, draft.note = own, infra.extent, note
-        draft.covers = _covers(covers, default)
-        return self._save(draft, progress)
+        draft.covers, draft.covers_given = _covers(covers, default), covers is not None
+        return self._save(draft, progress, user)
 
     def save_figures(
         self,
         table: pd.DataFrame,
         *,
         name: str,
-        user: str,
+        user: User,
         documents: Mapping[str, str] | None = None,
         data: bytes | None = None,
         file_name: str | None = None,
@@ -337,20 +359,32 @@ class Workspace:
 
         ``quarantine`` holds a figures table's refused rows (``geo.figure_table``), saved
         beside the figures with their raw cells, so the counts add up as for a ledger.
+        Figures of places outside a city or district account's scope are quarantined as
+        ``out_of_scope``, as a ledger's rows are.
         """
         refused = 0 if quarantine is None else len(quarantine)
-        draft = _Draft("figures", name, user, data, file_name, None, len(table) + refused)
+        draft = _Draft("figures", name, "", data, file_name, None, len(table) + refused)
         draft.frame, draft.texts, draft.note = table, dict(documents or {}), note
         if quarantine is not None:
             draft.quarantine = quarantine
-        draft.covers = _covers(covers, table)
-        return self._save(draft, None)
+        draft.covers, draft.covers_given = _covers(covers, table), covers is not None
+        return self._save(draft, None, user)
 
-    def _save(self, draft: _Draft, progress: Progress | None) -> VersionInfo:
+    def _save(self, draft: _Draft, progress: Progress | None, user: User) -> VersionInfo:
         """Everything of one version in one transaction; ``progress`` hears each stage."""
         report = progress or (lambda fraction, stage: None)
+        with self._begin() as conn:
+            account = self._acting(conn, user)
+        scope = accounts.write_scope(account)
+        _scope_draft(draft, scope)
+        draft.user = account.name
         specs = draft.check()
         with self._begin(write=True) as conn:
+            if accounts.write_scope(self._acting(conn, user)) != scope:
+                raise AccessError(
+                    f"The account {account.name!r} changed role or districts during the save; "
+                    "nothing was saved. Save again."
+                )
             version_id, number = _insert_version(conn, draft, specs)
             report(0.1, "version")
             if draft.data is not None:
@@ -376,9 +410,10 @@ class Workspace:
             if texts:
                 owned = {"version_id": [version_id] * len(texts), "name": list(texts)}
                 _rows.write_rows(conn, documents, owned | {"text": list(texts.values())})
+            _record_save(conn, account, draft, number)
             report(0.95, "quarantine")
         report(1.0, "done")
-        return self.info(draft.name, number)
+        return self.info(draft.name, number, user=account)
 
     @staticmethod
     def _write_frame(conn, version_id, table, frame, spec, own) -> None:
@@ -392,14 +427,21 @@ class Workspace:
 
     # --- reading ------------------------------------------------------------------------
 
-    def list_datasets(self) -> list[dict[str, object]]:
-        """Every dataset: name, kind, how many versions, the latest, when and by whom."""
+    def list_datasets(self, *, user: User = None) -> list[dict[str, object]]:
+        """
+        Every dataset ``user`` may read: name, kind, versions, the latest, when, by whom.
+
+        Counts and the latest version are those of the versions ``user`` may read.
+        """
+        with self._begin() as conn:
+            readable = accounts.readable_versions(self._acting(conn, user))
         latest = (
             select(
                 versions.c.dataset_id,
                 func.max(versions.c.number).label("latest"),
                 func.count().label("versions"),
             )
+            .where(readable)
             .group_by(versions.c.dataset_id)
             .subquery()
         )
@@ -426,19 +468,30 @@ class Workspace:
             for row in found
         ]
 
-    def history(self, name: str) -> list[VersionInfo]:
-        """Every version of ``name``, oldest first. Raises :class:`UnknownDatasetError`."""
-        with self._begin() as conn:
-            return self._infos(conn, name)
+    def history(self, name: str, *, user: User = None) -> list[VersionInfo]:
+        """
+        Every version of ``name`` that ``user`` may read, oldest first.
 
-    def info(self, name: str, version: int | None = None) -> VersionInfo:
-        """The record of ``name@version`` (default: the latest version)."""
+        Raises :class:`UnknownDatasetError`, or :class:`AccessError` when it may read none.
+        """
         with self._begin() as conn:
-            return self._infos(conn, name, version)[-1]
+            return self._infos(conn, name, user=self._acting(conn, user))
+
+    def info(self, name: str, version: int | None = None, *, user: User = None) -> VersionInfo:
+        """The record of ``name@version`` (default: the latest version ``user`` may read)."""
+        with self._begin() as conn:
+            return self._infos(conn, name, version, user=self._acting(conn, user))[-1]
 
     def _infos(
-        self, conn: Connection, name: str, version: int | None = None, *, all_versions: bool = True
+        self,
+        conn: Connection,
+        name: str,
+        version: int | None = None,
+        *,
+        user: Account,
+        mine: bool = False,
     ) -> list[VersionInfo]:
+        """Records of ``name`` that ``user`` may read (``mine``: of its own city, unpublished)."""
         query = (
             select(datasets.c.name.label("dataset"), datasets.c.kind, versions)
             .join(datasets, datasets.c.id == versions.c.dataset_id)
@@ -447,9 +500,16 @@ class Workspace:
         )
         if version is not None:
             query = query.where(versions.c.number == version)
-        found = conn.execute(query).mappings().all()
+        readable = accounts.readable_versions(user, with_published=not mine)
+        found = conn.execute(query.where(readable)).mappings().all()
+        if not found and conn.execute(query.limit(1)).first() is not None:
+            ref = name if version is None else f"{name}@{version}"
+            raise AccessError(
+                f"无权访问 No access: the account {user.name!r} may not read {ref} "
+                "(another city's data, not published)."
+            )
         if not found:
-            raise self._unknown(conn, name, version)
+            raise self._unknown(conn, name, version, user)
         ids = [row["id"] for row in found]
         covered = conn.execute(
             select(coverage.c.version_id, coverage.c.adcode)
@@ -461,12 +521,25 @@ class Workspace:
             by_version.setdefault(version_id, []).append(adcode)
         return [_info(row, tuple(by_version.get(row["id"], ()))) for row in found]
 
-    def _unknown(self, conn: Connection, name: str, version: int | None) -> UnknownDatasetError:
-        names = conn.execute(select(datasets.c.name).order_by(datasets.c.name)).scalars().all()
+    def _unknown(
+        self, conn: Connection, name: str, version: int | None, user: Account
+    ) -> UnknownDatasetError:
+        readable = accounts.readable_versions(user)
+        names = (
+            conn.execute(
+                select(datasets.c.name)
+                .where(datasets.c.id.in_(select(versions.c.dataset_id).where(readable)))
+                .order_by(datasets.c.name)
+            )
+            .scalars()
+            .all()
+        )
         if name in names:
             numbers = (
                 conn.execute(
-                    select(versions.c.number).join(datasets).where(datasets.c.name == name)
+                    select(versions.c.number)
+                    .join(datasets)
+                    .where(datasets.c.name == name, readable)
                 )
                 .scalars()
                 .all()
@@ -481,15 +554,17 @@ class Workspace:
             "Save one with `atlas ingest FILE --save --dataset NAME`."
         )
 
-    def load(self, name: str, version: int | None = None) -> SavedVersion:
+    def load(self, name: str, version: int | None = None, *, user: User = None) -> SavedVersion:
         """
-        Everything saved in ``name@version`` (default: the latest).
+        Everything saved in ``name@version`` (default: the latest ``user`` may read).
 
         The record, the content as the reader returned it (a ``Ledger``, an ``Infra`` or a
-        :class:`SavedFigures`) and the original file's bytes.
+        :class:`SavedFigures`) and the original file's bytes. Raises :class:`AccessError`
+        for a version of another city that is not published: a permalink to it shows
+        "无权访问 no access", never its rows.
         """
         with self._begin() as conn:
-            info = self._infos(conn, name, version)[-1]
+            info = self._infos(conn, name, version, user=self._acting(conn, user))[-1]
             row = conn.execute(
                 select(versions.c.id, versions.c.meta, versions.c.frames)
                 .join(datasets)
@@ -546,15 +621,18 @@ class Workspace:
         city: str | None = None,
         districts: Iterable[str] | None = None,
         dataset: str | None = None,
+        user: User = None,
     ) -> gpd.GeoDataFrame:
         """
         The current communities: per district, the latest version of each ledger covering it.
 
         Narrow by ``city`` (full name, 新乡市), ``districts`` (adcodes)
         or one ``dataset``. Adds ``dataset`` and ``version`` (where each row comes from) to
-        the columns of the saved projects. Output CRS is EPSG:4326.
+        the columns of the saved projects. Output CRS is EPSG:4326. ``user`` sees the
+        districts of its city and published versions (an admin, everything): another
+        city's rows are not in its current state.
         """
-        return self._current("ledger", city=city, districts=districts, dataset=dataset)
+        return self._current("ledger", city=city, districts=districts, dataset=dataset, user=user)
 
     def current_features(
         self,
@@ -562,9 +640,10 @@ class Workspace:
         city: str | None = None,
         districts: Iterable[str] | None = None,
         dataset: str | None = None,
+        user: User = None,
     ) -> gpd.GeoDataFrame:
         """The current accessibility features, per district as :meth:`current_projects`."""
-        return self._current("infra", city=city, districts=districts, dataset=dataset)
+        return self._current("infra", city=city, districts=districts, dataset=dataset, user=user)
 
     def current_figures(
         self,
@@ -572,13 +651,16 @@ class Workspace:
         city: str | None = None,
         districts: Iterable[str] | None = None,
         dataset: str | None = None,
+        user: User = None,
     ) -> pd.DataFrame:
         """The current saved figures, per district (adcode) as :meth:`current_projects`."""
-        rows = self._current("figures", city=city, districts=districts, dataset=dataset)
+        rows = self._current("figures", city=city, districts=districts, dataset=dataset, user=user)
         return pd.DataFrame(rows.drop(columns="geometry", errors="ignore"))
 
-    def _current(self, kind, *, city, districts, dataset) -> gpd.GeoDataFrame:
-        filters = [datasets.c.kind == kind]
+    def _current(self, kind, *, city, districts, dataset, user) -> gpd.GeoDataFrame:
+        with self._begin() as conn:
+            account = self._acting(conn, user)
+        filters = [datasets.c.kind == kind, accounts.readable_districts(account)]
         if dataset is not None:
             filters.append(datasets.c.name == dataset)
         if city is not None:
@@ -618,7 +700,7 @@ class Workspace:
         with self._begin() as conn:
             picked = conn.execute(chosen).all()
             if dataset is not None and not picked:
-                self._infos(conn, dataset)  # raises for an unknown name
+                self._infos(conn, dataset, user=account)  # raises for an unknown name
             by_version: dict[int, tuple] = {}
             for row in picked:
                 entry = by_version.setdefault(row.id, (row.name, row.number, row.frames, []))
@@ -640,7 +722,9 @@ class Workspace:
 
     # --- changes, backup ----------------------------------------------------------------
 
-    def diff(self, name: str, old: int, new: int, *, covered: bool = False) -> pd.DataFrame:
+    def diff(
+        self, name: str, old: int, new: int, *, covered: bool = False, user: User = None
+    ) -> pd.DataFrame:
         """
         Rows added, removed and changed from ``name@old`` to ``name@new`` (see store.changes).
 
@@ -650,23 +734,212 @@ class Workspace:
         """
         from store.changes import compare
 
-        before, after = self.load(name, old), self.load(name, new)
+        before, after = self.load(name, old, user=user), self.load(name, new, user=user)
         changes = compare(before.info.kind, _rows_of(before.content), _rows_of(after.content))
         if covered:
             changes = changes[changes["adcode"].isin(after.info.covers)].reset_index(drop=True)
         return changes
 
-    def backup(self, path: str | Path) -> dict[str, int]:
-        """Write every dataset and version to a new workspace file at ``path`` (SQLite)."""
+    def backup(self, path: str | Path, *, user: User = None) -> dict[str, int]:
+        """
+        Write every dataset and version to a new workspace file at ``path`` (SQLite).
+
+        Admins only. Accounts, sessions and the audit stay behind: a backup holds data.
+        """
         from store.backup import backup
 
-        return backup(self, Path(path))
+        with self._begin() as conn:
+            account = _require_admin(self._acting(conn, user), "back up the workspace")
+        counts = backup(self, Path(path))
+        with self._begin(write=True) as conn:
+            audit.record(
+                conn, account.name, "backup", target=str(path), address=account.address,
+                detail=counts,
+            )  # fmt: skip
+        return counts
 
-    def restore(self, path: str | Path, *, replace: bool = False) -> dict[str, int]:
-        """Load every version of the backup at ``path`` into this workspace, in one transaction."""
+    def restore(
+        self, path: str | Path, *, replace: bool = False, user: User = None
+    ) -> dict[str, int]:
+        """
+        Load every version of the backup at ``path`` into this workspace, in one transaction.
+
+        Admins only; the audit row is written in the restore's transaction.
+        """
         from store.backup import restore
 
-        return restore(self, Path(path), replace=replace)
+        with self._begin() as conn:
+            account = _require_admin(self._acting(conn, user), "restore a backup")
+
+        def record(conn: Connection, counts: dict[str, int]) -> None:
+            detail = counts | {"replace": replace}
+            audit.record(
+                conn, account.name, "restore", target=str(path), address=account.address,
+                detail=detail,
+            )  # fmt: skip
+
+        return restore(self, Path(path), replace=replace, record=record)
+
+    # --- accounts, logins, publication, the audit (store/accounts.py, store/auth.py) -------
+
+    def _acting(self, conn: Connection, user: User) -> Account:
+        """``user`` as the database has it now, keeping the address it acts from."""
+        given = _as_account(user)
+        found = accounts.current(conn, given)
+        return dataclasses.replace(found, address=given.address)
+
+    def acting(self, user: User = None) -> Account:
+        """The account ``user`` stands for now; :class:`AccessError` when it may not act."""
+        with self._begin() as conn:
+            return self._acting(conn, user)
+
+    def has_accounts(self) -> bool:
+        """True once the workspace holds an account."""
+        with self._begin() as conn:
+            return accounts.has_accounts(conn)
+
+    def requires_login(self) -> bool:
+        """True once the workspace has an account, or with ``ATLAS_AUTH=on`` (team mode)."""
+        with self._begin() as conn:
+            return accounts.has_accounts(conn) or accounts.auth_forced()
+
+    def login(
+        self, name: str, password: str, *, address: str | None = None, session: bool = True
+    ) -> auth.Login:
+        """
+        A session for ``name`` if ``password`` is right and the name is not throttled.
+
+        Raises :class:`~store.errors.LoginError` (``auth.Throttled`` when throttled) with a
+        message that never says whether the account exists. The failure is on record.
+        ``session=False`` (the command line) checks the password and opens no session.
+        """
+        refused = None
+        with self._begin(write=True) as conn:
+            try:
+                done = auth.log_in(conn, name, password, address=address, session=session)
+            except auth.LoginError as exc:
+                refused = exc  # raised after the commit: the audit row throttles the next try
+        if refused is not None:
+            raise refused
+        return dataclasses.replace(done, account=dataclasses.replace(done.account, address=address))
+
+    def session(self, token: str | None, *, address: str | None = None) -> Account | None:
+        """The account of a live session token, or None (ended, expired, disabled, unknown)."""
+        if not token:
+            return None
+        with self._begin() as conn:
+            found = auth.session_account(conn, token)
+        return None if found is None else dataclasses.replace(found, address=address)
+
+    def logout(self, token: str, *, address: str | None = None) -> None:
+        """End the session of ``token``; later requests with its cookie are refused."""
+        with self._begin(write=True) as conn:
+            account = auth.end_session(conn, token)
+            if account is not None:
+                audit.record(conn, account.name, "logout", address=address)
+
+    def add_account(
+        self,
+        name: str,
+        *,
+        role: str,
+        password: str,
+        city: str | None = None,
+        districts: Iterable[str] = (),
+        user: User = None,
+    ) -> Account:
+        """
+        Create an account (admins only).
+
+        The first account of a workspace must be an admin, and may be created by the local
+        user: that is how a team server starts.
+        """
+        with self._begin(write=True) as conn:
+            if accounts.has_accounts(conn):
+                actor = _require_admin(self._acting(conn, user), "add accounts")
+            elif role != "admin":
+                raise AccessError(
+                    "The first account of a workspace must be an admin (--role admin); it then "
+                    "adds the others."
+                )
+            else:
+                actor = _as_account(user)
+            made = accounts.add(
+                conn, name, role, password, city=city, districts=districts, by=actor.name
+            )
+            audit.record(
+                conn, actor.name, "account_add", target=made.name, address=actor.address,
+                detail=made.to_dict(),
+            )  # fmt: skip
+        return made
+
+    def list_accounts(self, *, user: User = None) -> list[Account]:
+        """Every account (admins only): name, role, city, districts, disabled."""
+        with self._begin() as conn:
+            _require_admin(self._acting(conn, user), "list accounts")
+            return accounts.list_accounts(conn)
+
+    def set_password(self, name: str, password: str, *, user: User = None) -> None:
+        """Change ``name``'s password (an admin, or the account itself); ends its sessions."""
+        with self._begin(write=True) as conn:
+            actor = self._acting(conn, user)
+            if actor.name != name:
+                _require_admin(actor, "change another account's password")
+            accounts.set_password(conn, name, password)
+            auth.end_sessions(conn, accounts.find(conn, name)[0])
+            audit.record(conn, actor.name, "account_password", target=name, address=actor.address)
+
+    def disable_account(self, name: str, *, user: User = None) -> Account:
+        """Disable ``name`` (admins only): no more logins, its sessions end at once."""
+        with self._begin(write=True) as conn:
+            actor = _require_admin(self._acting(conn, user), "disable accounts")
+            admins = [a for a in accounts.list_accounts(conn) if a.is_admin and not a.disabled]
+            if [a.name for a in admins] == [name]:
+                raise AccessError(
+                    f"{name!r} is the last admin; add another admin before disabling it."
+                )
+            done = accounts.disable(conn, name)
+            auth.end_sessions(conn, done)
+            audit.record(conn, actor.name, "account_disable", target=name, address=actor.address)
+        return done
+
+    def audit_log(
+        self, *, user: User = None, limit: int | None = 1000, actor: str | None = None,
+        action: str | None = None,
+    ) -> pd.DataFrame:  # fmt: skip
+        """The audit, newest first (admins only): at, actor, action, target, address, detail."""
+        with self._begin() as conn:
+            _require_admin(self._acting(conn, user), "read the audit")
+            return audit.read(conn, limit=limit, actor=actor, action=action)
+
+    def publish(
+        self, name: str, version: int, *, user: User = None, withdraw: bool = False
+    ) -> VersionInfo:
+        """
+        Let every account read ``name@version`` (or no longer, with ``withdraw``).
+
+        An admin, or a city account whose city the version is.
+        """
+        with self._begin(write=True) as conn:
+            actor = self._acting(conn, user)
+            if not (actor.is_admin or actor.role == "city"):
+                raise AccessError(f"The account {actor.name!r} may not publish; a city's may.")
+            info = self._infos(conn, name, version, user=actor, mine=True)[-1]
+            version_id = conn.execute(
+                select(versions.c.id)
+                .join(datasets)
+                .where(datasets.c.name == name, versions.c.number == version)
+            ).scalar_one()
+            conn.execute(delete(published).where(published.c.version_id == version_id))
+            if not withdraw:
+                conn.execute(
+                    insert(published).values(
+                        version_id=version_id, published_by=actor.name, published_at=audit.now()
+                    )
+                )
+            action = "unpublish" if withdraw else "publish"
+            audit.record(conn, actor.name, action, target=info.ref, address=actor.address)
+        return info
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -695,6 +968,7 @@ class _Draft:
     extent: shapely.Geometry | None = None
     texts: dict[str, str] = dataclasses.field(default_factory=dict)
     note: str | None = None
+    covers_given: bool = False
 
     def check(self) -> dict[str, list]:
         """Refuse a bad name, no user or counts that do not add up; the frames' specs."""
@@ -822,15 +1096,6 @@ def _covers(covers: Iterable[str] | None, frame: pd.DataFrame) -> list[str]:
     return codes
 
 
-@functools.lru_cache(maxsize=1)
-def _city_index() -> dict[str, str]:
-    index = boundaries.read_admin_index()
-    found = dict(zip(index["adcode"], index["city"], strict=True))
-    found |= dict(zip(index["city_adcode"], index["city"], strict=True))
-    zones = gazetteer.list_zones()
-    return found | dict(zip(zones["code"].astype(str), zones["city"], strict=True))
-
-
 def _cities(adcodes: list[str], frame: pd.DataFrame) -> dict[str, str | None]:
     """Each covered adcode's city: from the rows where they say, else the outline index."""
     known: dict[str, str | None] = {}
@@ -839,7 +1104,7 @@ def _cities(adcodes: list[str], frame: pd.DataFrame) -> dict[str, str | None]:
         known = dict(zip(pairs["adcode"].astype(str), pairs["city"].astype(str), strict=True))
     missing = [c for c in adcodes if c not in known]
     if missing:
-        index = _city_index()
+        index = city_index()
         known |= {c: index.get(c) for c in missing}
     return known
 
@@ -891,4 +1156,35 @@ def _empty_current() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {"dataset": pd.Series(dtype="string"), "version": pd.Series(dtype="int64")},
         geometry=gpd.GeoSeries([], crs="EPSG:4326"),
+    )
+
+
+def _as_account(user: User) -> Account:
+    """An account as given, or the local user for a name or None (local mode only)."""
+    return user if isinstance(user, Account) else accounts.local_account(user)
+
+
+def _require_admin(account: Account, what: str) -> Account:
+    if not account.is_admin:
+        raise AccessError(f"Only an admin may {what}; {account.name!r} is a {account.role}.")
+    return account
+
+
+def _record_save(conn: Connection, account: Account, draft: _Draft, number: int) -> None:
+    refused = draft.quarantine["reason"] if len(draft.quarantine) else pd.Series([], dtype=str)
+    audit.record(
+        conn,
+        account.name,
+        "save",
+        target=f"{draft.name}@{number}",
+        address=account.address,
+        detail={
+            "kind": draft.kind,
+            "file_name": draft.file_name,
+            "rows": int(draft.rows),
+            "clean": len(draft.frame),
+            "quarantined": len(draft.quarantine),
+            "out_of_scope": int((refused == "out_of_scope").sum()),
+            "covers": list(draft.covers),
+        },
     )

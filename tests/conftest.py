@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
-# No test touches a planner's own workspace: the embedded file lives in a temporary folder,
-# and a team server named in the environment is ignored (tests/workspace names its own).
-os.environ["ATLAS_DATA_DIR"] = tempfile.mkdtemp(prefix="atlas-test-data-")
-os.environ.pop("ATLAS_DATABASE_URL", None)
-
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+
+# Tests never touch the user's own workspace: the app and the CLI get an empty embedded one
+# for the run, in local mode (tests of team mode set their own).
+_DATA = tempfile.mkdtemp(prefix="atlas-test-data-")
+atexit.register(shutil.rmtree, _DATA, ignore_errors=True)
+os.environ["ATLAS_DATA_DIR"] = _DATA
+for _name in ("ATLAS_DATABASE_URL", "ATLAS_AUTH", "ATLAS_USER"):
+    os.environ.pop(_name, None)
 
 
 @pytest.fixture(scope="session")

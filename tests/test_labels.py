@@ -13,6 +13,7 @@ from geo import coverage, figures, infra, reconcile, records
 from layers import basemaps, tables
 from layers._catalogue import LABELS
 from layers.labels import LANGS, label, measure_name
+from store.schema import ROLES
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = [
@@ -46,6 +47,7 @@ def _keys_built_from_names() -> set[str]:
     keys |= {f"level_{v}" for v in ("city", "district", "zone")}
     keys |= {f"fix_{f}" for f in ("datum", "sheet", "layer", "city")}
     keys |= set(figures.STATUSES) | set(records.STATUSES)  # shown as label(status)
+    keys |= {f"role_{r}" for r in ROLES}
     return keys | set(tables._HEADERS.values())  # table headers by column
 
 

@@ -1,0 +1,83 @@
+"""
+Account page: who is signed in and what it may read; a version by link; password; for
+admins, every account and the audit.
+
+``?ledger=NAME@3`` opens that version's record and rows if the account may read it, else
+"无权访问 no access" (the workspace refuses; nothing of the version is shown). Tables are
+``st.dataframe``, which renders values as text.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import current_account, current_lang, workspace
+from app_pages.gate import no_access
+from layers.labels import label
+from store import AccessError, AccountError, DatasetError, parse_ref
+
+lang = current_lang()
+account = current_account()
+shared = workspace()
+st.title(label("account_title", lang))
+if account.local:
+    st.info(label("local_mode", lang))
+
+st.subheader(label("readable_datasets", lang))
+readable = shared.list_datasets(user=account)
+if readable:
+    st.dataframe(pd.DataFrame(readable), hide_index=True, width="stretch")
+else:
+    st.info(label("nothing_readable", lang))
+
+refs = [f"{d['name']}@{n}" for d in readable for n in range(d["latest"], 0, -1)]
+linked = st.query_params.get("ledger")
+choices = [None, *refs] if linked in (None, *refs) else [None, linked, *refs]
+chosen = st.selectbox(
+    label("open_version", lang), choices, index=choices.index(linked), key="account_version"
+)
+if chosen:
+    st.query_params["ledger"] = chosen
+    try:
+        name, version = parse_ref(chosen)
+        saved = shared.load(name, version, user=account)
+    except AccessError:
+        no_access(lang)
+    except DatasetError as exc:
+        st.error(str(exc))
+        st.stop()
+    st.json(saved.info.to_dict())
+    rows = getattr(saved.content, "projects", None)
+    if rows is None:
+        rows = getattr(saved.content, "features", None)
+    if rows is None:
+        rows = saved.content.figures
+    st.dataframe(pd.DataFrame(rows).drop(columns="geometry", errors="ignore"), hide_index=True)
+elif "ledger" in st.query_params:
+    del st.query_params["ledger"]
+
+if not account.local:
+    st.subheader(label("change_password", lang))
+    with st.form("password", clear_on_submit=True):
+        first = st.text_input(label("new_password", lang), type="password")
+        again = st.text_input(label("new_password_again", lang), type="password")
+        if st.form_submit_button(label("change_password", lang)):
+            if first != again:
+                st.error(label("passwords_differ", lang))
+            else:
+                try:
+                    shared.set_password(account.name, first, user=account)
+                    st.success(label("password_changed", lang))
+                except AccountError as exc:
+                    st.error(str(exc))
+
+if account.is_admin:
+    if not account.local:
+        st.subheader(label("accounts_title", lang))
+        people = [a.to_dict() for a in shared.list_accounts(user=account)]
+        st.dataframe(pd.DataFrame(people), hide_index=True, width="stretch")
+    st.subheader(label("audit_title", lang))
+    log = shared.audit_log(user=account, limit=500)
+    log["detail"] = log["detail"].map(str)
+    st.dataframe(log, hide_index=True, width="stretch")

@@ -1,0 +1,176 @@
+"""
+Logins on both back ends: throttling per account and per address (held in the store, so a
+second server process sees it), one message whether or not the account exists, sessions
+that end, cookies that refuse tampering, and the server that will not start open.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import time
+
+import argon2
+import pytest
+
+from store import LoginError, StoreError, Workspace, audit, auth
+
+PASSWORD = "correct horse battery"
+KEY = "k" * 40
+
+
+@pytest.fixture
+def accounts(workspace, monkeypatch):
+    """An admin and a district clerk (cheap argon2 parameters: many logins here)."""
+    monkeypatch.setattr(
+        "store.accounts._HASHER", argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+    workspace.add_account("admin", role="admin", password=PASSWORD)
+    admin = workspace.login("admin", PASSWORD).account
+    workspace.add_account(
+        "weibin", role="district", city="新乡市", districts=["卫滨区"], password=PASSWORD,
+        user=admin,
+    )  # fmt: skip
+    return admin
+
+
+def _fail(workspace, name, address, times):
+    for _ in range(times):
+        with pytest.raises(LoginError) as caught:
+            workspace.login(name, "wrong password!", address=address)
+    return str(caught.value)
+
+
+def test_a_wrong_password_and_a_missing_account_read_the_same(workspace, accounts):
+    wrong = _fail(workspace, "weibin", "10.0.0.1", 1)
+    missing = _fail(workspace, "nobody", "10.0.0.1", 1)
+    assert wrong == missing == "Wrong name or password."
+    workspace.disable_account("weibin", user=accounts)
+    with pytest.raises(LoginError) as caught:
+        workspace.login("weibin", PASSWORD, address="10.0.0.1")
+    assert str(caught.value) == wrong  # disabled: the same words
+
+
+def test_failed_logins_are_throttled_per_account_across_processes(
+    workspace, workspace_url, accounts
+):
+    _fail(workspace, "weibin", "10.0.0.1", auth.MAX_PER_ACCOUNT)
+    # Another server process (another Workspace on the same database) sees the count.
+    with Workspace(workspace_url) as other:
+        with pytest.raises(auth.Throttled) as caught:
+            other.login("weibin", PASSWORD, address="10.0.0.2")  # the right password
+        assert 1 <= caught.value.minutes <= 15
+        assert str(caught.value).startswith("Too many failed logins for this name or from")
+        # A name that is no account is throttled after as many tries, in the same words.
+        _fail(other, "nobody", "10.0.0.3", auth.MAX_PER_ACCOUNT)
+        with pytest.raises(auth.Throttled) as missing:
+            other.login("nobody", PASSWORD, address="10.0.0.4")
+        assert str(missing.value) == str(caught.value)
+    log = workspace.audit_log(user=accounts, action="login_failed")
+    assert (log["detail"].map(lambda d: d["why"]) == "throttled").sum() == 2
+
+
+def test_the_window_passes_and_a_success_resets_the_account_count(workspace, accounts):
+    old = audit.now() - auth.WINDOW - datetime.timedelta(minutes=1)
+    with workspace._begin(write=True) as conn:
+        for _ in range(auth.MAX_PER_ACCOUNT):
+            audit.record(conn, "weibin", "login_failed", address="10.0.0.1", at=old)
+    assert workspace.login("weibin", PASSWORD, address="10.0.0.1").account.name == "weibin"
+    _fail(workspace, "weibin", "10.0.0.1", auth.MAX_PER_ACCOUNT - 1)
+    workspace.login("weibin", PASSWORD, address="10.0.0.1")  # resets the account's count
+    _fail(workspace, "weibin", "10.0.0.1", auth.MAX_PER_ACCOUNT - 1)
+    assert workspace.login("weibin", PASSWORD, address="10.0.0.1")
+
+
+def test_failed_logins_are_throttled_per_address(workspace, accounts):
+    for index in range(auth.MAX_PER_ADDRESS):
+        _fail(workspace, f"guess-{index}", "10.6.6.6", 1)
+    with pytest.raises(auth.Throttled):
+        workspace.login("weibin", PASSWORD, address="10.6.6.6")
+    assert workspace.login("weibin", PASSWORD, address="10.0.0.9")  # another address
+
+
+def test_logout_password_change_and_disabling_end_sessions(workspace, accounts):
+    first = workspace.login("weibin", PASSWORD, address="10.0.0.1")
+    second = workspace.login("weibin", PASSWORD, address="10.0.0.2")
+    assert workspace.session(first.token).name == "weibin"
+    workspace.logout(first.token, address="10.0.0.1")
+    assert workspace.session(first.token) is None
+    assert workspace.session(second.token).name == "weibin"
+    workspace.set_password("weibin", "another long password", user=accounts)
+    assert workspace.session(second.token) is None
+    third = workspace.login("weibin", "another long password")
+    workspace.disable_account("weibin", user=accounts)
+    assert workspace.session(third.token) is None
+    assert workspace.session("made-up-token") is None
+    actions = workspace.audit_log(user=accounts)["action"].tolist()
+    assert actions[:3] == ["account_disable", "login", "account_password"]
+    assert "logout" in actions
+
+
+def test_an_expired_session_is_refused(workspace, accounts, monkeypatch):
+    monkeypatch.setenv("ATLAS_SESSION_HOURS", "0")
+    done = workspace.login("weibin", PASSWORD)
+    assert done.expires_at <= audit.now()
+    assert workspace.session(done.token) is None
+
+
+def test_cookies_are_signed_and_a_tampered_one_is_refused(monkeypatch):
+    monkeypatch.setenv("ATLAS_SECRET_KEY", KEY)
+    cookie = auth.make_cookie("the-token")
+    assert auth.read_cookie(cookie) == "the-token"
+    payload, stamp, signature = cookie.split(".")  # base64 JSON, timestamp, HMAC
+    flipped = ".".join([payload, stamp, signature[:-1] + ("A" if signature[-1] != "A" else "B")])
+    # Another token under the first one's timestamp and signature.
+    other = base64.urlsafe_b64encode(b'"admin-token"').decode().rstrip("=")
+    swapped = ".".join([other, stamp, signature])
+    forged = auth.make_cookie("another-token", key="x" * 40)
+    for bad in (flipped, swapped, forged, "", None, "garbage", "a.b.c"):
+        assert auth.read_cookie(bad) is None
+    monkeypatch.setenv("ATLAS_SECRET_KEY", "y" * 40)
+    assert auth.read_cookie(cookie) is None  # another server key
+
+
+def test_an_old_cookie_is_refused(monkeypatch):
+    monkeypatch.setenv("ATLAS_SECRET_KEY", KEY)
+    cookie = auth.make_cookie("the-token")
+    monkeypatch.setenv("ATLAS_SESSION_HOURS", "0.0001")  # 0.36 s, read as whole seconds: 0
+    time.sleep(1.1)
+    assert auth.read_cookie(cookie) is None
+
+
+def test_the_signing_key_must_be_set_and_long(monkeypatch):
+    monkeypatch.delenv("ATLAS_SECRET_KEY", raising=False)
+    with pytest.raises(StoreError, match=r"Expected ATLAS_SECRET_KEY .* it is unset"):
+        auth.make_cookie("t")
+    monkeypatch.setenv("ATLAS_SECRET_KEY", "short")
+    with pytest.raises(StoreError, match="too short"):
+        auth.read_cookie("t")
+
+
+@pytest.mark.parametrize(
+    ("address", "loopback"),
+    [
+        ("localhost", True),
+        ("127.0.0.1", True),
+        ("127.1.2.3", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("", False),
+        (None, False),
+        ("0.0.0.0", False),
+        ("::", False),
+        ("192.168.1.20", False),
+        ("atlas.example.gov.cn", False),
+    ],
+)
+def test_a_server_off_loopback_needs_atlas_auth(address, loopback, monkeypatch):
+    monkeypatch.delenv("ATLAS_AUTH", raising=False)
+    assert auth.is_loopback(address) is loopback
+    if loopback:
+        auth.check_server_address(address)
+    else:
+        with pytest.raises(StoreError, match=r"Refusing to serve on .* set ATLAS_AUTH=on"):
+            auth.check_server_address(address)
+    monkeypatch.setenv("ATLAS_AUTH", "on")
+    auth.check_server_address(address)

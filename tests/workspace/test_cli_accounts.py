@@ -1,0 +1,114 @@
+"""`atlas user`, `--user`, `atlas audit`, `atlas publish` and `atlas serve`, on both back ends."""
+
+from __future__ import annotations
+
+import json
+
+import argon2
+import pytest
+
+from cli import main
+
+from .conftest import LEDGER
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def atlas(workspace, workspace_url, monkeypatch, capsys):
+    """Run `atlas …` against the test workspace; returns (status, JSON lines, stderr)."""
+    monkeypatch.setenv("ATLAS_DATABASE_URL", workspace_url)
+    monkeypatch.setenv("ATLAS_NEW_PASSWORD", PASSWORD)
+    monkeypatch.setenv("ATLAS_PASSWORD", PASSWORD)
+    monkeypatch.setattr(
+        "store.accounts._HASHER", argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+
+    def run(*args: str):
+        status = main(list(args))
+        out, err = capsys.readouterr()
+        return status, [json.loads(line) for line in out.splitlines()], err
+
+    return run
+
+
+def test_a_team_server_from_its_first_admin_to_a_district_save(atlas, monkeypatch):
+    status, lines, _ = atlas("user", "add", "boss", "--role", "admin")
+    assert (status, lines) == (
+        0,
+        [{"name": "boss", "role": "admin", "city": None, "districts": [], "disabled": False}],
+    )
+    status, lines, _ = atlas(
+        "user", "add", "weibin", "--role", "district", "--city", "新乡",
+        "--district", "卫滨区", "--user", "boss",
+    )  # fmt: skip
+    assert (status, lines[0]["city"], lines[0]["districts"]) == (0, "新乡市", ["410703"])
+    status, lines, _ = atlas("user", "list", "--user", "boss")
+    assert [a["name"] for a in lines] == ["boss", "weibin"]
+    assert PASSWORD not in json.dumps(lines) and "argon2" not in json.dumps(lines)
+
+    status, lines, _ = atlas(
+        "ingest", str(LEDGER), "--crs", "gcj02", "--save", "--dataset", "xx", "--user", "weibin"
+    )
+    assert status == 0
+    assert lines[0]["rows"] == 31 and lines[0]["version"] == 1
+    status, lines, _ = atlas("history", "xx", "--user", "weibin")
+    (version,) = lines
+    assert version["saved_by"] == "weibin" and version["covers"] == ["410703"]
+    assert version["rows"] == version["clean"] + version["quarantined"]
+    assert version["by_reason"]["out_of_scope"] == 31 - 5 - version["clean"]
+
+    status, lines, _ = atlas("audit", "--user", "boss", "--action", "save")
+    assert [(a["actor"], a["target"], a["address"][:4]) for a in lines] == [
+        ("weibin", "xx@1", "cli:")
+    ]
+    status, lines, _ = atlas("publish", "xx@1", "--user", "boss")
+    assert lines == [{"published": True, "ref": "xx@1"}]
+    status, lines, _ = atlas("user", "disable", "weibin", "--user", "boss")
+    assert lines[0]["disabled"] is True
+    status, _, err = atlas("datasets", "--user", "weibin")
+    assert (status, err) == (2, "atlas datasets: Wrong name or password.\n")
+
+
+def test_without_user_or_with_a_wrong_password_a_team_server_says_what_to_do(atlas, monkeypatch):
+    atlas("user", "add", "boss", "--role", "admin")
+    status, _, err = atlas("datasets")
+    assert status == 2
+    assert err == (
+        "atlas datasets: This workspace has accounts (or ATLAS_AUTH=on): log in first. On the "
+        "command line pass --user NAME (password from ATLAS_PASSWORD or the prompt).\n"
+    )
+    monkeypatch.setenv("ATLAS_PASSWORD", "not the password")
+    status, _, err = atlas("datasets", "--user", "boss")
+    assert (status, err) == (2, "atlas datasets: Wrong name or password.\n")
+    status, _, err = atlas("datasets", "--user", "nobody")
+    assert (status, err) == (2, "atlas datasets: Wrong name or password.\n")
+    assert "not the password" not in err
+    status, _, err = atlas("user", "add", "--role", "viewer", "--user", "boss")
+    assert (status, err) == (2, "atlas user: Expected the account's NAME: atlas user add NAME.\n")
+
+
+def test_a_password_change_from_the_command_line(atlas, monkeypatch):
+    atlas("user", "add", "boss", "--role", "admin")
+    monkeypatch.setenv("ATLAS_NEW_PASSWORD", "a brand new passphrase")
+    status, lines, _ = atlas("user", "passwd", "boss", "--user", "boss")
+    assert (status, lines[0]["name"]) == (0, "boss")
+    status, _, _ = atlas("datasets", "--user", "boss")
+    assert status == 2  # the old password no longer works
+    monkeypatch.setenv("ATLAS_PASSWORD", "a brand new passphrase")
+    assert atlas("datasets", "--user", "boss")[0] == 0
+
+
+def test_serve_refuses_to_start_open_on_a_non_loopback_address(atlas, monkeypatch):
+    monkeypatch.delenv("ATLAS_AUTH", raising=False)
+    started = []
+    monkeypatch.setattr("subprocess.call", lambda command: started.append(command) or 0)
+    status, _, err = atlas("serve", "--address", "0.0.0.0")
+    assert status == 2 and started == []
+    assert err.startswith(
+        "atlas serve: Refusing to serve on 0.0.0.0 without logins: anyone who reaches it would "
+        "read and change the workspace."
+    )
+    assert "set ATLAS_AUTH=on and ATLAS_SECRET_KEY" in err
+    assert atlas("serve", "--address", "127.0.0.1", "--port", "8600")[0] == 0
+    assert started[0][-7:-3] == ["127.0.0.1", "--server.port", "8600", "--server.headless"]
