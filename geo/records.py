@@ -33,16 +33,16 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
-from geo import _cells, _sheets, boundaries, crs, gazetteer
+from geo import _cells, _gdal, _sheets, boundaries, crs, gazetteer
 from geo.addresses import parse_address
 from geo.errors import InputError, UnknownPlaceError
 
 __all__ = [
     "CONTENT_TAGS",
     "FIELDS",
+    "PLAUSIBLE_MAXIMUM",
     "REASONS",
     "STATUSES",
     "Ledger",
@@ -81,10 +81,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 REASONS: dict[str, tuple[str, str]] = _sheets.ROW_REASONS | {
     "total_row": ("合计行，不是小区", "a total row, not a community"),
     "missing_required": ("缺少必填项：{column}", "a required value is missing: {column}"),
-    "bad_number": (
-        "{column}：无法精确读取的数值 {detail}",
-        "{column}: {detail} is not an exact number",
-    ),
+    "bad_number": ("{column}：{detail}", "{column}: {detail}"),
     "approximate_number": (
         "{column}：约数 {detail}，需填写确数",
         "{column}: {detail} is approximate; give the exact figure",
@@ -108,6 +105,21 @@ _NUMBER_FIELDS = {  # field → (output column, whole numbers only)
     "floor_area": ("floor_area_m2", False),
     "investment": ("investment_cny", False),
 }
+#: Field → the largest plausible value for one community, in its output unit (households,
+#: buildings, m², CNY). A larger figure is a typo or a total, quarantined as ``bad_number``
+#: with the range in the message; the README's ledger section lists them.
+PLAUSIBLE_MAXIMUM: dict[str, Decimal] = {
+    "households": Decimal(100_000),
+    "buildings": Decimal(10_000),
+    "floor_area": Decimal(20_000_000),
+    "investment": Decimal(10_000_000_000),
+}
+_UNITS = {
+    "households": ("户", "households"),
+    "buildings": ("栋", "buildings"),
+    "floor_area": ("m²", "m²"),
+    "investment": ("元", "CNY"),
+}
 _FIGURES = [column for column, _ in _NUMBER_FIELDS.values()]
 _TOTAL_WORDS = {"合计", "总计", "小计", "共计", "total", "subtotal", "sum"}
 _THIS_YEAR = datetime.date.today().year
@@ -130,16 +142,24 @@ class Ledger:
     stages: list[dict[str, int | str]]
     encoding: str | None = None
     sheet: str | None = None
+    sheets: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
-        """The one-line report: ``{"rows", "clean", "quarantined", "by_reason"}``."""
+        """
+        The one-line report: ``{"rows", "clean", "quarantined", "by_reason"}``.
+
+        A workbook adds ``sheet``, the sheet read, and ``sheets``, each sheet's state.
+        """
         by_reason = self.quarantine["reason"].value_counts().sort_index()
-        return {
+        summary: dict[str, object] = {
             "rows": self.rows,
             "clean": len(self.projects),
             "quarantined": len(self.quarantine),
             "by_reason": {str(k): int(v) for k, v in by_reason.items()},
         }
+        if self.sheet is not None:
+            summary |= {"sheet": self.sheet, "sheets": dict(self.sheets)}
+        return summary
 
 
 # --- reading bytes into rows ---------------------------------------------------------------
@@ -238,10 +258,10 @@ def _parse_values(
         if field in columns:
             header = columns[field]
             scale = _scale(field, header, raw[header])
-            numbers, problems = _cells.parse_numbers(raw[header], scale=scale, integer=integer)
-            for code in ("approximate_number", "bad_number"):
-                mask = (problems == code).to_numpy()
-                flags.flag(mask, code, column=header, detail=_sheets.quoted(raw[header], mask))
+            numbers, problems = _cells.parse_numbers(
+                raw[header], scale=scale, integer=integer, maximum=PLAUSIBLE_MAXIMUM[field]
+            )
+            _flag_numbers(field, header, raw[header], problems, flags)
             parsed[out] = numbers
     year_header = columns.get("year") or columns.get("batch")
     if year_header:
@@ -267,6 +287,36 @@ def _parse_values(
     if "content" in columns:
         parsed["content_tags"] = _cells.parse_tags(raw[columns["content"]])
     return parsed
+
+
+def _flag_numbers(
+    field: str, header: str, cells: pd.Series, problems: pd.Series, flags: _sheets.Flags
+) -> None:
+    """Quarantine the cells :func:`geo._cells.parse_numbers` could not read exactly."""
+    problems = problems.to_numpy(dtype=object)
+    mask = problems == "approximate_number"
+    flags.flag(mask, "approximate_number", column=header, detail=_sheets.quoted(cells, mask))
+    top = f"{PLAUSIBLE_MAXIMUM[field]:,}"
+    zh_unit, en_unit = _UNITS[field]
+    details = {
+        "bad_number": ("无法精确读取的数值 {}", "{} is not an exact number"),
+        "out_of_range": (
+            f"{{}} 超出一个小区的合理范围（0 至 {top} {zh_unit}）",
+            f"{{}} is outside the plausible range for one community (0 to {top} {en_unit})",
+        ),
+        "too_precise": (
+            "{} 的有效数字超过 15 位，无法不经舍入保存",
+            "{} has more significant digits (over 15) than can be kept without rounding",
+        ),
+    }
+    for code, (zh, en) in details.items():
+        mask = problems == code
+        if not mask.any():
+            continue
+        shown = _sheets.quoted(cells, mask)
+        detail_zh = np.where(mask, [zh.format(t) for t in shown], "").astype(object)
+        detail_en = np.where(mask, [en.format(t) for t in shown], "").astype(object)
+        flags.flag(mask, "bad_number", column=header, detail=detail_zh, detail_en=detail_en)
 
 
 # --- where each row is ----------------------------------------------------------------------
@@ -696,16 +746,17 @@ def read_ledger(
     crs.check_datum(crs_name)
     report = progress or (lambda fraction, stage: None)
     data, name = _sheets.load_bytes(source, name)
-    rows, numbers, broken, encoding, sheet_title = _sheets.read_rows(data, name=name, sheet=sheet)
-    start = _sheets.find_header(rows, _SYNONYMS, "、".join(w[0] for w in FIELDS.values()))
-    header, body, numbers, broken = _sheets.table_body(rows, numbers, broken, start)
+    table = _sheets.read_rows(data, name=name, sheet=sheet)
+    start = _sheets.find_header(table.rows, _SYNONYMS, "、".join(w[0] for w in FIELDS.values()))
+    header, body, numbers, broken, formulas = _sheets.table_body(table, start)
+    encoding, sheet_title, sheets = table.encoding, table.sheet, table.sheets
+    del table  # the rows as lists: the frame below holds the same text
     raw, ragged, blank = _sheets.text_frame(body, header)
+    del body
     columns = map_columns(header)
     _check_columns(columns, header)
     flags = _sheets.Flags(len(raw))
-    flags.flag(broken, "bad_encoding", detail=_sheets.quoted(raw[header[0]], broken))
-    flags.flag(blank, "blank_row")
-    flags.flag(ragged, "ragged_row", detail=f"header has {len(header)} cells")
+    _sheets.flag_read_problems(flags, raw, header, (broken, blank, ragged), formulas)
     flags.stage("read")
     report(0.2, "read")
     folded = _sheets.Folded(raw)
@@ -727,7 +778,9 @@ def read_ledger(
     projects = _projects(raw, columns, parsed, placed, lon, lat, datums, numbers, flags.ok())
     quarantine = _sheets.quarantine_frame(raw, numbers, flags, REASONS)
     report(1.0, "done")
-    return Ledger(projects, quarantine, len(raw), columns, flags.stages, encoding, sheet_title)
+    return Ledger(
+        projects, quarantine, len(raw), columns, flags.stages, encoding, sheet_title, sheets
+    )
 
 
 def read_projects(path: str | Path) -> gpd.GeoDataFrame:
@@ -739,11 +792,17 @@ def read_projects(path: str | Path) -> gpd.GeoDataFrame:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"Expected a projects file from `atlas ingest`; {str(path)!r} is missing.")
-    layer = "projects" if path.suffix.lower() == ".gpkg" else None
+    gpkg = path.suffix.lower() == ".gpkg"
     try:
-        projects = pyogrio.read_dataframe(path, layer=layer)
-    except pyogrio.errors.DataSourceError as exc:
-        raise InputError(f"Expected a .gpkg or .geojson from `atlas ingest`: {exc}") from exc
+        # GDAL opens it with the driver its suffix names, or not at all (geo._gdal).
+        projects = _gdal.read_dataframe(
+            path, "GPKG" if gpkg else "GeoJSON", layer="projects" if gpkg else None
+        )
+    except (*_gdal.GDAL_ERRORS, shapely.errors.GEOSException) as exc:
+        raise InputError(
+            f"Expected a .gpkg (layer projects) or .geojson written by `atlas ingest`; "
+            f"{path.name!r} cannot be read as one ({exc}). Write it again with atlas ingest."
+        ) from None
     missing = [c for c in ("name", "adcode", "households") if c not in projects]
     if missing:
         raise InputError(

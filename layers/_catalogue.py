@@ -629,4 +629,13 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "请选择调查覆盖的区县（列表中已注明所属城市）。",
         "en": "Pick the covered districts from the list, which names their cities.",
     },
+    "fix_output": {
+        "zh": "请换一个可写入、有剩余空间的保存位置。",
+        "en": "Save to a folder you can write to, with space left.",
+    },
+    "sheet_hidden": {"zh": "隐藏", "en": "hidden"},
+    "sheet_read": {
+        "zh": "读取的工作表：{sheet}（工作簿中：{sheets}）",
+        "en": "Sheet read: {sheet} (in the workbook: {sheets})",
+    },
 }

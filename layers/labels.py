@@ -25,6 +25,7 @@ __all__ = [
     "place_labels",
     "rank_text",
     "reason_text",
+    "sheet_text",
     "value_text",
 ]
 
@@ -209,3 +210,18 @@ def error_text(exc: Exception, lang: str = "zh") -> str:
     """
     fix = getattr(exc, "fix", None)
     return f"{exc} {label(f'fix_{fix}', lang)}" if fix else str(exc)
+
+
+def sheet_text(sheet: str | None, sheets: list[tuple[str, str]], lang: str = "zh") -> str:
+    """
+    Which workbook sheet was read, and the workbook's sheets: "读取的工作表：台账（工作簿中：…）".
+
+    Empty for a CSV (``sheet`` is None). ``sheets`` are (title, state) pairs as
+    :class:`geo.records.Ledger` keeps them; hidden sheets say so.
+    """
+    if sheet is None:
+        return ""
+    hidden = label("sheet_hidden", lang)
+    names = [title if state == "visible" else f"{title} ({hidden})" for title, state in sheets]
+    listed = ("、" if lang == "zh" else ", ").join(names) or sheet
+    return label("sheet_read", lang).format(sheet=sheet, sheets=listed)

@@ -187,9 +187,11 @@ def test_a_survey_is_complete_only_where_it_declares_whole_districts():
     assert set(found.quarantine["reason"]) == {"unknown_type", "wrong_geometry"}
     districts = coverage.coverage_districts(found)
     assert set(districts["city"]) == {"新乡市"}
-    # Undeclared, the extent is the features' hull: it spills partly over neighbours.
+    # Undeclared, each district's extent is the hull of the features found in it: nothing
+    # spills over a neighbour, and a district surveyed to its edges is nearly whole.
     hull = coverage.district_metrics(found, districts).set_index("district")
-    assert (hull.loc[["凤泉区", "新乡县"], "extent_share"] > 0.005).any()
+    assert (hull.loc[["凤泉区", "新乡县"], "extent_share"] < 0.005).all()
+    assert (hull.loc[["卫滨区", "红旗区", "牧野区"], "extent_share"] > 0.85).all()
     declared = infra.declare_coverage(found, ["卫滨区", "红旗区", "牧野区"], city="新乡")
     table = coverage.district_metrics(declared, districts).set_index("district")
     ok = table.loc[["卫滨区", "红旗区", "牧野区"]]

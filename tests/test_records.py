@@ -341,7 +341,9 @@ def test_xlsx_first_sheet_by_default_and_unknown_sheets_are_named():
     data = _xlsx([["小区名称", "所属区县"], ["甲", "卫滨区"]])
     with pytest.raises(InputError, match=r"Expected a header row"):
         records.read_ledger(data, name="t.xlsx")  # the first sheet is the empty 说明
-    with pytest.raises(InputError, match=r"the workbook has 说明, 台账"):
+    with pytest.raises(
+        InputError, match=r"the workbook has '说明' \(visible\), '台账' \(visible\)"
+    ):
         records.read_ledger(data, name="t.xlsx", sheet="Sheet9")
 
 
