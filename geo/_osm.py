@@ -43,7 +43,9 @@ def _check_root(path: Path, name: str) -> None:
     """The root element of the XML is ``<osm>``; a DTD or entity is refused."""
     try:
         with path.open("rb") as handle:
-            _, root = next(defusedxml.ElementTree.iterparse(handle, events=("start",)))
+            _, root = next(
+                defusedxml.ElementTree.iterparse(handle, events=("start",), forbid_dtd=True)
+            )
     except defusedxml.DefusedXmlException as exc:
         raise InputError(
             f"Expected plain OSM XML; {name!r} declares a DOCTYPE (DTD) or XML entities "

@@ -283,6 +283,11 @@ class Table:
     sheets: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     formulas: dict[int, tuple[int, str]] = dataclasses.field(default_factory=dict)
 
+    @property
+    def short_rows_are_ragged(self) -> bool:
+        """A CSV row with fewer cells than its header lost some; a workbook's are just empty."""
+        return self.sheet is None
+
 
 def _check_csv_size(text: str, delimiter: str) -> None:
     """Refuse a CSV past a cap before it is split: counting separators is one C pass."""
@@ -352,12 +357,14 @@ def unique_headers(header: list[str]) -> list[str]:
 
 
 def text_frame(
-    body: list[list[str]], header: list[str]
+    body: list[list[str]], header: list[str], *, short_is_ragged: bool = True
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """
     Rows as a frame of text under ``header``, with ragged and blank masks.
 
     Cells past the header go to an ``extra_cells`` column, so a long row keeps its values.
+    A short row is ragged only with ``short_is_ragged`` (CSV); a workbook row simply ends
+    at its last value.
     """
     width = len(header)
     lengths = np.fromiter((len(r) for r in body), dtype=np.int64, count=len(body))
@@ -375,7 +382,7 @@ def text_frame(
         frame["extra_cells"] = extras
     # A row is blank when all its text, joined, is whitespace: one strip per row, not per cell.
     blank = np.fromiter((not "".join(r).strip() for r in body), dtype=bool, count=len(body))
-    ragged = ((lengths < width) & ~blank) | (extras != "")
+    ragged = ((lengths < width) & ~blank & short_is_ragged) | (extras != "")
     return frame, ragged, blank
 
 

@@ -189,11 +189,10 @@ def read_workbook(data: bytes, *, name: str = "", sheet: str | None = None) -> W
     Raises :class:`InputError` for a file that is no readable workbook, a hidden first sheet
     (unless ``sheet`` names a sheet), a sheet past a cap, or XML with entities.
     """
-    import defusedxml
     import openpyxl
 
-    _check_zip(data, name)
     try:
+        _check_zip(data, name)
         with warnings.catch_warnings():
             # openpyxl warns about workbook features it drops (extensions, validation, a
             # date cell it reads as #VALUE!); none changes a value read here.
@@ -205,18 +204,29 @@ def read_workbook(data: bytes, *, name: str = "", sheet: str | None = None) -> W
                 rows, numbers, formulas = _sheet_rows(book, chosen)
             finally:
                 book.close()
-    except defusedxml.DefusedXmlException as exc:
-        raise InputError(
-            f"Expected a workbook of plain XML; {name or 'the upload'} declares XML entities "
-            f"or a DTD ({type(exc).__name__}), which workbooks never need and XML bombs use. "
-            "Save it again from Excel or WPS as .xlsx."
-        ) from None
     except (ET.ParseError, ValueError, TypeError, KeyError, zipfile.BadZipFile, EOFError) as exc:
         if isinstance(exc, InputError):
             raise
-        raise InputError(
-            f"Expected an .xlsx workbook, but {name or 'the upload'} cannot be read as one "
-            f"({type(exc).__name__}: {str(exc)[:200]}). Save it again from Excel as .xlsx, "
-            "or as CSV UTF-8."
-        ) from None
+        raise _unreadable(exc, name or "the upload") from None
     return Workbook(rows, numbers, chosen.title, sheets, formulas)
+
+
+def _unreadable(exc: Exception, name: str) -> InputError:
+    """One line for a workbook openpyxl could not read; entities are named as such."""
+    import defusedxml
+
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, defusedxml.DefusedXmlException):
+        # openpyxl re-raises a part's parse error as "Unable to read workbook"
+        cause = cause.__cause__ or cause.__context__
+    if cause is not None:
+        return InputError(
+            f"Expected a workbook of plain XML; {name} declares XML entities or a DTD "
+            f"({type(cause).__name__}), which workbooks never need and XML bombs use. Save it "
+            "again from Excel or WPS as .xlsx."
+        )
+    text = " ".join(str(exc).split())[:200]
+    return InputError(
+        f"Expected an .xlsx workbook, but {name} cannot be read as one ({type(exc).__name__}: "
+        f"{text}). Save it again from Excel as .xlsx, or as CSV UTF-8."
+    )

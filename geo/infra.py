@@ -338,12 +338,21 @@ def _area_ids(areas: pd.DataFrame) -> np.ndarray:
     return ("way/" + way).where(way.notna(), "relation/" + relation).to_numpy(dtype=object)
 
 
-def _read_layer(path: Path, layer: str, **kwargs) -> gpd.GeoDataFrame:
-    with warnings.catch_warnings():
-        # Extracts cut at a bounding box hold relations with rings that the cut left open;
-        # GDAL warns per ring. Such areas are kept (invalid) or come back empty.
-        warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyogrio")
-        return _gdal.read_dataframe(path, "OSM", layer=layer, use_arrow=True, **kwargs)
+def _read_layer(path: Path, layer: str, name: str, **kwargs) -> gpd.GeoDataFrame:
+    # Not through Arrow: its stream ends quietly where GDAL fails to parse the file (a PBF
+    # block it cannot inflate gave 0 features, exit 0); feature by feature GDAL raises.
+    try:
+        with warnings.catch_warnings():
+            # Extracts cut at a bounding box hold relations with rings that the cut left
+            # open; GDAL warns per ring. Such areas are kept (invalid) or come back empty.
+            warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyogrio")
+            return _gdal.read_dataframe(path, "OSM", layer=layer, use_arrow=False, **kwargs)
+    except _gdal.GDAL_ERRORS as exc:
+        raise InputError(
+            f"Expected an OSM extract GDAL can read to its end; reading the {layer} of {name!r} "
+            f"it stopped: {exc}. Download the extract again, or convert it with osmium "
+            "(osmium cat in.osm.pbf -o out.osm)."
+        ) from None
 
 
 def read_osm(path: str | Path, *, name: str | None = None) -> Infra:
@@ -363,11 +372,12 @@ def read_osm(path: str | Path, *, name: str | None = None) -> Infra:
     source = name or path.name
     _osm.check_osm(path, source)
     _gdal.set_config({"OSM_CONFIG_FILE": str(_OSMCONF)})
-    nodes = _read_layer(path, "points")
-    ways = _read_layer(path, "lines")
+    nodes = _read_layer(path, "points", source)
+    ways = _read_layer(path, "lines", source)
     areas = _read_layer(
         path,
         "multipolygons",
+        source,
         on_invalid="ignore",
         where="amenity = 'toilets' OR public_transport = 'platform' "
         "OR highway IN ('bus_stop', 'platform', 'elevator')",
@@ -647,7 +657,9 @@ def _read_table(data: bytes, name: str, crs_name: str | None, sheet: str | None)
     table = _sheets.read_rows(data, name=name, sheet=sheet)
     start = _sheets.find_header(table.rows, _FIELD_SYNONYMS, "、".join(SURVEY_FIELDS["type"]))
     header, body, numbers, broken, formulas = _sheets.table_body(table, start)
-    raw, ragged, blank = _sheets.text_frame(body, header)
+    raw, ragged, blank = _sheets.text_frame(
+        body, header, short_is_ragged=table.short_rows_are_ragged
+    )
     flags = _sheets.Flags(len(raw))
     _sheets.flag_read_problems(flags, raw, header, (broken, blank, ragged), formulas)
     points = _table_points(raw, crs_name, flags)

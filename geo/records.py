@@ -750,8 +750,9 @@ def read_ledger(
     start = _sheets.find_header(table.rows, _SYNONYMS, "、".join(w[0] for w in FIELDS.values()))
     header, body, numbers, broken, formulas = _sheets.table_body(table, start)
     encoding, sheet_title, sheets = table.encoding, table.sheet, table.sheets
+    short_is_ragged = table.short_rows_are_ragged
     del table  # the rows as lists: the frame below holds the same text
-    raw, ragged, blank = _sheets.text_frame(body, header)
+    raw, ragged, blank = _sheets.text_frame(body, header, short_is_ragged=short_is_ragged)
     del body
     columns = map_columns(header)
     _check_columns(columns, header)

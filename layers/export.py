@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Callable
@@ -47,6 +48,8 @@ __all__ = [
 #: RFC 7946 §11.2 suggests 6 decimals (~10 cm); 7 (~1 cm) is the cap this project allows.
 GEOJSON_DECIMALS = 7
 
+# Less free space than this after a failed write: the disk is full.
+_NEARLY_FULL = 1 << 20
 _REASONS = {
     errno.ENOSPC: "the disk is full",
     errno.EDQUOT: "the disk quota is used up",
@@ -110,9 +113,12 @@ def _written(path: Path, write: Callable[[Path], None]) -> Path:
     except OSError as exc:
         raise _refused(path, _REASONS.get(exc.errno, exc.strerror or str(exc))) from None
     except _gdal.GDAL_ERRORS as exc:
-        text = str(exc).lower()
-        reason = "the disk is full" if "full" in text or "no space" in text else str(exc)
-        raise _refused(path, f"GDAL could not write it ({reason})") from None
+        # GDAL words a full disk as a failed INSERT; the space left (before the temporary
+        # file is removed) says what happened.
+        free = shutil.disk_usage(path.parent).free
+        if free < _NEARLY_FULL:
+            raise _refused(path, f"the disk is full ({free:,} bytes left)") from None
+        raise _refused(path, f"GDAL could not write it ({exc})") from None
     finally:
         for leftover in _sidecars(tmp):
             with contextlib.suppress(FileNotFoundError):
