@@ -36,7 +36,7 @@ import pandas as pd
 import shapely
 
 from geo import _cells, _gdal, _sheets, boundaries, crs, gazetteer
-from geo.addresses import parse_address
+from geo.addresses import address_key, parse_address
 from geo.errors import InputError, UnknownPlaceError
 
 __all__ = [
@@ -313,9 +313,12 @@ def _flag_numbers(
         mask = problems == code
         if not mask.any():
             continue
-        shown = _sheets.quoted(cells, mask)
-        detail_zh = np.where(mask, [zh.format(t) for t in shown], "").astype(object)
-        detail_en = np.where(mask, [en.format(t) for t in shown], "").astype(object)
+        # Messages only for the rows flagged; every other row's detail stays "".
+        at = np.flatnonzero(mask)
+        shown = _sheets.quoted(cells, mask)[at]
+        detail_zh, detail_en = np.full(len(mask), "", object), np.full(len(mask), "", object)
+        detail_zh[at] = [zh.format(t) for t in shown]
+        detail_en[at] = [en.format(t) for t in shown]
         flags.flag(mask, "bad_number", column=header, detail=detail_zh, detail_en=detail_en)
 
 
@@ -395,15 +398,46 @@ def _resolve_names(
     named = (keys["key_adcode"] != "") | (keys["key_district"] != "")
     keys.loc[named, "key_address"] = ""
     keys = keys[todo]
+    # And an address only by the part that decides its district (addresses.address_key):
+    # a real ledger's addresses are all distinct, a 100k-row one with no 区县 column took
+    # 33 s (one parse per address), their keys are a few hundred.
+    full = keys["key_address"]
+    keys["key_address"] = full.map(_address_keys(full))
     unique = keys.drop_duplicates()
+    found = _resolve_rows(unique)
+    merged = keys.reset_index().merge(found, on=list(keys.columns), how="left").set_index("index")
+    merged = _renote_unknown_addresses(merged, full)
+    return merged.reindex(raw.index)
+
+
+_RESOLVED = ["status", "adcode", "name", "city", "province", "candidates", "note", "source"]
+
+
+def _address_keys(addresses: pd.Series) -> dict[str, str]:
+    return {text: address_key(text) if text else "" for text in addresses.unique()}
+
+
+def _resolve_rows(unique: pd.DataFrame) -> pd.DataFrame:
+    """What each distinct key resolves to, beside the key."""
     found = pd.DataFrame(
         [_resolve_one(*row) for row in unique.itertuples(index=False)],
         index=unique.index,
-        columns=["status", "adcode", "name", "city", "province", "candidates", "note", "source"],
+        columns=_RESOLVED,
     )
-    found = pd.concat([unique, found], axis=1)
-    merged = keys.reset_index().merge(found, on=list(keys.columns), how="left").set_index("index")
-    return merged.reindex(raw.index)
+    return pd.concat([unique, found], axis=1)
+
+
+def _renote_unknown_addresses(merged: pd.DataFrame, full: pd.Series) -> pd.DataFrame:
+    """A not-found address's note quotes the address itself: those rows, from the full text."""
+    lost = (merged["status"] == "unknown") & (merged["source"] == "address")
+    if not lost.any():
+        return merged
+    keys = merged.loc[lost, ["key_adcode", "key_district", "key_address", "key_city", "key_year"]]
+    keys = keys.assign(key_address=full.reindex(keys.index))
+    again = _resolve_rows(keys.drop_duplicates())
+    notes = keys.reset_index().merge(again, on=list(keys.columns), how="left").set_index("index")
+    merged.loc[lost, _RESOLVED] = notes[_RESOLVED].reindex(merged.index[lost]).to_numpy()
+    return merged
 
 
 _ALTERNATIVES = {
@@ -637,6 +671,15 @@ def _placed(index, point, status, named, county, lon_w, lat_w, places) -> pd.Dat
     return placed
 
 
+def _joined_rows(group: np.ndarray, rows: pd.Series) -> np.ndarray:
+    """Each row's group as "3、17、42": one join per group, not a pandas call per group."""
+    order = np.argsort(group, kind="stable")
+    texts = rows.astype(str).to_numpy(dtype=object)[order]
+    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
+    joined = np.array(["、".join(part) for part in np.split(texts, starts[1:])], dtype=object)
+    return joined[group]
+
+
 def _flag_duplicates(
     name: pd.Series, placed: pd.DataFrame, parsed: dict, rows: np.ndarray, flags: _sheets.Flags
 ) -> None:
@@ -649,7 +692,7 @@ def _flag_duplicates(
     if frame.empty:
         return
     groups = frame.groupby(["key_name", "key_code"], sort=False)
-    listed = groups["row"].transform(lambda r: "、".join(map(str, r)))
+    listed = pd.Series(_joined_rows(groups.ngroup().to_numpy(), frame["row"]), index=frame.index)
     differ = pd.Series("", index=frame.index)
     for column in _FIGURES:
         conflicting = groups[column].transform("nunique") > 1
