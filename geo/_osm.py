@@ -5,8 +5,8 @@ GDAL's OSM driver says nothing when a file stops early (a truncated ``.osm.pbf``
 15 sidewalks, exit 0), and it opens as OSM anything with ``<osm`` near its start, a VRT
 with the text in a comment included. So, before GDAL sees a file:
 
-1. **XML**: the root element is parsed with ``defusedxml`` (a DTD or an entity is refused)
-   and must be ``<osm>``; a substring is not enough.
+1. **XML**: expat parses the file up to its root element, which must be ``<osm>`` (a
+   substring is not enough); a DOCTYPE before it, where entities are declared, is refused.
 2. **PBF**: the first block must be an ``OSMHeader``.
 3. **Whole**: pyosmium (libosmium) reads the file to its end in C++, handing no object to
    Python: a truncated or corrupt file is refused with how far it got (the XML line and
@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import contextlib
 import struct
-import xml.etree.ElementTree as ET
 from pathlib import Path
+from xml.parsers import expat
 
-import defusedxml
-import defusedxml.ElementTree
 import osmium
 
 from geo.errors import InputError
@@ -39,27 +37,50 @@ def _format(name: str) -> str:
     return "pbf" if Path(name).suffix.lower() == ".pbf" else "osm"
 
 
+class _Prolog(Exception):
+    """Raised from expat's handlers to stop at the first thing that decides: root or DTD."""
+
+
+def _root_element(path: Path) -> str:
+    """The root element's name, read with expat up to it; a DOCTYPE raises :class:`_Prolog`."""
+    parser = expat.ParserCreate()
+
+    def doctype(*_) -> None:
+        raise _Prolog("DOCTYPE")
+
+    def start(tag, _) -> None:
+        raise _Prolog(tag)
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.StartElementHandler = start
+    with path.open("rb") as handle:
+        try:
+            while chunk := handle.read(2**16):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        except _Prolog as found:
+            return str(found)
+    raise expat.ExpatError("no element found")
+
+
 def _check_root(path: Path, name: str) -> None:
-    """The root element of the XML is ``<osm>``; a DTD or entity is refused."""
+    """The root element of the XML is ``<osm>``; a DOCTYPE (where entities live) is refused."""
     try:
-        with path.open("rb") as handle:
-            _, root = next(
-                defusedxml.ElementTree.iterparse(handle, events=("start",), forbid_dtd=True)
-            )
-    except defusedxml.DefusedXmlException as exc:
-        raise InputError(
-            f"Expected plain OSM XML; {name!r} declares a DOCTYPE (DTD) or XML entities "
-            f"({type(exc).__name__}), which OSM never needs and XML bombs and file reads use."
-        ) from None
-    except (ET.ParseError, StopIteration) as exc:
+        root = _root_element(path)
+    except expat.ExpatError as exc:
         raise InputError(
             f"Expected OSM XML (a root element <osm>); {name!r} is not well-formed XML "
-            f"({exc or 'no element'}). {_GET_EXTRACT}"
+            f"({exc}). {_GET_EXTRACT}"
         ) from None
-    if root.tag != "osm":
+    if root == "DOCTYPE":
+        raise InputError(
+            f"Expected plain OSM XML; {name!r} declares a DOCTYPE (DTD), where XML entities "
+            "live, which OSM never needs and XML bombs and file reads use."
+        )
+    if root != "osm":
         raise InputError(
             f"Expected OSM XML, whose root element is <osm>; the root element of {name!r} is "
-            f"<{root.tag[:60]}>. {_GET_EXTRACT}"
+            f"<{root[:60]}>. {_GET_EXTRACT}"
         )
 
 

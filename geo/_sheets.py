@@ -15,7 +15,6 @@ import contextlib
 import csv
 import dataclasses
 import gc
-import io
 import re
 import unicodedata
 from pathlib import Path
@@ -236,7 +235,7 @@ def _csv_rows(text: str, bad_lines: set[int]) -> tuple[list[list[str]], list[int
             "Expected a text CSV, got a file containing NUL bytes (a binary file?). "
             "Upload the table as .csv or .xlsx."
         )
-    first_line = text.split("\n", 1)[0]
+    first_line = _first_line(text)
     delimiter = max(",\t;|", key=first_line.count) if first_line else ","
     _check_csv_size(text, delimiter)
     if not bad_lines:
@@ -244,11 +243,11 @@ def _csv_rows(text: str, bad_lines: set[int]) -> tuple[list[list[str]], list[int
         # again below, record by record, for the message.
         try:
             with collector_paused():
-                rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+                rows = list(csv.reader(_lines(text), delimiter=delimiter))
             return rows, list(range(1, len(rows) + 1)), [False] * len(rows)
         except csv.Error:
             pass
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     rows, numbers, broken = [], [], []
     line = 0
     try:
@@ -291,15 +290,34 @@ class Table:
         return self.sheet is None
 
 
-def _check_csv_size(text: str, delimiter: str) -> None:
-    """Refuse a CSV past a cap before it is split: counting separators is one C pass."""
-    lines = text.count("\n") + 1
+# A line as io.StringIO(newline="") cuts one: up to and with \r\n, \r or \n.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _lines(text: str):
+    """The lines of ``text``, one at a time; StringIO would copy all of it, 4 bytes a char."""
+    return (match.group() for match in _LINE.finditer(text))
+
+
+def _check_csv_lines(lines: int) -> None:
     if lines > MAX_CSV_ROWS:
         raise InputError(
             f"Expected at most {MAX_CSV_ROWS:,} rows in a CSV, got {lines:,} lines. Split the "
             "file into several."
         )
-    first_line = text.split("\n", 1)[0]
+
+
+def _first_line(text: str) -> str:
+    # Sliced, not split: split would copy the rest of a 200 MB text too.
+    end = text.find("\n")
+    return text if end < 0 else text[:end]
+
+
+def _check_csv_size(text: str, delimiter: str) -> None:
+    """Refuse a CSV past a cap before it is split: counting separators is one C pass."""
+    lines = text.count("\n") + 1
+    _check_csv_lines(lines)
+    first_line = _first_line(text)
     if first_line.count(delimiter) + 1 > MAX_COLUMNS:
         raise InputError(
             f"Expected at most {MAX_COLUMNS:,} columns, got a header of "
@@ -337,6 +355,9 @@ def read_rows(data: bytes, *, name: str = "", sheet: str | None = None) -> Table
             f"Expected a CSV of at most {MAX_CSV_BYTES // 2**20} MB, got {len(data) // 2**20} MB "
             f"({name or 'upload'}). Split the file into several."
         )
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Counted in the bytes, before the text is decoded (twice their size in memory).
+        _check_csv_lines(data.count(b"\n") + 1)
     text, encoding, bad_lines = decode_csv(data)
     rows, numbers, broken = _csv_rows(text, bad_lines)
     return Table(rows, numbers, broken, encoding)

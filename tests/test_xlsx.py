@@ -196,10 +196,23 @@ def test_a_billion_laughs_in_shared_strings_is_one_clear_line():
         '<c r="A1" t="inlineStr"><is><t>小区名称</t></is></c>', '<c r="A1" t="s"><v>0</v></c>'
     )
     with pytest.raises(
-        InputError, match=r"declares XML entities or a DTD \(EntitiesForbidden\)"
+        InputError, match=r"declares XML entities or a DTD \(a DOCTYPE in xl/sharedStrings.xml\)"
     ) as caught:
         records.read_ledger(workbook({"台账": xml}, strings=strings), name="t.xlsx")
     assert "\n" not in str(caught.value)
+
+
+def test_a_dtd_past_the_prolog_check_is_still_one_line(monkeypatch):
+    # With the prolog check off, expat's own limit stops the billion laughs.
+    monkeypatch.setattr(_xlsx, "_PROLOG", 1)
+    lol = "".join(f'<!ENTITY l{i} "' + f"&l{i - 1};" * 10 + '">' for i in range(1, 10))
+    xml = (
+        _sheet_xml(LEDGER)
+        .replace("<worksheet", f'<!DOCTYPE worksheet [<!ENTITY l0 "lol">{lol}]><worksheet')
+        .replace("<t>甲</t>", "<t>&l9;</t>")
+    )
+    with pytest.raises(InputError, match=r"declares XML entities or a DTD \(.*amplification"):
+        records.read_ledger(workbook({"台账": xml}), name="t.xlsx")
 
 
 def test_an_external_entity_in_a_sheet_is_refused():
