@@ -126,7 +126,8 @@ def read_admin_index() -> pd.DataFrame:
         con.close()
     index["level"] = index["level"].map(_LEVEL_ZH)
     index["adcode"] = index["path"].str.extract(r"(\d{6})\.geojson$", expand=False)
-    index["path"] = [str(root / "data/datasets" / p) for p in index["path"]]
+    folder = str(root / "data/datasets")
+    index["path"] = [f"{folder}/{p}" for p in index["path"].tolist()]  # pathlib: 0.5 s
     # Parent codes by name, not by code arithmetic: province-administered counties (济源市
     # 419001) and Chongqing's city row (500000) break the "first four digits" rule.
     provinces = index[index["level"] == "province"].set_index("province")["adcode"]
