@@ -71,25 +71,69 @@ import pandas as pd
 
 from geo import boundaries, coverage, crs, gazetteer, infra, reconcile, records, selection
 from geo.errors import AtlasError, InputError
-from layers.assets import install_leaflet, install_markercluster
-from layers.export import write_geojson, write_geopackage
-from layers.offline import offline_html_bytes
+from layers.export import check_output, write_bytes, write_geojson, write_geopackage
 from layers.tables import csv_bytes, xlsx_bytes
 from layers.view import View, view_map
 from store import Workspace, open_workspace, parse_ref
 from store.changes import summary as change_summary
 
 EXIT_USAGE = 2
+EXIT_BUG = 1
 #: How to give each setting an :class:`~geo.errors.InputError` names as its fix, here.
 FIX_FLAGS = {
     "datum": "pass --crs wgs84|cgcs2000|gcj02|bd09",
     "sheet": "pass --sheet NAME",
     "layer": "pass --layer NAME",
     "city": "pass --city CITY",
+    "output": "pass another path to the output option",
+}
+#: Each command's input options and output options (the flags whose files it reads, writes).
+_FILES = {
+    "export": ((), ("out",)),
+    "ingest": (("ledger",), ("out", "report", "reconcile")),
+    "infra": (("file",), ("out",)),
+    "coverage": (("infra", "projects"), ("out",)),
+    "map": (("infra", "projects"), ("out",)),
 }
 
 
+def _flag(name: str) -> str:
+    return name if name in ("ledger", "file") else f"--{name}"
+
+
+def _same(a: Path, b: Path) -> bool:
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
+
+
+def _check_files(args: argparse.Namespace) -> None:
+    """Refuse, before any work, an output that is an input, repeated, or cannot be written."""
+    inputs, outputs = _FILES.get(args.command, ((), ()))
+    given_in = [(_flag(k), Path(v)) for k in inputs if (v := getattr(args, k, None))]
+    given_out = [(_flag(k), Path(v)) for k in outputs if (v := getattr(args, k, None))]
+    for i, (flag, path) in enumerate(given_out):
+        for other, source in given_in:
+            if _same(path, source):
+                raise InputError(
+                    f"Expected {flag} to name a new file, got {str(path)!r}, which is the input "
+                    f"{other}: writing it would destroy the input. Choose another path."
+                )
+        for other, earlier in given_out[:i]:
+            if _same(path, earlier):
+                raise InputError(
+                    f"Expected {flag} and {other} to be different files, got {str(path)!r} for "
+                    "both. Choose another path for one of them."
+                )
+        try:
+            check_output(path)
+        except InputError as exc:
+            raise InputError(f"{flag}: {exc}", fix=exc.fix) from None
+
+
 def _build(args: argparse.Namespace) -> int:
+    from layers.assets import install_leaflet, install_markercluster
+
     start = time.perf_counter()
     path = boundaries.build_boundaries(force=args.force)
     print(f"outlines ready: {path} ({time.perf_counter() - start:.1f} s)")
@@ -162,10 +206,8 @@ def _figures_in_view(args: argparse.Namespace):
 
 
 def _write_table(frame, path: Path, sheet: str) -> None:
-    if path.suffix.lower() == ".xlsx":
-        path.write_bytes(xlsx_bytes({sheet: frame}))
-    else:
-        path.write_bytes(csv_bytes(frame))
+    data = xlsx_bytes({sheet: frame}) if path.suffix.lower() == ".xlsx" else csv_bytes(frame)
+    write_bytes(data, path)
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -193,9 +235,9 @@ def _infra(args: argparse.Namespace) -> int:
     _needs_output(args, "--out", args.out)
     if args.out and Path(args.out).suffix.lower() != ".gpkg":
         raise ValueError(f"Expected --out to end in .gpkg, got {args.out!r}.")
+    boundaries.build_boundaries()  # a survey's extent is cut to district outlines
     found = infra.read_infra(Path(args.file), crs_name=args.crs, sheet=args.sheet, layer=args.layer)
     if args.covers:
-        boundaries.build_boundaries()
         found = infra.declare_coverage(found, args.covers, city=args.city)
     if args.out:
         write_geopackage(found.layers(), Path(args.out))
@@ -227,6 +269,9 @@ def _coverage(args: argparse.Namespace) -> int:
 
 
 def _map(args: argparse.Namespace) -> int:
+    # The map's modules (folium, mapclassify, scipy.stats) cost 150 MB: loaded only here.
+    from layers.offline import offline_html_bytes
+
     out = Path(args.out)
     if out.suffix.lower() not in {".html", ".htm"}:
         raise ValueError(f"Expected --out to end in .html, got {args.out!r}.")
@@ -245,7 +290,7 @@ def _map(args: argparse.Namespace) -> int:
     fmap = view_map(
         View(cities=cities, figure=args.figure), all_figures, projects=projects, infra=features
     )
-    out.write_bytes(offline_html_bytes(fmap, title="、".join(cities)))
+    write_bytes(offline_html_bytes(fmap, title="、".join(cities)), out)
     print(json.dumps({"out": str(out), "bytes": out.stat().st_size}, ensure_ascii=False))
     return 0
 
@@ -760,10 +805,26 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("pyogrio").setLevel(logging.WARNING)  # one line per layer written
     args = _parser().parse_args(argv)
     try:
+        _check_files(args)
         return args.func(args)
     except (AtlasError, ValueError) as exc:
         print(f"atlas {args.command}: {_message(exc)}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:
+        # An input the system will not give (permission, a folder); outputs are checked above.
+        where = f" {exc.filename!r}" if exc.filename else ""
+        print(f"atlas {args.command}: cannot read{where}: {exc.strerror or exc}.", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:
+        if os.environ.get("ATLAS_TRACEBACK"):
+            raise
+        # Not the user's doing: one line, and how to get the traceback for a report.
+        print(
+            f"atlas {args.command}: internal error ({type(exc).__name__}: {exc}). This is a "
+            "bug: run again with ATLAS_TRACEBACK=1 and report the output with the file.",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from geo import coverage, infra
 from geo._data import EXAMPLES_DIR
 from geo.errors import BoundaryCacheError, InputError
 from layers.export import geojson_bytes
-from layers.labels import error_text, label, measure_name
+from layers.labels import error_text, label, measure_name, sheet_text
 from layers.maps import coverage_map
 from layers.tables import coverage_table, csv_bytes
 
@@ -39,11 +39,11 @@ EXAMPLE_FILE = EXAMPLES_DIR / "synthetic-survey-xinxiang.geojson"
 UPLOAD_TYPES = ["pbf", "osm", "geojson", "json", "gpkg", "zip", "csv", "xlsx"]
 
 
-def read(data: bytes, name: str, datum: str | None, lang: str) -> None:
+def read(data: bytes, name: str, datum: str | None, sheet: str | None, lang: str) -> None:
     """Read an infrastructure file into the session; a refused file shows why."""
     with st.spinner(label("reading", lang)):
         try:
-            found = infra.read_infra(data, name=name, crs_name=datum)
+            found = infra.read_infra(data, name=name, crs_name=datum, sheet=sheet)
         except InputError as exc:
             st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
             return
@@ -57,11 +57,12 @@ st.caption(label("infra_help", lang))
 
 upload = st.file_uploader(label("upload_infra", lang), type=UPLOAD_TYPES, key="infra_upload")
 datum = datum_select(lang, key="infra_datum")
+sheet = st.text_input(label("sheet", lang), "", key="infra_sheet") or None
 left, right = st.columns(2)
 if left.button(label("read_infra", lang), type="primary", disabled=upload is None):
-    read(upload.getvalue(), upload.name, datum, lang)
+    read(upload.getvalue(), upload.name, datum, sheet, lang)
 if right.button(label("load_infra_example", lang)):
-    read(EXAMPLE_FILE.read_bytes(), EXAMPLE_FILE.name, None, lang)
+    read(EXAMPLE_FILE.read_bytes(), EXAMPLE_FILE.name, None, None, lang)
 with st.expander(label("workspace_saved_datasets", lang)):
     open_form("infra", lang)
 
@@ -78,7 +79,10 @@ columns = st.columns(len(counts) + 1)
 for column, (kind, count) in zip(columns, counts.items(), strict=False):
     column.metric(label(f"infra_{kind}", lang), count)
 columns[-1].metric(label("quarantined", lang), len(found.quarantine))
-st.caption(f"{loaded.name} · {label(f'kind_{found.kind}', lang)}")
+st.caption(
+    f"{loaded.name} · {label(f'kind_{found.kind}', lang)} "
+    f"{sheet_text(found.sheet, found.sheets, lang)}"
+)
 source_caption(loaded, lang)
 save_form("infra", loaded, lang)
 

@@ -2,7 +2,9 @@
 Ledger import end to end, in rows per second, against a plain pandas + sjoin floor.
 
 Input: the synthetic ledgers (CSV, UTF-8 with BOM, GCJ-02 and WGS84 rows, 1% deliberate
-problems, a 地址 column). Timed from the file on disk to the answer:
+problems, a 地址 column), and ledgers of a real one's cardinality (``-distinct``: every name
+and address distinct, some names in full-width brackets). Timed from the file on disk to the
+answer:
 
 - ``atlas``: :func:`geo.records.read_ledger`: decode, find the header, read every value
   exactly, check every row, resolve named districts, convert each row's datum, assign
@@ -30,7 +32,8 @@ _DATUMS = {"高德": "gcj02", "wgs84": "wgs84"}
 
 
 def cases(full: bool) -> list[synthetic.Spec]:
-    return [s for s in synthetic.LEDGER_SPECS if full or s.size < 1_000_000]
+    specs = (*synthetic.LEDGER_SPECS, *synthetic.DISTINCT_LEDGER_SPECS)
+    return [s for s in specs if full or s.size < 1_000_000]
 
 
 def run_floor(path, districts: gpd.GeoDataFrame) -> pd.Series:

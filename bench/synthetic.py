@@ -10,6 +10,11 @@ ignored), never into the repository, and are rebuilt only when missing:
   column saying ``合成基准数据，非真实台账 (synthetic)``. About 1% of rows carry a deliberate
   problem (an approximate or unreadable figure, swapped coordinates, a missing name, a
   repeated row), so the quarantine path is timed too.
+- ``synthetic-ledger-<region>-<size>-distinct.csv``: the same columns with the cardinality of
+  a real ledger: every 小区名称 and every 地址 distinct (names from a syllable list, some with
+  full-width brackets, addresses by road, number and building), no 数据性质 value repeated
+  beyond the label. The plain ledgers repeat addresses (997 roads) and names share one
+  pattern, which flatters every per-distinct-value cache.
 - ``synthetic-infra-<region>-<size>.parquet``: GeoParquet, WGS84, one feature per row:
   short lines (tactile paving, sidewalks; 10-200 m, 2-4 vertices) and points (curb ramps,
   bus stops, accessible stops, toilets, elevators), with ``synthetic = True`` and the same
@@ -38,6 +43,7 @@ from geo import boundaries, crs
 
 __all__ = [
     "DATA",
+    "DISTINCT_LEDGER_SPECS",
     "INFRA_SPECS",
     "LEDGER_SPECS",
     "Spec",
@@ -59,22 +65,25 @@ BASE_SEED = 20261122
 
 @dataclass(frozen=True)
 class Spec:
-    """One synthetic file: its region (``seed`` or ``china``), size and name tag."""
+    """One synthetic file: its region (``seed`` or ``china``), size, cardinality and name tag."""
 
     region: str
     size: int
+    distinct: bool = False
 
     @property
     def tag(self) -> str:
         size = f"{self.size // 1_000_000}m" if self.size >= 1_000_000 else f"{self.size // 1000}k"
-        return f"{self.region}-{size}"
+        return f"{self.region}-{size}" + ("-distinct" if self.distinct else "")
 
     @property
     def seed(self) -> int:
-        return BASE_SEED + self.size + (7 if self.region == "china" else 0)
+        return BASE_SEED + self.size + (7 if self.region == "china" else 0) + 13 * self.distinct
 
 
 LEDGER_SPECS = (Spec("seed", 10_000), Spec("seed", 100_000), Spec("china", 1_000_000))
+#: Ledgers with a real ledger's cardinality (every name and address distinct): ledger job only.
+DISTINCT_LEDGER_SPECS = (Spec("seed", 100_000, distinct=True), Spec("china", 1_000_000, True))
 INFRA_SPECS = (Spec("seed", 100_000), Spec("china", 1_000_000))
 
 
@@ -142,13 +151,18 @@ def synthetic_ledger(spec: Spec) -> pd.DataFrame:
     lon_out, lat_out = np.where(gps, lon, lon_gcj02), np.where(gps, lat, lat_gcj02)
     city = districts["city"].to_numpy(dtype=object)[row]
     district = districts["district"].to_numpy(dtype=object)[row]
-    number = pd.Series(np.arange(1, spec.size + 1)).map("{:07d}".format).to_numpy(dtype=object)
+    if spec.distinct:
+        names, addresses = _distinct_names(spec.size, rng)
+    else:
+        number = pd.Series(np.arange(1, spec.size + 1)).map("{:07d}".format).to_numpy(object)
+        names = district + "合成" + number + "号小区"
+        addresses = "合成路" + (np.arange(spec.size) % 997).astype(str) + "号"
     ledger = pd.DataFrame(
         {
-            "小区名称": district + "合成" + number + "号小区",
+            "小区名称": names,
             "所属城市": city,
             "所属区县": district,
-            "地址": city + district + "合成路" + (np.arange(spec.size) % 997).astype(str) + "号",
+            "地址": city + district + addresses,
             "改造年度": rng.integers(2019, 2025, spec.size).astype(str),
             "户数": rng.integers(20, 1200, spec.size).astype(str),
             "楼栋数": rng.integers(1, 40, spec.size).astype(str),
@@ -163,6 +177,39 @@ def synthetic_ledger(spec: Spec) -> pd.DataFrame:
         }
     )
     return _add_problems(ledger, rng)
+
+
+_SYLLABLES = list(
+    "幸福和平建设人民胜利解放光明朝阳新华红旗东风团结友谊文化育才春晴秋实锦绣金水银河"
+    "翠竹梧桐丹桂兰亭松柏御景华庭嘉园雅苑盛世康乐安居富民永安长青"
+)
+_PLACE_WORDS = ("小区", "家属院", "花园", "苑", "里", "公寓", "新村", "社区", "院")
+_ROAD_WORDS = ("路", "街", "大道", "巷", "胡同")
+_WINGS = ("", "", "", "", "（东区）", "（西区）", "（一期）", "（二期）", "·北院", "(南院)")
+
+
+def _distinct_names(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` community names and ``n`` addresses, each distinct, as a real ledger has them."""
+    syllables = np.array(_SYLLABLES, dtype=object)
+
+    def words(count: int, low: int, high: int) -> np.ndarray:
+        length = rng.integers(low, high + 1, count)
+        picks = syllables[rng.integers(0, len(syllables), (count, high))]
+        return np.array(["".join(p[:k]) for p, k in zip(picks, length, strict=True)], object)
+
+    place = np.array(_PLACE_WORDS, dtype=object)[rng.integers(0, len(_PLACE_WORDS), n)]
+    wing = np.array(_WINGS, dtype=object)[rng.integers(0, len(_WINGS), n)]
+    names = pd.Series(words(n, 2, 4) + place + wing)
+    # A repeated name gets the number real ledgers give it: 幸福小区 and 幸福小区2.
+    repeat = names.groupby(names).cumcount().to_numpy()
+    names = np.where(repeat > 0, names + (repeat + 1).astype(str), names).astype(object)
+    road = words(n, 2, 3) + np.array(_ROAD_WORDS, dtype=object)[rng.integers(0, 5, n)]
+    number = rng.integers(1, 400, n).astype(str)
+    # Position in the file makes each address distinct, as 号 and 栋 do in a real one.
+    building = (np.arange(n) % 97 + 1).astype(str)
+    unit = (np.arange(n) // 97 + 1).astype(str)
+    addresses = road + number + "号" + unit + "栋" + building + "单元"
+    return names, addresses.astype(object)
 
 
 def _add_problems(ledger: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -241,7 +288,7 @@ def write_all(*, full: bool, folder: Path = DATA) -> list[Path]:
     """Write the files a run needs (the 1M ones only when ``full``); existing ones are kept."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for spec in LEDGER_SPECS:
+    for spec in (*LEDGER_SPECS, *DISTINCT_LEDGER_SPECS):
         path = ledger_path(spec, folder)
         if (full or spec.size < 1_000_000) and not path.exists():
             _atomic(path, lambda tmp, s=spec: _write_csv(synthetic_ledger(s), tmp))

@@ -17,7 +17,7 @@ import datetime
 import re
 import unicodedata
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation, Overflow
 
 import numpy as np
 import pandas as pd
@@ -159,29 +159,46 @@ def unit_scale(header: str, *, base: str) -> Decimal | None:
     return None
 
 
-def _read_number(text: str, scale: Decimal, integer: bool) -> tuple[float | None, str | None]:
+# Decimal arithmetic with room for any digits a cell may hold: a 400-digit figure is read
+# exactly, then refused by its range, never turned into inf or wrapped.
+_EXACT = Context(prec=2000, Emax=10_000, Emin=-10_000, traps=[InvalidOperation, Overflow])
+
+
+def _read_number(
+    text: str, scale: Decimal, integer: bool, maximum: Decimal | None
+) -> tuple[float | None, str | None]:
     if _APPROXIMATE.search(text) or _RANGE.search(text):
         return None, "approximate_number"
     match = _NUMBER.match(text)
-    if match is None:
+    if match is None or len(match["num"]) > 1000:
         return None, "bad_number"
     try:
-        number = Decimal(match["num"].replace(",", ""))
-    except InvalidOperation:
+        number = _EXACT.create_decimal(match["num"].replace(",", ""))
+    except (InvalidOperation, Overflow):
         return None, "bad_number"
     unit = match["unit"] or ""
     # A value's own 万/亿 (or 万元) replaces the header's unit: "29.19万" means 291,900
     # whether the column says m² or 万m².
     if match["mult"] or unit.startswith(("万", "亿")):
         scale = _MULTIPLIERS[match["mult"] or unit[0]]
-    value = number * scale
+    value = _EXACT.multiply(number, scale)
     if value < 0 or (integer and value != value.to_integral_value()):
         return None, "bad_number"
-    return float(value), None
+    if maximum is not None and value > maximum:
+        return None, "out_of_range"
+    number = float(value)
+    # A float keeps 15-17 significant digits: a cell with more would be rounded, silently.
+    if Decimal(repr(number)) != value:
+        return None, "too_precise"
+    return number, None
 
 
 def parse_numbers(
-    values: pd.Series, *, scale: Decimal = Decimal(1), integer: bool = False
+    values: pd.Series,
+    *,
+    scale: Decimal = Decimal(1),
+    integer: bool = False,
+    maximum: Decimal | None = None,
 ) -> tuple[pd.Series, pd.Series]:
     """
     Read counts, areas or money: full-width digits, 22,149, 3.5万, 300户 and 29.19万㎡ all parse.
@@ -189,9 +206,12 @@ def parse_numbers(
     ``scale`` is the unit the header declares (10000 for 万m²). ``integer=True`` refuses
     fractions, since half a household is a typo, not a figure. Returns the values
     (``Float64``, or ``Int64`` when ``integer``) and a problem per cell: ``bad_number``,
-    ``approximate_number`` or ``None``. Empty cells are missing values with no problem.
+    ``approximate_number``, ``out_of_range`` (above ``maximum``, in the base unit),
+    ``too_precise`` (more digits than a float keeps exactly) or ``None``. Every digit is read
+    exactly (Decimal): no value overflows, wraps or rounds. Empty cells are missing values
+    with no problem.
     """
-    parsed, problems = _by_unique(values, lambda t: _read_number(t, scale, integer), 2)
+    parsed, problems = _by_unique(values, lambda t: _read_number(t, scale, integer, maximum), 2)
     numbers = pd.array(parsed.to_numpy(dtype="float64", na_value=np.nan), dtype="Float64")
     result = pd.Series(numbers, index=values.index)
     if integer:

@@ -13,27 +13,34 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import dataclasses
 import gc
-import io
 import re
 import unicodedata
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from geo import _cells, crs
+from geo import _cells, _xlsx, crs
 from geo.errors import InputError
 
 __all__ = [
     "DATUM_WORDS",
+    "MAX_COLUMNS",
+    "MAX_CSV_BYTES",
+    "MAX_CSV_CELLS",
+    "MAX_CSV_ROWS",
+    "MAX_FILE_BYTES",
     "ROW_REASONS",
     "Flags",
     "Folded",
+    "Table",
     "collector_paused",
     "decode_csv",
     "find_header",
+    "flag_read_problems",
     "header_key",
     "load_bytes",
     "parse_points",
@@ -70,6 +77,11 @@ ROW_REASONS: dict[str, tuple[str, str]] = {
         "坐标为 (0, 0)，多为空值导出",
         "the point is (0, 0), usually an empty cell exported as zero",
     ),
+    "formula_without_value": (
+        "{column}：公式 {detail} 没有计算结果（文件保存时未计算），请在 Excel 中重新计算后保存",
+        "{column}: the formula {detail} has no calculated value (the file was saved without "
+        "calculating it); recalculate and save it in Excel",
+    ),
 }
 
 #: Words in a 坐标系 cell (or a declared datum) → datum, compared NFKC-folded, lower-case.
@@ -92,8 +104,17 @@ DATUM_WORDS = {
 _DATUM_LOOKUP = {w: d for d, words in DATUM_WORDS.items() for w in words}
 
 
-_MAX_XLSX_BYTES = 200 * 1024 * 1024
+#: Largest CSV read, in bytes; the benchmark's 1M-row ledger is 210 MB.
+MAX_CSV_BYTES = 256 * 2**20
+#: Most lines in a CSV: Excel's own row limit.
+MAX_CSV_ROWS = 1_048_576
+#: Most cells in a CSV (rows × columns); each costs about 60 bytes as Python text.
+MAX_CSV_CELLS = 25_000_000
+#: Most columns in a CSV or XLSX header (see :data:`geo._xlsx.MAX_COLUMNS`).
+MAX_COLUMNS = _xlsx.MAX_COLUMNS
 _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
+# The dtype of every raw cell column: text in Arrow (see text_frame).
+_TEXT = pd.StringDtype("pyarrow")
 
 
 def row_datums(raw: pd.DataFrame, columns: dict[str, str], crs_name: str | None, flags: Flags):
@@ -215,18 +236,19 @@ def _csv_rows(text: str, bad_lines: set[int]) -> tuple[list[list[str]], list[int
             "Expected a text CSV, got a file containing NUL bytes (a binary file?). "
             "Upload the table as .csv or .xlsx."
         )
-    first_line = text.split("\n", 1)[0]
+    first_line = _first_line(text)
     delimiter = max(",\t;|", key=first_line.count) if first_line else ","
+    _check_csv_size(text, delimiter)
     if not bad_lines:
         # Nothing to trace to a line: read every record at once; a malformed one is read
         # again below, record by record, for the message.
         try:
             with collector_paused():
-                rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+                rows = list(csv.reader(_lines(text), delimiter=delimiter))
             return rows, list(range(1, len(rows) + 1)), [False] * len(rows)
         except csv.Error:
             pass
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     rows, numbers, broken = [], [], []
     line = 0
     try:
@@ -244,59 +266,90 @@ def _csv_rows(text: str, bad_lines: set[int]) -> tuple[list[list[str]], list[int
     return rows, numbers, broken
 
 
-def _cell_text(value: object) -> str:
-    """One XLSX cell as text: whole floats without '.0', dates as ISO dates."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10] if getattr(value, "hour", 0) == 0 else value.isoformat()
-    return str(value)
+@dataclasses.dataclass
+class Table:
+    """
+    A CSV or XLSX file as rows of text cells, before the header is found.
+
+    ``numbers`` are 1-based row numbers as a spreadsheet shows them, ``broken`` marks rows
+    not in the file's encoding (CSV), ``formulas`` maps a row's position to the column and
+    text of a formula without a cached value (XLSX). ``sheets`` lists a workbook's sheets
+    and their states.
+    """
+
+    rows: list[list[str]]
+    numbers: list[int]
+    broken: list[bool]
+    encoding: str | None = None
+    sheet: str | None = None
+    sheets: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    formulas: dict[int, tuple[int, str]] = dataclasses.field(default_factory=dict)
+
+    @property
+    def short_rows_are_ragged(self) -> bool:
+        """A CSV row with fewer cells than its header lost some; a workbook's are just empty."""
+        return self.sheet is None
 
 
-def _xlsx_rows(data: bytes, sheet: str | None) -> tuple[list[list[str]], list[int], str]:
-    import openpyxl
+# A line as io.StringIO(newline="") cuts one: up to and with \r\n, \r or \n.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        unpacked = sum(info.file_size for info in archive.infolist())
-    if unpacked > _MAX_XLSX_BYTES:
+
+# Line breaks str.splitlines knows and a CSV does not (\v, \f, \x1c-\x1e, \x85, \u2028/9).
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _lines(text: str):
+    """
+    The lines of ``text`` as csv reads them; StringIO would copy it all, 4 bytes a char.
+
+    str.splitlines (C) when the text has no break but \r and \n, else one line at a time.
+    """
+    if _OTHER_BREAKS.search(text) is None:
+        return text.splitlines(keepends=True)
+    return (match.group() for match in _LINE.finditer(text))
+
+
+def _check_csv_lines(lines: int) -> None:
+    if lines > MAX_CSV_ROWS:
         raise InputError(
-            f"Expected an XLSX of at most {_MAX_XLSX_BYTES // 2**20} MB unpacked, got one that "
-            f"unpacks to {unpacked // 2**20} MB. Split it into several files."
+            f"Expected at most {MAX_CSV_ROWS:,} rows in a CSV, got {lines:,} lines. Split the "
+            "file into several."
         )
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        names = book.sheetnames
-        if sheet is not None and sheet not in names:
-            raise InputError(
-                f"Expected a sheet named {sheet!r}; the workbook has {', '.join(names)}. "
-                "Name one of those.",
-                fix="sheet",
-            )
-        chosen = book[sheet] if sheet is not None else book.worksheets[0]
-        rows, numbers = [], []
-        for cells in chosen.iter_rows():
-            texts = [_cell_text(getattr(c, "value", None)) for c in cells]
-            # Read-only sheets skip rows with no cells; the cell's own row keeps the numbering.
-            number = next((c.row for c in cells if getattr(c, "row", None)), None)
-            rows.append(texts)
-            numbers.append(number if number is not None else (numbers[-1] + 1 if numbers else 1))
-        return rows, numbers, chosen.title
-    finally:
-        book.close()
 
 
-def read_rows(
-    data: bytes, *, name: str = "", sheet: str | None = None
-) -> tuple[list[list[str]], list[int], list[bool], str | None, str | None]:
+def _first_line(text: str) -> str:
+    # Sliced, not split: split would copy the rest of a 200 MB text too.
+    end = text.find("\n")
+    return text if end < 0 else text[:end]
+
+
+def _check_csv_size(text: str, delimiter: str) -> None:
+    """Refuse a CSV past a cap before it is split: counting separators is one C pass."""
+    lines = text.count("\n") + 1
+    _check_csv_lines(lines)
+    first_line = _first_line(text)
+    if first_line.count(delimiter) + 1 > MAX_COLUMNS:
+        raise InputError(
+            f"Expected at most {MAX_COLUMNS:,} columns, got a header of "
+            f"{first_line.count(delimiter) + 1:,} cells. Delete the empty or unneeded columns."
+        )
+    # An upper bound (quoted separators count too), exact enough for a cap.
+    cells = text.count(delimiter) + lines
+    if cells > MAX_CSV_CELLS:
+        raise InputError(
+            f"Expected at most {MAX_CSV_CELLS:,} cells in a CSV, got about {cells:,}. Split the "
+            "file into several, or delete the unneeded columns."
+        )
+
+
+def read_rows(data: bytes, *, name: str = "", sheet: str | None = None) -> Table:
     """
     Split a CSV or XLSX file into rows of text cells, with their 1-based row numbers.
 
-    Returns rows, row numbers, a bad-encoding flag per row, the encoding (CSV) and the sheet
-    (XLSX). Raises :class:`InputError` for a file that cannot be read at all.
+    Raises :class:`InputError` for a file that cannot be read at all, or that passes a cap
+    (:data:`MAX_CSV_BYTES`, :data:`MAX_CSV_ROWS`, :data:`MAX_CSV_CELLS`, :data:`MAX_COLUMNS`;
+    XLSX: :mod:`geo._xlsx`).
     """
     suffix = Path(name).suffix.lower()
     if data.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
@@ -305,17 +358,20 @@ def read_rows(
             "Open it in Excel or WPS and save it as .xlsx."
         )
     if data.startswith(b"PK\x03\x04") or suffix in {".xlsx", ".xlsm"}:
-        try:
-            rows, numbers, title = _xlsx_rows(data, sheet)
-        except (zipfile.BadZipFile, KeyError, OSError) as exc:
-            raise InputError(
-                f"Expected an .xlsx workbook, but {name or 'the upload'} cannot be opened as "
-                f"one ({exc}). Save it again from Excel as .xlsx, or as CSV UTF-8."
-            ) from exc
-        return rows, numbers, [False] * len(rows), None, title
+        book = _xlsx.read_workbook(data, name=name, sheet=sheet)
+        broken = [False] * len(book.rows)
+        return Table(book.rows, book.numbers, broken, None, book.sheet, book.sheets, book.formulas)
+    if len(data) > MAX_CSV_BYTES:
+        raise InputError(
+            f"Expected a CSV of at most {MAX_CSV_BYTES // 2**20} MB, got {len(data) // 2**20} MB "
+            f"({name or 'upload'}). Split the file into several."
+        )
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Counted in the bytes, before the text is decoded (twice their size in memory).
+        _check_csv_lines(data.count(b"\n") + 1)
     text, encoding, bad_lines = decode_csv(data)
     rows, numbers, broken = _csv_rows(text, bad_lines)
-    return rows, numbers, broken, encoding, None
+    return Table(rows, numbers, broken, encoding)
 
 
 def header_key(header: str) -> str:
@@ -335,12 +391,14 @@ def unique_headers(header: list[str]) -> list[str]:
 
 
 def text_frame(
-    body: list[list[str]], header: list[str]
+    body: list[list[str]], header: list[str], *, short_is_ragged: bool = True
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """
     Rows as a frame of text under ``header``, with ragged and blank masks.
 
     Cells past the header go to an ``extra_cells`` column, so a long row keeps its values.
+    A short row is ragged only with ``short_is_ragged`` (CSV); a workbook row simply ends
+    at its last value.
     """
     width = len(header)
     lengths = np.fromiter((len(r) for r in body), dtype=np.int64, count=len(body))
@@ -348,8 +406,18 @@ def text_frame(
     padded = body
     if (lengths != width).any():
         padded = [r + [""] * (width - len(r)) if len(r) < width else r[:width] for r in body]
-    # Every cell is already text (csv yields str, _cell_text too): nothing to fill.
-    frame = pd.DataFrame(padded, columns=header, dtype=object)
+    # Every cell is already text (csv yields str, _cell_text too): nothing to fill. Each
+    # column becomes Arrow text, UTF-8 in one buffer, and the rows' str objects are freed:
+    # at 1M rows of 15 columns those held 1.2 GB, and every column goes to Arrow anyway.
+    transposed = zip(*padded, strict=True) if padded else iter(())
+    frame = pd.DataFrame(
+        {name: _arrow_text(cells) for name, cells in zip(header, transposed, strict=False)},
+        columns=header,
+        index=pd.RangeIndex(len(body)),
+    )
+    for name in header:
+        if name not in frame:  # no rows: typed empty columns
+            frame[name] = pd.array([], dtype=_TEXT)
     long_rows = np.flatnonzero(lengths > width)
     extras = np.full(len(body), "", dtype=object)
     for i in long_rows:  # only rows longer than the header; usually none
@@ -358,8 +426,14 @@ def text_frame(
         frame["extra_cells"] = extras
     # A row is blank when all its text, joined, is whitespace: one strip per row, not per cell.
     blank = np.fromiter((not "".join(r).strip() for r in body), dtype=bool, count=len(body))
-    ragged = ((lengths < width) & ~blank) | (extras != "")
+    ragged = ((lengths < width) & ~blank & short_is_ragged) | (extras != "")
     return frame, ragged, blank
+
+
+def _arrow_text(cells) -> pd.api.extensions.ExtensionArray:
+    # Straight to Arrow: pandas' own constructor checks every cell in Python first (1 s for
+    # 15 columns of 100k rows, against 0.1 s).
+    return pd.arrays.ArrowStringArray(pa.array(cells, type=pa.large_string()))
 
 
 class Folded(dict):
@@ -464,12 +538,34 @@ def parse_points(raw: pd.DataFrame, columns: dict[str, str], flags: Flags):
     return lon, lat
 
 
+#: Largest file read into memory by :func:`load_bytes`.
+MAX_FILE_BYTES = 256 * 2**20
+
+
 def load_bytes(source: str | Path | bytes, name: str | None) -> tuple[bytes, str]:
+    """
+    A file's bytes and name; a missing, special or too large file is refused before reading.
+
+    ``source`` is a path or the bytes themselves (then ``name`` is the upload's file name).
+    """
+    if isinstance(source, bytes | bytearray):
+        size, label = len(source), name or "upload"
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise InputError(f"Expected a file, but {str(path)!r} does not exist.")
+        if not path.is_file():
+            raise InputError(
+                f"Expected a file, but {str(path)!r} is a folder or a device. Name the file."
+            )
+        size, label = path.stat().st_size, path.name
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"Expected a file of at most {MAX_FILE_BYTES // 2**20} MB, got {size // 2**20} MB "
+            f"({label}). Split it into several files, or clip it to the area you need."
+        )
     if isinstance(source, bytes | bytearray):
         return bytes(source), name or ""
-    path = Path(source)
-    if not path.is_file():
-        raise InputError(f"Expected a file, but {str(path)!r} does not exist.")
     return path.read_bytes(), name or path.name
 
 
@@ -494,17 +590,44 @@ def find_header(rows: list[list[str]], synonyms: dict[str, str], expected: str) 
 
 
 def table_body(
-    rows: list[list[str]], numbers: list[int], broken: list[bool], start: int
-) -> tuple[list[str], list[list[str]], np.ndarray, np.ndarray]:
+    table: Table, start: int
+) -> tuple[list[str], list[list[str]], np.ndarray, np.ndarray, dict[int, tuple[int, str]]]:
     """
     Split the rows at the header found at ``start``.
 
-    Returns the header, the data rows under it (minus trailing blank rows), their numbers and
-    their bad-encoding flags.
+    Returns the header, the data rows under it (minus trailing blank rows), their numbers,
+    their bad-encoding flags and their formulas without a value (by position in the body).
     """
+    rows = table.rows
     header = unique_headers(rows[start])
     end = len(rows)
     while end > start + 1 and not any(c.strip() for c in rows[end - 1]):
         end -= 1
     body = rows[start + 1 : end]
-    return header, body, np.asarray(numbers[start + 1 : end]), np.asarray(broken[start + 1 : end])
+    formulas = {i - start - 1: f for i, f in table.formulas.items() if start < i < end}
+    numbers = np.asarray(table.numbers[start + 1 : end])
+    return header, body, numbers, np.asarray(table.broken[start + 1 : end]), formulas
+
+
+def flag_read_problems(
+    flags: Flags,
+    raw: pd.DataFrame,
+    header: list[str],
+    masks: tuple[np.ndarray, np.ndarray, np.ndarray],
+    formulas: dict[int, tuple[int, str]],
+) -> None:
+    """Quarantine rows not in the encoding, blank, ragged, or holding an uncalculated formula."""
+    broken, blank, ragged = masks
+    flags.flag(broken, "bad_encoding", detail=quoted(raw[header[0]], broken))
+    flags.flag(blank, "blank_row")
+    flags.flag(ragged, "ragged_row", detail=f"header has {len(header)} cells")
+    by_column: dict[int, list[int]] = {}
+    for row, (column, _) in formulas.items():
+        by_column.setdefault(column, []).append(row)
+    for column, rows in sorted(by_column.items()):
+        mask = np.zeros(len(raw), dtype=bool)
+        mask[rows] = True
+        detail = np.full(len(raw), "", dtype=object)
+        detail[rows] = [repr(formulas[r][1]) for r in rows]
+        name = header[column] if column < len(header) else "extra_cells"
+        flags.flag(mask, "formula_without_value", column=name, detail=detail)

@@ -25,18 +25,18 @@ import json
 import re
 import stat
 import tempfile
+import warnings
 import zipfile
 import zlib
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import geopandas as gpd
 import numpy as np
-import pyogrio
-import pyogrio.errors
+import pandas as pd
 import pyproj
 import shapely
 
-from geo import crs
+from geo import _gdal, crs
 from geo.errors import InputError
 
 __all__ = ["MAX_UNPACKED_BYTES", "MAX_ZIP_ENTRIES", "VECTOR_SUFFIXES", "read_vector"]
@@ -77,7 +77,9 @@ _SHIFTED = ("gcj02", "bd09")
 _GPKG_IDS = (b"GPKG", b"GP10", b"GP11")
 _GEOJSON_TYPES = ("FeatureCollection", "Feature")
 # Feature, field, geometry and CRS errors all subclass DataLayerError.
-_PYOGRIO_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError)
+_PYOGRIO_ERRORS = _gdal.GDAL_ERRORS
+# At most this much of a refused feature's raw text is kept in the quarantine.
+_RAW_MAX = 10_000
 
 
 def read_vector(
@@ -127,15 +129,9 @@ def read_vector(
         path, encoding, declared, stripped = _stage(data, name, suffix, Path(tmp), max_unpacked)
         gdal_encoding = _check_driver(path, name, driver)
         chosen, layers = _choose_layer(path, name, layer) if driver == "GPKG" else (None, [])
-        try:
-            frame = pyogrio.read_dataframe(
-                path, layer=chosen, encoding=encoding, datetime_as_string=True
-            )
-        except _PYOGRIO_ERRORS as exc:
-            raise InputError(
-                f"Expected a readable {driver} file, got {name!r}, which GDAL cannot read: {exc}. "
-                "Export it again from the GIS program."
-            ) from exc
+        frame, unbuilt = _read_features(path, name, driver, chosen, encoding)
+    if unbuilt and driver == "GeoJSON":
+        unbuilt = _with_raw_json(unbuilt, data, len(frame))
     frame = frame.rename(columns={"row": "attr_row"})
     frame.insert(0, "row", np.arange(1, len(frame) + 1))
     file_crs = declared if driver == "GeoJSON" else frame.crs
@@ -148,8 +144,57 @@ def read_vector(
         "layer": chosen,
         "layers": layers,
         "stripped_crs_member": stripped,
+        "unbuilt": unbuilt,
     }
     return frame, info
+
+
+def _read_features(
+    path: Path, name: str, driver: str, layer: str | None, encoding: str | None
+) -> tuple[gpd.GeoDataFrame, dict[int, tuple[str, str]]]:
+    """
+    The features, with the geometries GEOS cannot build set to None and listed.
+
+    GDAL hands over what the file says (an open ring, a one-point line); GEOS refuses to
+    build such a geometry, and one refusal would sink the file. So each feature's WKB is
+    built on its own: the list maps a feature's position to (GEOS's reason, the WKB in hex).
+    """
+    try:
+        with warnings.catch_warnings():
+            # GDAL warns per open ring it passes on; GEOS's refusal below says it per feature.
+            warnings.filterwarnings("ignore", "Non closed ring", RuntimeWarning)
+            meta, _, wkb, fields = _gdal.read_raw(
+                path, driver, layer=layer, encoding=encoding, datetime_as_string=True
+            )
+    except _gdal.GDAL_ERRORS as exc:
+        raise InputError(
+            f"Expected a readable {driver} file, got {name!r}, which GDAL cannot read: {exc}. "
+            "Export it again from the GIS program."
+        ) from exc
+    columns = list(meta["fields"])
+    table = pd.DataFrame(dict(zip(columns, fields, strict=True)), columns=columns)
+    if wkb is None:
+        wkb = np.full(len(table), None, dtype=object)
+    geometry = shapely.from_wkb(wkb, on_invalid="ignore")
+    unbuilt = {}
+    for i in np.flatnonzero(shapely.is_missing(geometry) & pd.notna(wkb)):
+        try:
+            shapely.from_wkb(wkb[i])
+        except shapely.errors.GEOSException as exc:
+            reason = str(exc).removeprefix("IllegalArgumentException: ")
+            unbuilt[int(i)] = (reason, bytes(wkb[i]).hex()[:_RAW_MAX])
+    return gpd.GeoDataFrame(table, geometry=geometry, crs=meta["crs"]), unbuilt
+
+
+def _with_raw_json(unbuilt: dict, data: bytes, count: int) -> dict[int, tuple[str, str]]:
+    """Each unbuilt feature's own GeoJSON text, when the file's features line up with GDAL's."""
+    features = json.loads(data).get("features")
+    if not isinstance(features, list) or len(features) != count:
+        return unbuilt
+    return {
+        i: (reason, json.dumps(features[i], ensure_ascii=False)[:_RAW_MAX])
+        for i, (reason, _) in unbuilt.items()
+    }
 
 
 def _stage(
@@ -192,17 +237,17 @@ def _check_datum(crs_name: str | None) -> str | None:
 def _check_driver(path: Path, name: str, expected: str) -> str | None:
     """Refuse unless GDAL opens ``path`` with the driver the suffix promised; its encoding."""
     try:
-        found = pyogrio.read_info(path, layer=0)
+        found = _gdal.read_info(path, expected, layer=0)
+    except _gdal.OtherDriverError as exc:
+        raise InputError(
+            f"Expected a {expected} file, got {name!r}, which GDAL reads as {exc.found}. "
+            f"Export it as {expected}, or name it after its real format."
+        ) from None
     except _PYOGRIO_ERRORS as exc:
         raise InputError(
             f"Expected a {expected} file, got {name!r}, which GDAL cannot open ({exc}). "
             "Export it again from the GIS program."
         ) from exc
-    if found["driver"] != expected:
-        raise InputError(
-            f"Expected a {expected} file, got {name!r}, which GDAL reads as {found['driver']}. "
-            f"Export it as {expected}, or name it after its real format."
-        )
     return found.get("encoding")
 
 
@@ -219,7 +264,7 @@ def _write_gpkg(data: bytes, name: str, folder: Path) -> Path:
 
 
 def _choose_layer(path: Path, name: str, layer: str | None) -> tuple[str, list[str]]:
-    layers = [str(row[0]) for row in pyogrio.list_layers(path) if row[1] is not None]
+    layers = [str(row[0]) for row in _gdal.list_layers(path, "GPKG") if row[1] is not None]
     if not layers or (layer is not None and layer not in layers):
         raise InputError(
             f"Expected a GeoPackage layer {'with geometries' if layer is None else repr(layer)}, "

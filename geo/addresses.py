@@ -19,7 +19,7 @@ import unicodedata
 
 from geo.gazetteer import Resolution, check_year, list_cities, resolve_city, resolve_district
 
-__all__ = ["DIVISION_ENDS", "MAX_PREFIX", "parse_address"]
+__all__ = ["DIVISION_ENDS", "MAX_PREFIX", "address_key", "parse_address"]
 
 #: Last characters of a county-level name: 区, 县, county-level 市, and 旗 in Inner Mongolia.
 DIVISION_ENDS = frozenset("区县市旗")
@@ -78,6 +78,29 @@ def parse_address(address: str, *, city: str | None = None, year: int | None = N
         if elsewhere is not None:
             return _elsewhere(address, elsewhere, given)
     return _not_found(address, named=named, given=given)
+
+
+def address_key(address: str) -> str:
+    """
+    The part of an address that decides its district: normalised, 中国 dropped, cut short.
+
+    :func:`parse_address` reads only prefixes of the first :data:`MAX_PREFIX` characters of
+    the normalised address that end in 区, 县, 市 or 旗, and the province and city written in
+    full at its start; the key is the address up to the last of those, so two addresses with
+    the same key resolve alike (only the ``query`` and a not-found note, which quotes the
+    address, differ). Callers resolve each distinct key once: a ledger's addresses are all
+    distinct (健康路18号3栋), their keys are not (河南省新乡市卫滨区).
+    """
+    try:
+        text = _normalise_address(address)[:MAX_PREFIX]
+    except (TypeError, ValueError):
+        return ""
+    # Candidates end at a 区/县/市/旗 and the named province and city are prefixes: what
+    # follows the later of the two (路, 号, 栋) never changes the district found.
+    ends = [i + 1 for i, char in enumerate(text) if char in DIVISION_ENDS]
+    province, city = _named_places(text)
+    named = max(len(province or ""), text.find(city) + len(city) if city else 0)
+    return text[: max(ends[-1] if ends else 0, named)]
 
 
 def _normalise_address(address: str) -> str:

@@ -286,6 +286,10 @@ def district_metrics(
     outlines_m = _projected(outlines, to_m)
     shapely.prepare(outlines_m)
     extent_m = None if infra.extent is None else _projected(infra.extent, to_m)
+    if extent_m is not None and not shapely.is_valid(extent_m):
+        # A survey's extent is pieces cut to district outlines; projecting the pieces' shared
+        # edges can leave slivers that cross, which GEOS cannot intersect until repaired.
+        extent_m = shapely.make_valid(extent_m)
     share = _extent_share(outlines_m, extent_m)
     out = pd.DataFrame({"adcode": districts["adcode"].to_numpy(), "extent_share": share})
     for column in ("district", "city", "province"):
@@ -329,20 +333,41 @@ def coverage_districts(
     Every district of each city the data's extent touches, or that holds a project.
 
     Whole cities, not only the touched districts: a city's computed figure (and the ranking
-    beside its neighbours) needs all its districts, each with its own status. Full outlines,
-    EPSG:4326; empty when the data lies outside China (e.g. a European OSM extract).
+    beside its neighbours) needs all its districts, each with its own status. A district
+    holding a feature counts as touched even where the extent has no area there. Full
+    outlines (only those read), EPSG:4326, in adcode order; empty when the data lies outside
+    China (e.g. a European OSM extract).
     """
-    districts = boundaries.load_boundaries("district", folder=folder)
-    touched = set()
+    index = boundaries.read_index("district", folder=folder)
+    city_of = index.set_index("adcode")["city_adcode"]
+    codes: set[str] = set()
     if infra.extent is not None:
-        hits = shapely.STRtree(districts.geometry.to_numpy()).query(
-            infra.extent, predicate="intersects"
+        # Bounding boxes first (no geometry read), then the exact test on those outlines.
+        minx, miny, maxx, maxy = shapely.bounds(infra.extent)
+        near = index[
+            (index["minx"] <= maxx)
+            & (index["maxx"] >= minx)
+            & (index["miny"] <= maxy)
+            & (index["maxy"] >= miny)
+        ]
+        nearby = boundaries.load_boundaries("district", folder=folder, adcodes=near["adcode"])
+        hits = shapely.intersects(nearby.geometry.to_numpy(), infra.extent)
+        codes |= set(nearby["adcode"][hits])
+    features = infra.features.geometry.to_numpy()
+    if len(features):
+        # Districts holding features count too: stray points make no extent, yet their
+        # districts are to be listed as "no data", not left out.
+        anchor = shapely.point_on_surface(features)
+        found = boundaries.assign_districts(
+            shapely.get_x(anchor), shapely.get_y(anchor), folder=folder
         )
-        touched |= set(districts["city_adcode"].iloc[hits])
+        codes |= {str(code) for code in found if code is not None}
     if projects is not None and "adcode" in projects:
-        codes = set(projects["adcode"].dropna().astype(str))
-        touched |= set(districts.loc[districts["adcode"].isin(codes), "city_adcode"])
-    return districts[districts["city_adcode"].isin(touched)].reset_index(drop=True)
+        codes |= set(projects["adcode"].dropna().astype(str))
+    touched = set(city_of.reindex(sorted(codes)).dropna())
+    chosen = index.loc[index["city_adcode"].isin(touched), "adcode"]
+    districts = boundaries.load_boundaries("district", folder=folder, adcodes=chosen)
+    return districts.reset_index(drop=True)
 
 
 def _both(out: pd.DataFrame, a: str, b: str) -> np.ndarray:

@@ -30,6 +30,7 @@ FIXES = {
     "sheet": "the workbook sheet to read",
     "layer": "the GeoPackage layer to read",
     "city": "the city the named districts belong to",
+    "output": "the path of a file to write",
 }
 
 

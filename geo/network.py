@@ -58,9 +58,8 @@ import pyogrio
 import pyproj
 import shapely
 
-from geo import boundaries, crs
+from geo import _osm, boundaries, crs
 from geo.errors import InputError
-from geo.infra import MAX_OSM_BYTES, check_osm
 
 __all__ = [
     "BLIND_PENALTY",
@@ -489,19 +488,20 @@ def build_network(
     """
     The pedestrian graph of an ``.osm.pbf`` or ``.osm`` extract (a path, or its bytes).
 
-    The file passes :func:`geo.infra.read_infra`'s checks first (PBF header; XML root
-    ``<osm`` with no DOCTYPE or entities), else :class:`~geo.errors.InputError`. A graph
-    already built from the same bytes is read from the cache (``folder``, default
-    ``$ATLAS_CACHE_DIR``). Node coordinates are WGS84 (OSM's own) with metric ``x``/``y``.
+    The file passes :func:`geo._osm.check_osm` first, as :func:`geo.infra.read_infra`'s do
+    (a PBF's header, XML rooted at ``<osm>`` with no DOCTYPE, read whole), else
+    :class:`~geo.errors.InputError`. A graph already built from the same bytes is read from
+    the cache (``folder``, default ``$ATLAS_CACHE_DIR``). Node coordinates are WGS84 (OSM's
+    own) with metric ``x``/``y``.
     """
     if isinstance(source, bytes | bytearray):
         label = name or "upload.osm.pbf"
-        if len(source) > MAX_OSM_BYTES:
+        if len(source) > _osm.MAX_OSM_BYTES:
             raise InputError(f"Expected an OSM extract under 2 GB; {label!r} is larger.")
-        check_osm(bytes(source), label)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / ("upload" + "".join(Path(label).suffixes[-2:]))
             path.write_bytes(source)
+            _osm.check_osm(path, label)
             return _build_checked(path, label, folder, use_cache)
     path = Path(source)
     label = name or path.name
@@ -509,8 +509,7 @@ def build_network(
         raise InputError(f"Expected an OSM extract (.osm.pbf or .osm); got {label!r}.")
     if not path.is_file():
         raise InputError(f"Expected an OSM extract, but {str(path)!r} does not exist.")
-    with path.open("rb") as handle:
-        check_osm(handle.read(4096), label)
+    _osm.check_osm(path, label)
     return _build_checked(path, label, folder, use_cache)
 
 

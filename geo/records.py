@@ -33,16 +33,16 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
-from geo import _cells, _sheets, boundaries, crs, gazetteer
-from geo.addresses import parse_address
+from geo import _cells, _gdal, _sheets, boundaries, crs, gazetteer
+from geo.addresses import address_key, parse_address
 from geo.errors import InputError, UnknownPlaceError
 
 __all__ = [
     "CONTENT_TAGS",
     "FIELDS",
+    "PLAUSIBLE_MAXIMUM",
     "REASONS",
     "STATUSES",
     "Ledger",
@@ -82,10 +82,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
 REASONS: dict[str, tuple[str, str]] = _sheets.ROW_REASONS | {
     "total_row": ("合计行，不是小区", "a total row, not a community"),
     "missing_required": ("缺少必填项：{column}", "a required value is missing: {column}"),
-    "bad_number": (
-        "{column}：无法精确读取的数值 {detail}",
-        "{column}: {detail} is not an exact number",
-    ),
+    "bad_number": ("{column}：{detail}", "{column}: {detail}"),
     "approximate_number": (
         "{column}：约数 {detail}，需填写确数",
         "{column}: {detail} is approximate; give the exact figure",
@@ -109,6 +106,21 @@ _NUMBER_FIELDS = {  # field → (output column, whole numbers only)
     "floor_area": ("floor_area_m2", False),
     "investment": ("investment_cny", False),
 }
+#: Field → the largest plausible value for one community, in its output unit (households,
+#: buildings, m², CNY). A larger figure is a typo or a total, quarantined as ``bad_number``
+#: with the range in the message; the README's ledger section lists them.
+PLAUSIBLE_MAXIMUM: dict[str, Decimal] = {
+    "households": Decimal(100_000),
+    "buildings": Decimal(10_000),
+    "floor_area": Decimal(20_000_000),
+    "investment": Decimal(10_000_000_000),
+}
+_UNITS = {
+    "households": ("户", "households"),
+    "buildings": ("栋", "buildings"),
+    "floor_area": ("m²", "m²"),
+    "investment": ("元", "CNY"),
+}
 _FIGURES = [column for column, _ in _NUMBER_FIELDS.values()]
 _TOTAL_WORDS = {"合计", "总计", "小计", "共计", "total", "subtotal", "sum"}
 _THIS_YEAR = datetime.date.today().year
@@ -131,16 +143,24 @@ class Ledger:
     stages: list[dict[str, int | str]]
     encoding: str | None = None
     sheet: str | None = None
+    sheets: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
-        """The one-line report: ``{"rows", "clean", "quarantined", "by_reason"}``."""
+        """
+        The one-line report: ``{"rows", "clean", "quarantined", "by_reason"}``.
+
+        A workbook adds ``sheet``, the sheet read, and ``sheets``, each sheet's state.
+        """
         by_reason = self.quarantine["reason"].value_counts().sort_index()
-        return {
+        summary: dict[str, object] = {
             "rows": self.rows,
             "clean": len(self.projects),
             "quarantined": len(self.quarantine),
             "by_reason": {str(k): int(v) for k, v in by_reason.items()},
         }
+        if self.sheet is not None:
+            summary |= {"sheet": self.sheet, "sheets": dict(self.sheets)}
+        return summary
 
 
 # --- reading bytes into rows ---------------------------------------------------------------
@@ -239,10 +259,10 @@ def _parse_values(
         if field in columns:
             header = columns[field]
             scale = _scale(field, header, raw[header])
-            numbers, problems = _cells.parse_numbers(raw[header], scale=scale, integer=integer)
-            for code in ("approximate_number", "bad_number"):
-                mask = (problems == code).to_numpy()
-                flags.flag(mask, code, column=header, detail=_sheets.quoted(raw[header], mask))
+            numbers, problems = _cells.parse_numbers(
+                raw[header], scale=scale, integer=integer, maximum=PLAUSIBLE_MAXIMUM[field]
+            )
+            _flag_numbers(field, header, raw[header], problems, flags)
             parsed[out] = numbers
     year_header = columns.get("year") or columns.get("batch")
     if year_header:
@@ -268,6 +288,39 @@ def _parse_values(
     if "content" in columns:
         parsed["content_tags"] = _cells.parse_tags(raw[columns["content"]])
     return parsed
+
+
+def _flag_numbers(
+    field: str, header: str, cells: pd.Series, problems: pd.Series, flags: _sheets.Flags
+) -> None:
+    """Quarantine the cells :func:`geo._cells.parse_numbers` could not read exactly."""
+    problems = problems.to_numpy(dtype=object)
+    mask = problems == "approximate_number"
+    flags.flag(mask, "approximate_number", column=header, detail=_sheets.quoted(cells, mask))
+    top = f"{PLAUSIBLE_MAXIMUM[field]:,}"
+    zh_unit, en_unit = _UNITS[field]
+    details = {
+        "bad_number": ("无法精确读取的数值 {}", "{} is not an exact number"),
+        "out_of_range": (
+            f"{{}} 超出一个小区的合理范围（0 至 {top} {zh_unit}）",
+            f"{{}} is outside the plausible range for one community (0 to {top} {en_unit})",
+        ),
+        "too_precise": (
+            "{} 的有效数字超过 15 位，无法不经舍入保存",
+            "{} has more significant digits (over 15) than can be kept without rounding",
+        ),
+    }
+    for code, (zh, en) in details.items():
+        mask = problems == code
+        if not mask.any():
+            continue
+        # Messages only for the rows flagged; every other row's detail stays "".
+        at = np.flatnonzero(mask)
+        shown = _sheets.quoted(cells, mask)[at]
+        detail_zh, detail_en = np.full(len(mask), "", object), np.full(len(mask), "", object)
+        detail_zh[at] = [zh.format(t) for t in shown]
+        detail_en[at] = [en.format(t) for t in shown]
+        flags.flag(mask, "bad_number", column=header, detail=detail_zh, detail_en=detail_en)
 
 
 # --- where each row is ----------------------------------------------------------------------
@@ -346,15 +399,46 @@ def _resolve_names(
     named = (keys["key_adcode"] != "") | (keys["key_district"] != "")
     keys.loc[named, "key_address"] = ""
     keys = keys[todo]
+    # And an address only by the part that decides its district (addresses.address_key):
+    # a real ledger's addresses are all distinct, a 100k-row one with no 区县 column took
+    # 33 s (one parse per address), their keys are a few hundred.
+    full = keys["key_address"]
+    keys["key_address"] = full.map(_address_keys(full))
     unique = keys.drop_duplicates()
+    found = _resolve_rows(unique)
+    merged = keys.reset_index().merge(found, on=list(keys.columns), how="left").set_index("index")
+    merged = _renote_unknown_addresses(merged, full)
+    return merged.reindex(raw.index)
+
+
+_RESOLVED = ["status", "adcode", "name", "city", "province", "candidates", "note", "source"]
+
+
+def _address_keys(addresses: pd.Series) -> dict[str, str]:
+    return {text: address_key(text) if text else "" for text in addresses.unique()}
+
+
+def _resolve_rows(unique: pd.DataFrame) -> pd.DataFrame:
+    """What each distinct key resolves to, beside the key."""
     found = pd.DataFrame(
         [_resolve_one(*row) for row in unique.itertuples(index=False)],
         index=unique.index,
-        columns=["status", "adcode", "name", "city", "province", "candidates", "note", "source"],
+        columns=_RESOLVED,
     )
-    found = pd.concat([unique, found], axis=1)
-    merged = keys.reset_index().merge(found, on=list(keys.columns), how="left").set_index("index")
-    return merged.reindex(raw.index)
+    return pd.concat([unique, found], axis=1)
+
+
+def _renote_unknown_addresses(merged: pd.DataFrame, full: pd.Series) -> pd.DataFrame:
+    """A not-found address's note quotes the address itself: those rows, from the full text."""
+    lost = (merged["status"] == "unknown") & (merged["source"] == "address")
+    if not lost.any():
+        return merged
+    keys = merged.loc[lost, ["key_adcode", "key_district", "key_address", "key_city", "key_year"]]
+    keys = keys.assign(key_address=full.reindex(keys.index))
+    again = _resolve_rows(keys.drop_duplicates())
+    notes = keys.reset_index().merge(again, on=list(keys.columns), how="left").set_index("index")
+    merged.loc[lost, _RESOLVED] = notes[_RESOLVED].reindex(merged.index[lost]).to_numpy()
+    return merged
 
 
 _ALTERNATIVES = {
@@ -588,6 +672,15 @@ def _placed(index, point, status, named, county, lon_w, lat_w, places) -> pd.Dat
     return placed
 
 
+def _joined_rows(group: np.ndarray, rows: pd.Series) -> np.ndarray:
+    """Each row's group as "3、17、42": one join per group, not a pandas call per group."""
+    order = np.argsort(group, kind="stable")
+    texts = rows.astype(str).to_numpy(dtype=object)[order]
+    starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
+    joined = np.array(["、".join(part) for part in np.split(texts, starts[1:])], dtype=object)
+    return joined[group]
+
+
 def _flag_duplicates(
     name: pd.Series, placed: pd.DataFrame, parsed: dict, rows: np.ndarray, flags: _sheets.Flags
 ) -> None:
@@ -600,7 +693,7 @@ def _flag_duplicates(
     if frame.empty:
         return
     groups = frame.groupby(["key_name", "key_code"], sort=False)
-    listed = groups["row"].transform(lambda r: "、".join(map(str, r)))
+    listed = pd.Series(_joined_rows(groups.ngroup().to_numpy(), frame["row"]), index=frame.index)
     differ = pd.Series("", index=frame.index)
     for column in _FIGURES:
         conflicting = groups[column].transform("nunique") > 1
@@ -697,16 +790,18 @@ def read_ledger(
     crs.check_datum(crs_name)
     report = progress or (lambda fraction, stage: None)
     data, name = _sheets.load_bytes(source, name)
-    rows, numbers, broken, encoding, sheet_title = _sheets.read_rows(data, name=name, sheet=sheet)
-    start = _sheets.find_header(rows, _SYNONYMS, "、".join(w[0] for w in FIELDS.values()))
-    header, body, numbers, broken = _sheets.table_body(rows, numbers, broken, start)
-    raw, ragged, blank = _sheets.text_frame(body, header)
+    table = _sheets.read_rows(data, name=name, sheet=sheet)
+    start = _sheets.find_header(table.rows, _SYNONYMS, "、".join(w[0] for w in FIELDS.values()))
+    header, body, numbers, broken, formulas = _sheets.table_body(table, start)
+    encoding, sheet_title, sheets = table.encoding, table.sheet, table.sheets
+    short_is_ragged = table.short_rows_are_ragged
+    del table  # the rows as lists: the frame below holds the same text
+    raw, ragged, blank = _sheets.text_frame(body, header, short_is_ragged=short_is_ragged)
+    del body
     columns = map_columns(header)
     _check_columns(columns, header)
     flags = _sheets.Flags(len(raw))
-    flags.flag(broken, "bad_encoding", detail=_sheets.quoted(raw[header[0]], broken))
-    flags.flag(blank, "blank_row")
-    flags.flag(ragged, "ragged_row", detail=f"header has {len(header)} cells")
+    _sheets.flag_read_problems(flags, raw, header, (broken, blank, ragged), formulas)
     flags.stage("read")
     report(0.2, "read")
     folded = _sheets.Folded(raw)
@@ -728,7 +823,9 @@ def read_ledger(
     projects = _projects(raw, columns, parsed, placed, lon, lat, datums, numbers, flags.ok())
     quarantine = _sheets.quarantine_frame(raw, numbers, flags, REASONS)
     report(1.0, "done")
-    return Ledger(projects, quarantine, len(raw), columns, flags.stages, encoding, sheet_title)
+    return Ledger(
+        projects, quarantine, len(raw), columns, flags.stages, encoding, sheet_title, sheets
+    )
 
 
 def raw_cells(
@@ -743,10 +840,10 @@ def raw_cells(
     ``row`` comes out as ``raw:row``.
     """
     data, name = _sheets.load_bytes(source, name)
-    rows, numbers, broken, _, _ = _sheets.read_rows(data, name=name, sheet=sheet)
-    start = _sheets.find_header(rows, _SYNONYMS, "、".join(w[0] for w in FIELDS.values()))
-    header, body, numbers, broken = _sheets.table_body(rows, numbers, broken, start)
-    raw, _, _ = _sheets.text_frame(body, header)
+    table = _sheets.read_rows(data, name=name, sheet=sheet)
+    start = _sheets.find_header(table.rows, _SYNONYMS, "、".join(w[0] for w in FIELDS.values()))
+    header, body, numbers, _, _ = _sheets.table_body(table, start)
+    raw, _, _ = _sheets.text_frame(body, header, short_is_ragged=table.short_rows_are_ragged)
     cells = raw.reset_index(drop=True)
     cells.columns = [f"raw:{c}" if c == "row" else c for c in cells.columns]
     return pd.concat([pd.DataFrame({"row": np.asarray(numbers)}), cells], axis=1)
@@ -771,11 +868,17 @@ def read_projects(path: str | Path) -> gpd.GeoDataFrame:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"Expected a projects file from `atlas ingest`; {str(path)!r} is missing.")
-    layer = "projects" if path.suffix.lower() == ".gpkg" else None
+    gpkg = path.suffix.lower() == ".gpkg"
     try:
-        projects = pyogrio.read_dataframe(path, layer=layer)
-    except pyogrio.errors.DataSourceError as exc:
-        raise InputError(f"Expected a .gpkg or .geojson from `atlas ingest`: {exc}") from exc
+        # GDAL opens it with the driver its suffix names, or not at all (geo._gdal).
+        projects = _gdal.read_dataframe(
+            path, "GPKG" if gpkg else "GeoJSON", layer="projects" if gpkg else None
+        )
+    except (*_gdal.GDAL_ERRORS, shapely.errors.GEOSException) as exc:
+        raise InputError(
+            f"Expected a .gpkg (layer projects) or .geojson written by `atlas ingest`; "
+            f"{path.name!r} cannot be read as one ({exc}). Write it again with atlas ingest."
+        ) from None
     missing = [c for c in ("name", "adcode", "households") if c not in projects]
     if missing:
         raise InputError(

@@ -840,4 +840,13 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "accounts_title": {"zh": "全部账户", "en": "All accounts"},
     "audit_title": {"zh": "审计记录（最新在前）", "en": "Audit (newest first)"},
+    "fix_output": {
+        "zh": "请换一个可写入、有剩余空间的保存位置。",
+        "en": "Save to a folder you can write to, with space left.",
+    },
+    "sheet_hidden": {"zh": "隐藏", "en": "hidden"},
+    "sheet_read": {
+        "zh": "读取的工作表：{sheet}（工作簿中：{sheets}）",
+        "en": "Sheet read: {sheet} (in the workbook: {sheets})",
+    },
 }

@@ -26,6 +26,7 @@ __all__ = [
     "qualifier_text",
     "rank_text",
     "reason_text",
+    "sheet_text",
     "value_text",
 ]
 
@@ -216,3 +217,18 @@ def qualifier_text(qualifier: object, lang: str = "zh") -> str:
     if isinstance(qualifier, str) and qualifier in ("at_least", "approx", "at_most"):
         return label(qualifier, lang)
     return ""
+
+
+def sheet_text(sheet: str | None, sheets: list[tuple[str, str]], lang: str = "zh") -> str:
+    """
+    Which workbook sheet was read, and the workbook's sheets: "读取的工作表：台账（工作簿中：…）".
+
+    Empty for a CSV (``sheet`` is None). ``sheets`` are (title, state) pairs as
+    :class:`geo.records.Ledger` keeps them; hidden sheets say so.
+    """
+    if sheet is None:
+        return ""
+    hidden = label("sheet_hidden", lang)
+    names = [title if state == "visible" else f"{title} ({hidden})" for title, state in sheets]
+    listed = ("、" if lang == "zh" else ", ").join(names) or sheet
+    return label("sheet_read", lang).format(sheet=sheet, sheets=listed)

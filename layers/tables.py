@@ -79,9 +79,23 @@ SHEET_TITLE_MAX = 31
 _FORBIDDEN_IN_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 
+# What a spreadsheet may skip before it reads a cell's first character: spaces (ASCII,
+# ideographic, no-break) and invisible format characters (zero-width space, BOM).
+_SKIPPED = " \u3000\u00a0\u200b\u200c\u200d\u2060\ufeff"
+
+
 def _neutralised(value: object) -> object:
-    # Idempotent: a prefixed value starts with "'", which is not a trigger.
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """
+    Text cleaned for a spreadsheet, then made inert: the cleaning first, the check last.
+
+    Control characters that XML 1.0 cannot hold (``\x01``, ``\x0b``) are removed first, so
+    ``"\x01=HYPERLINK(...)"`` cannot lose its ``\x01`` after the check and become a formula.
+    Idempotent: a prefixed value starts with ``'``, which is no trigger.
+    """
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith(FORMULA_TRIGGERS) or value.lstrip(_SKIPPED).startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 
@@ -103,10 +117,12 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """
     Return a copy of ``frame`` where no text can be read as a spreadsheet formula.
 
-    Every ``str`` value or column label starting with ``=``, ``+``, ``-``, ``@``, a tab or a
-    carriage return gets a leading ``'``. Numbers, booleans, datetimes and missing values
-    are left alone, and so is the dtype of each column, except that a categorical column
-    holding such a value becomes ``object``. No row is dropped; ``frame`` is not modified.
+    Every ``str`` value or column label first loses the control characters XML cannot hold
+    (``\x00``-``\x08``, ``\x0b``, ``\x0c``, ``\x0e``-``\x1f``); then one starting with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, also after spaces or zero-width
+    characters, gets a leading ``'``. Numbers, booleans, datetimes and missing values are
+    left alone, and so is the dtype of each column, except that a categorical column holding
+    such a value becomes ``object``. No row is dropped; ``frame`` is not modified.
     """
     out = frame.rename(columns=_neutralised)
     # Positions, not labels, so that duplicate column names are each handled once.
@@ -133,9 +149,9 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def _cell_value(value: object) -> object:
     # Neutralised again here because str() of an odd object can itself look like a formula;
-    # XML 1.0 cannot hold most control characters, and openpyxl would raise on them.
+    # _neutralised also drops the control characters XML 1.0 cannot hold, before its check.
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", _neutralised(value))
+        return _neutralised(value)
     if isinstance(value, bool | np.bool_):
         return bool(value)
     if pd.api.types.is_scalar(value) and pd.isna(value):

@@ -96,3 +96,151 @@ def test_coverage_of_data_outside_china_exits_2(tmp_path, capsys):
     assert main(["infra", str(osm), "--out", str(out)]) == 0
     assert main(["coverage", "--infra", str(out), "--out", str(tmp_path / "c.geojson")]) == 2
     assert "covers no county-level district" in capsys.readouterr().err
+
+
+# --- output paths (issue 17): one line, exit 2, nothing half-written -------------------------
+
+import os  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+
+import pytest  # noqa: E402
+
+from geo._data import DATA_DIR  # noqa: E402
+
+EXAMPLE_LEDGER = DATA_DIR / "examples" / "synthetic-ledger-xinxiang.csv"
+EXAMPLE_SURVEY = DATA_DIR / "examples" / "synthetic-survey-xinxiang.geojson"
+
+
+def _mount(folder, options: str):
+    """A tmpfs at ``folder`` (root only): the way to a full disk or a read-only folder."""
+    folder.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)])
+    if done.returncode != 0:
+        pytest.skip("this machine cannot mount a tmpfs")
+    return folder
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    folder = _mount(tmp_path / "disk", "size=64k")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.fixture
+def read_only(tmp_path):
+    folder = _mount(tmp_path / "ro", "ro,size=64k")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+def _commands(tmp_path, out):
+    """One command line per writing command, each writing ``out`` (suffix chosen by it)."""
+    infra_gpkg = tmp_path / "infra-in.gpkg"
+    if not infra_gpkg.exists():
+        assert main(["infra", str(EXAMPLE_SURVEY), "--out", str(infra_gpkg)]) == 0
+    report = tmp_path / "q.csv"
+    return {
+        "export": ["export", "--city", "新乡市", "--out", f"{out}.geojson"],
+        "ingest": ["ingest", str(EXAMPLE_LEDGER), "--out", f"{out}.gpkg", "--report", str(report)],
+        "ingest --report": ["ingest", str(EXAMPLE_LEDGER), "--out", str(tmp_path / "p.gpkg"),
+                            "--report", f"{out}.xlsx"],
+        "infra": ["infra", str(EXAMPLE_SURVEY), "--out", f"{out}.gpkg"],
+        "coverage": ["coverage", "--infra", str(infra_gpkg), "--out", f"{out}.geojson"],
+        "map": ["map", "--city", "新乡市", "--out", f"{out}.html"],
+    }  # fmt: skip
+
+
+def _one_line(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize(
+    "command", ["export", "ingest", "ingest --report", "infra", "coverage", "map"]
+)
+def test_a_missing_output_folder_is_one_line_before_any_work(tmp_path, capsys, command):
+    args = _commands(tmp_path, tmp_path / "no" / "such" / "out")[command]
+    capsys.readouterr()
+    assert main(args) == 2
+    err = _one_line(capsys)
+    assert "does not exist" in err and "Fix: pass another path to the output option." in err
+    assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize("command", ["export", "ingest", "infra", "coverage", "map"])
+def test_a_full_disk_is_one_line_and_leaves_no_file(tmp_path, tiny_disk, capsys, command):
+    args = _commands(tmp_path, tiny_disk / "out")[command]
+    capsys.readouterr()
+    assert main(args) == 2
+    err = _one_line(capsys)
+    assert "the disk is full" in err, err
+    assert list(tiny_disk.iterdir()) == []  # no half file, no temporary file
+
+
+def test_a_read_only_folder_is_refused_before_any_work(tmp_path, read_only, capsys):
+    args = _commands(tmp_path, read_only / "out")["ingest"]
+    capsys.readouterr()
+    assert main(args) == 2
+    assert "is not writable" in _one_line(capsys)
+
+
+def test_a_device_as_output_is_refused_and_left_alone(tmp_path, capsys):
+    args = [
+        "ingest",
+        str(EXAMPLE_LEDGER),
+        "--out",
+        str(tmp_path / "p.gpkg"),
+        "--report",
+        "/dev/full",
+    ]
+    assert main(args) == 2
+    assert "is not a regular file" in _one_line(capsys)
+    assert not os.path.isfile("/dev/full")  # never replaced by a renamed file
+
+
+def test_an_output_that_is_the_input_is_refused_and_the_input_kept(tmp_path, capsys):
+    ledger = tmp_path / "台账.csv"
+    ledger.write_bytes(EXAMPLE_LEDGER.read_bytes())
+    before = ledger.read_bytes()
+    assert (
+        main(["ingest", str(ledger), "--out", str(tmp_path / "p.gpkg"), "--report", str(ledger)])
+        == 2
+    )
+    assert "which is the input ledger" in _one_line(capsys)
+    assert ledger.read_bytes() == before
+    same = str(tmp_path / "x.csv")
+    assert main(["ingest", str(ledger), "--out", str(tmp_path / "p.gpkg"), "--report", same,
+                 "--reconcile", same]) == 2  # fmt: skip
+    assert "to be different files" in _one_line(capsys)
+
+
+def test_an_existing_output_is_replaced_only_whole(tmp_path, capsys):
+    out = tmp_path / "p.gpkg"
+    out.write_bytes(b"old")
+    args = ["ingest", str(EXAMPLE_LEDGER), "--out", str(out), "--report", str(tmp_path / "q.csv")]
+    assert main(args) == 0
+    assert out.read_bytes().startswith(b"SQLite format 3")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.gpkg", "q.csv"]  # no temp files
+
+
+def test_an_unreadable_input_is_one_line(tmp_path, capsys):
+    assert (
+        main(
+            [
+                "ingest",
+                str(tmp_path),
+                "--out",
+                str(tmp_path / "p.gpkg"),
+                "--report",
+                str(tmp_path / "q.csv"),
+            ]
+        )
+        == 2
+    )
+    assert "is a folder or a device" in _one_line(capsys)

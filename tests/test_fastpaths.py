@@ -120,6 +120,7 @@ def test_a_saved_grid_for_other_outlines_is_rebuilt(tmp_path, monkeypatch):
     path = boundaries._grid_path(tmp_path)
     boundaries._save_grid(path, {"origin": np.zeros(2)}, np.array(["000000"], dtype=object))
     monkeypatch.setattr(boundaries, "load_boundaries", _fake_outlines)
+    monkeypatch.setattr(boundaries, "read_index", lambda level, folder=None: _fake_outlines())
     boundaries._district_grid.cache_clear()
     try:
         grid = boundaries._district_grid(tmp_path)
@@ -129,9 +130,12 @@ def test_a_saved_grid_for_other_outlines_is_rebuilt(tmp_path, monkeypatch):
     assert list(grid.rows(np.array([0.5, 1.5]), np.array([0.5, 0.5]))) == [0, 1]
 
 
-def _fake_outlines(level=None, *, folder=None, display=False) -> gpd.GeoDataFrame:
+def _fake_outlines(level=None, *, folder=None, display=False, adcodes=None) -> gpd.GeoDataFrame:
     codes = ["110105", "110101", "110106", "110102"]
-    return gpd.GeoDataFrame({"adcode": codes}, geometry=_squares()[[2, 0, 3, 1]], crs="EPSG:4326")
+    outlines = gpd.GeoDataFrame(
+        {"adcode": codes}, geometry=_squares()[[2, 0, 3, 1]], crs="EPSG:4326"
+    )
+    return outlines if adcodes is None else outlines[outlines["adcode"].isin(adcodes)]
 
 
 # --- clipped lengths and counts: against geopandas.overlay -------------------------------

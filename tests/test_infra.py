@@ -187,9 +187,11 @@ def test_a_survey_is_complete_only_where_it_declares_whole_districts():
     assert set(found.quarantine["reason"]) == {"unknown_type", "wrong_geometry"}
     districts = coverage.coverage_districts(found)
     assert set(districts["city"]) == {"新乡市"}
-    # Undeclared, the extent is the features' hull: it spills partly over neighbours.
+    # Undeclared, each district's extent is the hull of the features found in it: nothing
+    # spills over a neighbour, and a district surveyed to its edges is nearly whole.
     hull = coverage.district_metrics(found, districts).set_index("district")
-    assert (hull.loc[["凤泉区", "新乡县"], "extent_share"] > 0.005).any()
+    assert (hull.loc[["凤泉区", "新乡县"], "extent_share"] < 0.005).all()
+    assert (hull.loc[["卫滨区", "红旗区", "牧野区"], "extent_share"] > 0.85).all()
     declared = infra.declare_coverage(found, ["卫滨区", "红旗区", "牧野区"], city="新乡")
     table = coverage.district_metrics(declared, districts).set_index("district")
     ok = table.loc[["卫滨区", "红旗区", "牧野区"]]
@@ -212,3 +214,144 @@ def infra_example():
 def test_extent_is_the_hull_of_everything_read(rules):
     xy = shapely.get_coordinates(rules.features.geometry.to_numpy())
     assert shapely.contains_xy(rules.extent.buffer(1e-9), xy[:, 0], xy[:, 1]).all()
+
+
+# --- hostile survey files (issue 17) ----------------------------------------------------------
+
+
+def _survey(features: list[dict]) -> bytes:
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+
+def _feature(kind: str, geometry: dict | None) -> dict:
+    return {"type": "Feature", "properties": {"类型": kind}, "geometry": geometry}
+
+
+_RAMP = {"type": "Point", "coordinates": [113.87, 35.30]}
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason", "says"),
+    [
+        (
+            _feature(
+                "无障碍厕所",
+                {
+                    "type": "Polygon",
+                    "coordinates": [[[113.9, 35.3], [113.91, 35.3], [113.91, 35.31]]],
+                },
+            ),
+            "invalid_geometry",
+            "do not form a closed linestring",
+        ),
+        (
+            _feature("盲道", {"type": "LineString", "coordinates": [[113.9, 35.3]]}),
+            "invalid_geometry",
+            "0 or >1",
+        ),
+        (
+            _feature("盲道", {"type": "LineString", "coordinates": []}),
+            "empty_geometry",
+            "empty LineString",
+        ),
+        (
+            _feature("无障碍厕所", {"type": "MultiPolygon", "coordinates": []}),
+            "empty_geometry",
+            "empty MultiPolygon",
+        ),
+        (
+            _feature(
+                "无障碍厕所",
+                {
+                    "type": "Polygon",
+                    "coordinates": [[[179, 50], [-179, 50], [-179, 51], [179, 51], [179, 50]]],
+                },
+            ),
+            "invalid_geometry",
+            "spans 358.0° of longitude",
+        ),
+        (
+            _feature(
+                "无障碍厕所",
+                {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [
+                            [113.9, 35.3],
+                            [113.91, 35.31],
+                            [113.91, 35.3],
+                            [113.9, 35.31],
+                            [113.9, 35.3],
+                        ]
+                    ],
+                },
+            ),
+            "invalid_geometry",
+            "Self-intersection",
+        ),
+        (
+            _feature("缘石坡道", {"type": "Point", "coordinates": [13.4, 52.5]}),
+            "outside_china",
+            "outside China",
+        ),
+    ],
+    ids=[
+        "open ring",
+        "one-point line",
+        "empty line",
+        "empty multipolygon",
+        "antimeridian",
+        "bowtie",
+        "Berlin",
+    ],
+)
+def test_one_bad_feature_is_quarantined_and_the_rest_are_read(bad, reason, says):
+    found = infra.read_infra(
+        _survey([_feature("缘石坡道", _RAMP), bad, _feature("缘石坡道", _RAMP)]), name="s.geojson"
+    )
+    assert found.counts()["curb_ramp"] == 2
+    assert found.quarantine[["row", "reason"]].values.tolist() == [[2, reason]]
+    assert says in found.quarantine["message_en"].iloc[0]
+    assert found.features["source_id"].nunique() + len(found.quarantine) == 3  # rows add up
+
+
+def test_a_feature_geos_cannot_build_keeps_its_raw_json():
+    line = {"type": "LineString", "coordinates": [[113.9, 35.3]]}
+    found = infra.read_infra(_survey([_feature("盲道", line)]), name="s.geojson")
+    raw = json.loads(found.quarantine["raw_feature"].iloc[0])
+    assert raw == _feature("盲道", line)
+
+
+def test_the_cli_reads_a_survey_with_a_broken_feature(tmp_path, capsys):
+    from cli import main
+
+    path = tmp_path / "s.geojson"
+    line = {"type": "LineString", "coordinates": [[113.9, 35.3]]}
+    path.write_bytes(_survey([_feature("缘石坡道", _RAMP), _feature("盲道", line)]))
+    assert main(["infra", str(path), "--out", str(tmp_path / "i.gpkg")]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (summary["counts"]["curb_ramp"], summary["by_reason"]) == (1, {"invalid_geometry": 1})
+
+
+def test_stray_points_make_no_extent_and_their_districts_no_data():
+    # Three points far apart in 新乡市: the hull of outliers made 324 districts "ok" with 0
+    # elevators. Now each district's extent is the hull of what lies in it: a point, no area.
+    points = [[113.94, 35.07], [114.68, 35.20], [114.07, 35.40]]
+    survey = _survey([_feature("电梯", {"type": "Point", "coordinates": p}) for p in points])
+    found = infra.read_infra(survey, name="s.geojson")
+    assert found.extent is None
+    table = coverage.measure(found).table
+    assert set(table["city"]) == {"新乡市"}  # the districts that hold a point are listed
+    assert set(table["elevators_status"]) == {"outside_extent"}
+    assert table["elevators"].isna().all()  # no data, never 0
+
+
+def test_a_survey_extent_is_cut_to_the_districts_its_features_lie_in():
+    # A dense square of ramps inside 卫滨区 covers part of it, and no other district.
+    grid = [[113.84 + i * 0.004, 35.28 + j * 0.004] for i in range(5) for j in range(5)]
+    survey = _survey([_feature("缘石坡道", {"type": "Point", "coordinates": p}) for p in grid])
+    found = infra.read_infra(survey, name="s.geojson")
+    table = coverage.measure(found).table.set_index("district")
+    assert table.loc["卫滨区", "curb_ramps_status"] == "partial_extent"
+    assert 0 < table.loc["卫滨区", "extent_share"] < 0.95
+    assert (table.drop(index="卫滨区")["curb_ramps_status"] == "outside_extent").all()

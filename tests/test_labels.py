@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import coverage, figures, infra, reconcile, records
+from geo import coverage, errors, figures, infra, reconcile, records
 from layers import basemaps, tables
 from layers._catalogue import LABELS
 from layers.labels import LANGS, label, measure_name
@@ -45,7 +45,7 @@ def _keys_built_from_names() -> set[str]:
     keys |= {f"basemap_{b or 'none'}" for b in basemaps.BASEMAPS}
     keys |= {f"kind_{k}" for k in ("osm", "survey")}
     keys |= {f"level_{v}" for v in ("city", "district", "zone")}
-    keys |= {f"fix_{f}" for f in ("datum", "sheet", "layer", "city")}
+    keys |= {f"fix_{f}" for f in errors.FIXES}
     keys |= set(figures.STATUSES) | set(records.STATUSES)  # shown as label(status)
     keys |= {f"role_{r}" for r in ROLES}
     return keys | set(tables._HEADERS.values())  # table headers by column

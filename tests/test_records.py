@@ -341,7 +341,9 @@ def test_xlsx_first_sheet_by_default_and_unknown_sheets_are_named():
     data = _xlsx([["小区名称", "所属区县"], ["甲", "卫滨区"]])
     with pytest.raises(InputError, match=r"Expected a header row"):
         records.read_ledger(data, name="t.xlsx")  # the first sheet is the empty 说明
-    with pytest.raises(InputError, match=r"the workbook has 说明, 台账"):
+    with pytest.raises(
+        InputError, match=r"the workbook has '说明' \(visible\), '台账' \(visible\)"
+    ):
         records.read_ledger(data, name="t.xlsx", sheet="Sheet9")
 
 
@@ -422,3 +424,51 @@ def test_rows_in_equal_clean_plus_quarantined(rows, crs_name):
     for stage in ledger.stages:
         assert stage["rows"] == stage["clean"] + stage["quarantined"]
     assert np.isfinite(ledger.projects["lon"].dropna()).all()
+
+
+# --- overflow and precision (issue 17) ---------------------------------------------------------
+
+_FIGURES_HEADER = [
+    "小区名称",
+    "所属区县",
+    "所属城市",
+    "户数",
+    "楼栋数",
+    "建筑面积",
+    "总投资（万元）",
+]
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "says"),
+    [
+        (["10000000000000000000", "1", "1", "1"], "户数", "outside the plausible range for one "
+         "community (0 to 100,000 households)"),
+        (["9007199254740993", "1", "1", "1"], "户数", "(0 to 100,000 households)"),  # 2^53 + 1
+        (["100001", "1", "1", "1"], "户数", "(0 to 100,000 households)"),
+        (["1", "10001", "1", "1"], "楼栋数", "(0 to 10,000 buildings)"),
+        (["1", "1", "9" * 400, "1"], "建筑面积", "(0 to 20,000,000 m²)"),
+        (["1", "1", "1", "9" * 400], "总投资（万元）", "(0 to 10,000,000,000 CNY)"),
+        (["1", "1", "2001万", "1"], "建筑面积", "(0 to 20,000,000 m²)"),  # 万 scales first
+        (["1", "1", "1234.56789012345678", "1"], "建筑面积", "more significant digits (over 15)"),
+    ],
+)  # fmt: skip
+def test_figures_outside_their_range_or_precision_are_bad_numbers(cells, column, says):
+    ledger = read([["甲", "卫滨区", "新乡", *cells]], header=_FIGURES_HEADER)
+    assert only_reason(ledger) == "bad_number"
+    quarantined = ledger.quarantine.iloc[0]
+    assert quarantined["column"] == column
+    assert says in quarantined["message_en"]
+    assert (
+        "超出一个小区的合理范围" in quarantined["message_zh"]
+        or "有效数字" in quarantined["message_zh"]
+    )
+
+
+def test_the_largest_plausible_figures_are_read_exactly():
+    cells = ["100000", "10000", "2000万", "1000000"]  # 1000000 万元 = 100 亿元
+    ledger = read([["甲", "卫滨区", "新乡", *cells]], header=_FIGURES_HEADER)
+    assert ledger.quarantine.empty
+    row = ledger.projects.iloc[0]
+    assert (row["households"], row["buildings"]) == (100_000, 10_000)
+    assert (row["floor_area_m2"], row["investment_cny"]) == (20_000_000.0, 10_000_000_000.0)

@@ -267,3 +267,50 @@ def test_neutralise_formulas_is_idempotent_and_handles_duplicate_columns():
 def test_neutralise_formulas_leaves_clean_categorical_alone():
     frame = pd.DataFrame({"kind": pd.Categorical(["a", "b"])})
     assert isinstance(neutralise_formulas(frame)["kind"].dtype, pd.CategoricalDtype)
+
+
+# Formula triggers hidden behind characters that a cleaning step or a spreadsheet drops
+# (issue 17: "\x01=HYPERLINK(...)" lost its \x01 after the check and became a formula).
+HIDDEN_TRIGGERS = [
+    '\x01=HYPERLINK("http://x","y")',
+    "\x0b=1+1",
+    "\x00@SUM(A1)",
+    "\x1f+1",
+    "\x08-1+1",
+    " =1+1",
+    "\u3000=1+1",
+    "\u200b=1+1",
+    "\ufeff@SUM(A1)",
+]
+
+
+@pytest.mark.parametrize("payload", HIDDEN_TRIGGERS)
+def test_csv_neutralises_triggers_behind_control_and_invisible_characters(payload):
+    (value,) = _read_csv(pd.DataFrame({"name": [payload]}))["name"].tolist()
+    assert value.startswith("'")
+    assert not any(ord(c) < 32 for c in value)
+
+
+@pytest.mark.parametrize("payload", HIDDEN_TRIGGERS)
+def test_xlsx_never_writes_a_formula_cell_for_hidden_triggers(payload):
+    (cell,) = _one_column_sheet([payload])
+    assert cell.data_type == "s"
+    assert cell.value.startswith("'")
+    sheet = _read_xlsx({"t": pd.DataFrame({payload: [1]})})["t"]
+    assert sheet.cell(1, 1).data_type == "s" and sheet.cell(1, 1).value.startswith("'")
+
+
+@pytest.mark.parametrize("payload", [*INJECTIONS, *HIDDEN_TRIGGERS])
+def test_geopackage_text_attributes_are_neutralised(tmp_path, payload):
+    import geopandas as gpd
+    import pyogrio
+    from shapely.geometry import Point
+
+    from layers.export import write_geopackage
+
+    points = gpd.GeoDataFrame({"name": [payload]}, geometry=[Point(113.9, 35.3)], crs=4326)
+    table = pd.DataFrame({"raw": [payload], "n": [-3]})
+    path = write_geopackage({"points": points, "quarantine": table}, tmp_path / "out.gpkg")
+    assert pyogrio.read_dataframe(path, layer="points")["name"].iloc[0].startswith("'")
+    back = pyogrio.read_dataframe(path, layer="quarantine", read_geometry=False)
+    assert back["raw"].iloc[0].startswith("'") and back["n"].iloc[0] == -3

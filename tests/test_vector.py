@@ -106,6 +106,7 @@ def test_geojson_round_trip_keeps_attributes_and_order():
         "layer": None,
         "layers": [],
         "stripped_crs_member": False,
+        "unbuilt": {},
     }
 
 

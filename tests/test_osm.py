@@ -1,0 +1,113 @@
+"""Tests for geo/_osm.py: what an OSM extract must be before GDAL reads it, on files made here."""
+
+from __future__ import annotations
+
+import osmium
+import pytest
+
+from geo import _osm, infra
+from geo.errors import InputError
+
+_XML = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="test">\n'
+    + "".join(
+        f'<node id="{i}" version="1" lat="35.30{i:02d}" lon="113.90{i:02d}">'
+        '<tag k="kerb" v="lowered"/></node>\n'
+        for i in range(1, 60)
+    )
+    + "</osm>\n"
+)
+
+
+def _write_pbf(path, nodes: int, options: str = "") -> None:
+    writer = osmium.SimpleWriter(osmium.io.File(str(path), "pbf" + options))
+    try:
+        for i in range(1, nodes + 1):
+            node = osmium.osm.mutable.Node(
+                id=i, location=(113.9 + i * 1e-5, 35.3), tags={"kerb": "lowered"}, version=1
+            )
+            writer.add_node(node)
+    finally:
+        writer.close()
+
+
+@pytest.fixture(scope="module")
+def pbf(tmp_path_factory):
+    """A real PBF of 2,000 tagged nodes, written by pyosmium (uncompressed: see below)."""
+    path = tmp_path_factory.mktemp("pbf") / "ramps.osm.pbf"
+    _write_pbf(path, 2000, ",pbf_compression=none")
+    return path
+
+
+def test_a_pbf_gdal_cannot_parse_is_refused_not_read_as_empty(tmp_path):
+    # libosmium 2.23 reads this zlib PBF of its own; GDAL 3.12's OSM driver stops at its first
+    # data block. Through Arrow that was 0 features and exit 0; now it is a refusal.
+    path = tmp_path / "zlib.osm.pbf"
+    _write_pbf(path, 2000)
+    with pytest.raises(InputError, match=r"GDAL can read to its end; .* around byte \d+"):
+        infra.read_infra(path)
+
+
+def test_whole_files_pass_and_read(pbf, tmp_path):
+    xml = tmp_path / "ramps.osm"
+    xml.write_text(_XML, encoding="utf-8")
+    assert infra.read_infra(xml).counts()["curb_ramp"] == 59
+    assert infra.read_infra(pbf).counts()["curb_ramp"] == 2000
+
+
+def test_a_truncated_pbf_is_refused_with_how_far_it_got(pbf, tmp_path):
+    cut = tmp_path / "cut.osm.pbf"
+    cut.write_bytes(pbf.read_bytes()[: pbf.stat().st_size * 2 // 3])
+    with pytest.raises(InputError, match=r"cannot be read to its end: PBF error: .*cut short"):
+        infra.read_infra(cut)
+
+
+def test_a_200_byte_pbf_is_refused(pbf, tmp_path):
+    tiny = pbf.read_bytes()[:200]
+    with pytest.raises(InputError, match=r"\(200 bytes\) cannot be read to its end"):
+        infra.read_infra(tiny, name="tiny.osm.pbf")
+
+
+def test_a_truncated_xml_is_refused_at_its_line(tmp_path):
+    cut = tmp_path / "cut.osm"
+    cut.write_text(_XML[: len(_XML) // 2], encoding="utf-8")
+    with pytest.raises(InputError, match=r"XML parsing error at line \d+, column \d+"):
+        infra.read_infra(cut)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("<!-- <osm --><OGRVRTDataSource/>", r"root element of 'x.osm' is <OGRVRTDataSource>"),
+        ("<osmChange version='0.6'></osmChange>", r"root element .* is <osmChange>"),
+        ("<html><body>&lt;osm</body></html>", r"root element .* is <html>"),
+        ("plain text with <osm in it", r"not well-formed XML"),
+        ("", r"not well-formed XML"),
+        (
+            '<?xml version="1.0"?><!DOCTYPE osm [<!ENTITY a "aaaa">]><osm>&a;</osm>',
+            r"declares a DOCTYPE \(DTD\), where XML entities live",
+        ),
+        (
+            '<?xml version="1.0"?><!DOCTYPE osm SYSTEM "file:///etc/passwd"><osm/>',
+            r"declares a DOCTYPE",
+        ),
+    ],
+)
+def test_xml_that_is_no_osm_root_is_refused(text, message):
+    with pytest.raises(InputError, match=message):
+        infra.read_infra(text.encode(), name="x.osm")
+
+
+def test_a_pbf_without_osmheader_is_refused():
+    with pytest.raises(InputError, match=r"its first block is 'OSMHeader'"):
+        infra.read_infra(b"\x00\x00\x00\x0dnot a pbf at all", name="x.osm.pbf")
+    with pytest.raises(InputError, match=r"its first block is 'OSMHeader'"):
+        infra.read_infra(b"", name="x.osm.pbf")
+
+
+def test_an_extract_over_the_cap_is_refused_before_reading(tmp_path, monkeypatch):
+    monkeypatch.setattr(_osm, "MAX_OSM_BYTES", 100)
+    path = tmp_path / "big.osm"
+    path.write_text(_XML, encoding="utf-8")
+    with pytest.raises(InputError, match=r"at most 0 GB"):
+        _osm.check_osm(path, "big.osm")
