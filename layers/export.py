@@ -22,9 +22,17 @@ __all__ = [
     "GEOJSON_DECIMALS",
     "geojson_bytes",
     "geopackage_bytes",
+    "geopackage_layers",
     "write_geojson",
     "write_geopackage",
 ]
+
+#: Geometry families: the layer name suffix and the one type a GeoPackage layer of it holds.
+_FAMILIES = {
+    "points": ("Point", "MultiPoint"),
+    "lines": ("LineString", "MultiLineString"),
+    "polygons": ("Polygon", "MultiPolygon"),
+}
 
 #: RFC 7946 §11.2 suggests 6 decimals (~10 cm); 7 (~1 cm) is the cap this project allows.
 GEOJSON_DECIMALS = 7
@@ -76,24 +84,61 @@ def geojson_bytes(frame: gpd.GeoDataFrame) -> bytes:
         return write_geojson(frame, Path(folder) / "layer.geojson").read_bytes()
 
 
-def write_geopackage(layers: dict[str, pd.DataFrame], path: str | Path) -> Path:
+def geopackage_layers(layers: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """
+    The layers as a GeoPackage holds them: one geometry type per layer.
+
+    A GeoDataFrame whose rows mix points, lines and polygons (the ``infra`` layer: tactile
+    paving lines beside ramps and stops) becomes ``<name>_points``, ``<name>_lines`` and
+    ``<name>_polygons``, so QGIS and ArcGIS read each as one typed layer rather than one of
+    "Unknown" type. Rows without a geometry go with the first of those; a layer of one family
+    keeps its name. Plain DataFrames stay attribute tables. No row is dropped.
+    """
+    out: dict[str, pd.DataFrame] = {}
+    for name, frame in layers.items():
+        if not isinstance(frame, gpd.GeoDataFrame):
+            out[name] = frame
+            continue
+        kinds = frame.geometry.geom_type
+        present = [f for f, types in _FAMILIES.items() if kinds.isin(types).any()]
+        if len(present) <= 1:
+            out[name] = frame
+            continue
+        missing = kinds.isna()
+        for i, family in enumerate(present):
+            rows = kinds.isin(_FAMILIES[family]) | (missing if i == 0 else False)
+            out[f"{name}_{family}"] = frame[rows]
+    return out
+
+
+def write_geopackage(
+    layers: dict[str, pd.DataFrame], path: str | Path, *, one_type_per_layer: bool = True
+) -> Path:
     """
     Write several layers into one GeoPackage and return the path.
 
-    GeoDataFrames become spatial layers in EPSG:4326 (rows without geometry kept, with a
-    null geometry); plain DataFrames become attribute tables (the quarantine, the
-    reconciliation). An existing file at ``path`` is replaced.
+    GeoDataFrames become spatial layers in EPSG:4326, one geometry type each
+    (:func:`geopackage_layers`; single parts are written as multi-parts where a layer mixes
+    them), rows without geometry kept with a null geometry; plain DataFrames become attribute
+    tables (the quarantine, the reconciliation). ``one_type_per_layer=False`` keeps a mixed
+    layer whole, for a working file this toolkit reads back (``atlas infra`` → ``atlas
+    coverage``, whose reader expects one ``infra`` layer). An existing file at ``path`` is
+    replaced.
     """
     path = Path(path)
     path.unlink(missing_ok=True)
-    for name, frame in layers.items():
+    split = geopackage_layers(layers) if one_type_per_layer else layers
+    for name, frame in split.items():
         if isinstance(frame, gpd.GeoDataFrame):
             out = _prepared(frame)
-        else:
-            out = frame.copy()
-            for column in out.columns:
-                if out[column].dtype == "object":
-                    out[column] = out[column].astype("string")
+            types = set(out.geometry.geom_type.dropna())
+            multi = len(types) > 1  # Polygon beside MultiPolygon: all MultiPolygon
+            pyogrio.write_dataframe(out, path, layer=name, driver="GPKG", promote_to_multi=multi)
+            continue
+        out = frame.copy()
+        for column in out.columns:
+            if out[column].dtype == "object":
+                out[column] = out[column].astype("string")
         pyogrio.write_dataframe(out, path, layer=name, driver="GPKG")
     return path
 
