@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import state
+from app_pages import filters, state
+from app_pages.common import page_style
 from layers.labels import LANGS, label
 
 st.set_page_config(page_title="Renovation Atlas 老旧小区改造图集", layout="wide")
 
 state.seed("lang", options=LANGS, default="zh")
+# Every shareable filter keeps its value when the language (and so its label) changes.
+state.keep([*filters.URL_KEYS, *filters.LEDGER_FILTERS, "place", "metric", "show"])
 lang = st.sidebar.radio(
     "语言 Language",
     LANGS,
@@ -24,6 +27,7 @@ lang = st.sidebar.radio(
     horizontal=True,
     key="lang",
 )
+page_style(lang)
 pages = [
     # The default page is served at the root: links to the map are /?city=...
     st.Page("app_pages/map.py", title=label("page_map", lang), default=True),

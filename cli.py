@@ -29,6 +29,7 @@ inlined, no tiles, nothing fetched.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import logging
 import sys
@@ -41,7 +42,7 @@ from layers.assets import install_leaflet, install_markercluster
 from layers.export import write_geojson, write_geopackage
 from layers.offline import offline_html_bytes
 from layers.tables import csv_bytes, xlsx_bytes
-from layers.view import View, view_map
+from layers.view import View, view_heading, view_map
 
 EXIT_USAGE = 2
 #: How to give each setting an :class:`~geo.errors.InputError` names as its fix, here.
@@ -141,7 +142,8 @@ def _infra(args: argparse.Namespace) -> int:
     if args.covers:
         boundaries.build_boundaries()
         found = infra.declare_coverage(found, args.covers, city=args.city)
-    write_geopackage(found.layers(), out)
+    # Read back by `atlas coverage` (geo.infra expects one `infra` layer): kept whole.
+    write_geopackage(found.layers(), out, one_type_per_layer=False)
     print(json.dumps(found.summary(), ensure_ascii=False))
     return 0
 
@@ -182,13 +184,11 @@ def _map(args: argparse.Namespace) -> int:
     cities = tuple(gazetteer.resolve_city(name)["city"] for name in args.city)
     projects = records.read_projects(Path(args.projects)) if args.projects else None
     found = infra.read_infra(Path(args.infra)) if args.infra else None
-    fmap = view_map(
-        View(cities=cities, figure=args.figure),
-        all_figures,
-        projects=projects,
-        infra=found.features if found else None,
-    )
-    out.write_bytes(offline_html_bytes(fmap, title="、".join(cities)))
+    view = View(cities=cities, figure=args.figure)
+    fmap = view_map(view, all_figures, projects=projects, infra=found.features if found else None)
+    names = tuple(Path(p).name for p in (args.projects, args.infra) if p)
+    heading = view_heading(view, all_figures, today=datetime.date.today(), data_names=names)
+    out.write_bytes(offline_html_bytes(fmap, title="、".join(cities), heading=heading))
     print(json.dumps({"out": str(out), "bytes": out.stat().st_size}, ensure_ascii=False))
     return 0
 

@@ -34,6 +34,7 @@ from layers.tables import (
     quarantine_by_reason,
     quarantine_rows,
     reconciliation_counts,
+    reconciliation_table,
     reported_table,
     xlsx_bytes,
 )
@@ -88,7 +89,8 @@ def reconciliation_section(lang: str) -> None:
         counts = reconciliation_counts(loaded.reconciliation, names, lang)
         st.dataframe(counts, hide_index=True, width="stretch")
         with st.expander(label("quality_reconciliation_rows", lang)):
-            st.dataframe(loaded.reconciliation, hide_index=True, width="stretch")
+            shown = reconciliation_table(loaded.reconciliation, names, lang)
+            st.dataframe(shown, hide_index=True, width="stretch")
     st.subheader(label("quality_infra_reported", lang))
     try:
         infra = session_infra_metrics()
