@@ -102,7 +102,10 @@ def reconciliation_section(lang: str) -> None:
         return
     st.caption(label("reported_vs_computed_help", lang))
     reported = coverage.compare_reported(infra[1], figures)
-    st.dataframe(reported_table(reported, figures, lang), hide_index=True, width="stretch")
+    if reported.empty:
+        st.info(label("no_reported_here", lang))
+    else:
+        st.dataframe(reported_table(reported, figures, lang), hide_index=True, width="stretch")
 
 
 def completeness_section(cities: list[str], lang: str) -> None:

@@ -426,7 +426,8 @@ def _datum_message(lon, lat, named: np.ndarray, folder: Path | None) -> tuple[st
             f" Hint, not applied: read as {best}, the most points fall in the district their "
             f"row names ({tally})."
         )
-        return text, {"best": best, "tally": tally}
+        # Language-neutral for the front ends' own words: the datums joined by "/".
+        return text, {"best": best.replace(" or ", "/"), "tally": tally}
     return text, {}
 
 

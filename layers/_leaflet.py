@@ -19,7 +19,15 @@ from __future__ import annotations
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-__all__ = ["BASE_CSS", "FitView", "FollowParent", "Remembered", "TileErrorNote", "add_base_css"]
+__all__ = [
+    "BASE_CSS",
+    "FitView",
+    "FollowParent",
+    "PageElement",
+    "Remembered",
+    "TileErrorNote",
+    "add_base_css",
+]
 
 #: Tooltips wrap at a width that fits the map's frame (Leaflet's default never wraps, so a
 #: long source line ran past the iframe's edge); labels are text with a white halo that never
@@ -36,9 +44,28 @@ BASE_CSS = """<style>
 </style>"""
 
 
+class PageElement(MacroElement):
+    """
+    HTML written into the page's ``header`` or ``html`` when the element renders, once by name.
+
+    A child of the map rather than of its figure, so it travels with the map into the
+    offline copy (:func:`layers.offline.offline_html` makes a new figure).
+    """
+
+    def __init__(self, text: str, *, name: str, where: str = "header") -> None:
+        super().__init__()
+        self._name = "PageElement"
+        self.text, self.key, self.where = text, name, where
+
+    def render(self, **kwargs) -> None:
+        """Add the text to the root's part, keyed by name, then render as usual."""
+        getattr(self.get_root(), self.where).add_child(Element(self.text), name=self.key)
+        super().render(**kwargs)
+
+
 def add_base_css(fmap) -> None:
     """Add :data:`BASE_CSS` to the page of ``fmap`` once."""
-    fmap.get_root().header.add_child(Element(BASE_CSS), name="atlas_base_css")
+    PageElement(BASE_CSS, name="atlas_base_css").add_to(fmap)
 
 
 class FitView(MacroElement):

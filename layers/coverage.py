@@ -22,6 +22,7 @@ from branca.element import Element, MacroElement
 
 from geo import coverage
 from layers._html import esc, tipped_geojson
+from layers._leaflet import PageElement
 from layers.choropleth import class_colours, classify
 from layers.labels import format_value, label, measure_name
 
@@ -122,7 +123,7 @@ def _coverage_tip(row: pd.Series, metric: str, value: float, lang: str) -> str:
 
 def add_hatch_pattern(fmap) -> None:
     """Write the hatch's SVG pattern into the page of ``fmap`` (once, keyed by its id)."""
-    fmap.get_root().html.add_child(Element(_HATCH_SVG), name=HATCH_ID)
+    PageElement(_HATCH_SVG, name=HATCH_ID, where="html").add_to(fmap)
 
 
 class _HatchPattern(MacroElement):
@@ -130,7 +131,7 @@ class _HatchPattern(MacroElement):
 
     def render(self, **kwargs) -> None:
         # Keyed by the pattern's id, so two hatched layers on one map still write one pattern.
-        add_hatch_pattern(self)
+        self.get_root().html.add_child(Element(_HATCH_SVG), name=HATCH_ID)
         super().render(**kwargs)
 
 

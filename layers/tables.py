@@ -437,7 +437,7 @@ def coverage_table(table: pd.DataFrame, keys: list[str], lang: str = "zh") -> pd
     """
     out = pd.DataFrame(
         {
-            label("districts_short", lang): table["district"].to_numpy(),
+            label("district_col", lang): table["district"].to_numpy(),
             label("compare_city", lang): table["city"].to_numpy(),
             label("extent_share", lang): [
                 format_value(None if pd.isna(v) else round(float(v) * 100, 1), "percent", lang)

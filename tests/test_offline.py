@@ -278,4 +278,5 @@ def test_the_offline_map_carries_its_title_filters_sources_and_date_on_its_face(
     page = offline_html(view_map(view, figures.load_figures()), heading=[*heading, "<b>x</b>"])
     assert "atlas-offline-heading" in page and json.dumps(heading[1])[1:-1] in page
     assert "<b>x</b>" not in page  # written as text (textContent), escaped by tojson
+    assert ".atlas-label span {" in page  # the labels' style travels into the copy
     assert_self_contained(page)

@@ -183,7 +183,7 @@ def test_coordinates_without_a_datum_stop_the_file_and_suggest_one():
     # The app writes it in its own language from the code and the details (issue 18).
     assert raised.value.code == "no_datum_hint"
     assert raised.value.details == {
-        "best": "gcj02 or bd09",
+        "best": "gcj02/bd09",
         "tally": "wgs84 0/3, gcj02 3/3, bd09 3/3",
     }
 
