@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import gate, state
+from app_pages import filters, gate, state
+from app_pages.common import page_style
 from app_pages.datasets import sidebar_sources
 from layers.labels import LANGS, label
 from store import AccessError
@@ -24,6 +25,10 @@ from store import AccessError
 st.set_page_config(page_title="Renovation Atlas 老旧小区改造图集", layout="wide")
 
 state.seed("lang", options=LANGS, default="zh")
+# Every shareable filter keeps its value when the language (and so its label) changes.
+state.keep(
+    [*filters.URL_KEYS, *filters.LEDGER_FILTERS, "place", "metric", "show", "ledger", "infra"]
+)
 lang = st.sidebar.radio(
     "语言 Language",
     LANGS,
@@ -31,6 +36,7 @@ lang = st.sidebar.radio(
     horizontal=True,
     key="lang",
 )
+page_style(lang)
 gate.require_login(lang)
 pages = [
     # The default page is served at the root: links to the map are /?city=...

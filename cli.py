@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import getpass
 import json
 import logging
@@ -73,7 +74,7 @@ from geo import boundaries, coverage, crs, gazetteer, infra, reconcile, records,
 from geo.errors import AtlasError, InputError
 from layers.export import check_output, write_bytes, write_geojson, write_geopackage
 from layers.tables import csv_bytes, xlsx_bytes
-from layers.view import View, view_map
+from layers.view import View, view_heading, view_map
 from store import Workspace, open_workspace, parse_ref
 from store.changes import summary as change_summary
 
@@ -240,7 +241,8 @@ def _infra(args: argparse.Namespace) -> int:
     if args.covers:
         found = infra.declare_coverage(found, args.covers, city=args.city)
     if args.out:
-        write_geopackage(found.layers(), Path(args.out))
+        # Read back by `atlas coverage` (geo.infra expects one `infra` layer): kept whole.
+        write_geopackage(found.layers(), Path(args.out), one_type_per_layer=False)
     print(json.dumps(found.summary() | _saved(args, found), ensure_ascii=False))
     return 0
 
@@ -287,10 +289,13 @@ def _map(args: argparse.Namespace) -> int:
     features = found.features if found else None
     if args.dataset:
         projects, features = _stored_layers(args.dataset, cities, projects, features, _user(args))
-    fmap = view_map(
-        View(cities=cities, figure=args.figure), all_figures, projects=projects, infra=features
+    view = View(cities=cities, figure=args.figure)
+    fmap = view_map(view, all_figures, projects=projects, infra=features)
+    names = tuple(Path(p).name for p in (args.projects, args.infra) if p) + tuple(
+        args.dataset or ()
     )
-    write_bytes(offline_html_bytes(fmap, title="、".join(cities)), out)
+    heading = view_heading(view, all_figures, today=datetime.date.today(), data_names=names)
+    write_bytes(offline_html_bytes(fmap, title="、".join(cities), heading=heading), out)
     print(json.dumps({"out": str(out), "bytes": out.stat().st_size}, ensure_ascii=False))
     return 0
 

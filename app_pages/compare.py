@@ -39,7 +39,7 @@ from layers.tables import (
 
 DEFAULT_METRIC = "households"
 SEEDS = list(boundaries.SEED_CITIES)
-KEYS = ["city", "years", "place", "metric"]
+KEYS = ["city", "years", "place", "metric", "show"]
 
 
 @st.cache_data
@@ -86,11 +86,18 @@ def time_view(figures, places, chosen_metrics, titles, ledger, years, lang) -> N
         st.info(label("compare_time_none", lang))
         return
     rows = with_labels(rows, places, lang)
+    single = []
     for metric, of_metric in rows.groupby("metric", sort=False):
-        if (of_metric["status"] == "ok").any():
-            st.markdown(f"**{titles[metric]}**")
-            chart = period_chart(of_metric, places=place_labels(places, lang).tolist(), lang=lang)
-            st.altair_chart(chart, width="stretch")
+        ok = of_metric[of_metric["status"] == "ok"]
+        # One period is one bar per place: the table above already says it, a chart would not.
+        if ok[["period_label", "figure_status"]].drop_duplicates().shape[0] < 2:
+            single.append(titles[metric])
+            continue
+        st.markdown(f"**{titles[metric]}**")
+        chart = period_chart(of_metric, places=place_labels(places, lang).tolist(), lang=lang)
+        st.altair_chart(chart, width="stretch")
+    if single:
+        st.caption(label("compare_one_period", lang).format(metrics="、".join(single)))
     with st.expander(label("compare_time_rows", lang)):
         shown = period_values(rows, titles, lang)
         st.dataframe(shown, hide_index=True, width="stretch")
@@ -134,10 +141,9 @@ if ledger is not None:
         load_display_outlines().reset_index(), figures, cities, projects=ledger.ledger.projects
     )
 place_names = dict(zip(places["adcode"], place_labels(places, lang), strict=True))
-first_city = places[(places["tier"] == "district") & (places["city"] == (cities or [""])[0])]
-dropped += state.seed(
-    "place", options=list(place_names), default=first_city["adcode"].tolist(), multi=True
-)
+# Two places to start with, not every district of the city: its first two that report.
+default_places = compare.default_places(places, figures, DEFAULT_METRIC)
+dropped += state.seed("place", options=list(place_names), default=default_places, multi=True)
 chosen = st.multiselect(
     label("compare_places", lang),
     list(place_names),
@@ -167,12 +173,22 @@ chosen_metrics = st.multiselect(
     key="metric",
     placeholder=label("pick_placeholder", lang),
 )
+dropped += state.seed("show", options=list(compare.RELATIVE), default="value")
+show = st.radio(
+    label("compare_show", lang),
+    list(compare.RELATIVE),
+    format_func=lambda how: label(f"relative_{how}", lang),
+    horizontal=True,
+    key="show",
+    help=label("relative_help", lang),
+)
 state.publish(
     KEYS,
     defaults={
         "city": [],
         "years": bounds,
-        "place": first_city["adcode"].tolist(),
+        "place": default_places,
+        "show": "value",
         "metric": [m for m in default_metrics if m in options],
     },
 )
@@ -185,18 +201,23 @@ if not chosen_metrics:
     st.info(label("compare_pick_metric", lang))
     st.stop()
 
-titles = {m: titles_all[m] for m in chosen_metrics}
+suffix = "" if show == "value" else f" · {label(f'relative_{show}', lang)}"
+titles = {m: titles_all[m] + suffix for m in chosen_metrics}
 scope = places[places["city"].isin(places.set_index("adcode").loc[chosen, "city"])]
+# Per household needs the households of each source, whether chosen or not.
+bases = ["households"] + (["ledger_households"] if ledger is not None else [])
+gathered = list(dict.fromkeys(chosen_metrics + (bases if show == "per_household" else [])))
 values = compare.gather_values(
     figures,
     scope,
-    chosen_metrics,
+    gathered,
     years=years,
     projects=ledger.ledger.projects if ledger else None,
     ledger_source=ledger.name if ledger else "",
     infra_table=infra[1] if infra else None,
     infra_source=infra[0].name if infra else "",
 )
+values = compare.relative_values(values, show, chosen_metrics)
 table = compare.compare_table(values, chosen)
 chosen_places = places.set_index("adcode").loc[chosen].reset_index()
 table = with_labels(table, chosen_places, lang)

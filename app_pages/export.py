@@ -12,6 +12,7 @@ when their button is clicked, not on every rerun.
 
 from __future__ import annotations
 
+import datetime
 import functools
 
 import geopandas as gpd
@@ -26,11 +27,11 @@ from app_pages.common import (
     current_ledger,
     load_figures,
 )
-from layers.export import geojson_bytes, geopackage_bytes
+from layers.export import geojson_bytes, geopackage_bytes, geopackage_layers
 from layers.labels import label
 from layers.offline import offline_html_bytes
-from layers.tables import csv_bytes, plain_table, xlsx_bytes
-from layers.view import View, view_layers, view_map
+from layers.tables import csv_bytes, layers_summary, plain_table, xlsx_bytes
+from layers.view import View, view_heading, view_layers, view_map
 
 GPKG_MIME = "application/geopackage+sqlite3"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,16 +64,19 @@ def memo_layers(view: View, projects, loaded, found, computed) -> dict[str, pd.D
     return memo[key]
 
 
-def offline_map(view: View, projects, found, computed) -> bytes:
-    """The view's map without tiles, as one self-contained HTML file."""
+def offline_map(view: View, projects, loaded, found, computed) -> bytes:
+    """The view's map without tiles, as one self-contained HTML file with its heading."""
+    offline = View(**{**view.__dict__, "basemap": None})
     fmap = view_map(
-        View(**{**view.__dict__, "basemap": None}),
+        offline,
         load_figures(),
         projects=projects,
         infra=found.infra.features if found else None,
         coverage=computed.table if computed else None,
     )
-    return offline_html_bytes(fmap, title=label("title", view.lang))
+    names = tuple(d.name for d in (loaded, found) if d is not None)
+    heading = view_heading(offline, load_figures(), today=datetime.date.today(), data_names=names)
+    return offline_html_bytes(fmap, title=label("title", view.lang), heading=heading)
 
 
 lang = current_lang()
@@ -87,32 +91,13 @@ projects = computed.near if computed else None
 if projects is None and loaded is not None:
     projects = loaded.ledger.projects
 
-everything = label("all", lang)
-period = f"{view.years[0]}–{view.years[1]}" if view.years else everything
-cities = view.cities if len(view.cities) <= 12 else (*view.cities[:12], "…")
-st.markdown(
-    f"**{label('cities', lang)}**: {'、'.join(cities)}  \n"
-    f"**{label('districts_short', lang)}**: {'、'.join(view.districts) or everything}  \n"
-    f"**{label('years', lang)}**: {period}"
-)
-st.caption(label("export_wgs84", lang))
+# What is exported, as the offline map's face says it: filters, sources, date.
+heading = view_heading(view, load_figures(), today=datetime.date.today())
+st.markdown(heading[1])
+st.caption(f"{heading[2]}  \n{label('export_wgs84', lang)}")
 
 layers = memo_layers(view, projects, loaded, found, computed)
-st.dataframe(
-    pd.DataFrame(
-        {
-            label("layer", lang): list(layers),
-            label("features", lang): [len(f) for f in layers.values()],
-            label("geometry", lang): [
-                ", ".join(sorted(set(f.geometry.geom_type.dropna())))
-                if isinstance(f, gpd.GeoDataFrame)
-                else label("table_only", lang)
-                for f in layers.values()
-            ],
-        }
-    ),
-    hide_index=True,
-)
+st.dataframe(layers_summary(geopackage_layers(layers), lang), hide_index=True)
 
 st.subheader("GeoPackage")
 st.download_button(
@@ -128,7 +113,7 @@ st.subheader(label("offline_html", lang))
 st.caption(label("offline_html_help", lang))
 st.download_button(
     label("download_html", lang),
-    functools.partial(offline_map, view, projects, found, computed),
+    functools.partial(offline_map, view, projects, loaded, found, computed),
     "renovation-atlas-offline.html",
     "text/html",
     key="dl-html",

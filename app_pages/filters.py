@@ -13,8 +13,10 @@ import streamlit as st
 
 from app_pages import state
 from geo import boundaries, gazetteer, selection
+from geo.figures import STATUSES as FIGURE_KINDS
 from layers.basemaps import BASEMAPS, display_datum, tianditu_key
-from layers.labels import label, measure_name
+from layers.choropleth import CLASS_COUNTS, DEFAULT_CLASSES, SCHEMES
+from layers.labels import label, measure_name, tag_text
 from layers.view import View
 
 __all__ = ["load_outlines", "map_view"]
@@ -22,7 +24,21 @@ __all__ = ["load_outlines", "map_view"]
 SEED = "seed"
 ALL_CHINA = "china"
 #: Widget keys kept in the address bar.
-URL_KEYS = ["province", "city", "district", "years", "figure", "basemap", "coverage"]
+URL_KEYS = [
+    "province",
+    "city",
+    "district",
+    "years",
+    "kind",
+    "figure",
+    "scheme",
+    "classes",
+    "basemap",
+    "coverage",
+]
+ALL_KINDS = "all"
+#: The radio's value for no basemap (a widget value of None would read as "nothing chosen").
+NO_BASEMAP = "none"
 #: The ledger's filters: address key → (facet of selection.ledger_facets, label, cast).
 LEDGER_FILTERS = {
     "ledger_year": ("years", "ledger_years", int),
@@ -71,11 +87,24 @@ def choose_places(all_figures: pd.DataFrame, lang: str) -> tuple[tuple, tuple]:
 
 
 def choose_figure(all_figures, cities, districts, lang) -> tuple[tuple, str, str, pd.DataFrame]:
-    """The period, the figure that colours the map and its default, and the figures kept."""
+    """The period, the kind, the figure that colours the map and its default, the figures kept."""
     first, last = int(all_figures["period_start"].min()), int(all_figures["period_end"].max())
     state.warn_dropped("years", state.seed_range("years", (first, last)), lang)
     years = tuple(st.sidebar.slider(label("years", lang), first, last, key="years"))
-    chosen = selection.Selection(cities=cities, districts=districts, years=years)
+    kinds = [ALL_KINDS, *FIGURE_KINDS]
+    state.warn_dropped("kind", state.seed("kind", options=kinds, default=ALL_KINDS), lang)
+    kind = st.sidebar.selectbox(
+        label("figure_kind", lang),
+        kinds,
+        format_func=lambda k: label("kind_all" if k == ALL_KINDS else k, lang),
+        key="kind",
+    )
+    chosen = selection.Selection(
+        cities=cities,
+        districts=districts,
+        years=years,
+        statuses=() if kind == ALL_KINDS else (kind,),
+    )
     kept = selection.filter_figures(all_figures, chosen)
     named = all_figures.drop_duplicates("metric").set_index("metric")
     options = kept["metric"].drop_duplicates().tolist() or ["households"]
@@ -90,19 +119,45 @@ def choose_figure(all_figures, cities, districts, lang) -> tuple[tuple, str, str
     return years, metric, default, kept
 
 
+def choose_classes(lang: str) -> tuple[str, int]:
+    """The class scheme (mapclassify) and how many classes, side by side."""
+    left, right = st.sidebar.columns([3, 2])
+    schemes = list(SCHEMES)
+    state.warn_dropped("scheme", state.seed("scheme", options=schemes, default=schemes[0]), lang)
+    scheme = left.selectbox(
+        label("class_scheme", lang),
+        schemes,
+        format_func=lambda s: label(f"scheme_{s}", lang),
+        key="scheme",
+        help=label("scheme_help", lang),
+    )
+    counts = list(CLASS_COUNTS)
+    dropped = state.seed("classes", options=counts, default=DEFAULT_CLASSES, cast=int)
+    state.warn_dropped("classes", dropped, lang)
+    classes = right.selectbox(label("class_count", lang), counts, key="classes")
+    return scheme, int(classes)
+
+
 def choose_ledger_filters(loaded, lang: str) -> dict[str, tuple]:
     """The ledger's own filters (year, batch, status, content), for the facets it has."""
     if loaded is None:
         return {}
-    st.sidebar.subheader(label("ledger_filters", lang))
     facets = selection.ledger_facets(loaded.ledger.projects)
+    if not any(facets[facet] for facet, _, _ in LEDGER_FILTERS.values()):
+        return {}  # no year, batch, status or content to filter by: no empty heading
+    st.sidebar.subheader(label("ledger_filters", lang))
+    shown = {"status": lambda s: label(s, lang), "tag": lambda t: tag_text(t, lang)}
     chosen = {}
     for key, (facet, title, cast) in LEDGER_FILTERS.items():
         if facets[facet]:
-            status = (lambda s: label(s, lang)) if key == "status" else str
             chosen[key] = tuple(
                 state.multiselect(
-                    key, label(title, lang), facets[facet], lang, cast=cast, format_func=status
+                    key,
+                    label(title, lang),
+                    facets[facet],
+                    lang,
+                    cast=cast,
+                    format_func=shown.get(key, str),
                 )
             )
     return chosen
@@ -126,14 +181,18 @@ def choose_coverage(computed, lang: str) -> str | None:
 
 def choose_basemap(lang: str) -> tuple[str | None, str | None]:
     """None by default (offline); Amap is GCJ-02, so layers are shifted to meet it."""
-    state.seed("basemap", options=list(BASEMAPS), default=None)
-    basemap = st.sidebar.radio(
+    options = [b or NO_BASEMAP for b in BASEMAPS]
+    state.seed("basemap", options=options, default=NO_BASEMAP)
+    chosen = st.sidebar.radio(
         label("basemap", lang),
-        list(BASEMAPS),
-        format_func=lambda b: label(f"basemap_{b or 'none'}", lang),
+        options,
+        format_func=lambda b: label(f"basemap_{b}", lang),
         key="basemap",
     )
+    basemap = None if chosen == NO_BASEMAP else chosen
     tile_key = None
+    if basemap is not None:
+        st.sidebar.caption(label("basemap_needs_network", lang))
     if basemap == "tianditu":
         typed = st.sidebar.text_input(label("tianditu_key", lang), type="password", key="tk")
         tile_key = tianditu_key(typed)
@@ -145,14 +204,17 @@ def choose_basemap(lang: str) -> tuple[str | None, str | None]:
     return basemap, tile_key
 
 
-def map_view(all_figures: pd.DataFrame, loaded, computed, lang: str):
+def map_view(all_figures: pd.DataFrame, loaded, computed, lang: str, *, found=None):
     """
     Draw the sidebar and return (the view, the figures it keeps, Tianditu's key or None).
 
-    ``loaded`` is the session's ledger and ``computed`` its coverage (either may be None).
+    ``loaded`` is the session's ledger, ``found`` its infrastructure and ``computed`` its
+    coverage (any may be None). With no city or district chosen, the map fits the ledger's
+    and the infrastructure's extent when there are some.
     """
     cities, districts = choose_places(all_figures, lang)
     years, metric, default_metric, kept = choose_figure(all_figures, cities, districts, lang)
+    scheme, classes = choose_classes(lang)
     ledger_filters = choose_ledger_filters(loaded, lang)
     coverage_metric = choose_coverage(computed, lang)
     basemap, tile_key = choose_basemap(lang)
@@ -163,12 +225,17 @@ def map_view(all_figures: pd.DataFrame, loaded, computed, lang: str):
             "city": [],
             "district": [],
             "years": (int(all_figures["period_start"].min()), int(all_figures["period_end"].max())),
+            "kind": ALL_KINDS,
             "figure": default_metric,
-            "basemap": None,
+            "scheme": next(iter(SCHEMES)),
+            "classes": DEFAULT_CLASSES,
+            "basemap": NO_BASEMAP,
             "coverage": "tactile_rate",
             **{key: [] for key in LEDGER_FILTERS},
         },
     )
+    kind = st.session_state.get("kind", ALL_KINDS)
+    chosen_places = bool(st.session_state.get("city") or districts)
     view = View(
         cities=cities,
         districts=districts,
@@ -181,6 +248,9 @@ def map_view(all_figures: pd.DataFrame, loaded, computed, lang: str):
         basemap=basemap,
         coverage_metric=coverage_metric,
         lang=lang,
+        kinds=() if kind == ALL_KINDS else (kind,),
+        scheme=scheme,
+        classes=classes,
+        fit_to_data=not chosen_places and (loaded is not None or found is not None),
     )
-
     return view, kept, tile_key

@@ -25,6 +25,7 @@ from app_pages.common import (
     infra_metrics,
     load_display_outlines,
     load_figures,
+    upload_note,
 )
 from app_pages.datasets import open_form, save_form, source_caption
 from geo import coverage, infra
@@ -32,8 +33,8 @@ from geo._data import EXAMPLES_DIR
 from geo.errors import BoundaryCacheError, InputError
 from layers.export import geojson_bytes
 from layers.labels import error_text, label, measure_name, sheet_text
-from layers.maps import coverage_map
-from layers.tables import coverage_table, csv_bytes
+from layers.maps import coverage_layers
+from layers.tables import coverage_table, csv_bytes, quarantine_rows, reported_table
 
 EXAMPLE_FILE = EXAMPLES_DIR / "synthetic-survey-xinxiang.geojson"
 UPLOAD_TYPES = ["pbf", "osm", "geojson", "json", "gpkg", "zip", "csv", "xlsx"]
@@ -56,7 +57,8 @@ st.title(label("page_infra_title", lang))
 st.caption(label("infra_help", lang))
 
 upload = st.file_uploader(label("upload_infra", lang), type=UPLOAD_TYPES, key="infra_upload")
-datum = datum_select(lang, key="infra_datum")
+upload_note(UPLOAD_TYPES, lang)
+datum = datum_select(lang, key="infra_datum", in_file="datum_in_file_survey")
 sheet = st.text_input(label("sheet", lang), "", key="infra_sheet") or None
 left, right = st.columns(2)
 if left.button(label("read_infra", lang), type="primary", disabled=upload is None):
@@ -98,7 +100,13 @@ try:
     if found.kind == "survey" and not touched.empty:
         names = dict(zip(touched["adcode"], touched["city"] + touched["district"], strict=True))
         covers = tuple(
-            st.multiselect(label("covers", lang), list(names), format_func=names.get, key="covers")
+            st.multiselect(
+                label("covers", lang),
+                list(names),
+                format_func=names.get,
+                key="covers",
+                placeholder=label("choose", lang),
+            )
         )
     measured = infra_metrics(loaded, projects, radii, covers)
     table, near = measured.table, measured.near
@@ -120,13 +128,23 @@ if not table.empty:
     # Draw the display outlines (simplified); the metrics were computed on the full ones.
     display = load_display_outlines().reindex(table["adcode"])
     shown = table.set_geometry(display.geometry.to_numpy())
-fmap = coverage_map(shown, metric, infra=found.features, projects=near, lang=lang)
-st_folium(fmap, height=560, width="stretch", returned_objects=[], key="coverage_map")
+layers = coverage_layers(shown, metric, infra=found.features, projects=near, lang=lang)
+# As on the map page: the base map stays and the layers are swapped, so a new metric keeps
+# the planner's pan and zoom.
+st_folium(
+    layers.base,
+    feature_group_to_add=layers.groups,
+    layer_control=layers.control,
+    height=560,
+    width="stretch",
+    returned_objects=[],
+    key="coverage_map",
+)
 st.caption(label("coverage_caption", lang))
 
 if not table.empty:
     st.subheader(label("district_metrics", lang))
-    st.dataframe(coverage_table(table, keys), hide_index=True, width="stretch")
+    st.dataframe(coverage_table(table, keys, lang), hide_index=True, width="stretch")
     st.download_button(
         label("download_coverage", lang),
         functools.partial(geojson_bytes, shown),  # written when clicked, not on each rerun
@@ -135,7 +153,12 @@ if not table.empty:
     )
     st.subheader(label("reported_vs_computed", lang))
     st.caption(label("reported_vs_computed_help", lang))
-    st.dataframe(coverage.compare_reported(table, load_figures()), hide_index=True, width="stretch")
+    figures = load_figures()
+    reported = reported_table(coverage.compare_reported(table, figures), figures, lang)
+    if reported.empty:
+        st.info(label("no_reported_here", lang))
+    else:
+        st.dataframe(reported, hide_index=True, width="stretch")
 
 st.subheader(label("infra_layers_download", lang))
 kinds = [k for k in infra.FEATURE_TYPES if counts[k]]
@@ -157,7 +180,7 @@ if near is not None:
     )
 if not found.quarantine.empty:
     st.subheader(label("quarantine", lang))
-    st.dataframe(found.quarantine, hide_index=True, width="stretch")
+    st.dataframe(quarantine_rows(found.quarantine, lang), hide_index=True, width="stretch")
     st.download_button(
         "CSV", csv_bytes(found.quarantine), "infra-quarantine.csv", "text/csv", key="iq-csv"
     )

@@ -2,7 +2,9 @@
 Ledger page: upload a 台账, declare its datum, see the quarantine and the reconciliation.
 
 The ledger stays in this browser session (``st.session_state``); nothing is written to disk.
-Tables are shown with ``st.dataframe``, which renders values as text, never as HTML.
+Tables are shown with ``st.dataframe``, which renders values as text, never as HTML; their
+headers, codes and numbers are in the interface's language (:mod:`layers.tables`), and the
+downloads keep the plain columns and codes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from app_pages.common import (
     current_ledger,
     datum_select,
     load_figures,
+    upload_fields,
+    upload_note,
 )
 from app_pages.datasets import open_form, save_form, source_caption
 from geo import reconcile, records
@@ -24,9 +28,18 @@ from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
 from layers.export import geopackage_bytes
 from layers.labels import error_text, label, sheet_text
-from layers.tables import csv_bytes, quarantine_by_reason, xlsx_bytes
+from layers.tables import (
+    csv_bytes,
+    projects_table,
+    quarantine_by_reason,
+    quarantine_rows,
+    reconciliation_counts,
+    reconciliation_table,
+    xlsx_bytes,
+)
 
 EXAMPLE_FILE = EXAMPLES_DIR / "synthetic-ledger-xinxiang.csv"
+TYPES = ["csv", "xlsx"]
 
 
 def read(data: bytes, name: str, datum: str | None, sheet: str | None, lang: str) -> None:
@@ -61,13 +74,53 @@ def downloads(frame: pd.DataFrame, stem: str, key: str, lang: str) -> None:
     )
 
 
+def reconciliation_section(loaded: LoadedLedger, lang: str) -> None:
+    """Ledger totals against the documents, by year or over all periods, every result named."""
+    st.subheader(label("reconciliation", lang))
+    st.caption(label("reconciliation_help", lang))
+    projects = loaded.ledger.projects
+    default = reconcile.reconcile_by(projects)
+    by = st.radio(
+        label("reconcile_by", lang),
+        list(reconcile.BY),
+        index=list(reconcile.BY).index(default),
+        format_func=lambda b: label(f"reconcile_by_{b}", lang),
+        horizontal=True,
+        key=f"reconcile-by-{loaded.name}",
+    )
+    if default == "all":
+        st.caption(label("reconcile_no_year", lang))
+    if loaded.reconciliation.empty or loaded.reconciliation["compared"].iloc[0] != by:
+        # Kept on the ledger, so the quality and export pages show the same comparison.
+        loaded.reconciliation = reconcile.reconcile(projects, load_figures(), by=by)
+    table = loaded.reconciliation
+    if table.empty:
+        st.info(label("nothing_to_reconcile", lang))
+        return
+    figures = load_figures()
+    names = dict(zip(figures["metric"], figures[f"label_{lang}"], strict=False))
+    st.dataframe(reconciliation_counts(table, names, lang), hide_index=True, width="stretch")
+    with st.expander(label("reconcile_all_results", lang)):
+        st.markdown(
+            "\n".join(
+                f"- **{label(f'result_name_{r}', lang)}**: {label(f'result_{r}', lang)}"
+                for r in reconcile.RESULTS
+            )
+        )
+    st.dataframe(reconciliation_table(table, names, lang), hide_index=True, width="stretch")
+    downloads(table, "reconciliation", "reconciliation", lang)
+
+
 lang = current_lang()
 st.title(label("page_ledger_title", lang))
 st.caption(label("ledger_help", lang))
 
-upload = st.file_uploader(label("upload", lang), type=["csv", "xlsx"], key="upload")
-datum = datum_select(lang)
+upload = st.file_uploader(label("upload", lang), type=TYPES, key="upload")
+upload_note(TYPES, lang)
 sheet = st.text_input(label("sheet", lang), "") or None
+# Until a file is read, no datum is assumed: the choice starts empty unless it has a 坐标系 column.
+fields = {"lon", "lat"} if upload is None else upload_fields(upload.getvalue(), upload.name, sheet)
+datum = datum_select(lang, key="datum", fields=fields)
 left, right = st.columns(2)
 if left.button(label("read_ledger", lang), type="primary", disabled=upload is None):
     read(upload.getvalue(), upload.name, datum, sheet, lang)
@@ -99,19 +152,13 @@ if ledger.quarantine.empty:
     st.success(label("nothing_quarantined", lang))
 else:
     st.dataframe(quarantine_by_reason(ledger.quarantine, lang), hide_index=True, width="stretch")
-    st.dataframe(ledger.quarantine, hide_index=True, width="stretch")
+    st.dataframe(quarantine_rows(ledger.quarantine, lang), hide_index=True, width="stretch")
     downloads(ledger.quarantine, "quarantine", "quarantine", lang)
 
-st.subheader(label("reconciliation", lang))
-st.caption(label("reconciliation_help", lang))
-if loaded.reconciliation.empty:
-    st.info(label("nothing_to_reconcile", lang))
-else:
-    st.dataframe(loaded.reconciliation, hide_index=True, width="stretch")
-    downloads(loaded.reconciliation, "reconciliation", "reconciliation", lang)
+reconciliation_section(loaded, lang)
 
 st.subheader(label("clean_projects", lang))
-st.dataframe(ledger.projects.drop(columns="geometry"), hide_index=True, width="stretch")
+st.dataframe(projects_table(ledger.projects, lang), hide_index=True, width="stretch")
 st.download_button(
     label("download_gpkg", lang),
     geopackage_bytes(

@@ -23,9 +23,9 @@ from app_pages.common import (
 )
 from app_pages.filters import load_outlines, map_view
 from geo import figures, selection
-from layers.labels import label, periods_text
+from layers.labels import label, periods_text, place_text
 from layers.tables import card_texts, figure_table
-from layers.view import MAX_DISTRICTS_DRAWN, View, projects_in_view, view_map
+from layers.view import MAX_DISTRICTS_DRAWN, View, projects_in_view, view_map_layers
 
 
 @st.cache_data
@@ -33,18 +33,19 @@ def load_notes() -> pd.DataFrame:
     return figures.load_notes()
 
 
-def city_cards(kept: pd.DataFrame, metric: str, cities: tuple, lang: str) -> None:
+def city_cards(kept: pd.DataFrame, view: View, lang: str) -> None:
     """One card per city: the district+zone sum, or the city-level figure; never a silent 0."""
-    summary = selection.city_summary(kept, metric, list(cities))
-    if len(cities) > 10:
+    summary = selection.city_summary(kept, view.figure, list(view.cities))
+    if len(view.cities) > 10:
         with_data = int((summary["basis"] != "none").sum())
-        st.caption(label("many_cities", lang).format(n=len(cities), with_data=with_data))
+        st.caption(label("many_cities", lang).format(n=len(view.cities), with_data=with_data))
         return
-    cards = st.columns(max(1, min(len(cities), 5)))
+    cards = st.columns(max(1, min(len(view.cities), 5)))
     for i, card in summary.iterrows():
-        title, value, caption = card_texts(card, lang)
-        with cards[i % len(cards)]:
-            st.metric(title, value)
+        headline, value, caption = card_texts(card, lang, districts=view.districts)
+        with cards[i % len(cards)].container(border=True):
+            st.markdown(f"**{headline}**")
+            st.metric(headline, value, label_visibility="collapsed")
             if caption:
                 st.caption(caption)
 
@@ -91,10 +92,11 @@ def tables(kept: pd.DataFrame, cities: tuple, lang: str) -> None:
     if not notes.empty:
         st.subheader(label("notes", lang))
         for _, note in notes.iterrows():
+            # The documents' own tags are Chinese words: listed in the Chinese interface only.
+            tags = f"（{note['content_tags'].replace(';', '、')}）" if lang == "zh" else ""
             st.markdown(
-                f"- **{note['district']} · {note['community']}**: "
-                f"{note['summary_zh' if lang == 'zh' else 'summary_en']} "
-                f"({note['content_tags']})"
+                f"- **{place_text(note['district'], lang)} · {note['community']}**: "
+                f"{note['summary_zh' if lang == 'zh' else 'summary_en']}{tags}"
             )
     st.subheader(label("table", lang))
     st.dataframe(figure_table(kept, lang), hide_index=True, width="stretch")
@@ -103,16 +105,16 @@ def tables(kept: pd.DataFrame, cities: tuple, lang: str) -> None:
 lang = current_lang()
 all_figures = load_figures()
 loaded, found, computed = current_ledger(), current_infra(), current_infra_metrics()
-view, kept, tile_key = map_view(all_figures, loaded, computed, lang)
+view, kept, tile_key = map_view(all_figures, loaded, computed, lang, found=found)
 st.session_state[VIEW_KEY] = view
 metric, cities = view.figure, view.cities
 st.title(label("title", lang))
 st.caption(f"{label('subtitle', lang)}{'。' if lang == 'zh' else '. '}{label('datum_note', lang)}")
-city_cards(kept, metric, cities, lang)
+city_cards(kept, view, lang)
 if kept.empty:
     st.warning(label("no_figures", lang))
 near = computed.near if computed is not None else None
-fmap = view_map(
+layers = view_map_layers(
     view,
     all_figures,
     projects=near if near is not None else (loaded.ledger.projects if loaded else None),
@@ -120,7 +122,17 @@ fmap = view_map(
     coverage=computed.table if computed is not None else None,
     tile_key=tile_key,
 )
-st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="map")
+# The base map stays while filters change; the layers are swapped in it, so pan and zoom stay
+# unless the extent changes (layers.maps.MapLayers).
+st_folium(
+    layers.base,
+    feature_group_to_add=layers.groups,
+    layer_control=layers.control,
+    height=560,
+    use_container_width=True,
+    returned_objects=[],
+    key="map",
+)
 captions(view, kept, metric, loaded, found, lang)
 tables(kept, cities, lang)
 st.page_link("app_pages/export.py", label=label("to_export", lang), icon="⬇️")

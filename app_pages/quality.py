@@ -34,6 +34,7 @@ from layers.tables import (
     quarantine_by_reason,
     quarantine_rows,
     reconciliation_counts,
+    reconciliation_table,
     reported_table,
     xlsx_bytes,
 )
@@ -88,7 +89,8 @@ def reconciliation_section(lang: str) -> None:
         counts = reconciliation_counts(loaded.reconciliation, names, lang)
         st.dataframe(counts, hide_index=True, width="stretch")
         with st.expander(label("quality_reconciliation_rows", lang)):
-            st.dataframe(loaded.reconciliation, hide_index=True, width="stretch")
+            shown = reconciliation_table(loaded.reconciliation, names, lang)
+            st.dataframe(shown, hide_index=True, width="stretch")
     st.subheader(label("quality_infra_reported", lang))
     try:
         infra = session_infra_metrics()
@@ -100,7 +102,10 @@ def reconciliation_section(lang: str) -> None:
         return
     st.caption(label("reported_vs_computed_help", lang))
     reported = coverage.compare_reported(infra[1], figures)
-    st.dataframe(reported_table(reported, figures, lang), hide_index=True, width="stretch")
+    if reported.empty:
+        st.info(label("no_reported_here", lang))
+    else:
+        st.dataframe(reported_table(reported, figures, lang), hide_index=True, width="stretch")
 
 
 def completeness_section(cities: list[str], lang: str) -> None:

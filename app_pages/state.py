@@ -18,7 +18,7 @@ import streamlit as st
 from geo import gazetteer
 from layers.labels import label
 
-__all__ = ["multiselect", "publish", "seed", "seed_range", "url_list", "warn_dropped"]
+__all__ = ["keep", "multiselect", "publish", "seed", "seed_range", "url_list", "warn_dropped"]
 
 _SEP = ","
 
@@ -75,6 +75,19 @@ def seed(
     if chosen is not None:
         st.session_state[key] = list(chosen) if multi else chosen
     return dropped
+
+
+def keep(keys: Sequence[str]) -> None:
+    """
+    Carry the widgets ``keys`` over to their next drawing, whatever changes around them.
+
+    A widget whose label or option names change (the language switch) is a new widget to
+    Streamlit, which drew it with nothing chosen; a value written back through session state
+    is one it honours. Call before any page draws its widgets.
+    """
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def seed_range(key: str, bounds: Sequence[int]) -> list[str]:

@@ -26,11 +26,13 @@ from geo.selection import distinct_periods, source_text
 __all__ = [
     "INFRA_PREFIX",
     "LEDGER_METRICS",
+    "RELATIVE",
     "STATUSES",
     "VALUE_COLUMNS",
     "by_period",
     "cities_of_places",
     "compare_table",
+    "default_places",
     "gather_values",
     "infra_values",
     "ledger_values",
@@ -38,6 +40,7 @@ __all__ = [
     "metric_kind",
     "metric_options",
     "mixed_periods",
+    "relative_values",
     "reported_values",
     "year_range",
 ]
@@ -66,6 +69,7 @@ STATUSES: dict[str, str] = {
     "incomplete": "some of the ledger's rows lack this value, so the sum is a lower bound",
     "not_computed": "not computed for this kind of place",
     "no_year": "the ledger rows give no year",
+    "no_household_figure": "no household figure of the same place, source and period",
 } | {k: v for k, v in coverage.STATUSES.items() if k != "ok"}
 
 #: Columns of every long table of values.
@@ -361,6 +365,22 @@ def infra_values(
     return _frame(rows)
 
 
+def default_places(places: pd.DataFrame, figures: pd.DataFrame, metric: str) -> list[str]:
+    """
+    The two places a comparison opens with (adcodes).
+
+    The first city's first two districts (by adcode) that report ``metric``, else its first
+    two districts.
+    """
+    districts = places[places["tier"] == "district"]
+    if districts.empty:
+        return []
+    first = districts[districts["city"] == districts["city"].iloc[0]]
+    reporting = set(figures.loc[figures["metric"] == metric, "adcode"])
+    chosen = first[first["adcode"].isin(reporting)]
+    return (chosen if len(chosen) >= 2 else first)["adcode"].head(2).tolist()
+
+
 def cities_of_places(codes: Sequence[str]) -> list[str]:
     """
     The city of each adcode (a district, or a zone of data/zones.csv), in order.
@@ -454,6 +474,61 @@ def gather_values(
     return pd.concat([p for p in parts if len(p)], ignore_index=True)
 
 
+#: How values are compared: as they are, as a share of their city, or per household.
+RELATIVE = ("value", "share_of_city", "per_household")
+
+
+def relative_values(values: pd.DataFrame, how: str, metrics: Sequence[str]) -> pd.DataFrame:
+    """
+    ``values`` (:func:`gather_values`) of ``metrics`` made relative to their city or households.
+
+    ``how`` is one of :data:`RELATIVE`; ``value`` keeps them as they are.
+    ``share_of_city``: a district's or zone's value as a percentage of the sum of its city's
+    ``ok`` values of the same metric, period and kind (what the city reports in all); a city's
+    own row is ``not_computed``. ``per_household``: the value over the households of the same
+    place, source, period and kind (``households`` for documents, ``ledger_households`` for a
+    ledger; ``values`` must hold them), unit ``<unit>_per_household``; no usable household
+    figure gives ``no_household_figure``; households themselves and accessibility measures
+    are ``not_computed``. A value that is not ``ok`` stays missing with its status; nothing
+    becomes 0. Raises ValueError for another ``how``.
+    """
+    if how not in RELATIVE:
+        raise ValueError(f"Expected how to be one of {RELATIVE}, got {how!r}.")
+    mine = values[values["metric"].isin(list(metrics))].copy()
+    if how == "value" or mine.empty:
+        return mine.reset_index(drop=True)
+    keys = ["metric", "city", "period_label", "figure_status"]
+    if how == "share_of_city":
+        ok = mine[(mine["status"] == "ok") & (mine["tier"] == "district")]
+        totals = ok.groupby(keys, dropna=False)["value"].sum().rename("total")
+        mine = mine.join(totals, on=keys)
+        mine["value"] = 100 * mine["value"] / mine["total"]
+        mine["unit"] = "percent"
+        mine.loc[mine["tier"] == "city", "status"] = "not_computed"
+        mine = mine.drop(columns="total")
+    else:
+        mine = _per_household(values, mine)
+    mine.loc[mine["status"] != "ok", "value"] = np.nan
+    return mine.reset_index(drop=True)
+
+
+def _per_household(values: pd.DataFrame, mine: pd.DataFrame) -> pd.DataFrame:
+    keys = ["adcode", "source_kind", "period_label", "figure_status"]
+    base = values[values["metric"].isin(["households", "ledger_households"])]
+    base = base[(base["status"] == "ok") & (base["value"] > 0)]
+    homes = base.drop_duplicates(keys).set_index(keys)["value"].rename("homes")
+    mine = mine.join(homes, on=keys)
+    undefined = mine["metric"].isin(["households", "ledger_households"]) | (
+        mine["source_kind"] == "infra"
+    )
+    missing = mine["homes"].isna() & ~undefined & (mine["status"] == "ok")
+    mine["value"] = mine["value"] / mine["homes"]
+    mine["unit"] = mine["unit"].astype(str) + "_per_household"
+    mine.loc[undefined, "status"] = "not_computed"
+    mine.loc[missing, "status"] = "no_household_figure"
+    return mine.drop(columns="homes")
+
+
 def mixed_periods(table: pd.DataFrame) -> dict[str, list[tuple[str | None, str | None]]]:
     """
     Metrics whose ranked reported values mix periods or kinds.
@@ -477,10 +552,12 @@ def compare_table(values: pd.DataFrame, chosen: Sequence[str]) -> pd.DataFrame:
     ``values`` should hold every place of the chosen places' cities, since the average
     ``city_mean`` is over all districts and zones of the city whose value is ``ok``;
     ``city_mean_n`` is how many that was and ``city_places_n`` how many there are, so a mean of
-    3 out of 12 districts reads as such; a city's own row has none. ``rank`` (1 = largest) is
-    among the chosen places' ``ok`` values of the same metric and tier (cities apart from
-    districts); ties share the lowest rank, and every other status has no rank. Rows follow
-    ``chosen``, then the metrics in the order they first appear.
+    3 out of 12 districts reads as such; a city's own row has none. ``rank`` (1 = largest) of
+    a district or zone is within its city, among all its districts and zones with an ``ok``
+    value of the metric (卫滨区 is 3rd of 11 for households, whichever places are chosen); a
+    city is ranked among the cities in ``values``. Ties share the lowest rank, and every other
+    status has no rank. Rows follow ``chosen``, then the metrics in the order they first
+    appear.
     """
     values = values.reset_index(drop=True)  # the sources' tables are concatenated
     parts = values[values["tier"] == "district"]
@@ -489,16 +566,19 @@ def compare_table(values: pd.DataFrame, chosen: Sequence[str]) -> pd.DataFrame:
     counts = parts.groupby(["city", "metric"]).size().rename("city_places_n")
     order = {code: i for i, code in enumerate(dict.fromkeys(chosen))}
     metric_order = {m: i for i, m in enumerate(dict.fromkeys(values["metric"]))}
+    # Ranks over every place of the cities, then kept for the chosen: districts within their
+    # city, cities among cities. Assigned by index: rows not ok get no rank, not a last place.
+    ranked = values[values["status"] == "ok"]
+    scope = ranked["city"].where(ranked["tier"] == "district", "")
+    groups = ranked.groupby([ranked["metric"], ranked["tier"], scope])["value"]
+    values = values.assign(
+        rank=groups.rank(method="min", ascending=False), n_ranked=groups.transform("size")
+    )
     table = values[values["adcode"].isin(order)].copy()
     table = table.join(means, on=["city", "metric"]).join(counts, on=["city", "metric"])
     # A city's own value is a total, not a district: its districts' average is no yardstick.
     whole = table["tier"] == "city"
     table.loc[whole, ["city_mean", "city_mean_n", "city_places_n"]] = np.nan
-    ranked = table["status"] == "ok"
-    groups = table[ranked].groupby(["metric", "tier"])["value"]
-    # Assigned by index: rows that are not ok get no rank, not a last place.
-    table["rank"] = groups.rank(method="min", ascending=False)
-    table["n_ranked"] = groups.transform("size")
     for column in ("rank", "n_ranked"):
         table[column] = table[column].astype("Int64")
     for column in ("city_mean_n", "city_places_n"):

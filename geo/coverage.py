@@ -507,11 +507,14 @@ def compare_reported(metrics: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFra
     """
     Reported accessibility figures beside the values computed from the data, per city.
 
-    A city's computed value is :func:`city_value` over its districts in ``metrics``.
-    Figures of what was built in a period (新建改造, since 2021) are listed as not comparable
-    with a stock count.
+    Only the cities ``metrics`` holds are listed (a 新乡 survey lists no 焦作 figure). A
+    city's computed value is :func:`city_value` over its districts in ``metrics``. Figures
+    of what was built in a period (新建改造, since 2021) are listed as not comparable with a
+    stock count.
     """
     chosen = figures[figures["metric"].isin(_REPORTED)].copy()
+    cities = set(metrics["city"].dropna()) if "city" in metrics else set()
+    chosen = chosen[chosen["city"].isin(cities)]
     rows = []
     for _, figure in chosen.iterrows():
         key, comparable = _REPORTED[figure["metric"]]
@@ -532,7 +535,8 @@ def compare_reported(metrics: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFra
                 "seed_line": figure["seed_line"],
             }
         )
-    return pd.DataFrame(rows)
+    columns = ["city", "metric", "reported", "as_written", "period", "computed"]
+    return pd.DataFrame(rows, columns=[*columns, "computed_status", "doc_id", "seed_line"])
 
 
 def city_value(rows: pd.DataFrame, key: str) -> tuple[float, str]:

@@ -219,7 +219,10 @@ def check_datum(datum: str | None) -> None:
     """
     if datum is not None and datum not in DATUMS:
         raise InputError(
-            f"Expected the datum to be one of {', '.join(DATUMS)}, got {datum!r}.", fix="datum"
+            f"Expected the datum to be one of {', '.join(DATUMS)}, got {datum!r}.",
+            fix="datum",
+            code="unknown_datum",
+            details={"value": str(datum)},
         )
 
 

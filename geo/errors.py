@@ -66,11 +66,22 @@ class InputError(AtlasError, ValueError):
     A file or option a user gave, refused as a whole.
 
     ``fix`` is a key of :data:`FIXES` when the fix is a setting the user gives (the CLI
-    names its flag, the app its widget), else ``None``.
+    names its flag, the app its widget), else ``None``. ``code`` names the kind of refusal
+    and ``details`` its values, so a front end can say it in the user's language (the app's
+    ``layers.labels.error_text``); the message itself is English, for logs and the CLI.
     """
 
-    def __init__(self, message: str, *, fix: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        fix: str | None = None,
+        code: str | None = None,
+        details: dict[str, str] | None = None,
+    ) -> None:
         if fix is not None and fix not in FIXES:
             raise ValueError(f"Expected fix to be one of {sorted(FIXES)}, got {fix!r}.")
         self.fix = fix
+        self.code = code
+        self.details = dict(details or {})
         super().__init__(message)

@@ -6,6 +6,10 @@ and the sums of households, buildings and floor area in a ledger's clean rows wi
 reported figure for the same place and period. Ledger places no document reports on are
 listed too, with the result ``no_reported_figure``; reported places the ledger has no row for
 get ``not_in_ledger`` and no mapped value (an empty ledger district is not a zero).
+
+A ledger with no year column cannot be matched period by period (every row would be
+``no_year``): it is compared over all periods instead (``by="all"``), its whole total per
+place against each reported figure of the place, and the ``compared`` column says so.
 """
 
 from __future__ import annotations
@@ -13,7 +17,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["COMPARED", "RESULTS", "reconcile"]
+__all__ = ["BY", "COMPARED", "RESULTS", "reconcile", "reconcile_by"]
+
+#: How ledger rows meet the documents' periods: ``year`` (rows whose year lies in the
+#: figure's period) or ``all`` (every row of the place, whatever its year).
+BY = ("year", "all")
 
 #: Figure metric → ledger column (``None``: count rows).
 COMPARED = {
@@ -46,20 +54,30 @@ def _mapped(rows: pd.DataFrame, column: str | None) -> tuple[object, int]:
     return (values.sum() if missing < len(values) else pd.NA), missing
 
 
-def _reported_rows(projects: pd.DataFrame, figures: pd.DataFrame) -> list[dict[str, object]]:
-    """One row per reported district figure in a city and period the ledger covers."""
-    dated = projects[projects["year"].notna()]
+def reconcile_by(projects: pd.DataFrame) -> str:
+    """``year`` when some of the ledger's rows give a year, else ``all`` (see :data:`BY`)."""
+    return "year" if projects["year"].notna().any() else "all"
+
+
+def _reported_rows(
+    projects: pd.DataFrame, figures: pd.DataFrame, by: str
+) -> list[dict[str, object]]:
+    """One row per reported district figure in a city (and period, by year) the ledger covers."""
+    dated = projects[projects["year"].notna()] if by == "year" else projects
     wanted = figures[
         figures["level"].isin(["district", "zone"])
         & figures["metric"].isin(list(COMPARED))
         & (figures["role"] != "stated_total")
         & figures["city"].isin(dated["city"].dropna().unique())
-        & figures["period_start"].notna()
-        & figures["period_end"].notna()
     ]
+    if by == "year":
+        wanted = wanted[wanted["period_start"].notna() & wanted["period_end"].notna()]
     out = []
     for figure in wanted.itertuples(index=False):
-        period = dated["year"].between(figure.period_start, figure.period_end)
+        if by == "year":
+            period = dated["year"].between(figure.period_start, figure.period_end)
+        else:
+            period = pd.Series(True, index=dated.index)
         if not (period & (dated["city"] == figure.city)).any():
             continue  # the ledger has nothing from this city in this period
         rows = dated[period & (dated["adcode"] == figure.adcode)]
@@ -69,7 +87,12 @@ def _reported_rows(projects: pd.DataFrame, figures: pd.DataFrame) -> list[dict[s
                 "city": figure.city,
                 "place": figure.place,
                 "adcode": figure.adcode,
-                "period": figure.period_label or f"{figure.period_start}–{figure.period_end}",
+                "period": figure.period_label
+                or (
+                    ""
+                    if pd.isna(figure.period_start)
+                    else f"{figure.period_start}–{figure.period_end}"
+                ),
                 "period_start": figure.period_start,
                 "period_end": figure.period_end,
                 "reported_status": figure.status,
@@ -85,25 +108,27 @@ def _reported_rows(projects: pd.DataFrame, figures: pd.DataFrame) -> list[dict[s
     return out
 
 
-def _unreported_rows(projects: pd.DataFrame, covered: pd.DataFrame) -> list[dict[str, object]]:
-    """Ledger (place, year) groups that no reported figure covered."""
+def _unreported_rows(
+    projects: pd.DataFrame, covered: pd.DataFrame, by: str
+) -> list[dict[str, object]]:
+    """Ledger (place, year) groups, or places by ``all``, that no reported figure covered."""
     out = []
     keys = ["city", "district", "adcode", "year"]
-    grouped = projects.assign(year=projects["year"].astype("Int64")).groupby(
-        keys, dropna=False, sort=True
-    )
+    years = projects["year"].astype("Int64") if by == "year" else pd.NA
+    grouped = projects.assign(year=years).groupby(keys, dropna=False, sort=True)
     for (city, place, adcode, year), rows in grouped:
         if pd.isna(adcode):
             continue
-        hit = (
-            covered[
+        if by == "all":
+            hit = covered[covered["adcode"] == adcode]
+        elif pd.isna(year):
+            hit = covered.iloc[:0]
+        else:
+            hit = covered[
                 (covered["adcode"] == adcode)
                 & (covered["period_start"] <= year)
                 & (covered["period_end"] >= year)
             ]
-            if not pd.isna(year)
-            else covered.iloc[:0]
-        )
         if len(hit):
             continue
         for metric, column in COMPARED.items():
@@ -120,7 +145,7 @@ def _unreported_rows(projects: pd.DataFrame, covered: pd.DataFrame) -> list[dict
                     "mapped": mapped,
                     "ledger_rows": len(rows),
                     "rows_missing_value": missing,
-                    "result": "no_year" if pd.isna(year) else "no_reported_figure",
+                    "result": "no_year" if pd.isna(year) and by == "year" else "no_reported_figure",
                 }
             )
     return out
@@ -154,7 +179,7 @@ def _judge(table: pd.DataFrame) -> pd.Series:
     return pd.Series(result, index=table.index)
 
 
-def reconcile(projects: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
+def reconcile(projects: pd.DataFrame, figures: pd.DataFrame, *, by: str = "auto") -> pd.DataFrame:
     """
     Reported against mapped, one row per place, period and metric.
 
@@ -165,16 +190,22 @@ def reconcile(projects: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
     visible. ``difference`` is mapped − reported. ``result`` is one of :data:`RESULTS`:
     ``incomplete`` when some rows lack the value (the sum is partial), ``no_mapped_value``
     when all do, ``at_least_met``/``below_at_least`` for figures written with 余/多/超.
-    Every reported row carries its figure's source columns.
+    Every reported row carries its figure's source columns. ``by`` is one of :data:`BY`, or
+    ``auto`` (:func:`reconcile_by`: all periods when the ledger gives no year); ``compared``
+    says which was used.
     """
-    reported = pd.DataFrame(_reported_rows(projects, figures))
+    if by == "auto":
+        by = reconcile_by(projects)
+    if by not in BY:
+        raise ValueError(f"Expected by to be one of {BY} or 'auto', got {by!r}.")
+    reported = pd.DataFrame(_reported_rows(projects, figures, by))
     covered = (
         reported
         if len(reported)
         else pd.DataFrame(columns=["adcode", "period_start", "period_end"])
     )
     table = pd.concat(
-        [reported, pd.DataFrame(_unreported_rows(projects, covered))], ignore_index=True
+        [reported, pd.DataFrame(_unreported_rows(projects, covered, by))], ignore_index=True
     )
     columns = [
         "city",
@@ -191,8 +222,10 @@ def reconcile(projects: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
         "rows_missing_value",
         "reported_status",
         *_SOURCE,
+        "compared",
     ]
     table = table.reindex(columns=[*columns, "period_start", "period_end"])
+    table["compared"] = by
     if table.empty:
         return table[columns]
     table["reported"] = pd.to_numeric(table["reported"], errors="coerce")

@@ -47,6 +47,7 @@ __all__ = [
     "STATUSES",
     "Ledger",
     "community_key",
+    "ledger_fields",
     "map_columns",
     "read_ledger",
     "read_projects",
@@ -189,6 +190,20 @@ def map_columns(header: list[str]) -> dict[str, str]:
             "Rename or delete the extra columns."
         )
     return {field: cols[0] for field, cols in claims.items()}
+
+
+def ledger_fields(source: str | Path | bytes, *, name: str | None = None, sheet=None) -> set[str]:
+    """
+    The fields a ledger's header row holds (keys of :data:`FIELDS`), without reading its rows.
+
+    For a page that must know, before reading, whether the file states its datum (a 坐标系
+    column) or has coordinates at all. Raises :class:`InputError` as :func:`read_ledger`
+    does for a file that cannot be read.
+    """
+    data, name = _sheets.load_bytes(source, name)
+    rows = _sheets.read_rows(data, name=name, sheet=sheet).rows
+    start = _sheets.find_header(rows, _SYNONYMS, "、".join(w[0] for w in FIELDS.values()))
+    return set(map_columns(rows[start]))
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -467,8 +482,12 @@ def _to_wgs84(
     return lon_out, lat_out
 
 
-def _datum_message(lon, lat, named: np.ndarray, folder: Path | None) -> str:
-    """The no-datum error, with a suggestion when named districts single one datum out."""
+def _datum_message(lon, lat, named: np.ndarray, folder: Path | None) -> tuple[str, dict]:
+    """
+    The no-datum error and its details, with a hint when named districts single a datum out.
+
+    The details (``best``, ``tally``) let a front end write the hint in its own language.
+    """
     text = (
         "Expected a declared datum for the coordinates: declare wgs84, cgcs2000, gcj02 or bd09 "
         "for the file, or add a 坐标系 column. Coordinates from "
@@ -477,7 +496,7 @@ def _datum_message(lon, lat, named: np.ndarray, folder: Path | None) -> str:
     )
     rows = pd.notna(named) & ~np.isnan(lon)
     if rows.sum() < 3:
-        return text
+        return text, {}
     hits = {}
     for datum in ("wgs84", "gcj02", "bd09"):
         lon_w, lat_w = crs.to_wgs84(lon[rows], lat[rows], datum)
@@ -492,7 +511,9 @@ def _datum_message(lon, lat, named: np.ndarray, folder: Path | None) -> str:
             f" Hint, not applied: read as {best}, the most points fall in the district their "
             f"row names ({tally})."
         )
-    return text
+        # Language-neutral for the front ends' own words: the datums joined by "/".
+        return text, {"best": best.replace(" or ", "/"), "tally": tally}
+    return text, {}
 
 
 def _mismatch_hints(lon, lat, datums, named, rows: np.ndarray, folder: Path | None) -> np.ndarray:
@@ -551,9 +572,14 @@ def _locate(folded, columns, names, lon, lat, datums, flags, folder) -> pd.DataF
     named = names["adcode"].astype(object).where(names["adcode"].notna(), None).to_numpy()
     if (point & pd.isna(datums)).any():
         if "datum" not in columns:
+            message, details = _datum_message(
+                lon, lat, np.where(status == "ok", named, None), folder
+            )
             raise InputError(
-                _datum_message(lon, lat, np.where(status == "ok", named, None), folder),
+                message,
                 fix="datum",
+                code="no_datum_hint" if details else "no_datum",
+                details=details,
             )
         flags.flag(point & pd.isna(datums), "missing_required", column=columns["datum"])
         point &= flags.ok()

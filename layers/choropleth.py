@@ -1,8 +1,8 @@
 """
 Choropleth layers of reported figures.
 
-Districts coloured by a figure, city outlines with their city-level figures, and the
-Fisher-Jenks classes both use.
+Districts coloured by a figure, city outlines with their city-level figures, and the classes
+(mapclassify's Fisher-Jenks, quantiles or equal intervals) the choropleths use.
 
 Every value that reaches HTML (names, figures as written, sources) goes through
 :func:`layers._html.esc`. Districts without a figure are drawn grey with a dashed edge and
@@ -19,57 +19,109 @@ import geopandas as gpd
 import mapclassify
 import numpy as np
 import pandas as pd
+from branca.utilities import color_brewer
 
 from layers._html import NO_DATA_COLOUR, esc, tipped_geojson
 from layers.labels import format_value, label, qualifier_text
 
 __all__ = [
+    "CLASS_COUNTS",
+    "DEFAULT_CLASSES",
     "NO_DATA_COLOUR",
     "PALETTE",
+    "SCHEMES",
     "cities_layer",
     "class_colours",
+    "class_count",
+    "class_ranges",
     "classify",
     "districts_layer",
 ]
 
 #: Sequential palette (ColorBrewer YlOrRd, 5 classes), light to dark.
-PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
-_MAX_CLASSES = len(PALETTE)
+PALETTE = tuple(color_brewer("YlOrRd", 5))
+#: Class schemes a planner can pick (mapclassify), the first the default: Fisher-Jenks is
+#: deterministic and optimal for a few hundred values; quantiles put as many places in each
+#: class; equal intervals cut the range in equal steps.
+SCHEMES = {
+    "fisher_jenks": mapclassify.FisherJenks,
+    "quantiles": mapclassify.Quantiles,
+    "equal_interval": mapclassify.EqualInterval,
+}
+#: Class counts offered; 5 by default. ColorBrewer's YlOrRd has a ramp for each.
+CLASS_COUNTS = (3, 4, 5, 6, 7)
+DEFAULT_CLASSES = 5
 
 
-def classify(values: pd.Series) -> tuple[list[float], pd.Series]:
+def class_count(n_distinct: int, k: int = DEFAULT_CLASSES) -> int:
     """
-    Fisher-Jenks classes (deterministic, optimal) for the non-missing values.
+    How many classes ``n_distinct`` values get when ``k`` are asked for.
+
+    Up to three values are a class each (a legend of the values themselves); from four on, at
+    least two values per class on average, so four cities of data make two classes, not four
+    classes of one.
+    """
+    if n_distinct <= 3:
+        return n_distinct
+    return max(2, min(k, n_distinct // 2))
+
+
+def classify(
+    values: pd.Series, *, scheme: str = "fisher_jenks", k: int = DEFAULT_CLASSES
+) -> tuple[list[float], pd.Series]:
+    """
+    Classes of the non-missing values by ``scheme`` (a key of :data:`SCHEMES`), ``k`` asked.
 
     Returns the upper bounds of the classes and a colour per row; missing values get
-    :data:`NO_DATA_COLOUR`. With fewer distinct values than classes, each value is a class.
+    :data:`NO_DATA_COLOUR`. Fewer classes than ``k`` are made when the values are few
+    (:func:`class_count`). Raises ValueError naming the schemes for an unknown one.
     """
+    if scheme not in SCHEMES:
+        raise ValueError(f"Unknown class scheme {scheme!r}; choose one of {list(SCHEMES)}.")
     present = values.dropna().astype(float)
     colours = pd.Series(NO_DATA_COLOUR, index=values.index, dtype=object)
     if present.empty:
         return [], colours
-    k = min(_MAX_CLASSES, present.nunique())
+    k = class_count(present.nunique(), k)
     if k == 1:
-        bins = [float(present.iloc[0])]
+        bins = [float(present.max())]
         colours[present.index] = class_colours(1)[0]
         return bins, colours
     with warnings.catch_warnings():
         # Without numba mapclassify falls back to pure Python and says so; for at most a few
         # thousand districts that takes milliseconds, so numba is not worth installing.
         warnings.filterwarnings("ignore", "Numba not installed", UserWarning)
-        scheme = mapclassify.FisherJenks(present.to_numpy(), k=k)
-    palette = class_colours(k)
-    colours[present.index] = [palette[c] for c in scheme.yb]
-    return [float(b) for b in scheme.bins], colours
+        # Quantiles of few, repeated values may make fewer classes than asked, and say so.
+        warnings.filterwarnings("ignore", "Not enough unique values", UserWarning)
+        classes = SCHEMES[scheme](present.to_numpy(), k=k)
+    bins = [float(b) for b in classes.bins]
+    palette = class_colours(len(bins))
+    colours[present.index] = [palette[c] for c in classes.yb]
+    return bins, colours
+
+
+def class_ranges(values: pd.Series, bins: list[float]) -> list[tuple[float, float] | None]:
+    """
+    The lowest and highest value in each class (upper bounds ``bins``), or None if it is empty.
+
+    Legends show these rather than the cut points, so a class says which values it holds.
+    """
+    present = values.dropna().astype(float).to_numpy()
+    which = np.searchsorted(np.asarray(bins), present, side="left")
+    out: list[tuple[float, float] | None] = []
+    for i in range(len(bins)):
+        members = present[which == i]
+        out.append((float(members.min()), float(members.max())) if len(members) else None)
+    return out
 
 
 def class_colours(k: int) -> list[str]:
     """The colours of ``k`` classes, lightest first, as :func:`classify` assigns them."""
     if k == 1:
         return [PALETTE[-1]]
-    # Spread the classes over the whole palette so two classes are not two pale yellows.
-    picks = np.linspace(0, len(PALETTE) - 1, k).round().astype(int)
-    return [PALETTE[i] for i in picks]
+    if k == 2:
+        return [PALETTE[0], PALETTE[-1]]  # two pale yellows would not read as two classes
+    return list(color_brewer("YlOrRd", k))
 
 
 def _district_tip(row: pd.Series, metric_name: str, lang: str) -> str:
@@ -98,15 +150,21 @@ def _district_tip(row: pd.Series, metric_name: str, lang: str) -> str:
 
 
 def districts_layer(
-    districts: gpd.GeoDataFrame, *, metric_name: str, lang: str = "zh"
+    districts: gpd.GeoDataFrame,
+    *,
+    metric_name: str,
+    lang: str = "zh",
+    scheme: str = "fisher_jenks",
+    k: int = DEFAULT_CLASSES,
 ) -> tuple[folium.FeatureGroup, list[float], list[str]]:
     """
     District polygons coloured by ``value``, with escaped tooltips naming each source.
 
-    ``districts`` is the output of :func:`geo.selection.colour_values`. Returns the layer,
-    the class upper bounds and the class colours (for :func:`legend_html`).
+    ``districts`` is the output of :func:`geo.selection.colour_values`; ``scheme`` and ``k``
+    go to :func:`classify`. Returns the layer, the class upper bounds and the class colours
+    (for :func:`layers._html.legend_html`).
     """
-    bins, colours = classify(districts["value"])
+    bins, colours = classify(districts["value"], scheme=scheme, k=k)
     # Feature ids are the adcodes: folium keys its style lookup on the id, not on a property.
     shown = gpd.GeoDataFrame(
         {
@@ -169,6 +227,6 @@ def cities_layer(
     folium.GeoJson(
         shown.to_json(),
         style_function=lambda _: {"fill": False, "color": "#08306b", "weight": 2.5},
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True, direction="auto"),
     ).add_to(group)
     return group

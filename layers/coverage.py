@@ -4,7 +4,7 @@ The coverage choropleth: districts coloured by an accessibility measure, or hatc
 A district is coloured where the measure's status is ``ok``, and hatched "insufficient data"
 (数据不足) with the reason everywhere else.
 
-Districts are coloured by Fisher-Jenks classes (:func:`layers.choropleth.classify`) only where
+Districts are coloured by classes (:func:`layers.choropleth.classify`) only where
 the measure's status is ``ok``. Every other district, and an ``ok`` row without a value, is
 hatched and labelled with the reason, never coloured as 0. The hatch is an SVG ``<pattern>``
 written inline into the page, so it needs no network; it works only with Leaflet's SVG
@@ -22,10 +22,18 @@ from branca.element import Element, MacroElement
 
 from geo import coverage
 from layers._html import esc, tipped_geojson
+from layers._leaflet import PageElement
 from layers.choropleth import class_colours, classify
 from layers.labels import format_value, label, measure_name
 
-__all__ = ["HATCH_CSS", "HATCH_FILL", "coverage_layer", "usable_values", "wgs84"]
+__all__ = [
+    "HATCH_CSS",
+    "HATCH_FILL",
+    "add_hatch_pattern",
+    "coverage_layer",
+    "usable_values",
+    "wgs84",
+]
 
 HATCH_ID = "atlas-hatch"
 #: The ``fillColor`` of hatched districts: a reference to the inline SVG pattern.
@@ -111,6 +119,11 @@ def _coverage_tip(row: pd.Series, metric: str, value: float, lang: str) -> str:
         f"{esc(label('extent_share', lang))}{colon}{esc(format_value(share, 'percent', lang))}"
     )
     return "<br>".join(lines)
+
+
+def add_hatch_pattern(fmap) -> None:
+    """Write the hatch's SVG pattern into the page of ``fmap`` (once, keyed by its id)."""
+    PageElement(_HATCH_SVG, name=HATCH_ID, where="html").add_to(fmap)
 
 
 class _HatchPattern(MacroElement):

@@ -40,10 +40,18 @@ __all__ = [
     "check_output",
     "geojson_bytes",
     "geopackage_bytes",
+    "geopackage_layers",
     "write_bytes",
     "write_geojson",
     "write_geopackage",
 ]
+
+#: Geometry families: the layer name suffix and the one type a GeoPackage layer of it holds.
+_FAMILIES = {
+    "points": ("Point", "MultiPoint"),
+    "lines": ("LineString", "MultiLineString"),
+    "polygons": ("Polygon", "MultiPolygon"),
+}
 
 #: RFC 7946 §11.2 suggests 6 decimals (~10 cm); 7 (~1 cm) is the cap this project allows.
 GEOJSON_DECIMALS = 7
@@ -186,29 +194,64 @@ def geojson_bytes(frame: gpd.GeoDataFrame) -> bytes:
         return write_geojson(frame, Path(folder) / "layer.geojson").read_bytes()
 
 
-def write_geopackage(layers: dict[str, pd.DataFrame], path: str | Path) -> Path:
+def geopackage_layers(layers: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """
+    The layers as a GeoPackage holds them: one geometry type per layer.
+
+    A GeoDataFrame whose rows mix points, lines and polygons (the ``infra`` layer: tactile
+    paving lines beside ramps and stops) becomes ``<name>_points``, ``<name>_lines`` and
+    ``<name>_polygons``, so QGIS and ArcGIS read each as one typed layer rather than one of
+    "Unknown" type. Rows without a geometry go with the first of those; a layer of one family
+    keeps its name. Plain DataFrames stay attribute tables. No row is dropped.
+    """
+    out: dict[str, pd.DataFrame] = {}
+    for name, frame in layers.items():
+        if not isinstance(frame, gpd.GeoDataFrame):
+            out[name] = frame
+            continue
+        kinds = frame.geometry.geom_type
+        present = [f for f, types in _FAMILIES.items() if kinds.isin(types).any()]
+        if len(present) <= 1:
+            out[name] = frame
+            continue
+        missing = kinds.isna()
+        for i, family in enumerate(present):
+            rows = kinds.isin(_FAMILIES[family]) | (missing if i == 0 else False)
+            out[f"{name}_{family}"] = frame[rows]
+    return out
+
+
+def write_geopackage(
+    layers: dict[str, pd.DataFrame], path: str | Path, *, one_type_per_layer: bool = True
+) -> Path:
     """
     Write several layers into one GeoPackage and return the path.
 
-    GeoDataFrames become spatial layers in EPSG:4326 (rows without geometry kept, with a
-    null geometry); plain DataFrames become attribute tables (the quarantine, the
-    reconciliation). Text attributes are neutralised against formula injection. An existing
-    file at ``path`` is replaced only once the new one is complete.
+    GeoDataFrames become spatial layers in EPSG:4326, one geometry type each
+    (:func:`geopackage_layers`; single parts are written as multi-parts where a layer mixes
+    them), rows without geometry kept with a null geometry; plain DataFrames become attribute
+    tables (the quarantine, the reconciliation). ``one_type_per_layer=False`` keeps a mixed
+    layer whole, for a working file this toolkit reads back (``atlas infra`` → ``atlas
+    coverage``, whose reader expects one ``infra`` layer). Text attributes are neutralised
+    against formula injection. An existing file at ``path`` is replaced only once the new one
+    is complete.
     """
     prepared = {}
-    for name, frame in layers.items():
+    split = geopackage_layers(layers) if one_type_per_layer else layers
+    for name, frame in split.items():
         if isinstance(frame, gpd.GeoDataFrame):
             out = _prepared(frame)
             geometry = out.geometry.name
             text = neutralise_formulas(pd.DataFrame(out.drop(columns=geometry)))
             out = gpd.GeoDataFrame(text, geometry=out.geometry, crs=out.crs)
+            # Polygon beside MultiPolygon: all written as MultiPolygon, one type per layer.
+            prepared[name] = (out, len(set(out.geometry.geom_type.dropna())) > 1)
         else:
-            out = _text_columns(neutralise_formulas(frame.copy()))
-        prepared[name] = out
+            prepared[name] = (_text_columns(neutralise_formulas(frame.copy())), False)
 
     def write(tmp: Path) -> None:
-        for name, out in prepared.items():
-            _gdal.write_dataframe(out, tmp, "GPKG", layer=name)
+        for name, (out, multi) in prepared.items():
+            _gdal.write_dataframe(out, tmp, "GPKG", layer=name, promote_to_multi=multi)
 
     return _written(Path(path), write)
 

@@ -20,10 +20,11 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from layers._html import esc
+from layers._leaflet import Remembered
 from layers.coverage import wgs84
 from layers.labels import label
 
-__all__ = ["INFRA_COLOURS", "INFRA_TYPES", "infra_layers"]
+__all__ = ["INFRA_COLOURS", "INFRA_TYPES", "infra_layers", "infra_legend"]
 
 #: Feature types in layer order; the last two start hidden (many, and context only).
 INFRA_TYPES = (
@@ -122,13 +123,30 @@ def _compact_rows(infra: gpd.GeoDataFrame, sources: dict[str, int]) -> tuple[lis
     return points, lines, drawn
 
 
-def infra_layers(infra: gpd.GeoDataFrame, *, lang: str = "zh") -> list[folium.FeatureGroup]:
+def infra_legend(infra: gpd.GeoDataFrame, *, lang: str = "zh") -> list[tuple[str, str, str]]:
+    """(colour, name, ``point`` or ``line``) of each feature type present, for a legend."""
+    present = infra[infra.geometry.notna()]
+    kinds = set(present["type"].astype(str))
+    lines = set(present.loc[present.geom_type.str.contains("Line|Polygon"), "type"].astype(str))
+    return [
+        (INFRA_COLOURS[k], label(f"infra_{k}", lang), "line" if k in lines else "point")
+        for k in INFRA_TYPES
+        if k in kinds
+    ]
+
+
+def infra_layers(
+    infra: gpd.GeoDataFrame, *, lang: str = "zh", points_shown: bool = True
+) -> list[folium.FeatureGroup]:
     """
     One toggleable layer per feature type present, named with its count, in INFRA_TYPES order.
 
     ``infra`` is the frame geo.infra reads (``type``, ``source``, ``source_id``, ``name``,
-    Point or LineString geometry). Bus stops and sidewalks start hidden. Rows without a
-    geometry are not drawn or counted. Raises ValueError for a type not in INFRA_TYPES.
+    Point or LineString geometry). Bus stops and sidewalks start hidden, and with
+    ``points_shown=False`` so does every type drawn mostly as points (ramps, stops, toilets),
+    for maps where the districts beneath are the point. A layer keeps the planner's tick
+    across reruns (:class:`layers._leaflet.Remembered`). Rows without a geometry are not
+    drawn or counted. Raises ValueError for a type not in INFRA_TYPES.
     """
     unknown = sorted(set(infra["type"].astype(str)) - set(INFRA_TYPES))
     if unknown:
@@ -145,7 +163,8 @@ def infra_layers(infra: gpd.GeoDataFrame, *, lang: str = "zh") -> list[folium.Fe
         if not drawn:
             continue
         name = label(f"infra_{kind}", lang)
-        group = folium.FeatureGroup(name=f"{name} ({drawn})", show=kind not in _HIDDEN)
+        show = kind not in _HIDDEN and (points_shown or len(points) <= len(lines))
+        group = folium.FeatureGroup(name=f"{name} ({drawn})", show=show)
         _InfraFeatures(
             points,
             lines,
@@ -153,5 +172,6 @@ def infra_layers(infra: gpd.GeoDataFrame, *, lang: str = "zh") -> list[folium.Fe
             head=f"<b>{html.escape(name)}</b>",
             colour=INFRA_COLOURS[kind],
         ).add_to(group)
+        Remembered(f"infra_{kind}", show=show).add_to(group)
         groups.append(group)
     return groups

@@ -7,26 +7,39 @@ values formatted the way a planner reads them.
 
 from __future__ import annotations
 
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
 import pandas as pd
 
 from geo import coverage
+from geo.selection import UNDATED
 from layers._catalogue import LABELS
 
 __all__ = [
     "LANGS",
+    "WHOLE_UNITS",
     "city_mean_text",
+    "class_texts",
     "error_text",
     "format_value",
     "label",
+    "mean_value",
     "measure_name",
     "metric_label",
     "mixed_periods_text",
+    "period_text",
     "periods_text",
     "place_labels",
+    "place_text",
     "qualifier_text",
     "rank_text",
     "reason_text",
     "sheet_text",
+    "source_words",
+    "tag_text",
+    "tags_text",
+    "unit_text",
     "value_text",
 ]
 
@@ -72,10 +85,91 @@ def periods_text(pairs, lang: str = "zh") -> str:
 
     An undated period is named as such.
     """
-    return "；".join(
-        f"{period or label('undated', lang)} {label(status, lang) if status else ''}".strip()
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(
+        f"{period_text(period, lang)} {label(status, lang) if status else ''}".strip()
         for period, status in pairs
     )
+
+
+# How the documents name periods, and the same in English: 2023年, 2019年至2022年, 2019-2023年,
+# 2021年以来, 截至目前. A label none of these matches is shown as written.
+_PERIODS_EN = (
+    (re.compile(r"^(\d{4})年?$"), "{0}"),
+    (re.compile(r"^(\d{4})年?\s*(?:至|到|-|–|—|~)\s*(\d{4})年?$"), "{0}–{1}"),
+    (re.compile(r"^(\d{4})年(?:以来|起|来)$"), "since {0}"),
+    (re.compile(r"^截至(\d{4})年?(?:底|末)?$"), "to {0}"),
+    (re.compile(r"^截至目前$|^至今$"), "to date"),
+)
+# Place and issuer words the documents use that are not names: shown in the interface's
+# language (全市 and 主城区 are scopes, 未注明 an issuer nobody stated).
+_WORDS = {"全市": "city_wide", "主城区": "main_urban_area", "未注明": "not_stated"}
+
+
+def period_text(period: object, lang: str = "zh") -> str:
+    """
+    A period as the interface writes it; missing reads "未注明时期".
+
+    In Chinese as the document wrote it (2023年); in English ``2023``, ``2019–2022``,
+    ``since 2021``, ``to date``.
+    """
+    if period is None or pd.isna(period) or not str(period).strip():
+        return label("undated", lang)
+    text = str(period).strip()
+    if lang == "zh":
+        return text
+    for pattern, english in _PERIODS_EN:
+        found = pattern.match(text)
+        if found:
+            return english.format(*found.groups())
+    return text
+
+
+def place_text(place: object, lang: str = "zh") -> str:
+    """A place, or an issuer, as written, except the words that are scopes (全市, 主城区)."""
+    if place is None or pd.isna(place):
+        return ""
+    text = str(place)
+    return label(_WORDS[text], lang) if text in _WORDS else text
+
+
+def source_words(text: object, lang: str = "zh") -> str:
+    """
+    A source line of :func:`geo.selection.source_text` in the interface's language.
+
+    geo writes sources in the documents' language; only its two stock words change here
+    (未注明日期 for a missing date, 未注明 for a missing issuer), so the screen stays English.
+    """
+    if text is None or pd.isna(text):
+        return ""
+    if lang == "zh":
+        return str(text)
+
+    def words(line: str) -> str:
+        parts = line.split(" · ")
+        return " · ".join(
+            label("undated_doc", lang) if p == UNDATED else place_text(p, lang) for p in parts
+        )
+
+    return " | ".join(words(line) for line in str(text).split(" | "))
+
+
+def tag_text(tag: object, lang: str = "zh") -> str:
+    """
+    A ledger content tag as a reader sees it: 加装电梯 or "Elevator retrofit" for ``elevator``.
+
+    Tags a ledger wrote that are no known key (``外墙保温层``) are shown as written.
+    """
+    text = "" if tag is None or pd.isna(tag) else str(tag)
+    return label(f"tag_{text}", lang) if f"tag_{text}" in LABELS else text
+
+
+def tags_text(tags: object, lang: str = "zh") -> str:
+    """A ledger's ``content_tags`` (``elevator|外墙``) as a list: ``加装电梯、外墙``."""
+    if tags is None or pd.isna(tags) or not str(tags):
+        return ""
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(tag_text(tag, lang) for tag in str(tags).split("|"))
 
 
 def metric_label(row, lang: str = "zh") -> str:
@@ -83,47 +177,109 @@ def metric_label(row, lang: str = "zh") -> str:
     return str(row["label_zh"] if lang == "zh" else row["label_en"])
 
 
+#: Unit words by language, as :func:`format_value` writes them after a number.
+_UNIT_TEXT = {
+    "zh": {
+        "households": "户",
+        "m2": "m²",
+        "persons": "人",
+        "km": "千米",
+        "percent": "%",
+        "cny": "元",
+        "count": "个",
+        "count_per_km": "个/千米",
+        "m": "米",
+        "count_per_household": "个/户",
+        "m2_per_household": "m²/户",
+        "cny_per_household": "元/户",
+        "persons_per_household": "人/户",
+    },
+    "en": {
+        "households": "households",
+        "m2": "m²",
+        "persons": "persons",
+        "km": "km",
+        "percent": "%",
+        "cny": "CNY",
+        "count": "",
+        "count_per_km": "per km",
+        "m": "m",
+        "count_per_household": "per household",
+        "m2_per_household": "m² per household",
+        "cny_per_household": "CNY per household",
+        "persons_per_household": "persons per household",
+    },
+}
+# Units a Chinese report writes in 万 (and 亿 for money) once a figure reaches 10,000.
+_WAN_UNITS = ("households", "m2", "persons", "cny")
+
+
+def unit_text(unit: str, lang: str = "zh") -> str:
+    """The word for ``unit`` after a number: 户, households, m², 千米..., or the code itself."""
+    return _UNIT_TEXT[lang].get(unit, unit)
+
+
+def _rounded(value: float, decimals: int) -> str:
+    """``value`` to ``decimals`` places, half up (as JavaScript's toFixed), zeros trimmed."""
+    step = Decimal(1).scaleb(-decimals)
+    text = f"{Decimal(float(value)).quantize(step, rounding=ROUND_HALF_UP):,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _scale(value: float, unit: str, lang: str) -> tuple[float, str]:
+    """The divisor and unit words a figure is written with: 万户 from 10,000 in Chinese."""
+    words = unit_text(unit, lang)
+    if lang != "zh" or unit not in _WAN_UNITS or abs(value) < 10000:
+        return 1.0, words
+    if unit == "cny" and abs(value) >= 1e8:
+        return 1e8, "亿元"
+    return 1e4, f"万{words}".replace("万m²", "万 m²")
+
+
 def format_value(value: float, unit: str, lang: str = "zh") -> str:
     """
     A figure formatted the way a planner reads it.
 
-    In Chinese, large household and area counts use 万 (万户, 万 m²); in English, thousands
-    separators. Missing values read "无数据"/"No data", never 0.
+    In Chinese, household, area, person and money figures from 10,000 are written in 万 (亿 for
+    money from 10⁸) with at most two decimals, as reports write them (2.21 万户); in English,
+    thousands separators. Percentages keep one decimal. Missing values read "无数据"/"No data",
+    never 0.
     """
     if value is None or pd.isna(value):  # None, NaN and pandas' NA all mean "no data"
         return label("no_data", lang)
-    unit_text = {
-        "zh": {
-            "households": "户",
-            "m2": "m²",
-            "persons": "人",
-            "km": "千米",
-            "percent": "%",
-            "cny": "元",
-            "count": "个",
-            "count_per_km": "个/千米",
-            "m": "米",
-        },
-        "en": {
-            "households": "households",
-            "m2": "m²",
-            "persons": "persons",
-            "km": "km",
-            "percent": "%",
-            "cny": "CNY",
-            "count": "",
-            "count_per_km": "per km",
-            "m": "m",
-        },
-    }[lang].get(unit, unit)
     if unit == "percent":
-        return f"{value:g}%"
-    if lang == "zh" and abs(value) >= 10000 and unit in ("households", "m2", "persons", "cny"):
-        if unit == "cny" and abs(value) >= 1e8:
-            return f"{value / 1e8:,.4g} 亿元"
-        return f"{value / 10000:,.6g} 万{unit_text}".replace("万m²", "万 m²")
+        return f"{_rounded(value, 1)}%"
+    divisor, words = _scale(value, unit, lang)
+    if divisor != 1:
+        return f"{_rounded(value / divisor, 2)} {words}"
     number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-    return f"{number} {unit_text}".strip()
+    return f"{number} {words}".strip()
+
+
+def class_texts(
+    ranges: list[tuple[float, float] | None], unit: str, lang: str = "zh"
+) -> tuple[str, list[str]]:
+    """
+    A legend's unit and one text per class (``lowest – highest``), all in that one unit.
+
+    Chinese legends use 万 only when every class starts at 10,000 or more, so no legend mixes
+    户 with 万户; an empty class reads "—".
+    """
+    lows = [r[0] for r in ranges if r is not None]
+    divisor, words = _scale(min(lows, key=abs) if lows else 0.0, unit, lang)
+    decimals = 1 if unit == "percent" else 2
+
+    def number(value: float) -> str:
+        return _rounded(value / divisor, decimals)
+
+    texts = []
+    for found in ranges:
+        if found is None:
+            texts.append("—")
+        else:
+            low, high = found
+            texts.append(number(low) if low == high else f"{number(low)} – {number(high)}")
+    return words, texts
 
 
 def reason_text(status: str, lang: str = "zh") -> str:
@@ -186,30 +342,57 @@ def place_labels(places: pd.DataFrame, lang: str = "zh") -> pd.Series:
 
 
 def rank_text(row, lang: str = "zh") -> str:
-    """``第3名（共11）``, or "not ranked" for a value without a rank."""
+    """
+    A rank as read: ``新乡市内第 3 名（共 11）``, ``第 1 名（共 2）``, or "not ranked".
+
+    A district is ranked within its city, a city among the cities.
+    """
     if pd.isna(row.get("rank")):
         return label("not_ranked", lang)
-    return label("rank_of", lang).format(rank=int(row["rank"]), n=int(row["n_ranked"]))
+    rank, n = int(row["rank"]), int(row["n_ranked"])
+    if row.get("tier") == "district" and isinstance(row.get("city"), str):
+        return label("rank_in_city", lang).format(city=row["city"], rank=rank, n=n)
+    return label("rank_of", lang).format(rank=rank, n=n)
+
+
+#: Units counted in whole things: an average of them is rounded to a whole one (2,014 户).
+WHOLE_UNITS = ("households", "count", "persons")
+
+
+def mean_value(mean: float, unit: str) -> float:
+    """An average as shown: to a whole one (half up) for :data:`WHOLE_UNITS`, else as it is."""
+    if unit in WHOLE_UNITS:
+        return float(Decimal(float(mean)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return float(mean)
 
 
 def city_mean_text(row, lang: str = "zh") -> str:
-    """A city average with how many districts it used: ``2,013.55 户（11/13）``; "" if none."""
+    """A city average with how many districts it used: ``2,014 户（11/13）``; "" if none."""
     if pd.isna(row["city_mean"]):
         return ""
-    value = value_text({"value": row["city_mean"], "unit": row["unit"], "status": "ok"}, lang)
+    mean = mean_value(row["city_mean"], row["unit"])
+    value = value_text({"value": mean, "unit": row["unit"], "status": "ok"}, lang)
     used = f"{row['city_mean_n']}/{row['city_places_n']}"
     return f"{value}（{used}）" if lang == "zh" else f"{value} ({used})"
 
 
 def error_text(exc: Exception, lang: str = "zh") -> str:
     """
-    An error's message for the app, with the app's way to give the setting it names.
+    An error's message for the app, in ``lang``, with the app's way to give the setting it names.
 
-    The setting is :attr:`geo.errors.InputError.fix`: the datum choice under the upload, the
-    sheet field...
+    An :class:`geo.errors.InputError` with a ``code`` the catalogue knows (``error_<code>``)
+    is written from the catalogue with its ``details``; one without reads as geo wrote it
+    (English), after the catalogue's line for its ``fix`` in Chinese. The setting is
+    :attr:`geo.errors.InputError.fix`: the datum choice under the upload, the sheet field...
     """
-    fix = getattr(exc, "fix", None)
-    return f"{exc} {label(f'fix_{fix}', lang)}" if fix else str(exc)
+    code, fix = getattr(exc, "code", None), getattr(exc, "fix", None)
+    if code and f"error_{code}" in LABELS:
+        text = label(f"error_{code}", lang).format(**getattr(exc, "details", {}))
+    elif fix and lang != "en" and f"error_fix_{fix}" in LABELS:
+        text = f"{label(f'error_fix_{fix}', lang)}（{exc}）"
+    else:
+        text = str(exc)
+    return f"{text} {label(f'fix_{fix}', lang)}" if fix else text
 
 
 def qualifier_text(qualifier: object, lang: str = "zh") -> str:

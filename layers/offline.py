@@ -77,9 +77,15 @@ _MARKER_IMAGES = {
 }
 
 
-def offline_html(fmap: folium.Map, *, title: str | None = None) -> str:
+def offline_html(
+    fmap: folium.Map, *, title: str | None = None, heading: list[str] | None = None
+) -> str:
     """
     One self-contained HTML page of ``fmap``: no external script, stylesheet, font or tile.
+
+    ``heading`` lines are written on the map itself, top left, the first in bold (the title,
+    what the view filters, its sources and the export date), so a printed or forwarded page
+    still says what it shows; they are text nodes, never HTML.
 
     Works on a deep copy; ``fmap`` itself is not changed and still renders its own links.
     The copy loses its tile layers (no basemap; a note on the map says so, and a Tianditu
@@ -94,6 +100,8 @@ def offline_html(fmap: folium.Map, *, title: str | None = None) -> str:
     if title is None:
         title = getattr(fmap.get_root(), "title", None)
     page = _detached_copy(fmap)
+    if heading:
+        _Heading(heading).add_to(page)
     if _drop_tiles(page):
         _Note(NO_BASEMAP_NOTE).add_to(page)
         # Leaflet.markercluster needs the map's maxZoom, which a tile layer may have given.
@@ -118,9 +126,41 @@ def offline_html(fmap: folium.Map, *, title: str | None = None) -> str:
     return _with_head(body, title)
 
 
-def offline_html_bytes(fmap: folium.Map, *, title: str | None = None) -> bytes:
+def offline_html_bytes(
+    fmap: folium.Map, *, title: str | None = None, heading: list[str] | None = None
+) -> bytes:
     """:func:`offline_html` as UTF-8 bytes, e.g. for ``st.download_button``."""
-    return offline_html(fmap, title=title).encode("utf-8")
+    return offline_html(fmap, title=title, heading=heading).encode("utf-8")
+
+
+class _Heading(MacroElement):
+    """The map's title, filters, sources and date, in a box at its top left, as text."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+            var box = L.control({position: "topleft"});
+            box.onAdd = function () {
+                var div = L.DomUtil.create("div", "atlas-offline-heading");
+                div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 10px;"
+                    + "font:12px sans-serif;color:#333;border-radius:4px;max-width:420px;"
+                    + "box-shadow:0 1px 4px rgba(0,0,0,.3)";
+                {{ this.lines|tojson }}.forEach(function (text, i) {
+                    var line = L.DomUtil.create(i ? "div" : "b", "", div);
+                    line.textContent = text;
+                    if (!i) { line.style.fontSize = "14px"; }
+                });
+                return div;
+            };
+            box.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__()
+        self._name = "OfflineHeading"
+        self.lines = list(lines)
 
 
 class _Note(MacroElement):

@@ -47,11 +47,13 @@ from branca.element import Element
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
-from geo.records import CONTENT_TAGS
 from layers.assets import use_local_markercluster
-from layers.labels import format_value, label
+from layers.labels import format_value, label, tags_text
 
-__all__ = ["PROXIMITY_KINDS", "projects_layer"]
+__all__ = ["PROJECT_COLOUR", "PROXIMITY_KINDS", "projects_layer"]
+
+#: The fill of a community's marker (ColorBrewer Paired blue), also its legend swatch.
+PROJECT_COLOUR = "#1f78b4"
 
 #: Distance columns (metres, from geo/coverage.py) that add a "nearest ..." line to popups.
 PROXIMITY_KINDS = ("accessible_bus_stop", "curb_ramp", "accessible_toilet")
@@ -77,8 +79,8 @@ class _Communities(MarkerCluster):
             var data = {{ this.data_json }};
             var text = data.text, count = data.name.length;
             var Community = L.CircleMarker.extend({
-                options: {radius: 6, color: "#ffffff", weight: 1, fillColor: "#1f78b4",
-                          fillOpacity: 0.9},
+                options: {radius: 6, color: "#ffffff", weight: 1,
+                          fillColor: {{ this.colour|tojson }}, fillOpacity: 0.9},
                 initialize: function (latlng, index) {
                     L.CircleMarker.prototype.initialize.call(this, latlng);
                     this.index = index;
@@ -97,12 +99,13 @@ class _Communities(MarkerCluster):
                     return this._popup;
                 }
             });
-            // As labels.format_value: 1,234 户, 12.5 万户 from 10,000 (zh only), no data for null.
+            // As labels.format_value: 1,234 户, 1.23 万户 from 10,000 (zh only, two decimals
+            // rounded half up like toFixed), no data for null.
             function amount(value, unit, wan) {
                 if (value === null) { return text.no_data; }
                 if (wan && Math.abs(value) >= 10000) {
-                    var short = Number((value / 10000).toPrecision(6));
-                    return short.toLocaleString("en-US", {maximumFractionDigits: 5}) + wan;
+                    var short = Number((value / 10000).toFixed(2));
+                    return short.toLocaleString("en-US", {maximumFractionDigits: 2}) + wan;
                 }
                 return value.toLocaleString("en-US", Number.isInteger(value)
                     ? {} : {minimumFractionDigits: 2, maximumFractionDigits: 2}) + unit;
@@ -143,6 +146,7 @@ class _Communities(MarkerCluster):
         self._name = "Communities"
         # A string, not the columns: offline exports deep-copy the map, and a str copies free.
         self.data_json = data_json
+        self.colour = PROJECT_COLOUR
 
     def render(self, **kwargs) -> None:
         """Render as any folium layer, but put this script into the page verbatim."""
@@ -153,6 +157,7 @@ class _Communities(MarkerCluster):
             super().render(**kwargs)
         finally:
             self.data_json = data_json
+        self.colour = PROJECT_COLOUR
         script = self._template.module.script(self, kwargs)
         self.get_root().script._children[self.get_name()] = _Verbatim(script)
 
@@ -197,7 +202,7 @@ def projects_layer(projects: gpd.GeoDataFrame, *, lang: str = "zh") -> MarkerClu
 def _columns(points: gpd.GeoDataFrame, lang: str) -> dict:
     """The popup's values column by column, as the layer's script reads them."""
     district, districts = _codes(points["district"])
-    content, contents = _codes(points["content_tags"], lambda tags: _tags(tags, lang))
+    content, contents = _codes(points["content_tags"], lambda tags: tags_text(tags, lang))
     status, statuses = _codes(points["status"], lambda key: label(key, lang) if key else "")
     return {
         **_steps(points.geometry.y.to_numpy(), "lat"),
@@ -257,15 +262,6 @@ def _numbers(values: pd.Series) -> list[int | float | None]:
     out[whole] = floats[whole].astype(np.int64).tolist()
     out[~np.isfinite(floats)] = None
     return out.tolist()
-
-
-def _tags(text: object, lang: str) -> str:
-    """``elevator|外墙`` as a reader sees it: ``加装电梯、外墙`` or ``elevator, 外墙``."""
-    tags = str(text).split("|")
-    if lang != "zh":
-        return ", ".join(tags)
-    names = {key: words[0] for key, words in CONTENT_TAGS.items()}
-    return "、".join(names.get(tag, tag) for tag in tags)
 
 
 def _text(lang: str) -> dict[str, str | None]:

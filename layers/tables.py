@@ -15,6 +15,7 @@ numeric column is still a number. Missing values become empty cells, never ``nan
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import re
@@ -28,17 +29,22 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from geo import compare, completeness, reconcile
+from geo import compare, completeness, coverage, reconcile
 from geo.boundaries import read_admin_index
 from geo.gazetteer import list_zones
+from layers._catalogue import LABELS
 from layers.labels import (
     city_mean_text,
     format_value,
     label,
     measure_name,
+    period_text,
     place_labels,
+    place_text,
     rank_text,
     reason_text,
+    source_words,
+    tags_text,
     value_text,
 )
 
@@ -55,13 +61,17 @@ __all__ = [
     "coverage_table",
     "csv_bytes",
     "figure_table",
+    "layers_summary",
     "missing_names",
     "neutralise_formulas",
     "period_values",
     "plain_table",
+    "projects_table",
     "quarantine_by_reason",
     "quarantine_rows",
+    "reason_name",
     "reconciliation_counts",
+    "reconciliation_table",
     "reported_table",
     "side_by_side",
     "source_texts",
@@ -235,6 +245,27 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
 # --- tables for the screen: column names, codes and values in the interface's language -------
 
 
+def layers_summary(layers: dict[str, pd.DataFrame], lang: str = "zh") -> pd.DataFrame:
+    """Each layer of an export: its name, how many features or rows, its geometry, in ``lang``."""
+
+    def geometry(frame: pd.DataFrame) -> str:
+        if not isinstance(frame, gpd.GeoDataFrame):
+            return label("table_only", lang)
+        kinds = sorted(set(frame.geometry.geom_type.dropna().str.removeprefix("Multi")))
+        words = [label(f"geom_{k.lower()}", lang) for k in kinds]
+        if frame.geometry.isna().any():
+            words.append(label("geom_none", lang))
+        return ("、" if lang == "zh" else ", ").join(words)
+
+    return pd.DataFrame(
+        {
+            label("layer", lang): list(layers),
+            label("features", lang): [len(f) for f in layers.values()],
+            label("geometry", lang): [geometry(f) for f in layers.values()],
+        }
+    )
+
+
 def plain_table(frame: pd.DataFrame) -> pd.DataFrame:
     """A layer as a plain table: geometry as WKT, plus lon/lat for points, for Excel users."""
     if not isinstance(frame, gpd.GeoDataFrame):
@@ -277,25 +308,112 @@ def _headed(frame: pd.DataFrame, lang: str, extra: dict[str, str] | None = None)
     return frame.rename(columns=names | (extra or {}))
 
 
+def reason_name(code: object, lang: str = "zh") -> str:
+    """A quarantine reason code (``duplicate_conflict``) as a short name in ``lang``."""
+    text = str(code)
+    return label(f"qreason_{text}", lang) if f"qreason_{text}" in LABELS else text
+
+
 def quarantine_by_reason(quarantine: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Quarantine counts by reason (:func:`geo.completeness.quarantine_by_reason`), headed."""
-    return _headed(completeness.quarantine_by_reason(quarantine), lang)
+    """
+    Quarantine counts by reason (:func:`geo.completeness.quarantine_by_reason`), headed.
+
+    The reason is named in ``lang``; its code follows, for the README's list and the files.
+    """
+    counts = completeness.quarantine_by_reason(quarantine)
+    counts.insert(0, "reason_name", [reason_name(r, lang) for r in counts["reason"]])
+    return _headed(counts, lang, {"reason_name": label("col_reason_name", lang)})
 
 
 def quarantine_rows(quarantine: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Every quarantined row as read, its fixed columns named in ``lang``."""
-    fixed = ["row", "reason", "column", "message_zh", "message_en"]
-    return quarantine.rename(columns={c: label(_HEADERS[c], lang) for c in fixed})
+    """
+    Every quarantined row as read, its fixed columns named in ``lang``, its reason named.
+
+    The raw cells keep the ledger's own headers and text: they are what the file said.
+    """
+    fixed = ["row", "column", "message_zh", "message_en"]
+    shown = quarantine.assign(reason=[reason_name(r, lang) for r in quarantine["reason"]])
+    named = {c: label(_HEADERS[c], lang) for c in fixed} | {
+        "reason": label("col_reason_name", lang)
+    }
+    return shown.rename(columns=named)
 
 
 def reconciliation_counts(
     reconciliation: pd.DataFrame, metric_names: dict[str, str], lang: str = "zh"
 ) -> pd.DataFrame:
-    """A reconciliation counted by result and metric, each result with its meaning."""
+    """A reconciliation counted by result and metric, each result named and explained."""
     counts = completeness.reconciliation_by_result(reconciliation, reconcile.RESULTS)
     counts.insert(1, "meaning", [label(f"result_{r}", lang) for r in counts["result"]])
+    counts["result"] = [label(f"result_name_{r}", lang) for r in counts["result"]]
     return _headed(counts[["result", "meaning", "rows"]], lang).join(
         counts.drop(columns=["result", "meaning", "rows"]).rename(columns=metric_names)
+    )
+
+
+#: The unit of each reconciled metric (geo.reconcile.COMPARED), for its numbers.
+_RECONCILED_UNITS = {
+    "communities": "count",
+    "households": "households",
+    "buildings": "count",
+    "floor_area_m2": "m2",
+}
+
+
+def reconciliation_table(
+    reconciliation: pd.DataFrame, metric_names: dict[str, str], lang: str = "zh"
+) -> pd.DataFrame:
+    """
+    Every reconciliation row for the screen: named, formatted, explained, in ``lang``.
+
+    ``reconciliation`` is :func:`geo.reconcile.reconcile`. Reported, ledger and difference
+    values carry their unit; a missing one reads "无数据", never 0; a ledger compared over all
+    periods says so in its period.
+    """
+    units = reconciliation["metric"].map(_RECONCILED_UNITS).fillna("count")
+
+    def amounts(column: str) -> list[str]:
+        return [
+            format_value(v, u, lang) for v, u in zip(reconciliation[column], units, strict=True)
+        ]
+
+    def period(row) -> str:
+        text = period_text(row.period, lang) if row.period else ""
+        if row.compared != "all":
+            return text or label("undated", lang)
+        ledger = label("all_ledger_years", lang)
+        return f"{text} · {ledger}" if text else ledger
+
+    lines = reconciliation["seed_file"].fillna("").astype(str)
+    seed = lines + ":" + reconciliation["seed_line"].astype("Int64").astype(str)
+    return pd.DataFrame(
+        {
+            label("compare_city", lang): reconciliation["city"],
+            label("compare_place", lang): [place_text(p, lang) for p in reconciliation["place"]],
+            label("period", lang): [period(r) for r in reconciliation.itertuples(index=False)],
+            label("compare_metric", lang): reconciliation["metric"].map(metric_names),
+            label("col_reported", lang): amounts("reported"),
+            label("col_qualifier", lang): [
+                "" if not isinstance(q, str) else label(f"qualifier_{q}", lang)
+                for q in reconciliation["qualifier"]
+            ],
+            label("col_mapped", lang): amounts("mapped"),
+            label("col_difference", lang): amounts("difference"),
+            label("col_result", lang): [
+                label(f"result_name_{r}", lang) for r in reconciliation["result"]
+            ],
+            label("col_meaning", lang): [
+                label(f"result_{r}", lang) for r in reconciliation["result"]
+            ],
+            label("compare_rows_used", lang): reconciliation["ledger_rows"],
+            label("col_rows_missing", lang): reconciliation["rows_missing_value"].fillna(0),
+            label("compare_figure_status", lang): [
+                "" if not isinstance(v, str) else label(v, lang)
+                for v in reconciliation["reported_status"]
+            ],
+            label("col_doc_number", lang): reconciliation["doc_number"].fillna(""),
+            label("col_seed_lines", lang): seed.where(lines != "", ""),
+        }
     )
 
 
@@ -310,11 +428,16 @@ def reported_table(reported: pd.DataFrame, figures: pd.DataFrame, lang: str = "z
     names = dict(zip(figures["metric"], figures[f"label_{lang}"], strict=False))
     units = dict(zip(figures["metric"], figures["unit"], strict=False))
     documents = figures.drop_duplicates("doc_id").set_index("doc_id")["doc_number"]
+    unit = [units.get(m, "count") for m in reported["metric"]]
     shown = reported.assign(
         metric=reported["metric"].map(names),
+        reported=[
+            format_value(v, u, lang) for v, u in zip(reported["reported"], unit, strict=True)
+        ],
+        period=[period_text(p, lang) for p in reported["period"]],
         computed=[
-            "" if pd.isna(v) else format_value(v, units.get(m, "count"), lang)
-            for v, m in zip(reported["computed"], reported["metric"], strict=True)
+            label("no_data", lang) if pd.isna(v) else format_value(v, u, lang)
+            for v, u in zip(reported["computed"], unit, strict=True)
         ],
         doc_id=reported["doc_id"].map(documents).fillna(reported["doc_id"]),
         computed_status=[
@@ -325,10 +448,114 @@ def reported_table(reported: pd.DataFrame, figures: pd.DataFrame, lang: str = "z
     return _headed(shown, lang)
 
 
-def coverage_table(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Per-district coverage: place, extent share, then each measure beside its status."""
-    columns = ["district", "city", "extent_share"] + [c for k in keys for c in (k, f"{k}_status")]
-    return pd.DataFrame(table[columns])
+def coverage_table(table: pd.DataFrame, keys: list[str], lang: str = "zh") -> pd.DataFrame:
+    """
+    Per-district coverage for the screen: place, extent share, each measure and its status.
+
+    Measures are named in ``lang`` with their unit, values rounded as :func:`format_value`
+    writes them; a value whose status is not ``ok`` is marked, a missing one reads "无数据".
+    """
+    out = pd.DataFrame(
+        {
+            label("district_col", lang): table["district"].to_numpy(),
+            label("compare_city", lang): table["city"].to_numpy(),
+            label("extent_share", lang): [
+                format_value(None if pd.isna(v) else round(float(v) * 100, 1), "percent", lang)
+                for v in table["extent_share"]
+            ],
+        }
+    )
+    for key in keys:
+        unit = coverage.describe(key).unit
+        name = measure_name(key, lang)
+        rows = table[[key, f"{key}_status"]].rename(
+            columns={key: "value", f"{key}_status": "status"}
+        )
+        out[name] = [
+            value_text({"value": r.value, "unit": unit, "status": r.status}, lang)
+            for r in rows.itertuples(index=False)
+        ]
+    return out
+
+
+#: The clean ledger rows as the screen shows them: column → header key, in order.
+_PROJECT_COLUMNS = [
+    ("row", "ledger_row"),
+    ("name", "col_name"),
+    ("city", "compare_city"),
+    ("district", "district_col"),
+    ("year", "ledger_years"),
+    ("batch", "batch"),
+    ("status", "status"),
+    ("content_tags", "content_col"),
+    ("households", "households_col"),
+    ("buildings", "col_buildings"),
+    ("floor_area_m2", "col_floor_area"),
+    ("investment_cny", "col_investment"),
+    ("located", "col_located"),
+    ("address", "col_address"),
+    ("lon", "col_lon"),
+    ("lat", "col_lat"),
+    ("datum", "col_datum"),
+    ("lon_source", "col_lon_source"),
+    ("lat_source", "col_lat_source"),
+]
+_PROJECT_UNITS = {
+    "households": "households",
+    "buildings": "count",
+    "floor_area_m2": "m2",
+    "investment_cny": "cny",
+}
+
+
+def _amounts(unit: str, values: pd.Series, lang: str) -> list[str]:
+    return [format_value(x, unit, lang) for x in values]
+
+
+def _plain(values: pd.Series) -> list[str]:
+    return ["" if pd.isna(v) else str(v) for v in values]
+
+
+#: How each clean-ledger column is written: column → (values, lang) → cells.
+_PROJECT_CELLS = {
+    "status": lambda v, lang: ["" if pd.isna(x) else label(str(x), lang) for x in v],
+    "content_tags": lambda v, lang: [tags_text(x, lang) for x in v],
+    "located": lambda v, lang: [
+        label(f"located_{x}", lang) if isinstance(x, str) else "" for x in v
+    ],
+    "row": lambda v, lang: ["" if pd.isna(x) else str(int(x)) for x in v],
+    "year": lambda v, lang: ["" if pd.isna(x) else str(int(x)) for x in v],
+    "lon": lambda v, lang: ["" if pd.isna(x) else f"{float(x):.6f}" for x in v],
+    "lat": lambda v, lang: ["" if pd.isna(x) else f"{float(x):.6f}" for x in v],
+    "datum": lambda v, lang: ["" if pd.isna(x) else label(f"datum_{x}", lang) for x in v],
+} | {column: functools.partial(_amounts, unit) for column, unit in _PROJECT_UNITS.items()}
+
+
+def projects_table(projects: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """
+    A ledger's clean rows for the screen: named in ``lang``, statuses and content as words.
+
+    Content tags and statuses are written as the ledger wrote them in Chinese, or in English
+    (:func:`layers.labels.tags_text`); figures carry their unit; a missing figure reads
+    "无数据". Columns the ledger does not have are left out; its own extra columns follow.
+    """
+    out = {
+        label(key, lang): _PROJECT_CELLS.get(column, lambda v, lang: _plain(v))(
+            projects[column], lang
+        )
+        for column, key in _PROJECT_COLUMNS
+        if column in projects
+    }
+    known = {c for c, _ in _PROJECT_COLUMNS} | _PROJECT_INTERNAL
+    table = pd.DataFrame(out, index=projects.index)
+    for column in projects.columns:
+        if column not in known and column != "geometry":
+            table[column] = _plain(projects[column])
+    return table.reset_index(drop=True)
+
+
+# Columns a ledger read adds that a planner does not read (codes, datums, levels).
+_PROJECT_INTERNAL = {"adcode", "level", "county_adcode", "province"}
 
 
 def _family_cell(row, lang: str) -> str:
@@ -436,7 +663,7 @@ def source_texts(rows: pd.DataFrame, lang: str = "zh") -> pd.Series:
         elif row.source_kind == "infra":
             out.append(label("source_infra", lang).format(name=row.source))
         else:
-            out.append("" if pd.isna(row.source) else str(row.source))
+            out.append(source_words(row.source, lang))
     return pd.Series(out, index=rows.index, dtype="string")
 
 
@@ -502,7 +729,9 @@ def compare_values(table: pd.DataFrame, titles: dict[str, str], lang: str = "zh"
                 "" if pd.isna(r["rank"]) else rank_text(r, lang) for _, r in table.iterrows()
             ],
             label("city_average", lang): [city_mean_text(r, lang) for _, r in table.iterrows()],
-            label("period", lang): table["period_label"].fillna(""),
+            label("period", lang): [
+                "" if pd.isna(p) else period_text(p, lang) for p in table["period_label"]
+            ],
             label("compare_figure_status", lang): [
                 label(s, lang) if isinstance(s, str) else "" for s in table["figure_status"]
             ],
@@ -543,7 +772,9 @@ def period_values(rows: pd.DataFrame, titles: dict[str, str], lang: str = "zh") 
         {
             label("compare_metric", lang): rows["metric"].map(titles),
             label("compare_place", lang): rows["label"],
-            label("period", lang): rows["period_label"].fillna(""),
+            label("period", lang): [
+                "" if pd.isna(p) else period_text(p, lang) for p in rows["period_label"]
+            ],
             label("compare_batch", lang): rows["batch"].fillna(""),
             label("compare_value", lang): [value_text(r, lang) for _, r in rows.iterrows()],
             label("compare_data_status", lang): _status_texts(rows, lang),
@@ -554,76 +785,140 @@ def period_values(rows: pd.DataFrame, titles: dict[str, str], lang: str = "zh") 
 
 # --- the map page's tables ------------------------------------------------------------------
 
-_FIGURE_COLUMNS = [
-    "city",
-    "place",
-    "level",
-    "period_label",
-    "status",
-    "label",
-    "value",
-    "unit",
-    "qualifier",
-    "as_written",
-    "doc_number",
-    "issuer",
-    "doc_date",
-    "seed_file",
-    "seed_line",
-]
-_CITY_FIGURE_COLUMNS = [
-    "city",
-    "place",
-    "period_label",
-    "status",
-    "label",
-    "value",
-    "unit",
-    "as_written",
-    "doc_number",
-    "seed_file",
-    "seed_line",
-]
-_ZONE_COLUMNS = [
-    "city",
-    "place",
-    "adcode",
-    "period_label",
-    "label",
-    "value",
-    "as_written",
-    "doc_number",
-]
+#: Columns of the figure tables: the table kind → (column, header key) in order.
+_FIGURE_COLUMNS = {
+    "all": [
+        ("city", "compare_city"),
+        ("place", "compare_place"),
+        ("level", "col_level"),
+        ("period_label", "period"),
+        ("status", "compare_figure_status"),
+        ("label", "compare_metric"),
+        ("value", "compare_value"),
+        ("qualifier", "col_qualifier"),
+        ("as_written", "as_written"),
+        ("doc_number", "col_doc_number"),
+        ("issuer", "col_issuer"),
+        ("doc_date", "col_doc_date"),
+        ("seed", "col_seed_lines"),
+    ],
+    "city": [
+        ("city", "compare_city"),
+        ("place", "compare_place"),
+        ("period_label", "period"),
+        ("status", "compare_figure_status"),
+        ("label", "compare_metric"),
+        ("value", "compare_value"),
+        ("as_written", "as_written"),
+        ("doc_number", "col_doc_number"),
+        ("seed", "col_seed_lines"),
+    ],
+    "zones": [
+        ("city", "compare_city"),
+        ("place", "compare_place"),
+        ("adcode", "col_adcode"),
+        ("period_label", "period"),
+        ("label", "compare_metric"),
+        ("value", "compare_value"),
+        ("as_written", "as_written"),
+        ("doc_number", "col_doc_number"),
+    ],
+}
 
 
-_TABLE_COLUMNS = {"all": _FIGURE_COLUMNS, "city": _CITY_FIGURE_COLUMNS, "zones": _ZONE_COLUMNS}
+def _code_texts(values: pd.Series, lang: str, prefix: str = "") -> list[str]:
+    """Codes (``plan``, ``at_least``) as the catalogue words them; missing as "无数据"."""
+    return [
+        label("no_data", lang) if not isinstance(v, str) or not v else label(prefix + v, lang)
+        for v in values
+    ]
+
+
+def _document_numbers(figures: pd.DataFrame) -> list[str]:
+    number = figures["doc_number"].fillna("").astype(str)
+    return number.where(number != "", figures["title"].astype(str)).tolist()
+
+
+def _undated(values: pd.Series, lang: str) -> list[str]:
+    return [d if isinstance(d, str) and d else label("undated_doc", lang) for d in values]
+
+
+#: How each column of a figure table is written: column → (figures, lang) → cells.
+_FIGURE_CELLS = {
+    "value": lambda f, lang: [
+        format_value(v, u, lang) for v, u in zip(f["value"], f["unit"], strict=True)
+    ],
+    "label": lambda f, lang: f[f"label_{lang}"].astype(str).tolist(),
+    "status": lambda f, lang: _code_texts(f["status"], lang),
+    "qualifier": lambda f, lang: _code_texts(f["qualifier"], lang, "qualifier_"),
+    "level": lambda f, lang: _code_texts(f["level"], lang, "level_"),
+    "period_label": lambda f, lang: [period_text(p, lang) for p in f["period_label"]],
+    "place": lambda f, lang: [place_text(p, lang) or label("no_data", lang) for p in f["place"]],
+    "issuer": lambda f, lang: [place_text(p, lang) or label("no_data", lang) for p in f["issuer"]],
+    "doc_date": lambda f, lang: _undated(f["doc_date"], lang),
+    "doc_number": lambda f, lang: _document_numbers(f),
+    "seed": lambda f, lang: (
+        f["seed_file"].astype(str) + ":" + f["seed_line"].astype(str)
+    ).tolist(),
+}
+
+
+def _figure_cell(figures: pd.DataFrame, column: str, lang: str) -> list[str]:
+    """One column of a figure table as the screen writes it."""
+    if column in _FIGURE_CELLS:
+        return _FIGURE_CELLS[column](figures, lang)
+    return [label("no_data", lang) if pd.isna(v) else str(v) for v in figures[column]]
 
 
 def figure_table(figures: pd.DataFrame, lang: str = "zh", *, kind: str = "all") -> pd.DataFrame:
     """
-    Reported figures with their provenance columns, for the screen.
+    Reported figures with their provenance, for the screen, all text in ``lang``.
 
     ``kind`` is ``all`` (every figure), ``city`` (city-level figures) or ``zones`` (zones
-    without an outline).
+    without an outline). Headers, kinds, qualifiers and levels are named in ``lang``; values
+    carry their unit, in 万/亿 as the documents write them; missing cells read "无数据"; the
+    source is the document number (or title) and the seed file with its line.
     """
-    columns = _TABLE_COLUMNS[kind]
-    return figures[[f"label_{lang}" if c == "label" else c for c in columns]]
+    return pd.DataFrame(
+        {
+            label(key, lang): _figure_cell(figures, column, lang)
+            for column, key in _FIGURE_COLUMNS[kind]
+        },
+        index=figures.index,
+    ).reset_index(drop=True)
 
 
-def card_texts(card: pd.Series, lang: str = "zh") -> tuple[str, str, str]:
+def card_texts(
+    card: pd.Series, lang: str = "zh", *, districts: tuple[str, ...] = ()
+) -> tuple[str, str, str]:
     """
     A city card of :func:`geo.selection.city_summary`: headline, value and caption.
 
-    A city without the figure reads "no data", never 0.
+    The headline names the city, what the value covers, its period and its kind
+    (``新乡市 · 城市合计 · 2023年 计划``); with ``districts`` filtered, the places summed
+    (``新乡市 · 卫滨区``) rather than a city total. The caption names the documents by number
+    and title. A city without the figure reads "no data", never 0.
     """
+    city = card["city"]
     if card["basis"] == "none":
-        return card["city"], label("no_data", lang), ""
-    place = label("city_total", lang) if card["basis"] == "parts" else card["place"]
-    place = label("city_wide", lang) if place == card["city"] else place
-    period = card["period_label"] or label("undated", lang)
-    more = f" · +{card['others']} {label('more_figures', lang)}" if card["others"] else ""
-    caption = f"{period} · {label(card['status'], lang)}{more}  \n{card['source']}"
-    return f"{card['city']} · {place}", format_value(card["value"], card["unit"], lang), caption
+        return city, label("no_data", lang), ""
+    if card["basis"] == "parts" and districts:
+        places = str(card.get("places") or "").split("、")
+        place = (
+            places[0] if len(places) == 1 else label("selected_total", lang).format(n=len(places))
+        )
+    elif card["basis"] == "parts":
+        place = label("city_total", lang)
+    else:
+        place = place_text(card["place"], lang)
+        place = label("city_wide", lang) if place == city else place
+    when = f"{period_text(card['period_label'], lang)} {label(card['status'], lang)}"
+    more = ""
+    if card["others"]:
+        more = f"{label('more_figures_n', lang).format(n=card['others'])}  \n"
+    caption = more + str(card.get("documents") or card["source"])
+    value = format_value(card["value"], card["unit"], lang)
+    return f"{city} · {place} · {when}", value, caption
 
 
 # --- the workspace's history ----------------------------------------------------------------

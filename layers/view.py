@@ -13,6 +13,7 @@ city's headline figure (:func:`geo.selection.city_summary`), so the page stays u
 
 from __future__ import annotations
 
+import datetime
 import functools
 from dataclasses import dataclass
 
@@ -23,16 +24,20 @@ import pandas as pd
 import shapely
 
 from geo import boundaries, selection
+from layers.choropleth import DEFAULT_CLASSES
 from layers.labels import label
-from layers.maps import figure_map
+from layers.maps import MapLayers, extent_of, figure_layers
 
 __all__ = [
     "MAX_DISTRICTS_DRAWN",
     "View",
     "display_outlines",
     "projects_in_view",
+    "view_bounds",
+    "view_heading",
     "view_layers",
     "view_map",
+    "view_map_layers",
 ]
 
 #: Above this many county outlines, the map draws city outlines instead.
@@ -46,8 +51,12 @@ class View:
     """
     A planner's filters, in plain values (the same values the page keeps in its address).
 
-    Empty tuples mean "all". ``years`` filters the reported figures by period; the
-    ``ledger_*`` fields, ``statuses`` and ``tags`` filter the ledger's communities.
+    Empty tuples mean "all". ``years`` and ``kinds`` (plan, completed, in_progress, stock)
+    filter the reported figures by period and kind; the ``ledger_*`` fields, ``statuses`` and
+    ``tags`` filter the ledger's communities. ``scheme`` and ``classes`` class the colours
+    (:data:`layers.choropleth.SCHEMES`). ``fit_to_data`` fits the map to the ledger's and the
+    infrastructure's extent rather than to the cities (for a view whose cities were not
+    chosen, only defaulted).
     """
 
     cities: tuple[str, ...] = boundaries.SEED_CITIES
@@ -61,11 +70,17 @@ class View:
     basemap: str | None = None
     coverage_metric: str | None = "tactile_rate"
     lang: str = "zh"
+    kinds: tuple[str, ...] = ()
+    scheme: str = "fisher_jenks"
+    classes: int = DEFAULT_CLASSES
+    fit_to_data: bool = False
 
     @property
     def selection(self) -> selection.Selection:
-        """The view's places and period as a :class:`geo.selection.Selection`."""
-        return selection.Selection(cities=self.cities, districts=self.districts, years=self.years)
+        """The view's places, period and kinds as a :class:`geo.selection.Selection`."""
+        return selection.Selection(
+            cities=self.cities, districts=self.districts, years=self.years, statuses=self.kinds
+        )
 
 
 @functools.lru_cache(maxsize=32)
@@ -171,7 +186,35 @@ def view_layers(
     return layers
 
 
-def view_map(
+def view_bounds(
+    view: View,
+    outlines: gpd.GeoDataFrame,
+    cities: gpd.GeoDataFrame,
+    *,
+    projects: gpd.GeoDataFrame | None = None,
+    infra: gpd.GeoDataFrame | None = None,
+):
+    """
+    The extent a view's map fits: ``[[south, west], [north, east]]``, or None.
+
+    The chosen districts' outlines when districts are filtered (a zone without an outline
+    keeps its city's extent); with ``fit_to_data``, the drawn ledger points and
+    infrastructure; else the cities' outlines (:func:`layers.maps.extent_of` leaves far
+    islands out, so 全国 fills the frame).
+    """
+    if view.districts and not outlines.empty:
+        return extent_of([outlines])
+    if view.fit_to_data:
+        points = None
+        if projects is not None:
+            points = projects[projects.geometry.notna() & ~projects.geometry.is_empty]
+        found = extent_of([points, infra])
+        if found is not None:
+            return found
+    return extent_of([cities if not cities.empty else outlines])
+
+
+def view_map_layers(
     view: View,
     figures: pd.DataFrame,
     *,
@@ -179,13 +222,15 @@ def view_map(
     infra: gpd.GeoDataFrame | None = None,
     coverage: gpd.GeoDataFrame | None = None,
     tile_key: str | None = None,
-) -> folium.Map:
+) -> MapLayers:
     """
-    The folium map of ``view``: figure choropleth, city outlines and the optional layers.
+    The map of ``view`` as :class:`layers.maps.MapLayers`: base map, then its layers.
 
-    ``projects`` (a ledger's clean rows, already filtered or not: the view filters them),
-    ``infra`` (accessibility features) and ``coverage`` (district metrics) are drawn when
-    given. Above :data:`MAX_DISTRICTS_DRAWN` outlines, cities are coloured instead.
+    Figure choropleth, city outlines, names and the optional layers: ``projects`` (a ledger's
+    clean rows, already filtered or not: the view filters them), ``infra`` (accessibility
+    features) and ``coverage`` (district metrics) are drawn when given. Above
+    :data:`MAX_DISTRICTS_DRAWN` outlines, cities are coloured instead. The view fits
+    :func:`view_bounds`.
     """
     lang = view.lang
     kept = _figures_in_view(view, figures)
@@ -198,30 +243,81 @@ def view_map(
     city_level = kept[kept["level"].isin(["city", "urban_area"])]
     if len(outlines) > MAX_DISTRICTS_DRAWN:
         coloured = _city_values(display_outlines(cities, "city"), kept, view.figure, lang)
-        cities = None
+        drawn_cities = None
     else:
         coloured = selection.colour_values(
             display_outlines(outlines, "district"), kept, view.figure
         )
-        cities = display_outlines(cities, "city")
+        drawn_cities = display_outlines(cities, "city")
     shown_coverage = _coverage_in_view(coverage, outlines)
     if shown_coverage is not None and not shown_coverage.empty:
         shapes = display_outlines(shown_coverage[["adcode", "geometry"]], "district")
         shown_coverage = shown_coverage.set_geometry(shapes.geometry.to_numpy())
-    return figure_map(
+    shown_projects = projects_in_view(view, projects)
+    shown_infra = _infra_in_view(infra, outlines)
+    return figure_layers(
         coloured,
         metric_name=metric_name,
         unit=unit,
-        cities=cities,
+        cities=drawn_cities,
         city_figures=city_level,
         basemap=view.basemap,
         tile_key=tile_key,
-        projects=projects_in_view(view, projects),
-        infra=_infra_in_view(infra, outlines),
+        projects=shown_projects,
+        infra=shown_infra,
         coverage=shown_coverage,
         coverage_metric=view.coverage_metric,
+        scheme=view.scheme,
+        classes=view.classes,
+        bounds=view_bounds(view, outlines, cities, projects=shown_projects, infra=shown_infra),
         lang=lang,
     )
+
+
+def view_map(view: View, figures: pd.DataFrame, **layers) -> folium.Map:
+    """:func:`view_map_layers` as one folium map (for files, the CLI and tests)."""
+    return view_map_layers(view, figures, **layers).assembled()
+
+
+def view_heading(
+    view: View,
+    figures: pd.DataFrame,
+    *,
+    today: datetime.date,
+    data_names: tuple[str, ...] = (),
+) -> list[str]:
+    """
+    The lines an exported map carries on its face: title, filters, sources, export date.
+
+    Sources are the documents of the figures in view (by number or title, the first three
+    and how many more), the outline source, and ``data_names`` (a ledger's or a survey's file).
+    """
+    lang, sep = view.lang, "、" if view.lang == "zh" else ", "
+    colon = "：" if lang == "zh" else ": "
+    everything = label("all", lang)
+    cities = view.cities if len(view.cities) <= 6 else (*view.cities[:6], "…")
+    named = figures.drop_duplicates("metric").set_index("metric")[f"label_{lang}"]
+    years = f"{view.years[0]}–{view.years[1]}" if view.years else everything
+    kinds = sep.join(label(k, lang) for k in view.kinds) or everything
+    filters = [
+        f"{label('cities', lang)}{colon}{sep.join(cities)}",
+        f"{label('districts_short', lang)}{colon}{sep.join(view.districts) or everything}",
+        f"{label('years', lang)}{colon}{years}",
+        f"{label('figure_kind', lang)}{colon}{kinds}",
+        f"{label('figure', lang)}{colon}{named.get(view.figure, view.figure)}",
+    ]
+    documents = list(dict.fromkeys(selection.document_text(_figures_in_view(view, figures))))
+    shown = sep.join(documents[:3])
+    if len(documents) > 3:
+        shown += label("and_more", lang).format(n=len(documents) - 3)
+    sources = [s for s in (shown, label("outline_source", lang), *data_names) if s]
+    joined = ("；" if lang == "zh" else "; ").join(sources)
+    return [
+        label("title", lang),
+        " · ".join(filters),
+        f"{label('source', lang)}{colon}{joined}",
+        label("exported_on", lang).format(date=today.isoformat()),
+    ]
 
 
 def _city_values(

@@ -39,22 +39,45 @@ def test_compare_shows_the_places_named_in_the_address():
     assert values["地点"].tolist() == ["卫滨区", "新乡县", "顺河回族区"]
     rows = values.set_index("地点")
     assert rows.loc["卫滨区", "数值"] == "3,279 户"
-    assert rows.loc["卫滨区", "排名"] == "第 2 名（共 2）"
+    # Ranked within its city among all its districts, not among the chosen (issue 18).
+    assert rows.loc["卫滨区", "排名"] == "新乡市内第 3 名（共 11）"
     assert "新百城提质办〔2023〕2号" in rows.loc["卫滨区", "出处"]
     assert "002_b03d685b680bd4c7.txt:31" in rows.loc["卫滨区", "出处"]
     # 新乡县 reports nothing: marked with the reason, no rank, and not a zero.
     assert rows.loc["新乡县", "数值"].startswith("数据不足")
     assert rows.loc["新乡县", "排名"] == ""
-    assert rows.loc["卫滨区", "城市平均"] == "2,013.55 户（11/13）"
+    assert rows.loc["卫滨区", "城市平均"] == "2,014 户（11/13）"  # no fraction of a household
     side = _frame(at, "户数")
     assert side["地点"].tolist()[:3] == ["卫滨区", "新乡县", "顺河回族区"]
     averages = side.set_index("地点").loc["新乡市平均（有数据的区县数/区县数）"]
-    assert averages["户数"] == "2,013.55 户（11/13）"
-    assert len(at.get("vega_lite_chart")) == 2  # the bars and the time view
+    assert averages["户数"] == "2,014 户（11/13）"
+    assert len(at.get("vega_lite_chart")) == 2  # the bars and the time view (2023, 2019–2022)
     assert at.query_params["place"] == "410703,410721,410203"  # the view stays in the link
-    at.multiselect(key="place").set_value(["410702", "410703"]).run()
-    assert at.query_params["place"] == "410702,410703"
-    assert _frame(at, "出处")["地点"].tolist() == ["红旗区", "卫滨区"]
+    # (红旗区 and 卫滨区 are now the page's default, which a link leaves out: pick others.)
+    at.multiselect(key="place").set_value(["410702", "410721"]).run()
+    assert at.query_params["place"] == "410702,410721"
+    assert _frame(at, "出处")["地点"].tolist() == ["红旗区", "新乡县"]
+
+
+def test_compare_opens_with_two_places_and_charts_no_single_period():
+    at = _open("app_pages/compare.py")
+    # Two places of the first city that report households, not all of its 13 (issue 18).
+    assert at.multiselect(key="place").value == ["410702", "410703"]
+    at.multiselect(key="metric").set_value(["households", "communities", "buildings"]).run()
+    assert not at.exception, at.exception
+    # Three metrics, each only 2023 in 新乡: three bar charts, no time chart repeating them.
+    assert len(at.get("vega_lite_chart")) == 3
+    assert any("只有一个时期" in c.value for c in at.caption)
+    per_home = at.radio(key="show").set_value("per_household").run()
+    assert not per_home.exception, per_home.exception
+    rows = _frame(per_home, "出处").set_index(["指标", "地点"])
+    assert rows.loc[("老旧小区 · 每户", "卫滨区"), "数值"] == "0.01 个/户"
+    assert rows.loc[("户数 · 每户", "卫滨区"), "数值"].startswith("数据不足")
+    share = per_home.radio(key="show").set_value("share_of_city").run()
+    rows = _frame(share, "出处").set_index(["指标", "地点"])
+    # 卫滨区's 3,279 of the 22,149 households 新乡's districts and zone report for 2023.
+    assert rows.loc[("户数 · 占全市比例（%）", "卫滨区"), "数值"] == "14.8%"
+    assert share.query_params["show"] == "share_of_city"
 
 
 def test_compare_asks_for_two_places_and_reports_unknown_ones():
@@ -121,8 +144,9 @@ def test_quality_shows_the_ledger_quarantine_by_reason():
         "total_row": 1,
     }
     row = by_reason.set_index("原因代码").loc["approximate_number"]
+    assert row["原因"] == "约数"  # named in the interface's language, the code beside it
     assert row["说明（中文）"] == "户数：约数 '约200'，需填写确数"
     assert row["说明（英文）"] == "户数: '约200' is approximate; give the exact figure"
     results = _frame(at, "核对结果").set_index("核对结果")
-    assert results.loc["not_in_ledger", "含义"] == "文件有数，台账中没有该地的行（不是零）"
+    assert results.loc["台账无此地", "含义"] == "文件有数，台账中没有该地的行（不是零）"
     assert results["行数"].sum() == 60

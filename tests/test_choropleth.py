@@ -5,9 +5,17 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pytest
 import shapely
 
-from layers.choropleth import NO_DATA_COLOUR, classify
+from layers.choropleth import (
+    NO_DATA_COLOUR,
+    SCHEMES,
+    class_colours,
+    class_count,
+    class_ranges,
+    classify,
+)
 from layers.maps import figure_map
 
 PAYLOAD = '<img src=x onerror="alert(1)">'
@@ -42,6 +50,33 @@ def test_missing_values_get_the_no_data_colour_not_the_lowest_class():
     assert colours.iloc[0] == NO_DATA_COLOUR
     assert colours.iloc[1] != NO_DATA_COLOUR
     assert len(bins) == 3
+    bins, _ = classify(pd.Series([np.nan, 0.0, 10.0, 20.0, 30.0, 40.0, 50.0]))
+    assert len(bins) == 3  # six values: at most three classes of two
+
+
+@pytest.mark.parametrize(
+    ("distinct", "asked", "made"),
+    [(1, 5, 1), (2, 5, 2), (3, 5, 3), (4, 5, 2), (9, 5, 4), (40, 7, 7)],
+)
+def test_few_values_are_a_class_each_and_more_make_classes_of_two(distinct, asked, made):
+    # The all-China legend had a class of one city: four cities of data now make two classes.
+    assert class_count(distinct, asked) == made
+
+
+@pytest.mark.parametrize("scheme", list(SCHEMES))
+def test_each_scheme_classes_every_value_and_ranges_hold_their_members(scheme):
+    values = pd.Series([117.0, 265, 292, 1044, 1354, 2673, 2865, 3279, 3843, 6205, np.nan])
+    bins, colours = classify(values, scheme=scheme, k=4)
+    assert len(bins) == 4 and colours.iloc[-1] == NO_DATA_COLOUR
+    assert set(colours.iloc[:-1]) <= set(class_colours(4))
+    ranges = [r for r in class_ranges(values, bins) if r is not None]
+    assert ranges[0][0] == 117 and ranges[-1][1] == 6205
+    assert all(low <= high for low, high in ranges)
+
+
+def test_an_unknown_scheme_is_named_with_the_choices():
+    with pytest.raises(ValueError, match=r"Unknown class scheme 'jenks'; choose one of \['fisher"):
+        classify(pd.Series([1.0, 2.0]), scheme="jenks")
 
 
 def test_all_missing_gives_no_classes():

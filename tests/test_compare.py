@@ -94,9 +94,10 @@ def test_city_average_is_over_the_districts_with_data_only(figures, places):
     assert table.loc["一区", "city_mean"] == pytest.approx(700 / 3)
     assert table.loc["一区", "city_mean_n"] == 3
     assert table.loc["一区", "city_places_n"] == 4
-    # Ranks are among the chosen places only.
-    assert table.loc["一区", "rank"] == 1
-    assert table.loc["一区", "n_ranked"] == 1
+    # Ranks are within the city, among all its districts with data, whichever are chosen
+    # (the issue: a planner wants 卫滨区's place in 新乡, not "1st of the 2 I picked").
+    assert table.loc["一区", "rank"] == 3
+    assert table.loc["一区", "n_ranked"] == 3
 
 
 def test_no_data_is_missing_never_zero(figures, places):
@@ -285,3 +286,25 @@ def test_compare_table_follows_the_chosen_order(figures, places):
     assert table.set_index("place").loc["甲市", "rank"] == 1
     assert table.set_index("place").loc["四区", "rank"] == 1
     assert pd.isna(table.set_index("place").loc["甲市", "city_mean"])
+
+
+def test_values_relative_to_the_city_and_to_households(figures, places):
+    values = compare.reported_values(figures, places, ["households", "buildings"])
+    relative = compare.relative_values(values, "share_of_city", ["households"])
+    shares = relative.set_index("place")
+    # (100 + 300 + 300) households in the districts that report: 一区 holds a seventh.
+    assert shares.loc["一区", "value"] == pytest.approx(100 * 100 / 700)
+    assert shares.loc["一区", "unit"] == "percent"
+    assert pd.isna(shares.loc["三区", "value"]) and shares.loc["三区", "status"] == "no_figure"
+    homes = compare.relative_values(values, "per_household", ["buildings", "households"])
+    per = homes.set_index(["metric", "place"])
+    assert per.loc[("households", "一区"), "status"] == "not_computed"
+    assert per.loc[("buildings", "一区"), "unit"] == "count_per_household"
+    table = compare.compare_table(relative, list(CODES.values())).set_index("place")
+    assert table.loc["一区", "rank"] == 3  # ranked on the shares, within the city
+    with pytest.raises(ValueError, match="Expected how to be one of"):
+        compare.relative_values(values, "per_capita", ["households"])
+
+
+def test_a_comparison_opens_with_two_places(figures, places):
+    assert compare.default_places(places, figures, "households") == ["990101", "990102"]

@@ -205,7 +205,11 @@ def test_jiaozuo_reported_figures_sit_beside_computed_ones(districts, infra):
     assert table.loc["tactile_paving_km", "computed"] == pytest.approx(1.0)
     assert table.loc["tactile_paving_rate", "computed"] == pytest.approx(100 * 1.0 / 1.5)
     assert table.loc["curb_ramps", "computed_status"] == "not_comparable"
-    # A city the data does not cover has no computed figure, and says so.
+    # Only the cities the data reach are listed: a 新乡 survey lists none of 焦作's figures.
     elsewhere = coverage.compare_reported(out.assign(city="新乡市"), load_figures())
-    assert elsewhere["computed"].isna().all()
-    assert set(elsewhere["computed_status"]) <= {"outside_extent", "not_comparable"}
+    assert elsewhere.empty and "computed_status" in elsewhere
+    # A city in the metrics whose districts are not all covered has no computed figure.
+    partial = out.assign(tactile_km_status="partial_extent", tactile_rate_status="partial_extent")
+    table = coverage.compare_reported(partial, load_figures()).set_index("metric")
+    assert pd.isna(table.loc["tactile_paving_km", "computed"])
+    assert table.loc["tactile_paving_km", "computed_status"] == "partial_extent"

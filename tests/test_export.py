@@ -7,6 +7,7 @@ import re
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
@@ -157,3 +158,50 @@ def test_province_export_covers_every_district(tmp_path):
     # Henan's seed figures (Xinxiang, Kaifeng, Jiaozuo) travel with it; Handan's do not.
     households = [f["properties"].get("households") for f in raw["features"]]
     assert 3279 in households and 189800 not in households
+
+
+def test_a_geopackage_holds_one_geometry_type_per_layer(tmp_path):
+    # The export's infra layer mixed tactile paving lines with ramps and stops: GDAL typed it
+    # "Unknown", QGIS split it and ArcGIS could not use it (issue 18).
+    from layers.export import geopackage_layers, write_geopackage
+
+    infra = gpd.GeoDataFrame(
+        {"type": ["tactile_paving", "curb_ramp", "curb_ramp", "accessible_toilet"]},
+        geometry=[
+            shapely.LineString([(113.8, 35.2), (113.81, 35.21)]),
+            shapely.Point(113.85, 35.25),
+            None,
+            shapely.MultiPoint([(113.86, 35.26), (113.87, 35.27)]),
+        ],
+        crs="EPSG:4326",
+    )
+    districts = gpd.GeoDataFrame(
+        {"place": ["卫滨区", "二区", "高新区"]},
+        geometry=[
+            shapely.box(113.8, 35.2, 113.9, 35.3),
+            shapely.MultiPolygon([shapely.box(114, 35, 114.1, 35.1)]),
+            None,  # a zone: no outline, kept
+        ],
+        crs="EPSG:4326",
+    )
+    table = pd.DataFrame({"row": [3], "reason": ["total_row"]})
+    layers = {"districts": districts, "infra": infra, "quarantine": table}
+    path = write_geopackage(layers, tmp_path / "view.gpkg")
+    # GDAL's own reading of the file, as ogrinfo lists it.
+    listed = {str(name): str(kind) for name, kind in pyogrio.list_layers(path)}
+    assert listed == {
+        "districts": "MultiPolygon",
+        "infra_points": "MultiPoint",
+        "infra_lines": "LineString",
+        "quarantine": "None",
+    }
+    for name in ("districts", "infra_points", "infra_lines"):
+        assert pyogrio.read_info(path, layer=name)["geometry_type"] == listed[name]
+    # Nothing lost: every row is in one layer, the one without a geometry with the points.
+    split = geopackage_layers(layers)
+    assert len(split["infra_points"]) + len(split["infra_lines"]) == len(infra)
+    assert pyogrio.read_dataframe(path, layer="infra_points").geometry.isna().sum() == 1
+    assert len(pyogrio.read_dataframe(path, layer="districts")) == 3
+    # A working file read back by the toolkit keeps its one layer when asked.
+    whole = write_geopackage(layers, tmp_path / "whole.gpkg", one_type_per_layer=False)
+    assert "infra" in {str(name) for name, _ in pyogrio.list_layers(whole)}

