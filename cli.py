@@ -241,8 +241,9 @@ def _infra(args: argparse.Namespace) -> int:
     if args.covers:
         found = infra.declare_coverage(found, args.covers, city=args.city)
     if args.out:
-        # Read back by `atlas coverage` (geo.infra expects one `infra` layer): kept whole.
-        write_geopackage(found.layers(), Path(args.out), one_type_per_layer=False)
+        # One geometry type per layer (infra_points, infra_lines), as QGIS and ArcGIS want;
+        # `atlas coverage` reads them back together.
+        write_geopackage(found.layers(), Path(args.out))
     print(json.dumps(found.summary() | _saved(args, found), ensure_ascii=False))
     return 0
 

@@ -671,10 +671,31 @@ def _read_table(data: bytes, name: str, crs_name: str | None, sheet: str | None)
     return Infra(features, extent, quarantine, name, "survey", table.sheet, table.sheets)
 
 
+def _own_parts(info: dict) -> list[str]:
+    """
+    The feature layers of a file `atlas infra` wrote (it has an ``extent`` layer), or none.
+
+    That is ``infra``, or one layer per geometry type (``infra_points``, ``infra_lines``).
+    """
+    layers = list(info.get("layers") or [])
+    if "extent" not in layers:
+        return []
+    return [name for name in layers if name == "infra" or name.startswith("infra_")]
+
+
 def _read_vector(data: bytes, name: str, crs_name: str | None, layer: str | None) -> Infra:
     frame, info = _vector.read_vector(data, name, crs_name=crs_name, layer=layer)
-    # A file written by `atlas infra` (its first layer is `infra`): its extent is recorded.
-    own = info["layer"] == "infra" and "extent" in info["layers"]
+    # A file written by `atlas infra`: its extent is recorded, its layers hold every feature.
+    parts = _own_parts(info) if layer is None or layer.startswith("infra") else []
+    own = info["layer"] in parts
+    if own and len(parts) > 1:
+        read = [frame if part == info["layer"] else None for part in parts]
+        read = [f if f is not None else _vector.read_vector(data, name, layer=p)[0]
+                for f, p in zip(read, parts, strict=True)]  # fmt: skip
+        # Row numbers run on from one layer to the next, so each names one feature.
+        offsets = np.cumsum([0, *(len(f) for f in read[:-1])])
+        read = [f.assign(row=f["row"] + offset) for f, offset in zip(read, offsets, strict=True)]
+        frame = gpd.GeoDataFrame(pd.concat(read, ignore_index=True), crs="EPSG:4326")
     rows = frame["row"].to_numpy()
     raw = pd.DataFrame(frame.drop(columns=[frame.geometry.name, "row"]))
     flags = _sheets.Flags(len(raw))

@@ -65,7 +65,13 @@ def test_infra_then_coverage_write_counts_and_rfc7946_metrics(tmp_path, capsys):
     assert summary["counts"]["sidewalk"] == 1496 - 1  # one 人行道 is a point: quarantined
     assert summary["counts"]["bus_stop"] == 121 + 104  # accessible stops are stops too
     assert summary["by_reason"] == {"unknown_type": 1, "wrong_geometry": 1}
-    assert set(dict(pyogrio.list_layers(infra_out))) == {"infra", "extent", "quarantine"}
+    # One geometry type per layer (issue 18), which `atlas coverage` reads back together.
+    assert dict(pyogrio.list_layers(infra_out)) == {
+        "infra_points": "Point",
+        "infra_lines": "LineString",
+        "extent": "Polygon",
+        "quarantine": None,
+    }
     args = ["ingest", str(ledger), "--out", str(projects), "--report", str(tmp_path / "q.csv")]
     assert main(args) == 0
     out = tmp_path / "coverage.geojson"

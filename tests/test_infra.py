@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pyogrio
 import pytest
 import shapely
 
@@ -173,9 +174,13 @@ def test_survey_geojson_maps_types_and_quarantines_wrong_geometry():
     assert clean_rows + len(found.quarantine) == len(features)
 
 
-def test_atlas_infra_output_reads_back_with_its_extent(tmp_path, rules):
-    # As `atlas infra` writes it: one `infra` layer, which geo.infra reads back.
-    path = write_geopackage(rules.layers(), tmp_path / "infra.gpkg", one_type_per_layer=False)
+@pytest.mark.parametrize("one_type_per_layer", [True, False], ids=["by-type", "whole"])
+def test_atlas_infra_output_reads_back_with_its_extent(tmp_path, rules, one_type_per_layer):
+    # As `atlas infra` writes it (infra_points and infra_lines), or as one `infra` layer.
+    layers = rules.layers()
+    path = write_geopackage(layers, tmp_path / "infra.gpkg", one_type_per_layer=one_type_per_layer)
+    written = {name for name, _ in pyogrio.list_layers(path)}
+    assert ("infra_lines" in written) == one_type_per_layer
     again = infra.read_infra(path)
     assert again.counts() == rules.counts()
     assert shapely.normalize(again.extent).equals_exact(shapely.normalize(rules.extent), 1e-7)
