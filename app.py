@@ -17,8 +17,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import filters, gate, state
-from app_pages.common import page_style
 from app_pages.datasets import sidebar_sources
+from app_pages.widgets import page_style
 from layers.labels import LANGS, label
 from store import AccessError
 

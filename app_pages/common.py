@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from geo import boundaries, coverage, crs, gazetteer, reconcile, records
+from geo import boundaries, coverage, gazetteer, reconcile
 from geo.coverage import Coverage
-from geo.errors import InputError
 from geo.infra import Infra
 from geo.records import Ledger
 from layers.labels import label
@@ -239,81 +238,6 @@ def session_infra_metrics() -> tuple[LoadedInfra, pd.DataFrame] | None:
     ledger = current_ledger()
     projects = ledger.ledger.projects if ledger is not None else None
     return loaded, infra_metrics(loaded, projects, coverage.RADII_M, ()).table
-
-
-def datum_select(
-    lang: str, *, key: str, fields: set[str] | None = None, in_file: str = "datum_in_file"
-) -> str | None:
-    """
-    The datum of an upload's coordinates: declared in the file (None), or one of crs.DATUMS.
-
-    ``fields`` are the upload's recognised columns when known (:func:`geo.records.ledger_fields`):
-    with a 坐标系 column the default is the file's own; with coordinates and none, nothing is
-    chosen until the planner picks one (the app never guesses); without coordinates, no datum
-    is asked. ``None`` (unknown: a survey, or no upload yet) offers the file's own first,
-    named by the label ``in_file``.
-    """
-    if fields is not None and not {"lon", "lat"} & fields:
-        st.caption(label("datum_not_needed", lang))
-        return None
-    if fields is not None and "datum" not in fields:
-        return st.selectbox(
-            label("datum", lang),
-            list(crs.DATUMS),
-            index=None,
-            placeholder=label("datum_choose", lang),
-            format_func=lambda d: label(f"datum_{d}", lang),
-            key=f"{key}-pick",
-        )
-    if fields is not None:
-        st.caption(label("datum_column_found", lang))
-    return st.selectbox(
-        label("datum", lang),
-        [None, *crs.DATUMS],
-        format_func=lambda d: label(in_file, lang) if d is None else label(f"datum_{d}", lang),
-        key=f"{key}-file",
-    )
-
-
-@st.cache_data(max_entries=4)
-def upload_fields(data: bytes, name: str, sheet: str | None) -> set[str] | None:
-    """The recognised columns of an uploaded ledger, or None when it cannot be read yet."""
-    try:
-        return records.ledger_fields(data, name=name, sheet=sheet)
-    except InputError:
-        return None  # the read itself will say why
-
-
-# Streamlit writes its uploader's limit in English ("200MB per file • CSV"); it is hidden and
-# said under the uploader in the interface's language (upload_note). Card values wrap rather
-# than end in "…" in narrow columns.
-_PAGE_CSS = """<style>
-[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
-[data-testid="stMetricValue"] { font-size: 1.75rem; line-height: 1.25; }
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
-  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
-</style>"""
-_UPLOAD_BUTTON_CSS = """<style>
-[data-testid="stFileUploaderDropzone"] button p { font-size: 0; }
-[data-testid="stFileUploaderDropzone"] button p::after { content: "%s"; font-size: 14px; }
-</style>"""
-
-
-def page_style(lang: str) -> None:
-    """The app's few style rules (uploader text, card values), once per page."""
-    st.markdown(_PAGE_CSS, unsafe_allow_html=True)
-    if lang == "zh":
-        # The text is the catalogue's own (no user value), quoted for CSS.
-        button = label("upload_button", lang).replace("\\", "").replace('"', "")
-        st.markdown(_UPLOAD_BUTTON_CSS % button, unsafe_allow_html=True)
-
-
-def upload_note(types: list[str], lang: str) -> None:
-    """Under an uploader: the size limit and the file types, in the interface's language."""
-    limit = int(st.get_option("server.maxUploadSize"))
-    sep = "、" if lang == "zh" else ", "
-    names = sep.join(t.upper() for t in types)
-    st.caption(label("upload_limit", lang).format(mb=limit, types=names))
 
 
 @st.cache_data

@@ -21,13 +21,12 @@ from app_pages.common import (
     current_infra,
     current_lang,
     current_ledger,
-    datum_select,
     infra_metrics,
     load_display_outlines,
     load_figures,
-    upload_note,
 )
 from app_pages.datasets import open_form, save_form, source_caption
+from app_pages.widgets import datum_select, upload_note
 from geo import coverage, infra
 from geo._data import EXAMPLES_DIR
 from geo.errors import BoundaryCacheError, InputError

@@ -17,12 +17,10 @@ from app_pages.common import (
     LoadedLedger,
     current_lang,
     current_ledger,
-    datum_select,
     load_figures,
-    upload_fields,
-    upload_note,
 )
 from app_pages.datasets import open_form, save_form, source_caption
+from app_pages.widgets import datum_select, upload_fields, upload_note
 from geo import reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
