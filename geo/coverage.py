@@ -53,6 +53,7 @@ __all__ = [
     "MIN_EXTENT_SHARE",
     "RADII_M",
     "STATUSES",
+    "WALK_PROFILES",
     "Coverage",
     "Measure",
     "city_value",
@@ -106,6 +107,8 @@ class Measure:
     parts: tuple[str, str] | None = None
     scale: float = 1.0
     radius: int | None = None
+    #: For a share measured along the walking network (:mod:`geo.reach`): its profile.
+    profile: str | None = None
 
 
 #: The measures of :func:`district_metrics` in display order (household shares aside).
@@ -130,14 +133,25 @@ MEASURES: dict[str, Measure] = {
         Measure("elevators", "count", "count", feature="elevator"),
     )
 }
-_SHARE = re.compile(rf"households_within_(\d+)m_({'|'.join(DISTANCE_TYPES)})")
+#: Walking profiles of :mod:`geo.reach`; a share key may end in one (network metres).
+WALK_PROFILES = ("walk", "wheelchair", "blind")
+_SHARE = re.compile(
+    rf"households_within_(\d+)m_({'|'.join(DISTANCE_TYPES)})(?:_({'|'.join(WALK_PROFILES)}))?"
+)
 
 
-def share_key(radius: int, kind: str) -> str:
-    """The key of the household share within ``radius`` m of ``kind``."""
+def share_key(radius: int, kind: str, profile: str | None = None) -> str:
+    """
+    The key of the household share within ``radius`` m of ``kind``.
+
+    Straight-line metres, or with ``profile`` metres on foot along the network
+    (:func:`geo.reach.district_reach` writes ``households_within_500m_curb_ramp_wheelchair``).
+    """
     if kind not in DISTANCE_TYPES:
         raise ValueError(f"Expected a feature type among {DISTANCE_TYPES}, got {kind!r}.")
-    return f"households_within_{int(radius)}m_{kind}"
+    if profile is not None and profile not in WALK_PROFILES:
+        raise ValueError(f"Expected a walking profile among {WALK_PROFILES}, got {profile!r}.")
+    return f"households_within_{int(radius)}m_{kind}" + (f"_{profile}" if profile else "")
 
 
 def describe(key: str) -> Measure:
@@ -146,10 +160,12 @@ def describe(key: str) -> Measure:
         return MEASURES[key]
     share = _SHARE.fullmatch(key)
     if share:
-        return Measure(key, "share", "percent", feature=share[2], radius=int(share[1]))
+        return Measure(
+            key, "share", "percent", feature=share[2], radius=int(share[1]), profile=share[3]
+        )
     raise ValueError(
         f"Expected a coverage measure ({', '.join(MEASURES)}, or "
-        f"households_within_<metres>m_<{'|'.join(DISTANCE_TYPES)}>), "
+        f"households_within_<metres>m_<{'|'.join(DISTANCE_TYPES)}>[_<profile>]), "
         f"got {key!r}. Pick one of the value columns geo.coverage writes."
     )
 

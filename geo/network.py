@@ -59,6 +59,7 @@ import pyproj
 import shapely
 
 from geo import _osm, boundaries, crs
+from geo.coverage import WALK_PROFILES
 from geo.errors import InputError
 
 __all__ = [
@@ -83,7 +84,8 @@ __all__ = [
 
 #: Bump when a rule changes: it is part of the cache key.
 RECIPE = "walk-2"
-PROFILES = ("walk", "wheelchair", "blind")
+#: Walking profiles (one list with the coverage registry's share keys).
+PROFILES = WALK_PROFILES
 #: ``highway=*`` values a pedestrian may walk (subject to foot/access tags).
 WALKABLE_HIGHWAYS = frozenset(
     {

@@ -487,7 +487,7 @@ def district_reach(
                 with np.errstate(invalid="ignore", divide="ignore"):
                     value = np.where(covered > 0, within / covered * 100, np.nan)
                 value[~np.isin(verdict, ("ok", "partial_extent"))] = np.nan
-                key = f"households_within_{radius}m_{kind}_{profile}"
+                key = coverage.share_key(radius, kind, profile)
                 out[key] = value
                 out[f"{key}_status"] = verdict
     return gpd.GeoDataFrame(out, geometry=outlines, crs="EPSG:4326")

@@ -285,6 +285,17 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "{radius} 米内有{type}的户数占比",
         "en": "Share of households within {radius} m of the nearest {type}",
     },
+    "metric_households_on_foot": {
+        "zh": "沿路网{profile} {radius} 米内有{type}的户数占比",
+        "en": "Share of households within {radius} m {profile} along the network of the "
+        "nearest {type}",
+    },
+    "profile_walk": {"zh": "步行", "en": "on foot"},
+    "profile_wheelchair": {"zh": "轮椅通行", "en": "by wheelchair"},
+    "profile_blind": {
+        "zh": "视障步行（优先盲道）",
+        "en": "for a blind walker (tactile paving preferred)",
+    },
     "insufficient_data": {"zh": "数据不足", "en": "Insufficient data"},
     "reason_partial_extent": {
         "zh": "数据仅覆盖本区部分范围",
@@ -311,9 +322,113 @@ LABELS: dict[str, dict[str, str]] = {
     "extent_share": {"zh": "数据范围覆盖本区", "en": "District inside the data extent"},
     "nearest_accessible_bus_stop": {"zh": "最近无障碍公交站", "en": "Nearest accessible bus stop"},
     "nearest_curb_ramp": {"zh": "最近缘石坡道", "en": "Nearest curb ramp"},
+    "nearest_straight": {"zh": "{name}（直线）", "en": "{name} (straight line)"},
+    "nearest_on_network": {
+        "zh": "{name}（{profile}，沿路网）",
+        "en": "{name} ({profile}, along the network)",
+    },
+    "reach_unreachable": {"zh": "路网不通（该方式无法到达）", "en": "no route for this profile"},
+    "reach_off_network": {
+        "zh": "离路网太远，未计算",
+        "en": "too far from the network, not measured",
+    },
+    "reach_outside_extent": {"zh": "不在路网数据范围内", "en": "outside the network data"},
+    "reach_not_in_source": {"zh": "数据中没有此类设施", "en": "no such feature in the data"},
+    "reach_no_point": {"zh": "无坐标", "en": "no point"},
     "nearest_accessible_toilet": {"zh": "最近无障碍厕所", "en": "Nearest accessible toilet"},
     # Accessibility page (app_pages/infra.py).
     "page_infra": {"zh": "无障碍设施", "en": "Accessibility"},
+    "page_reach": {"zh": "步行可达", "en": "Walking reach"},
+    "page_reach_title": {
+        "zh": "沿路网的步行可达：改造小区到无障碍设施有多远",
+        "en": "Walking reach along the street network: how far renovated homes are from "
+        "accessible facilities",
+    },
+    "reach_help": {
+        "zh": "按 OSM 路网计算步行、轮椅和视障步行的实际距离，与直线距离并列。"
+        "轮椅不走台阶、不过抬高的路缘石、不走 wheelchair=no 和坡度超过 8% 的路段；"
+        "未标注的路段视为可通行，并报告其所占比例。"
+        "路网数据未覆盖的区县显示“数据不足”，不记为 0。",
+        "en": "Distances on foot, by wheelchair and for a blind walker along the OSM network, "
+        "beside the straight line. A wheelchair takes no steps, no raised kerb, no "
+        "wheelchair=no and no incline over 8%; untagged ways pass, and the share of the "
+        "route without tags is reported. Districts the network does not cover read "
+        "'insufficient data', never 0.",
+    },
+    "reach_needs": {
+        "zh": "请先在“台账”页读入台账，并在“无障碍设施”页读入 OSM 设施数据（或打开已保存的数据）。",
+        "en": "Read a ledger on the Ledger page and OSM infrastructure on the Accessibility page "
+        "first (or open saved ones).",
+    },
+    "reach_no_network": {
+        "zh": "当前设施数据不是本次会话读入的 OSM 文件："
+        "请上传同一 OSM 路网文件（.osm.pbf 或 .osm）。",
+        "en": "The infrastructure in view was not read from an OSM file in this session: upload "
+        "the same OSM extract (.osm.pbf or .osm).",
+    },
+    "upload_network": {
+        "zh": "OSM 路网文件（可选）",
+        "en": "OSM extract for the network (optional)",
+    },
+    "reach_building": {"zh": "正在构建步行路网……", "en": "Building the walking network…"},
+    "reach_measuring": {"zh": "正在沿路网计算距离……", "en": "Measuring along the network…"},
+    "reach_network_counts": {
+        "zh": "路网：{name} · {nodes} 个节点 · {edges} 条路段",
+        "en": "Network: {name} · {nodes} nodes · {edges} edges",
+    },
+    "reach_profile": {"zh": "出行方式", "en": "Profile"},
+    "reach_radii": {"zh": "步行半径（米）", "en": "Walking radii (m)"},
+    "reach_snap": {
+        "zh": "离路网超过此距离（米）的小区不计算",
+        "en": "Communities farther than this from the network (m) are not measured",
+    },
+    "reach_caption": {
+        "zh": "区县颜色为沿路网的可达户数占比；斜线为数据不足。小区弹窗中并列直线与沿路网距离。",
+        "en": "Districts are coloured by the share of households within reach along the network; "
+        "hatched means insufficient data. A community's popup gives the straight line and the "
+        "network distance side by side.",
+    },
+    "reach_community": {"zh": "小区", "en": "Community"},
+    "reach_none_on_network": {
+        "zh": "没有小区位于路网数据范围内且离路网足够近：无法画步行范围或路线。",
+        "en": "No community lies inside the network data and near enough to it: no walkshed "
+        "or route to draw.",
+    },
+    "reach_communities": {"zh": "各小区沿路网距离", "en": "Network distance per community"},
+    "reach_untagged_col": {
+        "zh": "到公交站路线中无标注路段占比",
+        "en": "Share of the route to the stop without tags",
+    },
+    "walkshed_title": {"zh": "步行范围", "en": "Walkshed"},
+    "walkshed_distance": {"zh": "距离（米）", "en": "Distance (m)"},
+    "walkshed_draw": {"zh": "画出步行范围", "en": "Draw the walkshed"},
+    "walkshed_layer": {"zh": "步行范围", "en": "Walkshed"},
+    "walkshed_tip": {
+        "zh": "{origin}：{profile} {distance} 内可达范围（可达路段 {km}）",
+        "en": "{origin}: reachable {profile} within {distance} ({km} of ways)",
+    },
+    "route_title": {"zh": "到最近设施的路线", "en": "Route to the nearest facility"},
+    "route_kind": {"zh": "设施类型", "en": "Facility"},
+    "route_draw": {"zh": "画出路线", "en": "Draw the route"},
+    "route_layer": {"zh": "路线", "en": "Route"},
+    "route_tip": {
+        "zh": "{origin} → 最近{kind}（{profile}）：{length}",
+        "en": "{origin} → nearest {kind} ({profile}): {length}",
+    },
+    "route_untagged": {"zh": "；无标注路段占 {share}", "en": "; {share} of it untagged"},
+    "route_tactile": {"zh": "；有盲道路段占 {share}", "en": "; {share} of it with tactile paving"},
+    "download_reach_communities": {
+        "zh": "下载各小区距离（GeoJSON）",
+        "en": "Download per-community distances (GeoJSON)",
+    },
+    "download_reach_districts": {
+        "zh": "下载各区县可达占比（GeoJSON）",
+        "en": "Download per-district reach (GeoJSON)",
+    },
+    "download_walkshed": {
+        "zh": "下载步行范围：{name} {distance}（GeoJSON）",
+        "en": "Download the walkshed: {name} {distance} (GeoJSON)",
+    },
     "page_infra_title": {
         "zh": "无障碍设施覆盖：盲道、缘石坡道、无障碍公交站、无障碍厕所",
         "en": "Accessibility coverage: tactile paving, curb ramps, accessible stops, toilets",

@@ -75,6 +75,10 @@ def measure_name(key: str, lang: str = "zh") -> str:
     if found.kind == "share":
         # Lower-cased to sit mid-sentence in English; Chinese has no case.
         kind = label(f"infra_{found.feature}", lang).lower()
+        if found.profile:
+            return label("metric_households_on_foot", lang).format(
+                radius=found.radius, type=kind, profile=label(f"profile_{found.profile}", lang)
+            )
         return label("metric_households_within", lang).format(radius=found.radius, type=kind)
     return label(f"metric_{key}", lang)
 

@@ -259,6 +259,7 @@ def coverage_layers(
     projects: gpd.GeoDataFrame | None = None,
     basemap: str | None = None,
     tile_key: str | None = None,
+    fit: list[gpd.GeoDataFrame] | None = None,
     lang: str = "zh",
 ) -> MapLayers:
     """
@@ -269,7 +270,8 @@ def coverage_layers(
     lines (tactile paving) stay. ``projects`` (a ledger's clean rows, optionally with
     ``dist_<kind>_m`` columns) adds the clustered communities. ``basemap`` is a key of
     :data:`layers.basemaps.BASEMAPS`; over a GCJ-02 basemap every layer is shifted for display.
-    The view fits the infrastructure's extent (the survey or extract), else the districts.
+    The view fits ``fit`` (e.g. a walkshed just drawn) when given, else the infrastructure's
+    extent (the survey or extract), else the districts.
     """
     metrics, infra = for_display(wgs84(metrics), basemap), for_display(infra, basemap)
     projects = for_display(projects, basemap)
@@ -289,6 +291,8 @@ def coverage_layers(
         points=_points_legend(infra, projects, lang),
     )
     bounds = extent_of([infra]) if infra is not None and not infra.empty else extent_of([metrics])
+    if fit:
+        bounds = extent_of([for_display(frame, basemap) for frame in fit])
     parts.groups.append(_remembered(group, "coverage"))
     parts.groups.append(labels_layer(metrics, None, lang=lang))
     for layer in infra_layers(infra, lang=lang, points_shown=False) if infra is not None else []:

@@ -47,6 +47,7 @@ from branca.element import Element
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
+from geo.coverage import DISTANCE_TYPES, WALK_PROFILES
 from layers.assets import use_local_markercluster
 from layers.labels import format_value, label, tags_text
 
@@ -56,7 +57,7 @@ __all__ = ["PROJECT_COLOUR", "PROXIMITY_KINDS", "projects_layer"]
 PROJECT_COLOUR = "#1f78b4"
 
 #: Distance columns (metres, from geo/coverage.py) that add a "nearest ..." line to popups.
-PROXIMITY_KINDS = ("accessible_bus_stop", "curb_ramp", "accessible_toilet")
+PROXIMITY_KINDS = DISTANCE_TYPES
 
 # Below this zoom, nearby points merge into numbered clusters; at street level they split.
 _UNCLUSTER_ZOOM = 16
@@ -125,7 +126,11 @@ class _Communities(MarkerCluster):
                 line(node, text.content, data.contents[data.content[i]]);
                 line(node, text.status, data.statuses[data.status[i]]);
                 data.distances.forEach(function (kind) {
-                    line(node, kind.label, amount(kind.metres[i], text.metres_unit, null));
+                    // A network distance that could not be measured says why (off the
+                    // network, unreachable...), never "no data" alone and never 0.
+                    var why = kind.why ? kind.whys[kind.why[i]] : null;
+                    line(node, kind.label, kind.metres[i] === null && why
+                         ? why : amount(kind.metres[i], text.metres_unit, null));
                 });
                 line(node, text.row, data.row[i]);
                 return node;
@@ -217,16 +222,41 @@ def _columns(points: gpd.GeoDataFrame, lang: str) -> dict:
         "contents": contents,
         "status": status,
         "statuses": statuses,
-        "distances": [
-            {
-                "label": label(f"nearest_{kind}", lang),
-                "metres": _numbers(points[f"dist_{kind}_m"].astype(float).round()),
-            }
-            for kind in PROXIMITY_KINDS
-            if f"dist_{kind}_m" in points
-        ],
+        "distances": _distances(points, lang),
         "text": _text(lang),
     }
+
+
+def _distances(points: gpd.GeoDataFrame, lang: str) -> list[dict]:
+    """
+    The popup's distance lines: straight-line, then along the network per profile.
+
+    Straight-line ``dist_<kind>_m``, and beside each the network metres of every profile
+    :func:`geo.reach.community_reach` measured (``<profile>_<kind>_m`` with its ``_status``:
+    a community that could not be measured says why).
+    """
+    profiles = [p for p in WALK_PROFILES if any(f"{p}_{k}_m" in points for k in PROXIMITY_KINDS)]
+    out = []
+    for kind in PROXIMITY_KINDS:
+        name = label(f"nearest_{kind}", lang)
+        if f"dist_{kind}_m" in points:
+            shown = label("nearest_straight", lang).format(name=name) if profiles else name
+            metres = _numbers(points[f"dist_{kind}_m"].astype(float).round())
+            out.append({"label": shown, "metres": metres})
+        for profile in profiles:
+            column = f"{profile}_{kind}"
+            if f"{column}_m" not in points:
+                continue
+            why, whys = _codes(
+                points[f"{column}_status"].where(points[f"{column}_status"] != "ok"),
+                lambda status: label(f"reach_{status}", lang),
+            )
+            shown = label("nearest_on_network", lang).format(
+                name=name, profile=label(f"profile_{profile}", lang)
+            )
+            metres = _numbers(points[f"{column}_m"].astype(float).round())
+            out.append({"label": shown, "metres": metres, "why": why, "whys": whys})
+    return out
 
 
 def _steps(degrees: np.ndarray, axis: str) -> dict:

@@ -478,6 +478,46 @@ def coverage_table(table: pd.DataFrame, keys: list[str], lang: str = "zh") -> pd
     return out
 
 
+def reach_table(communities: pd.DataFrame, profile: str, lang: str = "zh") -> pd.DataFrame:
+    """
+    Per community: straight-line and network metres to each destination type.
+
+    From :func:`geo.reach.community_reach`: the straight-line metres to each
+    destination type and, beside them, the metres along the network for ``profile``, or why
+    there are none (off the network, no route...); and the share of the route to the nearest
+    accessible bus stop that had none of the tags the profile reads.
+    """
+    out = pd.DataFrame(
+        {
+            label("col_name", lang): communities["name"].astype("string").fillna("").to_numpy(),
+            label("district_col", lang): communities["district"].to_numpy(),
+            label("households_col", lang): _amounts("households", communities["households"], lang),
+        }
+    )
+    for kind in coverage.DISTANCE_TYPES:
+        name = label(f"nearest_{kind}", lang)
+        if f"dist_{kind}_m" in communities:
+            out[label("nearest_straight", lang).format(name=name)] = _amounts(
+                "m", communities[f"dist_{kind}_m"].round(), lang
+            )
+        column = f"{profile}_{kind}"
+        metres = _amounts("m", communities[f"{column}_m"].round(), lang)
+        status = communities[f"{column}_status"].to_numpy(dtype=object)
+        header = label("nearest_on_network", lang).format(
+            name=name, profile=label(f"profile_{profile}", lang)
+        )
+        out[header] = [
+            m if s == "ok" else label(f"reach_{s}", lang)
+            for m, s in zip(metres, status, strict=True)
+        ]
+    untagged = f"{profile}_accessible_bus_stop_untagged_share"
+    if untagged in communities:
+        out[label("reach_untagged_col", lang)] = _amounts(
+            "percent", (communities[untagged] * 100).round(1), lang
+        )
+    return out
+
+
 #: The clean ledger rows as the screen shows them: column → header key, in order.
 _PROJECT_COLUMNS = [
     ("row", "ledger_row"),

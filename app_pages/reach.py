@@ -1,0 +1,208 @@
+"""
+Walking reach page: how far the renovated communities are from accessible destinations on
+foot, along the street network of an OSM extract, for a walker, a wheelchair user or a blind
+walker, beside the straight line.
+
+The network is built from the OSM extract read on the accessibility page in this session, or
+from one uploaded here (the same file; a saved infrastructure dataset keeps its features, not
+the extract), and kept per extract (SHA-256) on the server. Districts the extract does not
+cover are hatched "数据不足", never 0. A walkshed and a route are drawn on demand.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages.common import current_infra, current_lang, current_ledger, load_display_outlines
+from geo import coverage, network, reach
+from geo.errors import InputError
+from layers.export import geojson_bytes
+from layers.labels import error_text, format_value, label, measure_name
+from layers.maps import coverage_layers
+from layers.reach import route_layer, route_text, walkshed_layer
+from layers.tables import coverage_table, reach_table
+
+REACH_KEY = "reach_result"
+DRAWN_KEY = "reach_drawn"
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _network(sha: str, name: str, _data: bytes) -> network.Network:
+    """The pedestrian graph of the extract with this SHA-256 (built once per server)."""
+    return network.build_network(_data, name=name)
+
+
+def _extract(loaded, lang: str) -> tuple[bytes, str] | None:
+    """The OSM extract to walk on: uploaded here, else the one read as infrastructure."""
+    upload = st.file_uploader(label("upload_network", lang), type=["pbf", "osm"], key="net_up")
+    if upload is not None:
+        return upload.getvalue(), upload.name
+    if loaded.data is not None and loaded.infra.kind == "osm":
+        return loaded.data, loaded.name
+    return None
+
+
+def _measured(loaded, projects, built, profile: str, radii: tuple, snap: float):
+    """Per-community and per-district reach, kept for the newest inputs of this session."""
+    key = (loaded.token, id(projects), built.sha256, profile, radii, snap)
+    memo = st.session_state.setdefault(REACH_KEY, {})
+    if key not in memo:
+        found = loaded.infra
+        communities = reach.community_reach(
+            projects, found, built, profiles=(profile,), max_snap_m=snap
+        )
+        districts = coverage.coverage_districts(found, projects)
+        table = reach.district_reach(
+            communities, districts, network=built, infra=found, profiles=(profile,), radii=radii
+        )
+        memo.clear()
+        memo[key] = (communities, table)
+    return memo[key]
+
+
+lang = current_lang()
+st.title(label("page_reach_title", lang))
+st.caption(label("reach_help", lang))
+loaded, ledger = current_infra(), current_ledger()
+if loaded is None or ledger is None:
+    st.info(label("reach_needs", lang))
+    st.stop()
+source = _extract(loaded, lang)
+if source is None:
+    st.info(label("reach_no_network", lang))
+    st.stop()
+try:
+    with st.spinner(label("reach_building", lang)):
+        built = _network(hashlib.sha256(source[0]).hexdigest(), source[1], source[0])
+except InputError as exc:
+    st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
+    st.stop()
+counts = built.counts()
+st.caption(
+    label("reach_network_counts", lang).format(
+        name=source[1], nodes=f"{counts['nodes']:,}", edges=f"{counts['edges']:,}"
+    )
+)
+
+left, middle, right = st.columns(3)
+profile = left.radio(
+    label("reach_profile", lang),
+    network.PROFILES,
+    format_func=lambda p: label(f"profile_{p}", lang),
+    key="profile",
+    horizontal=True,
+)
+radii = tuple(
+    sorted(
+        middle.multiselect(label("reach_radii", lang), [300, 500, 1000], [300, 500, 1000])
+        or reach.RADII_M
+    )
+)
+snap = right.number_input(label("reach_snap", lang), 10, 500, int(reach.MAX_SNAP_M), step=10)
+projects = ledger.ledger.projects
+with st.spinner(label("reach_measuring", lang)):
+    communities, table = _measured(loaded, projects, built, profile, radii, float(snap))
+
+keys = [coverage.share_key(r, t, profile) for r in radii for t in coverage.DISTANCE_TYPES]
+metric = st.selectbox(
+    label("coverage_metric", lang), keys, format_func=lambda k: measure_name(k, lang)
+)
+shown = table
+if not table.empty:
+    display = load_display_outlines().reindex(table["adcode"])
+    shown = table.set_geometry(display.geometry.to_numpy())
+layers = coverage_layers(
+    shown, metric, infra=loaded.infra.features, projects=communities, lang=lang
+)
+drawn = dict(st.session_state.get(DRAWN_KEY, {}))
+for what, (token, name, frame) in drawn.items():
+    if token == (built.sha256, profile):
+        make = walkshed_layer if what == "walkshed" else route_layer
+        layers.groups.insert(-1, make(frame, name, lang=lang))
+st_folium(
+    layers.base,
+    feature_group_to_add=layers.groups,
+    layer_control=layers.control,
+    height=560,
+    width="stretch",
+    returned_objects=[],
+    key="reach_map",
+)
+st.caption(label("reach_caption", lang))
+if "route" in drawn and drawn["route"][0] == (built.sha256, profile):
+    st.success(route_text(drawn["route"][2], drawn["route"][1], lang))
+
+with_point = communities.index[communities[f"{profile}_snap_m"].notna()].tolist()
+names = communities["name"].astype(str)
+if not with_point:
+    st.info(label("reach_none_on_network", lang))
+tool_left, tool_right = st.columns(2)
+with tool_left.form("walkshed"):
+    st.markdown(f"**{label('walkshed_title', lang)}**")
+    origin = st.selectbox(label("reach_community", lang), with_point, format_func=names.get)
+    metres = st.number_input(label("walkshed_distance", lang), 100, 3000, 500, step=100)
+    if st.form_submit_button(label("walkshed_draw", lang)) and origin is not None:
+        shed = reach.walkshed(
+            built, communities.geometry[origin], metres, profile=profile, max_snap_m=snap
+        )
+        if shed["status"].iloc[0] != "ok":
+            st.warning(label("reach_off_network", lang))
+        else:
+            drawn["walkshed"] = ((built.sha256, profile), names[origin], shed)
+with tool_right.form("route"):
+    st.markdown(f"**{label('route_title', lang)}**")
+    start = st.selectbox(label("reach_community", lang), with_point, format_func=names.get)
+    kind = st.selectbox(
+        label("route_kind", lang),
+        coverage.DISTANCE_TYPES,
+        format_func=lambda k: label(f"infra_{k}", lang),
+    )
+    if st.form_submit_button(label("route_draw", lang)) and start is not None:
+        found = reach.route(
+            built, communities.geometry[start], loaded.infra, kind=kind, profile=profile,
+            max_snap_m=snap,
+        )  # fmt: skip
+        status = found["status"].iloc[0]
+        if status != "ok":
+            st.warning(f"{names[start]}: {label(f'reach_{status}', lang)}")
+        else:
+            drawn["route"] = ((built.sha256, profile), names[start], found)
+if drawn != st.session_state.get(DRAWN_KEY):
+    st.session_state[DRAWN_KEY] = drawn
+    st.rerun()  # the map above is drawn already: draw it again with the new layer
+
+st.subheader(label("district_metrics", lang))
+if table.empty:
+    st.info(label("infra_outside_china", lang))
+else:
+    st.dataframe(coverage_table(table, keys, lang), hide_index=True, width="stretch")
+st.subheader(label("reach_communities", lang))
+st.dataframe(reach_table(communities, profile, lang), hide_index=True, width="stretch")
+columns = st.columns(3)
+columns[0].download_button(
+    label("download_reach_communities", lang),
+    functools.partial(geojson_bytes, communities),
+    f"reach-communities-{profile}.geojson",
+    "application/geo+json",
+)
+if not table.empty:
+    columns[1].download_button(
+        label("download_reach_districts", lang),
+        functools.partial(geojson_bytes, table),
+        f"reach-districts-{profile}.geojson",
+        "application/geo+json",
+    )
+if "walkshed" in drawn:
+    token, name, shed = drawn["walkshed"]
+    columns[2].download_button(
+        label("download_walkshed", lang).format(
+            name=name, distance=format_value(shed["distance_m"].iloc[0], "m", lang)
+        ),
+        functools.partial(geojson_bytes, shed.assign(origin=name)),
+        f"walkshed-{shed['profile'].iloc[0]}.geojson",
+        "application/geo+json",
+    )

@@ -1,0 +1,82 @@
+"""
+Walking reach on the map: a walkshed polygon and a route to the nearest accessible stop.
+
+Both take the one-row frames of :func:`geo.reach.walkshed` and :func:`geo.reach.route` and
+give a listed folium layer whose tooltip is text built here, every value escaped (a
+community's name is the ledger's).
+"""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from layers._html import esc
+from layers.labels import format_value, label
+
+#: Walkshed fill and route line (ColorBrewer Dark2 purple and orange: apart from the
+#: coverage ramp and the infrastructure's colours).
+WALKSHED_COLOUR = "#7570b3"
+ROUTE_COLOUR = "#d95f02"
+
+
+def _share(value, lang: str) -> str:
+    return (
+        label("no_data", lang)
+        if pd.isna(value)
+        else format_value(round(float(value) * 100, 1), "percent", lang)
+    )
+
+
+def walkshed_layer(shed: gpd.GeoDataFrame, origin_name: str, *, lang: str = "zh"):
+    """The walkshed of :func:`geo.reach.walkshed` as a listed layer with an escaped tooltip."""
+    row = shed.iloc[0]
+    text = label("walkshed_tip", lang).format(
+        origin=esc(origin_name),
+        distance=esc(format_value(row["distance_m"], "m", lang)),
+        profile=esc(label(f"profile_{row['profile']}", lang)),
+        km=esc(format_value(round(float(row["reachable_km"]), 2), "km", lang)),
+    )
+    group = folium.FeatureGroup(name=label("walkshed_layer", lang), show=True)
+    folium.GeoJson(
+        shed[["geometry"]].to_json(),
+        style_function=lambda _: {
+            "color": WALKSHED_COLOUR,
+            "weight": 2,
+            "fillColor": WALKSHED_COLOUR,
+            "fillOpacity": 0.25,
+        },
+        tooltip=folium.Tooltip(text),
+    ).add_to(group)
+    return group
+
+
+def route_text(found: gpd.GeoDataFrame, origin_name: str, lang: str = "zh") -> str:
+    """One line for the screen: where the route goes, how long it is, how much is untagged."""
+    row = found.iloc[0]
+    text = label("route_tip", lang).format(
+        origin=origin_name,
+        kind=label(f"infra_{row['kind']}", lang),
+        profile=label(f"profile_{row['profile']}", lang),
+        length=format_value(round(float(row["length_m"])), "m", lang),
+    )
+    if "untagged_share" in found:
+        text += label("route_untagged", lang).format(share=_share(row["untagged_share"], lang))
+    if "tactile_share" in found:
+        text += label("route_tactile", lang).format(share=_share(row["tactile_share"], lang))
+    return text
+
+
+def route_layer(found: gpd.GeoDataFrame, origin_name: str, *, lang: str = "zh"):
+    """The route of :func:`geo.reach.route` as a listed layer with an escaped tooltip."""
+    line = found.geometry.iloc[0]
+    group = folium.FeatureGroup(name=label("route_layer", lang), show=True)
+    folium.PolyLine(
+        [(y, x) for x, y in line.coords],
+        color=ROUTE_COLOUR,
+        weight=5,
+        opacity=0.9,
+        tooltip=folium.Tooltip(esc(route_text(found, origin_name, lang))),
+    ).add_to(group)
+    return group
