@@ -13,7 +13,6 @@ import functools
 import hashlib
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app_pages.common import (
     INFRA_KEY,
@@ -22,11 +21,10 @@ from app_pages.common import (
     current_lang,
     current_ledger,
     infra_metrics,
-    load_display_outlines,
     load_figures,
 )
 from app_pages.datasets import open_form, save_form, source_caption
-from app_pages.widgets import datum_select, upload_note
+from app_pages.widgets import coverage_view, datum_select, display_outlines, upload_note
 from geo import coverage, infra
 from geo._data import EXAMPLES_DIR
 from geo.errors import BoundaryCacheError, InputError
@@ -122,23 +120,10 @@ metric = st.selectbox(
 )
 if table.empty:
     st.info(label("infra_outside_china", lang))
-shown = table
-if not table.empty:
-    # Draw the display outlines (simplified); the metrics were computed on the full ones.
-    display = load_display_outlines().reindex(table["adcode"])
-    shown = table.set_geometry(display.geometry.to_numpy())
+# Drawn with the display outlines (simplified); the metrics were computed on the full ones.
+shown = display_outlines(table)
 layers = coverage_layers(shown, metric, infra=found.features, projects=near, lang=lang)
-# As on the map page: the base map stays and the layers are swapped, so a new metric keeps
-# the planner's pan and zoom.
-st_folium(
-    layers.base,
-    feature_group_to_add=layers.groups,
-    layer_control=layers.control,
-    height=560,
-    width="stretch",
-    returned_objects=[],
-    key="coverage_map",
-)
+coverage_view(layers, "coverage_map")
 st.caption(label("coverage_caption", lang))
 
 if not table.empty:

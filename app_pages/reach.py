@@ -15,9 +15,9 @@ import functools
 import hashlib
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from app_pages.common import current_infra, current_lang, current_ledger, load_display_outlines
+from app_pages.common import current_infra, current_lang, current_ledger
+from app_pages.widgets import coverage_view, display_outlines
 from geo import coverage, network, reach
 from geo.errors import InputError
 from layers.export import geojson_bytes
@@ -111,30 +111,24 @@ keys = [coverage.share_key(r, t, profile) for r in radii for t in coverage.DISTA
 metric = st.selectbox(
     label("coverage_metric", lang), keys, format_func=lambda k: measure_name(k, lang)
 )
-shown = table
-if not table.empty:
-    display = load_display_outlines().reindex(table["adcode"])
-    shown = table.set_geometry(display.geometry.to_numpy())
-layers = coverage_layers(
-    shown, metric, infra=loaded.infra.features, projects=communities, lang=lang
-)
 drawn = dict(st.session_state.get(DRAWN_KEY, {}))
-for what, (token, name, frame) in drawn.items():
-    if token == (built.sha256, profile):
-        make = walkshed_layer if what == "walkshed" else route_layer
-        layers.groups.insert(-1, make(frame, name, lang=lang))
-st_folium(
-    layers.base,
-    feature_group_to_add=layers.groups,
-    layer_control=layers.control,
-    height=560,
-    width="stretch",
-    returned_objects=[],
-    key="reach_map",
+# What was drawn for this network and profile; the view fits it.
+shown_drawn = {k: v for k, v in drawn.items() if v[0] == (built.sha256, profile)}
+layers = coverage_layers(
+    display_outlines(table),
+    metric,
+    infra=loaded.infra.features,
+    projects=communities,
+    fit=[frame for _, _, frame in shown_drawn.values()],
+    lang=lang,
 )
+for what, (_, name, frame) in shown_drawn.items():
+    make = walkshed_layer if what == "walkshed" else route_layer
+    layers.groups.insert(-1, make(frame, name, lang=lang))
+coverage_view(layers, "reach_map")
 st.caption(label("reach_caption", lang))
-if "route" in drawn and drawn["route"][0] == (built.sha256, profile):
-    st.success(route_text(drawn["route"][2], drawn["route"][1], lang))
+if "route" in shown_drawn:
+    st.success(route_text(shown_drawn["route"][2], shown_drawn["route"][1], lang))
 
 with_point = communities.index[communities[f"{profile}_snap_m"].notna()].tolist()
 names = communities["name"].astype(str)

@@ -8,7 +8,9 @@ Widgets only: which columns a ledger names is :func:`geo.records.ledger_fields`.
 from __future__ import annotations
 
 import streamlit as st
+from streamlit_folium import st_folium
 
+from app_pages.common import load_display_outlines
 from geo import crs, records
 from geo.errors import InputError
 from layers.labels import label
@@ -89,3 +91,27 @@ def upload_note(types: list[str], lang: str) -> None:
     sep = "、" if lang == "zh" else ", "
     names = sep.join(t.upper() for t in types)
     st.caption(label("upload_limit", lang).format(mb=limit, types=names))
+
+
+def display_outlines(table):
+    """``table`` (full outlines, by ``adcode``) drawn with the simplified display outlines."""
+    if table.empty:
+        return table
+    display = load_display_outlines().reindex(table["adcode"])
+    return table.set_geometry(display.geometry.to_numpy())
+
+
+def coverage_view(layers, key: str) -> None:
+    """
+    A coverage map as the pages draw it: the base map stays and the layers are swapped, so a
+    new measure keeps the planner's pan and zoom.
+    """
+    st_folium(
+        layers.base,
+        feature_group_to_add=layers.groups,
+        layer_control=layers.control,
+        height=560,
+        width="stretch",
+        returned_objects=[],
+        key=key,
+    )

@@ -404,7 +404,7 @@ LABELS: dict[str, dict[str, str]] = {
     "walkshed_draw": {"zh": "画出步行范围", "en": "Draw the walkshed"},
     "walkshed_layer": {"zh": "步行范围", "en": "Walkshed"},
     "walkshed_tip": {
-        "zh": "{origin}：{profile} {distance} 内可达范围（可达路段 {km}）",
+        "zh": "{origin}：{profile} {distance}内可达范围（可达路段 {km}）",
         "en": "{origin}: reachable {profile} within {distance} ({km} of ways)",
     },
     "route_title": {"zh": "到最近设施的路线", "en": "Route to the nearest facility"},

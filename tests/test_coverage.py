@@ -213,3 +213,20 @@ def test_jiaozuo_reported_figures_sit_beside_computed_ones(districts, infra):
     table = coverage.compare_reported(partial, load_figures()).set_index("metric")
     assert pd.isna(table.loc["tactile_paving_km", "computed"])
     assert table.loc["tactile_paving_km", "computed_status"] == "partial_extent"
+
+
+def test_network_share_keys_carry_their_profile():
+    key = coverage.share_key(500, "curb_ramp", "wheelchair")
+    assert key == "households_within_500m_curb_ramp_wheelchair"
+    found = coverage.describe(key)
+    assert (found.kind, found.radius, found.feature, found.profile) == (
+        "share",
+        500,
+        "curb_ramp",
+        "wheelchair",
+    )
+    assert coverage.describe("households_within_500m_curb_ramp").profile is None
+    with pytest.raises(ValueError, match="walking profile"):
+        coverage.share_key(500, "curb_ramp", "bicycle")
+    with pytest.raises(ValueError, match="Expected a coverage measure"):
+        coverage.describe("households_within_500m_curb_ramp_bicycle")

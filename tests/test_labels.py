@@ -187,3 +187,13 @@ def test_a_datum_error_is_written_in_the_interfaces_language():
     # A datum error geo has no words for is still introduced in Chinese, its detail kept.
     other = InputError("OSM data is always WGS84; got the datum 'bd09'.", fix="datum")
     assert error_text(other, "zh").startswith("坐标系有误或未声明（OSM data is always WGS84")
+
+
+def test_network_shares_are_named_with_their_profile():
+    assert measure_name("households_within_500m_curb_ramp_wheelchair") == (
+        "沿路网轮椅通行 500 米内有缘石坡道的户数占比"
+    )
+    assert measure_name("households_within_300m_accessible_bus_stop_walk", "en") == (
+        "Share of households within 300 m on foot along the network of the nearest "
+        "accessible bus stop"
+    )

@@ -113,3 +113,35 @@ def test_a_tiled_basemap_has_its_human_name_and_says_when_it_cannot_load():
     assert 'tiles.on("tileerror"' in page and "this basemap needs the network" in page
     # Tooltips wrap inside the frame.
     assert ".leaflet-tooltip { white-space: normal" in page and '"direction": "auto"' in page
+
+
+def test_walkshed_and_route_tooltips_carry_a_community_name_as_text():
+    import folium
+    import geopandas as gpd
+    import shapely
+
+    from layers.reach import route_layer, walkshed_layer
+
+    name = "<img src=x onerror=alert(1)>{{ 7*7 }}"
+    shed = gpd.GeoDataFrame(
+        {"profile": ["wheelchair"], "distance_m": [500.0], "reachable_km": [0.5]},
+        geometry=[shapely.Point(114, 35.2).buffer(0.002)],
+        crs="EPSG:4326",
+    )
+    found = gpd.GeoDataFrame(
+        {
+            "profile": ["wheelchair"],
+            "kind": ["accessible_bus_stop"],
+            "length_m": [900.0],
+            "untagged_share": [1.0],
+        },
+        geometry=[shapely.LineString([(114, 35.2), (114.004, 35.2), (114.004, 35.201)])],
+        crs="EPSG:4326",
+    )
+    fmap = folium.Map(tiles=None)
+    walkshed_layer(shed, name).add_to(fmap)
+    route_layer(found, name).add_to(fmap)
+    html = fmap.get_root().render()
+    assert "<img src=x" not in html and "{{ 7*7 }}" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;&#123;&#123; 7*7 &#125;&#125;" in html
+    assert "轮椅通行 500 米内可达范围" in html and "900 米；无标注路段占 100%" in html

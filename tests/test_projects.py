@@ -100,6 +100,24 @@ def test_missing_households_and_distances_are_null_not_zero():
     assert data(projects(["甲"]))["distances"] == []
 
 
+def test_network_distances_sit_beside_the_straight_line_and_say_why_they_are_missing():
+    frame = projects(["甲", "乙", "丙"])
+    frame["dist_accessible_bus_stop_m"] = [100.2, 80.0, np.nan]
+    frame["wheelchair_accessible_bus_stop_m"] = [900.4, np.nan, np.nan]
+    frame["wheelchair_accessible_bus_stop_status"] = ["ok", "off_network", "no_point"]
+    assert data(frame)["distances"] == [
+        {"label": "最近无障碍公交站（直线）", "metres": [100, 80, None]},
+        {
+            "label": "最近无障碍公交站（轮椅通行，沿路网）",
+            "metres": [900, None, None],
+            "why": [None, 0, 1],
+            "whys": ["离路网太远，未计算", "无坐标"],
+        },
+    ]
+    english = data(frame, lang="en")["distances"][1]
+    assert english["label"] == "Nearest accessible bus stop (by wheelchair, along the network)"
+
+
 def test_units_and_labels_come_from_the_interface_wording():
     assert data(projects(["甲"]))["text"] == {
         "district": "区县",
