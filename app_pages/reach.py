@@ -147,6 +147,7 @@ with tool_left.form("walkshed"):
             st.warning(label("reach_off_network", lang))
         else:
             drawn["walkshed"] = ((built.sha256, profile), names[origin], shed)
+            st.session_state[DRAWN_KEY] = drawn
 with tool_right.form("route"):
     st.markdown(f"**{label('route_title', lang)}**")
     start = st.selectbox(label("reach_community", lang), with_point, format_func=names.get)
@@ -165,8 +166,8 @@ with tool_right.form("route"):
             st.warning(f"{names[start]}: {label(f'reach_{status}', lang)}")
         else:
             drawn["route"] = ((built.sha256, profile), names[start], found)
-if drawn != st.session_state.get(DRAWN_KEY):
-    st.session_state[DRAWN_KEY] = drawn
+            st.session_state[DRAWN_KEY] = drawn
+if st.session_state.get(DRAWN_KEY) is drawn:
     st.rerun()  # the map above is drawn already: draw it again with the new layer
 
 st.subheader(label("district_metrics", lang))
