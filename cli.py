@@ -592,11 +592,8 @@ def _reach(args: argparse.Namespace) -> int:
     projects = records.read_projects(Path(args.projects))
     profiles = tuple(dict.fromkeys(args.profile or ("walk", "wheelchair")))
     radii = tuple(args.radius or reach.RADII_M)
-    options = {"profiles": profiles, "max_snap_m": args.max_snap}
-    communities = reach.community_reach(projects, found, graph, **options)
-    districts = coverage.coverage_districts(found, projects)
-    table = reach.district_reach(
-        communities, districts, network=graph, infra=found, profiles=profiles, radii=radii
+    communities, table = reach.measure(
+        projects, found, graph, profiles=profiles, radii=radii, max_snap_m=args.max_snap
     )
     # Full outlines decide what is inside; the files carry the display outlines (smaller).
     display = boundaries.load_boundaries("district", display=True).set_index("adcode")

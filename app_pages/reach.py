@@ -51,16 +51,10 @@ def _measured(loaded, projects, built, profile: str, radii: tuple, snap: float):
     key = (loaded.token, id(projects), built.sha256, profile, radii, snap)
     memo = st.session_state.setdefault(REACH_KEY, {})
     if key not in memo:
-        found = loaded.infra
-        communities = reach.community_reach(
-            projects, found, built, profiles=(profile,), max_snap_m=snap
-        )
-        districts = coverage.coverage_districts(found, projects)
-        table = reach.district_reach(
-            communities, districts, network=built, infra=found, profiles=(profile,), radii=radii
-        )
         memo.clear()
-        memo[key] = (communities, table)
+        memo[key] = reach.measure(
+            projects, loaded.infra, built, profiles=(profile,), radii=radii, max_snap_m=snap
+        )
     return memo[key]
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "Nearest",
     "community_reach",
     "district_reach",
+    "measure",
     "nearest_destinations",
     "route",
     "walkshed",
@@ -491,6 +492,32 @@ def district_reach(
                 out[key] = value
                 out[f"{key}_status"] = verdict
     return gpd.GeoDataFrame(out, geometry=outlines, crs="EPSG:4326")
+
+
+def measure(
+    projects: gpd.GeoDataFrame,
+    infra: Infra,
+    network: Network,
+    *,
+    profiles: tuple[str, ...] = ("walk", "wheelchair"),
+    radii: tuple[int, ...] = RADII_M,
+    max_snap_m: float = MAX_SNAP_M,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """
+    The pipeline ``atlas reach`` and the app's walking-reach page share.
+
+    :func:`community_reach` of every project, then :func:`district_reach` over every district
+    of the cities the data touches (:func:`geo.coverage.coverage_districts`, full outlines).
+    Returns (communities, districts).
+    """
+    communities = community_reach(
+        projects, infra, network, profiles=profiles, max_snap_m=max_snap_m
+    )
+    districts = coverage.coverage_districts(infra, projects)
+    table = district_reach(
+        communities, districts, network=network, infra=infra, profiles=profiles, radii=radii
+    )
+    return communities, table
 
 
 # --- walksheds and routes ----------------------------------------------------------------------
