@@ -15,7 +15,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import streamlit as st
 from sqlalchemy.engine import make_url
+from streamlit.testing.v1 import AppTest
 
 from geo import records
 from geo._data import DATA_DIR
@@ -109,3 +111,31 @@ def monthly_ledger(folder: Path) -> Path:
     path = folder / "卫滨区-2024-05.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     return path
+
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+APP_TIMEOUT = 120
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def app_backend(request, monkeypatch):
+    """The app on the embedded file (the default), then on PostGIS (ATLAS_DATABASE_URL)."""
+    if request.param == "postgis":
+        url = request.getfixturevalue("postgis_schema")
+        with Workspace(url) as prepared:
+            prepared.upgrade()  # a team server is prepared once: `atlas db init`
+        monkeypatch.setenv("ATLAS_DATABASE_URL", url)
+    st.cache_resource.clear()  # the app's handle on the workspace is opened anew
+    st.cache_data.clear()
+    yield request.param
+    st.cache_resource.clear()  # and closed
+
+
+def app_session(**params: str) -> AppTest:
+    """A new browser session (nothing in its state), opened on the address ``params``."""
+    at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at

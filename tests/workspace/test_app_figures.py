@@ -9,14 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo import figures
 from geo.documents import read_document
 from geo.extract import extract_figures
 from geo.figure_table import read_figure_table
-from store import Workspace, open_workspace
+from store import open_workspace
+
+from .conftest import app_session
 
 REPO = Path(__file__).resolve().parents[2]
 APP = str(REPO / "app.py")
@@ -30,26 +31,7 @@ TABLE = (
 )
 
 
-@pytest.fixture(autouse=True, params=["sqlite", "postgis"])
-def backend(request, monkeypatch):
-    if request.param == "postgis":
-        url = request.getfixturevalue("postgis_schema")
-        with Workspace(url) as prepared:
-            prepared.upgrade()
-        monkeypatch.setenv("ATLAS_DATABASE_URL", url)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield request.param
-    st.cache_resource.clear()
-
-
-def _session(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+pytestmark = pytest.mark.usefixtures("app_backend")
 
 
 def _luoyang_table(at: AppTest):
@@ -59,7 +41,7 @@ def _luoyang_table(at: AppTest):
 
 
 def test_a_reviewed_report_colours_its_city_with_the_figures_traced_to_its_lines():
-    seed_view = _luoyang_table(_session(province="河南省", city="洛阳市"))
+    seed_view = _luoyang_table(app_session(province="河南省", city="洛阳市"))
     assert seed_view.empty  # 洛阳: no seed figure, every district 无数据
     extraction = extract_figures(read_document(REPORT))
     proposals = extraction.figures.assign(decision="")
@@ -81,10 +63,10 @@ def test_a_reviewed_report_colours_its_city_with_the_figures_traced_to_its_lines
     assert [s.value for s in at.success] == [
         "已保存为 luoyang-news-2023@1（2 项数据），地图等页面已可显示。"
     ]
-    shown = _luoyang_table(_session(province="河南省", city="洛阳市"))
+    shown = _luoyang_table(app_session(province="河南省", city="洛阳市"))
     assert sorted(shown["数值"]) == ["2.2 万户", "412 个"]
     assert set(shown["种子文件:行号"]) == {f"{REPORT.name}:3"}  # the report's line
-    assert any("2.2 万户" in m.value for m in _session(province="河南省", city="洛阳市").metric)
+    assert any("2.2 万户" in m.value for m in app_session(province="河南省", city="洛阳市").metric)
 
 
 def test_a_filled_in_table_brings_the_same_figures():
@@ -92,7 +74,7 @@ def test_a_filled_in_table_brings_the_same_figures():
     assert len(table.figures) == 2 and table.quarantine.empty
     with open_workspace() as workspace:
         workspace.save_figures(table.figures, name="luoyang-table", user="clerk")
-    shown = _luoyang_table(_session(province="河南省", city="洛阳市"))
+    shown = _luoyang_table(app_session(province="河南省", city="洛阳市"))
     assert sorted(shown["数值"]) == ["2.2 万户", "412 个"]
     assert set(shown["性质"]) == {"计划"}
 
@@ -102,6 +84,6 @@ def test_the_seed_cities_show_exactly_what_they_showed():
     with open_workspace() as workspace:
         table = read_figure_table(TABLE.encode("utf-8"), name="洛阳.csv")
         workspace.save_figures(table.figures, name="luoyang-table", user="clerk")
-    shown = _session().dataframe[-1].value
+    shown = app_session().dataframe[-1].value
     assert len(shown) == len(seed[seed["role"] != "stated_total"])
     assert set(shown["所属城市"]) <= set(seed["city"])

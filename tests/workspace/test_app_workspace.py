@@ -5,47 +5,22 @@ for one district shows in History as exactly the rows it changed, and a link nam
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo import records
-from store import Workspace, open_workspace
+from store import open_workspace
 
-from .conftest import monthly_ledger
+from .conftest import app_session, monthly_ledger
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-TIMEOUT = 120
 NAME = "synthetic-ledger-xinxiang"
 
 
-@pytest.fixture(autouse=True, params=["sqlite", "postgis"])
-def backend(request, monkeypatch):
-    """The app on the embedded file (the default), then on PostGIS (ATLAS_DATABASE_URL)."""
-    if request.param == "postgis":
-        url = request.getfixturevalue("postgis_schema")
-        with Workspace(url) as prepared:
-            prepared.upgrade()  # a team server is prepared once: `atlas db init`
-        monkeypatch.setenv("ATLAS_DATABASE_URL", url)
-    st.cache_resource.clear()  # the app's handle on the workspace is opened anew
-    yield request.param
-    st.cache_resource.clear()  # and closed
-
-
-def _session(**params: str) -> AppTest:
-    """A new browser session (nothing in its state), opened on the address ``params``."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
+pytestmark = pytest.mark.usefixtures("app_backend")
 
 
 def _save_example_from_the_ledger_page() -> AppTest:
-    at = _session()
+    at = app_session()
     at.switch_page("app_pages/ledger.py").run()
     at.button[1].click().run()  # 加载合成示例台账
     assert any("尚未保存" in c.value for c in at.caption)
@@ -59,12 +34,12 @@ def _ledger_caption(at: AppTest) -> str:
     return next(c.value for c in at.caption if "个小区有坐标" in c.value)
 
 
-def test_a_saved_ledger_is_there_in_a_new_session():
+def test_a_saved_ledger_is_there_in_a_newapp_session():
     saved = _save_example_from_the_ledger_page()
     assert any(f"已保存为 {NAME}@1（26 条有效记录）" in s.value for s in saved.success)
     assert saved.query_params["ledger"] == f"{NAME}@1"
     # Close the tab: a new session with no address sees the current state on the map.
-    fresh = _session()
+    fresh = app_session()
     assert "工作区：" in _ledger_caption(fresh) and f"{NAME}@1" in _ledger_caption(fresh)
     assert "23 个小区有坐标；3 个仅按区县名称定位" in _ledger_caption(fresh)
     assert fresh.sidebar.selectbox(key="ledger").value == ""
@@ -85,7 +60,7 @@ def test_a_monthly_ledger_shows_as_the_rows_it_changed_and_a_link_names_each_ver
             file_name=month.name,
             datum="gcj02",
         )
-    history = _session(dataset=NAME)
+    history = app_session(dataset=NAME)
     history.switch_page("app_pages/history.py").run()
     assert not history.exception, history.exception
     assert [m.value for m in history.metric] == ["1", "1", "1"]  # added, removed, changed
@@ -98,21 +73,21 @@ def test_a_monthly_ledger_shows_as_the_rows_it_changed_and_a_link_names_each_ver
         "status: started → completed；households: 352 → 360"
     ]
     # A colleague's link to version 1 shows version 1; with no version, the current state.
-    first = _session(ledger=f"{NAME}@1")
+    first = app_session(ledger=f"{NAME}@1")
     assert f"{NAME}@1" in _ledger_caption(first) and "@2" not in _ledger_caption(first)
-    current = _session()
+    current = app_session()
     assert f"{NAME}@1" in _ledger_caption(current) and f"{NAME}@2" in _ledger_caption(current)
 
 
 def test_a_link_to_a_version_that_does_not_exist_says_so():
     _save_example_from_the_ledger_page()
-    at = _session(ledger=f"{NAME}@9")
+    at = app_session(ledger=f"{NAME}@9")
     assert any("@9" in w.value for w in [*at.sidebar.warning, *at.warning])
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_history_page_without_datasets_says_nothing_is_saved(lang):
-    at = _session(lang=lang)
+    at = app_session(lang=lang)
     at.switch_page("app_pages/history.py").run()
     assert not at.exception
     assert [i.value for i in at.info] == [
