@@ -22,7 +22,7 @@ import pandas as pd
 from branca.utilities import color_brewer
 
 from layers._html import NO_DATA_COLOUR, esc, tipped_geojson
-from layers.labels import format_value, label, qualifier_text
+from layers.labels import figure_text, label
 
 __all__ = [
     "CLASS_COUNTS",
@@ -128,15 +128,20 @@ def _district_tip(row: pd.Series, metric_name: str, lang: str) -> str:
     head = f"<b>{esc(row['district'])}</b> · {esc(row['city'])}<br>"
     if pd.isna(row.get("value")):
         return head + f"{esc(metric_name)}: <i>{esc(label('no_data', lang))}</i>"
-    qualifier = qualifier_text(row.get("qualifier"), lang)
     periods = ""
     if row.get("n_periods", 0) > 1:
         periods = f" ({int(row['n_periods'])} {esc(label('several_periods', lang))})"
+    written = row.get("as_written")
+    note = row.get("note")
     return (
         head
-        + f"{esc(metric_name)}: <b>{esc(format_value(row['value'], row['unit'], lang))}</b>"
-        + f"{esc(qualifier)}<br>"
-        + f"{esc(label('as_written', lang))}: {esc(row['as_written'])}<br>"
+        + f"{esc(metric_name)}: <b>{esc(_figure(row, lang))}</b><br>"
+        + (f"{esc(note)}<br>" if isinstance(note, str) and note else "")
+        + (
+            f"{esc(label('as_written', lang))}: {esc(written)}<br>"
+            if isinstance(written, str) and written
+            else ""
+        )
         + f"{esc(label('period', lang))}: {esc(row['period_label'])}{periods} · "
         + f"{esc(label(str(row['status']), lang))}<br>"
         + f"{esc(label('source', lang))}: {esc(row['doc_number'] or '')} "
@@ -146,6 +151,19 @@ def _district_tip(row: pd.Series, metric_name: str, lang: str) -> str:
             if row["seed_file"]
             else ""
         )
+    )
+
+
+def _figure(row, lang: str) -> str:
+    """A figure's value as the document wrote it, qualifier and unit word included."""
+    word = row.get("unit_word")
+    return figure_text(
+        row["value"],
+        row["unit"],
+        lang,
+        qualifier=row.get("qualifier"),
+        as_written=row.get("as_written"),
+        unit_word=word if isinstance(word, str) else None,
     )
 
 
@@ -216,7 +234,7 @@ def cities_layer(
             name = fig["label_zh"] if lang == "zh" else fig["label_en"]
             lines.append(
                 f"{esc(fig['place'])} · {esc(fig['period_label'])} · {esc(name)}: "
-                f"{esc(format_value(fig['value'], fig['unit'], lang))} "
+                f"{esc(_figure(fig, lang))} "
                 f"<small>({esc(fig['doc_number'] or fig['title'])})</small>"
             )
         tips.append("<br>".join(lines))

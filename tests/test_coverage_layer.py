@@ -101,9 +101,9 @@ def test_rates_show_numerator_denominator_and_the_extent_share():
             coverage_layer(three_districts(), "tactile_rate")[0]
         ).values()
     ]
-    assert "盲道长度 1.20 千米 / 人行道长度 9.70 千米" in tips[0]
+    assert "盲道长度 1.2 千米 / 人行道长度 9.7 千米" in tips[0]  # no decimal invented
     assert "数据范围覆盖本区：100%" in tips[0]
-    assert "盲道长度 0.30 千米 / 人行道长度 0 千米" in tips[1]
+    assert "盲道长度 0.3 千米 / 人行道长度 0 千米" in tips[1]
     assert "数据范围覆盖本区：40%" in tips[1]
     assert "数据范围覆盖本区：无数据" in tips[2]
 

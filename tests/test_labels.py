@@ -119,6 +119,66 @@ def test_figures_read_as_reports_write_them(value, unit, zh, en):
     assert (format_value(value, unit, "zh"), format_value(value, unit, "en")) == (zh, en)
 
 
+@pytest.mark.parametrize(
+    ("value", "unit", "options", "zh", "en"),
+    [
+        # A document's own figure in its own words, qualifier and unit included (issue 22).
+        (42000, "households", {"qualifier": "at_least", "as_written": "4.2 万余户"}, "4.2 万余户",
+         "at least 42,000 households"),
+        (35200, "households", {"qualifier": "at_least", "as_written": "3.52万余户"}, "3.52万余户",
+         "at least 35,200 households"),
+        (1230, "count", {"as_written": "1230处"}, "1230处", "1,230"),
+        (46.8, "km", {"as_written": "46.8公里"}, "46.8公里", "46.8 km"),
+        (4.68, "km", {"as_written": "4680米"}, "4680米", "4.68 km"),
+        (29000, "households", {"qualifier": "approx", "as_written": "约2.9万户"}, "约2.9万户",
+         "about 29,000 households"),
+        # A value the words do not state (a sum, an edited value) is formatted, still qualified.
+        (46.8, "km", {}, "46.8 千米", "46.8 km"),
+        (1230, "count", {"unit_word": "处"}, "1,230 处", "1,230"),
+        (45000, "households", {"qualifier": "at_least", "as_written": "4.2 万余户"}, "4.5 万余户",
+         "at least 45,000 households"),
+        (8600, "count", {"qualifier": "at_least"}, "8,600 余个", "at least 8,600"),
+        (2830000, "m2", {"qualifier": "at_least"}, "283 万余 m²", "at least 2,830,000 m²"),
+        (97.7, "percent", {"qualifier": "at_least"}, "97.7%以上", "at least 97.7%"),
+        (29000, "households", {"qualifier": "approx"}, "约 2.9 万户", "about 29,000 households"),
+        (300, "households", {"qualifier": "at_most"}, "不超过 300 户", "at most 300 households"),
+        (float("nan"), "households", {"qualifier": "at_least"}, "无数据", "No data"),
+    ],
+)  # fmt: skip
+def test_a_figure_reads_as_its_document_wrote_it(value, unit, options, zh, en):
+    from layers.labels import figure_text
+
+    assert figure_text(value, unit, "zh", **options) == zh
+    assert figure_text(value, unit, "en", **options) == en
+
+
+@pytest.mark.parametrize(
+    ("row", "zh"),
+    [
+        # Over part of a district: a count is "at least", a rate or a zero is the part's.
+        ({"value": 3.0, "unit": "count", "status": "partial_extent"},
+         "3 个（不少于）（数据不足：数据仅覆盖本区部分范围）"),
+        ({"value": 0.0, "unit": "percent", "status": "partial_extent"},
+         "覆盖部分为 0%（数据不足：数据仅覆盖本区部分范围）"),
+        ({"value": 0.0, "unit": "count", "status": "partial_extent"},
+         "覆盖部分为 0 个（数据不足：数据仅覆盖本区部分范围）"),
+        ({"value": 40.0, "unit": "households", "status": "incomplete"},
+         "40 户（不少于）（数据不足：部分台账行未填此项，合计偏小）"),
+        # A city's sum over some districts says how many of how many.
+        ({"value": 42000.0, "unit": "households", "status": "sum_of_parts",
+          "qualifier": "at_least", "parts_n": 1, "places_n": 9, "zones_n": 0},
+         "4.2 万余户（9 个区县中 1 个有数据，不是全市合计）"),
+        ({"value": 189800.0, "unit": "households", "status": "urban_area",
+          "as_written": "18.98万户"}, "18.98万户（数据不足：仅为主城区数据，非全市）"),
+    ],
+)  # fmt: skip
+def test_a_partial_value_says_what_it_covers(row, zh):
+    from layers.labels import value_text
+
+    assert value_text(row) == zh
+    assert "at least 0" not in value_text({**row, "value": 0.0}, "en")
+
+
 def test_a_legend_writes_every_class_in_one_unit():
     from layers.labels import class_texts
 
