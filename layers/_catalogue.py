@@ -61,6 +61,11 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "{places}之和，不是全市合计",
         "en": "the sum of {places}, not a city total",
     },
+    "figures_estimates_left": {
+        "zh": "{n} 项约数或范围（约、近、左右、至）未预先采用：请逐项确认后再采用。",
+        "en": "{n} estimates or ranges (约, 近, 左右, 至) are not accepted in advance: "
+        "check each before accepting it.",
+    },
     "no_figures": {
         "zh": "所选范围内没有上报数据：区县显示为“无数据”，不是零。",
         "en": "No reported figures in this selection: districts show as 'no data', not zero.",
