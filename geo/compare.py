@@ -39,7 +39,9 @@ __all__ = [
     "list_places",
     "metric_kind",
     "metric_options",
+    "metric_unit",
     "mixed_periods",
+    "relative_modes",
     "relative_values",
     "reported_values",
     "year_range",
@@ -500,6 +502,42 @@ def gather_values(
 
 #: How values are compared: as they are, as a share of their city, or per household.
 RELATIVE = ("value", "share_of_city", "per_household")
+#: Units whose values add up over a city's districts (so a share of their sum means
+#: something) and can be divided among households; rates and percentages do neither.
+_ADDITIVE_UNITS = ("count", "households", "persons", "m2", "km", "m", "cny")
+#: Metrics that are households themselves: "households per household" is no comparison.
+_HOUSEHOLD_METRICS = ("households", "ledger_households")
+
+
+def metric_unit(key: str, figures: pd.DataFrame) -> str:
+    """The unit of compare metric ``key``: a reported figure's, a ledger sum's or a measure's."""
+    kind = metric_kind(key)
+    if kind == "ledger":
+        return LEDGER_METRICS[key][1]
+    if kind == "infra":
+        return coverage.describe(key.removeprefix(INFRA_PREFIX)).unit
+    units = figures.loc[figures["metric"] == key, "unit"]
+    return str(units.iloc[0]) if len(units) else "count"
+
+
+def relative_modes(metrics: Sequence[str], figures: pd.DataFrame) -> list[str]:
+    """
+    The ways of :data:`RELATIVE` that make sense for every one of ``metrics``, in that order.
+
+    ``value`` always. ``share_of_city`` for reported figures and ledger sums that add up over
+    a city (counts, households, areas, lengths, money), not for rates. ``per_household``
+    for those too, except households themselves, and never for accessibility measures,
+    whose places have no household figure of the same source.
+    """
+    modes = ["value"]
+    summable = [
+        metric_kind(m) != "infra" and metric_unit(m, figures) in _ADDITIVE_UNITS for m in metrics
+    ]
+    if all(summable):
+        modes.append("share_of_city")
+        if not set(metrics) & set(_HOUSEHOLD_METRICS):
+            modes.append("per_household")
+    return modes
 
 
 def relative_values(values: pd.DataFrame, how: str, metrics: Sequence[str]) -> pd.DataFrame:

@@ -61,6 +61,12 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "{places}之和，不是全市合计",
         "en": "the sum of {places}, not a city total",
     },
+    "unit_per_household": {"zh": "{unit}/户", "en": "{unit} per household"},
+    "compare_time_values": {
+        "zh": "时间图画的是各时期的原数值（不按占比或每户换算）。",
+        "en": "The time charts plot each period's values as reported (not shares or per "
+        "household).",
+    },
     "figures_estimates_left": {
         "zh": "{n} 项约数或范围（约、近、左右、至）未预先采用：请逐项确认后再采用。",
         "en": "{n} estimates or ranges (约, 近, 左右, 至) are not accepted in advance: "

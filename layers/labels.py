@@ -223,8 +223,18 @@ _WAN_UNITS = ("households", "m2", "persons", "cny")
 
 
 def unit_text(unit: str, lang: str = "zh") -> str:
-    """The word for ``unit`` after a number: 户, households, m², 千米..., or the code itself."""
+    """
+    The word for ``unit`` after a number: 户, households, m², 千米..., or the code itself.
+
+    A ratio to households (``km_per_household``) is the unit's word per household (千米/户).
+    """
+    if unit not in _UNIT_TEXT[lang] and unit.endswith(_PER_HOUSEHOLD):
+        base = unit_text(unit.removesuffix(_PER_HOUSEHOLD), lang)
+        return label("unit_per_household", lang).format(unit=base).strip()
     return _UNIT_TEXT[lang].get(unit, unit)
+
+
+_PER_HOUSEHOLD = "_per_household"
 
 
 def _rounded(value: float, decimals: int) -> str:

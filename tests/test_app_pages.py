@@ -68,11 +68,19 @@ def test_compare_opens_with_two_places_and_charts_no_single_period():
     # Three metrics, each only 2023 in 新乡: three bar charts, no time chart repeating them.
     assert len(at.get("vega_lite_chart")) == 3
     assert any("只有一个时期" in c.value for c in at.caption)
+    # "Households per household" is no comparison: with households chosen it is not offered.
+    assert at.radio(key="show").options == ["数值", "占全市比例（%）"]
+    at.multiselect(key="metric").set_value(["communities", "buildings"]).run()
+    assert at.radio(key="show").options == ["数值", "占全市比例（%）", "每户"]
     per_home = at.radio(key="show").set_value("per_household").run()
     assert not per_home.exception, per_home.exception
     rows = _frame(per_home, "出处").set_index(["指标", "地点"])
     assert rows.loc[("老旧小区 · 每户", "卫滨区"), "数值"] == "0.01 个/户"
-    assert rows.loc[("户数 · 每户", "卫滨区"), "数值"].startswith("数据不足")
+    assert rows.loc[("楼栋 · 每户", "卫滨区"), "数值"] == "0.03 个/户"
+    # The time view plots values as reported, and says so; its titles name no ratio.
+    assert any("不按占比或每户换算" in c.value for c in per_home.caption)
+    per_home.multiselect(key="metric").set_value(["households", "communities"]).run()
+    assert per_home.radio(key="show").value == "value"  # per household is no longer offered
     share = per_home.radio(key="show").set_value("share_of_city").run()
     rows = _frame(share, "出处").set_index(["指标", "地点"])
     # 卫滨区's 3,279 of the 22,149 households 新乡's districts and zone report for 2023.

@@ -327,3 +327,21 @@ def test_a_city_in_compare_is_what_its_card_says():
         "at_least",
     ]
     assert (values.loc["开封市", "parts_n"], values.loc["开封市", "places_n"]) == (1, 9)
+
+
+@pytest.mark.parametrize(
+    ("metrics", "modes"),
+    [
+        (["households"], ["value", "share_of_city"]),  # no "households per household"
+        (["communities", "buildings"], ["value", "share_of_city", "per_household"]),
+        (["households", "buildings"], ["value", "share_of_city"]),  # what suits every one
+        (["share_of_city_households"], ["value"]),  # a rate adds up to nothing
+        (["ledger_buildings"], ["value", "share_of_city", "per_household"]),
+        (["ledger_households"], ["value", "share_of_city"]),
+        (["infra_tactile_rate"], ["value"]),
+    ],
+)
+def test_only_the_comparisons_that_make_sense_are_offered(metrics, modes):
+    from geo import figures as figures_io
+
+    assert compare.relative_modes(metrics, figures_io.load_figures()) == modes
