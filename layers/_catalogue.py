@@ -62,6 +62,10 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "the sum of {places}, not a city total",
     },
     "unit_per_household": {"zh": "{unit}/户", "en": "{unit} per household"},
+    "legend_one_value": {
+        "zh": "所有有数据的区域均为 {value}",
+        "en": "every place with data: {value}",
+    },
     "compare_time_values": {
         "zh": "时间图画的是各时期的原数值（不按占比或每户换算）。",
         "en": "The time charts plot each period's values as reported (not shares or per "
@@ -818,7 +822,8 @@ LABELS: dict[str, dict[str, str]] = {
     "col_metrics": {"zh": "指标", "en": "Metrics"},
     "col_seed_lines": {"zh": "种子文件:行号", "en": "Seed file:line"},
     "col_periods": {"zh": "时期", "en": "Periods"},
-    "cell_none": {"zh": "无", "en": "none"},
+    # Not 无: under the 无障碍 column a bare 无 reads "accessibility: none".
+    "cell_none": {"zh": "未上报", "en": "none reported"},
     "cell_figures": {"zh": "✓ {n} 项", "en": "✓ {n}"},
     "yes": {"zh": "是", "en": "yes"},
     "no": {"zh": "否", "en": "no"},

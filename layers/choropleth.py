@@ -116,9 +116,14 @@ def class_ranges(values: pd.Series, bins: list[float]) -> list[tuple[float, floa
 
 
 def class_colours(k: int) -> list[str]:
-    """The colours of ``k`` classes, lightest first, as :func:`classify` assigns them."""
+    """
+    The colours of ``k`` classes, lightest first, as :func:`classify` assigns them.
+
+    One class (every value equal) is a light colour: the darkest would read as "the most",
+    and 0 % drawn darkest once did.
+    """
     if k == 1:
-        return [PALETTE[-1]]
+        return [PALETTE[1]]
     if k == 2:
         return [PALETTE[0], PALETTE[-1]]  # two pale yellows would not read as two classes
     return list(color_brewer("YlOrRd", k))

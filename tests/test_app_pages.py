@@ -123,7 +123,9 @@ def test_quality_lists_districts_without_figures():
     matrix = _frame(at, "有上报数据").set_index("地点")
     assert len(matrix) == 14  # the city, 12 districts and the 高新区 zone
     assert matrix.loc["新乡县", "有上报数据"] == "否"
-    assert matrix.loc["新乡县", "改造规模"] == "无"
+    assert matrix.loc["新乡县", "改造规模"] == "未上报"
+    # Not 无, which under 无障碍 reads "accessibility: none" (issue 22).
+    assert matrix.loc["新乡县", "无障碍"] == "未上报"
     assert matrix.loc["卫滨区", "改造规模"] == "✓ 4 项（2023年）"
     assert matrix.loc["卫滨区", "文件"] == "新百城提质办〔2023〕2号"
     assert matrix.loc["卫滨区", "最新文件日期"] == "2023-02-07"
