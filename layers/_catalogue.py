@@ -71,6 +71,23 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "The time charts plot each period's values as reported (not shares or per "
         "household).",
     },
+    # File-wide notes of a ledger read (geo.records.Ledger.notes).
+    "note_datum_overridden": {
+        "zh": "所选坐标系为 {declared}，但“{column}”列为 {rows} 行有坐标的记录写明了 {datums}："
+        "这些行已按该列读取（每行自带的坐标系优先）。如该列有误，请改正后重新读取。",
+        "en": "You declared {declared}, but the “{column}” column names {datums} for {rows} "
+        "rows with coordinates: those rows were read as the column says (a row's own datum "
+        "comes first). If the column is wrong, correct it and read the file again.",
+    },
+    "note_datum_suspect": {
+        "zh": "坐标可能不是 {declared}：按{declared}读取，{rows} 个填了区县的点中只有 "
+        "{fits_declared} 个落在所填区县；按{best}读取则有 {fits_best} 个"
+        "（常见：高德坐标误标为 WGS84，相差约 600 米）。未作任何转换，请核对坐标系后重新读取。",
+        "en": "The coordinates may not be {declared}: read as {declared}, {fits_declared} of "
+        "{rows} points with a named district fall in it; read as {best}, {fits_best} do "
+        "(common: Amap coordinates declared as WGS84, about 600 m off). Nothing was "
+        "converted: check the datum and read the file again.",
+    },
     "figures_estimates_left": {
         "zh": "{n} 项约数或范围（约、近、左右、至）未预先采用：请逐项确认后再采用。",
         "en": "{n} estimates or ranges (约, 近, 左右, 至) are not accepted in advance: "

@@ -32,6 +32,7 @@ __all__ = [
     "measure_name",
     "metric_label",
     "mixed_periods_text",
+    "note_text",
     "period_text",
     "periods_text",
     "place_labels",
@@ -499,6 +500,25 @@ def error_text(exc: Exception, lang: str = "zh") -> str:
     else:
         text = str(exc)
     return f"{text} {label(f'fix_{fix}', lang)}" if fix else text
+
+
+def note_text(note: dict, lang: str = "zh") -> str:
+    """
+    A file-wide note of :attr:`geo.records.Ledger.notes` in ``lang``, datums named in words.
+
+    ``datum_overridden``: the 坐标系 column was followed over the declared datum;
+    ``datum_suspect``: the points fit another datum better (a hint; nothing was converted).
+    """
+    sep = "或" if lang == "zh" else " or "
+
+    def datums(codes: object) -> str:
+        return sep.join(label(f"datum_{d}", lang) for d in str(codes).split("/"))
+
+    details = {k: v for k, v in note.items() if k != "code"}
+    for key in ("declared", "best", "datums"):
+        if key in details:
+            details[key] = datums(details[key])
+    return label(f"note_{note['code']}", lang).format(**details)
 
 
 def qualifier_text(qualifier: object, lang: str = "zh") -> str:

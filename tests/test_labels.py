@@ -257,3 +257,34 @@ def test_network_shares_are_named_with_their_profile():
         "Share of households within 300 m on foot along the network of the nearest "
         "accessible bus stop"
     )
+
+
+def test_a_ledger_note_names_the_datums_in_words():
+    from layers.labels import note_text
+
+    overridden = {
+        "code": "datum_overridden",
+        "declared": "wgs84",
+        "column": "坐标系",
+        "rows": 24,
+        "datums": "gcj02",
+    }
+    assert note_text(overridden) == (
+        "所选坐标系为 WGS84（GPS、OSM），但“坐标系”列为 24 行有坐标的记录写明了 "
+        "GCJ-02（高德、腾讯）：这些行已按该列读取（每行自带的坐标系优先）。如该列有误，请改正后重新读取。"
+    )
+    suspect = {
+        "code": "datum_suspect",
+        "declared": "wgs84",
+        "best": "gcj02/bd09",
+        "rows": 5,
+        "fits_declared": 2,
+        "fits_best": 5,
+    }
+    assert note_text(suspect, "en") == (
+        "The coordinates may not be WGS84 (GPS, OSM): read as WGS84 (GPS, OSM), 2 of 5 points "
+        "with a named district fall in it; read as GCJ-02 (Amap, Tencent) or BD-09 (Baidu), 5 "
+        "do (common: Amap coordinates declared as WGS84, about 600 m off). Nothing was "
+        "converted: check the datum and read the file again."
+    )
+    assert note_text(suspect).startswith("坐标可能不是 WGS84（GPS、OSM）：按WGS84（GPS、OSM）读取")
