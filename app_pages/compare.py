@@ -179,7 +179,13 @@ chosen_metrics = st.multiselect(
 )
 # Only the ways that make sense for every chosen metric: no "households per household".
 modes = compare.relative_modes(chosen_metrics, figures)
-dropped += state.seed("show", options=modes, default="value")
+# A link's way that does not suit these metrics is named in words, saying why it is gone.
+unsuited = state.seed("show", options=modes, default="value")
+for how in unsuited:
+    if how in compare.RELATIVE:
+        st.info(label("compare_mode_unsuited", lang).format(mode=label(f"relative_{how}", lang)))
+    else:
+        dropped.append(how)
 show = st.radio(
     label("compare_show", lang),
     modes,

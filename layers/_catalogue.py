@@ -66,6 +66,11 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "所有有数据的区域均为 {value}",
         "en": "every place with data: {value}",
     },
+    "compare_mode_unsuited": {
+        "zh": "“{mode}”不适用于所选指标（如户数的每户值、比率的占全市比例），已按数值显示。",
+        "en": "“{mode}” does not suit the chosen metrics (households per household, a share "
+        "of a rate): showing values.",
+    },
     "compare_time_values": {
         "zh": "时间图画的是各时期的原数值（不按占比或每户换算）。",
         "en": "The time charts plot each period's values as reported (not shares or per "

@@ -136,11 +136,12 @@ def _district_tip(row: pd.Series, metric_name: str, lang: str) -> str:
     periods = ""
     if row.get("n_periods", 0) > 1:
         periods = f" ({int(row['n_periods'])} {esc(label('several_periods', lang))})"
-    written = row.get("as_written")
-    note = row.get("note")
+    written, note, shown = row.get("as_written"), row.get("note"), _figure(row, lang)
+    if written == shown:
+        written = None  # the value is already the document's words
     return (
         head
-        + f"{esc(metric_name)}: <b>{esc(_figure(row, lang))}</b><br>"
+        + f"{esc(metric_name)}: <b>{esc(shown)}</b><br>"
         + (f"{esc(note)}<br>" if isinstance(note, str) and note else "")
         + (
             f"{esc(label('as_written', lang))}: {esc(written)}<br>"

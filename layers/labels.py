@@ -265,8 +265,12 @@ def _parts(value: float, unit: str, lang: str, unit_word: str | None) -> tuple[s
         scale, words = ("亿", words.removeprefix("亿")) if divisor == 1e8 else ("万", words)
         words = words.removeprefix("万").strip()
         return _rounded(value / divisor, 2), scale, words
-    # At most two decimals, none invented: 46.8 stays 46.8, never 46.80.
-    return _rounded(value, 0 if float(value).is_integer() else 2), "", words
+    # At most two decimals, none invented: 46.8 stays 46.8, never 46.80. A small ratio that
+    # two decimals would round to 0 (0.0041 个/户) keeps two significant digits instead.
+    decimals = 0 if float(value).is_integer() else 2
+    if decimals and value and abs(value) < 0.005:
+        decimals = 1 - math.floor(math.log10(abs(value)))
+    return _rounded(value, decimals), "", words
 
 
 def format_value(value: float, unit: str, lang: str = "zh", *, unit_word: str | None = None) -> str:

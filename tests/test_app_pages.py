@@ -88,6 +88,16 @@ def test_compare_opens_with_two_places_and_charts_no_single_period():
     assert share.query_params["show"] == "share_of_city"
 
 
+def test_a_link_asking_households_per_household_shows_values_and_says_why():
+    at = _open("app_pages/compare.py", metric="households", show="per_household")
+    assert at.radio(key="show").value == "value"
+    assert at.info[0].value == (
+        "“每户”不适用于所选指标（如户数的每户值、比率的占全市比例），已按数值显示。"
+    )
+    assert not at.warning  # no raw code in a "dropped values" warning
+    assert "数据不足" not in " ".join(_frame(at, "出处")["数值"])
+
+
 def test_compare_asks_for_two_places_and_reports_unknown_ones():
     at = _open("app_pages/compare.py", place="410703,999999")
     assert at.info[0].value == "请至少选择两个地点进行对比。"

@@ -110,6 +110,8 @@ def test_a_missing_qualifier_reads_as_nothing():
         (1_800_000_000, "cny", "18 亿元", "1,800,000,000 CNY"),
         (102100, "m2", "10.21 万 m²", "102,100 m²"),
         (57.9842, "percent", "58%", "58%"),
+        (46.8, "km", "46.8 千米", "46.8 km"),  # not 46.80: no decimal invented
+        (0.0041152, "count_per_household", "0.0041 个/户", "0.0041 per household"),  # not 0
         (float("nan"), "km", "无数据", "No data"),
     ],
 )
