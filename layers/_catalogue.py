@@ -40,6 +40,14 @@ LABELS: dict[str, dict[str, str]] = {
     "table": {"zh": "筛选后的记录及出处", "en": "Filtered records with provenance"},
     "download": {"zh": "下载 GeoJSON", "en": "Download GeoJSON"},
     "city_total": {"zh": "区县+开发区合计", "en": "districts + zones summed"},
+    # --- Figures that say what they are (issue 22) ---------------------------------------
+    # A figure with its qualifier (layers.labels.figure_text): 4.2 万余户, 约 2.9 万户.
+    "figure_at_least": {"zh": "{number} {scale}余{unit}", "en": "at least {number} {scale}{unit}"},
+    "figure_at_least_percent": {"zh": "{text}以上", "en": "at least {text}"},
+    "figure_approx": {"zh": "约 {text}", "en": "about {text}"},
+    "figure_at_most": {"zh": "不超过 {text}", "en": "at most {text}"},
+    # A rate, or a zero, measured over the part of a district the data cover: not a bound.
+    "in_covered_part": {"zh": "覆盖部分为 {value}", "en": "{value} in the covered part"},
     # A sum over some districts only (geo.selection.city_summary basis "partial").
     "partial_of_districts": {
         "zh": "{total} 个区县中 {n} 个有数据",
@@ -98,6 +106,7 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "{n} estimates or ranges (约, 近, 左右, 至) are not accepted in advance: "
         "check each before accepting it.",
     },
+    # --- end of issue 22's figures block ---------------------------------------------------
     "no_figures": {
         "zh": "所选范围内没有上报数据：区县显示为“无数据”，不是零。",
         "en": "No reported figures in this selection: districts show as 'no data', not zero.",
@@ -122,11 +131,6 @@ LABELS: dict[str, dict[str, str]] = {
     "at_least": {"zh": "（不少于）", "en": " (at least)"},
     "approx": {"zh": "（约）", "en": " (about)"},
     "at_most": {"zh": "（不超过）", "en": " (at most)"},
-    # A figure with its qualifier (layers.labels.figure_text): 4.2 万余户, 约 2.9 万户.
-    "figure_at_least": {"zh": "{number} {scale}余{unit}", "en": "at least {number} {scale}{unit}"},
-    "figure_at_least_percent": {"zh": "{text}以上", "en": "at least {text}"},
-    "figure_approx": {"zh": "约 {text}", "en": "about {text}"},
-    "figure_at_most": {"zh": "不超过 {text}", "en": "at most {text}"},
     "started": {"zh": "已开工", "en": "started"},
     "district_col": {"zh": "区县", "en": "District"},
     "households_col": {"zh": "户数", "en": "Households"},
@@ -383,8 +387,6 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "the source maps no feature of this type (unmapped is not absent)",
     },
     "extent_share": {"zh": "数据范围覆盖本区", "en": "District inside the data extent"},
-    # A rate, or a zero, measured over the part of a district the data cover: not a bound.
-    "in_covered_part": {"zh": "覆盖部分为 {value}", "en": "{value} in the covered part"},
     "nearest_accessible_bus_stop": {"zh": "最近无障碍公交站", "en": "Nearest accessible bus stop"},
     "nearest_curb_ramp": {"zh": "最近缘石坡道", "en": "Nearest curb ramp"},
     "nearest_straight": {"zh": "{name}（直线）", "en": "{name} (straight line)"},
