@@ -20,7 +20,7 @@ from app_pages.common import current_account, current_lang, load_city_names, wor
 from geo import figures
 from geo.documents import read_document
 from geo.errors import InputError, UnknownPlaceError
-from geo.extract import accept_figures, extract_figures, suggest_decisions
+from geo.extract import LEFT_TO_THE_PLANNER, accept_figures, extract_figures, suggest_decisions
 from geo.figure_table import read_figure_table, template_bytes
 from layers.labels import error_text, label
 from layers.review import document_html
@@ -71,6 +71,9 @@ def review(lang: str) -> None:
         )
     )
     st.html(document_html(document.lines, proposals, lang))
+    estimates = proposals["qualifier"].isin(LEFT_TO_THE_PLANNER) & (proposals["metric"] != "other")
+    if estimates.any():
+        st.caption(label("figures_estimates_left", lang).format(n=int(estimates.sum())))
     metrics = [*figures.load_metrics()["metric"], "other"]
     edited = st.data_editor(
         proposals[[*EDITABLE, *SHOWN]],

@@ -25,7 +25,7 @@ from geo import reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
 from layers.export import geopackage_bytes
-from layers.labels import error_text, label, sheet_text
+from layers.labels import error_text, label, note_text, sheet_text
 from layers.tables import (
     csv_bytes,
     projects_table,
@@ -136,6 +136,8 @@ ledger = loaded.ledger
 if loaded.synthetic:
     st.warning(label("synthetic_warning", lang))
 summary = ledger.summary()
+for note in ledger.notes:
+    st.warning(note_text(note, lang))
 columns = st.columns(4)
 columns[0].metric(label("rows", lang), summary["rows"])
 columns[1].metric(label("clean", lang), summary["clean"])

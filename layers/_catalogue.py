@@ -40,6 +40,73 @@ LABELS: dict[str, dict[str, str]] = {
     "table": {"zh": "筛选后的记录及出处", "en": "Filtered records with provenance"},
     "download": {"zh": "下载 GeoJSON", "en": "Download GeoJSON"},
     "city_total": {"zh": "区县+开发区合计", "en": "districts + zones summed"},
+    # --- Figures that say what they are (issue 22) ---------------------------------------
+    # A figure with its qualifier (layers.labels.figure_text): 4.2 万余户, 约 2.9 万户.
+    "figure_at_least": {"zh": "{number} {scale}余{unit}", "en": "at least {number} {scale}{unit}"},
+    "figure_at_least_percent": {"zh": "{text}以上", "en": "at least {text}"},
+    "figure_approx": {"zh": "约 {text}", "en": "about {text}"},
+    "figure_at_most": {"zh": "不超过 {text}", "en": "at most {text}"},
+    # A rate, or a zero, measured over the part of a district the data cover: not a bound.
+    "in_covered_part": {"zh": "覆盖部分为 {value}", "en": "{value} in the covered part"},
+    # A sum over some districts only (geo.selection.city_summary basis "partial").
+    "partial_of_districts": {
+        "zh": "{total} 个区县中 {n} 个有数据",
+        "en": "{n} of {total} districts with data",
+    },
+    "partial_of_places": {
+        "zh": "{total} 个区县和开发区中 {n} 个有数据",
+        "en": "{n} of {total} districts and zones with data",
+    },
+    "partial_value": {
+        "zh": "{value}（{scope}，不是全市合计）",
+        "en": "{value} ({scope}; not a city total)",
+    },
+    "partial_one": {
+        "zh": "仅为{places}的数字，不是全市合计",
+        "en": "{places} only, not a city total",
+    },
+    "partial_sum": {
+        "zh": "{places}之和，不是全市合计",
+        "en": "the sum of {places}, not a city total",
+    },
+    "unit_per_household": {"zh": "{unit}/户", "en": "{unit} per household"},
+    "legend_one_value": {
+        "zh": "所有有数据的区域均为 {value}",
+        "en": "every place with data: {value}",
+    },
+    "compare_mode_unsuited": {
+        "zh": "“{mode}”不适用于所选指标（如户数的每户值、比率的占全市比例），已按数值显示。",
+        "en": "“{mode}” does not suit the chosen metrics (households per household, a share "
+        "of a rate): showing values.",
+    },
+    "compare_time_values": {
+        "zh": "时间图画的是各时期的原数值（不按占比或每户换算）。",
+        "en": "The time charts plot each period's values as reported (not shares or per "
+        "household).",
+    },
+    # File-wide notes of a ledger read (geo.records.Ledger.notes).
+    "note_datum_overridden": {
+        "zh": "所选坐标系为 {declared}，但“{column}”列为 {rows} 行有坐标的记录写明了 {datums}："
+        "这些行已按该列读取（每行自带的坐标系优先）。如该列有误，请改正后重新读取。",
+        "en": "You declared {declared}, but the “{column}” column names {datums} for {rows} "
+        "rows with coordinates: those rows were read as the column says (a row's own datum "
+        "comes first). If the column is wrong, correct it and read the file again.",
+    },
+    "note_datum_suspect": {
+        "zh": "坐标可能不是 {declared}：按{declared}读取，{rows} 个填了区县的点中只有 "
+        "{fits_declared} 个落在所填区县；按{best}读取则有 {fits_best} 个"
+        "（常见：高德坐标误标为 WGS84，相差约 600 米）。未作任何转换，请核对坐标系后重新读取。",
+        "en": "The coordinates may not be {declared}: read as {declared}, {fits_declared} of "
+        "{rows} points with a named district fall in it; read as {best}, {fits_best} do "
+        "(common: Amap coordinates declared as WGS84, about 600 m off). Nothing was "
+        "converted: check the datum and read the file again.",
+    },
+    "figures_estimates_left": {
+        "zh": "{n} 项约数或范围（约、近、左右、至）未预先采用：请逐项确认后再采用。",
+        "en": "{n} estimates or ranges (约, 近, 左右, 至) are not accepted in advance: "
+        "check each before accepting it.",
+    },
+    # --- end of issue 22's figures block ---------------------------------------------------
     "no_figures": {
         "zh": "所选范围内没有上报数据：区县显示为“无数据”，不是零。",
         "en": "No reported figures in this selection: districts show as 'no data', not zero.",
@@ -779,7 +846,8 @@ LABELS: dict[str, dict[str, str]] = {
     "col_metrics": {"zh": "指标", "en": "Metrics"},
     "col_seed_lines": {"zh": "种子文件:行号", "en": "Seed file:line"},
     "col_periods": {"zh": "时期", "en": "Periods"},
-    "cell_none": {"zh": "无", "en": "none"},
+    # Not 无: under the 无障碍 column a bare 无 reads "accessibility: none".
+    "cell_none": {"zh": "未上报", "en": "none reported"},
     "cell_figures": {"zh": "✓ {n} 项", "en": "✓ {n}"},
     "yes": {"zh": "是", "en": "yes"},
     "no": {"zh": "否", "en": "no"},

@@ -154,6 +154,70 @@ def test_amap_coordinates_declared_as_wgs84_get_a_hint():
     assert "高德坐标误标为 WGS84" in ledger.quarantine["message_zh"].iloc[0]
 
 
+# Amap points of 卫滨区: three by its border with 红旗区 (GCJ), two well inside (the example's).
+AMAP_WEIBIN = [
+    GCJ,
+    (GCJ[0], GCJ[1] + 0.0004),
+    (GCJ[0] + 0.0003, GCJ[1] - 0.0003),
+    (113.856585, 35.278208),
+    (113.872870, 35.247795),
+]
+
+
+def test_a_file_whose_points_fit_another_datum_better_says_so():
+    rows = [
+        [f"小区{i}", "卫滨区", "新乡", "2023", "80", "2", f"{lon:.6f}", f"{lat:.6f}"]
+        for i, (lon, lat) in enumerate(AMAP_WEIBIN)
+    ]
+    ledger = read(rows, crs_name="wgs84")
+    # The three by the border fall in 红旗区 as WGS84: quarantined, each with its hint...
+    assert ledger.quarantine["reason"].tolist() == ["district_mismatch"] * 3
+    # ...and the file as a whole says which datum its points fit (issue 22).
+    assert ledger.notes == [
+        {
+            "code": "datum_suspect",
+            "declared": "wgs84",
+            "best": "gcj02/bd09",
+            "rows": 5,
+            "fits_declared": 2,
+            "fits_best": 5,
+        }
+    ]
+    assert ledger.summary()["notes"] == ledger.notes
+
+
+def test_points_that_fit_their_declared_datum_get_no_note():
+    from geo.crs import gcj02_to_wgs84
+
+    lon, lat = gcj02_to_wgs84(*np.array(AMAP_WEIBIN).T)
+    rows = [
+        [f"小区{i}", "卫滨区", "新乡", "2023", "80", "2", f"{x:.6f}", f"{y:.6f}"]
+        for i, (x, y) in enumerate(zip(lon, lat, strict=True))
+    ]
+    ledger = read(rows, crs_name="wgs84")
+    assert ledger.quarantine.empty and ledger.notes == []
+    assert "notes" not in ledger.summary()
+
+
+def test_declaring_wgs84_on_the_example_says_its_datum_column_was_followed():
+    from geo._data import EXAMPLES_DIR
+
+    path = EXAMPLES_DIR / "synthetic-ledger-xinxiang.csv"
+    ledger = records.read_ledger(path, crs_name="wgs84")
+    # Its 坐标系 column says gcj02 on every row with coordinates: that is what was used.
+    assert ledger.notes == [
+        {
+            "code": "datum_overridden",
+            "declared": "wgs84",
+            "column": "坐标系",
+            "rows": 24,
+            "datums": "gcj02",
+        }
+    ]
+    assert (ledger.projects["datum"].dropna() == "gcj02").all()
+    assert records.read_ledger(path).notes == []  # nothing declared: nothing overridden
+
+
 def test_a_per_row_datum_column_overrides_the_file_datum():
     header = [*HEADER, "坐标系"]
     rows = [
