@@ -278,10 +278,17 @@ def client_address(seen: str | None, forwarded_for: str | None) -> str:
     :func:`trusted_proxies`, and then ``seen`` is the answer. A server started otherwise keeps
     uvicorn's default, which believes the header from loopback: an address that came out of
     the header (it appears in ``forwarded_for``) is not believed, and the request counts as
-    from the proxy that sent it, so a rotating header cannot make one peer many addresses.
+    from the proxies, so a rotating header cannot make one peer many addresses. Text that is
+    no IP address (``cli:HOST`` in a header) counts as from the proxies too; an address is
+    written one way (``::FFFF:10.0.0.1`` is ``10.0.0.1``), so spellings do not split counts.
     """
-    address = seen or "127.0.0.1"
+    proxies = os.environ.get(ENV_UVICORN) or "127.0.0.1"
+    try:
+        parsed = ipaddress.ip_address(seen or "127.0.0.1")
+    except ValueError:
+        return proxies
     managed = os.environ.get(ENV_UVICORN) == forwarded_allow_ips()
-    if managed or not forwarded_for or address not in forwarded_for:
-        return address
-    return os.environ.get(ENV_UVICORN) or "127.0.0.1"
+    if not managed and forwarded_for and str(seen or "127.0.0.1") in forwarded_for:
+        return proxies
+    mapped = parsed.ipv4_mapped if isinstance(parsed, ipaddress.IPv6Address) else None
+    return str(mapped or parsed)
