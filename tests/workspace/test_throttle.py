@@ -225,7 +225,10 @@ def _served_address(peer: str, forwarded_for: str | None) -> str:
     config.load()
     headers = [(b"x-forwarded-for", forwarded_for.encode())] if forwarded_for else []
     scope = {"type": "websocket", "client": (peer, 50000), "headers": headers, "scheme": "ws"}
-    asyncio.run(config.loaded_app(scope, None, None))
+    # A thread of its own: a browser test's Playwright may hold this thread's event loop.
+    served = threading.Thread(target=asyncio.run, args=(config.loaded_app(scope, None, None),))
+    served.start()
+    served.join()
     client = seen["client"]  # Streamlit's st.context.ip_address is None for loopback
     return auth.client_address(None if client in ("127.0.0.1", "::1") else client, forwarded_for)
 
