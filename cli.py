@@ -21,7 +21,7 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas db init|upgrade|status|backup FILE|restore FILE [--replace]
     atlas datasets | atlas history DATASET | atlas diff DATASET V1 V2
     atlas user add NAME --role admin|city|district|viewer [--city CITY] [--district D ...]
-    atlas user list | atlas user passwd NAME | atlas user disable NAME
+    atlas user list | atlas user passwd NAME | atlas user disable NAME | atlas user unlock NAME
     atlas audit [--actor NAME] [--action ACTION] [--limit N]
     atlas publish NAME@VERSION [--withdraw]
     atlas serve [--address localhost] [--port 8501]
@@ -495,6 +495,8 @@ def _user_command(args: argparse.Namespace) -> int:
             found = [a for a in workspace.list_accounts(user=acting) if a.name == args.name]
         elif args.action == "disable":
             found = [workspace.disable_account(args.name, user=acting)]
+        elif args.action == "unlock":
+            found = [workspace.unlock_account(args.name, user=acting)]
         else:
             found = workspace.list_accounts(user=acting)
     for account in found:
@@ -525,22 +527,31 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    """`streamlit run app.py` on ``--address``; refused off loopback without ATLAS_AUTH=on."""
-    from store.auth import check_server_address
+    """
+    `streamlit run app.py` on ``--address``; refused off loopback without ATLAS_AUTH=on.
+
+    Streamlit's server (uvicorn) believes X-Forwarded-For only from ATLAS_TRUSTED_PROXIES.
+    """
+    from store.auth import ENV_UVICORN, check_server_address, forwarded_allow_ips
 
     check_server_address(args.address)
+    env = os.environ | {ENV_UVICORN: forwarded_allow_ips()}
     app = Path(__file__).resolve().parent / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address",
                args.address, "--server.port", str(args.port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false"]  # fmt: skip
-    return subprocess.call(command)
+    return subprocess.call(command, env=env)
 
 
 def _account_commands(sub) -> None:
     """``atlas user``, ``audit``, ``publish``, ``serve``; ``--user`` on every workspace command."""
-    user = sub.add_parser("user", help="accounts of a team server: add, list, passwd, disable")
-    user.add_argument("action", choices=["add", "list", "passwd", "disable"])
-    user.add_argument("name", nargs="?", help="the account (add, passwd, disable)")
+    user = sub.add_parser(
+        "user", help="accounts of a team server: add, list, passwd, disable, unlock"
+    )
+    user.add_argument("action", choices=["add", "list", "passwd", "disable", "unlock"])
+    user.add_argument(
+        "name", nargs="?", help="the account (add, passwd, disable; unlock: its failed logins)"
+    )
     user.add_argument("--role", choices=["admin", "city", "district", "viewer"])
     user.add_argument("--city", help="its city (city and district accounts; a viewer's, if any)")
     user.add_argument("--district", action="append", help="a district account's district")

@@ -1030,6 +1030,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "登录失败次数过多，请 {minutes} 分钟后再试。",
         "en": "Too many failed logins: try again in {minutes} min.",
     },
+    "login_throttled_seconds": {
+        "zh": "登录失败次数过多，请 {seconds} 秒后再试。",
+        "en": "Too many failed logins: try again in {seconds} s.",
+    },
     "login_no_accounts": {
         "zh": "工作区还没有账户：先在服务器上运行 atlas user add 名称 --role admin。",
         "en": "No accounts yet: run atlas user add NAME --role admin on the server.",

@@ -155,6 +155,8 @@ class Workspace:
         self.backend = self.url.get_backend_name()
         self.where = _engine.describe(self.url)
         self.engine = _engine.make_engine(self.url, timeout=timeout)
+        #: What time it is for logins (their throttle and audit rows); a test sets its own.
+        self.clock: Callable[[], datetime.datetime] = audit.now
         self._ready = False
 
     def __repr__(self) -> str:
@@ -816,7 +818,9 @@ class Workspace:
         refused = None
         with self._begin(write=True) as conn:
             try:
-                done = auth.log_in(conn, name, password, address=address, session=session)
+                done = auth.log_in(
+                    conn, name, password, address=address, session=session, now=self.clock()
+                )
             except auth.LoginError as exc:
                 refused = exc  # raised after the commit: the audit row throttles the next try
         if refused is not None:
@@ -901,6 +905,19 @@ class Workspace:
             done = accounts.disable(conn, name)
             auth.end_sessions(conn, done)
             audit.record(conn, actor.name, "account_disable", target=name, address=actor.address)
+        return done
+
+    def unlock_account(self, name: str, *, user: User = None) -> Account:
+        """
+        Start ``name``'s count of failed logins again (admins only), as a good login would.
+
+        Its next login waits for no earlier failure of its name; the address and spray delays
+        still apply to an address it never logged in from (:mod:`store.throttle`).
+        """
+        with self._begin(write=True) as conn:
+            actor = _require_admin(self._acting(conn, user), "unlock accounts")
+            done = accounts.require(conn, name)
+            audit.record(conn, actor.name, "account_unlock", target=name, address=actor.address)
         return done
 
     def audit_log(

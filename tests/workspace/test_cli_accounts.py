@@ -8,6 +8,7 @@ import argon2
 import pytest
 
 from cli import main
+from store import LoginError, audit, auth
 
 from .conftest import LEDGER
 
@@ -102,7 +103,7 @@ def test_a_password_change_from_the_command_line(atlas, monkeypatch):
 def test_serve_refuses_to_start_open_on_a_non_loopback_address(atlas, monkeypatch):
     monkeypatch.delenv("ATLAS_AUTH", raising=False)
     started = []
-    monkeypatch.setattr("subprocess.call", lambda command: started.append(command) or 0)
+    monkeypatch.setattr("subprocess.call", lambda command, env: started.append(command) or 0)
     status, _, err = atlas("serve", "--address", "0.0.0.0")
     assert status == 2 and started == []
     assert err.startswith(
@@ -112,3 +113,46 @@ def test_serve_refuses_to_start_open_on_a_non_loopback_address(atlas, monkeypatc
     assert "set ATLAS_AUTH=on and ATLAS_SECRET_KEY" in err
     assert atlas("serve", "--address", "127.0.0.1", "--port", "8600")[0] == 0
     assert started[0][-7:-3] == ["127.0.0.1", "--server.port", "8600", "--server.headless"]
+
+
+def test_serve_passes_the_trusted_proxies_to_streamlits_server(atlas, monkeypatch):
+    started = []
+    monkeypatch.setattr("subprocess.call", lambda command, env: started.append(env) or 0)
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "*")  # uvicorn's own setting: replaced, not kept
+    monkeypatch.delenv("ATLAS_TRUSTED_PROXIES", raising=False)
+    assert atlas("serve")[0] == 0
+    monkeypatch.setenv("ATLAS_TRUSTED_PROXIES", "127.0.0.1 10.1.0.0/16")
+    assert atlas("serve")[0] == 0
+    assert [env["FORWARDED_ALLOW_IPS"] for env in started] == ["", "127.0.0.1/32,10.1.0.0/16"]
+    monkeypatch.setenv("ATLAS_TRUSTED_PROXIES", "nginx")
+    status, _, err = atlas("serve")
+    assert (status, len(started)) == (2, 2)
+    assert err.startswith("atlas serve: Expected ATLAS_TRUSTED_PROXIES to list the addresses")
+
+
+def test_guesses_on_the_web_do_not_lock_the_admin_out_of_the_command_line(
+    atlas, workspace, monkeypatch
+):
+    atlas("user", "add", "boss", "--role", "admin")
+    atlas("user", "add", "weibin", "--role", "viewer", "--user", "boss")
+    for index in range(3):  # someone guessing on the web, from many addresses
+        for name in ("boss", "weibin"):
+            with pytest.raises(LoginError):
+                workspace.login(name, "wrong password!", address=f"203.0.113.{index}")
+    with workspace._begin(write=True) as conn:  # and, as those left it, 12 more just now
+        for index in range(12):
+            for name in ("boss", "weibin"):
+                audit.record(conn, name, "login_failed", address=f"203.0.114.{index}")
+    status, lines, _ = atlas("user", "list", "--user", "boss")
+    assert (status, len(lines)) == (0, 2)
+    with pytest.raises(auth.Throttled):
+        workspace.login("weibin", PASSWORD, address="198.51.100.7")
+    # The admin starts weibin's count again: weibin logs in on the web at once.
+    status, lines, _ = atlas("user", "unlock", "weibin", "--user", "boss")
+    assert (status, lines[0]["name"]) == (0, "weibin")
+    assert workspace.login("weibin", PASSWORD, address="198.51.100.7").account.name == "weibin"
+    status, _, err = atlas("user", "unlock", "boss", "--user", "weibin")
+    assert (status, err) == (
+        2,
+        "atlas user: Only an admin may unlock accounts; 'weibin' is a viewer.\n",
+    )
