@@ -735,7 +735,8 @@ class Workspace:
         from store.changes import compare
 
         before, after = self.load(name, old, user=user), self.load(name, new, user=user)
-        changes = compare(before.info.kind, _rows_of(before.content), _rows_of(after.content))
+        kind = before.info.kind
+        changes = compare(kind, _placed_rows(before.content), _placed_rows(after.content))
         if covered:
             changes = changes[changes["adcode"].isin(after.info.covers)].reset_index(drop=True)
         return changes
@@ -1144,11 +1145,13 @@ def _info(row, covers: tuple[str, ...]) -> VersionInfo:
     )
 
 
-def _rows_of(content) -> pd.DataFrame:
+def _placed_rows(content) -> pd.DataFrame:
+    """A version's rows, each with its district (``adcode``), as its covers count them."""
     if isinstance(content, Ledger):
         return content.projects
     if isinstance(content, Infra):
-        return content.features
+        features = content.features
+        return features.assign(adcode=pd.array(_feature_districts(features), dtype="string"))
     return content.figures
 
 
