@@ -44,7 +44,13 @@ from geo.records import Ledger
 from store import _engine, _frames, _rows, accounts, audit, auth, migrate
 from store._scope import scope_draft as _scope_draft
 from store.accounts import Account, acting_user, city_index
-from store.errors import AccessError, DatasetError, SchemaError, UnknownDatasetError
+from store.errors import (
+    AccessError,
+    DatasetError,
+    NothingToSaveError,
+    SchemaError,
+    UnknownDatasetError,
+)
 from store.schema import (
     KINDS,
     ROWS_TABLE,
@@ -971,8 +977,17 @@ class _Draft:
     note: str | None = None
     covers_given: bool = False
 
+    def by_reason(self) -> dict[str, int]:
+        """Quarantined rows by reason, reasons sorted."""
+        counts = self.quarantine["reason"].value_counts() if len(self.quarantine) else {}
+        return {str(k): int(v) for k, v in sorted(dict(counts).items())}
+
     def check(self) -> dict[str, list]:
-        """Refuse a bad name, no user or counts that do not add up; the frames' specs."""
+        """
+        Refuse a bad name, no user, uneven counts or no clean row; the frames' specs.
+
+        Called once the account's scope is applied: rows it refused are no clean rows.
+        """
         _check_name(self.name)
         if not self.user:
             raise DatasetError("Expected the acting user's name; got an empty one.")
@@ -980,6 +995,17 @@ class _Draft:
             raise DatasetError(
                 f"Expected rows = clean + quarantined; got {self.rows} ≠ {len(self.frame)} + "
                 f"{len(self.quarantine)}. Save what the reader returned, unchanged."
+            )
+        if len(self.frame) == 0:
+            # A version with no row replaces nothing and shows nothing: refused, said why.
+            by_reason = self.by_reason()
+            listed = ", ".join(f"{k} {v}" for k, v in by_reason.items()) or "none"
+            raise NothingToSaveError(
+                f"Expected at least one clean row to save; all {self.rows} rows are "
+                f"quarantined (by reason: {listed}), so no version was made. Fix the "
+                "quarantined rows, or save as an account that may write their districts.",
+                rows=self.rows,
+                by_reason=by_reason,
             )
         return {
             "rows": _frames.spec_of(self.frame, ROWS_TABLE[self.kind], own=tuple(self.own)),
@@ -993,7 +1019,7 @@ def _insert_version(conn: Connection, draft: _Draft, specs: dict) -> tuple[int, 
     dataset_id = _lock_dataset(conn, draft.name, draft.kind, draft.user, now)
     latest = select(func.max(versions.c.number)).where(versions.c.dataset_id == dataset_id)
     number = 1 + (conn.execute(latest).scalar() or 0)
-    reasons = draft.quarantine["reason"].value_counts() if len(draft.quarantine) else {}
+    reasons = draft.by_reason()
     data = draft.data
     record = {
         "dataset_id": dataset_id,
@@ -1007,7 +1033,7 @@ def _insert_version(conn: Connection, draft: _Draft, specs: dict) -> tuple[int, 
         "rows": int(draft.rows),
         "clean": len(draft.frame),
         "quarantined": len(draft.quarantine),
-        "by_reason": {str(k): int(v) for k, v in sorted(dict(reasons).items())},
+        "by_reason": reasons,
         "meta": draft.meta,
         "frames": specs,
         "note": draft.note,

@@ -197,3 +197,27 @@ def test_network_shares_are_named_with_their_profile():
         "Share of households within 300 m on foot along the network of the nearest "
         "accessible bus stop"
     )
+
+
+def test_a_save_says_what_its_version_holds_and_a_refusal_why():
+    from layers.labels import error_text, saved_text
+    from store.errors import NothingToSaveError
+
+    held = {"out_of_scope": 18, "total_row": 1}
+    assert saved_text("x@2", 8, held, "zh") == (
+        "已保存为 x@2（8 条有效记录；19 行已隔离：不属本账户的区县 18、合计行 1）。"
+    )
+    assert saved_text("x@2", 8, held, "en") == (
+        "Saved as x@2 (8 clean rows; 19 quarantined: outside this account's districts 18, "
+        "total row 1)."
+    )
+    assert saved_text("x@1", 26, {}, "zh") == "已保存为 x@1（26 条有效记录）。"
+    assert saved_text("f@1", 2, {}, "en", kind="figures") == (
+        "Saved as f@1 (2 figures); the map and the other pages show them."
+    )
+    refused = NothingToSaveError("…", rows=3, by_reason={"out_of_scope": 3})
+    assert error_text(refused, "en") == (
+        "Nothing to save: all 3 rows are quarantined (outside this account's districts 3), so "
+        "no version was made. Fix the quarantined rows, or save as an account that may write "
+        "their districts."
+    )

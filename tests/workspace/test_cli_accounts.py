@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import argon2
+import pandas as pd
 import pytest
 
 from cli import main
@@ -112,3 +113,49 @@ def test_serve_refuses_to_start_open_on_a_non_loopback_address(atlas, monkeypatc
     assert "set ATLAS_AUTH=on and ATLAS_SECRET_KEY" in err
     assert atlas("serve", "--address", "127.0.0.1", "--port", "8600")[0] == 0
     assert started[0][-7:-3] == ["127.0.0.1", "--server.port", "8600", "--server.headless"]
+
+
+def test_a_district_save_prints_and_reports_what_its_version_holds(atlas, tmp_path):
+    atlas("user", "add", "boss", "--role", "admin")
+    atlas(
+        "user", "add", "weibin", "--role", "district", "--city", "新乡",
+        "--district", "卫滨区", "--user", "boss",
+    )  # fmt: skip
+    report = tmp_path / "quarantine.csv"
+    status, lines, _ = atlas(
+        "ingest", str(LEDGER), "--crs", "gcj02", "--save", "--dataset", "xx",
+        "--user", "weibin", "--report", str(report),
+    )  # fmt: skip
+    # Not the file's 26 clean rows: the 8 of 卫滨区, and the 18 others refused by the save.
+    assert status == 0
+    assert lines == [
+        {
+            "rows": 31,
+            "clean": 8,
+            "quarantined": 23,
+            "by_reason": {
+                "approximate_number": 1,
+                "duplicate_conflict": 2,
+                "out_of_scope": 18,
+                "swapped_lon_lat": 1,
+                "total_row": 1,
+            },
+            "dataset": "xx",
+            "version": 1,
+        }
+    ]
+    written = pd.read_csv(report, dtype=str)
+    assert len(written) == 23 and (written["reason"] == "out_of_scope").sum() == 18
+    status, history, _ = atlas("history", "xx", "--user", "weibin")
+    assert (history[0]["clean"], history[0]["quarantined"]) == (8, 23)
+
+
+def test_a_save_with_no_clean_row_is_refused_on_the_command_line(atlas, tmp_path):
+    atlas("user", "add", "boss", "--role", "admin")
+    atlas("user", "add", "jz", "--role", "city", "--city", "焦作市", "--user", "boss")
+    status, lines, err = atlas(
+        "ingest", str(LEDGER), "--crs", "gcj02", "--save", "--dataset", "xx", "--user", "jz"
+    )
+    assert (status, lines) == (2, [])
+    assert err.startswith("atlas ingest: Expected at least one clean row to save; all 31 rows ")
+    assert atlas("datasets", "--user", "boss")[1] == []
