@@ -42,6 +42,7 @@ from geo.errors import InputError, UnknownPlaceError
 __all__ = [
     "CONTENT_TAGS",
     "FIELDS",
+    "LOCATED",
     "PLAUSIBLE_MAXIMUM",
     "REASONS",
     "STATUSES",
@@ -57,6 +58,9 @@ __all__ = [
 STATUSES = _cells.STATUSES
 #: Content tag → the words of a 改造内容 cell it stands for.
 CONTENT_TAGS = _cells.CONTENT_TAGS
+#: How a clean row is placed (``located``): by its ``point``, or by the name of its
+#: ``district`` or development ``zone`` alone (then it has no geometry).
+LOCATED = ("point", "district", "zone")
 
 #: Field → header synonyms, compared after NFKC folding, lower-casing and removing spaces and
 #: any bracketed unit: 建筑面积（万m²） matches 建筑面积 and declares 万m². Documented in README.
@@ -684,7 +688,7 @@ def _placed(index, point, status, named, county, lon_w, lat_w, places) -> pd.Dat
         {
             "adcode": pd.array(adcode, dtype="string"),
             "county_adcode": pd.array(county_adcode, dtype="string"),
-            "located": np.where(point, "point", np.where(zone, "zone", "district")),
+            "located": np.where(point, LOCATED[0], np.where(zone, LOCATED[2], LOCATED[1])),
             "lon": np.where(point, lon_w, np.nan),
             "lat": np.where(point, lat_w, np.nan),
         },

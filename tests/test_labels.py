@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from geo import compare, coverage, errors, figure_table, figures, infra, reconcile, records
-from layers import basemaps, choropleth, tables
+from geo import coverage
+from layers import tables
 from layers._catalogue import LABELS
 from layers.labels import LANGS, label, measure_name
-from store.schema import ROLES
+from tests.test_codes import coded_keys
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = [
@@ -36,32 +36,8 @@ def _keys_in_code() -> set[str]:
 
 def _keys_built_from_names() -> set[str]:
     """The keys the code builds from a code (f"reason_{status}"), for every code it can meet."""
-    keys = {f"reason_{s}" for s in coverage.STATUSES if s != "ok"}
-    keys |= {f"infra_{t}" for t in infra.FEATURE_TYPES}
-    keys |= {f"nearest_{t}" for t in coverage.DISTANCE_TYPES}
-    keys |= {f"metric_{m}" for m in coverage.MEASURES}
-    keys |= {f"result_{r}" for r in reconcile.RESULTS}
-    keys |= {f"datum_{d}" for d in ("wgs84", "cgcs2000", "gcj02", "bd09")}
-    keys |= {f"basemap_{b or 'none'}" for b in basemaps.BASEMAPS}
-    keys |= {f"kind_{k}" for k in ("osm", "survey")}
-    keys |= {f"level_{v}" for v in ("city", "district", "zone")}
-    keys |= {f"fix_{f}" for f in errors.FIXES}
-    keys |= set(figures.STATUSES) | set(records.STATUSES)  # shown as label(status)
-    keys |= {f"role_{r}" for r in ROLES}
-    # Added for issue 18: every code a table or the map writes as a word.
-    keys |= {f"tag_{t}" for t in records.CONTENT_TAGS}
-    keys |= {f"qreason_{r}" for r in {*records.REASONS, *infra.REASONS, *figure_table.REASONS}}
-    keys |= {"qreason_out_of_scope"}  # the workspace's, for rows outside an account's scope
-    keys |= {f"result_name_{r}" for r in reconcile.RESULTS}
-    keys |= {f"reconcile_by_{b}" for b in reconcile.BY}
-    keys |= {f"scheme_{s}" for s in choropleth.SCHEMES}
-    keys |= {f"relative_{r}" for r in compare.RELATIVE}
-    keys |= {f"reason_{s}" for s in compare.STATUSES if s != "ok"}
-    keys |= {f"qualifier_{q}" for q in ("exact", "at_least")}
-    keys |= {f"located_{v}" for v in ("point", "district", "zone")}
-    keys |= {f"level_{v}" for v in ("urban_area",)}
-    keys |= {f"error_{c}" for c in ("no_datum", "no_datum_hint", "unknown_datum")}
-    return keys | set(tables._HEADERS.values())  # table headers by column
+    # The readers' codes, from their own lists (tests/test_codes.py), and the table headers.
+    return coded_keys() | set(tables._HEADERS.values())
 
 
 def test_every_entry_has_both_languages_with_the_same_placeholders():
