@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
@@ -48,6 +49,24 @@ ACCOUNT_KEY = "account"
 VIEW_KEY = "view"
 
 
+def says_synthetic(name: str, rows: pd.DataFrame) -> bool:
+    """
+    True when the file's name or the text of its first 1,000 rows says "synthetic".
+
+    Only the columns that hold values are read as text: the geometry column is not text (a
+    ledger located by district names alone has none but empty geometries, which pandas'
+    ``.str`` refuses), and its coordinates never say anything.
+    """
+    if "synthetic" in name:
+        return True
+    values = pd.DataFrame(rows.head(1000)).drop(columns=_geometry_columns(rows))
+    return bool(values.astype(str).apply(lambda c: c.str.contains("synthetic")).any().any())
+
+
+def _geometry_columns(rows: pd.DataFrame) -> list[str]:
+    return [c for c in rows.columns if isinstance(rows[c].dtype, gpd.array.GeometryDtype)]
+
+
 @dataclass
 class LoadedLedger:
     """
@@ -69,10 +88,7 @@ class LoadedLedger:
     @functools.cached_property
     def synthetic(self) -> bool:
         """True for the shipped example, or any file that says it is synthetic."""
-        labelled = (
-            self.ledger.projects.head(1000).astype(str).apply(lambda c: c.str.contains("synthetic"))
-        )
-        return "synthetic" in self.name or bool(labelled.any().any())
+        return says_synthetic(self.name, self.ledger.projects)
 
 
 @dataclass
@@ -90,10 +106,7 @@ class LoadedInfra:
     @functools.cached_property
     def synthetic(self) -> bool:
         """True for the shipped example, or a file whose features say they are synthetic."""
-        labelled = self.infra.features.head(1000).drop(columns="geometry").astype(str)
-        return "synthetic" in self.name or bool(
-            labelled.apply(lambda c: c.str.contains("synthetic")).any().any()
-        )
+        return says_synthetic(self.name, self.infra.features)
 
 
 @st.cache_data
