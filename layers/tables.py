@@ -329,13 +329,25 @@ def quarantine_rows(quarantine: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """
     Every quarantined row as read, its fixed columns named in ``lang``, its reason named.
 
-    The raw cells keep the ledger's own headers and text: they are what the file said.
+    Rows from the workspace (with ``dataset`` and ``version``) start with their version,
+    ``name@3``, since two files number their rows each from 2; a row's district (``adcode``)
+    is shown by name. The raw cells keep the ledger's own headers and text: they are what
+    the file said.
     """
     fixed = ["row", "column", "message_zh", "message_en"]
     shown = quarantine.assign(reason=[reason_name(r, lang) for r in quarantine["reason"]])
+    if "adcode" in shown:
+        codes = shown["adcode"].astype("string")
+        names = {a: _district_names([a]) for a in codes.dropna().unique()}
+        shown["adcode"] = codes.map(names).fillna("").astype(object)
     named = {c: label(_HEADERS[c], lang) for c in fixed} | {
-        "reason": label("col_reason_name", lang)
+        "reason": label("col_reason_name", lang),
+        "adcode": label("compare_place", lang),
     }
+    if {"dataset", "version"} <= set(shown.columns):
+        refs = shown["dataset"].astype(str) + "@" + shown["version"].astype(str)
+        shown = shown.drop(columns=["dataset", "version"])
+        shown.insert(0, label("history_col_version", lang), refs)
     return shown.rename(columns=named)
 
 

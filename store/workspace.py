@@ -80,6 +80,8 @@ __all__ = [
 Progress = Callable[[float, str], None]
 #: Who acts: an account, or in local mode a name (or None) for the local user.
 User = Account | str | None
+#: The columns every quarantine has, before its raw cells.
+_REFUSED = ["row", "reason", "column", "message_zh", "message_en"]
 _NAME = re.compile(r"[^@\s/\\][^@/\\\x00-\x1f]{0,98}[^@\s/\\]|[^@\s/\\\x00-\x1f]")
 
 
@@ -663,9 +665,56 @@ class Workspace:
         rows = self._current("figures", city=city, districts=districts, dataset=dataset, user=user)
         return pd.DataFrame(rows.drop(columns="geometry", errors="ignore"))
 
-    def _current(self, kind, *, city, districts, dataset, user) -> gpd.GeoDataFrame:
+    def current_quarantine(
+        self, kind: str, *, dataset: str | None = None, user: User = None
+    ) -> pd.DataFrame:
+        """
+        The quarantined rows of a kind's current state, with ``dataset`` and ``version``.
+
+        From each version the current state takes rows from (:meth:`current_projects`), the
+        quarantined rows of the districts (``adcode``) no later version of its dataset
+        covers: after ``@2`` replaced 卫滨区, ``@1``'s 卫滨区 rows are gone, its other rows
+        stay. A row whose district could not be told (no ``adcode``: a total row, an unknown
+        place, a version saved before quarantined rows kept their district) stays while its
+        version is in the current state.
+        """
+        parts = []
         with self._begin() as conn:
             account = self._acting(conn, user)
+            by_version = self._current_versions(conn, kind, account, dataset=dataset)
+            latest: dict[tuple[str, str], int] = {}
+            for name, number, _, adcodes in by_version.values():
+                latest |= {(name, adcode): number for adcode in adcodes}
+            for version_id, (name, number, specs, _) in sorted(by_version.items()):
+                refused = _read_snapshot(conn, version_id, "quarantine", specs["quarantine"])
+                codes = refused.get("adcode", pd.Series(pd.NA, index=refused.index))
+                newest = codes.map({c: n for (d, c), n in latest.items() if d == name})
+                replaced = (newest > number).fillna(False).to_numpy(dtype=bool)
+                parts.append(
+                    refused[~replaced].reset_index(drop=True).assign(dataset=name, version=number)
+                )
+        if not parts:
+            return pd.DataFrame(
+                {c: pd.Series(dtype="object") for c in [*_REFUSED, "dataset", "version"]}
+            )
+        return pd.concat(parts, ignore_index=True)
+
+    def _current_versions(
+        self,
+        conn: Connection,
+        kind: str,
+        account: Account,
+        *,
+        city: str | None = None,
+        districts: Iterable[str] | None = None,
+        dataset: str | None = None,
+    ) -> dict[int, tuple[str, int, dict, list[str]]]:
+        """
+        The versions of the current state, as ``account`` may read them.
+
+        Version id → (dataset, number, frame specs, the districts it is the latest version of
+        its dataset to cover).
+        """
         filters = [datasets.c.kind == kind, accounts.readable_districts(account)]
         if dataset is not None:
             filters.append(datasets.c.name == dataset)
@@ -702,15 +751,22 @@ class Workspace:
             )
             .join(datasets, datasets.c.id == versions.c.dataset_id)
         )
+        picked = conn.execute(chosen).all()
+        if dataset is not None and not picked:
+            self._infos(conn, dataset, user=account)  # raises for an unknown name
+        by_version: dict[int, tuple[str, int, dict, list[str]]] = {}
+        for row in picked:
+            entry = by_version.setdefault(row.id, (row.name, row.number, row.frames, []))
+            entry[3].append(row.adcode)
+        return by_version
+
+    def _current(self, kind, *, city, districts, dataset, user) -> gpd.GeoDataFrame:
         parts = []
         with self._begin() as conn:
-            picked = conn.execute(chosen).all()
-            if dataset is not None and not picked:
-                self._infos(conn, dataset, user=account)  # raises for an unknown name
-            by_version: dict[int, tuple] = {}
-            for row in picked:
-                entry = by_version.setdefault(row.id, (row.name, row.number, row.frames, []))
-                entry[3].append(row.adcode)
+            account = self._acting(conn, user)
+            by_version = self._current_versions(
+                conn, kind, account, city=city, districts=districts, dataset=dataset
+            )
             for version_id, (name, number, specs, adcodes) in sorted(by_version.items()):
                 key = "adcode" if kind != "infra" else _FEATURE_ADCODE
                 extra = [key] if kind == "infra" else []
@@ -965,9 +1021,7 @@ class _Draft:
     rows: int
     frame: pd.DataFrame = None
     quarantine: pd.DataFrame = dataclasses.field(
-        default_factory=lambda: pd.DataFrame(
-            columns=["row", "reason", "column", "message_zh", "message_en"]
-        )
+        default_factory=lambda: pd.DataFrame(columns=_REFUSED)
     )
     own: dict = dataclasses.field(default_factory=dict)
     meta: dict = dataclasses.field(default_factory=dict)

@@ -1,6 +1,7 @@
 """
-AppTest of what a save says, on both back ends: a district account is told what its version
-holds, the refused rows too; a save with no clean row is refused in words.
+AppTest of what a save says and what the workspace then shows, on both back ends: a district
+account is told what its version holds, the refused rows too; a save with no clean row is
+refused in words; the current state's quarantine names each row's version.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ import argon2
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo import records
 from store import open_workspace
 
-from .conftest import app_session
+from .conftest import app_session, monthly_ledger
 
 PASSWORD = "correct horse battery"
 NAME = "synthetic-ledger-xinxiang"
@@ -87,3 +89,26 @@ def test_figures_all_of_other_districts_are_not_saved_and_the_page_says_why():
     with open_workspace() as workspace:
         boss = workspace.login("boss", PASSWORD).account
         assert workspace.list_datasets(user=boss) == []
+
+
+def test_the_current_quarantine_shows_each_rows_version(tmp_path):
+    _save_the_example(app_session())
+    month = monthly_ledger(tmp_path)
+    with open_workspace() as workspace:
+        workspace.save_ledger(
+            records.read_ledger(month, crs_name="gcj02"),
+            name=NAME,
+            user="weibin",
+            data=month.read_bytes(),
+            file_name=month.name,
+        )
+    at = app_session()
+    at.switch_page("app_pages/quality.py").run()
+    assert not at.exception, at.exception
+    rows = next(d.value for d in at.dataframe if "版本" in d.value.columns)
+    # @1's 卫滨区 rows are gone with 卫滨区's replacement; row numbers say which file.
+    assert rows[["版本", "台账行号", "原因"]].values.tolist() == [
+        [f"{NAME}@1", 32, "合计行"],
+        [f"{NAME}@2", 9, "约数"],
+        [f"{NAME}@2", 10, "经纬度填反"],
+    ]
