@@ -1,7 +1,8 @@
 """
 AppTest of what a save says and what the workspace then shows, on both back ends: a district
 account is told what its version holds, the refused rows too; a save with no clean row is
-refused in words; the current state's quarantine names each row's version.
+refused in words; the current state's quarantine names each row's version; and one
+session's choice never changes what another session is shown.
 """
 
 from __future__ import annotations
@@ -112,3 +113,22 @@ def test_the_current_quarantine_shows_each_rows_version(tmp_path):
         [f"{NAME}@2", 9, "约数"],
         [f"{NAME}@2", 10, "经纬度填反"],
     ]
+
+
+def test_one_sessions_comparison_choice_stays_in_that_session():
+    _save_the_example(app_session())
+    # Two planners have the saved ledger in view; one compares it over all periods.
+    mine, theirs = app_session(), app_session()
+    mine.switch_page("app_pages/ledger.py").run()
+    choice = next(r for r in mine.radio if r.label == "比较方式")
+    choice.set_value("all").run()
+    assert not mine.exception, mine.exception
+
+    def periods(at: AppTest) -> set[str]:
+        at.switch_page("app_pages/quality.py").run()
+        assert not at.exception, at.exception
+        table = next(d.value for d in at.dataframe if "台账合计" in d.value.columns)
+        return set(table["时期"])
+
+    assert all("台账全部年度" in p for p in periods(mine))
+    assert not any("台账全部年度" in p for p in periods(theirs))
