@@ -475,11 +475,28 @@ def _user(args: argparse.Namespace, workspace: Workspace | None = None):
     if getattr(args, "user", None) is None:
         return None  # the local user; a workspace with accounts refuses it, naming --user
     if "_account" not in vars(args):
-        password = os.environ.get("ATLAS_PASSWORD") or getpass.getpass(f"{args.user} password: ")
+        password = os.environ.get("ATLAS_PASSWORD") or _prompt(
+            f"{args.user} password: ", "ATLAS_PASSWORD", f"the password of {args.user!r}"
+        )
         with contextlib.nullcontext(workspace) if workspace else open_workspace() as opened:
             address = f"cli:{socket.gethostname()}"
             args._account = opened.login(args.user, password, address=address, session=False)
     return args._account.account
+
+
+def _prompt(prompt: str, variable: str, what: str) -> str:
+    """
+    A password typed at the terminal (never echoed); with no terminal and nothing on the
+    standard input, a usage error that says how to give it instead.
+    """
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise ValueError(
+            f"Expected {what} from ${variable} or typed at a terminal; got neither (no "
+            f"terminal, and the standard input is empty). Set {variable} in the environment "
+            "of the command, or run it in a terminal."
+        ) from None
 
 
 def _new_password(name: str) -> str:
@@ -487,8 +504,9 @@ def _new_password(name: str) -> str:
     given = os.environ.get("ATLAS_NEW_PASSWORD")
     if given:
         return given
-    first = getpass.getpass(f"New password for {name}: ")
-    if getpass.getpass("Again: ") != first:
+    what = f"the new password for {name!r}"
+    first = _prompt(f"New password for {name}: ", "ATLAS_NEW_PASSWORD", what)
+    if _prompt("Again: ", "ATLAS_NEW_PASSWORD", what) != first:
         raise ValueError("The two passwords differ; nothing was changed. Try again.")
     return first
 

@@ -159,3 +159,19 @@ def test_a_save_with_no_clean_row_is_refused_on_the_command_line(atlas, tmp_path
     assert (status, lines) == (2, [])
     assert err.startswith("atlas ingest: Expected at least one clean row to save; all 31 rows ")
     assert atlas("datasets", "--user", "boss")[1] == []
+
+
+def test_a_new_password_without_a_terminal_says_how_to_give_it(atlas, monkeypatch):
+    monkeypatch.delenv("ATLAS_NEW_PASSWORD")
+
+    def no_terminal(prompt: str = "") -> str:
+        raise EOFError  # what getpass does with no terminal and nothing on standard input
+
+    monkeypatch.setattr("getpass.getpass", no_terminal)
+    status, lines, err = atlas("user", "add", "boss", "--role", "admin")
+    assert (status, lines) == (2, [])
+    assert err == (
+        "atlas user: Expected the new password for 'boss' from $ATLAS_NEW_PASSWORD or typed at "
+        "a terminal; got neither (no terminal, and the standard input is empty). Set "
+        "ATLAS_NEW_PASSWORD in the environment of the command, or run it in a terminal.\n"
+    )
