@@ -131,13 +131,20 @@ def row_datums(raw: pd.DataFrame, columns: dict[str, str], crs_name: str | None,
 
 
 def quarantine_frame(
-    raw: pd.DataFrame, rows: np.ndarray, flags: Flags, reasons: dict[str, tuple[str, str]]
+    raw: pd.DataFrame,
+    rows: np.ndarray,
+    flags: Flags,
+    reasons: dict[str, tuple[str, str]],
+    *,
+    adcode: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """
     Quarantined rows: row, reason, column, messages in zh and en, then every raw cell.
 
     ``reasons`` maps each reason code to its (Chinese, English) template, filled with
-    ``{column}`` and ``{detail}``.
+    ``{column}`` and ``{detail}``. ``adcode`` (one per input row, None where unknown) adds
+    each quarantined row's district after the messages; a raw cell whose header is one of
+    these columns is kept as ``raw:<header>``.
     """
     bad = ~flags.ok()
     codes = flags.reason[bad]
@@ -157,6 +164,8 @@ def quarantine_frame(
             ],
         }
     )
+    if adcode is not None:
+        report["adcode"] = pd.array(np.asarray(adcode, dtype=object)[bad], dtype="string")
     cells = raw[bad].reset_index(drop=True)
     cells.columns = [f"raw:{c}" if c in report.columns else c for c in cells.columns]
     return pd.concat([report, cells], axis=1)

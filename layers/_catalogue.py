@@ -901,6 +901,25 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "已保存为 {ref}（{rows} 条有效记录）。",
         "en": "Saved as {ref} ({rows} clean rows).",
     },
+    # What a save made, when it holds quarantined rows too (issue 22: a district account's
+    # rows of other districts), and a save refused for having no clean row.
+    "workspace_saved_quarantined": {
+        "zh": "已保存为 {ref}（{rows} 条有效记录；{quarantined} 行已隔离：{reasons}）。",
+        "en": "Saved as {ref} ({rows} clean rows; {quarantined} quarantined: {reasons}).",
+    },
+    "figures_saved_quarantined": {
+        "zh": "已保存为 {ref}（{n} 项数据，地图等页面已可显示；"
+        "{quarantined} 项已隔离：{reasons}）。",
+        "en": "Saved as {ref} ({n} figures, which the map and the other pages show; "
+        "{quarantined} quarantined: {reasons}).",
+    },
+    "error_nothing_to_save": {
+        "zh": "没有可保存的有效记录：{rows} 行全部被隔离（{by_reason}），未建立新版本。"
+        "请修正被隔离的行，或由负责这些区县的账户保存。",
+        "en": "Nothing to save: all {rows} rows are quarantined ({by_reason}), so no version "
+        "was made. Fix the quarantined rows, or save as an account that may write their "
+        "districts.",
+    },
     "workspace_saved_datasets": {"zh": "工作区中的数据集", "en": "Datasets in the workspace"},
     "workspace_none_saved": {
         "zh": "工作区中还没有保存的数据集。",
@@ -1194,6 +1213,9 @@ LABELS: dict[str, dict[str, str]] = {
     "col_issuer": {"zh": "发文机关", "en": "Issuer"},
     "qualifier_exact": {"zh": "确数", "en": "exact"},
     "qualifier_at_least": {"zh": "不少于", "en": "at least"},
+    "qualifier_at_most": {"zh": "不超过", "en": "at most"},
+    "qualifier_approx": {"zh": "约数", "en": "approximate"},
+    "qualifier_range": {"zh": "区间（非单一数值）", "en": "a range, not one figure"},
     "col_doc_number": {"zh": "文号", "en": "Document no."},
     "col_doc_date": {"zh": "发文日期", "en": "Date"},
     "col_adcode": {"zh": "区划代码", "en": "Code"},

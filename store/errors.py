@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from geo.errors import AtlasError
 
+#: Kinds of refusal a store error may name as its ``code``, each with the keys of its
+#: ``details``, so a front end can word it (the app's catalogue has ``error_<code>``).
+CODES: dict[str, tuple[str, ...]] = {
+    "nothing_to_save": ("rows", "by_reason"),
+}
+
 
 class StoreError(AtlasError, RuntimeError):
     """The workspace database cannot be used: missing, locked, unreachable or refused."""
@@ -15,6 +21,21 @@ class SchemaError(StoreError):
 
 class DatasetError(StoreError, ValueError):
     """A dataset name refused, or a save that does not fit the dataset it names."""
+
+
+class NothingToSaveError(DatasetError):
+    """
+    A save in which no row is clean (every one quarantined): no version is made.
+
+    ``details`` gives ``rows`` and ``by_reason`` (quarantine reason → rows), under the
+    ``code`` ``nothing_to_save``, so each front end can say it in its own words.
+    """
+
+    code = "nothing_to_save"
+
+    def __init__(self, message: str, *, rows: int, by_reason: dict[str, int]) -> None:
+        self.details = {"rows": rows, "by_reason": dict(by_reason)}
+        super().__init__(message)
 
 
 class UnknownDatasetError(DatasetError, LookupError):

@@ -44,7 +44,13 @@ from geo.records import Ledger
 from store import _engine, _frames, _rows, accounts, audit, auth, migrate
 from store._scope import scope_draft as _scope_draft
 from store.accounts import Account, acting_user, city_index
-from store.errors import AccessError, DatasetError, SchemaError, UnknownDatasetError
+from store.errors import (
+    AccessError,
+    DatasetError,
+    NothingToSaveError,
+    SchemaError,
+    UnknownDatasetError,
+)
 from store.schema import (
     KINDS,
     ROWS_TABLE,
@@ -74,6 +80,8 @@ __all__ = [
 Progress = Callable[[float, str], None]
 #: Who acts: an account, or in local mode a name (or None) for the local user.
 User = Account | str | None
+#: The columns every quarantine has, before its raw cells.
+_REFUSED = ["row", "reason", "column", "message_zh", "message_en"]
 _NAME = re.compile(r"[^@\s/\\][^@/\\\x00-\x1f]{0,98}[^@\s/\\]|[^@\s/\\\x00-\x1f]")
 
 
@@ -659,9 +667,56 @@ class Workspace:
         rows = self._current("figures", city=city, districts=districts, dataset=dataset, user=user)
         return pd.DataFrame(rows.drop(columns="geometry", errors="ignore"))
 
-    def _current(self, kind, *, city, districts, dataset, user) -> gpd.GeoDataFrame:
+    def current_quarantine(
+        self, kind: str, *, dataset: str | None = None, user: User = None
+    ) -> pd.DataFrame:
+        """
+        The quarantined rows of a kind's current state, with ``dataset`` and ``version``.
+
+        From each version the current state takes rows from (:meth:`current_projects`), the
+        quarantined rows of the districts (``adcode``) no later version of its dataset
+        covers: after ``@2`` replaced 卫滨区, ``@1``'s 卫滨区 rows are gone, its other rows
+        stay. A row whose district could not be told (no ``adcode``: a total row, an unknown
+        place, a version saved before quarantined rows kept their district) stays while its
+        version is in the current state.
+        """
+        parts = []
         with self._begin() as conn:
             account = self._acting(conn, user)
+            by_version = self._current_versions(conn, kind, account, dataset=dataset)
+            latest: dict[tuple[str, str], int] = {}
+            for name, number, _, adcodes in by_version.values():
+                latest |= {(name, adcode): number for adcode in adcodes}
+            for version_id, (name, number, specs, _) in sorted(by_version.items()):
+                refused = _read_snapshot(conn, version_id, "quarantine", specs["quarantine"])
+                codes = refused.get("adcode", pd.Series(pd.NA, index=refused.index))
+                newest = codes.map({c: n for (d, c), n in latest.items() if d == name})
+                replaced = (newest > number).fillna(False).to_numpy(dtype=bool)
+                parts.append(
+                    refused[~replaced].reset_index(drop=True).assign(dataset=name, version=number)
+                )
+        if not parts:
+            return pd.DataFrame(
+                {c: pd.Series(dtype="object") for c in [*_REFUSED, "dataset", "version"]}
+            )
+        return pd.concat(parts, ignore_index=True)
+
+    def _current_versions(
+        self,
+        conn: Connection,
+        kind: str,
+        account: Account,
+        *,
+        city: str | None = None,
+        districts: Iterable[str] | None = None,
+        dataset: str | None = None,
+    ) -> dict[int, tuple[str, int, dict, list[str]]]:
+        """
+        The versions of the current state, as ``account`` may read them.
+
+        Version id → (dataset, number, frame specs, the districts it is the latest version of
+        its dataset to cover).
+        """
         filters = [datasets.c.kind == kind, accounts.readable_districts(account)]
         if dataset is not None:
             filters.append(datasets.c.name == dataset)
@@ -698,15 +753,22 @@ class Workspace:
             )
             .join(datasets, datasets.c.id == versions.c.dataset_id)
         )
+        picked = conn.execute(chosen).all()
+        if dataset is not None and not picked:
+            self._infos(conn, dataset, user=account)  # raises for an unknown name
+        by_version: dict[int, tuple[str, int, dict, list[str]]] = {}
+        for row in picked:
+            entry = by_version.setdefault(row.id, (row.name, row.number, row.frames, []))
+            entry[3].append(row.adcode)
+        return by_version
+
+    def _current(self, kind, *, city, districts, dataset, user) -> gpd.GeoDataFrame:
         parts = []
         with self._begin() as conn:
-            picked = conn.execute(chosen).all()
-            if dataset is not None and not picked:
-                self._infos(conn, dataset, user=account)  # raises for an unknown name
-            by_version: dict[int, tuple] = {}
-            for row in picked:
-                entry = by_version.setdefault(row.id, (row.name, row.number, row.frames, []))
-                entry[3].append(row.adcode)
+            account = self._acting(conn, user)
+            by_version = self._current_versions(
+                conn, kind, account, city=city, districts=districts, dataset=dataset
+            )
             for version_id, (name, number, specs, adcodes) in sorted(by_version.items()):
                 key = "adcode" if kind != "infra" else _FEATURE_ADCODE
                 extra = [key] if kind == "infra" else []
@@ -737,7 +799,8 @@ class Workspace:
         from store.changes import compare
 
         before, after = self.load(name, old, user=user), self.load(name, new, user=user)
-        changes = compare(before.info.kind, _rows_of(before.content), _rows_of(after.content))
+        kind = before.info.kind
+        changes = compare(kind, _placed_rows(before.content), _placed_rows(after.content))
         if covered:
             changes = changes[changes["adcode"].isin(after.info.covers)].reset_index(drop=True)
         return changes
@@ -975,9 +1038,7 @@ class _Draft:
     rows: int
     frame: pd.DataFrame = None
     quarantine: pd.DataFrame = dataclasses.field(
-        default_factory=lambda: pd.DataFrame(
-            columns=["row", "reason", "column", "message_zh", "message_en"]
-        )
+        default_factory=lambda: pd.DataFrame(columns=_REFUSED)
     )
     own: dict = dataclasses.field(default_factory=dict)
     meta: dict = dataclasses.field(default_factory=dict)
@@ -987,8 +1048,17 @@ class _Draft:
     note: str | None = None
     covers_given: bool = False
 
+    def by_reason(self) -> dict[str, int]:
+        """Quarantined rows by reason, reasons sorted."""
+        counts = self.quarantine["reason"].value_counts() if len(self.quarantine) else {}
+        return {str(k): int(v) for k, v in sorted(dict(counts).items())}
+
     def check(self) -> dict[str, list]:
-        """Refuse a bad name, no user or counts that do not add up; the frames' specs."""
+        """
+        Refuse a bad name, no user, uneven counts or no clean row; the frames' specs.
+
+        Called once the account's scope is applied: rows it refused are no clean rows.
+        """
         _check_name(self.name)
         if not self.user:
             raise DatasetError("Expected the acting user's name; got an empty one.")
@@ -996,6 +1066,17 @@ class _Draft:
             raise DatasetError(
                 f"Expected rows = clean + quarantined; got {self.rows} ≠ {len(self.frame)} + "
                 f"{len(self.quarantine)}. Save what the reader returned, unchanged."
+            )
+        if len(self.frame) == 0:
+            # A version with no row replaces nothing and shows nothing: refused, said why.
+            by_reason = self.by_reason()
+            listed = ", ".join(f"{k} {v}" for k, v in by_reason.items()) or "none"
+            raise NothingToSaveError(
+                f"Expected at least one clean row to save; all {self.rows} rows are "
+                f"quarantined (by reason: {listed}), so no version was made. Fix the "
+                "quarantined rows, or save as an account that may write their districts.",
+                rows=self.rows,
+                by_reason=by_reason,
             )
         return {
             "rows": _frames.spec_of(self.frame, ROWS_TABLE[self.kind], own=tuple(self.own)),
@@ -1009,7 +1090,7 @@ def _insert_version(conn: Connection, draft: _Draft, specs: dict) -> tuple[int, 
     dataset_id = _lock_dataset(conn, draft.name, draft.kind, draft.user, now)
     latest = select(func.max(versions.c.number)).where(versions.c.dataset_id == dataset_id)
     number = 1 + (conn.execute(latest).scalar() or 0)
-    reasons = draft.quarantine["reason"].value_counts() if len(draft.quarantine) else {}
+    reasons = draft.by_reason()
     data = draft.data
     record = {
         "dataset_id": dataset_id,
@@ -1023,7 +1104,7 @@ def _insert_version(conn: Connection, draft: _Draft, specs: dict) -> tuple[int, 
         "rows": int(draft.rows),
         "clean": len(draft.frame),
         "quarantined": len(draft.quarantine),
-        "by_reason": {str(k): int(v) for k, v in sorted(dict(reasons).items())},
+        "by_reason": reasons,
         "meta": draft.meta,
         "frames": specs,
         "note": draft.note,
@@ -1161,11 +1242,13 @@ def _info(row, covers: tuple[str, ...]) -> VersionInfo:
     )
 
 
-def _rows_of(content) -> pd.DataFrame:
+def _placed_rows(content) -> pd.DataFrame:
+    """A version's rows, each with its district (``adcode``), as its covers count them."""
     if isinstance(content, Ledger):
         return content.projects
     if isinstance(content, Infra):
-        return content.features
+        features = content.features
+        return features.assign(adcode=pd.array(_feature_districts(features), dtype="string"))
     return content.figures
 
 
