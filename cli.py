@@ -31,6 +31,10 @@ NAME``; the password comes from ``$ATLAS_PASSWORD`` or a prompt, a new account's
 ``$ATLAS_NEW_PASSWORD`` or a prompt (typed twice). Without accounts the workspace is in local
 mode: the one local user, named ``$ATLAS_USER`` or the login name, may do everything.
 
+``atlas db init`` creates the workspace if there is none (the embedded file, or a server's
+tables) and leaves one that is there as it is; no other command creates one, so a missing or
+broken workspace file is an error (exit 2), never an empty workspace.
+
 ``atlas ingest`` and ``atlas infra`` take ``--save [--dataset NAME]`` to keep the file as the
 next version of a dataset in the workspace (:mod:`store`; the embedded file, or
 ``$ATLAS_DATABASE_URL``), and print the version beside the counts; ``atlas export`` and
@@ -368,7 +372,9 @@ def _export_dataset(args: argparse.Namespace, chosen: selection.Selection) -> in
 
 def _db(args: argparse.Namespace) -> int:
     with open_workspace() as workspace:
-        if args.action in ("init", "upgrade"):
+        if args.action == "init":
+            result = workspace.init()
+        elif args.action == "upgrade":
             before, after = workspace.upgrade(user=_user(args, workspace))
             result = {"where": workspace.where, "schema_before": before, "schema": after}
         elif args.action == "status":

@@ -26,7 +26,7 @@ from app_pages.common import (
     current_lang,
     workspace,
 )
-from layers.labels import label
+from layers.labels import error_text, label
 from store import DatasetError, StoreError
 
 #: kind → (session key of the unsaved data, session and address key of the reference).
@@ -77,7 +77,7 @@ def save_form(kind: str, loaded, lang: str) -> None:
             datum=loaded.datum,
         )
     except (DatasetError, StoreError) as exc:
-        st.error(f"{label('workspace_not_saved', lang)} {exc}")
+        st.error(f"{label('workspace_not_saved', lang)} {error_text(exc, lang)}")
         return
     del st.session_state[unsaved_key]
     request(kind, info.ref, label("workspace_saved", lang).format(ref=info.ref, rows=info.clean))
@@ -88,7 +88,7 @@ def open_form(kind: str, lang: str) -> None:
     try:
         found = [d for d in workspace().list_datasets(user=current_account()) if d["kind"] == kind]
     except StoreError as exc:
-        st.error(f"{label('workspace_unavailable', lang)} {exc}")
+        st.error(f"{label('workspace_unavailable', lang)} {error_text(exc, lang)}")
         return
     if not found:
         st.caption(label("workspace_none_saved", lang))

@@ -51,7 +51,7 @@ def save(frame: pd.DataFrame, name: str, lang: str, **kwargs) -> None:
     try:
         info = workspace().save_figures(frame, name=name.strip(), user=current_account(), **kwargs)
     except (DatasetError, StoreError) as exc:
-        st.error(f"{label('workspace_not_saved', lang)} {exc}")
+        st.error(f"{label('workspace_not_saved', lang)} {error_text(exc, lang)}")
         return
     st.success(label("figures_saved", lang).format(ref=info.ref, n=info.clean))
 

@@ -6,7 +6,20 @@ from geo.errors import AtlasError
 
 
 class StoreError(AtlasError, RuntimeError):
-    """The workspace database cannot be used: missing, locked, unreachable or refused."""
+    """
+    The workspace database cannot be used: missing, broken, full, locked, unreachable, refused.
+
+    ``code`` names the kind of refusal and ``details`` its values, so a front end can say it
+    in the user's language (``layers.labels.error_text``); the message itself is English, for
+    logs and the command line, and says what was expected, what was found and the fix.
+    """
+
+    def __init__(
+        self, message: str, *, code: str | None = None, details: dict[str, str] | None = None
+    ) -> None:
+        self.code = code
+        self.details = dict(details or {})
+        super().__init__(message)
 
 
 class SchemaError(StoreError):

@@ -99,6 +99,15 @@ def test_db_status_backup_and_restore(atlas, tmp_path, monkeypatch):
     status, lines, _ = atlas("db", "backup", str(backup))
     assert lines == [{"backup": str(backup), "datasets": 1, "versions": 1, "rows": 31}]
     monkeypatch.setenv("ATLAS_DATABASE_URL", f"sqlite:///{tmp_path / 'new.sqlite'}")
+    status, _, err = atlas("db", "restore", str(backup))
+    assert (status, err) == (
+        2,
+        f"atlas db: Expected a workspace file at {tmp_path / 'new.sqlite'}; there is none. Run "
+        "`atlas db init` to create an empty workspace there, or set ATLAS_DATA_DIR to the "
+        "folder that holds atlas.sqlite (or ATLAS_DATABASE_URL to a team server).\n",
+    )
+    status, lines, _ = atlas("db", "init")
+    assert (status, lines[0]["created"]) == (0, True)
     status, lines, _ = atlas("db", "restore", str(backup))
     assert (status, lines[0]["versions"]) == (0, 1)
     status, lines, _ = atlas("history", "xx")
