@@ -1146,6 +1146,13 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "坐标系应为 wgs84、cgcs2000、gcj02 或 bd09 之一，收到：{value}。",
         "en": "The datum must be one of wgs84, cgcs2000, gcj02 or bd09; got {value}.",
     },
+    "error_encoding_big5": {
+        "zh": "文件为 Big5 编码（繁体中文，台湾、香港常用：{sample}…），按 GBK 读取会成为乱码，"
+        "未读取。请另存为 UTF-8（Excel：“CSV UTF-8”），再上传。",
+        "en": "The file is in Big5 (traditional Chinese, as Taiwan and Hong Kong write it: "
+        "{sample}…), which would read as garbled characters, so it was not read. Save it as "
+        "UTF-8 (Excel: 'CSV UTF-8') and upload it again.",
+    },
     "error_fix_datum": {"zh": "坐标系有误或未声明", "en": "The datum is missing or wrong"},
     "error_fix_sheet": {"zh": "工作表有误", "en": "The sheet is wrong"},
     "error_fix_layer": {"zh": "图层有误", "en": "The layer is wrong"},

@@ -61,6 +61,7 @@ def _keys_built_from_names() -> set[str]:
     keys |= {f"located_{v}" for v in ("point", "district", "zone")}
     keys |= {f"level_{v}" for v in ("urban_area",)}
     keys |= {f"error_{c}" for c in ("no_datum", "no_datum_hint", "unknown_datum")}
+    keys |= {"error_encoding_big5"}  # geo._sheets.refuse_big5
     # What the app shows of a workspace that is missing, broken or full (store.errors codes).
     keys |= {f"error_workspace_{c}" for c in ("missing", "gone", "empty", "not_sqlite")}
     keys |= {f"error_workspace_{c}" for c in ("not_atlas", "behind")}
