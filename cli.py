@@ -318,15 +318,31 @@ def _saved(args: argparse.Namespace, content) -> dict[str, object]:
     if not args.save:
         return {}
     source = Path(args.ledger if isinstance(content, records.Ledger) else args.file)
-    name = args.dataset or source.stem.removesuffix(".osm")
+    file_name = decode_file_name(source.name)
+    name = args.dataset or Path(file_name).stem.removesuffix(".osm")
     options = {"name": name, "user": _user(args), "data": source.read_bytes()}
-    options |= {"file_name": source.name, "datum": args.crs, "covers": args.dataset_covers}
+    options |= {"file_name": file_name, "datum": args.crs, "covers": args.dataset_covers}
     with open_workspace() as workspace:
         save = (
             workspace.save_ledger if isinstance(content, records.Ledger) else workspace.save_infra
         )
         info = save(content, **options)
     return {"dataset": info.dataset, "version": info.version}
+
+
+def decode_file_name(name: str) -> str:
+    """
+    A file name as text: the bytes the system gave, in UTF-8, else GB18030 (a GBK name).
+
+    Python hands undecodable bytes of a name over as lone surrogates (PEP 383), which no
+    database can store; a name saved on a Chinese Windows share is GBK. Bytes in neither
+    stay visible as ``\\xNN`` escapes.
+    """
+    raw = os.fsencode(name)
+    for encoding in ("utf-8", "gb18030"):
+        with contextlib.suppress(UnicodeDecodeError):
+            return raw.decode(encoding)
+    return raw.decode("utf-8", errors="backslashreplace")
 
 
 def _stored_layers(refs: list[str], cities: tuple[str, ...], projects, features, user=None):

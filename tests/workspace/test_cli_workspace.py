@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -89,6 +90,16 @@ def test_export_and_map_read_communities_from_the_workspace(atlas, tmp_path):
     )
     assert status == 0 and lines[0]["bytes"] > 500_000
     assert "幸小区" in html.read_text(encoding="utf-8")
+
+
+def test_a_ledger_whose_file_name_is_gbk_bytes_is_saved_under_its_name(atlas, tmp_path):
+    # A name from a Chinese Windows share: 台账.csv in GBK, which Python gives as surrogates.
+    path = tmp_path / os.fsdecode("台账.csv".encode("gbk"))
+    path.write_bytes(LEDGER.read_bytes())
+    status, lines, err = atlas("ingest", str(path), "--crs", "gcj02", "--save")
+    assert (status, err, lines[0]["dataset"]) == (0, "", "台账")
+    status, lines, _ = atlas("history", "台账")
+    assert lines[0]["file_name"] == "台账.csv"
 
 
 def test_db_status_backup_and_restore(atlas, tmp_path, monkeypatch):
