@@ -69,26 +69,8 @@ def check(path: Path, *, missing_ok: bool = False) -> None:
     """
     where = str(path)
     if not path.exists():
-        recorded = _recorded(path)
-        if recorded is not None:
-            raise StoreError(
-                f"The workspace file {where} is gone, but {record_path(path)} records saves "
-                f"up to audit entry {recorded['audit']} ({recorded['at']} UTC). Put the file "
-                "back, or restore the latest backup into a new workspace; to start an empty "
-                f"workspace here instead, delete {record_path(path).name} and run `atlas db "
-                "init`.",
-                code="workspace_gone",
-                details={"where": where, "entry": str(recorded["audit"])},
-            )
-        if missing_ok:
-            return
-        raise StoreError(
-            f"Expected a workspace file at {where}; there is none. Run `atlas db init` to "
-            "create an empty workspace there, or set ATLAS_DATA_DIR to the folder that holds "
-            "atlas.sqlite (or ATLAS_DATABASE_URL to a team server).",
-            code="workspace_missing",
-            details={"where": where},
-        )
+        _check_missing(path, missing_ok)
+        return
     if path.is_dir():
         raise StoreError(
             f"Expected a workspace file at {where}; it is a folder. Point ATLAS_DATA_DIR at "
@@ -116,6 +98,31 @@ def check(path: Path, *, missing_ok: bool = False) -> None:
             code="workspace_not_sqlite",
             details={"where": where},
         )
+
+
+def _check_missing(path: Path, missing_ok: bool) -> None:
+    """A missing file: refused, and refused even for ``atlas db init`` when it held saves."""
+    where = str(path)
+    recorded = _recorded(path)
+    if recorded is not None:
+        raise StoreError(
+            f"The workspace file {where} is gone, but {record_path(path)} records saves "
+            f"up to audit entry {recorded['audit']} ({recorded['at']} UTC). Put the file "
+            "back, or restore the latest backup into a new workspace; to start an empty "
+            f"workspace here instead, delete {record_path(path).name} and run `atlas db "
+            "init`.",
+            code="workspace_gone",
+            details={"where": where, "entry": str(recorded["audit"])},
+        )
+    if missing_ok:
+        return
+    raise StoreError(
+        f"Expected a workspace file at {where}; there is none. Run `atlas db init` to "
+        "create an empty workspace there, or set ATLAS_DATA_DIR to the folder that holds "
+        "atlas.sqlite (or ATLAS_DATABASE_URL to a team server).",
+        code="workspace_missing",
+        details={"where": where},
+    )
 
 
 @contextlib.contextmanager

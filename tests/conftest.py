@@ -51,10 +51,9 @@ def workspace_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def empty_workspace(tmp_path, monkeypatch, workspace_template):
+def empty_workspace(tmp_path_factory, monkeypatch, workspace_template):
     """Each test starts with an empty embedded workspace, also for the app's cached handle."""
-    folder = tmp_path / "atlas-data"
-    folder.mkdir()
+    folder = tmp_path_factory.mktemp("atlas-data")  # beside tmp_path: tests list theirs
     shutil.copyfile(workspace_template, folder / workspace_template.name)
     monkeypatch.setenv("ATLAS_DATA_DIR", str(folder))
     if "streamlit" in sys.modules:
