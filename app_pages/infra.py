@@ -164,7 +164,9 @@ if near is not None:
     )
 if not found.quarantine.empty:
     st.subheader(label("quarantine", lang))
-    st.dataframe(quarantine_rows(found.quarantine, lang), hide_index=True, width="stretch")
+    st.dataframe(
+        quarantine_rows(found.quarantine, lang, kind="infra"), hide_index=True, width="stretch"
+    )
     st.download_button(
         "CSV", csv_bytes(found.quarantine), "infra-quarantine.csv", "text/csv", key="iq-csv"
     )

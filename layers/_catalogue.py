@@ -841,7 +841,7 @@ LABELS: dict[str, dict[str, str]] = {
     "workspace_col_dataset": {"zh": "数据集", "en": "Dataset"},
     "workspace_col_versions": {"zh": "版本数", "en": "Versions"},
     "workspace_col_latest": {"zh": "最新版本", "en": "Latest"},
-    "workspace_col_saved_at": {"zh": "保存时间（UTC）", "en": "Saved (UTC)"},
+    "workspace_col_saved_at": {"zh": "保存时间（北京时间）", "en": "Saved (Beijing time)"},
     "workspace_col_saved_by": {"zh": "保存人", "en": "Saved by"},
     "workspace_open": {"zh": "打开", "en": "Open"},
     "workspace_open_button": {"zh": "打开所选数据", "en": "Open the chosen data"},
@@ -1183,4 +1183,8 @@ LABELS: dict[str, dict[str, str]] = {
     "qreason_unknown_type": {"zh": "设施类型无法识别", "en": "unknown type"},
     "qreason_wrong_geometry": {"zh": "几何类型不符", "en": "wrong geometry type"},
     "qreason_zero_point": {"zh": "坐标为零", "en": "zero coordinates"},
+    # Every screen in the planner's language (issue 22): quarantine tables, the workspace's
+    # datasets, accounts and audit (layers/accounts.py), the figures review table, sources.
+    "col_message": {"zh": "说明", "en": "Message"},
+    "infra_row": {"zh": "要素序号或行号", "en": "Feature or row"},
 }

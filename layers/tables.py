@@ -45,6 +45,7 @@ from layers.labels import (
     reason_text,
     source_words,
     tags_text,
+    time_text,
     value_text,
 )
 
@@ -318,25 +319,42 @@ def quarantine_by_reason(quarantine: pd.DataFrame, lang: str = "zh") -> pd.DataF
     """
     Quarantine counts by reason (:func:`geo.completeness.quarantine_by_reason`), headed.
 
-    The reason is named in ``lang``; its code follows, for the README's list and the files.
+    The reason is named in ``lang`` and its first row's message is the one in ``lang``; the
+    reason codes and both messages stay in the files (CSV, XLSX, GeoPackage).
     """
     counts = completeness.quarantine_by_reason(quarantine)
-    counts.insert(0, "reason_name", [reason_name(r, lang) for r in counts["reason"]])
-    return _headed(counts, lang, {"reason_name": label("col_reason_name", lang)})
+    counts = counts.assign(reason=[reason_name(r, lang) for r in counts["reason"]])
+    shown = counts[["reason", "rows", "first_row", f"message_{lang}"]]
+    return shown.rename(columns=_quarantine_headers(lang))
 
 
-def quarantine_rows(quarantine: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def _quarantine_headers(lang: str, *, kind: str = "ledger") -> dict[str, str]:
+    """The headers of a quarantine's fixed columns; a survey's rows are features or rows."""
+    return {
+        "row": label("ledger_row" if kind == "ledger" else "infra_row", lang),
+        "reason": label("col_reason_name", lang),
+        "rows": label("col_rows", lang),
+        "first_row": label("col_first_row", lang),
+        "column": label("col_column", lang),
+        f"message_{lang}": label("col_message", lang),
+    }
+
+
+def quarantine_rows(
+    quarantine: pd.DataFrame, lang: str = "zh", *, kind: str = "ledger"
+) -> pd.DataFrame:
     """
     Every quarantined row as read, its fixed columns named in ``lang``, its reason named.
 
-    The raw cells keep the ledger's own headers and text: they are what the file said.
+    ``kind`` is ``"ledger"`` (rows of a ledger) or ``"infra"`` (a survey's features or rows,
+    an extract's OSM elements). The message is the one in ``lang``; the raw cells keep the
+    file's own headers and text: they are what the file said.
     """
-    fixed = ["row", "column", "message_zh", "message_en"]
-    shown = quarantine.assign(reason=[reason_name(r, lang) for r in quarantine["reason"]])
-    named = {c: label(_HEADERS[c], lang) for c in fixed} | {
-        "reason": label("col_reason_name", lang)
-    }
-    return shown.rename(columns=named)
+    other = "message_en" if lang == "zh" else "message_zh"
+    shown = quarantine.drop(columns=other, errors="ignore").assign(
+        reason=[reason_name(r, lang) for r in quarantine["reason"]]
+    )
+    return shown.rename(columns=_quarantine_headers(lang, kind=kind))
 
 
 def reconciliation_counts(
@@ -964,51 +982,72 @@ def card_texts(
 # --- the workspace's history ----------------------------------------------------------------
 
 
-def _district_names(adcodes) -> str:
+def _district_names(adcodes, lang: str = "zh") -> str:
+    """District (or zone) names of ``adcodes``, listed in ``lang``; a code nothing names stays."""
     index = read_admin_index().drop_duplicates("adcode").set_index("adcode")["district"]
     zones = list_zones().drop_duplicates("code").set_index("code")["name"]
     names = [index.get(a) or zones.get(a) or a for a in adcodes]
-    return "、".join(str(n) for n in names)
+    return _listed((str(n) for n in names), lang)
+
+
+def _listed(items: Iterable[str], lang: str) -> str:
+    """Items as a list reads in ``lang``: 甲、乙 or a, b."""
+    return ("、" if lang == "zh" else ", ").join(items)
 
 
 def versions_table(versions: list[dict], lang: str = "zh") -> pd.DataFrame:
     """
     Every version of a dataset (``VersionInfo.to_dict()`` of each): who, when, which file.
 
-    With its SHA-256 (first 12 digits), datum, counts (rows = clean + quarantined), the
-    reasons rows were quarantined, and the districts it covers by name.
+    With the time in Beijing time, its SHA-256 (first 12 digits), datum, counts (rows = clean +
+    quarantined), the reasons rows were quarantined by name, and the districts it covers.
     """
     rows = pd.DataFrame(versions)
     return pd.DataFrame(
         {
             label("history_col_version", lang): rows["version"],
             label("workspace_col_saved_by", lang): rows["saved_by"],
-            label("workspace_col_saved_at", lang): rows["saved_at"],
+            label("workspace_col_saved_at", lang): [time_text(t) for t in rows["saved_at"]],
             label("history_col_file", lang): rows["file_name"].fillna(""),
             "SHA-256": rows["sha256"].fillna("").str[:12],
-            label("datum", lang): rows["datum"].fillna(label("datum_in_file", lang)),
+            label("col_datum", lang): [
+                label(f"datum_{d}" if isinstance(d, str) else "datum_in_file", lang)
+                for d in rows["datum"]
+            ],
             label("rows", lang): rows["rows"],
             label("clean", lang): rows["clean"],
             label("quarantined", lang): rows["quarantined"],
-            label("col_reason", lang): [
-                "、".join(f"{k} {v}" for k, v in reasons.items()) for reasons in rows["by_reason"]
+            label("col_reason_name", lang): [
+                _listed((f"{reason_name(k, lang)} {v}" for k, v in reasons.items()), lang)
+                for reasons in rows["by_reason"]
             ],
-            label("history_col_covers", lang): [_district_names(c) for c in rows["covers"]],
+            label("history_col_covers", lang): [_district_names(c, lang) for c in rows["covers"]],
         }
     )
+
+
+def _change_text(column: str, before: object, after: object, lang: str) -> str:
+    """One changed column: its header and both values as the tables write them."""
+    key = dict(_PROJECT_COLUMNS).get(column) or _HEADERS.get(column)
+    name = label(key, lang) if key else column
+    cells = _PROJECT_CELLS.get(column, lambda values, lang: _plain(values))
+    old, new = (cells(pd.Series([value], dtype=object), lang)[0] for value in (before, after))
+    return f"{name}{'：' if lang == 'zh' else ': '}{old} → {new}"
 
 
 def changes_table(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """
     Rows added, removed and changed between two versions (``Workspace.diff``), in ``lang``.
 
-    Each changed row names its changed columns with the values before and after.
+    Each changed row names its changed columns in ``lang`` with the values before and after,
+    written as the ledger table writes them (状态：已开工 → 已完成；户数：352 户 → 360 户).
     """
 
     def values(before, after) -> str:
         if not isinstance(before, dict) or not isinstance(after, dict):
             return ""
-        return "；".join(f"{k}: {before.get(k)} → {after.get(k)}" for k in after)
+        sep = "；" if lang == "zh" else "; "
+        return sep.join(_change_text(k, before.get(k), after.get(k), lang) for k in after)
 
     return pd.DataFrame(
         {
