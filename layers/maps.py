@@ -29,7 +29,7 @@ import shapely
 
 from geo import coverage, selection
 from layers._html import Legend, legend_html
-from layers._leaflet import FitView, Remembered, add_base_css
+from layers._leaflet import FitView, MetricScale, Remembered, add_base_css
 from layers.assets import use_local_leaflet
 from layers.basemaps import add_basemap, for_display
 from layers.choropleth import DEFAULT_CLASSES, cities_layer, class_ranges, districts_layer
@@ -82,13 +82,13 @@ def _base_map(basemap: str | None, tile_key: str | None, lang: str) -> folium.Ma
         location=_START[0],
         zoom_start=_START[1],
         tiles=None,
-        control_scale=True,
         maxZoom=18,
         zoomSnap=0.25,
         zoomDelta=0.5,
     )
     add_basemap(fmap, basemap, key=tile_key, lang=lang)
     add_base_css(fmap)
+    MetricScale().add_to(fmap)
     add_hatch_pattern(fmap)
     return use_local_leaflet(fmap)
 
@@ -169,7 +169,9 @@ def _figure_notes(districts: gpd.GeoDataFrame, scheme: str, k: int, lang: str) -
 def _classes_legend(values: pd.Series, bins, colours, unit: str, title: str, lang: str):
     words, texts = class_texts(class_ranges(values, bins), unit, lang)
     heading = f"{title}（{words}）" if lang == "zh" else f"{title} ({words})"
-    return (heading if words else title), list(zip(colours, texts, strict=True))
+    # A unit the title already is ("households", in English) is not said twice.
+    named = words and words.casefold() != title.casefold()
+    return (heading if named else title), list(zip(colours, texts, strict=True))
 
 
 def figure_layers(
