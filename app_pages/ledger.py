@@ -25,7 +25,7 @@ from geo import reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
 from layers.export import geopackage_bytes
-from layers.labels import error_text, label, sheet_text
+from layers.labels import encoding_text, error_text, label, sheet_text
 from layers.tables import (
     csv_bytes,
     projects_table,
@@ -141,7 +141,8 @@ columns[0].metric(label("rows", lang), summary["rows"])
 columns[1].metric(label("clean", lang), summary["clean"])
 columns[2].metric(label("quarantined", lang), summary["quarantined"])
 columns[3].metric(label("drawn", lang), int((ledger.projects["located"] == "point").sum()))
-st.caption(f"{loaded.name} · {ledger.encoding or sheet_text(ledger.sheet, ledger.sheets, lang)}")
+read_as = encoding_text(ledger.encoding, lang) or sheet_text(ledger.sheet, ledger.sheets, lang)
+st.caption(f"{loaded.name} · {read_as}")
 source_caption(loaded, lang)
 save_form("ledger", loaded, lang)
 

@@ -15,7 +15,7 @@ from geo import crs, records
 from geo.errors import InputError
 from layers.labels import label
 
-__all__ = ["datum_select", "page_style", "upload_fields", "upload_note"]
+__all__ = ["button_row", "datum_select", "page_style", "upload_fields", "upload_note"]
 
 
 def datum_select(
@@ -91,6 +91,16 @@ def upload_note(types: list[str], lang: str) -> None:
     sep = "、" if lang == "zh" else ", "
     names = sep.join(t.upper() for t in types)
     st.caption(label("upload_limit", lang).format(mb=limit, types=names))
+
+
+def button_row():
+    """
+    A row for several buttons that wraps onto a new line rather than cutting their labels.
+
+    Equal columns gave each download button a seventh of the page, and ``无障碍公交站 GeoJSON``
+    read ``无障碍公交站 Ge…`` at 1366 px.
+    """
+    return st.container(horizontal=True, wrap=True)
 
 
 def display_outlines(table):

@@ -12,7 +12,16 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from layers.labels import format_value, label, mean_value, period_text, rank_text, value_text
+from layers.labels import (
+    format_value,
+    label,
+    mean_value,
+    period_text,
+    rank_text,
+    source_words,
+    value_text,
+)
+from layers.sources import cited_lines
 
 __all__ = ["compare_chart", "period_chart"]
 
@@ -76,6 +85,11 @@ def compare_chart(rows: pd.DataFrame, *, metric_name: str, lang: str = "zh") -> 
     return alt.layer(*layers).properties(height=alt.Step(_ROW_PX), width="container")
 
 
+def _sources(rows: pd.DataFrame, lang: str) -> list[str]:
+    """Each row's source in ``lang``, its document's line cited (第 31 行), not its file."""
+    return [cited_lines(source_words(s, lang), lang) for s in rows["source"].fillna("")]
+
+
 def _compare_data(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     """One row per place: its bar (ok values only), texts, period, source and city mean."""
     data = pd.DataFrame(
@@ -85,7 +99,7 @@ def _compare_data(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
             "text": [value_text(r, lang) for _, r in rows.iterrows()],
             "rank": [rank_text(r, lang) for _, r in rows.iterrows()],
             "period": ["" if pd.isna(p) else period_text(p, lang) for p in rows["period_label"]],
-            "source": rows["source"].fillna("").astype(str),
+            "source": _sources(rows, lang),
             "mean": rows["city_mean"],
             "mean_text": [_mean_text(r, lang) for _, r in rows.iterrows()],
         }
@@ -137,7 +151,7 @@ def _period_data(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
             "value": rows["value"],
             "text": [value_text(r, lang) for _, r in rows.iterrows()],
             "status": kind,
-            "source": rows["source"].fillna("").astype(str),
+            "source": _sources(rows, lang),
         }
     )
 

@@ -22,6 +22,7 @@ __all__ = [
     "WHOLE_UNITS",
     "city_mean_text",
     "class_texts",
+    "encoding_text",
     "error_text",
     "format_value",
     "label",
@@ -440,3 +441,11 @@ def time_text(moment: object) -> str:
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def encoding_text(encoding: str | None, lang: str = "zh") -> str:
+    """A text file's encoding as its name is written: UTF-8（带 BOM）, GB18030; none reads ""."""
+    if not encoding:
+        return ""
+    name = encoding.upper().removesuffix("-SIG")
+    return label("encoding_bom", lang).format(name=name) if encoding.endswith("-sig") else name

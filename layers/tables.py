@@ -31,6 +31,7 @@ from openpyxl.styles import Font
 
 from geo import compare, completeness, coverage, reconcile
 from geo.boundaries import read_admin_index
+from geo.figures import load_metrics
 from geo.gazetteer import list_zones
 from layers._catalogue import LABELS
 from layers.labels import (
@@ -48,6 +49,7 @@ from layers.labels import (
     time_text,
     value_text,
 )
+from layers.sources import cited_lines, line_text, lines_text
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -61,6 +63,7 @@ __all__ = [
     "completeness_matrix",
     "coverage_table",
     "csv_bytes",
+    "district_names",
     "figure_table",
     "layers_summary",
     "missing_names",
@@ -246,8 +249,16 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
 # --- tables for the screen: column names, codes and values in the interface's language -------
 
 
+#: A GeoPackage layer's suffix (geopackage_layers) → the label of its geometry.
+_FAMILY_WORDS = {"points": "geom_point", "lines": "geom_linestring", "polygons": "geom_polygon"}
+
+
 def layers_summary(layers: dict[str, pd.DataFrame], lang: str = "zh") -> pd.DataFrame:
-    """Each layer of an export: its name, how many features or rows, its geometry, in ``lang``."""
+    """
+    Each layer of an export: what it holds, in ``lang``, and its name in the files.
+
+    With how many features or rows it has, and its geometry.
+    """
 
     def geometry(frame: pd.DataFrame) -> str:
         if not isinstance(frame, gpd.GeoDataFrame):
@@ -258,9 +269,21 @@ def layers_summary(layers: dict[str, pd.DataFrame], lang: str = "zh") -> pd.Data
             words.append(label("geom_none", lang))
         return ("、" if lang == "zh" else ", ").join(words)
 
+    def named(layer: str) -> str:
+        # infra_points: the infra layer's points, as geopackage_layers splits it.
+        base, _, family = layer.partition("_")
+        if family not in _FAMILY_WORDS:
+            base, family = layer, ""
+        name = label(f"layer_{base}", lang) if f"layer_{base}" in LABELS else layer
+        if not family:
+            return name
+        part = label(_FAMILY_WORDS[family], lang)
+        return f"{name}（{part}）" if lang == "zh" else f"{name} ({part})"
+
     return pd.DataFrame(
         {
-            label("layer", lang): list(layers),
+            label("layer", lang): [named(n) for n in layers],
+            label("layer_in_file", lang): list(layers),
             label("features", lang): [len(f) for f in layers.values()],
             label("geometry", lang): [geometry(f) for f in layers.values()],
         }
@@ -403,7 +426,8 @@ def reconciliation_table(
         return f"{text} · {ledger}" if text else ledger
 
     lines = reconciliation["seed_file"].fillna("").astype(str)
-    seed = lines + ":" + reconciliation["seed_line"].astype("Int64").astype(str)
+    numbers = reconciliation["seed_line"]
+    seed = [line_text(n, lang) if f else "" for f, n in zip(lines, numbers, strict=True)]
     return pd.DataFrame(
         {
             label("compare_city", lang): reconciliation["city"],
@@ -430,7 +454,7 @@ def reconciliation_table(
                 for v in reconciliation["reported_status"]
             ],
             label("col_doc_number", lang): reconciliation["doc_number"].fillna(""),
-            label("col_seed_lines", lang): seed.where(lines != "", ""),
+            label("col_seed_lines", lang): seed,
         }
     )
 
@@ -651,32 +675,59 @@ def completeness_matrix(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     out[label("col_documents", lang)] = places["documents"]
     out[label("col_issuers", lang)] = places["issuers"]
     out[label("col_latest_doc_date", lang)] = places["latest_doc_date"].fillna("")
-    out[label("col_doc_age", lang)] = places["doc_age_years"]
-    out[label("col_latest_period_end", lang)] = places["latest_period_end"]
-    out[label("col_period_age", lang)] = places["period_age_years"]
+    # A place without documents has no age: an empty cell, not the grid's "None".
+    out[label("col_doc_age", lang)] = _numbers(places["doc_age_years"])
+    out[label("col_latest_period_end", lang)] = _numbers(places["latest_period_end"])
+    out[label("col_period_age", lang)] = _numbers(places["period_age_years"])
     return out.reset_index(drop=True)
 
 
+def _numbers(values: pd.Series) -> list[str]:
+    """Years and ages as text: 2023, 3.8; a missing one empty."""
+    return [
+        "" if pd.isna(v) else str(int(v)) if float(v).is_integer() else f"{float(v):.1f}"
+        for v in values
+    ]
+
+
+def _listed_codes(cells: pd.Series, words, lang: str) -> list[str]:
+    """Cells listing codes or periods ("households; buildings") with each one worded."""
+    return [
+        "" if pd.isna(cell) else _listed((words(part) for part in str(cell).split("; ")), lang)
+        for cell in cells
+    ]
+
+
 def completeness_detail(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The long completeness table (place × family) with its provenance, headed in ``lang``."""
+    """
+    The long completeness table (place × family) with its provenance, headed in ``lang``.
+
+    Metrics by name, periods as the interface writes them, each document's lines cited.
+    """
     shown = table[table["has_figure"]]
+    metrics = load_metrics()
+    metric_names = dict(zip(metrics["metric"], metrics[f"label_{lang}"], strict=True))
     return pd.DataFrame(
         {
             label("compare_city", lang): shown["city"],
             label("compare_place", lang): shown["place"],
             label("col_family", lang): [label(f"family_{f}", lang) for f in shown["family"]],
             label("col_figures", lang): shown["n_figures"],
-            label("col_metrics", lang): shown["metrics"],
-            label("col_periods", lang): shown["periods"],
+            label("col_metrics", lang): _listed_codes(
+                shown["metrics"], lambda m: metric_names.get(m, m), lang
+            ),
+            label("col_periods", lang): _listed_codes(
+                shown["periods"], lambda p: period_text(p, lang), lang
+            ),
             label("col_documents", lang): shown["documents"],
             label("col_issuers", lang): shown["issuers"],
             label("col_latest_doc_date", lang): shown["latest_doc_date"].fillna(
                 label("undated_doc", lang)
             ),
-            label("col_doc_age", lang): shown["doc_age_years"],
-            label("col_latest_period_end", lang): shown["latest_period_end"],
-            label("col_period_age", lang): shown["period_age_years"],
-            label("col_seed_lines", lang): shown["seed_lines"],
+            label("col_doc_age", lang): _numbers(shown["doc_age_years"]),
+            label("col_latest_period_end", lang): _numbers(shown["latest_period_end"]),
+            label("col_period_age", lang): _numbers(shown["period_age_years"]),
+            label("col_document_lines", lang): [lines_text(r, lang) for r in shown["seed_lines"]],
         }
     )
 
@@ -721,7 +772,7 @@ def source_texts(rows: pd.DataFrame, lang: str = "zh") -> pd.Series:
         elif row.source_kind == "infra":
             out.append(label("source_infra", lang).format(name=row.source))
         else:
-            out.append(source_words(row.source, lang))
+            out.append(cited_lines(source_words(row.source, lang), lang))
     return pd.Series(out, index=rows.index, dtype="string")
 
 
@@ -915,9 +966,7 @@ _FIGURE_CELLS = {
     "issuer": lambda f, lang: [place_text(p, lang) or label("no_data", lang) for p in f["issuer"]],
     "doc_date": lambda f, lang: _undated(f["doc_date"], lang),
     "doc_number": lambda f, lang: _document_numbers(f),
-    "seed": lambda f, lang: (
-        f["seed_file"].astype(str) + ":" + f["seed_line"].astype(str)
-    ).tolist(),
+    "seed": lambda f, lang: [line_text(n, lang) for n in f["seed_line"]],
 }
 
 
@@ -982,12 +1031,18 @@ def card_texts(
 # --- the workspace's history ----------------------------------------------------------------
 
 
-def _district_names(adcodes, lang: str = "zh") -> str:
-    """District (or zone) names of ``adcodes``, listed in ``lang``; a code nothing names stays."""
-    index = read_admin_index().drop_duplicates("adcode").set_index("adcode")["district"]
+def district_names(adcodes: Iterable[object], lang: str = "zh") -> str:
+    """
+    The places of ``adcodes`` by name, listed in ``lang``: 卫滨区、新乡市、高新区.
+
+    Districts, zones, and cities for a city's own code; a code nothing names stays.
+    """
+    index = read_admin_index().drop_duplicates("adcode").set_index("adcode")
+    # A city's or province's own code (410700) names the city or province.
+    named = index["district"].fillna(index["city"]).fillna(index["province"])
     zones = list_zones().drop_duplicates("code").set_index("code")["name"]
-    names = [index.get(a) or zones.get(a) or a for a in adcodes]
-    return _listed((str(n) for n in names), lang)
+    names = [named.get(str(a)) or zones.get(str(a)) or str(a) for a in adcodes]
+    return _listed(names, lang)
 
 
 def _listed(items: Iterable[str], lang: str) -> str:
@@ -1021,7 +1076,7 @@ def versions_table(versions: list[dict], lang: str = "zh") -> pd.DataFrame:
                 _listed((f"{reason_name(k, lang)} {v}" for k, v in reasons.items()), lang)
                 for reasons in rows["by_reason"]
             ],
-            label("history_col_covers", lang): [_district_names(c, lang) for c in rows["covers"]],
+            label("history_col_covers", lang): [district_names(c, lang) for c in rows["covers"]],
         }
     )
 

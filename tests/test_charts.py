@@ -110,3 +110,12 @@ def test_value_text_marks_partial_and_missing():
         "数据不足：本区不在数据范围内"
     )
     assert labels.reason_text("unheard_of") == "数据不足：unheard_of"
+
+
+def test_a_bars_source_cites_the_documents_line_in_the_interfaces_language():
+    rows = _rows().assign(label=lambda f: labels.place_labels(f))
+    for lang, line in (("zh", "第 31 行"), ("en", "line 31")):
+        spec = charts.compare_chart(rows, metric_name="households", lang=lang).to_dict()
+        sources = {v.get("source") for layer in _layer_values(spec) for v in layer}
+        assert f"甲建〔2023〕1号 · {line}" in sources
+        assert not any(".txt:" in s for s in sources if s)

@@ -13,6 +13,7 @@ from geo import compare, coverage, errors, figure_table, figures, infra, reconci
 from layers import basemaps, choropleth, tables
 from layers._catalogue import LABELS
 from layers.labels import LANGS, label, measure_name
+from store import audit
 from store.schema import ROLES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,6 +62,12 @@ def _keys_built_from_names() -> set[str]:
     keys |= {f"located_{v}" for v in ("point", "district", "zone")}
     keys |= {f"level_{v}" for v in ("urban_area",)}
     keys |= {f"error_{c}" for c in ("no_datum", "no_datum_hint", "unknown_datum")}
+    # Issue 22: the workspace's kinds, audit actions and failed-login reasons as words.
+    keys |= {f"dataset_kind_{k}" for k in ("ledger", "infra", "figures")}
+    keys |= {f"audit_{a}" for a in audit.ACTIONS}
+    keys |= {f"audit_why_{w}" for w in ("password", "no_account", "disabled", "throttled")}
+    keys |= {f"layer_{n}" for n in ("districts", "projects", "quarantine", "reconciliation")}
+    keys |= {f"layer_{n}" for n in ("infra", "coverage")}
     return keys | set(tables._HEADERS.values())  # table headers by column
 
 
@@ -142,15 +149,17 @@ def test_a_legend_writes_every_class_in_one_unit():
         ("2019-2023年", "2019–2023"),
         ("2021年以来", "since 2021"),
         ("截至目前", "to date"),
-        ("", "period not stated"),
-        (None, "period not stated"),
+        ("", "undated"),
+        (None, "undated"),
     ],
 )
 def test_periods_are_english_in_english(period, english):
-    from layers.labels import period_text
+    from layers.labels import period_text, periods_text
 
     assert period_text(period, "en") == english
     assert period_text(period, "zh") == (period or "未注明时期")
+    # Before a kind, as cards and legends write it: "undated stock", not "period not stated stock".
+    assert periods_text([(period, "stock")], "en") == f"{english} stock"
 
 
 def test_sources_and_scopes_lose_their_chinese_stock_words_in_english():

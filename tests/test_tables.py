@@ -490,3 +490,26 @@ def test_changes_table_words_the_changed_columns_and_values():
     assert changes_table(changes, "en").iloc[0, -1] == (
         "Status: started → completed; Households: 352 households → 360 households"
     )
+
+
+def test_layers_summary_names_each_layer_and_keeps_its_name_in_the_files():
+    import geopandas as gpd
+    import shapely
+
+    from layers.tables import layers_summary
+
+    points = gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(113, 35)], crs="EPSG:4326")
+    layers = {"districts": points, "infra_points": points, "quarantine": pd.DataFrame({"a": [1]})}
+    zh = layers_summary(layers, "zh")
+    assert zh["图层"].tolist() == ["区县及上报数据", "无障碍设施（点）", "隔离的行"]
+    assert zh["文件中的图层名"].tolist() == ["districts", "infra_points", "quarantine"]
+    en = layers_summary(layers, "en")
+    assert en["Layer"].tolist() == ["Districts with figures", "Accessibility features (points)",
+                                    "Quarantined rows"]  # fmt: skip
+
+
+def test_district_names_name_a_citys_own_code_as_the_city():
+    from layers.tables import district_names
+
+    names = district_names(["410700", "410703", "410771", "999999"])
+    assert names == "新乡市、卫滨区、新乡高新技术产业开发区、999999"

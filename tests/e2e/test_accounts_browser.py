@@ -114,7 +114,7 @@ def test_two_users_at_once_each_sees_only_their_city(team_server, browser):
         _open(weibin, f"{team_server}/account?ledger={quote('xx@1')}")
         weibin.get_by_text("synthetic-ledger-xinxiang.csv").first.wait_for(timeout=30_000)
         _open(weibin, f"{team_server}/account?ledger={quote('jz@1')}")
-        weibin.get_by_text("无权访问 no access").wait_for(timeout=30_000)
+        weibin.get_by_text("无权访问", exact=True).wait_for(timeout=30_000)
         weibin.screenshot(path=str(ARTIFACTS / "accounts-no-access.png"), full_page=True)
         body = weibin.locator("body").inner_text()
         assert "jiaozuo.csv" not in body and "Traceback" not in body
