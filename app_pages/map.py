@@ -22,6 +22,7 @@ from app_pages.common import (
     load_figures,
 )
 from app_pages.filters import load_outlines, map_view
+from app_pages.widgets import map_page_style
 from geo import figures, selection
 from layers.labels import label, periods_text, place_text
 from layers.tables import card_texts, figure_table
@@ -123,7 +124,9 @@ layers = view_map_layers(
     tile_key=tile_key,
 )
 # The base map stays while filters change; the layers are swapped in it, so pan and zoom stay
-# unless the extent changes (layers.maps.MapLayers).
+# unless the extent changes (layers.maps.MapLayers). Its frame fills the window below the
+# cards (map_page_style); 560 px is the height before the page's style applies.
+map_page_style()
 st_folium(
     layers.base,
     feature_group_to_add=layers.groups,
