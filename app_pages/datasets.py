@@ -40,7 +40,7 @@ def source_caption(loaded, lang: str) -> None:
     if loaded.ref is None:
         st.caption(label("workspace_unsaved", lang))
         return
-    saved = "；".join(
+    saved = ("；" if lang == "zh" else "; ").join(
         label("workspace_saved_by", lang).format(
             ref=info.ref, user=info.saved_by, when=time_text(info.saved_at)
         )

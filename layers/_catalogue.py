@@ -748,7 +748,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "quality_detail": {
         "zh": "明细：每个地点、每类数据的文件、日期与行号",
-        "en": "Detail: documents, dates and seed lines per place and family",
+        "en": "Detail: documents, dates and lines per place and family",
     },
     "download_completeness_csv": {"zh": "下载完整性表 CSV", "en": "Download completeness (CSV)"},
     "download_completeness_xlsx": {

@@ -34,8 +34,7 @@ __all__ = [
 
 #: Tooltips wrap at a width that fits the map's frame (Leaflet's default never wraps, so a
 #: long source line ran past the iframe's edge); labels are text with a white halo that never
-#: takes the pointer, so the district under a label keeps its tooltip. In streamlit-folium's
-#: frame (#map_div) the map fills the frame, however tall the page makes it. Cluster bubbles are
+#: takes the pointer, so the district under a label keeps its tooltip. Cluster bubbles are
 #: greys, darker as they hold more: markercluster's green, yellow and orange read as
 #: facilities (its green was the curb ramps').
 BASE_CSS = """<style>
@@ -47,7 +46,6 @@ BASE_CSS = """<style>
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }
 .atlas-label-city span { font-size: 13px; font-weight: bold; color: #08306b; }
 .atlas-legend { max-width: 260px; }
-#map_div, #map_div2 { height: 100vh !important; }
 .marker-cluster-small { background-color: rgba(224, 224, 224, 0.7); }
 .marker-cluster-small div { background-color: rgba(189, 189, 189, 0.9); color: #212121; }
 .marker-cluster-medium { background-color: rgba(189, 189, 189, 0.7); }

@@ -29,7 +29,7 @@ import shapely
 
 from geo import coverage, selection
 from layers._html import Legend, legend_html
-from layers._leaflet import FitView, MetricScale, Remembered, add_base_css
+from layers._leaflet import FitView, MetricScale, PageElement, Remembered, add_base_css
 from layers.assets import use_local_leaflet
 from layers.basemaps import add_basemap, for_display
 from layers.choropleth import DEFAULT_CLASSES, cities_layer, class_ranges, districts_layer
@@ -310,3 +310,19 @@ def coverage_layers(
 def coverage_map(metrics: gpd.GeoDataFrame, metric: str, **options) -> folium.Map:
     """:func:`coverage_layers` as one folium map, for files and tests."""
     return coverage_layers(metrics, metric, **options).assembled()
+
+
+#: In streamlit-folium's frame (#map_div), the map takes the frame's whole height.
+FILL_FRAME_CSS = "<style>#map_div, #map_div2 { height: 100vh !important; }</style>"
+
+
+def fill_frame(fmap: folium.Map) -> folium.Map:
+    """
+    Let ``fmap`` fill its streamlit-folium frame, however tall the page makes the frame.
+
+    For a page that sizes the frame itself (the map page: the window's height below the
+    cards). A frame left at streamlit-folium's own height would start at 0 px, and a map
+    fitted at 0 px opens at its maximum zoom.
+    """
+    PageElement(FILL_FRAME_CSS, name="atlas_fill_frame").add_to(fmap)
+    return fmap

@@ -100,13 +100,11 @@ def review_options(
     """
     The choices of the review's select columns, code → name in ``lang``.
 
-    ``decision`` (accept, reject, undecided ""), ``metric`` (``metric_names`` and "other"),
+    ``decision`` (accept, reject, left open), ``metric`` (``metric_names`` and "other"),
     ``level`` and ``status``; the page keeps the codes and shows the names.
     """
     return {
-        "decision": {
-            d: label(f"figures_decision_{d or 'open'}", lang) for d in ("accept", "reject", "")
-        },
+        "decision": {d: label(f"figures_decision_{d}", lang) for d in ("accept", "reject", "open")},
         "metric": {**metric_names, "other": label("figures_metric_other", lang)},
         "level": {v: label(f"level_{v}", lang) for v in levels},
         "status": {s: label(s, lang) for s in statuses},
@@ -129,9 +127,11 @@ def review_shown(proposals: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
     A unit the documents wrote that is no code (次) stays as written. The value, kept as exact
     text by the extraction, becomes a number, so the grid writes it with thousands separators
-    (2,139,100, not 2139100) and an edit is a number; the other columns are ``proposals``' own.
+    (2,139,100, not 2139100) and an edit is a number. A decision left to the planner ("") is
+    ``open``: the grid writes an empty choice as "None". The other columns are ``proposals``'.
     """
     return proposals.assign(
+        decision=proposals["decision"].fillna("").replace("", "open"),
         value=pd.to_numeric(proposals["value"], errors="coerce"),
         unit=[
             (unit_text(u, lang) or label("figures_unit_count", lang)) if isinstance(u, str) else ""

@@ -12,6 +12,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from layers._leaflet import BASE_CSS
+from layers.maps import FILL_FRAME_CSS
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -23,7 +24,9 @@ def test_the_map_frame_fills_the_window_below_compact_cards():
     # The frame reaches the window's bottom from where it starts; never shorter than 420 px.
     assert "height: max(420px, calc(100vh - 290px)) !important;" in styles
     assert "-webkit-line-clamp: 2" in styles  # two lines of a card's caption
-    # Inside streamlit-folium's frame, the map takes the frame's whole height.
-    assert "#map_div, #map_div2 { height: 100vh !important; }" in BASE_CSS
+    # Inside the map page's frame, the map takes the frame's whole height; other pages' maps
+    # (coverage, reach) keep streamlit-folium's own height, so none starts at 0 px.
+    assert "#map_div, #map_div2 { height: 100vh !important; }" in FILL_FRAME_CSS
+    assert "#map_div" not in BASE_CSS
     # The styles take no row of the page: st.html, not st.markdown.
     assert not any(m.value.startswith("<style>") for m in at.markdown)

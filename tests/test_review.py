@@ -47,7 +47,7 @@ def test_the_review_table_is_headed_and_worded_in_the_interfaces_language():
     assert review_headers("en")["as_written"] == "As written"
     names = {"households": "户数"}
     options = review_options(names, figures.LEVELS, figures.STATUSES, "zh")
-    assert options["decision"] == {"accept": "采用", "reject": "不采用", "": "待定"}
+    assert options["decision"] == {"accept": "采用", "reject": "不采用", "open": "待定"}
     assert options["metric"] == {"households": "户数", "other": "其他（不保存）"}
     assert (
         options["level"]["urban_area"] == "主城区" and options["status"]["in_progress"] == "实施中"
@@ -55,10 +55,12 @@ def test_the_review_table_is_headed_and_worded_in_the_interfaces_language():
     proposals = pd.DataFrame(
         {"unit": ["households", "m2", "count", "次", None],
          "qualifier": ["exact", "at_least", "approx", "", None],
-         "value": ["22149", "2139100", "138", "2", "0.5"]}
+         "value": ["22149", "2139100", "138", "2", "0.5"],
+         "decision": ["accept", "", None, "reject", "accept"]}
     )  # fmt: skip
     shown = review_shown(proposals, "zh")
     assert shown["unit"].tolist() == ["户", "m²", "个", "次", ""]
     assert shown["qualifier"].tolist() == ["确数", "不少于", "约", "", ""]
     assert shown["value"].tolist() == [22149, 2139100, 138, 2, 0.5]  # numbers, for the grid
+    assert shown["decision"].tolist() == ["accept", "open", "open", "reject", "accept"]
     assert review_shown(proposals, "en")["unit"].tolist()[:3] == ["households", "m²", "count"]
