@@ -36,7 +36,8 @@ def _axis_title(metric_name: str, unit: str, lang: str) -> str:
     unit_text = format_value(1, unit, lang).removeprefix("1").strip()
     if not metric_name:
         return unit_text
-    if not unit_text or unit_text == metric_name:
+    # "households", "Ledger: households": a name that ends in its unit's word says it already.
+    if not unit_text or metric_name.casefold().endswith(unit_text.casefold()):
         return metric_name
     return f"{metric_name}（{unit_text}）" if lang == "zh" else f"{metric_name} ({unit_text})"
 

@@ -169,8 +169,8 @@ def _figure_notes(districts: gpd.GeoDataFrame, scheme: str, k: int, lang: str) -
 def _classes_legend(values: pd.Series, bins, colours, unit: str, title: str, lang: str):
     words, texts = class_texts(class_ranges(values, bins), unit, lang)
     heading = f"{title}（{words}）" if lang == "zh" else f"{title} ({words})"
-    # A unit the title already is ("households", in English) is not said twice.
-    named = words and words.casefold() != title.casefold()
+    # A unit the title already ends in ("households", in English) is not said twice.
+    named = words and not title.casefold().endswith(words.casefold())
     return (heading if named else title), list(zip(colours, texts, strict=True))
 
 
