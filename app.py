@@ -9,7 +9,7 @@ export). The language is part of the address (``?lang=en``), like every page's f
 Before any page, the gate (:mod:`app_pages.gate`): local mode needs no login; a team server
 (``ATLAS_AUTH=on``, or a workspace with accounts) shows the login form until there is a
 session, and a non-loopback address without ``ATLAS_AUTH=on`` serves nothing at all. A page
-that meets a version its account may not read shows "无权访问 no access".
+that meets a version its account may not read shows "无权访问" (No access).
 """
 
 from __future__ import annotations

@@ -143,7 +143,19 @@ def _build(args: argparse.Namespace) -> int:
     from layers.assets import install_leaflet, install_markercluster
 
     start = time.perf_counter()
-    path = boundaries.build_boundaries(force=args.force)
+
+    def say(line: str) -> None:
+        # Progress on stderr, so stdout keeps only the paths a script reads.
+        print(f"atlas build [{time.perf_counter() - start:5.1f} s] {line}", file=sys.stderr)
+
+    cached = all(boundaries.boundaries_cache_path(display=d).exists() for d in (False, True))
+    if args.force or not cached:
+        say(
+            "converting China's county outlines from GCJ-02 to WGS84 once, into "
+            f"{boundaries.boundaries_cache_path().parent} (about a minute on 2 cores; "
+            "later runs reuse it)"
+        )
+    path = boundaries.build_boundaries(force=args.force, progress=say)
     print(f"outlines ready: {path} ({time.perf_counter() - start:.1f} s)")
     # The app serves ./static beside app.py; Streamlit looks for it when the server starts.
     static = Path(__file__).resolve().parent / "static"

@@ -3,18 +3,20 @@ Account page: who is signed in and what it may read; a version by link; password
 admins, every account and the audit.
 
 ``?ledger=NAME@3`` opens that version's record and rows if the account may read it, else
-"无权访问 no access" (the workspace refuses; nothing of the version is shown). Tables are
-``st.dataframe``, which renders values as text.
+"无权访问" (the workspace refuses; nothing of the version is shown). Tables are
+``st.dataframe``, which renders values as text, headed and worded in the interface's language
+by :mod:`layers.accounts` (kinds, roles and actions by name, districts by name, Beijing time).
 """
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from app_pages.common import current_account, current_lang, workspace
 from app_pages.gate import no_access
+from layers.accounts import accounts_table, audit_table, datasets_table, rows_table
 from layers.labels import label
+from layers.tables import versions_table
 from store import AccessError, AccountError, DatasetError, parse_ref
 
 lang = current_lang()
@@ -27,7 +29,7 @@ if account.local:
 st.subheader(label("readable_datasets", lang))
 readable = shared.list_datasets(user=account)
 if readable:
-    st.dataframe(pd.DataFrame(readable), hide_index=True, width="stretch")
+    st.dataframe(datasets_table(readable, lang), hide_index=True, width="stretch")
 else:
     st.info(label("nothing_readable", lang))
 
@@ -35,7 +37,11 @@ refs = [f"{d['name']}@{n}" for d in readable for n in range(d["latest"], 0, -1)]
 linked = st.query_params.get("ledger")
 choices = [None, *refs] if linked in (None, *refs) else [None, linked, *refs]
 chosen = st.selectbox(
-    label("open_version", lang), choices, index=choices.index(linked), key="account_version"
+    label("open_version", lang),
+    choices,
+    index=choices.index(linked),
+    format_func=lambda ref: label("account_no_version", lang) if ref is None else ref,
+    key="account_version",
 )
 if chosen:
     st.query_params["ledger"] = chosen
@@ -47,13 +53,8 @@ if chosen:
     except DatasetError as exc:
         st.error(str(exc))
         st.stop()
-    st.json(saved.info.to_dict())
-    rows = getattr(saved.content, "projects", None)
-    if rows is None:
-        rows = getattr(saved.content, "features", None)
-    if rows is None:
-        rows = saved.content.figures
-    st.dataframe(pd.DataFrame(rows).drop(columns="geometry", errors="ignore"), hide_index=True)
+    st.dataframe(versions_table([saved.info.to_dict()], lang), hide_index=True, width="stretch")
+    st.dataframe(rows_table(saved.info.kind, saved.content, lang), hide_index=True)
 elif "ledger" in st.query_params:
     del st.query_params["ledger"]
 
@@ -75,9 +76,8 @@ if not account.local:
 if account.is_admin:
     if not account.local:
         st.subheader(label("accounts_title", lang))
-        people = [a.to_dict() for a in shared.list_accounts(user=account)]
-        st.dataframe(pd.DataFrame(people), hide_index=True, width="stretch")
+        people = accounts_table(shared.list_accounts(user=account), lang)
+        st.dataframe(people, hide_index=True, width="stretch")
     st.subheader(label("audit_title", lang))
     log = shared.audit_log(user=account, limit=500)
-    log["detail"] = log["detail"].map(str)
-    st.dataframe(log, hide_index=True, width="stretch")
+    st.dataframe(audit_table(log, lang), hide_index=True, width="stretch")

@@ -178,7 +178,7 @@ def workspace_revision() -> tuple:
 
 
 def _sources_name(refs: list[str], lang: str) -> str:
-    return label("workspace_name", lang).format(refs="、".join(refs))
+    return label("workspace_name", lang).format(refs=("、" if lang == "zh" else ", ").join(refs))
 
 
 # Cached per reference, workspace revision (a new save opens anew) and language, as data:

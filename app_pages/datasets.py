@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from app_pages import state
@@ -26,7 +25,8 @@ from app_pages.common import (
     current_lang,
     workspace,
 )
-from layers.labels import error_text, label, saved_text
+from layers.accounts import datasets_table
+from layers.labels import error_text, label, saved_text, time_text
 from store import DatasetError, StoreError
 
 #: kind → (session key of the unsaved data, session and address key of the reference).
@@ -41,9 +41,9 @@ def source_caption(loaded, lang: str) -> None:
     if loaded.ref is None:
         st.caption(label("workspace_unsaved", lang))
         return
-    saved = "；".join(
+    saved = ("；" if lang == "zh" else "; ").join(
         label("workspace_saved_by", lang).format(
-            ref=info.ref, user=info.saved_by, when=info.saved_at.strftime("%Y-%m-%d %H:%M")
+            ref=info.ref, user=info.saved_by, when=time_text(info.saved_at)
         )
         for info in loaded.sources
     )
@@ -98,16 +98,7 @@ def open_form(kind: str, lang: str) -> None:
     if not found:
         st.caption(label("workspace_none_saved", lang))
         return
-    table = pd.DataFrame(found).rename(
-        columns={
-            "name": label("workspace_col_dataset", lang),
-            "versions": label("workspace_col_versions", lang),
-            "latest": label("workspace_col_latest", lang),
-            "saved_at": label("workspace_col_saved_at", lang),
-            "saved_by": label("workspace_col_saved_by", lang),
-        }
-    )
-    st.dataframe(table.drop(columns="kind"), hide_index=True, width="stretch")
+    st.dataframe(datasets_table(found, lang, kinds=False), hide_index=True, width="stretch")
     chosen = st.selectbox(
         label("workspace_open", lang),
         _choices(kind),

@@ -29,6 +29,7 @@ from app_pages.common import (
     load_figures,
     reconcile_choice,
 )
+from app_pages.widgets import button_row
 from layers.export import geojson_bytes, geopackage_bytes, geopackage_layers
 from layers.labels import label
 from layers.offline import offline_html_bytes
@@ -124,14 +125,15 @@ st.download_button(
 
 st.subheader("GeoJSON (RFC 7946)")
 spatial = {n: f for n, f in layers.items() if isinstance(f, gpd.GeoDataFrame)}
-for column, (name, frame) in zip(st.columns(len(spatial)), spatial.items(), strict=True):
-    column.download_button(
-        f"{name}.geojson",
-        functools.partial(geojson_bytes, frame),
-        f"{name}.geojson",
-        "application/geo+json",
-        key=f"dl-geojson-{name}",
-    )
+with button_row():
+    for name, frame in spatial.items():
+        st.download_button(
+            f"{name}.geojson",
+            functools.partial(geojson_bytes, frame),
+            f"{name}.geojson",
+            "application/geo+json",
+            key=f"dl-geojson-{name}",
+        )
 
 st.subheader(label("tables", lang))
 st.caption(label("tables_help", lang))
@@ -142,11 +144,12 @@ st.download_button(
     XLSX_MIME,
     key="dl-xlsx",
 )
-for column, (name, frame) in zip(st.columns(len(layers)), layers.items(), strict=True):
-    column.download_button(
-        f"{name}.csv",
-        functools.partial(table_csv, frame),
-        f"{name}.csv",
-        "text/csv",
-        key=f"dl-csv-{name}",
-    )
+with button_row():
+    for name, frame in layers.items():
+        st.download_button(
+            f"{name}.csv",
+            functools.partial(table_csv, frame),
+            f"{name}.csv",
+            "text/csv",
+            key=f"dl-csv-{name}",
+        )

@@ -23,7 +23,8 @@ from geo.errors import InputError, UnknownPlaceError
 from geo.extract import LEFT_TO_THE_PLANNER, accept_figures, extract_figures, suggest_decisions
 from geo.figure_table import read_figure_table, template_bytes
 from layers.labels import error_text, label, saved_text
-from layers.review import document_html
+from layers.review import document_html, review_headers, review_options, review_shown
+from layers.tables import figure_table, quarantine_rows
 from store import DatasetError, StoreError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,9 +63,34 @@ def save(frame: pd.DataFrame, name: str, lang: str, **kwargs) -> None:
     (st.warning if cut else st.success)(said)
 
 
+def review_columns(metric_names: dict[str, str], lang: str) -> dict:
+    """The review table's headers and choices in ``lang``; its cells keep their codes."""
+    headers = review_headers(lang)
+    options = review_options(metric_names, figures.LEVELS, figures.STATUSES, lang)
+
+    def select(column: str) -> st.column_config.SelectboxColumn:
+        names = options[column]
+        return st.column_config.SelectboxColumn(
+            headers[column], options=list(names), format_func=lambda code: names.get(code, code)
+        )
+
+    columns = {column: headers[column] for column in headers}
+    columns |= {column: select(column) for column in options}
+    whole = {"format": "%d"}  # years and line numbers, without a thousands separator
+    columns |= {
+        "period_start": st.column_config.NumberColumn(headers["period_start"], **whole),
+        "period_end": st.column_config.NumberColumn(headers["period_end"], **whole),
+        "line": st.column_config.NumberColumn(headers["line"], **whole),
+        "value": st.column_config.NumberColumn(headers["value"], format="localized"),
+        "confidence": st.column_config.NumberColumn(headers["confidence"], format="%.2f"),
+    }
+    return columns
+
+
 def review(lang: str) -> None:
     """The document with its figures marked, the review table, and the save button."""
     extraction, proposals, data = st.session_state[REVIEW_KEY]
+    metrics_table = figures.load_metrics()
     document, info = extraction.document, extraction.info
     st.caption(
         label("figures_document", lang).format(
@@ -76,21 +102,14 @@ def review(lang: str) -> None:
             date=info.get("doc_date") or "—",
         )
     )
-    st.html(document_html(document.lines, proposals, lang))
+    names = dict(zip(metrics_table["metric"], metrics_table[f"label_{lang}"], strict=True))
+    st.html(document_html(document.lines, proposals, lang, metric_names=names))
     estimates = proposals["qualifier"].isin(LEFT_TO_THE_PLANNER) & (proposals["metric"] != "other")
     if estimates.any():
         st.caption(label("figures_estimates_left", lang).format(n=int(estimates.sum())))
-    metrics = [*figures.load_metrics()["metric"], "other"]
     edited = st.data_editor(
-        proposals[[*EDITABLE, *SHOWN]],
-        column_config={
-            "decision": st.column_config.SelectboxColumn(
-                label("figures_decision", lang), options=["accept", "reject", ""]
-            ),
-            "metric": st.column_config.SelectboxColumn(options=metrics),
-            "level": st.column_config.SelectboxColumn(options=list(figures.LEVELS)),
-            "status": st.column_config.SelectboxColumn(options=list(figures.STATUSES)),
-        },
+        review_shown(proposals[[*EDITABLE, *SHOWN]], lang),
+        column_config=review_columns(names, lang),
         disabled=SHOWN,
         hide_index=True,
         key="figures-editor",
@@ -159,8 +178,8 @@ def from_table(lang: str) -> None:
     summary = table.summary()
     st.caption(label("quality_counts", lang).format(**summary))
     if len(table.quarantine):
-        st.dataframe(table.quarantine, hide_index=True, width="stretch")
-    st.dataframe(table.figures, hide_index=True, width="stretch")
+        st.dataframe(quarantine_rows(table.quarantine, lang), hide_index=True, width="stretch")
+    st.dataframe(figure_table(table.figures, lang), hide_index=True, width="stretch")
     name = st.text_input(
         label("workspace_dataset_name", lang), Path(upload.name).stem, key="table-name"
     )

@@ -18,6 +18,7 @@ import streamlit as st
 
 from app_pages.common import ACCOUNT_KEY, current_account, workspace
 from layers.labels import error_text, label
+from layers.tables import district_names
 from store import Account, LoginError, StoreError, auth, local_account
 
 __all__ = ["current_account", "no_access", "require_login"]
@@ -126,7 +127,12 @@ def _sidebar(workspace, account: Account, lang: str) -> None:
     scope = (
         label("scope_everything", lang)
         if account.is_admin
-        else " ".join([account.city or label("scope_published", lang), *account.districts])
+        else " ".join(
+            [
+                account.city or label("scope_published", lang),
+                district_names(account.districts, lang),
+            ]
+        ).strip()
     )
     role = label(f"role_{account.role}", lang)
     st.sidebar.caption(

@@ -24,7 +24,13 @@ from app_pages.common import (
     load_figures,
 )
 from app_pages.datasets import open_form, save_form, source_caption
-from app_pages.widgets import coverage_view, datum_select, display_outlines, upload_note
+from app_pages.widgets import (
+    button_row,
+    coverage_view,
+    datum_select,
+    display_outlines,
+    upload_note,
+)
 from geo import coverage, infra
 from geo._data import EXAMPLES_DIR
 from geo.errors import BoundaryCacheError, InputError
@@ -146,15 +152,16 @@ if not table.empty:
 
 st.subheader(label("infra_layers_download", lang))
 kinds = [k for k in infra.FEATURE_TYPES if counts[k]]
-for column, kind in zip(st.columns(max(len(kinds), 1)), kinds, strict=False):
-    chosen = found.features[found.features["type"] == kind]
-    column.download_button(
-        f"{label(f'infra_{kind}', lang)} GeoJSON",
-        functools.partial(geojson_bytes, chosen),
-        f"{kind}.geojson",
-        "application/geo+json",
-        key=f"download-{kind}",
-    )
+with button_row():
+    for kind in kinds:
+        chosen = found.features[found.features["type"] == kind]
+        st.download_button(
+            f"{label(f'infra_{kind}', lang)} GeoJSON",
+            functools.partial(geojson_bytes, chosen),
+            f"{kind}.geojson",
+            "application/geo+json",
+            key=f"download-{kind}",
+        )
 if near is not None:
     st.download_button(
         label("download_proximity", lang),
@@ -164,7 +171,9 @@ if near is not None:
     )
 if not found.quarantine.empty:
     st.subheader(label("quarantine", lang))
-    st.dataframe(quarantine_rows(found.quarantine, lang), hide_index=True, width="stretch")
+    st.dataframe(
+        quarantine_rows(found.quarantine, lang, kind="infra"), hide_index=True, width="stretch"
+    )
     st.download_button(
         "CSV", csv_bytes(found.quarantine), "infra-quarantine.csv", "text/csv", key="iq-csv"
     )

@@ -28,7 +28,7 @@ from geo import reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
 from layers.export import geopackage_bytes
-from layers.labels import error_text, label, note_text, sheet_text
+from layers.labels import encoding_text, error_text, label, note_text, sheet_text
 from layers.tables import (
     csv_bytes,
     projects_table,
@@ -144,7 +144,7 @@ columns[1].metric(label("clean", lang), summary["clean"])
 columns[2].metric(label("quarantined", lang), summary["quarantined"])
 columns[3].metric(label("drawn", lang), int((ledger.projects["located"] == "point").sum()))
 # The file's encoding or sheet; a workspace's current state (several files) has neither.
-read_as = ledger.encoding or sheet_text(ledger.sheet, ledger.sheets, lang)
+read_as = encoding_text(ledger.encoding, lang) or sheet_text(ledger.sheet, ledger.sheets, lang)
 st.caption(" · ".join(part for part in (loaded.name, read_as) if part))
 source_caption(loaded, lang)
 save_form("ledger", loaded, lang)

@@ -22,8 +22,10 @@ from app_pages.common import (
     load_figures,
 )
 from app_pages.filters import load_outlines, map_view
+from app_pages.widgets import map_page_style
 from geo import figures, selection
 from layers.labels import label, periods_text, place_text
+from layers.maps import fill_frame
 from layers.tables import card_texts, figure_table
 from layers.view import MAX_DISTRICTS_DRAWN, View, projects_in_view, view_map_layers
 
@@ -128,9 +130,11 @@ layers = view_map_layers(
     tile_key=tile_key,
 )
 # The base map stays while filters change; the layers are swapped in it, so pan and zoom stay
-# unless the extent changes (layers.maps.MapLayers).
+# unless the extent changes (layers.maps.MapLayers). Its frame fills the window below the
+# cards (map_page_style); 560 px is the height before the page's style applies.
+map_page_style()
 st_folium(
-    layers.base,
+    fill_frame(layers.base),
     feature_group_to_add=layers.groups,
     layer_control=layers.control,
     height=560,

@@ -72,7 +72,7 @@ def quarantined(quarantine, key: str, lang: str) -> None:
         return
     st.dataframe(quarantine_by_reason(quarantine, lang), hide_index=True, width="stretch")
     with st.expander(f"{label('quality_quarantined_rows', lang)} ({len(quarantine)})"):
-        st.dataframe(quarantine_rows(quarantine, lang), hide_index=True, width="stretch")
+        st.dataframe(quarantine_rows(quarantine, lang, kind=key), hide_index=True, width="stretch")
         st.download_button(
             "CSV", csv_bytes(quarantine), f"{key}-quarantine.csv", "text/csv", key=f"{key}-q"
         )

@@ -92,7 +92,12 @@ profile = left.radio(
 )
 radii = tuple(
     sorted(
-        middle.multiselect(label("reach_radii", lang), [300, 500, 1000], [300, 500, 1000])
+        middle.multiselect(
+            label("reach_radii", lang),
+            [300, 500, 1000],
+            [300, 500, 1000],
+            placeholder=label("choose", lang),  # else Streamlit's own English
+        )
         or reach.RADII_M
     )
 )

@@ -15,7 +15,14 @@ from geo import crs, records
 from geo.errors import InputError
 from layers.labels import label
 
-__all__ = ["datum_select", "page_style", "upload_fields", "upload_note"]
+__all__ = [
+    "button_row",
+    "datum_select",
+    "map_page_style",
+    "page_style",
+    "upload_fields",
+    "upload_note",
+]
 
 
 def datum_select(
@@ -76,13 +83,38 @@ _UPLOAD_BUTTON_CSS = """<style>
 </style>"""
 
 
+# The map page: the map is the page. Its frame reaches the bottom of the window from where
+# it starts below the title and the cards (285 px in Chinese, 312 in English, on a 1366×768
+# laptop), never shorter than 420 px; the title is smaller and the cards compact (headline in
+# small type, two lines of caption).
+_MAP_PAGE_CSS = """<style>
+iframe[title="streamlit_folium.st_folium"] {
+  height: max(420px, calc(100vh - 290px)) !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+[data-testid="stMain"] h1 { font-size: 2rem; padding: 0.25rem 0 0; }
+[data-testid="stMetricValue"] { font-size: 1.4rem; line-height: 1.2; }
+[data-testid="stColumn"] [data-testid="stLayoutWrapper"] > [data-testid="stVerticalBlock"] {
+  gap: 0.25rem; padding: 0.5rem 0.75rem; }
+[data-testid="stColumn"] [data-testid="stMarkdown"] p { font-size: 0.85rem; line-height: 1.35; }
+[data-testid="stColumn"] [data-testid="stCaptionContainer"] {
+  font-size: 0.75rem; line-height: 1.35; display: -webkit-box; -webkit-line-clamp: 2;
+  -webkit-box-orient: vertical; overflow: hidden; }
+</style>"""
+
+
+def map_page_style() -> None:
+    """The map page's own rules: a map as tall as the window allows, compact city cards."""
+    st.html(_MAP_PAGE_CSS)
+
+
 def page_style(lang: str) -> None:
     """The app's few style rules (uploader text, card values), once per page."""
-    st.markdown(_PAGE_CSS, unsafe_allow_html=True)
+    # st.html with styles only takes no room on the page (st.markdown took a row each).
+    st.html(_PAGE_CSS)
     if lang == "zh":
         # The text is the catalogue's own (no user value), quoted for CSS.
         button = label("upload_button", lang).replace("\\", "").replace('"', "")
-        st.markdown(_UPLOAD_BUTTON_CSS % button, unsafe_allow_html=True)
+        st.html(_UPLOAD_BUTTON_CSS % button)
 
 
 def upload_note(types: list[str], lang: str) -> None:
@@ -91,6 +123,16 @@ def upload_note(types: list[str], lang: str) -> None:
     sep = "、" if lang == "zh" else ", "
     names = sep.join(t.upper() for t in types)
     st.caption(label("upload_limit", lang).format(mb=limit, types=names))
+
+
+def button_row():
+    """
+    A row for several buttons that wraps onto a new line rather than cutting their labels.
+
+    Equal columns gave each download button a seventh of the page, and ``无障碍公交站 GeoJSON``
+    read ``无障碍公交站 Ge…`` at 1366 px.
+    """
+    return st.container(horizontal=True, wrap=True)
 
 
 def display_outlines(table):

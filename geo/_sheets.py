@@ -686,7 +686,12 @@ def flag_read_problems(
     broken, blank, ragged = masks
     flags.flag(broken, "bad_encoding", detail=quoted(raw[header[0]], broken))
     flags.flag(blank, "blank_row")
-    flags.flag(ragged, "ragged_row", detail=f"header has {len(header)} cells")
+    flags.flag(
+        ragged,
+        "ragged_row",
+        detail=f"表头有 {len(header)} 列",
+        detail_en=f"the header has {len(header)} cells",
+    )
     by_column: dict[int, list[int]] = {}
     for row, (column, _) in formulas.items():
         by_column.setdefault(column, []).append(row)

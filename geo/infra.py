@@ -149,11 +149,11 @@ REASONS: dict[str, tuple[str, str]] = _sheets.ROW_REASONS | {
     ),
     "no_geometry": ("没有几何或坐标", "the feature has no geometry or coordinates"),
     "wrong_geometry": (
-        "{detail} 不能作为该类设施的几何",
+        "{detail}不能作为该类设施的几何",
         "a {detail} cannot be this feature type's geometry",
     ),
     "invalid_geometry": ("几何无效：{detail}", "invalid geometry: {detail}"),
-    "empty_geometry": ("几何为空：{detail} EMPTY", "the geometry is an empty {detail}"),
+    "empty_geometry": ("几何为空（{detail}）", "the geometry is an empty {detail}"),
 }
 
 _YES = ("yes",)
@@ -173,6 +173,10 @@ _GEOMETRY_NAMES = np.array(
 # shapely's type ids of GEOMETRY_TYPES and their Multi forms (0, 1, 3, 4, 5, 6).
 _ALLOWED_TYPE_IDS = np.flatnonzero(
     np.isin([n.removeprefix("Multi") for n in _GEOMETRY_NAMES], GEOMETRY_TYPES)
+)
+#: The same geometry types as the Chinese messages name them.
+_GEOMETRY_NAMES_ZH = np.array(
+    ["点", "线", "闭合线", "面", "多点", "多线", "多面", "几何集合"], dtype=object
 )
 _RAMP_KERBS = ("lowered", "flush")
 _OSMCONF = DATA_DIR / "osmconf.ini"
@@ -608,12 +612,19 @@ def _check_geometries(
     flags.flag(missing, "no_geometry")
     kind_geom = shapely.get_type_id(geometry)
     names = _GEOMETRY_NAMES[np.clip(kind_geom, 0, 7)]
-    flags.flag(~missing & shapely.is_empty(geometry), "empty_geometry", detail=names)
+    names_zh = _GEOMETRY_NAMES_ZH[np.clip(kind_geom, 0, 7)]
+    empty = ~missing & shapely.is_empty(geometry)
+    flags.flag(empty, "empty_geometry", detail=names_zh, detail_en=names)
     lines = np.isin(kind_geom, (1, 5))
     areas = np.isin(kind_geom, (3, 6))
     is_point_type = np.isin(kinds.astype(str), POINT_TYPES)
     wrong = (lines & is_point_type) | (kinds == "sidewalk") & ~lines | (areas & ~is_point_type)
-    flags.flag(wrong | ~np.isin(kind_geom, _ALLOWED_TYPE_IDS), "wrong_geometry", detail=names)
+    flags.flag(
+        wrong | ~np.isin(kind_geom, _ALLOWED_TYPE_IDS),
+        "wrong_geometry",
+        detail=names_zh,
+        detail_en=names,
+    )
     invalid = ~missing & ~shapely.is_valid(geometry)
     flags.flag(invalid, "invalid_geometry", detail=shapely.is_valid_reason(geometry))
     bounds = shapely.bounds(geometry)

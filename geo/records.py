@@ -778,13 +778,20 @@ def _placed(index, point, status, named, county, lon_w, lat_w, places) -> pd.Dat
     return placed
 
 
-def _joined_rows(group: np.ndarray, rows: pd.Series) -> np.ndarray:
-    """Each row's group as "3、17、42": one join per group, not a pandas call per group."""
+def _joined_rows(group: np.ndarray, rows: pd.Series, sep: str = "、") -> np.ndarray:
+    """Each row's group as "3、17、42" (``sep`` between): one join per group, not per row."""
     order = np.argsort(group, kind="stable")
     texts = rows.astype(str).to_numpy(dtype=object)[order]
     starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
-    joined = np.array(["、".join(part) for part in np.split(texts, starts[1:])], dtype=object)
+    joined = np.array([sep.join(part) for part in np.split(texts, starts[1:])], dtype=object)
     return joined[group]
+
+
+#: A figure column as the messages name it: (Chinese, English), e.g. 户数 / households.
+_FIGURE_NAMES = {
+    column: (FIELDS[field][0], field.replace("_", " "))
+    for field, (column, _) in _NUMBER_FIELDS.items()
+}
 
 
 def _flag_duplicates(
@@ -799,17 +806,22 @@ def _flag_duplicates(
     if frame.empty:
         return
     groups = frame.groupby(["key_name", "key_code"], sort=False)
-    listed = pd.Series(_joined_rows(groups.ngroup().to_numpy(), frame["row"]), index=frame.index)
+    numbers = groups.ngroup().to_numpy()
+    listed = pd.Series(_joined_rows(numbers, frame["row"]), index=frame.index)
+    listed_en = pd.Series(_joined_rows(numbers, frame["row"], ", "), index=frame.index)
     differ = pd.Series("", index=frame.index)
+    differ_en = differ.copy()
     for column in _FIGURES:
         conflicting = groups[column].transform("nunique") > 1
-        differ[conflicting] += np.where(differ[conflicting] == "", column, ", " + column)
+        zh, en = _FIGURE_NAMES[column]
+        differ[conflicting] += np.where(differ[conflicting] == "", zh, "、" + zh)
+        differ_en[conflicting] += np.where(differ_en[conflicting] == "", en, ", " + en)
     conflict = (differ != "").to_numpy()
     at = frame.index.to_numpy()
     detail_zh = np.full(len(rows), "", dtype=object)
     detail_en = detail_zh.copy()
     detail_zh[at] = ("第 " + listed + " 行；不同项：" + differ).to_numpy(dtype=object)
-    detail_en[at] = ("rows " + listed + " differ in " + differ).to_numpy(dtype=object)
+    detail_en[at] = ("rows " + listed_en + " differ in " + differ_en).to_numpy(dtype=object)
     mask = np.zeros(len(rows), dtype=bool)
     mask[at[conflict]] = True
     flags.flag(mask, "duplicate_conflict", detail=detail_zh, detail_en=detail_en)
@@ -817,7 +829,7 @@ def _flag_duplicates(
     repeat = frame[~conflict].duplicated(["key_name", "key_code", "year"], keep="first")
     mask[:] = False
     mask[repeat.index[repeat.to_numpy()]] = True
-    detail_en[at] = ("same community, district, year and figures as rows " + listed).to_numpy(
+    detail_en[at] = ("same community, district, year and figures as rows " + listed_en).to_numpy(
         dtype=object
     )
     detail_zh[at] = ("与第 " + listed + " 行的小区、区县、年度和数据相同").to_numpy(dtype=object)

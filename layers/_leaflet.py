@@ -7,7 +7,9 @@ Private: the small Leaflet behaviours every map shares, as folium elements.
   layer control across those swaps;
 - :class:`FollowParent` puts a control (the legend) on the map while its layer is there;
 - :class:`TileErrorNote` says on the map, in words, when basemap tiles cannot be fetched;
-- :data:`BASE_CSS` keeps tooltips inside the map's frame and styles the place labels.
+- :class:`MetricScale` is the scale bar, in metres and kilometres only;
+- :data:`BASE_CSS` keeps tooltips inside the map's frame, styles the place labels and gives
+  cluster bubbles neutral greys of their own.
 
 Each script reads its layer from ``this._parent`` and the map from the layer once it is added
 (``layer._map``), so it works both on a whole folium map and in a layer that
@@ -23,6 +25,7 @@ __all__ = [
     "BASE_CSS",
     "FitView",
     "FollowParent",
+    "MetricScale",
     "PageElement",
     "Remembered",
     "TileErrorNote",
@@ -31,7 +34,9 @@ __all__ = [
 
 #: Tooltips wrap at a width that fits the map's frame (Leaflet's default never wraps, so a
 #: long source line ran past the iframe's edge); labels are text with a white halo that never
-#: takes the pointer, so the district under a label keeps its tooltip.
+#: takes the pointer, so the district under a label keeps its tooltip. Cluster bubbles are
+#: greys, darker as they hold more: markercluster's green, yellow and orange read as
+#: facilities (its green was the curb ramps').
 BASE_CSS = """<style>
 .leaflet-tooltip { white-space: normal; width: max-content;
   max-width: min(340px, calc(100vw - 48px)); overflow-wrap: anywhere; }
@@ -41,6 +46,12 @@ BASE_CSS = """<style>
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff; }
 .atlas-label-city span { font-size: 13px; font-weight: bold; color: #08306b; }
 .atlas-legend { max-width: 260px; }
+.marker-cluster-small { background-color: rgba(224, 224, 224, 0.7); }
+.marker-cluster-small div { background-color: rgba(189, 189, 189, 0.9); color: #212121; }
+.marker-cluster-medium { background-color: rgba(189, 189, 189, 0.7); }
+.marker-cluster-medium div { background-color: rgba(141, 141, 141, 0.9); color: #fff; }
+.marker-cluster-large { background-color: rgba(141, 141, 141, 0.7); }
+.marker-cluster-large div { background-color: rgba(97, 97, 97, 0.9); color: #fff; }
 </style>"""
 
 
@@ -61,6 +72,18 @@ class PageElement(MacroElement):
         """Add the text to the root's part, keyed by name, then render as usual."""
         getattr(self.get_root(), self.where).add_child(Element(self.text), name=self.key)
         super().render(**kwargs)
+
+
+class MetricScale(MacroElement):
+    """The scale bar in metres and kilometres only (folium's ``control_scale`` adds miles)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
 
 
 def add_base_css(fmap) -> None:

@@ -12,7 +12,16 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from layers.labels import format_value, label, mean_value, period_text, rank_text, value_text
+from layers.labels import (
+    format_value,
+    label,
+    mean_value,
+    period_text,
+    rank_text,
+    source_words,
+    value_text,
+)
+from layers.sources import cited_lines
 
 __all__ = ["compare_chart", "period_chart"]
 
@@ -27,7 +36,8 @@ def _axis_title(metric_name: str, unit: str, lang: str) -> str:
     unit_text = format_value(1, unit, lang).removeprefix("1").strip()
     if not metric_name:
         return unit_text
-    if not unit_text or unit_text == metric_name:
+    # "households", "Ledger: households": a name that ends in its unit's word says it already.
+    if not unit_text or metric_name.casefold().endswith(unit_text.casefold()):
         return metric_name
     return f"{metric_name}（{unit_text}）" if lang == "zh" else f"{metric_name} ({unit_text})"
 
@@ -76,6 +86,11 @@ def compare_chart(rows: pd.DataFrame, *, metric_name: str, lang: str = "zh") -> 
     return alt.layer(*layers).properties(height=alt.Step(_ROW_PX), width="container")
 
 
+def _sources(rows: pd.DataFrame, lang: str) -> list[str]:
+    """Each row's source in ``lang``, its document's line cited (第 31 行), not its file."""
+    return [cited_lines(source_words(s, lang), lang) for s in rows["source"].fillna("")]
+
+
 def _compare_data(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
     """One row per place: its bar (ok values only), texts, period, source and city mean."""
     data = pd.DataFrame(
@@ -85,7 +100,7 @@ def _compare_data(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
             "text": [value_text(r, lang) for _, r in rows.iterrows()],
             "rank": [rank_text(r, lang) for _, r in rows.iterrows()],
             "period": ["" if pd.isna(p) else period_text(p, lang) for p in rows["period_label"]],
-            "source": rows["source"].fillna("").astype(str),
+            "source": _sources(rows, lang),
             "mean": rows["city_mean"],
             "mean_text": [_mean_text(r, lang) for _, r in rows.iterrows()],
         }
@@ -137,7 +152,7 @@ def _period_data(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
             "value": rows["value"],
             "text": [value_text(r, lang) for _, r in rows.iterrows()],
             "status": kind,
-            "source": rows["source"].fillna("").astype(str),
+            "source": _sources(rows, lang),
         }
     )
 

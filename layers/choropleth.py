@@ -23,6 +23,7 @@ from branca.utilities import color_brewer
 
 from layers._html import NO_DATA_COLOUR, esc, tipped_geojson
 from layers.labels import figure_text, label
+from layers.sources import line_text
 
 __all__ = [
     "CLASS_COUNTS",
@@ -153,7 +154,7 @@ def _district_tip(row: pd.Series, metric_name: str, lang: str) -> str:
         + f"{esc(label('source', lang))}: {esc(row['doc_number'] or '')} "
         + f"{esc(row['issuer'])} {esc(row['doc_date'])}"
         + (
-            f"<br><small>{esc(row['seed_file'])}:{esc(row['seed_line'])}</small>"
+            f"<br><small>{esc(line_text(row['seed_line'], lang))}</small>"
             if row["seed_file"]
             else ""
         )

@@ -7,6 +7,7 @@ values formatted the way a planner reads them.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ __all__ = [
     "WHOLE_UNITS",
     "city_mean_text",
     "class_texts",
+    "encoding_text",
     "error_text",
     "figure_text",
     "format_value",
@@ -47,6 +49,7 @@ __all__ = [
     "source_words",
     "tag_text",
     "tags_text",
+    "time_text",
     "unit_text",
     "value_text",
 ]
@@ -586,3 +589,30 @@ def sheet_text(sheet: str | None, sheets: list[tuple[str, str]], lang: str = "zh
     names = [title if state == "visible" else f"{title} ({hidden})" for title, state in sheets]
     listed = ("、" if lang == "zh" else ", ").join(names) or sheet
     return label("sheet_read", lang).format(sheet=sheet, sheets=listed)
+
+
+#: Beijing time: UTC+8 all year (China keeps no daylight saving time).
+BEIJING = dt.timezone(dt.timedelta(hours=8), "UTC+8")
+
+
+def time_text(moment: object) -> str:
+    """
+    A time the workspace keeps in UTC, as a planner reads it: Beijing time, to the minute.
+
+    ``moment`` is a naive UTC ``datetime`` (as the store keeps it), an aware one, or ISO 8601
+    text (``2026-12-06T05:02:33Z``); missing reads "".
+    """
+    if moment is None or (not isinstance(moment, str | dt.datetime) and pd.isna(moment)):
+        return ""
+    when = dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def encoding_text(encoding: str | None, lang: str = "zh") -> str:
+    """A text file's encoding as its name is written: UTF-8（带 BOM）, GB18030; none reads ""."""
+    if not encoding:
+        return ""
+    name = encoding.upper().removesuffix("-SIG")
+    return label("encoding_bom", lang).format(name=name) if encoding.endswith("-sig") else name

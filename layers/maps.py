@@ -29,7 +29,7 @@ import shapely
 
 from geo import coverage, selection
 from layers._html import Legend, legend_html
-from layers._leaflet import FitView, Remembered, add_base_css
+from layers._leaflet import FitView, MetricScale, PageElement, Remembered, add_base_css
 from layers.assets import use_local_leaflet
 from layers.basemaps import add_basemap, for_display
 from layers.choropleth import DEFAULT_CLASSES, cities_layer, class_ranges, districts_layer
@@ -82,13 +82,13 @@ def _base_map(basemap: str | None, tile_key: str | None, lang: str) -> folium.Ma
         location=_START[0],
         zoom_start=_START[1],
         tiles=None,
-        control_scale=True,
         maxZoom=18,
         zoomSnap=0.25,
         zoomDelta=0.5,
     )
     add_basemap(fmap, basemap, key=tile_key, lang=lang)
     add_base_css(fmap)
+    MetricScale().add_to(fmap)
     add_hatch_pattern(fmap)
     return use_local_leaflet(fmap)
 
@@ -172,7 +172,9 @@ def _classes_legend(values: pd.Series, bins, colours, unit: str, title: str, lan
         # One class means one value: said in words, not a bare "0" that reads as a scale.
         texts = [label("legend_one_value", lang).format(value=texts[0])]
     heading = f"{title}（{words}）" if lang == "zh" else f"{title} ({words})"
-    return (heading if words else title), list(zip(colours, texts, strict=True))
+    # A unit the title already ends in ("households", in English) is not said twice.
+    named = words and not title.casefold().endswith(words.casefold())
+    return (heading if named else title), list(zip(colours, texts, strict=True))
 
 
 def figure_layers(
@@ -311,3 +313,19 @@ def coverage_layers(
 def coverage_map(metrics: gpd.GeoDataFrame, metric: str, **options) -> folium.Map:
     """:func:`coverage_layers` as one folium map, for files and tests."""
     return coverage_layers(metrics, metric, **options).assembled()
+
+
+#: In streamlit-folium's frame (#map_div), the map takes the frame's whole height.
+FILL_FRAME_CSS = "<style>#map_div, #map_div2 { height: 100vh !important; }</style>"
+
+
+def fill_frame(fmap: folium.Map) -> folium.Map:
+    """
+    Let ``fmap`` fill its streamlit-folium frame, however tall the page makes the frame.
+
+    For a page that sizes the frame itself (the map page: the window's height below the
+    cards). A frame left at streamlit-folium's own height would start at 0 px, and a map
+    fitted at 0 px opens at its maximum zoom.
+    """
+    PageElement(FILL_FRAME_CSS, name="atlas_fill_frame").add_to(fmap)
+    return fmap

@@ -31,6 +31,7 @@ from openpyxl.styles import Font
 
 from geo import compare, completeness, coverage, reconcile
 from geo.boundaries import read_admin_index
+from geo.figures import load_metrics
 from geo.gazetteer import list_zones
 from layers._catalogue import LABELS
 from layers.labels import (
@@ -46,8 +47,10 @@ from layers.labels import (
     reason_text,
     source_words,
     tags_text,
+    time_text,
     value_text,
 )
+from layers.sources import cited_lines, line_text, lines_text
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -62,6 +65,7 @@ __all__ = [
     "completeness_matrix",
     "coverage_table",
     "csv_bytes",
+    "district_names",
     "figure_table",
     "layers_summary",
     "missing_names",
@@ -247,8 +251,16 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
 # --- tables for the screen: column names, codes and values in the interface's language -------
 
 
+#: A GeoPackage layer's suffix (geopackage_layers) → the label of its geometry.
+_FAMILY_WORDS = {"points": "geom_point", "lines": "geom_linestring", "polygons": "geom_polygon"}
+
+
 def layers_summary(layers: dict[str, pd.DataFrame], lang: str = "zh") -> pd.DataFrame:
-    """Each layer of an export: its name, how many features or rows, its geometry, in ``lang``."""
+    """
+    Each layer of an export: what it holds, in ``lang``, and its name in the files.
+
+    With how many features or rows it has, and its geometry.
+    """
 
     def geometry(frame: pd.DataFrame) -> str:
         if not isinstance(frame, gpd.GeoDataFrame):
@@ -259,9 +271,21 @@ def layers_summary(layers: dict[str, pd.DataFrame], lang: str = "zh") -> pd.Data
             words.append(label("geom_none", lang))
         return ("、" if lang == "zh" else ", ").join(words)
 
+    def named(layer: str) -> str:
+        # infra_points: the infra layer's points, as geopackage_layers splits it.
+        base, _, family = layer.partition("_")
+        if family not in _FAMILY_WORDS:
+            base, family = layer, ""
+        name = label(f"layer_{base}", lang) if f"layer_{base}" in LABELS else layer
+        if not family:
+            return name
+        part = label(_FAMILY_WORDS[family], lang)
+        return f"{name}（{part}）" if lang == "zh" else f"{name} ({part})"
+
     return pd.DataFrame(
         {
-            label("layer", lang): list(layers),
+            label("layer", lang): [named(n) for n in layers],
+            label("layer_in_file", lang): list(layers),
             label("features", lang): [len(f) for f in layers.values()],
             label("geometry", lang): [geometry(f) for f in layers.values()],
         }
@@ -320,32 +344,48 @@ def quarantine_by_reason(quarantine: pd.DataFrame, lang: str = "zh") -> pd.DataF
     """
     Quarantine counts by reason (:func:`geo.completeness.quarantine_by_reason`), headed.
 
-    The reason is named in ``lang``; its code follows, for the README's list and the files.
+    The reason is named in ``lang`` and its first row's message is the one in ``lang``; the
+    reason codes and both messages stay in the files (CSV, XLSX, GeoPackage).
     """
     counts = completeness.quarantine_by_reason(quarantine)
-    counts.insert(0, "reason_name", [reason_name(r, lang) for r in counts["reason"]])
-    return _headed(counts, lang, {"reason_name": label("col_reason_name", lang)})
+    counts = counts.assign(reason=[reason_name(r, lang) for r in counts["reason"]])
+    shown = counts[["reason", "rows", "first_row", f"message_{lang}"]]
+    return shown.rename(columns=_quarantine_headers(lang))
 
 
-def quarantine_rows(quarantine: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def _quarantine_headers(lang: str, *, kind: str = "ledger") -> dict[str, str]:
+    """The headers of a quarantine's fixed columns; a survey's rows are features or rows."""
+    return {
+        "row": label("ledger_row" if kind == "ledger" else "infra_row", lang),
+        "reason": label("col_reason_name", lang),
+        "rows": label("col_rows", lang),
+        "first_row": label("col_first_row", lang),
+        "column": label("col_column", lang),
+        f"message_{lang}": label("col_message", lang),
+    }
+
+
+def quarantine_rows(
+    quarantine: pd.DataFrame, lang: str = "zh", *, kind: str = "ledger"
+) -> pd.DataFrame:
     """
     Every quarantined row as read, its fixed columns named in ``lang``, its reason named.
 
-    Rows from the workspace (with ``dataset`` and ``version``) start with their version,
-    ``name@3``, since two files number their rows each from 2; a row's district (``adcode``)
-    is shown by name. The raw cells keep the ledger's own headers and text: they are what
-    the file said.
+    ``kind`` is ``"ledger"`` (rows of a ledger) or ``"infra"`` (a survey's features or rows,
+    an extract's OSM elements). The message is the one in ``lang``. Rows from the workspace
+    (with ``dataset`` and ``version``) start with their version, ``name@3``, since two files
+    number their rows each from 2; a row's district (``adcode``) is shown by name. The raw
+    cells keep the file's own headers and text: they are what the file said.
     """
-    fixed = ["row", "column", "message_zh", "message_en"]
-    shown = quarantine.assign(reason=[reason_name(r, lang) for r in quarantine["reason"]])
+    other = "message_en" if lang == "zh" else "message_zh"
+    shown = quarantine.drop(columns=other, errors="ignore").assign(
+        reason=[reason_name(r, lang) for r in quarantine["reason"]]
+    )
     if "adcode" in shown:
         codes = shown["adcode"].astype("string")
-        names = {a: _district_names([a]) for a in codes.dropna().unique()}
+        names = {a: district_names([a], lang) for a in codes.dropna().unique()}
         shown["adcode"] = codes.map(names).fillna("").astype(object)
-    named = {c: label(_HEADERS[c], lang) for c in fixed} | {
-        "reason": label("col_reason_name", lang),
-        "adcode": label("compare_place", lang),
-    }
+    named = _quarantine_headers(lang, kind=kind) | {"adcode": label("compare_place", lang)}
     if {"dataset", "version"} <= set(shown.columns):
         refs = shown["dataset"].astype(str) + "@" + shown["version"].astype(str)
         shown = shown.drop(columns=["dataset", "version"])
@@ -399,7 +439,8 @@ def reconciliation_table(
         return f"{text} · {ledger}" if text else ledger
 
     lines = reconciliation["seed_file"].fillna("").astype(str)
-    seed = lines + ":" + reconciliation["seed_line"].astype("Int64").astype(str)
+    numbers = reconciliation["seed_line"]
+    seed = [line_text(n, lang) if f else "" for f, n in zip(lines, numbers, strict=True)]
     return pd.DataFrame(
         {
             label("compare_city", lang): reconciliation["city"],
@@ -435,7 +476,7 @@ def reconciliation_table(
                 for v in reconciliation["reported_status"]
             ],
             label("col_doc_number", lang): reconciliation["doc_number"].fillna(""),
-            label("col_seed_lines", lang): seed.where(lines != "", ""),
+            label("col_seed_lines", lang): seed,
         }
     )
 
@@ -664,32 +705,59 @@ def completeness_matrix(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     out[label("col_documents", lang)] = places["documents"]
     out[label("col_issuers", lang)] = places["issuers"]
     out[label("col_latest_doc_date", lang)] = places["latest_doc_date"].fillna("")
-    out[label("col_doc_age", lang)] = places["doc_age_years"]
-    out[label("col_latest_period_end", lang)] = places["latest_period_end"]
-    out[label("col_period_age", lang)] = places["period_age_years"]
+    # A place without documents has no age: an empty cell, not the grid's "None".
+    out[label("col_doc_age", lang)] = _numbers(places["doc_age_years"])
+    out[label("col_latest_period_end", lang)] = _numbers(places["latest_period_end"])
+    out[label("col_period_age", lang)] = _numbers(places["period_age_years"])
     return out.reset_index(drop=True)
 
 
+def _numbers(values: pd.Series) -> list[str]:
+    """Years and ages as text: 2023, 3.8; a missing one empty."""
+    return [
+        "" if pd.isna(v) else str(int(v)) if float(v).is_integer() else f"{float(v):.1f}"
+        for v in values
+    ]
+
+
+def _listed_codes(cells: pd.Series, words, lang: str) -> list[str]:
+    """Cells listing codes or periods ("households; buildings") with each one worded."""
+    return [
+        "" if pd.isna(cell) else _listed((words(part) for part in str(cell).split("; ")), lang)
+        for cell in cells
+    ]
+
+
 def completeness_detail(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The long completeness table (place × family) with its provenance, headed in ``lang``."""
+    """
+    The long completeness table (place × family) with its provenance, headed in ``lang``.
+
+    Metrics by name, periods as the interface writes them, each document's lines cited.
+    """
     shown = table[table["has_figure"]]
+    metrics = load_metrics()
+    metric_names = dict(zip(metrics["metric"], metrics[f"label_{lang}"], strict=True))
     return pd.DataFrame(
         {
             label("compare_city", lang): shown["city"],
             label("compare_place", lang): shown["place"],
             label("col_family", lang): [label(f"family_{f}", lang) for f in shown["family"]],
             label("col_figures", lang): shown["n_figures"],
-            label("col_metrics", lang): shown["metrics"],
-            label("col_periods", lang): shown["periods"],
+            label("col_metrics", lang): _listed_codes(
+                shown["metrics"], lambda m: metric_names.get(m, m), lang
+            ),
+            label("col_periods", lang): _listed_codes(
+                shown["periods"], lambda p: period_text(p, lang), lang
+            ),
             label("col_documents", lang): shown["documents"],
             label("col_issuers", lang): shown["issuers"],
             label("col_latest_doc_date", lang): shown["latest_doc_date"].fillna(
                 label("undated_doc", lang)
             ),
-            label("col_doc_age", lang): shown["doc_age_years"],
-            label("col_latest_period_end", lang): shown["latest_period_end"],
-            label("col_period_age", lang): shown["period_age_years"],
-            label("col_seed_lines", lang): shown["seed_lines"],
+            label("col_doc_age", lang): _numbers(shown["doc_age_years"]),
+            label("col_latest_period_end", lang): _numbers(shown["latest_period_end"]),
+            label("col_period_age", lang): _numbers(shown["period_age_years"]),
+            label("col_document_lines", lang): [lines_text(r, lang) for r in shown["seed_lines"]],
         }
     )
 
@@ -734,7 +802,7 @@ def source_texts(rows: pd.DataFrame, lang: str = "zh") -> pd.Series:
         elif row.source_kind == "infra":
             out.append(label("source_infra", lang).format(name=row.source))
         else:
-            out.append(source_words(row.source, lang))
+            out.append(cited_lines(source_words(row.source, lang), lang))
     return pd.Series(out, index=rows.index, dtype="string")
 
 
@@ -929,9 +997,7 @@ _FIGURE_CELLS = {
     "issuer": lambda f, lang: [place_text(p, lang) or label("no_data", lang) for p in f["issuer"]],
     "doc_date": lambda f, lang: _undated(f["doc_date"], lang),
     "doc_number": lambda f, lang: _document_numbers(f),
-    "seed": lambda f, lang: (
-        f["seed_file"].astype(str) + ":" + f["seed_line"].astype(str)
-    ).tolist(),
+    "seed": lambda f, lang: [line_text(n, lang) for n in f["seed_line"]],
 }
 
 
@@ -1023,47 +1089,63 @@ def card_value(card, lang: str = "zh") -> str:
 # --- the workspace's history ----------------------------------------------------------------
 
 
-def _district_names(adcodes) -> str:
-    index = read_admin_index().drop_duplicates("adcode").set_index("adcode")["district"]
+def district_names(adcodes: Iterable[object], lang: str = "zh") -> str:
+    """
+    The places of ``adcodes`` by name, listed in ``lang``: 卫滨区、新乡市、高新区.
+
+    Districts, zones, and cities for a city's own code; a code nothing names stays.
+    """
+    index = read_admin_index().drop_duplicates("adcode").set_index("adcode")
+    # A city's or province's own code (410700) names the city or province.
+    named = index["district"].fillna(index["city"]).fillna(index["province"])
     zones = list_zones().drop_duplicates("code").set_index("code")["name"]
-    names = [index.get(a) or zones.get(a) or a for a in adcodes]
-    return "、".join(str(n) for n in names)
+    names = [named.get(str(a)) or zones.get(str(a)) or str(a) for a in adcodes]
+    return _listed(names, lang)
+
+
+def _listed(items: Iterable[str], lang: str) -> str:
+    """Items as a list reads in ``lang``: 甲、乙 or a, b."""
+    return ("、" if lang == "zh" else ", ").join(items)
 
 
 def versions_table(versions: list[dict], lang: str = "zh") -> pd.DataFrame:
     """
     Every version of a dataset (``VersionInfo.to_dict()`` of each): who, when, which file.
 
-    With its SHA-256 (first 12 digits), datum, counts (rows = clean + quarantined), the
-    reasons rows were quarantined, and the districts it covers by name.
+    With the time in Beijing time, its SHA-256 (first 12 digits), datum, counts (rows = clean +
+    quarantined), the reasons rows were quarantined by name, and the districts it covers.
     """
     rows = pd.DataFrame(versions)
     return pd.DataFrame(
         {
             label("history_col_version", lang): rows["version"],
             label("workspace_col_saved_by", lang): rows["saved_by"],
-            label("workspace_col_saved_at", lang): rows["saved_at"],
+            label("workspace_col_saved_at", lang): [time_text(t) for t in rows["saved_at"]],
             label("history_col_file", lang): rows["file_name"].fillna(""),
             "SHA-256": rows["sha256"].fillna("").str[:12],
-            label("datum", lang): rows["datum"].fillna(label("datum_in_file", lang)),
+            label("col_datum", lang): [
+                label(f"datum_{d}" if isinstance(d, str) else "datum_in_file", lang)
+                for d in rows["datum"]
+            ],
             label("rows", lang): rows["rows"],
             label("clean", lang): rows["clean"],
             label("quarantined", lang): rows["quarantined"],
-            label("col_reason", lang): [
-                "、".join(f"{k} {v}" for k, v in reasons.items()) for reasons in rows["by_reason"]
+            label("col_reason_name", lang): [
+                _listed((f"{reason_name(k, lang)} {v}" for k, v in reasons.items()), lang)
+                for reasons in rows["by_reason"]
             ],
-            label("history_col_covers", lang): [_district_names(c) for c in rows["covers"]],
+            label("history_col_covers", lang): [district_names(c, lang) for c in rows["covers"]],
         }
     )
 
 
-def _change_places(changes: pd.DataFrame) -> list[str]:
+def _change_places(changes: pd.DataFrame, lang: str) -> list[str]:
     """Where each changed row is: a ledger's district, a figure's place, else by its code."""
     for column in ("district", "place"):
         if column in changes:
             return changes[column].fillna("").astype(str).tolist()
     codes = changes["adcode"].astype("string")
-    names = {a: _district_names([a]) for a in codes.dropna().unique()}
+    names = {a: district_names([a], lang) for a in codes.dropna().unique()}
     return codes.map(names).fillna("").astype(str).tolist()
 
 
@@ -1079,24 +1161,35 @@ def _change_names(changes: pd.DataFrame, lang: str) -> list[str]:
     return changes["figure_id"].fillna("").astype(str).tolist()
 
 
+def _change_text(column: str, before: object, after: object, lang: str) -> str:
+    """One changed column: its header and both values as the tables write them."""
+    key = dict(_PROJECT_COLUMNS).get(column) or _HEADERS.get(column)
+    name = label(key, lang) if key else column
+    cells = _PROJECT_CELLS.get(column, lambda values, lang: _plain(values))
+    old, new = (cells(pd.Series([value], dtype=object), lang)[0] for value in (before, after))
+    return f"{name}{'：' if lang == 'zh' else ': '}{old} → {new}"
+
+
 def changes_table(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """
     Rows added, removed and changed between two versions (``Workspace.diff``), in ``lang``.
 
-    Each changed row names its changed columns with the values before and after.
+    Each changed row names its changed columns in ``lang`` with the values before and after,
+    written as the ledger table writes them (状态：已开工 → 已完成；户数：352 户 → 360 户).
     """
 
     def values(before, after) -> str:
         if not isinstance(before, dict) or not isinstance(after, dict):
             return ""
-        return "；".join(f"{k}: {before.get(k)} → {after.get(k)}" for k in after)
+        sep = "；" if lang == "zh" else "; "
+        return sep.join(_change_text(k, before.get(k), after.get(k), lang) for k in after)
 
     return pd.DataFrame(
         {
             label("history_col_change", lang): [
                 label(f"change_{c}", lang) for c in changes["change"]
             ],
-            label("compare_place", lang): _change_places(changes),
+            label("compare_place", lang): _change_places(changes, lang),
             label("history_col_name", lang): _change_names(changes, lang),
             label("history_col_rows", lang): [
                 "→".join(str(int(r)) for r in (old, new) if pd.notna(r))

@@ -308,9 +308,11 @@ def view_heading(
         f"{label('figure', lang)}{colon}{named.get(view.figure, view.figure)}",
     ]
     documents = list(dict.fromkeys(selection.document_text(_figures_in_view(view, figures))))
-    shown = sep.join(documents[:3])
-    if len(documents) > 3:
-        shown += label("and_more", lang).format(n=len(documents) - 3)
+    # Three documents by name and how many more; a fourth is named rather than counted.
+    named = documents if len(documents) <= 4 else documents[:3]
+    shown = sep.join(named)
+    if len(documents) > len(named):
+        shown += label("and_more", lang).format(n=len(documents) - len(named))
     sources = [s for s in (shown, label("outline_source", lang), *data_names) if s]
     joined = ("；" if lang == "zh" else "; ").join(sources)
     return [

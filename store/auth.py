@@ -38,6 +38,7 @@ from store.schema import sessions
 
 __all__ = [
     "COOKIE",
+    "LOGIN_FAILURES",
     "Login",
     "Throttled",
     "check_server_address",
@@ -58,6 +59,8 @@ ENV_PROXIES = "ATLAS_TRUSTED_PROXIES"
 ENV_UVICORN = "FORWARDED_ALLOW_IPS"
 #: One message for a wrong name, a wrong password and a disabled account alike.
 WRONG = "Wrong name or password."
+#: Why a login failed, as a failed login's audit row records it (``{"why": ...}``).
+LOGIN_FAILURES = ("password", "no_account", "disabled")
 _SALT = "renovation-atlas session"
 _MIN_KEY = 32
 _MAX_NAME = 200

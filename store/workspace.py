@@ -630,7 +630,7 @@ class Workspace:
         The record, the content as the reader returned it (a ``Ledger``, an ``Infra`` or a
         :class:`SavedFigures`) and the original file's bytes. Raises :class:`AccessError`
         for a version of another city that is not published: a permalink to it shows
-        "无权访问 no access", never its rows.
+        "无权访问" (No access), never its rows.
         """
         with self._begin() as conn:
             info = self._infos(conn, name, version, user=self._acting(conn, user))[-1]

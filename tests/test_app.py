@@ -31,7 +31,7 @@ def test_default_view_shows_the_five_seed_cities(app):
     # Headers and codes in the interface's language (issue 18), every figure with its source.
     assert {"新乡市", "焦作市", "开封市", "邯郸市"} <= set(table["所属城市"])
     assert (table["文号"] != "").all()
-    assert table["种子文件:行号"].str.contains(r"\.txt:\d+$").all()
+    assert table["文件行号"].str.fullmatch(r"第 \d+ 行").all()  # a line, not a seed's hash
     assert set(table["性质"]) <= {"计划", "已完成", "实施中", "存量"}
     assert "1800000000" not in " ".join(table["数值"]) and "18 亿元" in set(table["数值"])
     # Xinxiang's card is the plan's own city total, as it writes it; its headline names the
@@ -188,7 +188,7 @@ def test_export_page_exports_the_map_pages_view(app):
     app.sidebar.multiselect(key="city").set_value(["新乡市"]).run()
     app.switch_page("app_pages/export.py").run()
     assert not app.exception, app.exception
-    layers = app.dataframe[0].value.set_index("图层")
+    layers = app.dataframe[0].value.set_index("文件中的图层名")
     # 12 district outlines and the 高新区 zone, which has figures but no outline.
     assert layers.loc["districts", "要素/行数"] == 13
     assert layers.loc["districts", "几何类型"] == "面、部分行无几何（开发区、城市级或仅按名称定位）"

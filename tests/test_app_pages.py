@@ -42,7 +42,8 @@ def test_compare_shows_the_places_named_in_the_address():
     # Ranked within its city among all its districts, not among the chosen (issue 18).
     assert rows.loc["卫滨区", "排名"] == "新乡市内第 3 名（共 11）"
     assert "新百城提质办〔2023〕2号" in rows.loc["卫滨区", "出处"]
-    assert "002_b03d685b680bd4c7.txt:31" in rows.loc["卫滨区", "出处"]
+    # Cited by document and line, not by the seed file's hash.
+    assert rows.loc["卫滨区", "出处"].endswith(" · 2023-02-07 · 第 31 行")
     # 新乡县 reports nothing: marked with the reason, no rank, and not a zero.
     assert rows.loc["新乡县", "数值"].startswith("数据不足")
     assert rows.loc["新乡县", "排名"] == ""
@@ -156,17 +157,17 @@ def test_quality_shows_the_ledger_quarantine_by_reason():
     at.switch_page("app_pages/quality.py").run()
     assert not at.exception, at.exception
     assert at.subheader[0].value == "台账：synthetic-ledger-xinxiang.csv"
-    by_reason = _frame(at, "原因代码")
-    assert dict(zip(by_reason["原因代码"], by_reason["行数"], strict=True)) == {
-        "duplicate_conflict": 2,
-        "approximate_number": 1,
-        "swapped_lon_lat": 1,
-        "total_row": 1,
+    by_reason = _frame(at, "首次出现的行号")
+    # Named and explained in the interface's language only; the codes stay in the files.
+    assert by_reason.columns.tolist() == ["原因", "行数", "首次出现的行号", "说明"]
+    assert dict(zip(by_reason["原因"], by_reason["行数"], strict=True)) == {
+        "同名记录冲突": 2,
+        "约数": 1,
+        "经纬度填反": 1,
+        "合计行": 1,
     }
-    row = by_reason.set_index("原因代码").loc["approximate_number"]
-    assert row["原因"] == "约数"  # named in the interface's language, the code beside it
-    assert row["说明（中文）"] == "户数：约数 '约200'，需填写确数"
-    assert row["说明（英文）"] == "户数: '约200' is approximate; give the exact figure"
+    row = by_reason.set_index("原因").loc["同名记录冲突"]
+    assert row["说明"] == "同名同区小区数据冲突：第 3、30 行；不同项：户数"
     results = _frame(at, "核对结果").set_index("核对结果")
     assert results.loc["台账无此地", "含义"] == "文件有数，台账中没有该地的行（不是零）"
     assert results["行数"].sum() == 60

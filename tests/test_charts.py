@@ -123,3 +123,21 @@ def test_value_text_marks_partial_and_missing():
 )
 def test_an_axis_names_its_unit_in_words(unit, lang, title):
     assert charts._axis_title("楼栋 · 每户", unit, lang) == title
+
+
+def test_a_bars_source_cites_the_documents_line_in_the_interfaces_language():
+    rows = _rows().assign(label=lambda f: labels.place_labels(f))
+    for lang, line in (("zh", "第 31 行"), ("en", "line 31")):
+        spec = charts.compare_chart(rows, metric_name="households", lang=lang).to_dict()
+        sources = {v.get("source") for layer in _layer_values(spec) for v in layer}
+        assert f"甲建〔2023〕1号 · {line}" in sources
+        assert not any(".txt:" in s for s in sources if s)
+
+
+def test_an_axis_does_not_repeat_a_unit_its_metric_name_ends_in():
+    rows = _rows().assign(label=lambda f: labels.place_labels(f))
+    spec = charts.compare_chart(rows, metric_name="Ledger: households", lang="en").to_dict()
+    titles = json.dumps(spec, ensure_ascii=False)
+    assert '"title": "Ledger: households"' in titles and "(households)" not in titles
+    spec = charts.compare_chart(rows, metric_name="户数", lang="zh").to_dict()
+    assert '"title": "户数（户）"' in json.dumps(spec, ensure_ascii=False)

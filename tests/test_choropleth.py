@@ -105,6 +105,7 @@ def test_user_values_are_escaped_in_the_map_html():
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in tips[0]
     assert "无数据" in tips[0]  # the no-data district says so, with no number
     assert "3,279 户" in tips[1] and "&lt;b&gt;3279 户&lt;/b&gt;" in tips[1]
+    assert "<small>第 31 行</small>" in tips[1] and "002.txt" not in tips[1]  # line, not file
     html = fmap.get_root().render()
     assert "<img src=x" not in html and "\\u003cimg" not in html
 

@@ -33,10 +33,11 @@ from geo import (
 from layers import basemaps, choropleth
 from layers._catalogue import LABELS
 from layers.labels import _UNIT_TEXT, LANGS, label, qualifier_text
-from store import changes
+from store import audit, changes
 from store import errors as store_errors
 from store._scope import OUT_OF_SCOPE
-from store.schema import ROLES
+from store.auth import LOGIN_FAILURES
+from store.schema import KINDS, ROLES
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -75,6 +76,10 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
     "error_": ("geo.errors.CODES, store.errors.CODES", [*errors.CODES, *store_errors.CODES]),
     "change_": ("store.changes.CHANGES", list(changes.CHANGES)),
     "role_": ("store.schema.ROLES", list(ROLES)),
+    # The workspace's kinds, audit actions and why a login failed, on the account page.
+    "dataset_kind_": ("store.schema.KINDS", list(KINDS)),
+    "audit_": ("store.audit.ACTIONS", list(audit.ACTIONS)),
+    "audit_why_": ("store.auth.LOGIN_FAILURES", list(LOGIN_FAILURES)),
     "relative_": ("geo.compare.RELATIVE", list(compare.RELATIVE)),
     "scheme_": ("layers.choropleth.SCHEMES", list(choropleth.SCHEMES)),
     "basemap_": ("layers.basemaps.BASEMAPS", [b or "none" for b in basemaps.BASEMAPS]),

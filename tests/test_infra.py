@@ -170,6 +170,13 @@ def test_survey_geojson_maps_types_and_quarantines_wrong_geometry():
     assert found.counts()["accessible_toilet"] == 1  # the polygon, at a point inside it
     assert found.counts()["curb_ramp"] == 3  # one row, three ramps
     assert sorted(found.quarantine["reason"]) == ["wrong_geometry", "wrong_geometry"]
+    # Each message names the geometry in its own language: no English word in the Chinese one.
+    messages = found.quarantine.set_index("名称")[["message_zh", "message_en"]]
+    assert messages.loc["乙"].tolist() == [
+        "点不能作为该类设施的几何",
+        "a Point cannot be this feature type's geometry",
+    ]
+    assert messages.loc["丙", "message_zh"] == "线不能作为该类设施的几何"
     clean_rows = found.features["source_id"].nunique()
     assert clean_rows + len(found.quarantine) == len(features)
 

@@ -36,8 +36,11 @@ def _keys_in_code() -> set[str]:
 
 def _keys_built_from_names() -> set[str]:
     """The keys the code builds from a code (f"reason_{status}"), for every code it can meet."""
-    # The readers' codes, from their own lists (tests/test_codes.py), and the table headers.
-    return coded_keys() | set(tables._HEADERS.values())
+    # The readers' and the store's codes, from their own lists (tests/test_codes.py), the
+    # export's layer names (worded when the catalogue has them), and the table headers.
+    keys = {f"layer_{n}" for n in ("districts", "projects", "quarantine", "reconciliation")}
+    keys |= {f"layer_{n}" for n in ("infra", "coverage")}
+    return coded_keys() | keys | set(tables._HEADERS.values())
 
 
 def test_every_entry_has_both_languages_with_the_same_placeholders():
@@ -180,15 +183,17 @@ def test_a_legend_writes_every_class_in_one_unit():
         ("2019-2023年", "2019–2023"),
         ("2021年以来", "since 2021"),
         ("截至目前", "to date"),
-        ("", "period not stated"),
-        (None, "period not stated"),
+        ("", "undated"),
+        (None, "undated"),
     ],
 )
 def test_periods_are_english_in_english(period, english):
-    from layers.labels import period_text
+    from layers.labels import period_text, periods_text
 
     assert period_text(period, "en") == english
     assert period_text(period, "zh") == (period or "未注明时期")
+    # Before a kind, as cards and legends write it: "undated stock", not "period not stated stock".
+    assert periods_text([(period, "stock")], "en") == f"{english} stock"
 
 
 def test_sources_and_scopes_lose_their_chinese_stock_words_in_english():

@@ -145,3 +145,32 @@ def test_walkshed_and_route_tooltips_carry_a_community_name_as_text():
     assert "<img src=x" not in html and "{{ 7*7 }}" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;&#123;&#123; 7*7 &#125;&#125;" in html
     assert "轮椅通行 500 米内可达范围" in html and "900 米；无标注路段占 100%" in html
+
+
+def test_the_scale_is_metric_and_clusters_are_grey_not_a_facility_colour():
+    from layers._leaflet import BASE_CSS
+    from layers.infra import INFRA_COLOURS
+    from layers.projects import PROJECT_COLOUR
+
+    page = figure_map(_districts([1.0, 2.0]), metric_name="户数", unit="households")
+    html = page.get_root().render()
+    assert "L.control.scale({imperial: false})" in html and "L.control.scale()" not in html
+    fills = re.findall(
+        r"\.marker-cluster-\w+ div \{ background-color: rgba\((\d+), (\d+), (\d+)", BASE_CSS
+    )
+    assert len(fills) == 3 and all(r == g == b for r, g, b in fills)  # neutral greys
+    facility = {c.lower() for c in [*INFRA_COLOURS.values(), PROJECT_COLOUR]}
+    assert not {"#" + "".join(f"{int(c):02x}" for c in f) for f in fills} & facility
+    assert ".marker-cluster-small" in html  # on the page, so in the offline copy too
+
+
+def test_an_english_legend_does_not_repeat_a_unit_its_title_is():
+    districts = _districts([117.0, 292.0, 6205.0])
+
+    def legend(metric_name: str, unit: str) -> str:
+        fmap = figure_map(districts, metric_name=metric_name, unit=unit, lang="en")
+        return json.loads(re.search(r"div.innerHTML = (\".*?\");", fmap.get_root().render())[1])
+
+    assert "households (households)" not in legend("households", "households")
+    assert "households" in legend("households", "households")
+    assert "floor area (m²)" in legend("floor area", "m2")

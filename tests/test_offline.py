@@ -10,6 +10,7 @@ import tarfile
 
 import folium
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from folium.plugins import Fullscreen
@@ -112,7 +113,10 @@ def test_a_figure_map_without_projects_carries_no_markercluster():
     fmap = figure_map(_districts([1.0, 2.0]), metric_name="户数", unit="households")
     page = offline_html(fmap)
     assert_self_contained(page)
-    assert "markerClusterGroup" not in page and "marker-cluster" not in page
+    # No markercluster library (its script, its stylesheet); the base style's grey cluster
+    # colours are a few lines every map carries.
+    assert "markerClusterGroup" not in page and markercluster_js().strip() not in page
+    assert "MarkerCluster.Default.css" not in page and ".marker-cluster-small div" in page
 
 
 def test_the_csp_forbids_every_fetch_and_lists_exactly_the_pages_scripts():
@@ -280,3 +284,22 @@ def test_the_offline_map_carries_its_title_filters_sources_and_date_on_its_face(
     assert "<b>x</b>" not in page  # written as text (textContent), escaped by tojson
     assert ".atlas-label span {" in page  # the labels' style travels into the copy
     assert_self_contained(page)
+
+
+def test_the_heading_names_a_fourth_document_and_counts_only_past_it():
+    import datetime
+
+    from layers.view import View, view_heading
+
+    seed = figures.load_figures()
+    today = datetime.date(2026, 12, 2)
+    four = view_heading(View(), seed, today=today)[2]  # the five seed cities: four documents
+    assert "另有" not in four and " 等 " not in four and four.count("号") >= 3
+    xinxiang = seed[(seed["place"] == "卫滨区") & (seed["metric"] == "households")]
+    extra = xinxiang.head(1).assign(
+        doc_number="新测〔2024〕9号", title="测试文件", figure_id="test-extra", doc_id="test"
+    )
+    five = view_heading(View(), pd.concat([seed, extra]), today=today)
+    assert "，另有 2 份文件" in five[2]
+    english = view_heading(View(lang="en"), pd.concat([seed, extra]), today=today)
+    assert " and 2 more documents" in english[2]

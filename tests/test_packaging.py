@@ -37,3 +37,57 @@ def test_the_code_reads_data_through_one_module():
     own = re.compile(r"""__file__.*["']data["']""")
     for path in [*REPO.glob("geo/*.py"), *REPO.glob("layers/*.py"), *REPO.glob("app_pages/*.py")]:
         assert not own.search(path.read_text(encoding="utf-8")), path
+
+
+# --- what `make app` installs: the runtime only (issue 22) ------------------------------------
+
+RUNTIME_CODE = ["app.py", "cli.py", "geo", "layers", "store", "app_pages"]
+OWN = {"geo", "layers", "store", "app_pages", "atlas_data", "cli", "bench", "tests"}
+
+
+def _requirement_names(requirements: list[str]) -> list[str]:
+    return [
+        re.split(r"[\s\[<>=!~;]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requirements
+    ]
+
+
+def _imported_top_modules(paths: list[str]) -> set[str]:
+    import ast
+    import sys
+
+    found = set()
+    for name in paths:
+        root = REPO / name
+        for path in [root] if root.is_file() else root.rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    found |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - OWN - {"__future__"}
+
+
+def test_runtime_imports_are_declared_dependencies_and_no_test_tool_is_one():
+    import importlib.metadata
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime = _requirement_names(project["dependencies"])
+    tools = _requirement_names(project["optional-dependencies"]["test"])
+    bench = (REPO / "bench" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    bench = _requirement_names([b for b in bench if b.strip() and not b.startswith("#")])
+    assert len(runtime) == len(set(runtime)), "a dependency is listed twice"
+    assert not set(runtime) & (set(tools) | set(bench))
+    providers = importlib.metadata.packages_distributions()
+    for module in sorted(_imported_top_modules(RUNTIME_CODE)):
+        names = {d.lower().replace("_", "-") for d in providers.get(module, [module])}
+        assert names & set(runtime), f"{module} is imported at run time but not a dependency"
+
+
+def test_make_app_installs_the_runtime_and_make_test_adds_the_test_extra():
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert not (REPO / "requirements.txt").exists()  # one list: pyproject.toml
+    assert "pip install --quiet -e .\n" in makefile  # the runtime stamp: no extra
+    assert "pip install --quiet -e '.[test]'" in makefile
+    targets = dict(re.findall(r"^([\w-]+):([^\n=]*)$", makefile, re.M))
+    assert "install-test" not in targets["app"] and "install-test" not in targets["build"]
+    assert "install-test" in targets["test"] and "install-test" in targets["lint"]

@@ -99,6 +99,7 @@ def test_blank_and_ragged_rows_are_quarantined_but_trailing_blank_lines_are_not_
     extra = records.read_ledger(ledger_bytes([[*GOOD, "多出来"]]), name="t.csv")
     assert only_reason(extra) == "ragged_row"
     assert extra.quarantine["extra_cells"].iloc[0] == "多出来"
+    assert extra.quarantine["message_zh"].iloc[0] == "列数与表头不符：表头有 8 列"
 
 
 def test_duplicates_with_conflicting_figures_are_all_kept_and_flagged():
@@ -106,7 +107,9 @@ def test_duplicates_with_conflicting_figures_are_all_kept_and_flagged():
     ledger = read([GOOD, twin, ["和平小区", "卫滨区", "新乡", "2023", "5", "1", "", ""]])
     assert ledger.quarantine["reason"].tolist() == ["duplicate_conflict"] * 2
     assert ledger.quarantine["row"].tolist() == [2, 3]
-    assert ledger.quarantine["message_en"].iloc[0].endswith("rows 2、3 differ in households")
+    # Each message in its own language only: the column named, the rows listed as it writes.
+    assert ledger.quarantine["message_en"].iloc[0].endswith("rows 2, 3 differ in households")
+    assert ledger.quarantine["message_zh"].iloc[0].endswith("第 2、3 行；不同项：户数")
     assert ledger.projects["name"].tolist() == ["和平小区"]
 
 

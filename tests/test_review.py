@@ -18,8 +18,9 @@ def _proposals(*rows):
 
 def test_each_figure_is_marked_where_it_stands():
     lines = [Line(1, "今年改造小区412个，惠及2.2万户。"), Line(2, "没有数字的一行")]
-    page = document_html(lines, _proposals((1, 6, 10, "communities", "412个")))
-    assert '<mark title="communities · 412个 · 文件行号 1"' in page
+    names = {"communities": "老旧小区"}
+    page = document_html(lines, _proposals((1, 6, 10, "communities", "412个")), metric_names=names)
+    assert '<mark title="老旧小区 · 412个 · 第 1 行"' in page  # the metric by name, not its code
     assert ">412个</mark>，惠及2.2万户。" in page
     assert "没有数字的一行" in page  # lines without a figure are shown too
 
@@ -36,3 +37,30 @@ def test_overlapping_or_off_line_spans_are_left_unmarked():
     lines = [Line(1, "412个")]
     page = document_html(lines, _proposals((1, 0, 4, "communities", "412个"), (1, 2, 9, "x", "")))
     assert page.count("<mark") == 1
+
+
+def test_the_review_table_is_headed_and_worded_in_the_interfaces_language():
+    from geo import figures
+    from layers.review import review_headers, review_options, review_shown
+
+    assert review_headers("zh")["period_start"] == "起始年"
+    assert review_headers("en")["as_written"] == "As written"
+    names = {"households": "户数"}
+    options = review_options(names, figures.LEVELS, figures.STATUSES, "zh")
+    assert options["decision"] == {"accept": "采用", "reject": "不采用", "open": "待定"}
+    assert options["metric"] == {"households": "户数", "other": "其他（不保存）"}
+    assert (
+        options["level"]["urban_area"] == "主城区" and options["status"]["in_progress"] == "实施中"
+    )
+    proposals = pd.DataFrame(
+        {"unit": ["households", "m2", "count", "次", None],
+         "qualifier": ["exact", "at_least", "approx", "", None],
+         "value": ["22149", "2139100", "138", "2", "0.5"],
+         "decision": ["accept", "", None, "reject", "accept"]}
+    )  # fmt: skip
+    shown = review_shown(proposals, "zh")
+    assert shown["unit"].tolist() == ["户", "m²", "个", "次", ""]
+    assert shown["qualifier"].tolist() == ["确数", "不少于", "约", "", ""]
+    assert shown["value"].tolist() == [22149, 2139100, 138, 2, 0.5]  # numbers, for the grid
+    assert shown["decision"].tolist() == ["accept", "open", "open", "reject", "accept"]
+    assert review_shown(proposals, "en")["unit"].tolist()[:3] == ["households", "m²", "count"]

@@ -425,3 +425,113 @@ def test_a_card_of_one_district_says_it_is_no_city_total(shipped_figures):
     assert caption.startswith("顺河回族区 only, not a city total")
     (card,) = [r for _, r in selection.city_summary(kept, "residents", ["开封市"]).iterrows()]
     assert card_texts(card)[1] == "11.5 万多人"
+
+
+# --- screen tables in the planner's language (issue 22) ---------------------------------------
+
+QUARANTINE = pd.DataFrame(
+    {
+        "row": [3, 30, 3042],
+        "reason": ["duplicate_conflict", "duplicate_conflict", "wrong_geometry"],
+        "column": ["", "", ""],
+        "message_zh": ["第 3、30 行；不同项：户数"] * 2 + ["点不能作为该类设施的几何"],
+        "message_en": ["rows 3, 30 differ in households"] * 2
+        + ["a Point cannot be this feature type's geometry"],
+        "小区名称": ["幸东小区", "幸东小区", ""],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("zh", {"原因": "同名记录冲突", "行数": 2, "首次出现的行号": 3,
+                "说明": "第 3、30 行；不同项：户数"}),
+        ("en", {"Reason": "conflicting duplicates", "Rows": 2, "First row": 3,
+                "Message": "rows 3, 30 differ in households"}),
+    ],
+)  # fmt: skip
+def test_quarantine_by_reason_speaks_one_language_without_codes(lang, expected):
+    from layers.tables import quarantine_by_reason
+
+    table = quarantine_by_reason(QUARANTINE, lang)
+    assert table.iloc[0].to_dict() == expected
+
+
+def test_quarantine_rows_name_a_surveys_rows_as_features():
+    from layers.tables import quarantine_rows
+
+    ledger = quarantine_rows(QUARANTINE, "zh")
+    assert ledger.columns.tolist() == ["台账行号", "原因", "列", "说明", "小区名称"]
+    survey = quarantine_rows(QUARANTINE, "en", kind="infra")
+    assert survey.columns.tolist()[:4] == ["Feature or row", "Reason", "Column", "Message"]
+    assert survey["Message"].iloc[2] == "a Point cannot be this feature type's geometry"
+
+
+VERSIONS = [
+    {"version": 1, "saved_by": "admin", "saved_at": "2026-12-06T05:02:33Z",
+     "file_name": "台账.csv", "sha256": "b1a8d4532a50" + "0" * 52, "datum": "gcj02",
+     "rows": 31, "clean": 26, "quarantined": 5,
+     "by_reason": {"duplicate_conflict": 2, "total_row": 3}, "covers": ["410703", "410702"]},
+    {"version": 2, "saved_by": "weibin", "saved_at": "2026-12-06T16:30:00Z",
+     "file_name": None, "sha256": None, "datum": None,
+     "rows": 1, "clean": 1, "quarantined": 0, "by_reason": {}, "covers": ["410703"]},
+]  # fmt: skip
+
+
+def test_versions_table_in_beijing_time_with_reasons_and_datums_named():
+    from layers.tables import versions_table
+
+    zh = versions_table(VERSIONS, "zh")
+    assert zh["保存时间（北京时间）"].tolist() == ["2026-12-06 13:02", "2026-12-07 00:30"]
+    assert zh["原坐标系"].tolist()[0] == "GCJ-02（高德、腾讯）"
+    assert zh["原因"].tolist() == ["同名记录冲突 2、合计行 3", ""]
+    assert zh["覆盖区县"].tolist() == ["卫滨区、红旗区", "卫滨区"]
+    en = versions_table(VERSIONS, "en")
+    assert en["Reason"].tolist()[0] == "conflicting duplicates 2, total row 3"
+    assert en["Districts covered"].tolist()[0] == "卫滨区, 红旗区"
+
+
+def test_changes_table_words_the_changed_columns_and_values():
+    from layers.tables import changes_table
+
+    changes = pd.DataFrame(
+        {
+            "change": ["changed"],
+            "district": ["卫滨区"],
+            "name": ["幸小区"],
+            "row_old": [2],
+            "row_new": [2],
+            "before": [{"status": "started", "households": 352}],
+            "after": [{"status": "completed", "households": 360}],
+        }
+    )
+    assert (
+        changes_table(changes, "zh").iloc[0, -1] == "状态：已开工 → 已完成；户数：352 户 → 360 户"
+    )
+    assert changes_table(changes, "en").iloc[0, -1] == (
+        "Status: started → completed; Households: 352 households → 360 households"
+    )
+
+
+def test_layers_summary_names_each_layer_and_keeps_its_name_in_the_files():
+    import geopandas as gpd
+    import shapely
+
+    from layers.tables import layers_summary
+
+    points = gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(113, 35)], crs="EPSG:4326")
+    layers = {"districts": points, "infra_points": points, "quarantine": pd.DataFrame({"a": [1]})}
+    zh = layers_summary(layers, "zh")
+    assert zh["图层"].tolist() == ["区县及上报数据", "无障碍设施（点）", "隔离的行"]
+    assert zh["文件中的图层名"].tolist() == ["districts", "infra_points", "quarantine"]
+    en = layers_summary(layers, "en")
+    assert en["Layer"].tolist() == ["Districts with figures", "Accessibility features (points)",
+                                    "Quarantined rows"]  # fmt: skip
+
+
+def test_district_names_name_a_citys_own_code_as_the_city():
+    from layers.tables import district_names
+
+    names = district_names(["410700", "410703", "410771", "999999"])
+    assert names == "新乡市、卫滨区、新乡高新技术产业开发区、999999"

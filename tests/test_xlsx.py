@@ -289,3 +289,47 @@ def test_a_dtd_pushed_past_any_window_by_a_long_comment_is_refused():
     )
     with pytest.raises(InputError, match=r"declares XML entities or a DTD"):
         records.read_ledger(workbook({"台账": xml}), name="t.xlsx")
+
+
+# --- openpyxl's private parser, which geo/_xlsx.py leans on -----------------------------------
+
+
+def test_openpyxl_is_the_version_pinned_for_its_private_parser():
+    # geo/_xlsx.py subclasses openpyxl.worksheet._reader.WorkSheetParser, which openpyxl may
+    # change in any release: an upgrade is a deliberate edit of the pin, with this file rerun.
+    import importlib.metadata
+    import re
+    import tomllib
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    dependencies = tomllib.loads(pyproject.read_text("utf-8"))["project"]["dependencies"]
+    pins = [d for d in dependencies if re.match(r"openpyxl\b", d)]
+    assert pins == [f"openpyxl=={importlib.metadata.version('openpyxl')}"]
+
+
+def test_openpyxl_private_parser_has_the_shape_geo_xlsx_uses():
+    import inspect
+
+    from openpyxl.reader.excel import load_workbook
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    tags = {"formula": FORMULA_TAG, "value": VALUE_TAG}
+    assert tags == {"formula": f"{{{_MAIN}}}f", "value": f"{{{_MAIN}}}v"}
+    parameters = inspect.signature(WorkSheetParser.__init__).parameters
+    assert {"src", "shared_strings", "data_only", "epoch", "date_formats"} <= set(parameters)
+    assert "timedelta_formats" in parameters
+    assert callable(WorkSheetParser.parse) and callable(WorkSheetParser.parse_cell)
+    # The read-only workbook's private attributes _sheet_rows reads the sheet through.
+    book = load_workbook(BytesIO(workbook({"台账": _sheet_xml(LEDGER)})), read_only=True)
+    sheet = book["台账"]
+    assert {"_archive", "_date_formats", "_timedelta_formats", "epoch"} <= set(dir(book))
+    assert {"_worksheet_path", "_shared_strings"} <= set(dir(sheet))
+    parser = WorkSheetParser(
+        book._archive.open(sheet._worksheet_path), sheet._shared_strings, data_only=True,
+        epoch=book.epoch, date_formats=book._date_formats,
+        timedelta_formats=book._timedelta_formats,
+    )  # fmt: skip
+    number, cells = next(iter(parser.parse()))
+    assert number == 1 and {"column", "value"} <= set(cells[0])
+    book.close()

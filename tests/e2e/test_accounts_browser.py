@@ -108,14 +108,17 @@ def test_two_users_at_once_each_sees_only_their_city(team_server, browser):
 
         # 焦作's office opens its own ledger by link.
         _open(jiaozuo, f"{team_server}/account?ledger={quote('jz@1')}")
-        jiaozuo.get_by_text("jiaozuo.csv").first.wait_for(timeout=30_000)
+        # The version's record is a table (a canvas grid: its cells are hidden, not absent).
+        jiaozuo.get_by_text("jiaozuo.csv").first.wait_for(state="attached", timeout=30_000)
         jiaozuo.screenshot(path=str(ARTIFACTS / "accounts-jiaozuo.png"), full_page=True)
 
         # The 卫滨区 clerk reads its city's ledger, and not 焦作's, even by typing its link.
         _open(weibin, f"{team_server}/account?ledger={quote('xx@1')}")
-        weibin.get_by_text("synthetic-ledger-xinxiang.csv").first.wait_for(timeout=30_000)
+        weibin.get_by_text("synthetic-ledger-xinxiang.csv").first.wait_for(
+            state="attached", timeout=30_000
+        )
         _open(weibin, f"{team_server}/account?ledger={quote('jz@1')}")
-        weibin.get_by_text("无权访问 no access").wait_for(timeout=30_000)
+        weibin.get_by_text("无权访问", exact=True).wait_for(timeout=30_000)
         weibin.screenshot(path=str(ARTIFACTS / "accounts-no-access.png"), full_page=True)
         body = weibin.locator("body").inner_text()
         assert "jiaozuo.csv" not in body and "Traceback" not in body

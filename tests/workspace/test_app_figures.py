@@ -55,9 +55,9 @@ def test_a_reviewed_report_colours_its_city_with_the_figures_traced_to_its_lines
     at.switch_page("app_pages/figures.py").run()
     assert not at.exception, at.exception
     # The report's text, every proposal marked where it stands (escaped, as any upload).
-    (text,) = at.html
+    (text,) = [h for h in at.html if not h.value.startswith("<style>")]  # not the page's style
     assert text.value.count("<mark") == len(proposals) and "<script" not in text.value
-    assert text.value.count('<mark title="households · 2.2万户') == 2
+    assert text.value.count('<mark title="户数 · 2.2万户') == 2
     at.button(key="figures-save").click().run()
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == [
@@ -65,7 +65,7 @@ def test_a_reviewed_report_colours_its_city_with_the_figures_traced_to_its_lines
     ]
     shown = _luoyang_table(app_session(province="河南省", city="洛阳市"))
     assert sorted(shown["数值"]) == ["2.2万户", "412个"]  # as the report writes them
-    assert set(shown["种子文件:行号"]) == {f"{REPORT.name}:3"}  # the report's line
+    assert set(shown["文件行号"]) == {"第 3 行"}  # the report's line
     cards = app_session(province="河南省", city="洛阳市").metric
     assert any(m.value == "2.2万户" for m in cards)
 
