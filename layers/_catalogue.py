@@ -1065,6 +1065,11 @@ LABELS: dict[str, dict[str, str]] = {
     "history_col_name": {"zh": "小区/设施", "en": "Community / feature"},
     "history_col_rows": {"zh": "文件行号", "en": "File rows"},
     "history_col_values": {"zh": "改动（前 → 后）", "en": "Changed (before → after)"},
+    # A changed feature's place and name, and a figure's metric (History, issue 22).
+    "history_col_location": {"zh": "位置", "en": "Location"},
+    "history_moved": {"zh": "移动 {m} 米", "en": "moved {m} m"},
+    "history_reshaped": {"zh": "形状改动", "en": "shape changed"},
+    "infra_col_name": {"zh": "名称", "en": "Name"},
     "change_added": {"zh": "新增", "en": "added"},
     "change_removed": {"zh": "删除", "en": "removed"},
     "change_changed": {"zh": "改动", "en": "changed"},

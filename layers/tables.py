@@ -25,6 +25,8 @@ from decimal import Decimal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
+import shapely
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -48,6 +50,7 @@ from layers.labels import (
     source_words,
     tags_text,
     time_text,
+    unit_text,
     value_text,
 )
 from layers.sources import cited_lines, line_text, lines_text
@@ -1150,7 +1153,7 @@ def _change_places(changes: pd.DataFrame, lang: str) -> list[str]:
 
 
 def _change_names(changes: pd.DataFrame, lang: str) -> list[str]:
-    """What each changed row is: a community, a feature (its type and id), a figure's id."""
+    """What each changed row is: a community, a feature (its type and id), a figure's metric."""
     if "name" in changes:
         return changes["name"].fillna("").astype(str).tolist()
     if "type" in changes:
@@ -1158,16 +1161,104 @@ def _change_names(changes: pd.DataFrame, lang: str) -> list[str]:
             f"{label(f'infra_{t}', lang)} {i}"
             for t, i in zip(changes["type"], changes["source_id"], strict=True)
         ]
-    return changes["figure_id"].fillna("").astype(str).tolist()
+    # A figure by its metric's name; its place is in the place column.
+    names = load_metrics().set_index("metric")[f"label_{lang}"]
+    return [str(names.get(m, label("figures_metric_other", lang))) for m in changes["metric"]]
 
 
-def _change_text(column: str, before: object, after: object, lang: str) -> str:
+#: A changed column of a survey's features, or of saved figures, → its header key (a
+#: ledger's columns are named as the ledger table names them, ``_PROJECT_COLUMNS``).
+_CHANGE_HEADERS = {
+    "infra": {
+        "type": "infra_col_type",
+        "source": "infra_col_source",
+        "source_id": "infra_col_source_id",
+        "name": "infra_col_name",
+        "geometry": "history_col_location",
+    },
+    "figures": {
+        **dict(_FIGURE_COLUMNS["all"]),
+        "metric": "compare_metric",
+        "period_start": "figures_col_from",
+        "period_end": "figures_col_to",
+        "unit": "figures_col_unit",
+        "seed_line": "col_seed_lines",
+        "adcode": "col_adcode",
+    },
+}
+_GEOD = pyproj.Geod(ellps="WGS84")
+
+
+def _moved_text(before: object, after: object, lang: str) -> str:
+    """How far a feature moved (its centre, on the ellipsoid), or that its shape changed."""
+    if not isinstance(before, str) or not isinstance(after, str):
+        return label("no_data", lang)
+    old, new = shapely.centroid(shapely.from_wkt([before, after]))
+    metres = _GEOD.inv(old.x, old.y, new.x, new.y)[2]
+    if metres < 0.5:
+        return label("history_reshaped", lang)
+    return label("history_moved", lang).format(
+        m=f"{round(metres):,}" if lang == "en" else round(metres)
+    )
+
+
+def _metric_unit(metric: object) -> tuple[str, str | None]:
+    """A metric's unit code and its Chinese word (栋, 平方米); a count for one not listed."""
+    metrics = load_metrics().set_index("metric")
+    if metric not in metrics.index:
+        return "count", None
+    return str(metrics.at[metric, "unit"]), str(metrics.at[metric, "unit_zh"])
+
+
+def _exact_amount(value: object, unit: str, lang: str, word: str | None = None) -> str:
+    """A number with every digit it has and its unit (347,901 平方米), never rounded."""
+    if value is None or pd.isna(value):
+        return label("no_data", lang)
+    number = f"{Decimal(str(value)).normalize():,f}"
+    words = word if word and lang == "zh" else unit_text(unit, lang)
+    return f"{number} {words}".strip()
+
+
+def _figure_change(column: str, value: object, metric: object, lang: str) -> str:
+    """One value of a saved figure's changed column, written as the figure tables write it."""
+    if column == "value":
+        unit, word = _metric_unit(metric)
+        return format_value(value, unit, lang, unit_word=word)
+    if column == "metric":
+        metrics = load_metrics().set_index("metric")[f"label_{lang}"]
+        return str(metrics.get(metric, value)) if isinstance(value, str) else label("no_data", lang)
+    if column == "unit":
+        return unit_text(value, lang) if isinstance(value, str) else label("no_data", lang)
+    if column in ("period_start", "period_end", "seed_line") and not pd.isna(value):
+        return line_text(value, lang) if column == "seed_line" else str(int(value))
+    if column in _FIGURE_CELLS and column not in ("seed", "label", "doc_number"):
+        return _FIGURE_CELLS[column](pd.DataFrame({column: [value]}), lang)[0]
+    return label("no_data", lang) if value is None or pd.isna(value) else str(value)
+
+
+def _change_text(
+    column: str, before: object, after: object, lang: str, kind: str = "ledger", metric=None
+) -> str:
     """One changed column: its header and both values as the tables write them."""
-    key = dict(_PROJECT_COLUMNS).get(column) or _HEADERS.get(column)
+    key = _CHANGE_HEADERS.get(kind, {}).get(column)
+    key = key or dict(_PROJECT_COLUMNS).get(column) or _HEADERS.get(column)
     name = label(key, lang) if key else column
-    cells = _PROJECT_CELLS.get(column, lambda values, lang: _plain(values))
-    old, new = (cells(pd.Series([value], dtype=object), lang)[0] for value in (before, after))
-    return f"{name}{'：' if lang == 'zh' else ': '}{old} → {new}"
+    colon = "：" if lang == "zh" else ": "
+    if kind == "infra" and column == "geometry":
+        return f"{name}{colon}{_moved_text(before, after, lang)}"
+    if kind == "infra" and column == "type":
+        old, new = (label(f"infra_{v}", lang) if v else "" for v in (before, after))
+    elif kind == "figures":
+        old, new = (_figure_change(column, v, metric, lang) for v in (before, after))
+    else:
+        cells = _PROJECT_CELLS.get(column, lambda values, lang: _plain(values))
+        old, new = (cells(pd.Series([v], dtype=object), lang)[0] for v in (before, after))
+    if old == new and before != after:  # two amounts the tables round alike (3.48 万): exact
+        unit, word = _metric_unit(metric) if kind == "figures" else (None, None)
+        unit = unit if column == "value" else _PROJECT_UNITS.get(column)
+        if unit:
+            old, new = (_exact_amount(v, unit, lang, word) for v in (before, after))
+    return f"{name}{colon}{old} → {new}"
 
 
 def changes_table(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -1177,12 +1268,20 @@ def changes_table(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     Each changed row names its changed columns in ``lang`` with the values before and after,
     written as the ledger table writes them (状态：已开工 → 已完成；户数：352 户 → 360 户).
     """
+    kind = "infra" if "type" in changes else "figures" if "figure_id" in changes else "ledger"
+    # A figure's metric names in both languages follow its metric: the one in ``lang`` is
+    # written as the metric, the other not at all.
+    skipped = {"label_zh", "label_en"} if kind == "figures" else set()
 
-    def values(before, after) -> str:
+    def values(before, after, metric) -> str:
         if not isinstance(before, dict) or not isinstance(after, dict):
             return ""
         sep = "；" if lang == "zh" else "; "
-        return sep.join(_change_text(k, before.get(k), after.get(k), lang) for k in after)
+        return sep.join(
+            _change_text(k, before.get(k), after.get(k), lang, kind, metric)
+            for k in after
+            if k not in skipped
+        )
 
     return pd.DataFrame(
         {
@@ -1196,7 +1295,13 @@ def changes_table(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
                 for old, new in zip(changes["row_old"], changes["row_new"], strict=True)
             ],
             label("history_col_values", lang): [
-                values(b, a) for b, a in zip(changes["before"], changes["after"], strict=True)
+                values(b, a, m)
+                for b, a, m in zip(
+                    changes["before"],
+                    changes["after"],
+                    changes["metric"] if "metric" in changes else [None] * len(changes),
+                    strict=True,
+                )
             ],
         }
     )

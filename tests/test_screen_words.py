@@ -2,24 +2,28 @@
 Every page of the app, in both languages, with data loaded, speaks the planner's language.
 
 A team workspace holds the example ledger saved twice (the second a 卫滨区 monthly ledger, so
-History has two versions), the example survey and figures saved from a seed document; the
-session logs in as its admin, loads the example ledger and survey on their pages, proposes a
-seed document's figures and uploads a figures table (one row refused) on the figures page.
-Then each page of app.py's navigation is run, and the account page again with a version
-open, and checked with :mod:`tests._screen`: no snake_case code, ``None``, Python repr, UTC
-time, bare long number or word of the other language on screen, except what the planner's
-own data say (place names, the documents' wording, the files' cells, account and dataset
-names). A failure lists every finding, page by page.
+History has two versions), the example survey and figures saved from a seed document, each
+twice too (a bus stop moved and renamed, every figure's value changed); the session logs in
+as its admin, loads the example ledger and survey on their pages, proposes a seed document's
+figures and uploads a figures table (one row refused) on the figures page. Then each page of
+app.py's navigation is run, the account page again with a version open and History of the
+survey and of the figures, and checked with :mod:`tests._screen`: no snake_case code,
+``None``, Python repr, UTC time, bare long number or word of the other language on screen,
+except what the planner's own data say (place names, the documents' wording, the files'
+cells, account and dataset names). A failure lists every finding, page by page.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 import argon2
+import numpy as np
 import pandas as pd
 import pytest
+import shapely
 import streamlit as st
 from _screen import screen_problems, screen_texts
 from streamlit.testing.v1 import AppTest
@@ -39,6 +43,7 @@ TIMEOUT = 180
 PASSWORD = "correct horse battery"
 LEDGER_NAME = "synthetic-ledger-xinxiang"
 SEED = "002_b03d685b680bd4c7.txt"
+MOVED_NAME = "新站"  # the bus stop the survey's second version renames
 #: A filled-in figures table: one good row, one the reader refuses (an unknown metric).
 FIGURE_TABLE_TEXT = (
     "地区,城市,时期,状态,指标,数值（原文）,文号,发文机关,日期,文件名称,行号或页码\n"
@@ -59,11 +64,27 @@ def _save_figures(workspace: Workspace, seed: Path, user) -> pd.DataFrame:
     accepted, _ = accept_figures(
         proposals, document, doc_id=f"doc-{document.sha256[:12]}", source=source
     )
-    workspace.save_figures(
-        accepted, name="xinxiang-2023", user=user, documents={seed.name: document.text()},
-        data=seed.read_bytes(), file_name=seed.name,
-    )  # fmt: skip
+    # Saved twice, the second with every value one more, so History has changed figures.
+    for version in (accepted, accepted.assign(value=accepted["value"] + 1)):
+        workspace.save_figures(
+            version, name="xinxiang-2023", user=user, documents={seed.name: document.text()},
+            data=seed.read_bytes(), file_name=seed.name,
+        )  # fmt: skip
     return proposals
+
+
+def _save_survey(workspace: Workspace, user) -> None:
+    """The example survey saved twice, the second with a bus stop moved and renamed."""
+    survey = infra.read_infra(SURVEY)
+    moved = survey.features.copy()
+    stop = int(np.flatnonzero(moved["type"] == "accessible_bus_stop")[0])
+    moved.loc[stop, "geometry"] = shapely.affinity.translate(moved.geometry[stop], xoff=0.0001)
+    moved.loc[stop, "name"] = MOVED_NAME
+    for features in (survey.features, moved):
+        workspace.save_infra(
+            dataclasses.replace(survey, features=features), name=SURVEY.stem, user=user,
+            data=SURVEY.read_bytes(), file_name=SURVEY.name,
+        )  # fmt: skip
 
 
 def _file_strings(path: Path) -> set[str]:
@@ -104,10 +125,7 @@ def team(tmp_path, monkeypatch, seeds_dir):
                 records.read_ledger(path, crs_name="gcj02"), name=LEDGER_NAME, user=admin,
                 data=path.read_bytes(), file_name=path.name, datum="gcj02",
             )  # fmt: skip
-        workspace.save_infra(
-            infra.read_infra(SURVEY), name=SURVEY.stem, user=admin, data=SURVEY.read_bytes(),
-            file_name=SURVEY.name,
-        )  # fmt: skip
+        _save_survey(workspace, admin)
         proposals = _save_figures(workspace, seeds_dir / SEED, admin)
     table = tmp_path / "figures-table.csv"
     table.write_text(FIGURE_TABLE_TEXT, encoding="utf-8")
@@ -130,7 +148,7 @@ def _planners_strings(proposals: pd.DataFrame, month: Path, table: Path) -> set[
         *notes.astype(str).to_numpy().ravel(), *document.to_numpy().ravel(),
         *_file_strings(LEDGER), *_file_strings(month), *_file_strings(SURVEY),
         *_file_strings(table),
-        LEDGER_NAME, SURVEY.stem, "xinxiang-2023", "admin", "weibin", "新乡市卫滨区",
+        LEDGER_NAME, SURVEY.stem, "xinxiang-2023", "admin", "weibin", "新乡市卫滨区", MOVED_NAME,
         acting_user(),  # the machine's user, who prepared the workspace (the audit's first row)
         # What the exported files call their layers, as QGIS lists them (app_pages/export.py).
         *("districts", "projects", "quarantine", "reconciliation", "infra_points"),
@@ -191,4 +209,13 @@ def test_every_page_speaks_the_planners_language(lang, team, seeds_dir):
     at.selectbox(key="account_version").set_value(f"{LEDGER_NAME}@2")
     _run(at)
     problems += [f"account@2 {p}" for p in screen_problems(screen_texts(at), lang, data=team)]
+    # History of the survey (a bus stop moved and renamed) and of the figures (values changed).
+    at.switch_page("app_pages/history.py")
+    _run(at)
+    for name in (SURVEY.stem, "xinxiang-2023"):
+        at.selectbox(key="dataset").set_value(name)
+        _run(at)
+        assert at.dataframe, f"no changes shown for {name}"
+        shown = screen_problems(screen_texts(at), lang, data=team)
+        problems += [f"history {name} {p}" for p in shown]
     assert problems == [], "\n".join(problems)

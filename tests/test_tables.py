@@ -514,6 +514,49 @@ def test_changes_table_words_the_changed_columns_and_values():
     )
 
 
+def test_changes_of_a_survey_and_of_figures_are_worded():
+    # A survey's feature moved and renamed, a figure's value and status changed: the History
+    # page names the feature by its type and id, the figure by its metric, and writes each
+    # changed column and value in words (no "geometry：POINT (…)", no figure id, no "89.0").
+    import shapely
+
+    from geo import infra
+    from geo.figures import load_figures
+    from layers.tables import changes_table
+    from store.changes import compare
+
+    survey = DATA_DIR / "examples" / "synthetic-survey-xinxiang.geojson"
+    features = infra.read_infra(survey).features.assign(adcode="410703")
+    stop = int(np.flatnonzero(features["type"] == "accessible_bus_stop")[0])
+    moved = features.copy()
+    moved.loc[stop, "geometry"] = shapely.affinity.translate(moved.geometry[stop], xoff=0.0001)
+    moved.loc[stop, "name"] = "新站"
+    changes = compare("infra", features, moved)
+    source_id = features["source_id"][stop]
+    assert changes_table(changes, "zh").iloc[0, 2:].tolist() == [
+        f"无障碍公交站 {source_id}", "", f"名称：{features['name'][stop]} → 新站；位置：移动 9 米",
+    ]  # fmt: skip
+    assert changes_table(changes, "en").iloc[0, -1].endswith("; Location: moved 9 m")
+    seed = load_figures()
+    table = seed[seed["figure_id"] == "xinxiang-2023-2-total-buildings"].reset_index(drop=True)
+    changed = table.assign(value=table["value"] + 1, status="completed")
+    shown = changes_table(compare("figures", table, changed), "zh")
+    assert shown.iloc[0, 1:3].tolist() == ["全市", "楼栋"]
+    assert shown.iloc[0, -1] == (
+        f"性质：计划 → 已完成；数值：{int(table['value'][0])} 栋 → {int(table['value'][0]) + 1} 栋"
+    )
+    shown = changes_table(compare("figures", table, changed), "en")
+    assert shown.iloc[0, 2] == "buildings"
+    # Two amounts the tables write alike (34.79 万平方米) are written with every digit.
+    area = seed[seed["figure_id"] == "xinxiang-2023-2-changyuan-floor-area"]
+    shown = changes_table(compare("figures", area, area.assign(value=area["value"] + 1)), "zh")
+    assert shown.iloc[0, -1] == "数值：347,900 平方米 → 347,901 平方米"
+    ledger = pd.DataFrame({"change": ["changed"], "district": ["卫滨区"], "name": ["幸小区"],
+                           "row_old": [2], "row_new": [2], "before": [{"floor_area_m2": 34790}],
+                           "after": [{"floor_area_m2": 34791}]})  # fmt: skip
+    assert changes_table(ledger, "en").iloc[0, -1] == "Floor area: 34,790 m² → 34,791 m²"
+
+
 def test_layers_summary_names_each_layer_and_keeps_its_name_in_the_files():
     import geopandas as gpd
     import shapely
