@@ -21,8 +21,10 @@ from store.errors import (
     LoginError,
     SchemaError,
     StoreError,
+    TextError,
     UnknownDatasetError,
 )
+from store.names import parse_ref
 from store.workspace import (
     KINDS,
     SavedFigures,
@@ -30,7 +32,6 @@ from store.workspace import (
     VersionInfo,
     Workspace,
     open_workspace,
-    parse_ref,
 )
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "SavedVersion",
     "SchemaError",
     "StoreError",
+    "TextError",
     "UnknownDatasetError",
     "VersionInfo",
     "Workspace",
