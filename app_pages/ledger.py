@@ -24,6 +24,7 @@ from app_pages.widgets import datum_select, upload_fields, upload_note
 from geo import reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
+from layers._html import esc_md
 from layers.export import geopackage_bytes
 from layers.labels import error_text, label, sheet_text
 from layers.tables import (
@@ -53,7 +54,7 @@ def read(data: bytes, name: str, datum: str | None, sheet: str | None, lang: str
         )
     except InputError as exc:
         bar.empty()
-        st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
+        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
         return
     table = reconcile.reconcile(ledger.projects, load_figures())
     st.session_state[LEDGER_KEY] = LoadedLedger(ledger, name, table, data=data, datum=datum)
@@ -141,7 +142,9 @@ columns[0].metric(label("rows", lang), summary["rows"])
 columns[1].metric(label("clean", lang), summary["clean"])
 columns[2].metric(label("quarantined", lang), summary["quarantined"])
 columns[3].metric(label("drawn", lang), int((ledger.projects["located"] == "point").sum()))
-st.caption(f"{loaded.name} · {ledger.encoding or sheet_text(ledger.sheet, ledger.sheets, lang)}")
+read_as = ledger.encoding or sheet_text(ledger.sheet, ledger.sheets, lang)
+st.caption(esc_md(f"{loaded.name} · {read_as}"))
+
 source_caption(loaded, lang)
 save_form("ledger", loaded, lang)
 
