@@ -37,7 +37,7 @@ build: install
 	$(BIN)/atlas build
 
 app: build
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address localhost \
+	$(BIN)/streamlit run server.py --server.port $(PORT) --server.address localhost \
 		--server.headless true --browser.gatherUsageStats false
 
 $(CHROMIUM):

@@ -76,8 +76,8 @@ from layers.export import check_output, write_bytes, write_geojson, write_geopac
 from layers.tables import csv_bytes, xlsx_bytes
 from layers.view import View, view_heading, view_map
 from store import Workspace, open_workspace, parse_ref
-from store.names import version_number
 from store.changes import summary as change_summary
+from store.names import version_number
 
 EXIT_USAGE = 2
 EXIT_BUG = 1
@@ -541,11 +541,14 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    """`streamlit run app.py` on ``--address``; refused off loopback without ATLAS_AUTH=on."""
+    """
+    `streamlit run server.py` (app.py and the login routes that set the session cookie) on
+    ``--address``; refused off loopback without ATLAS_AUTH=on.
+    """
     from store.auth import check_server_address
 
     check_server_address(args.address)
-    app = Path(__file__).resolve().parent / "app.py"
+    app = Path(__file__).resolve().parent / "server.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address",
                args.address, "--server.port", str(args.port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false"]  # fmt: skip

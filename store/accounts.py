@@ -61,6 +61,8 @@ ENV_AUTH = "ATLAS_AUTH"
 MIN_PASSWORD = 10
 #: Longest password accepted (NIST asks to allow at least 64).
 MAX_PASSWORD = 1024
+#: Why a password change is refused (:class:`PasswordError`), each worded on the account page.
+PASSWORD_REASONS = ("short", "long", "guessable", "current_needed", "current_wrong")
 #: zxcvbn's score a new password must reach, of 4: 3 is "safely unguessable", 10^8 guesses.
 MIN_STRENGTH = 3
 # Words anyone guessing at this server tries first (NIST's "context-specific words").
@@ -127,8 +129,13 @@ def auth_forced() -> bool:
 # --- passwords ----------------------------------------------------------------------------
 
 
-class WeakPasswordError(AccountError):
-    """A new password refused: ``reason`` is ``short``, ``long`` or ``guessable``."""
+class PasswordError(AccountError):
+    """
+    A password change refused, and why (``reason``).
+
+    ``short``, ``long`` or ``guessable`` for the new one; ``current_needed`` or
+    ``current_wrong`` for the current one (changing one's own).
+    """
 
     def __init__(self, reason: str, message: str) -> None:
         self.reason = reason
@@ -137,27 +144,27 @@ class WeakPasswordError(AccountError):
 
 def check_password(password: str, *, context: tuple[str, ...] = ()) -> str:
     """
-    ``password`` as it is hashed (normalised), or :class:`WeakPasswordError` saying why not.
+    ``password`` as it is hashed (normalised), or :class:`PasswordError` saying why not.
 
     ``context`` holds the words a guesser knows of the account: its name, city, districts.
     """
     cleaned = names.normalise_password(password)
     if len(cleaned) < MIN_PASSWORD:
-        raise WeakPasswordError(
+        raise PasswordError(
             "short",
             f"Expected a password of at least {MIN_PASSWORD} characters (invisible ones not "
             "counted); the one given is shorter. Choose a longer one (a passphrase of a few "
             "words works well).",
         )
     if len(cleaned) > MAX_PASSWORD:
-        raise WeakPasswordError(
+        raise PasswordError(
             "long",
             f"Expected a password of at most {MAX_PASSWORD} characters; choose a shorter one.",
         )
     # zxcvbn reads at most 72 characters; what follows only makes a password harder to guess.
     strength = zxcvbn.zxcvbn(cleaned[:72], user_inputs=[*context, *_CONTEXT_WORDS])
     if strength["score"] < MIN_STRENGTH:
-        raise WeakPasswordError(
+        raise PasswordError(
             "guessable",
             "Expected a password that is hard to guess; this one is among the first "
             f"10^{strength['guesses_log10']:.0f} guesses (a repeated or common password, a "

@@ -46,7 +46,6 @@ from store._scope import scope_draft as _scope_draft
 from store.accounts import Account, acting_user, city_index
 from store.errors import (
     AccessError,
-    AccountError,
     DatasetError,
     LoginError,
     SchemaError,
@@ -914,17 +913,19 @@ class Workspace:
     def _check_current(self, name: str, current: str | None, *, address: str | None) -> None:
         """Refuse a change of one's own password without the right current one."""
         if not current:
-            raise AccountError(
-                f"Expected the current password of {name!r} to change it; nothing was changed."
+            raise accounts.PasswordError(
+                "current_needed",
+                f"Expected the current password of {name!r} to change it; nothing was changed.",
             )
         try:
             self.login(name, current, address=address, session=False)
         except auth.Throttled:
             raise
         except LoginError:
-            raise AccountError(
+            raise accounts.PasswordError(
+                "current_wrong",
                 f"The current password given for {name!r} is wrong; nothing was changed. Type "
-                "it again (each wrong one counts as a failed login)."
+                "it again (each wrong one counts as a failed login).",
             ) from None
 
     def disable_account(self, name: str, *, user: User = None) -> Account:

@@ -13,6 +13,7 @@ from geo import compare, coverage, errors, figure_table, figures, infra, reconci
 from layers import basemaps, choropleth, tables
 from layers._catalogue import LABELS
 from layers.labels import LANGS, label, measure_name
+from store.accounts import PASSWORD_REASONS
 from store.schema import ROLES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -61,6 +62,7 @@ def _keys_built_from_names() -> set[str]:
     keys |= {f"located_{v}" for v in ("point", "district", "zone")}
     keys |= {f"level_{v}" for v in ("urban_area",)}
     keys |= {f"error_{c}" for c in ("no_datum", "no_datum_hint", "unknown_datum")}
+    keys |= {f"password_refused_{r}" for r in PASSWORD_REASONS}
     return keys | set(tables._HEADERS.values())  # table headers by column
 
 

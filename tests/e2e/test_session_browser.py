@@ -1,0 +1,222 @@
+"""
+A team server (``server.py``, ATLAS_AUTH=on) whose workspace holds hostile names: the session
+cookie is set by the server, HttpOnly and SameSite=Strict, cleared by it at logout, and never
+readable by page script; on every page, names like ``[请点此重新登录](https:evil.example)``,
+``![t](https:evil.example)`` and the account ``**bold**_it_`` read as text, and no request
+leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import subprocess
+import sys
+import urllib.parse
+from urllib.parse import quote
+
+import pytest
+
+from geo import records
+from store import Workspace, auth
+from tests.e2e.conftest import ARTIFACTS, REPO, _free_port, _wait_healthy, wait_idle
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery"
+KEY = "e2e-session-key-" + "x" * 32
+ACCOUNT = "**bold**_it_"
+DATASETS = ("[请点此重新登录](https:evil.example)", "![t](https:evil.example)", "www.evil.example")
+LEDGER = REPO / "data" / "examples" / "synthetic-ledger-xinxiang.csv"
+PAGES = [
+    "",
+    "compare",
+    "quality",
+    "export",
+    "ledger",
+    "accessibility",
+    "reach",
+    "figures",
+    "history",
+    "account",
+]
+# Links and images to another host, and emphasis, that only a user value could have put in
+# the page (the page's own links stay on this server: "skip to content", the page list).
+_INJECTED = """() => [
+    ...[...document.querySelectorAll('a[href], img[src], link[href], iframe[src]')]
+        .map(e => e.href || e.src)
+        .filter(u => !u.startsWith('data:') && new URL(u, location.href).host !== location.host),
+    ...[...document.querySelectorAll('strong, em, b, i')]
+        .map(e => e.textContent).filter(t => t === 'bold' || t === 'it'),
+]"""
+
+
+class Server(str):
+    """The server's URL, and its workspace database (``database``)."""
+
+    database: str
+
+
+@pytest.fixture(scope="module")
+def team_server(tmp_path_factory):
+    """`streamlit run server.py` with ATLAS_AUTH=on over datasets with hostile names."""
+    data_dir = tmp_path_factory.mktemp("hostile")
+    database = f"sqlite:///{data_dir / 'atlas.sqlite'}"
+    env = os.environ | {
+        "ATLAS_AUTH": "on",
+        "ATLAS_SECRET_KEY": KEY,
+        "ATLAS_DATA_DIR": str(data_dir),
+    }
+    with Workspace(database) as workspace:
+        workspace.add_account("boss", role="admin", password=PASSWORD)
+        boss = workspace.login("boss", PASSWORD).account
+        workspace.add_account(ACCOUNT, role="city", city="新乡市", password=PASSWORD, user=boss)
+        clerk = workspace.login(ACCOUNT, PASSWORD).account
+        ledger = records.read_ledger(LEDGER, crs_name="gcj02")
+        for name in DATASETS:
+            workspace.save_ledger(
+                ledger, name=name, user=clerk, data=LEDGER.read_bytes(),
+                file_name="![f](https:evil.example/f.png).csv", note="[n](https:evil.example)",
+            )  # fmt: skip
+    port = _free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "server.py"),
+               "--server.port", str(port), "--server.address", "127.0.0.1",
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with (ARTIFACTS / "session-server.log").open("wb") as log:
+        server = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = Server(f"http://127.0.0.1:{port}")
+        url.database = database
+        try:
+            _wait_healthy(url, server)
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+def _post(url: str, path: str, fields: dict[str, str], **headers: str):
+    """A form POST, redirects not followed: (status, headers as a list of pairs)."""
+    where = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=120)
+    body = urllib.parse.urlencode(fields)
+    connection.request(
+        "POST",
+        path,
+        body=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+    )
+    answer = connection.getresponse()
+    answer.read()
+    connection.close()
+    return answer.status, answer.getheaders()
+
+
+def _set_cookie(headers) -> list[str]:
+    return [v for k, v in headers if k.lower() == "set-cookie" and v.startswith(auth.COOKIE)]
+
+
+def _location(headers) -> str:
+    return next(v for k, v in headers if k.lower() == "location")
+
+
+def test_the_server_sets_an_httponly_strict_cookie_and_clears_it_at_logout(team_server):
+    origin = {"Origin": team_server}
+    form = {"account": "boss", "password": PASSWORD, "next": "/account?ledger=xx%401"}
+    # Another site's page cannot log a browser in.
+    status, headers = _post(team_server, "/atlas/login", form, Origin="https://evil.example")
+    assert (status, _set_cookie(headers)) == (403, [])
+    status, headers = _post(team_server, "/atlas/login", form | {"password": "not it"}, **origin)
+    assert (status, _set_cookie(headers)) == (303, [])
+    assert _location(headers) == "/account?ledger=xx%401&login=wrong"
+    # A path elsewhere is no place to go back to.
+    status, headers = _post(
+        team_server, "/atlas/login", form | {"next": "//evil.example/x"}, **origin
+    )
+    assert _location(headers) == "/"
+
+    status, headers = _post(team_server, "/atlas/login", form, **origin)
+    (cookie,) = _set_cookie(headers)
+    assert (status, _location(headers)) == (303, "/account?ledger=xx%401")
+    value, *attributes = [part.strip() for part in cookie.split(";")]
+    assert sorted(attributes) == ["HttpOnly", "Max-Age=28800", "Path=/", "SameSite=Strict"]
+    token = auth.read_cookie(value.split("=", 1)[1], key=KEY)
+    assert token and "boss" not in value
+
+    # Behind a TLS proxy on this machine (uvicorn trusts 127.0.0.1's X-Forwarded-Proto).
+    status, headers = _post(
+        team_server, "/atlas/login", form, **origin, **{"X-Forwarded-Proto": "https"}
+    )
+    (secure,) = _set_cookie(headers)
+    assert "Secure" in [part.strip() for part in secure.split(";")]
+
+    # Logout ends the session in the workspace and clears the cookie.
+    status, headers = _post(
+        team_server, "/atlas/logout", {"next": "/account"}, **origin, Cookie=value
+    )
+    (cleared,) = _set_cookie(headers)
+    assert (status, _location(headers)) == (303, "/account?login=out")
+    assert cleared.startswith(f'{auth.COOKIE}=""; ') and "Max-Age=0" in cleared
+    assert "HttpOnly" in cleared and "SameSite=Strict" in cleared
+    with Workspace(team_server.database) as workspace:
+        assert workspace.session(token) is None
+
+
+def _log_in(page, url: str, name: str, path: str = "account") -> None:
+    page.goto(f"{url}/{path}")
+    wait_idle(page)
+    page.get_by_label("账户名").fill(name)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    wait_idle(page)
+    page.get_by_text("当前账户：").first.wait_for(timeout=60_000)
+
+
+def test_no_page_script_can_read_the_session_cookie(team_server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        _log_in(page, team_server, "boss")
+        (cookie,) = [c for c in context.cookies() if c["name"] == auth.COOKIE]
+        assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Strict")
+        assert auth.COOKIE not in page.evaluate("document.cookie")
+        # The page still knows who is signed in after a reload: the server reads the cookie.
+        page.reload()
+        wait_idle(page)
+        page.get_by_text("当前账户：boss").wait_for(timeout=60_000)
+        page.get_by_role("button", name="退出登录").click()
+        page.wait_for_load_state()
+        wait_idle(page)
+        page.get_by_text("已退出登录。").wait_for(timeout=60_000)
+        assert [c for c in context.cookies() if c["name"] == auth.COOKIE] == []
+    finally:
+        context.close()
+
+
+def test_user_values_are_text_on_every_page_and_nothing_leaves(team_server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    outside: list[str] = []
+
+    def record(request) -> None:
+        host = urllib.parse.urlsplit(request.url).hostname
+        if request.url.split(":", 1)[0] in ("http", "https", "ws", "wss") and host != "127.0.0.1":
+            outside.append(request.url)
+
+    page.on("request", record)
+    try:
+        _log_in(page, team_server, ACCOUNT)
+        link = f"ledger={quote(DATASETS[0] + '@1')}&dataset={quote(DATASETS[1])}"
+        link += f"&city={quote('[城市](https:evil.example/c)')}"
+        for path in PAGES:
+            page.goto(f"{team_server}/{path}?{link}")
+            wait_idle(page)
+            page.get_by_text("当前账户：**bold**_it_（市级，新乡市）").wait_for(timeout=60_000)
+            assert page.evaluate(_INJECTED) == [], path
+            body = page.locator("body").inner_text()
+            assert "Traceback" not in body, path
+            page.screenshot(path=str(ARTIFACTS / f"hostile-{path or 'map'}.png"), full_page=True)
+        assert outside == []
+    finally:
+        context.close()
