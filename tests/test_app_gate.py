@@ -114,6 +114,12 @@ def test_team_mode_asks_for_a_login_with_a_form_the_server_answers(team):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["login"] = "wrong"
     assert _run(at).error[0].value == "账户名或密码错误。"
+    assert "login" not in at.query_params  # said once
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["login"] = "text"
+    assert _run(at).error[0].value == (
+        "账户名或密码中含有无法保存的字符（空字符或不成对的代理字符），请重新输入。"
+    )
     at = _run(_logged_in("weibin"))
     assert at.title[0].value == "老旧小区改造图集"
     assert at.sidebar.caption[0].value == "当前账户：weibin（区县，新乡市 410703）"

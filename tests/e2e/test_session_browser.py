@@ -129,6 +129,10 @@ def test_the_server_sets_an_httponly_strict_cookie_and_clears_it_at_logout(team_
     status, headers = _post(team_server, "/atlas/login", form | {"password": "not it"}, **origin)
     assert (status, _set_cookie(headers)) == (303, [])
     assert _location(headers) == "/account?ledger=xx%401&login=wrong"
+    # A NUL byte through the form: one clear refusal, not a database error (was: internal).
+    status, headers = _post(team_server, "/atlas/login", form | {"account": "boss\x00"}, **origin)
+    assert (status, _set_cookie(headers)) == (303, [])
+    assert _location(headers) == "/account?ledger=xx%401&login=text"
     # A path elsewhere is no place to go back to.
     status, headers = _post(
         team_server, "/atlas/login", form | {"next": "//evil.example/x"}, **origin
