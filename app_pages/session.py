@@ -63,10 +63,15 @@ def _workspace() -> Workspace:
 
 
 def _same_origin(request: Request) -> bool:
-    """True when the form was posted by a page of this server (Origin, else Referer)."""
+    """
+    True when the form was posted by a page of this server (Origin, else Referer).
+
+    The server is the ``Host`` the browser asked for, or the ``X-Forwarded-Host`` a reverse
+    proxy that rewrites ``Host`` passes on: a page elsewhere can set neither on a form post.
+    """
     source = request.headers.get("origin") or request.headers.get("referer") or ""
-    host = request.headers.get("host", "")
-    return bool(host) and urllib.parse.urlsplit(source).netloc == host
+    hosts = {request.headers.get("host"), request.headers.get("x-forwarded-host")} - {None, ""}
+    return urllib.parse.urlsplit(source).netloc in hosts
 
 
 def _next(value: str | None, **flash: str) -> str:

@@ -52,9 +52,13 @@ def check_text(value: str, what: str) -> str:
     if not isinstance(value, str):
         raise TextError(f"Expected text for the {what}; got {type(value).__name__}.")
     if "\x00" in value or _SURROGATE.search(value):
+        # A document's text can be megabytes: its start is enough to recognise it.
+        shown = (
+            repr(value) if len(value) <= 120 else f"{value[:120]!r}… ({len(value):,} characters)"
+        )
         raise TextError(
             f"Expected the {what} as text without NUL bytes or unpaired surrogates (which no "
-            f"database can keep); got {value!r}. Type it again, or copy it from another source."
+            f"database can keep); got {shown}. Type it again, or copy it from another source."
         )
     return value
 

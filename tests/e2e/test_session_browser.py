@@ -154,6 +154,11 @@ def test_the_server_sets_an_httponly_strict_cookie_and_clears_it_at_logout(team_
     (secure,) = _set_cookie(headers)
     assert "Secure" in [part.strip() for part in secure.split(";")]
 
+    # Behind a reverse proxy that rewrites Host and passes the browser's as X-Forwarded-Host.
+    proxied = {"Origin": "https://atlas.bureau.example", "X-Forwarded-Host": "atlas.bureau.example"}
+    status, headers = _post(team_server, "/atlas/login", form, **proxied)
+    assert (status, len(_set_cookie(headers))) == (303, 1)
+
     # Logout ends the session in the workspace and clears the cookie.
     status, headers = _post(
         team_server, "/atlas/logout", {"next": "/account"}, **origin, Cookie=value

@@ -303,3 +303,15 @@ def test_a_password_is_kept_normalised_so_either_form_logs_in(workspace, clerk):
     assert workspace.login("weibin", "tactile paving at the gate").account.name == "weibin"
     with pytest.raises(LoginError):
         workspace.login("weibin", "tactile paving at the gat")
+
+
+def test_a_document_whose_text_no_database_keeps_is_refused_by_its_name(workspace):
+    from geo.figures import load_figures
+
+    documents = {"通报.txt": "新乡市卫滨区" * 2000 + "\x00"}
+    with pytest.raises(TextError, match=r"Expected the text of 通报\.txt as text without NUL") as e:
+        workspace.save_figures(load_figures().head(2), name="f", user="clerk", documents=documents)
+    assert str(e.value).endswith(
+        "… (12,001 characters). Type it again, or copy it from another source."
+    )
+    assert workspace.list_datasets() == []
