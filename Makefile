@@ -36,9 +36,10 @@ install: $(STAMP) $(CLUSTER)
 build: install
 	$(BIN)/atlas build
 
+# `atlas serve` runs `streamlit run server.py` on localhost, with uvicorn believing
+# X-Forwarded-For only from ATLAS_TRUSTED_PROXIES (unset: from no one).
 app: build
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address localhost \
-		--server.headless true --browser.gatherUsageStats false
+	$(BIN)/atlas serve --address localhost --port $(PORT)
 
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq
