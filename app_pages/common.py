@@ -23,7 +23,7 @@ from geo.coverage import Coverage
 from geo.infra import Infra
 from geo.records import Ledger
 from layers._html import esc_md
-from layers.labels import label
+from layers.labels import error_text, label
 from store import (
     AccessError,
     Account,
@@ -141,7 +141,8 @@ def load_figures() -> pd.DataFrame:
     try:
         return _figures_in_view(workspace_revision())
     except StoreError as exc:
-        st.error(esc_md(f"{label('workspace_unavailable', current_lang())} {exc}"))
+        lang = current_lang()
+        st.error(esc_md(f"{label('workspace_unavailable', lang)} {error_text(exc, lang)}"))
         return figures_in_view(None)
 
 
@@ -221,7 +222,8 @@ def _saved(opener, key: str):
         st.session_state[NEXT_KEY.format(key)] = ""
         return _held(opener, key, "")
     except StoreError as exc:
-        st.error(esc_md(f"{label('workspace_unavailable', current_lang())} {exc}"))
+        lang = current_lang()
+        st.error(esc_md(f"{label('workspace_unavailable', lang)} {error_text(exc, lang)}"))
         return None
 
 

@@ -21,7 +21,7 @@ import streamlit as st
 from app_pages import session
 from app_pages.common import ACCOUNT_KEY, current_account, workspace
 from layers._html import esc, esc_md
-from layers.labels import label
+from layers.labels import error_text, label
 from store import Account, StoreError, auth, local_account
 from store.throttle import POLICY
 
@@ -78,7 +78,7 @@ def require_login(lang: str) -> Account:
         needed = shared.requires_login()
     except StoreError as exc:
         key = "server_refused" if "Refusing to serve" in str(exc) else "workspace_unavailable"
-        _stop_with(f"{label(key, lang)} {exc}")
+        _stop_with(f"{label(key, lang)} {error_text(exc, lang)}")
     if not needed:
         st.session_state[ACCOUNT_KEY] = local_account()
         return st.session_state[ACCOUNT_KEY]
@@ -89,7 +89,7 @@ def require_login(lang: str) -> Account:
         try:
             token = auth.read_cookie(st.context.cookies.get(auth.COOKIE))
         except StoreError as exc:  # ATLAS_SECRET_KEY unset or too short
-            _stop_with(f"{label('workspace_unavailable', lang)} {exc}")
+            _stop_with(f"{label('workspace_unavailable', lang)} {error_text(exc, lang)}")
     account = shared.session(token, address=address)
     if account is None:
         st.session_state.pop(ACCOUNT_KEY, None)

@@ -41,6 +41,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "no_datum": (),
     "no_datum_hint": ("best", "tally"),
     "unknown_datum": ("value",),
+    "encoding_big5": ("sample",),
 }
 
 
