@@ -13,11 +13,13 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.common import current_account, current_lang, workspace
-from app_pages.gate import no_access
+from app_pages.gate import no_access, throttled_text
+from layers._html import esc_md
 from layers.accounts import accounts_table, audit_table, datasets_table, rows_table
-from layers.labels import label
+from layers.labels import error_text, label
 from layers.tables import versions_table
-from store import AccessError, AccountError, DatasetError, parse_ref
+from store import AccessError, DatasetError, auth, parse_ref
+from store.accounts import PasswordError
 
 lang = current_lang()
 account = current_account()
@@ -51,7 +53,7 @@ if chosen:
     except AccessError:
         no_access(lang)
     except DatasetError as exc:
-        st.error(str(exc))
+        st.error(esc_md(error_text(exc, lang)))
         st.stop()
     st.dataframe(versions_table([saved.info.to_dict()], lang), hide_index=True, width="stretch")
     st.dataframe(rows_table(saved.info.kind, saved.content, lang), hide_index=True)
@@ -61,6 +63,7 @@ elif "ledger" in st.query_params:
 if not account.local:
     st.subheader(label("change_password", lang))
     with st.form("password", clear_on_submit=True):
+        current = st.text_input(label("current_password", lang), type="password")
         first = st.text_input(label("new_password", lang), type="password")
         again = st.text_input(label("new_password_again", lang), type="password")
         if st.form_submit_button(label("change_password", lang)):
@@ -68,10 +71,13 @@ if not account.local:
                 st.error(label("passwords_differ", lang))
             else:
                 try:
-                    shared.set_password(account.name, first, user=account)
+                    shared.set_password(account.name, first, current=current, user=account)
                     st.success(label("password_changed", lang))
-                except AccountError as exc:
-                    st.error(str(exc))
+                except PasswordError as exc:
+                    st.error(label(f"password_refused_{exc.reason}", lang))
+                except auth.Throttled as exc:  # too many wrong current passwords
+                    st.error(throttled_text(exc.seconds, lang))
+
 
 if account.is_admin:
     if not account.local:

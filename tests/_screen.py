@@ -72,6 +72,14 @@ _FILE_NAME = re.compile(
 _OSM_TAG = re.compile(r"\b[a-z_:]+=[a-z0-9_]+\b")
 _HEX = re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{8,64}\b")
 _STYLE = re.compile(r"<style>.*?</style>", re.S)
+# A backslash before ASCII punctuation in Markdown (layers._html.esc_md escapes every user
+# value so): the reader sees the mark, not the backslash (CommonMark's backslash escapes).
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _rendered(markdown: str) -> str:
+    """What a reader sees of Markdown's escaped punctuation: the marks, no backslashes."""
+    return _MD_ESCAPE.sub(r"\1", markdown)
 
 
 @dataclass(frozen=True)
@@ -131,9 +139,9 @@ def _table_texts(node, where: str) -> Iterator[Shown]:
 
 def _widget_texts(node, where: str) -> Iterator[Shown]:
     """A widget's label, help, options and, when nothing is chosen, its placeholder."""
-    yield Shown(f"{where} label", str(node.label))
+    yield Shown(f"{where} label", _rendered(str(node.label)))
     if getattr(node.proto, "help", ""):
-        yield Shown(f"{where} help", node.proto.help)
+        yield Shown(f"{where} help", _rendered(node.proto.help))
     options = list(getattr(node, "options", []) or [])
     for option in options:
         yield Shown(f"{where} option", str(option))
@@ -171,7 +179,8 @@ def screen_texts(at) -> list[Shown]:
         number = counts[kind] = counts.get(kind, -1) + 1
         where = f"{kind}[{number}]"
         if kind in _PLAIN or kind in _ALERTS:
-            shown.append(Shown(where, _STYLE.sub("", str(node.value))))
+            text = _STYLE.sub("", str(node.value))
+            shown.append(Shown(where, text if kind in ("text", "latex") else _rendered(text)))
         elif kind == "metric":
             shown += [Shown(f"{where} label", node.label), Shown(f"{where} value", node.value)]
             if node.proto.delta:
@@ -180,7 +189,7 @@ def screen_texts(at) -> list[Shown]:
             shown += list(_widget_texts(node, where))
         elif kind in ("tab", "expander", "page_link", "link_button"):
             label = getattr(node, "label", None) or getattr(node.proto, "label", "")
-            shown.append(Shown(where, str(label)))
+            shown.append(Shown(where, _rendered(str(label))))
         elif kind == "dataframe":
             shown += list(_table_texts(node, where))
         elif kind == "json":

@@ -36,6 +36,7 @@ from layers.labels import _UNIT_TEXT, LANGS, label, qualifier_text
 from store import audit, changes
 from store import errors as store_errors
 from store._scope import OUT_OF_SCOPE
+from store.accounts import PASSWORD_REASONS
 from store.auth import LOGIN_FAILURES
 from store.schema import KINDS, ROLES
 
@@ -80,6 +81,7 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
     "dataset_kind_": ("store.schema.KINDS", list(KINDS)),
     "audit_": ("store.audit.ACTIONS", list(audit.ACTIONS)),
     "audit_why_": ("store.auth.LOGIN_FAILURES", list(LOGIN_FAILURES)),
+    "password_refused_": ("store.accounts.PASSWORD_REASONS", list(PASSWORD_REASONS)),
     "relative_": ("geo.compare.RELATIVE", list(compare.RELATIVE)),
     "scheme_": ("layers.choropleth.SCHEMES", list(choropleth.SCHEMES)),
     "basemap_": ("layers.basemaps.BASEMAPS", [b or "none" for b in basemaps.BASEMAPS]),

@@ -80,3 +80,23 @@ def test_screen_texts_reads_tables_as_the_grid_shows_them_and_widgets_placeholde
         "multiselect[0] placeholder: Streamlit's own placeholder (English): "
         '"Streamlit\'s own placeholder (English)"',
     ]  # and nothing of the language switch, bilingual on purpose
+
+
+def _escaped_page():
+    import streamlit as st
+
+    from layers._html import esc_md
+
+    st.caption(esc_md("台账 synthetic-ledger.csv · UTF-8"))
+    st.button(f"查看 {esc_md('xinxiang-2023@2')}")
+    st.text("a\\-b")  # plain text: its backslash is shown
+
+
+def test_escaped_markdown_is_read_as_the_reader_sees_it():
+    # The pages escape every user value's punctuation (synthetic\-ledger\.csv); the screen
+    # shows the marks, not the backslashes, and the data's words are the planner's.
+    at = AppTest.from_function(_escaped_page).run()
+    texts = [s.text for s in screen_texts(at)]
+    assert texts == ["台账 synthetic-ledger.csv · UTF-8", "查看 xinxiang-2023@2", "a\\-b"]
+    data = {"synthetic-ledger.csv", "xinxiang-2023"}
+    assert screen_problems(screen_texts(at)[:2], "zh", data=data) == []

@@ -107,6 +107,7 @@ def team(tmp_path, monkeypatch, seeds_dir):
     # The workspace: conftest's empty one for this test, made as `atlas db init` makes it.
     monkeypatch.setenv("ATLAS_AUTH", "on")
     monkeypatch.setenv("ATLAS_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("ATLAS_SESSION_ROUTES", "1")  # as server.py mounts the login routes
     monkeypatch.setattr(
         "store.accounts._HASHER", argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
@@ -166,13 +167,13 @@ def _run(at: AppTest) -> AppTest:
 
 def _session(lang: str, seeds_dir: Path) -> AppTest:
     """Logged in as the admin, the example ledger and survey read, a seed document proposed."""
+    # The session the server's login route starts (its cookie's token, here).
+    with Workspace() as workspace:
+        token = workspace.login("admin", PASSWORD).token
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["session_token"] = token
     at.query_params["lang"] = lang
     at.query_params["dataset"] = LEDGER_NAME
-    _run(at)
-    at.text_input(key="login_name").input("admin")
-    at.text_input[1].input(PASSWORD)
-    at.button[0].click()
     _run(at)
     at.switch_page("app_pages/ledger.py")
     _run(at)
