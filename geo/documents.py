@@ -14,6 +14,15 @@ PDF with no text layer (a scan) or a password, a ``.docx`` whose zip holds too m
 or unpacks too large (a zip bomb), or whose XML declares a DOCTYPE or entities. The zip and
 its XML are checked before python-docx opens anything. Nothing here prints a traceback for a
 bad upload.
+
+What a document may cost is capped, and each cap is named in its refusal (with a ``code``
+the app words in the planner's language): characters, lines and the length of one line
+(:data:`MAX_DOCUMENT_CHARS`, :data:`MAX_DOCUMENT_LINES`, :data:`MAX_LINE_CHARS`, counted as
+the lines are read, so a reader stops at the cap); a .docx's XML before python-docx parses it
+(:data:`MAX_DOCX_XML`); a PDF's pages, its page tree (pypdf's depth limit, a cycle) and the
+bytes pypdf decodes to read its text, its page contents, fonts' CMaps and forms
+(:data:`MAX_PDF_STREAM_BYTES` for one stream, :data:`MAX_PDF_DECODED_BYTES` summed over the
+pages, as pypdf decodes them again for each page), counted before any text is extracted.
 """
 
 from __future__ import annotations
@@ -30,11 +39,18 @@ from geo.errors import InputError
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
+    "ERROR_CODES",
     "MAX_COMPRESSION_RATIO",
     "MAX_DOCUMENT_BYTES",
+    "MAX_DOCUMENT_CHARS",
+    "MAX_DOCUMENT_LINES",
     "MAX_DOCX_ENTRIES",
     "MAX_DOCX_UNPACKED",
+    "MAX_DOCX_XML",
+    "MAX_LINE_CHARS",
+    "MAX_PDF_DECODED_BYTES",
     "MAX_PDF_PAGES",
+    "MAX_PDF_STREAM_BYTES",
     "Document",
     "Line",
     "read_document",
@@ -53,6 +69,35 @@ MAX_DOCX_UNPACKED = 64 * 2**20
 MAX_COMPRESSION_RATIO = 100
 #: Most pages read from a PDF.
 MAX_PDF_PAGES = 500
+#: Most characters read from a document, line breaks included (about 1,000 pages of Chinese
+#: text; a 60-page implementation plan has about 60,000).
+MAX_DOCUMENT_CHARS = 2_000_000
+#: Most lines read from a document (a 500-page PDF has about 25,000).
+MAX_DOCUMENT_LINES = 100_000
+#: Longest line, in characters: a paragraph, a table row or a PDF line (the seeds' longest
+#: paragraph has 675). Each figure reads its sentence, so the cost grows with this.
+MAX_LINE_CHARS = 10_000
+#: Most XML a .docx may unpack (its zip directory's sizes), in bytes: python-docx took 13 s
+#: and 390 MB for 8 MiB, 210 s and 1.7 GB for 60 MiB. A 300-page report's is about 5 MiB.
+MAX_DOCX_XML = 12 * 2**20
+#: Largest stream pypdf may decode from a PDF (a page's contents, a font's CMap), in bytes:
+#: pypdf's own limit is 75 MB, and its content parser reads about 4 MB a second.
+MAX_PDF_STREAM_BYTES = 16 * 2**20
+#: Most bytes decoded to read a PDF's text, summed over its pages: each page's contents,
+#: and the CMaps and forms its fonts and resources use, which pypdf decodes again per page.
+MAX_PDF_DECODED_BYTES = 64 * 2**20
+#: Codes of the refusals above (``InputError.code``), each worded in the app's catalogue.
+ERROR_CODES = (
+    "document_chars",
+    "document_lines",
+    "document_line_length",
+    "docx_xml",
+    "pdf_pages",
+    "pdf_page_tree",
+    "pdf_page_cycle",
+    "pdf_stream",
+    "pdf_decoded",
+)
 _TEXT_SUFFIXES = (".txt", ".text", ".md")
 #: Suffixes :func:`read_document` reads.
 DOCUMENT_SUFFIXES = (*_TEXT_SUFFIXES, ".docx", ".pdf")
@@ -148,6 +193,8 @@ def read_document(source: str | Path | bytes, *, name: str | None = None) -> Doc
         lines, encoding, notes = _docx_lines(data, name), None, ()
     else:
         (lines, notes), encoding = _pdf_lines(data, name), None
+    # Every reader counts its lines against the caps as it makes them (_Budget); a line
+    # list reaching here is within them.
     if not any(line.text.strip() for line in lines):
         raise InputError(
             f"Expected text in {name or 'the upload'}, found none: the {kind} holds only "
@@ -228,10 +275,21 @@ def _text_lines(data: bytes, name: str) -> tuple[list[Line], str, list[str]]:
             f"Expected a text file, got {name or 'an upload'} containing NUL bytes (a binary "
             "file renamed?). Upload the .docx or PDF itself."
         )
+    label = name or "the upload"
+    # Counted in the decoded text before it is split: 20 MiB of line breaks would otherwise
+    # become 20 million lines first.
+    if len(text) > MAX_DOCUMENT_CHARS:
+        _too_many_chars(label, _count(len(text)))
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    if breaks > MAX_DOCUMENT_LINES:
+        _too_many_lines(label, _count(breaks + 1))
     texts = _LINE_BREAK.split(text)
     if texts and texts[-1] == "":
         texts.pop()
-    lines = [Line(number, line) for number, line in enumerate(texts, start=1)]
+    budget = _Budget(name)
+    for line in texts:
+        budget.add(line)
+    lines = budget.lines
     notes = []
     if bad:
         listed = ", ".join(map(str, sorted(bad)[:10]))
@@ -240,6 +298,70 @@ def _text_lines(data: bytes, name: str) -> tuple[list[Line], str, list[str]]:
             f"(\\x..): {listed}"
         )
     return lines, encoding, notes
+
+
+# --- caps on what a document may cost --------------------------------------------------------
+
+
+def _count(number: int) -> str:
+    return f"{number:,}"
+
+
+class _Budget:
+    """
+    Lines read so far and their characters, refused past the caps as each line arrives.
+
+    A reader adds its lines one by one, so a document of a million lines stops at the cap
+    instead of being read whole first.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name or "the upload"
+        self.lines: list[Line] = []
+        self.chars = 0
+
+    def add(self, text: str, **fields) -> None:
+        """Append the next line (numbered in turn), after checking it against the caps."""
+        number = len(self.lines) + 1
+        if len(text) > MAX_LINE_CHARS:
+            raise InputError(
+                f"Expected lines of at most {_count(MAX_LINE_CHARS)} characters "
+                f"(MAX_LINE_CHARS), got {_count(len(text))} on line {number} of {self.name}. "
+                "Break the text into paragraphs, or upload the .docx or PDF.",
+                code="document_line_length",
+                details={
+                    "name": self.name,
+                    "line": str(number),
+                    "chars": _count(len(text)),
+                    "cap": _count(MAX_LINE_CHARS),
+                },
+            )
+        if number > MAX_DOCUMENT_LINES:
+            _too_many_lines(self.name, f"more than {_count(MAX_DOCUMENT_LINES)}")
+        self.chars += len(text) + 1
+        if self.chars > MAX_DOCUMENT_CHARS:
+            _too_many_chars(self.name, f"more than {_count(MAX_DOCUMENT_CHARS)}")
+        self.lines.append(Line(number, text, **fields))
+
+
+def _too_many_lines(name: str, lines: str) -> None:
+    raise InputError(
+        f"Expected a document of at most {_count(MAX_DOCUMENT_LINES)} lines "
+        f"(MAX_DOCUMENT_LINES), got {name} with {lines}. Upload the part with the figures "
+        "(split it by chapter or page).",
+        code="document_lines",
+        details={"name": name, "cap": _count(MAX_DOCUMENT_LINES)},
+    )
+
+
+def _too_many_chars(name: str, chars: str) -> None:
+    raise InputError(
+        f"Expected a document of at most {_count(MAX_DOCUMENT_CHARS)} characters "
+        f"(MAX_DOCUMENT_CHARS), got {name} with {chars}. Upload the part with the figures "
+        "(split it by chapter or page).",
+        code="document_chars",
+        details={"name": name, "cap": _count(MAX_DOCUMENT_CHARS)},
+    )
 
 
 # --- .docx ----------------------------------------------------------------------------------
@@ -268,21 +390,19 @@ def _docx_lines(data: bytes, name: str) -> list[Line]:
             f"Expected a Word .docx, but {name or 'the upload'} cannot be opened as one ({exc}). "
             "Save it again from Word or WPS as .docx."
         ) from None
-    lines: list[Line] = []
+    budget = _Budget(name)
     tables = 0
     for block in blocks:
         if not isinstance(block, Table):
-            lines.append(Line(len(lines) + 1, _SOFT_BREAK.sub(" ", block.text)))
+            budget.add(_SOFT_BREAK.sub(" ", block.text))
             continue
         tables += 1
         header: tuple[str, ...] = ()
         for row in block.rows:
             cells = _row_cells(row)
             header = header or cells
-            lines.append(
-                Line(len(lines) + 1, "\t".join(cells), cells=cells, header=header, table=tables)
-            )
-    return lines
+            budget.add("\t".join(cells), cells=cells, header=header, table=tables)
+    return budget.lines
 
 
 def _row_cells(row) -> tuple[str, ...]:
@@ -320,6 +440,17 @@ def _check_docx_zip(data: bytes, name: str) -> None:
                 f"Expected a .docx that unpacks to at most {MAX_DOCX_UNPACKED // 2**20} MiB "
                 f"(MAX_DOCX_UNPACKED), got {label}, which unpacks to {unpacked / 2**20:.0f} MiB "
                 "(a zip bomb, or very large images). Remove the images, or split the document."
+            )
+        xml = sum(e.file_size for e in entries if e.filename.lower().endswith((".xml", ".rels")))
+        if xml > MAX_DOCX_XML:
+            mib = f"{xml / 2**20:.0f}"
+            raise InputError(
+                f"Expected a .docx whose XML unpacks to at most {MAX_DOCX_XML // 2**20} MiB "
+                f"(MAX_DOCX_XML), got {label} with {mib} MiB of XML: more text than a report "
+                "holds, or a document built to stall the reader. Split the document, or save "
+                "the part with the figures as a new .docx.",
+                code="docx_xml",
+                details={"name": label, "mib": mib, "cap": str(MAX_DOCX_XML // 2**20)},
             )
         for entry in entries:
             _check_entry(entry, label)
@@ -375,16 +506,150 @@ def _check_xml(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, label: str) -> 
 
 def _pdf_lines(data: bytes, name: str) -> tuple[list[Line], list[str]]:
     """One line per line of each page's text layer; a PDF with none is refused as a scan."""
-    reader = _open_pdf(data, name)
-    pages = len(reader.pages)
-    if pages > MAX_PDF_PAGES:
-        raise InputError(
-            f"Expected a PDF of at most {MAX_PDF_PAGES} pages (MAX_PDF_PAGES), got {name} with "
-            f"{pages}. Upload only the pages with the figures."
+    import pypdf
+
+    # pypdf's own limits, lowered to ours for this read (a context variable: other threads
+    # keep theirs); it calls no outside decoder (jbig2dec) for a text layer.
+    limits = {
+        key: MAX_PDF_STREAM_BYTES
+        for key in (
+            "zlib_maximum_output_length",
+            "lzw_maximum_output_length",
+            "run_length_maximum_output_length",
+            "brotli_maximum_output_length",
+            "array_based_stream_maximum_output_length",
         )
-    lines: list[Line] = []
+    }
+    with pypdf.apply_configuration(**limits, jbig2dec_binary=None):
+        reader = _open_pdf(data, name)
+        pages = _pdf_pages(reader, name)
+        _check_pdf_cost(pages, name)
+        return _pdf_text(pages, name)
+
+
+def _pdf_pages(reader, name: str) -> list:
+    """The pages, after pypdf walks the page tree (too deep, or a cycle: refused)."""
+    from pypdf.errors import LimitReachedError, PdfReadError
+
+    label = name or "the upload"
+    try:
+        pages = list(reader.pages)
+    except LimitReachedError as exc:
+        raise InputError(
+            f"Expected a PDF whose page tree nests a few levels, but {label}'s goes past "
+            f"pypdf's limit ({exc}); no writer makes such a tree. Print or export it to a new "
+            "PDF, then upload that.",
+            code="pdf_page_tree",
+            details={"name": label},
+        ) from None
+    except (PdfReadError, RecursionError) as exc:
+        cycle = "cyclic" in str(exc)
+        raise InputError(
+            f"Expected a PDF whose pages can be listed, but {label}'s page tree "
+            f"{'refers back to itself' if cycle else 'is broken'} ({exc}). Print or export it "
+            "to a new PDF, then upload that.",
+            code="pdf_page_cycle" if cycle else "pdf_page_tree",
+            details={"name": label},
+        ) from None
+    if len(pages) > MAX_PDF_PAGES:
+        raise InputError(
+            f"Expected a PDF of at most {MAX_PDF_PAGES} pages (MAX_PDF_PAGES), got {label} with "
+            f"{len(pages)}. Upload only the pages with the figures.",
+            code="pdf_pages",
+            details={"name": label, "pages": _count(len(pages)), "cap": str(MAX_PDF_PAGES)},
+        )
+    return pages
+
+
+def _check_pdf_cost(pages: list, name: str) -> None:
+    """
+    Refuse a PDF whose text costs more than :data:`MAX_PDF_DECODED_BYTES` to read.
+
+    Per page, the bytes pypdf decodes for it: its contents, and the CMaps of the fonts and
+    the content of the forms its resources name, each once per page (pypdf reads them again
+    for each page that uses them). Each stream is decoded once here (pypdf keeps the
+    result, which the text extraction then uses), within :data:`MAX_PDF_STREAM_BYTES`.
+    """
+    from pypdf.errors import LimitReachedError, PyPdfError
+
+    label, total, sizes = name or "the upload", 0, {}
+    for number, page in enumerate(pages, start=1):
+        try:
+            total += sum(_stream_size(s, sizes) for s in _page_streams(page))
+        except LimitReachedError:
+            mib = str(MAX_PDF_STREAM_BYTES // 2**20)
+            raise InputError(
+                f"Expected PDF streams that unpack to at most {mib} MiB "
+                f"(MAX_PDF_STREAM_BYTES), but one on page {number} of {label} unpacks to more: "
+                "a drawing too large to read for text, or a PDF built to stall the reader. "
+                "Upload only the pages with the figures, or the .docx.",
+                code="pdf_stream",
+                details={"name": label, "page": str(number), "cap": mib},
+            ) from None
+        except (PyPdfError, ValueError, KeyError, TypeError, AttributeError):
+            continue  # a damaged page: its text extraction fails and is noted
+        if total > MAX_PDF_DECODED_BYTES:
+            mib = str(MAX_PDF_DECODED_BYTES // 2**20)
+            raise InputError(
+                f"Expected a PDF whose pages unpack to at most {mib} MiB in all "
+                f"(MAX_PDF_DECODED_BYTES: contents, fonts' CMaps and forms, counted per page), "
+                f"but {label} passes that by page {number}: drawings or fonts too large to "
+                "read for text, or a PDF built to stall the reader. Upload only the pages with "
+                "the figures, or the .docx.",
+                code="pdf_decoded",
+                details={"name": label, "page": str(number), "cap": mib},
+            )
+
+
+def _page_streams(page):
+    """The streams pypdf decodes to read a page's text: contents, CMaps, forms (nested)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
+
+    contents = page.get("/Contents")
+    contents = contents.get_object() if contents is not None else None
+    for part in contents if isinstance(contents, ArrayObject) else [contents]:
+        part = part.get_object() if part is not None else None
+        if isinstance(part, StreamObject):
+            yield part
+    seen: set[int] = set()
+    stack = [page.get("/Resources")]
+    while stack:
+        resources = stack.pop()
+        resources = resources.get_object() if resources is not None else None
+        if not isinstance(resources, DictionaryObject) or id(resources) in seen:
+            continue
+        seen.add(id(resources))
+        fonts = resources.get("/Font")
+        fonts = fonts.get_object() if fonts is not None else None
+        for font in fonts.values() if isinstance(fonts, DictionaryObject) else ():
+            font = font.get_object()
+            for key in ("/ToUnicode", "/Encoding"):
+                cmap = font.get(key) if isinstance(font, DictionaryObject) else None
+                cmap = cmap.get_object() if cmap is not None else None
+                if isinstance(cmap, StreamObject):
+                    yield cmap
+        forms = resources.get("/XObject")
+        forms = forms.get_object() if forms is not None else None
+        for form in forms.values() if isinstance(forms, DictionaryObject) else ():
+            form = form.get_object()
+            if isinstance(form, StreamObject) and form.get("/Subtype") == "/Form":
+                yield form
+                stack.append(form.get("/Resources"))
+
+
+def _stream_size(stream, sizes: dict[int, int]) -> int:
+    """Decoded length of a stream, decoded once (pypdf's limits apply)."""
+    key = id(stream)
+    if key not in sizes:
+        sizes[key] = len(stream.get_data())
+    return sizes[key]
+
+
+def _pdf_text(pages: list, name: str) -> tuple[list[Line], list[str]]:
+    """The text lines of each page, each counted against the caps as it is read."""
+    budget = _Budget(name)
     blank_pages, broken_pages = [], []
-    for number, page in enumerate(reader.pages, start=1):
+    for number, page in enumerate(pages, start=1):
         try:
             text = page.extract_text() or ""
         # pypdf raises many kinds of error on a damaged page; that page is noted, not fatal.
@@ -395,10 +660,10 @@ def _pdf_lines(data: bytes, name: str) -> tuple[list[Line], list[str]]:
         if not text.strip():
             blank_pages.append(number)
         for page_line, line in enumerate(texts, start=1):
-            lines.append(Line(len(lines) + 1, line.rstrip(), page=number, page_line=page_line))
-    if not any(line.text.strip() for line in lines):
+            budget.add(line.rstrip(), page=number, page_line=page_line)
+    if not any(line.text.strip() for line in budget.lines):
         raise InputError(
-            f"Expected a PDF with a text layer, but none of the {pages} page(s) of "
+            f"Expected a PDF with a text layer, but none of the {len(pages)} page(s) of "
             f"{name or 'the upload'} has any text: a scan. Run OCR on it (e.g. ocrmypdf -l "
             "chi_sim) and upload the result, or upload the .docx."
         )
@@ -407,7 +672,7 @@ def _pdf_lines(data: bytes, name: str) -> tuple[list[Line], list[str]]:
         notes.append(f"pages without a text layer (scanned?): {_listed(blank_pages)}")
     if broken_pages:
         notes.append(f"pages whose text could not be read: {_listed(broken_pages)}")
-    return lines, notes
+    return budget.lines, notes
 
 
 def _open_pdf(data: bytes, name: str):

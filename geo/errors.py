@@ -52,6 +52,10 @@ class UnknownPlaceError(AtlasError, KeyError):
         """The message as written (KeyError would repr() it)."""
         return self.args[0]
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, list[str]]]:
+        """Pickled with what built it, so it crosses from a worker process (geo._worker)."""
+        return type(self), (self.kind, self.value, self.suggestions)
+
 
 class BoundaryCacheError(AtlasError, FileNotFoundError):
     """The converted outline cache is missing or stale."""

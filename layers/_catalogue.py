@@ -1095,6 +1095,84 @@ LABELS: dict[str, dict[str, str]] = {
     "error_fix_sheet": {"zh": "工作表有误", "en": "The sheet is wrong"},
     "error_fix_layer": {"zh": "图层有误", "en": "The layer is wrong"},
     "error_fix_city": {"zh": "无法确定所属城市", "en": "The city is unclear"},
+    # What a document, an OSM extract or a network file may cost (issue 29): the refusals of
+    # geo.documents, geo.extract, geo._worker, geo._osm and geo.network, each with its cap.
+    "error_document_line_length": {
+        "zh": "{name} 第 {line} 行有 {chars} 个字符，超过每行 {cap} 个字符的上限。"
+        "请把正文分成段落，或上传 .docx 或 PDF 原件。",
+        "en": "Line {line} of {name} has {chars} characters; a line may have at most {cap}. "
+        "Break the text into paragraphs, or upload the .docx or PDF.",
+    },
+    "error_document_chars": {
+        "zh": "{name} 超过 {cap} 个字符的上限。请只上传含有数字的部分（按章节或页拆分）。",
+        "en": "{name} has more than {cap} characters, the most a document may have. Upload the "
+        "part with the figures (split it by chapter or page).",
+    },
+    "error_document_lines": {
+        "zh": "{name} 超过 {cap} 行的上限。请只上传含有数字的部分（按章节或页拆分）。",
+        "en": "{name} has more than {cap} lines, the most a document may have. Upload the part "
+        "with the figures (split it by chapter or page).",
+    },
+    "error_document_figures": {
+        "zh": "{name} 中有 {figures} 个数字，超过 {cap} 个的上限：一次审核容纳不下，或不是报告。"
+        "请只上传含有数字的部分（按章节或页拆分）。",
+        "en": "{name} holds {figures} figures, more than the {cap} a review can hold (or it is "
+        "not a report). Upload the part with the figures (split it by chapter or page).",
+    },
+    "error_docx_xml": {
+        "zh": "{name} 的 XML 解压后有 {mib} MiB，超过 {cap} MiB 的上限：文字远多于一份报告，或是为"
+        "拖垮读取而构造的文件。请拆分文档，或把含有数字的部分另存为新的 .docx。",
+        "en": "The XML of {name} unpacks to {mib} MiB, more than the {cap} MiB allowed: far more "
+        "text than a report holds, or a file built to stall the reader. Split the document, or "
+        "save the part with the figures as a new .docx.",
+    },
+    "error_pdf_pages": {
+        "zh": "{name} 有 {pages} 页，超过 {cap} 页的上限。请只上传含有数字的页。",
+        "en": "{name} has {pages} pages, more than the {cap} allowed. Upload only the pages with "
+        "the figures.",
+    },
+    "error_pdf_page_tree": {
+        "zh": "{name} 的页面目录嵌套过深或已损坏，正常软件不会生成这样的文件。请打印或导出为新的 "
+        "PDF 后再上传。",
+        "en": "The page tree of {name} is nested too deep or broken, which no writer makes. "
+        "Print or export it to a new PDF, then upload that.",
+    },
+    "error_pdf_page_cycle": {
+        "zh": "{name} 的页面目录引用了自身，无法列出页面。请打印或导出为新的 PDF 后再上传。",
+        "en": "The page tree of {name} refers back to itself, so its pages cannot be listed. "
+        "Print or export it to a new PDF, then upload that.",
+    },
+    "error_pdf_stream": {
+        "zh": "{name} 第 {page} 页有一段数据解压后超过 {cap} MiB：图形过大无法读取文字，或是为拖垮"
+        "读取而构造的文件。请只上传含有数字的页，或上传 .docx。",
+        "en": "A stream on page {page} of {name} unpacks to more than {cap} MiB: a drawing too "
+        "large to read for text, or a file built to stall the reader. Upload only the pages "
+        "with the figures, or the .docx.",
+    },
+    "error_pdf_decoded": {
+        "zh": "读到 {name} 第 {page} 页时，需解压的数据（页面内容、字体映射表和表单，"
+        "按页累计）已超过 {cap} MiB 的上限。请只上传含有数字的页，或上传 .docx。",
+        "en": "By page {page} of {name}, the data to unpack (page contents, font maps and forms, "
+        "counted per page) passes the {cap} MiB allowed. Upload only the pages with the "
+        "figures, or the .docx.",
+    },
+    "error_read_timeout": {
+        "zh": "读取 {name} 超过单个文件 {seconds} 秒的时限，已停止。"
+        "请上传其中较小的部分（含有数字的页或章节）。",
+        "en": "Reading {name} took longer than the {seconds} s allowed for one file and was "
+        "stopped. Upload a smaller part of it (the pages or chapters with the figures).",
+    },
+    "error_read_memory": {
+        "zh": "读取 {name} 所需内存超过单个文件 {mib} MiB 的上限，已停止。请上传其中较小的部分。",
+        "en": "Reading {name} needed more than the {mib} MiB of memory allowed for one file and "
+        "was stopped. Upload a smaller part of it.",
+    },
+    "error_read_stopped": {
+        "zh": "读取 {name} 的进程意外停止（退出码 {code}），没有结果。"
+        "请用生成该文件的软件重新保存后再上传。",
+        "en": "The reader of {name} stopped without an answer (exit code {code}). Save the file "
+        "again from the program that made it, and upload that.",
+    },
     "upload_button": {"zh": "选择文件", "en": "Upload"},
     "upload_limit": {
         "zh": "拖放文件到上方，或点“选择文件”。单个文件不超过 {mb} MB；格式：{types}。",

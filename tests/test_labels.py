@@ -9,7 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from geo import compare, coverage, errors, figure_table, figures, infra, reconcile, records
+from geo import (
+    _worker,
+    compare,
+    coverage,
+    documents,
+    errors,
+    figure_table,
+    figures,
+    infra,
+    reconcile,
+    records,
+)
 from layers import basemaps, choropleth, tables
 from layers._catalogue import LABELS
 from layers.labels import LANGS, label, measure_name
@@ -61,6 +72,9 @@ def _keys_built_from_names() -> set[str]:
     keys |= {f"located_{v}" for v in ("point", "district", "zone")}
     keys |= {f"level_{v}" for v in ("urban_area",)}
     keys |= {f"error_{c}" for c in ("no_datum", "no_datum_hint", "unknown_datum")}
+    # What a document, an OSM extract or a network file may cost (issue 29).
+    keys |= {f"error_{c}" for c in (*documents.ERROR_CODES, *_worker.ERROR_CODES)}
+    keys |= {"error_document_figures"}
     return keys | set(tables._HEADERS.values())  # table headers by column
 
 
