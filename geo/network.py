@@ -37,10 +37,20 @@ tags pass; :mod:`geo.reach` reports how much of each route had no tag.
 
 A built network is cached per extract, keyed by the file's SHA-256 and :data:`RECIPE`, in
 ``$ATLAS_CACHE_DIR`` (as the outline cache), written atomically: a folder renamed into place.
+
+A network GeoPackage (``atlas network --out``) is read back only if this toolkit wrote it
+and nobody changed it since: its ``network`` table names :data:`SCHEMA` and holds the
+SHA-256 of what the nodes and edges hold (:func:`content_sha256`). Before that hash is
+compared, :func:`read_network` checks what a hand-made or edited file gets wrong, each with
+its own refusal: lengths in a CRS of degrees (EPSG:4326 taken as metres gave wrong reaches
+with exit 0), a missing CRS, no nodes or edges, edges naming nodes that do not exist, and
+lengths that are missing, negative (scipy's Dijkstra then grew to 17 GB) or not the
+distance between their nodes.
 """
 
 from __future__ import annotations
 
+import array
 import dataclasses
 import functools
 import hashlib
@@ -58,22 +68,30 @@ import pyogrio
 import pyproj
 import shapely
 
-from geo import _osm, boundaries, crs
+from geo import _osm, _worker, boundaries, crs
 from geo.coverage import WALK_PROFILES
 from geo.errors import InputError
 
 __all__ = [
     "BLIND_PENALTY",
+    "BUILD_MEMORY",
+    "BUILD_SECONDS",
     "EDGE_TAGS",
+    "ERROR_CODES",
+    "LENGTH_TOLERANCE_M",
     "MAX_INCLINE_PCT",
+    "MAX_NETWORK_REFS",
     "NODE_TAGS",
     "PEDESTRIAN_RULES",
     "PROFILES",
     "RECIPE",
+    "SCHEMA",
     "WALKABLE_HIGHWAYS",
     "Network",
     "build_network",
+    "build_network_bounded",
     "cache_path",
+    "content_sha256",
     "edge_weights",
     "load_network",
     "parse_incline",
@@ -84,6 +102,21 @@ __all__ = [
 
 #: Bump when a rule changes: it is part of the cache key.
 RECIPE = "walk-2"
+#: What a network GeoPackage's ``network`` table names as its format; another (or none) is
+#: refused. Bump when the layers change.
+SCHEMA = "atlas-network/1"
+#: How far a length may be from the distance between its nodes (metres): the same
+#: transformation gives the same metres, so this is rounding only.
+LENGTH_TOLERANCE_M = 0.01
+#: Most node references an extract's ways may list to build a network from it (a city's
+#: streets; each costs about 300 bytes while the graph is built). Counted before anything is
+#: built (:func:`geo._osm.check_osm`).
+MAX_NETWORK_REFS = 2_000_000
+#: Wall-clock seconds and memory (bytes added) to build a network from an upload in its own
+#: process (:func:`build_network_bounded`); the largest extract within the caps takes about
+#: 15 s and 350 MB.
+BUILD_SECONDS = 300
+BUILD_MEMORY = 2 * 2**30
 #: Walking profiles (one list with the coverage registry's share keys).
 PROFILES = WALK_PROFILES
 #: ``highway=*`` values a pedestrian may walk (subject to foot/access tags).
@@ -202,7 +235,8 @@ class Network:
         The GeoPackage layers ``nodes``, ``edges`` and ``network``.
 
         ``edges`` carry a flag ``profile_<name>`` per profile and the OSM ids ``u_id``/``v_id``;
-        ``network`` holds the source, SHA-256, CRS and summary.
+        ``network`` holds the source, SHA-256, CRS and summary, with :data:`SCHEMA` and the
+        :func:`content_sha256` that :func:`read_network` checks.
         """
         nodes = gpd.GeoDataFrame(
             self.nodes.drop(columns=["x", "y"]),
@@ -222,6 +256,7 @@ class Network:
         meta = pd.DataFrame(
             {"source": [self.source], "sha256": [self.sha256], "epsg": [self.epsg]}
             | {"recipe": [RECIPE], "summary": [json.dumps(self.summary, ensure_ascii=False)]}
+            | {"schema": [SCHEMA], "content_sha256": [content_sha256(self)]}
         )
         edges = gpd.GeoDataFrame(_plain(edges), geometry=lines, crs="EPSG:4326")
         return {"nodes": _plain(nodes), "edges": edges, "network": meta}
@@ -269,7 +304,8 @@ def _read_osm(path: Path) -> tuple[dict, dict, dict]:
         .with_filter(osmium.filter.KeyFilter(*sorted({"highway", *NODE_TAGS})))
     )
     ways = {"way_id": [], "count": [], **{t: [] for t in EDGE_TAGS}}
-    refs, xs, ys = [], [], []
+    # Machine integers (8 bytes each), not Python ints in lists (about 40 bytes each).
+    refs, xs, ys = array.array("q"), array.array("q"), array.array("q")
     nodes = {"node_id": [], **{t: [] for t in NODE_TAGS}}
     dropped: dict[str, int] = {}
     for obj in processor:
@@ -296,11 +332,12 @@ def _read_osm(path: Path) -> tuple[dict, dict, dict]:
             refs.append(ref.ref)
             xs.append(ref.x)
             ys.append(ref.y)
-    x, y = np.asarray(xs, dtype=np.int64), np.asarray(ys, dtype=np.int64)
+    x, y = np.frombuffer(xs, dtype=np.int64), np.frombuffer(ys, dtype=np.int64)
+    ref = np.frombuffer(refs, dtype=np.int64)
     # libosmium marks a node absent from the file with the largest int32 coordinate.
     missing = (x == _UNDEFINED) | (y == _UNDEFINED)
     points = {
-        "ref": np.asarray(refs, dtype=np.int64),
+        "ref": ref,
         "lon": np.where(missing, np.nan, x / 1e7),
         "lat": np.where(missing, np.nan, y / 1e7),
     }
@@ -357,8 +394,12 @@ def _graph(ways: dict, points: dict, tagged: dict, source: str, sha: str) -> Net
     edges["way_id"] = np.asarray(ways["way_id"], dtype=np.int64)[way_index]
     edges["length_m"] = np.hypot(x[v] - x[u], y[v] - y[u])
     for key in EDGE_TAGS:
-        edges[key.replace(":", "_")] = np.asarray(ways[key], dtype=object)[way_index]
-    edges = _as_tags(edges, EDGE_TAGS)
+        # One code per edge from its way's tags (an object column per tag was 88 bytes an
+        # edge), as _as_tags would make it: only the values in use, sorted.
+        per_way = pd.Categorical(pd.Series(ways[key], dtype=object))
+        edges[key.replace(":", "_")] = pd.Categorical.from_codes(
+            per_way.codes[way_index], per_way.categories
+        ).remove_unused_categories()
     # Parsed once per distinct value, then spread by the categorical's codes.
     inclines = edges["incline"].cat
     pct = np.append(parse_incline(pd.Series(inclines.categories, dtype=object)), np.nan)
@@ -503,7 +544,7 @@ def build_network(
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / ("upload" + "".join(Path(label).suffixes[-2:]))
             path.write_bytes(source)
-            _osm.check_osm(path, label)
+            _osm.check_osm(path, label, max_refs=MAX_NETWORK_REFS)
             return _build_checked(path, label, folder, use_cache)
     path = Path(source)
     label = name or path.name
@@ -511,8 +552,21 @@ def build_network(
         raise InputError(f"Expected an OSM extract (.osm.pbf or .osm); got {label!r}.")
     if not path.is_file():
         raise InputError(f"Expected an OSM extract, but {str(path)!r} does not exist.")
-    _osm.check_osm(path, label)
+    _osm.check_osm(path, label, max_refs=MAX_NETWORK_REFS)
     return _build_checked(path, label, folder, use_cache)
+
+
+def build_network_bounded(data: bytes, *, name: str) -> Network:
+    """
+    :func:`build_network` of an upload's bytes, in a child process bounded in time and memory.
+
+    The app builds uploads this way (:func:`geo._worker.run_bounded`, within
+    :data:`BUILD_SECONDS` and :data:`BUILD_MEMORY`): the server's process keeps only the
+    network, not what building it took, and its other pages go on meanwhile.
+    """
+    return _worker.run_bounded(
+        build_network, data, name=name, seconds=BUILD_SECONDS, memory=BUILD_MEMORY, label=name
+    )
 
 
 def _build_checked(path: Path, label: str, folder: Path | None, use_cache: bool) -> Network:
@@ -528,14 +582,75 @@ def _build_checked(path: Path, label: str, folder: Path | None, use_cache: bool)
             f"Expected a readable OSM extract; {label!r} could not be read: {exc}. "
             "Download or export it again (.osm.pbf, or .osm XML without a DOCTYPE)."
         ) from exc
+    negative = np.flatnonzero(points["ref"] < 0)
+    if negative.size:
+        # The whole-file check saw each way's ends; a new node inside a way is found here.
+        way = np.searchsorted(np.cumsum(ways["count"]), negative[0], side="right")
+        raise _osm.negative_ids(label, int(ways["way_id"][way]))
     network = _graph(ways, points, tagged, label, sha)
     if use_cache:
         _write_cache(network, cached)
     return network
 
 
+#: Codes of the refusals of a network GeoPackage, each worded in the app's catalogue.
+ERROR_CODES = (
+    "network_schema",
+    "network_crs",
+    "network_empty",
+    "network_nodes",
+    "network_lengths",
+    "network_changed",
+)
+_EDGE_COLUMNS = ("u", "v", "way_id", "length_m", "incline_pct")
+_NODE_COLUMNS = ("node_id", "lon", "lat", "blocked")
+
+
+def content_sha256(network: Network) -> str:
+    """
+    SHA-256 of what a network holds: its CRS, node ids, places and tags, edges and lengths.
+
+    Computed from values a GeoPackage keeps exactly (integers, doubles, text), so a network
+    written and read back hashes the same, and any edit to a length, a node or a tag does not.
+    """
+    digest = hashlib.sha256(f"{SCHEMA}|{network.epsg}".encode())
+    for frame, numbers, tags in (
+        (network.nodes, _NODE_COLUMNS, NODE_TAGS),
+        (network.edges, _EDGE_COLUMNS, EDGE_TAGS),
+    ):
+        digest.update(str(len(frame)).encode())
+        for column in numbers:
+            values = frame[column].to_numpy()
+            kind = "<f8" if values.dtype.kind == "f" else "<i8"
+            digest.update(column.encode() + np.ascontiguousarray(values, dtype=kind).tobytes())
+        for key in tags:
+            # A tag column as its sorted values and one code per row (-1: untagged).
+            column = pd.Categorical(frame[key.replace(":", "_")].astype(object))
+            digest.update(key.encode() + "\x1f".join(column.categories).encode())
+            digest.update(np.asarray(column.codes, dtype="<i4").tobytes())
+    return digest.hexdigest()
+
+
+def _refuse(path: Path, code: str, problem: str, **details: str) -> InputError:
+    return InputError(
+        f"Expected a network GeoPackage written by `atlas network`; {path.name} {problem} "
+        "Write it again with `atlas network EXTRACT --out network.gpkg`, or give the OSM "
+        "extract itself to --network.",
+        code=code,
+        details={"name": path.name, **details},
+    )
+
+
 def read_network(path: str | Path) -> Network:
-    """Read back a network GeoPackage written by ``atlas network`` (layers nodes, edges)."""
+    """
+    Read back a network GeoPackage written by ``atlas network`` (layers nodes, edges, network).
+
+    Refused (:class:`~geo.errors.InputError`, codes :data:`ERROR_CODES`) unless its
+    ``network`` table names :data:`SCHEMA`, its CRS is a projected one in metres and its
+    nodes are in WGS84, it has nodes and edges, every edge joins two of its nodes, every
+    length is the distance between its nodes (finite, not negative), and what it holds still
+    hashes to its ``content_sha256``.
+    """
     path = Path(path)
     try:
         layers = set(pyogrio.list_layers(path)[:, 0])
@@ -547,10 +662,16 @@ def read_network(path: str | Path) -> Network:
             f"Expected the layers nodes, edges and network of `atlas network`; {path.name} "
             f"lacks {missing}. Write it with `atlas network EXTRACT --out network.gpkg`."
         )
-    meta = pyogrio.read_dataframe(path, layer="network").iloc[0]
+    meta = pd.DataFrame(pyogrio.read_dataframe(path, layer="network", read_geometry=False))
+    if len(meta) != 1 or "schema" not in meta or meta["schema"].iloc[0] != SCHEMA:
+        found = meta["schema"].iloc[0] if "schema" in meta and len(meta) else None
+        raise _refuse(path, "network_schema", f"names the format {found!r}, not {SCHEMA!r}.")
+    meta = meta.iloc[0]
+    epsg = _metric_epsg(path, meta["epsg"])
     nodes = pd.DataFrame(pyogrio.read_dataframe(path, layer="nodes", read_geometry=False))
     edges = pd.DataFrame(pyogrio.read_dataframe(path, layer="edges", read_geometry=False))
-    epsg = int(meta["epsg"])
+    if nodes.empty or edges.empty:
+        raise _refuse(path, "network_empty", f"has {len(nodes)} nodes and {len(edges)} edges.")
     nodes["x"], nodes["y"] = transformer(epsg).transform(
         nodes["lon"].to_numpy(), nodes["lat"].to_numpy()
     )
@@ -559,9 +680,75 @@ def read_network(path: str | Path) -> Network:
     edges = edges.drop(
         columns=[c for c in edges if c.startswith("profile_") or c in ("u_id", "v_id")]
     )
+    _check_edges(path, nodes, edges)
     edges = _as_tags(edges, EDGE_TAGS)
     summary = json.loads(meta["summary"])
-    return Network(nodes, edges, epsg, str(meta["source"]), str(meta["sha256"]), summary)
+    network = Network(nodes, edges, epsg, str(meta["source"]), str(meta["sha256"]), summary)
+    if content_sha256(network) != meta["content_sha256"]:
+        raise _refuse(
+            path,
+            "network_changed",
+            "was changed after `atlas network` wrote it (its nodes, edges or tags no longer "
+            "hash to the SHA-256 it was written with).",
+        )
+    return network
+
+
+def _metric_epsg(path: Path, written: object) -> int:
+    """The network's metric CRS; refused when missing or not in metres, or nodes not WGS84."""
+    nodes_crs = pyogrio.read_info(path, layer="nodes")["crs"]
+    try:
+        crs_ = pyproj.CRS.from_epsg(int(str(written)))
+    except (ValueError, pyproj.exceptions.CRSError):
+        crs_ = None
+    units = {axis.unit_name for axis in crs_.axis_info} if crs_ is not None else set()
+    if crs_ is None or not crs_.is_projected or units != {"metre"}:
+        raise _refuse(
+            path,
+            "network_crs",
+            f"gives its lengths in EPSG:{written}, which is not a projected CRS in metres "
+            "(degrees would be taken as metres).",
+            crs=f"EPSG:{written}",
+        )
+    if nodes_crs is None or pyproj.CRS.from_user_input(nodes_crs) != pyproj.CRS("EPSG:4326"):
+        raise _refuse(
+            path,
+            "network_crs",
+            f"has nodes in {nodes_crs or 'no CRS'}, not WGS84 (EPSG:4326).",
+            crs=str(nodes_crs or "—"),
+        )
+    return int(crs_.to_epsg() or written)
+
+
+def _check_edges(path: Path, nodes: pd.DataFrame, edges: pd.DataFrame) -> None:
+    """Every edge joins two nodes of the file, and its length is the distance between them."""
+    u, v = edges["u"].to_numpy(), edges["v"].to_numpy()
+    if u.dtype.kind not in "iu" or v.dtype.kind not in "iu":
+        bad = len(edges)
+    else:
+        bad = int(((u < 0) | (u >= len(nodes)) | (v < 0) | (v >= len(nodes))).sum())
+    if bad:
+        raise _refuse(
+            path,
+            "network_nodes",
+            f"has {bad:,} of {len(edges):,} edges naming nodes it does not hold (rows 0 to "
+            f"{len(nodes) - 1:,}).",
+            edges=f"{bad:,}",
+        )
+    length = pd.to_numeric(edges["length_m"], errors="coerce").to_numpy(dtype="float64")
+    x, y = nodes["x"].to_numpy(), nodes["y"].to_numpy()
+    between = np.hypot(x[v] - x[u], y[v] - y[u])
+    wrong = ~np.isfinite(length) | (length < 0) | ~(np.abs(length - between) <= LENGTH_TOLERANCE_M)
+    if wrong.any():
+        first = int(np.flatnonzero(wrong)[0])
+        raise _refuse(
+            path,
+            "network_lengths",
+            f"has {int(wrong.sum()):,} edges whose length is missing, negative or not the "
+            f"distance between their nodes (the first, row {first}: {float(length[first])!r} m for "
+            f"{between[first]:.2f} m).",
+            edges=f"{int(wrong.sum()):,}",
+        )
 
 
 def load_network(source: str | Path, *, folder: Path | None = None) -> Network:

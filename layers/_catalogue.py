@@ -1167,6 +1167,63 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Reading {name} needed more than the {mib} MiB of memory allowed for one file and "
         "was stopped. Upload a smaller part of it.",
     },
+    "error_osm_way_refs": {
+        "zh": "{name} 中的路线 {way} 列出 {refs} 个节点，超过 OSM 每条路线 {cap} 个节点的上限，"
+        "没有编辑器会写出这样的数据。请重新下载（如 Geofabrik）或重新导出 OSM 数据。",
+        "en": "Way {way} of {name} lists {refs} nodes, more than the {cap} OSM allows in a way; "
+        "no editor writes such a way. Download the extract again (e.g. from Geofabrik), or "
+        "export it again.",
+    },
+    "error_osm_refs": {
+        "zh": "{name} 的路线共列出超过 {cap} 个节点引用，超出一个城市路网的上限。请先裁剪到所需城市"
+        "（如 osmium extract --bbox）再建路网。",
+        "en": "The ways of {name} list more than {cap} node references in all, more than a "
+        "city's network. Clip it to the city you need (e.g. osmium extract --bbox), then build "
+        "the network from that.",
+    },
+    "error_osm_negative_ids": {
+        "zh": "{name} 含有编号为负数的对象（路线 {way} 或其节点）：这是 JOSM 中尚未上传的新数据，"
+        "无法建立路网。请上传后从 OpenStreetMap 重新下载该区域，或保存带正式编号的数据。",
+        "en": "{name} holds objects with negative ids (way {way} or its nodes): new data from "
+        "JOSM not yet uploaded, from which no network can be built. Download the area again "
+        "from OpenStreetMap after the upload, or save the data with real ids.",
+    },
+    "error_network_schema": {
+        "zh": "{name} 不是本系统 atlas network 写出的路网文件（或由旧版本写出）。"
+        "请用 atlas network 重新生成，或直接提供 OSM 数据。",
+        "en": "{name} is not a network file written by this version of atlas network. Write it "
+        "again with atlas network, or give the OSM extract itself.",
+    },
+    "error_network_crs": {
+        "zh": "{name} 的坐标系（{crs}）不是以米为单位的投影坐标系，或节点不是 WGS84：长度会被"
+        "错当成米。请用 atlas network 重新生成路网文件。",
+        "en": "The CRS of {name} ({crs}) is not a projected one in metres, or its nodes are not "
+        "in WGS84: lengths would be taken for metres wrongly. Write the network again with "
+        "atlas network.",
+    },
+    "error_network_empty": {
+        "zh": "{name} 没有节点或路段。请用 atlas network 重新生成路网文件。",
+        "en": "{name} has no nodes or no edges. Write the network again with atlas network.",
+    },
+    "error_network_nodes": {
+        "zh": "{name} 有 {edges} 条路段指向文件中不存在的节点。"
+        "请用 atlas network 重新生成路网文件。",
+        "en": "{edges} edges of {name} name nodes the file does not hold. Write the network "
+        "again with atlas network.",
+    },
+    "error_network_lengths": {
+        "zh": "{name} 有 {edges} 条路段的长度缺失、为负，或与两端节点间的距离不符。请用 atlas "
+        "network 重新生成路网文件。",
+        "en": "{edges} edges of {name} have a length that is missing, negative or not the "
+        "distance between their nodes. Write the network again with atlas network.",
+    },
+    "error_network_changed": {
+        "zh": "{name} 在 atlas network 写出后被改动过（节点、路段或标签与写出时的校验值不符）。"
+        "请用 atlas network 重新生成路网文件。",
+        "en": "{name} was changed after atlas network wrote it (its nodes, edges or tags no "
+        "longer match the checksum it was written with). Write the network again with atlas "
+        "network.",
+    },
     "error_read_stopped": {
         "zh": "读取 {name} 的进程意外停止（退出码 {code}），没有结果。"
         "请用生成该文件的软件重新保存后再上传。",

@@ -8,6 +8,7 @@ same kinds at the issue's sizes and at the largest the caps allow, to measure th
 
 from __future__ import annotations
 
+import warnings
 import zlib
 from pathlib import Path
 
@@ -128,3 +129,45 @@ def pdf_with_cmap(entries: int, pages: int) -> bytes:
 def write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def osm_pbf(path: Path, nodes: dict[int, tuple[float, float]], ways: dict[int, list[int]]) -> Path:
+    """A PBF written with pyosmium: ``nodes`` id → (lon, lat), ``ways`` id → refs (footways)."""
+    import osmium
+
+    path.unlink(missing_ok=True)
+    with osmium.SimpleWriter(str(path)) as writer:
+        for node, location in nodes.items():
+            writer.add_node(osmium.osm.mutable.Node(id=node, location=location, tags={}))
+        for way, refs in ways.items():
+            writer.add_way(osmium.osm.mutable.Way(id=way, nodes=refs, tags={"highway": "footway"}))
+    return path
+
+
+def long_way_pbf(path: Path, refs: int, *, ways: int = 1) -> Path:
+    """``ways`` ways of ``refs`` references each, back and forth over two nodes (3 KB for 3M)."""
+    nodes = {1: (114.0, 35.2), 2: (114.0001, 35.2)}
+    return osm_pbf(path, nodes, {w: [1 + k % 2 for k in range(refs)] for w in range(1, ways + 1)})
+
+
+def edited_network(network_gpkg: Path, out: Path, edit) -> Path:
+    """
+    A copy of an ``atlas network`` GeoPackage whose layers ``edit`` changed.
+
+    ``edit(layers)`` gets the layers nodes, edges and network as (Geo)DataFrames and changes
+    them in place or returns new ones; the copy is written with pyogrio, as any GIS would.
+    """
+    import pyogrio
+
+    layers = {
+        name: pyogrio.read_dataframe(network_gpkg, layer=name)
+        for name in ("nodes", "edges", "network")
+    }
+    layers = edit(layers) or layers
+    out.unlink(missing_ok=True)
+    for name, frame in layers.items():
+        with warnings.catch_warnings():
+            # A layer without a CRS is one of the hostile files: pyogrio says so, rightly.
+            warnings.filterwarnings("ignore", "'crs' was not provided", UserWarning)
+            pyogrio.write_dataframe(frame, out, layer=name, driver="GPKG", append=out.exists())
+    return out

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import hostile_files
 import numpy as np
 import pandas as pd
 import pytest
 from _osm import osm_xml, wall_scene
 
 from geo import network
+from geo._osm import MAX_WAY_REFS
 from geo.errors import InputError
 from layers.export import write_geopackage
 
@@ -233,3 +235,157 @@ def test_real_extracts(name):
     assert (built.edges["u"] != built.edges["v"]).all()
     assert built.nodes["node_id"].is_unique
     assert (built.edges["length_m"] > 0).mean() > 0.99
+
+
+# --- what an extract may cost (issue 29): references counted before anything is built ------
+
+
+def test_a_way_longer_than_osm_allows_is_refused_before_it_is_built(tmp_path):
+    # The issue's 3 KB PBF held one way of 3 million references (4.7 GB, 84 s); 2,001 is
+    # enough to be refused at the same cap.
+    path = hostile_files.long_way_pbf(tmp_path / "long.osm.pbf", MAX_WAY_REFS + 1)
+    with pytest.raises(InputError) as error:
+        network.build_network(path, use_cache=False)
+    assert str(error.value) == (
+        "Expected ways of at most 2,000 nodes (MAX_WAY_REFS, the OSM API's limit); way 1 of "
+        "'long.osm.pbf' lists 2,001. No OSM editor writes such a way: Download the extract "
+        "again (e.g. from Geofabrik), or export it again as .osm XML."
+    )
+    assert error.value.code == "osm_way_refs"
+
+
+def test_an_extract_past_the_total_of_references_is_refused(tmp_path):
+    ways = network.MAX_NETWORK_REFS // MAX_WAY_REFS + 1
+    path = hostile_files.long_way_pbf(tmp_path / "many.osm.pbf", MAX_WAY_REFS, ways=ways)
+    assert path.stat().st_size < 10_000  # 2 million references in a few KB
+    with pytest.raises(InputError) as error:
+        network.build_network(path, use_cache=False)
+    assert str(error.value).startswith(
+        "Expected an extract whose ways list at most 2,000,000 node references in all "
+        "(MAX_NETWORK_REFS: a city's network); 'many.osm.pbf' lists more."
+    )
+    assert error.value.code == "osm_refs"
+
+
+@pytest.mark.parametrize(
+    ("nodes", "ways", "way"),
+    [
+        ({-1: (114.0, 35.2), -2: (114.0001, 35.2)}, {-5: [-1, -2]}, -5),  # a JOSM file
+        ({1: (114.0, 35.2), -2: (114.0001, 35.2)}, {5: [1, -2]}, 5),  # a new node at an end
+        (  # a new node inside an existing way, seen when the way is read
+            {1: (114.0, 35.2), -2: (114.00005, 35.2), 3: (114.0001, 35.2)},
+            {5: [1, -2, 3]},
+            5,
+        ),
+    ],
+)
+def test_negative_ids_are_refused_not_built_into_an_empty_network(tmp_path, nodes, ways, way):
+    path = hostile_files.osm_pbf(tmp_path / "josm.osm.pbf", nodes, ways)
+    with pytest.raises(InputError) as error:
+        network.build_network(path, use_cache=False)
+    assert str(error.value).startswith(
+        f"Expected OSM ids above zero; 'josm.osm.pbf' has objects with negative ids (way {way} "
+        "or its nodes)"
+    )
+    assert error.value.code == "osm_negative_ids"
+
+
+def test_an_extract_within_the_caps_is_built(tmp_path):
+    path = hostile_files.long_way_pbf(tmp_path / "ok.osm.pbf", MAX_WAY_REFS, ways=2)
+    built = network.build_network(path, use_cache=False)
+    assert (len(built.nodes), len(built.edges)) == (2, 2 * (MAX_WAY_REFS - 1))
+
+
+# --- a network GeoPackage is read only as atlas network wrote it (issue 29) -----------------
+
+
+@pytest.fixture
+def written(tmp_path) -> Path:
+    built = _build(tmp_path, *wall_scene({"highway": "steps"}, kerb="raised"))
+    return write_geopackage(built.layers(), tmp_path / "network.gpkg")
+
+
+def _set(layer: str, column: str, value):
+    def edit(layers):
+        layers[layer].loc[0, column] = value
+
+    return edit
+
+
+def _no_crs(layers):
+    layers["nodes"] = layers["nodes"].set_crs(None, allow_override=True)
+
+
+def _empty_edges(layers):
+    layers["edges"] = layers["edges"].iloc[:0]
+
+
+def _older(layers):
+    layers["network"] = layers["network"].drop(columns=["schema", "content_sha256"])
+
+
+@pytest.mark.parametrize(
+    ("edit", "code", "problem"),
+    [
+        (_older, "network_schema", "names the format None, not 'atlas-network/1'."),
+        (
+            _set("network", "epsg", 4326),
+            "network_crs",
+            "gives its lengths in EPSG:4326, which is not a projected CRS in metres (degrees "
+            "would be taken as metres).",
+        ),
+        (_no_crs, "network_crs", "has nodes in no CRS, not WGS84 (EPSG:4326)."),
+        (_empty_edges, "network_empty", "has 9 nodes and 0 edges."),
+        (
+            _set("edges", "u", 999),
+            "network_nodes",
+            "has 1 of 8 edges naming nodes it does not hold (rows 0 to 8).",
+        ),
+        (
+            _set("edges", "length_m", float("nan")),
+            "network_lengths",
+            "has 1 edges whose length is missing, negative or not the distance between their "
+            "nodes (the first, row 0: nan m for 400.00 m).",
+        ),
+        (
+            _set("edges", "length_m", -400.0),
+            "network_lengths",
+            "has 1 edges whose length is missing, negative or not the distance between their "
+            "nodes (the first, row 0: -400.0 m for 400.00 m).",
+        ),
+        (
+            _set("edges", "highway", "pedestrian"),
+            "network_changed",
+            "was changed after `atlas network` wrote it (its nodes, edges or tags no longer hash "
+            "to the SHA-256 it was written with).",
+        ),
+    ],
+)
+def test_a_network_file_not_as_written_is_refused(written, tmp_path, edit, code, problem):
+    path = hostile_files.edited_network(written, tmp_path / "edited.gpkg", edit)
+    with pytest.raises(InputError) as error:
+        network.read_network(path)
+    assert str(error.value) == (
+        f"Expected a network GeoPackage written by `atlas network`; edited.gpkg {problem} Write "
+        "it again with `atlas network EXTRACT --out network.gpkg`, or give the OSM extract "
+        "itself to --network."
+    )
+    assert error.value.code == code
+
+
+def test_a_network_file_copied_as_written_is_read(written, tmp_path):
+    path = hostile_files.edited_network(written, tmp_path / "copy.gpkg", lambda layers: None)
+    assert network.read_network(path).summary == network.read_network(written).summary
+
+
+def test_an_upload_is_built_in_a_bounded_process_as_here(tmp_path):
+    path = osm_xml(*wall_scene({"highway": "steps"}), tmp_path / "scene.osm")
+    apart = network.build_network_bounded(path.read_bytes(), name="scene.osm")
+    here = network.build_network(path, use_cache=False)
+    pd.testing.assert_frame_equal(apart.edges, here.edges)
+    with pytest.raises(InputError) as error:
+        network.build_network_bounded(
+            hostile_files.long_way_pbf(tmp_path / "l.osm.pbf", 3_000).read_bytes(),
+            name="l.osm.pbf",
+        )
+    assert error.value.code == "osm_way_refs"
