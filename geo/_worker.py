@@ -11,7 +11,8 @@ server's threads), with
 - its address space capped by ``resource.setrlimit(RLIMIT_AS)`` at what it had when it
   started plus ``memory`` bytes, so a read that grows past it ends in ``MemoryError``;
 - a lower CPU priority (``os.nice``), so the server's own threads are served first;
-- a wall-clock limit: past ``seconds`` the child is killed.
+- a limit on processor time (``RLIMIT_CPU``: the kernel stops it), which a busy machine does
+  not shorten, and a wall-clock limit, past which the child is killed.
 
 The parent waits on a pipe without holding the GIL, and at most :data:`MAX_WORKERS` children
 run at once (others wait their turn). Every way a child can fail ends in one
@@ -24,6 +25,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import signal
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -61,10 +63,14 @@ def _address_space() -> int:
     return 0
 
 
-def _child(send, memory: int, function: Callable, args: tuple, kwargs: dict) -> None:
+def _child(send, limits: tuple[int, int], function: Callable, args: tuple, kwargs: dict) -> None:
     """Run ``function`` under the limits and send back ("ok", result) or what went wrong."""
+    memory, cpu = limits
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (_address_space() + memory, hard))
+    # SIGXCPU at the soft limit ends the process (its default action); the hard one is a
+    # backstop a few seconds later.
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     os.nice(_NICE)
     try:
         outcome: tuple[str, Any] = ("ok", function(*args, **kwargs))
@@ -88,19 +94,24 @@ def run_bounded(
     seconds: float,
     memory: int,
     label: str,
+    cpu_seconds: int | None = None,
     **kwargs: Any,
 ) -> _T:
     """
     ``function(*args, **kwargs)`` in a child process, killed after ``seconds``.
 
     ``function`` must be importable by name (a module-level function) and its arguments and
-    result picklable. ``memory`` is how many bytes the child may add to its address space;
-    ``label`` names the file in the messages. Raises :class:`~geo.errors.InputError`
+    result picklable. ``memory`` is how many bytes the child may add to its address space,
+    ``cpu_seconds`` how much processor time it may use (default ``seconds``); ``label``
+    names the file in the messages. Raises :class:`~geo.errors.InputError`
     (``read_timeout``, ``read_memory``, ``read_stopped``), or what ``function`` raised.
     """
+    cpu = int(cpu_seconds or seconds)
     context = _context()
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(send, memory, function, args, kwargs), daemon=True)
+    child = context.Process(
+        target=_child, args=(send, (memory, cpu), function, args, kwargs), daemon=True
+    )
     with _SLOTS:
         child.start()
         send.close()
@@ -110,6 +121,8 @@ def run_bounded(
             status, value = receive.recv()
         except EOFError:
             child.join(5)
+            if child.exitcode == -signal.SIGXCPU:
+                raise _timeout(label, cpu, processor=True) from None
             raise _stopped(label, child.exitcode) from None
         finally:
             if child.is_alive():
@@ -123,10 +136,11 @@ def run_bounded(
     raise value
 
 
-def _timeout(label: str, seconds: float) -> InputError:
+def _timeout(label: str, seconds: float, *, processor: bool = False) -> InputError:
+    of = " of processor time" if processor else ""
     return InputError(
-        f"Expected {label} to be read within {seconds:.0f} s, the limit for one file; it took "
-        "longer and was stopped. Upload a smaller part of it (the pages or chapters with "
+        f"Expected {label} to be read within {seconds:.0f} s{of}, the limit for one file; it "
+        "took longer and was stopped. Upload a smaller part of it (the pages or chapters with "
         "the figures).",
         code="read_timeout",
         details={"name": label, "seconds": f"{seconds:.0f}"},

@@ -54,3 +54,10 @@ def test_a_result_comes_back():
         read_document, "全市改造小区3个".encode(), name="a.txt", seconds=30, memory=2**28, label="a"
     )
     assert [line.text for line in document.lines] == ["全市改造小区3个"]
+
+
+def test_a_read_past_its_processor_time_is_stopped_by_the_kernel():
+    # A busy machine stretches wall-clock time; processor time is the read's own.
+    error = _refusal(sum, range(10**12), seconds=60, cpu_seconds=1)
+    assert str(error).startswith("Expected big.pdf to be read within 1 s of processor time")
+    assert (error.code, error.details["seconds"]) == ("read_timeout", "1")
