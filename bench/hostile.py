@@ -86,8 +86,8 @@ def write(folder: Path) -> list[Path]:
     written = [hostile_files.write(folder / name, data) for name, data in files.items()]
     written += [
         hostile_files.long_way_pbf(folder / "issue-3m.osm.pbf", 3_000_000),
-        hostile_files.long_way_pbf(folder / "worst-2-nodes.osm.pbf", 2_000, ways=1_000),
-        _distinct_nodes(folder / "worst-1m-nodes.osm.pbf", ways=1_000, refs=2_000),
+        hostile_files.long_way_pbf(folder / "worst-2-nodes.osm.pbf", 2_000, ways=500),
+        _distinct_nodes(folder / "worst-1m-nodes.osm.pbf", ways=500, refs=2_000),
     ]
     return written
 

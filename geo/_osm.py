@@ -14,11 +14,11 @@ with the text in a comment included. So, before GDAL sees a file:
    off). libosmium refuses XML entities too. About 0.03 s on the real extracts of the tests.
 4. **Bounded**: on the way, each way's node references are counted. A way of more than
    :data:`MAX_WAY_REFS` (OSM's own limit; GDAL refuses them too) is refused, and so, for a
-   network, are more than ``max_refs`` in all: a 3 KB PBF of one way of 3 million
-   references over 2 nodes took 4.7 GB and 84 s to build. A way with a negative id, or
-   starting or ending at a negative node id (a file saved by JOSM before upload, whose new
-   objects have no real id yet) is refused: no location index holds them, so such a
-   network came out empty with no word.
+   network, are streets and paths (``highway=*``) of more than ``max_refs`` references in
+   all: a 3 KB PBF of one way of 3 million references over 2 nodes took 4.7 GB and 84 s
+   to build. A way with a negative id, or starting or ending at a negative node id (a file
+   saved by JOSM before upload, whose new objects have no real id yet) is refused: no
+   location index holds them, so such a network came out empty with no word.
 """
 
 from __future__ import annotations
@@ -129,6 +129,9 @@ class _Refs(osmium.SimpleHandler):
     """
     Counts the node references of every way, refusing at the first that passes a cap.
 
+    The total counts the ways a network reads (``highway=*``): buildings and land use cost
+    nothing there.
+
     Only ``way`` is defined, so libosmium hands Python nothing else; the refusal is raised
     from inside the read, which stops there.
     """
@@ -144,8 +147,10 @@ class _Refs(osmium.SimpleHandler):
             raise _way_too_long(self.name, way.id, count)
         if way.id < 0 or (count and (nodes[0].ref < 0 or nodes[count - 1].ref < 0)):
             raise negative_ids(self.name, way.id)
+        if self.max_refs is None or "highway" not in way.tags:
+            return
         self.refs += count
-        if self.max_refs is not None and self.refs > self.max_refs:
+        if self.refs > self.max_refs:
             raise _too_many_refs(self.name, self.max_refs)
 
 
@@ -161,9 +166,10 @@ def _way_too_long(name: str, way: int, count: int) -> InputError:
 
 def _too_many_refs(name: str, cap: int) -> InputError:
     return InputError(
-        f"Expected an extract whose ways list at most {cap:,} node references in all "
-        f"(MAX_NETWORK_REFS: a city's network); {name!r} lists more. Clip it to the city you "
-        "need (e.g. osmium extract --bbox), then build the network from that.",
+        f"Expected an extract whose streets and paths (highway=*) list at most {cap:,} node "
+        f"references in all (MAX_NETWORK_REFS: a city's network); {name!r} lists more. Clip "
+        "it to the city you need (e.g. osmium extract --bbox), then build the network from "
+        "that.",
         code="osm_refs",
         details={"name": name, "cap": f"{cap:,}"},
     )

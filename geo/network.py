@@ -109,10 +109,11 @@ SCHEMA = "atlas-network/1"
 #: How far a length may be from the distance between its nodes (metres): the same
 #: transformation gives the same metres, so this is rounding only.
 LENGTH_TOLERANCE_M = 0.01
-#: Most node references an extract's ways may list to build a network from it (a city's
-#: streets; each costs about 300 bytes while the graph is built). Counted before anything is
-#: built (:func:`geo._osm.check_osm`).
-MAX_NETWORK_REFS = 2_000_000
+#: Most node references an extract's streets and paths (``highway=*``) may list to build a
+#: network from it: a large city's. Each costs about 150 bytes while the graph is built and
+#: 1.5 KB while ``atlas network`` writes its GeoPackage. Counted before anything is built
+#: (:func:`geo._osm.check_osm`).
+MAX_NETWORK_REFS = 1_000_000
 #: Wall-clock seconds, processor seconds and memory (bytes added) to build a network from an
 #: upload in its own process (:func:`build_network_bounded`); the largest extract within the
 #: caps takes about 5 s of processor time and peaks at 650 MB in all.

@@ -131,16 +131,27 @@ def write(path: Path, data: bytes) -> Path:
     return path
 
 
-def osm_pbf(path: Path, nodes: dict[int, tuple[float, float]], ways: dict[int, list[int]]) -> Path:
-    """A PBF written with pyosmium: ``nodes`` id → (lon, lat), ``ways`` id → refs (footways)."""
+def osm_pbf(
+    path: Path,
+    nodes: dict[int, tuple[float, float]],
+    ways: dict[int, list[int]],
+    *,
+    tags: dict[str, str] | None = None,
+) -> Path:
+    """
+    A PBF written with pyosmium: ``nodes`` id → (lon, lat), ``ways`` id → refs.
+
+    Each way has ``tags`` (default: a footway).
+    """
     import osmium
 
+    tags = {"highway": "footway"} if tags is None else tags
     path.unlink(missing_ok=True)
     with osmium.SimpleWriter(str(path)) as writer:
         for node, location in nodes.items():
             writer.add_node(osmium.osm.mutable.Node(id=node, location=location, tags={}))
         for way, refs in ways.items():
-            writer.add_way(osmium.osm.mutable.Way(id=way, nodes=refs, tags={"highway": "footway"}))
+            writer.add_way(osmium.osm.mutable.Way(id=way, nodes=refs, tags=tags))
     return path
 
 

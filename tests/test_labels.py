@@ -243,7 +243,7 @@ def _refusals(tmp_path) -> list[Exception]:
         _worker._timeout("a.pdf", 120),
         _worker._out_of_memory("a.pdf", 2**30),
         _worker._stopped("a.pdf", -9),
-        _osm._too_many_refs("a.osm.pbf", 2_000_000),
+        _osm._too_many_refs("a.osm.pbf", 1_000_000),
         _osm.negative_ids("a.osm", -5),
     ]
     return found

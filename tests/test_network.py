@@ -257,12 +257,12 @@ def test_a_way_longer_than_osm_allows_is_refused_before_it_is_built(tmp_path):
 def test_an_extract_past_the_total_of_references_is_refused(tmp_path):
     ways = network.MAX_NETWORK_REFS // MAX_WAY_REFS + 1
     path = hostile_files.long_way_pbf(tmp_path / "many.osm.pbf", MAX_WAY_REFS, ways=ways)
-    assert path.stat().st_size < 10_000  # 2 million references in a few KB
+    assert path.stat().st_size < 10_000  # a million references in a few KB
     with pytest.raises(InputError) as error:
         network.build_network(path, use_cache=False)
     assert str(error.value).startswith(
-        "Expected an extract whose ways list at most 2,000,000 node references in all "
-        "(MAX_NETWORK_REFS: a city's network); 'many.osm.pbf' lists more."
+        "Expected an extract whose streets and paths (highway=*) list at most 1,000,000 node "
+        "references in all (MAX_NETWORK_REFS: a city's network); 'many.osm.pbf' lists more."
     )
     assert error.value.code == "osm_refs"
 
@@ -288,6 +288,14 @@ def test_negative_ids_are_refused_not_built_into_an_empty_network(tmp_path, node
         "or its nodes)"
     )
     assert error.value.code == "osm_negative_ids"
+
+
+def test_only_streets_and_paths_count_towards_the_total(tmp_path):
+    ways = {w: [1, 2, 3, 1] for w in range(1, network.MAX_NETWORK_REFS // 4 + 2)}
+    nodes = {1: (114.0, 35.2), 2: (114.0001, 35.2), 3: (114.0001, 35.2001)}
+    path = hostile_files.osm_pbf(tmp_path / "buildings.osm.pbf", nodes, ways, tags={})
+    built = network.build_network(path, use_cache=False)  # a million refs of buildings
+    assert len(built.edges) == 0
 
 
 def test_an_extract_within_the_caps_is_built(tmp_path):
