@@ -70,10 +70,14 @@ def charts(table: pd.DataFrame, titles: dict[str, str], lang: str) -> None:
         st.altair_chart(compare_chart(rows, metric_name=title, lang=lang), width="stretch")
 
 
-def time_view(figures, places, chosen_metrics, titles, ledger, years, lang) -> None:
+def time_view(
+    figures, places, chosen_metrics, titles, ledger, years, lang, *, relative: bool = False
+) -> None:
     """Values by year or period of the chosen places, where the data have years."""
     st.subheader(label("compare_time", lang))
     st.caption(label("compare_time_help", lang))
+    if relative:
+        st.caption(label("compare_time_values", lang))
     rows = compare.by_period(
         figures,
         places,
@@ -173,10 +177,18 @@ chosen_metrics = st.multiselect(
     key="metric",
     placeholder=label("pick_placeholder", lang),
 )
-dropped += state.seed("show", options=list(compare.RELATIVE), default="value")
+# Only the ways that make sense for every chosen metric: no "households per household".
+modes = compare.relative_modes(chosen_metrics, figures)
+# A link's way that does not suit these metrics is named in words, saying why it is gone.
+unsuited = state.seed("show", options=modes, default="value")
+for how in unsuited:
+    if how in compare.RELATIVE:
+        st.info(label("compare_mode_unsuited", lang).format(mode=label(f"relative_{how}", lang)))
+    else:
+        dropped.append(how)
 show = st.radio(
     label("compare_show", lang),
-    list(compare.RELATIVE),
+    modes,
     format_func=lambda how: label(f"relative_{how}", lang),
     horizontal=True,
     key="show",
@@ -238,4 +250,14 @@ st.download_button(
     "compare.csv",
     "text/csv",
 )
-time_view(figures, chosen_places, chosen_metrics, titles, ledger, years, lang)
+# The time view plots values as reported, whatever the table above compares: titled so.
+time_view(
+    figures,
+    chosen_places,
+    chosen_metrics,
+    {m: titles_all[m] for m in chosen_metrics},
+    ledger,
+    years,
+    lang,
+    relative=show != "value",
+)

@@ -19,9 +19,9 @@ import streamlit as st
 from app_pages.common import current_account, current_lang, load_city_names, workspace
 from geo import figures
 from geo.errors import InputError, UnknownPlaceError
-from geo.extract import accept_figures, propose_figures, suggest_decisions
+from geo.extract import LEFT_TO_THE_PLANNER, accept_figures, propose_figures, suggest_decisions
 from geo.figure_table import read_figure_table, template_bytes
-from layers.labels import error_text, label
+from layers.labels import error_text, label, saved_text
 from layers.review import document_html
 from store import DatasetError, StoreError
 
@@ -48,13 +48,19 @@ def extract(data: bytes, name: str, city: str | None, lang: str) -> None:
 
 
 def save(frame: pd.DataFrame, name: str, lang: str, **kwargs) -> None:
-    """Save figures as the next version of dataset ``name``; say what was saved."""
+    """
+    Save figures as the next version of dataset ``name``; say what the version holds, as a
+    warning when the save refused figures (of places outside the account's scope).
+    """
     try:
         info = workspace().save_figures(frame, name=name.strip(), user=current_account(), **kwargs)
     except (DatasetError, StoreError) as exc:
-        st.error(f"{label('workspace_not_saved', lang)} {exc}")
+        st.error(f"{label('workspace_not_saved', lang)} {error_text(exc, lang)}")
         return
-    st.success(label("figures_saved", lang).format(ref=info.ref, n=info.clean))
+    refused = kwargs.get("quarantine")
+    cut = info.quarantined > (0 if refused is None else len(refused))
+    said = saved_text(info.ref, info.clean, info.by_reason, lang, kind="figures")
+    (st.warning if cut else st.success)(said)
 
 
 def review(lang: str) -> None:
@@ -72,6 +78,9 @@ def review(lang: str) -> None:
         )
     )
     st.html(document_html(document.lines, proposals, lang))
+    estimates = proposals["qualifier"].isin(LEFT_TO_THE_PLANNER) & (proposals["metric"] != "other")
+    if estimates.any():
+        st.caption(label("figures_estimates_left", lang).format(n=int(estimates.sum())))
     metrics = [*figures.load_metrics()["metric"], "other"]
     edited = st.data_editor(
         proposals[[*EDITABLE, *SHOWN]],

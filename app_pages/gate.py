@@ -17,7 +17,7 @@ import json
 import streamlit as st
 
 from app_pages.common import ACCOUNT_KEY, current_account, workspace
-from layers.labels import label
+from layers.labels import error_text, label
 from store import Account, LoginError, StoreError, auth, local_account
 
 __all__ = ["current_account", "no_access", "require_login"]
@@ -26,9 +26,12 @@ TOKEN_KEY = "session_token"
 
 
 def _address() -> str:
-    """The browser's address as the audit records it; Streamlit gives None for loopback."""
+    """The browser's address as the audit records it; X-Forwarded-For from trusted proxies only."""
     found = st.context.ip_address
-    return found if isinstance(found, str) and found else "127.0.0.1"
+    return auth.client_address(
+        found if isinstance(found, str) and found else None,
+        st.context.headers.get("X-Forwarded-For"),
+    )
 
 
 def _cookie_script(value: str, max_age: int) -> None:
@@ -55,11 +58,12 @@ def require_login(lang: str) -> Account:
     """
     try:
         auth.check_server_address(st.get_option("server.address"))
+        address = _address()  # refuses a malformed ATLAS_TRUSTED_PROXIES
         shared = workspace()
         needed = shared.requires_login()
     except StoreError as exc:
         key = "server_refused" if "Refusing to serve" in str(exc) else "workspace_unavailable"
-        _stop_with(f"{label(key, lang)} {exc}")
+        _stop_with(f"{label(key, lang)} {error_text(exc, lang)}")
     if not needed:
         st.session_state[ACCOUNT_KEY] = local_account()
         return st.session_state[ACCOUNT_KEY]
@@ -69,19 +73,19 @@ def require_login(lang: str) -> Account:
             token = auth.read_cookie(st.context.cookies.get(auth.COOKIE))
         except StoreError as exc:  # ATLAS_SECRET_KEY unset or too short
             _stop_with(f"{label('workspace_unavailable', lang)} {exc}")
-    account = shared.session(token, address=_address())
+    account = shared.session(token, address=address)
     if account is not None:
         st.session_state[TOKEN_KEY] = token
     else:
         st.session_state.pop(ACCOUNT_KEY, None)
         st.session_state.pop(TOKEN_KEY, None)
-        account = _login_form(shared, lang)
+        account = _login_form(shared, lang, address)
     st.session_state[ACCOUNT_KEY] = account
     _sidebar(shared, account, lang)
     return account
 
 
-def _login_form(workspace, lang: str) -> Account:
+def _login_form(workspace, lang: str, address: str) -> Account:
     """The login form; returns the account once logged in, else stops the page."""
     box = st.empty()
     with box.container():
@@ -96,10 +100,10 @@ def _login_form(workspace, lang: str) -> Account:
     if not pressed:
         st.stop()
     try:
-        done = workspace.login(name, password, address=_address())
+        done = workspace.login(name, password, address=address)
         cookie = auth.make_cookie(done.token)
     except auth.Throttled as exc:
-        _stop_with(label("login_throttled", lang).format(minutes=exc.minutes))
+        _stop_with(_throttled(exc.seconds, lang))
     except LoginError:
         _stop_with(label("login_wrong", lang))
     except StoreError as exc:
@@ -108,6 +112,13 @@ def _login_form(workspace, lang: str) -> Account:
     _cookie_script(cookie, int(auth.session_hours() * 3600))
     st.session_state[TOKEN_KEY] = done.token
     return done.account
+
+
+def _throttled(seconds: int, lang: str) -> str:
+    """The refusal of a throttled login, in seconds, or whole minutes from one minute on."""
+    if seconds < 60:
+        return label("login_throttled_seconds", lang).format(seconds=seconds)
+    return label("login_throttled", lang).format(minutes=-(-seconds // 60))
 
 
 def _sidebar(workspace, account: Account, lang: str) -> None:

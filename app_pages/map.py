@@ -33,9 +33,14 @@ def load_notes() -> pd.DataFrame:
     return figures.load_notes()
 
 
-def city_cards(kept: pd.DataFrame, view: View, lang: str) -> None:
-    """One card per city: the district+zone sum, or the city-level figure; never a silent 0."""
-    summary = selection.city_summary(kept, view.figure, list(view.cities))
+def city_cards(all_figures: pd.DataFrame, view: View, lang: str) -> None:
+    """
+    One card per city: its figure, a sum over every district and zone, or a sum saying how
+    many of how many it covers (:func:`geo.selection.city_summary`); never a silent 0.
+    """
+    # With the documents' own city totals, which the filtered table leaves out.
+    whole = selection.filter_figures(all_figures, view.selection, stated_totals=True)
+    summary = selection.city_summary(whole, view.figure, list(view.cities))
     if len(view.cities) > 10:
         with_data = int((summary["basis"] != "none").sum())
         st.caption(label("many_cities", lang).format(n=len(view.cities), with_data=with_data))
@@ -110,7 +115,7 @@ st.session_state[VIEW_KEY] = view
 metric, cities = view.figure, view.cities
 st.title(label("title", lang))
 st.caption(f"{label('subtitle', lang)}{'。' if lang == 'zh' else '. '}{label('datum_note', lang)}")
-city_cards(kept, view, lang)
+city_cards(all_figures, view, lang)
 if kept.empty:
     st.warning(label("no_figures", lang))
 near = computed.near if computed is not None else None

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from geo import boundaries, coverage, gazetteer
-from geo.selection import distinct_periods, source_text
+from geo.selection import city_headline, city_places, distinct_periods, source_text
 
 __all__ = [
     "INFRA_PREFIX",
@@ -39,7 +39,9 @@ __all__ = [
     "list_places",
     "metric_kind",
     "metric_options",
+    "metric_unit",
     "mixed_periods",
+    "relative_modes",
     "relative_values",
     "reported_values",
     "year_range",
@@ -94,6 +96,9 @@ VALUE_COLUMNS = [
     "source",
     "source_rows",
     "n_periods",
+    "parts_n",
+    "places_n",
+    "zones_n",
 ]
 _PLACE_COLUMNS = ["adcode", "place", "city", "city_adcode", "level", "tier"]
 
@@ -160,7 +165,15 @@ def _row(place, metric: str, kind: str, **values) -> dict[str, object]:
 def _frame(rows: list[dict[str, object]], extra: tuple[str, ...] = ()) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=[*VALUE_COLUMNS, *extra])
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
-    for column in ("period_start", "period_end", "source_rows", "n_periods"):
+    for column in (
+        "period_start",
+        "period_end",
+        "source_rows",
+        "n_periods",
+        "parts_n",
+        "places_n",
+        "zones_n",
+    ):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
     return frame
 
@@ -211,9 +224,11 @@ def reported_values(
     The documents' value of each metric at each place, the latest period where there are several.
 
     A district or zone takes its own figure (``n_periods`` says how many periods there were);
-    a city takes a city-wide figure (``ok``), else a main-urban-area figure (``urban_area``),
-    else the sum of its reporting districts and zones for their latest period
-    (``sum_of_parts``, a lower bound). No figure gives ``no_figure`` and a missing value.
+    a city takes what its city card shows (:func:`geo.selection.city_headline`): a city-wide
+    figure or a sum over every district and zone (``ok``), else a main-urban-area figure
+    (``urban_area``), else the sum of the districts and zones that report, for their latest
+    period (``sum_of_parts``: ``parts_n`` of the city's ``places_n``, ``zones_n`` of them
+    zones; not a city total). No figure gives ``no_figure`` and a missing value.
     ``years`` keeps figures whose period overlaps the range. ``source`` names the document and
     the seed line of each value (for a sum, of each part).
     """
@@ -225,7 +240,7 @@ def reported_values(
         for metric in metrics:
             of_metric = here[here["metric"] == metric]
             found = (
-                _city_reported(of_metric)
+                _city_reported(of_metric, place.city)
                 if place.tier == "city"
                 else _place_reported(of_metric, place.adcode)
             )
@@ -245,30 +260,41 @@ def _place_reported(figures: pd.DataFrame, adcode: str) -> dict[str, object]:
     return {"status": "ok", **_figure_fields(own, _latest(own).iloc[-1])}
 
 
-def _city_reported(figures: pd.DataFrame) -> dict[str, object]:
-    for level, status in (("city", "ok"), ("urban_area", "urban_area")):
-        whole = figures[figures["level"] == level]
-        if len(whole):
-            return {"status": status, **_figure_fields(whole, _latest(whole).iloc[-1])}
-    parts = _latest(figures[figures["level"].isin(["district", "zone"])])
-    parts = parts[parts["role"] != "stated_total"]
-    if parts.empty:
-        return {"status": "no_figure"}
-    last = parts.iloc[-1]
-    same = parts[
-        (parts["period_label"] == last["period_label"]) & (parts["status"] == last["status"])
-    ]
-    fields = _figure_fields(same, last)
-    fields.update(
-        value=float(same["value"].sum()),
-        qualifier="at_least",
-        as_written=pd.NA,
-        scope=pd.NA,
-        source=" | ".join(dict.fromkeys(_source(same))),
-        source_rows=len(same),
-        n_periods=pd.NA,
+def _city_reported(figures: pd.DataFrame, city: str) -> dict[str, object]:
+    """
+    A city's value as the city cards give it (:func:`geo.selection.city_headline`).
+
+    A city-wide figure or a sum over every district and zone is ``ok``; a main-urban-area
+    figure ``urban_area``; a sum over some of them ``sum_of_parts``, with ``parts_n`` of
+    ``places_n`` saying how many.
+    """
+    places, n_zones = city_places([city]).get(city, (set(), 0))
+    found = city_headline(figures, places, n_zones=n_zones)
+    basis = found["basis"]
+    if basis == "none":
+        return {"status": "no_figure", "places_n": found["n_places"]}
+    status = {"parts": "ok", "partial": "sum_of_parts"}.get(
+        basis, "urban_area" if found["level"] == "urban_area" else "ok"
     )
-    return {"status": "sum_of_parts", **fields}
+    summed = basis in ("parts", "partial")
+    return {
+        "status": status,
+        "value": found["value"],
+        "unit": found["unit"],
+        "period_label": found["period_label"],
+        "period_start": found["period_start"],
+        "period_end": found["period_end"],
+        "figure_status": found["status"],
+        "qualifier": found["qualifier"],
+        "as_written": pd.NA if found["as_written"] is None else found["as_written"],
+        "scope": pd.NA if summed else found["place"],
+        "source": " | ".join(dict.fromkeys(_source(figures.loc[found["rows"]]))),
+        "source_rows": found["n_parts"] if summed else pd.NA,
+        "n_periods": pd.NA if summed else found["others"] + 1,
+        "parts_n": found["n_parts"] if summed else pd.NA,
+        "places_n": found["n_places"],
+        "zones_n": found["n_zones"],
+    }
 
 
 def ledger_values(
@@ -476,6 +502,42 @@ def gather_values(
 
 #: How values are compared: as they are, as a share of their city, or per household.
 RELATIVE = ("value", "share_of_city", "per_household")
+#: Units whose values add up over a city's districts (so a share of their sum means
+#: something) and can be divided among households; rates and percentages do neither.
+_ADDITIVE_UNITS = ("count", "households", "persons", "m2", "km", "m", "cny")
+#: Metrics that are households themselves: "households per household" is no comparison.
+_HOUSEHOLD_METRICS = ("households", "ledger_households")
+
+
+def metric_unit(key: str, figures: pd.DataFrame) -> str:
+    """The unit of compare metric ``key``: a reported figure's, a ledger sum's or a measure's."""
+    kind = metric_kind(key)
+    if kind == "ledger":
+        return LEDGER_METRICS[key][1]
+    if kind == "infra":
+        return coverage.describe(key.removeprefix(INFRA_PREFIX)).unit
+    units = figures.loc[figures["metric"] == key, "unit"]
+    return str(units.iloc[0]) if len(units) else "count"
+
+
+def relative_modes(metrics: Sequence[str], figures: pd.DataFrame) -> list[str]:
+    """
+    The ways of :data:`RELATIVE` that make sense for every one of ``metrics``, in that order.
+
+    ``value`` always. ``share_of_city`` for reported figures and ledger sums that add up over
+    a city (counts, households, areas, lengths, money), not for rates. ``per_household``
+    for those too, except households themselves, and never for accessibility measures,
+    whose places have no household figure of the same source.
+    """
+    modes = ["value"]
+    summable = [
+        metric_kind(m) != "infra" and metric_unit(m, figures) in _ADDITIVE_UNITS for m in metrics
+    ]
+    if all(summable):
+        modes.append("share_of_city")
+        if not set(metrics) & set(_HOUSEHOLD_METRICS):
+            modes.append("per_household")
+    return modes
 
 
 def relative_values(values: pd.DataFrame, how: str, metrics: Sequence[str]) -> pd.DataFrame:

@@ -543,6 +543,7 @@ def compare_reported(metrics: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFra
                 "city": figure["city"],
                 "metric": figure["metric"],
                 "reported": figure["value"],
+                "qualifier": figure["qualifier"],
                 "as_written": figure["as_written"],
                 "period": figure["period_label"],
                 "computed": value,
@@ -551,7 +552,7 @@ def compare_reported(metrics: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFra
                 "seed_line": figure["seed_line"],
             }
         )
-    columns = ["city", "metric", "reported", "as_written", "period", "computed"]
+    columns = ["city", "metric", "reported", "qualifier", "as_written", "period", "computed"]
     return pd.DataFrame(rows, columns=[*columns, "computed_status", "doc_id", "seed_line"])
 
 

@@ -16,6 +16,7 @@ front end. Where the fix is a setting the user gives, :attr:`InputError.fix` nam
 from __future__ import annotations
 
 __all__ = [
+    "CODES",
     "FIXES",
     "AtlasError",
     "BoundaryCacheError",
@@ -31,6 +32,42 @@ FIXES = {
     "layer": "the GeoPackage layer to read",
     "city": "the city the named districts belong to",
     "output": "the path of a file to write",
+}
+
+#: Kinds of refusal an :class:`InputError` may name as its ``code``, each with the keys of the
+#: ``details`` it carries: a front end words each in its own language (the app's catalogue has
+#: ``error_<code>``), the message stays English for logs and the CLI.
+CODES: dict[str, tuple[str, ...]] = {
+    "no_datum": (),
+    "no_datum_hint": ("best", "tally"),
+    "unknown_datum": ("value",),
+    "encoding_big5": ("sample",),
+    # What a document, an OSM extract or a network file may cost (issue 29): each cap named
+    # with its value. geo.documents, geo.extract, geo._worker:
+    "document_chars": ("name", "cap"),
+    "document_lines": ("name", "cap"),
+    "document_line_length": ("name", "line", "chars", "cap"),
+    "document_figures": ("name", "figures", "cap"),
+    "docx_xml": ("name", "mib", "cap"),
+    "pdf_pages": ("name", "pages", "cap"),
+    "pdf_page_tree": ("name",),
+    "pdf_page_cycle": ("name",),
+    "pdf_stream": ("name", "page", "cap"),
+    "pdf_decoded": ("name", "page", "cap"),
+    "read_timeout": ("name", "seconds"),
+    "read_memory": ("name", "mib"),
+    "read_stopped": ("name", "code"),
+    # geo._osm: an OSM extract, before anything is built from it.
+    "osm_way_refs": ("name", "way", "refs", "cap"),
+    "osm_refs": ("name", "cap"),
+    "osm_negative_ids": ("name", "way"),
+    # geo.network.read_network: a network GeoPackage is read only as atlas network wrote it.
+    "network_schema": ("name",),
+    "network_crs": ("name", "crs"),
+    "network_empty": ("name",),
+    "network_nodes": ("name", "edges"),
+    "network_lengths": ("name", "edges"),
+    "network_changed": ("name",),
 }
 
 
@@ -85,6 +122,11 @@ class InputError(AtlasError, ValueError):
     ) -> None:
         if fix is not None and fix not in FIXES:
             raise ValueError(f"Expected fix to be one of {sorted(FIXES)}, got {fix!r}.")
+        if code is not None and (code not in CODES or set(details or {}) != set(CODES[code])):
+            raise ValueError(
+                f"Expected code to be one of {sorted(CODES)} with its details, got {code!r} "
+                f"with {sorted(details or {})}; add the code to geo.errors.CODES."
+            )
         self.fix = fix
         self.code = code
         self.details = dict(details or {})

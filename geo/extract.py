@@ -42,6 +42,7 @@ from geo.quantities import Folded, Quantity, find_quantities, fold_text, format_
 
 __all__ = [
     "FIGURE_COLUMNS",
+    "LEFT_TO_THE_PLANNER",
     "MAX_FIGURES",
     "MAX_PARAGRAPH_CHARS",
     "PROPOSAL_COLUMNS",
@@ -990,6 +991,8 @@ FIGURE_COLUMNS = [
     "title", "label_zh", "label_en", "doc_sha256", "page",
 ]  # fmt: skip
 _SOURCE_KEYS = ("doc_number", "issuer", "doc_date", "title")
+#: Qualifiers never accepted in advance: an estimate is the planner's call, a range no figure.
+LEFT_TO_THE_PLANNER = ("approx", "range")
 
 
 def suggest_decisions(proposals: pd.DataFrame, *, confidence: float = 0.5) -> pd.Series:
@@ -997,11 +1000,16 @@ def suggest_decisions(proposals: pd.DataFrame, *, confidence: float = 0.5) -> pd
     The decision a review starts from: ``accept`` or ``""`` (left to the planner).
 
     A proposal is suggested for acceptance when its metric is known and its confidence at
-    least ``confidence``, unless an earlier proposal says the same figure (same metric,
-    value, place and period: a headline restating the body) — saved twice, it would be
-    counted twice in a city's total. Nothing is suggested for rejection.
+    least ``confidence``, unless it is an estimate (约, 近, 左右: ``approx``) or a range, which
+    the planner accepts or not for themselves, or an earlier proposal says the same figure
+    (same metric, value, place and period: a headline restating the body) — saved twice, it
+    would be counted twice in a city's total. Nothing is suggested for rejection.
     """
-    sure = (proposals["metric"] != "other") & (proposals["confidence"] >= confidence)
+    sure = (
+        (proposals["metric"] != "other")
+        & (proposals["confidence"] >= confidence)
+        & ~proposals["qualifier"].isin(LEFT_TO_THE_PLANNER)
+    )
     same = ["metric", "value", "adcode", "period_start", "period_end"]
     restated = (
         proposals[sure]

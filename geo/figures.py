@@ -28,6 +28,7 @@ __all__ = [
     "UNITS",
     "check_totals",
     "combine_figures",
+    "combined_qualifier",
     "load_figures",
     "load_metrics",
     "load_notes",
@@ -38,8 +39,9 @@ __all__ = [
 LEVELS = ("district", "zone", "city", "urban_area")
 #: ``plan`` target, ``completed`` work, ``in_progress`` work, ``stock`` as of the document.
 STATUSES = ("plan", "completed", "in_progress", "stock")
-#: ``at_least`` where the document writes 余/多/超/以上.
-QUALIFIERS = ("exact", "at_least")
+#: ``at_least`` where the document writes 余/多/超/以上, ``at_most`` for 不足/以下, ``approx``
+#: for 约/近/左右: those :mod:`geo.quantities` reads, but ``range``, which is no one figure.
+QUALIFIERS = ("exact", "at_least", "at_most", "approx")
 #: ``part`` rows sum to the ``stated_total`` of the same document and metric.
 ROLES = ("part", "stated_total", "reported")
 #: Canonical units of ``value``.
@@ -392,6 +394,20 @@ def combine_figures(seed: pd.DataFrame, *saved: pd.DataFrame) -> pd.DataFrame:
     # A saved part's line numbers may be missing (a table row without one): nullable ints.
     types["seed_line"] = "Int64"
     return combined.astype(types)
+
+
+def combined_qualifier(qualifiers) -> str:
+    """
+    The qualifier of a sum of figures with these qualifiers.
+
+    Exact parts make an exact sum; one kind of bound among exact parts bounds the sum the
+    same way (4.2 万余户 + 3279 户 is still "at least"); bounds of both kinds, or any
+    estimate, make an estimate (``approx``). Missing qualifiers count as exact.
+    """
+    kinds = {q for q in qualifiers if isinstance(q, str) and q and q != "exact"}
+    if not kinds:
+        return "exact"
+    return kinds.pop() if len(kinds) == 1 else "approx"
 
 
 def check_totals(figures: pd.DataFrame) -> pd.DataFrame:

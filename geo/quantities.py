@@ -34,11 +34,12 @@ __all__ = [
     "fold_text",
     "format_decimal",
     "read_quantity",
+    "written_quantity",
 ]
 
 #: How a figure relates to its value: ``at_least`` (余/多/超/以上), ``at_most`` (不足/以下),
 #: ``approx`` (约/近/左右), ``range`` (100-200: ``value`` to ``value_max``), else ``exact``.
-#: The first two are those of :data:`geo.figures.QUALIFIERS`; the rest extend it.
+#: All but ``range`` are :data:`geo.figures.QUALIFIERS`, what a saved figure may carry.
 QUALIFIERS = ("exact", "at_least", "at_most", "approx", "range")
 
 #: Unit word → (canonical unit, factor to it). Canonical units are those of data/metrics.csv;
@@ -242,6 +243,16 @@ def read_quantity(text: str, *, default_unit: str | None = None) -> Quantity | N
     if match is None:
         return None
     return _read_match(folded, match, default_unit, Brackets(folded))
+
+
+@functools.lru_cache(maxsize=4096)
+def written_quantity(as_written: str) -> Quantity | None:
+    """
+    The quantity a figure's ``as_written`` states (``4.2 万余户``), or None if it states none.
+
+    Cached: screens ask it of the same few hundred figures on every rerun.
+    """
+    return read_quantity(as_written)
 
 
 def _read_match(

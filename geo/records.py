@@ -1,11 +1,13 @@
 """
 Project records: read a ledger (台账), validate every row, and quarantine what cannot be used.
 
-:func:`read_ledger` takes a CSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM, GBK or GB18030) or
-an XLSX file and returns a :class:`Ledger`: the clean projects as a GeoDataFrame in EPSG:4326
-and the quarantined rows, each with its row number as a spreadsheet shows it (the header is
-row 1), a reason code from :data:`REASONS`, a message in Chinese and English and every raw
-value. At every stage, rows in = clean + quarantined; :attr:`Ledger.stages` records it.
+:func:`read_ledger` takes a CSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM, GBK or GB18030; a Big5
+file is refused, as GB18030 would read it as garbled characters) or an XLSX file and returns a
+:class:`Ledger`: the clean projects as a GeoDataFrame in EPSG:4326 and the quarantined rows,
+each with its row number as a spreadsheet shows it (the header is row 1), a reason code from
+:data:`REASONS`, a message in Chinese and English, the ``adcode`` of the district its own words
+name (missing where they name none, or several) and every raw value. At every stage, rows in =
+clean + quarantined; :attr:`Ledger.stages` records it.
 
 Headers in Chinese or English map to fields through :data:`FIELDS`; columns that match no
 field are kept as they are. Coordinates need a declared datum (``crs=`` for the file, or a
@@ -42,6 +44,7 @@ from geo.errors import InputError, UnknownPlaceError
 __all__ = [
     "CONTENT_TAGS",
     "FIELDS",
+    "LOCATED",
     "PLAUSIBLE_MAXIMUM",
     "REASONS",
     "STATUSES",
@@ -57,6 +60,9 @@ __all__ = [
 STATUSES = _cells.STATUSES
 #: Content tag → the words of a 改造内容 cell it stands for.
 CONTENT_TAGS = _cells.CONTENT_TAGS
+#: How a clean row is placed (``located``): by its ``point``, or by the name of its
+#: ``district`` or development ``zone`` alone (then it has no geometry).
+LOCATED = ("point", "district", "zone")
 
 #: Field → header synonyms, compared after NFKC folding, lower-casing and removing spaces and
 #: any bracketed unit: 建筑面积（万m²） matches 建筑面积 and declares 万m². Documented in README.
@@ -145,12 +151,18 @@ class Ledger:
     encoding: str | None = None
     sheet: str | None = None
     sheets: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    #: Warnings about the whole file that quarantine no row, each ``{"code": ..., details}``:
+    #: ``datum_overridden`` (the 坐标系 column named another datum than the one declared, and
+    #: was followed), ``datum_suspect`` (read in another datum, more points would fall in the
+    #: district their row names). Worded by the front ends.
+    notes: list[dict[str, object]] = dataclasses.field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
         """
         The one-line report: ``{"rows", "clean", "quarantined", "by_reason"}``.
 
-        A workbook adds ``sheet``, the sheet read, and ``sheets``, each sheet's state.
+        A workbook adds ``sheet``, the sheet read, and ``sheets``, each sheet's state; a file
+        with :attr:`notes` adds them as ``notes``.
         """
         by_reason = self.quarantine["reason"].value_counts().sort_index()
         summary: dict[str, object] = {
@@ -161,6 +173,8 @@ class Ledger:
         }
         if self.sheet is not None:
             summary |= {"sheet": self.sheet, "sheets": dict(self.sheets)}
+        if self.notes:
+            summary["notes"] = list(self.notes)
         return summary
 
 
@@ -561,8 +575,14 @@ def _city_names(
     return cities
 
 
-def _locate(folded, columns, names, lon, lat, datums, flags, folder) -> pd.DataFrame:
-    """Decide each row's district from its point and its words; disagreements are flagged."""
+def _locate(
+    folded, columns, names, lon, lat, datums, flags, folder
+) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+    """
+    Decide each row's district from its point and its words; disagreements are flagged.
+
+    Returns the placed rows and the file's datum notes (:func:`_datum_suspicions`).
+    """
     raw = folded.raw
     places = _admin_places()
     cities = _city_names(folded, columns, flags)
@@ -614,7 +634,7 @@ def _locate(folded, columns, names, lon, lat, datums, flags, folder) -> pd.DataF
         for c, cands in zip(county[ambiguous], names["candidates"].iloc[ambiguous], strict=True)
     ]
     if not len(raw):
-        return _placed(raw.index, point, status, named, county, lon_w, lat_w, places)
+        return _placed(raw.index, point, status, named, county, lon_w, lat_w, places), []
     agree = (
         ((status == "none") & (pd.isna(cities) | (cities == county_city)))
         | (np.isin(status, ["ok", "historical"]) & (named == county))
@@ -622,8 +642,50 @@ def _locate(folded, columns, names, lon, lat, datums, flags, folder) -> pd.DataF
         | ((status == "zone") & (named_city == county_city))
     )
     mismatch = point & ~agree
+    notes = _datum_suspicions(
+        lon, lat, datums, named, county, point & np.isin(status, ["ok", "historical"]), folder
+    )
     _flag_mismatch(mismatch, lon, lat, datums, named, county, status, places, flags, lonlat, folder)
-    return _placed(raw.index, point & flags.ok(), status, named, county, lon_w, lat_w, places)
+    placed = _placed(raw.index, point & flags.ok(), status, named, county, lon_w, lat_w, places)
+    return placed, notes
+
+
+def _datum_suspicions(lon, lat, datums, named, county, rows, folder) -> list[dict[str, object]]:
+    """
+    A note for each declared datum whose points another datum would put in their districts.
+
+    ``rows`` have a point and name a district. For each datum declared on at least three of
+    them, the points are read in each other datum (:data:`_ALTERNATIVES`): when one puts more
+    of them in the district their row names, by two or more, or by every one still off, the
+    note ``datum_suspect`` gives the declared datum, the ``best`` one and how many fit each
+    (``fits_declared``, ``fits_best`` of ``rows``). Nothing is converted: it is a hint.
+    """
+    notes: list[dict[str, object]] = []
+    for declared in pd.unique(datums[rows]):
+        group = rows & (datums == declared)
+        total = int(group.sum())
+        if total < 3:
+            continue
+        fits = {str(declared): int((county[group] == named[group]).sum())}
+        for other in _ALTERNATIVES[str(declared)]:
+            lon_w, lat_w = crs.to_wgs84(lon[group], lat[group], other)
+            found = boundaries.assign_districts(lon_w, lat_w, folder=folder)
+            fits[other] = int((found == named[group]).sum())
+        top = max(fits.values())
+        gain = top - fits[str(declared)]
+        if gain >= 2 or (gain >= 1 and top == total):
+            notes.append(
+                {
+                    "code": "datum_suspect",
+                    "declared": str(declared),
+                    # Language-neutral, as the no-datum hint: the datums joined by "/".
+                    "best": "/".join(d for d, n in fits.items() if n == top),
+                    "rows": total,
+                    "fits_declared": fits[str(declared)],
+                    "fits_best": top,
+                }
+            )
+    return notes
 
 
 def _rows_text(mask: np.ndarray, text) -> np.ndarray:
@@ -675,6 +737,24 @@ def _flag_mismatch(
     flags.flag(mismatch, "district_mismatch", column=column, detail=detail_zh, detail_en=detail_en)
 
 
+def _named_districts(
+    folded: _sheets.Folded, columns: dict[str, str], years, names: pd.DataFrame, flags
+) -> np.ndarray:
+    """
+    The district (or zone) each quarantined row's own words name, else None.
+
+    None where they name none or several. The workspace shows a district's quarantined rows
+    from the version current for it. Rows refused before their names were read (a bad
+    number) are read here.
+    """
+    unread = ~flags.ok() & names["status"].isna().to_numpy()
+    if unread.any():
+        names = names.combine_first(_resolve_names(folded, columns, years, unread))
+    found = np.isin(names["status"].to_numpy(dtype=object), ["ok", "historical", "zone"])
+    named = names["adcode"].to_numpy(dtype=object)
+    return np.where(found & ~flags.ok() & pd.notna(named), named, None)
+
+
 def _placed(index, point, status, named, county, lon_w, lat_w, places) -> pd.DataFrame:
     """The reporting unit of each row: a named zone, else the point's district, else the name's."""
     zone = status == "zone"
@@ -684,7 +764,7 @@ def _placed(index, point, status, named, county, lon_w, lat_w, places) -> pd.Dat
         {
             "adcode": pd.array(adcode, dtype="string"),
             "county_adcode": pd.array(county_adcode, dtype="string"),
-            "located": np.where(point, "point", np.where(zone, "zone", "district")),
+            "located": np.where(point, LOCATED[0], np.where(zone, LOCATED[2], LOCATED[1])),
             "lon": np.where(point, lon_w, np.nan),
             "lat": np.where(point, lat_w, np.nan),
         },
@@ -836,22 +916,58 @@ def read_ledger(
     parsed = _parse_values(raw, columns, flags)
     lon, lat = _sheets.parse_points(raw, columns, flags)
     datums = _sheets.row_datums(raw, columns, crs_name, flags)
+    overridden = _datum_overridden(columns, crs_name, datums, ~np.isnan(lon) & flags.ok())
     flags.stage("values")
     report(0.4, "values")
     names = _resolve_names(folded, columns, parsed.get("year"), flags.ok())
     report(0.6, "names")
-    placed = _locate(folded, columns, names, lon, lat, datums, flags, folder)
+    placed, notes = _locate(folded, columns, names, lon, lat, datums, flags, folder)
+    notes = overridden + notes
     flags.stage("locate")
     report(0.8, "locate")
     community = folded[columns["name"]]
     _flag_duplicates(community, placed, parsed, numbers, flags)
     flags.stage("duplicates")
     projects = _projects(raw, columns, parsed, placed, lon, lat, datums, numbers, flags.ok())
-    quarantine = _sheets.quarantine_frame(raw, numbers, flags, REASONS)
+    districts = _named_districts(folded, columns, parsed.get("year"), names, flags)
+    quarantine = _sheets.quarantine_frame(raw, numbers, flags, REASONS, adcode=districts)
     report(1.0, "done")
     return Ledger(
-        projects, quarantine, len(raw), columns, flags.stages, encoding, sheet_title, sheets
+        projects,
+        quarantine,
+        len(raw),
+        columns,
+        flags.stages,
+        encoding,
+        sheet_title,
+        sheets,
+        notes=notes,
     )
+
+
+def _datum_overridden(columns, crs_name, datums, located) -> list[dict[str, object]]:
+    """
+    The note ``datum_overridden`` when the 坐标系 column names another datum than ``crs_name``.
+
+    A row's own datum comes first (it is followed, not the declaration); the note says for
+    how many rows with readable coordinates (``located``), and which datums the column named,
+    so that a planner who declared WGS84 on an Amap file that says gcj02 learns which was used.
+    """
+    if crs_name is None or "datum" not in columns:
+        return []
+    other = pd.notna(datums) & (datums != crs_name) & located
+    if not other.any():
+        return []
+    named = sorted({str(d) for d in datums[other]})
+    return [
+        {
+            "code": "datum_overridden",
+            "declared": crs_name,
+            "column": columns["datum"],
+            "rows": int(other.sum()),
+            "datums": "/".join(named),
+        }
+    ]
 
 
 def raw_cells(

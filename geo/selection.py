@@ -19,12 +19,16 @@ import pandas as pd
 from geo import gazetteer
 from geo.boundaries import SEED_CITIES, load_boundaries, read_admin_index
 from geo.errors import UnknownPlaceError
+from geo.figures import combined_qualifier
+from geo.quantities import written_quantity
 from geo.records import STATUSES
 
 __all__ = [
     "PROVENANCE_COLUMNS",
     "UNDATED",
     "Selection",
+    "city_headline",
+    "city_places",
     "city_summary",
     "colour_values",
     "distinct_periods",
@@ -113,16 +117,21 @@ def _district_codes(names, cities: list[str]) -> set[str]:
     return codes
 
 
-def filter_figures(figures: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+def filter_figures(
+    figures: pd.DataFrame, selection: Selection, *, stated_totals: bool = False
+) -> pd.DataFrame:
     """
     Figures of the selected places, years and metrics.
 
     Stated totals (a document's own total whose parts are also rows) are left out: they are
     checks, not places, and keeping them would count every household twice. Figures without
-    a year are kept by any year range.
+    a year are kept by any year range. ``stated_totals=True`` keeps them, for
+    :func:`city_summary`, which reads a document's own city total as the city's figure.
     """
     cities = _canonical_cities(selection.cities)
-    keep = figures["city"].isin(cities) & (figures["role"] != "stated_total")
+    keep = figures["city"].isin(cities)
+    if not stated_totals:
+        keep &= figures["role"] != "stated_total"
     if selection.districts:
         codes = _district_codes(selection.districts, cities)
         keep &= figures["adcode"].isin(codes)
@@ -165,48 +174,162 @@ def colour_values(
 
 def city_summary(figures: pd.DataFrame, metric: str, cities: list[str]) -> pd.DataFrame:
     """
-    One headline value of ``metric`` per city, saying how it was obtained.
+    One headline value of ``metric`` per city, saying how it was obtained and what it covers.
 
-    ``basis`` is ``parts`` when the value sums the city's district and zone figures of one
-    period (the latest), ``reported`` when it is a city-level figure the document states
-    (Jiaozuo, Handan's main urban area), and ``none`` when there is neither; ``value`` is
-    then missing, not zero. ``others`` counts the city's further figures of the metric;
+    ``basis`` is
+
+    - ``reported``: a figure the document states for the city (a city-level figure, or a
+      document's own total such as Xinxiang's 全市 22149 户 when ``figures`` keep stated
+      totals) or for its main urban area (``place`` says which);
+    - ``parts``: the sum over districts and zones of one period and kind (the latest) when
+      every district and zone of the city has the figure: a city total;
+    - ``partial``: that sum when only some have it (``n_parts`` of ``n_places``): not a city
+      total, and never worded as one;
+    - ``none``: no figure; ``value`` is then missing, not zero.
+
+    A city-wide figure, reported or summed, comes first (the later period when there are
+    both), then a main-urban-area figure, then a partial sum. ``qualifier`` is that of the
+    value (a sum of parts "at least" something is "at least"; see
+    :func:`geo.figures.combined_qualifier`); ``as_written`` the document's words where the
+    value is one figure; ``unit_word`` the unit the documents wrote when they all wrote the
+    same one (处, 栋), else missing. ``n_zones`` is how many of ``n_places`` are development
+    zones. ``others`` counts the city's figures of the metric for other periods or kinds;
     ``places`` names the places summed or reported (``、``-joined) and ``documents`` their
     documents by number and title.
     """
     rows = figures[figures["metric"] == metric]
-    order = ["period_end", "period_start"]
+    expected = city_places(cities)
     records = []
     for city in cities:
-        in_city = rows[rows["city"] == city].sort_values(order, na_position="first")
-        parts = in_city[in_city["level"].isin(["district", "zone"])]
-        whole = in_city[in_city["level"].isin(["city", "urban_area"])]
-        if not parts.empty:
-            latest = parts[parts["period_label"] == parts["period_label"].iloc[-1]]
-            value, basis, place = latest["value"].sum(), "parts", None
-        elif not whole.empty:
-            latest = whole.iloc[[-1]]
-            value, basis, place = latest["value"].iloc[0], "reported", latest["place"].iloc[0]
-        else:
-            records.append({"city": city, "basis": "none", "value": float("nan"), "others": 0})
-            continue
-        records.append(
-            {
-                "city": city,
-                "basis": basis,
-                "value": float(value),
-                "unit": latest["unit"].iloc[0],
-                "place": place,
-                "period_label": latest["period_label"].iloc[0],
-                "status": latest["status"].iloc[0],
-                "n_parts": len(latest) if basis == "parts" else 0,
-                "source": " | ".join(dict.fromkeys(source_text(latest))),
-                "places": "、".join(dict.fromkeys(latest["place"].astype(str))),
-                "documents": " | ".join(dict.fromkeys(document_text(latest))),
-                "others": len(in_city) - len(latest),
-            }
-        )
+        in_city = rows[rows["city"] == city]
+        places, n_zones = expected.get(city, (set(), 0))
+        found = city_headline(in_city, places, n_zones=n_zones)
+        found.pop("rows", None)
+        records.append({"city": city, **found})
     return pd.DataFrame.from_records(records)
+
+
+def city_places(cities: list[str]) -> dict[str, tuple[set[str], int]]:
+    """
+    Each city's district and zone adcodes (what a sum must cover to be a city total).
+
+    With how many of them are development zones (data/zones.csv). A city the outline index
+    does not know has no places, so no sum is ever its total.
+    """
+    index = read_admin_index()
+    districts = index[(index["level"] == "district") & index["city"].isin(cities)]
+    zones = gazetteer.list_zones()
+    zones = zones[zones["city"].isin(cities)]
+    out = {}
+    for city in cities:
+        codes = set(districts.loc[districts["city"] == city, "adcode"])
+        zone_codes = set(zones.loc[zones["city"] == city, "code"]) - codes
+        out[city] = (codes | zone_codes, len(zone_codes))
+    return out
+
+
+def _latest_group(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the latest period and kind (the last row's) of rows sorted by period."""
+    last = rows.iloc[-1]
+    same = rows["period_label"].fillna("").eq(
+        "" if pd.isna(last["period_label"]) else last["period_label"]
+    ) & rows["status"].eq(last["status"])
+    return rows[same.to_numpy(dtype=bool)]
+
+
+def _period_key(rows: pd.DataFrame) -> tuple[float, float]:
+    """(end, start) of a group's period for "which is later"; an undated one is earliest."""
+    end, start = rows["period_end"].iloc[0], rows["period_start"].iloc[0]
+    return (
+        float("-inf") if pd.isna(end) else float(end),
+        float("-inf") if pd.isna(start) else float(start),
+    )
+
+
+def city_headline(
+    rows: pd.DataFrame, places: set[str] | frozenset[str], *, n_zones: int = 0
+) -> dict[str, object]:
+    """
+    The headline of one city's figures of one metric: its value and ``basis``.
+
+    ``rows`` are the city's figures of the metric (stated totals included or not);
+    ``places`` the adcodes of every district and zone of the city, of which ``n_zones`` are
+    zones. See :func:`city_summary` for the fields and the order of preference; ``rows`` is
+    the index of the rows reported or summed. Shared by the
+    city cards, the maps drawn by city and :func:`geo.compare.reported_values`, so that all
+    three say the same about a city.
+    """
+    rows = rows.sort_values(["period_end", "period_start"], na_position="first", kind="stable")
+    whole = rows[rows["level"] == "city"]
+    urban = rows[rows["level"] == "urban_area"]
+    parts = rows[rows["level"].isin(["district", "zone"]) & (rows["role"] != "stated_total")]
+    summed = _latest_group(parts) if len(parts) else parts
+    covered = set(summed["adcode"]) if len(summed) else set()
+    complete = bool(places) and set(places) <= covered
+    n_places = len(set(places) | covered)
+    candidates = []
+    if len(whole):
+        candidates.append(("reported", whole.iloc[[-1]]))
+    if complete:
+        candidates.append(("parts", summed))
+    if candidates:
+        # The later of a city-wide figure and a complete sum; a tie goes to the document's own.
+        basis, chosen = max(reversed(candidates), key=lambda c: _period_key(c[1]))
+    elif len(urban):
+        basis, chosen = "reported", urban.iloc[[-1]]
+    elif len(summed):
+        basis, chosen = "partial", summed
+    else:
+        return {
+            "basis": "none",
+            "value": float("nan"),
+            "others": 0,
+            "n_places": n_places,
+            "n_zones": n_zones,
+        }
+    return _headline_fields(basis, chosen, rows, n_places=n_places, n_zones=n_zones)
+
+
+def _headline_fields(
+    basis: str, chosen: pd.DataFrame, rows: pd.DataFrame, *, n_places: int, n_zones: int
+) -> dict[str, object]:
+    """The fields of a city headline from the rows it reports or sums."""
+    first = chosen.iloc[0]
+    one = len(chosen) == 1
+    same_period = rows["period_label"].fillna("").eq(
+        "" if pd.isna(first["period_label"]) else first["period_label"]
+    ) & rows["status"].eq(first["status"])
+    words = {_unit_word(w) for w in chosen["as_written"]}
+    return {
+        "basis": basis,
+        "value": float(chosen["value"].sum()),
+        "unit": first["unit"],
+        "qualifier": combined_qualifier(chosen["qualifier"]),
+        "as_written": first["as_written"] if one else None,
+        "unit_word": words.pop() if len(words) == 1 else None,
+        "place": first["place"] if basis == "reported" else None,
+        "level": first["level"] if basis == "reported" else None,
+        "period_label": first["period_label"],
+        "period_start": first["period_start"],
+        "period_end": first["period_end"],
+        "status": first["status"],
+        "n_parts": chosen["adcode"].nunique() if basis in ("parts", "partial") else 0,
+        "n_places": n_places,
+        "n_zones": n_zones,
+        "source": " | ".join(dict.fromkeys(source_text(chosen))),
+        "places": "、".join(dict.fromkeys(chosen["place"].astype(str))),
+        "documents": " | ".join(dict.fromkeys(document_text(chosen))),
+        "others": int((~same_period.to_numpy(dtype=bool)).sum()),
+        "rows": list(chosen.index),
+    }
+
+
+def _unit_word(as_written: object) -> str | None:
+    """The unit a figure's words give it (处 in 926处), or None."""
+    if not isinstance(as_written, str):
+        return None
+    found = written_quantity(as_written)
+    return None if found is None else found.unit_word
 
 
 def export_frame(districts: gpd.GeoDataFrame, figures: pd.DataFrame) -> gpd.GeoDataFrame:

@@ -22,7 +22,7 @@ import pandas as pd
 from branca.utilities import color_brewer
 
 from layers._html import NO_DATA_COLOUR, esc, tipped_geojson
-from layers.labels import format_value, label, qualifier_text
+from layers.labels import figure_text, label
 
 __all__ = [
     "CLASS_COUNTS",
@@ -116,9 +116,14 @@ def class_ranges(values: pd.Series, bins: list[float]) -> list[tuple[float, floa
 
 
 def class_colours(k: int) -> list[str]:
-    """The colours of ``k`` classes, lightest first, as :func:`classify` assigns them."""
+    """
+    The colours of ``k`` classes, lightest first, as :func:`classify` assigns them.
+
+    One class (every value equal) is a light colour: the darkest would read as "the most",
+    and 0 % drawn darkest once did.
+    """
     if k == 1:
-        return [PALETTE[-1]]
+        return [PALETTE[1]]
     if k == 2:
         return [PALETTE[0], PALETTE[-1]]  # two pale yellows would not read as two classes
     return list(color_brewer("YlOrRd", k))
@@ -128,15 +133,21 @@ def _district_tip(row: pd.Series, metric_name: str, lang: str) -> str:
     head = f"<b>{esc(row['district'])}</b> · {esc(row['city'])}<br>"
     if pd.isna(row.get("value")):
         return head + f"{esc(metric_name)}: <i>{esc(label('no_data', lang))}</i>"
-    qualifier = qualifier_text(row.get("qualifier"), lang)
     periods = ""
     if row.get("n_periods", 0) > 1:
         periods = f" ({int(row['n_periods'])} {esc(label('several_periods', lang))})"
+    written, note, shown = row.get("as_written"), row.get("note"), _figure(row, lang)
+    if written == shown:
+        written = None  # the value is already the document's words
     return (
         head
-        + f"{esc(metric_name)}: <b>{esc(format_value(row['value'], row['unit'], lang))}</b>"
-        + f"{esc(qualifier)}<br>"
-        + f"{esc(label('as_written', lang))}: {esc(row['as_written'])}<br>"
+        + f"{esc(metric_name)}: <b>{esc(shown)}</b><br>"
+        + (f"{esc(note)}<br>" if isinstance(note, str) and note else "")
+        + (
+            f"{esc(label('as_written', lang))}: {esc(written)}<br>"
+            if isinstance(written, str) and written
+            else ""
+        )
         + f"{esc(label('period', lang))}: {esc(row['period_label'])}{periods} · "
         + f"{esc(label(str(row['status']), lang))}<br>"
         + f"{esc(label('source', lang))}: {esc(row['doc_number'] or '')} "
@@ -146,6 +157,19 @@ def _district_tip(row: pd.Series, metric_name: str, lang: str) -> str:
             if row["seed_file"]
             else ""
         )
+    )
+
+
+def _figure(row, lang: str) -> str:
+    """A figure's value as the document wrote it, qualifier and unit word included."""
+    word = row.get("unit_word")
+    return figure_text(
+        row["value"],
+        row["unit"],
+        lang,
+        qualifier=row.get("qualifier"),
+        as_written=row.get("as_written"),
+        unit_word=word if isinstance(word, str) else None,
     )
 
 
@@ -216,7 +240,7 @@ def cities_layer(
             name = fig["label_zh"] if lang == "zh" else fig["label_en"]
             lines.append(
                 f"{esc(fig['place'])} · {esc(fig['period_label'])} · {esc(name)}: "
-                f"{esc(format_value(fig['value'], fig['unit'], lang))} "
+                f"{esc(_figure(fig, lang))} "
                 f"<small>({esc(fig['doc_number'] or fig['title'])})</small>"
             )
         tips.append("<br>".join(lines))

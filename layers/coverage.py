@@ -100,11 +100,15 @@ def _coverage_tip(row: pd.Series, metric: str, value: float, lang: str) -> str:
         lines.append(
             f"{head}<i>{esc(label('insufficient_data', lang))}</i> · {esc(_reason(status, lang))}"
         )
-        # Counts and lengths over part of a district are lower bounds; a rate is not.
+        # Counts and lengths over part of a district are lower bounds; a rate is not, and
+        # "at least 0" says nothing: a zero is the covered part's.
         if status == "partial_extent" and unit in ("count", "km") and pd.notna(row[metric]):
-            lines.append(
-                f"{esc(format_value(row[metric], unit, lang))}{esc(label('at_least', lang))}"
-            )
+            text = format_value(row[metric], unit, lang)
+            if float(row[metric]) > 0:
+                text += label("at_least", lang)
+            else:
+                text = label("in_covered_part", lang).format(value=text)
+            lines.append(esc(text))
     parts = coverage.describe(metric).parts or ()
     if parts and all(part in row.index for part in parts):
         lines.append(

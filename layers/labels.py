@@ -7,12 +7,16 @@ values formatted the way a planner reads them.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
 import pandas as pd
 
 from geo import coverage
+from geo.quantities import written_quantity
 from geo.selection import UNDATED
 from layers._catalogue import LABELS
 
@@ -22,12 +26,14 @@ __all__ = [
     "city_mean_text",
     "class_texts",
     "error_text",
+    "figure_text",
     "format_value",
     "label",
     "mean_value",
     "measure_name",
     "metric_label",
     "mixed_periods_text",
+    "note_text",
     "period_text",
     "periods_text",
     "place_labels",
@@ -35,6 +41,8 @@ __all__ = [
     "qualifier_text",
     "rank_text",
     "reason_text",
+    "reasons_text",
+    "saved_text",
     "sheet_text",
     "source_words",
     "tag_text",
@@ -219,8 +227,18 @@ _WAN_UNITS = ("households", "m2", "persons", "cny")
 
 
 def unit_text(unit: str, lang: str = "zh") -> str:
-    """The word for ``unit`` after a number: 户, households, m², 千米..., or the code itself."""
+    """
+    The word for ``unit`` after a number: 户, households, m², 千米..., or the code itself.
+
+    A ratio to households (``km_per_household``) is the unit's word per household (千米/户).
+    """
+    if unit not in _UNIT_TEXT[lang] and unit.endswith(_PER_HOUSEHOLD):
+        base = unit_text(unit.removesuffix(_PER_HOUSEHOLD), lang)
+        return label("unit_per_household", lang).format(unit=base).strip()
     return _UNIT_TEXT[lang].get(unit, unit)
+
+
+_PER_HOUSEHOLD = "_per_household"
 
 
 def _rounded(value: float, decimals: int) -> str:
@@ -240,24 +258,100 @@ def _scale(value: float, unit: str, lang: str) -> tuple[float, str]:
     return 1e4, f"万{words}".replace("万m²", "万 m²")
 
 
-def format_value(value: float, unit: str, lang: str = "zh") -> str:
+def _parts(value: float, unit: str, lang: str, unit_word: str | None) -> tuple[str, str, str]:
+    """The number, its 万/亿 and its unit words, as :func:`format_value` joins them."""
+    divisor, words = _scale(value, unit, lang)
+    if unit_word and lang == "zh":
+        # The document's own word for a unit it wrote without a factor (处, 栋, 平方米).
+        words = unit_word
+    if divisor != 1:
+        scale, words = ("亿", words.removeprefix("亿")) if divisor == 1e8 else ("万", words)
+        words = words.removeprefix("万").strip()
+        return _rounded(value / divisor, 2), scale, words
+    # At most two decimals, none invented: 46.8 stays 46.8, never 46.80. A small ratio that
+    # two decimals would round to 0 (0.0041 个/户) keeps two significant digits instead.
+    decimals = 0 if float(value).is_integer() else 2
+    if decimals and value and abs(value) < 0.005:
+        decimals = 1 - math.floor(math.log10(abs(value)))
+    return _rounded(value, decimals), "", words
+
+
+def format_value(value: float, unit: str, lang: str = "zh", *, unit_word: str | None = None) -> str:
     """
     A figure formatted the way a planner reads it.
 
     In Chinese, household, area, person and money figures from 10,000 are written in 万 (亿 for
     money from 10⁸) with at most two decimals, as reports write them (2.21 万户); in English,
-    thousands separators. Percentages keep one decimal. Missing values read "无数据"/"No data",
-    never 0.
+    thousands separators. No decimal is invented (46.8, not 46.80). Percentages keep one
+    decimal. ``unit_word`` is the unit as the documents wrote it (处 for ``count``), used in
+    Chinese. Missing values read "无数据"/"No data", never 0.
     """
     if value is None or pd.isna(value):  # None, NaN and pandas' NA all mean "no data"
         return label("no_data", lang)
     if unit == "percent":
         return f"{_rounded(value, 1)}%"
-    divisor, words = _scale(value, unit, lang)
-    if divisor != 1:
-        return f"{_rounded(value / divisor, 2)} {words}"
-    number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    number, scale, words = _parts(value, unit, lang, unit_word)
+    if scale:
+        return f"{number} {scale}{_spaced(words)}"
     return f"{number} {words}".strip()
+
+
+def _spaced(words: str) -> str:
+    """Unit words as they follow 万 or 余: a symbol (m², km) after a space, 户 straight on."""
+    return f" {words}" if words[:1].isascii() and words[:1].isalpha() else words
+
+
+def _is_written_as(as_written: object, value: float, unit: str, qualifier: object) -> bool:
+    """True where ``as_written`` states exactly ``value`` in ``unit`` with this qualifier."""
+    if not isinstance(as_written, str) or not as_written.strip():
+        return False
+    found = written_quantity(as_written)
+    if found is None or found.unit != unit or found.value_max is not None:
+        return False
+    same_kind = found.qualifier == (qualifier if isinstance(qualifier, str) else "exact")
+    return same_kind and math.isclose(float(found.value), float(value), rel_tol=1e-9)
+
+
+_BOUNDS = ("at_least", "approx", "at_most")
+
+
+def figure_text(
+    value: float,
+    unit: str,
+    lang: str = "zh",
+    *,
+    qualifier: object = None,
+    as_written: object = None,
+    unit_word: str | None = None,
+) -> str:
+    """
+    A reported figure as the documents write it: number, unit and qualifier (余, 约, 以上).
+
+    In Chinese, a figure whose ``as_written`` states this very value is shown in the
+    document's words (``4.2 万余户``, ``1230处``, ``46.8公里``); any other value (a sum, a
+    share) is formatted by :func:`format_value` (with ``unit_word``, the unit the documents
+    wrote), its qualifier written into it: ``4.2 万余户``, ``约 2.9 万户``, ``97.7%以上``.
+    In English: ``at least 42,000 households``, ``about 29,000 households``. Missing reads
+    "无数据", never 0.
+    """
+    if value is None or pd.isna(value):
+        return label("no_data", lang)
+    if lang == "zh" and _is_written_as(as_written, value, unit, qualifier):
+        return str(as_written).strip()
+    kind = qualifier if isinstance(qualifier, str) and qualifier in _BOUNDS else None
+    if kind == "at_least" and float(value) == 0:
+        kind = None  # "at least 0" says nothing
+    if kind is None:
+        return format_value(value, unit, lang, unit_word=unit_word)
+    if kind == "at_least" and unit != "percent":
+        number, scale, words = _parts(value, unit, lang, unit_word)
+        text = label("figure_at_least", lang).format(
+            number=number, scale=scale, unit=_spaced(words)
+        )
+        return " ".join(text.split())
+    text = format_value(value, unit, lang, unit_word=unit_word)
+    key = "figure_at_least_percent" if kind == "at_least" else f"figure_{kind}"
+    return label(key, lang).format(text=text)
 
 
 def class_texts(
@@ -295,23 +389,39 @@ def reason_text(status: str, lang: str = "zh") -> str:
     return f"{label('insufficient_data', lang)}{'：' if lang == 'zh' else ': '}{reason}"
 
 
+#: Units whose partial sums are lower bounds: things counted or measured, not rates.
+_ADDITIVE_UNITS = ("count", "households", "persons", "m2", "km", "m", "cny")
+
+
 def value_text(row, lang: str = "zh") -> str:
-    """A value as a planner reads it; a partial value is marked, a missing one explained."""
-    value, status = row["value"], row["status"]
-    if row["unit"] == "percent" and not pd.isna(value):
-        value = round(float(value), 1)  # 57.98%, not 57.9842%: a rate's digits are not that good
-    if status == "ok":
-        text = format_value(value, row["unit"], lang)
-        return text + qualifier_text(row.get("qualifier"), lang)
-    if pd.isna(value):
+    """
+    A value as a planner reads it; a partial value is said to be one, a missing one explained.
+
+    A complete value is written as its document wrote it (:func:`figure_text`). A city's sum
+    over some of its districts says how many of how many (``4.2 万余户（9 个区县中 1 个有数据，
+    不是全市合计）``); a count or length over part of a district is "at least" that much, and a
+    rate or a zero over part of it is said to be the covered part's; never "at least 0".
+    """
+    value, status, unit = row["value"], row["status"], row["unit"]
+    if status != "ok" and pd.isna(value):
         return reason_text(status, lang)
-    partial = f"{format_value(value, row['unit'], lang)}{label('at_least', lang)}"
-    if status == "urban_area":
-        partial = format_value(value, row["unit"], lang)
+    # A document's own figure (a place's, or the main urban area's) is shown as written.
+    written = row.get("as_written") if status in ("ok", "urban_area") else None
+    text = figure_text(value, unit, lang, qualifier=row.get("qualifier"), as_written=written)
+    if status == "ok":
+        return text
+    if status == "sum_of_parts" and not pd.isna(row.get("parts_n", np.nan)):
+        key = "partial_of_places" if int(row.get("zones_n") or 0) else "partial_of_districts"
+        scope = label(key, lang).format(n=int(row["parts_n"]), total=int(row["places_n"]))
+        return label("partial_value", lang).format(value=text, scope=scope)
+    if status == "partial_extent" and (unit not in _ADDITIVE_UNITS or float(value) == 0):
+        text = label("in_covered_part", lang).format(value=text)
+    elif status != "urban_area" and unit in _ADDITIVE_UNITS and float(value) > 0:
+        text += label("at_least", lang)
     return (
-        f"{partial}（{reason_text(status, lang)}）"
+        f"{text}（{reason_text(status, lang)}）"
         if lang == "zh"
-        else (f"{partial} ({reason_text(status, lang)})")
+        else (f"{text} ({reason_text(status, lang)})")
     )
 
 
@@ -391,12 +501,69 @@ def error_text(exc: Exception, lang: str = "zh") -> str:
     """
     code, fix = getattr(exc, "code", None), getattr(exc, "fix", None)
     if code and f"error_{code}" in LABELS:
-        text = label(f"error_{code}", lang).format(**getattr(exc, "details", {}))
+        details = {
+            # Counts by quarantine reason (a save refused: store.errors.NothingToSaveError).
+            k: reasons_text(v, lang) if isinstance(v, Mapping) else v
+            for k, v in getattr(exc, "details", {}).items()
+        }
+        text = label(f"error_{code}", lang).format(**details)
     elif fix and lang != "en" and f"error_fix_{fix}" in LABELS:
         text = f"{label(f'error_fix_{fix}', lang)}（{exc}）"
     else:
         text = str(exc)
     return f"{text} {label(f'fix_{fix}', lang)}" if fix else text
+
+
+def note_text(note: dict, lang: str = "zh") -> str:
+    """
+    A file-wide note of :attr:`geo.records.Ledger.notes` in ``lang``, datums named in words.
+
+    ``datum_overridden``: the 坐标系 column was followed over the declared datum;
+    ``datum_suspect``: the points fit another datum better (a hint; nothing was converted).
+    """
+    sep = "或" if lang == "zh" else " or "
+
+    def datums(codes: object) -> str:
+        return sep.join(label(f"datum_{d}", lang) for d in str(codes).split("/"))
+
+    details = {k: v for k, v in note.items() if k != "code"}
+    for key in ("declared", "best", "datums"):
+        if key in details:
+            details[key] = datums(details[key])
+    return label(f"note_{note['code']}", lang).format(**details)
+
+
+def reasons_text(by_reason: Mapping[str, int], lang: str = "zh") -> str:
+    """Quarantined rows by reason as read: ``不属本账户的区县 18、约数 1`` (a code as itself)."""
+    names = {c: f"qreason_{c}" for c in by_reason}
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(
+        f"{label(names[c], lang) if names[c] in LABELS else c} {n}" for c, n in by_reason.items()
+    )
+
+
+def saved_text(
+    ref: str, clean: int, by_reason: Mapping[str, int], lang: str = "zh", *, kind: str = "ledger"
+) -> str:
+    """
+    What a save made, from its version's record.
+
+    The clean rows (figures) it holds and, when it holds quarantined rows too, how many and
+    why, ``out_of_scope`` rows included.
+    """
+    quarantined = sum(by_reason.values())
+    if kind == "figures":
+        if quarantined:
+            reasons = reasons_text(by_reason, lang)
+            return label("figures_saved_quarantined", lang).format(
+                ref=ref, n=clean, quarantined=quarantined, reasons=reasons
+            )
+        return label("figures_saved", lang).format(ref=ref, n=clean)
+    if quarantined:
+        return label("workspace_saved_quarantined", lang).format(
+            ref=ref, rows=clean, quarantined=quarantined, reasons=reasons_text(by_reason, lang)
+        )
+    return label("workspace_saved", lang).format(ref=ref, rows=clean)
 
 
 def qualifier_text(qualifier: object, lang: str = "zh") -> str:

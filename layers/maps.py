@@ -168,6 +168,9 @@ def _figure_notes(districts: gpd.GeoDataFrame, scheme: str, k: int, lang: str) -
 
 def _classes_legend(values: pd.Series, bins, colours, unit: str, title: str, lang: str):
     words, texts = class_texts(class_ranges(values, bins), unit, lang)
+    if len(texts) == 1:
+        # One class means one value: said in words, not a bare "0" that reads as a scale.
+        texts = [label("legend_one_value", lang).format(value=texts[0])]
     heading = f"{title}（{words}）" if lang == "zh" else f"{title} ({words})"
     return (heading if words else title), list(zip(colours, texts, strict=True))
 

@@ -35,6 +35,7 @@ from geo.gazetteer import list_zones
 from layers._catalogue import LABELS
 from layers.labels import (
     city_mean_text,
+    figure_text,
     format_value,
     label,
     measure_name,
@@ -52,6 +53,7 @@ __all__ = [
     "FORMULA_TRIGGERS",
     "SHEET_TITLE_MAX",
     "card_texts",
+    "card_value",
     "changes_table",
     "compare_csv",
     "compare_titles",
@@ -336,13 +338,25 @@ def quarantine_rows(quarantine: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """
     Every quarantined row as read, its fixed columns named in ``lang``, its reason named.
 
-    The raw cells keep the ledger's own headers and text: they are what the file said.
+    Rows from the workspace (with ``dataset`` and ``version``) start with their version,
+    ``name@3``, since two files number their rows each from 2; a row's district (``adcode``)
+    is shown by name. The raw cells keep the ledger's own headers and text: they are what
+    the file said.
     """
     fixed = ["row", "column", "message_zh", "message_en"]
     shown = quarantine.assign(reason=[reason_name(r, lang) for r in quarantine["reason"]])
+    if "adcode" in shown:
+        codes = shown["adcode"].astype("string")
+        names = {a: _district_names([a]) for a in codes.dropna().unique()}
+        shown["adcode"] = codes.map(names).fillna("").astype(object)
     named = {c: label(_HEADERS[c], lang) for c in fixed} | {
-        "reason": label("col_reason_name", lang)
+        "reason": label("col_reason_name", lang),
+        "adcode": label("compare_place", lang),
     }
+    if {"dataset", "version"} <= set(shown.columns):
+        refs = shown["dataset"].astype(str) + "@" + shown["version"].astype(str)
+        shown = shown.drop(columns=["dataset", "version"])
+        shown.insert(0, label("history_col_version", lang), refs)
     return shown.rename(columns=named)
 
 
@@ -399,7 +413,16 @@ def reconciliation_table(
             label("compare_place", lang): [place_text(p, lang) for p in reconciliation["place"]],
             label("period", lang): [period(r) for r in reconciliation.itertuples(index=False)],
             label("compare_metric", lang): reconciliation["metric"].map(metric_names),
-            label("col_reported", lang): amounts("reported"),
+            label("col_reported", lang): [
+                figure_text(v, u, lang, qualifier=q, as_written=w)
+                for v, u, q, w in zip(
+                    reconciliation["reported"],
+                    units,
+                    reconciliation["qualifier"],
+                    reconciliation["as_written"],
+                    strict=True,
+                )
+            ],
             label("col_qualifier", lang): [
                 "" if not isinstance(q, str) else label(f"qualifier_{q}", lang)
                 for q in reconciliation["qualifier"]
@@ -439,7 +462,14 @@ def reported_table(reported: pd.DataFrame, figures: pd.DataFrame, lang: str = "z
     shown = reported.assign(
         metric=reported["metric"].map(names),
         reported=[
-            format_value(v, u, lang) for v, u in zip(reported["reported"], unit, strict=True)
+            figure_text(v, u, lang, qualifier=q, as_written=w)
+            for v, u, q, w in zip(
+                reported["reported"],
+                unit,
+                reported["qualifier"],
+                reported["as_written"],
+                strict=True,
+            )
         ],
         period=[period_text(p, lang) for p in reported["period"]],
         computed=[
@@ -452,7 +482,8 @@ def reported_table(reported: pd.DataFrame, figures: pd.DataFrame, lang: str = "z
             for s in reported["computed_status"]
         ],
     )
-    return _headed(shown, lang)
+    # The qualifier is written into the reported value (1500 余万元), not a column of codes.
+    return _headed(shown.drop(columns="qualifier"), lang)
 
 
 def coverage_table(table: pd.DataFrame, keys: list[str], lang: str = "zh") -> pd.DataFrame:
@@ -893,7 +924,8 @@ def _undated(values: pd.Series, lang: str) -> list[str]:
 #: How each column of a figure table is written: column → (figures, lang) → cells.
 _FIGURE_CELLS = {
     "value": lambda f, lang: [
-        format_value(v, u, lang) for v, u in zip(f["value"], f["unit"], strict=True)
+        figure_text(v, u, lang, qualifier=q, as_written=w)
+        for v, u, q, w in zip(f["value"], f["unit"], f["qualifier"], f["as_written"], strict=True)
     ],
     "label": lambda f, lang: f[f"label_{lang}"].astype(str).tolist(),
     "status": lambda f, lang: _code_texts(f["status"], lang),
@@ -942,30 +974,57 @@ def card_texts(
     A city card of :func:`geo.selection.city_summary`: headline, value and caption.
 
     The headline names the city, what the value covers, its period and its kind
-    (``新乡市 · 城市合计 · 2023年 计划``); with ``districts`` filtered, the places summed
-    (``新乡市 · 卫滨区``) rather than a city total. The caption names the documents by number
-    and title. A city without the figure reads "no data", never 0.
+    (``新乡市 · 全市 · 2023年 计划``); a sum over every district and zone is a city total
+    (``区县+开发区合计``), a sum over some of them says how many of how many
+    (``9 个区县中 1 个有数据``) and the caption which ones, "not a city total"; with
+    ``districts`` filtered, the places summed (``新乡市 · 卫滨区``). The value is written as
+    the document wrote it, qualifier included (``4.2 万余户``). The caption names the
+    documents by number and title. A city without the figure reads "no data", never 0.
     """
     city = card["city"]
     if card["basis"] == "none":
         return city, label("no_data", lang), ""
-    if card["basis"] == "parts" and districts:
-        places = str(card.get("places") or "").split("、")
+    places = str(card.get("places") or "").split("、")
+    lines = []
+    if card["basis"] in ("parts", "partial") and districts:
         place = (
             places[0] if len(places) == 1 else label("selected_total", lang).format(n=len(places))
         )
     elif card["basis"] == "parts":
         place = label("city_total", lang)
+    elif card["basis"] == "partial":
+        place = _partial_text(card, lang)
+        named = ("、" if lang == "zh" else ", ").join(places)
+        key = "partial_one" if len(places) == 1 else "partial_sum"
+        lines.append(label(key, lang).format(places=named))
     else:
         place = place_text(card["place"], lang)
         place = label("city_wide", lang) if place == city else place
     when = f"{period_text(card['period_label'], lang)} {label(card['status'], lang)}"
-    more = ""
     if card["others"]:
-        more = f"{label('more_figures_n', lang).format(n=card['others'])}  \n"
-    caption = more + str(card.get("documents") or card["source"])
-    value = format_value(card["value"], card["unit"], lang)
-    return f"{city} · {place} · {when}", value, caption
+        lines.append(label("more_figures_n", lang).format(n=card["others"]))
+    caption = "".join(f"{line}  \n" for line in lines) + str(
+        card.get("documents") or card["source"]
+    )
+    return f"{city} · {place} · {when}", card_value(card, lang), caption
+
+
+def _partial_text(card, lang: str) -> str:
+    """``9 个区县中 1 个有数据`` (or 区县和开发区 where the city has zones)."""
+    key = "partial_of_places" if int(card.get("n_zones") or 0) else "partial_of_districts"
+    return label(key, lang).format(n=int(card["n_parts"]), total=int(card["n_places"]))
+
+
+def card_value(card, lang: str = "zh") -> str:
+    """A city headline's value as the documents write it: ``4.2 万余户``, ``22149 户``."""
+    return figure_text(
+        card["value"],
+        card["unit"],
+        lang,
+        qualifier=card.get("qualifier"),
+        as_written=card.get("as_written"),
+        unit_word=card.get("unit_word"),
+    )
 
 
 # --- the workspace's history ----------------------------------------------------------------
@@ -1005,6 +1064,28 @@ def versions_table(versions: list[dict], lang: str = "zh") -> pd.DataFrame:
     )
 
 
+def _change_places(changes: pd.DataFrame) -> list[str]:
+    """Where each changed row is: a ledger's district, a figure's place, else by its code."""
+    for column in ("district", "place"):
+        if column in changes:
+            return changes[column].fillna("").astype(str).tolist()
+    codes = changes["adcode"].astype("string")
+    names = {a: _district_names([a]) for a in codes.dropna().unique()}
+    return codes.map(names).fillna("").astype(str).tolist()
+
+
+def _change_names(changes: pd.DataFrame, lang: str) -> list[str]:
+    """What each changed row is: a community, a feature (its type and id), a figure's id."""
+    if "name" in changes:
+        return changes["name"].fillna("").astype(str).tolist()
+    if "type" in changes:
+        return [
+            f"{label(f'infra_{t}', lang)} {i}"
+            for t, i in zip(changes["type"], changes["source_id"], strict=True)
+        ]
+    return changes["figure_id"].fillna("").astype(str).tolist()
+
+
 def changes_table(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """
     Rows added, removed and changed between two versions (``Workspace.diff``), in ``lang``.
@@ -1022,8 +1103,8 @@ def changes_table(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
             label("history_col_change", lang): [
                 label(f"change_{c}", lang) for c in changes["change"]
             ],
-            label("compare_place", lang): changes["district"].fillna(""),
-            label("history_col_name", lang): changes["name"],
+            label("compare_place", lang): _change_places(changes),
+            label("history_col_name", lang): _change_names(changes, lang),
             label("history_col_rows", lang): [
                 "→".join(str(int(r)) for r in (old, new) if pd.notna(r))
                 for old, new in zip(changes["row_old"], changes["row_new"], strict=True)

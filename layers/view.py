@@ -242,7 +242,8 @@ def view_map_layers(
     cities = cities[cities["city"].isin(set(outlines["city"]))].reset_index(drop=True)
     city_level = kept[kept["level"].isin(["city", "urban_area"])]
     if len(outlines) > MAX_DISTRICTS_DRAWN:
-        coloured = _city_values(display_outlines(cities, "city"), kept, view.figure, lang)
+        whole = selection.filter_figures(figures, view.selection, stated_totals=True)
+        coloured = _city_values(display_outlines(cities, "city"), whole, view.figure, lang)
         drawn_cities = None
     else:
         coloured = selection.colour_values(
@@ -323,24 +324,37 @@ def view_heading(
 def _city_values(
     cities: gpd.GeoDataFrame, figures: pd.DataFrame, metric: str, lang: str
 ) -> gpd.GeoDataFrame:
-    """City outlines with each city's headline value, in the columns the choropleth reads."""
+    """
+    City outlines with each city's headline value, in the columns the choropleth reads.
+
+    ``figures`` keep the documents' stated totals (a city's own total). The value is the one
+    its city card shows (:func:`geo.selection.city_summary`), and ``note`` says what it
+    covers: a city's figure, every district and zone summed, or only some of them.
+    """
     summary = selection.city_summary(figures, metric, cities["city"].tolist())
     summary = summary.set_index("city").reindex(cities["city"])
-    parts = summary.get("n_parts", pd.Series(0, index=summary.index)).fillna(0).astype(int)
-    written = np.where(
-        summary["basis"] == "parts",
-        parts.astype(str) + label("parts_summed", lang),
-        label("city_figure", lang),
-    )
     frame = cities[["adcode", "province", "city", "geometry"]].copy()
     frame["district"] = frame["city"]
     frame["city"] = frame["province"]
-    for column in ("value", "unit", "period_label", "status"):
+    columns = ("value", "unit", "period_label", "status", "qualifier", "as_written", "unit_word")
+    for column in columns:
         frame[column] = summary.get(column, pd.Series(index=summary.index)).to_numpy()
-    frame["as_written"] = np.where(summary["basis"] == "none", None, written)
+    frame["note"] = [_city_note(card, lang) for _, card in summary.iterrows()]
     frame["doc_number"] = summary.get("source", pd.Series(index=summary.index)).to_numpy()
     frame["issuer"] = frame["doc_date"] = frame["seed_file"] = ""
     frame["seed_line"] = pd.array([pd.NA] * len(frame), dtype="Int64")
-    frame["qualifier"] = None
     frame["n_periods"] = 1
     return frame
+
+
+def _city_note(card: pd.Series, lang: str) -> str | None:
+    """What a city's value on a map drawn by city covers, in ``lang``; None without one."""
+    basis = card.get("basis")
+    if basis == "parts":
+        return f"{int(card['n_parts'])}{label('parts_summed', lang)}"
+    if basis == "partial":
+        key = "partial_of_places" if int(card.get("n_zones") or 0) else "partial_of_districts"
+        return label(key, lang).format(n=int(card["n_parts"]), total=int(card["n_places"]))
+    if basis == "reported":
+        return label("city_figure", lang)
+    return None

@@ -21,7 +21,9 @@ disabled account takes effect at once.
 
 Passwords are hashed with argon2id (argon2-cffi's ``PasswordHasher`` defaults: 64 MiB,
 3 passes, 4 lanes); the hash string carries its salt and parameters. A password is never
-logged, stored, nor put in a message.
+logged, stored, nor put in a message. Each hash or check takes its 64 MiB for its duration,
+so at most ``$ATLAS_HASHES_IN_FLIGHT`` (2) run at once in a process (:func:`hashes_in_flight`);
+the others wait their turn rather than take memory an attacker's parallel logins ask for.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import datetime
 import functools
 import getpass
 import os
+import threading
 
 import argon2
 from sqlalchemy import and_, exists, false, func, insert, not_, or_, select, true, update
@@ -38,7 +41,7 @@ from sqlalchemy.engine import Connection
 
 from geo import boundaries, gazetteer
 from geo.errors import UnknownPlaceError
-from store.errors import AccessError, AccountError
+from store.errors import AccessError, AccountError, StoreError
 from store.schema import ROLES, accounts, coverage, published, versions
 
 __all__ = [
@@ -51,6 +54,7 @@ __all__ = [
 ]
 
 ENV_AUTH = "ATLAS_AUTH"
+ENV_IN_FLIGHT = "ATLAS_HASHES_IN_FLIGHT"
 #: Shortest password accepted (NIST SP 800-63B asks for at least 8; a bureau's server, 10).
 MIN_PASSWORD = 10
 _HASHER = argon2.PasswordHasher()
@@ -115,6 +119,24 @@ def auth_forced() -> bool:
 # --- passwords ----------------------------------------------------------------------------
 
 
+@functools.cache
+def hashes_in_flight() -> threading.BoundedSemaphore:
+    """
+    The turns for argon2 in this process: ``$ATLAS_HASHES_IN_FLIGHT`` at once, 2 by default.
+
+    Read once, on the first hash. Each turn holds 64 MiB while it runs, so the setting bounds
+    what logins can take (2 × 64 MiB by default) whatever the number of requests.
+    """
+    text = os.environ.get(ENV_IN_FLIGHT, "2").strip()
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise StoreError(
+            f"Expected {ENV_IN_FLIGHT} to be how many password hashes may run at once, a whole "
+            f"number from 1 to 64 (each takes 64 MiB while it runs); got {text!r}. Fix or unset "
+            "it (2 by default)."
+        )
+    return threading.BoundedSemaphore(int(text))
+
+
 def hash_password(password: str) -> str:
     """The argon2id hash of ``password``; refuses one shorter than :data:`MIN_PASSWORD`."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
@@ -122,13 +144,15 @@ def hash_password(password: str) -> str:
             f"Expected a password of at least {MIN_PASSWORD} characters; the one given is "
             "shorter. Choose a longer one (a passphrase of a few words works well)."
         )
-    return _HASHER.hash(password)
+    with hashes_in_flight():
+        return _HASHER.hash(password)
 
 
 def verify_password(stored: str | None, password: str) -> bool:
     """True when ``password`` matches ``stored``; takes the same time when ``stored`` is None."""
     try:
-        return _HASHER.verify(stored or _DUMMY_HASH, password) and stored is not None
+        with hashes_in_flight():
+            return _HASHER.verify(stored or _DUMMY_HASH, password) and stored is not None
     except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
         return False
 
@@ -251,7 +275,7 @@ def add(conn: Connection, name: str, role: str, password: str, *, city, district
 
 def set_password(conn: Connection, name: str, password: str) -> None:
     """Replace the account's password hash (the caller ends its sessions)."""
-    _require(conn, name)
+    require(conn, name)
     conn.execute(
         update(accounts)
         .where(accounts.c.name == name)
@@ -261,14 +285,14 @@ def set_password(conn: Connection, name: str, password: str) -> None:
 
 def rehash(conn: Connection, name: str, password: str) -> None:
     """Store a fresh hash of a just-verified password (parameters raised since)."""
-    conn.execute(
-        update(accounts).where(accounts.c.name == name).values(password_hash=_HASHER.hash(password))
-    )
+    with hashes_in_flight():
+        fresh = _HASHER.hash(password)
+    conn.execute(update(accounts).where(accounts.c.name == name).values(password_hash=fresh))
 
 
 def disable(conn: Connection, name: str) -> Account:
     """Disable the account: it can no longer log in, and its sessions stop working."""
-    _require(conn, name)
+    require(conn, name)
     now = _now()
     conn.execute(
         update(accounts)
@@ -278,7 +302,8 @@ def disable(conn: Connection, name: str) -> Account:
     return find(conn, name)[0]
 
 
-def _require(conn: Connection, name: str) -> Account:
+def require(conn: Connection, name: str) -> Account:
+    """The account named ``name``; refuses a name that is none, listing the accounts."""
     found = find(conn, name)
     if found is None:
         names = [a.name for a in list_accounts(conn)]

@@ -3,6 +3,7 @@ and a link to another city's version answered "无权访问 no access"."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import argon2
@@ -12,7 +13,7 @@ from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from geo import records
-from store import Workspace
+from store import Workspace, audit
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 120
@@ -26,6 +27,8 @@ JIAOZUO = (
 def fresh(tmp_path, monkeypatch):
     """An empty embedded workspace of its own, and no cached workspace handle."""
     monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path))
+    with Workspace() as workspace:
+        workspace.init()
     st.cache_resource.clear()
     yield tmp_path
     st.cache_resource.clear()
@@ -105,3 +108,17 @@ def test_a_link_to_another_citys_version_shows_no_access(team):
     assert [e.value for e in at.error] == ["无权访问 no access"]
     assert not at.dataframe or all("焦作甲小区" not in str(d.value) for d in at.dataframe)
     assert not at.json
+
+
+@pytest.mark.parametrize(
+    ("failures", "words"),
+    [(7, r"登录失败次数过多，请 \d+ 秒后再试。"), (12, r"登录失败次数过多，请 15 分钟后再试。")],
+)
+def test_a_throttled_login_says_how_long_to_wait(team, failures, words):
+    # Guesses at weibin from elsewhere just now: 32 s, then 15 min (the cap) before the next try.
+    with Workspace() as workspace, workspace._begin(write=True) as conn:
+        for _ in range(failures):
+            audit.record(conn, "weibin", "login_failed", address="203.0.113.9")
+    at = _log_in(_run(AppTest.from_file(APP, default_timeout=TIMEOUT)), "weibin", PASSWORD)
+    assert re.fullmatch(words, at.error[0].value)
+    assert at.title[0].value == "登录"

@@ -38,7 +38,7 @@ def test_compare_shows_the_places_named_in_the_address():
     values = _frame(at, "出处")
     assert values["地点"].tolist() == ["卫滨区", "新乡县", "顺河回族区"]
     rows = values.set_index("地点")
-    assert rows.loc["卫滨区", "数值"] == "3,279 户"
+    assert rows.loc["卫滨区", "数值"] == "3279 户"  # as the plan writes it
     # Ranked within its city among all its districts, not among the chosen (issue 18).
     assert rows.loc["卫滨区", "排名"] == "新乡市内第 3 名（共 11）"
     assert "新百城提质办〔2023〕2号" in rows.loc["卫滨区", "出处"]
@@ -68,16 +68,34 @@ def test_compare_opens_with_two_places_and_charts_no_single_period():
     # Three metrics, each only 2023 in 新乡: three bar charts, no time chart repeating them.
     assert len(at.get("vega_lite_chart")) == 3
     assert any("只有一个时期" in c.value for c in at.caption)
+    # "Households per household" is no comparison: with households chosen it is not offered.
+    assert at.radio(key="show").options == ["数值", "占全市比例（%）"]
+    at.multiselect(key="metric").set_value(["communities", "buildings"]).run()
+    assert at.radio(key="show").options == ["数值", "占全市比例（%）", "每户"]
     per_home = at.radio(key="show").set_value("per_household").run()
     assert not per_home.exception, per_home.exception
     rows = _frame(per_home, "出处").set_index(["指标", "地点"])
     assert rows.loc[("老旧小区 · 每户", "卫滨区"), "数值"] == "0.01 个/户"
-    assert rows.loc[("户数 · 每户", "卫滨区"), "数值"].startswith("数据不足")
+    assert rows.loc[("楼栋 · 每户", "卫滨区"), "数值"] == "0.03 个/户"
+    # The time view plots values as reported, and says so; its titles name no ratio.
+    assert any("不按占比或每户换算" in c.value for c in per_home.caption)
+    per_home.multiselect(key="metric").set_value(["households", "communities"]).run()
+    assert per_home.radio(key="show").value == "value"  # per household is no longer offered
     share = per_home.radio(key="show").set_value("share_of_city").run()
     rows = _frame(share, "出处").set_index(["指标", "地点"])
     # 卫滨区's 3,279 of the 22,149 households 新乡's districts and zone report for 2023.
     assert rows.loc[("户数 · 占全市比例（%）", "卫滨区"), "数值"] == "14.8%"
     assert share.query_params["show"] == "share_of_city"
+
+
+def test_a_link_asking_households_per_household_shows_values_and_says_why():
+    at = _open("app_pages/compare.py", metric="households", show="per_household")
+    assert at.radio(key="show").value == "value"
+    assert at.info[0].value == (
+        "“每户”不适用于所选指标（如户数的每户值、比率的占全市比例），已按数值显示。"
+    )
+    assert not at.warning  # no raw code in a "dropped values" warning
+    assert "数据不足" not in " ".join(_frame(at, "出处")["数值"])
 
 
 def test_compare_asks_for_two_places_and_reports_unknown_ones():
@@ -115,7 +133,9 @@ def test_quality_lists_districts_without_figures():
     matrix = _frame(at, "有上报数据").set_index("地点")
     assert len(matrix) == 14  # the city, 12 districts and the 高新区 zone
     assert matrix.loc["新乡县", "有上报数据"] == "否"
-    assert matrix.loc["新乡县", "改造规模"] == "无"
+    assert matrix.loc["新乡县", "改造规模"] == "未上报"
+    # Not 无, which under 无障碍 reads "accessibility: none" (issue 22).
+    assert matrix.loc["新乡县", "无障碍"] == "未上报"
     assert matrix.loc["卫滨区", "改造规模"] == "✓ 4 项（2023年）"
     assert matrix.loc["卫滨区", "文件"] == "新百城提质办〔2023〕2号"
     assert matrix.loc["卫滨区", "最新文件日期"] == "2023-02-07"

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from layers import charts, labels
 
@@ -110,3 +111,15 @@ def test_value_text_marks_partial_and_missing():
         "数据不足：本区不在数据范围内"
     )
     assert labels.reason_text("unheard_of") == "数据不足：unheard_of"
+
+
+@pytest.mark.parametrize(
+    ("unit", "lang", "title"),
+    [
+        ("count_per_household", "zh", "楼栋 · 每户（个/户）"),
+        ("km_per_household", "zh", "楼栋 · 每户（千米/户）"),
+        ("m2_per_household", "en", "楼栋 · 每户 (m² per household)"),
+    ],
+)
+def test_an_axis_names_its_unit_in_words(unit, lang, title):
+    assert charts._axis_title("楼栋 · 每户", unit, lang) == title

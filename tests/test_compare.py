@@ -308,3 +308,40 @@ def test_values_relative_to_the_city_and_to_households(figures, places):
 
 def test_a_comparison_opens_with_two_places(figures, places):
     assert compare.default_places(places, figures, "households") == ["990101", "990102"]
+
+
+def test_a_city_in_compare_is_what_its_card_says():
+    from geo import boundaries
+    from geo import figures as figures_io
+
+    seed = figures_io.load_figures()
+    districts = boundaries.load_boundaries("district", display=True)
+    cities = compare.list_places(districts, seed, ["新乡市", "开封市"])
+    values = compare.reported_values(seed, cities[cities["tier"] == "city"], ["households"])
+    values = values.set_index("place")
+    # Xinxiang's plan states its city total; Kaifeng's figure is one district's of nine.
+    assert values.loc["新乡市", ["status", "value"]].tolist() == ["ok", 22149]
+    assert values.loc["开封市", ["status", "value", "qualifier"]].tolist() == [
+        "sum_of_parts",
+        42000,
+        "at_least",
+    ]
+    assert (values.loc["开封市", "parts_n"], values.loc["开封市", "places_n"]) == (1, 9)
+
+
+@pytest.mark.parametrize(
+    ("metrics", "modes"),
+    [
+        (["households"], ["value", "share_of_city"]),  # no "households per household"
+        (["communities", "buildings"], ["value", "share_of_city", "per_household"]),
+        (["households", "buildings"], ["value", "share_of_city"]),  # what suits every one
+        (["share_of_city_households"], ["value"]),  # a rate adds up to nothing
+        (["ledger_buildings"], ["value", "share_of_city", "per_household"]),
+        (["ledger_households"], ["value", "share_of_city"]),
+        (["infra_tactile_rate"], ["value"]),
+    ],
+)
+def test_only_the_comparisons_that_make_sense_are_offered(metrics, modes):
+    from geo import figures as figures_io
+
+    assert compare.relative_modes(metrics, figures_io.load_figures()) == modes

@@ -91,7 +91,8 @@ def test_only_ok_districts_get_a_class_colour_the_rest_are_hatched_with_a_reason
         assert style["fillOpacity"] == 1
     assert "<i>数据不足</i> · 缺少分母（如无人行道长度），无法计算比率" in no_denominator[1]
     assert "<i>数据不足</i> · 本区不在数据范围内" in outside[1]
-    assert bins == [12.3] and colours == [PALETTE[-1]]
+    # One value, one class: a light colour, not the darkest (which reads as "the most").
+    assert bins == [12.3] and colours == [PALETTE[1]] and ok[0]["fillColor"] == PALETTE[1]
 
 
 def test_rates_show_numerator_denominator_and_the_extent_share():
@@ -101,9 +102,9 @@ def test_rates_show_numerator_denominator_and_the_extent_share():
             coverage_layer(three_districts(), "tactile_rate")[0]
         ).values()
     ]
-    assert "盲道长度 1.20 千米 / 人行道长度 9.70 千米" in tips[0]
+    assert "盲道长度 1.2 千米 / 人行道长度 9.7 千米" in tips[0]  # no decimal invented
     assert "数据范围覆盖本区：100%" in tips[0]
-    assert "盲道长度 0.30 千米 / 人行道长度 0 千米" in tips[1]
+    assert "盲道长度 0.3 千米 / 人行道长度 0 千米" in tips[1]
     assert "数据范围覆盖本区：40%" in tips[1]
     assert "数据范围覆盖本区：无数据" in tips[2]
 
@@ -129,11 +130,25 @@ def test_zero_with_status_ok_is_a_class_and_nan_with_status_ok_is_hatched():
     assert "缘石坡道数：<b>0" not in features["410702"][1]
 
 
+def test_a_map_where_every_value_is_zero_reads_as_zero_not_as_the_most():
+    # The walking-reach map of an extract with no stop in reach: 0 % everywhere.
+    frame = metrics([0.0, 0.0, 0.0], ["ok", "ok", "partial_extent"], metric="tactile_rate")
+    features = district_features(coverage_layer(frame, "tactile_rate")[0])
+    assert features["410700"][0]["fillColor"] == features["410701"][0]["fillColor"] == PALETTE[1]
+    page = coverage_map(frame, "tactile_rate", lang="en").get_root().render()
+    assert embedded("every place with data: 0") in page
+    # Over part of a district, 0 % is the covered part's, never "at least 0".
+    assert "0% (at least)" not in features["410702"][1] and "（不少于）" not in page
+
+
 def test_a_partial_count_is_hatched_and_shown_as_a_lower_bound():
     frame = metrics([12.0, 3.0], ["ok", "partial_extent"], metric="curb_ramps")
     features = district_features(coverage_layer(frame, "curb_ramps")[0])
     assert features["410701"][0]["fillColor"] == HATCH_FILL
     assert "数据仅覆盖本区部分范围<br>3 个（不少于）" in features["410701"][1]
+    zero = metrics([12.0, 0.0], ["ok", "partial_extent"], metric="curb_ramps")
+    features = district_features(coverage_layer(zero, "curb_ramps")[0])
+    assert "数据仅覆盖本区部分范围<br>覆盖部分为 0 个" in features["410701"][1]
 
 
 def test_the_map_writes_one_local_hatch_pattern_and_loads_nothing_from_the_web():
@@ -143,12 +158,12 @@ def test_the_map_writes_one_local_hatch_pattern_and_loads_nothing_from_the_web()
     page = fmap.get_root().render()
     assert page.count('<pattern id="atlas-hatch"') == 1
     assert '"fillColor": "url(#atlas-hatch)"' in page
-    assert '"fillColor": "#bd0026"' in page
+    assert f'"fillColor": "{PALETTE[1]}"' in page
     assert "stripe" not in page.lower() and "https://cdn" not in page
     scripts = re.findall(r'<script[^>]*\bsrc="([^"]*)"', page)
     assert scripts == ["/app/static/leaflet/leaflet.js"]
-    # The legend: one class and the hatched "insufficient data" swatch.
-    assert "12.3%" in page and embedded("数据不足") in page
+    # The legend: one class, said in words, and the hatched "insufficient data" swatch.
+    assert embedded("所有有数据的区域均为 12.3") in page and embedded("数据不足") in page
     assert "repeating-linear-gradient(45deg" in page
     assert '"maxZoom": 18' in page
 

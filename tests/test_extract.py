@@ -147,6 +147,20 @@ def test_an_approximate_or_ranged_figure_is_never_made_exact(own_proposals):
     assert money.loc[money["metric"] == "investment_cny", "qualifier"].tolist() == ["approx"]
 
 
+def test_an_estimate_or_a_range_is_left_for_the_planner_to_accept(own_proposals):
+    from geo.extract import suggest_decisions
+
+    decisions = suggest_decisions(own_proposals)
+    estimates = own_proposals["qualifier"].isin(["approx", "range"])
+    known = own_proposals["metric"] != "other"
+    # 约52万平方米, 约2.9亿元, 300个至350个: never accepted in advance (issue 22).
+    assert (estimates & known).sum() >= 3
+    assert (decisions[estimates] == "").all()
+    # 余/多/超 figures are bounds the atlas shows as such: still suggested.
+    at_least = (own_proposals["qualifier"] == "at_least") & known
+    assert (decisions[at_least & (own_proposals["confidence"] >= 0.5)] == "accept").any()
+
+
 def test_traditional_script_is_quoted_as_written(own_proposals):
     rows = _rows(own_proposals, "luohe-traditional.txt", 5)
     assert rows["as_written"].tolist()[:2] == ["一百二十六個", "一萬二千三百戶"]

@@ -9,24 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from geo import (
-    _osm,
-    _worker,
-    compare,
-    coverage,
-    documents,
-    errors,
-    figure_table,
-    figures,
-    infra,
-    network,
-    reconcile,
-    records,
-)
-from layers import basemaps, choropleth, tables
+from geo import _osm, _worker, coverage, errors, network
+from layers import tables
 from layers._catalogue import LABELS
 from layers.labels import LANGS, label, measure_name
-from store.schema import ROLES
+from tests.test_codes import coded_keys
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = [
@@ -49,36 +36,8 @@ def _keys_in_code() -> set[str]:
 
 def _keys_built_from_names() -> set[str]:
     """The keys the code builds from a code (f"reason_{status}"), for every code it can meet."""
-    keys = {f"reason_{s}" for s in coverage.STATUSES if s != "ok"}
-    keys |= {f"infra_{t}" for t in infra.FEATURE_TYPES}
-    keys |= {f"nearest_{t}" for t in coverage.DISTANCE_TYPES}
-    keys |= {f"metric_{m}" for m in coverage.MEASURES}
-    keys |= {f"result_{r}" for r in reconcile.RESULTS}
-    keys |= {f"datum_{d}" for d in ("wgs84", "cgcs2000", "gcj02", "bd09")}
-    keys |= {f"basemap_{b or 'none'}" for b in basemaps.BASEMAPS}
-    keys |= {f"kind_{k}" for k in ("osm", "survey")}
-    keys |= {f"level_{v}" for v in ("city", "district", "zone")}
-    keys |= {f"fix_{f}" for f in errors.FIXES}
-    keys |= set(figures.STATUSES) | set(records.STATUSES)  # shown as label(status)
-    keys |= {f"role_{r}" for r in ROLES}
-    # Added for issue 18: every code a table or the map writes as a word.
-    keys |= {f"tag_{t}" for t in records.CONTENT_TAGS}
-    keys |= {f"qreason_{r}" for r in {*records.REASONS, *infra.REASONS, *figure_table.REASONS}}
-    keys |= {"qreason_out_of_scope"}  # the workspace's, for rows outside an account's scope
-    keys |= {f"result_name_{r}" for r in reconcile.RESULTS}
-    keys |= {f"reconcile_by_{b}" for b in reconcile.BY}
-    keys |= {f"scheme_{s}" for s in choropleth.SCHEMES}
-    keys |= {f"relative_{r}" for r in compare.RELATIVE}
-    keys |= {f"reason_{s}" for s in compare.STATUSES if s != "ok"}
-    keys |= {f"qualifier_{q}" for q in ("exact", "at_least")}
-    keys |= {f"located_{v}" for v in ("point", "district", "zone")}
-    keys |= {f"level_{v}" for v in ("urban_area",)}
-    keys |= {f"error_{c}" for c in ("no_datum", "no_datum_hint", "unknown_datum")}
-    # What a document, an OSM extract or a network file may cost (issue 29).
-    keys |= {f"error_{c}" for c in (*documents.ERROR_CODES, *_worker.ERROR_CODES)}
-    keys |= {f"error_{c}" for c in (*_osm.ERROR_CODES, *network.ERROR_CODES)}
-    keys |= {"error_document_figures"}
-    return keys | set(tables._HEADERS.values())  # table headers by column
+    # The readers' codes, from their own lists (tests/test_codes.py), and the table headers.
+    return coded_keys() | set(tables._HEADERS.values())
 
 
 def test_every_entry_has_both_languages_with_the_same_placeholders():
@@ -127,6 +86,8 @@ def test_a_missing_qualifier_reads_as_nothing():
         (1_800_000_000, "cny", "18 亿元", "1,800,000,000 CNY"),
         (102100, "m2", "10.21 万 m²", "102,100 m²"),
         (57.9842, "percent", "58%", "58%"),
+        (46.8, "km", "46.8 千米", "46.8 km"),  # not 46.80: no decimal invented
+        (0.0041152, "count_per_household", "0.0041 个/户", "0.0041 per household"),  # not 0
         (float("nan"), "km", "无数据", "No data"),
     ],
 )
@@ -134,6 +95,66 @@ def test_figures_read_as_reports_write_them(value, unit, zh, en):
     from layers.labels import format_value
 
     assert (format_value(value, unit, "zh"), format_value(value, unit, "en")) == (zh, en)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "options", "zh", "en"),
+    [
+        # A document's own figure in its own words, qualifier and unit included (issue 22).
+        (42000, "households", {"qualifier": "at_least", "as_written": "4.2 万余户"}, "4.2 万余户",
+         "at least 42,000 households"),
+        (35200, "households", {"qualifier": "at_least", "as_written": "3.52万余户"}, "3.52万余户",
+         "at least 35,200 households"),
+        (1230, "count", {"as_written": "1230处"}, "1230处", "1,230"),
+        (46.8, "km", {"as_written": "46.8公里"}, "46.8公里", "46.8 km"),
+        (4.68, "km", {"as_written": "4680米"}, "4680米", "4.68 km"),
+        (29000, "households", {"qualifier": "approx", "as_written": "约2.9万户"}, "约2.9万户",
+         "about 29,000 households"),
+        # A value the words do not state (a sum, an edited value) is formatted, still qualified.
+        (46.8, "km", {}, "46.8 千米", "46.8 km"),
+        (1230, "count", {"unit_word": "处"}, "1,230 处", "1,230"),
+        (45000, "households", {"qualifier": "at_least", "as_written": "4.2 万余户"}, "4.5 万余户",
+         "at least 45,000 households"),
+        (8600, "count", {"qualifier": "at_least"}, "8,600 余个", "at least 8,600"),
+        (2830000, "m2", {"qualifier": "at_least"}, "283 万余 m²", "at least 2,830,000 m²"),
+        (97.7, "percent", {"qualifier": "at_least"}, "97.7%以上", "at least 97.7%"),
+        (29000, "households", {"qualifier": "approx"}, "约 2.9 万户", "about 29,000 households"),
+        (300, "households", {"qualifier": "at_most"}, "不超过 300 户", "at most 300 households"),
+        (float("nan"), "households", {"qualifier": "at_least"}, "无数据", "No data"),
+    ],
+)  # fmt: skip
+def test_a_figure_reads_as_its_document_wrote_it(value, unit, options, zh, en):
+    from layers.labels import figure_text
+
+    assert figure_text(value, unit, "zh", **options) == zh
+    assert figure_text(value, unit, "en", **options) == en
+
+
+@pytest.mark.parametrize(
+    ("row", "zh"),
+    [
+        # Over part of a district: a count is "at least", a rate or a zero is the part's.
+        ({"value": 3.0, "unit": "count", "status": "partial_extent"},
+         "3 个（不少于）（数据不足：数据仅覆盖本区部分范围）"),
+        ({"value": 0.0, "unit": "percent", "status": "partial_extent"},
+         "覆盖部分为 0%（数据不足：数据仅覆盖本区部分范围）"),
+        ({"value": 0.0, "unit": "count", "status": "partial_extent"},
+         "覆盖部分为 0 个（数据不足：数据仅覆盖本区部分范围）"),
+        ({"value": 40.0, "unit": "households", "status": "incomplete"},
+         "40 户（不少于）（数据不足：部分台账行未填此项，合计偏小）"),
+        # A city's sum over some districts says how many of how many.
+        ({"value": 42000.0, "unit": "households", "status": "sum_of_parts",
+          "qualifier": "at_least", "parts_n": 1, "places_n": 9, "zones_n": 0},
+         "4.2 万余户（9 个区县中 1 个有数据，不是全市合计）"),
+        ({"value": 189800.0, "unit": "households", "status": "urban_area",
+          "as_written": "18.98万户"}, "18.98万户（数据不足：仅为主城区数据，非全市）"),
+    ],
+)  # fmt: skip
+def test_a_partial_value_says_what_it_covers(row, zh):
+    from layers.labels import value_text
+
+    assert value_text(row) == zh
+    assert "at least 0" not in value_text({**row, "value": 0.0}, "en")
 
 
 def test_a_legend_writes_every_class_in_one_unit():
@@ -213,6 +234,61 @@ def test_network_shares_are_named_with_their_profile():
     assert measure_name("households_within_300m_accessible_bus_stop_walk", "en") == (
         "Share of households within 300 m on foot along the network of the nearest "
         "accessible bus stop"
+    )
+
+
+def test_a_ledger_note_names_the_datums_in_words():
+    from layers.labels import note_text
+
+    overridden = {
+        "code": "datum_overridden",
+        "declared": "wgs84",
+        "column": "坐标系",
+        "rows": 24,
+        "datums": "gcj02",
+    }
+    assert note_text(overridden) == (
+        "所选坐标系为 WGS84（GPS、OSM），但“坐标系”列为 24 行有坐标的记录写明了 "
+        "GCJ-02（高德、腾讯）：这些行已按该列读取（每行自带的坐标系优先）。如该列有误，请改正后重新读取。"
+    )
+    suspect = {
+        "code": "datum_suspect",
+        "declared": "wgs84",
+        "best": "gcj02/bd09",
+        "rows": 5,
+        "fits_declared": 2,
+        "fits_best": 5,
+    }
+    assert note_text(suspect, "en") == (
+        "The coordinates may not be WGS84 (GPS, OSM): read as WGS84 (GPS, OSM), 2 of 5 points "
+        "with a named district fall in it; read as GCJ-02 (Amap, Tencent) or BD-09 (Baidu), 5 "
+        "do (common: Amap coordinates declared as WGS84, about 600 m off). Nothing was "
+        "converted: check the datum and read the file again."
+    )
+    assert note_text(suspect).startswith("坐标可能不是 WGS84（GPS、OSM）：按WGS84（GPS、OSM）读取")
+
+
+def test_a_save_says_what_its_version_holds_and_a_refusal_why():
+    from layers.labels import error_text, saved_text
+    from store.errors import NothingToSaveError
+
+    held = {"out_of_scope": 18, "total_row": 1}
+    assert saved_text("x@2", 8, held, "zh") == (
+        "已保存为 x@2（8 条有效记录；19 行已隔离：不属本账户的区县 18、合计行 1）。"
+    )
+    assert saved_text("x@2", 8, held, "en") == (
+        "Saved as x@2 (8 clean rows; 19 quarantined: outside this account's districts 18, "
+        "total row 1)."
+    )
+    assert saved_text("x@1", 26, {}, "zh") == "已保存为 x@1（26 条有效记录）。"
+    assert saved_text("f@1", 2, {}, "en", kind="figures") == (
+        "Saved as f@1 (2 figures); the map and the other pages show them."
+    )
+    refused = NothingToSaveError("…", rows=3, by_reason={"out_of_scope": 3})
+    assert error_text(refused, "en") == (
+        "Nothing to save: all 3 rows are quarantined (outside this account's districts 3), so "
+        "no version was made. Fix the quarantined rows, or save as an account that may write "
+        "their districts."
     )
 
 

@@ -154,6 +154,70 @@ def test_amap_coordinates_declared_as_wgs84_get_a_hint():
     assert "高德坐标误标为 WGS84" in ledger.quarantine["message_zh"].iloc[0]
 
 
+# Amap points of 卫滨区: three by its border with 红旗区 (GCJ), two well inside (the example's).
+AMAP_WEIBIN = [
+    GCJ,
+    (GCJ[0], GCJ[1] + 0.0004),
+    (GCJ[0] + 0.0003, GCJ[1] - 0.0003),
+    (113.856585, 35.278208),
+    (113.872870, 35.247795),
+]
+
+
+def test_a_file_whose_points_fit_another_datum_better_says_so():
+    rows = [
+        [f"小区{i}", "卫滨区", "新乡", "2023", "80", "2", f"{lon:.6f}", f"{lat:.6f}"]
+        for i, (lon, lat) in enumerate(AMAP_WEIBIN)
+    ]
+    ledger = read(rows, crs_name="wgs84")
+    # The three by the border fall in 红旗区 as WGS84: quarantined, each with its hint...
+    assert ledger.quarantine["reason"].tolist() == ["district_mismatch"] * 3
+    # ...and the file as a whole says which datum its points fit (issue 22).
+    assert ledger.notes == [
+        {
+            "code": "datum_suspect",
+            "declared": "wgs84",
+            "best": "gcj02/bd09",
+            "rows": 5,
+            "fits_declared": 2,
+            "fits_best": 5,
+        }
+    ]
+    assert ledger.summary()["notes"] == ledger.notes
+
+
+def test_points_that_fit_their_declared_datum_get_no_note():
+    from geo.crs import gcj02_to_wgs84
+
+    lon, lat = gcj02_to_wgs84(*np.array(AMAP_WEIBIN).T)
+    rows = [
+        [f"小区{i}", "卫滨区", "新乡", "2023", "80", "2", f"{x:.6f}", f"{y:.6f}"]
+        for i, (x, y) in enumerate(zip(lon, lat, strict=True))
+    ]
+    ledger = read(rows, crs_name="wgs84")
+    assert ledger.quarantine.empty and ledger.notes == []
+    assert "notes" not in ledger.summary()
+
+
+def test_declaring_wgs84_on_the_example_says_its_datum_column_was_followed():
+    from geo._data import EXAMPLES_DIR
+
+    path = EXAMPLES_DIR / "synthetic-ledger-xinxiang.csv"
+    ledger = records.read_ledger(path, crs_name="wgs84")
+    # Its 坐标系 column says gcj02 on every row with coordinates: that is what was used.
+    assert ledger.notes == [
+        {
+            "code": "datum_overridden",
+            "declared": "wgs84",
+            "column": "坐标系",
+            "rows": 24,
+            "datums": "gcj02",
+        }
+    ]
+    assert (ledger.projects["datum"].dropna() == "gcj02").all()
+    assert records.read_ledger(path).notes == []  # nothing declared: nothing overridden
+
+
 def test_a_per_row_datum_column_overrides_the_file_datum():
     header = [*HEADER, "坐标系"]
     rows = [
@@ -283,6 +347,40 @@ def test_each_encoding_reads_the_same_rows(encoding, detected):
     assert ledger.projects["name"].tolist() == [name]
     assert ledger.projects["adcode"].tolist() == ["410703"]
     assert ledger.encoding == detected
+
+
+BIG5_LEDGER = (
+    "社區名稱,所屬城市,所屬區縣,戶數\n和平社區,臺北市,中正區,120\n幸福新村,新北市,板橋區,80\n"
+)
+
+
+def test_a_big5_ledger_is_refused_not_read_as_garbled_gbk():
+    data = BIG5_LEDGER.encode("big5")
+    assert "┮妮跋郡" in data.decode("gb18030")  # 所屬區縣, as reading it as GBK gave it
+    with pytest.raises(InputError) as caught:
+        records.read_ledger(data, name="t.csv")
+    assert str(caught.value) == (
+        "Expected a file in UTF-8, GBK or GB18030; this one is in Big5 (traditional Chinese, as "
+        "Taiwan and Hong Kong write it: 社區名稱所屬城市所屬區縣…), which would read as garbled "
+        "characters. Save it again as UTF-8 (Excel: 'CSV UTF-8'; or iconv -f BIG5 -t UTF-8)."
+    )
+    assert (caught.value.code, caught.value.details) == (
+        "encoding_big5",
+        {"sample": "社區名稱所屬城市所屬區縣"},
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Traditional characters written in GBK are GBK, not Big5.
+        "小区名称,所属城市,所属区县,户数\n和平社區,臺北市,中正區,120\n幸福新村,新北市,板橋區,80\n",
+        "小区名称,所属城市,所属区县,户数\n和平小区,新乡市,卫滨区,120\n",
+        "小区名称,所属区县\n甲,卫滨区\n",  # too few characters to judge: read as GBK
+    ],
+)
+def test_gbk_ledgers_are_not_taken_for_big5(text):
+    assert records.read_ledger(text.encode("gbk"), name="t.csv").encoding == "gb18030"
 
 
 def test_a_file_in_no_known_encoding_is_refused_whole():

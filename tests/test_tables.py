@@ -364,7 +364,7 @@ def test_reconciliation_rows_say_what_each_result_means(shipped_figures):
         (table["地点"] == "红旗区") & (table["指标"] == "户数") & (table["时期"] == "2023年")
     ]
     assert row[["上报数", "台账合计", "差值（台账−上报）", "核对结果"]].values.tolist() == [
-        ["2,673 户", "810 户", "-1,863 户", "不一致"]
+        ["2673 户", "810 户", "-1,863 户", "不一致"]  # reported as the plan writes it
     ]
     unreported = table[table["核对结果"] == "文件未上报"].iloc[0]
     assert unreported["上报数"] == "无数据" and unreported["含义"].startswith("台账有行")
@@ -392,14 +392,36 @@ def test_a_card_names_its_period_kind_and_the_filtered_district(shipped_figures)
     kept = selection.filter_figures(shipped_figures, chosen)
     (card,) = [r for _, r in selection.city_summary(kept, "households", ["新乡市"]).iterrows()]
     headline, value, caption = card_texts(card, districts=("卫滨区",))
-    assert (headline, value) == ("新乡市 · 卫滨区 · 2023年 计划", "3,279 户")
+    assert (headline, value) == ("新乡市 · 卫滨区 · 2023年 计划", "3279 户")
     assert (
         caption.startswith("新百城提质办〔2023〕2号 关于印发《2023年新乡市")
         and ".txt" not in caption
     )
-    whole = selection.filter_figures(shipped_figures, selection.Selection(cities=("新乡市",)))
-    (card,) = [r for _, r in selection.city_summary(whole, "households", ["新乡市"]).iterrows()]
-    assert card_texts(card, "en")[:2] == (
-        "新乡市 · districts + zones summed · 2023 plan",
-        "22,149 households",
+    whole = selection.filter_figures(
+        shipped_figures, selection.Selection(cities=("新乡市",)), stated_totals=True
     )
+    (card,) = [r for _, r in selection.city_summary(whole, "households", ["新乡市"]).iterrows()]
+    assert card_texts(card, "en")[:2] == ("新乡市 · city-wide · 2023 plan", "22,149 households")
+    assert card_texts(card)[:2] == ("新乡市 · 全市 · 2023年 计划", "22149 户")
+
+
+def test_a_card_of_one_district_says_it_is_no_city_total(shipped_figures):
+    from geo import selection
+    from layers.tables import card_texts
+
+    kept = selection.filter_figures(
+        shipped_figures, selection.Selection(cities=("开封市",)), stated_totals=True
+    )
+    (card,) = [r for _, r in selection.city_summary(kept, "households", ["开封市"]).iterrows()]
+    headline, value, caption = card_texts(card)
+    assert headline == "开封市 · 9 个区县中 1 个有数据 · 2019年至2022年 已完成"
+    assert value == "4.2 万余户"
+    assert caption.startswith("仅为顺河回族区的数字，不是全市合计  \n汴顺政〔2023〕47号")
+    headline, value, caption = card_texts(card, "en")
+    assert (headline, value) == (
+        "开封市 · 1 of 9 districts with data · 2019–2022 completed",
+        "at least 42,000 households",
+    )
+    assert caption.startswith("顺河回族区 only, not a city total")
+    (card,) = [r for _, r in selection.city_summary(kept, "residents", ["开封市"]).iterrows()]
+    assert card_texts(card)[1] == "11.5 万多人"

@@ -63,9 +63,13 @@ def test_a_whole_country_view_draws_city_outlines_under_the_page_budget(all_figu
     assert len(features) == len(cities) < MAX_DISTRICTS_DRAWN
     html = fmap.get_root().render()
     assert len(html.encode()) < 2_000_000
-    # A city with district figures shows their sum, saying so; others are no data.
-    xinxiang = next(f for f in features if "新乡市" in f["properties"]["tip"])
-    assert xinxiang["properties"]["has_data"] and "之和" in xinxiang["properties"]["tip"]
+    # A city shows what its card shows: the document's own total, or a sum over some of its
+    # districts saying how many of how many; others are no data.
+    xinxiang = next(f for f in features if "<b>新乡市</b>" in f["properties"]["tip"])
+    assert xinxiang["properties"]["has_data"]
+    assert "户数: <b>22149 户</b><br>城市级数值" in xinxiang["properties"]["tip"]
+    kaifeng = next(f for f in features if "<b>开封市</b>" in f["properties"]["tip"])
+    assert "户数: <b>4.2 万余户</b><br>9 个区县中 1 个有数据" in kaifeng["properties"]["tip"]
     assert sum(f["properties"]["has_data"] for f in features) <= len(boundaries.SEED_CITIES)
 
 

@@ -110,7 +110,7 @@ def test_the_map_fits_the_selection_and_keeps_a_panned_view(server_url, page):
         if "楼栋" in tips[0]:
             break
         time.sleep(0.25)
-    assert "楼栋: <b>87 个</b>" in tips[0]  # 卫滨区's 87 buildings: the new figure is drawn
+    assert "楼栋: <b>87 栋</b>" in tips[0]  # 卫滨区's 87 buildings, as the plan writes them
     kept = _settled_view(page)
     assert kept["mark"] == "kept"
     assert (kept["zoom"], round(kept["lat"], 4), round(kept["lon"], 4)) == (
