@@ -62,7 +62,11 @@ CODES: dict[str, tuple[str, ...]] = {
     "osm_refs": ("name", "cap"),
     "osm_negative_ids": ("name", "way"),
     # geo.network.read_network: a network GeoPackage is read only as atlas network wrote it.
+    "network_unreadable": ("name",),
+    "network_layers": ("name", "layers"),
     "network_schema": ("name",),
+    "network_columns": ("name", "layer", "columns"),
+    "network_size": ("name", "layer", "rows", "cap"),
     "network_crs": ("name", "crs"),
     "network_empty": ("name",),
     "network_nodes": ("name", "edges"),

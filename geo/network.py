@@ -40,12 +40,13 @@ A built network is cached per extract, keyed by the file's SHA-256 and :data:`RE
 
 A network GeoPackage (``atlas network --out``) is read back only if this toolkit wrote it
 and nobody changed it since: its ``network`` table names :data:`SCHEMA` and holds the
-SHA-256 of what the nodes and edges hold (:func:`content_sha256`). Before that hash is
-compared, :func:`read_network` checks what a hand-made or edited file gets wrong, each with
-its own refusal: lengths in a CRS of degrees (EPSG:4326 taken as metres gave wrong reaches
-with exit 0), a missing CRS, no nodes or edges, edges naming nodes that do not exist, and
-lengths that are missing, negative (scipy's Dijkstra then grew to 17 GB) or not the
-distance between their nodes.
+SHA-256 of what the network holds (:func:`content_sha256`). Before that hash is compared,
+:func:`read_network` checks what a hand-made or edited file gets wrong, each with its own
+refusal: a file GDAL cannot open, missing layers, columns missing or of another type (read
+from the file's header), more rows than a network built within the caps, lengths in a CRS of
+degrees (EPSG:4326 taken as metres gave wrong reaches with exit 0), a missing CRS, no nodes or
+edges, empty values, edges naming nodes that do not exist, and lengths that are missing,
+negative (scipy's Dijkstra then grew to 17 GB) or not the distance between their nodes.
 """
 
 from __future__ import annotations
@@ -605,7 +606,11 @@ def _build_checked(path: Path, label: str, folder: Path | None, use_cache: bool)
 
 #: Codes of the refusals of a network GeoPackage, each worded in the app's catalogue.
 ERROR_CODES = (
+    "network_unreadable",
+    "network_layers",
     "network_schema",
+    "network_columns",
+    "network_size",
     "network_crs",
     "network_empty",
     "network_nodes",
@@ -614,16 +619,34 @@ ERROR_CODES = (
 )
 _EDGE_COLUMNS = ("u", "v", "way_id", "length_m", "incline_pct")
 _NODE_COLUMNS = ("node_id", "lon", "lat", "blocked")
+# The columns read back from each layer and the types a GeoPackage may declare for them
+# (pyogrio's names; text is "object"), as Network.layers writes them. Others are ignored.
+_INTEGER, _REAL, _TEXT = ("int64", "int32", "int16"), ("float64", "float32"), ("object",)
+_LAYOUT: dict[str, dict[str, tuple[str, ...]]] = {
+    "network": {"source": _TEXT, "sha256": _TEXT, "epsg": _INTEGER, "summary": _TEXT}
+    | {"schema": _TEXT, "content_sha256": _TEXT},
+    "nodes": {"node_id": _INTEGER, "lon": _REAL, "lat": _REAL, "blocked": ("bool", *_INTEGER)}
+    | {key: _TEXT for key in NODE_TAGS},
+    "edges": {"u": _INTEGER, "v": _INTEGER, "way_id": _INTEGER}
+    | {"length_m": _REAL, "incline_pct": _REAL}
+    | {key.replace(":", "_"): _TEXT for key in EDGE_TAGS},
+}
+#: Columns that may hold no value: an untagged incline (the tags are text, empty when untagged).
+_MAY_BE_EMPTY = {"incline_pct"}
 
 
 def content_sha256(network: Network) -> str:
     """
-    SHA-256 of what a network holds: its CRS, node ids, places and tags, edges and lengths.
+    SHA-256 of what a network holds: CRS, source, summary, nodes and edges with their tags.
 
     Computed from values a GeoPackage keeps exactly (integers, doubles, text), so a network
-    written and read back hashes the same, and any edit to a length, a node or a tag does not.
+    written and read back hashes the same, and any edit to a length, a node, a tag or the
+    summary does not.
     """
-    digest = hashlib.sha256(f"{SCHEMA}|{network.epsg}".encode())
+    summary = json.dumps(network.summary, ensure_ascii=False, sort_keys=True)
+    digest = hashlib.sha256(
+        "\x1f".join([SCHEMA, str(network.epsg), network.source, network.sha256, summary]).encode()
+    )
     for frame, numbers, tags in (
         (network.nodes, _NODE_COLUMNS, NODE_TAGS),
         (network.edges, _EDGE_COLUMNS, EDGE_TAGS),
@@ -655,33 +678,40 @@ def read_network(path: str | Path) -> Network:
     """
     Read back a network GeoPackage written by ``atlas network`` (layers nodes, edges, network).
 
-    Refused (:class:`~geo.errors.InputError`, codes :data:`ERROR_CODES`) unless its
-    ``network`` table names :data:`SCHEMA`, its CRS is a projected one in metres and its
-    nodes are in WGS84, it has nodes and edges, every edge joins two of its nodes, every
-    length is the distance between its nodes (finite, not negative), and what it holds still
-    hashes to its ``content_sha256``.
+    Refused (:class:`~geo.errors.InputError`, codes :data:`ERROR_CODES`) unless GDAL opens
+    it, its ``network`` table is one row naming :data:`SCHEMA`, every layer has the columns
+    read back with the types written and at most :data:`MAX_NETWORK_REFS` rows, its CRS is a
+    projected one in metres and its nodes are in WGS84, it has nodes and edges with no empty
+    number, every edge joins two of its nodes, every length is the distance between its nodes
+    (finite, not negative), and what it holds still hashes to its ``content_sha256``.
     """
     path = Path(path)
     try:
         layers = set(pyogrio.list_layers(path)[:, 0])
     except pyogrio.errors.DataSourceError as exc:
-        raise InputError(f"Expected a network .gpkg from `atlas network`: {exc}") from exc
-    missing = sorted({"nodes", "edges", "network"} - layers)
+        raise _refuse(
+            path, "network_unreadable", f"cannot be read as a GeoPackage ({exc})."
+        ) from exc
+    missing = sorted(set(_LAYOUT) - layers)
     if missing:
-        raise InputError(
-            f"Expected the layers nodes, edges and network of `atlas network`; {path.name} "
-            f"lacks {missing}. Write it with `atlas network EXTRACT --out network.gpkg`."
+        raise _refuse(
+            path, "network_layers", f"lacks the layers {missing}.", layers=", ".join(missing)
         )
     meta = pd.DataFrame(pyogrio.read_dataframe(path, layer="network", read_geometry=False))
-    if len(meta) != 1 or "schema" not in meta or meta["schema"].iloc[0] != SCHEMA:
-        found = meta["schema"].iloc[0] if "schema" in meta and len(meta) else None
+    if len(meta) != 1:
+        raise _refuse(path, "network_schema", f"has {len(meta)} rows in its network table, not 1.")
+    if "schema" not in meta or meta["schema"].iloc[0] != SCHEMA:
+        found = meta["schema"].iloc[0] if "schema" in meta else None
         raise _refuse(path, "network_schema", f"names the format {found!r}, not {SCHEMA!r}.")
+    _check_layout(path)
     meta = meta.iloc[0]
     epsg = _metric_epsg(path, meta["epsg"])
     nodes = pd.DataFrame(pyogrio.read_dataframe(path, layer="nodes", read_geometry=False))
     edges = pd.DataFrame(pyogrio.read_dataframe(path, layer="edges", read_geometry=False))
     if nodes.empty or edges.empty:
         raise _refuse(path, "network_empty", f"has {len(nodes)} nodes and {len(edges)} edges.")
+    _check_values(path, "nodes", nodes)
+    _check_values(path, "edges", edges)
     nodes["x"], nodes["y"] = transformer(epsg).transform(
         nodes["lon"].to_numpy(), nodes["lat"].to_numpy()
     )
@@ -692,9 +722,12 @@ def read_network(path: str | Path) -> Network:
     )
     _check_edges(path, nodes, edges)
     edges = _as_tags(edges, EDGE_TAGS)
-    summary = json.loads(meta["summary"])
-    network = Network(nodes, edges, epsg, str(meta["source"]), str(meta["sha256"]), summary)
-    if content_sha256(network) != meta["content_sha256"]:
+    try:
+        summary = json.loads(str(meta["summary"]))
+    except ValueError:
+        summary = None  # not what Network.layers wrote: the hash below cannot match
+    network = Network(nodes, edges, epsg, str(meta["source"]), str(meta["sha256"]), summary or {})
+    if not isinstance(summary, dict) or content_sha256(network) != meta["content_sha256"]:
         raise _refuse(
             path,
             "network_changed",
@@ -702,6 +735,52 @@ def read_network(path: str | Path) -> Network:
             "hash to the SHA-256 it was written with).",
         )
     return network
+
+
+def _check_layout(path: Path) -> None:
+    """
+    Each layer has the columns read back, of the types written, and not too many rows.
+
+    Checked in the file's header, before any row is read: at most :data:`MAX_NETWORK_REFS`
+    rows a layer (a network built within the caps has fewer).
+    """
+    for layer, columns in _LAYOUT.items():
+        info = pyogrio.read_info(path, layer=layer)
+        declared = dict(zip(info["fields"], info["dtypes"], strict=True))
+        wrong = [name for name, types in columns.items() if declared.get(name) not in types]
+        if wrong:
+            raise _refuse(
+                path,
+                "network_columns",
+                f"lacks the columns {wrong} in its layer {layer!r}, or they are not of the type "
+                "written.",
+                layer=layer,
+                columns=", ".join(wrong),
+            )
+        if info["features"] > MAX_NETWORK_REFS:
+            raise _refuse(
+                path,
+                "network_size",
+                f"has {info['features']:,} rows in its layer {layer!r}, more than the "
+                f"{MAX_NETWORK_REFS:,} (MAX_NETWORK_REFS) of a network built within the caps.",
+                layer=layer,
+                rows=f"{info['features']:,}",
+                cap=f"{MAX_NETWORK_REFS:,}",
+            )
+
+
+def _check_values(path: Path, layer: str, frame: pd.DataFrame) -> None:
+    """No number of ``layer`` is empty, except those that may be (:data:`_MAY_BE_EMPTY`)."""
+    numbers = [c for c, types in _LAYOUT[layer].items() if types != _TEXT]
+    empty = [c for c in numbers if c not in _MAY_BE_EMPTY and frame[c].isna().any()]
+    if empty:
+        raise _refuse(
+            path,
+            "network_columns",
+            f"has empty values in the columns {empty} of its layer {layer!r}.",
+            layer=layer,
+            columns=", ".join(empty),
+        )
 
 
 def _metric_epsg(path: Path, written: object) -> int:

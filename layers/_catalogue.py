@@ -1374,6 +1374,31 @@ LABELS: dict[str, dict[str, str]] = {
         "JOSM not yet uploaded, from which no network can be built. Download the area again "
         "from OpenStreetMap after the upload, or save the data with real ids.",
     },
+    "error_network_unreadable": {
+        "zh": "{name} 无法作为 GeoPackage 读取。"
+        "请用 atlas network 重新生成路网文件，或直接提供 OSM 数据。",
+        "en": "{name} cannot be read as a GeoPackage. Write the network again with atlas "
+        "network, or give the OSM extract itself.",
+    },
+    "error_network_layers": {
+        "zh": "{name} 缺少 atlas network 写出的图层：{layers}。"
+        "请用 atlas network 重新生成路网文件。",
+        "en": "{name} lacks the layers atlas network writes: {layers}. Write the network again "
+        "with atlas network.",
+    },
+    "error_network_columns": {
+        "zh": "{name} 的图层 {layer} 中，这些列缺失、类型与写出时不符或有空值：{columns}。"
+        "请用 atlas network 重新生成路网文件。",
+        "en": "In the layer {layer} of {name}, these columns are missing, not of the type "
+        "written, or have empty values: {columns}. Write the network again with atlas network.",
+    },
+    "error_network_size": {
+        "zh": "{name} 的图层 {layer} 有 {rows} 行，超过按上限建成的路网最多 {cap} 行。"
+        "请先把 OSM 数据裁剪到所需城市（如 osmium extract --bbox），再用 atlas network 生成路网。",
+        "en": "The layer {layer} of {name} has {rows} rows, more than the {cap} of a network "
+        "built within the caps. Clip the OSM extract to the city you need (e.g. osmium extract "
+        "--bbox), then write the network with atlas network.",
+    },
     "error_network_schema": {
         "zh": "{name} 不是本系统 atlas network 写出的路网文件（或由旧版本写出）。"
         "请用 atlas network 重新生成，或直接提供 OSM 数据。",

@@ -99,7 +99,7 @@ def _no_edges(layers):
     ("edit", "problem"),
     [
         (_edit("network", "epsg", 4326), "gives its lengths in EPSG:4326"),  # exit 0, wrong
-        (_edit("edges", "length_m", float("nan")), "has 1 edges whose length is missing"),
+        (_edit("edges", "length_m", float("nan")), "has empty values in the columns ['length_m']"),
         (_edit("edges", "length_m", -1.0), "has 1 edges whose length is missing, negative"),
         (_no_crs, "has nodes in no CRS"),  # an internal error
         (_no_edges, "has 9 nodes and 0 edges"),  # an internal error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import hostile_files
@@ -14,6 +15,7 @@ from geo import network
 from geo._osm import MAX_WAY_REFS
 from geo.errors import InputError
 from layers.export import write_geopackage
+from layers.labels import error_text
 
 SHARED_OSM = Path(__file__).resolve().parents[2] / "shared" / "osm"
 
@@ -219,8 +221,10 @@ def test_geopackage_round_trip(tmp_path):
 def test_read_network_names_missing_layers(tmp_path):
     built = _build(tmp_path, *wall_scene())
     out = write_geopackage({"nodes": built.layers()["nodes"]}, tmp_path / "n.gpkg")
-    with pytest.raises(InputError, match=r"lacks \['edges', 'network'\]"):
+    with pytest.raises(InputError, match=r"lacks the layers \['edges', 'network'\]") as error:
         network.read_network(out)
+    assert error.value.code == "network_layers"
+    assert error.value.details == {"name": "n.gpkg", "layers": "edges, network"}
 
 
 @pytest.mark.parametrize("name", ["paris_bss.osm.pbf", "neukolln.osm"])
@@ -328,6 +332,34 @@ def _empty_edges(layers):
     layers["edges"] = layers["edges"].iloc[:0]
 
 
+def _two_rows(layers):
+    layers["network"] = pd.concat([layers["network"]] * 2, ignore_index=True)
+
+
+def _without(layer: str, column: str | None = None):
+    def edit(layers):
+        if column is None:
+            return {name: frame for name, frame in layers.items() if name != layer}
+        layers[layer] = layers[layer].drop(columns=[column])
+        return None
+
+    return edit
+
+
+def _as_text(layer: str, column: str):
+    def edit(layers):
+        layers[layer][column] = layers[layer][column].astype(str)
+
+    return edit
+
+
+def _summary(text: str):
+    def edit(layers):
+        layers["network"]["summary"] = text
+
+    return edit
+
+
 def _older(layers):
     layers["network"] = layers["network"].drop(columns=["schema", "content_sha256"])
 
@@ -336,6 +368,31 @@ def _older(layers):
     ("edit", "code", "problem"),
     [
         (_older, "network_schema", "names the format None, not 'atlas-network/1'."),
+        (_two_rows, "network_schema", "has 2 rows in its network table, not 1."),
+        (_without("edges"), "network_layers", "lacks the layers ['edges']."),
+        (  # a KeyError
+            _without("edges", "length_m"),
+            "network_columns",
+            "lacks the columns ['length_m'] in its layer 'edges', or they are not of the type "
+            "written.",
+        ),
+        (  # a ValueError from int()
+            _as_text("edges", "incline_pct"),
+            "network_columns",
+            "lacks the columns ['incline_pct'] in its layer 'edges', or they are not of the type "
+            "written.",
+        ),
+        (  # a KeyError
+            _without("network", "summary"),
+            "network_columns",
+            "lacks the columns ['summary'] in its layer 'network', or they are not of the type "
+            "written.",
+        ),
+        (
+            _set("nodes", "lon", float("nan")),
+            "network_columns",
+            "has empty values in the columns ['lon'] of its layer 'nodes'.",
+        ),
         (
             _set("network", "epsg", 4326),
             "network_crs",
@@ -349,11 +406,10 @@ def _older(layers):
             "network_nodes",
             "has 1 of 8 edges naming nodes it does not hold (rows 0 to 8).",
         ),
-        (
+        (  # wrong statuses with exit 0
             _set("edges", "length_m", float("nan")),
-            "network_lengths",
-            "has 1 edges whose length is missing, negative or not the distance between their "
-            "nodes (the first, row 0: nan m for 400.00 m).",
+            "network_columns",
+            "has empty values in the columns ['length_m'] of its layer 'edges'.",
         ),
         (
             _set("edges", "length_m", -400.0),
@@ -363,6 +419,18 @@ def _older(layers):
         ),
         (
             _set("edges", "highway", "pedestrian"),
+            "network_changed",
+            "was changed after `atlas network` wrote it (its nodes, edges or tags no longer hash "
+            "to the SHA-256 it was written with).",
+        ),
+        (  # read as written: the summary was not hashed
+            _summary('{"edges": 1}'),
+            "network_changed",
+            "was changed after `atlas network` wrote it (its nodes, edges or tags no longer hash "
+            "to the SHA-256 it was written with).",
+        ),
+        (  # a JSONDecodeError
+            _summary("{not json"),
             "network_changed",
             "was changed after `atlas network` wrote it (its nodes, edges or tags no longer hash "
             "to the SHA-256 it was written with).",
@@ -379,6 +447,47 @@ def test_a_network_file_not_as_written_is_refused(written, tmp_path, edit, code,
         "itself to --network."
     )
     assert error.value.code == code
+    zh, en = error_text(error.value, "zh"), error_text(error.value, "en")
+    assert "edited.gpkg" in zh and "edited.gpkg" in en
+    assert "Expected" not in zh and not re.search(r"[\u4e00-\u9fff]", en)
+
+
+def test_a_file_that_is_no_geopackage_is_refused_by_name(tmp_path):
+    junk = tmp_path / "junk.gpkg"
+    junk.write_bytes(b"not a GeoPackage" * 64)
+    for path in (junk, tmp_path / "missing.gpkg"):
+        with pytest.raises(InputError) as error:
+            network.read_network(path)
+        assert str(error.value).startswith(
+            f"Expected a network GeoPackage written by `atlas network`; {path.name} cannot be "
+            "read as a GeoPackage ("
+        )
+        assert error.value.code == "network_unreadable"
+        assert error_text(error.value, "zh").startswith(f"{path.name} 无法作为 GeoPackage 读取。")
+
+
+def test_a_layer_of_more_rows_than_the_caps_build_is_refused_before_it_is_read(
+    written, monkeypatch
+):
+    # A network built within the caps has at most MAX_NETWORK_REFS nodes and edges; a bigger
+    # file is refused from its header (here the scene's 9 nodes against a cap of 5).
+    monkeypatch.setattr(network, "MAX_NETWORK_REFS", 5)
+    read, read_dataframe = [], network.pyogrio.read_dataframe
+
+    def reading(*args, **kwargs):
+        read.append(kwargs["layer"])
+        return read_dataframe(*args, **kwargs)
+
+    monkeypatch.setattr(network.pyogrio, "read_dataframe", reading)
+    with pytest.raises(InputError) as error:
+        network.read_network(written)
+    assert str(error.value).startswith(
+        "Expected a network GeoPackage written by `atlas network`; network.gpkg has 9 rows in "
+        "its layer 'nodes', more than the 5 (MAX_NETWORK_REFS) of a network built within the "
+        "caps."
+    )
+    assert error.value.code == "network_size"
+    assert read == ["network"]  # the nodes and edges were never read
 
 
 def test_a_network_file_copied_as_written_is_read(written, tmp_path):
