@@ -40,7 +40,17 @@ MAX_OSM_BYTES = 2 * 2**30
 #: OSM driver applies too.
 MAX_WAY_REFS = 2_000
 #: Codes of the refusals for what an extract would cost, each worded in the app's catalogue.
-ERROR_CODES = ("osm_way_refs", "osm_refs", "osm_negative_ids")
+ERROR_CODES = (
+    "osm_bytes",
+    "osm_not_xml",
+    "osm_doctype",
+    "osm_root",
+    "osm_pbf_header",
+    "osm_truncated",
+    "osm_way_refs",
+    "osm_refs",
+    "osm_negative_ids",
+)
 _PBF_MAGIC = b"OSMHeader"
 _GET_EXTRACT = "Download the extract again (e.g. from Geofabrik), or export it again as .osm XML."
 
@@ -82,17 +92,23 @@ def _check_root(path: Path, name: str) -> None:
     except expat.ExpatError as exc:
         raise InputError(
             f"Expected OSM XML (a root element <osm>); {name!r} is not well-formed XML "
-            f"({exc}). {_GET_EXTRACT}"
+            f"({exc}). {_GET_EXTRACT}",
+            code="osm_not_xml",
+            details={"name": name},
         ) from None
     if root == "DOCTYPE":
         raise InputError(
             f"Expected plain OSM XML; {name!r} declares a DOCTYPE (DTD), where XML entities "
-            "live, which OSM never needs and XML bombs and file reads use."
+            "live, which OSM never needs and XML bombs and file reads use.",
+            code="osm_doctype",
+            details={"name": name},
         )
     if root != "osm":
         raise InputError(
             f"Expected OSM XML, whose root element is <osm>; the root element of {name!r} is "
-            f"<{root[:60]}>. {_GET_EXTRACT}"
+            f"<{root[:60]}>. {_GET_EXTRACT}",
+            code="osm_root",
+            details={"name": name},
         )
 
 
@@ -104,7 +120,9 @@ def _check_pbf_header(path: Path, name: str) -> None:
     if _PBF_MAGIC not in head[4 : 4 + min(length, 60)]:
         raise InputError(
             f"Expected an OSM PBF file (its first block is 'OSMHeader'); {name!r} is not one "
-            f"(it starts {head[:16]!r}). {_GET_EXTRACT}"
+            f"(it starts {head[:16]!r}). {_GET_EXTRACT}",
+            code="osm_pbf_header",
+            details={"name": name},
         )
 
 
@@ -203,7 +221,19 @@ def _check_whole(path: Path, name: str, kind: str, max_refs: int | None) -> None
     got = f" Read before it stopped: {read}." if any(counter.read.values()) else ""
     raise InputError(
         f"Expected a complete OSM extract; {name!r} ({size:,} bytes) cannot be read to its end: "
-        f"{problem}.{got} The file is cut short or damaged. {_GET_EXTRACT}"
+        f"{problem}.{got} The file is cut short or damaged. {_GET_EXTRACT}",
+        code="osm_truncated",
+        details={"name": name},
+    )
+
+
+def too_large(name: str, size: int) -> InputError:
+    """The refusal of an extract of more than :data:`MAX_OSM_BYTES`."""
+    return InputError(
+        f"Expected an OSM extract of at most {MAX_OSM_BYTES // 2**30} GB; {name!r} has "
+        f"{size:,} bytes. Clip it to the area you need (e.g. osmium extract).",
+        code="osm_bytes",
+        details={"name": name, "cap": f"{MAX_OSM_BYTES // 2**30}"},
     )
 
 
@@ -219,10 +249,7 @@ def check_osm(path: str | Path, name: str, *, max_refs: int | None = None) -> No
     path = Path(path)
     size = path.stat().st_size
     if size > MAX_OSM_BYTES:
-        raise InputError(
-            f"Expected an OSM extract of at most {MAX_OSM_BYTES // 2**30} GB; {name!r} has "
-            f"{size:,} bytes. Clip it to the area you need (e.g. osmium extract)."
-        )
+        raise too_large(name, size)
     kind = _format(name)
     if kind == "pbf":
         _check_pbf_header(path, name)

@@ -57,7 +57,16 @@ CODES: dict[str, tuple[str, ...]] = {
     "read_timeout": ("name", "seconds"),
     "read_memory": ("name", "mib"),
     "read_stopped": ("name", "code"),
-    # geo._osm: an OSM extract, before anything is built from it.
+    # geo._osm: an OSM extract, before anything is built from it (geo.network, geo.infra).
+    "osm_bytes": ("name", "cap"),
+    "osm_suffix": ("name",),
+    "osm_missing": ("name",),
+    "osm_not_xml": ("name",),
+    "osm_doctype": ("name",),
+    "osm_root": ("name",),
+    "osm_pbf_header": ("name",),
+    "osm_truncated": ("name",),
+    "osm_unreadable": ("name",),
     "osm_way_refs": ("name", "way", "refs", "cap"),
     "osm_refs": ("name", "cap"),
     "osm_negative_ids": ("name", "way"),

@@ -544,7 +544,7 @@ def build_network(
     if isinstance(source, bytes | bytearray):
         label = name or "upload.osm.pbf"
         if len(source) > _osm.MAX_OSM_BYTES:
-            raise InputError(f"Expected an OSM extract under 2 GB; {label!r} is larger.")
+            raise _osm.too_large(label, len(source))
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / ("upload" + "".join(Path(label).suffixes[-2:]))
             path.write_bytes(source)
@@ -553,9 +553,17 @@ def build_network(
     path = Path(source)
     label = name or path.name
     if Path(label).suffix.lower() not in (".pbf", ".osm"):
-        raise InputError(f"Expected an OSM extract (.osm.pbf or .osm); got {label!r}.")
+        raise InputError(
+            f"Expected an OSM extract (.osm.pbf or .osm); got {label!r}.",
+            code="osm_suffix",
+            details={"name": label},
+        )
     if not path.is_file():
-        raise InputError(f"Expected an OSM extract, but {str(path)!r} does not exist.")
+        raise InputError(
+            f"Expected an OSM extract, but {str(path)!r} does not exist.",
+            code="osm_missing",
+            details={"name": label},
+        )
     _osm.check_osm(path, label, max_refs=MAX_NETWORK_REFS)
     return _build_checked(path, label, folder, use_cache)
 
@@ -591,7 +599,9 @@ def _build_checked(path: Path, label: str, folder: Path | None, use_cache: bool)
         # libosmium's own refusals: broken XML or PBF, and XML entities however well hidden.
         raise InputError(
             f"Expected a readable OSM extract; {label!r} could not be read: {exc}. "
-            "Download or export it again (.osm.pbf, or .osm XML without a DOCTYPE)."
+            "Download or export it again (.osm.pbf, or .osm XML without a DOCTYPE).",
+            code="osm_unreadable",
+            details={"name": label},
         ) from exc
     negative = np.flatnonzero(points["ref"] < 0)
     if negative.size:

@@ -1353,6 +1353,56 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Reading {name} needed more than the {mib} MiB of memory allowed for one file and "
         "was stopped. Upload a smaller part of it.",
     },
+    "error_osm_bytes": {
+        "zh": "{name} 超过 OSM 数据 {cap} GB 的上限。请先裁剪到所需区域（如 osmium extract）。",
+        "en": "{name} is larger than the {cap} GB an OSM extract may be. Clip it to the area you "
+        "need (e.g. osmium extract).",
+    },
+    "error_osm_suffix": {
+        "zh": "{name} 不是 OSM 数据：文件名应以 .osm.pbf 或 .osm 结尾。",
+        "en": "{name} is not an OSM extract: its name should end in .osm.pbf or .osm.",
+    },
+    "error_osm_missing": {
+        "zh": "找不到 OSM 数据 {name}。请检查文件路径。",
+        "en": "The OSM extract {name} does not exist. Check the path.",
+    },
+    "error_osm_not_xml": {
+        "zh": "{name} 不是格式完整的 XML，无法作为 OSM 数据读取。"
+        "请重新下载（如 Geofabrik）或重新导出 OSM 数据。",
+        "en": "{name} is not well-formed XML, so it cannot be read as OSM XML. Download the "
+        "extract again (e.g. from Geofabrik), or export it again.",
+    },
+    "error_osm_doctype": {
+        "zh": "{name} 声明了 DOCTYPE（可定义 XML 实体）：OSM 数据从不需要，XML 炸弹和读取本机文件的"
+        "攻击却会用到，已拒绝。请重新下载或导出不含 DOCTYPE 的 OSM 数据。",
+        "en": "{name} declares a DOCTYPE (where XML entities live), which OSM never needs and "
+        "XML bombs and file reads use, so it is refused. Download or export the extract again "
+        "without one.",
+    },
+    "error_osm_root": {
+        "zh": "{name} 的根元素不是 <osm>，不是 OSM XML。"
+        "请重新下载（如 Geofabrik）或重新导出 OSM 数据。",
+        "en": "The root element of {name} is not <osm>: it is no OSM XML. Download the extract "
+        "again (e.g. from Geofabrik), or export it again.",
+    },
+    "error_osm_pbf_header": {
+        "zh": "{name} 不是 OSM PBF 文件（第一个数据块不是 OSMHeader）。"
+        "请重新下载（如 Geofabrik）或重新导出 OSM 数据。",
+        "en": "{name} is not an OSM PBF file (its first block is not OSMHeader). Download the "
+        "extract again (e.g. from Geofabrik), or export it again.",
+    },
+    "error_osm_truncated": {
+        "zh": "{name} 无法读到结尾：文件不完整或已损坏。"
+        "请重新下载（如 Geofabrik）或重新导出 OSM 数据。",
+        "en": "{name} cannot be read to its end: the file is cut short or damaged. Download the "
+        "extract again (e.g. from Geofabrik), or export it again.",
+    },
+    "error_osm_unreadable": {
+        "zh": "{name} 无法作为 OSM 数据读取。"
+        "请重新下载（.osm.pbf）或导出不含 DOCTYPE 的 .osm XML。",
+        "en": "{name} cannot be read as an OSM extract. Download or export it again (.osm.pbf, "
+        "or .osm XML without a DOCTYPE).",
+    },
     "error_osm_way_refs": {
         "zh": "{name} 中的路线 {way} 列出 {refs} 个节点，超过 OSM 每条路线 {cap} 个节点的上限，"
         "没有编辑器会写出这样的数据。请重新下载（如 Geofabrik）或重新导出 OSM 数据。",

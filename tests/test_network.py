@@ -506,3 +506,39 @@ def test_an_upload_is_built_in_a_bounded_process_as_here(tmp_path):
             name="l.osm.pbf",
         )
     assert error.value.code == "osm_way_refs"
+
+
+def _cut_xml(tmp_path) -> bytes:
+    whole = osm_xml(*wall_scene(), tmp_path / "whole.osm").read_bytes()
+    return whole[: len(whole) // 2]
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "code"),
+    [
+        (lambda tmp: b"plain text with <osm in it", "x.osm", "osm_not_xml"),
+        (
+            lambda tmp: b'<?xml version="1.0"?><!DOCTYPE osm [<!ENTITY a "a">]><osm>&a;</osm>',
+            "x.osm",
+            "osm_doctype",
+        ),
+        (lambda tmp: b"<html><body>&lt;osm</body></html>", "x.osm", "osm_root"),
+        (lambda tmp: b"\x00\x00\x00\x0dnot a pbf at all", "x.osm.pbf", "osm_pbf_header"),
+        (_cut_xml, "cut.osm", "osm_truncated"),
+        (lambda tmp: b"x" * 101, "big.osm", "osm_bytes"),  # over a cap of 100 bytes here
+        (lambda tmp: tmp / "missing.osm.pbf", None, "osm_missing"),
+        (lambda tmp: tmp / "roads.geojson", None, "osm_suffix"),
+    ],
+)
+def test_an_extract_refused_is_worded_in_both_languages(tmp_path, monkeypatch, data, name, code):
+    # The reach page shows these to a planner: each has its code and its words in Chinese.
+    if code == "osm_bytes":
+        monkeypatch.setattr(network._osm, "MAX_OSM_BYTES", 100)
+    source = data(tmp_path)
+    with pytest.raises(InputError) as error:
+        network.build_network(source, name=name, use_cache=False)
+    assert error.value.code == code
+    shown = name or source.name
+    zh, en = error_text(error.value, "zh"), error_text(error.value, "en")
+    assert shown in zh and "Expected" not in zh and re.search(r"[\u4e00-\u9fff]", zh)
+    assert shown in en and not re.search(r"[\u4e00-\u9fff]", en)
