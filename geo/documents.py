@@ -221,7 +221,13 @@ def _check_size(size: int, name: str) -> None:
         raise InputError(
             f"Expected a document of at most {MAX_DOCUMENT_BYTES // 2**20} MiB "
             f"(MAX_DOCUMENT_BYTES), got {name} of {size / 2**20:.1f} MiB. Split it, or upload "
-            "only the pages with the figures."
+            "only the pages with the figures.",
+            code="document_bytes",
+            details={
+                "name": name,
+                "mib": f"{size / 2**20:.1f}",
+                "cap": str(MAX_DOCUMENT_BYTES // 2**20),
+            },
         )
 
 
@@ -434,14 +440,26 @@ def _check_docx_zip(data: bytes, name: str) -> None:
             raise InputError(
                 f"Expected a .docx of at most {MAX_DOCX_ENTRIES} zip members "
                 f"(MAX_DOCX_ENTRIES), got {len(entries)} in {label}: not a Word document, or a "
-                "zip bomb. Save the document again from Word as .docx."
+                "zip bomb. Save the document again from Word as .docx.",
+                code="docx_entries",
+                details={
+                    "name": label,
+                    "entries": _count(len(entries)),
+                    "cap": str(MAX_DOCX_ENTRIES),
+                },
             )
         unpacked = sum(entry.file_size for entry in entries)
         if unpacked > MAX_DOCX_UNPACKED:
             raise InputError(
                 f"Expected a .docx that unpacks to at most {MAX_DOCX_UNPACKED // 2**20} MiB "
                 f"(MAX_DOCX_UNPACKED), got {label}, which unpacks to {unpacked / 2**20:.0f} MiB "
-                "(a zip bomb, or very large images). Remove the images, or split the document."
+                "(a zip bomb, or very large images). Remove the images, or split the document.",
+                code="docx_unpacked",
+                details={
+                    "name": label,
+                    "mib": f"{unpacked / 2**20:.0f}",
+                    "cap": str(MAX_DOCX_UNPACKED // 2**20),
+                },
             )
         xml = sum(e.file_size for e in entries if e.filename.lower().endswith((".xml", ".rels")))
         if xml > MAX_DOCX_XML:
@@ -479,7 +497,9 @@ def _check_entry(entry: zipfile.ZipInfo, label: str) -> None:
             f"Expected .docx members packed at most {MAX_COMPRESSION_RATIO}:1 "
             f"(MAX_COMPRESSION_RATIO), got {entry.filename!r} in {label} packed {ratio:.0f}:1 "
             f"({entry.file_size / 2**20:.0f} MiB unpacked): a zip bomb. Upload the original "
-            "document."
+            "document.",
+            code="docx_ratio",
+            details={"name": label, "ratio": f"{ratio:.0f}", "cap": str(MAX_COMPRESSION_RATIO)},
         )
 
 
@@ -494,7 +514,9 @@ def _check_xml(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, label: str) -> 
         raise InputError(
             f"Expected plain Word XML, but {entry.filename!r} in {label} declares a DOCTYPE or "
             f"entities ({type(exc).__name__}), which Word never writes and which can expand into "
-            "gigabytes or read local files. Save the document again from Word as .docx."
+            "gigabytes or read local files. Save the document again from Word as .docx.",
+            code="docx_entities",
+            details={"name": label},
         ) from None
     except (ParseError, zipfile.BadZipFile, EOFError, OSError) as exc:
         raise InputError(

@@ -44,10 +44,15 @@ CODES: dict[str, tuple[str, ...]] = {
     "encoding_big5": ("sample",),
     # What a document, an OSM extract or a network file may cost (issue 29): each cap named
     # with its value. geo.documents, geo.extract, geo._worker:
+    "document_bytes": ("name", "mib", "cap"),
     "document_chars": ("name", "cap"),
     "document_lines": ("name", "cap"),
     "document_line_length": ("name", "line", "chars", "cap"),
     "document_figures": ("name", "figures", "cap"),
+    "docx_entries": ("name", "entries", "cap"),
+    "docx_unpacked": ("name", "mib", "cap"),
+    "docx_ratio": ("name", "ratio", "cap"),
+    "docx_entities": ("name",),
     "docx_xml": ("name", "mib", "cap"),
     "pdf_pages": ("name", "pages", "cap"),
     "pdf_page_tree": ("name",),

@@ -1305,6 +1305,37 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "{name} holds {figures} figures, more than the {cap} a review can hold (or it is "
         "not a report). Upload the part with the figures (split it by chapter or page).",
     },
+    "error_document_bytes": {
+        "zh": "{name} 有 {mib} MiB，超过单个文档 {cap} MiB 的上限。"
+        "请拆分文档，或只上传含有数字的页。",
+        "en": "{name} is {mib} MiB, more than the {cap} MiB a document may be. Split it, or "
+        "upload only the pages with the figures.",
+    },
+    "error_docx_entries": {
+        "zh": "{name} 的压缩包里有 {entries} 个文件，超过 .docx {cap} 个的上限：不是 Word 文档，"
+        "或是压缩炸弹。请用 Word 或 WPS 重新另存为 .docx。",
+        "en": "{name} holds {entries} files in its zip, more than the {cap} a .docx may hold: not "
+        "a Word document, or a zip bomb. Save it again from Word or WPS as .docx.",
+    },
+    "error_docx_unpacked": {
+        "zh": "{name} 解压后有 {mib} MiB，超过 {cap} MiB 的上限（压缩炸弹，或图片过大）。"
+        "请删去图片，或拆分文档。",
+        "en": "{name} unpacks to {mib} MiB, more than the {cap} MiB allowed (a zip bomb, or very "
+        "large images). Remove the images, or split the document.",
+    },
+    "error_docx_ratio": {
+        "zh": "{name} 中有文件的压缩比为 {ratio}:1，超过 {cap}:1 的上限：这是压缩炸弹。"
+        "请上传原始文档。",
+        "en": "A file in {name} is packed {ratio}:1, more than the {cap}:1 allowed: a zip bomb. "
+        "Upload the original document.",
+    },
+    "error_docx_entities": {
+        "zh": "{name} 的 XML 声明了 DOCTYPE 或实体：Word 从不这样写，"
+        "这类内容可膨胀到数 GB 或读取本机文件，已拒绝。请用 Word 或 WPS 重新另存为 .docx。",
+        "en": "The XML of {name} declares a DOCTYPE or entities, which Word never writes and "
+        "which can expand into gigabytes or read local files, so it is refused. Save it again "
+        "from Word or WPS as .docx.",
+    },
     "error_docx_xml": {
         "zh": "{name} 的 XML 解压后有 {mib} MiB，超过 {cap} MiB 的上限：文字远多于一份报告，或是为"
         "拖垮读取而构造的文件。请拆分文档，或把含有数字的部分另存为新的 .docx。",

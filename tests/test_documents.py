@@ -203,6 +203,57 @@ def test_a_bad_document_is_refused_with_one_message(make, name, message):
     assert message in str(error.value)
 
 
+@pytest.mark.parametrize(
+    ("make", "name", "code", "zh"),
+    [
+        (
+            lambda: _zip({"word/document.xml": b"\0" * (2 * 2**20)}),
+            "bomb.docx",
+            "docx_ratio",
+            "bomb.docx 中有文件的压缩比为 ",
+        ),
+        (
+            lambda: _declaring(_zip({"word/document.xml": b"<w/>"}), 100 * 2**20),
+            "big.docx",
+            "docx_unpacked",
+            "big.docx 解压后有 100 MiB，超过 64 MiB 的上限",
+        ),
+        (
+            lambda: _zip({f"word/m{i}.xml": b"<a/>" for i in range(MAX_DOCX_ENTRIES + 1)}),
+            "many.docx",
+            "docx_entries",
+            f"many.docx 的压缩包里有 501 个文件，超过 .docx {MAX_DOCX_ENTRIES} 个的上限",
+        ),
+        (
+            lambda: _with_document_xml(_DOCTYPE),
+            "laughs.docx",
+            "docx_entities",
+            "laughs.docx 的 XML 声明了 DOCTYPE 或实体",
+        ),
+        (
+            lambda: _with_document_xml(_EXTERNAL),
+            "xxe.docx",
+            "docx_entities",
+            "xxe.docx 的 XML 声明了 DOCTYPE 或实体",
+        ),
+        (
+            lambda: b" " * (MAX_DOCUMENT_BYTES + 1),
+            "huge.txt",
+            "document_bytes",
+            "huge.txt 有 20.0 MiB，超过单个文档 20 MiB 的上限",
+        ),
+    ],
+)
+def test_a_document_past_a_cap_is_refused_in_both_languages(make, name, code, zh):
+    from layers.labels import error_text
+
+    with pytest.raises(InputError) as error:
+        read_document(make(), name=name)
+    assert error.value.code == code
+    assert error_text(error.value, "zh").startswith(zh)
+    assert name in error_text(error.value, "en")
+
+
 def test_an_oversized_file_is_refused_before_it_is_read(tmp_path):
     path = tmp_path / "huge.txt"
     with path.open("wb") as f:
