@@ -734,7 +734,7 @@ def read_network(path: str | Path) -> Network:
     edges = _as_tags(edges, EDGE_TAGS)
     try:
         summary = json.loads(str(meta["summary"]))
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         summary = None  # not what Network.layers wrote: the hash below cannot match
     network = Network(nodes, edges, epsg, str(meta["source"]), str(meta["sha256"]), summary or {})
     if not isinstance(summary, dict) or content_sha256(network) != meta["content_sha256"]:

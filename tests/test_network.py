@@ -429,6 +429,12 @@ def _older(layers):
             "was changed after `atlas network` wrote it (its nodes, edges or tags no longer hash "
             "to the SHA-256 it was written with).",
         ),
+        (  # a RecursionError
+            _summary("[" * 200_000),
+            "network_changed",
+            "was changed after `atlas network` wrote it (its nodes, edges or tags no longer hash "
+            "to the SHA-256 it was written with).",
+        ),
         (  # a JSONDecodeError
             _summary("{not json"),
             "network_changed",
