@@ -183,7 +183,9 @@ def read_document(source: str | Path | bytes, *, name: str | None = None) -> Doc
     if not data.strip():
         raise InputError(
             f"Expected a document with text, got an empty file ({name or 'upload'}, "
-            f"{len(data)} bytes). Upload the document itself."
+            f"{len(data)} bytes). Upload the document itself.",
+            code="document_empty",
+            details={"name": name or "upload"},
         )
     kind = _kind(data, name)
     digest = hashlib.sha256(data).hexdigest()
@@ -198,7 +200,9 @@ def read_document(source: str | Path | bytes, *, name: str | None = None) -> Doc
     if not any(line.text.strip() for line in lines):
         raise InputError(
             f"Expected text in {name or 'the upload'}, found none: the {kind} holds only "
-            "empty lines (or only images). Upload a document with its text."
+            "empty lines (or only images). Upload a document with its text.",
+            code="document_no_text",
+            details={"name": name or "upload"},
         )
     return Document(name, kind, digest, len(data), tuple(lines), encoding, tuple(notes))
 
@@ -211,7 +215,11 @@ def _load(source: str | Path | bytes, name: str | None) -> tuple[bytes, str]:
         return data, name or ""
     path = Path(source)
     if not path.is_file():
-        raise InputError(f"Expected a document file, but {str(path)!r} does not exist.")
+        raise InputError(
+            f"Expected a document file, but {str(path)!r} does not exist.",
+            code="document_missing",
+            details={"name": path.name},
+        )
     _check_size(path.stat().st_size, path.name)
     return path.read_bytes(), name or path.name
 
@@ -242,27 +250,35 @@ def _kind(data: bytes, name: str) -> str:
         )
         raise InputError(
             f"Expected .txt, .docx or .pdf, got {what} ({name or 'upload'}). Open it in Word or "
-            "WPS, remove any password and save it as .docx (文件 → 另存为 → .docx)."
+            "WPS, remove any password and save it as .docx (文件 → 另存为 → .docx).",
+            code="document_doc",
+            details={"name": name or "upload"},
         )
     if suffix == ".pdf" or (not suffix and b"%PDF-" in data[:1024]):
         if b"%PDF-" not in data[:1024]:
             raise InputError(
                 f"Expected a PDF, but {name} does not start like one (first bytes "
-                f"{data[:8]!r}). Export the document to PDF again, or upload the .docx."
+                f"{data[:8]!r}). Export the document to PDF again, or upload the .docx.",
+                code="pdf_magic",
+                details={"name": name},
             )
         return "pdf"
     if suffix == ".docx" or (not suffix and data.startswith(_ZIP_MAGIC)):
         if not data.startswith(_ZIP_MAGIC):
             raise InputError(
                 f"Expected a .docx (a zip archive), but {name} starts {data[:8]!r}. Save it "
-                "again from Word or WPS as .docx."
+                "again from Word or WPS as .docx.",
+                code="docx_magic",
+                details={"name": name},
             )
         return "docx"
     if suffix in _TEXT_SUFFIXES or not suffix:
         return "txt"
     raise InputError(
         f"Expected a document ending in {', '.join(DOCUMENT_SUFFIXES)}, got {name!r}. Save it "
-        "as .docx or PDF (with its text, not a scan), or as plain text."
+        "as .docx or PDF (with its text, not a scan), or as plain text.",
+        code="document_suffix",
+        details={"name": name},
     )
 
 
@@ -276,12 +292,16 @@ def _text_lines(data: bytes, name: str) -> tuple[list[Line], str, list[str]]:
         raise InputError(
             f"Expected a text file in UTF-8, UTF-16 with BOM, GBK or GB18030; "
             f"{name or 'the upload'} is in none of them (a binary file?). Save it as UTF-8 "
-            "text, or upload the .docx or PDF."
+            "text, or upload the .docx or PDF.",
+            code="document_encoding",
+            details={"name": name or "upload"},
         ) from None
     if "\x00" in text:
         raise InputError(
             f"Expected a text file, got {name or 'an upload'} containing NUL bytes (a binary "
-            "file renamed?). Upload the .docx or PDF itself."
+            "file renamed?). Upload the .docx or PDF itself.",
+            code="document_nul",
+            details={"name": name or "upload"},
         )
     label = name or "the upload"
     # Counted in the decoded text before it is split: 20 MiB of line breaks would otherwise
@@ -389,14 +409,18 @@ def _docx_lines(data: bytes, name: str) -> list[Line]:
     except (OpcError, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
         raise InputError(
             f"Expected a Word .docx, but {name or 'the upload'} cannot be opened as one ({exc}). "
-            "Save it again from Word or WPS as .docx."
+            "Save it again from Word or WPS as .docx.",
+            code="docx_open",
+            details={"name": name or "upload"},
         ) from None
     # A package with the wrong parts (an .xlsx renamed) fails deep inside python-docx with
     # AttributeError or TypeError; the upload is refused with the same message.
     except (AttributeError, TypeError, IndexError) as exc:
         raise InputError(
             f"Expected a Word .docx, but {name or 'the upload'} cannot be opened as one ({exc}). "
-            "Save it again from Word or WPS as .docx."
+            "Save it again from Word or WPS as .docx.",
+            code="docx_open",
+            details={"name": name or "upload"},
         ) from None
     budget = _Budget(name)
     tables = 0
@@ -432,7 +456,9 @@ def _check_docx_zip(data: bytes, name: str) -> None:
     except zipfile.BadZipFile as exc:
         raise InputError(
             f"Expected a .docx (a zip archive), but {label} cannot be opened as one ({exc}). "
-            "Save it again from Word or WPS as .docx."
+            "Save it again from Word or WPS as .docx.",
+            code="docx_open",
+            details={"name": label},
         ) from None
     with archive:
         entries = archive.infolist()
@@ -484,12 +510,16 @@ def _check_entry(entry: zipfile.ZipInfo, label: str) -> None:
     if entry.flag_bits & 0x1:
         raise InputError(
             f"Expected an unencrypted .docx, but member {entry.filename!r} of {label} is "
-            "encrypted. Remove the password in Word and save it again."
+            "encrypted. Remove the password in Word and save it again.",
+            code="docx_password",
+            details={"name": label},
         )
     if member.is_absolute() or ".." in member.parts:
         raise InputError(
             f"Expected a .docx with relative member names, got {entry.filename!r} in {label}: "
-            "not a Word document. Save it again from Word as .docx."
+            "not a Word document. Save it again from Word as .docx.",
+            code="docx_member_name",
+            details={"name": label},
         )
     ratio = entry.file_size / max(entry.compress_size, 1)
     if entry.file_size > 2**20 and ratio > MAX_COMPRESSION_RATIO:
@@ -521,7 +551,9 @@ def _check_xml(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, label: str) -> 
     except (ParseError, zipfile.BadZipFile, EOFError, OSError) as exc:
         raise InputError(
             f"Expected well-formed XML in {entry.filename!r} of {label}, but it cannot be read "
-            f"({exc}). Save the document again from Word as .docx."
+            f"({exc}). Save the document again from Word as .docx.",
+            code="docx_xml_broken",
+            details={"name": label},
         ) from None
 
 
@@ -689,7 +721,9 @@ def _pdf_text(pages: list, name: str) -> tuple[list[Line], list[str]]:
         raise InputError(
             f"Expected a PDF with a text layer, but none of the {len(pages)} page(s) of "
             f"{name or 'the upload'} has any text: a scan. Run OCR on it (e.g. ocrmypdf -l "
-            "chi_sim) and upload the result, or upload the .docx."
+            "chi_sim) and upload the result, or upload the .docx.",
+            code="pdf_scan",
+            details={"name": name or "upload", "pages": str(len(pages))},
         )
     notes = []
     if blank_pages:
@@ -711,7 +745,9 @@ def _open_pdf(data: bytes, name: str):
         if reader.is_encrypted and not reader.decrypt(""):
             raise InputError(
                 f"Expected a PDF that opens without a password, but {label} is encrypted. "
-                "Remove the password (print or export it to a new PDF), then upload it."
+                "Remove the password (print or export it to a new PDF), then upload it.",
+                code="pdf_password",
+                details={"name": label},
             )
         return reader
     except InputError:
@@ -719,13 +755,17 @@ def _open_pdf(data: bytes, name: str):
     except DependencyError as exc:
         raise InputError(
             f"Expected a PDF whose encryption pypdf can undo, but {label} needs a library that "
-            f"is missing ({exc}). Install requirements.txt again, or export it to a new PDF."
+            f"is missing ({exc}). Install requirements.txt again, or export it to a new PDF.",
+            code="pdf_crypto",
+            details={"name": label},
         ) from None
     # pypdf raises many kinds of error on a malformed file; each becomes one message.
     except Exception as exc:
         raise InputError(
             f"Expected a readable PDF, but {label} cannot be opened ({type(exc).__name__}: "
-            f"{exc}). Export it to PDF again, or upload the .docx."
+            f"{exc}). Export it to PDF again, or upload the .docx.",
+            code="pdf_unreadable",
+            details={"name": label},
         ) from None
 
 

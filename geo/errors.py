@@ -42,8 +42,26 @@ CODES: dict[str, tuple[str, ...]] = {
     "no_datum_hint": ("best", "tally"),
     "unknown_datum": ("value",),
     "encoding_big5": ("sample",),
-    # What a document, an OSM extract or a network file may cost (issue 29): each cap named
-    # with its value. geo.documents, geo.extract, geo._worker:
+    # A document refused whole (geo.documents), then what a document, an OSM extract or a
+    # network file may cost (issue 29), each cap named with its value. geo.documents,
+    # geo.extract, geo._worker:
+    "document_missing": ("name",),
+    "document_empty": ("name",),
+    "document_no_text": ("name",),
+    "document_suffix": ("name",),
+    "document_doc": ("name",),
+    "document_encoding": ("name",),
+    "document_nul": ("name",),
+    "docx_magic": ("name",),
+    "docx_open": ("name",),
+    "docx_password": ("name",),
+    "docx_member_name": ("name",),
+    "docx_xml_broken": ("name",),
+    "pdf_magic": ("name",),
+    "pdf_unreadable": ("name",),
+    "pdf_password": ("name",),
+    "pdf_crypto": ("name",),
+    "pdf_scan": ("name", "pages"),
     "document_bytes": ("name", "mib", "cap"),
     "document_chars": ("name", "cap"),
     "document_lines": ("name", "cap"),

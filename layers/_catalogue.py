@@ -1352,6 +1352,90 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "{name} holds {figures} figures, more than the {cap} a review can hold (or it is "
         "not a report). Upload the part with the figures (split it by chapter or page).",
     },
+    "error_document_missing": {
+        "zh": "找不到文档 {name}。请检查文件路径。",
+        "en": "The document {name} does not exist. Check the path.",
+    },
+    "error_document_empty": {
+        "zh": "{name} 是空文件。请上传文档本身。",
+        "en": "{name} is an empty file. Upload the document itself.",
+    },
+    "error_document_no_text": {
+        "zh": "{name} 中没有文字（只有空行或图片）。请上传含有文字的文档。",
+        "en": "{name} holds no text (only empty lines or images). Upload a document with its text.",
+    },
+    "error_document_suffix": {
+        "zh": "{name} 不是可读取的文档："
+        "请另存为 .docx 或 PDF（含文字层，不是扫描件），或纯文本 .txt。",
+        "en": "{name} is not a document this can read: save it as .docx or PDF (with its text, "
+        "not a scan), or as plain text.",
+    },
+    "error_document_doc": {
+        "zh": "{name} 是旧版 Word .doc 文件或带密码的 .docx。请在 Word 或 WPS 中打开，去掉密码后"
+        "另存为 .docx（文件 → 另存为 → .docx）。",
+        "en": "{name} is an old Word .doc file or a password-protected .docx. Open it in Word or "
+        "WPS, remove any password and save it as .docx.",
+    },
+    "error_document_encoding": {
+        "zh": "{name} 不是 UTF-8、带 BOM 的 UTF-16、GBK 或 GB18030 编码的文本（是二进制文件？）。"
+        "请另存为 UTF-8 文本，或上传 .docx 或 PDF。",
+        "en": "{name} is not text in UTF-8, UTF-16 with BOM, GBK or GB18030 (a binary file?). "
+        "Save it as UTF-8 text, or upload the .docx or PDF.",
+    },
+    "error_document_nul": {
+        "zh": "{name} 含有空字节（NUL），不是文本文件（是改了扩展名的二进制文件？）。"
+        "请上传 .docx 或 PDF 原件。",
+        "en": "{name} contains NUL bytes, so it is no text file (a binary file renamed?). Upload "
+        "the .docx or PDF itself.",
+    },
+    "error_docx_magic": {
+        "zh": "{name} 不是 .docx（不是 zip 压缩包）。请用 Word 或 WPS 重新另存为 .docx。",
+        "en": "{name} is not a .docx (not a zip archive). Save it again from Word or WPS as .docx.",
+    },
+    "error_docx_open": {
+        "zh": "{name} 无法作为 Word .docx 打开。请用 Word 或 WPS 重新另存为 .docx。",
+        "en": "{name} cannot be opened as a Word .docx. Save it again from Word or WPS as .docx.",
+    },
+    "error_docx_password": {
+        "zh": "{name} 中有加密的内容。请在 Word 中去掉密码后重新保存。",
+        "en": "{name} holds encrypted parts. Remove the password in Word and save it again.",
+    },
+    "error_docx_member_name": {
+        "zh": "{name} 的压缩包里有指向包外的文件名，不是 Word 文档。请用 Word 重新另存为 .docx。",
+        "en": "{name} holds file names pointing outside its zip: not a Word document. Save it "
+        "again from Word as .docx.",
+    },
+    "error_docx_xml_broken": {
+        "zh": "{name} 中的 XML 已损坏，无法读取。请用 Word 重新另存为 .docx。",
+        "en": "The XML in {name} is broken and cannot be read. Save the document again from Word "
+        "as .docx.",
+    },
+    "error_pdf_magic": {
+        "zh": "{name} 的开头不像 PDF 文件。请重新导出为 PDF，或上传 .docx。",
+        "en": "{name} does not start like a PDF. Export the document to PDF again, or upload the "
+        ".docx.",
+    },
+    "error_pdf_unreadable": {
+        "zh": "{name} 无法作为 PDF 打开。请重新导出为 PDF，或上传 .docx。",
+        "en": "{name} cannot be opened as a PDF. Export it to PDF again, or upload the .docx.",
+    },
+    "error_pdf_password": {
+        "zh": "{name} 设有打开密码。请去掉密码（打印或导出为新的 PDF）后再上传。",
+        "en": "{name} needs a password to open. Remove the password (print or export it to a "
+        "new PDF), then upload it.",
+    },
+    "error_pdf_crypto": {
+        "zh": "{name} 的加密方式需要未安装的组件才能解开。"
+        "请重新安装依赖，或导出为新的 PDF 后再上传。",
+        "en": "The encryption of {name} needs a library that is not installed. Install the "
+        "requirements again, or export it to a new PDF and upload that.",
+    },
+    "error_pdf_scan": {
+        "zh": "{name} 的 {pages} 页都没有文字层：这是扫描件。"
+        "请先做文字识别（如 ocrmypdf -l chi_sim）再上传，或上传 .docx。",
+        "en": "None of the {pages} pages of {name} has a text layer: a scan. Run OCR on it (e.g. "
+        "ocrmypdf -l chi_sim) and upload the result, or upload the .docx.",
+    },
     "error_document_bytes": {
         "zh": "{name} 有 {mib} MiB，超过单个文档 {cap} MiB 的上限。"
         "请拆分文档，或只上传含有数字的页。",

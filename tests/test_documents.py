@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import re
 import struct
 import zipfile
 
@@ -198,9 +199,16 @@ def _with_document_xml(xml: bytes) -> bytes:
     ],
 )
 def test_a_bad_document_is_refused_with_one_message(make, name, message):
+    from layers.labels import error_text
+
     with pytest.raises(InputError) as error:
         read_document(make(), name=name)
     assert message in str(error.value)
+    # The figures page words it in the planner's language, from its code (geo.errors.CODES).
+    zh, en = error_text(error.value, "zh"), error_text(error.value, "en")
+    assert error.value.code and name in zh and name in en
+    assert "Expected" not in zh and re.search(r"[\u4e00-\u9fff]", zh)
+    assert not re.search(r"[\u4e00-\u9fff]", en)
 
 
 @pytest.mark.parametrize(
@@ -263,8 +271,9 @@ def test_an_oversized_file_is_refused_before_it_is_read(tmp_path):
 
 
 def test_a_missing_file_is_named():
-    with pytest.raises(InputError, match="does not exist"):
+    with pytest.raises(InputError, match="does not exist") as error:
         read_document("no/such/report.docx")
+    assert (error.value.code, error.value.details) == ("document_missing", {"name": "report.docx"})
 
 
 def test_a_docx_with_no_text_is_refused():
