@@ -729,11 +729,11 @@ def _add_network_commands(sub) -> None:
 
 
 def _figures_extract(args: argparse.Namespace) -> int:
-    from geo.documents import read_document
-    from geo.extract import extract_figures
+    from geo.extract import propose_figures
 
-    extraction = extract_figures(
-        read_document(Path(args.document)), city=args.city, district=args.district, year=args.year
+    # In a child process bounded in time and memory, as the app reads an upload.
+    extraction = propose_figures(
+        Path(args.document), city=args.city, district=args.district, year=args.year
     )
     _write_table(extraction.figures, Path(args.out), "figures")
     print(json.dumps(extraction.summary(), ensure_ascii=False))

@@ -33,8 +33,13 @@ DRAWN_KEY = "reach_drawn"
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _network(sha: str, name: str, _data: bytes) -> network.Network:
-    """The pedestrian graph of the extract with this SHA-256 (built once per server)."""
-    return network.build_network(_data, name=name)
+    """
+    The pedestrian graph of the extract with this SHA-256 (built once per server).
+
+    Built in a child process bounded in time and memory: the server keeps the graph, not
+    what building it took, and other planners' pages go on meanwhile.
+    """
+    return network.build_network_bounded(_data, name=name)
 
 
 def _extract(loaded, lang: str) -> tuple[bytes, str] | None:

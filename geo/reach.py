@@ -100,6 +100,13 @@ def _profile_graph(network: Network, profile: str) -> _Graph:
     u = network.edges["u"].to_numpy()[allowed]
     v = network.edges["v"].to_numpy()[allowed]
     weight = edge_weights(network, profile)[allowed]
+    if not (np.isfinite(weight) & (weight >= 0)).all():
+        # Dijkstra is only defined for such lengths; a negative one grew scipy to 17 GB.
+        raise ValueError(
+            f"Expected edge lengths that are finite and not negative; {network.source!r} has "
+            f"{int((~np.isfinite(weight) | (weight < 0)).sum()):,} others. Build the network "
+            "again from its OSM extract."
+        )
     n = len(network.nodes)
     rows, cols = np.concatenate([u, v]), np.concatenate([v, u])
     weights, edge = np.concatenate([weight, weight]), np.concatenate([allowed, allowed])

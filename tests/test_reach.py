@@ -307,3 +307,11 @@ def test_blind_route_metres_match_its_predecessor_tree(helsinki):
     metric = gpd.GeoSeries(line.geometry, crs="EPSG:4326").to_crs(built.epsg)
     assert metric.length.iloc[0] == pytest.approx(line["length_m"].iloc[0], rel=1e-9)
     assert isinstance(pd.Series(line["tactile_share"]).iloc[0], float)
+
+
+def test_a_negative_length_never_reaches_dijkstra(tmp_path):
+    # From a hand-edited network file, scipy's Dijkstra grew to 17 GB after 174 s.
+    built, _ = _scene(tmp_path, *wall_scene())
+    built.edges.loc[0, "length_m"] = -400.0
+    with pytest.raises(ValueError, match="Expected edge lengths that are finite and not negative"):
+        reach.nearest_destinations(built, np.array([[114.0, 35.2]]), np.array([[114.0, 35.2]]))
