@@ -11,8 +11,10 @@ The suite's ``network`` job (``python -m bench --jobs network``). Two parts:
   Timed from WGS84 lon/lat arrays to metres per origin, every structure built inside the
   run (no cache):
 
-  - ``atlas``: :func:`geo.reach.nearest_destinations` (k-d tree snap, one
-    ``scipy.sparse.csgraph.dijkstra`` from all destinations with ``min_only``).
+  - ``atlas``: :func:`geo.reach.nearest_destinations` with ``snap="node"`` (k-d tree snap to
+    the nearest node, as the peers do; the product snaps to the nearest point on a street,
+    timed in ``bench/lifecircle.py``), one ``scipy.sparse.csgraph.dijkstra`` from all
+    destinations with ``min_only``.
   - ``osmnx + networkx``: the usual way: ``osmnx.distance.nearest_nodes`` on the
     projected ``MultiDiGraph`` (both directions), then
     ``networkx.multi_source_dijkstra_path_length`` from the destinations' nodes.
@@ -108,7 +110,7 @@ def points(city: network.Network, seed: int = 17) -> tuple[np.ndarray, np.ndarra
 
 
 def run_atlas(city, origins, dests) -> np.ndarray:
-    return reach.nearest_destinations(city, origins, dests, profile="walk").distance_m
+    return reach.nearest_destinations(city, origins, dests, profile="walk", snap="node").distance_m
 
 
 def _metric(lon_lat: np.ndarray) -> np.ndarray:
