@@ -26,7 +26,7 @@ import shapely
 
 from geo.network import Network, profile_edges
 
-__all__ = ["Snapped", "snap_to_edges", "snap_to_nodes"]
+__all__ = ["Snapped", "edge_tree", "snap_to_edges", "snap_to_nodes"]
 
 
 @dataclasses.dataclass
@@ -67,7 +67,7 @@ def _empty(count: int) -> Snapped:
                    np.full((count, 2), np.nan))  # fmt: skip
 
 
-def _edge_tree(network: Network, profile: str) -> tuple[np.ndarray, shapely.STRtree]:
+def edge_tree(network: Network, profile: str) -> tuple[np.ndarray, shapely.STRtree]:
     """The profile's allowed edges and an R-tree of their metric segments (built once)."""
     key = ("edge_tree", profile)
     cached = network.graphs.get(key)
@@ -92,7 +92,7 @@ def snap_to_edges(network: Network, xy: np.ndarray, *, profile: str, max_snap_m:
     """
     out = _empty(len(xy))
     finite = np.flatnonzero(np.isfinite(xy).all(axis=1))
-    allowed, tree = _edge_tree(network, profile)
+    allowed, tree = edge_tree(network, profile)
     if not finite.size or not len(allowed):
         return out
     points = shapely.points(xy[finite])
