@@ -26,7 +26,9 @@ never zero facilities. Output CRS is EPSG:4326.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -91,13 +93,15 @@ class RegistryError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Standard:
-    """A standard cited by the registry: its code, title, issuer and edition."""
+    """A standard cited by the registry: its code, title, issuer and edition (and in English)."""
 
     key: str
     code: str
     title: str
     issuer: str
     edition: str
+    title_en: str
+    edition_en: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,6 +120,7 @@ class LifeCircle:
     radius_m: float
     standard: str
     clause: str
+    clause_en: str
     checked: bool
 
 
@@ -134,6 +139,7 @@ class Category:
     key: str
     standard: str
     clause: str
+    clause_en: str
     radius_m: float
     checked: bool
     complete_community: bool
@@ -159,13 +165,14 @@ class Registry:
     """
     The categories (in display order), the standards they cite, the life circles.
 
-    ``complete_clause`` is the clause that makes a community complete: (standard key, clause).
+    ``complete_clause`` is the clause that makes a community complete: (standard key,
+    clause, clause in English).
     """
 
     categories: dict[str, Category]
     standards: dict[str, Standard]
     life_circles: tuple[LifeCircle, ...]
-    complete_clause: tuple[str, str]
+    complete_clause: tuple[str, str, str]
 
     @property
     def complete_community(self) -> tuple[str, ...]:
@@ -214,7 +221,8 @@ def _require(table: dict, keys: tuple[str, ...], where: str) -> None:
 
 def _category(entry: dict, standards: dict[str, Standard]) -> Category:
     where = f"category {entry.get('key', '?')!r}"
-    _require(entry, ("key", "standard", "clause", "radius_m", "checked", "osm", "words"), where)
+    needed = ("key", "standard", "clause", "clause_en", "radius_m", "checked", "osm", "words")
+    _require(entry, needed, where)
     if entry["standard"] not in standards:
         raise RegistryError(
             f"Expected {where} to cite one of the standards {sorted(standards)}; got "
@@ -235,6 +243,7 @@ def _category(entry: dict, standards: dict[str, Standard]) -> Category:
         key=entry["key"],
         standard=entry["standard"],
         clause=entry["clause"],
+        clause_en=entry["clause_en"],
         radius_m=float(entry["radius_m"]),
         checked=bool(entry["checked"]),
         complete_community=bool(entry.get("complete_community", False)),
@@ -249,35 +258,53 @@ def load_registry(path: str | Path | None = None) -> Registry:
     """
     The registry of categories and standards (``data/lifecircle.toml`` unless ``path``).
 
-    Raises :class:`RegistryError` naming what is missing or inconsistent.
+    Raises :class:`RegistryError` naming what is missing or inconsistent. The shipped one is
+    read once per process (a :class:`Registry` is frozen: :meth:`Registry.with_radii` makes
+    a new one).
     """
-    data = tomllib.loads(Path(path or REGISTRY_PATH).read_text(encoding="utf-8"))
+    return _registry(str(Path(path or REGISTRY_PATH).resolve()))
+
+
+@functools.lru_cache(maxsize=4)
+def _registry(path: str) -> Registry:
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     standards = {}
     for key, entry in data.get("standards", {}).items():
-        _require(entry, ("code", "title", "issuer", "edition"), f"standard {key!r}")
-        standards[key] = Standard(
-            key, entry["code"], entry["title"], entry["issuer"], entry["edition"]
-        )
+        fields = ("code", "title", "issuer", "edition", "title_en", "edition_en")
+        _require(entry, fields, f"standard {key!r}")
+        standards[key] = Standard(key, *(entry[f] for f in fields))
     categories = {}
     for entry in data.get("category", []):
         category = _category(entry, standards)
         if category.key in categories:
             raise RegistryError(f"Expected each category once; {category.key!r} is repeated.")
         categories[category.key] = category
-    circles = tuple(
-        LifeCircle(
-            int(c["minutes"]), float(c["radius_m"]), c["standard"], c["clause"], bool(c["checked"])
+    circles = []
+    for entry in data.get("life_circle", []):
+        _require(
+            entry,
+            ("minutes", "radius_m", "standard", "clause", "clause_en", "checked"),
+            "[[life_circle]]",
         )
-        for c in data.get("life_circle", [])
-    )
+        circles.append(
+            LifeCircle(
+                int(entry["minutes"]),
+                float(entry["radius_m"]),
+                entry["standard"],
+                entry["clause"],
+                entry["clause_en"],
+                bool(entry["checked"]),
+            )
+        )
     if not categories:
-        raise RegistryError(f"Expected [[category]] entries in {Path(path or REGISTRY_PATH)}.")
+        raise RegistryError(f"Expected [[category]] entries in {path}.")
     complete = data.get("complete_community", {})
-    _require(complete, ("standard", "clause"), "[complete_community]")
+    _require(complete, ("standard", "clause", "clause_en"), "[complete_community]")
     for cited in [complete["standard"], *(c.standard for c in circles)]:
         if cited not in standards:
             raise RegistryError(f"Expected a standard among {sorted(standards)}; got {cited!r}.")
-    return Registry(categories, standards, circles, (complete["standard"], complete["clause"]))
+    clause = (complete["standard"], complete["clause"], complete["clause_en"])
+    return Registry(categories, standards, tuple(circles), clause)
 
 
 # --- what a source holds ----------------------------------------------------------------------
@@ -422,14 +449,14 @@ def _osm_elements(path: Path, registry: Registry) -> list[tuple]:
 
 
 def read_osm_facilities(
-    path: str | Path,
+    source: str | Path | bytes,
     *,
     registry: Registry,
     extent: shapely.Geometry | None,
     name: str | None = None,
 ) -> Facilities:
     """
-    The facilities an OSM extract maps, by the registry's tag rules.
+    The facilities an OSM extract (a path, or its bytes and ``name``) maps, by tag rules.
 
     ``extent`` is where the extract says something (its network's extent,
     :meth:`geo.network.Network.extent`): it covers every category the extract maps at all.
@@ -437,7 +464,15 @@ def read_osm_facilities(
     area in m² (in the extract's Gauss-Krüger zone); nodes are points; an unclosed way is
     its line.
     """
-    path = Path(path)
+    if isinstance(source, bytes | bytearray):
+        label = name or "upload.osm.pbf"
+        if len(source) > _osm.MAX_OSM_BYTES:
+            raise InputError(f"Expected an OSM extract under 2 GB; {label!r} is larger.")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / ("upload" + "".join(Path(label).suffixes[-2:]))
+            path.write_bytes(source)
+            return read_osm_facilities(path, registry=registry, extent=extent, name=label)
+    path = Path(source)
     label = name or path.name
     _osm.check_osm(path, label)
     try:

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
+from scipy.spatial import cKDTree
 
 from geo import coverage, reach
 from geo.facilities import Facilities, Registry, load_registry
@@ -48,6 +49,7 @@ __all__ = [
     "district_indicators",
     "facility_points",
     "measure",
+    "share_columns",
     "sources_table",
     "walkshed_facilities",
 ]
@@ -126,19 +128,30 @@ def _back(epsg: int) -> pyproj.Transformer:
 
 
 def _straight_m(points_m: np.ndarray, facilities: Facilities, rows: np.ndarray, epsg: int):
-    """Straight metres from each metric point to the nearest of the facilities ``rows``."""
+    """
+    Straight metres from each metric point to the nearest of the facilities ``rows``.
+
+    Points by a k-d tree of their coordinates; areas and lines by an R-tree of their shapes
+    (0 inside an area); the nearer of the two.
+    """
     out = np.full(len(points_m), np.nan)
     finite = np.isfinite(points_m).all(axis=1)
     if not rows.size or not finite.any():
         return out
     to_m = transformer(epsg)
     geometry = facilities.features.geometry.to_numpy()[rows]
-    # Axis order: lon/lat in, x/y metres out. An area's distance is to its outline (0 inside).
+    # Axis order: lon/lat in, x/y metres out.
     metric = shapely.transform(geometry, lambda xy: np.column_stack(to_m.transform(*xy.T)))
-    (found, _), distance = shapely.STRtree(metric).query_nearest(
-        shapely.points(points_m[finite]), return_distance=True, all_matches=False
-    )
-    out[np.flatnonzero(finite)[found]] = distance
+    is_point = shapely.get_type_id(metric) == shapely.GeometryType.POINT
+    best = np.full(int(finite.sum()), np.inf)
+    if is_point.any():
+        best = cKDTree(shapely.get_coordinates(metric[is_point])).query(points_m[finite])[0]
+    if (~is_point).any():
+        (found, _), distance = shapely.STRtree(metric[~is_point]).query_nearest(
+            shapely.points(points_m[finite]), return_distance=True, all_matches=False
+        )
+        best[found] = np.minimum(best[found], distance)
+    out[finite] = best
     return out
 
 
@@ -282,15 +295,27 @@ def _checklist(out: pd.DataFrame, registry: Registry) -> None:
     complete = pd.array(np.where(failed.any(axis=1), False, True), dtype="boolean")
     complete[(unknown.any(axis=1) & ~failed.any(axis=1)).to_numpy()] = pd.NA
     out["complete"] = complete
-    out["missing"] = [";".join(k for k in required if row[k]) for _, row in failed.iterrows()]
-    out["unmeasured"] = [";".join(k for k in required if row[k]) for _, row in unknown.iterrows()]
+    out["missing"] = _joined(failed)
+    out["unmeasured"] = _joined(unknown)
+
+
+def _joined(mask: pd.DataFrame) -> np.ndarray:
+    """Per row, the names of the columns that hold True, ``;``-separated (no Python loop)."""
+    text = np.full(len(mask), "", dtype=object)
+    for column in mask.columns:
+        text = text + np.where(mask[column].to_numpy(dtype=bool), f"{column};", "")
+    return np.array([t[:-1] for t in text], dtype=object) if len(text) else text
 
 
 # --- districts and cities -----------------------------------------------------------------------
 
 
-def _share_columns(registry: Registry) -> list[tuple[str, str, float | None]]:
-    """(column, category or ``complete``, radius or None for the standard's own)."""
+def share_columns(registry: Registry) -> list[tuple[str, str, float | None]]:
+    """
+    Every share column the district and city tables hold, in display order.
+
+    (column, category or ``complete``, life-circle radius or None for the standard's own).
+    """
     circles = [c.radius_m for c in registry.life_circles]
     columns = []
     for key in registry.categories:
@@ -380,7 +405,7 @@ def _district_tally(communities, districts, network, facilities, registry, min_s
         )
     verdicts["complete"] = _weakest([verdicts[k] for k in registry.complete_community])
     tally = _Tally({}, {}, {})
-    for column, key, radius in _share_columns(registry):
+    for column, key, radius in share_columns(registry):
         measured, near = _within(communities, key, radius)
         tally.measured[column] = np.bincount(
             district[known & measured], households[known & measured], n
@@ -421,7 +446,7 @@ def _city_table(table: pd.DataFrame, tally: _Tally, registry: Registry) -> pd.Da
         at = group.index.to_numpy()
         row: dict[str, object] = {"city": city, "districts": len(at)}
         row["households_total"] = float(group["households_total"].sum())
-        for column, _, _ in _share_columns(registry):
+        for column, _, _ in share_columns(registry):
             statuses = tally.status[column][at]
             counted = statuses[~np.isin(statuses, ("no_projects", "no_households"))]
             measured = tally.measured[column][at].sum()
@@ -444,7 +469,7 @@ def sources_table(registry: Registry) -> pd.DataFrame:
     where a planner changed it. Columns of one category share their row's citation.
     """
     rows = []
-    for column, key, radius in _share_columns(registry):
+    for column, key, radius in share_columns(registry):
         rows.append(_source_row(column, key, radius, registry))
         if key != "complete" and radius is None:
             for name in (f"dist_{key}_m", f"straight_{key}_m", f"pass_{key}"):
@@ -458,13 +483,13 @@ def _source_row(column: str, key: str, radius: float | None, registry: Registry)
     category = registry.categories.get(key)
     circle = next((c for c in registry.life_circles if c.radius_m == radius), None)
     if category is None:
-        standard_key, clause = registry.complete_clause
+        standard_key, clause, clause_en = registry.complete_clause
         checked, metres, setting = False, np.nan, False
     elif circle is not None:
-        standard_key, clause, checked = circle.standard, circle.clause, circle.checked
-        metres, setting = circle.radius_m, False
+        standard_key, clause, clause_en = circle.standard, circle.clause, circle.clause_en
+        checked, metres, setting = circle.checked, circle.radius_m, False
     else:
-        standard_key, clause = category.standard, category.clause
+        standard_key, clause, clause_en = category.standard, category.clause, category.clause_en
         checked, metres, setting = category.checked, category.radius_m, category.setting
     standard = registry.standards[standard_key]
     return {
@@ -474,6 +499,9 @@ def _source_row(column: str, key: str, radius: float | None, registry: Registry)
         "title": standard.title,
         "clause": clause,
         "edition": standard.edition,
+        "title_en": standard.title_en,
+        "clause_en": clause_en,
+        "edition_en": standard.edition_en,
         "radius_m": metres,
         "checked": bool(checked and not setting),
         "setting": bool(setting or not checked),
