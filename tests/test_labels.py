@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from geo import compare, coverage, errors, figure_table, figures, infra, reconcile, records
+from geo import (
+    compare,
+    coverage,
+    errors,
+    facilities,
+    figure_table,
+    figures,
+    infra,
+    reconcile,
+    records,
+)
 from layers import basemaps, choropleth, tables
 from layers._catalogue import LABELS
 from layers.labels import LANGS, label, measure_name
@@ -61,6 +71,10 @@ def _keys_built_from_names() -> set[str]:
     keys |= {f"located_{v}" for v in ("point", "district", "zone")}
     keys |= {f"level_{v}" for v in ("urban_area",)}
     keys |= {f"error_{c}" for c in ("no_datum", "no_datum_hint", "unknown_datum")}
+    # Issue 25: the registry's categories and the facilities file's quarantine reasons.
+    keys |= {f"fac_{k}" for k in facilities.load_registry().categories}
+    keys |= {f"qreason_{r}" for r in facilities.REASONS}
+    keys |= {"lc_city_incomplete", "lc_city_no_projects", "lc_complete_unknown"}
     return keys | set(tables._HEADERS.values())  # table headers by column
 
 
