@@ -230,9 +230,9 @@ def walkshed_layers(
             gpd.GeoSeries([row.geometry], crs="EPSG:4326").to_json(),
             style_function=lambda _, c=colour: {
                 "color": c,
-                "weight": 1,
+                "weight": 2,
                 "fillColor": c,
-                "fillOpacity": 0.18,
+                "fillOpacity": 0.3,
             },
             tooltip=folium.Tooltip(tip),
         ).add_to(group)
