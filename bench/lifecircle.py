@@ -35,7 +35,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from bench.network import EPSG, city_graph
+from bench.network import EPSG, city_graph, osmnx_graph
 from bench.timing import ATLAS, Mismatch, measure, peer_result
 from geo import facilities, lifecircle, network
 
@@ -106,28 +106,6 @@ def _registry() -> facilities.Registry:
 def run_atlas(city, projects, found, registry, profile: str) -> dict[str, np.ndarray]:
     out = lifecircle.community_indicators(projects, found, city, registry=registry, profile=profile)
     return {k: out[f"dist_{k}_m"].to_numpy("float64") for k in COUNTS}
-
-
-def osmnx_graph(city: network.Network, profile: str):
-    """The profile's edges as OSMnx builds a walking graph: projected, both directions."""
-    import osmnx as ox
-
-    nodes = gpd.GeoDataFrame(
-        {"x": city.nodes["x"], "y": city.nodes["y"]},
-        geometry=shapely.points(city.nodes[["x", "y"]].to_numpy()),
-        crs=EPSG,
-    )
-    nodes.index = pd.Index(np.arange(len(city.nodes)), name="osmid")
-    e = city.edges[network.profile_edges(city, profile)]
-    u = np.concatenate([e["u"], e["v"]])
-    v = np.concatenate([e["v"], e["u"]])
-    length = np.concatenate([e["length_m"], e["length_m"]])
-    frame = pd.DataFrame({"u": u, "v": v, "key": 0, "length": length})
-    frame = frame.sort_values("length").drop_duplicates(["u", "v"]).set_index(["u", "v", "key"])
-    xy = city.nodes[["x", "y"]].to_numpy()
-    ends = [xy[frame.index.get_level_values(level)] for level in (0, 1)]
-    edges = gpd.GeoDataFrame(frame, geometry=shapely.linestrings(np.stack(ends, 1)), crs=EPSG)
-    return ox.graph_from_gdfs(nodes, edges, graph_attrs={"crs": f"EPSG:{EPSG}"})
 
 
 def run_osmnx(graph, origins_m: np.ndarray, nodes_xy: dict[str, np.ndarray]) -> dict:

@@ -118,8 +118,8 @@ def _metric(lon_lat: np.ndarray) -> np.ndarray:
     return np.column_stack(to_m.transform(lon_lat[:, 0], lon_lat[:, 1]))
 
 
-def osmnx_graph(city: network.Network):
-    """The city as OSMnx builds a walking graph: a projected MultiDiGraph, both directions."""
+def osmnx_graph(city: network.Network, profile: str = "walk"):
+    """The profile's edges as OSMnx builds a walking graph: projected, both directions."""
     import geopandas as gpd
     import osmnx as ox
     import shapely
@@ -130,7 +130,7 @@ def osmnx_graph(city: network.Network):
         crs=EPSG,
     )
     nodes.index = pd.Index(city.nodes["node_id"].to_numpy(), name="osmid")
-    walkable = network.profile_edges(city, "walk")
+    walkable = network.profile_edges(city, profile)
     e = city.edges[walkable]
     u = np.concatenate([e["u"], e["v"]])
     v = np.concatenate([e["v"], e["u"]])

@@ -557,29 +557,14 @@ def _file_categories(raw: pd.DataFrame, registry: Registry, flags: _sheets.Flags
 def _file_points(raw: pd.DataFrame, crs_name: str | None, flags: _sheets.Flags) -> np.ndarray:
     """WGS84 points from each row's lon/lat in its datum; a row with none is quarantined."""
     columns = {f: c for f in ("lon", "lat", "datum") if (c := _field(list(raw.columns), f))}
-    if "lon" not in columns or "lat" not in columns:
-        lon = lat = np.full(len(raw), np.nan)
-    else:
-        lon, lat = _sheets.parse_points(raw, columns, flags)
-    datums = _sheets.row_datums(raw, columns, crs_name, flags)
-    undeclared = flags.ok() & ~np.isnan(lon) & pd.isna(datums)
-    if undeclared.any():
-        raise InputError(
-            f"Expected the datum of the coordinates; {int(undeclared.sum())} rows have points "
-            "and no 坐标系 cell, and no datum was given. Declare it (wgs84, cgcs2000, gcj02 for "
-            "Amap/Tencent, bd09 for Baidu) or add a 坐标系 column. Nothing is guessed.",
-            fix="datum",
-        )
+    lon = lat = np.full(len(raw), np.nan)
+    if "lon" in columns and "lat" in columns:
+        lon, lat = _sheets.wgs84_points(raw, columns, crs_name, flags)
     address = _field(list(raw.columns), "address")
     detail = _sheets.quoted(raw[address]) if address else np.full(len(raw), "", dtype=object)
+    # An address alone is not placed (no geocoder): the row says so, with the address.
     flags.flag(np.isnan(lon), "no_point", column=address or "", detail=detail)
-    lon_w, lat_w = np.full(len(lon), np.nan), np.full(len(lat), np.nan)
-    for datum in crs.DATUMS:
-        rows = flags.ok() & (datums == datum) & ~np.isnan(lon)
-        if rows.any():
-            # Each row's datum flips to WGS84 here, and only here.
-            lon_w[rows], lat_w[rows] = crs.to_wgs84(lon[rows], lat[rows], datum)
-    return shapely.points(lon_w, lat_w)
+    return shapely.points(lon, lat)
 
 
 def _file_areas(raw: pd.DataFrame, kinds: np.ndarray, registry: Registry, flags) -> np.ndarray:

@@ -22,7 +22,7 @@ from geo.facilities import FILE_FIELDS, Registry
 from geo.lifecircle import Indicators
 from layers._html import esc, tipped_geojson
 from layers.choropleth import class_colours, classify
-from layers.coverage import HATCH_FILL, wgs84
+from layers.coverage import HATCH_FILL, _coverage_style, wgs84
 from layers.labels import format_value, label, reason_text
 from layers.projects import Check
 from layers.tables import reason_name
@@ -171,15 +171,8 @@ def share_layer(
     )
     group = folium.FeatureGroup(name=name, show=True)
     if not shown.empty:
-        tipped_geojson(shown, _style).add_to(group)
+        tipped_geojson(shown, _coverage_style).add_to(group)
     return group, bins, class_colours(len(bins)) if bins else []
-
-
-def _style(feature: dict) -> dict:
-    fill = feature["properties"]["fill"]
-    if fill == HATCH_FILL:
-        return {"fillColor": fill, "fillOpacity": 1, "color": "#757575", "weight": 1}
-    return {"fillColor": fill, "fillOpacity": 0.75, "color": "#555555", "weight": 1}
 
 
 def checks(registry: Registry, profile: str, lang: str = "zh") -> list[Check]:
