@@ -107,12 +107,13 @@ def facility_points(
     outline = np.where(polygonal, shapely.boundary(np.where(polygonal, metric, None)), metric)
     dense = shapely.segmentize(outline, AREA_STEP_M)
     xy, owner = shapely.get_coordinates(dense, return_index=True)
-    # Where a street crosses an area's outline is an entrance, wherever the samples fall.
-    _, streets = edge_tree(network, "walk")
-    at, hit = streets.query(np.where(polygonal, outline, None), predicate="intersects")
-    crossings = shapely.intersection(outline[at], streets.geometries[hit])
-    more, which = shapely.get_coordinates(crossings, return_index=True)
-    xy, owner = np.vstack([xy, more]), np.concatenate([owner, at[which]])
+    if polygonal.any():
+        # Where a street crosses an area's outline is an entrance, wherever the samples fall.
+        _, streets = edge_tree(network, "walk")
+        at, hit = streets.query(np.where(polygonal, outline, None), predicate="intersects")
+        crossings = shapely.intersection(outline[at], streets.geometries[hit])
+        more, which = shapely.get_coordinates(crossings, return_index=True)
+        xy, owner = np.vstack([xy, more]), np.concatenate([owner, at[which]])
     lon, lat = _inverse(network).transform(xy[:, 0], xy[:, 1])
     return np.column_stack([lon, lat]), rows[owner]
 
