@@ -38,6 +38,7 @@ from layers.lifecircle import (
     sources_text,
     template_bytes,
     walkshed_layers,
+    walkshed_legend,
 )
 from layers.maps import lifecircle_layers
 from layers.tables import quarantine_rows, xlsx_bytes
@@ -186,6 +187,7 @@ def _map(result, built, lang: str) -> None:
         dataclasses.replace(result, districts=display_outlines(result.districts)),
         column,
         drawn=walkshed_layers(shown[3], shown[4], shown[2], lang=lang) if shown else None,
+        drawn_legend=walkshed_legend(shown[3], shown[4], lang=lang) if shown else None,
         fit=[shown[3]] if shown else None,
         lang=lang,
     )

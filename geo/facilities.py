@@ -102,6 +102,7 @@ class Standard:
     edition: str
     title_en: str
     edition_en: str
+    code_en: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -270,7 +271,7 @@ def _registry(path: str) -> Registry:
     data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     standards = {}
     for key, entry in data.get("standards", {}).items():
-        fields = ("code", "title", "issuer", "edition", "title_en", "edition_en")
+        fields = ("code", "title", "issuer", "edition", "title_en", "edition_en", "code_en")
         _require(entry, fields, f"standard {key!r}")
         standards[key] = Standard(key, *(entry[f] for f in fields))
     categories = {}

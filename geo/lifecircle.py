@@ -500,6 +500,7 @@ def _source_row(column: str, key: str, radius: float | None, registry: Registry)
         "title": standard.title,
         "clause": clause,
         "edition": standard.edition,
+        "code_en": standard.code_en,
         "title_en": standard.title_en,
         "clause_en": clause_en,
         "edition_en": standard.edition_en,

@@ -578,23 +578,23 @@ LABELS: dict[str, dict[str, str]] = {
     "lc_indicator": {"zh": "区县着色指标", "en": "Colour districts by"},
     "lc_share": {
         "zh": "{radius}内有{category}的户数占比（{profile}）",
-        "en": "Households within {radius} of a {category} ({profile})",
+        "en": "Households within {radius} of {category} ({profile})",
     },
     "lc_share_circle": {
         "zh": "{minutes} 分钟生活圈（{radius}）内有{category}的户数占比（{profile}）",
-        "en": "Households with a {category} in the {minutes}-minute circle, {radius} ({profile})",
+        "en": "Households with {category} in the {minutes}-minute circle, {radius} ({profile})",
     },
     "lc_tier": {"zh": "{area}及以上者 {radius}", "en": "{radius} of one of {area} or more"},
     "lc_share_tiers": {
         "zh": "{category}服务半径内的户数占比（{tiers}；{profile}）",
-        "en": "Households within a {category}'s radius ({tiers}; {profile})",
+        "en": "Households within {category}'s radius ({tiers}; {profile})",
     },
     "lc_city_incomplete": {
         "zh": "数据不足：并非每个有台账小区的区县都有数据，不计全市数字",
-        "en": "insufficient data: not every district with renovated communities has data, so no "
+        "en": "Insufficient data: not every district with renovated communities has data, so no "
         "city figure",
     },
-    "lc_city_no_projects": {"zh": "本市没有台账小区", "en": "no ledger communities in the city"},
+    "lc_city_no_projects": {"zh": "本市没有台账小区", "en": "No ledger communities in the city"},
     "lc_share_complete": {
         "zh": "完整社区户数占比（{profile}）",
         "en": "Households in complete communities ({profile})",
@@ -636,7 +636,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "lc_walkshed_draw": {"zh": "画出步行范围", "en": "Draw the walkshed"},
     "lc_walkshed_layer": {"zh": "步行范围 {distance}", "en": "Walkshed {distance}"},
-    "lc_facilities_layer": {"zh": "范围内的设施", "en": "Services inside"},
+    "lc_facilities_layer": {"zh": "范围内的设施（{n}）", "en": "Services inside ({n})"},
     "lc_facility_tip": {
         "zh": "{category}：{name}（沿路网 {distance}）",
         "en": "{category}: {name} ({distance} along the network)",

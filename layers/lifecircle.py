@@ -44,6 +44,7 @@ __all__ = [
     "template_bytes",
     "verdicts",
     "walkshed_layers",
+    "walkshed_legend",
 ]
 
 #: Services inside a walkshed (ColorBrewer Dark2 magenta, apart from the districts' ramp).
@@ -57,6 +58,14 @@ def category_name(key: str, lang: str = "zh") -> str:
     return label(f"fac_{key}", lang)
 
 
+def _named(key: str, lang: str) -> str:
+    """A category as an indicator's name reads it: in English with its article (an, a)."""
+    name = category_name(key, lang)
+    if lang != "en":
+        return name
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
 def _metres(value: float, lang: str) -> str:
     return format_value(round(float(value)), "m", lang)
 
@@ -67,7 +76,7 @@ def indicator_name(column: str, registry: Registry, profile: str, lang: str = "z
     if column == "share_complete":
         return label("lc_share_complete", lang).format(profile=how)
     key, radius = _parts(column, registry)
-    name = category_name(key, lang)
+    name = _named(key, lang)
     if radius is None:
         category = registry.categories[key]
         key = "lc_share_tiers" if category.tiers else "lc_share"
@@ -115,7 +124,7 @@ def clause_text(sources: pd.DataFrame, column: str, lang: str = "zh") -> str:
     row = sources.set_index("column").loc[column]
     suffix = "_en" if lang == "en" else ""
     text = label("lc_clause", lang).format(
-        code=row["code"], clause=row[f"clause{suffix}"], edition=row[f"edition{suffix}"]
+        code=row[f"code{suffix}"], clause=row[f"clause{suffix}"], edition=row[f"edition{suffix}"]
     )
     if row["setting"]:
         text += ("；" if lang == "zh" else "; ") + label("lc_setting", lang)
@@ -230,7 +239,7 @@ def walkshed_layers(
             tooltip=folium.Tooltip(tip),
         ).add_to(group)
         groups.append(group)
-    places = folium.FeatureGroup(name=f"{label('lc_facilities_layer', lang)} ({len(inside)})")
+    places = folium.FeatureGroup(name=label("lc_facilities_layer", lang).format(n=len(inside)))
     for _, row in inside.iterrows():
         point = row.geometry.representative_point()
         tip = label("lc_facility_tip", lang).format(
@@ -249,6 +258,26 @@ def walkshed_layers(
             tooltip=folium.Tooltip(tip),
         ).add_to(places)
     return [*groups, places]
+
+
+def walkshed_legend(
+    sheds: gpd.GeoDataFrame, inside: pd.DataFrame, *, lang: str = "zh"
+) -> list[tuple[str, str, str]]:
+    """
+    The legend's entries for :func:`walkshed_layers`: each walkshed, nearest first.
+
+    Then the services inside; ``points`` of :func:`layers._html.legend_html`.
+    """
+    entries = [
+        (
+            _SHED_COLOURS.get(int(m), "#756bb1"),
+            label("lc_walkshed_layer", lang).format(distance=_metres(m, lang)),
+            "area",
+        )
+        for m in sorted(sheds.loc[sheds.geometry.notna(), "distance_m"])
+    ]
+    name = label("lc_facilities_layer", lang).format(n=len(inside))
+    return [*entries, (FACILITY_COLOUR, name, "point")]
 
 
 # --- tables and files ----------------------------------------------------------------------------
@@ -345,13 +374,18 @@ def sources_text(
     """The clause behind each indicator shown, and whether its radius is a setting."""
     rows = sources.set_index("column").loc[columns]
     suffix = "_en" if lang == "en" else ""
-    titles = rows["code"] + " " + rows[f"title{suffix}"]
+    sep = " " if lang == "zh" else ", "
+    # A standard with no number of its own (城市体检指标体系) opens its title with its name.
+    titles = [
+        title if title.startswith(code) else f"{code}{sep}{title}"
+        for code, title in zip(rows[f"code{suffix}"], rows[f"title{suffix}"], strict=True)
+    ]
     return pd.DataFrame(
         {
             label("lc_col_indicator", lang): [
                 indicator_name(c, registry, profile, lang) for c in columns
             ],
-            label("lc_col_standard", lang): titles.to_numpy(),
+            label("lc_col_standard", lang): titles,
             label("lc_col_clause", lang): rows[f"clause{suffix}"].to_numpy(),
             label("lc_col_edition", lang): rows[f"edition{suffix}"].to_numpy(),
             label("lc_col_radius", lang): [

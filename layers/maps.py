@@ -319,6 +319,7 @@ def lifecircle_layers(
     column: str,
     *,
     drawn: list[folium.FeatureGroup] | None = None,
+    drawn_legend: list[tuple[str, str, str]] | None = None,
     fit: list[gpd.GeoDataFrame] | None = None,
     basemap: str | None = None,
     tile_key: str | None = None,
@@ -329,7 +330,8 @@ def lifecircle_layers(
 
     Districts are coloured by ``column`` of ``found`` (:class:`geo.lifecircle.Indicators`),
     hatched where there is no value; each community's popup holds its checklist; ``drawn``
-    layers (a walkshed) go on top.
+    layers (a walkshed) go on top, named in the legend by ``drawn_legend``
+    (:func:`layers.lifecircle.walkshed_legend`).
 
     The legend names the indicator and cites its clause. The view fits ``fit`` when given,
     else the communities, else the districts.
@@ -353,7 +355,7 @@ def lifecircle_layers(
         lang=lang,
         missing=(HATCH_CSS, label("insufficient_data", lang)),
         notes=[clause_text(found.sources, column, lang)],
-        points=[(PROJECT_COLOUR, label("projects_layer", lang), "point")],
+        points=[(PROJECT_COLOUR, label("projects_layer", lang), "point"), *(drawn_legend or [])],
     )
     parts.groups.append(_remembered(group, "lifecircle"))
     parts.groups.append(labels_layer(districts, None, lang=lang))

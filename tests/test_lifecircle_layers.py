@@ -13,6 +13,7 @@ import shapely
 
 from geo import facilities, lifecircle
 from layers import lifecircle as words
+from layers._html import legend_html
 from layers.tables import xlsx_bytes
 
 REGISTRY = facilities.load_registry()
@@ -30,6 +31,10 @@ SOURCES = lifecircle.sources_table(REGISTRY)
         ("share_park", "walk", "zh",
          "公园服务半径内的户数占比（5,000 m²及以上者 500 米、2,000 m²及以上者 300 米；步行）"),
         ("share_complete", "walk", "en", "Households in complete communities (on foot)"),
+        ("share_elderly_care", "walk", "en",
+         "Households within 300 m of an elderly-care station (on foot)"),
+        ("share_elderly_care_500m", "walk", "en",
+         "Households with an elderly-care station in the 10-minute circle, 500 m (on foot)"),
     ],
 )  # fmt: skip
 def test_indicators_are_named_with_their_radius(column, profile, lang, text):
@@ -46,6 +51,28 @@ def test_every_clause_says_it_is_a_setting_in_both_languages():
         "Source: GB 50180-2018 Appendix C (5-minute life-circle facilities): a kindergarten "
         "serves within 300 m (2018 (in force 2018-12-01)); a setting, not checked against "
         "the text"
+    )
+
+
+def test_standards_are_cited_once_and_in_the_interface_language():
+    columns = ["share_kindergarten", "share_nursery", "share_park", "share_complete"]
+    zh = words.sources_text(SOURCES, columns, REGISTRY, "walk", "zh")["标准"].tolist()
+    assert zh == [
+        "GB 50180-2018 城市居住区规划设计标准",
+        "GB 50180-2018 城市居住区规划设计标准",
+        "城市体检指标体系：公园绿化活动场地服务半径覆盖率",
+        "建科规〔2020〕7号 附件 完整居住社区建设标准（试行）",
+    ]
+    en = words.sources_text(SOURCES, columns, REGISTRY, "walk", "en")["Standard"].tolist()
+    assert en == [
+        "GB 50180-2018, Standard for urban residential area planning and design",
+        "GB 50180-2018, Standard for urban residential area planning and design",
+        "City health check indicators: park service-radius coverage",
+        "Jiankegui [2020] No. 7 attachment, Construction standard for complete residential "
+        "communities (trial)",
+    ]
+    assert words.clause_text(SOURCES, "share_complete", "en").startswith(
+        "Source: Jiankegui [2020] No. 7 attachment I (basic public services) items 1–5"
     )
 
 
@@ -72,6 +99,25 @@ def test_walkshed_facilities_are_escaped():
     assert "<img src=x" not in html and "<b>小区</b>" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "幼儿园：&lt;img src=x onerror=alert(1)&gt;（沿路网 120 米）" in html
+
+
+def test_the_legend_names_each_walkshed_and_the_services_inside():
+    sheds = gpd.GeoDataFrame(
+        {"profile": ["walk"] * 3, "distance_m": [1000.0, 500.0, 300.0]},
+        geometry=[shapely.Point(113.84, 35.27).buffer(r) for r in (0.01, 0.005, 0.003)],
+        crs="EPSG:4326",
+    )
+    inside = pd.DataFrame({"category": ["kindergarten", "park"]})
+    entries = words.walkshed_legend(sheds, inside, lang="en")
+    assert [(name, shape) for _, name, shape in entries] == [
+        ("Walkshed 300 m", "area"),
+        ("Walkshed 500 m", "area"),
+        ("Walkshed 1,000 m", "area"),
+        ("Services inside (2)", "point"),
+    ]
+    html = legend_html("t", [], lang="zh", points=words.walkshed_legend(sheds, inside, lang="zh"))
+    assert "步行范围 300 米" in html and "范围内的设施（2）" in html
+    assert "background:#54278f;opacity:.6" in html  # a filled swatch, as drawn
 
 
 def test_facilities_file_quarantine_in_the_records_shape():
