@@ -25,8 +25,11 @@ from app_pages.common import (
     current_infra_metrics,
     current_lang,
     current_ledger,
+    ledger_reconciliation,
     load_figures,
+    reconcile_choice,
 )
+from layers._html import esc_md
 from layers.export import geojson_bytes, geopackage_bytes, geopackage_layers
 from layers.labels import label
 from layers.offline import offline_html_bytes
@@ -48,7 +51,8 @@ def table_csv(frame: pd.DataFrame) -> bytes:
 
 def memo_layers(view: View, projects, loaded, found, computed) -> dict[str, pd.DataFrame]:
     """The view's layers, rebuilt only when the view or the session's data change."""
-    key = (view, id(projects), id(found), id(computed))
+    compared = reconcile_choice(loaded) if loaded else None
+    key = (view, id(projects), id(found), id(computed), compared)
     memo = st.session_state.setdefault("export_layers", {})
     if key not in memo:
         memo.clear()
@@ -57,7 +61,7 @@ def memo_layers(view: View, projects, loaded, found, computed) -> dict[str, pd.D
             load_figures(),
             projects=projects,
             quarantine=loaded.ledger.quarantine if loaded else None,
-            reconciliation=loaded.reconciliation if loaded else None,
+            reconciliation=ledger_reconciliation(loaded) if loaded else None,
             infra=found.infra.features if found else None,
             coverage=computed.table if computed else None,
         )
@@ -93,8 +97,9 @@ if projects is None and loaded is not None:
 
 # What is exported, as the offline map's face says it: filters, sources, date.
 heading = view_heading(view, load_figures(), today=datetime.date.today())
-st.markdown(heading[1])
-st.caption(f"{heading[2]}  \n{label('export_wgs84', lang)}")
+st.markdown(esc_md(heading[1]))
+st.caption(f"{esc_md(heading[2])}  \n{esc_md(label('export_wgs84', lang))}")
+
 
 layers = memo_layers(view, projects, loaded, found, computed)
 st.dataframe(layers_summary(geopackage_layers(layers), lang), hide_index=True)

@@ -25,6 +25,7 @@ from app_pages.widgets import (
 )
 from geo import facilities, lifecircle, network
 from geo.errors import InputError
+from layers._html import esc_md
 from layers.export import geojson_bytes
 from layers.labels import error_text, format_value, label
 from layers.lifecircle import (
@@ -195,7 +196,7 @@ def _map(result, built, lang: str) -> None:
     if shown is not None:
         if shown[4].empty:
             far = format_value(1000, "m", lang)
-            st.info(label("lc_inside_none", lang).format(name=shown[2], distance=far))
+            st.info(esc_md(label("lc_inside_none", lang).format(name=shown[2], distance=far)))
         else:
             st.dataframe(_inside_table(shown[4], lang), hide_index=True, width="stretch")
 
@@ -263,11 +264,11 @@ def render(lang: str) -> None:
         with st.spinner(label("reach_building", lang)):
             built, found = _sources(source, lang)
     except InputError as exc:
-        st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
+        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
         return
     sep = "、" if lang == "zh" else ", "
     counts = sep.join(f"{category_name(k, lang)} {n}" for k, n in found.counts().items())
-    st.caption(label("facilities_counts", lang).format(counts=counts))
+    st.caption(esc_md(label("facilities_counts", lang).format(counts=counts)))
     profile, registry = _settings(lang)
     with st.spinner(label("reach_measuring", lang)):
         result = _measured(ledger.ledger.projects, found, built, profile, registry)

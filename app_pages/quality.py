@@ -18,6 +18,7 @@ from app_pages.common import (
     current_infra,
     current_lang,
     current_ledger,
+    ledger_reconciliation,
     load_city_names,
     load_display_outlines,
     load_figures,
@@ -25,6 +26,7 @@ from app_pages.common import (
 )
 from geo import boundaries, compare, completeness, coverage
 from geo.errors import BoundaryCacheError
+from layers._html import esc_md
 from layers.labels import label
 from layers.tables import (
     completeness_detail,
@@ -48,7 +50,7 @@ def quarantine_section(lang: str) -> None:
     if loaded is None:
         st.info(label("quality_no_ledger", lang))
     else:
-        st.subheader(label("quality_ledger_heading", lang).format(name=loaded.name))
+        st.subheader(esc_md(label("quality_ledger_heading", lang).format(name=loaded.name)))
         if loaded.synthetic:
             st.warning(label("synthetic_warning", lang))
         summary = loaded.ledger.summary()
@@ -58,7 +60,7 @@ def quarantine_section(lang: str) -> None:
     if infra is None:
         st.info(label("quality_no_infra", lang))
     else:
-        st.subheader(label("quality_infra_heading", lang).format(name=infra.name))
+        st.subheader(esc_md(label("quality_infra_heading", lang).format(name=infra.name)))
         if infra.synthetic:
             st.warning(label("synthetic_survey_warning", lang))
         quarantined(infra.infra.quarantine, "infra", lang)
@@ -82,20 +84,21 @@ def reconciliation_section(lang: str) -> None:
     st.subheader(label("quality_ledger_reconciliation", lang))
     loaded = current_ledger()
     figures = load_figures()
-    if loaded is None or loaded.reconciliation.empty:
+    table = None if loaded is None else ledger_reconciliation(loaded)
+    if table is None or table.empty:
         st.info(label("quality_nothing_to_reconcile", lang))
     else:
         names = dict(zip(figures["metric"], figures[f"label_{lang}"], strict=False))
-        counts = reconciliation_counts(loaded.reconciliation, names, lang)
+        counts = reconciliation_counts(table, names, lang)
         st.dataframe(counts, hide_index=True, width="stretch")
         with st.expander(label("quality_reconciliation_rows", lang)):
-            shown = reconciliation_table(loaded.reconciliation, names, lang)
+            shown = reconciliation_table(table, names, lang)
             st.dataframe(shown, hide_index=True, width="stretch")
     st.subheader(label("quality_infra_reported", lang))
     try:
         infra = session_infra_metrics()
     except BoundaryCacheError as exc:
-        st.error(str(exc))
+        st.error(esc_md(exc))
         return
     if infra is None:
         st.info(label("quality_no_infra_metrics", lang))
@@ -121,11 +124,8 @@ def completeness_section(cities: list[str], lang: str) -> None:
     if missing.empty:
         st.success(label("quality_all_have", lang))
     else:
-        st.warning(
-            label("quality_no_figures", lang).format(
-                n=len(missing), names=missing_names(missing, lang)
-            )
-        )
+        names = missing_names(missing, lang)
+        st.warning(esc_md(label("quality_no_figures", lang).format(n=len(missing), names=names)))
     shown = completeness_matrix(table, lang)
     st.dataframe(shown, hide_index=True, width="stretch", height=min(35 * len(shown) + 38, 600))
     with st.expander(label("quality_detail", lang)):
@@ -162,7 +162,8 @@ cities = st.sidebar.multiselect(
 cities = cities or list(boundaries.SEED_CITIES)
 state.publish(["city"], defaults={"city": []})
 if dropped:
-    st.warning(label("compare_dropped", lang).format(values="、".join(dropped)))
+    st.warning(esc_md(label("compare_dropped", lang).format(values="、".join(dropped))))
+
 
 quarantine_section(lang)
 reconciliation_section(lang)

@@ -1,8 +1,8 @@
 """
 The workspace: saved, versioned ledgers, infrastructure files and figure tables.
 
-One interface over two back ends: an embedded SQLite file (the default, created on first
-use under ``$ATLAS_DATA_DIR``) and PostgreSQL + PostGIS for a team
+One interface over two back ends: an embedded SQLite file (the default, under
+``$ATLAS_DATA_DIR``, created by ``atlas db init``) and PostgreSQL + PostGIS for a team
 (``ATLAS_DATABASE_URL=postgresql://…``). ``store`` reads and writes; ``geo`` computes. Nothing
 here imports streamlit or folium.
 
@@ -19,10 +19,13 @@ from store.errors import (
     AccountError,
     DatasetError,
     LoginError,
+    NothingToSaveError,
     SchemaError,
     StoreError,
+    TextError,
     UnknownDatasetError,
 )
+from store.names import parse_ref
 from store.workspace import (
     KINDS,
     SavedFigures,
@@ -30,7 +33,6 @@ from store.workspace import (
     VersionInfo,
     Workspace,
     open_workspace,
-    parse_ref,
 )
 
 __all__ = [
@@ -40,10 +42,12 @@ __all__ = [
     "AccountError",
     "DatasetError",
     "LoginError",
+    "NothingToSaveError",
     "SavedFigures",
     "SavedVersion",
     "SchemaError",
     "StoreError",
+    "TextError",
     "UnknownDatasetError",
     "VersionInfo",
     "Workspace",

@@ -4,7 +4,8 @@ The audit: who did what, when, from which address. Append-only.
 Every save, restore, publication, account change and login (failed ones too) adds one row,
 in the same transaction as the change it records, so a change without its record cannot
 commit. The store only ever inserts here; revision 0002's triggers refuse UPDATE and DELETE
-on both back ends (and TRUNCATE on PostgreSQL). Passwords never reach this table.
+on both back ends (and TRUNCATE on PostgreSQL), revision 0003's an insert that would replace
+a row on SQLite (REPLACE INTO). Passwords never reach this table.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from __future__ import annotations
 import datetime
 
 import pandas as pd
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from store.schema import audit
 
-__all__ = ["ACTIONS", "failures_since", "read", "record"]
+__all__ = ["ACTIONS", "read", "record"]
 
 #: Every action the audit records.
 ACTIONS = (
@@ -30,8 +31,10 @@ ACTIONS = (
     "account_add",
     "account_password",
     "account_disable",
+    "account_unlock",
     "login",
     "login_failed",
+    "login_throttled",
     "logout",
 )
 
@@ -64,35 +67,6 @@ def record(
             detail=detail or {},
         )
     )
-
-
-def failures_since(
-    conn: Connection,
-    since: datetime.datetime,
-    *,
-    actor: str | None = None,
-    address: str | None = None,
-    after_id: int | None = None,
-) -> tuple[int, datetime.datetime | None]:
-    """Failed logins since ``since`` (and after row ``after_id``) by a name or from an address."""
-    query = select(func.count(), func.min(audit.c.at)).where(
-        audit.c.action == "login_failed", audit.c.at >= since
-    )
-    if actor is not None:
-        query = query.where(audit.c.actor == actor)
-    if address is not None:
-        query = query.where(audit.c.address == address)
-    if after_id is not None:
-        query = query.where(audit.c.id > after_id)
-    found, oldest = conn.execute(query).one()
-    return int(found), oldest
-
-
-def last_id(conn: Connection, actor: str, action: str) -> int | None:
-    """The row of ``actor``'s latest ``action``, or None."""
-    return conn.execute(
-        select(func.max(audit.c.id)).where(audit.c.actor == actor, audit.c.action == action)
-    ).scalar()
 
 
 def read(

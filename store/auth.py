@@ -1,11 +1,11 @@
 """
 Logins for a team server: passwords checked, failures throttled, sessions and their cookies.
 
-- **Throttling** reads the audit's failed logins, so it holds across server processes and
-  restarts: at most :data:`MAX_PER_ACCOUNT` failures per name (counted since its last
-  successful login) and :data:`MAX_PER_ADDRESS` per address within :data:`WINDOW`. A
-  throttled attempt is refused before its password is checked. Names that are no account
-  count the same as names that are, and every refusal says the same words either way.
+- **Throttling** (:mod:`store.throttle`) reads the audit's failed logins, so it holds across
+  server processes and restarts: a delay that grows per name, per address and per both, and
+  a gate against spraying many names, never a lock an attacker can hold. A throttled attempt
+  is refused before its password is checked. Names that are no account count the same as
+  names that are, and every refusal says the same words either way.
 - **Sessions** are random tokens; the workspace keeps only their SHA-256, with an expiry,
   and ends them on logout, on a password change and when the account is disabled.
 - **Cookies** carry the token signed with ``$ATLAS_SECRET_KEY`` (itsdangerous, HMAC-SHA1 over
@@ -13,6 +13,8 @@ Logins for a team server: passwords checked, failures throttled, sessions and th
   asked.
 - **Team mode** is ``ATLAS_AUTH=on``; a server on any address but loopback must be in it
   (:func:`check_server_address`).
+- **Addresses** come from the connection; ``X-Forwarded-For`` is believed only from the
+  proxies in ``$ATLAS_TRUSTED_PROXIES`` (:func:`client_address`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import ipaddress
+import math
 import os
 import secrets
 from dataclasses import dataclass
@@ -28,30 +31,31 @@ import itsdangerous
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
-from store import accounts, audit
+from store import accounts, audit, throttle
 from store.accounts import Account
 from store.errors import LoginError, StoreError
 from store.schema import sessions
 
 __all__ = [
     "COOKIE",
-    "MAX_PER_ACCOUNT",
-    "MAX_PER_ADDRESS",
-    "WINDOW",
     "Login",
+    "Throttled",
     "check_server_address",
+    "client_address",
     "cookie_signer",
+    "forwarded_allow_ips",
     "is_loopback",
     "read_cookie",
+    "trusted_proxies",
 ]
 
 ENV_KEY = "ATLAS_SECRET_KEY"
 ENV_HOURS = "ATLAS_SESSION_HOURS"
 #: The cookie's name.
 COOKIE = "atlas_session"
-MAX_PER_ACCOUNT = 5
-MAX_PER_ADDRESS = 20
-WINDOW = datetime.timedelta(minutes=15)
+ENV_PROXIES = "ATLAS_TRUSTED_PROXIES"
+#: uvicorn's own setting, read by Streamlit's server when it starts (``atlas serve`` sets it).
+ENV_UVICORN = "FORWARDED_ALLOW_IPS"
 #: One message for a wrong name, a wrong password and a disabled account alike.
 WRONG = "Wrong name or password."
 _SALT = "renovation-atlas session"
@@ -69,13 +73,13 @@ class Login:
 
 
 class Throttled(LoginError):
-    """Too many failed logins for the name or from the address; ``minutes`` until the next try."""
+    """Too many failed logins for the name or from the address; ``seconds`` until the next try."""
 
-    def __init__(self, minutes: int) -> None:
-        self.minutes = minutes
+    def __init__(self, seconds: int) -> None:
+        self.seconds = seconds
+        when = f"{seconds} s" if seconds < 60 else f"{-(-seconds // 60)} min"
         super().__init__(
-            f"Too many failed logins for this name or from this address: try again in "
-            f"{minutes} min."
+            f"Too many failed logins for this name or from this address: try again in {when}."
         )
 
 
@@ -88,53 +92,44 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _retry_minutes(oldest: datetime.datetime, now: datetime.datetime) -> int:
-    left = (oldest + WINDOW - now).total_seconds()
-    return max(1, -(-int(left) // 60))
-
-
-def _check_throttle(conn: Connection, name: str, address: str | None, now) -> None:
-    since = now - WINDOW
-    # A successful login starts the name's count again (rows are numbered in order).
-    last_ok = audit.last_id(conn, name, "login")
-    count, oldest = audit.failures_since(conn, since, actor=name, after_id=last_ok)
-    if count >= MAX_PER_ACCOUNT:
-        raise Throttled(_retry_minutes(oldest, now))
-    if address is not None:
-        count, oldest = audit.failures_since(conn, since, address=address)
-        if count >= MAX_PER_ADDRESS:
-            raise Throttled(_retry_minutes(oldest, now))
-
-
 def log_in(
-    conn: Connection, name: str, password: str, *, address: str | None, session: bool = True
+    conn: Connection,
+    name: str,
+    password: str,
+    *,
+    address: str | None,
+    session: bool = True,
+    now: datetime.datetime | None = None,
 ) -> Login:
     """
     Check ``name`` and ``password``; a session for the account, or :class:`LoginError`.
 
     The caller commits the transaction either way: a failure's audit row is what throttles
-    the next attempt. A throttled attempt is recorded too, and refused unchecked.
+    the next attempt. A throttled attempt (:class:`Throttled`) is recorded too, as
+    ``login_throttled``, and refused unchecked. ``now`` is the time the attempt is judged and
+    recorded at (the workspace's clock).
     """
-    now = audit.now()
+    now = now or audit.now()
     name = str(name).strip()[:_MAX_NAME]  # a name pasted by the megabyte is not kept whole
-    try:
-        _check_throttle(conn, name, address, now)
-    except Throttled as exc:
-        audit.record(conn, name, "login_failed", address=address, detail={"why": "throttled"})
-        raise exc from None
+    left = throttle.wait(conn, name, address, now=now)
+    if left:
+        seconds = max(1, math.ceil(left.total_seconds()))
+        waited = {"wait_s": seconds}
+        audit.record(conn, name, "login_throttled", address=address, detail=waited, at=now)
+        raise Throttled(seconds)
     found = accounts.find(conn, name)
     account, stored = found if found else (None, None)
     if not accounts.verify_password(stored, password) or account is None or account.disabled:
         # Counted toward the throttle; the detail is for admins, never shown at the login.
         why = "no_account" if account is None else "disabled" if account.disabled else "password"
-        audit.record(conn, name, "login_failed", address=address, detail={"why": why})
+        audit.record(conn, name, "login_failed", address=address, detail={"why": why}, at=now)
         raise LoginError(WRONG)
     if accounts.needs_rehash(stored):
         accounts.rehash(conn, name, password)
     token = secrets.token_urlsafe(32)
     expires = now + datetime.timedelta(hours=session_hours())
     if not session:  # a command line checks the password for one command; nothing to resume
-        audit.record(conn, name, "login", address=address, detail={"session": False})
+        audit.record(conn, name, "login", address=address, detail={"session": False}, at=now)
         return Login(account, "", now)
     conn.execute(
         insert(sessions).values(
@@ -145,7 +140,8 @@ def log_in(
             address=address,
         )
     )
-    audit.record(conn, name, "login", address=address, detail={"expires_at": str(expires)})
+    detail = {"expires_at": str(expires)}
+    audit.record(conn, name, "login", address=address, detail=detail, at=now)
     return Login(account, token, expires)
 
 
@@ -239,3 +235,60 @@ def check_server_address(address: str | None) -> None:
         f"as `make app` does), or run a team server: set ATLAS_AUTH=on and {ENV_KEY}, and "
         "create the first admin with `atlas user add NAME --role admin`."
     )
+
+
+# --- where a request comes from -----------------------------------------------------------
+
+
+def trusted_proxies() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """
+    The proxies whose ``X-Forwarded-For`` is believed: ``$ATLAS_TRUSTED_PROXIES``, else none.
+
+    Addresses or networks (CIDR), separated by commas or spaces; one that is neither is
+    refused with the fix, never read as a name to trust.
+    """
+    found, bad = [], []
+    for item in os.environ.get(ENV_PROXIES, "").replace(",", " ").split():
+        try:
+            found.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            bad.append(item)
+    if bad:
+        raise StoreError(
+            f"Expected {ENV_PROXIES} to list the addresses or networks of the reverse proxies "
+            f"in front of atlas (e.g. 127.0.0.1/32,10.0.0.0/24); got {', '.join(map(repr, bad))}. "
+            "Fix it, or unset it when no proxy stands in front (then no X-Forwarded-For header "
+            "is believed)."
+        )
+    return tuple(found)
+
+
+def forwarded_allow_ips() -> str:
+    """:func:`trusted_proxies` as uvicorn's ``FORWARDED_ALLOW_IPS`` ("" believes no header)."""
+    return ",".join(str(network) for network in trusted_proxies())
+
+
+def client_address(seen: str | None, forwarded_for: str | None) -> str:
+    """
+    The browser's address, as logins are throttled and the audit records it.
+
+    ``seen`` is the connection's address as Streamlit's server (uvicorn) reports it, None for
+    loopback; uvicorn replaces the peer with the client an ``X-Forwarded-For`` header names
+    when the peer is one of ``$FORWARDED_ALLOW_IPS``. ``atlas serve`` sets that from
+    :func:`trusted_proxies`, and then ``seen`` is the answer. A server started otherwise keeps
+    uvicorn's default, which believes the header from loopback: an address that came out of
+    the header (it appears in ``forwarded_for``) is not believed, and the request counts as
+    from the proxies, so a rotating header cannot make one peer many addresses. Text that is
+    no IP address (``cli:HOST`` in a header) counts as from the proxies too; an address is
+    written one way (``::FFFF:10.0.0.1`` is ``10.0.0.1``), so spellings do not split counts.
+    """
+    proxies = os.environ.get(ENV_UVICORN) or "127.0.0.1"
+    try:
+        parsed = ipaddress.ip_address(seen or "127.0.0.1")
+    except ValueError:
+        return proxies
+    managed = os.environ.get(ENV_UVICORN) == forwarded_allow_ips()
+    if not managed and forwarded_for and str(seen or "127.0.0.1") in forwarded_for:
+        return proxies
+    mapped = parsed.ipv4_mapped if isinstance(parsed, ipaddress.IPv6Address) else None
+    return str(mapped or parsed)

@@ -52,3 +52,19 @@ def test_example_network_shows_checklists_districts_with_no_data_and_clauses():
     assert not at.exception, at.exception
     assert at.warning[0].value.startswith("这是合成示例路网")
     assert "最近无障碍公交站（步行，沿路网）" in _table(at, "小区名称").columns
+
+
+def test_a_ledger_without_coordinates_reads_no_data_not_zero():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("app_pages/ledger.py").run()
+    text = "名称,区县,户数\n幸福小区,卫滨区,352\n红旗小区,红旗区,120\n"
+    at.file_uploader(key="upload").set_value(("no-xy.csv", text.encode(), "text/csv")).run()
+    next(b for b in at.button if b.label == "读取台账").click().run()
+    at.switch_page("app_pages/lifecircle.py").run()
+    next(b for b in at.button if b.label == "加载合成示例路网").click().run()
+    assert not at.exception, at.exception
+    communities = _table(at, "完整社区").set_index("小区名称")
+    assert communities.loc["幸福小区", "完整社区"] == "数据不足"
+    assert communities.loc["幸福小区", "幼儿园：步行距离"] == "无坐标"
+    cities = next(d.value for d in at.dataframe if d.value.columns[0] == "所属城市")
+    assert not cities.isin(["0%"]).any().any()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
@@ -135,6 +137,26 @@ def test_changes_between_two_versions_name_the_rows_and_columns(
     assert workspace.diff("xinxiang", 1, 1).empty
 
 
+def test_changes_of_a_survey_and_of_figures_name_their_districts(workspace):
+    # A later version of each covering fewer rows: the History page's default (the districts
+    # the later version covers) once raised KeyError 'adcode' for both kinds.
+    survey = infra.read_infra(SURVEY)
+    for features in (survey.features, survey.features.iloc[5:].reset_index(drop=True)):
+        part = dataclasses.replace(survey, features=features)
+        workspace.save_infra(part, name="survey", user="surveyor", data=b"x", file_name=SURVEY.name)
+    removed = workspace.diff("survey", 1, 2, covered=True)
+    assert removed["change"].tolist() == ["removed"] * 5
+    assert sorted(removed["source_id"]) == sorted(survey.features["source_id"].iloc[:5])
+    assert set(removed["adcode"]) <= set(workspace.info("survey", 2).covers)
+    seed = load_figures()
+    table = seed[seed["city"] == "新乡市"].reset_index(drop=True)
+    workspace.save_figures(table, name="figures", user="editor")
+    workspace.save_figures(table.assign(value=table["value"] + 1), name="figures", user="editor")
+    changed = workspace.diff("figures", 1, 2, covered=True)
+    assert set(changed["change"]) == {"changed"} and len(changed) == len(table)
+    assert changed["place"].tolist() == table.sort_values("figure_id")["place"].tolist()
+
+
 def test_history_and_the_dataset_list_say_who_when_and_how_many(workspace, example_ledger):
     _save_example(workspace, example_ledger)
     _save_example(workspace, example_ledger)
@@ -179,7 +201,7 @@ def test_a_save_into_another_kind_or_with_bad_counts_is_refused_whole(workspace,
     assert [v.version for v in workspace.history("mixed")] == [1]
 
 
-@pytest.mark.parametrize("name", ["", " x", "a@b", "a/b", "x" * 101])
+@pytest.mark.parametrize("name", ["", " ", "\x01x", "a@b", "a/b", "x" * 101])
 def test_dataset_names_are_checked(workspace, example_ledger, name):
     with pytest.raises(DatasetError, match="Expected a dataset name"):
         _save_example(workspace, example_ledger, name=name)
