@@ -194,11 +194,18 @@ def _map(result, built, lang: str) -> None:
     )
     coverage_view(layers, "lifecircle_map")
     if shown is not None:
-        if shown[4].empty:
-            far = format_value(1000, "m", lang)
-            st.info(esc_md(label("lc_inside_none", lang).format(name=shown[2], distance=far)))
+        _, profile, name, sheds, inside = shown
+        words = {
+            "name": name,
+            "distance": format_value(round(sheds["distance_m"].max()), "m", lang),
+            "profile": label(f"profile_{profile}", lang),
+            "n": len(inside),
+        }
+        if inside.empty:
+            st.info(esc_md(label("lc_inside_none", lang).format(**words)))
         else:
-            st.dataframe(_inside_table(shown[4], lang), hide_index=True, width="stretch")
+            st.markdown(f"**{esc_md(label('lc_inside_title', lang).format(**words))}**")
+            st.dataframe(_inside_table(inside, lang), hide_index=True, width="stretch")
 
 
 # --- tables and downloads -----------------------------------------------------------------------

@@ -642,8 +642,12 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "{category}: {name} ({distance} along the network)",
     },
     "lc_inside_none": {
-        "zh": "{name}：{distance}步行范围内没有设施。",
-        "en": "{name}: no service within {distance} on foot.",
+        "zh": "{name}：{distance}内（{profile}）没有设施。",
+        "en": "{name}: no service within {distance} ({profile}).",
+    },
+    "lc_inside_title": {
+        "zh": "{name}：{distance}内（{profile}）的设施 {n} 处",
+        "en": "{name}: {n} services within {distance} ({profile})",
     },
     "lc_col_category": {"zh": "设施类别", "en": "Category"},
     "lc_col_facility": {"zh": "设施名称", "en": "Facility"},

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import unescaped
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 300
 
@@ -44,6 +46,8 @@ def test_example_network_shows_checklists_districts_with_no_data_and_clauses():
     _, profile, name, sheds, inside = at.session_state["lifecircle_drawn"]
     assert profile == "walk" and sheds["distance_m"].tolist() == [1000, 500, 300]
     assert (inside["distance_m"] <= 1000).all() and len(inside) > 5
+    title = f"**{name}：1,000 米内（步行）的设施 {len(inside)} 处**"
+    assert title in [unescaped(m.value) for m in at.markdown]
     listed = _table(at, "所在范围")
     assert listed["所在范围"].iloc[0] in {"300 米", "500 米", "1,000 米"}
     assert name in set(_table(at, "完整社区")["小区名称"])
