@@ -423,9 +423,10 @@ LABELS: dict[str, dict[str, str]] = {
         "'insufficient data', never 0.",
     },
     "reach_needs": {
-        "zh": "请先在“台账”页读入台账，并在“无障碍设施”页读入 OSM 设施数据（或打开已保存的数据）。",
+        "zh": "请先在“台账”页读入台账，并在“无障碍设施”页读入 OSM 设施数据（或打开已保存的数据）；"
+        "也可以点击“加载合成示例路网”试用。",
         "en": "Read a ledger on the Ledger page and OSM infrastructure on the Accessibility page "
-        "first (or open saved ones).",
+        "first (or open saved ones); or load the synthetic example network to try the page.",
     },
     "reach_no_network": {
         "zh": "当前设施数据不是本次会话读入的 OSM 文件："
@@ -496,6 +497,175 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "下载步行范围：{name} {distance}（GeoJSON）",
         "en": "Download the walkshed: {name} {distance} (GeoJSON)",
     },
+    # --- Life circles and complete communities (issue 25): app_pages/lifecircle.py, ---------
+    # layers/lifecircle.py; the categories and clauses are data/lifecircle.toml's.
+    "load_network_example": {"zh": "加载合成示例路网", "en": "Load the synthetic example network"},
+    "synthetic_network_warning": {
+        "zh": "这是合成示例路网（新乡卫滨区、红旗区、牧野区）：街道和设施均为虚构，仅供试用，"
+        "不是真实数据。凤泉区不在示例路网内，显示为数据不足。",
+        "en": "This is the synthetic example network (Xinxiang's Weibin, Hongqi and Muye "
+        "districts): its streets and facilities are made up, for trying the pages, not real "
+        "data. Fengquan district lies outside it and reads insufficient data.",
+    },
+    "page_lifecircle": {"zh": "生活圈", "en": "Life circles"},
+    "page_lifecircle_title": {
+        "zh": "生活圈与完整社区：改造小区步行可达的配套设施",
+        "en": "Life circles and complete communities: the services renovated homes reach on foot",
+    },
+    "lifecircle_help": {
+        "zh": "按《城市居住区规划设计标准》GB 50180-2018 的 5、10、15 分钟生活圈和"
+        "《完整居住社区建设标准（试行）》，沿 OSM 路网计算每个改造小区到各类配套设施的步行"
+        "（或轮椅）距离，与直线距离并列，并判断是否在标准规定的半径内。每个指标都注明依据的条款；"
+        "未能核对标准原文的半径标为“设定值”，可在下方修改。路网或设施数据未覆盖的区县显示"
+        "“数据不足”，不记为 0。",
+        "en": "Walking (or wheelchair) distances along the OSM network from each renovated "
+        "community to each kind of service, beside the straight line, judged against the radius "
+        "of the 5-, 10- and 15-minute life circles of GB 50180-2018 and the complete-community "
+        "standard (2020). Every indicator cites its clause; a radius that could not be checked "
+        "against the standard's text is marked a setting and can be changed below. Districts "
+        "the network or the facility data do not cover read 'insufficient data', never 0.",
+    },
+    "lifecircle_needs": {
+        "zh": "请先在“台账”页读入台账，并在“无障碍设施”页读入 OSM 路网文件（或在此上传）；"
+        "也可以点击“加载合成示例路网”试用。",
+        "en": "Read a ledger on the Ledger page and an OSM extract on the Accessibility page "
+        "(or upload one here) first; or load the synthetic example network to try the page.",
+    },
+    "upload_facilities": {
+        "zh": "设施台账（可选，CSV/XLSX）",
+        "en": "Facilities file (optional, CSV/XLSX)",
+    },
+    "facilities_template": {
+        "zh": "下载设施台账模板（XLSX）",
+        "en": "Download the facilities template (XLSX)",
+    },
+    "facilities_counts": {"zh": "设施：{counts}", "en": "Facilities: {counts}"},
+    "facilities_quarantine": {
+        "zh": "设施台账中被隔离的行（{n} 行）",
+        "en": "Rows of the facilities file quarantined ({n})",
+    },
+    "facility_row_problem": {
+        "zh": "{column}：{reason} {detail}",
+        "en": "{column}: {reason} {detail}",
+    },
+    "qreason_missing_category": {"zh": "缺少设施类别", "en": "no category"},
+    "qreason_unknown_category": {"zh": "设施类别无法识别", "en": "unknown category"},
+    "qreason_no_point": {
+        "zh": "无坐标（仅有地址无法定位，请补经纬度）",
+        "en": "no coordinates (an address alone cannot be placed: add lon/lat)",
+    },
+    "qreason_no_area": {
+        "zh": "公园缺少面积（服务半径取决于面积）",
+        "en": "a park without its area (its radius depends on it)",
+    },
+    "qreason_bad_area": {"zh": "面积无法识别", "en": "unreadable area"},
+    "fac_community_service": {"zh": "社区综合服务站", "en": "community service station"},
+    "fac_kindergarten": {"zh": "幼儿园", "en": "kindergarten"},
+    "fac_nursery": {"zh": "托儿所", "en": "nursery"},
+    "fac_elderly_care": {"zh": "老年服务站", "en": "elderly-care station"},
+    "fac_community_health": {"zh": "社区卫生服务站", "en": "community health station"},
+    "fac_park": {"zh": "公园", "en": "park"},
+    "fac_primary_school": {"zh": "小学", "en": "primary school"},
+    "fac_middle_school": {"zh": "初中", "en": "middle school"},
+    "fac_health_centre": {"zh": "社区卫生服务中心（医院）", "en": "health centre (hospital)"},
+    "fac_market": {"zh": "菜市场或生鲜超市", "en": "market or fresh-food supermarket"},
+    "fac_bus_stop": {"zh": "公交车站", "en": "bus stop"},
+    "fac_metro_station": {"zh": "轨道交通站点", "en": "metro station"},
+    "lc_radii": {
+        "zh": "服务半径（米）：未能核对标准原文的为设定值",
+        "en": "Service radii (m): those not checked against the standard's text are settings",
+    },
+    "lc_indicator": {"zh": "区县着色指标", "en": "Colour districts by"},
+    "lc_share": {
+        "zh": "{radius}内有{category}的户数占比（{profile}）",
+        "en": "Households within {radius} of {category} ({profile})",
+    },
+    "lc_share_circle": {
+        "zh": "{minutes} 分钟生活圈（{radius}）内有{category}的户数占比（{profile}）",
+        "en": "Households with {category} in the {minutes}-minute circle, {radius} ({profile})",
+    },
+    "lc_tier": {"zh": "{area}及以上者 {radius}", "en": "{radius} of one of {area} or more"},
+    "lc_share_tiers": {
+        "zh": "{category}服务半径内的户数占比（{tiers}；{profile}）",
+        "en": "Households within {category}'s radius ({tiers}; {profile})",
+    },
+    "lc_city_incomplete": {
+        "zh": "数据不足：并非每个有台账小区的区县都有数据，不计全市数字",
+        "en": "Insufficient data: not every district with renovated communities has data, so no "
+        "city figure",
+    },
+    "lc_city_no_projects": {"zh": "本市没有台账小区", "en": "No ledger communities in the city"},
+    "lc_share_complete": {
+        "zh": "完整社区户数占比（{profile}）",
+        "en": "Households in complete communities ({profile})",
+    },
+    "lc_clause": {
+        "zh": "依据：{code} {clause}（{edition}）",
+        "en": "Source: {code} {clause} ({edition})",
+    },
+    "lc_setting": {"zh": "设定值，未核对原文", "en": "a setting, not checked against the text"},
+    "lc_changed": {"zh": "已改为 {radius}", "en": "changed to {radius}"},
+    "lc_popup_profile": {"zh": "出行方式：{profile}", "en": "Profile: {profile}"},
+    "lc_complete_yes": {"zh": "完整社区：是", "en": "Complete community: yes"},
+    "lc_complete_no": {"zh": "完整社区：否", "en": "Complete community: no"},
+    "lc_complete_unknown": {
+        "zh": "完整社区：数据不足",
+        "en": "Complete community: insufficient data",
+    },
+    "lc_check": {"zh": "{category}（{radius}内）", "en": "{category} (within {radius})"},
+    "lc_districts": {"zh": "各区县生活圈指标", "en": "Life-circle indicators per district"},
+    "lc_cities": {"zh": "全市", "en": "Per city"},
+    "lc_communities": {"zh": "各小区配套设施清单", "en": "Services checklist per community"},
+    "lc_col_complete": {"zh": "完整社区", "en": "Complete community"},
+    "lc_col_missing": {"zh": "缺少（超出半径）", "en": "Missing (beyond the radius)"},
+    "lc_col_unmeasured": {"zh": "未能计算", "en": "Not measured"},
+    "lc_col_nearest": {"zh": "{category}：{profile}距离", "en": "{category}: distance {profile}"},
+    "lc_col_straight": {"zh": "{category}：直线距离", "en": "{category}: straight line"},
+    "lc_yes": {"zh": "是", "en": "yes"},
+    "lc_no": {"zh": "否", "en": "no"},
+    "lc_sources": {"zh": "指标依据（标准条款）", "en": "What each indicator answers to"},
+    "lc_col_indicator": {"zh": "指标", "en": "Indicator"},
+    "lc_col_standard": {"zh": "标准", "en": "Standard"},
+    "lc_col_clause": {"zh": "条款", "en": "Clause"},
+    "lc_col_edition": {"zh": "版本", "en": "Edition"},
+    "lc_col_radius": {"zh": "半径", "en": "Radius"},
+    "lc_col_checked": {"zh": "是否核对原文", "en": "Checked against the text"},
+    "lc_walkshed_title": {
+        "zh": "小区步行范围（300、500、1000 米）及其中的设施",
+        "en": "A community's walkshed (300, 500, 1,000 m) and the services inside",
+    },
+    "lc_walkshed_draw": {"zh": "画出步行范围", "en": "Draw the walkshed"},
+    "lc_walkshed_layer": {"zh": "步行范围 {distance}", "en": "Walkshed {distance}"},
+    "lc_facilities_layer": {"zh": "范围内的设施（{n}）", "en": "Services inside ({n})"},
+    "lc_facility_tip": {
+        "zh": "{category}：{name}（沿路网 {distance}）",
+        "en": "{category}: {name} ({distance} along the network)",
+    },
+    "lc_inside_none": {
+        "zh": "{name}：{distance}内（{profile}）没有设施。",
+        "en": "{name}: no service within {distance} ({profile}).",
+    },
+    "lc_inside_title": {
+        "zh": "{name}：{distance}内（{profile}）的设施 {n} 处",
+        "en": "{name}: {n} services within {distance} ({profile})",
+    },
+    "lc_col_category": {"zh": "设施类别", "en": "Category"},
+    "lc_col_facility": {"zh": "设施名称", "en": "Facility"},
+    "lc_col_within": {"zh": "所在范围", "en": "Within"},
+    "lc_col_distance": {"zh": "沿路网距离", "en": "Along the network"},
+    "download_lc_xlsx": {
+        "zh": "下载生活圈指标（XLSX，含依据条款）",
+        "en": "Download the indicators (XLSX, with their clauses)",
+    },
+    "download_lc_communities": {
+        "zh": "下载各小区指标（GeoJSON）",
+        "en": "Download per-community indicators (GeoJSON)",
+    },
+    "download_lc_districts": {
+        "zh": "下载各区县指标（GeoJSON）",
+        "en": "Download per-district indicators (GeoJSON)",
+    },
+    # --- end of issue 25's block ---------------------------------------------------------------
     "page_infra_title": {
         "zh": "无障碍设施覆盖：盲道、缘石坡道、无障碍公交站、无障碍厕所",
         "en": "Accessibility coverage: tactile paving, curb ramps, accessible stops, toilets",
