@@ -36,6 +36,7 @@ import os
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -43,7 +44,8 @@ import pandas as pd
 import shapely
 from scipy import sparse
 
-from geo import reach
+from geo import _vector, reach
+from geo.errors import InputError
 from geo.infra import Infra
 from geo.network import Network
 
@@ -56,6 +58,8 @@ __all__ = [
     "candidate_sites",
     "greedy",
     "maximal_covering",
+    "plan",
+    "read_sites",
     "site",
 ]
 
@@ -434,6 +438,7 @@ def site(
         "profile": profile,
         "communities": len(communities),
         "communities_unplaced": int((~placed).sum()),
+        "households_unplaced": float(np.nansum(weights[~placed])),
         "communities_without_weight": int(np.isnan(weights).sum()),
         "candidates_off_network": int((found.destination_node[n_existing:] < 0).sum()),
         "existing_off_network": int((found.destination_node[:n_existing] < 0).sum()),
@@ -481,3 +486,84 @@ def candidate_sites(
         gpd.GeoDataFrame(candidates[keep].reset_index(drop=True), crs="EPSG:4326"),
         gpd.GeoDataFrame(existing[keep].reset_index(drop=True), crs="EPSG:4326"),
     )
+
+
+#: Columns a site file may name its sites in, the first found wins.
+NAME_COLUMNS = ("name", "名称", "站点名称", "位置")
+
+
+def read_sites(
+    source: str | Path | bytes, *, name: str | None = None, crs_name: str | None = None
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """
+    Candidate or existing sites from an uploaded point file (GeoJSON, GeoPackage, zipped SHP).
+
+    Read by the upload reader (allow-listed drivers, ``crs`` members stripped, datums as
+    declared). Returns the points (EPSG:4326, ``source_id`` = ``row N``, ``name`` from the
+    first of :data:`NAME_COLUMNS` present, else the ``source_id``) and a quarantine of rows
+    that are not one point (``row``, ``reason`` = ``not_a_point``): no row is lost.
+    """
+    if isinstance(source, bytes | bytearray):
+        data, label = bytes(source), name or "sites.geojson"
+    else:
+        data, label = Path(source).read_bytes(), name or Path(source).name
+    frame, _ = _vector.read_vector(data, label, crs_name=crs_name)
+    points = frame.geometry.to_numpy()
+    ok = ~shapely.is_missing(points) & ~shapely.is_empty(points)
+    ok &= shapely.get_type_id(points) == shapely.GeometryType.POINT
+    source_id = "row " + frame["row"].astype(str)
+    names = next((frame[c] for c in NAME_COLUMNS if c in frame), pd.Series(None, index=frame.index))
+    names = names.astype(object).where(names.notna(), source_id)
+    sites = gpd.GeoDataFrame(
+        {"source_id": source_id[ok].to_numpy(), "name": names[ok].astype(str).to_numpy()},
+        geometry=points[ok],
+        crs="EPSG:4326",
+    )
+    quarantine = pd.DataFrame({"row": frame["row"][~ok].to_numpy(), "reason": "not_a_point"})
+    return sites, quarantine
+
+
+def plan(
+    projects: gpd.GeoDataFrame,
+    network: Network,
+    *,
+    kind: str,
+    count: int,
+    radius_m: float,
+    profile: str = "walk",
+    infra: Infra | None = None,
+    candidates: gpd.GeoDataFrame | None = None,
+    existing: gpd.GeoDataFrame | None = None,
+    solver: str = "highs",
+    time_limit_s: float | None = None,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, Siting]:
+    """
+    The pipeline ``atlas site`` and the 选址 page share: sites of ``kind`` for ``projects``.
+
+    Candidates and existing sites not given come from the OSM extract's ``infra`` (and the
+    network) by :func:`candidate_sites`. Returns the candidates with the columns of
+    :func:`site` and ``name`` (the file's, else the OSM id), the existing sites, the solution.
+    """
+    if candidates is None or existing is None:
+        if infra is None or infra.kind != "osm":
+            raise InputError(
+                "Expected candidate and existing sites: give an OSM extract as the network "
+                "(it lists crossings and bus stops), or both a candidates and an existing file."
+            )
+        found, fixed = candidate_sites(network, infra, kind)
+        candidates = found if candidates is None else candidates
+        existing = fixed if existing is None else existing
+    out, result = site(
+        projects,
+        candidates,
+        existing,
+        network,
+        count=count,
+        radius_m=radius_m,
+        profile=profile,
+        solver=solver,
+        time_limit_s=time_limit_s,
+    )
+    out["name"] = out["name"].astype(object).where(out["name"].notna(), out["source_id"])
+    result.summary |= {"type": kind}
+    return out, existing, result
