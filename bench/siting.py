@@ -9,7 +9,8 @@ sites on random nodes. Timed, each from WGS84 arrays:
 
 - ``atlas``: :func:`geo.reach.within` (network pairs within R), then
   :func:`geo.siting.maximal_covering` (reduction, spopt ``MCLP.from_cost_matrix`` with the
-  existing predefined, HiGHS with the time limit; the curve's optimum for N only).
+  existing predefined, or above ``SPOPT_MAX_CELLS`` the same model sparse in HiGHS; the time
+  limit; the curve's optimum for N only).
 - ``greedy``: :func:`geo.siting.greedy` on the same pairs.
 - ``spopt euclidean``: spopt used the documented way, ``MCLP.from_geodataframe`` with
   ``predefined_facility_col`` on straight-line metres (EPSG:4547), HiGHS with the same time
@@ -124,9 +125,6 @@ def run(args) -> dict:
     model_cells = reduced.cover.shape[0] * reduced.cover.shape[1]
     out["atlas_model_cells"] = int(model_cells)
     started = time.perf_counter()
-    if model_cells > args.peer_max_cells:
-        out["atlas"] = f"not run: spopt's model would hold {model_cells:,} terms"
-        return _peer(out, args, homes, candidates, existing, weights, matrix)
     try:
         found = siting.maximal_covering(
             weights,
@@ -142,6 +140,7 @@ def run(args) -> dict:
         out["atlas_gap"] = found.summary["gap"]
         out["atlas_demand_rows"] = found.summary["demand_rows"]
         out["atlas_candidate_columns"] = found.summary["candidate_columns"]
+        out["atlas_model"] = found.summary["model"]
     except MemoryError as exc:
         out["atlas_error"] = f"MemoryError: {exc}"
     return _peer(out, args, homes, candidates, existing, weights, matrix)

@@ -9,7 +9,10 @@ wall or a flight of steps counts as it does for reach.
 
 Solved exactly by PySAL spopt's ``MCLP.from_cost_matrix`` with the existing sites as its
 ``predefined_facilities_arr``, through PuLP with HiGHS (``highspy``, a wheel) or CBC (in
-PuLP's wheel). Before the solver sees it, the problem is reduced without changing its optimum:
+PuLP's wheel). spopt's model holds one Python term per (demand, site) cell, so a reduced
+problem above :data:`SPOPT_MAX_CELLS` cells goes to HiGHS as the same formulation built as a
+sparse matrix (``summary["model"]`` says which; tests check both against brute force).
+Before the solver sees it, the problem is reduced without changing its optimum:
 communities covered by no site are left out (no choice changes them), and communities covered
 by exactly the same sites become one demand row with their households summed. A time limit
 stops the solver with its best sites and the gap to its bound; when greedy found more, greedy's
@@ -53,6 +56,7 @@ __all__ = [
     "PROFILES",
     "SITE_TYPES",
     "SOLVERS",
+    "SPOPT_MAX_CELLS",
     "STATUSES",
     "Siting",
     "candidate_sites",
@@ -232,6 +236,65 @@ def _solve(model, problem: _Reduced, count: int, solver: str, time_limit_s: floa
     return {"chosen": chosen, "proven": bool(proven), "bound": _bound(model.problem, solver)}
 
 
+#: Above this many cells (demand rows × columns after reduction) spopt's model, one Python term
+#: per cell, takes minutes to build: the same formulation goes to HiGHS as a sparse matrix.
+SPOPT_MAX_CELLS = 2_000_000
+
+
+def _solve_sparse(problem: _Reduced, count: int, time_limit_s: float | None) -> dict:
+    """
+    The MCLP formulation of spopt, built sparse for HiGHS directly (large reduced problems).
+
+    Maximise the weight of covered rows y_i, with y_i <= the sum of the open sites covering
+    row i, the sum of open sites = existing + count, the existing fixed open (lower bound 1);
+    sites binary, rows continuous in [0, 1] (an optimum sets them to 0 or 1).
+    """
+    import highspy
+
+    _highs_banner_shown()
+    rows, columns = problem.cover.shape
+    p = problem.existing + min(count, columns - problem.existing)
+    cover = sparse.csc_matrix(problem.cover, dtype=np.float64)
+    matrix = sparse.vstack(
+        [
+            sparse.hstack([-cover, sparse.identity(rows, format="csc")]),
+            sparse.hstack([np.ones((1, columns)), sparse.csc_matrix((1, rows))]),
+        ],
+        format="csc",
+    )
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = columns + rows, rows + 1
+    lp.col_cost_ = np.concatenate([np.zeros(columns), problem.weights])
+    lower = np.zeros(columns + rows)
+    lower[: problem.existing] = 1.0
+    lp.col_lower_, lp.col_upper_ = lower, np.ones(columns + rows)
+    lp.row_lower_ = np.concatenate([np.full(rows, -highspy.kHighsInf), [p]])
+    lp.row_upper_ = np.concatenate([np.zeros(rows), [p]])
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_ = matrix.indptr, matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * columns + [
+        highspy.HighsVarType.kContinuous
+    ] * rows
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    if time_limit_s is not None:
+        highs.setOptionValue("time_limit", float(time_limit_s))
+    highs.passModel(lp)
+    highs.run()
+    solution = np.asarray(highs.getSolution().col_value)
+    chosen = (
+        np.flatnonzero(solution[problem.existing : columns] > 0.5)
+        if solution.size
+        else np.zeros(0, dtype=np.int64)
+    )
+    proven = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    bound = float(highs.getInfo().mip_dual_bound)
+    return {"chosen": chosen, "proven": proven, "bound": bound if np.isfinite(bound) else None}
+
+
 def _bound(problem, solver: str) -> float | None:
     """HiGHS's best bound on the households covered; None from CBC (PuLP does not read it)."""
     import pulp
@@ -290,15 +353,19 @@ def maximal_covering(
     alone[problem.columns] = sparse.csr_matrix(cand_cover.T, dtype=np.float64) @ np.where(
         before, 0.0, problem.weights
     )
-    status, gap, bound = "optimal", 0.0, None
+    status, gap, bound, model = "optimal", 0.0, None, None
     curve_optimum = np.full(count, np.nan)
     if not greedy_picks.size:
         status, chosen = "no_gain", np.zeros(0, dtype=np.int64)
     else:
         sizes = range(1, count + 1) if exact_curve else [count]
-        model = _model(problem, count)
+        sparse_model = problem.cover.shape[0] * problem.cover.shape[1] > SPOPT_MAX_CELLS
+        model = None if sparse_model else _model(problem, count)
         for k in sizes:
-            found = _solve(model, problem, k, solver, time_limit_s)
+            if model is None:
+                found = _solve_sparse(problem, k, time_limit_s)
+            else:
+                found = _solve(model, problem, k, solver, time_limit_s)
             picks = found["chosen"]
             value = float(problem.weights[_covered(problem, picks)].sum())
             greedy_value = problem.covered_before + float(greedy_gains[:k].sum())
@@ -341,7 +408,8 @@ def maximal_covering(
         "status": status,
         "gap": gap,
         "bound": bound,
-        "solver": solver,
+        "solver": "highs" if model is None and greedy_picks.size else solver,
+        "model": "spopt" if model is not None or not greedy_picks.size else "highs_sparse",
         "demand_rows": int(problem.weights.size),
         "candidate_columns": int(problem.columns.size),
         "seconds": round(time.perf_counter() - started, 3),

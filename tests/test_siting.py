@@ -51,6 +51,24 @@ def test_optimum_equals_brute_force_and_greedy_is_never_better(seed):
     assert sorted(chosen["order"]) == list(range(1, len(chosen) + 1))
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_the_sparse_highs_model_gives_the_same_optimum(seed, monkeypatch):
+    monkeypatch.setattr(siting, "SPOPT_MAX_CELLS", 0)
+    rng = np.random.default_rng(100 + seed)
+    cover = sparse.csr_matrix(rng.random((30, 9)) < 0.2)
+    existing = sparse.csr_matrix(rng.random((30, 2)) < 0.2)
+    weights = rng.integers(0, 400, 30).astype(float)
+    found = siting.maximal_covering(weights, cover, existing, count=3)
+    assert found.summary["model"] in ("highs_sparse", "spopt")  # spopt only when no gain
+    for row in found.curve.itertuples():
+        assert row.optimum_households == pytest.approx(
+            _brute_force(weights, cover, existing, row.sites)
+        )
+    if found.summary["status"] != "no_gain":
+        assert found.summary["model"] == "highs_sparse"
+        assert found.summary["chosen"] <= 3
+
+
 def test_existing_sites_are_never_chosen_again():
     # Candidate 0 is where the existing site is (same reach); candidate 1 reaches 10 more.
     existing = sparse.csr_matrix(np.array([[1], [1], [0], [0]], dtype=bool))
