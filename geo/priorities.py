@@ -3,7 +3,7 @@ Which communities first: a transparent priority score, every rank explained by i
 
 Each part is a number from 0 to 1 computed from one column, said in :data:`PARTS`; the score
 is the weighted mean of the parts a community has (a part it lacks is "no data": left out of
-its mean, its weight too, and named in ``missing``, never counted as 0). Weights come from a
+its mean, its weight too, and named in ``parts_missing``, never counted as 0). Weights come from a
 preset (:data:`PRESETS`: 安全优先, 无障碍优先, 均衡) or the caller. Ranks are 1 = first;
 communities whose scores are equal share the rank and carry ``tied`` (ties named, not broken
 silently). The consent rule of the seeds' plans (80 % of residents agreeing) is a flag,
@@ -25,7 +25,11 @@ PARTS: dict[str, tuple[str, str]] = {
         "wheelchair_accessible_bus_stop_m",
         "metres on the network to the nearest accessible stop / 1,000, at most 1; no route = 1",
     ),
-    "life_circle_gap": ("life_circle_missing", "services the life circle lacks / 5"),
+    "life_circle_gap": (
+        "pass_<category>",
+        "categories failing their standard's radius / categories measured "
+        "(geo.lifecircle.community_lifecircle's pass_ columns)",
+    ),
     "consent": ("consent_share", "residents' consent (0-1, or percent)"),
 }
 #: Named weights (sum 1): safety first leans on age, accessibility on the reach gap.
@@ -40,7 +44,16 @@ PRESETS: dict[str, dict[str, float]] = {
 #: The seeds' rule: a community goes ahead with at least this share of residents agreeing.
 CONSENT_MIN = 0.8
 _ACCESS_CAP_M = 1000.0
-_LIFE_CIRCLE_SERVICES = 5
+
+
+def _life_circle_gap(rows: pd.DataFrame) -> pd.Series:
+    """Share of the measured life-circle categories that fail; NaN where none was measured."""
+    passes = rows[[c for c in rows.columns if str(c).startswith("pass_")]]
+    if passes.empty:
+        return pd.Series(np.nan, index=rows.index)
+    measured = passes.notna().sum(axis=1)
+    failed = passes.eq(False).sum(axis=1)
+    return (failed / measured.where(measured > 0)).astype("float64")
 
 
 def _parts(rows: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -66,9 +79,7 @@ def _parts(rows: pd.DataFrame, year: int) -> pd.DataFrame:
                 "households": households / households.max(),
                 "age": (age / age.max()).clip(0, 1),
                 "access_gap": (access / _ACCESS_CAP_M).clip(0, 1),
-                "life_circle_gap": (number("life_circle_missing") / _LIFE_CIRCLE_SERVICES).clip(
-                    0, 1
-                ),
+                "life_circle_gap": _life_circle_gap(rows),
                 "consent": consent.clip(0, 1),
             },
             index=rows.index,
@@ -89,7 +100,7 @@ def prioritise(
     ``weights`` (part → weight) replaces the ``preset``'s; unknown parts raise ValueError.
     With ``only_planned``, only rows whose ``status`` is ``plan`` (计划) are ranked. Returns
     the rows ranked (input columns kept), with ``score``, ``rank``, ``tied``, per part
-    ``part_<name>`` and ``contribution_<name>`` (its share of the score), ``missing`` (the
+    ``part_<name>`` and ``contribution_<name>`` (its share of the score), ``parts_missing`` (the
     parts without data, comma-separated) and ``consent_below_80`` (missing without a column).
     """
     if weights is None:
@@ -119,7 +130,7 @@ def prioritise(
     out["rank"] = rounded.rank(ascending=False, method="min").astype("Int64")
     out["tied"] = rounded.duplicated(keep=False) & rounded.notna()
     used = [k for k in PARTS if w[k] > 0]
-    out["missing"] = [",".join(k for k in used if not known.at[i, k]) for i in rows.index]
+    out["parts_missing"] = [",".join(k for k in used if not known.at[i, k]) for i in rows.index]
     consent = parts["consent"]
     out["consent_below_80"] = (consent < CONSENT_MIN).astype("boolean").mask(consent.isna())
     return out.sort_values(["rank", "score"], ascending=[True, False], na_position="last")

@@ -40,8 +40,20 @@ def test_no_data_is_left_out_and_named_never_zero():
     # 丁 has no distance: the part is missing, its weight left out of its mean.
     assert np.isnan(ranked.loc["丁", "part_access_gap"])
     assert np.isnan(ranked.loc["丁", "contribution_access_gap"])
-    assert ranked.loc["丁", "missing"] == "access_gap,life_circle_gap"
+    assert ranked.loc["丁", "parts_missing"] == "access_gap,life_circle_gap"
     assert ranked.loc["乙", "consent_below_80"]
+
+
+def test_the_life_circle_gap_reads_the_indicators_pass_columns():
+    communities = _communities().assign(
+        pass_kindergarten=[True, False, True, None],
+        pass_clinic=[False, False, True, None],
+    )
+    ranked = priorities.prioritise(communities).set_index("name")
+    assert ranked.loc["甲", "part_life_circle_gap"] == 0.5
+    assert ranked.loc["乙", "part_life_circle_gap"] == 1.0
+    assert ranked.loc["丙", "part_life_circle_gap"] == 0.0
+    assert np.isnan(ranked.loc["丁", "part_life_circle_gap"])
 
 
 def test_ties_share_a_rank_and_are_named():
