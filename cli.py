@@ -21,6 +21,8 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas site --projects LEDGER [--crs DATUM] --network EXTRACT [--type T] [--candidates FILE]
                [--existing FILE] --count N --radius R --profile walk|wheelchair
                [--time-limit S] [--solver highs|cbc] [--all-candidates] --out FILE.geojson
+    atlas priorities --projects LEDGER [--crs DATUM] [--preset safety|accessibility|balanced]
+                     [--planned] --out FILE.csv|.xlsx
     atlas indicators --projects LEDGER [--crs DATUM] --osm EXTRACT [--facilities FILE]
                      [--profile walk|wheelchair] [--radius CATEGORY=M ...]
                      --out FILE.gpkg|.geojson|.xlsx
@@ -110,6 +112,7 @@ _FILES = {
     "coverage": (("infra", "projects"), ("out",)),
     "map": (("infra", "projects"), ("out",)),
     "site": (("projects", "network", "candidates", "existing"), ("out",)),
+    "priorities": (("projects",), ("out",)),
     "indicators": (("projects", "osm", "facilities"), ("out",)),
 }
 
@@ -780,9 +783,41 @@ def _site(args: argparse.Namespace) -> int:
     return 0
 
 
+def _priorities(args: argparse.Namespace) -> int:
+    from geo import priorities
+
+    out = Path(args.out)
+    if out.suffix.lower() not in {".csv", ".xlsx"}:
+        raise ValueError(f"Expected --out to end in .csv or .xlsx, got {args.out!r}.")
+    boundaries.build_boundaries()
+    projects = _site_projects(Path(args.projects), args.crs)
+    ranked = priorities.prioritise(projects, preset=args.preset, only_planned=args.planned)
+    table = pd.DataFrame(ranked.drop(columns="geometry", errors="ignore"))
+    _write_table(table, out, "priorities")
+    summary = {
+        "ranked": len(ranked),
+        "preset": args.preset,
+        "tied": int(ranked["tied"].sum()),
+        "parts_missing": ranked["parts_missing"].value_counts().to_dict(),
+    }
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
 def _add_site_commands(sub) -> None:
-    """The `site` subcommand."""
+    """The `site` and `priorities` subcommands."""
+    from geo.priorities import PRESETS
     from geo.siting import PROFILES, SITE_TYPES, SOLVERS
+
+    ranks = sub.add_parser("priorities", help="which communities first: a score explained by parts")
+    ranks.add_argument(
+        "--projects", required=True, help="ledger (CSV/XLSX) or `atlas ingest` .gpkg"
+    )
+    ranks.add_argument("--crs", help="datum of the ledger's coordinates: wgs84|cgcs2000|gcj02|bd09")
+    ranks.add_argument("--preset", choices=list(PRESETS), default="balanced")
+    ranks.add_argument("--planned", action="store_true", help="rank only the 计划 (plan) rows")
+    ranks.add_argument("--out", required=True, help="ranked table .csv or .xlsx")
+    ranks.set_defaults(func=_priorities)
 
     site = sub.add_parser("site", help="where N new curb ramps or accessible stops reach most")
     site.add_argument("--projects", required=True, help="ledger (CSV/XLSX) or `atlas ingest` .gpkg")

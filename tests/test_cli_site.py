@@ -6,6 +6,7 @@ import json
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from _osm import osm_xml
 
@@ -101,3 +102,17 @@ def test_site_refuses_a_wrong_suffix(grid, capsys):
     args = ["site", "--projects", str(LEDGER), "--network", str(osm), "--count", "1"]
     assert main([*args, "--radius", "300", "--out", str(folder / "x.csv")]) == 2
     assert "Expected --out to end in .geojson" in capsys.readouterr().err
+
+
+def test_priorities_ranks_the_planned_rows_of_the_ledger(tmp_path, capsys):
+    out = tmp_path / "priorities.csv"
+    args = ["priorities", "--projects", str(LEDGER), "--planned", "--preset", "safety"]
+    assert main([*args, "--out", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    ranked = pd.read_csv(out, encoding="utf-8-sig")
+    assert summary["ranked"] == len(ranked) == 5 and summary["preset"] == "safety"
+    assert (ranked["status"] == "plan").all()
+    assert ranked["rank"].tolist() == sorted(ranked["rank"])
+    # The shipped ledger has households only: every other part is named as missing.
+    assert set(ranked["parts_missing"]) == {"age,access_gap,life_circle_gap,consent"}
+    assert ranked["households"].iloc[0] == ranked["households"].max()
