@@ -55,6 +55,7 @@ __all__ = [
     "Report",
     "SavedSource",
     "gather_report",
+    "looks_synthetic",
     "parse_period",
     "report_places",
 ]
@@ -223,9 +224,49 @@ class Report:
         """The figures of one district or zone."""
         return self.items[(self.items["scope"] == "place") & (self.items["adcode"] == adcode)]
 
+    def colour_items(self, key: str) -> pd.DataFrame:
+        """
+        The places' values of figure ``key`` a map colours: one period and kind only.
+
+        The group (source, period, kind) with the most places, the latest on a tie; empty
+        when no place has the figure. Mixing a plan in one district with completed work in
+        another would colour unlike things alike.
+        """
+        rows = self.items[
+            (self.items["scope"] == "place")
+            & (self.items["key"] == key)
+            & self.items["value"].notna()
+        ]
+        if rows.empty:
+            return rows
+        keys = [
+            rows[c].astype("string").fillna("") for c in ("source_kind", "period_label", "status")
+        ]
+        sizes = rows.groupby(keys, sort=False).agg(n=("adcode", "size"), end=("period_end", "max"))
+        best = sizes.sort_values(["n", "end"], ascending=False, na_position="last").index[0]
+        keep = pd.Series(True, index=rows.index)
+        for column, value in zip(keys, best, strict=True):
+            keep &= column == value
+        return rows[keep]
+
     def city_items(self, city: str) -> pd.DataFrame:
         """A city's own figures: reported for the city, its sums, its ledger and measures."""
         return self.items[(self.items["scope"] == "city") & (self.items["city"] == city)]
+
+
+def looks_synthetic(names: Sequence[str], rows: pd.DataFrame | None = None) -> bool:
+    """
+    True for the shipped examples: a name, or a text cell of the first rows, says synthetic.
+
+    Every document that uses them must say they are made up.
+    """
+    if any("synthetic" in str(n) for n in names):
+        return True
+    if rows is None or rows.empty:
+        return False
+    text = pd.DataFrame(rows.head(1000)).drop(columns="geometry", errors="ignore")
+    text = text.select_dtypes(include=["object", "string"])
+    return bool(text.apply(lambda c: c.astype(str).str.contains("synthetic")).any().any())
 
 
 def parse_period(text: str | None) -> tuple[int, int] | None:

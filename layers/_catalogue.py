@@ -1313,6 +1313,98 @@ LABELS: dict[str, dict[str, str]] = {
     "reply_field_issue_date": {"zh": "印发日期", "en": "Issue date"},
     "reply_hint_issue_date": {"zh": "（××××年×月×日）", "en": "(date)"},
     "reply_issued": {"zh": "印发", "en": " issued"},
+    # The district atlas (layers/sheets.py).
+    "sheets_title": {
+        "zh": "{cities}老旧小区改造与无障碍设施图集",
+        "en": "{cities}: old-community renovation and accessibility atlas",
+    },
+    "sheets_cover_subtitle": {
+        "zh": "导出日期 {date} · {filters}",
+        "en": "Exported {date} · {filters}",
+    },
+    "sheets_cover_caption": {
+        "zh": "图：各区县{figure}（{kind}）；斜线灰色为暂无数据，不是零",
+        "en": "Map: {figure} by district ({kind}); hatched grey is no data, not zero",
+    },
+    "sheets_cover_nothing": {
+        "zh": "图：各区县{figure}均暂无数据（斜线灰色），不是零",
+        "en": "Map: no district has {figure} yet (hatched grey), which is not zero",
+    },
+    "sheets_cover_zones": {
+        "zh": "无边界的开发区（不在图上，计入城市合计）：{zones}",
+        "en": "Zones without an outline (not on the map, in city totals): {zones}",
+    },
+    "sheets_sources": {"zh": "数据来源", "en": "Sources"},
+    "sheets_source_ledger": {"zh": "台账：{source}", "en": "Ledger: {source}"},
+    "sheets_source_infra": {"zh": "无障碍设施：{source}", "en": "Accessibility: {source}"},
+    "sheets_contents": {"zh": "目录（每个区县一页）", "en": "Contents (a page per district)"},
+    "sheets_footer": {
+        "zh": "老旧小区改造图集 · 导出日期 {date} · {filters} · 第 {n} 页",
+        "en": "Renovation Atlas · exported {date} · {filters} · page {n}",
+    },
+    "sheets_place_subtitle": {"zh": "{city} · {level}", "en": "{city} · {level}"},
+    "sheets_zone_no_map": {
+        "zh": "{place}是开发区，没有官方行政区划边界，因此本页不绘制地图；"
+        "其数字列于下方，并计入{city}合计。",
+        "en": "{place} is a development zone with no official outline, so this page has no map; "
+        "its figures are below and count in {city}'s totals.",
+    },
+    "sheets_continued": {"zh": "{place}（续）", "en": "{place} (continued)"},
+    "sheets_figures": {"zh": "文件所报数字", "en": "Figures the documents report"},
+    "sheets_measures": {"zh": "无障碍设施（测算）", "en": "Accessibility (measured)"},
+    "sheets_col_name": {"zh": "指标", "en": "Figure"},
+    "sheets_col_ledger": {"zh": "台账（时期·性质）", "en": "Ledger (period · kind)"},
+    "sheets_col_type": {"zh": "设施", "en": "Feature"},
+    "sheets_col_radius": {"zh": "{radius} 米内户数占比", "en": "Households within {radius} m"},
+    "sheets_ledger": {"zh": "台账汇总", "en": "The ledger"},
+    "sheets_shares": {
+        "zh": "改造小区住户到最近设施的距离（直线距离）",
+        "en": "Renovated households near a feature (straight line)",
+    },
+    "sheets_col_value": {"zh": "数值", "en": "Value"},
+    "sheets_col_kind": {"zh": "时期·性质", "en": "Period · kind"},
+    "sheets_col_status": {"zh": "数据完整性", "en": "Completeness"},
+    "sheets_col_rank": {"zh": "市内排名", "en": "Rank in city"},
+    "sheets_col_source": {"zh": "出处", "en": "Source"},
+    "sheets_no_reported": {
+        "zh": "文件：暂无数据（所选文件未报告本区县的数字，不是零）",
+        "en": "Documents: no data yet (the documents chosen report no figure here; not zero)",
+    },
+    "sheets_no_ledger_loaded": {"zh": "台账：未载入", "en": "Ledger: none loaded"},
+    "sheets_no_ledger_rows": {
+        "zh": "台账：暂无数据（台账中没有本区县所选时期和性质的行）",
+        "en": "Ledger: no data yet (no ledger row here for the period and kinds chosen)",
+    },
+    "sheets_no_infra_loaded": {
+        "zh": "无障碍设施：未载入设施数据",
+        "en": "Accessibility: no data loaded",
+    },
+    "sheets_extent": {"zh": "设施数据覆盖范围", "en": "Covered by the data"},
+    "sheets_community": {"zh": "改造小区（台账，{status}）", "en": "Community (ledger, {status})"},
+    "sheets_north": {"zh": "北", "en": "N"},
+    # The reports page (app_pages/report.py).
+    "page_report": {"zh": "报告", "en": "Reports"},
+    "report_title": {"zh": "答复函与区县图集", "en": "Reply draft and district atlas"},
+    "report_help": {
+        "zh": "按所选城市、区县、时期和性质，生成答复函代拟稿（Word，每个数字以脚注注明出处）"
+        "和区县图集（PDF，封面加每个区县一页）。台账和无障碍设施取当前载入的数据。",
+        "en": "For the cities, districts, period and kinds chosen: the reply draft (Word, each "
+        "figure footnoted with its source) and the district atlas (PDF, a cover and a page per "
+        "district). The ledger and accessibility data are those in view.",
+    },
+    "report_period_input": {
+        "zh": "时期（如 2023 或 2019-2023，空为全部）",
+        "en": "Period (2023 or 2019-2023; empty for all)",
+    },
+    "report_choose_city": {"zh": "请选择至少一个城市。", "en": "Choose at least one city."},
+    "report_summary": {
+        "zh": "{places} 个区县和开发区，{figures} 个有值的数字；数据：{data}",
+        "en": "{places} districts and zones, {figures} figures with a value; data: {data}",
+    },
+    "report_no_data_loaded": {"zh": "仅文件数字（未载入台账和设施数据）", "en": "documents only"},
+    "report_download_reply": {"zh": "下载答复函（Word）", "en": "Download the reply (Word)"},
+    "report_download_sheets": {"zh": "下载区县图集（PDF）", "en": "Download the atlas (PDF)"},
+    "report_cover_figure": {"zh": "封面地图着色指标", "en": "Figure colouring the cover"},
     # --- end of issue 23's block --------------------------------------------------------
     # Errors a user can fix (geo.errors.InputError codes), written in the interface's language.
     "error_no_datum": {

@@ -140,12 +140,16 @@ def _missing_reason(item, lang: str) -> str:
     return label(f"reason_{item['completeness']}", lang)
 
 
-def status_words(items: pd.DataFrame, lang: str = "zh") -> str:
-    """A row's completeness: 完整, or each distinct reason a value is missing or partial."""
-    reasons = [_missing_reason(item, lang) for _, item in items.iterrows()
-               if item["completeness"] != "ok"]  # fmt: skip
-    if items.empty:
+def status_words(items, lang: str = "zh") -> str:
+    """
+    A row's completeness: 完整, or each distinct reason a value is missing or partial.
+
+    ``items`` are figures (a frame, or a list of rows).
+    """
+    rows = [item for _, item in items.iterrows()] if isinstance(items, pd.DataFrame) else items
+    if not len(rows):
         return no_data(lang)
+    reasons = [_missing_reason(item, lang) for item in rows if item["completeness"] != "ok"]
     return "；".join(dict.fromkeys(reasons)) if reasons else label("status_ok", lang)
 
 
