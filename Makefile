@@ -13,7 +13,7 @@ CLUSTER_SHA1 := 9cdb52a4eab92671832e1ef9899669e80efc4056
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: app test e2e lint build install browser clean bench bench-full qgis
+.PHONY: app test e2e lint build install browser fonts office clean bench bench-full qgis
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ install: $(STAMP) $(CLUSTER)
 build: install
 	$(BIN)/atlas build
 
-app: build
+app: build fonts
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address localhost \
 		--server.headless true --browser.gatherUsageStats false
 
@@ -46,8 +46,25 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
+# The district atlas (layers/sheets.py) writes its Chinese text in Debian's Noto Sans CJK.
+NOTO := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+$(NOTO):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq fonts-noto-cjk
+
+fonts: $(NOTO)
+
+# LibreOffice converts the reply draft to PDF in its test (opens cleanly); poppler's pdftoppm
+# renders pages to look at. Debian's headless Writer: about 10 MB to download.
+SOFFICE := /usr/bin/soffice
+$(SOFFICE):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui poppler-utils
+
+office: $(SOFFICE)
+
 # Everything: lint (ruff, import contracts, mypy), unit tests and the browser tests (tests/e2e).
-test: build browser lint
+test: build browser fonts office lint
 	$(BIN)/python -m pytest
 
 # The browser tests alone (a real server and headless Chromium; screenshots/e2e/).

@@ -30,7 +30,7 @@ from geo import boundaries, report
 from geo.errors import AtlasError
 from geo.figures import STATUSES
 from geo.selection import Selection
-from layers.citations import figure_name, item_citations, item_value, kind_text
+from layers.citations import figure_name, item_citations, item_value, key_name, kind_text
 from layers.labels import error_text, label
 from store import StoreError
 from store.current import readable_places, saved_source
@@ -178,7 +178,7 @@ def render(lang: str) -> None:
         label("report_cover_figure", lang),
         keys or ["households"],
         key="cover",
-        format_func=lambda k: _key_name(made, k, lang),
+        format_func=lambda k: key_name(k, lang),
     )
     right.download_button(
         label("report_download_sheets", lang),
@@ -187,11 +187,6 @@ def render(lang: str) -> None:
         "application/pdf",
         key="dl-sheets",
     )
-
-
-def _key_name(made: report.Report, key: str, lang: str) -> str:
-    found = made.items[made.items["key"] == key]
-    return figure_name(found.iloc[0], lang) if len(found) else key
 
 
 render(current_lang())

@@ -509,12 +509,20 @@ def _ledger_items(
     places: pd.DataFrame,
     source: DataSource,
     chosen: selection.Selection,
+    *,
+    whole: bool,
 ) -> list[dict[str, object]]:
-    """Per place and per city, per ledger status: communities and sums, each with its rows."""
+    """
+    Per place and per city, per ledger status: communities and sums, each with its rows.
+
+    ``whole`` is false when only some of a city's places are reported on: no sum over them is
+    then given as the city's.
+    """
     rows = _ledger_rows(projects, places, chosen)
     names = places.set_index("adcode")[["place", "level"]]
     items = []
-    for scope, key in (("place", "adcode"), ("city", "_city")):
+    scopes = (("place", "adcode"), ("city", "_city")) if whole else (("place", "adcode"),)
+    for scope, key in scopes:
         for (where, status), group in rows.groupby([key, "_status"], dropna=False, sort=True):
             place, level = names.loc[where] if scope == "place" else (where, "city")
             where_fields = {
@@ -698,20 +706,28 @@ def gather_report(
             details={"cities": "、".join(chosen.cities)},
         )
     cities = list(dict.fromkeys(places["city"]))
+    # Ranks and city values are over every place of the cities the account reads, whichever
+    # districts are chosen (卫滨区 is 3rd of 11 for households, alone or not).
+    universe, hidden = _universe(chosen, figures, projects, readable, places, left_out)
     kept = selection.filter_figures(
         figures, dataclasses.replace(chosen, cities=tuple(cities), districts=()), stated_totals=True
     )
-    kept = kept[kept["level"].isin(["city", "urban_area"]) | kept["adcode"].isin(places["adcode"])]
-    items = _reported_items(kept, places, cities)
+    kept = kept[
+        kept["level"].isin(["city", "urban_area"]) | kept["adcode"].isin(universe["adcode"])
+    ]
+    items = _reported_items(kept, universe, cities)
+    whole = hidden == 0
     if projects is not None and ledger_source is not None:
-        items += _ledger_items(projects, places, ledger_source, chosen)
+        items += _ledger_items(projects, universe, ledger_source, chosen, whole=whole)
     measured = None
     if infra is not None and infra_source is not None:
         measured = coverage.measure(infra, projects, radii=radii)
-        whole = left_out == 0 and not chosen.districts
         items += _measure_items(
-            measured.table, places, cities, infra_source, infra.kind, whole=whole
+            measured.table, universe, cities, infra_source, infra.kind, whole=whole
         )
+    ranked = _frame(items)
+    chosen_places = (ranked["scope"] == "city") | ranked["adcode"].isin(places["adcode"])
+    ranked = ranked[chosen_places.fillna(False).astype(bool)].reset_index(drop=True)
     outlines = boundaries.load_boundaries("district", display=True)
     outlines = outlines[outlines["city"].isin(cities)].reset_index(drop=True)
     return Report(
@@ -719,7 +735,7 @@ def gather_report(
         cities=tuple(cities),
         places=places,
         left_out=left_out,
-        items=_frame(items),
+        items=ranked,
         outlines=outlines,
         projects=_in_places(projects, places),
         features=None if infra is None else _features_in(infra.features, outlines),
@@ -728,6 +744,23 @@ def gather_report(
         infra_source=infra_source,
         radii=tuple(sorted(set(radii))) if measured is not None else (),
     )
+
+
+def _universe(chosen, figures, projects, readable, places, left_out):
+    """
+    Every place of the chosen cities the account reads (ranks and city values are over them).
+
+    The chosen places themselves when no district is named, or when the whole cities would
+    pass :data:`MAX_PLACES`.
+    """
+    if not chosen.districts:
+        return places, left_out
+    try:
+        return report_places(
+            dataclasses.replace(chosen, districts=()), figures, projects=projects, readable=readable
+        )
+    except InputError:
+        return places, left_out + 1  # not the whole cities: no city value
 
 
 def _in_places(projects: gpd.GeoDataFrame | None, places: pd.DataFrame):

@@ -1158,8 +1158,8 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "（期间新建改造量，为增量，不与存量相加）",
         "en": " (built in the period: a flow, never added to a stock)",
     },
-    "report_saved_version": {"zh": "{ref}（{by} {at} 保存）", "en": "{ref} (saved by {by}, {at})"},
-    "report_unsaved_file": {"zh": "文件 {name}（未存入工作区）", "en": "the file {name} (unsaved)"},
+    "report_saved_version": {"zh": "{ref}，{by} {at} 保存", "en": "{ref}, saved by {by} {at}"},
+    "report_unsaved_file": {"zh": "文件 {name}，未存入工作区", "en": "the file {name}, unsaved"},
     "report_synthetic": {"zh": "，合成示例数据，非真实", "en": ", made-up example data"},
     "report_cite_document": {
         "zh": "{document}，{issuer}，{date}，第 {line} 行",
@@ -1169,12 +1169,12 @@ LABELS: dict[str, dict[str, str]] = {
     "report_cite_dataset": {"zh": "；存于图集数据集 {ref}{page}", "en": "; saved as {ref}{page}"},
     "report_cite_page": {"zh": " 第 {n} 页", "en": " page {n}"},
     "report_cite_ledger": {
-        "zh": "台账 {source} 中{years}{rows} 行之和",
-        "en": "the sum of {rows} rows{years} of the ledger {source}",
+        "zh": "台账（{source}）中{years}{rows} 行之和",
+        "en": "the sum of {rows} rows{years} of the ledger ({source})",
     },
     "report_cite_ledger_table": {
-        "zh": "台账 {source} 中{years}各区县行之和，行数见“台账行数”列；有行未填的格为下限",
-        "en": "sums of the rows{years} of the ledger {source} by district, their number in "
+        "zh": "台账（{source}）中{years}各区县行之和，行数见“台账行数”列；有行未填的格为下限",
+        "en": "sums of the rows{years} of the ledger ({source}) by district, their number in "
         "the “Ledger rows” column; a cell some rows lack is a lower bound",
     },
     "report_zone_unmeasured": {
@@ -1187,8 +1187,8 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "; {n} of them lack this value, so the sum is a lower bound",
     },
     "report_cite_measure": {
-        "zh": "按{kind} {source} 测算{method}{extent}",
-        "en": "measured from the {kind} {source}{method}{extent}",
+        "zh": "按{kind}（{source}）测算{method}{extent}",
+        "en": "measured from the {kind} ({source}){method}{extent}",
     },
     "report_cite_straight": {"zh": "，距离为直线距离", "en": ", straight-line distances"},
     "report_at_least": {"zh": "不少于 {value}", "en": "at least {value}"},
@@ -1233,7 +1233,7 @@ LABELS: dict[str, dict[str, str]] = {
     "reply_title_middle": {"zh": "第", "en": " no. "},
     "reply_field_proposal": {"zh": "提案号", "en": "Proposal number"},
     "reply_hint_proposal": {"zh": "（×）", "en": "(no.)"},
-    "reply_title_after": {"zh": "号提案的答复", "en": ""},
+    "reply_title_after": {"zh": "号提案的答复", "en": " (reply)"},
     "reply_field_member": {"zh": "提案人", "en": "Member"},
     "reply_hint_member": {"zh": "（姓名）", "en": "(name)"},
     "reply_member_suffix": {"zh": "委员：", "en": ","},

@@ -15,7 +15,9 @@ import datetime
 
 import pandas as pd
 
+from geo.figures import load_metrics
 from geo.report import DataSource, DocumentSource, LedgerSource, MeasureSource
+from layers._catalogue import LABELS
 from layers.labels import (
     figure_text,
     label,
@@ -33,6 +35,7 @@ __all__ = [
     "filters_text",
     "item_citations",
     "item_value",
+    "key_name",
     "kind_text",
     "ledger_table_citation",
     "merged_citation",
@@ -68,6 +71,18 @@ def figure_name(item, lang: str = "zh", *, short: bool = False) -> str:
     if kind == "ledger":
         return label(_LEDGER_SHORT[item["key"]] if short else f"metric_{item['key']}", lang)
     return measure_name(item["metric"], lang)
+
+
+def key_name(key: str, lang: str = "zh") -> str:
+    """A figure's name from its key alone: a reported metric, ``ledger_…`` or ``infra_…``."""
+    if key.startswith("infra_"):
+        return measure_name(key.removeprefix("infra_"), lang)
+    if f"metric_{key}" in LABELS and key.startswith("ledger_"):
+        return label(f"metric_{key}", lang)
+    metrics = load_metrics().set_index("metric")
+    if key in metrics.index:
+        return str(metrics.at[key, f"label_{lang}"])
+    return key
 
 
 #: A ledger figure's name where the sentence already says it is the ledger's.

@@ -48,6 +48,7 @@ from layers.citations import (
     figure_name,
     filters_text,
     item_value,
+    key_name,
     kind_text,
     no_data,
     source_name,
@@ -667,8 +668,10 @@ class _Atlas:
         )
         bins, colours = classify(values)
         has = values.notna()
-        shown[has].plot(ax=ax, color=colours[has].tolist(), edgecolor="white", linewidth=0.6)
-        shown[~has].plot(ax=ax, facecolor=NO_DATA_COLOUR, edgecolor="#999999", hatch="////",
+        if has.any():
+            shown[has].plot(ax=ax, color=colours[has].tolist(), edgecolor="white", linewidth=0.6)
+        if not has.all():
+            shown[~has].plot(ax=ax, facecolor=NO_DATA_COLOUR, edgecolor="#999999", hatch="////",
                          linewidth=0.4, linestyle="--")  # fmt: skip
         for geometry, name in zip(shown.geometry, shown["district"], strict=True):
             point = geometry.representative_point()
@@ -687,8 +690,7 @@ class _Atlas:
         )
 
     def _figure_words(self) -> str:
-        found = self.report.items[self.report.items["key"] == self.figure]
-        return figure_name(found.iloc[0], self.lang) if len(found) else self.figure
+        return key_name(self.figure, self.lang)
 
     def cover_legend(self, values: pd.Series, bins: list[float], chosen: pd.DataFrame) -> list:
         lang = self.lang
