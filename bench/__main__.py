@@ -31,6 +31,7 @@ JOBS = (
     "app",
     "network",
     "store",
+    "reports",
 )
 _MODULES = {"app": "bench.app_speed"}
 

@@ -1148,6 +1148,8 @@ LABELS: dict[str, dict[str, str]] = {
     # Shared words of a report's figures and sources (layers/citations.py).
     "report_no_data": {"zh": "暂无数据", "en": "No data yet"},
     "report_kinds": {"zh": "数据性质", "en": "Kinds"},
+    "report_years_to": {"zh": "截至{year}年", "en": "to {year}"},
+    "report_years_from": {"zh": "{year}年起", "en": "since {year}"},
     "report_status_unknown": {"zh": "状态未注明", "en": "status not stated"},
     "report_ledger_kind": {"zh": "台账所列{status}项目", "en": "ledger projects {status}"},
     "report_measured_kind": {
@@ -1335,6 +1337,8 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Zones without an outline (not on the map, in city totals): {zones}",
     },
     "sheets_sources": {"zh": "数据来源", "en": "Sources"},
+    "sheets_city_figures": {"zh": "全市数字", "en": "City-wide figures"},
+    "sheets_cover": {"zh": "封面", "en": "Cover"},
     "sheets_source_ledger": {"zh": "台账：{source}", "en": "Ledger: {source}"},
     "sheets_source_infra": {"zh": "无障碍设施：{source}", "en": "Accessibility: {source}"},
     "sheets_contents": {"zh": "目录（每个区县一页）", "en": "Contents (a page per district)"},

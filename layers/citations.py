@@ -169,13 +169,19 @@ def status_words(items, lang: str = "zh") -> str:
 
 
 def _years_text(start: object, end: object, lang: str) -> str:
-    """A period named from its years: 2023年, 2019年至2023年 (2023, 2019–2023)."""
+    """
+    A period named from its years, as the documents name theirs.
+
+    2023年, 2019年至2023年, 截至2024年 (no first year), 2021年起 (no last year); in English
+    2023, 2019–2023, to 2024, since 2021.
+    """
     if _missing(start) and _missing(end):
         return label("undated", lang)
-    first, last = (
-        (int(end) if _missing(start) else int(start)),
-        (int(start) if _missing(end) else int(end)),
-    )
+    if _missing(start):
+        return label("report_years_to", lang).format(year=int(end))
+    if _missing(end):
+        return label("report_years_from", lang).format(year=int(start))
+    first, last = int(start), int(end)
     if lang == "zh":
         return f"{first}年" if first == last else f"{first}年至{last}年"
     return str(first) if first == last else f"{first}–{last}"

@@ -400,7 +400,9 @@ class _Sources:
         return "".join(f"[{n}]" for n in dict.fromkeys(marks))
 
     def write(self, page: _Page, lang: str) -> None:
-        """The numbered list of sources at the cursor."""
+        """The numbered list of sources at the cursor (nothing when there is none)."""
+        if not self.numbers:
+            return
         page.y += 1.5
         page.lines(label("sheets_sources", lang), 7.5, weight="bold")
         for text, number in self.numbers.items():
@@ -408,6 +410,7 @@ class _Sources:
 
 
 _WIDTHS = [44.0, 40.0, 44.0, 30.0, 24.0]
+_CITY_WIDTHS = [56.0, 44.0, 58.0, 24.0]
 _MATRIX_WIDTHS = [32.0, 26.0, 26.0, 26.0, 26.0, 26.0, 20.0]
 
 
@@ -620,15 +623,17 @@ class _Atlas:
         return [label(f"sheets_col_{k}", self.lang) for k in keys]
 
     def continued(self, page: _Page, place) -> _Page:
-        """Close ``page`` and open the place's continuation page (sources at the end)."""
+        """Close ``page`` and open the place's (or the cover's) continuation page."""
         self.finish(page)
         fresh = self.page()
-        self.header(fresh, label("sheets_continued", self.lang).format(place=place.place), "")
+        name = label("sheets_cover", self.lang) if place is None else place.place
+        self.header(fresh, label("sheets_continued", self.lang).format(place=name), "")
         return fresh
 
     # --- the cover ---------------------------------------------------------------------
 
     def cover(self) -> None:
+        """The cover: title, the coloured map, the cities' own figures, sources, contents."""
         lang, report = self.lang, self.report
         page = self.page()
         cities = "、".join(report.cities) if lang == "zh" else ", ".join(report.cities)
@@ -641,19 +646,47 @@ class _Atlas:
         )
         if report.left_out:
             page.lines(label("report_left_out", lang).format(n=report.left_out).lstrip("；; "), 8)
+        sources = _Sources()
+        rows = self.city_rows(sources)
         chosen = report.colour_items(self.figure)
-        height = 150.0
+        # The map takes what the cities' figures leave, between 90 and 150 mm.
+        height = float(
+            np.clip(page.room() - _table_height(["x"] * 4, rows, _CITY_WIDTHS) - 70, 90, 150)
+        )
         ax = page.axes(page.y, height)
         caption = self.cover_map(ax, chosen)
         page.y += height + 2
         page.lines(caption, 8.5, weight="bold")
         for city in report.cities:
-            if report.city_items(city)["value"].notna().sum() == 0 and not report.has_data():
+            if not report.city_items(city)["value"].notna().any() and not report.has_data():
                 page.lines(label("report_nothing", lang).format(city=city), 8.5)
         self.cover_zones(page, chosen)
+        headers = self.columns(["name", "value", "kind", "source"])
+        while rows:
+            page.y += 1.2
+            page.lines(label("sheets_city_figures", lang), 8, weight="bold")
+            rows = _table(page, headers, rows, _CITY_WIDTHS)
+            if rows:
+                page = self.continued(page, None)
+        if page.room() < 30 + 3.3 * len(sources.numbers):
+            page = self.continued(page, None)
+        sources.write(page, lang)
         self.cover_sources(page)
         self.contents(page)
         self.finish(page)
+
+    def city_rows(self, sources: _Sources) -> list[list[str]]:
+        """Each city's own figures (documents, sums, ledger, measures) with a numbered source."""
+        rows = []
+        for city in self.report.cities:
+            items = self.report.city_items(city)
+            for _, item in items[items["value"].notna()].iterrows():
+                name = figure_name(item, self.lang)
+                if len(self.report.cities) > 1:
+                    name = f"{city} · {name}"
+                value, kind = item_value(item, self.lang), kind_text(item, self.lang)
+                rows.append([name, value, kind, sources.cite(item, self.lang)])
+        return rows
 
     def cover_map(self, ax, chosen: pd.DataFrame) -> str:
         """Districts coloured by the chosen figure; the legend; returns the map's caption."""
@@ -724,17 +757,10 @@ class _Atlas:
         )
 
     def cover_sources(self, page: _Page) -> None:
+        """The data behind the pages: the ledger, the infrastructure, the outlines."""
         lang, report = self.lang, self.report
         page.y += 1.5
-        page.lines(label("sheets_sources", lang), 8.5, weight="bold")
-        documents = {}
-        for sources in report.items.loc[report.items["source_kind"] == "reported", "sources"]:
-            for source in sources:
-                documents.setdefault(
-                    source.doc_number or source.title,
-                    f"{source.doc_number or source.title} · {source.issuer} · {source.doc_date}",
-                )
-        lines = list(documents.values())
+        lines = []
         if report.ledger_source is not None:
             lines.append(
                 label("sheets_source_ledger", lang).format(
