@@ -335,7 +335,7 @@ def report_places(
 def _zone_codes(names: Sequence[str], cities: list[str]) -> set[str]:
     """Codes of the named development zones (outlined districts are found elsewhere)."""
     found = (gazetteer.resolve_district(n, city=c) for n in names for c in cities)
-    return {r.adcode for r in found if r.status == "zone"}
+    return {str(r.adcode) for r in found if r.status == "zone" and r.adcode}
 
 
 def _text(value: object) -> str:
@@ -343,7 +343,7 @@ def _text(value: object) -> str:
 
 
 def _whole(value: object) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)
+    return None if value is None or pd.isna(value) else int(str(value))
 
 
 def _document_source(row: pd.Series) -> DocumentSource:
@@ -623,7 +623,17 @@ def _share_keys(table: pd.DataFrame) -> list[str]:
     return sorted(shares, key=lambda k: (coverage.describe(k).radius, k))
 
 
-def _measure_item(place, key, value, status, source, data_kind, share, *, scope):
+def _measure_item(
+    place: pd.Series,
+    key: str,
+    value: float,
+    status: str,
+    source: DataSource,
+    data_kind: str,
+    share: float | None,
+    *,
+    scope: str,
+) -> dict[str, object]:
     found = coverage.describe(key)
     return _item(
         scope=scope,
@@ -746,7 +756,14 @@ def gather_report(
     )
 
 
-def _universe(chosen, figures, projects, readable, places, left_out):
+def _universe(
+    chosen: selection.Selection,
+    figures: pd.DataFrame,
+    projects: pd.DataFrame | None,
+    readable: frozenset[str] | None,
+    places: pd.DataFrame,
+    left_out: int,
+) -> tuple[pd.DataFrame, int]:
     """
     Every place of the chosen cities the account reads (ranks and city values are over them).
 
@@ -763,7 +780,7 @@ def _universe(chosen, figures, projects, readable, places, left_out):
         return places, left_out + 1  # not the whole cities: no city value
 
 
-def _in_places(projects: gpd.GeoDataFrame | None, places: pd.DataFrame):
+def _in_places(projects: gpd.GeoDataFrame | None, places: pd.DataFrame) -> gpd.GeoDataFrame | None:
     if projects is None:
         return None
     return projects[projects["adcode"].isin(set(places["adcode"])).fillna(False).astype(bool)]
