@@ -42,6 +42,7 @@ from geo.errors import InputError
 from geo.infra import Infra
 
 __all__ = [
+    "ELDERLY_METRICS",
     "ITEM_COLUMNS",
     "LEDGER_FIGURES",
     "LEDGER_KINDS",
@@ -80,6 +81,8 @@ MEASURED = (
     "accessible_toilets",
     "elevators",
 )
+#: Figures of elderly-friendly retrofits, which a reply gives beside accessibility.
+ELDERLY_METRICS = ("elderly_homes_retrofitted", "elderly_retrofit_investment_cny")
 #: Reported accessibility figure → the measure it is reported beside. Only a reported
 #: stock compares with a mapped one; a figure of what was built in a period is a flow.
 REPORTED_MEASURES = {
@@ -102,7 +105,7 @@ ITEM_COLUMNS = [
     "level",  # district | zone | city | urban_area
     "key",  # the figure: a reported metric, ledger_<...> or infra_<measure>
     "metric",  # the reported metric, ledger column or measure key
-    "family",  # programme | accessibility
+    "family",  # programme | accessibility | elderly
     "source_kind",  # reported | ledger | measure
     "value",
     "unit",
@@ -401,6 +404,9 @@ def _figure_item(row: pd.Series, scope: str) -> dict[str, object]:
 
 
 def _family(metric: str) -> str:
+    """``accessibility``, ``elderly`` (a reply's third section) or ``programme``."""
+    if metric in ELDERLY_METRICS:
+        return "elderly"
     return "accessibility" if metric_family(metric) == "accessibility" else "programme"
 
 

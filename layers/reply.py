@@ -60,7 +60,6 @@ _COLUMN_KEYS = ("col_communities", "col_households", "col_buildings", "col_floor
 #: Accessibility measures of the by-district table, and the share beside them.
 _MEASURE_COLUMNS = ("tactile_km", "curb_ramps", "accessible_bus_stops")
 _ACCESS_ROWS = ("tactile_km", "sidewalk_km", "tactile_rate", "curb_ramps", "accessible_bus_stops")
-_ELDERLY = ("elderly_homes_retrofitted", "elderly_retrofit_investment_cny")
 #: The type area's width (GB/T 9704 §5.2.1), what a table spans.
 _TYPE_WIDTH_MM = 156
 _NUMERALS = "一二三四五六七八九十"
@@ -348,7 +347,7 @@ class _Reply:
                 self._beside_table(city, reported, mapped)
             if len(mapped):
                 self._measure_table(city, mapped)
-        elderly = items[items["key"].isin(_ELDERLY)]
+        elderly = items[(items["family"] == "elderly") & items["value"].notna()]
         for _, group in elderly.groupby(_group_keys(elderly), dropna=False, sort=False):
             first = group.iloc[0]
             paragraph = self.para()
