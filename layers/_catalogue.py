@@ -1386,6 +1386,21 @@ LABELS: dict[str, dict[str, str]] = {
     "sheets_extent": {"zh": "设施数据覆盖范围", "en": "Covered by the data"},
     "sheets_community": {"zh": "改造小区（台账，{status}）", "en": "Community (ledger, {status})"},
     "sheets_north": {"zh": "北", "en": "N"},
+    # A report refused (geo.report's InputError codes), as error_text words them.
+    "error_report_bad_period": {
+        "zh": "时期应为一个年份（2023）或年份范围（2019-2023），收到“{value}”。",
+        "en": "Expected a period as a year (2023) or a range (2019-2023), got “{value}”.",
+    },
+    "error_report_too_many_places": {
+        "zh": "一份报告最多 {cap} 个区县和开发区，所选有 {n} 个。请选择一个城市，或指定区县。",
+        "en": "A report holds at most {cap} districts and zones; {n} were chosen. Choose a "
+        "city, or name the districts.",
+    },
+    "error_report_nothing_readable": {
+        "zh": "本账户无权查看{cities}的任何区县。请选择本账户所属城市，或请管理员公开数据。",
+        "en": "This account may read no district of {cities}. Choose its own city, or ask an "
+        "admin to publish the data.",
+    },
     # The reports page (app_pages/report.py).
     "page_report": {"zh": "报告", "en": "Reports"},
     "report_title": {"zh": "答复函与区县图集", "en": "Reply draft and district atlas"},
