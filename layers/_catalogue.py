@@ -1383,6 +1383,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "无障碍设施：未载入设施数据",
         "en": "Accessibility: no data loaded",
     },
+    "sheets_zone_unmeasured": {
+        "zh": "无障碍设施：开发区没有边界，无法按区测算",
+        "en": "Accessibility: a zone has no outline, so nothing is measured in it",
+    },
     "sheets_extent": {"zh": "设施数据覆盖范围", "en": "Covered by the data"},
     "sheets_community": {"zh": "改造小区（台账，{status}）", "en": "Community (ledger, {status})"},
     "sheets_north": {"zh": "北", "en": "N"},

@@ -111,6 +111,12 @@ def _paragraph_style(
     if exact:
         layout.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         layout.line_spacing = Pt(_LINE_PT)
+    else:
+        # Small text (notes, tables) keeps its own single spacing, off the 22-line grid.
+        layout.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        style.element.get_or_add_pPr().append(
+            parse_xml(f'<w:snapToGrid {nsdecls("w")} w:val="0"/>')
+        )
     if align is not None:
         layout.alignment = align
     p_pr = style.element.get_or_add_pPr()

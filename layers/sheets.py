@@ -515,6 +515,8 @@ def _absent_lines(report: Report, items: pd.DataFrame, lang: str) -> list[str]:
         said.append(label("sheets_no_ledger_rows", lang))
     if report.infra_source is None:
         said.append(label("sheets_no_infra_loaded", lang))
+    elif items.empty or not (items["source_kind"] == "measure").any():
+        said.append(label("sheets_zone_unmeasured", lang))
     return said
 
 

@@ -54,6 +54,7 @@ def test_a_district_without_data_says_no_data_never_zero(pages):
 def test_a_zone_without_an_outline_gets_a_page_without_a_map_saying_why(pages):
     assert "高新区是开发区，没有官方行政区划边界，因此本页不绘制地图" in pages[3]
     assert "1044户" in pages[3]
+    assert "无障碍设施：开发区没有边界，无法按区测算" in pages[3]
 
 
 def test_a_city_without_figures_or_data_gets_an_atlas_that_says_so():
