@@ -34,10 +34,16 @@ NAME``; the password comes from ``$ATLAS_PASSWORD`` or a prompt, a new account's
 ``$ATLAS_NEW_PASSWORD`` or a prompt (typed twice). Without accounts the workspace is in local
 mode: the one local user, named ``$ATLAS_USER`` or the login name, may do everything.
 
+``atlas db init`` creates the workspace if there is none (the embedded file, or a server's
+tables) and leaves one that is there as it is; no other command creates one, so a missing or
+broken workspace file is an error (exit 2), never an empty workspace.
+
 ``atlas ingest`` and ``atlas infra`` take ``--save [--dataset NAME]`` to keep the file as the
 next version of a dataset in the workspace (:mod:`store`; the embedded file, or
-``$ATLAS_DATABASE_URL``), and print the version beside the counts; ``atlas export`` and
-``atlas map`` take ``--dataset NAME[@VERSION]`` to read communities from it (without a
+``$ATLAS_DATABASE_URL``), and print the version beside the counts. Saved, the counts and the
+files written (``--out``, ``--report``) are the version's: a district account's rows of other
+districts are quarantined as ``out_of_scope``; a file with no clean row is not saved. ``atlas
+export`` and ``atlas map`` take ``--dataset NAME[@VERSION]`` to read communities from it (without a
 version: the current state). Saves are recorded under the acting account.
 
 ``atlas infra`` reads an OSM extract or a survey file and prints one JSON line of counts per
@@ -60,6 +66,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime
 import getpass
 import json
@@ -222,6 +229,8 @@ def _ingest(args: argparse.Namespace) -> int:
         raise ValueError(f"Expected --out to end in .gpkg or .geojson, got {args.out!r}.")
     boundaries.build_boundaries()
     ledger = records.read_ledger(Path(args.ledger), crs_name=args.crs, sheet=args.sheet)
+    # Saved, the files and counts are those of the version: the rows a save quarantined too.
+    ledger, version = _saved(args, ledger)
     table = reconcile.reconcile(ledger.projects, _figures_in_view(args))
     if out is not None and out.suffix.lower() == ".gpkg":
         layers = {"projects": ledger.projects, "quarantine": ledger.quarantine}
@@ -232,7 +241,7 @@ def _ingest(args: argparse.Namespace) -> int:
         _write_table(ledger.quarantine, Path(args.report), "quarantine")
     if args.reconcile:
         _write_table(table, Path(args.reconcile), "reconciliation")
-    print(json.dumps(ledger.summary() | _saved(args, ledger), ensure_ascii=False))
+    print(json.dumps(ledger.summary() | version, ensure_ascii=False))
     return 0
 
 
@@ -244,11 +253,12 @@ def _infra(args: argparse.Namespace) -> int:
     found = infra.read_infra(Path(args.file), crs_name=args.crs, sheet=args.sheet, layer=args.layer)
     if args.covers:
         found = infra.declare_coverage(found, args.covers, city=args.city)
+    found, version = _saved(args, found)
     if args.out:
         # One geometry type per layer (infra_points, infra_lines), as QGIS and ArcGIS want;
         # `atlas coverage` reads them back together.
         write_geopackage(found.layers(), Path(args.out))
-    print(json.dumps(found.summary() | _saved(args, found), ensure_ascii=False))
+    print(json.dumps(found.summary() | version, ensure_ascii=False))
     return 0
 
 
@@ -313,20 +323,44 @@ def _needs_output(args: argparse.Namespace, outputs: str, given) -> None:
         raise ValueError(f"Expected {outputs}, or --save to keep it in the workspace, or both.")
 
 
-def _saved(args: argparse.Namespace, content) -> dict[str, object]:
-    """Save the read file as the next version of ``--dataset`` when ``--save`` is given."""
+def _saved(args: argparse.Namespace, content):
+    """
+    With ``--save``, save the read file as the next version of ``--dataset``; return what
+    that version holds (its rows, and those the save quarantined, e.g. ``out_of_scope``) and
+    its name, else the content as read and ``{}``. A save with no clean row is refused.
+    """
     if not args.save:
-        return {}
+        return content, {}
     source = Path(args.ledger if isinstance(content, records.Ledger) else args.file)
-    name = args.dataset or source.stem.removesuffix(".osm")
-    options = {"name": name, "user": _user(args), "data": source.read_bytes()}
-    options |= {"file_name": source.name, "datum": args.crs, "covers": args.dataset_covers}
+    file_name = decode_file_name(source.name)
+    name = args.dataset or Path(file_name).stem.removesuffix(".osm")
+    user = _user(args)
+    options = {"name": name, "user": user, "data": source.read_bytes()}
+    options |= {"file_name": file_name, "datum": args.crs, "covers": args.dataset_covers}
     with open_workspace() as workspace:
         save = (
             workspace.save_ledger if isinstance(content, records.Ledger) else workspace.save_infra
         )
         info = save(content, **options)
-    return {"dataset": info.dataset, "version": info.version}
+        held = workspace.load(info.dataset, info.version, user=user).content
+    # The workbook's sheets are the file's, not the version's.
+    held = dataclasses.replace(held, sheet=content.sheet, sheets=content.sheets)
+    return held, {"dataset": info.dataset, "version": info.version}
+
+
+def decode_file_name(name: str) -> str:
+    """
+    A file name as text: the bytes the system gave, in UTF-8, else GB18030 (a GBK name).
+
+    Python hands undecodable bytes of a name over as lone surrogates (PEP 383), which no
+    database can store; a name saved on a Chinese Windows share is GBK. Bytes in neither
+    stay visible as ``\\xNN`` escapes.
+    """
+    raw = os.fsencode(name)
+    for encoding in ("utf-8", "gb18030"):
+        with contextlib.suppress(UnicodeDecodeError):
+            return raw.decode(encoding)
+    return raw.decode("utf-8", errors="backslashreplace")
 
 
 def _stored_layers(refs: list[str], cities: tuple[str, ...], projects, features, user=None):
@@ -372,7 +406,9 @@ def _export_dataset(args: argparse.Namespace, chosen: selection.Selection) -> in
 
 def _db(args: argparse.Namespace) -> int:
     with open_workspace() as workspace:
-        if args.action in ("init", "upgrade"):
+        if args.action == "init":
+            result = workspace.init()
+        elif args.action == "upgrade":
             before, after = workspace.upgrade(user=_user(args, workspace))
             result = {"where": workspace.where, "schema_before": before, "schema": after}
         elif args.action == "status":
@@ -465,11 +501,28 @@ def _user(args: argparse.Namespace, workspace: Workspace | None = None):
     if getattr(args, "user", None) is None:
         return None  # the local user; a workspace with accounts refuses it, naming --user
     if "_account" not in vars(args):
-        password = os.environ.get("ATLAS_PASSWORD") or getpass.getpass(f"{args.user} password: ")
+        password = os.environ.get("ATLAS_PASSWORD") or _prompt(
+            f"{args.user} password: ", "ATLAS_PASSWORD", f"the password of {args.user!r}"
+        )
         with contextlib.nullcontext(workspace) if workspace else open_workspace() as opened:
             address = f"cli:{socket.gethostname()}"
             args._account = opened.login(args.user, password, address=address, session=False)
     return args._account.account
+
+
+def _prompt(prompt: str, variable: str, what: str) -> str:
+    """
+    A password typed at the terminal (never echoed); with no terminal and nothing on the
+    standard input, a usage error that says how to give it instead.
+    """
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise ValueError(
+            f"Expected {what} from ${variable} or typed at a terminal; got neither (no "
+            f"terminal, and the standard input is empty). Set {variable} in the environment "
+            "of the command, or run it in a terminal."
+        ) from None
 
 
 def _new_password(name: str) -> str:
@@ -477,8 +530,9 @@ def _new_password(name: str) -> str:
     given = os.environ.get("ATLAS_NEW_PASSWORD")
     if given:
         return given
-    first = getpass.getpass(f"New password for {name}: ")
-    if getpass.getpass("Again: ") != first:
+    what = f"the new password for {name!r}"
+    first = _prompt(f"New password for {name}: ", "ATLAS_NEW_PASSWORD", what)
+    if _prompt("Again: ", "ATLAS_NEW_PASSWORD", what) != first:
         raise ValueError("The two passwords differ; nothing was changed. Try again.")
     return first
 

@@ -11,8 +11,10 @@ ledger. The same holds for infrastructure (``?infra=``). Saved data outlive the 
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass, field
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
@@ -20,7 +22,7 @@ from geo import boundaries, coverage, gazetteer, reconcile
 from geo.coverage import Coverage
 from geo.infra import Infra
 from geo.records import Ledger
-from layers.labels import label
+from layers.labels import error_text, label
 from store import (
     AccessError,
     Account,
@@ -42,20 +44,46 @@ INFRA_METRICS_KEY = "infra_metrics"
 #: A reference the sidebar's widget takes at the start of the next run (a page cannot set a
 #: widget drawn before it).
 NEXT_KEY = "{}_next"
+#: The session's copy of what the workspace holds under a reference, with what it was opened by.
+OPENED_KEY = "{}_opened"
 #: The account acting in this browser session (the gate sets it before any page runs).
 ACCOUNT_KEY = "account"
 #: The map page's current View (layers.view.View), read by the export page.
 VIEW_KEY = "view"
+#: How this session compares each ledger with the documents (ledger token → ``year``/``all``),
+#: and the newest table so compared.
+RECONCILE_KEY = "reconcile_by"
+RECONCILED_KEY = "reconciled"
 
 
-@dataclass
+def says_synthetic(name: str, rows: pd.DataFrame) -> bool:
+    """
+    True when the file's name or the text of its first 1,000 rows says "synthetic".
+
+    Only the columns that hold values are read as text: the geometry column is not text (a
+    ledger located by district names alone has none but empty geometries, which pandas'
+    ``.str`` refuses), and its coordinates never say anything.
+    """
+    if "synthetic" in name:
+        return True
+    values = pd.DataFrame(rows.head(1000)).drop(columns=_geometry_columns(rows))
+    return bool(values.astype(str).apply(lambda c: c.str.contains("synthetic")).any().any())
+
+
+def _geometry_columns(rows: pd.DataFrame) -> list[str]:
+    return [c for c in rows.columns if isinstance(rows[c].dtype, gpd.array.GeometryDtype)]
+
+
+@dataclass(frozen=True)
 class LoadedLedger:
     """
     A ledger in view: its name, its reconciliation table, and where it comes from.
 
     ``ref`` is its workspace reference (``None`` while unsaved) and ``sources`` the saved
     versions its rows come from; ``data`` and ``datum`` are what a save needs of a file read
-    in this session.
+    in this session. ``reconciliation`` is compared as :func:`geo.reconcile.reconcile`
+    chooses; a session's own choice is :func:`ledger_reconciliation`'s. Frozen: no page
+    changes what another session may be shown.
     """
 
     ledger: Ledger
@@ -69,13 +97,18 @@ class LoadedLedger:
     @functools.cached_property
     def synthetic(self) -> bool:
         """True for the shipped example, or any file that says it is synthetic."""
-        labelled = (
-            self.ledger.projects.head(1000).astype(str).apply(lambda c: c.str.contains("synthetic"))
-        )
-        return "synthetic" in self.name or bool(labelled.any().any())
+        return says_synthetic(self.name, self.ledger.projects)
+
+    @functools.cached_property
+    def token(self) -> str:
+        """What names this ledger's content: the saved versions, or the file as read."""
+        if self.sources:
+            return "workspace:" + "|".join(info.ref for info in self.sources)
+        digest = hashlib.sha256(self.data or b"").hexdigest()[:16]
+        return f"session:{self.name}:{self.datum}:{digest}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class LoadedInfra:
     """Infrastructure in view: its name, a token of its content, and where it comes from."""
 
@@ -90,10 +123,7 @@ class LoadedInfra:
     @functools.cached_property
     def synthetic(self) -> bool:
         """True for the shipped example, or a file whose features say they are synthetic."""
-        labelled = self.infra.features.head(1000).drop(columns="geometry").astype(str)
-        return "synthetic" in self.name or bool(
-            labelled.apply(lambda c: c.str.contains("synthetic")).any().any()
-        )
+        return says_synthetic(self.name, self.infra.features)
 
 
 @st.cache_data
@@ -110,7 +140,9 @@ def load_figures() -> pd.DataFrame:
     try:
         return _figures_in_view(workspace_revision())
     except StoreError as exc:
-        st.error(f"{label('workspace_unavailable', current_lang())} {exc}")
+        st.error(
+            f"{label('workspace_unavailable', current_lang())} {error_text(exc, current_lang())}"
+        )
         return figures_in_view(None)
 
 
@@ -149,9 +181,9 @@ def _sources_name(refs: list[str], lang: str) -> str:
     return label("workspace_name", lang).format(refs="、".join(refs))
 
 
-# Cached per reference, workspace revision (a new save opens anew) and language; shared by
-# the sessions of this server, and never changed by the pages.
-@st.cache_resource(max_entries=8)
+# Cached per reference, workspace revision (a new save opens anew) and language, as data:
+# each call returns a copy, so nothing a session does to it reaches another session.
+@st.cache_data(max_entries=8, show_spinner=False)
 def _saved_ledger(ref: str, revision: tuple, lang: str) -> LoadedLedger | None:
     opened = open_ledger(workspace(), ref, user=current_account())
     if opened is None:
@@ -161,7 +193,7 @@ def _saved_ledger(ref: str, revision: tuple, lang: str) -> LoadedLedger | None:
     return LoadedLedger(opened.content, name, table, ref=opened.ref, sources=opened.sources)
 
 
-@st.cache_resource(max_entries=8)
+@st.cache_data(max_entries=8, show_spinner=False)
 def _saved_infra(ref: str, revision: tuple, lang: str) -> LoadedInfra | None:
     opened = open_infra(workspace(), ref, user=current_account())
     if opened is None:
@@ -172,25 +204,71 @@ def _saved_infra(ref: str, revision: tuple, lang: str) -> LoadedInfra | None:
 
 
 def _saved(opener, key: str):
-    """What the workspace holds under the session's reference; problems said, not raised."""
+    """
+    What the workspace holds under the session's reference; problems said, not raised.
+
+    The session keeps its copy until the reference, the workspace or the language changes,
+    so every run and page of it sees the same objects (and what is computed from them).
+    """
     ref = st.session_state.get(key) or ""
     try:
-        return opener(ref, workspace_revision(), current_lang())
+        return _held(opener, key, ref)
     except AccessError:
         raise  # a permalink to what this account may not read: app.py shows 无权访问
     except UnknownDatasetError as exc:
         st.warning(label("workspace_unknown_ref", current_lang()).format(ref=ref, error=exc))
         # The sidebar's widget holds the reference and is drawn already: reset it next run.
         st.session_state[NEXT_KEY.format(key)] = ""
-        return opener("", workspace_revision(), current_lang())
+        return _held(opener, key, "")
     except StoreError as exc:
-        st.error(f"{label('workspace_unavailable', current_lang())} {exc}")
+        st.error(
+            f"{label('workspace_unavailable', current_lang())} {error_text(exc, current_lang())}"
+        )
         return None
+
+
+def _held(opener, key: str, ref: str):
+    args = (ref, workspace_revision(), current_lang())
+    held = st.session_state.get(OPENED_KEY.format(key))
+    if held is None or held[0] != args:
+        held = (args, opener(*args))
+        st.session_state[OPENED_KEY.format(key)] = held
+    return held[1]
 
 
 def current_ledger() -> LoadedLedger | None:
     """The ledger in view (see the module): unsaved in this session, else from the workspace."""
     return st.session_state.get(LEDGER_KEY) or _saved(_saved_ledger, LEDGER_REF)
+
+
+def reconcile_choice(loaded: LoadedLedger) -> str:
+    """How this session compares ``loaded`` with the documents: ``year`` or ``all``."""
+    chosen = st.session_state.get(RECONCILE_KEY, {}).get(loaded.token)
+    return chosen or reconcile.reconcile_by(loaded.ledger.projects)
+
+
+def choose_reconciliation(loaded: LoadedLedger, by: str) -> None:
+    """Keep this session's choice (the ledger page's): the other pages compare the same way."""
+    st.session_state.setdefault(RECONCILE_KEY, {})[loaded.token] = by
+
+
+def ledger_reconciliation(loaded: LoadedLedger) -> pd.DataFrame:
+    """
+    ``loaded``'s reconciliation as this session compares it (:func:`reconcile_choice`).
+
+    Computed again only for a choice the shared table was not made with, and kept in the
+    session (the newest only): another session's choice never changes what this one sees.
+    """
+    by, table = reconcile_choice(loaded), loaded.reconciliation
+    if not table.empty and table["compared"].iloc[0] == by:
+        return table
+    key = (loaded.token, by, workspace_revision())
+    held = st.session_state.get(RECONCILED_KEY)
+    if held is None or held[0] != key:
+        figures = load_figures()
+        held = (key, reconcile.reconcile(loaded.ledger.projects, figures, by=by))
+        st.session_state[RECONCILED_KEY] = held
+    return held[1]
 
 
 def current_infra() -> LoadedInfra | None:

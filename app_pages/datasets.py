@@ -26,7 +26,7 @@ from app_pages.common import (
     current_lang,
     workspace,
 )
-from layers.labels import label
+from layers.labels import error_text, label, saved_text
 from store import DatasetError, StoreError
 
 #: kind → (session key of the unsaved data, session and address key of the reference).
@@ -36,7 +36,8 @@ KEYS = {"ledger": (LEDGER_KEY, LEDGER_REF), "infra": (INFRA_KEY, INFRA_REF)}
 def source_caption(loaded, lang: str) -> None:
     """Where the data in view come from: unsaved in this session, or which saved versions."""
     if _FLASH in st.session_state:
-        st.success(st.session_state.pop(_FLASH))
+        show, message = st.session_state.pop(_FLASH)
+        (st.warning if show == "warning" else st.success)(message)
     if loaded.ref is None:
         st.caption(label("workspace_unsaved", lang))
         return
@@ -77,10 +78,14 @@ def save_form(kind: str, loaded, lang: str) -> None:
             datum=loaded.datum,
         )
     except (DatasetError, StoreError) as exc:
-        st.error(f"{label('workspace_not_saved', lang)} {exc}")
+        st.error(f"{label('workspace_not_saved', lang)} {error_text(exc, lang)}")
         return
     del st.session_state[unsaved_key]
-    request(kind, info.ref, label("workspace_saved", lang).format(ref=info.ref, rows=info.clean))
+    # Said as the version holds it; a warning when the save refused rows the page did not
+    # (a district account's rows of other districts, quarantined as out_of_scope).
+    refused = info.quarantined > len(content.quarantine)
+    message = saved_text(info.ref, info.clean, info.by_reason, lang)
+    request(kind, info.ref, message, show="warning" if refused else "success")
 
 
 def open_form(kind: str, lang: str) -> None:
@@ -88,7 +93,7 @@ def open_form(kind: str, lang: str) -> None:
     try:
         found = [d for d in workspace().list_datasets(user=current_account()) if d["kind"] == kind]
     except StoreError as exc:
-        st.error(f"{label('workspace_unavailable', lang)} {exc}")
+        st.error(f"{label('workspace_unavailable', lang)} {error_text(exc, lang)}")
         return
     if not found:
         st.caption(label("workspace_none_saved", lang))
@@ -117,17 +122,19 @@ def open_form(kind: str, lang: str) -> None:
 _FLASH = "workspace_flash"
 
 
-def request(kind: str, ref: str, message: str | None = None, *, rerun: bool = True) -> None:
+def request(
+    kind: str, ref: str, message: str | None = None, *, show: str = "success", rerun: bool = True
+) -> None:
     """
     Bring ``ref`` into view on every page from the next run on (the sidebar's choice).
 
     The sidebar's widget is drawn before the page, so a page cannot set it in the same run:
     the request waits in the session until :func:`sidebar_sources` applies it. ``message``
-    is shown once, after the rerun.
+    is shown once, after the rerun, as a ``success`` or a ``warning`` (``show``).
     """
     st.session_state[NEXT_KEY.format(KEYS[kind][1])] = ref
     if message:
-        st.session_state[_FLASH] = message
+        st.session_state[_FLASH] = (show, message)
     if rerun:
         st.rerun()
 

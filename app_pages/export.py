@@ -25,7 +25,9 @@ from app_pages.common import (
     current_infra_metrics,
     current_lang,
     current_ledger,
+    ledger_reconciliation,
     load_figures,
+    reconcile_choice,
 )
 from layers.export import geojson_bytes, geopackage_bytes, geopackage_layers
 from layers.labels import label
@@ -48,7 +50,8 @@ def table_csv(frame: pd.DataFrame) -> bytes:
 
 def memo_layers(view: View, projects, loaded, found, computed) -> dict[str, pd.DataFrame]:
     """The view's layers, rebuilt only when the view or the session's data change."""
-    key = (view, id(projects), id(found), id(computed))
+    compared = reconcile_choice(loaded) if loaded else None
+    key = (view, id(projects), id(found), id(computed), compared)
     memo = st.session_state.setdefault("export_layers", {})
     if key not in memo:
         memo.clear()
@@ -57,7 +60,7 @@ def memo_layers(view: View, projects, loaded, found, computed) -> dict[str, pd.D
             load_figures(),
             projects=projects,
             quarantine=loaded.ledger.quarantine if loaded else None,
-            reconciliation=loaded.reconciliation if loaded else None,
+            reconciliation=ledger_reconciliation(loaded) if loaded else None,
             infra=found.infra.features if found else None,
             coverage=computed.table if computed else None,
         )

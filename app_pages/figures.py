@@ -22,7 +22,7 @@ from geo.documents import read_document
 from geo.errors import InputError, UnknownPlaceError
 from geo.extract import LEFT_TO_THE_PLANNER, accept_figures, extract_figures, suggest_decisions
 from geo.figure_table import read_figure_table, template_bytes
-from layers.labels import error_text, label
+from layers.labels import error_text, label, saved_text
 from layers.review import document_html
 from store import DatasetError, StoreError
 
@@ -47,13 +47,19 @@ def extract(data: bytes, name: str, city: str | None, lang: str) -> None:
 
 
 def save(frame: pd.DataFrame, name: str, lang: str, **kwargs) -> None:
-    """Save figures as the next version of dataset ``name``; say what was saved."""
+    """
+    Save figures as the next version of dataset ``name``; say what the version holds, as a
+    warning when the save refused figures (of places outside the account's scope).
+    """
     try:
         info = workspace().save_figures(frame, name=name.strip(), user=current_account(), **kwargs)
     except (DatasetError, StoreError) as exc:
-        st.error(f"{label('workspace_not_saved', lang)} {exc}")
+        st.error(f"{label('workspace_not_saved', lang)} {error_text(exc, lang)}")
         return
-    st.success(label("figures_saved", lang).format(ref=info.ref, n=info.clean))
+    refused = kwargs.get("quarantine")
+    cut = info.quarantined > (0 if refused is None else len(refused))
+    said = saved_text(info.ref, info.clean, info.by_reason, lang, kind="figures")
+    (st.warning if cut else st.success)(said)
 
 
 def review(lang: str) -> None:

@@ -15,9 +15,12 @@ import streamlit as st
 from app_pages.common import (
     LEDGER_KEY,
     LoadedLedger,
+    choose_reconciliation,
     current_lang,
     current_ledger,
+    ledger_reconciliation,
     load_figures,
+    reconcile_choice,
 )
 from app_pages.datasets import open_form, save_form, source_caption
 from app_pages.widgets import datum_select, upload_fields, upload_note
@@ -76,22 +79,19 @@ def reconciliation_section(loaded: LoadedLedger, lang: str) -> None:
     """Ledger totals against the documents, by year or over all periods, every result named."""
     st.subheader(label("reconciliation", lang))
     st.caption(label("reconciliation_help", lang))
-    projects = loaded.ledger.projects
-    default = reconcile.reconcile_by(projects)
     by = st.radio(
         label("reconcile_by", lang),
         list(reconcile.BY),
-        index=list(reconcile.BY).index(default),
+        index=list(reconcile.BY).index(reconcile_choice(loaded)),
         format_func=lambda b: label(f"reconcile_by_{b}", lang),
         horizontal=True,
-        key=f"reconcile-by-{loaded.name}",
+        key=f"reconcile-by-{loaded.token}",
     )
-    if default == "all":
+    if reconcile.reconcile_by(loaded.ledger.projects) == "all":
         st.caption(label("reconcile_no_year", lang))
-    if loaded.reconciliation.empty or loaded.reconciliation["compared"].iloc[0] != by:
-        # Kept on the ledger, so the quality and export pages show the same comparison.
-        loaded.reconciliation = reconcile.reconcile(projects, load_figures(), by=by)
-    table = loaded.reconciliation
+    # Kept in this session, so its quality and export pages show the same comparison.
+    choose_reconciliation(loaded, by)
+    table = ledger_reconciliation(loaded)
     if table.empty:
         st.info(label("nothing_to_reconcile", lang))
         return
@@ -143,7 +143,9 @@ columns[0].metric(label("rows", lang), summary["rows"])
 columns[1].metric(label("clean", lang), summary["clean"])
 columns[2].metric(label("quarantined", lang), summary["quarantined"])
 columns[3].metric(label("drawn", lang), int((ledger.projects["located"] == "point").sum()))
-st.caption(f"{loaded.name} · {ledger.encoding or sheet_text(ledger.sheet, ledger.sheets, lang)}")
+# The file's encoding or sheet; a workspace's current state (several files) has neither.
+read_as = ledger.encoding or sheet_text(ledger.sheet, ledger.sheets, lang)
+st.caption(" · ".join(part for part in (loaded.name, read_as) if part))
 source_caption(loaded, lang)
 save_form("ledger", loaded, lang)
 
@@ -165,7 +167,7 @@ st.download_button(
         {
             "projects": ledger.projects,
             "quarantine": ledger.quarantine,
-            "reconciliation": loaded.reconciliation,
+            "reconciliation": ledger_reconciliation(loaded),
         }
     ),
     "ledger.gpkg",

@@ -18,6 +18,7 @@ from app_pages.common import (
     current_infra,
     current_lang,
     current_ledger,
+    ledger_reconciliation,
     load_city_names,
     load_display_outlines,
     load_figures,
@@ -82,14 +83,15 @@ def reconciliation_section(lang: str) -> None:
     st.subheader(label("quality_ledger_reconciliation", lang))
     loaded = current_ledger()
     figures = load_figures()
-    if loaded is None or loaded.reconciliation.empty:
+    table = None if loaded is None else ledger_reconciliation(loaded)
+    if table is None or table.empty:
         st.info(label("quality_nothing_to_reconcile", lang))
     else:
         names = dict(zip(figures["metric"], figures[f"label_{lang}"], strict=False))
-        counts = reconciliation_counts(loaded.reconciliation, names, lang)
+        counts = reconciliation_counts(table, names, lang)
         st.dataframe(counts, hide_index=True, width="stretch")
         with st.expander(label("quality_reconciliation_rows", lang)):
-            shown = reconciliation_table(loaded.reconciliation, names, lang)
+            shown = reconciliation_table(table, names, lang)
             st.dataframe(shown, hide_index=True, width="stretch")
     st.subheader(label("quality_infra_reported", lang))
     try:

@@ -16,6 +16,7 @@ front end. Where the fix is a setting the user gives, :attr:`InputError.fix` nam
 from __future__ import annotations
 
 __all__ = [
+    "CODES",
     "FIXES",
     "AtlasError",
     "BoundaryCacheError",
@@ -31,6 +32,20 @@ FIXES = {
     "layer": "the GeoPackage layer to read",
     "city": "the city the named districts belong to",
     "output": "the path of a file to write",
+}
+
+#: Kinds of refusal an :class:`InputError` may name as its ``code``, each with the keys of the
+#: ``details`` it carries: a front end words each in its own language (the app's catalogue has
+#: ``error_<code>``), the message stays English for logs and the CLI.
+CODES: dict[str, tuple[str, ...]] = {
+    "no_datum": (),
+    "no_datum_hint": ("best", "tally"),
+    "unknown_datum": ("value",),
+    "encoding_big5": ("sample",),
+    # reports (geo/report.py)
+    "report_bad_period": ("value",),
+    "report_too_many_places": ("n", "cap"),
+    "report_nothing_readable": ("cities",),
 }
 
 
@@ -81,6 +96,11 @@ class InputError(AtlasError, ValueError):
     ) -> None:
         if fix is not None and fix not in FIXES:
             raise ValueError(f"Expected fix to be one of {sorted(FIXES)}, got {fix!r}.")
+        if code is not None and (code not in CODES or set(details or {}) != set(CODES[code])):
+            raise ValueError(
+                f"Expected code to be one of {sorted(CODES)} with its details, got {code!r} "
+                f"with {sorted(details or {})}; add the code to geo.errors.CODES."
+            )
         self.fix = fix
         self.code = code
         self.details = dict(details or {})

@@ -36,6 +36,8 @@ from geo.errors import InputError
 
 __all__ = [
     "FEATURE_TYPES",
+    "GEOMETRY_TYPES",
+    "KINDS",
     "OSM_RULES",
     "REASONS",
     "SURVEY_FIELDS",
@@ -59,6 +61,11 @@ FEATURE_TYPES = (
     "elevator",
     "sidewalk",
 )
+#: The geometry types a feature may have, each also as its Multi form: any other (a
+#: GeometryCollection, a bare LinearRing) is quarantined as ``wrong_geometry``.
+GEOMETRY_TYPES = ("Point", "LineString", "Polygon")
+#: Where features come from (``Infra.kind``): an OSM extract, or a survey (table or file).
+KINDS = ("osm", "survey")
 POINT_TYPES = ("curb_ramp", "accessible_bus_stop", "bus_stop", "accessible_toilet", "elevator")
 
 #: Type → the OSM rule, as implemented below (and in the README's table).
@@ -162,6 +169,10 @@ _GEOMETRY_NAMES = np.array(
         "GeometryCollection",
     ],
     dtype=object,
+)
+# shapely's type ids of GEOMETRY_TYPES and their Multi forms (0, 1, 3, 4, 5, 6).
+_ALLOWED_TYPE_IDS = np.flatnonzero(
+    np.isin([n.removeprefix("Multi") for n in _GEOMETRY_NAMES], GEOMETRY_TYPES)
 )
 _RAMP_KERBS = ("lowered", "flush")
 _OSMCONF = DATA_DIR / "osmconf.ini"
@@ -602,7 +613,7 @@ def _check_geometries(
     areas = np.isin(kind_geom, (3, 6))
     is_point_type = np.isin(kinds.astype(str), POINT_TYPES)
     wrong = (lines & is_point_type) | (kinds == "sidewalk") & ~lines | (areas & ~is_point_type)
-    flags.flag(wrong | (kind_geom == 7), "wrong_geometry", detail=names)
+    flags.flag(wrong | ~np.isin(kind_geom, _ALLOWED_TYPE_IDS), "wrong_geometry", detail=names)
     invalid = ~missing & ~shapely.is_valid(geometry)
     flags.flag(invalid, "invalid_geometry", detail=shapely.is_valid_reason(geometry))
     bounds = shapely.bounds(geometry)

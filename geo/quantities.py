@@ -35,7 +35,7 @@ __all__ = [
 
 #: How a figure relates to its value: ``at_least`` (余/多/超/以上), ``at_most`` (不足/以下),
 #: ``approx`` (约/近/左右), ``range`` (100-200: ``value`` to ``value_max``), else ``exact``.
-#: The first two are those of :data:`geo.figures.QUALIFIERS`; the rest extend it.
+#: All but ``range`` are :data:`geo.figures.QUALIFIERS`, what a saved figure may carry.
 QUALIFIERS = ("exact", "at_least", "at_most", "approx", "range")
 
 #: Unit word → (canonical unit, factor to it). Canonical units are those of data/metrics.csv;

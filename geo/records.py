@@ -1,11 +1,13 @@
 """
 Project records: read a ledger (台账), validate every row, and quarantine what cannot be used.
 
-:func:`read_ledger` takes a CSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM, GBK or GB18030) or
-an XLSX file and returns a :class:`Ledger`: the clean projects as a GeoDataFrame in EPSG:4326
-and the quarantined rows, each with its row number as a spreadsheet shows it (the header is
-row 1), a reason code from :data:`REASONS`, a message in Chinese and English and every raw
-value. At every stage, rows in = clean + quarantined; :attr:`Ledger.stages` records it.
+:func:`read_ledger` takes a CSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM, GBK or GB18030; a Big5
+file is refused, as GB18030 would read it as garbled characters) or an XLSX file and returns a
+:class:`Ledger`: the clean projects as a GeoDataFrame in EPSG:4326 and the quarantined rows,
+each with its row number as a spreadsheet shows it (the header is row 1), a reason code from
+:data:`REASONS`, a message in Chinese and English, the ``adcode`` of the district its own words
+name (missing where they name none, or several) and every raw value. At every stage, rows in =
+clean + quarantined; :attr:`Ledger.stages` records it.
 
 Headers in Chinese or English map to fields through :data:`FIELDS`; columns that match no
 field are kept as they are. Coordinates need a declared datum (``crs=`` for the file, or a
@@ -42,6 +44,7 @@ from geo.errors import InputError, UnknownPlaceError
 __all__ = [
     "CONTENT_TAGS",
     "FIELDS",
+    "LOCATED",
     "PLAUSIBLE_MAXIMUM",
     "REASONS",
     "STATUSES",
@@ -57,6 +60,9 @@ __all__ = [
 STATUSES = _cells.STATUSES
 #: Content tag → the words of a 改造内容 cell it stands for.
 CONTENT_TAGS = _cells.CONTENT_TAGS
+#: How a clean row is placed (``located``): by its ``point``, or by the name of its
+#: ``district`` or development ``zone`` alone (then it has no geometry).
+LOCATED = ("point", "district", "zone")
 
 #: Field → header synonyms, compared after NFKC folding, lower-casing and removing spaces and
 #: any bracketed unit: 建筑面积（万m²） matches 建筑面积 and declares 万m². Documented in README.
@@ -731,6 +737,24 @@ def _flag_mismatch(
     flags.flag(mismatch, "district_mismatch", column=column, detail=detail_zh, detail_en=detail_en)
 
 
+def _named_districts(
+    folded: _sheets.Folded, columns: dict[str, str], years, names: pd.DataFrame, flags
+) -> np.ndarray:
+    """
+    The district (or zone) each quarantined row's own words name, else None.
+
+    None where they name none or several. The workspace shows a district's quarantined rows
+    from the version current for it. Rows refused before their names were read (a bad
+    number) are read here.
+    """
+    unread = ~flags.ok() & names["status"].isna().to_numpy()
+    if unread.any():
+        names = names.combine_first(_resolve_names(folded, columns, years, unread))
+    found = np.isin(names["status"].to_numpy(dtype=object), ["ok", "historical", "zone"])
+    named = names["adcode"].to_numpy(dtype=object)
+    return np.where(found & ~flags.ok() & pd.notna(named), named, None)
+
+
 def _placed(index, point, status, named, county, lon_w, lat_w, places) -> pd.DataFrame:
     """The reporting unit of each row: a named zone, else the point's district, else the name's."""
     zone = status == "zone"
@@ -740,7 +764,7 @@ def _placed(index, point, status, named, county, lon_w, lat_w, places) -> pd.Dat
         {
             "adcode": pd.array(adcode, dtype="string"),
             "county_adcode": pd.array(county_adcode, dtype="string"),
-            "located": np.where(point, "point", np.where(zone, "zone", "district")),
+            "located": np.where(point, LOCATED[0], np.where(zone, LOCATED[2], LOCATED[1])),
             "lon": np.where(point, lon_w, np.nan),
             "lat": np.where(point, lat_w, np.nan),
         },
@@ -905,7 +929,8 @@ def read_ledger(
     _flag_duplicates(community, placed, parsed, numbers, flags)
     flags.stage("duplicates")
     projects = _projects(raw, columns, parsed, placed, lon, lat, datums, numbers, flags.ok())
-    quarantine = _sheets.quarantine_frame(raw, numbers, flags, REASONS)
+    districts = _named_districts(folded, columns, parsed.get("year"), names, flags)
+    quarantine = _sheets.quarantine_frame(raw, numbers, flags, REASONS, adcode=districts)
     report(1.0, "done")
     return Ledger(
         projects,

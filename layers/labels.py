@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -40,6 +41,8 @@ __all__ = [
     "qualifier_text",
     "rank_text",
     "reason_text",
+    "reasons_text",
+    "saved_text",
     "sheet_text",
     "source_words",
     "tag_text",
@@ -498,7 +501,12 @@ def error_text(exc: Exception, lang: str = "zh") -> str:
     """
     code, fix = getattr(exc, "code", None), getattr(exc, "fix", None)
     if code and f"error_{code}" in LABELS:
-        text = label(f"error_{code}", lang).format(**getattr(exc, "details", {}))
+        details = {
+            # Counts by quarantine reason (a save refused: store.errors.NothingToSaveError).
+            k: reasons_text(v, lang) if isinstance(v, Mapping) else v
+            for k, v in getattr(exc, "details", {}).items()
+        }
+        text = label(f"error_{code}", lang).format(**details)
     elif fix and lang != "en" and f"error_fix_{fix}" in LABELS:
         text = f"{label(f'error_fix_{fix}', lang)}（{exc}）"
     else:
@@ -523,6 +531,39 @@ def note_text(note: dict, lang: str = "zh") -> str:
         if key in details:
             details[key] = datums(details[key])
     return label(f"note_{note['code']}", lang).format(**details)
+
+
+def reasons_text(by_reason: Mapping[str, int], lang: str = "zh") -> str:
+    """Quarantined rows by reason as read: ``不属本账户的区县 18、约数 1`` (a code as itself)."""
+    names = {c: f"qreason_{c}" for c in by_reason}
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(
+        f"{label(names[c], lang) if names[c] in LABELS else c} {n}" for c, n in by_reason.items()
+    )
+
+
+def saved_text(
+    ref: str, clean: int, by_reason: Mapping[str, int], lang: str = "zh", *, kind: str = "ledger"
+) -> str:
+    """
+    What a save made, from its version's record.
+
+    The clean rows (figures) it holds and, when it holds quarantined rows too, how many and
+    why, ``out_of_scope`` rows included.
+    """
+    quarantined = sum(by_reason.values())
+    if kind == "figures":
+        if quarantined:
+            reasons = reasons_text(by_reason, lang)
+            return label("figures_saved_quarantined", lang).format(
+                ref=ref, n=clean, quarantined=quarantined, reasons=reasons
+            )
+        return label("figures_saved", lang).format(ref=ref, n=clean)
+    if quarantined:
+        return label("workspace_saved_quarantined", lang).format(
+            ref=ref, rows=clean, quarantined=quarantined, reasons=reasons_text(by_reason, lang)
+        )
+    return label("workspace_saved", lang).format(ref=ref, rows=clean)
 
 
 def qualifier_text(qualifier: object, lang: str = "zh") -> str:

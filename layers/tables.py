@@ -331,13 +331,25 @@ def quarantine_rows(quarantine: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """
     Every quarantined row as read, its fixed columns named in ``lang``, its reason named.
 
-    The raw cells keep the ledger's own headers and text: they are what the file said.
+    Rows from the workspace (with ``dataset`` and ``version``) start with their version,
+    ``name@3``, since two files number their rows each from 2; a row's district (``adcode``)
+    is shown by name. The raw cells keep the ledger's own headers and text: they are what
+    the file said.
     """
     fixed = ["row", "column", "message_zh", "message_en"]
     shown = quarantine.assign(reason=[reason_name(r, lang) for r in quarantine["reason"]])
+    if "adcode" in shown:
+        codes = shown["adcode"].astype("string")
+        names = {a: _district_names([a]) for a in codes.dropna().unique()}
+        shown["adcode"] = codes.map(names).fillna("").astype(object)
     named = {c: label(_HEADERS[c], lang) for c in fixed} | {
-        "reason": label("col_reason_name", lang)
+        "reason": label("col_reason_name", lang),
+        "adcode": label("compare_place", lang),
     }
+    if {"dataset", "version"} <= set(shown.columns):
+        refs = shown["dataset"].astype(str) + "@" + shown["version"].astype(str)
+        shown = shown.drop(columns=["dataset", "version"])
+        shown.insert(0, label("history_col_version", lang), refs)
     return shown.rename(columns=named)
 
 
@@ -1045,6 +1057,28 @@ def versions_table(versions: list[dict], lang: str = "zh") -> pd.DataFrame:
     )
 
 
+def _change_places(changes: pd.DataFrame) -> list[str]:
+    """Where each changed row is: a ledger's district, a figure's place, else by its code."""
+    for column in ("district", "place"):
+        if column in changes:
+            return changes[column].fillna("").astype(str).tolist()
+    codes = changes["adcode"].astype("string")
+    names = {a: _district_names([a]) for a in codes.dropna().unique()}
+    return codes.map(names).fillna("").astype(str).tolist()
+
+
+def _change_names(changes: pd.DataFrame, lang: str) -> list[str]:
+    """What each changed row is: a community, a feature (its type and id), a figure's id."""
+    if "name" in changes:
+        return changes["name"].fillna("").astype(str).tolist()
+    if "type" in changes:
+        return [
+            f"{label(f'infra_{t}', lang)} {i}"
+            for t, i in zip(changes["type"], changes["source_id"], strict=True)
+        ]
+    return changes["figure_id"].fillna("").astype(str).tolist()
+
+
 def changes_table(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """
     Rows added, removed and changed between two versions (``Workspace.diff``), in ``lang``.
@@ -1062,8 +1096,8 @@ def changes_table(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
             label("history_col_change", lang): [
                 label(f"change_{c}", lang) for c in changes["change"]
             ],
-            label("compare_place", lang): changes["district"].fillna(""),
-            label("history_col_name", lang): changes["name"],
+            label("compare_place", lang): _change_places(changes),
+            label("history_col_name", lang): _change_names(changes, lang),
             label("history_col_rows", lang): [
                 "→".join(str(int(r)) for r in (old, new) if pd.notna(r))
                 for old, new in zip(changes["row_old"], changes["row_new"], strict=True)

@@ -22,7 +22,7 @@ from store.errors import AccessError
 __all__ = ["OUT_OF_SCOPE", "scope_draft"]
 
 OUT_OF_SCOPE = "out_of_scope"
-_QUARANTINE = ["row", "reason", "column", "message_zh", "message_en"]
+_QUARANTINE = ["row", "reason", "column", "message_zh", "message_en", "adcode"]
 
 
 def _inside(adcodes: pd.Series, city: str | None, districts: tuple[str, ...] | None) -> np.ndarray:
@@ -91,6 +91,7 @@ def _refused(draft, outside: np.ndarray, codes: pd.Series, city, districts) -> p
                 f"outside this account's scope: {p} ({c}); it may write {scope} only"
                 for p, c in zip(places, where, strict=True)
             ],
+            "adcode": pd.array(where.astype("object"), dtype="string"),
         }
     )
     return pd.concat([report, _raw(draft, frame)], axis=1)

@@ -55,9 +55,10 @@ def compare(kind: str, old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """
     One row per change between ``old`` and ``new``.
 
-    Columns: ``change`` (added, removed, changed), the matching key, ``row_old``
-    and ``row_new`` (file rows where the frames have them), ``columns`` (the changed
-    columns, comma-separated) and ``before``/``after`` (those columns' values).
+    Columns: ``change`` (added, removed, changed), what names the row (for every kind its
+    district, ``adcode``: ``old`` and ``new`` must have one), ``row_old`` and ``row_new``
+    (file rows where the frames have them), ``columns`` (the changed columns,
+    comma-separated) and ``before``/``after`` (those columns' values).
     """
     left = _keys(kind, old).assign(at_old=np.arange(len(old)))
     right = _keys(kind, new).assign(at_new=np.arange(len(new)))
@@ -115,9 +116,12 @@ def _side(change, old, at_old, new, at_new, labels) -> pd.DataFrame:
 
 
 def _label_columns(kind: str) -> list[str]:
-    return {"ledger": ["name", "adcode", "district"], "infra": ["type", "source_id"]}.get(
-        kind, ["figure_id"]
-    )
+    """What names a changed row, its district (``adcode``) always among them."""
+    return {
+        "ledger": ["name", "adcode", "district"],
+        "infra": ["type", "source_id", "adcode"],
+        "figures": ["figure_id", "adcode", "place", "metric"],
+    }[kind]
 
 
 def _scalar(value):

@@ -8,9 +8,12 @@ A reference names it the way a permalink does: ``xinxiang@3`` is version 3; ``xi
 that dataset's current state; ``""`` (or None) is the current state of every dataset of the
 kind, as the acting ``user`` may read it (``None``: the local user, in local mode). The
 current state of a district is the latest version of each dataset covering it
-(:meth:`store.workspace.Workspace.current_projects`); its quarantine is that of the versions
-the rows come from, and its infrastructure extent is each version's extent within the
-districts it speaks for, so "no data" stays "no data" where no version covers a district.
+(:meth:`store.workspace.Workspace.current_projects`); its quarantine holds, of the versions
+the rows come from, the rows of the districts each is still current for and those whose
+district could not be told (:meth:`store.workspace.Workspace.current_quarantine`), each with
+its ``dataset`` and ``version``, since the row numbers of two files differ. Its
+infrastructure extent is each version's extent within the districts it speaks for, so "no
+data" stays "no data" where no version covers a district.
 """
 
 from __future__ import annotations
@@ -91,13 +94,7 @@ def open_ledger(workspace: Workspace, ref: str | None, *, user=None) -> Opened |
     if projects.empty:
         return None
     sources = [workspace.info(d, v, user=user) for d, v in _versions_of(projects)]
-    quarantine = pd.concat(
-        [
-            _tagged(workspace.load(i.dataset, i.version, user=user).content.quarantine, i)
-            for i in sources
-        ],
-        ignore_index=True,
-    )
+    quarantine = workspace.current_quarantine("ledger", dataset=name, user=user)
     projects = gpd.GeoDataFrame(projects, geometry="geometry", crs="EPSG:4326")
     ledger = Ledger(projects, quarantine, len(projects) + len(quarantine), {}, [])
     return Opened(ref or "", ledger, sources)
@@ -136,17 +133,16 @@ def open_infra(workspace: Workspace, ref: str | None, *, user=None) -> Opened | 
     sources = [workspace.info(d, v, user=user) for d, v in _versions_of(features)]
     covered = _covered(workspace, sources, user)
     outlines = boundaries.load_boundaries("district").set_index("adcode").geometry
-    extents, quarantines, kinds = [], [], set()
+    extents, kinds = [], set()
     for info in sources:
         found = workspace.load(info.dataset, info.version, user=user).content
-        quarantines.append(_tagged(found.quarantine, info))
         kinds.add(found.kind)
         mine = outlines.reindex(covered[info.ref]).dropna().to_numpy()
         if found.extent is not None and len(mine):
             extents.append(shapely.intersection(found.extent, shapely.union_all(mine)))
     extent = shapely.union_all(extents) if extents else None
     features = gpd.GeoDataFrame(features, geometry="geometry", crs="EPSG:4326")
-    quarantine = pd.concat(quarantines, ignore_index=True)
+    quarantine = workspace.current_quarantine("infra", dataset=name, user=user)
     names = "、".join(dict.fromkeys(info.dataset for info in sources))
     opened = Infra(
         features, extent, quarantine, names, kinds.pop() if len(kinds) == 1 else "survey"

@@ -41,10 +41,16 @@ from sqlalchemy.engine import URL, Connection
 from geo import boundaries
 from geo.infra import Infra
 from geo.records import Ledger
-from store import _engine, _frames, _rows, accounts, audit, auth, migrate
+from store import _engine, _files, _frames, _rows, accounts, audit, auth, migrate, schema
 from store._scope import scope_draft as _scope_draft
 from store.accounts import Account, acting_user, city_index
-from store.errors import AccessError, DatasetError, SchemaError, UnknownDatasetError
+from store.errors import (
+    AccessError,
+    DatasetError,
+    NothingToSaveError,
+    SchemaError,
+    UnknownDatasetError,
+)
 from store.schema import (
     KINDS,
     ROWS_TABLE,
@@ -74,6 +80,8 @@ __all__ = [
 Progress = Callable[[float, str], None]
 #: Who acts: an account, or in local mode a name (or None) for the local user.
 User = Account | str | None
+#: The columns every quarantine has, before its raw cells.
+_REFUSED = ["row", "reason", "column", "message_zh", "message_en"]
 _NAME = re.compile(r"[^@\s/\\][^@/\\\x00-\x1f]{0,98}[^@\s/\\]|[^@\s/\\\x00-\x1f]")
 
 
@@ -145,8 +153,11 @@ class Workspace:
     """
     One workspace database, embedded SQLite or PostgreSQL + PostGIS, behind one interface.
 
-    The embedded file is created and brought to the current schema on first use; a team
-    server must be prepared once with ``atlas db init`` (its owner decides when to migrate).
+    Only :meth:`init` (``atlas db init``) creates one: an embedded file that is missing,
+    empty, not SQLite, without atlas tables or behind its last recorded commit is refused
+    with a :class:`~store.errors.StoreError`, never replaced by an empty workspace (see
+    :mod:`store._files`). The embedded file is brought to the current schema on first use;
+    a team server's owner decides when to migrate (``atlas db upgrade``).
     """
 
     def __init__(self, url: str | URL | None = None, *, timeout: float = _engine.TIMEOUT_S):
@@ -158,6 +169,8 @@ class Workspace:
         #: What time it is for logins (their throttle and audit rows); a test sets its own.
         self.clock: Callable[[], datetime.datetime] = audit.now
         self._ready = False
+        #: The embedded file, or None on PostgreSQL.
+        self.path = _engine.sqlite_path(self.url) if self.backend == "sqlite" else None
 
     def __repr__(self) -> str:
         return f"Workspace({self.where!r})"
@@ -186,23 +199,70 @@ class Workspace:
         """
         if check:
             self._ensure_schema()
+        last = None
         with _engine.errors(self.url, timeout=self.timeout), self.engine.connect() as conn:
             conn.execution_options(atlas_write=write)
             if snapshot and self.backend == "postgresql":
                 conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 yield conn
+                if write and check and self.path is not None:
+                    last = _last_audit(conn)
+        if last is not None:
+            _files.record_commit(self.path, last)  # committed: what a lost -wal would lose
 
-    def _prepare_file(self) -> None:
-        if self.backend != "sqlite":
-            return
-        path = Path(self.url.database)
-        if path == _engine.default_path():
-            path.parent.mkdir(parents=True, exist_ok=True)
+    def _check_file(self) -> None:
+        if self.path is not None:
+            _files.check(self.path)
+
+    def init(self) -> dict[str, object]:
+        """
+        Create the workspace if there is none: the embedded file, or a server's atlas tables.
+
+        Never writes over anything: a workspace already there is left as it is (its state
+        says whether it needs ``atlas db upgrade``), and an embedded file that is not a
+        workspace is refused. Returns where, whether it was created, and the schema state.
+        """
+        if self.path is not None and not self.path.exists():
+            _files.check(self.path, missing_ok=True)
+            if self.path == _engine.default_path():
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._create_file()
+        elif self.status()["state"] == "empty":
+            if self.path is not None:
+                raise self._not_atlas()
+            self.upgrade()  # a server's empty database: the tables, in one transaction
+        else:
+            return {"where": self.where, "created": False} | self._state()
+        return {"where": self.where, "created": True} | self._state()
+
+    def _state(self) -> dict[str, object]:
+        status = self.status()
+        return {"schema": status["schema"], "state": status["state"]}
+
+    def _create_file(self) -> None:
+        """A new embedded file at the current schema, put in place only when whole."""
+        with _files.build(self.path) as partial:
+            building = _engine.make_engine(URL.create("sqlite", database=str(partial)), mode="rwc")
+            try:
+                with _engine.errors(self.url), building.begin() as conn:
+                    migrate.upgrade(conn)
+            finally:
+                building.dispose()  # the last connection folds the -wal in before the link
+
+    def _not_atlas(self) -> SchemaError:
+        return SchemaError(
+            f"Expected a workspace file at {self.where}; it is an SQLite database without "
+            "atlas tables (another program's file, or one emptied). Only `atlas db init` "
+            "creates a workspace, never over a file: point ATLAS_DATA_DIR at the workspace, or "
+            "move this file away, run `atlas db init` and restore the latest backup.",
+            code="workspace_not_atlas",
+            details={"where": self.where},
+        )
 
     def status(self) -> dict[str, object]:
         """Back end, location, schema revision against this atlas's, datasets and versions."""
-        self._prepare_file()
+        self._check_file()
         with self._begin(check=False) as conn:
             current = migrate.revision(conn)
             counts = {"datasets": None, "versions": None}
@@ -227,11 +287,13 @@ class Workspace:
         Once the workspace has accounts, only an admin may; the embedded file's own upgrade
         on first use (``_own``) needs nobody.
         """
-        self._prepare_file()
+        self._check_file()
         with self._begin(write=True, check=False) as conn:
             before = migrate.revision(conn)
             if _schema_state(before) == "newer":
                 raise SchemaError(self._newer_message(before))
+            if before is None and self.path is not None:
+                raise self._not_atlas()
             actor = None
             if not _own and sa_inspect(conn).has_table(accounts.accounts.name):
                 actor = _require_admin(self._acting(conn, user), "upgrade the workspace")
@@ -253,14 +315,16 @@ class Workspace:
     def _ensure_schema(self) -> None:
         if self._ready:
             return
-        self._prepare_file()
+        self._check_file()
         with self._begin(check=False) as conn:
             current = migrate.revision(conn)
         state = _schema_state(current)
         if state == "newer":
             raise SchemaError(self._newer_message(current))
-        if state != "ok" and self.backend == "sqlite":
-            self.upgrade(_own=True)  # the embedded file is this atlas's own: created here
+        if state == "empty" and self.path is not None:
+            raise self._not_atlas()
+        if state == "older" and self.path is not None:
+            self.upgrade(_own=True)  # the embedded file is this atlas's own
         elif state == "empty":
             raise SchemaError(
                 f"The workspace database {self.where} has no atlas tables yet. Run "
@@ -272,6 +336,9 @@ class Workspace:
                 f"{migrate.head()!r}. Back it up (`atlas db backup FILE`), then run "
                 "`atlas db upgrade`."
             )
+        if self.path is not None:
+            with self._begin(check=False) as conn:
+                _files.check_commits(self.path, _last_audit(conn))
         self._ready = True
 
     # --- saving -------------------------------------------------------------------------
@@ -659,9 +726,56 @@ class Workspace:
         rows = self._current("figures", city=city, districts=districts, dataset=dataset, user=user)
         return pd.DataFrame(rows.drop(columns="geometry", errors="ignore"))
 
-    def _current(self, kind, *, city, districts, dataset, user) -> gpd.GeoDataFrame:
+    def current_quarantine(
+        self, kind: str, *, dataset: str | None = None, user: User = None
+    ) -> pd.DataFrame:
+        """
+        The quarantined rows of a kind's current state, with ``dataset`` and ``version``.
+
+        From each version the current state takes rows from (:meth:`current_projects`), the
+        quarantined rows of the districts (``adcode``) no later version of its dataset
+        covers: after ``@2`` replaced 卫滨区, ``@1``'s 卫滨区 rows are gone, its other rows
+        stay. A row whose district could not be told (no ``adcode``: a total row, an unknown
+        place, a version saved before quarantined rows kept their district) stays while its
+        version is in the current state.
+        """
+        parts = []
         with self._begin() as conn:
             account = self._acting(conn, user)
+            by_version = self._current_versions(conn, kind, account, dataset=dataset)
+            latest: dict[tuple[str, str], int] = {}
+            for name, number, _, adcodes in by_version.values():
+                latest |= {(name, adcode): number for adcode in adcodes}
+            for version_id, (name, number, specs, _) in sorted(by_version.items()):
+                refused = _read_snapshot(conn, version_id, "quarantine", specs["quarantine"])
+                codes = refused.get("adcode", pd.Series(pd.NA, index=refused.index))
+                newest = codes.map({c: n for (d, c), n in latest.items() if d == name})
+                replaced = (newest > number).fillna(False).to_numpy(dtype=bool)
+                parts.append(
+                    refused[~replaced].reset_index(drop=True).assign(dataset=name, version=number)
+                )
+        if not parts:
+            return pd.DataFrame(
+                {c: pd.Series(dtype="object") for c in [*_REFUSED, "dataset", "version"]}
+            )
+        return pd.concat(parts, ignore_index=True)
+
+    def _current_versions(
+        self,
+        conn: Connection,
+        kind: str,
+        account: Account,
+        *,
+        city: str | None = None,
+        districts: Iterable[str] | None = None,
+        dataset: str | None = None,
+    ) -> dict[int, tuple[str, int, dict, list[str]]]:
+        """
+        The versions of the current state, as ``account`` may read them.
+
+        Version id → (dataset, number, frame specs, the districts it is the latest version of
+        its dataset to cover).
+        """
         filters = [datasets.c.kind == kind, accounts.readable_districts(account)]
         if dataset is not None:
             filters.append(datasets.c.name == dataset)
@@ -698,15 +812,22 @@ class Workspace:
             )
             .join(datasets, datasets.c.id == versions.c.dataset_id)
         )
+        picked = conn.execute(chosen).all()
+        if dataset is not None and not picked:
+            self._infos(conn, dataset, user=account)  # raises for an unknown name
+        by_version: dict[int, tuple[str, int, dict, list[str]]] = {}
+        for row in picked:
+            entry = by_version.setdefault(row.id, (row.name, row.number, row.frames, []))
+            entry[3].append(row.adcode)
+        return by_version
+
+    def _current(self, kind, *, city, districts, dataset, user) -> gpd.GeoDataFrame:
         parts = []
         with self._begin() as conn:
-            picked = conn.execute(chosen).all()
-            if dataset is not None and not picked:
-                self._infos(conn, dataset, user=account)  # raises for an unknown name
-            by_version: dict[int, tuple] = {}
-            for row in picked:
-                entry = by_version.setdefault(row.id, (row.name, row.number, row.frames, []))
-                entry[3].append(row.adcode)
+            account = self._acting(conn, user)
+            by_version = self._current_versions(
+                conn, kind, account, city=city, districts=districts, dataset=dataset
+            )
             for version_id, (name, number, specs, adcodes) in sorted(by_version.items()):
                 key = "adcode" if kind != "infra" else _FEATURE_ADCODE
                 extra = [key] if kind == "infra" else []
@@ -737,7 +858,8 @@ class Workspace:
         from store.changes import compare
 
         before, after = self.load(name, old, user=user), self.load(name, new, user=user)
-        changes = compare(before.info.kind, _rows_of(before.content), _rows_of(after.content))
+        kind = before.info.kind
+        changes = compare(kind, _placed_rows(before.content), _placed_rows(after.content))
         if covered:
             changes = changes[changes["adcode"].isin(after.info.covers)].reset_index(drop=True)
         return changes
@@ -975,9 +1097,7 @@ class _Draft:
     rows: int
     frame: pd.DataFrame = None
     quarantine: pd.DataFrame = dataclasses.field(
-        default_factory=lambda: pd.DataFrame(
-            columns=["row", "reason", "column", "message_zh", "message_en"]
-        )
+        default_factory=lambda: pd.DataFrame(columns=_REFUSED)
     )
     own: dict = dataclasses.field(default_factory=dict)
     meta: dict = dataclasses.field(default_factory=dict)
@@ -987,8 +1107,17 @@ class _Draft:
     note: str | None = None
     covers_given: bool = False
 
+    def by_reason(self) -> dict[str, int]:
+        """Quarantined rows by reason, reasons sorted."""
+        counts = self.quarantine["reason"].value_counts() if len(self.quarantine) else {}
+        return {str(k): int(v) for k, v in sorted(dict(counts).items())}
+
     def check(self) -> dict[str, list]:
-        """Refuse a bad name, no user or counts that do not add up; the frames' specs."""
+        """
+        Refuse a bad name, no user, uneven counts or no clean row; the frames' specs.
+
+        Called once the account's scope is applied: rows it refused are no clean rows.
+        """
         _check_name(self.name)
         if not self.user:
             raise DatasetError("Expected the acting user's name; got an empty one.")
@@ -996,6 +1125,17 @@ class _Draft:
             raise DatasetError(
                 f"Expected rows = clean + quarantined; got {self.rows} ≠ {len(self.frame)} + "
                 f"{len(self.quarantine)}. Save what the reader returned, unchanged."
+            )
+        if len(self.frame) == 0:
+            # A version with no row replaces nothing and shows nothing: refused, said why.
+            by_reason = self.by_reason()
+            listed = ", ".join(f"{k} {v}" for k, v in by_reason.items()) or "none"
+            raise NothingToSaveError(
+                f"Expected at least one clean row to save; all {self.rows} rows are "
+                f"quarantined (by reason: {listed}), so no version was made. Fix the "
+                "quarantined rows, or save as an account that may write their districts.",
+                rows=self.rows,
+                by_reason=by_reason,
             )
         return {
             "rows": _frames.spec_of(self.frame, ROWS_TABLE[self.kind], own=tuple(self.own)),
@@ -1009,7 +1149,7 @@ def _insert_version(conn: Connection, draft: _Draft, specs: dict) -> tuple[int, 
     dataset_id = _lock_dataset(conn, draft.name, draft.kind, draft.user, now)
     latest = select(func.max(versions.c.number)).where(versions.c.dataset_id == dataset_id)
     number = 1 + (conn.execute(latest).scalar() or 0)
-    reasons = draft.quarantine["reason"].value_counts() if len(draft.quarantine) else {}
+    reasons = draft.by_reason()
     data = draft.data
     record = {
         "dataset_id": dataset_id,
@@ -1023,7 +1163,7 @@ def _insert_version(conn: Connection, draft: _Draft, specs: dict) -> tuple[int, 
         "rows": int(draft.rows),
         "clean": len(draft.frame),
         "quarantined": len(draft.quarantine),
-        "by_reason": {str(k): int(v) for k, v in sorted(dict(reasons).items())},
+        "by_reason": reasons,
         "meta": draft.meta,
         "frames": specs,
         "note": draft.note,
@@ -1062,6 +1202,11 @@ def _read_snapshot(conn, version_id, part, spec, *, extra=(), filters=None) -> p
         )
     ).scalar_one()
     return _frames.from_parquet(bytes(data), spec, extra=extra, filters=filters)
+
+
+def _last_audit(conn: Connection) -> int | None:
+    """The audit's last id: grows with every save, restore, account change and login."""
+    return conn.execute(select(func.max(schema.audit.c.id))).scalar()
 
 
 def _schema_state(current: str | None) -> str:
@@ -1161,11 +1306,13 @@ def _info(row, covers: tuple[str, ...]) -> VersionInfo:
     )
 
 
-def _rows_of(content) -> pd.DataFrame:
+def _placed_rows(content) -> pd.DataFrame:
+    """A version's rows, each with its district (``adcode``), as its covers count them."""
     if isinstance(content, Ledger):
         return content.projects
     if isinstance(content, Infra):
-        return content.features
+        features = content.features
+        return features.assign(adcode=pd.array(_feature_districts(features), dtype="string"))
     return content.figures
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from geo import compare, coverage, errors, figure_table, figures, infra, reconcile, records
-from layers import basemaps, choropleth, tables
+from geo import coverage
+from layers import tables
 from layers._catalogue import LABELS
 from layers.labels import LANGS, label, measure_name
-from store.schema import ROLES
+from tests.test_codes import coded_keys
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = [
@@ -36,32 +36,8 @@ def _keys_in_code() -> set[str]:
 
 def _keys_built_from_names() -> set[str]:
     """The keys the code builds from a code (f"reason_{status}"), for every code it can meet."""
-    keys = {f"reason_{s}" for s in coverage.STATUSES if s != "ok"}
-    keys |= {f"infra_{t}" for t in infra.FEATURE_TYPES}
-    keys |= {f"nearest_{t}" for t in coverage.DISTANCE_TYPES}
-    keys |= {f"metric_{m}" for m in coverage.MEASURES}
-    keys |= {f"result_{r}" for r in reconcile.RESULTS}
-    keys |= {f"datum_{d}" for d in ("wgs84", "cgcs2000", "gcj02", "bd09")}
-    keys |= {f"basemap_{b or 'none'}" for b in basemaps.BASEMAPS}
-    keys |= {f"kind_{k}" for k in ("osm", "survey")}
-    keys |= {f"level_{v}" for v in ("city", "district", "zone")}
-    keys |= {f"fix_{f}" for f in errors.FIXES}
-    keys |= set(figures.STATUSES) | set(records.STATUSES)  # shown as label(status)
-    keys |= {f"role_{r}" for r in ROLES}
-    # Added for issue 18: every code a table or the map writes as a word.
-    keys |= {f"tag_{t}" for t in records.CONTENT_TAGS}
-    keys |= {f"qreason_{r}" for r in {*records.REASONS, *infra.REASONS, *figure_table.REASONS}}
-    keys |= {"qreason_out_of_scope"}  # the workspace's, for rows outside an account's scope
-    keys |= {f"result_name_{r}" for r in reconcile.RESULTS}
-    keys |= {f"reconcile_by_{b}" for b in reconcile.BY}
-    keys |= {f"scheme_{s}" for s in choropleth.SCHEMES}
-    keys |= {f"relative_{r}" for r in compare.RELATIVE}
-    keys |= {f"reason_{s}" for s in compare.STATUSES if s != "ok"}
-    keys |= {f"qualifier_{q}" for q in ("exact", "at_least")}
-    keys |= {f"located_{v}" for v in ("point", "district", "zone")}
-    keys |= {f"level_{v}" for v in ("urban_area",)}
-    keys |= {f"error_{c}" for c in ("no_datum", "no_datum_hint", "unknown_datum")}
-    return keys | set(tables._HEADERS.values())  # table headers by column
+    # The readers' codes, from their own lists (tests/test_codes.py), and the table headers.
+    return coded_keys() | set(tables._HEADERS.values())
 
 
 def test_every_entry_has_both_languages_with_the_same_placeholders():
@@ -290,3 +266,27 @@ def test_a_ledger_note_names_the_datums_in_words():
         "converted: check the datum and read the file again."
     )
     assert note_text(suspect).startswith("坐标可能不是 WGS84（GPS、OSM）：按WGS84（GPS、OSM）读取")
+
+
+def test_a_save_says_what_its_version_holds_and_a_refusal_why():
+    from layers.labels import error_text, saved_text
+    from store.errors import NothingToSaveError
+
+    held = {"out_of_scope": 18, "total_row": 1}
+    assert saved_text("x@2", 8, held, "zh") == (
+        "已保存为 x@2（8 条有效记录；19 行已隔离：不属本账户的区县 18、合计行 1）。"
+    )
+    assert saved_text("x@2", 8, held, "en") == (
+        "Saved as x@2 (8 clean rows; 19 quarantined: outside this account's districts 18, "
+        "total row 1)."
+    )
+    assert saved_text("x@1", 26, {}, "zh") == "已保存为 x@1（26 条有效记录）。"
+    assert saved_text("f@1", 2, {}, "en", kind="figures") == (
+        "Saved as f@1 (2 figures); the map and the other pages show them."
+    )
+    refused = NothingToSaveError("…", rows=3, by_reason={"out_of_scope": 3})
+    assert error_text(refused, "en") == (
+        "Nothing to save: all 3 rows are quarantined (outside this account's districts 3), so "
+        "no version was made. Fix the quarantined rows, or save as an account that may write "
+        "their districts."
+    )

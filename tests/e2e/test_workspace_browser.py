@@ -51,7 +51,11 @@ def test_a_saved_ledger_outlives_the_browser_and_history_shows_what_changed(
     page.locator('[data-testid="stMetricValue"]').nth(3).wait_for(timeout=60_000)
     wait_idle(page)
     _save(page, NAME)
-    assert page.get_by_text(f"已保存为 {NAME}@1（26 条有效记录）。").count() == 1
+    saved = (
+        f"已保存为 {NAME}@1（26 条有效记录；5 行已隔离：约数 1、同名记录冲突 2、经纬度填反 1、"
+        "合计行 1）。"
+    )
+    assert page.get_by_text(saved).count() == 1
     context.close()
 
     # The browser closed; a new one opens the map and finds the same communities.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import argon2
+import pandas as pd
 import pytest
 
 from cli import main
@@ -155,4 +156,66 @@ def test_guesses_on_the_web_do_not_lock_the_admin_out_of_the_command_line(
     assert (status, err) == (
         2,
         "atlas user: Only an admin may unlock accounts; 'weibin' is a viewer.\n",
+    )
+
+
+def test_a_district_save_prints_and_reports_what_its_version_holds(atlas, tmp_path):
+    atlas("user", "add", "boss", "--role", "admin")
+    atlas(
+        "user", "add", "weibin", "--role", "district", "--city", "新乡",
+        "--district", "卫滨区", "--user", "boss",
+    )  # fmt: skip
+    report = tmp_path / "quarantine.csv"
+    status, lines, _ = atlas(
+        "ingest", str(LEDGER), "--crs", "gcj02", "--save", "--dataset", "xx",
+        "--user", "weibin", "--report", str(report),
+    )  # fmt: skip
+    # Not the file's 26 clean rows: the 8 of 卫滨区, and the 18 others refused by the save.
+    assert status == 0
+    assert lines == [
+        {
+            "rows": 31,
+            "clean": 8,
+            "quarantined": 23,
+            "by_reason": {
+                "approximate_number": 1,
+                "duplicate_conflict": 2,
+                "out_of_scope": 18,
+                "swapped_lon_lat": 1,
+                "total_row": 1,
+            },
+            "dataset": "xx",
+            "version": 1,
+        }
+    ]
+    written = pd.read_csv(report, dtype=str)
+    assert len(written) == 23 and (written["reason"] == "out_of_scope").sum() == 18
+    status, history, _ = atlas("history", "xx", "--user", "weibin")
+    assert (history[0]["clean"], history[0]["quarantined"]) == (8, 23)
+
+
+def test_a_save_with_no_clean_row_is_refused_on_the_command_line(atlas, tmp_path):
+    atlas("user", "add", "boss", "--role", "admin")
+    atlas("user", "add", "jz", "--role", "city", "--city", "焦作市", "--user", "boss")
+    status, lines, err = atlas(
+        "ingest", str(LEDGER), "--crs", "gcj02", "--save", "--dataset", "xx", "--user", "jz"
+    )
+    assert (status, lines) == (2, [])
+    assert err.startswith("atlas ingest: Expected at least one clean row to save; all 31 rows ")
+    assert atlas("datasets", "--user", "boss")[1] == []
+
+
+def test_a_new_password_without_a_terminal_says_how_to_give_it(atlas, monkeypatch):
+    monkeypatch.delenv("ATLAS_NEW_PASSWORD")
+
+    def no_terminal(prompt: str = "") -> str:
+        raise EOFError  # what getpass does with no terminal and nothing on standard input
+
+    monkeypatch.setattr("getpass.getpass", no_terminal)
+    status, lines, err = atlas("user", "add", "boss", "--role", "admin")
+    assert (status, lines) == (2, [])
+    assert err == (
+        "atlas user: Expected the new password for 'boss' from $ATLAS_NEW_PASSWORD or typed at "
+        "a terminal; got neither (no terminal, and the standard input is empty). Set "
+        "ATLAS_NEW_PASSWORD in the environment of the command, or run it in a terminal.\n"
     )

@@ -3,6 +3,7 @@ pages open them (the same objects the readers return, rows tagged with their ver
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import shapely
 
@@ -69,3 +70,44 @@ def test_the_current_infrastructure_extent_is_each_version_within_its_districts(
     assert shapely.symmetric_difference(expected, extent).area < expected.area * 1e-9
     assert set(opened.content.features["version"]) == {1}
     assert opened.content.kind == survey.kind
+
+
+def test_the_current_quarantine_is_that_of_the_version_current_for_each_district(
+    workspace, tmp_path
+):
+    _save(workspace, LEDGER, "xinxiang")
+    month = monthly_ledger(tmp_path)
+    _save(workspace, month, "xinxiang", user="weibin")
+    refused = open_ledger(workspace, "xinxiang").content.quarantine
+    # @2 replaced 卫滨区: @1's four 卫滨区 rows are gone; its total row (no district) stays
+    # while @1 gives the other districts; each row says which file its number is in.
+    assert refused[["dataset", "version", "row", "reason"]].values.tolist() == [
+        ["xinxiang", 1, 32, "total_row"],
+        ["xinxiang", 2, 9, "approximate_number"],
+        ["xinxiang", 2, 10, "swapped_lon_lat"],
+    ]
+    assert refused["adcode"].tolist() == [pd.NA, "410703", "410703"]
+    # The version itself keeps all of its own quarantine.
+    assert len(open_ledger(workspace, "xinxiang@1").content.quarantine) == 5
+    # Another dataset covering 卫滨区 replaces nothing of this one's.
+    _save(workspace, month, "weibin-monthly", user="weibin")
+    everything = open_ledger(workspace, "").content.quarantine
+    assert everything.groupby(["dataset", "version"]).size().to_dict() == {
+        ("weibin-monthly", 1): 2,
+        ("xinxiang", 1): 1,
+        ("xinxiang", 2): 2,
+    }
+
+
+def test_a_district_no_later_version_covers_keeps_its_quarantined_rows(workspace, tmp_path):
+    # 获嘉县's only row is refused (an approximate count), so no version covers 获嘉县: the
+    # row stays in view whatever later versions replace.
+    text = LEDGER.read_text(encoding="utf-8-sig")
+    extra = "获嘉小区,新乡市,获嘉县,2023,约100,2,1.0,外墙,计划,50,,,gcj02,合成示例 (synthetic)\n"
+    first = tmp_path / "first.csv"
+    first.write_text(text + extra, encoding="utf-8")
+    _save(workspace, first, "xinxiang")
+    _save(workspace, monthly_ledger(tmp_path), "xinxiang", user="weibin")
+    refused = open_ledger(workspace, "xinxiang").content.quarantine
+    huojia = refused[refused["adcode"] == "410724"]
+    assert huojia[["version", "reason"]].values.tolist() == [[1, "approximate_number"]]

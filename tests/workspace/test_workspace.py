@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
@@ -133,6 +135,26 @@ def test_changes_between_two_versions_name_the_rows_and_columns(
     # v2 holds only 卫滨区, so the other districts' rows are 'removed' in the version diff.
     assert set(changes.loc[changes["adcode"] != "410703", "change"]) == {"removed"}
     assert workspace.diff("xinxiang", 1, 1).empty
+
+
+def test_changes_of_a_survey_and_of_figures_name_their_districts(workspace):
+    # A later version of each covering fewer rows: the History page's default (the districts
+    # the later version covers) once raised KeyError 'adcode' for both kinds.
+    survey = infra.read_infra(SURVEY)
+    for features in (survey.features, survey.features.iloc[5:].reset_index(drop=True)):
+        part = dataclasses.replace(survey, features=features)
+        workspace.save_infra(part, name="survey", user="surveyor", data=b"x", file_name=SURVEY.name)
+    removed = workspace.diff("survey", 1, 2, covered=True)
+    assert removed["change"].tolist() == ["removed"] * 5
+    assert sorted(removed["source_id"]) == sorted(survey.features["source_id"].iloc[:5])
+    assert set(removed["adcode"]) <= set(workspace.info("survey", 2).covers)
+    seed = load_figures()
+    table = seed[seed["city"] == "新乡市"].reset_index(drop=True)
+    workspace.save_figures(table, name="figures", user="editor")
+    workspace.save_figures(table.assign(value=table["value"] + 1), name="figures", user="editor")
+    changed = workspace.diff("figures", 1, 2, covered=True)
+    assert set(changed["change"]) == {"changed"} and len(changed) == len(table)
+    assert changed["place"].tolist() == table.sort_values("figure_id")["place"].tolist()
 
 
 def test_history_and_the_dataset_list_say_who_when_and_how_many(workspace, example_ledger):

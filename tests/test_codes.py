@@ -1,0 +1,136 @@
+"""
+Every code a reader can produce has its words in both languages.
+
+geo/ and store/ emit codes (a quarantine reason, a figure's qualifier, a status, how a row is
+located…); layers/ words them from the catalogue by a key built from the code
+(``qualifier_approx``). A code with no entry raises on the page that shows it. The codes are
+taken from the readers' own lists, never copied here, so a code added to a reader without
+its words fails this test.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from geo import (
+    compare,
+    completeness,
+    coverage,
+    crs,
+    errors,
+    figure_table,
+    figures,
+    infra,
+    quantities,
+    reach,
+    reconcile,
+    records,
+)
+from layers import basemaps, choropleth
+from layers._catalogue import LABELS
+from layers.labels import _UNIT_TEXT, LANGS, label, qualifier_text
+from store import changes
+from store import errors as store_errors
+from store._scope import OUT_OF_SCOPE
+from store.schema import ROLES
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _but_ok(codes) -> list[str]:
+    return [c for c in codes if c != "ok"]
+
+
+#: Catalogue prefix → every code of the readers worded under it, and where they come from.
+FAMILIES: dict[str, tuple[str, list[str]]] = {
+    "qualifier_": ("geo.quantities.QUALIFIERS", list(quantities.QUALIFIERS)),
+    "level_": ("geo.figures.LEVELS", list(figures.LEVELS)),
+    "located_": ("geo.records.LOCATED", list(records.LOCATED)),
+    "tag_": ("geo.records.CONTENT_TAGS", list(records.CONTENT_TAGS)),
+    "qreason_": (
+        "REASONS of geo.records, geo.infra, geo.figure_table; store's out_of_scope",
+        [*records.REASONS, *infra.REASONS, *figure_table.REASONS, OUT_OF_SCOPE],
+    ),
+    "result_": ("geo.reconcile.RESULTS", list(reconcile.RESULTS)),
+    "result_name_": ("geo.reconcile.RESULTS", list(reconcile.RESULTS)),
+    "reconcile_by_": ("geo.reconcile.BY", list(reconcile.BY)),
+    "reason_": (
+        "STATUSES of geo.coverage and geo.compare",
+        _but_ok({**coverage.STATUSES, **compare.STATUSES}),
+    ),
+    "reach_": ("geo.reach.COMMUNITY_STATUSES", _but_ok(reach.COMMUNITY_STATUSES)),
+    "profile_": ("geo.coverage.WALK_PROFILES", list(coverage.WALK_PROFILES)),
+    "infra_": ("geo.infra.FEATURE_TYPES", list(infra.FEATURE_TYPES)),
+    "nearest_": ("geo.coverage.DISTANCE_TYPES", list(coverage.DISTANCE_TYPES)),
+    "metric_": ("geo.coverage.MEASURES", list(coverage.MEASURES)),
+    "family_": ("geo.completeness.FAMILIES, and other", [*completeness.FAMILIES, "other"]),
+    "kind_": ("geo.infra.KINDS", list(infra.KINDS)),
+    "geom_": ("geo.infra.GEOMETRY_TYPES", [t.lower() for t in infra.GEOMETRY_TYPES]),
+    "datum_": ("geo.crs.DATUMS", list(crs.DATUMS)),
+    "fix_": ("geo.errors.FIXES", list(errors.FIXES)),
+    "error_": ("geo.errors.CODES, store.errors.CODES", [*errors.CODES, *store_errors.CODES]),
+    "change_": ("store.changes.CHANGES", list(changes.CHANGES)),
+    "role_": ("store.schema.ROLES", list(ROLES)),
+    "relative_": ("geo.compare.RELATIVE", list(compare.RELATIVE)),
+    "scheme_": ("layers.choropleth.SCHEMES", list(choropleth.SCHEMES)),
+    "basemap_": ("layers.basemaps.BASEMAPS", [b or "none" for b in basemaps.BASEMAPS]),
+    # Statuses (of a figure: the map's 数据性质; of a ledger row) are keys by themselves.
+    "": (
+        "STATUSES of geo.figures and geo.records",
+        [*figures.STATUSES, *records.STATUSES],
+    ),
+}
+
+
+def coded_keys() -> set[str]:
+    """Every catalogue key built from a reader's code (for tests/test_labels.py)."""
+    return {prefix + code for prefix, (_, codes) in FAMILIES.items() for code in codes}
+
+
+@pytest.mark.parametrize("prefix", list(FAMILIES))
+def test_every_code_has_its_words_in_both_languages(prefix):
+    source, codes = FAMILIES[prefix]
+    assert codes, f"no codes found in {source}"
+    missing = [f"{prefix}{c}" for c in codes if set(LABELS.get(prefix + c, {})) != set(LANGS)]
+    assert missing == [], f"codes of {source} without words in layers/_catalogue.py"
+    for lang in LANGS:
+        assert all(label(prefix + c, lang).strip() for c in codes)
+
+
+def test_every_qualifier_a_figure_keeps_reads_after_its_number():
+    # A saved figure's qualifier (all but exact) is written after it: 4.2 万户（不少于）.
+    assert set(figures.QUALIFIERS) == set(quantities.QUALIFIERS) - {"range"}
+    for lang in LANGS:
+        written = {q: qualifier_text(q, lang) for q in figures.QUALIFIERS}
+        assert written.pop("exact") == ""
+        assert all(written.values()), written
+
+
+def test_every_unit_a_figure_or_a_measure_has_is_worded():
+    units = {*figures.UNITS, *(m.unit for m in coverage.MEASURES.values())}
+    for lang in LANGS:
+        assert sorted(units - set(_UNIT_TEXT[lang])) == [], lang
+
+
+# InputError(code="…") and the details it passes: a literal scan of geo/ and store/.
+_RAISED_CODE = re.compile(r"""\bcode=(?:"([a-z_]+)"(?: if \w+ else "([a-z_]+)")?)""")
+
+
+def test_every_error_code_raised_is_listed_and_worded_with_its_details():
+    raised = {
+        code
+        for path in [*REPO.glob("geo/*.py"), *REPO.glob("store/*.py")]
+        for found in _RAISED_CODE.findall(path.read_text(encoding="utf-8"))
+        for code in found
+        if code
+    }
+    listed = {**errors.CODES, **store_errors.CODES}
+    assert raised and raised <= set(listed)
+    for code, details in listed.items():
+        for lang in LANGS:
+            fields = {f for _, f, _, _ in string.Formatter().parse(label(f"error_{code}", lang))}
+            assert fields - {None} == set(details), (code, lang)
