@@ -154,11 +154,12 @@ def render(lang: str) -> None:
         st.error(error_text(exc, lang))
         return
     used = [d.name for d in (loaded, found) if d is not None]
+    sep = "、" if lang == "zh" else ", "
     st.caption(
         label("report_summary", lang).format(
             places=len(made.places),
             figures=int(made.items["value"].notna().sum()),
-            data="、".join(used) or label("report_no_data_loaded", lang),
+            data=sep.join(used) or label("report_no_data_loaded", lang),
         )
         + (label("report_left_out", lang).format(n=made.left_out) if made.left_out else "")
     )
@@ -167,7 +168,7 @@ def render(lang: str) -> None:
     left.download_button(
         label("report_download_reply", lang),
         functools.partial(reply_bytes, made, lang),
-        f"{'、'.join(made.cities)}-答复函.docx",
+        label("report_reply_file", lang).format(cities="、".join(made.cities)),
         DOCX_MIME,
         type="primary",
         key="dl-reply",
@@ -183,7 +184,7 @@ def render(lang: str) -> None:
     right.download_button(
         label("report_download_sheets", lang),
         functools.partial(sheets_bytes, made, figure, lang),
-        f"{'、'.join(made.cities)}-图集.pdf",
+        label("report_sheets_file", lang).format(cities="、".join(made.cities)),
         "application/pdf",
         key="dl-sheets",
     )

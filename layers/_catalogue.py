@@ -376,7 +376,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "本区不在数据范围内",
         "en": "the district is outside the data's extent",
     },
-    "reason_no_projects": {"zh": "本区没有台账小区", "en": "no ledger communities here"},
+    "reason_no_projects": {
+        "zh": "本区没有带坐标的台账小区",
+        "en": "no ledger community with a location here",
+    },
     "reason_no_households": {
         "zh": "台账小区未填户数",
         "en": "the ledger gives no household counts here",
@@ -1258,7 +1261,7 @@ LABELS: dict[str, dict[str, str]] = {
     "report_years_to": {"zh": "截至{year}年", "en": "to {year}"},
     "report_years_from": {"zh": "{year}年起", "en": "since {year}"},
     "report_status_unknown": {"zh": "状态未注明", "en": "status not stated"},
-    "report_ledger_kind": {"zh": "台账所列{status}项目", "en": "ledger projects {status}"},
+    "report_ledger_kind": {"zh": "台账所列{status}项目", "en": "ledger projects ({status})"},
     "report_measured_kind": {
         "zh": "按设施数据测算（现状）",
         "en": "measured from the data (as is)",
@@ -1336,13 +1339,13 @@ LABELS: dict[str, dict[str, str]] = {
     "reply_result": {"zh": "办理结果：", "en": "Result: "},
     "reply_field_result": {"zh": "办理结果", "en": "Result"},
     "reply_hint_result": {"zh": "（A/B/C）", "en": "(A/B/C)"},
-    "reply_title_before": {"zh": "对", "en": "Reply to proposal no. "},
+    "reply_title_before": {"zh": "对", "en": "On the proposal of "},
     "reply_field_meeting": {"zh": "会议届次", "en": "Session"},
     "reply_hint_meeting": {"zh": "（市政协×届×次会议）", "en": "(session)"},
     "reply_title_middle": {"zh": "第", "en": " no. "},
     "reply_field_proposal": {"zh": "提案号", "en": "Proposal number"},
     "reply_hint_proposal": {"zh": "（×）", "en": "(no.)"},
-    "reply_title_after": {"zh": "号提案的答复", "en": " (reply)"},
+    "reply_title_after": {"zh": "号提案的答复", "en": ": our reply"},
     "reply_field_member": {"zh": "提案人", "en": "Member"},
     "reply_hint_member": {"zh": "（姓名）", "en": "(name)"},
     "reply_member_suffix": {"zh": "委员：", "en": ","},
@@ -1535,6 +1538,8 @@ LABELS: dict[str, dict[str, str]] = {
     "report_download_reply": {"zh": "下载答复函（Word）", "en": "Download the reply (Word)"},
     "report_download_sheets": {"zh": "下载区县图集（PDF）", "en": "Download the atlas (PDF)"},
     "report_cover_figure": {"zh": "封面地图着色指标", "en": "Figure colouring the cover"},
+    "report_reply_file": {"zh": "{cities}-答复函.docx", "en": "{cities}-reply.docx"},
+    "report_sheets_file": {"zh": "{cities}-图集.pdf", "en": "{cities}-atlas.pdf"},
     # --- end of issue 23's block --------------------------------------------------------
     # Errors a user can fix (geo.errors.InputError codes), written in the interface's language.
     "error_no_datum": {

@@ -165,7 +165,8 @@ def status_words(items, lang: str = "zh") -> str:
     if not len(rows):
         return no_data(lang)
     reasons = [_missing_reason(item, lang) for item in rows if item["completeness"] != "ok"]
-    return "；".join(dict.fromkeys(reasons)) if reasons else label("status_ok", lang)
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(dict.fromkeys(reasons)) if reasons else label("status_ok", lang)
 
 
 def _years_text(start: object, end: object, lang: str) -> str:
