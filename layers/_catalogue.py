@@ -1281,7 +1281,7 @@ LABELS: dict[str, dict[str, str]] = {
     "report_cite_dataset": {"zh": "；存于图集数据集 {ref}{page}", "en": "; saved as {ref}{page}"},
     "report_cite_page": {"zh": " 第 {n} 页", "en": " page {n}"},
     "report_cite_ledger": {
-        "zh": "台账（{source}）中{years}{rows} 行之和",
+        "zh": "台账（{source}）中{years} {rows} 行之和",
         "en": "the sum of {rows} rows{years} of the ledger ({source})",
     },
     "report_cite_ledger_table": {
@@ -1293,7 +1293,7 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "开发区无边界，未测算",
         "en": "a zone without an outline: not measured",
     },
-    "report_cite_years": {"zh": "改造年度为{years}的 ", "en": " of {years}"},
+    "report_cite_years": {"zh": "改造年度为{years}的", "en": " of {years}"},
     "report_cite_missing": {
         "zh": "；其中 {n} 行未填此项，合计为下限",
         "en": "; {n} of them lack this value, so the sum is a lower bound",
