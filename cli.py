@@ -27,7 +27,8 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas serve [--address localhost] [--port 8501]
     atlas report reply|sheets (--city CITY ... | --province P) [--district D ...]
                  [--period 2023] [--kind plan|completed|…] [--ledger NAME[@V]]
-                 [--infra NAME[@V]] [--figure METRIC] [--lang zh|en] --out FILE.docx|FILE.pdf
+                 [--infra NAME[@V] | --figures-only] [--figure METRIC] [--lang zh|en]
+                 --out FILE.docx|FILE.pdf
 
 Against a workspace with accounts (a team server) every workspace command takes ``--user
 NAME``; the password comes from ``$ATLAS_PASSWORD`` or a prompt, a new account's from
@@ -855,7 +856,12 @@ def _add_map_commands(sub) -> None:
 
 
 def _report_inputs(args: argparse.Namespace):
-    """The report of the options: figures, ledger and infrastructure as ``--user`` reads them."""
+    """
+    The report of the options, and the data it used: figures, ledger and infrastructure.
+
+    As ``--user`` reads them. Without ``--ledger``/``--infra`` the workspace's current state
+    of every dataset is used, as on the reports page; ``--figures-only`` uses neither.
+    """
     from geo import report
     from store.current import (
         data_source,
@@ -878,6 +884,8 @@ def _report_inputs(args: argparse.Namespace):
         cities = tuple(gazetteer.resolve_city(name)["city"] for name in args.city)
         chosen = selection.Selection(cities=cities, **common)
     workspace = existing_workspace()
+    if args.figures_only and (args.ledger or args.infra):
+        raise ValueError("Expected --figures-only or --ledger/--infra, got both.")
     if workspace is None and (args.ledger or args.infra):
         raise ValueError(
             "Expected a workspace holding --ledger/--infra, found none. Save them first with "
@@ -887,12 +895,18 @@ def _report_inputs(args: argparse.Namespace):
         user = _user(args, workspace) if workspace is not None else None
         figures = figures_in_view(workspace, user=user)
         readable = readable_places(workspace, user=user)
-        ledger = open_ledger(workspace, args.ledger, user=user) if args.ledger else None
-        infra_found = open_infra(workspace, args.infra, user=user) if args.infra else None
+        ledger = infra_found = None
+        if workspace is not None and not args.figures_only:
+            ledger = open_ledger(workspace, args.ledger or "", user=user)
+            infra_found = open_infra(workspace, args.infra or "", user=user)
     finally:
         if workspace is not None:
             workspace.close()
-    return report.gather_report(
+    used = {
+        "ledger": ledger.refs if ledger is not None else [],
+        "infra": infra_found.refs if infra_found is not None else [],
+    }
+    return used, report.gather_report(
         figures,
         chosen,
         projects=ledger.content.projects if ledger is not None else None,
@@ -908,7 +922,7 @@ def _report_command(args: argparse.Namespace) -> int:
     suffix = ".docx" if args.report_command == "reply" else ".pdf"
     if out.suffix.lower() != suffix:
         raise ValueError(f"Expected --out to end in {suffix}, got {args.out!r}.")
-    gathered = _report_inputs(args)
+    used, gathered = _report_inputs(args)
     today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
     if args.report_command == "reply":
         from layers.reply import reply_docx
@@ -925,6 +939,7 @@ def _report_command(args: argparse.Namespace) -> int:
         "places": len(gathered.places),
         "left_out": gathered.left_out,
         "figures": int(gathered.items["value"].notna().sum()),
+        **used,
     }
     print(json.dumps(summary, ensure_ascii=False))
     return 0
@@ -949,8 +964,15 @@ def _add_report_commands(sub) -> None:
         made.add_argument(
             "--kind", action="append", choices=STATUSES, help="plan, completed… (repeatable)"
         )
-        made.add_argument("--ledger", metavar="NAME[@V]", help="a saved ledger (workspace)")
-        made.add_argument("--infra", metavar="NAME[@V]", help="saved infrastructure (workspace)")
+        made.add_argument(
+            "--ledger", metavar="NAME[@V]", help="a saved ledger (default: the current state)"
+        )
+        made.add_argument(
+            "--infra", metavar="NAME[@V]", help="saved infrastructure (default: current state)"
+        )
+        made.add_argument(
+            "--figures-only", action="store_true", help="the documents' figures, no saved data"
+        )
         made.add_argument("--lang", choices=["zh", "en"], default="zh", help="default zh")
         made.add_argument("--user", help="act as this account (password: ATLAS_PASSWORD)")
         made.add_argument("--out", required=True, help=f"output {suffix}")

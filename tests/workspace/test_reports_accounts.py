@@ -109,3 +109,26 @@ def test_atlas_report_as_a_district_account(
                    "--user", "jiaozuo", "--out", str(tmp_path / "x.pdf")])  # fmt: skip
     assert status == 2
     assert "无权访问" in capsys.readouterr().err
+
+
+def test_atlas_report_uses_the_current_state_unless_told_otherwise(
+    workspace, workspace_url, team, monkeypatch, capsys, tmp_path
+):
+    monkeypatch.setenv("ATLAS_DATABASE_URL", workspace_url)
+    monkeypatch.setenv("ATLAS_PASSWORD", PASSWORD)
+    out = str(tmp_path / "答复.docx")
+    # As on the reports page: the current state of every dataset the account reads.
+    assert main(["report", "reply", "--city", "新乡", "--user", "weibin", "--out", out]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["ledger"], summary["infra"]) == (["xinxiang@1"], [])
+    text = "\n".join(p.text for p in docx.Document(out).paragraphs)
+    assert "据台账，新乡市" in text
+    status = main(["report", "reply", "--city", "新乡", "--figures-only", "--user", "weibin",
+                   "--out", out])  # fmt: skip
+    assert status == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["ledger"], summary["infra"]) == ([], [])
+    assert "据台账" not in "\n".join(p.text for p in docx.Document(out).paragraphs)
+    # The other city's account reads none of 新乡's ledger: its draft has the documents only.
+    assert main(["report", "reply", "--city", "焦作", "--user", "jiaozuo", "--out", out]) == 0
+    assert json.loads(capsys.readouterr().out)["ledger"] == []
