@@ -30,6 +30,7 @@ from geo import boundaries, report
 from geo.errors import AtlasError
 from geo.figures import STATUSES
 from geo.selection import Selection
+from layers._html import esc_md
 from layers.citations import figure_name, item_citations, item_value, key_name, kind_text
 from layers.labels import error_text, label
 from store import StoreError
@@ -109,7 +110,8 @@ def choices(lang: str):
         format_func=lambda k: label(k, lang),
     )
     if dropped:
-        st.warning(label("compare_dropped", lang).format(values="、".join(map(str, dropped))))
+        values = esc_md("、".join(map(str, dropped)))
+        st.warning(label("compare_dropped", lang).format(values=values))
     return chosen_cities, chosen_districts, period, kinds
 
 
@@ -130,7 +132,7 @@ def preview(made: report.Report, lang: str) -> None:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     for city in made.cities:
         if not made.city_items(city)["value"].notna().any():
-            st.info(label("report_nothing", lang).format(city=city))
+            st.info(label("report_nothing", lang).format(city=esc_md(city)))
 
 
 def render(lang: str) -> None:
@@ -151,7 +153,7 @@ def render(lang: str) -> None:
         )
         made = gathered(chosen, loaded, found)
     except (AtlasError, ValueError) as exc:
-        st.error(error_text(exc, lang))
+        st.error(esc_md(error_text(exc, lang)))
         return
     used = [d.name for d in (loaded, found) if d is not None]
     sep = "、" if lang == "zh" else ", "
@@ -159,7 +161,7 @@ def render(lang: str) -> None:
         label("report_summary", lang).format(
             places=len(made.places),
             figures=int(made.items["value"].notna().sum()),
-            data=sep.join(used) or label("report_no_data_loaded", lang),
+            data=esc_md(sep.join(used)) or label("report_no_data_loaded", lang),
         )
         + (label("report_left_out", lang).format(n=made.left_out) if made.left_out else "")
     )

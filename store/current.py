@@ -30,7 +30,8 @@ from geo.infra import Infra
 from geo.records import Ledger
 from geo.report import DataSource, SavedSource, looks_synthetic
 from store import _engine
-from store.workspace import SavedFigures, VersionInfo, Workspace, open_workspace, parse_ref
+from store.names import parse_ref
+from store.workspace import SavedFigures, VersionInfo, Workspace, open_workspace
 
 __all__ = [
     "Opened",

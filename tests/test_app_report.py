@@ -6,6 +6,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import unescaped
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
@@ -23,4 +25,5 @@ def test_the_reports_page_offers_both_documents_for_the_cities_in_the_address():
     assert "1481 个" in shown["数值"].tolist()  # as the document wrote it, with its source
     assert shown["出处"].str.contains("焦建办〔2024〕31号").all()
     at.text_input(key="period").set_value("20x3").run()
-    assert at.error[0].value == "时期应为一个年份（2023）或年份范围（2019-2023），收到“20x3”。"
+    refused = "时期应为一个年份（2023）或年份范围（2019-2023），收到“20x3”。"
+    assert unescaped(at.error[0].value) == refused
