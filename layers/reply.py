@@ -63,6 +63,8 @@ _ACCESS_ROWS = ("tactile_km", "sidewalk_km", "tactile_rate", "curb_ramps", "acce
 #: The type area's width (GB/T 9704 §5.2.1), what a table spans.
 _TYPE_WIDTH_MM = 156
 _NUMERALS = "一二三四五六七八九十"
+#: A value ending in one of these (万 m²) takes its note after the punctuation that follows.
+_SUPERSCRIPTS = ("²", "³", "¹", "⁰", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹")
 
 
 def reply_docx(report: Report, *, today: datetime.date, lang: str = "zh") -> bytes:
@@ -122,21 +124,35 @@ class _Reply:
 
     def figures_sentence(self, paragraph, items: pd.DataFrame) -> None:
         """
-        ``name value、name value¹`` into ``paragraph``: figures of one source share a note.
+        ``name value、name value¹。`` into ``paragraph``: figures of one source share a note.
 
-        The note follows the last figure of its run and names each figure with its words.
+        The note follows the last figure of its run and names each figure with its words; after
+        a value ending in a superscript (213.91 万 m²) it follows the punctuation instead, so
+        the note's number is never read as the unit's (m²²).
         """
         sep = "、" if self.lang == "zh" else ", "
         keys = [citation_key(item, self.lang) for _, item in items.iterrows()]
-        start = 0
+        start, pending = 0, None
         for i, (_, item) in enumerate(items.iterrows()):
             if i and keys[i] != keys[i - 1]:
                 start = i
-            name = figure_name(item, self.lang, short=True)
-            paragraph.add_run(("" if i == 0 else sep) + f"{name} ")
-            paragraph.add_run(item_value(item, self.lang))
+            if i:
+                paragraph.add_run(sep)
+            if pending is not None:
+                self.notes.add(paragraph, pending)
+                pending = None
+            paragraph.add_run(f"{figure_name(item, self.lang, short=True)} ")
+            value = item_value(item, self.lang)
+            paragraph.add_run(value)
             if i + 1 == len(keys) or keys[i + 1] != keys[i]:
-                self.notes.add(paragraph, merged_citation(items.iloc[start : i + 1], self.lang))
+                note = merged_citation(items.iloc[start : i + 1], self.lang)
+                if value.endswith(_SUPERSCRIPTS):
+                    pending = note
+                else:
+                    self.notes.add(paragraph, note)
+        paragraph.add_run("。" if self.lang == "zh" else ".")
+        if pending is not None:
+            self.notes.add(paragraph, pending)
 
     # --- 版头, title, addressee, opening -------------------------------------------------
 
@@ -221,7 +237,6 @@ class _Reply:
                 key = "reply_city_ledger" if kind == "ledger" else "reply_city_reported"
                 paragraph.add_run(self.label(key, city=city, kind=kind_text(first, self.lang)))
                 self.figures_sentence(paragraph, group)
-                paragraph.add_run("。" if self.lang == "zh" else ".")
 
     # --- 二、by district -----------------------------------------------------------------
 
@@ -330,7 +345,6 @@ class _Reply:
                 )
             )
             self.figures_sentence(paragraph, mine)
-            paragraph.add_run("。" if self.lang == "zh" else ".")
 
     # --- 三、accessibility ---------------------------------------------------------------
 
@@ -355,7 +369,6 @@ class _Reply:
                 self.label("reply_elderly", city=first["city"], kind=kind_text(first, self.lang))
             )
             self.figures_sentence(paragraph, group)
-            paragraph.add_run("。" if self.lang == "zh" else ".")
 
     def _beside_table(self, city: str, reported: pd.DataFrame, mapped: pd.DataFrame) -> None:
         """Each measure: what the documents report (period, kind) beside what was mapped."""

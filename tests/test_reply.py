@@ -146,3 +146,17 @@ def test_libreoffice_opens_the_draft_and_prints_its_figures_and_footnotes(draft,
     text = "".join(text.split())  # LibreOffice's PDF spaces digits apart from Chinese
     assert "22149户" in text and "新百城提质办〔2023〕2号" in text and "暂无数据" in text
     assert "第31行" in text  # a footnote, printed at the foot of its page
+
+
+def test_a_note_never_follows_a_unit_ending_in_a_superscript(draft):
+    # "213.91 万 m²" then note 2 would read m²²: the note follows the punctuation instead.
+    body = docx.Document(io.BytesIO(draft)).element.body
+    marks = 0
+    for paragraph in body.iter(f"{W}p"):
+        text = ""
+        for run in paragraph.iter(f"{W}r"):
+            if run.find(f"{W}footnoteReference") is not None:
+                marks += 1
+                assert not text.endswith("²"), text
+            text += "".join(t.text or "" for t in run.iter(f"{W}t"))
+    assert marks and "万 m²。" in _texts(docx.Document(io.BytesIO(draft)))
