@@ -70,6 +70,8 @@ LEDGER_FIGURES: dict[str, tuple[str | None, str]] = {
 }
 #: A report's kind of figure → the ledger status it keeps (a ledger holds no stock).
 LEDGER_KINDS = {"plan": "plan", "in_progress": "started", "completed": "completed"}
+#: The measure word a ledger count is written with, as the documents write theirs (620 栋).
+LEDGER_UNIT_WORDS = {"ledger_buildings": "栋"}
 #: Accessibility measures a report gives per district and, where complete, per city.
 MEASURED = (
     "tactile_km",
@@ -562,6 +564,7 @@ def _ledger_group_items(
                 source_kind="ledger",
                 value=value,
                 unit=unit,
+                unit_word=LEDGER_UNIT_WORDS.get(figure, pd.NA),
                 # A sum some rows lack is a lower bound: ``completeness`` says so, and the
                 # words come from it, so the value itself is not qualified twice.
                 qualifier="exact",

@@ -127,7 +127,8 @@ def item_value(item, lang: str = "zh", *, short: bool = False) -> str:
         "zones_n": item["n_zones"],
     }
     if short and status in ("incomplete", "partial_extent"):
-        text = figure_text(item["value"], item["unit"], lang)
+        word = None if _missing(item["unit_word"]) else item["unit_word"]
+        text = figure_text(item["value"], item["unit"], lang, unit_word=word)
         if item["unit"] in _ADDITIVE and float(item["value"]) > 0:
             return label("report_at_least", lang).format(value=text)
         return label("in_covered_part", lang).format(value=text)

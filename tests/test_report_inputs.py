@@ -113,3 +113,20 @@ def test_the_reply_and_atlas_from_a_ledger_without_districts(lang):
     assert ("户数 525 户" if lang == "zh" else "Households 525 households") in text
     pages = _pdf_pages(sheets_pdf(made, today=TODAY, lang=lang))
     assert ("525户" if lang == "zh" else "525households") in pages["卫滨区"]
+
+
+def test_ledger_buildings_are_counted_in_dong_as_the_documents_count_theirs():
+    zh = _docx_text(reply_docx(_xinxiang_example(), today=TODAY))
+    assert "楼栋数 94 栋" in zh and "楼栋数 94 个" not in zh
+
+
+@functools.cache
+def _xinxiang_example() -> report.Report:
+    from _reports import example_ledger
+
+    return report.gather_report(
+        load_figures(),
+        Selection(cities=("新乡市",)),
+        projects=example_ledger().projects,
+        ledger_source=report.DataSource("synthetic-ledger-xinxiang.csv", synthetic=True),
+    )
