@@ -30,6 +30,7 @@ JOBS = (
     "mapbuild",
     "app",
     "network",
+    "lifecircle",
     "store",
     "reports",
 )

@@ -30,6 +30,7 @@ PAGES = [
     "app_pages/ledger.py",
     "app_pages/infra.py",
     "app_pages/reach.py",
+    "app_pages/lifecircle.py",
     "app_pages/figures.py",
     "app_pages/history.py",
     "app_pages/account.py",
