@@ -49,6 +49,7 @@ pages = [
     st.Page("app_pages/compare.py", title=label("page_compare", lang), url_path="compare"),
     st.Page("app_pages/quality.py", title=label("page_quality", lang), url_path="quality"),
     st.Page("app_pages/export.py", title=label("page_export", lang), url_path="export"),
+    st.Page("app_pages/report.py", title=label("page_report", lang), url_path="report"),
     st.Page("app_pages/ledger.py", title=label("page_ledger", lang), url_path="ledger"),
     st.Page("app_pages/infra.py", title=label("page_infra", lang), url_path="accessibility"),
     st.Page("app_pages/reach.py", title=label("page_reach", lang), url_path="reach"),
