@@ -85,6 +85,7 @@ def _network_rows(job: dict | None) -> list:
     ratio = _ratio(query, "pandana")
     text = f"{ratio:.1f}× (pandana ÷ atlas)" if ratio else "pandana not measured"
     rows.append((f"network {query['case']} within 3× of pandana", text, _met(ratio, 1 / 3)))
+    return rows
 
 
 def _store_rows(job: dict | None) -> list:
