@@ -125,6 +125,22 @@ def _neutralised_column(column: pd.Series) -> pd.Series:
     return pd.Series(values, index=column.index, name=column.name, dtype=dtype)
 
 
+# ILLEGAL_CHARACTERS_RE as a pattern both Python's re and Arrow's RE2 read.
+_ILLEGAL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
+
+
+def _neutralised_strings(column: pd.Series) -> pd.Series:
+    """
+    :func:`_neutralised` over a column of a string dtype, in Arrow's string kernels.
+
+    A national ledger's names and addresses are all distinct: one Python call per cell took
+    12 of the 34 CPU seconds of ``atlas ingest`` at 300k rows.
+    """
+    cleaned = column.str.replace(_ILLEGAL, "", regex=True)
+    trigger = cleaned.str.lstrip(_SKIPPED).str.startswith(FORMULA_TRIGGERS).fillna(False)
+    return cleaned.where(~trigger.to_numpy(dtype=bool), "'" + cleaned)
+
+
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """
     Return a copy of ``frame`` where no text can be read as a spreadsheet formula.
@@ -140,7 +156,9 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     # Positions, not labels, so that duplicate column names are each handled once.
     for position in range(out.shape[1]):
         column = out.iloc[:, position]
-        if _holds_text(column):
+        if isinstance(column.dtype, pd.StringDtype):
+            out.isetitem(position, _neutralised_strings(column))
+        elif _holds_text(column):
             out.isetitem(position, _neutralised_column(column))
     return out
 
