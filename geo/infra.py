@@ -349,7 +349,9 @@ def _area_ids(areas: pd.DataFrame) -> np.ndarray:
     return ("way/" + way).where(way.notna(), "relation/" + relation).to_numpy(dtype=object)
 
 
-def _read_layer(path: Path, layer: str, name: str, **kwargs) -> gpd.GeoDataFrame:
+def _read_layer(
+    path: Path, layer: str, name: str, *, checked: bool = False, **kwargs
+) -> gpd.GeoDataFrame:
     # Not through Arrow: its stream ends quietly where GDAL fails to parse the file (a PBF
     # block it cannot inflate gave 0 features, exit 0); feature by feature GDAL raises.
     try:
@@ -357,7 +359,9 @@ def _read_layer(path: Path, layer: str, name: str, **kwargs) -> gpd.GeoDataFrame
             # Extracts cut at a bounding box hold relations with rings that the cut left
             # open; GDAL warns per ring. Such areas are kept (invalid) or come back empty.
             warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyogrio")
-            return _gdal.read_dataframe(path, "OSM", layer=layer, use_arrow=False, **kwargs)
+            return _gdal.read_dataframe(
+                path, "OSM", checked=checked, layer=layer, use_arrow=False, **kwargs
+            )
     except _gdal.GDAL_ERRORS as exc:
         raise InputError(
             f"Expected an OSM extract GDAL can read to its end; reading the {layer} of {name!r} "
@@ -385,12 +389,15 @@ def read_osm(path: str | Path, *, name: str | None = None) -> Infra:
     # GDAL's fast node index needs node ids in increasing order; an extract edited or written
     # by hand may not have them, and the general index reads it whole (no feature lost).
     _gdal.set_config({"OSM_CONFIG_FILE": str(_OSMCONF), "OSM_USE_CUSTOM_INDEXING": "NO"})
+    # GDAL's driver is checked before the first layer only: each check opens the file again,
+    # and GDAL's OSM driver parses the whole file on every open.
     nodes = _read_layer(path, "points", source)
-    ways = _read_layer(path, "lines", source)
+    ways = _read_layer(path, "lines", source, checked=True)
     areas = _read_layer(
         path,
         "multipolygons",
         source,
+        checked=True,
         on_invalid="ignore",
         where="amenity = 'toilets' OR public_transport = 'platform' "
         "OR highway IN ('bus_stop', 'platform', 'elevator')",
