@@ -31,6 +31,7 @@ JOBS = (
     "app",
     "network",
     "store",
+    "national",
 )
 _MODULES = {"app": "bench.app_speed"}
 
