@@ -53,10 +53,14 @@ all exits 2 with a message saying why and how to fix it.
 User errors (an unknown place, a bad option) print one line to stderr, with close matches
 where there are any, and exit with status 2. Nothing prints a traceback for them.
 ``atlas map`` writes one self-contained offline HTML map (:mod:`layers.offline`): Leaflet
-inlined, no tiles, nothing fetched. ``atlas figures extract`` writes the figures a document
-(.txt, .docx, .pdf) proposes, one row each with its line, for review, and prints one JSON line
-of counts; ``atlas figures read`` reads a filled-in figures table like ``atlas ingest`` reads a
-ledger; ``atlas figures template`` writes the blank table.
+inlined, no tiles, nothing fetched. Over 10,000 communities with a point
+(:data:`layers.projects.MAX_POINTS_DRAWN`) it draws one marker per district with their count
+and households, as the app's map does, so the file stays under 2 MB.
+
+``atlas figures extract`` writes the figures a document (.txt, .docx, .pdf) proposes, one row
+each with its line, for review, and prints one JSON line of counts; ``atlas figures read``
+reads a filled-in figures table like ``atlas ingest`` reads a ledger; ``atlas figures
+template`` writes the blank table.
 """
 
 from __future__ import annotations
