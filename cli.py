@@ -88,6 +88,7 @@ from layers.tables import csv_bytes, xlsx_bytes
 from layers.view import View, view_heading, view_map
 from store import Workspace, open_workspace, parse_ref
 from store.changes import summary as change_summary
+from store.names import version_number
 
 EXIT_USAGE = 2
 EXIT_BUG = 1
@@ -473,6 +474,14 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version(text: str) -> int:
+    """A version number on the command line, checked as a reference's is (store.names)."""
+    try:
+        return version_number(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _workspace_commands(sub) -> None:
     """``atlas db``, ``datasets``, ``history``, ``diff``; ``--save``/``--dataset`` elsewhere."""
     db = sub.add_parser("db", help="the workspace database: init, upgrade, status, backup, restore")
@@ -486,8 +495,8 @@ def _workspace_commands(sub) -> None:
     history.set_defaults(func=_history)
     diff = sub.add_parser("diff", help="rows added, removed and changed between two versions")
     diff.add_argument("dataset")
-    diff.add_argument("old", type=int)
-    diff.add_argument("new", type=int)
+    diff.add_argument("old", type=_version)
+    diff.add_argument("new", type=_version)
     diff.add_argument(
         "--every-district",
         action="store_true",
@@ -527,6 +536,8 @@ def _user(args: argparse.Namespace, workspace: Workspace | None = None):
         with contextlib.nullcontext(workspace) if workspace else open_workspace() as opened:
             address = f"cli:{socket.gethostname()}"
             args._account = opened.login(args.user, password, address=address, session=False)
+        # `atlas user passwd` of one's own account gives it as the current password.
+        args._password = password
     return args._account.account
 
 
@@ -569,8 +580,13 @@ def _user_command(args: argparse.Namespace) -> int:
             )  # fmt: skip
             found = [made]
         elif args.action == "passwd":
-            workspace.set_password(args.name, _new_password(args.name), user=acting)
-            found = [a for a in workspace.list_accounts(user=acting) if a.name == args.name]
+            own = acting is not None and acting.name == args.name
+            current = args._password if own else None
+            changed = workspace.set_password(
+                args.name, _new_password(args.name), current=current, user=acting
+            )
+            print(json.dumps(changed.to_dict() | {"password_changed": True}, ensure_ascii=False))
+            return 0
         elif args.action == "disable":
             found = [workspace.disable_account(args.name, user=acting)]
         elif args.action == "unlock":
@@ -606,15 +622,17 @@ def _publish(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     """
-    `streamlit run app.py` on ``--address``; refused off loopback without ATLAS_AUTH=on.
+    `streamlit run server.py` (app.py and the login routes that set the session cookie) on
+    ``--address``; refused off loopback without ATLAS_AUTH=on.
 
-    Streamlit's server (uvicorn) believes X-Forwarded-For only from ATLAS_TRUSTED_PROXIES.
+    Streamlit's server (uvicorn) believes X-Forwarded-For only from ATLAS_TRUSTED_PROXIES:
+    unset, from no one (uvicorn's own default believes loopback).
     """
     from store.auth import ENV_UVICORN, check_server_address, forwarded_allow_ips
 
     check_server_address(args.address)
     env = os.environ | {ENV_UVICORN: forwarded_allow_ips()}
-    app = Path(__file__).resolve().parent / "app.py"
+    app = Path(__file__).resolve().parent / "server.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address",
                args.address, "--server.port", str(args.port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false"]  # fmt: skip

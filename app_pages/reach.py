@@ -20,6 +20,7 @@ from app_pages.common import current_infra, current_lang, current_ledger
 from app_pages.widgets import coverage_view, display_outlines
 from geo import coverage, network, reach
 from geo.errors import InputError
+from layers._html import esc_md
 from layers.export import geojson_bytes
 from layers.labels import error_text, format_value, label, measure_name
 from layers.maps import coverage_layers
@@ -73,12 +74,14 @@ try:
     with st.spinner(label("reach_building", lang)):
         built = _network(hashlib.sha256(source[0]).hexdigest(), source[1], source[0])
 except InputError as exc:
-    st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
+    st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
     st.stop()
 counts = built.counts()
 st.caption(
-    label("reach_network_counts", lang).format(
-        name=source[1], nodes=f"{counts['nodes']:,}", edges=f"{counts['edges']:,}"
+    esc_md(
+        label("reach_network_counts", lang).format(
+            name=source[1], nodes=f"{counts['nodes']:,}", edges=f"{counts['edges']:,}"
+        )
     )
 )
 
@@ -122,7 +125,7 @@ for what, (_, name, frame) in shown_drawn.items():
 coverage_view(layers, "reach_map")
 st.caption(label("reach_caption", lang))
 if "route" in shown_drawn:
-    st.success(route_text(shown_drawn["route"][2], shown_drawn["route"][1], lang))
+    st.success(esc_md(route_text(shown_drawn["route"][2], shown_drawn["route"][1], lang)))
 
 with_point = communities.index[communities[f"{profile}_snap_m"].notna()].tolist()
 names = communities["name"].astype(str)
@@ -157,7 +160,7 @@ with tool_right.form("route"):
         )  # fmt: skip
         status = found["status"].iloc[0]
         if status != "ok":
-            st.warning(f"{names[start]}: {label(f'reach_{status}', lang)}")
+            st.warning(esc_md(f"{names[start]}: {label(f'reach_{status}', lang)}"))
         else:
             drawn["route"] = ((built.sha256, profile), names[start], found)
             st.session_state[DRAWN_KEY] = drawn
@@ -188,8 +191,10 @@ if not table.empty:
 if "walkshed" in drawn:
     token, name, shed = drawn["walkshed"]
     columns[2].download_button(
-        label("download_walkshed", lang).format(
-            name=name, distance=format_value(shed["distance_m"].iloc[0], "m", lang)
+        esc_md(
+            label("download_walkshed", lang).format(
+                name=name, distance=format_value(shed["distance_m"].iloc[0], "m", lang)
+            )
         ),
         functools.partial(geojson_bytes, shed.assign(origin=name)),
         f"walkshed-{shed['profile'].iloc[0]}.geojson",

@@ -1145,9 +1145,56 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "登录失败次数过多，请 {seconds} 秒后再试。",
         "en": "Too many failed logins: try again in {seconds} s.",
     },
+    "login_throttled_later": {
+        "zh": "登录失败次数过多，请稍后再试。",
+        "en": "Too many failed logins: try again later.",
+    },
     "login_no_accounts": {
         "zh": "工作区还没有账户：先在服务器上运行 atlas user add 名称 --role admin。",
         "en": "No accounts yet: run atlas user add NAME --role admin on the server.",
+    },
+    # the session cookie set by the server (app_pages/session.py), text no database keeps,
+    # and the password change (store/names.py, store/accounts.py)
+    "login_bad_text": {
+        "zh": "账户名或密码中含有无法保存的字符（空字符或不成对的代理字符），请重新输入。",
+        "en": "The name or password holds a character no database can keep (a NUL byte or an "
+        "unpaired surrogate): type it again.",
+    },
+    "login_unavailable": {
+        "zh": "暂时无法登录：工作区无法打开，请稍后再试或联系管理员。",
+        "en": "Cannot log in now: the workspace cannot be opened. Try again later or ask your "
+        "admin.",
+    },
+    "login_needs_server": {
+        "zh": "团队服务器须用 atlas serve（或 streamlit run server.py）启动：登录 Cookie "
+        "由该服务器签发，页面脚本无法读取。",
+        "en": "Start a team server with atlas serve (or streamlit run server.py): its server "
+        "sets the login cookie, which no page script can read.",
+    },
+    "current_password": {"zh": "当前密码", "en": "Current password"},
+    "password_refused_short": {
+        "zh": "新密码太短：至少 10 个字符（不可见字符不计）。",
+        "en": "The new password is too short: 10 characters or more (invisible ones not counted).",
+    },
+    "password_refused_long": {
+        "zh": "新密码太长：最多 1024 个字符。",
+        "en": "The new password is too long: 1024 characters at most.",
+    },
+    "password_refused_guessable": {
+        "zh": "新密码太容易猜到（重复字符、常见密码、键盘顺序，或账户名、城市、区县加数字）。"
+        "请用几个不相关的词组成的短语。",
+        "en": "The new password is too easy to guess (a repeated character, a common password, "
+        "a keyboard run, or the account's name, city or district with digits). Use a phrase "
+        "of a few unrelated words.",
+    },
+    "password_refused_current_needed": {
+        "zh": "请输入当前密码；密码未修改。",
+        "en": "Type the current password; nothing was changed.",
+    },
+    "password_refused_current_wrong": {
+        "zh": "当前密码不正确；密码未修改（每次输错都记为一次登录失败）。",
+        "en": "The current password is wrong; nothing was changed (each wrong one counts as a "
+        "failed login).",
     },
     "logout": {"zh": "退出登录", "en": "Log out"},
     "logged_out": {"zh": "已退出登录。", "en": "Logged out."},

@@ -29,7 +29,8 @@ from geo import boundaries, figures
 from geo.infra import Infra
 from geo.records import Ledger
 from store import _engine
-from store.workspace import SavedFigures, VersionInfo, Workspace, open_workspace, parse_ref
+from store.names import parse_ref
+from store.workspace import SavedFigures, VersionInfo, Workspace, open_workspace
 
 __all__ = [
     "Opened",

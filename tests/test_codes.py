@@ -36,6 +36,7 @@ from layers.labels import _UNIT_TEXT, LANGS, label, qualifier_text
 from store import changes
 from store import errors as store_errors
 from store._scope import OUT_OF_SCOPE
+from store.accounts import PASSWORD_REASONS
 from store.schema import ROLES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,6 +76,7 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
     "error_": ("geo.errors.CODES, store.errors.CODES", [*errors.CODES, *store_errors.CODES]),
     "change_": ("store.changes.CHANGES", list(changes.CHANGES)),
     "role_": ("store.schema.ROLES", list(ROLES)),
+    "password_refused_": ("store.accounts.PASSWORD_REASONS", list(PASSWORD_REASONS)),
     "relative_": ("geo.compare.RELATIVE", list(compare.RELATIVE)),
     "scheme_": ("layers.choropleth.SCHEMES", list(choropleth.SCHEMES)),
     "basemap_": ("layers.basemaps.BASEMAPS", [b or "none" for b in basemaps.BASEMAPS]),
