@@ -15,7 +15,8 @@ on 2 cores), in this process:
 - ``reconcile 300k``: :func:`geo.reconcile.reconcile` of the ingested rows alone, as a share
   of the ingest. Target: ≤ 10 %.
 - ``coverage 500k``: ``atlas coverage --infra infra.gpkg`` on the survey as ``atlas infra``
-  wrote it (read back, every district of China measured). Target: ≤ 60 s.
+  wrote it (read back, every district of China measured). Target: ≤ 60 s. Until it is met
+  (200 s of CPU on 6 Dec), this case alone keeps the job over ten minutes.
 - ``export --all``: every community of the workspace's current state, read in one store query
   (``atlas export --dataset national --all``), against the former way in the same run: one
   ``current_projects(city=…)`` per city, concatenated (the same rows).
@@ -35,12 +36,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
 from bench import synthetic
 from bench.timing import ATLAS, Mismatch, measure, peer_result
-from geo import boundaries, coverage, crs, figures, gazetteer, reconcile, records
-from geo.infra import Infra
+from geo import boundaries, crs, figures, gazetteer, reconcile, records
 
 TITLE = "National scale: a 300k-row ledger and a 500k-feature survey over all of China"
 PAYLOAD_LIMIT = 2 * 2**20
@@ -144,10 +143,10 @@ def _workspace_cases(folder: Path) -> list[dict]:
         raise Mismatch(f"national: {rows:,} rows read city by city, {len(projects):,} at once")
     check = f"{rows:,} rows, the same as --all, in {len(cities)} store reads"
     case["peers"]["one store read per city"] = peer_result(timing, check=check)
-    return [case, *_payload_cases(projects)]
+    return [case, *_payload_cases(projects, folder / "coverage.geojson")]
 
 
-def _payload_cases(projects: gpd.GeoDataFrame) -> list[dict]:
+def _payload_cases(projects: gpd.GeoDataFrame, metrics_path: Path) -> list[dict]:
     from layers.maps import coverage_map
     from layers.view import View, view_map
 
@@ -160,10 +159,8 @@ def _payload_cases(projects: gpd.GeoDataFrame) -> list[dict]:
         return len(fmap.get_root().render().encode("utf-8"))
 
     features = gpd.read_parquet(synthetic.infra_path(synthetic.NATIONAL_INFRA_SPEC))
-    extent = shapely.box(*features.total_bounds)
-    quarantine = pd.DataFrame(columns=["row", "reason"])
-    survey = Infra(features, extent, quarantine, "synthetic-infra-china-500k", "survey")
-    table = coverage.district_metrics(survey, boundaries.load_boundaries("district"))
+    # The metrics the coverage case wrote (display outlines), not measured a second time.
+    table = gpd.read_file(metrics_path)
 
     def accessibility() -> int:
         fmap = coverage_map(table, "tactile_km", infra=features)
