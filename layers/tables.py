@@ -358,7 +358,8 @@ def quarantine_rows(quarantine: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     shown = quarantine.assign(reason=[reason_name(r, lang) for r in quarantine["reason"]])
     if "adcode" in shown:
         codes = shown["adcode"].astype("string")
-        names = {a: _district_names([a]) for a in codes.dropna().unique()}
+        places = _place_names()
+        names = {a: _district_names([a], places) for a in codes.dropna().unique()}
         shown["adcode"] = codes.map(names).fillna("").astype(object)
     named = {c: label(_HEADERS[c], lang) for c in fixed} | {
         "reason": label("col_reason_name", lang),
@@ -1041,11 +1042,22 @@ def card_value(card, lang: str = "zh") -> str:
 # --- the workspace's history ----------------------------------------------------------------
 
 
-def _district_names(adcodes) -> str:
+def _place_names() -> dict[str, str]:
+    """
+    Adcode (or zone code) → the district's or zone's name, built once per table.
+
+    A district's name wins over a zone's; a code with neither keeps no entry (it is shown as
+    itself). Built once rather than per code: the outline index is ~3,000 rows, and a
+    national ledger names every district.
+    """
     index = read_admin_index().drop_duplicates("adcode").set_index("adcode")["district"]
     zones = list_zones().drop_duplicates("code").set_index("code")["name"]
-    names = [index.get(a) or zones.get(a) or a for a in adcodes]
-    return "、".join(str(n) for n in names)
+    return {k: v for k, v in zones.items() if v} | {k: v for k, v in index.items() if v}
+
+
+def _district_names(adcodes, names: dict[str, str] | None = None) -> str:
+    names = _place_names() if names is None else names
+    return "、".join(str(names.get(a) or a) for a in adcodes)
 
 
 def versions_table(versions: list[dict], lang: str = "zh") -> pd.DataFrame:
@@ -1056,6 +1068,7 @@ def versions_table(versions: list[dict], lang: str = "zh") -> pd.DataFrame:
     reasons rows were quarantined, and the districts it covers by name.
     """
     rows = pd.DataFrame(versions)
+    places = _place_names()
     return pd.DataFrame(
         {
             label("history_col_version", lang): rows["version"],
@@ -1070,7 +1083,7 @@ def versions_table(versions: list[dict], lang: str = "zh") -> pd.DataFrame:
             label("col_reason", lang): [
                 "、".join(f"{k} {v}" for k, v in reasons.items()) for reasons in rows["by_reason"]
             ],
-            label("history_col_covers", lang): [_district_names(c) for c in rows["covers"]],
+            label("history_col_covers", lang): [_district_names(c, places) for c in rows["covers"]],
         }
     )
 
@@ -1081,7 +1094,8 @@ def _change_places(changes: pd.DataFrame) -> list[str]:
         if column in changes:
             return changes[column].fillna("").astype(str).tolist()
     codes = changes["adcode"].astype("string")
-    names = {a: _district_names([a]) for a in codes.dropna().unique()}
+    places = _place_names()
+    names = {a: _district_names([a], places) for a in codes.dropna().unique()}
     return codes.map(names).fillna("").astype(str).tolist()
 
 
