@@ -605,8 +605,22 @@ _PROJECT_UNITS = {
 }
 
 
+def _by_value(values: pd.Series, write) -> list[str]:
+    """
+    ``write`` of each cell, called once per distinct value, missing ones included.
+
+    A national ledger's 300,000 rows repeat their statuses, contents, years and counts: each
+    is worded once, not once per row.
+    """
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    except TypeError:  # unhashable cells (lists): worded one by one
+        return [write(x) for x in values]
+    return np.asarray([write(u) for u in uniques] or [""], dtype=object)[codes].tolist()
+
+
 def _amounts(unit: str, values: pd.Series, lang: str) -> list[str]:
-    return [format_value(x, unit, lang) for x in values]
+    return _by_value(values, lambda x: format_value(x, unit, lang))
 
 
 def _plain(values: pd.Series) -> list[str]:
@@ -615,16 +629,18 @@ def _plain(values: pd.Series) -> list[str]:
 
 #: How each clean-ledger column is written: column → (values, lang) → cells.
 _PROJECT_CELLS = {
-    "status": lambda v, lang: ["" if pd.isna(x) else label(str(x), lang) for x in v],
-    "content_tags": lambda v, lang: [tags_text(x, lang) for x in v],
-    "located": lambda v, lang: [
-        label(f"located_{x}", lang) if isinstance(x, str) else "" for x in v
-    ],
+    "status": lambda v, lang: _by_value(v, lambda x: "" if pd.isna(x) else label(str(x), lang)),
+    "content_tags": lambda v, lang: _by_value(v, lambda x: tags_text(x, lang)),
+    "located": lambda v, lang: _by_value(
+        v, lambda x: label(f"located_{x}", lang) if isinstance(x, str) else ""
+    ),
     "row": lambda v, lang: ["" if pd.isna(x) else str(int(x)) for x in v],
-    "year": lambda v, lang: ["" if pd.isna(x) else str(int(x)) for x in v],
+    "year": lambda v, lang: _by_value(v, lambda x: "" if pd.isna(x) else str(int(x))),
     "lon": lambda v, lang: ["" if pd.isna(x) else f"{float(x):.6f}" for x in v],
     "lat": lambda v, lang: ["" if pd.isna(x) else f"{float(x):.6f}" for x in v],
-    "datum": lambda v, lang: ["" if pd.isna(x) else label(f"datum_{x}", lang) for x in v],
+    "datum": lambda v, lang: _by_value(
+        v, lambda x: "" if pd.isna(x) else label(f"datum_{x}", lang)
+    ),
 } | {column: functools.partial(_amounts, unit) for column, unit in _PROJECT_UNITS.items()}
 
 
