@@ -58,7 +58,8 @@ def test_a_view_fits_its_selection_and_only_once_per_extent():
     fit = re.search(r"var bounds = (\[\[.*?\]\]), key = (\".*?\");", page)
     bounds = json.loads(fit.group(1))
     assert bounds == [[35.0, 113.0], [35.1, 113.19]]
-    assert "window.__atlasFitKey === key" in page
+    assert "map.__atlasView.key === key" in page  # once per extent, per map
+    assert "new ResizeObserver(resized)" in page  # fitted when the frame gets its size
 
 
 def test_all_china_fits_the_mainland_not_the_south_china_sea_specks():
