@@ -44,8 +44,6 @@ INFRA_METRICS_KEY = "infra_metrics"
 NEXT_KEY = "{}_next"
 #: The account acting in this browser session (the gate sets it before any page runs).
 ACCOUNT_KEY = "account"
-#: The map page's current View (layers.view.View), read by the export page.
-VIEW_KEY = "view"
 
 
 @dataclass
