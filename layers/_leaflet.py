@@ -88,11 +88,13 @@ class FitView(MacroElement):
             var bounds = {{ this.bounds|tojson }}, key = {{ this.key|tojson }};
             function fit(map) {
                 var view = map.__atlasView, box = map.getContainer(), right = 0;
+                var size = box.clientWidth + "x" + box.clientHeight;
+                if (box.clientWidth < 64 || box.clientHeight < 64 || view.fitted === size) {
+                    return;
+                }
                 box.querySelectorAll(".leaflet-right .leaflet-control")
                     .forEach(function (c) { right = Math.max(right, c.offsetWidth); });
-                var size = box.clientWidth + "x" + box.clientHeight;
-                if (box.clientWidth <= right + 32 || box.clientHeight <= 32
-                        || view.fitted === size) { return; }
+                right = Math.min(right, box.clientWidth / 3);
                 // Leaflet keeps the size it measured first (0×0 in a hidden frame).
                 map.invalidateSize({pan: false});
                 view.fitting = true;
@@ -108,11 +110,16 @@ class FitView(MacroElement):
                 map.__atlasView = {key: null};
                 // A move the fit did not make (a drag, a zoom, a link) is the planner's view.
                 map.on("movestart", function () {
-                    if (!map.__atlasView.fitting) { map.__atlasView.moved = true; }
+                    var view = map.__atlasView;
+                    if (view.fitted && !view.fitting) { view.moved = true; }
                 });
                 function resized() {
-                    if (map.__atlasView.key !== null && !map.__atlasView.moved) { fit(map); }
-                    else { map.invalidateSize({debounceMoveend: true}); }
+                    var view = map.__atlasView;
+                    if (view.key === null || view.moved) {
+                        map.invalidateSize({debounceMoveend: true});
+                    } else {
+                        whenStyled(function () { fit(map); });
+                    }
                 }
                 if (window.ResizeObserver) {
                     new ResizeObserver(resized).observe(map.getContainer());
@@ -120,13 +127,26 @@ class FitView(MacroElement):
                     map.on("resize", resized);  // a window resize, where Leaflet sees one
                 }
             }
+            // Controls are measured once the page's stylesheets are in (streamlit-folium links
+            // Leaflet's after the map exists; unstyled, a control is as wide as the map).
+            function whenStyled(then) {
+                var links = Array.prototype.filter.call(
+                    document.querySelectorAll('link[rel="stylesheet"]'),
+                    function (l) { return !l.sheet && !l.__atlasDone; });
+                if (!links.length) { return then(); }
+                links.forEach(function (l) {
+                    function done() { l.__atlasDone = true; whenStyled(then); }
+                    l.addEventListener("load", done, {once: true});
+                    l.addEventListener("error", done, {once: true});
+                });
+            }
             function start() {
                 var map = layer._map;
                 if (!map) { return; }
                 watch(map);
                 if (map.__atlasView.key === key) { return; }
-                map.__atlasView = {key: key, moved: false, fitted: null};
-                fit(map);
+                var view = map.__atlasView = {key: key, moved: false, fitted: null};
+                whenStyled(function () { if (map.__atlasView === view) { fit(map); } });
             }
             // After the layer control and the legend exist, so their widths are known.
             layer.on("add", function () { setTimeout(start, 0); });
