@@ -257,6 +257,39 @@ def test_a_shared_export_link_exports_the_view_it_names():
     assert at.query_params["city"] == "洛阳市"  # and the export page's own link keeps it
 
 
+def test_the_accessibility_page_reads_its_radii_districts_and_measure_from_the_address():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    link = {"near": "200", "far": "800", "covers": "410703,410702", "coverage": "curb_ramps"}
+    for key, value in link.items():
+        at.query_params[key] = value
+    at.switch_page("app_pages/ledger.py").run()
+    next(b for b in at.button if b.label == "加载合成示例台账").click().run()
+    at.switch_page("app_pages/infra.py").run()
+    next(b for b in at.button if b.label.startswith("加载合成示例调查")).click().run()
+    assert not at.exception, at.exception
+    assert at.sidebar.number_input(key="near").value == 200
+    assert at.sidebar.number_input(key="far").value == 800
+    assert at.multiselect(key="covers").value == ["410703", "410702"]
+    assert at.selectbox(key="coverage").value == "curb_ramps"
+    headers = at.dataframe[0].value.columns
+    assert any("200 米内" in h for h in headers) and any("800 米内" in h for h in headers)
+    assert {k: at.query_params[k] for k in link} == link  # and the page's link keeps them
+    at.sidebar.number_input(key="near").set_value(300).run()
+    assert "near" not in at.query_params  # the default leaves the link
+
+
+def test_the_history_page_keeps_showing_every_change_in_the_address():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["covered"] = "false"
+    at.switch_page("app_pages/ledger.py").run()
+    next(b for b in at.button if b.label == "加载合成示例台账").click().run()
+    next(b for b in at.button if b.label == "保存").click().run()
+    at.switch_page("app_pages/history.py").run()
+    assert not at.exception, at.exception
+    assert at.toggle(key="covered").value is False
+    assert at.query_params["covered"] == "False"
+
+
 def test_export_page_exports_the_map_pages_view(app):
     app.sidebar.multiselect(key="city").set_value(["新乡市"]).run()
     app.switch_page("app_pages/export.py").run()
