@@ -267,9 +267,10 @@ def coverage_layers(
 
     The coverage choropleth is what the page is for, so the infrastructure's point layers and
     the communities start hidden (ticked in the layer control; the legend lists them), and
-    lines (tactile paving) stay; with no district to colour (data outside China), the
-    facilities are the map and every facility layer starts shown (bus stops and sidewalks,
-    context only, stay hidden). ``projects`` (a ledger's clean rows, optionally with
+    lines (tactile paving) stay; when no district has a value to colour (an extract outside
+    China, or outside the ledger's districts), the facilities are the map and every facility
+    layer starts shown (bus stops and sidewalks, context only, stay hidden).
+    ``projects`` (a ledger's clean rows, optionally with
     ``dist_<kind>_m`` columns) adds the clustered communities. ``basemap`` is a key of
     :data:`layers.basemaps.BASEMAPS`; over a GCJ-02 basemap every layer is shifted for display.
     The view fits ``fit`` (e.g. a walkshed just drawn) when given, else the infrastructure's
@@ -297,7 +298,8 @@ def coverage_layers(
         bounds = extent_of([for_display(frame, basemap) for frame in fit])
     parts.groups.append(_remembered(group, "coverage"))
     parts.groups.append(labels_layer(metrics, None, lang=lang))
-    shown = metrics.empty  # the page then says it shows only the facility layers
+    # Nothing coloured (only hatches, or no district at all): the facilities are the map.
+    shown = bool(values.isna().all())
     for layer in infra_layers(infra, lang=lang, points_shown=shown) if infra is not None else []:
         parts.groups.append(layer)
     if projects is not None:

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import shapely
 
-from geo import boundaries, coverage, figures, infra
+from geo import boundaries, coverage, figures, infra, records
+from geo._data import DATA_DIR
 from layers._leaflet import Remembered
 from layers.maps import coverage_layers, extent_of, figure_layers, figure_map
 from layers.places import label_points, labels_layer
@@ -155,14 +156,18 @@ def test_walkshed_and_route_tooltips_carry_a_community_name_as_text():
 SHARED_OSM = Path(__file__).resolve().parents[2] / "shared" / "osm"
 
 
+@pytest.mark.parametrize("with_ledger", [False, True], ids=["alone", "with-a-ledger"])
 @pytest.mark.parametrize("name", ["neukolln.osm", "paris_bss.osm.pbf"])
-def test_an_extract_outside_china_shows_its_facility_layers(name):
+def test_an_extract_outside_china_shows_its_facility_layers(name, with_ledger):
     path = SHARED_OSM / name
     if not path.exists():
         pytest.skip(f"{path} not found (CI has shared/ beside the checkout)")
     found = infra.read_infra(path.read_bytes(), name=name)
-    table = coverage.measure(found, None).table
-    assert table.empty  # no county-level district: the page says only facilities are shown
+    ledger = records.read_ledger(DATA_DIR / "examples" / "synthetic-ledger-xinxiang.csv")
+    table = coverage.measure(found, ledger.projects if with_ledger else None).table
+    # No district to colour: none at all (the page says only facilities are shown), or the
+    # ledger's districts, every one hatched (the extract is in Berlin or Paris).
+    assert table.empty != with_ledger
     layers = coverage_layers(table, "tactile_rate", infra=found.features)
     shown = {}
     for group in layers.groups:
