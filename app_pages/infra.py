@@ -4,7 +4,7 @@ each renovated community is from an accessible stop, a curb ramp and an accessib
 
 The infrastructure stays in this browser session (or comes from the workspace, ``?infra=``);
 the radii, the declared districts and the measure shown live in the address
-(``/accessibility?near=200&far=800&coverage=curb_rate``). Metrics are recomputed only when the
+(``/accessibility?near=200&far=800&coverage=curb_ramps``). Metrics are recomputed only when the
 infrastructure, the ledger or the radii change. Districts whose data is missing or partial
 are hatched ("insufficient data"), never coloured as zero.
 """
