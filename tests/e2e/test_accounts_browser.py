@@ -69,9 +69,9 @@ def _log_in(page, url: str, name: str) -> None:
     page.get_by_label("密码", exact=True).fill(PASSWORD)
     with rerun(page):
         _login_button(page).click()
-    page.get_by_text(f"当前账户：{name}").wait_for(timeout=60_000)
+    page.get_by_text(f"当前账户：{name}").wait_for()
     # The page's script writes the signed cookie; a reload before that would need a login.
-    page.wait_for_function("() => document.cookie.includes('atlas_session=')", timeout=30_000)
+    page.wait_for_function("() => document.cookie.includes('atlas_session=')")
 
 
 def _session_cookie(page) -> dict:
@@ -89,48 +89,48 @@ def test_two_users_at_once_each_sees_only_their_city(team_server, browser):
 
         # 焦作's office opens its own ledger by link.
         open_app(jiaozuo, f"{team_server}/account?ledger={quote('jz@1')}")
-        jiaozuo.get_by_text("jiaozuo.csv").first.wait_for(timeout=30_000)
+        jiaozuo.get_by_text("jiaozuo.csv").first.wait_for()
         jiaozuo.screenshot(path=str(ARTIFACTS / "accounts-jiaozuo.png"), full_page=True)
 
         # The 卫滨区 clerk reads its city's ledger, and not 焦作's, even by typing its link.
         open_app(weibin, f"{team_server}/account?ledger={quote('xx@1')}")
-        weibin.get_by_text("synthetic-ledger-xinxiang.csv").first.wait_for(timeout=30_000)
+        weibin.get_by_text("synthetic-ledger-xinxiang.csv").first.wait_for()
         open_app(weibin, f"{team_server}/account?ledger={quote('jz@1')}")
-        weibin.get_by_text("无权访问 no access").wait_for(timeout=30_000)
+        weibin.get_by_text("无权访问 no access").wait_for()
         weibin.screenshot(path=str(ARTIFACTS / "accounts-no-access.png"), full_page=True)
         body = weibin.locator("body").inner_text()
         assert "jiaozuo.csv" not in body and "Traceback" not in body
 
         # A reload keeps the session (the cookie); a tampered cookie opens nothing.
         open_app(weibin, f"{team_server}/account")
-        weibin.get_by_text("当前账户：weibin").wait_for(timeout=30_000)
+        weibin.get_by_text("当前账户：weibin").wait_for()
         forged_value = tampered(cookie["value"])
         assert auth.read_cookie(cookie["value"], key=KEY) is not None
         assert auth.read_cookie(forged_value, key=KEY) is None  # really tampered
         forged = new_page(browser)
         forged.context.add_cookies([cookie | {"value": forged_value}])
         open_app(forged, f"{team_server}/account?ledger={quote('xx@1')}")
-        _login_button(forged).wait_for(timeout=30_000)
+        _login_button(forged).wait_for()
         assert "synthetic-ledger-xinxiang.csv" not in forged.locator("body").inner_text()
         forged.context.close()
 
         # Logging out ends the session: a reload, or the old cookie elsewhere, meets the login.
         with rerun(weibin):
             weibin.get_by_role("button", name="退出登录", exact=True).click()
-        weibin.get_by_text("已退出登录。").wait_for(timeout=30_000)
+        weibin.get_by_text("已退出登录。").wait_for()
         open_app(weibin, f"{team_server}/account?ledger={quote('xx@1')}")
-        _login_button(weibin).wait_for(timeout=30_000)
+        _login_button(weibin).wait_for()
         weibin.screenshot(path=str(ARTIFACTS / "accounts-logged-out.png"), full_page=True)
         replay = new_page(browser)
         replay.context.add_cookies([cookie])
         open_app(replay, f"{team_server}/account?ledger={quote('xx@1')}")
-        _login_button(replay).wait_for(timeout=30_000)
+        _login_button(replay).wait_for()
         assert "synthetic-ledger-xinxiang.csv" not in replay.locator("body").inner_text()
         replay.context.close()
 
         # 焦作's office is still logged in.
         open_app(jiaozuo, f"{team_server}/account")
-        jiaozuo.get_by_text("当前账户：jiaozuo").wait_for(timeout=30_000)
+        jiaozuo.get_by_text("当前账户：jiaozuo").wait_for()
     finally:
         weibin.context.close()
         jiaozuo.context.close()

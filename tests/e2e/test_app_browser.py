@@ -71,7 +71,7 @@ def test_filter_link_and_download(server_url, page, browser, tmp_path):
     with rerun(page):
         page.locator('[data-testid="stSidebarNav"]').get_by_text("导出", exact=True).click()
     page.screenshot(path=str(ARTIFACTS / "page-export.png"), full_page=True)
-    with page.expect_download(timeout=120_000) as download:
+    with page.expect_download() as download:
         page.get_by_role("button", name="districts.geojson", exact=True).click()
     path = tmp_path / "districts.geojson"
     download.value.save_as(path)
@@ -122,19 +122,19 @@ def test_ten_planners_at_once_each_see_their_own_view(server_url, browser):
     # are still running their scripts.
     with contextlib.ExitStack() as loading:
         for p, city in zip(pages, HENAN, strict=True):
-            loading.enter_context(rerun(p, timeout=300_000))
+            loading.enter_context(rerun(p))
             url = f"{server_url}/?province={quote('河南省')}&city={quote(city)}"
             p.goto(url, wait_until="commit")
     picked = []
     for p in pages:
-        first = drawn_districts(p, timeout=300)[0]
+        first = drawn_districts(p)[0]
         picked.append(first[len("<b>") : first.index("</b>")])
     with contextlib.ExitStack() as choosing:
         for p, district in zip(pages, picked, strict=True):
-            choosing.enter_context(rerun(p, timeout=300_000))
+            choosing.enter_context(rerun(p))
             pick(p, "区县（空=全部）", district)
     for p, city, district in zip(pages, HENAN, picked, strict=True):
-        (tip,) = drawn_districts(p, count=1, timeout=300)
+        (tip,) = drawn_districts(p, count=1)
         assert tip.startswith(f"<b>{district}</b> · {city}"), (city, district, tip)
         query = parse_qs(urlsplit(p.url).query)
         assert query["city"] == [city]

@@ -51,7 +51,7 @@ def test_a_map_without_a_size_is_fitted_when_it_gets_one(page, tmp_path):
     page.evaluate("() => new Promise(done => setTimeout(done, 0))")
     assert page.evaluate(_VIEW)["zoom"] == 4
     page.evaluate("() => document.getElementById('hidden').remove()")
-    page.wait_for_function(f"() => ({_VIEW})().zoom > 5", timeout=20_000)
+    page.wait_for_function(f"() => ({_VIEW})().zoom > 5")
     view = page.evaluate(_VIEW)
     page.screenshot(path=str(ARTIFACTS / "fit-after-hidden.png"))
     assert view["width"] > 0 and 7 <= view["zoom"] <= 10, view
@@ -61,12 +61,12 @@ def test_a_map_without_a_size_is_fitted_when_it_gets_one(page, tmp_path):
 def test_a_resized_frame_fits_again_until_the_planner_moves_the_map(page, tmp_path):
     _open_hidden(page, tmp_path)
     page.evaluate("() => document.getElementById('hidden').remove()")
-    page.wait_for_function(f"() => ({_VIEW})().zoom > 5", timeout=20_000)
+    page.wait_for_function(f"() => ({_VIEW})().zoom > 5")
     small = page.evaluate(_VIEW)
     # The frame grows (streamlit-folium sets its height after the first paint): fitted again.
     page.set_viewport_size({"width": 1600, "height": 1200})
-    page.wait_for_function(f"() => ({_VIEW})().width === 1600", timeout=20_000)
-    page.wait_for_function(f"() => ({_VIEW})().zoom > {small['zoom']}", timeout=20_000)
+    page.wait_for_function(f"() => ({_VIEW})().width === 1600")
+    page.wait_for_function(f"() => ({_VIEW})().zoom > {small['zoom']}")
     assert _shows_xinxiang(page.evaluate(_VIEW))
     # The planner zooms in; a later resize keeps that view.
     page.evaluate(
@@ -74,5 +74,5 @@ def test_a_resized_frame_fits_again_until_the_planner_moves_the_map(page, tmp_pa
         ".setView([35.30, 113.86], 14, {animate: false})"
     )
     page.set_viewport_size({"width": 1200, "height": 900})
-    page.wait_for_function(f"() => ({_VIEW})().width === 1200", timeout=20_000)
+    page.wait_for_function(f"() => ({_VIEW})().width === 1200")
     assert page.evaluate(_VIEW)["zoom"] == 14

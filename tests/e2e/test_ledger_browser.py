@@ -53,7 +53,7 @@ def test_xss_payloads_in_a_ledger_stay_text_on_both_pages(server_url, page):
         page.locator('[data-testid="stSidebarNav"]').get_by_text("地图", exact=True).click()
     component = map_frame(page)
     frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
-    frame.locator(".marker-cluster").first.wait_for(timeout=60_000)
+    frame.locator(".marker-cluster").first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "map-hostile.png"), full_page=True)
     # Zoom to street level so the four points split out of their cluster, then open each.
     component.evaluate(f"() => window.map.setView([{GCJ[1]}, {GCJ[0] - 0.0045}], 17)")

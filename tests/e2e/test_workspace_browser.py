@@ -17,9 +17,9 @@ NAME = "synthetic-ledger-xinxiang"
 SAVE_AS = "数据集名称（同名再次保存即为新版本）"
 
 
-def _caption_with(page, text: str, timeout: float = 60_000) -> str:
+def _caption_with(page, text: str) -> str:
     found = page.locator('[data-testid="stCaptionContainer"]').filter(has_text=text).first
-    found.wait_for(timeout=timeout)
+    found.wait_for()
     return found.inner_text()
 
 
@@ -31,7 +31,7 @@ def _save(page, name: str) -> None:
             field.press("Enter")
     with rerun(page):
         page.get_by_role("button", name="保存", exact=True).click()
-    page.get_by_text("已保存为").wait_for(timeout=60_000)
+    page.get_by_text("已保存为").wait_for()
 
 
 def test_a_saved_ledger_outlives_the_browser_and_history_shows_what_changed(
@@ -42,7 +42,7 @@ def test_a_saved_ledger_outlives_the_browser_and_history_shows_what_changed(
     open_app(page, f"{server_url}/ledger")
     with rerun(page):
         page.get_by_role("button", name="加载合成示例台账", exact=True).click()
-    page.locator('[data-testid="stMetricValue"]').nth(3).wait_for(timeout=60_000)
+    page.locator('[data-testid="stMetricValue"]').nth(3).wait_for()
     _save(page, NAME)
     assert page.get_by_text(f"已保存为 {NAME}@1（26 条有效记录）。").count() == 1
     page.context.close()
@@ -52,7 +52,7 @@ def test_a_saved_ledger_outlives_the_browser_and_history_shows_what_changed(
     open_app(page, server_url)
     caption = _caption_with(page, "个小区有坐标")
     assert f"工作区：{NAME}@1" in caption and "23 个小区有坐标；3 个仅按区县名称定位" in caption
-    page.frame_locator("iframe").first.locator(".marker-cluster").first.wait_for(timeout=60_000)
+    page.frame_locator("iframe").first.locator(".marker-cluster").first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "workspace-map.png"), full_page=True)
 
     # 卫滨区's monthly ledger, uploaded and saved as the next version of the same dataset.
@@ -72,7 +72,7 @@ def test_a_saved_ledger_outlives_the_browser_and_history_shows_what_changed(
 
     # History: exactly the three rows the monthly ledger changed, all in 卫滨区.
     open_app(page, f"{server_url}/history?dataset={NAME}&from=1&to=2")
-    page.locator('[data-testid="stMetricValue"]').nth(2).wait_for(timeout=60_000)
+    page.locator('[data-testid="stMetricValue"]').nth(2).wait_for()
     assert page.locator('[data-testid="stMetricValue"]').all_inner_texts() == ["1", "1", "1"]
     page.screenshot(path=str(ARTIFACTS / "workspace-history.png"), full_page=True)
     page.context.close()
