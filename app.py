@@ -27,7 +27,23 @@ st.set_page_config(page_title="Renovation Atlas 老旧小区改造图集", layou
 state.seed("lang", options=LANGS, default="zh")
 # Every shareable filter keeps its value when the language (and so its label) changes.
 state.keep(
-    [*filters.URL_KEYS, *filters.LEDGER_FILTERS, "place", "metric", "show", "ledger", "infra"]
+    [
+        *filters.URL_KEYS,
+        *filters.LEDGER_FILTERS,
+        "place",
+        "metric",
+        "show",
+        "ledger",
+        "infra",
+        "near",
+        "far",
+        "covers",
+        "profile",
+        "radii",
+        "snap",
+        "measure",
+        "covered",
+    ]
 )
 lang = st.sidebar.radio(
     "语言 Language",

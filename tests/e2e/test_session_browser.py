@@ -10,9 +10,6 @@ wait on the page, and an X-Forwarded-For from the (untrusted) peer is not believ
 from __future__ import annotations
 
 import http.client
-import os
-import signal
-import subprocess
 import sys
 import urllib.parse
 from pathlib import Path
@@ -22,7 +19,7 @@ import pytest
 
 from geo import records
 from store import Workspace, audit, auth
-from tests.e2e.conftest import ARTIFACTS, REPO, _free_port, _wait_healthy, wait_idle
+from tests.e2e.conftest import ARTIFACTS, REPO, app_server, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -70,11 +67,8 @@ def team_server(tmp_path_factory):
     """
     data_dir = tmp_path_factory.mktemp("hostile")
     database = f"sqlite:///{data_dir / 'atlas.sqlite'}"
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("FORWARDED_ALLOW_IPS", auth.ENV_PROXIES)
-    }
-    env |= {"ATLAS_AUTH": "on", "ATLAS_SECRET_KEY": KEY, "ATLAS_DATA_DIR": str(data_dir)}
     with Workspace(database) as workspace:
+        workspace.init()
         workspace.add_account("boss", role="admin", password=PASSWORD)
         boss = workspace.login("boss", PASSWORD).account
         workspace.add_account(ACCOUNT, role="city", city="新乡市", password=PASSWORD, user=boss)
@@ -85,24 +79,14 @@ def team_server(tmp_path_factory):
                 ledger, name=name, user=clerk, data=LEDGER.read_bytes(),
                 file_name="![f](https:evil.example/f.png).csv", note="[n](https:evil.example)",
             )  # fmt: skip
-    port = _free_port()
     atlas = str(Path(sys.executable).with_name("atlas"))
-    command = [atlas, "serve", "--address", "127.0.0.1", "--port", str(port)]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with (ARTIFACTS / "session-server.log").open("wb") as log:
-        # A session of its own: `atlas serve` and the Streamlit server it runs stop together.
-        server = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        url = Server(f"http://127.0.0.1:{port}")
+    command = [atlas, "serve", "--address", "127.0.0.1", "--port", "0"]
+    # uvicorn told to believe every proxy, as a server might inherit: `atlas serve` replaces it.
+    env = {"ATLAS_AUTH": "on", "ATLAS_SECRET_KEY": KEY, "FORWARDED_ALLOW_IPS": "*"}
+    with app_server(data_dir, env=env, name="session-server", command=command) as server:
+        url = Server(server.url)
         url.database = database
-        try:
-            _wait_healthy(url, server)
-            yield url
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=20)
+        yield url
 
 
 def _post(url: str, path: str, fields: dict[str, str], **headers: str):
