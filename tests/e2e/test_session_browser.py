@@ -19,7 +19,7 @@ import pytest
 
 from geo import records
 from store import Workspace, audit, auth
-from tests.e2e.conftest import ARTIFACTS, REPO, app_server, wait_idle
+from tests.e2e.conftest import ARTIFACTS, REPO, app_server, new_page, open_app, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -167,20 +167,24 @@ def test_the_server_sets_an_httponly_strict_cookie_and_clears_it_at_logout(team_
         assert workspace.session(token) is None
 
 
+def _post_form(page, button: str) -> None:
+    """Clicks ``button`` of a form the server's route answers, and waits for the page it sends."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button, exact=True).click()
+    wait_idle(page)
+
+
 def _log_in(page, url: str, name: str, path: str = "account") -> None:
-    page.goto(f"{url}/{path}")
-    wait_idle(page)
-    page.get_by_label("账户名").fill(name)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-    wait_idle(page)
-    page.get_by_text("当前账户：").first.wait_for(timeout=60_000)
+    open_app(page, f"{url}/{path}")
+    page.get_by_label("账户名", exact=True).fill(name)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    _post_form(page, "登录")
+    page.get_by_text("当前账户：").first.wait_for()
 
 
 def test_no_page_script_can_read_the_session_cookie(team_server, browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    page = context.new_page()
+    page = new_page(browser)
+    context = page.context
     try:
         _log_in(page, team_server, "boss")
         (cookie,) = [c for c in context.cookies() if c["name"] == auth.COOKIE]
@@ -189,19 +193,17 @@ def test_no_page_script_can_read_the_session_cookie(team_server, browser):
         # The page still knows who is signed in after a reload: the server reads the cookie.
         page.reload()
         wait_idle(page)
-        page.get_by_text("当前账户：boss").wait_for(timeout=60_000)
-        page.get_by_role("button", name="退出登录").click()
-        page.wait_for_load_state()
-        wait_idle(page)
-        page.get_by_text("已退出登录。").wait_for(timeout=60_000)
+        page.get_by_text("当前账户：boss").wait_for()
+        _post_form(page, "退出登录")
+        page.get_by_text("已退出登录。").wait_for()
         assert [c for c in context.cookies() if c["name"] == auth.COOKIE] == []
     finally:
         context.close()
 
 
 def test_user_values_are_text_on_every_page_and_nothing_leaves(team_server, browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    page = context.new_page()
+    page = new_page(browser)
+    context = page.context
     outside: list[str] = []
 
     def record(request) -> None:
@@ -215,9 +217,8 @@ def test_user_values_are_text_on_every_page_and_nothing_leaves(team_server, brow
         link = f"ledger={quote(DATASETS[0] + '@1')}&dataset={quote(DATASETS[1])}"
         link += f"&city={quote('[城市](https:evil.example/c)')}"
         for path in PAGES:
-            page.goto(f"{team_server}/{path}?{link}")
-            wait_idle(page)
-            page.get_by_text("当前账户：**bold**_it_（市级，新乡市）").wait_for(timeout=60_000)
+            open_app(page, f"{team_server}/{path}?{link}")
+            page.get_by_text("当前账户：**bold**_it_（市级，新乡市）").wait_for()
             assert page.evaluate(_INJECTED) == [], path
             body = page.locator("body").inner_text()
             assert "Traceback" not in body, path
@@ -249,20 +250,17 @@ def test_a_throttled_login_says_its_wait_and_a_forwarded_for_is_not_believed(tea
     with Workspace(team_server.database) as workspace, workspace._begin(write=True) as conn:
         for _ in range(12):
             audit.record(conn, "guessed", "login_failed", address="203.0.113.9")
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    page = context.new_page()
+    page = new_page(browser)
+    context = page.context
     try:
-        page.goto(f"{team_server}/account")
-        wait_idle(page)
-        page.get_by_label("账户名").fill("guessed")
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_load_state()
-        wait_idle(page)
+        open_app(page, f"{team_server}/account")
+        page.get_by_label("账户名", exact=True).fill("guessed")
+        page.get_by_label("密码", exact=True).fill(PASSWORD)
+        _post_form(page, "登录")
         (refused,) = _audit(team_server.database, "login_throttled", "guessed")
         assert refused["address"] == "127.0.0.1"
         minutes = -(-refused["detail"]["wait_s"] // 60)
-        page.get_by_text(f"登录失败次数过多，请 {minutes} 分钟后再试。").wait_for(timeout=60_000)
+        page.get_by_text(f"登录失败次数过多，请 {minutes} 分钟后再试。").wait_for()
         page.screenshot(path=str(ARTIFACTS / "login-throttled.png"), full_page=True)
         assert [c for c in context.cookies() if c["name"] == auth.COOKIE] == []
     finally:
