@@ -18,6 +18,9 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas network OSM --out FILE.gpkg
     atlas reach --projects FILE.gpkg --infra FILE.gpkg --network FILE.gpkg
                 [--profile P ...] [--radius M ...] [--max-snap M] --out FILE.geojson
+    atlas indicators --projects LEDGER [--crs DATUM] --osm EXTRACT [--facilities FILE]
+                     [--profile walk|wheelchair] [--radius CATEGORY=M ...]
+                     --out FILE.gpkg|.geojson|.xlsx
     atlas db init|upgrade|status|backup FILE|restore FILE [--replace]
     atlas datasets | atlas history DATASET | atlas diff DATASET V1 V2
     atlas user add NAME --role admin|city|district|viewer [--city CITY] [--district D ...]
@@ -25,6 +28,10 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas audit [--actor NAME] [--action ACTION] [--limit N]
     atlas publish NAME@VERSION [--withdraw]
     atlas serve [--address localhost] [--port 8501]
+    atlas report reply|sheets (--city CITY ... | --province P) [--district D ...]
+                 [--period 2023] [--kind plan|completed|…] [--ledger NAME[@V]]
+                 [--infra NAME[@V] | --figures-only] [--figure METRIC] [--lang zh|en]
+                 --out FILE.docx|FILE.pdf
 
 Against a workspace with accounts (a team server) every workspace command takes ``--user
 NAME``; the password comes from ``$ATLAS_PASSWORD`` or a prompt, a new account's from
@@ -103,6 +110,8 @@ _FILES = {
     "infra": (("file",), ("out",)),
     "coverage": (("infra", "projects"), ("out",)),
     "map": (("infra", "projects"), ("out",)),
+    "indicators": (("projects", "osm", "facilities"), ("out",)),
+    "report": ((), ("out",)),
 }
 
 
@@ -725,15 +734,141 @@ def _add_network_commands(sub) -> None:
     measure.set_defaults(func=_reach)
 
 
+# --- life circles (issue 25): `atlas indicators` -----------------------------------------------
+
+_INDICATOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".xlsx")
+
+
+def _radius_settings(pairs: list[str] | None) -> dict[str, float]:
+    """``--radius kindergarten=500`` (repeatable) as {category: metres}."""
+    out = {}
+    for pair in pairs or ():
+        key, _, metres = pair.partition("=")
+        try:
+            out[key.strip()] = float(metres)
+        except ValueError:
+            raise ValueError(
+                f"Expected --radius CATEGORY=METRES (e.g. kindergarten=500); got {pair!r}."
+            ) from None
+    return out
+
+
+def _indicator_inputs(args: argparse.Namespace):
+    """The projects, the network, the registry with its settings, the facilities."""
+    from geo import facilities, network
+
+    path = Path(args.projects)
+    if path.suffix.lower() == ".gpkg":
+        projects = records.read_projects(path)
+    else:
+        projects = records.read_ledger(path, crs_name=args.crs, sheet=args.sheet).projects
+    built = network.build_network(Path(args.osm))
+    registry = facilities.load_registry().with_radii(_radius_settings(args.radius))
+    found = facilities.read_osm_facilities(Path(args.osm), registry=registry, extent=built.extent())
+    if args.facilities:
+        listed = facilities.read_facility_file(
+            Path(args.facilities), registry=registry, crs_name=args.facilities_crs
+        )
+        found = facilities.combine(found, listed)
+    return projects, built, registry, found
+
+
+def _indicators(args: argparse.Namespace) -> int:
+    from geo import lifecircle
+    from layers.lifecircle import export_sheets, facility_quarantine
+
+    out = Path(args.out)
+    if out.suffix.lower() not in _INDICATOR_SUFFIXES:
+        raise ValueError(
+            f"Expected --out to end in {', '.join(_INDICATOR_SUFFIXES)}; got {args.out!r}."
+        )
+    boundaries.build_boundaries()
+    projects, built, registry, found = _indicator_inputs(args)
+    result = lifecircle.measure(
+        projects, found, built, registry=registry, profile=args.profile, max_snap_m=args.max_snap
+    )
+    # Full outlines decide what is inside; the files carry the display outlines (smaller).
+    display = boundaries.load_boundaries("district", display=True).set_index("adcode")
+    districts = result.districts.set_geometry(
+        display.geometry.reindex(result.districts["adcode"]).to_numpy()
+    )
+    if out.suffix.lower() == ".gpkg":
+        layers = {
+            "communities": result.communities,
+            "districts": districts,
+            "cities": result.cities,
+            "sources": result.sources,
+            "facility_quarantine": facility_quarantine(found.quarantine),
+        }
+        write_geopackage(layers, out)
+    elif out.suffix.lower() == ".xlsx":
+        write_bytes(xlsx_bytes(export_sheets(result, found.quarantine)), out)
+    else:
+        write_geojson(result.communities, out)
+        write_geojson(districts, out.with_name(out.stem + "-districts.geojson"))
+    communities = result.communities
+    summary = {
+        "profile": result.profile,
+        "communities": len(communities),
+        "complete": {
+            str(k): int(v) for k, v in communities["complete"].value_counts(dropna=False).items()
+        },
+        "status": {
+            k: communities[f"status_{k}"].value_counts().to_dict() for k in registry.categories
+        },
+        "districts": len(districts),
+    } | found.summary()
+    print(json.dumps(summary, ensure_ascii=False, default=str))
+    return 0
+
+
+def _add_indicator_commands(sub) -> None:
+    """``atlas indicators`` (one block, for the CLI's restructuring)."""
+    from geo.lifecircle import PROFILES
+
+    command = sub.add_parser(
+        "indicators", help="life-circle and complete-community indicators, with their clauses"
+    )
+    command.add_argument(
+        "--projects", required=True, help="the ledger (.csv/.xlsx) or `atlas ingest` .gpkg"
+    )
+    command.add_argument("--crs", choices=crs.DATUMS, help="datum of the ledger's coordinates")
+    command.add_argument("--sheet", help="XLSX sheet of the ledger (default: the first)")
+    command.add_argument("--osm", required=True, help=".osm.pbf or .osm: network and facilities")
+    command.add_argument("--facilities", help="the bureau's facilities file (.csv/.xlsx)")
+    command.add_argument(
+        "--facilities-crs", choices=crs.DATUMS, help="datum of the facilities file's coordinates"
+    )
+    command.add_argument("--profile", choices=PROFILES, default="walk", help="walk or wheelchair")
+    command.add_argument(
+        "--radius",
+        action="append",
+        metavar="CATEGORY=METRES",
+        help="set a category's radius (repeatable); written as a setting in every output",
+    )
+    command.add_argument(
+        "--max-snap",
+        type=float,
+        default=100.0,
+        help="metres to the nearest street beyond which a community is off_network",
+    )
+    command.add_argument(
+        "--out",
+        required=True,
+        help="OUT.gpkg (every layer), OUT.geojson (and OUT-districts.geojson) or OUT.xlsx",
+    )
+    command.set_defaults(func=_indicators)
+
+
 # --- atlas figures: documents and figures tables (geo/documents.py, extract.py, figure_table.py)
 
 
 def _figures_extract(args: argparse.Namespace) -> int:
-    from geo.documents import read_document
-    from geo.extract import extract_figures
+    from geo.extract import propose_figures
 
-    extraction = extract_figures(
-        read_document(Path(args.document)), city=args.city, district=args.district, year=args.year
+    # In a child process bounded in time and memory, as the app reads an upload.
+    extraction = propose_figures(
+        Path(args.document), city=args.city, district=args.district, year=args.year
     )
     _write_table(extraction.figures, Path(args.out), "figures")
     print(json.dumps(extraction.summary(), ensure_ascii=False))
@@ -865,6 +1000,137 @@ def _add_map_commands(sub) -> None:
     offline.set_defaults(func=_map)
 
 
+# --- reports (issue 23): atlas report reply|sheets; one block, to move to cli/reports.py ------
+
+
+def _report_inputs(args: argparse.Namespace):
+    """
+    The report of the options, and the data it used: figures, ledger and infrastructure.
+
+    As ``--user`` reads them. Without ``--ledger``/``--infra`` the workspace's current state
+    of every dataset is used, as on the reports page; ``--figures-only`` uses neither.
+    """
+    from geo import report
+    from store.current import (
+        data_source,
+        existing_workspace,
+        figures_in_view,
+        open_infra,
+        open_ledger,
+        readable_places,
+    )
+
+    boundaries.build_boundaries()
+    common = {
+        "districts": tuple(args.district or ()),
+        "years": report.parse_period(args.period),
+        "statuses": tuple(dict.fromkeys(args.kind or ())),
+    }
+    if args.province:
+        chosen = selection.Selection.for_province(args.province, **common)
+    else:
+        cities = tuple(gazetteer.resolve_city(name)["city"] for name in args.city)
+        chosen = selection.Selection(cities=cities, **common)
+    workspace = existing_workspace()
+    if args.figures_only and (args.ledger or args.infra):
+        raise ValueError("Expected --figures-only or --ledger/--infra, got both.")
+    if workspace is None and (args.ledger or args.infra):
+        raise ValueError(
+            "Expected a workspace holding --ledger/--infra, found none. Save them first with "
+            "`atlas ingest FILE --save` and `atlas infra FILE --save`."
+        )
+    try:
+        user = _user(args, workspace) if workspace is not None else None
+        figures = figures_in_view(workspace, user=user)
+        readable = readable_places(workspace, user=user)
+        ledger = infra_found = None
+        if workspace is not None and not args.figures_only:
+            ledger = open_ledger(workspace, args.ledger or "", user=user)
+            infra_found = open_infra(workspace, args.infra or "", user=user)
+    finally:
+        if workspace is not None:
+            workspace.close()
+    used = {
+        "ledger": ledger.refs if ledger is not None else [],
+        "infra": infra_found.refs if infra_found is not None else [],
+    }
+    return used, report.gather_report(
+        figures,
+        chosen,
+        projects=ledger.content.projects if ledger is not None else None,
+        ledger_source=data_source(ledger),
+        infra=infra_found.content if infra_found is not None else None,
+        infra_source=data_source(infra_found),
+        readable=readable,
+    )
+
+
+def _report_command(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    suffix = ".docx" if args.report_command == "reply" else ".pdf"
+    if out.suffix.lower() != suffix:
+        raise ValueError(f"Expected --out to end in {suffix}, got {args.out!r}.")
+    used, gathered = _report_inputs(args)
+    today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+    if args.report_command == "reply":
+        from layers.reply import reply_docx
+
+        data = reply_docx(gathered, today=today, lang=args.lang)
+    else:
+        from layers.sheets import sheets_pdf
+
+        data = sheets_pdf(gathered, today=today, figure=args.figure, lang=args.lang)
+    write_bytes(data, out)
+    summary = {
+        "out": str(out),
+        "bytes": len(data),
+        "places": len(gathered.places),
+        "left_out": gathered.left_out,
+        "figures": int(gathered.items["value"].notna().sum()),
+        **used,
+    }
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+def _add_report_commands(sub) -> None:
+    """``atlas report reply|sheets``: the reply draft (.docx) and the district atlas (.pdf)."""
+    from geo.figures import STATUSES
+
+    command = sub.add_parser("report", help="a reply draft (.docx) or a district atlas (.pdf)")
+    kinds = command.add_subparsers(dest="report_command", required=True)
+    for name, help_text, suffix in (
+        ("reply", "the reply draft (答复函): Word, every figure footnoted", ".docx"),
+        ("sheets", "the district atlas: a cover and a page per district, PDF", ".pdf"),
+    ):
+        made = kinds.add_parser(name, help=help_text)
+        where = made.add_mutually_exclusive_group(required=True)
+        where.add_argument("--city", action="append", help="a city (repeatable), e.g. 新乡市")
+        where.add_argument("--province", help="every city of a province (at most 60 districts)")
+        made.add_argument("--district", action="append", help="only this district (repeatable)")
+        made.add_argument("--period", help="a year (2023) or years (2019-2023); default: all")
+        made.add_argument(
+            "--kind", action="append", choices=STATUSES, help="plan, completed… (repeatable)"
+        )
+        made.add_argument(
+            "--ledger", metavar="NAME[@V]", help="a saved ledger (default: the current state)"
+        )
+        made.add_argument(
+            "--infra", metavar="NAME[@V]", help="saved infrastructure (default: current state)"
+        )
+        made.add_argument(
+            "--figures-only", action="store_true", help="the documents' figures, no saved data"
+        )
+        made.add_argument("--lang", choices=["zh", "en"], default="zh", help="default zh")
+        made.add_argument("--user", help="act as this account (password: ATLAS_PASSWORD)")
+        made.add_argument("--out", required=True, help=f"output {suffix}")
+        if name == "sheets":
+            made.add_argument(
+                "--figure", default="households", help="the figure colouring the cover's map"
+            )
+        made.set_defaults(func=_report_command)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="atlas", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -874,8 +1140,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_map_commands(sub)
     _add_figures(sub)
     _add_network_commands(sub)
+    _add_indicator_commands(sub)
     _workspace_commands(sub)
     _account_commands(sub)
+    _add_report_commands(sub)
     return parser
 
 

@@ -18,9 +18,8 @@ import streamlit as st
 
 from app_pages.common import current_account, current_lang, load_city_names, workspace
 from geo import figures
-from geo.documents import read_document
 from geo.errors import InputError, UnknownPlaceError
-from geo.extract import LEFT_TO_THE_PLANNER, accept_figures, extract_figures, suggest_decisions
+from geo.extract import LEFT_TO_THE_PLANNER, accept_figures, propose_figures, suggest_decisions
 from geo.figure_table import read_figure_table, template_bytes
 from layers._html import esc_md
 from layers.labels import error_text, label, saved_text
@@ -38,7 +37,9 @@ SHOWN = ["as_written", "unit", "qualifier", "line", "confidence", "context"]
 def extract(data: bytes, name: str, city: str | None, lang: str) -> None:
     """Read the document, propose its figures, keep both in the session for review."""
     try:
-        extraction = extract_figures(read_document(data, name=name), city=city)
+        # Read in a child process with a time and memory limit: this page's thread only
+        # waits, so a hostile upload cannot stall another planner's page.
+        extraction = propose_figures(data, name=name, city=city)
     except (InputError, UnknownPlaceError) as exc:
         st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
         return

@@ -19,7 +19,7 @@ import streamlit as st
 
 from app_pages import state
 from app_pages.common import current_infra, current_lang, current_ledger
-from app_pages.widgets import coverage_view, display_outlines
+from app_pages.widgets import coverage_view, display_outlines, load_network_example
 from geo import coverage, network, reach
 from geo.errors import InputError
 from layers._html import esc_md
@@ -35,8 +35,13 @@ DRAWN_KEY = "reach_drawn"
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _network(sha: str, name: str, _data: bytes) -> network.Network:
-    """The pedestrian graph of the extract with this SHA-256 (built once per server)."""
-    return network.build_network(_data, name=name)
+    """
+    The pedestrian graph of the extract with this SHA-256 (built once per server).
+
+    Built in a child process bounded in time and memory: the server keeps the graph, not
+    what building it took, and other planners' pages go on meanwhile.
+    """
+    return network.build_network_bounded(_data, name=name)
 
 
 def _extract(loaded, lang: str) -> tuple[bytes, str] | None:
@@ -64,10 +69,14 @@ def _measured(loaded, projects, built, profile: str, radii: tuple, snap: float):
 lang = current_lang()
 st.title(label("page_reach_title", lang))
 st.caption(label("reach_help", lang))
+if st.button(label("load_network_example", lang), key="reach_example"):
+    load_network_example()
 loaded, ledger = current_infra(), current_ledger()
 if loaded is None or ledger is None:
     st.info(label("reach_needs", lang))
     st.stop()
+if loaded.synthetic and loaded.infra.kind == "osm":
+    st.warning(label("synthetic_network_warning", lang))
 source = _extract(loaded, lang)
 if source is None:
     st.info(label("reach_no_network", lang))

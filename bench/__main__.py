@@ -30,7 +30,9 @@ JOBS = (
     "mapbuild",
     "app",
     "network",
+    "lifecircle",
     "store",
+    "reports",
 )
 _MODULES = {"app": "bench.app_speed"}
 

@@ -371,7 +371,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "本区不在数据范围内",
         "en": "the district is outside the data's extent",
     },
-    "reason_no_projects": {"zh": "本区没有台账小区", "en": "no ledger communities here"},
+    "reason_no_projects": {
+        "zh": "本区没有带坐标的台账小区",
+        "en": "no ledger community with a location here",
+    },
     "reason_no_households": {
         "zh": "台账小区未填户数",
         "en": "the ledger gives no household counts here",
@@ -418,9 +421,10 @@ LABELS: dict[str, dict[str, str]] = {
         "'insufficient data', never 0.",
     },
     "reach_needs": {
-        "zh": "请先在“台账”页读入台账，并在“无障碍设施”页读入 OSM 设施数据（或打开已保存的数据）。",
+        "zh": "请先在“台账”页读入台账，并在“无障碍设施”页读入 OSM 设施数据（或打开已保存的数据）；"
+        "也可以点击“加载合成示例路网”试用。",
         "en": "Read a ledger on the Ledger page and OSM infrastructure on the Accessibility page "
-        "first (or open saved ones).",
+        "first (or open saved ones); or load the synthetic example network to try the page.",
     },
     "reach_no_network": {
         "zh": "当前设施数据不是本次会话读入的 OSM 文件："
@@ -491,6 +495,175 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "下载步行范围：{name} {distance}（GeoJSON）",
         "en": "Download the walkshed: {name} {distance} (GeoJSON)",
     },
+    # --- Life circles and complete communities (issue 25): app_pages/lifecircle.py, ---------
+    # layers/lifecircle.py; the categories and clauses are data/lifecircle.toml's.
+    "load_network_example": {"zh": "加载合成示例路网", "en": "Load the synthetic example network"},
+    "synthetic_network_warning": {
+        "zh": "这是合成示例路网（新乡卫滨区、红旗区、牧野区）：街道和设施均为虚构，仅供试用，"
+        "不是真实数据。凤泉区不在示例路网内，显示为数据不足。",
+        "en": "This is the synthetic example network (Xinxiang's Weibin, Hongqi and Muye "
+        "districts): its streets and facilities are made up, for trying the pages, not real "
+        "data. Fengquan district lies outside it and reads insufficient data.",
+    },
+    "page_lifecircle": {"zh": "生活圈", "en": "Life circles"},
+    "page_lifecircle_title": {
+        "zh": "生活圈与完整社区：改造小区步行可达的配套设施",
+        "en": "Life circles and complete communities: the services renovated homes reach on foot",
+    },
+    "lifecircle_help": {
+        "zh": "按《城市居住区规划设计标准》GB 50180-2018 的 5、10、15 分钟生活圈和"
+        "《完整居住社区建设标准（试行）》，沿 OSM 路网计算每个改造小区到各类配套设施的步行"
+        "（或轮椅）距离，与直线距离并列，并判断是否在标准规定的半径内。每个指标都注明依据的条款；"
+        "未能核对标准原文的半径标为“设定值”，可在下方修改。路网或设施数据未覆盖的区县显示"
+        "“数据不足”，不记为 0。",
+        "en": "Walking (or wheelchair) distances along the OSM network from each renovated "
+        "community to each kind of service, beside the straight line, judged against the radius "
+        "of the 5-, 10- and 15-minute life circles of GB 50180-2018 and the complete-community "
+        "standard (2020). Every indicator cites its clause; a radius that could not be checked "
+        "against the standard's text is marked a setting and can be changed below. Districts "
+        "the network or the facility data do not cover read 'insufficient data', never 0.",
+    },
+    "lifecircle_needs": {
+        "zh": "请先在“台账”页读入台账，并在“无障碍设施”页读入 OSM 路网文件（或在此上传）；"
+        "也可以点击“加载合成示例路网”试用。",
+        "en": "Read a ledger on the Ledger page and an OSM extract on the Accessibility page "
+        "(or upload one here) first; or load the synthetic example network to try the page.",
+    },
+    "upload_facilities": {
+        "zh": "设施台账（可选，CSV/XLSX）",
+        "en": "Facilities file (optional, CSV/XLSX)",
+    },
+    "facilities_template": {
+        "zh": "下载设施台账模板（XLSX）",
+        "en": "Download the facilities template (XLSX)",
+    },
+    "facilities_counts": {"zh": "设施：{counts}", "en": "Facilities: {counts}"},
+    "facilities_quarantine": {
+        "zh": "设施台账中被隔离的行（{n} 行）",
+        "en": "Rows of the facilities file quarantined ({n})",
+    },
+    "facility_row_problem": {
+        "zh": "{column}：{reason} {detail}",
+        "en": "{column}: {reason} {detail}",
+    },
+    "qreason_missing_category": {"zh": "缺少设施类别", "en": "no category"},
+    "qreason_unknown_category": {"zh": "设施类别无法识别", "en": "unknown category"},
+    "qreason_no_point": {
+        "zh": "无坐标（仅有地址无法定位，请补经纬度）",
+        "en": "no coordinates (an address alone cannot be placed: add lon/lat)",
+    },
+    "qreason_no_area": {
+        "zh": "公园缺少面积（服务半径取决于面积）",
+        "en": "a park without its area (its radius depends on it)",
+    },
+    "qreason_bad_area": {"zh": "面积无法识别", "en": "unreadable area"},
+    "fac_community_service": {"zh": "社区综合服务站", "en": "community service station"},
+    "fac_kindergarten": {"zh": "幼儿园", "en": "kindergarten"},
+    "fac_nursery": {"zh": "托儿所", "en": "nursery"},
+    "fac_elderly_care": {"zh": "老年服务站", "en": "elderly-care station"},
+    "fac_community_health": {"zh": "社区卫生服务站", "en": "community health station"},
+    "fac_park": {"zh": "公园", "en": "park"},
+    "fac_primary_school": {"zh": "小学", "en": "primary school"},
+    "fac_middle_school": {"zh": "初中", "en": "middle school"},
+    "fac_health_centre": {"zh": "社区卫生服务中心（医院）", "en": "health centre (hospital)"},
+    "fac_market": {"zh": "菜市场或生鲜超市", "en": "market or fresh-food supermarket"},
+    "fac_bus_stop": {"zh": "公交车站", "en": "bus stop"},
+    "fac_metro_station": {"zh": "轨道交通站点", "en": "metro station"},
+    "lc_radii": {
+        "zh": "服务半径（米）：未能核对标准原文的为设定值",
+        "en": "Service radii (m): those not checked against the standard's text are settings",
+    },
+    "lc_indicator": {"zh": "区县着色指标", "en": "Colour districts by"},
+    "lc_share": {
+        "zh": "{radius}内有{category}的户数占比（{profile}）",
+        "en": "Households within {radius} of {category} ({profile})",
+    },
+    "lc_share_circle": {
+        "zh": "{minutes} 分钟生活圈（{radius}）内有{category}的户数占比（{profile}）",
+        "en": "Households with {category} in the {minutes}-minute circle, {radius} ({profile})",
+    },
+    "lc_tier": {"zh": "{area}及以上者 {radius}", "en": "{radius} of one of {area} or more"},
+    "lc_share_tiers": {
+        "zh": "{category}服务半径内的户数占比（{tiers}；{profile}）",
+        "en": "Households within {category}'s radius ({tiers}; {profile})",
+    },
+    "lc_city_incomplete": {
+        "zh": "数据不足：并非每个有台账小区的区县都有数据，不计全市数字",
+        "en": "Insufficient data: not every district with renovated communities has data, so no "
+        "city figure",
+    },
+    "lc_city_no_projects": {"zh": "本市没有台账小区", "en": "No ledger communities in the city"},
+    "lc_share_complete": {
+        "zh": "完整社区户数占比（{profile}）",
+        "en": "Households in complete communities ({profile})",
+    },
+    "lc_clause": {
+        "zh": "依据：{code} {clause}（{edition}）",
+        "en": "Source: {code} {clause} ({edition})",
+    },
+    "lc_setting": {"zh": "设定值，未核对原文", "en": "a setting, not checked against the text"},
+    "lc_changed": {"zh": "已改为 {radius}", "en": "changed to {radius}"},
+    "lc_popup_profile": {"zh": "出行方式：{profile}", "en": "Profile: {profile}"},
+    "lc_complete_yes": {"zh": "完整社区：是", "en": "Complete community: yes"},
+    "lc_complete_no": {"zh": "完整社区：否", "en": "Complete community: no"},
+    "lc_complete_unknown": {
+        "zh": "完整社区：数据不足",
+        "en": "Complete community: insufficient data",
+    },
+    "lc_check": {"zh": "{category}（{radius}内）", "en": "{category} (within {radius})"},
+    "lc_districts": {"zh": "各区县生活圈指标", "en": "Life-circle indicators per district"},
+    "lc_cities": {"zh": "全市", "en": "Per city"},
+    "lc_communities": {"zh": "各小区配套设施清单", "en": "Services checklist per community"},
+    "lc_col_complete": {"zh": "完整社区", "en": "Complete community"},
+    "lc_col_missing": {"zh": "缺少（超出半径）", "en": "Missing (beyond the radius)"},
+    "lc_col_unmeasured": {"zh": "未能计算", "en": "Not measured"},
+    "lc_col_nearest": {"zh": "{category}：{profile}距离", "en": "{category}: distance {profile}"},
+    "lc_col_straight": {"zh": "{category}：直线距离", "en": "{category}: straight line"},
+    "lc_yes": {"zh": "是", "en": "yes"},
+    "lc_no": {"zh": "否", "en": "no"},
+    "lc_sources": {"zh": "指标依据（标准条款）", "en": "What each indicator answers to"},
+    "lc_col_indicator": {"zh": "指标", "en": "Indicator"},
+    "lc_col_standard": {"zh": "标准", "en": "Standard"},
+    "lc_col_clause": {"zh": "条款", "en": "Clause"},
+    "lc_col_edition": {"zh": "版本", "en": "Edition"},
+    "lc_col_radius": {"zh": "半径", "en": "Radius"},
+    "lc_col_checked": {"zh": "是否核对原文", "en": "Checked against the text"},
+    "lc_walkshed_title": {
+        "zh": "小区步行范围（300、500、1000 米）及其中的设施",
+        "en": "A community's walkshed (300, 500, 1,000 m) and the services inside",
+    },
+    "lc_walkshed_draw": {"zh": "画出步行范围", "en": "Draw the walkshed"},
+    "lc_walkshed_layer": {"zh": "步行范围 {distance}", "en": "Walkshed {distance}"},
+    "lc_facilities_layer": {"zh": "范围内的设施（{n}）", "en": "Services inside ({n})"},
+    "lc_facility_tip": {
+        "zh": "{category}：{name}（沿路网 {distance}）",
+        "en": "{category}: {name} ({distance} along the network)",
+    },
+    "lc_inside_none": {
+        "zh": "{name}：{distance}内（{profile}）没有设施。",
+        "en": "{name}: no service within {distance} ({profile}).",
+    },
+    "lc_inside_title": {
+        "zh": "{name}：{distance}内（{profile}）的设施 {n} 处",
+        "en": "{name}: {n} services within {distance} ({profile})",
+    },
+    "lc_col_category": {"zh": "设施类别", "en": "Category"},
+    "lc_col_facility": {"zh": "设施名称", "en": "Facility"},
+    "lc_col_within": {"zh": "所在范围", "en": "Within"},
+    "lc_col_distance": {"zh": "沿路网距离", "en": "Along the network"},
+    "download_lc_xlsx": {
+        "zh": "下载生活圈指标（XLSX，含依据条款）",
+        "en": "Download the indicators (XLSX, with their clauses)",
+    },
+    "download_lc_communities": {
+        "zh": "下载各小区指标（GeoJSON）",
+        "en": "Download per-community indicators (GeoJSON)",
+    },
+    "download_lc_districts": {
+        "zh": "下载各区县指标（GeoJSON）",
+        "en": "Download per-district indicators (GeoJSON)",
+    },
+    # --- end of issue 25's block ---------------------------------------------------------------
     "page_infra_title": {
         "zh": "无障碍设施覆盖：盲道、缘石坡道、无障碍公交站、无障碍厕所",
         "en": "Accessibility coverage: tactile paving, curb ramps, accessible stops, toilets",
@@ -1293,6 +1466,293 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "数据覆盖的城市没有上报的无障碍数字。",
         "en": "The cities the data cover report no accessibility figures.",
     },
+    # --- What a bureau sends (issue 23): the reply draft and the district atlas -----------
+    # Shared words of a report's figures and sources (layers/citations.py).
+    "report_no_data": {"zh": "暂无数据", "en": "No data yet"},
+    "report_kinds": {"zh": "数据性质", "en": "Kinds"},
+    "report_years_to": {"zh": "截至{year}年", "en": "to {year}"},
+    "report_years_from": {"zh": "{year}年起", "en": "since {year}"},
+    "report_status_unknown": {"zh": "状态未注明", "en": "status not stated"},
+    "report_ledger_kind": {"zh": "台账所列{status}项目", "en": "ledger projects ({status})"},
+    "report_measured_kind": {
+        "zh": "按设施数据测算（现状）",
+        "en": "measured from the data (as is)",
+    },
+    "report_flow": {
+        "zh": "（期间新建改造量，为增量，不与存量相加）",
+        "en": " (built in the period: a flow, never added to a stock)",
+    },
+    "report_saved_version": {"zh": "{ref}，{by} {at} 保存", "en": "{ref}, saved by {by} {at}"},
+    "report_unsaved_file": {"zh": "文件 {name}，未存入工作区", "en": "the file {name}, unsaved"},
+    "report_synthetic": {"zh": "，合成示例数据，非真实", "en": ", made-up example data"},
+    "report_cite_document": {
+        "zh": "{document}，{issuer}，{date}，第 {line} 行",
+        "en": "{document}, {issuer}, {date}, line {line}",
+    },
+    "report_cite_words": {"zh": "，原文{words}", "en": ", as written {words}"},
+    "report_cite_dataset": {"zh": "；存于图集数据集 {ref}{page}", "en": "; saved as {ref}{page}"},
+    "report_cite_page": {"zh": " 第 {n} 页", "en": " page {n}"},
+    "report_cite_ledger": {
+        "zh": "台账（{source}）中{years} {rows} 行之和",
+        "en": "the sum of {rows} rows{years} of the ledger ({source})",
+    },
+    "report_cite_ledger_table": {
+        "zh": "台账（{source}）中{years}各区县行之和，行数见“台账行数”列；有行未填的格为下限",
+        "en": "sums of the rows{years} of the ledger ({source}) by district, their number in "
+        "the “Ledger rows” column; a cell some rows lack is a lower bound",
+    },
+    "report_zone_unmeasured": {
+        "zh": "开发区无边界，未测算",
+        "en": "a zone without an outline: not measured",
+    },
+    "report_cite_years": {"zh": "改造年度为{years}的", "en": " of {years}"},
+    "report_cite_missing": {
+        "zh": "；其中 {n} 行未填此项，合计为下限",
+        "en": "; {n} of them lack this value, so the sum is a lower bound",
+    },
+    "report_cite_measure": {
+        "zh": "按{kind}（{source}）测算{method}{extent}",
+        "en": "measured from the {kind} ({source}){method}{extent}",
+    },
+    "report_cite_straight": {"zh": "，距离为直线距离", "en": ", straight-line distances"},
+    "report_at_least": {"zh": "不少于 {value}", "en": "at least {value}"},
+    "report_city_measure": {
+        "zh": "{total} 个区县中 {n} 个数据完整，不计算全市值",
+        "en": "{n} of {total} districts complete: no city value",
+    },
+    "report_cite_extent": {
+        "zh": "，数据范围覆盖本区 {share}",
+        "en": ", covering {share} of the district",
+    },
+    "report_left_out": {
+        "zh": "；本账户无权查看的 {n} 个区县未列入",
+        "en": "; {n} districts this account may not read are left out",
+    },
+    "report_nothing": {
+        "zh": "{city}在所选时期和性质下暂无数据：文件未报告数字，也未载入台账和无障碍设施数据。",
+        "en": "{city}: no data yet for the period and kinds chosen: the documents report no "
+        "figure, and no ledger or accessibility data are loaded.",
+    },
+    "metric_ledger_investment_cny": {"zh": "台账·投资", "en": "Ledger: investment"},
+    # The reply draft (layers/reply.py): fields to fill, headings, tables, closing block.
+    "reply_draft_note": {
+        "zh": "代拟稿：由老旧小区改造图集于 {date} 生成，每个数字的出处见脚注；{filters}",
+        "en": "Draft made by Renovation Atlas on {date}; each figure's source is in its "
+        "footnote; {filters}",
+    },
+    "reply_field_organ": {"zh": "发文机关", "en": "Issuing organ"},
+    "reply_hint_organ": {"zh": "（发文机关全称）", "en": "(issuing organ)"},
+    "reply_organ_suffix": {"zh": "文件", "en": " document"},
+    "reply_field_number": {"zh": "文号", "en": "Document number"},
+    "reply_hint_number": {"zh": "（发文字号，如 ×建〔2025〕×号）", "en": "(document number)"},
+    "reply_signer": {"zh": "签发人：", "en": "Signed by: "},
+    "reply_field_signer": {"zh": "签发人", "en": "Signed by"},
+    "reply_hint_signer": {"zh": "（姓名）", "en": "(name)"},
+    "reply_result": {"zh": "办理结果：", "en": "Result: "},
+    "reply_field_result": {"zh": "办理结果", "en": "Result"},
+    "reply_hint_result": {"zh": "（A/B/C）", "en": "(A/B/C)"},
+    "reply_title_before": {"zh": "对", "en": "On the proposal of "},
+    "reply_field_meeting": {"zh": "会议届次", "en": "Session"},
+    "reply_hint_meeting": {"zh": "（市政协×届×次会议）", "en": "(session)"},
+    "reply_title_middle": {"zh": "第", "en": " no. "},
+    "reply_field_proposal": {"zh": "提案号", "en": "Proposal number"},
+    "reply_hint_proposal": {"zh": "（×）", "en": "(no.)"},
+    "reply_title_after": {"zh": "号提案的答复", "en": ": our reply"},
+    "reply_field_member": {"zh": "提案人", "en": "Member"},
+    "reply_hint_member": {"zh": "（姓名）", "en": "(name)"},
+    "reply_member_suffix": {"zh": "委员：", "en": ","},
+    "reply_opening_before": {"zh": "您提出的“", "en": "Your proposal “"},
+    "reply_field_subject": {"zh": "提案标题", "en": "Proposal title"},
+    "reply_hint_subject": {"zh": "（提案标题）", "en": "(title)"},
+    "reply_opening_after": {
+        "zh": "”收悉。现将{scope}城镇老旧小区改造有关情况答复如下：",
+        "en": "” has been received. On old-community renovation in {scope}, we reply:",
+    },
+    "reply_section": {"zh": "{n}、{title}", "en": "{n}. {title}"},
+    "reply_programme": {"zh": "老旧小区改造整体情况", "en": "The programme as a whole"},
+    "reply_city_reported": {"zh": "{city}{kind}：", "en": "{city}, {kind}: "},
+    "reply_city_ledger": {"zh": "据台账，{city}{kind}：", "en": "In the ledger, {city}, {kind}: "},
+    "reply_by_district": {"zh": "分区县情况", "en": "By district"},
+    "reply_no_district_figures": {
+        "zh": "各区县暂无数据：所选文件未分区县报告数字，也未载入台账。",
+        "en": "No district has data yet: the documents chosen report no figure by district, "
+        "and no ledger is loaded.",
+    },
+    "reply_table_note": {"zh": "本表数字：{source}", "en": "Figures of this table: {source}"},
+    "reply_col_rows": {"zh": "台账行数", "en": "Ledger rows"},
+    "reply_table_caption": {
+        "zh": "表{n}　分区县情况（{kind}）",
+        "en": "Table {n}. By district ({kind})",
+    },
+    "reply_col_communities": {"zh": "小区数", "en": "Communities"},
+    "reply_col_households": {"zh": "户数", "en": "Households"},
+    "reply_col_buildings": {"zh": "楼栋数", "en": "Buildings"},
+    "reply_col_floor_area": {"zh": "建筑面积", "en": "Floor area"},
+    "reply_col_inv": {"zh": "投资", "en": "Investment"},
+    "reply_city_row": {"zh": "{city}（全市）", "en": "{city} (city-wide)"},
+    "reply_place_figures": {"zh": "{place}{kind}：", "en": "{place}, {kind}: "},
+    "reply_accessibility": {
+        "zh": "无障碍环境建设与适老化改造情况",
+        "en": "Accessibility and elderly-friendly retrofits",
+    },
+    "reply_no_accessibility": {
+        "zh": "{city}无障碍设施暂无数据：文件未报告，也未载入设施数据。",
+        "en": "{city}: no accessibility data yet: no document reports any and no data are loaded.",
+    },
+    "reply_beside_caption": {
+        "zh": "表{n}　{city}无障碍设施：文件所报与测绘所得",
+        "en": "Table {n}. {city} accessibility: reported beside mapped",
+    },
+    "reply_beside_measure": {"zh": "指标", "en": "Measure"},
+    "reply_beside_reported": {"zh": "文件所报", "en": "Reported"},
+    "reply_beside_mapped": {"zh": "测绘所得（全市）", "en": "Mapped (city)"},
+    "reply_beside_status": {"zh": "数据完整性", "en": "Completeness"},
+    "reply_not_mapped": {"zh": "未载入设施数据", "en": "no data loaded"},
+    "reply_measure_caption": {
+        "zh": "表{n}　{city}各区县无障碍设施测绘情况",
+        "en": "Table {n}. {city} accessibility mapped by district",
+    },
+    "reply_elderly": {
+        "zh": "{city}{kind}适老化改造：",
+        "en": "{city}, {kind}, elderly retrofits: ",
+    },
+    "reply_next": {"zh": "下步工作", "en": "Next steps"},
+    "reply_field_next": {"zh": "下步工作", "en": "Next steps"},
+    "reply_hint_next": {"zh": "（请填写下步工作打算）", "en": "(next steps)"},
+    "reply_thanks": {
+        "zh": "感谢您对城镇老旧小区改造工作的关心和支持。",
+        "en": "Thank you for your interest in and support of the renovation programme.",
+    },
+    "reply_contact_unit": {"zh": "联系单位：", "en": "Contact office: "},
+    "reply_field_contact_unit": {"zh": "联系单位", "en": "Contact office"},
+    "reply_hint_contact_unit": {"zh": "（联系单位）", "en": "(office)"},
+    "reply_contact_person": {"zh": "联系人及联系方式：", "en": "Contact: "},
+    "reply_field_contact_person": {"zh": "联系人", "en": "Contact"},
+    "reply_hint_contact_person": {"zh": "（姓名、电话）", "en": "(name, telephone)"},
+    "reply_copy_to": {"zh": "抄送：", "en": "Copy to: "},
+    "reply_field_copy_to": {"zh": "抄送", "en": "Copy to"},
+    "reply_hint_copy_to": {"zh": "（抄送机关）", "en": "(offices)"},
+    "reply_field_issuer_office": {"zh": "印发机关", "en": "Issuing office"},
+    "reply_hint_issuer_office": {"zh": "（印发机关）", "en": "(office)"},
+    "reply_field_issue_date": {"zh": "印发日期", "en": "Issue date"},
+    "reply_hint_issue_date": {"zh": "（××××年×月×日）", "en": "(date)"},
+    "reply_issued": {"zh": "印发", "en": " issued"},
+    # The district atlas (layers/sheets.py).
+    "sheets_title": {
+        "zh": "{cities}老旧小区改造与无障碍设施图集",
+        "en": "{cities}: old-community renovation and accessibility atlas",
+    },
+    "sheets_cover_subtitle": {
+        "zh": "导出日期 {date} · {filters}",
+        "en": "Exported {date} · {filters}",
+    },
+    "sheets_cover_caption": {
+        "zh": "图：各区县{figure}（{kind}）；斜线灰色为暂无数据，不是零",
+        "en": "Map: {figure} by district ({kind}); hatched grey is no data, not zero",
+    },
+    "sheets_cover_nothing": {
+        "zh": "图：各区县{figure}均暂无数据（斜线灰色），不是零",
+        "en": "Map: no district has {figure} yet (hatched grey), which is not zero",
+    },
+    "sheets_cover_zones": {
+        "zh": "无边界的开发区（不在图上，计入城市合计）：{zones}",
+        "en": "Zones without an outline (not on the map, in city totals): {zones}",
+    },
+    "sheets_sources": {"zh": "数据来源", "en": "Sources"},
+    "sheets_city_figures": {"zh": "全市数字", "en": "City-wide figures"},
+    "sheets_cover": {"zh": "封面", "en": "Cover"},
+    "sheets_source_ledger": {"zh": "台账：{source}", "en": "Ledger: {source}"},
+    "sheets_source_infra": {"zh": "无障碍设施：{source}", "en": "Accessibility: {source}"},
+    "sheets_contents": {"zh": "目录（每个区县一页）", "en": "Contents (a page per district)"},
+    "sheets_footer": {
+        "zh": "老旧小区改造图集 · 导出日期 {date} · {filters} · 第 {n} 页",
+        "en": "Renovation Atlas · exported {date} · {filters} · page {n}",
+    },
+    "sheets_place_subtitle": {"zh": "{city} · {level}", "en": "{city} · {level}"},
+    "sheets_zone_no_map": {
+        "zh": "{place}是开发区，没有官方行政区划边界，因此本页不绘制地图；"
+        "其数字列于下方，并计入{city}合计。",
+        "en": "{place} is a development zone with no official outline, so this page has no map; "
+        "its figures are below and count in {city}'s totals.",
+    },
+    "sheets_continued": {"zh": "{place}（续）", "en": "{place} (continued)"},
+    "sheets_figures": {"zh": "文件所报数字", "en": "Figures the documents report"},
+    "sheets_measures": {"zh": "无障碍设施（测算）", "en": "Accessibility (measured)"},
+    "sheets_col_name": {"zh": "指标", "en": "Figure"},
+    "sheets_col_ledger": {"zh": "台账（时期·性质）", "en": "Ledger (period · kind)"},
+    "sheets_col_type": {"zh": "设施", "en": "Feature"},
+    "sheets_col_radius": {"zh": "{radius} 米内户数占比", "en": "Households within {radius} m"},
+    "sheets_ledger": {"zh": "台账汇总", "en": "The ledger"},
+    "sheets_shares": {
+        "zh": "改造小区住户到最近设施的距离（直线距离）",
+        "en": "Renovated households near a feature (straight line)",
+    },
+    "sheets_col_value": {"zh": "数值", "en": "Value"},
+    "sheets_col_kind": {"zh": "时期·性质", "en": "Period · kind"},
+    "sheets_col_status": {"zh": "数据完整性", "en": "Completeness"},
+    "sheets_col_rank": {"zh": "市内排名", "en": "Rank in city"},
+    "sheets_col_source": {"zh": "出处", "en": "Source"},
+    "sheets_no_reported": {
+        "zh": "文件：暂无数据（所选文件未报告本区县的数字，不是零）",
+        "en": "Documents: no data yet (the documents chosen report no figure here; not zero)",
+    },
+    "sheets_no_ledger_loaded": {"zh": "台账：未载入", "en": "Ledger: none loaded"},
+    "sheets_no_ledger_rows": {
+        "zh": "台账：暂无数据（台账中没有本区县所选时期和性质的行）",
+        "en": "Ledger: no data yet (no ledger row here for the period and kinds chosen)",
+    },
+    "sheets_no_infra_loaded": {
+        "zh": "无障碍设施：未载入设施数据",
+        "en": "Accessibility: no data loaded",
+    },
+    "sheets_zone_unmeasured": {
+        "zh": "无障碍设施：开发区没有边界，无法按区测算",
+        "en": "Accessibility: a zone has no outline, so nothing is measured in it",
+    },
+    "sheets_extent": {"zh": "设施数据覆盖范围", "en": "Covered by the data"},
+    "sheets_community": {"zh": "改造小区（台账，{status}）", "en": "Community (ledger, {status})"},
+    "sheets_north": {"zh": "北", "en": "N"},
+    # A report refused (geo.report's InputError codes), as error_text words them.
+    "error_report_bad_period": {
+        "zh": "时期应为一个年份（2023）或年份范围（2019-2023），收到“{value}”。",
+        "en": "Expected a period as a year (2023) or a range (2019-2023), got “{value}”.",
+    },
+    "error_report_too_many_places": {
+        "zh": "一份报告最多 {cap} 个区县和开发区，所选有 {n} 个。请选择一个城市，或指定区县。",
+        "en": "A report holds at most {cap} districts and zones; {n} were chosen. Choose a "
+        "city, or name the districts.",
+    },
+    "error_report_nothing_readable": {
+        "zh": "本账户无权查看{cities}的任何区县。请选择本账户所属城市，或请管理员公开数据。",
+        "en": "This account may read no district of {cities}. Choose its own city, or ask an "
+        "admin to publish the data.",
+    },
+    # The reports page (app_pages/report.py).
+    "page_report": {"zh": "报告", "en": "Reports"},
+    "report_title": {"zh": "答复函与区县图集", "en": "Reply draft and district atlas"},
+    "report_help": {
+        "zh": "按所选城市、区县、时期和性质，生成答复函代拟稿（Word，每个数字以脚注注明出处）"
+        "和区县图集（PDF，封面加每个区县一页）。台账和无障碍设施取当前载入的数据。",
+        "en": "For the cities, districts, period and kinds chosen: the reply draft (Word, each "
+        "figure footnoted with its source) and the district atlas (PDF, a cover and a page per "
+        "district). The ledger and accessibility data are those in view.",
+    },
+    "report_period_input": {
+        "zh": "时期（如 2023 或 2019-2023，空为全部）",
+        "en": "Period (2023 or 2019-2023; empty for all)",
+    },
+    "report_choose_city": {"zh": "请选择至少一个城市。", "en": "Choose at least one city."},
+    "report_summary": {
+        "zh": "{places} 个区县和开发区，{figures} 个有值的数字；数据：{data}",
+        "en": "{places} districts and zones, {figures} figures with a value; data: {data}",
+    },
+    "report_no_data_loaded": {"zh": "仅文件数字（未载入台账和设施数据）", "en": "documents only"},
+    "report_download_reply": {"zh": "下载答复函（Word）", "en": "Download the reply (Word)"},
+    "report_download_sheets": {"zh": "下载区县图集（PDF）", "en": "Download the atlas (PDF)"},
+    "report_cover_figure": {"zh": "封面地图着色指标", "en": "Figure colouring the cover"},
+    "report_reply_file": {"zh": "{cities}-答复函.docx", "en": "{cities}-reply.docx"},
+    "report_sheets_file": {"zh": "{cities}-图集.pdf", "en": "{cities}-atlas.pdf"},
+    # --- end of issue 23's block --------------------------------------------------------
     # Errors a user can fix (geo.errors.InputError codes), written in the interface's language.
     "error_no_datum": {
         "zh": "坐标未声明坐标系，未做任何转换。高德、腾讯坐标为 GCJ-02，百度为 BD-09，GPS 和 OSM "
@@ -1323,6 +1783,331 @@ LABELS: dict[str, dict[str, str]] = {
     "error_fix_sheet": {"zh": "工作表有误", "en": "The sheet is wrong"},
     "error_fix_layer": {"zh": "图层有误", "en": "The layer is wrong"},
     "error_fix_city": {"zh": "无法确定所属城市", "en": "The city is unclear"},
+    # What a document, an OSM extract or a network file may cost (issue 29): the refusals of
+    # geo.documents, geo.extract, geo._worker, geo._osm and geo.network, each with its cap.
+    "error_document_line_length": {
+        "zh": "{name} 第 {line} 行有 {chars} 个字符，超过每行 {cap} 个字符的上限。"
+        "请把正文分成段落，或上传 .docx 或 PDF 原件。",
+        "en": "Line {line} of {name} has {chars} characters; a line may have at most {cap}. "
+        "Break the text into paragraphs, or upload the .docx or PDF.",
+    },
+    "error_document_chars": {
+        "zh": "{name} 超过 {cap} 个字符的上限。请只上传含有数字的部分（按章节或页拆分）。",
+        "en": "{name} has more than {cap} characters, the most a document may have. Upload the "
+        "part with the figures (split it by chapter or page).",
+    },
+    "error_document_lines": {
+        "zh": "{name} 超过 {cap} 行的上限。请只上传含有数字的部分（按章节或页拆分）。",
+        "en": "{name} has more than {cap} lines, the most a document may have. Upload the part "
+        "with the figures (split it by chapter or page).",
+    },
+    "error_document_figures": {
+        "zh": "{name} 中有 {figures} 个数字，超过 {cap} 个的上限：一次审核容纳不下，或不是报告。"
+        "请只上传含有数字的部分（按章节或页拆分）。",
+        "en": "{name} holds {figures} figures, more than the {cap} a review can hold (or it is "
+        "not a report). Upload the part with the figures (split it by chapter or page).",
+    },
+    "error_document_missing": {
+        "zh": "找不到文档 {name}。请检查文件路径。",
+        "en": "The document {name} does not exist. Check the path.",
+    },
+    "error_document_empty": {
+        "zh": "{name} 是空文件。请上传文档本身。",
+        "en": "{name} is an empty file. Upload the document itself.",
+    },
+    "error_document_no_text": {
+        "zh": "{name} 中没有文字（只有空行或图片）。请上传含有文字的文档。",
+        "en": "{name} holds no text (only empty lines or images). Upload a document with its text.",
+    },
+    "error_document_suffix": {
+        "zh": "{name} 不是可读取的文档："
+        "请另存为 .docx 或 PDF（含文字层，不是扫描件），或纯文本 .txt。",
+        "en": "{name} is not a document this can read: save it as .docx or PDF (with its text, "
+        "not a scan), or as plain text.",
+    },
+    "error_document_doc": {
+        "zh": "{name} 是旧版 Word .doc 文件或带密码的 .docx。请在 Word 或 WPS 中打开，去掉密码后"
+        "另存为 .docx（文件 → 另存为 → .docx）。",
+        "en": "{name} is an old Word .doc file or a password-protected .docx. Open it in Word or "
+        "WPS, remove any password and save it as .docx.",
+    },
+    "error_document_encoding": {
+        "zh": "{name} 不是 UTF-8、带 BOM 的 UTF-16、GBK 或 GB18030 编码的文本（是二进制文件？）。"
+        "请另存为 UTF-8 文本，或上传 .docx 或 PDF。",
+        "en": "{name} is not text in UTF-8, UTF-16 with BOM, GBK or GB18030 (a binary file?). "
+        "Save it as UTF-8 text, or upload the .docx or PDF.",
+    },
+    "error_document_nul": {
+        "zh": "{name} 含有空字节（NUL），不是文本文件（是改了扩展名的二进制文件？）。"
+        "请上传 .docx 或 PDF 原件。",
+        "en": "{name} contains NUL bytes, so it is no text file (a binary file renamed?). Upload "
+        "the .docx or PDF itself.",
+    },
+    "error_docx_magic": {
+        "zh": "{name} 不是 .docx（不是 zip 压缩包）。请用 Word 或 WPS 重新另存为 .docx。",
+        "en": "{name} is not a .docx (not a zip archive). Save it again from Word or WPS as .docx.",
+    },
+    "error_docx_open": {
+        "zh": "{name} 无法作为 Word .docx 打开。请用 Word 或 WPS 重新另存为 .docx。",
+        "en": "{name} cannot be opened as a Word .docx. Save it again from Word or WPS as .docx.",
+    },
+    "error_docx_password": {
+        "zh": "{name} 中有加密的内容。请在 Word 中去掉密码后重新保存。",
+        "en": "{name} holds encrypted parts. Remove the password in Word and save it again.",
+    },
+    "error_docx_member_name": {
+        "zh": "{name} 的压缩包里有指向包外的文件名，不是 Word 文档。请用 Word 重新另存为 .docx。",
+        "en": "{name} holds file names pointing outside its zip: not a Word document. Save it "
+        "again from Word as .docx.",
+    },
+    "error_docx_xml_broken": {
+        "zh": "{name} 中的 XML 已损坏，无法读取。请用 Word 重新另存为 .docx。",
+        "en": "The XML in {name} is broken and cannot be read. Save the document again from Word "
+        "as .docx.",
+    },
+    "error_pdf_magic": {
+        "zh": "{name} 的开头不像 PDF 文件。请重新导出为 PDF，或上传 .docx。",
+        "en": "{name} does not start like a PDF. Export the document to PDF again, or upload the "
+        ".docx.",
+    },
+    "error_pdf_unreadable": {
+        "zh": "{name} 无法作为 PDF 打开。请重新导出为 PDF，或上传 .docx。",
+        "en": "{name} cannot be opened as a PDF. Export it to PDF again, or upload the .docx.",
+    },
+    "error_pdf_password": {
+        "zh": "{name} 设有打开密码。请去掉密码（打印或导出为新的 PDF）后再上传。",
+        "en": "{name} needs a password to open. Remove the password (print or export it to a "
+        "new PDF), then upload it.",
+    },
+    "error_pdf_crypto": {
+        "zh": "{name} 的加密方式需要未安装的组件才能解开。"
+        "请重新安装依赖，或导出为新的 PDF 后再上传。",
+        "en": "The encryption of {name} needs a library that is not installed. Install the "
+        "requirements again, or export it to a new PDF and upload that.",
+    },
+    "error_pdf_scan": {
+        "zh": "{name} 的 {pages} 页都没有文字层：这是扫描件。"
+        "请先做文字识别（如 ocrmypdf -l chi_sim）再上传，或上传 .docx。",
+        "en": "None of the {pages} pages of {name} has a text layer: a scan. Run OCR on it (e.g. "
+        "ocrmypdf -l chi_sim) and upload the result, or upload the .docx.",
+    },
+    "error_document_bytes": {
+        "zh": "{name} 有 {mib} MiB，超过单个文档 {cap} MiB 的上限。"
+        "请拆分文档，或只上传含有数字的页。",
+        "en": "{name} is {mib} MiB, more than the {cap} MiB a document may be. Split it, or "
+        "upload only the pages with the figures.",
+    },
+    "error_docx_entries": {
+        "zh": "{name} 的压缩包里有 {entries} 个文件，超过 .docx {cap} 个的上限：不是 Word 文档，"
+        "或是压缩炸弹。请用 Word 或 WPS 重新另存为 .docx。",
+        "en": "{name} holds {entries} files in its zip, more than the {cap} a .docx may hold: not "
+        "a Word document, or a zip bomb. Save it again from Word or WPS as .docx.",
+    },
+    "error_docx_unpacked": {
+        "zh": "{name} 解压后有 {mib} MiB，超过 {cap} MiB 的上限（压缩炸弹，或图片过大）。"
+        "请删去图片，或拆分文档。",
+        "en": "{name} unpacks to {mib} MiB, more than the {cap} MiB allowed (a zip bomb, or very "
+        "large images). Remove the images, or split the document.",
+    },
+    "error_docx_ratio": {
+        "zh": "{name} 中有文件的压缩比为 {ratio}:1，超过 {cap}:1 的上限：这是压缩炸弹。"
+        "请上传原始文档。",
+        "en": "A file in {name} is packed {ratio}:1, more than the {cap}:1 allowed: a zip bomb. "
+        "Upload the original document.",
+    },
+    "error_docx_entities": {
+        "zh": "{name} 的 XML 声明了 DOCTYPE 或实体：Word 从不这样写，"
+        "这类内容可膨胀到数 GB 或读取本机文件，已拒绝。请用 Word 或 WPS 重新另存为 .docx。",
+        "en": "The XML of {name} declares a DOCTYPE or entities, which Word never writes and "
+        "which can expand into gigabytes or read local files, so it is refused. Save it again "
+        "from Word or WPS as .docx.",
+    },
+    "error_docx_xml": {
+        "zh": "{name} 的 XML 解压后有 {mib} MiB，超过 {cap} MiB 的上限：文字远多于一份报告，或是为"
+        "拖垮读取而构造的文件。请拆分文档，或把含有数字的部分另存为新的 .docx。",
+        "en": "The XML of {name} unpacks to {mib} MiB, more than the {cap} MiB allowed: far more "
+        "text than a report holds, or a file built to stall the reader. Split the document, or "
+        "save the part with the figures as a new .docx.",
+    },
+    "error_pdf_pages": {
+        "zh": "{name} 有 {pages} 页，超过 {cap} 页的上限。请只上传含有数字的页。",
+        "en": "{name} has {pages} pages, more than the {cap} allowed. Upload only the pages with "
+        "the figures.",
+    },
+    "error_pdf_page_tree": {
+        "zh": "{name} 的页面目录嵌套过深或已损坏，正常软件不会生成这样的文件。请打印或导出为新的 "
+        "PDF 后再上传。",
+        "en": "The page tree of {name} is nested too deep or broken, which no writer makes. "
+        "Print or export it to a new PDF, then upload that.",
+    },
+    "error_pdf_page_cycle": {
+        "zh": "{name} 的页面目录引用了自身，无法列出页面。请打印或导出为新的 PDF 后再上传。",
+        "en": "The page tree of {name} refers back to itself, so its pages cannot be listed. "
+        "Print or export it to a new PDF, then upload that.",
+    },
+    "error_pdf_stream": {
+        "zh": "{name} 第 {page} 页有一段数据解压后超过 {cap} MiB：图形过大无法读取文字，或是为拖垮"
+        "读取而构造的文件。请只上传含有数字的页，或上传 .docx。",
+        "en": "A stream on page {page} of {name} unpacks to more than {cap} MiB: a drawing too "
+        "large to read for text, or a file built to stall the reader. Upload only the pages "
+        "with the figures, or the .docx.",
+    },
+    "error_pdf_decoded": {
+        "zh": "读到 {name} 第 {page} 页时，需解压的数据（页面内容、字体映射表和表单，"
+        "按页累计）已超过 {cap} MiB 的上限。请只上传含有数字的页，或上传 .docx。",
+        "en": "By page {page} of {name}, the data to unpack (page contents, font maps and forms, "
+        "counted per page) passes the {cap} MiB allowed. Upload only the pages with the "
+        "figures, or the .docx.",
+    },
+    "error_read_timeout": {
+        "zh": "读取 {name} 超过单个文件 {seconds} 秒的时限，已停止。"
+        "请上传其中较小的部分（含有数字的页或章节）。",
+        "en": "Reading {name} took longer than the {seconds} s allowed for one file and was "
+        "stopped. Upload a smaller part of it (the pages or chapters with the figures).",
+    },
+    "error_read_memory": {
+        "zh": "读取 {name} 所需内存超过单个文件 {mib} MiB 的上限，已停止。请上传其中较小的部分。",
+        "en": "Reading {name} needed more than the {mib} MiB of memory allowed for one file and "
+        "was stopped. Upload a smaller part of it.",
+    },
+    "error_osm_bytes": {
+        "zh": "{name} 超过 OSM 数据 {cap} GB 的上限。请先裁剪到所需区域（如 osmium extract）。",
+        "en": "{name} is larger than the {cap} GB an OSM extract may be. Clip it to the area you "
+        "need (e.g. osmium extract).",
+    },
+    "error_osm_suffix": {
+        "zh": "{name} 不是 OSM 数据：文件名应以 .osm.pbf 或 .osm 结尾。",
+        "en": "{name} is not an OSM extract: its name should end in .osm.pbf or .osm.",
+    },
+    "error_osm_missing": {
+        "zh": "找不到 OSM 数据 {name}。请检查文件路径。",
+        "en": "The OSM extract {name} does not exist. Check the path.",
+    },
+    "error_osm_not_xml": {
+        "zh": "{name} 不是格式完整的 XML，无法作为 OSM 数据读取。"
+        "请重新下载（如 Geofabrik）或重新导出 OSM 数据。",
+        "en": "{name} is not well-formed XML, so it cannot be read as OSM XML. Download the "
+        "extract again (e.g. from Geofabrik), or export it again.",
+    },
+    "error_osm_doctype": {
+        "zh": "{name} 声明了 DOCTYPE（可定义 XML 实体）：OSM 数据从不需要，XML 炸弹和读取本机文件的"
+        "攻击却会用到，已拒绝。请重新下载或导出不含 DOCTYPE 的 OSM 数据。",
+        "en": "{name} declares a DOCTYPE (where XML entities live), which OSM never needs and "
+        "XML bombs and file reads use, so it is refused. Download or export the extract again "
+        "without one.",
+    },
+    "error_osm_root": {
+        "zh": "{name} 的根元素不是 <osm>，不是 OSM XML。"
+        "请重新下载（如 Geofabrik）或重新导出 OSM 数据。",
+        "en": "The root element of {name} is not <osm>: it is no OSM XML. Download the extract "
+        "again (e.g. from Geofabrik), or export it again.",
+    },
+    "error_osm_pbf_header": {
+        "zh": "{name} 不是 OSM PBF 文件（第一个数据块不是 OSMHeader）。"
+        "请重新下载（如 Geofabrik）或重新导出 OSM 数据。",
+        "en": "{name} is not an OSM PBF file (its first block is not OSMHeader). Download the "
+        "extract again (e.g. from Geofabrik), or export it again.",
+    },
+    "error_osm_truncated": {
+        "zh": "{name} 无法读到结尾：文件不完整或已损坏。"
+        "请重新下载（如 Geofabrik）或重新导出 OSM 数据。",
+        "en": "{name} cannot be read to its end: the file is cut short or damaged. Download the "
+        "extract again (e.g. from Geofabrik), or export it again.",
+    },
+    "error_osm_unreadable": {
+        "zh": "{name} 无法作为 OSM 数据读取。"
+        "请重新下载（.osm.pbf）或导出不含 DOCTYPE 的 .osm XML。",
+        "en": "{name} cannot be read as an OSM extract. Download or export it again (.osm.pbf, "
+        "or .osm XML without a DOCTYPE).",
+    },
+    "error_osm_way_refs": {
+        "zh": "{name} 中的路线 {way} 列出 {refs} 个节点，超过 OSM 每条路线 {cap} 个节点的上限，"
+        "没有编辑器会写出这样的数据。请重新下载（如 Geofabrik）或重新导出 OSM 数据。",
+        "en": "Way {way} of {name} lists {refs} nodes, more than the {cap} OSM allows in a way; "
+        "no editor writes such a way. Download the extract again (e.g. from Geofabrik), or "
+        "export it again.",
+    },
+    "error_osm_refs": {
+        "zh": "{name} 的路线共列出超过 {cap} 个节点引用，超出一个城市路网的上限。请先裁剪到所需城市"
+        "（如 osmium extract --bbox）再建路网。",
+        "en": "The ways of {name} list more than {cap} node references in all, more than a "
+        "city's network. Clip it to the city you need (e.g. osmium extract --bbox), then build "
+        "the network from that.",
+    },
+    "error_osm_negative_ids": {
+        "zh": "{name} 含有编号为负数的对象（路线 {way} 或其节点）：这是 JOSM 中尚未上传的新数据，"
+        "无法建立路网。请上传后从 OpenStreetMap 重新下载该区域，或保存带正式编号的数据。",
+        "en": "{name} holds objects with negative ids (way {way} or its nodes): new data from "
+        "JOSM not yet uploaded, from which no network can be built. Download the area again "
+        "from OpenStreetMap after the upload, or save the data with real ids.",
+    },
+    "error_network_unreadable": {
+        "zh": "{name} 无法作为 GeoPackage 读取。"
+        "请用 atlas network 重新生成路网文件，或直接提供 OSM 数据。",
+        "en": "{name} cannot be read as a GeoPackage. Write the network again with atlas "
+        "network, or give the OSM extract itself.",
+    },
+    "error_network_layers": {
+        "zh": "{name} 缺少 atlas network 写出的图层：{layers}。"
+        "请用 atlas network 重新生成路网文件。",
+        "en": "{name} lacks the layers atlas network writes: {layers}. Write the network again "
+        "with atlas network.",
+    },
+    "error_network_columns": {
+        "zh": "{name} 的图层 {layer} 中，这些列缺失、类型与写出时不符或有空值：{columns}。"
+        "请用 atlas network 重新生成路网文件。",
+        "en": "In the layer {layer} of {name}, these columns are missing, not of the type "
+        "written, or have empty values: {columns}. Write the network again with atlas network.",
+    },
+    "error_network_size": {
+        "zh": "{name} 的图层 {layer} 有 {rows} 行，超过按上限建成的路网最多 {cap} 行。"
+        "请先把 OSM 数据裁剪到所需城市（如 osmium extract --bbox），再用 atlas network 生成路网。",
+        "en": "The layer {layer} of {name} has {rows} rows, more than the {cap} of a network "
+        "built within the caps. Clip the OSM extract to the city you need (e.g. osmium extract "
+        "--bbox), then write the network with atlas network.",
+    },
+    "error_network_schema": {
+        "zh": "{name} 不是本系统 atlas network 写出的路网文件（或由旧版本写出）。"
+        "请用 atlas network 重新生成，或直接提供 OSM 数据。",
+        "en": "{name} is not a network file written by this version of atlas network. Write it "
+        "again with atlas network, or give the OSM extract itself.",
+    },
+    "error_network_crs": {
+        "zh": "{name} 的坐标系（{crs}）不是以米为单位的投影坐标系，或节点不是 WGS84：长度会被"
+        "错当成米。请用 atlas network 重新生成路网文件。",
+        "en": "The CRS of {name} ({crs}) is not a projected one in metres, or its nodes are not "
+        "in WGS84: lengths would be taken for metres wrongly. Write the network again with "
+        "atlas network.",
+    },
+    "error_network_empty": {
+        "zh": "{name} 没有节点或路段。请用 atlas network 重新生成路网文件。",
+        "en": "{name} has no nodes or no edges. Write the network again with atlas network.",
+    },
+    "error_network_nodes": {
+        "zh": "{name} 有 {edges} 条路段指向文件中不存在的节点。"
+        "请用 atlas network 重新生成路网文件。",
+        "en": "{edges} edges of {name} name nodes the file does not hold. Write the network "
+        "again with atlas network.",
+    },
+    "error_network_lengths": {
+        "zh": "{name} 有 {edges} 条路段的长度缺失、为负，或与两端节点间的距离不符。请用 atlas "
+        "network 重新生成路网文件。",
+        "en": "{edges} edges of {name} have a length that is missing, negative or not the "
+        "distance between their nodes. Write the network again with atlas network.",
+    },
+    "error_network_changed": {
+        "zh": "{name} 在 atlas network 写出后被改动过（节点、路段或标签与写出时的校验值不符）。"
+        "请用 atlas network 重新生成路网文件。",
+        "en": "{name} was changed after atlas network wrote it (its nodes, edges or tags no "
+        "longer match the checksum it was written with). Write the network again with atlas "
+        "network.",
+    },
+    "error_read_stopped": {
+        "zh": "读取 {name} 的进程意外停止（退出码 {code}），没有结果。"
+        "请用生成该文件的软件重新保存后再上传。",
+        "en": "The reader of {name} stopped without an answer (exit code {code}). Save the file "
+        "again from the program that made it, and upload that.",
+    },
     "upload_button": {"zh": "选择文件", "en": "Upload"},
     "upload_limit": {
         "zh": "拖放文件到上方，或点“选择文件”。单个文件不超过 {mb} MB；格式：{types}。",

@@ -98,7 +98,8 @@ def legend_html(
     ``classes`` are (colour, text) pairs, lightest first; ``missing`` replaces the grey
     "no data" swatch with a (CSS background, text) pair. ``notes`` are lines of small grey
     text (the scheme, the periods coloured). ``points`` are (colour, name, shape) of the
-    layers drawn over the districts, ``shape`` being ``point`` or ``line``. Every text is
+    layers drawn over the districts, ``shape`` being ``point``, ``line`` or ``area`` (a
+    translucent fill, as a walkshed is drawn). Every text is
     escaped here.
     """
     rows = [_swatch(colour, text, dashed=False) for colour, text in classes]
@@ -132,6 +133,8 @@ def _swatch(colour: str, text: str, *, dashed: bool) -> str:
 def _marker(colour: str, name: str, shape: str) -> str:
     if shape == "line":
         mark = f"width:14px;height:0;border-top:3px solid {colour};vertical-align:middle"
+    elif shape == "area":
+        mark = f"width:14px;height:10px;background:{colour};opacity:.6;border:2px solid {colour}"
     else:
         mark = f"width:9px;height:9px;border-radius:50%;background:{colour};border:1px solid #fff"
     return f'<span style="display:inline-block;{mark};margin:0 8px 0 2px"></span>{esc(name)}'
