@@ -61,6 +61,8 @@ from playwright.sync_api import Error as PlaywrightError
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from store import Workspace
+
 __all__ = [
     "ARTIFACTS",
     "CHROMIUM",
@@ -158,6 +160,10 @@ def app_server(
     """
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing; `make test` installs Debian's chromium.")
+    # As `make app` does before it serves: only `atlas db init` creates a workspace.
+    if not (data_dir / "atlas.sqlite").exists():
+        with Workspace(f"sqlite:///{data_dir / 'atlas.sqlite'}") as workspace:
+            workspace.init()
     # An origin that cannot exist (.invalid), allowed to embed this server only: its token,
     # given as Streamlit's environment setting so that a command around Streamlit passes it on.
     token = f"https://atlas-e2e-{secrets.token_hex(8)}.invalid"
