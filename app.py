@@ -43,6 +43,7 @@ state.keep(
         "snap",
         "measure",
         "covered",
+        *("siting_type", "siting_profile", "siting_count", "siting_radius"),
     ]
 )
 lang = st.sidebar.radio(
@@ -64,12 +65,14 @@ pages = [
     st.Page("app_pages/ledger.py", title=label("page_ledger", lang), url_path="ledger"),
     st.Page("app_pages/infra.py", title=label("page_infra", lang), url_path="accessibility"),
     st.Page("app_pages/reach.py", title=label("page_reach", lang), url_path="reach"),
+    st.Page("app_pages/siting.py", title=label("page_siting", lang), url_path="siting"),
     st.Page("app_pages/lifecircle.py", title=label("page_lifecircle", lang), url_path="lifecircle"),
     st.Page("app_pages/figures.py", title=label("page_figures", lang), url_path="figures"),
     st.Page("app_pages/history.py", title=label("page_history", lang), url_path="history"),
     st.Page("app_pages/account.py", title=label("page_account", lang), url_path="account"),
 ]
-page = st.navigation(pages)
+# Every page listed: a collapsed list says "View 3 more" in English whatever the language.
+page = st.navigation(pages, expanded=True)
 # The saved ledger and infrastructure every page shows (?ledger=xinxiang@3), in the address.
 sidebar_sources(lang)
 state.publish(["lang", "ledger", "infra"], defaults={"lang": "zh", "ledger": "", "infra": ""})

@@ -3,14 +3,14 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
 
     atlas build [--force]
     atlas resolve NAME [--city CITY] [--year YEAR]
-    atlas export (--city CITY ... | --province PROVINCE | --all-seed) [--district D ...]
+    atlas export (--city CITY ... | --province PROVINCE | --all | --all-seed) [--district D ...]
                  [--from YEAR] [--to YEAR] [--figure METRIC ...] --out FILE.geojson
     atlas ingest LEDGER [--crs DATUM] [--sheet NAME] --out FILE.gpkg --report FILE.csv
                  [--reconcile FILE.csv]
     atlas infra FILE [--crs DATUM] [--sheet NAME] [--layer NAME] [--covers DISTRICT ...]
                 [--city CITY] --out FILE.gpkg
     atlas coverage --infra FILE.gpkg [--projects FILE.gpkg] [--radius M ...] --out FILE.geojson
-    atlas map --city CITY [--city CITY ...] [--figure METRIC] [--infra FILE.gpkg]
+    atlas map (--city CITY ... | --province PROVINCE | --all) [--figure METRIC] [--infra FILE.gpkg]
               [--projects FILE.gpkg] [--dataset NAME[@VERSION] ...] --out FILE.html
     atlas figures extract DOC [--city CITY] [--district D] [--year YEAR] --out FILE.csv
     atlas figures read TABLE [--sheet NAME] [--city CITY] --out FILE.csv --report FILE.csv
@@ -18,6 +18,11 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas network OSM --out FILE.gpkg
     atlas reach --projects FILE.gpkg --infra FILE.gpkg --network FILE.gpkg
                 [--profile P ...] [--radius M ...] [--max-snap M] --out FILE.geojson
+    atlas site --projects LEDGER [--crs DATUM] --network EXTRACT [--type T] [--candidates FILE]
+               [--existing FILE] --count N --radius R --profile walk|wheelchair
+               [--time-limit S] [--solver highs|cbc] [--all-candidates] --out FILE.geojson
+    atlas priorities --projects LEDGER [--crs DATUM] [--preset safety|accessibility|balanced]
+                     [--planned] --out FILE.csv|.xlsx
     atlas indicators --projects LEDGER [--crs DATUM] --osm EXTRACT [--facilities FILE]
                      [--profile walk|wheelchair] [--radius CATEGORY=M ...]
                      --out FILE.gpkg|.geojson|.xlsx
@@ -60,10 +65,14 @@ all exits 2 with a message saying why and how to fix it.
 User errors (an unknown place, a bad option) print one line to stderr, with close matches
 where there are any, and exit with status 2. Nothing prints a traceback for them.
 ``atlas map`` writes one self-contained offline HTML map (:mod:`layers.offline`): Leaflet
-inlined, no tiles, nothing fetched. ``atlas figures extract`` writes the figures a document
-(.txt, .docx, .pdf) proposes, one row each with its line, for review, and prints one JSON line
-of counts; ``atlas figures read`` reads a filled-in figures table like ``atlas ingest`` reads a
-ledger; ``atlas figures template`` writes the blank table.
+inlined, no tiles, nothing fetched. Over 10,000 communities with a point
+(:data:`layers.projects.MAX_POINTS_DRAWN`) it draws one marker per district with their count
+and households, as the app's map does, so the file stays under 2 MB.
+
+``atlas figures extract`` writes the figures a document (.txt, .docx, .pdf) proposes, one row
+each with its line, for review, and prints one JSON line of counts; ``atlas figures read``
+reads a filled-in figures table like ``atlas ingest`` reads a ledger; ``atlas figures
+template`` writes the blank table.
 """
 
 from __future__ import annotations
@@ -110,6 +119,8 @@ _FILES = {
     "infra": (("file",), ("out",)),
     "coverage": (("infra", "projects"), ("out",)),
     "map": (("infra", "projects"), ("out",)),
+    "site": (("projects", "network", "candidates", "existing"), ("out",)),
+    "priorities": (("projects",), ("out",)),
     "indicators": (("projects", "osm", "facilities"), ("out",)),
     "report": ((), ("out",)),
 }
@@ -178,8 +189,27 @@ def _selection_from(args: argparse.Namespace) -> selection.Selection:
     }
     if args.province:
         return selection.Selection.for_province(args.province, **common)
+    if args.all:
+        return selection.Selection(cities=_all_cities(), **common)
     cities = boundaries.SEED_CITIES if args.all_seed else tuple(args.city)
     return selection.Selection(cities=cities, **common)
+
+
+def _all_cities() -> tuple[str, ...]:
+    """Every prefecture-level city of China, by adcode."""
+    return tuple(gazetteer.list_cities()["city"].drop_duplicates())
+
+
+def _cities_of(args: argparse.Namespace) -> tuple[tuple[str, ...], str]:
+    """``atlas map``'s cities (full names) and the map's title: --city, --province or --all."""
+    if args.all:
+        return _all_cities(), "全国"
+    if args.province:
+        province = gazetteer.resolve_province(args.province)["province"]
+        return tuple(gazetteer.list_cities(province)["city"]), province
+    # Full names, so the ledger's city column (新乡市) matches a city typed as 新乡.
+    cities = tuple(gazetteer.resolve_city(name)["city"] for name in args.city)
+    return cities, "、".join(cities)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -303,20 +333,20 @@ def _map(args: argparse.Namespace) -> int:
     if args.figure not in set(all_figures["metric"]):
         known = ", ".join(sorted(set(all_figures["metric"])))
         raise ValueError(f"Unknown figure {args.figure!r}; expected one of: {known}.")
-    # Full names, so the ledger's city column (新乡市) matches a city typed as 新乡.
-    cities = tuple(gazetteer.resolve_city(name)["city"] for name in args.city)
+    cities, title = _cities_of(args)
     projects = records.read_projects(Path(args.projects)) if args.projects else None
     found = infra.read_infra(Path(args.infra)) if args.infra else None
     features = found.features if found else None
     if args.dataset:
-        projects, features = _stored_layers(args.dataset, cities, projects, features, _user(args))
+        chosen = None if args.all else cities
+        projects, features = _stored_layers(args.dataset, chosen, projects, features, _user(args))
     view = View(cities=cities, figure=args.figure)
     fmap = view_map(view, all_figures, projects=projects, infra=features)
     names = tuple(Path(p).name for p in (args.projects, args.infra) if p) + tuple(
         args.dataset or ()
     )
     heading = view_heading(view, all_figures, today=datetime.date.today(), data_names=names)
-    write_bytes(offline_html_bytes(fmap, title="、".join(cities), heading=heading), out)
+    write_bytes(offline_html_bytes(fmap, title=title, heading=heading), out)
     print(json.dumps({"out": str(out), "bytes": out.stat().st_size}, ensure_ascii=False))
     return 0
 
@@ -369,8 +399,11 @@ def decode_file_name(name: str) -> str:
     return raw.decode("utf-8", errors="backslashreplace")
 
 
-def _stored_layers(refs: list[str], cities: tuple[str, ...], projects, features, user=None):
-    """Projects and features of ``NAME[@VERSION]`` in ``cities``: a version, or the current."""
+def _stored_layers(refs: list[str], cities: tuple[str, ...] | None, projects, features, user=None):
+    """
+    Projects and features of ``NAME[@VERSION]`` in ``cities`` (None: all of China): a
+    version, or the current state, read in one store query whatever the number of cities.
+    """
     parts = {"ledger": [] if projects is None else [projects], "infra": []}
     parts["infra"] += [] if features is None else [features]
     with open_workspace() as workspace:
@@ -387,19 +420,17 @@ def _stored_layers(refs: list[str], cities: tuple[str, ...], projects, features,
 def _stored_rows(workspace: Workspace, kind: str, name: str, version, cities, user):
     if version is None:
         current = workspace.current_projects if kind == "ledger" else workspace.current_features
-        return pd.concat(
-            [current(dataset=name, city=city, user=user) for city in cities], ignore_index=True
-        )
+        return current(dataset=name, city=cities, user=user)
     content = workspace.load(name, version, user=user).content
     rows = content.features if kind == "infra" else content.projects
-    if kind == "ledger":
+    if kind == "ledger" and cities is not None:
         rows = selection.filter_projects(rows, cities=cities)
     return rows.assign(dataset=name, version=version)
 
 
 def _export_dataset(args: argparse.Namespace, chosen: selection.Selection) -> int:
     """``atlas export --dataset``: the stored communities of the selection, as GeoJSON."""
-    cities = tuple(gazetteer.resolve_city(name)["city"] for name in chosen.cities)
+    cities = None if args.all else tuple(gazetteer.resolve_city(c)["city"] for c in chosen.cities)
     projects, _ = _stored_layers(args.dataset, cities, None, None, _user(args))
     if projects is None:
         raise ValueError(f"Expected a ledger dataset for export; {args.dataset} holds none.")
@@ -734,6 +765,110 @@ def _add_network_commands(sub) -> None:
     measure.set_defaults(func=_reach)
 
 
+# --- siting (issue 26): `atlas site` ---------------------------------------------------------
+
+
+def _site_projects(path: Path, crs_name: str | None) -> pd.DataFrame:
+    """Communities from a ledger (read as `atlas ingest` reads it) or an ingested .gpkg."""
+    if path.suffix.lower() in {".gpkg", ".geojson"}:
+        return records.read_projects(path)
+    return records.read_ledger(path, crs_name=crs_name).projects
+
+
+def _site(args: argparse.Namespace) -> int:
+    from geo import network, siting
+
+    out = Path(args.out)
+    if out.suffix.lower() not in {".geojson", ".json"}:
+        raise ValueError(f"Expected --out to end in .geojson, got {args.out!r}.")
+    boundaries.build_boundaries()
+    projects = _site_projects(Path(args.projects), args.crs)
+    graph = network.load_network(Path(args.network))
+    found = None
+    if Path(args.network).suffix.lower() in {".pbf", ".osm"}:
+        found = infra.read_infra(Path(args.network))
+    refused = {}
+    given = {}
+    for option in ("candidates", "existing"):
+        if getattr(args, option):
+            given[option], quarantine = siting.read_sites(Path(getattr(args, option)))
+            refused[option] = len(quarantine)
+    candidates, _, result = siting.plan(
+        projects,
+        graph,
+        kind=args.type,
+        count=args.count,
+        radius_m=args.radius,
+        profile=args.profile,
+        infra=found,
+        candidates=given.get("candidates"),
+        existing=given.get("existing"),
+        solver=args.solver,
+        time_limit_s=args.time_limit,
+    )
+    written = candidates if args.all_candidates else candidates[candidates["chosen"]]
+    write_geojson(written.sort_values("order", na_position="last"), out)
+    print(json.dumps(result.summary | {"refused_rows": refused}, ensure_ascii=False))
+    return 0
+
+
+def _priorities(args: argparse.Namespace) -> int:
+    from geo import priorities
+
+    out = Path(args.out)
+    if out.suffix.lower() not in {".csv", ".xlsx"}:
+        raise ValueError(f"Expected --out to end in .csv or .xlsx, got {args.out!r}.")
+    boundaries.build_boundaries()
+    projects = _site_projects(Path(args.projects), args.crs)
+    ranked = priorities.prioritise(projects, preset=args.preset, only_planned=args.planned)
+    table = pd.DataFrame(ranked.drop(columns="geometry", errors="ignore"))
+    _write_table(table, out, "priorities")
+    summary = {
+        "ranked": len(ranked),
+        "preset": args.preset,
+        "tied": int(ranked["tied"].sum()),
+        "parts_missing": ranked["parts_missing"].value_counts().to_dict(),
+    }
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+def _add_site_commands(sub) -> None:
+    """The `site` and `priorities` subcommands."""
+    from geo.priorities import PRESETS
+    from geo.siting import PROFILES, SITE_TYPES, SOLVERS
+
+    ranks = sub.add_parser("priorities", help="which communities first: a score explained by parts")
+    ranks.add_argument(
+        "--projects", required=True, help="ledger (CSV/XLSX) or `atlas ingest` .gpkg"
+    )
+    ranks.add_argument("--crs", help="datum of the ledger's coordinates: wgs84|cgcs2000|gcj02|bd09")
+    ranks.add_argument("--preset", choices=list(PRESETS), default="balanced")
+    ranks.add_argument("--planned", action="store_true", help="rank only the 计划 (plan) rows")
+    ranks.add_argument("--out", required=True, help="ranked table .csv or .xlsx")
+    ranks.set_defaults(func=_priorities)
+
+    site = sub.add_parser("site", help="where N new curb ramps or accessible stops reach most")
+    site.add_argument("--projects", required=True, help="ledger (CSV/XLSX) or `atlas ingest` .gpkg")
+    site.add_argument("--crs", help="datum of the ledger's coordinates: wgs84|cgcs2000|gcj02|bd09")
+    site.add_argument("--network", required=True, help="OSM extract (or `atlas network` .gpkg)")
+    site.add_argument("--type", choices=SITE_TYPES, default="curb_ramp", help="facility type")
+    site.add_argument("--candidates", help="candidate sites (.geojson/.gpkg/.zip points)")
+    site.add_argument("--existing", help="existing sites, kept fixed (.geojson/.gpkg/.zip points)")
+    site.add_argument("--count", type=int, required=True, help="how many new sites")
+    site.add_argument("--radius", type=float, required=True, help="metres on foot")
+    site.add_argument("--profile", choices=PROFILES, default="walk")
+    site.add_argument("--solver", choices=SOLVERS, default="highs")
+    site.add_argument("--time-limit", type=float, help="seconds per solve; then the gap is given")
+    site.add_argument(
+        "--all-candidates",
+        action="store_true",
+        help="write unchosen candidates too (chosen: false)",
+    )
+    site.add_argument("--out", required=True, help="chosen sites as .geojson")
+    site.set_defaults(func=_site)
+
+
 # --- life circles (issue 25): `atlas indicators` -----------------------------------------------
 
 _INDICATOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".xlsx")
@@ -936,6 +1071,7 @@ def _add_place_commands(sub) -> None:
     where = export.add_mutually_exclusive_group(required=True)
     where.add_argument("--city", action="append", help="a city (repeatable), e.g. 新乡市")
     where.add_argument("--province", help="every city of a province, e.g. 河南省")
+    where.add_argument("--all", action="store_true", help="every city of China")
     where.add_argument("--all-seed", action="store_true", help="the five seed cities together")
     export.add_argument("--district", action="append", help="keep only this district (repeatable)")
     export.add_argument("--from", dest="year_from", type=int, help="first year of the period")
@@ -992,7 +1128,10 @@ def _add_infra_commands(sub) -> None:
 
 def _add_map_commands(sub) -> None:
     offline = sub.add_parser("map", help="one self-contained offline HTML map (no tiles, no CDN)")
-    offline.add_argument("--city", action="append", required=True, help="a city (repeatable)")
+    where = offline.add_mutually_exclusive_group(required=True)
+    where.add_argument("--city", action="append", help="a city (repeatable), e.g. 新乡市")
+    where.add_argument("--province", help="every city of a province, e.g. 河南省")
+    where.add_argument("--all", action="store_true", help="every city of China")
     offline.add_argument("--figure", default="households", help="the metric coloured")
     offline.add_argument("--infra", help="accessibility features: `atlas infra` output")
     offline.add_argument("--projects", help="renovated communities: `atlas ingest` .gpkg")
@@ -1140,6 +1279,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_map_commands(sub)
     _add_figures(sub)
     _add_network_commands(sub)
+    _add_site_commands(sub)
     _add_indicator_commands(sub)
     _workspace_commands(sub)
     _account_commands(sub)

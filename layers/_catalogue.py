@@ -137,6 +137,10 @@ LABELS: dict[str, dict[str, str]] = {
     "content_col": {"zh": "改造内容", "en": "Content"},
     "ledger_row": {"zh": "台账行号", "en": "Ledger row"},
     "projects_layer": {"zh": "台账小区", "en": "Ledger communities"},
+    # Over layers.projects.MAX_POINTS_DRAWN communities: one marker per district.
+    "by_district": {"zh": "按区县汇总", "en": "totalled by district"},
+    "communities_count": {"zh": "个小区", "en": "communities"},
+    "features_count": {"zh": "处", "en": "features"},
     "page_map": {"zh": "地图", "en": "Map"},
     "page_compare": {"zh": "对比", "en": "Compare"},
     "page_quality": {"zh": "数据质量", "en": "Data quality"},
@@ -464,6 +468,95 @@ LABELS: dict[str, dict[str, str]] = {
     "reach_untagged_col": {
         "zh": "到公交站路线中无标注路段占比",
         "en": "Share of the route to the stop without tags",
+    },
+    # --- 选址 siting (geo/siting.py, app_pages/siting.py, layers/siting.py) ---
+    "page_siting": {"zh": "选址", "en": "Siting"},
+    "page_siting_title": {
+        "zh": "选址：新增设施覆盖最多住户",
+        "en": "Siting: where new facilities reach the most households",
+    },
+    "siting_help": {
+        "zh": "在候选点中选出 N 处新增设施，使沿路网 R 米内覆盖的住户最多；已有设施保持不变。"
+        "精确求解（最大覆盖选址模型），并列出贪心解与边际曲线。",
+        "en": "Chooses N new sites among the candidates so that the most households lie within "
+        "R metres along the network; the existing sites stay. Solved exactly (maximal "
+        "covering), with the greedy choice and the marginal curve beside it.",
+    },
+    "siting_needs": {
+        "zh": "请先在“台账”页读入台账，并在“无障碍设施”页读入 OSM 数据。",
+        "en": "First read a ledger on the ledger page and an OSM extract on the "
+        "accessibility page.",
+    },
+    "siting_type": {"zh": "设施类型", "en": "Facility type"},
+    "siting_type_curb_ramp": {"zh": "缘石坡道", "en": "Curb ramp"},
+    "siting_type_accessible_bus_stop": {"zh": "无障碍公交站", "en": "Accessible bus stop"},
+    "siting_count": {"zh": "新增数量 N", "en": "New sites N"},
+    "siting_radius": {"zh": "覆盖半径 R（米，沿路网）", "en": "Radius R (m, along the network)"},
+    "siting_candidates_upload": {
+        "zh": "候选点文件（可选，GeoJSON/GPKG/SHP 压缩包）",
+        "en": "Candidate file (optional, GeoJSON/GPKG/zipped SHP)",
+    },
+    "siting_solving": {"zh": "正在求解……", "en": "Solving…"},
+    "siting_totals": {
+        "zh": "已有设施覆盖 {before} 户；新增 {count} 处后覆盖 {optimum} 户（最优解），"
+        "贪心解 {greedy} 户；共 {total} 户有坐标和户数。",
+        "en": "The existing sites cover {before} households; with {count} new site(s) "
+        "{optimum} (optimum), greedy {greedy}; {total} households have a point and a count.",
+    },
+    "siting_status_optimal": {"zh": "已证明为最优解", "en": "Proven optimal"},
+    "siting_status_time_limit": {
+        "zh": "达到时间上限：为目前最好的解，与最优解差距不超过 {gap}",
+        "en": "Time limit reached: the best found, within {gap} of the optimum",
+    },
+    "siting_status_no_gain": {
+        "zh": "没有候选点能覆盖已有设施之外的住户",
+        "en": "No candidate reaches a household the existing sites leave out",
+    },
+    "siting_unplaced": {
+        "zh": "{count} 个小区无坐标、离路网太远或无户数，未计入（{households} 户）。",
+        "en": "{count} communities without a point, off the network or without households "
+        "are not counted ({households} households).",
+    },
+    "siting_counts": {
+        "zh": "候选点 {candidates} 处，已有设施 {existing} 处",
+        "en": "{candidates} candidates, {existing} existing sites",
+    },
+    "siting_curve": {
+        "zh": "边际曲线：每增加一处覆盖的住户",
+        "en": "Marginal curve: households covered per added site",
+    },
+    "siting_curve_sites": {"zh": "新增数量", "en": "New sites"},
+    "siting_curve_optimum": {"zh": "最优解（户）", "en": "Optimum (households)"},
+    "siting_curve_greedy": {"zh": "贪心解（户）", "en": "Greedy (households)"},
+    "siting_chosen": {"zh": "选中的点位", "en": "Chosen sites"},
+    "siting_col_order": {"zh": "次序", "en": "Order"},
+    "siting_col_name": {"zh": "名称或 OSM 编号", "en": "Name or OSM id"},
+    "siting_col_adds": {"zh": "新增覆盖（户）", "en": "Households added"},
+    "siting_col_covers": {
+        "zh": "单独覆盖（已有设施之外，户）",
+        "en": "Households it reaches alone (beyond existing)",
+    },
+    "siting_col_lonlat": {"zh": "经纬度（WGS84）", "en": "Lon, lat (WGS84)"},
+    "siting_layer_chosen": {"zh": "选中点位", "en": "Chosen sites"},
+    "siting_layer_candidates": {"zh": "候选点", "en": "Candidates"},
+    "siting_layer_existing": {"zh": "已有设施", "en": "Existing sites"},
+    "siting_tip_chosen": {
+        "zh": "第 {order} 处：{name}，新增覆盖 {adds} 户",
+        "en": "No. {order}: {name}, adds {adds} households",
+    },
+    "siting_tip_candidate": {
+        "zh": "候选：{name}，单独覆盖 {covers} 户",
+        "en": "Candidate: {name}, reaches {covers} households alone",
+    },
+    "siting_tip_existing": {"zh": "已有：{name}", "en": "Existing: {name}"},
+    "siting_legend": {"zh": "选址", "en": "Siting"},
+    "download_siting": {
+        "zh": "下载选中点位（GeoJSON）",
+        "en": "Download the chosen sites (GeoJSON)",
+    },
+    "download_siting_all": {
+        "zh": "下载全部候选点（GeoJSON）",
+        "en": "Download every candidate (GeoJSON)",
     },
     "walkshed_title": {"zh": "步行范围", "en": "Walkshed"},
     "walkshed_distance": {"zh": "距离（米）", "en": "Distance (m)"},
