@@ -40,6 +40,7 @@ __all__ = [
     "disk_full",
     "record_commit",
     "record_path",
+    "recorded_commit",
 ]
 
 HEADER = b"SQLite format 3\x00"
@@ -261,9 +262,23 @@ def record_commit(path: Path, audit_id: int | None) -> None:
                 os.unlink(name)
 
 
-def check_commits(path: Path, audit_id: int | None) -> None:
-    """Refuse the file at ``path`` when its audit ends before the recorded last commit."""
-    recorded = _recorded(path)
+def recorded_commit(path: Path) -> dict | None:
+    """
+    The last commit recorded beside ``path`` (``{"audit": id, "at": time}``), or None.
+
+    Read it before the transaction that reads the file's audit: the record is written after
+    its commit, so a commit it names is in any transaction begun later, while a record read
+    after the transaction may name a commit made since by another process.
+    """
+    return _recorded(path)
+
+
+def check_commits(path: Path, audit_id: int | None, recorded: dict | None) -> None:
+    """
+    Refuse the file at ``path`` when its audit ends before ``recorded``.
+
+    ``recorded`` is :func:`recorded_commit`'s, read before ``audit_id`` was.
+    """
     if recorded is None or recorded["audit"] <= (audit_id or 0):
         return
     raise StoreError(

@@ -86,7 +86,7 @@ def test_popups_format_values_as_python_does_and_show_payloads_as_text(page, tmp
     frame["dist_accessible_bus_stop_m"] = [np.nan, 0.0, 0.4, 230.5, 1234.4, 99999.6, 7.0]
     frame["dist_curb_ramp_m"] = [87.0, np.nan, np.nan, 1.5, 2.5, 10_000.0, 0.5]
     map_name, _ = open_map(page, tmp_path, frame, lang=lang, zoom=17)
-    page.locator(COMMUNITY).first.wait_for(timeout=20_000)
+    page.locator(COMMUNITY).first.wait_for()
     assert page.locator(COMMUNITY).count() == len(frame)  # at street level, none clustered
     texts = sorted(page.evaluate(OPEN_EVERY_POPUP, map_name))
     assert texts == sorted(expected_popup(row, lang) for _, row in frame.iterrows())
@@ -132,7 +132,7 @@ def test_100k_communities_cluster_and_open_a_popup_at_street_level(page, tmp_pat
     frame = many_communities(100_000)
     started = time.monotonic()
     map_name, group_name = open_map(page, tmp_path, frame, zoom=11)
-    page.locator(".marker-cluster").first.wait_for(timeout=30_000)
+    page.locator(".marker-cluster").first.wait_for()
     seconds = time.monotonic() - started
     clusters_at = page.evaluate("() => window.firstCluster")
     print(f"100k: first cluster {clusters_at:.0f} ms after navigation ({seconds:.1f} s here)")
@@ -153,8 +153,7 @@ def test_100k_communities_cluster_and_open_a_popup_at_street_level(page, tmp_pat
         place,
     )
     page.wait_for_function(
-        "() => window.hostile.getElement() && window.hostile.getElement().getBBox().width > 0",
-        timeout=20_000,
+        "() => window.hostile.getElement() && window.hostile.getElement().getBBox().width > 0"
     )
     x, y = page.evaluate(
         """({map, lat, lon}) => {
