@@ -41,6 +41,8 @@ CODES: dict[str, tuple[str, ...]] = {
     "no_datum": (),
     "no_datum_hint": ("best", "tally"),
     "unknown_datum": ("value",),
+    # No reported figure plans this city and year (geo.plans.plan_from_figures).
+    "no_plan_figures": ("city", "year", "found"),
 }
 
 
