@@ -27,7 +27,12 @@ st.set_page_config(page_title="Renovation Atlas 老旧小区改造图集", layou
 state.seed("lang", options=LANGS, default="zh")
 # Every shareable filter keeps its value when the language (and so its label) changes.
 state.keep(
-    [*filters.URL_KEYS, *filters.LEDGER_FILTERS, "place", "metric", "show", "ledger", "infra"]
+    [
+        *filters.URL_KEYS,
+        *filters.LEDGER_FILTERS,
+        *("place", "metric", "show", "ledger", "infra"),
+        *("plan", "as_of", "rate", "chart"),  # the progress page's
+    ]
 )
 lang = st.sidebar.radio(
     "语言 Language",
@@ -48,6 +53,7 @@ pages = [
     st.Page("app_pages/infra.py", title=label("page_infra", lang), url_path="accessibility"),
     st.Page("app_pages/reach.py", title=label("page_reach", lang), url_path="reach"),
     st.Page("app_pages/figures.py", title=label("page_figures", lang), url_path="figures"),
+    st.Page("app_pages/progress.py", title=label("page_progress", lang), url_path="progress"),
     st.Page("app_pages/history.py", title=label("page_history", lang), url_path="history"),
     st.Page("app_pages/account.py", title=label("page_account", lang), url_path="account"),
 ]
