@@ -313,7 +313,9 @@ def _city_first(plan: Plan, table: pd.DataFrame) -> pd.DataFrame:
     combined = pd.concat([row, table], ignore_index=True)
     for column in ("places", "reported"):
         combined[column] = combined[column].astype("Int64")
-    for column in [*_COUNTS, "late", "planned", "planned_households"]:
+    # Counts and rates stay numbers where all are missing (a ledger without dates): Float64.
+    rates = [r + s for r in RATES for s in ("", "_households")]
+    for column in [*_COUNTS, "late", "planned", "planned_households", *rates]:
         combined[column] = combined[column].astype("Float64")
     return combined
 

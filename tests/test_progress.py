@@ -120,6 +120,8 @@ def test_a_ledger_without_dates_has_no_data_for_them(tmp_path, plan):
     weibin = _place(found, "卫滨区")
     assert weibin["listed"] == 1 and pd.isna(weibin["started"]) and pd.isna(weibin["start_rate"])
     assert found.notes == [{"code": "no_start_dates"}, {"code": "no_finish_dates"}]
+    # Rates all missing are still numbers (a map classes them), never objects.
+    assert all(found.table[r].dtype == "Float64" for r in progress.RATES)
 
 
 def _report(ref, report_day, saved_day, covers, projects) -> progress.Report:
