@@ -36,7 +36,10 @@ install: $(STAMP) $(CLUSTER)
 build: install
 	$(BIN)/atlas build
 
+# `atlas db init` creates the embedded workspace on a fresh machine, and does nothing to one
+# that is there; it refuses a broken file, or one whose record says it held saves and is gone.
 app: build
+	$(BIN)/atlas db init
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address localhost \
 		--server.headless true --browser.gatherUsageStats false
 

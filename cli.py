@@ -36,6 +36,10 @@ NAME``; the password comes from ``$ATLAS_PASSWORD`` or a prompt, a new account's
 ``$ATLAS_NEW_PASSWORD`` or a prompt (typed twice). Without accounts the workspace is in local
 mode: the one local user, named ``$ATLAS_USER`` or the login name, may do everything.
 
+``atlas db init`` creates the workspace if there is none (the embedded file, or a server's
+tables) and leaves one that is there as it is; no other command creates one, so a missing or
+broken workspace file is an error (exit 2), never an empty workspace.
+
 ``atlas ingest`` and ``atlas infra`` take ``--save [--dataset NAME]`` to keep the file as the
 next version of a dataset in the workspace (:mod:`store`; the embedded file, or
 ``$ATLAS_DATABASE_URL``), and print the version beside the counts. Saved, the counts and the
@@ -332,10 +336,11 @@ def _saved(args: argparse.Namespace, content):
     if not args.save:
         return content, {}
     source = Path(args.ledger if isinstance(content, records.Ledger) else args.file)
-    name = args.dataset or source.stem.removesuffix(".osm")
+    file_name = decode_file_name(source.name)
+    name = args.dataset or Path(file_name).stem.removesuffix(".osm")
     user = _user(args)
     options = {"name": name, "user": user, "data": source.read_bytes()}
-    options |= {"file_name": source.name, "datum": args.crs, "covers": args.dataset_covers}
+    options |= {"file_name": file_name, "datum": args.crs, "covers": args.dataset_covers}
     with open_workspace() as workspace:
         save = (
             workspace.save_ledger if isinstance(content, records.Ledger) else workspace.save_infra
@@ -345,6 +350,21 @@ def _saved(args: argparse.Namespace, content):
     # The workbook's sheets are the file's, not the version's.
     held = dataclasses.replace(held, sheet=content.sheet, sheets=content.sheets)
     return held, {"dataset": info.dataset, "version": info.version}
+
+
+def decode_file_name(name: str) -> str:
+    """
+    A file name as text: the bytes the system gave, in UTF-8, else GB18030 (a GBK name).
+
+    Python hands undecodable bytes of a name over as lone surrogates (PEP 383), which no
+    database can store; a name saved on a Chinese Windows share is GBK. Bytes in neither
+    stay visible as ``\\xNN`` escapes.
+    """
+    raw = os.fsencode(name)
+    for encoding in ("utf-8", "gb18030"):
+        with contextlib.suppress(UnicodeDecodeError):
+            return raw.decode(encoding)
+    return raw.decode("utf-8", errors="backslashreplace")
 
 
 def _stored_layers(refs: list[str], cities: tuple[str, ...], projects, features, user=None):
@@ -390,7 +410,9 @@ def _export_dataset(args: argparse.Namespace, chosen: selection.Selection) -> in
 
 def _db(args: argparse.Namespace) -> int:
     with open_workspace() as workspace:
-        if args.action in ("init", "upgrade"):
+        if args.action == "init":
+            result = workspace.init()
+        elif args.action == "upgrade":
             before, after = workspace.upgrade(user=_user(args, workspace))
             result = {"where": workspace.where, "schema_before": before, "schema": after}
         elif args.action == "status":

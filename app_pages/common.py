@@ -22,7 +22,7 @@ from geo import boundaries, coverage, gazetteer, reconcile
 from geo.coverage import Coverage
 from geo.infra import Infra
 from geo.records import Ledger
-from layers.labels import label
+from layers.labels import error_text, label
 from store import (
     AccessError,
     Account,
@@ -140,7 +140,9 @@ def load_figures() -> pd.DataFrame:
     try:
         return _figures_in_view(workspace_revision())
     except StoreError as exc:
-        st.error(f"{label('workspace_unavailable', current_lang())} {exc}")
+        st.error(
+            f"{label('workspace_unavailable', current_lang())} {error_text(exc, current_lang())}"
+        )
         return figures_in_view(None)
 
 
@@ -219,7 +221,9 @@ def _saved(opener, key: str):
         st.session_state[NEXT_KEY.format(key)] = ""
         return _held(opener, key, "")
     except StoreError as exc:
-        st.error(f"{label('workspace_unavailable', current_lang())} {exc}")
+        st.error(
+            f"{label('workspace_unavailable', current_lang())} {error_text(exc, current_lang())}"
+        )
         return None
 
 

@@ -93,7 +93,7 @@ def open_form(kind: str, lang: str) -> None:
     try:
         found = [d for d in workspace().list_datasets(user=current_account()) if d["kind"] == kind]
     except StoreError as exc:
-        st.error(f"{label('workspace_unavailable', lang)} {exc}")
+        st.error(f"{label('workspace_unavailable', lang)} {error_text(exc, lang)}")
         return
     if not found:
         st.caption(label("workspace_none_saved", lang))

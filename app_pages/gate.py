@@ -17,7 +17,7 @@ import json
 import streamlit as st
 
 from app_pages.common import ACCOUNT_KEY, current_account, workspace
-from layers.labels import label
+from layers.labels import error_text, label
 from store import Account, LoginError, StoreError, auth, local_account
 
 __all__ = ["current_account", "no_access", "require_login"]
@@ -63,7 +63,7 @@ def require_login(lang: str) -> Account:
         needed = shared.requires_login()
     except StoreError as exc:
         key = "server_refused" if "Refusing to serve" in str(exc) else "workspace_unavailable"
-        _stop_with(f"{label(key, lang)} {exc}")
+        _stop_with(f"{label(key, lang)} {error_text(exc, lang)}")
     if not needed:
         st.session_state[ACCOUNT_KEY] = local_account()
         return st.session_state[ACCOUNT_KEY]

@@ -14,7 +14,7 @@ import streamlit as st
 from app_pages import state
 from app_pages.common import current_account, current_lang, workspace
 from app_pages.datasets import request
-from layers.labels import label
+from layers.labels import error_text, label
 from layers.tables import changes_table, csv_bytes, versions_table
 from store import StoreError
 
@@ -24,7 +24,7 @@ st.caption(label("history_help", lang))
 try:
     found = workspace().list_datasets(user=current_account())
 except StoreError as exc:
-    st.error(f"{label('workspace_unavailable', lang)} {exc}")
+    st.error(f"{label('workspace_unavailable', lang)} {error_text(exc, lang)}")
     st.stop()
 if not found:
     st.info(label("workspace_none_saved", lang))

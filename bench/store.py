@@ -58,7 +58,7 @@ class _Fresh:
         else:
             url = _schema(self.url)
         self.workspace = Workspace(url)
-        self.workspace.upgrade()
+        self.workspace.init()
 
     def close(self) -> None:
         if self.workspace is not None:
@@ -137,7 +137,7 @@ def _open_cases(name: str, workspace: Workspace, peers: dict, repeat: int) -> li
 
 def _fill(url: str, ledger, monthly, data) -> Workspace:
     workspace = Workspace(url)
-    workspace.upgrade()
+    workspace.init()
     workspace.save_ledger(ledger, name="bench", user="city", data=data, file_name="ledger.csv")
     workspace.save_ledger(monthly, name="bench", user="weibin", data=data, file_name="m.csv")
     return workspace

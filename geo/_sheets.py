@@ -46,6 +46,7 @@ __all__ = [
     "parse_points",
     "quarantine_frame",
     "read_rows",
+    "refuse_big5",
     "row_datums",
     "table_body",
     "text_frame",
@@ -175,6 +176,9 @@ def decode_csv(data: bytes) -> tuple[str, str, set[int]]:
     """
     Decode CSV bytes: BOM, then strict UTF-8, then strict GB18030, else :class:`InputError`.
 
+    Big5 decodes as GB18030 into garbled characters, so a GB18030 reading that looks like
+    Big5 is refused too (:func:`refuse_big5`).
+
     Returns the text, the encoding's name and the 1-based physical line numbers that are not
     in that encoding. Those come from a mostly-UTF-8 file with a few lines pasted from a GBK
     one: each such line is decoded with backslash escapes (never replacement characters) so
@@ -197,9 +201,62 @@ def decode_csv(data: bytes) -> tuple[str, str, set[int]]:
         text = "\n".join(line.decode("utf-8", errors="backslashreplace") for line in lines)
         return text, "utf-8", bad
     try:
-        return data.decode("gb18030"), "gb18030", set()
+        text = data.decode("gb18030")
     except UnicodeDecodeError:
         raise InputError(_encoding_message(data, "UTF-8 or GB18030", first_error)) from None
+    refuse_big5(data, text)
+    return text, "gb18030", set()
+
+
+#: How many characters beyond ASCII decide whether a file is Big5.
+BIG5_SAMPLE = 4000
+# The lead bytes of each encoding's everyday text: punctuation (GB2312 rows 1 and 3, Big5's
+# symbols) and the most frequent characters (GB2312's first level, Big5's frequent ones).
+_EVERYDAY = {"gb2312": ((0xA1, 0xA1), (0xA3, 0xA3), (0xB0, 0xD7)), "big5": ((0xA1, 0xC6),)}
+
+
+def _non_ascii(text: str) -> list[str]:
+    return re.findall(r"[^\x00-\x7f]", text[: BIG5_SAMPLE * 8])[:BIG5_SAMPLE]
+
+
+def _everyday_share(chars: list[str], encoding: str) -> float:
+    """The share of ``chars`` that are everyday text in ``encoding`` (by lead byte)."""
+    everyday = 0
+    for char in chars:
+        with contextlib.suppress(UnicodeEncodeError):
+            lead = char.encode(encoding)[0]
+            everyday += any(low <= lead <= high for low, high in _EVERYDAY[encoding])
+    return everyday / len(chars) if chars else 0.0
+
+
+def refuse_big5(data: bytes, gb18030_text: str) -> None:
+    """
+    Refuse bytes in Big5 (traditional Chinese, Taiwan and Hong Kong) that GB18030 decoded.
+
+    GB18030 accepts almost any pair of high bytes, so Big5 decodes without an error into
+    kana, box-drawing signs and rare characters. Text is mostly everyday characters and
+    punctuation: GB2312's first level and symbol rows when read as GBK, Big5's frequent
+    characters and symbols when read as Big5. A file is Big5 when it also decodes as Big5,
+    and reads as everyday text there (90 %) but not as GBK (under 60 %); 8 characters
+    beyond ASCII at least, to judge by.
+    """
+    chars = _non_ascii(gb18030_text)
+    if len(chars) < 8 or _everyday_share(chars, "gb2312") >= 0.6:
+        return
+    try:
+        big5 = _non_ascii(data.decode("big5"))
+    except UnicodeDecodeError:
+        return
+    if _everyday_share(big5, "big5") < 0.9:
+        return
+    sample = "".join(big5[:12])
+    raise InputError(
+        f"Expected a file in UTF-8, GBK or GB18030; this one is in Big5 (traditional Chinese, "
+        f"as Taiwan and Hong Kong write it: {sample}…), which would read as garbled "
+        "characters. Save it again as UTF-8 (Excel: 'CSV UTF-8'; or iconv -f BIG5 -t UTF-8).",
+        code="encoding_big5",
+        details={"sample": sample},
+    )
 
 
 def _is_utf8(line: bytes) -> bool:

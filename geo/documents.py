@@ -4,9 +4,9 @@ Documents (.txt, .docx, .pdf with a text layer) as numbered lines, refused whole
 :func:`read_document` turns an official document into a :class:`Document`: its SHA-256, its
 kind and one :class:`Line` per line of text, numbered from 1, so that every figure read from
 it can name the line it came from. Text files are decoded as ledgers are (BOM, strict UTF-8,
-strict GB18030; :func:`geo._sheets.decode_csv`); a ``.docx`` gives one line per paragraph and
-per table row, in the order Word shows them (python-docx); a PDF one line per line of its text
-layer, with the page (pypdf).
+strict GB18030, Big5 refused; :func:`geo._sheets.decode_csv`); a ``.docx`` gives one line per
+paragraph and per table row, in the order Word shows them (python-docx); a PDF one line per
+line of its text layer, with the page (pypdf).
 
 A file that cannot be read safely raises :class:`~geo.errors.InputError` with one message
 saying what was expected, what arrived and the fix: an empty or oversized file, a ``.doc``, a
@@ -217,7 +217,9 @@ def _text_lines(data: bytes, name: str) -> tuple[list[Line], str, list[str]]:
     """A text file's lines, decoded like a ledger; lines not in its encoding are noted."""
     try:
         text, encoding, bad = _sheets.decode_csv(data)
-    except InputError:
+    except InputError as exc:
+        if exc.code == "encoding_big5":
+            raise  # it says what the file is, and what to do
         raise InputError(
             f"Expected a text file in UTF-8, UTF-16 with BOM, GBK or GB18030; "
             f"{name or 'the upload'} is in none of them (a binary file?). Save it as UTF-8 "

@@ -41,6 +41,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "no_datum": (),
     "no_datum_hint": ("best", "tally"),
     "unknown_datum": ("value",),
+    "encoding_big5": ("sample",),
     # No reported figure plans this city and year (geo.plans.plan_from_figures).
     "no_plan_figures": ("city", "year", "found"),
 }

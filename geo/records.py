@@ -1,12 +1,13 @@
 """
 Project records: read a ledger (台账), validate every row, and quarantine what cannot be used.
 
-:func:`read_ledger` takes a CSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM, GBK or GB18030) or
-an XLSX file and returns a :class:`Ledger`: the clean projects as a GeoDataFrame in EPSG:4326
-and the quarantined rows, each with its row number as a spreadsheet shows it (the header is
-row 1), a reason code from :data:`REASONS`, a message in Chinese and English, the
-``adcode`` of the district its own words name (missing where they name none, or several) and
-every raw value. At every stage, rows in = clean + quarantined; :attr:`Ledger.stages` records it.
+:func:`read_ledger` takes a CSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM, GBK or GB18030; a Big5
+file is refused, as GB18030 would read it as garbled characters) or an XLSX file and returns a
+:class:`Ledger`: the clean projects as a GeoDataFrame in EPSG:4326 and the quarantined rows,
+each with its row number as a spreadsheet shows it (the header is row 1), a reason code from
+:data:`REASONS`, a message in Chinese and English, the ``adcode`` of the district its own words
+name (missing where they name none, or several) and every raw value. At every stage, rows in =
+clean + quarantined; :attr:`Ledger.stages` records it.
 
 Headers in Chinese or English map to fields through :data:`FIELDS`; columns that match no
 field are kept as they are. Coordinates need a declared datum (``crs=`` for the file, or a

@@ -879,6 +879,94 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "无法打开工作区：",
         "en": "The workspace cannot be opened:",
     },
+    # A workspace that is missing, broken or full (store.errors.StoreError codes, issue 29).
+    "error_workspace_missing": {
+        "zh": "{where} 处没有工作区文件。请运行 `atlas db init` 新建一个空工作区，或将 "
+        "ATLAS_DATA_DIR 设为存放 atlas.sqlite 的文件夹（团队服务器则设 ATLAS_DATABASE_URL）。",
+        "en": "There is no workspace file at {where}. Run `atlas db init` to create an empty "
+        "workspace there, or set ATLAS_DATA_DIR to the folder that holds atlas.sqlite (or "
+        "ATLAS_DATABASE_URL to a team server).",
+    },
+    "error_workspace_gone": {
+        "zh": "工作区文件 {where} 不见了，但记录显示它保存过数据（直到审计第 {entry} 条）。请放回该"
+        "文件或恢复最近的备份；atlas 不会在原处新建空工作区。",
+        "en": "The workspace file {where} is gone, but its record shows saves up to audit "
+        "entry {entry}. Put the file back or restore the latest backup; atlas will not start "
+        "an empty workspace in its place.",
+    },
+    "error_workspace_empty": {
+        "zh": "工作区文件 {where} 是空的（0 字节），已被截断或替换；atlas 不会用空工作区顶替它。"
+        "请恢复最近的备份（`atlas db restore`）。",
+        "en": "The workspace file {where} is empty (0 bytes): it was truncated or replaced, and "
+        "atlas will not start an empty workspace over it. Restore the latest backup "
+        "(`atlas db restore`).",
+    },
+    "error_workspace_not_sqlite": {
+        "zh": "{where} 不是工作区文件（不是 SQLite 数据库）。请将 ATLAS_DATA_DIR 指向工作区，"
+        "或恢复最近的备份。",
+        "en": "{where} is not a workspace file (not an SQLite database). Point ATLAS_DATA_DIR "
+        "at the workspace, or restore the latest backup.",
+    },
+    "error_workspace_not_atlas": {
+        "zh": "{where} 是 SQLite 数据库，但没有工作区的表（其他程序的文件，或已被清空）。"
+        "请将 ATLAS_DATA_DIR 指向工作区，或恢复最近的备份。",
+        "en": "{where} is an SQLite database without atlas tables (another program's file, or "
+        "one emptied). Point ATLAS_DATA_DIR at the workspace, or restore the latest backup.",
+    },
+    "error_workspace_behind": {
+        "zh": "工作区文件 {where} 只到审计第 {found} 条，而第 {entry} 条已提交：之后确认过的保存"
+        "已丢失（atlas.sqlite-wal 被删除，或文件被旧副本替换）。请恢复最近的备份。",
+        "en": "The workspace file {where} ends at audit entry {found}, but entry {entry} was "
+        "committed: saves acknowledged since then are missing (atlas.sqlite-wal deleted, or "
+        "the file replaced by an older copy). Restore the latest backup.",
+    },
+    "error_disk_full": {
+        "zh": "磁盘已满，无法写入 {where}（或达到配额、文件大小上限）。没有保存任何内容，也没有"
+        "留下残余文件。请清理该磁盘的空间后重试。",
+        "en": "No room to write {where}: the disk is full (or a quota or file-size limit was "
+        "reached). Nothing was saved and nothing was left behind. Free space on that disk and "
+        "try again.",
+    },
+    "error_disk_write_failed": {
+        "zh": "写入 {where} 失败：磁盘已满、达到配额或文件大小上限，或磁盘故障。没有保存任何内容，"
+        "也没有留下残余文件。请检查该磁盘后重试。",
+        "en": "Writing {where} failed: the disk is full, a quota or file-size limit was "
+        "reached, or the disk is failing. Nothing was saved and nothing was left behind. Check "
+        "that disk and try again.",
+    },
+    "error_file_exists": {
+        "zh": "{where} 已存在：atlas 从不在已有文件上写入新的工作区或备份。"
+        "请换一个名称，或先移走该文件。",
+        "en": "{where} exists: atlas never writes a new workspace or backup over a file. Choose "
+        "a new name, or move the file away first.",
+    },
+    "error_folder_missing": {
+        "zh": "无法写入：文件夹 {where} 不存在。请先建立该文件夹。",
+        "en": "Cannot write there: the folder {where} does not exist. Create it first.",
+    },
+    "error_workspace_unusable": {
+        "zh": "工作区 {where} 暂时无法使用（被另一次保存锁定、无法连接、只读或已损坏）。"
+        "没有保存任何内容。请稍后重试；如仍出现，请管理员查看服务器日志。",
+        "en": "The workspace {where} cannot be used just now (locked by another save, "
+        "unreachable, read-only or damaged). Nothing was saved. Try again shortly; if it "
+        "persists, ask the administrator to check the server's log.",
+    },
+    "error_backup_missing": {
+        "zh": "找不到备份文件 {where}（应为 `atlas db backup` 生成的文件）。",
+        "en": "The backup file {where} is missing (expected a file from `atlas db backup`).",
+    },
+    "error_copy_incomplete": {
+        "zh": "备份未能完整复制（校验和或行数不符），工作区未作任何改动。"
+        "请连同备份文件报告此问题。",
+        "en": "The backup did not copy whole (a checksum or a row count differs); the workspace "
+        "was not changed. Report this with the backup file.",
+    },
+    "error_restore_not_empty": {
+        "zh": "工作区 {where} 已有 {datasets} 个数据集。请恢复到空工作区，或加 --replace "
+        "在同一事务中先删除它们。",
+        "en": "The workspace {where} already holds {datasets} datasets. Restore into an empty "
+        "workspace, or pass --replace to delete them first (in the same transaction).",
+    },
     "workspace_unsaved": {
         "zh": "尚未保存：只在本浏览器会话中，关闭后即丢失，也不在分享链接中。"
         "保存到工作区后可长期保留并分享。",
@@ -1419,6 +1507,13 @@ LABELS: dict[str, dict[str, str]] = {
     "error_unknown_datum": {
         "zh": "坐标系应为 wgs84、cgcs2000、gcj02 或 bd09 之一，收到：{value}。",
         "en": "The datum must be one of wgs84, cgcs2000, gcj02 or bd09; got {value}.",
+    },
+    "error_encoding_big5": {
+        "zh": "文件为 Big5 编码（繁体中文，台湾、香港常用：{sample}…），按 GBK 读取会成为乱码，"
+        "未读取。请另存为 UTF-8（Excel：“CSV UTF-8”），再上传。",
+        "en": "The file is in Big5 (traditional Chinese, as Taiwan and Hong Kong write it: "
+        "{sample}…), which would read as garbled characters, so it was not read. Save it as "
+        "UTF-8 (Excel: 'CSV UTF-8') and upload it again.",
     },
     "error_fix_datum": {"zh": "坐标系有误或未声明", "en": "The datum is missing or wrong"},
     "error_fix_sheet": {"zh": "工作表有误", "en": "The sheet is wrong"},

@@ -1,8 +1,8 @@
 """
 The workspace: saved, versioned ledgers, infrastructure files and figure tables.
 
-One interface over two back ends: an embedded SQLite file (the default, created on first
-use under ``$ATLAS_DATA_DIR``) and PostgreSQL + PostGIS for a team
+One interface over two back ends: an embedded SQLite file (the default, under
+``$ATLAS_DATA_DIR``, created by ``atlas db init``) and PostgreSQL + PostGIS for a team
 (``ATLAS_DATABASE_URL=postgresql://…``). ``store`` reads and writes; ``geo`` computes. Nothing
 here imports streamlit or folium.
 

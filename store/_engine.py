@@ -7,8 +7,11 @@ folder (``$XDG_DATA_HOME/renovation-atlas``, by default ``~/.local/share/renovat
 
 SQLite allows one writer at a time: a write transaction starts with ``BEGIN IMMEDIATE`` so a
 second writer waits (up to the busy timeout) before it reads anything, instead of failing
-half-way; the file is in WAL mode so readers never wait for a writer. Driver errors that
-mean "cannot use this database" become one :class:`StoreError` whose message gives the fix.
+half-way; the file is in WAL mode so readers never wait for a writer. SQLite is opened with
+``mode=rw``, so it never creates a file (only ``atlas db init`` does, see
+:mod:`store._files`), or read-only and immutable for a backup, which must not change as it
+is read. Driver errors that mean "cannot use this database" (locked, full, broken,
+unreachable) become one :class:`StoreError` whose message gives the fix.
 """
 
 from __future__ import annotations
@@ -16,17 +19,20 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import psycopg
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
+from store import _files
 from store.errors import StoreError
 
-__all__ = ["default_path", "describe", "errors", "make_engine", "resolve_url"]
+__all__ = ["default_path", "describe", "errors", "make_engine", "resolve_url", "sqlite_path"]
 
 ENV_URL = "ATLAS_DATABASE_URL"
 ENV_DIR = "ATLAS_DATA_DIR"
@@ -75,10 +81,25 @@ def describe(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=True)
 
 
-def make_engine(url: URL, *, timeout: float = TIMEOUT_S) -> Engine:
-    """An engine for the workspace; SQLite gets the one-writer rules, PostgreSQL timeouts."""
+def sqlite_path(url: URL) -> Path:
+    """The file of an embedded workspace's URL."""
+    return Path(str(url.database))
+
+
+#: How SQLite opens a file: read-write (never creating it), creating it, or read-only.
+Mode = Literal["rw", "rwc", "ro"]
+
+
+def make_engine(url: URL, *, timeout: float = TIMEOUT_S, mode: Mode = "rw") -> Engine:
+    """
+    An engine for the workspace; SQLite gets the one-writer rules, PostgreSQL timeouts.
+
+    ``mode`` is SQLite's: ``rw`` opens an existing file only, ``rwc`` may create it (a new
+    workspace or backup being built), ``ro`` reads a file that nothing may change, not even
+    its journal mode (a backup being restored).
+    """
     if url.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, timeout)
+        return _sqlite_engine(url, timeout, mode)
     engine = create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
 
     @event.listens_for(engine, "connect")
@@ -91,15 +112,22 @@ def make_engine(url: URL, *, timeout: float = TIMEOUT_S) -> Engine:
     return engine
 
 
-def _sqlite_engine(url: URL, timeout: float) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": timeout})
+def _sqlite_engine(url: URL, timeout: float, mode: Mode) -> Engine:
+    # A URI filename, so SQLite takes the open mode (percent-encoded: ? and # are legal in paths).
+    query = {"uri": "true", "mode": mode} | ({"immutable": "1"} if mode == "ro" else {})
+    path = urllib.parse.quote(str(sqlite_path(url).absolute()))
+    engine = create_engine(
+        URL.create("sqlite", database=f"file:{path}", query=query),
+        connect_args={"timeout": timeout},
+    )
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record) -> None:
         # The driver's own BEGIN is off; _begin below issues the right one (SQLAlchemy's recipe).
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
-        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        if mode != "ro":
+            dbapi_connection.execute("PRAGMA journal_mode = WAL")
 
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:
@@ -113,12 +141,35 @@ def _sqlite_engine(url: URL, timeout: float) -> Engine:
 def errors(url: URL, *, timeout: float = TIMEOUT_S) -> Iterator[None]:
     """Turn a driver error that means "cannot use this database" into a :class:`StoreError`."""
     try:
-        yield
-    except DBAPIError as exc:
-        message = _message(url, exc.orig, timeout)
+        with _files.disk_errors(describe(url)):
+            yield
+    except (DBAPIError, sqlite3.Error, psycopg.Error) as exc:
+        # The driver's error: wrapped by SQLAlchemy, or raw from its connection (COPY, PRAGMA).
+        orig = exc.orig if isinstance(exc, DBAPIError) else exc
+        full = _no_room(orig)
+        if full is not None:
+            raise _files.disk_full(describe(url), certain=full) from None
+        message = _message(url, orig, timeout)
         if message is None:
             raise
-        raise StoreError(message) from None
+        details = {"where": describe(url)}
+        raise StoreError(message, code="workspace_unusable", details=details) from None
+
+
+def _no_room(orig: BaseException | None) -> bool | None:
+    """
+    Whether a driver error means no room to write: True, False for "maybe", None for no.
+
+    True for "disk full" (SQLite's SQLITE_FULL is ENOSPC; PostgreSQL's 53100), False for a
+    failed write that may be one (SQLite says only SQLITE_IOERR_WRITE for EFBIG, EDQUOT or a
+    failing disk), None for anything else.
+    """
+    if isinstance(orig, sqlite3.Error):
+        name = getattr(orig, "sqlite_errorname", "")
+        if name == "SQLITE_FULL":
+            return True
+        return False if name in ("SQLITE_IOERR_WRITE", "SQLITE_IOERR_TRUNCATE") else None
+    return True if isinstance(orig, psycopg.errors.DiskFull) else None
 
 
 def _message(url: URL, orig: BaseException | None, timeout: float) -> str | None:
@@ -132,9 +183,19 @@ def _message(url: URL, orig: BaseException | None, timeout: float) -> str | None
                 "to finish and try again (set ATLAS_DB_TIMEOUT to wait longer)."
             )
         if "unable to open" in text:
+            _files.check(sqlite_path(url))  # gone since it was opened: says so
             return (
-                f"Cannot open the workspace file {where}: its folder is missing or not "
-                f"writable. Create the folder, or set {ENV_DIR} to a writable folder."
+                f"Cannot open the workspace file {where}: its folder is not writable (SQLite "
+                f"keeps {Path(where).name}-wal and -shm beside it). Make the folder writable, "
+                f"or set {ENV_DIR} to a writable folder that holds the workspace."
+            )
+        if "disk I/O error" in text or "readonly database" in text:
+            return (
+                f"SQLite could not write or read the workspace file {where} ({text}); nothing "
+                "was saved. The disk may be full or failing, the file over a size limit "
+                f"(ulimit -f), read-only, or its {Path(where).name}-wal or -shm deleted while "
+                "in use. Check the disk (df) and the server's log; if the file stays "
+                "unusable, restore the latest backup."
             )
         if "not a database" in text or "malformed" in text:
             return (

@@ -4,7 +4,8 @@ The audit: who did what, when, from which address. Append-only.
 Every save, restore, publication, account change and login (failed ones too) adds one row,
 in the same transaction as the change it records, so a change without its record cannot
 commit. The store only ever inserts here; revision 0002's triggers refuse UPDATE and DELETE
-on both back ends (and TRUNCATE on PostgreSQL). Passwords never reach this table.
+on both back ends (and TRUNCATE on PostgreSQL), revision 0003's an insert that would replace
+a row on SQLite (REPLACE INTO). Passwords never reach this table.
 """
 
 from __future__ import annotations

@@ -8,11 +8,39 @@ from geo.errors import AtlasError
 #: ``details``, so a front end can word it (the app's catalogue has ``error_<code>``).
 CODES: dict[str, tuple[str, ...]] = {
     "nothing_to_save": ("rows", "by_reason"),
+    # A workspace missing, broken or full, and files a backup will not overwrite (_files).
+    "workspace_missing": ("where",),
+    "workspace_gone": ("where", "entry"),
+    "workspace_empty": ("where",),
+    "workspace_not_sqlite": ("where",),
+    "workspace_not_atlas": ("where",),
+    "workspace_behind": ("where", "found", "entry"),
+    "disk_full": ("where",),
+    "disk_write_failed": ("where",),
+    "file_exists": ("where",),
+    "folder_missing": ("where",),
+    "workspace_unusable": ("where",),
+    "backup_missing": ("where",),
+    "copy_incomplete": (),
+    "restore_not_empty": ("where", "datasets"),
 }
 
 
 class StoreError(AtlasError, RuntimeError):
-    """The workspace database cannot be used: missing, locked, unreachable or refused."""
+    """
+    The workspace database cannot be used: missing, broken, full, locked, unreachable, refused.
+
+    ``code`` names the kind of refusal and ``details`` its values, so a front end can say it
+    in the user's language (``layers.labels.error_text``); the message itself is English, for
+    logs and the command line, and says what was expected, what was found and the fix.
+    """
+
+    def __init__(
+        self, message: str, *, code: str | None = None, details: dict[str, object] | None = None
+    ) -> None:
+        self.code = code
+        self.details = dict(details or {})
+        super().__init__(message)
 
 
 class SchemaError(StoreError):
@@ -31,11 +59,9 @@ class NothingToSaveError(DatasetError):
     ``code`` ``nothing_to_save``, so each front end can say it in its own words.
     """
 
-    code = "nothing_to_save"
-
     def __init__(self, message: str, *, rows: int, by_reason: dict[str, int]) -> None:
-        self.details = {"rows": rows, "by_reason": dict(by_reason)}
-        super().__init__(message)
+        details = {"rows": rows, "by_reason": dict(by_reason)}
+        super().__init__(message, code="nothing_to_save", details=details)
 
 
 class UnknownDatasetError(DatasetError, LookupError):

@@ -279,7 +279,8 @@ sessions = Table(
     Column("address", Text),
 )
 
-# Append-only: triggers (revision 0002) refuse UPDATE and DELETE on both back ends.
+# Append-only: triggers refuse UPDATE and DELETE on both back ends (revision 0002), and on
+# SQLite an INSERT that would REPLACE an existing row (revision 0003).
 audit = Table(
     "audit",
     metadata,

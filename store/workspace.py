@@ -42,7 +42,7 @@ from geo import boundaries
 from geo.infra import Infra
 from geo.plans import Plan
 from geo.records import Ledger
-from store import _engine, _frames, _rows, accounts, audit, auth, migrate
+from store import _engine, _files, _frames, _rows, accounts, audit, auth, migrate, schema
 from store._scope import scope_draft as _scope_draft
 from store.accounts import Account, acting_user, city_index
 from store.errors import (
@@ -154,8 +154,11 @@ class Workspace:
     """
     One workspace database, embedded SQLite or PostgreSQL + PostGIS, behind one interface.
 
-    The embedded file is created and brought to the current schema on first use; a team
-    server must be prepared once with ``atlas db init`` (its owner decides when to migrate).
+    Only :meth:`init` (``atlas db init``) creates one: an embedded file that is missing,
+    empty, not SQLite, without atlas tables or behind its last recorded commit is refused
+    with a :class:`~store.errors.StoreError`, never replaced by an empty workspace (see
+    :mod:`store._files`). The embedded file is brought to the current schema on first use;
+    a team server's owner decides when to migrate (``atlas db upgrade``).
     """
 
     def __init__(self, url: str | URL | None = None, *, timeout: float = _engine.TIMEOUT_S):
@@ -167,6 +170,8 @@ class Workspace:
         #: What time it is for logins (their throttle and audit rows); a test sets its own.
         self.clock: Callable[[], datetime.datetime] = audit.now
         self._ready = False
+        #: The embedded file, or None on PostgreSQL.
+        self.path = _engine.sqlite_path(self.url) if self.backend == "sqlite" else None
 
     def __repr__(self) -> str:
         return f"Workspace({self.where!r})"
@@ -195,23 +200,70 @@ class Workspace:
         """
         if check:
             self._ensure_schema()
+        last = None
         with _engine.errors(self.url, timeout=self.timeout), self.engine.connect() as conn:
             conn.execution_options(atlas_write=write)
             if snapshot and self.backend == "postgresql":
                 conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 yield conn
+                if write and check and self.path is not None:
+                    last = _last_audit(conn)
+        if last is not None:
+            _files.record_commit(self.path, last)  # committed: what a lost -wal would lose
 
-    def _prepare_file(self) -> None:
-        if self.backend != "sqlite":
-            return
-        path = Path(self.url.database)
-        if path == _engine.default_path():
-            path.parent.mkdir(parents=True, exist_ok=True)
+    def _check_file(self) -> None:
+        if self.path is not None:
+            _files.check(self.path)
+
+    def init(self) -> dict[str, object]:
+        """
+        Create the workspace if there is none: the embedded file, or a server's atlas tables.
+
+        Never writes over anything: a workspace already there is left as it is (its state
+        says whether it needs ``atlas db upgrade``), and an embedded file that is not a
+        workspace is refused. Returns where, whether it was created, and the schema state.
+        """
+        if self.path is not None and not self.path.exists():
+            _files.check(self.path, missing_ok=True)
+            if self.path == _engine.default_path():
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._create_file()
+        elif self.status()["state"] == "empty":
+            if self.path is not None:
+                raise self._not_atlas()
+            self.upgrade()  # a server's empty database: the tables, in one transaction
+        else:
+            return {"where": self.where, "created": False} | self._state()
+        return {"where": self.where, "created": True} | self._state()
+
+    def _state(self) -> dict[str, object]:
+        status = self.status()
+        return {"schema": status["schema"], "state": status["state"]}
+
+    def _create_file(self) -> None:
+        """A new embedded file at the current schema, put in place only when whole."""
+        with _files.build(self.path) as partial:
+            building = _engine.make_engine(URL.create("sqlite", database=str(partial)), mode="rwc")
+            try:
+                with _engine.errors(self.url), building.begin() as conn:
+                    migrate.upgrade(conn)
+            finally:
+                building.dispose()  # the last connection folds the -wal in before the link
+
+    def _not_atlas(self) -> SchemaError:
+        return SchemaError(
+            f"Expected a workspace file at {self.where}; it is an SQLite database without "
+            "atlas tables (another program's file, or one emptied). Only `atlas db init` "
+            "creates a workspace, never over a file: point ATLAS_DATA_DIR at the workspace, or "
+            "move this file away, run `atlas db init` and restore the latest backup.",
+            code="workspace_not_atlas",
+            details={"where": self.where},
+        )
 
     def status(self) -> dict[str, object]:
         """Back end, location, schema revision against this atlas's, datasets and versions."""
-        self._prepare_file()
+        self._check_file()
         with self._begin(check=False) as conn:
             current = migrate.revision(conn)
             counts = {"datasets": None, "versions": None}
@@ -236,11 +288,13 @@ class Workspace:
         Once the workspace has accounts, only an admin may; the embedded file's own upgrade
         on first use (``_own``) needs nobody.
         """
-        self._prepare_file()
+        self._check_file()
         with self._begin(write=True, check=False) as conn:
             before = migrate.revision(conn)
             if _schema_state(before) == "newer":
                 raise SchemaError(self._newer_message(before))
+            if before is None and self.path is not None:
+                raise self._not_atlas()
             actor = None
             if not _own and sa_inspect(conn).has_table(accounts.accounts.name):
                 actor = _require_admin(self._acting(conn, user), "upgrade the workspace")
@@ -262,14 +316,16 @@ class Workspace:
     def _ensure_schema(self) -> None:
         if self._ready:
             return
-        self._prepare_file()
+        self._check_file()
         with self._begin(check=False) as conn:
             current = migrate.revision(conn)
         state = _schema_state(current)
         if state == "newer":
             raise SchemaError(self._newer_message(current))
-        if state != "ok" and self.backend == "sqlite":
-            self.upgrade(_own=True)  # the embedded file is this atlas's own: created here
+        if state == "empty" and self.path is not None:
+            raise self._not_atlas()
+        if state == "older" and self.path is not None:
+            self.upgrade(_own=True)  # the embedded file is this atlas's own
         elif state == "empty":
             raise SchemaError(
                 f"The workspace database {self.where} has no atlas tables yet. Run "
@@ -281,6 +337,9 @@ class Workspace:
                 f"{migrate.head()!r}. Back it up (`atlas db backup FILE`), then run "
                 "`atlas db upgrade`."
             )
+        if self.path is not None:
+            with self._begin(check=False) as conn:
+                _files.check_commits(self.path, _last_audit(conn))
         self._ready = True
 
     # --- saving -------------------------------------------------------------------------
@@ -1175,6 +1234,11 @@ def _read_snapshot(conn, version_id, part, spec, *, extra=(), filters=None) -> p
         )
     ).scalar_one()
     return _frames.from_parquet(bytes(data), spec, extra=extra, filters=filters)
+
+
+def _last_audit(conn: Connection) -> int | None:
+    """The audit's last id: grows with every save, restore, account change and login."""
+    return conn.execute(select(func.max(schema.audit.c.id))).scalar()
 
 
 def _schema_state(current: str | None) -> str:

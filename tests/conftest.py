@@ -15,7 +15,8 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
 # Tests never touch the user's own workspace: the app and the CLI get an empty embedded one
-# for the run, in local mode (tests of team mode set their own).
+# for the run, in local mode (tests of team mode set their own). It is made with `atlas db
+# init` (Workspace.init), as on a fresh machine: nothing creates a workspace by itself.
 _DATA = tempfile.mkdtemp(prefix="atlas-test-data-")
 atexit.register(shutil.rmtree, _DATA, ignore_errors=True)
 os.environ["ATLAS_DATA_DIR"] = _DATA
@@ -32,10 +33,29 @@ def seeds_dir() -> Path:
     return folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def workspace_template(tmp_path_factory) -> Path:
+    """
+    An empty embedded workspace made once, copied for each test (the run's, too).
+
+    Session-wide, so it is ready before any other session fixture (a browser test's server
+    opens the run's workspace).
+    """
+    from store import Workspace
+
+    path = tmp_path_factory.mktemp("workspace-template") / "atlas.sqlite"
+    with Workspace(f"sqlite:///{path}") as made:
+        made.init()
+    shutil.copyfile(path, Path(_DATA) / path.name)
+    return path
+
+
 @pytest.fixture(autouse=True)
-def empty_workspace(tmp_path, monkeypatch):
+def empty_workspace(tmp_path_factory, monkeypatch, workspace_template):
     """Each test starts with an empty embedded workspace, also for the app's cached handle."""
-    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path / "atlas-data"))
+    folder = tmp_path_factory.mktemp("atlas-data")  # beside tmp_path: tests list theirs
+    shutil.copyfile(workspace_template, folder / workspace_template.name)
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(folder))
     if "streamlit" in sys.modules:
         import streamlit as st
 

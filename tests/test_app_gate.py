@@ -27,6 +27,8 @@ JIAOZUO = (
 def fresh(tmp_path, monkeypatch):
     """An empty embedded workspace of its own, and no cached workspace handle."""
     monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path))
+    with Workspace() as workspace:
+        workspace.init()
     st.cache_resource.clear()
     yield tmp_path
     st.cache_resource.clear()

@@ -38,6 +38,14 @@ def test_gb18030_text_is_decoded_like_a_ledger():
     assert len(document.lines) == 16
 
 
+def test_big5_text_is_refused_not_read_as_garbled_gbk():
+    data = "臺中市政府民國112年度老舊社區改造計畫\n全市改造社區120處。\n".encode("big5")
+    with pytest.raises(InputError) as caught:
+        read_document(data, name="計畫.txt")
+    assert caught.value.code == "encoding_big5"
+    assert "this one is in Big5 (traditional Chinese" in str(caught.value)
+
+
 def test_a_docx_gives_paragraphs_and_table_rows_in_order():
     document = read_document(document_bytes("anyang-report-2023.docx"), name="r.docx")
     assert document.kind == "docx"

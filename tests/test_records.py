@@ -349,6 +349,40 @@ def test_each_encoding_reads_the_same_rows(encoding, detected):
     assert ledger.encoding == detected
 
 
+BIG5_LEDGER = (
+    "社區名稱,所屬城市,所屬區縣,戶數\n和平社區,臺北市,中正區,120\n幸福新村,新北市,板橋區,80\n"
+)
+
+
+def test_a_big5_ledger_is_refused_not_read_as_garbled_gbk():
+    data = BIG5_LEDGER.encode("big5")
+    assert "┮妮跋郡" in data.decode("gb18030")  # 所屬區縣, as reading it as GBK gave it
+    with pytest.raises(InputError) as caught:
+        records.read_ledger(data, name="t.csv")
+    assert str(caught.value) == (
+        "Expected a file in UTF-8, GBK or GB18030; this one is in Big5 (traditional Chinese, as "
+        "Taiwan and Hong Kong write it: 社區名稱所屬城市所屬區縣…), which would read as garbled "
+        "characters. Save it again as UTF-8 (Excel: 'CSV UTF-8'; or iconv -f BIG5 -t UTF-8)."
+    )
+    assert (caught.value.code, caught.value.details) == (
+        "encoding_big5",
+        {"sample": "社區名稱所屬城市所屬區縣"},
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Traditional characters written in GBK are GBK, not Big5.
+        "小区名称,所属城市,所属区县,户数\n和平社區,臺北市,中正區,120\n幸福新村,新北市,板橋區,80\n",
+        "小区名称,所属城市,所属区县,户数\n和平小区,新乡市,卫滨区,120\n",
+        "小区名称,所属区县\n甲,卫滨区\n",  # too few characters to judge: read as GBK
+    ],
+)
+def test_gbk_ledgers_are_not_taken_for_big5(text):
+    assert records.read_ledger(text.encode("gbk"), name="t.csv").encoding == "gb18030"
+
+
 def test_a_file_in_no_known_encoding_is_refused_whole():
     with pytest.raises(InputError, match=r"^Expected a CSV in UTF-8.*Save the file again"):
         records.read_ledger(b"\xff\xfe\xfa" * 3 + b"\x81\n", name="t.csv")

@@ -37,6 +37,7 @@ def team_server(tmp_path_factory):
         "ATLAS_DATA_DIR": str(data_dir),
     }
     with Workspace(f"sqlite:///{data_dir / 'atlas.sqlite'}") as workspace:
+        workspace.init()
         workspace.add_account("boss", role="admin", password=PASSWORD)
         boss = workspace.login("boss", PASSWORD).account
         workspace.add_account(

@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import records
 from geo._data import DATA_DIR
-from store import Workspace
+from store import Workspace, _engine, migrate
 
 from .cluster import find_bindir, throwaway_cluster
 
@@ -79,11 +79,21 @@ def workspace_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def workspace(workspace_url) -> Iterator[Workspace]:
-    """An initialised, empty workspace on each back end."""
+    """An initialised, empty workspace on each back end (`atlas db init`)."""
     opened = Workspace(workspace_url)
-    opened.upgrade()
+    opened.init()
     yield opened
     opened.close()
+
+
+def at_revision(url: str, revision: str) -> None:
+    """Make the database of ``url`` (a new file on SQLite) hold an earlier atlas's tables."""
+    engine = _engine.make_engine(_engine.resolve_url(url), mode="rwc")
+    try:
+        with engine.begin() as conn:
+            migrate.upgrade(conn, revision)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +135,7 @@ def app_backend(request, monkeypatch):
     if request.param == "postgis":
         url = request.getfixturevalue("postgis_schema")
         with Workspace(url) as prepared:
-            prepared.upgrade()  # a team server is prepared once: `atlas db init`
+            prepared.init()  # a team server is prepared once: `atlas db init`
         monkeypatch.setenv("ATLAS_DATABASE_URL", url)
     st.cache_resource.clear()  # the app's handle on the workspace is opened anew
     st.cache_data.clear()

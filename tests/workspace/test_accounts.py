@@ -13,7 +13,7 @@ from sqlalchemy import inspect, select, text
 
 from geo import infra
 from geo.figures import load_figures
-from store import AccessError, AccountError, NothingToSaveError, Workspace, migrate
+from store import AccessError, AccountError, NothingToSaveError, Workspace, _files, migrate
 from store.schema import audit
 
 from .conftest import LEDGER, SURVEY
@@ -331,15 +331,18 @@ def test_a_0001_workspace_with_data_upgrades_and_keeps_it(
     workspace_url, example_ledger, cheap_hashes
 ):
     with Workspace(workspace_url) as old:
-        old.upgrade()
+        old.init()
         _save(old, example_ledger, "clerk")
         before = old.load("xinxiang", 1)
         with old.engine.begin() as conn:
             command.downgrade(migrate._config(conn), "0001")
             assert migrate.revision(conn) == "0001"
             assert not inspect(conn).has_table("accounts")
+        if old.path is not None:
+            # The downgrade drops the audit: the file's last-commit record would call it lost.
+            _files.record_path(old.path).unlink()
     with Workspace(workspace_url) as new:
-        assert new.upgrade() == ("0001", "0002")
+        assert new.upgrade() == ("0001", migrate.head())
         after = new.load("xinxiang", 1)
         assert after.info == before.info and after.data == before.data
         pd.testing.assert_frame_equal(after.content.quarantine, before.content.quarantine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -91,6 +92,16 @@ def test_export_and_map_read_communities_from_the_workspace(atlas, tmp_path):
     assert "幸小区" in html.read_text(encoding="utf-8")
 
 
+def test_a_ledger_whose_file_name_is_gbk_bytes_is_saved_under_its_name(atlas, tmp_path):
+    # A name from a Chinese Windows share: 台账.csv in GBK, which Python gives as surrogates.
+    path = tmp_path / os.fsdecode("台账.csv".encode("gbk"))
+    path.write_bytes(LEDGER.read_bytes())
+    status, lines, err = atlas("ingest", str(path), "--crs", "gcj02", "--save")
+    assert (status, err, lines[0]["dataset"]) == (0, "", "台账")
+    status, lines, _ = atlas("history", "台账")
+    assert lines[0]["file_name"] == "台账.csv"
+
+
 def test_db_status_backup_and_restore(atlas, tmp_path, monkeypatch):
     atlas("ingest", str(LEDGER), "--crs", "gcj02", "--save", "--dataset", "xx")
     status, lines, _ = atlas("db", "status")
@@ -99,6 +110,15 @@ def test_db_status_backup_and_restore(atlas, tmp_path, monkeypatch):
     status, lines, _ = atlas("db", "backup", str(backup))
     assert lines == [{"backup": str(backup), "datasets": 1, "versions": 1, "rows": 31}]
     monkeypatch.setenv("ATLAS_DATABASE_URL", f"sqlite:///{tmp_path / 'new.sqlite'}")
+    status, _, err = atlas("db", "restore", str(backup))
+    assert (status, err) == (
+        2,
+        f"atlas db: Expected a workspace file at {tmp_path / 'new.sqlite'}; there is none. Run "
+        "`atlas db init` to create an empty workspace there, or set ATLAS_DATA_DIR to the "
+        "folder that holds atlas.sqlite (or ATLAS_DATABASE_URL to a team server).\n",
+    )
+    status, lines, _ = atlas("db", "init")
+    assert (status, lines[0]["created"]) == (0, True)
     status, lines, _ = atlas("db", "restore", str(backup))
     assert (status, lines[0]["versions"]) == (0, 1)
     status, lines, _ = atlas("history", "xx")

@@ -60,8 +60,8 @@ def test_a_plan_is_a_versioned_dataset(workspace):
 def test_the_schema_revision_keeps_every_saved_version(workspace_url, example_ledger):
     with Workspace(workspace_url) as old:
         with old.engine.begin() as conn:
-            migrate.upgrade(conn, "0002")
-        old._ready = True  # as an atlas of revision 0002 would: no upgrade on first use
+            migrate.upgrade(conn, "0003")
+        old._ready = True  # as an atlas of revision 0003 would: no upgrade on first use
         old.save_ledger(
             example_ledger, name="xx", user="clerk", data=LEDGER.read_bytes(), file_name="x.csv"
         )

@@ -1,7 +1,7 @@
 """Plans are datasets too: ``datasets.kind`` may be ``plan`` (its targets in ``figures``).
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Created: 2026-12-06
 
 A plan's targets are figures (status ``plan``), kept in the ``figures`` table, its deadlines
@@ -19,7 +19,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -63,5 +63,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     plans = op.get_bind().exec_driver_sql("SELECT count(*) FROM datasets WHERE kind = 'plan'")
     if plans.scalar_one():
-        raise RuntimeError("The workspace holds plans; delete them before going back to 0002.")
+        raise RuntimeError("The workspace holds plans; delete them before going back to 0003.")
     _replace_check(_AFTER, _BEFORE)
