@@ -15,7 +15,7 @@ from geo import figures, plans, progress, records
 from store import Workspace, migrate
 from store.current import ledger_reports, open_plan
 
-from .conftest import LEDGER, app_session
+from .conftest import LEDGER, app_session, at_revision
 
 HEADER = "小区名称,所属城市,所属区县,改造年度,户数,状态,开工日期,完工日期"
 # March: 卫滨区 and 红旗区 report; April: 卫滨区 alone (红旗区 did not report).
@@ -58,9 +58,8 @@ def test_a_plan_is_a_versioned_dataset(workspace):
 
 
 def test_the_schema_revision_keeps_every_saved_version(workspace_url, example_ledger):
+    at_revision(workspace_url, "0003")  # the workspace of an atlas before plans
     with Workspace(workspace_url) as old:
-        with old.engine.begin() as conn:
-            migrate.upgrade(conn, "0003")
         old._ready = True  # as an atlas of revision 0003 would: no upgrade on first use
         old.save_ledger(
             example_ledger, name="xx", user="clerk", data=LEDGER.read_bytes(), file_name="x.csv"
