@@ -37,7 +37,9 @@ from geo.progress import RATES, overview
 from layers.labels import error_text, label
 from layers.maps import progress_layers
 from layers.progress import (
+    deadline_texts,
     late_table,
+    md_text,
     monthly_table,
     progress_chart,
     progress_table,
@@ -65,7 +67,7 @@ def _save(plan: plans.Plan, name: str, lang: str, **file) -> None:
         return
     st.session_state["plan"] = info.ref
     st.session_state["progress_flash"] = label("progress_saved", lang).format(
-        ref=info.ref, n=info.clean
+        ref=md_text(info.ref), n=info.clean
     )
     st.rerun()
 
@@ -90,14 +92,20 @@ def plan_forms(lang: str) -> None:
         )
         report_day = left.number_input(label("progress_report_day", lang), 0, 28, 0)
         source = right.text_input(label("progress_deadline_source", lang), key="plan-source")
+        checks_text = st.text_input(
+            label("progress_checks", lang), f"{year}-06-30, {year}-11-30", key="plan-checks"
+        )
         name = st.text_input(
             label("progress_dataset", lang), f"{city}-{year}-plan", key="plan-name"
         )
         if city and year and st.button(label("progress_save", lang), key="plan-save-figures"):
+            checks = check_days(checks_text, lang)
+            if checks is None:
+                return
             try:
                 plan = plans.plan_from_figures(
                     figures, city=city, year=year, start_by=start_by, finish_by=finish_by,
-                    report_day=report_day or None, source=source,
+                    checks=checks, report_day=report_day or None, source=source,
                 )  # fmt: skip
             except InputError as exc:
                 st.error(error_text(exc, lang))
@@ -127,6 +135,16 @@ def plan_forms(lang: str) -> None:
         )
         if st.button(label("progress_save", lang), key="plan-save-template"):
             _save(plan, name, lang, data=data, file_name=upload.name)
+
+
+def check_days(text: str, lang: str) -> tuple[datetime.date, ...] | None:
+    """The self-check days typed (``2023-06-30, 2023-11-30``); None, said, when one is no day."""
+    parts = [p.strip() for p in text.replace("，", ",").replace("、", ",").split(",") if p.strip()]
+    try:
+        return tuple(dates.parse_day(p) for p in parts)
+    except ValueError:
+        st.error(label("progress_checks_bad", lang).format(value=text))
+        return None
 
 
 # --- what is compared -----------------------------------------------------------------------------
@@ -245,6 +263,7 @@ def render(lang: str) -> None:
     found = overview(plan, loaded.ledger.projects, as_of=as_of, covers=covers, reports=reports)
     read = [s.ref for s in loaded.sources] or [label("progress_unsaved_ledger", lang)]
     versions_caption(info.ref, read, lang)
+    st.caption(label("progress_deadlines", lang).format(**deadline_texts(plan, lang)))
     headline(found, lang)
     districts = on_outlines(found.progress.table.iloc[1:])
     layers = progress_layers(districts, rate=rate, lang=lang)
@@ -275,11 +294,15 @@ def render(lang: str) -> None:
 def versions_caption(plan_ref: str, read: list[str], lang: str) -> None:
     """Which versions are compared; a link made when the ledger read others says so."""
     sep = "、"
-    st.caption(label("progress_versions", lang).format(plan=plan_ref, ledgers=sep.join(read)))
+    shown = sep.join(md_text(r) for r in read)
+    st.caption(label("progress_versions", lang).format(plan=md_text(plan_ref), ledgers=shown))
+    # The versions in a link are the link's text, hostile as any: shown inert.
     then = state.url_list("ledger_versions")
     if then and "ledger_versions" not in st.session_state and sorted(then) != sorted(read):
         st.warning(
-            label("progress_link_changed", lang).format(then=sep.join(then), now=sep.join(read))
+            label("progress_link_changed", lang).format(
+                then=sep.join(md_text(t) for t in then), now=shown
+            )
         )
 
 

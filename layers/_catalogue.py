@@ -1344,6 +1344,23 @@ LABELS: dict[str, dict[str, str]] = {
     "report_ledgers": {"zh": "台账版本", "en": "Ledger versions"},
     "report_status": {"zh": "报送情况", "en": "Reporting"},
     "report_made": {"zh": "生成时间（北京时间）", "en": "Made (Beijing time)"},
+    "report_checks": {"zh": "自查日期", "en": "Self-check days"},
+    "report_due": {"zh": "月报报送", "en": "Monthly report due"},
+    "report_due_day": {"zh": "次月 {day} 日前", "en": "by day {day} of the next month"},
+    "report_due_none": {"zh": "计划未规定", "en": "not set by the plan"},
+    "progress_deadlines": {
+        "zh": "开工截止 {start_by} · 完工截止 {finish_by} · 自查 {checks} · 月报 {due}",
+        "en": "Start by {start_by} · finish by {finish_by} · self-checks {checks} · "
+        "monthly report {due}",
+    },
+    "progress_checks": {
+        "zh": "自查日期（YYYY-MM-DD，逗号分隔）",
+        "en": "Self-check days (YYYY-MM-DD, comma-separated)",
+    },
+    "progress_checks_bad": {
+        "zh": "自查日期应写作 YYYY-MM-DD，逗号分隔：{value}",
+        "en": "Self-check days are written YYYY-MM-DD, comma-separated: {value}",
+    },
     "report_note": {"zh": "说明", "en": "Note"},
     "report_line": {"zh": "第{line}行", "en": "line {line}"},
     "report_month_started": {"zh": "{month} 累计开工（个）", "en": "{month} started, cumulative"},

@@ -14,6 +14,7 @@ HTML goes through :func:`layers._html.esc`; the chart takes them as data values.
 from __future__ import annotations
 
 import datetime
+import re
 
 import altair as alt
 import folium
@@ -22,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from geo import dates
+from geo.plans import Plan
 from geo.progress import Overview, Progress
 from layers._html import NO_DATA_COLOUR, esc, tipped_geojson
 from layers.choropleth import class_colours
@@ -31,7 +33,9 @@ from layers.labels import label
 __all__ = [
     "RATE_BINS",
     "count_text",
+    "deadline_texts",
     "late_table",
+    "md_text",
     "monthly_table",
     "progress_chart",
     "progress_layer",
@@ -51,6 +55,19 @@ RATE_BINS = (0.2, 0.4, 0.6, 0.8, 1.0)
 
 def _sep(lang: str) -> str:
     return "；" if lang == "zh" else "; "
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_text(value) -> str:
+    """
+    A user's text (a dataset name, a version from a link) for Streamlit's Markdown, inert.
+
+    Every character Markdown or Streamlit's directives give a meaning (links, images,
+    emphasis, ``:red[…]``, ``$…$``) is backslash-escaped, so it reads as typed.
+    """
+    return _MARKDOWN.sub(r"\\\1", str(value))
 
 
 def rate_text(value, status: str = "ok", lang: str = "zh") -> str:
@@ -511,6 +528,24 @@ def report_sheets(
     return sheets
 
 
+def deadline_texts(plan: Plan, lang: str = "zh") -> dict[str, str]:
+    """
+    The city's deadlines as words: ``start_by``, ``finish_by``, ``checks``, ``due``.
+
+    A deadline the plan does not set reads 计划未规定 / not set by the plan, never a guess.
+    """
+    deadline = plan.deadline(plan.adcode)
+    unset = label("report_due_none", lang)
+    day = deadline["report_day"]
+    return {
+        "start_by": _day_text(deadline["start_by"]) or unset,
+        "finish_by": _day_text(deadline["finish_by"]) or unset,
+        "checks": ("、" if lang == "zh" else ", ").join(c.isoformat() for c in deadline["checks"])
+        or unset,
+        "due": label("report_due_day", lang).format(day=day) if day else unset,
+    }
+
+
 def quarter_text(day: datetime.date, lang: str = "zh") -> str:
     """2023 年第 2 季度 / Q2 2023."""
     year, quarter = dates.quarter_of(day)
@@ -603,6 +638,11 @@ def _city_sheet(found: Overview, plan_ref, ledger_refs, made, lang) -> pd.DataFr
     if found.quarter_end is not None:
         quarter = f"{quarter_text(found.quarter_end, lang)} {found.quarter_end.isoformat()}"
         head.append(_report_row(label("report_ranked_at", lang), quarter, "", "", lang))
+    deadline = plan.deadline(plan.adcode)
+    source = f"{plan_ref} · {deadline['source']}" if deadline["source"] else plan_ref
+    for key, value in deadline_texts(plan, lang).items():
+        if key in ("checks", "due"):
+            head.append(_report_row(label(f"report_{key}", lang), value, source, "", lang))
     notes = [
         _report_row(
             label("report_note", lang), label(f"progress_note_{n['code']}", lang), "", "", lang

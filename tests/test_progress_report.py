@@ -16,7 +16,14 @@ from openpyxl import load_workbook
 
 from geo import figures, plans, progress, records
 from layers.maps import progress_layers
-from layers.progress import late_table, progress_chart, progress_table, report_sheets
+from layers.progress import (
+    deadline_texts,
+    late_table,
+    md_text,
+    progress_chart,
+    progress_table,
+    report_sheets,
+)
 from layers.tables import xlsx_bytes
 
 HEADER = "小区名称,所属城市,所属区县,改造年度,户数,状态,开工日期,完工日期"
@@ -80,6 +87,28 @@ def test_the_monthly_report_reads_back_with_its_sources(found):
     )
     muye = {row[0]: row[1] for row in book["牧野区"][1:]}
     assert (muye["已开工（个）"], muye["开工率"]) == ("未报送", "未报送")
+    # Deadlines the plan does not set are said so, never guessed.
+    assert city["自查日期"][:2] == ["计划未规定", "plan@1"]
+    assert city["月报报送"][0] == "计划未规定"
+
+
+def test_the_deadlines_read_as_the_plan_sets_them():
+    plan = plans.plan_from_figures(
+        figures.load_figures(), city="新乡市", year=2023, start_by="2023-03-31",
+        finish_by="2023-10-31", checks=("2023-06-30", "2023-11-30"), report_day=5,
+    )  # fmt: skip
+    assert deadline_texts(plan, "zh") == {
+        "start_by": "2023-03-31",
+        "finish_by": "2023-10-31",
+        "checks": "2023-06-30、2023-11-30",
+        "due": "次月 5 日前",
+    }
+    assert deadline_texts(plan, "en")["due"] == "by day 5 of the next month"
+
+
+def test_a_user_s_text_reads_inert_in_markdown():
+    assert md_text("![x](http://e/x.png)") == r"\!\[x\]\(http\://e/x\.png\)"
+    assert md_text(":red[新乡] $x$ a_b*") == r"\:red\[新乡\] \$x\$ a\_b\*"
 
 
 def test_the_report_neutralises_formulas_and_says_why_rows_were_not_counted(found):

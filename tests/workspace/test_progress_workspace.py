@@ -158,6 +158,12 @@ def test_the_progress_page_in_both_languages(tmp_path):
     assert table.loc["卫滨区", "开工率"] == "7.4%"  # 2 of 27 by 31 March
     assert table.loc["牧野区", "开工率"] == "未报送"
     assert "滞后清单" in [s.value for s in at.subheader]
+    assert "开工截止 2023-03-31" in " ".join(c.value for c in at.caption)
+    # A link naming other ledger versions says so, its text inert (no image, no link).
+    hostile = app_session(as_of="2023-03-31", ledger_versions="![x](http://e/x.png)")
+    hostile.switch_page("app_pages/progress.py").run()
+    warning = " ".join(w.value for w in hostile.warning)
+    assert r"\!\[x\]\(http\://e/x\.png\)" in warning and "](" not in warning
     english = app_session(lang="en", as_of="2023-03-31", plan="plan@1")
     english.switch_page("app_pages/progress.py").run()
     assert not english.exception, english.exception
