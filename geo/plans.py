@@ -165,17 +165,23 @@ class Plan:
 
     def planned(self) -> pd.DataFrame:
         """
-        One row per place: ``adcode``, ``place``, ``level`` and a column per metric planned.
+        One row per place: ``adcode``, ``place``, ``level``, a column per metric planned.
 
-        The city's row (level ``city``) comes first when the plan states one; a metric a place
-        has no target for is missing, never 0.
+        Each metric has its ``<metric>_qualifier`` (``exact``, ``approx``, ``at_least``,
+        ``at_most``) as the document wrote it. The city's row (level ``city``) comes first
+        when the plan states one; a metric a place has no target for is missing, never 0.
         """
         frame = self.targets
         places = frame.drop_duplicates("adcode")[["adcode", "place", "level"]]
         values = frame.pivot_table(
             index="adcode", columns="metric", values="value", aggfunc="first"
         )
-        table = places.join(values, on="adcode")
+        # Each metric's qualifier as the document wrote it (约, 不足, 余): ``<metric>_qualifier``.
+        qualifiers = frame.assign(qualifier=frame["qualifier"].astype(object).fillna("exact"))
+        qualifiers = qualifiers.pivot_table(
+            index="adcode", columns="metric", values="qualifier", aggfunc="first"
+        ).add_suffix("_qualifier")
+        table = places.join(values, on="adcode").join(qualifiers, on="adcode")
         order = (table["level"] != "city").astype(int)
         return table.assign(_order=order).sort_values(["_order", "adcode"]).drop(columns="_order")
 

@@ -46,6 +46,7 @@ __all__ = [
     "overview",
     "progress_at",
     "ranking",
+    "sum_qualifier",
 ]
 
 #: A place's standing: counted against its plan, in the ledger without a plan, or in the
@@ -77,7 +78,9 @@ class Progress:
     the counts ``listed`` (the ledger's communities of the year), ``started``, ``finished``
     (and each ``_households``), ``uncertain`` (month-only dates straddling ``as_of``),
     ``start_rate``, ``finish_rate`` (of communities; ``_households`` of households; missing
-    without a plan or data, never 0 in their place), ``late``, ``start_by``, ``finish_by``;
+    without a plan or data, never 0 in their place), ``late``, ``start_by``, ``finish_by``,
+    ``planned_qualifier`` and ``planned_households_qualifier`` (as the plan's document wrote
+    the target: ``approx``, ``at_most``…; a rate against such a target is no more exact);
     the city's row adds ``places`` and ``reported`` (its plan's districts, those covered).
     ``late``: one row per late ledger row with ``kind`` (:data:`LATE`), ``deadline`` and
     ``days_late``. ``uncounted``: clean rows left out, with ``reason`` (:data:`UNCOUNTED`).
@@ -233,6 +236,9 @@ def _place_table(plan: Plan, rows: pd.DataFrame, state: pd.DataFrame, covered: s
     table["planned_households"] = table["adcode"].map(
         by_place.get("households", pd.Series(dtype=float))
     )
+    for column, metric in (("planned", "communities"), ("planned_households", "households")):
+        written = by_place.get(f"{metric}_qualifier", pd.Series(dtype=object))
+        table[f"{column}_qualifier"] = table["adcode"].map(written).astype(object)
     _rates(table)
     for key in ("start_by", "finish_by"):
         table[key] = [plan.deadline(a)[key] for a in table["adcode"]]
@@ -290,12 +296,16 @@ def _city_first(plan: Plan, table: pd.DataFrame) -> pd.DataFrame:
     parts = planned[planned["level"] != "city"]
     city = {"adcode": plan.adcode, "place": plan.city, "level": "city"}
     for column, metric in (("planned", "communities"), ("planned_households", "households")):
+        written = f"{metric}_qualifier"
         if len(stated) and metric in stated and pd.notna(stated[metric].iloc[0]):
             city[column] = stated[metric].iloc[0]
+            city[f"{column}_qualifier"] = stated[written].iloc[0]
         elif metric in parts and parts[metric].notna().all() and len(parts):
             city[column] = parts[metric].sum()
+            city[f"{column}_qualifier"] = sum_qualifier(parts[written])
         else:
             city[column] = np.nan
+            city[f"{column}_qualifier"] = None
     ours = table[table["status"] != "not_reported"]
     for column in [*_COUNTS, "late"]:
         city[column] = ours[column].sum(min_count=1) if len(ours) else np.nan
@@ -318,6 +328,19 @@ def _city_first(plan: Plan, table: pd.DataFrame) -> pd.DataFrame:
     for column in [*_COUNTS, "late", "planned", "planned_households", *rates]:
         combined[column] = combined[column].astype("Float64")
     return combined
+
+
+def sum_qualifier(qualifiers: Iterable[object]) -> str:
+    """
+    The qualifier of a sum of qualified figures.
+
+    ``exact`` of exact parts, ``at_least`` of parts exact or at least (``at_most`` likewise),
+    else ``approx``.
+    """
+    found = {q if isinstance(q, str) else "exact" for q in qualifiers} - {"exact"}
+    if not found:
+        return "exact"
+    return found.pop() if len(found) == 1 and found <= {"at_least", "at_most"} else "approx"
 
 
 def _late_rows(plan: Plan, rows: pd.DataFrame, state: pd.DataFrame, as_of) -> pd.DataFrame:

@@ -28,7 +28,7 @@ from geo.progress import Overview, Progress
 from layers._html import NO_DATA_COLOUR, esc, tipped_geojson
 from layers.choropleth import class_colours
 from layers.coverage import HATCH_CSS, HATCH_FILL
-from layers.labels import label
+from layers.labels import label, qualifier_text
 
 __all__ = [
     "RATE_BINS",
@@ -70,14 +70,24 @@ def md_text(value) -> str:
     return _MARKDOWN.sub(r"\\\1", str(value))
 
 
-def rate_text(value, status: str = "ok", lang: str = "zh") -> str:
-    """A rate as a planner reads it (72.5%), or why there is none: 无计划, 未报送, 无数据."""
+#: A rate against a target the document qualified is qualified the other way: started of
+#: 不足30个 (at most 30) is at least the rate against 30.
+_RATE_QUALIFIER = {"at_most": "at_least", "at_least": "at_most", "approx": "approx"}
+
+
+def rate_text(value, status: str = "ok", lang: str = "zh", *, planned: object = None) -> str:
+    """
+    A rate as a planner reads it (72.5%), or why there is none: 无计划, 未报送, 无数据.
+
+    ``planned`` is the qualifier of the target it is read against: 约, 不足, 余 make the
+    rate ``约`` / at least / at most in turn (``12.5%（不少于）``).
+    """
     if status in ("no_plan", "not_reported"):
         return label(f"progress_status_{status}", lang)
     if value is None or pd.isna(value):
         return label("no_data", lang)
     percent = round(float(value) * 100, 1)
-    return f"{percent:g}%"
+    return f"{percent:g}%" + qualifier_text(_RATE_QUALIFIER.get(str(planned)), lang)
 
 
 def count_text(value, status: str = "ok", lang: str = "zh") -> str:
@@ -89,10 +99,17 @@ def count_text(value, status: str = "ok", lang: str = "zh") -> str:
     return f"{round(float(value)):,}"
 
 
-def _planned_text(value, status: str, lang: str) -> str:
+def _planned_text(value, status: str, lang: str, qualifier: object = None) -> str:
+    """A target as its document qualified it (30（不超过）), or 无计划."""
     if status == "no_plan":
         return label("progress_status_no_plan", lang)
-    return count_text(value, "ok", lang)
+    text = count_text(value, "ok", lang)
+    return text + qualifier_text(qualifier, lang) if value is not None and pd.notna(value) else text
+
+
+def _qualifier(row, column: str) -> object:
+    """The qualifier of a target column of a progress row, None where the row has none."""
+    return row.get(f"{column}_qualifier")
 
 
 def _day_text(value) -> str:
@@ -131,13 +148,19 @@ def progress_table(progress: Progress, lang: str = "zh") -> pd.DataFrame:
             {
                 label("progress_col_place", lang): _place_name(row, lang),
                 label("progress_col_status", lang): status_text(row, lang),
-                label("progress_col_planned", lang): _planned_text(row["planned"], status, lang),
+                label("progress_col_planned", lang): _planned_text(
+                    row["planned"], status, lang, _qualifier(row, "planned")
+                ),
                 label("progress_col_started", lang): count_text(row["started"], counts, lang),
                 label("progress_col_finished", lang): count_text(row["finished"], counts, lang),
-                label("rate_start_rate", lang): rate_text(row["start_rate"], counts, lang),
-                label("rate_finish_rate", lang): rate_text(row["finish_rate"], counts, lang),
+                label("rate_start_rate", lang): rate_text(
+                    row["start_rate"], counts, lang, planned=_qualifier(row, "planned")
+                ),
+                label("rate_finish_rate", lang): rate_text(
+                    row["finish_rate"], counts, lang, planned=_qualifier(row, "planned")
+                ),
                 label("progress_col_planned_households", lang): _planned_text(
-                    row["planned_households"], status, lang
+                    row["planned_households"], status, lang, _qualifier(row, "planned_households")
                 ),
                 label("progress_col_started_households", lang): count_text(
                     row["started_households"], counts, lang
@@ -479,8 +502,14 @@ def _tip(row, rate: str, lang: str) -> str:
     if status == "not_reported":
         return head + esc(label("progress_tip_not_reported", lang))
     lines = [
-        (label(f"rate_{rate}", lang), rate_text(row[rate], status, lang)),
-        (label("progress_col_planned", lang), _planned_text(row["planned"], status, lang)),
+        (
+            label(f"rate_{rate}", lang),
+            rate_text(row[rate], status, lang, planned=_qualifier(row, "planned")),
+        ),
+        (
+            label("progress_col_planned", lang),
+            _planned_text(row["planned"], status, lang, _qualifier(row, "planned")),
+        ),
         (label("progress_col_started", lang), count_text(row["started"], "ok", lang)),
         (label("progress_col_finished", lang), count_text(row["finished"], "ok", lang)),
         (label("progress_col_late", lang), count_text(row["late"], "ok", lang)),
@@ -575,9 +604,9 @@ def _figure_rows(
         return f"{plan_ref} · {where}"
 
     texts = {
-        "planned": lambda c: _planned_text(row[c], status, lang),
+        "planned": lambda c: _planned_text(row[c], status, lang, _qualifier(row, c)),
         "count": lambda c: count_text(row[c], counts, lang),
-        "rate": lambda c: rate_text(row[c], counts, lang),
+        "rate": lambda c: rate_text(row[c], counts, lang, planned=_qualifier(row, "planned")),
         "day": lambda c: _day_text(row[c]),
     }
     return [

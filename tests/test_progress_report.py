@@ -15,6 +15,7 @@ import shapely
 from openpyxl import load_workbook
 
 from geo import figures, plans, progress, records
+from geo.figure_table import read_figure_table
 from layers.maps import progress_layers
 from layers.progress import (
     deadline_texts,
@@ -189,3 +190,31 @@ def test_the_map_legend_names_every_status_drawn(found):
     ):
         assert words in legend
     assert json.dumps("获嘉县")[1:-1] in page  # its outline and tooltip, as JSON text
+
+
+def test_a_qualified_target_reads_as_written_and_its_rate_is_no_more_exact(tmp_path):
+    # 涧西区 plans 不足30个 (at most 30), 西工区 12个, the city 约2.9万户 (a table of a report).
+    table = read_figure_table(
+        (
+            "地区,城市,时期,状态,指标,数值,单位,文号,发文机关,日期,行号或页码\n"
+            "全市,洛阳市,2023,计划,户数,约2.9万户,,,洛阳日报,2023-10-16,第3行\n"
+            "涧西区,洛阳市,2023,计划,老旧小区,不足30个,,,洛阳日报,2023-10-16,第4行\n"
+            "西工区,洛阳市,2023,计划,老旧小区,12个,,,洛阳日报,2023-10-16,第5行\n"
+        ).encode(),
+        name="洛阳.csv",
+    )
+    plan = plans.plan_from_figures(table.figures, city="洛阳市", year=2023)
+    path = tmp_path / "luoyang.csv"
+    path.write_text(
+        "小区名称,所属城市,所属区县,改造年度,户数,状态,开工日期\n"
+        "甲,洛阳市,涧西区,2023,100,开工,2023-03-01\n乙,洛阳市,西工区,2023,50,开工,2023-03-02\n",
+        encoding="utf-8",
+    )
+    found = progress.progress_at(plan, records.read_ledger(path).projects, as_of="2023-06-30")
+    shown = progress_table(found, "zh").set_index("地区")
+    assert shown.loc["涧西区", "计划小区（个）"] == "30（不超过）"
+    assert shown.loc["涧西区", "开工率"] == "3.3%（不少于）"  # of at most 30: at least 1/30
+    assert shown.loc["西工区", "开工率"] == "8.3%"
+    assert shown.loc["洛阳市（全市）", "计划户数"] == "29,000（约）"
+    assert progress.sum_qualifier(["exact", "at_least"]) == "at_least"
+    assert progress.sum_qualifier(["at_most", "at_least"]) == "approx"
