@@ -38,10 +38,11 @@ build: install
 
 # `atlas db init` creates the embedded workspace on a fresh machine, and does nothing to one
 # that is there; it refuses a broken file, or one whose record says it held saves and is gone.
+# `atlas serve` runs `streamlit run server.py` on localhost, with uvicorn believing
+# X-Forwarded-For only from ATLAS_TRUSTED_PROXIES (unset: from no one).
 app: build
 	$(BIN)/atlas db init
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address localhost \
-		--server.headless true --browser.gatherUsageStats false
+	$(BIN)/atlas serve --address localhost --port $(PORT)
 
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq

@@ -52,6 +52,7 @@ pages = [
     st.Page("app_pages/ledger.py", title=label("page_ledger", lang), url_path="ledger"),
     st.Page("app_pages/infra.py", title=label("page_infra", lang), url_path="accessibility"),
     st.Page("app_pages/reach.py", title=label("page_reach", lang), url_path="reach"),
+    st.Page("app_pages/lifecircle.py", title=label("page_lifecircle", lang), url_path="lifecircle"),
     st.Page("app_pages/figures.py", title=label("page_figures", lang), url_path="figures"),
     st.Page("app_pages/progress.py", title=label("page_progress", lang), url_path="progress"),
     st.Page("app_pages/history.py", title=label("page_history", lang), url_path="history"),

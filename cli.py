@@ -23,6 +23,9 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas network OSM --out FILE.gpkg
     atlas reach --projects FILE.gpkg --infra FILE.gpkg --network FILE.gpkg
                 [--profile P ...] [--radius M ...] [--max-snap M] --out FILE.geojson
+    atlas indicators --projects LEDGER [--crs DATUM] --osm EXTRACT [--facilities FILE]
+                     [--profile walk|wheelchair] [--radius CATEGORY=M ...]
+                     --out FILE.gpkg|.geojson|.xlsx
     atlas db init|upgrade|status|backup FILE|restore FILE [--replace]
     atlas datasets | atlas history DATASET | atlas diff DATASET V1 V2
     atlas user add NAME --role admin|city|district|viewer [--city CITY] [--district D ...]
@@ -89,6 +92,7 @@ from layers.tables import csv_bytes, xlsx_bytes
 from layers.view import View, view_heading, view_map
 from store import Workspace, open_workspace, parse_ref
 from store.changes import summary as change_summary
+from store.names import version_number
 
 EXIT_USAGE = 2
 EXIT_BUG = 1
@@ -107,6 +111,7 @@ _FILES = {
     "infra": (("file",), ("out",)),
     "coverage": (("infra", "projects"), ("out",)),
     "map": (("infra", "projects"), ("out",)),
+    "indicators": (("projects", "osm", "facilities"), ("out",)),
     "progress": ((), ("out",)),
 }
 
@@ -457,6 +462,14 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version(text: str) -> int:
+    """A version number on the command line, checked as a reference's is (store.names)."""
+    try:
+        return version_number(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _workspace_commands(sub) -> None:
     """``atlas db``, ``datasets``, ``history``, ``diff``; ``--save``/``--dataset`` elsewhere."""
     db = sub.add_parser("db", help="the workspace database: init, upgrade, status, backup, restore")
@@ -470,8 +483,8 @@ def _workspace_commands(sub) -> None:
     history.set_defaults(func=_history)
     diff = sub.add_parser("diff", help="rows added, removed and changed between two versions")
     diff.add_argument("dataset")
-    diff.add_argument("old", type=int)
-    diff.add_argument("new", type=int)
+    diff.add_argument("old", type=_version)
+    diff.add_argument("new", type=_version)
     diff.add_argument(
         "--every-district",
         action="store_true",
@@ -511,6 +524,8 @@ def _user(args: argparse.Namespace, workspace: Workspace | None = None):
         with contextlib.nullcontext(workspace) if workspace else open_workspace() as opened:
             address = f"cli:{socket.gethostname()}"
             args._account = opened.login(args.user, password, address=address, session=False)
+        # `atlas user passwd` of one's own account gives it as the current password.
+        args._password = password
     return args._account.account
 
 
@@ -553,8 +568,13 @@ def _user_command(args: argparse.Namespace) -> int:
             )  # fmt: skip
             found = [made]
         elif args.action == "passwd":
-            workspace.set_password(args.name, _new_password(args.name), user=acting)
-            found = [a for a in workspace.list_accounts(user=acting) if a.name == args.name]
+            own = acting is not None and acting.name == args.name
+            current = args._password if own else None
+            changed = workspace.set_password(
+                args.name, _new_password(args.name), current=current, user=acting
+            )
+            print(json.dumps(changed.to_dict() | {"password_changed": True}, ensure_ascii=False))
+            return 0
         elif args.action == "disable":
             found = [workspace.disable_account(args.name, user=acting)]
         elif args.action == "unlock":
@@ -590,15 +610,17 @@ def _publish(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     """
-    `streamlit run app.py` on ``--address``; refused off loopback without ATLAS_AUTH=on.
+    `streamlit run server.py` (app.py and the login routes that set the session cookie) on
+    ``--address``; refused off loopback without ATLAS_AUTH=on.
 
-    Streamlit's server (uvicorn) believes X-Forwarded-For only from ATLAS_TRUSTED_PROXIES.
+    Streamlit's server (uvicorn) believes X-Forwarded-For only from ATLAS_TRUSTED_PROXIES:
+    unset, from no one (uvicorn's own default believes loopback).
     """
     from store.auth import ENV_UVICORN, check_server_address, forwarded_allow_ips
 
     check_server_address(args.address)
     env = os.environ | {ENV_UVICORN: forwarded_allow_ips()}
-    app = Path(__file__).resolve().parent / "app.py"
+    app = Path(__file__).resolve().parent / "server.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address",
                args.address, "--server.port", str(args.port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false"]  # fmt: skip
@@ -715,15 +737,141 @@ def _add_network_commands(sub) -> None:
     measure.set_defaults(func=_reach)
 
 
+# --- life circles (issue 25): `atlas indicators` -----------------------------------------------
+
+_INDICATOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".xlsx")
+
+
+def _radius_settings(pairs: list[str] | None) -> dict[str, float]:
+    """``--radius kindergarten=500`` (repeatable) as {category: metres}."""
+    out = {}
+    for pair in pairs or ():
+        key, _, metres = pair.partition("=")
+        try:
+            out[key.strip()] = float(metres)
+        except ValueError:
+            raise ValueError(
+                f"Expected --radius CATEGORY=METRES (e.g. kindergarten=500); got {pair!r}."
+            ) from None
+    return out
+
+
+def _indicator_inputs(args: argparse.Namespace):
+    """The projects, the network, the registry with its settings, the facilities."""
+    from geo import facilities, network
+
+    path = Path(args.projects)
+    if path.suffix.lower() == ".gpkg":
+        projects = records.read_projects(path)
+    else:
+        projects = records.read_ledger(path, crs_name=args.crs, sheet=args.sheet).projects
+    built = network.build_network(Path(args.osm))
+    registry = facilities.load_registry().with_radii(_radius_settings(args.radius))
+    found = facilities.read_osm_facilities(Path(args.osm), registry=registry, extent=built.extent())
+    if args.facilities:
+        listed = facilities.read_facility_file(
+            Path(args.facilities), registry=registry, crs_name=args.facilities_crs
+        )
+        found = facilities.combine(found, listed)
+    return projects, built, registry, found
+
+
+def _indicators(args: argparse.Namespace) -> int:
+    from geo import lifecircle
+    from layers.lifecircle import export_sheets, facility_quarantine
+
+    out = Path(args.out)
+    if out.suffix.lower() not in _INDICATOR_SUFFIXES:
+        raise ValueError(
+            f"Expected --out to end in {', '.join(_INDICATOR_SUFFIXES)}; got {args.out!r}."
+        )
+    boundaries.build_boundaries()
+    projects, built, registry, found = _indicator_inputs(args)
+    result = lifecircle.measure(
+        projects, found, built, registry=registry, profile=args.profile, max_snap_m=args.max_snap
+    )
+    # Full outlines decide what is inside; the files carry the display outlines (smaller).
+    display = boundaries.load_boundaries("district", display=True).set_index("adcode")
+    districts = result.districts.set_geometry(
+        display.geometry.reindex(result.districts["adcode"]).to_numpy()
+    )
+    if out.suffix.lower() == ".gpkg":
+        layers = {
+            "communities": result.communities,
+            "districts": districts,
+            "cities": result.cities,
+            "sources": result.sources,
+            "facility_quarantine": facility_quarantine(found.quarantine),
+        }
+        write_geopackage(layers, out)
+    elif out.suffix.lower() == ".xlsx":
+        write_bytes(xlsx_bytes(export_sheets(result, found.quarantine)), out)
+    else:
+        write_geojson(result.communities, out)
+        write_geojson(districts, out.with_name(out.stem + "-districts.geojson"))
+    communities = result.communities
+    summary = {
+        "profile": result.profile,
+        "communities": len(communities),
+        "complete": {
+            str(k): int(v) for k, v in communities["complete"].value_counts(dropna=False).items()
+        },
+        "status": {
+            k: communities[f"status_{k}"].value_counts().to_dict() for k in registry.categories
+        },
+        "districts": len(districts),
+    } | found.summary()
+    print(json.dumps(summary, ensure_ascii=False, default=str))
+    return 0
+
+
+def _add_indicator_commands(sub) -> None:
+    """``atlas indicators`` (one block, for the CLI's restructuring)."""
+    from geo.lifecircle import PROFILES
+
+    command = sub.add_parser(
+        "indicators", help="life-circle and complete-community indicators, with their clauses"
+    )
+    command.add_argument(
+        "--projects", required=True, help="the ledger (.csv/.xlsx) or `atlas ingest` .gpkg"
+    )
+    command.add_argument("--crs", choices=crs.DATUMS, help="datum of the ledger's coordinates")
+    command.add_argument("--sheet", help="XLSX sheet of the ledger (default: the first)")
+    command.add_argument("--osm", required=True, help=".osm.pbf or .osm: network and facilities")
+    command.add_argument("--facilities", help="the bureau's facilities file (.csv/.xlsx)")
+    command.add_argument(
+        "--facilities-crs", choices=crs.DATUMS, help="datum of the facilities file's coordinates"
+    )
+    command.add_argument("--profile", choices=PROFILES, default="walk", help="walk or wheelchair")
+    command.add_argument(
+        "--radius",
+        action="append",
+        metavar="CATEGORY=METRES",
+        help="set a category's radius (repeatable); written as a setting in every output",
+    )
+    command.add_argument(
+        "--max-snap",
+        type=float,
+        default=100.0,
+        help="metres to the nearest street beyond which a community is off_network",
+    )
+    command.add_argument(
+        "--out",
+        required=True,
+        help="OUT.gpkg (every layer), OUT.geojson (and OUT-districts.geojson) or OUT.xlsx",
+    )
+    command.set_defaults(func=_indicators)
+
+
 # --- atlas figures: documents and figures tables (geo/documents.py, extract.py, figure_table.py)
 
 
 def _figures_extract(args: argparse.Namespace) -> int:
-    from geo.documents import read_document
-    from geo.extract import extract_figures
+    from geo.extract import propose_figures
 
-    extraction = extract_figures(
-        read_document(Path(args.document)), city=args.city, district=args.district, year=args.year
+    # In a child process bounded in time and memory, as the app reads an upload.
+    extraction = propose_figures(
+        Path(args.document), city=args.city, district=args.district, year=args.year
     )
     _write_table(extraction.figures, Path(args.out), "figures")
     print(json.dumps(extraction.summary(), ensure_ascii=False))
@@ -984,6 +1132,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_figures(sub)
     _add_plan_commands(sub)
     _add_network_commands(sub)
+    _add_indicator_commands(sub)
     _workspace_commands(sub)
     _account_commands(sub)
     return parser

@@ -13,9 +13,11 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import current_account, current_lang, workspace
-from app_pages.gate import no_access
+from app_pages.gate import no_access, throttled_text
+from layers._html import esc_md
 from layers.labels import label
-from store import AccessError, AccountError, DatasetError, parse_ref
+from store import AccessError, DatasetError, auth, parse_ref
+from store.accounts import PasswordError
 
 lang = current_lang()
 account = current_account()
@@ -45,7 +47,7 @@ if chosen:
     except AccessError:
         no_access(lang)
     except DatasetError as exc:
-        st.error(str(exc))
+        st.error(esc_md(exc))
         st.stop()
     st.json(saved.info.to_dict())
     rows = getattr(saved.content, "projects", None)
@@ -60,6 +62,7 @@ elif "ledger" in st.query_params:
 if not account.local:
     st.subheader(label("change_password", lang))
     with st.form("password", clear_on_submit=True):
+        current = st.text_input(label("current_password", lang), type="password")
         first = st.text_input(label("new_password", lang), type="password")
         again = st.text_input(label("new_password_again", lang), type="password")
         if st.form_submit_button(label("change_password", lang)):
@@ -67,10 +70,13 @@ if not account.local:
                 st.error(label("passwords_differ", lang))
             else:
                 try:
-                    shared.set_password(account.name, first, user=account)
+                    shared.set_password(account.name, first, current=current, user=account)
                     st.success(label("password_changed", lang))
-                except AccountError as exc:
-                    st.error(str(exc))
+                except PasswordError as exc:
+                    st.error(label(f"password_refused_{exc.reason}", lang))
+                except auth.Throttled as exc:  # too many wrong current passwords
+                    st.error(throttled_text(exc.seconds, lang))
+
 
 if account.is_admin:
     if not account.local:

@@ -22,12 +22,13 @@ from geo import boundaries, coverage, gazetteer, reconcile
 from geo.coverage import Coverage
 from geo.infra import Infra
 from geo.records import Ledger
+from layers._html import esc_md
 from layers.labels import error_text, label
 from store import (
     AccessError,
     Account,
+    DatasetError,
     StoreError,
-    UnknownDatasetError,
     VersionInfo,
     Workspace,
     open_workspace,
@@ -140,9 +141,8 @@ def load_figures() -> pd.DataFrame:
     try:
         return _figures_in_view(workspace_revision())
     except StoreError as exc:
-        st.error(
-            f"{label('workspace_unavailable', current_lang())} {error_text(exc, current_lang())}"
-        )
+        lang = current_lang()
+        st.error(esc_md(f"{label('workspace_unavailable', lang)} {error_text(exc, lang)}"))
         return figures_in_view(None)
 
 
@@ -215,15 +215,15 @@ def _saved(opener, key: str):
         return _held(opener, key, ref)
     except AccessError:
         raise  # a permalink to what this account may not read: app.py shows 无权访问
-    except UnknownDatasetError as exc:
-        st.warning(label("workspace_unknown_ref", current_lang()).format(ref=ref, error=exc))
+    except DatasetError as exc:  # no such version, or a reference that names none
+        text = label("workspace_unknown_ref", current_lang()).format(ref=ref, error=exc)
+        st.warning(esc_md(text))
         # The sidebar's widget holds the reference and is drawn already: reset it next run.
         st.session_state[NEXT_KEY.format(key)] = ""
         return _held(opener, key, "")
     except StoreError as exc:
-        st.error(
-            f"{label('workspace_unavailable', current_lang())} {error_text(exc, current_lang())}"
-        )
+        lang = current_lang()
+        st.error(esc_md(f"{label('workspace_unavailable', lang)} {error_text(exc, lang)}"))
         return None
 
 

@@ -25,6 +25,7 @@ from app_pages.common import (
 from geo import boundaries, compare
 from geo import figures as figures_io
 from geo.errors import BoundaryCacheError
+from layers._html import esc_md
 from layers.charts import compare_chart, period_chart
 from layers.labels import label, mixed_periods_text, place_labels
 from layers.tables import (
@@ -66,7 +67,7 @@ def charts(table: pd.DataFrame, titles: dict[str, str], lang: str) -> None:
     st.caption(label("compare_chart_help", lang))
     for metric, title in titles.items():
         rows = table[table["metric"] == metric]
-        st.markdown(f"**{title}**")
+        st.markdown(f"**{esc_md(title)}**")
         st.altair_chart(compare_chart(rows, metric_name=title, lang=lang), width="stretch")
 
 
@@ -97,11 +98,11 @@ def time_view(
         if ok[["period_label", "figure_status"]].drop_duplicates().shape[0] < 2:
             single.append(titles[metric])
             continue
-        st.markdown(f"**{titles[metric]}**")
+        st.markdown(f"**{esc_md(titles[metric])}**")
         chart = period_chart(of_metric, places=place_labels(places, lang).tolist(), lang=lang)
         st.altair_chart(chart, width="stretch")
     if single:
-        st.caption(label("compare_one_period", lang).format(metrics="、".join(single)))
+        st.caption(esc_md(label("compare_one_period", lang).format(metrics="、".join(single))))
     with st.expander(label("compare_time_rows", lang)):
         shown = period_values(rows, titles, lang)
         st.dataframe(shown, hide_index=True, width="stretch")
@@ -113,7 +114,7 @@ ledger = current_ledger()
 try:
     infra = session_infra_metrics()
 except BoundaryCacheError as exc:
-    st.error(str(exc))
+    st.error(esc_md(exc))
     infra = None
 
 st.title(label("compare_title", lang))
@@ -205,7 +206,7 @@ state.publish(
     },
 )
 if dropped:
-    st.warning(label("compare_dropped", lang).format(values="、".join(dropped)))
+    st.warning(esc_md(label("compare_dropped", lang).format(values="、".join(dropped))))
 if len(chosen) < 2:
     st.info(label("compare_pick_two", lang))
     st.stop()
@@ -236,11 +237,12 @@ table = with_labels(table, chosen_places, lang)
 
 mixed = compare.mixed_periods(table)
 if mixed:
-    st.warning(mixed_periods_text(mixed, titles, lang))
+    st.warning(esc_md(mixed_periods_text(mixed, titles, lang)))
 wide = side_by_side(table, titles, lang)
 st.dataframe(wide, hide_index=True, width="stretch", height=35 * (min(len(wide), 30) + 1) + 3)
 if infra is not None and any(m.startswith(compare.INFRA_PREFIX) for m in chosen_metrics):
-    st.caption(label("compare_infra_note", lang).format(name=infra[0].name))
+    st.caption(esc_md(label("compare_infra_note", lang).format(name=infra[0].name)))
+
 charts(table, titles, lang)
 st.subheader(label("compare_values", lang))
 st.dataframe(compare_values(table, titles, lang), hide_index=True, width="stretch")

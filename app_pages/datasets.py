@@ -26,6 +26,7 @@ from app_pages.common import (
     current_lang,
     workspace,
 )
+from layers._html import esc_md
 from layers.labels import error_text, label, saved_text
 from store import DatasetError, StoreError
 
@@ -37,7 +38,7 @@ def source_caption(loaded, lang: str) -> None:
     """Where the data in view come from: unsaved in this session, or which saved versions."""
     if _FLASH in st.session_state:
         show, message = st.session_state.pop(_FLASH)
-        (st.warning if show == "warning" else st.success)(message)
+        (st.warning if show == "warning" else st.success)(esc_md(message))
     if loaded.ref is None:
         st.caption(label("workspace_unsaved", lang))
         return
@@ -47,7 +48,7 @@ def source_caption(loaded, lang: str) -> None:
         )
         for info in loaded.sources
     )
-    st.caption(f"{label('workspace_source', lang)}{saved}")
+    st.caption(esc_md(f"{label('workspace_source', lang)}{saved}"))
 
 
 def _default_name(file_name: str) -> str:
@@ -78,7 +79,7 @@ def save_form(kind: str, loaded, lang: str) -> None:
             datum=loaded.datum,
         )
     except (DatasetError, StoreError) as exc:
-        st.error(f"{label('workspace_not_saved', lang)} {error_text(exc, lang)}")
+        st.error(esc_md(f"{label('workspace_not_saved', lang)} {error_text(exc, lang)}"))
         return
     del st.session_state[unsaved_key]
     # Said as the version holds it; a warning when the save refused rows the page did not
@@ -93,7 +94,7 @@ def open_form(kind: str, lang: str) -> None:
     try:
         found = [d for d in workspace().list_datasets(user=current_account()) if d["kind"] == kind]
     except StoreError as exc:
-        st.error(f"{label('workspace_unavailable', lang)} {error_text(exc, lang)}")
+        st.error(esc_md(f"{label('workspace_unavailable', lang)} {error_text(exc, lang)}"))
         return
     if not found:
         st.caption(label("workspace_none_saved", lang))
@@ -186,4 +187,5 @@ def sidebar_sources(lang: str) -> None:
             disabled=unsaved is not None,
         )
         if unsaved is not None:
-            st.sidebar.caption(label("workspace_unsaved_in_view", lang).format(name=unsaved.name))
+            text = label("workspace_unsaved_in_view", lang).format(name=unsaved.name)
+            st.sidebar.caption(esc_md(text))

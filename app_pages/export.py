@@ -29,6 +29,7 @@ from app_pages.common import (
     load_figures,
     reconcile_choice,
 )
+from layers._html import esc_md
 from layers.export import geojson_bytes, geopackage_bytes, geopackage_layers
 from layers.labels import label
 from layers.offline import offline_html_bytes
@@ -96,8 +97,9 @@ if projects is None and loaded is not None:
 
 # What is exported, as the offline map's face says it: filters, sources, date.
 heading = view_heading(view, load_figures(), today=datetime.date.today())
-st.markdown(heading[1])
-st.caption(f"{heading[2]}  \n{label('export_wgs84', lang)}")
+st.markdown(esc_md(heading[1]))
+st.caption(f"{esc_md(heading[2])}  \n{esc_md(label('export_wgs84', lang))}")
+
 
 layers = memo_layers(view, projects, loaded, found, computed)
 st.dataframe(layers_summary(geopackage_layers(layers), lang), hide_index=True)

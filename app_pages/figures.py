@@ -18,10 +18,10 @@ import streamlit as st
 
 from app_pages.common import current_account, current_lang, load_city_names, workspace
 from geo import figures
-from geo.documents import read_document
 from geo.errors import InputError, UnknownPlaceError
-from geo.extract import LEFT_TO_THE_PLANNER, accept_figures, extract_figures, suggest_decisions
+from geo.extract import LEFT_TO_THE_PLANNER, accept_figures, propose_figures, suggest_decisions
 from geo.figure_table import read_figure_table, template_bytes
+from layers._html import esc_md
 from layers.labels import error_text, label, saved_text
 from layers.review import document_html
 from store import DatasetError, StoreError
@@ -37,9 +37,11 @@ SHOWN = ["as_written", "unit", "qualifier", "line", "confidence", "context"]
 def extract(data: bytes, name: str, city: str | None, lang: str) -> None:
     """Read the document, propose its figures, keep both in the session for review."""
     try:
-        extraction = extract_figures(read_document(data, name=name), city=city)
+        # Read in a child process with a time and memory limit: this page's thread only
+        # waits, so a hostile upload cannot stall another planner's page.
+        extraction = propose_figures(data, name=name, city=city)
     except (InputError, UnknownPlaceError) as exc:
-        st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
+        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
         return
     proposals = extraction.figures
     proposals = proposals.assign(decision=suggest_decisions(proposals))
@@ -54,28 +56,27 @@ def save(frame: pd.DataFrame, name: str, lang: str, **kwargs) -> None:
     try:
         info = workspace().save_figures(frame, name=name.strip(), user=current_account(), **kwargs)
     except (DatasetError, StoreError) as exc:
-        st.error(f"{label('workspace_not_saved', lang)} {error_text(exc, lang)}")
+        st.error(esc_md(f"{label('workspace_not_saved', lang)} {error_text(exc, lang)}"))
         return
     refused = kwargs.get("quarantine")
     cut = info.quarantined > (0 if refused is None else len(refused))
     said = saved_text(info.ref, info.clean, info.by_reason, lang, kind="figures")
-    (st.warning if cut else st.success)(said)
+    (st.warning if cut else st.success)(esc_md(said))
 
 
 def review(lang: str) -> None:
     """The document with its figures marked, the review table, and the save button."""
     extraction, proposals, data = st.session_state[REVIEW_KEY]
     document, info = extraction.document, extraction.info
-    st.caption(
-        label("figures_document", lang).format(
-            name=document.name,
-            sha=document.sha256[:12],
-            lines=len(document.lines),
-            city=info.get("city") or label("no_data", lang),
-            number=info.get("doc_number") or "—",
-            date=info.get("doc_date") or "—",
-        )
+    described = label("figures_document", lang).format(
+        name=document.name,
+        sha=document.sha256[:12],
+        lines=len(document.lines),
+        city=info.get("city") or label("no_data", lang),
+        number=info.get("doc_number") or "—",
+        date=info.get("doc_date") or "—",
     )
+    st.caption(esc_md(described))
     st.html(document_html(document.lines, proposals, lang))
     estimates = proposals["qualifier"].isin(LEFT_TO_THE_PLANNER) & (proposals["metric"] != "other")
     if estimates.any():
@@ -154,7 +155,8 @@ def from_table(lang: str) -> None:
     try:
         table = read_figure_table(upload.getvalue(), name=upload.name)
     except (InputError, UnknownPlaceError) as exc:
-        st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
+        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+
         return
     summary = table.summary()
     st.caption(label("quality_counts", lang).format(**summary))

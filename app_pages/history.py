@@ -14,6 +14,7 @@ import streamlit as st
 from app_pages import state
 from app_pages.common import current_account, current_lang, workspace
 from app_pages.datasets import request
+from layers._html import esc_md
 from layers.labels import error_text, label
 from layers.tables import changes_table, csv_bytes, versions_table
 from store import StoreError
@@ -24,7 +25,7 @@ st.caption(label("history_help", lang))
 try:
     found = workspace().list_datasets(user=current_account())
 except StoreError as exc:
-    st.error(f"{label('workspace_unavailable', lang)} {error_text(exc, lang)}")
+    st.error(esc_md(f"{label('workspace_unavailable', lang)} {error_text(exc, lang)}"))
     st.stop()
 if not found:
     st.info(label("workspace_none_saved", lang))
@@ -40,7 +41,8 @@ st.dataframe(versions_table([i.to_dict() for i in infos], lang), hide_index=True
 dropped += state.seed("from", options=numbers, default=numbers[max(len(numbers) - 2, 0)], cast=int)
 dropped += state.seed("to", options=numbers, default=numbers[-1], cast=int)
 if dropped:
-    st.warning(label("compare_dropped", lang).format(values="、".join(map(str, dropped))))
+    values = "、".join(map(str, dropped))
+    st.warning(esc_md(label("compare_dropped", lang).format(values=values)))
 left, right = st.columns(2)
 old = left.selectbox(label("history_from", lang), numbers, key="from")
 new = right.selectbox(label("history_to", lang), numbers, key="to")
@@ -64,6 +66,6 @@ else:
     )
 
 # Open a version where the other pages show it: the map, compare, quality and export.
-if st.button(label("history_view", lang).format(ref=f"{name}@{new}")):
+if st.button(esc_md(label("history_view", lang).format(ref=f"{name}@{new}"))):
     request(kinds[name], f"{name}@{new}", rerun=False)
     st.switch_page("app_pages/map.py")

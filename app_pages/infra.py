@@ -28,6 +28,7 @@ from app_pages.widgets import coverage_view, datum_select, display_outlines, upl
 from geo import coverage, infra
 from geo._data import EXAMPLES_DIR
 from geo.errors import BoundaryCacheError, InputError
+from layers._html import esc_md
 from layers.export import geojson_bytes
 from layers.labels import error_text, label, measure_name, sheet_text
 from layers.maps import coverage_layers
@@ -43,7 +44,7 @@ def read(data: bytes, name: str, datum: str | None, sheet: str | None, lang: str
         try:
             found = infra.read_infra(data, name=name, crs_name=datum, sheet=sheet)
         except InputError as exc:
-            st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
+            st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
             return
     token = hashlib.sha1(data).hexdigest() + str(datum)
     st.session_state[INFRA_KEY] = LoadedInfra(found, name, token, data=data, datum=datum)
@@ -79,8 +80,10 @@ for column, (kind, count) in zip(columns, counts.items(), strict=False):
     column.metric(label(f"infra_{kind}", lang), count)
 columns[-1].metric(label("quarantined", lang), len(found.quarantine))
 st.caption(
-    f"{loaded.name} · {label(f'kind_{found.kind}', lang)} "
-    f"{sheet_text(found.sheet, found.sheets, lang)}"
+    esc_md(
+        f"{loaded.name} · {label(f'kind_{found.kind}', lang)} "
+        f"{sheet_text(found.sheet, found.sheets, lang)}"
+    )
 )
 source_caption(loaded, lang)
 save_form("infra", loaded, lang)
@@ -108,8 +111,9 @@ try:
     measured = infra_metrics(loaded, projects, radii, covers)
     table, near = measured.table, measured.near
 except BoundaryCacheError as exc:
-    st.error(str(exc))
+    st.error(esc_md(exc))
     st.stop()
+
 
 keys = measured.measured_keys()
 metric = st.selectbox(

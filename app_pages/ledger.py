@@ -27,6 +27,7 @@ from app_pages.widgets import datum_select, upload_fields, upload_note
 from geo import reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
+from layers._html import esc_md
 from layers.export import geopackage_bytes
 from layers.labels import error_text, label, note_text, sheet_text
 from layers.tables import (
@@ -56,7 +57,7 @@ def read(data: bytes, name: str, datum: str | None, sheet: str | None, lang: str
         )
     except InputError as exc:
         bar.empty()
-        st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
+        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
         return
     table = reconcile.reconcile(ledger.projects, load_figures())
     st.session_state[LEDGER_KEY] = LoadedLedger(ledger, name, table, data=data, datum=datum)
@@ -145,7 +146,7 @@ columns[2].metric(label("quarantined", lang), summary["quarantined"])
 columns[3].metric(label("drawn", lang), int((ledger.projects["located"] == "point").sum()))
 # The file's encoding or sheet; a workspace's current state (several files) has neither.
 read_as = ledger.encoding or sheet_text(ledger.sheet, ledger.sheets, lang)
-st.caption(" · ".join(part for part in (loaded.name, read_as) if part))
+st.caption(esc_md(" · ".join(part for part in (loaded.name, read_as) if part)))
 source_caption(loaded, lang)
 save_form("ledger", loaded, lang)
 

@@ -23,6 +23,7 @@ from app_pages.common import (
 )
 from app_pages.filters import load_outlines, map_view
 from geo import figures, selection
+from layers._html import esc_md, md_lines
 from layers.labels import label, periods_text, place_text
 from layers.tables import card_texts, figure_table
 from layers.view import MAX_DISTRICTS_DRAWN, View, projects_in_view, view_map_layers
@@ -49,10 +50,10 @@ def city_cards(all_figures: pd.DataFrame, view: View, lang: str) -> None:
     for i, card in summary.iterrows():
         headline, value, caption = card_texts(card, lang, districts=view.districts)
         with cards[i % len(cards)].container(border=True):
-            st.markdown(f"**{headline}**")
-            st.metric(headline, value, label_visibility="collapsed")
+            st.markdown(f"**{esc_md(headline)}**")
+            st.metric(esc_md(headline), value, label_visibility="collapsed")
             if caption:
-                st.caption(caption)
+                st.caption(md_lines(caption.split("  \n")))
 
 
 def captions(view: View, kept, metric, loaded, found, lang: str) -> None:
@@ -62,14 +63,13 @@ def captions(view: View, kept, metric, loaded, found, lang: str) -> None:
     if loaded is not None:
         shown = projects_in_view(view, loaded.ledger.projects)
         drawn = int((shown["located"] == "point").sum())
-        st.caption(
-            label("ledger_caption", lang).format(
-                name=loaded.name,
-                drawn=drawn,
-                by_name=len(shown) - drawn,
-                quarantined=len(loaded.ledger.quarantine),
-            )
+        text = label("ledger_caption", lang).format(
+            name=loaded.name,
+            drawn=drawn,
+            by_name=len(shown) - drawn,
+            quarantined=len(loaded.ledger.quarantine),
         )
+        st.caption(esc_md(text))
         if loaded.synthetic:
             st.warning(label("synthetic_warning", lang))
     if found is not None and found.synthetic:
@@ -77,7 +77,7 @@ def captions(view: View, kept, metric, loaded, found, lang: str) -> None:
     coloured = kept[(kept["metric"] == metric) & (kept["level"] == "district")]
     periods = selection.distinct_periods(coloured)
     if len(periods) > 1:
-        st.caption(f"⚠ {label('mixed_periods', lang)}: {periods_text(periods, lang)}")
+        st.caption(esc_md(f"⚠ {label('mixed_periods', lang)}: {periods_text(periods, lang)}"))
 
 
 def tables(kept: pd.DataFrame, cities: tuple, lang: str) -> None:
@@ -99,10 +99,10 @@ def tables(kept: pd.DataFrame, cities: tuple, lang: str) -> None:
         for _, note in notes.iterrows():
             # The documents' own tags are Chinese words: listed in the Chinese interface only.
             tags = f"（{note['content_tags'].replace(';', '、')}）" if lang == "zh" else ""
-            st.markdown(
-                f"- **{place_text(note['district'], lang)} · {note['community']}**: "
-                f"{note['summary_zh' if lang == 'zh' else 'summary_en']}{tags}"
-            )
+            place = esc_md(f"{place_text(note['district'], lang)} · {note['community']}")
+            summary = note["summary_zh" if lang == "zh" else "summary_en"]
+            st.markdown(f"- **{place}**: {esc_md(summary + tags)}")
+
     st.subheader(label("table", lang))
     st.dataframe(figure_table(kept, lang), hide_index=True, width="stretch")
 

@@ -34,12 +34,12 @@ from app_pages.common import (
 from geo import dates, plans
 from geo.errors import InputError
 from geo.progress import RATES, overview
+from layers._html import esc_md
 from layers.labels import error_text, label
 from layers.maps import progress_layers
 from layers.progress import (
     deadline_texts,
     late_table,
-    md_text,
     monthly_table,
     progress_chart,
     progress_table,
@@ -63,11 +63,11 @@ def _save(plan: plans.Plan, name: str, lang: str, **file) -> None:
     try:
         info = workspace().save_plan(plan, name=name.strip(), user=current_account(), **file)
     except (StoreError, ValueError) as exc:
-        st.error(error_text(exc, lang))
+        st.error(esc_md(error_text(exc, lang)))
         return
     st.session_state["plan"] = info.ref
     st.session_state["progress_flash"] = label("progress_saved", lang).format(
-        ref=md_text(info.ref), n=info.clean
+        ref=esc_md(info.ref), n=info.clean
     )
     st.rerun()
 
@@ -108,7 +108,7 @@ def plan_forms(lang: str) -> None:
                     checks=checks, report_day=report_day or None, source=source,
                 )  # fmt: skip
             except InputError as exc:
-                st.error(error_text(exc, lang))
+                st.error(esc_md(error_text(exc, lang)))
                 return
             _save(plan, name, lang)
     with template_tab:
@@ -124,7 +124,7 @@ def plan_forms(lang: str) -> None:
         try:
             plan = plans.read_plan(data, name=upload.name)
         except InputError as exc:
-            st.error(error_text(exc, lang))
+            st.error(esc_md(error_text(exc, lang)))
             return
         summary = plan.summary()
         st.caption(label("progress_plan_read", lang).format(**summary))
@@ -143,7 +143,7 @@ def check_days(text: str, lang: str) -> tuple[datetime.date, ...] | None:
     try:
         return tuple(dates.parse_day(p) for p in parts)
     except ValueError:
-        st.error(label("progress_checks_bad", lang).format(value=text))
+        st.error(label("progress_checks_bad", lang).format(value=esc_md(text)))
         return None
 
 
@@ -247,7 +247,7 @@ def render(lang: str) -> None:
     try:
         ref = choose_plan(lang)
     except StoreError as exc:
-        st.error(f"{label('workspace_unavailable', lang)} {exc}")
+        st.error(esc_md(f"{label('workspace_unavailable', lang)} {error_text(exc, lang)}"))
         return
     loaded = current_ledger()
     if ref is None or loaded is None:
@@ -294,14 +294,14 @@ def render(lang: str) -> None:
 def versions_caption(plan_ref: str, read: list[str], lang: str) -> None:
     """Which versions are compared; a link made when the ledger read others says so."""
     sep = "、"
-    shown = sep.join(md_text(r) for r in read)
-    st.caption(label("progress_versions", lang).format(plan=md_text(plan_ref), ledgers=shown))
+    shown = sep.join(esc_md(r) for r in read)
+    st.caption(label("progress_versions", lang).format(plan=esc_md(plan_ref), ledgers=shown))
     # The versions in a link are the link's text, hostile as any: shown inert.
     then = state.url_list("ledger_versions")
     if then and "ledger_versions" not in st.session_state and sorted(then) != sorted(read):
         st.warning(
             label("progress_link_changed", lang).format(
-                then=sep.join(md_text(t) for t in then), now=shown
+                then=sep.join(esc_md(t) for t in then), now=shown
             )
         )
 

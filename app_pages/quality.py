@@ -26,6 +26,7 @@ from app_pages.common import (
 )
 from geo import boundaries, compare, completeness, coverage
 from geo.errors import BoundaryCacheError
+from layers._html import esc_md
 from layers.labels import label
 from layers.tables import (
     completeness_detail,
@@ -49,7 +50,7 @@ def quarantine_section(lang: str) -> None:
     if loaded is None:
         st.info(label("quality_no_ledger", lang))
     else:
-        st.subheader(label("quality_ledger_heading", lang).format(name=loaded.name))
+        st.subheader(esc_md(label("quality_ledger_heading", lang).format(name=loaded.name)))
         if loaded.synthetic:
             st.warning(label("synthetic_warning", lang))
         summary = loaded.ledger.summary()
@@ -59,7 +60,7 @@ def quarantine_section(lang: str) -> None:
     if infra is None:
         st.info(label("quality_no_infra", lang))
     else:
-        st.subheader(label("quality_infra_heading", lang).format(name=infra.name))
+        st.subheader(esc_md(label("quality_infra_heading", lang).format(name=infra.name)))
         if infra.synthetic:
             st.warning(label("synthetic_survey_warning", lang))
         quarantined(infra.infra.quarantine, "infra", lang)
@@ -97,7 +98,7 @@ def reconciliation_section(lang: str) -> None:
     try:
         infra = session_infra_metrics()
     except BoundaryCacheError as exc:
-        st.error(str(exc))
+        st.error(esc_md(exc))
         return
     if infra is None:
         st.info(label("quality_no_infra_metrics", lang))
@@ -123,11 +124,8 @@ def completeness_section(cities: list[str], lang: str) -> None:
     if missing.empty:
         st.success(label("quality_all_have", lang))
     else:
-        st.warning(
-            label("quality_no_figures", lang).format(
-                n=len(missing), names=missing_names(missing, lang)
-            )
-        )
+        names = missing_names(missing, lang)
+        st.warning(esc_md(label("quality_no_figures", lang).format(n=len(missing), names=names)))
     shown = completeness_matrix(table, lang)
     st.dataframe(shown, hide_index=True, width="stretch", height=min(35 * len(shown) + 38, 600))
     with st.expander(label("quality_detail", lang)):
@@ -164,7 +162,8 @@ cities = st.sidebar.multiselect(
 cities = cities or list(boundaries.SEED_CITIES)
 state.publish(["city"], defaults={"city": []})
 if dropped:
-    st.warning(label("compare_dropped", lang).format(values="、".join(dropped)))
+    st.warning(esc_md(label("compare_dropped", lang).format(values="、".join(dropped))))
+
 
 quarantine_section(lang)
 reconciliation_section(lang)

@@ -17,9 +17,10 @@ import hashlib
 import streamlit as st
 
 from app_pages.common import current_infra, current_lang, current_ledger
-from app_pages.widgets import coverage_view, display_outlines
+from app_pages.widgets import coverage_view, display_outlines, load_network_example
 from geo import coverage, network, reach
 from geo.errors import InputError
+from layers._html import esc_md
 from layers.export import geojson_bytes
 from layers.labels import error_text, format_value, label, measure_name
 from layers.maps import coverage_layers
@@ -32,8 +33,13 @@ DRAWN_KEY = "reach_drawn"
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _network(sha: str, name: str, _data: bytes) -> network.Network:
-    """The pedestrian graph of the extract with this SHA-256 (built once per server)."""
-    return network.build_network(_data, name=name)
+    """
+    The pedestrian graph of the extract with this SHA-256 (built once per server).
+
+    Built in a child process bounded in time and memory: the server keeps the graph, not
+    what building it took, and other planners' pages go on meanwhile.
+    """
+    return network.build_network_bounded(_data, name=name)
 
 
 def _extract(loaded, lang: str) -> tuple[bytes, str] | None:
@@ -61,10 +67,14 @@ def _measured(loaded, projects, built, profile: str, radii: tuple, snap: float):
 lang = current_lang()
 st.title(label("page_reach_title", lang))
 st.caption(label("reach_help", lang))
+if st.button(label("load_network_example", lang), key="reach_example"):
+    load_network_example()
 loaded, ledger = current_infra(), current_ledger()
 if loaded is None or ledger is None:
     st.info(label("reach_needs", lang))
     st.stop()
+if loaded.synthetic and loaded.infra.kind == "osm":
+    st.warning(label("synthetic_network_warning", lang))
 source = _extract(loaded, lang)
 if source is None:
     st.info(label("reach_no_network", lang))
@@ -73,12 +83,14 @@ try:
     with st.spinner(label("reach_building", lang)):
         built = _network(hashlib.sha256(source[0]).hexdigest(), source[1], source[0])
 except InputError as exc:
-    st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
+    st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
     st.stop()
 counts = built.counts()
 st.caption(
-    label("reach_network_counts", lang).format(
-        name=source[1], nodes=f"{counts['nodes']:,}", edges=f"{counts['edges']:,}"
+    esc_md(
+        label("reach_network_counts", lang).format(
+            name=source[1], nodes=f"{counts['nodes']:,}", edges=f"{counts['edges']:,}"
+        )
     )
 )
 
@@ -122,7 +134,7 @@ for what, (_, name, frame) in shown_drawn.items():
 coverage_view(layers, "reach_map")
 st.caption(label("reach_caption", lang))
 if "route" in shown_drawn:
-    st.success(route_text(shown_drawn["route"][2], shown_drawn["route"][1], lang))
+    st.success(esc_md(route_text(shown_drawn["route"][2], shown_drawn["route"][1], lang)))
 
 with_point = communities.index[communities[f"{profile}_snap_m"].notna()].tolist()
 names = communities["name"].astype(str)
@@ -157,7 +169,7 @@ with tool_right.form("route"):
         )  # fmt: skip
         status = found["status"].iloc[0]
         if status != "ok":
-            st.warning(f"{names[start]}: {label(f'reach_{status}', lang)}")
+            st.warning(esc_md(f"{names[start]}: {label(f'reach_{status}', lang)}"))
         else:
             drawn["route"] = ((built.sha256, profile), names[start], found)
             st.session_state[DRAWN_KEY] = drawn
@@ -188,8 +200,10 @@ if not table.empty:
 if "walkshed" in drawn:
     token, name, shed = drawn["walkshed"]
     columns[2].download_button(
-        label("download_walkshed", lang).format(
-            name=name, distance=format_value(shed["distance_m"].iloc[0], "m", lang)
+        esc_md(
+            label("download_walkshed", lang).format(
+                name=name, distance=format_value(shed["distance_m"].iloc[0], "m", lang)
+            )
         ),
         functools.partial(geojson_bytes, shed.assign(origin=name)),
         f"walkshed-{shed['profile'].iloc[0]}.geojson",

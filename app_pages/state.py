@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 import streamlit as st
 
 from geo import gazetteer
+from layers._html import esc_md
 from layers.labels import label
 
 __all__ = ["keep", "multiselect", "publish", "seed", "seed_range", "url_list", "warn_dropped"]
@@ -144,7 +145,7 @@ def warn_dropped(key: str, dropped: list[str], lang: str, options: Sequence = ()
         kind = "city" if key == "city" else "name"
         matches = gazetteer.suggest(value, options, kind=kind) if options else []
         hint = label("did_you_mean", lang).format(names="、".join(matches)) if matches else ""
-        st.sidebar.warning(label("url_dropped", lang).format(key=key, values=value) + hint)
+        st.sidebar.warning(esc_md(label("url_dropped", lang).format(key=key, values=value) + hint))
 
 
 def multiselect(key: str, title: str, options: list, lang: str, *, cast: Callable = str, **kw):

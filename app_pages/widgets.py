@@ -7,15 +7,37 @@ Widgets only: which columns a ledger names is :func:`geo.records.ledger_fields`.
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import load_display_outlines
-from geo import crs, records
+from app_pages.common import (
+    INFRA_KEY,
+    LEDGER_KEY,
+    LoadedInfra,
+    LoadedLedger,
+    current_ledger,
+    load_display_outlines,
+    load_figures,
+)
+from geo import crs, infra, reconcile, records
+from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
 from layers.labels import label
 
-__all__ = ["datum_select", "page_style", "upload_fields", "upload_note"]
+__all__ = [
+    "NETWORK_EXAMPLE",
+    "datum_select",
+    "load_network_example",
+    "page_style",
+    "upload_fields",
+    "upload_note",
+]
+
+#: The synthetic street network with facilities over 新乡 (data/examples/make_synthetic_network.py).
+NETWORK_EXAMPLE = EXAMPLES_DIR / "synthetic-network-xinxiang.osm.pbf"
+_LEDGER_EXAMPLE = EXAMPLES_DIR / "synthetic-ledger-xinxiang.csv"
 
 
 def datum_select(
@@ -115,3 +137,22 @@ def coverage_view(layers, key: str) -> None:
         returned_objects=[],
         key=key,
     )
+
+
+def load_network_example() -> None:
+    """
+    Put the synthetic example network in view as this session's OSM data (its stops and
+    kerbs as infrastructure, its streets to walk), and the synthetic ledger when no ledger is
+    in view: the walking-reach and life-circle pages then work with what ships.
+    """
+    data = NETWORK_EXAMPLE.read_bytes()
+    found = infra.read_infra(data, name=NETWORK_EXAMPLE.name)
+    token = hashlib.sha1(data).hexdigest()
+    st.session_state[INFRA_KEY] = LoadedInfra(found, NETWORK_EXAMPLE.name, token, data=data)
+    if current_ledger() is None:
+        raw = _LEDGER_EXAMPLE.read_bytes()
+        ledger = records.read_ledger(raw, name=_LEDGER_EXAMPLE.name)
+        table = reconcile.reconcile(ledger.projects, load_figures())
+        st.session_state[LEDGER_KEY] = LoadedLedger(
+            ledger, _LEDGER_EXAMPLE.name, table, data=raw, datum=None
+        )

@@ -30,6 +30,7 @@ JOBS = (
     "mapbuild",
     "app",
     "network",
+    "lifecircle",
     "store",
 )
 _MODULES = {"app": "bench.app_speed"}

@@ -11,8 +11,10 @@ The suite's ``network`` job (``python -m bench --jobs network``). Two parts:
   Timed from WGS84 lon/lat arrays to metres per origin, every structure built inside the
   run (no cache):
 
-  - ``atlas``: :func:`geo.reach.nearest_destinations` (k-d tree snap, one
-    ``scipy.sparse.csgraph.dijkstra`` from all destinations with ``min_only``).
+  - ``atlas``: :func:`geo.reach.nearest_destinations` with ``snap="node"`` (k-d tree snap to
+    the nearest node, as the peers do; the product snaps to the nearest point on a street,
+    timed in ``bench/lifecircle.py``), one ``scipy.sparse.csgraph.dijkstra`` from all
+    destinations with ``min_only``.
   - ``osmnx + networkx``: the usual way: ``osmnx.distance.nearest_nodes`` on the
     projected ``MultiDiGraph`` (both directions), then
     ``networkx.multi_source_dijkstra_path_length`` from the destinations' nodes.
@@ -108,7 +110,7 @@ def points(city: network.Network, seed: int = 17) -> tuple[np.ndarray, np.ndarra
 
 
 def run_atlas(city, origins, dests) -> np.ndarray:
-    return reach.nearest_destinations(city, origins, dests, profile="walk").distance_m
+    return reach.nearest_destinations(city, origins, dests, profile="walk", snap="node").distance_m
 
 
 def _metric(lon_lat: np.ndarray) -> np.ndarray:
@@ -116,8 +118,8 @@ def _metric(lon_lat: np.ndarray) -> np.ndarray:
     return np.column_stack(to_m.transform(lon_lat[:, 0], lon_lat[:, 1]))
 
 
-def osmnx_graph(city: network.Network):
-    """The city as OSMnx builds a walking graph: a projected MultiDiGraph, both directions."""
+def osmnx_graph(city: network.Network, profile: str = "walk"):
+    """The profile's edges as OSMnx builds a walking graph: projected, both directions."""
     import geopandas as gpd
     import osmnx as ox
     import shapely
@@ -128,7 +130,7 @@ def osmnx_graph(city: network.Network):
         crs=EPSG,
     )
     nodes.index = pd.Index(city.nodes["node_id"].to_numpy(), name="osmid")
-    walkable = network.profile_edges(city, "walk")
+    walkable = network.profile_edges(city, profile)
     e = city.edges[walkable]
     u = np.concatenate([e["u"], e["v"]])
     v = np.concatenate([e["v"], e["u"]])

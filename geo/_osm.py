@@ -8,10 +8,17 @@ with the text in a comment included. So, before GDAL sees a file:
 1. **XML**: expat parses the file up to its root element, which must be ``<osm>`` (a
    substring is not enough); a DOCTYPE before it, where entities are declared, is refused.
 2. **PBF**: the first block must be an ``OSMHeader``.
-3. **Whole**: pyosmium (libosmium) reads the file to its end in C++, handing no object to
-   Python: a truncated or corrupt file is refused with how far it got (the XML line and
-   column, or the nodes, ways and relations read before the PBF broke off). libosmium
-   refuses XML entities too. About 0.01-0.02 s on the real extracts of the tests.
+3. **Whole**: pyosmium (libosmium) reads the file to its end, handing Python only its ways
+   (nodes and relations stay in C++): a truncated or corrupt file is refused with how far it
+   got (the XML line and column, or the nodes, ways and relations read before the PBF broke
+   off). libosmium refuses XML entities too. About 0.03 s on the real extracts of the tests.
+4. **Bounded**: on the way, each way's node references are counted. A way of more than
+   :data:`MAX_WAY_REFS` (OSM's own limit; GDAL refuses them too) is refused, and so, for a
+   network, are streets and paths (``highway=*``) of more than ``max_refs`` references in
+   all: a 3 KB PBF of one way of 3 million references over 2 nodes took 4.7 GB and 84 s
+   to build. A way with a negative id, or starting or ending at a negative node id (a file
+   saved by JOSM before upload, whose new objects have no real id yet) is refused: no
+   location index holds them, so such a network came out empty with no word.
 """
 
 from __future__ import annotations
@@ -25,10 +32,25 @@ import osmium
 
 from geo.errors import InputError
 
-__all__ = ["MAX_OSM_BYTES", "check_osm"]
+__all__ = ["ERROR_CODES", "MAX_OSM_BYTES", "MAX_WAY_REFS", "check_osm"]
 
 #: Largest extract read (a city's extract is a few MB; a province's, a few hundred).
 MAX_OSM_BYTES = 2 * 2**30
+#: Most node references of one way: the OSM API's limit (``waynodes maximum``), which GDAL's
+#: OSM driver applies too.
+MAX_WAY_REFS = 2_000
+#: Codes of the refusals for what an extract would cost, each worded in the app's catalogue.
+ERROR_CODES = (
+    "osm_bytes",
+    "osm_not_xml",
+    "osm_doctype",
+    "osm_root",
+    "osm_pbf_header",
+    "osm_truncated",
+    "osm_way_refs",
+    "osm_refs",
+    "osm_negative_ids",
+)
 _PBF_MAGIC = b"OSMHeader"
 _GET_EXTRACT = "Download the extract again (e.g. from Geofabrik), or export it again as .osm XML."
 
@@ -70,17 +92,23 @@ def _check_root(path: Path, name: str) -> None:
     except expat.ExpatError as exc:
         raise InputError(
             f"Expected OSM XML (a root element <osm>); {name!r} is not well-formed XML "
-            f"({exc}). {_GET_EXTRACT}"
+            f"({exc}). {_GET_EXTRACT}",
+            code="osm_not_xml",
+            details={"name": name},
         ) from None
     if root == "DOCTYPE":
         raise InputError(
             f"Expected plain OSM XML; {name!r} declares a DOCTYPE (DTD), where XML entities "
-            "live, which OSM never needs and XML bombs and file reads use."
+            "live, which OSM never needs and XML bombs and file reads use.",
+            code="osm_doctype",
+            details={"name": name},
         )
     if root != "osm":
         raise InputError(
             f"Expected OSM XML, whose root element is <osm>; the root element of {name!r} is "
-            f"<{root[:60]}>. {_GET_EXTRACT}"
+            f"<{root[:60]}>. {_GET_EXTRACT}",
+            code="osm_root",
+            details={"name": name},
         )
 
 
@@ -92,7 +120,9 @@ def _check_pbf_header(path: Path, name: str) -> None:
     if _PBF_MAGIC not in head[4 : 4 + min(length, 60)]:
         raise InputError(
             f"Expected an OSM PBF file (its first block is 'OSMHeader'); {name!r} is not one "
-            f"(it starts {head[:16]!r}). {_GET_EXTRACT}"
+            f"(it starts {head[:16]!r}). {_GET_EXTRACT}",
+            code="osm_pbf_header",
+            details={"name": name},
         )
 
 
@@ -113,12 +143,73 @@ class _Counter(osmium.SimpleHandler):
         self.read["relations"] += 1
 
 
-def _check_whole(path: Path, name: str, kind: str) -> None:
+class _Refs(osmium.SimpleHandler):
+    """
+    Counts the node references of every way, refusing at the first that passes a cap.
+
+    The total counts the ways a network reads (``highway=*``): buildings and land use cost
+    nothing there.
+
+    Only ``way`` is defined, so libosmium hands Python nothing else; the refusal is raised
+    from inside the read, which stops there.
+    """
+
+    def __init__(self, name: str, max_refs: int | None) -> None:
+        super().__init__()
+        self.name, self.max_refs, self.refs = name, max_refs, 0
+
+    def way(self, way) -> None:
+        nodes = way.nodes
+        count = len(nodes)
+        if count > MAX_WAY_REFS:
+            raise _way_too_long(self.name, way.id, count)
+        if way.id < 0 or (count and (nodes[0].ref < 0 or nodes[count - 1].ref < 0)):
+            raise negative_ids(self.name, way.id)
+        if self.max_refs is None or "highway" not in way.tags:
+            return
+        self.refs += count
+        if self.refs > self.max_refs:
+            raise _too_many_refs(self.name, self.max_refs)
+
+
+def _way_too_long(name: str, way: int, count: int) -> InputError:
+    return InputError(
+        f"Expected ways of at most {MAX_WAY_REFS:,} nodes (MAX_WAY_REFS, the OSM API's limit); "
+        f"way {way} of {name!r} lists {count:,}. No OSM editor writes such a way: "
+        f"{_GET_EXTRACT}",
+        code="osm_way_refs",
+        details={"name": name, "way": str(way), "refs": f"{count:,}", "cap": f"{MAX_WAY_REFS:,}"},
+    )
+
+
+def _too_many_refs(name: str, cap: int) -> InputError:
+    return InputError(
+        f"Expected an extract whose streets and paths (highway=*) list at most {cap:,} node "
+        f"references in all (MAX_NETWORK_REFS: a city's network); {name!r} lists more. Clip "
+        "it to the city you need (e.g. osmium extract --bbox), then build the network from "
+        "that.",
+        code="osm_refs",
+        details={"name": name, "cap": f"{cap:,}"},
+    )
+
+
+def negative_ids(name: str, way: int) -> InputError:
+    """The refusal of an extract with negative ids (new objects of a JOSM file not uploaded)."""
+    return InputError(
+        f"Expected OSM ids above zero; {name!r} has objects with negative ids (way {way} or "
+        "its nodes), which JOSM gives new objects before they are uploaded and which no node "
+        "index holds. Download the area again from OpenStreetMap after the upload, or save "
+        "the data with real ids.",
+        code="osm_negative_ids",
+        details={"name": name, "way": str(way)},
+    )
+
+
+def _check_whole(path: Path, name: str, kind: str, max_refs: int | None) -> None:
     """Read the file to its end with libosmium; refuse it, saying how far, if it stops."""
     size = path.stat().st_size
     try:
-        # A C++ filter as the handler: libosmium parses every block, Python sees nothing.
-        osmium.apply(osmium.io.Reader(osmium.io.File(str(path), kind)), _NOTHING)
+        _Refs(name, max_refs).apply_file(osmium.io.File(str(path), kind))
         return
     except RuntimeError as exc:
         problem = str(exc)
@@ -130,31 +221,38 @@ def _check_whole(path: Path, name: str, kind: str) -> None:
     got = f" Read before it stopped: {read}." if any(counter.read.values()) else ""
     raise InputError(
         f"Expected a complete OSM extract; {name!r} ({size:,} bytes) cannot be read to its end: "
-        f"{problem}.{got} The file is cut short or damaged. {_GET_EXTRACT}"
+        f"{problem}.{got} The file is cut short or damaged. {_GET_EXTRACT}",
+        code="osm_truncated",
+        details={"name": name},
     )
 
 
-# Keeps only objects with this key: none. A handler libosmium runs without calling Python.
-_NOTHING = osmium.filter.KeyFilter("atlas:check-only")
+def too_large(name: str, size: int) -> InputError:
+    """The refusal of an extract of more than :data:`MAX_OSM_BYTES`."""
+    return InputError(
+        f"Expected an OSM extract of at most {MAX_OSM_BYTES // 2**30} GB; {name!r} has "
+        f"{size:,} bytes. Clip it to the area you need (e.g. osmium extract).",
+        code="osm_bytes",
+        details={"name": name, "cap": f"{MAX_OSM_BYTES // 2**30}"},
+    )
 
 
-def check_osm(path: str | Path, name: str) -> None:
+def check_osm(path: str | Path, name: str, *, max_refs: int | None = None) -> None:
     """
     Refuse ``path`` unless it is a whole OSM extract: XML rooted at ``<osm>``, or PBF.
 
     ``name`` is the file name shown to the user; its suffix (``.pbf`` or not) says the
-    format. Raises :class:`~geo.errors.InputError`, never a parser's traceback.
+    format. A way of more than :data:`MAX_WAY_REFS` nodes, or with negative ids, is refused,
+    and so are more than ``max_refs`` node references in all when given. Raises
+    :class:`~geo.errors.InputError`, never a parser's traceback.
     """
     path = Path(path)
     size = path.stat().st_size
     if size > MAX_OSM_BYTES:
-        raise InputError(
-            f"Expected an OSM extract of at most {MAX_OSM_BYTES // 2**30} GB; {name!r} has "
-            f"{size:,} bytes. Clip it to the area you need (e.g. osmium extract)."
-        )
+        raise too_large(name, size)
     kind = _format(name)
     if kind == "pbf":
         _check_pbf_header(path, name)
     else:
         _check_root(path, name)
-    _check_whole(path, name, kind)
+    _check_whole(path, name, kind, max_refs)

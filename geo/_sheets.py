@@ -50,6 +50,7 @@ __all__ = [
     "row_datums",
     "table_body",
     "text_frame",
+    "wgs84_points",
 ]
 
 #: Reason code → (Chinese, English) message for the row problems found here (reading,
@@ -602,6 +603,35 @@ def parse_points(raw: pd.DataFrame, columns: dict[str, str], flags: Flags):
     )
     flags.flag(abroad, "outside_china", column=f"{lon_h}/{lat_h}", detail=pair)
     return lon, lat
+
+
+def wgs84_points(
+    raw: pd.DataFrame, columns: dict[str, str], crs_name: str | None, flags: Flags
+) -> tuple[np.ndarray, np.ndarray]:
+    """
+    Each row's lon, lat in WGS84, from its own datum (坐标系 cell, else ``crs_name``).
+
+    Bad points are flagged (:func:`parse_points`); a row without a point, or quarantined,
+    gets NaN. Points with no datum anywhere raise :class:`InputError` (``fix="datum"``):
+    nothing is guessed.
+    """
+    lon, lat = parse_points(raw, columns, flags)
+    datums = row_datums(raw, columns, crs_name, flags)
+    undeclared = flags.ok() & ~np.isnan(lon) & pd.isna(datums)
+    if undeclared.any():
+        raise InputError(
+            f"Expected the datum of the coordinates; {int(undeclared.sum())} rows have points "
+            "and no 坐标系 cell, and no datum was given. Declare it (wgs84, cgcs2000, gcj02 for "
+            "Amap/Tencent, bd09 for Baidu) or add a 坐标系 column. Nothing is guessed.",
+            fix="datum",
+        )
+    lon_w, lat_w = np.full(len(lon), np.nan), np.full(len(lat), np.nan)
+    for datum in crs.DATUMS:
+        rows = flags.ok() & (datums == datum) & ~np.isnan(lon)
+        if rows.any():
+            # Each row's datum flips to WGS84 here, and only here.
+            lon_w[rows], lat_w[rows] = crs.to_wgs84(lon[rows], lat[rows], datum)
+    return lon_w, lat_w
 
 
 #: Largest file read into memory by :func:`load_bytes`.

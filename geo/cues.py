@@ -19,11 +19,12 @@ Every decision comes with its basis in words (``cue 老旧小区 after``), so a 
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import re
 
-from geo.quantities import Quantity
+from geo.quantities import Brackets, Quantity
 
 __all__ = [
     "METRIC_CUES",
@@ -363,17 +364,22 @@ def heading_status(heading: str) -> str | None:
     return None
 
 
+# Gaps are possessive (\s*+) and a pattern never starts with one, so a run of spaces is read
+# once: "(?:从|自)?\s*" began a scan of the rest at each of 64,000 spaces.
 _PERIODS = (
     (
         "range",
         re.compile(
-            r"(?P<a>(?:19|20)\d{2})\s*年?\s*(?:-|—|–|~|～|至|到)\s*(?P<b>(?:19|20)\d{2})\s*年"
+            r"(?P<a>(?:19|20)\d{2})\s*+年?\s*+(?:-|—|–|~|～|至|到)\s*+(?P<b>(?:19|20)\d{2})\s*+年"
         ),
     ),
-    ("since", re.compile(r"(?:从|自)?\s*(?P<a>(?:19|20)\d{2})\s*年\s*(?:以来|起|开始|至今)")),
-    ("until", re.compile(r"截至\s*(?P<a>(?:19|20)\d{2})\s*年")),
+    (
+        "since",
+        re.compile(r"(?:(?:从|自)\s*+)?(?P<a>(?:19|20)\d{2})\s*+年\s*+(?:以来|起|开始|至今)"),
+    ),
+    ("until", re.compile(r"截至\s*+(?P<a>(?:19|20)\d{2})\s*+年")),
     ("now", re.compile(r"截至(?:目前|今年|现在|当前|目前为止)")),
-    ("year", re.compile(r"(?P<a>(?:19|20)\d{2})\s*年(?:度)?(?!\s*(?:以前|前|底前))")),
+    ("year", re.compile(r"(?P<a>(?:19|20)\d{2})\s*+年(?:度)?(?!\s*+(?:以前|前|底前))")),
     ("this_year", re.compile(r"今年|本年度|本年|当年")),
     ("last_year", re.compile(r"去年|上年")),
     ("next_year", re.compile(r"明年|下一年")),
@@ -385,26 +391,25 @@ def find_periods(text: str, *, year: int | None) -> list[Period]:
     Every period written in ``text``, in order.
 
     Years are resolved against the document's ``year`` (2021年以来 runs to it; 今年 is it;
-    None leaves those ends open).
+    None leaves those ends open). A period inside 《…》 or 〔…〕 (a title, a document number)
+    is none. Linear in the text: titles and periods already taken are found by binary search.
     """
     found: list[Period] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # disjoint, sorted: by start and by end alike
+    titles, numbers = Brackets(text, "《》"), Brackets(text, "〔〕")
     for kind, pattern in _PERIODS:
         for match in pattern.finditer(text):
-            if any(a < match.end() and match.start() < b for a, b in taken):
+            start, end = match.span()
+            at = bisect.bisect_left(taken, (end, -1))
+            if at and taken[at - 1][1] > start:
                 continue
-            if _inside_title(text, match.start()):
+            if titles.inside(start) or numbers.inside(start):
                 continue
             first, last = _years(kind, match, year)
             label = re.sub(r"\s+", "", match.group())
-            found.append(Period(match.start(), match.end(), first, last, label, kind))
-            taken.append((match.start(), match.end()))
+            found.append(Period(start, end, first, last, label, kind))
+            taken.insert(at, (start, end))
     return sorted(found, key=lambda p: p.start)
-
-
-def _inside_title(text: str, at: int) -> bool:
-    before = text[:at]
-    return before.rfind("《") > before.rfind("》") or before.rfind("〔") > before.rfind("〕")
 
 
 def _years(kind: str, match: re.Match[str], year: int | None) -> tuple[int | None, int | None]:

@@ -42,6 +42,68 @@ CODES: dict[str, tuple[str, ...]] = {
     "no_datum_hint": ("best", "tally"),
     "unknown_datum": ("value",),
     "encoding_big5": ("sample",),
+    # A document refused whole (geo.documents), then what a document, an OSM extract or a
+    # network file may cost (issue 29), each cap named with its value. geo.documents,
+    # geo.extract, geo._worker:
+    "document_missing": ("name",),
+    "document_empty": ("name",),
+    "document_no_text": ("name",),
+    "document_suffix": ("name",),
+    "document_doc": ("name",),
+    "document_encoding": ("name",),
+    "document_nul": ("name",),
+    "docx_magic": ("name",),
+    "docx_open": ("name",),
+    "docx_password": ("name",),
+    "docx_member_name": ("name",),
+    "docx_xml_broken": ("name",),
+    "pdf_magic": ("name",),
+    "pdf_unreadable": ("name",),
+    "pdf_password": ("name",),
+    "pdf_crypto": ("name",),
+    "pdf_scan": ("name", "pages"),
+    "document_bytes": ("name", "mib", "cap"),
+    "document_chars": ("name", "cap"),
+    "document_lines": ("name", "cap"),
+    "document_line_length": ("name", "line", "chars", "cap"),
+    "document_figures": ("name", "figures", "cap"),
+    "docx_entries": ("name", "entries", "cap"),
+    "docx_unpacked": ("name", "mib", "cap"),
+    "docx_ratio": ("name", "ratio", "cap"),
+    "docx_entities": ("name",),
+    "docx_xml": ("name", "mib", "cap"),
+    "pdf_pages": ("name", "pages", "cap"),
+    "pdf_page_tree": ("name",),
+    "pdf_page_cycle": ("name",),
+    "pdf_stream": ("name", "page", "cap"),
+    "pdf_decoded": ("name", "page", "cap"),
+    "read_timeout": ("name", "seconds"),
+    "read_memory": ("name", "mib"),
+    "read_stopped": ("name", "code"),
+    # geo._osm: an OSM extract, before anything is built from it (geo.network, geo.infra).
+    "osm_bytes": ("name", "cap"),
+    "osm_suffix": ("name",),
+    "osm_missing": ("name",),
+    "osm_not_xml": ("name",),
+    "osm_doctype": ("name",),
+    "osm_root": ("name",),
+    "osm_pbf_header": ("name",),
+    "osm_truncated": ("name",),
+    "osm_unreadable": ("name",),
+    "osm_way_refs": ("name", "way", "refs", "cap"),
+    "osm_refs": ("name", "cap"),
+    "osm_negative_ids": ("name", "way"),
+    # geo.network.read_network: a network GeoPackage is read only as atlas network wrote it.
+    "network_unreadable": ("name",),
+    "network_layers": ("name", "layers"),
+    "network_schema": ("name",),
+    "network_columns": ("name", "layer", "columns"),
+    "network_size": ("name", "layer", "rows", "cap"),
+    "network_crs": ("name", "crs"),
+    "network_empty": ("name",),
+    "network_nodes": ("name", "edges"),
+    "network_lengths": ("name", "edges"),
+    "network_changed": ("name",),
     # No reported figure plans this city and year (geo.plans.plan_from_figures).
     "no_plan_figures": ("city", "year", "found"),
 }
@@ -64,6 +126,10 @@ class UnknownPlaceError(AtlasError, KeyError):
     def __str__(self) -> str:
         """The message as written (KeyError would repr() it)."""
         return self.args[0]
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, list[str]]]:
+        """Pickled with what built it, so it crosses from a worker process (geo._worker)."""
+        return type(self), (self.kind, self.value, self.suggestions)
 
 
 class BoundaryCacheError(AtlasError, FileNotFoundError):

@@ -30,24 +30,31 @@ import dataclasses
 import functools
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from geo import cues, gazetteer
-from geo.documents import Document, Line
-from geo.errors import UnknownPlaceError
+from geo import _worker, cues, gazetteer
+from geo.documents import Document, Line, read_document
+from geo.errors import InputError, UnknownPlaceError
 from geo.quantities import Folded, Quantity, find_quantities, fold_text, format_decimal
 
 __all__ = [
     "FIGURE_COLUMNS",
     "LEFT_TO_THE_PLANNER",
+    "MAX_FIGURES",
+    "MAX_PARAGRAPH_CHARS",
     "PROPOSAL_COLUMNS",
+    "READ_CPU_SECONDS",
+    "READ_MEMORY",
+    "READ_SECONDS",
     "Extraction",
     "accept_figures",
     "as_figures",
     "document_info",
     "extract_figures",
+    "propose_figures",
     "score_figures",
     "suggest_decisions",
 ]
@@ -87,6 +94,21 @@ _DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>
 _DATE_LINE = re.compile(r"^\s*" + _DATE.pattern)
 _PLAN_TITLE = re.compile(r"实施方案|工作方案|行动方案|计划|规划")
 _HEADER_LINES = 15
+#: Most figures proposed from one document; a report has tens to a few hundred, and each
+#: costs its sentence's length to read.
+MAX_FIGURES = 5_000
+#: A paragraph is read in pieces of about this many characters (each figure reads its
+#: sentence; an endless sentence of n figures cost n times its length).
+MAX_PARAGRAPH_CHARS = 4_000
+#: Processor seconds a document may take to read and propose, in its own process
+#: (:func:`propose_figures`): the worst PDF within the caps takes about 25, the worst .docx
+#: and text 4-6.
+READ_CPU_SECONDS = 120
+#: Wall-clock seconds it may take, on a machine busy with other work.
+READ_SECONDS = 300
+#: Memory that process may add to what it starts with, in bytes (the worst file within the
+#: caps peaks at about 470 MB in all).
+READ_MEMORY = 1536 * 2**20
 
 
 @dataclasses.dataclass
@@ -351,8 +373,9 @@ class _Block:
     offsets: list[int]
     headings: dict[int, str]
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
+        """The folded lines joined (read once the paragraph is complete)."""
         return "".join(f.text for f in self.folded)
 
     def locate(self, at: int) -> int:
@@ -403,10 +426,16 @@ def _continues(text: str, level: int | None) -> bool:
 
 
 def _blocks(document: Document) -> list[_Block]:
-    """Paragraphs of the document's text lines; table rows are read on their own."""
+    """
+    Paragraphs of the document's text lines; table rows are read on their own.
+
+    A paragraph ends after :data:`MAX_PARAGRAPH_CHARS`, even mid-sentence: each figure reads
+    its sentence, so a paragraph of n figures in one endless sentence cost n times its length.
+    """
     blocks: list[_Block] = []
     headings: dict[int, str] = {}
     current: _Block | None = None
+    size = 0
     for line in document.lines:
         if line.cells or not line.text.strip():
             if line.cells:
@@ -419,11 +448,13 @@ def _blocks(document: Document) -> list[_Block]:
                 headings[level] = _heading_title(line.text)
             current = _Block([], [], [], dict(headings))
             blocks.append(current)
+            size = 0
         folded = fold_text(line.text)
-        current.offsets.append(len(current.text))
+        current.offsets.append(size)
         current.lines.append(line)
         current.folded.append(folded)
-        if not _continues(line.text, level):
+        size += len(folded.text)
+        if not _continues(line.text, level) or size >= MAX_PARAGRAPH_CHARS:
             current = None
     return blocks
 
@@ -447,26 +478,45 @@ def _masked(text: str, mentions: list[_Mention]) -> str:
     return "".join(chars)
 
 
+@functools.lru_cache(maxsize=4)
+def _marks(text: str, pattern: re.Pattern[str]) -> list[int]:
+    """
+    Offsets of the one-character marks ``pattern`` finds (sentence or clause ends).
+
+    Found once per paragraph; each figure then finds its sentence by binary search instead
+    of reading the paragraph again from its start.
+    """
+    return [m.start() for m in pattern.finditer(text)]
+
+
+def _bounds(text: str, at: int, pattern: re.Pattern[str]) -> tuple[int, int]:
+    """Start (after the last mark before ``at``) and end (the next mark) of ``at``'s span."""
+    marks = _marks(text, pattern)
+    i = bisect.bisect_left(marks, at)
+    return (marks[i - 1] + 1 if i else 0), (marks[i] if i < len(marks) else len(text))
+
+
 def _sentence_bounds(text: str, at: int) -> tuple[int, int]:
-    starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, at)]
-    end = _SENTENCE_END.search(text, at)
-    return (starts[-1] if starts else 0), (end.start() if end else len(text))
+    return _bounds(text, at, _SENTENCE_END)
 
 
 def _clause_start(text: str, at: int) -> int:
-    starts = [m.end() for m in _CLAUSE_END.finditer(text, 0, at)]
-    return starts[-1] if starts else 0
+    return _bounds(text, at, _CLAUSE_END)[0]
 
 
 def _after_clause(text: str, at: int) -> str:
-    end = _CLAUSE_END.search(text, at)
-    return text[at : end.start() if end else len(text)]
+    return text[at : _bounds(text, at, _CLAUSE_END)[1]]
 
 
 def _place_of(
-    text: str, q: Quantity, sentence_start: int, mentions: list[_Mention], block: _Block, info
+    text: str, q: Quantity, starts: tuple[int, int], mentions: list[_Mention], block: _Block, info
 ) -> tuple[dict[str, object], str]:
-    """The place a figure belongs to and the basis: in its sentence, heading, or document."""
+    """
+    The place a figure belongs to and the basis: in its sentence, heading, or document.
+
+    ``starts`` are where its sentence starts and where the figure before it does (-1: none).
+    """
+    sentence_start, previous_start = starts
     clause = _clause_start(text, q.number_start)
     # A share's denominator (占全市老旧小区总量的 16.4%) names no place of the figure.
     until = q.number_start
@@ -490,7 +540,7 @@ def _place_of(
     else:
         place, basis = {"place": "", "adcode": None, "level": ""}, "no place found"
     after_place = named[-1].end if named else sentence_start
-    compound = _compound(text, max(after_place, sentence_start), q)
+    compound = _compound(text, max(after_place, sentence_start), q, previous_start)
     if compound:
         place = {**place, "place": compound, "level": "community"}
         basis = f"one community's figure ({compound}), in {place['adcode'] or 'no district'}"
@@ -506,26 +556,28 @@ def _heading_place(block: _Block, info) -> dict[str, object] | None:
     return None
 
 
-def _compound(text: str, start: int, q: Quantity) -> str | None:
+def _compound(text: str, start: int, q: Quantity, previous_start: int) -> str | None:
     """
     The community a figure is about (幸福小区改造后，36户居民…), or None for an aggregate.
 
-    The last community name between the last place named and the figure counts, unless a
-    figure stands between them, the name is generic (老旧小区, 新建小区) or quoted, or the
-    figure sums a list (幸福小区等 3 个).
+    The last community name between the last place named (``start``) and the figure counts,
+    unless a figure stands between them (the one before starts at ``previous_start``), the
+    name is generic (老旧小区, 新建小区) or quoted, or the figure sums a list (幸福小区等 3 个).
     """
     before = text[start : q.start]
-    if "等" in before[-4:] or find_quantities(before):
+    if "等" in before[-4:] or previous_start >= start:
         return None
-    names = [
-        m
-        for m in _COMMUNITY_SUFFIX.finditer(before)
-        if before[: m.start()].count("“") <= before[: m.start()].count("”")
-    ]
-    if not names:
+    suffix, opened, closed, read = None, 0, 0, 0
+    # Quotes counted as the names are met, not again from the start for each name.
+    for m in _COMMUNITY_SUFFIX.finditer(before):
+        opened += before.count("“", read, m.start())
+        closed += before.count("”", read, m.start())
+        read = m.start()
+        if opened <= closed:
+            suffix = m
+    if suffix is None:
         return None
-    suffix = names[-1]
-    name = re.findall(r"[\u4e00-\u9fff]{1,8}$", before[: suffix.start()])
+    name = re.findall(r"[\u4e00-\u9fff]{1,8}$", before[max(suffix.start() - 8, 0) : suffix.start()])
     stem = _LEADING_WORDS.sub("", name[0].split("的")[-1]) if name else ""
     if len(stem) < 2 or _NOT_A_NAME.search(stem):
         return None
@@ -594,11 +646,19 @@ def _metric(q: Quantity, window: str, before: str, after: str, sentence: str, st
     return "other", "no noun names it", "", False
 
 
-def _proposal(block: _Block, q: Quantity, window: int, mentions, memory, info, document) -> dict:
-    """One figure: ``window`` is where the noun naming it may start (see cues.metric_of)."""
+def _proposal(
+    block: _Block, q: Quantity, where: tuple, places: tuple, memory, info, document
+) -> dict:
+    """
+    One figure of a paragraph.
+
+    ``where`` is (where the noun naming it may start, see cues.metric_of; where the figure
+    before it starts, -1 for none); ``places`` the paragraph's mentions and its text with
+    them blanked (:func:`_masked`), both read once per paragraph.
+    """
     text = block.text
+    (window, previous_start), (mentions, masked) = where, places
     start, end = _sentence_bounds(text, q.number_start)
-    masked = _masked(text, mentions)
     before, after = masked[start : q.start], _after_clause(text, q.end)
     heading = " ".join(block.headings[k] for k in sorted(block.headings))
     status, status_basis = cues.status_of(
@@ -607,7 +667,7 @@ def _proposal(block: _Block, q: Quantity, window: int, mentions, memory, info, d
     metric, metric_basis, where, inherited = _metric(
         q, masked[window : q.start], text[start : q.start], after, text[start:end], status, memory
     )
-    place, place_basis = _place_of(text, q, start, mentions, block, info)
+    place, place_basis = _place_of(text, q, (start, previous_start), mentions, block, info)
     first, last, label = _period_of(text, q, start, status, memory, block, info)
     as_written, a, b = block.quote(q.start, q.end)
     line = block.lines[block.locate(q.number_start)]
@@ -640,26 +700,34 @@ def _proposal(block: _Block, q: Quantity, window: int, mentions, memory, info, d
     }
 
 
-def _block_proposals(block: _Block, info, document) -> list[dict]:
-    """Every figure of one paragraph, in order, sharing the paragraph's memory."""
+def _block_proposals(block: _Block, found: list[Quantity], info, document) -> list[dict]:
+    """Every figure of one paragraph (``found``, in order), sharing the paragraph's memory."""
+    if not found:
+        return []
     text = block.text
     mentions = _mentions(text, info)
+    masked = _masked(text, mentions)
     memory = _Memory()
     rows = []
     sentence_start, window, previous = -1, 0, None
-    for q in find_quantities(text):
+    # The paragraph's periods, read once: none spans a sentence's end (。；！？ are in no
+    # period's pattern), so those ending before a sentence are what its text before says.
+    periods = cues.find_periods(text, year=info.get("year"))
+    ends = [period.end for period in periods]
+    for q in found:
         start, _ = _sentence_bounds(text, q.number_start)
         if start != sentence_start:
             # The paragraph's period so far: the last one written before this sentence.
-            periods = cues.find_periods(text[:start], year=info.get("year"))
-            memory.period = periods[-1] if periods else None
+            before = bisect.bisect_right(ends, start)
+            memory.period = periods[before - 1] if before else None
             sentence_start, window = start, start
         elif not _LIST_GAP.match(text[previous.end : q.start]):
             # A noun before the previous figure, or its predicate after it (62个小区已全部
             # 开工), belongs to that one, unless a list shares it (居民 4.2 万余户、11.5 万多人).
             clause_end = _CLAUSE_END.search(text, previous.end, q.start)
             window = clause_end.end() if clause_end else previous.end
-        rows.append(_proposal(block, q, window, mentions, memory, info, document))
+        seen = previous.start if previous is not None else -1
+        rows.append(_proposal(block, q, (window, seen), (mentions, masked), memory, info, document))
         previous = q
     return rows
 
@@ -819,6 +887,19 @@ def _mark_totals(rows: list[dict]) -> None:
 # --- the pipeline ---------------------------------------------------------------------------
 
 
+def _check_figures(document: Document, count: int) -> None:
+    """Refuse a document with more figures than a review can hold (:data:`MAX_FIGURES`)."""
+    if count > MAX_FIGURES:
+        name = document.name or "the upload"
+        raise InputError(
+            f"Expected a document of at most {MAX_FIGURES:,} figures (MAX_FIGURES), found "
+            f"{count:,} in {name}: more than a planner can review, or not a report. Upload "
+            "the part of the document with the figures (split it by chapter or page).",
+            code="document_figures",
+            details={"name": name, "figures": f"{count:,}", "cap": f"{MAX_FIGURES:,}"},
+        )
+
+
 def extract_figures(
     document: Document,
     *,
@@ -835,8 +916,16 @@ def extract_figures(
     ``value`` is exact text (``27000``, ``97.7``); ``value_max`` is set for ranges.
     """
     info = document_info(document, city=city, district=district, year=year)
-    rows = [r for block in _blocks(document) for r in _block_proposals(block, info, document)]
+    blocks = _blocks(document)
+    found = [find_quantities(block.text) for block in blocks]
+    _check_figures(document, sum(map(len, found)))
+    rows = [
+        r
+        for b, f in zip(blocks, found, strict=True)
+        for r in _block_proposals(b, f, info, document)
+    ]
     rows += _table_proposals(document, info)
+    _check_figures(document, len(rows))
     frame = pd.DataFrame(
         rows,
         columns=[
@@ -851,6 +940,45 @@ def extract_figures(
         frame[column] = pd.array(frame[column], dtype="Int64")
     frame = frame[PROPOSAL_COLUMNS].sort_values(["line", "start"], kind="stable")
     return Extraction(document, info, frame.reset_index(drop=True))
+
+
+def propose_figures(
+    source: str | Path | bytes,
+    *,
+    name: str | None = None,
+    city: str | None = None,
+    district: str | None = None,
+    year: int | None = None,
+) -> Extraction:
+    """
+    Read a document and propose its figures in a child process, bounded in time and memory.
+
+    :func:`geo.documents.read_document` then :func:`extract_figures`, run by
+    :func:`geo._worker.run_bounded` within :data:`READ_CPU_SECONDS` of processor time,
+    :data:`READ_SECONDS` of wall-clock time and :data:`READ_MEMORY`, so
+    one hostile upload cannot hold the server's process (the app and ``atlas figures
+    extract`` both call this). Raises :class:`~geo.errors.InputError` for a document refused
+    whole (a cap, the time or the memory it would take) and
+    :class:`~geo.errors.UnknownPlaceError` for an unknown ``city`` or ``district``.
+    """
+    label = name or (Path(source).name if isinstance(source, str | Path) else "the upload")
+    return _worker.run_bounded(
+        _read_and_extract,
+        source,
+        name,
+        (city, district, year),
+        seconds=READ_SECONDS,
+        cpu_seconds=READ_CPU_SECONDS,
+        memory=READ_MEMORY,
+        label=label,
+    )
+
+
+def _read_and_extract(source, name: str | None, given: tuple) -> Extraction:
+    city, district, year = given
+    return extract_figures(
+        read_document(source, name=name), city=city, district=district, year=year
+    )
 
 
 # --- review, save, score --------------------------------------------------------------------

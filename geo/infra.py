@@ -645,22 +645,7 @@ def _table_points(raw: pd.DataFrame, crs_name: str | None, flags: _sheets.Flags)
             f"Expected 经度 and 纬度 (lon, lat) columns in a survey table; the header has "
             f"{list(raw.columns)!r}. Add them, or upload GeoJSON, GeoPackage or a zipped Shapefile."
         )
-    lon, lat = _sheets.parse_points(raw, columns, flags)
-    datums = _sheets.row_datums(raw, columns, crs_name, flags)
-    undeclared = flags.ok() & ~np.isnan(lon) & pd.isna(datums)
-    if undeclared.any():
-        raise InputError(
-            f"Expected the datum of the coordinates; {int(undeclared.sum())} rows have points "
-            "and no 坐标系 cell, and no datum was given. Declare it (wgs84, cgcs2000, gcj02 for "
-            "Amap/Tencent, bd09 for Baidu) or add a 坐标系 column. Nothing is guessed.",
-            fix="datum",
-        )
-    lon_w, lat_w = np.full(len(lon), np.nan), np.full(len(lat), np.nan)
-    for datum in crs.DATUMS:
-        rows = flags.ok() & (datums == datum) & ~np.isnan(lon)
-        if rows.any():
-            # Each row's datum flips to WGS84 here, and only here.
-            lon_w[rows], lat_w[rows] = crs.to_wgs84(lon[rows], lat[rows], datum)
+    lon_w, lat_w = _sheets.wgs84_points(raw, columns, crs_name, flags)
     points = shapely.points(lon_w, lat_w)
     points[np.isnan(lon_w)] = None
     return points

@@ -37,10 +37,21 @@ tags pass; :mod:`geo.reach` reports how much of each route had no tag.
 
 A built network is cached per extract, keyed by the file's SHA-256 and :data:`RECIPE`, in
 ``$ATLAS_CACHE_DIR`` (as the outline cache), written atomically: a folder renamed into place.
+
+A network GeoPackage (``atlas network --out``) is read back only if this toolkit wrote it
+and nobody changed it since: its ``network`` table names :data:`SCHEMA` and holds the
+SHA-256 of what the network holds (:func:`content_sha256`). Before that hash is compared,
+:func:`read_network` checks what a hand-made or edited file gets wrong, each with its own
+refusal: a file GDAL cannot open, missing layers, columns missing or of another type (read
+from the file's header), more rows than a network built within the caps, lengths in a CRS of
+degrees (EPSG:4326 taken as metres gave wrong reaches with exit 0), a missing CRS, no nodes or
+edges, empty values, edges naming nodes that do not exist, and lengths that are missing,
+negative (scipy's Dijkstra then grew to 17 GB) or not the distance between their nodes.
 """
 
 from __future__ import annotations
 
+import array
 import dataclasses
 import functools
 import hashlib
@@ -58,22 +69,31 @@ import pyogrio
 import pyproj
 import shapely
 
-from geo import _osm, boundaries, crs
+from geo import _osm, _worker, boundaries, crs
 from geo.coverage import WALK_PROFILES
 from geo.errors import InputError
 
 __all__ = [
     "BLIND_PENALTY",
+    "BUILD_CPU_SECONDS",
+    "BUILD_MEMORY",
+    "BUILD_SECONDS",
     "EDGE_TAGS",
+    "ERROR_CODES",
+    "LENGTH_TOLERANCE_M",
     "MAX_INCLINE_PCT",
+    "MAX_NETWORK_REFS",
     "NODE_TAGS",
     "PEDESTRIAN_RULES",
     "PROFILES",
     "RECIPE",
+    "SCHEMA",
     "WALKABLE_HIGHWAYS",
     "Network",
     "build_network",
+    "build_network_bounded",
     "cache_path",
+    "content_sha256",
     "edge_weights",
     "load_network",
     "parse_incline",
@@ -84,6 +104,23 @@ __all__ = [
 
 #: Bump when a rule changes: it is part of the cache key.
 RECIPE = "walk-2"
+#: What a network GeoPackage's ``network`` table names as its format; another (or none) is
+#: refused. Bump when the layers change.
+SCHEMA = "atlas-network/1"
+#: How far a length may be from the distance between its nodes (metres): the same
+#: transformation gives the same metres, so this is rounding only.
+LENGTH_TOLERANCE_M = 0.01
+#: Most node references an extract's streets and paths (``highway=*``) may list to build a
+#: network from it: a large city's. Each costs about 150 bytes while the graph is built and
+#: 1.5 KB while ``atlas network`` writes its GeoPackage. Counted before anything is built
+#: (:func:`geo._osm.check_osm`).
+MAX_NETWORK_REFS = 1_000_000
+#: Wall-clock seconds, processor seconds and memory (bytes added) to build a network from an
+#: upload in its own process (:func:`build_network_bounded`); the largest extract within the
+#: caps takes about 5 s of processor time and peaks at 650 MB in all.
+BUILD_SECONDS = 300
+BUILD_CPU_SECONDS = 120
+BUILD_MEMORY = 2 * 2**30
 #: Walking profiles (one list with the coverage registry's share keys).
 PROFILES = WALK_PROFILES
 #: ``highway=*`` values a pedestrian may walk (subject to foot/access tags).
@@ -202,7 +239,8 @@ class Network:
         The GeoPackage layers ``nodes``, ``edges`` and ``network``.
 
         ``edges`` carry a flag ``profile_<name>`` per profile and the OSM ids ``u_id``/``v_id``;
-        ``network`` holds the source, SHA-256, CRS and summary.
+        ``network`` holds the source, SHA-256, CRS and summary, with :data:`SCHEMA` and the
+        :func:`content_sha256` that :func:`read_network` checks.
         """
         nodes = gpd.GeoDataFrame(
             self.nodes.drop(columns=["x", "y"]),
@@ -222,6 +260,7 @@ class Network:
         meta = pd.DataFrame(
             {"source": [self.source], "sha256": [self.sha256], "epsg": [self.epsg]}
             | {"recipe": [RECIPE], "summary": [json.dumps(self.summary, ensure_ascii=False)]}
+            | {"schema": [SCHEMA], "content_sha256": [content_sha256(self)]}
         )
         edges = gpd.GeoDataFrame(_plain(edges), geometry=lines, crs="EPSG:4326")
         return {"nodes": _plain(nodes), "edges": edges, "network": meta}
@@ -269,7 +308,8 @@ def _read_osm(path: Path) -> tuple[dict, dict, dict]:
         .with_filter(osmium.filter.KeyFilter(*sorted({"highway", *NODE_TAGS})))
     )
     ways = {"way_id": [], "count": [], **{t: [] for t in EDGE_TAGS}}
-    refs, xs, ys = [], [], []
+    # Machine integers (8 bytes each), not Python ints in lists (about 40 bytes each).
+    refs, xs, ys = array.array("q"), array.array("q"), array.array("q")
     nodes = {"node_id": [], **{t: [] for t in NODE_TAGS}}
     dropped: dict[str, int] = {}
     for obj in processor:
@@ -296,11 +336,12 @@ def _read_osm(path: Path) -> tuple[dict, dict, dict]:
             refs.append(ref.ref)
             xs.append(ref.x)
             ys.append(ref.y)
-    x, y = np.asarray(xs, dtype=np.int64), np.asarray(ys, dtype=np.int64)
+    x, y = np.frombuffer(xs, dtype=np.int64), np.frombuffer(ys, dtype=np.int64)
+    ref = np.frombuffer(refs, dtype=np.int64)
     # libosmium marks a node absent from the file with the largest int32 coordinate.
     missing = (x == _UNDEFINED) | (y == _UNDEFINED)
     points = {
-        "ref": np.asarray(refs, dtype=np.int64),
+        "ref": ref,
         "lon": np.where(missing, np.nan, x / 1e7),
         "lat": np.where(missing, np.nan, y / 1e7),
     }
@@ -357,8 +398,12 @@ def _graph(ways: dict, points: dict, tagged: dict, source: str, sha: str) -> Net
     edges["way_id"] = np.asarray(ways["way_id"], dtype=np.int64)[way_index]
     edges["length_m"] = np.hypot(x[v] - x[u], y[v] - y[u])
     for key in EDGE_TAGS:
-        edges[key.replace(":", "_")] = np.asarray(ways[key], dtype=object)[way_index]
-    edges = _as_tags(edges, EDGE_TAGS)
+        # One code per edge from its way's tags (an object column per tag was 88 bytes an
+        # edge), as _as_tags would make it: only the values in use, sorted.
+        per_way = pd.Categorical(pd.Series(ways[key], dtype=object))
+        edges[key.replace(":", "_")] = pd.Categorical.from_codes(
+            per_way.codes[way_index], per_way.categories
+        ).remove_unused_categories()
     # Parsed once per distinct value, then spread by the categorical's codes.
     inclines = edges["incline"].cat
     pct = np.append(parse_incline(pd.Series(inclines.categories, dtype=object)), np.nan)
@@ -499,20 +544,48 @@ def build_network(
     if isinstance(source, bytes | bytearray):
         label = name or "upload.osm.pbf"
         if len(source) > _osm.MAX_OSM_BYTES:
-            raise InputError(f"Expected an OSM extract under 2 GB; {label!r} is larger.")
+            raise _osm.too_large(label, len(source))
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / ("upload" + "".join(Path(label).suffixes[-2:]))
             path.write_bytes(source)
-            _osm.check_osm(path, label)
+            _osm.check_osm(path, label, max_refs=MAX_NETWORK_REFS)
             return _build_checked(path, label, folder, use_cache)
     path = Path(source)
     label = name or path.name
     if Path(label).suffix.lower() not in (".pbf", ".osm"):
-        raise InputError(f"Expected an OSM extract (.osm.pbf or .osm); got {label!r}.")
+        raise InputError(
+            f"Expected an OSM extract (.osm.pbf or .osm); got {label!r}.",
+            code="osm_suffix",
+            details={"name": label},
+        )
     if not path.is_file():
-        raise InputError(f"Expected an OSM extract, but {str(path)!r} does not exist.")
-    _osm.check_osm(path, label)
+        raise InputError(
+            f"Expected an OSM extract, but {str(path)!r} does not exist.",
+            code="osm_missing",
+            details={"name": label},
+        )
+    _osm.check_osm(path, label, max_refs=MAX_NETWORK_REFS)
     return _build_checked(path, label, folder, use_cache)
+
+
+def build_network_bounded(data: bytes, *, name: str) -> Network:
+    """
+    :func:`build_network` of an upload's bytes, in a child process bounded in time and memory.
+
+    The app builds uploads this way (:func:`geo._worker.run_bounded`, within
+    :data:`BUILD_SECONDS`, :data:`BUILD_CPU_SECONDS` and :data:`BUILD_MEMORY`): the server's
+    process keeps only the network, not what building it took, and its other pages go on
+    meanwhile.
+    """
+    return _worker.run_bounded(
+        build_network,
+        data,
+        name=name,
+        seconds=BUILD_SECONDS,
+        cpu_seconds=BUILD_CPU_SECONDS,
+        memory=BUILD_MEMORY,
+        label=name,
+    )
 
 
 def _build_checked(path: Path, label: str, folder: Path | None, use_cache: bool) -> Network:
@@ -526,31 +599,129 @@ def _build_checked(path: Path, label: str, folder: Path | None, use_cache: bool)
         # libosmium's own refusals: broken XML or PBF, and XML entities however well hidden.
         raise InputError(
             f"Expected a readable OSM extract; {label!r} could not be read: {exc}. "
-            "Download or export it again (.osm.pbf, or .osm XML without a DOCTYPE)."
+            "Download or export it again (.osm.pbf, or .osm XML without a DOCTYPE).",
+            code="osm_unreadable",
+            details={"name": label},
         ) from exc
+    negative = np.flatnonzero(points["ref"] < 0)
+    if negative.size:
+        # The whole-file check saw each way's ends; a new node inside a way is found here.
+        way = np.searchsorted(np.cumsum(ways["count"]), negative[0], side="right")
+        raise _osm.negative_ids(label, int(ways["way_id"][way]))
     network = _graph(ways, points, tagged, label, sha)
     if use_cache:
         _write_cache(network, cached)
     return network
 
 
+#: Codes of the refusals of a network GeoPackage, each worded in the app's catalogue.
+ERROR_CODES = (
+    "network_unreadable",
+    "network_layers",
+    "network_schema",
+    "network_columns",
+    "network_size",
+    "network_crs",
+    "network_empty",
+    "network_nodes",
+    "network_lengths",
+    "network_changed",
+)
+_EDGE_COLUMNS = ("u", "v", "way_id", "length_m", "incline_pct")
+_NODE_COLUMNS = ("node_id", "lon", "lat", "blocked")
+# The columns read back from each layer and the types a GeoPackage may declare for them
+# (pyogrio's names; text is "object"), as Network.layers writes them. Others are ignored.
+_INTEGER, _REAL, _TEXT = ("int64", "int32", "int16"), ("float64", "float32"), ("object",)
+_LAYOUT: dict[str, dict[str, tuple[str, ...]]] = {
+    "network": {"source": _TEXT, "sha256": _TEXT, "epsg": _INTEGER, "summary": _TEXT}
+    | {"schema": _TEXT, "content_sha256": _TEXT},
+    "nodes": {"node_id": _INTEGER, "lon": _REAL, "lat": _REAL, "blocked": ("bool", *_INTEGER)}
+    | {key: _TEXT for key in NODE_TAGS},
+    "edges": {"u": _INTEGER, "v": _INTEGER, "way_id": _INTEGER}
+    | {"length_m": _REAL, "incline_pct": _REAL}
+    | {key.replace(":", "_"): _TEXT for key in EDGE_TAGS},
+}
+#: Columns that may hold no value: an untagged incline (the tags are text, empty when untagged).
+_MAY_BE_EMPTY = {"incline_pct"}
+
+
+def content_sha256(network: Network) -> str:
+    """
+    SHA-256 of what a network holds: CRS, source, summary, nodes and edges with their tags.
+
+    Computed from values a GeoPackage keeps exactly (integers, doubles, text), so a network
+    written and read back hashes the same, and any edit to a length, a node, a tag or the
+    summary does not.
+    """
+    summary = json.dumps(network.summary, ensure_ascii=False, sort_keys=True)
+    digest = hashlib.sha256(
+        "\x1f".join([SCHEMA, str(network.epsg), network.source, network.sha256, summary]).encode()
+    )
+    for frame, numbers, tags in (
+        (network.nodes, _NODE_COLUMNS, NODE_TAGS),
+        (network.edges, _EDGE_COLUMNS, EDGE_TAGS),
+    ):
+        digest.update(str(len(frame)).encode())
+        for column in numbers:
+            values = frame[column].to_numpy()
+            kind = "<f8" if values.dtype.kind == "f" else "<i8"
+            digest.update(column.encode() + np.ascontiguousarray(values, dtype=kind).tobytes())
+        for key in tags:
+            # A tag column as its sorted values and one code per row (-1: untagged).
+            column = pd.Categorical(frame[key.replace(":", "_")].astype(object))
+            digest.update(key.encode() + "\x1f".join(column.categories).encode())
+            digest.update(np.asarray(column.codes, dtype="<i4").tobytes())
+    return digest.hexdigest()
+
+
+def _refuse(path: Path, code: str, problem: str, **details: str) -> InputError:
+    return InputError(
+        f"Expected a network GeoPackage written by `atlas network`; {path.name} {problem} "
+        "Write it again with `atlas network EXTRACT --out network.gpkg`, or give the OSM "
+        "extract itself to --network.",
+        code=code,
+        details={"name": path.name, **details},
+    )
+
+
 def read_network(path: str | Path) -> Network:
-    """Read back a network GeoPackage written by ``atlas network`` (layers nodes, edges)."""
+    """
+    Read back a network GeoPackage written by ``atlas network`` (layers nodes, edges, network).
+
+    Refused (:class:`~geo.errors.InputError`, codes :data:`ERROR_CODES`) unless GDAL opens
+    it, its ``network`` table is one row naming :data:`SCHEMA`, every layer has the columns
+    read back with the types written and at most :data:`MAX_NETWORK_REFS` rows, its CRS is a
+    projected one in metres and its nodes are in WGS84, it has nodes and edges with no empty
+    number, every edge joins two of its nodes, every length is the distance between its nodes
+    (finite, not negative), and what it holds still hashes to its ``content_sha256``.
+    """
     path = Path(path)
     try:
         layers = set(pyogrio.list_layers(path)[:, 0])
     except pyogrio.errors.DataSourceError as exc:
-        raise InputError(f"Expected a network .gpkg from `atlas network`: {exc}") from exc
-    missing = sorted({"nodes", "edges", "network"} - layers)
+        raise _refuse(
+            path, "network_unreadable", f"cannot be read as a GeoPackage ({exc})."
+        ) from exc
+    missing = sorted(set(_LAYOUT) - layers)
     if missing:
-        raise InputError(
-            f"Expected the layers nodes, edges and network of `atlas network`; {path.name} "
-            f"lacks {missing}. Write it with `atlas network EXTRACT --out network.gpkg`."
+        raise _refuse(
+            path, "network_layers", f"lacks the layers {missing}.", layers=", ".join(missing)
         )
-    meta = pyogrio.read_dataframe(path, layer="network").iloc[0]
+    meta = pd.DataFrame(pyogrio.read_dataframe(path, layer="network", read_geometry=False))
+    if len(meta) != 1:
+        raise _refuse(path, "network_schema", f"has {len(meta)} rows in its network table, not 1.")
+    if "schema" not in meta or meta["schema"].iloc[0] != SCHEMA:
+        found = meta["schema"].iloc[0] if "schema" in meta else None
+        raise _refuse(path, "network_schema", f"names the format {found!r}, not {SCHEMA!r}.")
+    _check_layout(path)
+    meta = meta.iloc[0]
+    epsg = _metric_epsg(path, meta["epsg"])
     nodes = pd.DataFrame(pyogrio.read_dataframe(path, layer="nodes", read_geometry=False))
     edges = pd.DataFrame(pyogrio.read_dataframe(path, layer="edges", read_geometry=False))
-    epsg = int(meta["epsg"])
+    if nodes.empty or edges.empty:
+        raise _refuse(path, "network_empty", f"has {len(nodes)} nodes and {len(edges)} edges.")
+    _check_values(path, "nodes", nodes)
+    _check_values(path, "edges", edges)
     nodes["x"], nodes["y"] = transformer(epsg).transform(
         nodes["lon"].to_numpy(), nodes["lat"].to_numpy()
     )
@@ -559,9 +730,124 @@ def read_network(path: str | Path) -> Network:
     edges = edges.drop(
         columns=[c for c in edges if c.startswith("profile_") or c in ("u_id", "v_id")]
     )
+    _check_edges(path, nodes, edges)
     edges = _as_tags(edges, EDGE_TAGS)
-    summary = json.loads(meta["summary"])
-    return Network(nodes, edges, epsg, str(meta["source"]), str(meta["sha256"]), summary)
+    try:
+        summary = json.loads(str(meta["summary"]))
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
+        summary = None  # not what Network.layers wrote: the hash below cannot match
+    network = Network(nodes, edges, epsg, str(meta["source"]), str(meta["sha256"]), summary or {})
+    if not isinstance(summary, dict) or content_sha256(network) != meta["content_sha256"]:
+        raise _refuse(
+            path,
+            "network_changed",
+            "was changed after `atlas network` wrote it (its nodes, edges or tags no longer "
+            "hash to the SHA-256 it was written with).",
+        )
+    return network
+
+
+def _check_layout(path: Path) -> None:
+    """
+    Each layer has the columns read back, of the types written, and not too many rows.
+
+    Checked in the file's header, before any row is read: at most :data:`MAX_NETWORK_REFS`
+    rows a layer (a network built within the caps has fewer).
+    """
+    for layer, columns in _LAYOUT.items():
+        info = pyogrio.read_info(path, layer=layer)
+        declared = dict(zip(info["fields"], info["dtypes"], strict=True))
+        wrong = [name for name, types in columns.items() if declared.get(name) not in types]
+        if wrong:
+            raise _refuse(
+                path,
+                "network_columns",
+                f"lacks the columns {wrong} in its layer {layer!r}, or they are not of the type "
+                "written.",
+                layer=layer,
+                columns=", ".join(wrong),
+            )
+        if info["features"] > MAX_NETWORK_REFS:
+            raise _refuse(
+                path,
+                "network_size",
+                f"has {info['features']:,} rows in its layer {layer!r}, more than the "
+                f"{MAX_NETWORK_REFS:,} (MAX_NETWORK_REFS) of a network built within the caps.",
+                layer=layer,
+                rows=f"{info['features']:,}",
+                cap=f"{MAX_NETWORK_REFS:,}",
+            )
+
+
+def _check_values(path: Path, layer: str, frame: pd.DataFrame) -> None:
+    """No number of ``layer`` is empty, except those that may be (:data:`_MAY_BE_EMPTY`)."""
+    numbers = [c for c, types in _LAYOUT[layer].items() if types != _TEXT]
+    empty = [c for c in numbers if c not in _MAY_BE_EMPTY and frame[c].isna().any()]
+    if empty:
+        raise _refuse(
+            path,
+            "network_columns",
+            f"has empty values in the columns {empty} of its layer {layer!r}.",
+            layer=layer,
+            columns=", ".join(empty),
+        )
+
+
+def _metric_epsg(path: Path, written: object) -> int:
+    """The network's metric CRS; refused when missing or not in metres, or nodes not WGS84."""
+    nodes_crs = pyogrio.read_info(path, layer="nodes")["crs"]
+    try:
+        crs_ = pyproj.CRS.from_epsg(int(str(written)))
+    except (ValueError, pyproj.exceptions.CRSError):
+        crs_ = None
+    units = {axis.unit_name for axis in crs_.axis_info} if crs_ is not None else set()
+    if crs_ is None or not crs_.is_projected or units != {"metre"}:
+        raise _refuse(
+            path,
+            "network_crs",
+            f"gives its lengths in EPSG:{written}, which is not a projected CRS in metres "
+            "(degrees would be taken as metres).",
+            crs=f"EPSG:{written}",
+        )
+    if nodes_crs is None or pyproj.CRS.from_user_input(nodes_crs) != pyproj.CRS("EPSG:4326"):
+        raise _refuse(
+            path,
+            "network_crs",
+            f"has nodes in {nodes_crs or 'no CRS'}, not WGS84 (EPSG:4326).",
+            crs=str(nodes_crs or "—"),
+        )
+    return int(crs_.to_epsg() or written)
+
+
+def _check_edges(path: Path, nodes: pd.DataFrame, edges: pd.DataFrame) -> None:
+    """Every edge joins two nodes of the file, and its length is the distance between them."""
+    u, v = edges["u"].to_numpy(), edges["v"].to_numpy()
+    if u.dtype.kind not in "iu" or v.dtype.kind not in "iu":
+        bad = len(edges)
+    else:
+        bad = int(((u < 0) | (u >= len(nodes)) | (v < 0) | (v >= len(nodes))).sum())
+    if bad:
+        raise _refuse(
+            path,
+            "network_nodes",
+            f"has {bad:,} of {len(edges):,} edges naming nodes it does not hold (rows 0 to "
+            f"{len(nodes) - 1:,}).",
+            edges=f"{bad:,}",
+        )
+    length = pd.to_numeric(edges["length_m"], errors="coerce").to_numpy(dtype="float64")
+    x, y = nodes["x"].to_numpy(), nodes["y"].to_numpy()
+    between = np.hypot(x[v] - x[u], y[v] - y[u])
+    wrong = ~np.isfinite(length) | (length < 0) | ~(np.abs(length - between) <= LENGTH_TOLERANCE_M)
+    if wrong.any():
+        first = int(np.flatnonzero(wrong)[0])
+        raise _refuse(
+            path,
+            "network_lengths",
+            f"has {int(wrong.sum()):,} edges whose length is missing, negative or not the "
+            f"distance between their nodes (the first, row {first}: {float(length[first])!r} m for "
+            f"{between[first]:.2f} m).",
+            edges=f"{int(wrong.sum()):,}",
+        )
 
 
 def load_network(source: str | Path, *, folder: Path | None = None) -> Network:

@@ -2,11 +2,13 @@
 Walking reach along the pedestrian network: nearest destinations, shares, walksheds, routes.
 
 Origins (communities) and destinations (accessible stops, curb ramps, accessible toilets of
-:func:`geo.infra.read_infra`) snap the same way: to the nearest node that the profile may use,
-by a k-d tree over metric coordinates; one farther than ``max_snap_m`` (100 m) is
-``off_network`` and gets no distance. A network distance is the straight leg from the origin
-to its node, the shortest path between nodes, and the straight leg from the destination's
-node to the destination, so it is never shorter than the straight line.
+:func:`geo.infra.read_infra`) snap the same way: to the nearest point on a street the profile
+may use (:mod:`geo.snapping`; ``snap="node"`` takes the nearest node instead, by a k-d tree);
+one farther than ``max_snap_m`` (100 m) is ``off_network`` and gets no distance. A network
+distance is the straight leg from the origin to its snapped point, the metres along the
+network to the destination's snapped point (out by either end of the origin's edge, or along
+that edge itself when both lie on it) and the straight leg from there to the destination, so
+it is never shorter than the straight line.
 
 Shortest paths are ``scipy.sparse.csgraph.dijkstra`` (BSD): one multi-source run per profile
 and destination type, from every destination at once (``min_only``), over a CSR matrix of
@@ -40,11 +42,13 @@ from scipy.spatial import cKDTree
 from geo import coverage
 from geo.infra import Infra
 from geo.network import Network, edge_weights, profile_edges, transformer
+from geo.snapping import Snapped, snap_to_edges, snap_to_nodes
 
 __all__ = [
     "COMMUNITY_STATUSES",
     "MAX_SNAP_M",
     "RADII_M",
+    "SNAP_TO",
     "WALKSHED_BUFFER_M",
     "Nearest",
     "community_reach",
@@ -52,11 +56,14 @@ __all__ = [
     "measure",
     "nearest_destinations",
     "route",
+    "snap_points",
     "walkshed",
 ]
 
-#: A point farther than this from the profile's nearest node is off the network.
+#: A point farther than this from the profile's nearest street is off the network.
 MAX_SNAP_M = 100.0
+#: How a point joins the network: at the nearest point on a street, or at the nearest node.
+SNAP_TO = ("edge", "node")
 #: Default walking radii (metres along the network).
 RADII_M = (300, 500, 1000)
 #: Half-width of the band drawn around reachable edges to make a walkshed polygon.
@@ -68,9 +75,9 @@ _SLIVER_SHARE = 0.005
 COMMUNITY_STATUSES: dict[str, str] = {
     "ok": "a route was found; the distance is metres along it",
     "unreachable": "the profile's network joins the community to no such destination (only "
-    "steps lead there, or none lies within max_snap_m of a node the profile may use): "
+    "steps lead there, or none lies within max_snap_m of a street the profile may use): "
     "measured, and not within any radius",
-    "off_network": "the nearest node the profile may use is farther than max_snap_m",
+    "off_network": "the nearest street the profile may use is farther than max_snap_m",
     "outside_extent": "the point lies outside the extract (or the infrastructure data)",
     "not_in_source": "the infrastructure data has no destination of this type",
     "no_point": "the community has no point",
@@ -79,7 +86,7 @@ COMMUNITY_STATUSES: dict[str, str] = {
 
 @dataclasses.dataclass
 class _Graph:
-    """One profile's graph: directed CSR parts, the usable nodes and their k-d tree."""
+    """One profile's graph: directed CSR parts, the usable nodes (and their k-d tree)."""
 
     rows: np.ndarray
     cols: np.ndarray
@@ -87,8 +94,9 @@ class _Graph:
     keys: np.ndarray  # rows * n + cols, sorted: finds the edge behind each predecessor step
     edge: np.ndarray  # index into network.edges of each directed entry
     usable: np.ndarray
-    tree: cKDTree
     n: int
+    #: A k-d tree of the usable nodes, built when first asked (only node snapping needs it).
+    tree: cKDTree | None = None
 
 
 def _profile_graph(network: Network, profile: str) -> _Graph:
@@ -100,6 +108,13 @@ def _profile_graph(network: Network, profile: str) -> _Graph:
     u = network.edges["u"].to_numpy()[allowed]
     v = network.edges["v"].to_numpy()[allowed]
     weight = edge_weights(network, profile)[allowed]
+    if not (np.isfinite(weight) & (weight >= 0)).all():
+        # Dijkstra is only defined for such lengths; a negative one grew scipy to 17 GB.
+        raise ValueError(
+            f"Expected edge lengths that are finite and not negative; {network.source!r} has "
+            f"{int((~np.isfinite(weight) | (weight < 0)).sum()):,} others. Build the network "
+            "again from its OSM extract."
+        )
     n = len(network.nodes)
     rows, cols = np.concatenate([u, v]), np.concatenate([v, u])
     weights, edge = np.concatenate([weight, weight]), np.concatenate([allowed, allowed])
@@ -118,12 +133,7 @@ def _profile_graph(network: Network, profile: str) -> _Graph:
     used = np.zeros(n, dtype=bool)
     used[u] = used[v] = True
     usable = np.flatnonzero(used)
-    xy = network.nodes[["x", "y"]].to_numpy()[usable]
-    # An unbalanced tree builds in half the time and answers nearest queries as fast.
-    tree = cKDTree(xy, balanced_tree=False, compact_nodes=False)
-    graph = _Graph(
-        rows[order], cols[order], weights[order], keys[first], edge[order], usable, tree, n
-    )
+    graph = _Graph(rows[order], cols[order], weights[order], keys[first], edge[order], usable, n)
     network.graphs[profile] = graph
     return graph
 
@@ -134,13 +144,19 @@ def _metric_xy(network: Network, lon, lat) -> np.ndarray:
     return np.column_stack([x, y])
 
 
-def _snap(graph: _Graph, xy: np.ndarray, max_snap_m: float) -> tuple[np.ndarray, np.ndarray]:
+def _snap(
+    network: Network, graph: _Graph, xy: np.ndarray, max_snap_m: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Node of each point (-1 when off the network or not finite) and its straight leg (m)."""
     node = np.full(len(xy), -1, dtype=np.int64)
     leg = np.full(len(xy), np.nan)
     finite = np.isfinite(xy).all(axis=1)
     if not finite.any() or not len(graph.usable):
         return node, leg
+    if graph.tree is None:
+        # An unbalanced tree builds in half the time and answers nearest queries as fast.
+        nodes_xy = network.nodes[["x", "y"]].to_numpy()[graph.usable]
+        graph.tree = cKDTree(nodes_xy, balanced_tree=False, compact_nodes=False)
     distance, index = graph.tree.query(xy[finite], k=1, workers=-1)
     leg[finite] = distance
     on = np.flatnonzero(finite)[distance <= max_snap_m]
@@ -148,15 +164,42 @@ def _snap(graph: _Graph, xy: np.ndarray, max_snap_m: float) -> tuple[np.ndarray,
     return node, leg
 
 
+def snap_points(
+    network: Network,
+    lonlat: np.ndarray,
+    *,
+    profile: str = "walk",
+    max_snap_m: float = MAX_SNAP_M,
+    snap: str = "edge",
+) -> Snapped:
+    """
+    Where WGS84 points (n, 2: lon, lat) join the profile's network (:class:`Snapped`).
+
+    ``snap="edge"`` (the default) takes the nearest point on a street
+    (:func:`geo.snapping.snap_to_edges`); ``"node"`` the nearest graph node, as OSMnx's
+    ``nearest_nodes`` does. Farther than ``max_snap_m``: off the network.
+    """
+    xy = _metric_xy(network, *np.asarray(lonlat, "float64").reshape(-1, 2).T)
+    if snap == "edge":
+        return snap_to_edges(network, xy, profile=profile, max_snap_m=max_snap_m)
+    if snap != "node":
+        raise ValueError(f"Expected snap to be one of {SNAP_TO}; got {snap!r}.")
+    node, leg = _snap(network, _profile_graph(network, profile), xy, max_snap_m)
+    return snap_to_nodes(network, xy, node, leg)
+
+
 @dataclasses.dataclass
 class Nearest:
     """
-    For each origin: its node and leg, network metres to the nearest destination, which one.
+    For each origin: where it joined, network metres to the nearest destination, which one.
 
-    ``distance_m`` is the origin's leg, ``path_m`` (between the two nodes) and the
-    destination's leg; it is NaN off the network and ``inf`` where no destination is reachable;
-    ``destination`` is the index into the destinations given (-1 when none). ``sums``
-    holds metres along each route of edges matching each named edge mask.
+    ``distance_m`` is the origin's leg, ``path_m`` (along the network between the two snapped
+    points) and the destination's leg; it is NaN off the network and ``inf`` where no
+    destination is reachable; ``destination`` is the index into the destinations given (-1
+    when none). ``node`` is the graph node the route leaves the origin's edge by (-1 off the
+    network), ``direct`` marks routes that run along one edge from the origin's snapped point
+    to the destination's, never through a node. ``sums`` holds metres along each route of
+    edges matching each named edge mask.
     """
 
     node: np.ndarray
@@ -167,8 +210,9 @@ class Nearest:
     sums: dict[str, np.ndarray]
     destinations_on_network: int
     predecessors: np.ndarray
-    dest_node: np.ndarray
-    dest_leg_m: np.ndarray
+    origins: Snapped
+    destinations: Snapped
+    direct: np.ndarray
 
 
 def _edge_masks(network: Network, profile: str) -> dict[str, np.ndarray]:
@@ -183,12 +227,13 @@ def _edge_masks(network: Network, profile: str) -> dict[str, np.ndarray]:
     return masks
 
 
-def _path_sums(graph: _Graph, pred: np.ndarray, values: np.ndarray) -> np.ndarray:
+def _path_sums(graph: _Graph, pred: np.ndarray, values: np.ndarray) -> tuple:
     """
     Sum of ``values`` (per directed entry, columns) along each node's path to its root.
 
     Pointer jumping: each round adds the running sum of the node 2^k steps up and jumps
-    there, so a tree of depth d needs log2(d) vectorised rounds.
+    there, so a tree of depth d needs log2(d) vectorised rounds. Returns the sums and each
+    node's root.
     """
     size = len(pred)
     step = np.zeros((size, values.shape[1]))
@@ -202,80 +247,183 @@ def _path_sums(graph: _Graph, pred: np.ndarray, values: np.ndarray) -> np.ndarra
         grand = parent[parent]
         step += step[parent] * (parent != np.arange(size))[:, None]
         if np.array_equal(grand, parent):
-            return step
+            return step, parent
         parent = grand
 
 
-def _from_destinations(graph: _Graph, nodes: np.ndarray, legs: np.ndarray) -> tuple:
+def _per_metre(network: Network, profile: str, edge: np.ndarray) -> np.ndarray:
+    """Route-choice cost of one metre along each ``edge`` (1 but off tactile paving, blind)."""
+    if profile != "blind" or not len(edge):
+        return np.ones(len(edge))
+    length = network.edges["length_m"].to_numpy("float64")
+    cost = edge_weights(network, profile)
+    at = np.maximum(edge, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per = np.where(length[at] > 0, cost[at] / length[at], 1.0)
+    return np.where(edge >= 0, per, 1.0)
+
+
+def _from_destinations(graph: _Graph, dests: Snapped, per_metre: np.ndarray) -> tuple:
     """One Dijkstra from every destination at once: cost, predecessor and source per node."""
-    n, d = graph.n, len(nodes)
-    # Virtual sources n..n+d-1, one per destination, joined to its node by its leg.
-    rows = np.concatenate([graph.rows, n + np.arange(d)])
-    cols = np.concatenate([graph.cols, nodes])
-    weights = np.concatenate([graph.weights, legs])
+    n, d = graph.n, len(dests.u)
+    # Virtual sources n..n+d-1, one per destination, joined to both ends of its edge by its
+    # leg and the piece of edge to that end (once, to its node, when snapped to a node).
+    source = n + np.arange(d)
+    second = dests.v != dests.u
+    rows = np.concatenate([graph.rows, source, source[second]])
+    cols = np.concatenate([graph.cols, dests.u, dests.v[second]])
+    to_u = dests.leg_m + dests.to_u_m * per_metre
+    to_v = (dests.leg_m + dests.to_v_m * per_metre)[second]
+    weights = np.concatenate([graph.weights, to_u, to_v])
     matrix = sparse.csr_matrix((weights, (rows, cols)), shape=(n + d, n + d))
-    return dijkstra(
-        matrix, directed=True, indices=np.arange(n, n + d), min_only=True, return_predecessors=True
+    return dijkstra(matrix, directed=True, indices=source, min_only=True, return_predecessors=True)
+
+
+def _along_one_edge(
+    origins: Snapped, dests: Snapped, on: np.ndarray, per_metre: np.ndarray
+) -> pd.DataFrame:
+    """
+    For origins sharing an edge with a destination: the nearest such one along that edge.
+
+    Columns ``origin``, ``destination`` (index into ``dests``) and ``along_m`` (metres along
+    the edge between the two snapped points). Snaps to nodes share no edge.
+    """
+    mine = pd.DataFrame(
+        {"origin": np.flatnonzero(on), "edge": origins.edge[on], "at": origins.to_u_m[on]}
     )
+    theirs = pd.DataFrame(
+        {"destination": np.arange(len(dests.edge)), "edge": dests.edge, "to": dests.to_u_m}
+    )
+    pairs = mine[mine["edge"] >= 0].merge(theirs[theirs["edge"] >= 0], on="edge")
+    if pairs.empty:
+        return pd.DataFrame({"origin": [], "destination": [], "along_m": []})
+    pairs["along_m"] = (pairs["at"] - pairs["to"]).abs()
+    per = per_metre[pairs["origin"].to_numpy()]
+    pairs["cost"] = pairs["along_m"] * per + dests.leg_m[pairs["destination"].to_numpy()]
+    best = pairs.loc[pairs.groupby("origin")["cost"].idxmin()]
+    return best[["origin", "destination", "along_m"]].reset_index(drop=True)
 
 
 def nearest_destinations(
     network: Network,
-    origins: np.ndarray,
+    origins: np.ndarray | Snapped,
     destinations: np.ndarray,
     *,
     profile: str = "walk",
     max_snap_m: float = MAX_SNAP_M,
     sums: bool = True,
+    snap: str = "edge",
 ) -> Nearest:
     """
     Network distance from each origin to the nearest destination, for one profile.
 
     ``origins`` and ``destinations`` are (n, 2) arrays of WGS84 lon, lat (NaN rows allowed:
-    they get NaN). Both snap to the profile's nodes; destinations off the network are left
-    out and counted. With ``sums``, metres of each route along the masks of the profile
-    (tag coverage, tactile paving) are summed too.
+    they get NaN); ``origins`` may also be :func:`snap_points` of them, to snap once for
+    several destination sets. Both snap to the profile's streets (``snap="node"``: to its
+    nodes); destinations off the network are left out and counted. With ``sums``, metres of
+    each route along the masks of the profile (tag coverage, tactile paving) are summed too.
     """
     graph = _profile_graph(network, profile)
-    origin_node, origin_leg = _snap(graph, _metric_xy(network, *origins.T), max_snap_m)
-    dest_node, dest_leg = _snap(graph, _metric_xy(network, *destinations.T), max_snap_m)
-    placed = np.flatnonzero(dest_node >= 0)
-    n, d = graph.n, placed.size
-    distance = np.where(origin_node >= 0, np.inf, np.nan)
-    which = np.full(len(origins), -1, dtype=np.int64)
-    out = {k: np.full(len(origins), np.nan) for k in _edge_masks(network, profile)}
-    path = np.full(len(origins), np.nan)
+    start = origins
+    if not isinstance(start, Snapped):
+        start = snap_points(network, origins, profile=profile, max_snap_m=max_snap_m, snap=snap)
+    ends = snap_points(network, destinations, profile=profile, max_snap_m=max_snap_m, snap=snap)
+    placed = np.flatnonzero(ends.on)
+    count, d = len(start.u), placed.size
+    found = Nearest(
+        node=np.where(start.on, start.u, -1),
+        leg_m=start.leg_m,
+        distance_m=np.where(start.on, np.inf, np.nan),
+        path_m=np.full(count, np.nan),
+        destination=np.full(count, -1, dtype=np.int64),
+        sums={k: np.full(count, np.nan) for k in _edge_masks(network, profile) if k != "length"},
+        destinations_on_network=d,
+        predecessors=np.zeros(0, dtype=np.int64),
+        origins=start,
+        destinations=ends,
+        direct=np.zeros(count, dtype=bool),
+    )
     if d == 0:
-        out.pop("length")
-        empty = np.zeros(0, dtype=np.int64)
-        return Nearest(
-            origin_node, origin_leg, distance, path, which, out, 0, empty, dest_node, dest_leg
-        )
-    cost, pred, source = _from_destinations(graph, dest_node[placed], dest_leg[placed])
-    on = origin_node >= 0
-    reached = on & np.isfinite(cost[np.maximum(origin_node, 0)])
-    nodes = origin_node[reached]
-    which[reached] = placed[source[nodes] - n]
+        return found
+    dests = ends.subset(placed)
+    cost, found.predecessors, source = _from_destinations(
+        graph, dests, _per_metre(network, profile, dests.edge)
+    )
+    costs = _through_nodes(network, graph, found, dests, placed, (cost, source), profile, sums)
+    _along_edges(network, found, dests, placed, costs, profile)
+    return found
+
+
+def _through_nodes(network, graph, found: Nearest, dests, placed, run, profile, sums):
+    """
+    Fill ``found`` for routes that leave the origin's edge by its cheaper end.
+
+    Returns each route's cost from the origin's snapped point (``inf`` where none).
+    """
+    cost, source = run
+    start, n = found.origins, graph.n
+    per = _per_metre(network, profile, start.edge)
+    on = start.on
+    at_u = np.where(on, cost[np.maximum(start.u, 0)] + start.to_u_m * per, np.inf)
+    at_v = np.where(on, cost[np.maximum(start.v, 0)] + start.to_v_m * per, np.inf)
+    by_v = at_v < at_u
+    end = np.where(by_v, start.v, start.u)
+    piece = np.where(by_v, start.to_v_m, start.to_u_m)
+    reached = on & np.isfinite(np.minimum(at_u, at_v))
+    nodes, pieces = end[reached], piece[reached]
+    found.node[on] = end[on]
+    which = source[nodes] - n
+    found.destination[reached] = placed[which]
     masks = _edge_masks(network, profile)
     length = network.edges["length_m"].to_numpy("float64")
-    leg_end = dest_leg[placed[source[nodes] - n]]
     # Costs are metres unless blind: with no tag to sum, the tree need not be walked.
     if (sums and len(masks) > 1) or profile == "blind":
         keys = list(masks) if sums else ["length"]
         values = np.column_stack([np.where(masks[k], length, 0.0)[graph.edge] for k in keys])
-        # A node whose predecessor is a virtual source is a root here; its destination's
-        # leg is added after (the virtual entries are not in graph.keys).
-        summed = _path_sums(graph, np.where(pred >= n, -9999, pred), values)
+        # A node whose predecessor is a virtual source is a root here; the destination's leg
+        # and piece of edge are added after (the virtual entries are not in graph.keys).
+        pred = found.predecessors
+        summed, root = _path_sums(graph, np.where(pred >= n, -9999, pred), values)
+        by_u = root[nodes] == dests.u[which]
+        far_piece = np.where(by_u, dests.to_u_m[which], dests.to_v_m[which])
         for i, key in enumerate(keys):
-            out[key][reached] = summed[nodes, i]
-        path[reached] = summed[nodes, 0]
+            ends = _on_edge(masks[key], start.edge[reached]) * pieces
+            ends += _on_edge(masks[key], dests.edge[which]) * far_piece
+            if key != "length":
+                found.sums[key][reached] = summed[nodes, i] + ends
+        found.path_m[reached] = summed[nodes, 0] + pieces + far_piece
     else:
-        path[reached] = cost[nodes] - leg_end
-    distance[reached] = origin_leg[reached] + path[reached] + leg_end
-    out.pop("length", None)
-    return Nearest(
-        origin_node, origin_leg, distance, path, which, out, d, pred, dest_node, dest_leg
-    )
+        found.path_m[reached] = pieces + cost[nodes] - dests.leg_m[which]
+    found.distance_m[reached] = start.leg_m[reached] + found.path_m[reached] + dests.leg_m[which]
+    return np.minimum(at_u, at_v)
+
+
+def _on_edge(mask: np.ndarray, edge: np.ndarray) -> np.ndarray:
+    """``mask`` of each edge as 0/1, 0 where there is no edge (a snap to a node)."""
+    return np.where(edge >= 0, mask[np.maximum(edge, 0)], False).astype("float64")
+
+
+def _along_edges(network, found: Nearest, dests: Snapped, placed, costs, profile: str) -> None:
+    """Where the origin's own edge leads to a destination more cheaply, take that instead."""
+    start = found.origins
+    pairs = _along_one_edge(start, dests, start.on, _per_metre(network, profile, start.edge))
+    if pairs.empty:
+        return
+    origin = pairs["origin"].to_numpy(dtype=np.int64)
+    which = pairs["destination"].to_numpy(dtype=np.int64)
+    along = pairs["along_m"].to_numpy("float64")
+    edge = start.edge[origin]
+    per = _per_metre(network, profile, edge)
+    # Compared as route costs (metres, but for the blind profile's weighting).
+    better = along * per + dests.leg_m[which] < costs[origin]
+    origin, which, along, edge = origin[better], which[better], along[better], edge[better]
+    found.direct[origin] = True
+    found.destination[origin] = placed[which]
+    found.path_m[origin] = along
+    found.distance_m[origin] = start.leg_m[origin] + along + dests.leg_m[which]
+    masks = _edge_masks(network, profile)
+    for key in found.sums:
+        found.sums[key][origin] = _on_edge(masks[key], edge) * along
 
 
 # --- communities and districts -----------------------------------------------------------------
@@ -536,9 +684,15 @@ def _to_wgs84(network: Network, geometry):
     return shapely.transform(geometry, lambda xy: np.column_stack(back.transform(*xy.T)))
 
 
-def _reachable_segments(network: Network, profile: str, cost: np.ndarray, left: float):
-    """(k, 2, 2) metric segments: each allowed edge as far as ``left`` metres reach it."""
+def _reachable_segments(network: Network, profile: str, cost: np.ndarray, left: float, start):
+    """
+    (k, 2, 2) metric segments: each allowed edge as far as ``left`` metres reach it.
+
+    ``cost`` holds each node's metres from the origin; the origin's own edge (``start``, a
+    one-point :class:`Snapped`) is walked from its snapped point too, both ways.
+    """
     allowed = np.flatnonzero(profile_edges(network, profile))
+    allowed = allowed[allowed != start.edge[0]]
     u, v = network.edges["u"].to_numpy()[allowed], network.edges["v"].to_numpy()[allowed]
     length = network.edges["length_m"].to_numpy("float64")[allowed]
     reached_u, reached_v = np.isfinite(cost[u]), np.isfinite(cost[v])
@@ -554,8 +708,39 @@ def _reachable_segments(network: Network, profile: str, cost: np.ndarray, left: 
     pieces = [
         np.stack([a, a + (b - a) * t_u[:, None]], axis=1)[(from_u > 0) | whole],
         np.stack([a + (b - a) * t_v[:, None], b], axis=1)[(from_v > 0) & ~whole],
+        _origin_edge_pieces(network, cost, left, start),
     ]
     return np.concatenate(pieces)
+
+
+def _origin_edge_pieces(network: Network, cost: np.ndarray, left: float, start) -> np.ndarray:
+    """
+    The reachable parts of the origin's edge, merged where they overlap.
+
+    From its snapped point both ways, and from each end as the network reaches it (a loop
+    back to the same edge).
+    """
+    edge = int(start.edge[0])
+    if edge < 0:
+        return np.zeros((0, 2, 2))
+    u, v = int(start.u[0]), int(start.v[0])
+    length = float(network.edges["length_m"].iloc[edge])
+    at, reach_m = float(start.to_u_m[0]), left - float(start.leg_m[0])
+    spans = [(at - reach_m, at + reach_m)] if reach_m > 0 else []
+    if np.isfinite(cost[u]) and left > cost[u]:
+        spans.append((0.0, left - cost[u]))
+    if np.isfinite(cost[v]) and left > cost[v]:
+        spans.append((length - (left - cost[v]), length))
+    merged: list[list[float]] = []
+    for lo, hi in sorted((max(lo, 0.0), min(hi, length)) for lo, hi in spans):
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        elif hi > lo:
+            merged.append([lo, hi])
+    xy = network.nodes[["x", "y"]].to_numpy()
+    a, b = xy[u], xy[v]
+    scale = 1.0 / length if length > 0 else 0.0
+    return np.array([[a + (b - a) * lo * scale, a + (b - a) * hi * scale] for lo, hi in merged])
 
 
 def walkshed(
@@ -570,33 +755,47 @@ def walkshed(
     """
     The area reachable within ``distance_m`` metres on foot of ``origin`` (a Point or lon, lat).
 
-    Every edge the profile may use is walked as far as the distance left allows from either
-    end (an edge reached from both ends but not walked through gives two pieces); the
-    reachable pieces, buffered by ``buffer_m`` on each side and dissolved, make the polygon.
-    Metres are real lengths for every profile (the blind profile's preference does not
-    shrink its walkshed). One row: ``profile``, ``distance_m``, ``snap_m``, ``reachable_km``,
-    ``buffer_m``, ``status`` (``ok`` or ``off_network``, then with no geometry), EPSG:4326.
+    The origin joins the nearest street the profile may use (:func:`snap_points`); every
+    edge the profile may use is walked as far as the distance left allows from either end
+    (an edge reached from both ends but not walked through gives two pieces), and the
+    origin's own edge from the snapped point both ways; the reachable pieces, buffered by
+    ``buffer_m`` on each side and dissolved, make the polygon. Metres are real lengths for
+    every profile (the blind profile's preference does not shrink its walkshed). One row:
+    ``profile``, ``distance_m``, ``snap_m``, ``reachable_km``, ``buffer_m``, ``status``
+    (``ok`` or ``off_network``, then with no geometry), EPSG:4326.
     """
     graph = _profile_graph(network, profile)
-    xy = _metric_xy(network, *_point_lonlat(origin).T)
-    node, leg = _snap(graph, xy, max_snap_m)
-    row = {"profile": profile, "distance_m": float(distance_m), "snap_m": float(leg[0])}
+    start = snap_points(network, _point_lonlat(origin), profile=profile, max_snap_m=max_snap_m)
+    row = {"profile": profile, "distance_m": float(distance_m), "snap_m": float(start.leg_m[0])}
     row |= {"buffer_m": float(buffer_m)}
-    if node[0] < 0:
+    if not start.on[0]:
         row |= {"reachable_km": np.nan, "status": "off_network"}
         return gpd.GeoDataFrame([row], geometry=[None], crs="EPSG:4326")
-    left = float(distance_m) - float(leg[0])
-    length = network.edges["length_m"].to_numpy("float64")
-    matrix = sparse.csr_matrix(
-        (length[graph.edge], (graph.rows, graph.cols)), shape=(graph.n, graph.n)
-    )
-    cost = dijkstra(matrix, directed=True, indices=int(node[0]), limit=max(left, 0.0))
-    segments = _reachable_segments(network, profile, cost, left)
+    left = float(distance_m)
+    cost = _costs_from(network, graph, start, left)
+    segments = _reachable_segments(network, profile, cost, left, start)
     lines = shapely.linestrings(segments) if len(segments) else np.array([], dtype=object)
-    reachable = shapely.multilinestrings(lines) if len(lines) else shapely.Point(xy[0])
+    reachable = shapely.multilinestrings(lines) if len(lines) else shapely.Point(start.xy[0])
     area = shapely.buffer(reachable, buffer_m)
     row |= {"reachable_km": float(shapely.length(lines).sum()) / 1000, "status": "ok"}
     return gpd.GeoDataFrame([row], geometry=[_to_wgs84(network, area)], crs="EPSG:4326")
+
+
+def _costs_from(network: Network, graph: _Graph, start, limit: float) -> np.ndarray:
+    """Metres from one snapped origin to every node, up to ``limit`` (``inf`` beyond)."""
+    n = graph.n
+    length = network.edges["length_m"].to_numpy("float64")
+    # A virtual origin n, joined to both ends of its edge by its leg and piece of edge.
+    ends = [int(start.u[0])] + ([int(start.v[0])] if start.v[0] != start.u[0] else [])
+    legs = [start.leg_m[0] + start.to_u_m[0], start.leg_m[0] + start.to_v_m[0]][: len(ends)]
+    matrix = sparse.csr_matrix(
+        (
+            np.concatenate([length[graph.edge], legs]),
+            (np.concatenate([graph.rows, [n] * len(ends)]), np.concatenate([graph.cols, ends])),
+        ),
+        shape=(n + 1, n + 1),
+    )
+    return dijkstra(matrix, directed=True, indices=n, limit=max(limit, 0.0))[:n]
 
 
 def route(
@@ -611,10 +810,11 @@ def route(
     """
     The path from ``origin`` (a Point or lon, lat) to its nearest ``kind`` feature, on foot.
 
-    One row, EPSG:4326: a LineString from the origin through every node of the route to the
-    destination, with ``profile``, ``kind``, ``length_m`` (legs included, as in
-    :func:`community_reach`), ``to`` (the destination's ``source_id``), ``status`` (as
-    :data:`COMMUNITY_STATUSES`; no geometry unless ``ok``) and the profile's tag shares.
+    One row, EPSG:4326: a LineString from the origin to where it joins the network, through
+    every node of the route, to where the destination joins it and to the destination, with
+    ``profile``, ``kind``, ``length_m`` (legs included, as in :func:`community_reach`),
+    ``to`` (the destination's ``source_id``), ``status`` (as :data:`COMMUNITY_STATUSES`; no
+    geometry unless ``ok``) and the profile's tag shares.
     """
     xy, ids = _destinations(infra, kind)
     start = _point_lonlat(origin)
@@ -628,11 +828,17 @@ def route(
     row |= {f"{k}_share": frame[f"r_{k}_share"].iloc[0] for k in found.sums}
     if status != "ok":
         return gpd.GeoDataFrame([row], geometry=[None], crs="EPSG:4326")
-    path = [int(found.node[0])]
+    path: list[int] = [] if found.direct[0] else [int(found.node[0])]
     n = len(network.nodes)
-    while found.predecessors[path[-1]] >= 0 and found.predecessors[path[-1]] < n:
+    while path and 0 <= found.predecessors[path[-1]] < n:
         path.append(int(found.predecessors[path[-1]]))
+    chosen = found.destination[0]
+    joins = np.vstack([found.origins.xy[0], found.destinations.xy[chosen]])
+    # Axis order: metric x/y in, lon/lat out.
+    joined = np.column_stack(
+        pyproj.Transformer.from_crs(network.epsg, "EPSG:4326", always_xy=True).transform(*joins.T)
+    )
     lonlat = network.nodes[["lon", "lat"]].to_numpy()[path]
-    end = xy[found.destination[0]]
-    line = shapely.linestrings(np.vstack([start, lonlat, end[None, :]]))
+    end = xy[chosen]
+    line = shapely.linestrings(np.vstack([start, joined[:1], lonlat, joined[1:], end[None, :]]))
     return gpd.GeoDataFrame([row], geometry=[line], crs="EPSG:4326")

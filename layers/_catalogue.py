@@ -423,9 +423,10 @@ LABELS: dict[str, dict[str, str]] = {
         "'insufficient data', never 0.",
     },
     "reach_needs": {
-        "zh": "请先在“台账”页读入台账，并在“无障碍设施”页读入 OSM 设施数据（或打开已保存的数据）。",
+        "zh": "请先在“台账”页读入台账，并在“无障碍设施”页读入 OSM 设施数据（或打开已保存的数据）；"
+        "也可以点击“加载合成示例路网”试用。",
         "en": "Read a ledger on the Ledger page and OSM infrastructure on the Accessibility page "
-        "first (or open saved ones).",
+        "first (or open saved ones); or load the synthetic example network to try the page.",
     },
     "reach_no_network": {
         "zh": "当前设施数据不是本次会话读入的 OSM 文件："
@@ -496,6 +497,175 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "下载步行范围：{name} {distance}（GeoJSON）",
         "en": "Download the walkshed: {name} {distance} (GeoJSON)",
     },
+    # --- Life circles and complete communities (issue 25): app_pages/lifecircle.py, ---------
+    # layers/lifecircle.py; the categories and clauses are data/lifecircle.toml's.
+    "load_network_example": {"zh": "加载合成示例路网", "en": "Load the synthetic example network"},
+    "synthetic_network_warning": {
+        "zh": "这是合成示例路网（新乡卫滨区、红旗区、牧野区）：街道和设施均为虚构，仅供试用，"
+        "不是真实数据。凤泉区不在示例路网内，显示为数据不足。",
+        "en": "This is the synthetic example network (Xinxiang's Weibin, Hongqi and Muye "
+        "districts): its streets and facilities are made up, for trying the pages, not real "
+        "data. Fengquan district lies outside it and reads insufficient data.",
+    },
+    "page_lifecircle": {"zh": "生活圈", "en": "Life circles"},
+    "page_lifecircle_title": {
+        "zh": "生活圈与完整社区：改造小区步行可达的配套设施",
+        "en": "Life circles and complete communities: the services renovated homes reach on foot",
+    },
+    "lifecircle_help": {
+        "zh": "按《城市居住区规划设计标准》GB 50180-2018 的 5、10、15 分钟生活圈和"
+        "《完整居住社区建设标准（试行）》，沿 OSM 路网计算每个改造小区到各类配套设施的步行"
+        "（或轮椅）距离，与直线距离并列，并判断是否在标准规定的半径内。每个指标都注明依据的条款；"
+        "未能核对标准原文的半径标为“设定值”，可在下方修改。路网或设施数据未覆盖的区县显示"
+        "“数据不足”，不记为 0。",
+        "en": "Walking (or wheelchair) distances along the OSM network from each renovated "
+        "community to each kind of service, beside the straight line, judged against the radius "
+        "of the 5-, 10- and 15-minute life circles of GB 50180-2018 and the complete-community "
+        "standard (2020). Every indicator cites its clause; a radius that could not be checked "
+        "against the standard's text is marked a setting and can be changed below. Districts "
+        "the network or the facility data do not cover read 'insufficient data', never 0.",
+    },
+    "lifecircle_needs": {
+        "zh": "请先在“台账”页读入台账，并在“无障碍设施”页读入 OSM 路网文件（或在此上传）；"
+        "也可以点击“加载合成示例路网”试用。",
+        "en": "Read a ledger on the Ledger page and an OSM extract on the Accessibility page "
+        "(or upload one here) first; or load the synthetic example network to try the page.",
+    },
+    "upload_facilities": {
+        "zh": "设施台账（可选，CSV/XLSX）",
+        "en": "Facilities file (optional, CSV/XLSX)",
+    },
+    "facilities_template": {
+        "zh": "下载设施台账模板（XLSX）",
+        "en": "Download the facilities template (XLSX)",
+    },
+    "facilities_counts": {"zh": "设施：{counts}", "en": "Facilities: {counts}"},
+    "facilities_quarantine": {
+        "zh": "设施台账中被隔离的行（{n} 行）",
+        "en": "Rows of the facilities file quarantined ({n})",
+    },
+    "facility_row_problem": {
+        "zh": "{column}：{reason} {detail}",
+        "en": "{column}: {reason} {detail}",
+    },
+    "qreason_missing_category": {"zh": "缺少设施类别", "en": "no category"},
+    "qreason_unknown_category": {"zh": "设施类别无法识别", "en": "unknown category"},
+    "qreason_no_point": {
+        "zh": "无坐标（仅有地址无法定位，请补经纬度）",
+        "en": "no coordinates (an address alone cannot be placed: add lon/lat)",
+    },
+    "qreason_no_area": {
+        "zh": "公园缺少面积（服务半径取决于面积）",
+        "en": "a park without its area (its radius depends on it)",
+    },
+    "qreason_bad_area": {"zh": "面积无法识别", "en": "unreadable area"},
+    "fac_community_service": {"zh": "社区综合服务站", "en": "community service station"},
+    "fac_kindergarten": {"zh": "幼儿园", "en": "kindergarten"},
+    "fac_nursery": {"zh": "托儿所", "en": "nursery"},
+    "fac_elderly_care": {"zh": "老年服务站", "en": "elderly-care station"},
+    "fac_community_health": {"zh": "社区卫生服务站", "en": "community health station"},
+    "fac_park": {"zh": "公园", "en": "park"},
+    "fac_primary_school": {"zh": "小学", "en": "primary school"},
+    "fac_middle_school": {"zh": "初中", "en": "middle school"},
+    "fac_health_centre": {"zh": "社区卫生服务中心（医院）", "en": "health centre (hospital)"},
+    "fac_market": {"zh": "菜市场或生鲜超市", "en": "market or fresh-food supermarket"},
+    "fac_bus_stop": {"zh": "公交车站", "en": "bus stop"},
+    "fac_metro_station": {"zh": "轨道交通站点", "en": "metro station"},
+    "lc_radii": {
+        "zh": "服务半径（米）：未能核对标准原文的为设定值",
+        "en": "Service radii (m): those not checked against the standard's text are settings",
+    },
+    "lc_indicator": {"zh": "区县着色指标", "en": "Colour districts by"},
+    "lc_share": {
+        "zh": "{radius}内有{category}的户数占比（{profile}）",
+        "en": "Households within {radius} of {category} ({profile})",
+    },
+    "lc_share_circle": {
+        "zh": "{minutes} 分钟生活圈（{radius}）内有{category}的户数占比（{profile}）",
+        "en": "Households with {category} in the {minutes}-minute circle, {radius} ({profile})",
+    },
+    "lc_tier": {"zh": "{area}及以上者 {radius}", "en": "{radius} of one of {area} or more"},
+    "lc_share_tiers": {
+        "zh": "{category}服务半径内的户数占比（{tiers}；{profile}）",
+        "en": "Households within {category}'s radius ({tiers}; {profile})",
+    },
+    "lc_city_incomplete": {
+        "zh": "数据不足：并非每个有台账小区的区县都有数据，不计全市数字",
+        "en": "Insufficient data: not every district with renovated communities has data, so no "
+        "city figure",
+    },
+    "lc_city_no_projects": {"zh": "本市没有台账小区", "en": "No ledger communities in the city"},
+    "lc_share_complete": {
+        "zh": "完整社区户数占比（{profile}）",
+        "en": "Households in complete communities ({profile})",
+    },
+    "lc_clause": {
+        "zh": "依据：{code} {clause}（{edition}）",
+        "en": "Source: {code} {clause} ({edition})",
+    },
+    "lc_setting": {"zh": "设定值，未核对原文", "en": "a setting, not checked against the text"},
+    "lc_changed": {"zh": "已改为 {radius}", "en": "changed to {radius}"},
+    "lc_popup_profile": {"zh": "出行方式：{profile}", "en": "Profile: {profile}"},
+    "lc_complete_yes": {"zh": "完整社区：是", "en": "Complete community: yes"},
+    "lc_complete_no": {"zh": "完整社区：否", "en": "Complete community: no"},
+    "lc_complete_unknown": {
+        "zh": "完整社区：数据不足",
+        "en": "Complete community: insufficient data",
+    },
+    "lc_check": {"zh": "{category}（{radius}内）", "en": "{category} (within {radius})"},
+    "lc_districts": {"zh": "各区县生活圈指标", "en": "Life-circle indicators per district"},
+    "lc_cities": {"zh": "全市", "en": "Per city"},
+    "lc_communities": {"zh": "各小区配套设施清单", "en": "Services checklist per community"},
+    "lc_col_complete": {"zh": "完整社区", "en": "Complete community"},
+    "lc_col_missing": {"zh": "缺少（超出半径）", "en": "Missing (beyond the radius)"},
+    "lc_col_unmeasured": {"zh": "未能计算", "en": "Not measured"},
+    "lc_col_nearest": {"zh": "{category}：{profile}距离", "en": "{category}: distance {profile}"},
+    "lc_col_straight": {"zh": "{category}：直线距离", "en": "{category}: straight line"},
+    "lc_yes": {"zh": "是", "en": "yes"},
+    "lc_no": {"zh": "否", "en": "no"},
+    "lc_sources": {"zh": "指标依据（标准条款）", "en": "What each indicator answers to"},
+    "lc_col_indicator": {"zh": "指标", "en": "Indicator"},
+    "lc_col_standard": {"zh": "标准", "en": "Standard"},
+    "lc_col_clause": {"zh": "条款", "en": "Clause"},
+    "lc_col_edition": {"zh": "版本", "en": "Edition"},
+    "lc_col_radius": {"zh": "半径", "en": "Radius"},
+    "lc_col_checked": {"zh": "是否核对原文", "en": "Checked against the text"},
+    "lc_walkshed_title": {
+        "zh": "小区步行范围（300、500、1000 米）及其中的设施",
+        "en": "A community's walkshed (300, 500, 1,000 m) and the services inside",
+    },
+    "lc_walkshed_draw": {"zh": "画出步行范围", "en": "Draw the walkshed"},
+    "lc_walkshed_layer": {"zh": "步行范围 {distance}", "en": "Walkshed {distance}"},
+    "lc_facilities_layer": {"zh": "范围内的设施（{n}）", "en": "Services inside ({n})"},
+    "lc_facility_tip": {
+        "zh": "{category}：{name}（沿路网 {distance}）",
+        "en": "{category}: {name} ({distance} along the network)",
+    },
+    "lc_inside_none": {
+        "zh": "{name}：{distance}内（{profile}）没有设施。",
+        "en": "{name}: no service within {distance} ({profile}).",
+    },
+    "lc_inside_title": {
+        "zh": "{name}：{distance}内（{profile}）的设施 {n} 处",
+        "en": "{name}: {n} services within {distance} ({profile})",
+    },
+    "lc_col_category": {"zh": "设施类别", "en": "Category"},
+    "lc_col_facility": {"zh": "设施名称", "en": "Facility"},
+    "lc_col_within": {"zh": "所在范围", "en": "Within"},
+    "lc_col_distance": {"zh": "沿路网距离", "en": "Along the network"},
+    "download_lc_xlsx": {
+        "zh": "下载生活圈指标（XLSX，含依据条款）",
+        "en": "Download the indicators (XLSX, with their clauses)",
+    },
+    "download_lc_communities": {
+        "zh": "下载各小区指标（GeoJSON）",
+        "en": "Download per-community indicators (GeoJSON)",
+    },
+    "download_lc_districts": {
+        "zh": "下载各区县指标（GeoJSON）",
+        "en": "Download per-district indicators (GeoJSON)",
+    },
+    # --- end of issue 25's block ---------------------------------------------------------------
     "page_infra_title": {
         "zh": "无障碍设施覆盖：盲道、缘石坡道、无障碍公交站、无障碍厕所",
         "en": "Accessibility coverage: tactile paving, curb ramps, accessible stops, toilets",
@@ -1396,9 +1566,56 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "登录失败次数过多，请 {seconds} 秒后再试。",
         "en": "Too many failed logins: try again in {seconds} s.",
     },
+    "login_throttled_later": {
+        "zh": "登录失败次数过多，请稍后再试。",
+        "en": "Too many failed logins: try again later.",
+    },
     "login_no_accounts": {
         "zh": "工作区还没有账户：先在服务器上运行 atlas user add 名称 --role admin。",
         "en": "No accounts yet: run atlas user add NAME --role admin on the server.",
+    },
+    # the session cookie set by the server (app_pages/session.py), text no database keeps,
+    # and the password change (store/names.py, store/accounts.py)
+    "login_bad_text": {
+        "zh": "账户名或密码中含有无法保存的字符（空字符或不成对的代理字符），请重新输入。",
+        "en": "The name or password holds a character no database can keep (a NUL byte or an "
+        "unpaired surrogate): type it again.",
+    },
+    "login_unavailable": {
+        "zh": "暂时无法登录：工作区无法打开，请稍后再试或联系管理员。",
+        "en": "Cannot log in now: the workspace cannot be opened. Try again later or ask your "
+        "admin.",
+    },
+    "login_needs_server": {
+        "zh": "团队服务器须用 atlas serve（或 streamlit run server.py）启动：登录 Cookie "
+        "由该服务器签发，页面脚本无法读取。",
+        "en": "Start a team server with atlas serve (or streamlit run server.py): its server "
+        "sets the login cookie, which no page script can read.",
+    },
+    "current_password": {"zh": "当前密码", "en": "Current password"},
+    "password_refused_short": {
+        "zh": "新密码太短：至少 10 个字符（不可见字符不计）。",
+        "en": "The new password is too short: 10 characters or more (invisible ones not counted).",
+    },
+    "password_refused_long": {
+        "zh": "新密码太长：最多 1024 个字符。",
+        "en": "The new password is too long: 1024 characters at most.",
+    },
+    "password_refused_guessable": {
+        "zh": "新密码太容易猜到（重复字符、常见密码、键盘顺序，或账户名、城市、区县加数字）。"
+        "请用几个不相关的词组成的短语。",
+        "en": "The new password is too easy to guess (a repeated character, a common password, "
+        "a keyboard run, or the account's name, city or district with digits). Use a phrase "
+        "of a few unrelated words.",
+    },
+    "password_refused_current_needed": {
+        "zh": "请输入当前密码；密码未修改。",
+        "en": "Type the current password; nothing was changed.",
+    },
+    "password_refused_current_wrong": {
+        "zh": "当前密码不正确；密码未修改（每次输错都记为一次登录失败）。",
+        "en": "The current password is wrong; nothing was changed (each wrong one counts as a "
+        "failed login).",
     },
     "logout": {"zh": "退出登录", "en": "Log out"},
     "logged_out": {"zh": "已退出登录。", "en": "Logged out."},
@@ -1536,6 +1753,331 @@ LABELS: dict[str, dict[str, str]] = {
     "error_fix_sheet": {"zh": "工作表有误", "en": "The sheet is wrong"},
     "error_fix_layer": {"zh": "图层有误", "en": "The layer is wrong"},
     "error_fix_city": {"zh": "无法确定所属城市", "en": "The city is unclear"},
+    # What a document, an OSM extract or a network file may cost (issue 29): the refusals of
+    # geo.documents, geo.extract, geo._worker, geo._osm and geo.network, each with its cap.
+    "error_document_line_length": {
+        "zh": "{name} 第 {line} 行有 {chars} 个字符，超过每行 {cap} 个字符的上限。"
+        "请把正文分成段落，或上传 .docx 或 PDF 原件。",
+        "en": "Line {line} of {name} has {chars} characters; a line may have at most {cap}. "
+        "Break the text into paragraphs, or upload the .docx or PDF.",
+    },
+    "error_document_chars": {
+        "zh": "{name} 超过 {cap} 个字符的上限。请只上传含有数字的部分（按章节或页拆分）。",
+        "en": "{name} has more than {cap} characters, the most a document may have. Upload the "
+        "part with the figures (split it by chapter or page).",
+    },
+    "error_document_lines": {
+        "zh": "{name} 超过 {cap} 行的上限。请只上传含有数字的部分（按章节或页拆分）。",
+        "en": "{name} has more than {cap} lines, the most a document may have. Upload the part "
+        "with the figures (split it by chapter or page).",
+    },
+    "error_document_figures": {
+        "zh": "{name} 中有 {figures} 个数字，超过 {cap} 个的上限：一次审核容纳不下，或不是报告。"
+        "请只上传含有数字的部分（按章节或页拆分）。",
+        "en": "{name} holds {figures} figures, more than the {cap} a review can hold (or it is "
+        "not a report). Upload the part with the figures (split it by chapter or page).",
+    },
+    "error_document_missing": {
+        "zh": "找不到文档 {name}。请检查文件路径。",
+        "en": "The document {name} does not exist. Check the path.",
+    },
+    "error_document_empty": {
+        "zh": "{name} 是空文件。请上传文档本身。",
+        "en": "{name} is an empty file. Upload the document itself.",
+    },
+    "error_document_no_text": {
+        "zh": "{name} 中没有文字（只有空行或图片）。请上传含有文字的文档。",
+        "en": "{name} holds no text (only empty lines or images). Upload a document with its text.",
+    },
+    "error_document_suffix": {
+        "zh": "{name} 不是可读取的文档："
+        "请另存为 .docx 或 PDF（含文字层，不是扫描件），或纯文本 .txt。",
+        "en": "{name} is not a document this can read: save it as .docx or PDF (with its text, "
+        "not a scan), or as plain text.",
+    },
+    "error_document_doc": {
+        "zh": "{name} 是旧版 Word .doc 文件或带密码的 .docx。请在 Word 或 WPS 中打开，去掉密码后"
+        "另存为 .docx（文件 → 另存为 → .docx）。",
+        "en": "{name} is an old Word .doc file or a password-protected .docx. Open it in Word or "
+        "WPS, remove any password and save it as .docx.",
+    },
+    "error_document_encoding": {
+        "zh": "{name} 不是 UTF-8、带 BOM 的 UTF-16、GBK 或 GB18030 编码的文本（是二进制文件？）。"
+        "请另存为 UTF-8 文本，或上传 .docx 或 PDF。",
+        "en": "{name} is not text in UTF-8, UTF-16 with BOM, GBK or GB18030 (a binary file?). "
+        "Save it as UTF-8 text, or upload the .docx or PDF.",
+    },
+    "error_document_nul": {
+        "zh": "{name} 含有空字节（NUL），不是文本文件（是改了扩展名的二进制文件？）。"
+        "请上传 .docx 或 PDF 原件。",
+        "en": "{name} contains NUL bytes, so it is no text file (a binary file renamed?). Upload "
+        "the .docx or PDF itself.",
+    },
+    "error_docx_magic": {
+        "zh": "{name} 不是 .docx（不是 zip 压缩包）。请用 Word 或 WPS 重新另存为 .docx。",
+        "en": "{name} is not a .docx (not a zip archive). Save it again from Word or WPS as .docx.",
+    },
+    "error_docx_open": {
+        "zh": "{name} 无法作为 Word .docx 打开。请用 Word 或 WPS 重新另存为 .docx。",
+        "en": "{name} cannot be opened as a Word .docx. Save it again from Word or WPS as .docx.",
+    },
+    "error_docx_password": {
+        "zh": "{name} 中有加密的内容。请在 Word 中去掉密码后重新保存。",
+        "en": "{name} holds encrypted parts. Remove the password in Word and save it again.",
+    },
+    "error_docx_member_name": {
+        "zh": "{name} 的压缩包里有指向包外的文件名，不是 Word 文档。请用 Word 重新另存为 .docx。",
+        "en": "{name} holds file names pointing outside its zip: not a Word document. Save it "
+        "again from Word as .docx.",
+    },
+    "error_docx_xml_broken": {
+        "zh": "{name} 中的 XML 已损坏，无法读取。请用 Word 重新另存为 .docx。",
+        "en": "The XML in {name} is broken and cannot be read. Save the document again from Word "
+        "as .docx.",
+    },
+    "error_pdf_magic": {
+        "zh": "{name} 的开头不像 PDF 文件。请重新导出为 PDF，或上传 .docx。",
+        "en": "{name} does not start like a PDF. Export the document to PDF again, or upload the "
+        ".docx.",
+    },
+    "error_pdf_unreadable": {
+        "zh": "{name} 无法作为 PDF 打开。请重新导出为 PDF，或上传 .docx。",
+        "en": "{name} cannot be opened as a PDF. Export it to PDF again, or upload the .docx.",
+    },
+    "error_pdf_password": {
+        "zh": "{name} 设有打开密码。请去掉密码（打印或导出为新的 PDF）后再上传。",
+        "en": "{name} needs a password to open. Remove the password (print or export it to a "
+        "new PDF), then upload it.",
+    },
+    "error_pdf_crypto": {
+        "zh": "{name} 的加密方式需要未安装的组件才能解开。"
+        "请重新安装依赖，或导出为新的 PDF 后再上传。",
+        "en": "The encryption of {name} needs a library that is not installed. Install the "
+        "requirements again, or export it to a new PDF and upload that.",
+    },
+    "error_pdf_scan": {
+        "zh": "{name} 的 {pages} 页都没有文字层：这是扫描件。"
+        "请先做文字识别（如 ocrmypdf -l chi_sim）再上传，或上传 .docx。",
+        "en": "None of the {pages} pages of {name} has a text layer: a scan. Run OCR on it (e.g. "
+        "ocrmypdf -l chi_sim) and upload the result, or upload the .docx.",
+    },
+    "error_document_bytes": {
+        "zh": "{name} 有 {mib} MiB，超过单个文档 {cap} MiB 的上限。"
+        "请拆分文档，或只上传含有数字的页。",
+        "en": "{name} is {mib} MiB, more than the {cap} MiB a document may be. Split it, or "
+        "upload only the pages with the figures.",
+    },
+    "error_docx_entries": {
+        "zh": "{name} 的压缩包里有 {entries} 个文件，超过 .docx {cap} 个的上限：不是 Word 文档，"
+        "或是压缩炸弹。请用 Word 或 WPS 重新另存为 .docx。",
+        "en": "{name} holds {entries} files in its zip, more than the {cap} a .docx may hold: not "
+        "a Word document, or a zip bomb. Save it again from Word or WPS as .docx.",
+    },
+    "error_docx_unpacked": {
+        "zh": "{name} 解压后有 {mib} MiB，超过 {cap} MiB 的上限（压缩炸弹，或图片过大）。"
+        "请删去图片，或拆分文档。",
+        "en": "{name} unpacks to {mib} MiB, more than the {cap} MiB allowed (a zip bomb, or very "
+        "large images). Remove the images, or split the document.",
+    },
+    "error_docx_ratio": {
+        "zh": "{name} 中有文件的压缩比为 {ratio}:1，超过 {cap}:1 的上限：这是压缩炸弹。"
+        "请上传原始文档。",
+        "en": "A file in {name} is packed {ratio}:1, more than the {cap}:1 allowed: a zip bomb. "
+        "Upload the original document.",
+    },
+    "error_docx_entities": {
+        "zh": "{name} 的 XML 声明了 DOCTYPE 或实体：Word 从不这样写，"
+        "这类内容可膨胀到数 GB 或读取本机文件，已拒绝。请用 Word 或 WPS 重新另存为 .docx。",
+        "en": "The XML of {name} declares a DOCTYPE or entities, which Word never writes and "
+        "which can expand into gigabytes or read local files, so it is refused. Save it again "
+        "from Word or WPS as .docx.",
+    },
+    "error_docx_xml": {
+        "zh": "{name} 的 XML 解压后有 {mib} MiB，超过 {cap} MiB 的上限：文字远多于一份报告，或是为"
+        "拖垮读取而构造的文件。请拆分文档，或把含有数字的部分另存为新的 .docx。",
+        "en": "The XML of {name} unpacks to {mib} MiB, more than the {cap} MiB allowed: far more "
+        "text than a report holds, or a file built to stall the reader. Split the document, or "
+        "save the part with the figures as a new .docx.",
+    },
+    "error_pdf_pages": {
+        "zh": "{name} 有 {pages} 页，超过 {cap} 页的上限。请只上传含有数字的页。",
+        "en": "{name} has {pages} pages, more than the {cap} allowed. Upload only the pages with "
+        "the figures.",
+    },
+    "error_pdf_page_tree": {
+        "zh": "{name} 的页面目录嵌套过深或已损坏，正常软件不会生成这样的文件。请打印或导出为新的 "
+        "PDF 后再上传。",
+        "en": "The page tree of {name} is nested too deep or broken, which no writer makes. "
+        "Print or export it to a new PDF, then upload that.",
+    },
+    "error_pdf_page_cycle": {
+        "zh": "{name} 的页面目录引用了自身，无法列出页面。请打印或导出为新的 PDF 后再上传。",
+        "en": "The page tree of {name} refers back to itself, so its pages cannot be listed. "
+        "Print or export it to a new PDF, then upload that.",
+    },
+    "error_pdf_stream": {
+        "zh": "{name} 第 {page} 页有一段数据解压后超过 {cap} MiB：图形过大无法读取文字，或是为拖垮"
+        "读取而构造的文件。请只上传含有数字的页，或上传 .docx。",
+        "en": "A stream on page {page} of {name} unpacks to more than {cap} MiB: a drawing too "
+        "large to read for text, or a file built to stall the reader. Upload only the pages "
+        "with the figures, or the .docx.",
+    },
+    "error_pdf_decoded": {
+        "zh": "读到 {name} 第 {page} 页时，需解压的数据（页面内容、字体映射表和表单，"
+        "按页累计）已超过 {cap} MiB 的上限。请只上传含有数字的页，或上传 .docx。",
+        "en": "By page {page} of {name}, the data to unpack (page contents, font maps and forms, "
+        "counted per page) passes the {cap} MiB allowed. Upload only the pages with the "
+        "figures, or the .docx.",
+    },
+    "error_read_timeout": {
+        "zh": "读取 {name} 超过单个文件 {seconds} 秒的时限，已停止。"
+        "请上传其中较小的部分（含有数字的页或章节）。",
+        "en": "Reading {name} took longer than the {seconds} s allowed for one file and was "
+        "stopped. Upload a smaller part of it (the pages or chapters with the figures).",
+    },
+    "error_read_memory": {
+        "zh": "读取 {name} 所需内存超过单个文件 {mib} MiB 的上限，已停止。请上传其中较小的部分。",
+        "en": "Reading {name} needed more than the {mib} MiB of memory allowed for one file and "
+        "was stopped. Upload a smaller part of it.",
+    },
+    "error_osm_bytes": {
+        "zh": "{name} 超过 OSM 数据 {cap} GB 的上限。请先裁剪到所需区域（如 osmium extract）。",
+        "en": "{name} is larger than the {cap} GB an OSM extract may be. Clip it to the area you "
+        "need (e.g. osmium extract).",
+    },
+    "error_osm_suffix": {
+        "zh": "{name} 不是 OSM 数据：文件名应以 .osm.pbf 或 .osm 结尾。",
+        "en": "{name} is not an OSM extract: its name should end in .osm.pbf or .osm.",
+    },
+    "error_osm_missing": {
+        "zh": "找不到 OSM 数据 {name}。请检查文件路径。",
+        "en": "The OSM extract {name} does not exist. Check the path.",
+    },
+    "error_osm_not_xml": {
+        "zh": "{name} 不是格式完整的 XML，无法作为 OSM 数据读取。"
+        "请重新下载（如 Geofabrik）或重新导出 OSM 数据。",
+        "en": "{name} is not well-formed XML, so it cannot be read as OSM XML. Download the "
+        "extract again (e.g. from Geofabrik), or export it again.",
+    },
+    "error_osm_doctype": {
+        "zh": "{name} 声明了 DOCTYPE（可定义 XML 实体）：OSM 数据从不需要，XML 炸弹和读取本机文件的"
+        "攻击却会用到，已拒绝。请重新下载或导出不含 DOCTYPE 的 OSM 数据。",
+        "en": "{name} declares a DOCTYPE (where XML entities live), which OSM never needs and "
+        "XML bombs and file reads use, so it is refused. Download or export the extract again "
+        "without one.",
+    },
+    "error_osm_root": {
+        "zh": "{name} 的根元素不是 <osm>，不是 OSM XML。"
+        "请重新下载（如 Geofabrik）或重新导出 OSM 数据。",
+        "en": "The root element of {name} is not <osm>: it is no OSM XML. Download the extract "
+        "again (e.g. from Geofabrik), or export it again.",
+    },
+    "error_osm_pbf_header": {
+        "zh": "{name} 不是 OSM PBF 文件（第一个数据块不是 OSMHeader）。"
+        "请重新下载（如 Geofabrik）或重新导出 OSM 数据。",
+        "en": "{name} is not an OSM PBF file (its first block is not OSMHeader). Download the "
+        "extract again (e.g. from Geofabrik), or export it again.",
+    },
+    "error_osm_truncated": {
+        "zh": "{name} 无法读到结尾：文件不完整或已损坏。"
+        "请重新下载（如 Geofabrik）或重新导出 OSM 数据。",
+        "en": "{name} cannot be read to its end: the file is cut short or damaged. Download the "
+        "extract again (e.g. from Geofabrik), or export it again.",
+    },
+    "error_osm_unreadable": {
+        "zh": "{name} 无法作为 OSM 数据读取。"
+        "请重新下载（.osm.pbf）或导出不含 DOCTYPE 的 .osm XML。",
+        "en": "{name} cannot be read as an OSM extract. Download or export it again (.osm.pbf, "
+        "or .osm XML without a DOCTYPE).",
+    },
+    "error_osm_way_refs": {
+        "zh": "{name} 中的路线 {way} 列出 {refs} 个节点，超过 OSM 每条路线 {cap} 个节点的上限，"
+        "没有编辑器会写出这样的数据。请重新下载（如 Geofabrik）或重新导出 OSM 数据。",
+        "en": "Way {way} of {name} lists {refs} nodes, more than the {cap} OSM allows in a way; "
+        "no editor writes such a way. Download the extract again (e.g. from Geofabrik), or "
+        "export it again.",
+    },
+    "error_osm_refs": {
+        "zh": "{name} 的路线共列出超过 {cap} 个节点引用，超出一个城市路网的上限。请先裁剪到所需城市"
+        "（如 osmium extract --bbox）再建路网。",
+        "en": "The ways of {name} list more than {cap} node references in all, more than a "
+        "city's network. Clip it to the city you need (e.g. osmium extract --bbox), then build "
+        "the network from that.",
+    },
+    "error_osm_negative_ids": {
+        "zh": "{name} 含有编号为负数的对象（路线 {way} 或其节点）：这是 JOSM 中尚未上传的新数据，"
+        "无法建立路网。请上传后从 OpenStreetMap 重新下载该区域，或保存带正式编号的数据。",
+        "en": "{name} holds objects with negative ids (way {way} or its nodes): new data from "
+        "JOSM not yet uploaded, from which no network can be built. Download the area again "
+        "from OpenStreetMap after the upload, or save the data with real ids.",
+    },
+    "error_network_unreadable": {
+        "zh": "{name} 无法作为 GeoPackage 读取。"
+        "请用 atlas network 重新生成路网文件，或直接提供 OSM 数据。",
+        "en": "{name} cannot be read as a GeoPackage. Write the network again with atlas "
+        "network, or give the OSM extract itself.",
+    },
+    "error_network_layers": {
+        "zh": "{name} 缺少 atlas network 写出的图层：{layers}。"
+        "请用 atlas network 重新生成路网文件。",
+        "en": "{name} lacks the layers atlas network writes: {layers}. Write the network again "
+        "with atlas network.",
+    },
+    "error_network_columns": {
+        "zh": "{name} 的图层 {layer} 中，这些列缺失、类型与写出时不符或有空值：{columns}。"
+        "请用 atlas network 重新生成路网文件。",
+        "en": "In the layer {layer} of {name}, these columns are missing, not of the type "
+        "written, or have empty values: {columns}. Write the network again with atlas network.",
+    },
+    "error_network_size": {
+        "zh": "{name} 的图层 {layer} 有 {rows} 行，超过按上限建成的路网最多 {cap} 行。"
+        "请先把 OSM 数据裁剪到所需城市（如 osmium extract --bbox），再用 atlas network 生成路网。",
+        "en": "The layer {layer} of {name} has {rows} rows, more than the {cap} of a network "
+        "built within the caps. Clip the OSM extract to the city you need (e.g. osmium extract "
+        "--bbox), then write the network with atlas network.",
+    },
+    "error_network_schema": {
+        "zh": "{name} 不是本系统 atlas network 写出的路网文件（或由旧版本写出）。"
+        "请用 atlas network 重新生成，或直接提供 OSM 数据。",
+        "en": "{name} is not a network file written by this version of atlas network. Write it "
+        "again with atlas network, or give the OSM extract itself.",
+    },
+    "error_network_crs": {
+        "zh": "{name} 的坐标系（{crs}）不是以米为单位的投影坐标系，或节点不是 WGS84：长度会被"
+        "错当成米。请用 atlas network 重新生成路网文件。",
+        "en": "The CRS of {name} ({crs}) is not a projected one in metres, or its nodes are not "
+        "in WGS84: lengths would be taken for metres wrongly. Write the network again with "
+        "atlas network.",
+    },
+    "error_network_empty": {
+        "zh": "{name} 没有节点或路段。请用 atlas network 重新生成路网文件。",
+        "en": "{name} has no nodes or no edges. Write the network again with atlas network.",
+    },
+    "error_network_nodes": {
+        "zh": "{name} 有 {edges} 条路段指向文件中不存在的节点。"
+        "请用 atlas network 重新生成路网文件。",
+        "en": "{edges} edges of {name} name nodes the file does not hold. Write the network "
+        "again with atlas network.",
+    },
+    "error_network_lengths": {
+        "zh": "{name} 有 {edges} 条路段的长度缺失、为负，或与两端节点间的距离不符。请用 atlas "
+        "network 重新生成路网文件。",
+        "en": "{edges} edges of {name} have a length that is missing, negative or not the "
+        "distance between their nodes. Write the network again with atlas network.",
+    },
+    "error_network_changed": {
+        "zh": "{name} 在 atlas network 写出后被改动过（节点、路段或标签与写出时的校验值不符）。"
+        "请用 atlas network 重新生成路网文件。",
+        "en": "{name} was changed after atlas network wrote it (its nodes, edges or tags no "
+        "longer match the checksum it was written with). Write the network again with atlas "
+        "network.",
+    },
+    "error_read_stopped": {
+        "zh": "读取 {name} 的进程意外停止（退出码 {code}），没有结果。"
+        "请用生成该文件的软件重新保存后再上传。",
+        "en": "The reader of {name} stopped without an answer (exit code {code}). Save the file "
+        "again from the program that made it, and upload that.",
+    },
     "upload_button": {"zh": "选择文件", "en": "Upload"},
     "upload_limit": {
         "zh": "拖放文件到上方，或点“选择文件”。单个文件不超过 {mb} MB；格式：{types}。",

@@ -1,19 +1,27 @@
 """
 The HTML pieces every map layer shares, near the bottom of the layers graph.
 
-The one escaping function, legends (classes in one unit, notes, point layers), and tooltipped
-GeoJSON.
+The escaping functions, one for HTML and one for Markdown; legends (classes in one unit,
+notes, point layers), and tooltipped GeoJSON.
 
 folium's GeoJsonTooltip and Popup insert property values as raw HTML, and branca renders each
 script it builds once more as a Jinja template, so every user value that reaches a page goes
 through :func:`esc` first: HTML-escaped, with braces as entities so that ``{{ ... }}`` in a
 ledger cell is never run as template code on the server. Legends are plain HTML in a
 Leaflet control (no branca colormap, which makes streamlit-folium fetch d3 from the web).
+
+Streamlit reads Markdown in ``st.markdown``, captions, alerts, titles, metric and widget labels
+and help: a dataset named ``[请点此重新登录](https:evil.example)`` would be a link there, and
+``![t](https:evil.example)`` an image fetched from outside. Every user value put in such text
+goes through :func:`esc_md` (or is shown with a widget that reads no Markdown:
+``st.dataframe``, ``st.text``, ``st.json``, a selectbox's options).
 """
 
 from __future__ import annotations
 
 import html
+import string
+import unicodedata
 
 import folium
 import geopandas as gpd
@@ -23,7 +31,7 @@ import pandas as pd
 from layers._leaflet import FollowParent
 from layers.labels import label
 
-__all__ = ["Legend", "esc", "legend_html", "tipped_geojson"]
+__all__ = ["Legend", "esc", "esc_md", "legend_html", "md_lines", "tipped_geojson"]
 
 #: The grey of "no data" (无数据) districts and swatches.
 NO_DATA_COLOUR = "#bdbdbd"
@@ -38,6 +46,29 @@ def esc(value) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return ""
     return html.escape(str(value)).translate(_BRACES)
+
+
+# CommonMark makes any ASCII punctuation character literal after a backslash: links, images,
+# emphasis, code, HTML, headings, lists, tables, math ($) and Streamlit's :colour[...] alike.
+_MARKDOWN = str.maketrans({c: "\\" + c for c in string.punctuation})
+
+
+def esc_md(value) -> str:
+    """
+    ``value`` as literal Markdown text; missing as "".
+
+    Each ASCII punctuation mark is backslash-escaped; line breaks and other control
+    characters become spaces, so a value stays one line (no heading, list or table).
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    flat = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in str(value))
+    return flat.translate(_MARKDOWN)
+
+
+def md_lines(lines) -> str:
+    """Each of ``lines`` escaped by :func:`esc_md`, as Markdown lines (hard line breaks)."""
+    return "  \n".join(esc_md(line) for line in lines)
 
 
 def tipped_geojson(shown: gpd.GeoDataFrame, style, *, name: str | None = None) -> folium.GeoJson:
@@ -67,7 +98,8 @@ def legend_html(
     ``classes`` are (colour, text) pairs, lightest first; ``missing`` replaces the grey
     "no data" swatch with a (CSS background, text) pair. ``notes`` are lines of small grey
     text (the scheme, the periods coloured). ``points`` are (colour, name, shape) of the
-    layers drawn over the districts, ``shape`` being ``point`` or ``line``. Every text is
+    layers drawn over the districts, ``shape`` being ``point``, ``line`` or ``area`` (a
+    translucent fill, as a walkshed is drawn). Every text is
     escaped here.
     """
     rows = [_swatch(colour, text, dashed=False) for colour, text in classes]
@@ -101,6 +133,8 @@ def _swatch(colour: str, text: str, *, dashed: bool) -> str:
 def _marker(colour: str, name: str, shape: str) -> str:
     if shape == "line":
         mark = f"width:14px;height:0;border-top:3px solid {colour};vertical-align:middle"
+    elif shape == "area":
+        mark = f"width:14px;height:10px;background:{colour};opacity:.6;border:2px solid {colour}"
     else:
         mark = f"width:9px;height:9px;border-radius:50%;background:{colour};border:1px solid #fff"
     return f'<span style="display:inline-block;{mark};margin:0 8px 0 2px"></span>{esc(name)}'

@@ -48,6 +48,7 @@ __all__ = [
     "extent_of",
     "figure_layers",
     "figure_map",
+    "lifecircle_layers",
     "progress_layers",
 ]
 
@@ -314,6 +315,67 @@ def coverage_layers(
 def coverage_map(metrics: gpd.GeoDataFrame, metric: str, **options) -> folium.Map:
     """:func:`coverage_layers` as one folium map, for files and tests."""
     return coverage_layers(metrics, metric, **options).assembled()
+
+
+def lifecircle_layers(
+    found,
+    column: str,
+    *,
+    drawn: list[folium.FeatureGroup] | None = None,
+    drawn_legend: list[tuple[str, str, str]] | None = None,
+    fit: list[gpd.GeoDataFrame] | None = None,
+    basemap: str | None = None,
+    tile_key: str | None = None,
+    lang: str = "zh",
+) -> MapLayers:
+    """
+    The 生活圈 page's map: districts by one indicator, checklists in popups, walksheds.
+
+    Districts are coloured by ``column`` of ``found`` (:class:`geo.lifecircle.Indicators`),
+    hatched where there is no value; each community's popup holds its checklist; ``drawn``
+    layers (a walkshed) go on top, named in the legend by ``drawn_legend``
+    (:func:`layers.lifecircle.walkshed_legend`).
+
+    The legend names the indicator and cites its clause. The view fits ``fit`` when given,
+    else the communities, else the districts.
+    """
+    from layers.lifecircle import checks, clause_text, indicator_name, share_layer, verdicts
+
+    districts = for_display(wgs84(found.districts), basemap)
+    communities = for_display(found.communities, basemap)
+    parts = MapLayers(
+        _base_map(basemap, tile_key, lang), control=folium.LayerControl(collapsed=True)
+    )
+    options = {"registry": found.registry, "sources": found.sources, "profile": found.profile}
+    group, bins, colours = share_layer(districts, column, lang=lang, **options)
+    status = districts[f"{column}_status"]
+    values = districts[column].astype(float).round(1).where(status.eq("ok"))
+    name = indicator_name(column, found.registry, found.profile, lang)
+    title, rows = _classes_legend(values, bins, colours, "percent", name, lang)
+    legend = legend_html(
+        title,
+        rows,
+        lang=lang,
+        missing=(HATCH_CSS, label("insufficient_data", lang)),
+        notes=[clause_text(found.sources, column, lang)],
+        points=[(PROJECT_COLOUR, label("projects_layer", lang), "point"), *(drawn_legend or [])],
+    )
+    parts.groups.append(_remembered(group, "lifecircle"))
+    parts.groups.append(labels_layer(districts, None, lang=lang))
+    layer = projects_layer(
+        communities,
+        lang=lang,
+        checks=checks(found.registry, found.profile, lang),
+        verdict=verdicts(communities, found.profile, lang),
+    )
+    parts.groups.append(_remembered(layer, "projects"))
+    parts.groups += drawn or []
+    placed = communities[communities.geometry.notna()]
+    bounds = extent_of([placed]) if len(placed) else extent_of([districts])
+    if fit:
+        bounds = extent_of([for_display(frame, basemap) for frame in fit])
+    parts.groups.append(_view_group(legend, bounds, lang))
+    return parts
 
 
 def progress_layers(

@@ -14,7 +14,6 @@ HTML goes through :func:`layers._html.esc`; the chart takes them as data values.
 from __future__ import annotations
 
 import datetime
-import re
 
 import altair as alt
 import folium
@@ -35,7 +34,6 @@ __all__ = [
     "count_text",
     "deadline_texts",
     "late_table",
-    "md_text",
     "monthly_table",
     "progress_chart",
     "progress_layer",
@@ -55,19 +53,6 @@ RATE_BINS = (0.2, 0.4, 0.6, 0.8, 1.0)
 
 def _sep(lang: str) -> str:
     return "；" if lang == "zh" else "; "
-
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def md_text(value) -> str:
-    """
-    A user's text (a dataset name, a version from a link) for Streamlit's Markdown, inert.
-
-    Every character Markdown or Streamlit's directives give a meaning (links, images,
-    emphasis, ``:red[…]``, ``$…$``) is backslash-escaped, so it reads as typed.
-    """
-    return _MARKDOWN.sub(r"\\\1", str(value))
 
 
 #: A rate against a target the document qualified is qualified the other way: started of

@@ -37,6 +37,7 @@ keeps every community a ``<path>`` that the page's tests and users' tools can fi
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -51,7 +52,7 @@ from geo.coverage import DISTANCE_TYPES, WALK_PROFILES
 from layers.assets import use_local_markercluster
 from layers.labels import format_value, label, tags_text
 
-__all__ = ["PROJECT_COLOUR", "PROXIMITY_KINDS", "projects_layer"]
+__all__ = ["PROJECT_COLOUR", "PROXIMITY_KINDS", "Check", "projects_layer"]
 
 #: The fill of a community's marker (ColorBrewer Paired blue), also its legend swatch.
 PROJECT_COLOUR = "#1f78b4"
@@ -68,6 +69,22 @@ _SCRIPT_SAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u
                 ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))  # fmt: skip
 # "{{", "{%" and "{#" start Jinja code; in JSON they can only be inside a string.
 _JINJA_START = re.compile(r"\{(?=[{%#])")
+
+
+@dataclasses.dataclass(frozen=True)
+class Check:
+    """
+    One checklist line of a popup, by the names of its columns.
+
+    ``label``, then ✔ or ✘ by the boolean column ``passed`` (— where it is missing), and
+    the metres of column ``metres`` or, where those are missing, the reason its ``status``
+    column gives (``reach_<status>`` in the catalogue).
+    """
+
+    label: str
+    passed: str
+    metres: str
+    status: str
 
 
 class _Communities(MarkerCluster):
@@ -96,7 +113,8 @@ class _Communities(MarkerCluster):
                     return L.CircleMarker.prototype.onAdd.call(this, map);
                 },
                 getPopup: function () {
-                    if (!this._popup) { this.bindPopup(popup, {maxWidth: 320}); }
+                    // A long checklist scrolls inside its popup rather than leave the map.
+                    if (!this._popup) { this.bindPopup(popup, {maxWidth: 320, maxHeight: 360}); }
                     return this._popup;
                 }
             });
@@ -120,6 +138,11 @@ class _Communities(MarkerCluster):
             function popup(marker) {
                 var i = marker.index, node = document.createElement("div");
                 node.appendChild(document.createElement("b")).textContent = data.name[i] || "";
+                if (data.verdict) {
+                    node.appendChild(document.createElement("br"));
+                    node.appendChild(document.createElement("b")).textContent =
+                        data.verdicts[data.verdict[i]] || "";
+                }
                 line(node, text.district, data.districts[data.district[i]]);
                 line(node, text.households,
                      amount(data.households[i], text.households_unit, text.households_wan));
@@ -131,6 +154,13 @@ class _Communities(MarkerCluster):
                     var why = kind.why ? kind.whys[kind.why[i]] : null;
                     line(node, kind.label, kind.metres[i] === null && why
                          ? why : amount(kind.metres[i], text.metres_unit, null));
+                });
+                (data.checks || []).forEach(function (check) {
+                    // ✔ within the radius, ✘ beyond it or no route, — not measured (and why).
+                    var mark = check.pass[i] === 1 ? "✔ " : check.pass[i] === 0 ? "✘ " : "— ";
+                    var why = check.whys[check.why[i]];
+                    line(node, mark + check.label, check.metres[i] === null && why
+                         ? why : amount(check.metres[i], text.metres_unit, null));
                 });
                 line(node, text.row, data.row[i]);
                 return node;
@@ -178,7 +208,13 @@ class _Verbatim(Element):
         return self.text
 
 
-def projects_layer(projects: gpd.GeoDataFrame, *, lang: str = "zh") -> MarkerCluster:
+def projects_layer(
+    projects: gpd.GeoDataFrame,
+    *,
+    lang: str = "zh",
+    checks: tuple[Check, ...] | list[Check] = (),
+    verdict: pd.Series | None = None,
+) -> MarkerCluster:
     """
     A clustered layer of the projects that have a point; rows without one are skipped.
 
@@ -190,12 +226,17 @@ def projects_layer(projects: gpd.GeoDataFrame, *, lang: str = "zh") -> MarkerClu
     layer with the number of communities drawn. The map it is added to needs a ``maxZoom``
     option (a tile layer sets one; a ``tiles=None`` map must pass ``maxZoom=18`` itself;
     folium's ``max_zoom`` only reaches tiles), or Leaflet.markercluster throws "Map has no
-    maxZoom specified".
+    maxZoom specified". ``checks`` add a checklist line each (:class:`Check`: ✔, ✘ or —,
+    the metres or why there are none), and ``verdict`` (text per row, on the projects' index)
+    a bold line under the name.
     """
     points = projects[projects.geometry.notna() & ~projects.geometry.is_empty]
     points = points.to_crs("EPSG:4326") if points.crs and points.crs.to_epsg() != 4326 else points
+    columns = _columns(points, lang) | _checklist(points, checks, lang)
+    if verdict is not None:
+        columns["verdict"], columns["verdicts"] = _codes(verdict.reindex(points.index))
     layer = _Communities(
-        _script_json(_columns(points, lang)),
+        _script_json(columns),
         name=f"{label('projects_layer', lang)} ({len(points)})",
         chunkedLoading=True,
         disableClusteringAtZoom=_UNCLUSTER_ZOOM,
@@ -257,6 +298,25 @@ def _distances(points: gpd.GeoDataFrame, lang: str) -> list[dict]:
             metres = _numbers(points[f"{column}_m"].astype(float).round())
             out.append({"label": shown, "metres": metres, "why": why, "whys": whys})
     return out
+
+
+def _checklist(points: gpd.GeoDataFrame, checks, lang: str) -> dict:
+    """The popup's checklist lines (``checks``), column by column: 1/0/null, metres, why."""
+    out = []
+    for check in checks:
+        passed = points[check.passed].astype("boolean")
+        status = points[check.status]
+        why, whys = _codes(status.where(status != "ok"), lambda s: label(f"reach_{s}", lang))
+        out.append(
+            {
+                "label": check.label,
+                "pass": [None if pd.isna(p) else int(p) for p in passed],
+                "metres": _numbers(points[check.metres].astype(float).round()),
+                "why": why,
+                "whys": whys,
+            }
+        )
+    return {"checks": out} if out else {}
 
 
 def _steps(degrees: np.ndarray, axis: str) -> dict:

@@ -117,9 +117,16 @@ def _holds_text(column: pd.Series) -> bool:
 
 
 def _neutralised_column(column: pd.Series) -> pd.Series:
-    values = [_neutralised(value) for value in column.array]
-    if all(new is old for new, old in zip(values, column.array, strict=True)):
+    # Each distinct value checked once (a network's 2M edges hold a few dozen tag values):
+    # a column with nothing to change is returned as it is, without a pass per row. Values
+    # that cannot be hashed (lists) are checked row by row.
+    try:
+        distinct = pd.unique(column.array)
+    except TypeError:
+        distinct = column.array
+    if all(_neutralised(value) is value for value in distinct):
         return column
+    values = [_neutralised(value) for value in column.array]
     # Categories are a closed set; a prefixed value only fits in a plain object column.
     dtype = object if isinstance(column.dtype, pd.CategoricalDtype) else column.dtype
     return pd.Series(values, index=column.index, name=column.name, dtype=dtype)

@@ -22,8 +22,10 @@ from store.errors import (
     NothingToSaveError,
     SchemaError,
     StoreError,
+    TextError,
     UnknownDatasetError,
 )
+from store.names import parse_ref
 from store.workspace import (
     KINDS,
     SavedFigures,
@@ -31,7 +33,6 @@ from store.workspace import (
     VersionInfo,
     Workspace,
     open_workspace,
-    parse_ref,
 )
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "SavedVersion",
     "SchemaError",
     "StoreError",
+    "TextError",
     "UnknownDatasetError",
     "VersionInfo",
     "Workspace",

@@ -21,9 +21,14 @@ disabled account takes effect at once.
 
 Passwords are hashed with argon2id (argon2-cffi's ``PasswordHasher`` defaults: 64 MiB,
 3 passes, 4 lanes); the hash string carries its salt and parameters. A password is never
-logged, stored, nor put in a message. Each hash or check takes its 64 MiB for its duration,
-so at most ``$ATLAS_HASHES_IN_FLIGHT`` (2) run at once in a process (:func:`hashes_in_flight`);
-the others wait their turn rather than take memory an attacker's parallel logins ask for.
+logged, stored, nor put in a message. As NIST SP 800-63B asks, a new password is normalised
+(NFKC, invisible characters removed: :func:`store.names.normalise_password`), at least
+:data:`MIN_PASSWORD` characters, and refused when zxcvbn (Dropbox's estimator, offline, with
+its lists of common passwords, words and names) counts it among the first 10^8 guesses,
+the account's own name, city and districts and this toolkit's words counted as guessed.
+Each hash or check takes its 64 MiB for its duration, so at most ``$ATLAS_HASHES_IN_FLIGHT``
+(2) run at once in a process (:func:`hashes_in_flight`); the others wait their turn rather
+than take memory an attacker's parallel logins ask for.
 """
 
 from __future__ import annotations
@@ -36,11 +41,13 @@ import os
 import threading
 
 import argon2
+import zxcvbn
 from sqlalchemy import and_, exists, false, func, insert, not_, or_, select, true, update
 from sqlalchemy.engine import Connection
 
 from geo import boundaries, gazetteer
 from geo.errors import UnknownPlaceError
+from store import names
 from store.errors import AccessError, AccountError, StoreError
 from store.schema import ROLES, accounts, coverage, published, versions
 
@@ -57,6 +64,14 @@ ENV_AUTH = "ATLAS_AUTH"
 ENV_IN_FLIGHT = "ATLAS_HASHES_IN_FLIGHT"
 #: Shortest password accepted (NIST SP 800-63B asks for at least 8; a bureau's server, 10).
 MIN_PASSWORD = 10
+#: Longest password accepted (NIST asks to allow at least 64).
+MAX_PASSWORD = 1024
+#: Why a password change is refused (:class:`PasswordError`), each worded on the account page.
+PASSWORD_REASONS = ("short", "long", "guessable", "current_needed", "current_wrong")
+#: zxcvbn's score a new password must reach, of 4: 3 is "safely unguessable", 10^8 guesses.
+MIN_STRENGTH = 3
+# Words anyone guessing at this server tries first (NIST's "context-specific words").
+_CONTEXT_WORDS = ("atlas", "renovation", "laojiu", "gaizao", "xiaoqu", "mima", "老旧小区", "改造")
 _HASHER = argon2.PasswordHasher()
 # Verified when the account does not exist, so a wrong name costs the time a wrong password does.
 _DUMMY_HASH = _HASHER.hash("atlas: no such account")
@@ -137,22 +152,73 @@ def hashes_in_flight() -> threading.BoundedSemaphore:
     return threading.BoundedSemaphore(int(text))
 
 
-def hash_password(password: str) -> str:
-    """The argon2id hash of ``password``; refuses one shorter than :data:`MIN_PASSWORD`."""
-    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise AccountError(
-            f"Expected a password of at least {MIN_PASSWORD} characters; the one given is "
-            "shorter. Choose a longer one (a passphrase of a few words works well)."
+class PasswordError(AccountError):
+    """
+    A password change refused, and why (``reason``).
+
+    ``short``, ``long`` or ``guessable`` for the new one; ``current_needed`` or
+    ``current_wrong`` for the current one (changing one's own).
+    """
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+def check_password(password: str, *, context: tuple[str, ...] = ()) -> str:
+    """
+    ``password`` as it is hashed (normalised), or :class:`PasswordError` saying why not.
+
+    ``context`` holds the words a guesser knows of the account: its name, city, districts.
+    """
+    cleaned = names.normalise_password(password)
+    if len(cleaned) < MIN_PASSWORD:
+        raise PasswordError(
+            "short",
+            f"Expected a password of at least {MIN_PASSWORD} characters (invisible ones not "
+            "counted); the one given is shorter. Choose a longer one (a passphrase of a few "
+            "words works well).",
         )
+    if len(cleaned) > MAX_PASSWORD:
+        raise PasswordError(
+            "long",
+            f"Expected a password of at most {MAX_PASSWORD} characters; choose a shorter one.",
+        )
+    # zxcvbn reads at most 72 characters; what follows only makes a password harder to guess.
+    strength = zxcvbn.zxcvbn(cleaned[:72], user_inputs=[*context, *_CONTEXT_WORDS])
+    if strength["score"] < MIN_STRENGTH:
+        raise PasswordError(
+            "guessable",
+            "Expected a password that is hard to guess; this one is among the first "
+            f"10^{strength['guesses_log10']:.0f} guesses (a repeated or common password, a "
+            "keyboard run, or the account's own name, city or district with digits). Choose "
+            "a passphrase of a few unrelated words.",
+        )
+    return cleaned
+
+
+def hash_password(password: str, *, context: tuple[str, ...] = ()) -> str:
+    """The argon2id hash of a new ``password``, once :func:`check_password` accepts it."""
+    cleaned = check_password(password, context=context)
     with hashes_in_flight():
-        return _HASHER.hash(password)
+        return _HASHER.hash(cleaned)
 
 
 def verify_password(stored: str | None, password: str) -> bool:
     """True when ``password`` matches ``stored``; takes the same time when ``stored`` is None."""
+    cleaned = names.normalise_password(password)
     try:
         with hashes_in_flight():
-            return _HASHER.verify(stored or _DUMMY_HASH, password) and stored is not None
+            return _HASHER.verify(stored or _DUMMY_HASH, cleaned) and stored is not None
+    except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+        # A password set before normalisation was hashed as typed.
+        return cleaned != password and stored is not None and _verify_as_typed(stored, password)
+
+
+def _verify_as_typed(stored: str, password: str) -> bool:
+    try:
+        with hashes_in_flight():
+            return _HASHER.verify(stored, password)
     except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
         return False
 
@@ -248,12 +314,12 @@ def list_accounts(conn: Connection) -> list[Account]:
 
 
 def add(conn: Connection, name: str, role: str, password: str, *, city, districts, by) -> Account:
-    """Create an account; refuses a taken or empty name and a role without its scope."""
-    name = str(name).strip()
-    if not name or len(name) > 100 or any(c in name for c in "@/\\\x00"):
-        raise AccountError(
-            f"Expected an account name of 1–100 characters without @, / or \\; got {name!r}."
-        )
+    """
+    Create an account; refuses a taken or malformed name, a scope-less role, a weak password.
+
+    The name is kept as :func:`store.names.normalise_name` writes it.
+    """
+    name = names.normalise_name(name, "account name", error=AccountError)
     full, codes = _scope(role, city, list(districts or ()))
     if find(conn, name) is not None:
         raise AccountError(f"An account named {name!r} exists; choose another name.")
@@ -264,7 +330,7 @@ def add(conn: Connection, name: str, role: str, password: str, *, city, district
             role=role,
             city=full,
             districts=codes,
-            password_hash=hash_password(password),
+            password_hash=hash_password(password, context=_context(name, full, codes)),
             created_by=by,
             created_at=now,
             changed_at=now,
@@ -273,20 +339,30 @@ def add(conn: Connection, name: str, role: str, password: str, *, city, district
     return find(conn, name)[0]
 
 
-def set_password(conn: Connection, name: str, password: str) -> None:
+def set_password(conn: Connection, name: str, password: str) -> Account:
     """Replace the account's password hash (the caller ends its sessions)."""
-    require(conn, name)
+    account = require(conn, name)
+    context = _context(name, account.city, account.districts)
     conn.execute(
         update(accounts)
         .where(accounts.c.name == name)
-        .values(password_hash=hash_password(password), changed_at=_now())
+        .values(password_hash=hash_password(password, context=context), changed_at=_now())
     )
+    return account
+
+
+def _context(name: str, city: str | None, districts) -> tuple[str, ...]:
+    """What a guesser knows of an account: its name, its city, its districts' codes and names."""
+    index = boundaries.read_admin_index().set_index("adcode")["district"]
+    places = [city, (city or "").removesuffix("市"), *districts]
+    places += [index.get(code) for code in districts]
+    return tuple(w for w in [name, *places] if isinstance(w, str) and w)
 
 
 def rehash(conn: Connection, name: str, password: str) -> None:
     """Store a fresh hash of a just-verified password (parameters raised since)."""
     with hashes_in_flight():
-        fresh = _HASHER.hash(password)
+        fresh = _HASHER.hash(names.normalise_password(password))
     conn.execute(update(accounts).where(accounts.c.name == name).values(password_hash=fresh))
 
 

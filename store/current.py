@@ -33,7 +33,8 @@ from geo.progress import Report
 from geo.records import Ledger
 from store import _engine
 from store.errors import DatasetError
-from store.workspace import SavedFigures, VersionInfo, Workspace, open_workspace, parse_ref
+from store.names import parse_ref
+from store.workspace import SavedFigures, VersionInfo, Workspace, open_workspace
 
 __all__ = [
     "Opened",

@@ -79,5 +79,9 @@ class AccountError(StoreError, ValueError):
     """An account option refused: a taken name, a role without its city, a short password."""
 
 
+class TextError(StoreError, ValueError):
+    """Text no database can keep (a NUL byte, an unpaired surrogate), refused before it is sent."""
+
+
 class LoginError(StoreError, PermissionError):
     """A login refused. The message never says whether the account exists."""

@@ -48,10 +48,13 @@ from store.accounts import Account, acting_user, city_index
 from store.errors import (
     AccessError,
     DatasetError,
+    LoginError,
     NothingToSaveError,
     SchemaError,
+    StoreError,
     UnknownDatasetError,
 )
+from store.names import check_text, normalise_name, version_number
 from store.schema import (
     KINDS,
     ROWS_TABLE,
@@ -75,7 +78,6 @@ __all__ = [
     "Workspace",
     "acting_user",
     "open_workspace",
-    "parse_ref",
 ]
 
 Progress = Callable[[float, str], None]
@@ -83,15 +85,6 @@ Progress = Callable[[float, str], None]
 User = Account | str | None
 #: The columns every quarantine has, before its raw cells.
 _REFUSED = ["row", "reason", "column", "message_zh", "message_en"]
-_NAME = re.compile(r"[^@\s/\\][^@/\\\x00-\x1f]{0,98}[^@\s/\\]|[^@\s/\\\x00-\x1f]")
-
-
-def parse_ref(text: str) -> tuple[str, int | None]:
-    """``"name@3"`` → ``("name", 3)``; ``"name"`` → ``("name", None)`` (the current state)."""
-    name, at, number = text.rpartition("@") if "@" in text else (text, "", "")
-    if at and not number.isdigit():
-        raise DatasetError(f"Expected NAME or NAME@VERSION (e.g. xinxiang@3), got {text!r}.")
-    return name, int(number) if at else None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -588,7 +581,13 @@ class Workspace:
         user: Account,
         mine: bool = False,
     ) -> list[VersionInfo]:
-        """Records of ``name`` that ``user`` may read (``mine``: of its own city, unpublished)."""
+        """
+        Records of ``name`` that ``user`` may read (``mine``: of its own city, unpublished).
+
+        Nothing readable raises :meth:`_unknown`'s error.
+        """
+        name = normalise_name(name)
+        version = None if version is None else version_number(version)
         query = (
             select(datasets.c.name.label("dataset"), datasets.c.kind, versions)
             .join(datasets, datasets.c.id == versions.c.dataset_id)
@@ -599,14 +598,8 @@ class Workspace:
             query = query.where(versions.c.number == version)
         readable = accounts.readable_versions(user, with_published=not mine)
         found = conn.execute(query.where(readable)).mappings().all()
-        if not found and conn.execute(query.limit(1)).first() is not None:
-            ref = name if version is None else f"{name}@{version}"
-            raise AccessError(
-                f"无权访问 No access: the account {user.name!r} may not read {ref} "
-                "(another city's data, not published)."
-            )
         if not found:
-            raise self._unknown(conn, name, version, user)
+            raise self._unknown(conn, name, version, user, mine=mine)
         ids = [row["id"] for row in found]
         covered = conn.execute(
             select(coverage.c.version_id, coverage.c.adcode)
@@ -619,32 +612,38 @@ class Workspace:
         return [_info(row, tuple(by_version.get(row["id"], ()))) for row in found]
 
     def _unknown(
-        self, conn: Connection, name: str, version: int | None, user: Account
-    ) -> UnknownDatasetError:
-        readable = accounts.readable_versions(user)
-        names = (
+        self, conn: Connection, name: str, version: int | None, user: Account, *, mine: bool
+    ) -> StoreError:
+        """
+        Why ``user`` finds nothing under ``name@version``, in words that tell it nothing more.
+
+        To an admin, the versions of the dataset or the datasets the workspace holds. To any
+        other account one refusal, "无权访问", whether the name or version exists or not (so
+        a name never tells another city it is there), with the versions it may read.
+        """
+        readable = accounts.readable_versions(user, with_published=not mine)
+        numbers = (
             conn.execute(
-                select(datasets.c.name)
-                .where(datasets.c.id.in_(select(versions.c.dataset_id).where(readable)))
-                .order_by(datasets.c.name)
+                select(versions.c.number).join(datasets).where(datasets.c.name == name, readable)
             )
             .scalars()
             .all()
         )
-        if name in names:
-            numbers = (
-                conn.execute(
-                    select(versions.c.number)
-                    .join(datasets)
-                    .where(datasets.c.name == name, readable)
-                )
-                .scalars()
-                .all()
+        held = f" versions {min(numbers)}–{max(numbers)}" if numbers else ""
+        if not user.is_admin:
+            ref = name if version is None else f"{name}@{version}"
+            return AccessError(
+                f"无权访问 No access: the account {user.name!r} may read no {ref} (there is "
+                "none, or it is another city's data, not published). "
+                + (f"It may read{held} of {name}. " if numbers else "")
+                + "`atlas datasets` lists what it may read."
             )
+        if numbers:
             return UnknownDatasetError(
-                f"Dataset {name!r} has no version {version}; it has versions "
-                f"{min(numbers)}–{max(numbers)}. See `atlas history {name}`."
+                f"Dataset {name!r} has no version {version}; it has{held}. "
+                f"See `atlas history {name}`."
             )
+        names = conn.execute(select(datasets.c.name).order_by(datasets.c.name)).scalars().all()
         listed = ", ".join(names) if names else "none yet"
         return UnknownDatasetError(
             f"No dataset {name!r} in the workspace {self.where}; it holds: {listed}. "
@@ -665,7 +664,7 @@ class Workspace:
             row = conn.execute(
                 select(versions.c.id, versions.c.meta, versions.c.frames)
                 .join(datasets)
-                .where(datasets.c.name == name, versions.c.number == info.version)
+                .where(datasets.c.name == info.dataset, versions.c.number == info.version)
             ).one()
             frame = _read_snapshot(conn, row.id, "rows", row.frames["rows"])
             refused = _read_snapshot(conn, row.id, "quarantine", row.frames["quarantine"])
@@ -810,6 +809,7 @@ class Workspace:
         """
         filters = [datasets.c.kind == kind, accounts.readable_districts(account)]
         if dataset is not None:
+            dataset = normalise_name(dataset)
             filters.append(datasets.c.name == dataset)
         if city is not None:
             filters.append(coverage.c.city == city)
@@ -968,7 +968,10 @@ class Workspace:
         Raises :class:`~store.errors.LoginError` (``auth.Throttled`` when throttled) with a
         message that never says whether the account exists. The failure is on record.
         ``session=False`` (the command line) checks the password and opens no session.
+        A name or password no database can keep raises :class:`~store.errors.TextError`.
         """
+        check_text(name, "login name")
+        check_text(password, "password")
         refused = None
         with self._begin(write=True) as conn:
             try:
@@ -1037,15 +1040,46 @@ class Workspace:
             _require_admin(self._acting(conn, user), "list accounts")
             return accounts.list_accounts(conn)
 
-    def set_password(self, name: str, password: str, *, user: User = None) -> None:
-        """Change ``name``'s password (an admin, or the account itself); ends its sessions."""
-        with self._begin(write=True) as conn:
+    def set_password(
+        self, name: str, password: str, *, current: str | None = None, user: User = None
+    ) -> Account:
+        """
+        Change ``name``'s password; ends its sessions. Returns the account.
+
+        An account changing its own password gives the ``current`` one (checked as a login
+        is: a wrong one is a failed login, on record and throttled); an admin may set
+        another account's without it. The new one must pass
+        :func:`store.accounts.check_password`.
+        """
+        with self._begin() as conn:
             actor = self._acting(conn, user)
-            if actor.name != name:
-                _require_admin(actor, "change another account's password")
-            accounts.set_password(conn, name, password)
-            auth.end_sessions(conn, accounts.find(conn, name)[0])
+        if actor.name != name:
+            _require_admin(actor, "change another account's password")
+        else:
+            self._check_current(name, current, address=actor.address)
+        with self._begin(write=True) as conn:
+            changed = accounts.set_password(conn, name, password)
+            auth.end_sessions(conn, changed)
             audit.record(conn, actor.name, "account_password", target=name, address=actor.address)
+        return changed
+
+    def _check_current(self, name: str, current: str | None, *, address: str | None) -> None:
+        """Refuse a change of one's own password without the right current one."""
+        if not current:
+            raise accounts.PasswordError(
+                "current_needed",
+                f"Expected the current password of {name!r} to change it; nothing was changed.",
+            )
+        try:
+            self.login(name, current, address=address, session=False)
+        except auth.Throttled:
+            raise
+        except LoginError:
+            raise accounts.PasswordError(
+                "current_wrong",
+                f"The current password given for {name!r} is wrong; nothing was changed. Type "
+                "it again (each wrong one counts as a failed login).",
+            ) from None
 
     def disable_account(self, name: str, *, user: User = None) -> Account:
         """Disable ``name`` (admins only): no more logins, its sessions end at once."""
@@ -1099,7 +1133,7 @@ class Workspace:
             version_id = conn.execute(
                 select(versions.c.id)
                 .join(datasets)
-                .where(datasets.c.name == name, versions.c.number == version)
+                .where(datasets.c.name == info.dataset, versions.c.number == info.version)
             ).scalar_one()
             conn.execute(delete(published).where(published.c.version_id == version_id))
             if not withdraw:
@@ -1146,11 +1180,17 @@ class _Draft:
 
     def check(self) -> dict[str, list]:
         """
-        Refuse a bad name, no user, uneven counts or no clean row; the frames' specs.
+        Refuse a bad name or text, no user, uneven counts or no clean row; the frames' specs.
 
         Called once the account's scope is applied: rows it refused are no clean rows.
         """
-        _check_name(self.name)
+        self.name = normalise_name(self.name)
+        for what, text in (("file name", self.file_name), ("note", self.note)):
+            if text is not None:
+                check_text(text, what)
+        for document, body in self.texts.items():
+            check_text(document, "document name")
+            check_text(body, f"text of {document}")
         if not self.user:
             raise DatasetError("Expected the acting user's name; got an empty one.")
         if self.rows != len(self.frame) + len(self.quarantine):
@@ -1247,14 +1287,6 @@ def _schema_state(current: str | None) -> str:
     if current == migrate.head():
         return "ok"
     return "older" if current in migrate.known() else "newer"
-
-
-def _check_name(name: str) -> None:
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise DatasetError(
-            f"Expected a dataset name of 1–100 characters without @, / or \\ and without "
-            f"spaces at either end (e.g. xinxiang-2026); got {name!r}."
-        )
 
 
 def _lock_dataset(conn: Connection, name: str, kind: str, user: str, now) -> int:

@@ -24,15 +24,17 @@ def osm_xml(nodes: dict[int, tuple], ways: dict[int, tuple], path: Path) -> Path
     Write OSM XML: ``nodes`` id → (x, y, tags), ``ways`` id → (node ids, tags).
 
     Coordinates have OSM's 7 decimals (about 1 cm), so lengths are the scene's within 2 cm.
+    Elements are written in id order, as OSM exports are (libosmium assembles areas only
+    from sorted files).
     """
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
-    for node_id, (x, y, tags) in nodes.items():
+    for node_id, (x, y, tags) in sorted(nodes.items()):
         lon, lat = lonlat(x, y)
         body = "".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items())
         lines.append(
             f'<node id="{node_id}" version="1" lat="{lat:.7f}" lon="{lon:.7f}">{body}</node>'
         )
-    for way_id, (refs, tags) in ways.items():
+    for way_id, (refs, tags) in sorted(ways.items()):
         body = "".join(f'<nd ref="{r}"/>' for r in refs)
         body += "".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items())
         lines.append(f'<way id="{way_id}" version="1">{body}</way>')

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -60,3 +61,8 @@ def empty_workspace(tmp_path_factory, monkeypatch, workspace_template):
         import streamlit as st
 
         st.cache_resource.clear()  # closes the app's handle (on_release) on the old one
+
+
+def unescaped(markdown: str) -> str:
+    """What a reader sees of Markdown whose punctuation the pages escaped (layers._html.esc_md)."""
+    return re.sub(r"\\(.)", r"\1", markdown)

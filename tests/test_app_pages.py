@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import unescaped
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 120
 
@@ -155,7 +157,7 @@ def test_quality_shows_the_ledger_quarantine_by_reason():
     _load_example_ledger(at)
     at.switch_page("app_pages/quality.py").run()
     assert not at.exception, at.exception
-    assert at.subheader[0].value == "台账：synthetic-ledger-xinxiang.csv"
+    assert unescaped(at.subheader[0].value) == "台账：synthetic-ledger-xinxiang.csv"
     by_reason = _frame(at, "原因代码")
     assert dict(zip(by_reason["原因代码"], by_reason["行数"], strict=True)) == {
         "duplicate_conflict": 2,

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from app_pages.common import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
 from geo import infra, reconcile, records
 from geo.figures import load_figures
+from tests.conftest import unescaped
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 180
@@ -59,7 +60,10 @@ def _communities(at: AppTest):
 
 def test_wheelchair_goes_around_the_steps_and_the_empty_lot_is_off_network(scene):
     at = _open(scene)
-    assert at.caption[1].value == "路网：wall.osm · 9 个节点 · 8 条路段"
+    assert unescaped(at.caption[1].value) == "路网：wall.osm · 9 个节点 · 8 条路段"
+    # The empty lot (200, 50) lies 50 m from the ring's streets: off the network once the
+    # planner allows 40 m (communities join the nearest point on a street, not a node).
+    at.number_input[0].set_value(40).run()
     table = _communities(at)
     walk = "最近无障碍公交站（步行，沿路网）"
     assert table.loc["北墙<script>小区", "最近无障碍公交站（直线）"] == "100 米"
@@ -83,7 +87,7 @@ def test_route_and_walkshed_are_drawn_on_demand(scene):
     next(b for b in at.button if b.label == "画出路线").click().run()
     assert not at.exception, at.exception
     assert (
-        at.success[0].value
+        unescaped(at.success[0].value)
         == "北墙<script>小区 → 最近无障碍公交站（轮椅通行）：900 米；无标注路段占 100%"
     )
     next(b for b in at.button if b.label == "画出步行范围").click().run()
@@ -94,8 +98,10 @@ def test_route_and_walkshed_are_drawn_on_demand(scene):
     assert shed["status"].iloc[0] == "ok" and shed["profile"].iloc[0] == "wheelchair"
     # 500 m along A → B → C; the steps towards the stop are no way for a wheelchair.
     assert shed["reachable_km"].iloc[0] == pytest.approx(0.5, abs=1e-3)
-    labels = [b.label for b in at.get("download_button")]
-    assert any(label.startswith("下载步行范围：北墙<script>小区 500 米") for label in labels)
+    labels = [unescaped(b.label) for b in at.get("download_button")]
+    assert any(
+        unescaped(label).startswith("下载步行范围：北墙<script>小区 500 米") for label in labels
+    )
     # Drawn again (the same community): replaced, not compared frame by frame.
     next(b for b in at.button if b.label == "画出路线").click().run()
     assert not at.exception, at.exception

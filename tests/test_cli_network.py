@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
+import hostile_files
 import numpy as np
 import pyogrio
 import pytest
@@ -77,3 +78,46 @@ def test_reach_refuses_a_wrong_suffix(scene, capsys):
     args = ["reach", "--projects", "p.gpkg", "--infra", "i.gpkg", "--network", "n.gpkg"]
     assert main([*args, "--out", str(folder / "reach.csv")]) == 2
     assert "Expected --out to end in .geojson" in capsys.readouterr().err
+
+
+def _edit(layer: str, column: str, value):
+    def edit(layers):
+        layers[layer].loc[0, column] = value
+
+    return edit
+
+
+def _no_crs(layers):
+    layers["nodes"] = layers["nodes"].set_crs(None, allow_override=True)
+
+
+def _no_edges(layers):
+    layers["edges"] = layers["edges"].iloc[:0]
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (_edit("network", "epsg", 4326), "gives its lengths in EPSG:4326"),  # exit 0, wrong
+        (_edit("edges", "length_m", float("nan")), "has empty values in the columns ['length_m']"),
+        (_edit("edges", "length_m", -1.0), "has 1 edges whose length is missing, negative"),
+        (_no_crs, "has nodes in no CRS"),  # an internal error
+        (_no_edges, "has 9 nodes and 0 edges"),  # an internal error
+        (_edit("edges", "v", 10**6), "has 1 of 8 edges naming nodes it does not hold"),
+    ],
+)
+def test_reach_refuses_a_network_file_it_did_not_write(scene, capsys, edit, problem):
+    osm, folder = scene
+    assert main(["network", str(osm), "--out", str(folder / "network.gpkg")]) == 0
+    assert main(["infra", str(osm), "--out", str(folder / "infra.gpkg")]) == 0
+    edited = hostile_files.edited_network(folder / "network.gpkg", folder / "edited.gpkg", edit)
+    capsys.readouterr()
+    args = ["reach", "--projects", str(folder / "projects.gpkg")]
+    args += ["--infra", str(folder / "infra.gpkg"), "--network", str(edited)]
+    assert main([*args, "--out", str(folder / "reach.geojson")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(
+        "atlas reach: Expected a network GeoPackage written by `atlas network`; edited.gpkg "
+        + problem
+    ), err
+    assert len(err.splitlines()) == 1 and not (folder / "reach.geojson").exists()

@@ -22,6 +22,7 @@ from geo import (
     coverage,
     crs,
     errors,
+    facilities,
     figure_table,
     figures,
     infra,
@@ -38,6 +39,7 @@ from layers.labels import _UNIT_TEXT, LANGS, label, qualifier_text
 from store import changes
 from store import errors as store_errors
 from store._scope import OUT_OF_SCOPE
+from store.accounts import PASSWORD_REASONS
 from store.schema import ROLES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -54,9 +56,18 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
     "located_": ("geo.records.LOCATED", list(records.LOCATED)),
     "tag_": ("geo.records.CONTENT_TAGS", list(records.CONTENT_TAGS)),
     "qreason_": (
-        "REASONS of geo.records, geo.infra, geo.figure_table, geo.plans; store's out_of_scope",
-        [*records.REASONS, *infra.REASONS, *figure_table.REASONS, *plans.REASONS, OUT_OF_SCOPE],
+        "REASONS of geo.records, geo.infra, geo.figure_table, geo.facilities, geo.plans; "
+        "out_of_scope",
+        [
+            *records.REASONS,
+            *infra.REASONS,
+            *figure_table.REASONS,
+            *facilities.REASONS,
+            *plans.REASONS,
+            OUT_OF_SCOPE,
+        ],
     ),
+    "fac_": ("the categories of data/lifecircle.toml", list(facilities.load_registry().categories)),
     # The plan and its progress (issue 24).
     "progress_status_": ("geo.progress.STATUSES", list(progress.STATUSES)),
     "progress_unranked_": (
@@ -89,6 +100,7 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
     "error_": ("geo.errors.CODES, store.errors.CODES", [*errors.CODES, *store_errors.CODES]),
     "change_": ("store.changes.CHANGES", list(changes.CHANGES)),
     "role_": ("store.schema.ROLES", list(ROLES)),
+    "password_refused_": ("store.accounts.PASSWORD_REASONS", list(PASSWORD_REASONS)),
     "relative_": ("geo.compare.RELATIVE", list(compare.RELATIVE)),
     "scheme_": ("layers.choropleth.SCHEMES", list(choropleth.SCHEMES)),
     "basemap_": ("layers.basemaps.BASEMAPS", [b or "none" for b in basemaps.BASEMAPS]),

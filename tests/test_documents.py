@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import io
+import random
+import re
 import struct
 import zipfile
 
+import hostile_files
 import pytest
 from fixture_documents import document_bytes, docx_bytes, pdf_bytes
 
 from geo.documents import (
     MAX_DOCUMENT_BYTES,
+    MAX_DOCUMENT_CHARS,
+    MAX_DOCUMENT_LINES,
     MAX_DOCX_ENTRIES,
+    MAX_LINE_CHARS,
     read_document,
 )
 from geo.errors import InputError
@@ -193,9 +199,67 @@ def _with_document_xml(xml: bytes) -> bytes:
     ],
 )
 def test_a_bad_document_is_refused_with_one_message(make, name, message):
+    from layers.labels import error_text
+
     with pytest.raises(InputError) as error:
         read_document(make(), name=name)
     assert message in str(error.value)
+    # The figures page words it in the planner's language, from its code (geo.errors.CODES).
+    zh, en = error_text(error.value, "zh"), error_text(error.value, "en")
+    assert error.value.code and name in zh and name in en
+    assert "Expected" not in zh and re.search(r"[\u4e00-\u9fff]", zh)
+    assert not re.search(r"[\u4e00-\u9fff]", en)
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "code", "zh"),
+    [
+        (
+            lambda: _zip({"word/document.xml": b"\0" * (2 * 2**20)}),
+            "bomb.docx",
+            "docx_ratio",
+            "bomb.docx 中有文件的压缩比为 ",
+        ),
+        (
+            lambda: _declaring(_zip({"word/document.xml": b"<w/>"}), 100 * 2**20),
+            "big.docx",
+            "docx_unpacked",
+            "big.docx 解压后有 100 MiB，超过 64 MiB 的上限",
+        ),
+        (
+            lambda: _zip({f"word/m{i}.xml": b"<a/>" for i in range(MAX_DOCX_ENTRIES + 1)}),
+            "many.docx",
+            "docx_entries",
+            f"many.docx 的压缩包里有 501 个文件，超过 .docx {MAX_DOCX_ENTRIES} 个的上限",
+        ),
+        (
+            lambda: _with_document_xml(_DOCTYPE),
+            "laughs.docx",
+            "docx_entities",
+            "laughs.docx 的 XML 声明了 DOCTYPE 或实体",
+        ),
+        (
+            lambda: _with_document_xml(_EXTERNAL),
+            "xxe.docx",
+            "docx_entities",
+            "xxe.docx 的 XML 声明了 DOCTYPE 或实体",
+        ),
+        (
+            lambda: b" " * (MAX_DOCUMENT_BYTES + 1),
+            "huge.txt",
+            "document_bytes",
+            "huge.txt 有 20.0 MiB，超过单个文档 20 MiB 的上限",
+        ),
+    ],
+)
+def test_a_document_past_a_cap_is_refused_in_both_languages(make, name, code, zh):
+    from layers.labels import error_text
+
+    with pytest.raises(InputError) as error:
+        read_document(make(), name=name)
+    assert error.value.code == code
+    assert error_text(error.value, "zh").startswith(zh)
+    assert name in error_text(error.value, "en")
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(tmp_path):
@@ -207,8 +271,9 @@ def test_an_oversized_file_is_refused_before_it_is_read(tmp_path):
 
 
 def test_a_missing_file_is_named():
-    with pytest.raises(InputError, match="does not exist"):
+    with pytest.raises(InputError, match="does not exist") as error:
         read_document("no/such/report.docx")
+    assert (error.value.code, error.value.details) == ("document_missing", {"name": "report.docx"})
 
 
 def test_a_docx_with_no_text_is_refused():
@@ -223,3 +288,123 @@ def test_lines_pasted_from_another_encoding_are_kept_and_noted():
     assert document.notes == (
         "1 line(s) are not in utf-8 and were kept with their bytes escaped (\\x..): 2",
     )
+
+
+# --- what a document may cost (issue 29): each cap named in its refusal ----------------------
+
+
+def _refusal(data: bytes, name: str) -> InputError:
+    with pytest.raises(InputError) as error:
+        read_document(data, name=name)
+    return error.value
+
+
+def test_a_line_past_the_cap_is_refused_with_its_number():
+    # The issue's 64 KB of one figure and 64,000 spaces, and its 400 KB line, are such lines.
+    data = b"title\n" + "1个".encode() + b" " * MAX_LINE_CHARS
+    error = _refusal(data, "spaces.txt")
+    assert str(error) == (
+        "Expected lines of at most 10,000 characters (MAX_LINE_CHARS), got 10,002 on line 2 "
+        "of spaces.txt. Break the text into paragraphs, or upload the .docx or PDF."
+    )
+    assert (error.code, error.details["line"]) == ("document_line_length", "2")
+
+
+def test_a_text_past_the_character_cap_is_refused_before_it_is_split():
+    data = ("改" * 9_999 + "\n").encode() * (MAX_DOCUMENT_CHARS // 10_000) + b"x"
+    error = _refusal(data, "long.txt")
+    assert str(error).startswith(
+        "Expected a document of at most 2,000,000 characters (MAX_DOCUMENT_CHARS), got "
+        "long.txt with 2,000,001."
+    )
+    assert error.code == "document_chars"
+
+
+def test_a_text_past_the_line_cap_is_refused_before_it_is_split():
+    error = _refusal(b"1\n" * (MAX_DOCUMENT_LINES + 1), "lines.txt")
+    assert str(error).startswith(
+        "Expected a document of at most 100,000 lines (MAX_DOCUMENT_LINES), got lines.txt with "
+        "100,002."
+    )
+    assert error.code == "document_lines"
+
+
+def test_a_docx_past_the_line_cap_stops_at_the_cap():
+    rows = [{"table": [["区县", "户数"]] + [["卫滨区", "1"]] * 50}]
+    with pytest.MonkeyPatch.context() as patch:
+        # python-docx would take minutes for 100,000 rows: the count is what is tested.
+        patch.setattr("geo.documents.MAX_DOCUMENT_LINES", 40)
+        error = _refusal(docx_bytes(rows), "rows.docx")
+    assert str(error).startswith(
+        "Expected a document of at most 40 lines (MAX_DOCUMENT_LINES), got rows.docx with more "
+        "than 40."
+    )
+
+
+def test_a_docx_with_more_xml_than_the_cap_is_refused_before_it_is_parsed():
+    # The issue's docx held 60 MiB of XML packed under 100:1; here the zip declares 13 MiB
+    # for a member of 160 KB (packed 85:1), which no parser is asked to read.
+    member = _zip({"word/document.xml": random.Random(29).randbytes(160_000)})
+    error = _refusal(_declaring(member, 13 * 2**20), "xml.docx")
+    assert str(error).startswith(
+        "Expected a .docx whose XML unpacks to at most 12 MiB (MAX_DOCX_XML), got xml.docx with "
+        "13 MiB of XML"
+    )
+    assert error.code == "docx_xml"
+
+
+@pytest.mark.parametrize(
+    ("make", "code", "start"),
+    [
+        (
+            lambda: hostile_files.pdf_deep_tree(120),
+            "pdf_page_tree",
+            "Expected a PDF whose page tree nests a few levels, but deep.pdf's goes past pypdf's",
+        ),
+        (
+            hostile_files.pdf_cyclic_tree,
+            "pdf_page_cycle",
+            "Expected a PDF whose pages can be listed, but deep.pdf's page tree refers back to",
+        ),
+        (
+            lambda: hostile_files.pdf_pages([hostile_files.text_ops()] * 501, shared=True),
+            "pdf_pages",
+            "Expected a PDF of at most 500 pages (MAX_PDF_PAGES), got deep.pdf with 501.",
+        ),
+        (
+            # 17 MB of one page's drawing, packed into 17 KB.
+            lambda: hostile_files.pdf_pages([hostile_files.text_ops() + b" " * 17_000_000]),
+            "pdf_stream",
+            "Expected PDF streams that unpack to at most 16 MiB (MAX_PDF_STREAM_BYTES), but one "
+            "on page 1 of deep.pdf",
+        ),
+        (
+            # The issue's 500 pages of 5-40 MB streams: here 7 pages drawing one 10 MB stream.
+            lambda: hostile_files.pdf_pages(
+                [hostile_files.text_ops() + b" " * 10_000_000] * 7, shared=True
+            ),
+            "pdf_decoded",
+            "Expected a PDF whose pages unpack to at most 64 MiB in all (MAX_PDF_DECODED_BYTES",
+        ),
+        (
+            # The issue's 300k-entry CMap, which pypdf reads again for each page using it.
+            lambda: hostile_files.pdf_with_cmap(300_000, 16),
+            "pdf_decoded",
+            "Expected a PDF whose pages unpack to at most 64 MiB in all (MAX_PDF_DECODED_BYTES",
+        ),
+    ],
+)
+def test_a_pdf_that_would_cost_without_limit_is_refused_naming_the_cap(make, code, start):
+    error = _refusal(make(), "deep.pdf")
+    assert str(error).startswith(start)
+    assert error.code == code
+
+
+def test_a_pdf_within_the_caps_reads_every_page():
+    document = read_document(
+        hostile_files.pdf_pages(
+            [hostile_files.text_ops(f"page {n} 12 households") for n in range(3)]
+        ),
+        name="small.pdf",
+    )
+    assert [line.text for line in document.lines] == [f"page {n} 12 households" for n in range(3)]

@@ -7,12 +7,15 @@ import pytest
 from fixture_documents import SOURCES, document_bytes, load_labels
 
 from geo.documents import read_document
+from geo.errors import InputError, UnknownPlaceError
 from geo.extract import (
     FIGURE_COLUMNS,
+    MAX_FIGURES,
     PROPOSAL_COLUMNS,
     accept_figures,
     document_info,
     extract_figures,
+    propose_figures,
     score_figures,
 )
 from geo.figures import load_figures, load_sources
@@ -300,3 +303,32 @@ def test_a_review_starts_with_confident_figures_accepted_and_restatements_left_o
     assert sorted(decisions[households.index]) == ["", "accept"]
     assert (decisions[proposals["metric"] == "other"] == "").all()
     assert set(decisions) <= {"accept", ""}
+
+
+# --- bounded (issue 29): a cap on figures, and the read in a bounded child process -----------
+
+
+def test_a_document_of_more_figures_than_a_review_holds_is_refused():
+    document = read_document("全市改造小区1个。\n".encode() * (MAX_FIGURES + 1), name="many.txt")
+    with pytest.raises(InputError) as error:
+        extract_figures(document)
+    assert str(error.value) == (
+        "Expected a document of at most 5,000 figures (MAX_FIGURES), found 5,001 in many.txt: "
+        "more than a planner can review, or not a report. Upload the part of the document "
+        "with the figures (split it by chapter or page)."
+    )
+    assert (error.value.code, error.value.details["figures"]) == ("document_figures", "5,001")
+
+
+def test_propose_figures_gives_what_extract_figures_gives(seeds_dir):
+    path = seeds_dir / "002_b03d685b680bd4c7.txt"
+    here = extract_figures(read_document(path)).figures
+    pd.testing.assert_frame_equal(propose_figures(path).figures, here)
+
+
+def test_propose_figures_refuses_with_the_readers_own_words():
+    with pytest.raises(InputError) as error:
+        propose_figures(b"1\n" * 100_001, name="lines.txt")
+    assert error.value.code == "document_lines"
+    with pytest.raises(UnknownPlaceError, match="Unknown city 'nowhere'"):
+        propose_figures(b"x", name="a.txt", city="nowhere")

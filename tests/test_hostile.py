@@ -125,3 +125,92 @@ def test_no_command_prints_a_traceback_for_a_hostile_file(folder, capsys, case):
         assert "Traceback" not in err
         if status == 2:
             assert len(err.splitlines()) == 1 and err.startswith(f"atlas {args[0]}: "), err
+
+
+# --- files that cost without limit (issue 29): refused in one line naming the cap ------------
+
+
+def _costly(folder) -> dict[str, tuple[str, bytes, str]]:
+    """Case → (file name, bytes, the start of the refusal after "atlas <command>: ")."""
+    import hostile_files
+
+    long_way = hostile_files.long_way_pbf(folder / "long.osm.pbf", 3_000_000).read_bytes()
+    many_ways = hostile_files.long_way_pbf(folder / "many.osm.pbf", 2_000, ways=501)
+    josm = hostile_files.osm_pbf(
+        folder / "josm.osm.pbf", {-1: (114.0, 35.2), -2: (114.0001, 35.2)}, {-3: [-1, -2]}
+    )
+    return {
+        "one figure and 64,000 spaces": (
+            "spaces.txt",
+            "全市改造小区1个".encode() + b" " * 64_000,
+            "Expected lines of at most 10,000 characters",
+        ),
+        "100,001 lines": ("lines.txt", b"1\n" * 100_001, "Expected a document of at most 100,000"),
+        "pdf page tree 120 deep": (
+            "deep.pdf",
+            hostile_files.pdf_deep_tree(120),
+            "Expected a PDF whose page tree nests",
+        ),
+        "pdf pages in a cycle": (
+            "cycle.pdf",
+            hostile_files.pdf_cyclic_tree(),
+            "Expected a PDF whose pages can be listed",
+        ),
+        "pdf of 70 MB in 40 KB": (
+            "big.pdf",
+            hostile_files.pdf_pages([b" " * 10_000_000] * 7, shared=True),
+            "Expected a PDF whose pages unpack to at most 64 MiB",
+        ),
+        "pbf of one way of 3M references": (
+            "long.osm.pbf",
+            long_way,
+            "Expected ways of at most 2,000 nodes",
+        ),
+        "pbf of 1M references in 501 ways": (
+            "many.osm.pbf",
+            many_ways.read_bytes(),
+            "Expected an extract whose streets and paths (highway=*) list at most 1,000,000",
+        ),
+        "josm pbf with negative ids": (
+            "josm.osm.pbf",
+            josm.read_bytes(),
+            "Expected OSM ids above zero",
+        ),
+    }
+
+
+COSTLY = [
+    "one figure and 64,000 spaces", "100,001 lines", "pdf page tree 120 deep",
+    "pdf pages in a cycle", "pdf of 70 MB in 40 KB", "pbf of one way of 3M references",
+    "pbf of 1M references in 501 ways", "josm pbf with negative ids",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def costly(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("costly")
+    return folder, _costly(folder)
+
+
+def test_the_list_of_costly_cases_is_the_battery(costly):
+    assert sorted(COSTLY) == sorted(costly[1])
+
+
+@pytest.mark.parametrize("case", COSTLY)
+def test_a_costly_file_is_refused_in_one_line_naming_its_cap(costly, capsys, case):
+    folder, cases = costly
+    name, data, refusal = cases[case]
+    path = folder / case.replace(" ", "-").replace(",", "") / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(data)
+    if name.endswith(".pbf"):
+        args = ["network", str(path), "--out", str(path.parent / "n.gpkg")]
+    else:
+        args = ["figures", "extract", str(path), "--out", str(path.parent / "f.csv")]
+    capsys.readouterr()
+    status = main(args)
+    err = capsys.readouterr().err.strip()
+    assert status == 2, err
+    assert err.startswith(f"atlas {args[0]}: {refusal}"), err
+    assert len(err.splitlines()) == 1
+    assert not any(path.parent.glob("[nf].*"))  # nothing written

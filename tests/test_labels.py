@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import coverage
+from geo import _osm, _worker, coverage, errors, network
 from layers import tables
 from layers._catalogue import LABELS
 from layers.labels import LANGS, label, measure_name
@@ -37,7 +37,9 @@ def _keys_in_code() -> set[str]:
 def _keys_built_from_names() -> set[str]:
     """The keys the code builds from a code (f"reason_{status}"), for every code it can meet."""
     # The readers' codes, from their own lists (tests/test_codes.py), and the table headers.
-    return coded_keys() | set(tables._HEADERS.values())
+    keys = coded_keys() | set(tables._HEADERS.values())
+    # A city's life-circle status worded by a lookup (layers.lifecircle.city_table).
+    return keys | {"lc_city_incomplete", "lc_city_no_projects", "lc_complete_unknown"}
 
 
 def test_every_entry_has_both_languages_with_the_same_placeholders():
@@ -290,3 +292,48 @@ def test_a_save_says_what_its_version_holds_and_a_refusal_why():
         "no version was made. Fix the quarantined rows, or save as an account that may write "
         "their districts."
     )
+
+
+def _refusals(tmp_path) -> list[Exception]:
+    """One real refusal of each cap on what a file may cost (issue 29)."""
+    import hostile_files
+
+    from geo.documents import read_document
+
+    found = []
+    for data, name in [
+        (b"1\n" * 100_001, "lines.txt"),
+        (b"1" * 10_001, "line.txt"),
+        (("改" * 9_999 + "\n").encode() * 201, "chars.txt"),
+        (hostile_files.pdf_deep_tree(120), "deep.pdf"),
+        (hostile_files.pdf_cyclic_tree(), "cycle.pdf"),
+        (hostile_files.pdf_pages([b" " * 17_000_000]), "stream.pdf"),
+        (hostile_files.pdf_pages([b" " * 10_000_000] * 7, shared=True), "pages.pdf"),
+    ]:
+        with pytest.raises(errors.InputError) as error:
+            read_document(data, name=name)
+        found.append(error.value)
+    path = hostile_files.long_way_pbf(tmp_path / "long.osm.pbf", 2_001)
+    with pytest.raises(errors.InputError) as error:
+        network.build_network(path, use_cache=False)
+    found.append(error.value)
+    found += [
+        _worker._timeout("a.pdf", 120),
+        _worker._out_of_memory("a.pdf", 2**30),
+        _worker._stopped("a.pdf", -9),
+        _osm._too_many_refs("a.osm.pbf", 1_000_000),
+        _osm.negative_ids("a.osm", -5),
+    ]
+    return found
+
+
+def test_every_cost_refusal_is_worded_in_both_languages(tmp_path):
+    from layers.labels import error_text
+
+    refusals = _refusals(tmp_path)
+    assert len({e.code for e in refusals}) == len(refusals)
+    for refusal in refusals:
+        zh, en = error_text(refusal, "zh"), error_text(refusal, "en")
+        assert "Expected" not in zh and not re.search(r"[\u4e00-\u9fff]", en), refusal.code
+        for value in refusal.details.values():
+            assert value in zh and value in en, (refusal.code, value)

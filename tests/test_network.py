@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import hostile_files
 import numpy as np
 import pandas as pd
 import pytest
 from _osm import osm_xml, wall_scene
 
 from geo import network
+from geo._osm import MAX_WAY_REFS
 from geo.errors import InputError
 from layers.export import write_geopackage
+from layers.labels import error_text
 
 SHARED_OSM = Path(__file__).resolve().parents[2] / "shared" / "osm"
 
@@ -217,8 +221,10 @@ def test_geopackage_round_trip(tmp_path):
 def test_read_network_names_missing_layers(tmp_path):
     built = _build(tmp_path, *wall_scene())
     out = write_geopackage({"nodes": built.layers()["nodes"]}, tmp_path / "n.gpkg")
-    with pytest.raises(InputError, match=r"lacks \['edges', 'network'\]"):
+    with pytest.raises(InputError, match=r"lacks the layers \['edges', 'network'\]") as error:
         network.read_network(out)
+    assert error.value.code == "network_layers"
+    assert error.value.details == {"name": "n.gpkg", "layers": "edges, network"}
 
 
 @pytest.mark.parametrize("name", ["paris_bss.osm.pbf", "neukolln.osm"])
@@ -233,3 +239,312 @@ def test_real_extracts(name):
     assert (built.edges["u"] != built.edges["v"]).all()
     assert built.nodes["node_id"].is_unique
     assert (built.edges["length_m"] > 0).mean() > 0.99
+
+
+# --- what an extract may cost (issue 29): references counted before anything is built ------
+
+
+def test_a_way_longer_than_osm_allows_is_refused_before_it_is_built(tmp_path):
+    # The issue's 3 KB PBF held one way of 3 million references (4.7 GB, 84 s); 2,001 is
+    # enough to be refused at the same cap.
+    path = hostile_files.long_way_pbf(tmp_path / "long.osm.pbf", MAX_WAY_REFS + 1)
+    with pytest.raises(InputError) as error:
+        network.build_network(path, use_cache=False)
+    assert str(error.value) == (
+        "Expected ways of at most 2,000 nodes (MAX_WAY_REFS, the OSM API's limit); way 1 of "
+        "'long.osm.pbf' lists 2,001. No OSM editor writes such a way: Download the extract "
+        "again (e.g. from Geofabrik), or export it again as .osm XML."
+    )
+    assert error.value.code == "osm_way_refs"
+
+
+def test_an_extract_past_the_total_of_references_is_refused(tmp_path):
+    ways = network.MAX_NETWORK_REFS // MAX_WAY_REFS + 1
+    path = hostile_files.long_way_pbf(tmp_path / "many.osm.pbf", MAX_WAY_REFS, ways=ways)
+    assert path.stat().st_size < 10_000  # a million references in a few KB
+    with pytest.raises(InputError) as error:
+        network.build_network(path, use_cache=False)
+    assert str(error.value).startswith(
+        "Expected an extract whose streets and paths (highway=*) list at most 1,000,000 node "
+        "references in all (MAX_NETWORK_REFS: a city's network); 'many.osm.pbf' lists more."
+    )
+    assert error.value.code == "osm_refs"
+
+
+@pytest.mark.parametrize(
+    ("nodes", "ways", "way"),
+    [
+        ({-1: (114.0, 35.2), -2: (114.0001, 35.2)}, {-5: [-1, -2]}, -5),  # a JOSM file
+        ({1: (114.0, 35.2), -2: (114.0001, 35.2)}, {5: [1, -2]}, 5),  # a new node at an end
+        (  # a new node inside an existing way, seen when the way is read
+            {1: (114.0, 35.2), -2: (114.00005, 35.2), 3: (114.0001, 35.2)},
+            {5: [1, -2, 3]},
+            5,
+        ),
+    ],
+)
+def test_negative_ids_are_refused_not_built_into_an_empty_network(tmp_path, nodes, ways, way):
+    path = hostile_files.osm_pbf(tmp_path / "josm.osm.pbf", nodes, ways)
+    with pytest.raises(InputError) as error:
+        network.build_network(path, use_cache=False)
+    assert str(error.value).startswith(
+        f"Expected OSM ids above zero; 'josm.osm.pbf' has objects with negative ids (way {way} "
+        "or its nodes)"
+    )
+    assert error.value.code == "osm_negative_ids"
+
+
+def test_only_streets_and_paths_count_towards_the_total(tmp_path):
+    ways = {w: [1, 2, 3, 1] for w in range(1, network.MAX_NETWORK_REFS // 4 + 2)}
+    nodes = {1: (114.0, 35.2), 2: (114.0001, 35.2), 3: (114.0001, 35.2001)}
+    path = hostile_files.osm_pbf(tmp_path / "buildings.osm.pbf", nodes, ways, tags={})
+    built = network.build_network(path, use_cache=False)  # a million refs of buildings
+    assert len(built.edges) == 0
+
+
+def test_an_extract_within_the_caps_is_built(tmp_path):
+    path = hostile_files.long_way_pbf(tmp_path / "ok.osm.pbf", MAX_WAY_REFS, ways=2)
+    built = network.build_network(path, use_cache=False)
+    assert (len(built.nodes), len(built.edges)) == (2, 2 * (MAX_WAY_REFS - 1))
+
+
+# --- a network GeoPackage is read only as atlas network wrote it (issue 29) -----------------
+
+
+@pytest.fixture
+def written(tmp_path) -> Path:
+    built = _build(tmp_path, *wall_scene({"highway": "steps"}, kerb="raised"))
+    return write_geopackage(built.layers(), tmp_path / "network.gpkg")
+
+
+def _set(layer: str, column: str, value):
+    def edit(layers):
+        layers[layer].loc[0, column] = value
+
+    return edit
+
+
+def _no_crs(layers):
+    layers["nodes"] = layers["nodes"].set_crs(None, allow_override=True)
+
+
+def _empty_edges(layers):
+    layers["edges"] = layers["edges"].iloc[:0]
+
+
+def _two_rows(layers):
+    layers["network"] = pd.concat([layers["network"]] * 2, ignore_index=True)
+
+
+def _without(layer: str, column: str | None = None):
+    def edit(layers):
+        if column is None:
+            return {name: frame for name, frame in layers.items() if name != layer}
+        layers[layer] = layers[layer].drop(columns=[column])
+        return None
+
+    return edit
+
+
+def _as_text(layer: str, column: str):
+    def edit(layers):
+        layers[layer][column] = layers[layer][column].astype(str)
+
+    return edit
+
+
+def _summary(text: str):
+    def edit(layers):
+        layers["network"]["summary"] = text
+
+    return edit
+
+
+def _older(layers):
+    layers["network"] = layers["network"].drop(columns=["schema", "content_sha256"])
+
+
+@pytest.mark.parametrize(
+    ("edit", "code", "problem"),
+    [
+        (_older, "network_schema", "names the format None, not 'atlas-network/1'."),
+        (_two_rows, "network_schema", "has 2 rows in its network table, not 1."),
+        (_without("edges"), "network_layers", "lacks the layers ['edges']."),
+        (  # a KeyError
+            _without("edges", "length_m"),
+            "network_columns",
+            "lacks the columns ['length_m'] in its layer 'edges', or they are not of the type "
+            "written.",
+        ),
+        (  # a ValueError from int()
+            _as_text("edges", "incline_pct"),
+            "network_columns",
+            "lacks the columns ['incline_pct'] in its layer 'edges', or they are not of the type "
+            "written.",
+        ),
+        (  # a KeyError
+            _without("network", "summary"),
+            "network_columns",
+            "lacks the columns ['summary'] in its layer 'network', or they are not of the type "
+            "written.",
+        ),
+        (
+            _set("nodes", "lon", float("nan")),
+            "network_columns",
+            "has empty values in the columns ['lon'] of its layer 'nodes'.",
+        ),
+        (
+            _set("network", "epsg", 4326),
+            "network_crs",
+            "gives its lengths in EPSG:4326, which is not a projected CRS in metres (degrees "
+            "would be taken as metres).",
+        ),
+        (_no_crs, "network_crs", "has nodes in no CRS, not WGS84 (EPSG:4326)."),
+        (_empty_edges, "network_empty", "has 9 nodes and 0 edges."),
+        (
+            _set("edges", "u", 999),
+            "network_nodes",
+            "has 1 of 8 edges naming nodes it does not hold (rows 0 to 8).",
+        ),
+        (  # wrong statuses with exit 0
+            _set("edges", "length_m", float("nan")),
+            "network_columns",
+            "has empty values in the columns ['length_m'] of its layer 'edges'.",
+        ),
+        (
+            _set("edges", "length_m", -400.0),
+            "network_lengths",
+            "has 1 edges whose length is missing, negative or not the distance between their "
+            "nodes (the first, row 0: -400.0 m for 400.00 m).",
+        ),
+        (
+            _set("edges", "highway", "pedestrian"),
+            "network_changed",
+            "was changed after `atlas network` wrote it (its nodes, edges or tags no longer hash "
+            "to the SHA-256 it was written with).",
+        ),
+        (  # read as written: the summary was not hashed
+            _summary('{"edges": 1}'),
+            "network_changed",
+            "was changed after `atlas network` wrote it (its nodes, edges or tags no longer hash "
+            "to the SHA-256 it was written with).",
+        ),
+        (  # a RecursionError
+            _summary("[" * 200_000),
+            "network_changed",
+            "was changed after `atlas network` wrote it (its nodes, edges or tags no longer hash "
+            "to the SHA-256 it was written with).",
+        ),
+        (  # a JSONDecodeError
+            _summary("{not json"),
+            "network_changed",
+            "was changed after `atlas network` wrote it (its nodes, edges or tags no longer hash "
+            "to the SHA-256 it was written with).",
+        ),
+    ],
+)
+def test_a_network_file_not_as_written_is_refused(written, tmp_path, edit, code, problem):
+    path = hostile_files.edited_network(written, tmp_path / "edited.gpkg", edit)
+    with pytest.raises(InputError) as error:
+        network.read_network(path)
+    assert str(error.value) == (
+        f"Expected a network GeoPackage written by `atlas network`; edited.gpkg {problem} Write "
+        "it again with `atlas network EXTRACT --out network.gpkg`, or give the OSM extract "
+        "itself to --network."
+    )
+    assert error.value.code == code
+    zh, en = error_text(error.value, "zh"), error_text(error.value, "en")
+    assert "edited.gpkg" in zh and "edited.gpkg" in en
+    assert "Expected" not in zh and not re.search(r"[\u4e00-\u9fff]", en)
+
+
+def test_a_file_that_is_no_geopackage_is_refused_by_name(tmp_path):
+    junk = tmp_path / "junk.gpkg"
+    junk.write_bytes(b"not a GeoPackage" * 64)
+    for path in (junk, tmp_path / "missing.gpkg"):
+        with pytest.raises(InputError) as error:
+            network.read_network(path)
+        assert str(error.value).startswith(
+            f"Expected a network GeoPackage written by `atlas network`; {path.name} cannot be "
+            "read as a GeoPackage ("
+        )
+        assert error.value.code == "network_unreadable"
+        assert error_text(error.value, "zh").startswith(f"{path.name} 无法作为 GeoPackage 读取。")
+
+
+def test_a_layer_of_more_rows_than_the_caps_build_is_refused_before_it_is_read(
+    written, monkeypatch
+):
+    # A network built within the caps has at most MAX_NETWORK_REFS nodes and edges; a bigger
+    # file is refused from its header (here the scene's 9 nodes against a cap of 5).
+    monkeypatch.setattr(network, "MAX_NETWORK_REFS", 5)
+    read, read_dataframe = [], network.pyogrio.read_dataframe
+
+    def reading(*args, **kwargs):
+        read.append(kwargs["layer"])
+        return read_dataframe(*args, **kwargs)
+
+    monkeypatch.setattr(network.pyogrio, "read_dataframe", reading)
+    with pytest.raises(InputError) as error:
+        network.read_network(written)
+    assert str(error.value).startswith(
+        "Expected a network GeoPackage written by `atlas network`; network.gpkg has 9 rows in "
+        "its layer 'nodes', more than the 5 (MAX_NETWORK_REFS) of a network built within the "
+        "caps."
+    )
+    assert error.value.code == "network_size"
+    assert read == ["network"]  # the nodes and edges were never read
+
+
+def test_a_network_file_copied_as_written_is_read(written, tmp_path):
+    path = hostile_files.edited_network(written, tmp_path / "copy.gpkg", lambda layers: None)
+    assert network.read_network(path).summary == network.read_network(written).summary
+
+
+def test_an_upload_is_built_in_a_bounded_process_as_here(tmp_path):
+    path = osm_xml(*wall_scene({"highway": "steps"}), tmp_path / "scene.osm")
+    apart = network.build_network_bounded(path.read_bytes(), name="scene.osm")
+    here = network.build_network(path, use_cache=False)
+    pd.testing.assert_frame_equal(apart.edges, here.edges)
+    with pytest.raises(InputError) as error:
+        network.build_network_bounded(
+            hostile_files.long_way_pbf(tmp_path / "l.osm.pbf", 3_000).read_bytes(),
+            name="l.osm.pbf",
+        )
+    assert error.value.code == "osm_way_refs"
+
+
+def _cut_xml(tmp_path) -> bytes:
+    whole = osm_xml(*wall_scene(), tmp_path / "whole.osm").read_bytes()
+    return whole[: len(whole) // 2]
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "code"),
+    [
+        (lambda tmp: b"plain text with <osm in it", "x.osm", "osm_not_xml"),
+        (
+            lambda tmp: b'<?xml version="1.0"?><!DOCTYPE osm [<!ENTITY a "a">]><osm>&a;</osm>',
+            "x.osm",
+            "osm_doctype",
+        ),
+        (lambda tmp: b"<html><body>&lt;osm</body></html>", "x.osm", "osm_root"),
+        (lambda tmp: b"\x00\x00\x00\x0dnot a pbf at all", "x.osm.pbf", "osm_pbf_header"),
+        (_cut_xml, "cut.osm", "osm_truncated"),
+        (lambda tmp: b"x" * 101, "big.osm", "osm_bytes"),  # over a cap of 100 bytes here
+        (lambda tmp: tmp / "missing.osm.pbf", None, "osm_missing"),
+        (lambda tmp: tmp / "roads.geojson", None, "osm_suffix"),
+    ],
+)
+def test_an_extract_refused_is_worded_in_both_languages(tmp_path, monkeypatch, data, name, code):
+    # The reach page shows these to a planner: each has its code and its words in Chinese.
+    if code == "osm_bytes":
+        monkeypatch.setattr(network._osm, "MAX_OSM_BYTES", 100)
+    source = data(tmp_path)
+    with pytest.raises(InputError) as error:
+        network.build_network(source, name=name, use_cache=False)
+    assert error.value.code == code
+    shown = name or source.name
+    zh, en = error_text(error.value, "zh"), error_text(error.value, "en")
+    assert shown in zh and "Expected" not in zh and re.search(r"[\u4e00-\u9fff]", zh)
+    assert shown in en and not re.search(r"[\u4e00-\u9fff]", en)

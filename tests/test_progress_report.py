@@ -20,7 +20,6 @@ from layers.maps import progress_layers
 from layers.progress import (
     deadline_texts,
     late_table,
-    md_text,
     progress_chart,
     progress_table,
     report_sheets,
@@ -105,11 +104,6 @@ def test_the_deadlines_read_as_the_plan_sets_them():
         "due": "次月 5 日前",
     }
     assert deadline_texts(plan, "en")["due"] == "by day 5 of the next month"
-
-
-def test_a_user_s_text_reads_inert_in_markdown():
-    assert md_text("![x](http://e/x.png)") == r"\!\[x\]\(http\://e/x\.png\)"
-    assert md_text(":red[新乡] $x$ a_b*") == r"\:red\[新乡\] \$x\$ a\_b\*"
 
 
 def test_the_report_neutralises_formulas_and_says_why_rows_were_not_counted(found):

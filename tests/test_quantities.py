@@ -6,7 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from geo.quantities import find_quantities, fold_text, format_decimal, read_quantity
+from geo.cues import find_periods
+from geo.quantities import (
+    _QUANTITY,
+    MAX_DIGITS,
+    find_quantities,
+    fold_text,
+    format_decimal,
+    read_quantity,
+)
 
 
 def _found(text: str) -> list[tuple[str, str, str, str, str]]:
@@ -106,3 +114,37 @@ def test_decimals_print_without_exponent_or_float_noise():
     assert format_decimal(Decimal("29.19") * 10_000) == "291900"
     assert format_decimal(Decimal("0.1") + Decimal("0.2")) == "0.3"
     assert format_decimal(None) == ""
+
+
+# --- linear time (issue 29): one figure and 64,000 spaces took 139 s -------------------------
+
+
+def test_a_figure_before_64000_spaces_is_read_at_once():
+    # Before, each of the spaces began a scan of the rest (quadratic): 139 s for this text.
+    found = find_quantities("1个" + " " * 64_000)
+    assert [(q.value, q.unit_word, q.start, q.end) for q in found] == [(Decimal(1), "个", 0, 2)]
+
+
+def test_no_match_starts_on_a_space():
+    # The cause of the quadratic time, asserted without a clock: a match used to start at the
+    # first of the spaces before a number, so every space began a new attempt.
+    assert [m.start() for m in _QUANTITY.finditer("   5个 \t 6户")] == [3, 8]
+
+
+def test_a_period_after_64000_spaces_starts_at_its_year():
+    periods = find_periods(" " * 64_000 + "2021年以来改造小区3个", year=2024)
+    assert [(p.start, p.label, p.first, p.last) for p in periods] == [
+        (64_000, "2021年以来", 2021, 2024)
+    ]
+
+
+def test_a_million_digit_number_is_no_figure():
+    # Before: decimal.Overflow (an internal error) from the number times 万.
+    found = find_quantities("1" * 1_000_001 + "万个，另有卫滨区3个")
+    assert [(q.value, q.unit_word) for q in found] == [(Decimal(3), "个")]
+
+
+def test_a_figure_has_at_most_max_digits_digits():
+    assert MAX_DIGITS == 20
+    assert [q.value for q in find_quantities("9" * 20 + "元")] == [Decimal("9" * 20)]
+    assert find_quantities("9" * 21 + "元") == []

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from _networkx import edge_snap_distances
 from _osm import lonlat, osm_xml, wall_scene
 
 from geo import infra, network, reach
@@ -206,7 +207,10 @@ def test_walkshed_meets_itself_around_a_loop(tmp_path):
 
 def test_walkshed_off_network(tmp_path):
     built, _ = _scene(tmp_path, *wall_scene())
-    shed = reach.walkshed(built, lonlat(200, 300), 500)
+    # 150 m north of the outer footway's top side (y = 200): off the network. (Before edges
+    # were snapped to, (200, 300) was used: 316 m from the nearest node, but 100 m from the
+    # street, so now on it.)
+    shed = reach.walkshed(built, lonlat(200, 350), 500)
     assert shed["status"].iloc[0] == "off_network" and shed.geometry.iloc[0] is None
 
 
@@ -220,8 +224,8 @@ def helsinki():
     return network.build_network(path, use_cache=False), infra.read_infra(path)
 
 
-def _networkx_distances(built, profile, origins_m, dests_m, max_snap_m):
-    """Snap with shapely, walk with networkx Dijkstra: no code shared with geo.reach."""
+def _networkx_node_distances(built, profile, origins_m, dests_m, max_snap_m):
+    """Snap to nodes with shapely, walk with networkx Dijkstra: no code shared with geo.reach."""
     nx = pytest.importorskip("networkx")
     allowed = network.profile_edges(built, profile)
     edges = built.edges[allowed]
@@ -260,8 +264,9 @@ def _networkx_distances(built, profile, origins_m, dests_m, max_snap_m):
     return out
 
 
+@pytest.mark.parametrize("snap", reach.SNAP_TO)
 @pytest.mark.parametrize("profile", network.PROFILES)
-def test_helsinki_agrees_with_networkx(helsinki, profile):
+def test_helsinki_agrees_with_networkx(helsinki, profile, snap):
     built, found = helsinki
     rng = np.random.default_rng(16)
     pick = rng.choice(len(built.nodes), 400, replace=False)
@@ -269,11 +274,13 @@ def test_helsinki_agrees_with_networkx(helsinki, profile):
     kinds = found.features["type"] == "bus_stop"
     dests = shapely.get_coordinates(found.features.geometry[kinds].to_numpy())
     assert len(dests) > 20
-    ours = reach.nearest_destinations(built, origins, dests, profile=profile)
+    ours = reach.nearest_destinations(built, origins, dests, profile=profile, snap=snap)
     to_m = network.transformer(built.epsg)
     origins_m = np.column_stack(to_m.transform(*origins.T))
     dests_m = np.column_stack(to_m.transform(*dests.T))
-    theirs = _networkx_distances(built, profile, origins_m, dests_m, reach.MAX_SNAP_M)
+    theirs = {"edge": edge_snap_distances, "node": _networkx_node_distances}[snap](
+        built, profile, origins_m, dests_m, reach.MAX_SNAP_M
+    )
     np.testing.assert_array_equal(np.isnan(ours.distance_m), np.isnan(theirs))
     np.testing.assert_array_equal(np.isinf(ours.distance_m), np.isinf(theirs))
     finite = np.isfinite(theirs)
@@ -307,3 +314,11 @@ def test_blind_route_metres_match_its_predecessor_tree(helsinki):
     metric = gpd.GeoSeries(line.geometry, crs="EPSG:4326").to_crs(built.epsg)
     assert metric.length.iloc[0] == pytest.approx(line["length_m"].iloc[0], rel=1e-9)
     assert isinstance(pd.Series(line["tactile_share"]).iloc[0], float)
+
+
+def test_a_negative_length_never_reaches_dijkstra(tmp_path):
+    # From a hand-edited network file, scipy's Dijkstra grew to 17 GB after 174 s.
+    built, _ = _scene(tmp_path, *wall_scene())
+    built.edges.loc[0, "length_m"] = -400.0
+    with pytest.raises(ValueError, match="Expected edge lengths that are finite and not negative"):
+        reach.nearest_destinations(built, np.array([[114.0, 35.2]]), np.array([[114.0, 35.2]]))

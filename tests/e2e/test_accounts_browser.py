@@ -29,7 +29,7 @@ LEDGER = REPO / "data" / "examples" / "synthetic-ledger-xinxiang.csv"
 
 @pytest.fixture(scope="module")
 def team_server(tmp_path_factory):
-    """`streamlit run app.py` with ATLAS_AUTH=on over a workspace with three accounts."""
+    """`streamlit run server.py` with ATLAS_AUTH=on over a workspace with three accounts."""
     data_dir = tmp_path_factory.mktemp("team")
     env = os.environ | {
         "ATLAS_AUTH": "on",
@@ -55,7 +55,7 @@ def team_server(tmp_path_factory):
             ledger, name="jz", user=office, data=JIAOZUO.encode(), file_name="jiaozuo.csv"
         )
     port = _free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
+    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "server.py"),
                "--server.port", str(port), "--server.address", "127.0.0.1",
                "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -81,10 +81,9 @@ def _log_in(page, url: str, name: str) -> None:
     page.get_by_label("账户名").fill(name)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()  # the server's answer sets the cookie and comes back here
     wait_idle(page)
     page.get_by_text(f"当前账户：{name}").wait_for(timeout=60_000)
-    # The page's script writes the signed cookie; a reload before that would need a login.
-    page.wait_for_function("() => document.cookie.includes('atlas_session=')", timeout=30_000)
 
 
 def _open(page, url: str) -> None:

@@ -16,6 +16,7 @@ from geo.documents import read_document
 from geo.extract import extract_figures
 from geo.figure_table import read_figure_table
 from store import open_workspace
+from tests.conftest import unescaped
 
 from .conftest import app_session
 
@@ -60,7 +61,7 @@ def test_a_reviewed_report_colours_its_city_with_the_figures_traced_to_its_lines
     assert text.value.count('<mark title="households · 2.2万户') == 2
     at.button(key="figures-save").click().run()
     assert not at.exception, at.exception
-    assert [s.value for s in at.success] == [
+    assert [unescaped(s.value) for s in at.success] == [
         "已保存为 luoyang-news-2023@1（2 项数据），地图等页面已可显示。"
     ]
     shown = _luoyang_table(app_session(province="河南省", city="洛阳市"))

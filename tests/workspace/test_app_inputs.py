@@ -17,6 +17,7 @@ from geo.figure_table import read_figure_table
 from geo.quantities import QUALIFIERS
 from layers.labels import LANGS
 from store import open_workspace
+from tests.conftest import unescaped
 
 from .conftest import app_session
 
@@ -28,6 +29,7 @@ PAGES = [
     "app_pages/ledger.py",
     "app_pages/infra.py",
     "app_pages/reach.py",
+    "app_pages/lifecircle.py",
     "app_pages/figures.py",
     "app_pages/progress.py",
     "app_pages/history.py",
@@ -120,7 +122,7 @@ def test_every_page_takes_a_ledger_saved_from_the_command_line(name, tmp_path, c
     assert main(["ingest", str(path), "--save", *(["--crs", datum] if datum else [])]) == 0
     capsys.readouterr()
     at = app_session()
-    caption = next(c.value for c in at.caption if "个小区有坐标" in c.value)
+    caption = next(unescaped(c.value) for c in at.caption if "个小区有坐标" in c.value)
     assert f"{name}@1" in caption
     assert _failures(at) == {}
 

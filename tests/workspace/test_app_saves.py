@@ -13,8 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from geo import records
 from store import open_workspace
+from tests.conftest import unescaped
 
-from .conftest import app_session, monthly_ledger
+from .conftest import APP, APP_TIMEOUT, app_session, monthly_ledger
 
 PASSWORD = "correct horse battery"
 NAME = "synthetic-ledger-xinxiang"
@@ -33,6 +34,7 @@ def team(app_backend, monkeypatch):
     """A team server (ATLAS_AUTH=on) with an admin and 卫滨区's district office."""
     monkeypatch.setenv("ATLAS_AUTH", "on")
     monkeypatch.setenv("ATLAS_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("ATLAS_SESSION_ROUTES", "1")  # as server.py mounts the login routes
     monkeypatch.setattr(
         "store.accounts._HASHER", argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
@@ -46,10 +48,12 @@ def team(app_backend, monkeypatch):
 
 
 def _logged_in(name: str) -> AppTest:
-    at = app_session()
-    at.text_input(key="login_name").input(name)
-    at.text_input[1].input(PASSWORD)
-    at.button[0].click().run()
+    """A browser session whose cookie the login route set for ``name`` (its token, here)."""
+    with open_workspace() as workspace:
+        token = workspace.login(name, PASSWORD).token
+    at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT)
+    at.session_state["session_token"] = token
+    at.run()
     assert not at.exception, at.exception
     return at
 
@@ -65,7 +69,7 @@ def _save_the_example(at: AppTest) -> AppTest:
 @pytest.mark.usefixtures("team")
 def test_a_district_office_is_told_the_rows_its_save_refused():
     at = _save_the_example(_logged_in("weibin"))
-    assert [w.value for w in at.warning if "已保存为" in w.value] == [
+    assert [unescaped(w.value) for w in at.warning if "已保存为" in w.value] == [
         f"已保存为 {NAME}@1（8 条有效记录；23 行已隔离：约数 1、同名记录冲突 2、"
         "不属本账户的区县 18、经纬度填反 1、合计行 1）。"
     ]
@@ -82,7 +86,7 @@ def test_figures_all_of_other_districts_are_not_saved_and_the_page_says_why():
     at.run()
     at.button(key="table-save").click().run()
     assert not at.exception, at.exception
-    assert [e.value for e in at.error] == [
+    assert [unescaped(e.value) for e in at.error] == [
         "未保存： 没有可保存的有效记录：2 行全部被隔离（不属本账户的区县 2），未建立新版本。"
         "请修正被隔离的行，或由负责这些区县的账户保存。"
     ]

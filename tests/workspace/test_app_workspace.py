@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import records
 from store import open_workspace
+from tests.conftest import unescaped
 
 from .conftest import app_session, monthly_ledger
 
@@ -31,13 +32,13 @@ def _save_example_from_the_ledger_page() -> AppTest:
 
 
 def _ledger_caption(at: AppTest) -> str:
-    return next(c.value for c in at.caption if "个小区有坐标" in c.value)
+    return next(unescaped(c.value) for c in at.caption if "个小区有坐标" in c.value)
 
 
 def test_a_saved_ledger_is_there_in_a_newapp_session():
     saved = _save_example_from_the_ledger_page()
     # What the version holds, its quarantined rows by reason too.
-    assert [s.value for s in saved.success if "已保存为" in s.value] == [
+    assert [unescaped(s.value) for s in saved.success if "已保存为" in s.value] == [
         f"已保存为 {NAME}@1（26 条有效记录；5 行已隔离：约数 1、同名记录冲突 2、经纬度填反 1、"
         "合计行 1）。"
     ]

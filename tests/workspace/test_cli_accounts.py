@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import argon2
 import pandas as pd
@@ -101,6 +102,45 @@ def test_a_password_change_from_the_command_line(atlas, monkeypatch):
     assert atlas("datasets", "--user", "boss")[0] == 0
 
 
+def test_a_clerk_changes_its_own_password_and_hears_just_that(atlas, monkeypatch):
+    atlas("user", "add", "boss", "--role", "admin")
+    atlas(
+        "user", "add", "weibin", "--role", "district", "--city", "新乡", "--district", "卫滨区",
+        "--user", "boss",
+    )  # fmt: skip
+    monkeypatch.setenv("ATLAS_NEW_PASSWORD", "aaaaaaaaaa")
+    status, lines, err = atlas("user", "passwd", "weibin", "--user", "weibin")
+    assert (status, lines) == (2, [])
+    assert err.startswith("atlas user: Expected a password that is hard to guess;")
+    monkeypatch.setenv("ATLAS_NEW_PASSWORD", "a brand new passphrase")
+    status, lines, err = atlas("user", "passwd", "weibin", "--user", "weibin")
+    # Before: exit 2, "Only an admin may list accounts", although the password was changed.
+    assert (status, err) == (0, "")
+    assert lines == [
+        {
+            "name": "weibin", "role": "district", "city": "新乡市", "districts": ["410703"],
+            "disabled": False, "password_changed": True,
+        }
+    ]  # fmt: skip
+    assert atlas("datasets", "--user", "weibin")[0] == 2  # the old password no longer works
+    monkeypatch.setenv("ATLAS_PASSWORD", "a brand new passphrase")
+    assert atlas("datasets", "--user", "weibin")[0] == 0
+    status, _, err = atlas("user", "passwd", "boss", "--user", "weibin")
+    assert (status, err) == (
+        2,
+        "atlas user: Only an admin may change another account's password; 'weibin' is a "
+        "district.\n",
+    )
+
+
+@pytest.mark.parametrize("ref", ["xx@99999999999999999999", "xx@²", "xx@0"])
+def test_a_malformed_reference_is_refused_on_the_command_line(atlas, ref):
+    status, _, err = atlas("publish", ref)
+    assert status == 2
+    assert err.startswith("atlas publish: Expected NAME or NAME@VERSION (e.g. xinxiang@3, a ")
+    assert "internal error" not in err
+
+
 def test_serve_refuses_to_start_open_on_a_non_loopback_address(atlas, monkeypatch):
     monkeypatch.delenv("ATLAS_AUTH", raising=False)
     started = []
@@ -114,6 +154,7 @@ def test_serve_refuses_to_start_open_on_a_non_loopback_address(atlas, monkeypatc
     assert "set ATLAS_AUTH=on and ATLAS_SECRET_KEY" in err
     assert atlas("serve", "--address", "127.0.0.1", "--port", "8600")[0] == 0
     assert started[0][-7:-3] == ["127.0.0.1", "--server.port", "8600", "--server.headless"]
+    assert Path(started[0][4]).name == "server.py"  # the app with the routes that log in
 
 
 def test_serve_passes_the_trusted_proxies_to_streamlits_server(atlas, monkeypatch):

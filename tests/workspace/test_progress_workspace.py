@@ -163,7 +163,7 @@ def test_the_progress_page_in_both_languages(tmp_path):
     hostile = app_session(as_of="2023-03-31", ledger_versions="![x](http://e/x.png)")
     hostile.switch_page("app_pages/progress.py").run()
     warning = " ".join(w.value for w in hostile.warning)
-    assert r"\!\[x\]\(http\://e/x\.png\)" in warning and "](" not in warning
+    assert r"\!\[x\]\(http\:\/\/e\/x\.png\)" in warning and "](" not in warning
     english = app_session(lang="en", as_of="2023-03-31", plan="plan@1")
     english.switch_page("app_pages/progress.py").run()
     assert not english.exception, english.exception

@@ -201,7 +201,7 @@ def test_a_save_into_another_kind_or_with_bad_counts_is_refused_whole(workspace,
     assert [v.version for v in workspace.history("mixed")] == [1]
 
 
-@pytest.mark.parametrize("name", ["", " x", "a@b", "a/b", "x" * 101])
+@pytest.mark.parametrize("name", ["", " ", "\x01x", "a@b", "a/b", "x" * 101])
 def test_dataset_names_are_checked(workspace, example_ledger, name):
     with pytest.raises(DatasetError, match="Expected a dataset name"):
         _save_example(workspace, example_ledger, name=name)

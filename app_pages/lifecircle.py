@@ -1,0 +1,288 @@
+"""
+生活圈 page: life-circle and complete-community indicators of the renovated communities.
+
+The network and the OSM facilities come from the extract in view (read on the accessibility
+page, uploaded here, or the synthetic example); a bureau's facilities file may be added. The
+page is widgets and layout: :func:`geo.lifecircle.measure` computes, as ``atlas indicators``
+does, and :mod:`layers.lifecircle` words and draws. Districts the data do not cover are
+hatched "数据不足", never 0; every indicator cites its clause.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+
+import streamlit as st
+
+from app_pages.common import current_infra, current_lang, current_ledger
+from app_pages.widgets import (
+    coverage_view,
+    datum_select,
+    display_outlines,
+    load_network_example,
+)
+from geo import facilities, lifecircle, network
+from geo.errors import InputError
+from layers._html import esc_md
+from layers.export import geojson_bytes
+from layers.labels import error_text, format_value, label
+from layers.lifecircle import (
+    category_name,
+    city_table,
+    community_table,
+    district_table,
+    export_sheets,
+    facility_quarantine,
+    indicator_name,
+    sources_text,
+    template_bytes,
+    walkshed_layers,
+    walkshed_legend,
+)
+from layers.maps import lifecircle_layers
+from layers.tables import quarantine_rows, xlsx_bytes
+
+RESULT_KEY = "lifecircle_result"
+DRAWN_KEY = "lifecircle_drawn"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- what the page reads (cached per file's SHA-256 on the server) -----------------------------
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _network(sha: str, name: str, _data: bytes) -> network.Network:
+    return network.build_network(_data, name=name)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _osm_facilities(sha: str, name: str, _data: bytes) -> facilities.Facilities:
+    extent = _network(sha, name, _data).extent()
+    registry = facilities.load_registry()
+    return facilities.read_osm_facilities(_data, registry=registry, extent=extent, name=name)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _file_facilities(sha: str, name: str, datum: str | None, _data: bytes):
+    return facilities.read_facility_file(
+        _data, name=name, crs_name=datum, registry=facilities.load_registry()
+    )
+
+
+def _extract(loaded, lang: str) -> tuple[bytes, str] | None:
+    """The OSM extract to walk on: uploaded here, else the one in view."""
+    upload = st.file_uploader(label("upload_network", lang), type=["pbf", "osm"], key="lc_net")
+    if upload is not None:
+        return upload.getvalue(), upload.name
+    if loaded is not None and loaded.data is not None and loaded.infra.kind == "osm":
+        return loaded.data, loaded.name
+    return None
+
+
+def _sources(source: tuple[bytes, str], lang: str):
+    """The network, and the facilities of the extract and of an uploaded file."""
+    data, name = source
+    sha = hashlib.sha256(data).hexdigest()
+    built = _network(sha, name, data)
+    found = _osm_facilities(sha, name, data)
+    left, right = st.columns([2, 1])
+    upload = left.file_uploader(label("upload_facilities", lang), ["csv", "xlsx"], key="lc_fac")
+    datum = datum_select(lang, key="lc_fac_datum")
+    right.download_button(
+        label("facilities_template", lang),
+        functools.partial(template_bytes, facilities.load_registry(), lang),
+        "facilities-template.xlsx",
+        XLSX,
+    )
+    if upload is not None:
+        raw = upload.getvalue()
+        listed = _file_facilities(hashlib.sha256(raw).hexdigest(), upload.name, datum, raw)
+        found = facilities.combine(found, listed)
+    return built, found
+
+
+# --- settings and the measure --------------------------------------------------------------------
+
+
+def _settings(lang: str) -> tuple[str, facilities.Registry]:
+    """The profile, and the registry with the radii the planner set."""
+    registry = facilities.load_registry()
+    profile = st.radio(
+        label("reach_profile", lang),
+        lifecircle.PROFILES,
+        format_func=lambda p: label(f"profile_{p}", lang),
+        key="lc_profile",
+        horizontal=True,
+    )
+    radii = {}
+    with st.expander(label("lc_radii", lang)):
+        columns = st.columns(4)
+        for i, (key, category) in enumerate(registry.categories.items()):
+            metres = columns[i % 4].number_input(
+                category_name(key, lang), 50, 3000, int(category.radius_m), step=50, key=f"r_{key}"
+            )
+            if metres != int(category.radius_m):
+                radii[key] = float(metres)
+    return profile, registry.with_radii(radii)
+
+
+def _measured(projects, found, built, profile: str, registry) -> lifecircle.Indicators:
+    """The indicators for the newest inputs of this session (one kept)."""
+    radii = tuple((k, c.radius_m) for k, c in registry.categories.items())
+    key = (id(projects), id(found), built.sha256, profile, radii)
+    memo = st.session_state.setdefault(RESULT_KEY, {})
+    if key not in memo:
+        memo.clear()
+        memo[key] = lifecircle.measure(projects, found, built, registry=registry, profile=profile)
+    return memo[key]
+
+
+# --- the map and a community's walkshed ------------------------------------------------------
+
+
+def _walkshed_form(result, built, found, lang: str) -> None:
+    """Draw a community's walksheds and list the services inside them."""
+    communities = result.communities
+    names = communities["name"].astype(str)
+    placed = communities.index[communities["snap_m"].notna()].tolist()
+    with st.form("lc_walkshed"):
+        st.markdown(f"**{label('lc_walkshed_title', lang)}**")
+        origin = st.selectbox(label("reach_community", lang), placed, format_func=names.get)
+        if st.form_submit_button(label("lc_walkshed_draw", lang)) and origin is not None:
+            sheds, inside = lifecircle.walkshed_facilities(
+                built, communities.geometry[origin], found, profile=result.profile
+            )
+            drawn = (built.sha256, result.profile, names[origin], sheds, inside)
+            st.session_state[DRAWN_KEY] = drawn
+            st.rerun()  # the map above is drawn already: draw it again with the walkshed
+
+
+def _inside_table(inside, lang: str):
+    return {
+        label("lc_col_category", lang): [category_name(k, lang) for k in inside["category"]],
+        label("lc_col_facility", lang): inside["name"]
+        .fillna(inside["source_id"])
+        .astype(str)
+        .tolist(),
+        label("lc_col_distance", lang): [
+            format_value(round(m), "m", lang) for m in inside["distance_m"]
+        ],
+        label("lc_col_within", lang): [format_value(m, "m", lang) for m in inside["within_m"]],
+    }
+
+
+def _map(result, built, lang: str) -> None:
+    columns = [c for c, _, _ in lifecircle.share_columns(result.registry)]
+    column = st.selectbox(
+        label("lc_indicator", lang),
+        columns,
+        index=columns.index("share_complete"),
+        format_func=lambda c: indicator_name(c, result.registry, result.profile, lang),
+        key="lc_indicator",
+    )
+    drawn = st.session_state.get(DRAWN_KEY)
+    shown = drawn if drawn and drawn[:2] == (built.sha256, result.profile) else None
+    layers = lifecircle_layers(
+        dataclasses.replace(result, districts=display_outlines(result.districts)),
+        column,
+        drawn=walkshed_layers(shown[3], shown[4], shown[2], lang=lang) if shown else None,
+        drawn_legend=walkshed_legend(shown[3], shown[4], lang=lang) if shown else None,
+        fit=[shown[3]] if shown else None,
+        lang=lang,
+    )
+    coverage_view(layers, "lifecircle_map")
+    if shown is not None:
+        _, profile, name, sheds, inside = shown
+        words = {
+            "name": name,
+            "distance": format_value(round(sheds["distance_m"].max()), "m", lang),
+            "profile": label(f"profile_{profile}", lang),
+            "n": len(inside),
+        }
+        if inside.empty:
+            st.info(esc_md(label("lc_inside_none", lang).format(**words)))
+        else:
+            st.markdown(f"**{esc_md(label('lc_inside_title', lang).format(**words))}**")
+            st.dataframe(_inside_table(inside, lang), hide_index=True, width="stretch")
+
+
+# --- tables and downloads -----------------------------------------------------------------------
+
+
+def _tables(result, found, lang: str) -> None:
+    registry, profile = result.registry, result.profile
+    shown = [f"share_{k}" for k in registry.categories] + ["share_complete"]
+    st.subheader(label("lc_districts", lang))
+    counted = result.districts[result.districts["projects_with_point"] > 0]
+    st.dataframe(district_table(counted, shown, registry, profile, lang), hide_index=True)
+    st.subheader(label("lc_cities", lang))
+    st.dataframe(city_table(result.cities, shown, registry, profile, lang), hide_index=True)
+    st.subheader(label("lc_communities", lang))
+    st.dataframe(community_table(result.communities, registry, profile, lang), hide_index=True)
+    st.subheader(label("lc_sources", lang))
+    st.dataframe(sources_text(result.sources, shown, registry, profile, lang), hide_index=True)
+    if len(found.quarantine):
+        st.subheader(label("facilities_quarantine", lang).format(n=len(found.quarantine)))
+        st.dataframe(quarantine_rows(facility_quarantine(found.quarantine), lang), hide_index=True)
+
+
+def _xlsx(result, quarantine) -> bytes:
+    return xlsx_bytes(export_sheets(result, quarantine))
+
+
+def _downloads(result, found, lang: str) -> None:
+    columns = st.columns(3)
+    columns[0].download_button(
+        label("download_lc_xlsx", lang),
+        functools.partial(_xlsx, result, found.quarantine),
+        f"lifecircle-{result.profile}.xlsx",
+        XLSX,
+    )
+    columns[1].download_button(
+        label("download_lc_communities", lang),
+        functools.partial(geojson_bytes, result.communities),
+        f"lifecircle-communities-{result.profile}.geojson",
+        "application/geo+json",
+    )
+    columns[2].download_button(
+        label("download_lc_districts", lang),
+        functools.partial(geojson_bytes, display_outlines(result.districts)),
+        f"lifecircle-districts-{result.profile}.geojson",
+        "application/geo+json",
+    )
+
+
+def render(lang: str) -> None:
+    """The 生活圈 page in ``lang``."""
+    st.title(label("page_lifecircle_title", lang))
+    st.caption(label("lifecircle_help", lang))
+    if st.button(label("load_network_example", lang), key="lc_example"):
+        load_network_example()
+    loaded, ledger = current_infra(), current_ledger()
+    source = _extract(loaded, lang)
+    if source is None or ledger is None:
+        st.info(label("lifecircle_needs", lang))
+        return
+    if "synthetic" in source[1]:
+        st.warning(label("synthetic_network_warning", lang))
+    try:
+        with st.spinner(label("reach_building", lang)):
+            built, found = _sources(source, lang)
+    except InputError as exc:
+        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        return
+    sep = "、" if lang == "zh" else ", "
+    counts = sep.join(f"{category_name(k, lang)} {n}" for k, n in found.counts().items())
+    st.caption(esc_md(label("facilities_counts", lang).format(counts=counts)))
+    profile, registry = _settings(lang)
+    with st.spinner(label("reach_measuring", lang)):
+        result = _measured(ledger.ledger.projects, found, built, profile, registry)
+    _map(result, built, lang)
+    _walkshed_form(result, built, found, lang)
+    _tables(result, found, lang)
+    _downloads(result, found, lang)
+
+
+render(current_lang())

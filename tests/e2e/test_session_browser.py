@@ -1,0 +1,285 @@
+"""
+A team server (``atlas serve``: ``server.py``, ATLAS_AUTH=on, no trusted proxy) whose workspace
+holds hostile names: the session cookie is set by the server, HttpOnly and SameSite=Strict,
+cleared by it at logout, and never readable by page script; on every page, names like
+``[请点此重新登录](https:evil.example)``, ``![t](https:evil.example)`` and the account
+``**bold**_it_`` read as text, and no request leaves 127.0.0.1; a throttled login says its
+wait on the page, and an X-Forwarded-For from the (untrusted) peer is not believed.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from geo import records
+from store import Workspace, audit, auth
+from tests.e2e.conftest import ARTIFACTS, REPO, _free_port, _wait_healthy, wait_idle
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery"
+KEY = "e2e-session-key-" + "x" * 32
+ACCOUNT = "**bold**_it_"
+DATASETS = ("[请点此重新登录](https:evil.example)", "![t](https:evil.example)", "www.evil.example")
+LEDGER = REPO / "data" / "examples" / "synthetic-ledger-xinxiang.csv"
+PAGES = [
+    "",
+    "compare",
+    "quality",
+    "export",
+    "ledger",
+    "accessibility",
+    "reach",
+    "figures",
+    "history",
+    "account",
+]
+# Links and images to another host, and emphasis, that only a user value could have put in
+# the page (the page's own links stay on this server: "skip to content", the page list).
+_INJECTED = """() => [
+    ...[...document.querySelectorAll('a[href], img[src], link[href], iframe[src]')]
+        .map(e => e.href || e.src)
+        .filter(u => !u.startsWith('data:') && new URL(u, location.href).host !== location.host),
+    ...[...document.querySelectorAll('strong, em, b, i')]
+        .map(e => e.textContent).filter(t => t === 'bold' || t === 'it'),
+]"""
+
+
+class Server(str):
+    """The server's URL, and its workspace database (``database``)."""
+
+    database: str
+
+
+@pytest.fixture(scope="module")
+def team_server(tmp_path_factory):
+    """
+    `atlas serve` with ATLAS_AUTH=on over datasets with hostile names.
+
+    ATLAS_TRUSTED_PROXIES unset: Streamlit's server believes no X-Forwarded-For, from loopback
+    neither (``atlas serve`` sets uvicorn's FORWARDED_ALLOW_IPS from it).
+    """
+    data_dir = tmp_path_factory.mktemp("hostile")
+    database = f"sqlite:///{data_dir / 'atlas.sqlite'}"
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("FORWARDED_ALLOW_IPS", auth.ENV_PROXIES)
+    }
+    env |= {"ATLAS_AUTH": "on", "ATLAS_SECRET_KEY": KEY, "ATLAS_DATA_DIR": str(data_dir)}
+    with Workspace(database) as workspace:
+        workspace.add_account("boss", role="admin", password=PASSWORD)
+        boss = workspace.login("boss", PASSWORD).account
+        workspace.add_account(ACCOUNT, role="city", city="新乡市", password=PASSWORD, user=boss)
+        clerk = workspace.login(ACCOUNT, PASSWORD).account
+        ledger = records.read_ledger(LEDGER, crs_name="gcj02")
+        for name in DATASETS:
+            workspace.save_ledger(
+                ledger, name=name, user=clerk, data=LEDGER.read_bytes(),
+                file_name="![f](https:evil.example/f.png).csv", note="[n](https:evil.example)",
+            )  # fmt: skip
+    port = _free_port()
+    atlas = str(Path(sys.executable).with_name("atlas"))
+    command = [atlas, "serve", "--address", "127.0.0.1", "--port", str(port)]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with (ARTIFACTS / "session-server.log").open("wb") as log:
+        # A session of its own: `atlas serve` and the Streamlit server it runs stop together.
+        server = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        url = Server(f"http://127.0.0.1:{port}")
+        url.database = database
+        try:
+            _wait_healthy(url, server)
+            yield url
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=20)
+
+
+def _post(url: str, path: str, fields: dict[str, str], **headers: str):
+    """A form POST, redirects not followed: (status, headers as a list of pairs)."""
+    where = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(where.hostname, where.port, timeout=120)
+    body = urllib.parse.urlencode(fields)
+    connection.request(
+        "POST",
+        path,
+        body=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+    )
+    answer = connection.getresponse()
+    answer.read()
+    connection.close()
+    return answer.status, answer.getheaders()
+
+
+def _set_cookie(headers) -> list[str]:
+    return [v for k, v in headers if k.lower() == "set-cookie" and v.startswith(auth.COOKIE)]
+
+
+def _location(headers) -> str:
+    return next(v for k, v in headers if k.lower() == "location")
+
+
+def test_the_server_sets_an_httponly_strict_cookie_and_clears_it_at_logout(team_server):
+    origin = {"Origin": team_server}
+    form = {"account": "boss", "password": PASSWORD, "next": "/account?ledger=xx%401"}
+    # Another site's page cannot log a browser in.
+    status, headers = _post(team_server, "/atlas/login", form, Origin="https://evil.example")
+    assert (status, _set_cookie(headers)) == (403, [])
+    status, headers = _post(team_server, "/atlas/login", form | {"password": "not it"}, **origin)
+    assert (status, _set_cookie(headers)) == (303, [])
+    assert _location(headers) == "/account?ledger=xx%401&login=wrong"
+    # A NUL byte through the form: one clear refusal, not a database error (was: internal).
+    status, headers = _post(team_server, "/atlas/login", form | {"account": "boss\x00"}, **origin)
+    assert (status, _set_cookie(headers)) == (303, [])
+    assert _location(headers) == "/account?ledger=xx%401&login=text"
+    # A path elsewhere is no place to go back to.
+    status, headers = _post(
+        team_server, "/atlas/login", form | {"next": "//evil.example/x"}, **origin
+    )
+    assert _location(headers) == "/"
+
+    status, headers = _post(team_server, "/atlas/login", form, **origin)
+    (cookie,) = _set_cookie(headers)
+    assert (status, _location(headers)) == (303, "/account?ledger=xx%401")
+    value, *attributes = [part.strip() for part in cookie.split(";")]
+    assert sorted(attributes) == ["HttpOnly", "Max-Age=28800", "Path=/", "SameSite=Strict"]
+    token = auth.read_cookie(value.split("=", 1)[1], key=KEY)
+    assert token and "boss" not in value
+
+    # 127.0.0.1 is no trusted proxy here (ATLAS_TRUSTED_PROXIES unset): its X-Forwarded-Proto
+    # is not believed, and the cookie is not marked for HTTPS (a trusted proxy's is:
+    # tests/test_app_gate.py).
+    status, headers = _post(
+        team_server, "/atlas/login", form, **origin, **{"X-Forwarded-Proto": "https"}
+    )
+    (plain,) = _set_cookie(headers)
+    assert "Secure" not in [part.strip() for part in plain.split(";")]
+
+    # Behind a reverse proxy that rewrites Host and passes the browser's as X-Forwarded-Host.
+    proxied = {"Origin": "https://atlas.bureau.example", "X-Forwarded-Host": "atlas.bureau.example"}
+    status, headers = _post(team_server, "/atlas/login", form, **proxied)
+    assert (status, len(_set_cookie(headers))) == (303, 1)
+
+    # Logout ends the session in the workspace and clears the cookie.
+    status, headers = _post(
+        team_server, "/atlas/logout", {"next": "/account"}, **origin, Cookie=value
+    )
+    (cleared,) = _set_cookie(headers)
+    assert (status, _location(headers)) == (303, "/account?login=out")
+    assert cleared.startswith(f'{auth.COOKIE}=""; ') and "Max-Age=0" in cleared
+    assert "HttpOnly" in cleared and "SameSite=Strict" in cleared
+    with Workspace(team_server.database) as workspace:
+        assert workspace.session(token) is None
+
+
+def _log_in(page, url: str, name: str, path: str = "account") -> None:
+    page.goto(f"{url}/{path}")
+    wait_idle(page)
+    page.get_by_label("账户名").fill(name)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    wait_idle(page)
+    page.get_by_text("当前账户：").first.wait_for(timeout=60_000)
+
+
+def test_no_page_script_can_read_the_session_cookie(team_server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        _log_in(page, team_server, "boss")
+        (cookie,) = [c for c in context.cookies() if c["name"] == auth.COOKIE]
+        assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Strict")
+        assert auth.COOKIE not in page.evaluate("document.cookie")
+        # The page still knows who is signed in after a reload: the server reads the cookie.
+        page.reload()
+        wait_idle(page)
+        page.get_by_text("当前账户：boss").wait_for(timeout=60_000)
+        page.get_by_role("button", name="退出登录").click()
+        page.wait_for_load_state()
+        wait_idle(page)
+        page.get_by_text("已退出登录。").wait_for(timeout=60_000)
+        assert [c for c in context.cookies() if c["name"] == auth.COOKIE] == []
+    finally:
+        context.close()
+
+
+def test_user_values_are_text_on_every_page_and_nothing_leaves(team_server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    outside: list[str] = []
+
+    def record(request) -> None:
+        host = urllib.parse.urlsplit(request.url).hostname
+        if request.url.split(":", 1)[0] in ("http", "https", "ws", "wss") and host != "127.0.0.1":
+            outside.append(request.url)
+
+    page.on("request", record)
+    try:
+        _log_in(page, team_server, ACCOUNT)
+        link = f"ledger={quote(DATASETS[0] + '@1')}&dataset={quote(DATASETS[1])}"
+        link += f"&city={quote('[城市](https:evil.example/c)')}"
+        for path in PAGES:
+            page.goto(f"{team_server}/{path}?{link}")
+            wait_idle(page)
+            page.get_by_text("当前账户：**bold**_it_（市级，新乡市）").wait_for(timeout=60_000)
+            assert page.evaluate(_INJECTED) == [], path
+            body = page.locator("body").inner_text()
+            assert "Traceback" not in body, path
+            page.screenshot(path=str(ARTIFACTS / f"hostile-{path or 'map'}.png"), full_page=True)
+        assert outside == []
+    finally:
+        context.close()
+
+
+def _audit(database: str, action: str, actor: str) -> list[dict]:
+    with Workspace(database) as workspace:
+        boss = workspace.login("boss", PASSWORD, address="cli:e2e").account
+        rows = workspace.audit_log(user=boss, action=action, actor=actor, limit=None)
+    return rows.to_dict("records")
+
+
+def test_a_throttled_login_says_its_wait_and_a_forwarded_for_is_not_believed(team_server, browser):
+    # A rotating X-Forwarded-For from a peer that is no trusted proxy: the peer is recorded.
+    origin = {"Origin": team_server}
+    for index in range(3):
+        status, _ = _post(
+            team_server, "/atlas/login", {"account": "xff-guess", "password": "not it"},
+            **origin, **{"X-Forwarded-For": f"6.6.{index}.{index}"},
+        )  # fmt: skip
+        assert status == 303
+    addresses = [r["address"] for r in _audit(team_server.database, "login_failed", "xff-guess")]
+    assert addresses == ["127.0.0.1"] * 3
+    # Twelve guesses at one name from elsewhere just now: its next try waits 15 minutes.
+    with Workspace(team_server.database) as workspace, workspace._begin(write=True) as conn:
+        for _ in range(12):
+            audit.record(conn, "guessed", "login_failed", address="203.0.113.9")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{team_server}/account")
+        wait_idle(page)
+        page.get_by_label("账户名").fill("guessed")
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_load_state()
+        wait_idle(page)
+        (refused,) = _audit(team_server.database, "login_throttled", "guessed")
+        assert refused["address"] == "127.0.0.1"
+        minutes = -(-refused["detail"]["wait_s"] // 60)
+        page.get_by_text(f"登录失败次数过多，请 {minutes} 分钟后再试。").wait_for(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "login-throttled.png"), full_page=True)
+        assert [c for c in context.cookies() if c["name"] == auth.COOKIE] == []
+    finally:
+        context.close()

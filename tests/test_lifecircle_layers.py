@@ -1,0 +1,155 @@
+"""Tests for layers/lifecircle.py: names with their clauses, escaped values, the XLSX files."""
+
+from __future__ import annotations
+
+import io
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geo import facilities, lifecircle
+from layers import lifecircle as words
+from layers._html import legend_html
+from layers.tables import xlsx_bytes
+
+REGISTRY = facilities.load_registry()
+SOURCES = lifecircle.sources_table(REGISTRY)
+
+
+@pytest.mark.parametrize(
+    ("column", "profile", "lang", "text"),
+    [
+        ("share_kindergarten", "walk", "zh", "300 米内有幼儿园的户数占比（步行）"),
+        ("share_kindergarten", "wheelchair", "en",
+         "Households within 300 m of a kindergarten (by wheelchair)"),
+        ("share_market_1000m", "walk", "zh",
+         "15 分钟生活圈（1,000 米）内有菜市场或生鲜超市的户数占比（步行）"),
+        ("share_park", "walk", "zh",
+         "公园服务半径内的户数占比（5,000 m²及以上者 500 米、2,000 m²及以上者 300 米；步行）"),
+        ("share_complete", "walk", "en", "Households in complete communities (on foot)"),
+        ("share_elderly_care", "walk", "en",
+         "Households within 300 m of an elderly-care station (on foot)"),
+        ("share_elderly_care_500m", "walk", "en",
+         "Households with an elderly-care station in the 10-minute circle, 500 m (on foot)"),
+    ],
+)  # fmt: skip
+def test_indicators_are_named_with_their_radius(column, profile, lang, text):
+    assert words.indicator_name(column, REGISTRY, profile, lang) == text
+
+
+def test_every_clause_says_it_is_a_setting_in_both_languages():
+    assert words.clause_text(SOURCES, "share_kindergarten", "zh") == (
+        "依据：GB 50180-2018 附录 C（五分钟生活圈居住区配套设施）：幼儿园服务半径不宜大于 300 m"
+        "（2018（2018-12-01 实施））；设定值，未核对原文"
+    )
+    english = words.clause_text(SOURCES, "share_kindergarten", "en")
+    assert english == (
+        "Source: GB 50180-2018 Appendix C (5-minute life-circle facilities): a kindergarten "
+        "serves within 300 m (2018 (in force 2018-12-01)); a setting, not checked against "
+        "the text"
+    )
+
+
+def test_standards_are_cited_once_and_in_the_interface_language():
+    columns = ["share_kindergarten", "share_nursery", "share_park", "share_complete"]
+    zh = words.sources_text(SOURCES, columns, REGISTRY, "walk", "zh")["标准"].tolist()
+    assert zh == [
+        "GB 50180-2018 城市居住区规划设计标准",
+        "GB 50180-2018 城市居住区规划设计标准",
+        "城市体检指标体系：公园绿化活动场地服务半径覆盖率",
+        "建科规〔2020〕7号 附件 完整居住社区建设标准（试行）",
+    ]
+    en = words.sources_text(SOURCES, columns, REGISTRY, "walk", "en")["Standard"].tolist()
+    assert en == [
+        "GB 50180-2018, Standard for urban residential area planning and design",
+        "GB 50180-2018, Standard for urban residential area planning and design",
+        "City health check indicators: park service-radius coverage",
+        "Jiankegui [2020] No. 7 attachment, Construction standard for complete residential "
+        "communities (trial)",
+    ]
+    assert words.clause_text(SOURCES, "share_complete", "en").startswith(
+        "Source: Jiankegui [2020] No. 7 attachment I (basic public services) items 1–5"
+    )
+
+
+def test_walkshed_facilities_are_escaped():
+    sheds = gpd.GeoDataFrame(
+        {"profile": ["walk"], "distance_m": [300.0], "reachable_km": [1.2]},
+        geometry=[shapely.Point(113.84, 35.27).buffer(0.002)],
+        crs="EPSG:4326",
+    )
+    inside = gpd.GeoDataFrame(
+        {
+            "category": ["kindergarten"],
+            "name": ["<img src=x onerror=alert(1)>"],
+            "source_id": ["row 2"],
+            "distance_m": [120.0],
+        },
+        geometry=[shapely.Point(113.841, 35.271)],
+        crs="EPSG:4326",
+    )
+    fmap = folium.Map(tiles=None)
+    for group in words.walkshed_layers(sheds, inside, "<b>小区</b>", lang="zh"):
+        group.add_to(fmap)
+    html = fmap.get_root().render()
+    assert "<img src=x" not in html and "<b>小区</b>" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "幼儿园：&lt;img src=x onerror=alert(1)&gt;（沿路网 120 米）" in html
+
+
+def test_the_legend_names_each_walkshed_and_the_services_inside():
+    sheds = gpd.GeoDataFrame(
+        {"profile": ["walk"] * 3, "distance_m": [1000.0, 500.0, 300.0]},
+        geometry=[shapely.Point(113.84, 35.27).buffer(r) for r in (0.01, 0.005, 0.003)],
+        crs="EPSG:4326",
+    )
+    inside = pd.DataFrame({"category": ["kindergarten", "park"]})
+    entries = words.walkshed_legend(sheds, inside, lang="en")
+    assert [(name, shape) for _, name, shape in entries] == [
+        ("Walkshed 300 m", "area"),
+        ("Walkshed 500 m", "area"),
+        ("Walkshed 1,000 m", "area"),
+        ("Services inside (2)", "point"),
+    ]
+    html = legend_html("t", [], lang="zh", points=words.walkshed_legend(sheds, inside, lang="zh"))
+    assert "步行范围 300 米" in html and "范围内的设施（2）" in html
+    assert "background:#54278f;opacity:.6" in html  # a filled swatch, as drawn
+
+
+def test_facilities_file_quarantine_in_the_records_shape():
+    quarantine = pd.DataFrame(
+        {
+            "row": [4],
+            "reason": ["unknown_category"],
+            "column": ["设施类别"],
+            "detail_zh": ["'图书馆'"],
+            "detail_en": ["'图书馆'"],
+            "名称": ["某图书馆"],
+        }
+    )
+    out = words.facility_quarantine(quarantine)
+    assert list(out.columns) == ["row", "reason", "column", "message_zh", "message_en", "名称"]
+    assert out["message_zh"].iloc[0] == "设施类别：设施类别无法识别 '图书馆'"
+    assert out["message_en"].iloc[0] == "设施类别: unknown category '图书馆'"
+
+
+def test_the_template_is_read_back_as_a_facilities_file():
+    template = pd.read_excel(io.BytesIO(words.template_bytes(REGISTRY)), sheet_name=None)
+    assert list(template) == ["设施", "类别"]
+    header = list(template["设施"].columns)
+    assert header == ["编号", "名称", "设施类别", "地址", "经度", "纬度", "坐标系", "面积（m²）"]
+    filled = pd.DataFrame(
+        [["F1", "甲幼儿园", "幼儿园", "", 113.8383, 35.2741, "wgs84", None],
+         ["F2", "乙公园", "公园", "", 113.84, 35.276, "wgs84", "0.6万"]],
+        columns=header,
+    )  # fmt: skip
+    found = facilities.read_facility_file(
+        xlsx_bytes({"设施": filled}), name="facilities.xlsx", registry=REGISTRY
+    )
+    assert found.features["category"].tolist() == ["kindergarten", "park"]
+    np.testing.assert_allclose(found.features["area_m2"].iloc[1], 6000)
+    assert found.quarantine.empty
