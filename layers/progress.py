@@ -308,7 +308,9 @@ def monthly_table(months: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
                 label("progress_col_saved", lang): _day_text(row["saved_at"]),
             }
         )
-    return pd.DataFrame(rows)
+    # No month up to the day (no saved monthly version): the headers still say what it holds.
+    keys = ["month", "place", "report", "started", "finished", "planned", "ledger", "saved"]
+    return pd.DataFrame(rows, columns=[label(f"progress_col_{k}", lang) for k in keys])
 
 
 def _month_text(month: str, lang: str) -> str:

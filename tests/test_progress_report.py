@@ -212,3 +212,11 @@ def test_a_qualified_target_reads_as_written_and_its_rate_is_no_more_exact(tmp_p
     assert shown.loc["洛阳市（全市）", "计划户数"] == "29,000（约）"
     assert progress.sum_qualifier(["exact", "at_least"]) == "at_least"
     assert progress.sum_qualifier(["at_most", "at_least"]) == "approx"
+
+
+def test_the_months_sheet_keeps_its_headers_without_a_monthly_version(found):
+    # The fixture's ledger is read, not saved: no version, so no month; the sheet says what
+    # it would hold rather than being blank.
+    book = _report(found, "en")
+    assert book["Months"][0][:3] == ["Month", "Place", "Monthly report"]
+    assert len(book["Months"]) == 1
