@@ -13,7 +13,7 @@ CLUSTER_SHA1 := 9cdb52a4eab92671832e1ef9899669e80efc4056
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: app test e2e lint build install browser clean bench bench-full qgis
+.PHONY: app test e2e lint build install browser fonts office clean bench bench-full qgis
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,7 @@ build: install
 # that is there; it refuses a broken file, or one whose record says it held saves and is gone.
 # `atlas serve` runs `streamlit run server.py` on localhost, with uvicorn believing
 # X-Forwarded-For only from ATLAS_TRUSTED_PROXIES (unset: from no one).
-app: build
+app: build fonts
 	$(BIN)/atlas db init
 	$(BIN)/atlas serve --address localhost --port $(PORT)
 
@@ -50,8 +50,25 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
+# The district atlas (layers/sheets.py) writes its Chinese text in Debian's Noto Sans CJK.
+NOTO := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+$(NOTO):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq fonts-noto-cjk
+
+fonts: $(NOTO)
+
+# LibreOffice converts the reply draft to PDF in its test (opens cleanly); poppler's pdftoppm
+# renders pages to look at. Debian's headless Writer: about 10 MB to download.
+SOFFICE := /usr/bin/soffice
+$(SOFFICE):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui poppler-utils
+
+office: $(SOFFICE)
+
 # Everything: lint (ruff, import contracts, mypy), unit tests and the browser tests (tests/e2e).
-test: build browser lint
+test: build browser fonts office lint
 	$(BIN)/python -m pytest
 
 # The browser tests alone (a real server and headless Chromium; screenshots/e2e/).

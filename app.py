@@ -31,6 +31,7 @@ state.keep(
         *filters.URL_KEYS,
         *filters.LEDGER_FILTERS,
         *("place", "metric", "show", "ledger", "infra"),
+        *("siting_type", "siting_profile", "siting_count", "siting_radius"),
         *("plan", "as_of", "rate", "chart"),  # the progress page's
     ]
 )
@@ -49,9 +50,11 @@ pages = [
     st.Page("app_pages/compare.py", title=label("page_compare", lang), url_path="compare"),
     st.Page("app_pages/quality.py", title=label("page_quality", lang), url_path="quality"),
     st.Page("app_pages/export.py", title=label("page_export", lang), url_path="export"),
+    st.Page("app_pages/report.py", title=label("page_report", lang), url_path="report"),
     st.Page("app_pages/ledger.py", title=label("page_ledger", lang), url_path="ledger"),
     st.Page("app_pages/infra.py", title=label("page_infra", lang), url_path="accessibility"),
     st.Page("app_pages/reach.py", title=label("page_reach", lang), url_path="reach"),
+    st.Page("app_pages/siting.py", title=label("page_siting", lang), url_path="siting"),
     st.Page("app_pages/lifecircle.py", title=label("page_lifecircle", lang), url_path="lifecircle"),
     st.Page("app_pages/figures.py", title=label("page_figures", lang), url_path="figures"),
     st.Page("app_pages/progress.py", title=label("page_progress", lang), url_path="progress"),

@@ -23,6 +23,11 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas network OSM --out FILE.gpkg
     atlas reach --projects FILE.gpkg --infra FILE.gpkg --network FILE.gpkg
                 [--profile P ...] [--radius M ...] [--max-snap M] --out FILE.geojson
+    atlas site --projects LEDGER [--crs DATUM] --network EXTRACT [--type T] [--candidates FILE]
+               [--existing FILE] --count N --radius R --profile walk|wheelchair
+               [--time-limit S] [--solver highs|cbc] [--all-candidates] --out FILE.geojson
+    atlas priorities --projects LEDGER [--crs DATUM] [--preset safety|accessibility|balanced]
+                     [--planned] --out FILE.csv|.xlsx
     atlas indicators --projects LEDGER [--crs DATUM] --osm EXTRACT [--facilities FILE]
                      [--profile walk|wheelchair] [--radius CATEGORY=M ...]
                      --out FILE.gpkg|.geojson|.xlsx
@@ -33,6 +38,10 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas audit [--actor NAME] [--action ACTION] [--limit N]
     atlas publish NAME@VERSION [--withdraw]
     atlas serve [--address localhost] [--port 8501]
+    atlas report reply|sheets (--city CITY ... | --province P) [--district D ...]
+                 [--period 2023] [--kind plan|completed|…] [--ledger NAME[@V]]
+                 [--infra NAME[@V] | --figures-only] [--figure METRIC] [--lang zh|en]
+                 --out FILE.docx|FILE.pdf
 
 Against a workspace with accounts (a team server) every workspace command takes ``--user
 NAME``; the password comes from ``$ATLAS_PASSWORD`` or a prompt, a new account's from
@@ -111,7 +120,10 @@ _FILES = {
     "infra": (("file",), ("out",)),
     "coverage": (("infra", "projects"), ("out",)),
     "map": (("infra", "projects"), ("out",)),
+    "site": (("projects", "network", "candidates", "existing"), ("out",)),
+    "priorities": (("projects",), ("out",)),
     "indicators": (("projects", "osm", "facilities"), ("out",)),
+    "report": ((), ("out",)),
     "progress": ((), ("out",)),
 }
 
@@ -737,6 +749,110 @@ def _add_network_commands(sub) -> None:
     measure.set_defaults(func=_reach)
 
 
+# --- siting (issue 26): `atlas site` ---------------------------------------------------------
+
+
+def _site_projects(path: Path, crs_name: str | None) -> pd.DataFrame:
+    """Communities from a ledger (read as `atlas ingest` reads it) or an ingested .gpkg."""
+    if path.suffix.lower() in {".gpkg", ".geojson"}:
+        return records.read_projects(path)
+    return records.read_ledger(path, crs_name=crs_name).projects
+
+
+def _site(args: argparse.Namespace) -> int:
+    from geo import network, siting
+
+    out = Path(args.out)
+    if out.suffix.lower() not in {".geojson", ".json"}:
+        raise ValueError(f"Expected --out to end in .geojson, got {args.out!r}.")
+    boundaries.build_boundaries()
+    projects = _site_projects(Path(args.projects), args.crs)
+    graph = network.load_network(Path(args.network))
+    found = None
+    if Path(args.network).suffix.lower() in {".pbf", ".osm"}:
+        found = infra.read_infra(Path(args.network))
+    refused = {}
+    given = {}
+    for option in ("candidates", "existing"):
+        if getattr(args, option):
+            given[option], quarantine = siting.read_sites(Path(getattr(args, option)))
+            refused[option] = len(quarantine)
+    candidates, _, result = siting.plan(
+        projects,
+        graph,
+        kind=args.type,
+        count=args.count,
+        radius_m=args.radius,
+        profile=args.profile,
+        infra=found,
+        candidates=given.get("candidates"),
+        existing=given.get("existing"),
+        solver=args.solver,
+        time_limit_s=args.time_limit,
+    )
+    written = candidates if args.all_candidates else candidates[candidates["chosen"]]
+    write_geojson(written.sort_values("order", na_position="last"), out)
+    print(json.dumps(result.summary | {"refused_rows": refused}, ensure_ascii=False))
+    return 0
+
+
+def _priorities(args: argparse.Namespace) -> int:
+    from geo import priorities
+
+    out = Path(args.out)
+    if out.suffix.lower() not in {".csv", ".xlsx"}:
+        raise ValueError(f"Expected --out to end in .csv or .xlsx, got {args.out!r}.")
+    boundaries.build_boundaries()
+    projects = _site_projects(Path(args.projects), args.crs)
+    ranked = priorities.prioritise(projects, preset=args.preset, only_planned=args.planned)
+    table = pd.DataFrame(ranked.drop(columns="geometry", errors="ignore"))
+    _write_table(table, out, "priorities")
+    summary = {
+        "ranked": len(ranked),
+        "preset": args.preset,
+        "tied": int(ranked["tied"].sum()),
+        "parts_missing": ranked["parts_missing"].value_counts().to_dict(),
+    }
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+def _add_site_commands(sub) -> None:
+    """The `site` and `priorities` subcommands."""
+    from geo.priorities import PRESETS
+    from geo.siting import PROFILES, SITE_TYPES, SOLVERS
+
+    ranks = sub.add_parser("priorities", help="which communities first: a score explained by parts")
+    ranks.add_argument(
+        "--projects", required=True, help="ledger (CSV/XLSX) or `atlas ingest` .gpkg"
+    )
+    ranks.add_argument("--crs", help="datum of the ledger's coordinates: wgs84|cgcs2000|gcj02|bd09")
+    ranks.add_argument("--preset", choices=list(PRESETS), default="balanced")
+    ranks.add_argument("--planned", action="store_true", help="rank only the 计划 (plan) rows")
+    ranks.add_argument("--out", required=True, help="ranked table .csv or .xlsx")
+    ranks.set_defaults(func=_priorities)
+
+    site = sub.add_parser("site", help="where N new curb ramps or accessible stops reach most")
+    site.add_argument("--projects", required=True, help="ledger (CSV/XLSX) or `atlas ingest` .gpkg")
+    site.add_argument("--crs", help="datum of the ledger's coordinates: wgs84|cgcs2000|gcj02|bd09")
+    site.add_argument("--network", required=True, help="OSM extract (or `atlas network` .gpkg)")
+    site.add_argument("--type", choices=SITE_TYPES, default="curb_ramp", help="facility type")
+    site.add_argument("--candidates", help="candidate sites (.geojson/.gpkg/.zip points)")
+    site.add_argument("--existing", help="existing sites, kept fixed (.geojson/.gpkg/.zip points)")
+    site.add_argument("--count", type=int, required=True, help="how many new sites")
+    site.add_argument("--radius", type=float, required=True, help="metres on foot")
+    site.add_argument("--profile", choices=PROFILES, default="walk")
+    site.add_argument("--solver", choices=SOLVERS, default="highs")
+    site.add_argument("--time-limit", type=float, help="seconds per solve; then the gap is given")
+    site.add_argument(
+        "--all-candidates",
+        action="store_true",
+        help="write unchosen candidates too (chosen: false)",
+    )
+    site.add_argument("--out", required=True, help="chosen sites as .geojson")
+    site.set_defaults(func=_site)
+
+
 # --- life circles (issue 25): `atlas indicators` -----------------------------------------------
 
 _INDICATOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".xlsx")
@@ -1122,6 +1238,137 @@ def _add_map_commands(sub) -> None:
     offline.set_defaults(func=_map)
 
 
+# --- reports (issue 23): atlas report reply|sheets; one block, to move to cli/reports.py ------
+
+
+def _report_inputs(args: argparse.Namespace):
+    """
+    The report of the options, and the data it used: figures, ledger and infrastructure.
+
+    As ``--user`` reads them. Without ``--ledger``/``--infra`` the workspace's current state
+    of every dataset is used, as on the reports page; ``--figures-only`` uses neither.
+    """
+    from geo import report
+    from store.current import (
+        data_source,
+        existing_workspace,
+        figures_in_view,
+        open_infra,
+        open_ledger,
+        readable_places,
+    )
+
+    boundaries.build_boundaries()
+    common = {
+        "districts": tuple(args.district or ()),
+        "years": report.parse_period(args.period),
+        "statuses": tuple(dict.fromkeys(args.kind or ())),
+    }
+    if args.province:
+        chosen = selection.Selection.for_province(args.province, **common)
+    else:
+        cities = tuple(gazetteer.resolve_city(name)["city"] for name in args.city)
+        chosen = selection.Selection(cities=cities, **common)
+    workspace = existing_workspace()
+    if args.figures_only and (args.ledger or args.infra):
+        raise ValueError("Expected --figures-only or --ledger/--infra, got both.")
+    if workspace is None and (args.ledger or args.infra):
+        raise ValueError(
+            "Expected a workspace holding --ledger/--infra, found none. Save them first with "
+            "`atlas ingest FILE --save` and `atlas infra FILE --save`."
+        )
+    try:
+        user = _user(args, workspace) if workspace is not None else None
+        figures = figures_in_view(workspace, user=user)
+        readable = readable_places(workspace, user=user)
+        ledger = infra_found = None
+        if workspace is not None and not args.figures_only:
+            ledger = open_ledger(workspace, args.ledger or "", user=user)
+            infra_found = open_infra(workspace, args.infra or "", user=user)
+    finally:
+        if workspace is not None:
+            workspace.close()
+    used = {
+        "ledger": ledger.refs if ledger is not None else [],
+        "infra": infra_found.refs if infra_found is not None else [],
+    }
+    return used, report.gather_report(
+        figures,
+        chosen,
+        projects=ledger.content.projects if ledger is not None else None,
+        ledger_source=data_source(ledger),
+        infra=infra_found.content if infra_found is not None else None,
+        infra_source=data_source(infra_found),
+        readable=readable,
+    )
+
+
+def _report_command(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    suffix = ".docx" if args.report_command == "reply" else ".pdf"
+    if out.suffix.lower() != suffix:
+        raise ValueError(f"Expected --out to end in {suffix}, got {args.out!r}.")
+    used, gathered = _report_inputs(args)
+    today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+    if args.report_command == "reply":
+        from layers.reply import reply_docx
+
+        data = reply_docx(gathered, today=today, lang=args.lang)
+    else:
+        from layers.sheets import sheets_pdf
+
+        data = sheets_pdf(gathered, today=today, figure=args.figure, lang=args.lang)
+    write_bytes(data, out)
+    summary = {
+        "out": str(out),
+        "bytes": len(data),
+        "places": len(gathered.places),
+        "left_out": gathered.left_out,
+        "figures": int(gathered.items["value"].notna().sum()),
+        **used,
+    }
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+def _add_report_commands(sub) -> None:
+    """``atlas report reply|sheets``: the reply draft (.docx) and the district atlas (.pdf)."""
+    from geo.figures import STATUSES
+
+    command = sub.add_parser("report", help="a reply draft (.docx) or a district atlas (.pdf)")
+    kinds = command.add_subparsers(dest="report_command", required=True)
+    for name, help_text, suffix in (
+        ("reply", "the reply draft (答复函): Word, every figure footnoted", ".docx"),
+        ("sheets", "the district atlas: a cover and a page per district, PDF", ".pdf"),
+    ):
+        made = kinds.add_parser(name, help=help_text)
+        where = made.add_mutually_exclusive_group(required=True)
+        where.add_argument("--city", action="append", help="a city (repeatable), e.g. 新乡市")
+        where.add_argument("--province", help="every city of a province (at most 60 districts)")
+        made.add_argument("--district", action="append", help="only this district (repeatable)")
+        made.add_argument("--period", help="a year (2023) or years (2019-2023); default: all")
+        made.add_argument(
+            "--kind", action="append", choices=STATUSES, help="plan, completed… (repeatable)"
+        )
+        made.add_argument(
+            "--ledger", metavar="NAME[@V]", help="a saved ledger (default: the current state)"
+        )
+        made.add_argument(
+            "--infra", metavar="NAME[@V]", help="saved infrastructure (default: current state)"
+        )
+        made.add_argument(
+            "--figures-only", action="store_true", help="the documents' figures, no saved data"
+        )
+        made.add_argument("--lang", choices=["zh", "en"], default="zh", help="default zh")
+        made.add_argument("--user", help="act as this account (password: ATLAS_PASSWORD)")
+        made.add_argument("--out", required=True, help=f"output {suffix}")
+        if name == "sheets":
+            made.add_argument(
+                "--figure", default="households", help="the figure colouring the cover's map"
+            )
+        made.set_defaults(func=_report_command)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="atlas", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -1132,9 +1379,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_figures(sub)
     _add_plan_commands(sub)
     _add_network_commands(sub)
+    _add_site_commands(sub)
     _add_indicator_commands(sub)
     _workspace_commands(sub)
     _account_commands(sub)
+    _add_report_commands(sub)
     return parser
 
 

@@ -32,6 +32,7 @@ JOBS = (
     "network",
     "lifecircle",
     "store",
+    "reports",
 )
 _MODULES = {"app": "bench.app_speed"}
 

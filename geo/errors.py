@@ -104,6 +104,10 @@ CODES: dict[str, tuple[str, ...]] = {
     "network_nodes": ("name", "edges"),
     "network_lengths": ("name", "edges"),
     "network_changed": ("name",),
+    # reports (geo/report.py)
+    "report_bad_period": ("value",),
+    "report_too_many_places": ("n", "cap"),
+    "report_nothing_readable": ("cities",),
     # No reported figure plans this city and year (geo.plans.plan_from_figures).
     "no_plan_figures": ("city", "year", "found"),
 }

@@ -51,6 +51,7 @@ __all__ = [
     "SNAP_TO",
     "WALKSHED_BUFFER_M",
     "Nearest",
+    "Within",
     "community_reach",
     "district_reach",
     "measure",
@@ -58,6 +59,7 @@ __all__ = [
     "route",
     "snap_points",
     "walkshed",
+    "within",
 ]
 
 #: A point farther than this from the profile's nearest street is off the network.
@@ -424,6 +426,106 @@ def _along_edges(network, found: Nearest, dests: Snapped, placed, costs, profile
     masks = _edge_masks(network, profile)
     for key in found.sums:
         found.sums[key][origin] = _on_edge(masks[key], edge) * along
+
+
+@dataclasses.dataclass
+class Within:
+    """
+    Every (origin, destination) pair no more than ``limit_m`` apart on foot, as three arrays.
+
+    ``origin`` and ``destination`` index the points given; ``metres`` is the origin's leg,
+    the path between the two nodes and the destination's leg, as in :class:`Nearest`.
+    ``origin_node``/``destination_node`` are -1 for a point off the network (it has no pair).
+    """
+
+    origin: np.ndarray
+    destination: np.ndarray
+    metres: np.ndarray
+    origin_node: np.ndarray
+    destination_node: np.ndarray
+
+
+#: Distances held at once while :func:`within` runs (sources × graph nodes, float64).
+_WITHIN_CELLS = 8_000_000
+
+
+def within(
+    network: Network,
+    origins: np.ndarray,
+    destinations: np.ndarray,
+    *,
+    limit_m: float,
+    profile: str = "walk",
+    max_snap_m: float = MAX_SNAP_M,
+) -> Within:
+    """
+    The pairs of origins and destinations within ``limit_m`` metres along the network.
+
+    Points snap as in :func:`nearest_destinations` (same k-d tree, same ``max_snap_m``).
+    One Dijkstra per distinct destination node, bounded by ``limit_m`` (scipy stops there),
+    in batches whose dense rows stay under :data:`_WITHIN_CELLS` values; only the origins'
+    nodes are read from each row. Profiles whose cost is not metres (``blind``) are refused:
+    a limit in metres means nothing on weighted costs.
+    """
+    if not np.array_equal(edge_weights(network, profile), network.edges["length_m"].to_numpy()):
+        raise ValueError(
+            f"Expected a profile measured in metres (walk, wheelchair); got {profile!r}."
+        )
+    graph = _profile_graph(network, profile)
+    origin_node, origin_leg = _snap(network, graph, _metric_xy(network, *origins.T), max_snap_m)
+    dest_node, dest_leg = _snap(network, graph, _metric_xy(network, *destinations.T), max_snap_m)
+    on_origin = np.flatnonzero(origin_node >= 0)
+    on_dest = np.flatnonzero(dest_node >= 0)
+    empty = np.zeros(0, dtype=np.int64)
+    pairs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = [(empty, empty, np.zeros(0))]
+    if on_origin.size and on_dest.size:
+        matrix = sparse.csr_matrix(
+            (graph.weights, (graph.rows, graph.cols)), shape=(graph.n, graph.n)
+        )
+        targets, target_of = np.unique(origin_node[on_origin], return_inverse=True)
+        sources, source_of = np.unique(dest_node[on_dest], return_inverse=True)
+        # Destinations grouped by their node: one Dijkstra serves every one on it.
+        by_source = np.argsort(source_of, kind="stable")
+        starts = np.searchsorted(source_of[by_source], np.arange(len(sources) + 1))
+        step = max(1, _WITHIN_CELLS // max(graph.n, 1))
+        for first in range(0, len(sources), step):
+            batch = sources[first : first + step]
+            cost = dijkstra(matrix, directed=True, indices=batch, limit=float(limit_m))
+            pairs.append(
+                _batch_pairs(
+                    cost[:, targets], first, starts, by_source, on_dest, dest_leg,
+                    on_origin, target_of, origin_leg, float(limit_m),
+                )
+            )  # fmt: skip
+    origin, destination, metres = (np.concatenate(p) for p in zip(*pairs, strict=True))
+    order = np.lexsort((destination, origin))
+    return Within(origin[order], destination[order], metres[order], origin_node, dest_node)
+
+
+def _batch_pairs(
+    cost, first, starts, by_source, on_dest, dest_leg, on_origin, target_of, origin_leg, limit
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of one batch: each reached (source node, origin node) spread to their points."""
+    src, tgt = np.nonzero(np.isfinite(cost))
+    if not src.size:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    path = cost[src, tgt]
+    # Node pairs → destination points on the source node (a node may carry several).
+    counts = starts[first + src + 1] - starts[first + src]
+    node_pair = np.repeat(np.arange(src.size), counts)
+    offsets = np.arange(node_pair.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    dest = on_dest[by_source[starts[first + src[node_pair]] + offsets]]
+    # … and to the origin points on the target node, through a sort of the origins by node.
+    by_target = np.argsort(target_of, kind="stable")
+    tstarts = np.searchsorted(target_of[by_target], np.arange(cost.shape[1] + 1))
+    tcounts = tstarts[tgt[node_pair] + 1] - tstarts[tgt[node_pair]]
+    pair = np.repeat(np.arange(node_pair.size), tcounts)
+    toffsets = np.arange(pair.size) - np.repeat(np.cumsum(tcounts) - tcounts, tcounts)
+    origin = on_origin[by_target[tstarts[tgt[node_pair[pair]]] + toffsets]]
+    metres = origin_leg[origin] + path[node_pair[pair]] + dest_leg[dest[pair]]
+    keep = metres <= limit
+    return origin[keep], dest[pair][keep], metres[keep]
 
 
 # --- communities and districts -----------------------------------------------------------------

@@ -376,7 +376,10 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "本区不在数据范围内",
         "en": "the district is outside the data's extent",
     },
-    "reason_no_projects": {"zh": "本区没有台账小区", "en": "no ledger communities here"},
+    "reason_no_projects": {
+        "zh": "本区没有带坐标的台账小区",
+        "en": "no ledger community with a location here",
+    },
     "reason_no_households": {
         "zh": "台账小区未填户数",
         "en": "the ledger gives no household counts here",
@@ -466,6 +469,95 @@ LABELS: dict[str, dict[str, str]] = {
     "reach_untagged_col": {
         "zh": "到公交站路线中无标注路段占比",
         "en": "Share of the route to the stop without tags",
+    },
+    # --- 选址 siting (geo/siting.py, app_pages/siting.py, layers/siting.py) ---
+    "page_siting": {"zh": "选址", "en": "Siting"},
+    "page_siting_title": {
+        "zh": "选址：新增设施覆盖最多住户",
+        "en": "Siting: where new facilities reach the most households",
+    },
+    "siting_help": {
+        "zh": "在候选点中选出 N 处新增设施，使沿路网 R 米内覆盖的住户最多；已有设施保持不变。"
+        "精确求解（最大覆盖选址模型），并列出贪心解与边际曲线。",
+        "en": "Chooses N new sites among the candidates so that the most households lie within "
+        "R metres along the network; the existing sites stay. Solved exactly (maximal "
+        "covering), with the greedy choice and the marginal curve beside it.",
+    },
+    "siting_needs": {
+        "zh": "请先在“台账”页读入台账，并在“无障碍设施”页读入 OSM 数据。",
+        "en": "First read a ledger on the ledger page and an OSM extract on the "
+        "accessibility page.",
+    },
+    "siting_type": {"zh": "设施类型", "en": "Facility type"},
+    "siting_type_curb_ramp": {"zh": "缘石坡道", "en": "Curb ramp"},
+    "siting_type_accessible_bus_stop": {"zh": "无障碍公交站", "en": "Accessible bus stop"},
+    "siting_count": {"zh": "新增数量 N", "en": "New sites N"},
+    "siting_radius": {"zh": "覆盖半径 R（米，沿路网）", "en": "Radius R (m, along the network)"},
+    "siting_candidates_upload": {
+        "zh": "候选点文件（可选，GeoJSON/GPKG/SHP 压缩包）",
+        "en": "Candidate file (optional, GeoJSON/GPKG/zipped SHP)",
+    },
+    "siting_solving": {"zh": "正在求解……", "en": "Solving…"},
+    "siting_totals": {
+        "zh": "已有设施覆盖 {before} 户；新增 {count} 处后覆盖 {optimum} 户（最优解），"
+        "贪心解 {greedy} 户；共 {total} 户有坐标和户数。",
+        "en": "The existing sites cover {before} households; with {count} new site(s) "
+        "{optimum} (optimum), greedy {greedy}; {total} households have a point and a count.",
+    },
+    "siting_status_optimal": {"zh": "已证明为最优解", "en": "Proven optimal"},
+    "siting_status_time_limit": {
+        "zh": "达到时间上限：为目前最好的解，与最优解差距不超过 {gap}",
+        "en": "Time limit reached: the best found, within {gap} of the optimum",
+    },
+    "siting_status_no_gain": {
+        "zh": "没有候选点能覆盖已有设施之外的住户",
+        "en": "No candidate reaches a household the existing sites leave out",
+    },
+    "siting_unplaced": {
+        "zh": "{count} 个小区无坐标、离路网太远或无户数，未计入（{households} 户）。",
+        "en": "{count} communities without a point, off the network or without households "
+        "are not counted ({households} households).",
+    },
+    "siting_counts": {
+        "zh": "候选点 {candidates} 处，已有设施 {existing} 处",
+        "en": "{candidates} candidates, {existing} existing sites",
+    },
+    "siting_curve": {
+        "zh": "边际曲线：每增加一处覆盖的住户",
+        "en": "Marginal curve: households covered per added site",
+    },
+    "siting_curve_sites": {"zh": "新增数量", "en": "New sites"},
+    "siting_curve_optimum": {"zh": "最优解（户）", "en": "Optimum (households)"},
+    "siting_curve_greedy": {"zh": "贪心解（户）", "en": "Greedy (households)"},
+    "siting_chosen": {"zh": "选中的点位", "en": "Chosen sites"},
+    "siting_col_order": {"zh": "次序", "en": "Order"},
+    "siting_col_name": {"zh": "名称或 OSM 编号", "en": "Name or OSM id"},
+    "siting_col_adds": {"zh": "新增覆盖（户）", "en": "Households added"},
+    "siting_col_covers": {
+        "zh": "单独覆盖（已有设施之外，户）",
+        "en": "Households it reaches alone (beyond existing)",
+    },
+    "siting_col_lonlat": {"zh": "经纬度（WGS84）", "en": "Lon, lat (WGS84)"},
+    "siting_layer_chosen": {"zh": "选中点位", "en": "Chosen sites"},
+    "siting_layer_candidates": {"zh": "候选点", "en": "Candidates"},
+    "siting_layer_existing": {"zh": "已有设施", "en": "Existing sites"},
+    "siting_tip_chosen": {
+        "zh": "第 {order} 处：{name}，新增覆盖 {adds} 户",
+        "en": "No. {order}: {name}, adds {adds} households",
+    },
+    "siting_tip_candidate": {
+        "zh": "候选：{name}，单独覆盖 {covers} 户",
+        "en": "Candidate: {name}, reaches {covers} households alone",
+    },
+    "siting_tip_existing": {"zh": "已有：{name}", "en": "Existing: {name}"},
+    "siting_legend": {"zh": "选址", "en": "Siting"},
+    "download_siting": {
+        "zh": "下载选中点位（GeoJSON）",
+        "en": "Download the chosen sites (GeoJSON)",
+    },
+    "download_siting_all": {
+        "zh": "下载全部候选点（GeoJSON）",
+        "en": "Download every candidate (GeoJSON)",
     },
     "walkshed_title": {"zh": "步行范围", "en": "Walkshed"},
     "walkshed_distance": {"zh": "距离（米）", "en": "Distance (m)"},
@@ -1723,6 +1815,293 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "数据覆盖的城市没有上报的无障碍数字。",
         "en": "The cities the data cover report no accessibility figures.",
     },
+    # --- What a bureau sends (issue 23): the reply draft and the district atlas -----------
+    # Shared words of a report's figures and sources (layers/citations.py).
+    "report_no_data": {"zh": "暂无数据", "en": "No data yet"},
+    "report_kinds": {"zh": "数据性质", "en": "Kinds"},
+    "report_years_to": {"zh": "截至{year}年", "en": "to {year}"},
+    "report_years_from": {"zh": "{year}年起", "en": "since {year}"},
+    "report_status_unknown": {"zh": "状态未注明", "en": "status not stated"},
+    "report_ledger_kind": {"zh": "台账所列{status}项目", "en": "ledger projects ({status})"},
+    "report_measured_kind": {
+        "zh": "按设施数据测算（现状）",
+        "en": "measured from the data (as is)",
+    },
+    "report_flow": {
+        "zh": "（期间新建改造量，为增量，不与存量相加）",
+        "en": " (built in the period: a flow, never added to a stock)",
+    },
+    "report_saved_version": {"zh": "{ref}，{by} {at} 保存", "en": "{ref}, saved by {by} {at}"},
+    "report_unsaved_file": {"zh": "文件 {name}，未存入工作区", "en": "the file {name}, unsaved"},
+    "report_synthetic": {"zh": "，合成示例数据，非真实", "en": ", made-up example data"},
+    "report_cite_document": {
+        "zh": "{document}，{issuer}，{date}，第 {line} 行",
+        "en": "{document}, {issuer}, {date}, line {line}",
+    },
+    "report_cite_words": {"zh": "，原文{words}", "en": ", as written {words}"},
+    "report_cite_dataset": {"zh": "；存于图集数据集 {ref}{page}", "en": "; saved as {ref}{page}"},
+    "report_cite_page": {"zh": " 第 {n} 页", "en": " page {n}"},
+    "report_cite_ledger": {
+        "zh": "台账（{source}）中{years} {rows} 行之和",
+        "en": "the sum of {rows} rows{years} of the ledger ({source})",
+    },
+    "report_cite_ledger_table": {
+        "zh": "台账（{source}）中{years}各区县行之和，行数见“台账行数”列；有行未填的格为下限",
+        "en": "sums of the rows{years} of the ledger ({source}) by district, their number in "
+        "the “Ledger rows” column; a cell some rows lack is a lower bound",
+    },
+    "report_zone_unmeasured": {
+        "zh": "开发区无边界，未测算",
+        "en": "a zone without an outline: not measured",
+    },
+    "report_cite_years": {"zh": "改造年度为{years}的", "en": " of {years}"},
+    "report_cite_missing": {
+        "zh": "；其中 {n} 行未填此项，合计为下限",
+        "en": "; {n} of them lack this value, so the sum is a lower bound",
+    },
+    "report_cite_measure": {
+        "zh": "按{kind}（{source}）测算{method}{extent}",
+        "en": "measured from the {kind} ({source}){method}{extent}",
+    },
+    "report_cite_straight": {"zh": "，距离为直线距离", "en": ", straight-line distances"},
+    "report_at_least": {"zh": "不少于 {value}", "en": "at least {value}"},
+    "report_city_measure": {
+        "zh": "{total} 个区县中 {n} 个数据完整，不计算全市值",
+        "en": "{n} of {total} districts complete: no city value",
+    },
+    "report_cite_extent": {
+        "zh": "，数据范围覆盖本区 {share}",
+        "en": ", covering {share} of the district",
+    },
+    "report_left_out": {
+        "zh": "；本账户无权查看的 {n} 个区县未列入",
+        "en": "; {n} districts this account may not read are left out",
+    },
+    "report_nothing": {
+        "zh": "{city}在所选时期和性质下暂无数据：文件未报告数字，也未载入台账和无障碍设施数据。",
+        "en": "{city}: no data yet for the period and kinds chosen: the documents report no "
+        "figure, and no ledger or accessibility data are loaded.",
+    },
+    "metric_ledger_investment_cny": {"zh": "台账·投资", "en": "Ledger: investment"},
+    # The reply draft (layers/reply.py): fields to fill, headings, tables, closing block.
+    "reply_draft_note": {
+        "zh": "代拟稿：由老旧小区改造图集于 {date} 生成，每个数字的出处见脚注；{filters}",
+        "en": "Draft made by Renovation Atlas on {date}; each figure's source is in its "
+        "footnote; {filters}",
+    },
+    "reply_field_organ": {"zh": "发文机关", "en": "Issuing organ"},
+    "reply_hint_organ": {"zh": "（发文机关全称）", "en": "(issuing organ)"},
+    "reply_organ_suffix": {"zh": "文件", "en": " document"},
+    "reply_field_number": {"zh": "文号", "en": "Document number"},
+    "reply_hint_number": {"zh": "（发文字号，如 ×建〔2025〕×号）", "en": "(document number)"},
+    "reply_signer": {"zh": "签发人：", "en": "Signed by: "},
+    "reply_field_signer": {"zh": "签发人", "en": "Signed by"},
+    "reply_hint_signer": {"zh": "（姓名）", "en": "(name)"},
+    "reply_result": {"zh": "办理结果：", "en": "Result: "},
+    "reply_field_result": {"zh": "办理结果", "en": "Result"},
+    "reply_hint_result": {"zh": "（A/B/C）", "en": "(A/B/C)"},
+    "reply_title_before": {"zh": "对", "en": "On the proposal of "},
+    "reply_field_meeting": {"zh": "会议届次", "en": "Session"},
+    "reply_hint_meeting": {"zh": "（市政协×届×次会议）", "en": "(session)"},
+    "reply_title_middle": {"zh": "第", "en": " no. "},
+    "reply_field_proposal": {"zh": "提案号", "en": "Proposal number"},
+    "reply_hint_proposal": {"zh": "（×）", "en": "(no.)"},
+    "reply_title_after": {"zh": "号提案的答复", "en": ": our reply"},
+    "reply_field_member": {"zh": "提案人", "en": "Member"},
+    "reply_hint_member": {"zh": "（姓名）", "en": "(name)"},
+    "reply_member_suffix": {"zh": "委员：", "en": ","},
+    "reply_opening_before": {"zh": "您提出的“", "en": "Your proposal “"},
+    "reply_field_subject": {"zh": "提案标题", "en": "Proposal title"},
+    "reply_hint_subject": {"zh": "（提案标题）", "en": "(title)"},
+    "reply_opening_after": {
+        "zh": "”收悉。现将{scope}城镇老旧小区改造有关情况答复如下：",
+        "en": "” has been received. On old-community renovation in {scope}, we reply:",
+    },
+    "reply_section": {"zh": "{n}、{title}", "en": "{n}. {title}"},
+    "reply_programme": {"zh": "老旧小区改造整体情况", "en": "The programme as a whole"},
+    "reply_city_reported": {"zh": "{city}{kind}：", "en": "{city}, {kind}: "},
+    "reply_city_ledger": {"zh": "据台账，{city}{kind}：", "en": "In the ledger, {city}, {kind}: "},
+    "reply_by_district": {"zh": "分区县情况", "en": "By district"},
+    "reply_no_district_figures": {
+        "zh": "各区县暂无数据：所选文件未分区县报告数字，也未载入台账。",
+        "en": "No district has data yet: the documents chosen report no figure by district, "
+        "and no ledger is loaded.",
+    },
+    "reply_table_note": {"zh": "本表数字：{source}", "en": "Figures of this table: {source}"},
+    "reply_col_rows": {"zh": "台账行数", "en": "Ledger rows"},
+    "reply_table_caption": {
+        "zh": "表{n}　分区县情况（{kind}）",
+        "en": "Table {n}. By district ({kind})",
+    },
+    "reply_col_communities": {"zh": "小区数", "en": "Communities"},
+    "reply_col_households": {"zh": "户数", "en": "Households"},
+    "reply_col_buildings": {"zh": "楼栋数", "en": "Buildings"},
+    "reply_col_floor_area": {"zh": "建筑面积", "en": "Floor area"},
+    "reply_col_inv": {"zh": "投资", "en": "Investment"},
+    "reply_city_row": {"zh": "{city}（全市）", "en": "{city} (city-wide)"},
+    "reply_place_figures": {"zh": "{place}{kind}：", "en": "{place}, {kind}: "},
+    "reply_accessibility": {
+        "zh": "无障碍环境建设与适老化改造情况",
+        "en": "Accessibility and elderly-friendly retrofits",
+    },
+    "reply_no_accessibility": {
+        "zh": "{city}无障碍设施暂无数据：文件未报告，也未载入设施数据。",
+        "en": "{city}: no accessibility data yet: no document reports any and no data are loaded.",
+    },
+    "reply_beside_caption": {
+        "zh": "表{n}　{city}无障碍设施：文件所报与测绘所得",
+        "en": "Table {n}. {city} accessibility: reported beside mapped",
+    },
+    "reply_beside_measure": {"zh": "指标", "en": "Measure"},
+    "reply_beside_reported": {"zh": "文件所报", "en": "Reported"},
+    "reply_beside_mapped": {"zh": "测绘所得（全市）", "en": "Mapped (city)"},
+    "reply_beside_status": {"zh": "数据完整性", "en": "Completeness"},
+    "reply_not_mapped": {"zh": "未载入设施数据", "en": "no data loaded"},
+    "reply_measure_caption": {
+        "zh": "表{n}　{city}各区县无障碍设施测绘情况",
+        "en": "Table {n}. {city} accessibility mapped by district",
+    },
+    "reply_elderly": {
+        "zh": "{city}{kind}适老化改造：",
+        "en": "{city}, {kind}, elderly retrofits: ",
+    },
+    "reply_next": {"zh": "下步工作", "en": "Next steps"},
+    "reply_field_next": {"zh": "下步工作", "en": "Next steps"},
+    "reply_hint_next": {"zh": "（请填写下步工作打算）", "en": "(next steps)"},
+    "reply_thanks": {
+        "zh": "感谢您对城镇老旧小区改造工作的关心和支持。",
+        "en": "Thank you for your interest in and support of the renovation programme.",
+    },
+    "reply_contact_unit": {"zh": "联系单位：", "en": "Contact office: "},
+    "reply_field_contact_unit": {"zh": "联系单位", "en": "Contact office"},
+    "reply_hint_contact_unit": {"zh": "（联系单位）", "en": "(office)"},
+    "reply_contact_person": {"zh": "联系人及联系方式：", "en": "Contact: "},
+    "reply_field_contact_person": {"zh": "联系人", "en": "Contact"},
+    "reply_hint_contact_person": {"zh": "（姓名、电话）", "en": "(name, telephone)"},
+    "reply_copy_to": {"zh": "抄送：", "en": "Copy to: "},
+    "reply_field_copy_to": {"zh": "抄送", "en": "Copy to"},
+    "reply_hint_copy_to": {"zh": "（抄送机关）", "en": "(offices)"},
+    "reply_field_issuer_office": {"zh": "印发机关", "en": "Issuing office"},
+    "reply_hint_issuer_office": {"zh": "（印发机关）", "en": "(office)"},
+    "reply_field_issue_date": {"zh": "印发日期", "en": "Issue date"},
+    "reply_hint_issue_date": {"zh": "（××××年×月×日）", "en": "(date)"},
+    "reply_issued": {"zh": "印发", "en": " issued"},
+    # The district atlas (layers/sheets.py).
+    "sheets_title": {
+        "zh": "{cities}老旧小区改造与无障碍设施图集",
+        "en": "{cities}: old-community renovation and accessibility atlas",
+    },
+    "sheets_cover_subtitle": {
+        "zh": "导出日期 {date} · {filters}",
+        "en": "Exported {date} · {filters}",
+    },
+    "sheets_cover_caption": {
+        "zh": "图：各区县{figure}（{kind}）；斜线灰色为暂无数据，不是零",
+        "en": "Map: {figure} by district ({kind}); hatched grey is no data, not zero",
+    },
+    "sheets_cover_nothing": {
+        "zh": "图：各区县{figure}均暂无数据（斜线灰色），不是零",
+        "en": "Map: no district has {figure} yet (hatched grey), which is not zero",
+    },
+    "sheets_cover_zones": {
+        "zh": "无边界的开发区（不在图上，计入城市合计）：{zones}",
+        "en": "Zones without an outline (not on the map, in city totals): {zones}",
+    },
+    "sheets_sources": {"zh": "数据来源", "en": "Sources"},
+    "sheets_city_figures": {"zh": "全市数字", "en": "City-wide figures"},
+    "sheets_cover": {"zh": "封面", "en": "Cover"},
+    "sheets_source_ledger": {"zh": "台账：{source}", "en": "Ledger: {source}"},
+    "sheets_source_infra": {"zh": "无障碍设施：{source}", "en": "Accessibility: {source}"},
+    "sheets_contents": {"zh": "目录（每个区县一页）", "en": "Contents (a page per district)"},
+    "sheets_footer": {
+        "zh": "老旧小区改造图集 · 导出日期 {date} · {filters} · 第 {n} 页",
+        "en": "Renovation Atlas · exported {date} · {filters} · page {n}",
+    },
+    "sheets_place_subtitle": {"zh": "{city} · {level}", "en": "{city} · {level}"},
+    "sheets_zone_no_map": {
+        "zh": "{place}是开发区，没有官方行政区划边界，因此本页不绘制地图；"
+        "其数字列于下方，并计入{city}合计。",
+        "en": "{place} is a development zone with no official outline, so this page has no map; "
+        "its figures are below and count in {city}'s totals.",
+    },
+    "sheets_continued": {"zh": "{place}（续）", "en": "{place} (continued)"},
+    "sheets_figures": {"zh": "文件所报数字", "en": "Figures the documents report"},
+    "sheets_measures": {"zh": "无障碍设施（测算）", "en": "Accessibility (measured)"},
+    "sheets_col_name": {"zh": "指标", "en": "Figure"},
+    "sheets_col_ledger": {"zh": "台账（时期·性质）", "en": "Ledger (period · kind)"},
+    "sheets_col_type": {"zh": "设施", "en": "Feature"},
+    "sheets_col_radius": {"zh": "{radius} 米内户数占比", "en": "Households within {radius} m"},
+    "sheets_ledger": {"zh": "台账汇总", "en": "The ledger"},
+    "sheets_shares": {
+        "zh": "改造小区住户到最近设施的距离（直线距离）",
+        "en": "Renovated households near a feature (straight line)",
+    },
+    "sheets_col_value": {"zh": "数值", "en": "Value"},
+    "sheets_col_kind": {"zh": "时期·性质", "en": "Period · kind"},
+    "sheets_col_status": {"zh": "数据完整性", "en": "Completeness"},
+    "sheets_col_rank": {"zh": "市内排名", "en": "Rank in city"},
+    "sheets_col_source": {"zh": "出处", "en": "Source"},
+    "sheets_no_reported": {
+        "zh": "文件：暂无数据（所选文件未报告本区县的数字，不是零）",
+        "en": "Documents: no data yet (the documents chosen report no figure here; not zero)",
+    },
+    "sheets_no_ledger_loaded": {"zh": "台账：未载入", "en": "Ledger: none loaded"},
+    "sheets_no_ledger_rows": {
+        "zh": "台账：暂无数据（台账中没有本区县所选时期和性质的行）",
+        "en": "Ledger: no data yet (no ledger row here for the period and kinds chosen)",
+    },
+    "sheets_no_infra_loaded": {
+        "zh": "无障碍设施：未载入设施数据",
+        "en": "Accessibility: no data loaded",
+    },
+    "sheets_zone_unmeasured": {
+        "zh": "无障碍设施：开发区没有边界，无法按区测算",
+        "en": "Accessibility: a zone has no outline, so nothing is measured in it",
+    },
+    "sheets_extent": {"zh": "设施数据覆盖范围", "en": "Covered by the data"},
+    "sheets_community": {"zh": "改造小区（台账，{status}）", "en": "Community (ledger, {status})"},
+    "sheets_north": {"zh": "北", "en": "N"},
+    # A report refused (geo.report's InputError codes), as error_text words them.
+    "error_report_bad_period": {
+        "zh": "时期应为一个年份（2023）或年份范围（2019-2023），收到“{value}”。",
+        "en": "Expected a period as a year (2023) or a range (2019-2023), got “{value}”.",
+    },
+    "error_report_too_many_places": {
+        "zh": "一份报告最多 {cap} 个区县和开发区，所选有 {n} 个。请选择一个城市，或指定区县。",
+        "en": "A report holds at most {cap} districts and zones; {n} were chosen. Choose a "
+        "city, or name the districts.",
+    },
+    "error_report_nothing_readable": {
+        "zh": "本账户无权查看{cities}的任何区县。请选择本账户所属城市，或请管理员公开数据。",
+        "en": "This account may read no district of {cities}. Choose its own city, or ask an "
+        "admin to publish the data.",
+    },
+    # The reports page (app_pages/report.py).
+    "page_report": {"zh": "报告", "en": "Reports"},
+    "report_title": {"zh": "答复函与区县图集", "en": "Reply draft and district atlas"},
+    "report_help": {
+        "zh": "按所选城市、区县、时期和性质，生成答复函代拟稿（Word，每个数字以脚注注明出处）"
+        "和区县图集（PDF，封面加每个区县一页）。台账和无障碍设施取当前载入的数据。",
+        "en": "For the cities, districts, period and kinds chosen: the reply draft (Word, each "
+        "figure footnoted with its source) and the district atlas (PDF, a cover and a page per "
+        "district). The ledger and accessibility data are those in view.",
+    },
+    "report_period_input": {
+        "zh": "时期（如 2023 或 2019-2023，空为全部）",
+        "en": "Period (2023 or 2019-2023; empty for all)",
+    },
+    "report_choose_city": {"zh": "请选择至少一个城市。", "en": "Choose at least one city."},
+    "report_summary": {
+        "zh": "{places} 个区县和开发区，{figures} 个有值的数字；数据：{data}",
+        "en": "{places} districts and zones, {figures} figures with a value; data: {data}",
+    },
+    "report_no_data_loaded": {"zh": "仅文件数字（未载入台账和设施数据）", "en": "documents only"},
+    "report_download_reply": {"zh": "下载答复函（Word）", "en": "Download the reply (Word)"},
+    "report_download_sheets": {"zh": "下载区县图集（PDF）", "en": "Download the atlas (PDF)"},
+    "report_cover_figure": {"zh": "封面地图着色指标", "en": "Figure colouring the cover"},
+    "report_reply_file": {"zh": "{cities}-答复函.docx", "en": "{cities}-reply.docx"},
+    "report_sheets_file": {"zh": "{cities}-图集.pdf", "en": "{cities}-atlas.pdf"},
+    # --- end of issue 23's block --------------------------------------------------------
     # Errors a user can fix (geo.errors.InputError codes), written in the interface's language.
     "error_no_datum": {
         "zh": "坐标未声明坐标系，未做任何转换。高德、腾讯坐标为 GCJ-02，百度为 BD-09，GPS 和 OSM "

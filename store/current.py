@@ -26,11 +26,12 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import boundaries, dates, figures
+from geo import boundaries, dates, figures, selection
 from geo.infra import Infra
 from geo.plans import Plan
 from geo.progress import Report
 from geo.records import Ledger
+from geo.report import DataSource, SavedSource, looks_synthetic
 from store import _engine
 from store.errors import DatasetError
 from store.names import parse_ref
@@ -38,6 +39,7 @@ from store.workspace import SavedFigures, VersionInfo, Workspace, open_workspace
 
 __all__ = [
     "Opened",
+    "data_source",
     "existing_workspace",
     "figures_in_view",
     "ledger_reports",
@@ -45,6 +47,8 @@ __all__ = [
     "open_infra",
     "open_ledger",
     "open_plan",
+    "readable_places",
+    "saved_source",
 ]
 
 
@@ -198,6 +202,48 @@ def existing_workspace() -> Workspace | None:
     if os.environ.get(_engine.ENV_URL) or _engine.default_path().exists():
         return open_workspace()
     return None
+
+
+def readable_places(workspace: Workspace | None, *, user=None) -> frozenset[str] | None:
+    """
+    The districts and zones (adcodes) ``user`` may report on; ``None`` for every place.
+
+    The local user and an admin may read everything. Another account reads the districts
+    and zones of its own city (a district account reads its whole city, as the store's reads
+    do) and those covered by the versions published to it. A report leaves the others out.
+    """
+    if workspace is None:
+        return None
+    account = workspace.acting(user)
+    if account.is_admin:
+        return None
+    codes: set[str] = set()
+    if account.city is not None:
+        codes |= selection.city_places([account.city]).get(account.city, (set(), 0))[0]
+    for dataset in workspace.list_datasets(user=account):
+        for info in workspace.history(str(dataset["name"]), user=account):
+            codes |= set(info.covers)
+    return frozenset(codes)
+
+
+def data_source(opened: Opened | None) -> DataSource | None:
+    """What a report cites for a ledger or infrastructure opened from the workspace."""
+    if opened is None:
+        return None
+    content = opened.content
+    rows = content.projects if isinstance(content, Ledger) else getattr(content, "features", None)
+    names = [i.file_name or "" for i in opened.sources] + opened.refs
+    return saved_source(
+        "、".join(opened.refs), opened.sources, synthetic=looks_synthetic(names, rows)
+    )
+
+
+def saved_source(name: str, infos: list[VersionInfo], *, synthetic: bool) -> DataSource:
+    """A report's :class:`~geo.report.DataSource` of ``name`` from its saved versions' records."""
+    versions = tuple(
+        SavedSource(i.dataset, i.version, i.saved_by, i.saved_at, i.file_name) for i in infos
+    )
+    return DataSource(name, versions, synthetic=synthetic)
 
 
 def open_plan(workspace: Workspace, ref: str, *, user=None) -> tuple[Plan, VersionInfo]:

@@ -26,6 +26,7 @@ PAGES = [
     "app_pages/compare.py",
     "app_pages/quality.py",
     "app_pages/export.py",
+    "app_pages/report.py",
     "app_pages/ledger.py",
     "app_pages/infra.py",
     "app_pages/reach.py",

@@ -36,6 +36,7 @@ PAGES = [
     "app_pages/compare.py",
     "app_pages/quality.py",
     "app_pages/export.py",
+    "app_pages/report.py",
     "app_pages/ledger.py",
     "app_pages/infra.py",
     "app_pages/reach.py",
@@ -136,6 +137,24 @@ def test_every_page_shows_user_values_as_text(hostile, page):
     assert_text_only(at)
     sidebar = " ".join(c.value for c in at.sidebar.caption)
     assert "当前账户：\\*\\*bold\\*\\*\\_it\\_（市级，新乡市）" in sidebar
+
+
+def test_the_reports_page_names_the_data_and_refuses_a_period_as_text(hostile):
+    from layers._html import esc_md
+
+    at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT)
+    at.session_state["session_token"] = hostile
+    at.query_params["ledger"] = f"{HOSTILE_DATASETS[0]}@1"
+    at.query_params["city"] = "新乡市"
+    at.query_params["period"] = "[p](https:evil.example/p)"
+    at.switch_page("app_pages/report.py").run()
+    assert not at.exception, at.exception
+    assert_text_only(at)
+    assert "evil" in at.error[0].value  # the period refused, quoted as text
+    at.text_input(key="period").set_value("").run()
+    assert_text_only(at)
+    summary = next(c.value for c in at.caption if "个有值的数字" in c.value)
+    assert esc_md(f"{HOSTILE_DATASETS[0]}@1") in summary  # the ledger named, as text
 
 
 @pytest.mark.parametrize(

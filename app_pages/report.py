@@ -1,0 +1,195 @@
+"""
+Reports page: the reply draft (答复函, Word) and the district atlas (PDF) of a selection.
+
+The same pipeline as ``atlas report reply|sheets`` (:func:`geo.report.gather_report`, then
+:mod:`layers.reply` and :mod:`layers.sheets`): the figures in view, the ledger and the
+infrastructure in view (this session's, else the workspace's), as the account may read them.
+Cities, districts, period and kinds live in the address (``/report?city=新乡市&period=2023``);
+the files are made when their button is clicked.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import state
+from app_pages.common import (
+    current_account,
+    current_infra,
+    current_lang,
+    current_ledger,
+    load_city_names,
+    load_figures,
+    workspace,
+)
+from geo import boundaries, report
+from geo.errors import AtlasError
+from geo.figures import STATUSES
+from geo.selection import Selection
+from layers._html import esc_md
+from layers.citations import figure_name, item_citations, item_value, key_name, kind_text
+from layers.labels import error_text, label
+from store import StoreError
+from store.current import readable_places, saved_source
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+KEYS = ["city", "district", "period", "kind", "cover"]
+MEMO_KEY = "report_memo"
+
+
+def _source(loaded) -> report.DataSource | None:
+    """What the report cites for the ledger or infrastructure in view."""
+    if loaded is None:
+        return None
+    return saved_source(loaded.name, loaded.sources, synthetic=loaded.synthetic)
+
+
+def _readable() -> frozenset[str] | None:
+    try:
+        return readable_places(workspace(), user=current_account())
+    except StoreError:
+        return None if current_account() is None else frozenset()
+
+
+def gathered(chosen, loaded, found) -> report.Report:
+    """The report of the selection, rebuilt only when the selection or the data change."""
+    key = (chosen, id(loaded), id(found), getattr(current_account(), "name", None))
+    memo = st.session_state.setdefault(MEMO_KEY, {})
+    if key not in memo:
+        memo.clear()
+        memo[key] = report.gather_report(
+            load_figures(),
+            chosen,
+            projects=loaded.ledger.projects if loaded else None,
+            ledger_source=_source(loaded),
+            infra=found.infra if found else None,
+            infra_source=_source(found),
+            readable=_readable(),
+        )
+    return memo[key]
+
+
+def reply_bytes(made: report.Report, lang: str) -> bytes:
+    from layers.reply import reply_docx
+
+    return reply_docx(made, today=_today(), lang=lang)
+
+
+def sheets_bytes(made: report.Report, figure: str, lang: str) -> bytes:
+    from layers.sheets import sheets_pdf
+
+    return sheets_pdf(made, today=_today(), figure=figure, lang=lang)
+
+
+def _today() -> datetime.date:
+    return datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+
+
+def choices(lang: str):
+    """The page's filters (in the address): cities, districts, period, kinds."""
+    cities = load_city_names()
+    dropped = state.seed("city", options=cities, default=["新乡市"], multi=True)
+    chosen_cities = st.multiselect(label("cities", lang), cities, key="city")
+    index = boundaries.read_admin_index()
+    districts = index.loc[
+        (index["level"] == "district") & index["city"].isin(chosen_cities), "district"
+    ].tolist()
+    dropped += state.seed("district", options=districts, default=[], multi=True)
+    chosen_districts = st.multiselect(label("districts", lang), districts, key="district")
+    state.seed("period", default="")
+    period = st.text_input(label("report_period_input", lang), key="period")
+    dropped += state.seed("kind", options=list(STATUSES), default=[], multi=True)
+    kinds = st.multiselect(
+        label("report_kinds", lang),
+        list(STATUSES),
+        key="kind",
+        format_func=lambda k: label(k, lang),
+    )
+    if dropped:
+        values = esc_md("、".join(map(str, dropped)))
+        st.warning(label("compare_dropped", lang).format(values=values))
+    return chosen_cities, chosen_districts, period, kinds
+
+
+def preview(made: report.Report, lang: str) -> None:
+    """The city figures the draft opens with, each with its source, as a table."""
+    rows = [
+        {
+            label("sheets_col_name", lang): figure_name(item, lang),
+            label("sheets_col_value", lang): item_value(item, lang),
+            label("sheets_col_kind", lang): kind_text(item, lang),
+            label("sheets_col_source", lang): item_citations(item, lang),
+        }
+        for city in made.cities
+        for _, item in made.city_items(city).iterrows()
+        if item["family"] == "programme"
+    ]
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    for city in made.cities:
+        if not made.city_items(city)["value"].notna().any():
+            st.info(label("report_nothing", lang).format(city=esc_md(city)))
+
+
+def render(lang: str) -> None:
+    st.title(label("report_title", lang))
+    st.caption(label("report_help", lang))
+    cities, districts, period, kinds = choices(lang)
+    state.publish(KEYS, defaults={"district": [], "period": "", "kind": []})
+    if not cities:
+        st.info(label("report_choose_city", lang))
+        return
+    loaded, found = current_ledger(), current_infra()
+    try:
+        chosen = Selection(
+            cities=tuple(cities),
+            districts=tuple(districts),
+            years=report.parse_period(period),
+            statuses=tuple(kinds),
+        )
+        made = gathered(chosen, loaded, found)
+    except (AtlasError, ValueError) as exc:
+        st.error(esc_md(error_text(exc, lang)))
+        return
+    used = [d.name for d in (loaded, found) if d is not None]
+    sep = "、" if lang == "zh" else ", "
+    st.caption(
+        label("report_summary", lang).format(
+            places=len(made.places),
+            figures=int(made.items["value"].notna().sum()),
+            data=esc_md(sep.join(used)) or label("report_no_data_loaded", lang),
+        )
+        + (label("report_left_out", lang).format(n=made.left_out) if made.left_out else "")
+    )
+    preview(made, lang)
+    left, right = st.columns(2)
+    left.download_button(
+        label("report_download_reply", lang),
+        functools.partial(reply_bytes, made, lang),
+        label("report_reply_file", lang).format(cities="、".join(made.cities)),
+        DOCX_MIME,
+        type="primary",
+        key="dl-reply",
+    )
+    keys = list(dict.fromkeys(made.items.loc[made.items["scope"] == "place", "key"]))
+    state.seed("cover", options=keys or ["households"], default="households")
+    figure = right.selectbox(
+        label("report_cover_figure", lang),
+        keys or ["households"],
+        key="cover",
+        format_func=lambda k: key_name(k, lang),
+    )
+    right.download_button(
+        label("report_download_sheets", lang),
+        functools.partial(sheets_bytes, made, figure, lang),
+        label("report_sheets_file", lang).format(cities="、".join(made.cities)),
+        "application/pdf",
+        key="dl-sheets",
+    )
+
+
+render(current_lang())

@@ -1,0 +1,810 @@
+"""
+The district atlas as a PDF: a cover for the city, then one page per district and zone.
+
+:func:`sheets_pdf` draws a :class:`geo.report.Report` with matplotlib's PDF backend, offline
+(no tiles): the cover has the city's districts coloured by one figure
+(:mod:`layers.choropleth`'s classes, 暂无数据 hatched grey, never 0), the legend, the
+sources, the date, the filters and the contents; each district's page its map (outline,
+the ledger's communities, the infrastructure, the data's extent shaded and the rest hatched
+as no data; scale bar and north arrow) in the CGCS2000 Gauss-Krüger zone of the city, then
+its figures, each with its period and kind, its rank in the city and a numbered source, and
+its accessibility and household shares with their statuses. A zone without an outline gets a
+page without a map that says why. Text that is too long wraps; a page that overflows goes on
+to a continuation page.
+
+Text is real text in the font Debian ships (Noto Sans CJK, ``fonts-noto-cjk``), as Type 3
+fonts with a ToUnicode map: measured on the 新乡 atlas, ``pdf.fonttype: 42`` took 7.7 s more
+to embed the CFF font (fontTools converts it), while Type 3 text reads back exactly with
+pypdf and selects in any viewer. Maps stay vector.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import io
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib import font_manager, rc_context
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib_scalebar.scalebar import ScaleBar
+
+from geo import coverage, crs
+from geo.coverage import DISTANCE_TYPES
+from geo.errors import AtlasError
+from geo.report import LEDGER_FIGURES, Report
+from layers._html import NO_DATA_COLOUR
+from layers.choropleth import class_colours, class_ranges, classify
+from layers.citations import (
+    citation,
+    figure_name,
+    filters_text,
+    item_value,
+    key_name,
+    kind_text,
+    no_data,
+    source_name,
+    status_words,
+)
+from layers.labels import class_texts, label
+
+__all__ = ["FONT_FILES", "FontMissingError", "sheets_pdf"]
+
+#: Debian's Noto CJK (``apt-get install fonts-noto-cjk``): regular and bold.
+FONT_FILES = (
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"),
+)
+_FAMILY = "Noto Sans CJK SC"
+_A4_MM = (210.0, 297.0)
+_MARGIN_MM = 14.0
+_INK = "#222222"
+_GREY = "#666666"
+#: Point layers drawn on a district's map: type → (colour, marker, size).
+_POINTS = {
+    "curb_ramp": ("#1f78b4", "o", 3),
+    "accessible_bus_stop": ("#1a9850", "s", 9),
+    "accessible_toilet": ("#762a83", "^", 12),
+    "elevator": ("#333333", "x", 10),
+}
+_STATUS_COLOURS = {"completed": "#b2182b", "started": "#f46d43", "plan": "#ffffff"}
+_EXTENT_COLOUR = "#d6e6f5"
+
+
+class FontMissingError(AtlasError, FileNotFoundError):
+    """The Chinese font the atlas needs is not installed."""
+
+
+@functools.cache
+def _font_family() -> str:
+    """Register Debian's Noto Sans CJK with matplotlib; refuse clearly when it is missing."""
+    missing = [str(p) for p in FONT_FILES if not p.exists()]
+    if missing:
+        raise FontMissingError(
+            f"Expected the Chinese font Noto Sans CJK at {', '.join(missing)}, found none. "
+            "Install Debian's fonts-noto-cjk (`make fonts`, or `apt-get install fonts-noto-cjk`) "
+            "and run again: the atlas writes its Chinese text in that font."
+        )
+    for path in FONT_FILES:
+        font_manager.fontManager.addfont(str(path))
+    return _FAMILY
+
+
+# --- text layout ------------------------------------------------------------------------
+
+
+def _width_em(text: str) -> float:
+    """Width of ``text`` in ems: a Chinese character is one, a Latin one about 0.56."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.56 for c in text)
+
+
+_NO_LINE_START = set("，。、；：）》」”’%！？,.;:)")
+
+
+def wrap(text: str, width_mm: float, size_pt: float) -> list[str]:
+    """
+    ``text`` cut into lines no wider than ``width_mm`` at ``size_pt``; nothing is dropped.
+
+    Lines break between any two Chinese characters and at spaces in Latin text; no line
+    starts with closing punctuation.
+    """
+    limit = width_mm / (size_pt * 0.3528)
+    lines: list[str] = []
+    for paragraph in str(text).split("\n"):
+        line = ""
+        for token in _tokens(paragraph):
+            if line and _width_em(line + token) > limit and token.strip() not in _NO_LINE_START:
+                lines.append(line.rstrip())
+                line = token.lstrip()
+            else:
+                line += token
+        lines.append(line.rstrip())
+    return lines
+
+
+def _tokens(text: str) -> Iterator[str]:
+    """Chinese characters one by one; Latin words with their trailing space together."""
+    word = ""
+    for char in text:
+        if unicodedata.east_asian_width(char) in "WF":
+            if word:
+                yield word
+                word = ""
+            yield char
+        else:
+            word += char
+            if char == " ":
+                yield word
+                word = ""
+    if word:
+        yield word
+
+
+class _Page:
+    """One A4 page being laid out top-down in millimetres."""
+
+    def __init__(self, pdf: PdfPages, family: str) -> None:
+        self.pdf, self.family = pdf, family
+        self.figure = Figure(figsize=(_A4_MM[0] / 25.4, _A4_MM[1] / 25.4))
+        self.y = _MARGIN_MM
+        self.width = _A4_MM[0] - 2 * _MARGIN_MM
+
+    def room(self) -> float:
+        """Millimetres left above the footer."""
+        return _A4_MM[1] - _MARGIN_MM - 8 - self.y
+
+    def text(self, x: float, y: float, text: str, size: float, **style) -> None:
+        """Text whose top-left corner is (``x``, ``y``) mm from the page's top-left."""
+        self.figure.text(
+            x / _A4_MM[0],
+            1 - y / _A4_MM[1],
+            text,
+            fontsize=size,
+            va="top",
+            family=self.family,
+            color=style.pop("color", _INK),
+            **style,
+        )
+
+    def lines(self, text: str, size: float, *, x: float = _MARGIN_MM, width=None, **style):
+        """Wrapped ``text`` at the cursor; the cursor moves below it."""
+        width = self.width - (x - _MARGIN_MM) if width is None else width
+        for line in wrap(text, width, size):
+            self.text(x, self.y, line, size, **style)
+            self.y += size * 0.3528 * 1.45
+
+    def axes(self, top: float, height: float, left: float = _MARGIN_MM, width=None):
+        """Axes ``height`` mm tall at ``top`` mm, the page's width by default."""
+        width = self.width if width is None else width
+        box = [left / _A4_MM[0], 1 - (top + height) / _A4_MM[1], width / _A4_MM[0]]
+        return self.figure.add_axes([*box, height / _A4_MM[1]])
+
+    def rule(self, y: float) -> None:
+        """A hairline across the page at ``y`` mm (a figure line: cheaper than an axes)."""
+        from matplotlib.lines import Line2D
+
+        height = 1 - y / _A4_MM[1]
+        left, right = _MARGIN_MM / _A4_MM[0], 1 - _MARGIN_MM / _A4_MM[0]
+        self.figure.add_artist(
+            Line2D([left, right], [height, height], color="#cccccc", linewidth=0.4,
+                   transform=self.figure.transFigure)
+        )  # fmt: skip
+
+    def footer(self, words: str) -> None:
+        y = _A4_MM[1] - _MARGIN_MM - 5
+        for i, line in enumerate(wrap(words, self.width, 6.5)):
+            self.text(_MARGIN_MM, y + i * 3, line, 6.5, color=_GREY)
+
+    def save(self) -> None:
+        self.pdf.savefig(self.figure)
+
+
+_TABLE_PT = 6.8
+
+
+def _table(page: _Page, headers: list[str], rows: list[list[str]], widths: list[float]):
+    """
+    A table at the cursor: every cell wraps in its column; rows never split.
+
+    Returns the rows that did not fit on the page (the caller carries them on).
+    """
+    size = _TABLE_PT
+    step = size * 0.3528 * 1.4
+
+    def draw(cells: list[str], bold: bool) -> bool:
+        wrapped = [wrap(c, w - 1.5, size) for c, w in zip(cells, widths, strict=True)]
+        height = max(len(w) for w in wrapped) * step + 1.0
+        if height > page.room():
+            return False
+        x = _MARGIN_MM
+        for lines, w in zip(wrapped, widths, strict=True):
+            # One text per cell: matplotlib's cost is per text, not per line.
+            page.text(x, page.y + 0.5, "\n".join(lines), size, linespacing=1.4,
+                      weight="bold" if bold else None)  # fmt: skip
+            x += w
+        page.y += height
+        page.rule(page.y - 0.2)
+        return True
+
+    draw(headers, True)
+    for index, row in enumerate(rows):
+        if not draw(row, False):
+            return rows[index:]
+    return []
+
+
+# --- maps -------------------------------------------------------------------------------
+
+
+class _CityLayers:
+    """A city's outlines, communities and features in its Gauss-Krüger zone, drawn per page."""
+
+    def __init__(self, report: Report, city: str) -> None:
+        outlines = report.outlines[report.outlines["city"] == city]
+        centre = shapely.centroid(shapely.union_all(outlines.geometry.to_numpy()))
+        self.crs = crs.metric_crs(centre.x, centre.y)
+        self.outlines = outlines.to_crs(self.crs)
+        self.projects = _to(report.projects, self.crs, outlines)
+        self.features = _to(report.features, self.crs, outlines)
+        self.extent = None
+        if report.extent is not None:
+            extent = gpd.GeoSeries([report.extent], crs="EPSG:4326").to_crs(self.crs)
+            self.extent = shapely.make_valid(extent.iloc[0])
+
+
+def _to(frame: gpd.GeoDataFrame | None, target, outlines: gpd.GeoDataFrame):
+    """``frame``'s rows with a geometry inside the outlines' bounds, in ``target``."""
+    if frame is None or frame.empty:
+        return None
+    minx, miny, maxx, maxy = outlines.total_bounds
+    kept = frame[frame.geometry.notna()].cx[minx:maxx, miny:maxy]
+    return kept.to_crs(target) if len(kept) else None
+
+
+def _district_map(ax, layers: _CityLayers, adcode: str, lang: str) -> list:
+    """The district's map: context, data extent, infrastructure, communities, furniture."""
+    own = layers.outlines[layers.outlines["adcode"] == adcode]
+    shape = own.geometry.iloc[0]
+    layers.outlines.plot(ax=ax, color="#f0f0f0", edgecolor="white", linewidth=0.5)
+    own.plot(ax=ax, color="white", edgecolor="none")
+    handles = []
+    if layers.extent is not None:
+        covered = shapely.intersection(shape, layers.extent)
+        missing = shapely.difference(shape, layers.extent)
+        if not covered.is_empty:
+            gpd.GeoSeries([covered], crs=layers.crs).plot(ax=ax, color=_EXTENT_COLOUR, linewidth=0)
+        if not missing.is_empty:
+            gpd.GeoSeries([missing], crs=layers.crs).plot(
+                ax=ax, facecolor="none", edgecolor="#bbbbbb", hatch="////", linewidth=0
+            )
+        handles += [
+            Patch(facecolor=_EXTENT_COLOUR, label=label("sheets_extent", lang)),
+            Patch(facecolor="white", edgecolor="#bbbbbb", hatch="////", label=no_data(lang)),
+        ]
+    handles += _infrastructure(ax, layers, shape, lang)
+    handles += _communities(ax, layers, shape, lang)
+    own.boundary.plot(ax=ax, color=_INK, linewidth=1.1)
+    _frame_to(ax, shape)
+    _furniture(ax, lang)
+    return handles
+
+
+def _inside(frame: gpd.GeoDataFrame | None, shape) -> gpd.GeoDataFrame | None:
+    if frame is None:
+        return None
+    kept = frame[shapely.intersects(frame.geometry.to_numpy(), shape)]
+    return kept if len(kept) else None
+
+
+def _infrastructure(ax, layers: _CityLayers, shape, lang: str) -> list:
+    """Tactile paving as lines, ramps, stops, toilets and elevators as points, with handles."""
+    from matplotlib.lines import Line2D
+
+    features = _inside(layers.features, shape)
+    if features is None:
+        return []
+    handles = []
+    paving = features[features["type"] == "tactile_paving"]
+    lines = paving[~paving.geom_type.isin(["Point", "MultiPoint"])]
+    if len(lines):
+        lines.plot(ax=ax, color="#e08214", linewidth=0.6)
+        handles.append(Line2D([], [], color="#e08214", label=label("infra_tactile_paving", lang)))
+    for kind, (colour, marker, size) in _POINTS.items():
+        points = features[(features["type"] == kind) & features.geom_type.eq("Point")]
+        if len(points):
+            points.plot(ax=ax, color=colour, marker=marker, markersize=size, linewidth=0.5)
+            handles.append(
+                Line2D([], [], color=colour, marker=marker, linestyle="", markersize=4,
+                       label=label(f"infra_{kind}", lang))
+            )  # fmt: skip
+    return handles
+
+
+def _communities(ax, layers: _CityLayers, shape, lang: str) -> list:
+    """The ledger's communities with a point, coloured by ledger status."""
+    from matplotlib.lines import Line2D
+
+    projects = _inside(layers.projects, shape)
+    if projects is None:
+        return []
+    handles = []
+    for status, colour in _STATUS_COLOURS.items():
+        mine = projects[projects["status"] == status]
+        if len(mine):
+            mine.plot(ax=ax, color=colour, edgecolor=_INK, markersize=22, linewidth=0.6)
+            handles.append(
+                Line2D([], [], marker="o", color=colour, markeredgecolor=_INK, linestyle="",
+                       markersize=5, label=label("sheets_community", lang).format(
+                           status=label(status, lang)))
+            )  # fmt: skip
+    return handles
+
+
+def _frame_to(ax, shape) -> None:
+    """Frame the axes on ``shape``, equal aspect, no ticks or axis labels."""
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    minx, miny, maxx, maxy = shape.bounds
+    pad = 0.04 * max(maxx - minx, maxy - miny)
+    ax.set_xlim(minx - pad, maxx + pad)
+    ax.set_ylim(miny - pad, maxy + pad)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#999999")
+        spine.set_linewidth(0.5)
+
+
+def _furniture(ax, lang: str) -> None:
+    """Scale bar (metres of the Gauss-Krüger zone) and a north arrow (grid north)."""
+    ax.add_artist(
+        ScaleBar(1, "m", location="lower right", length_fraction=0.22, box_alpha=0.7,
+                 font_properties={"size": 6}, border_pad=0.6)
+    )  # fmt: skip
+    ax.annotate(
+        label("sheets_north", lang),
+        xy=(0.95, 0.95),
+        xytext=(0.95, 0.84),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=7,
+        arrowprops={"arrowstyle": "-|>", "color": _INK, "linewidth": 0.8},
+    )
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+class _Sources:
+    """A page's numbered sources: each citation once, in order of first use."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+
+    def cite(self, item, lang: str) -> str:
+        """``[1]`` or ``[1][2]`` for the figure's sources (a sum has one per part)."""
+        marks = [
+            self.numbers.setdefault(citation(source, lang), len(self.numbers) + 1)
+            for source in item["sources"]
+        ]
+        return "".join(f"[{n}]" for n in dict.fromkeys(marks))
+
+    def write(self, page: _Page, lang: str) -> None:
+        """The numbered list of sources at the cursor (nothing when there is none)."""
+        if not self.numbers:
+            return
+        page.y += 1.5
+        page.lines(label("sheets_sources", lang), 7.5, weight="bold")
+        for text, number in self.numbers.items():
+            page.lines(f"[{number}] {text}", 6.5, color=_GREY)
+
+
+_WIDTHS = [44.0, 40.0, 44.0, 30.0, 24.0]
+_CITY_WIDTHS = [56.0, 44.0, 58.0, 24.0]
+_MATRIX_WIDTHS = [32.0, 26.0, 26.0, 26.0, 26.0, 26.0, 20.0]
+
+
+def _rank(item, lang: str) -> str:
+    if pd.isna(item["rank"]):
+        return ""
+    return label("rank_of", lang).format(rank=int(item["rank"]), n=int(item["n_ranked"]))
+
+
+def _figure_rows(items: pd.DataFrame, sources: _Sources, lang: str) -> list[list[str]]:
+    """Documents' figures: name, value as written, period and kind, rank, source."""
+    return [
+        [
+            figure_name(item, lang),
+            item_value(item, lang),
+            kind_text(item, lang),
+            _rank(item, lang),
+            sources.cite(item, lang),
+        ]
+        for _, item in items.iterrows()
+    ]
+
+
+def _measure_rows(items: pd.DataFrame, sources: _Sources, lang: str) -> list[list[str]]:
+    """Accessibility measures: name, value (short), completeness, rank, source."""
+    return [
+        [
+            figure_name(item, lang),
+            item_value(item, lang, short=True),
+            status_words([item], lang),
+            _rank(item, lang),
+            sources.cite(item, lang),
+        ]
+        for _, item in items.iterrows()
+    ]
+
+
+def _cell(item, lang: str) -> str:
+    """A matrix cell: the value, and its rank below it."""
+    rank = _rank(item, lang)
+    value = item_value(item, lang, short=True)
+    return f"{value}\n{rank}" if rank else value
+
+
+def _ledger_rows(items: pd.DataFrame, sources: _Sources, lang: str) -> list[list[str]]:
+    """The ledger as a matrix: a row per ledger status, a column per figure."""
+    rows = []
+    for _, group in items.groupby(items["status"].astype("string").fillna(""), sort=False):
+        by_key = {item["key"]: item for _, item in group.iterrows()}
+        first = group.iloc[0]
+        cells = [kind_text(first, lang)]
+        cells += [
+            _cell(by_key[key], lang) if key in by_key else no_data(lang) for key in LEDGER_FIGURES
+        ]
+        marks = "".join(dict.fromkeys(sources.cite(item, lang) for item in by_key.values()))
+        rows.append([*cells, marks])
+    return rows
+
+
+def _share_rows(
+    items: pd.DataFrame, radii: tuple[int, ...], sources: _Sources, lang: str
+) -> list[list[str]]:
+    """Household shares as a matrix: a row per feature type, a column per radius."""
+    rows = []
+    for kind in DISTANCE_TYPES:
+        mine = {
+            coverage.describe(item["metric"]).radius: item
+            for _, item in items.iterrows()
+            if coverage.describe(item["metric"]).feature == kind
+        }
+        if not mine:
+            continue
+        cells = [label(f"infra_{kind}", lang)]
+        cells += [_cell(mine[r], lang) if r in mine else no_data(lang) for r in radii]
+        cells.append(status_words(list(mine.values()), lang))
+        cells.append("".join(dict.fromkeys(sources.cite(i, lang) for i in mine.values())))
+        rows.append(cells)
+    return rows
+
+
+def _table_height(headers: list[str], rows: list[list[str]], widths: list[float]) -> float:
+    """Millimetres :func:`_table` takes for ``rows`` (0 for none: no table is drawn)."""
+    if not rows:
+        return 0.0
+    step = _TABLE_PT * 0.3528 * 1.4
+    return sum(
+        max(len(wrap(c, w - 1.5, _TABLE_PT)) for c, w in zip(cells, widths, strict=True)) * step
+        + 1.0
+        for cells in [headers, *rows]
+    )
+
+
+def _absent_lines(report: Report, items: pd.DataFrame, lang: str) -> list[str]:
+    """What a place lacks, said: no document figure, no ledger row, no data loaded."""
+    said = []
+    kinds = set(items.loc[items["value"].notna(), "source_kind"])
+    if "reported" not in kinds:
+        said.append(label("sheets_no_reported", lang))
+    if report.ledger_source is None:
+        said.append(label("sheets_no_ledger_loaded", lang))
+    elif "ledger" not in kinds:
+        said.append(label("sheets_no_ledger_rows", lang))
+    if report.infra_source is None:
+        said.append(label("sheets_no_infra_loaded", lang))
+    elif items.empty or not (items["source_kind"] == "measure").any():
+        said.append(label("sheets_zone_unmeasured", lang))
+    return said
+
+
+class _Atlas:
+    """The atlas being drawn: the report, the language, the date, the pages so far."""
+
+    def __init__(self, report: Report, pdf: PdfPages, *, figure: str, today, lang: str):
+        self.report, self.pdf, self.figure, self.today, self.lang = (
+            report, pdf, figure, today, lang,
+        )  # fmt: skip
+        self.family = _font_family()
+        self.page_number = 0
+        self.city_layers = {city: _CityLayers(report, city) for city in report.cities}
+
+    def page(self) -> _Page:
+        self.page_number += 1
+        return _Page(self.pdf, self.family)
+
+    def finish(self, page: _Page) -> None:
+        words = label("sheets_footer", self.lang).format(
+            date=self.today.isoformat(),
+            filters=filters_text(self.report.selection, self.lang),
+            n=self.page_number,
+        )
+        page.footer(words)
+        page.save()
+
+    def header(self, page: _Page, title: str, subtitle: str) -> None:
+        page.lines(title, 17, weight="bold")
+        page.lines(subtitle, 8, color=_GREY)
+        page.y += 2
+
+    # --- a place's page ----------------------------------------------------------------
+
+    def place_page(self, place) -> None:
+        """A district's page (a zone's without a map), carried on if it overflows."""
+        lang = self.lang
+        page = self.page()
+        subtitle = label("sheets_place_subtitle", lang).format(
+            city=place.city, level=label(f"level_{place.level}", lang)
+        )
+        self.header(page, place.place, subtitle)
+        items = self.report.place_items(place.adcode)
+        sources = _Sources()
+        parts = self.parts(items, sources)
+        absent = _absent_lines(self.report, items, lang)
+        # The map takes what the tables leave, between 60 and 125 mm.
+        needed = sum(_table_height(headers, rows, widths) + 6 for _, headers, rows, widths in parts)
+        needed += 6 + sum(len(wrap(t, page.width, 6.5)) * 3.3 for t in sources.numbers)
+        needed += len(absent) * 4
+        if place.has_outline:
+            height = float(np.clip(page.room() - needed - 4, 60, 125))
+            ax = page.axes(page.y, height)
+            handles = _district_map(ax, self.city_layers[place.city], place.adcode, lang)
+            if handles:
+                ax.legend(handles=handles, loc="lower left", frameon=True, framealpha=0.85,
+                          prop={"family": self.family, "size": 5.5})  # fmt: skip
+            page.y += height + 3
+        else:
+            words = label("sheets_zone_no_map", lang).format(place=place.place, city=place.city)
+            page.lines(words, 9)
+            page.y += 2
+        for line in absent:
+            page.lines(line, 7.5, color=_GREY)
+        self.tables(page, place, parts, sources)
+
+    def parts(self, items: pd.DataFrame, sources: _Sources) -> list:
+        """The place's four tables: (title key, headers, rows, column widths)."""
+        lang, radii = self.lang, self.report.radii
+        kinds = items["source_kind"]
+        shares = items["metric"].astype(str).str.startswith("households_within_")
+        ledger_head = [label("sheets_col_ledger", lang)]
+        ledger_head += [figure_name({"source_kind": "ledger", "key": k}, lang, short=True)
+                        for k in LEDGER_FIGURES]  # fmt: skip
+        share_head = [label("sheets_col_type", lang)]
+        share_head += [label("sheets_col_radius", lang).format(radius=r) for r in radii]
+        share_head.append(label("sheets_col_status", lang))
+        share_widths = [40.0] + [36.0] * len(radii) + [182.0 - 64 - 36 * len(radii), 24.0]
+        source = label("sheets_col_source", lang)
+        return [
+            ("sheets_figures", self.columns(["name", "value", "kind", "rank", "source"]),
+             _figure_rows(items[kinds == "reported"], sources, lang), _WIDTHS),
+            ("sheets_ledger", [*ledger_head, source],
+             _ledger_rows(items[kinds == "ledger"], sources, lang), _MATRIX_WIDTHS),
+            ("sheets_measures", self.columns(["name", "value", "status", "rank", "source"]),
+             _measure_rows(items[(kinds == "measure") & ~shares], sources, lang), _WIDTHS),
+            ("sheets_shares", [*share_head, source],
+             _share_rows(items[shares], radii, sources, lang), share_widths),
+        ]  # fmt: skip
+
+    def tables(self, page: _Page, place, parts: list, sources: _Sources) -> None:
+        """The place's tables and sources, carried on to a continuation page if need be."""
+        for title, headers, rows, widths in parts:
+            while rows:
+                page.y += 1.2
+                page.lines(label(title, self.lang), 8, weight="bold")
+                rows = _table(page, headers, rows, widths)
+                if rows:
+                    page = self.continued(page, place)
+        if page.room() < 6 + 3.3 * len(sources.numbers):
+            page = self.continued(page, place)
+        sources.write(page, self.lang)
+        self.finish(page)
+
+    def columns(self, keys: list[str]) -> list[str]:
+        return [label(f"sheets_col_{k}", self.lang) for k in keys]
+
+    def continued(self, page: _Page, place) -> _Page:
+        """Close ``page`` and open the place's (or the cover's) continuation page."""
+        self.finish(page)
+        fresh = self.page()
+        name = label("sheets_cover", self.lang) if place is None else place.place
+        self.header(fresh, label("sheets_continued", self.lang).format(place=name), "")
+        return fresh
+
+    # --- the cover ---------------------------------------------------------------------
+
+    def cover(self) -> None:
+        """The cover: title, the coloured map, the cities' own figures, sources, contents."""
+        lang, report = self.lang, self.report
+        page = self.page()
+        cities = "、".join(report.cities) if lang == "zh" else ", ".join(report.cities)
+        self.header(
+            page,
+            label("sheets_title", lang).format(cities=cities),
+            label("sheets_cover_subtitle", lang).format(
+                date=self.today.isoformat(), filters=filters_text(report.selection, lang)
+            ),
+        )
+        if report.left_out:
+            page.lines(label("report_left_out", lang).format(n=report.left_out).lstrip("；; "), 8)
+        sources = _Sources()
+        rows = self.city_rows(sources)
+        chosen = report.colour_items(self.figure)
+        # The map takes what the cities' figures leave, between 90 and 150 mm.
+        height = float(
+            np.clip(page.room() - _table_height(["x"] * 4, rows, _CITY_WIDTHS) - 70, 90, 150)
+        )
+        ax = page.axes(page.y, height)
+        caption = self.cover_map(ax, chosen)
+        page.y += height + 2
+        page.lines(caption, 8.5, weight="bold")
+        for city in report.cities:
+            if not report.city_items(city)["value"].notna().any() and not report.has_data():
+                page.lines(label("report_nothing", lang).format(city=city), 8.5)
+        self.cover_zones(page, chosen)
+        headers = self.columns(["name", "value", "kind", "source"])
+        while rows:
+            page.y += 1.2
+            page.lines(label("sheets_city_figures", lang), 8, weight="bold")
+            rows = _table(page, headers, rows, _CITY_WIDTHS)
+            if rows:
+                page = self.continued(page, None)
+        if page.room() < 30 + 3.3 * len(sources.numbers):
+            page = self.continued(page, None)
+        sources.write(page, lang)
+        self.cover_sources(page)
+        self.contents(page)
+        self.finish(page)
+
+    def city_rows(self, sources: _Sources) -> list[list[str]]:
+        """Each city's own figures (documents, sums, ledger, measures) with a numbered source."""
+        rows = []
+        for city in self.report.cities:
+            items = self.report.city_items(city)
+            for _, item in items[items["value"].notna()].iterrows():
+                name = figure_name(item, self.lang)
+                if len(self.report.cities) > 1:
+                    name = f"{city} · {name}"
+                value, kind = item_value(item, self.lang), kind_text(item, self.lang)
+                rows.append([name, value, kind, sources.cite(item, self.lang)])
+        return rows
+
+    def cover_map(self, ax, chosen: pd.DataFrame) -> str:
+        """Districts coloured by the chosen figure; the legend; returns the map's caption."""
+        lang = self.lang
+        outlines = self.report.outlines
+        metric_crs = next(iter(self.city_layers.values())).crs
+        shown = outlines.to_crs(metric_crs)
+        values = (
+            shown["adcode"].map(chosen.set_index("adcode")["value"])
+            if len(chosen)
+            else (pd.Series(np.nan, index=shown.index))
+        )
+        bins, colours = classify(values)
+        has = values.notna()
+        if has.any():
+            shown[has].plot(ax=ax, color=colours[has].tolist(), edgecolor="white", linewidth=0.6)
+        if not has.all():
+            shown[~has].plot(ax=ax, facecolor=NO_DATA_COLOUR, edgecolor="#999999", hatch="////",
+                         linewidth=0.4, linestyle="--")  # fmt: skip
+        for geometry, name in zip(shown.geometry, shown["district"], strict=True):
+            point = geometry.representative_point()
+            ax.text(point.x, point.y, name, fontsize=6, ha="center", va="center",
+                    family=self.family, color=_INK)  # fmt: skip
+        _frame_to(ax, shapely.union_all(shown.geometry.to_numpy()))
+        _furniture(ax, lang)
+        handles = self.cover_legend(values, bins, chosen)
+        ax.legend(handles=handles, loc="lower left", prop={"family": self.family, "size": 6},
+                  framealpha=0.9, title_fontsize=6.5)  # fmt: skip
+        if chosen.empty:
+            return label("sheets_cover_nothing", lang).format(figure=self._figure_words())
+        first = chosen.iloc[0]
+        return label("sheets_cover_caption", lang).format(
+            figure=figure_name(first, lang), kind=kind_text(first, lang)
+        )
+
+    def _figure_words(self) -> str:
+        return key_name(self.figure, self.lang)
+
+    def cover_legend(self, values: pd.Series, bins: list[float], chosen: pd.DataFrame) -> list:
+        lang = self.lang
+        handles = []
+        if bins:
+            unit = chosen.iloc[0]["unit"]
+            words, texts = class_texts(class_ranges(values, bins), unit, lang)
+            for colour, text in zip(class_colours(len(bins)), texts, strict=True):
+                handles.append(Patch(facecolor=colour, label=f"{text} {words}".strip()))
+        handles.append(
+            Patch(facecolor=NO_DATA_COLOUR, edgecolor="#999999", hatch="////", label=no_data(lang))
+        )
+        return handles
+
+    def cover_zones(self, page: _Page, chosen: pd.DataFrame) -> None:
+        """Zones without an outline, with their value of the figure: on no map, still listed."""
+        zones = self.report.places[~self.report.places["has_outline"]]
+        if zones.empty:
+            return
+        by_code = chosen.set_index("adcode") if len(chosen) else pd.DataFrame()
+        named = []
+        for zone in zones.itertuples(index=False):
+            value = (
+                item_value(by_code.loc[zone.adcode], self.lang)
+                if zone.adcode in by_code.index
+                else no_data(self.lang)
+            )
+            named.append(f"{zone.place} {value}")
+        page.lines(
+            label("sheets_cover_zones", self.lang).format(zones="；".join(named)), 7.5, color=_INK
+        )
+
+    def cover_sources(self, page: _Page) -> None:
+        """The data behind the pages: the ledger, the infrastructure, the outlines."""
+        lang, report = self.lang, self.report
+        page.y += 1.5
+        lines = []
+        if report.ledger_source is not None:
+            lines.append(
+                label("sheets_source_ledger", lang).format(
+                    source=source_name(report.ledger_source, lang)
+                )
+            )
+        if report.infra_source is not None:
+            lines.append(
+                label("sheets_source_infra", lang).format(
+                    source=source_name(report.infra_source, lang)
+                )
+            )
+        lines.append(label("outline_source", lang))
+        for line in lines:
+            page.lines(line, 7, color=_GREY)
+
+    def contents(self, page: _Page) -> None:
+        """The places in page order (a continuation page shifts the ones after it)."""
+        page.y += 1.5
+        page.lines(label("sheets_contents", self.lang), 8.5, weight="bold")
+        names = "　".join(self.report.places["place"])
+        page.lines(names, 7.5)
+
+
+def sheets_pdf(
+    report: Report, *, today: datetime.date, figure: str = "households", lang: str = "zh"
+) -> bytes:
+    """
+    The district atlas of ``report`` as PDF bytes (see the module).
+
+    ``figure`` colours the cover's districts (a reported metric, ``ledger_households``,
+    ``infra_tactile_km``…). Raises :class:`FontMissingError` when Noto Sans CJK is missing.
+    """
+    family = _font_family()
+    out = io.BytesIO()
+    settings = {"pdf.fonttype": 3, "font.family": [family], "axes.unicode_minus": False,
+                "hatch.linewidth": 0.4, "pdf.compression": 6}  # fmt: skip
+    metadata = {"Title": label("sheets_title", lang).format(cities="、".join(report.cities)),
+                "Creator": "Renovation Atlas", "CreationDate": None}  # fmt: skip
+    with rc_context(settings), PdfPages(out, metadata=metadata) as pdf:
+        atlas = _Atlas(report, pdf, figure=figure, today=today, lang=lang)
+        atlas.cover()
+        for place in report.places.itertuples(index=False):
+            atlas.place_page(place)
+    return out.getvalue()

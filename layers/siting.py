@@ -1,0 +1,152 @@
+"""
+Siting made visible: candidates, existing and chosen sites on a map, the table, the curve.
+
+Takes what :func:`geo.siting.plan` returns. Every tooltip is text built here from the
+catalogue with each value escaped (a candidate's name comes from an uploaded file).
+"""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from layers._html import esc
+from layers.labels import label
+from layers.maps import MapLayers, _base_map, _view_group, extent_of
+
+__all__ = ["curve_frame", "siting_layers", "siting_table", "status_text", "totals_text"]
+
+#: Chosen, candidate and existing sites (ColorBrewer Dark2 pink, grey, and green).
+CHOSEN_COLOUR = "#e7298a"
+CANDIDATE_COLOUR = "#969696"
+EXISTING_COLOUR = "#1b9e77"
+
+
+def _count(value) -> str:
+    return "" if pd.isna(value) else f"{round(float(value)):,}"
+
+
+def _points(frame: gpd.GeoDataFrame, tips: list[str], colour: str, radius: int, name: str):
+    shown = gpd.GeoDataFrame({"tip": tips}, geometry=frame.geometry.to_numpy(), crs="EPSG:4326")
+    group = folium.FeatureGroup(name=name, show=True)
+    if len(shown):
+        folium.GeoJson(
+            shown.to_json(),
+            marker=folium.CircleMarker(radius=radius, weight=1, fill=True, fill_opacity=0.85),
+            style_function=lambda _: {"color": colour, "fillColor": colour},
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+        ).add_to(group)
+    return group
+
+
+def siting_layers(
+    candidates: gpd.GeoDataFrame, existing: gpd.GeoDataFrame, *, lang: str = "zh"
+) -> MapLayers:
+    """Unchosen candidates, existing sites and chosen sites (numbered), fitted to all three."""
+    parts = MapLayers(_base_map(None, None, lang), control=folium.LayerControl(collapsed=False))
+    chosen = candidates[candidates["chosen"]].sort_values("order")
+    others = candidates[~candidates["chosen"]]
+    parts.groups.append(
+        _points(
+            others,
+            [
+                esc(label("siting_tip_candidate", lang).format(name=n, covers=_count(c)))
+                for n, c in zip(others["name"], others["covers_households"], strict=True)
+            ],
+            CANDIDATE_COLOUR,
+            3,
+            label("siting_layer_candidates", lang),
+        )
+    )
+    parts.groups.append(
+        _points(
+            existing,
+            [esc(label("siting_tip_existing", lang).format(name=n)) for n in existing["name"]],
+            EXISTING_COLOUR,
+            5,
+            label("siting_layer_existing", lang),
+        )
+    )
+    parts.groups.append(
+        _points(
+            chosen,
+            [
+                esc(label("siting_tip_chosen", lang).format(order=o, name=n, adds=_count(a)))
+                for o, n, a in zip(
+                    chosen["order"], chosen["name"], chosen["adds_households"], strict=True
+                )
+            ],
+            CHOSEN_COLOUR,
+            8,
+            label("siting_layer_chosen", lang),
+        )
+    )
+    rows = [
+        f'<span style="color:{colour}">&#9679;</span> {esc(label(key, lang))}'
+        for colour, key in (
+            (CHOSEN_COLOUR, "siting_layer_chosen"),
+            (EXISTING_COLOUR, "siting_layer_existing"),
+            (CANDIDATE_COLOUR, "siting_layer_candidates"),
+        )
+    ]
+    legend = (
+        '<div style="background:rgba(255,255,255,.92);padding:6px 10px;border-radius:4px;'
+        f'font:12px sans-serif"><b>{esc(label("siting_legend", lang))}</b><br>'
+        + "<br>".join(rows)
+        + "</div>"
+    )
+    bounds = extent_of([candidates, existing])
+    parts.groups.append(_view_group(legend, bounds, lang))
+    return parts
+
+
+def siting_table(candidates: gpd.GeoDataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The chosen sites in order: name, what each adds, what it reaches alone, where."""
+    chosen = candidates[candidates["chosen"]].sort_values("order")
+    points = chosen.geometry
+    return pd.DataFrame(
+        {
+            label("siting_col_order", lang): chosen["order"].astype(int).to_numpy(),
+            label("siting_col_name", lang): chosen["name"].astype(str).to_numpy(),
+            label("siting_col_adds", lang): [_count(v) for v in chosen["adds_households"]],
+            label("siting_col_covers", lang): [_count(v) for v in chosen["covers_households"]],
+            label("siting_col_lonlat", lang): [
+                f"{x:.6f}, {y:.6f}" for x, y in zip(points.x, points.y, strict=True)
+            ],
+        }
+    )
+
+
+def curve_frame(curve: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Households covered with 1..N new sites, optimum and greedy, indexed by the count."""
+    return pd.DataFrame(
+        {
+            label("siting_curve_optimum", lang): curve["optimum_households"].to_numpy(),
+            label("siting_curve_greedy", lang): curve["greedy_households"].to_numpy(),
+        },
+        index=pd.Index(curve["sites"].to_numpy(), name=label("siting_curve_sites", lang)),
+    )
+
+
+def totals_text(summary: dict, lang: str = "zh") -> str:
+    """One sentence: covered before, with the optimum and with greedy, of how many."""
+    placed_total = summary["households_total"] - summary["households_unplaced"]
+    return label("siting_totals", lang).format(
+        before=_count(summary["covered_before"]),
+        count=summary["chosen"],
+        optimum=_count(summary["covered_optimum"]),
+        greedy=_count(summary["covered_greedy"]),
+        total=_count(placed_total),
+    )
+
+
+def status_text(summary: dict, lang: str = "zh") -> str:
+    """The solver's status in words, with the gap when a time limit stopped it."""
+    status = summary["status"]
+    gap = summary.get("gap")
+    if status == "time_limit":
+        words = label("no_data", lang) if gap is None or not np.isfinite(gap) else f"{gap:.1%}"
+        return label("siting_status_time_limit", lang).format(gap=words)
+    return label(f"siting_status_{status}", lang)

@@ -1,0 +1,118 @@
+"""Tests of `atlas site` on the shipped synthetic ledger and an OSM grid drawn around it."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from _osm import osm_xml
+
+from cli import main
+from geo._data import DATA_DIR
+
+LEDGER = DATA_DIR / "examples" / "synthetic-ledger-xinxiang.csv"
+# 卫滨区's south-east of the synthetic ledger, WGS84: 幸小区 and five others lie in it.
+LON0, LAT0, STEP_LON, STEP_LAT, SIZE = 113.845, 35.265, 0.0011, 0.0009, 20
+
+
+def _write_grid(path):
+    """A footway grid ~100 m apart; every third node a crossing, two with lowered kerbs."""
+    import pyproj
+
+    # The scene helper places nodes in EPSG:4547 metres; here nodes are placed by lon/lat.
+    to_m = pyproj.Transformer.from_crs("EPSG:4326", 4547, always_xy=True)
+    nodes, ways = {}, {}
+    for i in range(SIZE):
+        for j in range(SIZE):
+            x, y = to_m.transform(LON0 + i * STEP_LON, LAT0 + j * STEP_LAT)
+            tags = {}
+            if i % 3 == 0 and j % 3 == 0:
+                tags = {"highway": "crossing"}
+                if (i, j) in ((3, 3), (12, 12)):
+                    tags["kerb"] = "lowered"
+            nodes[1 + i * SIZE + j] = (x - 500_000.0, y - 3_896_000.0, tags)
+    for i in range(SIZE):
+        ways[10_000 + i] = ([1 + i * SIZE + j for j in range(SIZE)], {"highway": "footway"})
+        ways[20_000 + i] = ([1 + j * SIZE + i for j in range(SIZE)], {"highway": "footway"})
+    return osm_xml(nodes, ways, path)
+
+
+@pytest.fixture
+def grid(tmp_path):
+    return _write_grid(tmp_path / "grid.osm"), tmp_path
+
+
+def test_site_writes_the_chosen_ramps_and_one_json_line(grid, capsys):
+    osm, folder = grid
+    out = folder / "sites.geojson"
+    args = ["site", "--projects", str(LEDGER), "--network", str(osm), "--count", "3"]
+    args += ["--radius", "300", "--profile", "wheelchair", "--out", str(out)]
+    assert main(args) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    summary = json.loads(lines[-1])
+    assert summary["status"] == "optimal" and summary["gap"] == 0.0
+    assert summary["type"] == "curb_ramp" and summary["profile"] == "wheelchair"
+    assert summary["communities"] == 26 and summary["existing"] == 2
+    assert summary["candidates"] == 49 - 2
+    assert 0 < summary["communities_unplaced"] < 26
+    assert summary["covered_greedy"] <= summary["covered_optimum"] <= summary["households_total"]
+    sites = gpd.read_file(out)
+    assert len(sites) == summary["chosen"] <= 3
+    assert sites["order"].tolist() == list(range(1, len(sites) + 1))
+    assert sites["chosen"].all() and sites["name"].str.startswith("node/").all()
+    assert sites["adds_households"].sum() == pytest.approx(summary["gained_optimum"])
+    assert (np.diff(sites["adds_households"]) <= 0).all()
+
+
+def test_site_takes_candidate_and_existing_files(grid, capsys):
+    osm, folder = grid
+    candidates = gpd.GeoDataFrame(
+        {"名称": ["幸小区东口", "远处"]},
+        geometry=gpd.points_from_xy([113.8508, 113.70], [35.2788, 35.10]),
+        crs="EPSG:4326",
+    )
+    candidates.to_file(folder / "candidates.geojson")
+    existing = gpd.GeoDataFrame(geometry=gpd.points_from_xy([113.855], [35.270]), crs=4326)
+    existing.to_file(folder / "existing.geojson")
+    out = folder / "sites.geojson"
+    args = ["site", "--projects", str(LEDGER), "--network", str(osm), "--count", "2"]
+    args += [
+        "--radius",
+        "300",
+        "--profile",
+        "walk",
+        "--candidates",
+        str(folder / "candidates.geojson"),
+    ]
+    args += ["--existing", str(folder / "existing.geojson"), "--all-candidates", "--out", str(out)]
+    assert main(args) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["candidates"] == 2 and summary["candidates_off_network"] == 1
+    sites = gpd.read_file(out)
+    assert sites["name"].tolist() == ["幸小区东口", "远处"]
+    assert sites["chosen"].tolist() == [True, False]
+    assert sites["adds_households"].iloc[0] >= 352  # 幸小区 stands 10 m from it
+
+
+def test_site_refuses_a_wrong_suffix(grid, capsys):
+    osm, folder = grid
+    args = ["site", "--projects", str(LEDGER), "--network", str(osm), "--count", "1"]
+    assert main([*args, "--radius", "300", "--out", str(folder / "x.csv")]) == 2
+    assert "Expected --out to end in .geojson" in capsys.readouterr().err
+
+
+def test_priorities_ranks_the_planned_rows_of_the_ledger(tmp_path, capsys):
+    out = tmp_path / "priorities.csv"
+    args = ["priorities", "--projects", str(LEDGER), "--planned", "--preset", "safety"]
+    assert main([*args, "--out", str(out)]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    ranked = pd.read_csv(out, encoding="utf-8-sig")
+    assert summary["ranked"] == len(ranked) == 5 and summary["preset"] == "safety"
+    assert (ranked["status"] == "plan").all()
+    assert ranked["rank"].tolist() == sorted(ranked["rank"])
+    # The shipped ledger has households only: every other part is named as missing.
+    assert set(ranked["parts_missing"]) == {"age,access_gap,life_circle_gap,consent"}
+    assert ranked["households"].iloc[0] == ranked["households"].max()

@@ -1,0 +1,91 @@
+"""Tests for layers/sheets.py: the district atlas read back with pypdf."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from _reports import xinxiang
+from pypdf import PdfReader
+
+from geo import report
+from geo.figures import load_figures
+from geo.selection import Selection
+from layers import sheets
+from layers.sheets import FontMissingError, sheets_pdf, wrap
+
+TODAY = datetime.date(2026, 12, 7)
+
+
+@pytest.fixture(scope="module")
+def pages() -> list[str]:
+    """The text of each page of the 新乡 atlas of 卫滨区, 新乡县 and 高新区, spaces removed."""
+    data = sheets_pdf(xinxiang(), today=TODAY)
+    return ["".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages]
+
+
+def test_a_cover_then_one_page_per_district_and_zone_each_named_in_real_text(pages):
+    assert len(pages) == 1 + 3
+    assert "新乡市老旧小区改造与无障碍设施图集" in pages[0]
+    for page, place in zip(pages[1:], ("卫滨区", "新乡县", "高新区"), strict=True):
+        assert f"{place}新乡市·" in page  # the page's title, then its city
+        assert "导出日期2026-12-07" in page
+
+
+def test_figures_carry_their_rank_and_numbered_source(pages):
+    weibin = pages[1]
+    assert "3279户2023年计划第3名（共11）[1]" in weibin
+    assert (
+        "[1]新百城提质办〔2023〕2号，新乡市百城建设提质工程领导小组办公室，2023年2月7日，第31行"
+        in weibin
+    )
+    assert "合成示例数据，非真实" in weibin  # the example ledger and survey say so
+
+
+def test_a_district_without_data_says_no_data_never_zero(pages):
+    xinxiang_county = pages[2]
+    assert "文件：暂无数据" in xinxiang_county
+    assert "台账：暂无数据" in xinxiang_county
+    assert "暂无数据（" not in xinxiang_county or "本区不在数据范围内" in xinxiang_county
+    assert "本区不在数据范围内" in xinxiang_county
+
+
+def test_a_zone_without_an_outline_gets_a_page_without_a_map_saying_why(pages):
+    assert "高新区是开发区，没有官方行政区划边界，因此本页不绘制地图" in pages[3]
+    assert "1044户" in pages[3]
+    assert "无障碍设施：开发区没有边界，无法按区测算" in pages[3]
+
+
+def test_a_city_without_figures_or_data_gets_an_atlas_that_says_so():
+    made = report.gather_report(
+        load_figures(), Selection(cities=("洛阳市",), districts=("西工区",))
+    )
+    text = "".join(
+        PdfReader(io.BytesIO(sheets_pdf(made, today=TODAY))).pages[0].extract_text().split()
+    )
+    assert "洛阳市在所选时期和性质下暂无数据" in text
+    assert "各区县户数均暂无数据" in text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["新乡高新技术产业开发区" * 8, "Renovation Atlas of a very long district name " * 4,
+     "卫滨区 3279 户（新百城提质办〔2023〕2号，第 31 行）" * 3],
+)  # fmt: skip
+def test_long_text_wraps_within_its_width_and_nothing_is_cut(text):
+    lines = wrap(text, 40, 7)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert all(sheets._width_em(line) * 7 * 0.3528 <= 40 + 1e-9 for line in lines)
+    assert len(lines) > 1
+    assert not any(line.startswith(("，", "）", "。")) for line in lines)
+
+
+def test_a_missing_font_is_refused_with_the_fix(monkeypatch, tmp_path):
+    monkeypatch.setattr(sheets, "FONT_FILES", (tmp_path / "NotoSansCJK-Regular.ttc",))
+    sheets._font_family.cache_clear()
+    try:
+        with pytest.raises(FontMissingError, match="apt-get install fonts-noto-cjk"):
+            sheets_pdf(xinxiang(), today=TODAY)
+    finally:
+        sheets._font_family.cache_clear()

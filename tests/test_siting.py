@@ -1,0 +1,193 @@
+"""Tests of geo/siting.py and geo.reach.within: brute force, greedy, existing sites, candidates."""
+
+from __future__ import annotations
+
+import itertools
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pytest
+import shapely
+from _osm import lonlat, osm_xml, wall_scene
+from scipy import sparse
+
+from geo import infra, network, reach, siting
+
+
+def _brute_force(weights, cover, existing, k):
+    """The most weight any k candidates cover with the existing sites, over every subset."""
+    before = existing.toarray().any(axis=1)
+    dense = cover.toarray()
+    k = min(k, dense.shape[1])
+    return max(
+        weights[before | dense[:, list(chosen)].any(axis=1)].sum()
+        for chosen in itertools.combinations(range(dense.shape[1]), k)
+    )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_optimum_equals_brute_force_and_greedy_is_never_better(seed):
+    rng = np.random.default_rng(seed)
+    demand, candidates, existing_n = 30, 9, int(rng.integers(0, 3))
+    cover = sparse.csr_matrix(rng.random((demand, candidates)) < 0.2)
+    existing = sparse.csr_matrix(rng.random((demand, existing_n)) < 0.2)
+    weights = rng.integers(0, 400, demand).astype(float)
+    count = int(rng.integers(1, 5))
+    found = siting.maximal_covering(weights, cover, existing, count=count)
+    best = _brute_force(weights, cover, existing, count)
+    assert found.summary["status"] in ("optimal", "no_gain")
+    assert found.summary["covered_optimum"] == pytest.approx(best)
+    assert found.summary["covered_greedy"] <= best + 1e-9
+    # The curve's optimum for every number of sites is the brute force's, greedy below it.
+    for row in found.curve.itertuples():
+        assert row.optimum_households == pytest.approx(
+            _brute_force(weights, cover, existing, row.sites)
+        )
+        assert row.greedy_households <= row.optimum_households + 1e-9
+    chosen = found.candidates[found.candidates["chosen"]]
+    assert chosen["adds_households"].sum() == pytest.approx(found.summary["gained_optimum"])
+    assert (chosen["adds_households"] > 0).all()
+    assert sorted(chosen["order"]) == list(range(1, len(chosen) + 1))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_sparse_highs_model_gives_the_same_optimum(seed, monkeypatch):
+    monkeypatch.setattr(siting, "SPOPT_MAX_CELLS", 0)
+    rng = np.random.default_rng(100 + seed)
+    cover = sparse.csr_matrix(rng.random((30, 9)) < 0.2)
+    existing = sparse.csr_matrix(rng.random((30, 2)) < 0.2)
+    weights = rng.integers(0, 400, 30).astype(float)
+    found = siting.maximal_covering(weights, cover, existing, count=3)
+    assert found.summary["model"] in ("highs_sparse", "spopt")  # spopt only when no gain
+    for row in found.curve.itertuples():
+        assert row.optimum_households == pytest.approx(
+            _brute_force(weights, cover, existing, row.sites)
+        )
+    if found.summary["status"] != "no_gain":
+        assert found.summary["model"] == "highs_sparse"
+        assert found.summary["chosen"] <= 3
+
+
+def test_existing_sites_are_never_chosen_again():
+    # Candidate 0 is where the existing site is (same reach); candidate 1 reaches 10 more.
+    existing = sparse.csr_matrix(np.array([[1], [1], [0], [0]], dtype=bool))
+    cover = sparse.csr_matrix(np.array([[1, 0], [1, 0], [0, 1], [0, 0]], dtype=bool))
+    weights = np.array([500.0, 400.0, 10.0, 7.0])
+    found = siting.maximal_covering(weights, cover, existing, count=2)
+    assert found.candidates["chosen"].tolist() == [False, True]
+    assert found.summary["status"] == "optimal"
+    assert found.summary["covered_before"] == 900.0
+    assert found.summary["covered_optimum"] == 910.0
+    assert found.summary["chosen"] == 1
+    assert found.candidates["covers_households"].tolist() == [0.0, 10.0]
+
+
+def test_no_candidate_adds_anything():
+    existing = sparse.csr_matrix(np.array([[1], [0]], dtype=bool))
+    cover = sparse.csr_matrix(np.array([[1], [0]], dtype=bool))
+    found = siting.maximal_covering(np.array([5.0, 3.0]), cover, existing, count=3)
+    assert found.summary["status"] == "no_gain"
+    assert found.summary["chosen"] == 0
+    assert found.curve["greedy_gain"].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_cbc_gives_the_same_optimum():
+    rng = np.random.default_rng(5)
+    cover = sparse.csr_matrix(rng.random((25, 8)) < 0.25)
+    existing = sparse.csr_matrix(rng.random((25, 1)) < 0.2)
+    weights = rng.integers(1, 300, 25).astype(float)
+    highs = siting.maximal_covering(weights, cover, existing, count=3, exact_curve=False)
+    cbc = siting.maximal_covering(weights, cover, existing, count=3, solver="cbc")
+    assert cbc.summary["covered_optimum"] == highs.summary["covered_optimum"]
+    assert cbc.summary["covered_optimum"] == _brute_force(weights, cover, existing, 3)
+
+
+def test_refuses_an_unknown_solver_and_no_sites():
+    cover = sparse.csr_matrix(np.ones((1, 1), dtype=bool))
+    none = sparse.csr_matrix((1, 0), dtype=bool)
+    with pytest.raises(ValueError, match="Expected a solver among highs, cbc; got 'glpk'"):
+        siting.maximal_covering(np.ones(1), cover, none, count=1, solver="glpk")
+    with pytest.raises(ValueError, match="at least one site"):
+        siting.maximal_covering(np.ones(1), cover, none, count=0)
+
+
+# --- on a network ------------------------------------------------------------------------------
+
+
+def _grid(tmp_path, size=5, step=100.0):
+    """A size × size footway grid, 100 m apart; crossings (kerb raised or lowered) and stops."""
+    nodes, ways = {}, {}
+    for i in range(size):
+        for j in range(size):
+            nodes[1 + i * size + j] = (i * step, j * step, {})
+    for i in range(size):
+        ways[1000 + i] = ([1 + i * size + j for j in range(size)], {"highway": "footway"})
+        ways[2000 + i] = ([1 + j * size + i for j in range(size)], {"highway": "footway"})
+    nodes[1] = (0, 0, {"highway": "crossing", "kerb": "lowered"})
+    nodes[7] = (100, 100, {"highway": "crossing", "kerb": "raised"})
+    nodes[19] = (300, 300, {"highway": "crossing"})
+    nodes[500] = (0, 400, {"highway": "bus_stop", "wheelchair": "yes", "name": "甲站"})
+    nodes[501] = (400, 0, {"highway": "bus_stop", "name": "乙站"})
+    return osm_xml(nodes, ways, tmp_path / "grid.osm")
+
+
+def test_within_matches_networkx_on_the_wall_scene(tmp_path):
+    built = network.build_network(osm_xml(*wall_scene(), tmp_path / "wall.osm"), use_cache=False)
+    origins = np.array([lonlat(0, 0), lonlat(400, 60), lonlat(5000, 0)])
+    sites = np.array([lonlat(0, 100), lonlat(0, 0)])
+    found = reach.within(built, origins, sites, limit_m=950, profile="walk")
+    triples = zip(found.origin, found.destination, found.metres, strict=True)
+    pairs = {(int(o), int(d)): m for o, d, m in triples}
+    # A→D is 900 m round the wall, never the 100 m straight line; the far point is off.
+    assert set(pairs) == {(0, 0), (0, 1), (1, 0), (1, 1)}
+    assert pairs[(0, 0)] == pytest.approx(900, abs=0.05)
+    assert pairs[(0, 1)] == pytest.approx(0, abs=0.05)
+    assert pairs[(1, 0)] == pytest.approx(440, abs=0.05)
+    assert pairs[(1, 1)] == pytest.approx(540, abs=0.05)
+    assert found.origin_node[2] == -1
+    graph = nx.Graph()
+    edges = built.edges
+    graph.add_weighted_edges_from(zip(edges["u"], edges["v"], edges["length_m"], strict=True))
+    between = nx.dijkstra_path_length(graph, found.origin_node[1], found.destination_node[1])
+    assert between + 40 == pytest.approx(pairs[(1, 1)], abs=0.05)
+    assert len(reach.within(built, origins, sites, limit_m=850).origin) == 3
+    with pytest.raises(ValueError, match="profile measured in metres"):
+        reach.within(built, origins, sites, limit_m=300, profile="blind")
+
+
+def test_candidate_sites_from_an_extract(tmp_path):
+    osm = _grid(tmp_path)
+    built = network.build_network(osm, use_cache=False)
+    features = infra.read_infra(osm)
+    ramps, existing_ramps = siting.candidate_sites(built, features, "curb_ramp")
+    assert sorted(ramps["source_id"]) == ["node/19", "node/7"]
+    assert existing_ramps["source_id"].tolist() == ["node/1"]
+    stops, accessible = siting.candidate_sites(built, features, "accessible_bus_stop")
+    assert stops["source_id"].tolist() == ["node/501"] and stops["name"].tolist() == ["乙站"]
+    assert accessible["name"].tolist() == ["甲站"]
+
+
+def test_site_on_a_network_keeps_the_existing_fixed(tmp_path):
+    built = network.build_network(_grid(tmp_path), use_cache=False)
+    communities = gpd.GeoDataFrame(
+        {"households": [100, 200, 300, None]},
+        geometry=[shapely.Point(lonlat(x, y)) for x, y in [(0, 0), (400, 400), (200, 200), (0, 0)]],
+        crs="EPSG:4326",
+    )
+    existing = gpd.GeoDataFrame(geometry=[shapely.Point(lonlat(0, 0))], crs="EPSG:4326")
+    candidates = gpd.GeoDataFrame(
+        {"name": ["同址", "东北", "中心"]},
+        geometry=[shapely.Point(lonlat(x, y)) for x, y in [(0, 0), (400, 400), (200, 200)]],
+        crs="EPSG:4326",
+    )
+    out, found = siting.site(
+        communities, candidates, existing, built, count=2, radius_m=150, profile="wheelchair"
+    )
+    assert out["chosen"].tolist() == [False, True, True]
+    assert out["adds_households"].tolist() == [0.0, 200.0, 300.0]
+    assert out.loc[out["chosen"], "order"].tolist() == [2, 1]
+    assert found.summary["covered_before"] == 100.0
+    assert found.summary["covered_optimum"] == 600.0
+    assert found.summary["communities_without_weight"] == 1
+    assert found.summary["profile"] == "wheelchair" and found.summary["radius_m"] == 150.0
