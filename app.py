@@ -61,7 +61,8 @@ pages = [
     st.Page("app_pages/history.py", title=label("page_history", lang), url_path="history"),
     st.Page("app_pages/account.py", title=label("page_account", lang), url_path="account"),
 ]
-page = st.navigation(pages)
+# Every page listed: a collapsed list says "View 3 more" in English whatever the language.
+page = st.navigation(pages, expanded=True)
 # The saved ledger and infrastructure every page shows (?ledger=xinxiang@3), in the address.
 sidebar_sources(lang)
 state.publish(["lang", "ledger", "infra"], defaults={"lang": "zh", "ledger": "", "infra": ""})

@@ -3,14 +3,14 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
 
     atlas build [--force]
     atlas resolve NAME [--city CITY] [--year YEAR]
-    atlas export (--city CITY ... | --province PROVINCE | --all-seed) [--district D ...]
+    atlas export (--city CITY ... | --province PROVINCE | --all | --all-seed) [--district D ...]
                  [--from YEAR] [--to YEAR] [--figure METRIC ...] --out FILE.geojson
     atlas ingest LEDGER [--crs DATUM] [--sheet NAME] --out FILE.gpkg --report FILE.csv
                  [--reconcile FILE.csv]
     atlas infra FILE [--crs DATUM] [--sheet NAME] [--layer NAME] [--covers DISTRICT ...]
                 [--city CITY] --out FILE.gpkg
     atlas coverage --infra FILE.gpkg [--projects FILE.gpkg] [--radius M ...] --out FILE.geojson
-    atlas map --city CITY [--city CITY ...] [--figure METRIC] [--infra FILE.gpkg]
+    atlas map (--city CITY ... | --province PROVINCE | --all) [--figure METRIC] [--infra FILE.gpkg]
               [--projects FILE.gpkg] [--dataset NAME[@VERSION] ...] --out FILE.html
     atlas figures extract DOC [--city CITY] [--district D] [--year YEAR] --out FILE.csv
     atlas figures read TABLE [--sheet NAME] [--city CITY] --out FILE.csv --report FILE.csv
@@ -70,10 +70,14 @@ all exits 2 with a message saying why and how to fix it.
 User errors (an unknown place, a bad option) print one line to stderr, with close matches
 where there are any, and exit with status 2. Nothing prints a traceback for them.
 ``atlas map`` writes one self-contained offline HTML map (:mod:`layers.offline`): Leaflet
-inlined, no tiles, nothing fetched. ``atlas figures extract`` writes the figures a document
-(.txt, .docx, .pdf) proposes, one row each with its line, for review, and prints one JSON line
-of counts; ``atlas figures read`` reads a filled-in figures table like ``atlas ingest`` reads a
-ledger; ``atlas figures template`` writes the blank table.
+inlined, no tiles, nothing fetched. Over 10,000 communities with a point
+(:data:`layers.projects.MAX_POINTS_DRAWN`) it draws one marker per district with their count
+and households, as the app's map does, so the file stays under 2 MB.
+
+``atlas figures extract`` writes the figures a document (.txt, .docx, .pdf) proposes, one row
+each with its line, for review, and prints one JSON line of counts; ``atlas figures read``
+reads a filled-in figures table like ``atlas ingest`` reads a ledger; ``atlas figures
+template`` writes the blank table.
 """
 
 from __future__ import annotations
@@ -191,8 +195,27 @@ def _selection_from(args: argparse.Namespace) -> selection.Selection:
     }
     if args.province:
         return selection.Selection.for_province(args.province, **common)
+    if args.all:
+        return selection.Selection(cities=_all_cities(), **common)
     cities = boundaries.SEED_CITIES if args.all_seed else tuple(args.city)
     return selection.Selection(cities=cities, **common)
+
+
+def _all_cities() -> tuple[str, ...]:
+    """Every prefecture-level city of China, by adcode."""
+    return tuple(gazetteer.list_cities()["city"].drop_duplicates())
+
+
+def _cities_of(args: argparse.Namespace) -> tuple[tuple[str, ...], str]:
+    """``atlas map``'s cities (full names) and the map's title: --city, --province or --all."""
+    if args.all:
+        return _all_cities(), "全国"
+    if args.province:
+        province = gazetteer.resolve_province(args.province)["province"]
+        return tuple(gazetteer.list_cities(province)["city"]), province
+    # Full names, so the ledger's city column (新乡市) matches a city typed as 新乡.
+    cities = tuple(gazetteer.resolve_city(name)["city"] for name in args.city)
+    return cities, "、".join(cities)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -318,20 +341,20 @@ def _map(args: argparse.Namespace) -> int:
     if args.figure not in set(all_figures["metric"]):
         known = ", ".join(sorted(set(all_figures["metric"])))
         raise ValueError(f"Unknown figure {args.figure!r}; expected one of: {known}.")
-    # Full names, so the ledger's city column (新乡市) matches a city typed as 新乡.
-    cities = tuple(gazetteer.resolve_city(name)["city"] for name in args.city)
+    cities, title = _cities_of(args)
     projects = records.read_projects(Path(args.projects)) if args.projects else None
     found = infra.read_infra(Path(args.infra)) if args.infra else None
     features = found.features if found else None
     if args.dataset:
-        projects, features = _stored_layers(args.dataset, cities, projects, features, _user(args))
+        chosen = None if args.all else cities
+        projects, features = _stored_layers(args.dataset, chosen, projects, features, _user(args))
     view = View(cities=cities, figure=args.figure)
     fmap = view_map(view, all_figures, projects=projects, infra=features)
     names = tuple(Path(p).name for p in (args.projects, args.infra) if p) + tuple(
         args.dataset or ()
     )
     heading = view_heading(view, all_figures, today=datetime.date.today(), data_names=names)
-    write_bytes(offline_html_bytes(fmap, title="、".join(cities), heading=heading), out)
+    write_bytes(offline_html_bytes(fmap, title=title, heading=heading), out)
     print(json.dumps({"out": str(out), "bytes": out.stat().st_size}, ensure_ascii=False))
     return 0
 
@@ -384,8 +407,11 @@ def decode_file_name(name: str) -> str:
     return raw.decode("utf-8", errors="backslashreplace")
 
 
-def _stored_layers(refs: list[str], cities: tuple[str, ...], projects, features, user=None):
-    """Projects and features of ``NAME[@VERSION]`` in ``cities``: a version, or the current."""
+def _stored_layers(refs: list[str], cities: tuple[str, ...] | None, projects, features, user=None):
+    """
+    Projects and features of ``NAME[@VERSION]`` in ``cities`` (None: all of China): a
+    version, or the current state, read in one store query whatever the number of cities.
+    """
     parts = {"ledger": [] if projects is None else [projects], "infra": []}
     parts["infra"] += [] if features is None else [features]
     with open_workspace() as workspace:
@@ -402,19 +428,17 @@ def _stored_layers(refs: list[str], cities: tuple[str, ...], projects, features,
 def _stored_rows(workspace: Workspace, kind: str, name: str, version, cities, user):
     if version is None:
         current = workspace.current_projects if kind == "ledger" else workspace.current_features
-        return pd.concat(
-            [current(dataset=name, city=city, user=user) for city in cities], ignore_index=True
-        )
+        return current(dataset=name, city=cities, user=user)
     content = workspace.load(name, version, user=user).content
     rows = content.features if kind == "infra" else content.projects
-    if kind == "ledger":
+    if kind == "ledger" and cities is not None:
         rows = selection.filter_projects(rows, cities=cities)
     return rows.assign(dataset=name, version=version)
 
 
 def _export_dataset(args: argparse.Namespace, chosen: selection.Selection) -> int:
     """``atlas export --dataset``: the stored communities of the selection, as GeoJSON."""
-    cities = tuple(gazetteer.resolve_city(name)["city"] for name in chosen.cities)
+    cities = None if args.all else tuple(gazetteer.resolve_city(c)["city"] for c in chosen.cities)
     projects, _ = _stored_layers(args.dataset, cities, None, None, _user(args))
     if projects is None:
         raise ValueError(f"Expected a ledger dataset for export; {args.dataset} holds none.")
@@ -1168,6 +1192,7 @@ def _add_place_commands(sub) -> None:
     where = export.add_mutually_exclusive_group(required=True)
     where.add_argument("--city", action="append", help="a city (repeatable), e.g. 新乡市")
     where.add_argument("--province", help="every city of a province, e.g. 河南省")
+    where.add_argument("--all", action="store_true", help="every city of China")
     where.add_argument("--all-seed", action="store_true", help="the five seed cities together")
     export.add_argument("--district", action="append", help="keep only this district (repeatable)")
     export.add_argument("--from", dest="year_from", type=int, help="first year of the period")
@@ -1230,7 +1255,10 @@ def _add_infra_commands(sub) -> None:
 
 def _add_map_commands(sub) -> None:
     offline = sub.add_parser("map", help="one self-contained offline HTML map (no tiles, no CDN)")
-    offline.add_argument("--city", action="append", required=True, help="a city (repeatable)")
+    where = offline.add_mutually_exclusive_group(required=True)
+    where.add_argument("--city", action="append", help="a city (repeatable), e.g. 新乡市")
+    where.add_argument("--province", help="every city of a province, e.g. 河南省")
+    where.add_argument("--all", action="store_true", help="every city of China")
     offline.add_argument("--figure", default="households", help="the metric coloured")
     offline.add_argument("--infra", help="accessibility features: `atlas infra` output")
     offline.add_argument("--projects", help="renovated communities: `atlas ingest` .gpkg")

@@ -9,6 +9,8 @@ downloads keep the plain columns and codes.
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -67,9 +69,10 @@ def read(data: bytes, name: str, datum: str | None, sheet: str | None, lang: str
 def downloads(frame: pd.DataFrame, stem: str, key: str, lang: str) -> None:
     left, right = st.columns(2)
     left.download_button("CSV", csv_bytes(frame), f"{stem}.csv", "text/csv", key=f"{key}-csv")
+    # Built when clicked, not on every run (a national ledger's workbook is seconds of CPU).
     right.download_button(
         "XLSX",
-        xlsx_bytes({stem: frame}),
+        functools.partial(xlsx_bytes, {stem: frame}),
         f"{stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}-xlsx",
@@ -164,12 +167,14 @@ st.subheader(label("clean_projects", lang))
 st.dataframe(projects_table(ledger.projects, lang), hide_index=True, width="stretch")
 st.download_button(
     label("download_gpkg", lang),
-    geopackage_bytes(
+    # Written when clicked, not on every run (a national ledger's GeoPackage takes seconds).
+    functools.partial(
+        geopackage_bytes,
         {
             "projects": ledger.projects,
             "quarantine": ledger.quarantine,
             "reconciliation": ledger_reconciliation(loaded),
-        }
+        },
     ),
     "ledger.gpkg",
     "application/geopackage+sqlite3",

@@ -33,6 +33,7 @@ JOBS = (
     "lifecircle",
     "store",
     "reports",
+    "national",
 )
 _MODULES = {"app": "bench.app_speed"}
 

@@ -72,6 +72,38 @@ def targets(record: dict) -> list[tuple[str, str, bool | None]]:
     rows += _network_rows(_job(record, "network"))
     rows += _lifecircle_rows(_job(record, "lifecircle"))
     rows += _store_rows(_job(record, "store"))
+    rows += _national_rows(_job(record, "national"))
+    return rows
+
+
+def _national_rows(job: dict | None) -> list:
+    """Issue 27 on one machine: ingest within 4× of its floor, reconcile ≤ 10 %, coverage ≤ 60 s."""
+    if not job or not job["cases"]:
+        return []
+    rows = []
+    ingest, share = _case(job, "ingest 300k"), _case(job, "reconcile 300k")
+    ratio = _ratio(ingest, "read_csv + sjoin + GPKG write") if ingest else None
+    text = f"{1 / ratio:.1f}× the floor" if ratio else "not measured"
+    rows.append(("ingest 300k within 4× of read_csv + sjoin + GPKG write", text, _met(ratio, 0.25)))
+    part = _median(share) / _median(ingest) if share and ingest and _median(ingest) else None
+    text = f"{part:.1%} of the ingest" if part is not None else "not measured"
+    rows.append(
+        ("reconcile ≤ 10 % of the 300k ingest", text, None if part is None else part <= 0.1)
+    )
+    seconds = _median(_case(job, "coverage 500k") or {"peers": {}})
+    text = f"{seconds:.1f} s" if seconds else "not measured"
+    rows.append(
+        (
+            "atlas coverage, 500k features, all China ≤ 60 s",
+            text,
+            None if seconds is None else seconds <= 60,
+        )
+    )
+    for case in job["cases"]:
+        if "payload_bytes" in case:
+            met = case["payload_bytes"] <= job["limit_bytes"]
+            text = f"{case['payload_bytes'] / 2**20:.2f} MB"
+            rows.append((f"{case['case']} ≤ 2 MB", text, met))
     return rows
 
 

@@ -21,7 +21,8 @@ ignored), never into the repository, and are rebuilt only when missing:
   数据性质 label.
 
 Sizes: ledgers of 10k and 100k rows over the five seed cities and 1M over all of China;
-infrastructure of 100k features over the seed cities and 1M over all of China. Every point
+infrastructure of 100k features over the seed cities and 1M over all of China. The national
+job adds a 300k-row distinct ledger and a 500k-feature survey, both over all of China. Every point
 lies inside a real county-level outline: a district is drawn with equal odds (so small urban
 districts are dense, as real ledgers are), then one of its parts by area, then a point
 uniformly inside by rejection. Everything is drawn from ``numpy.random.default_rng([seed, kind])``
@@ -46,6 +47,8 @@ __all__ = [
     "DISTINCT_LEDGER_SPECS",
     "INFRA_SPECS",
     "LEDGER_SPECS",
+    "NATIONAL_INFRA_SPEC",
+    "NATIONAL_LEDGER_SPEC",
     "Spec",
     "infra_path",
     "ledger_path",
@@ -85,6 +88,10 @@ LEDGER_SPECS = (Spec("seed", 10_000), Spec("seed", 100_000), Spec("china", 1_000
 #: Ledgers with a real ledger's cardinality (every name and address distinct): ledger job only.
 DISTINCT_LEDGER_SPECS = (Spec("seed", 100_000, distinct=True), Spec("china", 1_000_000, True))
 INFRA_SPECS = (Spec("seed", 100_000), Spec("china", 1_000_000))
+#: The national job's inputs (``--full``): a ministry-sized ledger, ~307k communities renovated
+#: 2019–2025 with a real ledger's cardinality, and a survey of all China.
+NATIONAL_LEDGER_SPEC = Spec("china", 300_000, distinct=True)
+NATIONAL_INFRA_SPEC = Spec("china", 500_000)
 
 
 def ledger_path(spec: Spec, folder: Path = DATA) -> Path:
@@ -285,17 +292,17 @@ def _short_lines(lon: np.ndarray, lat: np.ndarray, rng: np.random.Generator) -> 
 
 
 def write_all(*, full: bool, folder: Path = DATA) -> list[Path]:
-    """Write the files a run needs (the 1M ones only when ``full``); existing ones are kept."""
+    """Write the files a run needs (all-China ones only when ``full``); existing ones are kept."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for spec in (*LEDGER_SPECS, *DISTINCT_LEDGER_SPECS):
+    for spec in (*LEDGER_SPECS, *DISTINCT_LEDGER_SPECS, NATIONAL_LEDGER_SPEC):
         path = ledger_path(spec, folder)
-        if (full or spec.size < 1_000_000) and not path.exists():
+        if (full or spec.region != "china") and not path.exists():
             _atomic(path, lambda tmp, s=spec: _write_csv(synthetic_ledger(s), tmp))
             written.append(path)
-    for spec in INFRA_SPECS:
+    for spec in (*INFRA_SPECS, NATIONAL_INFRA_SPEC):
         path = infra_path(spec, folder)
-        if (full or spec.size < 1_000_000) and not path.exists():
+        if (full or spec.region != "china") and not path.exists():
             _atomic(path, lambda tmp, s=spec: synthetic_infra(s).to_parquet(tmp, index=False))
             written.append(path)
     return written

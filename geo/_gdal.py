@@ -167,9 +167,18 @@ def list_layers(path: str | Path, driver: str):
     return _pyogrio().list_layers(path)
 
 
-def read_dataframe(path: str | Path, driver: str, **kwargs):
-    """``pyogrio.read_dataframe`` of a file GDAL opens with ``driver``."""
-    read_info(path, driver, layer=kwargs.get("layer") or 0)
+def read_dataframe(path: str | Path, driver: str, *, checked: bool = False, **kwargs):
+    """
+    ``pyogrio.read_dataframe`` of a file GDAL opens with ``driver``.
+
+    ``checked``: the caller has already had :func:`read_info` check this file's driver, and
+    reads another layer of it. Each open of an OSM extract parses the whole file, so its three
+    layers are checked once, not before each read.
+    """
+    if checked:
+        _check(driver)
+    else:
+        read_info(path, driver, layer=kwargs.get("layer") or 0)
     return _pyogrio().read_dataframe(path, **kwargs)
 
 

@@ -638,11 +638,15 @@ def wgs84_points(
 MAX_FILE_BYTES = 256 * 2**20
 
 
-def load_bytes(source: str | Path | bytes, name: str | None) -> tuple[bytes, str]:
+def load_bytes(
+    source: str | Path | bytes, name: str | None, *, capped: bool = True
+) -> tuple[bytes, str]:
     """
     A file's bytes and name; a missing, special or too large file is refused before reading.
 
     ``source`` is a path or the bytes themselves (then ``name`` is the upload's file name).
+    ``capped=False`` lifts :data:`MAX_FILE_BYTES` for a local file whose size is checked
+    elsewhere (a vector file: :func:`geo._vector.unpack_cap`).
     """
     if isinstance(source, bytes | bytearray):
         size, label = len(source), name or "upload"
@@ -655,7 +659,7 @@ def load_bytes(source: str | Path | bytes, name: str | None) -> tuple[bytes, str
                 f"Expected a file, but {str(path)!r} is a folder or a device. Name the file."
             )
         size, label = path.stat().st_size, path.name
-    if size > MAX_FILE_BYTES:
+    if capped and size > MAX_FILE_BYTES:
         raise InputError(
             f"Expected a file of at most {MAX_FILE_BYTES // 2**20} MB, got {size // 2**20} MB "
             f"({label}). Split it into several files, or clip it to the area you need."

@@ -39,12 +39,21 @@ import shapely
 from geo import _gdal, crs
 from geo.errors import InputError
 
-__all__ = ["MAX_UNPACKED_BYTES", "MAX_ZIP_ENTRIES", "VECTOR_SUFFIXES", "read_vector"]
+__all__ = [
+    "LOCAL_UNPACK_RATIO",
+    "MAX_UNPACKED_BYTES",
+    "MAX_ZIP_ENTRIES",
+    "VECTOR_SUFFIXES",
+    "read_vector",
+    "unpack_cap",
+]
 
 #: Upload suffixes read here; ``.zip`` is a zipped Shapefile.
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
 #: Largest upload, or sum of unpacked zip members, in bytes.
 MAX_UNPACKED_BYTES = 200 * 2**20
+#: A local file may unpack to this many times its own size (Shapefiles zip 2-5×, bombs 1000×).
+LOCAL_UNPACK_RATIO = 8
 #: Most members a zipped Shapefile may hold.
 MAX_ZIP_ENTRIES = 64
 
@@ -147,6 +156,19 @@ def read_vector(
         "unbuilt": unbuilt,
     }
     return frame, info
+
+
+def unpack_cap(size: int) -> int:
+    """
+    The ``max_unpacked`` of a local file of ``size`` bytes (one named on the command line).
+
+    The upload cap protects the app; a local file is already on the planner's disk, and the
+    toolkit must read back what it wrote (`atlas infra` writes 232 MB for 1M features). So the
+    cap scales with the file: a GeoPackage or GeoJSON is never refused for its size, and a
+    zipped Shapefile may unpack to :data:`LOCAL_UNPACK_RATIO` times its own size, never less
+    than an upload may.
+    """
+    return max(MAX_UNPACKED_BYTES, LOCAL_UNPACK_RATIO * size)
 
 
 def _read_features(

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import configparser
 import dataclasses
+import functools
 import tempfile
 import warnings
 from pathlib import Path
@@ -349,7 +350,9 @@ def _area_ids(areas: pd.DataFrame) -> np.ndarray:
     return ("way/" + way).where(way.notna(), "relation/" + relation).to_numpy(dtype=object)
 
 
-def _read_layer(path: Path, layer: str, name: str, **kwargs) -> gpd.GeoDataFrame:
+def _read_layer(
+    path: Path, layer: str, name: str, *, checked: bool = False, **kwargs
+) -> gpd.GeoDataFrame:
     # Not through Arrow: its stream ends quietly where GDAL fails to parse the file (a PBF
     # block it cannot inflate gave 0 features, exit 0); feature by feature GDAL raises.
     try:
@@ -357,7 +360,9 @@ def _read_layer(path: Path, layer: str, name: str, **kwargs) -> gpd.GeoDataFrame
             # Extracts cut at a bounding box hold relations with rings that the cut left
             # open; GDAL warns per ring. Such areas are kept (invalid) or come back empty.
             warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyogrio")
-            return _gdal.read_dataframe(path, "OSM", layer=layer, use_arrow=False, **kwargs)
+            return _gdal.read_dataframe(
+                path, "OSM", checked=checked, layer=layer, use_arrow=False, **kwargs
+            )
     except _gdal.GDAL_ERRORS as exc:
         raise InputError(
             f"Expected an OSM extract GDAL can read to its end; reading the {layer} of {name!r} "
@@ -385,12 +390,15 @@ def read_osm(path: str | Path, *, name: str | None = None) -> Infra:
     # GDAL's fast node index needs node ids in increasing order; an extract edited or written
     # by hand may not have them, and the general index reads it whole (no feature lost).
     _gdal.set_config({"OSM_CONFIG_FILE": str(_OSMCONF), "OSM_USE_CUSTOM_INDEXING": "NO"})
+    # GDAL's driver is checked before the first layer only: each check opens the file again,
+    # and GDAL's OSM driver parses the whole file on every open.
     nodes = _read_layer(path, "points", source)
-    ways = _read_layer(path, "lines", source)
+    ways = _read_layer(path, "lines", source, checked=True)
     areas = _read_layer(
         path,
         "multipolygons",
         source,
+        checked=True,
         on_invalid="ignore",
         where="amenity = 'toilets' OR public_transport = 'platform' "
         "OR highway IN ('bus_stop', 'platform', 'elevator')",
@@ -679,14 +687,17 @@ def _own_parts(info: dict) -> list[str]:
     return [name for name in layers if name == "infra" or name.startswith("infra_")]
 
 
-def _read_vector(data: bytes, name: str, crs_name: str | None, layer: str | None) -> Infra:
-    frame, info = _vector.read_vector(data, name, crs_name=crs_name, layer=layer)
+def _read_vector(
+    data: bytes, name: str, crs_name: str | None, layer: str | None, cap: int
+) -> Infra:
+    frame, info = _vector.read_vector(data, name, crs_name=crs_name, layer=layer, max_unpacked=cap)
     # A file written by `atlas infra`: its extent is recorded, its layers hold every feature.
     parts = _own_parts(info) if layer is None or layer.startswith("infra") else []
     own = info["layer"] in parts
     if own and len(parts) > 1:
         read = [frame if part == info["layer"] else None for part in parts]
-        read = [f if f is not None else _vector.read_vector(data, name, layer=p)[0]
+        again = functools.partial(_vector.read_vector, data, name, max_unpacked=cap)
+        read = [f if f is not None else again(layer=p)[0]
                 for f, p in zip(read, parts, strict=True)]  # fmt: skip
         # Row numbers run on from one layer to the next, so each names one feature.
         offsets = np.cumsum([0, *(len(f) for f in read[:-1])])
@@ -708,11 +719,14 @@ def _read_vector(data: bytes, name: str, crs_name: str | None, layer: str | None
     quarantine = _sheets.quarantine_frame(raw, rows, flags, REASONS)
     if not own:
         return Infra(features, survey_extent(features), quarantine, name, "survey")
-    extents, _ = _vector.read_vector(data, name, layer="extent")
+    extents, _ = _vector.read_vector(data, name, layer="extent", max_unpacked=cap)
     if extents.empty:
         return Infra(features, None, quarantine, name, "survey")
     first = extents.iloc[0]
     return Infra(features, first.geometry, quarantine, first["source"], first["kind"])
+
+
+_TABLES = (".csv", ".xlsx", ".xlsm", ".txt")
 
 
 def read_survey(
@@ -732,10 +746,15 @@ def read_survey(
     checks of :func:`geo._vector.read_vector`. Output CRS is EPSG:4326.
     """
     crs.check_datum(crs_name)
-    data, name = _sheets.load_bytes(source, name)
-    if Path(name).suffix.lower() in (".csv", ".xlsx", ".xlsm", ".txt"):
+    upload = isinstance(source, bytes | bytearray)
+    table = Path(name or ("" if upload else Path(source).name)).suffix.lower() in _TABLES
+    # Caps protect the app from uploads; a local vector file (the command line's, such as
+    # what `atlas infra --out` wrote) is read whatever its size (see _vector.unpack_cap).
+    data, name = _sheets.load_bytes(source, name, capped=upload or table)
+    if table:
         return _read_table(data, name, crs_name, sheet)
-    return _read_vector(data, name, crs_name, layer)
+    cap = _vector.MAX_UNPACKED_BYTES if upload else _vector.unpack_cap(len(data))
+    return _read_vector(data, name, crs_name, layer, cap)
 
 
 def read_infra(

@@ -45,23 +45,53 @@ RESULTS = (
 _SOURCE = ["figure_id", "doc_number", "seed_file", "seed_line", "as_written"]
 
 
-def _mapped(rows: pd.DataFrame, column: str | None) -> tuple[object, int]:
-    """Count or sum of ``rows``; a sum over rows that all lack the value is missing, not 0."""
-    if column is None:
-        return len(rows), 0
-    values = rows[column]
-    missing = int(values.isna().sum())
-    return (values.sum() if missing < len(values) else pd.NA), missing
-
-
 def reconcile_by(projects: pd.DataFrame) -> str:
     """``year`` when some of the ledger's rows give a year, else ``all`` (see :data:`BY`)."""
     return "year" if projects["year"].notna().any() else "all"
 
 
-def _reported_rows(
-    projects: pd.DataFrame, figures: pd.DataFrame, by: str
-) -> list[dict[str, object]]:
+def _sums(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """
+    Per group of ``keys``: ``rows``, and for each summed column its sum and missing count.
+
+    A sum over rows that all lack the value is missing, not 0 (``<column>`` is NA there).
+    """
+    values = frame[keys].copy()
+    columns = [c for c in COMPARED.values() if c is not None]
+    for column in columns:
+        numbers = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        values[column] = numbers
+        values[f"{column}_known"] = numbers.notna()
+    grouped = values.groupby(keys, dropna=False, sort=True)
+    out = grouped.size().rename("rows").to_frame()
+    for column in columns:
+        out[column] = grouped[column].sum()
+        known = grouped[f"{column}_known"].sum()
+        out[f"{column}_missing"] = out["rows"] - known
+        out[column] = out[column].where(known > 0)
+    return out.reset_index()
+
+
+def _metric_rows(groups: pd.DataFrame) -> pd.DataFrame:
+    """Each group's rows once per compared metric, in :data:`COMPARED` order: mapped, missing."""
+    repeated = groups.loc[groups.index.repeat(len(COMPARED))].reset_index(drop=True)
+    metrics = np.tile(np.array(list(COMPARED), dtype=object), len(groups))
+    repeated["metric"] = metrics
+    mapped = pd.Series(np.nan, index=repeated.index, dtype="float64")
+    missing = pd.Series(0, index=repeated.index, dtype="int64")
+    for metric, column in COMPARED.items():
+        at = metrics == metric
+        if column is None:
+            mapped[at] = repeated.loc[at, "rows"]
+        else:
+            mapped[at] = repeated.loc[at, column]
+            missing[at] = repeated.loc[at, f"{column}_missing"]
+    repeated["mapped"] = mapped.astype(object).where(mapped.notna(), pd.NA)
+    repeated["rows_missing_value"] = missing
+    return repeated
+
+
+def _reported_rows(projects: pd.DataFrame, figures: pd.DataFrame, by: str) -> pd.DataFrame:
     """One row per reported district figure in a city (and period, by year) the ledger covers."""
     dated = projects[projects["year"].notna()] if by == "year" else projects
     wanted = figures[
@@ -72,89 +102,115 @@ def _reported_rows(
     ]
     if by == "year":
         wanted = wanted[wanted["period_start"].notna() & wanted["period_end"].notna()]
-    out = []
-    for figure in wanted.itertuples(index=False):
-        if by == "year":
-            period = dated["year"].between(figure.period_start, figure.period_end)
-        else:
-            period = pd.Series(True, index=dated.index)
-        if not (period & (dated["city"] == figure.city)).any():
-            continue  # the ledger has nothing from this city in this period
-        rows = dated[period & (dated["adcode"] == figure.adcode)]
-        mapped, missing = _mapped(rows, COMPARED[figure.metric])
-        out.append(
-            {
-                "city": figure.city,
-                "place": figure.place,
-                "adcode": figure.adcode,
-                "period": figure.period_label
-                or (
-                    ""
-                    if pd.isna(figure.period_start)
-                    else f"{figure.period_start}–{figure.period_end}"
-                ),
-                "period_start": figure.period_start,
-                "period_end": figure.period_end,
-                "reported_status": figure.status,
-                "metric": figure.metric,
-                "reported": figure.value,
-                "qualifier": figure.qualifier,
-                "mapped": mapped if len(rows) else pd.NA,
-                "ledger_rows": len(rows),
-                "rows_missing_value": missing,
-                **{c: getattr(figure, c) for c in _SOURCE},
-            }
-        )
-    return out
+    wanted = wanted.reset_index(drop=True)
+    if wanted.empty:
+        return pd.DataFrame()
+    # The ledger's totals per place (and year), then each figure takes those of its period:
+    # a few thousand groups joined with the figures, never a pass over the rows per figure.
+    year = dated["year"].astype("Int64") if by == "year" else pd.Series(0, index=dated.index)
+    keyed = dated.assign(year=year)
+    places = _sums(keyed[keyed["adcode"].notna()], ["adcode", "year"])
+    cities = keyed[["city", "year"]].dropna().drop_duplicates()
+    figure = wanted[["city", "adcode", "period_start", "period_end"]].assign(figure=wanted.index)
+    seen = _in_period(figure.merge(cities, on="city"), by)["figure"].unique()
+    found = _in_period(figure.drop(columns="city").merge(places, on="adcode"), by)
+    summed = found.groupby("figure").agg(
+        rows=("rows", "sum"),
+        **{c: (c, "sum") for c in COMPARED.values() if c},
+        **{f"{c}_known": (c, "count") for c in COMPARED.values() if c},
+        **{f"{c}_missing": (f"{c}_missing", "sum") for c in COMPARED.values() if c},
+    )
+    # The ledger has nothing from the figure's city in its period: no row for that figure.
+    wanted = wanted.loc[np.sort(seen)]
+    summed = summed.reindex(wanted.index)
+    rows = summed["rows"].fillna(0).astype("int64").to_numpy()
+    mapped = pd.Series(pd.NA, index=wanted.index, dtype=object)
+    missing = pd.Series(0, index=wanted.index, dtype="int64")
+    for metric, column in COMPARED.items():
+        at = (wanted["metric"] == metric).to_numpy() & (rows > 0)
+        if column is None:
+            mapped[at] = rows[at]
+            continue
+        known = summed[f"{column}_known"].fillna(0).to_numpy() > 0
+        mapped[at & known] = summed.loc[at & known, column]
+        missing[at] = summed.loc[at, f"{column}_missing"].fillna(0).astype("int64")
+    period = wanted["period_label"].where(
+        wanted["period_label"].notna() & (wanted["period_label"] != ""),
+        _period_text(wanted["period_start"], wanted["period_end"]),
+    )
+    return pd.DataFrame(
+        {
+            "city": wanted["city"],
+            "place": wanted["place"],
+            "adcode": wanted["adcode"],
+            "period": period,
+            "period_start": wanted["period_start"],
+            "period_end": wanted["period_end"],
+            "reported_status": wanted["status"],
+            "metric": wanted["metric"],
+            "reported": wanted["value"],
+            "qualifier": wanted["qualifier"],
+            "mapped": mapped,
+            "ledger_rows": rows,
+            "rows_missing_value": missing,
+            **{c: wanted[c] for c in _SOURCE},
+        }
+    ).reset_index(drop=True)
 
 
-def _unreported_rows(
-    projects: pd.DataFrame, covered: pd.DataFrame, by: str
-) -> list[dict[str, object]]:
+def _in_period(pairs: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The (figure, ledger group) pairs whose year lies in the figure's period (all, by all)."""
+    if by != "year":
+        return pairs
+    return pairs[(pairs["year"] >= pairs["period_start"]) & (pairs["year"] <= pairs["period_end"])]
+
+
+def _period_text(start: pd.Series, end: pd.Series) -> pd.Series:
+    text = start.astype("string") + "–" + end.astype("string")
+    return text.astype(object).where(start.notna(), "")
+
+
+def _unreported_rows(projects: pd.DataFrame, covered: pd.DataFrame, by: str) -> pd.DataFrame:
     """Ledger (place, year) groups, or places by ``all``, that no reported figure covered."""
-    out = []
     keys = ["city", "district", "adcode", "year"]
     years = projects["year"].astype("Int64") if by == "year" else pd.NA
-    grouped = projects.assign(year=years).groupby(keys, dropna=False, sort=True)
-    for (city, place, adcode, year), rows in grouped:
-        if pd.isna(adcode):
-            continue
-        if by == "all":
-            hit = covered[covered["adcode"] == adcode]
-        elif pd.isna(year):
-            hit = covered.iloc[:0]
-        else:
-            hit = covered[
-                (covered["adcode"] == adcode)
-                & (covered["period_start"] <= year)
-                & (covered["period_end"] >= year)
-            ]
-        if len(hit):
-            continue
-        for metric, column in COMPARED.items():
-            mapped, missing = _mapped(rows, column)
-            out.append(
-                {
-                    "city": city,
-                    "place": place,
-                    "adcode": adcode,
-                    "period": "" if pd.isna(year) else f"{year}年",
-                    "period_start": year,
-                    "period_end": year,
-                    "metric": metric,
-                    "mapped": mapped,
-                    "ledger_rows": len(rows),
-                    "rows_missing_value": missing,
-                    "result": "no_year" if pd.isna(year) and by == "year" else "no_reported_figure",
-                }
-            )
-    return out
+    placed = projects.assign(year=years)
+    groups = _sums(placed[placed["adcode"].notna()], keys)
+    if by == "all":
+        hit = groups["adcode"].isin(set(covered["adcode"]))
+    else:
+        # A group is covered when some figure of its place has a period holding its year.
+        spans = covered[["adcode", "period_start", "period_end"]].drop_duplicates()
+        pairs = groups[["adcode", "year"]].reset_index().merge(spans, on="adcode")
+        pairs = pairs[pairs["year"].notna()]
+        inside = (pairs["year"] >= pairs["period_start"]) & (pairs["year"] <= pairs["period_end"])
+        hit = groups.index.isin(pairs.loc[inside.fillna(False), "index"])
+    groups = groups[~np.asarray(hit)].reset_index(drop=True)
+    if groups.empty:
+        return pd.DataFrame()
+    out = _metric_rows(groups)
+    undated = out["year"].isna()
+    return pd.DataFrame(
+        {
+            "city": out["city"],
+            "place": out["district"],
+            "adcode": out["adcode"],
+            "period": out["year"].astype("string").add("年").astype(object).where(~undated, ""),
+            "period_start": out["year"],
+            "period_end": out["year"],
+            "metric": out["metric"],
+            "mapped": out["mapped"],
+            "ledger_rows": out["rows"],
+            "rows_missing_value": out["rows_missing_value"],
+            "result": np.where(undated & (by == "year"), "no_year", "no_reported_figure"),
+        }
+    )
 
 
 def _judge(table: pd.DataFrame) -> pd.Series:
     reported = pd.to_numeric(table["reported"], errors="coerce")
     mapped = pd.to_numeric(table["mapped"], errors="coerce")
-    at_least = table["qualifier"] == "at_least"
+    at_least = (table["qualifier"] == "at_least").fillna(False).to_numpy(dtype=bool)
     result = np.select(
         [
             table["result"].notna(),
@@ -198,14 +254,17 @@ def reconcile(projects: pd.DataFrame, figures: pd.DataFrame, *, by: str = "auto"
         by = reconcile_by(projects)
     if by not in BY:
         raise ValueError(f"Expected by to be one of {BY} or 'auto', got {by!r}.")
-    reported = pd.DataFrame(_reported_rows(projects, figures, by))
+    reported = _reported_rows(projects, figures, by)
     covered = (
         reported
         if len(reported)
         else pd.DataFrame(columns=["adcode", "period_start", "period_end"])
     )
-    table = pd.concat(
-        [reported, pd.DataFrame(_unreported_rows(projects, covered, by))], ignore_index=True
+    parts = [reported, _unreported_rows(projects, covered, by)]
+    table = (
+        pd.concat([p for p in parts if len(p)], ignore_index=True)
+        if any(map(len, parts))
+        else pd.DataFrame()
     )
     columns = [
         "city",

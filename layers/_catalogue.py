@@ -137,6 +137,10 @@ LABELS: dict[str, dict[str, str]] = {
     "content_col": {"zh": "改造内容", "en": "Content"},
     "ledger_row": {"zh": "台账行号", "en": "Ledger row"},
     "projects_layer": {"zh": "台账小区", "en": "Ledger communities"},
+    # Over layers.projects.MAX_POINTS_DRAWN communities: one marker per district.
+    "by_district": {"zh": "按区县汇总", "en": "totalled by district"},
+    "communities_count": {"zh": "个小区", "en": "communities"},
+    "features_count": {"zh": "处", "en": "features"},
     "page_map": {"zh": "地图", "en": "Map"},
     "page_compare": {"zh": "对比", "en": "Compare"},
     "page_quality": {"zh": "数据质量", "en": "Data quality"},

@@ -718,7 +718,7 @@ class Workspace:
     def current_projects(
         self,
         *,
-        city: str | None = None,
+        city: str | Iterable[str] | None = None,
         districts: Iterable[str] | None = None,
         dataset: str | None = None,
         user: User = None,
@@ -726,9 +726,9 @@ class Workspace:
         """
         The current communities: per district, the latest version of each ledger covering it.
 
-        Narrow by ``city`` (full name, 新乡市), ``districts`` (adcodes)
-        or one ``dataset``. Adds ``dataset`` and ``version`` (where each row comes from) to
-        the columns of the saved projects. Output CRS is EPSG:4326. ``user`` sees the
+        Narrow by ``city`` (full name, 新乡市; or several, read at once), ``districts``
+        (adcodes) or one ``dataset``. Adds ``dataset`` and ``version`` (where each row comes
+        from) to the columns of the saved projects. Output CRS is EPSG:4326. ``user`` sees the
         districts of its city and published versions (an admin, everything): another
         city's rows are not in its current state.
         """
@@ -737,7 +737,7 @@ class Workspace:
     def current_features(
         self,
         *,
-        city: str | None = None,
+        city: str | Iterable[str] | None = None,
         districts: Iterable[str] | None = None,
         dataset: str | None = None,
         user: User = None,
@@ -797,7 +797,7 @@ class Workspace:
         kind: str,
         account: Account,
         *,
-        city: str | None = None,
+        city: str | Iterable[str] | None = None,
         districts: Iterable[str] | None = None,
         dataset: str | None = None,
     ) -> dict[int, tuple[str, int, dict, list[str]]]:
@@ -812,7 +812,8 @@ class Workspace:
             dataset = normalise_name(dataset)
             filters.append(datasets.c.name == dataset)
         if city is not None:
-            filters.append(coverage.c.city == city)
+            # One city, or several read at once (a province, all of China: one store read).
+            filters.append(coverage.c.city.in_([city] if isinstance(city, str) else list(city)))
         if districts is not None:
             filters.append(coverage.c.adcode.in_(list(districts)))
         latest = (

@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pyogrio
+import pytest
 
 from cli import main
 
@@ -91,6 +92,30 @@ def test_infra_then_coverage_write_counts_and_rfc7946_metrics(tmp_path, capsys):
     assert "households_within_800m_accessible_bus_stop" in props["卫滨区"]
 
 
+def test_the_cli_reads_back_a_survey_it_wrote_above_the_upload_caps(tmp_path, capsys, monkeypatch):
+    # A 1M-feature survey is 232 MB as `atlas infra` writes it, over the 200 MiB upload cap:
+    # here the caps are made smaller than this file instead.
+    from geo import _sheets, _vector, infra
+    from geo._data import DATA_DIR
+    from geo.errors import InputError
+
+    survey = DATA_DIR / "examples" / "synthetic-survey-xinxiang.geojson"
+    written = tmp_path / "infra.gpkg"
+    assert main(["infra", str(survey), "--out", str(written)]) == 0
+    size = written.stat().st_size
+    monkeypatch.setattr(_vector, "MAX_UNPACKED_BYTES", size // 4)
+    monkeypatch.setattr(_sheets, "MAX_FILE_BYTES", size // 4)
+    counts = json.loads(capsys.readouterr().out)["counts"]
+    # What `atlas coverage`, `atlas map --infra` and `atlas reach --infra` read it with.
+    assert infra.read_infra(written).counts() == counts
+    # The same bytes as an upload (the app) are still refused.
+    with pytest.raises(InputError, match="Expected a file of at most"):
+        infra.read_infra(written.read_bytes(), name="infra.gpkg")
+    monkeypatch.setattr(_sheets, "MAX_FILE_BYTES", size * 4)
+    with pytest.raises(InputError, match=f"Expected an upload of at most {size // 4} bytes"):
+        infra.read_infra(written.read_bytes(), name="infra.gpkg")
+
+
 def test_coverage_of_data_outside_china_exits_2(tmp_path, capsys):
     osm = tmp_path / "x.osm"
     osm.write_text(
@@ -109,8 +134,6 @@ def test_coverage_of_data_outside_china_exits_2(tmp_path, capsys):
 import os  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
-
-import pytest  # noqa: E402
 
 from geo._data import DATA_DIR  # noqa: E402
 

@@ -343,3 +343,31 @@ def test_five_thousand_points_and_two_thousand_lines_keep_the_page_small():
     page = coverage_map(three_districts(), "tactile_rate", infra=features).get_root().render()
     # About 0.5 MB measured; one GeoJSON feature with its own tooltip per point is ~3x that.
     assert len(page.encode()) < 800_000
+
+
+def test_over_the_cap_each_type_is_one_marker_per_district_with_its_count(monkeypatch):
+    from layers import infra as module
+
+    monkeypatch.setattr(module, "MAX_FEATURES_DRAWN", 3)
+    # Three ramps in 卫滨区, one in 牧野区; a tactile line in 卫滨区.
+    ramps = [shapely.Point(113.855 + i * 1e-3, 35.30) for i in range(3)]
+    features = infra(
+        [("curb_ramp", "<b>x</b>", p) for p in ramps]
+        + [("curb_ramp", None, shapely.Point(113.90, 35.32))]
+        + [("tactile_paving", None, shapely.LineString([(113.855, 35.301), (113.856, 35.301)]))]
+    )
+    groups = infra_layers(features)
+    assert [g.layer_name for g in groups] == [
+        "盲道 (1, 按区县汇总)",
+        "缘石坡道 (4, 按区县汇总)",
+    ]
+    ramps_drawn = next(iter(groups[1]._children.values()))
+    assert ramps_drawn.lines == [] and ramps_drawn.sources == ["按区县汇总"]
+    assert sorted((row[2], row[3]) for row in ramps_drawn.points) == [
+        ("1 处", "牧野区"),
+        ("3 处", "卫滨区"),
+    ]
+    english = infra_layers(features, lang="en")
+    assert english[1].layer_name == "Curb ramp (4, totalled by district)"
+    # At the cap, every feature is drawn as itself.
+    assert [g.layer_name for g in infra_layers(features.iloc[:3])] == ["缘石坡道 (3)"]

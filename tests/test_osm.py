@@ -55,6 +55,19 @@ def test_whole_files_pass_and_read(pbf, tmp_path):
     assert infra.read_infra(pbf).counts()["curb_ramp"] == 2000
 
 
+def test_gdal_checks_an_extracts_driver_once_for_its_three_layers(pbf, monkeypatch):
+    # Each check opens the file, and GDAL's OSM driver parses a whole extract on each open.
+    from geo import _gdal
+
+    checked = []
+    real = _gdal.read_info
+    monkeypatch.setattr(_gdal, "read_info", lambda *a, **k: checked.append(a[1]) or real(*a, **k))
+    assert infra.read_infra(pbf).counts()["curb_ramp"] == 2000
+    assert checked == ["OSM"]
+    with pytest.raises(ValueError, match=r"Expected a driver among .* got 'CSV'"):
+        _gdal.read_dataframe(pbf, "CSV", checked=True)
+
+
 def test_a_truncated_pbf_is_refused_with_how_far_it_got(pbf, tmp_path):
     cut = tmp_path / "cut.osm.pbf"
     cut.write_bytes(pbf.read_bytes()[: pbf.stat().st_size * 2 // 3])

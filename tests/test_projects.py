@@ -200,3 +200,31 @@ def test_the_district_map_carries_the_points_and_the_max_zoom_clusters_need():
     assert "L.markerClusterGroup" in page
     assert json.dumps("台账小区 (1)") in page  # the layer control's name, JSON-escaped
     assert page_data(page)["name"] == ["甲"]
+
+
+def test_over_the_cap_one_marker_per_district_gives_its_count_and_households(monkeypatch):
+    from layers import projects as module
+
+    monkeypatch.setattr(module, "MAX_POINTS_DRAWN", 4)
+    frame = projects([f"小区{i}" for i in range(5)], households=100)
+    frame["adcode"] = ["410703", "410703", "410703", "410702", "410702"]
+    frame["district"] = ["卫滨区", "卫滨区", "卫滨区", PAYLOADS[0], PAYLOADS[0]]
+    frame.loc[4, "households"] = pd.NA
+    layer = projects_layer(frame, lang="zh")
+    assert layer.layer_name == "台账小区 (5, 按区县汇总)"
+    # Never clustered: a cluster's number would count districts, not communities.
+    assert layer.options["disableClusteringAtZoom"] == 0
+    sent = json.loads(layer.data_json)
+    # By adcode: 410702 first; a missing household leaves its district's total as no data.
+    assert sent["name"] == ["2 个小区", "3 个小区"]
+    assert sent["households"] == [None, 300]
+    assert [sent["districts"][i] for i in sent["district"]] == [PAYLOADS[0], "卫滨区"]
+    assert sent["row"] == [None, None] and sent["distances"] == []
+    lat = [(sent["lat0"] + v) / sent["step"] for v in sent["lat"]]
+    lon = [(sent["lon0"] + v) / sent["step"] for v in sent["lon"]]
+    assert lat == [35.3, 35.3] and lon == [113.8635, 113.861]
+    assert "<img" not in rendered(frame)
+    english = json.loads(projects_layer(frame, lang="en").data_json)
+    assert english["name"] == ["2 communities", "3 communities"]
+    # At the cap, every community is drawn.
+    assert len(data(frame.iloc[:4])["name"]) == 4

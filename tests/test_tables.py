@@ -285,6 +285,16 @@ HIDDEN_TRIGGERS = [
 ]
 
 
+@pytest.mark.parametrize("dtype", ["str", "string[python]", "string[pyarrow]", object])
+def test_text_columns_of_every_dtype_are_neutralised_as_each_cell_is(dtype):
+    from layers.tables import _neutralised
+
+    values = [*INJECTIONS, *HIDDEN_TRIGGERS, "卫滨区", "a=b", "'=quoted", "", None]
+    out = neutralise_formulas(pd.DataFrame({"name": pd.Series(values, dtype=dtype)}))
+    expected = [_neutralised(v) for v in values]
+    assert out["name"].tolist()[:-1] == expected[:-1] and pd.isna(out["name"].iloc[-1])
+
+
 @pytest.mark.parametrize("payload", HIDDEN_TRIGGERS)
 def test_csv_neutralises_triggers_behind_control_and_invisible_characters(payload):
     (value,) = _read_csv(pd.DataFrame({"name": [payload]}))["name"].tolist()

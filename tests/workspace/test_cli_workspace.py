@@ -92,6 +92,41 @@ def test_export_and_map_read_communities_from_the_workspace(atlas, tmp_path):
     assert "幸小区" in html.read_text(encoding="utf-8")
 
 
+def test_export_and_map_of_a_province_or_all_china_read_the_workspace_once(
+    atlas, tmp_path, monkeypatch
+):
+    from store.workspace import Workspace
+
+    atlas("ingest", str(LEDGER), "--crs", "gcj02", "--save", "--dataset", "xx")
+    reads = []
+    current = Workspace.current_projects
+
+    def counted(self, **options):
+        reads.append(options.get("city"))
+        return current(self, **options)
+
+    monkeypatch.setattr(Workspace, "current_projects", counted)
+    out = tmp_path / "p.geojson"
+    for where, found in (
+        (["--province", "河南"], 26),
+        (["--all"], 26),
+        (["--province", "河北"], 0),
+    ):
+        reads.clear()
+        status, lines, _ = atlas("export", *where, "--dataset", "xx", "--out", str(out))
+        assert (status, lines) == (0, [{"out": str(out), "communities": found}])
+        assert len(reads) == 1
+    # --all reads the whole current state; a province, its cities at once.
+    assert reads[0] is not None and "新乡市" not in reads[0] and "石家庄市" in reads[0]
+    html = tmp_path / "m.html"
+    for where in (["--province", "河南省"], ["--all"]):
+        reads.clear()
+        status, lines, _ = atlas("map", *where, "--dataset", "xx", "--out", str(html))
+        assert status == 0 and len(reads) == 1
+        assert "幸小区" in html.read_text(encoding="utf-8")
+    assert reads == [None]
+
+
 def test_a_ledger_whose_file_name_is_gbk_bytes_is_saved_under_its_name(atlas, tmp_path):
     # A name from a Chinese Windows share: 台账.csv in GBK, which Python gives as surrogates.
     path = tmp_path / os.fsdecode("台账.csv".encode("gbk"))

@@ -1,0 +1,135 @@
+"""Tests for bench/report.py: a small run's JSON becomes RESULTS.md, its targets and plots."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench import __main__ as bench_main
+from bench import report
+
+
+def _peer(seconds: float, **extra) -> dict:
+    return {"median_s": seconds, "runs_s": [seconds, seconds * 1.1], "error": None, **extra}
+
+
+def _case(name: str, size: int, **peers) -> dict:
+    return {"case": name, "size": size, "peers": peers}
+
+
+def _job(job: str, *cases, **extra) -> dict:
+    return {"job": job, "title": f"The {job} job", "cases": list(cases), **extra}
+
+
+def small_run() -> dict:
+    """One case of every job the targets read, with made-up times (not a measurement)."""
+    return {
+        "name": "2026-01-01",
+        "date": "2026-01-01T10:00",
+        "mode": "moderate",
+        "command": "python -m bench",
+        "repeat": 2,
+        "machine": {
+            "cpu": "test",
+            "cores": 2,
+            "memory_gib": 4,
+            "system": "Linux",
+            "python": "3.11",
+        },
+        "versions": {"shapely": "2.1"},
+        "qgis": "left out (--no-qgis)",
+        "load": {"start": [0.5, 0.5, 0.5], "end": [1.0, 0.8, 0.6]},
+        "seconds": 60.0,
+        "jobs": [
+            _job(
+                "assign",
+                _case(
+                    "seed-box-1m",
+                    1_000_000,
+                    atlas=_peer(0.2),
+                    **{"geopandas.sjoin": _peer(2.0), "duckdb": _peer(6.0)},
+                ),
+                extra={"grid_build_s": 2.5, "grid_read_s": 0.07},
+            ),
+            _job(
+                "proximity",
+                _case(
+                    "seed-10k",
+                    10_000,
+                    atlas=_peer(0.01),
+                    **{"geopandas.sjoin_nearest": _peer(0.025)},
+                ),
+            ),
+            _job("ledger", _case("seed-10k", 10_000, atlas=_peer(0.2, rows_per_s=50_000))),
+            _job(
+                "mapbuild",
+                {
+                    **_case("all China", 1_000_000, atlas=_peer(0.5, payload_bytes=1_000_000)),
+                    "payload_bytes": 1_000_000,
+                    "unit": "bytes",
+                },
+                limit_bytes=2 * 2**20,
+            ),
+            _job("app", _case("rerun, no ledger", 0, atlas=_peer(0.1))),
+            _job(
+                "network",
+                _case(
+                    "city-100k",
+                    100_000,
+                    atlas=_peer(0.1, nodes=10, edges=20),
+                    **{"osmnx + networkx": _peer(2.0), "pandana": _peer(0.05)},
+                ),
+            ),
+            _job("store", _case("save-100k", 100_000, atlas=_peer(1.0, rows_per_s=100_000))),
+            _job(
+                "national",
+                _case(
+                    "ingest 300k",
+                    296_910,
+                    atlas=_peer(30.0),
+                    **{"read_csv + sjoin + GPKG write": _peer(10.0)},
+                ),
+                _case("reconcile 300k", 296_910, atlas=_peer(2.4)),
+                _case("coverage 500k", 500_000, atlas=_peer(75.0)),
+                {
+                    **_case("map payload: all China + 300k communities", 296_910, atlas=_peer(3)),
+                    "payload_bytes": 3 * 2**20,
+                },
+                limit_bytes=2 * 2**20,
+            ),
+        ],
+    }
+
+
+def test_every_target_is_listed_with_what_was_measured():
+    rows = report.targets(small_run())
+    found = {target: (measured, met) for target, measured, met in rows}
+    assert found["network city-100k ≥ 10× faster than osmnx + networkx"] == ("20.0×", True)
+    assert found["network city-100k within 3× of pandana"] == ("0.5× (pandana ÷ atlas)", True)
+    assert found["proximity seed-10k ≥ 2× faster than geopandas.sjoin_nearest"] == ("2.50×", True)
+    assert found["save-100k ≥ 50,000 rows/s"] == ("100,000 rows/s", True)
+    assert found["map payload ≤ 2 MB: all China"] == ("0.95 MB", True)
+    assert found["ingest 300k within 4× of read_csv + sjoin + GPKG write"] == (
+        "3.0× the floor",
+        True,
+    )
+    assert found["reconcile ≤ 10 % of the 300k ingest"] == ("8.0% of the ingest", True)
+    assert found["atlas coverage, 500k features, all China ≤ 60 s"] == ("75.0 s", False)
+    assert found["map payload: all China + 300k communities ≤ 2 MB"] == ("3.00 MB", False)
+
+
+def test_a_saved_run_rewrites_results_md_and_its_plots(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    # The repository's RESULTS.md and plots stay as they are: the run writes beside tmp_path.
+    monkeypatch.setattr(report, "BENCH", tmp_path / "bench")
+    monkeypatch.setattr(report, "RESULTS", tmp_path / "bench" / "results")
+    monkeypatch.setattr(report, "RESULTS_MD", tmp_path / "bench" / "RESULTS.md")
+    (tmp_path / "bench" / "results").mkdir(parents=True)
+    saved = tmp_path / "bench" / "results" / "2026-01-01.json"
+    saved.write_text(json.dumps(small_run(), ensure_ascii=False), encoding="utf-8")
+    assert bench_main._rewrite(saved) == 0
+    text = (tmp_path / "bench" / "RESULTS.md").read_text(encoding="utf-8")
+    assert "| network city-100k ≥ 10× faster than osmnx + networkx | 20.0× | yes |" in text
+    assert (tmp_path / "bench" / "results" / "plot-assign.png").stat().st_size > 0
+    assert (tmp_path / "bench" / "results" / "plot-jobs.png").stat().st_size > 0
