@@ -628,6 +628,9 @@ _PROJECT_COLUMNS = [
     ("year", "ledger_years"),
     ("batch", "batch"),
     ("status", "status"),
+    ("start_date", "progress_col_start_date"),
+    ("finish_date", "progress_col_finish_date"),
+    ("report_date", "col_report_date"),
     ("content_tags", "content_col"),
     ("households", "households_col"),
     ("buildings", "col_buildings"),
@@ -1318,6 +1321,8 @@ def _change_text(
         unit = unit if column == "value" else _PROJECT_UNITS.get(column)
         if unit:
             old, new = (_exact_amount(v, unit, lang, word) for v in (before, after))
+    # A value filled in (or emptied) reads as coming from, or going to, no data: never blank.
+    old, new = (text or label("no_data", lang) for text in (old, new))
     return f"{name}{colon}{old} → {new}"
 
 

@@ -74,7 +74,9 @@ def test_a_monthly_ledger_shows_as_the_rows_it_changed_and_a_link_names_each_ver
     assert sorted(changes["小区/设施"]) == ["幸小区", "新建小区", "福东小区"]
     assert set(changes["地点"]) == {"卫滨区"}
     changed = changes[changes["变化"] == "改动"]
-    assert changed["改动（前 → 后）"].tolist() == ["状态：已开工 → 已完成；户数：352 户 → 360 户"]
+    assert changed["改动（前 → 后）"].tolist() == [
+        "状态：已开工 → 已完成；户数：352 户 → 360 户；完工日期：无数据 → 2024-05-20"
+    ]
     # A colleague's link to version 1 shows version 1; with no version, the current state.
     first = app_session(ledger=f"{NAME}@1")
     assert f"{NAME}@1" in _ledger_caption(first) and "@2" not in _ledger_caption(first)
