@@ -44,6 +44,7 @@ state.keep(
         "measure",
         "covered",
         *("siting_type", "siting_profile", "siting_count", "siting_radius"),
+        *("plan", "as_of", "rate", "chart"),  # the progress page's
     ]
 )
 lang = st.sidebar.radio(
@@ -68,6 +69,7 @@ pages = [
     st.Page("app_pages/siting.py", title=label("page_siting", lang), url_path="siting"),
     st.Page("app_pages/lifecircle.py", title=label("page_lifecircle", lang), url_path="lifecircle"),
     st.Page("app_pages/figures.py", title=label("page_figures", lang), url_path="figures"),
+    st.Page("app_pages/progress.py", title=label("page_progress", lang), url_path="progress"),
     st.Page("app_pages/history.py", title=label("page_history", lang), url_path="history"),
     st.Page("app_pages/account.py", title=label("page_account", lang), url_path="account"),
 ]

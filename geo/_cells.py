@@ -29,6 +29,7 @@ __all__ = [
     "STATUSES",
     "normalise_text",
     "parse_coordinates",
+    "parse_dates",
     "parse_numbers",
     "parse_statuses",
     "parse_tags",
@@ -243,6 +244,52 @@ def parse_years(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     years, batches, problems = _by_unique(values, _read_year, 3)
     year = pd.Series(years.to_numpy(dtype="float64", na_value=np.nan), index=values.index)
     return year.astype("Int64"), batches.astype("string"), problems
+
+
+# A day as ledgers write it: 2023年3月15日, 2023.3.15, 2023/03/15, 2023-03-15, 20230315; a
+# time after it (an XLSX date-time read as text, its space folded away) is dropped.
+_DAY = re.compile(
+    r"^(?P<year>(?:19|20)\d{2})(?:[-/.年](?P<month>\d{1,2})[-/.月](?P<day>\d{1,2})日?"
+    r"|(?P<month8>\d{2})(?P<day8>\d{2}))(?:T?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+# A month alone: 2023-03, 2023/3, 2023.3, 2023年3月.
+_MONTH = re.compile(
+    r"^(?P<year>(?:19|20)\d{2})(?:[-/.](?P<month>\d{1,2})|年(?P<month_zh>\d{1,2})月)$"
+)
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+
+
+def _read_date(text: str) -> tuple[str | None, str | None]:
+    """``(ISO text, problem)``: a day as ``2023-03-15``, a month alone as ``2023-03``."""
+    if match := _DAY.match(text):
+        month = int(match["month"] or match["month8"])
+        day = int(match["day"] or match["day8"])
+        try:
+            return datetime.date(int(match["year"]), month, day).isoformat(), None
+        except ValueError:
+            return None, "bad_value"
+    if match := _MONTH.match(text):
+        month = int(match["month"] or match["month_zh"])
+        if 1 <= month <= 12:
+            return f"{match['year']}-{month:02d}", None
+        return None, "bad_value"
+    if _SERIAL.match(text) and _SERIAL_RANGE[0] <= float(text) <= _SERIAL_RANGE[1]:
+        return (_EXCEL_EPOCH + datetime.timedelta(days=int(float(text)))).isoformat(), None
+    return None, "bad_value"
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """
+    Read dates as ledgers write them, keeping their precision.
+
+    2023年3月15日, 2023.3.15, 2023/03/15, 2023-03-15, 20230315 and an Excel date serial
+    (45000, days since 1899-12-30) are days, returned as ``2023-03-15``; 2023-03, 2023/3,
+    2023.3 and 2023年3月 are months, returned as ``2023-03``: a month is never made its 1st.
+    Returns the ISO text (``string``; missing for empty cells) and a problem per cell
+    (``bad_value`` for anything else, or a day that does not exist, else ``None``).
+    """
+    dates, problems = _by_unique(values, _read_date, 2)
+    return dates.astype("string"), problems
 
 
 def parse_statuses(values: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -108,6 +108,8 @@ CODES: dict[str, tuple[str, ...]] = {
     "report_bad_period": ("value",),
     "report_too_many_places": ("n", "cap"),
     "report_nothing_readable": ("cities",),
+    # No reported figure plans this city and year (geo.plans.plan_from_figures).
+    "no_plan_figures": ("city", "year", "found"),
 }
 
 

@@ -37,6 +37,8 @@ __all__ = [
     "STATUS_WORDS",
     "FigureTable",
     "read_figure_table",
+    "read_source_line",
+    "resolve_place",
     "template_bytes",
 ]
 
@@ -427,6 +429,18 @@ def _places(out, places, cities, codes, default_city, columns, flags) -> None:
         out[field] = [p[i] for p in parsed]
 
 
+def resolve_place(place: str, *, city: str | None = None, code: str = "") -> tuple:
+    """
+    Where a table's place cell points: ``(place, adcode, level, city, province, problem, note)``.
+
+    ``place`` is a district, zone, city or 全市/合计 (the city itself) within ``city``; a
+    ``code`` (6 digits) is checked against it. ``problem`` is ``no_district``,
+    ``ambiguous_district``, ``district_mismatch`` or ``None``; ``note`` says why. Plans read
+    their places the way figures tables do.
+    """
+    return _resolve(place, "", code, city)
+
+
 def _resolve(place: str, city: str, code: str, default_city: str | None):
     """(place, adcode, level, city, province, problem, note) of one row's place."""
     try:
@@ -512,6 +526,11 @@ def _source_lines(cells, index, columns, flags) -> tuple[pd.Series, pd.Series]:
         pd.Series(pd.array([p[0] for p in parsed], dtype="Int64"), index=index),
         pd.Series(pd.array([p[1] for p in parsed], dtype="Int64"), index=index),
     )
+
+
+def read_source_line(text: str) -> tuple[int | None, int | None] | None:
+    """``(line, page)`` of ``第31行``, ``31``, ``第3页第12行``, ``p.3``; None for other text."""
+    return _read_source_line(text)
 
 
 def _read_source_line(text: str) -> tuple[int | None, int | None] | None:

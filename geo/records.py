@@ -37,15 +37,17 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import _cells, _gdal, _sheets, boundaries, crs, gazetteer
+from geo import _cells, _gdal, _sheets, boundaries, crs, dates, gazetteer
 from geo.addresses import address_key, parse_address
 from geo.errors import InputError, UnknownPlaceError
 
 __all__ = [
     "CONTENT_TAGS",
+    "DATE_FIELDS",
     "FIELDS",
     "LOCATED",
     "PLAUSIBLE_MAXIMUM",
+    "PROGRAMME_START",
     "REASONS",
     "STATUSES",
     "Ledger",
@@ -83,7 +85,26 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "lon": ("经度", "lon", "lng", "longitude", "x"),
     "lat": ("纬度", "lat", "latitude", "y"),
     "datum": ("坐标系", "坐标系统", "datum", "crs"),
-}
+    # Dates (geo._cells.parse_dates): a day or a month alone, kept as ISO text.
+    "start_date": (
+        "开工日期", "开工时间", "实际开工", "实际开工日期", "实际开工时间", "开工年月",
+        "start_date", "started_on", "start date",
+    ),
+    "finish_date": (
+        "完工日期", "竣工日期", "完工时间", "竣工时间", "实际完工", "实际完工日期", "实际竣工日期",
+        "完工年月", "finish_date", "completion_date", "completed_on", "finished_on", "finish date",
+    ),
+    "report_date": (
+        "填报日期", "报送日期", "填报时间", "统计截止日期", "数据截止日期", "截止日期",
+        "report_date", "as_of",
+    ),
+}  # fmt: skip
+#: The date fields, in the order their columns are added to the projects.
+DATE_FIELDS = ("start_date", "finish_date", "report_date")
+#: The year the national programme's count begins (its totals run from 2019): a start or
+#: finish before it is quarantined as ``before_programme`` unless the reader is given
+#: another year (a plan's own).
+PROGRAMME_START = 2019
 
 #: Reason code → (Chinese, English) message; ``{column}`` and ``{detail}`` are filled per row.
 REASONS: dict[str, tuple[str, str]] = _sheets.ROW_REASONS | {
@@ -105,6 +126,27 @@ REASONS: dict[str, tuple[str, str]] = _sheets.ROW_REASONS | {
         "same community and district with conflicting figures: {detail}",
     ),
     "duplicate_row": ("重复记录：{detail}", "a repeated record: {detail}"),
+    # Dates that cannot be true (issue 24): the row is kept, its dates are not guessed.
+    "date_order": (
+        "完工日期早于开工日期：{detail}",
+        "the finish date is before the start date: {detail}",
+    ),
+    "future_date": (
+        "{column}：晚于台账的填报日期（{detail}）",
+        "{column}: after the ledger's report date ({detail})",
+    ),
+    "before_programme": (
+        "{column}：早于改造工作开始之年（{detail}）",
+        "{column}: before the programme began ({detail})",
+    ),
+    "undated": (
+        "{column}：状态为{detail}，但未填日期",
+        "{column}: the status is {detail} but no date",
+    ),
+    "status_dates": (
+        "状态与日期矛盾：{detail}",
+        "the status contradicts the dates: {detail}",
+    ),
 }
 
 _NUMBER_FIELDS = {  # field → (output column, whole numbers only)
@@ -156,6 +198,13 @@ class Ledger:
     #: was followed), ``datum_suspect`` (read in another datum, more points would fall in the
     #: district their row names). Worded by the front ends.
     notes: list[dict[str, object]] = dataclasses.field(default_factory=list)
+    #: The day the ledger speaks for (ISO), against which a date "in the future" is refused,
+    #: and where it came from (``report_date_source``): ``given`` (the reader's argument,
+    #: ``atlas ingest --report-date``), ``column`` (the latest of a 填报日期 column; each row
+    #: is checked against its own) or ``read`` (the day it was read, Beijing time: for a
+    #: saved version, its save date).
+    report_date: str | None = None
+    report_date_source: str | None = None
 
     def summary(self) -> dict[str, object]:
         """
@@ -350,6 +399,76 @@ def _flag_numbers(
         detail_zh[at] = [zh.format(t) for t in shown]
         detail_en[at] = [en.format(t) for t in shown]
         flags.flag(mask, "bad_number", column=header, detail=detail_zh, detail_en=detail_en)
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+
+def _report_day(raw, columns, parsed, flags, given) -> tuple[datetime.date, str]:
+    """Read the date columns into ``parsed``; the ledger's report day and where it came from."""
+    for field in DATE_FIELDS:
+        if field in columns:
+            header = columns[field]
+            parsed[field], problems = _cells.parse_dates(raw[header])
+            bad = (problems == "bad_value").to_numpy()
+            flags.flag(bad, "bad_value", column=header, detail=_sheets.quoted(raw[header], bad))
+    if given is not None:
+        return dates.parse_day(given), "given"
+    if "report_date" in parsed:
+        _, last = dates.bounds(parsed["report_date"])
+        if not np.isnat(last).all():
+            return np.nanmax(last).astype(datetime.date), "column"
+    return dates.today(), "read"
+
+
+def _check_dates(raw, columns, parsed, flags, report: datetime.date, programme_start: int) -> None:
+    """Quarantine dates that cannot be true: order, future, before the programme, status."""
+    fields = [f for f in ("start_date", "finish_date") if f in parsed]
+    if not fields:
+        return
+    spans = {f: dates.bounds(parsed[f]) for f in fields}
+    if len(fields) == 2:
+        early = spans["finish_date"][1] < spans["start_date"][0]
+        text = parsed["start_date"].fillna("") + " > " + parsed["finish_date"].fillna("")
+        both = f"{columns['start_date']}/{columns['finish_date']}"
+        flags.flag(early, "date_order", column=both, detail=text.to_numpy(dtype=object))
+    own = np.full(len(raw), np.datetime64(report, "D"))
+    if "report_date" in parsed:
+        _, last = dates.bounds(parsed["report_date"])
+        own = np.where(np.isnat(last), own, last)
+    began = np.datetime64(f"{programme_start}-01-01", "D")
+    for field in fields:
+        first, last = spans[field]
+        text = parsed[field].fillna("")
+        later = (text + " > " + pd.Series(own.astype(str), index=raw.index)).to_numpy(dtype=object)
+        flags.flag(first > own, "future_date", column=columns[field], detail=later)
+        before = (text + f" < {programme_start}").to_numpy(dtype=object)
+        flags.flag(last < began, "before_programme", column=columns[field], detail=before)
+    if "status" in parsed:
+        _check_status(raw, columns, parsed, flags, fields)
+
+
+def _check_status(raw, columns, parsed, flags, fields: list[str]) -> None:
+    """完工 or 开工 without their dates (``undated``), 计划 with a date or 开工 with a finish."""
+    status = parsed["status"].fillna("").to_numpy(dtype=object)
+    written = raw[columns["status"]].fillna("").str.strip().to_numpy(dtype=object)
+    has = {f: parsed[f].notna().to_numpy() for f in fields}
+    needs = {"start_date": ("started", "completed"), "finish_date": ("completed",)}
+    for field in fields:
+        missing = np.isin(status, needs[field]) & ~has[field]
+        flags.flag(missing, "undated", column=columns[field], detail=written)
+    for code, field in (
+        ("plan", "start_date"),
+        ("plan", "finish_date"),
+        ("started", "finish_date"),
+    ):
+        if field not in fields:
+            continue
+        clash = (status == code) & has[field]
+        date = parsed[field].fillna("").to_numpy(dtype=object)
+        zh = "状态为" + written + "，" + columns[field] + " " + date
+        en = "status " + written + ", " + columns[field] + " " + date
+        flags.flag(clash, "status_dates", column=columns["status"], detail=zh, detail_en=en)
 
 
 # --- where each row is ----------------------------------------------------------------------
@@ -886,7 +1005,9 @@ def _projects(raw, columns, parsed, placed, lon, lat, datums, rows, ok) -> gpd.G
     # Unrecognised columns travel along under their own header, as text.
     known = set(columns.values())
     extra = [c for c in raw.columns if c not in known and c not in _PROJECT_COLUMNS]
-    data = pd.concat([data[_PROJECT_COLUMNS], raw[extra]], axis=1)[ok]
+    # A ledger's dates (only where it has their columns) follow the figures, as ISO text.
+    dated = pd.DataFrame({f: parsed[f] for f in DATE_FIELDS if f in parsed}, index=raw.index)
+    data = pd.concat([data[_PROJECT_COLUMNS], dated, raw[extra]], axis=1)[ok]
     with _sheets.collector_paused():
         geometry = shapely.points(data["lon"].to_numpy(), data["lat"].to_numpy())
     geometry[np.isnan(data["lon"].to_numpy())] = None
@@ -904,6 +1025,8 @@ def read_ledger(
     name: str | None = None,
     progress: Progress | None = None,
     folder: Path | None = None,
+    report_date: datetime.date | str | None = None,
+    programme_start: int = PROGRAMME_START,
 ) -> Ledger:
     """
     Read a ledger and sort every row into clean projects or quarantine.
@@ -911,6 +1034,13 @@ def read_ledger(
     ``source`` is a path or the file's bytes (``name`` then gives its file name). ``crs_name``
     declares the datum of the file's coordinates (one of :data:`geo.crs.DATUMS`); a 坐标系
     cell overrides it for its row. ``progress(fraction, stage)`` is called after each stage.
+    Start and finish dates (开工日期, 完工日期 and their synonyms) are read as days or months
+    (:func:`geo._cells.parse_dates`); a row whose dates cannot be true is quarantined:
+    ``date_order``, ``future_date`` (after the report date: the row's 填报日期 cell, else
+    ``report_date``, else the latest 填报日期 of the file, else today in Beijing; see
+    :attr:`Ledger.report_date`), ``before_programme`` (before ``programme_start``),
+    ``undated`` (开工 or 完工 without the date its status needs) and ``status_dates`` (计划 with a
+    date, 开工 with a finish date). Ledgers without date columns are read as before.
     Raises :class:`InputError` only for a file that cannot be read as a whole; a bad row
     never raises. Projects come out in EPSG:4326.
     """
@@ -935,6 +1065,8 @@ def read_ledger(
     _check_rows(folded, columns, flags)
     flags.stage("rows")
     parsed = _parse_values(raw, columns, flags)
+    report_day, report_source = _report_day(raw, columns, parsed, flags, report_date)
+    _check_dates(raw, columns, parsed, flags, report_day, programme_start)
     lon, lat = _sheets.parse_points(raw, columns, flags)
     datums = _sheets.row_datums(raw, columns, crs_name, flags)
     overridden = _datum_overridden(columns, crs_name, datums, ~np.isnan(lon) & flags.ok())
@@ -963,6 +1095,8 @@ def read_ledger(
         sheet_title,
         sheets,
         notes=notes,
+        report_date=report_day.isoformat(),
+        report_date_source=report_source,
     )
 
 

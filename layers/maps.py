@@ -4,12 +4,13 @@ Maps: every layer assembled into one folium map, with its labels, legend, contro
 :func:`figure_layers` is the district map of reported figures (choropleth, city outlines, place
 names, and, when given, the ledger's communities, accessibility layers and a coverage
 choropleth); :func:`coverage_layers` is the accessibility page's map (coverage choropleth
-first, its point layers off). Each returns a :class:`MapLayers`: a base map that depends only
-on the basemap and the language, and the layers drawn on it. The pages hand both to
-streamlit-folium, which keeps the base map (and the planner's pan and zoom) across reruns and
-swaps the layers in place; files and tests take :meth:`MapLayers.assembled`, one folium map
-(:func:`figure_map`, :func:`coverage_map`). The view fits the data's extent once per extent
-(:class:`layers._leaflet.FitView`).
+first, its point layers off); :func:`progress_layers` is the progress page's (districts by
+start or completion rate against their plan). Each returns a :class:`MapLayers`: a base map
+that depends only on the basemap and the language, and the layers drawn on it. The pages hand
+both to streamlit-folium, which keeps the base map (and the planner's pan and zoom) across
+reruns and swaps the layers in place; files and tests take :meth:`MapLayers.assembled`, one
+folium map (:func:`figure_map`, :func:`coverage_map`). The view fits the data's extent once
+per extent (:class:`layers._leaflet.FitView`).
 
 Both draw with Leaflet's SVG renderer (the hatch is an SVG pattern), set ``maxZoom``
 (markercluster refuses a map without one when there are no tiles), shift every layer to GCJ-02
@@ -28,7 +29,7 @@ import pandas as pd
 import shapely
 
 from geo import coverage, selection
-from layers._html import Legend, legend_html
+from layers._html import NO_DATA_COLOUR, Legend, legend_html
 from layers._leaflet import FitView, Remembered, add_base_css
 from layers.assets import use_local_leaflet
 from layers.basemaps import add_basemap, for_display
@@ -37,6 +38,7 @@ from layers.coverage import HATCH_CSS, add_hatch_pattern, coverage_layer, usable
 from layers.infra import infra_layers, infra_legend
 from layers.labels import class_texts, label, measure_name, periods_text
 from layers.places import labels_layer
+from layers.progress import progress_layer
 from layers.projects import PROJECT_COLOUR, projects_layer
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "figure_layers",
     "figure_map",
     "lifecircle_layers",
+    "progress_layers",
 ]
 
 #: Where a map opens before it fits its data: China, whole.
@@ -377,4 +380,42 @@ def lifecircle_layers(
     if fit:
         bounds = extent_of([for_display(frame, basemap) for frame in fit])
     parts.groups.append(_view_group(legend, bounds, lang))
+    return parts
+
+
+def progress_layers(
+    districts: gpd.GeoDataFrame,
+    *,
+    rate: str = "start_rate",
+    basemap: str | None = None,
+    tile_key: str | None = None,
+    lang: str = "zh",
+) -> MapLayers:
+    """
+    The progress page's layers: districts by ``rate`` (status-aware legend), names, the fit.
+
+    ``districts`` are :attr:`geo.progress.Progress.table` rows on display outlines; rows
+    without an outline (a development zone) are left to the page's table. The legend names
+    every status drawn: the rate's classes, 无计划 (hatched), 未报送 (grey, dashed).
+    """
+    districts = for_display(wgs84(districts), basemap)
+    drawn = districts[districts.geometry.notna() & ~districts.geometry.is_empty]
+    parts = MapLayers(
+        _base_map(basemap, tile_key, lang), control=folium.LayerControl(collapsed=True)
+    )
+    group, rows = progress_layer(drawn, rate=rate, lang=lang)
+    notes = [label("progress_legend_fixed", lang)]
+    if len(drawn) < len(districts):
+        names = "、".join(districts.loc[~districts.index.isin(drawn.index), "place"].astype(str))
+        notes.append(label("progress_legend_unmapped", lang).format(places=names))
+    legend = legend_html(
+        label(f"rate_{rate}", lang),
+        rows,
+        lang=lang,
+        missing=(NO_DATA_COLOUR, label("progress_status_not_reported", lang)),
+        notes=notes,
+    )
+    parts.groups.append(_remembered(group, f"progress-{rate}"))
+    parts.groups.append(labels_layer(drawn.assign(district=drawn["place"]), None, lang=lang))
+    parts.groups.append(_view_group(legend, extent_of([drawn]), lang))
     return parts

@@ -121,6 +121,7 @@ def _label_columns(kind: str) -> list[str]:
         "ledger": ["name", "adcode", "district"],
         "infra": ["type", "source_id", "adcode"],
         "figures": ["figure_id", "adcode", "place", "metric"],
+        "plan": ["figure_id", "adcode", "place", "metric"],
     }[kind]
 
 

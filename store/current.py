@@ -19,17 +19,21 @@ data" stays "no data" where no version covers a district.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import os
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import boundaries, figures, selection
+from geo import boundaries, dates, figures, selection
 from geo.infra import Infra
+from geo.plans import Plan
+from geo.progress import Report
 from geo.records import Ledger
 from geo.report import DataSource, SavedSource, looks_synthetic
 from store import _engine
+from store.errors import DatasetError
 from store.names import parse_ref
 from store.workspace import SavedFigures, VersionInfo, Workspace, open_workspace
 
@@ -38,9 +42,11 @@ __all__ = [
     "data_source",
     "existing_workspace",
     "figures_in_view",
+    "ledger_reports",
     "open_figures",
     "open_infra",
     "open_ledger",
+    "open_plan",
     "readable_places",
     "saved_source",
 ]
@@ -238,3 +244,47 @@ def saved_source(name: str, infos: list[VersionInfo], *, synthetic: bool) -> Dat
         SavedSource(i.dataset, i.version, i.saved_by, i.saved_at, i.file_name) for i in infos
     )
     return DataSource(name, versions, synthetic=synthetic)
+
+
+def open_plan(workspace: Workspace, ref: str, *, user=None) -> tuple[Plan, VersionInfo]:
+    """
+    The plan ``ref`` names (``name@3``, or ``name``: its latest version) and its record.
+
+    Raises :class:`~store.errors.DatasetError` when ``ref`` names another kind of dataset.
+    """
+    name, version = parse_ref(ref)
+    saved = workspace.load(name, version, user=user)
+    if saved.info.kind != "plan":
+        raise DatasetError(
+            f"Expected a plan dataset, got {ref!r}, which holds a {saved.info.kind}. Save a "
+            "plan with `atlas plan save`, or name one (`atlas datasets` lists them)."
+        )
+    return saved.content, saved.info
+
+
+def ledger_reports(workspace: Workspace, ref: str | None, *, user=None) -> list[Report]:
+    """
+    The saved versions a ledger reference reads from, as monthly reports, in saving order.
+
+    ``name@3``: versions 1–3 of ``name``; ``name``: all of its versions; ``""``: those of
+    every ledger dataset. A version's month is its ledger's report date (the 填报日期
+    column or ``atlas ingest --report-date``), else the day it was saved, in Beijing.
+    """
+    name, version = parse_ref(ref) if ref else (None, None)
+    names = (
+        [name]
+        if name
+        else [d["name"] for d in workspace.list_datasets(user=user) if d["kind"] == "ledger"]
+    )
+    reports = []
+    for dataset in names:
+        for info in workspace.history(dataset, user=user):
+            if info.kind != "ledger" or (version is not None and info.version > version):
+                continue
+            ledger = workspace.load(dataset, info.version, user=user).content
+            saved = info.saved_at.replace(tzinfo=datetime.UTC).astimezone(dates.BEIJING)
+            day = dates.parse_day(ledger.report_date) if ledger.report_date else saved.date()
+            projects = _tagged(ledger.projects, info)
+            report = Report(info.ref, day, saved.date(), info.covers, projects)
+            reports.append((info.saved_at, dataset, info.version, report))
+    return [found[-1] for found in sorted(reports, key=lambda r: r[:3])]

@@ -3,9 +3,9 @@ The workspace tables, one definition for SQLite and PostgreSQL + PostGIS.
 
 A dataset is a sequence of immutable versions. Each version owns its original file
 (``files``), the districts it covers (``coverage``) and its rows: clean ``projects`` (ledgers),
-``features`` (infrastructure), ``figures`` (figure tables), the ``quarantine`` of any kind,
-an infrastructure file's ``extents``, a figure table's ``documents`` and whether it is
-``published`` (readable by every account). Rows keep their place
+``features`` (infrastructure), ``figures`` (figure tables, and a plan's targets: revision
+0004), the ``quarantine`` of any kind, an infrastructure file's ``extents``, a figure table's
+``documents`` and whether it is ``published`` (readable by every account). Rows keep their place
 in the saved frame (``seq``); columns a table does not name travel in ``extra`` (JSON). The
 same frames are kept whole as Parquet in ``snapshots``, which loading reads.
 
@@ -42,8 +42,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 __all__ = ["DATA_TABLES", "KINDS", "ROLES", "ROWS_TABLE", "SRID", "metadata"]
 
-#: What a dataset holds.
-KINDS = ("ledger", "infra", "figures")
+#: What a dataset holds. A plan's targets are figures (status ``plan``), its deadlines in
+#: ``versions.meta`` (revision 0004).
+KINDS = ("ledger", "infra", "figures", "plan")
 #: What an account may do (store/accounts.py says what each means).
 ROLES = ("admin", "city", "district", "viewer")
 SRID = 4326
@@ -81,7 +82,7 @@ datasets = Table(
     Column("kind", Text, nullable=False),
     Column("created_by", Text, nullable=False),
     Column("created_at", DateTime, nullable=False),
-    CheckConstraint("kind IN ('ledger', 'infra', 'figures')", name="kind"),
+    CheckConstraint("kind IN ('ledger', 'infra', 'figures', 'plan')", name="kind"),
 )
 
 versions = Table(
@@ -296,7 +297,7 @@ audit = Table(
 )
 
 #: The table of each kind's clean rows.
-ROWS_TABLE = {"ledger": projects, "infra": features, "figures": figures}
+ROWS_TABLE = {"ledger": projects, "infra": features, "figures": figures, "plan": figures}
 
 #: Tables of rows owned by a version, in the order a backup copies them.
 DATA_TABLES = (

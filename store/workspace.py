@@ -40,6 +40,7 @@ from sqlalchemy.engine import URL, Connection
 
 from geo import boundaries
 from geo.infra import Infra
+from geo.plans import Plan
 from geo.records import Ledger
 from store import _engine, _files, _frames, _rows, accounts, audit, auth, migrate, schema
 from store._scope import scope_draft as _scope_draft
@@ -133,7 +134,7 @@ class SavedVersion:
     """One saved version: its record and what was saved (a Ledger, an Infra, a SavedFigures)."""
 
     info: VersionInfo
-    content: Ledger | Infra | SavedFigures
+    content: Ledger | Infra | SavedFigures | Plan
     data: bytes | None = None
 
 
@@ -368,6 +369,9 @@ class Workspace:
             "sheet": ledger.sheet,
             "columns": dict(ledger.columns),
             "stages": list(ledger.stages),
+            # The day the ledger speaks for: which month a monthly version reports.
+            "report_date": ledger.report_date,
+            "report_date_source": ledger.report_date_source,
         }
         draft = _Draft("ledger", name, "", data, file_name, datum, ledger.rows)
         draft.frame, draft.quarantine, draft.meta = ledger.projects, ledger.quarantine, meta
@@ -433,6 +437,30 @@ class Workspace:
         if quarantine is not None:
             draft.quarantine = quarantine
         draft.covers, draft.covers_given = _covers(covers, table), covers is not None
+        return self._save(draft, None, user)
+
+    def save_plan(
+        self,
+        plan: Plan,
+        *,
+        name: str,
+        user: User,
+        data: bytes | None = None,
+        file_name: str | None = None,
+        note: str | None = None,
+    ) -> VersionInfo:
+        """
+        Save a plan (``geo.plans``) as the next version of dataset ``name`` (kind ``plan``).
+
+        Its targets are the version's rows (figures), its deadlines, city and year are kept
+        with the version; a template's refused rows are its quarantine. The counts are
+        targets (clean) and quarantined template rows. A city or district account's targets
+        outside its scope are quarantined as ``out_of_scope``.
+        """
+        rows = len(plan.targets) + len(plan.quarantine)
+        draft = _Draft("plan", name, "", data, file_name, None, rows)
+        draft.frame, draft.quarantine, draft.meta = plan.targets, plan.quarantine, plan.to_meta()
+        draft.covers, draft.note = _covers(None, plan.targets), note
         return self._save(draft, None, user)
 
     def _save(self, draft: _Draft, progress: Progress | None, user: User) -> VersionInfo:
@@ -629,10 +657,10 @@ class Workspace:
         """
         Everything saved in ``name@version`` (default: the latest ``user`` may read).
 
-        The record, the content as the reader returned it (a ``Ledger``, an ``Infra`` or a
-        :class:`SavedFigures`) and the original file's bytes. Raises :class:`AccessError`
-        for a version of another city that is not published: a permalink to it shows
-        "无权访问 no access", never its rows.
+        The record, the content as the reader returned it (a ``Ledger``, an ``Infra``, a
+        :class:`SavedFigures` or a ``Plan``) and the original file's bytes. Raises
+        :class:`AccessError` for a version of another city that is not published: a permalink
+        to it shows "无权访问 no access", never its rows.
         """
         with self._begin() as conn:
             info = self._infos(conn, name, version, user=self._acting(conn, user))[-1]
@@ -659,7 +687,11 @@ class Workspace:
                 meta["stages"],
                 meta["encoding"],
                 meta["sheet"],
+                report_date=meta.get("report_date"),
+                report_date_source=meta.get("report_date_source"),
             )
+        if info.kind == "plan":
+            return Plan.from_meta(frame, refused, meta)
         if info.kind == "infra":
             wkb = conn.execute(
                 select(_rows_geom(conn, extents)).where(extents.c.version_id == version_id)
@@ -1349,6 +1381,8 @@ def _placed_rows(content) -> pd.DataFrame:
     if isinstance(content, Infra):
         features = content.features
         return features.assign(adcode=pd.array(_feature_districts(features), dtype="string"))
+    if isinstance(content, Plan):
+        return content.targets
     return content.figures
 
 

@@ -6,11 +6,17 @@ Points are drawn (seed 2023) inside the WGS84 outlines of four Xinxiang district
 ~1 km from their edges, then shifted to GCJ-02 as an Amap-based ledger would hold them. The
 last rows carry deliberate problems so the quarantine has something to show, and one row
 carries HTML payloads so the escaping can be seen. Every row says it is synthetic.
+
+Started and finished communities get 开工日期 and 完工日期 in their year (the last two columns),
+drawn from a second generator (seed 24) so the other columns stay as they were, and written
+in the forms ledgers use: 2023年3月15日, 2023.3.15, 2023/03/15, 2023-03-15, and months alone
+(2023-04, 2023年5月).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +40,8 @@ HEADER = [
     "纬度",
     "坐标系",
     "数据性质",
+    "开工日期",
+    "完工日期",
 ]
 SYNTHETIC = "合成示例，非真实台账 (synthetic)"
 TAGS = [
@@ -44,6 +52,9 @@ TAGS = [
     "外墙、管网、无障碍",
 ]
 STATUS = ["完工", "完工", "开工", "计划"]
+# How each dated row writes its days: a day in four forms, then a month alone in two.
+FORMS = ["{y}年{m}月{d}日", "{y}.{m}.{d}", "{y}/{m:02d}/{d:02d}", "{y}-{m:02d}-{d:02d}"]
+MONTH_FORMS = ["{y}-{m:02d}", "{y}年{m}月"]
 
 
 def points_in(outline, count: int, rng: np.random.Generator) -> list[tuple[float, float]]:
@@ -117,13 +128,40 @@ def problem_rows(first: list[str], second: list[str]) -> list[list[str]]:
     ]
 
 
+def written(day: datetime.date, form: int) -> str:
+    """``day`` in the ``form``-th way ledgers write dates; every sixth and seventh a month."""
+    forms = FORMS + MONTH_FORMS
+    return forms[form % len(forms)].format(y=day.year, m=day.month, d=day.day)
+
+
+def dates_of(row: list[str], form: int, rng: np.random.Generator) -> list[str]:
+    """开工日期 and 完工日期 of a row as its status needs: none for 计划, a start for 开工."""
+    status, year = row[8], int(row[3]) if row[3].isdigit() else 2023
+    if status == "计划" or not status:
+        return ["", ""]
+    # Most starts fall in February to May, a few later: some are late for a start-by of 31 March.
+    start = datetime.date(year, 2, 1) + datetime.timedelta(days=int(rng.integers(0, 150)))
+    if status == "开工":
+        return [written(start, form), ""]
+    finish = start + datetime.timedelta(days=int(rng.integers(60, 240)))
+    finish = min(finish, datetime.date(year, 12, 20))
+    return [written(start, form), written(finish, form + 1)]
+
+
 def main() -> None:
     rows = clean_rows(np.random.default_rng(2023))
     rows += problem_rows(rows[0], rows[1])
+    # A second generator: the dates leave every other column as the first one drew it.
+    rng = np.random.default_rng(24)
+    # The duplicate of the second row repeats its dates, as a copied row would.
+    found = {}
     with OUT.open("w", newline="", encoding="utf-8-sig") as file:
         writer = csv.writer(file)
         writer.writerow(HEADER)
-        writer.writerows([*row, SYNTHETIC] for row in rows)
+        for i, row in enumerate(rows):
+            key = tuple(row[:4])
+            days = found.setdefault(key, dates_of(row, i, rng)) if row[0] != "合计" else ["", ""]
+            writer.writerow([*row, SYNTHETIC, *days])
     print(f"wrote {len(rows)} rows to {OUT}")
 
 

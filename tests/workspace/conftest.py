@@ -105,18 +105,20 @@ def example_ledger() -> records.Ledger:
 def monthly_ledger(folder: Path) -> Path:
     """
     A 卫滨区 (410703) monthly ledger derived from the example: 幸小区 now 360 households and
-    完工, 福东小区 gone, 新建小区 added; every other 卫滨区 row as it was.
+    完工 (finished 2024-05-20), 福东小区 gone, 新建小区 added; every other 卫滨区 row as it was.
     """
     lines = LEDGER.read_text(encoding="utf-8-sig").splitlines()
     header, rows = lines[0], [line for line in lines[1:] if ",卫滨区," in line]
     rows = [r for r in rows if not r.startswith(("幸东小区,", "福东小区,"))]
+    # A 完工 row needs its 完工日期 (the last column), or it is quarantined as undated.
     rows = [
         r.replace(",352,2,27.6,充电、停车、适老化,开工,", ",360,2,27.6,充电、停车、适老化,完工,")
+        + ("2024-05-20" if ",352,2,27.6," in r else "")
         for r in rows
     ]
     rows.append(
         "新建小区,新乡市,卫滨区,2024,88,1,1.2,外墙,计划,50,113.850000,35.280000,gcj02,"
-        "合成示例，非真实台账 (synthetic)"
+        "合成示例，非真实台账 (synthetic),,"
     )
     path = folder / "卫滨区-2024-05.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")

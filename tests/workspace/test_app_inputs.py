@@ -32,6 +32,7 @@ PAGES = [
     "app_pages/reach.py",
     "app_pages/lifecircle.py",
     "app_pages/figures.py",
+    "app_pages/progress.py",
     "app_pages/history.py",
     "app_pages/account.py",
 ]
@@ -74,6 +75,13 @@ def _failures(at: AppTest, pages: list[str] = PAGES) -> dict[tuple[str, str], st
     return failed
 
 
+def _save_seed_plan(capsys) -> None:
+    """The 新乡 2023 plan of the seed figures, saved as ``plan``: the 进度 page then computes."""
+    command = ["plan", "save", "--from-figures", "--city", "新乡市", "--year", "2023"]
+    assert main([*command, "--start-by", "2023-03-31", "--dataset", "plan"]) == 0
+    capsys.readouterr()
+
+
 def _read_on_the_ledger_page(name: str) -> AppTest:
     text, datum = LEDGERS[name]
     at = app_session()
@@ -95,10 +103,23 @@ def test_every_page_takes_a_ledger_read_and_not_saved(name):
 
 @pytest.mark.usefixtures("app_backend")
 @pytest.mark.parametrize("name", list(LEDGERS))
+def test_the_progress_page_takes_a_ledger_read_and_not_saved(name, capsys):
+    _save_seed_plan(capsys)
+    at = _read_on_the_ledger_page(name)
+    assert _failures(at, ["app_pages/progress.py"]) == {}
+    # Without date columns the page says it has no data for starts, and shows no 0 %.
+    assert "The ledger has no start-date column" in " ".join(w.value for w in at.warning)
+    table = at.dataframe[0].value.set_index("Place")
+    assert "0%" not in set(table["Start rate"])
+
+
+@pytest.mark.usefixtures("app_backend")
+@pytest.mark.parametrize("name", list(LEDGERS))
 def test_every_page_takes_a_ledger_saved_from_the_command_line(name, tmp_path, capsys):
     text, datum = LEDGERS[name]
     path = tmp_path / f"{name}.csv"
     path.write_text(text, encoding="utf-8")
+    _save_seed_plan(capsys)
     assert main(["ingest", str(path), "--save", *(["--crs", datum] if datum else [])]) == 0
     capsys.readouterr()
     at = app_session()

@@ -75,7 +75,7 @@ def test_a_monthly_ledger_shows_as_the_rows_it_changed_and_a_link_names_each_ver
     assert set(changes["地点"]) == {"卫滨区"}
     changed = changes[changes["变化"] == "改动"]
     assert changed["改动（前 → 后）"].tolist() == [
-        "status: started → completed；households: 352 → 360"
+        "status: started → completed；households: 352 → 360；finish_date: None → 2024-05-20"
     ]
     # A colleague's link to version 1 shows version 1; with no version, the current state.
     first = app_session(ledger=f"{NAME}@1")

@@ -16,7 +16,7 @@ from alembic import command
 from geopandas.testing import assert_geodataframe_equal
 from sqlalchemy import create_engine
 
-from geo import infra, records
+from geo import infra, plans, records
 from geo.figures import load_figures
 from store import StoreError, Workspace, _frames, migrate
 
@@ -50,6 +50,11 @@ def _fill(workspace: Workspace, example_ledger, folder) -> None:
     workspace.save_figures(
         load_figures(), name="figures", user="editor", documents={"a.txt": "正文"}
     )
+    # A plan's targets share the figures table with the figures: each counted once.
+    plan = plans.plan_from_figures(
+        load_figures(), city="新乡市", year=2023, start_by="2023-03-31", report_day=5
+    )
+    workspace.save_plan(plan, name="plan", user="editor")
 
 
 def _same(left: Workspace, right: Workspace) -> None:
@@ -63,6 +68,9 @@ def _same(left: Workspace, right: Workspace) -> None:
             if info.kind == "ledger":
                 assert_geodataframe_equal(a.content.projects, b.content.projects)
                 pd.testing.assert_frame_equal(a.content.quarantine, b.content.quarantine)
+            elif info.kind == "plan":
+                pd.testing.assert_frame_equal(a.content.targets, b.content.targets)
+                pd.testing.assert_frame_equal(a.content.deadlines, b.content.deadlines)
             elif info.kind == "infra":
                 assert_geodataframe_equal(a.content.features, b.content.features)
                 assert a.content.extent.equals_exact(b.content.extent, 0)
@@ -76,7 +84,7 @@ def test_a_backup_restores_every_version_into_the_embedded_file(
 ):
     _fill(workspace, example_ledger, tmp_path)
     counts = workspace.backup(tmp_path / "backup.sqlite")
-    assert counts["datasets"] == 3 and counts["versions"] == 4
+    assert counts["datasets"] == 4 and counts["versions"] == 5
     assert not (tmp_path / "backup.sqlite-wal").exists()
     restored = Workspace(f"sqlite:///{tmp_path / 'restored.sqlite'}")
     restored.init()
@@ -187,7 +195,7 @@ DAMAGE = {
         "UPDATE files SET content = CAST('forged' AS BLOB) WHERE version_id = 1",
         "xinxiang@1: its file hashes to "
         "ccdd35168ab474fa5764a526cfb83621351e23682c5075b2e18d56bddf96aa30 (6 bytes), not the "
-        "recorded b1a8d4532a5079abb147f9a4a23b907bc93eabbe0afc9117e087753b76cce80e (4682 bytes)",
+        "recorded 7cbd7bdf749066fa2d203e18b096649eda5e15feb5ff18ed42618cfc24fea519 (5195 bytes)",
     ),
     "missing rows": (
         "DELETE FROM projects WHERE version_id = 1 AND seq = 0",

@@ -59,7 +59,7 @@ def test_ingest_save_then_history_datasets_and_diff(atlas, tmp_path):
     weibin = [c for c in lines[:-1] if c["adcode"] == "410703"]
     assert [(c["change"], c["name"], c["columns"]) for c in weibin] == [
         ("added", "新建小区", ""),
-        ("changed", "幸小区", "status, households"),
+        ("changed", "幸小区", "status, households, finish_date"),
         ("removed", "福东小区", ""),
     ]
     # By default only the districts v2 covers: exactly what saving it changed.
@@ -157,7 +157,7 @@ def test_db_status_backup_and_restore(atlas, tmp_path, monkeypatch):
     status, lines, _ = atlas("db", "restore", str(backup))
     assert (status, lines[0]["versions"]) == (0, 1)
     status, lines, _ = atlas("history", "xx")
-    assert lines[0]["sha256"] == "b1a8d4532a5079abb147f9a4a23b907bc93eabbe0afc9117e087753b76cce80e"
+    assert lines[0]["sha256"] == "7cbd7bdf749066fa2d203e18b096649eda5e15feb5ff18ed42618cfc24fea519"
 
 
 def test_workspace_errors_are_one_line_and_exit_2(atlas, monkeypatch):

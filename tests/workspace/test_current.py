@@ -103,7 +103,7 @@ def test_a_district_no_later_version_covers_keeps_its_quarantined_rows(workspace
     # 获嘉县's only row is refused (an approximate count), so no version covers 获嘉县: the
     # row stays in view whatever later versions replace.
     text = LEDGER.read_text(encoding="utf-8-sig")
-    extra = "获嘉小区,新乡市,获嘉县,2023,约100,2,1.0,外墙,计划,50,,,gcj02,合成示例 (synthetic)\n"
+    extra = "获嘉小区,新乡市,获嘉县,2023,约100,2,1.0,外墙,计划,50,,,gcj02,合成示例 (synthetic),,\n"
     first = tmp_path / "first.csv"
     first.write_text(text + extra, encoding="utf-8")
     _save(workspace, first, "xinxiang")

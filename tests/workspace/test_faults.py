@@ -125,7 +125,7 @@ def test_a_missing_workspace_is_refused_and_only_init_creates_it(tmp_path, monke
         )
         assert not (tmp_path / "data").exists()
         made = fresh.init()
-        assert made == {"where": str(path), "created": True, "schema": "0003", "state": "ok"}
+        assert made == {"where": str(path), "created": True, "schema": "0004", "state": "ok"}
         assert fresh.list_datasets() == []
     assert sorted(p.name for p in path.parent.iterdir()) == ["atlas.sqlite"]
     elsewhere = Workspace(f"sqlite:///{tmp_path / 'no' / 'such' / 'atlas.sqlite'}")

@@ -185,7 +185,7 @@ def test_a_workspace_of_a_newer_atlas_is_refused(workspace, workspace_url):
     later = Workspace(workspace_url)
     with pytest.raises(SchemaError) as caught:
         later.list_datasets()
-    assert "has schema '9999_future', newer than this atlas knows (up to '0003')" in str(
+    assert "has schema '9999_future', newer than this atlas knows (up to '0004')" in str(
         caught.value
     )
     with pytest.raises(SchemaError):

@@ -44,7 +44,7 @@ def test_a_saved_ledger_loads_back_equal_frames_bytes_and_counts(workspace, exam
     assert info.covers == ("410702", "410703", "410704", "410711", "410771")
     saved = workspace.load("xinxiang", 1)
     assert saved.data == LEDGER.read_bytes()
-    assert saved.info.sha256 == "b1a8d4532a5079abb147f9a4a23b907bc93eabbe0afc9117e087753b76cce80e"
+    assert saved.info.sha256 == "7cbd7bdf749066fa2d203e18b096649eda5e15feb5ff18ed42618cfc24fea519"
     ledger = saved.content
     assert_geodataframe_equal(ledger.projects, example_ledger.projects)
     pd.testing.assert_frame_equal(ledger.quarantine, example_ledger.quarantine)
@@ -127,10 +127,10 @@ def test_changes_between_two_versions_name_the_rows_and_columns(
         ["removed", "福东小区"],
     ]
     changed = weibin[weibin["change"] == "changed"].iloc[0]
-    assert changed["columns"] == "status, households"
+    assert changed["columns"] == "status, households, finish_date"
     assert (changed["before"], changed["after"]) == (
-        {"status": "started", "households": 352},
-        {"status": "completed", "households": 360},
+        {"status": "started", "households": 352, "finish_date": None},
+        {"status": "completed", "households": 360, "finish_date": "2024-05-20"},
     )
     # v2 holds only 卫滨区, so the other districts' rows are 'removed' in the version diff.
     assert set(changes.loc[changes["adcode"] != "410703", "change"]) == {"removed"}

@@ -1,0 +1,134 @@
+"""Plans (geo/plans.py): from the seed figures, from the template, bad rows quarantined."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from geo import figures, plans
+from geo.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def seed_plan() -> plans.Plan:
+    """新百城提质办〔2023〕2号 as a plan: the seed's 2023 district table, its deadlines."""
+    return plans.plan_from_figures(
+        figures.load_figures(),
+        city="新乡",
+        year=2023,
+        start_by="2023-03-31",
+        finish_by="2023-10-31",
+        checks=("2023-06-30", "2023-11-30"),
+        source="新百城提质办〔2023〕2号 第27行",
+    )
+
+
+def test_the_seed_plan_holds_every_district_with_its_source(seed_plan):
+    planned = seed_plan.planned().set_index("place")
+    assert (seed_plan.city, seed_plan.adcode, seed_plan.year) == ("新乡市", "410700", 2023)
+    assert planned.loc["全市", ["communities", "households"]].tolist() == [138, 22149]
+    assert planned.loc["卫滨区", ["communities", "households", "buildings"]].tolist() == [
+        27,
+        3279,
+        87,
+    ]
+    assert planned.loc["高新区", "level"] == "zone"
+    assert len(planned) == 12  # the city and its 11 districts and zones
+    weibin = seed_plan.targets.set_index(["adcode", "metric"]).loc[("410703", "households")]
+    assert (weibin["doc_number"], weibin["seed_line"], weibin["as_written"]) == (
+        "新百城提质办〔2023〕2号",
+        31,
+        "3279 户",
+    )
+    deadline = seed_plan.deadline("410703")  # no row of its own: the city's
+    assert deadline["start_by"] == datetime.date(2023, 3, 31)
+    assert deadline["finish_by"] == datetime.date(2023, 10, 31)
+    assert deadline["checks"] == [datetime.date(2023, 6, 30), datetime.date(2023, 11, 30)]
+    assert deadline["source"] == "新百城提质办〔2023〕2号 第27行"
+
+
+def test_no_plan_figures_is_a_coded_refusal_naming_what_there_is():
+    with pytest.raises(InputError) as refused:
+        plans.plan_from_figures(figures.load_figures(), city="新乡市", year=2025)
+    assert refused.value.code == "no_plan_figures"
+    assert refused.value.details["city"] == "新乡市"
+    assert "新乡市 2023" in refused.value.details["found"]
+
+
+def _filled_template(rows: list[list[str]]) -> bytes:
+    """The shipped template with ``rows`` below its two example rows."""
+    book = load_workbook(io.BytesIO(plans.template_bytes()))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    for row in rows:
+        sheet.append(row + [""] * (len(header) - len(row)))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_template_filled_in_reads_back_and_its_bad_rows_are_quarantined():
+    # place, city, adcode, year, communities, households, buildings, floor area (万m²),
+    # investment (万元), start by, finish by, self-checks, report day, programme start, doc
+    data = _filled_template(
+        [
+            ["全市", "新乡市", "", "2023", "30", "4000", "", "", "", "2023年3月底", "2023年10月底",
+             "6月底、11月底", "5", "", "某文号", "", "", "第3行"],
+            ["卫滨区", "新乡市", "", "2023", "10", "1200", "", "12.5", "3000", "", "", "", "", "",
+             "某文号", "", "", "第4行"],
+            ["红旗区", "新乡市", "", "2023", "约20", "800"],
+            ["不存在区", "新乡市", "", "2023", "5", "100"],
+            ["牧野区", "新乡市", "", "2023", "", "", "", "", "", "2023-04-15"],
+            ["凤泉区", "新乡市", "", "2023"],
+        ]
+    )  # fmt: skip
+    plan = plans.read_plan(data, name="plan.xlsx")
+    # The two example rows, an approximate target, an unknown place and an empty row refused.
+    assert plan.summary() == {
+        "city": "新乡市",
+        "year": 2023,
+        "places": 2,
+        "targets": 6,
+        "rows": 8,
+        "clean": 3,
+        "quarantined": 5,
+        "by_reason": {
+            "approximate_number": 1,
+            "example_row": 2,
+            "missing_required": 1,
+            "no_district": 1,
+        },
+    }
+    values = plan.targets.set_index(["place", "metric"])["value"]
+    assert values[("卫滨区", "floor_area_m2")] == 125_000
+    assert values[("卫滨区", "investment_cny")] == 30_000_000
+    assert values[("全市", "households")] == 4000
+    muye = plan.deadline("410711")
+    assert muye["start_by"] == datetime.date(2023, 4, 15)  # its own
+    assert muye["finish_by"] == datetime.date(2023, 10, 31)  # the city's: the month's last day
+    assert muye["report_day"] == 5
+    assert (
+        plan.targets.set_index(["place", "metric"]).loc[("卫滨区", "households"), "seed_line"] == 4
+    )
+
+
+def test_a_plan_of_two_cities_or_years_is_refused_whole():
+    data = _filled_template(
+        [["卫滨区", "新乡市", "", "2023", "1"], ["解放区", "焦作市", "", "2023", "1"]]
+    )
+    with pytest.raises(InputError, match="one city's plan"):
+        plans.read_plan(data, name="plan.xlsx")
+    data = _filled_template(
+        [["卫滨区", "新乡市", "", "2023", "1"], ["红旗区", "新乡市", "", "2024", "1"]]
+    )
+    with pytest.raises(InputError, match="one year's plan"):
+        plans.read_plan(data, name="plan.xlsx")
+
+
+def test_a_plan_keeps_itself_through_its_saved_form(seed_plan):
+    again = plans.Plan.from_meta(seed_plan.targets, seed_plan.quarantine, seed_plan.to_meta())
+    assert again.deadline("410702") == seed_plan.deadline("410702")
+    assert again.planned().equals(seed_plan.planned())

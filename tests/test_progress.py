@@ -1,0 +1,193 @@
+"""Progress against a plan (geo/progress.py): known rates at several days, gaps said as gaps."""
+
+from __future__ import annotations
+
+import datetime
+
+import pandas as pd
+import pytest
+
+from geo import figures, plans, progress, records
+
+HEADER = "小区名称,所属城市,所属区县,改造年度,户数,状态,开工日期,完工日期"
+# 45017 is 2023-04-01 as an Excel serial; 2023-03 and 2023-09 are months alone.
+ROWS = [
+    "甲,新乡市,卫滨区,2023,100,完工,2023年3月15日,2023.6.30",
+    "乙,新乡市,卫滨区,2023,50,开工,2023-03,",
+    "丙,新乡市,卫滨区,2023,60,开工,45017,",
+    "丁,新乡市,卫滨区,2023,70,计划,,",
+    "戊,新乡市,红旗区,2023,200,完工,2023/02/10,2023-09",
+    "己,新乡市,获嘉县,2023,40,开工,2023-04-10,",  # 获嘉县 is in no plan
+    "庚,新乡市,卫滨区,2022,30,完工,2022-03-01,2022-08-01",  # another year
+]
+
+
+@pytest.fixture(scope="module")
+def plan() -> plans.Plan:
+    """The seed plan of 新乡 2023 (新百城提质办〔2023〕2号), its monthly report due on the 5th."""
+    return plans.plan_from_figures(
+        figures.load_figures(), city="新乡市", year=2023, start_by="2023-03-31",
+        finish_by="2023-10-31", report_day=5,
+    )  # fmt: skip
+
+
+def _ledger(tmp_path, rows: list[str], name: str = "ledger.csv") -> pd.DataFrame:
+    path = tmp_path / name
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    ledger = records.read_ledger(path, report_date="2023-12-31")
+    assert ledger.quarantine.empty, ledger.quarantine
+    return ledger.projects
+
+
+def _place(found: progress.Progress, place: str) -> dict:
+    table = found.table.set_index("place")
+    return table.loc[place].to_dict()
+
+
+@pytest.mark.parametrize(
+    ("day", "started", "finished", "uncertain", "late"),
+    [
+        # The month-only start (乙, 2023-03) cannot be told on 15 March: uncertain, not started.
+        ("2023-03-15", 1, 0, 1, []),
+        ("2023-03-31", 2, 0, 0, []),
+        # The Excel serial start (丙, 2023-04-01) counts from April; 丁 is late to start.
+        ("2023-04-30", 3, 0, 0, [("丁", "not_started", 30)]),
+        (
+            "2023-11-30",
+            3,
+            1,
+            0,
+            [("乙", "not_finished", 30), ("丙", "not_finished", 30), ("丁", "not_started", 244)],
+        ),
+    ],
+)
+def test_a_district_s_rates_and_late_list_as_of_each_day(
+    tmp_path, plan, day, started, finished, uncertain, late
+):
+    found = progress.progress_at(plan, _ledger(tmp_path, ROWS), as_of=day)
+    weibin = _place(found, "卫滨区")
+    assert (weibin["status"], weibin["planned"], weibin["listed"]) == ("ok", 27, 4)
+    assert (weibin["started"], weibin["finished"], weibin["uncertain"]) == (
+        started,
+        finished,
+        uncertain,
+    )
+    assert weibin["start_rate"] == pytest.approx(started / 27)
+    assert weibin["finish_rate"] == pytest.approx(finished / 27)
+    rows = found.late[found.late["district"] == "卫滨区"]
+    assert list(zip(rows["name"], rows["kind"], rows["days_late"], strict=True)) == late
+
+
+def test_households_are_counted_with_their_rates(tmp_path, plan):
+    found = progress.progress_at(plan, _ledger(tmp_path, ROWS), as_of="2023-11-30")
+    weibin = _place(found, "卫滨区")
+    assert (weibin["started_households"], weibin["finished_households"]) == (210, 100)
+    assert weibin["start_rate_households"] == pytest.approx(210 / 3279)
+    hongqi = _place(found, "红旗区")  # finished in September (a month): counted by November
+    assert (hongqi["started"], hongqi["finished"], hongqi["finish_rate"]) == (
+        1,
+        1,
+        pytest.approx(1 / 11),
+    )
+
+
+def test_no_plan_and_not_reported_are_said_never_zero(tmp_path, plan):
+    found = progress.progress_at(plan, _ledger(tmp_path, ROWS), as_of="2023-11-30")
+    huojia = _place(found, "获嘉县")
+    assert huojia["status"] == "no_plan"
+    assert (huojia["started"], huojia["listed"]) == (1, 1)  # its counts shown
+    assert pd.isna(huojia["planned"]) and pd.isna(huojia["start_rate"])  # no rate, not 0 %
+    # 新乡县 is in neither: named as a district of the city without a plan, with no counts.
+    xinxiang = _place(found, "新乡县")
+    assert xinxiang["status"] == "no_plan" and pd.isna(xinxiang["listed"])
+    muye = _place(found, "牧野区")  # in the plan, not in the ledger
+    assert muye["status"] == "not_reported" and muye["planned"] == 20
+    assert all(pd.isna(muye[c]) for c in ("listed", "started", "finished", "start_rate", "late"))
+    city = found.table.iloc[0]
+    assert (city["level"], city["status"], city["planned"]) == ("city", "partial", 138)
+    assert (city["reported"], city["places"]) == (2, 11)
+    assert (city["started"], city["finished"]) == (5, 2)  # 获嘉县's start is the city's too
+    assert city["start_rate"] == pytest.approx(5 / 138)
+    assert found.uncounted[["name", "reason"]].values.tolist() == [["庚", "other_year"]]
+
+
+def test_a_ledger_without_dates_has_no_data_for_them(tmp_path, plan):
+    path = tmp_path / "plain.csv"
+    path.write_text(
+        "小区名称,所属城市,所属区县,改造年度,状态\n甲,新乡市,卫滨区,2023,完工\n", "utf-8"
+    )
+    found = progress.progress_at(plan, records.read_ledger(path).projects, as_of="2023-11-30")
+    weibin = _place(found, "卫滨区")
+    assert weibin["listed"] == 1 and pd.isna(weibin["started"]) and pd.isna(weibin["start_rate"])
+    assert found.notes == [{"code": "no_start_dates"}, {"code": "no_finish_dates"}]
+    # Rates all missing are still numbers (a map classes them), never objects.
+    assert all(found.table[r].dtype == "Float64" for r in progress.RATES)
+
+
+def _report(ref, report_day, saved_day, covers, projects) -> progress.Report:
+    return progress.Report(
+        ref,
+        datetime.date.fromisoformat(report_day),
+        datetime.date.fromisoformat(saved_day),
+        covers,
+        projects.assign(dataset=ref.split("@")[0], version=int(ref.split("@")[1])),
+    )
+
+
+def test_months_from_two_versions_where_one_district_did_not_report(tmp_path, plan):
+    # 甲 and 戊 had started, not finished, when March and April were reported.
+    started = [r.replace("完工", "开工").rsplit(",", 1)[0] + "," for r in (ROWS[0], ROWS[4])]
+    march = _ledger(tmp_path, [started[0], ROWS[1], started[1]], "march.csv")
+    april = _ledger(tmp_path, [started[0], *ROWS[1:3], ROWS[5]], "april.csv")
+    reports = [
+        _report("月报@1", "2023-03-31", "2023-04-03", ("410703", "410702"), march),
+        # 卫滨区 (and 获嘉县, without a plan) report April, three days after the 5th.
+        _report("月报@2", "2023-04-30", "2023-05-08", ("410703", "410724"), april),
+    ]
+    months = progress.monthly(plan, reports, through="2023-04-30").set_index(["month", "place"])
+    assert months.loc[("2023-03", "卫滨区"), ["status", "started", "source"]].tolist() == [
+        "reported",
+        2,
+        "月报@1",
+    ]
+    assert months.loc[("2023-03", "红旗区"), ["status", "started"]].tolist() == ["reported", 1]
+    assert months.loc[("2023-04", "卫滨区"), ["status", "started"]].tolist() == ["late_report", 3]
+    hongqi = months.loc[("2023-04", "红旗区")]
+    assert hongqi["status"] == "not_reported" and pd.isna(hongqi["started"])  # 漏报, not 0
+    assert months.loc[("2023-04", "新乡市"), "status"] == "partial"
+    assert months.loc[("2023-04", "牧野区"), "status"] == "not_reported"
+    assert set(months["status"]) <= set(progress.MONTH_STATUSES)
+    # Without a plan, a district owes no report: a row only for the month it sent one.
+    assert months.loc[("2023-04", "获嘉县"), ["status", "started"]].tolist() == ["late_report", 1]
+    assert ("2023-03", "获嘉县") not in months.index
+
+
+def test_ranking_shares_a_rank_between_ties_and_names_who_is_not_ranked():
+    table = pd.DataFrame(
+        {
+            "adcode": ["410700", "1", "2", "3", "4", "5"],
+            "place": ["市", "甲区", "乙区", "丙区", "丁区", "戊区"],
+            "level": ["city", *["district"] * 5],
+            "status": ["partial", "ok", "ok", "ok", "no_plan", "not_reported"],
+            "start_rate": [0.3, 0.5, 0.25, 0.5, None, None],
+        }
+    )
+    ranked = progress.ranking(table, by="start_rate")
+    assert ranked[["rank", "place", "tied_with", "status"]].astype(object).values.tolist() == [
+        [1, "甲区", ("丙区",), "ok"],
+        [1, "丙区", ("甲区",), "ok"],
+        [3, "乙区", (), "ok"],
+        [pd.NA, "丁区", (), "no_plan"],
+        [pd.NA, "戊区", (), "not_reported"],
+    ]
+
+
+def test_the_overview_ranks_at_the_last_quarter_end(tmp_path, plan):
+    found = progress.overview(plan, _ledger(tmp_path, ROWS), as_of="2023-05-20")
+    assert found.quarter_end == datetime.date(2023, 3, 31)
+    start = found.rankings["start_rate"].set_index("place")
+    # On 31 March: 卫滨区 2 of 27, 红旗区 1 of 11.
+    assert start.loc["红旗区", "rank"] == 1 and start.loc["卫滨区", "rank"] == 2
+    assert start.loc["获嘉县", "status"] == "no_plan" and pd.isna(start.loc["获嘉县", "rank"])
+    early = progress.overview(plan, _ledger(tmp_path, ROWS), as_of="2023-02-20")
+    assert early.quarter_end is None  # no quarter of the plan's year has ended

@@ -1,0 +1,222 @@
+"""The progress made visible (layers/progress.py): tables, the monthly report read back from
+its XLSX, the chart's gaps and the map's status-aware legend, in both languages."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import re
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from openpyxl import load_workbook
+
+from geo import figures, plans, progress, records
+from geo.figure_table import read_figure_table
+from layers.maps import progress_layers
+from layers.progress import (
+    deadline_texts,
+    late_table,
+    progress_chart,
+    progress_table,
+    report_sheets,
+)
+from layers.tables import xlsx_bytes
+
+HEADER = "小区名称,所属城市,所属区县,改造年度,户数,状态,开工日期,完工日期"
+ROWS = [
+    "甲,新乡市,卫滨区,2023,100,完工,2023-03-15,2023-06-30",
+    '"=HYPERLINK(""http://x"",""y"")",新乡市,卫滨区,2023,70,计划,,',
+    "己,新乡市,获嘉县,2023,40,开工,2023-04-10,",
+    "庚,新乡市,卫滨区,2022,30,完工,2022-03-01,2022-08-01",
+    "辛,新乡市,卫滨区,2023,约30,完工,2023-03-01,2023-08-01",
+]
+MADE = datetime.datetime(2023, 12, 1, 9, 30)
+
+
+@pytest.fixture(scope="module")
+def found(tmp_path_factory) -> tuple[progress.Overview, records.Ledger]:
+    path = tmp_path_factory.mktemp("ledger") / "ledger.csv"
+    path.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    ledger = records.read_ledger(path, report_date="2023-11-30")
+    plan = plans.plan_from_figures(
+        figures.load_figures(), city="新乡市", year=2023, start_by="2023-03-31",
+        finish_by="2023-10-31",
+    )  # fmt: skip
+    projects = ledger.projects.assign(dataset="xx", version=2)
+    return progress.overview(plan, projects, as_of="2023-11-30"), ledger
+
+
+def _report(found, lang: str) -> dict[str, list[list]]:
+    overview, ledger = found
+    sheets = report_sheets(
+        overview, plan_ref="plan@1", ledger_refs=["xx@2"], quarantine=ledger.quarantine,
+        lang=lang, made=MADE,
+    )  # fmt: skip
+    book = load_workbook(io.BytesIO(xlsx_bytes(sheets)))
+    return {sheet.title: [[c.value for c in row] for row in sheet.iter_rows()] for sheet in book}
+
+
+def test_the_monthly_report_reads_back_with_its_sources(found):
+    book = _report(found, "zh")
+    assert list(book)[:2] == ["全市", "红旗区"]
+    assert list(book)[-5:] == ["滞后清单", "未计入", "季排名（开工率）", "季排名（完工率）", "逐月"]
+    city = {row[0]: row[1:] for row in book["全市"][1:]}
+    assert book["全市"][0] == ["项目", "数值", "计划来源", "台账来源"]
+    assert city["截至日期"][0] == "2023-11-30"
+    assert city["计划"][:2] == ["新乡市 2023", "plan@1"]
+    assert city["报送情况"][0] == "11 个计划区县中 1 个已报送"
+    assert city["生成时间（北京时间）"][0] == "2023-12-01 09:30"
+    assert city["计划小区（个）"] == ["138", "plan@1 · 新百城提质办〔2023〕2号 第29行", None]
+    assert city["已开工（个）"] == ["2", None, "xx@2"]
+    assert city["开工率"][0] == "1.4%"
+    weibin = {row[0]: row[1] for row in book["卫滨区"][1:]}
+    assert (weibin["计划小区（个）"], weibin["已完工（个）"], weibin["逾期（个）"]) == (
+        "27",
+        "1",
+        "1",
+    )
+    huojia = {row[0]: row[1] for row in book["获嘉县"][1:]}
+    assert (huojia["计划小区（个）"], huojia["开工率"], huojia["已开工（个）"]) == (
+        "无计划",
+        "无计划",
+        "1",
+    )
+    muye = {row[0]: row[1] for row in book["牧野区"][1:]}
+    assert (muye["已开工（个）"], muye["开工率"]) == ("未报送", "未报送")
+    # Deadlines the plan does not set are said so, never guessed.
+    assert city["自查日期"][:2] == ["计划未规定", "plan@1"]
+    assert city["月报报送"][0] == "计划未规定"
+
+
+def test_the_deadlines_read_as_the_plan_sets_them():
+    plan = plans.plan_from_figures(
+        figures.load_figures(), city="新乡市", year=2023, start_by="2023-03-31",
+        finish_by="2023-10-31", checks=("2023-06-30", "2023-11-30"), report_day=5,
+    )  # fmt: skip
+    assert deadline_texts(plan, "zh") == {
+        "start_by": "2023-03-31",
+        "finish_by": "2023-10-31",
+        "checks": "2023-06-30、2023-11-30",
+        "due": "次月 5 日前",
+    }
+    assert deadline_texts(plan, "en")["due"] == "by day 5 of the next month"
+
+
+def test_the_report_neutralises_formulas_and_says_why_rows_were_not_counted(found):
+    book = _report(found, "zh")
+    late = book["滞后清单"]
+    assert late[0][:5] == ["地区", "小区", "台账行号", "台账版本", "滞后情况"]
+    assert late[1][:6] == [
+        "卫滨区",
+        '\'=HYPERLINK("http://x","y")',
+        "3",
+        "xx@2",
+        "逾期未开工",
+        "2023-03-31",
+    ]
+    uncounted = {row[2]: row[3:] for row in book["未计入"][1:]}
+    assert uncounted["辛"] == ["约数", "户数：约数 '约30'，需填写确数"]
+    assert uncounted["庚"] == ["不是计划年度的项目", "2022 · 卫滨区 · 2022-03-01 · 2022-08-01"]
+
+
+def test_the_report_in_english_has_no_chinese_words_of_its_own(found):
+    book = _report(found, "en")
+    assert next(iter(book)) == "City"
+    city = {row[0]: row[1] for row in book["City"][1:]}
+    assert city["Reporting"] == "1 of 11 planned districts reported"
+    huojia = {row[0]: row[1] for row in book["获嘉县"][1:]}
+    assert huojia["Planned communities"] == "No plan"
+    assert book["Late list"][1][4] == "Not started by the deadline"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_table_says_gaps_in_words(found, lang):
+    table = progress_table(found[0].progress, lang).set_index("地区" if lang == "zh" else "Place")
+    no_plan, not_reported = {"zh": ("无计划", "未报送"), "en": ("No plan", "Not reported")}[lang]
+    rate = "开工率" if lang == "zh" else "Start rate"
+    assert table.loc["获嘉县", rate] == no_plan
+    assert table.loc["牧野区", rate] == not_reported
+    assert table.loc["卫滨区", rate] == "3.7%"  # 1 of 27
+    assert not table.isna().any().any()
+    assert late_table(found[0].progress.late, lang).shape == (2, 9)  # 获嘉县 by the city's day
+
+
+def test_the_chart_breaks_its_line_at_a_month_not_reported():
+    months = pd.DataFrame(
+        {
+            "month": ["2023-03", "2023-04", "2023-05"],
+            "adcode": "410703",
+            "place": "卫滨区",
+            "level": "district",
+            "status": ["reported", "not_reported", "late_report"],
+            "source": ["xx@1", None, "xx@2"],
+            "started": [2, None, 3],
+            "finished": [0, None, 1],
+            "planned": 27.0,
+        }
+    )
+    spec = json.dumps(progress_chart(months, "410703", "zh").to_dict(), ensure_ascii=False)
+    assert "漏报" in spec and "迟报" in spec and "累计开工" in spec
+    data = [d for d in progress_chart(months, "410703", "zh").to_dict()["datasets"].values()]
+    runs = {
+        row["run"] for rows in data for row in rows if "run" in row and row["value"] is not None
+    }
+    assert runs == {"started-0", "started-1", "finished-0", "finished-1"}  # two runs each
+
+
+def test_the_map_legend_names_every_status_drawn(found):
+    table = found[0].progress.table.iloc[1:]
+    shapes = [shapely.box(i, 0, i + 1, 1) for i in range(len(table))]
+    districts = gpd.GeoDataFrame(table.reset_index(drop=True), geometry=shapes, crs="EPSG:4326")
+    page = progress_layers(districts, rate="start_rate", lang="zh").assembled().get_root().render()
+    legend = json.loads(re.search(r"div.innerHTML = (\".*?\");", page).group(1))
+    for words in (
+        "<b>开工率</b>",
+        "0%–20%",
+        "80% 及以上",
+        "无计划",
+        "未报送",
+        "分级固定，以计划为 100%",
+    ):
+        assert words in legend
+    assert json.dumps("获嘉县")[1:-1] in page  # its outline and tooltip, as JSON text
+
+
+def test_a_qualified_target_reads_as_written_and_its_rate_is_no_more_exact(tmp_path):
+    # 涧西区 plans 不足30个 (at most 30), 西工区 12个, the city 约2.9万户 (a table of a report).
+    table = read_figure_table(
+        (
+            "地区,城市,时期,状态,指标,数值,单位,文号,发文机关,日期,行号或页码\n"
+            "全市,洛阳市,2023,计划,户数,约2.9万户,,,洛阳日报,2023-10-16,第3行\n"
+            "涧西区,洛阳市,2023,计划,老旧小区,不足30个,,,洛阳日报,2023-10-16,第4行\n"
+            "西工区,洛阳市,2023,计划,老旧小区,12个,,,洛阳日报,2023-10-16,第5行\n"
+        ).encode(),
+        name="洛阳.csv",
+    )
+    plan = plans.plan_from_figures(table.figures, city="洛阳市", year=2023)
+    path = tmp_path / "luoyang.csv"
+    path.write_text(
+        "小区名称,所属城市,所属区县,改造年度,户数,状态,开工日期\n"
+        "甲,洛阳市,涧西区,2023,100,开工,2023-03-01\n乙,洛阳市,西工区,2023,50,开工,2023-03-02\n",
+        encoding="utf-8",
+    )
+    found = progress.progress_at(plan, records.read_ledger(path).projects, as_of="2023-06-30")
+    shown = progress_table(found, "zh").set_index("地区")
+    assert shown.loc["涧西区", "计划小区（个）"] == "30（不超过）"
+    assert shown.loc["涧西区", "开工率"] == "3.3%（不少于）"  # of at most 30: at least 1/30
+    assert shown.loc["西工区", "开工率"] == "8.3%"
+    assert shown.loc["洛阳市（全市）", "计划户数"] == "29,000（约）"
+    assert progress.sum_qualifier(["exact", "at_least"]) == "at_least"
+    assert progress.sum_qualifier(["at_most", "at_least"]) == "approx"
+
+
+def test_the_months_sheet_keeps_its_headers_without_a_monthly_version(found):
+    # The fixture's ledger is read, not saved: no version, so no month; the sheet says what
+    # it would hold rather than being blank.
+    book = _report(found, "en")
+    assert book["Months"][0][:3] == ["Month", "Place", "Monthly report"]
+    assert len(book["Months"]) == 1

@@ -1,0 +1,171 @@
+"""Plans in the workspace and progress from its monthly versions, on both back ends: saving a
+plan, the schema revision that lets a dataset be one, `atlas plan` and `atlas progress`, and
+the 进度 page."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from cli import main
+from geo import figures, plans, progress, records
+from store import Workspace, migrate
+from store.current import ledger_reports, open_plan
+
+from .conftest import LEDGER, app_session, at_revision
+
+HEADER = "小区名称,所属城市,所属区县,改造年度,户数,状态,开工日期,完工日期"
+# March: 卫滨区 and 红旗区 report; April: 卫滨区 alone (红旗区 did not report).
+MARCH = [
+    "甲,新乡市,卫滨区,2023,100,开工,2023-03-15,",
+    "乙,新乡市,卫滨区,2023,50,开工,2023-03,",
+    "戊,新乡市,红旗区,2023,200,开工,2023/02/10,",
+]
+APRIL = [*MARCH[:2], "丙,新乡市,卫滨区,2023,60,开工,45017,"]
+
+
+def _seed_plan(**deadlines) -> plans.Plan:
+    return plans.plan_from_figures(
+        figures.load_figures(), city="新乡市", year=2023, start_by="2023-03-31",
+        finish_by="2023-10-31", **deadlines,
+    )  # fmt: skip
+
+
+def _save_month(workspace, tmp_path, rows, day: str, name: str = "月报") -> None:
+    path = tmp_path / f"{day}.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    ledger = records.read_ledger(path, report_date=day)
+    workspace.save_ledger(
+        ledger, name=name, user="clerk", data=path.read_bytes(), file_name=path.name
+    )
+
+
+def test_a_plan_is_a_versioned_dataset(workspace):
+    info = workspace.save_plan(_seed_plan(), name="新乡-2023", user="planner")
+    assert (info.kind, info.version, info.clean, info.quarantined) == ("plan", 1, 48, 0)
+    assert "410700" in info.covers and "410703" in info.covers
+    again = workspace.save_plan(_seed_plan(report_day=5), name="新乡-2023", user="planner")
+    plan, found = open_plan(workspace, "新乡-2023")
+    assert (found.ref, plan.deadline("410703")["report_day"]) == ("新乡-2023@2", 5)
+    first, _ = open_plan(workspace, "新乡-2023@1")
+    assert first.deadline("410703")["report_day"] is None
+    assert first.planned().set_index("place").loc["卫滨区", "households"] == 3279
+    assert workspace.diff("新乡-2023", 1, again.version).empty  # same targets, other deadlines
+    assert [d["kind"] for d in workspace.list_datasets()] == ["plan"]
+
+
+def test_the_schema_revision_keeps_every_saved_version(workspace_url, example_ledger):
+    at_revision(workspace_url, "0003")  # the workspace of an atlas before plans
+    with Workspace(workspace_url) as old:
+        old._ready = True  # as an atlas of revision 0003 would: no upgrade on first use
+        old.save_ledger(
+            example_ledger, name="xx", user="clerk", data=LEDGER.read_bytes(), file_name="x.csv"
+        )
+    with Workspace(workspace_url) as new:
+        new.upgrade()
+        assert new.status()["schema"] == migrate.head()
+        assert [(i.ref, i.clean) for i in new.history("xx")] == [("xx@1", 26)]
+        assert len(new.current_projects()) == 26
+        assert new.save_plan(_seed_plan(), name="p", user="planner").kind == "plan"
+
+
+def test_months_from_saved_versions_say_who_did_not_report(workspace, tmp_path):
+    _save_month(workspace, tmp_path, MARCH, "2023-03-31")
+    _save_month(workspace, tmp_path, APRIL, "2023-04-30")
+    reports = ledger_reports(workspace, "月报")
+    assert [(r.ref, r.report_date.isoformat(), r.covers) for r in reports] == [
+        ("月报@1", "2023-03-31", ("410702", "410703")),
+        ("月报@2", "2023-04-30", ("410703",)),
+    ]
+    months = progress.monthly(_seed_plan(), reports, through="2023-04-30")
+    months = months.set_index(["month", "place"])
+    assert months.loc[("2023-03", "红旗区"), ["status", "started"]].tolist() == ["reported", 1]
+    assert months.loc[("2023-04", "卫滨区"), ["status", "started", "source"]].tolist() == [
+        "reported",
+        3,
+        "月报@2",
+    ]
+    assert months.loc[("2023-04", "红旗区"), "status"] == "not_reported"
+    # Up to version 1 only: April is not reported by anyone.
+    early = progress.monthly(
+        _seed_plan(), ledger_reports(workspace, "月报@1"), through="2023-04-30"
+    )
+    assert set(early.loc[early["month"] == "2023-04", "status"]) == {"not_reported", "partial"}
+
+
+@pytest.fixture
+def atlas(workspace, workspace_url, monkeypatch, capsys):
+    """Run `atlas …` against the test workspace; returns (status, JSON lines, stderr)."""
+    monkeypatch.setenv("ATLAS_DATABASE_URL", workspace_url)
+    monkeypatch.setenv("ATLAS_USER", "clerk")
+
+    def run(*args: str):
+        status = main(list(args))
+        out, err = capsys.readouterr()
+        return status, [json.loads(line) for line in out.splitlines()], err
+
+    return run
+
+
+def test_atlas_plan_save_and_atlas_progress_write_the_monthly_report(atlas, workspace, tmp_path):
+    status, lines, err = atlas(
+        "plan", "save", "--from-figures", "--city", "新乡", "--year", "2023", "--start-by",
+        "2023-03-31", "--finish-by", "2023-10-31", "--report-day", "5", "--dataset", "plan",
+    )  # fmt: skip
+    assert (status, err) == (0, "")
+    assert (lines[0]["targets"], lines[0]["version"]) == (48, 1)
+    _save_month(workspace, tmp_path, MARCH, "2023-03-31")
+    _save_month(workspace, tmp_path, APRIL, "2023-04-30")
+    out = tmp_path / "月报.xlsx"
+    status, lines, err = atlas(
+        "progress", "--plan", "plan@1", "--ledger", "月报", "--as-of", "2023-04-30",
+        "--out", str(out),
+    )  # fmt: skip
+    assert (status, err) == (0, ""), err
+    summary = lines[0]
+    assert (summary["plan"], summary["ledgers"]) == ("plan@1", ["月报@1", "月报@2"])
+    # The current state: 卫滨区 from April (3 started), 红旗区 from March (1).
+    assert (summary["planned"], summary["started"], summary["reporting"]) == (138, 4, "partial")
+    book = load_workbook(io.BytesIO(out.read_bytes()))
+    assert book.sheetnames[:3] == ["全市", "红旗区", "卫滨区"]
+    months = {(r[0].value, r[1].value): [c.value for c in r[2:]] for r in book["逐月"].iter_rows()}
+    assert months[("2023年4月", "红旗区")][:4] == ["漏报", "未报送", "未报送", "11"]
+    # Saved today, long after the 5th of the next month: reported late (迟报).
+    assert months[("2023年4月", "卫滨区")][:4] == ["迟报", "3", "0", "27"]
+    status, _, err = atlas(
+        "progress", "--plan", "月报", "--ledger", "月报", "--as-of", "2023-04-30",
+        "--out", str(out),
+    )  # fmt: skip
+    assert status == 2 and "Expected a plan dataset" in err
+
+
+@pytest.mark.usefixtures("app_backend")
+def test_the_progress_page_in_both_languages(tmp_path):
+    from store import open_workspace
+
+    with open_workspace() as workspace:
+        workspace.upgrade()
+        workspace.save_plan(_seed_plan(), name="plan", user="planner")
+        _save_month(workspace, tmp_path, MARCH, "2023-03-31")
+    at = app_session(as_of="2023-03-31")
+    at.switch_page("app_pages/progress.py").run()
+    assert not at.exception, at.exception
+    assert at.query_params["plan"] == "plan@1" and at.query_params["as_of"] == "2023-03-31"
+    table = at.dataframe[0].value.set_index("地区")
+    assert table.loc["卫滨区", "开工率"] == "7.4%"  # 2 of 27 by 31 March
+    assert table.loc["牧野区", "开工率"] == "未报送"
+    assert "滞后清单" in [s.value for s in at.subheader]
+    assert "开工截止 2023-03-31" in " ".join(c.value for c in at.caption)
+    # A link naming other ledger versions says so, its text inert (no image, no link).
+    hostile = app_session(as_of="2023-03-31", ledger_versions="![x](http://e/x.png)")
+    hostile.switch_page("app_pages/progress.py").run()
+    warning = " ".join(w.value for w in hostile.warning)
+    assert r"\!\[x\]\(http\:\/\/e\/x\.png\)" in warning and "](" not in warning
+    english = app_session(lang="en", as_of="2023-03-31", plan="plan@1")
+    english.switch_page("app_pages/progress.py").run()
+    assert not english.exception, english.exception
+    table = english.dataframe[0].value.set_index("Place")
+    assert table.loc["牧野区", "Start rate"] == "Not reported"
