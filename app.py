@@ -30,7 +30,19 @@ state.keep(
     [
         *filters.URL_KEYS,
         *filters.LEDGER_FILTERS,
-        *("place", "metric", "show", "ledger", "infra"),
+        "place",
+        "metric",
+        "show",
+        "ledger",
+        "infra",
+        "near",
+        "far",
+        "covers",
+        "profile",
+        "radii",
+        "snap",
+        "measure",
+        "covered",
         *("siting_type", "siting_profile", "siting_count", "siting_radius"),
         *("plan", "as_of", "rate", "chart"),  # the progress page's
     ]

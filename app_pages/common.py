@@ -49,8 +49,6 @@ NEXT_KEY = "{}_next"
 OPENED_KEY = "{}_opened"
 #: The account acting in this browser session (the gate sets it before any page runs).
 ACCOUNT_KEY = "account"
-#: The map page's current View (layers.view.View), read by the export page.
-VIEW_KEY = "view"
 #: How this session compares each ledger with the documents (ledger token → ``year``/``all``),
 #: and the newest table so compared.
 RECONCILE_KEY = "reconcile_by"

@@ -1,13 +1,15 @@
 """
-Export page: the map page's current view, as files, in four forms.
+Export page: the map page's view, as files, in four forms.
 
 - GeoJSON (RFC 7946), one file per layer;
 - one GeoPackage holding every layer;
 - CSV and XLSX tables, with the provenance columns of each layer;
 - a single-file offline HTML map for intranets (政务网): Leaflet inlined, no tiles.
 
-Everything is in WGS84 (EPSG:4326), whatever basemap the map page shows. Files are written
-when their button is clicked, not on every rerun.
+The view comes from the map's own filters (:func:`app_pages.filters.map_view`, in the sidebar
+and the address), so a shared ``/export?city=洛阳市`` exports 洛阳 whether or not the map page
+ran in this session. Everything is in WGS84 (EPSG:4326), whatever basemap the map page shows.
+Files are written when their button is clicked, not on every rerun.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import (
-    VIEW_KEY,
     current_infra,
     current_infra_metrics,
     current_lang,
@@ -29,6 +30,7 @@ from app_pages.common import (
     load_figures,
     reconcile_choice,
 )
+from app_pages.filters import map_view
 from layers._html import esc_md
 from layers.export import geojson_bytes, geopackage_bytes, geopackage_layers
 from layers.labels import label
@@ -70,27 +72,22 @@ def memo_layers(view: View, projects, loaded, found, computed) -> dict[str, pd.D
 
 def offline_map(view: View, projects, loaded, found, computed) -> bytes:
     """The view's map without tiles, as one self-contained HTML file with its heading."""
-    offline = View(**{**view.__dict__, "basemap": None})
     fmap = view_map(
-        offline,
+        view,
         load_figures(),
         projects=projects,
         infra=found.infra.features if found else None,
         coverage=computed.table if computed else None,
     )
     names = tuple(d.name for d in (loaded, found) if d is not None)
-    heading = view_heading(offline, load_figures(), today=datetime.date.today(), data_names=names)
+    heading = view_heading(view, load_figures(), today=datetime.date.today(), data_names=names)
     return offline_html_bytes(fmap, title=label("title", view.lang), heading=heading)
 
 
 lang = current_lang()
 st.title(label("export_title", lang))
-view = st.session_state.get(VIEW_KEY)
-if view is None:
-    view = View(lang=lang)
-    st.info(label("export_default_view", lang))
-view = View(**{**view.__dict__, "lang": lang})
 loaded, found, computed = current_ledger(), current_infra(), current_infra_metrics()
+view, _, _ = map_view(load_figures(), loaded, computed, lang, basemap_choice=False)
 projects = computed.near if computed else None
 if projects is None and loaded is not None:
     projects = loaded.ledger.projects

@@ -3,7 +3,8 @@ The map page's sidebar: where (cities, districts), when and what (period, figure
 own filters, the coverage layer and the basemap, each a widget seeded from the address bar.
 
 :func:`map_view` draws them all, publishes their values to the address and returns the
-:class:`layers.view.View` they make, which the map and the export page both draw from.
+:class:`layers.view.View` they make. The map and the export page both draw it, so a link to
+either (``/export?city=洛阳市``) opens the view it names, and the files hold what the map shows.
 """
 
 from __future__ import annotations
@@ -64,10 +65,28 @@ def city_choices(province: str) -> list[str]:
     return gazetteer.list_cities(province)["city"].tolist()
 
 
+def linked_group() -> str:
+    """
+    The group of cities of a link that names cities and no province (``/?city=洛阳市``).
+
+    The seeds when they hold every named city, else the one province of the named cities,
+    else all of China; so the link opens what it names rather than dropping a city that is
+    not a seed.
+    """
+    cities = gazetteer.list_cities()
+    named = {gazetteer.full_city_name(text) for text in state.url_list("city")}
+    named &= set(cities["city"])  # a name that is no city is reported by the city filter
+    if named <= set(boundaries.SEED_CITIES):
+        return SEED
+    provinces = set(cities.loc[cities["city"].isin(named), "province"])
+    return provinces.pop() if len(provinces) == 1 else ALL_CHINA
+
+
 def choose_places(all_figures: pd.DataFrame, lang: str) -> tuple[tuple, tuple]:
     """A group of cities (the seeds, a province, all of China), then cities and districts."""
     provinces = [SEED, ALL_CHINA, *gazetteer.list_cities()["province"].drop_duplicates()]
-    state.warn_dropped("province", state.seed("province", options=provinces, default=SEED), lang)
+    dropped = state.seed("province", options=provinces, default=linked_group())
+    state.warn_dropped("province", dropped, lang)
     groups = {SEED: label("seed_cities", lang), ALL_CHINA: label("all_china", lang)}
     province = st.sidebar.selectbox(
         label("province", lang), provinces, format_func=lambda p: groups.get(p, p), key="province"
@@ -204,20 +223,23 @@ def choose_basemap(lang: str) -> tuple[str | None, str | None]:
     return basemap, tile_key
 
 
-def map_view(all_figures: pd.DataFrame, loaded, computed, lang: str, *, found=None):
+def map_view(
+    all_figures: pd.DataFrame, loaded, computed, lang: str, *, basemap_choice: bool = True
+):
     """
     Draw the sidebar and return (the view, the figures it keeps, Tianditu's key or None).
 
-    ``loaded`` is the session's ledger, ``found`` its infrastructure and ``computed`` its
-    coverage (any may be None). With no city or district chosen, the map fits the ledger's
-    and the infrastructure's extent when there are some.
+    ``loaded`` is the session's ledger and ``computed`` its coverage (either may be None).
+    The map fits the places the view names (:func:`layers.view.view_bounds`), whatever data
+    is drawn on it. Without ``basemap_choice`` (the export page: files carry no tiles) the
+    basemap is not offered and the view has none.
     """
     cities, districts = choose_places(all_figures, lang)
     years, metric, default_metric, kept = choose_figure(all_figures, cities, districts, lang)
     scheme, classes = choose_classes(lang)
     ledger_filters = choose_ledger_filters(loaded, lang)
     coverage_metric = choose_coverage(computed, lang)
-    basemap, tile_key = choose_basemap(lang)
+    basemap, tile_key = choose_basemap(lang) if basemap_choice else (None, None)
     state.publish(
         URL_KEYS + list(LEDGER_FILTERS),
         defaults={
@@ -235,7 +257,6 @@ def map_view(all_figures: pd.DataFrame, loaded, computed, lang: str, *, found=No
         },
     )
     kind = st.session_state.get("kind", ALL_KINDS)
-    chosen_places = bool(st.session_state.get("city") or districts)
     view = View(
         cities=cities,
         districts=districts,
@@ -251,6 +272,5 @@ def map_view(all_figures: pd.DataFrame, loaded, computed, lang: str, *, found=No
         kinds=() if kind == ALL_KINDS else (kind,),
         scheme=scheme,
         classes=classes,
-        fit_to_data=not chosen_places and (loaded is not None or found is not None),
     )
     return view, kept, tile_key

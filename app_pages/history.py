@@ -4,7 +4,8 @@ counts) and the rows that changed between two versions.
 
 By default the changes are those the newer version made to the current state: the districts
 it covers (a 卫滨区 monthly ledger changes 卫滨区's rows only). The dataset and the two versions
-live in the address (``/history?dataset=xinxiang&from=1&to=2``).
+live in the address (``/history?dataset=xinxiang&from=1&to=2``), and so does showing every
+change (``&covered=false``).
 """
 
 from __future__ import annotations
@@ -40,14 +41,15 @@ st.dataframe(versions_table([i.to_dict() for i in infos], lang), hide_index=True
 
 dropped += state.seed("from", options=numbers, default=numbers[max(len(numbers) - 2, 0)], cast=int)
 dropped += state.seed("to", options=numbers, default=numbers[-1], cast=int)
+dropped += state.seed("covered", default=True, cast=state.flag)
 if dropped:
     values = "、".join(map(str, dropped))
     st.warning(esc_md(label("compare_dropped", lang).format(values=values)))
 left, right = st.columns(2)
 old = left.selectbox(label("history_from", lang), numbers, key="from")
 new = right.selectbox(label("history_to", lang), numbers, key="to")
-covered = st.toggle(label("history_covered_only", lang), value=True, key="covered")
-state.publish(["dataset", "from", "to"], defaults={})
+covered = st.toggle(label("history_covered_only", lang), key="covered")
+state.publish(["dataset", "from", "to", "covered"], defaults={"covered": True})
 
 changes = workspace().diff(name, old, new, covered=covered, user=current_account())
 counts = changes["change"].value_counts()

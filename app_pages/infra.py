@@ -2,7 +2,9 @@
 Accessibility page: load infrastructure (OSM or a survey), see district coverage and how far
 each renovated community is from an accessible stop, a curb ramp and an accessible toilet.
 
-The infrastructure stays in this browser session. Metrics are recomputed only when the
+The infrastructure stays in this browser session (or comes from the workspace, ``?infra=``);
+the radii, the declared districts and the measure shown live in the address
+(``/accessibility?near=200&far=800&coverage=curb_ramps``). Metrics are recomputed only when the
 infrastructure, the ledger or the radii change. Districts whose data is missing or partial
 are hatched ("insufficient data"), never coloured as zero.
 """
@@ -14,6 +16,7 @@ import hashlib
 
 import streamlit as st
 
+from app_pages import state
 from app_pages.common import (
     INFRA_KEY,
     LoadedInfra,
@@ -91,14 +94,16 @@ save_form("infra", loaded, lang)
 ledger = current_ledger()
 projects = ledger.ledger.projects if ledger is not None else None
 st.sidebar.subheader(label("radii", lang))
-near_r = st.sidebar.number_input(label("radius_near", lang), 50, 2000, 300, step=50)
-far_r = st.sidebar.number_input(label("radius_far", lang), 50, 3000, 500, step=50)
-radii = tuple(sorted({int(near_r), int(far_r)}))
+near_r = state.number("near", label("radius_near", lang), (50, 2000), 300, lang, step=50)
+far_r = state.number("far", label("radius_far", lang), (50, 3000), 500, lang, step=50)
+radii = tuple(sorted({near_r, far_r}))
 covers: tuple[str, ...] = ()
 try:
     touched = coverage.coverage_districts(found, projects)
     if found.kind == "survey" and not touched.empty:
         names = dict(zip(touched["adcode"], touched["city"] + touched["district"], strict=True))
+        dropped = state.seed("covers", options=list(names), default=[], multi=True)
+        state.warn_dropped("covers", dropped, lang)
         covers = tuple(
             st.multiselect(
                 label("covers", lang),
@@ -116,11 +121,17 @@ except BoundaryCacheError as exc:
 
 
 keys = measured.measured_keys()
+state.warn_dropped("coverage", state.seed("coverage", options=keys, default="tactile_rate"), lang)
 metric = st.selectbox(
     label("coverage_metric", lang),
     keys,
-    index=keys.index("tactile_rate"),
     format_func=lambda k: measure_name(k, lang),
+    key="coverage",
+)
+# The radii, declared districts and measure are in the address, as the map's filters are.
+state.publish(
+    ["near", "far", "covers", "coverage"],
+    defaults={"near": 300, "far": 500, "covers": [], "coverage": "tactile_rate"},
 )
 if table.empty:
     st.info(label("infra_outside_china", lang))

@@ -3,8 +3,8 @@ Map page: districts coloured by reported figures, city cards, provenance, and, w
 their pages, the ledger's communities and the accessibility layers, under a layer control.
 
 Every filter lives in the address bar (:mod:`app_pages.state`), so a copied link reopens the
-same view; the view is also kept in the session for the export page. Uploaded files are not
-part of a link: they stay in the browser session that read them.
+same view, and the export page draws the same filters. Uploaded files are not part of a link:
+they stay in the browser session that read them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.common import (
-    VIEW_KEY,
     current_infra,
     current_infra_metrics,
     current_lang,
@@ -110,8 +109,7 @@ def tables(kept: pd.DataFrame, cities: tuple, lang: str) -> None:
 lang = current_lang()
 all_figures = load_figures()
 loaded, found, computed = current_ledger(), current_infra(), current_infra_metrics()
-view, kept, tile_key = map_view(all_figures, loaded, computed, lang, found=found)
-st.session_state[VIEW_KEY] = view
+view, kept, tile_key = map_view(all_figures, loaded, computed, lang)
 metric, cities = view.figure, view.cities
 st.title(label("title", lang))
 st.caption(f"{label('subtitle', lang)}{'。' if lang == 'zh' else '. '}{label('datum_note', lang)}")

@@ -6,7 +6,8 @@ walker, beside the straight line.
 The network is built from the OSM extract read on the accessibility page in this session, or
 from one uploaded here (the same file; a saved infrastructure dataset keeps its features, not
 the extract), and kept per extract (SHA-256) on the server. Districts the extract does not
-cover are hatched "数据不足", never 0. A walkshed and a route are drawn on demand.
+cover are hatched "数据不足", never 0. A walkshed and a route are drawn on demand. The walker,
+radii, snap distance and measure live in the address (``/reach?profile=wheelchair&radii=500``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import hashlib
 
 import streamlit as st
 
+from app_pages import state
 from app_pages.common import current_infra, current_lang, current_ledger
 from app_pages.widgets import coverage_view, display_outlines, load_network_example
 from geo import coverage, network, reach
@@ -95,27 +97,40 @@ st.caption(
 )
 
 left, middle, right = st.columns(3)
+profiles, radii_offered = list(network.PROFILES), [300, 500, 1000]
+dropped = state.seed("profile", options=profiles, default=profiles[0])
+dropped += state.seed("radii", options=radii_offered, default=radii_offered, multi=True, cast=int)
+dropped += state.seed("snap", options=list(range(10, 501)), default=int(reach.MAX_SNAP_M), cast=int)
 profile = left.radio(
     label("reach_profile", lang),
-    network.PROFILES,
+    profiles,
     format_func=lambda p: label(f"profile_{p}", lang),
     key="profile",
     horizontal=True,
 )
-radii = tuple(
-    sorted(
-        middle.multiselect(label("reach_radii", lang), [300, 500, 1000], [300, 500, 1000])
-        or reach.RADII_M
-    )
-)
-snap = right.number_input(label("reach_snap", lang), 10, 500, int(reach.MAX_SNAP_M), step=10)
+chosen_radii = middle.multiselect(label("reach_radii", lang), radii_offered, key="radii")
+radii = tuple(sorted(chosen_radii or reach.RADII_M))
+snap = right.number_input(label("reach_snap", lang), 10, 500, step=10, key="snap")
 projects = ledger.ledger.projects
 with st.spinner(label("reach_measuring", lang)):
     communities, table = _measured(loaded, projects, built, profile, radii, float(snap))
 
 keys = [coverage.share_key(r, t, profile) for r in radii for t in coverage.DISTANCE_TYPES]
+dropped += state.seed("measure", options=keys, default=keys[0])
 metric = st.selectbox(
-    label("coverage_metric", lang), keys, format_func=lambda k: measure_name(k, lang)
+    label("coverage_metric", lang), keys, format_func=lambda k: measure_name(k, lang), key="measure"
+)
+if dropped:
+    st.warning(label("compare_dropped", lang).format(values="、".join(map(str, dropped))))
+# The walker, radii, snap distance and measure are in the address, as the map's filters are.
+state.publish(
+    ["profile", "radii", "snap", "measure"],
+    defaults={
+        "profile": profiles[0],
+        "radii": radii_offered,
+        "snap": int(reach.MAX_SNAP_M),
+        "measure": keys[0],
+    },
 )
 drawn = dict(st.session_state.get(DRAWN_KEY, {}))
 # What was drawn for this network and profile; the view fits it.

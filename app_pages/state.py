@@ -19,7 +19,17 @@ from geo import gazetteer
 from layers._html import esc_md
 from layers.labels import label
 
-__all__ = ["keep", "multiselect", "publish", "seed", "seed_range", "url_list", "warn_dropped"]
+__all__ = [
+    "flag",
+    "keep",
+    "multiselect",
+    "number",
+    "publish",
+    "seed",
+    "seed_range",
+    "url_list",
+    "warn_dropped",
+]
 
 _SEP = ","
 
@@ -152,3 +162,28 @@ def multiselect(key: str, title: str, options: list, lang: str, *, cast: Callabl
     """A sidebar multiselect seeded from the address; values that are no choice are named."""
     warn_dropped(key, seed(key, options=options, default=[], multi=True, cast=cast), lang, options)
     return st.sidebar.multiselect(title, options, key=key, placeholder=label("choose", lang), **kw)
+
+
+def number(key: str, title: str, bounds: tuple[int, int], default: int, lang: str, **kw) -> int:
+    """
+    A sidebar number input seeded from the address (``?near=200``); a value that is not a
+    whole number within ``bounds`` is named and dropped. ``kw`` goes to the widget (``step``).
+    """
+    low, high = bounds
+
+    def within(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise ValueError(f"expected {low}–{high}, got {value}")
+        return value
+
+    warn_dropped(key, seed(key, default=default, cast=within), lang)
+    return int(st.sidebar.number_input(title, low, high, key=key, **kw))
+
+
+def flag(text: str) -> bool:
+    """An address's ``true``/``false`` (as :func:`publish` writes a bool) as a bool."""
+    words = {"true": True, "false": False}
+    if text.lower() not in words:
+        raise ValueError(f"expected true or false, got {text!r}")
+    return words[text.lower()]

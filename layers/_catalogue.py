@@ -191,11 +191,6 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Over {limit} districts: the map draws city outlines (simplified for display).",
     },
     "export_title": {"zh": "导出当前视图", "en": "Export the current view"},
-    "export_default_view": {
-        "zh": "尚未在地图页选择视图：以下为五个种子城市的默认视图。",
-        "en": "No view chosen on the map page yet: this is the default view of the five "
-        "seed cities.",
-    },
     "export_wgs84": {
         "zh": "所有文件均为 WGS84（EPSG:4326），与地图页所选底图无关；每个数值附出处。",
         "en": "Every file is in WGS84 (EPSG:4326), whatever the map's basemap; each figure "

@@ -72,9 +72,13 @@ class FitView(MacroElement):
     """
     Fit the map to ``bounds`` ``[[south, west], [north, east]]`` when its layer is added.
 
-    Only once per ``key`` in a page: when the layers are swapped for a filter that keeps the
+    Only once per ``key`` on a map: when the layers are swapped for a filter that keeps the
     extent (the same key), the view the planner panned to stays. Controls on the right (the
     layer switcher, the legend) are measured first and padded, so they cover no data.
+
+    A map without room to fit (0×0 while its frame is hidden or not laid out yet) is never
+    fitted: Leaflet would pick its maximum zoom, a grey map at 30 m. It is fitted when its
+    container gets a size, and again when that size changes, until the planner moves it.
     """
 
     _template = Template(
@@ -82,19 +86,71 @@ class FitView(MacroElement):
         (function () {
             var layer = {{ this._parent.get_name() }};
             var bounds = {{ this.bounds|tojson }}, key = {{ this.key|tojson }};
-            function fit() {
-                var map = layer._map;
-                if (!map || window.__atlasFitKey === key) { return; }
-                window.__atlasFitKey = key;
-                var right = 0;
-                map.getContainer().querySelectorAll(".leaflet-right .leaflet-control")
+            function fit(map) {
+                var view = map.__atlasView, box = map.getContainer(), right = 0;
+                var size = box.clientWidth + "x" + box.clientHeight;
+                if (box.clientWidth < 64 || box.clientHeight < 64 || view.fitted === size) {
+                    return;
+                }
+                box.querySelectorAll(".leaflet-right .leaflet-control")
                     .forEach(function (c) { right = Math.max(right, c.offsetWidth); });
-                map.fitBounds(bounds, {paddingTopLeft: [16, 16],
-                                       paddingBottomRight: [right + 16, 16], animate: false});
+                right = Math.min(right, box.clientWidth / 3);
+                // Leaflet keeps the size it measured first (0×0 in a hidden frame).
+                map.invalidateSize({pan: false});
+                view.fitting = true;
+                try {
+                    map.fitBounds(bounds, {paddingTopLeft: [16, 16],
+                                           paddingBottomRight: [right + 16, 16],
+                                           animate: false});
+                } finally { view.fitting = false; }
+                view.fitted = size;
+            }
+            function watch(map) {
+                if (map.__atlasView) { return; }
+                map.__atlasView = {key: null};
+                // A move the fit did not make (a drag, a zoom, a link) is the planner's view.
+                map.on("movestart", function () {
+                    var view = map.__atlasView;
+                    if (view.fitted && !view.fitting) { view.moved = true; }
+                });
+                function resized() {
+                    var view = map.__atlasView;
+                    if (view.key === null || view.moved) {
+                        map.invalidateSize({debounceMoveend: true});
+                    } else {
+                        whenStyled(function () { fit(map); });
+                    }
+                }
+                if (window.ResizeObserver) {
+                    new ResizeObserver(resized).observe(map.getContainer());
+                } else {
+                    map.on("resize", resized);  // a window resize, where Leaflet sees one
+                }
+            }
+            // Controls are measured once the page's stylesheets are in (streamlit-folium links
+            // Leaflet's after the map exists; unstyled, a control is as wide as the map).
+            function whenStyled(then) {
+                var links = Array.prototype.filter.call(
+                    document.querySelectorAll('link[rel="stylesheet"]'),
+                    function (l) { return !l.sheet && !l.__atlasDone; });
+                if (!links.length) { return then(); }
+                links.forEach(function (l) {
+                    function done() { l.__atlasDone = true; whenStyled(then); }
+                    l.addEventListener("load", done, {once: true});
+                    l.addEventListener("error", done, {once: true});
+                });
+            }
+            function start() {
+                var map = layer._map;
+                if (!map) { return; }
+                watch(map);
+                if (map.__atlasView.key === key) { return; }
+                var view = map.__atlasView = {key: key, moved: false, fitted: null};
+                whenStyled(function () { if (map.__atlasView === view) { fit(map); } });
             }
             // After the layer control and the legend exist, so their widths are known.
-            layer.on("add", function () { setTimeout(fit, 0); });
-            if (layer._map) { setTimeout(fit, 0); }
+            layer.on("add", function () { setTimeout(start, 0); });
+            if (layer._map) { setTimeout(start, 0); }
         })();
         {% endmacro %}"""
     )

@@ -274,7 +274,10 @@ def coverage_layers(
 
     The coverage choropleth is what the page is for, so the infrastructure's point layers and
     the communities start hidden (ticked in the layer control; the legend lists them), and
-    lines (tactile paving) stay. ``projects`` (a ledger's clean rows, optionally with
+    lines (tactile paving) stay; when no district has a value to colour (an extract outside
+    China, or outside the ledger's districts), the facilities are the map and every facility
+    layer starts shown (bus stops and sidewalks, context only, stay hidden).
+    ``projects`` (a ledger's clean rows, optionally with
     ``dist_<kind>_m`` columns) adds the clustered communities. ``basemap`` is a key of
     :data:`layers.basemaps.BASEMAPS`; over a GCJ-02 basemap every layer is shifted for display.
     The view fits ``fit`` (e.g. a walkshed just drawn) when given, else the infrastructure's
@@ -302,7 +305,9 @@ def coverage_layers(
         bounds = extent_of([for_display(frame, basemap) for frame in fit])
     parts.groups.append(_remembered(group, "coverage"))
     parts.groups.append(labels_layer(metrics, None, lang=lang))
-    for layer in infra_layers(infra, lang=lang, points_shown=False) if infra is not None else []:
+    # Nothing coloured (only hatches, or no district at all): the facilities are the map.
+    shown = bool(values.isna().all())
+    for layer in infra_layers(infra, lang=lang, points_shown=shown) if infra is not None else []:
         parts.groups.append(layer)
     if projects is not None:
         parts.groups.append(

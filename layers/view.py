@@ -54,9 +54,7 @@ class View:
     Empty tuples mean "all". ``years`` and ``kinds`` (plan, completed, in_progress, stock)
     filter the reported figures by period and kind; the ``ledger_*`` fields, ``statuses`` and
     ``tags`` filter the ledger's communities. ``scheme`` and ``classes`` class the colours
-    (:data:`layers.choropleth.SCHEMES`). ``fit_to_data`` fits the map to the ledger's and the
-    infrastructure's extent rather than to the cities (for a view whose cities were not
-    chosen, only defaulted).
+    (:data:`layers.choropleth.SCHEMES`).
     """
 
     cities: tuple[str, ...] = boundaries.SEED_CITIES
@@ -73,7 +71,6 @@ class View:
     kinds: tuple[str, ...] = ()
     scheme: str = "fisher_jenks"
     classes: int = DEFAULT_CLASSES
-    fit_to_data: bool = False
 
     @property
     def selection(self) -> selection.Selection:
@@ -186,31 +183,17 @@ def view_layers(
     return layers
 
 
-def view_bounds(
-    view: View,
-    outlines: gpd.GeoDataFrame,
-    cities: gpd.GeoDataFrame,
-    *,
-    projects: gpd.GeoDataFrame | None = None,
-    infra: gpd.GeoDataFrame | None = None,
-):
+def view_bounds(view: View, outlines: gpd.GeoDataFrame, cities: gpd.GeoDataFrame):
     """
     The extent a view's map fits: ``[[south, west], [north, east]]``, or None.
 
-    The chosen districts' outlines when districts are filtered (a zone without an outline
-    keeps its city's extent); with ``fit_to_data``, the drawn ledger points and
-    infrastructure; else the cities' outlines (:func:`layers.maps.extent_of` leaves far
-    islands out, so 全国 fills the frame).
+    What the view names, never the extent of the data drawn on it (a ledger in one city of a
+    province view would hide the rest): the chosen districts' outlines when districts are
+    filtered (a zone without an outline keeps its city's extent), else the cities' outlines
+    (:func:`layers.maps.extent_of` leaves far islands out, so 全国 fills the frame).
     """
     if view.districts and not outlines.empty:
         return extent_of([outlines])
-    if view.fit_to_data:
-        points = None
-        if projects is not None:
-            points = projects[projects.geometry.notna() & ~projects.geometry.is_empty]
-        found = extent_of([points, infra])
-        if found is not None:
-            return found
     return extent_of([cities if not cities.empty else outlines])
 
 
@@ -270,7 +253,7 @@ def view_map_layers(
         coverage_metric=view.coverage_metric,
         scheme=view.scheme,
         classes=view.classes,
-        bounds=view_bounds(view, outlines, cities, projects=shown_projects, infra=shown_infra),
+        bounds=view_bounds(view, outlines, cities),
         lang=lang,
     )
 

@@ -25,7 +25,9 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import tempfile
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,6 +42,7 @@ __all__ = [
     "disk_full",
     "record_commit",
     "record_path",
+    "recorded_commit",
 ]
 
 HEADER = b"SQLite format 3\x00"
@@ -78,8 +81,18 @@ def check(path: Path, *, missing_ok: bool = False) -> None:
             code="workspace_not_sqlite",
             details={"where": where},
         )
-    with path.open("rb") as file:
-        head = file.read(len(HEADER))
+    # Never open the file itself here: closing any descriptor of it drops every POSIX lock this
+    # process holds on it, SQLite's included, and another process could then delete the -wal
+    # this one still writes to (https://sqlite.org/howtocorrupt.html#_posix_advisory_locks_
+    # canceled_by_a_separate_thread_doing_close_). Its size needs no descriptor, and SQLite
+    # reads the header through descriptors it shares between its connections.
+    if path.stat().st_size == 0:
+        head = b""
+    elif _is_sqlite(path):
+        return
+    else:  # not SQLite: no SQLite connection holds a lock on it, so its bytes may be read
+        with path.open("rb") as file:
+            head = file.read(len(HEADER))
     if not head:
         raise StoreError(
             f"The workspace file {where} is empty (0 bytes): it was truncated or replaced, and "
@@ -98,6 +111,19 @@ def check(path: Path, *, missing_ok: bool = False) -> None:
             code="workspace_not_sqlite",
             details={"where": where},
         )
+
+
+def _is_sqlite(path: Path) -> bool:
+    """True when SQLite reads ``path`` as a database (read-only, through its own descriptors)."""
+    uri = f"file:{urllib.parse.quote(str(path.absolute()))}?mode=ro"
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
+            conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc) or "file is encrypted" in str(exc):
+            return False
+        raise
+    return True
 
 
 def _check_missing(path: Path, missing_ok: bool) -> None:
@@ -261,9 +287,23 @@ def record_commit(path: Path, audit_id: int | None) -> None:
                 os.unlink(name)
 
 
-def check_commits(path: Path, audit_id: int | None) -> None:
-    """Refuse the file at ``path`` when its audit ends before the recorded last commit."""
-    recorded = _recorded(path)
+def recorded_commit(path: Path) -> dict | None:
+    """
+    The last commit recorded beside ``path`` (``{"audit": id, "at": time}``), or None.
+
+    Read it before the transaction that reads the file's audit: the record is written after
+    its commit, so a commit it names is in any transaction begun later, while a record read
+    after the transaction may name a commit made since by another process.
+    """
+    return _recorded(path)
+
+
+def check_commits(path: Path, audit_id: int | None, recorded: dict | None) -> None:
+    """
+    Refuse the file at ``path`` when its audit ends before ``recorded``.
+
+    ``recorded`` is :func:`recorded_commit`'s, read before ``audit_id`` was.
+    """
     if recorded is None or recorded["audit"] <= (audit_id or 0):
         return
     raise StoreError(

@@ -331,8 +331,11 @@ class Workspace:
                 "`atlas db upgrade`."
             )
         if self.path is not None:
+            # The record first: another process may commit (and record) while this one reads.
+            recorded = _files.recorded_commit(self.path)
             with self._begin(check=False) as conn:
-                _files.check_commits(self.path, _last_audit(conn))
+                last = _last_audit(conn)
+            _files.check_commits(self.path, last, recorded)
         self._ready = True
 
     # --- saving -------------------------------------------------------------------------

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo import boundaries, gazetteer
+from layers.maps import extent_of
 from tests.conftest import unescaped
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -23,6 +27,18 @@ def app() -> AppTest:
 
 def _table(at: AppTest):
     return at.dataframe[-1].value
+
+
+def _fitted(at: AppTest) -> list[list[float]]:
+    """The extent the map page's map fits (its FitView), from streamlit-folium's arguments."""
+    (component,) = at.get("component_instance")
+    layers = json.loads(component.proto.json_args)["feature_group"]
+    return json.loads(re.search(r"var bounds = (\[\[.*?\]\]), key", layers).group(1))
+
+
+def _cities_extent(names) -> list[list[float]]:
+    cities = boundaries.load_boundaries("city", display=True)
+    return extent_of([cities[cities["city"].isin(set(names))]])
 
 
 def test_default_view_shows_the_five_seed_cities(app):
@@ -185,6 +201,96 @@ def test_accessibility_page_measures_the_synthetic_survey_against_the_ledger(app
     # A 新乡 survey: 焦作's reported figures are not listed beside it (issue 18).
     assert not any("焦作市" in str(d.value.to_numpy()) for d in app.dataframe)
     assert [i.value for i in app.info] == ["数据覆盖的城市没有上报的无障碍数字。"]
+
+
+@pytest.mark.parametrize(
+    ("province", "cities"),
+    [
+        ("seed", boundaries.SEED_CITIES),
+        ("河南省", gazetteer.list_cities("河南省")["city"]),
+        ("china", gazetteer.list_cities()["city"]),
+    ],
+    ids=["landing", "province", "all-china"],
+)
+def test_the_map_fits_the_places_it_names_not_the_ledger_on_it(province, cities):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("app_pages/ledger.py").run()
+    next(b for b in at.button if b.label == "加载合成示例台账").click().run()
+    at.switch_page("app_pages/map.py").run()
+    if province != "seed":
+        at.sidebar.selectbox(key="province").set_value(province).run()
+    assert not at.exception, at.exception
+    # The example ledger lies in 新乡; the map shows the group its cards are about.
+    assert _fitted(at) == _cities_extent(cities)
+
+
+@pytest.mark.parametrize(
+    ("link", "province", "cities"),
+    [
+        ("洛阳市", "河南省", ["洛阳市"]),
+        ("洛阳,许昌市", "河南省", ["洛阳市", "许昌市"]),
+        ("许昌市,邯郸市", "seed", ["许昌市", "邯郸市"]),
+        ("洛阳市,石家庄市", "china", ["洛阳市", "石家庄市"]),
+    ],
+    ids=["one-city", "short-name", "seeds", "two-provinces"],
+)
+def test_a_city_link_opens_the_cities_it_names_beyond_the_seeds(link, province, cities):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["city"] = link
+    at.run()
+    assert not at.exception, at.exception
+    assert at.sidebar.selectbox(key="province").value == province
+    assert at.sidebar.multiselect(key="city").value == cities
+    assert not at.sidebar.warning  # nothing named was dropped
+    assert _fitted(at) == _cities_extent(cities)
+
+
+def test_a_shared_export_link_exports_the_view_it_names():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["city"] = "洛阳市"
+    at.switch_page("app_pages/export.py").run()  # the map page never ran in this session
+    assert not at.exception, at.exception
+    assert at.markdown[-1].value.startswith("城市：洛阳市 · ") or any(
+        m.value.startswith("城市：洛阳市 · ") for m in at.markdown
+    )
+    layers = at.dataframe[0].value.set_index("图层")
+    luoyang = boundaries.load_boundaries("district", display=True).query("city == '洛阳市'")
+    assert layers.loc["districts", "要素/行数"] >= len(luoyang)
+    assert at.sidebar.multiselect(key="city").value == ["洛阳市"]
+    assert at.query_params["city"] == "洛阳市"  # and the export page's own link keeps it
+
+
+def test_the_accessibility_page_reads_its_radii_districts_and_measure_from_the_address():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    link = {"near": "200", "far": "800", "covers": "410703,410702", "coverage": "curb_ramps"}
+    for key, value in link.items():
+        at.query_params[key] = value
+    at.switch_page("app_pages/ledger.py").run()
+    next(b for b in at.button if b.label == "加载合成示例台账").click().run()
+    at.switch_page("app_pages/infra.py").run()
+    next(b for b in at.button if b.label.startswith("加载合成示例调查")).click().run()
+    assert not at.exception, at.exception
+    assert at.sidebar.number_input(key="near").value == 200
+    assert at.sidebar.number_input(key="far").value == 800
+    assert at.multiselect(key="covers").value == ["410703", "410702"]
+    assert at.selectbox(key="coverage").value == "curb_ramps"
+    headers = at.dataframe[0].value.columns
+    assert any("200 米内" in h for h in headers) and any("800 米内" in h for h in headers)
+    assert {k: at.query_params[k] for k in link} == link  # and the page's link keeps them
+    at.sidebar.number_input(key="near").set_value(300).run()
+    assert "near" not in at.query_params  # the default leaves the link
+
+
+def test_the_history_page_keeps_showing_every_change_in_the_address():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["covered"] = "false"
+    at.switch_page("app_pages/ledger.py").run()
+    next(b for b in at.button if b.label == "加载合成示例台账").click().run()
+    next(b for b in at.button if b.label == "保存").click().run()
+    at.switch_page("app_pages/history.py").run()
+    assert not at.exception, at.exception
+    assert at.toggle(key="covered").value is False
+    assert at.query_params["covered"] == "False"
 
 
 def test_export_page_exports_the_map_pages_view(app):

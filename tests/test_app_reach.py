@@ -107,3 +107,19 @@ def test_route_and_walkshed_are_drawn_on_demand(scene):
     assert not at.exception, at.exception
     data = json.loads(at.session_state["reach_drawn"]["route"][2].to_json())
     assert data["features"][0]["geometry"]["type"] == "LineString"
+
+
+def test_the_walker_radii_snap_and_measure_come_from_the_address(scene):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    link = {"profile": "wheelchair", "radii": "500", "snap": "50"}
+    for key, value in link.items():
+        at.query_params[key] = value
+    at.session_state[INFRA_KEY], at.session_state[LEDGER_KEY] = scene
+    at.switch_page("app_pages/reach.py").run()
+    assert not at.exception, at.exception
+    assert at.radio(key="profile").value == "wheelchair"
+    assert at.multiselect(key="radii").value == [500]
+    assert at.number_input(key="snap").value == 50
+    measures = at.selectbox(key="measure").options
+    assert measures and all("500 米" in m and "轮椅" in m for m in measures)
+    assert {k: at.query_params[k] for k in link} == link

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
+import pytest
 import shapely
 
-from geo import boundaries, figures
+from geo import boundaries, coverage, figures, infra, records
+from geo._data import DATA_DIR
+from layers._leaflet import Remembered
 from layers.maps import coverage_layers, extent_of, figure_layers, figure_map
 from layers.places import label_points, labels_layer
 from layers.view import View, view_map_layers
 from tests.test_choropleth import _districts
-from tests.test_coverage_layer import infra, three_districts
+from tests.test_coverage_layer import infra as infra_frame
+from tests.test_coverage_layer import three_districts
 from tests.test_projects import projects
 
 
@@ -40,7 +45,7 @@ def test_labels_sit_inside_their_outline_cities_first_largest_first():
 def test_the_legend_names_one_unit_the_periods_and_the_point_layers():
     districts = _districts([117.0, 292.0, 6205.0, 42000.0, np.nan])
     districts.loc[3, ["period_label", "status"]] = ["2019年至2022年", "completed"]
-    features = infra([("curb_ramp", None, shapely.Point(113.85, 35.25))])
+    features = infra_frame([("curb_ramp", None, shapely.Point(113.85, 35.25))])
     fmap = figure_map(
         districts, metric_name="户数", unit="households", infra=features, projects=projects(["甲"])
     )
@@ -58,7 +63,8 @@ def test_a_view_fits_its_selection_and_only_once_per_extent():
     fit = re.search(r"var bounds = (\[\[.*?\]\]), key = (\".*?\");", page)
     bounds = json.loads(fit.group(1))
     assert bounds == [[35.0, 113.0], [35.1, 113.19]]
-    assert "window.__atlasFitKey === key" in page
+    assert "map.__atlasView.key === key" in page  # once per extent, per map
+    assert "new ResizeObserver(resized)" in page  # fitted when the frame gets its size
 
 
 def test_all_china_fits_the_mainland_not_the_south_china_sea_specks():
@@ -84,7 +90,7 @@ def test_the_map_page_keeps_its_base_map_across_filters():
 
 
 def test_the_coverage_map_starts_its_point_layers_hidden_and_keeps_lines():
-    features = infra(
+    features = infra_frame(
         [
             ("curb_ramp", None, shapely.Point(113.85, 35.25)),
             ("accessible_bus_stop", None, shapely.Point(113.851, 35.25)),
@@ -145,3 +151,29 @@ def test_walkshed_and_route_tooltips_carry_a_community_name_as_text():
     assert "<img src=x" not in html and "{{ 7*7 }}" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;&#123;&#123; 7*7 &#125;&#125;" in html
     assert "轮椅通行 500 米内可达范围" in html and "900 米；无标注路段占 100%" in html
+
+
+SHARED_OSM = Path(__file__).resolve().parents[2] / "shared" / "osm"
+
+
+@pytest.mark.parametrize("with_ledger", [False, True], ids=["alone", "with-a-ledger"])
+@pytest.mark.parametrize("name", ["neukolln.osm", "paris_bss.osm.pbf"])
+def test_an_extract_outside_china_shows_its_facility_layers(name, with_ledger):
+    path = SHARED_OSM / name
+    if not path.exists():
+        pytest.skip(f"{path} not found (CI has shared/ beside the checkout)")
+    found = infra.read_infra(path.read_bytes(), name=name)
+    ledger = records.read_ledger(DATA_DIR / "examples" / "synthetic-ledger-xinxiang.csv")
+    table = coverage.measure(found, ledger.projects if with_ledger else None).table
+    # No district to colour: none at all (the page says only facilities are shown), or the
+    # ledger's districts, every one hatched (the extract is in Berlin or Paris).
+    assert table.empty != with_ledger
+    layers = coverage_layers(table, "tactile_rate", infra=found.features)
+    shown = {}
+    for group in layers.groups:
+        for child in group._children.values():
+            if isinstance(child, Remembered) and child.key.startswith("infra_"):
+                shown[child.key.removeprefix("infra_")] = group.show and child.show
+    facilities = {k for k, n in found.counts().items() if n and k not in ("bus_stop", "sidewalk")}
+    assert facilities >= {"tactile_paving", "curb_ramp"}
+    assert {k for k, on in shown.items() if on} == facilities

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, wait_idle
+from tests.e2e.conftest import ARTIFACTS, map_frame, open_app, rerun
 from tests.test_records import GCJ
 
 pytestmark = pytest.mark.browser
@@ -33,30 +33,29 @@ def hostile_ledger() -> bytes:
 
 
 def test_xss_payloads_in_a_ledger_stay_text_on_both_pages(server_url, page):
-    page.goto(f"{server_url}/ledger")
-    wait_idle(page)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        {"name": "hostile.csv", "mimeType": "text/csv", "buffer": hostile_ledger()}
-    )
-    page.get_by_text("hostile.csv").wait_for()
+    open_app(page, f"{server_url}/ledger")
+    with rerun(page):  # the upload reruns the page, which redraws the datum choice
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+            {"name": "hostile.csv", "mimeType": "text/csv", "buffer": hostile_ledger()}
+        )
+    page.get_by_text("hostile.csv", exact=True).wait_for()
     page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name="GCJ-02（高德、腾讯）").click()
-    page.get_by_role("button", name="读取台账").click()
-    page.locator('[data-testid="stMetricValue"]').nth(3).wait_for(timeout=60_000)
-    wait_idle(page)
+    with rerun(page):
+        page.get_by_role("option", name="GCJ-02（高德、腾讯）", exact=True).click()
+    with rerun(page):
+        page.get_by_role("button", name="读取台账", exact=True).click()
     metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert metrics == ["4", "4", "0", "4"]
     page.screenshot(path=str(ARTIFACTS / "ledger-hostile.png"), full_page=True)
 
     # Navigate inside the app: a reload would start a new session, without the ledger.
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("地图").click()
-    wait_idle(page)
-    page.locator("iframe").first.scroll_into_view_if_needed()
-    frame = page.frame_locator("iframe").first
-    frame.locator(".marker-cluster").first.wait_for(timeout=60_000)
+    with rerun(page):
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("地图", exact=True).click()
+    component = map_frame(page)
+    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
+    frame.locator(".marker-cluster").first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "map-hostile.png"), full_page=True)
     # Zoom to street level so the four points split out of their cluster, then open each.
-    component = next(f for f in page.frames if "st_folium" in f.url)
     component.evaluate(f"() => window.map.setView([{GCJ[1]}, {GCJ[0] - 0.0045}], 17)")
     frame.locator("path.leaflet-interactive[fill='#1f78b4']").first.wait_for()
     # Open every community's popup in turn; Leaflet writes its HTML into the page then.

@@ -44,7 +44,7 @@ def test_the_offline_map_renders_under_its_csp_with_no_outside_request(page, tmp
     page.on("request", record)  # every request, whether or not a route saw it
     page.add_init_script(RECORD_CSP)
     page.goto(url)
-    page.locator(".marker-cluster").first.wait_for(timeout=10_000)
+    page.locator(".marker-cluster").first.wait_for()
     page.wait_for_load_state("networkidle")
     page.screenshot(path=str(ARTIFACTS / "offline-map.png"), full_page=True)
 

@@ -10,9 +10,6 @@ wait on the page, and an X-Forwarded-For from the (untrusted) peer is not believ
 from __future__ import annotations
 
 import http.client
-import os
-import signal
-import subprocess
 import sys
 import urllib.parse
 from pathlib import Path
@@ -22,7 +19,7 @@ import pytest
 
 from geo import records
 from store import Workspace, audit, auth
-from tests.e2e.conftest import ARTIFACTS, REPO, _free_port, _wait_healthy, wait_idle
+from tests.e2e.conftest import ARTIFACTS, REPO, app_server, new_page, open_app, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -70,11 +67,8 @@ def team_server(tmp_path_factory):
     """
     data_dir = tmp_path_factory.mktemp("hostile")
     database = f"sqlite:///{data_dir / 'atlas.sqlite'}"
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("FORWARDED_ALLOW_IPS", auth.ENV_PROXIES)
-    }
-    env |= {"ATLAS_AUTH": "on", "ATLAS_SECRET_KEY": KEY, "ATLAS_DATA_DIR": str(data_dir)}
     with Workspace(database) as workspace:
+        workspace.init()
         workspace.add_account("boss", role="admin", password=PASSWORD)
         boss = workspace.login("boss", PASSWORD).account
         workspace.add_account(ACCOUNT, role="city", city="新乡市", password=PASSWORD, user=boss)
@@ -85,24 +79,14 @@ def team_server(tmp_path_factory):
                 ledger, name=name, user=clerk, data=LEDGER.read_bytes(),
                 file_name="![f](https:evil.example/f.png).csv", note="[n](https:evil.example)",
             )  # fmt: skip
-    port = _free_port()
     atlas = str(Path(sys.executable).with_name("atlas"))
-    command = [atlas, "serve", "--address", "127.0.0.1", "--port", str(port)]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with (ARTIFACTS / "session-server.log").open("wb") as log:
-        # A session of its own: `atlas serve` and the Streamlit server it runs stop together.
-        server = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        url = Server(f"http://127.0.0.1:{port}")
+    command = [atlas, "serve", "--address", "127.0.0.1", "--port", "0"]
+    # uvicorn told to believe every proxy, as a server might inherit: `atlas serve` replaces it.
+    env = {"ATLAS_AUTH": "on", "ATLAS_SECRET_KEY": KEY, "FORWARDED_ALLOW_IPS": "*"}
+    with app_server(data_dir, env=env, name="session-server", command=command) as server:
+        url = Server(server.url)
         url.database = database
-        try:
-            _wait_healthy(url, server)
-            yield url
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=20)
+        yield url
 
 
 def _post(url: str, path: str, fields: dict[str, str], **headers: str):
@@ -183,20 +167,24 @@ def test_the_server_sets_an_httponly_strict_cookie_and_clears_it_at_logout(team_
         assert workspace.session(token) is None
 
 
+def _post_form(page, button: str) -> None:
+    """Clicks ``button`` of a form the server's route answers, and waits for the page it sends."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button, exact=True).click()
+    wait_idle(page)
+
+
 def _log_in(page, url: str, name: str, path: str = "account") -> None:
-    page.goto(f"{url}/{path}")
-    wait_idle(page)
-    page.get_by_label("账户名").fill(name)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-    wait_idle(page)
-    page.get_by_text("当前账户：").first.wait_for(timeout=60_000)
+    open_app(page, f"{url}/{path}")
+    page.get_by_label("账户名", exact=True).fill(name)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    _post_form(page, "登录")
+    page.get_by_text("当前账户：").first.wait_for()
 
 
 def test_no_page_script_can_read_the_session_cookie(team_server, browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    page = context.new_page()
+    page = new_page(browser)
+    context = page.context
     try:
         _log_in(page, team_server, "boss")
         (cookie,) = [c for c in context.cookies() if c["name"] == auth.COOKIE]
@@ -205,19 +193,17 @@ def test_no_page_script_can_read_the_session_cookie(team_server, browser):
         # The page still knows who is signed in after a reload: the server reads the cookie.
         page.reload()
         wait_idle(page)
-        page.get_by_text("当前账户：boss").wait_for(timeout=60_000)
-        page.get_by_role("button", name="退出登录").click()
-        page.wait_for_load_state()
-        wait_idle(page)
-        page.get_by_text("已退出登录。").wait_for(timeout=60_000)
+        page.get_by_text("当前账户：boss").wait_for()
+        _post_form(page, "退出登录")
+        page.get_by_text("已退出登录。").wait_for()
         assert [c for c in context.cookies() if c["name"] == auth.COOKIE] == []
     finally:
         context.close()
 
 
 def test_user_values_are_text_on_every_page_and_nothing_leaves(team_server, browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    page = context.new_page()
+    page = new_page(browser)
+    context = page.context
     outside: list[str] = []
 
     def record(request) -> None:
@@ -231,9 +217,8 @@ def test_user_values_are_text_on_every_page_and_nothing_leaves(team_server, brow
         link = f"ledger={quote(DATASETS[0] + '@1')}&dataset={quote(DATASETS[1])}"
         link += f"&city={quote('[城市](https:evil.example/c)')}"
         for path in PAGES:
-            page.goto(f"{team_server}/{path}?{link}")
-            wait_idle(page)
-            page.get_by_text("当前账户：**bold**_it_（市级，新乡市）").wait_for(timeout=60_000)
+            open_app(page, f"{team_server}/{path}?{link}")
+            page.get_by_text("当前账户：**bold**_it_（市级，新乡市）").wait_for()
             assert page.evaluate(_INJECTED) == [], path
             body = page.locator("body").inner_text()
             assert "Traceback" not in body, path
@@ -265,20 +250,17 @@ def test_a_throttled_login_says_its_wait_and_a_forwarded_for_is_not_believed(tea
     with Workspace(team_server.database) as workspace, workspace._begin(write=True) as conn:
         for _ in range(12):
             audit.record(conn, "guessed", "login_failed", address="203.0.113.9")
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    page = context.new_page()
+    page = new_page(browser)
+    context = page.context
     try:
-        page.goto(f"{team_server}/account")
-        wait_idle(page)
-        page.get_by_label("账户名").fill("guessed")
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_load_state()
-        wait_idle(page)
+        open_app(page, f"{team_server}/account")
+        page.get_by_label("账户名", exact=True).fill("guessed")
+        page.get_by_label("密码", exact=True).fill(PASSWORD)
+        _post_form(page, "登录")
         (refused,) = _audit(team_server.database, "login_throttled", "guessed")
         assert refused["address"] == "127.0.0.1"
         minutes = -(-refused["detail"]["wait_s"] // 60)
-        page.get_by_text(f"登录失败次数过多，请 {minutes} 分钟后再试。").wait_for(timeout=60_000)
+        page.get_by_text(f"登录失败次数过多，请 {minutes} 分钟后再试。").wait_for()
         page.screenshot(path=str(ARTIFACTS / "login-throttled.png"), full_page=True)
         assert [c for c in context.cookies() if c["name"] == auth.COOKIE] == []
     finally:

@@ -11,10 +11,23 @@ from urllib.parse import quote
 
 import pytest
 
-from geo import boundaries
-from tests.e2e.conftest import ARTIFACTS, choose, drawn_districts, wait_idle, widget
+from geo import boundaries, records
+from store import Workspace
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    REPO,
+    app_server,
+    choose,
+    drawn_districts,
+    map_frame,
+    open_app,
+    rerun,
+    widget,
+)
 
 pytestmark = pytest.mark.browser
+
+EXAMPLE = REPO / "data" / "examples" / "synthetic-ledger-xinxiang.csv"
 
 _VIEW = """() => {
     if (!window.map) { return null; }
@@ -29,18 +42,11 @@ _TOOLTIPS = """() => Array.from(document.querySelectorAll(".leaflet-tooltip")).m
 })"""
 
 
-def _map_frame(page):
-    for frame in page.frames:
-        if "st_folium" in frame.url:
-            return frame
-    raise AssertionError("no map frame")
-
-
 def _view(page) -> dict:
-    return _map_frame(page).evaluate(_VIEW)
+    return map_frame(page).evaluate(_VIEW)
 
 
-def _settled_view(page, timeout: float = 30) -> dict:
+def _settled_view(page, timeout: float = 300) -> dict:
     """The map's view once it has stopped changing (the fit runs after the layers arrive)."""
     deadline, last = time.monotonic() + timeout, None
     while time.monotonic() < deadline:
@@ -68,8 +74,7 @@ def _contains(view: dict, bounds, slack: float = 0.01) -> bool:
 
 
 def test_the_map_fits_the_selection_and_keeps_a_panned_view(server_url, page):
-    page.goto(f"{server_url}/?city={quote('新乡市')}")
-    wait_idle(page)
+    open_app(page, f"{server_url}/?city={quote('新乡市')}")
     drawn_districts(page, count=12)
     city = _bounds("city", "city", "新乡市")
     fitted = _settled_view(page)
@@ -79,7 +84,6 @@ def test_the_map_fits_the_selection_and_keeps_a_panned_view(server_url, page):
 
     # A district filter zooms to the district.
     choose(page, "区县（空=全部）", "卫滨区")
-    wait_idle(page)
     drawn_districts(page, count=1)
     district = _bounds("district", "district", "卫滨区")
     zoomed = _settled_view(page)
@@ -87,7 +91,7 @@ def test_the_map_fits_the_selection_and_keeps_a_panned_view(server_url, page):
     page.screenshot(path=str(ARTIFACTS / "view-district.png"))
 
     # Its tooltip wraps, and opens towards the middle, so it stays inside the frame.
-    frame = _map_frame(page)
+    frame = map_frame(page)
     iframe = page.locator('iframe[title="streamlit_folium.st_folium"]').first.bounding_box()
     width = frame.evaluate("() => window.innerWidth")
     for share in (0.4, 0.6):
@@ -103,8 +107,7 @@ def test_the_map_fits_the_selection_and_keeps_a_panned_view(server_url, page):
                    "window.map.setView([35.30, 113.86], 14, {animate: false}); }")  # fmt: skip
     panned = _settled_view(page)
     choose(page, "着色指标", "楼栋")
-    wait_idle(page)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         tips = drawn_districts(page, count=1)
         if "楼栋" in tips[0]:
@@ -123,18 +126,17 @@ def test_the_map_fits_the_selection_and_keeps_a_panned_view(server_url, page):
 
 
 def test_english_tables_and_the_basemap_choice_after_a_language_switch(server_url, page):
-    page.goto(f"{server_url}/?city={quote('新乡市')}")
-    wait_idle(page)
+    open_app(page, f"{server_url}/?city={quote('新乡市')}")
     chosen = '[data-testid="stRadioOption"][data-selected="true"]'
     basemap = page.locator('[data-testid="stRadio"]').filter(has_text="底图")
     basemap.locator(chosen).wait_for()
     assert basemap.locator(chosen).inner_text().strip() == "无（离线）"
-    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
-    wait_idle(page)
+    with rerun(page):
+        page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
     basemap = page.locator('[data-testid="stRadio"]').filter(has_text="Basemap")
     basemap.wait_for()
     # The choice is still shown as chosen (it was left blank after a switch).
-    basemap.locator(chosen).wait_for(timeout=30_000)
+    basemap.locator(chosen).wait_for()
     assert basemap.locator(chosen).count() == 1
     assert basemap.locator(chosen).inner_text().strip() == "None (offline)"
     # Tables are headed in English, with English codes and periods.
@@ -148,4 +150,32 @@ def test_english_tables_and_the_basemap_choice_after_a_language_switch(server_ur
     figure = widget(page, "Colour by figure").locator("input").first
     assert figure.input_value() == "households"  # selectboxes keep their value too
     page.screenshot(path=str(ARTIFACTS / "view-english.png"), full_page=True)
+    assert page.errors == []
+
+
+@pytest.fixture(scope="module")
+def saved_ledger_url(tmp_path_factory):
+    """A server whose workspace holds the example ledger, saved (as a planner's would be)."""
+    data_dir = tmp_path_factory.mktemp("saved-ledger")
+    with Workspace(f"sqlite:///{data_dir / 'atlas.sqlite'}") as workspace:
+        workspace.save_ledger(
+            records.read_ledger(EXAMPLE, crs_name="gcj02"),
+            name="xinxiang",
+            user=None,
+            data=EXAMPLE.read_bytes(),
+            file_name=EXAMPLE.name,
+        )
+    with app_server(data_dir, name="saved-ledger") as server:
+        yield server.url
+
+
+@pytest.mark.parametrize("city", ["许昌市", "开封市", "洛阳市", "邯郸市"])
+def test_a_city_link_with_a_saved_ledger_shows_the_city(saved_ledger_url, page, city):
+    open_app(page, f"{saved_ledger_url}/?city={quote(city)}")
+    drawn_districts(page)
+    view = _settled_view(page)
+    page.screenshot(path=str(ARTIFACTS / f"view-link-{city}.png"))
+    outline = _bounds("city", "city", city)
+    assert _contains(view, outline), (city, view)  # never a grey map at zoom 18
+    assert view["east"] - view["west"] < 3 * (outline[2] - outline[0])  # and it fills the frame
     assert page.errors == []

@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from streamlit.testing.v1 import AppTest
 
+import store.workspace
 from cli import main
 from store import StoreError, Workspace, _files
 
@@ -232,6 +233,30 @@ def test_a_save_lost_with_its_wal_is_reported_on_the_next_open(tmp_path):
     _files.record_path(path).unlink()
     with Workspace(url) as accepted:
         assert [d["name"] for d in accepted.list_datasets()] == ["xinxiang"]
+
+
+def test_a_commit_by_another_process_while_a_workspace_opens_is_no_lost_save(tmp_path, monkeypatch):
+    # A team server commits (and records it) between this process's read of the audit and
+    # its check: the commit is not lost, and the workspace opens.
+    workspace, path = _sqlite(tmp_path)
+    _save(workspace)
+    workspace.close()
+    url = f"sqlite:///{path}"
+    read = store.workspace._last_audit
+    committed = []
+
+    def read_then_another_commits(conn):
+        last = read(conn)
+        if not committed:
+            committed.append(True)
+            with Workspace(url) as server:
+                _save(server, "another")
+        return last
+
+    monkeypatch.setattr(store.workspace, "_last_audit", read_then_another_commits)
+    with Workspace(url) as opened:
+        names = [d["name"] for d in opened.list_datasets()]
+    assert committed and sorted(names) == ["another", "xinxiang"]
 
 
 # --- a full disk: one clear error, the workspace as it was, nothing left behind ---------------
