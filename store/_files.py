@@ -25,7 +25,9 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import tempfile
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,8 +81,18 @@ def check(path: Path, *, missing_ok: bool = False) -> None:
             code="workspace_not_sqlite",
             details={"where": where},
         )
-    with path.open("rb") as file:
-        head = file.read(len(HEADER))
+    # Never open the file itself here: closing any descriptor of it drops every POSIX lock this
+    # process holds on it, SQLite's included, and another process could then delete the -wal
+    # this one still writes to (https://sqlite.org/howtocorrupt.html#_posix_advisory_locks_
+    # canceled_by_a_separate_thread_doing_close_). Its size needs no descriptor, and SQLite
+    # reads the header through descriptors it shares between its connections.
+    if path.stat().st_size == 0:
+        head = b""
+    elif _is_sqlite(path):
+        return
+    else:  # not SQLite: no SQLite connection holds a lock on it, so its bytes may be read
+        with path.open("rb") as file:
+            head = file.read(len(HEADER))
     if not head:
         raise StoreError(
             f"The workspace file {where} is empty (0 bytes): it was truncated or replaced, and "
@@ -99,6 +111,19 @@ def check(path: Path, *, missing_ok: bool = False) -> None:
             code="workspace_not_sqlite",
             details={"where": where},
         )
+
+
+def _is_sqlite(path: Path) -> bool:
+    """True when SQLite reads ``path`` as a database (read-only, through its own descriptors)."""
+    uri = f"file:{urllib.parse.quote(str(path.absolute()))}?mode=ro"
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
+            conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc) or "file is encrypted" in str(exc):
+            return False
+        raise
+    return True
 
 
 def _check_missing(path: Path, missing_ok: bool) -> None:

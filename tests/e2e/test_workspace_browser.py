@@ -77,6 +77,7 @@ def test_a_saved_ledger_outlives_the_browser_and_history_shows_what_changed(
     # History: exactly the three rows the monthly ledger changed, all in 卫滨区.
     open_app(page, f"{server_url}/history?dataset={NAME}&from=1&to=2")
     page.locator('[data-testid="stMetricValue"]').nth(2).wait_for()
+    page.screenshot(path=str(ARTIFACTS / "workspace-history.png"), full_page=True)
     assert page.locator('[data-testid="stMetricValue"]').all_inner_texts() == ["1", "1", "1"]
     page.screenshot(path=str(ARTIFACTS / "workspace-history.png"), full_page=True)
     page.context.close()
