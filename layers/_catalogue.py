@@ -2561,6 +2561,7 @@ LABELS: dict[str, dict[str, str]] = {
     "dataset_kind_ledger": {"zh": "台账", "en": "ledger"},
     "dataset_kind_infra": {"zh": "无障碍设施", "en": "accessibility features"},
     "dataset_kind_figures": {"zh": "上报数据", "en": "reported figures"},
+    "dataset_kind_plan": {"zh": "年度计划", "en": "annual plan"},
     "account_col_name": {"zh": "账户", "en": "Account"},
     "account_col_role": {"zh": "角色", "en": "Role"},
     "account_col_state": {"zh": "状态", "en": "State"},

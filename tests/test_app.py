@@ -253,7 +253,7 @@ def test_a_shared_export_link_exports_the_view_it_names():
     assert at.markdown[-1].value.startswith("城市：洛阳市 · ") or any(
         m.value.startswith("城市：洛阳市 · ") for m in at.markdown
     )
-    layers = at.dataframe[0].value.set_index("图层")
+    layers = at.dataframe[0].value.set_index("文件中的图层名")
     luoyang = boundaries.load_boundaries("district", display=True).query("city == '洛阳市'")
     assert layers.loc["districts", "要素/行数"] >= len(luoyang)
     assert at.sidebar.multiselect(key="city").value == ["洛阳市"]

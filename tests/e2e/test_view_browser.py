@@ -158,6 +158,7 @@ def saved_ledger_url(tmp_path_factory):
     """A server whose workspace holds the example ledger, saved (as a planner's would be)."""
     data_dir = tmp_path_factory.mktemp("saved-ledger")
     with Workspace(f"sqlite:///{data_dir / 'atlas.sqlite'}") as workspace:
+        workspace.init()
         workspace.save_ledger(
             records.read_ledger(EXAMPLE, crs_name="gcj02"),
             name="xinxiang",
