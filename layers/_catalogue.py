@@ -1620,11 +1620,11 @@ LABELS: dict[str, dict[str, str]] = {
         "monthly report {due}",
     },
     "progress_checks": {
-        "zh": "自查日期（YYYY-MM-DD，逗号分隔）",
+        "zh": "自查日期（如 2023-06-30，逗号分隔）",
         "en": "Self-check days (YYYY-MM-DD, comma-separated)",
     },
     "progress_checks_bad": {
-        "zh": "自查日期应写作 YYYY-MM-DD，逗号分隔：{value}",
+        "zh": "自查日期应写作 2023-06-30 这样的年-月-日，逗号分隔：{value}",
         "en": "Self-check days are written YYYY-MM-DD, comma-separated: {value}",
     },
     "report_note": {"zh": "说明", "en": "Note"},

@@ -60,7 +60,7 @@ def test_the_review_table_is_headed_and_worded_in_the_interfaces_language():
     )  # fmt: skip
     shown = review_shown(proposals, "zh")
     assert shown["unit"].tolist() == ["户", "m²", "个", "次", ""]
-    assert shown["qualifier"].tolist() == ["确数", "不少于", "约", "", ""]
+    assert shown["qualifier"].tolist() == ["确数", "不少于", "约数", "", ""]
     assert shown["value"].tolist() == [22149, 2139100, 138, 2, 0.5]  # numbers, for the grid
     assert shown["decision"].tolist() == ["accept", "open", "open", "reject", "accept"]
     assert review_shown(proposals, "en")["unit"].tolist()[:3] == ["households", "m²", "count"]
