@@ -121,13 +121,24 @@ def _sqlite_engine(url: URL, timeout: float, mode: Mode) -> Engine:
         connect_args={"timeout": timeout},
     )
 
+    file = sqlite_path(url).absolute()
+
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record) -> None:
+        _files.connected(file, +1)  # the file check never opens a file SQLite has open
         # The driver's own BEGIN is off; _begin below issues the right one (SQLAlchemy's recipe).
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
         if mode != "ro":
             dbapi_connection.execute("PRAGMA journal_mode = WAL")
+
+    @event.listens_for(engine, "close")
+    def _close(_dbapi_connection, _record) -> None:
+        _files.connected(file, -1)
+
+    @event.listens_for(engine, "close_detached")
+    def _close_detached(_dbapi_connection) -> None:
+        _files.connected(file, -1)
 
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:

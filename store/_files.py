@@ -18,6 +18,7 @@ noticed (it keeps writing to the deleted log until it stops).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime
 import errno
@@ -25,9 +26,8 @@ import json
 import logging
 import os
 import shutil
-import sqlite3
 import tempfile
-import urllib.parse
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,6 +38,8 @@ __all__ = [
     "check",
     "check_commits",
     "companions",
+    "connected",
+    "connections",
     "disk_errors",
     "disk_full",
     "record_commit",
@@ -81,16 +83,16 @@ def check(path: Path, *, missing_ok: bool = False) -> None:
             code="workspace_not_sqlite",
             details={"where": where},
         )
-    # Never open the file itself here: closing any descriptor of it drops every POSIX lock this
-    # process holds on it, SQLite's included, and another process could then delete the -wal
-    # this one still writes to (https://sqlite.org/howtocorrupt.html#_posix_advisory_locks_
-    # canceled_by_a_separate_thread_doing_close_). Its size needs no descriptor, and SQLite
-    # reads the header through descriptors it shares between its connections.
+    # Never open the file while this process has SQLite connections on it: closing any
+    # descriptor of a file drops every POSIX lock the process holds on it, SQLite's included,
+    # and another process could then fold in and delete the -wal those connections still
+    # write to (sqlite.org/howtocorrupt.html, section 2.2). Its size needs no descriptor;
+    # while it is connected, SQLite itself refuses a file that is not a database.
     if path.stat().st_size == 0:
         head = b""
-    elif _is_sqlite(path):
+    elif connections(path):
         return
-    else:  # not SQLite: no SQLite connection holds a lock on it, so its bytes may be read
+    else:
         with path.open("rb") as file:
             head = file.read(len(HEADER))
     if not head:
@@ -113,17 +115,21 @@ def check(path: Path, *, missing_ok: bool = False) -> None:
         )
 
 
-def _is_sqlite(path: Path) -> bool:
-    """True when SQLite reads ``path`` as a database (read-only, through its own descriptors)."""
-    uri = f"file:{urllib.parse.quote(str(path.absolute()))}?mode=ro"
-    try:
-        with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
-            conn.execute("PRAGMA schema_version").fetchone()
-    except sqlite3.DatabaseError as exc:
-        if "not a database" in str(exc) or "file is encrypted" in str(exc):
-            return False
-        raise
-    return True
+#: SQLite connections this process holds open, by the absolute path of their file.
+_CONNECTED: collections.Counter[str] = collections.Counter()
+_CONNECTED_LOCK = threading.Lock()
+
+
+def connected(path: Path, change: int) -> None:
+    """Count a SQLite connection opened (+1) or closed (-1) on ``path`` by this process."""
+    with _CONNECTED_LOCK:
+        _CONNECTED[os.path.abspath(path)] += change
+
+
+def connections(path: Path) -> int:
+    """How many SQLite connections this process holds open on ``path``."""
+    with _CONNECTED_LOCK:
+        return _CONNECTED[os.path.abspath(path)]
 
 
 def _check_missing(path: Path, missing_ok: bool) -> None:
