@@ -19,7 +19,7 @@ import streamlit as st
 from app_pages import filters, gate, state
 from app_pages.datasets import sidebar_sources
 from app_pages.widgets import page_style
-from layers.labels import LANGS, label
+from layers.wording import LANGS, label
 from store import AccessError
 
 st.set_page_config(page_title="Renovation Atlas 老旧小区改造图集", layout="wide")

@@ -260,7 +260,7 @@ def _figures_in_view(args: argparse.Namespace):
     The seed figures and those saved in the workspace, if there is one (none is created),
     as the acting account (``--user``) may read them.
     """
-    from store.current import existing_workspace, figures_in_view
+    from store.loaded import existing_workspace, figures_in_view
 
     workspace = existing_workspace()
     try:
@@ -1015,11 +1015,11 @@ def _add_indicator_commands(sub) -> None:
     command.set_defaults(func=_indicators)
 
 
-# --- atlas figures: documents and figures tables (geo/documents.py, extract.py, figure_table.py)
+# --- atlas figures: documents and figures tables (geo/documents/)
 
 
 def _figures_extract(args: argparse.Namespace) -> int:
-    from geo.extract import propose_figures
+    from geo.documents.extract import propose_figures
 
     # In a child process bounded in time and memory, as the app reads an upload.
     extraction = propose_figures(
@@ -1031,7 +1031,7 @@ def _figures_extract(args: argparse.Namespace) -> int:
 
 
 def _figures_read(args: argparse.Namespace) -> int:
-    from geo.figure_table import read_figure_table
+    from geo.documents.table import read_figure_table
 
     table = read_figure_table(Path(args.table), sheet=args.sheet, city=args.city)
     _write_table(table.figures, Path(args.out), "figures")
@@ -1041,7 +1041,7 @@ def _figures_read(args: argparse.Namespace) -> int:
 
 
 def _figures_template(args: argparse.Namespace) -> int:
-    from geo.figure_table import template_bytes
+    from geo.documents.table import template_bytes
 
     out = Path(args.out)
     if out.suffix.lower() != ".xlsx":
@@ -1117,7 +1117,7 @@ def _progress(args: argparse.Namespace) -> int:
     from geo.dates import parse_day
     from geo.progress import overview
     from layers.progress import report_sheets
-    from store.current import ledger_reports, open_ledger, open_plan
+    from store.loaded import ledger_reports, open_ledger, open_plan
 
     out, as_of = Path(args.out), parse_day(args.as_of)
     if out.suffix.lower() != ".xlsx":
@@ -1289,7 +1289,7 @@ def _report_inputs(args: argparse.Namespace):
     of every dataset is used, as on the reports page; ``--figures-only`` uses neither.
     """
     from geo import report
-    from store.current import (
+    from store.loaded import (
         data_source,
         existing_workspace,
         figures_in_view,

@@ -16,8 +16,8 @@ from app_pages.common import current_account, current_lang, workspace
 from app_pages.gate import no_access, throttled_text
 from layers._html import esc_md
 from layers.accounts import accounts_table, audit_table, datasets_table, rows_table
-from layers.labels import error_text, label
 from layers.tables import versions_table
+from layers.wording import error_text, label
 from store import AccessError, DatasetError, auth, parse_ref
 from store.accounts import PasswordError
 

@@ -23,7 +23,7 @@ from geo.coverage import Coverage
 from geo.infra import Infra
 from geo.records import Ledger
 from layers._html import esc_md
-from layers.labels import error_text, label
+from layers.wording import error_text, label
 from store import (
     AccessError,
     Account,
@@ -33,7 +33,7 @@ from store import (
     Workspace,
     open_workspace,
 )
-from store.current import figures_in_view, open_infra, open_ledger
+from store.loaded import figures_in_view, open_infra, open_ledger
 
 #: Session keys of a ledger or infrastructure read in this session and not yet saved.
 LEDGER_KEY = "ledger_read"

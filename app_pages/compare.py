@@ -27,7 +27,6 @@ from geo import figures as figures_io
 from geo.errors import BoundaryCacheError
 from layers._html import esc_md
 from layers.charts import compare_chart, period_chart
-from layers.labels import label, mixed_periods_text, place_labels
 from layers.tables import (
     compare_csv,
     compare_titles,
@@ -37,6 +36,7 @@ from layers.tables import (
     side_by_side,
     with_labels,
 )
+from layers.wording import label, mixed_periods_text, place_labels
 
 DEFAULT_METRIC = "households"
 SEEDS = list(boundaries.SEED_CITIES)

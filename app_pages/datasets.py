@@ -27,7 +27,7 @@ from app_pages.common import (
 )
 from layers._html import esc_md
 from layers.accounts import datasets_table
-from layers.labels import error_text, label, saved_text, time_text
+from layers.wording import error_text, label, saved_text, time_text
 from store import DatasetError, StoreError
 
 #: kind → (session key of the unsaved data, session and address key of the reference).

@@ -34,10 +34,10 @@ from app_pages.filters import map_view
 from app_pages.widgets import button_row
 from layers._html import esc_md
 from layers.export import geojson_bytes, geopackage_bytes, geopackage_layers
-from layers.labels import label
 from layers.offline import offline_html_bytes
 from layers.tables import csv_bytes, layers_summary, plain_table, xlsx_bytes
 from layers.view import View, view_heading, view_layers, view_map
+from layers.wording import label
 
 GPKG_MIME = "application/geopackage+sqlite3"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

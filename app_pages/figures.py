@@ -18,13 +18,18 @@ import streamlit as st
 
 from app_pages.common import current_account, current_lang, load_city_names, workspace
 from geo import figures
+from geo.documents.extract import (
+    LEFT_TO_THE_PLANNER,
+    accept_figures,
+    propose_figures,
+    suggest_decisions,
+)
+from geo.documents.table import read_figure_table, template_bytes
 from geo.errors import InputError, UnknownPlaceError
-from geo.extract import LEFT_TO_THE_PLANNER, accept_figures, propose_figures, suggest_decisions
-from geo.figure_table import read_figure_table, template_bytes
 from layers._html import esc_md
-from layers.labels import error_text, label, saved_text
-from layers.review import document_html, review_headers, review_options, review_shown
+from layers.marked_document import document_html, review_headers, review_options, review_shown
 from layers.tables import figure_table, quarantine_rows
+from layers.wording import error_text, label, saved_text
 from store import DatasetError, StoreError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

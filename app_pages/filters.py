@@ -17,8 +17,8 @@ from geo import boundaries, gazetteer, selection
 from geo.figures import STATUSES as FIGURE_KINDS
 from layers.basemaps import BASEMAPS, display_datum, tianditu_key
 from layers.choropleth import CLASS_COUNTS, DEFAULT_CLASSES, SCHEMES
-from layers.labels import label, measure_name, tag_text
 from layers.view import View
+from layers.wording import label, measure_name, tag_text
 
 __all__ = ["load_outlines", "map_view"]
 

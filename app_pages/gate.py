@@ -21,8 +21,8 @@ import streamlit as st
 from app_pages import session
 from app_pages.common import ACCOUNT_KEY, current_account, workspace
 from layers._html import esc, esc_md
-from layers.labels import error_text, label
 from layers.tables import district_names
+from layers.wording import error_text, label
 from store import Account, StoreError, auth, local_account
 from store.throttle import POLICY
 

@@ -16,8 +16,8 @@ from app_pages import state
 from app_pages.common import current_account, current_lang, workspace
 from app_pages.datasets import request
 from layers._html import esc_md
-from layers.labels import error_text, label
 from layers.tables import changes_table, csv_bytes, versions_table
+from layers.wording import error_text, label
 from store import StoreError
 
 lang = current_lang()

@@ -39,9 +39,9 @@ from geo._data import EXAMPLES_DIR
 from geo.errors import BoundaryCacheError, InputError
 from layers._html import esc_md
 from layers.export import geojson_bytes
-from layers.labels import error_text, label, measure_name, sheet_text
 from layers.maps import coverage_layers
 from layers.tables import coverage_table, csv_bytes, quarantine_rows, reported_table
+from layers.wording import error_text, label, measure_name, sheet_text
 
 EXAMPLE_FILE = EXAMPLES_DIR / "synthetic-survey-xinxiang.geojson"
 UPLOAD_TYPES = ["pbf", "osm", "geojson", "json", "gpkg", "zip", "csv", "xlsx"]

@@ -31,7 +31,6 @@ from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
 from layers._html import esc_md
 from layers.export import geopackage_bytes
-from layers.labels import encoding_text, error_text, label, note_text, sheet_text
 from layers.tables import (
     csv_bytes,
     projects_table,
@@ -41,6 +40,7 @@ from layers.tables import (
     reconciliation_table,
     xlsx_bytes,
 )
+from layers.wording import encoding_text, error_text, label, note_text, sheet_text
 
 EXAMPLE_FILE = EXAMPLES_DIR / "synthetic-ledger-xinxiang.csv"
 TYPES = ["csv", "xlsx"]

@@ -27,7 +27,6 @@ from geo import facilities, lifecircle, network
 from geo.errors import InputError
 from layers._html import esc_md
 from layers.export import geojson_bytes
-from layers.labels import error_text, format_value, label
 from layers.lifecircle import (
     category_name,
     city_table,
@@ -43,6 +42,7 @@ from layers.lifecircle import (
 )
 from layers.maps import lifecircle_layers
 from layers.tables import quarantine_rows, xlsx_bytes
+from layers.wording import error_text, format_value, label
 
 RESULT_KEY = "lifecircle_result"
 DRAWN_KEY = "lifecircle_drawn"

@@ -24,10 +24,10 @@ from app_pages.filters import load_outlines, map_view
 from app_pages.widgets import map_page_style
 from geo import figures, selection
 from layers._html import esc_md, md_lines
-from layers.labels import label, periods_text, place_text
 from layers.maps import fill_frame
 from layers.tables import card_texts, figure_table
 from layers.view import MAX_DISTRICTS_DRAWN, View, projects_in_view, view_map_layers
+from layers.wording import label, periods_text, place_text
 
 
 @st.cache_data

@@ -35,7 +35,6 @@ from geo import dates, plans
 from geo.errors import InputError
 from geo.progress import RATES, overview
 from layers._html import esc_md
-from layers.labels import error_text, label
 from layers.maps import progress_layers
 from layers.progress import (
     deadline_texts,
@@ -50,8 +49,9 @@ from layers.progress import (
     uncounted_table,
 )
 from layers.tables import quarantine_rows, xlsx_bytes
+from layers.wording import error_text, label
 from store import StoreError
-from store.current import ledger_reports, open_plan
+from store.loaded import ledger_reports, open_plan
 
 KEYS = ["plan", "as_of", "rate", "chart", "ledger_versions"]
 

@@ -27,7 +27,6 @@ from app_pages.common import (
 from geo import boundaries, compare, completeness, coverage
 from geo.errors import BoundaryCacheError
 from layers._html import esc_md
-from layers.labels import label
 from layers.tables import (
     completeness_detail,
     completeness_matrix,
@@ -40,6 +39,7 @@ from layers.tables import (
     reported_table,
     xlsx_bytes,
 )
+from layers.wording import label
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -24,10 +24,10 @@ from geo import coverage, network, reach
 from geo.errors import InputError
 from layers._html import esc_md
 from layers.export import geojson_bytes
-from layers.labels import error_text, format_value, label, measure_name
 from layers.maps import coverage_layers
 from layers.reach import route_layer, route_text, walkshed_layer
 from layers.tables import coverage_table, reach_table
+from layers.wording import error_text, format_value, label, measure_name
 
 REACH_KEY = "reach_result"
 DRAWN_KEY = "reach_drawn"

@@ -32,9 +32,9 @@ from geo.figures import STATUSES
 from geo.selection import Selection
 from layers._html import esc_md
 from layers.citations import figure_name, item_citations, item_value, key_name, kind_text
-from layers.labels import error_text, label
+from layers.wording import error_text, label
 from store import StoreError
-from store.current import readable_places, saved_source
+from store.loaded import readable_places, saved_source
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 KEYS = ["city", "district", "period", "kind", "cover"]

@@ -17,8 +17,8 @@ from app_pages.widgets import coverage_view
 from geo import network, siting
 from geo.errors import InputError
 from layers.export import geojson_bytes
-from layers.labels import error_text, label
 from layers.siting import curve_frame, siting_layers, siting_table, status_text, totals_text
+from layers.wording import error_text, label
 
 SITING_KEY = "siting_result"
 

@@ -17,7 +17,7 @@ import streamlit as st
 
 from geo import gazetteer
 from layers._html import esc_md
-from layers.labels import label
+from layers.wording import label
 
 __all__ = [
     "flag",

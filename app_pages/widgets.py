@@ -24,7 +24,7 @@ from app_pages.common import (
 from geo import crs, infra, reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
-from layers.labels import label
+from layers.wording import label
 
 __all__ = [
     "NETWORK_EXAMPLE",

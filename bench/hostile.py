@@ -105,8 +105,8 @@ def read(kind: str, path: Path) -> dict:
     start = time.perf_counter()
     try:
         if kind == "document":
-            from geo.documents import read_document
-            from geo.extract import extract_figures
+            from geo.documents.extract import extract_figures
+            from geo.documents.read import read_document
 
             out = f"{len(extract_figures(read_document(path)).figures)} figures"
         elif kind == "network":

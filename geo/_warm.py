@@ -7,7 +7,7 @@ Proposing the figures of a one-line document loads the gazetteer and the city na
 
 from __future__ import annotations
 
-from geo.documents import read_document
-from geo.extract import extract_figures
+from geo.documents.extract import extract_figures
+from geo.documents.read import read_document
 
 extract_figures(read_document("新乡市卫滨区改造老旧小区1个。".encode(), name="warm.txt"))

@@ -97,7 +97,7 @@ class Measure:
     ``kind`` is ``length`` (km of ``feature`` lines), ``count`` (``feature`` points),
     ``rate`` (``parts[0] / parts[1] * scale``, recomputed from sums for a city) or ``share``
     (percent of renovated households within ``radius`` metres of ``feature``). ``unit`` is
-    what :func:`layers.labels.format_value` takes.
+    what :func:`layers.wording.format_value` takes.
     """
 
     key: str

@@ -1,7 +1,7 @@
 """
 Dates as ledgers and plans give them: a day or a month alone, its first and last day, months.
 
-A ledger's date is ISO text that keeps its precision (:func:`geo._cells.parse_dates`):
+A ledger's date is ISO text that keeps its precision (:func:`geo.io.cells.parse_dates`):
 ``2023-03-15`` is a day, ``2023-03`` a month, never made its 1st. Whether a project had
 started by a day is then a question with three answers: a month-only start in March had
 surely started by 31 March, surely not by 28 February, and on 15 March nobody can tell;

@@ -42,9 +42,9 @@ CODES: dict[str, tuple[str, ...]] = {
     "no_datum_hint": ("best", "tally"),
     "unknown_datum": ("value",),
     "encoding_big5": ("sample",),
-    # A document refused whole (geo.documents), then what a document, an OSM extract or a
-    # network file may cost (issue 29), each cap named with its value. geo.documents,
-    # geo.extract, geo._worker:
+    # A document refused whole (geo.documents.read), then what a document, an OSM extract or a
+    # network file may cost (issue 29), each cap named with its value. geo.documents.read,
+    # geo.documents.extract, geo._worker:
     "document_missing": ("name",),
     "document_empty": ("name",),
     "document_no_text": ("name",),
@@ -80,7 +80,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "read_timeout": ("name", "seconds"),
     "read_memory": ("name", "mib"),
     "read_stopped": ("name", "code"),
-    # geo._osm: an OSM extract, before anything is built from it (geo.network, geo.infra).
+    # geo.io.osm: an OSM extract, before anything is built from it (geo.network, geo.infra).
     "osm_bytes": ("name", "cap"),
     "osm_suffix": ("name",),
     "osm_missing": ("name",),
@@ -151,7 +151,7 @@ class InputError(AtlasError, ValueError):
     ``fix`` is a key of :data:`FIXES` when the fix is a setting the user gives (the CLI
     names its flag, the app its widget), else ``None``. ``code`` names the kind of refusal
     and ``details`` its values, so a front end can say it in the user's language (the app's
-    ``layers.labels.error_text``); the message itself is English, for logs and the CLI.
+    ``layers.wording.error_text``); the message itself is English, for logs and the CLI.
     """
 
     def __init__(

@@ -14,7 +14,7 @@ Facilities come from two sources, each a :class:`Facilities`:
   keeps its area (m², in the extract's metric CRS), which decides its radius;
 - a facilities file the bureau keeps (:func:`read_facility_file`, CSV or XLSX of the
   template :data:`FILE_FIELDS`): read with the ledger's hostile-file rules
-  (:mod:`geo._sheets`), every bad row quarantined with a reason code, its column and the
+  (:mod:`geo.io.sheets`), every bad row quarantined with a reason code, its column and the
   cell, never dropped.
 
 What a source covers is per category (:meth:`Facilities.extent`): an OSM extract covers its
@@ -37,9 +37,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import _cells, _osm, _sheets, boundaries, crs
+from geo import boundaries, crs
 from geo._data import DATA_DIR
 from geo.errors import InputError
+from geo.io import cells as _cells
+from geo.io import osm as _osm
+from geo.io import sheets as _sheets
 
 __all__ = [
     "FILE_FIELDS",
@@ -76,7 +79,7 @@ _FIELD_SYNONYMS = {
     _sheets.header_key(w): field for field, words in FILE_FIELDS.items() for w in words
 }
 
-#: Reason codes of a quarantined facilities-file row, beyond :data:`geo._sheets.ROW_REASONS`
+#: Reason codes of a quarantined facilities-file row, beyond :data:`geo.io.sheets.ROW_REASONS`
 #: (layers words each, with its ``column`` and ``detail``).
 REASONS = (
     "missing_category",
@@ -330,7 +333,7 @@ class Facilities:
     ``row 7``), ``name``, ``area_m2`` (missing unless an area was known) and the geometry:
     a point, or the facility's outline (a park), a line for an unclosed way. A facility of
     two categories has a row for each. ``quarantine`` lists refused file rows: ``row``,
-    ``reason`` (:data:`REASONS` and those of :data:`geo._sheets.ROW_REASONS`), ``column``,
+    ``reason`` (:data:`REASONS` and those of :data:`geo.io.sheets.ROW_REASONS`), ``column``,
     ``detail_zh``/``detail_en`` (the cell, as the shared readers quote it) and every raw cell.
     """
 
@@ -461,7 +464,7 @@ def read_osm_facilities(
 
     ``extent`` is where the extract says something (its network's extent,
     :meth:`geo.network.Network.extent`): it covers every category the extract maps at all.
-    The file passes :func:`geo._osm.check_osm` first. Areas keep their outline and their
+    The file passes :func:`geo.io.osm.check_osm` first. Areas keep their outline and their
     area in m² (in the extract's Gauss-Krüger zone); nodes are points; an unclosed way is
     its line.
     """
@@ -597,7 +600,7 @@ def read_facility_file(
     """
     Read a bureau's facilities file (CSV or XLSX): name, category, address, lon/lat, datum.
 
-    The file's bytes pass the ledger's caps and checks (:mod:`geo._sheets`); each row is a
+    The file's bytes pass the ledger's caps and checks (:mod:`geo.io.sheets`); each row is a
     facility or quarantined with a reason (:data:`REASONS`): an unknown or missing category,
     no coordinates (an address alone cannot be placed: no geocoder is used), a park without
     its area, and the shared reasons (bad coordinates, outside China …). Coordinates need a

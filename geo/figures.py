@@ -40,7 +40,8 @@ LEVELS = ("district", "zone", "city", "urban_area")
 #: ``plan`` target, ``completed`` work, ``in_progress`` work, ``stock`` as of the document.
 STATUSES = ("plan", "completed", "in_progress", "stock")
 #: ``at_least`` where the document writes 余/多/超/以上, ``at_most`` for 不足/以下, ``approx``
-#: for 约/近/左右: those :mod:`geo.quantities` reads, but ``range``, which is no one figure.
+#: for 约/近/左右: those :mod:`geo.documents.quantities` reads, but ``range``, which is no
+#: one figure.
 QUALIFIERS = ("exact", "at_least", "at_most", "approx")
 #: ``part`` rows sum to the ``stated_total`` of the same document and metric.
 ROLES = ("part", "stated_total", "reported")

@@ -31,9 +31,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import _cells, _gdal, _osm, _sheets, _vector, boundaries, crs, gazetteer
+from geo import boundaries, crs, gazetteer
 from geo._data import DATA_DIR
 from geo.errors import InputError
+from geo.io import cells as _cells
+from geo.io import gdal as _gdal
+from geo.io import osm as _osm
+from geo.io import sheets as _sheets
+from geo.io import vector as _vector
 
 __all__ = [
     "FEATURE_TYPES",
@@ -379,7 +384,7 @@ def read_osm(path: str | Path, *, name: str | None = None) -> Infra:
     """
     Read an ``.osm.pbf`` or ``.osm`` XML extract into the feature types of :data:`OSM_RULES`.
 
-    The file is checked first (:func:`geo._osm.check_osm`): XML rooted at ``<osm>`` with no
+    The file is checked first (:func:`geo.io.osm.check_osm`): XML rooted at ``<osm>`` with no
     DTD, or PBF starting with an ``OSMHeader``, read whole; else :class:`InputError`. Only
     then does GDAL's OSM driver, named explicitly, read it.
 
@@ -565,7 +570,7 @@ def _survey_features(
     a ``bus_stop`` row, since the share's denominator counts every stop, and features outside
     China are quarantined as ledger rows are. ``unbuilt`` maps the positions of features
     whose geometry GEOS could not build to (reason, raw text), as
-    :func:`geo._vector.read_vector` lists them.
+    :func:`geo.io.vector.read_vector` lists them.
     """
     columns = list(raw.columns)
     type_column = _type_column(columns)
@@ -754,7 +759,7 @@ def read_survey(
     Each row's type comes from its type column through :data:`SURVEY_TYPES`; a row with an
     unknown type, no geometry or a geometry its type cannot have is quarantined. Tables need
     a declared datum (``crs_name`` or a 坐标系 column), as ledgers do; vector files pass the
-    checks of :func:`geo._vector.read_vector`. Output CRS is EPSG:4326.
+    checks of :func:`geo.io.vector.read_vector`. Output CRS is EPSG:4326.
     """
     crs.check_datum(crs_name)
     upload = isinstance(source, bytes | bytearray)

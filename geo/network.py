@@ -69,9 +69,10 @@ import pyogrio
 import pyproj
 import shapely
 
-from geo import _osm, _worker, boundaries, crs
+from geo import _worker, boundaries, crs
 from geo.coverage import WALK_PROFILES
 from geo.errors import InputError
+from geo.io import osm as _osm
 
 __all__ = [
     "BLIND_PENALTY",
@@ -113,7 +114,7 @@ LENGTH_TOLERANCE_M = 0.01
 #: Most node references an extract's streets and paths (``highway=*``) may list to build a
 #: network from it: a large city's. Each costs about 150 bytes while the graph is built and
 #: 1.5 KB while ``atlas network`` writes its GeoPackage. Counted before anything is built
-#: (:func:`geo._osm.check_osm`).
+#: (:func:`geo.io.osm.check_osm`).
 MAX_NETWORK_REFS = 1_000_000
 #: Wall-clock seconds, processor seconds and memory (bytes added) to build a network from an
 #: upload in its own process (:func:`build_network_bounded`); the largest extract within the
@@ -535,7 +536,7 @@ def build_network(
     """
     The pedestrian graph of an ``.osm.pbf`` or ``.osm`` extract (a path, or its bytes).
 
-    The file passes :func:`geo._osm.check_osm` first, as :func:`geo.infra.read_infra`'s do
+    The file passes :func:`geo.io.osm.check_osm` first, as :func:`geo.infra.read_infra`'s do
     (a PBF's header, XML rooted at ``<osm>`` with no DOCTYPE, read whole), else
     :class:`~geo.errors.InputError`. A graph already built from the same bytes is read from
     the cache (``folder``, default ``$ATLAS_CACHE_DIR``). Node coordinates are WGS84 (OSM's

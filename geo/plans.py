@@ -13,7 +13,7 @@ Three ways in:
   table of 新百城提质办〔2023〕2号 in the seed figures, or the figures of a document read by the
   figures extractor and accepted in its review (saved figures are figures like the seed's);
 - :func:`read_plan`: the plan template (:func:`template_bytes`) filled in, read with the
-  ledgers' rules for hostile files (:mod:`geo._sheets`): any encoding, headers in Chinese or
+  ledgers' rules for hostile files (:mod:`geo.io.sheets`): any encoding, headers in Chinese or
   English, every bad row quarantined with a reason code, its row number and raw cells, rows
   in = clean + quarantined.
 
@@ -34,9 +34,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo import _cells, _sheets, dates, figure_table, gazetteer, records
+from geo import dates, gazetteer, records
+from geo.documents import table as figure_table
+from geo.documents.extract import FIGURE_COLUMNS
 from geo.errors import InputError, UnknownPlaceError
-from geo.extract import FIGURE_COLUMNS
+from geo.io import cells as _cells
+from geo.io import sheets as _sheets
 
 __all__ = [
     "FIELDS",
@@ -124,7 +127,7 @@ class Plan:
     """
     One city's plan for one year: ``targets`` (figures, status ``plan``) and ``deadlines``.
 
-    ``targets`` has the columns of :data:`geo.extract.FIGURE_COLUMNS` plus ``table_row``
+    ``targets`` has the columns of :data:`geo.documents.extract.FIGURE_COLUMNS` plus ``table_row``
     (the template row, missing for figures from documents); the city's own row, when the
     plan states one, has ``level`` ``city`` and role ``stated_total``. ``deadlines`` has one
     row per place that sets its own (the city's row first): ``start_by``, ``finish_by`` (ISO

@@ -37,9 +37,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import _cells, _gdal, _sheets, boundaries, crs, dates, gazetteer
+from geo import boundaries, crs, dates, gazetteer
 from geo.addresses import address_key, parse_address
 from geo.errors import InputError, UnknownPlaceError
+from geo.io import cells as _cells
+from geo.io import gdal as _gdal
+from geo.io import sheets as _sheets
 
 __all__ = [
     "CONTENT_TAGS",
@@ -58,7 +61,7 @@ __all__ = [
     "read_projects",
 ]
 
-#: A project's status (计划/开工/完工 and their synonyms, as read by :mod:`geo._cells`).
+#: A project's status (计划/开工/完工 and their synonyms, as read by :mod:`geo.io.cells`).
 STATUSES = _cells.STATUSES
 #: Content tag → the words of a 改造内容 cell it stands for.
 CONTENT_TAGS = _cells.CONTENT_TAGS
@@ -85,7 +88,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "lon": ("经度", "lon", "lng", "longitude", "x"),
     "lat": ("纬度", "lat", "latitude", "y"),
     "datum": ("坐标系", "坐标系统", "datum", "crs"),
-    # Dates (geo._cells.parse_dates): a day or a month alone, kept as ISO text.
+    # Dates (geo.io.cells.parse_dates): a day or a month alone, kept as ISO text.
     "start_date": (
         "开工日期", "开工时间", "实际开工", "实际开工日期", "实际开工时间", "开工年月",
         "start_date", "started_on", "start date",
@@ -371,7 +374,7 @@ def _parse_values(
 def _flag_numbers(
     field: str, header: str, cells: pd.Series, problems: pd.Series, flags: _sheets.Flags
 ) -> None:
-    """Quarantine the cells :func:`geo._cells.parse_numbers` could not read exactly."""
+    """Quarantine the cells :func:`geo.io.cells.parse_numbers` could not read exactly."""
     problems = problems.to_numpy(dtype=object)
     mask = problems == "approximate_number"
     flags.flag(mask, "approximate_number", column=header, detail=_sheets.quoted(cells, mask))
@@ -1047,7 +1050,7 @@ def read_ledger(
     declares the datum of the file's coordinates (one of :data:`geo.crs.DATUMS`); a 坐标系
     cell overrides it for its row. ``progress(fraction, stage)`` is called after each stage.
     Start and finish dates (开工日期, 完工日期 and their synonyms) are read as days or months
-    (:func:`geo._cells.parse_dates`); a row whose dates cannot be true is quarantined:
+    (:func:`geo.io.cells.parse_dates`); a row whose dates cannot be true is quarantined:
     ``date_order``, ``future_date`` (after the report date: the row's 填报日期 cell, else
     ``report_date``, else the latest 填报日期 of the file, else today in Beijing; see
     :attr:`Ledger.report_date`), ``before_programme`` (before ``programme_start``),
@@ -1179,7 +1182,7 @@ def read_projects(path: str | Path) -> gpd.GeoDataFrame:
         raise InputError(f"Expected a projects file from `atlas ingest`; {str(path)!r} is missing.")
     gpkg = path.suffix.lower() == ".gpkg"
     try:
-        # GDAL opens it with the driver its suffix names, or not at all (geo._gdal).
+        # GDAL opens it with the driver its suffix names, or not at all (geo.io.gdal).
         projects = _gdal.read_dataframe(
             path, "GPKG" if gpkg else "GeoJSON", layer="projects" if gpkg else None
         )

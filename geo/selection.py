@@ -18,9 +18,9 @@ import pandas as pd
 
 from geo import gazetteer
 from geo.boundaries import SEED_CITIES, load_boundaries, read_admin_index
+from geo.documents.quantities import written_quantity
 from geo.errors import UnknownPlaceError
 from geo.figures import combined_qualifier
-from geo.quantities import written_quantity
 from geo.records import STATUSES
 
 __all__ = [

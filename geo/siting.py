@@ -47,9 +47,10 @@ import pandas as pd
 import shapely
 from scipy import sparse
 
-from geo import _vector, reach
+from geo import reach
 from geo.errors import InputError
 from geo.infra import Infra
+from geo.io import vector as _vector
 from geo.network import Network
 
 __all__ = [

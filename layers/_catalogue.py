@@ -1,8 +1,8 @@
 """
 The interface text of Renovation Atlas: key → {"zh": ..., "en": ...}.
 
-Data, not code: :func:`layers.labels.label` reads it. Every entry has both languages with the
-same ``{placeholders}`` (``tests/test_labels.py`` checks this, and that every key the code
+Data, not code: :func:`layers.wording.label` reads it. Every entry has both languages with the
+same ``{placeholders}`` (``tests/test_wording.py`` checks this, and that every key the code
 uses is here). Streamlit has no i18n of its own; a keyed table suits two languages.
 """
 
@@ -41,7 +41,7 @@ LABELS: dict[str, dict[str, str]] = {
     "download": {"zh": "下载 GeoJSON", "en": "Download GeoJSON"},
     "city_total": {"zh": "区县+开发区合计", "en": "districts + zones summed"},
     # --- Figures that say what they are (issue 22) ---------------------------------------
-    # A figure with its qualifier (layers.labels.figure_text): 4.2 万余户, 约 2.9 万户.
+    # A figure with its qualifier (layers.wording.figure_text): 4.2 万余户, 约 2.9 万户.
     "figure_at_least": {"zh": "{number} {scale}余{unit}", "en": "at least {number} {scale}{unit}"},
     "figure_at_least_percent": {"zh": "{text}以上", "en": "at least {text}"},
     "figure_approx": {"zh": "约 {text}", "en": "about {text}"},
@@ -2137,7 +2137,8 @@ LABELS: dict[str, dict[str, str]] = {
     "error_fix_layer": {"zh": "图层有误", "en": "The layer is wrong"},
     "error_fix_city": {"zh": "无法确定所属城市", "en": "The city is unclear"},
     # What a document, an OSM extract or a network file may cost (issue 29): the refusals of
-    # geo.documents, geo.extract, geo._worker, geo._osm and geo.network, each with its cap.
+    # geo.documents.read, geo.documents.extract, geo._worker, geo.io.osm and geo.network,
+    # each with its cap.
     "error_document_line_length": {
         "zh": "{name} 第 {line} 行有 {chars} 个字符，超过每行 {cap} 个字符的上限。"
         "请把正文分成段落，或上传 .docx 或 PDF 原件。",
@@ -2471,7 +2472,7 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "另有 {n} 项该指标数据（其他时期或性质），见下表",
         "en": "{n} more figures of this metric (other periods or kinds) in the table below",
     },
-    # Ledger content tags (geo/_cells.py CONTENT_TAGS): zh as ledgers write them.
+    # Ledger content tags (geo/io/cells.py CONTENT_TAGS): zh as ledgers write them.
     "tag_elevator": {"zh": "加装电梯", "en": "Elevator retrofit"},
     "tag_elderly": {"zh": "适老化", "en": "Elderly-friendly retrofit"},
     "tag_accessibility": {"zh": "无障碍", "en": "Accessibility"},

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from layers._leaflet import FollowParent
-from layers.labels import label
+from layers.wording import label
 
 __all__ = ["Legend", "esc", "esc_md", "legend_html", "md_lines", "tipped_geojson"]
 

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from layers.labels import label, time_text
 from layers.tables import district_names, figure_table, projects_table
+from layers.wording import label, time_text
 
 __all__ = ["accounts_table", "audit_table", "datasets_table", "rows_table"]
 

@@ -30,7 +30,7 @@ import xyzservices.providers as xyz
 
 from geo import crs
 from layers._leaflet import TileErrorNote
-from layers.labels import label
+from layers.wording import label
 
 __all__ = [
     "BASEMAPS",

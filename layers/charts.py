@@ -12,7 +12,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from layers.labels import (
+from layers.sources import cited_lines
+from layers.wording import (
     format_value,
     label,
     mean_value,
@@ -21,7 +22,6 @@ from layers.labels import (
     source_words,
     value_text,
 )
-from layers.sources import cited_lines
 
 __all__ = ["compare_chart", "period_chart"]
 
@@ -47,7 +47,7 @@ def compare_chart(rows: pd.DataFrame, *, metric_name: str, lang: str = "zh") -> 
     Horizontal bars of one metric, one per place, with the city average as a tick.
 
     ``rows`` are the :func:`geo.compare.compare_table` rows of one metric, with a ``label``
-    column (:func:`layers.labels.place_labels`) and a ``source`` text. Only ``ok`` values get
+    column (:func:`layers.wording.place_labels`) and a ``source`` text. Only ``ok`` values get
     a bar, labelled with the value and its rank; the other places are listed in order with the
     reason in grey italics. The black tick on each row is that place's city average (tooltip:
     over how many districts).

@@ -22,8 +22,8 @@ import pandas as pd
 from branca.utilities import color_brewer
 
 from layers._html import NO_DATA_COLOUR, esc, tipped_geojson
-from layers.labels import figure_text, label
 from layers.sources import line_text
+from layers.wording import figure_text, label
 
 __all__ = [
     "CLASS_COUNTS",

@@ -3,7 +3,7 @@ A report's figures and their sources in words: what the reply and the atlas both
 
 :func:`geo.report.gather_report` gives each figure as codes and numbers with its sources;
 this module words them in the interface's language from the catalogue: the value as the
-documents write it (:func:`layers.labels.figure_text`, 暂无数据 where there is none, never 0),
+documents write it (:func:`layers.wording.figure_text`, 暂无数据 where there is none, never 0),
 its period and kind (a plan stays a plan), its rank in the city, and one citation per source
 (document, number, issuer, date and line; ledger versions, who saved them and how many rows;
 the measure and the data it was computed from).
@@ -18,7 +18,7 @@ import pandas as pd
 from geo.figures import load_metrics
 from geo.report import DataSource, DocumentSource, LedgerSource, MeasureSource
 from layers._catalogue import LABELS
-from layers.labels import (
+from layers.wording import (
     figure_text,
     label,
     measure_name,

@@ -24,7 +24,7 @@ from geo import coverage
 from layers._html import esc, tipped_geojson
 from layers._leaflet import PageElement
 from layers.choropleth import class_colours, classify
-from layers.labels import format_value, label, measure_name
+from layers.wording import format_value, label, measure_name
 
 __all__ = [
     "HATCH_CSS",

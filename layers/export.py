@@ -31,8 +31,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from geo import _gdal
 from geo.errors import InputError
+from geo.io import gdal as _gdal
 from layers.tables import neutralise_formulas
 
 __all__ = [

@@ -31,7 +31,7 @@ from geo import boundaries
 from layers._html import esc
 from layers._leaflet import Remembered
 from layers.coverage import wgs84
-from layers.labels import label
+from layers.wording import label
 
 __all__ = ["INFRA_COLOURS", "INFRA_TYPES", "MAX_FEATURES_DRAWN", "infra_layers", "infra_legend"]
 

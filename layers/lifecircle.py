@@ -23,9 +23,9 @@ from geo.lifecircle import Indicators
 from layers._html import esc, tipped_geojson
 from layers.choropleth import class_colours, classify
 from layers.coverage import HATCH_FILL, _coverage_style, wgs84
-from layers.labels import format_value, label, reason_text
 from layers.projects import Check
 from layers.tables import reason_name
+from layers.wording import format_value, label, reason_text
 
 __all__ = [
     "FACILITY_COLOUR",

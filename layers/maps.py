@@ -36,10 +36,10 @@ from layers.basemaps import add_basemap, for_display
 from layers.choropleth import DEFAULT_CLASSES, cities_layer, class_ranges, districts_layer
 from layers.coverage import HATCH_CSS, add_hatch_pattern, coverage_layer, usable_values, wgs84
 from layers.infra import infra_layers, infra_legend
-from layers.labels import class_texts, label, measure_name, periods_text
-from layers.places import labels_layer
+from layers.place_labels import labels_layer
 from layers.progress import progress_layer
 from layers.projects import PROJECT_COLOUR, projects_layer
+from layers.wording import class_texts, label, measure_name, periods_text
 
 __all__ = [
     "MapLayers",

@@ -27,7 +27,7 @@ from geo.progress import Overview, Progress
 from layers._html import NO_DATA_COLOUR, esc, tipped_geojson
 from layers.choropleth import class_colours
 from layers.coverage import HATCH_CSS, HATCH_FILL
-from layers.labels import label, qualifier_text
+from layers.wording import label, qualifier_text
 
 __all__ = [
     "RATE_BINS",

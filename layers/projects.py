@@ -60,7 +60,7 @@ from folium.template import Template
 
 from geo.coverage import DISTANCE_TYPES, WALK_PROFILES
 from layers.assets import use_local_markercluster
-from layers.labels import format_value, label, tags_text
+from layers.wording import format_value, label, tags_text
 
 __all__ = ["MAX_POINTS_DRAWN", "PROJECT_COLOUR", "PROXIMITY_KINDS", "Check", "projects_layer"]
 
@@ -430,7 +430,7 @@ def _numbers(values: pd.Series) -> list[int | float | None]:
 
 
 def _text(lang: str) -> dict[str, str | None]:
-    """The popup's labels, and unit words exactly as :func:`layers.labels.format_value` writes."""
+    """The popup's labels, and unit words exactly as :func:`layers.wording.format_value` writes."""
     return {
         "district": label("district_col", lang),
         "households": label("households_col", lang),

@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from layers._html import esc
-from layers.labels import format_value, label
+from layers.wording import format_value, label
 
 #: Walkshed fill and route line (ColorBrewer Dark2 purple and orange: apart from the
 #: coverage ramp and the infrastructure's colours).

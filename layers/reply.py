@@ -41,7 +41,7 @@ from layers.citations import (
     no_data,
     status_words,
 )
-from layers.labels import label
+from layers.wording import label
 
 __all__ = ["TABLE_FIGURES", "reply_docx"]
 

@@ -54,7 +54,7 @@ from layers.citations import (
     source_name,
     status_words,
 )
-from layers.labels import class_texts, label
+from layers.wording import class_texts, label
 
 __all__ = ["FONT_FILES", "FontMissingError", "sheets_pdf"]
 

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from layers._html import esc
-from layers.labels import label
 from layers.maps import MapLayers, _base_map, _view_group, extent_of
+from layers.wording import label
 
 __all__ = ["curve_frame", "siting_layers", "siting_table", "status_text", "totals_text"]
 

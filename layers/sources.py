@@ -16,7 +16,7 @@ import re
 import pandas as pd
 
 from geo import figures
-from layers.labels import label
+from layers.wording import label
 
 __all__ = ["cited_lines", "line_text", "lines_text"]
 

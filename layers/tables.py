@@ -36,7 +36,8 @@ from geo.boundaries import read_admin_index
 from geo.figures import load_metrics
 from geo.gazetteer import list_zones
 from layers._catalogue import LABELS
-from layers.labels import (
+from layers.sources import cited_lines, line_text, lines_text
+from layers.wording import (
     city_mean_text,
     figure_text,
     format_value,
@@ -53,7 +54,6 @@ from layers.labels import (
     unit_text,
     value_text,
 )
-from layers.sources import cited_lines, line_text, lines_text
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -696,7 +696,7 @@ def projects_table(projects: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     A ledger's clean rows for the screen: named in ``lang``, statuses and content as words.
 
     Content tags and statuses are written as the ledger wrote them in Chinese, or in English
-    (:func:`layers.labels.tags_text`); figures carry their unit; a missing figure reads
+    (:func:`layers.wording.tags_text`); figures carry their unit; a missing figure reads
     "无数据". Columns the ledger does not have are left out; its own extra columns follow.
     """
     out = {
@@ -858,7 +858,7 @@ def with_labels(rows: pd.DataFrame, places: pd.DataFrame, lang: str = "zh") -> p
     """
     Compare values with each place's short ``label`` and their source as the screen writes it.
 
-    Labels come from :func:`layers.labels.place_labels`; the source is in both ``source``
+    Labels come from :func:`layers.wording.place_labels`; the source is in both ``source``
     and ``source_text``.
     """
     labels = dict(zip(places["adcode"], place_labels(places, lang), strict=True))

@@ -25,8 +25,8 @@ import shapely
 
 from geo import boundaries, selection
 from layers.choropleth import DEFAULT_CLASSES
-from layers.labels import label
 from layers.maps import MapLayers, extent_of, figure_layers
+from layers.wording import label
 
 __all__ = [
     "MAX_DISTRICTS_DRAWN",

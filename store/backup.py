@@ -37,7 +37,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from store import _engine, _files, _frames, _rows, migrate
+from store import _bulk, _columns, _engine, _files, migrate
 from store.errors import StoreError
 from store.schema import (
     DATA_TABLES,
@@ -306,12 +306,12 @@ def _table_frame(conn: Connection, table: Table, version_id: int, spec: list[dic
     names = [c["name"] for c in spec if c["at"] == "column"]
     if any(c["at"] == "extra" for c in spec):
         names.append("extra")
-    if any(c["at"] == _frames.GEOMETRY for c in spec):
+    if any(c["at"] == _columns.GEOMETRY for c in spec):
         names.append("geom")
     own = ["adcode"] if table.name == "features" else []
     read = [*names, *own] or ["seq"]
-    columns = _rows.read_rows(conn, table, read, table.c.version_id == version_id, [table.c.seq])
-    frame = _frames.decode(columns, spec, len(columns[read[0]]))
+    columns = _bulk.read_rows(conn, table, read, table.c.version_id == version_id, [table.c.seq])
+    frame = _columns.decode(columns, spec, len(columns[read[0]]))
     if own:
         frame[_FEATURE_ADCODE] = pd.array(columns["adcode"], dtype="string")
     return frame
@@ -328,7 +328,7 @@ def _snapshot_problem(conn, version, part: str, stored: pd.DataFrame, spec) -> s
         return f"no {part} snapshot"
     extra = [_FEATURE_ADCODE] if _FEATURE_ADCODE in stored.columns else []
     try:
-        snapshot = _frames.from_parquet(bytes(data.parquet), spec, extra=extra)
+        snapshot = _columns.from_parquet(bytes(data.parquet), spec, extra=extra)
     except (pa.ArrowException, ValueError, KeyError, OSError) as exc:
         return f"its {part} snapshot is not readable Parquet of its columns ({exc})"
     if extra:
@@ -370,11 +370,11 @@ def _copy(source: Connection, into: Connection) -> dict[str, int]:
         for table in DATA_TABLES:
             names = [c.name for c in table.columns if c.name != "version_id"]
             order = [c for c in table.primary_key.columns if c.name != "version_id"]
-            columns = _rows.read_rows(source, table, names, table.c.version_id == row["id"], order)
+            columns = _bulk.read_rows(source, table, names, table.c.version_id == row["id"], order)
             if "geom" in columns:
                 columns["geom"] = shapely.from_wkb(np.asarray(columns["geom"], dtype=object))
             size = len(columns[names[0]])
-            _rows.write_rows(into, table, {"version_id": [version_id] * size} | columns)
+            _bulk.write_rows(into, table, {"version_id": [version_id] * size} | columns)
         count += 1
         rows += row["rows"]
     return {"datasets": len(dataset_ids), "versions": count, "rows": rows}

@@ -31,7 +31,7 @@ class StoreError(AtlasError, RuntimeError):
     The workspace database cannot be used: missing, broken, full, locked, unreachable, refused.
 
     ``code`` names the kind of refusal and ``details`` its values, so a front end can say it
-    in the user's language (``layers.labels.error_text``); the message itself is English, for
+    in the user's language (``layers.wording.error_text``); the message itself is English, for
     logs and the command line, and says what was expected, what was found and the fix.
     """
 

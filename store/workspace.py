@@ -42,7 +42,7 @@ from geo import boundaries
 from geo.infra import Infra
 from geo.plans import Plan
 from geo.records import Ledger
-from store import _engine, _files, _frames, _rows, accounts, audit, auth, migrate, schema
+from store import _bulk, _columns, _engine, _files, accounts, audit, auth, migrate, schema
 from store._scope import scope_draft as _scope_draft
 from store.accounts import Account, acting_user, city_index
 from store.errors import (
@@ -426,7 +426,7 @@ class Workspace:
         """
         Save a figures table (columns of ``load_figures``) and its documents' text.
 
-        ``quarantine`` holds a figures table's refused rows (``geo.figure_table``), saved
+        ``quarantine`` holds a figures table's refused rows (``geo.documents.table``), saved
         beside the figures with their raw cells, so the counts add up as for a ledger.
         Figures of places outside a city or district account's scope are quarantined as
         ``out_of_scope``, as a ledger's rows are.
@@ -484,7 +484,7 @@ class Workspace:
                 conn.execute(insert(files).values(version_id=version_id, content=draft.data))
             cities = _cities(draft.covers, draft.frame)
             owned = {"version_id": [version_id] * len(draft.covers), "adcode": draft.covers}
-            _rows.write_rows(
+            _bulk.write_rows(
                 conn, coverage, owned | {"city": [cities.get(c) for c in draft.covers]}
             )
             report(0.2, "file")
@@ -496,13 +496,13 @@ class Workspace:
             )
             _write_snapshots(conn, version_id, draft.frame, draft.own, draft.quarantine)
             if draft.kind == "infra":
-                _rows.write_rows(
+                _bulk.write_rows(
                     conn, extents, {"version_id": [version_id], "geom": [draft.extent]}
                 )
             texts = draft.texts
             if texts:
                 owned = {"version_id": [version_id] * len(texts), "name": list(texts)}
-                _rows.write_rows(conn, documents, owned | {"text": list(texts.values())})
+                _bulk.write_rows(conn, documents, owned | {"text": list(texts.values())})
             _record_save(conn, account, draft, number)
             report(0.95, "quarantine")
         report(1.0, "done")
@@ -510,13 +510,13 @@ class Workspace:
 
     @staticmethod
     def _write_frame(conn, version_id, table, frame, spec, own) -> None:
-        columns = _frames.encode(frame, spec)
+        columns = _columns.encode(frame, spec)
         columns = (
             {"version_id": [version_id] * len(frame), "seq": list(range(len(frame)))}
             | {name: values for name, values in own.items()}
             | columns
         )
-        _rows.write_rows(conn, table, columns)
+        _bulk.write_rows(conn, table, columns)
 
     # --- reading ------------------------------------------------------------------------
 
@@ -711,12 +711,12 @@ class Workspace:
         names = [c["name"] for c in spec if c["at"] == "column"]
         if any(c["at"] == "extra" for c in spec):
             names.append("extra")
-        if any(c["at"] == _frames.GEOMETRY for c in spec):
+        if any(c["at"] == _columns.GEOMETRY for c in spec):
             names.append("geom")
-        columns = _rows.read_rows(
+        columns = _bulk.read_rows(
             conn, table, names, table.c.version_id == version_id, [table.c.seq]
         )
-        return _frames.decode(columns, spec, len(columns[names[0]]) if names else 0)
+        return _columns.decode(columns, spec, len(columns[names[0]]) if names else 0)
 
     def current_projects(
         self,
@@ -1214,8 +1214,8 @@ class _Draft:
                 by_reason=by_reason,
             )
         return {
-            "rows": _frames.spec_of(self.frame, ROWS_TABLE[self.kind], own=tuple(self.own)),
-            "quarantine": _frames.spec_of(self.quarantine, quarantine),
+            "rows": _columns.spec_of(self.frame, ROWS_TABLE[self.kind], own=tuple(self.own)),
+            "quarantine": _columns.spec_of(self.quarantine, quarantine),
         }
 
 
@@ -1264,7 +1264,7 @@ def _write_snapshots(conn, version_id, rows_frame, own, refused) -> None:
                 "version_id": version_id,
                 "part": part,
                 "rows": len(f),
-                "parquet": _frames.to_parquet(f),
+                "parquet": _columns.to_parquet(f),
             }
             for part, f in parts.items()
         ],
@@ -1277,7 +1277,7 @@ def _read_snapshot(conn, version_id, part, spec, *, extra=(), filters=None) -> p
             snapshots.c.version_id == version_id, snapshots.c.part == part
         )
     ).scalar_one()
-    return _frames.from_parquet(bytes(data), spec, extra=extra, filters=filters)
+    return _columns.from_parquet(bytes(data), spec, extra=extra, filters=filters)
 
 
 def _last_audit(conn: Connection) -> int | None:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from layers import charts, labels
+from layers import charts, wording
 
 HOSTILE = '<img src=x onerror="alert(1)">区'
 
@@ -42,7 +42,7 @@ def _layer_values(spec: dict) -> list[list[dict]]:
 
 
 def test_only_complete_values_get_a_bar():
-    rows = _rows().assign(label=lambda f: labels.place_labels(f))
+    rows = _rows().assign(label=lambda f: wording.place_labels(f))
     spec = charts.compare_chart(rows, metric_name="户数").to_dict()
     bars = _layer_values(spec)[0]
     assert spec["layer"][0]["mark"]["type"] == "bar"
@@ -55,7 +55,7 @@ def test_only_complete_values_get_a_bar():
 
 
 def test_names_and_sources_are_data_not_expressions():
-    rows = _rows().assign(label=lambda f: labels.place_labels(f))
+    rows = _rows().assign(label=lambda f: wording.place_labels(f))
     spec = charts.compare_chart(rows, metric_name="户数").to_dict()
     for layer in spec["layer"]:
         # The y order lists the names as values; nothing else outside the data names them.
@@ -76,12 +76,12 @@ def test_place_labels_name_the_city_where_names_clash():
             "tier": ["district", "district", "city"],
         }
     )
-    assert labels.place_labels(places).tolist() == [
+    assert wording.place_labels(places).tolist() == [
         "开封市 鼓楼区",
         "南京市 鼓楼区",
         "开封市（全市）",
     ]
-    assert labels.place_labels(places, "en").tolist()[2] == "开封市 (city-wide)"
+    assert wording.place_labels(places, "en").tolist()[2] == "开封市 (city-wide)"
 
 
 def test_period_chart_keeps_each_place_colour_across_charts():
@@ -106,11 +106,11 @@ def test_period_chart_keeps_each_place_colour_across_charts():
 
 
 def test_value_text_marks_partial_and_missing():
-    assert labels.value_text({"value": 57.98421, "unit": "percent", "status": "ok"}) == "58%"
-    assert labels.value_text({"value": np.nan, "unit": "count", "status": "outside_extent"}) == (
+    assert wording.value_text({"value": 57.98421, "unit": "percent", "status": "ok"}) == "58%"
+    assert wording.value_text({"value": np.nan, "unit": "count", "status": "outside_extent"}) == (
         "数据不足：本区不在数据范围内"
     )
-    assert labels.reason_text("unheard_of") == "数据不足：unheard_of"
+    assert wording.reason_text("unheard_of") == "数据不足：unheard_of"
 
 
 @pytest.mark.parametrize(
@@ -126,7 +126,7 @@ def test_an_axis_names_its_unit_in_words(unit, lang, title):
 
 
 def test_a_bars_source_cites_the_documents_line_in_the_interfaces_language():
-    rows = _rows().assign(label=lambda f: labels.place_labels(f))
+    rows = _rows().assign(label=lambda f: wording.place_labels(f))
     for lang, line in (("zh", "第 31 行"), ("en", "line 31")):
         spec = charts.compare_chart(rows, metric_name="households", lang=lang).to_dict()
         sources = {v.get("source") for layer in _layer_values(spec) for v in layer}
@@ -135,7 +135,7 @@ def test_a_bars_source_cites_the_documents_line_in_the_interfaces_language():
 
 
 def test_an_axis_does_not_repeat_a_unit_its_metric_name_ends_in():
-    rows = _rows().assign(label=lambda f: labels.place_labels(f))
+    rows = _rows().assign(label=lambda f: wording.place_labels(f))
     spec = charts.compare_chart(rows, metric_name="Ledger: households", lang="en").to_dict()
     titles = json.dumps(spec, ensure_ascii=False)
     assert '"title": "Ledger: households"' in titles and "(households)" not in titles

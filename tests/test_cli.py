@@ -95,9 +95,11 @@ def test_infra_then_coverage_write_counts_and_rfc7946_metrics(tmp_path, capsys):
 def test_the_cli_reads_back_a_survey_it_wrote_above_the_upload_caps(tmp_path, capsys, monkeypatch):
     # A 1M-feature survey is 232 MB as `atlas infra` writes it, over the 200 MiB upload cap:
     # here the caps are made smaller than this file instead.
-    from geo import _sheets, _vector, infra
+    from geo import infra
     from geo._data import DATA_DIR
     from geo.errors import InputError
+    from geo.io import sheets as _sheets
+    from geo.io import vector as _vector
 
     survey = DATA_DIR / "examples" / "synthetic-survey-xinxiang.geojson"
     written = tmp_path / "infra.gpkg"

@@ -23,19 +23,19 @@ from geo import (
     crs,
     errors,
     facilities,
-    figure_table,
     figures,
     infra,
     plans,
     progress,
-    quantities,
     reach,
     reconcile,
     records,
 )
+from geo.documents import quantities
+from geo.documents import table as figure_table
 from layers import basemaps, choropleth
 from layers._catalogue import LABELS
-from layers.labels import _UNIT_TEXT, LANGS, label, qualifier_text
+from layers.wording import _UNIT_TEXT, LANGS, label, qualifier_text
 from store import audit, changes
 from store import errors as store_errors
 from store._scope import OUT_OF_SCOPE
@@ -52,12 +52,12 @@ def _but_ok(codes) -> list[str]:
 
 #: Catalogue prefix → every code of the readers worded under it, and where they come from.
 FAMILIES: dict[str, tuple[str, list[str]]] = {
-    "qualifier_": ("geo.quantities.QUALIFIERS", list(quantities.QUALIFIERS)),
+    "qualifier_": ("geo.documents.quantities.QUALIFIERS", list(quantities.QUALIFIERS)),
     "level_": ("geo.figures.LEVELS", list(figures.LEVELS)),
     "located_": ("geo.records.LOCATED", list(records.LOCATED)),
     "tag_": ("geo.records.CONTENT_TAGS", list(records.CONTENT_TAGS)),
     "qreason_": (
-        "REASONS of geo.records, geo.infra, geo.figure_table, geo.facilities, geo.plans; "
+        "REASONS of geo.records, geo.infra, geo.documents.table, geo.facilities, geo.plans; "
         "out_of_scope",
         [
             *records.REASONS,
@@ -118,7 +118,7 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
 
 
 def coded_keys() -> set[str]:
-    """Every catalogue key built from a reader's code (for tests/test_labels.py)."""
+    """Every catalogue key built from a reader's code (for tests/test_wording.py)."""
     return {prefix + code for prefix, (_, codes) in FAMILIES.items() for code in codes}
 
 

@@ -17,10 +17,10 @@ from geo import coverage
 from layers.choropleth import PALETTE
 from layers.coverage import HATCH_FILL, coverage_layer
 from layers.infra import infra_layers
-from layers.labels import label
-from layers.labels import measure_name as metric_name
 from layers.maps import coverage_map
 from layers.projects import projects_layer
+from layers.wording import label
+from layers.wording import measure_name as metric_name
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
 

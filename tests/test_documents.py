@@ -1,4 +1,4 @@
-"""Tests for geo/documents.py: .txt/.docx/.pdf into numbered lines, and every refusal."""
+"""Tests for geo/documents/read.py: .txt/.docx/.pdf into numbered lines, and every refusal."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import hostile_files
 import pytest
 from fixture_documents import document_bytes, docx_bytes, pdf_bytes
 
-from geo.documents import (
+from geo.documents.read import (
     MAX_DOCUMENT_BYTES,
     MAX_DOCUMENT_CHARS,
     MAX_DOCUMENT_LINES,
@@ -199,7 +199,7 @@ def _with_document_xml(xml: bytes) -> bytes:
     ],
 )
 def test_a_bad_document_is_refused_with_one_message(make, name, message):
-    from layers.labels import error_text
+    from layers.wording import error_text
 
     with pytest.raises(InputError) as error:
         read_document(make(), name=name)
@@ -253,7 +253,7 @@ def test_a_bad_document_is_refused_with_one_message(make, name, message):
     ],
 )
 def test_a_document_past_a_cap_is_refused_in_both_languages(make, name, code, zh):
-    from layers.labels import error_text
+    from layers.wording import error_text
 
     with pytest.raises(InputError) as error:
         read_document(make(), name=name)
@@ -333,7 +333,7 @@ def test_a_docx_past_the_line_cap_stops_at_the_cap():
     rows = [{"table": [["区县", "户数"]] + [["卫滨区", "1"]] * 50}]
     with pytest.MonkeyPatch.context() as patch:
         # python-docx would take minutes for 100,000 rows: the count is what is tested.
-        patch.setattr("geo.documents.MAX_DOCUMENT_LINES", 40)
+        patch.setattr("geo.documents.read.MAX_DOCUMENT_LINES", 40)
         error = _refusal(docx_bytes(rows), "rows.docx")
     assert str(error).startswith(
         "Expected a document of at most 40 lines (MAX_DOCUMENT_LINES), got rows.docx with more "

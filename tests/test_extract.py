@@ -1,4 +1,4 @@
-"""Tests for geo/extract.py and geo/cues.py: figures proposed from documents, scored."""
+"""Tests for geo/documents/extract.py and cues.py: figures proposed from documents, scored."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ import pandas as pd
 import pytest
 from fixture_documents import SOURCES, document_bytes, load_labels
 
-from geo.documents import read_document
-from geo.errors import InputError, UnknownPlaceError
-from geo.extract import (
+from geo.documents.extract import (
     FIGURE_COLUMNS,
     MAX_FIGURES,
     PROPOSAL_COLUMNS,
@@ -18,6 +16,8 @@ from geo.extract import (
     propose_figures,
     score_figures,
 )
+from geo.documents.read import read_document
+from geo.errors import InputError, UnknownPlaceError
 from geo.figures import load_figures, load_sources
 
 MIN_RECALL = 0.9
@@ -148,7 +148,7 @@ def test_an_approximate_or_ranged_figure_is_never_made_exact(own_proposals):
 
 
 def test_an_estimate_or_a_range_is_left_for_the_planner_to_accept(own_proposals):
-    from geo.extract import suggest_decisions
+    from geo.documents.extract import suggest_decisions
 
     decisions = suggest_decisions(own_proposals)
     estimates = own_proposals["qualifier"].isin(["approx", "range"])
@@ -291,8 +291,8 @@ def test_proposals_have_the_review_columns(own_proposals):
 def test_a_review_starts_with_confident_figures_accepted_and_restatements_left_open():
     import pathlib
 
-    from geo.documents import read_document
-    from geo.extract import extract_figures, suggest_decisions
+    from geo.documents.extract import extract_figures, suggest_decisions
+    from geo.documents.read import read_document
 
     path = pathlib.Path(__file__).parent / "data" / "documents" / "luoyang-news-2023.txt"
     proposals = extract_figures(read_document(path)).figures

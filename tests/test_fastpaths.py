@@ -17,8 +17,9 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import _cells, boundaries, coverage
+from geo import boundaries, coverage
 from geo.infra import Infra
+from geo.io import cells as _cells
 
 # --- point → district: the grid against an exact test of every outline -------------------
 

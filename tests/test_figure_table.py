@@ -1,4 +1,4 @@
-"""Tests for geo/figure_table.py and `atlas figures`: tables in, figures out, bad rows kept."""
+"""Tests for geo/documents/table.py and `atlas figures`: tables in, figures out, bad rows kept."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 
 from cli import main
 from geo import selection
+from geo.documents.table import read_figure_table, template_bytes
 from geo.errors import InputError
-from geo.figure_table import read_figure_table, template_bytes
 from geo.figures import load_figures
 
 HEADER = "地区,城市,时期,状态,指标,数值,单位,文号,发文机关,日期,行号或页码,备注\n"

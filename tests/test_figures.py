@@ -240,7 +240,7 @@ def test_kaifeng_2019_2022_qualifiers(
 def test_every_unit_is_its_metrics_unit(figures: pd.DataFrame) -> None:
     unit_of = load_metrics().set_index("metric")["unit"]
     assert figures["unit"].tolist() == figures["metric"].map(unit_of).tolist()
-    # metrics.csv also names the metrics the document extractor knows (geo/extract.py).
+    # metrics.csv also names the metrics the document extractor knows (geo/documents/extract.py).
     assert set(figures["metric"]) <= set(unit_of.index)
 
 

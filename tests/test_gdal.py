@@ -1,5 +1,5 @@
 """
-Tests for geo/_gdal.py: four drivers, no network, every reader and writer through it.
+Tests for geo/io/gdal.py: four drivers, no network, every reader and writer through it.
 
 Each network test runs a listener on a loopback port and asserts that no connection reached
 it: the hostile files point GDAL at that port, as the battery of issue 17 did.
@@ -20,8 +20,10 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from geo import _gdal, _vector, infra, records
+from geo import infra, records
 from geo.errors import InputError
+from geo.io import gdal as _gdal
+from geo.io import vector as _vector
 from layers.export import write_geojson, write_geopackage
 
 REPO = Path(__file__).resolve().parent.parent
@@ -82,7 +84,7 @@ def _vrt(url: str, *, comment: str = "<osm") -> bytes:
 def test_only_the_four_drivers_are_registered_whatever_imports_first():
     # pyogrio imported before geo: its drivers are registered already, and removed.
     code = (
-        "import pyogrio, geo, geo._gdal as g; g._pyogrio(); print(sorted(pyogrio.list_drivers()))"
+        "import pyogrio, geo, geo.io.gdal as g; g._pyogrio(); print(sorted(pyogrio.list_drivers()))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr

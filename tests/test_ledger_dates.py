@@ -1,5 +1,5 @@
 """Start and finish dates in ledgers: every form ledgers write, the precision kept, and the
-dates that cannot be true quarantined with their codes (geo/_cells.py, geo/records.py,
+dates that cannot be true quarantined with their codes (geo/io/cells.py, geo/records.py,
 geo/dates.py)."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import _cells, dates, records
+from geo import dates, records
+from geo.io import cells as _cells
 
 HEADER = "小区名称,所属城市,所属区县,改造年度,户数,状态,开工日期,完工日期"
 

@@ -1,4 +1,4 @@
-"""Tests for layers/maps.py and layers/places.py: names, legend, fit and layers of a map."""
+"""Tests for layers/maps.py and layers/place_labels.py: names, legend, fit and layers of a map."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from geo import boundaries, coverage, figures, infra, records
 from geo._data import DATA_DIR
 from layers._leaflet import Remembered
 from layers.maps import coverage_layers, extent_of, figure_layers, figure_map
-from layers.places import label_points, labels_layer
+from layers.place_labels import label_points, labels_layer
 from layers.view import View, view_map_layers
 from tests.test_choropleth import _districts
 from tests.test_coverage_layer import infra as infra_frame

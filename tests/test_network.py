@@ -12,10 +12,10 @@ import pytest
 from _osm import osm_xml, wall_scene
 
 from geo import network
-from geo._osm import MAX_WAY_REFS
 from geo.errors import InputError
+from geo.io.osm import MAX_WAY_REFS
 from layers.export import write_geopackage
-from layers.labels import error_text
+from layers.wording import error_text
 
 SHARED_OSM = Path(__file__).resolve().parents[2] / "shared" / "osm"
 

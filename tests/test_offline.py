@@ -19,9 +19,9 @@ from geo import boundaries, figures, records, selection
 from geo._data import DATA_DIR
 from layers import offline
 from layers.assets import MARKERCLUSTER_TARBALL, leaflet_source, use_local_leaflet
-from layers.labels import label
 from layers.maps import coverage_map, figure_map
 from layers.offline import CSP_BASE, NO_BASEMAP_NOTE, offline_html, offline_html_bytes
+from layers.wording import label
 from tests.test_choropleth import _districts
 from tests.test_coverage_layer import infra, three_districts
 from tests.test_projects import projects

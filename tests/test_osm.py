@@ -1,12 +1,13 @@
-"""Tests for geo/_osm.py: what an OSM extract must be before GDAL reads it, on files made here."""
+"""Tests for geo/io/osm.py: what an OSM extract must be before GDAL reads it, on files made here."""
 
 from __future__ import annotations
 
 import osmium
 import pytest
 
-from geo import _osm, infra
+from geo import infra
 from geo.errors import InputError
+from geo.io import osm as _osm
 
 _XML = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="test">\n'
@@ -57,7 +58,7 @@ def test_whole_files_pass_and_read(pbf, tmp_path):
 
 def test_gdal_checks_an_extracts_driver_once_for_its_three_layers(pbf, monkeypatch):
     # Each check opens the file, and GDAL's OSM driver parses a whole extract on each open.
-    from geo import _gdal
+    from geo.io import gdal as _gdal
 
     checked = []
     real = _gdal.read_info

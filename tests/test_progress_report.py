@@ -15,7 +15,7 @@ import shapely
 from openpyxl import load_workbook
 
 from geo import figures, plans, progress, records
-from geo.figure_table import read_figure_table
+from geo.documents.table import read_figure_table
 from layers.maps import progress_layers
 from layers.progress import (
     deadline_texts,

@@ -1,4 +1,4 @@
-"""Tests for geo/quantities.py: numbers, multipliers, units and qualifiers read exactly."""
+"""Tests for geo/documents/quantities.py: numbers, multipliers, units, qualifiers read exactly."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from geo.cues import find_periods
-from geo.quantities import (
+from geo.documents.cues import find_periods
+from geo.documents.quantities import (
     _QUANTITY,
     MAX_DIGITS,
     find_quantities,

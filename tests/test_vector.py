@@ -1,4 +1,4 @@
-"""Tests for geo/_vector.py: every fixture is built in tmp_path or in memory; no network."""
+"""Tests for geo/io/vector.py: every fixture is built in tmp_path or in memory; no network."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ import pyproj
 import pytest
 from shapely.geometry import LineString, Point
 
-from geo import _vector, crs
+from geo import crs
 from geo.errors import DataError, InputError
+from geo.io import vector as _vector
 
 # A point near Xinxiang (新乡), and the same point in CGCS2000 Gauss-Krüger CM 114E (EPSG:4547).
 LON, LAT = 113.9, 35.3

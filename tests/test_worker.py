@@ -9,7 +9,7 @@ import time
 import pytest
 
 from geo import _worker
-from geo.documents import read_document
+from geo.documents.read import read_document
 from geo.errors import InputError
 
 

@@ -1,5 +1,5 @@
 """
-Tests for geo/_xlsx.py: workbooks written here part by part, as a hostile program might.
+Tests for geo/io/xlsx.py: workbooks written here part by part, as a hostile program might.
 
 Every workbook is a zip of the few XML parts Excel needs; cells hold inline strings or
 numbers, so each test shows exactly what the file says.
@@ -13,8 +13,10 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from geo import _sheets, _xlsx, records
+from geo import records
 from geo.errors import InputError
+from geo.io import sheets as _sheets
+from geo.io import xlsx as _xlsx
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -291,11 +293,11 @@ def test_a_dtd_pushed_past_any_window_by_a_long_comment_is_refused():
         records.read_ledger(workbook({"台账": xml}), name="t.xlsx")
 
 
-# --- openpyxl's private parser, which geo/_xlsx.py leans on -----------------------------------
+# --- openpyxl's private parser, which geo/io/xlsx.py leans on -----------------------------------
 
 
 def test_openpyxl_is_the_version_pinned_for_its_private_parser():
-    # geo/_xlsx.py subclasses openpyxl.worksheet._reader.WorkSheetParser, which openpyxl may
+    # geo/io/xlsx.py subclasses openpyxl.worksheet._reader.WorkSheetParser, which openpyxl may
     # change in any release: an upgrade is a deliberate edit of the pin, with this file rerun.
     import importlib.metadata
     import re

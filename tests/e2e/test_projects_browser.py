@@ -12,9 +12,9 @@ import pytest
 import shapely
 
 from layers.assets import use_local_leaflet
-from layers.labels import format_value, label
 from layers.offline import offline_html
 from layers.projects import MAX_POINTS_DRAWN, projects_layer
+from layers.wording import format_value, label
 from tests.e2e.conftest import ARTIFACTS
 from tests.test_projects import PAYLOADS, projects
 

@@ -12,9 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import figures
-from geo.documents import read_document
-from geo.extract import extract_figures
-from geo.figure_table import read_figure_table
+from geo.documents.extract import extract_figures
+from geo.documents.read import read_document
+from geo.documents.table import read_figure_table
 from store import open_workspace
 from tests.conftest import unescaped
 

@@ -13,9 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cli import main
-from geo.figure_table import read_figure_table
-from geo.quantities import QUALIFIERS
-from layers.labels import LANGS
+from geo.documents.quantities import QUALIFIERS
+from geo.documents.table import read_figure_table
+from layers.wording import LANGS
 from store import open_workspace
 from tests.conftest import unescaped
 

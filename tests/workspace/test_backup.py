@@ -18,7 +18,7 @@ from sqlalchemy import create_engine
 
 from geo import infra, plans, records
 from geo.figures import load_figures
-from store import StoreError, Workspace, _frames, migrate
+from store import StoreError, Workspace, _columns, migrate
 
 from .conftest import LEDGER, SURVEY, monthly_ledger, schema_url
 
@@ -178,7 +178,7 @@ def _forged_snapshot(conn: sqlite3.Connection) -> None:
     frame.loc[0, "households"] = 9999
     conn.execute(
         "UPDATE snapshots SET parquet = ? WHERE version_id = 1 AND part = 'rows'",
-        (_frames.to_parquet(frame),),
+        (_columns.to_parquet(frame),),
     )
 
 

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from cli import main
 from geo import figures, plans, progress, records
 from store import Workspace, migrate
-from store.current import ledger_reports, open_plan
+from store.loaded import ledger_reports, open_plan
 
 from .conftest import LEDGER, app_session, at_revision
 

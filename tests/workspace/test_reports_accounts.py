@@ -16,7 +16,7 @@ from geo.errors import InputError
 from geo.selection import Selection
 from layers.reply import reply_docx
 from store import AccessError
-from store.current import data_source, figures_in_view, open_ledger, readable_places
+from store.loaded import data_source, figures_in_view, open_ledger, readable_places
 
 from .conftest import LEDGER
 

@@ -4,7 +4,7 @@ Documents (.txt, .docx, .pdf with a text layer) as numbered lines, refused whole
 :func:`read_document` turns an official document into a :class:`Document`: its SHA-256, its
 kind and one :class:`Line` per line of text, numbered from 1, so that every figure read from
 it can name the line it came from. Text files are decoded as ledgers are (BOM, strict UTF-8,
-strict GB18030, Big5 refused; :func:`geo._sheets.decode_csv`); a ``.docx`` gives one line per
+strict GB18030, Big5 refused; :func:`geo.io.sheets.decode_csv`); a ``.docx`` gives one line per
 paragraph and per table row, in the order Word shows them (python-docx); a PDF one line per
 line of its text layer, with the page (pypdf).
 
@@ -34,8 +34,8 @@ import re
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from geo import _sheets
 from geo.errors import InputError
+from geo.io import sheets as _sheets
 
 __all__ = [
     "DOCUMENT_SUFFIXES",

@@ -21,7 +21,7 @@ from jinja2 import Template
 
 from layers._html import esc
 from layers._leaflet import Remembered
-from layers.labels import label
+from layers.wording import label
 
 __all__ = ["label_points", "labels_layer"]
 

@@ -36,8 +36,9 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geo import _gdal, crs
+from geo import crs
 from geo.errors import InputError
+from geo.io import gdal as _gdal
 
 __all__ = [
     "LOCAL_UNPACK_RATIO",

@@ -1,7 +1,7 @@
 """
 A document under review: its text with the proposed figures marked, and the review's words.
 
-The figures page shows this beside the review table (:func:`geo.extract.extract_figures`),
+The figures page shows this beside the review table (:func:`geo.documents.extract.extract_figures`),
 so a planner sees each proposal where the document says it. Every character of the document
 goes through :func:`layers._html.esc`: a report is untrusted input like any upload. The
 table keeps its codes (the page saves them) and shows them by name: :func:`review_headers`,
@@ -14,7 +14,7 @@ import pandas as pd
 
 from layers._catalogue import LABELS
 from layers._html import esc
-from layers.labels import label, unit_text
+from layers.wording import label, unit_text
 
 __all__ = ["document_html", "review_headers", "review_options", "review_shown"]
 
@@ -44,7 +44,7 @@ def document_html(
     """
     The document's lines, numbered, with the proposals marked (hover: metric, value, line).
 
-    ``lines`` are :class:`geo.documents.Line` objects (number, text, page); ``proposals`` the
+    ``lines`` are :class:`geo.documents.read.Line` objects (number, text, page); ``proposals`` the
     review table, whose ``line``, ``start`` and ``end`` say where each figure stands. Lines
     without a figure are shown too: the planner reads the figure in its context.
     ``metric_names`` names each metric code in ``lang`` (a code it lacks reads "other").

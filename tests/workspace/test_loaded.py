@@ -1,4 +1,4 @@
-"""Tests for store/current.py: a version, a dataset's current state, every dataset's, as the
+"""Tests for store/loaded.py: a version, a dataset's current state, every dataset's, as the
 pages open them (the same objects the readers return, rows tagged with their version)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import shapely
 
 from geo import boundaries, infra, records
 from store import UnknownDatasetError
-from store.current import open_infra, open_ledger
+from store.loaded import open_infra, open_ledger
 
 from .conftest import LEDGER, SURVEY, monthly_ledger
 

@@ -1,12 +1,12 @@
-"""Tests for layers/review.py: a document's text with its figures marked, and nothing of it
+"""Tests for layers/marked_document.py: a document's text with its figures marked, and nothing of it
 run as HTML or template code."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from geo.documents import Line
-from layers.review import document_html
+from geo.documents.read import Line
+from layers.marked_document import document_html
 
 PAYLOAD = "<img src=x onerror=alert(1)>{{ 7*7 }}"
 
@@ -41,7 +41,7 @@ def test_overlapping_or_off_line_spans_are_left_unmarked():
 
 def test_the_review_table_is_headed_and_worded_in_the_interfaces_language():
     from geo import figures
-    from layers.review import review_headers, review_options, review_shown
+    from layers.marked_document import review_headers, review_options, review_shown
 
     assert review_headers("zh")["period_start"] == "起始年"
     assert review_headers("en")["as_written"] == "As written"

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geo import coverage
-from geo.quantities import written_quantity
+from geo.documents.quantities import written_quantity
 from geo.selection import UNDATED
 from layers._catalogue import LABELS
 

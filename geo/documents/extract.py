@@ -1,16 +1,16 @@
 """
 Propose the reported figures of a document: one row per figure, for a planner to review.
 
-:func:`extract_figures` reads every quantity of a :class:`~geo.documents.Document`
-(:mod:`geo.quantities`) and proposes, for each, what it counts (``metric``, from the words
-around it, :mod:`geo.cues`; ``other`` when nothing fits), where (``place``/``adcode``/``level``
-through :mod:`geo.gazetteer`: a district named before it in its sentence, else in its
-section heading, else the document's district or city), when (``period_start``/``period_end``)
-and whether planned, under way, done or a standing stock (``status``), with the line (and
-page) it came from, its exact wording (``as_written``), a ``confidence`` and the basis of
-each decision in words. Nothing is forced: a figure whose noun names no metric (路灯, 街道,
-党员) is ``other`` with confidence at most 0.2; a community's own figure (幸福小区 36 户) has
-level ``community``; an approximate figure keeps its qualifier.
+:func:`extract_figures` reads every quantity of a :class:`~geo.documents.read.Document`
+(:mod:`geo.documents.quantities`) and proposes, for each, what it counts (``metric``, from the
+words around it, :mod:`geo.documents.cues`; ``other`` when nothing fits), where
+(``place``/``adcode``/``level`` through :mod:`geo.gazetteer`: a district named before it in its
+sentence, else in its section heading, else the document's district or city), when
+(``period_start``/``period_end``) and whether planned, under way, done or a standing stock
+(``status``), with the line (and page) it came from, its exact wording (``as_written``), a
+``confidence`` and the basis of each decision in words. Nothing is forced: a figure whose noun
+names no metric (路灯, 街道, 党员) is ``other`` with confidence at most 0.2; a community's
+own figure (幸福小区 36 户) has level ``community``; an approximate figure keeps its qualifier.
 
 Lines are read as paragraphs: a line that breaks off mid-sentence (a PDF's wrapped line, a
 page break in a text file) continues on the next, so a sentence's cues and period reach its
@@ -35,10 +35,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo import _worker, cues, gazetteer
-from geo.documents import Document, Line, read_document
+from geo import _worker, gazetteer
+from geo.documents import cues
+from geo.documents.quantities import Folded, Quantity, find_quantities, fold_text, format_decimal
+from geo.documents.read import Document, Line, read_document
 from geo.errors import InputError, UnknownPlaceError
-from geo.quantities import Folded, Quantity, find_quantities, fold_text, format_decimal
 
 __all__ = [
     "FIGURE_COLUMNS",
@@ -152,7 +153,7 @@ def document_info(
     its closing date; ``city``, ``district`` and ``year`` override what is read. The year is
     the closing date's, else the document number's (〔2023〕), else None. ``status`` is
     ``plan`` for an implementation plan (实施方案, 计划), else ``completed``, and ``period``
-    the first period in the title (a :class:`geo.cues.Period` or None): the defaults for a
+    the first period in the title (a :class:`geo.documents.cues.Period` or None): the defaults for a
     figure no word qualifies. Raises :class:`~geo.errors.UnknownPlaceError` for an
     unknown ``city`` or ``district``.
     """
@@ -953,7 +954,7 @@ def propose_figures(
     """
     Read a document and propose its figures in a child process, bounded in time and memory.
 
-    :func:`geo.documents.read_document` then :func:`extract_figures`, run by
+    :func:`geo.documents.read.read_document` then :func:`extract_figures`, run by
     :func:`geo._worker.run_bounded` within :data:`READ_CPU_SECONDS` of processor time,
     :data:`READ_SECONDS` of wall-clock time and :data:`READ_MEMORY`, so
     one hostile upload cannot hold the server's process (the app and ``atlas figures

@@ -1,4 +1,4 @@
-"""Tests for layers/labels.py and its catalogue: both languages, the same placeholders, every
+"""Tests for layers/wording.py and its catalogue: both languages, the same placeholders, every
 key the code asks for present, and a clear error for one that is missing."""
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from geo import _osm, _worker, coverage, errors, network
+from geo import _worker, coverage, errors, network
+from geo.io import osm as _osm
 from layers import tables
 from layers._catalogue import LABELS
-from layers.labels import LANGS, label, measure_name
+from layers.wording import LANGS, label, measure_name
 from tests.test_codes import coded_keys
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,7 +76,7 @@ def test_a_missing_key_names_itself_and_the_catalogue():
 def test_a_missing_qualifier_reads_as_nothing():
     import pandas as pd
 
-    from layers.labels import qualifier_text
+    from layers.wording import qualifier_text
 
     assert [qualifier_text(q) for q in (pd.NA, None, float("nan"), "exact")] == [""] * 4
     assert qualifier_text("approx", "en") == " (about)"
@@ -97,7 +98,7 @@ def test_a_missing_qualifier_reads_as_nothing():
     ],
 )
 def test_figures_read_as_reports_write_them(value, unit, zh, en):
-    from layers.labels import format_value
+    from layers.wording import format_value
 
     assert (format_value(value, unit, "zh"), format_value(value, unit, "en")) == (zh, en)
 
@@ -129,7 +130,7 @@ def test_figures_read_as_reports_write_them(value, unit, zh, en):
     ],
 )  # fmt: skip
 def test_a_figure_reads_as_its_document_wrote_it(value, unit, options, zh, en):
-    from layers.labels import figure_text
+    from layers.wording import figure_text
 
     assert figure_text(value, unit, "zh", **options) == zh
     assert figure_text(value, unit, "en", **options) == en
@@ -156,14 +157,14 @@ def test_a_figure_reads_as_its_document_wrote_it(value, unit, options, zh, en):
     ],
 )  # fmt: skip
 def test_a_partial_value_says_what_it_covers(row, zh):
-    from layers.labels import value_text
+    from layers.wording import value_text
 
     assert value_text(row) == zh
     assert "at least 0" not in value_text({**row, "value": 0.0}, "en")
 
 
 def test_a_legend_writes_every_class_in_one_unit():
-    from layers.labels import class_texts
+    from layers.wording import class_texts
 
     # The map once read "6,205 户 – 4.2 万户": now 万 only when every class reaches it.
     assert class_texts([(117, 292), (1354, 3843), (6205, 42000)], "households") == (
@@ -190,7 +191,7 @@ def test_a_legend_writes_every_class_in_one_unit():
     ],
 )
 def test_periods_are_english_in_english(period, english):
-    from layers.labels import period_text, periods_text
+    from layers.wording import period_text, periods_text
 
     assert period_text(period, "en") == english
     assert period_text(period, "zh") == (period or "未注明时期")
@@ -199,7 +200,7 @@ def test_periods_are_english_in_english(period, english):
 
 
 def test_sources_and_scopes_lose_their_chinese_stock_words_in_english():
-    from layers.labels import place_text, source_words, tags_text
+    from layers.wording import place_text, source_words, tags_text
 
     line = "x号 · 未注明 · 未注明日期 · 003.txt:5 | y号 · 新乡市 · 2023-02-07 · a.txt:1"
     assert source_words(line, "en") == (
@@ -216,7 +217,7 @@ def test_sources_and_scopes_lose_their_chinese_stock_words_in_english():
 
 def test_a_datum_error_is_written_in_the_interfaces_language():
     from geo.errors import InputError
-    from layers.labels import error_text
+    from layers.wording import error_text
 
     hinted = InputError(
         "Expected a declared datum ...",
@@ -245,7 +246,7 @@ def test_network_shares_are_named_with_their_profile():
 
 
 def test_a_ledger_note_names_the_datums_in_words():
-    from layers.labels import note_text
+    from layers.wording import note_text
 
     overridden = {
         "code": "datum_overridden",
@@ -276,7 +277,7 @@ def test_a_ledger_note_names_the_datums_in_words():
 
 
 def test_a_save_says_what_its_version_holds_and_a_refusal_why():
-    from layers.labels import error_text, saved_text
+    from layers.wording import error_text, saved_text
     from store.errors import NothingToSaveError
 
     held = {"out_of_scope": 18, "total_row": 1}
@@ -303,7 +304,7 @@ def _refusals(tmp_path) -> list[Exception]:
     """One real refusal of each cap on what a file may cost (issue 29)."""
     import hostile_files
 
-    from geo.documents import read_document
+    from geo.documents.read import read_document
 
     found = []
     for data, name in [
@@ -333,7 +334,7 @@ def _refusals(tmp_path) -> list[Exception]:
 
 
 def test_every_cost_refusal_is_worded_in_both_languages(tmp_path):
-    from layers.labels import error_text
+    from layers.wording import error_text
 
     refusals = _refusals(tmp_path)
     assert len({e.code for e in refusals}) == len(refusals)

@@ -3,12 +3,12 @@ A figures table (CSV/XLSX) filled in by a bureau: read it as figures, quarantine
 
 One row per reported figure: place, period, status, metric, the value as the document writes
 it, and its source (document number, issuer, date, line or page). :func:`read_figure_table`
-reads it with the rules ledgers follow (:mod:`geo._sheets`: any encoding, header synonyms in
+reads it with the rules ledgers follow (:mod:`geo.io.sheets`: any encoding, header synonyms in
 Chinese or English, every raw cell kept) and returns :class:`FigureTable`: the clean rows
 shaped like :func:`geo.figures.load_figures` (so the map, compare and quality code take them
 unchanged) and the quarantine, each bad row with its row number, a reason code from
 :data:`REASONS`, a message in Chinese and English and its raw cells. Rows in = clean +
-quarantined. Values are read exactly (:mod:`geo.quantities`): ``2.7万余户`` is 27,000 and
+quarantined. Values are read exactly (:mod:`geo.documents.quantities`): ``2.7万余户`` is 27,000 and
 ``at_least``; a range is quarantined, never averaged. :func:`template_bytes` writes the blank
 template (``atlas figures template``).
 """
@@ -26,10 +26,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo import _sheets, cues, gazetteer
+from geo import gazetteer
+from geo.documents import cues
+from geo.documents.extract import FIGURE_COLUMNS, as_figures
+from geo.documents.quantities import fold_text, read_quantity
 from geo.errors import InputError, UnknownPlaceError
-from geo.extract import FIGURE_COLUMNS, as_figures
-from geo.quantities import fold_text, read_quantity
+from geo.io import sheets as _sheets
 
 __all__ = [
     "FIELDS",

@@ -17,7 +17,7 @@ light. The rules, all here:
 - **Each open names its driver.** :func:`read_info`, :func:`read_dataframe`,
   :func:`list_layers`, :func:`read_raw` and :func:`write_dataframe` take the driver the
   caller expects; the file is refused unless GDAL opened it with that one. Callers check
-  magic bytes and structure first (:mod:`geo._vector`, :mod:`geo._osm`): GDAL is the
+  magic bytes and structure first (:mod:`geo.io.vector`, :mod:`geo.io.osm`): GDAL is the
   second guard.
 
 GDAL errors are :class:`pyogrio.errors.DataSourceError`, ``DataLayerError`` and

@@ -6,7 +6,7 @@ Everything runs inside the caller's transaction.
 PostgreSQL takes rows by ``COPY … FROM STDIN`` (psycopg's copy, typed per value, so an empty
 text stays distinct from NULL); geometry goes in as hex EWKB with SRID 4326. SQLite takes one
 ``executemany`` of the insert SQLAlchemy compiles; geometry is WKB in a BLOB. Reads select
-geometry as WKB on both (``ST_AsBinary`` on PostGIS), so :mod:`store._frames` decodes one form.
+geometry as WKB on both (``ST_AsBinary`` on PostGIS), so :mod:`store._columns` decodes one form.
 """
 
 from __future__ import annotations

@@ -23,8 +23,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from geo import _cells, _xlsx, crs
+from geo import crs
 from geo.errors import InputError
+from geo.io import cells as _cells
+from geo.io import xlsx as _xlsx
 
 __all__ = [
     "DATUM_WORDS",
@@ -112,7 +114,7 @@ MAX_CSV_BYTES = 256 * 2**20
 MAX_CSV_ROWS = 1_048_576
 #: Most cells in a CSV (rows × columns); each costs about 60 bytes as Python text.
 MAX_CSV_CELLS = 25_000_000
-#: Most columns in a CSV or XLSX header (see :data:`geo._xlsx.MAX_COLUMNS`).
+#: Most columns in a CSV or XLSX header (see :data:`geo.io.xlsx.MAX_COLUMNS`).
 MAX_COLUMNS = _xlsx.MAX_COLUMNS
 _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 # The dtype of every raw cell column: text in Arrow (see text_frame).
@@ -416,7 +418,7 @@ def read_rows(data: bytes, *, name: str = "", sheet: str | None = None) -> Table
 
     Raises :class:`InputError` for a file that cannot be read at all, or that passes a cap
     (:data:`MAX_CSV_BYTES`, :data:`MAX_CSV_ROWS`, :data:`MAX_CSV_CELLS`, :data:`MAX_COLUMNS`;
-    XLSX: :mod:`geo._xlsx`).
+    XLSX: :mod:`geo.io.xlsx`).
     """
     suffix = Path(name).suffix.lower()
     if data.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
@@ -529,6 +531,7 @@ class Flags:
         self._ok = np.ones(rows, dtype=bool)
 
     def ok(self) -> np.ndarray:
+        """Rows not quarantined so far (a copy)."""
         return self._ok.copy()
 
     def flag(self, mask, reason: str, *, column: str = "", detail=None, detail_en=None) -> None:
@@ -548,6 +551,7 @@ class Flags:
             target[mask] = text if isinstance(text, str) else np.asarray(text, dtype=object)[mask]
 
     def stage(self, name: str) -> None:
+        """Record how many rows are clean and quarantined after the stage ``name``."""
         quarantined = int((~self.ok()).sum())
         rows = len(self.reason)
         self.stages.append(
@@ -646,7 +650,7 @@ def load_bytes(
 
     ``source`` is a path or the bytes themselves (then ``name`` is the upload's file name).
     ``capped=False`` lifts :data:`MAX_FILE_BYTES` for a local file whose size is checked
-    elsewhere (a vector file: :func:`geo._vector.unpack_cap`).
+    elsewhere (a vector file: :func:`geo.io.vector.unpack_cap`).
     """
     if isinstance(source, bytes | bytearray):
         size, label = len(source), name or "upload"

@@ -1,7 +1,7 @@
 """
 The words around a figure that say what it counts, when, and whether it is planned or done.
 
-Three vocabularies, all matched on folded text (:func:`geo.quantities.fold_text`):
+Three vocabularies, all matched on folded text (:func:`geo.documents.quantities.fold_text`):
 
 - **metric cues** (:data:`METRIC_CUES`): the nouns that name what a number counts, each with
   the units it can be counted in (老旧小区 counts in 个, 居民 in 户 for households and in 人
@@ -24,7 +24,7 @@ import dataclasses
 import functools
 import re
 
-from geo.quantities import Brackets, Quantity
+from geo.documents.quantities import Brackets, Quantity
 
 __all__ = [
     "METRIC_CUES",
