@@ -12,9 +12,11 @@ covers the district: a monthly ledger covering 卫滨区 (410703) replaces 卫�
 Every method takes the acting ``user``: an :class:`~store.accounts.Account` from
 :meth:`Workspace.login` (or :meth:`Workspace.session`), or, in local mode (a workspace
 without accounts and without ``ATLAS_AUTH=on``), a name or None for the one local user with
-admin rights. Roles are enforced here, not only in the pages: a read the account may not
-make raises :class:`~store.errors.AccessError`; a save keeps only the rows of the account's
-city or districts and quarantines the others as ``out_of_scope`` (see :mod:`store.accounts`).
+admin rights. Logins, accounts and the audit are administered by the workspace's base
+class, :class:`store.admin.Administration`. Roles are enforced here, not only in the pages:
+a read the account may not make raises :class:`~store.errors.AccessError`; a save keeps only
+the rows of the account's city or districts and quarantines the others as ``out_of_scope``
+(see :mod:`store.accounts`).
 Saves, restores, publications, account changes and logins are written to the audit in the
 transaction of the change.
 """
@@ -42,13 +44,13 @@ from geo import boundaries
 from geo.infra import Infra
 from geo.plans import Plan
 from geo.records import Ledger
-from store import _bulk, _columns, _engine, _files, accounts, audit, auth, migrate, schema
+from store import _bulk, _columns, _engine, _files, accounts, audit, migrate, schema
 from store._scope import scope_draft as _scope_draft
 from store.accounts import Account, acting_user, city_index
+from store.admin import Administration, User, as_account, require_admin
 from store.errors import (
     AccessError,
     DatasetError,
-    LoginError,
     NothingToSaveError,
     SchemaError,
     StoreError,
@@ -81,8 +83,6 @@ __all__ = [
 ]
 
 Progress = Callable[[float, str], None]
-#: Who acts: an account, or in local mode a name (or None) for the local user.
-User = Account | str | None
 #: The columns every quarantine has, before its raw cells.
 _REFUSED = ["row", "reason", "column", "message_zh", "message_en"]
 
@@ -143,7 +143,7 @@ def open_workspace(url: str | URL | None = None) -> Workspace:
     return Workspace(url)
 
 
-class Workspace:
+class Workspace(Administration):
     """
     One workspace database, embedded SQLite or PostgreSQL + PostGIS, behind one interface.
 
@@ -290,11 +290,11 @@ class Workspace:
                 raise self._not_atlas()
             actor = None
             if not _own and sa_inspect(conn).has_table(accounts.accounts.name):
-                actor = _require_admin(self._acting(conn, user), "upgrade the workspace")
+                actor = require_admin(self._acting(conn, user), "upgrade the workspace")
             migrate.upgrade(conn)
             after = migrate.revision(conn)
             if before != after and not _own:
-                name = actor.name if actor else _as_account(user).name
+                name = actor.name if actor else as_account(user).name
                 audit.record(conn, name, "upgrade", detail={"from": before, "to": after})
         self._ready = True
         return before, after
@@ -909,7 +909,7 @@ class Workspace:
         from store.backup import backup
 
         with self._begin() as conn:
-            account = _require_admin(self._acting(conn, user), "back up the workspace")
+            account = require_admin(self._acting(conn, user), "back up the workspace")
         counts = backup(self, Path(path))
         with self._begin(write=True) as conn:
             audit.record(
@@ -929,7 +929,7 @@ class Workspace:
         from store.backup import restore
 
         with self._begin() as conn:
-            account = _require_admin(self._acting(conn, user), "restore a backup")
+            account = require_admin(self._acting(conn, user), "restore a backup")
 
         def record(conn: Connection, counts: dict[str, int]) -> None:
             detail = counts | {"replace": replace}
@@ -940,186 +940,7 @@ class Workspace:
 
         return restore(self, Path(path), replace=replace, record=record)
 
-    # --- accounts, logins, publication, the audit (store/accounts.py, store/auth.py) -------
-
-    def _acting(self, conn: Connection, user: User) -> Account:
-        """``user`` as the database has it now, keeping the address it acts from."""
-        given = _as_account(user)
-        found = accounts.current(conn, given)
-        return dataclasses.replace(found, address=given.address)
-
-    def acting(self, user: User = None) -> Account:
-        """The account ``user`` stands for now; :class:`AccessError` when it may not act."""
-        with self._begin() as conn:
-            return self._acting(conn, user)
-
-    def has_accounts(self) -> bool:
-        """True once the workspace holds an account."""
-        with self._begin() as conn:
-            return accounts.has_accounts(conn)
-
-    def requires_login(self) -> bool:
-        """True once the workspace has an account, or with ``ATLAS_AUTH=on`` (team mode)."""
-        with self._begin() as conn:
-            return accounts.has_accounts(conn) or accounts.auth_forced()
-
-    def login(
-        self, name: str, password: str, *, address: str | None = None, session: bool = True
-    ) -> auth.Login:
-        """
-        A session for ``name`` if ``password`` is right and the name is not throttled.
-
-        Raises :class:`~store.errors.LoginError` (``auth.Throttled`` when throttled) with a
-        message that never says whether the account exists. The failure is on record.
-        ``session=False`` (the command line) checks the password and opens no session.
-        A name or password no database can keep raises :class:`~store.errors.TextError`.
-        """
-        check_text(name, "login name")
-        check_text(password, "password")
-        refused = None
-        with self._begin(write=True) as conn:
-            try:
-                done = auth.log_in(
-                    conn, name, password, address=address, session=session, now=self.clock()
-                )
-            except auth.LoginError as exc:
-                refused = exc  # raised after the commit: the audit row throttles the next try
-        if refused is not None:
-            raise refused
-        return dataclasses.replace(done, account=dataclasses.replace(done.account, address=address))
-
-    def session(self, token: str | None, *, address: str | None = None) -> Account | None:
-        """The account of a live session token, or None (ended, expired, disabled, unknown)."""
-        if not token:
-            return None
-        with self._begin() as conn:
-            found = auth.session_account(conn, token)
-        return None if found is None else dataclasses.replace(found, address=address)
-
-    def logout(self, token: str, *, address: str | None = None) -> None:
-        """End the session of ``token``; later requests with its cookie are refused."""
-        with self._begin(write=True) as conn:
-            account = auth.end_session(conn, token)
-            if account is not None:
-                audit.record(conn, account.name, "logout", address=address)
-
-    def add_account(
-        self,
-        name: str,
-        *,
-        role: str,
-        password: str,
-        city: str | None = None,
-        districts: Iterable[str] = (),
-        user: User = None,
-    ) -> Account:
-        """
-        Create an account (admins only).
-
-        The first account of a workspace must be an admin, and may be created by the local
-        user: that is how a team server starts.
-        """
-        with self._begin(write=True) as conn:
-            if accounts.has_accounts(conn):
-                actor = _require_admin(self._acting(conn, user), "add accounts")
-            elif role != "admin":
-                raise AccessError(
-                    "The first account of a workspace must be an admin (--role admin); it then "
-                    "adds the others."
-                )
-            else:
-                actor = _as_account(user)
-            made = accounts.add(
-                conn, name, role, password, city=city, districts=districts, by=actor.name
-            )
-            audit.record(
-                conn, actor.name, "account_add", target=made.name, address=actor.address,
-                detail=made.to_dict(),
-            )  # fmt: skip
-        return made
-
-    def list_accounts(self, *, user: User = None) -> list[Account]:
-        """Every account (admins only): name, role, city, districts, disabled."""
-        with self._begin() as conn:
-            _require_admin(self._acting(conn, user), "list accounts")
-            return accounts.list_accounts(conn)
-
-    def set_password(
-        self, name: str, password: str, *, current: str | None = None, user: User = None
-    ) -> Account:
-        """
-        Change ``name``'s password; ends its sessions. Returns the account.
-
-        An account changing its own password gives the ``current`` one (checked as a login
-        is: a wrong one is a failed login, on record and throttled); an admin may set
-        another account's without it. The new one must pass
-        :func:`store.accounts.check_password`.
-        """
-        with self._begin() as conn:
-            actor = self._acting(conn, user)
-        if actor.name != name:
-            _require_admin(actor, "change another account's password")
-        else:
-            self._check_current(name, current, address=actor.address)
-        with self._begin(write=True) as conn:
-            changed = accounts.set_password(conn, name, password)
-            auth.end_sessions(conn, changed)
-            audit.record(conn, actor.name, "account_password", target=name, address=actor.address)
-        return changed
-
-    def _check_current(self, name: str, current: str | None, *, address: str | None) -> None:
-        """Refuse a change of one's own password without the right current one."""
-        if not current:
-            raise accounts.PasswordError(
-                "current_needed",
-                f"Expected the current password of {name!r} to change it; nothing was changed.",
-            )
-        try:
-            self.login(name, current, address=address, session=False)
-        except auth.Throttled:
-            raise
-        except LoginError:
-            raise accounts.PasswordError(
-                "current_wrong",
-                f"The current password given for {name!r} is wrong; nothing was changed. Type "
-                "it again (each wrong one counts as a failed login).",
-            ) from None
-
-    def disable_account(self, name: str, *, user: User = None) -> Account:
-        """Disable ``name`` (admins only): no more logins, its sessions end at once."""
-        with self._begin(write=True) as conn:
-            actor = _require_admin(self._acting(conn, user), "disable accounts")
-            admins = [a for a in accounts.list_accounts(conn) if a.is_admin and not a.disabled]
-            if [a.name for a in admins] == [name]:
-                raise AccessError(
-                    f"{name!r} is the last admin; add another admin before disabling it."
-                )
-            done = accounts.disable(conn, name)
-            auth.end_sessions(conn, done)
-            audit.record(conn, actor.name, "account_disable", target=name, address=actor.address)
-        return done
-
-    def unlock_account(self, name: str, *, user: User = None) -> Account:
-        """
-        Start ``name``'s count of failed logins again (admins only), as a good login would.
-
-        Its next login waits for no earlier failure of its name; the address and spray delays
-        still apply to an address it never logged in from (:mod:`store.throttle`).
-        """
-        with self._begin(write=True) as conn:
-            actor = _require_admin(self._acting(conn, user), "unlock accounts")
-            done = accounts.require(conn, name)
-            audit.record(conn, actor.name, "account_unlock", target=name, address=actor.address)
-        return done
-
-    def audit_log(
-        self, *, user: User = None, limit: int | None = 1000, actor: str | None = None,
-        action: str | None = None,
-    ) -> pd.DataFrame:  # fmt: skip
-        """The audit, newest first (admins only): at, actor, action, target, address, detail."""
-        with self._begin() as conn:
-            _require_admin(self._acting(conn, user), "read the audit")
-            return audit.read(conn, limit=limit, actor=actor, action=action)
+    # --- publication: who may read a version beyond its city ------------------------------
 
     def publish(
         self, name: str, version: int, *, user: User = None, withdraw: bool = False
@@ -1391,17 +1212,6 @@ def _empty_current() -> gpd.GeoDataFrame:
         {"dataset": pd.Series(dtype="string"), "version": pd.Series(dtype="int64")},
         geometry=gpd.GeoSeries([], crs="EPSG:4326"),
     )
-
-
-def _as_account(user: User) -> Account:
-    """An account as given, or the local user for a name or None (local mode only)."""
-    return user if isinstance(user, Account) else accounts.local_account(user)
-
-
-def _require_admin(account: Account, what: str) -> Account:
-    if not account.is_admin:
-        raise AccessError(f"Only an admin may {what}; {account.name!r} is a {account.role}.")
-    return account
 
 
 def _record_save(conn: Connection, account: Account, draft: _Draft, number: int) -> None:
