@@ -101,7 +101,7 @@ import pandas as pd
 from geo import boundaries, coverage, crs, gazetteer, infra, reconcile, records, selection
 from geo.errors import AtlasError, InputError
 from layers.export import check_output, write_bytes, write_geojson, write_geopackage
-from layers.tables import csv_bytes, xlsx_bytes
+from layers.spreadsheets import csv_bytes, xlsx_bytes
 from layers.view import View, view_heading, view_map
 from store import Workspace, open_workspace, parse_ref
 from store.changes import summary as change_summary

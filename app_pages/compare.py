@@ -27,11 +27,11 @@ from geo import figures as figures_io
 from geo.errors import BoundaryCacheError
 from layers._html import esc_md
 from layers.charts import compare_chart, period_chart
+from layers.spreadsheets import csv_bytes
 from layers.tables import (
     compare_csv,
     compare_titles,
     compare_values,
-    csv_bytes,
     period_values,
     side_by_side,
     with_labels,

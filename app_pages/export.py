@@ -35,7 +35,8 @@ from app_pages.widgets import button_row
 from layers._html import esc_md
 from layers.export import geojson_bytes, geopackage_bytes, geopackage_layers
 from layers.offline import offline_html_bytes
-from layers.tables import csv_bytes, layers_summary, plain_table, xlsx_bytes
+from layers.spreadsheets import csv_bytes, xlsx_bytes
+from layers.tables import layers_summary, plain_table
 from layers.view import View, view_heading, view_layers, view_map
 from layers.wording import label
 

@@ -16,7 +16,8 @@ from app_pages import state
 from app_pages.common import current_account, current_lang, workspace
 from app_pages.datasets import request
 from layers._html import esc_md
-from layers.tables import changes_table, csv_bytes, versions_table
+from layers.spreadsheets import csv_bytes
+from layers.tables import changes_table, versions_table
 from layers.wording import error_text, label
 from store import StoreError
 

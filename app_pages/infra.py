@@ -40,7 +40,8 @@ from geo.errors import BoundaryCacheError, InputError
 from layers._html import esc_md
 from layers.export import geojson_bytes
 from layers.maps import coverage_layers
-from layers.tables import coverage_table, csv_bytes, quarantine_rows, reported_table
+from layers.spreadsheets import csv_bytes
+from layers.tables import coverage_table, quarantine_rows, reported_table
 from layers.wording import error_text, label, measure_name, sheet_text
 
 EXAMPLE_FILE = EXAMPLES_DIR / "synthetic-survey-xinxiang.geojson"

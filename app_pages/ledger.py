@@ -31,14 +31,13 @@ from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
 from layers._html import esc_md
 from layers.export import geopackage_bytes
+from layers.spreadsheets import csv_bytes, xlsx_bytes
 from layers.tables import (
-    csv_bytes,
     projects_table,
     quarantine_by_reason,
     quarantine_rows,
     reconciliation_counts,
     reconciliation_table,
-    xlsx_bytes,
 )
 from layers.wording import encoding_text, error_text, label, note_text, sheet_text
 

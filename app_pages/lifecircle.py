@@ -41,7 +41,8 @@ from layers.lifecircle import (
     walkshed_legend,
 )
 from layers.maps import lifecircle_layers
-from layers.tables import quarantine_rows, xlsx_bytes
+from layers.spreadsheets import xlsx_bytes
+from layers.tables import quarantine_rows
 from layers.wording import error_text, format_value, label
 
 RESULT_KEY = "lifecircle_result"

@@ -48,7 +48,8 @@ from layers.progress import (
     report_sheets,
     uncounted_table,
 )
-from layers.tables import quarantine_rows, xlsx_bytes
+from layers.spreadsheets import xlsx_bytes
+from layers.tables import quarantine_rows
 from layers.wording import error_text, label
 from store import StoreError
 from store.loaded import ledger_reports, open_plan

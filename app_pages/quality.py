@@ -27,17 +27,16 @@ from app_pages.common import (
 from geo import boundaries, compare, completeness, coverage
 from geo.errors import BoundaryCacheError
 from layers._html import esc_md
+from layers.spreadsheets import csv_bytes, xlsx_bytes
 from layers.tables import (
     completeness_detail,
     completeness_matrix,
-    csv_bytes,
     missing_names,
     quarantine_by_reason,
     quarantine_rows,
     reconciliation_counts,
     reconciliation_table,
     reported_table,
-    xlsx_bytes,
 )
 from layers.wording import label
 

@@ -13,7 +13,7 @@ no half file. :func:`check_output` refuses, before any work, a path whose folder
 or read-only, a folder, or a device (``/dev/full``); a failure while writing is an
 :class:`~geo.errors.InputError` naming the path and the reason. GeoPackage text attributes
 are neutralised against formula injection like the CSV and XLSX tables
-(:func:`layers.tables.neutralise_formulas`): QGIS and Excel users open them in spreadsheets.
+(:func:`layers.spreadsheets.neutralise_formulas`): QGIS and Excel users open them in spreadsheets.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import shapely
 
 from geo.errors import InputError
 from geo.io import gdal as _gdal
-from layers.tables import neutralise_formulas
+from layers.spreadsheets import neutralise_formulas
 
 __all__ = [
     "GEOJSON_DECIMALS",

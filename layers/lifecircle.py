@@ -432,7 +432,7 @@ def template_bytes(registry: Registry, lang: str = "zh") -> bytes:
     An empty first sheet with the header the reader knows, and a second sheet listing each
     category's words, the radius it is judged by and its clause.
     """
-    from layers.tables import xlsx_bytes
+    from layers.spreadsheets import xlsx_bytes
 
     fields = ("id", "name", "category", "address", "lon", "lat", "datum")
     header = [FILE_FIELDS[f][0] for f in fields] + ["面积（m²）"]

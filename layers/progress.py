@@ -7,7 +7,7 @@ ledger does not cover 未报送 / "not reported", where a number would be, never
 district did not report is 漏报 on the chart, a gap in its line. :func:`report_sheets` is the
 monthly report (月报): the city, each district, the late list, the rows not counted and why,
 the ranking and the months, each figure beside the plan and ledger versions it came from;
-:func:`layers.tables.xlsx_bytes` writes it with formulas neutralised. Every user value put in
+:func:`layers.spreadsheets.xlsx_bytes` writes it with formulas neutralised. Every user value put in
 HTML goes through :func:`layers._html.esc`; the chart takes them as data values.
 """
 

@@ -14,7 +14,7 @@ import shapely
 from geo import facilities, lifecircle
 from layers import lifecircle as words
 from layers._html import legend_html
-from layers.tables import xlsx_bytes
+from layers.spreadsheets import xlsx_bytes
 
 REGISTRY = facilities.load_registry()
 SOURCES = lifecircle.sources_table(REGISTRY)

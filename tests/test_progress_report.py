@@ -24,7 +24,7 @@ from layers.progress import (
     progress_table,
     report_sheets,
 )
-from layers.tables import xlsx_bytes
+from layers.spreadsheets import xlsx_bytes
 
 HEADER = "小区名称,所属城市,所属区县,改造年度,户数,状态,开工日期,完工日期"
 ROWS = [
