@@ -13,7 +13,8 @@ the rows come from, the rows of the districts each is still current for and thos
 district could not be told (:meth:`store.workspace.Workspace.current_quarantine`), each with
 its ``dataset`` and ``version``, since the row numbers of two files differ. Its
 infrastructure extent is each version's extent within the districts it speaks for, so "no
-data" stays "no data" where no version covers a district.
+data" stays "no data" where no version covers a district. A version of another kind than
+the one asked for is refused with a :class:`~store.errors.DatasetError` naming both.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
+from typing import Generic, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -33,6 +35,7 @@ from geo.progress import Report
 from geo.records import Ledger
 from geo.report import DataSource, SavedSource, looks_synthetic
 from store import _engine
+from store.admin import User
 from store.errors import DatasetError
 from store.names import parse_ref
 from store.workspace import SavedFigures, VersionInfo, Workspace, open_workspace
@@ -52,8 +55,23 @@ __all__ = [
 ]
 
 
+#: What a saved version holds, by the class the readers return.
+_Content = TypeVar("_Content", Ledger, Infra, SavedFigures, Plan)
+
+#: Each kind of content: how a message names it, and the fix it offers.
+_KINDS: dict[type, tuple[str, str]] = {
+    Ledger: ("a ledger", "Name one (`atlas datasets` lists them)."),
+    Infra: ("an infrastructure", "Name one (`atlas datasets` lists them)."),
+    SavedFigures: ("a figures", "Name one (`atlas datasets` lists them)."),
+    Plan: (
+        "a plan",
+        "Save a plan with `atlas plan save`, or name one (`atlas datasets` lists them).",
+    ),
+}
+
+
 @dataclasses.dataclass
-class Opened:
+class Opened(Generic[_Content]):
     """
     A ledger or infrastructure opened from the workspace.
 
@@ -64,7 +82,7 @@ class Opened:
     """
 
     ref: str
-    content: Ledger | Infra | SavedFigures
+    content: _Content
     sources: list[VersionInfo]
 
     @property
@@ -82,7 +100,27 @@ def _tagged(frame: pd.DataFrame, info: VersionInfo) -> pd.DataFrame:
     return frame.assign(dataset=info.dataset, version=info.version)
 
 
-def open_ledger(workspace: Workspace, ref: str | None, *, user=None) -> Opened | None:
+def _load_as(
+    workspace: Workspace, ref: str, kind: type[_Content], *, user: User
+) -> tuple[_Content, VersionInfo]:
+    """
+    What the version ``ref`` names holds (``name``: its latest), and its record.
+
+    Raises :class:`~store.errors.DatasetError` when it holds another kind than ``kind``.
+    """
+    name, version = parse_ref(ref)
+    saved = workspace.load(name, version, user=user)
+    if not isinstance(saved.content, kind):
+        words, fix = _KINDS[kind]
+        raise DatasetError(
+            f"Expected {words} dataset, got {ref!r}, which holds a {saved.info.kind}. {fix}"
+        )
+    return saved.content, saved.info
+
+
+def open_ledger(
+    workspace: Workspace, ref: str | None, *, user: User = None
+) -> Opened[Ledger] | None:
     """
     The ledger ``ref`` names (see the module), or ``None`` when nothing is saved there.
 
@@ -90,13 +128,12 @@ def open_ledger(workspace: Workspace, ref: str | None, *, user=None) -> Opened |
     exist, and :class:`~store.errors.DatasetError` for a malformed reference.
     """
     name, version = parse_ref(ref) if ref else (None, None)
-    if version is not None:
-        saved = workspace.load(name, version, user=user)
-        ledger = saved.content
-        projects = _tagged(ledger.projects, saved.info)
-        quarantine = _tagged(ledger.quarantine, saved.info)
+    if ref and version is not None:
+        ledger, info = _load_as(workspace, ref, Ledger, user=user)
+        projects = _tagged(ledger.projects, info)
+        quarantine = _tagged(ledger.quarantine, info)
         opened = dataclasses.replace(ledger, projects=projects, quarantine=quarantine)
-        return Opened(ref, opened, [saved.info])
+        return Opened(ref, opened, [info])
     projects = workspace.current_projects(dataset=name, user=user)
     if projects.empty:
         return None
@@ -107,7 +144,7 @@ def open_ledger(workspace: Workspace, ref: str | None, *, user=None) -> Opened |
     return Opened(ref or "", ledger, sources)
 
 
-def _covered(workspace: Workspace, sources: list[VersionInfo], user) -> dict[str, list[str]]:
+def _covered(workspace: Workspace, sources: list[VersionInfo], user: User) -> dict[str, list[str]]:
     """For each contributing version, the districts it is the latest to cover."""
     latest: dict[tuple[str, str], int] = {}
     for name in {info.dataset for info in sources}:
@@ -120,7 +157,7 @@ def _covered(workspace: Workspace, sources: list[VersionInfo], user) -> dict[str
     }
 
 
-def open_infra(workspace: Workspace, ref: str | None, *, user=None) -> Opened | None:
+def open_infra(workspace: Workspace, ref: str | None, *, user: User = None) -> Opened[Infra] | None:
     """
     The infrastructure ``ref`` names (see the module), or ``None`` when nothing is saved.
 
@@ -128,12 +165,10 @@ def open_infra(workspace: Workspace, ref: str | None, *, user=None) -> Opened | 
     district no version covers stays outside the extent ("no data", never 0).
     """
     name, version = parse_ref(ref) if ref else (None, None)
-    if version is not None:
-        saved = workspace.load(name, version, user=user)
-        found = saved.content
-        features = _tagged(found.features, saved.info)
-        opened = dataclasses.replace(found, features=features)
-        return Opened(ref, opened, [saved.info])
+    if ref and version is not None:
+        found, info = _load_as(workspace, ref, Infra, user=user)
+        opened = dataclasses.replace(found, features=_tagged(found.features, info))
+        return Opened(ref, opened, [info])
     features = workspace.current_features(dataset=name, user=user)
     if features.empty:
         return None
@@ -142,7 +177,7 @@ def open_infra(workspace: Workspace, ref: str | None, *, user=None) -> Opened | 
     outlines = boundaries.load_boundaries("district").set_index("adcode").geometry
     extents, kinds = [], set()
     for info in sources:
-        found = workspace.load(info.dataset, info.version, user=user).content
+        found = _load_as(workspace, info.ref, Infra, user=user)[0]
         kinds.add(found.kind)
         mine = outlines.reindex(covered[info.ref]).dropna().to_numpy()
         if found.extent is not None and len(mine):
@@ -157,7 +192,9 @@ def open_infra(workspace: Workspace, ref: str | None, *, user=None) -> Opened | 
     return Opened(ref or "", opened, sources)
 
 
-def open_figures(workspace: Workspace, ref: str | None, *, user=None) -> Opened | None:
+def open_figures(
+    workspace: Workspace, ref: str | None, *, user: User = None
+) -> Opened[SavedFigures] | None:
     """
     The saved figures ``ref`` names (see the module), or ``None`` when none are saved.
 
@@ -165,23 +202,20 @@ def open_figures(workspace: Workspace, ref: str | None, *, user=None) -> Opened 
     figure still traces to its line.
     """
     name, version = parse_ref(ref) if ref else (None, None)
-    if version is not None:
-        saved = workspace.load(name, version, user=user)
-        table = saved.content
-        return Opened(
-            ref, SavedFigures(_tagged(table.figures, saved.info), table.documents), [saved.info]
-        )
+    if ref and version is not None:
+        table, info = _load_as(workspace, ref, SavedFigures, user=user)
+        return Opened(ref, SavedFigures(_tagged(table.figures, info), table.documents), [info])
     rows = workspace.current_figures(dataset=name, user=user)
     if rows.empty:
         return None
     sources = [workspace.info(d, v, user=user) for d, v in _versions_of(rows)]
     texts: dict[str, str] = {}
     for info in sources:
-        texts |= workspace.load(info.dataset, info.version, user=user).content.documents
+        texts |= _load_as(workspace, info.ref, SavedFigures, user=user)[0].documents
     return Opened(ref or "", SavedFigures(rows, texts), sources)
 
 
-def figures_in_view(workspace: Workspace | None, *, user=None) -> pd.DataFrame:
+def figures_in_view(workspace: Workspace | None, *, user: User = None) -> pd.DataFrame:
     """
     The figures every page and export shows: the seed figures and the saved ones.
 
@@ -204,7 +238,7 @@ def existing_workspace() -> Workspace | None:
     return None
 
 
-def readable_places(workspace: Workspace | None, *, user=None) -> frozenset[str] | None:
+def readable_places(workspace: Workspace | None, *, user: User = None) -> frozenset[str] | None:
     """
     The districts and zones (adcodes) ``user`` may report on; ``None`` for every place.
 
@@ -246,23 +280,16 @@ def saved_source(name: str, infos: list[VersionInfo], *, synthetic: bool) -> Dat
     return DataSource(name, versions, synthetic=synthetic)
 
 
-def open_plan(workspace: Workspace, ref: str, *, user=None) -> tuple[Plan, VersionInfo]:
+def open_plan(workspace: Workspace, ref: str, *, user: User = None) -> tuple[Plan, VersionInfo]:
     """
     The plan ``ref`` names (``name@3``, or ``name``: its latest version) and its record.
 
     Raises :class:`~store.errors.DatasetError` when ``ref`` names another kind of dataset.
     """
-    name, version = parse_ref(ref)
-    saved = workspace.load(name, version, user=user)
-    if saved.info.kind != "plan":
-        raise DatasetError(
-            f"Expected a plan dataset, got {ref!r}, which holds a {saved.info.kind}. Save a "
-            "plan with `atlas plan save`, or name one (`atlas datasets` lists them)."
-        )
-    return saved.content, saved.info
+    return _load_as(workspace, ref, Plan, user=user)
 
 
-def ledger_reports(workspace: Workspace, ref: str | None, *, user=None) -> list[Report]:
+def ledger_reports(workspace: Workspace, ref: str | None, *, user: User = None) -> list[Report]:
     """
     The saved versions a ledger reference reads from, as monthly reports, in saving order.
 
@@ -274,14 +301,14 @@ def ledger_reports(workspace: Workspace, ref: str | None, *, user=None) -> list[
     names = (
         [name]
         if name
-        else [d["name"] for d in workspace.list_datasets(user=user) if d["kind"] == "ledger"]
+        else [str(d["name"]) for d in workspace.list_datasets(user=user) if d["kind"] == "ledger"]
     )
     reports = []
     for dataset in names:
         for info in workspace.history(dataset, user=user):
             if info.kind != "ledger" or (version is not None and info.version > version):
                 continue
-            ledger = workspace.load(dataset, info.version, user=user).content
+            ledger = _load_as(workspace, info.ref, Ledger, user=user)[0]
             saved = info.saved_at.replace(tzinfo=datetime.UTC).astimezone(dates.BEIJING)
             day = dates.parse_day(ledger.report_date) if ledger.report_date else saved.date()
             projects = _tagged(ledger.projects, info)

@@ -8,8 +8,8 @@ import pytest
 import shapely
 
 from geo import boundaries, infra, records
-from store import UnknownDatasetError
-from store.loaded import open_infra, open_ledger
+from store import DatasetError, UnknownDatasetError
+from store.loaded import open_figures, open_infra, open_ledger
 
 from .conftest import LEDGER, SURVEY, monthly_ledger
 
@@ -111,3 +111,21 @@ def test_a_district_no_later_version_covers_keeps_its_quarantined_rows(workspace
     refused = open_ledger(workspace, "xinxiang").content.quarantine
     huojia = refused[refused["adcode"] == "410724"]
     assert huojia[["version", "reason"]].values.tolist() == [[1, "approximate_number"]]
+
+
+def test_a_version_of_another_kind_is_refused_by_name(workspace):
+    _save(workspace, LEDGER, "xinxiang")
+    survey = infra.read_infra(SURVEY)
+    workspace.save_infra(
+        survey, name="survey", user="clerk", data=SURVEY.read_bytes(), file_name=SURVEY.name
+    )
+    with pytest.raises(DatasetError) as ledger_asked:
+        open_infra(workspace, "xinxiang@1")
+    assert str(ledger_asked.value) == (
+        "Expected an infrastructure dataset, got 'xinxiang@1', which holds a ledger. Name "
+        "one (`atlas datasets` lists them)."
+    )
+    with pytest.raises(DatasetError, match="^Expected a ledger dataset, got 'survey@1', which"):
+        open_ledger(workspace, "survey@1")
+    with pytest.raises(DatasetError, match="^Expected a figures dataset, got 'survey@1', which"):
+        open_figures(workspace, "survey@1")
