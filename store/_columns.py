@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -29,7 +30,7 @@ BOOKKEEPING = {"version_id", "seq", "extra", "geom"}
 GEOMETRY = "geometry"
 
 
-def _dtype_spec(dtype) -> str | dict:
+def _dtype_spec(dtype: Any) -> str | dict:
     if isinstance(dtype, gpd.array.GeometryDtype):
         return GEOMETRY
     if isinstance(dtype, pd.StringDtype):
@@ -38,13 +39,13 @@ def _dtype_spec(dtype) -> str | dict:
     return str(dtype)
 
 
-def _dtype(spec: str | dict):
+def _dtype(spec: str | dict) -> Any:
     if isinstance(spec, dict):
         return pd.StringDtype(spec["string"], na_value=pd.NA if spec["na"] == "NA" else np.nan)
     return pd.api.types.pandas_dtype(spec)
 
 
-def _fits(series: pd.Series, sql_type) -> bool:
+def _fits(series: pd.Series, sql_type: Any) -> bool:
     dtype = series.dtype
     if isinstance(sql_type, Text):
         if isinstance(dtype, pd.StringDtype):
@@ -154,9 +155,9 @@ def parse_json(texts: Sequence) -> list:
     return json.loads("[" + ",".join("null" if t is None else t for t in texts) + "]")
 
 
-def decode(columns: dict[str, Sequence], spec: list[dict], rows: int) -> pd.DataFrame:
+def decode(columns: Mapping[str, Sequence], spec: list[dict], rows: int) -> pd.DataFrame:
     """The saved frame from its stored columns (``extra`` parsed, ``geom`` as WKB bytes)."""
-    parsed = None
+    parsed: list = []
     if any(c["at"] == "extra" for c in spec):
         parsed = parse_json(columns.get("extra") or [None] * rows)
     data = {}
@@ -185,7 +186,7 @@ def to_parquet(frame: pd.DataFrame) -> bytes:
 
 
 def from_parquet(
-    data: bytes, spec: list[dict], *, extra: Sequence[str] = (), filters=None
+    data: bytes, spec: list[dict], *, extra: Sequence[str] = (), filters: Any = None
 ) -> pd.DataFrame:
     """
     The frame :func:`to_parquet` wrote, each column cast back to its saved dtype.

@@ -22,11 +22,11 @@ import sqlite3
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import psycopg
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from store import _files
@@ -45,7 +45,7 @@ CONNECT_TIMEOUT_S = 10
 
 def default_path() -> Path:
     """The embedded workspace file: ``$ATLAS_DATA_DIR/atlas.sqlite`` or the XDG data folder."""
-    folder = os.environ.get(ENV_DIR)
+    folder: str | Path | None = os.environ.get(ENV_DIR)
     if not folder:
         base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
         folder = Path(base) / "renovation-atlas"
@@ -103,7 +103,7 @@ def make_engine(url: URL, *, timeout: float = TIMEOUT_S, mode: Mode = "rw") -> E
     engine = create_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
 
     @event.listens_for(engine, "connect")
-    def _timeouts(dbapi_connection, _record) -> None:
+    def _timeouts(dbapi_connection: psycopg.Connection, _record: object) -> None:
         # A writer waiting for a dataset's row lock gives up with a message, not forever.
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SELECT set_config('lock_timeout', %s, false)", (f"{timeout}s",))
@@ -124,7 +124,7 @@ def _sqlite_engine(url: URL, timeout: float, mode: Mode) -> Engine:
     file = sqlite_path(url).absolute()
 
     @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record) -> None:
+    def _connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         _files.connected(file, +1)  # the file check never opens a file SQLite has open
         # The driver's own BEGIN is off; _begin below issues the right one (SQLAlchemy's recipe).
         dbapi_connection.isolation_level = None
@@ -133,15 +133,15 @@ def _sqlite_engine(url: URL, timeout: float, mode: Mode) -> Engine:
             dbapi_connection.execute("PRAGMA journal_mode = WAL")
 
     @event.listens_for(engine, "close")
-    def _close(_dbapi_connection, _record) -> None:
+    def _close(_dbapi_connection: Any, _record: object) -> None:
         _files.connected(file, -1)
 
     @event.listens_for(engine, "close_detached")
-    def _close_detached(_dbapi_connection) -> None:
+    def _close_detached(_dbapi_connection: Any) -> None:
         _files.connected(file, -1)
 
     @event.listens_for(engine, "begin")
-    def _begin(connection) -> None:
+    def _begin(connection: Connection) -> None:
         write = connection.get_execution_options().get("atlas_write", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
@@ -163,7 +163,7 @@ def errors(url: URL, *, timeout: float = TIMEOUT_S) -> Iterator[None]:
         message = _message(url, orig, timeout)
         if message is None:
             raise
-        details = {"where": describe(url)}
+        details: dict[str, object] = {"where": describe(url)}
         raise StoreError(message, code="workspace_unusable", details=details) from None
 
 

@@ -10,6 +10,8 @@ refused whole: covering a district replaces its rows in the current state.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -18,6 +20,9 @@ from geo import records
 from geo.errors import AtlasError
 from store.accounts import city_index
 from store.errors import AccessError
+
+if TYPE_CHECKING:  # the workspace imports this module to cut its drafts
+    from store.workspace import _Draft
 
 __all__ = ["OUT_OF_SCOPE", "scope_draft"]
 
@@ -35,7 +40,7 @@ def _scope_words(city: str | None, districts: tuple[str, ...] | None) -> str:
     return "、".join(districts) if districts is not None else str(city)
 
 
-def scope_draft(draft, scope: tuple[str | None, tuple[str, ...] | None]) -> None:
+def scope_draft(draft: _Draft, scope: tuple[str | None, tuple[str, ...] | None]) -> None:
     """Cut ``draft`` (a workspace ``_Draft``) to ``scope`` = (city, districts), in place."""
     city, districts = scope
     if city is None and districts is None:
@@ -71,7 +76,13 @@ def scope_draft(draft, scope: tuple[str | None, tuple[str, ...] | None]) -> None
         draft.covers = sorted({str(c) for c in kept.dropna()})
 
 
-def _refused(draft, outside: np.ndarray, codes: pd.Series, city, districts) -> pd.DataFrame:
+def _refused(
+    draft: _Draft,
+    outside: np.ndarray,
+    codes: pd.Series,
+    city: str | None,
+    districts: tuple[str, ...] | None,
+) -> pd.DataFrame:
     """The quarantine rows of the clean rows outside the scope: reason, messages, raw cells."""
     frame = draft.frame[outside].reset_index(drop=True)
     where = codes[outside].reset_index(drop=True)
@@ -97,7 +108,7 @@ def _refused(draft, outside: np.ndarray, codes: pd.Series, city, districts) -> p
     return pd.concat([report, _raw(draft, frame)], axis=1)
 
 
-def _raw(draft, frame: pd.DataFrame) -> pd.DataFrame:
+def _raw(draft: _Draft, frame: pd.DataFrame) -> pd.DataFrame:
     """The refused rows' cells as written: from the uploaded ledger, else the saved values."""
     if draft.kind == "ledger" and draft.data is not None and "row" in frame:
         try:

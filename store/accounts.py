@@ -39,11 +39,14 @@ import functools
 import getpass
 import os
 import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import argon2
 import zxcvbn
 from sqlalchemy import and_, exists, false, func, insert, not_, or_, select, true, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.sql.elements import ColumnElement
 
 from geo import boundaries, gazetteer
 from geo.errors import UnknownPlaceError
@@ -280,7 +283,7 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC).replace(tzinfo=None, microsecond=0)
 
 
-def _account(row) -> Account:
+def _account(row: Row[Any]) -> Account:
     return Account(
         name=row.name,
         role=row.role,
@@ -293,7 +296,7 @@ def _account(row) -> Account:
 
 def has_accounts(conn: Connection) -> bool:
     """True once the workspace holds any account (then it is no longer in local mode)."""
-    return conn.execute(select(exists().where(accounts.c.id.isnot(None)))).scalar()
+    return bool(conn.execute(select(exists().where(accounts.c.id.isnot(None)))).scalar_one())
 
 
 def find(conn: Connection, name: str) -> tuple[Account, str] | None:
@@ -313,7 +316,16 @@ def list_accounts(conn: Connection) -> list[Account]:
     return [_account(r) for r in conn.execute(select(accounts).order_by(accounts.c.name))]
 
 
-def add(conn: Connection, name: str, role: str, password: str, *, city, districts, by) -> Account:
+def add(
+    conn: Connection,
+    name: str,
+    role: str,
+    password: str,
+    *,
+    city: str | None,
+    districts: Iterable[str] | None,
+    by: str,
+) -> Account:
     """
     Create an account; refuses a taken or malformed name, a scope-less role, a weak password.
 
@@ -336,7 +348,7 @@ def add(conn: Connection, name: str, role: str, password: str, *, city, district
             changed_at=now,
         )
     )
-    return find(conn, name)[0]
+    return require(conn, name)
 
 
 def set_password(conn: Connection, name: str, password: str) -> Account:
@@ -351,7 +363,7 @@ def set_password(conn: Connection, name: str, password: str) -> Account:
     return account
 
 
-def _context(name: str, city: str | None, districts) -> tuple[str, ...]:
+def _context(name: str, city: str | None, districts: Sequence[str]) -> tuple[str, ...]:
     """What a guesser knows of an account: its name, its city, its districts' codes and names."""
     index = boundaries.read_admin_index().set_index("adcode")["district"]
     places = [city, (city or "").removesuffix("市"), *districts]
@@ -375,7 +387,7 @@ def disable(conn: Connection, name: str) -> Account:
         .where(accounts.c.name == name, accounts.c.disabled_at.is_(None))
         .values(disabled_at=now, changed_at=now)
     )
-    return find(conn, name)[0]
+    return require(conn, name)
 
 
 def require(conn: Connection, name: str) -> Account:
@@ -409,7 +421,7 @@ def current(conn: Connection, user: Account) -> Account:
 # --- what an account may read ---------------------------------------------------------------
 
 
-def readable_versions(user: Account, *, with_published: bool = True):
+def readable_versions(user: Account, *, with_published: bool = True) -> ColumnElement[bool]:
     """
     A condition on ``versions``: the versions ``user`` may open whole.
 
@@ -419,7 +431,9 @@ def readable_versions(user: Account, *, with_published: bool = True):
     """
     if user.is_admin:
         return true()
-    shown = [versions.c.id.in_(select(published.c.version_id))] if with_published else []
+    shown: list[ColumnElement[bool]] = (
+        [versions.c.id.in_(select(published.c.version_id))] if with_published else []
+    )
     covers = select(coverage.c.version_id).where(coverage.c.version_id == versions.c.id)
     if user.city is not None:
         other = covers.where(or_(coverage.c.city.is_(None), coverage.c.city != user.city))
@@ -428,7 +442,7 @@ def readable_versions(user: Account, *, with_published: bool = True):
     return or_(*shown)
 
 
-def readable_districts(user: Account):
+def readable_districts(user: Account) -> ColumnElement[bool]:
     """A condition on ``coverage`` joined to ``versions``: districts whose rows ``user`` reads."""
     if user.is_admin:
         return true()
@@ -447,4 +461,4 @@ def write_scope(user: Account) -> tuple[str | None, tuple[str, ...] | None]:
 
 def count(conn: Connection) -> int:
     """How many accounts."""
-    return conn.execute(select(func.count()).select_from(accounts)).scalar()
+    return int(conn.execute(select(func.count()).select_from(accounts)).scalar_one())

@@ -127,7 +127,7 @@ def log_in(
         why = "no_account" if account is None else "disabled" if account.disabled else "password"
         audit.record(conn, name, "login_failed", address=address, detail={"why": why}, at=now)
         raise LoginError(WRONG)
-    if accounts.needs_rehash(stored):
+    if stored is not None and accounts.needs_rehash(stored):
         accounts.rehash(conn, name, password)
     token = secrets.token_urlsafe(32)
     expires = now + datetime.timedelta(hours=session_hours())

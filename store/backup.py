@@ -23,8 +23,10 @@ import contextlib
 import hashlib
 import re
 import shutil
+import sqlite3
 import tempfile
-from collections.abc import Iterator
+import typing
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -34,8 +36,9 @@ import pyarrow as pa
 import shapely
 from sqlalchemy import CheckConstraint, Table, delete, func, insert, or_, select, text
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.engine import URL, Connection, Engine, RowMapping
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.elements import ColumnElement, TextClause
 
 from store import _bulk, _columns, _engine, _files, migrate
 from store.errors import StoreError
@@ -50,6 +53,9 @@ from store.schema import (
     versions,
 )
 
+if typing.TYPE_CHECKING:  # the workspace imports this module when it backs up or restores
+    from store.workspace import Workspace
+
 __all__ = ["backup", "restore"]
 
 #: How many problems a refused backup lists.
@@ -58,7 +64,7 @@ SHOWN = 10
 _FEATURE_ADCODE = "__atlas_district__"
 
 
-def backup(workspace, path: Path) -> dict[str, int]:
+def backup(workspace: Workspace, path: Path) -> dict[str, int]:
     """Copy ``workspace`` into a new workspace file at ``path``; returns the counts."""
     where = URL.create("sqlite", database=str(path))
     with _files.build(path) as partial:
@@ -77,13 +83,22 @@ def backup(workspace, path: Path) -> dict[str, int]:
             # One self-contained file: fold the write-ahead log back in before the link
             # (outside any transaction, so on the driver's own connection).
             with _engine.errors(where), contextlib.closing(target.raw_connection()) as raw:
-                raw.driver_connection.execute("PRAGMA journal_mode = DELETE")
+                # The backup is an SQLite file: its driver connection is sqlite3's.
+                typing.cast(sqlite3.Connection, raw.driver_connection).execute(
+                    "PRAGMA journal_mode = DELETE"
+                )
         finally:
             target.dispose()
     return counts
 
 
-def restore(workspace, path: Path, *, replace: bool = False, record=None) -> dict[str, int]:
+def restore(
+    workspace: Workspace,
+    path: Path,
+    *,
+    replace: bool = False,
+    record: Callable[[Connection, dict[str, int]], None] | None = None,
+) -> dict[str, int]:
     """
     Copy every version of the backup at ``path`` into ``workspace``, in one transaction.
 
@@ -233,7 +248,7 @@ def _broken_rules(conn: Connection) -> list[str]:
     for table in metadata.sorted_tables:
         if table.name not in present:
             continue
-        rules = {
+        rules: dict[str, ColumnElement[bool] | TextClause] = {
             # The rule as the schema writes it, negated: rows that break it.
             f"the rule {rule.sqltext}": text(f"NOT ({rule.sqltext})")
             for rule in table.constraints
@@ -274,7 +289,7 @@ def _version_problems(conn: Connection) -> list[str]:
     return problems
 
 
-def _one_version(conn: Connection, version) -> list[str]:
+def _one_version(conn: Connection, version: RowMapping) -> list[str]:
     content = conn.execute(
         select(files.c.content).where(files.c.version_id == version["id"])
     ).scalar()
@@ -301,7 +316,7 @@ def _one_version(conn: Connection, version) -> list[str]:
     return problems
 
 
-def _table_frame(conn: Connection, table: Table, version_id: int, spec: list[dict]):
+def _table_frame(conn: Connection, table: Table, version_id: int, spec: list[dict]) -> pd.DataFrame:
     """A saved frame from its table rows (``features`` with their district, as saved)."""
     names = [c["name"] for c in spec if c["at"] == "column"]
     if any(c["at"] == "extra" for c in spec):
@@ -317,7 +332,9 @@ def _table_frame(conn: Connection, table: Table, version_id: int, spec: list[dic
     return frame
 
 
-def _snapshot_problem(conn, version, part: str, stored: pd.DataFrame, spec) -> str | None:
+def _snapshot_problem(
+    conn: Connection, version: RowMapping, part: str, stored: pd.DataFrame, spec: list[dict]
+) -> str | None:
     """What is wrong with a version's snapshot of ``part`` against its rows, or None."""
     data = conn.execute(
         select(snapshots.c.parquet, snapshots.c.rows).where(
@@ -359,14 +376,12 @@ def _copy(source: Connection, into: Connection) -> dict[str, int]:
     dataset_ids = {}
     for row in source.execute(select(datasets).order_by(datasets.c.id)).mappings():
         values = {k: v for k, v in row.items() if k != "id"}
-        dataset_ids[row["id"]] = into.execute(insert(datasets).values(values)).inserted_primary_key[
-            0
-        ]
+        dataset_ids[row["id"]] = _bulk.insert_one(into, insert(datasets).values(values))
     count = rows = 0
     for row in source.execute(select(versions).order_by(versions.c.id)).mappings().all():
         values = {k: v for k, v in row.items() if k != "id"}
         values["dataset_id"] = dataset_ids[row["dataset_id"]]
-        version_id = into.execute(insert(versions).values(values)).inserted_primary_key[0]
+        version_id = _bulk.insert_one(into, insert(versions).values(values))
         for table in DATA_TABLES:
             names = [c.name for c in table.columns if c.name != "version_id"]
             order = [c for c in table.primary_key.columns if c.name != "version_id"]
@@ -394,7 +409,7 @@ def _verify(conn: Connection, rows_tables: dict) -> None:
             found[name] = sum(
                 conn.execute(
                     select(func.count()).select_from(t).where(t.c.version_id == version["id"])
-                ).scalar()
+                ).scalar_one()
                 for t in tables
             )
         if digest != version["sha256"] or found != {

@@ -82,9 +82,9 @@ def compare(kind: str, old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     hit = np.flatnonzero(differs)
     labels = _label_columns(kind)
     parts = [
-        _side("changed", old, at_old[hit], new, at_new[hit], labels),
-        _side("removed", old, _at(pairs, "left_only", "at_old"), None, None, labels),
-        _side("added", None, None, new, _at(pairs, "right_only", "at_new"), labels),
+        _side("changed", (old, at_old[hit]), (new, at_new[hit]), labels),
+        _side("removed", (old, _at(pairs, "left_only", "at_old")), None, labels),
+        _side("added", None, (new, _at(pairs, "right_only", "at_new")), labels),
     ]
     named = [[c for c, (flags, _, _) in values.items() if flags[i]] for i in hit]
     parts[0]["columns"] = [", ".join(c) for c in named]
@@ -98,20 +98,27 @@ def compare(kind: str, old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["change", *labels], kind="stable", ignore_index=True)
 
 
+#: One version's side of a change: its frame and the positions of the changed rows in it.
+_Rows = tuple[pd.DataFrame, np.ndarray]
+
+
 def _at(pairs: pd.DataFrame, side: str, column: str) -> np.ndarray:
     return pairs.loc[pairs["_merge"] == side, column].to_numpy(dtype="int64")
 
 
-def _side(change, old, at_old, new, at_new, labels) -> pd.DataFrame:
+def _side(change: str, old: _Rows | None, new: _Rows | None, labels: list[str]) -> pd.DataFrame:
     """The change's label columns (from the new row, else the old) and its file rows."""
-    shown, at = (new, at_new) if new is not None else (old, at_old)
+    either = new if new is not None else old
+    if either is None:
+        raise ValueError("Expected the rows of the old or the new version, got neither.")
+    shown, at = either
     out = pd.DataFrame({"change": [change] * len(at)})
     for label in labels:
         column = shown[label] if label in shown else pd.Series(pd.NA, index=shown.index)
         out[label] = column.iloc[at].to_numpy(dtype=object, na_value=None)
-    for name, frame, rows in (("row_old", old, at_old), ("row_new", new, at_new)):
-        has = frame is not None and "row" in frame
-        out[name] = pd.array(frame["row"].iloc[rows] if has else [pd.NA] * len(at), dtype="Int64")
+    for name, side in (("row_old", old), ("row_new", new)):
+        rows = side[0]["row"].iloc[side[1]] if side is not None and "row" in side[0] else None
+        out[name] = pd.array([pd.NA] * len(at) if rows is None else rows, dtype="Int64")
     return out
 
 
@@ -125,7 +132,7 @@ def _label_columns(kind: str) -> list[str]:
     }[kind]
 
 
-def _scalar(value):
+def _scalar(value: object) -> object:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
     return value.item() if isinstance(value, np.generic) else value

@@ -16,6 +16,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
+from store.errors import StoreError
+
 __all__ = ["head", "known", "revision", "upgrade"]
 
 _SCRIPTS = Path(__file__).resolve().parent / "migrations"
@@ -32,7 +34,13 @@ def _config(connection: Connection | None = None) -> Config:
 
 def head() -> str:
     """The newest revision this atlas knows."""
-    return ScriptDirectory.from_config(_config()).get_current_head()
+    newest = ScriptDirectory.from_config(_config()).get_current_head()
+    if newest is None:
+        raise StoreError(
+            f"Expected the workspace's migrations in {_SCRIPTS}, found none. Install atlas "
+            "again (make install)."
+        )
+    return newest
 
 
 def known() -> set[str]:

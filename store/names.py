@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from store.errors import DatasetError, TextError
+from store.errors import DatasetError, StoreError, TextError
 
 __all__ = [
     "MAX_NAME",
@@ -69,7 +69,9 @@ def _visible(value: str, what: str) -> str:
     return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
-def normalise_name(value: str, what: str = "dataset name", *, error=DatasetError) -> str:
+def normalise_name(
+    value: str, what: str = "dataset name", *, error: type[StoreError] = DatasetError
+) -> str:
     """
     A dataset or account name as the workspace keeps it, or ``error`` saying why not.
 

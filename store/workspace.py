@@ -28,17 +28,19 @@ import dataclasses
 import datetime
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import LargeBinary, and_, delete, func, insert, select, type_coerce
+from sqlalchemy import LargeBinary, Table, and_, delete, func, insert, select, type_coerce
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import URL, Connection
+from sqlalchemy.engine import URL, Connection, RowMapping
+from sqlalchemy.sql.elements import ColumnElement
 
 from geo import boundaries
 from geo.infra import Infra
@@ -176,7 +178,7 @@ class Workspace(Administration):
     def __enter__(self) -> Workspace:
         return self
 
-    def __exit__(self, *_exc) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.close()
 
     # --- connections and schema ---------------------------------------------------------
@@ -202,7 +204,7 @@ class Workspace(Administration):
                 yield conn
                 if write and check and self.path is not None:
                     last = _last_audit(conn)
-        if last is not None:
+        if last is not None and self.path is not None:
             _files.record_commit(self.path, last)  # committed: what a lost -wal would lose
 
     def _check_file(self) -> None:
@@ -221,7 +223,7 @@ class Workspace(Administration):
             _files.check(self.path, missing_ok=True)
             if self.path == _engine.default_path():
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._create_file()
+            self._create_file(self.path)
         elif self.status()["state"] == "empty":
             if self.path is not None:
                 raise self._not_atlas()
@@ -234,9 +236,9 @@ class Workspace(Administration):
         status = self.status()
         return {"schema": status["schema"], "state": status["state"]}
 
-    def _create_file(self) -> None:
+    def _create_file(self, path: Path) -> None:
         """A new embedded file at the current schema, put in place only when whole."""
-        with _files.build(self.path) as partial:
+        with _files.build(path) as partial:
             building = _engine.make_engine(URL.create("sqlite", database=str(partial)), mode="rwc")
             try:
                 with _engine.errors(self.url), building.begin() as conn:
@@ -259,7 +261,7 @@ class Workspace(Administration):
         self._check_file()
         with self._begin(check=False) as conn:
             current = migrate.revision(conn)
-            counts = {"datasets": None, "versions": None}
+            counts: dict[str, int | None] = {"datasets": None, "versions": None}
             if current is not None and current in migrate.known():
                 counts = {
                     "datasets": conn.execute(select(func.count()).select_from(datasets)).scalar(),
@@ -274,7 +276,7 @@ class Workspace(Administration):
             **counts,
         }
 
-    def upgrade(self, *, user: User = None, _own: bool = False) -> tuple[str | None, str]:
+    def upgrade(self, *, user: User = None, _own: bool = False) -> tuple[str | None, str | None]:
         """
         Bring the schema to this atlas's newest, in one transaction: (before, after).
 
@@ -483,7 +485,10 @@ class Workspace(Administration):
             if draft.data is not None:
                 conn.execute(insert(files).values(version_id=version_id, content=draft.data))
             cities = _cities(draft.covers, draft.frame)
-            owned = {"version_id": [version_id] * len(draft.covers), "adcode": draft.covers}
+            owned: dict[str, _bulk.Values] = {
+                "version_id": [version_id] * len(draft.covers),
+                "adcode": draft.covers,
+            }
             _bulk.write_rows(
                 conn, coverage, owned | {"city": [cities.get(c) for c in draft.covers]}
             )
@@ -509,14 +514,19 @@ class Workspace(Administration):
         return self.info(draft.name, number, user=account)
 
     @staticmethod
-    def _write_frame(conn, version_id, table, frame, spec, own) -> None:
-        columns = _columns.encode(frame, spec)
-        columns = (
-            {"version_id": [version_id] * len(frame), "seq": list(range(len(frame)))}
-            | {name: values for name, values in own.items()}
-            | columns
-        )
-        _bulk.write_rows(conn, table, columns)
+    def _write_frame(
+        conn: Connection,
+        version_id: int,
+        table: Table,
+        frame: pd.DataFrame,
+        spec: list[dict],
+        own: Mapping[str, Sequence[Any]],
+    ) -> None:
+        columns: dict[str, _bulk.Values] = {
+            "version_id": [version_id] * len(frame),
+            "seq": list(range(len(frame))),
+        }
+        _bulk.write_rows(conn, table, columns | dict(own) | _columns.encode(frame, spec))
 
     # --- reading ------------------------------------------------------------------------
 
@@ -677,7 +687,15 @@ class Workspace(Administration):
             content = self._content(conn, info, row.id, row.meta, frame, refused)
         return SavedVersion(info, content, None if data is None else bytes(data))
 
-    def _content(self, conn, info, version_id, meta, frame, refused):
+    def _content(
+        self,
+        conn: Connection,
+        info: VersionInfo,
+        version_id: int,
+        meta: dict[str, Any],
+        frame: pd.DataFrame,
+        refused: pd.DataFrame,
+    ) -> Ledger | Infra | SavedFigures | Plan:
         if info.kind == "ledger":
             return Ledger(
                 frame,
@@ -706,7 +724,9 @@ class Workspace(Administration):
         return SavedFigures(frame, dict(texts))
 
     @staticmethod
-    def _read_frame(conn, table, version_id, spec) -> pd.DataFrame:
+    def _read_frame(
+        conn: Connection, table: Table, version_id: int, spec: list[dict]
+    ) -> pd.DataFrame:
         """A saved frame decoded from its table rows (the relational copy of the snapshot)."""
         names = [c["name"] for c in spec if c["at"] == "column"]
         if any(c["at"] == "extra" for c in spec):
@@ -857,7 +877,15 @@ class Workspace(Administration):
             entry[3].append(row.adcode)
         return by_version
 
-    def _current(self, kind, *, city, districts, dataset, user) -> gpd.GeoDataFrame:
+    def _current(
+        self,
+        kind: str,
+        *,
+        city: str | Iterable[str] | None,
+        districts: Iterable[str] | None,
+        dataset: str | None,
+        user: User,
+    ) -> gpd.GeoDataFrame:
         parts = []
         with self._begin() as conn:
             account = self._acting(conn, user)
@@ -1065,14 +1093,20 @@ def _insert_version(conn: Connection, draft: _Draft, specs: dict) -> tuple[int, 
         "frames": specs,
         "note": draft.note,
     }
-    return conn.execute(insert(versions).values(record)).inserted_primary_key[0], number
+    return _bulk.insert_one(conn, insert(versions).values(record)), number
 
 
 # The snapshot of infrastructure rows keeps each feature's district beside its columns.
 _FEATURE_ADCODE = "__atlas_district__"
 
 
-def _write_snapshots(conn, version_id, rows_frame, own, refused) -> None:
+def _write_snapshots(
+    conn: Connection,
+    version_id: int,
+    rows_frame: pd.DataFrame,
+    own: Mapping[str, Sequence[Any]],
+    refused: pd.DataFrame,
+) -> None:
     kept = rows_frame
     if own:
         kept = rows_frame.assign(**{_FEATURE_ADCODE: pd.array(own["adcode"], dtype="string")})
@@ -1092,7 +1126,15 @@ def _write_snapshots(conn, version_id, rows_frame, own, refused) -> None:
     )
 
 
-def _read_snapshot(conn, version_id, part, spec, *, extra=(), filters=None) -> pd.DataFrame:
+def _read_snapshot(
+    conn: Connection,
+    version_id: int,
+    part: str,
+    spec: list[dict],
+    *,
+    extra: Sequence[str] = (),
+    filters: Any = None,
+) -> pd.DataFrame:
     data = conn.execute(
         select(snapshots.c.parquet).where(
             snapshots.c.version_id == version_id, snapshots.c.part == part
@@ -1114,7 +1156,7 @@ def _schema_state(current: str | None) -> str:
     return "older" if current in migrate.known() else "newer"
 
 
-def _lock_dataset(conn: Connection, name: str, kind: str, user: str, now) -> int:
+def _lock_dataset(conn: Connection, name: str, kind: str, user: str, now: datetime.datetime) -> int:
     """The dataset's id, created if new, its row locked until commit (PostgreSQL)."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     conn.execute(
@@ -1169,13 +1211,13 @@ def _feature_districts(features: gpd.GeoDataFrame) -> list:
     return list(boundaries.assign_districts(lon, lat))
 
 
-def _rows_geom(conn: Connection, table):
+def _rows_geom(conn: Connection, table: Table) -> ColumnElement[Any]:
     if conn.dialect.name == "postgresql":
         return type_coerce(func.ST_AsBinary(table.c.geom), LargeBinary)
     return table.c.geom
 
 
-def _info(row, covers: tuple[str, ...]) -> VersionInfo:
+def _info(row: RowMapping, covers: tuple[str, ...]) -> VersionInfo:
     return VersionInfo(
         dataset=row["dataset"],
         kind=row["kind"],
@@ -1195,7 +1237,7 @@ def _info(row, covers: tuple[str, ...]) -> VersionInfo:
     )
 
 
-def _placed_rows(content) -> pd.DataFrame:
+def _placed_rows(content: Ledger | Infra | SavedFigures | Plan) -> pd.DataFrame:
     """A version's rows, each with its district (``adcode``), as its covers count them."""
     if isinstance(content, Ledger):
         return content.projects

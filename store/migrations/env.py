@@ -7,7 +7,7 @@ from alembic import context
 from store.schema import metadata
 
 
-def _ours(name: str | None, kind: str, _parent) -> bool:
+def _ours(name: str | None, kind: str, _parent: object) -> bool:
     """Our tables only: PostGIS keeps its own (spatial_ref_sys) beside them."""
     return kind != "table" or name in metadata.tables
 

@@ -7,6 +7,8 @@ Created: 2026-12-02
 
 from __future__ import annotations
 
+from typing import Any
+
 import geoalchemy2
 import sqlalchemy as sa
 from alembic import op
@@ -22,7 +24,7 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 ROW_TABLES = ("projects", "features", "figures", "quarantine")
 
 
-def _geometry(kind: str = "GEOMETRY"):
+def _geometry(kind: str = "GEOMETRY") -> sa.types.TypeEngine[Any]:
     # On SQLite a plain BLOB: GeoAlchemy2's SpatiaLite hooks must not see a geometry type.
     if op.get_bind().dialect.name == "sqlite":
         return sa.LargeBinary()
@@ -44,7 +46,9 @@ def _owner(table: str, *, seq: bool = False) -> tuple[list, list[str]]:
     ], key
 
 
-def _create(table: str, *columns, key: tuple[str, ...] = (), seq: bool = False) -> None:
+def _create(
+    table: str, *columns: sa.schema.SchemaItem, key: tuple[str, ...] = (), seq: bool = False
+) -> None:
     owned, primary = _owner(table, seq=seq)
     primary += list(key)
     op.create_table(table, *owned, *columns, sa.PrimaryKeyConstraint(*primary, name=f"pk_{table}"))
