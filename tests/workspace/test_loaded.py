@@ -125,7 +125,7 @@ def test_a_version_of_another_kind_is_refused_by_name(workspace):
         "Expected an infrastructure dataset, got 'xinxiang@1', which holds a ledger. Name "
         "one (`atlas datasets` lists them)."
     )
-    with pytest.raises(DatasetError, match="^Expected a ledger dataset, got 'survey@1', which"):
+    with pytest.raises(DatasetError, match=r"^Expected a ledger dataset, got 'survey@1', which"):
         open_ledger(workspace, "survey@1")
-    with pytest.raises(DatasetError, match="^Expected a figures dataset, got 'survey@1', which"):
+    with pytest.raises(DatasetError, match=r"^Expected a figures dataset, got 'survey@1', which"):
         open_figures(workspace, "survey@1")
