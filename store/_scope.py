@@ -10,19 +10,15 @@ refused whole: covering a district replaces its rows in the current state.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 import shapely
 
 from geo import records
 from geo.errors import AtlasError
+from store._draft import Draft
 from store.accounts import city_index
 from store.errors import AccessError
-
-if TYPE_CHECKING:  # the workspace imports this module to cut its drafts
-    from store.workspace import _Draft
 
 __all__ = ["OUT_OF_SCOPE", "scope_draft"]
 
@@ -40,8 +36,8 @@ def _scope_words(city: str | None, districts: tuple[str, ...] | None) -> str:
     return "、".join(districts) if districts is not None else str(city)
 
 
-def scope_draft(draft: _Draft, scope: tuple[str | None, tuple[str, ...] | None]) -> None:
-    """Cut ``draft`` (a workspace ``_Draft``) to ``scope`` = (city, districts), in place."""
+def scope_draft(draft: Draft, scope: tuple[str | None, tuple[str, ...] | None]) -> None:
+    """Cut ``draft`` (a :class:`~store._draft.Draft`) to ``scope`` = (city, districts), in place."""
     city, districts = scope
     if city is None and districts is None:
         return
@@ -77,7 +73,7 @@ def scope_draft(draft: _Draft, scope: tuple[str | None, tuple[str, ...] | None])
 
 
 def _refused(
-    draft: _Draft,
+    draft: Draft,
     outside: np.ndarray,
     codes: pd.Series,
     city: str | None,
@@ -108,7 +104,7 @@ def _refused(
     return pd.concat([report, _raw(draft, frame)], axis=1)
 
 
-def _raw(draft: _Draft, frame: pd.DataFrame) -> pd.DataFrame:
+def _raw(draft: Draft, frame: pd.DataFrame) -> pd.DataFrame:
     """The refused rows' cells as written: from the uploaded ledger, else the saved values."""
     if draft.kind == "ledger" and draft.data is not None and "row" in frame:
         try:

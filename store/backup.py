@@ -53,8 +53,16 @@ from store.schema import (
     versions,
 )
 
-if typing.TYPE_CHECKING:  # the workspace imports this module when it backs up or restores
-    from store.workspace import Workspace
+
+class _Workspace(typing.Protocol):
+    """What a backup or a restore uses of :class:`store.workspace.Workspace`, which calls it."""
+
+    where: str
+
+    def _begin(
+        self, *, write: bool = False, check: bool = True, snapshot: bool = False
+    ) -> contextlib.AbstractContextManager[Connection]: ...
+
 
 __all__ = ["backup", "restore"]
 
@@ -64,7 +72,7 @@ SHOWN = 10
 _FEATURE_ADCODE = "__atlas_district__"
 
 
-def backup(workspace: Workspace, path: Path) -> dict[str, int]:
+def backup(workspace: _Workspace, path: Path) -> dict[str, int]:
     """Copy ``workspace`` into a new workspace file at ``path``; returns the counts."""
     where = URL.create("sqlite", database=str(path))
     with _files.build(path) as partial:
@@ -93,7 +101,7 @@ def backup(workspace: Workspace, path: Path) -> dict[str, int]:
 
 
 def restore(
-    workspace: Workspace,
+    workspace: _Workspace,
     path: Path,
     *,
     replace: bool = False,

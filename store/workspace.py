@@ -47,18 +47,18 @@ from geo.infra import Infra
 from geo.plans import Plan
 from geo.records import Ledger
 from store import _bulk, _columns, _engine, _files, accounts, audit, migrate, schema
+from store._draft import REFUSED, Draft
 from store._scope import scope_draft as _scope_draft
 from store.accounts import Account, acting_user, city_index
 from store.admin import Administration, User, as_account, require_admin
 from store.errors import (
     AccessError,
     DatasetError,
-    NothingToSaveError,
     SchemaError,
     StoreError,
     UnknownDatasetError,
 )
-from store.names import check_text, normalise_name, version_number
+from store.names import normalise_name, version_number
 from store.schema import (
     KINDS,
     ROWS_TABLE,
@@ -85,8 +85,6 @@ __all__ = [
 ]
 
 Progress = Callable[[float, str], None]
-#: The columns every quarantine has, before its raw cells.
-_REFUSED = ["row", "reason", "column", "message_zh", "message_en"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -375,7 +373,7 @@ class Workspace(Administration):
             "report_date": ledger.report_date,
             "report_date_source": ledger.report_date_source,
         }
-        draft = _Draft("ledger", name, "", data, file_name, datum, ledger.rows)
+        draft = Draft("ledger", name, "", data, file_name, datum, ledger.rows)
         draft.frame, draft.quarantine, draft.meta = ledger.projects, ledger.quarantine, meta
         draft.covers, draft.note = _covers(covers, ledger.projects), note
         draft.covers_given = covers is not None
@@ -406,7 +404,7 @@ class Workspace(Administration):
         own = {"adcode": adcodes}
         default = pd.DataFrame({"adcode": pd.array(adcodes, dtype="string")})
         rows = len(infra.features) + len(infra.quarantine)
-        draft = _Draft("infra", name, "", data, file_name, datum, rows)
+        draft = Draft("infra", name, "", data, file_name, datum, rows)
         draft.frame, draft.quarantine, draft.meta = infra.features, infra.quarantine, meta
         draft.own, draft.extent, draft.note = own, infra.extent, note
         draft.covers, draft.covers_given = _covers(covers, default), covers is not None
@@ -434,7 +432,7 @@ class Workspace(Administration):
         ``out_of_scope``, as a ledger's rows are.
         """
         refused = 0 if quarantine is None else len(quarantine)
-        draft = _Draft("figures", name, "", data, file_name, None, len(table) + refused)
+        draft = Draft("figures", name, "", data, file_name, None, len(table) + refused)
         draft.frame, draft.texts, draft.note = table, dict(documents or {}), note
         if quarantine is not None:
             draft.quarantine = quarantine
@@ -460,12 +458,12 @@ class Workspace(Administration):
         outside its scope are quarantined as ``out_of_scope``.
         """
         rows = len(plan.targets) + len(plan.quarantine)
-        draft = _Draft("plan", name, "", data, file_name, None, rows)
+        draft = Draft("plan", name, "", data, file_name, None, rows)
         draft.frame, draft.quarantine, draft.meta = plan.targets, plan.quarantine, plan.to_meta()
         draft.covers, draft.note = _covers(None, plan.targets), note
         return self._save(draft, None, user)
 
-    def _save(self, draft: _Draft, progress: Progress | None, user: User) -> VersionInfo:
+    def _save(self, draft: Draft, progress: Progress | None, user: User) -> VersionInfo:
         """Everything of one version in one transaction; ``progress`` hears each stage."""
         report = progress or (lambda fraction, stage: None)
         with self._begin() as conn:
@@ -810,7 +808,7 @@ class Workspace(Administration):
                 )
         if not parts:
             return pd.DataFrame(
-                {c: pd.Series(dtype="object") for c in [*_REFUSED, "dataset", "version"]}
+                {c: pd.Series(dtype="object") for c in [*REFUSED, "dataset", "version"]}
             )
         return pd.concat(parts, ignore_index=True)
 
@@ -1003,72 +1001,7 @@ class Workspace(Administration):
 # --- helpers --------------------------------------------------------------------------------
 
 
-@dataclasses.dataclass
-class _Draft:
-    """What one save writes: the record's facts, the frames, the districts covered."""
-
-    kind: str
-    name: str
-    user: str
-    data: bytes | None
-    file_name: str | None
-    datum: str | None
-    rows: int
-    frame: pd.DataFrame = None
-    quarantine: pd.DataFrame = dataclasses.field(
-        default_factory=lambda: pd.DataFrame(columns=_REFUSED)
-    )
-    own: dict = dataclasses.field(default_factory=dict)
-    meta: dict = dataclasses.field(default_factory=dict)
-    covers: list[str] = dataclasses.field(default_factory=list)
-    extent: shapely.Geometry | None = None
-    texts: dict[str, str] = dataclasses.field(default_factory=dict)
-    note: str | None = None
-    covers_given: bool = False
-
-    def by_reason(self) -> dict[str, int]:
-        """Quarantined rows by reason, reasons sorted."""
-        counts = self.quarantine["reason"].value_counts() if len(self.quarantine) else {}
-        return {str(k): int(v) for k, v in sorted(dict(counts).items())}
-
-    def check(self) -> dict[str, list]:
-        """
-        Refuse a bad name or text, no user, uneven counts or no clean row; the frames' specs.
-
-        Called once the account's scope is applied: rows it refused are no clean rows.
-        """
-        self.name = normalise_name(self.name)
-        for what, text in (("file name", self.file_name), ("note", self.note)):
-            if text is not None:
-                check_text(text, what)
-        for document, body in self.texts.items():
-            check_text(document, "document name")
-            check_text(body, f"text of {document}")
-        if not self.user:
-            raise DatasetError("Expected the acting user's name; got an empty one.")
-        if self.rows != len(self.frame) + len(self.quarantine):
-            raise DatasetError(
-                f"Expected rows = clean + quarantined; got {self.rows} ≠ {len(self.frame)} + "
-                f"{len(self.quarantine)}. Save what the reader returned, unchanged."
-            )
-        if len(self.frame) == 0:
-            # A version with no row replaces nothing and shows nothing: refused, said why.
-            by_reason = self.by_reason()
-            listed = ", ".join(f"{k} {v}" for k, v in by_reason.items()) or "none"
-            raise NothingToSaveError(
-                f"Expected at least one clean row to save; all {self.rows} rows are "
-                f"quarantined (by reason: {listed}), so no version was made. Fix the "
-                "quarantined rows, or save as an account that may write their districts.",
-                rows=self.rows,
-                by_reason=by_reason,
-            )
-        return {
-            "rows": _columns.spec_of(self.frame, ROWS_TABLE[self.kind], own=tuple(self.own)),
-            "quarantine": _columns.spec_of(self.quarantine, quarantine),
-        }
-
-
-def _insert_version(conn: Connection, draft: _Draft, specs: dict) -> tuple[int, int]:
+def _insert_version(conn: Connection, draft: Draft, specs: dict) -> tuple[int, int]:
     """The version's record under the dataset's lock: (its id, its number)."""
     now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None, microsecond=0)
     dataset_id = _lock_dataset(conn, draft.name, draft.kind, draft.user, now)
@@ -1256,7 +1189,7 @@ def _empty_current() -> gpd.GeoDataFrame:
     )
 
 
-def _record_save(conn: Connection, account: Account, draft: _Draft, number: int) -> None:
+def _record_save(conn: Connection, account: Account, draft: Draft, number: int) -> None:
     refused = draft.quarantine["reason"] if len(draft.quarantine) else pd.Series([], dtype=str)
     audit.record(
         conn,
