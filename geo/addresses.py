@@ -210,8 +210,13 @@ def _where(result: Resolution) -> str:
 def _candidates_of(result: Resolution) -> tuple[dict[str, str], ...]:
     if result.status == "ambiguous":
         return result.candidates
-    place = {"adcode": result.adcode, "name": result.name, "city": result.city}
-    return ({**place, "province": result.province},)
+    place = {
+        "adcode": result.adcode,
+        "name": result.name,
+        "city": result.city,
+        "province": result.province,
+    }
+    return ({key: value for key, value in place.items() if value is not None},)
 
 
 def _contradicted(address: str, rejected: Resolution, province: str) -> Resolution:

@@ -14,6 +14,8 @@ change with the clock during a test.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -64,7 +66,7 @@ def metric_family(metric: str) -> str:
     return _FAMILY_OF.get(metric, "other")
 
 
-def _place_figures(figures: pd.DataFrame, place) -> pd.DataFrame:
+def _place_figures(figures: pd.DataFrame, place: Any) -> pd.DataFrame:
     """A district's or zone's own figures; a city's city-wide and urban-area figures."""
     if place.tier == "city":
         return figures[
@@ -75,7 +77,7 @@ def _place_figures(figures: pd.DataFrame, place) -> pd.DataFrame:
     ]
 
 
-def _joined(values) -> str:
+def _joined(values: Iterable[object]) -> str:
     kept = [str(v) for v in values if not pd.isna(v) and str(v) != ""]
     return "; ".join(dict.fromkeys(kept))
 

@@ -12,6 +12,7 @@ no row is ever dropped silently. Codes (``adcode``) stay strings.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -397,7 +398,7 @@ def combine_figures(seed: pd.DataFrame, *saved: pd.DataFrame) -> pd.DataFrame:
     return combined.astype(types)
 
 
-def combined_qualifier(qualifiers) -> str:
+def combined_qualifier(qualifiers: Iterable[object]) -> str:
     """
     The qualifier of a sum of figures with these qualifiers.
 

@@ -11,7 +11,9 @@ missing values; they are never filled with zero.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -66,7 +68,7 @@ class Selection:
     statuses: tuple[str, ...] = ()
 
     @classmethod
-    def for_province(cls, province: str, **kwargs) -> Selection:
+    def for_province(cls, province: str, **kwargs: Any) -> Selection:
         """Every city of ``province`` (a name such as 河南 or 河南省)."""
         info = gazetteer.resolve_province(province)
         cities = gazetteer.list_cities(info["province"])["city"].tolist()
@@ -95,7 +97,7 @@ def select_outlines(selection: Selection, *, display: bool = False) -> gpd.GeoDa
     return districts.reset_index(drop=True)
 
 
-def _district_codes(names, cities: list[str]) -> set[str]:
+def _district_codes(names: Iterable[str], cities: list[str]) -> set[str]:
     """
     Adcodes (outline or zone codes) for district names within the selected cities.
 
@@ -113,7 +115,7 @@ def _district_codes(names, cities: list[str]) -> set[str]:
             raise UnknownPlaceError(
                 "district", name, gazetteer.close_matches(name, choices, limit=5)
             )
-        codes.update(r.adcode for r in hits)
+        codes.update(r.adcode for r in hits if r.adcode is not None)
     return codes
 
 

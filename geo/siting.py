@@ -40,6 +40,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -52,6 +53,10 @@ from geo.errors import InputError
 from geo.infra import Infra
 from geo.io import vector as _vector
 from geo.network import Network
+
+if TYPE_CHECKING:  # both are imported when a siting is solved, not when atlas starts
+    import pulp
+    from spopt.locate import MCLP
 
 __all__ = [
     "PROFILES",
@@ -187,7 +192,7 @@ def _highs_banner_shown() -> None:
         os.close(saved)
 
 
-def _pulp_solver(solver: str, time_limit_s: float | None):
+def _pulp_solver(solver: str, time_limit_s: float | None) -> pulp.LpSolver:
     import pulp
 
     if solver not in SOLVERS:
@@ -202,7 +207,7 @@ def _pulp_solver(solver: str, time_limit_s: float | None):
         return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, threads=1)
 
 
-def _model(problem: _Reduced, count: int):
+def _model(problem: _Reduced, count: int) -> MCLP:
     """The MCLP of spopt for the reduced problem, the existing sites predefined (fixed open)."""
     from spopt.locate import MCLP
 
@@ -219,7 +224,9 @@ def _model(problem: _Reduced, count: int):
     )
 
 
-def _solve(model, problem: _Reduced, count: int, solver: str, time_limit_s: float | None) -> dict:
+def _solve(
+    model: MCLP, problem: _Reduced, count: int, solver: str, time_limit_s: float | None
+) -> dict:
     """Solve ``model`` for ``count`` new sites: chosen candidate columns, proof and bound."""
     import pulp
 
@@ -296,7 +303,7 @@ def _solve_sparse(problem: _Reduced, count: int, time_limit_s: float | None) -> 
     return {"chosen": chosen, "proven": proven, "bound": bound if np.isfinite(bound) else None}
 
 
-def _bound(problem, solver: str) -> float | None:
+def _bound(problem: pulp.LpProblem, solver: str) -> float | None:
     """HiGHS's best bound on the households covered; None from CBC (PuLP does not read it)."""
     import pulp
 
@@ -354,6 +361,7 @@ def maximal_covering(
     alone[problem.columns] = sparse.csr_matrix(cand_cover.T, dtype=np.float64) @ np.where(
         before, 0.0, problem.weights
     )
+    gap: float | None
     status, gap, bound, model = "optimal", 0.0, None, None
     curve_optimum = np.full(count, np.nan)
     if not greedy_picks.size:

@@ -150,6 +150,7 @@ def unit_scale(header: str, *, base: str) -> Decimal | None:
         ),
         "cny": (("亿元",), ("万元",), ("元", "cny", "yuan")),
     }[base]
+    scales: tuple[Decimal, ...]
     if base == "cny":
         scales = (Decimal(100_000_000), Decimal(10_000), Decimal(1))
     else:
@@ -187,11 +188,11 @@ def _read_number(
         return None, "bad_number"
     if maximum is not None and value > maximum:
         return None, "out_of_range"
-    number = float(value)
+    read = float(value)
     # A float keeps 15-17 significant digits: a cell with more would be rounded, silently.
-    if Decimal(repr(number)) != value:
+    if Decimal(repr(read)) != value:
         return None, "too_precise"
-    return number, None
+    return read, None
 
 
 def parse_numbers(

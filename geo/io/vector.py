@@ -339,9 +339,11 @@ def _parse_crs_member(member: object, name: str) -> pyproj.CRS | None:
     """An EPSG or CRS84 ``name`` member as a CRS, parsed offline; ``null`` says nothing."""
     if member is None:
         return None
-    props = member.get("properties") if isinstance(member, dict) else None
-    text = props.get("name") if isinstance(props, dict) and member.get("type") == "name" else None
-    text = text.strip() if isinstance(text, str) else ""
+    fields = member if isinstance(member, dict) else {}
+    props = fields.get("properties")
+    given = props.get("name") if isinstance(props, dict) and fields.get("type") == "name" else None
+    text = given.strip() if isinstance(given, str) else ""
+    user_input: str | None
     if match := _EPSG_NAME.fullmatch(text):
         user_input = f"EPSG:{match.group(1) or match.group(2)}"
     else:
@@ -375,7 +377,7 @@ def _unpack_shapefile(
             f"Upload one layer per zip: {_ZIP_PARTS}."
         )
     stem = _member(shps[0]).stem.casefold()
-    chosen = {suffix: [] for suffix in _EXTRACTED}
+    chosen: dict[str, list[zipfile.ZipInfo]] = {suffix: [] for suffix in _EXTRACTED}
     for entry in entries:
         member = _member(entry)
         if member.stem.casefold() == stem and member.suffix.lower() in chosen:

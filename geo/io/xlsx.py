@@ -32,7 +32,10 @@ import re
 import warnings
 import xml.etree.ElementTree as ET
 import zipfile
+from typing import Any
 
+from openpyxl.workbook.workbook import Workbook as OpenpyxlBook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
 from geo.errors import InputError
@@ -82,7 +85,7 @@ class Workbook:
 class _CachedValues(WorkSheetParser):
     """Cached values as ``data_only`` reads them, and a mark on formulas that have none."""
 
-    def parse_cell(self, element):
+    def parse_cell(self, element: ET.Element) -> dict[str, Any]:
         cell = super().parse_cell(element)
         # No <v> at all: never calculated. An empty <v/> is a formula that gave "" (=IF(...)).
         if element.find(FORMULA_TAG) is not None and element.find(VALUE_TAG) is None:
@@ -148,7 +151,9 @@ def _listing(sheets: list[tuple[str, str]]) -> str:
     return ", ".join(f"{title!r} ({_STATES.get(state, state)})" for title, state in sheets)
 
 
-def _choose(book, sheet: str | None, sheets: list[tuple[str, str]]):
+def _choose(
+    book: OpenpyxlBook, sheet: str | None, sheets: list[tuple[str, str]]
+) -> ReadOnlyWorksheet:
     names = [title for title, _ in sheets]
     if sheet is not None:
         if sheet not in names:
@@ -178,7 +183,9 @@ def _capped(what: str, cap: int, where: str) -> InputError:
     )
 
 
-def _sheet_rows(book, chosen) -> tuple[list[list[str]], list[int], dict[int, tuple[int, str]]]:
+def _sheet_rows(
+    book: OpenpyxlBook, chosen: ReadOnlyWorksheet
+) -> tuple[list[list[str]], list[int], dict[int, tuple[int, str]]]:
     """The rows of ``chosen`` that hold a value, capped; their numbers and formulas."""
     rows: list[list[str]] = []
     numbers: list[int] = []
