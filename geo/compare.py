@@ -16,6 +16,7 @@ values per year or period for a time view.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -147,7 +148,7 @@ def _city_code(figures: pd.DataFrame, city: str) -> str | None:
     return whole.iloc[0] if len(whole) else None
 
 
-def _row(place, metric: str, kind: str, **values) -> dict[str, object]:
+def _row(place: Any, metric: str, kind: str, **values: object) -> dict[str, object]:
     row = dict.fromkeys(VALUE_COLUMNS, pd.NA)
     row.update(
         adcode=place.adcode,
@@ -339,7 +340,7 @@ def ledger_values(
     return _frame(rows)
 
 
-def _place_rows(projects: pd.DataFrame, place) -> pd.DataFrame:
+def _place_rows(projects: pd.DataFrame, place: Any) -> pd.DataFrame:
     """A ledger's rows of ``place``: a city's by name, a district's or zone's by adcode."""
     if place.tier == "city":
         return projects[projects["city"].eq(place.city).fillna(False).astype(bool)]
@@ -733,7 +734,9 @@ def _named_periods(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(names, index=frame.index, dtype="string")
 
 
-def _ledger_by_year(projects, places, metrics, source) -> pd.DataFrame:
+def _ledger_by_year(
+    projects: pd.DataFrame, places: pd.DataFrame, metrics: list[str], source: str | None
+) -> pd.DataFrame:
     rows = []
     batch = projects["batch"] if "batch" in projects else pd.Series(pd.NA, index=projects.index)
     projects = projects.assign(_year=projects["year"].astype("Int64"), _batch=batch)

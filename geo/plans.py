@@ -30,6 +30,7 @@ import io
 import re
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -196,7 +197,7 @@ class Plan:
         dates), ``report_day`` (int or None) and ``source`` (where each was set, ``;``-joined).
         """
         rows = self.deadlines.set_index("adcode")
-        found: dict[str, object] = {}
+        found: dict[str, Any] = {}  # a frame row's values, as pandas gives them
         sources = []
         for code in (adcode, self.adcode):
             if code not in rows.index:
@@ -248,7 +249,7 @@ class Plan:
         )
 
 
-def _day(value) -> datetime.date | None:
+def _day(value: object) -> datetime.date | None:
     return None if value is None or pd.isna(value) else dates.parse_day(str(value))
 
 
@@ -333,7 +334,7 @@ def plan_from_figures(
     )
 
 
-def _iso(day) -> str | None:
+def _iso(day: str | datetime.date | None) -> str | None:
     return None if day is None or day == "" else dates.parse_day(day).isoformat()
 
 
@@ -444,7 +445,9 @@ def _check_rows(folded: _sheets.Folded, columns: dict[str, str], flags: _sheets.
     flags.flag(empty, "missing_required", column="/".join(given))
 
 
-def _places(folded, columns, city, flags) -> pd.DataFrame:
+def _places(
+    folded: _sheets.Folded, columns: dict[str, str], city: str | None, flags: _sheets.Flags
+) -> pd.DataFrame:
     """Place, adcode, level, city and province of every row, through the gazetteer."""
     blank = pd.Series("", index=folded.raw.index)
     cells = {f: folded[columns[f]] if f in columns else blank for f in ("place", "city", "adcode")}
@@ -466,7 +469,14 @@ def _places(folded, columns, city, flags) -> pd.DataFrame:
     )
 
 
-def _city_and_year(folded, columns, places, flags, city, year) -> tuple[dict[str, str], int]:
+def _city_and_year(
+    folded: _sheets.Folded,
+    columns: dict[str, str],
+    places: pd.DataFrame,
+    flags: _sheets.Flags,
+    city: str | None,
+    year: int | None,
+) -> tuple[dict[str, str], int]:
     """The plan's one city and one year; rows of another year are refused as ``bad_value``."""
     cities = set(places.loc[flags.ok(), "city"].dropna())
     if city:
@@ -519,7 +529,9 @@ def _metrics(raw: pd.DataFrame, columns: dict[str, str], flags: _sheets.Flags) -
     return out
 
 
-def _deadlines(folded, columns, year: int, flags) -> pd.DataFrame:
+def _deadlines(
+    folded: _sheets.Folded, columns: dict[str, str], year: int, flags: _sheets.Flags
+) -> pd.DataFrame:
     """Start by, finish by, self-check days, report day and programme start of every row."""
     index = folded.raw.index
     out = pd.DataFrame(index=index)
@@ -556,7 +568,7 @@ def _deadline_days(text: str, year: int) -> list[str] | None:
     return days
 
 
-def _sources(folded, columns) -> pd.Series:
+def _sources(folded: _sheets.Folded, columns: dict[str, str]) -> pd.Series:
     """Each row's source as written: document number, issuer, line or page."""
     parts = [folded[columns[f]] for f in ("doc_number", "issuer", "source_line") if f in columns]
     if not parts:
@@ -565,7 +577,9 @@ def _sources(folded, columns) -> pd.Series:
     return joined.astype("string")
 
 
-def _flag_duplicates(places, metrics, rows, flags) -> None:
+def _flag_duplicates(
+    places: pd.DataFrame, metrics: pd.DataFrame, rows: np.ndarray, flags: _sheets.Flags
+) -> None:
     """Two rows for one place: different targets flag both, the same flag the later."""
     frame = pd.concat([places[["adcode"]], metrics], axis=1).assign(row=rows)[flags.ok()]
     frame = frame[frame["adcode"].notna() & frame.duplicated("adcode", keep=False)]
@@ -586,7 +600,17 @@ def _flag_duplicates(places, metrics, rows, flags) -> None:
     flags.flag(mask, "duplicate_row", detail=detail)
 
 
-def _targets(raw, columns, places, metrics, rows, ok, year, name, data) -> pd.DataFrame:
+def _targets(
+    raw: pd.DataFrame,
+    columns: dict[str, str],
+    places: pd.DataFrame,
+    metrics: pd.DataFrame,
+    rows: np.ndarray,
+    ok: np.ndarray,
+    year: int,
+    name: str,
+    data: bytes,
+) -> pd.DataFrame:
     """The clean rows' targets as figures: one per place and metric given."""
     from geo.figures import load_metrics
 

@@ -149,7 +149,7 @@ def progress_at(
     table["late"] = np.where(table["adcode"].isin(covered), found, np.nan)
     uncertain = counted[state["uncertain"]].assign(reason="uncertain_date")
     uncounted = pd.concat([uncounted, uncertain], ignore_index=True)
-    notes = [
+    notes: list[dict[str, object]] = [
         {"code": code}
         for code, field in zip(NOTES, ("start_date", "finish_date"), strict=True)
         if field not in projects.columns
@@ -294,7 +294,7 @@ def _city_first(plan: Plan, table: pd.DataFrame) -> pd.DataFrame:
     planned = plan.planned()
     stated = planned[planned["level"] == "city"]
     parts = planned[planned["level"] != "city"]
-    city = {"adcode": plan.adcode, "place": plan.city, "level": "city"}
+    city: dict[str, object] = {"adcode": plan.adcode, "place": plan.city, "level": "city"}
     for column, metric in (("planned", "communities"), ("planned_households", "households")):
         written = f"{metric}_qualifier"
         if len(stated) and metric in stated and pd.notna(stated[metric].iloc[0]):
@@ -343,7 +343,9 @@ def sum_qualifier(qualifiers: Iterable[object]) -> str:
     return found.pop() if len(found) == 1 and found <= {"at_least", "at_most"} else "approx"
 
 
-def _late_rows(plan: Plan, rows: pd.DataFrame, state: pd.DataFrame, as_of) -> pd.DataFrame:
+def _late_rows(
+    plan: Plan, rows: pd.DataFrame, state: pd.DataFrame, as_of: datetime.date
+) -> pd.DataFrame:
     """Rows not started after their start-by day, or not finished after their finish-by day."""
     parts = []
     deadlines = {a: plan.deadline(a) for a in rows["adcode"].dropna().unique()}
@@ -400,7 +402,9 @@ def monthly(plan: Plan, reports: Sequence[Report], *, through: datetime.date | s
         end = min(dates.month_end(month), through)
         month_reports = [r for r in reports if r.report_date.isoformat()[:7] == month]
         table = _month_table(plan, month_reports, end)
-        due = dates.month_end(month) + datetime.timedelta(days=report_day or 0)
+        due = dates.month_end(month) + datetime.timedelta(
+            days=report_day if isinstance(report_day, int) else 0
+        )
         for place in table.to_dict("records"):
             source = next((r for r in reversed(month_reports) if place["adcode"] in r.covers), None)
             # A district without a plan owes no report: listed only for a month it reported.

@@ -255,7 +255,7 @@ def _period_key(rows: pd.DataFrame) -> tuple[float, float]:
 
 def city_headline(
     rows: pd.DataFrame, places: set[str] | frozenset[str], *, n_zones: int = 0
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """
     The headline of one city's figures of one metric: its value and ``basis``.
 
@@ -307,7 +307,7 @@ def city_headline(
 
 def _headline_fields(
     basis: str, chosen: pd.DataFrame, rows: pd.DataFrame, *, n_places: int, n_zones: int
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The fields of a city headline from the rows it reports or sums."""
     first = chosen.iloc[0]
     one = len(chosen) == 1

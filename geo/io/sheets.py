@@ -17,6 +17,7 @@ import dataclasses
 import gc
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -121,7 +122,9 @@ _BRACKETS = re.compile(r"[(（\[【].*?[)）\]】]")
 _TEXT = pd.StringDtype("pyarrow")
 
 
-def row_datums(raw: pd.DataFrame, columns: dict[str, str], crs_name: str | None, flags: Flags):
+def row_datums(
+    raw: pd.DataFrame, columns: dict[str, str], crs_name: str | None, flags: Flags
+) -> np.ndarray:
     """The declared datum of each row: its 坐标系 cell, else the file's ``crs``, else None."""
     datum = pd.Series(crs_name, index=raw.index, dtype=object)
     if "datum" not in columns:
@@ -280,7 +283,7 @@ def _encoding_message(data: bytes, tried: str, exc: UnicodeDecodeError) -> str:
 
 
 @contextlib.contextmanager
-def collector_paused():
+def collector_paused() -> Iterator[None]:
     """
     Pause Python's cyclic garbage collector, then restore it as it was.
 
@@ -368,7 +371,7 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _OTHER_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
-def _lines(text: str):
+def _lines(text: str) -> Iterable[str]:
     """
     The lines of ``text`` as csv reads them; StringIO would copy it all, 4 bytes a char.
 
@@ -499,7 +502,7 @@ def text_frame(
     return frame, ragged, blank
 
 
-def _arrow_text(cells) -> pd.api.extensions.ExtensionArray:
+def _arrow_text(cells: Sequence[str | None]) -> pd.api.extensions.ExtensionArray:
     # Straight to Arrow: pandas' own constructor checks every cell in Python first (1 s for
     # 15 columns of 100k rows, against 0.1 s).
     return pd.arrays.ArrowStringArray(pa.array(cells, type=pa.large_string()))
@@ -534,7 +537,15 @@ class Flags:
         """Rows not quarantined so far (a copy)."""
         return self._ok.copy()
 
-    def flag(self, mask, reason: str, *, column: str = "", detail=None, detail_en=None) -> None:
+    def flag(
+        self,
+        mask: np.ndarray | pd.Series,
+        reason: str,
+        *,
+        column: str = "",
+        detail: str | Sequence[object] | np.ndarray | pd.Series | None = None,
+        detail_en: str | Sequence[object] | np.ndarray | pd.Series | None = None,
+    ) -> None:
         """Quarantine rows in ``mask`` not already quarantined; details may be per-row arrays."""
         mask = np.asarray(mask, dtype=bool) & self._ok
         if not mask.any():
@@ -574,7 +585,9 @@ def quoted(texts: pd.Series, where: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
-def parse_points(raw: pd.DataFrame, columns: dict[str, str], flags: Flags):
+def parse_points(
+    raw: pd.DataFrame, columns: dict[str, str], flags: Flags
+) -> tuple[np.ndarray, np.ndarray]:
     """Longitude and latitude as written; bad, partial, zero, swapped or foreign points flagged."""
     if "lon" not in columns:
         nan = np.full(len(raw), np.nan)
