@@ -35,10 +35,10 @@ import shapely
 from scipy.spatial import cKDTree
 
 from geo import coverage, reach
-from geo.facilities import Facilities, Registry, load_registry
+from geo.facilities import Facilities, Registry, Tier, load_registry
 from geo.infra import Infra
 from geo.network import Network, transformer
-from geo.reach import _district_of, _district_status, _extent_shares
+from geo.reach import Nearest, _district_of, _district_status, _extent_shares
 from geo.snapping import Snapped, edge_tree
 
 __all__ = [
@@ -128,7 +128,9 @@ def _back(epsg: int) -> pyproj.Transformer:
     return pyproj.Transformer.from_crs(epsg, "EPSG:4326", always_xy=True)
 
 
-def _straight_m(points_m: np.ndarray, facilities: Facilities, rows: np.ndarray, epsg: int):
+def _straight_m(
+    points_m: np.ndarray, facilities: Facilities, rows: np.ndarray, epsg: int
+) -> np.ndarray:
     """
     Straight metres from each metric point to the nearest of the facilities ``rows``.
 
@@ -181,7 +183,9 @@ def _origins(projects: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     return lonlat, has_point
 
 
-def _inside(lonlat: np.ndarray, has_point: np.ndarray, extent) -> np.ndarray:
+def _inside(
+    lonlat: np.ndarray, has_point: np.ndarray, extent: shapely.Geometry | None
+) -> np.ndarray:
     inside = np.zeros(len(lonlat), dtype=bool)
     if extent is None or not has_point.any():
         return inside
@@ -197,7 +201,14 @@ def _only(snapped: Snapped, keep: np.ndarray) -> Snapped:
     return out
 
 
-def _nearest_by_tier(key: str, registry: Registry, facilities, network, start, profile):
+def _nearest_by_tier(
+    key: str,
+    registry: Registry,
+    facilities: Facilities,
+    network: Network,
+    start: Snapped,
+    profile: str,
+) -> list[tuple[Tier, Nearest, np.ndarray]]:
     """Per size tier (largest first): the tier, the nearest run, the facility rows it used."""
     runs = []
     for tier in registry.categories[key].rules:
@@ -207,7 +218,13 @@ def _nearest_by_tier(key: str, registry: Registry, facilities, network, start, p
     return runs
 
 
-def _category_columns(out, key: str, context, origins: _Origins, base: np.ndarray) -> None:
+def _category_columns(
+    out: pd.DataFrame,
+    key: str,
+    context: tuple[Registry, Facilities, Network, str],
+    origins: _Origins,
+    base: np.ndarray,
+) -> None:
     """One category's columns: network and straight metres, pass, status, nearest facility."""
     registry, facilities, network, profile = context
     inside = base == "ok"
@@ -227,7 +244,9 @@ def _category_columns(out, key: str, context, origins: _Origins, base: np.ndarra
     straight = _straight_m(origins.xy_m, facilities, np.unique(rows), network.epsg)
     out[f"dist_{key}_m"] = np.where(ok, distance, np.nan)
     out[f"straight_{key}_m"] = np.where(inside, straight, np.nan)
-    out[f"pass_{key}"] = pd.array(np.where(measured, passed, None), dtype="boolean")
+    passes = pd.array(passed, dtype="boolean")
+    passes[~measured] = pd.NA  # not measured: no verdict, never a fail
+    out[f"pass_{key}"] = passes
     names = facilities.features["name"].where(
         facilities.features["name"].notna(), facilities.features["source_id"]
     )
@@ -318,7 +337,7 @@ def share_columns(registry: Registry) -> list[tuple[str, str, float | None]]:
     (column, category or ``complete``, life-circle radius or None for the standard's own).
     """
     circles = [c.radius_m for c in registry.life_circles]
-    columns = []
+    columns: list[tuple[str, str, float | None]] = []
     for key in registry.categories:
         columns.append((f"share_{key}", key, None))
         columns += [(f"share_{key}_{int(r)}m", key, r) for r in circles]
@@ -373,7 +392,14 @@ def district_indicators(
     return table
 
 
-def _district_tally(communities, districts, network, facilities, registry, min_share):
+def _district_tally(
+    communities: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    network: Network,
+    facilities: Facilities,
+    registry: Registry,
+    min_share: float,
+) -> tuple[gpd.GeoDataFrame, _Tally]:
     outlines = districts.geometry.to_numpy()
     n = len(districts)
     district = _district_of(outlines, communities.geometry.to_numpy())
@@ -554,7 +580,7 @@ def measure(
 
 def walkshed_facilities(
     network: Network,
-    origin,
+    origin: shapely.Point | tuple[float, float],
     facilities: Facilities,
     *,
     profile: str = "walk",
