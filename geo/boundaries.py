@@ -31,11 +31,12 @@ import importlib.resources
 import logging
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -210,8 +211,10 @@ def _cache_path(display: bool, folder: Path | None) -> Path:
     return path
 
 
-def _filters(level: str | None, adcodes) -> list | None:
-    filters = [("level", "==", level)] if level is not None else []
+def _filters(
+    level: str | None, adcodes: Iterable[object] | None
+) -> list[tuple[str, str, object]] | None:
+    filters: list[tuple[str, str, object]] = [("level", "==", level)] if level is not None else []
     if adcodes is not None:
         # No code at all still needs a string list: "" matches no outline.
         filters.append(("adcode", "in", sorted({str(code) for code in adcodes}) or [""]))
@@ -228,7 +231,7 @@ def load_boundaries(
     *,
     display: bool = False,
     folder: Path | None = None,
-    adcodes=None,
+    adcodes: Iterable[object] | None = None,
 ) -> gpd.GeoDataFrame:
     """
     Read converted outlines from the cache, optionally one ``level`` only.
@@ -304,12 +307,17 @@ class _DistrictGrid:
 
     @classmethod
     def from_arrays(
-        cls, adcodes, outlines, arrays: dict[str, np.ndarray], load=None
+        cls,
+        adcodes: np.ndarray,
+        outlines: np.ndarray,
+        arrays: dict[str, np.ndarray],
+        load: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> _DistrictGrid:
         """The grid over ``outlines`` (prepared, or None to ``load``) from the saved arrays."""
         origin = (float(arrays["origin"][0]), float(arrays["origin"][1]))
-        keys = ("labels", "mixed", "starts", "candidates")
-        return cls(adcodes, outlines, origin, *(arrays[k] for k in keys), load)
+        labels, mixed = arrays["labels"], arrays["mixed"]
+        starts, candidates = arrays["starts"], arrays["candidates"]
+        return cls(adcodes, outlines, origin, labels, mixed, starts, candidates, load)
 
     def _ensure(self, rows: np.ndarray) -> None:
         """Read the outlines of ``rows`` that are not read yet."""
@@ -356,14 +364,21 @@ class _DistrictGrid:
         return found
 
 
-def _candidate_rows(starts, ends, candidates) -> np.ndarray:
+def _candidate_rows(starts: np.ndarray, ends: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     """Every row in ``candidates[starts[i]:ends[i]]``, over all ``i`` (with repeats)."""
     counts = ends - starts
     rank = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     return candidates[np.repeat(starts, counts) + rank]
 
 
-def _first_hits(outlines, lon, lat, starts, ends, candidates) -> np.ndarray:
+def _first_hits(
+    outlines: np.ndarray,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    candidates: np.ndarray,
+) -> np.ndarray:
     """
     For each point, the first candidate outline that intersects it, or -1.
 
@@ -392,7 +407,9 @@ def _grid_frame(outlines: np.ndarray) -> tuple[tuple[float, float], tuple[int, i
     return (x0, y0), (ny, nx)
 
 
-def _boundary_cells(outlines: np.ndarray, origin, shape) -> np.ndarray:
+def _boundary_cells(
+    outlines: np.ndarray, origin: tuple[float, float], shape: tuple[int, int]
+) -> np.ndarray:
     """
     Every cell that any outline's boundary (holes included) touches, and a few more.
 
@@ -419,7 +436,9 @@ def _boundary_cells(outlines: np.ndarray, origin, shape) -> np.ndarray:
     return mixed
 
 
-def _label_cells(outlines: np.ndarray, tree: shapely.STRtree, mixed: np.ndarray, origin):
+def _label_cells(
+    outlines: np.ndarray, tree: shapely.STRtree, mixed: np.ndarray, origin: tuple[float, float]
+) -> np.ndarray:
     """
     The district row of every cell no boundary touches; mixed cells get :data:`_MIXED`.
 
@@ -510,13 +529,16 @@ def _save_grid(path: Path, arrays: dict[str, np.ndarray], adcodes: np.ndarray) -
     # folder only costs the rebuild next time.
     tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
     try:
-        np.savez_compressed(tmp, adcodes=adcodes.astype(str), **arrays)
+        # numpy's stub reads **arrays as if it could hold the allow_pickle flag; it holds arrays.
+        np.savez_compressed(tmp, adcodes=adcodes.astype(str), **arrays)  # type: ignore[arg-type]
         tmp.replace(path)
     except OSError as exc:
         log.warning("could not save the district grid to %s: %s", path, exc)
 
 
-def assign_districts(lon, lat, *, folder: Path | None = None) -> np.ndarray:
+def assign_districts(
+    lon: npt.ArrayLike, lat: npt.ArrayLike, *, folder: Path | None = None
+) -> np.ndarray:
     """
     The adcode of the county-level district containing each WGS84 point, or ``None``.
 
