@@ -29,7 +29,14 @@ from __future__ import annotations
 import functools
 import os
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pyogrio's frames and arrays; pandas is imported where a frame is read
+    import numpy as np
+    import pandas as pd
 
 __all__ = [  # and GDAL_ERRORS, made on first use (see __getattr__)
     "ALLOWED_DRIVERS",
@@ -95,7 +102,7 @@ NETWORK_OFF = {
 }
 
 
-def _skip_list(names) -> str:
+def _skip_list(names: Iterable[str]) -> str:
     # Commas: some driver names have spaces (MapInfo File), which GDAL_SKIP would split.
     return ",".join(sorted(set(names)))
 
@@ -114,7 +121,7 @@ class OtherDriverError(ValueError):
 
 
 @functools.cache
-def _pyogrio():
+def _pyogrio() -> ModuleType:
     """pyogrio, imported on first use (after GDAL_SKIP is set) and restricted once."""
     import pyogrio
 
@@ -139,7 +146,7 @@ def _pyogrio():
     return pyogrio
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> tuple[type[Exception], ...]:
     # GDAL_ERRORS needs pyogrio; importing it waits for the first module that asks.
     if name == "GDAL_ERRORS":
         errors = _pyogrio().errors
@@ -152,7 +159,7 @@ def _check(driver: str) -> None:
         raise ValueError(f"Expected a driver among {ALLOWED_DRIVERS}, got {driver!r}.")
 
 
-def read_info(path: str | Path, driver: str, **kwargs) -> dict:
+def read_info(path: str | Path, driver: str, **kwargs: Any) -> dict:
     """``pyogrio.read_info``; :class:`OtherDriverError` unless GDAL used ``driver``."""
     _check(driver)
     info = _pyogrio().read_info(path, **kwargs)
@@ -161,13 +168,15 @@ def read_info(path: str | Path, driver: str, **kwargs) -> dict:
     return info
 
 
-def list_layers(path: str | Path, driver: str):
+def list_layers(path: str | Path, driver: str) -> np.ndarray:
     """``pyogrio.list_layers`` of a file GDAL opens with ``driver``."""
     read_info(path, driver, layer=0)
     return _pyogrio().list_layers(path)
 
 
-def read_dataframe(path: str | Path, driver: str, *, checked: bool = False, **kwargs):
+def read_dataframe(
+    path: str | Path, driver: str, *, checked: bool = False, **kwargs: Any
+) -> pd.DataFrame:
     """
     ``pyogrio.read_dataframe`` of a file GDAL opens with ``driver``.
 
@@ -182,7 +191,7 @@ def read_dataframe(path: str | Path, driver: str, *, checked: bool = False, **kw
     return _pyogrio().read_dataframe(path, **kwargs)
 
 
-def read_raw(path: str | Path, driver: str, **kwargs):
+def read_raw(path: str | Path, driver: str, **kwargs: Any) -> tuple[Any, ...]:
     """``pyogrio.raw.read`` (fields and WKB, nothing built) of a file GDAL opens with ``driver``."""
     read_info(path, driver, layer=kwargs.get("layer") or 0)
     return _pyogrio().raw.read(path, **kwargs)
@@ -196,7 +205,7 @@ def set_config(options: dict[str, str]) -> None:
     _pyogrio().set_gdal_config_options(options)
 
 
-def write_dataframe(frame, path: str | Path, driver: str, **kwargs) -> None:
+def write_dataframe(frame: pd.DataFrame, path: str | Path, driver: str, **kwargs: Any) -> None:
     """``pyogrio.write_dataframe`` with the driver named (GPKG or GeoJSON)."""
     _check(driver)
     _pyogrio().write_dataframe(frame, path, driver=driver, **kwargs)

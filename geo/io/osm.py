@@ -67,10 +67,10 @@ def _root_element(path: Path) -> str:
     """The root element's name, read with expat up to it; a DOCTYPE raises :class:`_Prolog`."""
     parser = expat.ParserCreate()
 
-    def doctype(*_) -> None:
+    def doctype(*_: object) -> None:
         raise _Prolog("DOCTYPE")
 
-    def start(tag, _) -> None:
+    def start(tag: str, _: object) -> None:
         raise _Prolog(tag)
 
     parser.StartDoctypeDeclHandler = doctype
@@ -133,13 +133,13 @@ class _Counter(osmium.SimpleHandler):
         super().__init__()
         self.read = {"nodes": 0, "ways": 0, "relations": 0}
 
-    def node(self, _) -> None:
+    def node(self, _: osmium.osm.Node) -> None:
         self.read["nodes"] += 1
 
-    def way(self, _) -> None:
+    def way(self, _: osmium.osm.Way) -> None:
         self.read["ways"] += 1
 
-    def relation(self, _) -> None:
+    def relation(self, _: osmium.osm.Relation) -> None:
         self.read["relations"] += 1
 
 
@@ -158,7 +158,7 @@ class _Refs(osmium.SimpleHandler):
         super().__init__()
         self.name, self.max_refs, self.refs = name, max_refs, 0
 
-    def way(self, way) -> None:
+    def way(self, way: osmium.osm.Way) -> None:
         nodes = way.nodes
         count = len(nodes)
         if count > MAX_WAY_REFS:
