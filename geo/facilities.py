@@ -30,7 +30,9 @@ import functools
 import re
 import tempfile
 import tomllib
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -43,6 +45,9 @@ from geo.errors import InputError
 from geo.io import cells as _cells
 from geo.io import osm as _osm
 from geo.io import sheets as _sheets
+
+if TYPE_CHECKING:  # imported when an extract is read, not when atlas starts
+    import osmium
 
 __all__ = [
     "FILE_FIELDS",
@@ -405,7 +410,7 @@ def _categories_of(tags: dict[str, str], registry: Registry) -> list[str]:
     ]
 
 
-def _tag_filter(registry: Registry):
+def _tag_filter(registry: Registry) -> osmium.filter.TagFilter:
     """A C++ filter passing only elements with the first plain tag of some rule."""
     import osmium
 
@@ -424,7 +429,8 @@ def _osm_elements(path: Path, registry: Registry) -> list[tuple]:
     wkb = osmium.geom.WKBFactory()
     tags_filter = _tag_filter(registry)
     processor = osmium.FileProcessor(str(path)).with_areas(tags_filter).with_filter(tags_filter)
-    found, area_ways = [], set()
+    found: list[tuple[list[str], str, str | None, object, bool]] = []
+    area_ways = set()
     for obj in processor:
         tags = dict(obj.tags)
         kinds = _categories_of(tags, registry)
@@ -432,14 +438,14 @@ def _osm_elements(path: Path, registry: Registry) -> list[tuple]:
             continue
         name = tags.get("name")
         try:
-            if obj.is_node():
+            if isinstance(obj, osmium.osm.Node):
                 found.append((kinds, f"node/{obj.id}", name, (obj.lon, obj.lat), False))
-            elif obj.is_area():
+            elif isinstance(obj, osmium.osm.Area):
                 ident = f"{'way' if obj.from_way() else 'relation'}/{obj.orig_id()}"
                 if obj.from_way():
                     area_ways.add(obj.orig_id())
                 found.append((kinds, ident, name, wkb.create_multipolygon(obj), True))
-            elif obj.is_way():
+            elif isinstance(obj, osmium.osm.Way):
                 found.append((kinds, f"way/{obj.id}", name, wkb.create_linestring(obj), False))
         except (RuntimeError, osmium.InvalidLocationError):
             # A way cut at the extract's edge, or a ring libosmium cannot close: no geometry.
@@ -504,8 +510,8 @@ def read_osm_facilities(
         geometry=geometry,
         crs="EPSG:4326",
     )
-    source = Source(label, "osm", extent, frozenset(features["category"]))
-    return Facilities(features, [source], _empty_quarantine())
+    read = Source(label, "osm", extent, frozenset(features["category"]))
+    return Facilities(features, [read], _empty_quarantine())
 
 
 def _areas_m2(geometries: np.ndarray) -> np.ndarray:
@@ -571,14 +577,16 @@ def _file_points(raw: pd.DataFrame, crs_name: str | None, flags: _sheets.Flags) 
     return shapely.points(lon, lat)
 
 
-def _file_areas(raw: pd.DataFrame, kinds: np.ndarray, registry: Registry, flags) -> np.ndarray:
+def _file_areas(
+    raw: pd.DataFrame, kinds: np.ndarray, registry: Registry, flags: _sheets.Flags
+) -> np.ndarray:
     """Areas in m² (the header's unit: 面积（万m²） or m²); a park needs one."""
     column = _field(list(raw.columns), "area")
     sized = np.isin(kinds.astype(str), [k for k, c in registry.categories.items() if c.tiers])
     if column is None:
         flags.flag(sized, "no_area")
         return np.full(len(raw), np.nan)
-    scale = _cells.unit_scale(column, base="m2") or 1
+    scale = _cells.unit_scale(column, base="m2") or Decimal(1)
     values, problems = _cells.parse_numbers(raw[column], scale=scale)
     bad = problems.notna().to_numpy()
     flags.flag(bad, "bad_area", column=column, detail=_sheets.quoted(raw[column], bad))
