@@ -23,6 +23,8 @@ raised itself (an ``InputError`` naming its cap) is raised again as it was.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
+import multiprocessing.context
 import os
 import resource
 import signal
@@ -48,7 +50,7 @@ _NICE = 10
 _T = TypeVar("_T")
 
 
-def _context():
+def _context() -> multiprocessing.context.ForkServerContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(_PRELOAD)
     return context
@@ -63,7 +65,13 @@ def _address_space() -> int:
     return 0
 
 
-def _child(send, limits: tuple[int, int], function: Callable, args: tuple, kwargs: dict) -> None:
+def _child(
+    send: multiprocessing.connection.Connection,
+    limits: tuple[int, int],
+    function: Callable,
+    args: tuple,
+    kwargs: dict,
+) -> None:
     """Run ``function`` under the limits and send back ("ok", result) or what went wrong."""
     memory, cpu = limits
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
