@@ -1643,6 +1643,12 @@ LABELS: dict[str, dict[str, str]] = {
     "qreason_before_programme": {"zh": "日期早于改造起始年份", "en": "date before the programme"},
     "qreason_undated": {"zh": "状态需要的日期未填", "en": "date its status needs is missing"},
     "qreason_status_dates": {"zh": "状态与日期矛盾", "en": "status contradicts the dates"},
+    # What the priorities weigh (issue 26): a build year and residents' consent.
+    "qreason_impossible_year": {"zh": "建成年份不可能", "en": "impossible build year"},
+    "qreason_consent_out_of_range": {
+        "zh": "同意率超出 0 至 100%",
+        "en": "consent outside 0 to 100 %",
+    },
     # --- end of issue 24's block -------------------------------------------------------------
     # accounts and logins (app_pages/gate.py, app_pages/account.py)
     "login_title": {"zh": "登录", "en": "Log in"},
