@@ -164,8 +164,12 @@ def select_candidates(communities: pd.DataFrame, which: str = "planned") -> pd.D
         if "status" in communities
         else pd.Series(pd.NA, index=communities.index, dtype="string")
     )
-    keep = status.eq("plan") if which == "planned" else ~status.eq("completed")
-    return communities[keep.fillna(False).to_numpy(dtype=bool)]
+    # A row without a status is not 计划, and not 完工 either.
+    if which == "planned":
+        keep = status.eq("plan").fillna(False)
+    else:
+        keep = ~status.eq("completed").fillna(False)
+    return communities[keep.to_numpy(dtype=bool)]
 
 
 def parts_without_data(ranked: pd.DataFrame) -> list[str]:

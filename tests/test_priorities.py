@@ -126,3 +126,54 @@ def test_an_impossible_year_or_consent_quarantines_the_row_with_its_reason():
 def test_a_ledger_without_the_columns_has_none_of_them():
     ledger = _ledger("改造年度", ("甲", "2024"))
     assert not {"built_year", "consent_share"} & set(ledger.projects.columns)
+
+
+@pytest.mark.parametrize(
+    ("which", "names"),
+    [
+        ("planned", ["甲", "乙", "丁"]),
+        ("not_completed", ["甲", "乙", "丁"]),
+        ("all", list("甲乙丙丁")),
+    ],
+)
+def test_the_candidates_a_planner_picks(which, names):
+    assert priorities.select_candidates(_communities(), which)["name"].tolist() == names
+
+
+def test_without_a_status_nothing_is_planned_and_nothing_completed():
+    communities = _communities().drop(columns="status")
+    assert priorities.select_candidates(communities, "planned").empty
+    assert len(priorities.select_candidates(communities, "not_completed")) == 4
+    with pytest.raises(ValueError, match="Expected candidates among planned"):
+        priorities.select_candidates(communities, "urgent")
+
+
+def test_every_preset_weighs_every_part_and_sums_to_one():
+    for name, weights in priorities.PRESETS.items():
+        assert set(weights) == set(priorities.PARTS), name
+        assert sum(weights.values()) == pytest.approx(1.0), name
+    # Each preset leans where its name says.
+    assert max(priorities.PRESETS["safety"], key=priorities.PRESETS["safety"].get) == "age"
+    access = priorities.PRESETS["accessibility"]
+    assert max(access, key=access.get) == "access_gap"
+
+
+def test_the_parts_no_candidate_has_are_named():
+    ranked = priorities.prioritise(_communities().drop(columns="built_year"))
+    assert priorities.parts_without_data(ranked) == ["age", "life_circle_gap"]
+
+
+def test_measures_of_the_same_rows_lend_their_columns_and_others_none():
+    communities = _communities()
+    measured = communities.assign(
+        wheelchair_accessible_bus_stop_m=[1.0, 2.0, 3.0, 4.0], pass_clinic=[True] * 4, other=1
+    )
+    joined = priorities.with_measures(
+        communities.drop(columns="wheelchair_accessible_bus_stop_m"), measured
+    )
+    assert joined["wheelchair_accessible_bus_stop_m"].tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert "pass_clinic" in joined and "other" not in joined
+    # The ledger's own column is kept; a measure of other rows lends nothing.
+    kept = priorities.with_measures(communities, measured)
+    assert kept["wheelchair_accessible_bus_stop_m"].tolist()[:2] == [100.0, 1500.0]
+    assert "pass_clinic" not in priorities.with_measures(communities, measured.iloc[:2])
