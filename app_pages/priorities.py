@@ -157,6 +157,8 @@ def render(lang: str) -> None:
     ranked = priorities.prioritise(candidates, weights=weights, year=dates.today().year)
     _notes(ranked, weights, preset, lang)
     table = ranked_table(ranked, weights, lang)
-    st.dataframe(table, hide_index=True, width="stretch")
+    explained = st.column_config.TextColumn(width="large")
+    config = {label("priorities_col_explained", lang): explained}
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
     _map(ranked, lang)
     _downloads(table, preset, lang)

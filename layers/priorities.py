@@ -92,8 +92,12 @@ def explanations(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "z
 
 
 def _missing_cells(ranked: pd.DataFrame, lang: str) -> list[str]:
+    """Each row's weighed parts without data, but those no row has (:func:`missing_notes`)."""
+    everywhere = set(parts_without_data(ranked))
     return [
-        _listed([part_name(p, lang) for p in str(cell).split(",") if p], lang)
+        _listed(
+            [part_name(p, lang) for p in str(cell).split(",") if p and p not in everywhere], lang
+        )
         if isinstance(cell, str)
         else ""
         for cell in ranked["parts_missing"]
@@ -134,8 +138,9 @@ def ranked_table(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "z
     """
     The ranked communities for the screen and the download, every cell text in ``lang``.
 
-    Rank (tied ranks marked), community, district, households, score, how the score is made,
-    consent (below 80 % marked) and the weighed parts without data.
+    Rank (tied ranks marked), community, district, households, score, consent (below 80 %
+    marked), the weighed parts this row lacks (those no row has are said once, by
+    :func:`missing_notes`) and how the score is made.
     """
     rows = len(ranked)
     none = label("no_data", lang)
@@ -151,9 +156,9 @@ def ranked_table(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "z
             label("priorities_col_score", lang): [
                 none if pd.isna(s) else f"{s:.2f}" for s in ranked["score"]
             ],
-            label("priorities_col_explained", lang): explanations(ranked, weights, lang),
             label("priorities_col_consent", lang): _consent_cells(ranked, lang),
             label("priorities_col_missing", lang): _missing_cells(ranked, lang),
+            label("priorities_col_explained", lang): explanations(ranked, weights, lang),
         }
     )
 

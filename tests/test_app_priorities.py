@@ -67,7 +67,8 @@ def test_the_planned_rows_ranked_explained_and_tied_and_a_preset_reorders_them(l
     assert table["小区"].tolist() == ["乙小区", "丁小区", "戊小区", "甲<b>小区"]
     assert table["名次"].tolist() == ["1", "2（并列）", "2（并列）", "4"]
     assert table["居民同意率"].tolist() == ["100%", "无数据", "无数据", "50%（低于 80%）"]
-    assert table["无数据（不计分）"].iloc[1] == "无障碍公交站缺口、生活圈缺项、居民同意率"
+    # The life circle, which no candidate has, is said once above the table, not per row.
+    assert table["无数据（不计分）"].tolist() == ["", *["无障碍公交站缺口、居民同意率"] * 2, ""]
     assert [i.value for i in at.info] == ["尚未测算生活圈指标（生活圈页）：生活圈缺项不计分。"]
     assert "得分并列：第 2 名 丁小区、戊小区" in [w.value for w in at.warning]
     assert "参与排序的小区 4 个；预设：均衡。" in [c.value for c in at.caption]

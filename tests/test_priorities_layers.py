@@ -53,15 +53,16 @@ def test_the_table_names_ties_gaps_and_the_consent_rule():
     ranked = _ranked()
     table = shown.ranked_table(ranked, priorities.PRESETS["safety"], "zh")
     assert table.columns.tolist() == [
-        *("名次", "小区", "区县", "户数", "得分（0 至 1）", "得分构成"),
-        *("居民同意率", "无数据（不计分）"),
+        *("名次", "小区", "区县", "户数", "得分（0 至 1）"),
+        *("居民同意率", "无数据（不计分）", "得分构成"),
     ]
     assert table["名次"].tolist() == ["1", "2", "3（并列）", "3（并列）"]
     assert table["小区"].tolist() == ["甲<script>", "丁", "乙", "丙"]
     assert table["户数"].tolist() == ["400", "无数据", "200", "200"]
     assert table["区县"].tolist()[1] == "无数据"
     assert table["居民同意率"].tolist() == ["90%", "无数据", "70%（低于 80%）", "70%（低于 80%）"]
-    assert table["无数据（不计分）"].tolist()[1] == "户数、无障碍公交站缺口、生活圈缺项、居民同意率"
+    # No row has a life-circle measure: said once (missing_notes), not in every row.
+    assert table["无数据（不计分）"].tolist() == ["", "户数、无障碍公交站缺口、居民同意率", "", ""]
     assert shown.ties_text(ranked, "zh") == "得分并列：第 3 名 乙、丙"
     assert shown.ties_text(ranked, "en") == "Tied scores: rank 3: 乙, 丙"
     assert shown.consent_note(ranked, "en").startswith(
