@@ -629,7 +629,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "priorities_counted": {
         "zh": "参与排序的小区 {count} 个；预设：{preset}。",
-        "en": "{count} communities ranked; preset: {preset}.",
+        "en": "Communities ranked: {count}; preset: {preset}.",
     },
     "priorities_ties": {"zh": "得分并列：{groups}", "en": "Tied scores: {groups}"},
     "priorities_tie_group": {"zh": "第 {rank} 名 {names}", "en": "rank {rank}: {names}"},
@@ -651,7 +651,7 @@ LABELS: dict[str, dict[str, str]] = {
     "priorities_consent_below": {"zh": "{share}（低于 80%）", "en": "{share} (below 80 %)"},
     "priorities_consent_note": {
         "zh": "{count} 个候选小区的居民同意率低于 {share}：按各地方案，应先做群众工作或替换小区。",
-        "en": "{count} candidates have residents' consent below {share}: the plans ask to win "
+        "en": "Candidates with residents' consent below {share}: {count}. The plans ask to win "
         "residents over first, or to swap the community.",
     },
     "priorities_col_rank": {"zh": "名次", "en": "Rank"},
@@ -673,7 +673,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "priorities_unplaced": {
         "zh": "{count} 个候选小区没有坐标，未画在地图上（仍在表中）。",
-        "en": "{count} candidates have no point and are not drawn (they are in the table).",
+        "en": "Candidates without a point, not drawn (they are in the table): {count}.",
     },
     "priorities_measured": {
         "zh": "生活圈和轮椅路程取自本次会话在生活圈页、步行可达页对此台账的测算。",

@@ -66,7 +66,7 @@ def test_the_table_names_ties_gaps_and_the_consent_rule():
     assert shown.ties_text(ranked, "zh") == "得分并列：第 3 名 乙、丙"
     assert shown.ties_text(ranked, "en") == "Tied scores: rank 3: 乙, 丙"
     assert shown.consent_note(ranked, "en").startswith(
-        "2 candidates have residents' consent below 80%"
+        "Candidates with residents' consent below 80%: 2. The plans ask"
     )
 
 
