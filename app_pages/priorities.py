@@ -22,6 +22,7 @@ from layers.priorities import (
     part_name,
     preset_name,
     priorities_layers,
+    ranked_file,
     ranked_table,
     ties_text,
 )
@@ -113,8 +114,9 @@ def _map(ranked, lang: str) -> None:
     coverage_view(priorities_layers(ranked, lang=lang), "priorities_map")
 
 
-def _downloads(table: pd.DataFrame, preset: str, lang: str) -> None:
-    """The ranked table as shown, in XLSX and CSV."""
+def _downloads(ranked, weights: dict[str, float], preset: str, lang: str) -> None:
+    """The ranked table, numbers as numbers and each part's value, in XLSX and CSV."""
+    table = ranked_file(ranked, weights, lang)
     left, right = st.columns(2)
     sheet = label("page_priorities", lang)
     left.download_button(
@@ -161,4 +163,4 @@ def render(lang: str) -> None:
     config = {label("priorities_col_explained", lang): explained}
     st.dataframe(table, hide_index=True, width="stretch", column_config=config)
     _map(ranked, lang)
-    _downloads(table, preset, lang)
+    _downloads(ranked, weights, preset, lang)

@@ -662,6 +662,8 @@ LABELS: dict[str, dict[str, str]] = {
     "priorities_col_explained": {"zh": "得分构成", "en": "How the score is made"},
     "priorities_col_consent": {"zh": "居民同意率", "en": "Residents' consent"},
     "priorities_col_missing": {"zh": "无数据（不计分）", "en": "No data (not scored)"},
+    "priorities_col_tied": {"zh": "并列", "en": "Tied"},
+    "priorities_col_part": {"zh": "{part}（0 至 1）", "en": "{part} (0 to 1)"},
     "priorities_layer": {"zh": "候选小区（按名次）", "en": "Candidates (by rank)"},
     "priorities_legend": {"zh": "优先次序", "en": "Priority"},
     "priorities_band_0": {"zh": "排名前三分之一", "en": "First third"},

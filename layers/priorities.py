@@ -27,6 +27,7 @@ __all__ = [
     "part_name",
     "preset_name",
     "priorities_layers",
+    "ranked_file",
     "ranked_table",
     "ties_text",
 ]
@@ -161,6 +162,44 @@ def ranked_table(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "z
             label("priorities_col_explained", lang): explanations(ranked, weights, lang),
         }
     )
+
+
+def ranked_file(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "zh") -> pd.DataFrame:
+    """
+    The ranked table for XLSX and CSV: numbers as numbers, so a spreadsheet sorts them.
+
+    Rank (empty when not ranked) and whether it is tied, community, district, households,
+    score, each part's value 0..1 (empty when it has no data, never 0), consent as a share,
+    the parts without data and how the score is made, headers in ``lang``.
+    """
+    shown = ranked_table(ranked, weights, lang)
+    tied = label("priorities_col_tied", lang)
+    parts = {
+        label("priorities_col_part", lang).format(part=part_name(p, lang)): ranked[f"part_{p}"]
+        .round(4)
+        .to_numpy()
+        for p in PARTS
+    }
+    columns = {
+        label("priorities_col_rank", lang): ranked["rank"].to_numpy(),
+        tied: [tied if t else "" for t in ranked["tied"]],
+        label("priorities_col_name", lang): shown[label("priorities_col_name", lang)].to_numpy(),
+        label("priorities_col_district", lang): ranked.get(
+            "district", pd.Series(pd.NA, index=ranked.index)
+        ).to_numpy(),
+        label("priorities_col_households", lang): ranked.get(
+            "households", pd.Series(pd.NA, index=ranked.index)
+        ).to_numpy(),
+        label("priorities_col_score", lang): ranked["score"].round(4).to_numpy(),
+        **parts,
+        label("priorities_col_missing", lang): shown[
+            label("priorities_col_missing", lang)
+        ].to_numpy(),
+        label("priorities_col_explained", lang): shown[
+            label("priorities_col_explained", lang)
+        ].to_numpy(),
+    }
+    return pd.DataFrame(columns)
 
 
 def missing_notes(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "zh") -> list[str]:

@@ -106,3 +106,14 @@ def test_presets_and_parts_are_worded_in_both_languages():
         *("Life-circle gaps", "Residents' consent"),
     ]
     assert isinstance(shown.ranked_table(_ranked().iloc[:0], {"age": 1.0}), pd.DataFrame)
+
+
+def test_the_download_keeps_numbers_as_numbers_and_no_data_empty():
+    table = shown.ranked_file(_ranked(), priorities.PRESETS["safety"], "en")
+    assert table["Rank"].tolist() == [1, 2, 3, 3]
+    assert table["Tied"].tolist() == ["", "", "Tied", "Tied"]
+    assert table["Score (0 to 1)"].iloc[0] == pytest.approx(0.8889)
+    assert table["Building age (0 to 1)"].iloc[0] == 1.0
+    # 丁 has no households: an empty cell, never 0.
+    assert pd.isna(table["Households"].iloc[1]) and pd.isna(table["Households (0 to 1)"].iloc[1])
+    assert table["How the score is made"].iloc[0].startswith("Households 1.00 × weight 20%")
