@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from _osm import lonlat
@@ -111,3 +112,34 @@ def test_a_weight_moved_by_hand_and_every_weight_at_zero(loaded):
     assert not at.exception, at.exception
     assert [w.value for w in at.warning] == ["所有权重均为 0：请至少给一项大于 0 的权重。"]
     assert not at.dataframe
+
+
+def test_the_life_circle_measured_in_the_session_is_weighed_and_choices_outlive_the_language(
+    loaded,
+):
+    projects = loaded.ledger.projects
+    passes = {"甲<b>小区": False, "乙小区": True, "丁小区": False, "戊小区": None}
+    measured = SimpleNamespace(
+        communities=projects.assign(pass_clinic=projects["name"].map(passes))
+    )
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[LEDGER_KEY] = loaded
+    at.session_state[MEASURED_KEYS[0]] = {"newest": measured}
+    at.switch_page("app_pages/priorities.py").run()
+    assert not at.exception, at.exception
+    # No wheelchair reach in this session: that gap alone is said missing.
+    assert [i.value for i in at.info] == [
+        "尚未测算到无障碍公交站的轮椅路程（步行可达页，轮椅）：无障碍缺口不计分。"
+    ]
+    assert any("取自本次会话在生活圈页" in c.value for c in at.caption)
+    table = _table(at, "名次").set_index("小区")
+    assert "生活圈缺项 1.00 × 权重 20%" in table.loc["甲<b>小区", "得分构成"]
+    assert "生活圈缺项 0.00 × 权重 20%" in table.loc["乙小区", "得分构成"]
+    assert table.loc["戊小区", "无数据（不计分）"] == "生活圈缺项、居民同意率"
+    at.radio(key="priorities_preset").set_value("safety").run()
+    at.slider(key="priorities_weight_consent").set_value(35).run()
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception, at.exception
+    assert at.radio(key="priorities_preset").value == "safety"
+    assert at.slider(key="priorities_weight_consent").value == 35
+    assert "Communities ranked: 4; preset: Safety first." in [c.value for c in at.caption]
