@@ -259,19 +259,7 @@ _SYNONYMS = {
 
 def map_columns(header: list[str]) -> dict[str, str]:
     """Recognised field → header; :class:`InputError` if two headers claim one field."""
-    claims: dict[str, list[str]] = {}
-    for column in header:
-        field = _SYNONYMS.get(_sheets.header_key(column))
-        if field is not None:
-            claims.setdefault(field, []).append(column)
-    clashes = {f: cols for f, cols in claims.items() if len(cols) > 1}
-    if clashes:
-        listed = "; ".join(f"{f}: {', '.join(map(repr, cols))}" for f, cols in clashes.items())
-        raise InputError(
-            f"Expected one column per field, got several for {listed}. "
-            "Rename or delete the extra columns."
-        )
-    return {field: cols[0] for field, cols in claims.items()}
+    return _sheets.claim_columns(header, _SYNONYMS)
 
 
 def ledger_fields(source: str | Path | bytes, *, name: str | None = None, sheet=None) -> set[str]:
