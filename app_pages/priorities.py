@@ -26,7 +26,7 @@ from layers.priorities import (
     ranked_table,
     ties_text,
 )
-from layers.tables import csv_bytes, xlsx_bytes
+from layers.spreadsheets import csv_bytes, xlsx_bytes
 from layers.wording import label
 
 #: Session keys of this page's widgets: the candidates, the preset, and one slider per part.
