@@ -35,9 +35,9 @@ from geo import compare, completeness, coverage, reconcile
 from geo.boundaries import read_admin_index
 from geo.figures import load_metrics
 from geo.gazetteer import list_zones
-from layers._catalogue import LABELS
 from layers.sources import cited_lines, line_text, lines_text
 from layers.wording import (
+    LABELS,
     city_mean_text,
     figure_text,
     format_value,

@@ -1,8 +1,8 @@
 """
 Interface wording in Chinese (default) and English, shared by the app, layers and exports.
 
-Labels by key (the catalogue is :mod:`layers._catalogue`), measure names, and numbers and
-values formatted the way a planner reads them.
+Labels by key (the catalogue is the shipped file ``data/wording.toml``, read once), measure
+names, and numbers and values formatted the way a planner reads them.
 """
 
 from __future__ import annotations
@@ -10,18 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import tomllib
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
 from geo import coverage
+from geo._data import data_path
 from geo.documents.quantities import written_quantity
 from geo.selection import UNDATED
-from layers._catalogue import LABELS
 
 __all__ = [
+    "LABELS",
     "LANGS",
     "WHOLE_UNITS",
     "city_mean_text",
@@ -55,6 +58,17 @@ __all__ = [
 ]
 
 LANGS = ("zh", "en")
+#: Where the interface text lives: one table per key, with a string per language.
+CATALOGUE = "wording.toml"
+
+
+def _read_catalogue() -> Mapping[str, Mapping[str, str]]:
+    with data_path(CATALOGUE).open("rb") as file:
+        return MappingProxyType(tomllib.load(file))
+
+
+#: The interface text, key → {"zh": ..., "en": ...}, read once when the module loads.
+LABELS = _read_catalogue()
 
 
 def label(key: str, lang: str = "zh") -> str:
@@ -71,7 +85,7 @@ def label(key: str, lang: str = "zh") -> str:
     except KeyError:
         raise KeyError(
             f"No interface text for {key!r} in {lang!r}: add it, in both zh and en, to "
-            "layers/_catalogue.py."
+            f"data/{CATALOGUE}."
         ) from None
 
 

@@ -34,8 +34,7 @@ from geo import (
 from geo.documents import quantities
 from geo.documents import table as figure_table
 from layers import basemaps, choropleth
-from layers._catalogue import LABELS
-from layers.wording import _UNIT_TEXT, LANGS, label, qualifier_text
+from layers.wording import _UNIT_TEXT, LABELS, LANGS, label, qualifier_text
 from store import audit, changes
 from store import errors as store_errors
 from store._scope import OUT_OF_SCOPE
@@ -127,7 +126,7 @@ def test_every_code_has_its_words_in_both_languages(prefix):
     source, codes = FAMILIES[prefix]
     assert codes, f"no codes found in {source}"
     missing = [f"{prefix}{c}" for c in codes if set(LABELS.get(prefix + c, {})) != set(LANGS)]
-    assert missing == [], f"codes of {source} without words in layers/_catalogue.py"
+    assert missing == [], f"codes of {source} without words in data/wording.toml"
     for lang in LANGS:
         assert all(label(prefix + c, lang).strip() for c in codes)
 
