@@ -1032,10 +1032,12 @@ def _figures_extract(args: argparse.Namespace) -> int:
 
 def _figures_read(args: argparse.Namespace) -> int:
     from geo.documents.table import read_figure_table
+    from layers.wording import quarantine_messages
 
     table = read_figure_table(Path(args.table), sheet=args.sheet, city=args.city)
     _write_table(table.figures, Path(args.out), "figures")
-    _write_table(table.quarantine, Path(args.report), "quarantine")
+    # Worded as a figures table words its codes (a ledger's words would say 区县, not 地区).
+    _write_table(quarantine_messages(table.quarantine, "figures"), Path(args.report), "quarantine")
     print(json.dumps(table.summary(), ensure_ascii=False))
     return 0
 

@@ -185,7 +185,11 @@ def from_table(lang: str) -> None:
     summary = table.summary()
     st.caption(label("quality_counts", lang).format(**summary))
     if len(table.quarantine):
-        st.dataframe(quarantine_rows(table.quarantine, lang), hide_index=True, width="stretch")
+        st.dataframe(
+            quarantine_rows(table.quarantine, lang, kind="figures"),
+            hide_index=True,
+            width="stretch",
+        )
     st.dataframe(figure_table(table.figures, lang), hide_index=True, width="stretch")
     name = st.text_input(
         label("workspace_dataset_name", lang), Path(upload.name).stem, key="table-name"

@@ -44,6 +44,7 @@ __all__ = [
     "place_labels",
     "place_text",
     "qualifier_text",
+    "quarantine_messages",
     "rank_text",
     "reason_text",
     "reasons_text",
@@ -557,6 +558,54 @@ def reasons_text(by_reason: Mapping[str, int], lang: str = "zh") -> str:
     return sep.join(
         f"{label(names[c], lang) if names[c] in LABELS else c} {n}" for c, n in by_reason.items()
     )
+
+
+#: Where a reader words a code its own way (``row_figures_<code>``): figures tables and plans.
+_ROW_WORDS = {"figures": "row_figures_", "plan": "row_figures_"}
+_DETAILS = ("detail_zh", "detail_en")
+
+
+def quarantine_messages(quarantine: pd.DataFrame, kind: str = "ledger") -> pd.DataFrame:
+    """
+    ``quarantine`` with each row's reason worded in both languages, as the files carry it.
+
+    A reader's row (geo/) holds a code (``reason``), its ``column`` and what the check found
+    (``detail_zh``, ``detail_en``); they are worded here into ``message_zh`` and
+    ``message_en``, in the details' place, from ``row_<code>`` (for a ``kind`` of
+    ``figures`` or ``plan``, ``row_figures_<code>`` first). A row that already has a message
+    (saved before the readers emitted codes, or worded where it was made, as an account's
+    out-of-scope rows are) keeps it. The reason code stays beside the words.
+    """
+    columns = list(quarantine.columns)
+    if not set(_DETAILS) <= set(columns):
+        return quarantine
+    worded = [c for c in (*_DETAILS, "message_zh", "message_en") if c in columns]
+    at = min(columns.index(c) for c in worded)
+    out = quarantine.drop(columns=worded)
+    for offset, lang in enumerate(LANGS):
+        messages = _row_messages(quarantine, _ROW_WORDS.get(kind, "row_"), lang)
+        if f"message_{lang}" in columns:
+            saved = quarantine[f"message_{lang}"].astype(object)
+            messages = saved.where(saved.notna(), messages)
+        out.insert(at + offset, f"message_{lang}", messages)
+    return out
+
+
+def _row_messages(quarantine: pd.DataFrame, own: str, lang: str) -> pd.Series:
+    """Each row's reason worded in ``lang`` with its column and detail (the code if unknown)."""
+    templates = {}
+    for code in quarantine["reason"].dropna().unique():
+        keys = [f"{own}{code}", f"row_{code}"]
+        key = next((k for k in keys if k in LABELS), None)
+        # A code with no words (tests/test_codes.py keeps there from being one) reads as itself.
+        templates[code] = label(key, lang) if key else f"{code}: {{detail}}"
+    columns = quarantine["column"].astype(object).fillna("")
+    details = quarantine[f"detail_{lang}"].astype(object).fillna("")
+    texts = [
+        templates[r].format(column=c, detail=d) if r in templates else ""
+        for r, c, d in zip(quarantine["reason"], columns, details, strict=True)
+    ]
+    return pd.Series(texts, index=quarantine.index, dtype=object)
 
 
 def saved_text(

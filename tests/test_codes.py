@@ -67,6 +67,8 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
             OUT_OF_SCOPE,
         ],
     ),
+    # A quarantined row's reason in full, filled with its column and detail (issue 28).
+    "row_": ("REASONS of geo.records, geo.infra", [*records.REASONS, *infra.REASONS]),
     "fac_": ("the categories of data/lifecircle.toml", list(facilities.load_registry().categories)),
     # The plan and its progress (issue 24).
     "progress_status_": ("geo.progress.STATUSES", list(progress.STATUSES)),
@@ -129,6 +131,16 @@ def test_every_code_has_its_words_in_both_languages(prefix):
     assert missing == [], f"codes of {source} without words in data/wording.toml"
     for lang in LANGS:
         assert all(label(prefix + c, lang).strip() for c in codes)
+
+
+@pytest.mark.parametrize(
+    ("source", "codes"),
+    [("geo.documents.table.REASONS", figure_table.REASONS), ("geo.plans.REASONS", plans.REASONS)],
+)
+def test_a_figures_table_or_plan_reason_has_its_words_its_own_or_a_ledgers(source, codes):
+    # layers.wording.quarantine_messages words them row_figures_<code>, else row_<code>.
+    missing = [c for c in codes if f"row_figures_{c}" not in LABELS and f"row_{c}" not in LABELS]
+    assert missing == [], f"codes of {source} without words in data/wording.toml"
 
 
 def test_every_qualifier_a_figure_keeps_reads_after_its_number():
