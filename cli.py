@@ -325,7 +325,7 @@ def _coverage(args: argparse.Namespace) -> int:
     boundaries.build_boundaries()
     found = infra.read_infra(Path(args.infra))
     projects = records.read_projects(Path(args.projects)) if args.projects else None
-    measured = coverage.measure(found, projects, radii=args.radius or coverage.RADII_M)
+    measured = coverage.measure(projects, found, radii=args.radius or coverage.RADII_M)
     if measured.table.empty:
         raise ValueError(
             f"Expected data inside China; {args.infra} covers no county-level district "
@@ -735,9 +735,10 @@ def _reach(args: argparse.Namespace) -> int:
     projects = records.read_projects(Path(args.projects))
     profiles = tuple(dict.fromkeys(args.profile or ("walk", "wheelchair")))
     radii = tuple(args.radius or reach.RADII_M)
-    communities, table = reach.measure(
+    reached = reach.measure(
         projects, found, graph, profiles=profiles, radii=radii, max_snap_m=args.max_snap
     )
+    communities, table = reached.near, reached.table
     # Full outlines decide what is inside; the files carry the display outlines (smaller).
     display = boundaries.load_boundaries("district", display=True).set_index("adcode")
     table = table.set_geometry(display.geometry.reindex(table["adcode"]).to_numpy())

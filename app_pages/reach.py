@@ -118,7 +118,8 @@ radii = tuple(sorted(chosen_radii or reach.RADII_M))
 snap = right.number_input(label("reach_snap", lang), 10, 500, step=10, key="snap")
 projects = ledger.ledger.projects
 with st.spinner(label("reach_measuring", lang)):
-    communities, table = _measured(loaded, projects, built, profile, radii, float(snap))
+    reached = _measured(loaded, projects, built, profile, radii, float(snap))
+communities, table = reached.near, reached.table
 
 keys = [coverage.share_key(r, t, profile) for r in radii for t in coverage.DISTANCE_TYPES]
 dropped += state.seed("measure", options=keys, default=keys[0])

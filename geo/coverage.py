@@ -583,14 +583,16 @@ def city_value(rows: pd.DataFrame, key: str) -> tuple[float, str]:
     return float(rows[numerator].sum() / total * found.scale), "ok"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class Coverage:
     """
-    What :func:`measure` computes.
+    What :func:`measure` computes: the measures per district and per project.
 
-    ``table`` (:func:`district_metrics`, full outlines) and
-    ``near`` (the projects joined with :func:`project_proximity`, or ``None`` without
-    projects), with the radii and the infrastructure actually measured.
+    ``table`` is :func:`district_metrics`, one row per district (full outlines, EPSG:4326);
+    ``near`` the projects, each with its distance to the nearest feature of each type
+    (:func:`project_proximity`; ``None`` without projects); ``radii`` and ``infra`` what was
+    measured (``infra`` with any declared coverage). :class:`geo.reach.Reach` has the same
+    shape for distances on foot.
     """
 
     table: gpd.GeoDataFrame
@@ -604,8 +606,8 @@ class Coverage:
 
 
 def measure(
+    projects: gpd.GeoDataFrame | None,
     infra: Infra,
-    projects: gpd.GeoDataFrame | None = None,
     *,
     radii: Sequence[int] = RADII_M,
     covers: Sequence[str] = (),
@@ -615,10 +617,11 @@ def measure(
     """
     Coverage of ``infra`` per district and per project: the pipeline the app and the CLI share.
 
-    ``covers`` names districts (adcodes or names, ``city`` narrowing them) that a survey
-    covers whole (:func:`geo.infra.declare_coverage`); the districts measured are every
-    district of each city the data or the projects touch (:func:`coverage_districts`).
-    Empty when the data lie outside China.
+    ``projects`` (a ledger's clean rows, or ``None``) comes first, as in
+    :func:`geo.reach.measure`. ``covers`` names districts (adcodes or names, ``city``
+    narrowing them) that a survey covers whole (:func:`geo.infra.declare_coverage`); the
+    districts measured are every district of each city the data or the projects touch
+    (:func:`coverage_districts`). Empty when the data lie outside China.
     """
     radii = tuple(sorted({int(r) for r in radii}))
     if covers:

@@ -51,6 +51,7 @@ __all__ = [
     "SNAP_TO",
     "WALKSHED_BUFFER_M",
     "Nearest",
+    "Reach",
     "Within",
     "community_reach",
     "district_reach",
@@ -744,6 +745,23 @@ def district_reach(
     return gpd.GeoDataFrame(out, geometry=outlines, crs="EPSG:4326")
 
 
+@dataclasses.dataclass(frozen=True)
+class Reach:
+    """
+    What :func:`measure` computes: walking reach per district and per project.
+
+    ``table`` is :func:`district_reach`, one row per district (full outlines, EPSG:4326);
+    ``near`` is :func:`community_reach`, every project with its metres on foot to the nearest
+    destination of each type (same rows and order); with the ``profiles`` and ``radii``
+    measured. The same shape as :class:`geo.coverage.Coverage`.
+    """
+
+    table: gpd.GeoDataFrame
+    near: gpd.GeoDataFrame
+    profiles: tuple[str, ...]
+    radii: tuple[int, ...]
+
+
 def measure(
     projects: gpd.GeoDataFrame,
     infra: Infra,
@@ -752,13 +770,13 @@ def measure(
     profiles: tuple[str, ...] = ("walk", "wheelchair"),
     radii: tuple[int, ...] = RADII_M,
     max_snap_m: float = MAX_SNAP_M,
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+) -> Reach:
     """
     The pipeline ``atlas reach`` and the app's walking-reach page share.
 
     :func:`community_reach` of every project, then :func:`district_reach` over every district
     of the cities the data touches (:func:`geo.coverage.coverage_districts`, full outlines).
-    Returns (communities, districts).
+    Arguments in the order of :func:`geo.coverage.measure`, ``network`` after them.
     """
     communities = community_reach(
         projects, infra, network, profiles=profiles, max_snap_m=max_snap_m
@@ -767,7 +785,7 @@ def measure(
     table = district_reach(
         communities, districts, network=network, infra=infra, profiles=profiles, radii=radii
     )
-    return communities, table
+    return Reach(table, communities, tuple(profiles), tuple(radii))
 
 
 # --- walksheds and routes ----------------------------------------------------------------------
