@@ -734,7 +734,7 @@ def _reach(args: argparse.Namespace) -> int:
     found = infra.read_infra(Path(args.infra))
     projects = records.read_projects(Path(args.projects))
     profiles = tuple(dict.fromkeys(args.profile or ("walk", "wheelchair")))
-    radii = tuple(args.radius or reach.RADII_M)
+    radii = tuple(args.radius or coverage.RADII_M)
     reached = reach.measure(
         projects, found, graph, profiles=profiles, radii=radii, max_snap_m=args.max_snap
     )
@@ -758,6 +758,7 @@ def _reach(args: argparse.Namespace) -> int:
 def _add_network_commands(sub) -> None:
     """The `network` and `reach` subcommands (one block, for the CLI's restructuring)."""
     from geo.network import PROFILES
+    from geo.reach import MAX_SNAP_M
 
     build = sub.add_parser("network", help="the pedestrian graph of an OSM extract as a GeoPackage")
     build.add_argument("osm", help=".osm.pbf or .osm extract")
@@ -777,8 +778,8 @@ def _add_network_commands(sub) -> None:
     measure.add_argument(
         "--max-snap",
         type=float,
-        default=100.0,
-        help="metres to the network beyond which a community is off_network (default 100)",
+        default=MAX_SNAP_M,
+        help="metres to the network beyond which a community is off_network (default %(default)g)",
     )
     measure.add_argument(
         "--out", required=True, help="communities .geojson; beside it -districts.geojson and .gpkg"

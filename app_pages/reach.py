@@ -97,7 +97,7 @@ st.caption(
 )
 
 left, middle, right = st.columns(3)
-profiles, radii_offered = list(network.PROFILES), [300, 500, 1000]
+profiles, radii_offered = list(network.PROFILES), list(coverage.RADII_M)
 dropped = state.seed("profile", options=profiles, default=profiles[0])
 dropped += state.seed("radii", options=radii_offered, default=radii_offered, multi=True, cast=int)
 dropped += state.seed("snap", options=list(range(10, 501)), default=int(reach.MAX_SNAP_M), cast=int)
@@ -114,7 +114,7 @@ chosen_radii = middle.multiselect(
     key="radii",
     placeholder=label("choose", lang),  # else Streamlit's own English
 )
-radii = tuple(sorted(chosen_radii or reach.RADII_M))
+radii = tuple(sorted(chosen_radii or coverage.RADII_M))
 snap = right.number_input(label("reach_snap", lang), 10, 500, step=10, key="snap")
 projects = ledger.ledger.projects
 with st.spinner(label("reach_measuring", lang)):

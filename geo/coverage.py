@@ -67,8 +67,9 @@ __all__ = [
     "share_key",
 ]
 
-#: Default walking radii, straight-line metres.
-RADII_M = (300, 500)
+#: The radii every measure defaults to, straight-line (here) or on foot (:mod:`geo.reach`):
+#: the 5-, 10- and 15-minute life circles of GB 50180-2018 (``data/lifecircle.toml``).
+RADII_M = (300, 500, 1000)
 #: Feature types each renovated community is measured against.
 DISTANCE_TYPES = ("accessible_bus_stop", "curb_ramp", "accessible_toilet")
 #: A district less covered than this by the data's extent is ``partial_extent``.

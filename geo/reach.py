@@ -47,7 +47,6 @@ from geo.snapping import Snapped, snap_to_edges, snap_to_nodes
 __all__ = [
     "COMMUNITY_STATUSES",
     "MAX_SNAP_M",
-    "RADII_M",
     "SNAP_TO",
     "WALKSHED_BUFFER_M",
     "Nearest",
@@ -67,8 +66,6 @@ __all__ = [
 MAX_SNAP_M = 100.0
 #: How a point joins the network: at the nearest point on a street, or at the nearest node.
 SNAP_TO = ("edge", "node")
-#: Default walking radii (metres along the network).
-RADII_M = (300, 500, 1000)
 #: Half-width of the band drawn around reachable edges to make a walkshed polygon.
 WALKSHED_BUFFER_M = 25.0
 _TYPES = coverage.DISTANCE_TYPES
@@ -690,7 +687,7 @@ def district_reach(
     infra: Infra | None = None,
     profiles: tuple[str, ...] = ("walk", "wheelchair"),
     types: tuple[str, ...] = _TYPES,
-    radii: tuple[int, ...] = RADII_M,
+    radii: tuple[int, ...] = coverage.RADII_M,
     min_extent_share: float = coverage.MIN_EXTENT_SHARE,
 ) -> gpd.GeoDataFrame:
     """
@@ -768,7 +765,7 @@ def measure(
     network: Network,
     *,
     profiles: tuple[str, ...] = ("walk", "wheelchair"),
-    radii: tuple[int, ...] = RADII_M,
+    radii: tuple[int, ...] = coverage.RADII_M,
     max_snap_m: float = MAX_SNAP_M,
 ) -> Reach:
     """
