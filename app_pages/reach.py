@@ -97,7 +97,7 @@ st.caption(
 )
 
 left, middle, right = st.columns(3)
-profiles, radii_offered = list(network.PROFILES), list(coverage.RADII_M)
+profiles, radii_offered = list(network.PROFILES), [300, 500, 1000]
 dropped = state.seed("profile", options=profiles, default=profiles[0])
 dropped += state.seed("radii", options=radii_offered, default=radii_offered, multi=True, cast=int)
 dropped += state.seed("snap", options=list(range(10, 501)), default=int(reach.MAX_SNAP_M), cast=int)

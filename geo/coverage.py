@@ -68,8 +68,10 @@ __all__ = [
 ]
 
 #: The radii every measure defaults to, straight-line (here) or on foot (:mod:`geo.reach`):
-#: the 5-, 10- and 15-minute life circles of GB 50180-2018 (``data/lifecircle.toml``).
-RADII_M = (300, 500, 1000)
+#: the walking distances of the 5- and 10-minute life circles of GB 50180-2018
+#: (``data/lifecircle.toml``), where a bus stop is judged at 500 m. The 15-minute circle's
+#: 1,000 m is for district-level facilities (:mod:`geo.facilities`); a caller may add it.
+RADII_M = (300, 500)
 #: Feature types each renovated community is measured against.
 DISTANCE_TYPES = ("accessible_bus_stop", "curb_ramp", "accessible_toilet")
 #: A district less covered than this by the data's extent is ``partial_extent``.

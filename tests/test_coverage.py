@@ -233,11 +233,13 @@ def test_network_share_keys_carry_their_profile():
 
 
 def test_default_radii_are_the_life_circles_both_measures_use():
-    # One set of radii: the walking distances of GB 50180-2018's life circles, as shipped.
+    # One set of radii: the 5- and 10-minute life circles of GB 50180-2018, as shipped.
     from geo import reach
     from geo.facilities import load_registry
 
-    circles = tuple(int(c.radius_m) for c in load_registry().life_circles)
-    assert coverage.RADII_M == circles == (300, 500, 1000)
+    registry = load_registry()
+    circles = {c.minutes: int(c.radius_m) for c in registry.life_circles}
+    assert coverage.RADII_M == (circles[5], circles[10]) == (300, 500)
+    assert registry.categories["bus_stop"].radius_m in coverage.RADII_M
     assert not hasattr(reach, "RADII_M")
     assert reach.measure.__kwdefaults__["radii"] is coverage.RADII_M
