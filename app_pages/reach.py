@@ -99,7 +99,9 @@ st.caption(
 left, middle, right = st.columns(3)
 profiles, radii_offered = list(network.PROFILES), [300, 500, 1000]
 dropped = state.seed("profile", options=profiles, default=profiles[0])
-dropped += state.seed("radii", options=radii_offered, default=radii_offered, multi=True, cast=int)
+dropped += state.seed(
+    "radii", options=radii_offered, default=list(coverage.RADII_M), multi=True, cast=int
+)
 dropped += state.seed("snap", options=list(range(10, 501)), default=int(reach.MAX_SNAP_M), cast=int)
 profile = left.radio(
     label("reach_profile", lang),
@@ -133,7 +135,7 @@ state.publish(
     ["profile", "radii", "snap", "measure"],
     defaults={
         "profile": profiles[0],
-        "radii": radii_offered,
+        "radii": list(coverage.RADII_M),
         "snap": int(reach.MAX_SNAP_M),
         "measure": keys[0],
     },
