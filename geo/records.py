@@ -623,6 +623,36 @@ def _renote_unknown_addresses(merged: pd.DataFrame, full: pd.Series) -> pd.DataF
     return merged
 
 
+@dataclasses.dataclass(frozen=True)
+class _Points:
+    """Each row's coordinates as written (NaN where none) and their datum (None where none)."""
+
+    lon: np.ndarray
+    lat: np.ndarray
+    datums: np.ndarray
+
+
+@dataclasses.dataclass(frozen=True)
+class _Located:
+    """
+    What the resolver knows of each row once its point is placed, for the helpers to share.
+
+    ``points`` as written; ``lon_w``/``lat_w`` the same in WGS84 (NaN where not converted);
+    ``named`` the adcode the row's words name and ``status`` how they resolved
+    (:func:`_resolve_names`); ``county`` the district the WGS84 point falls in (None where
+    none); ``places`` :func:`_admin_places`; ``folder`` the boundaries' folder.
+    """
+
+    points: _Points
+    lon_w: np.ndarray
+    lat_w: np.ndarray
+    named: np.ndarray
+    status: np.ndarray
+    county: np.ndarray
+    places: pd.DataFrame
+    folder: Path | None
+
+
 _ALTERNATIVES = {
     "wgs84": ("gcj02", "bd09"),
     "cgcs2000": ("gcj02", "bd09"),
@@ -683,8 +713,9 @@ def _datum_message(lon, lat, named: np.ndarray, folder: Path | None) -> tuple[st
     return text, {}
 
 
-def _mismatch_hints(lon, lat, datums, named, rows: np.ndarray, folder: Path | None) -> np.ndarray:
+def _mismatch_hints(at: _Located, rows: np.ndarray) -> np.ndarray:
     """For mismatched rows, the other datum that would put the point in its named district."""
+    lon, lat, datums = at.points.lon, at.points.lat, at.points.datums
     hints = np.full(len(lon), "", dtype=object)
     for declared, others in _ALTERNATIVES.items():
         subset = rows & (datums == declared)
@@ -693,7 +724,7 @@ def _mismatch_hints(lon, lat, datums, named, rows: np.ndarray, folder: Path | No
             if not todo.any():
                 continue
             lon_w, lat_w = crs.to_wgs84(lon[todo], lat[todo], other)
-            fits = boundaries.assign_districts(lon_w, lat_w, folder=folder) == named[todo]
+            fits = boundaries.assign_districts(lon_w, lat_w, folder=at.folder) == at.named[todo]
             hints[np.flatnonzero(todo)[fits]] = f"{declared}→{other}"
     return hints
 
@@ -729,7 +760,7 @@ def _city_names(
 
 
 def _locate(
-    folded, columns, names, lon, lat, datums, flags, folder
+    folded, columns, names, points: _Points, flags, folder
 ) -> tuple[pd.DataFrame, list[dict[str, object]]]:
     """
     Decide each row's district from its point and its words; disagreements are flagged.
@@ -737,6 +768,7 @@ def _locate(
     Returns the placed rows and the file's datum notes (:func:`_datum_suspicions`).
     """
     raw = folded.raw
+    lon, lat, datums = points.lon, points.lat, points.datums
     places = _admin_places()
     cities = _city_names(folded, columns, flags)
     lonlat = "/".join(columns[f] for f in ("lon", "lat") if f in columns)
@@ -759,6 +791,7 @@ def _locate(
     lon_w, lat_w = _to_wgs84(lon, lat, np.where(point, datums, None))
     county = np.full(len(raw), None, dtype=object)
     county[point] = boundaries.assign_districts(lon_w[point], lat_w[point], folder=folder)
+    at = _Located(points, lon_w, lat_w, named, status, county, places, folder)
     lost = point & pd.isna(county)
     where = _rows_text(lost, lambda at: _lonlat_text(lon_w[at], lat_w[at]))
     flags.flag(
@@ -787,7 +820,7 @@ def _locate(
         for c, cands in zip(county[ambiguous], names["candidates"].iloc[ambiguous], strict=True)
     ]
     if not len(raw):
-        return _placed(raw.index, point, status, named, county, lon_w, lat_w, places), []
+        return _placed(at, raw.index, point), []
     agree = (
         ((status == "none") & (pd.isna(cities) | (cities == county_city)))
         | (np.isin(status, ["ok", "historical"]) & (named == county))
@@ -795,15 +828,12 @@ def _locate(
         | ((status == "zone") & (named_city == county_city))
     )
     mismatch = point & ~agree
-    notes = _datum_suspicions(
-        lon, lat, datums, named, county, point & np.isin(status, ["ok", "historical"]), folder
-    )
-    _flag_mismatch(mismatch, lon, lat, datums, named, county, status, places, flags, lonlat, folder)
-    placed = _placed(raw.index, point & flags.ok(), status, named, county, lon_w, lat_w, places)
-    return placed, notes
+    notes = _datum_suspicions(at, point & np.isin(status, ["ok", "historical"]))
+    _flag_mismatch(at, mismatch, flags, lonlat)
+    return _placed(at, raw.index, point & flags.ok()), notes
 
 
-def _datum_suspicions(lon, lat, datums, named, county, rows, folder) -> list[dict[str, object]]:
+def _datum_suspicions(at: _Located, rows: np.ndarray) -> list[dict[str, object]]:
     """
     A note for each declared datum whose points another datum would put in their districts.
 
@@ -813,17 +843,19 @@ def _datum_suspicions(lon, lat, datums, named, county, rows, folder) -> list[dic
     note ``datum_suspect`` gives the declared datum, the ``best`` one and how many fit each
     (``fits_declared``, ``fits_best`` of ``rows``). Nothing is converted: it is a hint.
     """
+    lon, lat, datums = at.points.lon, at.points.lat, at.points.datums
+    named, county = at.named, at.county
     notes: list[dict[str, object]] = []
     for declared in pd.unique(datums[rows]):
         group = rows & (datums == declared)
         total = int(group.sum())
         off = group & (county != named)
-        if total < 3 or not _may_fit_better(lon, lat, declared, named, off, folder):
+        if total < 3 or not _may_fit_better(at, declared, off):
             continue
         fits = {str(declared): int((county[group] == named[group]).sum())}
         for other in _ALTERNATIVES[str(declared)]:
             lon_w, lat_w = crs.to_wgs84(lon[group], lat[group], other)
-            found = boundaries.assign_districts(lon_w, lat_w, folder=folder)
+            found = boundaries.assign_districts(lon_w, lat_w, folder=at.folder)
             fits[other] = int((found == named[group]).sum())
         top = max(fits.values())
         gain = top - fits[str(declared)]
@@ -842,7 +874,7 @@ def _datum_suspicions(lon, lat, datums, named, county, rows, folder) -> list[dic
     return notes
 
 
-def _may_fit_better(lon, lat, declared, named, off, folder) -> bool:
+def _may_fit_better(at: _Located, declared, off: np.ndarray) -> bool:
     """
     Whether another datum puts any of the ``off`` points (misplaced as declared) where named.
 
@@ -854,8 +886,8 @@ def _may_fit_better(lon, lat, declared, named, off, folder) -> bool:
     if not off.any():
         return False
     for other in _ALTERNATIVES[str(declared)]:
-        lon_w, lat_w = crs.to_wgs84(lon[off], lat[off], other)
-        if (boundaries.assign_districts(lon_w, lat_w, folder=folder) == named[off]).any():
+        lon_w, lat_w = crs.to_wgs84(at.points.lon[off], at.points.lat[off], other)
+        if (boundaries.assign_districts(lon_w, lat_w, folder=at.folder) == at.named[off]).any():
             return True
     return False
 
@@ -874,15 +906,14 @@ def _lonlat_text(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return both.to_numpy(dtype=object)
 
 
-def _flag_mismatch(
-    mismatch, lon, lat, datums, named, county, status, places, flags, column, folder
-):
+def _flag_mismatch(at: _Located, mismatch: np.ndarray, flags: _sheets.Flags, column: str) -> None:
     if not mismatch.any():
         return
-    hints = _mismatch_hints(lon, lat, datums, named, mismatch, folder)
+    hints = _mismatch_hints(at, mismatch)
+    places = at.places
     # Messages are written for the mismatched rows only.
-    at = np.flatnonzero(mismatch)
-    named, county, status, hints = named[at], county[at], status[at], hints[at]
+    rows = np.flatnonzero(mismatch)
+    named, county, status, hints = at.named[rows], at.county[rows], at.status[rows], hints[rows]
     named_name = np.where(pd.isna(named), "?", _lookup(places["name"], named)).astype(object)
     county_name = np.where(pd.isna(county), "?", _lookup(places["name"], county)).astype(object)
     zh = "所填 " + named_name + "，坐标落在 " + county_name
@@ -927,9 +958,10 @@ def _named_districts(
     return np.where(found & ~flags.ok() & pd.notna(named), named, None)
 
 
-def _placed(index, point, status, named, county, lon_w, lat_w, places) -> pd.DataFrame:
+def _placed(at: _Located, index: pd.Index, point: np.ndarray) -> pd.DataFrame:
     """The reporting unit of each row: a named zone, else the point's district, else the name's."""
-    zone = status == "zone"
+    named, county, places = at.named, at.county, at.places
+    zone = at.status == "zone"
     adcode = np.where(zone, named, np.where(point, county, named))
     county_adcode = np.where(point, county, np.where(zone, None, named))
     placed = pd.DataFrame(
@@ -937,15 +969,15 @@ def _placed(index, point, status, named, county, lon_w, lat_w, places) -> pd.Dat
             "adcode": pd.array(adcode, dtype="string"),
             "county_adcode": pd.array(county_adcode, dtype="string"),
             "located": np.where(point, LOCATED[0], np.where(zone, LOCATED[2], LOCATED[1])),
-            "lon": np.where(point, lon_w, np.nan),
-            "lat": np.where(point, lat_w, np.nan),
+            "lon": np.where(point, at.lon_w, np.nan),
+            "lat": np.where(point, at.lat_w, np.nan),
         },
         index=index,
     )
     # One lookup of the codes for the four columns; -1 (not a place) takes the None at the end.
-    at = places.index.get_indexer(placed["adcode"].fillna(""))
+    found = places.index.get_indexer(placed["adcode"].fillna(""))
     for column in ("name", "city", "province", "level"):
-        mapped = np.append(places[column].to_numpy(dtype=object), None)[at]
+        mapped = np.append(places[column].to_numpy(dtype=object), None)[found]
         placed["district" if column == "name" else column] = pd.array(mapped, dtype="string")
     return placed
 
@@ -1032,7 +1064,7 @@ _PROJECT_COLUMNS = [
 ]
 
 
-def _projects(raw, columns, parsed, placed, lon, lat, datums, rows, ok) -> gpd.GeoDataFrame:
+def _projects(raw, columns, parsed, placed, points: _Points, rows, ok) -> gpd.GeoDataFrame:
     """Clean rows as a GeoDataFrame in EPSG:4326; district-located rows have no geometry."""
     data = pd.DataFrame({"row": rows}, index=raw.index)
     for field in ("name", "address"):
@@ -1043,9 +1075,9 @@ def _projects(raw, columns, parsed, placed, lon, lat, datums, rows, ok) -> gpd.G
     for column in ("year", "batch", "status", "content_tags", *_FIGURES):
         data[column] = parsed.get(column, pd.Series(pd.NA, index=raw.index))
     point = placed["located"].to_numpy() == "point"
-    data["datum"] = pd.array(np.where(point, datums, None), dtype="string")
-    data["lon_source"] = np.where(point, lon, np.nan)
-    data["lat_source"] = np.where(point, lat, np.nan)
+    data["datum"] = pd.array(np.where(point, points.datums, None), dtype="string")
+    data["lon_source"] = np.where(point, points.lon, np.nan)
+    data["lat_source"] = np.where(point, points.lat, np.nan)
     # Unrecognised columns travel along under their own header, as text.
     known = set(columns.values())
     extra = [c for c in raw.columns if c not in known and c not in _PROJECT_COLUMNS]
@@ -1116,18 +1148,19 @@ def read_ledger(
     lon, lat = _sheets.parse_points(raw, columns, flags)
     datums = _sheets.row_datums(raw, columns, crs_name, flags)
     overridden = _datum_overridden(columns, crs_name, datums, ~np.isnan(lon) & flags.ok())
+    points = _Points(lon, lat, datums)
     flags.stage("values")
     report(0.4, "values")
     names = _resolve_names(folded, columns, parsed.get("year"), flags.ok())
     report(0.6, "names")
-    placed, notes = _locate(folded, columns, names, lon, lat, datums, flags, folder)
+    placed, notes = _locate(folded, columns, names, points, flags, folder)
     notes = overridden + notes
     flags.stage("locate")
     report(0.8, "locate")
     community = folded[columns["name"]]
     _flag_duplicates(community, placed, parsed, numbers, flags)
     flags.stage("duplicates")
-    projects = _projects(raw, columns, parsed, placed, lon, lat, datums, numbers, flags.ok())
+    projects = _projects(raw, columns, parsed, placed, points, numbers, flags.ok())
     districts = _named_districts(folded, columns, parsed.get("year"), names, flags)
     quarantine = _sheets.quarantine_frame(raw, numbers, flags, REASONS, adcode=districts)
     report(1.0, "done")
