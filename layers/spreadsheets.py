@@ -25,6 +25,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from layers.wording import quarantine_messages
+
 __all__ = [
     "FORMULA_TRIGGERS",
     "SHEET_TITLE_MAX",
@@ -129,9 +131,12 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     written, missing values are empty cells and text is written as-is, so a code such as
     ``"0410703"`` reads back unchanged with ``pd.read_csv(..., dtype=str)`` (Excel itself
     drops leading zeros when it opens any CSV; use `xlsx_bytes` to keep them in Excel).
-    Formula-like text is prefixed with ``'`` by `neutralise_formulas`.
+    Formula-like text is prefixed with ``'`` by `neutralise_formulas`. A reader's quarantine
+    is written with its reasons worded in both languages beside their codes
+    (:func:`layers.wording.quarantine_messages`).
     """
-    text = neutralise_formulas(frame).to_csv(index=False, na_rep="", lineterminator="\r\n")
+    worded = quarantine_messages(frame)
+    text = neutralise_formulas(worded).to_csv(index=False, na_rep="", lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
 
@@ -198,6 +203,8 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     with ``'``; nullable ``Int64``/``Float64`` values are numbers; missing values and
     infinities are empty cells; datetime columns whose values are all midnight are written
     as dates, others as date-times in wall-clock time. A row of missing values is an empty row.
+    A reader's quarantine is written with its reasons worded in both languages, as by
+    `csv_bytes`.
     """
     if not sheets:
         raise ValueError(
@@ -206,7 +213,7 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, raw in zip(_sheet_titles(sheets), sheets.values(), strict=True):
-        frame = neutralise_formulas(raw)
+        frame = neutralise_formulas(quarantine_messages(raw))
         sheet = workbook.create_sheet(title)
         sheet.append([_cell_value(str(label)) for label in frame.columns])
         for cell in sheet[1]:

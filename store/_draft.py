@@ -21,8 +21,9 @@ from store.schema import ROWS_TABLE, quarantine
 
 __all__ = ["REFUSED", "Draft"]
 
-#: The columns every quarantine has, before its raw cells.
-REFUSED = ["row", "reason", "column", "message_zh", "message_en"]
+#: The columns every quarantine has, before its raw cells: a code and what the reader found
+#: (layers words them); a version saved before holds message_zh/message_en instead.
+REFUSED = ["row", "reason", "column", "detail_zh", "detail_en"]
 
 
 @dataclasses.dataclass
