@@ -31,8 +31,8 @@ from layers.wording import label
 __all__ = [
     "MAX_DISTRICTS_DRAWN",
     "View",
-    "display_outlines",
     "projects_in_view",
+    "simplified_outlines",
     "view_bounds",
     "view_heading",
     "view_layers",
@@ -95,7 +95,7 @@ def _simplified(level: str, tolerance: float, adcodes: tuple[str, ...]) -> gpd.G
     return gpd.GeoSeries(out, index=shapes.index, crs=full.crs)
 
 
-def display_outlines(frame: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
+def simplified_outlines(frame: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
     """
     ``frame`` (outlines of ``level``, with ``adcode``) with geometry simplified for display.
 
@@ -226,16 +226,16 @@ def view_map_layers(
     city_level = kept[kept["level"].isin(["city", "urban_area"])]
     if len(outlines) > MAX_DISTRICTS_DRAWN:
         whole = selection.filter_figures(figures, view.selection, stated_totals=True)
-        coloured = _city_values(display_outlines(cities, "city"), whole, view.figure, lang)
+        coloured = _city_values(simplified_outlines(cities, "city"), whole, view.figure, lang)
         drawn_cities = None
     else:
         coloured = selection.colour_values(
-            display_outlines(outlines, "district"), kept, view.figure
+            simplified_outlines(outlines, "district"), kept, view.figure
         )
-        drawn_cities = display_outlines(cities, "city")
+        drawn_cities = simplified_outlines(cities, "city")
     shown_coverage = _coverage_in_view(coverage, outlines)
     if shown_coverage is not None and not shown_coverage.empty:
-        shapes = display_outlines(shown_coverage[["adcode", "geometry"]], "district")
+        shapes = simplified_outlines(shown_coverage[["adcode", "geometry"]], "district")
         shown_coverage = shown_coverage.set_geometry(shapes.geometry.to_numpy())
     shown_projects = projects_in_view(view, projects)
     shown_infra = _infra_in_view(infra, outlines)
