@@ -20,7 +20,7 @@ from app_pages.common import current_account, current_lang, load_city_names, wor
 from geo import figures
 from geo.documents.extract import (
     LEFT_TO_THE_PLANNER,
-    accept_figures,
+    accept_extraction,
     propose_figures,
     suggest_decisions,
 )
@@ -127,10 +127,7 @@ def review(lang: str) -> None:
     )
     if not st.button(label("figures_save_accepted", lang), type="primary", key="figures-save"):
         return
-    source = {k: str(info.get(k) or "") for k in ("doc_number", "issuer", "doc_date", "title")}
-    accepted, problems = accept_figures(
-        reviewed, document, doc_id=f"doc-{document.sha256[:12]}", source=source
-    )
+    accepted, problems = accept_extraction(extraction, reviewed)
     if len(problems):
         st.warning(label("figures_problems", lang).format(n=len(problems)))
         st.dataframe(problems, hide_index=True, width="stretch")

@@ -51,6 +51,7 @@ __all__ = [
     "READ_MEMORY",
     "READ_SECONDS",
     "Extraction",
+    "accept_extraction",
     "accept_figures",
     "as_figures",
     "document_info",
@@ -1065,6 +1066,25 @@ def accept_figures(
     return figures[FIGURE_COLUMNS], pd.DataFrame(
         problems, columns=["figure_key", "line", "problem"]
     )
+
+
+def accept_extraction(
+    extraction: Extraction, review: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """
+    The figures a review of ``extraction`` accepts, with the document as their source.
+
+    ``review`` is :attr:`Extraction.figures` with a ``decision`` column as the planner left
+    it; without one, the decisions :func:`suggest_decisions` proposes (what the figures page
+    starts from). Returns ``(figures, problems)`` as :func:`accept_figures` does, with
+    ``doc_id`` ``doc-`` and the first 12 hex digits of the document's SHA-256, and the
+    document's number, issuer, date and title as read (:func:`document_info`).
+    """
+    if review is None:
+        review = extraction.figures.assign(decision=suggest_decisions(extraction.figures))
+    document, info = extraction.document, extraction.info
+    source = {k: str(info.get(k) or "") for k in _SOURCE_KEYS}
+    return accept_figures(review, document, doc_id=f"doc-{document.sha256[:12]}", source=source)
 
 
 def _figure_problem(row: dict, metrics: pd.DataFrame, levels, statuses) -> str:
