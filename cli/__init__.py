@@ -12,8 +12,10 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas coverage --infra FILE.gpkg [--projects FILE.gpkg] [--radius M ...] --out FILE.geojson
     atlas map (--city CITY ... | --province PROVINCE | --all) [--figure METRIC] [--infra FILE.gpkg]
               [--projects FILE.gpkg] [--dataset NAME[@VERSION] ...] --out FILE.html
-    atlas figures extract DOC [--city CITY] [--district D] [--year YEAR] --out FILE.csv
-    atlas figures read TABLE [--sheet NAME] [--city CITY] --out FILE.csv --report FILE.csv
+    atlas figures extract DOC [--city CITY] [--district D] [--year YEAR] [--out FILE.csv]
+                          [--save [--dataset NAME]]
+    atlas figures read TABLE [--sheet NAME] [--city CITY] [--out FILE.csv --report FILE.csv]
+                       [--save [--dataset NAME]]
     atlas figures template --out FILE.xlsx
     atlas plan template --out FILE.xlsx
     atlas plan save FILE.xlsx --dataset NAME [--city CITY] [--year YEAR] [--sheet NAME]
@@ -77,7 +79,15 @@ and households, as the app's map does, so the file stays under 2 MB.
 ``atlas figures extract`` writes the figures a document (.txt, .docx, .pdf) proposes, one row
 each with its line, for review, and prints one JSON line of counts; ``atlas figures read``
 reads a filled-in figures table like ``atlas ingest`` reads a ledger; ``atlas figures
-template`` writes the blank table.
+template`` writes the blank table. With ``--save [--dataset NAME]`` both keep the figures as
+the next version of a figures dataset, as the figures page saves them: of a document, the
+proposals the review would suggest accepting (known metric, confident, not an estimate or a
+range, not restated), with the document's text; of a table, its clean rows.
+
+One module per noun: :mod:`cli.places`, :mod:`cli.export`, :mod:`cli.ledger`,
+:mod:`cli.infra`, :mod:`cli.figures`, :mod:`cli.plan`, :mod:`cli.network`, :mod:`cli.site`,
+:mod:`cli.indicators`, :mod:`cli.workspace`, :mod:`cli.accounts`, :mod:`cli.report`; what
+they share (options, the check of files, the acting account) in :mod:`cli._common`.
 """
 
 from __future__ import annotations
