@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import folium
 import geopandas as gpd
@@ -28,12 +29,17 @@ from layers.choropleth import DEFAULT_CLASSES
 from layers.maps import MapLayers, extent_of, figure_layers
 from layers.wording import label
 
+if TYPE_CHECKING:
+    from geo.coverage import Coverage
+
 __all__ = [
     "MAX_DISTRICTS_DRAWN",
     "View",
+    "export_layers",
     "projects_in_view",
     "simplified_outlines",
     "view_bounds",
+    "view_communities",
     "view_heading",
     "view_layers",
     "view_map",
@@ -181,6 +187,48 @@ def view_layers(
     if coverage is not None:
         layers["coverage"] = _coverage_in_view(coverage, outlines)
     return layers
+
+
+def view_communities(
+    projects: gpd.GeoDataFrame | None, measured: Coverage | None = None
+) -> gpd.GeoDataFrame | None:
+    """
+    The communities a view's map and files hold, before its filters (:func:`projects_in_view`).
+
+    With coverage measured over them, ``measured.near`` (the ledger's rows with their
+    distances to the nearest features); else ``projects`` as read; None without either.
+    """
+    if measured is not None and measured.near is not None:
+        return measured.near
+    return projects
+
+
+def export_layers(
+    view: View,
+    figures: pd.DataFrame,
+    *,
+    projects: gpd.GeoDataFrame | None = None,
+    quarantine: pd.DataFrame | None = None,
+    reconciliation: pd.DataFrame | None = None,
+    infra: gpd.GeoDataFrame | None = None,
+    measured: Coverage | None = None,
+) -> dict[str, pd.DataFrame]:
+    """
+    The layers the export page offers and ``atlas export --gpkg`` writes, by layer name.
+
+    :func:`view_layers` of the view's communities (:func:`view_communities`), a ledger's
+    ``quarantine`` and ``reconciliation``, the ``infra`` features and the metrics of the
+    coverage ``measured`` (its ``table``). Layers not given are left out. EPSG:4326.
+    """
+    return view_layers(
+        view,
+        figures,
+        projects=view_communities(projects, measured),
+        quarantine=quarantine,
+        reconciliation=reconciliation,
+        infra=infra,
+        coverage=None if measured is None else measured.table,
+    )
 
 
 def view_bounds(view: View, outlines: gpd.GeoDataFrame, cities: gpd.GeoDataFrame):
