@@ -4,7 +4,12 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas build [--force]
     atlas resolve NAME [--city CITY] [--year YEAR]
     atlas export (--city CITY ... | --province PROVINCE | --all | --all-seed) [--district D ...]
-                 [--from YEAR] [--to YEAR] [--figure METRIC ...] --out FILE.geojson
+                 [--from YEAR] [--to YEAR] [--figure METRIC ...] [--out FILE.geojson]
+                 [--gpkg FILE.gpkg [--projects FILE.gpkg] [--infra FILE.gpkg]]
+    atlas compare (--city CITY ... | --province PROVINCE) [--place ADCODE|NAME ...]
+                  [--metric M ...] [--from YEAR] [--to YEAR] [--show value|share_of_city|
+                  per_household] [--projects FILE.gpkg] [--infra FILE.gpkg] [--lang zh|en]
+                  --out FILE.csv|FILE.xlsx
     atlas ingest LEDGER [--crs DATUM] [--sheet NAME] --out FILE.gpkg --report FILE.csv
                  [--reconcile FILE.csv]
     atlas infra FILE [--crs DATUM] [--sheet NAME] [--layer NAME] [--covers DISTRICT ...]
@@ -84,7 +89,15 @@ the next version of a figures dataset, as the figures page saves them: of a docu
 proposals the review would suggest accepting (known metric, confident, not an estimate or a
 range, not restated), with the document's text; of a table, its clean rows.
 
-One module per noun: :mod:`cli.places`, :mod:`cli.export`, :mod:`cli.ledger`,
+``atlas export --gpkg`` writes the view's layers in one GeoPackage, as the export page's
+(:func:`layers.view.export_layers`): the districts with their figures, the communities of
+``--projects``/``--dataset`` in view with their reconciliation, and with ``--infra`` its
+features and coverage (the accessibility page's default radii); it prints one JSON line of
+the rows per layer. ``atlas compare`` writes the compare page's table
+(:func:`layers.compare.compare_places`) and prints one JSON line: places, metrics, period,
+rows by status.
+
+One module per noun: :mod:`cli.places`, :mod:`cli.export`, :mod:`cli.compare`, :mod:`cli.ledger`,
 :mod:`cli.infra`, :mod:`cli.figures`, :mod:`cli.plan`, :mod:`cli.network`, :mod:`cli.site`,
 :mod:`cli.indicators`, :mod:`cli.workspace`, :mod:`cli.accounts`, :mod:`cli.report`; what
 they share (options, the check of files, the acting account) in :mod:`cli._common`.
@@ -99,6 +112,7 @@ import sys
 
 from cli import (
     accounts,
+    compare,
     export,
     figures,
     indicators,
@@ -128,7 +142,7 @@ FIX_FLAGS = {
 }
 #: The command modules, in the order ``atlas --help`` lists their commands.
 COMMANDS = (
-    places, export, ledger, infra, figures, plan, network, site, indicators, workspace,
+    places, export, compare, ledger, infra, figures, plan, network, site, indicators, workspace,
     accounts, report,
 )  # fmt: skip
 

@@ -34,17 +34,18 @@ def declare_files(
     *,
     inputs: tuple[str, ...] = (),
     outputs: tuple[str, ...] = ("out",),
-    suffixes: tuple[str, ...] = (),
+    suffixes: tuple[str, ...] | dict[str, tuple[str, ...]] = (),
 ) -> None:
     """
     The options of ``parser`` (by ``dest``, declared before this call) that name files it
-    reads and writes, and the suffixes ``--out`` may end in (none: any), for
-    :func:`check_files`.
+    reads and writes, and the suffixes an output may end in (a tuple: those of ``--out``; a
+    mapping: by output; none: any), for :func:`check_files`.
     """
     flags = {a.dest: max(a.option_strings, key=len, default=a.dest) for a in parser._actions}
+    by_output = suffixes if isinstance(suffixes, dict) else {"out": suffixes} if suffixes else {}
     parser.set_defaults(
         files=tuple(tuple((flags[d], d) for d in names) for names in (inputs, outputs)),
-        out_suffixes=suffixes,
+        out_suffixes=tuple((flags[d], d, named) for d, named in by_output.items()),
     )
 
 
@@ -92,14 +93,12 @@ def _named(suffixes: tuple[str, ...]) -> str:
 
 
 def check_suffix(args: argparse.Namespace) -> None:
-    """Refuse an ``--out`` whose suffix the command does not write."""
-    suffixes = getattr(args, "out_suffixes", ())
-    out = getattr(args, "out", None)
-    if not (suffixes and out):
-        return
-    accepted = {a for s in suffixes for a in (s, *_ALIASES.get(s, ()))}
-    if Path(out).suffix.lower() not in accepted:
-        raise ValueError(f"Expected --out to end in {_named(suffixes)}, got {out!r}.")
+    """Refuse an output whose suffix the command does not write."""
+    for flag, dest, named in getattr(args, "out_suffixes", ()):
+        given = getattr(args, dest, None)
+        accepted = {a for s in named for a in (s, *_ALIASES.get(s, ()))}
+        if given and Path(given).suffix.lower() not in accepted:
+            raise ValueError(f"Expected {flag} to end in {_named(named)}, got {given!r}.")
 
 
 def _same(a: Path, b: Path) -> bool:

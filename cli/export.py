@@ -19,9 +19,9 @@ from cli._common import (
     readable_figures,
     stored_layers,
 )
-from geo import boundaries, gazetteer, infra, records, selection
-from layers.export import write_bytes, write_geojson
-from layers.view import View, view_heading, view_map
+from geo import boundaries, coverage, gazetteer, infra, reconcile, records, selection
+from layers.export import geopackage_layers, write_bytes, write_geojson, write_geopackage
+from layers.view import View, export_layers, view_heading, view_map
 
 
 def _selection_from(args: argparse.Namespace) -> selection.Selection:
@@ -59,10 +59,21 @@ def _cities_of(args: argparse.Namespace) -> tuple[tuple[str, ...], str]:
 
 
 def _export(args: argparse.Namespace) -> int:
+    if not (args.out or args.gpkg):
+        raise ValueError("Expected --out FILE.geojson, --gpkg FILE.gpkg, or both.")
     boundaries.build_boundaries()
     chosen = _selection_from(args)
-    if args.dataset:
-        return _export_dataset(args, chosen)
+    if args.out and args.dataset:
+        _export_dataset(args, chosen)
+    elif args.out:
+        _export_geojson(args, chosen)
+    if args.gpkg:
+        _export_gpkg(args, chosen)
+    return 0
+
+
+def _known_figures(args: argparse.Namespace, chosen: selection.Selection):
+    """The figures the acting account may read; an unknown ``--figure`` is refused."""
     all_figures = readable_figures(args)
     unknown = sorted(set(chosen.metrics) - set(all_figures["metric"]))
     if unknown:
@@ -70,6 +81,12 @@ def _export(args: argparse.Namespace) -> int:
         raise ValueError(
             f"Unknown figure {', '.join(map(repr, unknown))}; expected one of: {', '.join(known)}."
         )
+    return all_figures
+
+
+def _export_geojson(args: argparse.Namespace, chosen: selection.Selection) -> None:
+    """``atlas export --out``: the district layer of the selection, as GeoJSON."""
+    all_figures = _known_figures(args, chosen)
     districts = selection.select_outlines(chosen)
     kept = selection.filter_figures(all_figures, chosen)
     layer = selection.export_frame(districts, kept)
@@ -80,12 +97,52 @@ def _export(args: argparse.Namespace) -> int:
         f"({outlined} with an outline, {len(layer) - outlined} without; "
         f"{int(layer['has_data'].sum())} with figures)"
     )
-    return 0
 
 
-def _export_dataset(args: argparse.Namespace, chosen: selection.Selection) -> int:
+def _export_gpkg(args: argparse.Namespace, chosen: selection.Selection) -> None:
+    """
+    ``atlas export --gpkg``: the view's layers in one GeoPackage, as the export page writes
+    them (:func:`layers.view.export_layers`).
+
+    The communities of ``--projects`` and ``--dataset``, reconciled with the figures as the
+    ledger page compares them by default; with ``--infra``, its features and their coverage
+    measured with the accessibility page's default radii.
+    """
+    all_figures = _known_figures(args, chosen)
+    shown = all_figures[all_figures["metric"].isin(chosen.metrics)] if chosen.metrics else None
+    cities = _all_cities() if args.all else tuple(_full_name(c) for c in chosen.cities)
+    view = View(cities=cities, districts=chosen.districts, years=chosen.years)
+    projects = records.read_projects(Path(args.projects)) if args.projects else None
+    found = infra.read_infra(Path(args.infra)) if args.infra else None
+    features = found.features if found is not None else None
+    if args.dataset:
+        chosen_cities = None if args.all else cities
+        user = acting_user(args)
+        projects, features = stored_layers(args.dataset, chosen_cities, projects, features, user)
+    measured = None
+    if found is not None:
+        measured = coverage.measure(infra=found, projects=projects, radii=coverage.RADII_M)
+    layers = export_layers(
+        view,
+        all_figures if shown is None else shown,
+        projects=projects,
+        reconciliation=None if projects is None else reconcile.reconcile(projects, all_figures),
+        infra=features,
+        measured=measured,
+    )
+    write_geopackage(layers, Path(args.gpkg))
+    written = {name: len(frame) for name, frame in geopackage_layers(layers).items()}
+    print(json.dumps({"out": args.gpkg, "layers": written}, ensure_ascii=False))
+
+
+def _full_name(city: str) -> str:
+    """A city as typed (新乡) by its full name (新乡市), as the ledger's city column has it."""
+    return gazetteer.resolve_city(city)["city"]
+
+
+def _export_dataset(args: argparse.Namespace, chosen: selection.Selection) -> None:
     """``atlas export --dataset``: the stored communities of the selection, as GeoJSON."""
-    cities = None if args.all else tuple(gazetteer.resolve_city(c)["city"] for c in chosen.cities)
+    cities = None if args.all else tuple(_full_name(c) for c in chosen.cities)
     projects, _ = stored_layers(args.dataset, cities, None, None, acting_user(args))
     if projects is None:
         raise ValueError(f"Expected a ledger dataset for export; {args.dataset} holds none.")
@@ -93,7 +150,6 @@ def _export_dataset(args: argparse.Namespace, chosen: selection.Selection) -> in
     kept = selection.filter_projects(projects, districts=chosen.districts, years=years)
     write_geojson(kept, args.out)
     print(json.dumps({"out": args.out, "communities": len(kept)}, ensure_ascii=False))
-    return 0
 
 
 def _map(args: argparse.Namespace) -> int:
@@ -127,16 +183,28 @@ def _map(args: argparse.Namespace) -> int:
 
 def add_commands(sub) -> None:
     """``atlas export`` and ``atlas map``."""
-    export = sub.add_parser("export", help="write the filtered district layer as RFC 7946 GeoJSON")
+    export = sub.add_parser(
+        "export", help="the filtered district layer as GeoJSON; the view's layers as a GeoPackage"
+    )
     add_place_options(export, all_seed=True)
     export.add_argument("--district", action="append", help="keep only this district (repeatable)")
     export.add_argument("--from", dest="year_from", type=int, help="first year of the period")
     export.add_argument("--to", dest="year_to", type=int, help="last year of the period")
     export.add_argument("--figure", action="append", help="keep only this metric (repeatable)")
-    export.add_argument("--out", required=True, help="output .geojson path")
+    export.add_argument("--out", help="the district layer (or --dataset's communities): .geojson")
+    export.add_argument(
+        "--gpkg", help="the view's layers in one .gpkg, as the export page's GeoPackage"
+    )
+    export.add_argument("--projects", help="--gpkg: renovated communities, `atlas ingest` .gpkg")
+    export.add_argument("--infra", help="--gpkg: features and their coverage, `atlas infra` .gpkg")
     add_dataset_option(export)
     add_user_option(export)
-    declare_files(export)
+    declare_files(
+        export,
+        inputs=("projects", "infra"),
+        outputs=("out", "gpkg"),
+        suffixes={"gpkg": (".gpkg",)},
+    )
     export.set_defaults(func=_export)
 
     offline = sub.add_parser("map", help="one self-contained offline HTML map (no tiles, no CDN)")
