@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import pytest
-
-from cli import main
 from geo.documents.extract import accept_figures, propose_figures, suggest_decisions
 from store import open_workspace
 
@@ -20,20 +16,6 @@ TABLE = (
     "全市,洛阳市,2023,计划,户数,2.2万户,,,洛阳日报,2023-10-16,第3行\n"
     "全市,洛阳市,2023,计划,户数,很多,,,洛阳日报,2023-10-17,第4行\n"
 )
-
-
-@pytest.fixture
-def atlas(workspace, workspace_url, monkeypatch, capsys):
-    """Run `atlas …` against the test workspace; returns (status, stdout lines, stderr)."""
-    monkeypatch.setenv("ATLAS_DATABASE_URL", workspace_url)
-    monkeypatch.setenv("ATLAS_USER", "clerk")
-
-    def run(*args: str):
-        status = main(list(args))
-        out, err = capsys.readouterr()
-        return status, [json.loads(line) for line in out.splitlines()], err
-
-    return run
 
 
 def _saved_figures(name: str, version: int):
