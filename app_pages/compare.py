@@ -1,6 +1,7 @@
 """
-Compare page: two or more districts, zones or cities side by side, ranked, beside their city's
-average, with a time view by year or period.
+Compare page: two or more districts, zones or cities side by side, ranked.
+
+Each place is set beside its city's average, with a time view by year or period.
 
 Values come from the documents (every city), the session's ledger and its accessibility
 metrics, when loaded; each keeps its source on screen. Only complete values are ranked or drawn
@@ -65,6 +66,7 @@ def place_cities(codes: tuple[str, ...]) -> list[str]:
 
 
 def charts(table: pd.DataFrame, titles: dict[str, str], lang: str) -> None:
+    """One bar chart per metric: the chosen places side by side, missing values marked."""
     st.subheader(label("compare_side_by_side", lang))
     st.caption(label("compare_chart_help", lang))
     for metric, title in titles.items():

@@ -50,6 +50,7 @@ def tables_xlsx(layers: dict[str, pd.DataFrame]) -> bytes:
 
 
 def table_csv(frame: pd.DataFrame) -> bytes:
+    """One layer as a CSV table, with its provenance columns."""
     return csv_bytes(plain_table(frame))
 
 
