@@ -18,12 +18,8 @@ import streamlit as st
 
 from app_pages.common import current_account, current_lang, load_city_names, workspace
 from geo import figures
-from geo.documents.extract import (
-    LEFT_TO_THE_PLANNER,
-    accept_extraction,
-    propose_figures,
-    suggest_decisions,
-)
+from geo.documents.extract import propose_figures
+from geo.documents.review import LEFT_TO_THE_PLANNER, accept_extraction, suggest_decisions
 from geo.documents.table import read_figure_table, template_bytes
 from geo.errors import InputError, UnknownPlaceError
 from layers._html import esc_md
@@ -182,7 +178,11 @@ def from_table(lang: str) -> None:
     summary = table.summary()
     st.caption(label("quality_counts", lang).format(**summary))
     if len(table.quarantine):
-        st.dataframe(quarantine_rows(table.quarantine, lang), hide_index=True, width="stretch")
+        st.dataframe(
+            quarantine_rows(table.quarantine, lang, kind="figures"),
+            hide_index=True,
+            width="stretch",
+        )
     st.dataframe(figure_table(table.figures, lang), hide_index=True, width="stretch")
     name = st.text_input(
         label("workspace_dataset_name", lang), Path(upload.name).stem, key="table-name"

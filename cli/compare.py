@@ -80,7 +80,7 @@ def _inputs(args: argparse.Namespace, cities: list[str]):
     measured = None
     if args.infra:
         found = infra.read_infra(Path(args.infra))
-        measured = coverage.measure(infra=found, projects=projects, radii=coverage.RADII_M)
+        measured = coverage.measure(projects, found, radii=coverage.RADII_M)
     return projects, "、".join(names), measured
 
 

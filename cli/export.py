@@ -121,7 +121,7 @@ def _export_gpkg(args: argparse.Namespace, chosen: selection.Selection) -> None:
         projects, features = stored_layers(args.dataset, chosen_cities, projects, features, user)
     measured = None
     if found is not None:
-        measured = coverage.measure(infra=found, projects=projects, radii=coverage.RADII_M)
+        measured = coverage.measure(projects, found, radii=coverage.RADII_M)
     layers = export_layers(
         view,
         all_figures if shown is None else shown,

@@ -5,7 +5,7 @@
 review; ``read`` reads a filled-in figures table as ``atlas ingest`` reads a ledger. Either
 takes ``--save [--dataset NAME]`` to keep the figures as the next version of a figures
 dataset, as the figures page saves them: of a document, the proposals the review's rules
-accept (:func:`geo.documents.extract.accept_extraction`), with its text and SHA-256; of a
+accept (:func:`geo.documents.review.accept_extraction`), with its text and SHA-256; of a
 table, its clean rows, with the refused ones as the version's quarantine.
 """
 
@@ -27,7 +27,8 @@ from store import open_workspace
 
 
 def _figures_extract(args: argparse.Namespace) -> int:
-    from geo.documents.extract import accept_extraction, propose_figures
+    from geo.documents.extract import propose_figures
+    from geo.documents.review import accept_extraction
 
     needs_output(args, "--out", args.out)
     source = Path(args.document)
@@ -55,6 +56,7 @@ def _figures_extract(args: argparse.Namespace) -> int:
 
 def _figures_read(args: argparse.Namespace) -> int:
     from geo.documents.table import read_figure_table
+    from layers.wording import quarantine_messages
 
     needs_output(args, "--out and --report", args.out and args.report)
     source = Path(args.table)
@@ -62,7 +64,9 @@ def _figures_read(args: argparse.Namespace) -> int:
     if args.out:
         write_table(table.figures, Path(args.out), "figures")
     if args.report:
-        write_table(table.quarantine, Path(args.report), "quarantine")
+        # Worded as a figures table words its codes (a ledger's words would say 区县, not 地区).
+        report = quarantine_messages(table.quarantine, "figures")
+        write_table(report, Path(args.report), "quarantine")
     summary = table.summary()
     if args.save:
         if table.figures.empty:

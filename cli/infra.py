@@ -31,7 +31,7 @@ def _coverage(args: argparse.Namespace) -> int:
     boundaries.build_boundaries()
     found = infra.read_infra(Path(args.infra))
     projects = records.read_projects(Path(args.projects)) if args.projects else None
-    measured = coverage.measure(found, projects, radii=args.radius or coverage.RADII_M)
+    measured = coverage.measure(projects, found, radii=args.radius or coverage.RADII_M)
     if measured.table.empty:
         raise ValueError(
             f"Expected data inside China; {args.infra} covers no county-level district "

@@ -30,10 +30,11 @@ def _reach(args: argparse.Namespace) -> int:
     found = infra.read_infra(Path(args.infra))
     projects = records.read_projects(Path(args.projects))
     profiles = tuple(dict.fromkeys(args.profile or ("walk", "wheelchair")))
-    radii = tuple(args.radius or reach.RADII_M)
-    communities, table = reach.measure(
+    radii = tuple(args.radius or coverage.RADII_M)
+    reached = reach.measure(
         projects, found, graph, profiles=profiles, radii=radii, max_snap_m=args.max_snap
     )
+    communities, table = reached.near, reached.table
     table = boundaries.with_display_outlines(table)
     write_geojson(communities, out)
     write_geojson(table, out.with_name(out.stem + "-districts.geojson"))

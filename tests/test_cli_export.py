@@ -49,7 +49,7 @@ def test_export_gpkg_writes_the_pages_layers_of_the_filtered_view(inputs, tmp_pa
         projects=read,
         reconciliation=reconcile.reconcile(read, figures),
         infra=found.features,
-        measured=coverage.measure(infra=found, projects=read, radii=coverage.RADII_M),
+        measured=coverage.measure(read, found, radii=coverage.RADII_M),
     )
     expected = {name: len(frame) for name, frame in geopackage_layers(page).items()}
     assert summary == {"out": str(gpkg), "layers": expected}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geo.documents.extract import accept_figures, propose_figures, suggest_decisions
+from geo.documents.extract import propose_figures
+from geo.documents.review import accept_figures, suggest_decisions
 from store import open_workspace
 
 REPO = Path(__file__).resolve().parents[2]
