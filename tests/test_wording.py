@@ -19,7 +19,7 @@ from tests.test_codes import coded_keys
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = [
     REPO / "app.py",
-    REPO / "cli.py",
+    *REPO.glob("cli/*.py"),
     *REPO.glob("app_pages/*.py"),
     *REPO.glob("layers/*.py"),
 ]
