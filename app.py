@@ -4,9 +4,9 @@ Renovation Atlas: the Streamlit entry point. Page config, language, navigation.
 Run with `make app` (http://localhost:8501). Each page lives in `app_pages/`; only `app.py`
 and `app_pages/` import streamlit. The logic lives in `geo` (data) and `layers` (map and
 export). The language is part of the address (``?lang=en``), like every page's filters
-(:mod:`app_pages.state`), so a copied link opens the same view.
+(:mod:`app_pages._ui.state`), so a copied link opens the same view.
 
-Before any page, the gate (:mod:`app_pages.gate`): local mode needs no login; a team server
+Before any page, the gate (:mod:`app_pages._ui.gate`): local mode needs no login; a team server
 (``ATLAS_AUTH=on``, or a workspace with accounts) shows the login form until there is a
 session, and a non-loopback address without ``ATLAS_AUTH=on`` serves nothing at all. A page
 that meets a version its account may not read shows "无权访问" (No access).
@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import filters, gate, state
-from app_pages.datasets import sidebar_sources
-from app_pages.widgets import page_style
+from app_pages._ui import filters, gate, state
+from app_pages._ui.datasets import sidebar_sources
+from app_pages._ui.widgets import page_style
 from layers.wording import LANGS, label
 from store import AccessError
 

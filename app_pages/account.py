@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import current_account, current_lang, workspace
-from app_pages.gate import no_access, throttled_text
+from app_pages._ui.common import current_account, current_lang, workspace
+from app_pages._ui.gate import no_access, throttled_text
 from layers._html import esc_md
 from layers.accounts import accounts_table, audit_table, datasets_table, rows_table
 from layers.tables import versions_table

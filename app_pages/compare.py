@@ -13,8 +13,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import state
-from app_pages.common import (
+from app_pages._ui import state
+from app_pages._ui.common import (
     current_lang,
     current_ledger,
     load_city_names,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_account, current_lang, load_city_names, workspace
+from app_pages._ui.common import current_account, current_lang, load_city_names, workspace
 from geo import figures
 from geo.documents.extract import (
     LEFT_TO_THE_PLANNER,

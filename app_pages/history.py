@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import state
-from app_pages.common import current_account, current_lang, workspace
-from app_pages.datasets import request
+from app_pages._ui import state
+from app_pages._ui.common import current_account, current_lang, workspace
+from app_pages._ui.datasets import request
 from layers._html import esc_md
 from layers.tables import changes_table, csv_bytes, versions_table
 from layers.wording import error_text, label

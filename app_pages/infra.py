@@ -16,8 +16,8 @@ import hashlib
 
 import streamlit as st
 
-from app_pages import state
-from app_pages.common import (
+from app_pages._ui import state
+from app_pages._ui.common import (
     INFRA_KEY,
     LoadedInfra,
     current_infra,
@@ -26,8 +26,8 @@ from app_pages.common import (
     infra_metrics,
     load_figures,
 )
-from app_pages.datasets import open_form, save_form, source_caption
-from app_pages.widgets import (
+from app_pages._ui.datasets import open_form, save_form, source_caption
+from app_pages._ui.widgets import (
     button_row,
     coverage_view,
     datum_select,

@@ -14,7 +14,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import (
+from app_pages._ui.common import (
     LEDGER_KEY,
     LoadedLedger,
     choose_reconciliation,
@@ -24,8 +24,8 @@ from app_pages.common import (
     load_figures,
     reconcile_choice,
 )
-from app_pages.datasets import open_form, save_form, source_caption
-from app_pages.widgets import datum_select, upload_fields, upload_note
+from app_pages._ui.datasets import open_form, save_form, source_caption
+from app_pages._ui.widgets import datum_select, upload_fields, upload_note
 from geo import reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError

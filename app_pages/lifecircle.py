@@ -16,8 +16,8 @@ import hashlib
 
 import streamlit as st
 
-from app_pages.common import current_infra, current_lang, current_ledger
-from app_pages.widgets import (
+from app_pages._ui.common import current_infra, current_lang, current_ledger
+from app_pages._ui.widgets import (
     coverage_view,
     datum_select,
     display_outlines,

@@ -2,7 +2,7 @@
 Map page: districts coloured by reported figures, city cards, provenance, and, when loaded on
 their pages, the ledger's communities and the accessibility layers, under a layer control.
 
-Every filter lives in the address bar (:mod:`app_pages.state`), so a copied link reopens the
+Every filter lives in the address bar (:mod:`app_pages._ui.state`), so a copied link reopens the
 same view, and the export page draws the same filters. Uploaded files are not part of a link:
 they stay in the browser session that read them.
 """
@@ -13,15 +13,15 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import (
+from app_pages._ui.common import (
     current_infra,
     current_infra_metrics,
     current_lang,
     current_ledger,
     load_figures,
 )
-from app_pages.filters import load_outlines, map_view
-from app_pages.widgets import map_page_style
+from app_pages._ui.filters import load_outlines, map_view
+from app_pages._ui.widgets import map_page_style
 from geo import figures, selection
 from layers._html import esc_md, md_lines
 from layers.maps import fill_frame

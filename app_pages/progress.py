@@ -21,8 +21,8 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages import state
-from app_pages.common import (
+from app_pages._ui import state
+from app_pages._ui.common import (
     LEDGER_REF,
     current_account,
     current_ledger,

@@ -13,8 +13,8 @@ import datetime
 
 import streamlit as st
 
-from app_pages import state
-from app_pages.common import (
+from app_pages._ui import state
+from app_pages._ui.common import (
     current_infra,
     current_lang,
     current_ledger,

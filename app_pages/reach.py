@@ -17,9 +17,9 @@ import hashlib
 
 import streamlit as st
 
-from app_pages import state
-from app_pages.common import current_infra, current_lang, current_ledger
-from app_pages.widgets import coverage_view, display_outlines, load_network_example
+from app_pages._ui import state
+from app_pages._ui.common import current_infra, current_lang, current_ledger
+from app_pages._ui.widgets import coverage_view, display_outlines, load_network_example
 from geo import coverage, network, reach
 from geo.errors import InputError
 from layers._html import esc_md

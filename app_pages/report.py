@@ -16,8 +16,8 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from app_pages import state
-from app_pages.common import (
+from app_pages._ui import state
+from app_pages._ui.common import (
     current_account,
     current_infra,
     current_lang,

@@ -12,8 +12,8 @@ import hashlib
 
 import streamlit as st
 
-from app_pages.common import current_infra, current_lang, current_ledger
-from app_pages.widgets import coverage_view
+from app_pages._ui.common import current_infra, current_lang, current_ledger
+from app_pages._ui.widgets import coverage_view
 from geo import network, siting
 from geo.errors import InputError
 from layers.export import geojson_bytes

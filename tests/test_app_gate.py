@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from app_pages import session
+from app_pages._ui import session
 from geo import records
 from store import Workspace, audit, auth
 

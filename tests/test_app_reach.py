@@ -10,7 +10,7 @@ import pytest
 from _osm import lonlat, osm_xml, wall_scene
 from streamlit.testing.v1 import AppTest
 
-from app_pages.common import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
+from app_pages._ui.common import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
 from geo import infra, reconcile, records
 from geo.figures import load_figures
 from tests.conftest import unescaped

@@ -10,7 +10,7 @@ from _osm import lonlat
 from streamlit.testing.v1 import AppTest
 from test_siting import _grid
 
-from app_pages.common import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
+from app_pages._ui.common import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
 from geo import infra, reconcile, records
 from geo.figures import load_figures
 

@@ -12,7 +12,7 @@ import hashlib
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import (
+from app_pages._ui.common import (
     INFRA_KEY,
     LEDGER_KEY,
     LoadedInfra,

@@ -4,7 +4,7 @@ save what was read as the next version of a dataset, and open a saved version or
 state.
 
 Widgets only: saving and opening are :mod:`store` calls; which data are in view is
-:mod:`app_pages.common`'s rule. The reference in view (``xinxiang@3``, ``xinxiang`` or ""
+:mod:`app_pages._ui.common`'s rule. The reference in view (``xinxiang@3``, ``xinxiang`` or ""
 for every dataset's current state) is the address's ``?ledger=`` / ``?infra=``.
 """
 
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import state
-from app_pages.common import (
+from app_pages._ui import state
+from app_pages._ui.common import (
     INFRA_KEY,
     INFRA_REF,
     LEDGER_KEY,

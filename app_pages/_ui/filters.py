@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import state
+from app_pages._ui import state
 from geo import boundaries, gazetteer, selection
 from geo.figures import STATUSES as FIGURE_KINDS
 from layers.basemaps import BASEMAPS, display_datum, tianditu_key
