@@ -10,13 +10,36 @@ Before any page, the gate (:mod:`app_pages._ui.gate`): local mode needs no login
 (``ATLAS_AUTH=on``, or a workspace with accounts) shows the login form until there is a
 session, and a non-loopback address without ``ATLAS_AUTH=on`` serves nothing at all. A page
 that meets a version its account may not read shows "无权访问" (No access).
+
+Pages are functions. Each module of ``app_pages/`` (pages only; what several share is in
+``app_pages/_ui/``) exposes ``render(lang: str) -> None``, laid out in small named sections, and
+runs nothing at import. This file builds one ``st.Page`` per page from its ``render`` (a
+no-argument callable with its own name and an explicit ``url_path``, the address planners'
+links use; the map is the default, served at the root) and hands the pages to
+:func:`app_pages._ui.nav.register`, so a page links to another by its address.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
-from app_pages._ui import filters, gate, state
+from app_pages import (
+    account,
+    figures,
+    history,
+    infra,
+    ledger,
+    lifecircle,
+    progress,
+    quality,
+    reach,
+    report,
+    siting,
+)
+from app_pages import map as map_page
+from app_pages._ui import filters, gate, nav, state
 from app_pages._ui.datasets import sidebar_sources
 from app_pages._ui.widgets import page_style
 from layers.wording import LANGS, label
@@ -56,25 +79,47 @@ lang = st.sidebar.radio(
 )
 page_style(lang)
 gate.require_login(lang)
-pages = [
-    # The default page is served at the root: links to the map are /?city=...
-    st.Page("app_pages/map.py", title=label("page_map", lang), default=True),
-    st.Page("app_pages/compare.py", title=label("page_compare", lang), url_path="compare"),
-    st.Page("app_pages/quality.py", title=label("page_quality", lang), url_path="quality"),
-    st.Page("app_pages/export.py", title=label("page_export", lang), url_path="export"),
-    st.Page("app_pages/report.py", title=label("page_report", lang), url_path="report"),
-    st.Page("app_pages/ledger.py", title=label("page_ledger", lang), url_path="ledger"),
-    st.Page("app_pages/infra.py", title=label("page_infra", lang), url_path="accessibility"),
-    st.Page("app_pages/reach.py", title=label("page_reach", lang), url_path="reach"),
-    st.Page("app_pages/siting.py", title=label("page_siting", lang), url_path="siting"),
-    st.Page("app_pages/lifecircle.py", title=label("page_lifecircle", lang), url_path="lifecircle"),
-    st.Page("app_pages/figures.py", title=label("page_figures", lang), url_path="figures"),
-    st.Page("app_pages/progress.py", title=label("page_progress", lang), url_path="progress"),
-    st.Page("app_pages/history.py", title=label("page_history", lang), url_path="history"),
-    st.Page("app_pages/account.py", title=label("page_account", lang), url_path="account"),
+
+
+#: (url_path, render, title key) of every page, in the navigation's order. The url_paths are the
+#: addresses planners' links use. The first is the default, served at the root: links to the
+#: map are /?city=... Compare and export are still scripts, run by their file.
+PAGES: list[tuple[str, Callable[[str], None] | str, str]] = [
+    ("map", map_page.render, "page_map"),
+    ("compare", "app_pages/compare.py", "page_compare"),
+    ("quality", quality.render, "page_quality"),
+    ("export", "app_pages/export.py", "page_export"),
+    ("report", report.render, "page_report"),
+    ("ledger", ledger.render, "page_ledger"),
+    ("accessibility", infra.render, "page_infra"),
+    ("reach", reach.render, "page_reach"),
+    ("siting", siting.render, "page_siting"),
+    ("lifecircle", lifecircle.render, "page_lifecircle"),
+    ("figures", figures.render, "page_figures"),
+    ("progress", progress.render, "page_progress"),
+    ("history", history.render, "page_history"),
+    ("account", account.render, "page_account"),
 ]
+
+
+def _page(url_path: str, render: Callable[[str], None] | str, title: str) -> st.Page:
+    """The page at ``url_path`` that runs ``render`` in this run's language."""
+    if isinstance(render, str):
+        return st.Page(render, title=label(title, lang), url_path=url_path)
+
+    def run() -> None:
+        render(lang)
+
+    # st.Page tells callables apart by name: one per page.
+    run.__name__ = run.__qualname__ = f"page_{url_path}"
+    default = url_path == PAGES[0][0]
+    return st.Page(run, title=label(title, lang), url_path=url_path, default=default)
+
+
+pages = {url_path: _page(url_path, render, title) for url_path, render, title in PAGES}
+nav.register(pages)
 # Every page listed: a collapsed list says "View 3 more" in English whatever the language.
-page = st.navigation(pages, expanded=True)
+page = st.navigation(list(pages.values()), expanded=True)
 # The saved ledger and infrastructure every page shows (?ledger=xinxiang@3), in the address.
 sidebar_sources(lang)
 state.publish(["lang", "ledger", "infra"], defaults={"lang": "zh", "ledger": "", "infra": ""})

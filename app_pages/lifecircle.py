@@ -16,7 +16,7 @@ import hashlib
 
 import streamlit as st
 
-from app_pages._ui.common import current_infra, current_lang, current_ledger
+from app_pages._ui.common import current_infra, current_ledger
 from app_pages._ui.widgets import (
     coverage_view,
     datum_select,
@@ -283,6 +283,3 @@ def render(lang: str) -> None:
     _walkshed_form(result, built, found, lang)
     _tables(result, found, lang)
     _downloads(result, found, lang)
-
-
-render(current_lang())

@@ -218,10 +218,12 @@ def on_outlines(table: pd.DataFrame) -> gpd.GeoDataFrame:
 
 
 def rate_or_count(value) -> str:
+    """A rate or count as a whole number with thousands separators; a dash when missing."""
     return "—" if pd.isna(value) else f"{round(float(value)):,}"
 
 
 def months_view(found, lang: str, saved: bool) -> None:
+    """The months read from the ledger's saved versions."""
     st.subheader(label("progress_monthly_title", lang))
     if not saved or found.months.empty:
         st.info(label("progress_monthly_none", lang))
@@ -307,6 +309,7 @@ def versions_caption(plan_ref: str, read: list[str], lang: str) -> None:
 
 
 def rankings(found, lang: str) -> None:
+    """The quarterly ranking of districts."""
     if found.quarter_end is None:
         st.caption(label("progress_rank_none", lang))
         return
@@ -318,6 +321,3 @@ def rankings(found, lang: str) -> None:
     for column, rate in zip(columns, RATES, strict=True):
         column.markdown(f"**{label(f'rate_{rate}', lang)}**")
         column.dataframe(ranking_table(found.rankings[rate], lang), hide_index=True)
-
-
-render(st.session_state.get("lang", "zh"))

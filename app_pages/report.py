@@ -20,7 +20,6 @@ from app_pages._ui import state
 from app_pages._ui.common import (
     current_account,
     current_infra,
-    current_lang,
     current_ledger,
     load_city_names,
     load_figures,
@@ -74,12 +73,14 @@ def gathered(chosen, loaded, found) -> report.Report:
 
 
 def reply_bytes(made: report.Report, lang: str) -> bytes:
+    """The reply to a proposal as a Word document."""
     from layers.reply import reply_docx
 
     return reply_docx(made, today=_today(), lang=lang)
 
 
 def sheets_bytes(made: report.Report, figure: str, lang: str) -> bytes:
+    """The sheets as a PDF, its cover showing ``figure``."""
     from layers.sheets import sheets_pdf
 
     return sheets_pdf(made, today=_today(), figure=figure, lang=lang)
@@ -144,6 +145,7 @@ def preview(made: report.Report, lang: str) -> None:
 
 
 def render(lang: str) -> None:
+    """The reports page: choices, a preview, the reply and the sheets to download."""
     st.title(label("report_title", lang))
     st.caption(label("report_help", lang))
     cities, districts, period, kinds = choices(lang)
@@ -198,6 +200,3 @@ def render(lang: str) -> None:
         "application/pdf",
         key="dl-sheets",
     )
-
-
-render(current_lang())

@@ -1,6 +1,5 @@
 """
-What several pages share: the figures, the chosen language, the workspace, and the ledger and
-infrastructure in view.
+What several pages share: figures, language, workspace, the ledger and infrastructure in view.
 
 The ledger in view is the one read on the ledger page in this browser session and not yet
 saved, else what the address names in the workspace (``?ledger=xinxiang@3``: a version;
@@ -133,8 +132,10 @@ def load_display_outlines() -> pd.DataFrame:
 
 def load_figures() -> pd.DataFrame:
     """
-    The reported figures every page shows: the seed figures (data/, validated once per
-    server) and the current state of every figures dataset saved in the workspace.
+    The reported figures every page shows.
+
+    The seed figures (data/, validated once per server) and the current state of every
+    figures dataset saved in the workspace.
     """
     try:
         return _figures_in_view(workspace_revision())
@@ -167,8 +168,10 @@ def current_account() -> Account | None:
 
 def workspace_revision() -> tuple:
     """
-    Who reads, and every dataset they may read with its latest version: what a cached
-    opening depends on (a new save opens anew; another account never gets this one's).
+    Who reads, and every dataset they may read with its latest version.
+
+    What a cached opening depends on (a new save opens anew; another account never gets this
+    one's).
     """
     account = current_account()
     found = workspace().list_datasets(user=account)
@@ -278,8 +281,10 @@ def infra_metrics(
     loaded: LoadedInfra, projects, radii: tuple[int, ...], covers: tuple[str, ...]
 ) -> Coverage:
     """
-    :func:`geo.coverage.measure` of the session's infrastructure, kept per infrastructure,
-    ledger, radii and declared districts (the newest result only, so a session holds one).
+    :func:`geo.coverage.measure` of the session's infrastructure, kept for its inputs.
+
+    Kept per infrastructure, ledger, radii and declared districts (the newest result only, so
+    a session holds one).
     """
     key = (loaded.token, id(projects), radii, covers)
     memo = st.session_state.setdefault(INFRA_METRICS_KEY, {})

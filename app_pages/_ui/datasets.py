@@ -1,7 +1,8 @@
 """
-The workspace on the ledger and accessibility pages: say where the data in view come from,
-save what was read as the next version of a dataset, and open a saved version or a current
-state.
+The workspace on the ledger and accessibility pages: where data come from, save, open.
+
+Say where the data in view come from, save what was read as the next version of a dataset,
+and open a saved version or a current state.
 
 Widgets only: saving and opening are :mod:`store` calls; which data are in view is
 :mod:`app_pages._ui.common`'s rule. The reference in view (``xinxiang@3``, ``xinxiang`` or ""
@@ -152,8 +153,10 @@ def _choices(kind: str) -> list[str]:
 
 def sidebar_sources(lang: str) -> None:
     """
-    The saved data every page shows, in the sidebar: the current state by default, or a
-    dataset's, or one version; seeded from the address (``?ledger=``, ``?infra=``).
+    The saved data every page shows, in the sidebar.
+
+    The current state by default, or a dataset's, or one version; seeded from the address
+    (``?ledger=``, ``?infra=``).
 
     While this session holds data read and not yet saved, that is what the pages show, and
     the sidebar says so.

@@ -1,6 +1,8 @@
 """
-The map page's sidebar: where (cities, districts), when and what (period, figure), the ledger's
-own filters, the coverage layer and the basemap, each a widget seeded from the address bar.
+The map page's sidebar: where, when and what, each a widget seeded from the address bar.
+
+Where (cities, districts), when and what (period, figure), the ledger's own filters, the
+coverage layer and the basemap.
 
 :func:`map_view` draws them all, publishes their values to the address and returns the
 :class:`layers.view.View` they make. The map and the export page both draw it, so a link to

@@ -103,7 +103,7 @@ def require_login(lang: str) -> Account:
 
 
 def _here() -> str:
-    """This page's path and address parameters, where a login or logout comes back to."""
+    """The page's path and address parameters, where a login or logout comes back to."""
     path = urllib.parse.urlsplit(st.context.url or "").path or "/"
     kept = {
         k: v for k, v in st.query_params.to_dict().items() if k not in (session.FLASH, session.WAIT)
