@@ -13,7 +13,6 @@ import functools
 import hashlib
 from dataclasses import dataclass, field
 
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
@@ -21,6 +20,7 @@ from geo import boundaries, coverage, gazetteer, reconcile
 from geo.coverage import Coverage
 from geo.infra import Infra
 from geo.records import Ledger
+from geo.report import looks_synthetic
 from layers._html import esc_md
 from layers.wording import error_text, label
 from store import (
@@ -54,24 +54,6 @@ RECONCILE_KEY = "reconcile_by"
 RECONCILED_KEY = "reconciled"
 
 
-def says_synthetic(name: str, rows: pd.DataFrame) -> bool:
-    """
-    True when the file's name or the text of its first 1,000 rows says "synthetic".
-
-    Only the columns that hold values are read as text: the geometry column is not text (a
-    ledger located by district names alone has none but empty geometries, which pandas'
-    ``.str`` refuses), and its coordinates never say anything.
-    """
-    if "synthetic" in name:
-        return True
-    values = pd.DataFrame(rows.head(1000)).drop(columns=_geometry_columns(rows))
-    return bool(values.astype(str).apply(lambda c: c.str.contains("synthetic")).any().any())
-
-
-def _geometry_columns(rows: pd.DataFrame) -> list[str]:
-    return [c for c in rows.columns if isinstance(rows[c].dtype, gpd.array.GeometryDtype)]
-
-
 @dataclass(frozen=True)
 class LoadedLedger:
     """
@@ -95,7 +77,7 @@ class LoadedLedger:
     @functools.cached_property
     def synthetic(self) -> bool:
         """True for the shipped example, or any file that says it is synthetic."""
-        return says_synthetic(self.name, self.ledger.projects)
+        return looks_synthetic([self.name], self.ledger.projects)
 
     @functools.cached_property
     def token(self) -> str:
@@ -121,7 +103,7 @@ class LoadedInfra:
     @functools.cached_property
     def synthetic(self) -> bool:
         """True for the shipped example, or a file whose features say they are synthetic."""
-        return says_synthetic(self.name, self.infra.features)
+        return looks_synthetic([self.name], self.infra.features)
 
 
 @st.cache_data
