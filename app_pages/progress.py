@@ -139,9 +139,8 @@ def plan_forms(lang: str) -> None:
 
 def check_days(text: str, lang: str) -> tuple[datetime.date, ...] | None:
     """The self-check days typed (``2023-06-30, 2023-11-30``); None, said, when one is no day."""
-    parts = [p.strip() for p in text.replace("，", ",").replace("、", ",").split(",") if p.strip()]
     try:
-        return tuple(dates.parse_day(p) for p in parts)
+        return dates.parse_days(text)
     except ValueError:
         st.error(label("progress_checks_bad", lang).format(value=esc_md(text)))
         return None
