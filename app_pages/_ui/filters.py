@@ -53,6 +53,7 @@ LEDGER_FILTERS = {
 
 @st.cache_data
 def load_outlines(cities: tuple[str, ...], districts: tuple[str, ...]):
+    """The display outlines of the districts chosen, else of every district of the cities."""
     return selection.select_outlines(
         selection.Selection(cities=cities, districts=districts), display=True
     )
@@ -60,6 +61,7 @@ def load_outlines(cities: tuple[str, ...], districts: tuple[str, ...]):
 
 @st.cache_data
 def city_choices(province: str) -> list[str]:
+    """The cities offered for a group: the seed cities, all of China, or a province's."""
     if province == SEED:
         return list(boundaries.SEED_CITIES)
     if province == ALL_CHINA:
