@@ -16,7 +16,7 @@ import hashlib
 
 import streamlit as st
 
-from app_pages._ui.common import current_infra, current_ledger
+from app_pages._ui.common import current_infra, current_ledger, kept_newest
 from app_pages._ui.widgets import (
     coverage_view,
     datum_select,
@@ -131,12 +131,11 @@ def _settings(lang: str) -> tuple[str, facilities.Registry]:
 def _measured(projects, found, built, profile: str, registry) -> lifecircle.Indicators:
     """The indicators for the newest inputs of this session (one kept)."""
     radii = tuple((k, c.radius_m) for k, c in registry.categories.items())
-    key = (id(projects), id(found), built.sha256, profile, radii)
-    memo = st.session_state.setdefault(RESULT_KEY, {})
-    if key not in memo:
-        memo.clear()
-        memo[key] = lifecircle.measure(projects, found, built, registry=registry, profile=profile)
-    return memo[key]
+    return kept_newest(
+        RESULT_KEY,
+        (id(projects), id(found), built.sha256, profile, radii),
+        lambda: lifecircle.measure(projects, found, built, registry=registry, profile=profile),
+    )
 
 
 # --- the map and a community's walkshed ------------------------------------------------------

@@ -19,7 +19,7 @@ import hashlib
 import streamlit as st
 
 from app_pages._ui import state
-from app_pages._ui.common import current_infra, current_ledger
+from app_pages._ui.common import current_infra, current_ledger, kept_newest
 from app_pages._ui.widgets import coverage_view, display_outlines, load_network_example
 from geo import coverage, network, reach
 from geo.errors import InputError
@@ -57,14 +57,13 @@ def _extract(loaded, lang: str) -> tuple[bytes, str] | None:
 
 def _measured(loaded, projects, built, profile: str, radii: tuple, snap: float):
     """Per-community and per-district reach, kept for the newest inputs of this session."""
-    key = (loaded.token, id(projects), built.sha256, profile, radii, snap)
-    memo = st.session_state.setdefault(REACH_KEY, {})
-    if key not in memo:
-        memo.clear()
-        memo[key] = reach.measure(
+    return kept_newest(
+        REACH_KEY,
+        (loaded.token, id(projects), built.sha256, profile, radii, snap),
+        lambda: reach.measure(
             projects, loaded.infra, built, profiles=(profile,), radii=radii, max_snap_m=snap
-        )
-    return memo[key]
+        ),
+    )
 
 
 RADII_OFFERED = [300, 500, 1000]

@@ -21,6 +21,7 @@ from app_pages._ui.common import (
     current_account,
     current_infra,
     current_ledger,
+    kept_newest,
     load_city_names,
     load_figures,
     workspace,
@@ -57,10 +58,10 @@ def _readable() -> frozenset[str] | None:
 def gathered(chosen, loaded, found) -> report.Report:
     """The report of the selection, rebuilt only when the selection or the data change."""
     key = (chosen, id(loaded), id(found), getattr(current_account(), "name", None))
-    memo = st.session_state.setdefault(MEMO_KEY, {})
-    if key not in memo:
-        memo.clear()
-        memo[key] = report.gather_report(
+    return kept_newest(
+        MEMO_KEY,
+        key,
+        lambda: report.gather_report(
             load_figures(),
             chosen,
             projects=loaded.ledger.projects if loaded else None,
@@ -68,8 +69,8 @@ def gathered(chosen, loaded, found) -> report.Report:
             infra=found.infra if found else None,
             infra_source=_source(found),
             readable=_readable(),
-        )
-    return memo[key]
+        ),
+    )
 
 
 def reply_bytes(made: report.Report, lang: str) -> bytes:

@@ -13,7 +13,7 @@ import hashlib
 
 import streamlit as st
 
-from app_pages._ui.common import current_infra, current_ledger
+from app_pages._ui.common import current_infra, current_ledger, kept_newest
 from app_pages._ui.widgets import coverage_view
 from geo import network, siting
 from geo.errors import InputError
@@ -33,14 +33,12 @@ def _network(sha: str, name: str, _data: bytes) -> network.Network:
 def _planned(loaded, projects, built, upload, kind: str, count: int, radius: int, profile: str):
     """The solution for the newest inputs of this session (one kept)."""
     token = hashlib.sha256(upload.getvalue()).hexdigest() if upload is not None else None
-    key = (loaded.token, id(projects), built.sha256, token, kind, count, radius, profile)
-    memo = st.session_state.setdefault(SITING_KEY, {})
-    if key not in memo:
-        memo.clear()
+
+    def solve():
         candidates = None
         if upload is not None:
             candidates, _ = siting.read_sites(upload.getvalue(), name=upload.name)
-        memo[key] = siting.plan(
+        return siting.plan(
             projects,
             built,
             kind=kind,
@@ -51,7 +49,9 @@ def _planned(loaded, projects, built, upload, kind: str, count: int, radius: int
             candidates=candidates,
             time_limit_s=60.0,
         )
-    return memo[key]
+
+    key = (loaded.token, id(projects), built.sha256, token, kind, count, radius, profile)
+    return kept_newest(SITING_KEY, key, solve)
 
 
 def inputs(lang: str):

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -219,6 +221,25 @@ def _held(opener, key: str, ref: str):
     return held[1]
 
 
+T = TypeVar("T")
+
+
+def kept_newest(slot: str, key: Hashable, compute: Callable[[], T]) -> T:
+    """
+    What ``compute`` returns for ``key``, kept in this session's ``slot``: the newest only.
+
+    A page's result for its inputs (a measure, a plan, a report) survives the reruns a widget
+    makes, and a session holds one per slot, not one per setting it tried. Computed before the
+    older result is let go, so a failed computation leaves the last one in place.
+    """
+    memo = st.session_state.setdefault(slot, {})
+    if key not in memo:
+        computed = compute()
+        memo.clear()
+        memo[key] = computed
+    return memo[key]
+
+
 def current_ledger() -> LoadedLedger | None:
     """The ledger in view (see the module): unsaved in this session, else from the workspace."""
     return st.session_state.get(LEDGER_KEY) or _saved(_saved_ledger, LEDGER_REF)
@@ -245,13 +266,11 @@ def ledger_reconciliation(loaded: LoadedLedger) -> pd.DataFrame:
     by, table = reconcile_choice(loaded), loaded.reconciliation
     if not table.empty and table["compared"].iloc[0] == by:
         return table
-    key = (loaded.token, by, workspace_revision())
-    held = st.session_state.get(RECONCILED_KEY)
-    if held is None or held[0] != key:
-        figures = load_figures()
-        held = (key, reconcile.reconcile(loaded.ledger.projects, figures, by=by))
-        st.session_state[RECONCILED_KEY] = held
-    return held[1]
+    return kept_newest(
+        RECONCILED_KEY,
+        (loaded.token, by, workspace_revision()),
+        lambda: reconcile.reconcile(loaded.ledger.projects, load_figures(), by=by),
+    )
 
 
 def current_infra() -> LoadedInfra | None:
@@ -268,13 +287,11 @@ def infra_metrics(
     Kept per infrastructure, ledger, radii and declared districts (the newest result only, so
     a session holds one).
     """
-    key = (loaded.token, id(projects), radii, covers)
-    memo = st.session_state.setdefault(INFRA_METRICS_KEY, {})
-    if key not in memo:
-        measured = coverage.measure(loaded.infra, projects, radii=radii, covers=covers)
-        memo.clear()
-        memo[key] = measured
-    return memo[key]
+    return kept_newest(
+        INFRA_METRICS_KEY,
+        (loaded.token, id(projects), radii, covers),
+        lambda: coverage.measure(loaded.infra, projects, radii=radii, covers=covers),
+    )
 
 
 def current_infra_metrics() -> Coverage | None:
