@@ -16,14 +16,14 @@ import hashlib
 
 import streamlit as st
 
-from app_pages._ui.common import current_infra, current_ledger, kept_newest
+from app_pages._ui.common import current_infra, current_ledger, kept_newest, walking_network
 from app_pages._ui.widgets import (
     coverage_view,
     datum_select,
     display_outlines,
     load_network_example,
 )
-from geo import facilities, lifecircle, network
+from geo import facilities, lifecircle
 from geo.errors import InputError
 from layers._html import esc_md
 from layers.export import geojson_bytes
@@ -53,13 +53,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _network(sha: str, name: str, _data: bytes) -> network.Network:
-    return network.build_network(_data, name=name)
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
 def _osm_facilities(sha: str, name: str, _data: bytes) -> facilities.Facilities:
-    extent = _network(sha, name, _data).extent()
+    extent = walking_network(_data, name).extent()
     registry = facilities.load_registry()
     return facilities.read_osm_facilities(_data, registry=registry, extent=extent, name=name)
 
@@ -85,7 +80,7 @@ def _sources(source: tuple[bytes, str], lang: str):
     """The network, and the facilities of the extract and of an uploaded file."""
     data, name = source
     sha = hashlib.sha256(data).hexdigest()
-    built = _network(sha, name, data)
+    built = walking_network(data, name)
     found = _osm_facilities(sha, name, data)
     left, right = st.columns([2, 1])
     upload = left.file_uploader(label("upload_facilities", lang), ["csv", "xlsx"], key="lc_fac")

@@ -14,12 +14,11 @@ radii, snap distance and measure live in the address (``/reach?profile=wheelchai
 from __future__ import annotations
 
 import functools
-import hashlib
 
 import streamlit as st
 
 from app_pages._ui import state
-from app_pages._ui.common import current_infra, current_ledger, kept_newest
+from app_pages._ui.common import current_infra, current_ledger, kept_newest, walking_network
 from app_pages._ui.widgets import coverage_view, display_outlines, load_network_example
 from geo import coverage, network, reach
 from geo.errors import InputError
@@ -32,17 +31,6 @@ from layers.wording import error_text, format_value, label, measure_name
 
 REACH_KEY = "reach_result"
 DRAWN_KEY = "reach_drawn"
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _network(sha: str, name: str, _data: bytes) -> network.Network:
-    """
-    The pedestrian graph of the extract with this SHA-256 (built once per server).
-
-    Built in a child process bounded in time and memory: the server keeps the graph, not
-    what building it took, and other planners' pages go on meanwhile.
-    """
-    return network.build_network_bounded(_data, name=name)
 
 
 def _extract(loaded, lang: str) -> tuple[bytes, str] | None:
@@ -85,7 +73,7 @@ def inputs(lang: str):
         st.stop()
     try:
         with st.spinner(label("reach_building", lang)):
-            built = _network(hashlib.sha256(source[0]).hexdigest(), source[1], source[0])
+            built = walking_network(*source)
     except InputError as exc:
         st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
         st.stop()

@@ -13,21 +13,15 @@ import hashlib
 
 import streamlit as st
 
-from app_pages._ui.common import current_infra, current_ledger, kept_newest
+from app_pages._ui.common import current_infra, current_ledger, kept_newest, walking_network
 from app_pages._ui.widgets import coverage_view
-from geo import network, siting
+from geo import siting
 from geo.errors import InputError
 from layers.export import geojson_bytes
 from layers.siting import curve_frame, siting_layers, siting_table, status_text, totals_text
 from layers.wording import error_text, label
 
 SITING_KEY = "siting_result"
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _network(sha: str, name: str, _data: bytes) -> network.Network:
-    """The pedestrian graph of the extract with this SHA-256 (shared with the reach page)."""
-    return network.build_network(_data, name=name)
 
 
 def _planned(loaded, projects, built, upload, kind: str, count: int, radius: int, profile: str):
@@ -62,7 +56,7 @@ def inputs(lang: str):
         st.stop()
     try:
         data = loaded.data
-        built = _network(hashlib.sha256(data).hexdigest(), loaded.name, data)
+        built = walking_network(data, loaded.name)
     except InputError as exc:
         st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
         st.stop()

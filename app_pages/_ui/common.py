@@ -18,7 +18,7 @@ from typing import TypeVar
 import pandas as pd
 import streamlit as st
 
-from geo import boundaries, coverage, gazetteer, reconcile
+from geo import boundaries, coverage, gazetteer, network, reconcile
 from geo.coverage import Coverage
 from geo.infra import Infra
 from geo.records import Ledger
@@ -219,6 +219,23 @@ def _held(opener, key: str, ref: str):
         held = (args, opener(*args))
         st.session_state[OPENED_KEY.format(key)] = held
     return held[1]
+
+
+def walking_network(data: bytes, name: str) -> network.Network:
+    """
+    The pedestrian graph of an OSM extract, built once per server for every page that walks.
+
+    Kept per extract (its SHA-256) for the reach, siting and life-circle pages alike, and
+    built in a child process bounded in time and memory
+    (:func:`geo.network.build_network_bounded`): the server keeps the graph, not what building
+    it took, and other planners' pages go on meanwhile.
+    """
+    return _walking_network(hashlib.sha256(data).hexdigest(), name, data)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _walking_network(sha: str, name: str, _data: bytes) -> network.Network:
+    return network.build_network_bounded(_data, name=name)
 
 
 T = TypeVar("T")
