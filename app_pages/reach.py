@@ -18,7 +18,8 @@ import functools
 import streamlit as st
 
 from app_pages._ui import state
-from app_pages._ui.common import current_infra, current_ledger, kept_newest, walking_network
+from app_pages._ui.cache import kept_newest, walking_network
+from app_pages._ui.common import current_infra, current_ledger
 from app_pages._ui.widgets import coverage_view, display_outlines, load_network_example
 from geo import coverage, network, reach
 from geo.errors import InputError

@@ -17,11 +17,11 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._ui import state
+from app_pages._ui.cache import kept_newest
 from app_pages._ui.common import (
     current_account,
     current_infra,
     current_ledger,
-    kept_newest,
     load_city_names,
     load_figures,
     workspace,

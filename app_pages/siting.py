@@ -13,7 +13,8 @@ import hashlib
 
 import streamlit as st
 
-from app_pages._ui.common import current_infra, current_ledger, kept_newest, walking_network
+from app_pages._ui.cache import kept_newest, walking_network
+from app_pages._ui.common import current_infra, current_ledger
 from app_pages._ui.widgets import coverage_view
 from geo import siting
 from geo.errors import InputError
