@@ -4,8 +4,8 @@ The costliest files the caps on documents and networks allow, and what reading e
 ``python -m bench.hostile write FOLDER`` writes them (with the issue's originals, which the
 caps now refuse); ``python -m bench.hostile read KIND FILE`` reads one in this process, as
 the bounded worker would (``document``: read_document then extract_figures; ``network``:
-build_network; ``gpkg``: read_network), and prints one JSON line. Measured in the README's
-"Hostile inputs" with ``/usr/bin/time -v python -m bench.hostile read KIND FILE``.
+build_network; ``gpkg``: read_network), and prints one JSON line. Measured in
+docs/security.md with ``/usr/bin/time -v python -m bench.hostile read KIND FILE``.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def worst_pdf() -> bytes:
 
 
 def write(folder: Path) -> list[Path]:
-    """Every file measured in the README, written into ``folder``."""
+    """Every file measured in docs/security.md, written into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     files = {
         "worst.txt": worst_text(),

@@ -413,19 +413,7 @@ def read_plan(
 
 def _map_columns(header: list[str]) -> dict[str, str]:
     """Field → header; two headers for one field, or no place column, are refused."""
-    claims: dict[str, list[str]] = {}
-    for column in header:
-        field = _SYNONYMS.get(_sheets.header_key(column))
-        if field is not None:
-            claims.setdefault(field, []).append(column)
-    clashes = {f: c for f, c in claims.items() if len(c) > 1}
-    if clashes:
-        listed = "; ".join(f"{f}: {', '.join(map(repr, c))}" for f, c in clashes.items())
-        raise InputError(
-            f"Expected one column per field, got several for {listed}. Rename or delete the "
-            "extra columns."
-        )
-    columns = {field: names[0] for field, names in claims.items()}
+    columns = _sheets.claim_columns(header, _SYNONYMS)
     if not {"place", "adcode"} & set(columns):
         raise InputError(
             f"Expected a 地区 (place) or 行政区划代码 (adcode) column; the header has {header!r}. "

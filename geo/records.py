@@ -101,6 +101,13 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "填报日期", "报送日期", "填报时间", "统计截止日期", "数据截止日期", "截止日期",
         "report_date", "as_of",
     ),
+    # What the priorities weigh (geo.priorities, issue 26): a year, and a share 0-100 %.
+    "built_year": (
+        "建成年代", "建成年份", "竣工年份", "建成时间", "建成年", "built_year", "year_built",
+    ),
+    "consent": (
+        "居民同意率", "同意率", "意愿", "居民意愿", "改造意愿", "consent", "consent_share",
+    ),
 }  # fmt: skip
 #: The date fields, in the order their columns are added to the projects.
 DATE_FIELDS = ("start_date", "finish_date", "report_date")
@@ -149,6 +156,15 @@ REASONS: dict[str, tuple[str, str]] = _sheets.ROW_REASONS | {
     "status_dates": (
         "状态与日期矛盾：{detail}",
         "the status contradicts the dates: {detail}",
+    ),
+    # What the priorities weigh (issue 26): a year no building has, a share beyond 0-100 %.
+    "impossible_year": (
+        "{column}：年份 {detail} 不可能（应在 1900 年至今年之间）",
+        "{column}: the year {detail} is impossible (expected 1900 to this year)",
+    ),
+    "consent_out_of_range": (
+        "{column}：{detail} 超出 0 至 100%",
+        "{column}: {detail} is outside 0 to 100 %",
     ),
 }
 
@@ -243,19 +259,7 @@ _SYNONYMS = {
 
 def map_columns(header: list[str]) -> dict[str, str]:
     """Recognised field → header; :class:`InputError` if two headers claim one field."""
-    claims: dict[str, list[str]] = {}
-    for column in header:
-        field = _SYNONYMS.get(_sheets.header_key(column))
-        if field is not None:
-            claims.setdefault(field, []).append(column)
-    clashes = {f: cols for f, cols in claims.items() if len(cols) > 1}
-    if clashes:
-        listed = "; ".join(f"{f}: {', '.join(map(repr, cols))}" for f, cols in clashes.items())
-        raise InputError(
-            f"Expected one column per field, got several for {listed}. "
-            "Rename or delete the extra columns."
-        )
-    return {field: cols[0] for field, cols in claims.items()}
+    return _sheets.claim_columns(header, _SYNONYMS)
 
 
 def ledger_fields(source: str | Path | bytes, *, name: str | None = None, sheet=None) -> set[str]:
@@ -368,7 +372,60 @@ def _parse_values(
         parsed["status"] = status
     if "content" in columns:
         parsed["content_tags"] = _cells.parse_tags(raw[columns["content"]])
+    _parse_priority_inputs(raw, columns, flags, parsed)
     return parsed
+
+
+#: What :func:`_parse_priority_inputs` adds to the projects, where the ledger has the column.
+_PRIORITY_COLUMNS = ("built_year", "consent_share")
+_PLAIN_YEAR = re.compile(r"^[+-]?\d{1,5}(?:年)?$")
+_PERCENT = re.compile(r"[%％]$")
+
+
+def _parse_priority_inputs(raw, columns, flags: _sheets.Flags, parsed: dict) -> None:
+    """
+    建成年代 → ``built_year`` (Int64) and 同意率 → ``consent_share`` (0-1, Float64).
+
+    A year is read as 改造年度 is (1985, 1985年, a date); a plain year before 1900 or after
+    this year is ``impossible_year``. A share with % (or a header declaring %) is a percent;
+    without, above 1 a percent, else a fraction; below 0 or above 100 % is
+    ``consent_out_of_range``. Other unreadable cells are ``bad_value``/``bad_number``.
+    """
+    if "built_year" in columns:
+        header = columns["built_year"]
+        cells = raw[header]
+        text = _cells.normalise_text(cells).fillna("")
+        year, _, _problems = _cells.parse_years(cells)
+        written = (text != "").to_numpy()
+        plain = text.str.match(_PLAIN_YEAR).to_numpy()
+        number = pd.to_numeric(text.str.rstrip("年"), errors="coerce").to_numpy()
+        impossible = plain & ((number < 1900) | (number > _THIS_YEAR))
+        flags.flag(
+            impossible, "impossible_year", column=header, detail=_sheets.quoted(cells, impossible)
+        )
+        unread = written & year.isna().to_numpy() & ~impossible
+        flags.flag(unread, "bad_value", column=header, detail=_sheets.quoted(cells, unread))
+        parsed["built_year"] = year.mask(year > _THIS_YEAR)
+    if "consent" in columns:
+        header = columns["consent"]
+        cells = raw[header]
+        text = _cells.normalise_text(cells).fillna("")
+        percent = text.str.contains(_PERCENT).to_numpy() | ("%" in header or "％" in header)
+        negative = text.str.startswith("-").to_numpy()
+        bare = text.str.replace(_PERCENT, "", regex=True).str.lstrip("-")
+        values, problems = _cells.parse_numbers(bare)
+        share = values.to_numpy(dtype="float64", na_value=np.nan)
+        share = np.where(percent | (share > 1), share / 100, share)
+        share = np.where(negative, -share, share)
+        outside = (share < 0) | (share > 1)
+        flags.flag(
+            outside, "consent_out_of_range", column=header, detail=_sheets.quoted(cells, outside)
+        )
+        unread = (problems.notna() & (problems != "")).to_numpy() & ~outside
+        flags.flag(unread, "bad_value", column=header, detail=_sheets.quoted(cells, unread))
+        parsed["consent_share"] = pd.Series(
+            pd.array(np.where(outside, np.nan, share), dtype="Float64"), index=raw.index
+        )
 
 
 def _flag_numbers(
@@ -1021,7 +1078,9 @@ def _projects(raw, columns, parsed, placed, lon, lat, datums, rows, ok) -> gpd.G
     known = set(columns.values())
     extra = [c for c in raw.columns if c not in known and c not in _PROJECT_COLUMNS]
     # A ledger's dates (only where it has their columns) follow the figures, as ISO text.
-    dated = pd.DataFrame({f: parsed[f] for f in DATE_FIELDS if f in parsed}, index=raw.index)
+    # So do a build year and a consent share (only where the ledger has their columns).
+    weighed = [*DATE_FIELDS, *_PRIORITY_COLUMNS]
+    dated = pd.DataFrame({f: parsed[f] for f in weighed if f in parsed}, index=raw.index)
     data = pd.concat([data[_PROJECT_COLUMNS], dated, raw[extra]], axis=1)[ok]
     with _sheets.collector_paused():
         geometry = shapely.points(data["lon"].to_numpy(), data["lat"].to_numpy())

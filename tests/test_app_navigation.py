@@ -24,7 +24,7 @@ PAGES = sorted(
 def test_the_navigation_keeps_every_address_and_the_map_at_the_root():
     assert URL_PATHS == [
         "map", "compare", "quality", "export", "report", "ledger", "accessibility", "reach",
-        "siting", "lifecircle", "figures", "progress", "history", "account",
+        "siting", "priorities", "lifecircle", "figures", "progress", "history", "account",
     ]  # fmt: skip
     # app_pages/ holds pages only: every module is in the navigation (infra at /accessibility).
     assert sorted(["infra" if u == "accessibility" else u for u in URL_PATHS]) == sorted(

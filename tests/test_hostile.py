@@ -1,8 +1,8 @@
 """
 The hostile-file battery: every command that reads a user's file, fed files no one should
 send. Each must end in exit 0 (read, bad rows quarantined) or exit 2 with one line saying
-what was wrong; never a traceback, never exit 1. The README's table of hostile inputs lists
-what each case is and where its behaviour is tested in detail.
+what was wrong; never a traceback, never exit 1. The table of hostile inputs in
+docs/security.md lists what each case is and where its behaviour is tested in detail.
 """
 
 from __future__ import annotations

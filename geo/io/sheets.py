@@ -449,6 +449,28 @@ def header_key(header: str) -> str:
     return re.sub(r"\s+", "", _BRACKETS.sub("", text)).rstrip(":：")
 
 
+def claim_columns(header: list[str], synonyms: dict[str, str]) -> dict[str, str]:
+    """
+    Field → header, each header matched by :func:`header_key` against ``synonyms``.
+
+    Headers that name no field are left alone; two headers for one field raise
+    :class:`InputError` listing every such field at once.
+    """
+    claims: dict[str, list[str]] = {}
+    for column in header:
+        field = synonyms.get(header_key(column))
+        if field is not None:
+            claims.setdefault(field, []).append(column)
+    clashes = {f: cols for f, cols in claims.items() if len(cols) > 1}
+    if clashes:
+        listed = "; ".join(f"{f}: {', '.join(map(repr, cols))}" for f, cols in clashes.items())
+        raise InputError(
+            f"Expected one column per field, got several for {listed}. "
+            "Rename or delete the extra columns."
+        )
+    return {field: cols[0] for field, cols in claims.items()}
+
+
 def unique_headers(header: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     out = []

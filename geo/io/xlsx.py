@@ -250,11 +250,17 @@ def read_workbook(data: bytes, *, name: str = "", sheet: str | None = None) -> W
 
 def _unreadable(exc: Exception, name: str) -> InputError:
     """One line for a workbook openpyxl could not read; entities are named as such."""
+    from defusedxml.common import DefusedXmlException
+
     cause: BaseException | None = exc
-    while cause is not None and not isinstance(cause, ET.ParseError):
+    while cause is not None and not isinstance(cause, ET.ParseError | DefusedXmlException):
         # openpyxl re-raises a part's parse error as "Unable to read workbook"
         cause = cause.__cause__ or cause.__context__
-    if cause is not None and re.search(r"entity|amplification", str(cause)):
+    # openpyxl parses with defusedxml once a module has imported it (python-docx's readers
+    # do), and then a declared entity is EntitiesForbidden, not expat's ParseError.
+    if isinstance(cause, DefusedXmlException) or (
+        cause is not None and re.search(r"entity|amplification", str(cause))
+    ):
         # Past the prolog check: expat's own limits (billion laughs) or an undefined entity.
         return _entities(name, str(cause))
     text = " ".join(str(exc).split())[:200]
