@@ -92,13 +92,22 @@ def city_points(cities: tuple[str, ...] = CITIES) -> gpd.GeoDataFrame:
 
 
 def write_extract(
-    places: gpd.GeoDataFrame, path: Path, *, size: int = GRID, step_m: float = STEP_M
+    places: gpd.GeoDataFrame,
+    path: Path,
+    *,
+    size: int = GRID,
+    step_m: float = STEP_M,
+    first: int = 0,
 ) -> Path:
-    """One OSM XML extract: a grid at each of ``places``' points (ids sorted, as OSM's)."""
+    """
+    One OSM XML extract: a grid at each of ``places``' points (ids sorted, as OSM's).
+
+    The i-th grid's ids start at ``(first + i + 1) * 10_000_000``.
+    """
     nodes, ways = [], []
     for i, point in enumerate(places.geometry):
         more_nodes, more_ways = grid_city(
-            (point.x, point.y), (i + 1) * 10_000_000, size=size, step_m=step_m
+            (point.x, point.y), (first + i + 1) * 10_000_000, size=size, step_m=step_m
         )
         nodes += more_nodes
         ways += more_ways

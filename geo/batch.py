@@ -39,13 +39,15 @@ import pandas as pd
 import shapely
 
 from geo import boundaries, crs
-from geo.errors import AtlasError, InputError
+from geo.errors import AtlasError
 
 __all__ = [
     "MARGIN_M",
+    "FAILURE_CODES",
     "STATUSES",
     "SUMMARY_COLUMNS",
     "TASKS",
+    "CityError",
     "CityJob",
     "city_areas",
     "cut_extract",
@@ -78,7 +80,20 @@ SUMMARY_COLUMNS = [
 _LAYERS = {"reach": ("communities", "districts"), "indicators": ("communities", "districts"),
            "coverage": ("districts",)}  # fmt: skip
 
+#: Why a city failed (the summary's ``error_code``), besides the codes of
+#: :data:`geo.errors.CODES` that the pipeline's own refusals carry, and an exception's class
+#: name for any other ``ValueError``.
+FAILURE_CODES = ("empty_network", "empty_extract", "worker_lost")
+
 Progress = Callable[[dict], None]
+
+
+class CityError(ValueError):
+    """One city's task could not run (its ``code`` is one of :data:`FAILURE_CODES`)."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclasses.dataclass(frozen=True)
@@ -307,11 +322,10 @@ def _network_of(extract: Path):
 
     built = network.build_network(extract, use_cache=False)
     if not len(built.edges):
-        raise InputError(
-            f"Expected streets or paths in the city's part of the extract; {extract.name!r} "
-            "has none. Check that the extract covers the city.",
+        raise CityError(
+            "Expected streets or paths in the city's part of the extract; it has none. "
+            "Check that the extract covers the city.",
             code="empty_network",
-            details={"name": extract.name},
         )
     return built
 
@@ -360,10 +374,10 @@ def _coverage(extract: Path, projects: gpd.GeoDataFrame, options: dict) -> tuple
 
     found = infra.read_infra(extract)
     if found.extent is None:
-        raise InputError(
-            f"Expected features in the city's part of the extract; {extract.name!r} has none.",
+        raise CityError(
+            "Expected features in the city's part of the extract; it has none. "
+            "Check that the extract covers the city.",
             code="empty_extract",
-            details={"name": extract.name},
         )
     measured = coverage.measure(found, projects, radii=tuple(options.get("radii", coverage.RADII_M)))
     counts = {"communities": len(projects), "districts": len(measured.table), "edges": None}
@@ -430,12 +444,15 @@ def _cluster_results(jobs: Iterator[CityJob], scheduler) -> Iterator[dict]:
     own = client is None
     client = client or distributed.Client(scheduler, set_as_default=False)
     try:
-        futures = {}
-        for job in jobs:
-            # pure=False: two runs of the same city are two tasks, never a cached answer.
-            futures[client.submit(run_city, _portable(job), pure=False)] = job
-        for future in distributed.as_completed(list(futures)):
-            yield _result_or_lost(future, futures[future])
+        # The client is not made the process's default (a caller may have its own); the
+        # futures find it through as_current.
+        with client.as_current():
+            futures = {}
+            for job in jobs:
+                # pure=False: two runs of the same city are two tasks, never a cached answer.
+                futures[client.submit(run_city, _portable(job), pure=False)] = job
+            for future in distributed.as_completed(list(futures)):
+                yield _result_or_lost(future, futures[future])
     finally:
         if own:
             client.close()
@@ -471,10 +488,9 @@ def _result_or_lost(future, job: CityJob) -> dict:
 def _projects_by_city(projects: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
     """The ledger's rows per selected city (by the ledger's ``city`` column), EPSG:4326."""
     if "city" not in projects.columns:
-        raise InputError(
+        raise ValueError(
             f"Expected the ledger to have a city column; it has {sorted(map(str, projects.columns))!r}. "
-            "Read it with `atlas ingest` first.",
-            code="ledger_no_city",
+            "Read it with `atlas ingest` first."
         )
     projects = projects.to_crs("EPSG:4326")
     groups = {str(k): v for k, v in projects.groupby("city", sort=False)}
