@@ -1424,6 +1424,7 @@ def _parser() -> argparse.ArgumentParser:
     _workspace_commands(sub)
     _account_commands(sub)
     _add_report_commands(sub)
+    __import__("cli_batch").add_batch_command(sub)  # atlas batch: cli_batch.py
     return parser
 
 

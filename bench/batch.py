@@ -27,7 +27,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from bench.timing import Mismatch
+from bench.timing import ATLAS, Mismatch
 from geo import batch, boundaries, crs, network
 
 #: Nodes along a side of each city's grid, and their spacing (metres).
@@ -75,7 +75,9 @@ def grid_city(
     for n, refs in enumerate([*grid, *grid.T]):
         body = "".join(f'<nd ref="{r}"/>' for r in refs.tolist())
         way_id = first_id + n
-        ways.append(f'<way id="{way_id}" version="1">{body}<tag k="highway" v="residential"/></way>')
+        ways.append(
+            f'<way id="{way_id}" version="1">{body}<tag k="highway" v="residential"/></way>'
+        )
     return nodes, ways
 
 
@@ -122,7 +124,9 @@ def ledger(
     """``per_city`` communities scattered within ``half_m`` of each place, with its city."""
     rng = np.random.default_rng(seed)
     rows = []
-    for point, city, province in zip(places.geometry, places["city"], places["province"], strict=True):
+    for point, city, province in zip(
+        places.geometry, places["city"], places["province"], strict=True
+    ):
         metric = crs.metric_crs(point.x, point.y)
         to_m = network.transformer(int(metric.to_epsg()))
         cx, cy = to_m.transform(point.x, point.y)
@@ -132,8 +136,15 @@ def ledger(
         for k in range(per_city):
             rows.append((f"{city}小区{k}", city, province, 100 + k, lon[k], lat[k]))
     names, cities, provinces, households, lon, lat = zip(*rows, strict=True)
+    adcodes = boundaries.assign_districts(np.asarray(lon), np.asarray(lat))
     return gpd.GeoDataFrame(
-        {"name": names, "city": cities, "province": provinces, "households": households},
+        {
+            "name": names,
+            "city": cities,
+            "province": provinces,
+            "households": households,
+            "adcode": adcodes,
+        },
         geometry=gpd.points_from_xy(lon, lat),
         crs="EPSG:4326",
     )
@@ -147,14 +158,19 @@ def _timed(extract: Path, projects, workers: int, scheduler) -> dict:
         )
         wall = time.perf_counter() - start
     if not table["status"].eq("done").all():
-        raise Mismatch(f"batch: cities not done: {table[['city', 'status', 'error']].to_dict('records')}")
+        raise Mismatch(
+            f"batch: cities not done: {table[['city', 'status', 'error']].to_dict('records')}"
+        )
     seconds = table["seconds"].astype(float)
+    median, total = float(statistics.median(seconds)), float(seconds.sum())
+    check = f"all {len(table)} cities done; a city's task: median {median:.2f} s, sum {total:.1f} s"
     return {
+        "size": len(table),
         "wall_s": round(wall, 3),
-        "cities": len(table),
-        "city_median_s": round(float(statistics.median(seconds)), 3),
-        "city_sum_s": round(float(seconds.sum()), 3),
+        "city_median_s": round(median, 3),
+        "city_sum_s": round(total, 3),
         "edges_per_city": int(table["edges"].astype(float).median()),
+        "peers": {ATLAS: {"median_s": wall, "runs_s": [wall], "check": check}},
     }
 
 
@@ -170,8 +186,8 @@ def run(*, full: bool, repeat: int, qgis: bool) -> dict:
         extract = write_extract(places, Path(tmp) / "henan.osm")
         projects = ledger(places)
         for workers in (1, 2):
-            cases.append({"case": f"pool, {workers} worker(s)", "executor": "pool", "workers": workers}
-                         | _timed(extract, projects, workers, None))  # fmt: skip
+            case = {"case": f"pool, {workers} worker(s)", "executor": "pool", "workers": workers}
+            cases.append(case | _timed(extract, projects, workers, None))
         for workers in (1, 2):
             start = time.perf_counter()
             cluster = distributed.LocalCluster(
@@ -183,6 +199,7 @@ def run(*, full: bool, repeat: int, qgis: bool) -> dict:
                     timed = _timed(extract, projects, workers, client)
             finally:
                 cluster.close()
-            cases.append({"case": f"dask, {workers} worker(s)", "executor": "dask", "workers": workers,
-                          "cluster_start_s": round(started, 3)} | timed)  # fmt: skip
+            case = {"case": f"dask, {workers} worker(s)", "executor": "dask", "workers": workers}
+            timed["peers"][ATLAS]["check"] += f"; cluster started first in {started:.2f} s"
+            cases.append(case | {"cluster_start_s": round(started, 3)} | timed)
     return {"job": "batch", "cases": cases}

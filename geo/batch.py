@@ -42,8 +42,8 @@ from geo import boundaries, crs
 from geo.errors import AtlasError
 
 __all__ = [
-    "MARGIN_M",
     "FAILURE_CODES",
+    "MARGIN_M",
     "STATUSES",
     "SUMMARY_COLUMNS",
     "TASKS",
@@ -85,7 +85,8 @@ _LAYERS = {"reach": ("communities", "districts"), "indicators": ("communities", 
 #: name for any other ``ValueError``.
 FAILURE_CODES = ("empty_network", "empty_extract", "worker_lost")
 
-Progress = Callable[[dict], None]
+#: Called with a city's summary row, how many cities have ended so far, and how many in all.
+Progress = Callable[[dict, int, int], None]
 
 
 class CityError(ValueError):
@@ -99,8 +100,9 @@ class CityError(ValueError):
 @dataclasses.dataclass(frozen=True)
 class CityJob:
     """
-    One city's task: its cut extract (a path, or its bytes for a worker on another machine)
-    and its projects (EPSG:4326).
+    One city's task: its cut extract and its projects (EPSG:4326).
+
+    The cut is a path, or its bytes for a worker on another machine.
     """
 
     task: str
@@ -127,9 +129,7 @@ def city_areas(
     cities = boundaries.load_boundaries("city", folder=folder)
     if province is not None:
         cities = cities[cities["province"] == province]
-    grown = [
-        _grown(outline, margin_m) for outline in cities.geometry.to_numpy()
-    ]  # 370 at most
+    grown = [_grown(outline, margin_m) for outline in cities.geometry.to_numpy()]  # 370 at most
     return gpd.GeoDataFrame(
         {
             "province": cities["province"].to_numpy(),
@@ -195,7 +195,9 @@ def _members_in(ids: np.ndarray, owner: np.ndarray, refs: np.ndarray, kept_ids, 
     hi = np.searchsorted(sorted_ids, refs, side="right")
     count = hi - lo
     occurrence = np.repeat(np.arange(refs.size), count)
-    starts = np.repeat(lo, count) + (np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count))
+    starts = np.repeat(lo, count) + (
+        np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    )
     return _pairs_unique(ids[owner[occurrence]], kept_area[order[starts]])
 
 
@@ -221,7 +223,9 @@ def _assign(elements: dict[str, np.ndarray], areas: gpd.GeoDataFrame) -> dict[st
     rel_ids, rel_area = [], []
     for code, kept, where in ((0, nodes, node_area), (1, ways, way_area)):
         mine = kind == code
-        found = _members_in(elements["rel_id"], rel_of[mine], elements["rel_ref"][mine], kept, where)
+        found = _members_in(
+            elements["rel_id"], rel_of[mine], elements["rel_ref"][mine], kept, where
+        )
         rel_ids.append(found[0])
         rel_area.append(found[1])
     relations = _pairs_unique(np.concatenate(rel_ids), np.concatenate(rel_area))
@@ -243,9 +247,10 @@ def cut_extract(
     extract: str | Path, areas: gpd.GeoDataFrame, folder: str | Path
 ) -> dict[str, Path]:
     """
-    Each area's part of ``extract`` as its own ``.osm.pbf`` in ``folder``, keyed by
-    ``city_adcode``: nodes inside the area, every way with a node inside (whole, with all its
-    nodes: a street leaving the city keeps its far end), relations with a member kept.
+    Each area's part of ``extract`` as its own ``.osm.pbf`` in ``folder``, by ``city_adcode``.
+
+    Kept: nodes inside the area, every way with a node inside (whole, with all its nodes: a
+    street leaving the city keeps its far end), relations with a member kept.
 
     Two passes over the file for all areas together (one to place elements, one to write).
     An area nothing falls in gets a file with no element (its task then fails as
@@ -343,7 +348,11 @@ def _reach(extract: Path, projects: gpd.GeoDataFrame, options: dict) -> tuple[di
         radii=tuple(options.get("radii", reach.RADII_M)),
         max_snap_m=float(options.get("max_snap_m", reach.MAX_SNAP_M)),
     )
-    counts = {"communities": len(communities), "districts": len(districts), "edges": len(built.edges)}
+    counts = {
+        "communities": len(communities),
+        "districts": len(districts),
+        "edges": len(built.edges),
+    }
     return {"communities": communities, "districts": districts}, counts
 
 
@@ -379,7 +388,9 @@ def _coverage(extract: Path, projects: gpd.GeoDataFrame, options: dict) -> tuple
             "Check that the extract covers the city.",
             code="empty_extract",
         )
-    measured = coverage.measure(found, projects, radii=tuple(options.get("radii", coverage.RADII_M)))
+    measured = coverage.measure(
+        found, projects, radii=tuple(options.get("radii", coverage.RADII_M))
+    )
     counts = {"communities": len(projects), "districts": len(measured.table), "edges": None}
     return {"districts": measured.table}, counts
 
@@ -485,12 +496,14 @@ def _result_or_lost(future, job: CityJob) -> dict:
 # --- the batch --------------------------------------------------------------------------------
 
 
-def _projects_by_city(projects: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+def _projects_by_city(
+    projects: gpd.GeoDataFrame, areas: gpd.GeoDataFrame
+) -> dict[str, gpd.GeoDataFrame]:
     """The ledger's rows per selected city (by the ledger's ``city`` column), EPSG:4326."""
     if "city" not in projects.columns:
         raise ValueError(
-            f"Expected the ledger to have a city column; it has {sorted(map(str, projects.columns))!r}. "
-            "Read it with `atlas ingest` first."
+            "Expected the ledger to have a city column; it has "
+            f"{sorted(map(str, projects.columns))!r}. Read it with `atlas ingest` first."
         )
     projects = projects.to_crs("EPSG:4326")
     groups = {str(k): v for k, v in projects.groupby("city", sort=False)}
@@ -521,8 +534,9 @@ def run_batch(
     outlines (:func:`city_areas`). ``scheduler`` (``"tcp://HOST:8786"`` or a
     ``distributed.Client``) runs the cities on that cluster, else a local process pool of
     ``workers``. ``progress`` is called with each city's summary row as it ends (and once per
-    city skipped). Returns the summary (:data:`SUMMARY_COLUMNS`) of every city this run
-    concerned, also written to ``out``.
+    city skipped), with the count of cities ended and of all (:data:`Progress`). Returns the
+    summary (:data:`SUMMARY_COLUMNS`) of every city this run concerned, cities done before
+    as ``skipped``; the folder's summary keeps their ``done`` rows.
     """
     if task not in TASKS:
         raise ValueError(f"Expected a task among {', '.join(TASKS)}; got {task!r}.")
@@ -533,15 +547,24 @@ def run_batch(
     if only_with_projects:
         areas = areas[[len(by_city[c]) > 0 for c in areas["city_adcode"]]].reset_index(drop=True)
     earlier = read_summary(out)
-    done_before = set(earlier.loc[(earlier["task"] == task) & (earlier["status"] == "done"), "city_adcode"])
-    rows = [r for r in earlier.to_dict("records") if not (r["task"] == task and r["city_adcode"] in set(areas["city_adcode"]))]
+    done_before = set(
+        earlier.loc[(earlier["task"] == task) & (earlier["status"] == "done"), "city_adcode"]
+    )
+    rows = [
+        r
+        for r in earlier.to_dict("records")
+        if not (r["task"] == task and r["city_adcode"] in set(areas["city_adcode"]))
+    ]
     pending = areas[~areas["city_adcode"].isin(done_before)].reset_index(drop=True)
+    total, ended = len(areas), 0
     for area in areas[areas["city_adcode"].isin(done_before)].itertuples():
-        skipped = earlier[(earlier["task"] == task) & (earlier["city_adcode"] == area.city_adcode)].iloc[0].to_dict()
-        row = skipped | {"status": "skipped", "seconds": 0.0}
-        rows.append(row)
+        mine = (earlier["task"] == task) & (earlier["city_adcode"] == area.city_adcode)
+        # The folder keeps the row of the run that did the work; this run reports a skip.
+        kept = earlier[mine].iloc[0].to_dict()
+        rows.append(kept)
+        ended += 1
         if progress:
-            progress(row)
+            progress(kept | {"status": "skipped", "seconds": 0.0}, ended, total)
     with tempfile.TemporaryDirectory(prefix="atlas-cut-", dir=out) as cut_dir:
         cuts = cut_extract(extract, pending, cut_dir) if len(pending) else {}
         jobs = (
@@ -556,8 +579,13 @@ def run_batch(
                 _write_city(out, result, frames)
             rows.append(result)
             _write_summary(out, rows)
+            ended += 1
             if progress:
-                progress(result)
+                progress(result, ended, total)
     table = _write_summary(out, rows)
     chosen = table["task"].eq(task) & table["city_adcode"].isin(set(areas["city_adcode"]))
-    return table[chosen].reset_index(drop=True)
+    table = table[chosen].reset_index(drop=True)
+    skipped = table["city_adcode"].isin(done_before)
+    table.loc[skipped, "status"] = "skipped"
+    table.loc[skipped, "seconds"] = 0.0
+    return table

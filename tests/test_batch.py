@@ -32,7 +32,9 @@ def scene(tmp_path_factory):
 
 def _single_city(path: Path, projects: gpd.GeoDataFrame):
     """What `atlas reach` computes for one city's own extract."""
-    return reach.measure(projects, infra.read_infra(path), network.build_network(path, use_cache=False))
+    return reach.measure(
+        projects, infra.read_infra(path), network.build_network(path, use_cache=False)
+    )
 
 
 def _partition(out: Path, layer: str, city: str) -> gpd.GeoDataFrame:
@@ -43,10 +45,17 @@ def test_batch_reach_equals_each_city_alone(scene, tmp_path):
     extract, alone, projects = scene
     seen = []
     table = batch.run_batch(
-        "reach", extract, projects, tmp_path, province="河南省", workers=2, progress=seen.append
+        "reach",
+        extract,
+        projects,
+        tmp_path,
+        province="河南省",
+        workers=2,
+        progress=lambda row, ended, total: seen.append((row, ended, total)),
     )
     assert table["status"].tolist() == ["done"] * 3
-    assert sorted(r["city"] for r in seen) == sorted(CITIES)
+    assert sorted(r["city"] for r, _, _ in seen) == sorted(CITIES)
+    assert [(ended, total) for _, ended, total in seen] == [(1, 3), (2, 3), (3, 3)]
     for city in CITIES:
         mine = projects[projects["city"] == city]
         communities, districts = _single_city(alone[city], mine)
@@ -90,14 +99,25 @@ def test_a_city_without_streets_fails_alone_and_a_rerun_skips_the_done(scene, tm
 
     seen = []
     again = batch.run_batch(
-        "reach", extract, ledger, tmp_path, province="河南省", workers=1, progress=seen.append
+        "reach",
+        extract,
+        ledger,
+        tmp_path,
+        province="河南省",
+        workers=1,
+        progress=lambda row, ended, total: seen.append((row, ended, total)),
     )
     statuses = dict(zip(again["city"], again["status"], strict=True))
     assert statuses == {"开封市": "skipped", "新乡市": "skipped", "焦作市": "skipped",
                         "许昌市": "failed"}  # fmt: skip
     assert len(seen) == 4
-    assert batch.partition_path(tmp_path, "communities", "河南省", "新乡市").stat().st_mtime_ns == written
-    assert len(batch.read_summary(tmp_path)) == 4
+    assert (
+        batch.partition_path(tmp_path, "communities", "河南省", "新乡市").stat().st_mtime_ns
+        == written
+    )
+    # The folder keeps the done rows of the run that did the work: a third run skips them too.
+    kept = batch.read_summary(tmp_path).set_index("city")["status"].to_dict()
+    assert kept == {"开封市": "done", "新乡市": "done", "焦作市": "done", "许昌市": "failed"}
 
 
 def test_dask_cluster_gives_the_pool_results(scene, tmp_path):
@@ -129,5 +149,7 @@ def test_dask_cluster_gives_the_pool_results(scene, tmp_path):
 
 
 def test_unknown_task_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="Expected a task among reach, indicators, coverage; got 'walk'."):
+    with pytest.raises(
+        ValueError, match=r"^Expected a task among reach, indicators, coverage; got 'walk'\.$"
+    ):
         batch.run_batch("walk", tmp_path / "x.osm", gpd.GeoDataFrame(), tmp_path)
