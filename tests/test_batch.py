@@ -9,9 +9,18 @@ import pandas as pd
 import pytest
 
 from bench import batch as scenes
-from geo import batch, boundaries, infra, network, reach
+from geo import batch, boundaries, coverage, facilities, infra, lifecircle, network, reach
 
 CITIES = ("新乡市", "焦作市", "开封市")
+# ../shared/osm beside the checkout (CI), or beside the folder of worktrees.
+SHARED_OSM = next(
+    (
+        p / "shared" / "osm"
+        for p in Path(__file__).resolve().parents[2:4]
+        if (p / "shared").is_dir()
+    ),
+    Path(__file__).resolve().parents[2] / "shared" / "osm",
+)
 
 
 @pytest.fixture(scope="module")
@@ -153,3 +162,67 @@ def test_unknown_task_is_refused(tmp_path):
         ValueError, match=r"^Expected a task among reach, indicators, coverage; got 'walk'\.$"
     ):
         batch.run_batch("walk", tmp_path / "x.osm", gpd.GeoDataFrame(), tmp_path)
+
+
+def test_batch_indicators_and_coverage_equal_each_city_alone(scene, tmp_path):
+    extract, alone, projects = scene
+    indicators = batch.run_batch("indicators", extract, projects, tmp_path / "i", province="河南省")
+    coverage_table = batch.run_batch(
+        "coverage", extract, projects, tmp_path / "c", province="河南省"
+    )
+    assert indicators["status"].tolist() == coverage_table["status"].tolist() == ["done"] * 3
+    for city in CITIES:
+        mine = projects[projects["city"] == city]
+        built = network.build_network(alone[city], use_cache=False)
+        registry = facilities.load_registry()
+        found = facilities.read_osm_facilities(
+            alone[city], registry=registry, extent=built.extent()
+        )
+        expected = lifecircle.measure(mine, found, built, registry=registry)
+        got = _partition(tmp_path / "i", "communities", city)
+        assert (got["status_kindergarten"] == "ok").any()
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(got.drop(columns="geometry")),
+            pd.DataFrame(expected.communities.drop(columns="geometry")).reset_index(drop=True),
+            check_dtype=False,
+            check_categorical=False,
+        )
+        measured = coverage.measure(infra.read_infra(alone[city]), mine)
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(_partition(tmp_path / "c", "districts", city).drop(columns="geometry")),
+            pd.DataFrame(measured.table.drop(columns="geometry")).reset_index(drop=True),
+            check_dtype=False,
+            check_categorical=False,
+        )
+
+
+@pytest.mark.parametrize("name", ["neukolln.osm", "paris_bss.osm.pbf"])
+def test_a_cut_around_a_whole_real_extract_changes_nothing(name, tmp_path):
+    path = SHARED_OSM / name
+    if not path.is_file():
+        pytest.skip(f"OSM extracts not found at {SHARED_OSM} (CI has shared/ beside the checkout)")
+    built = network.build_network(path, use_cache=False)
+    area = built.extent().buffer(0.01)
+    areas = gpd.GeoDataFrame(
+        {"province": ["外"], "city": ["外市"], "city_adcode": ["990100"]},
+        geometry=[area],
+        crs="EPSG:4326",
+    )
+    nodes = built.nodes.iloc[:: max(1, len(built.nodes) // 25)]
+    projects = gpd.GeoDataFrame(
+        {"name": [f"小区{i}" for i in range(len(nodes))], "city": "外市", "households": 100},
+        geometry=gpd.points_from_xy(nodes["lon"] + 1e-4, nodes["lat"]),
+        crs="EPSG:4326",
+    )
+    table = batch.run_batch("reach", path, projects, tmp_path, areas=areas)
+    assert table["status"].tolist() == ["done"]
+    assert table["edges"].tolist() == [len(built.edges)]
+    communities, _ = _single_city(path, projects)
+    got = gpd.read_parquet(batch.partition_path(tmp_path, "communities", "外", "外市"))
+    assert got["walk_snap_m"].notna().sum() > len(got) // 2  # on the network, measured
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(got.drop(columns="geometry")),
+        pd.DataFrame(communities.drop(columns="geometry")).reset_index(drop=True),
+        check_dtype=False,
+        check_categorical=False,
+    )
