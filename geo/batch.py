@@ -83,7 +83,7 @@ _LAYERS = {"reach": ("communities", "districts"), "indicators": ("communities", 
 #: Why a city failed (the summary's ``error_code``), besides the codes of
 #: :data:`geo.errors.CODES` that the pipeline's own refusals carry, and an exception's class
 #: name for any other ``ValueError``.
-FAILURE_CODES = ("empty_network", "empty_extract", "worker_lost")
+FAILURE_CODES = ("empty_network", "empty_extract", "internal_error", "worker_lost")
 
 #: Called with a city's summary row, how many cities have ended so far, and how many in all.
 Progress = Callable[[dict, int, int], None]
@@ -319,7 +319,8 @@ def run_city(job: CityJob) -> dict:
 
     A refusal (:class:`~geo.errors.AtlasError` or ``ValueError``: an empty network, an
     extract a check refuses) gives ``status="failed"`` with its code and message, never a
-    raise: the batch goes on with the other cities.
+    raise: the batch goes on with the other cities. Any other exception (a bug) fails the
+    city as ``internal_error`` with the exception's class and message, for the same reason.
     """
     started = time.perf_counter()
     row: dict[str, object] = {
@@ -337,6 +338,10 @@ def run_city(job: CityJob) -> dict:
         except (AtlasError, ValueError) as exc:
             code = getattr(exc, "code", None) or type(exc).__name__
             row |= {"status": "failed", "error_code": code, "error": str(exc)}
+            frames, counts = {}, {}
+        except Exception as exc:  # a bug in one city must not stop the others: reported
+            message = f"{type(exc).__name__}: {exc}"
+            row |= {"status": "failed", "error_code": "internal_error", "error": message}
             frames, counts = {}, {}
     row |= {"status": row.get("status", "done")} | counts
     row["seconds"] = round(time.perf_counter() - started, 3)
@@ -484,7 +489,7 @@ def _cluster_results(jobs: Iterator[CityJob], scheduler) -> Iterator[dict]:
                 # pure=False: two runs of the same city are two tasks, never a cached answer.
                 futures[client.submit(run_city, _portable(job), pure=False)] = job
             for future in distributed.as_completed(list(futures)):
-                yield _result_or_lost(future, futures[future])
+                yield _result_or_lost(future, futures[future], (distributed.KilledWorker,))
     finally:
         if own:
             client.close()
@@ -498,11 +503,16 @@ def _portable(job: CityJob) -> CityJob:
     return job
 
 
-def _result_or_lost(future, job: CityJob) -> dict:
-    """The row a worker returned; a worker that died (killed, out of memory) fails its city."""
+def _result_or_lost(future, job: CityJob, lost: tuple[type[Exception], ...] = ()) -> dict:
+    """
+    The row a worker returned; a worker that died (killed, out of memory) fails its city.
+
+    ``lost`` adds the executor's own exceptions for a lost worker (``distributed``'s
+    ``KilledWorker``; a broken process pool raises a ``RuntimeError``).
+    """
     try:
         return future.result()
-    except (AtlasError, ValueError, MemoryError, OSError, RuntimeError) as exc:
+    except (AtlasError, ValueError, MemoryError, OSError, RuntimeError, *lost) as exc:
         return {
             "task": job.task,
             "province": job.province,
@@ -533,6 +543,20 @@ def _projects_by_city(
         code: groups.get(city, projects.iloc[:0])
         for code, city in zip(areas["city_adcode"], areas["city"], strict=True)
     }
+
+
+def _earlier_rows(out: Path, task: str, chosen: set[str]) -> tuple[list[dict], set[str]]:
+    """
+    The folder's summary rows this run keeps, and the chosen cities it skips.
+
+    Kept: other tasks' and other cities' rows, and the ``done`` rows of chosen cities (the
+    run that did the work keeps its row); a chosen city's failed row is run again.
+    """
+    earlier = read_summary(out)
+    done = earlier["task"].eq(task) & earlier["status"].eq("done")
+    done_before = set(earlier.loc[done, "city_adcode"]) & chosen
+    rerun = earlier["task"].eq(task) & earlier["city_adcode"].isin(chosen - done_before)
+    return earlier[~rerun].to_dict("records"), done_before
 
 
 def run_batch(
@@ -568,25 +592,13 @@ def run_batch(
     by_city = _projects_by_city(projects, areas)
     if only_with_projects:
         areas = areas[[len(by_city[c]) > 0 for c in areas["city_adcode"]]].reset_index(drop=True)
-    earlier = read_summary(out)
-    done_before = set(
-        earlier.loc[(earlier["task"] == task) & (earlier["status"] == "done"), "city_adcode"]
-    )
-    rows = [
-        r
-        for r in earlier.to_dict("records")
-        if not (r["task"] == task and r["city_adcode"] in set(areas["city_adcode"]))
-    ]
-    pending = areas[~areas["city_adcode"].isin(done_before)].reset_index(drop=True)
+    rows, done_before = _earlier_rows(out, task, set(areas["city_adcode"]))
     total, ended = len(areas), 0
-    for area in areas[areas["city_adcode"].isin(done_before)].itertuples():
-        mine = (earlier["task"] == task) & (earlier["city_adcode"] == area.city_adcode)
-        # The folder keeps the row of the run that did the work; this run reports a skip.
-        kept = earlier[mine].iloc[0].to_dict()
-        rows.append(kept)
+    for row in [r for r in rows if r["task"] == task and r["city_adcode"] in done_before]:
         ended += 1
         if progress:
-            progress(kept | {"status": "skipped", "seconds": 0.0}, ended, total)
+            progress(row | {"status": "skipped", "seconds": 0.0}, ended, total)
+    pending = areas[~areas["city_adcode"].isin(done_before)].reset_index(drop=True)
     with tempfile.TemporaryDirectory(prefix="atlas-cut-", dir=out) as cut_dir:
         cuts = cut_extract(extract, pending, cut_dir) if len(pending) else {}
         jobs = (
@@ -600,6 +612,7 @@ def run_batch(
             if result["status"] == "done":
                 _write_city(out, result, frames)
             rows.append(result)
+            # After every city: a run stopped half-way still says what it finished.
             _write_summary(out, rows)
             ended += 1
             if progress:
