@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import filters, gate, state
+from app_pages import filters, gate, priorities, state
 from app_pages.datasets import sidebar_sources
 from app_pages.widgets import page_style
 from layers.wording import LANGS, label
@@ -67,6 +67,9 @@ pages = [
     st.Page("app_pages/infra.py", title=label("page_infra", lang), url_path="accessibility"),
     st.Page("app_pages/reach.py", title=label("page_reach", lang), url_path="reach"),
     st.Page("app_pages/siting.py", title=label("page_siting", lang), url_path="siting"),
+    st.Page(
+        lambda: priorities.render(lang), title=label("page_priorities", lang), url_path="priorities"
+    ),
     st.Page("app_pages/lifecircle.py", title=label("page_lifecircle", lang), url_path="lifecircle"),
     st.Page("app_pages/figures.py", title=label("page_figures", lang), url_path="figures"),
     st.Page("app_pages/progress.py", title=label("page_progress", lang), url_path="progress"),

@@ -325,7 +325,7 @@ def _coverage(args: argparse.Namespace) -> int:
     boundaries.build_boundaries()
     found = infra.read_infra(Path(args.infra))
     projects = records.read_projects(Path(args.projects)) if args.projects else None
-    measured = coverage.measure(found, projects, radii=args.radius or coverage.RADII_M)
+    measured = coverage.measure(projects, found, radii=args.radius or coverage.RADII_M)
     if measured.table.empty:
         raise ValueError(
             f"Expected data inside China; {args.infra} covers no county-level district "
@@ -734,10 +734,11 @@ def _reach(args: argparse.Namespace) -> int:
     found = infra.read_infra(Path(args.infra))
     projects = records.read_projects(Path(args.projects))
     profiles = tuple(dict.fromkeys(args.profile or ("walk", "wheelchair")))
-    radii = tuple(args.radius or reach.RADII_M)
-    communities, table = reach.measure(
+    radii = tuple(args.radius or coverage.RADII_M)
+    reached = reach.measure(
         projects, found, graph, profiles=profiles, radii=radii, max_snap_m=args.max_snap
     )
+    communities, table = reached.near, reached.table
     # Full outlines decide what is inside; the files carry the display outlines (smaller).
     display = boundaries.load_boundaries("district", display=True).set_index("adcode")
     table = table.set_geometry(display.geometry.reindex(table["adcode"]).to_numpy())
@@ -757,6 +758,7 @@ def _reach(args: argparse.Namespace) -> int:
 def _add_network_commands(sub) -> None:
     """The `network` and `reach` subcommands (one block, for the CLI's restructuring)."""
     from geo.network import PROFILES
+    from geo.reach import MAX_SNAP_M
 
     build = sub.add_parser("network", help="the pedestrian graph of an OSM extract as a GeoPackage")
     build.add_argument("osm", help=".osm.pbf or .osm extract")
@@ -776,8 +778,8 @@ def _add_network_commands(sub) -> None:
     measure.add_argument(
         "--max-snap",
         type=float,
-        default=100.0,
-        help="metres to the network beyond which a community is off_network (default 100)",
+        default=MAX_SNAP_M,
+        help="metres to the network beyond which a community is off_network (default %(default)g)",
     )
     measure.add_argument(
         "--out", required=True, help="communities .geojson; beside it -districts.geojson and .gpkg"

@@ -284,7 +284,7 @@ def infra_metrics(
     key = (loaded.token, id(projects), radii, covers)
     memo = st.session_state.setdefault(INFRA_METRICS_KEY, {})
     if key not in memo:
-        measured = coverage.measure(loaded.infra, projects, radii=radii, covers=covers)
+        measured = coverage.measure(projects, loaded.infra, radii=radii, covers=covers)
         memo.clear()
         memo[key] = measured
     return memo[key]

@@ -18,12 +18,8 @@ import streamlit as st
 
 from app_pages.common import current_account, current_lang, load_city_names, workspace
 from geo import figures
-from geo.documents.extract import (
-    LEFT_TO_THE_PLANNER,
-    accept_figures,
-    propose_figures,
-    suggest_decisions,
-)
+from geo.documents.extract import propose_figures
+from geo.documents.review import LEFT_TO_THE_PLANNER, accept_figures, suggest_decisions
 from geo.documents.table import read_figure_table, template_bytes
 from geo.errors import InputError, UnknownPlaceError
 from layers._html import esc_md

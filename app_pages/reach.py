@@ -99,7 +99,9 @@ st.caption(
 left, middle, right = st.columns(3)
 profiles, radii_offered = list(network.PROFILES), [300, 500, 1000]
 dropped = state.seed("profile", options=profiles, default=profiles[0])
-dropped += state.seed("radii", options=radii_offered, default=radii_offered, multi=True, cast=int)
+dropped += state.seed(
+    "radii", options=radii_offered, default=list(coverage.RADII_M), multi=True, cast=int
+)
 dropped += state.seed("snap", options=list(range(10, 501)), default=int(reach.MAX_SNAP_M), cast=int)
 profile = left.radio(
     label("reach_profile", lang),
@@ -114,11 +116,12 @@ chosen_radii = middle.multiselect(
     key="radii",
     placeholder=label("choose", lang),  # else Streamlit's own English
 )
-radii = tuple(sorted(chosen_radii or reach.RADII_M))
+radii = tuple(sorted(chosen_radii or coverage.RADII_M))
 snap = right.number_input(label("reach_snap", lang), 10, 500, step=10, key="snap")
 projects = ledger.ledger.projects
 with st.spinner(label("reach_measuring", lang)):
-    communities, table = _measured(loaded, projects, built, profile, radii, float(snap))
+    reached = _measured(loaded, projects, built, profile, radii, float(snap))
+communities, table = reached.near, reached.table
 
 keys = [coverage.share_key(r, t, profile) for r in radii for t in coverage.DISTANCE_TYPES]
 dropped += state.seed("measure", options=keys, default=keys[0])
@@ -132,7 +135,7 @@ state.publish(
     ["profile", "radii", "snap", "measure"],
     defaults={
         "profile": profiles[0],
-        "radii": radii_offered,
+        "radii": list(coverage.RADII_M),
         "snap": int(reach.MAX_SNAP_M),
         "measure": keys[0],
     },

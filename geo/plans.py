@@ -36,7 +36,7 @@ import pandas as pd
 
 from geo import dates, gazetteer, records
 from geo.documents import table as figure_table
-from geo.documents.extract import FIGURE_COLUMNS
+from geo.documents.review import FIGURE_COLUMNS
 from geo.errors import InputError, UnknownPlaceError
 from geo.io import cells as _cells
 from geo.io import sheets as _sheets
@@ -127,7 +127,7 @@ class Plan:
     """
     One city's plan for one year: ``targets`` (figures, status ``plan``) and ``deadlines``.
 
-    ``targets`` has the columns of :data:`geo.documents.extract.FIGURE_COLUMNS` plus ``table_row``
+    ``targets`` has the columns of :data:`geo.documents.review.FIGURE_COLUMNS` plus ``table_row``
     (the template row, missing for figures from documents); the city's own row, when the
     plan states one, has ``level`` ``city`` and role ``stated_total``. ``deadlines`` has one
     row per place that sets its own (the city's row first): ``start_by``, ``finish_by`` (ISO

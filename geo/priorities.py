@@ -15,7 +15,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["CONSENT_MIN", "PARTS", "PRESETS", "prioritise"]
+__all__ = [
+    "CANDIDATES",
+    "CONSENT_MIN",
+    "PARTS",
+    "PRESETS",
+    "parts_without_data",
+    "prioritise",
+    "select_candidates",
+    "with_measures",
+]
 
 #: Part → (column read, how it becomes 0..1).
 PARTS: dict[str, tuple[str, str]] = {
@@ -41,6 +50,9 @@ PRESETS: dict[str, dict[str, float]] = {
     "balanced": {"households": 0.2, "age": 0.2, "access_gap": 0.2, "life_circle_gap": 0.2,
                  "consent": 0.2},
 }  # fmt: skip
+#: Which communities are ranked: the 计划 rows, every row not yet 完工 (计划, 开工 and rows
+#: without a status), or every row.
+CANDIDATES = ("planned", "not_completed", "all")
 #: The seeds' rule: a community goes ahead with at least this share of residents agreeing.
 CONSENT_MIN = 0.8
 _ACCESS_CAP_M = 1000.0
@@ -134,3 +146,61 @@ def prioritise(
     consent = parts["consent"]
     out["consent_below_80"] = (consent < CONSENT_MIN).astype("boolean").mask(consent.isna())
     return out.sort_values(["rank", "score"], ascending=[True, False], na_position="last")
+
+
+def select_candidates(communities: pd.DataFrame, which: str = "planned") -> pd.DataFrame:
+    """
+    The rows :data:`CANDIDATES` names: ``planned`` (status 计划), ``not_completed`` (not 完工).
+
+    A ledger without a status column has no 计划 rows and nothing 完工: ``planned`` is then
+    empty and ``not_completed`` every row. Unknown ``which`` raises ValueError.
+    """
+    if which not in CANDIDATES:
+        raise ValueError(f"Expected candidates among {', '.join(CANDIDATES)}; got {which!r}.")
+    if which == "all":
+        return communities
+    status = (
+        communities["status"].astype("string")
+        if "status" in communities
+        else pd.Series(pd.NA, index=communities.index, dtype="string")
+    )
+    # A row without a status is not 计划, and not 完工 either.
+    if which == "planned":
+        keep = status.eq("plan").fillna(False)
+    else:
+        keep = ~status.eq("completed").fillna(False)
+    return communities[keep.to_numpy(dtype=bool)]
+
+
+def parts_without_data(ranked: pd.DataFrame) -> list[str]:
+    """
+    The parts no ranked row has (the ledger lacks the column, or every cell is empty).
+
+    A front end says so ("no build year in this ledger: age not scored"); such a part is left
+    out of every score, never counted as 0.
+    """
+    return [name for name in PARTS if ranked[f"part_{name}"].isna().all()]
+
+
+#: The measured columns a part reads (:data:`PARTS`), besides the ledger's own.
+_MEASURED = ("wheelchair_accessible_bus_stop_m", "wheelchair_accessible_bus_stop_status")
+
+
+def with_measures(communities: pd.DataFrame, *measured: pd.DataFrame | None) -> pd.DataFrame:
+    """
+    ``communities`` with the columns the parts read from measures of the same rows.
+
+    Each of ``measured`` is what :func:`geo.lifecircle.measure` (``pass_`` columns) or
+    :func:`geo.reach.community_reach` (the wheelchair distance to an accessible stop) returned
+    for these very communities: same index, same length; any other frame is ignored (a
+    measure of another ledger never lends its numbers). Columns the ledger has are kept.
+    """
+    out = communities.copy()
+    for frame in measured:
+        if frame is None or len(frame) != len(out) or not frame.index.equals(out.index):
+            continue
+        wanted = [c for c in frame.columns if str(c).startswith("pass_") or c in _MEASURED]
+        for column in wanted:
+            if column not in out:
+                out[column] = frame[column].to_numpy()
+    return out

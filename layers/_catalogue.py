@@ -558,6 +558,132 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "下载全部候选点（GeoJSON）",
         "en": "Download every candidate (GeoJSON)",
     },
+    # --- 优先 priorities (geo/priorities.py, app_pages/priorities.py, layers/priorities.py) ---
+    "page_priorities": {"zh": "优先", "en": "Priorities"},
+    "page_priorities_title": {
+        "zh": "哪些小区先改：优先次序",
+        "en": "Which communities first: priorities",
+    },
+    "priorities_help": {
+        "zh": "按透明的得分排序：每一项在候选小区中折算为 0 至 1，乘以权重后取平均。"
+        "没有数据的项不计分（不按 0 计），其权重不计入该小区的平均。",
+        "en": "Ranked by a transparent score: each part is scaled 0 to 1 among the candidates, "
+        "weighted, and averaged. A part without data is not scored (never counted as 0) and its "
+        "weight is left out of that community's mean.",
+    },
+    "priorities_needs": {
+        "zh": "请先在台账页导入台账，或在侧栏选择已保存的台账。",
+        "en": "Read a ledger on the ledger page first, or choose a saved ledger in the sidebar.",
+    },
+    "priorities_candidates": {"zh": "候选小区", "en": "Candidates"},
+    "priorities_candidates_planned": {"zh": "台账中的计划小区", "en": "The ledger's planned rows"},
+    "priorities_candidates_not_completed": {
+        "zh": "尚未完工的小区",
+        "en": "Every community not yet completed",
+    },
+    "priorities_candidates_all": {"zh": "全部小区", "en": "Every community"},
+    "priorities_preset": {"zh": "预设权重", "en": "Weight preset"},
+    "priorities_preset_safety": {"zh": "安全优先", "en": "Safety first"},
+    "priorities_preset_accessibility": {"zh": "无障碍优先", "en": "Accessibility first"},
+    "priorities_preset_balanced": {"zh": "均衡", "en": "Balanced"},
+    "priorities_weights": {"zh": "调整各项权重（%）", "en": "Adjust each weight (%)"},
+    "priorities_weights_help": {
+        "zh": "权重按比例计算，合计无需为 100；选择预设会恢复其权重。",
+        "en": "Weights count in proportion and need not add up to 100; choosing a preset "
+        "restores its weights.",
+    },
+    "priorities_weights_zero": {
+        "zh": "所有权重均为 0：请至少给一项大于 0 的权重。",
+        "en": "Every weight is 0: give at least one part a weight above 0.",
+    },
+    "priorities_part_households": {"zh": "户数", "en": "Households"},
+    "priorities_part_age": {"zh": "房龄", "en": "Building age"},
+    "priorities_part_access_gap": {"zh": "无障碍公交站缺口", "en": "Accessible-stop gap"},
+    "priorities_part_life_circle_gap": {"zh": "生活圈缺项", "en": "Life-circle gaps"},
+    "priorities_part_consent": {"zh": "居民同意率", "en": "Residents' consent"},
+    "priorities_missing_households": {
+        "zh": "此台账没有户数：户数不计分。",
+        "en": "No households in this ledger: households not scored.",
+    },
+    "priorities_missing_age": {
+        "zh": "此台账没有建成年份：房龄不计分。",
+        "en": "No build year in this ledger: age not scored.",
+    },
+    "priorities_missing_access_gap": {
+        "zh": "尚未测算到无障碍公交站的轮椅路程（步行可达页，轮椅）：无障碍缺口不计分。",
+        "en": "No wheelchair distance to an accessible stop measured yet (walking reach page, "
+        "wheelchair): the accessibility gap is not scored.",
+    },
+    "priorities_missing_life_circle_gap": {
+        "zh": "尚未测算生活圈指标（生活圈页）：生活圈缺项不计分。",
+        "en": "No life-circle indicators measured yet (life circles page): life-circle gaps "
+        "not scored.",
+    },
+    "priorities_missing_consent": {
+        "zh": "此台账没有居民同意率：同意率不计分。",
+        "en": "No residents' consent in this ledger: consent not scored.",
+    },
+    "priorities_no_candidates": {
+        "zh": "台账中没有符合所选条件的候选小区。",
+        "en": "The ledger has no community among the chosen candidates.",
+    },
+    "priorities_counted": {
+        "zh": "参与排序的小区 {count} 个；预设：{preset}。",
+        "en": "Communities ranked: {count}; preset: {preset}.",
+    },
+    "priorities_ties": {"zh": "得分并列：{groups}", "en": "Tied scores: {groups}"},
+    "priorities_tie_group": {"zh": "第 {rank} 名 {names}", "en": "rank {rank}: {names}"},
+    "priorities_rank_tied": {"zh": "{rank}（并列）", "en": "{rank} (tied)"},
+    "priorities_unranked": {"zh": "未排序", "en": "Not ranked"},
+    "priorities_explain_part": {
+        "zh": "{part} {value} × 权重 {weight}",
+        "en": "{part} {value} × weight {weight}",
+    },
+    "priorities_explain_score": {"zh": "{parts} → 得分 {score}", "en": "{parts} → score {score}"},
+    "priorities_explain_partial": {
+        "zh": "（按有数据的权重 {share} 折算）",
+        "en": " (over the {share} of the weight with data)",
+    },
+    "priorities_explain_nothing": {
+        "zh": "所有加权项均无数据，未排序",
+        "en": "No weighed part has data: not ranked",
+    },
+    "priorities_consent_below": {"zh": "{share}（低于 80%）", "en": "{share} (below 80 %)"},
+    "priorities_consent_note": {
+        "zh": "{count} 个候选小区的居民同意率低于 {share}：按各地方案，应先做群众工作或替换小区。",
+        "en": "Candidates with residents' consent below {share}: {count}. The plans ask to win "
+        "residents over first, or to swap the community.",
+    },
+    "priorities_col_rank": {"zh": "名次", "en": "Rank"},
+    "priorities_col_name": {"zh": "小区", "en": "Community"},
+    "priorities_col_district": {"zh": "区县", "en": "District"},
+    "priorities_col_households": {"zh": "户数", "en": "Households"},
+    "priorities_col_score": {"zh": "得分（0 至 1）", "en": "Score (0 to 1)"},
+    "priorities_col_explained": {"zh": "得分构成", "en": "How the score is made"},
+    "priorities_col_consent": {"zh": "居民同意率", "en": "Residents' consent"},
+    "priorities_col_missing": {"zh": "无数据（不计分）", "en": "No data (not scored)"},
+    "priorities_col_tied": {"zh": "并列", "en": "Tied"},
+    "priorities_col_part": {"zh": "{part}（0 至 1）", "en": "{part} (0 to 1)"},
+    "priorities_layer": {"zh": "候选小区（按名次）", "en": "Candidates (by rank)"},
+    "priorities_legend": {"zh": "优先次序", "en": "Priority"},
+    "priorities_band_0": {"zh": "排名前三分之一", "en": "First third"},
+    "priorities_band_1": {"zh": "排名中间三分之一", "en": "Middle third"},
+    "priorities_band_2": {"zh": "排名后三分之一", "en": "Last third"},
+    "priorities_tip": {
+        "zh": "第 {rank} 名：{name}，得分 {score}",
+        "en": "Rank {rank}: {name}, score {score}",
+    },
+    "priorities_unplaced": {
+        "zh": "{count} 个候选小区没有坐标，未画在地图上（仍在表中）。",
+        "en": "Candidates without a point, not drawn (they are in the table): {count}.",
+    },
+    "priorities_measured": {
+        "zh": "生活圈和轮椅路程取自本次会话在生活圈页、步行可达页对此台账的测算。",
+        "en": "Life-circle and wheelchair figures come from this session's measures of this "
+        "ledger on the life circles and walking reach pages.",
+    },
+    "download_priorities_xlsx": {"zh": "下载排序表（XLSX）", "en": "Download the ranking (XLSX)"},
+    "download_priorities_csv": {"zh": "下载排序表（CSV）", "en": "Download the ranking (CSV)"},
     "walkshed_title": {"zh": "步行范围", "en": "Walkshed"},
     "walkshed_distance": {"zh": "距离（米）", "en": "Distance (m)"},
     "walkshed_draw": {"zh": "画出步行范围", "en": "Draw the walkshed"},
@@ -1643,6 +1769,12 @@ LABELS: dict[str, dict[str, str]] = {
     "qreason_before_programme": {"zh": "日期早于改造起始年份", "en": "date before the programme"},
     "qreason_undated": {"zh": "状态需要的日期未填", "en": "date its status needs is missing"},
     "qreason_status_dates": {"zh": "状态与日期矛盾", "en": "status contradicts the dates"},
+    # What the priorities weigh (issue 26): a build year and residents' consent.
+    "qreason_impossible_year": {"zh": "建成年份不可能", "en": "impossible build year"},
+    "qreason_consent_out_of_range": {
+        "zh": "同意率超出 0 至 100%",
+        "en": "consent outside 0 to 100 %",
+    },
     # --- end of issue 24's block -------------------------------------------------------------
     # accounts and logins (app_pages/gate.py, app_pages/account.py)
     "login_title": {"zh": "登录", "en": "Log in"},

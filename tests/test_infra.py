@@ -353,7 +353,7 @@ def test_stray_points_make_no_extent_and_their_districts_no_data():
     survey = _survey([_feature("电梯", {"type": "Point", "coordinates": p}) for p in points])
     found = infra.read_infra(survey, name="s.geojson")
     assert found.extent is None
-    table = coverage.measure(found).table
+    table = coverage.measure(None, found).table
     assert set(table["city"]) == {"新乡市"}  # the districts that hold a point are listed
     assert set(table["elevators_status"]) == {"outside_extent"}
     assert table["elevators"].isna().all()  # no data, never 0
@@ -364,7 +364,7 @@ def test_a_survey_extent_is_cut_to_the_districts_its_features_lie_in():
     grid = [[113.84 + i * 0.004, 35.28 + j * 0.004] for i in range(5) for j in range(5)]
     survey = _survey([_feature("缘石坡道", {"type": "Point", "coordinates": p}) for p in grid])
     found = infra.read_infra(survey, name="s.geojson")
-    table = coverage.measure(found).table.set_index("district")
+    table = coverage.measure(None, found).table.set_index("district")
     assert table.loc["卫滨区", "curb_ramps_status"] == "partial_extent"
     assert 0 < table.loc["卫滨区", "extent_share"] < 0.95
     assert (table.drop(index="卫滨区")["curb_ramps_status"] == "outside_extent").all()

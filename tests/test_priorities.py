@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import priorities
+from geo import priorities, records
 
 
 def _communities():
@@ -69,3 +69,111 @@ def test_refuses_unknown_presets_and_parts():
         priorities.prioritise(_communities(), preset="fast")
     with pytest.raises(ValueError, match=r"Expected parts among .*\['height'\]"):
         priorities.prioritise(_communities(), weights={"height": 1.0})
+
+
+def _ledger(header: str, *rows: str) -> records.Ledger:
+    lines = [f"小区名称,所属城市,所属区县,户数,状态,{header}"]
+    lines += [f"{name},新乡市,卫滨区,100,计划,{cells}" for name, cells in rows]
+    return records.read_ledger("\n".join(lines).encode("utf-8"), name="ledger.csv")
+
+
+def test_the_ledger_reads_a_build_year_and_a_consent_share():
+    ledger = _ledger(
+        "建成年代,居民同意率",
+        ("甲", "1985年,90"),
+        ("乙", "1990,85%"),
+        ("丙", "2001-05-01,0.9"),
+        ("丁", ","),
+    )
+    assert ledger.columns["built_year"] == "建成年代" and ledger.columns["consent"] == "居民同意率"
+    projects = ledger.projects.set_index("name")
+    assert projects["built_year"].tolist()[:3] == [1985, 1990, 2001]
+    assert projects["consent_share"].tolist()[:3] == pytest.approx([0.9, 0.85, 0.9])
+    # An empty cell is no data, never 0.
+    assert projects.loc["丁", ["built_year", "consent_share"]].isna().all()
+    ranked = priorities.prioritise(ledger.projects, preset="safety").set_index("name")
+    assert ranked.loc["甲", "part_age"] == 1.0 and not ranked.loc["甲", "consent_below_80"]
+
+
+@pytest.mark.parametrize("header", ["建成年份,同意率", "竣工年份,意愿"])
+def test_the_synonyms_of_both_columns(header):
+    ledger = _ledger(header, ("甲", "1985,90%"))
+    assert ledger.projects[["built_year", "consent_share"]].iloc[0].tolist() == [1985, 0.9]
+
+
+def test_an_impossible_year_or_consent_quarantines_the_row_with_its_reason():
+    ledger = _ledger(
+        "建成年代,居民同意率",
+        ("甲", "1985,90"),
+        ("乙", "1750,85%"),
+        ("丙", "1990,120"),
+        ("丁", "旧,50"),
+        ("戊", "2990,-5%"),
+    )
+    assert ledger.projects["name"].tolist() == ["甲"]
+    reasons = ledger.quarantine.set_index("row")[["reason", "column", "message_zh", "message_en"]]
+    assert reasons["reason"].to_dict() == {
+        3: "impossible_year",
+        4: "consent_out_of_range",
+        5: "bad_value",
+        6: "impossible_year",
+    }
+    assert reasons.loc[3, "message_zh"] == "建成年代：年份 '1750' 不可能（应在 1900 年至今年之间）"
+    assert reasons.loc[4, "message_en"] == "居民同意率: '120' is outside 0 to 100 %"
+    assert ledger.summary()["clean"] + ledger.summary()["quarantined"] == ledger.rows
+
+
+def test_a_ledger_without_the_columns_has_none_of_them():
+    ledger = _ledger("改造年度", ("甲", "2024"))
+    assert not {"built_year", "consent_share"} & set(ledger.projects.columns)
+
+
+@pytest.mark.parametrize(
+    ("which", "names"),
+    [
+        ("planned", ["甲", "乙", "丁"]),
+        ("not_completed", ["甲", "乙", "丁"]),
+        ("all", list("甲乙丙丁")),
+    ],
+)
+def test_the_candidates_a_planner_picks(which, names):
+    assert priorities.select_candidates(_communities(), which)["name"].tolist() == names
+
+
+def test_without_a_status_nothing_is_planned_and_nothing_completed():
+    communities = _communities().drop(columns="status")
+    assert priorities.select_candidates(communities, "planned").empty
+    assert len(priorities.select_candidates(communities, "not_completed")) == 4
+    with pytest.raises(ValueError, match="Expected candidates among planned"):
+        priorities.select_candidates(communities, "urgent")
+
+
+def test_every_preset_weighs_every_part_and_sums_to_one():
+    for name, weights in priorities.PRESETS.items():
+        assert set(weights) == set(priorities.PARTS), name
+        assert sum(weights.values()) == pytest.approx(1.0), name
+    # Each preset leans where its name says.
+    assert max(priorities.PRESETS["safety"], key=priorities.PRESETS["safety"].get) == "age"
+    access = priorities.PRESETS["accessibility"]
+    assert max(access, key=access.get) == "access_gap"
+
+
+def test_the_parts_no_candidate_has_are_named():
+    ranked = priorities.prioritise(_communities().drop(columns="built_year"))
+    assert priorities.parts_without_data(ranked) == ["age", "life_circle_gap"]
+
+
+def test_measures_of_the_same_rows_lend_their_columns_and_others_none():
+    communities = _communities()
+    measured = communities.assign(
+        wheelchair_accessible_bus_stop_m=[1.0, 2.0, 3.0, 4.0], pass_clinic=[True] * 4, other=1
+    )
+    joined = priorities.with_measures(
+        communities.drop(columns="wheelchair_accessible_bus_stop_m"), measured
+    )
+    assert joined["wheelchair_accessible_bus_stop_m"].tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert "pass_clinic" in joined and "other" not in joined
+    # The ledger's own column is kept; a measure of other rows lends nothing.
+    kept = priorities.with_measures(communities, measured)
+    assert kept["wheelchair_accessible_bus_stop_m"].tolist()[:2] == [100.0, 1500.0]
+    assert "pass_clinic" not in priorities.with_measures(communities, measured.iloc[:2])

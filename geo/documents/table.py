@@ -28,8 +28,8 @@ import pandas as pd
 
 from geo import gazetteer
 from geo.documents import cues
-from geo.documents.extract import FIGURE_COLUMNS, as_figures
 from geo.documents.quantities import fold_text, read_quantity
+from geo.documents.review import FIGURE_COLUMNS, as_figures
 from geo.errors import InputError, UnknownPlaceError
 from geo.io import sheets as _sheets
 

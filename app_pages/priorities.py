@@ -1,0 +1,166 @@
+"""
+Priorities page (优先): which communities first, by a transparent score whose every rank is
+explained by its parts. The same pipeline as `atlas priorities` (:func:`geo.priorities
+.prioritise`, presets from :data:`geo.priorities.PRESETS`); the words, table and map come
+from :mod:`layers.priorities`. Widgets and layout only.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import current_ledger
+from app_pages.widgets import coverage_view
+from geo import dates, priorities
+from layers._html import esc_md
+from layers.priorities import (
+    consent_note,
+    missing_notes,
+    part_name,
+    preset_name,
+    priorities_layers,
+    ranked_file,
+    ranked_table,
+    ties_text,
+)
+from layers.tables import csv_bytes, xlsx_bytes
+from layers.wording import label
+
+#: Session keys of this page's widgets: the candidates, the preset, and one slider per part.
+CANDIDATES_KEY = "priorities_candidates"
+PRESET_KEY = "priorities_preset"
+WEIGHT_KEY = "priorities_weight_{}"
+#: Where the 生活圈 and 步行可达 pages keep their newest measure in the session.
+MEASURED_KEYS = ("lifecircle_result", "reach_result")
+
+
+def _use_preset() -> None:
+    """Set every slider to the chosen preset's weights (a preset restores its weights)."""
+    chosen = priorities.PRESETS[st.session_state[PRESET_KEY]]
+    for part in priorities.PARTS:
+        st.session_state[WEIGHT_KEY.format(part)] = round(100 * chosen.get(part, 0.0))
+
+
+def _choices(lang: str) -> tuple[str, str]:
+    """The candidates and the preset, side by side."""
+    left, right = st.columns(2)
+    which = left.radio(
+        label("priorities_candidates", lang),
+        priorities.CANDIDATES,
+        format_func=lambda k: label(f"priorities_candidates_{k}", lang),
+        key=CANDIDATES_KEY,
+    )
+    preset = right.radio(
+        label("priorities_preset", lang),
+        list(priorities.PRESETS),
+        format_func=lambda k: preset_name(k, lang),
+        index=list(priorities.PRESETS).index("balanced"),  # as `atlas priorities`
+        key=PRESET_KEY,
+        horizontal=True,
+        on_change=_use_preset,
+    )
+    return which, preset
+
+
+def _weights(preset: str, lang: str) -> dict[str, float]:
+    """One slider per part (0-100 %), starting at the preset's weights."""
+    if any(WEIGHT_KEY.format(p) not in st.session_state for p in priorities.PARTS):
+        _use_preset()
+    with st.expander(label("priorities_weights", lang), expanded=True):
+        st.caption(label("priorities_weights_help", lang))
+        columns = st.columns(len(priorities.PARTS))
+        return {
+            part: column.slider(part_name(part, lang), 0, 100, step=5, key=WEIGHT_KEY.format(part))
+            / 100
+            for part, column in zip(priorities.PARTS, columns, strict=True)
+        }
+
+
+def _measures(projects: pd.DataFrame) -> list[pd.DataFrame]:
+    """What the 生活圈 and 步行可达 pages measured of these very rows in this session."""
+    found = []
+    for key in MEASURED_KEYS:
+        for result in (st.session_state.get(key) or {}).values():
+            frame = getattr(result, "communities", None)
+            if frame is None and isinstance(result, tuple):
+                frame = result[0]
+            if isinstance(frame, pd.DataFrame):
+                found.append(frame)
+    return [f for f in found if len(f) == len(projects) and f.index.equals(projects.index)]
+
+
+def _notes(ranked: pd.DataFrame, weights: dict[str, float], preset: str, lang: str) -> None:
+    """How many ranked, the inputs missing, the ties and the consent rule."""
+    counted = label("priorities_counted", lang)
+    st.caption(counted.format(count=f"{len(ranked):,}", preset=preset_name(preset, lang)))
+    for note in missing_notes(ranked, weights, lang):
+        st.info(note)
+    ties = ties_text(ranked, lang)
+    if ties:
+        st.warning(esc_md(ties))
+    consent = consent_note(ranked, lang)
+    if consent:
+        st.warning(consent)
+
+
+def _map(ranked, lang: str) -> None:
+    """The ranked communities with a point; how many have none."""
+    unplaced = int((ranked.geometry.isna() | ranked.geometry.is_empty).sum())
+    if unplaced:
+        st.caption(label("priorities_unplaced", lang).format(count=f"{unplaced:,}"))
+    coverage_view(priorities_layers(ranked, lang=lang), "priorities_map")
+
+
+def _downloads(ranked, weights: dict[str, float], preset: str, lang: str) -> None:
+    """The ranked table, numbers as numbers and each part's value, in XLSX and CSV."""
+    table = ranked_file(ranked, weights, lang)
+    left, right = st.columns(2)
+    sheet = label("page_priorities", lang)
+    left.download_button(
+        label("download_priorities_xlsx", lang),
+        functools.partial(xlsx_bytes, {sheet: table}),
+        f"priorities-{preset}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="priorities_xlsx",
+    )
+    right.download_button(
+        label("download_priorities_csv", lang),
+        functools.partial(csv_bytes, table),
+        f"priorities-{preset}.csv",
+        "text/csv",
+        key="priorities_csv",
+    )
+
+
+def render(lang: str) -> None:
+    """The 优先 page in ``lang``."""
+    st.title(label("page_priorities_title", lang))
+    st.caption(label("priorities_help", lang))
+    loaded = current_ledger()
+    if loaded is None:
+        st.info(label("priorities_needs", lang))
+        return
+    which, preset = _choices(lang)
+    weights = _weights(preset, lang)
+    if not any(weights.values()):
+        st.warning(label("priorities_weights_zero", lang))
+        return
+    projects = loaded.ledger.projects
+    measured = _measures(projects)
+    if measured:
+        st.caption(label("priorities_measured", lang))
+    candidates = priorities.select_candidates(priorities.with_measures(projects, *measured), which)
+    if candidates.empty:
+        st.info(label("priorities_no_candidates", lang))
+        return
+    ranked = priorities.prioritise(candidates, weights=weights, year=dates.today().year)
+    _notes(ranked, weights, preset, lang)
+    table = ranked_table(ranked, weights, lang)
+    explained = st.column_config.TextColumn(width="large")
+    config = {label("priorities_col_explained", lang): explained}
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+    _map(ranked, lang)
+    _downloads(ranked, weights, preset, lang)

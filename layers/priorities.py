@@ -1,0 +1,280 @@
+"""
+Priorities made visible: every rank explained by its parts, ties and missing inputs said, a map.
+
+Takes what :func:`geo.priorities.prioritise` returns and words it in the interface's language
+from the catalogue. A part without data is named ("no build year in this ledger: age not
+scored"), never written 0. Every tooltip is built here with each value escaped (a community's
+name comes from the planner's ledger).
+"""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.priorities import CONSENT_MIN, PARTS, parts_without_data
+from layers._html import esc
+from layers.maps import MapLayers, _base_map, _view_group, extent_of
+from layers.wording import label
+
+__all__ = [
+    "BAND_COLOURS",
+    "consent_note",
+    "explanations",
+    "missing_notes",
+    "part_name",
+    "preset_name",
+    "priorities_layers",
+    "ranked_file",
+    "ranked_table",
+    "ties_text",
+]
+
+#: The first, middle and last third of the ranking (ColorBrewer Reds, dark to light).
+BAND_COLOURS = ("#cb181d", "#fb6a4a", "#fcbba1")
+
+
+def preset_name(preset: str, lang: str = "zh") -> str:
+    """安全优先, 无障碍优先, 均衡 (Safety first, …) for a key of :data:`geo.priorities.PRESETS`."""
+    return label(f"priorities_preset_{preset}", lang)
+
+
+def part_name(part: str, lang: str = "zh") -> str:
+    """A part of the score (:data:`geo.priorities.PARTS`) as the planner reads it."""
+    return label(f"priorities_part_{part}", lang)
+
+
+def _sep(lang: str) -> str:
+    return "；" if lang == "zh" else "; "
+
+
+def _listed(names: list[str], lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(names)
+
+
+def explanations(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "zh") -> list[str]:
+    """
+    Each row's score as its parts: value × weight for each part with data, then the score.
+
+    ``户数 1.00 × 权重 20%；房龄 0.87 × 权重 50% → 得分 0.91（按有数据的权重 70% 折算）``: when
+    a weighed part has no data, the score is the mean over the weights that have data, and
+    the text says over how much. A row with no weighed part at all says so.
+    """
+    used = [p for p in PARTS if weights.get(p, 0) > 0]
+    total = sum(weights[p] for p in used)
+    texts = []
+    for _, row in ranked.iterrows():
+        shown, known = [], 0.0
+        for part in used:
+            value = row[f"part_{part}"]
+            if pd.isna(value):
+                continue
+            known += weights[part]
+            shown.append(
+                label("priorities_explain_part", lang).format(
+                    part=part_name(part, lang),
+                    value=f"{value:.2f}",
+                    weight=f"{weights[part] / total:.0%}",
+                )
+            )
+        if not shown:
+            texts.append(label("priorities_explain_nothing", lang))
+            continue
+        text = label("priorities_explain_score", lang).format(
+            parts=_sep(lang).join(shown), score=f"{row['score']:.2f}"
+        )
+        if known < total:
+            share = f"{known / total:.0%}"
+            text += label("priorities_explain_partial", lang).format(share=share)
+        texts.append(text)
+    return texts
+
+
+def _missing_cells(ranked: pd.DataFrame, lang: str) -> list[str]:
+    """Each row's weighed parts without data, but those no row has (:func:`missing_notes`)."""
+    everywhere = set(parts_without_data(ranked))
+    return [
+        _listed(
+            [part_name(p, lang) for p in str(cell).split(",") if p and p not in everywhere], lang
+        )
+        if isinstance(cell, str)
+        else ""
+        for cell in ranked["parts_missing"]
+    ]
+
+
+def _consent_cells(ranked: pd.DataFrame, lang: str) -> list[str]:
+    cells = []
+    for share, below in zip(ranked["part_consent"], ranked["consent_below_80"], strict=True):
+        if pd.isna(share):
+            cells.append(label("no_data", lang))
+        elif bool(below):
+            cells.append(label("priorities_consent_below", lang).format(share=f"{share:.0%}"))
+        else:
+            cells.append(f"{share:.0%}")
+    return cells
+
+
+def _rank_cells(ranked: pd.DataFrame, lang: str) -> list[str]:
+    key = "priorities_rank_tied"
+    return [
+        label("priorities_unranked", lang)
+        if pd.isna(r)
+        else label(key, lang).format(rank=int(r))
+        if t
+        else str(int(r))
+        for r, t in zip(ranked["rank"], ranked["tied"], strict=True)
+    ]
+
+
+def _text(values: pd.Series | None, rows: int, empty: str) -> list[str]:
+    if values is None:
+        return [empty] * rows
+    return [empty if pd.isna(v) else str(v) for v in values]
+
+
+def ranked_table(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "zh") -> pd.DataFrame:
+    """
+    The ranked communities for the screen and the download, every cell text in ``lang``.
+
+    Rank (tied ranks marked), community, district, households, score, consent (below 80 %
+    marked), the weighed parts this row lacks (those no row has are said once, by
+    :func:`missing_notes`) and how the score is made.
+    """
+    rows = len(ranked)
+    none = label("no_data", lang)
+    return pd.DataFrame(
+        {
+            label("priorities_col_rank", lang): _rank_cells(ranked, lang),
+            label("priorities_col_name", lang): _text(ranked.get("name"), rows, none),
+            label("priorities_col_district", lang): _text(ranked.get("district"), rows, none),
+            label("priorities_col_households", lang): [
+                none if pd.isna(v) else f"{int(v):,}"
+                for v in ranked.get("households", pd.Series(np.nan, index=ranked.index))
+            ],
+            label("priorities_col_score", lang): [
+                none if pd.isna(s) else f"{s:.2f}" for s in ranked["score"]
+            ],
+            label("priorities_col_consent", lang): _consent_cells(ranked, lang),
+            label("priorities_col_missing", lang): _missing_cells(ranked, lang),
+            label("priorities_col_explained", lang): explanations(ranked, weights, lang),
+        }
+    )
+
+
+def ranked_file(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "zh") -> pd.DataFrame:
+    """
+    The ranked table for XLSX and CSV: numbers as numbers, so a spreadsheet sorts them.
+
+    Rank (empty when not ranked) and whether it is tied, community, district, households,
+    score, each part's value 0..1 (empty when it has no data, never 0), consent as a share,
+    the parts without data and how the score is made, headers in ``lang``.
+    """
+    shown = ranked_table(ranked, weights, lang)
+    tied = label("priorities_col_tied", lang)
+    parts = {
+        label("priorities_col_part", lang).format(part=part_name(p, lang)): ranked[f"part_{p}"]
+        .round(4)
+        .to_numpy()
+        for p in PARTS
+    }
+    columns = {
+        label("priorities_col_rank", lang): ranked["rank"].to_numpy(),
+        tied: [tied if t else "" for t in ranked["tied"]],
+        label("priorities_col_name", lang): shown[label("priorities_col_name", lang)].to_numpy(),
+        label("priorities_col_district", lang): ranked.get(
+            "district", pd.Series(pd.NA, index=ranked.index)
+        ).to_numpy(),
+        label("priorities_col_households", lang): ranked.get(
+            "households", pd.Series(pd.NA, index=ranked.index)
+        ).to_numpy(),
+        label("priorities_col_score", lang): ranked["score"].round(4).to_numpy(),
+        **parts,
+        label("priorities_col_missing", lang): shown[
+            label("priorities_col_missing", lang)
+        ].to_numpy(),
+        label("priorities_col_explained", lang): shown[
+            label("priorities_col_explained", lang)
+        ].to_numpy(),
+    }
+    return pd.DataFrame(columns)
+
+
+def missing_notes(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "zh") -> list[str]:
+    """One sentence per weighed part no candidate has: "此台账没有建成年份：房龄不计分"."""
+    return [
+        label(f"priorities_missing_{part}", lang)
+        for part in parts_without_data(ranked)
+        if weights.get(part, 0) > 0
+    ]
+
+
+def ties_text(ranked: pd.DataFrame, lang: str = "zh") -> str:
+    """The tied groups, each with its rank and names ("" when no score is tied)."""
+    tied = ranked[ranked["tied"].to_numpy(dtype=bool)]
+    if tied.empty:
+        return ""
+    groups = [
+        label("priorities_tie_group", lang).format(
+            rank=int(rank), names=_listed(_text(group.get("name"), len(group), ""), lang)
+        )
+        for rank, group in tied.groupby("rank", sort=True)
+    ]
+    return label("priorities_ties", lang).format(groups=_sep(lang).join(groups))
+
+
+def _bands(ranks: np.ndarray, count: int) -> np.ndarray:
+    """0, 1 or 2: the third of the ranking each rank falls in."""
+    return np.minimum(((ranks - 1) * 3) // max(count, 1), 2).astype(int)
+
+
+def priorities_layers(ranked: gpd.GeoDataFrame, *, lang: str = "zh") -> MapLayers:
+    """The ranked communities with a point, coloured by their third of the ranking."""
+    parts = MapLayers(_base_map(None, None, lang), control=folium.LayerControl(collapsed=False))
+    points = ranked[~(ranked.geometry.is_empty | ranked.geometry.isna())]
+    points = points[points["rank"].notna().to_numpy(dtype=bool)]
+    bands = _bands(points["rank"].to_numpy(dtype="int64"), len(ranked))
+    names = _text(points.get("name"), len(points), "")
+    tips = [
+        esc(label("priorities_tip", lang).format(rank=int(r), name=n, score=f"{s:.2f}"))
+        for r, n, s in zip(points["rank"], names, points["score"], strict=True)
+    ]
+    group = folium.FeatureGroup(name=label("priorities_layer", lang), show=True)
+    if len(points):
+        shown = gpd.GeoDataFrame(
+            {"tip": tips, "colour": [BAND_COLOURS[b] for b in bands]},
+            geometry=points.geometry.to_numpy(),
+            crs="EPSG:4326",
+        )
+        folium.GeoJson(
+            shown.to_json(),
+            marker=folium.CircleMarker(radius=7, weight=1, fill=True, fill_opacity=0.9),
+            style_function=lambda f: {
+                "color": "#67000d",
+                "fillColor": f["properties"]["colour"],
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+        ).add_to(group)
+    parts.groups.append(group)
+    rows = [
+        f'<span style="color:{colour}">&#9679;</span> {esc(label(f"priorities_band_{i}", lang))}'
+        for i, colour in enumerate(BAND_COLOURS)
+    ]
+    legend = (
+        '<div style="background:rgba(255,255,255,.92);padding:6px 10px;border-radius:4px;'
+        f'font:12px sans-serif"><b>{esc(label("priorities_legend", lang))}</b><br>'
+        + "<br>".join(rows)
+        + "</div>"
+    )
+    parts.groups.append(_view_group(legend, extent_of([points]), lang))
+    return parts
+
+
+def consent_note(ranked: pd.DataFrame, lang: str = "zh") -> str:
+    """How many candidates are below the 80 % consent rule ("" when none or no column)."""
+    below = int(ranked["consent_below_80"].fillna(False).astype(bool).sum())
+    if not below:
+        return ""
+    return label("priorities_consent_note", lang).format(count=below, share=f"{CONSENT_MIN:.0%}")

@@ -1,0 +1,145 @@
+"""AppTest of the 优先 page: a ledger's 计划 rows ranked, explained, tied and mapped, zh and en."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from _osm import lonlat
+from _screen import screen_problems, screen_texts
+from streamlit.testing.v1 import AppTest
+
+from app_pages.common import LEDGER_KEY, LoadedLedger
+from app_pages.priorities import MEASURED_KEYS
+from geo import reconcile, records
+from geo.figures import load_figures
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TIMEOUT = 120
+HEADER = "小区名称,所属城市,所属区县,户数,状态,建成年代,居民同意率,经度,纬度,坐标系"
+#: name, households, status, build year, consent, point (x, y metres) or none.
+ROWS = (
+    ("甲<b>小区", 400, "计划", 1980, "50%", (0, 0)),
+    ("乙小区", 380, "计划", 2010, "100%", (300, 300)),
+    ("丁小区", 300, "计划", 1990, "", None),
+    ("戊小区", 300, "计划", 1990, "", None),
+    ("己小区", 500, "完工", 1970, "90%", None),
+)
+#: Wheelchair metres to the nearest accessible stop, as the walking reach page measures them.
+STOP_M = {"甲<b>小区": 100.0, "乙小区": 1500.0}
+DATA = [*(r[0] for r in ROWS), "新乡市", "延津县", "ledger.csv"]
+
+
+@pytest.fixture
+def loaded():
+    lines = [HEADER]
+    for name, households, status, built, consent, point in ROWS:
+        lon, lat = lonlat(*point) if point else ("", "")
+        datum = "wgs84" if point else ""
+        lines.append(
+            f"{name},新乡市,延津县,{households},{status},{built},{consent},{lon},{lat},{datum}"
+        )
+    ledger = records.read_ledger("\n".join(lines).encode("utf-8"), name="ledger.csv")
+    assert len(ledger.projects) == len(ROWS), ledger.quarantine
+    return LoadedLedger(ledger, "ledger.csv", reconcile.reconcile(ledger.projects, load_figures()))
+
+
+def _open(loaded, lang="zh") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[LEDGER_KEY] = loaded
+    reached = loaded.ledger.projects.copy()
+    reached["wheelchair_accessible_bus_stop_m"] = reached["name"].map(STOP_M)
+    at.session_state[MEASURED_KEYS[1]] = {"newest": (reached, None)}
+    at.session_state["lang"] = lang
+    at.switch_page("app_pages/priorities.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _table(at, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_the_planned_rows_ranked_explained_and_tied_and_a_preset_reorders_them(loaded):
+    at = _open(loaded)
+    table = _table(at, "名次")
+    # 均衡 first, as `atlas priorities`: 乙's wide gap to an accessible stop and its consent.
+    assert table["小区"].tolist() == ["乙小区", "丁小区", "戊小区", "甲<b>小区"]
+    assert table["名次"].tolist() == ["1", "2（并列）", "2（并列）", "4"]
+    assert table["居民同意率"].tolist() == ["100%", "无数据", "无数据", "50%（低于 80%）"]
+    # The life circle, which no candidate has, is said once above the table, not per row.
+    assert table["无数据（不计分）"].tolist() == ["", *["无障碍公交站缺口、居民同意率"] * 2, ""]
+    assert [i.value for i in at.info] == ["尚未测算生活圈指标（生活圈页）：生活圈缺项不计分。"]
+    assert "得分并列：第 2 名 丁小区、戊小区" in [w.value for w in at.warning]
+    assert "参与排序的小区 4 个；预设：均衡。" in [c.value for c in at.caption]
+    assert screen_problems(screen_texts(at), "zh", data=DATA) == []
+    at.radio(key="priorities_preset").set_value("safety").run()
+    assert not at.exception, at.exception
+    table = _table(at, "名次")
+    assert table["小区"].tolist() == ["甲<b>小区", "丁小区", "戊小区", "乙小区"]
+    assert table["得分构成"].iloc[0] == (
+        "户数 1.00 × 权重 20%；房龄 1.00 × 权重 50%；无障碍公交站缺口 0.10 × 权重 10%；"
+        "居民同意率 0.50 × 权重 10% → 得分 0.84（按有数据的权重 90% 折算）"
+    )
+    assert at.slider(key="priorities_weight_age").value == 50
+    assert "参与排序的小区 4 个；预设：安全优先。" in [c.value for c in at.caption]
+
+
+def test_in_english_every_community_not_completed_and_no_word_of_chinese(loaded):
+    at = _open(loaded, "en")
+    at.radio(key="priorities_candidates").set_value("all").run()
+    assert not at.exception, at.exception
+    table = _table(at, "Rank")
+    # The oldest and largest, once completed rows count too.
+    assert table["Community"].tolist() == ["己小区", "乙小区", "丁小区", "戊小区", "甲<b>小区"]
+    assert table["Residents' consent"].iloc[4] == "50% (below 80 %)"
+    assert "No life-circle indicators measured yet" in at.info[0].value
+    assert screen_problems(screen_texts(at), "en", data=DATA) == []
+
+
+def test_a_weight_moved_by_hand_and_every_weight_at_zero(loaded):
+    at = _open(loaded)
+    for part in ("households", "age", "access_gap", "life_circle_gap", "consent"):
+        at.slider(key=f"priorities_weight_{part}").set_value(0)
+    at.slider(key="priorities_weight_consent").set_value(100).run()
+    table = _table(at, "名次")
+    assert table["小区"].tolist() == ["乙小区", "甲<b>小区", "丁小区", "戊小区"]
+    # Without a consent figure, nothing weighed has data: said, not ranked last as a 0.
+    assert table["名次"].tolist()[2:] == ["未排序", "未排序"]
+    assert table["得分构成"].iloc[2] == "所有加权项均无数据，未排序"
+    at.slider(key="priorities_weight_consent").set_value(0).run()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning] == ["所有权重均为 0：请至少给一项大于 0 的权重。"]
+    assert not at.dataframe
+
+
+def test_the_life_circle_measured_in_the_session_is_weighed_and_choices_outlive_the_language(
+    loaded,
+):
+    projects = loaded.ledger.projects
+    passes = {"甲<b>小区": False, "乙小区": True, "丁小区": False, "戊小区": None}
+    measured = SimpleNamespace(
+        communities=projects.assign(pass_clinic=projects["name"].map(passes))
+    )
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[LEDGER_KEY] = loaded
+    at.session_state[MEASURED_KEYS[0]] = {"newest": measured}
+    at.switch_page("app_pages/priorities.py").run()
+    assert not at.exception, at.exception
+    # No wheelchair reach in this session: that gap alone is said missing.
+    assert [i.value for i in at.info] == [
+        "尚未测算到无障碍公交站的轮椅路程（步行可达页，轮椅）：无障碍缺口不计分。"
+    ]
+    assert any("取自本次会话在生活圈页" in c.value for c in at.caption)
+    table = _table(at, "名次").set_index("小区")
+    assert "生活圈缺项 1.00 × 权重 20%" in table.loc["甲<b>小区", "得分构成"]
+    assert "生活圈缺项 0.00 × 权重 20%" in table.loc["乙小区", "得分构成"]
+    assert table.loc["戊小区", "无数据（不计分）"] == "生活圈缺项、居民同意率"
+    at.radio(key="priorities_preset").set_value("safety").run()
+    at.slider(key="priorities_weight_consent").set_value(35).run()
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception, at.exception
+    assert at.radio(key="priorities_preset").value == "safety"
+    assert at.slider(key="priorities_weight_consent").value == 35
+    assert "Communities ranked: 4; preset: Safety first." in [c.value for c in at.caption]

@@ -1,0 +1,119 @@
+"""Tests of layers/priorities.py: every rank explained by its parts, ties and gaps said, a map."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from geo import priorities
+from layers import priorities as shown
+
+
+def _ranked(preset="safety", **drop):
+    communities = gpd.GeoDataFrame(
+        {
+            "name": ["甲<script>", "乙", "丙", "丁"],
+            "district": ["卫滨区", "红旗区", "红旗区", None],
+            "households": [400, 200, 200, None],
+            "built_year": [1980, 2000, 2000, 1990],
+            "wheelchair_accessible_bus_stop_m": [100.0, 1500.0, 1500.0, None],
+            "consent_share": [0.9, 0.7, 0.7, None],
+        },
+        geometry=[shapely.Point(113.9, 35.3), None, shapely.Point(113.91, 35.31), None],
+        crs="EPSG:4326",
+    )
+    return priorities.prioritise(communities.drop(columns=list(drop)), preset=preset, year=2026)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        (
+            "zh",
+            "户数 1.00 × 权重 20%；房龄 1.00 × 权重 50%；无障碍公交站缺口 0.10 × 权重 10%；"
+            "居民同意率 0.90 × 权重 10% → 得分 0.89（按有数据的权重 90% 折算）",
+        ),
+        (
+            "en",
+            "Households 1.00 × weight 20%; Building age 1.00 × weight 50%; Accessible-stop gap "
+            "0.10 × weight 10%; Residents' consent 0.90 × weight 10% → score 0.89 (over the "
+            "90% of the weight with data)",
+        ),
+    ],
+)
+def test_each_rank_is_explained_by_each_parts_value_and_weight(lang, text):
+    ranked = _ranked()
+    assert shown.explanations(ranked, priorities.PRESETS["safety"], lang)[0] == text
+
+
+def test_the_table_names_ties_gaps_and_the_consent_rule():
+    ranked = _ranked()
+    table = shown.ranked_table(ranked, priorities.PRESETS["safety"], "zh")
+    assert table.columns.tolist() == [
+        *("名次", "小区", "区县", "户数", "得分（0 至 1）"),
+        *("居民同意率", "无数据（不计分）", "得分构成"),
+    ]
+    assert table["名次"].tolist() == ["1", "2", "3（并列）", "3（并列）"]
+    assert table["小区"].tolist() == ["甲<script>", "丁", "乙", "丙"]
+    assert table["户数"].tolist() == ["400", "无数据", "200", "200"]
+    assert table["区县"].tolist()[1] == "无数据"
+    assert table["居民同意率"].tolist() == ["90%", "无数据", "70%（低于 80%）", "70%（低于 80%）"]
+    # No row has a life-circle measure: said once (missing_notes), not in every row.
+    assert table["无数据（不计分）"].tolist() == ["", "户数、无障碍公交站缺口、居民同意率", "", ""]
+    assert shown.ties_text(ranked, "zh") == "得分并列：第 3 名 乙、丙"
+    assert shown.ties_text(ranked, "en") == "Tied scores: rank 3: 乙, 丙"
+    assert shown.consent_note(ranked, "en").startswith(
+        "Candidates with residents' consent below 80%: 2. The plans ask"
+    )
+
+
+def test_a_part_no_candidate_has_is_said_once_and_only_when_weighed():
+    ranked = _ranked(built_year=True)
+    weights = priorities.PRESETS["balanced"]
+    assert shown.missing_notes(ranked, weights, "zh") == [
+        "此台账没有建成年份：房龄不计分。",
+        "尚未测算生活圈指标（生活圈页）：生活圈缺项不计分。",
+    ]
+    assert shown.missing_notes(ranked, {"households": 1.0}, "en") == []
+    # Never written as a zero: the age part is absent from every explanation.
+    assert not any("房龄" in t for t in shown.explanations(ranked, weights, "zh"))
+
+
+def test_the_map_draws_the_ranked_points_escaped_and_fitted():
+    ranked = _ranked()
+    parts = shown.priorities_layers(ranked, lang="zh")
+    (drawn,) = [c for c in parts.groups[0]._children.values() if isinstance(c, folium.GeoJson)]
+    tips = [f["properties"]["tip"] for f in drawn.data["features"]]
+    # 丁 and 乙 have no point: not drawn, still in the table.
+    assert tips == ["第 1 名：甲&lt;script&gt;，得分 0.89", "第 3 名：丙，得分 0.61"]
+    colours = [f["properties"]["colour"] for f in drawn.data["features"]]
+    assert colours == [shown.BAND_COLOURS[0], shown.BAND_COLOURS[1]]  # ranks 1 and 3 of 4
+    html = parts.assembled().get_root().render()
+    assert "\\u7532<script>" not in html and "\\u6392\\u540d\\u524d" in html  # 排名前三分之一
+
+
+def test_presets_and_parts_are_worded_in_both_languages():
+    for preset in priorities.PRESETS:
+        assert shown.preset_name(preset, "zh") != shown.preset_name(preset, "en")
+    assert shown.preset_name("safety", "zh") == "安全优先"
+    assert shown.preset_name("accessibility", "zh") == "无障碍优先"
+    assert shown.preset_name("balanced", "zh") == "均衡"
+    assert [shown.part_name(p, "en") for p in priorities.PARTS] == [
+        *("Households", "Building age", "Accessible-stop gap"),
+        *("Life-circle gaps", "Residents' consent"),
+    ]
+    assert isinstance(shown.ranked_table(_ranked().iloc[:0], {"age": 1.0}), pd.DataFrame)
+
+
+def test_the_download_keeps_numbers_as_numbers_and_no_data_empty():
+    table = shown.ranked_file(_ranked(), priorities.PRESETS["safety"], "en")
+    assert table["Rank"].tolist() == [1, 2, 3, 3]
+    assert table["Tied"].tolist() == ["", "", "Tied", "Tied"]
+    assert table["Score (0 to 1)"].iloc[0] == pytest.approx(0.8889)
+    assert table["Building age (0 to 1)"].iloc[0] == 1.0
+    # 丁 has no households: an empty cell, never 0.
+    assert pd.isna(table["Households"].iloc[1]) and pd.isna(table["Households (0 to 1)"].iloc[1])
+    assert table["How the score is made"].iloc[0].startswith("Households 1.00 × weight 20%")
