@@ -362,18 +362,19 @@ def _network_of(extract: Path):
 
 
 def _reach(extract: Path, projects: gpd.GeoDataFrame, options: dict) -> tuple[dict, dict]:
-    from geo import infra, reach
+    from geo import coverage, infra, reach
 
     built = _network_of(extract)
     found = infra.read_infra(extract)
-    communities, districts = reach.measure(
+    reached = reach.measure(
         projects,
         found,
         built,
         profiles=tuple(options.get("profiles", ("walk", "wheelchair"))),
-        radii=tuple(options.get("radii", reach.RADII_M)),
+        radii=tuple(options.get("radii", coverage.RADII_M)),
         max_snap_m=float(options.get("max_snap_m", reach.MAX_SNAP_M)),
     )
+    communities, districts = reached.near, reached.table
     counts = {
         "communities": len(communities),
         "districts": len(districts),
@@ -415,7 +416,7 @@ def _coverage(extract: Path, projects: gpd.GeoDataFrame, options: dict) -> tuple
             code="empty_extract",
         )
     measured = coverage.measure(
-        found, projects, radii=tuple(options.get("radii", coverage.RADII_M))
+        projects, found, radii=tuple(options.get("radii", coverage.RADII_M))
     )
     counts = {"communities": len(projects), "districts": len(measured.table), "edges": None}
     return {"districts": measured.table}, counts

@@ -41,9 +41,10 @@ def scene(tmp_path_factory):
 
 def _single_city(path: Path, projects: gpd.GeoDataFrame):
     """What `atlas reach` computes for one city's own extract."""
-    return reach.measure(
+    reached = reach.measure(
         projects, infra.read_infra(path), network.build_network(path, use_cache=False)
     )
+    return reached.near, reached.table
 
 
 def _partition(out: Path, layer: str, city: str) -> gpd.GeoDataFrame:
@@ -187,7 +188,7 @@ def test_batch_indicators_and_coverage_equal_each_city_alone(scene, tmp_path):
             check_dtype=False,
             check_categorical=False,
         )
-        measured = coverage.measure(infra.read_infra(alone[city]), mine)
+        measured = coverage.measure(mine, infra.read_infra(alone[city]))
         pd.testing.assert_frame_equal(
             pd.DataFrame(_partition(tmp_path / "c", "districts", city).drop(columns="geometry")),
             pd.DataFrame(measured.table.drop(columns="geometry")).reset_index(drop=True),
