@@ -335,6 +335,13 @@ def run_city(job: CityJob) -> dict:
             extract.write_bytes(job.extract)
         try:
             frames, counts = _TASK_RUNNERS[job.task](extract, job.projects, dict(job.options))
+            # A district of the neighbouring city that the margin reached is that city's: its
+            # share from a network cut 1 km in would be wrong.
+            districts = frames["districts"]
+            if "city" in districts.columns:
+                own = districts["city"].eq(job.city).to_numpy(bool, na_value=False)
+                frames["districts"] = districts[own]
+            counts["districts"] = len(frames["districts"])
         except (AtlasError, ValueError) as exc:
             code = getattr(exc, "code", None) or type(exc).__name__
             row |= {"status": "failed", "error_code": code, "error": str(exc)}
@@ -441,13 +448,32 @@ def read_summary(out: str | Path) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
+def _partition_frame(frame: pd.DataFrame, province: str, city: str) -> gpd.GeoDataFrame:
+    """
+    ``frame`` as its partition file holds it: its ``province``/``city`` go to the folder names.
+
+    Reading the dataset back (``geopandas.read_parquet(OUT/communities)``) restores them from
+    the folder names; a column that would clash with them (string against the partition's
+    dictionary) is left out when every row says the partition's value, else kept as
+    ``province_in_data``/``city_in_data``.
+    """
+    for key, value in (("province", province), ("city", city)):
+        if key in frame.columns:
+            same = frame[key].eq(value).to_numpy(dtype=bool, na_value=False).all()
+            frame = (
+                frame.drop(columns=key) if same else frame.rename(columns={key: f"{key}_in_data"})
+            )
+    return gpd.GeoDataFrame(frame).to_crs("EPSG:4326")
+
+
 def _write_city(out: Path, row: dict, frames: dict[str, gpd.GeoDataFrame]) -> None:
     """Each layer renamed into place once complete: a stopped run leaves no half file."""
+    province, city = str(row["province"]), str(row["city"])
     for layer, frame in frames.items():
-        target = partition_path(out, layer, str(row["province"]), str(row["city"]))
+        target = partition_path(out, layer, province, city)
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".parquet.partial")
-        gpd.GeoDataFrame(frame).to_crs("EPSG:4326").to_parquet(partial, index=False)
+        _partition_frame(frame, province, city).to_parquet(partial, index=False)
         os.replace(partial, target)
 
 

@@ -51,6 +51,14 @@ def _partition(out: Path, layer: str, city: str) -> gpd.GeoDataFrame:
     return gpd.read_parquet(batch.partition_path(out, layer, "河南省", city))
 
 
+def _as_written(frame: gpd.GeoDataFrame, city: str | None = None) -> pd.DataFrame:
+    """A single-city frame as a partition holds it: the city's rows, no province/city."""
+    if city is not None:
+        frame = frame[frame["city"] == city]
+    plain = pd.DataFrame(frame.drop(columns=["geometry", "province", "city"], errors="ignore"))
+    return plain.reset_index(drop=True)
+
+
 def test_batch_reach_equals_each_city_alone(scene, tmp_path):
     extract, alone, projects = scene
     seen = []
@@ -73,7 +81,7 @@ def test_batch_reach_equals_each_city_alone(scene, tmp_path):
         assert got.crs == "EPSG:4326"
         pd.testing.assert_frame_equal(
             pd.DataFrame(got.drop(columns="geometry")),
-            pd.DataFrame(communities.drop(columns="geometry")).reset_index(drop=True),
+            _as_written(communities),
             check_dtype=False,
             check_categorical=False,
         )
@@ -82,10 +90,15 @@ def test_batch_reach_equals_each_city_alone(scene, tmp_path):
         got_districts = _partition(tmp_path, "districts", city)
         pd.testing.assert_frame_equal(
             pd.DataFrame(got_districts.drop(columns="geometry")),
-            pd.DataFrame(districts.drop(columns="geometry")).reset_index(drop=True),
+            _as_written(districts, city),
             check_dtype=False,
             check_categorical=False,
         )
+    # The folder reads back as one dataset, province and city from the folder names.
+    everything = gpd.read_parquet(tmp_path / "communities")
+    assert everything.crs == "EPSG:4326"
+    assert everything["city"].astype(str).value_counts().to_dict() == dict.fromkeys(CITIES, 12)
+    assert set(everything["province"].astype(str)) == {"河南省"}
     summary = pd.read_csv(tmp_path / "summary.csv", dtype={"city_adcode": str})
     assert summary[["city", "status", "communities"]].to_dict("records") == [
         {"city": "开封市", "status": "done", "communities": 12},
@@ -184,14 +197,14 @@ def test_batch_indicators_and_coverage_equal_each_city_alone(scene, tmp_path):
         assert (got["status_kindergarten"] == "ok").any()
         pd.testing.assert_frame_equal(
             pd.DataFrame(got.drop(columns="geometry")),
-            pd.DataFrame(expected.communities.drop(columns="geometry")).reset_index(drop=True),
+            _as_written(expected.communities),
             check_dtype=False,
             check_categorical=False,
         )
         measured = coverage.measure(mine, infra.read_infra(alone[city]))
         pd.testing.assert_frame_equal(
             pd.DataFrame(_partition(tmp_path / "c", "districts", city).drop(columns="geometry")),
-            pd.DataFrame(measured.table.drop(columns="geometry")).reset_index(drop=True),
+            _as_written(measured.table, city),
             check_dtype=False,
             check_categorical=False,
         )
@@ -223,7 +236,7 @@ def test_a_cut_around_a_whole_real_extract_changes_nothing(name, tmp_path):
     assert got["walk_snap_m"].notna().sum() > len(got) // 2  # on the network, measured
     pd.testing.assert_frame_equal(
         pd.DataFrame(got.drop(columns="geometry")),
-        pd.DataFrame(communities.drop(columns="geometry")).reset_index(drop=True),
+        _as_written(communities),
         check_dtype=False,
         check_categorical=False,
     )
