@@ -15,7 +15,7 @@ every city into a fresh folder (cut, per-city tasks, GeoParquet, summary), timed
 Each city's task time (``seconds`` in the summary) is recorded beside the wall times; every
 city must end ``done`` or the run stops. On 2 shared cores these are ratios only; the
 estimate for 300 cities on 16 workers, from these per-city figures, is the paragraph under
-this job's table in RESULTS.md (about 6 s a typical city, 40 s a 2M-edge one: ~3 min of
+this job's table in RESULTS.md (about 5 s a typical city, 40 s a 2M-edge one: ~3 min of
 cities on 16 workers, but the cut in the calling process grows with the extract).
 """
 

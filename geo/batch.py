@@ -131,6 +131,11 @@ def city_areas(
     cities = boundaries.load_boundaries("city", folder=folder)
     if province is not None:
         cities = cities[cities["province"] == province]
+        if cities.empty:
+            raise ValueError(
+                f"Expected a province's full name (e.g. 河南省); got {province!r}, which has no "
+                "city in the outlines. Resolve it with geo.gazetteer.resolve_province first."
+            )
     grown = [_grown(outline, margin_m) for outline in cities.geometry.to_numpy()]  # 370 at most
     return gpd.GeoDataFrame(
         {
