@@ -5,9 +5,9 @@ Project records: read a ledger (台账), validate every row, and quarantine what
 file is refused, as GB18030 would read it as garbled characters) or an XLSX file and returns a
 :class:`Ledger`: the clean projects as a GeoDataFrame in EPSG:4326 and the quarantined rows,
 each with its row number as a spreadsheet shows it (the header is row 1), a reason code from
-:data:`REASONS`, a message in Chinese and English, the ``adcode`` of the district its own words
-name (missing where they name none, or several) and every raw value. At every stage, rows in =
-clean + quarantined; :attr:`Ledger.stages` records it.
+:data:`REASONS` with its column and detail (layers words them), the ``adcode`` of the district
+its own words name (missing where they name none, or several) and every raw value. At every
+stage, rows in = clean + quarantined; :attr:`Ledger.stages` records it.
 
 Headers in Chinese or English map to fields through :data:`FIELDS`; columns that match no
 field are kept as they are. Coordinates need a declared datum (``crs=`` for the file, or a
@@ -116,57 +116,29 @@ DATE_FIELDS = ("start_date", "finish_date", "report_date")
 #: another year (a plan's own).
 PROGRAMME_START = 2019
 
-#: Reason code → (Chinese, English) message; ``{column}`` and ``{detail}`` are filled per row.
-REASONS: dict[str, tuple[str, str]] = _sheets.ROW_REASONS | {
-    "total_row": ("合计行，不是小区", "a total row, not a community"),
-    "missing_required": ("缺少必填项：{column}", "a required value is missing: {column}"),
-    "bad_number": ("{column}：{detail}", "{column}: {detail}"),
-    "approximate_number": (
-        "{column}：约数 {detail}，需填写确数",
-        "{column}: {detail} is approximate; give the exact figure",
-    ),
-    "no_district": ("无法确定所属区县：{detail}", "no district could be found: {detail}"),
-    "ambiguous_district": ("区县名称有歧义：{detail}", "the district name is ambiguous: {detail}"),
-    "district_mismatch": (
-        "所填区县与坐标所在区县不一致：{detail}",
-        "the named district disagrees with the point: {detail}",
-    ),
-    "duplicate_conflict": (
-        "同名同区小区数据冲突：{detail}",
-        "same community and district with conflicting figures: {detail}",
-    ),
-    "duplicate_row": ("重复记录：{detail}", "a repeated record: {detail}"),
+#: Reason codes of a quarantined ledger row; layers words each with its ``column`` and
+#: ``detail`` (``row_<code>`` in data/wording.toml).
+REASONS: tuple[str, ...] = (
+    *_sheets.ROW_REASONS,
+    "total_row",
+    "missing_required",
+    "bad_number",
+    "approximate_number",
+    "no_district",
+    "ambiguous_district",
+    "district_mismatch",
+    "duplicate_conflict",
+    "duplicate_row",
     # Dates that cannot be true (issue 24): the row is kept, its dates are not guessed.
-    "date_order": (
-        "完工日期早于开工日期：{detail}",
-        "the finish date is before the start date: {detail}",
-    ),
-    "future_date": (
-        "{column}：晚于台账的填报日期（{detail}）",
-        "{column}: after the ledger's report date ({detail})",
-    ),
-    "before_programme": (
-        "{column}：早于改造工作开始之年（{detail}）",
-        "{column}: before the programme began ({detail})",
-    ),
-    "undated": (
-        "{column}：状态为{detail}，但未填日期",
-        "{column}: the status is {detail} but no date",
-    ),
-    "status_dates": (
-        "状态与日期矛盾：{detail}",
-        "the status contradicts the dates: {detail}",
-    ),
+    "date_order",
+    "future_date",
+    "before_programme",
+    "undated",
+    "status_dates",
     # What the priorities weigh (issue 26): a year no building has, a share beyond 0-100 %.
-    "impossible_year": (
-        "{column}：年份 {detail} 不可能（应在 1900 年至今年之间）",
-        "{column}: the year {detail} is impossible (expected 1900 to this year)",
-    ),
-    "consent_out_of_range": (
-        "{column}：{detail} 超出 0 至 100%",
-        "{column}: {detail} is outside 0 to 100 %",
-    ),
-}
+    "impossible_year",
+    "consent_out_of_range",
+)
 
 _NUMBER_FIELDS = {  # field → (output column, whole numbers only)
     "households": ("households", True),

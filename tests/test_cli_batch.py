@@ -1,4 +1,4 @@
-"""`atlas batch` (cli_batch.py): a line per city on stderr, one JSON line, the exit status."""
+"""`atlas batch` (cli/batch.py): a line per city on stderr, one JSON line, the exit status."""
 
 from __future__ import annotations
 

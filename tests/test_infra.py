@@ -11,6 +11,7 @@ import shapely
 from geo import coverage, crs, infra
 from geo.errors import InputError
 from layers.export import write_geopackage
+from layers.wording import quarantine_messages
 
 # Node ids say what each node is; ways refer to them. Coordinates around 13.40 E, 52.50 N.
 _NODES = {
@@ -171,7 +172,7 @@ def test_survey_geojson_maps_types_and_quarantines_wrong_geometry():
     assert found.counts()["curb_ramp"] == 3  # one row, three ramps
     assert sorted(found.quarantine["reason"]) == ["wrong_geometry", "wrong_geometry"]
     # Each message names the geometry in its own language: no English word in the Chinese one.
-    messages = found.quarantine.set_index("名称")[["message_zh", "message_en"]]
+    messages = quarantine_messages(found.quarantine).set_index("名称")[["message_zh", "message_en"]]
     assert messages.loc["乙"].tolist() == [
         "点不能作为该类设施的几何",
         "a Point cannot be this feature type's geometry",
@@ -324,7 +325,7 @@ def test_one_bad_feature_is_quarantined_and_the_rest_are_read(bad, reason, says)
     )
     assert found.counts()["curb_ramp"] == 2
     assert found.quarantine[["row", "reason"]].values.tolist() == [[2, reason]]
-    assert says in found.quarantine["message_en"].iloc[0]
+    assert says in quarantine_messages(found.quarantine)["message_en"].iloc[0]
     assert found.features["source_id"].nunique() + len(found.quarantine) == 3  # rows add up
 
 

@@ -13,14 +13,19 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from geo.documents.read import Document
 
+if TYPE_CHECKING:
+    from geo.documents.extract import Extraction
+
 __all__ = [
     "FIGURE_COLUMNS",
     "LEFT_TO_THE_PLANNER",
+    "accept_extraction",
     "accept_figures",
     "as_figures",
     "suggest_decisions",
@@ -108,6 +113,25 @@ def accept_figures(
     return figures[FIGURE_COLUMNS], pd.DataFrame(
         problems, columns=["figure_key", "line", "problem"]
     )
+
+
+def accept_extraction(
+    extraction: Extraction, review: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """
+    The figures a review of ``extraction`` accepts, with the document as their source.
+
+    ``review`` is :attr:`~geo.documents.extract.Extraction.figures` with a ``decision``
+    column as the planner left it; without one, the decisions :func:`suggest_decisions`
+    proposes (what the figures page starts from). Returns ``(figures, problems)`` as
+    :func:`accept_figures` does, with ``doc_id`` ``doc-`` and the first 12 hex digits of the
+    document's SHA-256, and the document's number, issuer, date and title as read.
+    """
+    if review is None:
+        review = extraction.figures.assign(decision=suggest_decisions(extraction.figures))
+    document, info = extraction.document, extraction.info
+    source = {k: str(info.get(k) or "") for k in _SOURCE_KEYS}
+    return accept_figures(review, document, doc_id=f"doc-{document.sha256[:12]}", source=source)
 
 
 def _figure_problem(row: dict, metrics: pd.DataFrame, levels, statuses) -> str:

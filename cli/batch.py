@@ -4,8 +4,8 @@
     atlas batch reach|indicators|coverage (--province 河南省 | --all) --osm EXTRACT
                 --ledger NAME[@V]|FILE --out DIR/ [--workers N] [--scheduler tcp://HOST:8786]
 
-The command's options and handler in one module (:func:`add_batch_command`), registered by
-one line in the ``atlas`` parser. The work is :func:`geo.batch.run_batch`'s: a line per city
+The command's options and handler (:func:`add_commands`, listed in :data:`cli.COMMANDS`).
+The work is :func:`geo.batch.run_batch`'s: a line per city
 on stderr as it ends, then one JSON line of counts by status on stdout; exit 0 when no city
 failed, 3 when some did (the others are written, and a re-run skips them).
 """
@@ -17,7 +17,9 @@ import json
 import sys
 from pathlib import Path
 
-__all__ = ["add_batch_command"]
+from cli._common import declare_files
+
+__all__ = ["add_commands"]
 
 #: Exit status when some cities failed (2 is a usage error, 1 a bug).
 EXIT_SOME_FAILED = 3
@@ -83,8 +85,8 @@ def _batch(args: argparse.Namespace) -> int:
     return EXIT_SOME_FAILED if counts["failed"] else 0
 
 
-def add_batch_command(sub) -> None:
-    """Add ``atlas batch`` to the ``atlas`` parser's subcommands ``sub``."""
+def add_commands(sub) -> None:
+    """``atlas batch``."""
     from geo.batch import TASKS
 
     command = sub.add_parser("batch", help="reach, indicators or coverage for every city at once")
@@ -101,4 +103,6 @@ def add_batch_command(sub) -> None:
     command.add_argument(
         "--scheduler", metavar="tcp://HOST:8786", help="a dask.distributed scheduler to use"
     )
+    # --out is a folder (GeoParquet and the summary): only the extract is a checked file.
+    declare_files(command, inputs=("osm",), outputs=())
     command.set_defaults(func=_batch)
