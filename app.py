@@ -27,6 +27,8 @@ import streamlit as st
 
 from app_pages import (
     account,
+    compare,
+    export,
     figures,
     history,
     infra,
@@ -84,12 +86,12 @@ gate.require_login(lang)
 
 #: (url_path, render, title key) of every page, in the navigation's order. The url_paths are the
 #: addresses planners' links use. The first is the default, served at the root: links to the
-#: map are /?city=... Compare and export are still scripts, run by their file.
-PAGES: list[tuple[str, Callable[[str], None] | str, str]] = [
+#: map are /?city=...
+PAGES: list[tuple[str, Callable[[str], None], str]] = [
     ("map", map_page.render, "page_map"),
-    ("compare", "app_pages/compare.py", "page_compare"),
+    ("compare", compare.render, "page_compare"),
     ("quality", quality.render, "page_quality"),
-    ("export", "app_pages/export.py", "page_export"),
+    ("export", export.render, "page_export"),
     ("report", report.render, "page_report"),
     ("ledger", ledger.render, "page_ledger"),
     ("accessibility", infra.render, "page_infra"),
@@ -104,10 +106,8 @@ PAGES: list[tuple[str, Callable[[str], None] | str, str]] = [
 ]
 
 
-def _page(url_path: str, render: Callable[[str], None] | str, title: str) -> st.Page:
+def _page(url_path: str, render: Callable[[str], None], title: str) -> st.Page:
     """The page at ``url_path`` that runs ``render`` in this run's language."""
-    if isinstance(render, str):
-        return st.Page(render, title=label(title, lang), url_path=url_path)
 
     def run() -> None:
         render(lang)

@@ -9,7 +9,8 @@ Export page: the map page's view, as files, in four forms.
 The view comes from the map's own filters (:func:`app_pages._ui.filters.map_view`, in the sidebar
 and the address), so a shared ``/export?city=洛阳市`` exports 洛阳 whether or not the map page
 ran in this session. Everything is in WGS84 (EPSG:4326), whatever basemap the map page shows.
-Files are written when their button is clicked, not on every rerun.
+Files are written when their button is clicked, not on every rerun. The layers are
+:func:`layers.view.export_layers`'s, as ``atlas export --gpkg`` writes them.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import streamlit as st
 from app_pages._ui.common import (
     current_infra,
     current_infra_metrics,
-    current_lang,
     current_ledger,
     ledger_reconciliation,
     load_figures,
@@ -36,7 +36,7 @@ from layers._html import esc_md
 from layers.export import geojson_bytes, geopackage_bytes, geopackage_layers
 from layers.offline import offline_html_bytes
 from layers.tables import csv_bytes, layers_summary, plain_table, xlsx_bytes
-from layers.view import View, view_heading, view_layers, view_map
+from layers.view import View, export_layers, view_communities, view_heading, view_map
 from layers.wording import label
 
 GPKG_MIME = "application/geopackage+sqlite3"
@@ -49,6 +49,7 @@ def tables_xlsx(layers: dict[str, pd.DataFrame]) -> bytes:
 
 
 def table_csv(frame: pd.DataFrame) -> bytes:
+    """One layer as a CSV table, with its provenance columns."""
     return csv_bytes(plain_table(frame))
 
 
@@ -59,14 +60,14 @@ def memo_layers(view: View, projects, loaded, found, computed) -> dict[str, pd.D
     memo = st.session_state.setdefault("export_layers", {})
     if key not in memo:
         memo.clear()
-        memo[key] = view_layers(
+        memo[key] = export_layers(
             view,
             load_figures(),
             projects=projects,
             quarantine=loaded.ledger.quarantine if loaded else None,
             reconciliation=ledger_reconciliation(loaded) if loaded else None,
             infra=found.infra.features if found else None,
-            coverage=computed.table if computed else None,
+            measured=computed,
         )
     return memo[key]
 
@@ -76,7 +77,7 @@ def offline_map(view: View, projects, loaded, found, computed) -> bytes:
     fmap = view_map(
         view,
         load_figures(),
-        projects=projects,
+        projects=view_communities(projects, computed),
         infra=found.infra.features if found else None,
         coverage=computed.table if computed else None,
     )
@@ -85,70 +86,86 @@ def offline_map(view: View, projects, loaded, found, computed) -> bytes:
     return offline_html_bytes(fmap, title=label("title", view.lang), heading=heading)
 
 
-lang = current_lang()
-st.title(label("export_title", lang))
-loaded, found, computed = current_ledger(), current_infra(), current_infra_metrics()
-view, _, _ = map_view(load_figures(), loaded, computed, lang, basemap_choice=False)
-projects = computed.near if computed else None
-if projects is None and loaded is not None:
-    projects = loaded.ledger.projects
-
-# What is exported, as the offline map's face says it: filters, sources, date.
-heading = view_heading(view, load_figures(), today=datetime.date.today())
-st.markdown(esc_md(heading[1]))
-st.caption(f"{esc_md(heading[2])}  \n{esc_md(label('export_wgs84', lang))}")
+def heading_section(view: View, lang: str) -> None:
+    """What is exported, as the offline map's face says it: filters, sources, date."""
+    heading = view_heading(view, load_figures(), today=datetime.date.today())
+    st.markdown(esc_md(heading[1]))
+    st.caption(f"{esc_md(heading[2])}  \n{esc_md(label('export_wgs84', lang))}")
 
 
-layers = memo_layers(view, projects, loaded, found, computed)
-st.dataframe(layers_summary(geopackage_layers(layers), lang), hide_index=True)
+def geopackage_section(layers: dict[str, pd.DataFrame], lang: str) -> None:
+    """Every layer in one GeoPackage."""
+    st.subheader("GeoPackage")
+    st.download_button(
+        label("download_gpkg_view", lang),
+        functools.partial(geopackage_bytes, layers),
+        "renovation-atlas.gpkg",
+        GPKG_MIME,
+        type="primary",
+        key="dl-gpkg",
+    )
 
-st.subheader("GeoPackage")
-st.download_button(
-    label("download_gpkg_view", lang),
-    functools.partial(geopackage_bytes, layers),
-    "renovation-atlas.gpkg",
-    GPKG_MIME,
-    type="primary",
-    key="dl-gpkg",
-)
 
-st.subheader(label("offline_html", lang))
-st.caption(label("offline_html_help", lang))
-st.download_button(
-    label("download_html", lang),
-    functools.partial(offline_map, view, projects, loaded, found, computed),
-    "renovation-atlas-offline.html",
-    "text/html",
-    key="dl-html",
-)
+def offline_section(view: View, projects, loaded, found, computed, lang: str) -> None:
+    """The single-file offline HTML map, for intranets."""
+    st.subheader(label("offline_html", lang))
+    st.caption(label("offline_html_help", lang))
+    st.download_button(
+        label("download_html", lang),
+        functools.partial(offline_map, view, projects, loaded, found, computed),
+        "renovation-atlas-offline.html",
+        "text/html",
+        key="dl-html",
+    )
 
-st.subheader("GeoJSON (RFC 7946)")
-spatial = {n: f for n, f in layers.items() if isinstance(f, gpd.GeoDataFrame)}
-with button_row():
-    for name, frame in spatial.items():
-        st.download_button(
-            f"{name}.geojson",
-            functools.partial(geojson_bytes, frame),
-            f"{name}.geojson",
-            "application/geo+json",
-            key=f"dl-geojson-{name}",
-        )
 
-st.subheader(label("tables", lang))
-st.caption(label("tables_help", lang))
-st.download_button(
-    label("download_xlsx_all", lang),
-    functools.partial(tables_xlsx, layers),
-    "renovation-atlas.xlsx",
-    XLSX_MIME,
-    key="dl-xlsx",
-)
-with button_row():
-    for name, frame in layers.items():
-        st.download_button(
-            f"{name}.csv",
-            functools.partial(table_csv, frame),
-            f"{name}.csv",
-            "text/csv",
-            key=f"dl-csv-{name}",
-        )
+def geojson_section(layers: dict[str, pd.DataFrame]) -> None:
+    """One RFC 7946 GeoJSON file per spatial layer."""
+    st.subheader("GeoJSON (RFC 7946)")
+    spatial = {n: f for n, f in layers.items() if isinstance(f, gpd.GeoDataFrame)}
+    with button_row():
+        for name, frame in spatial.items():
+            st.download_button(
+                f"{name}.geojson",
+                functools.partial(geojson_bytes, frame),
+                f"{name}.geojson",
+                "application/geo+json",
+                key=f"dl-geojson-{name}",
+            )
+
+
+def tables_section(layers: dict[str, pd.DataFrame], lang: str) -> None:
+    """Every layer as a sheet of one workbook, and each as a CSV file."""
+    st.subheader(label("tables", lang))
+    st.caption(label("tables_help", lang))
+    st.download_button(
+        label("download_xlsx_all", lang),
+        functools.partial(tables_xlsx, layers),
+        "renovation-atlas.xlsx",
+        XLSX_MIME,
+        key="dl-xlsx",
+    )
+    with button_row():
+        for name, frame in layers.items():
+            st.download_button(
+                f"{name}.csv",
+                functools.partial(table_csv, frame),
+                f"{name}.csv",
+                "text/csv",
+                key=f"dl-csv-{name}",
+            )
+
+
+def render(lang: str) -> None:
+    """The export page: the map's view as a GeoPackage, an offline map, GeoJSON and tables."""
+    st.title(label("export_title", lang))
+    loaded, found, computed = current_ledger(), current_infra(), current_infra_metrics()
+    view, _, _ = map_view(load_figures(), loaded, computed, lang, basemap_choice=False)
+    projects = loaded.ledger.projects if loaded is not None else None
+    heading_section(view, lang)
+    layers = memo_layers(view, projects, loaded, found, computed)
+    st.dataframe(layers_summary(geopackage_layers(layers), lang), hide_index=True)
+    geopackage_section(layers, lang)
+    offline_section(view, projects, loaded, found, computed, lang)
+    geojson_section(layers)
+    tables_section(layers, lang)

@@ -20,12 +20,8 @@ import streamlit as st
 
 from app_pages._ui.common import current_account, load_city_names, workspace
 from geo import figures
-from geo.documents.extract import (
-    LEFT_TO_THE_PLANNER,
-    accept_figures,
-    propose_figures,
-    suggest_decisions,
-)
+from geo.documents.extract import propose_figures
+from geo.documents.review import LEFT_TO_THE_PLANNER, accept_extraction, suggest_decisions
 from geo.documents.table import read_figure_table, template_bytes
 from geo.errors import InputError, UnknownPlaceError
 from layers._html import esc_md
@@ -130,10 +126,7 @@ def review(lang: str) -> None:
     )
     if not st.button(label("figures_save_accepted", lang), type="primary", key="figures-save"):
         return
-    source = {k: str(info.get(k) or "") for k in ("doc_number", "issuer", "doc_date", "title")}
-    accepted, problems = accept_figures(
-        reviewed, document, doc_id=f"doc-{document.sha256[:12]}", source=source
-    )
+    accepted, problems = accept_extraction(extraction, reviewed)
     if len(problems):
         st.warning(label("figures_problems", lang).format(n=len(problems)))
         st.dataframe(problems, hide_index=True, width="stretch")
@@ -190,7 +183,11 @@ def from_table(lang: str) -> None:
     summary = table.summary()
     st.caption(label("quality_counts", lang).format(**summary))
     if len(table.quarantine):
-        st.dataframe(quarantine_rows(table.quarantine, lang), hide_index=True, width="stretch")
+        st.dataframe(
+            quarantine_rows(table.quarantine, lang, kind="figures"),
+            hide_index=True,
+            width="stretch",
+        )
     st.dataframe(figure_table(table.figures, lang), hide_index=True, width="stretch")
     name = st.text_input(
         label("workspace_dataset_name", lang), Path(upload.name).stem, key="table-name"

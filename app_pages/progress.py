@@ -129,7 +129,11 @@ def plan_forms(lang: str) -> None:
         summary = plan.summary()
         st.caption(label("progress_plan_read", lang).format(**summary))
         if len(plan.quarantine):
-            st.dataframe(quarantine_rows(plan.quarantine, lang), hide_index=True, width="stretch")
+            st.dataframe(
+                quarantine_rows(plan.quarantine, lang, kind="plan"),
+                hide_index=True,
+                width="stretch",
+            )
         name = st.text_input(
             label("progress_dataset", lang), upload.name.split(".")[0], key="plan-name-t"
         )

@@ -95,7 +95,7 @@ def settings(lang: str) -> tuple[str, tuple, int, list]:
     profiles = list(network.PROFILES)
     dropped = state.seed("profile", options=profiles, default=profiles[0])
     dropped += state.seed(
-        "radii", options=RADII_OFFERED, default=RADII_OFFERED, multi=True, cast=int
+        "radii", options=RADII_OFFERED, default=list(coverage.RADII_M), multi=True, cast=int
     )
     dropped += state.seed(
         "snap", options=list(range(10, 501)), default=int(reach.MAX_SNAP_M), cast=int
@@ -113,7 +113,7 @@ def settings(lang: str) -> tuple[str, tuple, int, list]:
         key="radii",
         placeholder=label("choose", lang),  # else Streamlit's own English
     )
-    radii = tuple(sorted(chosen_radii or reach.RADII_M))
+    radii = tuple(sorted(chosen_radii or coverage.RADII_M))
     snap = right.number_input(label("reach_snap", lang), 10, 500, step=10, key="snap")
     return profile, radii, snap, dropped
 
@@ -134,7 +134,7 @@ def choose_measure(keys: list[str], dropped: list, lang: str) -> str:
         ["profile", "radii", "snap", "measure"],
         defaults={
             "profile": next(iter(network.PROFILES)),
-            "radii": RADII_OFFERED,
+            "radii": list(coverage.RADII_M),
             "snap": int(reach.MAX_SNAP_M),
             "measure": keys[0],
         },
@@ -245,7 +245,8 @@ def render(lang: str) -> None:
     profile, radii, snap, dropped = settings(lang)
     projects = ledger.ledger.projects
     with st.spinner(label("reach_measuring", lang)):
-        communities, table = _measured(loaded, projects, built, profile, radii, float(snap))
+        reached = _measured(loaded, projects, built, profile, radii, float(snap))
+    communities, table = reached.near, reached.table
     keys = [coverage.share_key(r, t, profile) for r in radii for t in coverage.DISTANCE_TYPES]
     metric = choose_measure(keys, dropped, lang)
     drawn = reach_map(loaded, built, communities, table, metric, profile, lang)

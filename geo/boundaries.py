@@ -55,6 +55,7 @@ __all__ = [
     "read_admin_index",
     "read_index",
     "source_version",
+    "with_display_outlines",
 ]
 
 log = logging.getLogger(__name__)
@@ -246,6 +247,21 @@ def load_boundaries(
     if adcodes is None:
         return _read_level(path, level).copy()
     return gpd.read_parquet(path, filters=_filters(level, adcodes))
+
+
+def with_display_outlines(table: gpd.GeoDataFrame, level: str = "district") -> gpd.GeoDataFrame:
+    """
+    ``table`` (one row per ``adcode`` of ``level``) drawn with the stored display outlines.
+
+    Full outlines decide what is inside a place; files and maps carry the display outlines
+    (simplified, a fraction of the size). A row whose adcode has no outline keeps its row,
+    with an empty geometry. Output CRS is EPSG:4326.
+    """
+    if table.empty:
+        return table
+    display = load_boundaries(level, display=True).set_index("adcode")
+    shapes = display.geometry.reindex(table["adcode"]).to_numpy()
+    return table.set_geometry(shapes, crs=display.crs)
 
 
 def read_index(level: str | None = None, *, folder: Path | None = None) -> pd.DataFrame:

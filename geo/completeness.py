@@ -204,13 +204,19 @@ def without_figures(table: pd.DataFrame) -> pd.DataFrame:
 
 def quarantine_by_reason(quarantine: pd.DataFrame) -> pd.DataFrame:
     """
-    Quarantined rows counted by reason, most frequent first, with the first row's messages.
+    Quarantined rows counted by reason, most frequent first, with the first row's particulars.
 
     ``quarantine`` is a ledger's or an infrastructure source's quarantine (``row``,
-    ``reason``, ``message_zh``, ``message_en``). Columns: ``reason``, ``rows``, ``first_row``
-    and that row's ``message_zh`` and ``message_en``, which name the column and the value.
+    ``reason``, and its ``column`` and ``detail_zh``/``detail_en`` as read, or the
+    ``message_zh``/``message_en`` of a version saved before). Columns: ``reason``, ``rows``,
+    ``first_row`` and that row's particulars among those, which name the column and the value.
     """
-    columns = ["reason", "rows", "first_row", "message_zh", "message_en"]
+    kept = [
+        c
+        for c in ("column", "detail_zh", "detail_en", "message_zh", "message_en")
+        if c in quarantine.columns
+    ]
+    columns = ["reason", "rows", "first_row", *kept]
     if quarantine.empty:
         return pd.DataFrame(columns=columns)
     ordered = quarantine.sort_values("row", kind="stable")
@@ -218,8 +224,7 @@ def quarantine_by_reason(quarantine: pd.DataFrame) -> pd.DataFrame:
     table = grouped.agg(
         rows=("row", "size"),
         first_row=("row", "first"),
-        message_zh=("message_zh", "first"),
-        message_en=("message_en", "first"),
+        **{c: (c, "first") for c in kept},
     ).reset_index()
     return table.sort_values(["rows", "reason"], ascending=[False, True], ignore_index=True)[
         columns

@@ -67,7 +67,10 @@ __all__ = [
     "share_key",
 ]
 
-#: Default walking radii, straight-line metres.
+#: The radii every measure defaults to, straight-line (here) or on foot (:mod:`geo.reach`):
+#: the walking distances of the 5- and 10-minute life circles of GB 50180-2018
+#: (``data/lifecircle.toml``), where a bus stop is judged at 500 m. The 15-minute circle's
+#: 1,000 m is for district-level facilities (:mod:`geo.facilities`); a caller may add it.
 RADII_M = (300, 500)
 #: Feature types each renovated community is measured against.
 DISTANCE_TYPES = ("accessible_bus_stop", "curb_ramp", "accessible_toilet")
@@ -583,14 +586,16 @@ def city_value(rows: pd.DataFrame, key: str) -> tuple[float, str]:
     return float(rows[numerator].sum() / total * found.scale), "ok"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class Coverage:
     """
-    What :func:`measure` computes.
+    What :func:`measure` computes: the measures per district and per project.
 
-    ``table`` (:func:`district_metrics`, full outlines) and
-    ``near`` (the projects joined with :func:`project_proximity`, or ``None`` without
-    projects), with the radii and the infrastructure actually measured.
+    ``table`` is :func:`district_metrics`, one row per district (full outlines, EPSG:4326);
+    ``near`` the projects, each with its distance to the nearest feature of each type
+    (:func:`project_proximity`; ``None`` without projects); ``radii`` and ``infra`` what was
+    measured (``infra`` with any declared coverage). :class:`geo.reach.Reach` has the same
+    shape for distances on foot.
     """
 
     table: gpd.GeoDataFrame
@@ -604,8 +609,8 @@ class Coverage:
 
 
 def measure(
+    projects: gpd.GeoDataFrame | None,
     infra: Infra,
-    projects: gpd.GeoDataFrame | None = None,
     *,
     radii: Sequence[int] = RADII_M,
     covers: Sequence[str] = (),
@@ -615,10 +620,11 @@ def measure(
     """
     Coverage of ``infra`` per district and per project: the pipeline the app and the CLI share.
 
-    ``covers`` names districts (adcodes or names, ``city`` narrowing them) that a survey
-    covers whole (:func:`geo.infra.declare_coverage`); the districts measured are every
-    district of each city the data or the projects touch (:func:`coverage_districts`).
-    Empty when the data lie outside China.
+    ``projects`` (a ledger's clean rows, or ``None``) comes first, as in
+    :func:`geo.reach.measure`. ``covers`` names districts (adcodes or names, ``city``
+    narrowing them) that a survey covers whole (:func:`geo.infra.declare_coverage`); the
+    districts measured are every district of each city the data or the projects touch
+    (:func:`coverage_districts`). Empty when the data lie outside China.
     """
     radii = tuple(sorted({int(r) for r in radii}))
     if covers:

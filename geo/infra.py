@@ -146,21 +146,17 @@ _FIELD_SYNONYMS = {
     _sheets.header_key(w): field for field, words in SURVEY_FIELDS.items() for w in words
 }
 
-#: Reason code → (Chinese, English) message, for quarantined survey rows and OSM features.
-REASONS: dict[str, tuple[str, str]] = _sheets.ROW_REASONS | {
-    "missing_type": ("缺少设施类型", "the feature type is missing"),
-    "unknown_type": (
-        "{column}：无法识别的设施类型 {detail}",
-        "{column}: {detail} is not a known feature type",
-    ),
-    "no_geometry": ("没有几何或坐标", "the feature has no geometry or coordinates"),
-    "wrong_geometry": (
-        "{detail}不能作为该类设施的几何",
-        "a {detail} cannot be this feature type's geometry",
-    ),
-    "invalid_geometry": ("几何无效：{detail}", "invalid geometry: {detail}"),
-    "empty_geometry": ("几何为空（{detail}）", "the geometry is an empty {detail}"),
-}
+#: Reason codes of quarantined survey rows and OSM features; layers words each with its
+#: ``column`` and ``detail`` (``row_<code>`` in data/wording.toml).
+REASONS: tuple[str, ...] = (
+    *_sheets.ROW_REASONS,
+    "missing_type",
+    "unknown_type",
+    "no_geometry",
+    "wrong_geometry",
+    "invalid_geometry",
+    "empty_geometry",
+)
 
 _YES = ("yes",)
 _GEOMETRY_NAMES = np.array(
@@ -247,7 +243,7 @@ def _empty_features() -> gpd.GeoDataFrame:
 
 
 def _empty_quarantine() -> pd.DataFrame:
-    return pd.DataFrame(columns=["row", "reason", "column", "message_zh", "message_en"])
+    return pd.DataFrame(columns=["row", "reason", "column", "detail_zh", "detail_en"])
 
 
 # --- OpenStreetMap ---------------------------------------------------------------------------
@@ -475,7 +471,6 @@ def _concat(blocks: list[pd.DataFrame]) -> gpd.GeoDataFrame:
 def _osm_quarantine(areas: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
     if not len(areas):
         return _empty_quarantine()
-    zh, en = REASONS["invalid_geometry"]
     detail = [f"{i}（区域几何不闭合或不完整）" for i in ids]
     detail_en = [f"{i} (the area's rings are open or incomplete in this extract)" for i in ids]
     return pd.DataFrame(
@@ -483,8 +478,8 @@ def _osm_quarantine(areas: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
             "row": ids,
             "reason": "invalid_geometry",
             "column": "geometry",
-            "message_zh": [zh.format(detail=d) for d in detail],
-            "message_en": [en.format(detail=d) for d in detail_en],
+            "detail_zh": detail,
+            "detail_en": detail_en,
             "name": areas["name"].to_numpy(dtype=object) if "name" in areas else None,
         }
     )

@@ -36,7 +36,7 @@ import pandas as pd
 
 from geo import dates, gazetteer, records
 from geo.documents import table as figure_table
-from geo.documents.extract import FIGURE_COLUMNS
+from geo.documents.review import FIGURE_COLUMNS
 from geo.errors import InputError, UnknownPlaceError
 from geo.io import cells as _cells
 from geo.io import sheets as _sheets
@@ -93,24 +93,20 @@ _METRIC_FIELDS = {
     "investment": ("investment_cny", False, "cny"),
 }
 _DEADLINE_FIELDS = ("start_by", "finish_by", "checks", "report_day", "programme_start")
-#: Reason code → (Chinese, English) message of a refused plan row: the ledgers' and figures
-#: tables' own, so a plan row is refused in the same words.
-REASONS: dict[str, tuple[str, str]] = (
-    _sheets.ROW_REASONS
-    | {
-        code: figure_table.REASONS[code]
-        for code in (
-            "example_row",
-            "missing_required",
-            "bad_number",
-            "no_district",
-            "ambiguous_district",
-            "district_mismatch",
-            "duplicate_conflict",
-            "duplicate_row",
-        )
-    }
-    | {"approximate_number": records.REASONS["approximate_number"]}
+#: Reason codes of a refused plan row: the figures tables' own and a ledger's
+#: ``approximate_number``, so a plan row is refused in the same words (layers words them as a
+#: figures table's, ``row_figures_<code>`` else ``row_<code>`` in data/wording.toml).
+REASONS: tuple[str, ...] = (
+    *_sheets.ROW_REASONS,
+    "example_row",
+    "missing_required",
+    "bad_number",
+    "no_district",
+    "ambiguous_district",
+    "district_mismatch",
+    "duplicate_conflict",
+    "duplicate_row",
+    "approximate_number",
 )
 _SYNONYMS = {_sheets.header_key(w): field for field, words in FIELDS.items() for w in words}
 _EXAMPLE = "示例"
@@ -127,7 +123,7 @@ class Plan:
     """
     One city's plan for one year: ``targets`` (figures, status ``plan``) and ``deadlines``.
 
-    ``targets`` has the columns of :data:`geo.documents.extract.FIGURE_COLUMNS` plus ``table_row``
+    ``targets`` has the columns of :data:`geo.documents.review.FIGURE_COLUMNS` plus ``table_row``
     (the template row, missing for figures from documents); the city's own row, when the
     plan states one, has ``level`` ``city`` and role ``stated_total``. ``deadlines`` has one
     row per place that sets its own (the city's row first): ``start_by``, ``finish_by`` (ISO
@@ -146,7 +142,7 @@ class Plan:
     programme_start: int = records.PROGRAMME_START
     quarantine: pd.DataFrame = dataclasses.field(
         default_factory=lambda: pd.DataFrame(
-            columns=["row", "reason", "column", "message_zh", "message_en"]
+            columns=["row", "reason", "column", "detail_zh", "detail_en"]
         )
     )
     rows: int = 0

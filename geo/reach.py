@@ -47,10 +47,10 @@ from geo.snapping import Snapped, snap_to_edges, snap_to_nodes
 __all__ = [
     "COMMUNITY_STATUSES",
     "MAX_SNAP_M",
-    "RADII_M",
     "SNAP_TO",
     "WALKSHED_BUFFER_M",
     "Nearest",
+    "Reach",
     "Within",
     "community_reach",
     "district_reach",
@@ -66,8 +66,6 @@ __all__ = [
 MAX_SNAP_M = 100.0
 #: How a point joins the network: at the nearest point on a street, or at the nearest node.
 SNAP_TO = ("edge", "node")
-#: Default walking radii (metres along the network).
-RADII_M = (300, 500, 1000)
 #: Half-width of the band drawn around reachable edges to make a walkshed polygon.
 WALKSHED_BUFFER_M = 25.0
 _TYPES = coverage.DISTANCE_TYPES
@@ -689,7 +687,7 @@ def district_reach(
     infra: Infra | None = None,
     profiles: tuple[str, ...] = ("walk", "wheelchair"),
     types: tuple[str, ...] = _TYPES,
-    radii: tuple[int, ...] = RADII_M,
+    radii: tuple[int, ...] = coverage.RADII_M,
     min_extent_share: float = coverage.MIN_EXTENT_SHARE,
 ) -> gpd.GeoDataFrame:
     """
@@ -744,21 +742,38 @@ def district_reach(
     return gpd.GeoDataFrame(out, geometry=outlines, crs="EPSG:4326")
 
 
+@dataclasses.dataclass(frozen=True)
+class Reach:
+    """
+    What :func:`measure` computes: walking reach per district and per project.
+
+    ``table`` is :func:`district_reach`, one row per district (full outlines, EPSG:4326);
+    ``near`` is :func:`community_reach`, every project with its metres on foot to the nearest
+    destination of each type (same rows and order); with the ``profiles`` and ``radii``
+    measured. The same shape as :class:`geo.coverage.Coverage`.
+    """
+
+    table: gpd.GeoDataFrame
+    near: gpd.GeoDataFrame
+    profiles: tuple[str, ...]
+    radii: tuple[int, ...]
+
+
 def measure(
     projects: gpd.GeoDataFrame,
     infra: Infra,
     network: Network,
     *,
     profiles: tuple[str, ...] = ("walk", "wheelchair"),
-    radii: tuple[int, ...] = RADII_M,
+    radii: tuple[int, ...] = coverage.RADII_M,
     max_snap_m: float = MAX_SNAP_M,
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+) -> Reach:
     """
     The pipeline ``atlas reach`` and the app's walking-reach page share.
 
     :func:`community_reach` of every project, then :func:`district_reach` over every district
     of the cities the data touches (:func:`geo.coverage.coverage_districts`, full outlines).
-    Returns (communities, districts).
+    Arguments in the order of :func:`geo.coverage.measure`, ``network`` after them.
     """
     communities = community_reach(
         projects, infra, network, profiles=profiles, max_snap_m=max_snap_m
@@ -767,7 +782,7 @@ def measure(
     table = district_reach(
         communities, districts, network=network, infra=infra, profiles=profiles, radii=radii
     )
-    return communities, table
+    return Reach(table, communities, tuple(profiles), tuple(radii))
 
 
 # --- walksheds and routes ----------------------------------------------------------------------

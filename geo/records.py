@@ -5,9 +5,9 @@ Project records: read a ledger (台账), validate every row, and quarantine what
 file is refused, as GB18030 would read it as garbled characters) or an XLSX file and returns a
 :class:`Ledger`: the clean projects as a GeoDataFrame in EPSG:4326 and the quarantined rows,
 each with its row number as a spreadsheet shows it (the header is row 1), a reason code from
-:data:`REASONS`, a message in Chinese and English, the ``adcode`` of the district its own words
-name (missing where they name none, or several) and every raw value. At every stage, rows in =
-clean + quarantined; :attr:`Ledger.stages` records it.
+:data:`REASONS` with its column and detail (layers words them), the ``adcode`` of the district
+its own words name (missing where they name none, or several) and every raw value. At every
+stage, rows in = clean + quarantined; :attr:`Ledger.stages` records it.
 
 Headers in Chinese or English map to fields through :data:`FIELDS`; columns that match no
 field are kept as they are. Coordinates need a declared datum (``crs=`` for the file, or a
@@ -116,57 +116,29 @@ DATE_FIELDS = ("start_date", "finish_date", "report_date")
 #: another year (a plan's own).
 PROGRAMME_START = 2019
 
-#: Reason code → (Chinese, English) message; ``{column}`` and ``{detail}`` are filled per row.
-REASONS: dict[str, tuple[str, str]] = _sheets.ROW_REASONS | {
-    "total_row": ("合计行，不是小区", "a total row, not a community"),
-    "missing_required": ("缺少必填项：{column}", "a required value is missing: {column}"),
-    "bad_number": ("{column}：{detail}", "{column}: {detail}"),
-    "approximate_number": (
-        "{column}：约数 {detail}，需填写确数",
-        "{column}: {detail} is approximate; give the exact figure",
-    ),
-    "no_district": ("无法确定所属区县：{detail}", "no district could be found: {detail}"),
-    "ambiguous_district": ("区县名称有歧义：{detail}", "the district name is ambiguous: {detail}"),
-    "district_mismatch": (
-        "所填区县与坐标所在区县不一致：{detail}",
-        "the named district disagrees with the point: {detail}",
-    ),
-    "duplicate_conflict": (
-        "同名同区小区数据冲突：{detail}",
-        "same community and district with conflicting figures: {detail}",
-    ),
-    "duplicate_row": ("重复记录：{detail}", "a repeated record: {detail}"),
+#: Reason codes of a quarantined ledger row; layers words each with its ``column`` and
+#: ``detail`` (``row_<code>`` in data/wording.toml).
+REASONS: tuple[str, ...] = (
+    *_sheets.ROW_REASONS,
+    "total_row",
+    "missing_required",
+    "bad_number",
+    "approximate_number",
+    "no_district",
+    "ambiguous_district",
+    "district_mismatch",
+    "duplicate_conflict",
+    "duplicate_row",
     # Dates that cannot be true (issue 24): the row is kept, its dates are not guessed.
-    "date_order": (
-        "完工日期早于开工日期：{detail}",
-        "the finish date is before the start date: {detail}",
-    ),
-    "future_date": (
-        "{column}：晚于台账的填报日期（{detail}）",
-        "{column}: after the ledger's report date ({detail})",
-    ),
-    "before_programme": (
-        "{column}：早于改造工作开始之年（{detail}）",
-        "{column}: before the programme began ({detail})",
-    ),
-    "undated": (
-        "{column}：状态为{detail}，但未填日期",
-        "{column}: the status is {detail} but no date",
-    ),
-    "status_dates": (
-        "状态与日期矛盾：{detail}",
-        "the status contradicts the dates: {detail}",
-    ),
+    "date_order",
+    "future_date",
+    "before_programme",
+    "undated",
+    "status_dates",
     # What the priorities weigh (issue 26): a year no building has, a share beyond 0-100 %.
-    "impossible_year": (
-        "{column}：年份 {detail} 不可能（应在 1900 年至今年之间）",
-        "{column}: the year {detail} is impossible (expected 1900 to this year)",
-    ),
-    "consent_out_of_range": (
-        "{column}：{detail} 超出 0 至 100%",
-        "{column}: {detail} is outside 0 to 100 %",
-    ),
-}
+    "impossible_year",
+    "consent_out_of_range",
+)
 
 _NUMBER_FIELDS = {  # field → (output column, whole numbers only)
     "households": ("households", True),
@@ -651,6 +623,36 @@ def _renote_unknown_addresses(merged: pd.DataFrame, full: pd.Series) -> pd.DataF
     return merged
 
 
+@dataclasses.dataclass(frozen=True)
+class _Points:
+    """Each row's coordinates as written (NaN where none) and their datum (None where none)."""
+
+    lon: np.ndarray
+    lat: np.ndarray
+    datums: np.ndarray
+
+
+@dataclasses.dataclass(frozen=True)
+class _Located:
+    """
+    What the resolver knows of each row once its point is placed, for the helpers to share.
+
+    ``points`` as written; ``lon_w``/``lat_w`` the same in WGS84 (NaN where not converted);
+    ``named`` the adcode the row's words name and ``status`` how they resolved
+    (:func:`_resolve_names`); ``county`` the district the WGS84 point falls in (None where
+    none); ``places`` :func:`_admin_places`; ``folder`` the boundaries' folder.
+    """
+
+    points: _Points
+    lon_w: np.ndarray
+    lat_w: np.ndarray
+    named: np.ndarray
+    status: np.ndarray
+    county: np.ndarray
+    places: pd.DataFrame
+    folder: Path | None
+
+
 _ALTERNATIVES = {
     "wgs84": ("gcj02", "bd09"),
     "cgcs2000": ("gcj02", "bd09"),
@@ -711,8 +713,9 @@ def _datum_message(lon, lat, named: np.ndarray, folder: Path | None) -> tuple[st
     return text, {}
 
 
-def _mismatch_hints(lon, lat, datums, named, rows: np.ndarray, folder: Path | None) -> np.ndarray:
+def _mismatch_hints(at: _Located, rows: np.ndarray) -> np.ndarray:
     """For mismatched rows, the other datum that would put the point in its named district."""
+    lon, lat, datums = at.points.lon, at.points.lat, at.points.datums
     hints = np.full(len(lon), "", dtype=object)
     for declared, others in _ALTERNATIVES.items():
         subset = rows & (datums == declared)
@@ -721,7 +724,7 @@ def _mismatch_hints(lon, lat, datums, named, rows: np.ndarray, folder: Path | No
             if not todo.any():
                 continue
             lon_w, lat_w = crs.to_wgs84(lon[todo], lat[todo], other)
-            fits = boundaries.assign_districts(lon_w, lat_w, folder=folder) == named[todo]
+            fits = boundaries.assign_districts(lon_w, lat_w, folder=at.folder) == at.named[todo]
             hints[np.flatnonzero(todo)[fits]] = f"{declared}→{other}"
     return hints
 
@@ -757,7 +760,7 @@ def _city_names(
 
 
 def _locate(
-    folded, columns, names, lon, lat, datums, flags, folder
+    folded, columns, names, points: _Points, flags, folder
 ) -> tuple[pd.DataFrame, list[dict[str, object]]]:
     """
     Decide each row's district from its point and its words; disagreements are flagged.
@@ -765,6 +768,7 @@ def _locate(
     Returns the placed rows and the file's datum notes (:func:`_datum_suspicions`).
     """
     raw = folded.raw
+    lon, lat, datums = points.lon, points.lat, points.datums
     places = _admin_places()
     cities = _city_names(folded, columns, flags)
     lonlat = "/".join(columns[f] for f in ("lon", "lat") if f in columns)
@@ -787,6 +791,7 @@ def _locate(
     lon_w, lat_w = _to_wgs84(lon, lat, np.where(point, datums, None))
     county = np.full(len(raw), None, dtype=object)
     county[point] = boundaries.assign_districts(lon_w[point], lat_w[point], folder=folder)
+    at = _Located(points, lon_w, lat_w, named, status, county, places, folder)
     lost = point & pd.isna(county)
     where = _rows_text(lost, lambda at: _lonlat_text(lon_w[at], lat_w[at]))
     flags.flag(
@@ -815,7 +820,7 @@ def _locate(
         for c, cands in zip(county[ambiguous], names["candidates"].iloc[ambiguous], strict=True)
     ]
     if not len(raw):
-        return _placed(raw.index, point, status, named, county, lon_w, lat_w, places), []
+        return _placed(at, raw.index, point), []
     agree = (
         ((status == "none") & (pd.isna(cities) | (cities == county_city)))
         | (np.isin(status, ["ok", "historical"]) & (named == county))
@@ -823,15 +828,12 @@ def _locate(
         | ((status == "zone") & (named_city == county_city))
     )
     mismatch = point & ~agree
-    notes = _datum_suspicions(
-        lon, lat, datums, named, county, point & np.isin(status, ["ok", "historical"]), folder
-    )
-    _flag_mismatch(mismatch, lon, lat, datums, named, county, status, places, flags, lonlat, folder)
-    placed = _placed(raw.index, point & flags.ok(), status, named, county, lon_w, lat_w, places)
-    return placed, notes
+    notes = _datum_suspicions(at, point & np.isin(status, ["ok", "historical"]))
+    _flag_mismatch(at, mismatch, flags, lonlat)
+    return _placed(at, raw.index, point & flags.ok()), notes
 
 
-def _datum_suspicions(lon, lat, datums, named, county, rows, folder) -> list[dict[str, object]]:
+def _datum_suspicions(at: _Located, rows: np.ndarray) -> list[dict[str, object]]:
     """
     A note for each declared datum whose points another datum would put in their districts.
 
@@ -841,17 +843,19 @@ def _datum_suspicions(lon, lat, datums, named, county, rows, folder) -> list[dic
     note ``datum_suspect`` gives the declared datum, the ``best`` one and how many fit each
     (``fits_declared``, ``fits_best`` of ``rows``). Nothing is converted: it is a hint.
     """
+    lon, lat, datums = at.points.lon, at.points.lat, at.points.datums
+    named, county = at.named, at.county
     notes: list[dict[str, object]] = []
     for declared in pd.unique(datums[rows]):
         group = rows & (datums == declared)
         total = int(group.sum())
         off = group & (county != named)
-        if total < 3 or not _may_fit_better(lon, lat, declared, named, off, folder):
+        if total < 3 or not _may_fit_better(at, declared, off):
             continue
         fits = {str(declared): int((county[group] == named[group]).sum())}
         for other in _ALTERNATIVES[str(declared)]:
             lon_w, lat_w = crs.to_wgs84(lon[group], lat[group], other)
-            found = boundaries.assign_districts(lon_w, lat_w, folder=folder)
+            found = boundaries.assign_districts(lon_w, lat_w, folder=at.folder)
             fits[other] = int((found == named[group]).sum())
         top = max(fits.values())
         gain = top - fits[str(declared)]
@@ -870,7 +874,7 @@ def _datum_suspicions(lon, lat, datums, named, county, rows, folder) -> list[dic
     return notes
 
 
-def _may_fit_better(lon, lat, declared, named, off, folder) -> bool:
+def _may_fit_better(at: _Located, declared, off: np.ndarray) -> bool:
     """
     Whether another datum puts any of the ``off`` points (misplaced as declared) where named.
 
@@ -882,8 +886,8 @@ def _may_fit_better(lon, lat, declared, named, off, folder) -> bool:
     if not off.any():
         return False
     for other in _ALTERNATIVES[str(declared)]:
-        lon_w, lat_w = crs.to_wgs84(lon[off], lat[off], other)
-        if (boundaries.assign_districts(lon_w, lat_w, folder=folder) == named[off]).any():
+        lon_w, lat_w = crs.to_wgs84(at.points.lon[off], at.points.lat[off], other)
+        if (boundaries.assign_districts(lon_w, lat_w, folder=at.folder) == at.named[off]).any():
             return True
     return False
 
@@ -902,15 +906,14 @@ def _lonlat_text(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return both.to_numpy(dtype=object)
 
 
-def _flag_mismatch(
-    mismatch, lon, lat, datums, named, county, status, places, flags, column, folder
-):
+def _flag_mismatch(at: _Located, mismatch: np.ndarray, flags: _sheets.Flags, column: str) -> None:
     if not mismatch.any():
         return
-    hints = _mismatch_hints(lon, lat, datums, named, mismatch, folder)
+    hints = _mismatch_hints(at, mismatch)
+    places = at.places
     # Messages are written for the mismatched rows only.
-    at = np.flatnonzero(mismatch)
-    named, county, status, hints = named[at], county[at], status[at], hints[at]
+    rows = np.flatnonzero(mismatch)
+    named, county, status, hints = at.named[rows], at.county[rows], at.status[rows], hints[rows]
     named_name = np.where(pd.isna(named), "?", _lookup(places["name"], named)).astype(object)
     county_name = np.where(pd.isna(county), "?", _lookup(places["name"], county)).astype(object)
     zh = "所填 " + named_name + "，坐标落在 " + county_name
@@ -955,9 +958,10 @@ def _named_districts(
     return np.where(found & ~flags.ok() & pd.notna(named), named, None)
 
 
-def _placed(index, point, status, named, county, lon_w, lat_w, places) -> pd.DataFrame:
+def _placed(at: _Located, index: pd.Index, point: np.ndarray) -> pd.DataFrame:
     """The reporting unit of each row: a named zone, else the point's district, else the name's."""
-    zone = status == "zone"
+    named, county, places = at.named, at.county, at.places
+    zone = at.status == "zone"
     adcode = np.where(zone, named, np.where(point, county, named))
     county_adcode = np.where(point, county, np.where(zone, None, named))
     placed = pd.DataFrame(
@@ -965,15 +969,15 @@ def _placed(index, point, status, named, county, lon_w, lat_w, places) -> pd.Dat
             "adcode": pd.array(adcode, dtype="string"),
             "county_adcode": pd.array(county_adcode, dtype="string"),
             "located": np.where(point, LOCATED[0], np.where(zone, LOCATED[2], LOCATED[1])),
-            "lon": np.where(point, lon_w, np.nan),
-            "lat": np.where(point, lat_w, np.nan),
+            "lon": np.where(point, at.lon_w, np.nan),
+            "lat": np.where(point, at.lat_w, np.nan),
         },
         index=index,
     )
     # One lookup of the codes for the four columns; -1 (not a place) takes the None at the end.
-    at = places.index.get_indexer(placed["adcode"].fillna(""))
+    found = places.index.get_indexer(placed["adcode"].fillna(""))
     for column in ("name", "city", "province", "level"):
-        mapped = np.append(places[column].to_numpy(dtype=object), None)[at]
+        mapped = np.append(places[column].to_numpy(dtype=object), None)[found]
         placed["district" if column == "name" else column] = pd.array(mapped, dtype="string")
     return placed
 
@@ -1060,7 +1064,7 @@ _PROJECT_COLUMNS = [
 ]
 
 
-def _projects(raw, columns, parsed, placed, lon, lat, datums, rows, ok) -> gpd.GeoDataFrame:
+def _projects(raw, columns, parsed, placed, points: _Points, rows, ok) -> gpd.GeoDataFrame:
     """Clean rows as a GeoDataFrame in EPSG:4326; district-located rows have no geometry."""
     data = pd.DataFrame({"row": rows}, index=raw.index)
     for field in ("name", "address"):
@@ -1071,9 +1075,9 @@ def _projects(raw, columns, parsed, placed, lon, lat, datums, rows, ok) -> gpd.G
     for column in ("year", "batch", "status", "content_tags", *_FIGURES):
         data[column] = parsed.get(column, pd.Series(pd.NA, index=raw.index))
     point = placed["located"].to_numpy() == "point"
-    data["datum"] = pd.array(np.where(point, datums, None), dtype="string")
-    data["lon_source"] = np.where(point, lon, np.nan)
-    data["lat_source"] = np.where(point, lat, np.nan)
+    data["datum"] = pd.array(np.where(point, points.datums, None), dtype="string")
+    data["lon_source"] = np.where(point, points.lon, np.nan)
+    data["lat_source"] = np.where(point, points.lat, np.nan)
     # Unrecognised columns travel along under their own header, as text.
     known = set(columns.values())
     extra = [c for c in raw.columns if c not in known and c not in _PROJECT_COLUMNS]
@@ -1144,18 +1148,19 @@ def read_ledger(
     lon, lat = _sheets.parse_points(raw, columns, flags)
     datums = _sheets.row_datums(raw, columns, crs_name, flags)
     overridden = _datum_overridden(columns, crs_name, datums, ~np.isnan(lon) & flags.ok())
+    points = _Points(lon, lat, datums)
     flags.stage("values")
     report(0.4, "values")
     names = _resolve_names(folded, columns, parsed.get("year"), flags.ok())
     report(0.6, "names")
-    placed, notes = _locate(folded, columns, names, lon, lat, datums, flags, folder)
+    placed, notes = _locate(folded, columns, names, points, flags, folder)
     notes = overridden + notes
     flags.stage("locate")
     report(0.8, "locate")
     community = folded[columns["name"]]
     _flag_duplicates(community, placed, parsed, numbers, flags)
     flags.stage("duplicates")
-    projects = _projects(raw, columns, parsed, placed, lon, lat, datums, numbers, flags.ok())
+    projects = _projects(raw, columns, parsed, placed, points, numbers, flags.ok())
     districts = _named_districts(folded, columns, parsed.get("year"), names, flags)
     quarantine = _sheets.quarantine_frame(raw, numbers, flags, REASONS, adcode=districts)
     report(1.0, "done")

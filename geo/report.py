@@ -740,7 +740,7 @@ def gather_report(
         items += _ledger_items(projects, universe, ledger_source, chosen, whole=whole)
     measured = None
     if infra is not None and infra_source is not None:
-        measured = coverage.measure(infra, projects, radii=radii)
+        measured = coverage.measure(projects, infra, radii=radii)
         items += _measure_items(
             measured.table, universe, cities, infra_source, infra.kind, whole=whole
         )

@@ -17,8 +17,8 @@ import pandas as pd
 
 from geo.figures import load_metrics
 from geo.report import DataSource, DocumentSource, LedgerSource, MeasureSource
-from layers._catalogue import LABELS
 from layers.wording import (
+    LABELS,
     figure_text,
     label,
     measure_name,

@@ -34,6 +34,7 @@ import shapely
 from geo.errors import InputError
 from geo.io import gdal as _gdal
 from layers.tables import neutralise_formulas
+from layers.wording import quarantine_messages
 
 __all__ = [
     "GEOJSON_DECIMALS",
@@ -230,8 +231,9 @@ def write_geopackage(
     GeoDataFrames become spatial layers in EPSG:4326, one geometry type each
     (:func:`geopackage_layers`; single parts are written as multi-parts where a layer mixes
     them), rows without geometry kept with a null geometry; plain DataFrames become attribute
-    tables (the quarantine, the reconciliation). ``one_type_per_layer=False`` keeps a mixed
-    layer whole, for a working file this toolkit reads back (``atlas infra`` → ``atlas
+    tables (the quarantine, its reasons worded in both languages beside their codes by
+    :func:`layers.wording.quarantine_messages`; the reconciliation). ``one_type_per_layer=False``
+    keeps a mixed layer whole, for a working file this toolkit reads back (``atlas infra`` → ``atlas
     coverage``, whose reader expects one ``infra`` layer). Text attributes are neutralised
     against formula injection. An existing file at ``path`` is replaced only once the new one
     is complete.
@@ -247,7 +249,8 @@ def write_geopackage(
             # Polygon beside MultiPolygon: all written as MultiPolygon, one type per layer.
             prepared[name] = (out, len(set(out.geometry.geom_type.dropna())) > 1)
         else:
-            prepared[name] = (_text_columns(neutralise_formulas(frame.copy())), False)
+            worded = quarantine_messages(frame)
+            prepared[name] = (_text_columns(neutralise_formulas(worded.copy())), False)
 
     def write(tmp: Path) -> None:
         for name, (out, multi) in prepared.items():

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from layers._catalogue import LABELS
 from layers._html import esc
-from layers.wording import label, unit_text
+from layers.wording import LABELS, label, unit_text
 
 __all__ = ["document_html", "review_headers", "review_options", "review_shown"]
 

@@ -27,7 +27,7 @@ from geo.progress import Overview, Progress
 from layers._html import NO_DATA_COLOUR, esc, tipped_geojson
 from layers.choropleth import class_colours
 from layers.coverage import HATCH_CSS, HATCH_FILL
-from layers.wording import label, qualifier_text
+from layers.wording import label, qualifier_text, quarantine_messages
 
 __all__ = [
     "RATE_BINS",
@@ -199,6 +199,7 @@ def uncounted_table(
     """
     parts = []
     if quarantine is not None and len(quarantine):
+        quarantine = quarantine_messages(quarantine)
         message = "message_zh" if lang == "zh" else "message_en"
         parts.append(
             pd.DataFrame(

@@ -35,9 +35,9 @@ from geo import compare, completeness, coverage, reconcile
 from geo.boundaries import read_admin_index
 from geo.figures import load_metrics
 from geo.gazetteer import list_zones
-from layers._catalogue import LABELS
 from layers.sources import cited_lines, line_text, lines_text
 from layers.wording import (
+    LABELS,
     city_mean_text,
     figure_text,
     format_value,
@@ -46,6 +46,7 @@ from layers.wording import (
     period_text,
     place_labels,
     place_text,
+    quarantine_messages,
     rank_text,
     reason_text,
     source_words,
@@ -185,9 +186,12 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     written, missing values are empty cells and text is written as-is, so a code such as
     ``"0410703"`` reads back unchanged with ``pd.read_csv(..., dtype=str)`` (Excel itself
     drops leading zeros when it opens any CSV; use `xlsx_bytes` to keep them in Excel).
-    Formula-like text is prefixed with ``'`` by `neutralise_formulas`.
+    Formula-like text is prefixed with ``'`` by `neutralise_formulas`. A reader's quarantine
+    is written with its reasons worded in both languages beside their codes
+    (:func:`layers.wording.quarantine_messages`).
     """
-    text = neutralise_formulas(frame).to_csv(index=False, na_rep="", lineterminator="\r\n")
+    worded = quarantine_messages(frame)
+    text = neutralise_formulas(worded).to_csv(index=False, na_rep="", lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
 
@@ -254,6 +258,8 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     with ``'``; nullable ``Int64``/``Float64`` values are numbers; missing values and
     infinities are empty cells; datetime columns whose values are all midnight are written
     as dates, others as date-times in wall-clock time. A row of missing values is an empty row.
+    A reader's quarantine is written with its reasons worded in both languages, as by
+    `csv_bytes`.
     """
     if not sheets:
         raise ValueError(
@@ -262,7 +268,7 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, raw in zip(_sheet_titles(sheets), sheets.values(), strict=True):
-        frame = neutralise_formulas(raw)
+        frame = neutralise_formulas(quarantine_messages(raw))
         sheet = workbook.create_sheet(title)
         sheet.append([_cell_value(str(label)) for label in frame.columns])
         for cell in sheet[1]:
@@ -368,14 +374,17 @@ def reason_name(code: object, lang: str = "zh") -> str:
     return label(f"qreason_{text}", lang) if f"qreason_{text}" in LABELS else text
 
 
-def quarantine_by_reason(quarantine: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def quarantine_by_reason(
+    quarantine: pd.DataFrame, lang: str = "zh", *, kind: str = "ledger"
+) -> pd.DataFrame:
     """
     Quarantine counts by reason (:func:`geo.completeness.quarantine_by_reason`), headed.
 
-    The reason is named in ``lang`` and its first row's message is the one in ``lang``; the
-    reason codes and both messages stay in the files (CSV, XLSX, GeoPackage).
+    The reason is named in ``lang`` and its first row's message is the one in ``lang``
+    (:func:`layers.wording.quarantine_messages`, for a quarantine of ``kind``); the reason
+    codes and both messages stay in the files (CSV, XLSX, GeoPackage).
     """
-    counts = completeness.quarantine_by_reason(quarantine)
+    counts = quarantine_messages(completeness.quarantine_by_reason(quarantine), kind)
     counts = counts.assign(reason=[reason_name(r, lang) for r in counts["reason"]])
     shown = counts[["reason", "rows", "first_row", f"message_{lang}"]]
     return shown.rename(columns=_quarantine_headers(lang))
@@ -384,7 +393,7 @@ def quarantine_by_reason(quarantine: pd.DataFrame, lang: str = "zh") -> pd.DataF
 def _quarantine_headers(lang: str, *, kind: str = "ledger") -> dict[str, str]:
     """The headers of a quarantine's fixed columns; a survey's rows are features or rows."""
     return {
-        "row": label("ledger_row" if kind == "ledger" else "infra_row", lang),
+        "row": label("infra_row" if kind == "infra" else "ledger_row", lang),
         "reason": label("col_reason_name", lang),
         "rows": label("col_rows", lang),
         "first_row": label("col_first_row", lang),
@@ -399,12 +408,14 @@ def quarantine_rows(
     """
     Every quarantined row as read, its fixed columns named in ``lang``, its reason named.
 
-    ``kind`` is ``"ledger"`` (rows of a ledger) or ``"infra"`` (a survey's features or rows,
-    an extract's OSM elements). The message is the one in ``lang``. Rows from the workspace
+    ``kind`` is ``"ledger"`` (rows of a ledger), ``"infra"`` (a survey's features or rows,
+    an extract's OSM elements), ``"figures"`` or ``"plan"`` (a table's rows). The message is
+    the one in ``lang`` (:func:`layers.wording.quarantine_messages`). Rows from the workspace
     (with ``dataset`` and ``version``) start with their version, ``name@3``, since two files
     number their rows each from 2; a row's district (``adcode``) is shown by name. The raw
     cells keep the file's own headers and text: they are what the file said.
     """
+    quarantine = quarantine_messages(quarantine, kind)
     other = "message_en" if lang == "zh" else "message_zh"
     shown = quarantine.drop(columns=other, errors="ignore").assign(
         reason=[reason_name(r, lang) for r in quarantine["reason"]]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import folium
 import geopandas as gpd
@@ -28,12 +29,17 @@ from layers.choropleth import DEFAULT_CLASSES
 from layers.maps import MapLayers, extent_of, figure_layers
 from layers.wording import label
 
+if TYPE_CHECKING:
+    from geo.coverage import Coverage
+
 __all__ = [
     "MAX_DISTRICTS_DRAWN",
     "View",
-    "display_outlines",
+    "export_layers",
     "projects_in_view",
+    "simplified_outlines",
     "view_bounds",
+    "view_communities",
     "view_heading",
     "view_layers",
     "view_map",
@@ -95,7 +101,7 @@ def _simplified(level: str, tolerance: float, adcodes: tuple[str, ...]) -> gpd.G
     return gpd.GeoSeries(out, index=shapes.index, crs=full.crs)
 
 
-def display_outlines(frame: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
+def simplified_outlines(frame: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
     """
     ``frame`` (outlines of ``level``, with ``adcode``) with geometry simplified for display.
 
@@ -183,6 +189,48 @@ def view_layers(
     return layers
 
 
+def view_communities(
+    projects: gpd.GeoDataFrame | None, measured: Coverage | None = None
+) -> gpd.GeoDataFrame | None:
+    """
+    The communities a view's map and files hold, before its filters (:func:`projects_in_view`).
+
+    With coverage measured over them, ``measured.near`` (the ledger's rows with their
+    distances to the nearest features); else ``projects`` as read; None without either.
+    """
+    if measured is not None and measured.near is not None:
+        return measured.near
+    return projects
+
+
+def export_layers(
+    view: View,
+    figures: pd.DataFrame,
+    *,
+    projects: gpd.GeoDataFrame | None = None,
+    quarantine: pd.DataFrame | None = None,
+    reconciliation: pd.DataFrame | None = None,
+    infra: gpd.GeoDataFrame | None = None,
+    measured: Coverage | None = None,
+) -> dict[str, pd.DataFrame]:
+    """
+    The layers the export page offers and ``atlas export --gpkg`` writes, by layer name.
+
+    :func:`view_layers` of the view's communities (:func:`view_communities`), a ledger's
+    ``quarantine`` and ``reconciliation``, the ``infra`` features and the metrics of the
+    coverage ``measured`` (its ``table``). Layers not given are left out. EPSG:4326.
+    """
+    return view_layers(
+        view,
+        figures,
+        projects=view_communities(projects, measured),
+        quarantine=quarantine,
+        reconciliation=reconciliation,
+        infra=infra,
+        coverage=None if measured is None else measured.table,
+    )
+
+
 def view_bounds(view: View, outlines: gpd.GeoDataFrame, cities: gpd.GeoDataFrame):
     """
     The extent a view's map fits: ``[[south, west], [north, east]]``, or None.
@@ -226,16 +274,16 @@ def view_map_layers(
     city_level = kept[kept["level"].isin(["city", "urban_area"])]
     if len(outlines) > MAX_DISTRICTS_DRAWN:
         whole = selection.filter_figures(figures, view.selection, stated_totals=True)
-        coloured = _city_values(display_outlines(cities, "city"), whole, view.figure, lang)
+        coloured = _city_values(simplified_outlines(cities, "city"), whole, view.figure, lang)
         drawn_cities = None
     else:
         coloured = selection.colour_values(
-            display_outlines(outlines, "district"), kept, view.figure
+            simplified_outlines(outlines, "district"), kept, view.figure
         )
-        drawn_cities = display_outlines(cities, "city")
+        drawn_cities = simplified_outlines(cities, "city")
     shown_coverage = _coverage_in_view(coverage, outlines)
     if shown_coverage is not None and not shown_coverage.empty:
-        shapes = display_outlines(shown_coverage[["adcode", "geometry"]], "district")
+        shapes = simplified_outlines(shown_coverage[["adcode", "geometry"]], "district")
         shown_coverage = shown_coverage.set_geometry(shapes.geometry.to_numpy())
     shown_projects = projects_in_view(view, projects)
     shown_infra = _infra_in_view(infra, outlines)

@@ -1,8 +1,8 @@
 """
 Interface wording in Chinese (default) and English, shared by the app, layers and exports.
 
-Labels by key (the catalogue is :mod:`layers._catalogue`), measure names, and numbers and
-values formatted the way a planner reads them.
+Labels by key (the catalogue is the shipped file ``data/wording.toml``, read once), measure
+names, and numbers and values formatted the way a planner reads them.
 """
 
 from __future__ import annotations
@@ -10,18 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import tomllib
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
 from geo import coverage
+from geo._data import data_path
 from geo.documents.quantities import written_quantity
 from geo.selection import UNDATED
-from layers._catalogue import LABELS
 
 __all__ = [
+    "LABELS",
     "LANGS",
     "WHOLE_UNITS",
     "city_mean_text",
@@ -41,6 +44,7 @@ __all__ = [
     "place_labels",
     "place_text",
     "qualifier_text",
+    "quarantine_messages",
     "rank_text",
     "reason_text",
     "reasons_text",
@@ -55,6 +59,17 @@ __all__ = [
 ]
 
 LANGS = ("zh", "en")
+#: Where the interface text lives: one table per key, with a string per language.
+CATALOGUE = "wording.toml"
+
+
+def _read_catalogue() -> Mapping[str, Mapping[str, str]]:
+    with data_path(CATALOGUE).open("rb") as file:
+        return MappingProxyType(tomllib.load(file))
+
+
+#: The interface text, key → {"zh": ..., "en": ...}, read once when the module loads.
+LABELS = _read_catalogue()
 
 
 def label(key: str, lang: str = "zh") -> str:
@@ -71,7 +86,7 @@ def label(key: str, lang: str = "zh") -> str:
     except KeyError:
         raise KeyError(
             f"No interface text for {key!r} in {lang!r}: add it, in both zh and en, to "
-            "layers/_catalogue.py."
+            f"data/{CATALOGUE}."
         ) from None
 
 
@@ -543,6 +558,54 @@ def reasons_text(by_reason: Mapping[str, int], lang: str = "zh") -> str:
     return sep.join(
         f"{label(names[c], lang) if names[c] in LABELS else c} {n}" for c, n in by_reason.items()
     )
+
+
+#: Where a reader words a code its own way (``row_figures_<code>``): figures tables and plans.
+_ROW_WORDS = {"figures": "row_figures_", "plan": "row_figures_"}
+_DETAILS = ("detail_zh", "detail_en")
+
+
+def quarantine_messages(quarantine: pd.DataFrame, kind: str = "ledger") -> pd.DataFrame:
+    """
+    ``quarantine`` with each row's reason worded in both languages, as the files carry it.
+
+    A reader's row (geo/) holds a code (``reason``), its ``column`` and what the check found
+    (``detail_zh``, ``detail_en``); they are worded here into ``message_zh`` and
+    ``message_en``, in the details' place, from ``row_<code>`` (for a ``kind`` of
+    ``figures`` or ``plan``, ``row_figures_<code>`` first). A row that already has a message
+    (saved before the readers emitted codes, or worded where it was made, as an account's
+    out-of-scope rows are) keeps it. The reason code stays beside the words.
+    """
+    columns = list(quarantine.columns)
+    if not set(_DETAILS) <= set(columns):
+        return quarantine
+    worded = [c for c in (*_DETAILS, "message_zh", "message_en") if c in columns]
+    at = min(columns.index(c) for c in worded)
+    out = quarantine.drop(columns=worded)
+    for offset, lang in enumerate(LANGS):
+        messages = _row_messages(quarantine, _ROW_WORDS.get(kind, "row_"), lang)
+        if f"message_{lang}" in columns:
+            saved = quarantine[f"message_{lang}"].astype(object)
+            messages = saved.where(saved.notna(), messages)
+        out.insert(at + offset, f"message_{lang}", messages)
+    return out
+
+
+def _row_messages(quarantine: pd.DataFrame, own: str, lang: str) -> pd.Series:
+    """Each row's reason worded in ``lang`` with its column and detail (the code if unknown)."""
+    templates = {}
+    for code in quarantine["reason"].dropna().unique():
+        keys = [f"{own}{code}", f"row_{code}"]
+        key = next((k for k in keys if k in LABELS), None)
+        # A code with no words (tests/test_codes.py keeps there from being one) reads as itself.
+        templates[code] = label(key, lang) if key else f"{code}: {{detail}}"
+    columns = quarantine["column"].astype(object).fillna("")
+    details = quarantine[f"detail_{lang}"].astype(object).fillna("")
+    texts = [
+        templates[r].format(column=c, detail=d) if r in templates else ""
+        for r, c, d in zip(quarantine["reason"], columns, details, strict=True)
+    ]
+    return pd.Series(texts, index=quarantine.index, dtype=object)
 
 
 def saved_text(

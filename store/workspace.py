@@ -83,8 +83,9 @@ __all__ = [
 Progress = Callable[[float, str], None]
 #: Who acts: an account, or in local mode a name (or None) for the local user.
 User = Account | str | None
-#: The columns every quarantine has, before its raw cells.
-_REFUSED = ["row", "reason", "column", "message_zh", "message_en"]
+#: The columns every quarantine has, before its raw cells: a code and what the reader found
+#: (layers words them); a version saved before holds message_zh/message_en instead.
+_REFUSED = ["row", "reason", "column", "detail_zh", "detail_en"]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,13 +12,7 @@ from streamlit.testing.v1 import AppTest
 REPO = Path(__file__).resolve().parent.parent
 #: The url_path of every page in app.py's navigation, in its order.
 URL_PATHS = re.findall(r'^    \("(\w+)", ', (REPO / "app.py").read_text("utf-8"), re.MULTILINE)
-#: Compare and export are still scripts, run by their file.
-SCRIPTS = {"compare", "export"}
-PAGES = sorted(
-    p.stem
-    for p in (REPO / "app_pages").glob("*.py")
-    if p.stem != "__init__" and p.stem not in SCRIPTS
-)
+PAGES = sorted(p.stem for p in (REPO / "app_pages").glob("*.py") if p.stem != "__init__")
 
 
 def test_the_navigation_keeps_every_address_and_the_map_at_the_root():
@@ -27,9 +21,7 @@ def test_the_navigation_keeps_every_address_and_the_map_at_the_root():
         "siting", "priorities", "lifecircle", "figures", "progress", "history", "account",
     ]  # fmt: skip
     # app_pages/ holds pages only: every module is in the navigation (infra at /accessibility).
-    assert sorted(["infra" if u == "accessibility" else u for u in URL_PATHS]) == sorted(
-        [*PAGES, *SCRIPTS]
-    )
+    assert sorted(["infra" if u == "accessibility" else u for u in URL_PATHS]) == sorted(PAGES)
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -140,3 +140,23 @@ def test_atlas_build_says_what_it_does_on_stderr_stage_by_stage(tmp_path, monkey
     # Built once: a second run says nothing on stderr.
     assert cli.main(["build"]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_with_display_outlines_swaps_the_geometry_and_keeps_rows_without_an_outline():
+    import geopandas as gpd
+
+    full = boundaries.load_boundaries("district", adcodes=["410702", "410703"])
+    table = gpd.GeoDataFrame(
+        {"adcode": ["410703", "999999", "410702"], "value": [1, 2, 3]},
+        geometry=[*full.set_index("adcode").geometry.reindex(["410703"]), None, None],
+        crs="EPSG:4326",
+    )
+    shown = boundaries.with_display_outlines(table)
+    display = boundaries.load_boundaries("district", display=True).set_index("adcode")
+    assert shown["value"].tolist() == [1, 2, 3]
+    assert shown.geometry.iloc[0].equals(display.geometry["410703"])
+    assert shown.geometry.iloc[0].wkb != table.geometry.iloc[0].wkb  # not the full outline
+    assert shown.geometry.iloc[1] is None
+    assert shown.geometry.iloc[2].equals(display.geometry["410702"])
+    assert shown.crs == "EPSG:4326"
+    assert boundaries.with_display_outlines(table.iloc[:0]).empty

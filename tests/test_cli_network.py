@@ -121,3 +121,14 @@ def test_reach_refuses_a_network_file_it_did_not_write(scene, capsys, edit, prob
         + problem
     ), err
     assert len(err.splitlines()) == 1 and not (folder / "reach.geojson").exists()
+
+
+def test_reach_snap_default_is_the_library_one(monkeypatch):
+    # The option reads geo.reach's default, so the CLI and the page cannot drift apart.
+    from cli import _parser
+    from geo import reach
+
+    monkeypatch.setattr(reach, "MAX_SNAP_M", 75.0)
+    given = ["reach", "--projects", "p", "--infra", "i", "--network", "n", "--out", "o.geojson"]
+    args = _parser().parse_args(given)
+    assert args.max_snap == 75.0

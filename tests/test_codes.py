@@ -34,8 +34,7 @@ from geo import (
 from geo.documents import quantities
 from geo.documents import table as figure_table
 from layers import basemaps, choropleth
-from layers._catalogue import LABELS
-from layers.wording import _UNIT_TEXT, LANGS, label, qualifier_text
+from layers.wording import _UNIT_TEXT, LABELS, LANGS, label, qualifier_text
 from store import audit, changes
 from store import errors as store_errors
 from store._scope import OUT_OF_SCOPE
@@ -68,6 +67,8 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
             OUT_OF_SCOPE,
         ],
     ),
+    # A quarantined row's reason in full, filled with its column and detail (issue 28).
+    "row_": ("REASONS of geo.records, geo.infra", [*records.REASONS, *infra.REASONS]),
     "fac_": ("the categories of data/lifecircle.toml", list(facilities.load_registry().categories)),
     # The plan and its progress (issue 24).
     "progress_status_": ("geo.progress.STATUSES", list(progress.STATUSES)),
@@ -127,9 +128,19 @@ def test_every_code_has_its_words_in_both_languages(prefix):
     source, codes = FAMILIES[prefix]
     assert codes, f"no codes found in {source}"
     missing = [f"{prefix}{c}" for c in codes if set(LABELS.get(prefix + c, {})) != set(LANGS)]
-    assert missing == [], f"codes of {source} without words in layers/_catalogue.py"
+    assert missing == [], f"codes of {source} without words in data/wording.toml"
     for lang in LANGS:
         assert all(label(prefix + c, lang).strip() for c in codes)
+
+
+@pytest.mark.parametrize(
+    ("source", "codes"),
+    [("geo.documents.table.REASONS", figure_table.REASONS), ("geo.plans.REASONS", plans.REASONS)],
+)
+def test_a_figures_table_or_plan_reason_has_its_words_its_own_or_a_ledgers(source, codes):
+    # layers.wording.quarantine_messages words them row_figures_<code>, else row_<code>.
+    missing = [c for c in codes if f"row_figures_{c}" not in LABELS and f"row_{c}" not in LABELS]
+    assert missing == [], f"codes of {source} without words in data/wording.toml"
 
 
 def test_every_qualifier_a_figure_keeps_reads_after_its_number():

@@ -230,3 +230,16 @@ def test_network_share_keys_carry_their_profile():
         coverage.share_key(500, "curb_ramp", "bicycle")
     with pytest.raises(ValueError, match="Expected a coverage measure"):
         coverage.describe("households_within_500m_curb_ramp_bicycle")
+
+
+def test_default_radii_are_the_life_circles_both_measures_use():
+    # One set of radii: the 5- and 10-minute life circles of GB 50180-2018, as shipped.
+    from geo import reach
+    from geo.facilities import load_registry
+
+    registry = load_registry()
+    circles = {c.minutes: int(c.radius_m) for c in registry.life_circles}
+    assert coverage.RADII_M == (circles[5], circles[10]) == (300, 500)
+    assert registry.categories["bus_stop"].radius_m in coverage.RADII_M
+    assert not hasattr(reach, "RADII_M")
+    assert reach.measure.__kwdefaults__["radii"] is coverage.RADII_M

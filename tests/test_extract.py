@@ -1,4 +1,4 @@
-"""Tests for geo/documents/extract.py and cues.py: figures proposed from documents, scored."""
+"""Tests for geo/documents/extract, review, score and cues: figures proposed, reviewed, scored."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ import pytest
 from fixture_documents import SOURCES, document_bytes, load_labels
 
 from geo.documents.extract import (
-    FIGURE_COLUMNS,
     MAX_FIGURES,
     PROPOSAL_COLUMNS,
-    accept_figures,
     document_info,
     extract_figures,
     propose_figures,
-    score_figures,
 )
 from geo.documents.read import read_document
+from geo.documents.review import FIGURE_COLUMNS, accept_figures
+from geo.documents.score import score_figures
 from geo.errors import InputError, UnknownPlaceError
 from geo.figures import load_figures, load_sources
 
@@ -148,7 +147,7 @@ def test_an_approximate_or_ranged_figure_is_never_made_exact(own_proposals):
 
 
 def test_an_estimate_or_a_range_is_left_for_the_planner_to_accept(own_proposals):
-    from geo.documents.extract import suggest_decisions
+    from geo.documents.review import suggest_decisions
 
     decisions = suggest_decisions(own_proposals)
     estimates = own_proposals["qualifier"].isin(["approx", "range"])
@@ -291,8 +290,9 @@ def test_proposals_have_the_review_columns(own_proposals):
 def test_a_review_starts_with_confident_figures_accepted_and_restatements_left_open():
     import pathlib
 
-    from geo.documents.extract import extract_figures, suggest_decisions
+    from geo.documents.extract import extract_figures
     from geo.documents.read import read_document
+    from geo.documents.review import suggest_decisions
 
     path = pathlib.Path(__file__).parent / "data" / "documents" / "luoyang-news-2023.txt"
     proposals = extract_figures(read_document(path)).figures

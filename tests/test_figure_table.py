@@ -14,6 +14,7 @@ from geo import selection
 from geo.documents.table import read_figure_table, template_bytes
 from geo.errors import InputError
 from geo.figures import load_figures
+from layers.wording import quarantine_messages
 
 HEADER = "地区,城市,时期,状态,指标,数值,单位,文号,发文机关,日期,行号或页码,备注\n"
 SOURCE = "新百城提质办〔2023〕2号,新乡市百城办,2023-02-07"
@@ -73,7 +74,8 @@ def test_every_row_is_a_figure_or_quarantined_with_its_reason(table):
         14: "missing_required",
         16: "duplicate_row",
     }
-    range_row = table.quarantine[table.quarantine["row"] == 8].iloc[0]
+    worded = quarantine_messages(table.quarantine, "figures")
+    range_row = worded[worded["row"] == 8].iloc[0]
     assert range_row["message_en"] == "数值: '100-200户' is a range, not one figure"
     assert range_row["数值"] == "100-200户"  # the raw cells travel with the row
 

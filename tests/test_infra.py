@@ -11,6 +11,7 @@ import shapely
 from geo import coverage, crs, infra
 from geo.errors import InputError
 from layers.export import write_geopackage
+from layers.wording import quarantine_messages
 
 # Node ids say what each node is; ways refer to them. Coordinates around 13.40 E, 52.50 N.
 _NODES = {
@@ -171,7 +172,7 @@ def test_survey_geojson_maps_types_and_quarantines_wrong_geometry():
     assert found.counts()["curb_ramp"] == 3  # one row, three ramps
     assert sorted(found.quarantine["reason"]) == ["wrong_geometry", "wrong_geometry"]
     # Each message names the geometry in its own language: no English word in the Chinese one.
-    messages = found.quarantine.set_index("名称")[["message_zh", "message_en"]]
+    messages = quarantine_messages(found.quarantine).set_index("名称")[["message_zh", "message_en"]]
     assert messages.loc["乙"].tolist() == [
         "点不能作为该类设施的几何",
         "a Point cannot be this feature type's geometry",
@@ -324,7 +325,7 @@ def test_one_bad_feature_is_quarantined_and_the_rest_are_read(bad, reason, says)
     )
     assert found.counts()["curb_ramp"] == 2
     assert found.quarantine[["row", "reason"]].values.tolist() == [[2, reason]]
-    assert says in found.quarantine["message_en"].iloc[0]
+    assert says in quarantine_messages(found.quarantine)["message_en"].iloc[0]
     assert found.features["source_id"].nunique() + len(found.quarantine) == 3  # rows add up
 
 
@@ -353,7 +354,7 @@ def test_stray_points_make_no_extent_and_their_districts_no_data():
     survey = _survey([_feature("电梯", {"type": "Point", "coordinates": p}) for p in points])
     found = infra.read_infra(survey, name="s.geojson")
     assert found.extent is None
-    table = coverage.measure(found).table
+    table = coverage.measure(None, found).table
     assert set(table["city"]) == {"新乡市"}  # the districts that hold a point are listed
     assert set(table["elevators_status"]) == {"outside_extent"}
     assert table["elevators"].isna().all()  # no data, never 0
@@ -364,7 +365,7 @@ def test_a_survey_extent_is_cut_to_the_districts_its_features_lie_in():
     grid = [[113.84 + i * 0.004, 35.28 + j * 0.004] for i in range(5) for j in range(5)]
     survey = _survey([_feature("缘石坡道", {"type": "Point", "coordinates": p}) for p in grid])
     found = infra.read_infra(survey, name="s.geojson")
-    table = coverage.measure(found).table.set_index("district")
+    table = coverage.measure(None, found).table.set_index("district")
     assert table.loc["卫滨区", "curb_ramps_status"] == "partial_extent"
     assert 0 < table.loc["卫滨区", "extent_share"] < 0.95
     assert (table.drop(index="卫滨区")["curb_ramps_status"] == "outside_extent").all()

@@ -12,6 +12,7 @@ import pytest
 
 from geo import dates, records
 from geo.io import cells as _cells
+from layers.wording import quarantine_messages
 
 HEADER = "小区名称,所属城市,所属区县,改造年度,户数,状态,开工日期,完工日期"
 
@@ -97,7 +98,7 @@ def test_dates_that_cannot_be_true_are_quarantined_with_their_codes(tmp_path):
         "2023-03-15",
         "2023-05",
     ]
-    refused = ledger.quarantine.set_index("row")
+    refused = quarantine_messages(ledger.quarantine).set_index("row")
     assert refused["reason"].to_dict() == {
         4: "date_order",
         5: "future_date",

@@ -193,7 +193,7 @@ def test_an_extract_outside_china_shows_its_facility_layers(name, with_ledger):
         pytest.skip(f"{path} not found (CI has shared/ beside the checkout)")
     found = infra.read_infra(path.read_bytes(), name=name)
     ledger = records.read_ledger(DATA_DIR / "examples" / "synthetic-ledger-xinxiang.csv")
-    table = coverage.measure(found, ledger.projects if with_ledger else None).table
+    table = coverage.measure(ledger.projects if with_ledger else None, found).table
     # No district to colour: none at all (the page says only facilities are shown), or the
     # ledger's districts, every one hatched (the extract is in Berlin or Paris).
     assert table.empty != with_ledger

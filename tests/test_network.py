@@ -548,3 +548,30 @@ def test_an_extract_refused_is_worded_in_both_languages(tmp_path, monkeypatch, d
     zh, en = error_text(error.value, "zh"), error_text(error.value, "en")
     assert shown in zh and "Expected" not in zh and re.search(r"[\u4e00-\u9fff]", zh)
     assert shown in en and not re.search(r"[\u4e00-\u9fff]", en)
+
+
+def test_an_extract_read_for_infrastructure_is_not_read_whole_again_for_its_network(
+    tmp_path, monkeypatch
+):
+    # `atlas reach --infra X.osm.pbf --network X.osm.pbf`: one whole-file read, not two.
+    from geo import infra
+    from geo.io import osm as _osm
+
+    path = hostile_files.long_way_pbf(tmp_path / "both.osm.pbf", 4, ways=2)
+    reads = []
+    real = _osm._check_whole
+    monkeypatch.setattr(_osm, "_check_whole", lambda *a, **k: reads.append(a[1]) or real(*a, **k))
+    infra.read_infra(path)
+    built = network.build_network(path, use_cache=False)
+    assert reads == ["both.osm.pbf"]
+    assert len(built.edges) == 2 * 3
+    # The count made for the infrastructure (no cap) still holds the file to the network's.
+    monkeypatch.setattr(network, "MAX_NETWORK_REFS", 7)
+    with pytest.raises(InputError) as error:
+        network.build_network(path, use_cache=False)
+    assert error.value.code == "osm_refs"
+    assert reads == ["both.osm.pbf"]
+    # A changed file is read whole again.
+    hostile_files.long_way_pbf(path, 3, ways=2)
+    assert len(network.build_network(path, use_cache=False).edges) == 2 * 2
+    assert reads == ["both.osm.pbf", "both.osm.pbf"]

@@ -45,7 +45,7 @@ def test_the_code_reads_data_through_one_module():
 
 # --- what `make app` installs: the runtime only (issue 22) ------------------------------------
 
-RUNTIME_CODE = ["app.py", "server.py", "cli.py", "geo", "layers", "store", "app_pages"]
+RUNTIME_CODE = ["app.py", "server.py", "cli", "geo", "layers", "store", "app_pages"]
 OWN = {"geo", "layers", "store", "app_pages", "atlas_data", "cli", "bench", "tests"}
 
 

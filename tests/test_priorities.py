@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from geo import priorities, records
+from layers.wording import quarantine_messages
 
 
 def _communities():
@@ -111,7 +112,8 @@ def test_an_impossible_year_or_consent_quarantines_the_row_with_its_reason():
         ("戊", "2990,-5%"),
     )
     assert ledger.projects["name"].tolist() == ["甲"]
-    reasons = ledger.quarantine.set_index("row")[["reason", "column", "message_zh", "message_en"]]
+    worded = quarantine_messages(ledger.quarantine)
+    reasons = worded.set_index("row")[["reason", "column", "message_zh", "message_en"]]
     assert reasons["reason"].to_dict() == {
         3: "impossible_year",
         4: "consent_out_of_range",

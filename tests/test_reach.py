@@ -151,7 +151,9 @@ def test_district_shares_and_statuses(tmp_path):
     projects = _projects([(0, 0), (0, 100), (200, 30)], [100, 300, 50])
     communities = reach.community_reach(projects, found, built, max_snap_m=20)
     districts = _districts([(-30, -10, 100, 110), (150, -10, 420, 110), (2000, 0, 2100, 100)])
-    table = reach.district_reach(communities, districts, network=built, infra=found)
+    table = reach.district_reach(
+        communities, districts, network=built, infra=found, radii=(300, 500, 1000)
+    )
     wheel = "households_within_{}m_accessible_bus_stop_wheelchair"
     walk = "households_within_{}m_accessible_bus_stop_walk"
     assert table[walk.format(300)].iloc[0] == pytest.approx(100.0)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from geo import records
 from geo.crs import gcj02_to_bd09
 from geo.errors import InputError
+from layers.wording import quarantine_messages
 
 HEADER = ["小区名称", "所属区县", "所属城市", "改造年度", "户数", "楼栋数", "经度", "纬度"]
 # A point given in GCJ-02 (Amap): converted it lies in 卫滨区 410703; read as WGS84 it lies in
@@ -36,7 +37,7 @@ def read(rows, header=HEADER, **kwargs) -> records.Ledger:
 
 
 def only_reason(ledger: records.Ledger) -> str:
-    assert len(ledger.quarantine) == 1, ledger.quarantine[["row", "reason", "message_en"]]
+    assert len(ledger.quarantine) == 1, ledger.quarantine[["row", "reason", "detail_en"]]
     return ledger.quarantine["reason"].iloc[0]
 
 
@@ -84,7 +85,7 @@ def test_a_clean_row_reads_with_its_district_and_figures():
 def test_each_reason_code_names_its_row_and_column(row, reason, column):
     ledger = read([GOOD, row], crs_name="gcj02")
     assert only_reason(ledger) == reason
-    quarantined = ledger.quarantine.iloc[0]
+    quarantined = quarantine_messages(ledger.quarantine).iloc[0]
     assert (quarantined["row"], quarantined["column"]) == (3, column)
     assert quarantined["message_zh"] and quarantined["message_en"]
     # Every raw cell travels with the row, exactly as written.
@@ -99,7 +100,8 @@ def test_blank_and_ragged_rows_are_quarantined_but_trailing_blank_lines_are_not_
     extra = records.read_ledger(ledger_bytes([[*GOOD, "多出来"]]), name="t.csv")
     assert only_reason(extra) == "ragged_row"
     assert extra.quarantine["extra_cells"].iloc[0] == "多出来"
-    assert extra.quarantine["message_zh"].iloc[0] == "列数与表头不符：表头有 8 列"
+    worded = quarantine_messages(extra.quarantine)
+    assert worded["message_zh"].iloc[0] == "列数与表头不符：表头有 8 列"
 
 
 def test_duplicates_with_conflicting_figures_are_all_kept_and_flagged():
@@ -108,8 +110,9 @@ def test_duplicates_with_conflicting_figures_are_all_kept_and_flagged():
     assert ledger.quarantine["reason"].tolist() == ["duplicate_conflict"] * 2
     assert ledger.quarantine["row"].tolist() == [2, 3]
     # Each message in its own language only: the column named, the rows listed as it writes.
-    assert ledger.quarantine["message_en"].iloc[0].endswith("rows 2, 3 differ in households")
-    assert ledger.quarantine["message_zh"].iloc[0].endswith("第 2、3 行；不同项：户数")
+    worded = quarantine_messages(ledger.quarantine)
+    assert worded["message_en"].iloc[0].endswith("rows 2, 3 differ in households")
+    assert worded["message_zh"].iloc[0].endswith("第 2、3 行；不同项：户数")
     assert ledger.projects["name"].tolist() == ["和平小区"]
 
 
@@ -149,12 +152,13 @@ def test_amap_coordinates_declared_as_wgs84_get_a_hint():
     row = ["坐标小区", "卫滨区", "新乡", "2023", "80", "2", *map(str, GCJ)]
     ledger = read([row], crs_name="wgs84")
     assert only_reason(ledger) == "district_mismatch"
-    message = ledger.quarantine["message_en"].iloc[0]
+    worded = quarantine_messages(ledger.quarantine)
+    message = worded["message_en"].iloc[0]
     assert message.startswith(
         "the named district disagrees with the point: named 卫滨区, point in 红旗区"
     )
     assert "read as gcj02 it falls in the named district" in message
-    assert "高德坐标误标为 WGS84" in ledger.quarantine["message_zh"].iloc[0]
+    assert "高德坐标误标为 WGS84" in worded["message_zh"].iloc[0]
 
 
 # Amap points of 卫滨区: three by its border with 红旗区 (GCJ), two well inside (the example's).
@@ -575,7 +579,7 @@ _FIGURES_HEADER = [
 def test_figures_outside_their_range_or_precision_are_bad_numbers(cells, column, says):
     ledger = read([["甲", "卫滨区", "新乡", *cells]], header=_FIGURES_HEADER)
     assert only_reason(ledger) == "bad_number"
-    quarantined = ledger.quarantine.iloc[0]
+    quarantined = quarantine_messages(ledger.quarantine).iloc[0]
     assert quarantined["column"] == column
     assert says in quarantined["message_en"]
     assert (

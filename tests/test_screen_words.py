@@ -30,8 +30,9 @@ from streamlit.testing.v1 import AppTest
 
 from geo import figures, infra, records
 from geo.boundaries import read_admin_index
-from geo.documents.extract import accept_figures, extract_figures, suggest_decisions
+from geo.documents.extract import extract_figures
 from geo.documents.read import read_document
+from geo.documents.review import accept_figures, suggest_decisions
 from geo.gazetteer import list_zones
 from store import Workspace
 from store.accounts import acting_user

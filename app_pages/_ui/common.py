@@ -270,7 +270,7 @@ def infra_metrics(
     return kept_newest(
         INFRA_METRICS_KEY,
         (loaded.token, id(projects), radii, covers),
-        lambda: coverage.measure(loaded.infra, projects, radii=radii, covers=covers),
+        lambda: coverage.measure(projects, loaded.infra, radii=radii, covers=covers),
     )
 
 

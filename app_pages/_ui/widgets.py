@@ -17,10 +17,9 @@ from app_pages._ui.common import (
     LoadedInfra,
     LoadedLedger,
     current_ledger,
-    load_display_outlines,
     load_figures,
 )
-from geo import crs, infra, reconcile, records
+from geo import boundaries, crs, infra, reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
 from layers.wording import label
@@ -153,10 +152,7 @@ def button_row():
 
 def display_outlines(table):
     """``table`` (full outlines, by ``adcode``) drawn with the simplified display outlines."""
-    if table.empty:
-        return table
-    display = load_display_outlines().reindex(table["adcode"])
-    return table.set_geometry(display.geometry.to_numpy())
+    return boundaries.with_display_outlines(table)
 
 
 def coverage_view(layers, key: str) -> None:

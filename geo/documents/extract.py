@@ -18,9 +18,8 @@ figures on either line. In a paragraph, a figure with no noun of its own (其中
 takes the metric of the last figure in the same unit, and a sentence with no period takes the
 paragraph's last one. A .docx table row reads each number with its column header as the cue.
 
-:func:`accept_figures` turns reviewed rows into rows shaped like
-:func:`geo.figures.load_figures`, with the document's SHA-256, line and page kept;
-:func:`score_figures` compares proposals with curated figures (recall and precision).
+The review of the proposals (:mod:`geo.documents.review`) and their score against curated
+figures (:mod:`geo.documents.score`) are modules of their own.
 """
 
 from __future__ import annotations
@@ -29,10 +28,8 @@ import bisect
 import dataclasses
 import functools
 import re
-from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from geo import _worker, gazetteer
@@ -42,8 +39,6 @@ from geo.documents.read import Document, Line, read_document
 from geo.errors import InputError, UnknownPlaceError
 
 __all__ = [
-    "FIGURE_COLUMNS",
-    "LEFT_TO_THE_PLANNER",
     "MAX_FIGURES",
     "MAX_PARAGRAPH_CHARS",
     "PROPOSAL_COLUMNS",
@@ -51,13 +46,9 @@ __all__ = [
     "READ_MEMORY",
     "READ_SECONDS",
     "Extraction",
-    "accept_figures",
-    "as_figures",
     "document_info",
     "extract_figures",
     "propose_figures",
-    "score_figures",
-    "suggest_decisions",
 ]
 
 #: Columns of :attr:`Extraction.figures`, the review table, in order.
@@ -980,206 +971,3 @@ def _read_and_extract(source, name: str | None, given: tuple) -> Extraction:
     return extract_figures(
         read_document(source, name=name), city=city, district=district, year=year
     )
-
-
-# --- review, save, score --------------------------------------------------------------------
-
-#: Columns of an accepted figure: those of :func:`geo.figures.load_figures`, then provenance.
-FIGURE_COLUMNS = [
-    "figure_id", "doc_id", "seed_line", "province", "city", "place", "adcode", "level",
-    "period_start", "period_end", "period_label", "status", "metric", "value", "unit",
-    "qualifier", "as_written", "role", "doc_number", "issuer", "doc_date", "seed_file",
-    "title", "label_zh", "label_en", "doc_sha256", "page",
-]  # fmt: skip
-_SOURCE_KEYS = ("doc_number", "issuer", "doc_date", "title")
-#: Qualifiers never accepted in advance: an estimate is the planner's call, a range no figure.
-LEFT_TO_THE_PLANNER = ("approx", "range")
-
-
-def suggest_decisions(proposals: pd.DataFrame, *, confidence: float = 0.5) -> pd.Series:
-    """
-    The decision a review starts from: ``accept`` or ``""`` (left to the planner).
-
-    A proposal is suggested for acceptance when its metric is known and its confidence at
-    least ``confidence``, unless it is an estimate (约, 近, 左右: ``approx``) or a range, which
-    the planner accepts or not for themselves, or an earlier proposal says the same figure
-    (same metric, value, place and period: a headline restating the body) — saved twice, it
-    would be counted twice in a city's total. Nothing is suggested for rejection.
-    """
-    sure = (
-        (proposals["metric"] != "other")
-        & (proposals["confidence"] >= confidence)
-        & ~proposals["qualifier"].isin(LEFT_TO_THE_PLANNER)
-    )
-    same = ["metric", "value", "adcode", "period_start", "period_end"]
-    restated = (
-        proposals[sure]
-        .duplicated(subset=same, keep="first")
-        .reindex(proposals.index, fill_value=False)
-    )
-    return pd.Series(["accept" if ok else "" for ok in sure & ~restated], index=proposals.index)
-
-
-def accept_figures(
-    review: pd.DataFrame, document: Document, *, doc_id: str, source: dict[str, str] | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """
-    Turn the reviewed proposals into figures shaped like :func:`geo.figures.load_figures`.
-
-    ``review`` is :attr:`Extraction.figures` with a ``decision`` column (``accept`` or
-    ``reject``; rows left empty are neither) and any edits to ``metric``, ``place``,
-    ``adcode``, ``level``, ``period_start``, ``period_end``, ``status`` or ``value``.
-    ``source`` gives the document's number, issuer, date and title (e.g. from
-    :func:`document_info`). Each figure keeps its provenance: ``doc_id``, ``seed_line`` (the
-    line), ``page``, ``as_written``, ``seed_file`` (the document's name) and ``doc_sha256``.
-
-    Returns ``(figures, problems)``: an accepted row that cannot be a figure (metric
-    ``other`` or unknown, a unit that is not the metric's, no adcode, a level or status
-    outside the vocabulary, a range) is not dropped silently but listed in ``problems`` with
-    ``figure_key``, ``line`` and ``problem``; nothing of it is in ``figures``.
-    """
-    from geo.figures import LEVELS, STATUSES, load_metrics
-
-    metrics = load_metrics().set_index("metric")
-    accepted = review[review.get("decision", pd.Series("", index=review.index)) == "accept"]
-    problems, rows = [], []
-    for row in accepted.to_dict("records"):
-        problem = _figure_problem(row, metrics, LEVELS, STATUSES)
-        if problem:
-            problems.append(
-                {"figure_key": row["figure_key"], "line": row["line"], "problem": problem}
-            )
-            continue
-        rows.append(row)
-    figures = as_figures(pd.DataFrame(rows, columns=review.columns), metrics)
-    details = {k: (source or {}).get(k, "") for k in _SOURCE_KEYS}
-    figures = figures.assign(
-        doc_id=doc_id, seed_file=document.name, doc_sha256=document.sha256, **details
-    )
-    figures["figure_id"] = [
-        f"{doc_id}-{line}-{metric}-{n}"
-        for n, (line, metric) in enumerate(
-            zip(figures["seed_line"], figures["metric"], strict=True), 1
-        )
-    ]
-    return figures[FIGURE_COLUMNS], pd.DataFrame(
-        problems, columns=["figure_key", "line", "problem"]
-    )
-
-
-def _figure_problem(row: dict, metrics: pd.DataFrame, levels, statuses) -> str:
-    """Why an accepted row cannot be saved as a figure, or ""."""
-    metric = row.get("metric")
-    if metric not in metrics.index:
-        return f"metric {metric!r} is not one of data/metrics.csv; choose one or reject the row"
-    if row.get("unit") != metrics.at[metric, "unit"]:
-        return f"unit {row.get('unit')!r} is not {metric}'s unit {metrics.at[metric, 'unit']!r}"
-    if not isinstance(row.get("adcode"), str) or not re.fullmatch(r"\d{6}", row["adcode"]):
-        return "no adcode: choose the district, zone or city the figure is about"
-    if row.get("level") not in levels:
-        return f"level {row.get('level')!r} is not one of {list(levels)} (a community's figure?)"
-    if row.get("status") not in statuses:
-        return f"status {row.get('status')!r} is not one of {list(statuses)}"
-    if row.get("value_max") or row.get("qualifier") == "range":
-        return f"a range ({row.get('as_written')!r}) is not one figure; edit the value or reject it"
-    return ""
-
-
-def as_figures(rows: pd.DataFrame, metrics: pd.DataFrame | None = None) -> pd.DataFrame:
-    """
-    Rows with the figure columns as text (value exact) → typed like :func:`load_figures`.
-
-    ``value`` becomes a float in the metric's unit, periods nullable years, ``seed_line`` the
-    ``line``; metric labels are joined from data/metrics.csv.
-    """
-    from geo.figures import load_metrics
-
-    metrics = load_metrics().set_index("metric") if metrics is None else metrics
-    out = pd.DataFrame(index=rows.index)
-    for column in ("province", "city", "place", "adcode", "level", "period_label", "status"):
-        out[column] = rows.get(column, "")
-    out["seed_line"] = pd.array(rows["line"], dtype="Int64")
-    out["page"] = pd.array(rows.get("page", pd.Series(pd.NA, index=rows.index)), dtype="Int64")
-    for column in ("period_start", "period_end"):
-        out[column] = pd.array(rows[column], dtype="Int64")
-    out["metric"] = rows["metric"]
-    out["value"] = [float(Decimal(str(v))) for v in rows["value"]]
-    for column in ("unit", "qualifier", "as_written"):
-        out[column] = rows[column]
-    out["role"] = rows.get("role", "reported")
-    out["label_zh"] = rows["metric"].map(metrics["label_zh"])
-    out["label_en"] = rows["metric"].map(metrics["label_en"])
-    return out.reset_index(drop=True)
-
-
-def score_figures(proposals: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
-    """
-    Recall and precision of proposals against curated figures, per metric and overall.
-
-    Both frames have ``doc_id``; ``gold`` has ``seed_line``, ``metric`` and ``value`` (as
-    :func:`geo.figures.load_figures`), ``proposals`` ``line``, ``metric`` and ``value``. A
-    gold figure is *found* when a proposal on its line has its metric and value. A proposal
-    in a metric (not ``other``) is *right* when it is a gold figure; *restated* when it has
-    the metric and value of a gold figure of its document on another line (the curated table
-    records a figure stated twice once). Returns one row per metric and ``all``: ``gold``,
-    ``found``, ``recall``, ``proposed``, ``right``, ``restated``, ``precision``
-    (right/proposed), ``precision_restated`` ((right+restated)/proposed), and, of the found,
-    how many also have the gold ``status``, period and ``adcode``.
-    """
-    keys = ["doc_id", "line", "metric", "_value"]
-    gold = gold.assign(_value=[_exact(v) for v in gold["value"]], line=gold["seed_line"])
-    known = proposals[proposals["metric"] != "other"]
-    known = known.assign(_value=[_exact(v) for v in known["value"]])
-    # The same value may stand twice on a line (7 个 for two districts): pair them in order.
-    gold = gold.assign(_n=gold.groupby(keys).cumcount()).reset_index(drop=True)
-    known = known.assign(_n=known.groupby(keys).cumcount()).reset_index(drop=True)
-    paired = gold.merge(
-        known[[*keys, "_n", "status", "adcode", "period_start", "period_end"]],
-        on=[*keys, "_n"], how="left", suffixes=("", "_p"), indicator=True,
-    )  # fmt: skip
-    gold["found"] = (paired["_merge"] == "both").to_numpy()
-    for column in ("status", "adcode"):
-        gold[f"{column}_ok"] = (paired[column] == paired[f"{column}_p"]).to_numpy() & gold["found"]
-    gold["period_ok"] = gold["found"].to_numpy() & np.array([
-        _same_year(a, b) and _same_year(c, d)
-        for a, b, c, d in zip(
-            paired["period_start"], paired["period_start_p"], paired["period_end"],
-            paired["period_end_p"], strict=True,
-        )
-    ], dtype=bool)  # fmt: skip
-    matched = known.merge(gold[[*keys, "_n"]], on=[*keys, "_n"], how="left", indicator=True)
-    in_document = set(zip(gold["doc_id"], gold["metric"], gold["_value"], strict=True))
-    right = (matched["_merge"] == "both").to_numpy()
-    restated = [
-        (d, m, v) in in_document
-        for d, m, v in zip(known["doc_id"], known["metric"], known["_value"], strict=True)
-    ]
-    known = known.assign(right=right, restated=~right & pd.Series(restated).to_numpy())
-    return _score_table(gold, known)
-
-
-def _score_table(gold: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
-    by_gold = gold.groupby("metric").agg(
-        gold=("found", "size"), found=("found", "sum"), status_ok=("status_ok", "sum"),
-        period_ok=("period_ok", "sum"), adcode_ok=("adcode_ok", "sum"),
-    )  # fmt: skip
-    by_known = known.groupby("metric").agg(
-        proposed=("right", "size"), right=("right", "sum"), restated=("restated", "sum")
-    )
-    table = by_gold.join(by_known, how="outer").fillna(0).astype("int64")
-    table.loc["all"] = table.sum()
-    table["recall"] = (table["found"] / table["gold"].where(table["gold"] > 0)).round(3)
-    proposed = table["proposed"].where(table["proposed"] > 0)
-    table["precision"] = (table["right"] / proposed).round(3)
-    table["precision_restated"] = ((table["right"] + table["restated"]) / proposed).round(3)
-    order = ["gold", "found", "recall", "proposed", "right", "restated", "precision",
-             "precision_restated", "status_ok", "period_ok", "adcode_ok"]  # fmt: skip
-    return table[order].reset_index().rename(columns={"index": "metric"})
-
-
-def _exact(value: object) -> Decimal:
-    return Decimal(str(value)).normalize()
-
-
-def _same_year(a: object, b: object) -> bool:
-    return (pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and int(a) == int(b))

@@ -7,7 +7,7 @@ reads it with the rules ledgers follow (:mod:`geo.io.sheets`: any encoding, head
 Chinese or English, every raw cell kept) and returns :class:`FigureTable`: the clean rows
 shaped like :func:`geo.figures.load_figures` (so the map, compare and quality code take them
 unchanged) and the quarantine, each bad row with its row number, a reason code from
-:data:`REASONS`, a message in Chinese and English and its raw cells. Rows in = clean +
+:data:`REASONS` with its column and detail (layers words them) and its raw cells. Rows in = clean +
 quarantined. Values are read exactly (:mod:`geo.documents.quantities`): ``2.7万余户`` is 27,000 and
 ``at_least``; a range is quarantined, never averaged. :func:`template_bytes` writes the blank
 template (``atlas figures template``).
@@ -28,8 +28,8 @@ import pandas as pd
 
 from geo import gazetteer
 from geo.documents import cues
-from geo.documents.extract import FIGURE_COLUMNS, as_figures
 from geo.documents.quantities import fold_text, read_quantity
+from geo.documents.review import FIGURE_COLUMNS, as_figures
 from geo.errors import InputError, UnknownPlaceError
 from geo.io import sheets as _sheets
 
@@ -90,38 +90,22 @@ STATUS_WORDS: dict[str, str] = {
     ),
     **dict.fromkeys(("存量", "现状", "现有", "总量", "stock"), "stock"),
 }
-#: Reason code → (Chinese, English) message; ``{column}`` and ``{detail}`` are filled per row.
-REASONS: dict[str, tuple[str, str]] = _sheets.ROW_REASONS | {
-    "example_row": ("模板示例行，已忽略", "the template's example row, skipped"),
-    "missing_required": ("缺少必填项：{column}", "a required value is missing: {column}"),
-    "bad_number": (
-        "{column}：无法读取的数值 {detail}",
-        "{column}: {detail} is not a number with a unit",
-    ),
-    "range_value": (
-        "{column}：{detail} 是范围，不是一个数值",
-        "{column}: {detail} is a range, not one figure",
-    ),
-    "unit_mismatch": (
-        "{column}：{detail} 的单位与指标不符，请改数值或指标",
-        "{column}: {detail} is not in the metric's unit; fix the value or the metric",
-    ),
-    "unknown_metric": (
-        "{column}：无法识别的指标 {detail}，请从模板的指标列表中选择",
-        "{column}: {detail} is no known metric; choose one from the template's list",
-    ),
-    "no_district": ("无法确定地区：{detail}", "no place could be found: {detail}"),
-    "ambiguous_district": ("地区名称有歧义：{detail}", "the place name is ambiguous: {detail}"),
-    "district_mismatch": (
-        "区划代码与地区不一致：{detail}",
-        "the adcode and the place disagree: {detail}",
-    ),
-    "duplicate_conflict": (
-        "同一地区、时期、指标、文件的数值冲突：{detail}",
-        "same place, period, status, metric and document with different values: {detail}",
-    ),
-    "duplicate_row": ("重复记录：{detail}", "a repeated record: {detail}"),
-}
+#: Reason codes of a refused figures-table row; layers words each with its ``column`` and
+#: ``detail`` (``row_figures_<code>``, else ``row_<code>``, in data/wording.toml).
+REASONS: tuple[str, ...] = (
+    *_sheets.ROW_REASONS,
+    "example_row",
+    "missing_required",
+    "bad_number",
+    "range_value",
+    "unit_mismatch",
+    "unknown_metric",
+    "no_district",
+    "ambiguous_district",
+    "district_mismatch",
+    "duplicate_conflict",
+    "duplicate_row",
+)
 _SYNONYMS = {_sheets.header_key(w): field for field, words in FIELDS.items() for w in words}
 _CITY_WORDS = ("全市", "市本级", "全市合计", "合计", "总计")
 _URBAN_WORDS = ("主城区", "中心城区", "市区")

@@ -19,10 +19,17 @@ with the text in a comment included. So, before GDAL sees a file:
    to build. A way with a negative id, or starting or ending at a negative node id (a file
    saved by JOSM before upload, whose new objects have no real id yet) is refused: no
    location index holds them, so such a network came out empty with no word.
+
+A file read whole once is not read whole again by the same process while it is unchanged
+(same path, inode, size and modification time): :func:`geo.infra.read_infra` and
+:func:`geo.network.build_network` of one extract (``atlas reach --infra X.osm.pbf --network
+X.osm.pbf``) read it whole once. The streets' references are counted on every read, so a
+file read whole for the infrastructure (no cap) is still held to the network's cap.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import struct
 from pathlib import Path
@@ -52,6 +59,9 @@ ERROR_CODES = (
     "osm_negative_ids",
 )
 _PBF_MAGIC = b"OSMHeader"
+#: Files read whole in this process: (path, inode, size, mtime, format) → streets' references.
+_WHOLE: collections.OrderedDict[tuple, int] = collections.OrderedDict()
+_WHOLE_KEPT = 64
 _GET_EXTRACT = "Download the extract again (e.g. from Geofabrik), or export it again as .osm XML."
 
 
@@ -165,10 +175,10 @@ class _Refs(osmium.SimpleHandler):
             raise _way_too_long(self.name, way.id, count)
         if way.id < 0 or (count and (nodes[0].ref < 0 or nodes[count - 1].ref < 0)):
             raise negative_ids(self.name, way.id)
-        if self.max_refs is None or "highway" not in way.tags:
+        if "highway" not in way.tags:
             return
         self.refs += count
-        if self.refs > self.max_refs:
+        if self.max_refs is not None and self.refs > self.max_refs:
             raise _too_many_refs(self.name, self.max_refs)
 
 
@@ -205,12 +215,17 @@ def negative_ids(name: str, way: int) -> InputError:
     )
 
 
-def _check_whole(path: Path, name: str, kind: str, max_refs: int | None) -> None:
-    """Read the file to its end with libosmium; refuse it, saying how far, if it stops."""
+def _check_whole(path: Path, name: str, kind: str, max_refs: int | None) -> int:
+    """
+    Read the file to its end with libosmium; refuse it, saying how far, if it stops.
+
+    Returns the node references of its streets and paths (``highway=*``).
+    """
     size = path.stat().st_size
     try:
-        _Refs(name, max_refs).apply_file(osmium.io.File(str(path), kind))
-        return
+        refs = _Refs(name, max_refs)
+        refs.apply_file(osmium.io.File(str(path), kind))
+        return refs.refs
     except RuntimeError as exc:
         problem = str(exc)
     counter = _Counter()
@@ -245,14 +260,25 @@ def check_osm(path: str | Path, name: str, *, max_refs: int | None = None) -> No
     format. A way of more than :data:`MAX_WAY_REFS` nodes, or with negative ids, is refused,
     and so are more than ``max_refs`` node references in all when given. Raises
     :class:`~geo.errors.InputError`, never a parser's traceback.
+
+    The whole-file read is made once per unchanged file in this process (see the module's
+    notes); the format checks, reading a few bytes, every time.
     """
     path = Path(path)
-    size = path.stat().st_size
-    if size > MAX_OSM_BYTES:
-        raise too_large(name, size)
+    stat = path.stat()
+    if stat.st_size > MAX_OSM_BYTES:
+        raise too_large(name, stat.st_size)
     kind = _format(name)
     if kind == "pbf":
         _check_pbf_header(path, name)
     else:
         _check_root(path, name)
-    _check_whole(path, name, kind, max_refs)
+    key = (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns, kind)
+    refs = _WHOLE.get(key)
+    if refs is None:
+        refs = _check_whole(path, name, kind, max_refs)
+        _WHOLE[key] = refs
+        while len(_WHOLE) > _WHOLE_KEPT:
+            _WHOLE.popitem(last=False)
+    if max_refs is not None and refs > max_refs:
+        raise _too_many_refs(name, max_refs)

@@ -17,6 +17,7 @@ import dataclasses
 import gc
 import re
 import unicodedata
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -55,38 +56,20 @@ __all__ = [
     "wgs84_points",
 ]
 
-#: Reason code → (Chinese, English) message for the row problems found here (reading,
-#: coordinates, datum cells); :mod:`geo.records` and :mod:`geo.infra` add their own.
-ROW_REASONS: dict[str, tuple[str, str]] = {
-    "bad_encoding": (
-        "此行编码与文件其他行不同，无法读取：{detail}",
-        "this line is not in the file's encoding: {detail}",
-    ),
-    "ragged_row": (
-        "列数与表头不符：{detail}",
-        "the row has a different number of cells than the header: {detail}",
-    ),
-    "blank_row": ("空行", "the row is empty"),
-    "bad_value": (
-        "{column}：无法识别的值 {detail}",
-        "{column}: {detail} is not a recognised value",
-    ),
-    "bad_coordinate": ("{column}：坐标无效 {detail}", "{column}: invalid coordinate {detail}"),
-    "swapped_lon_lat": (
-        "经纬度似乎填反了：{detail}",
-        "longitude and latitude look swapped: {detail}",
-    ),
-    "outside_china": ("坐标在中国境外：{detail}", "the point is outside China: {detail}"),
-    "zero_point": (
-        "坐标为 (0, 0)，多为空值导出",
-        "the point is (0, 0), usually an empty cell exported as zero",
-    ),
-    "formula_without_value": (
-        "{column}：公式 {detail} 没有计算结果（文件保存时未计算），请在 Excel 中重新计算后保存",
-        "{column}: the formula {detail} has no calculated value (the file was saved without "
-        "calculating it); recalculate and save it in Excel",
-    ),
-}
+#: Reason codes of the row problems found here (reading, coordinates, datum cells);
+#: :mod:`geo.records` and :mod:`geo.infra` add their own. layers words each, filled with the
+#: row's ``column`` and ``detail`` (``row_<code>`` in data/wording.toml).
+ROW_REASONS: tuple[str, ...] = (
+    "bad_encoding",
+    "ragged_row",
+    "blank_row",
+    "bad_value",
+    "bad_coordinate",
+    "swapped_lon_lat",
+    "outside_china",
+    "zero_point",
+    "formula_without_value",
+)
 
 #: Words in a 坐标系 cell (or a declared datum) → datum, compared NFKC-folded, lower-case.
 DATUM_WORDS = {
@@ -138,34 +121,35 @@ def quarantine_frame(
     raw: pd.DataFrame,
     rows: np.ndarray,
     flags: Flags,
-    reasons: dict[str, tuple[str, str]],
+    reasons: Collection[str],
     *,
     adcode: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """
-    Quarantined rows: row, reason, column, messages in zh and en, then every raw cell.
+    Quarantined rows: row, reason, column, detail in zh and en, then every raw cell.
 
-    ``reasons`` maps each reason code to its (Chinese, English) template, filled with
-    ``{column}`` and ``{detail}``. ``adcode`` (one per input row, None where unknown) adds
-    each quarantined row's district after the messages; a raw cell whose header is one of
-    these columns is kept as ``raw:<header>``.
+    Nothing is worded here: ``reason`` is a code of ``reasons`` (the reader's own list;
+    ValueError for another) and ``detail_zh``/``detail_en`` what the row's check found, as
+    :func:`layers.wording.quarantine_messages` fills them into the reason's words.
+    ``adcode`` (one per input row, None where unknown) adds each quarantined row's district
+    after the details; a raw cell whose header is one of these columns is kept as
+    ``raw:<header>``.
     """
     bad = ~flags.ok()
     codes = flags.reason[bad]
-    templates = [reasons[r] for r in codes]
+    unknown = sorted(set(codes) - set(reasons))
+    if unknown:
+        raise ValueError(
+            f"Expected quarantine reasons among the reader's codes; got {unknown}. Add them to "
+            "its REASONS, and their words (row_<code>) to data/wording.toml."
+        )
     report = pd.DataFrame(
         {
             "row": rows[bad],
             "reason": codes,
             "column": flags.column[bad],
-            "message_zh": [
-                t[0].format(column=c, detail=d)
-                for t, c, d in zip(templates, flags.column[bad], flags.detail_zh[bad], strict=True)
-            ],
-            "message_en": [
-                t[1].format(column=c, detail=d)
-                for t, c, d in zip(templates, flags.column[bad], flags.detail_en[bad], strict=True)
-            ],
+            "detail_zh": flags.detail_zh[bad],
+            "detail_en": flags.detail_en[bad],
         }
     )
     if adcode is not None:

@@ -8,6 +8,7 @@ Each test gets its own PostgreSQL schema (first on the ``search_path``), dropped
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -75,6 +76,22 @@ def workspace_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'atlas.sqlite'}"
     return request.getfixturevalue("postgis_schema")
+
+
+@pytest.fixture
+def atlas(workspace, workspace_url, monkeypatch, capsys):
+    """Run `atlas …` against the test workspace; returns (status, stdout lines, stderr)."""
+    from cli import main
+
+    monkeypatch.setenv("ATLAS_DATABASE_URL", workspace_url)
+    monkeypatch.setenv("ATLAS_USER", "clerk")
+
+    def run(*args: str):
+        status = main(list(args))
+        out, err = capsys.readouterr()
+        return status, [json.loads(line) for line in out.splitlines()], err
+
+    return run
 
 
 @pytest.fixture
