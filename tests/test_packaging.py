@@ -36,7 +36,7 @@ def test_the_code_reads_data_through_one_module():
     # No module builds its own path to data/ from where it sits: DATA_DIR is geo/_data.py's.
     own = re.compile(r"""__file__.*["']data["']""")
     for path in [
-        *REPO.glob("geo/*.py"),
+        *REPO.glob("geo/**/*.py"),
         *REPO.glob("layers/*.py"),
         *REPO.glob("app_pages/**/*.py"),
     ]:
