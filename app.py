@@ -4,21 +4,47 @@ Renovation Atlas: the Streamlit entry point. Page config, language, navigation.
 Run with `make app` (http://localhost:8501). Each page lives in `app_pages/`; only `app.py`
 and `app_pages/` import streamlit. The logic lives in `geo` (data) and `layers` (map and
 export). The language is part of the address (``?lang=en``), like every page's filters
-(:mod:`app_pages.state`), so a copied link opens the same view.
+(:mod:`app_pages._ui.state`), so a copied link opens the same view.
 
-Before any page, the gate (:mod:`app_pages.gate`): local mode needs no login; a team server
+Before any page, the gate (:mod:`app_pages._ui.gate`): local mode needs no login; a team server
 (``ATLAS_AUTH=on``, or a workspace with accounts) shows the login form until there is a
 session, and a non-loopback address without ``ATLAS_AUTH=on`` serves nothing at all. A page
 that meets a version its account may not read shows "无权访问" (No access).
+
+Pages are functions. Each module of ``app_pages/`` (pages only; what several share is in
+``app_pages/_ui/``) exposes ``render(lang: str) -> None``, laid out in small named sections, and
+runs nothing at import. This file builds one ``st.Page`` per page from its ``render`` (a
+no-argument callable with its own name and an explicit ``url_path``, the address planners'
+links use; the map is the default, served at the root) and hands the pages to
+:func:`app_pages._ui.nav.register`, so a page links to another by its address.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
-from app_pages import filters, gate, priorities, state
-from app_pages.datasets import sidebar_sources
-from app_pages.widgets import page_style
+from app_pages import (
+    account,
+    compare,
+    export,
+    figures,
+    history,
+    infra,
+    ledger,
+    lifecircle,
+    priorities,
+    progress,
+    quality,
+    reach,
+    report,
+    siting,
+)
+from app_pages import map as map_page
+from app_pages._ui import filters, gate, nav, state
+from app_pages._ui.datasets import sidebar_sources
+from app_pages._ui.widgets import page_style
 from layers.wording import LANGS, label
 from store import AccessError
 
@@ -56,28 +82,46 @@ lang = st.sidebar.radio(
 )
 page_style(lang)
 gate.require_login(lang)
-pages = [
-    # The default page is served at the root: links to the map are /?city=...
-    st.Page("app_pages/map.py", title=label("page_map", lang), default=True),
-    st.Page("app_pages/compare.py", title=label("page_compare", lang), url_path="compare"),
-    st.Page("app_pages/quality.py", title=label("page_quality", lang), url_path="quality"),
-    st.Page("app_pages/export.py", title=label("page_export", lang), url_path="export"),
-    st.Page("app_pages/report.py", title=label("page_report", lang), url_path="report"),
-    st.Page("app_pages/ledger.py", title=label("page_ledger", lang), url_path="ledger"),
-    st.Page("app_pages/infra.py", title=label("page_infra", lang), url_path="accessibility"),
-    st.Page("app_pages/reach.py", title=label("page_reach", lang), url_path="reach"),
-    st.Page("app_pages/siting.py", title=label("page_siting", lang), url_path="siting"),
-    st.Page(
-        lambda: priorities.render(lang), title=label("page_priorities", lang), url_path="priorities"
-    ),
-    st.Page("app_pages/lifecircle.py", title=label("page_lifecircle", lang), url_path="lifecircle"),
-    st.Page("app_pages/figures.py", title=label("page_figures", lang), url_path="figures"),
-    st.Page("app_pages/progress.py", title=label("page_progress", lang), url_path="progress"),
-    st.Page("app_pages/history.py", title=label("page_history", lang), url_path="history"),
-    st.Page("app_pages/account.py", title=label("page_account", lang), url_path="account"),
+
+
+#: (url_path, render, title key) of every page, in the navigation's order. The url_paths are the
+#: addresses planners' links use. The first is the default, served at the root: links to the
+#: map are /?city=...
+PAGES: list[tuple[str, Callable[[str], None], str]] = [
+    ("map", map_page.render, "page_map"),
+    ("compare", compare.render, "page_compare"),
+    ("quality", quality.render, "page_quality"),
+    ("export", export.render, "page_export"),
+    ("report", report.render, "page_report"),
+    ("ledger", ledger.render, "page_ledger"),
+    ("accessibility", infra.render, "page_infra"),
+    ("reach", reach.render, "page_reach"),
+    ("siting", siting.render, "page_siting"),
+    ("priorities", priorities.render, "page_priorities"),
+    ("lifecircle", lifecircle.render, "page_lifecircle"),
+    ("figures", figures.render, "page_figures"),
+    ("progress", progress.render, "page_progress"),
+    ("history", history.render, "page_history"),
+    ("account", account.render, "page_account"),
 ]
+
+
+def _page(url_path: str, render: Callable[[str], None], title: str) -> st.Page:
+    """The page at ``url_path`` that runs ``render`` in this run's language."""
+
+    def run() -> None:
+        render(lang)
+
+    # st.Page tells callables apart by name: one per page.
+    run.__name__ = run.__qualname__ = f"page_{url_path}"
+    default = url_path == PAGES[0][0]
+    return st.Page(run, title=label(title, lang), url_path=url_path, default=default)
+
+
+pages = {url_path: _page(url_path, render, title) for url_path, render, title in PAGES}
+nav.register(pages)
 # Every page listed: a collapsed list says "View 3 more" in English whatever the language.
-page = st.navigation(pages, expanded=True)
+page = st.navigation(list(pages.values()), expanded=True)
 # The saved ledger and infrastructure every page shows (?ledger=xinxiang@3), in the address.
 sidebar_sources(lang)
 state.publish(["lang", "ledger", "infra"], defaults={"lang": "zh", "ledger": "", "infra": ""})

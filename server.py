@@ -1,7 +1,7 @@
 """
 The app's server: ``app.py`` with the routes that set and clear the session cookie.
 
-The routes are :mod:`app_pages.session`'s, so that no page script ever holds the cookie.
+The routes are :mod:`app_pages._ui.session`'s, so that no page script ever holds the cookie.
 
     atlas serve --address localhost  # as `make app` does: streamlit run server.py
 
@@ -22,6 +22,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import session
+from app_pages._ui import session
 
 app = st.App(Path(__file__).with_name("app.py"), routes=session.routes())

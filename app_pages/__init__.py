@@ -1,1 +1,1 @@
-"""Pages of the Streamlit app, one file each; `common` holds what several pages share."""
+"""Pages of the Streamlit app, one file each; `_ui` holds what several pages share."""

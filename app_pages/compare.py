@@ -15,9 +15,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import state
-from app_pages.common import (
-    current_lang,
+from app_pages._ui import state
+from app_pages._ui.common import (
     current_ledger,
     load_city_names,
     load_display_outlines,
@@ -299,9 +298,3 @@ def render(lang: str) -> None:
         lang,
         relative=show != "value",
     )
-
-
-# Run as a file page (st.Page("app_pages/compare.py")), Streamlit names the script __main__;
-# imported (app.py calls render), nothing runs.
-if __name__ == "__main__":
-    render(current_lang())

@@ -6,7 +6,7 @@ Export page: the map page's view, as files, in four forms.
 - CSV and XLSX tables, with the provenance columns of each layer;
 - a single-file offline HTML map for intranets (政务网): Leaflet inlined, no tiles.
 
-The view comes from the map's own filters (:func:`app_pages.filters.map_view`, in the sidebar
+The view comes from the map's own filters (:func:`app_pages._ui.filters.map_view`, in the sidebar
 and the address), so a shared ``/export?city=洛阳市`` exports 洛阳 whether or not the map page
 ran in this session. Everything is in WGS84 (EPSG:4326), whatever basemap the map page shows.
 Files are written when their button is clicked, not on every rerun. The layers are
@@ -22,17 +22,16 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import (
+from app_pages._ui.common import (
     current_infra,
     current_infra_metrics,
-    current_lang,
     current_ledger,
     ledger_reconciliation,
     load_figures,
     reconcile_choice,
 )
-from app_pages.filters import map_view
-from app_pages.widgets import button_row
+from app_pages._ui.filters import map_view
+from app_pages._ui.widgets import button_row
 from layers._html import esc_md
 from layers.export import geojson_bytes, geopackage_bytes, geopackage_layers
 from layers.offline import offline_html_bytes
@@ -171,9 +170,3 @@ def render(lang: str) -> None:
     offline_section(view, projects, loaded, found, computed, lang)
     geojson_section(layers)
     tables_section(layers, lang)
-
-
-# Run as a file page (st.Page("app_pages/export.py")), Streamlit names the script __main__;
-# imported (app.py calls render), nothing runs.
-if __name__ == "__main__":
-    render(current_lang())

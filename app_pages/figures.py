@@ -1,6 +1,8 @@
 """
-Figures page: bring a city's reported figures in from its own documents (实施方案, 答复, 通报)
-or from a filled-in figures table, review them, and save them with their source.
+Figures page: a city's reported figures from its documents or a table, reviewed and saved.
+
+Bring a city's reported figures in from its own documents (实施方案, 答复, 通报) or from a
+filled-in figures table, review them, and save them with their source.
 
 A document's proposed figures are shown in its text and in a table to accept, edit (metric,
 place, period, status) or reject; only accepted rows are saved, as the next version of a
@@ -16,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_account, current_lang, load_city_names, workspace
+from app_pages._ui.common import current_account, load_city_names, workspace
 from geo import figures
 from geo.documents.extract import propose_figures
 from geo.documents.review import LEFT_TO_THE_PLANNER, accept_extraction, suggest_decisions
@@ -52,8 +54,9 @@ def extract(data: bytes, name: str, city: str | None, lang: str) -> None:
 
 def save(frame: pd.DataFrame, name: str, lang: str, **kwargs) -> None:
     """
-    Save figures as the next version of dataset ``name``; say what the version holds, as a
-    warning when the save refused figures (of places outside the account's scope).
+    Save figures as the next version of dataset ``name``; say what the version holds.
+
+    As a warning when the save refused figures (of places outside the account's scope).
     """
     try:
         info = workspace().save_figures(frame, name=name.strip(), user=current_account(), **kwargs)
@@ -141,6 +144,7 @@ def review(lang: str) -> None:
 
 
 def from_document(lang: str) -> None:
+    """The document tab: upload, propose figures, review them and save."""
     upload = st.file_uploader(
         label("figures_upload_document", lang), type=["txt", "docx", "pdf"], key="doc-upload"
     )
@@ -157,6 +161,7 @@ def from_document(lang: str) -> None:
 
 
 def from_table(lang: str) -> None:
+    """The table tab: the template, a filled-in table read, its refused rows, save."""
     st.download_button(
         label("figures_template", lang),
         template_bytes,
@@ -198,13 +203,14 @@ def from_table(lang: str) -> None:
         )
 
 
-lang = current_lang()
-st.title(label("figures_title", lang))
-st.caption(label("figures_help", lang))
-document_tab, table_tab = st.tabs(
-    [label("figures_from_document", lang), label("figures_from_table", lang)]
-)
-with document_tab:
-    from_document(lang)
-with table_tab:
-    from_table(lang)
+def render(lang: str) -> None:
+    """The figures page: from a document, reviewed, or from a filled-in table; saved."""
+    st.title(label("figures_title", lang))
+    st.caption(label("figures_help", lang))
+    document_tab, table_tab = st.tabs(
+        [label("figures_from_document", lang), label("figures_from_table", lang)]
+    )
+    with document_tab:
+        from_document(lang)
+    with table_tab:
+        from_table(lang)

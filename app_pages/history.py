@@ -1,6 +1,7 @@
 """
-History page: every version of a saved dataset (who saved it, when, from which file, its
-counts) and the rows that changed between two versions.
+History page: every version of a saved dataset and the rows changed between two versions.
+
+Each version says who saved it, when, from which file, and its counts.
 
 By default the changes are those the newer version made to the current state: the districts
 it covers (a 卫滨区 monthly ledger changes 卫滨区's rows only). The dataset and the two versions
@@ -12,63 +13,80 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import state
-from app_pages.common import current_account, current_lang, workspace
-from app_pages.datasets import request
+from app_pages._ui import nav, state
+from app_pages._ui.common import current_account, workspace
+from app_pages._ui.datasets import request
 from layers._html import esc_md
 from layers.spreadsheets import csv_bytes
 from layers.tables import changes_table, versions_table
 from layers.wording import error_text, label
 from store import StoreError
 
-lang = current_lang()
-st.title(label("history_title", lang))
-st.caption(label("history_help", lang))
-try:
-    found = workspace().list_datasets(user=current_account())
-except StoreError as exc:
-    st.error(esc_md(f"{label('workspace_unavailable', lang)} {error_text(exc, lang)}"))
-    st.stop()
-if not found:
-    st.info(label("workspace_none_saved", lang))
-    st.stop()
 
-kinds = {d["name"]: d["kind"] for d in found}
-dropped = state.seed("dataset", options=list(kinds), default=next(iter(kinds)))
-name = st.selectbox(label("history_dataset", lang), list(kinds), key="dataset")
-infos = workspace().history(name, user=current_account())
-numbers = [info.version for info in infos]
-st.dataframe(versions_table([i.to_dict() for i in infos], lang), hide_index=True, width="stretch")
+def saved_datasets(lang: str) -> dict[str, str]:
+    """The kind of every dataset this account may read, by name; stops when there is none."""
+    try:
+        found = workspace().list_datasets(user=current_account())
+    except StoreError as exc:
+        st.error(esc_md(f"{label('workspace_unavailable', lang)} {error_text(exc, lang)}"))
+        st.stop()
+    if not found:
+        st.info(label("workspace_none_saved", lang))
+        st.stop()
+    return {d["name"]: d["kind"] for d in found}
 
-dropped += state.seed("from", options=numbers, default=numbers[max(len(numbers) - 2, 0)], cast=int)
-dropped += state.seed("to", options=numbers, default=numbers[-1], cast=int)
-dropped += state.seed("covered", default=True, cast=state.flag)
-if dropped:
-    values = "、".join(map(str, dropped))
-    st.warning(esc_md(label("compare_dropped", lang).format(values=values)))
-left, right = st.columns(2)
-old = left.selectbox(label("history_from", lang), numbers, key="from")
-new = right.selectbox(label("history_to", lang), numbers, key="to")
-covered = st.toggle(label("history_covered_only", lang), key="covered")
-state.publish(["dataset", "from", "to", "covered"], defaults={"covered": True})
 
-changes = workspace().diff(name, old, new, covered=covered, user=current_account())
-counts = changes["change"].value_counts()
-columns = st.columns(3)
-for column, change in zip(columns, ("added", "removed", "changed"), strict=True):
-    column.metric(label(f"change_{change}", lang), int(counts.get(change, 0)))
-if covered:
-    covers = infos[numbers.index(new)].covers
-    st.caption(label("history_covered_note", lang).format(version=new, n=len(covers)))
-if changes.empty:
-    st.success(label("history_no_changes", lang))
-else:
-    st.dataframe(changes_table(changes, lang), hide_index=True, width="stretch")
-    st.download_button(
-        "CSV", csv_bytes(changes), f"{name}-{old}-{new}.csv", "text/csv", key="changes-csv"
+def choose_versions(numbers: list[int], dropped: list, lang: str) -> tuple[int, int, bool]:
+    """The two versions compared and whether only the districts the newer covers count."""
+    dropped += state.seed(
+        "from", options=numbers, default=numbers[max(len(numbers) - 2, 0)], cast=int
     )
+    dropped += state.seed("to", options=numbers, default=numbers[-1], cast=int)
+    dropped += state.seed("covered", default=True, cast=state.flag)
+    if dropped:
+        values = "、".join(map(str, dropped))
+        st.warning(esc_md(label("compare_dropped", lang).format(values=values)))
+    left, right = st.columns(2)
+    old = left.selectbox(label("history_from", lang), numbers, key="from")
+    new = right.selectbox(label("history_to", lang), numbers, key="to")
+    covered = st.toggle(label("history_covered_only", lang), key="covered")
+    return old, new, covered
 
-# Open a version where the other pages show it: the map, compare, quality and export.
-if st.button(esc_md(label("history_view", lang).format(ref=f"{name}@{new}"))):
-    request(kinds[name], f"{name}@{new}", rerun=False)
-    st.switch_page("app_pages/map.py")
+
+def changes_section(name: str, infos: list, old: int, new: int, covered: bool, lang: str) -> None:
+    """Rows added, removed and changed between the two versions, and their CSV."""
+    changes = workspace().diff(name, old, new, covered=covered, user=current_account())
+    counts = changes["change"].value_counts()
+    columns = st.columns(3)
+    for column, change in zip(columns, ("added", "removed", "changed"), strict=True):
+        column.metric(label(f"change_{change}", lang), int(counts.get(change, 0)))
+    if covered:
+        covers = infos[[info.version for info in infos].index(new)].covers
+        st.caption(label("history_covered_note", lang).format(version=new, n=len(covers)))
+    if changes.empty:
+        st.success(label("history_no_changes", lang))
+    else:
+        st.dataframe(changes_table(changes, lang), hide_index=True, width="stretch")
+        st.download_button(
+            "CSV", csv_bytes(changes), f"{name}-{old}-{new}.csv", "text/csv", key="changes-csv"
+        )
+
+
+def render(lang: str) -> None:
+    """The history page: a dataset's versions, two of them compared, a link to view one."""
+    st.title(label("history_title", lang))
+    st.caption(label("history_help", lang))
+    kinds = saved_datasets(lang)
+    dropped = state.seed("dataset", options=list(kinds), default=next(iter(kinds)))
+    name = st.selectbox(label("history_dataset", lang), list(kinds), key="dataset")
+    infos = workspace().history(name, user=current_account())
+    numbers = [info.version for info in infos]
+    versions = [i.to_dict() for i in infos]
+    st.dataframe(versions_table(versions, lang), hide_index=True, width="stretch")
+    old, new, covered = choose_versions(numbers, dropped, lang)
+    state.publish(["dataset", "from", "to", "covered"], defaults={"covered": True})
+    changes_section(name, infos, old, new, covered, lang)
+    # Open a version where the other pages show it: the map, compare, quality and export.
+    if st.button(esc_md(label("history_view", lang).format(ref=f"{name}@{new}"))):
+        request(kinds[name], f"{name}@{new}", rerun=False)
+        st.switch_page(nav.page("map"))

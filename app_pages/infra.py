@@ -1,6 +1,8 @@
 """
-Accessibility page: load infrastructure (OSM or a survey), see district coverage and how far
-each renovated community is from an accessible stop, a curb ramp and an accessible toilet.
+Accessibility page: infrastructure loaded, coverage by district, distances from communities.
+
+Load infrastructure (OSM or a survey), see district coverage and how far each renovated
+community is from an accessible stop, a curb ramp and an accessible toilet.
 
 The infrastructure stays in this browser session (or comes from the workspace, ``?infra=``);
 the radii, the declared districts and the measure shown live in the address
@@ -16,18 +18,17 @@ import hashlib
 
 import streamlit as st
 
-from app_pages import state
-from app_pages.common import (
+from app_pages._ui import state
+from app_pages._ui.common import (
     INFRA_KEY,
     LoadedInfra,
     current_infra,
-    current_lang,
     current_ledger,
     infra_metrics,
     load_figures,
 )
-from app_pages.datasets import open_form, save_form, source_caption
-from app_pages.widgets import (
+from app_pages._ui.datasets import open_form, save_form, source_caption
+from app_pages._ui.widgets import (
     button_row,
     coverage_view,
     datum_select,
@@ -60,95 +61,95 @@ def read(data: bytes, name: str, datum: str | None, sheet: str | None, lang: str
     st.session_state[INFRA_KEY] = LoadedInfra(found, name, token, data=data, datum=datum)
 
 
-lang = current_lang()
-st.title(label("page_infra_title", lang))
-st.caption(label("infra_help", lang))
+def upload_section(lang: str) -> None:
+    """The file, its datum and sheet, the buttons that read it or the example, saved ones."""
+    upload = st.file_uploader(label("upload_infra", lang), type=UPLOAD_TYPES, key="infra_upload")
+    upload_note(UPLOAD_TYPES, lang)
+    datum = datum_select(lang, key="infra_datum", in_file="datum_in_file_survey")
+    sheet = st.text_input(label("sheet", lang), "", key="infra_sheet") or None
+    left, right = st.columns(2)
+    if left.button(label("read_infra", lang), type="primary", disabled=upload is None):
+        read(upload.getvalue(), upload.name, datum, sheet, lang)
+    if right.button(label("load_infra_example", lang)):
+        read(EXAMPLE_FILE.read_bytes(), EXAMPLE_FILE.name, None, None, lang)
+    with st.expander(label("workspace_saved_datasets", lang)):
+        open_form("infra", lang)
 
-upload = st.file_uploader(label("upload_infra", lang), type=UPLOAD_TYPES, key="infra_upload")
-upload_note(UPLOAD_TYPES, lang)
-datum = datum_select(lang, key="infra_datum", in_file="datum_in_file_survey")
-sheet = st.text_input(label("sheet", lang), "", key="infra_sheet") or None
-left, right = st.columns(2)
-if left.button(label("read_infra", lang), type="primary", disabled=upload is None):
-    read(upload.getvalue(), upload.name, datum, sheet, lang)
-if right.button(label("load_infra_example", lang)):
-    read(EXAMPLE_FILE.read_bytes(), EXAMPLE_FILE.name, None, None, lang)
-with st.expander(label("workspace_saved_datasets", lang)):
-    open_form("infra", lang)
 
-loaded = current_infra()
-if loaded is None:
-    st.info(label("no_infra", lang))
-    st.stop()
-found = loaded.infra
-if loaded.synthetic:
-    st.warning(label("synthetic_survey_warning", lang))
-
-counts = found.counts()
-columns = st.columns(len(counts) + 1)
-for column, (kind, count) in zip(columns, counts.items(), strict=False):
-    column.metric(label(f"infra_{kind}", lang), count)
-columns[-1].metric(label("quarantined", lang), len(found.quarantine))
-st.caption(
-    esc_md(
-        f"{loaded.name} · {label(f'kind_{found.kind}', lang)} "
-        f"{sheet_text(found.sheet, found.sheets, lang)}"
-    )
-)
-source_caption(loaded, lang)
-save_form("infra", loaded, lang)
-
-ledger = current_ledger()
-projects = ledger.ledger.projects if ledger is not None else None
-st.sidebar.subheader(label("radii", lang))
-near_r = state.number("near", label("radius_near", lang), (50, 2000), 300, lang, step=50)
-far_r = state.number("far", label("radius_far", lang), (50, 3000), 500, lang, step=50)
-radii = tuple(sorted({near_r, far_r}))
-covers: tuple[str, ...] = ()
-try:
-    touched = coverage.coverage_districts(found, projects)
-    if found.kind == "survey" and not touched.empty:
-        names = dict(zip(touched["adcode"], touched["city"] + touched["district"], strict=True))
-        dropped = state.seed("covers", options=list(names), default=[], multi=True)
-        state.warn_dropped("covers", dropped, lang)
-        covers = tuple(
-            st.multiselect(
-                label("covers", lang),
-                list(names),
-                format_func=names.get,
-                key="covers",
-                placeholder=label("choose", lang),
-            )
+def summary_section(loaded, lang: str) -> dict:
+    """Features by kind and quarantined; the file; save. The counts by kind."""
+    found = loaded.infra
+    if loaded.synthetic:
+        st.warning(label("synthetic_survey_warning", lang))
+    counts = found.counts()
+    columns = st.columns(len(counts) + 1)
+    for column, (kind, count) in zip(columns, counts.items(), strict=False):
+        column.metric(label(f"infra_{kind}", lang), count)
+    columns[-1].metric(label("quarantined", lang), len(found.quarantine))
+    st.caption(
+        esc_md(
+            f"{loaded.name} · {label(f'kind_{found.kind}', lang)} "
+            f"{sheet_text(found.sheet, found.sheets, lang)}"
         )
-    measured = infra_metrics(loaded, projects, radii, covers)
-    table, near = measured.table, measured.near
-except BoundaryCacheError as exc:
-    st.error(esc_md(exc))
-    st.stop()
+    )
+    source_caption(loaded, lang)
+    save_form("infra", loaded, lang)
+    return counts
 
 
-keys = measured.measured_keys()
-state.warn_dropped("coverage", state.seed("coverage", options=keys, default="tactile_rate"), lang)
-metric = st.selectbox(
-    label("coverage_metric", lang),
-    keys,
-    format_func=lambda k: measure_name(k, lang),
-    key="coverage",
-)
-# The radii, declared districts and measure are in the address, as the map's filters are.
-state.publish(
-    ["near", "far", "covers", "coverage"],
-    defaults={"near": 300, "far": 500, "covers": [], "coverage": "tactile_rate"},
-)
-if table.empty:
-    st.info(label("infra_outside_china", lang))
-# Drawn with the display outlines (simplified); the metrics were computed on the full ones.
-shown = display_outlines(table)
-layers = coverage_layers(shown, metric, infra=found.features, projects=near, lang=lang)
-coverage_view(layers, "coverage_map")
-st.caption(label("coverage_caption", lang))
+def declared_districts(found, projects, lang: str) -> tuple[str, ...]:
+    """The districts a survey declares it covers, picked among those it touches."""
+    touched = coverage.coverage_districts(found, projects)
+    if found.kind != "survey" or touched.empty:
+        return ()
+    names = dict(zip(touched["adcode"], touched["city"] + touched["district"], strict=True))
+    dropped = state.seed("covers", options=list(names), default=[], multi=True)
+    state.warn_dropped("covers", dropped, lang)
+    return tuple(
+        st.multiselect(
+            label("covers", lang),
+            list(names),
+            format_func=names.get,
+            key="covers",
+            placeholder=label("choose", lang),
+        )
+    )
 
-if not table.empty:
+
+def measured_section(loaded, projects, lang: str):
+    """The radii and declared districts, then the metrics by district; stops without outlines."""
+    st.sidebar.subheader(label("radii", lang))
+    near_r = state.number("near", label("radius_near", lang), (50, 2000), 300, lang, step=50)
+    far_r = state.number("far", label("radius_far", lang), (50, 3000), 500, lang, step=50)
+    radii = tuple(sorted({near_r, far_r}))
+    try:
+        covers = declared_districts(loaded.infra, projects, lang)
+        return infra_metrics(loaded, projects, radii, covers)
+    except BoundaryCacheError as exc:
+        st.error(esc_md(exc))
+        st.stop()
+
+
+def choose_metric(keys: list[str], lang: str) -> str:
+    """The measure the map colours by; the radii, districts and measure go in the address."""
+    default = "tactile_rate"
+    state.warn_dropped("coverage", state.seed("coverage", options=keys, default=default), lang)
+    metric = st.selectbox(
+        label("coverage_metric", lang),
+        keys,
+        format_func=lambda k: measure_name(k, lang),
+        key="coverage",
+    )
+    # The radii, declared districts and measure are in the address, as the map's filters are.
+    state.publish(
+        ["near", "far", "covers", "coverage"],
+        defaults={"near": 300, "far": 500, "covers": [], "coverage": default},
+    )
+    return metric
+
+
+def metrics_section(table, shown, keys: list[str], lang: str) -> None:
+    """The metrics by district, their GeoJSON, and the documents' figures beside them."""
     st.subheader(label("district_metrics", lang))
     st.dataframe(coverage_table(table, keys, lang), hide_index=True, width="stretch")
     st.download_button(
@@ -166,30 +167,61 @@ if not table.empty:
     else:
         st.dataframe(reported, hide_index=True, width="stretch")
 
-st.subheader(label("infra_layers_download", lang))
-kinds = [k for k in infra.FEATURE_TYPES if counts[k]]
-with button_row():
-    for kind in kinds:
-        chosen = found.features[found.features["type"] == kind]
+
+def downloads_section(found, counts: dict, near, lang: str) -> None:
+    """Each kind of feature, the communities' proximity, the quarantine."""
+    st.subheader(label("infra_layers_download", lang))
+    kinds = [k for k in infra.FEATURE_TYPES if counts[k]]
+    with button_row():
+        for kind in kinds:
+            chosen = found.features[found.features["type"] == kind]
+            st.download_button(
+                f"{label(f'infra_{kind}', lang)} GeoJSON",
+                functools.partial(geojson_bytes, chosen),
+                f"{kind}.geojson",
+                "application/geo+json",
+                key=f"download-{kind}",
+            )
+    if near is not None:
         st.download_button(
-            f"{label(f'infra_{kind}', lang)} GeoJSON",
-            functools.partial(geojson_bytes, chosen),
-            f"{kind}.geojson",
+            label("download_proximity", lang),
+            functools.partial(geojson_bytes, near),
+            "projects-proximity.geojson",
             "application/geo+json",
-            key=f"download-{kind}",
         )
-if near is not None:
-    st.download_button(
-        label("download_proximity", lang),
-        functools.partial(geojson_bytes, near),
-        "projects-proximity.geojson",
-        "application/geo+json",
-    )
-if not found.quarantine.empty:
-    st.subheader(label("quarantine", lang))
-    st.dataframe(
-        quarantine_rows(found.quarantine, lang, kind="infra"), hide_index=True, width="stretch"
-    )
-    st.download_button(
-        "CSV", csv_bytes(found.quarantine), "infra-quarantine.csv", "text/csv", key="iq-csv"
-    )
+    if not found.quarantine.empty:
+        st.subheader(label("quarantine", lang))
+        st.dataframe(
+            quarantine_rows(found.quarantine, lang, kind="infra"), hide_index=True, width="stretch"
+        )
+        st.download_button(
+            "CSV", csv_bytes(found.quarantine), "infra-quarantine.csv", "text/csv", key="iq-csv"
+        )
+
+
+def render(lang: str) -> None:
+    """The accessibility page: upload, counts, coverage by district on a map, downloads."""
+    st.title(label("page_infra_title", lang))
+    st.caption(label("infra_help", lang))
+    upload_section(lang)
+    loaded = current_infra()
+    if loaded is None:
+        st.info(label("no_infra", lang))
+        st.stop()
+    counts = summary_section(loaded, lang)
+    ledger = current_ledger()
+    projects = ledger.ledger.projects if ledger is not None else None
+    measured = measured_section(loaded, projects, lang)
+    table, near = measured.table, measured.near
+    keys = measured.measured_keys()
+    metric = choose_metric(keys, lang)
+    if table.empty:
+        st.info(label("infra_outside_china", lang))
+    # Drawn with the display outlines (simplified); the metrics were computed on the full ones.
+    shown = display_outlines(table)
+    layers = coverage_layers(shown, metric, infra=loaded.infra.features, projects=near, lang=lang)
+    coverage_view(layers, "coverage_map")
+    st.caption(label("coverage_caption", lang))
+    if not table.empty:
+        metrics_section(table, shown, keys, lang)
+    downloads_section(loaded.infra, counts, near, lang)

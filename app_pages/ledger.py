@@ -14,18 +14,17 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import (
+from app_pages._ui.common import (
     LEDGER_KEY,
     LoadedLedger,
     choose_reconciliation,
-    current_lang,
     current_ledger,
     ledger_reconciliation,
     load_figures,
     reconcile_choice,
 )
-from app_pages.datasets import open_form, save_form, source_caption
-from app_pages.widgets import datum_select, upload_fields, upload_note
+from app_pages._ui.datasets import open_form, save_form, source_caption
+from app_pages._ui.widgets import datum_select, upload_fields, upload_note
 from geo import reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
@@ -66,6 +65,7 @@ def read(data: bytes, name: str, datum: str | None, sheet: str | None, lang: str
 
 
 def downloads(frame: pd.DataFrame, stem: str, key: str, lang: str) -> None:
+    """The frame as CSV and XLSX."""
     left, right = st.columns(2)
     left.download_button("CSV", csv_bytes(frame), f"{stem}.csv", "text/csv", key=f"{key}-csv")
     # Built when clicked, not on every run (a national ledger's workbook is seconds of CPU).
@@ -112,69 +112,88 @@ def reconciliation_section(loaded: LoadedLedger, lang: str) -> None:
     downloads(table, "reconciliation", "reconciliation", lang)
 
 
-lang = current_lang()
-st.title(label("page_ledger_title", lang))
-st.caption(label("ledger_help", lang))
+def upload_section(lang: str) -> None:
+    """The file, its sheet and datum, the buttons that read it or the example, saved ones."""
+    upload = st.file_uploader(label("upload", lang), type=TYPES, key="upload")
+    upload_note(TYPES, lang)
+    sheet = st.text_input(label("sheet", lang), "") or None
+    # Until a file is read, no datum is assumed: the choice starts empty unless it has a 坐标系
+    # column.
+    fields = (
+        {"lon", "lat"} if upload is None else upload_fields(upload.getvalue(), upload.name, sheet)
+    )
+    datum = datum_select(lang, key="datum", fields=fields)
+    left, right = st.columns(2)
+    if left.button(label("read_ledger", lang), type="primary", disabled=upload is None):
+        read(upload.getvalue(), upload.name, datum, sheet, lang)
+    if right.button(label("load_example", lang)):
+        read(EXAMPLE_FILE.read_bytes(), EXAMPLE_FILE.name, None, None, lang)
+    with st.expander(label("workspace_saved_datasets", lang)):
+        open_form("ledger", lang)
 
-upload = st.file_uploader(label("upload", lang), type=TYPES, key="upload")
-upload_note(TYPES, lang)
-sheet = st.text_input(label("sheet", lang), "") or None
-# Until a file is read, no datum is assumed: the choice starts empty unless it has a 坐标系 column.
-fields = {"lon", "lat"} if upload is None else upload_fields(upload.getvalue(), upload.name, sheet)
-datum = datum_select(lang, key="datum", fields=fields)
-left, right = st.columns(2)
-if left.button(label("read_ledger", lang), type="primary", disabled=upload is None):
-    read(upload.getvalue(), upload.name, datum, sheet, lang)
-if right.button(label("load_example", lang)):
-    read(EXAMPLE_FILE.read_bytes(), EXAMPLE_FILE.name, None, None, lang)
-with st.expander(label("workspace_saved_datasets", lang)):
-    open_form("ledger", lang)
 
-loaded = current_ledger()
-if loaded is None:
-    st.info(label("no_ledger", lang))
-    st.stop()
+def summary_section(loaded: LoadedLedger, lang: str) -> None:
+    """Rows read, clean, quarantined and drawn; the file's encoding or sheet; save."""
+    ledger = loaded.ledger
+    if loaded.synthetic:
+        st.warning(label("synthetic_warning", lang))
+    summary = ledger.summary()
+    for note in ledger.notes:
+        st.warning(note_text(note, lang))
+    columns = st.columns(4)
+    columns[0].metric(label("rows", lang), summary["rows"])
+    columns[1].metric(label("clean", lang), summary["clean"])
+    columns[2].metric(label("quarantined", lang), summary["quarantined"])
+    columns[3].metric(label("drawn", lang), int((ledger.projects["located"] == "point").sum()))
+    # The file's encoding or sheet; a workspace's current state (several files) has neither.
+    read_as = encoding_text(ledger.encoding, lang) or sheet_text(ledger.sheet, ledger.sheets, lang)
+    st.caption(esc_md(" · ".join(part for part in (loaded.name, read_as) if part)))
+    source_caption(loaded, lang)
+    save_form("ledger", loaded, lang)
 
-ledger = loaded.ledger
-if loaded.synthetic:
-    st.warning(label("synthetic_warning", lang))
-summary = ledger.summary()
-for note in ledger.notes:
-    st.warning(note_text(note, lang))
-columns = st.columns(4)
-columns[0].metric(label("rows", lang), summary["rows"])
-columns[1].metric(label("clean", lang), summary["clean"])
-columns[2].metric(label("quarantined", lang), summary["quarantined"])
-columns[3].metric(label("drawn", lang), int((ledger.projects["located"] == "point").sum()))
-# The file's encoding or sheet; a workspace's current state (several files) has neither.
-read_as = encoding_text(ledger.encoding, lang) or sheet_text(ledger.sheet, ledger.sheets, lang)
-st.caption(esc_md(" · ".join(part for part in (loaded.name, read_as) if part)))
-source_caption(loaded, lang)
-save_form("ledger", loaded, lang)
 
-st.subheader(label("quarantine", lang))
-if ledger.quarantine.empty:
-    st.success(label("nothing_quarantined", lang))
-else:
+def quarantine_section(ledger, lang: str) -> None:
+    """The quarantined rows by reason, then each, with their downloads."""
+    st.subheader(label("quarantine", lang))
+    if ledger.quarantine.empty:
+        st.success(label("nothing_quarantined", lang))
+        return
     st.dataframe(quarantine_by_reason(ledger.quarantine, lang), hide_index=True, width="stretch")
     st.dataframe(quarantine_rows(ledger.quarantine, lang), hide_index=True, width="stretch")
     downloads(ledger.quarantine, "quarantine", "quarantine", lang)
 
-reconciliation_section(loaded, lang)
 
-st.subheader(label("clean_projects", lang))
-st.dataframe(projects_table(ledger.projects, lang), hide_index=True, width="stretch")
-st.download_button(
-    label("download_gpkg", lang),
-    # Written when clicked, not on every run (a national ledger's GeoPackage takes seconds).
-    functools.partial(
-        geopackage_bytes,
-        {
-            "projects": ledger.projects,
-            "quarantine": ledger.quarantine,
-            "reconciliation": ledger_reconciliation(loaded),
-        },
-    ),
-    "ledger.gpkg",
-    "application/geopackage+sqlite3",
-)
+def projects_section(loaded: LoadedLedger, lang: str) -> None:
+    """The clean communities and the ledger's GeoPackage."""
+    ledger = loaded.ledger
+    st.subheader(label("clean_projects", lang))
+    st.dataframe(projects_table(ledger.projects, lang), hide_index=True, width="stretch")
+    st.download_button(
+        label("download_gpkg", lang),
+        # Written when clicked, not on every run (a national ledger's GeoPackage takes seconds).
+        functools.partial(
+            geopackage_bytes,
+            {
+                "projects": ledger.projects,
+                "quarantine": ledger.quarantine,
+                "reconciliation": ledger_reconciliation(loaded),
+            },
+        ),
+        "ledger.gpkg",
+        "application/geopackage+sqlite3",
+    )
+
+
+def render(lang: str) -> None:
+    """The ledger page: upload, summary, quarantine, reconciliation, clean communities."""
+    st.title(label("page_ledger_title", lang))
+    st.caption(label("ledger_help", lang))
+    upload_section(lang)
+    loaded = current_ledger()
+    if loaded is None:
+        st.info(label("no_ledger", lang))
+        st.stop()
+    summary_section(loaded, lang)
+    quarantine_section(loaded.ledger, lang)
+    reconciliation_section(loaded, lang)
+    projects_section(loaded, lang)

@@ -16,14 +16,15 @@ import hashlib
 
 import streamlit as st
 
-from app_pages.common import current_infra, current_lang, current_ledger
-from app_pages.widgets import (
+from app_pages._ui.cache import kept_newest, walking_network
+from app_pages._ui.common import current_infra, current_ledger
+from app_pages._ui.widgets import (
     coverage_view,
     datum_select,
     display_outlines,
     load_network_example,
 )
-from geo import facilities, lifecircle, network
+from geo import facilities, lifecircle
 from geo.errors import InputError
 from layers._html import esc_md
 from layers.export import geojson_bytes
@@ -54,13 +55,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _network(sha: str, name: str, _data: bytes) -> network.Network:
-    return network.build_network(_data, name=name)
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
 def _osm_facilities(sha: str, name: str, _data: bytes) -> facilities.Facilities:
-    extent = _network(sha, name, _data).extent()
+    extent = walking_network(_data, name).extent()
     registry = facilities.load_registry()
     return facilities.read_osm_facilities(_data, registry=registry, extent=extent, name=name)
 
@@ -86,7 +82,7 @@ def _sources(source: tuple[bytes, str], lang: str):
     """The network, and the facilities of the extract and of an uploaded file."""
     data, name = source
     sha = hashlib.sha256(data).hexdigest()
-    built = _network(sha, name, data)
+    built = walking_network(data, name)
     found = _osm_facilities(sha, name, data)
     left, right = st.columns([2, 1])
     upload = left.file_uploader(label("upload_facilities", lang), ["csv", "xlsx"], key="lc_fac")
@@ -132,12 +128,11 @@ def _settings(lang: str) -> tuple[str, facilities.Registry]:
 def _measured(projects, found, built, profile: str, registry) -> lifecircle.Indicators:
     """The indicators for the newest inputs of this session (one kept)."""
     radii = tuple((k, c.radius_m) for k, c in registry.categories.items())
-    key = (id(projects), id(found), built.sha256, profile, radii)
-    memo = st.session_state.setdefault(RESULT_KEY, {})
-    if key not in memo:
-        memo.clear()
-        memo[key] = lifecircle.measure(projects, found, built, registry=registry, profile=profile)
-    return memo[key]
+    return kept_newest(
+        RESULT_KEY,
+        (id(projects), id(found), built.sha256, profile, radii),
+        lambda: lifecircle.measure(projects, found, built, registry=registry, profile=profile),
+    )
 
 
 # --- the map and a community's walkshed ------------------------------------------------------
@@ -284,6 +279,3 @@ def render(lang: str) -> None:
     _walkshed_form(result, built, found, lang)
     _tables(result, found, lang)
     _downloads(result, found, lang)
-
-
-render(current_lang())

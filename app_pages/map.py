@@ -1,8 +1,10 @@
 """
-Map page: districts coloured by reported figures, city cards, provenance, and, when loaded on
-their pages, the ledger's communities and the accessibility layers, under a layer control.
+Map page: districts coloured by reported figures, city cards, provenance, the loaded layers.
 
-Every filter lives in the address bar (:mod:`app_pages.state`), so a copied link reopens the
+When loaded on their pages, the ledger's communities and the accessibility layers are drawn
+too, under a layer control.
+
+Every filter lives in the address bar (:mod:`app_pages._ui.state`), so a copied link reopens the
 same view, and the export page draws the same filters. Uploaded files are not part of a link:
 they stay in the browser session that read them.
 """
@@ -13,15 +15,15 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import (
+from app_pages._ui import nav
+from app_pages._ui.common import (
     current_infra,
     current_infra_metrics,
-    current_lang,
     current_ledger,
     load_figures,
 )
-from app_pages.filters import load_outlines, map_view
-from app_pages.widgets import map_page_style
+from app_pages._ui.filters import load_outlines, map_view
+from app_pages._ui.widgets import map_page_style
 from geo import figures, selection
 from layers._html import esc_md, md_lines
 from layers.maps import fill_frame
@@ -32,13 +34,16 @@ from layers.wording import label, periods_text, place_text
 
 @st.cache_data
 def load_notes() -> pd.DataFrame:
+    """The documents' named examples of renovated communities."""
     return figures.load_notes()
 
 
 def city_cards(all_figures: pd.DataFrame, view: View, lang: str) -> None:
     """
-    One card per city: its figure, a sum over every district and zone, or a sum saying how
-    many of how many it covers (:func:`geo.selection.city_summary`); never a silent 0.
+    One card per city: its figure, or a sum saying what it covers; never a silent 0.
+
+    A sum over every district and zone, or a sum saying how many of how many it covers
+    (:func:`geo.selection.city_summary`).
     """
     # With the documents' own city totals, which the filtered table leaves out.
     whole = selection.filter_figures(all_figures, view.selection, stated_totals=True)
@@ -108,38 +113,45 @@ def tables(kept: pd.DataFrame, cities: tuple, lang: str) -> None:
     st.dataframe(figure_table(kept, lang), hide_index=True, width="stretch")
 
 
-lang = current_lang()
-all_figures = load_figures()
-loaded, found, computed = current_ledger(), current_infra(), current_infra_metrics()
-view, kept, tile_key = map_view(all_figures, loaded, computed, lang)
-metric, cities = view.figure, view.cities
-st.title(label("title", lang))
-st.caption(f"{label('subtitle', lang)}{'。' if lang == 'zh' else '. '}{label('datum_note', lang)}")
-city_cards(all_figures, view, lang)
-if kept.empty:
-    st.warning(label("no_figures", lang))
-near = computed.near if computed is not None else None
-layers = view_map_layers(
-    view,
-    all_figures,
-    projects=near if near is not None else (loaded.ledger.projects if loaded else None),
-    infra=found.infra.features if found is not None else None,
-    coverage=computed.table if computed is not None else None,
-    tile_key=tile_key,
-)
-# The base map stays while filters change; the layers are swapped in it, so pan and zoom stay
-# unless the extent changes (layers.maps.MapLayers). Its frame fills the window below the
-# cards (map_page_style); 560 px is the height before the page's style applies.
-map_page_style()
-st_folium(
-    fill_frame(layers.base),
-    feature_group_to_add=layers.groups,
-    layer_control=layers.control,
-    height=560,
-    use_container_width=True,
-    returned_objects=[],
-    key="map",
-)
-captions(view, kept, metric, loaded, found, lang)
-tables(kept, cities, lang)
-st.page_link("app_pages/export.py", label=label("to_export", lang), icon="⬇️")
+def the_map(view: View, all_figures: pd.DataFrame, tile_key: str) -> None:
+    """The districts, the ledger's communities and the accessibility layers in one map."""
+    loaded, found, computed = current_ledger(), current_infra(), current_infra_metrics()
+    near = computed.near if computed is not None else None
+    layers = view_map_layers(
+        view,
+        all_figures,
+        projects=near if near is not None else (loaded.ledger.projects if loaded else None),
+        infra=found.infra.features if found is not None else None,
+        coverage=computed.table if computed is not None else None,
+        tile_key=tile_key,
+    )
+    # The base map stays while filters change; the layers are swapped in it, so pan and zoom
+    # stay unless the extent changes (layers.maps.MapLayers). Its frame fills the window below
+    # the cards (map_page_style); 560 px is the height before the page's style applies.
+    map_page_style()
+    st_folium(
+        fill_frame(layers.base),
+        feature_group_to_add=layers.groups,
+        layer_control=layers.control,
+        height=560,
+        use_container_width=True,
+        returned_objects=[],
+        key="map",
+    )
+
+
+def render(lang: str) -> None:
+    """The map page: filters in the sidebar, city cards, the map, what it leaves out, tables."""
+    all_figures = load_figures()
+    loaded, found, computed = current_ledger(), current_infra(), current_infra_metrics()
+    view, kept, tile_key = map_view(all_figures, loaded, computed, lang)
+    st.title(label("title", lang))
+    stop = "。" if lang == "zh" else ". "
+    st.caption(f"{label('subtitle', lang)}{stop}{label('datum_note', lang)}")
+    city_cards(all_figures, view, lang)
+    if kept.empty:
+        st.warning(label("no_figures", lang))
+    the_map(view, all_figures, tile_key)
+    captions(view, kept, view.figure, loaded, found, lang)
+    tables(kept, view.cities, lang)
+    st.page_link(nav.page("export"), label=label("to_export", lang), icon="⬇️")

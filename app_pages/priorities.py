@@ -1,8 +1,9 @@
 """
-Priorities page (优先): which communities first, by a transparent score whose every rank is
-explained by its parts. The same pipeline as `atlas priorities` (:func:`geo.priorities
-.prioritise`, presets from :data:`geo.priorities.PRESETS`); the words, table and map come
-from :mod:`layers.priorities`. Widgets and layout only.
+Priorities page (优先): which communities first, by a score whose every rank is explained.
+
+The same pipeline as `atlas priorities` (:func:`geo.priorities.prioritise`, presets from
+:data:`geo.priorities.PRESETS`); the words, table and map come from :mod:`layers.priorities`.
+Widgets and layout only.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import current_ledger
-from app_pages.widgets import coverage_view
+from app_pages._ui.common import current_ledger
+from app_pages._ui.widgets import coverage_view
 from geo import dates, priorities
 from layers._html import esc_md
 from layers.priorities import (

@@ -21,8 +21,8 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages import state
-from app_pages.common import (
+from app_pages._ui import state
+from app_pages._ui.common import (
     LEDGER_REF,
     current_account,
     current_ledger,
@@ -144,9 +144,8 @@ def plan_forms(lang: str) -> None:
 
 def check_days(text: str, lang: str) -> tuple[datetime.date, ...] | None:
     """The self-check days typed (``2023-06-30, 2023-11-30``); None, said, when one is no day."""
-    parts = [p.strip() for p in text.replace("，", ",").replace("、", ",").split(",") if p.strip()]
     try:
-        return tuple(dates.parse_day(p) for p in parts)
+        return dates.parse_days(text)
     except ValueError:
         st.error(label("progress_checks_bad", lang).format(value=esc_md(text)))
         return None
@@ -223,10 +222,12 @@ def on_outlines(table: pd.DataFrame) -> gpd.GeoDataFrame:
 
 
 def rate_or_count(value) -> str:
+    """A rate or count as a whole number with thousands separators; a dash when missing."""
     return "—" if pd.isna(value) else f"{round(float(value)):,}"
 
 
 def months_view(found, lang: str, saved: bool) -> None:
+    """The months read from the ledger's saved versions."""
     st.subheader(label("progress_monthly_title", lang))
     if not saved or found.months.empty:
         st.info(label("progress_monthly_none", lang))
@@ -312,6 +313,7 @@ def versions_caption(plan_ref: str, read: list[str], lang: str) -> None:
 
 
 def rankings(found, lang: str) -> None:
+    """The quarterly ranking of districts."""
     if found.quarter_end is None:
         st.caption(label("progress_rank_none", lang))
         return
@@ -323,6 +325,3 @@ def rankings(found, lang: str) -> None:
     for column, rate in zip(columns, RATES, strict=True):
         column.markdown(f"**{label(f'rate_{rate}', lang)}**")
         column.dataframe(ranking_table(found.rankings[rate], lang), hide_index=True)
-
-
-render(st.session_state.get("lang", "zh"))

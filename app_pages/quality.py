@@ -1,6 +1,8 @@
 """
-Data quality page: what the session's files quarantined, how reported figures reconcile with
-the ledger and the computed metrics, and which figures each district has, from where, how old.
+Data quality page: quarantine, reconciliation, and which figures each district has.
+
+What the session's files quarantined, how reported figures reconcile with the ledger and the
+computed metrics, and which figures each district has, from where, how old.
 
 The cities of the completeness table live in the address (``?city=新乡市,开封市``). Tables are
 ``st.dataframe`` (text, never HTML); the completeness table downloads as CSV and XLSX with its
@@ -13,10 +15,9 @@ import datetime
 
 import streamlit as st
 
-from app_pages import state
-from app_pages.common import (
+from app_pages._ui import state
+from app_pages._ui.common import (
     current_infra,
-    current_lang,
     current_ledger,
     ledger_reconciliation,
     load_city_names,
@@ -44,6 +45,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def quarantine_section(lang: str) -> None:
+    """What the session's ledger and infrastructure files quarantined."""
     st.header(label("quality_quarantine", lang))
     loaded = current_ledger()
     if loaded is None:
@@ -79,6 +81,7 @@ def quarantined(quarantine, key: str, lang: str) -> None:
 
 
 def reconciliation_section(lang: str) -> None:
+    """Reported figures against the ledger and the computed metrics."""
     st.header(label("quality_reconciliation", lang))
     st.subheader(label("quality_ledger_reconciliation", lang))
     loaded = current_ledger()
@@ -111,6 +114,7 @@ def reconciliation_section(lang: str) -> None:
 
 
 def completeness_section(cities: list[str], lang: str) -> None:
+    """Which figures each place has, from where and how old; downloads."""
     st.header(label("quality_completeness", lang))
     today = datetime.date.today()
     st.caption(label("quality_completeness_help", lang).format(today=today.isoformat()))
@@ -146,24 +150,28 @@ def completeness_section(cities: list[str], lang: str) -> None:
     )
 
 
-lang = current_lang()
-st.title(label("quality_title", lang))
-st.caption(label("quality_help", lang))
-city_names = load_city_names()
-# As on the map, no city chosen means the five seed cities.
-dropped = state.seed("city", options=city_names, default=[], multi=True)
-cities = st.sidebar.multiselect(
-    label("cities_or_seeds", lang),
-    city_names,
-    key="city",
-    placeholder=label("pick_placeholder", lang),
-)
-cities = cities or list(boundaries.SEED_CITIES)
-state.publish(["city"], defaults={"city": []})
-if dropped:
-    st.warning(esc_md(label("compare_dropped", lang).format(values="、".join(dropped))))
+def choose_cities(lang: str) -> list[str]:
+    """The cities of the completeness table, from the sidebar and the address."""
+    city_names = load_city_names()
+    # As on the map, no city chosen means the five seed cities.
+    dropped = state.seed("city", options=city_names, default=[], multi=True)
+    cities = st.sidebar.multiselect(
+        label("cities_or_seeds", lang),
+        city_names,
+        key="city",
+        placeholder=label("pick_placeholder", lang),
+    )
+    state.publish(["city"], defaults={"city": []})
+    if dropped:
+        st.warning(esc_md(label("compare_dropped", lang).format(values="、".join(dropped))))
+    return cities or list(boundaries.SEED_CITIES)
 
 
-quarantine_section(lang)
-reconciliation_section(lang)
-completeness_section(cities, lang)
+def render(lang: str) -> None:
+    """The data quality page: quarantine, reconciliation, completeness by place."""
+    st.title(label("quality_title", lang))
+    st.caption(label("quality_help", lang))
+    cities = choose_cities(lang)
+    quarantine_section(lang)
+    reconciliation_section(lang)
+    completeness_section(cities, lang)

@@ -1,6 +1,7 @@
 """
-Walking reach page: how far the renovated communities are from accessible destinations on
-foot, along the street network of an OSM extract, for a walker, a wheelchair user or a blind
+Walking reach page: how far renovated communities are from accessible destinations on foot.
+
+Along the street network of an OSM extract, for a walker, a wheelchair user or a blind
 walker, beside the straight line.
 
 The network is built from the OSM extract read on the accessibility page in this session, or
@@ -13,13 +14,13 @@ radii, snap distance and measure live in the address (``/reach?profile=wheelchai
 from __future__ import annotations
 
 import functools
-import hashlib
 
 import streamlit as st
 
-from app_pages import state
-from app_pages.common import current_infra, current_lang, current_ledger
-from app_pages.widgets import coverage_view, display_outlines, load_network_example
+from app_pages._ui import state
+from app_pages._ui.cache import kept_newest, walking_network
+from app_pages._ui.common import current_infra, current_ledger
+from app_pages._ui.widgets import coverage_view, display_outlines, load_network_example
 from geo import coverage, network, reach
 from geo.errors import InputError
 from layers._html import esc_md
@@ -31,17 +32,6 @@ from layers.wording import error_text, format_value, label, measure_name
 
 REACH_KEY = "reach_result"
 DRAWN_KEY = "reach_drawn"
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _network(sha: str, name: str, _data: bytes) -> network.Network:
-    """
-    The pedestrian graph of the extract with this SHA-256 (built once per server).
-
-    Built in a child process bounded in time and memory: the server keeps the graph, not
-    what building it took, and other planners' pages go on meanwhile.
-    """
-    return network.build_network_bounded(_data, name=name)
 
 
 def _extract(loaded, lang: str) -> tuple[bytes, str] | None:
@@ -56,115 +46,129 @@ def _extract(loaded, lang: str) -> tuple[bytes, str] | None:
 
 def _measured(loaded, projects, built, profile: str, radii: tuple, snap: float):
     """Per-community and per-district reach, kept for the newest inputs of this session."""
-    key = (loaded.token, id(projects), built.sha256, profile, radii, snap)
-    memo = st.session_state.setdefault(REACH_KEY, {})
-    if key not in memo:
-        memo.clear()
-        memo[key] = reach.measure(
+    return kept_newest(
+        REACH_KEY,
+        (loaded.token, id(projects), built.sha256, profile, radii, snap),
+        lambda: reach.measure(
             projects, loaded.infra, built, profiles=(profile,), radii=radii, max_snap_m=snap
-        )
-    return memo[key]
+        ),
+    )
 
 
-lang = current_lang()
-st.title(label("page_reach_title", lang))
-st.caption(label("reach_help", lang))
-if st.button(label("load_network_example", lang), key="reach_example"):
-    load_network_example()
-loaded, ledger = current_infra(), current_ledger()
-if loaded is None or ledger is None:
-    st.info(label("reach_needs", lang))
-    st.stop()
-if loaded.synthetic and loaded.infra.kind == "osm":
-    st.warning(label("synthetic_network_warning", lang))
-source = _extract(loaded, lang)
-if source is None:
-    st.info(label("reach_no_network", lang))
-    st.stop()
-try:
-    with st.spinner(label("reach_building", lang)):
-        built = _network(hashlib.sha256(source[0]).hexdigest(), source[1], source[0])
-except InputError as exc:
-    st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
-    st.stop()
-counts = built.counts()
-st.caption(
-    esc_md(
-        label("reach_network_counts", lang).format(
-            name=source[1], nodes=f"{counts['nodes']:,}", edges=f"{counts['edges']:,}"
+RADII_OFFERED = [300, 500, 1000]
+
+
+def inputs(lang: str):
+    """The infrastructure, the ledger and the network built from the extract; stops without."""
+    if st.button(label("load_network_example", lang), key="reach_example"):
+        load_network_example()
+    loaded, ledger = current_infra(), current_ledger()
+    if loaded is None or ledger is None:
+        st.info(label("reach_needs", lang))
+        st.stop()
+    if loaded.synthetic and loaded.infra.kind == "osm":
+        st.warning(label("synthetic_network_warning", lang))
+    source = _extract(loaded, lang)
+    if source is None:
+        st.info(label("reach_no_network", lang))
+        st.stop()
+    try:
+        with st.spinner(label("reach_building", lang)):
+            built = walking_network(*source)
+    except InputError as exc:
+        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        st.stop()
+    counts = built.counts()
+    st.caption(
+        esc_md(
+            label("reach_network_counts", lang).format(
+                name=source[1], nodes=f"{counts['nodes']:,}", edges=f"{counts['edges']:,}"
+            )
         )
     )
-)
+    return loaded, ledger, built
 
-left, middle, right = st.columns(3)
-profiles, radii_offered = list(network.PROFILES), [300, 500, 1000]
-dropped = state.seed("profile", options=profiles, default=profiles[0])
-dropped += state.seed(
-    "radii", options=radii_offered, default=list(coverage.RADII_M), multi=True, cast=int
-)
-dropped += state.seed("snap", options=list(range(10, 501)), default=int(reach.MAX_SNAP_M), cast=int)
-profile = left.radio(
-    label("reach_profile", lang),
-    profiles,
-    format_func=lambda p: label(f"profile_{p}", lang),
-    key="profile",
-    horizontal=True,
-)
-chosen_radii = middle.multiselect(
-    label("reach_radii", lang),
-    radii_offered,
-    key="radii",
-    placeholder=label("choose", lang),  # else Streamlit's own English
-)
-radii = tuple(sorted(chosen_radii or coverage.RADII_M))
-snap = right.number_input(label("reach_snap", lang), 10, 500, step=10, key="snap")
-projects = ledger.ledger.projects
-with st.spinner(label("reach_measuring", lang)):
-    reached = _measured(loaded, projects, built, profile, radii, float(snap))
-communities, table = reached.near, reached.table
 
-keys = [coverage.share_key(r, t, profile) for r in radii for t in coverage.DISTANCE_TYPES]
-dropped += state.seed("measure", options=keys, default=keys[0])
-metric = st.selectbox(
-    label("coverage_metric", lang), keys, format_func=lambda k: measure_name(k, lang), key="measure"
-)
-if dropped:
-    st.warning(label("compare_dropped", lang).format(values="、".join(map(str, dropped))))
-# The walker, radii, snap distance and measure are in the address, as the map's filters are.
-state.publish(
-    ["profile", "radii", "snap", "measure"],
-    defaults={
-        "profile": profiles[0],
-        "radii": list(coverage.RADII_M),
-        "snap": int(reach.MAX_SNAP_M),
-        "measure": keys[0],
-    },
-)
-drawn = dict(st.session_state.get(DRAWN_KEY, {}))
-# What was drawn for this network and profile; the view fits it.
-shown_drawn = {k: v for k, v in drawn.items() if v[0] == (built.sha256, profile)}
-layers = coverage_layers(
-    display_outlines(table),
-    metric,
-    infra=loaded.infra.features,
-    projects=communities,
-    fit=[frame for _, _, frame in shown_drawn.values()],
-    lang=lang,
-)
-for what, (_, name, frame) in shown_drawn.items():
-    make = walkshed_layer if what == "walkshed" else route_layer
-    layers.groups.insert(-1, make(frame, name, lang=lang))
-coverage_view(layers, "reach_map")
-st.caption(label("reach_caption", lang))
-if "route" in shown_drawn:
-    st.success(esc_md(route_text(shown_drawn["route"][2], shown_drawn["route"][1], lang)))
+def settings(lang: str) -> tuple[str, tuple, int, list]:
+    """The walker, the radii and the snap distance; the address values dropped."""
+    left, middle, right = st.columns(3)
+    profiles = list(network.PROFILES)
+    dropped = state.seed("profile", options=profiles, default=profiles[0])
+    dropped += state.seed(
+        "radii", options=RADII_OFFERED, default=list(coverage.RADII_M), multi=True, cast=int
+    )
+    dropped += state.seed(
+        "snap", options=list(range(10, 501)), default=int(reach.MAX_SNAP_M), cast=int
+    )
+    profile = left.radio(
+        label("reach_profile", lang),
+        profiles,
+        format_func=lambda p: label(f"profile_{p}", lang),
+        key="profile",
+        horizontal=True,
+    )
+    chosen_radii = middle.multiselect(
+        label("reach_radii", lang),
+        RADII_OFFERED,
+        key="radii",
+        placeholder=label("choose", lang),  # else Streamlit's own English
+    )
+    radii = tuple(sorted(chosen_radii or coverage.RADII_M))
+    snap = right.number_input(label("reach_snap", lang), 10, 500, step=10, key="snap")
+    return profile, radii, snap, dropped
 
-with_point = communities.index[communities[f"{profile}_snap_m"].notna()].tolist()
-names = communities["name"].astype(str)
-if not with_point:
-    st.info(label("reach_none_on_network", lang))
-tool_left, tool_right = st.columns(2)
-with tool_left.form("walkshed"):
+
+def choose_measure(keys: list[str], dropped: list, lang: str) -> str:
+    """The measure the map colours by; the walker, radii, snap and measure in the address."""
+    dropped += state.seed("measure", options=keys, default=keys[0])
+    metric = st.selectbox(
+        label("coverage_metric", lang),
+        keys,
+        format_func=lambda k: measure_name(k, lang),
+        key="measure",
+    )
+    if dropped:
+        st.warning(label("compare_dropped", lang).format(values="、".join(map(str, dropped))))
+    # The walker, radii, snap distance and measure are in the address, as the map's filters are.
+    state.publish(
+        ["profile", "radii", "snap", "measure"],
+        defaults={
+            "profile": next(iter(network.PROFILES)),
+            "radii": list(coverage.RADII_M),
+            "snap": int(reach.MAX_SNAP_M),
+            "measure": keys[0],
+        },
+    )
+    return metric
+
+
+def reach_map(loaded, built, communities, table, metric: str, profile: str, lang: str) -> dict:
+    """Reach by district with what was drawn for this network and walker; the drawn."""
+    drawn = dict(st.session_state.get(DRAWN_KEY, {}))
+    # What was drawn for this network and profile; the view fits it.
+    shown_drawn = {k: v for k, v in drawn.items() if v[0] == (built.sha256, profile)}
+    layers = coverage_layers(
+        display_outlines(table),
+        metric,
+        infra=loaded.infra.features,
+        projects=communities,
+        fit=[frame for _, _, frame in shown_drawn.values()],
+        lang=lang,
+    )
+    for what, (_, name, frame) in shown_drawn.items():
+        make = walkshed_layer if what == "walkshed" else route_layer
+        layers.groups.insert(-1, make(frame, name, lang=lang))
+    coverage_view(layers, "reach_map")
+    st.caption(label("reach_caption", lang))
+    if "route" in shown_drawn:
+        st.success(esc_md(route_text(shown_drawn["route"][2], shown_drawn["route"][1], lang)))
+    return drawn
+
+
+def walkshed_form(built, communities, drawn: dict, profile: str, snap, lang: str) -> None:
+    """Draw how far one can walk from a community."""
+    with_point = communities.index[communities[f"{profile}_snap_m"].notna()].tolist()
+    names = communities["name"].astype(str)
     st.markdown(f"**{label('walkshed_title', lang)}**")
     origin = st.selectbox(label("reach_community", lang), with_point, format_func=names.get)
     metres = st.number_input(label("walkshed_distance", lang), 100, 3000, 500, step=100)
@@ -177,7 +181,12 @@ with tool_left.form("walkshed"):
         else:
             drawn["walkshed"] = ((built.sha256, profile), names[origin], shed)
             st.session_state[DRAWN_KEY] = drawn
-with tool_right.form("route"):
+
+
+def route_form(loaded, built, communities, drawn: dict, profile: str, snap, lang: str) -> None:
+    """Draw the walk from a community to its nearest destination of a kind."""
+    with_point = communities.index[communities[f"{profile}_snap_m"].notna()].tolist()
+    names = communities["name"].astype(str)
     st.markdown(f"**{label('route_title', lang)}**")
     start = st.selectbox(label("reach_community", lang), with_point, format_func=names.get)
     kind = st.selectbox(
@@ -196,39 +205,65 @@ with tool_right.form("route"):
         else:
             drawn["route"] = ((built.sha256, profile), names[start], found)
             st.session_state[DRAWN_KEY] = drawn
-if st.session_state.get(DRAWN_KEY) is drawn:
-    st.rerun()  # the map above is drawn already: draw it again with the new layer
 
-st.subheader(label("district_metrics", lang))
-if table.empty:
-    st.info(label("infra_outside_china", lang))
-else:
-    st.dataframe(coverage_table(table, keys, lang), hide_index=True, width="stretch")
-st.subheader(label("reach_communities", lang))
-st.dataframe(reach_table(communities, profile, lang), hide_index=True, width="stretch")
-columns = st.columns(3)
-columns[0].download_button(
-    label("download_reach_communities", lang),
-    functools.partial(geojson_bytes, communities),
-    f"reach-communities-{profile}.geojson",
-    "application/geo+json",
-)
-if not table.empty:
-    columns[1].download_button(
-        label("download_reach_districts", lang),
-        functools.partial(geojson_bytes, table),
-        f"reach-districts-{profile}.geojson",
+
+def downloads(communities, table, drawn: dict, profile: str, lang: str) -> None:
+    """Reach by community and by district, and the walkshed drawn, as GeoJSON."""
+    columns = st.columns(3)
+    columns[0].download_button(
+        label("download_reach_communities", lang),
+        functools.partial(geojson_bytes, communities),
+        f"reach-communities-{profile}.geojson",
         "application/geo+json",
     )
-if "walkshed" in drawn:
-    token, name, shed = drawn["walkshed"]
-    columns[2].download_button(
-        esc_md(
-            label("download_walkshed", lang).format(
-                name=name, distance=format_value(shed["distance_m"].iloc[0], "m", lang)
-            )
-        ),
-        functools.partial(geojson_bytes, shed.assign(origin=name)),
-        f"walkshed-{shed['profile'].iloc[0]}.geojson",
-        "application/geo+json",
-    )
+    if not table.empty:
+        columns[1].download_button(
+            label("download_reach_districts", lang),
+            functools.partial(geojson_bytes, table),
+            f"reach-districts-{profile}.geojson",
+            "application/geo+json",
+        )
+    if "walkshed" in drawn:
+        _, name, shed = drawn["walkshed"]
+        columns[2].download_button(
+            esc_md(
+                label("download_walkshed", lang).format(
+                    name=name, distance=format_value(shed["distance_m"].iloc[0], "m", lang)
+                )
+            ),
+            functools.partial(geojson_bytes, shed.assign(origin=name)),
+            f"walkshed-{shed['profile'].iloc[0]}.geojson",
+            "application/geo+json",
+        )
+
+
+def render(lang: str) -> None:
+    """The walking reach page: settings, reach on a map, walkshed and route, tables, files."""
+    st.title(label("page_reach_title", lang))
+    st.caption(label("reach_help", lang))
+    loaded, ledger, built = inputs(lang)
+    profile, radii, snap, dropped = settings(lang)
+    projects = ledger.ledger.projects
+    with st.spinner(label("reach_measuring", lang)):
+        reached = _measured(loaded, projects, built, profile, radii, float(snap))
+    communities, table = reached.near, reached.table
+    keys = [coverage.share_key(r, t, profile) for r in radii for t in coverage.DISTANCE_TYPES]
+    metric = choose_measure(keys, dropped, lang)
+    drawn = reach_map(loaded, built, communities, table, metric, profile, lang)
+    if not communities[f"{profile}_snap_m"].notna().any():
+        st.info(label("reach_none_on_network", lang))
+    tool_left, tool_right = st.columns(2)
+    with tool_left.form("walkshed"):
+        walkshed_form(built, communities, drawn, profile, snap, lang)
+    with tool_right.form("route"):
+        route_form(loaded, built, communities, drawn, profile, snap, lang)
+    if st.session_state.get(DRAWN_KEY) is drawn:
+        st.rerun()  # the map above is drawn already: draw it again with the new layer
+    st.subheader(label("district_metrics", lang))
+    if table.empty:
+        st.info(label("infra_outside_china", lang))
+    else:
+        st.dataframe(coverage_table(table, keys, lang), hide_index=True, width="stretch")
+    st.subheader(label("reach_communities", lang))
+    st.dataframe(reach_table(communities, profile, lang), hide_index=True, width="stretch")
+    downloads(communities, table, drawn, profile, lang)

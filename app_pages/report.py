@@ -16,11 +16,11 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from app_pages import state
-from app_pages.common import (
+from app_pages._ui import state
+from app_pages._ui.cache import kept_newest
+from app_pages._ui.common import (
     current_account,
     current_infra,
-    current_lang,
     current_ledger,
     load_city_names,
     load_figures,
@@ -58,10 +58,10 @@ def _readable() -> frozenset[str] | None:
 def gathered(chosen, loaded, found) -> report.Report:
     """The report of the selection, rebuilt only when the selection or the data change."""
     key = (chosen, id(loaded), id(found), getattr(current_account(), "name", None))
-    memo = st.session_state.setdefault(MEMO_KEY, {})
-    if key not in memo:
-        memo.clear()
-        memo[key] = report.gather_report(
+    return kept_newest(
+        MEMO_KEY,
+        key,
+        lambda: report.gather_report(
             load_figures(),
             chosen,
             projects=loaded.ledger.projects if loaded else None,
@@ -69,17 +69,19 @@ def gathered(chosen, loaded, found) -> report.Report:
             infra=found.infra if found else None,
             infra_source=_source(found),
             readable=_readable(),
-        )
-    return memo[key]
+        ),
+    )
 
 
 def reply_bytes(made: report.Report, lang: str) -> bytes:
+    """The reply to a proposal as a Word document."""
     from layers.reply import reply_docx
 
     return reply_docx(made, today=_today(), lang=lang)
 
 
 def sheets_bytes(made: report.Report, figure: str, lang: str) -> bytes:
+    """The sheets as a PDF, its cover showing ``figure``."""
     from layers.sheets import sheets_pdf
 
     return sheets_pdf(made, today=_today(), figure=figure, lang=lang)
@@ -144,6 +146,7 @@ def preview(made: report.Report, lang: str) -> None:
 
 
 def render(lang: str) -> None:
+    """The reports page: choices, a preview, the reply and the sheets to download."""
     st.title(label("report_title", lang))
     st.caption(label("report_help", lang))
     cities, districts, period, kinds = choices(lang)
@@ -198,6 +201,3 @@ def render(lang: str) -> None:
         "application/pdf",
         key="dl-sheets",
     )
-
-
-render(current_lang())

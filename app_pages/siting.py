@@ -1,6 +1,7 @@
 """
-Siting page (选址): where N new curb ramps or accessible stops would reach the most households
-within R metres on foot, the existing ones kept; the optimum beside greedy, the marginal
+Siting page (选址): where N new ramps or accessible stops would reach the most households.
+
+Within R metres on foot, the existing ones kept; the optimum beside greedy, the marginal
 curve, the chosen sites and their downloads. The same pipeline as `atlas site`
 (:func:`geo.siting.plan`), on the walking network of the reach page.
 """
@@ -12,9 +13,10 @@ import hashlib
 
 import streamlit as st
 
-from app_pages.common import current_infra, current_lang, current_ledger
-from app_pages.widgets import coverage_view
-from geo import network, siting
+from app_pages._ui.cache import kept_newest, walking_network
+from app_pages._ui.common import current_infra, current_ledger
+from app_pages._ui.widgets import coverage_view
+from geo import siting
 from geo.errors import InputError
 from layers.export import geojson_bytes
 from layers.siting import curve_frame, siting_layers, siting_table, status_text, totals_text
@@ -23,23 +25,15 @@ from layers.wording import error_text, label
 SITING_KEY = "siting_result"
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _network(sha: str, name: str, _data: bytes) -> network.Network:
-    """The pedestrian graph of the extract with this SHA-256 (shared with the reach page)."""
-    return network.build_network(_data, name=name)
-
-
 def _planned(loaded, projects, built, upload, kind: str, count: int, radius: int, profile: str):
     """The solution for the newest inputs of this session (one kept)."""
     token = hashlib.sha256(upload.getvalue()).hexdigest() if upload is not None else None
-    key = (loaded.token, id(projects), built.sha256, token, kind, count, radius, profile)
-    memo = st.session_state.setdefault(SITING_KEY, {})
-    if key not in memo:
-        memo.clear()
+
+    def solve():
         candidates = None
         if upload is not None:
             candidates, _ = siting.read_sites(upload.getvalue(), name=upload.name)
-        memo[key] = siting.plan(
+        return siting.plan(
             projects,
             built,
             kind=kind,
@@ -50,86 +44,108 @@ def _planned(loaded, projects, built, upload, kind: str, count: int, radius: int
             candidates=candidates,
             time_limit_s=60.0,
         )
-    return memo[key]
+
+    key = (loaded.token, id(projects), built.sha256, token, kind, count, radius, profile)
+    return kept_newest(SITING_KEY, key, solve)
 
 
-lang = current_lang()
-st.title(label("page_siting_title", lang))
-st.caption(label("siting_help", lang))
-loaded, ledger = current_infra(), current_ledger()
-if loaded is None or ledger is None or loaded.data is None or loaded.infra.kind != "osm":
-    st.info(label("siting_needs", lang))
-    st.stop()
-try:
-    data = loaded.data
-    built = _network(hashlib.sha256(data).hexdigest(), loaded.name, data)
-except InputError as exc:
-    st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
-    st.stop()
+def inputs(lang: str):
+    """The survey's extract, the ledger and its walking network; stops without them."""
+    loaded, ledger = current_infra(), current_ledger()
+    if loaded is None or ledger is None or loaded.data is None or loaded.infra.kind != "osm":
+        st.info(label("siting_needs", lang))
+        st.stop()
+    try:
+        data = loaded.data
+        built = walking_network(data, loaded.name)
+    except InputError as exc:
+        st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
+        st.stop()
+    return loaded, ledger, built
 
-first, second, third, fourth = st.columns(4)
-kind = first.radio(
-    label("siting_type", lang),
-    siting.SITE_TYPES,
-    format_func=lambda k: label(f"siting_type_{k}", lang),
-    key="siting_type",
-)
-profile = second.radio(
-    label("reach_profile", lang),
-    siting.PROFILES,
-    format_func=lambda p: label(f"profile_{p}", lang),
-    key="siting_profile",
-)
-count = int(third.number_input(label("siting_count", lang), 1, 50, 5, key="siting_count"))
-radius = int(
-    fourth.number_input(label("siting_radius", lang), 50, 2000, 300, step=50, key="siting_radius")
-)
-upload = st.file_uploader(
-    label("siting_candidates_upload", lang), type=["geojson", "json", "gpkg", "zip"]
-)
-try:
-    with st.spinner(label("siting_solving", lang)):
-        candidates, existing, result = _planned(
-            loaded, ledger.ledger.projects, built, upload, kind, count, radius, profile
-        )
-except InputError as exc:
-    st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
-    st.stop()
-summary = result.summary
 
-st.caption(
-    label("siting_counts", lang).format(
-        candidates=f"{summary['candidates']:,}", existing=f"{summary['existing']:,}"
+def settings(lang: str) -> tuple[str, str, int, int]:
+    """What to site, for which walker, how many and within how far."""
+    first, second, third, fourth = st.columns(4)
+    kind = first.radio(
+        label("siting_type", lang),
+        siting.SITE_TYPES,
+        format_func=lambda k: label(f"siting_type_{k}", lang),
+        key="siting_type",
     )
-)
-st.success(totals_text(summary, lang))
-st.caption(status_text(summary, lang))
-unplaced = summary["communities_unplaced"] + summary["communities_without_weight"]
-if unplaced:
+    profile = second.radio(
+        label("reach_profile", lang),
+        siting.PROFILES,
+        format_func=lambda p: label(f"profile_{p}", lang),
+        key="siting_profile",
+    )
+    count = int(third.number_input(label("siting_count", lang), 1, 50, 5, key="siting_count"))
+    radius = int(
+        fourth.number_input(
+            label("siting_radius", lang), 50, 2000, 300, step=50, key="siting_radius"
+        )
+    )
+    return kind, profile, count, radius
+
+
+def summary_captions(summary: dict, lang: str) -> None:
+    """Candidates and existing sites counted, the totals, the solver's status, the unplaced."""
     st.caption(
-        label("siting_unplaced", lang).format(
-            count=unplaced, households=f"{round(summary['households_unplaced']):,}"
+        label("siting_counts", lang).format(
+            candidates=f"{summary['candidates']:,}", existing=f"{summary['existing']:,}"
         )
     )
-coverage_view(siting_layers(candidates, existing, lang=lang), "siting_map")
+    st.success(totals_text(summary, lang))
+    st.caption(status_text(summary, lang))
+    unplaced = summary["communities_unplaced"] + summary["communities_without_weight"]
+    if unplaced:
+        st.caption(
+            label("siting_unplaced", lang).format(
+                count=unplaced, households=f"{round(summary['households_unplaced']):,}"
+            )
+        )
 
-left, right = st.columns(2)
-left.subheader(label("siting_chosen", lang))
-left.dataframe(siting_table(candidates, lang), hide_index=True, width="stretch")
-right.subheader(label("siting_curve", lang))
-right.line_chart(curve_frame(result.curve, lang))
 
-columns = st.columns(2)
-chosen = candidates[candidates["chosen"]].sort_values("order")
-columns[0].download_button(
-    label("download_siting", lang),
-    functools.partial(geojson_bytes, chosen),
-    f"sites-{kind}-{profile}-{radius}m.geojson",
-    "application/geo+json",
-)
-columns[1].download_button(
-    label("download_siting_all", lang),
-    functools.partial(geojson_bytes, candidates),
-    f"candidates-{kind}-{profile}-{radius}m.geojson",
-    "application/geo+json",
-)
+def downloads(candidates, name: str, lang: str) -> None:
+    """The chosen sites and every candidate, as GeoJSON."""
+    columns = st.columns(2)
+    chosen = candidates[candidates["chosen"]].sort_values("order")
+    columns[0].download_button(
+        label("download_siting", lang),
+        functools.partial(geojson_bytes, chosen),
+        f"sites-{name}.geojson",
+        "application/geo+json",
+    )
+    columns[1].download_button(
+        label("download_siting_all", lang),
+        functools.partial(geojson_bytes, candidates),
+        f"candidates-{name}.geojson",
+        "application/geo+json",
+    )
+
+
+def render(lang: str) -> None:
+    """The siting page: settings, the solution on the map, its table, curve and downloads."""
+    st.title(label("page_siting_title", lang))
+    st.caption(label("siting_help", lang))
+    loaded, ledger, built = inputs(lang)
+    kind, profile, count, radius = settings(lang)
+    upload = st.file_uploader(
+        label("siting_candidates_upload", lang), type=["geojson", "json", "gpkg", "zip"]
+    )
+    try:
+        with st.spinner(label("siting_solving", lang)):
+            candidates, existing, result = _planned(
+                loaded, ledger.ledger.projects, built, upload, kind, count, radius, profile
+            )
+    except InputError as exc:
+        st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
+        st.stop()
+    summary_captions(result.summary, lang)
+    coverage_view(siting_layers(candidates, existing, lang=lang), "siting_map")
+    left, right = st.columns(2)
+    left.subheader(label("siting_chosen", lang))
+    left.dataframe(siting_table(candidates, lang), hide_index=True, width="stretch")
+    right.subheader(label("siting_curve", lang))
+    right.line_chart(curve_frame(result.curve, lang))
+    downloads(candidates, f"{kind}-{profile}-{radius}m", lang)

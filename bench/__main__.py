@@ -34,6 +34,7 @@ JOBS = (
     "store",
     "reports",
     "national",
+    "batch",
 )
 _MODULES = {"app": "bench.app_speed"}
 

@@ -47,7 +47,7 @@ def _rerun_case(repeat: int, ledger_spec: synthetic.Spec | None) -> dict:
 
     app = AppTest.from_file(str(REPO / "app.py"), default_timeout=600)
     if ledger_spec is not None:
-        from app_pages.common import LEDGER_KEY
+        from app_pages._ui.common import LEDGER_KEY
 
         app.session_state[LEDGER_KEY] = _loaded_ledger(ledger_spec)
     app.run()
@@ -66,7 +66,7 @@ def _rerun_case(repeat: int, ledger_spec: synthetic.Spec | None) -> dict:
 
 
 def _loaded_ledger(spec: synthetic.Spec):
-    from app_pages.common import LoadedLedger
+    from app_pages._ui.common import LoadedLedger
     from geo import figures, reconcile, records
 
     path = synthetic.ledger_path(spec)

@@ -99,7 +99,8 @@ rows by status.
 
 One module per noun: :mod:`cli.places`, :mod:`cli.export`, :mod:`cli.compare`, :mod:`cli.ledger`,
 :mod:`cli.infra`, :mod:`cli.figures`, :mod:`cli.plan`, :mod:`cli.network`, :mod:`cli.site`,
-:mod:`cli.indicators`, :mod:`cli.workspace`, :mod:`cli.accounts`, :mod:`cli.report`; what
+:mod:`cli.indicators`, :mod:`cli.workspace`, :mod:`cli.accounts`, :mod:`cli.report`,
+:mod:`cli.batch`; what
 they share (options, the check of files, the acting account) in :mod:`cli._common`.
 """
 
@@ -112,6 +113,7 @@ import sys
 
 from cli import (
     accounts,
+    batch,
     compare,
     export,
     figures,
@@ -143,7 +145,7 @@ FIX_FLAGS = {
 #: The command modules, in the order ``atlas --help`` lists their commands.
 COMMANDS = (
     places, export, compare, ledger, infra, figures, plan, network, site, indicators, workspace,
-    accounts, report,
+    accounts, report, batch,
 )  # fmt: skip
 
 

@@ -56,6 +56,16 @@ def parse_day(text: str | datetime.date) -> datetime.date:
         raise ValueError(f"Expected a day as YYYY-MM-DD (e.g. 2023-06-30), got {text!r}.") from None
 
 
+def parse_days(text: str) -> tuple[datetime.date, ...]:
+    """
+    Days typed as a list (``2023-06-30, 2023-11-30``; ``，`` and ``、`` separate too).
+
+    An empty text is no day. :class:`ValueError` (from :func:`parse_day`) when one is no day.
+    """
+    parts = [p.strip() for p in text.replace("，", ",").replace("、", ",").split(",")]
+    return tuple(parse_day(p) for p in parts if p)
+
+
 def is_month(dates: pd.Series) -> np.ndarray:
     """True where an ISO date is a month alone (``2023-03``)."""
     text = dates.astype("string").fillna("")

@@ -110,6 +110,11 @@ CODES: dict[str, tuple[str, ...]] = {
     "report_nothing_readable": ("cities",),
     # No reported figure plans this city and year (geo.plans.plan_from_figures).
     "no_plan_figures": ("city", "year", "found"),
+    # One city of a batch (geo.batch.FAILURE_CODES): the others go on.
+    "empty_network": (),
+    "empty_extract": (),
+    "internal_error": (),
+    "worker_lost": (),
 }
 
 

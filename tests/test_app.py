@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import boundaries, gazetteer
 from layers.maps import extent_of
+from tests._pages import open_page
 from tests.conftest import unescaped
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -145,7 +146,7 @@ def test_a_province_view_lists_every_city_and_all_china_draws_by_city(app):
 
 
 def test_ledger_page_reads_the_synthetic_example_and_labels_it(app):
-    app.switch_page("app_pages/ledger.py").run()
+    open_page(app, "ledger").run()
     assert app.title[0].value == "台账导入与核对"
     assert [i.value for i in app.info] == ["尚未读取台账。"]
     app.button[1].click().run()  # 加载合成示例台账
@@ -168,15 +169,15 @@ def test_ledger_page_reads_the_synthetic_example_and_labels_it(app):
     assert clean.set_index("小区名称").loc["幸西小区", "改造内容"] == "外墙、管网、无障碍"
     assert clean.set_index("小区名称").loc["幸小区", "状态"] == "已开工"
     # The map page now draws the 23 communities with a point and says what it left out.
-    app.switch_page("app_pages/map.py").run()
+    open_page(app, "map").run()
     assert not app.exception
     assert any("23 个小区有坐标；3 个仅按区县名称定位" in c.value for c in app.caption)
 
 
 def test_accessibility_page_measures_the_synthetic_survey_against_the_ledger(app):
-    app.switch_page("app_pages/ledger.py").run()
+    open_page(app, "ledger").run()
     app.button[1].click().run()  # the synthetic ledger, for the household shares
-    app.switch_page("app_pages/infra.py").run()
+    open_page(app, "accessibility").run()
     assert not app.exception, app.exception
     assert [i.value for i in app.info] == ["尚未加载设施数据。上传文件，或加载合成示例。"]
     app.button[1].click().run()  # 加载合成示例调查
@@ -214,9 +215,9 @@ def test_accessibility_page_measures_the_synthetic_survey_against_the_ledger(app
 )
 def test_the_map_fits_the_places_it_names_not_the_ledger_on_it(province, cities):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page("app_pages/ledger.py").run()
+    open_page(at, "ledger").run()
     next(b for b in at.button if b.label == "加载合成示例台账").click().run()
-    at.switch_page("app_pages/map.py").run()
+    open_page(at, "map").run()
     if province != "seed":
         at.sidebar.selectbox(key="province").set_value(province).run()
     assert not at.exception, at.exception
@@ -248,7 +249,7 @@ def test_a_city_link_opens_the_cities_it_names_beyond_the_seeds(link, province, 
 def test_a_shared_export_link_exports_the_view_it_names():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["city"] = "洛阳市"
-    at.switch_page("app_pages/export.py").run()  # the map page never ran in this session
+    open_page(at, "export").run()  # the map page never ran in this session
     assert not at.exception, at.exception
     assert at.markdown[-1].value.startswith("城市：洛阳市 · ") or any(
         m.value.startswith("城市：洛阳市 · ") for m in at.markdown
@@ -265,9 +266,9 @@ def test_the_accessibility_page_reads_its_radii_districts_and_measure_from_the_a
     link = {"near": "200", "far": "800", "covers": "410703,410702", "coverage": "curb_ramps"}
     for key, value in link.items():
         at.query_params[key] = value
-    at.switch_page("app_pages/ledger.py").run()
+    open_page(at, "ledger").run()
     next(b for b in at.button if b.label == "加载合成示例台账").click().run()
-    at.switch_page("app_pages/infra.py").run()
+    open_page(at, "accessibility").run()
     next(b for b in at.button if b.label.startswith("加载合成示例调查")).click().run()
     assert not at.exception, at.exception
     assert at.sidebar.number_input(key="near").value == 200
@@ -284,10 +285,10 @@ def test_the_accessibility_page_reads_its_radii_districts_and_measure_from_the_a
 def test_the_history_page_keeps_showing_every_change_in_the_address():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["covered"] = "false"
-    at.switch_page("app_pages/ledger.py").run()
+    open_page(at, "ledger").run()
     next(b for b in at.button if b.label == "加载合成示例台账").click().run()
     next(b for b in at.button if b.label == "保存").click().run()
-    at.switch_page("app_pages/history.py").run()
+    open_page(at, "history").run()
     assert not at.exception, at.exception
     assert at.toggle(key="covered").value is False
     assert at.query_params["covered"] == "False"
@@ -295,7 +296,7 @@ def test_the_history_page_keeps_showing_every_change_in_the_address():
 
 def test_export_page_exports_the_map_pages_view(app):
     app.sidebar.multiselect(key="city").set_value(["新乡市"]).run()
-    app.switch_page("app_pages/export.py").run()
+    open_page(app, "export").run()
     assert not app.exception, app.exception
     layers = app.dataframe[0].value.set_index("文件中的图层名")
     # 12 district outlines and the 高新区 zone, which has figures but no outline.

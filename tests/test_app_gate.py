@@ -18,9 +18,10 @@ from starlette.applications import Starlette
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from app_pages import session
+from app_pages._ui import session
 from geo import records
 from store import Workspace, audit, auth
+from tests._pages import open_page
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 120
@@ -164,7 +165,7 @@ def _change_password(at: AppTest, current: str, new: str) -> AppTest:
 
 def test_the_account_page_asks_for_the_current_password(team):
     at = _run(_logged_in("weibin"))
-    at.switch_page("app_pages/account.py")
+    open_page(at, "account")
     at = _run(at)
     at = _change_password(at, "not the password", "tactile paving reaches the gate")
     assert [e.value for e in at.error] == [
@@ -182,7 +183,7 @@ def test_the_account_page_asks_for_the_current_password(team):
 
 def test_the_account_page_says_how_long_a_throttled_current_password_waits(team):
     at = _run(_logged_in("weibin"))
-    at.switch_page("app_pages/account.py")
+    open_page(at, "account")
     at = _run(at)
     # Seven wrong current passwords just now: the name's delay (32 s) before the next try.
     with Workspace() as workspace, workspace._begin(write=True) as conn:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests._pages import open_page
 from tests.conftest import unescaped
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -18,7 +19,7 @@ def _table(at: AppTest, column: str):
 
 def test_example_network_shows_checklists_districts_with_no_data_and_clauses():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page("app_pages/lifecircle.py").run()
+    open_page(at, "lifecircle").run()
     assert at.info[0].value.startswith("请先在“台账”页读入台账")
     next(b for b in at.button if b.label == "加载合成示例路网").click().run()
     assert not at.exception, at.exception
@@ -52,7 +53,7 @@ def test_example_network_shows_checklists_districts_with_no_data_and_clauses():
     assert listed["所在范围"].iloc[0] in {"300 米", "500 米", "1,000 米"}
     assert name in set(_table(at, "完整社区")["小区名称"])
     # The walking-reach page works on the same example (its button calls the same loader).
-    at.switch_page("app_pages/reach.py").run()
+    open_page(at, "reach").run()
     assert not at.exception, at.exception
     assert at.warning[0].value.startswith("这是合成示例路网")
     assert "最近无障碍公交站（步行，沿路网）" in _table(at, "小区名称").columns
@@ -60,11 +61,11 @@ def test_example_network_shows_checklists_districts_with_no_data_and_clauses():
 
 def test_a_ledger_without_coordinates_reads_no_data_not_zero():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page("app_pages/ledger.py").run()
+    open_page(at, "ledger").run()
     text = "名称,区县,户数\n幸福小区,卫滨区,352\n红旗小区,红旗区,120\n"
     at.file_uploader(key="upload").set_value(("no-xy.csv", text.encode(), "text/csv")).run()
     next(b for b in at.button if b.label == "读取台账").click().run()
-    at.switch_page("app_pages/lifecircle.py").run()
+    open_page(at, "lifecircle").run()
     next(b for b in at.button if b.label == "加载合成示例路网").click().run()
     assert not at.exception, at.exception
     communities = _table(at, "完整社区").set_index("小区名称")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests._pages import open_page
 from tests.conftest import unescaped
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -17,7 +18,7 @@ def _open(page: str, **params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     for key, value in params.items():
         at.query_params[key] = value
-    at.switch_page(page).run()
+    open_page(at, page).run()
     assert not at.exception, at.exception
     return at
 
@@ -28,13 +29,13 @@ def _frame(at: AppTest, column: str):
 
 
 def _load_example_ledger(at: AppTest) -> None:
-    at.switch_page("app_pages/ledger.py").run()
+    open_page(at, "ledger").run()
     next(b for b in at.button if b.label == "加载合成示例台账").click().run()
     assert not at.exception, at.exception
 
 
 def test_compare_shows_the_places_named_in_the_address():
-    at = _open("app_pages/compare.py", place="410703,410721,410203", metric="households")
+    at = _open("compare", place="410703,410721,410203", metric="households")
     assert at.title[0].value == "区县对比"
     assert at.multiselect(key="place").value == ["410703", "410721", "410203"]
     values = _frame(at, "出处")
@@ -63,7 +64,7 @@ def test_compare_shows_the_places_named_in_the_address():
 
 
 def test_compare_opens_with_two_places_and_charts_no_single_period():
-    at = _open("app_pages/compare.py")
+    at = _open("compare")
     # Two places of the first city that report households, not all of its 13 (issue 18).
     assert at.multiselect(key="place").value == ["410702", "410703"]
     at.multiselect(key="metric").set_value(["households", "communities", "buildings"]).run()
@@ -92,7 +93,7 @@ def test_compare_opens_with_two_places_and_charts_no_single_period():
 
 
 def test_a_link_asking_households_per_household_shows_values_and_says_why():
-    at = _open("app_pages/compare.py", metric="households", show="per_household")
+    at = _open("compare", metric="households", show="per_household")
     assert at.radio(key="show").value == "value"
     assert at.info[0].value == (
         "“每户”不适用于所选指标（如户数的每户值、比率的占全市比例），已按数值显示。"
@@ -102,7 +103,7 @@ def test_a_link_asking_households_per_household_shows_values_and_says_why():
 
 
 def test_compare_asks_for_two_places_and_reports_unknown_ones():
-    at = _open("app_pages/compare.py", place="410703,999999")
+    at = _open("compare", place="410703,999999")
     assert at.info[0].value == "请至少选择两个地点进行对比。"
     assert "999999" in at.warning[0].value
 
@@ -111,7 +112,7 @@ def test_compare_uses_the_ledger_with_its_file_and_row_count():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["place"] = "410703,410702,410721"
     _load_example_ledger(at)
-    at.switch_page("app_pages/compare.py").run()
+    open_page(at, "compare").run()
     assert not at.exception, at.exception
     at.multiselect(key="metric").set_value(["ledger_households"]).run()
     assert not at.exception, at.exception
@@ -126,7 +127,7 @@ def test_compare_uses_the_ledger_with_its_file_and_row_count():
 
 
 def test_quality_lists_districts_without_figures():
-    at = _open("app_pages/quality.py", city="新乡市")
+    at = _open("quality", city="新乡市")
     assert at.title[0].value == "数据质量：隔离、核对与完整性"
     assert [i.value for i in at.info][:2] == [
         "本次会话尚未读取台账。在“台账”页上传台账或加载合成示例后，这里按原因列出被隔离的行。",
@@ -147,7 +148,7 @@ def test_quality_lists_districts_without_figures():
 
 @pytest.mark.parametrize("city", ["开封市"])
 def test_quality_follows_the_cities_in_the_address(city):
-    at = _open("app_pages/quality.py", city=city)
+    at = _open("quality", city=city)
     matrix = _frame(at, "有上报数据")
     assert set(matrix["所属城市"]) == {city}
     assert matrix.set_index("地点").loc["顺河回族区", "文件"] == "汴顺政〔2023〕47号"
@@ -156,7 +157,7 @@ def test_quality_follows_the_cities_in_the_address(city):
 def test_quality_shows_the_ledger_quarantine_by_reason():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     _load_example_ledger(at)
-    at.switch_page("app_pages/quality.py").run()
+    open_page(at, "quality").run()
     assert not at.exception, at.exception
     assert unescaped(at.subheader[0].value) == "台账：synthetic-ledger-xinxiang.csv"
     by_reason = _frame(at, "首次出现的行号")

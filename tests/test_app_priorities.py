@@ -10,10 +10,11 @@ from _osm import lonlat
 from _screen import screen_problems, screen_texts
 from streamlit.testing.v1 import AppTest
 
-from app_pages.common import LEDGER_KEY, LoadedLedger
+from app_pages._ui.common import LEDGER_KEY, LoadedLedger
 from app_pages.priorities import MEASURED_KEYS
 from geo import reconcile, records
 from geo.figures import load_figures
+from tests._pages import open_page
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 120
@@ -52,7 +53,7 @@ def _open(loaded, lang="zh") -> AppTest:
     reached["wheelchair_accessible_bus_stop_m"] = reached["name"].map(STOP_M)
     at.session_state[MEASURED_KEYS[1]] = {"newest": (reached, None)}
     at.session_state["lang"] = lang
-    at.switch_page("app_pages/priorities.py").run()
+    open_page(at, "priorities").run()
     assert not at.exception, at.exception
     return at
 
@@ -125,7 +126,7 @@ def test_the_life_circle_measured_in_the_session_is_weighed_and_choices_outlive_
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state[LEDGER_KEY] = loaded
     at.session_state[MEASURED_KEYS[0]] = {"newest": measured}
-    at.switch_page("app_pages/priorities.py").run()
+    open_page(at, "priorities").run()
     assert not at.exception, at.exception
     # No wheelchair reach in this session: that gap alone is said missing.
     assert [i.value for i in at.info] == [

@@ -10,9 +10,10 @@ import pytest
 from _osm import lonlat, osm_xml, wall_scene
 from streamlit.testing.v1 import AppTest
 
-from app_pages.common import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
+from app_pages._ui.common import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
 from geo import infra, reconcile, records
 from geo.figures import load_figures
+from tests._pages import open_page
 from tests.conftest import unescaped
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -47,7 +48,7 @@ def scene(tmp_path):
 def _open(scene) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state[INFRA_KEY], at.session_state[LEDGER_KEY] = scene
-    at.switch_page("app_pages/reach.py").run()
+    open_page(at, "reach").run()
     assert not at.exception, at.exception
     return at
 
@@ -115,7 +116,7 @@ def test_the_walker_radii_snap_and_measure_come_from_the_address(scene):
     for key, value in link.items():
         at.query_params[key] = value
     at.session_state[INFRA_KEY], at.session_state[LEDGER_KEY] = scene
-    at.switch_page("app_pages/reach.py").run()
+    open_page(at, "reach").run()
     assert not at.exception, at.exception
     assert at.radio(key="profile").value == "wheelchair"
     assert at.multiselect(key="radii").value == [500]

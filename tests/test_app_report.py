@@ -6,6 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests._pages import open_page
 from tests.conftest import unescaped
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -14,7 +15,7 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 def test_the_reports_page_offers_both_documents_for_the_cities_in_the_address():
     at = AppTest.from_file(APP, default_timeout=180)
     at.query_params["city"] = "焦作市"
-    at.switch_page("app_pages/report.py").run()
+    open_page(at, "report").run()
     assert not at.exception, at.exception
     assert at.title[0].value == "答复函与区县图集"
     assert at.multiselect(key="city").value == ["焦作市"]

@@ -10,9 +10,10 @@ from _osm import lonlat
 from streamlit.testing.v1 import AppTest
 from test_siting import _grid
 
-from app_pages.common import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
+from app_pages._ui.common import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
 from geo import infra, reconcile, records
 from geo.figures import load_figures
+from tests._pages import open_page
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 180
@@ -42,7 +43,7 @@ def _open(scene, lang="zh") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state[INFRA_KEY], at.session_state[LEDGER_KEY] = scene
     at.session_state["lang"] = lang
-    at.switch_page("app_pages/siting.py").run()
+    open_page(at, "siting").run()
     assert not at.exception, at.exception
     return at
 

@@ -165,7 +165,7 @@ _RAISED_CODE = re.compile(r"""\bcode=(?:"([a-z_]+)"(?: if \w+ else "([a-z_]+)")?
 def test_every_error_code_raised_is_listed_and_worded_with_its_details():
     raised = {
         code
-        for path in [*REPO.glob("geo/*.py"), *REPO.glob("store/*.py")]
+        for path in [*REPO.glob("geo/**/*.py"), *REPO.glob("store/*.py")]
         for found in _RAISED_CODE.findall(path.read_text(encoding="utf-8"))
         for code in found
         if code

@@ -170,3 +170,20 @@ def test_date_headers_in_english_and_an_excel_date_cell(tmp_path):
         ["2023-03-15", "2023-07-31"]
     ]
     assert np.array_equal(ledger.quarantine["reason"].to_numpy(), np.array([], dtype=object))
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("2023-06-30, 2023-11-30", ("2023-06-30", "2023-11-30")),
+        ("2023-06-30，2023-11-30、2023-12-31", ("2023-06-30", "2023-11-30", "2023-12-31")),
+        (" ", ()),
+    ],
+)
+def test_a_typed_list_of_days_reads_in_order(text, days):
+    assert dates.parse_days(text) == tuple(datetime.date.fromisoformat(d) for d in days)
+
+
+def test_a_typed_list_with_one_wrong_day_says_which():
+    with pytest.raises(ValueError, match=r"got '6月底'"):
+        dates.parse_days("2023-03-31, 6月底")

@@ -35,7 +35,11 @@ def test_the_code_reads_data_through_one_module():
     assert _data.data_path("figures.csv").is_file()
     # No module builds its own path to data/ from where it sits: DATA_DIR is geo/_data.py's.
     own = re.compile(r"""__file__.*["']data["']""")
-    for path in [*REPO.glob("geo/*.py"), *REPO.glob("layers/*.py"), *REPO.glob("app_pages/*.py")]:
+    for path in [
+        *REPO.glob("geo/**/*.py"),
+        *REPO.glob("layers/*.py"),
+        *REPO.glob("app_pages/**/*.py"),
+    ]:
         assert not own.search(path.read_text(encoding="utf-8")), path
 
 

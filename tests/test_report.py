@@ -6,10 +6,11 @@ import pandas as pd
 import pytest
 from _reports import xinxiang
 
-from geo import report
+from geo import records, report
+from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
 from geo.figures import load_figures
-from geo.report import DocumentSource, LedgerSource, MeasureSource
+from geo.report import DocumentSource, LedgerSource, MeasureSource, looks_synthetic
 from geo.selection import Selection
 
 
@@ -134,3 +135,16 @@ def test_the_cover_colours_one_period_and_kind():
     assert set(chosen["status"]) == {"plan"} and len(chosen) == 11  # 10 districts and 高新区
     assert xinxiang(()).colour_items("no_such_figure").empty
     assert isinstance(chosen, pd.DataFrame)
+
+
+# --- which data are the shipped examples (the pages' warning and the documents' note) -----------
+
+
+def test_looks_synthetic_reads_the_name_and_the_text_cells_only():
+    example = EXAMPLES_DIR / "synthetic-ledger-xinxiang.csv"
+    ledger = records.read_ledger(example.read_bytes(), name="ledger.csv")
+    assert looks_synthetic(["ledger.csv"], ledger.projects)  # its rows say so
+    assert looks_synthetic(["synthetic-ledger-xinxiang.csv"])
+    real = records.read_ledger("名称,区县,户数\n幸福小区,卫滨区,352\n".encode(), name="a.csv")
+    assert not looks_synthetic(["a.csv"], real.projects)
+    assert not looks_synthetic(["a.csv"], real.projects.iloc[:0])

@@ -36,6 +36,7 @@ from geo.documents.review import accept_figures, suggest_decisions
 from geo.gazetteer import list_zones
 from store import Workspace
 from store.accounts import acting_user
+from tests._pages import open_page
 from tests.workspace.conftest import LEDGER, SURVEY, monthly_ledger
 
 REPO = Path(__file__).resolve().parent.parent
@@ -52,7 +53,7 @@ FIGURE_TABLE_TEXT = (
     "卫滨区,新乡市,2024,计划,路灯数,12个,新测〔2024〕1号,新乡市住建局,2024-03-01,测试方案,第6行\n"
 )
 #: The pages of app.py's navigation, in its order.
-PAGES = re.findall(r'st\.Page\(\s*"(app_pages/\w+\.py)"', (REPO / "app.py").read_text("utf-8"))
+PAGES = re.findall(r'^    \("(\w+)", ', (REPO / "app.py").read_text("utf-8"), flags=re.MULTILINE)
 
 
 def _save_figures(workspace: Workspace, seed: Path, user) -> pd.DataFrame:
@@ -176,15 +177,15 @@ def _session(lang: str, seeds_dir: Path) -> AppTest:
     at.query_params["lang"] = lang
     at.query_params["dataset"] = LEDGER_NAME
     _run(at)
-    at.switch_page("app_pages/ledger.py")
+    open_page(at, "ledger")
     _run(at)
     at.button[1].click()  # the example ledger
     _run(at)
-    at.switch_page("app_pages/infra.py")
+    open_page(at, "accessibility")
     _run(at)
     at.button[1].click()  # the example survey
     _run(at)
-    at.switch_page("app_pages/figures.py")
+    open_page(at, "figures")
     _run(at)
     seed = seeds_dir / SEED
     at.file_uploader(key="doc-upload").upload(seed.name, seed.read_bytes(), "text/plain")
@@ -199,20 +200,20 @@ def _session(lang: str, seeds_dir: Path) -> AppTest:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_page_speaks_the_planners_language(lang, team, seeds_dir):
-    assert len(PAGES) == 14  # the scan found app.py's navigation
+    assert len(PAGES) == 15  # the scan found app.py's navigation (the 优先 page is the 15th)
     at = _session(lang, seeds_dir)
     problems = []
     for page in PAGES:
-        at.switch_page(page)
+        open_page(at, page)
         _run(at)
         problems += [f"{page} {p}" for p in screen_problems(screen_texts(at), lang, data=team)]
     # A version opened on the account page: its record and rows.
-    at.switch_page("app_pages/account.py")
+    open_page(at, "account")
     at.selectbox(key="account_version").set_value(f"{LEDGER_NAME}@2")
     _run(at)
     problems += [f"account@2 {p}" for p in screen_problems(screen_texts(at), lang, data=team)]
     # History of the survey (a bus stop moved and renamed) and of the figures (values changed).
-    at.switch_page("app_pages/history.py")
+    open_page(at, "history")
     _run(at)
     for name in (SURVEY.stem, "xinxiang-2023"):
         at.selectbox(key="dataset").set_value(name)

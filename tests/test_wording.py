@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 SOURCES = [
     REPO / "app.py",
     *REPO.glob("cli/*.py"),
-    *REPO.glob("app_pages/*.py"),
+    *REPO.glob("app_pages/**/*.py"),
     *REPO.glob("layers/*.py"),
 ]
 # label("key", ...) and label('key', ...) with a literal key.

@@ -16,6 +16,7 @@ from geo.documents.extract import extract_figures
 from geo.documents.read import read_document
 from geo.documents.table import read_figure_table
 from store import open_workspace
+from tests._pages import open_page
 from tests.conftest import unescaped
 
 from .conftest import app_session
@@ -53,7 +54,7 @@ def test_a_reviewed_report_colours_its_city_with_the_figures_traced_to_its_lines
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state["figures_review"] = (extraction, proposals, REPORT.read_bytes())
     at.run()
-    at.switch_page("app_pages/figures.py").run()
+    open_page(at, "figures").run()
     assert not at.exception, at.exception
     # The report's text, every proposal marked where it stands (escaped, as any upload).
     (text,) = [h for h in at.html if not h.value.startswith("<style>")]  # not the page's style

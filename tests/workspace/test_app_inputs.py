@@ -17,24 +17,25 @@ from geo.documents.quantities import QUALIFIERS
 from geo.documents.table import read_figure_table
 from layers.wording import LANGS
 from store import open_workspace
+from tests._pages import open_page
 from tests.conftest import unescaped
 
 from .conftest import app_session
 
 PAGES = [
-    "app_pages/map.py",
-    "app_pages/compare.py",
-    "app_pages/quality.py",
-    "app_pages/export.py",
-    "app_pages/report.py",
-    "app_pages/ledger.py",
-    "app_pages/infra.py",
-    "app_pages/reach.py",
-    "app_pages/lifecircle.py",
-    "app_pages/figures.py",
-    "app_pages/progress.py",
-    "app_pages/history.py",
-    "app_pages/account.py",
+    "map",
+    "compare",
+    "quality",
+    "export",
+    "report",
+    "ledger",
+    "accessibility",
+    "reach",
+    "lifecircle",
+    "figures",
+    "progress",
+    "history",
+    "account",
 ]
 #: The commonest 台账 shapes: (file text, the datum a planner picks for its coordinates).
 LEDGERS = {
@@ -69,7 +70,7 @@ def _failures(at: AppTest, pages: list[str] = PAGES) -> dict[tuple[str, str], st
     for lang in LANGS:
         at.sidebar.radio(key="lang").set_value(lang).run()
         for page in pages:
-            at.switch_page(page).run()
+            open_page(at, page).run()
             if at.exception:
                 failed[(lang, Path(page).stem)] = at.exception[0].message.splitlines()[-1]
     return failed
@@ -85,7 +86,7 @@ def _save_seed_plan(capsys) -> None:
 def _read_on_the_ledger_page(name: str) -> AppTest:
     text, datum = LEDGERS[name]
     at = app_session()
-    at.switch_page("app_pages/ledger.py").run()
+    open_page(at, "ledger").run()
     at.file_uploader(key="upload").set_value((f"{name}.csv", text.encode(), "text/csv")).run()
     if datum is not None:
         at.selectbox(key="datum-pick").set_value(datum).run()
@@ -106,7 +107,7 @@ def test_every_page_takes_a_ledger_read_and_not_saved(name):
 def test_the_progress_page_takes_a_ledger_read_and_not_saved(name, capsys):
     _save_seed_plan(capsys)
     at = _read_on_the_ledger_page(name)
-    assert _failures(at, ["app_pages/progress.py"]) == {}
+    assert _failures(at, ["progress"]) == {}
     # Without date columns the page says it has no data for starts, and shows no 0 %.
     assert "The ledger has no start-date column" in " ".join(w.value for w in at.warning)
     table = at.dataframe[0].value.set_index("Place")
@@ -143,7 +144,7 @@ def test_every_page_and_place_takes_saved_figures_of_every_qualifier():
     # The city, its province and all of China: the map's records table for each.
     city, province = {"province": "河南省", "city": "洛阳市"}, {"province": "河南省"}
     for place in (city, province, {"province": "china"}):
-        assert _failures(app_session(**place), ["app_pages/map.py"]) == {}, place
+        assert _failures(app_session(**place), ["map"]) == {}, place
     luoyang = app_session(province="河南省", city="洛阳市")
     shown = luoyang.dataframe[-1].value
     assert set(shown["数值性质"]) == {"约数", "不超过", "不少于", "确数"}

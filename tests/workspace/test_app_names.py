@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import records
 from store import Workspace
+from tests._pages import open_page
 
 from .conftest import APP, APP_TIMEOUT, LEDGER
 
@@ -32,17 +33,17 @@ HOSTILE_FILE = "![f](https:evil.example/f.png).csv"
 HOSTILE_NOTE = "[note](https:evil.example/n)"
 ACCOUNT = "**bold**_it_"
 PAGES = [
-    "app_pages/map.py",
-    "app_pages/compare.py",
-    "app_pages/quality.py",
-    "app_pages/export.py",
-    "app_pages/report.py",
-    "app_pages/ledger.py",
-    "app_pages/infra.py",
-    "app_pages/reach.py",
-    "app_pages/figures.py",
-    "app_pages/history.py",
-    "app_pages/account.py",
+    "map",
+    "compare",
+    "quality",
+    "export",
+    "report",
+    "ledger",
+    "accessibility",
+    "reach",
+    "figures",
+    "history",
+    "account",
 ]
 # Protobuf messages whose text Streamlit shows as it is (never as Markdown).
 _PLAIN = {"Json", "Html", "Text", "Code", "Arrow", "Exception"}
@@ -132,7 +133,7 @@ def test_every_page_shows_user_values_as_text(hostile, page):
     # Values from a link that are no choice of the page are named in a warning.
     at.query_params["city"] = "[城市](https:evil.example/c)"
     at.query_params["district"] = "![区](https:evil.example/d)"
-    at.switch_page(page).run()
+    open_page(at, page).run()
     assert not at.exception, at.exception
     assert_text_only(at)
     sidebar = " ".join(c.value for c in at.sidebar.caption)
@@ -147,7 +148,7 @@ def test_the_reports_page_names_the_data_and_refuses_a_period_as_text(hostile):
     at.query_params["ledger"] = f"{HOSTILE_DATASETS[0]}@1"
     at.query_params["city"] = "新乡市"
     at.query_params["period"] = "[p](https:evil.example/p)"
-    at.switch_page("app_pages/report.py").run()
+    open_page(at, "report").run()
     assert not at.exception, at.exception
     assert_text_only(at)
     assert "evil" in at.error[0].value  # the period refused, quoted as text
@@ -171,7 +172,7 @@ def test_a_malformed_or_hostile_link_is_refused_as_text(hostile, ref):
     at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT)
     at.session_state["session_token"] = hostile
     at.query_params["ledger"] = ref
-    at.switch_page("app_pages/account.py").run()
+    open_page(at, "account").run()
     assert not at.exception, at.exception  # was OverflowError, ValueError
     assert_text_only(at)
     shown = [e.value for e in at.error] + [w.value for w in at.warning]

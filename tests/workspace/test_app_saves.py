@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import records
 from store import open_workspace
+from tests._pages import open_page
 from tests.conftest import unescaped
 
 from .conftest import APP, APP_TIMEOUT, app_session, monthly_ledger
@@ -59,7 +60,7 @@ def _logged_in(name: str) -> AppTest:
 
 
 def _save_the_example(at: AppTest) -> AppTest:
-    at.switch_page("app_pages/ledger.py").run()
+    open_page(at, "ledger").run()
     next(b for b in at.button if b.label == "加载合成示例台账").click().run()
     at.button(key="ledger-save").click().run()
     assert not at.exception, at.exception
@@ -81,7 +82,7 @@ def test_a_district_office_is_told_the_rows_its_save_refused():
 @pytest.mark.usefixtures("team")
 def test_figures_all_of_other_districts_are_not_saved_and_the_page_says_why():
     at = _logged_in("weibin")
-    at.switch_page("app_pages/figures.py").run()
+    open_page(at, "figures").run()
     at.file_uploader(key="table-upload").set_value(("洛阳.csv", LUOYANG.encode(), "text/csv"))
     at.run()
     at.button(key="table-save").click().run()
@@ -108,7 +109,7 @@ def test_the_current_quarantine_shows_each_rows_version(tmp_path):
             file_name=month.name,
         )
     at = app_session()
-    at.switch_page("app_pages/quality.py").run()
+    open_page(at, "quality").run()
     assert not at.exception, at.exception
     rows = next(d.value for d in at.dataframe if "版本" in d.value.columns)
     # @1's 卫滨区 rows are gone with 卫滨区's replacement; row numbers say which file.
@@ -123,13 +124,13 @@ def test_one_sessions_comparison_choice_stays_in_that_session():
     _save_the_example(app_session())
     # Two planners have the saved ledger in view; one compares it over all periods.
     mine, theirs = app_session(), app_session()
-    mine.switch_page("app_pages/ledger.py").run()
+    open_page(mine, "ledger").run()
     choice = next(r for r in mine.radio if r.label == "比较方式")
     choice.set_value("all").run()
     assert not mine.exception, mine.exception
 
     def periods(at: AppTest) -> set[str]:
-        at.switch_page("app_pages/quality.py").run()
+        open_page(at, "quality").run()
         assert not at.exception, at.exception
         table = next(d.value for d in at.dataframe if "台账合计" in d.value.columns)
         return set(table["时期"])

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import records
 from store import open_workspace
+from tests._pages import open_page
 from tests.conftest import unescaped
 
 from .conftest import app_session, monthly_ledger
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.usefixtures("app_backend")
 
 def _save_example_from_the_ledger_page() -> AppTest:
     at = app_session()
-    at.switch_page("app_pages/ledger.py").run()
+    open_page(at, "ledger").run()
     at.button[1].click().run()  # 加载合成示例台账
     assert any("尚未保存" in c.value for c in at.caption)
     assert at.text_input(key="ledger-name").value == NAME
@@ -66,7 +67,7 @@ def test_a_monthly_ledger_shows_as_the_rows_it_changed_and_a_link_names_each_ver
             datum="gcj02",
         )
     history = app_session(dataset=NAME)
-    history.switch_page("app_pages/history.py").run()
+    open_page(history, "history").run()
     assert not history.exception, history.exception
     assert [m.value for m in history.metric] == ["1", "1", "1"]  # added, removed, changed
     versions, changes = history.dataframe[0].value, history.dataframe[1].value
@@ -93,7 +94,7 @@ def test_a_link_to_a_version_that_does_not_exist_says_so():
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_history_page_without_datasets_says_nothing_is_saved(lang):
     at = app_session(lang=lang)
-    at.switch_page("app_pages/history.py").run()
+    open_page(at, "history").run()
     assert not at.exception
     assert [i.value for i in at.info] == [
         "工作区中还没有保存的数据集。"

@@ -14,6 +14,7 @@ from cli import main
 from geo import figures, plans, progress, records
 from store import Workspace, migrate
 from store.loaded import ledger_reports, open_plan
+from tests._pages import open_page
 
 from .conftest import LEDGER, app_session, at_revision
 
@@ -151,7 +152,7 @@ def test_the_progress_page_in_both_languages(tmp_path):
         workspace.save_plan(_seed_plan(), name="plan", user="planner")
         _save_month(workspace, tmp_path, MARCH, "2023-03-31")
     at = app_session(as_of="2023-03-31")
-    at.switch_page("app_pages/progress.py").run()
+    open_page(at, "progress").run()
     assert not at.exception, at.exception
     assert at.query_params["plan"] == "plan@1" and at.query_params["as_of"] == "2023-03-31"
     table = at.dataframe[0].value.set_index("地区")
@@ -161,11 +162,11 @@ def test_the_progress_page_in_both_languages(tmp_path):
     assert "开工截止 2023-03-31" in " ".join(c.value for c in at.caption)
     # A link naming other ledger versions says so, its text inert (no image, no link).
     hostile = app_session(as_of="2023-03-31", ledger_versions="![x](http://e/x.png)")
-    hostile.switch_page("app_pages/progress.py").run()
+    open_page(hostile, "progress").run()
     warning = " ".join(w.value for w in hostile.warning)
     assert r"\!\[x\]\(http\:\/\/e\/x\.png\)" in warning and "](" not in warning
     english = app_session(lang="en", as_of="2023-03-31", plan="plan@1")
-    english.switch_page("app_pages/progress.py").run()
+    open_page(english, "progress").run()
     assert not english.exception, english.exception
     table = english.dataframe[0].value.set_index("Place")
     assert table.loc["牧野区", "Start rate"] == "Not reported"

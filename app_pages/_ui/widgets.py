@@ -1,6 +1,5 @@
 """
-Widgets several pages share: the datum of an upload, the note under an uploader, and the
-app's few style rules.
+Widgets several pages share: an upload's datum, the note under an uploader, the style rules.
 
 Widgets only: which columns a ledger names is :func:`geo.records.ledger_fields`.
 """
@@ -12,7 +11,7 @@ import hashlib
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import (
+from app_pages._ui.common import (
     INFRA_KEY,
     LEDGER_KEY,
     LoadedInfra,
@@ -158,8 +157,10 @@ def display_outlines(table):
 
 def coverage_view(layers, key: str) -> None:
     """
-    A coverage map as the pages draw it: the base map stays and the layers are swapped, so a
-    new measure keeps the planner's pan and zoom.
+    A coverage map as the pages draw it.
+
+    The base map stays and the layers are swapped, so a new measure keeps the planner's pan
+    and zoom.
     """
     st_folium(
         layers.base,
@@ -174,9 +175,10 @@ def coverage_view(layers, key: str) -> None:
 
 def load_network_example() -> None:
     """
-    Put the synthetic example network in view as this session's OSM data (its stops and
-    kerbs as infrastructure, its streets to walk), and the synthetic ledger when no ledger is
-    in view: the walking-reach and life-circle pages then work with what ships.
+    Put the synthetic example network in view as this session's OSM data.
+
+    Its stops and kerbs as infrastructure, its streets to walk, and the synthetic ledger when
+    no ledger is in view: the walking-reach and life-circle pages then work with what ships.
     """
     data = NETWORK_EXAMPLE.read_bytes()
     found = infra.read_infra(data, name=NETWORK_EXAMPLE.name)

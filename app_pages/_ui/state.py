@@ -166,8 +166,10 @@ def multiselect(key: str, title: str, options: list, lang: str, *, cast: Callabl
 
 def number(key: str, title: str, bounds: tuple[int, int], default: int, lang: str, **kw) -> int:
     """
-    A sidebar number input seeded from the address (``?near=200``); a value that is not a
-    whole number within ``bounds`` is named and dropped. ``kw`` goes to the widget (``step``).
+    A sidebar number input seeded from the address (``?near=200``).
+
+    A value that is not a whole number within ``bounds`` is named and dropped. ``kw`` goes to
+    the widget (``step``).
     """
     low, high = bounds
 

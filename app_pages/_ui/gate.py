@@ -4,7 +4,7 @@ The login gate: who is acting, the login form in team mode, logout, the no-acces
 Widgets only; the checks are :mod:`store.auth`'s and the workspace's. Local mode (a workspace
 without accounts, no ``ATLAS_AUTH=on``) needs no login: the one local user acts. In team mode
 every page waits for a login. The login form and the logout button are plain HTML forms that
-post to the server's own routes (:mod:`app_pages.session`, mounted by ``server.py``), which
+post to the server's own routes (:mod:`app_pages._ui.session`, mounted by ``server.py``), which
 set and clear the session cookie: ``HttpOnly`` (no script in the page can read it),
 ``SameSite=Strict``, ``Secure`` over HTTPS. A page reads the cookie from the request that
 opened it and asks the workspace on every run whether its session is live, so a logout, a
@@ -18,8 +18,8 @@ import urllib.parse
 
 import streamlit as st
 
-from app_pages import session
-from app_pages.common import ACCOUNT_KEY, current_account, workspace
+from app_pages._ui import session
+from app_pages._ui.common import ACCOUNT_KEY, current_account, workspace
 from layers._html import esc, esc_md
 from layers.tables import district_names
 from layers.wording import error_text, label
@@ -103,7 +103,7 @@ def require_login(lang: str) -> Account:
 
 
 def _here() -> str:
-    """This page's path and address parameters, where a login or logout comes back to."""
+    """The page's path and address parameters, where a login or logout comes back to."""
     path = urllib.parse.urlsplit(st.context.url or "").path or "/"
     kept = {
         k: v for k, v in st.query_params.to_dict().items() if k not in (session.FLASH, session.WAIT)

@@ -1,6 +1,5 @@
 """
-What several pages share: the figures, the chosen language, the workspace, and the ledger and
-infrastructure in view.
+What several pages share: figures, language, workspace, the ledger and infrastructure in view.
 
 The ledger in view is the one read on the ledger page in this browser session and not yet
 saved, else what the address names in the workspace (``?ledger=xinxiang@3``: a version;
@@ -14,14 +13,15 @@ import functools
 import hashlib
 from dataclasses import dataclass, field
 
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from app_pages._ui.cache import kept_newest
 from geo import boundaries, coverage, gazetteer, reconcile
 from geo.coverage import Coverage
 from geo.infra import Infra
 from geo.records import Ledger
+from geo.report import looks_synthetic
 from layers._html import esc_md
 from layers.wording import error_text, label
 from store import (
@@ -55,24 +55,6 @@ RECONCILE_KEY = "reconcile_by"
 RECONCILED_KEY = "reconciled"
 
 
-def says_synthetic(name: str, rows: pd.DataFrame) -> bool:
-    """
-    True when the file's name or the text of its first 1,000 rows says "synthetic".
-
-    Only the columns that hold values are read as text: the geometry column is not text (a
-    ledger located by district names alone has none but empty geometries, which pandas'
-    ``.str`` refuses), and its coordinates never say anything.
-    """
-    if "synthetic" in name:
-        return True
-    values = pd.DataFrame(rows.head(1000)).drop(columns=_geometry_columns(rows))
-    return bool(values.astype(str).apply(lambda c: c.str.contains("synthetic")).any().any())
-
-
-def _geometry_columns(rows: pd.DataFrame) -> list[str]:
-    return [c for c in rows.columns if isinstance(rows[c].dtype, gpd.array.GeometryDtype)]
-
-
 @dataclass(frozen=True)
 class LoadedLedger:
     """
@@ -96,7 +78,7 @@ class LoadedLedger:
     @functools.cached_property
     def synthetic(self) -> bool:
         """True for the shipped example, or any file that says it is synthetic."""
-        return says_synthetic(self.name, self.ledger.projects)
+        return looks_synthetic([self.name], self.ledger.projects)
 
     @functools.cached_property
     def token(self) -> str:
@@ -122,7 +104,7 @@ class LoadedInfra:
     @functools.cached_property
     def synthetic(self) -> bool:
         """True for the shipped example, or a file whose features say they are synthetic."""
-        return says_synthetic(self.name, self.infra.features)
+        return looks_synthetic([self.name], self.infra.features)
 
 
 @st.cache_data
@@ -133,8 +115,10 @@ def load_display_outlines() -> pd.DataFrame:
 
 def load_figures() -> pd.DataFrame:
     """
-    The reported figures every page shows: the seed figures (data/, validated once per
-    server) and the current state of every figures dataset saved in the workspace.
+    The reported figures every page shows.
+
+    The seed figures (data/, validated once per server) and the current state of every
+    figures dataset saved in the workspace.
     """
     try:
         return _figures_in_view(workspace_revision())
@@ -167,8 +151,10 @@ def current_account() -> Account | None:
 
 def workspace_revision() -> tuple:
     """
-    Who reads, and every dataset they may read with its latest version: what a cached
-    opening depends on (a new save opens anew; another account never gets this one's).
+    Who reads, and every dataset they may read with its latest version.
+
+    What a cached opening depends on (a new save opens anew; another account never gets this
+    one's).
     """
     account = current_account()
     found = workspace().list_datasets(user=account)
@@ -260,13 +246,11 @@ def ledger_reconciliation(loaded: LoadedLedger) -> pd.DataFrame:
     by, table = reconcile_choice(loaded), loaded.reconciliation
     if not table.empty and table["compared"].iloc[0] == by:
         return table
-    key = (loaded.token, by, workspace_revision())
-    held = st.session_state.get(RECONCILED_KEY)
-    if held is None or held[0] != key:
-        figures = load_figures()
-        held = (key, reconcile.reconcile(loaded.ledger.projects, figures, by=by))
-        st.session_state[RECONCILED_KEY] = held
-    return held[1]
+    return kept_newest(
+        RECONCILED_KEY,
+        (loaded.token, by, workspace_revision()),
+        lambda: reconcile.reconcile(loaded.ledger.projects, load_figures(), by=by),
+    )
 
 
 def current_infra() -> LoadedInfra | None:
@@ -278,16 +262,16 @@ def infra_metrics(
     loaded: LoadedInfra, projects, radii: tuple[int, ...], covers: tuple[str, ...]
 ) -> Coverage:
     """
-    :func:`geo.coverage.measure` of the session's infrastructure, kept per infrastructure,
-    ledger, radii and declared districts (the newest result only, so a session holds one).
+    :func:`geo.coverage.measure` of the session's infrastructure, kept for its inputs.
+
+    Kept per infrastructure, ledger, radii and declared districts (the newest result only, so
+    a session holds one).
     """
-    key = (loaded.token, id(projects), radii, covers)
-    memo = st.session_state.setdefault(INFRA_METRICS_KEY, {})
-    if key not in memo:
-        measured = coverage.measure(projects, loaded.infra, radii=radii, covers=covers)
-        memo.clear()
-        memo[key] = measured
-    return memo[key]
+    return kept_newest(
+        INFRA_METRICS_KEY,
+        (loaded.token, id(projects), radii, covers),
+        lambda: coverage.measure(projects, loaded.infra, radii=radii, covers=covers),
+    )
 
 
 def current_infra_metrics() -> Coverage | None:

@@ -1,10 +1,11 @@
 """
-The workspace on the ledger and accessibility pages: say where the data in view come from,
-save what was read as the next version of a dataset, and open a saved version or a current
-state.
+The workspace on the ledger and accessibility pages: where data come from, save, open.
+
+Say where the data in view come from, save what was read as the next version of a dataset,
+and open a saved version or a current state.
 
 Widgets only: saving and opening are :mod:`store` calls; which data are in view is
-:mod:`app_pages.common`'s rule. The reference in view (``xinxiang@3``, ``xinxiang`` or ""
+:mod:`app_pages._ui.common`'s rule. The reference in view (``xinxiang@3``, ``xinxiang`` or ""
 for every dataset's current state) is the address's ``?ledger=`` / ``?infra=``.
 """
 
@@ -14,8 +15,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import state
-from app_pages.common import (
+from app_pages._ui import state
+from app_pages._ui.common import (
     INFRA_KEY,
     INFRA_REF,
     LEDGER_KEY,
@@ -152,8 +153,10 @@ def _choices(kind: str) -> list[str]:
 
 def sidebar_sources(lang: str) -> None:
     """
-    The saved data every page shows, in the sidebar: the current state by default, or a
-    dataset's, or one version; seeded from the address (``?ledger=``, ``?infra=``).
+    The saved data every page shows, in the sidebar.
+
+    The current state by default, or a dataset's, or one version; seeded from the address
+    (``?ledger=``, ``?infra=``).
 
     While this session holds data read and not yet saved, that is what the pages show, and
     the sidebar says so.

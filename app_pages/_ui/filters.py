@@ -1,6 +1,8 @@
 """
-The map page's sidebar: where (cities, districts), when and what (period, figure), the ledger's
-own filters, the coverage layer and the basemap, each a widget seeded from the address bar.
+The map page's sidebar: where, when and what, each a widget seeded from the address bar.
+
+Where (cities, districts), when and what (period, figure), the ledger's own filters, the
+coverage layer and the basemap.
 
 :func:`map_view` draws them all, publishes their values to the address and returns the
 :class:`layers.view.View` they make. The map and the export page both draw it, so a link to
@@ -12,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages import state
+from app_pages._ui import state
 from geo import boundaries, gazetteer, selection
 from geo.figures import STATUSES as FIGURE_KINDS
 from layers.basemaps import BASEMAPS, display_datum, tianditu_key
@@ -51,6 +53,7 @@ LEDGER_FILTERS = {
 
 @st.cache_data
 def load_outlines(cities: tuple[str, ...], districts: tuple[str, ...]):
+    """The display outlines of the districts chosen, else of every district of the cities."""
     return selection.select_outlines(
         selection.Selection(cities=cities, districts=districts), display=True
     )
@@ -58,6 +61,7 @@ def load_outlines(cities: tuple[str, ...], districts: tuple[str, ...]):
 
 @st.cache_data
 def city_choices(province: str) -> list[str]:
+    """The cities offered for a group: the seed cities, all of China, or a province's."""
     if province == SEED:
         return list(boundaries.SEED_CITIES)
     if province == ALL_CHINA:

@@ -1,0 +1,1 @@
+"""What several pages share: session, sidebar, address bar, gate, forms and widgets."""

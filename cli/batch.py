@@ -1,0 +1,108 @@
+"""
+``atlas batch reach|indicators|coverage``: one task per city over a province or all of China.
+
+    atlas batch reach|indicators|coverage (--province 河南省 | --all) --osm EXTRACT
+                --ledger NAME[@V]|FILE --out DIR/ [--workers N] [--scheduler tcp://HOST:8786]
+
+The command's options and handler (:func:`add_commands`, listed in :data:`cli.COMMANDS`).
+The work is :func:`geo.batch.run_batch`'s: a line per city
+on stderr as it ends, then one JSON line of counts by status on stdout; exit 0 when no city
+failed, 3 when some did (the others are written, and a re-run skips them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from cli._common import declare_files
+
+__all__ = ["add_commands"]
+
+#: Exit status when some cities failed (2 is a usage error, 1 a bug).
+EXIT_SOME_FAILED = 3
+_LEDGER_FILES = (".csv", ".xlsx", ".gpkg", ".geojson")
+
+
+def _ledger(text: str):
+    """The projects of a ledger file (read as `atlas ingest` reads it) or a saved ledger."""
+    from geo import records
+
+    path = Path(text)
+    if path.suffix.lower() in _LEDGER_FILES:
+        if path.suffix.lower() in (".gpkg", ".geojson"):
+            return records.read_projects(path)
+        return records.read_ledger(path).projects
+    from store.loaded import existing_workspace, open_ledger
+
+    workspace = existing_workspace()
+    if workspace is None:
+        raise ValueError(
+            f"Expected a ledger file ({', '.join(_LEDGER_FILES)}) or a saved ledger NAME[@V]; "
+            f"got {text!r} and there is no workspace. Save it with `atlas ingest FILE --save`."
+        )
+    try:
+        opened = open_ledger(workspace, text)
+    finally:
+        workspace.close()
+    if opened is None:
+        raise ValueError(f"Expected a saved ledger named {text!r}; the workspace has none.")
+    return opened.content.projects
+
+
+def _say(row: dict, ended: int, total: int) -> None:
+    """One line per city as it ends: where it stands, counts, seconds, or why it failed."""
+    line = f"[{ended}/{total}] {row['province']} {row['city']}: {row['status']}"
+    if row["status"] == "failed":
+        line += f" ({row['error_code']}: {row['error']})"
+    elif row["status"] == "done":
+        line += f", {row['communities']} communities, {row['seconds']:.1f} s"
+    print(line, file=sys.stderr, flush=True)
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from geo import batch, boundaries, gazetteer
+
+    boundaries.build_boundaries()
+    province = None if args.all else gazetteer.resolve_province(args.province)["province"]
+    if args.workers < 1:
+        raise ValueError(f"Expected --workers to be 1 or more; got {args.workers}.")
+    table = batch.run_batch(
+        args.task,
+        Path(args.osm),
+        _ledger(args.ledger),
+        Path(args.out),
+        province=province,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=_say,
+    )
+    counts = {status: int((table["status"] == status).sum()) for status in batch.STATUSES}
+    summary = {"task": args.task, "cities": len(table), **counts, "out": str(args.out)}
+    print(json.dumps(summary, ensure_ascii=False))
+    return EXIT_SOME_FAILED if counts["failed"] else 0
+
+
+def add_commands(sub) -> None:
+    """``atlas batch``."""
+    from geo.batch import TASKS
+
+    command = sub.add_parser("batch", help="reach, indicators or coverage for every city at once")
+    command.add_argument("task", choices=TASKS)
+    where = command.add_mutually_exclusive_group(required=True)
+    where.add_argument("--province", help="every city of a province, e.g. 河南省")
+    where.add_argument("--all", action="store_true", help="every city of China")
+    command.add_argument("--osm", required=True, help=".osm.pbf or .osm covering the cities")
+    command.add_argument(
+        "--ledger", required=True, metavar="NAME[@V]|FILE", help="saved ledger or ledger file"
+    )
+    command.add_argument("--out", required=True, help="output folder (GeoParquet and summary)")
+    command.add_argument("--workers", type=int, default=1, help="local processes (default 1)")
+    command.add_argument(
+        "--scheduler", metavar="tcp://HOST:8786", help="a dask.distributed scheduler to use"
+    )
+    # --out is a folder (GeoParquet and the summary): only the extract is a checked file.
+    declare_files(command, inputs=("osm",), outputs=())
+    command.set_defaults(func=_batch)

@@ -1,0 +1,242 @@
+"""The batch over cities (geo/batch.py): equal to the single-city pipeline, failures, re-runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from bench import batch as scenes
+from geo import batch, boundaries, coverage, facilities, infra, lifecircle, network, reach
+
+CITIES = ("新乡市", "焦作市", "开封市")
+# ../shared/osm beside the checkout (CI), or beside the folder of worktrees.
+SHARED_OSM = next(
+    (
+        p / "shared" / "osm"
+        for p in Path(__file__).resolve().parents[2:4]
+        if (p / "shared").is_dir()
+    ),
+    Path(__file__).resolve().parents[2] / "shared" / "osm",
+)
+
+
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory):
+    """Three grid cities in one extract, each also in its own; 12 communities per city."""
+    boundaries.build_boundaries()
+    folder = tmp_path_factory.mktemp("batch")
+    places = scenes.city_points(CITIES)
+    extract = scenes.write_extract(places, folder / "henan.osm", size=8)
+    alone = {
+        # The same ids as in the joint extract, so edges compare one to one.
+        city: scenes.write_extract(places.iloc[[i]], folder / f"{i}.osm", size=8, first=i)
+        for i, city in enumerate(CITIES)
+    }
+    projects = scenes.ledger(places, per_city=12, half_m=250)
+    return extract, alone, projects
+
+
+def _single_city(path: Path, projects: gpd.GeoDataFrame):
+    """What `atlas reach` computes for one city's own extract."""
+    reached = reach.measure(
+        projects, infra.read_infra(path), network.build_network(path, use_cache=False)
+    )
+    return reached.near, reached.table
+
+
+def _partition(out: Path, layer: str, city: str) -> gpd.GeoDataFrame:
+    return gpd.read_parquet(batch.partition_path(out, layer, "河南省", city))
+
+
+def _as_written(frame: gpd.GeoDataFrame, city: str | None = None) -> pd.DataFrame:
+    """A single-city frame as a partition holds it: the city's rows, no province/city."""
+    if city is not None:
+        frame = frame[frame["city"] == city]
+    plain = pd.DataFrame(frame.drop(columns=["geometry", "province", "city"], errors="ignore"))
+    return plain.reset_index(drop=True)
+
+
+def test_batch_reach_equals_each_city_alone(scene, tmp_path):
+    extract, alone, projects = scene
+    seen = []
+    table = batch.run_batch(
+        "reach",
+        extract,
+        projects,
+        tmp_path,
+        province="河南省",
+        workers=2,
+        progress=lambda row, ended, total: seen.append((row, ended, total)),
+    )
+    assert table["status"].tolist() == ["done"] * 3
+    assert sorted(r["city"] for r, _, _ in seen) == sorted(CITIES)
+    assert [(ended, total) for _, ended, total in seen] == [(1, 3), (2, 3), (3, 3)]
+    for city in CITIES:
+        mine = projects[projects["city"] == city]
+        communities, districts = _single_city(alone[city], mine)
+        got = _partition(tmp_path, "communities", city)
+        assert got.crs == "EPSG:4326"
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(got.drop(columns="geometry")),
+            _as_written(communities),
+            check_dtype=False,
+            check_categorical=False,
+        )
+        assert got.geometry.equals(communities.geometry.reset_index(drop=True))
+        assert (got["walk_curb_ramp_status"] == "ok").all()
+        got_districts = _partition(tmp_path, "districts", city)
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(got_districts.drop(columns="geometry")),
+            _as_written(districts, city),
+            check_dtype=False,
+            check_categorical=False,
+        )
+    # The folder reads back as one dataset, province and city from the folder names.
+    everything = gpd.read_parquet(tmp_path / "communities")
+    assert everything.crs == "EPSG:4326"
+    assert everything["city"].astype(str).value_counts().to_dict() == dict.fromkeys(CITIES, 12)
+    assert set(everything["province"].astype(str)) == {"河南省"}
+    summary = pd.read_csv(tmp_path / "summary.csv", dtype={"city_adcode": str})
+    assert summary[["city", "status", "communities"]].to_dict("records") == [
+        {"city": "开封市", "status": "done", "communities": 12},
+        {"city": "新乡市", "status": "done", "communities": 12},
+        {"city": "焦作市", "status": "done", "communities": 12},
+    ]
+
+
+def test_a_city_without_streets_fails_alone_and_a_rerun_skips_the_done(scene, tmp_path):
+    extract, _, projects = scene
+    # 许昌市's communities have no grid in the extract: its cut holds nothing.
+    xuchang = projects[projects["city"] == "新乡市"].assign(city="许昌市")
+    ledger = pd.concat([projects, xuchang], ignore_index=True)
+    first = batch.run_batch("reach", extract, ledger, tmp_path, province="河南省", workers=1)
+    by_city = first.set_index("city")
+    assert by_city.loc["许昌市", "status"] == "failed"
+    assert by_city.loc["许昌市", "error_code"] == "empty_network"
+    assert by_city.loc[list(CITIES), "status"].tolist() == ["done"] * 3
+    assert not batch.partition_path(tmp_path, "communities", "河南省", "许昌市").exists()
+    written = batch.partition_path(tmp_path, "communities", "河南省", "新乡市").stat().st_mtime_ns
+
+    seen = []
+    again = batch.run_batch(
+        "reach",
+        extract,
+        ledger,
+        tmp_path,
+        province="河南省",
+        workers=1,
+        progress=lambda row, ended, total: seen.append((row, ended, total)),
+    )
+    statuses = dict(zip(again["city"], again["status"], strict=True))
+    assert statuses == {"开封市": "skipped", "新乡市": "skipped", "焦作市": "skipped",
+                        "许昌市": "failed"}  # fmt: skip
+    assert len(seen) == 4
+    assert (
+        batch.partition_path(tmp_path, "communities", "河南省", "新乡市").stat().st_mtime_ns
+        == written
+    )
+    # The folder keeps the done rows of the run that did the work: a third run skips them too.
+    kept = batch.read_summary(tmp_path).set_index("city")["status"].to_dict()
+    assert kept == {"开封市": "done", "新乡市": "done", "焦作市": "done", "许昌市": "failed"}
+
+
+def test_dask_cluster_gives_the_pool_results(scene, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    extract, _, projects = scene
+    pool = batch.run_batch("reach", extract, projects, tmp_path / "pool", province="河南省")
+    with distributed.LocalCluster(
+        n_workers=1,
+        processes=False,
+        threads_per_worker=2,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        dask = batch.run_batch(
+            "reach",
+            extract,
+            projects,
+            tmp_path / "dask",
+            province="河南省",
+            scheduler=cluster.scheduler_address,
+        )
+    assert dask["status"].tolist() == pool["status"].tolist() == ["done"] * 3
+    for city in CITIES:
+        pd.testing.assert_frame_equal(
+            _partition(tmp_path / "dask", "communities", city),
+            _partition(tmp_path / "pool", "communities", city),
+        )
+
+
+def test_unknown_task_is_refused(tmp_path):
+    with pytest.raises(
+        ValueError, match=r"^Expected a task among reach, indicators, coverage; got 'walk'\.$"
+    ):
+        batch.run_batch("walk", tmp_path / "x.osm", gpd.GeoDataFrame(), tmp_path)
+
+
+def test_batch_indicators_and_coverage_equal_each_city_alone(scene, tmp_path):
+    extract, alone, projects = scene
+    indicators = batch.run_batch("indicators", extract, projects, tmp_path / "i", province="河南省")
+    coverage_table = batch.run_batch(
+        "coverage", extract, projects, tmp_path / "c", province="河南省"
+    )
+    assert indicators["status"].tolist() == coverage_table["status"].tolist() == ["done"] * 3
+    for city in CITIES:
+        mine = projects[projects["city"] == city]
+        built = network.build_network(alone[city], use_cache=False)
+        registry = facilities.load_registry()
+        found = facilities.read_osm_facilities(
+            alone[city], registry=registry, extent=built.extent()
+        )
+        expected = lifecircle.measure(mine, found, built, registry=registry)
+        got = _partition(tmp_path / "i", "communities", city)
+        assert (got["status_kindergarten"] == "ok").any()
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(got.drop(columns="geometry")),
+            _as_written(expected.communities),
+            check_dtype=False,
+            check_categorical=False,
+        )
+        measured = coverage.measure(mine, infra.read_infra(alone[city]))
+        pd.testing.assert_frame_equal(
+            pd.DataFrame(_partition(tmp_path / "c", "districts", city).drop(columns="geometry")),
+            _as_written(measured.table, city),
+            check_dtype=False,
+            check_categorical=False,
+        )
+
+
+@pytest.mark.parametrize("name", ["neukolln.osm", "paris_bss.osm.pbf"])
+def test_a_cut_around_a_whole_real_extract_changes_nothing(name, tmp_path):
+    path = SHARED_OSM / name
+    if not path.is_file():
+        pytest.skip(f"OSM extracts not found at {SHARED_OSM} (CI has shared/ beside the checkout)")
+    built = network.build_network(path, use_cache=False)
+    area = built.extent().buffer(0.01)
+    areas = gpd.GeoDataFrame(
+        {"province": ["外"], "city": ["外市"], "city_adcode": ["990100"]},
+        geometry=[area],
+        crs="EPSG:4326",
+    )
+    nodes = built.nodes.iloc[:: max(1, len(built.nodes) // 25)]
+    projects = gpd.GeoDataFrame(
+        {"name": [f"小区{i}" for i in range(len(nodes))], "city": "外市", "households": 100},
+        geometry=gpd.points_from_xy(nodes["lon"] + 1e-4, nodes["lat"]),
+        crs="EPSG:4326",
+    )
+    table = batch.run_batch("reach", path, projects, tmp_path, areas=areas)
+    assert table["status"].tolist() == ["done"]
+    assert table["edges"].tolist() == [len(built.edges)]
+    communities, _ = _single_city(path, projects)
+    got = gpd.read_parquet(batch.partition_path(tmp_path, "communities", "外", "外市"))
+    assert got["walk_snap_m"].notna().sum() > len(got) // 2  # on the network, measured
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(got.drop(columns="geometry")),
+        _as_written(communities),
+        check_dtype=False,
+        check_categorical=False,
+    )

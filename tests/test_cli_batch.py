@@ -1,0 +1,50 @@
+"""`atlas batch` (cli/batch.py): a line per city on stderr, one JSON line, the exit status."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from bench import batch as scenes
+from cli import main
+from geo import boundaries
+
+
+def test_batch_reach_prints_each_city_then_counts_and_a_rerun_skips(tmp_path, capsys):
+    boundaries.build_boundaries()
+    places = scenes.city_points(("新乡市", "焦作市"))
+    osm = scenes.write_extract(places, tmp_path / "henan.osm", size=6)
+    projects = scenes.ledger(places, per_city=5, half_m=150)
+    # A third city's communities, with no street of it in the extract.
+    lost = projects[projects["city"] == "焦作市"].assign(city="许昌市")
+    ledger = tmp_path / "ledger.gpkg"
+    pd.concat([projects, lost], ignore_index=True).to_file(ledger, layer="projects")
+    args = ["batch", "reach", "--province", "河南", "--osm", str(osm), "--ledger", str(ledger)]
+    args += ["--out", str(tmp_path / "out")]
+
+    assert main(args) == 3
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert summary == {"task": "reach", "cities": 3, "done": 2, "failed": 1, "skipped": 0,
+                       "out": str(tmp_path / "out")}  # fmt: skip
+    lines = sorted(line.split("] ", 1)[1] for line in captured.err.splitlines())
+    assert lines[0].startswith("河南省 新乡市: done, 5 communities, ")
+    assert lines[1].startswith("河南省 焦作市: done, 5 communities, ")
+    assert lines[2] == (
+        "河南省 许昌市: failed (empty_network: Expected streets or paths in the city's part of "
+        "the extract; it has none. Check that the extract covers the city.)"
+    )
+
+    assert main(args) == 3
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) | {"out": ""} == {
+        "task": "reach", "cities": 3, "done": 0, "failed": 1, "skipped": 2, "out": ""
+    }  # fmt: skip
+    assert any(line.endswith("河南省 新乡市: skipped") for line in captured.err.splitlines())
+
+
+def test_batch_refuses_an_unknown_province(tmp_path, capsys):
+    args = ["batch", "reach", "--province", "火星省", "--osm", str(tmp_path / "x.osm")]
+    assert main([*args, "--ledger", str(tmp_path / "l.gpkg"), "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith("atlas batch: Unknown province '火星省'.")
