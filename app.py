@@ -48,42 +48,6 @@ from app_pages._ui.widgets import page_style
 from layers.wording import LANGS, label
 from store import AccessError
 
-st.set_page_config(page_title="Renovation Atlas 老旧小区改造图集", layout="wide")
-
-state.seed("lang", options=LANGS, default="zh")
-# Every shareable filter keeps its value when the language (and so its label) changes.
-state.keep(
-    [
-        *filters.URL_KEYS,
-        *filters.LEDGER_FILTERS,
-        "place",
-        "metric",
-        "show",
-        "ledger",
-        "infra",
-        "near",
-        "far",
-        "covers",
-        "profile",
-        "radii",
-        "snap",
-        "measure",
-        "covered",
-        *("siting_type", "siting_profile", "siting_count", "siting_radius"),
-        *("plan", "as_of", "rate", "chart"),  # the progress page's
-    ]
-)
-lang = st.sidebar.radio(
-    "语言 Language",
-    LANGS,
-    format_func=lambda x: {"zh": "中文", "en": "English"}[x],
-    horizontal=True,
-    key="lang",
-)
-page_style(lang)
-gate.require_login(lang)
-
-
 #: (url_path, render, title key) of every page, in the navigation's order. The url_paths are the
 #: addresses planners' links use. The first is the default, served at the root: links to the
 #: map are /?city=...
@@ -106,7 +70,7 @@ PAGES: list[tuple[str, Callable[[str], None], str]] = [
 ]
 
 
-def _page(url_path: str, render: Callable[[str], None], title: str) -> st.Page:
+def _page(url_path: str, render: Callable[[str], None], title: str, lang: str) -> st.Page:
     """The page at ``url_path`` that runs ``render`` in this run's language."""
 
     def run() -> None:
@@ -118,14 +82,64 @@ def _page(url_path: str, render: Callable[[str], None], title: str) -> st.Page:
     return st.Page(run, title=label(title, lang), url_path=url_path, default=default)
 
 
-pages = {url_path: _page(url_path, render, title) for url_path, render, title in PAGES}
-nav.register(pages)
-# Every page listed: a collapsed list says "View 3 more" in English whatever the language.
-page = st.navigation(list(pages.values()), expanded=True)
-# The saved ledger and infrastructure every page shows (?ledger=xinxiang@3), in the address.
-sidebar_sources(lang)
-state.publish(["lang", "ledger", "infra"], defaults={"lang": "zh", "ledger": "", "infra": ""})
-try:
-    page.run()
-except AccessError:  # a permalink to another city's version: no rows, no traceback
-    gate.no_access(lang)
+def _sidebar_language() -> str:
+    """Page config, the address's language and the shared filters kept across it: the language."""
+    st.set_page_config(page_title="Renovation Atlas 老旧小区改造图集", layout="wide")
+
+    state.seed("lang", options=LANGS, default="zh")
+    # Every shareable filter keeps its value when the language (and so its label) changes.
+    state.keep(
+        [
+            *filters.URL_KEYS,
+            *filters.LEDGER_FILTERS,
+            "place",
+            "metric",
+            "show",
+            "ledger",
+            "infra",
+            "near",
+            "far",
+            "covers",
+            "profile",
+            "radii",
+            "snap",
+            "measure",
+            "covered",
+            *("siting_type", "siting_profile", "siting_count", "siting_radius"),
+            *("plan", "as_of", "rate", "chart"),  # the progress page's
+        ]
+    )
+    lang = st.sidebar.radio(
+        "语言 Language",
+        LANGS,
+        format_func=lambda x: {"zh": "中文", "en": "English"}[x],
+        horizontal=True,
+        key="lang",
+    )
+    page_style(lang)
+    return lang
+
+
+def main() -> None:
+    """One run of the app: language, login, navigation, then the chosen page."""
+    lang = _sidebar_language()
+    gate.require_login(lang)
+    pages = {url_path: _page(url_path, render, title, lang) for url_path, render, title in PAGES}
+    nav.register(pages)
+    # Every page listed: a collapsed list says "View 3 more" in English whatever the language.
+    page = st.navigation(list(pages.values()), expanded=True)
+    # The saved ledger and infrastructure every page shows (?ledger=xinxiang@3), in the address.
+    sidebar_sources(lang)
+    state.publish(["lang", "ledger", "infra"], defaults={"lang": "zh", "ledger": "", "infra": ""})
+    try:
+        page.run()
+    except AccessError:  # a permalink to another city's version: no rows, no traceback
+        gate.no_access(lang)
+
+
+# Streamlit runs this file as __main__. multiprocessing's fork server (geo._worker, which reads
+# uploads in a bounded child) imports the main script again as __mp_main__ in each child: there
+# the app must not run (no Streamlit session; the login gate met no account and the read
+# failed).
+if __name__ != "__mp_main__":
+    main()

@@ -31,3 +31,17 @@ def test_a_page_module_exposes_render_and_draws_nothing_run_alone(page):
     at = AppTest.from_file(str(REPO / "app_pages" / f"{page}.py"), default_timeout=60).run()
     assert not at.exception, at.exception
     assert not at.main.children and not at.sidebar.children
+
+
+def test_a_reading_child_that_imports_the_app_again_runs_nothing(monkeypatch):
+    # The fork server behind geo._worker imports Streamlit's __main__ (app.py) again as
+    # __mp_main__ in each child reading an upload; the app ran there, met no session at the
+    # login gate and the read failed ("the reader stopped without an answer").
+    import runpy
+
+    import streamlit
+
+    calls: list[str] = []
+    monkeypatch.setattr(streamlit, "set_page_config", lambda *a, **k: calls.append("config"))
+    runpy.run_path(str(REPO / "app.py"), run_name="__mp_main__")
+    assert calls == []
