@@ -351,14 +351,31 @@ def _parse_values(
 #: What :func:`_parse_priority_inputs` adds to the projects, where the ledger has the column.
 _PRIORITY_COLUMNS = ("built_year", "consent_share")
 _PLAIN_YEAR = re.compile(r"^[+-]?\d{1,5}(?:年)?$")
+# A decade, as 建成年代 is often written: 80年代, 1980年代末, 上世纪90年代初, 2000年代中期.
+_DECADE = re.compile(
+    r"^(?:上世纪|20世纪|21世纪)?(?P<decade>(?:19|20)?\d0)年代(?P<part>初|中|末)?期?$"
+)
+#: The year a decade stands for: its middle, or the early/middle/late year 初/中/末 names.
+_DECADE_YEAR = {"初": 2, "中": 5, "末": 8}
 _PERCENT = re.compile(r"[%％]$")
+
+
+def _decade_years(text: pd.Series) -> pd.Series:
+    """A decade as written (80年代, 1980年代末, 上世纪90年代初) → 1985, 1988, 1992; else missing."""
+    found = text.astype(object).str.extract(_DECADE)
+    decade = pd.to_numeric(found["decade"], errors="coerce").to_numpy(dtype="float64")
+    # Two digits: 20年代 to 90年代 are the 1900s, 00年代 and 10年代 this century.
+    decade = np.where(decade >= 100, decade, decade + np.where(decade >= 20, 1900, 2000))
+    offset = found["part"].map(_DECADE_YEAR).fillna(5).to_numpy(dtype="float64")
+    return pd.Series(pd.array(decade + offset, dtype="Int64"), index=text.index)
 
 
 def _parse_priority_inputs(raw, columns, flags: _sheets.Flags, parsed: dict) -> None:
     """
     建成年代 → ``built_year`` (Int64) and 同意率 → ``consent_share`` (0-1, Float64).
 
-    A year is read as 改造年度 is (1985, 1985年, a date); a plain year before 1900 or after
+    A year is read as 改造年度 is (1985, 1985年, a date), a decade as the year it stands for
+    (80年代 → 1985, 1980年代末 → 1988, 上世纪90年代初 → 1992); a plain year before 1900 or after
     this year is ``impossible_year``. A share with % (or a header declaring %) is a percent;
     without, above 1 a percent, else a fraction; below 0 or above 100 % is
     ``consent_out_of_range``. Other unreadable cells are ``bad_value``/``bad_number``.
@@ -368,6 +385,7 @@ def _parse_priority_inputs(raw, columns, flags: _sheets.Flags, parsed: dict) -> 
         cells = raw[header]
         text = _cells.normalise_text(cells).fillna("")
         year, _, _problems = _cells.parse_years(cells)
+        year = year.where(year.notna(), _decade_years(text))
         written = (text != "").to_numpy()
         plain = text.str.match(_PLAIN_YEAR).to_numpy()
         number = pd.to_numeric(text.str.rstrip("年"), errors="coerce").to_numpy()

@@ -102,6 +102,17 @@ def test_the_synonyms_of_both_columns(header):
     assert ledger.projects[["built_year", "consent_share"]].iloc[0].tolist() == [1985, 0.9]
 
 
+@pytest.mark.parametrize(
+    ("written", "year"),
+    [("80年代", 1985), ("1980年代末", 1988), ("上世纪90年代初", 1992), ("2000年代中期", 2005)],
+)
+def test_a_build_year_written_as_a_decade_is_the_year_it_stands_for(written, year):
+    # 建成年代 is often a decade; the row stays clean, never quarantined as unreadable.
+    ledger = _ledger("建成年代", ("甲", written))
+    assert ledger.projects["built_year"].tolist() == [year]
+    assert ledger.summary()["quarantined"] == 0
+
+
 def test_an_impossible_year_or_consent_quarantines_the_row_with_its_reason():
     ledger = _ledger(
         "建成年代,居民同意率",

@@ -5,25 +5,7 @@ from __future__ import annotations
 import json
 import os
 
-import pytest
-
-from cli import main
-
 from .conftest import LEDGER, SURVEY, monthly_ledger
-
-
-@pytest.fixture
-def atlas(workspace, workspace_url, monkeypatch, capsys):
-    """Run `atlas …` against the test workspace; returns (status, stdout lines, stderr)."""
-    monkeypatch.setenv("ATLAS_DATABASE_URL", workspace_url)
-    monkeypatch.setenv("ATLAS_USER", "clerk")
-
-    def run(*args: str):
-        status = main(list(args))
-        out, err = capsys.readouterr()
-        return status, [json.loads(line) for line in out.splitlines()], err
-
-    return run
 
 
 def test_ingest_save_then_history_datasets_and_diff(atlas, tmp_path):

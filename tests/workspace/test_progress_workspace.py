@@ -5,12 +5,10 @@ the 进度 page."""
 from __future__ import annotations
 
 import io
-import json
 
 import pytest
 from openpyxl import load_workbook
 
-from cli import main
 from geo import figures, plans, progress, records
 from store import Workspace, migrate
 from store.loaded import ledger_reports, open_plan
@@ -95,20 +93,6 @@ def test_months_from_saved_versions_say_who_did_not_report(workspace, tmp_path):
         _seed_plan(), ledger_reports(workspace, "月报@1"), through="2023-04-30"
     )
     assert set(early.loc[early["month"] == "2023-04", "status"]) == {"not_reported", "partial"}
-
-
-@pytest.fixture
-def atlas(workspace, workspace_url, monkeypatch, capsys):
-    """Run `atlas …` against the test workspace; returns (status, JSON lines, stderr)."""
-    monkeypatch.setenv("ATLAS_DATABASE_URL", workspace_url)
-    monkeypatch.setenv("ATLAS_USER", "clerk")
-
-    def run(*args: str):
-        status = main(list(args))
-        out, err = capsys.readouterr()
-        return status, [json.loads(line) for line in out.splitlines()], err
-
-    return run
 
 
 def test_atlas_plan_save_and_atlas_progress_write_the_monthly_report(atlas, workspace, tmp_path):
