@@ -27,10 +27,12 @@ from geo.progress import Overview, Progress
 from layers._html import NO_DATA_COLOUR, esc, tipped_geojson
 from layers.choropleth import class_colours
 from layers.coverage import HATCH_CSS, HATCH_FILL
+from layers.spreadsheets import xlsx_bytes
 from layers.wording import label, qualifier_text, quarantine_messages
 
 __all__ = [
     "RATE_BINS",
+    "basis_text",
     "count_text",
     "deadline_texts",
     "late_table",
@@ -41,6 +43,7 @@ __all__ = [
     "quarter_text",
     "ranking_table",
     "rate_text",
+    "report_file",
     "report_sheets",
     "status_text",
     "uncounted_table",
@@ -263,29 +266,45 @@ def _uncounted_details(rows: pd.DataFrame) -> list[str]:
 
 
 def ranking_table(ranking: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The ranking as shown: rank (并列 where shared), district, rate; the unranked say why."""
+    """
+    The ranking as shown: rank (并列 where shared), district, rate; the unranked say why.
+
+    A district whose target the document qualified keeps its rate as qualified (12.5%（不少于）)
+    and says it is not ranked for that reason, never placed among exact rates.
+    """
     rows = []
     for _, row in ranking.iterrows():
         ranked = pd.notna(row["rank"])
         tied = ranked and bool(row["tied_with"])
         rank = str(int(row["rank"])) if ranked else "—"
+        status = str(row["status"])
+        counts = status if status in ("no_plan", "not_reported") else "ok"
         rows.append(
             {
                 label("progress_col_rank", lang): (
                     label("progress_rank_tied", lang).format(rank=rank) if tied else rank
                 ),
                 label("progress_col_place", lang): str(row["place"]),
-                label("progress_col_rate", lang): rate_text(row["rate"], str(row["status"]), lang),
-                label("progress_col_note", lang): (
-                    label("progress_tied_with", lang).format(
-                        places=("、" if lang == "zh" else ", ").join(row["tied_with"])
-                    )
-                    if tied
-                    else ("" if ranked else label(f"progress_unranked_{row['status']}", lang))
+                label("progress_col_rate", lang): rate_text(
+                    row["rate"], counts, lang, planned=row.get("qualifier")
                 ),
+                label("progress_col_note", lang): _rank_note(row, ranked, tied, lang),
             }
         )
-    return pd.DataFrame(rows)
+    keys = ["rank", "place", "rate", "note"]
+    return pd.DataFrame(rows, columns=[label(f"progress_col_{k}", lang) for k in keys])
+
+
+def _rank_note(row, ranked: bool, tied: bool, lang: str) -> str:
+    """Who a rank is shared with, or why a district is not ranked."""
+    if tied:
+        return label("progress_tied_with", lang).format(
+            places=("、" if lang == "zh" else ", ").join(row["tied_with"])
+        )
+    if ranked:
+        return ""
+    reason = row.get("reason")
+    return label(f"progress_unranked_{reason if isinstance(reason, str) else 'no_data'}", lang)
 
 
 def monthly_table(months: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -306,12 +325,28 @@ def monthly_table(months: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
                     row["planned"], "no_plan" if pd.isna(row["planned"]) else "ok", lang
                 ),
                 label("progress_col_ledger", lang): _day_text(row["source"]),
+                label("progress_col_basis", lang): basis_text(row, lang),
                 label("progress_col_saved", lang): _day_text(row["saved_at"]),
             }
         )
     # No month up to the day (no saved monthly version): the headers still say what it holds.
-    keys = ["month", "place", "report", "started", "finished", "planned", "ledger", "saved"]
+    keys = [
+        "month", "place", "report", "started", "finished", "planned", "ledger", "basis", "saved",
+    ]  # fmt: skip
     return pd.DataFrame(rows, columns=[label(f"progress_col_{k}", lang) for k in keys])
+
+
+def basis_text(row, lang: str = "zh") -> str:
+    """
+    What dated a month's version, and so judged it on time or late.
+
+    台账填报日期 2023-04-30 (the ledger's own day: on time whenever saved), or 保存日期
+    2023-05-08 for a ledger that gives none; nothing for a month not reported.
+    """
+    basis = row.get("basis")
+    if not isinstance(basis, str):
+        return ""
+    return label(f"progress_basis_{basis}", lang).format(day=_day_text(row.get("report_date")))
 
 
 def _month_text(month: str, lang: str) -> str:
@@ -545,6 +580,21 @@ def report_sheets(
     return sheets
 
 
+def report_file(
+    found: Overview,
+    *,
+    plan_ref: str,
+    ledger_refs: list[str],
+    quarantine: pd.DataFrame | None,
+    lang: str = "zh",
+) -> bytes:
+    """The monthly report as XLSX bytes, formulas neutralised (the page's download, the CLI's)."""
+    sheets = report_sheets(
+        found, plan_ref=plan_ref, ledger_refs=ledger_refs, quarantine=quarantine, lang=lang
+    )
+    return xlsx_bytes(sheets)
+
+
 def deadline_texts(plan: Plan, lang: str = "zh") -> dict[str, str]:
     """
     The city's deadlines as words: ``start_by``, ``finish_by``, ``checks``, ``due``.
@@ -692,4 +742,7 @@ def _place_sheet(progress, row, plan_ref, ledger_refs, months, lang) -> pd.DataF
                 label(f"month_{status}", lang), "", source, lang,
             ),
         ]  # fmt: skip
+        if isinstance(month.get("basis"), str):
+            what = label("report_month_basis", lang).format(month=when)
+            rows.append(_report_row(what, basis_text(month, lang), "", source, lang))
     return pd.DataFrame(rows)

@@ -22,6 +22,7 @@ from layers.progress import (
     late_table,
     progress_chart,
     progress_table,
+    ranking_table,
     report_sheets,
 )
 from layers.spreadsheets import xlsx_bytes
@@ -212,6 +213,18 @@ def test_a_qualified_target_reads_as_written_and_its_rate_is_no_more_exact(tmp_p
     assert shown.loc["洛阳市（全市）", "计划户数"] == "29,000（约）"
     assert progress.sum_qualifier(["exact", "at_least"]) == "at_least"
     assert progress.sum_qualifier(["at_most", "at_least"]) == "approx"
+    # The ranking does not place 涧西区's bound among exact rates, and says so.
+    ranked = ranking_table(progress.ranking(found.table, by="start_rate"), "zh")
+    ranked = ranked.set_index("地区")
+    assert ranked.loc["西工区", ["排名", "比率"]].tolist() == ["1", "8.3%"]
+    assert ranked.loc["涧西区", ["排名", "比率"]].tolist() == ["—", "3.3%（不少于）"]
+    assert ranked.loc["涧西区", "备注"] == (
+        "计划目标非确数（约数或上下限），比率只是估计或界限，不参与排名"
+    )
+    english = ranking_table(progress.ranking(found.table, by="start_rate"), "en")
+    assert english.set_index("Place").loc["涧西区", "Note"] == (
+        "The plan's target is not exact (an estimate or a bound), so its rate is too: not ranked"
+    )
 
 
 def test_the_months_sheet_keeps_its_headers_without_a_monthly_version(found):
