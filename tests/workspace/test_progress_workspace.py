@@ -4,12 +4,13 @@ the 进度 page."""
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
 from openpyxl import load_workbook
 
-from geo import figures, plans, progress, records
+from geo import dates, figures, plans, progress, records
 from store import Workspace, migrate
 from store.loaded import ledger_reports, open_plan
 from tests._pages import open_page
@@ -88,11 +89,25 @@ def test_months_from_saved_versions_say_who_did_not_report(workspace, tmp_path):
         "月报@2",
     ]
     assert months.loc[("2023-04", "红旗区"), "status"] == "not_reported"
+    assert set(months["basis"].dropna()) == {"report_date"}
     # Up to version 1 only: April is not reported by anyone.
     early = progress.monthly(
         _seed_plan(), ledger_reports(workspace, "月报@1"), through="2023-04-30"
     )
     assert set(early.loc[early["month"] == "2023-04", "status"]) == {"not_reported", "partial"}
+
+
+def test_a_version_without_a_report_date_is_dated_by_its_save(workspace, tmp_path):
+    path = tmp_path / "undated.csv"
+    path.write_text("\n".join([HEADER, *MARCH]) + "\n", encoding="utf-8")
+    ledger = records.read_ledger(path)  # no 填报日期, no date given: read today
+    assert ledger.report_date_source == "read"
+    info = workspace.save_ledger(
+        ledger, name="月报", user="clerk", data=path.read_bytes(), file_name=path.name
+    )
+    (report,) = ledger_reports(workspace, "月报")
+    saved = info.saved_at.replace(tzinfo=datetime.UTC).astimezone(dates.BEIJING).date()
+    assert (report.basis, report.report_date, report.saved_at) == ("saved_at", saved, saved)
 
 
 def test_atlas_plan_save_and_atlas_progress_write_the_monthly_report(atlas, workspace, tmp_path):
@@ -118,8 +133,12 @@ def test_atlas_plan_save_and_atlas_progress_write_the_monthly_report(atlas, work
     assert book.sheetnames[:3] == ["全市", "红旗区", "卫滨区"]
     months = {(r[0].value, r[1].value): [c.value for c in r[2:]] for r in book["逐月"].iter_rows()}
     assert months[("2023年4月", "红旗区")][:4] == ["漏报", "未报送", "未报送", "11"]
-    # Saved today, long after the 5th of the next month: reported late (迟报).
-    assert months[("2023年4月", "卫滨区")][:4] == ["迟报", "3", "0", "27"]
+    # Saved today, long after the 5th of the next month, but its ledger is dated 30 April:
+    # April's report as it closed, on time, and the sheet says what dated it.
+    assert months[("2023年4月", "卫滨区")][:4] == ["已报送", "3", "0", "27"]
+    assert months[("2023年4月", "卫滨区")][5] == (
+        "台账填报日期 2023-04-30（按台账所载日期，不以保存时间判迟报）"
+    )
     status, _, err = atlas(
         "progress", "--plan", "月报", "--ledger", "月报", "--as-of", "2023-04-30",
         "--out", str(out),
@@ -154,3 +173,23 @@ def test_the_progress_page_in_both_languages(tmp_path):
     assert not english.exception, english.exception
     table = english.dataframe[0].value.set_index("Place")
     assert table.loc["牧野区", "Start rate"] == "Not reported"
+
+
+def test_a_plan_from_a_document_on_the_command_line(atlas, seeds_dir, tmp_path):
+    # The plan document through the figures extractor and its suggested review, saved; then
+    # the plan from those figures (the seed plans the same places: --document chooses).
+    document = tmp_path / "新百城提质办〔2023〕2号.txt"
+    document.write_bytes((seeds_dir / "002_b03d685b680bd4c7.txt").read_bytes())
+    status, lines, err = atlas("figures", "extract", str(document), "--save", "--dataset", "doc")
+    assert (status, err) == (0, ""), err
+    status, _, err = atlas(
+        "plan", "save", "--from-figures", "--city", "新乡市", "--year", "2023", "--dataset", "p"
+    )
+    assert status == 2 and "Choose one with document=" in err
+    doc_id = "doc-" + lines[0]["sha256"][:12]
+    status, lines, err = atlas(
+        "plan", "save", "--from-figures", "--city", "新乡市", "--year", "2023", "--document",
+        doc_id, "--start-by", "2023-03-31", "--dataset", "p",
+    )  # fmt: skip
+    assert (status, err) == (0, ""), err
+    assert (lines[0]["places"], lines[0]["targets"], lines[0]["version"]) == (12, 48, 1)
