@@ -24,7 +24,7 @@ import pandas as pd
 from geo import dates
 from geo.plans import Plan
 from geo.progress import Overview, Progress
-from layers._html import NO_DATA_COLOUR, esc, tipped_geojson
+from layers._html import NO_DATA_COLOUR, esc, esc_md, tipped_geojson
 from layers.choropleth import class_colours
 from layers.coverage import HATCH_CSS, HATCH_FILL
 from layers.spreadsheets import xlsx_bytes
@@ -35,8 +35,12 @@ __all__ = [
     "basis_text",
     "count_text",
     "deadline_texts",
+    "headline",
     "late_table",
+    "link_changed_text",
     "monthly_table",
+    "on_outlines",
+    "plan_options",
     "progress_chart",
     "progress_layer",
     "progress_table",
@@ -44,9 +48,11 @@ __all__ = [
     "ranking_table",
     "rate_text",
     "report_file",
+    "report_file_name",
     "report_sheets",
     "status_text",
     "uncounted_table",
+    "versions_text",
 ]
 
 #: Upper bounds of the rate classes the map colours: the rates are read against the plan's
@@ -352,6 +358,94 @@ def basis_text(row, lang: str = "zh") -> str:
 def _month_text(month: str, lang: str) -> str:
     year, number = month.split("-")
     return f"{year}年{int(number)}月" if lang == "zh" else month
+
+
+# --- what the page shows around the tables --------------------------------------------------
+
+
+def headline(table: pd.DataFrame, lang: str = "zh") -> list[tuple[str, str]]:
+    """
+    The city's figures as (label, value): planned, started, the start and completion rates.
+
+    The city's row of a :attr:`Progress.table`; a rate against a qualified target keeps its
+    qualifier, a missing figure reads 无数据, never 0.
+    """
+    city = table.iloc[0]
+    status = "ok" if str(city["status"]) == "partial" else str(city["status"])
+    planned = _qualifier(city, "planned")
+    return [
+        (
+            label("progress_col_planned", lang),
+            _planned_text(city["planned"], status, lang, planned),
+        ),
+        (label("progress_col_started", lang), count_text(city["started"], status, lang)),
+        (
+            label("rate_start_rate", lang),
+            rate_text(city["start_rate"], status, lang, planned=planned),
+        ),
+        (
+            label("rate_finish_rate", lang),
+            rate_text(city["finish_rate"], status, lang, planned=planned),
+        ),
+    ]
+
+
+def on_outlines(table: pd.DataFrame, outlines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """
+    The places of a :attr:`Progress.table` (not the city) on their outlines, EPSG:4326.
+
+    ``outlines`` are display outlines indexed by adcode; a zone without one keeps its row
+    with an empty geometry (the map leaves it to the table and names it under the legend).
+    """
+    rows = table[table["level"] != "city"].reset_index(drop=True)
+    geometry = outlines.geometry.reindex(rows["adcode"].astype(str)).to_numpy()
+    return gpd.GeoDataFrame(rows, geometry=geometry, crs="EPSG:4326")
+
+
+def versions_text(plan_ref: str, read: list[str], lang: str = "zh") -> str:
+    """Which plan and ledger versions are compared, as Markdown (every ref escaped)."""
+    shown = "、".join(esc_md(r) for r in read)
+    return label("progress_versions", lang).format(plan=esc_md(plan_ref), ledgers=shown)
+
+
+def link_changed_text(then: list[str], read: list[str], lang: str = "zh") -> str | None:
+    """
+    The warning for a link that named other ledger versions than those read, or None.
+
+    The link's versions are its text, hostile as any: escaped, shown inert.
+    """
+    if not then or sorted(then) == sorted(read):
+        return None
+    return label("progress_link_changed", lang).format(
+        then="、".join(esc_md(t) for t in then), now="、".join(esc_md(r) for r in read)
+    )
+
+
+def plan_options(found: pd.DataFrame, lang: str = "zh") -> tuple[dict[str, str], list[str]]:
+    """
+    What a plan can be made from, and what it cannot and why.
+
+    ``{key: text}`` of the :func:`geo.plans.plannable` rows that plan, keyed
+    ``city|year|document``; a line for each row that cannot, with its reason worded.
+    """
+    options, refused = {}, []
+    for row in found.to_dict("records"):
+        if isinstance(row["reason"], str):
+            why = label(f"progress_unplannable_{row['reason']}", lang)
+            refused.append(f"{row['city']} {row['year']}：{why}" if lang == "zh" else
+                           f"{row['city']} {row['year']}: {why}")  # fmt: skip
+            continue
+        key = f"{row['city']}|{row['year']}|{row['document']}"
+        options[key] = label("progress_plan_option", lang).format(
+            city=row["city"], year=row["year"], places=row["places"],
+            document=row["doc_number"] or row["document"],
+        )  # fmt: skip
+    return options, refused
+
+
+def report_file_name(city: str, as_of: datetime.date, lang: str = "zh") -> str:
+    """月报-新乡市-2023-06-30.xlsx."""
+    return f"{label('report_file', lang)}-{city}-{as_of.isoformat()}.xlsx"
 
 
 # --- the chart -----------------------------------------------------------------------------------

@@ -147,7 +147,7 @@ def test_atlas_plan_save_and_atlas_progress_write_the_monthly_report(atlas, work
 
 
 @pytest.mark.usefixtures("app_backend")
-def test_the_progress_page_in_both_languages(tmp_path):
+def test_the_progress_page_in_both_languages(tmp_path, deferred):
     from store import open_workspace
 
     with open_workspace() as workspace:
@@ -163,6 +163,18 @@ def test_the_progress_page_in_both_languages(tmp_path):
     assert table.loc["牧野区", "开工率"] == "未报送"
     assert "滞后清单" in [s.value for s in at.subheader]
     assert "开工截止 2023-03-31" in " ".join(c.value for c in at.caption)
+    # The monthly report is made on click, not on each rerun: the button holds a deferred
+    # file, and clicking it gives the workbook.
+    (button,) = [b for b in at.get("download_button") if b.proto.label == "下载月报（XLSX）"]
+    assert button.proto.deferred_file_id and not button.proto.url
+    book = load_workbook(io.BytesIO(deferred[button.proto.deferred_file_id]()))
+    assert book.sheetnames[:3] == ["全市", "红旗区", "卫滨区"]
+    # Only the figures that can make a plan are offered; the rest are said with their reason.
+    assert at.selectbox(key="plan-of").options == [
+        "新乡市 2023 年 · 新百城提质办〔2023〕2号（12 个地区）"
+    ]
+    refused = " ".join(c.value for c in at.caption)
+    assert "邯郸市 2017：没有可作目标的指标（小区、户数、楼栋、建筑面积、投资）" in refused
     # A link naming other ledger versions says so, its text inert (no image, no link).
     hostile = app_session(as_of="2023-03-31", ledger_versions="![x](http://e/x.png)")
     open_page(hostile, "progress").run()
@@ -173,6 +185,26 @@ def test_the_progress_page_in_both_languages(tmp_path):
     assert not english.exception, english.exception
     table = english.dataframe[0].value.set_index("Place")
     assert table.loc["牧野区", "Start rate"] == "Not reported"
+    assert english.selectbox(key="plan-of").options == [
+        "新乡市 2023 · 新百城提质办〔2023〕2号 (12 places)"
+    ]
+
+
+@pytest.fixture
+def deferred(monkeypatch) -> dict:
+    """The callables deferred download buttons register, by file id: what a click runs."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made = {}
+    register = MediaFileManager.add_deferred
+
+    def record(self, data_callable, *args, **kwargs):
+        file_id = register(self, data_callable, *args, **kwargs)
+        made[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return made
 
 
 def test_a_plan_from_a_document_on_the_command_line(atlas, seeds_dir, tmp_path):
