@@ -304,7 +304,7 @@ def test_the_months_say_what_dated_each_version():
     )
     shown = monthly_table(months, "zh")
     assert shown["月份与迟报依据"].tolist() == [
-        "台账填报日期 2023-03-31（按台账所载日期，不以保存时间判迟报）",
+        "台账填报日期 2023-03-31",
         "保存日期 2023-05-08（台账未载填报日期）",
         "",
     ]

@@ -69,7 +69,11 @@ def figures_form(lang: str) -> None:
     checks = st.text_input(
         label("progress_checks", lang), f"{year}-06-30, {year}-11-30", key="plan-checks"
     )
-    name = st.text_input(label("progress_dataset", lang), f"{city}-{year}-plan", key="plan-name")
+    name = st.text_input(
+        label("progress_dataset", lang),
+        label("progress_dataset_default", lang).format(city=city, year=year),
+        key="plan-name",
+    )
     if not st.button(label("progress_save", lang), key="plan-save-figures"):
         return
     try:
