@@ -61,8 +61,10 @@ __all__ = [
 STATUSES = ("ok", "no_plan", "not_reported", "partial")
 #: Why a row is on the late list.
 LATE = ("not_started", "not_finished")
-#: A month of a district: reported on time, reported after the report day, or not at all.
-MONTH_STATUSES = ("reported", "late_report", "not_reported", "partial")
+#: A month of a district: reported on time, reported after the report day, not at all, or
+#: not yet due (the day is before the plan's report day of the next month); ``partial`` is the
+#: city's while some districts are not reported.
+MONTH_STATUSES = ("reported", "late_report", "not_reported", "not_due", "partial")
 #: What dates a monthly version: its ledger's report date, or (without one) its save day.
 MONTH_BASES = ("report_date", "saved_at")
 #: Why a clean ledger row is left out of the counts (the ledger's quarantine says its own).
@@ -400,9 +402,10 @@ def monthly(plan: Plan, reports: Sequence[Report], *, through: datetime.date | s
     the plan or the reports: the newest report of that month covering the place (its rows
     counted as of the month's end, or ``through`` within its month), with ``status``
     ``reported``, ``late_report`` (dated after the plan's report day of the next month:
-    :func:`reported_month`) or ``not_reported`` (no count: a
-    month not reported is not a month without progress); a district without a plan is
-    listed only for the months it reported. The city's row per month sums the places
+    :func:`reported_month`), ``not_reported`` (漏报; no count: a month not reported is not a
+    month without progress) or, on a ``through`` before the month's report is due (the
+    plan's report day of the next month, else the month's end), ``not_due``; a district
+    without a plan is listed only for the months it reported. The city's row per month sums the places
     reported and is ``partial`` while some are not. Columns: ``month``, ``adcode``,
     ``place``, ``level``, ``status``, ``source``, ``report_date`` and ``basis`` (the day
     that dated the version and where it came from, :data:`MONTH_BASES`), ``saved_at``,
@@ -421,6 +424,8 @@ def monthly(plan: Plan, reports: Sequence[Report], *, through: datetime.date | s
         end = min(dates.month_end(month), through)
         mine = [(r, late) for r, m, late in dated if m == month]
         table = _month_table(plan, [r for r, _ in mine], end)
+        # Not yet due on ``through``: a month whose report may still come on time.
+        due = dates.month_end(month) + datetime.timedelta(days=report_day or 0)
         for place in table.to_dict("records"):
             found = next(
                 ((r, late) for r, late in reversed(mine) if place["adcode"] in r.covers), None
@@ -437,6 +442,8 @@ def monthly(plan: Plan, reports: Sequence[Report], *, through: datetime.date | s
                 place["basis"] = source.basis if source else None
                 if place["status"] in ("ok", "no_plan"):
                     place["status"] = "late_report" if found and found[1] else "reported"
+                elif place["status"] == "not_reported" and through < due:
+                    place["status"] = "not_due"
             elif place["status"] == "ok":
                 place["status"] = "reported"
             rows.append(place)

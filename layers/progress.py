@@ -319,7 +319,7 @@ def monthly_table(months: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     rows = []
     for _, row in shown.iterrows():
         status = str(row["status"])
-        counts = "not_reported" if status == "not_reported" else "ok"
+        counts = "not_reported" if status in ("not_reported", "not_due") else "ok"
         rows.append(
             {
                 label("progress_col_month", lang): _month_text(row["month"], lang),
@@ -536,7 +536,9 @@ def _chart_data(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
                     "run": [f"{series}-{r}" for r in runs],
                     "report": [label(f"month_{s}", lang) for s in rows["status"]],
                     "gap": [
-                        label(f"month_{s}", lang) if s in ("not_reported", "late_report") else ""
+                        label(f"month_{s}", lang)
+                        if s in ("not_reported", "not_due", "late_report")
+                        else ""
                         for s in rows["status"]
                     ],
                     "source": rows["source"].fillna("").astype(str).to_numpy(),
@@ -819,7 +821,7 @@ def _place_sheet(progress, row, plan_ref, ledger_refs, months, lang) -> pd.DataF
     mine = months[months["adcode"] == row["adcode"]] if len(months) else months
     for _, month in mine.iterrows():
         status = str(month["status"])
-        counts = "not_reported" if status == "not_reported" else "ok"
+        counts = "not_reported" if status in ("not_reported", "not_due") else "ok"
         when = _month_text(month["month"], lang)
         source = _day_text(month["source"])
         rows += [

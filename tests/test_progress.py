@@ -166,8 +166,12 @@ def test_months_from_two_versions_where_one_district_did_not_report(tmp_path, pl
         "saved_at",
         datetime.date(2023, 5, 8),
     ]
-    # Nobody has reported May (due 5 June): 漏报 for all, never 0.
-    assert months.loc[("2023-05", "卫滨区"), "status"] == "not_reported"
+    # Nobody has reported May, and on 31 May its report is not due until 5 June: not yet
+    # due, not 漏报; a day after the 5th it is 漏报. Never 0.
+    may = months.loc[("2023-05", "卫滨区")]
+    assert may["status"] == "not_due" and pd.isna(may["started"])
+    later = progress.monthly(plan, reports, through="2023-06-06").set_index(["month", "place"])
+    assert later.loc[("2023-05", "卫滨区"), "status"] == "not_reported"
 
 
 def test_a_version_dated_by_its_ledger_is_on_time_whenever_it_was_saved(tmp_path, plan):

@@ -132,7 +132,8 @@ def test_atlas_plan_save_and_atlas_progress_write_the_monthly_report(atlas, work
     book = load_workbook(io.BytesIO(out.read_bytes()))
     assert book.sheetnames[:3] == ["全市", "红旗区", "卫滨区"]
     months = {(r[0].value, r[1].value): [c.value for c in r[2:]] for r in book["逐月"].iter_rows()}
-    assert months[("2023年4月", "红旗区")][:4] == ["漏报", "未报送", "未报送", "11"]
+    # On 30 April, April's report is not due before 5 May: 红旗区 has not sent it yet.
+    assert months[("2023年4月", "红旗区")][:4] == ["未到报送期", "未报送", "未报送", "11"]
     # Saved today, long after the 5th of the next month, but its ledger is dated 30 April:
     # April's report as it closed, on time, and the sheet says what dated it.
     assert months[("2023年4月", "卫滨区")][:4] == ["已报送", "3", "0", "27"]
