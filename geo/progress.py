@@ -405,8 +405,8 @@ def monthly(plan: Plan, reports: Sequence[Report], *, through: datetime.date | s
     :func:`reported_month`), ``not_reported`` (漏报; no count: a month not reported is not a
     month without progress) or, on a ``through`` before the month's report is due (the
     plan's report day of the next month, else the month's end), ``not_due``; a district
-    without a plan is listed only for the months it reported. The city's row per month sums the places
-    reported and is ``partial`` while some are not. Columns: ``month``, ``adcode``,
+    without a plan is listed only for the months it reported. The city's row per month sums
+    the places reported and is ``partial`` while some are not. Columns: ``month``, ``adcode``,
     ``place``, ``level``, ``status``, ``source``, ``report_date`` and ``basis`` (the day
     that dated the version and where it came from, :data:`MONTH_BASES`), ``saved_at``,
     ``started``, ``finished`` (and ``_households``), ``planned``, ``planned_households``.
