@@ -51,6 +51,7 @@ __all__ = [
     "SNAP_TO",
     "WALKSHED_BUFFER_M",
     "Nearest",
+    "Origin",
     "Reach",
     "Within",
     "community_reach",

@@ -44,6 +44,7 @@ __all__ = [
     "REASONS",
     "STATUS_WORDS",
     "FigureTable",
+    "Resolved",
     "read_figure_table",
     "read_source_line",
     "resolve_place",
