@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 
+import argon2
 import pytest
 from openpyxl import load_workbook
 
@@ -224,3 +225,23 @@ def test_a_plan_from_a_document_on_the_command_line(atlas, seeds_dir, tmp_path):
     )  # fmt: skip
     assert (status, err) == (0, ""), err
     assert (lines[0]["places"], lines[0]["targets"], lines[0]["version"]) == (12, 48, 1)
+
+
+def test_plan_commands_act_as_an_account_of_a_team_server(atlas, monkeypatch):
+    monkeypatch.setenv("ATLAS_NEW_PASSWORD", "correct horse battery")
+    monkeypatch.setenv("ATLAS_PASSWORD", "correct horse battery")
+    monkeypatch.setattr(
+        "store.accounts._HASHER", argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+    assert atlas("user", "add", "boss", "--role", "admin")[0] == 0
+    plan = ("plan", "save", "--from-figures", "--city", "新乡市", "--year", "2023")
+    status, _, err = atlas(*plan, "--dataset", "p")
+    assert status == 2 and "--user NAME" in err  # the workspace has accounts: who acts?
+    status, lines, err = atlas(*plan, "--dataset", "p", "--user", "boss")
+    assert (status, err, lines[0]["version"]) == (0, "", 1)
+    status, lines, err = atlas("plan", "plannable", "--user", "boss")
+    assert status == 0, err
+    assert [(r["city"], r["year"], r["document"], r["reason"]) for r in lines] == [
+        ("新乡市", 2023, "xinxiang-2023-2", None),
+        ("邯郸市", 2017, None, "no_plan_metric"),
+    ]
