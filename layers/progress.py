@@ -684,7 +684,7 @@ def report_file(
     quarantine: pd.DataFrame | None,
     lang: str = "zh",
 ) -> bytes:
-    """The monthly report as XLSX bytes, formulas neutralised (the page's download, the CLI's)."""
+    """The monthly report as XLSX bytes, formulas neutralised: the page's download."""
     sheets = report_sheets(
         found, plan_ref=plan_ref, ledger_refs=ledger_refs, quarantine=quarantine, lang=lang
     )
