@@ -2,7 +2,7 @@
 Reports page: the reply draft (答复函, Word) and the district atlas (PDF) of a selection.
 
 The same pipeline as ``atlas report reply|sheets`` (:func:`geo.report.gather_report`, then
-:mod:`layers.reply` and :mod:`layers.sheets`): the figures in view, the ledger and the
+:mod:`layers.reply` and :mod:`layers.atlas_pdf`): the figures in view, the ledger and the
 infrastructure in view (this session's, else the workspace's), as the account may read them.
 Cities, districts, period and kinds live in the address (``/report?city=新乡市&period=2023``);
 the files are made when their button is clicked.
@@ -80,11 +80,11 @@ def reply_bytes(made: report.Report, lang: str) -> bytes:
     return reply_docx(made, today=_today(), lang=lang)
 
 
-def sheets_bytes(made: report.Report, figure: str, lang: str) -> bytes:
-    """The sheets as a PDF, its cover showing ``figure``."""
-    from layers.sheets import sheets_pdf
+def atlas_bytes(made: report.Report, figure: str, lang: str) -> bytes:
+    """The district atlas as a PDF, its cover showing ``figure``."""
+    from layers.atlas_pdf import atlas_pdf
 
-    return sheets_pdf(made, today=_today(), figure=figure, lang=lang)
+    return atlas_pdf(made, today=_today(), figure=figure, lang=lang)
 
 
 def _today() -> datetime.date:
@@ -196,7 +196,7 @@ def render(lang: str) -> None:
     )
     right.download_button(
         label("report_download_sheets", lang),
-        functools.partial(sheets_bytes, made, figure, lang),
+        functools.partial(atlas_bytes, made, figure, lang),
         label("report_sheets_file", lang).format(cities="、".join(made.cities)),
         "application/pdf",
         key="dl-sheets",

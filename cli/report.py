@@ -83,9 +83,9 @@ def _report_command(args: argparse.Namespace) -> int:
 
         data = reply_docx(gathered, today=today, lang=args.lang)
     else:
-        from layers.sheets import sheets_pdf
+        from layers.atlas_pdf import atlas_pdf
 
-        data = sheets_pdf(gathered, today=today, figure=args.figure, lang=args.lang)
+        data = atlas_pdf(gathered, today=today, figure=args.figure, lang=args.lang)
     write_bytes(data, out)
     summary = {
         "out": str(out),

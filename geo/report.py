@@ -23,7 +23,7 @@ complete value of the same figure, source, period and kind.
 Places the account may not read (``readable``) are left out, figures and all; a city of
 which it may read nothing is left out whole. A selection of more than :data:`MAX_PLACES`
 places is refused, as is one that leaves nothing to report. geo emits codes; the documents'
-words are chosen in :mod:`layers` (:mod:`layers.reply`, :mod:`layers.sheets`).
+words are chosen in :mod:`layers` (:mod:`layers.reply`, :mod:`layers.atlas_pdf`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """
 The district atlas as a PDF: a cover for the city, then one page per district and zone.
 
-:func:`sheets_pdf` draws a :class:`geo.report.Report` with matplotlib's PDF backend, offline
+:func:`atlas_pdf` draws a :class:`geo.report.Report` with matplotlib's PDF backend, offline
 (no tiles): the cover has the city's districts coloured by one figure
 (:mod:`layers.choropleth`'s classes, 暂无数据 hatched grey, never 0), the legend, the
 sources, the date, the filters and the contents; each district's page its map (outline,
@@ -56,7 +56,7 @@ from layers.citations import (
 )
 from layers.wording import class_texts, label
 
-__all__ = ["FONT_FILES", "FontMissingError", "sheets_pdf"]
+__all__ = ["FONT_FILES", "FontMissingError", "atlas_pdf"]
 
 #: Debian's Noto CJK (``apt-get install fonts-noto-cjk``): regular and bold.
 FONT_FILES = (
@@ -787,7 +787,7 @@ class _Atlas:
         page.lines(names, 7.5)
 
 
-def sheets_pdf(
+def atlas_pdf(
     report: Report, *, today: datetime.date, figure: str = "households", lang: str = "zh"
 ) -> bytes:
     """
