@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._ui import state
-from app_pages._ui.cache import kept_newest
+from app_pages._ui.cache import kept_newest, walking_network
 from app_pages._ui.common import (
     current_account,
     current_infra,
@@ -55,13 +55,24 @@ def _readable() -> frozenset[str] | None:
         return None if current_account() is None else frozenset()
 
 
+def _network(found):
+    """
+    The pedestrian network of the OSM extract in view, to walk the shares along; else None.
+
+    A survey has no streets: its shares stay straight-line, and the documents say so.
+    """
+    if found is None or found.data is None or found.infra.kind != "osm":
+        return None
+    return walking_network(found.data, found.name)
+
+
 def gathered(chosen, loaded, found) -> report.Report:
     """The report of the selection, rebuilt only when the selection or the data change."""
     key = (chosen, id(loaded), id(found), getattr(current_account(), "name", None))
-    return kept_newest(
-        MEMO_KEY,
-        key,
-        lambda: report.gather_report(
+
+    def gather() -> report.Report:
+        walked = _network(found)
+        return report.gather_report(
             load_figures(),
             chosen,
             projects=loaded.ledger.projects if loaded else None,
@@ -69,8 +80,11 @@ def gathered(chosen, loaded, found) -> report.Report:
             infra=found.infra if found else None,
             infra_source=_source(found),
             readable=_readable(),
-        ),
-    )
+            network=walked,
+            network_source=_source(found) if walked is not None else None,
+        )
+
+    return kept_newest(MEMO_KEY, key, gather)
 
 
 def reply_bytes(made: report.Report, lang: str) -> bytes:

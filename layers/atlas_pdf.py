@@ -54,7 +54,7 @@ from layers.citations import (
     source_name,
     status_words,
 )
-from layers.wording import class_texts, label
+from layers.wording import LABELS, class_texts, label
 
 __all__ = ["FONT_FILES", "FontMissingError", "atlas_pdf"]
 
@@ -470,6 +470,11 @@ def _ledger_rows(items: pd.DataFrame, sources: _Sources, lang: str) -> list[list
     return rows
 
 
+def _share_profile(key: str) -> str | None:
+    """A share's walker (``walk``…), ``None`` for a straight-line share."""
+    return coverage.describe(key).profile
+
+
 def _share_rows(
     items: pd.DataFrame, radii: tuple[int, ...], sources: _Sources, lang: str
 ) -> list[list[str]]:
@@ -587,7 +592,16 @@ class _Atlas:
         """The place's four tables: (title key, headers, rows, column widths)."""
         lang, radii = self.lang, self.report.radii
         kinds = items["source_kind"]
-        shares = items["metric"].astype(str).str.startswith("households_within_")
+        metric = items["metric"].astype(str)
+        shares = metric.str.startswith("households_within_")
+        walked = pd.Series(
+            [
+                bool(s) and _share_profile(k) is not None
+                for k, s in zip(metric, shares, strict=True)
+            ],
+            index=items.index,
+            dtype=bool,
+        )
         ledger_head = [label("sheets_col_ledger", lang)]
         ledger_head += [figure_name({"source_kind": "ledger", "key": k}, lang, short=True)
                         for k in LEDGER_FIGURES]  # fmt: skip
@@ -604,15 +618,23 @@ class _Atlas:
             ("sheets_measures", self.columns(["name", "value", "status", "rank", "source"]),
              _measure_rows(items[(kinds == "measure") & ~shares], sources, lang), _WIDTHS),
             ("sheets_shares", [*share_head, source],
-             _share_rows(items[shares], radii, sources, lang), share_widths),
+             _share_rows(items[shares & ~walked], radii, sources, lang), share_widths),
+            (self.walk_title(), [*share_head, source],
+             _share_rows(items[walked], radii, sources, lang), share_widths),
         ]  # fmt: skip
+
+    def walk_title(self) -> str:
+        """The walking shares' title, naming the walker (步行, 轮椅通行…)."""
+        profile = self.report.share_method()
+        words = label(f"profile_{profile}", self.lang) if profile != "straight" else ""
+        return label("sheets_walk_shares", self.lang).format(profile=words)
 
     def tables(self, page: _Page, place, parts: list, sources: _Sources) -> None:
         """The place's tables and sources, carried on to a continuation page if need be."""
         for title, headers, rows, widths in parts:
             while rows:
                 page.y += 1.2
-                page.lines(label(title, self.lang), 8, weight="bold")
+                page.lines(label(title, self.lang) if title in LABELS else title, 8, weight="bold")
                 rows = _table(page, headers, rows, widths)
                 if rows:
                     page = self.continued(page, place)

@@ -89,3 +89,20 @@ def test_a_missing_font_is_refused_with_the_fix(monkeypatch, tmp_path):
             atlas_pdf(xinxiang(), today=TODAY)
     finally:
         atlas_module._font_family.cache_clear()
+
+
+def test_straight_line_and_walking_shares_are_titled_apart_and_the_walk_cites_its_extract():
+    from _reports import walked
+
+    data = atlas_pdf(walked(), today=TODAY)
+    weibin = "".join(PdfReader(io.BytesIO(data)).pages[1].extract_text().split())
+    assert "改造小区住户到最近设施的距离（直线距离）" in weibin
+    assert "改造小区住户沿路网步行到最近设施的距离" in weibin
+    assert "距离为沿路网步行距离（路网：OSM提取，文件synthetic-network-xinxiang.osm.pbf" in weibin
+
+
+def test_without_a_network_no_share_is_called_a_walking_one(pages):
+    weibin = pages[1]
+    assert "改造小区住户到最近设施的距离（直线距离）" in weibin
+    assert "距离为直线距离" in weibin
+    assert "步行" not in weibin and "沿路网" not in weibin
