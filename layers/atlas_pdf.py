@@ -126,13 +126,16 @@ def wrap(text: str, width_mm: float, size_pt: float) -> list[str]:
     limit = width_mm / (size_pt * 0.3528)
     lines: list[str] = []
     for paragraph in str(text).split("\n"):
-        line = ""
+        line, width = "", 0.0  # the line's width kept as it grows: one pass over the text
         for token in _tokens(paragraph):
-            if line and _width_em(line + token) > limit and token.strip() not in _NO_LINE_START:
+            more = _width_em(token)
+            if line and width + more > limit and token.strip() not in _NO_LINE_START:
                 lines.append(line.rstrip())
                 line = token.lstrip()
+                width = _width_em(line)
             else:
                 line += token
+                width += more
         lines.append(line.rstrip())
     return lines
 
@@ -526,12 +529,9 @@ def _share_rows(
 ) -> list[list[str]]:
     """Household shares as a matrix: a row per feature type, a column per radius."""
     rows = []
+    described = [(coverage.describe(item["metric"]), item) for _, item in items.iterrows()]
     for kind in DISTANCE_TYPES:
-        mine = {
-            coverage.describe(item["metric"]).radius: item
-            for _, item in items.iterrows()
-            if coverage.describe(item["metric"]).feature == kind
-        }
+        mine = {found.radius: item for found, item in described if found.feature == kind}
         if not mine:
             continue
         cells = [label(f"infra_{kind}", lang)]
