@@ -8,14 +8,16 @@ sources, the date, the filters and the contents; each district's page its map (o
 the ledger's communities, the infrastructure, the data's extent shaded and the rest hatched
 as no data; scale bar and north arrow) in the CGCS2000 Gauss-Krüger zone of the city, then
 its figures, each with its period and kind, its rank in the city and a numbered source, and
-its accessibility and household shares with their statuses. A zone without an outline gets a
-page without a map that says why. Text that is too long wraps; a page that overflows goes on
-to a continuation page.
+its accessibility and household shares with their statuses: by straight-line distance, so
+titled, and walked along the streets of an OSM extract when the report has one, citing it.
+A zone without an outline gets a page without a map that says why. Text that is too long
+wraps; a page that overflows goes on to a continuation page.
 
 Text is real text in the font Debian ships (Noto Sans CJK, ``fonts-noto-cjk``), as Type 3
 fonts with a ToUnicode map: measured on the 新乡 atlas, ``pdf.fonttype: 42`` took 7.7 s more
 to embed the CFF font (fontTools converts it), while Type 3 text reads back exactly with
-pypdf and selects in any viewer. Maps stay vector.
+pypdf and selects in any viewer. Each line is shaped once (:class:`_PageText`), not twice
+as :class:`matplotlib.text.Text` does. Maps stay vector.
 """
 
 from __future__ import annotations
