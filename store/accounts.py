@@ -77,8 +77,10 @@ MIN_STRENGTH = 3
 _CONTEXT_WORDS = ("atlas", "renovation", "laojiu", "gaizao", "xiaoqu", "mima", "老旧小区", "改造")
 _HASHER = argon2.PasswordHasher()
 # Verified when the account does not exist, so a wrong name costs the time a wrong password does.
-# Made at the first such login, not at import: every `atlas` command imports this module, and
-# an argon2 hash costs 0.2 s of CPU (0.6 s under load) that no command but a login needs.
+# Made by :func:`prepare_logins` (the server calls it when it mounts the login route, so no
+# login pays for it) or at the first such login, not at import: every `atlas` command imports
+# this module, and an argon2 hash costs 0.2 s of CPU (0.6 s under load) no command but a login
+# needs.
 _DUMMY_HASH: str | None = None
 
 
@@ -87,6 +89,16 @@ def _dummy_hash() -> str:
     if _DUMMY_HASH is None:
         _DUMMY_HASH = _HASHER.hash("atlas: no such account")
     return _DUMMY_HASH
+
+
+def prepare_logins() -> None:
+    """
+    Make the hash a login with an unknown name is checked against, before any login comes.
+
+    Otherwise the first unknown name in a process would cost a hash more than a wrong
+    password does, and tell a guesser the name does not exist.
+    """
+    _dummy_hash()
 
 
 @dataclasses.dataclass(frozen=True)
