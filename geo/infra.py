@@ -22,6 +22,7 @@ from __future__ import annotations
 import configparser
 import dataclasses
 import functools
+import json
 import tempfile
 import warnings
 from pathlib import Path
@@ -41,7 +42,9 @@ from geo.io import sheets as _sheets
 from geo.io import vector as _vector
 
 __all__ = [
+    "DETAILS",
     "FEATURE_TYPES",
+    "GEOMETRY_NAMES",
     "GEOMETRY_TYPES",
     "KINDS",
     "OSM_RULES",
@@ -157,9 +160,18 @@ REASONS: tuple[str, ...] = (
     "invalid_geometry",
     "empty_geometry",
 )
+#: Details that need words, code → the parameters they take besides the row's ``detail``
+#: (besides those of :data:`geo.io.sheets.DETAILS`); layers words them (``qdetail_<code>``).
+DETAILS: dict[str, tuple[str, ...]] = {
+    "geometry": ("geometry",),  # a geometry type of GEOMETRY_NAMES
+    "too_wide": ("span",),  # degrees of longitude
+    "open_rings": (),  # an OSM area whose rings the extract does not close
+}
+_PARAMS = "detail_params"
 
 _YES = ("yes",)
-_GEOMETRY_NAMES = np.array(
+#: Every geometry type by shapely's type id, as a detail names it (``geometry_<name>``).
+GEOMETRY_NAMES = np.array(
     [
         "Point",
         "LineString",
@@ -174,11 +186,7 @@ _GEOMETRY_NAMES = np.array(
 )
 # shapely's type ids of GEOMETRY_TYPES and their Multi forms (0, 1, 3, 4, 5, 6).
 _ALLOWED_TYPE_IDS = np.flatnonzero(
-    np.isin([n.removeprefix("Multi") for n in _GEOMETRY_NAMES], GEOMETRY_TYPES)
-)
-#: The same geometry types as the Chinese messages name them.
-_GEOMETRY_NAMES_ZH = np.array(
-    ["点", "线", "闭合线", "面", "多点", "多线", "多面", "几何集合"], dtype=object
+    np.isin([n.removeprefix("Multi") for n in GEOMETRY_NAMES], GEOMETRY_TYPES)
 )
 _RAMP_KERBS = ("lowered", "flush")
 _OSMCONF = DATA_DIR / "osmconf.ini"
@@ -243,7 +251,7 @@ def _empty_features() -> gpd.GeoDataFrame:
 
 
 def _empty_quarantine() -> pd.DataFrame:
-    return pd.DataFrame(columns=["row", "reason", "column", "detail_zh", "detail_en"])
+    return pd.DataFrame(columns=["row", "reason", "column", "detail_zh", "detail_en", _PARAMS])
 
 
 # --- OpenStreetMap ---------------------------------------------------------------------------
@@ -471,15 +479,14 @@ def _concat(blocks: list[pd.DataFrame]) -> gpd.GeoDataFrame:
 def _osm_quarantine(areas: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
     if not len(areas):
         return _empty_quarantine()
-    detail = [f"{i}（区域几何不闭合或不完整）" for i in ids]
-    detail_en = [f"{i} (the area's rings are open or incomplete in this extract)" for i in ids]
     return pd.DataFrame(
         {
             "row": ids,
             "reason": "invalid_geometry",
             "column": "geometry",
-            "detail_zh": detail,
-            "detail_en": detail_en,
+            "detail_zh": ids,
+            "detail_en": ids,
+            _PARAMS: json.dumps({"code": "open_rings"}),
             "name": areas["name"].to_numpy(dtype=object) if "name" in areas else None,
         }
     )
@@ -619,10 +626,10 @@ def _check_geometries(
     missing = shapely.is_missing(geometry)
     flags.flag(missing, "no_geometry")
     kind_geom = shapely.get_type_id(geometry)
-    names = _GEOMETRY_NAMES[np.clip(kind_geom, 0, 7)]
-    names_zh = _GEOMETRY_NAMES_ZH[np.clip(kind_geom, 0, 7)]
+    names = GEOMETRY_NAMES[np.clip(kind_geom, 0, 7)]
+    named = {"code": "geometry", "geometry": names}
     empty = ~missing & shapely.is_empty(geometry)
-    flags.flag(empty, "empty_geometry", detail=names_zh, detail_en=names)
+    flags.flag(empty, "empty_geometry", detail=names, params=named)
     lines = np.isin(kind_geom, (1, 5))
     areas = np.isin(kind_geom, (3, 6))
     is_point_type = np.isin(kinds.astype(str), POINT_TYPES)
@@ -630,8 +637,8 @@ def _check_geometries(
     flags.flag(
         wrong | ~np.isin(kind_geom, _ALLOWED_TYPE_IDS),
         "wrong_geometry",
-        detail=names_zh,
-        detail_en=names,
+        detail=names,
+        params=named,
     )
     invalid = ~missing & ~shapely.is_valid(geometry)
     flags.flag(invalid, "invalid_geometry", detail=shapely.is_valid_reason(geometry))
@@ -641,14 +648,8 @@ def _check_geometries(
         abroad = crs.is_outside_china(bounds[:, 0], bounds[:, 1]) | crs.is_outside_china(
             bounds[:, 2], bounds[:, 3]
         )
-    spans = np.char.mod("%.1f", np.nan_to_num(bounds[:, 2] - bounds[:, 0])).astype(object)
-    flags.flag(
-        wide,
-        "invalid_geometry",
-        detail="跨越 " + spans + "° 经度（跨越 180° 经线，或经纬度填反）",
-        detail_en="it spans " + spans + "° of longitude (across the antimeridian, or lon/lat "
-        "mixed up)",
-    )
+    spans = np.round(np.nan_to_num(bounds[:, 2] - bounds[:, 0]), 1)
+    flags.flag(wide, "invalid_geometry", params={"code": "too_wide", "span": spans})
     box = _sheets.quoted(pd.Series([str(b) for b in bounds.round(6).tolist()]), ~missing)
     flags.flag(~missing & abroad & china, "outside_china", detail=box)
     # Areas stand for point features at their representative point.

@@ -28,7 +28,7 @@ import dataclasses
 import datetime
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -47,6 +47,7 @@ from geo.io import sheets as _sheets
 __all__ = [
     "CONTENT_TAGS",
     "DATE_FIELDS",
+    "DETAILS",
     "FIELDS",
     "LOCATED",
     "PLAUSIBLE_MAXIMUM",
@@ -139,6 +140,23 @@ REASONS: tuple[str, ...] = (
     "impossible_year",
     "consent_out_of_range",
 )
+#: Details that need words, code → the parameters they take besides the row's ``detail``
+#: (besides those of :data:`geo.io.sheets.DETAILS`); layers words them (``qdetail_<code>``).
+DETAILS: dict[str, tuple[str, ...]] = {
+    "inexact_number": (),
+    "implausible_number": ("top", "unit"),  # PLAUSIBLE_MAXIMUM in its unit
+    "too_precise": (),
+    "status_dated": ("status", "header"),  # the status as written, the date's column
+    "not_a_county_code": (),
+    "code_names_other": ("adcode", "place"),  # the code's place; the detail, the district's
+    "point_in_no_district": (),
+    "point_elsewhere": ("named", "county"),  # the named place, the point's district
+    "point_elsewhere_fits": ("named", "county", "fix"),  # fix: the datum that would fit
+    "unnamed_point_elsewhere": ("county",),
+    "unnamed_point_elsewhere_fits": ("county", "fix"),
+    "conflicting_rows": ("rows", "fields"),  # the group's rows, the figures that differ
+    "repeated_rows": ("rows",),
+}
 
 _NUMBER_FIELDS = {  # field → (output column, whole numbers only)
     "households": ("households", True),
@@ -155,12 +173,9 @@ PLAUSIBLE_MAXIMUM: dict[str, Decimal] = {
     "floor_area": Decimal(20_000_000),
     "investment": Decimal(10_000_000_000),
 }
-_UNITS = {
-    "households": ("户", "households"),
-    "buildings": ("栋", "buildings"),
-    "floor_area": ("m²", "m²"),
-    "investment": ("元", "CNY"),
-}
+#: Field → the unit of its plausible range (layers words it: 户, households).
+_UNITS = {"households": "households", "buildings": "buildings", "floor_area": "m2",
+          "investment": "cny"}  # fmt: skip
 _FIGURES = [column for column, _ in _NUMBER_FIELDS.values()]
 _TOTAL_WORDS = {"合计", "总计", "小计", "共计", "total", "subtotal", "sum"}
 _THIS_YEAR = datetime.date.today().year
@@ -425,30 +440,19 @@ def _flag_numbers(
     problems = problems.to_numpy(dtype=object)
     mask = problems == "approximate_number"
     flags.flag(mask, "approximate_number", column=header, detail=_sheets.quoted(cells, mask))
-    top = f"{PLAUSIBLE_MAXIMUM[field]:,}"
-    zh_unit, en_unit = _UNITS[field]
-    details = {
-        "bad_number": ("无法精确读取的数值 {}", "{} is not an exact number"),
-        "out_of_range": (
-            f"{{}} 超出一个小区的合理范围（0 至 {top} {zh_unit}）",
-            f"{{}} is outside the plausible range for one community (0 to {top} {en_unit})",
-        ),
-        "too_precise": (
-            "{} 的有效数字超过 15 位，无法不经舍入保存",
-            "{} has more significant digits (over 15) than can be kept without rounding",
-        ),
+    details: dict[str, dict[str, object]] = {
+        "bad_number": {"code": "inexact_number"},
+        "out_of_range": {
+            "code": "implausible_number",
+            "top": int(PLAUSIBLE_MAXIMUM[field]),
+            "unit": _UNITS[field],
+        },
+        "too_precise": {"code": "too_precise"},
     }
-    for code, (zh, en) in details.items():
-        mask = problems == code
-        if not mask.any():
-            continue
-        # Messages only for the rows flagged; every other row's detail stays "".
-        at = np.flatnonzero(mask)
-        shown = _sheets.quoted(cells, mask)[at]
-        detail_zh, detail_en = np.full(len(mask), "", object), np.full(len(mask), "", object)
-        detail_zh[at] = [zh.format(t) for t in shown]
-        detail_en[at] = [en.format(t) for t in shown]
-        flags.flag(mask, "bad_number", column=header, detail=detail_zh, detail_en=detail_en)
+    for problem, params in details.items():
+        mask = problems == problem
+        detail = _sheets.quoted(cells, mask)
+        flags.flag(mask, "bad_number", column=header, detail=detail, params=params)
 
 
 # --- dates ----------------------------------------------------------------------------------
@@ -516,9 +520,8 @@ def _check_status(raw, columns, parsed, flags, fields: list[str]) -> None:
             continue
         clash = (status == code) & has[field]
         date = parsed[field].fillna("").to_numpy(dtype=object)
-        zh = "状态为" + written + "，" + columns[field] + " " + date
-        en = "status " + written + ", " + columns[field] + " " + date
-        flags.flag(clash, "status_dates", column=columns["status"], detail=zh, detail_en=en)
+        params = {"code": "status_dated", "status": written, "header": columns[field]}
+        flags.flag(clash, "status_dates", column=columns["status"], detail=date, params=params)
 
 
 # --- where each row is ----------------------------------------------------------------------
@@ -539,16 +542,21 @@ def _from_adcode(text: str, district: str, city: str, year: int | None) -> dict[
     code = text[:6] if re.fullmatch(r"\d{6}(\d{3}|\d{6})?", text) else text
     places = _admin_places()
     if code not in places.index:
-        note = f"{text!r} is not a county-level code (6 digits, e.g. 410703)"
-        return {"status": "unknown", "note": note, "source": "adcode"}
+        words = {"code": "not_a_county_code"}
+        return {"status": "unknown", "note": repr(text), "words": words, "source": "adcode"}
     place = places.loc[code]
     found = {"status": place["level"] if place["level"] == "zone" else "ok", "adcode": code}
     found |= {"name": place["name"], "city": place["city"], "province": place["province"]}
     if district:
         named = _resolve_text(district, "", city, year)
         if named.get("adcode") not in (None, code):
-            note = f"code {code} is {place['name']}, but the district column says {district!r}"
-            return {"status": "conflict", "note": note, "source": "adcode"}
+            words = {"code": "code_names_other", "adcode": code, "place": place["name"]}
+            return {
+                "status": "conflict",
+                "note": repr(district),
+                "words": words,
+                "source": "adcode",
+            }
     return found | {"source": "adcode"}
 
 
@@ -611,7 +619,11 @@ def _resolve_names(
     return merged.reindex(raw.index)
 
 
-_RESOLVED = ["status", "adcode", "name", "city", "province", "candidates", "note", "source"]
+#: What a row's words resolve to; ``note`` says why they did not (as read: a quoted cell, or
+#: the gazetteer's note), ``words`` the note's code and parameters where it has words.
+_RESOLVED = [
+    "status", "adcode", "name", "city", "province", "candidates", "note", "words", "source"
+]  # fmt: skip
 
 
 def _address_keys(addresses: pd.Series) -> dict[str, str]:
@@ -812,22 +824,16 @@ def _locate(
     at = _Located(points, lon_w, lat_w, named, status, county, places, folder)
     lost = point & pd.isna(county)
     where = _rows_text(lost, lambda at: _lonlat_text(lon_w[at], lat_w[at]))
-    flags.flag(
-        lost,
-        "no_district",
-        column=lonlat,
-        detail="WGS84 " + where,
-        detail_en="WGS84 " + where + " is in no county-level district",
-    )
+    where_params = {"code": "point_in_no_district"}
+    flags.flag(lost, "no_district", column=lonlat, detail=where, params=where_params)
     point &= flags.ok()
-    note = names["note"].astype(object).fillna("").to_numpy(dtype=object)
+    said = {"detail": names["note"].astype(object).fillna("").to_numpy(dtype=object)}
+    said["params"] = names["words"].astype(object).where(names["words"].notna(), None).to_numpy()
     words = "/".join(columns[f] for f in ("adcode", "district", "address") if f in columns)
     alone = ~point & flags.ok()
-    flags.flag(alone & (status == "ambiguous"), "ambiguous_district", column=words, detail=note)
-    flags.flag(alone & (status == "conflict"), "district_mismatch", column=words, detail=note)
-    flags.flag(
-        alone & np.isin(status, ["unknown", "none"]), "no_district", column=words, detail=note
-    )
+    flags.flag(alone & (status == "ambiguous"), "ambiguous_district", column=words, **said)
+    flags.flag(alone & (status == "conflict"), "district_mismatch", column=words, **said)
+    flags.flag(alone & np.isin(status, ["unknown", "none"]), "no_district", column=words, **said)
     county_city = _lookup(places["city"], county)
     named_city = _lookup(places["city"], named)
     # Only rows whose name is ambiguous need their point among the name's candidates.
@@ -925,37 +931,41 @@ def _lonlat_text(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 def _flag_mismatch(at: _Located, mismatch: np.ndarray, flags: _sheets.Flags, column: str) -> None:
+    """
+    Quarantine the rows whose point is in another district than their words name.
+
+    The detail names both places (``point_elsewhere``), or only the point's when the words
+    name no district (``unnamed_point_elsewhere``); ``_fits`` adds the datum (``fix``) that
+    would put the point in the named district (:func:`_mismatch_hints`).
+    """
     if not mismatch.any():
         return
     hints = _mismatch_hints(at, mismatch)
-    places = at.places
-    # Messages are written for the mismatched rows only.
-    rows = np.flatnonzero(mismatch)
-    named, county, status, hints = at.named[rows], at.county[rows], at.status[rows], hints[rows]
-    named_name = np.where(pd.isna(named), "?", _lookup(places["name"], named)).astype(object)
-    county_name = np.where(pd.isna(county), "?", _lookup(places["name"], county)).astype(object)
-    zh = "所填 " + named_name + "，坐标落在 " + county_name
-    en = "named " + named_name + ", point in " + county_name
-    unnamed = np.isin(status, ["unknown", "none", "conflict"])
-    zh = np.where(unnamed, "所填区县/城市与坐标不符，坐标落在 " + county_name, zh)
-    en = np.where(unnamed, "the named place does not match; the point is in " + county_name, en)
-    fix = np.char.partition(hints.astype(str), "→")[:, 2]
-    has_hint = hints != ""
-    zh = np.where(
-        has_hint,
-        zh + "；若坐标实为 " + fix + " 则正好落在所填区县（常见：高德坐标误标为 WGS84）",
-        zh,
-    )
-    en = np.where(
-        has_hint,
-        en
-        + "; read as "
-        + fix
-        + " it falls in the named district (common: Amap GCJ-02 declared as WGS84)",
-        en,
-    )
-    detail_zh, detail_en = _rows_text(mismatch, lambda _: zh), _rows_text(mismatch, lambda _: en)
-    flags.flag(mismatch, "district_mismatch", column=column, detail=detail_zh, detail_en=detail_en)
+    names = at.places["name"]
+    # Names only of the mismatched rows.
+    params = {
+        "named": _rows_text(mismatch, lambda rows: _place_names(names, at.named[rows])),
+        "county": _rows_text(mismatch, lambda rows: _place_names(names, at.county[rows])),
+        "fix": np.char.partition(hints.astype(str), "→")[:, 2].astype(object),
+    }
+    unnamed = np.isin(at.status, ["unknown", "none", "conflict"])
+    hinted = hints != ""
+    for code, rows in (("point_elsewhere", ~unnamed), ("unnamed_point_elsewhere", unnamed)):
+        for fits in (True, False):
+            words = {"code": code + ("_fits" if fits else "")}
+            words |= {k: v for k, v in params.items() if _takes(code, fits, k)}
+            mask = mismatch & rows & (hinted if fits else ~hinted)
+            flags.flag(mask, "district_mismatch", column=column, params=words)
+
+
+def _takes(code: str, fits: bool, param: str) -> bool:
+    """Whether a mismatch detail's words take ``param``: the named place, the datum's fix."""
+    return (param != "named" or code == "point_elsewhere") and (param != "fix" or fits)
+
+
+def _place_names(names: pd.Series, codes: np.ndarray) -> np.ndarray:
+    """Each code's place name, "?" where none."""
+    return np.where(pd.isna(codes), "?", _lookup(names, codes)).astype(object)
 
 
 def _named_districts(
@@ -1000,20 +1010,26 @@ def _placed(at: _Located, index: pd.Index, point: np.ndarray) -> pd.DataFrame:
     return placed
 
 
-def _joined_rows(group: np.ndarray, rows: pd.Series, sep: str = "、") -> np.ndarray:
-    """Each row's group as "3、17、42" (``sep`` between): one join per group, not per row."""
+def _grouped_rows(group: np.ndarray, rows: pd.Series) -> np.ndarray:
+    """Each row's group as its row numbers ([3, 17, 42]): one list per group, not per row."""
+    # ``group`` numbers the groups 0, 1, 2…, so the sorted groups' lists are in that order.
     order = np.argsort(group, kind="stable")
-    texts = rows.astype(str).to_numpy(dtype=object)[order]
+    numbers = rows.to_numpy()[order]
     starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
-    joined = np.array([sep.join(part) for part in np.split(texts, starts[1:])], dtype=object)
-    return joined[group]
+    return _objects(part.tolist() for part in np.split(numbers, starts[1:]))[group]
 
 
-#: A figure column as the messages name it: (Chinese, English), e.g. 户数 / households.
-_FIGURE_NAMES = {
-    column: (FIELDS[field][0], field.replace("_", " "))
-    for field, (column, _) in _NUMBER_FIELDS.items()
-}
+def _objects(items: Iterable[object]) -> np.ndarray:
+    """An object array of ``items`` as they are (lists stay lists, not a second dimension)."""
+    values = list(items)
+    out = np.empty(len(values), dtype=object)
+    for at, value in enumerate(values):
+        out[at] = value
+    return out
+
+
+#: A figure column → its field, as the details name it (``ledger_field_<field>``).
+_FIGURE_FIELDS = {column: field for field, (column, _) in _NUMBER_FIELDS.items()}
 
 
 def _flag_duplicates(
@@ -1028,34 +1044,25 @@ def _flag_duplicates(
     if frame.empty:
         return
     groups = frame.groupby(["key_name", "key_code"], sort=False)
-    numbers = groups.ngroup().to_numpy()
-    listed = pd.Series(_joined_rows(numbers, frame["row"]), index=frame.index)
-    listed_en = pd.Series(_joined_rows(numbers, frame["row"], ", "), index=frame.index)
-    differ = pd.Series("", index=frame.index)
-    differ_en = differ.copy()
-    for column in _FIGURES:
-        conflicting = groups[column].transform("nunique") > 1
-        zh, en = _FIGURE_NAMES[column]
-        differ[conflicting] += np.where(differ[conflicting] == "", zh, "、" + zh)
-        differ_en[conflicting] += np.where(differ_en[conflicting] == "", en, ", " + en)
-    conflict = (differ != "").to_numpy()
     at = frame.index.to_numpy()
-    detail_zh = np.full(len(rows), "", dtype=object)
-    detail_en = detail_zh.copy()
-    detail_zh[at] = ("第 " + listed + " 行；不同项：" + differ).to_numpy(dtype=object)
-    detail_en[at] = ("rows " + listed_en + " differ in " + differ_en).to_numpy(dtype=object)
+    listed = np.empty(len(rows), dtype=object)
+    listed[at] = _grouped_rows(groups.ngroup().to_numpy(), frame["row"])
+    differ = {
+        field: (groups[column].transform("nunique") > 1).to_numpy()
+        for column, field in _FIGURE_FIELDS.items()
+    }
+    fields = np.empty(len(rows), dtype=object)
+    fields[at] = _objects([f for f, found in differ.items() if found[i]] for i in range(len(at)))
+    conflict = np.logical_or.reduce(list(differ.values()))
     mask = np.zeros(len(rows), dtype=bool)
     mask[at[conflict]] = True
-    flags.flag(mask, "duplicate_conflict", detail=detail_zh, detail_en=detail_en)
+    params = {"code": "conflicting_rows", "rows": listed, "fields": fields}
+    flags.flag(mask, "duplicate_conflict", params=params)
     # Same figures: a community renovated in two years is two records, the same year is one.
     repeat = frame[~conflict].duplicated(["key_name", "key_code", "year"], keep="first")
     mask[:] = False
     mask[repeat.index[repeat.to_numpy()]] = True
-    detail_en[at] = ("same community, district, year and figures as rows " + listed_en).to_numpy(
-        dtype=object
-    )
-    detail_zh[at] = ("与第 " + listed + " 行的小区、区县、年度和数据相同").to_numpy(dtype=object)
-    flags.flag(mask, "duplicate_row", detail=detail_zh, detail_en=detail_en)
+    flags.flag(mask, "duplicate_row", params={"code": "repeated_rows", "rows": listed})
 
 
 _PROJECT_COLUMNS = [
