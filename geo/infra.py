@@ -25,7 +25,9 @@ import functools
 import json
 import tempfile
 import warnings
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -262,7 +264,7 @@ def area_tags() -> tuple[set[str], set[tuple[str, str]]]:
     config = configparser.ConfigParser(inline_comment_prefixes=(";",))
     config.read(_OSMCONF)
     entries = config["general"]["closed_ways_are_polygons"].split(",")
-    pairs = {tuple(e.split("=", 1)) for e in entries if "=" in e}
+    pairs = {(key, value) for key, _, value in (e.partition("=") for e in entries if "=" in e)}
     return {e for e in entries if "=" not in e}, pairs
 
 
@@ -332,7 +334,13 @@ def _line_rules(ways: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
-def _osm_rows(frame: gpd.GeoDataFrame, rules: dict, geometry, ids, source: str) -> list:
+def _osm_rows(
+    frame: gpd.GeoDataFrame,
+    rules: dict[str, np.ndarray],
+    geometry: np.ndarray,
+    ids: np.ndarray,
+    source: str,
+) -> list[pd.DataFrame]:
     """One block of feature rows per matching rule."""
     names = frame["name"].to_numpy(dtype=object) if "name" in frame else None
     blocks = []
@@ -364,7 +372,7 @@ def _area_ids(areas: pd.DataFrame) -> np.ndarray:
 
 
 def _read_layer(
-    path: Path, layer: str, name: str, *, checked: bool = False, **kwargs
+    path: Path, layer: str, name: str, *, checked: bool = False, **kwargs: Any
 ) -> gpd.GeoDataFrame:
     # Not through Arrow: its stream ends quietly where GDAL fails to parse the file (a PBF
     # block it cannot inflate gave 0 features, exit 0); feature by feature GDAL raises.
@@ -441,7 +449,9 @@ def read_osm(path: str | Path, *, name: str | None = None) -> Infra:
     return Infra(features, extent, quarantine, source, "osm")
 
 
-def _kerb_way_ends(ways, line_geoms, line_ids, source: str) -> pd.DataFrame:
+def _kerb_way_ends(
+    ways: pd.DataFrame, line_geoms: np.ndarray, line_ids: np.ndarray, source: str
+) -> pd.DataFrame:
     ramps = _tag(ways, "kerb", _RAMP_KERBS) & ~shapely.is_missing(line_geoms)
     ends = np.concatenate(
         [shapely.get_point(line_geoms[ramps], 0), shapely.get_point(line_geoms[ramps], -1)]
@@ -503,7 +513,9 @@ def _extent(geometries: np.ndarray) -> shapely.Geometry | None:
 # --- survey files ----------------------------------------------------------------------------
 
 
-def survey_extent(features: gpd.GeoDataFrame, *, folder: Path | None = None):
+def survey_extent(
+    features: gpd.GeoDataFrame, *, folder: Path | None = None
+) -> shapely.Geometry | None:
     """
     What a survey covers: in each district, the hull of the features found in it.
 
@@ -707,10 +719,8 @@ def _read_vector(
     parts = _own_parts(info) if layer is None or layer.startswith("infra") else []
     own = info["layer"] in parts
     if own and len(parts) > 1:
-        read = [frame if part == info["layer"] else None for part in parts]
         again = functools.partial(_vector.read_vector, data, name, max_unpacked=cap)
-        read = [f if f is not None else again(layer=p)[0]
-                for f, p in zip(read, parts, strict=True)]  # fmt: skip
+        read = [frame if p == info["layer"] else again(layer=p)[0] for p in parts]
         # Row numbers run on from one layer to the next, so each names one feature.
         offsets = np.cumsum([0, *(len(f) for f in read[:-1])])
         read = [f.assign(row=f["row"] + offset) for f, offset in zip(read, offsets, strict=True)]
@@ -758,8 +768,9 @@ def read_survey(
     checks of :func:`geo.io.vector.read_vector`. Output CRS is EPSG:4326.
     """
     crs.check_datum(crs_name)
-    upload = isinstance(source, bytes | bytearray)
-    table = Path(name or ("" if upload else Path(source).name)).suffix.lower() in _TABLES
+    local = None if isinstance(source, bytes | bytearray) else Path(source)
+    upload = local is None
+    table = Path(name or ("" if local is None else local.name)).suffix.lower() in _TABLES
     # Caps protect the app from uploads; a local vector file (the command line's, such as
     # what `atlas infra --out` wrote) is read whatever its size (see _vector.unpack_cap).
     data, name = _sheets.load_bytes(source, name, capped=upload or table)
@@ -804,7 +815,7 @@ def read_infra(
     return read_osm(path, name=label)
 
 
-def _candidates(candidates) -> str:
+def _candidates(candidates: Iterable[Mapping[str, str]]) -> str:
     names = [f"{c['city']}{c['name']}" for c in candidates]
     return f" ({', '.join(names)})" if names else ""
 
@@ -827,7 +838,7 @@ def declare_coverage(
             codes.append(text)
             continue
         found_name = gazetteer.resolve_district(text, city=city)
-        if found_name.status not in ("ok", "historical"):
+        if found_name.status not in ("ok", "historical") or found_name.adcode is None:
             raise InputError(
                 f"Expected a district the survey covers; {text!r} is {found_name.status}"
                 f"{_candidates(found_name.candidates)}."

@@ -28,7 +28,7 @@ import dataclasses
 import datetime
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -249,7 +249,9 @@ def map_columns(header: list[str]) -> dict[str, str]:
     return _sheets.claim_columns(header, _SYNONYMS)
 
 
-def ledger_fields(source: str | Path | bytes, *, name: str | None = None, sheet=None) -> set[str]:
+def ledger_fields(
+    source: str | Path | bytes, *, name: str | None = None, sheet: str | None = None
+) -> set[str]:
     """
     The fields a ledger's header row holds (keys of :data:`FIELDS`), without reading its rows.
 
@@ -261,6 +263,27 @@ def ledger_fields(source: str | Path | bytes, *, name: str | None = None, sheet=
     rows = _sheets.read_rows(data, name=name, sheet=sheet).rows
     start = _sheets.find_header(rows, _SYNONYMS, "、".join(w[0] for w in FIELDS.values()))
     return set(map_columns(rows[start]))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Read:
+    """
+    A ledger being read, for the checks to share in place of long argument lists.
+
+    ``folded`` holds the raw cells (``raw``) and their folded text; ``columns`` the header
+    of each field (:func:`map_columns`); ``flags`` each row's quarantine so far; ``parsed``
+    the values read (:func:`_parse_values`, then the dates).
+    """
+
+    folded: _sheets.Folded
+    columns: dict[str, str]
+    flags: _sheets.Flags
+    parsed: dict[str, pd.Series]
+
+    @property
+    def raw(self) -> pd.DataFrame:
+        """Every cell as written, as text."""
+        return self.folded.raw
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -385,7 +408,9 @@ def _decade_years(text: pd.Series) -> pd.Series:
     return pd.Series(pd.array(decade + offset, dtype="Int64"), index=text.index)
 
 
-def _parse_priority_inputs(raw, columns, flags: _sheets.Flags, parsed: dict) -> None:
+def _parse_priority_inputs(
+    raw: pd.DataFrame, columns: dict[str, str], flags: _sheets.Flags, parsed: dict[str, pd.Series]
+) -> None:
     """
     建成年代 → ``built_year`` (Int64) and 同意率 → ``consent_share`` (0-1, Float64).
 
@@ -458,8 +483,9 @@ def _flag_numbers(
 # --- dates ----------------------------------------------------------------------------------
 
 
-def _report_day(raw, columns, parsed, flags, given) -> tuple[datetime.date, str]:
+def _report_day(read: _Read, given: datetime.date | str | None) -> tuple[datetime.date, str]:
     """Read the date columns into ``parsed``; the ledger's report day and where it came from."""
+    raw, columns, parsed, flags = read.raw, read.columns, read.parsed, read.flags
     for field in DATE_FIELDS:
         if field in columns:
             header = columns[field]
@@ -475,8 +501,9 @@ def _report_day(raw, columns, parsed, flags, given) -> tuple[datetime.date, str]
     return dates.today(), "read"
 
 
-def _check_dates(raw, columns, parsed, flags, report: datetime.date, programme_start: int) -> None:
+def _check_dates(read: _Read, report: datetime.date, programme_start: int) -> None:
     """Quarantine dates that cannot be true: order, future, before the programme, status."""
+    raw, columns, parsed, flags = read.raw, read.columns, read.parsed, read.flags
     fields = [f for f in ("start_date", "finish_date") if f in parsed]
     if not fields:
         return
@@ -499,11 +526,12 @@ def _check_dates(raw, columns, parsed, flags, report: datetime.date, programme_s
         before = (text + f" < {programme_start}").to_numpy(dtype=object)
         flags.flag(last < began, "before_programme", column=columns[field], detail=before)
     if "status" in parsed:
-        _check_status(raw, columns, parsed, flags, fields)
+        _check_status(read, fields)
 
 
-def _check_status(raw, columns, parsed, flags, fields: list[str]) -> None:
+def _check_status(read: _Read, fields: Sequence[str]) -> None:
     """完工 or 开工 without their dates (``undated``), 计划 with a date or 开工 with a finish."""
+    raw, columns, parsed, flags = read.raw, read.columns, read.parsed, read.flags
     status = parsed["status"].fillna("").to_numpy(dtype=object)
     written = raw[columns["status"]].fillna("").str.strip().to_numpy(dtype=object)
     has = {f: parsed[f].notna().to_numpy() for f in fields}
@@ -709,7 +737,9 @@ def _to_wgs84(
     return lon_out, lat_out
 
 
-def _datum_message(lon, lat, named: np.ndarray, folder: Path | None) -> tuple[str, dict]:
+def _datum_message(
+    lon: np.ndarray, lat: np.ndarray, named: np.ndarray, folder: Path | None
+) -> tuple[str, dict[str, str]]:
     """
     The no-datum error and its details, with a hint when named districts single a datum out.
 
@@ -759,17 +789,20 @@ def _mismatch_hints(at: _Located, rows: np.ndarray) -> np.ndarray:
     return hints
 
 
-def _lookup(table: pd.Series, keys) -> np.ndarray:
+def _or_none(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` where ``mask``, None elsewhere, as an object array."""
+    return np.where(mask, values, np.full(len(mask), None, dtype=object))
+
+
+def _lookup(table: pd.Series, keys: np.ndarray) -> np.ndarray:
     """``table[key]`` for each key as an object array, ``None`` where the key is absent."""
     found = table.reindex(pd.Index(keys, dtype=object))
     return found.astype(object).where(found.notna(), None).to_numpy()
 
 
-def _city_names(
-    folded: _sheets.Folded, columns: dict[str, str], flags: _sheets.Flags
-) -> np.ndarray:
+def _city_names(read: _Read) -> np.ndarray:
     """The canonical city each row names (新乡 → 新乡市), or None; unknown cities quarantined."""
-    raw = folded.raw
+    raw, folded, columns, flags = read.raw, read.folded, read.columns, read.flags
     if "city" not in columns:
         return np.full(len(raw), None, dtype=object)
     text = folded[columns["city"]]
@@ -790,26 +823,24 @@ def _city_names(
 
 
 def _locate(
-    folded, columns, names, points: _Points, flags, folder
+    read: _Read, names: pd.DataFrame, points: _Points, folder: Path | None
 ) -> tuple[pd.DataFrame, list[dict[str, object]]]:
     """
     Decide each row's district from its point and its words; disagreements are flagged.
 
     Returns the placed rows and the file's datum notes (:func:`_datum_suspicions`).
     """
-    raw = folded.raw
+    raw, columns, flags = read.raw, read.columns, read.flags
     lon, lat, datums = points.lon, points.lat, points.datums
     places = _admin_places()
-    cities = _city_names(folded, columns, flags)
+    cities = _city_names(read)
     lonlat = "/".join(columns[f] for f in ("lon", "lat") if f in columns)
     point = ~np.isnan(lon) & flags.ok()
     status = names["status"].fillna("none").to_numpy(dtype=object)
     named = names["adcode"].astype(object).where(names["adcode"].notna(), None).to_numpy()
     if (point & pd.isna(datums)).any():
         if "datum" not in columns:
-            message, details = _datum_message(
-                lon, lat, np.where(status == "ok", named, None), folder
-            )
+            message, details = _datum_message(lon, lat, _or_none(status == "ok", named), folder)
             raise InputError(
                 message,
                 fix="datum",
@@ -818,7 +849,7 @@ def _locate(
             )
         flags.flag(point & pd.isna(datums), "missing_required", column=columns["datum"])
         point &= flags.ok()
-    lon_w, lat_w = _to_wgs84(lon, lat, np.where(point, datums, None))
+    lon_w, lat_w = _to_wgs84(lon, lat, _or_none(point, datums))
     county = np.full(len(raw), None, dtype=object)
     county[point] = boundaries.assign_districts(lon_w[point], lat_w[point], folder=folder)
     at = _Located(points, lon_w, lat_w, named, status, county, places, folder)
@@ -898,7 +929,7 @@ def _datum_suspicions(at: _Located, rows: np.ndarray) -> list[dict[str, object]]
     return notes
 
 
-def _may_fit_better(at: _Located, declared, off: np.ndarray) -> bool:
+def _may_fit_better(at: _Located, declared: str, off: np.ndarray) -> bool:
     """
     Whether another datum puts any of the ``off`` points (misplaced as declared) where named.
 
@@ -916,7 +947,7 @@ def _may_fit_better(at: _Located, declared, off: np.ndarray) -> bool:
     return False
 
 
-def _rows_text(mask: np.ndarray, text) -> np.ndarray:
+def _rows_text(mask: np.ndarray, text: Callable[[np.ndarray], object]) -> np.ndarray:
     """``text(rows)`` in the rows of ``mask``, ``""`` elsewhere: messages only where flagged."""
     out = np.full(len(mask), "", dtype=object)
     at = np.flatnonzero(mask)
@@ -952,7 +983,7 @@ def _flag_mismatch(at: _Located, mismatch: np.ndarray, flags: _sheets.Flags, col
     hinted = hints != ""
     for code, rows in (("point_elsewhere", ~unnamed), ("unnamed_point_elsewhere", unnamed)):
         for fits in (True, False):
-            words = {"code": code + ("_fits" if fits else "")}
+            words: dict[str, object] = {"code": code + ("_fits" if fits else "")}
             words |= {k: v for k, v in params.items() if _takes(code, fits, k)}
             mask = mismatch & rows & (hinted if fits else ~hinted)
             flags.flag(mask, "district_mismatch", column=column, params=words)
@@ -968,9 +999,7 @@ def _place_names(names: pd.Series, codes: np.ndarray) -> np.ndarray:
     return np.where(pd.isna(codes), "?", _lookup(names, codes)).astype(object)
 
 
-def _named_districts(
-    folded: _sheets.Folded, columns: dict[str, str], years, names: pd.DataFrame, flags
-) -> np.ndarray:
+def _named_districts(read: _Read, names: pd.DataFrame) -> np.ndarray:
     """
     The district (or zone) each quarantined row's own words name, else None.
 
@@ -978,12 +1007,14 @@ def _named_districts(
     from the version current for it. Rows refused before their names were read (a bad
     number) are read here.
     """
+    flags = read.flags
     unread = ~flags.ok() & names["status"].isna().to_numpy()
     if unread.any():
-        names = names.combine_first(_resolve_names(folded, columns, years, unread))
+        years = read.parsed.get("year")
+        names = names.combine_first(_resolve_names(read.folded, read.columns, years, unread))
     found = np.isin(names["status"].to_numpy(dtype=object), ["ok", "historical", "zone"])
     named = names["adcode"].to_numpy(dtype=object)
-    return np.where(found & ~flags.ok() & pd.notna(named), named, None)
+    return _or_none(found & ~flags.ok() & pd.notna(named), named)
 
 
 def _placed(at: _Located, index: pd.Index, point: np.ndarray) -> pd.DataFrame:
@@ -991,7 +1022,7 @@ def _placed(at: _Located, index: pd.Index, point: np.ndarray) -> pd.DataFrame:
     named, county, places = at.named, at.county, at.places
     zone = at.status == "zone"
     adcode = np.where(zone, named, np.where(point, county, named))
-    county_adcode = np.where(point, county, np.where(zone, None, named))
+    county_adcode = np.where(point, county, _or_none(~zone, named))
     placed = pd.DataFrame(
         {
             "adcode": pd.array(adcode, dtype="string"),
@@ -1005,7 +1036,7 @@ def _placed(at: _Located, index: pd.Index, point: np.ndarray) -> pd.DataFrame:
     # One lookup of the codes for the four columns; -1 (not a place) takes the None at the end.
     found = places.index.get_indexer(placed["adcode"].fillna(""))
     for column in ("name", "city", "province", "level"):
-        mapped = np.append(places[column].to_numpy(dtype=object), None)[found]
+        mapped = np.append(places[column].to_numpy(dtype=object), [None])[found]
         placed["district" if column == "name" else column] = pd.array(mapped, dtype="string")
     return placed
 
@@ -1089,8 +1120,11 @@ _PROJECT_COLUMNS = [
 ]
 
 
-def _projects(raw, columns, parsed, placed, points: _Points, rows, ok) -> gpd.GeoDataFrame:
+def _projects(
+    read: _Read, placed: pd.DataFrame, points: _Points, rows: np.ndarray
+) -> gpd.GeoDataFrame:
     """Clean rows as a GeoDataFrame in EPSG:4326; district-located rows have no geometry."""
+    raw, columns, parsed, ok = read.raw, read.columns, read.parsed, read.flags.ok()
     data = pd.DataFrame({"row": rows}, index=raw.index)
     for field in ("name", "address"):
         # As written, minus outer spaces: 'Ａ座 1号' stays itself; only matching normalises.
@@ -1100,7 +1134,7 @@ def _projects(raw, columns, parsed, placed, points: _Points, rows, ok) -> gpd.Ge
     for column in ("year", "batch", "status", "content_tags", *_FIGURES):
         data[column] = parsed.get(column, pd.Series(pd.NA, index=raw.index))
     point = placed["located"].to_numpy() == "point"
-    data["datum"] = pd.array(np.where(point, points.datums, None), dtype="string")
+    data["datum"] = pd.array(_or_none(point, points.datums), dtype="string")
     data["lon_source"] = np.where(point, points.lon, np.nan)
     data["lat_source"] = np.where(point, points.lat, np.nan)
     # Unrecognised columns travel along under their own header, as text.
@@ -1167,9 +1201,10 @@ def read_ledger(
     folded = _sheets.Folded(raw)
     _check_rows(folded, columns, flags)
     flags.stage("rows")
-    parsed = _parse_values(raw, columns, flags)
-    report_day, report_source = _report_day(raw, columns, parsed, flags, report_date)
-    _check_dates(raw, columns, parsed, flags, report_day, programme_start)
+    read = _Read(folded, columns, flags, _parse_values(raw, columns, flags))
+    parsed = read.parsed
+    report_day, report_source = _report_day(read, report_date)
+    _check_dates(read, report_day, programme_start)
     lon, lat = _sheets.parse_points(raw, columns, flags)
     datums = _sheets.row_datums(raw, columns, crs_name, flags)
     overridden = _datum_overridden(columns, crs_name, datums, ~np.isnan(lon) & flags.ok())
@@ -1178,15 +1213,15 @@ def read_ledger(
     report(0.4, "values")
     names = _resolve_names(folded, columns, parsed.get("year"), flags.ok())
     report(0.6, "names")
-    placed, notes = _locate(folded, columns, names, points, flags, folder)
+    placed, notes = _locate(read, names, points, folder)
     notes = overridden + notes
     flags.stage("locate")
     report(0.8, "locate")
     community = folded[columns["name"]]
     _flag_duplicates(community, placed, parsed, numbers, flags)
     flags.stage("duplicates")
-    projects = _projects(raw, columns, parsed, placed, points, numbers, flags.ok())
-    districts = _named_districts(folded, columns, parsed.get("year"), names, flags)
+    projects = _projects(read, placed, points, numbers)
+    districts = _named_districts(read, names)
     quarantine = _sheets.quarantine_frame(raw, numbers, flags, REASONS, adcode=districts)
     report(1.0, "done")
     return Ledger(
@@ -1204,7 +1239,9 @@ def read_ledger(
     )
 
 
-def _datum_overridden(columns, crs_name, datums, located) -> list[dict[str, object]]:
+def _datum_overridden(
+    columns: dict[str, str], crs_name: str | None, datums: np.ndarray, located: np.ndarray
+) -> list[dict[str, object]]:
     """
     The note ``datum_overridden`` when the 坐标系 column names another datum than ``crs_name``.
 
