@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
@@ -570,7 +571,7 @@ def _from_adcode(text: str, district: str, city: str, year: int | None) -> dict[
     code = text[:6] if re.fullmatch(r"\d{6}(\d{3}|\d{6})?", text) else text
     places = _admin_places()
     if code not in places.index:
-        words = {"code": "not_a_county_code"}
+        words = json.dumps({"code": "not_a_county_code"})
         return {"status": "unknown", "note": repr(text), "words": words, "source": "adcode"}
     place = places.loc[code]
     found = {"status": place["level"] if place["level"] == "zone" else "ok", "adcode": code}
@@ -578,7 +579,10 @@ def _from_adcode(text: str, district: str, city: str, year: int | None) -> dict[
     if district:
         named = _resolve_text(district, "", city, year)
         if named.get("adcode") not in (None, code):
-            words = {"code": "code_names_other", "adcode": code, "place": place["name"]}
+            words = json.dumps(
+                {"code": "code_names_other", "adcode": code, "place": place["name"]},
+                ensure_ascii=False,
+            )
             return {
                 "status": "conflict",
                 "note": repr(district),
@@ -648,7 +652,7 @@ def _resolve_names(
 
 
 #: What a row's words resolve to; ``note`` says why they did not (as read: a quoted cell, or
-#: the gazetteer's note), ``words`` the note's code and parameters where it has words.
+#: the gazetteer's note), ``words`` the note's code and parameters (JSON) where it has words.
 _RESOLVED = [
     "status", "adcode", "name", "city", "province", "candidates", "note", "words", "source"
 ]  # fmt: skip

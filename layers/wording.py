@@ -589,6 +589,17 @@ _PARAM_WORDS = {
 }
 
 
+def _detail_words(params: str | Mapping[str, object], lang: str) -> tuple[str, dict[str, str]]:
+    """A coded detail's words (``qdetail_<code>``) and its parameters worded in ``lang``."""
+    found = dict(json.loads(params) if isinstance(params, str) else params)
+    code = found.pop("code")
+    words = {
+        name: _PARAM_WORDS[name](value, lang) if name in _PARAM_WORDS else str(value)
+        for name, value in found.items()
+    }
+    return label(f"qdetail_{code}", lang), words
+
+
 def detail_text(params: str | Mapping[str, object], detail: object, lang: str = "zh") -> str:
     """
     A coded detail worded in ``lang``: ``qdetail_<code>`` filled with its parameters.
@@ -596,13 +607,8 @@ def detail_text(params: str | Mapping[str, object], detail: object, lang: str = 
     ``params`` is a quarantined row's ``detail_params`` (JSON text, or the dict it holds),
     ``detail`` the row's detail as read (a quoted cell, a point), which the words may quote.
     """
-    found = dict(json.loads(params) if isinstance(params, str) else params)
-    code = found.pop("code")
-    words = {
-        name: _PARAM_WORDS[name](value, lang) if name in _PARAM_WORDS else str(value)
-        for name, value in found.items()
-    }
-    return label(f"qdetail_{code}", lang).format(detail=detail, **words)
+    template, words = _detail_words(params, lang)
+    return template.format(detail=detail, **words)
 
 
 def quarantine_details(quarantine: pd.DataFrame, lang: str = "zh") -> pd.Series:
@@ -610,7 +616,8 @@ def quarantine_details(quarantine: pd.DataFrame, lang: str = "zh") -> pd.Series:
     Each quarantined row's detail in ``lang``: its coded detail worded, else as read.
 
     A version saved before the details were coded holds them worded (``detail_<lang>``,
-    no ``detail_params``): those read as saved.
+    no ``detail_params``): those read as saved. Each distinct code and parameters is read
+    once, then filled with each row's detail.
     """
     details = quarantine[f"detail_{lang}"].astype(object).fillna("")
     if PARAMS not in quarantine:
@@ -620,12 +627,11 @@ def quarantine_details(quarantine: pd.DataFrame, lang: str = "zh") -> pd.Series:
     if not rows.size:
         return details
     texts = details.to_numpy(dtype=object, copy=True)
-    cache: dict[tuple[str, str], str] = {}
-    for at in rows:
-        key = (str(coded[at]), str(texts[at]))
-        if key not in cache:
-            cache[key] = detail_text(key[0], key[1], lang)
-        texts[at] = cache[key]
+    groups, distinct = pd.factorize(coded[rows])
+    for number, params in enumerate(distinct):
+        at = rows[groups == number]
+        template, words = _detail_words(params, lang)
+        texts[at] = [template.format(detail=d, **words) for d in texts[at]]
     return pd.Series(texts, index=quarantine.index, dtype=object)
 
 
