@@ -552,7 +552,9 @@ def _file_categories(raw: pd.DataFrame, registry: Registry, flags: _sheets.Flags
         raise InputError(
             f"Expected a column naming each facility's category "
             f"({'、'.join(FILE_FIELDS['category'])}); the file has {columns!r}. Add one, with "
-            "values such as 幼儿园、托儿所、社区卫生服务站 (the template lists them)."
+            "values such as 幼儿园、托儿所、社区卫生服务站 (the template lists them).",
+            code="facility_category_column",
+            details={"header": "、".join(map(str, columns))},
         )
     folded = _cells.normalise_text(raw[column]).fillna("").str.lower().str.replace(" ", "")
     kinds = folded.map(_word_lookup(registry)).to_numpy(dtype=object)

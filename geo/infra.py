@@ -559,7 +559,9 @@ def _type_column(columns: list[str]) -> str:
     raise InputError(
         f"Expected a column naming each feature's type ({'、'.join(SURVEY_FIELDS['type'])}); "
         f"the file has {columns!r}. Add one, with values such as 盲道、缘石坡道、无障碍公交站 "
-        "(see the survey mapping in the README)."
+        "(see the survey mapping in the README).",
+        code="survey_type_column",
+        details={"header": "、".join(map(str, columns))},
     )
 
 
@@ -675,7 +677,10 @@ def _table_points(raw: pd.DataFrame, crs_name: str | None, flags: _sheets.Flags)
     if "lon" not in columns or "lat" not in columns:
         raise InputError(
             f"Expected 经度 and 纬度 (lon, lat) columns in a survey table; the header has "
-            f"{list(raw.columns)!r}. Add them, or upload GeoJSON, GeoPackage or a zipped Shapefile."
+            f"{list(raw.columns)!r}. Add them, or upload GeoJSON, GeoPackage or a zipped "
+            "Shapefile.",
+            code="survey_coordinates",
+            details={"header": "、".join(map(str, raw.columns))},
         )
     lon_w, lat_w = _sheets.wgs84_points(raw, columns, crs_name, flags)
     points = shapely.points(lon_w, lat_w)

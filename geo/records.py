@@ -51,6 +51,7 @@ __all__ = [
     "DETAILS",
     "FIELDS",
     "LOCATED",
+    "NEEDED_COLUMNS",
     "PLAUSIBLE_MAXIMUM",
     "PROGRAMME_START",
     "REASONS",
@@ -141,6 +142,14 @@ REASONS: tuple[str, ...] = (
     "impossible_year",
     "consent_out_of_range",
 )
+#: The columns a ledger cannot be read without (a refusal's ``missing``), as the English
+#: message names them; layers words each (``column_needed_<kind>``).
+NEEDED_COLUMNS = {
+    "name": "小区名称 (name)",
+    "lon": "经度 (lon)",
+    "lat": "纬度 (lat)",
+    "location": "经度/纬度, 所属区县, 地址 or 行政区划代码 (a location)",
+}
 #: Details that need words, code → the parameters they take besides the row's ``detail``
 #: (besides those of :data:`geo.io.sheets.DETAILS`); layers words them (``qdetail_<code>``).
 DETAILS: dict[str, tuple[str, ...]] = {
@@ -291,17 +300,21 @@ class _Read:
 
 
 def _check_columns(columns: dict[str, str], header: list[str]) -> None:
+    """Refuse a header without a name, with half a point, or with no location at all."""
     missing = []
     if "name" not in columns:
-        missing.append("小区名称 (name)")
+        missing.append("name")
     if ("lon" in columns) != ("lat" in columns):
-        missing.append("经度 (lon)" if "lat" in columns else "纬度 (lat)")
+        missing.append("lon" if "lat" in columns else "lat")
     if not {"lon", "district", "address", "adcode"} & set(columns):
-        missing.append("经度/纬度, 所属区县, 地址 or 行政区划代码 (a location)")
+        missing.append("location")
     if missing:
+        said = "; ".join(NEEDED_COLUMNS[m] for m in missing)
         raise InputError(
-            f"Expected columns for {'; '.join(missing)}; the header has {header!r}. "
-            "Rename the columns (see the synonyms table in the README) or add them."
+            f"Expected columns for {said}; the header has {header!r}. "
+            "Rename the columns (see the synonyms table in the README) or add them.",
+            code="ledger_columns",
+            details={"missing": "/".join(missing), "header": "、".join(map(str, header))},
         )
 
 
@@ -338,10 +351,13 @@ def _scale(field: str, header: str, cells: pd.Series) -> Decimal:
     text = _cells.normalise_text(cells).fillna("")
     bare = (text != "") & ~text.str.contains("元|万|亿", regex=True)
     if bare.any():
+        sample = repr(text[bare].iloc[0])
         raise InputError(
             f"Expected the investment column {header!r} to state its unit; it does not, and "
-            f"{int(bare.sum())} cells (e.g. {text[bare].iloc[0]!r}) give none either. Rename the "
-            f"column {header}（万元） or {header}（元）."
+            f"{int(bare.sum())} cells (e.g. {sample}) give none either. Rename the "
+            f"column {header}（万元） or {header}（元）.",
+            code="investment_unit",
+            details={"header": header, "cells": str(int(bare.sum())), "sample": sample},
         )
     return Decimal(1)
 

@@ -524,17 +524,28 @@ def error_text(exc: Exception, lang: str = "zh") -> str:
     """
     code, fix = getattr(exc, "code", None), getattr(exc, "fix", None)
     if code and f"error_{code}" in LABELS:
-        details = {
-            # Counts by quarantine reason (a save refused: store.errors.NothingToSaveError).
-            k: reasons_text(v, lang) if isinstance(v, Mapping) else v
-            for k, v in getattr(exc, "details", {}).items()
-        }
+        details = {k: _error_detail(k, v, lang) for k, v in getattr(exc, "details", {}).items()}
         text = label(f"error_{code}", lang).format(**details)
     elif fix and lang != "en" and f"error_fix_{fix}" in LABELS:
         text = f"{label(f'error_fix_{fix}', lang)}（{exc}）"
     else:
         text = str(exc)
     return f"{text} {label(f'fix_{fix}', lang)}" if fix else text
+
+
+#: Details that are codes joined by "/", each worded by its key prefix: the columns a file lacks.
+_CODED_DETAILS = {"missing": "column_needed_"}
+
+
+def _error_detail(key: str, value: object, lang: str) -> object:
+    """A refusal's detail as its words take it: counts by reason and codes worded."""
+    if isinstance(value, Mapping):
+        # Counts by quarantine reason (a save refused: store.errors.NothingToSaveError).
+        return reasons_text(value, lang)
+    if key in _CODED_DETAILS and isinstance(value, str):
+        sep = "；" if lang == "zh" else "; "
+        return sep.join(label(_CODED_DETAILS[key] + c, lang) for c in value.split("/"))
+    return value
 
 
 def note_text(note: dict, lang: str = "zh") -> str:

@@ -79,6 +79,7 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
     # A detail that needs words: its code, filled with its parameters (issue 28).
     "qdetail_": ("DETAILS of geo.io.sheets, geo.records, geo.infra, store._scope", list(DETAILS)),
     "ledger_field_": ("geo.records.PLAUSIBLE_MAXIMUM", list(records.PLAUSIBLE_MAXIMUM)),
+    "column_needed_": ("geo.records.NEEDED_COLUMNS", list(records.NEEDED_COLUMNS)),
     "geometry_": ("geo.infra.GEOMETRY_NAMES", [str(n).lower() for n in infra.GEOMETRY_NAMES]),
     "fac_": ("the categories of data/lifecircle.toml", list(facilities.load_registry().categories)),
     # The plan and its progress (issue 24).

@@ -471,3 +471,38 @@ def test_each_kind_of_parameter_is_worded_in_the_interfaces_language(reason, par
     coded = _coded(reason, "", "", "").assign(detail_params=json.dumps(params, ensure_ascii=False))
     worded = quarantine_messages(coded).iloc[0]
     assert (worded["message_zh"], worded["message_en"]) == (zh, en)
+
+
+@pytest.mark.parametrize(
+    ("read", "data", "zh", "en"),
+    [
+        (
+            "ledger",
+            "所属区县,户数,经度\n卫滨区,3,113.9\n",
+            "台账缺少以下列：小区名称；纬度。文件表头为：所属区县、户数、经度。"
+            "请按用户指南中的表头同义词重命名或添加这些列。",
+            "The ledger lacks columns for: the community's name (小区名称); latitude (纬度). Its "
+            "header is: 所属区县、户数、经度. Rename the columns (see the header synonyms in the "
+            "user guide) or add them.",
+        ),
+        (
+            "survey",
+            "类型,名称\n盲道,甲\n",
+            "设施表格缺少经度、纬度列。文件表头为：类型、名称。"
+            "请添加这两列，或上传 GeoJSON、GeoPackage 或压缩的 Shapefile。",
+            "The survey table has no 经度 and 纬度 (longitude, latitude) columns. Its header is: "
+            "类型、名称. Add them, or upload GeoJSON, GeoPackage or a zipped Shapefile.",
+        ),
+    ],
+)
+def test_a_header_without_a_needed_column_is_refused_in_the_interfaces_language(read, data, zh, en):
+    from geo import infra, records
+    from layers.wording import error_text
+
+    readers = {
+        "ledger": lambda d: records.read_ledger(d, name="t.csv"),
+        "survey": lambda d: infra.read_survey(d, name="t.csv", crs_name="wgs84"),
+    }
+    with pytest.raises(errors.InputError) as caught:
+        readers[read](data.encode())
+    assert (error_text(caught.value, "zh"), error_text(caught.value, "en")) == (zh, en)
