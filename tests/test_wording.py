@@ -506,3 +506,14 @@ def test_a_header_without_a_needed_column_is_refused_in_the_interfaces_language(
     with pytest.raises(errors.InputError) as caught:
         readers[read](data.encode())
     assert (error_text(caught.value, "zh"), error_text(caught.value, "en")) == (zh, en)
+
+
+def test_a_survey_table_without_a_datum_is_refused_in_the_interfaces_language():
+    from geo import infra
+    from layers.wording import error_text
+
+    with pytest.raises(errors.InputError) as caught:
+        infra.read_survey("类型,名称,经度,纬度\n盲道,甲,113.9,35.3\n".encode(), name="t.csv")
+    zh = error_text(caught.value, "zh")
+    assert zh.startswith("坐标未声明坐标系，未做任何转换。") and "Expected" not in zh
+    assert error_text(caught.value, "en").startswith("The coordinates have no declared datum")

@@ -721,6 +721,7 @@ def wgs84_points(
             "and no 坐标系 cell, and no datum was given. Declare it (wgs84, cgcs2000, gcj02 for "
             "Amap/Tencent, bd09 for Baidu) or add a 坐标系 column. Nothing is guessed.",
             fix="datum",
+            code="no_datum",
         )
     lon_w, lat_w = np.full(len(lon), np.nan), np.full(len(lat), np.nan)
     for datum in crs.DATUMS:
