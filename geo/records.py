@@ -737,12 +737,6 @@ _ALTERNATIVES = {
     "gcj02": ("wgs84", "bd09"),
     "bd09": ("gcj02", "wgs84"),
 }
-_DATUM_LABELS = {
-    "wgs84": "WGS84 (GPS, OSM)",
-    "cgcs2000": "CGCS2000 (天地图)",
-    "gcj02": "GCJ-02 (高德/腾讯 Amap/Tencent)",
-    "bd09": "BD-09 (百度 Baidu)",
-}
 
 
 def _to_wgs84(
