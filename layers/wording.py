@@ -597,6 +597,7 @@ _PARAM_WORDS = {
     "scope": _listed,
     "fields": lambda v, lang: _listed([label(f"ledger_field_{f}", lang) for f in v], lang),
     "geometry": lambda v, lang: label(f"geometry_{str(v).lower()}", lang),
+    "fix": lambda v, lang: label(f"datum_{v}", lang),  # the datum that would fit: gcj02
 }
 
 

@@ -196,8 +196,10 @@ def test_amap_coordinates_declared_as_wgs84_get_a_hint():
     assert message.startswith(
         "the named district disagrees with the point: named 卫滨区, point in 红旗区"
     )
-    assert "read as gcj02 it falls in the named district" in message
-    assert "高德坐标误标为 WGS84" in worded["message_zh"].iloc[0]
+    # The datum worded in each language (layers.wording.detail_text), not its code.
+    assert "read as GCJ-02 (Amap, Tencent) it falls in the named district" in message
+    assert "若坐标实为 GCJ-02（高德、腾讯）则正好落在所填区县" in worded["message_zh"].iloc[0]
+    assert "gcj02" not in message + worded["message_zh"].iloc[0]
 
 
 # Amap points of 卫滨区: three by its border with 红旗区 (GCJ), two well inside (the example's).
