@@ -116,6 +116,20 @@ CODES: dict[str, tuple[str, ...]] = {
     "survey_type_column": ("header",),
     "survey_coordinates": ("header",),
     "facility_category_column": ("header",),
+    # An infrastructure file or option refused (geo.infra, geo.facilities): OSM declared in
+    # another datum than WGS84, an extract libosmium cannot read in one pass (unsorted), a
+    # district declared covered that is several (``candidates`` "/" between), a development
+    # zone (no outline) or none.
+    "osm_datum": ("datum",),
+    "osm_unsorted": ("name",),
+    "coverage_ambiguous": ("name", "candidates"),
+    "coverage_zone": ("name",),
+    "coverage_unknown": ("name",),
+    # A file path refused before reading (geo.io.sheets.read_source): missing, not a regular
+    # file, too large (``mib`` its size, ``cap`` the limit, both in MB).
+    "file_missing": ("name",),
+    "file_not_regular": ("name",),
+    "file_bytes": ("name", "mib", "cap"),
     # No reported figure plans this city and year (geo.plans.plan_from_figures).
     "no_plan_figures": ("city", "year", "found"),
     # One city of a batch (geo.batch.FAILURE_CODES): the others go on.

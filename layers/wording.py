@@ -535,6 +535,8 @@ def error_text(exc: Exception, lang: str = "zh") -> str:
 
 #: Details that are codes joined by "/", each worded by its key prefix: the columns a file lacks.
 _CODED_DETAILS = {"missing": "column_needed_"}
+#: Details that are names joined by "/", listed the way each language lists them.
+_LISTED_DETAILS = {"candidates"}
 
 
 def _error_detail(key: str, value: object, lang: str) -> object:
@@ -545,6 +547,10 @@ def _error_detail(key: str, value: object, lang: str) -> object:
     if key in _CODED_DETAILS and isinstance(value, str):
         sep = "；" if lang == "zh" else "; "
         return sep.join(label(_CODED_DETAILS[key] + c, lang) for c in value.split("/"))
+    if key == "datum" and f"datum_{value}" in LABELS:
+        return label(f"datum_{value}", lang)  # a datum's code (gcj02) in words
+    if key in _LISTED_DETAILS and isinstance(value, str):
+        return ("、" if lang == "zh" else ", ").join(value.split("/"))
     return value
 
 

@@ -252,6 +252,15 @@ def too_large(name: str, size: int) -> InputError:
     )
 
 
+def missing(path: Path, name: str) -> InputError:
+    """The refusal of an extract path that names no file."""
+    return InputError(
+        f"Expected an OSM extract, but {str(path)!r} does not exist.",
+        code="osm_missing",
+        details={"name": name},
+    )
+
+
 def check_osm(path: str | Path, name: str, *, max_refs: int | None = None) -> None:
     """
     Refuse ``path`` unless it is a whole OSM extract: XML rooted at ``<osm>``, or PBF.
@@ -265,6 +274,8 @@ def check_osm(path: str | Path, name: str, *, max_refs: int | None = None) -> No
     notes); the format checks, reading a few bytes, every time.
     """
     path = Path(path)
+    if not path.is_file():
+        raise missing(path, name)
     stat = path.stat()
     if stat.st_size > MAX_OSM_BYTES:
         raise too_large(name, stat.st_size)

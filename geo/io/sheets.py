@@ -751,16 +751,25 @@ def load_bytes(
     else:
         path = Path(source)
         if not path.exists():
-            raise InputError(f"Expected a file, but {str(path)!r} does not exist.")
+            raise InputError(
+                f"Expected a file, but {str(path)!r} does not exist.",
+                code="file_missing",
+                details={"name": str(path)},
+            )
         if not path.is_file():
             raise InputError(
-                f"Expected a file, but {str(path)!r} is a folder or a device. Name the file."
+                f"Expected a file, but {str(path)!r} is a folder or a device. Name the file.",
+                code="file_not_regular",
+                details={"name": str(path)},
             )
         size, label = path.stat().st_size, path.name
     if capped and size > MAX_FILE_BYTES:
+        mib, cap = str(size // 2**20), str(MAX_FILE_BYTES // 2**20)
         raise InputError(
-            f"Expected a file of at most {MAX_FILE_BYTES // 2**20} MB, got {size // 2**20} MB "
-            f"({label}). Split it into several files, or clip it to the area you need."
+            f"Expected a file of at most {cap} MB, got {mib} MB ({label}). Split it into "
+            "several files, or clip it to the area you need.",
+            code="file_bytes",
+            details={"name": label, "cap": cap, "mib": mib},
         )
     if isinstance(source, bytes | bytearray):
         return bytes(source), name or ""
