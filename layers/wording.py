@@ -604,6 +604,16 @@ _PARAM_WORDS = {
     "fields": lambda v, lang: _listed([label(f"ledger_field_{f}", lang) for f in v], lang),
     "geometry": lambda v, lang: label(f"geometry_{str(v).lower()}", lang),
     "fix": lambda v, lang: label(f"datum_{v}", lang),  # the datum that would fit: gcj02
+    # The resolver's notes (geo.gazetteer.NOTES, geo.addresses.NOTES): names listed, where a
+    # name's history comes from after it, or nothing.
+    "names": _listed,
+    "cities": _listed,
+    "then": _listed,
+    "places": _listed,
+    "closest": lambda v, lang: _listed(v, lang) or ("无" if lang == "zh" else "none"),
+    "source": lambda v, lang: (
+        (f"（来源：{v}）" if lang == "zh" else f" (source: {v})") if v else ""
+    ),
 }
 
 

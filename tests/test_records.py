@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 import json
+import re
 
 import numpy as np
 import openpyxl
@@ -636,3 +637,31 @@ def test_the_largest_plausible_figures_are_read_exactly():
     row = ledger.projects.iloc[0]
     assert (row["households"], row["buildings"]) == (100_000, 10_000)
     assert (row["floor_area_m2"], row["investment_cny"]) == (20_000_000.0, 10_000_000_000.0)
+
+
+@pytest.mark.parametrize(
+    ("district", "city", "zh", "en"),
+    [
+        (
+            "不存在区",
+            "新乡",
+            "无法确定所属区县：新乡市没有名为不存在区的区县；最接近的：",
+            "no district could be found: no district of 新乡市 is named 不存在区; closest: ",
+        ),
+        (
+            "鼓楼区",
+            "",
+            "区县名称有歧义：鼓楼区有 4 个同名区县，分别在南京市、开封市、徐州市、福州市；"
+            "请指定城市",
+            "the district name is ambiguous: 鼓楼区 matches 4 districts in 南京市, 开封市, "
+            "徐州市, 福州市; give the city",
+        ),
+    ],
+)
+def test_a_district_not_found_is_worded_in_each_language_alone(district, city, zh, en):
+    # The resolver's note is a code with parameters (issue 28): no English after Chinese.
+    ledger = read([["甲小区", district, city, "2023", "80", "2", "", ""]])
+    worded = quarantine_messages(ledger.quarantine)
+    assert worded["message_zh"].iloc[0].startswith(zh)
+    assert worded["message_en"].iloc[0].startswith(en)
+    assert not re.search(r"[A-Za-z]{3,}", worded["message_zh"].iloc[0])
