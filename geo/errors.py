@@ -130,6 +130,10 @@ CODES: dict[str, tuple[str, ...]] = {
     "file_missing": ("name",),
     "file_not_regular": ("name",),
     "file_bytes": ("name", "mib", "cap"),
+    # The projects `atlas ingest` wrote, read back (geo.records.read_projects): ``columns``
+    # the ones it lacks, "/" between.
+    "projects_unreadable": ("name",),
+    "projects_columns": ("name", "columns"),
     # No reported figure plans this city and year (geo.plans.plan_from_figures).
     "no_plan_figures": ("city", "year", "found"),
     # One city of a batch (geo.batch.FAILURE_CODES): the others go on.

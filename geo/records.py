@@ -1325,7 +1325,11 @@ def read_projects(path: str | Path) -> gpd.GeoDataFrame:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"Expected a projects file from `atlas ingest`; {str(path)!r} is missing.")
+        raise InputError(
+            f"Expected a projects file from `atlas ingest`; {str(path)!r} is missing.",
+            code="file_missing",
+            details={"name": str(path)},
+        )
     gpkg = path.suffix.lower() == ".gpkg"
     try:
         # GDAL opens it with the driver its suffix names, or not at all (geo.io.gdal).
@@ -1335,13 +1339,17 @@ def read_projects(path: str | Path) -> gpd.GeoDataFrame:
     except (*_gdal.GDAL_ERRORS, shapely.errors.GEOSException) as exc:
         raise InputError(
             f"Expected a .gpkg (layer projects) or .geojson written by `atlas ingest`; "
-            f"{path.name!r} cannot be read as one ({exc}). Write it again with atlas ingest."
+            f"{path.name!r} cannot be read as one ({exc}). Write it again with atlas ingest.",
+            code="projects_unreadable",
+            details={"name": path.name},
         ) from None
     missing = [c for c in ("name", "adcode", "households") if c not in projects]
     if missing:
         raise InputError(
             f"Expected the columns of `atlas ingest` output; {path.name} lacks {missing}. "
-            "Write it by ingesting the ledger (atlas ingest) into a GeoPackage."
+            "Write it by ingesting the ledger (atlas ingest) into a GeoPackage.",
+            code="projects_columns",
+            details={"name": path.name, "columns": "/".join(missing)},
         )
     projects["adcode"] = projects["adcode"].astype("string")
     return projects.to_crs("EPSG:4326")

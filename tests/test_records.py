@@ -665,3 +665,19 @@ def test_a_district_not_found_is_worded_in_each_language_alone(district, city, z
     assert worded["message_zh"].iloc[0].startswith(zh)
     assert worded["message_en"].iloc[0].startswith(en)
     assert not re.search(r"[A-Za-z]{3,}", worded["message_zh"].iloc[0])
+
+
+def test_projects_read_back_are_refused_with_a_code(tmp_path):
+    from geo.records import read_projects
+    from layers.wording import error_text
+
+    with pytest.raises(InputError) as missing:
+        read_projects(tmp_path / "gone.gpkg")
+    assert missing.value.code == "file_missing"
+    assert error_text(missing.value, "zh").startswith("找不到文件 ")
+    path = tmp_path / "other.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    with pytest.raises(InputError) as lacking:
+        read_projects(path)
+    assert lacking.value.code in ("projects_columns", "projects_unreadable")
+    assert "other.geojson" in error_text(lacking.value, "en")
