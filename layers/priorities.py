@@ -106,10 +106,16 @@ def _missing_cells(ranked: pd.DataFrame, lang: str) -> list[str]:
 
 
 def _consent_cells(ranked: pd.DataFrame, lang: str) -> list[str]:
+    """A share as a percent, a word as its level (同意 is not written 80 %), else no data."""
     cells = []
-    for share, below in zip(ranked["part_consent"], ranked["consent_below_80"], strict=True):
+    levels = ranked.get("consent_level", pd.Series(pd.NA, index=ranked.index))
+    given = ranked.get("consent_share", pd.Series(np.nan, index=ranked.index))
+    rows = zip(ranked["part_consent"], ranked["consent_below_80"], levels, given, strict=True)
+    for share, below, level, number in rows:
         if pd.isna(share):
             cells.append(label("no_data", lang))
+        elif pd.isna(number) and not pd.isna(level):
+            cells.append(label(f"priorities_consent_{level}", lang))
         elif bool(below):
             cells.append(label("priorities_consent_below", lang).format(share=f"{share:.0%}"))
         else:
