@@ -17,6 +17,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from geo import dates
 from geo.io import cells as _cells
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "PRESETS",
     "parts_without_data",
     "prioritise",
+    "rank",
     "read_consent",
     "select_candidates",
     "with_measures",
@@ -319,3 +321,25 @@ def with_measures(communities: pd.DataFrame, *measured: pd.DataFrame | None) -> 
             if column not in out:
                 out[column] = frame[column].to_numpy()
     return out
+
+
+def rank(
+    communities: pd.DataFrame,
+    *,
+    among: str = "planned",
+    preset: str = "balanced",
+    weights: dict[str, float] | None = None,
+    measured: tuple[pd.DataFrame | None, ...] = (),
+    year: int | None = None,
+) -> pd.DataFrame:
+    """
+    The ranking the 优先 page and ``atlas priorities`` share: candidates chosen, then ranked.
+
+    The measures of the same rows (``measured``, :func:`with_measures`) lend their columns,
+    the rows :data:`CANDIDATES` names by ``among`` are kept (an uploaded list of candidates
+    is ranked whole: ``among="all"``), and :func:`prioritise` ranks them by ``weights``, else
+    the ``preset``'s, for ``year`` (this year in Beijing by default).
+    """
+    chosen = select_candidates(with_measures(communities, *measured), among)
+    when = dates.today().year if year is None else year
+    return prioritise(chosen, preset=preset, weights=weights, year=when)

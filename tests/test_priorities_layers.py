@@ -140,3 +140,4 @@ def test_the_download_keeps_numbers_as_numbers_and_no_data_empty():
     # 丁 has no households: an empty cell, never 0.
     assert pd.isna(table["Households"].iloc[1]) and pd.isna(table["Households (0 to 1)"].iloc[1])
     assert table["How the score is made"].iloc[0].startswith("Households 1.00 × weight 20%")
+    assert table["Residents' consent"].tolist() == ["90%", "No data", *["70% (below 80 %)"] * 2]
