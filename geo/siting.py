@@ -60,6 +60,7 @@ if TYPE_CHECKING:  # both are imported when a siting is solved, not when atlas s
 
 __all__ = [
     "PROFILES",
+    "REFUSED",
     "SITE_TYPES",
     "SOLVERS",
     "SPOPT_MAX_CELLS",
@@ -86,6 +87,8 @@ STATUSES: dict[str, str] = {
     "the solver's bound",
     "no_gain": "no candidate covers a household the existing sites leave uncovered",
 }
+#: Why a row of a site file is not used (:func:`read_sites`), worded ``siting_refused_<code>``.
+REFUSED = ("not_a_point",)
 _RAMP_KERBS = ("lowered", "flush")
 
 

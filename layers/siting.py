@@ -16,7 +16,14 @@ from layers._html import esc
 from layers.maps import MapLayers, _base_map, _view_group, extent_of
 from layers.wording import label
 
-__all__ = ["curve_frame", "siting_layers", "siting_table", "status_text", "totals_text"]
+__all__ = [
+    "curve_frame",
+    "refused_rows",
+    "siting_layers",
+    "siting_table",
+    "status_text",
+    "totals_text",
+]
 
 #: Chosen, candidate and existing sites (ColorBrewer Dark2 pink, grey, and green).
 CHOSEN_COLOUR = "#e7298a"
@@ -120,13 +127,25 @@ def siting_table(candidates: gpd.GeoDataFrame, lang: str = "zh") -> pd.DataFrame
 
 
 def curve_frame(curve: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Households covered with 1..N new sites, optimum and greedy, indexed by the count."""
-    return pd.DataFrame(
-        {
-            label("siting_curve_optimum", lang): curve["optimum_households"].to_numpy(),
-            label("siting_curve_greedy", lang): curve["greedy_households"].to_numpy(),
-        },
-        index=pd.Index(curve["sites"].to_numpy(), name=label("siting_curve_sites", lang)),
+    """
+    Households covered with 1..N new sites, optimum and greedy: one row per count and solution.
+
+    Long, with worded columns (new sites, households covered, solution), so a chart's axes and
+    legend are titled in ``lang``.
+    """
+    solutions = (("optimum", "siting_curve_optimum"), ("greedy", "siting_curve_greedy"))
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    label("siting_curve_sites", lang): curve["sites"].to_numpy(),
+                    label("siting_curve_households", lang): curve[f"{k}_households"].to_numpy(),
+                    label("siting_curve_solution", lang): label(key, lang),
+                }
+            )
+            for k, key in solutions
+        ],
+        ignore_index=True,
     )
 
 
@@ -150,3 +169,15 @@ def status_text(summary: dict, lang: str = "zh") -> str:
         words = label("no_data", lang) if gap is None or not np.isfinite(gap) else f"{gap:.1%}"
         return label("siting_status_time_limit", lang).format(gap=words)
     return label(f"siting_status_{status}", lang)
+
+
+def refused_rows(refused: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The rows of a site file that are not one point (:func:`geo.siting.read_sites`), worded."""
+    return pd.DataFrame(
+        {
+            label("siting_col_file_row", lang): refused["row"].to_numpy(),
+            label("siting_col_refused", lang): [
+                label(f"siting_refused_{r}", lang) for r in refused["reason"]
+            ],
+        }
+    )
