@@ -15,8 +15,10 @@ sparse matrix (``summary["model"]`` says which; tests check both against brute f
 Before the solver sees it, the problem is reduced without changing its optimum:
 communities covered by no site are left out (no choice changes them), and communities covered
 by exactly the same sites become one demand row with their households summed. A time limit
-stops the solver with its best sites and the gap to its bound; when greedy found more, greedy's
-sites are kept (the best known) and the gap is measured from them.
+stops the solver with its best sites and the gap to a bound: the solver's, or, when it stopped
+before it had one, the existing coverage plus the ``count`` largest gains alone (coverage is
+submodular), whichever is smaller; when greedy found more, greedy's sites are kept (the best
+known) and the gap is measured from them.
 
 Beside the optimum: greedy (each step the site adding most, ties to the first candidate),
 which is never better than the optimum, and the marginal curve: for 1..N sites the optimum
@@ -389,7 +391,8 @@ def maximal_covering(
                 chosen, bound = picks, found["bound"]
                 if not found["proven"]:
                     status = "time_limit"
-                    gap = (bound - value) / bound if bound else None
+                    bound = _upper_bound(problem, alone, count, bound, value)
+                    gap = (bound - value) / bound if bound > 0 else 0.0
     ordered, adds = _order(problem, chosen)
     ordered, greedy_picks = problem.columns[ordered], problem.columns[greedy_picks]
     candidates = pd.DataFrame(
@@ -427,6 +430,28 @@ def maximal_covering(
         "seconds": round(time.perf_counter() - started, 3),
     }
     return Siting(candidates, curve, summary)
+
+
+def _upper_bound(
+    problem: _Reduced, alone: np.ndarray, count: int, solver_bound: float | None, value: float
+) -> float:
+    """
+    The most households ``count`` new sites could cover: the solver's bound, or a simple one.
+
+    Coverage gained is submodular, so no ``count`` sites add more than the ``count`` largest
+    gains alone, nor more than every household some candidate reaches: with the existing
+    coverage, a bound that holds when a time limit stopped the solver before it had one
+    (the gap is then always said). The smaller of the two is kept.
+    """
+    before = _covered(problem, np.zeros(0, dtype=np.int64))
+    reachable = problem.cover[:, problem.existing :].getnnz(axis=1) > 0
+    largest = float(np.sort(alone)[::-1][:count].sum())
+    simple = problem.covered_before + min(
+        largest, float(problem.weights[reachable & ~before].sum())
+    )
+    if solver_bound is not None and np.isfinite(solver_bound) and solver_bound >= value - 1e-6:
+        return min(simple, solver_bound)
+    return simple
 
 
 def _curve(before: float, optimum: np.ndarray, gains: np.ndarray, count: int) -> pd.DataFrame:

@@ -97,6 +97,21 @@ def test_site_takes_candidate_and_existing_files(grid, capsys):
     assert sites["adds_households"].iloc[0] >= 352  # 幸小区 stands 10 m from it
 
 
+def test_site_stopped_by_its_time_limit_says_so_and_gives_the_gap(grid, capsys):
+    osm, folder = grid
+    out = folder / "sites.geojson"
+    args = ["site", "--projects", str(LEDGER), "--network", str(osm), "--count", "3"]
+    args += ["--radius", "300", "--time-limit", "0", "--out", str(out)]
+    assert main(args) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["status"] == "time_limit"
+    assert summary["covered_greedy"] <= summary["covered_optimum"] <= summary["bound"]
+    assert summary["gap"] == pytest.approx(
+        (summary["bound"] - summary["covered_optimum"]) / summary["bound"]
+    )
+    assert len(gpd.read_file(out)) == summary["chosen"]
+
+
 def test_site_refuses_a_wrong_suffix(grid, capsys):
     osm, folder = grid
     args = ["site", "--projects", str(LEDGER), "--network", str(osm), "--count", "1"]

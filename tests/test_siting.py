@@ -103,6 +103,46 @@ def test_cbc_gives_the_same_optimum():
     assert cbc.summary["covered_optimum"] == _brute_force(weights, cover, existing, 3)
 
 
+@pytest.mark.parametrize(("solver", "cells"), [("highs", None), ("cbc", None), ("highs", 0)])
+@pytest.mark.parametrize("seed", range(4))
+def test_a_time_limit_gives_the_best_known_sites_and_the_gap_to_a_true_bound(
+    seed, solver, cells, monkeypatch
+):
+    # A limit of 0 s stops every solver before it proves anything (no timing is measured).
+    if cells is not None:
+        monkeypatch.setattr(siting, "SPOPT_MAX_CELLS", cells)
+    rng = np.random.default_rng(200 + seed)
+    cover = sparse.csr_matrix(rng.random((30, 9)) < 0.2)
+    existing = sparse.csr_matrix(rng.random((30, 2)) < 0.2)
+    weights = rng.integers(1, 400, 30).astype(float)
+    found = siting.maximal_covering(
+        weights, cover, existing, count=3, solver=solver, time_limit_s=0, exact_curve=False
+    )
+    summary = found.summary
+    best = _brute_force(weights, cover, existing, 3)
+    assert summary["status"] == "time_limit"
+    # Never worse than greedy; the bound is one no choice beats; the gap is measured from it.
+    assert summary["covered_greedy"] <= summary["covered_optimum"] <= best
+    assert summary["bound"] >= best
+    assert summary["gap"] == pytest.approx(
+        (summary["bound"] - summary["covered_optimum"]) / summary["bound"]
+    )
+    assert 0 <= summary["gap"] < 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("zh", "达到时间上限：为目前最好的解，与最优解差距不超过 12.5%"),
+        ("en", "Time limit reached: the best found, within 12.5% of the optimum"),
+    ],
+)
+def test_the_gap_is_said_in_both_languages(lang, text):
+    from layers.siting import status_text
+
+    assert status_text({"status": "time_limit", "gap": 0.125}, lang) == text
+
+
 def test_refuses_an_unknown_solver_and_no_sites():
     cover = sparse.csr_matrix(np.ones((1, 1), dtype=bool))
     none = sparse.csr_matrix((1, 0), dtype=bool)
