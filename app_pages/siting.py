@@ -18,7 +18,7 @@ import streamlit as st
 
 from app_pages._ui.cache import kept_newest, walking_network
 from app_pages._ui.common import current_infra, current_ledger
-from app_pages._ui.widgets import coverage_view, upload_note
+from app_pages._ui.widgets import coverage_view, load_network_example, upload_note
 from geo import crs, siting
 from geo.errors import InputError
 from layers._html import esc_md
@@ -120,10 +120,14 @@ def _planned(loaded, projects, built, given: dict, kind: str, count: int, radius
 
 def inputs(lang: str):
     """The survey's extract, the ledger and its walking network; stops without them."""
+    if st.button(label("load_network_example", lang), key="siting_example"):
+        load_network_example()
     loaded, ledger = current_infra(), current_ledger()
     if loaded is None or ledger is None or loaded.data is None or loaded.infra.kind != "osm":
         st.info(label("siting_needs", lang))
         st.stop()
+    if loaded.synthetic:
+        st.warning(label("synthetic_network_warning", lang))
     try:
         data = loaded.data
         built = walking_network(data, loaded.name)

@@ -80,7 +80,7 @@ def siting_layers(
         _points(
             chosen,
             [
-                esc(label("siting_tip_chosen", lang).format(order=o, name=n, adds=_count(a)))
+                esc(label("siting_tip_chosen", lang).format(order=int(o), name=n, adds=_count(a)))
                 for o, n, a in zip(
                     chosen["order"], chosen["name"], chosen["adds_households"], strict=True
                 )
