@@ -16,6 +16,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from app_pages._ui import state
 from app_pages._ui.common import current_ledger
 from app_pages._ui.widgets import coverage_view, datum_select, upload_fields, upload_note
 from geo import priorities, records
@@ -118,11 +119,13 @@ def _notes(ranked: pd.DataFrame, weights: dict[str, float], preset: str, lang: s
 
 
 def _map(ranked, lang: str) -> None:
-    """The ranked communities with a point; how many have none."""
+    """The ranked communities with a point; how many have none (no map when none has one)."""
     unplaced = int((ranked.geometry.isna() | ranked.geometry.is_empty).sum())
     if unplaced:
         st.caption(label("priorities_unplaced", lang).format(count=f"{unplaced:,}"))
-    coverage_view(priorities_layers(ranked, lang=lang), "priorities_map")
+    # A list without a single point (a district's list often has none) draws no empty map.
+    if unplaced < len(ranked):
+        coverage_view(priorities_layers(ranked, lang=lang), "priorities_map")
 
 
 def _downloads(ranked, weights: dict[str, float], preset: str, lang: str) -> None:
@@ -212,6 +215,8 @@ def render(lang: str) -> None:
     """The 优先 page in ``lang``."""
     st.title(label("page_priorities_title", lang))
     st.caption(label("priorities_help", lang))
+    # The language switch renames every option and label here: the choices are carried over.
+    state.keep([CANDIDATES_KEY, PRESET_KEY, *(WEIGHT_KEY.format(p) for p in priorities.PARTS)])
     which, preset = _choices(lang)
     weights = _weights(preset, lang)
     if not any(weights.values()):

@@ -198,4 +198,6 @@ def test_an_uploaded_list_is_read_as_a_ledger_ranked_whole_its_quarantine_said(l
     data = ["<img src=x onerror=alert(1)>小区", "乙小区", "丙小区", "一般", "新乡市", "卫滨区"]
     # The quarantined row keeps the file's own headers and cells: they are what it said.
     data += ["红旗区", "牧野区", "候选.csv", "90年代", *LISTED.splitlines()[0].split(",")]
+    # Not one candidate has a point: said, and no empty map drawn.
+    assert not at.get("component_instance")
     assert screen_problems(screen_texts(at), lang, data=data) == []
