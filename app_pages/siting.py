@@ -16,6 +16,7 @@ import hashlib
 
 import streamlit as st
 
+from app_pages._ui import state
 from app_pages._ui.cache import kept_newest, walking_network
 from app_pages._ui.common import current_infra, current_ledger
 from app_pages._ui.widgets import coverage_view, load_network_example, upload_note
@@ -30,10 +31,12 @@ from layers.siting import (
     siting_table,
     status_text,
     totals_text,
+    units,
 )
 from layers.wording import error_text, label
 
 SITING_KEY = "siting_result"
+WEIGH_KEY = "siting_weigh"
 
 
 #: The two point files a planner may give instead of the extract's: session key, label.
@@ -96,8 +99,9 @@ def site_files(lang: str) -> dict:
     return given
 
 
-def _planned(loaded, projects, built, given: dict, kind: str, count: int, radius: int, profile):
+def _planned(loaded, projects, built, given: dict, settings: tuple):
     """The solution for the newest inputs of this session (one kept)."""
+    kind, profile, count, radius, weigh = settings
 
     def solve():
         return siting.plan(
@@ -111,10 +115,11 @@ def _planned(loaded, projects, built, given: dict, kind: str, count: int, radius
             candidates=given["candidates"][1] if "candidates" in given else None,
             existing=given["existing"][1] if "existing" in given else None,
             time_limit_s=60.0,
+            weigh=weigh,
         )
 
     files = tuple((role, given[role][0]) for role in sorted(given))
-    key = (loaded.token, id(projects), built.sha256, files, kind, count, radius, profile)
+    key = (loaded.token, id(projects), built.sha256, files, *settings)
     return kept_newest(SITING_KEY, key, solve)
 
 
@@ -135,6 +140,21 @@ def inputs(lang: str):
         st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
         st.stop()
     return loaded, ledger, built
+
+
+def weigh_choice(projects, lang: str) -> str:
+    """What a site's reach counts; elderly residents only where the ledger has their column."""
+    offered = [w for w in siting.WEIGHS if w != "elderly" or siting.elderly_column(projects)]
+    if st.session_state.get(WEIGH_KEY) not in (None, *offered):
+        del st.session_state[WEIGH_KEY]  # another ledger, without the column
+    state.keep([WEIGH_KEY])
+    return st.radio(
+        label("siting_weigh", lang),
+        offered,
+        format_func=lambda w: label(f"siting_weigh_{w}", lang),
+        horizontal=True,
+        key=WEIGH_KEY,
+    )
 
 
 def settings(lang: str) -> tuple[str, str, int, int]:
@@ -174,7 +194,9 @@ def summary_captions(summary: dict, lang: str) -> None:
     if unplaced:
         st.caption(
             label("siting_unplaced", lang).format(
-                count=unplaced, households=f"{round(summary['households_unplaced']):,}"
+                count=unplaced,
+                households=f"{round(summary['households_unplaced']):,}",
+                **units(summary.get("weigh", "households"), lang),
             )
         )
 
@@ -203,23 +225,24 @@ def render(lang: str) -> None:
     st.caption(label("siting_help", lang))
     loaded, ledger, built = inputs(lang)
     kind, profile, count, radius = settings(lang)
+    projects = ledger.ledger.projects
+    weigh = weigh_choice(projects, lang)
     given = site_files(lang)
     try:
         with st.spinner(label("siting_solving", lang)):
             candidates, existing, result = _planned(
-                loaded, ledger.ledger.projects, built, given, kind, count, radius, profile
+                loaded, projects, built, given, (kind, profile, count, radius, weigh)
             )
     except InputError as exc:
         st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
         st.stop()
     summary_captions(result.summary, lang)
-    coverage_view(siting_layers(candidates, existing, lang=lang), "siting_map")
+    coverage_view(siting_layers(candidates, existing, lang=lang, weigh=weigh), "siting_map")
     left, right = st.columns(2)
     left.subheader(label("siting_chosen", lang))
-    left.dataframe(siting_table(candidates, lang), hide_index=True, width="stretch")
+    left.dataframe(siting_table(candidates, lang, weigh), hide_index=True, width="stretch")
     right.subheader(label("siting_curve", lang))
-    sites, households, solution = (
-        label(f"siting_curve_{k}", lang) for k in ("sites", "households", "solution")
-    )
-    right.line_chart(curve_frame(result.curve, lang), x=sites, y=households, color=solution)
+    curve = curve_frame(result.curve, lang, weigh)
+    sites, covered, solution = curve.columns  # worded: the chart's axes and legend
+    right.line_chart(curve, x=sites, y=covered, color=solution)
     downloads(candidates, f"{kind}-{profile}-{radius}m", lang)

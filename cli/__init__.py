@@ -32,7 +32,8 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
                 [--profile P ...] [--radius M ...] [--max-snap M] --out FILE.geojson
     atlas site --projects LEDGER [--crs DATUM] --network EXTRACT [--type T] [--candidates FILE]
                [--existing FILE] --count N --radius R --profile walk|wheelchair
-               [--time-limit S] [--solver highs|cbc] [--all-candidates] --out FILE.geojson
+               [--weigh households|renovated_households|elderly] [--time-limit S]
+               [--solver highs|cbc] [--all-candidates] --out FILE.geojson
     atlas priorities (--projects LEDGER | --candidates LIST) [--crs DATUM]
                      [--among planned|not_completed|all] [--preset safety|accessibility|balanced]
                      [--lang zh|en] --out FILE.csv|.xlsx

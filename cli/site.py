@@ -48,6 +48,7 @@ def _site(args: argparse.Namespace) -> int:
         existing=given.get("existing"),
         solver=args.solver,
         time_limit_s=args.time_limit,
+        weigh=args.weigh,
     )
     written = candidates if args.all_candidates else candidates[candidates["chosen"]]
     write_geojson(written.sort_values("order", na_position="last"), out)
@@ -98,7 +99,7 @@ def _priorities(args: argparse.Namespace) -> int:
 def add_commands(sub) -> None:
     """``atlas priorities`` and ``atlas site``."""
     from geo.priorities import CANDIDATES, PRESETS
-    from geo.siting import PROFILES, SITE_TYPES, SOLVERS
+    from geo.siting import PROFILES, SITE_TYPES, SOLVERS, WEIGHS
 
     ranks = sub.add_parser("priorities", help="which communities first: a score explained by parts")
     given = ranks.add_mutually_exclusive_group(required=True)
@@ -132,6 +133,13 @@ def add_commands(sub) -> None:
     site.add_argument("--count", type=int, required=True, help="how many new sites")
     site.add_argument("--radius", type=float, required=True, help="metres on foot")
     site.add_argument("--profile", choices=PROFILES, default="walk")
+    site.add_argument(
+        "--weigh",
+        choices=WEIGHS,
+        default="households",
+        help="what a site reaches: households, those of 完工 communities, or elderly residents "
+        "(a 老年人数 column)",
+    )
     site.add_argument("--solver", choices=SOLVERS, default="highs")
     site.add_argument("--time-limit", type=float, help="seconds per solve; then the gap is given")
     site.add_argument(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
@@ -175,3 +176,26 @@ def test_every_reason_a_site_row_is_refused_has_its_words():
     refused = pd.DataFrame({"row": range(len(siting.REFUSED)), "reason": siting.REFUSED})
     for lang in ("zh", "en"):
         assert refused_rows(refused, lang).iloc[:, 1].str.len().gt(0).all()
+
+
+def test_elderly_residents_are_offered_where_the_ledger_counts_them(scene):
+    at = _open(scene)
+    # The ledger has no elderly column: households, or those of completed communities.
+    assert at.radio(key="siting_weigh").options == ["全部住户", "已完工小区的住户"]
+    _, loaded = scene
+    projects = loaded.ledger.projects.assign(老年人数=["30", "5", "60"])
+    ledger = dataclasses.replace(loaded.ledger, projects=projects)
+    at.session_state[LEDGER_KEY] = dataclasses.replace(loaded, ledger=ledger)
+    at.run()
+    at.radio(key="siting_weigh").set_value("elderly")
+    at.number_input(key="siting_count").set_value(1)
+    at.number_input(key="siting_radius").set_value(150).run()
+    assert not at.exception, at.exception
+    # 西南小区's 60 elderly are by the existing ramp; 东北<script>小区's 30 by node/19.
+    assert at.success[0].value == (
+        "已有设施覆盖 60 位老人；新增 1 处后覆盖 90 位老人（最优解），贪心解 90 位老人；"
+        "共 95 位老人有坐标和老年人数。"
+    )
+    table = next(d.value for d in at.dataframe if "次序" in d.value.columns)
+    assert table.columns.tolist()[2] == "新增覆盖（老人）"
+    assert table.iloc[:, 1].tolist() == ["node/19"]

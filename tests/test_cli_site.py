@@ -112,6 +112,22 @@ def test_site_stopped_by_its_time_limit_says_so_and_gives_the_gap(grid, capsys):
     assert len(gpd.read_file(out)) == summary["chosen"]
 
 
+def test_site_weighs_the_households_of_completed_communities(grid, capsys):
+    from geo import records
+
+    osm, folder = grid
+    out = folder / "sites.geojson"
+    args = ["site", "--projects", str(LEDGER), "--network", str(osm), "--count", "2"]
+    args += ["--radius", "300", "--weigh", "renovated_households", "--out", str(out)]
+    assert main(args) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    projects = records.read_ledger(LEDGER).projects
+    completed = projects.loc[projects["status"] == "completed", "households"].sum()
+    assert summary["weigh"] == "renovated_households"
+    assert summary["households_total"] == completed < projects["households"].sum()
+    assert summary["communities_without_weight"] == projects["status"].isna().sum()
+
+
 def test_site_refuses_a_wrong_suffix(grid, capsys):
     osm, folder = grid
     args = ["site", "--projects", str(LEDGER), "--network", str(osm), "--count", "1"]

@@ -78,5 +78,5 @@ def test_the_curve_is_long_with_worded_columns():
     )
     frame = shown.curve_frame(curve, "en")
     assert frame.columns.tolist() == ["New sites", "Households covered", "Solution"]
-    assert frame["Solution"].tolist() == ["Optimum (households)"] * 2 + ["Greedy (households)"] * 2
+    assert frame["Solution"].tolist() == ["Optimum"] * 2 + ["Greedy"] * 2
     assert frame["Households covered"].tolist() == [300.0, 420.0, 300.0, 400.0]
