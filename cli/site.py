@@ -21,6 +21,7 @@ def _site_projects(path: Path, crs_name: str | None) -> pd.DataFrame:
 
 
 def _site(args: argparse.Namespace) -> int:
+    """``atlas site``: where N new curb ramps or accessible stops reach the most households."""
     from geo import network, siting
 
     out = Path(args.out)
@@ -72,6 +73,7 @@ def _ranked_rows(args: argparse.Namespace) -> tuple[pd.DataFrame, str, dict]:
 
 
 def _priorities(args: argparse.Namespace) -> int:
+    """``atlas priorities``: which communities first, each score explained by its parts."""
     from geo import priorities
     from layers.priorities import ranked_file
     from layers.wording import label
