@@ -31,7 +31,8 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas reach --projects FILE.gpkg --infra FILE.gpkg --network FILE.gpkg
                 [--profile P ...] [--radius M ...] [--max-snap M] --out FILE.geojson
     atlas site --projects LEDGER [--crs DATUM] --network EXTRACT [--type T] [--candidates FILE]
-               [--existing FILE] --count N --radius R --profile walk|wheelchair
+               [--existing FILE] [--sites-crs DATUM] --count N --radius R
+               --profile walk|wheelchair
                [--weigh households|renovated_households|elderly] [--time-limit S]
                [--solver highs|cbc] [--all-candidates] --out FILE.geojson
     atlas priorities (--projects LEDGER | --candidates LIST) [--crs DATUM]

@@ -35,7 +35,8 @@ def _site(args: argparse.Namespace) -> int:
     given = {}
     for option in ("candidates", "existing"):
         if getattr(args, option):
-            given[option], quarantine = siting.read_sites(Path(getattr(args, option)))
+            path = Path(getattr(args, option))
+            given[option], quarantine = siting.read_sites(path, crs_name=args.sites_crs)
             refused[option] = len(quarantine)
     candidates, _, result = siting.plan(
         projects,
@@ -132,6 +133,11 @@ def add_commands(sub) -> None:
     site.add_argument("--type", choices=SITE_TYPES, default="curb_ramp", help="facility type")
     site.add_argument("--candidates", help="candidate sites (.geojson/.gpkg/.zip points)")
     site.add_argument("--existing", help="existing sites, kept fixed (.geojson/.gpkg/.zip points)")
+    site.add_argument(
+        "--sites-crs",
+        help="datum of the --candidates and --existing files' lon/lat when they do not say "
+        "(GeoJSON without one is WGS84): wgs84|cgcs2000|gcj02|bd09",
+    )
     site.add_argument("--count", type=int, required=True, help="how many new sites")
     site.add_argument("--radius", type=float, required=True, help="metres on foot")
     site.add_argument("--profile", choices=PROFILES, default="walk")

@@ -128,6 +128,25 @@ def test_site_weighs_the_households_of_completed_communities(grid, capsys):
     assert summary["communities_without_weight"] == projects["status"].isna().sum()
 
 
+def test_site_reads_candidates_in_the_datum_given(grid, capsys):
+    from geo import crs
+
+    osm, folder = grid
+    # 幸小区's east gate as Amap (GCJ-02) gives it: written back in WGS84.
+    lon, lat = crs.wgs84_to_gcj02(113.8508, 35.2788)
+    feature = {"type": "Feature", "properties": {"名称": "东口"}}
+    feature["geometry"] = {"type": "Point", "coordinates": [lon, lat]}
+    collection = {"type": "FeatureCollection", "features": [feature]}
+    (folder / "amap.geojson").write_text(json.dumps(collection), encoding="utf-8")
+    out = folder / "sites.geojson"
+    args = ["site", "--projects", str(LEDGER), "--network", str(osm), "--count", "1"]
+    args += ["--radius", "300", "--candidates", str(folder / "amap.geojson")]
+    args += ["--sites-crs", "gcj02", "--out", str(out)]
+    assert main(args) == 0
+    (point,) = gpd.read_file(out).geometry
+    assert (point.x, point.y) == pytest.approx((113.8508, 35.2788), abs=1e-5)
+
+
 def test_site_refuses_a_wrong_suffix(grid, capsys):
     osm, folder = grid
     args = ["site", "--projects", str(LEDGER), "--network", str(osm), "--count", "1"]
