@@ -37,7 +37,7 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
                [--solver highs|cbc] [--all-candidates] --out FILE.geojson
     atlas priorities (--projects LEDGER | --candidates LIST) [--crs DATUM]
                      [--among planned|not_completed|all] [--preset safety|accessibility|balanced]
-                     [--lang zh|en] --out FILE.csv|.xlsx
+                     [--lang zh|en] --out FILE.csv|.xlsx [--report FILE.csv|.xlsx]
     atlas indicators --projects LEDGER [--crs DATUM] --osm EXTRACT [--facilities FILE]
                      [--profile walk|wheelchair] [--radius CATEGORY=M ...]
                      --out FILE.gpkg|.geojson|.xlsx

@@ -68,6 +68,9 @@ def _ranked_rows(args: argparse.Namespace) -> tuple[pd.DataFrame, str, dict]:
         rows, reasons = ledger.projects, ledger.quarantine.get("reason", pd.Series(dtype=str))
         refused = {"quarantined": len(ledger.quarantine)}
         refused |= {"by_reason": reasons.value_counts().to_dict()}
+        if args.report:
+            # As `atlas ingest --report`: every quarantined row, its reason and raw cells.
+            write_table(ledger.quarantine, Path(args.report), "quarantine")
     # A list of candidates is ranked whole; a ledger by the rows --among names.
     among = "all" if args.candidates else "planned" if args.planned else args.among
     return rows, among, refused
@@ -123,7 +126,13 @@ def add_commands(sub) -> None:
     ranks.add_argument("--preset", choices=list(PRESETS), default="balanced")
     ranks.add_argument("--lang", choices=["zh", "en"], default="zh", help="the table's language")
     ranks.add_argument("--out", required=True, help="ranked table .csv or .xlsx, as the page's")
-    declare_files(ranks, inputs=("projects", "candidates"), suffixes=(".csv", ".xlsx"))
+    ranks.add_argument("--report", help="the file's quarantined rows: .csv or .xlsx")
+    declare_files(
+        ranks,
+        inputs=("projects", "candidates"),
+        outputs=("out", "report"),
+        suffixes={"out": (".csv", ".xlsx"), "report": (".csv", ".xlsx")},
+    )
     ranks.set_defaults(func=_priorities)
 
     site = sub.add_parser("site", help="where N new curb ramps or accessible stops reach most")

@@ -194,9 +194,9 @@ def test_priorities_ranks_a_list_of_candidates_whole_consent_in_words_read(tmp_p
         "丁小区,新乡市,牧野区,80,2001,计划,一般\n",
         encoding="utf-8",
     )
-    out = tmp_path / "ranked.xlsx"
+    out, report = tmp_path / "ranked.xlsx", tmp_path / "quarantine.csv"
     args = ["priorities", "--candidates", str(listed), "--lang", "en", "--out", str(out)]
-    assert main(args) == 0
+    assert main([*args, "--report", str(report)]) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["among"] == "all" and summary["ranked"] == 3
     assert summary["quarantined"] == 1 and summary["by_reason"] == {"consent_unread": 1}
@@ -209,6 +209,8 @@ def test_priorities_ranks_a_list_of_candidates_whole_consent_in_words_read(tmp_p
         "Not agreed (below 80 %)",
     ]
     assert sheet["Residents' consent (0 to 1)"].tolist() == [0.8, 1.0, 0.0]
+    refused = pd.read_csv(report, encoding="utf-8-sig")
+    assert refused[["row", "reason", "居民意愿"]].values.tolist() == [[5, "consent_unread", "一般"]]
 
 
 def test_priorities_takes_one_list_a_ledger_or_candidates(tmp_path, capsys):
