@@ -137,7 +137,7 @@ def inputs(lang: str):
         data = loaded.data
         built = walking_network(data, loaded.name)
     except InputError as exc:
-        st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
+        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
         st.stop()
     return loaded, ledger, built
 
@@ -234,7 +234,7 @@ def render(lang: str) -> None:
                 loaded, projects, built, given, (kind, profile, count, radius, weigh)
             )
     except InputError as exc:
-        st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
+        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
         st.stop()
     summary_captions(result.summary, lang)
     coverage_view(siting_layers(candidates, existing, lang=lang, weigh=weigh), "siting_map")

@@ -199,3 +199,14 @@ def test_elderly_residents_are_offered_where_the_ledger_counts_them(scene):
     table = next(d.value for d in at.dataframe if "次序" in d.value.columns)
     assert table.columns.tolist()[2] == "新增覆盖（老人）"
     assert table.iloc[:, 1].tolist() == ["node/19"]
+
+
+def test_a_site_file_refused_says_why_its_name_as_text(scene):
+    at = _open(scene)
+    hostile = ("*x*[a](b).geojson", b"not json", "application/geo+json")
+    at.file_uploader(key="siting_candidates").set_value(hostile).run()
+    assert not at.exception, at.exception
+    (error,) = at.error
+    # The file's name is the planner's: escaped, so Markdown shows it as it is written.
+    assert "\\*x\\*\\[a\\]\\(b\\)\\.geojson" in error.value
+    assert error.value.startswith("无法读取")
