@@ -19,15 +19,10 @@ import hashlib
 import streamlit as st
 
 from app_pages._ui import state
-from app_pages._ui.common import (
-    INFRA_KEY,
-    LoadedInfra,
-    current_infra,
-    current_ledger,
-    infra_metrics,
-    load_figures,
-)
+from app_pages._ui.common import current_infra, current_ledger, load_figures
 from app_pages._ui.datasets import open_form, save_form, source_caption
+from app_pages._ui.loaded import INFRA_KEY, LoadedInfra
+from app_pages._ui.measured import infra_metrics
 from app_pages._ui.widgets import (
     button_row,
     coverage_view,

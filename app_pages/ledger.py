@@ -15,8 +15,6 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._ui.common import (
-    LEDGER_KEY,
-    LoadedLedger,
     choose_reconciliation,
     current_ledger,
     ledger_reconciliation,
@@ -24,6 +22,7 @@ from app_pages._ui.common import (
     reconcile_choice,
 )
 from app_pages._ui.datasets import open_form, save_form, source_caption
+from app_pages._ui.loaded import LEDGER_KEY, LoadedLedger
 from app_pages._ui.widgets import datum_select, upload_fields, upload_note
 from geo import reconcile, records
 from geo._data import EXAMPLES_DIR

@@ -2,7 +2,7 @@
 What the map shows, as one value: the filters of a view, its layers, and its map.
 
 The map page and the export page both start from a :class:`View`, so the files a planner
-downloads hold exactly what the map showed, in WGS84 with their sources. :func:`view_layers`
+downloads hold exactly what the map showed, in WGS84 with their sources. :func:`export_layers`
 builds the layers (the full outlines, for files), :func:`view_map` the folium map (the
 display outlines, simplified for the extent shown).
 
@@ -41,7 +41,6 @@ __all__ = [
     "view_bounds",
     "view_communities",
     "view_heading",
-    "view_layers",
     "view_map",
     "view_map_layers",
 ]
@@ -152,43 +151,6 @@ def _coverage_in_view(coverage: pd.DataFrame | None, outlines: gpd.GeoDataFrame)
     return coverage[coverage["adcode"].isin(set(outlines["adcode"]))]
 
 
-def view_layers(
-    view: View,
-    figures: pd.DataFrame,
-    *,
-    projects: gpd.GeoDataFrame | None = None,
-    quarantine: pd.DataFrame | None = None,
-    reconciliation: pd.DataFrame | None = None,
-    infra: gpd.GeoDataFrame | None = None,
-    coverage: gpd.GeoDataFrame | None = None,
-) -> dict[str, pd.DataFrame]:
-    """
-    The view's layers for files, by layer name, in EPSG:4326, each with its provenance.
-
-    ``districts`` has one feature per place and period with the figures as columns and
-    their sources (:func:`geo.selection.export_frame`; full outlines). ``projects`` (a
-    ledger's clean rows, perhaps with nearest-feature distances) are filtered by the view;
-    ``quarantine`` and ``reconciliation`` are the ledger's tables, kept whole. ``infra``
-    keeps the features touching the view's districts, ``coverage`` the metrics of the
-    view's districts, with their statuses. Layers not given are left out, not written empty.
-    """
-    outlines = selection.select_outlines(view.selection)
-    layers: dict[str, pd.DataFrame] = {
-        "districts": selection.export_frame(outlines, _figures_in_view(view, figures))
-    }
-    if projects is not None:
-        layers["projects"] = projects_in_view(view, projects)
-    if quarantine is not None:
-        layers["quarantine"] = quarantine
-    if reconciliation is not None:
-        layers["reconciliation"] = reconciliation
-    if infra is not None:
-        layers["infra"] = _infra_in_view(infra, outlines)
-    if coverage is not None:
-        layers["coverage"] = _coverage_in_view(coverage, outlines)
-    return layers
-
-
 def view_communities(
     projects: gpd.GeoDataFrame | None, measured: Coverage | None = None
 ) -> gpd.GeoDataFrame | None:
@@ -214,21 +176,28 @@ def export_layers(
     measured: Coverage | None = None,
 ) -> dict[str, pd.DataFrame]:
     """
-    The layers the export page offers and ``atlas export --gpkg`` writes, by layer name.
+    The view's layers for files, by layer name, in EPSG:4326, each with its provenance.
 
-    :func:`view_layers` of the view's communities (:func:`view_communities`), a ledger's
-    ``quarantine`` and ``reconciliation``, the ``infra`` features and the metrics of the
-    coverage ``measured`` (its ``table``). Layers not given are left out. EPSG:4326.
+    What the export page offers and ``atlas export --gpkg`` writes. ``districts`` has one
+    feature per place and period with the figures as columns and their sources
+    (:func:`geo.selection.export_frame`; full outlines). ``projects`` are the view's
+    communities (:func:`view_communities`: a ledger's clean rows, with their distances to
+    the nearest features when ``measured``), filtered by the view; ``quarantine`` and
+    ``reconciliation`` are the ledger's tables, kept whole. ``infra`` keeps the features
+    touching the view's districts; ``coverage`` is ``measured``'s metrics of the view's
+    districts, with their statuses. Layers not given are left out, not written empty.
     """
-    return view_layers(
-        view,
-        figures,
-        projects=view_communities(projects, measured),
-        quarantine=quarantine,
-        reconciliation=reconciliation,
-        infra=infra,
-        coverage=None if measured is None else measured.table,
-    )
+    outlines = selection.select_outlines(view.selection)
+    communities = view_communities(projects, measured)
+    given = {
+        "projects": projects_in_view(view, communities),
+        "quarantine": quarantine,
+        "reconciliation": reconciliation,
+        "infra": _infra_in_view(infra, outlines),
+        "coverage": _coverage_in_view(None if measured is None else measured.table, outlines),
+    }
+    districts = selection.export_frame(outlines, _figures_in_view(view, figures))
+    return {"districts": districts} | {k: v for k, v in given.items() if v is not None}
 
 
 def view_bounds(view: View, outlines: gpd.GeoDataFrame, cities: gpd.GeoDataFrame):
@@ -251,15 +220,16 @@ def view_map_layers(
     *,
     projects: gpd.GeoDataFrame | None = None,
     infra: gpd.GeoDataFrame | None = None,
-    coverage: gpd.GeoDataFrame | None = None,
+    measured: Coverage | None = None,
     tile_key: str | None = None,
 ) -> MapLayers:
     """
     The map of ``view`` as :class:`layers.maps.MapLayers`: base map, then its layers.
 
-    Figure choropleth, city outlines, names and the optional layers: ``projects`` (a ledger's
-    clean rows, already filtered or not: the view filters them), ``infra`` (accessibility
-    features) and ``coverage`` (district metrics) are drawn when given. Above
+    Figure choropleth, city outlines, names and the optional layers: the view's communities
+    (:func:`view_communities` of ``projects``, a ledger's clean rows, and ``measured``; the
+    view filters them), ``infra`` (accessibility features) and ``measured``'s district
+    metrics are drawn when given. Above
     :data:`MAX_DISTRICTS_DRAWN` outlines, cities are coloured instead. The view fits
     :func:`view_bounds`.
     """
@@ -281,11 +251,11 @@ def view_map_layers(
             simplified_outlines(outlines, "district"), kept, view.figure
         )
         drawn_cities = simplified_outlines(cities, "city")
-    shown_coverage = _coverage_in_view(coverage, outlines)
+    shown_coverage = _coverage_in_view(None if measured is None else measured.table, outlines)
     if shown_coverage is not None and not shown_coverage.empty:
         shapes = simplified_outlines(shown_coverage[["adcode", "geometry"]], "district")
         shown_coverage = shown_coverage.set_geometry(shapes.geometry.to_numpy())
-    shown_projects = projects_in_view(view, projects)
+    shown_projects = projects_in_view(view, view_communities(projects, measured))
     shown_infra = _infra_in_view(infra, outlines)
     return figure_layers(
         coloured,

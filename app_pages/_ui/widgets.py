@@ -6,19 +6,16 @@ Widgets only: which columns a ledger names is :func:`geo.records.ledger_fields`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages._ui.common import (
-    INFRA_KEY,
-    LEDGER_KEY,
-    LoadedInfra,
-    LoadedLedger,
-    current_ledger,
-    load_figures,
-)
+from app_pages._ui.common import current_ledger, load_figures
+from app_pages._ui.loaded import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
 from geo import boundaries, crs, infra, reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
@@ -28,6 +25,7 @@ __all__ = [
     "NETWORK_EXAMPLE",
     "button_row",
     "datum_select",
+    "download",
     "load_network_example",
     "map_page_style",
     "page_style",
@@ -138,6 +136,29 @@ def upload_note(types: list[str], lang: str) -> None:
     sep = "、" if lang == "zh" else ", "
     names = sep.join(t.upper() for t in types)
     st.caption(label("upload_limit", lang).format(mb=limit, types=names))
+
+
+#: The media type of each file a page offers, by the file name's suffix.
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "geojson": "application/geo+json",
+    "gpkg": "application/geopackage+sqlite3",
+    "html": "text/html",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def download(text: str, file_name: str, write: Callable[..., bytes], *args, where=None, **kwargs):
+    """
+    A download button for ``file_name``, written by ``write(*args)`` when it is clicked.
+
+    Not on every rerun: a national ledger's GeoPackage or workbook takes seconds. The media
+    type follows the file name's suffix (:data:`MEDIA_TYPES`); ``where`` is a column or
+    container (the page's body by default); ``kwargs`` go to ``st.download_button``.
+    """
+    mime = MEDIA_TYPES[Path(file_name).suffix.removeprefix(".")]
+    data = functools.partial(write, *args)
+    return (where or st).download_button(text, data, file_name, mime, **kwargs)
 
 
 def button_row():
