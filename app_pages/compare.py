@@ -28,7 +28,7 @@ from geo import figures as figures_io
 from geo.errors import BoundaryCacheError
 from layers._html import esc_md
 from layers.charts import compare_chart, period_chart
-from layers.compare import Comparison, compare_places
+from layers.compare import Comparison, compare_places, period_rows, single_period
 from layers.spreadsheets import csv_bytes
 from layers.tables import (
     compare_csv,
@@ -36,7 +36,6 @@ from layers.tables import (
     compare_values,
     period_values,
     side_by_side,
-    with_labels,
 )
 from layers.wording import label, mixed_periods_text, place_labels
 
@@ -82,30 +81,28 @@ def time_view(
     st.caption(label("compare_time_help", lang))
     if relative:
         st.caption(label("compare_time_values", lang))
-    rows = compare.by_period(
+    rows = period_rows(
         figures,
         places,
         chosen_metrics,
         projects=None if ledger is None else ledger.ledger.projects,
         ledger_source=None if ledger is None else ledger.name,
         years=years,
+        lang=lang,
     )
     if rows.empty:
         st.info(label("compare_time_none", lang))
         return
-    rows = with_labels(rows, places, lang)
-    single = []
+    single = single_period(rows)
     for metric, of_metric in rows.groupby("metric", sort=False):
-        ok = of_metric[of_metric["status"] == "ok"]
-        # One period is one bar per place: the table above already says it, a chart would not.
-        if ok[["period_label", "figure_status"]].drop_duplicates().shape[0] < 2:
-            single.append(titles[metric])
+        if metric in single:
             continue
         st.markdown(f"**{esc_md(titles[metric])}**")
         chart = period_chart(of_metric, places=place_labels(places, lang).tolist(), lang=lang)
         st.altair_chart(chart, width="stretch")
     if single:
-        st.caption(esc_md(label("compare_one_period", lang).format(metrics="、".join(single))))
+        listed = "、".join(titles[m] for m in single)
+        st.caption(esc_md(label("compare_one_period", lang).format(metrics=listed)))
     with st.expander(label("compare_time_rows", lang)):
         shown = period_values(rows, titles, lang)
         st.dataframe(shown, hide_index=True, width="stretch")

@@ -130,3 +130,23 @@ def test_exports_stay_in_wgs84_over_the_amap_basemap(all_figures):
     stored = plain["districts"].iloc[0].geometry.centroid
     # The drawn outline sits ~0.006° east of the stored one (the GCJ-02 shift).
     assert 0.004 < shown.x - stored.x < 0.008
+
+
+def test_the_views_communities_are_the_measured_ones_filtered_like_the_ledger(all_figures):
+    from geo.coverage import Coverage
+
+    near = _projects().assign(curb_ramp_m=[10.0, 20.0, 30.0])
+    table = gpd.GeoDataFrame(
+        {"adcode": ["410703", "410802"]}, geometry=[None, None], crs="EPSG:4326"
+    )
+    measured = Coverage(table=table, near=near, radii=(300,), infra=None)
+    view = View(cities=("新乡市",))
+    layers = export_layers(view, all_figures, projects=_projects(), measured=measured)
+    assert list(layers) == ["districts", "projects", "coverage"]
+    # The rows with their distances (measured.near), kept by the view as the ledger's are.
+    assert layers["projects"]["curb_ramp_m"].tolist() == [10.0, 20.0]
+    assert layers["coverage"]["adcode"].tolist() == ["410703"]
+    # Without a measure, the ledger's rows as read; without either, no layer at all.
+    plain = export_layers(view, all_figures, projects=_projects())
+    assert "curb_ramp_m" not in plain["projects"]
+    assert list(export_layers(view, all_figures)) == ["districts"]

@@ -28,6 +28,7 @@ __all__ = [
     "download",
     "load_network_example",
     "map_page_style",
+    "osm_extract",
     "page_style",
     "upload_fields",
     "upload_note",
@@ -192,6 +193,21 @@ def coverage_view(layers, key: str) -> None:
         returned_objects=[],
         key=key,
     )
+
+
+def osm_extract(loaded, lang: str, *, key: str) -> tuple[bytes, str] | None:
+    """
+    The OSM extract a page walks on, with its name: uploaded here, else the one in view.
+
+    The one in view is the infrastructure read from an OSM file in this session (``loaded``,
+    or None); a saved dataset keeps its features, not the extract. None without either.
+    """
+    upload = st.file_uploader(label("upload_network", lang), type=["pbf", "osm"], key=key)
+    if upload is not None:
+        return upload.getvalue(), upload.name
+    if loaded is not None and loaded.data is not None and loaded.infra.kind == "osm":
+        return loaded.data, loaded.name
+    return None
 
 
 def load_network_example() -> None:

@@ -1,0 +1,36 @@
+"""Tests for layers/reach.py: what the walking reach page says of its network and measures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from layers.reach import network_caption, on_network, reach_keys
+
+
+def test_the_network_is_counted_with_thousands_separated_in_both_languages():
+    counts = {"nodes": 12345, "edges": 678}
+    assert (
+        network_caption(counts, "x.osm.pbf", "zh") == "路网：x.osm.pbf · 12,345 个节点 · 678 条路段"
+    )
+    assert "12,345" in network_caption(counts, "x.osm.pbf", "en")
+
+
+def test_the_measures_are_each_radius_then_each_kind_of_destination():
+    assert reach_keys((300, 500), "wheelchair") == [
+        "households_within_300m_accessible_bus_stop_wheelchair",
+        "households_within_300m_curb_ramp_wheelchair",
+        "households_within_300m_accessible_toilet_wheelchair",
+        "households_within_500m_accessible_bus_stop_wheelchair",
+        "households_within_500m_curb_ramp_wheelchair",
+        "households_within_500m_accessible_toilet_wheelchair",
+    ]
+
+
+def test_a_walk_starts_only_from_communities_on_the_network():
+    communities = pd.DataFrame(
+        {"name": ["甲", "乙", "丙"], "walk_snap_m": [12.0, np.nan, 30.0]}, index=[4, 7, 9]
+    )
+    placed, names = on_network(communities, "walk")
+    assert placed == [4, 9]
+    assert names[9] == "丙" and list(names.index) == [4, 7, 9]
