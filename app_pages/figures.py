@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._ui.common import current_account, load_city_names, workspace
-from app_pages._ui.widgets import download
+from app_pages._ui.widgets import download, refused
 from geo import figures
 from geo.documents.extract import propose_figures
 from geo.documents.review import accept_extraction, suggest_decisions
@@ -52,7 +52,7 @@ def extract(data: bytes, name: str, city: str | None, lang: str) -> None:
         # waits, so a hostile upload cannot stall another planner's page.
         extraction = propose_figures(data, name=name, city=city)
     except (InputError, UnknownPlaceError) as exc:
-        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        refused(exc, lang)
         return
     proposals = extraction.figures
     proposals = proposals.assign(decision=suggest_decisions(proposals))
@@ -70,8 +70,8 @@ def save(frame: pd.DataFrame, name: str, lang: str, **kwargs) -> None:
     except (DatasetError, StoreError) as exc:
         st.error(esc_md(f"{label('workspace_not_saved', lang)} {error_text(exc, lang)}"))
         return
-    refused = kwargs.get("quarantine")
-    cut = info.quarantined > (0 if refused is None else len(refused))
+    refused_rows = kwargs.get("quarantine")
+    cut = info.quarantined > (0 if refused_rows is None else len(refused_rows))
     said = saved_text(info.ref, info.clean, info.by_reason, lang, kind="figures")
     (st.warning if cut else st.success)(esc_md(said))
 
@@ -174,7 +174,7 @@ def from_table(lang: str) -> None:
     try:
         table = read_figure_table(upload.getvalue(), name=upload.name)
     except (InputError, UnknownPlaceError) as exc:
-        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        refused(exc, lang)
         return
     summary = table.summary()
     st.caption(label("quality_counts", lang).format(**summary))

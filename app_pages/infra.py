@@ -28,6 +28,7 @@ from app_pages._ui.widgets import (
     datum_select,
     display_outlines,
     download,
+    refused,
     upload_note,
 )
 from geo import coverage, infra
@@ -38,7 +39,7 @@ from layers.export import geojson_bytes
 from layers.maps import coverage_layers
 from layers.spreadsheets import csv_bytes
 from layers.tables import coverage_table, quarantine_rows, reported_table
-from layers.wording import error_text, label, measure_name, sheet_text
+from layers.wording import label, measure_name, sheet_text
 
 EXAMPLE_FILE = EXAMPLES_DIR / "synthetic-survey-xinxiang.geojson"
 UPLOAD_TYPES = ["pbf", "osm", "geojson", "json", "gpkg", "zip", "csv", "xlsx"]
@@ -50,7 +51,7 @@ def read(data: bytes, name: str, lang: str, datum: str | None = None, sheet: str
         try:
             found = infra.read_infra(data, name=name, crs_name=datum, sheet=sheet)
         except InputError as exc:
-            st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+            refused(exc, lang)
             return
     token = hashlib.sha1(data).hexdigest() + str(datum)
     st.session_state[INFRA_KEY] = LoadedInfra(found, name, token, data=data, datum=datum)

@@ -20,7 +20,7 @@ from app_pages._ui.common import (
 )
 from app_pages._ui.datasets import in_view, read_buttons, save_form, source_caption
 from app_pages._ui.loaded import LEDGER_KEY, LoadedLedger
-from app_pages._ui.widgets import datum_select, download, upload_fields, upload_note
+from app_pages._ui.widgets import datum_select, download, refused, upload_fields, upload_note
 from geo import reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
@@ -35,7 +35,7 @@ from layers.tables import (
     reconciliation_counts,
     reconciliation_table,
 )
-from layers.wording import encoding_text, error_text, label, note_text, sheet_text
+from layers.wording import encoding_text, label, note_text, sheet_text
 
 EXAMPLE_FILE = EXAMPLES_DIR / "synthetic-ledger-xinxiang.csv"
 TYPES = ["csv", "xlsx"]
@@ -54,7 +54,7 @@ def read(data: bytes, name: str, lang: str, datum: str | None = None, sheet: str
         )
     except InputError as exc:
         bar.empty()
-        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        refused(exc, lang)
         return
     table = reconcile.reconcile(ledger.projects, load_figures())
     st.session_state[LEDGER_KEY] = LoadedLedger(ledger, name, table, data=data, datum=datum)

@@ -24,6 +24,7 @@ from app_pages._ui.widgets import (
     download,
     load_network_example,
     osm_extract,
+    refused,
 )
 from geo import facilities, lifecircle
 from geo.errors import InputError
@@ -47,7 +48,7 @@ from layers.lifecircle import (
 )
 from layers.maps import lifecircle_layers
 from layers.tables import quarantine_rows
-from layers.wording import error_text, label
+from layers.wording import label
 
 RESULT_KEY = "lifecircle_result"
 DRAWN_KEY = "lifecircle_drawn"
@@ -233,7 +234,7 @@ def render(lang: str) -> None:
         with st.spinner(label("reach_building", lang)):
             built, found = _sources(source, lang)
     except InputError as exc:
-        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        refused(exc, lang)
         return
     st.caption(esc_md(facilities_caption(found.counts(), lang)))
     profile, registry = _settings(lang)

@@ -24,6 +24,7 @@ from app_pages._ui.widgets import (
     download,
     load_network_example,
     osm_extract,
+    refused,
 )
 from geo import coverage, network, reach
 from geo.errors import InputError
@@ -39,7 +40,7 @@ from layers.reach import (
     walkshed_layer,
 )
 from layers.tables import coverage_table, reach_table
-from layers.wording import error_text, format_value, label, measure_name
+from layers.wording import format_value, label, measure_name
 
 REACH_KEY = "reach_result"
 DRAWN_KEY = "reach_drawn"
@@ -77,7 +78,7 @@ def inputs(lang: str):
         with st.spinner(label("reach_building", lang)):
             built = walking_network(*source)
     except InputError as exc:
-        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        refused(exc, lang)
         st.stop()
     st.caption(esc_md(network_caption(built.counts(), source[1], lang)))
     return loaded, ledger, built

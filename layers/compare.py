@@ -87,21 +87,18 @@ def period_rows(
     places: pd.DataFrame,
     metrics: Sequence[str],
     *,
-    projects: pd.DataFrame | None = None,
-    ledger_source: str | None = None,
-    years: tuple[int, int] | None = None,
     lang: str = "zh",
+    **sources: object,
 ) -> pd.DataFrame:
     """
     The time view of the compared ``places``: values by year or period, labelled in ``lang``.
 
-    :func:`geo.compare.by_period` (values as reported, whatever the comparison shows) with
-    each place's ``label`` and source text (:func:`layers.tables.with_labels`); empty where
-    no value has a year or period.
+    :func:`geo.compare.by_period` (values as reported, whatever the comparison shows; its
+    ``projects``, ``ledger_source`` and ``years`` are given as ``sources``) with each
+    place's ``label`` and source text (:func:`layers.tables.with_labels`); empty where no
+    value has a year or period.
     """
-    rows = compare.by_period(
-        figures, places, metrics, projects=projects, ledger_source=ledger_source, years=years
-    )
+    rows = compare.by_period(figures, places, metrics, **sources)  # type: ignore[arg-type]
     return rows if rows.empty else with_labels(rows, places, lang)
 
 

@@ -25,10 +25,20 @@ LEDGER_KEY = "ledger_read"
 INFRA_KEY = "infra_read"
 
 
-class _Named:
-    """What a loaded ledger and infrastructure share: whether they are synthetic."""
+@dataclass(frozen=True)
+class _Loaded:
+    """
+    What a loaded ledger and infrastructure share: where they come from, whether synthetic.
 
-    name: str
+    ``ref`` is the workspace reference (``None`` while unsaved) and ``sources`` the saved
+    versions the rows come from; ``data`` and ``datum`` are what a save needs of a file read
+    in this session. Given by keyword, after each kind's own fields.
+    """
+
+    ref: str | None = field(default=None, kw_only=True)
+    sources: list[VersionInfo] = field(default_factory=list, kw_only=True)
+    data: bytes | None = field(default=None, kw_only=True)
+    datum: str | None = field(default=None, kw_only=True)
 
     def _rows(self) -> pd.DataFrame:
         raise NotImplementedError
@@ -40,23 +50,17 @@ class _Named:
 
 
 @dataclass(frozen=True)
-class LoadedLedger(_Named):
+class LoadedLedger(_Loaded):
     """
     A ledger in view: its name, its reconciliation table, and where it comes from.
 
-    ``ref`` is its workspace reference (``None`` while unsaved) and ``sources`` the saved
-    versions its rows come from; ``data`` and ``datum`` are what a save needs of a file read
-    in this session. ``reconciliation`` is compared as :func:`geo.reconcile.reconcile`
-    chooses; a session's own choice is :func:`app_pages._ui.common.ledger_reconciliation`'s.
+    ``reconciliation`` is compared as :func:`geo.reconcile.reconcile` chooses; a session's
+    own choice is :func:`app_pages._ui.common.ledger_reconciliation`'s.
     """
 
     ledger: Ledger
     name: str
     reconciliation: pd.DataFrame
-    ref: str | None = None
-    sources: list[VersionInfo] = field(default_factory=list)
-    data: bytes | None = None
-    datum: str | None = None
 
     def _rows(self) -> pd.DataFrame:
         return self.ledger.projects
@@ -71,16 +75,12 @@ class LoadedLedger(_Named):
 
 
 @dataclass(frozen=True)
-class LoadedInfra(_Named):
+class LoadedInfra(_Loaded):
     """Infrastructure in view: its name, a token of its content, and where it comes from."""
 
     infra: Infra
     name: str
     token: str
-    ref: str | None = None
-    sources: list[VersionInfo] = field(default_factory=list)
-    data: bytes | None = None
-    datum: str | None = None
 
     def _rows(self) -> pd.DataFrame:
         return self.infra.features

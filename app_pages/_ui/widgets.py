@@ -19,7 +19,8 @@ from app_pages._ui.loaded import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedge
 from geo import boundaries, crs, infra, reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
-from layers.wording import label
+from layers._html import esc_md
+from layers.wording import error_text, label
 
 __all__ = [
     "NETWORK_EXAMPLE",
@@ -30,6 +31,7 @@ __all__ = [
     "map_page_style",
     "osm_extract",
     "page_style",
+    "refused",
     "upload_fields",
     "upload_note",
 ]
@@ -129,6 +131,11 @@ def page_style(lang: str) -> None:
         # The text is the catalogue's own (no user value), quoted for CSS.
         button = label("upload_button", lang).replace("\\", "").replace('"', "")
         st.html(_UPLOAD_BUTTON_CSS % button)
+
+
+def refused(exc: Exception, lang: str) -> None:
+    """A file refused whole: why, in the interface's language (the file's name escaped)."""
+    st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
 
 
 def upload_note(types: list[str], lang: str) -> None:
