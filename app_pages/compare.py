@@ -127,16 +127,11 @@ def choose_cities(figures, ledger, lang: str) -> tuple[list[str], tuple, list[in
     city_names = load_city_names()
     extra = [c for c in place_cities(tuple(state.url_list("place"))) if c not in SEEDS]
     default_cities = list(dict.fromkeys([*SEEDS, *extra])) if extra else []
-    dropped = state.seed("city", options=city_names, default=default_cities, multi=True)
-    cities = (
-        st.sidebar.multiselect(
-            label("cities_or_seeds", lang),
-            city_names,
-            key="city",
-            placeholder=label("pick_placeholder", lang),
-        )
-        or SEEDS
+    title = label("cities_or_seeds", lang)
+    cities, dropped = state.picked(
+        "city", title, city_names, lang, default=default_cities, where=st.sidebar
     )
+    cities = cities or SEEDS
     bounds = compare.year_range(figures, ledger.ledger.projects if ledger else None)
     dropped += state.seed_range("years", bounds)
     years = tuple(st.sidebar.slider(label("years", lang), bounds[0], bounds[1], key="years"))
@@ -148,13 +143,9 @@ def choose_places(places, figures, lang: str) -> tuple[list[str], list[str], lis
     place_names = dict(zip(places["adcode"], place_labels(places, lang), strict=True))
     # Two places to start with, not every district of the city: its first two that report.
     default_places = compare.default_places(places, figures, DEFAULT_METRIC)
-    dropped = state.seed("place", options=list(place_names), default=default_places, multi=True)
-    chosen = st.multiselect(
-        label("compare_places", lang),
-        list(place_names),
-        format_func=place_names.get,
-        key="place",
-        placeholder=label("pick_placeholder", lang),
+    title, options = label("compare_places", lang), list(place_names)
+    chosen, dropped = state.picked(
+        "place", title, options, lang, default=default_places, format_func=place_names.get
     )
     return chosen, default_places, dropped
 
@@ -166,13 +157,9 @@ def choose_metrics(options, titles_all, ledger, lang: str) -> tuple[list[str], l
     # Another page may keep a single value under "metric"; this page's is a list.
     if not isinstance(st.session_state.get("metric", []), list):
         del st.session_state["metric"]
-    dropped = state.seed("metric", options=options, default=default_metrics, multi=True)
-    chosen_metrics = st.multiselect(
-        label("compare_metrics", lang),
-        options,
-        format_func=titles_all.get,
-        key="metric",
-        placeholder=label("pick_placeholder", lang),
+    title = label("compare_metrics", lang)
+    chosen_metrics, dropped = state.picked(
+        "metric", title, options, lang, default=default_metrics, format_func=titles_all.get
     )
     return chosen_metrics, default_metrics, dropped
 
@@ -270,18 +257,14 @@ def render(lang: str) -> None:
         st.info(label("compare_pick_metric", lang))
         return
 
+    sources = {
+        "projects": ledger.ledger.projects if ledger else None,
+        "ledger_source": ledger.name if ledger else "",
+        "infra_table": infra[1] if infra else None,
+        "infra_source": infra[0].name if infra else "",
+    }
     compared = compare_places(
-        figures,
-        places,
-        chosen,
-        chosen_metrics,
-        years=years,
-        show=show,
-        projects=ledger.ledger.projects if ledger else None,
-        ledger_source=ledger.name if ledger else "",
-        infra_table=infra[1] if infra else None,
-        infra_source=infra[0].name if infra else "",
-        lang=lang,
+        figures, places, chosen, chosen_metrics, years=years, show=show, lang=lang, **sources
     )
     results(compared, chosen_metrics, infra, lang)
     # The time view plots values as reported, whatever the table above compares: titled so.

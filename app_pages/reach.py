@@ -30,14 +30,12 @@ from geo import coverage, network, reach
 from geo.errors import InputError
 from layers._html import esc_md
 from layers.export import geojson_bytes
-from layers.maps import coverage_layers
 from layers.reach import (
     network_caption,
     on_network,
     reach_keys,
-    route_layer,
+    reach_layers,
     route_text,
-    walkshed_layer,
 )
 from layers.tables import coverage_table, reach_table
 from layers.wording import format_value, label, measure_name
@@ -141,22 +139,16 @@ def reach_map(loaded, built, communities, table, metric: str, profile: str, lang
     """Reach by district with what was drawn for this network and walker; the drawn."""
     drawn = dict(st.session_state.get(DRAWN_KEY, {}))
     # What was drawn for this network and profile; the view fits it.
-    shown_drawn = {k: v for k, v in drawn.items() if v[0] == (built.sha256, profile)}
-    layers = coverage_layers(
-        display_outlines(table),
-        metric,
-        infra=loaded.infra.features,
-        projects=communities,
-        fit=[frame for _, _, frame in shown_drawn.values()],
-        lang=lang,
+    shown_drawn = {k: v[1:] for k, v in drawn.items() if v[0] == (built.sha256, profile)}
+    infra = loaded.infra.features
+    shown = display_outlines(table)
+    layers = reach_layers(
+        shown, metric, infra=infra, communities=communities, drawn=shown_drawn, lang=lang
     )
-    for what, (_, name, frame) in shown_drawn.items():
-        make = walkshed_layer if what == "walkshed" else route_layer
-        layers.groups.insert(-1, make(frame, name, lang=lang))
     coverage_view(layers, "reach_map")
     st.caption(label("reach_caption", lang))
     if "route" in shown_drawn:
-        st.success(esc_md(route_text(shown_drawn["route"][2], shown_drawn["route"][1], lang)))
+        st.success(esc_md(route_text(shown_drawn["route"][1], shown_drawn["route"][0], lang)))
     return drawn
 
 

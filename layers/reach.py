@@ -14,6 +14,7 @@ import pandas as pd
 
 from geo import coverage
 from layers._html import esc
+from layers.maps import MapLayers, coverage_layers
 from layers.wording import format_value, label
 
 #: Walkshed fill and route line (ColorBrewer Dark2 purple and orange: apart from the
@@ -108,3 +109,33 @@ def on_network(communities: pd.DataFrame, profile: str) -> tuple[list, pd.Series
     """
     placed = communities.index[communities[f"{profile}_snap_m"].notna()].tolist()
     return placed, communities["name"].astype(str)
+
+
+def reach_layers(
+    table: gpd.GeoDataFrame,
+    metric: str,
+    *,
+    infra: gpd.GeoDataFrame,
+    communities: gpd.GeoDataFrame,
+    drawn: dict[str, tuple[str, gpd.GeoDataFrame]],
+    lang: str = "zh",
+) -> MapLayers:
+    """
+    The reach map: districts by ``metric``, the infrastructure, the communities, what was drawn.
+
+    ``drawn`` is ``walkshed`` and/or ``route`` → (the community's name, the frame of
+    :func:`geo.reach.walkshed` or :func:`geo.reach.route`); each is a listed layer above the
+    others (under the legend), and the view fits them when there are some.
+    """
+    layers = coverage_layers(
+        table,
+        metric,
+        infra=infra,
+        projects=communities,
+        fit=[frame for _, frame in drawn.values()] or None,
+        lang=lang,
+    )
+    for what, (name, frame) in drawn.items():
+        make = walkshed_layer if what == "walkshed" else route_layer
+        layers.groups.insert(-1, make(frame, name, lang=lang))
+    return layers
