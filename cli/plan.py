@@ -15,6 +15,7 @@ from store import open_workspace
 
 
 def _plan_template(args: argparse.Namespace) -> int:
+    """``atlas plan template``: the blank annual plan table (Excel)."""
     from geo.plans import template_bytes
 
     out = Path(args.out)
@@ -24,6 +25,7 @@ def _plan_template(args: argparse.Namespace) -> int:
 
 
 def _plan_save(args: argparse.Namespace) -> int:
+    """``atlas plan save``: save a year's plan, from a filled-in template or the saved figures."""
     from geo import plans
 
     file = {}
@@ -50,6 +52,7 @@ def _plan_save(args: argparse.Namespace) -> int:
 
 
 def _progress(args: argparse.Namespace) -> int:
+    """``atlas progress``: the plan's progress from the ledger's reports, as of a day."""
     from geo.dates import parse_day
     from geo.progress import overview
     from layers.progress import report_sheets

@@ -75,6 +75,7 @@ def _report_inputs(args: argparse.Namespace):
 
 
 def _report_command(args: argparse.Namespace) -> int:
+    """``atlas report reply|sheets``: the reply draft (Word) or the district atlas (PDF)."""
     out = Path(args.out)
     used, gathered = _report_inputs(args)
     today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
