@@ -23,7 +23,8 @@ KEPT_KEYS = [
     *("place", "metric", "show"),  # the compare page's
     *("ledger", "infra"),  # the saved data in view
     *("near", "far", "covers"),  # the accessibility page's
-    *("profile", "radii", "snap", "measure", "covered"),  # walking reach and quality
+    *("profile", "radii", "snap", "measure"),  # the walking reach page's
+    "covered",  # the history page's
     *("siting_type", "siting_profile", "siting_count", "siting_radius"),
     *("plan", "as_of", "rate", "chart"),  # the progress page's
 ]
