@@ -43,8 +43,6 @@ from layers.lifecircle import (
     inside_table,
     sources_text,
     template_bytes,
-    walkshed_layers,
-    walkshed_legend,
 )
 from layers.maps import lifecircle_layers
 from layers.tables import quarantine_rows
@@ -156,14 +154,9 @@ def _map(result, built, lang: str) -> None:
     )
     drawn = st.session_state.get(DRAWN_KEY)
     shown = drawn if drawn and drawn[:2] == (built.sha256, result.profile) else None
-    layers = lifecircle_layers(
-        dataclasses.replace(result, districts=display_outlines(result.districts)),
-        column,
-        drawn=walkshed_layers(shown[3], shown[4], shown[2], lang=lang) if shown else None,
-        drawn_legend=walkshed_legend(shown[3], shown[4], lang=lang) if shown else None,
-        fit=[shown[3]] if shown else None,
-        lang=lang,
-    )
+    displayed = dataclasses.replace(result, districts=display_outlines(result.districts))
+    walkshed = shown[2:] if shown else None
+    layers = lifecircle_layers(displayed, column, walkshed=walkshed, lang=lang)
     coverage_view(layers, "lifecircle_map")
     if shown is not None:
         _, profile, name, sheds, inside = shown
