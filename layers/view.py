@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import boundaries, selection
+from geo import boundaries, gazetteer, selection
 from layers.choropleth import DEFAULT_CLASSES
 from layers.maps import MapLayers, extent_of, figure_layers
 from layers.wording import label
@@ -33,9 +34,13 @@ if TYPE_CHECKING:
     from geo.coverage import Coverage
 
 __all__ = [
+    "ALL_CHINA",
     "MAX_DISTRICTS_DRAWN",
+    "SEED_CITIES",
     "View",
+    "city_group",
     "export_layers",
+    "figure_choices",
     "projects_in_view",
     "simplified_outlines",
     "view_bounds",
@@ -45,6 +50,9 @@ __all__ = [
     "view_map_layers",
 ]
 
+#: The groups of cities a view starts from, beside each province: the seed cities, all China.
+SEED_CITIES = "seed"
+ALL_CHINA = "china"
 #: Above this many county outlines, the map draws city outlines instead.
 MAX_DISTRICTS_DRAWN = 400
 #: Display tolerance as a share of the view's larger side: under a pixel on a 2,000 px wide map.
@@ -198,6 +206,34 @@ def export_layers(
     }
     districts = selection.export_frame(outlines, _figures_in_view(view, figures))
     return {"districts": districts} | {k: v for k, v in given.items() if v is not None}
+
+
+def city_group(names: Iterable[str]) -> str:
+    """
+    The group of cities a link's ``names`` open in: :data:`SEED_CITIES`, a province, or all.
+
+    The seeds when they hold every named city (names as typed: 新乡 is 新乡市), else the one
+    province of the named cities, else :data:`ALL_CHINA`; so a link opens what it names
+    rather than dropping a city that is not a seed. A name that is no city is left out (the
+    city filter says so).
+    """
+    cities = gazetteer.list_cities()
+    named = {gazetteer.full_city_name(text) for text in names} & set(cities["city"])
+    if named <= set(boundaries.SEED_CITIES):
+        return SEED_CITIES
+    provinces = set(cities.loc[cities["city"].isin(named), "province"])
+    return provinces.pop() if len(provinces) == 1 else ALL_CHINA
+
+
+def figure_choices(kept: pd.DataFrame) -> tuple[list[str], str]:
+    """
+    The figures a view may colour by (those ``kept`` by its filters), and the default.
+
+    Households when kept (else the first kept); households alone when nothing is kept, so
+    the choice is never empty and the map says there is no figure.
+    """
+    options = kept["metric"].drop_duplicates().tolist() or ["households"]
+    return options, "households" if "households" in options else options[0]
 
 
 def view_bounds(view: View, outlines: gpd.GeoDataFrame, cities: gpd.GeoDataFrame):

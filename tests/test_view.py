@@ -150,3 +150,29 @@ def test_the_views_communities_are_the_measured_ones_filtered_like_the_ledger(al
     plain = export_layers(view, all_figures, projects=_projects())
     assert "curb_ramp_m" not in plain["projects"]
     assert list(export_layers(view, all_figures)) == ["districts"]
+
+
+@pytest.mark.parametrize(
+    ("names", "group"),
+    [
+        ([], "seed"),
+        (["新乡"], "seed"),  # as typed: 新乡 is 新乡市
+        (["洛阳市"], "河南省"),
+        (["新乡市", "洛阳市"], "河南省"),
+        (["洛阳市", "南京市"], "china"),
+        (["不存在"], "seed"),  # no city: left to the city filter to say
+    ],
+)
+def test_a_link_opens_the_group_of_cities_it_names(names, group):
+    from layers.view import city_group
+
+    assert city_group(names) == group
+
+
+def test_a_view_colours_by_households_when_kept_else_the_first_kept():
+    from layers.view import figure_choices
+
+    kept = pd.DataFrame({"metric": ["communities", "households", "communities"]})
+    assert figure_choices(kept) == (["communities", "households"], "households")
+    assert figure_choices(kept.iloc[[0]]) == (["communities"], "communities")
+    assert figure_choices(kept.iloc[:0]) == (["households"], "households")
