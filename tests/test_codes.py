@@ -72,10 +72,9 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
     "fac_": ("the categories of data/lifecircle.toml", list(facilities.load_registry().categories)),
     # The plan and its progress (issue 24).
     "progress_status_": ("geo.progress.STATUSES", list(progress.STATUSES)),
-    "progress_unranked_": (
-        "geo.progress.STATUSES a ranking leaves unranked",
-        [s for s in progress.STATUSES if s != "partial"],
-    ),
+    "progress_unranked_": ("geo.progress.UNRANKED", list(progress.UNRANKED)),
+    "progress_basis_": ("geo.progress.MONTH_BASES", list(progress.MONTH_BASES)),
+    "progress_unplannable_": ("geo.plans.UNPLANNABLE", list(plans.UNPLANNABLE)),
     "progress_note_": ("geo.progress.NOTES", list(progress.NOTES)),
     "month_": ("geo.progress.MONTH_STATUSES", list(progress.MONTH_STATUSES)),
     "late_": ("geo.progress.LATE", list(progress.LATE)),
