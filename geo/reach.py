@@ -695,7 +695,9 @@ def _extent_shares(outlines: np.ndarray, extent: shapely.Geometry | None, epsg: 
     def metric(geometry: _G) -> _G:
         return shapely.transform(geometry, lambda xy: np.column_stack(to_m.transform(*xy.T)))
 
-    outlines_m, extent_m = metric(outlines), metric(extent)
+    # Reprojecting can fold a valid ring onto itself (a survey's extent cut by the network's
+    # hull): GEOS then refuses the intersection, so both are made valid in metres.
+    outlines_m, extent_m = shapely.make_valid(metric(outlines)), shapely.make_valid(metric(extent))
     area = shapely.area(outlines_m)
     inside = shapely.area(shapely.intersection(outlines_m, extent_m))
     with np.errstate(invalid="ignore", divide="ignore"):
