@@ -130,6 +130,19 @@ CODES: dict[str, tuple[str, ...]] = {
     "file_missing": ("name",),
     "file_not_regular": ("name",),
     "file_bytes": ("name", "mib", "cap"),
+    # A table refused whole (geo.io.sheets): no header row (``expected`` the fields' names,
+    # ``first`` the first row's cells, " | " between), a binary or mis-encoded CSV (``byte``
+    # the first bad byte's offset), a line that splits into no cells, too many rows, columns
+    # or cells (``cap`` each limit), an old .xls, two columns for one field.
+    "no_header": ("expected", "first"),
+    "csv_binary": (),
+    "csv_encoding": ("byte",),
+    "csv_malformed": ("line",),
+    "csv_rows": ("rows", "cap"),
+    "csv_columns": ("columns", "cap"),
+    "csv_cells": ("cells", "cap"),
+    "xls_file": ("name",),
+    "same_field_columns": ("columns",),
     # The projects `atlas ingest` wrote, read back (geo.records.read_projects): ``columns``
     # the ones it lacks, "/" between.
     "projects_unreadable": ("name",),

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from geo import records
 from geo.crs import gcj02_to_bd09
 from geo.errors import InputError
-from layers.wording import quarantine_messages
+from layers.wording import label, quarantine_messages
 
 HEADER = ["小区名称", "所属区县", "所属城市", "改造年度", "户数", "楼栋数", "经度", "纬度"]
 # A point given in GCJ-02 (Amap): converted it lies in 卫滨区 410703; read as WGS84 it lies in
@@ -681,3 +681,23 @@ def test_projects_read_back_are_refused_with_a_code(tmp_path):
         read_projects(path)
     assert lacking.value.code in ("projects_columns", "projects_unreadable")
     assert "other.geojson" in error_text(lacking.value, "en")
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "code", "zh"),
+    [
+        (b"a,b\n1,2\n", "t.csv", "no_header", "找不到表头行"),
+        (b"\xd0\xcf\x11\xe0rest", "t.xls", "xls_file", "t.xls 是旧版 Excel .xls 文件"),
+        ("小区名称,x\n甲\x00,1\n".encode(), "t.csv", "csv_binary", "文件含有 NUL 字节"),
+        ("小区名称,名称,户数\n甲,乙,3\n".encode(), "t.csv", "same_field_columns", "同一项有多列"),
+    ],
+)
+def test_a_table_refused_whole_is_worded_in_each_language_alone(data, name, code, zh):
+    # geo.io.sheets gives each refusal a code; layers words it (issue 28).
+    from layers.wording import error_text
+
+    with pytest.raises(InputError) as error:
+        records.read_ledger(data, name=name)
+    assert error.value.code == code
+    assert error_text(error.value, "zh").startswith(zh)
+    assert not re.search(r"[\u4e00-\u9fff]", label(f"error_{code}", "en"))
