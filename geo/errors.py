@@ -143,6 +143,18 @@ CODES: dict[str, tuple[str, ...]] = {
     "csv_cells": ("cells", "cap"),
     "xls_file": ("name",),
     "same_field_columns": ("columns",),
+    # A workbook refused whole (geo.io.xlsx): entities or a DTD, unreadable, too large
+    # unpacked, too many rows, columns or cells (``cap``), no sheet, the first sheet hidden or
+    # the sheet named not there (``sheets`` the workbook's, "/" between).
+    "xlsx_entities": ("name",),
+    "xlsx_unreadable": ("name",),
+    "xlsx_unpacked": ("name", "mib", "cap"),
+    "xlsx_rows": ("cap",),
+    "xlsx_columns": ("cap",),
+    "xlsx_cells": ("cap",),
+    "xlsx_no_sheet": (),
+    "xlsx_first_hidden": ("sheet", "sheets"),
+    "xlsx_no_such_sheet": ("sheet", "sheets"),
     # The projects `atlas ingest` wrote, read back (geo.records.read_projects): ``columns``
     # the ones it lacks, "/" between.
     "projects_unreadable": ("name",),
