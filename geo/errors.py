@@ -155,6 +155,28 @@ CODES: dict[str, tuple[str, ...]] = {
     "xlsx_no_sheet": (),
     "xlsx_first_hidden": ("sheet", "sheets"),
     "xlsx_no_such_sheet": ("sheet", "sheets"),
+    # A survey's vector file refused whole (geo.io.vector): unreadable, too large (``cap`` in
+    # bytes), not a format read, of another format than its name says (``found``), not a
+    # GeoPackage or no such layer (``layers`` "/" between), not GeoJSON or with several or
+    # unnamed CRS, a Shapefile zip that is not one layer's parts, a .cpg or .dbf text in no
+    # code page read, a projected file declared GCJ-02/BD-09, no CRS, a CRS of no kind read,
+    # or lon/lat that look like metres (``row``).
+    "vector_unreadable": ("name",),
+    "vector_bytes": ("name", "cap"),
+    "vector_suffix": ("name",),
+    "vector_format": ("name", "found"),
+    "gpkg_magic": ("name",),
+    "gpkg_layer": ("name", "layers"),
+    "geojson_not": ("name",),
+    "geojson_crs_mixed": ("name",),
+    "geojson_crs_member": ("name",),
+    "shp_zip": ("name",),
+    "shp_cpg": ("value",),
+    "shp_dbf_encoding": (),
+    "vector_projected_datum": ("name", "datum"),
+    "vector_no_crs": ("name",),
+    "vector_crs_kind": ("name", "crs"),
+    "vector_projected": ("name", "row"),
     # The projects `atlas ingest` wrote, read back (geo.records.read_projects): ``columns``
     # the ones it lacks, "/" between.
     "projects_unreadable": ("name",),

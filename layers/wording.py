@@ -536,7 +536,7 @@ def error_text(exc: Exception, lang: str = "zh") -> str:
 #: Details that are codes joined by "/", each worded by its key prefix: the columns a file lacks.
 _CODED_DETAILS = {"missing": "column_needed_"}
 #: Details that are names joined by "/", listed the way each language lists them.
-_LISTED_DETAILS = {"candidates", "columns", "sheets"}
+_LISTED_DETAILS = {"candidates", "columns", "sheets", "layers"}
 
 
 def _error_detail(key: str, value: object, lang: str) -> object:

@@ -420,3 +420,22 @@ def test_a_file_or_district_refused_is_worded_in_both_languages(
     for name in sorted(values, key=len, reverse=True):  # place names: Chinese in every language
         own = own.replace(name, "")
     assert shown in en and not re.search(r"[\u4e00-\u9fff]", own)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "code", "zh"),
+    [
+        (b"<kml/>", "s.kml", "vector_suffix", "s.kml 不是可读取的格式"),
+        (b"not json at all", "s.geojson", "geojson_not", "s.geojson 不是 GeoJSON"),
+        (b"SQLite format 3\x00" + b"\x00" * 200, "s.gpkg", "gpkg_magic", "s.gpkg 不是 GeoPackage"),
+    ],
+)
+def test_a_survey_file_refused_whole_is_worded_in_each_language_alone(data, name, code, zh):
+    # geo.io.vector gives each refusal a code; layers words it (issue 28).
+    from layers.wording import error_text, label
+
+    with pytest.raises(InputError) as error:
+        infra.read_infra(data, name=name)
+    assert error.value.code == code
+    assert error_text(error.value, "zh").startswith(zh)
+    assert not re.search(r"[\u4e00-\u9fff]", label(f"error_{code}", "en"))
