@@ -26,11 +26,13 @@ from __future__ import annotations
 import array
 import concurrent.futures
 import dataclasses
+import itertools
 import multiprocessing
 import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import geopandas as gpd
@@ -496,32 +498,79 @@ def _write_summary(out: Path, rows: list[dict]) -> pd.DataFrame:
 # --- executors --------------------------------------------------------------------------------
 
 
-def _pool_results(jobs: Iterator[CityJob], workers: int) -> Iterator[dict]:
-    """Rows as cities finish, on a local process pool (forkserver: no fork of threads)."""
+def _pool_results(
+    jobs: Iterator[CityJob], workers: int, run: Callable[[CityJob], dict] = run_city
+) -> Iterator[dict]:
+    """
+    Rows as cities finish, on a local process pool (forkserver: no fork of threads).
+
+    At most ``workers`` cities are handed to the pool at a time (the next when one ends),
+    so a country's cities never queue their inputs in memory at once, and each city handed
+    over is running. A worker that dies breaks the whole pool, failing every city in it:
+    those cities are run again one at a time, each in a pool of its own, so only the city
+    that kills its worker again is ``worker_lost``; the others go on in a fresh pool.
+    """
+    queue = iter(jobs)
     context = multiprocessing.get_context("forkserver")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        futures = {pool.submit(run_city, job): job for job in jobs}
-        for future in concurrent.futures.as_completed(futures):
-            yield _result_or_lost(future, futures[future])
+    while True:
+        suspects: list[CityJob] = []
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            running = {pool.submit(run, job): job for job in itertools.islice(queue, workers)}
+            while running:
+                ended, _ = concurrent.futures.wait(
+                    running, return_when=concurrent.futures.FIRST_COMPLETED
+                )
+                for future in ended:
+                    job = running.pop(future)
+                    if isinstance(future.exception(), BrokenProcessPool):
+                        suspects.append(job)
+                    else:
+                        yield _result_or_lost(future, job)
+                if suspects:
+                    # The pool is broken: every city still in it fails the same way.
+                    suspects += running.values()
+                    break
+                for job in itertools.islice(queue, workers - len(running)):
+                    running[pool.submit(run, job)] = job
+        if not suspects:
+            return
+        for job in sorted(suspects, key=lambda j: j.city_adcode):
+            with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as alone:
+                yield _result_or_lost(alone.submit(run, job), job, (BrokenProcessPool,))
 
 
-def _cluster_results(jobs: Iterator[CityJob], scheduler) -> Iterator[dict]:
-    """Rows as cities finish, on a ``distributed`` cluster (an address or a ``Client``)."""
+def _cluster_results(
+    jobs: Iterator[CityJob], scheduler, run: Callable[[CityJob], dict] = run_city
+) -> Iterator[dict]:
+    """
+    Rows as cities finish, on a ``distributed`` cluster (an address or a ``Client``).
+
+    Cities go to the cluster two per worker thread at a time (the next as one ends): each
+    carries its cut's bytes, which would otherwise all sit in this process and the
+    scheduler at once.
+    """
     import distributed
 
     client = scheduler if isinstance(scheduler, distributed.Client) else None
     own = client is None
     client = client or distributed.Client(scheduler, set_as_default=False)
+    queue = iter(jobs)
     try:
         # The client is not made the process's default (a caller may have its own); the
         # futures find it through as_current.
         with client.as_current():
+            limit = max(2, 2 * sum(client.nthreads().values()))
             futures = {}
-            for job in jobs:
+            for job in itertools.islice(queue, limit):
                 # pure=False: two runs of the same city are two tasks, never a cached answer.
-                futures[client.submit(run_city, _portable(job), pure=False)] = job
-            for future in distributed.as_completed(list(futures)):
-                yield _result_or_lost(future, futures[future], (distributed.KilledWorker,))
+                futures[client.submit(run, _portable(job), pure=False)] = job
+            ended = distributed.as_completed(list(futures))
+            for future in ended:
+                yield _result_or_lost(future, futures.pop(future), (distributed.KilledWorker,))
+                for job in itertools.islice(queue, 1):
+                    following = client.submit(run, _portable(job), pure=False)
+                    futures[following] = job
+                    ended.add(following)
     finally:
         if own:
             client.close()
@@ -535,26 +584,33 @@ def _portable(job: CityJob) -> CityJob:
     return job
 
 
-def _result_or_lost(future, job: CityJob, lost: tuple[type[Exception], ...] = ()) -> dict:
+def _result_or_lost(future, job: CityJob, lost: tuple[type[BaseException], ...] = ()) -> dict:
     """
-    The row a worker returned; a worker that died (killed, out of memory) fails its city.
+    The row a worker returned; a city whose worker died fails as ``worker_lost``.
 
-    ``lost`` adds the executor's own exceptions for a lost worker (``distributed``'s
-    ``KilledWorker``; a broken process pool raises a ``RuntimeError``).
+    ``lost`` names the executor's exceptions for a dead worker (``distributed``'s
+    ``KilledWorker``, a process pool's ``BrokenProcessPool``); a ``MemoryError`` is one too.
+    Any other exception raised outside the city's own run (a job that cannot be sent or
+    read back) fails the city as ``internal_error``: the others go on.
     """
     try:
         return future.result()
-    except (AtlasError, ValueError, MemoryError, OSError, RuntimeError, *lost) as exc:
-        return {
-            "task": job.task,
-            "province": job.province,
-            "city": job.city,
-            "city_adcode": job.city_adcode,
-            "status": "failed",
-            "error_code": "worker_lost",
-            "error": f"{type(exc).__name__}: {exc}",
-            "frames": {},
-        }
+    except (MemoryError, *lost) as exc:
+        code = "worker_lost"
+        message = f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # a bug outside run_city's own guard: reported, not raised
+        code = "internal_error"
+        message = f"{type(exc).__name__}: {exc}"
+    return {
+        "task": job.task,
+        "province": job.province,
+        "city": job.city,
+        "city_adcode": job.city_adcode,
+        "status": "failed",
+        "error_code": code,
+        "error": message,
+        "frames": {},
+    }
 
 
 # --- the batch --------------------------------------------------------------------------------
@@ -604,6 +660,7 @@ def run_batch(
     options: dict | None = None,
     progress: Progress | None = None,
     only_with_projects: bool = True,
+    run: Callable[[CityJob], dict] = run_city,
 ) -> pd.DataFrame:
     """
     Run ``task`` for every city of ``province`` (or of China) that the ledger names.
@@ -615,6 +672,11 @@ def run_batch(
     city skipped), with the count of cities ended and of all (:data:`Progress`). Returns the
     summary (:data:`SUMMARY_COLUMNS`) of every city this run concerned, cities done before
     as ``skipped``; the folder's summary keeps their ``done`` rows.
+
+    ``options`` go to each city's pipeline: ``profiles`` and ``radii`` (reach), ``profile``
+    and ``radii_by_category`` (indicators), ``radii`` (coverage), ``max_snap_m``. Cities run
+    largest cut first, so the last to start are the quickest and the pool's tail is short.
+    ``run`` is what a worker runs per city (:func:`run_city`; a picklable stand-in in tests).
     """
     if task not in TASKS:
         raise ValueError(f"Expected a task among {', '.join(TASKS)}; got {task!r}.")
@@ -633,12 +695,19 @@ def run_batch(
     pending = areas[~areas["city_adcode"].isin(done_before)].reset_index(drop=True)
     with tempfile.TemporaryDirectory(prefix="atlas-cut-", dir=out) as cut_dir:
         cuts = cut_extract(extract, pending, cut_dir) if len(pending) else {}
+        # Largest first (the cut's bytes: building the network is most of a city's time).
+        size = {code: path.stat().st_size for code, path in cuts.items()}
+        order = sorted(pending.itertuples(), key=lambda a: (-size[a.city_adcode], a.city_adcode))
+        settings = tuple(sorted((options or {}).items()))
         jobs = (
             CityJob(task, a.province, a.city, a.city_adcode, str(cuts[a.city_adcode]),
-                    by_city[a.city_adcode], tuple(sorted((options or {}).items())))
-            for a in pending.itertuples()
+                    by_city[a.city_adcode], settings)
+            for a in order
         )  # fmt: skip
-        results = _cluster_results(jobs, scheduler) if scheduler else _pool_results(jobs, workers)
+        if scheduler:
+            results = _cluster_results(jobs, scheduler, run)
+        else:
+            results = _pool_results(jobs, workers, run)
         for result in results:
             frames = result.pop("frames")
             if result["status"] == "done":
