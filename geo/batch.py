@@ -12,12 +12,15 @@ writes GeoParquet (EPSG:4326) partitioned as a Hive dataset::
     OUT/communities/province=河南省/city=新乡市/part.parquet   (reach, indicators)
     OUT/districts/province=河南省/city=新乡市/part.parquet
     OUT/summary.parquet and OUT/summary.csv                      one row per city
+    OUT/cuts/<city_adcode>-<digest>.osm.pbf                      each city's cut, kept
 
 A city's row says ``done``, ``failed`` (with an error code and message: its others go on)
 or ``skipped`` (done by an earlier run of the same task into the same folder, nothing run
 again). Only the calling process writes files, one city at a time, each renamed into place
 once written, and the summary after every city: a run stopped half-way keeps what it
-finished. Workers read a city's cut and return frames, so a cluster's workers need no
+finished. The cuts stay for the next run (a month's new ledger, a failed city again) while
+the extract and the cities' outlines are the same: cutting a province's or the country's
+extract costs more than its cities' tasks. Workers read a city's cut and return frames, so a cluster's workers need no
 shared disk.
 """
 
@@ -26,6 +29,7 @@ from __future__ import annotations
 import array
 import concurrent.futures
 import dataclasses
+import hashlib
 import itertools
 import multiprocessing
 import os
@@ -647,6 +651,35 @@ def _earlier_rows(out: Path, task: str, chosen: set[str]) -> tuple[list[dict], s
     return earlier[~rerun].to_dict("records"), done_before
 
 
+def _kept_cuts(extract: Path, areas: gpd.GeoDataFrame, out: Path) -> dict[str, Path]:
+    """
+    Each area's cut of ``extract``, kept in ``OUT/cuts/`` between runs: only missing ones cut.
+
+    A cut's name holds a digest of the extract (name, size, modification time) and of the
+    area's outline, so a new extract or another outline is cut again (its older cut
+    removed). Cuts are written aside and moved in once all are complete.
+    """
+    folder = out / "cuts"
+    stat = extract.stat()
+    source = f"{extract.name}|{stat.st_size}|{stat.st_mtime_ns}".encode()
+    suffix = ".osm" if extract.suffix.lower() == ".osm" else ".osm.pbf"
+    codes = areas["city_adcode"].astype(str).to_list()
+    names = {}
+    for code, outline in zip(codes, shapely.to_wkb(areas.geometry.to_numpy()), strict=True):
+        digest = hashlib.blake2b(source + outline, digest_size=8).hexdigest()
+        names[code] = f"{code}-{digest}{suffix}"
+    missing = [not (folder / names[code]).is_file() for code in codes]
+    if any(missing):
+        with tempfile.TemporaryDirectory(prefix="atlas-cut-", dir=out) as tmp:
+            made = cut_extract(extract, areas[missing].reset_index(drop=True), tmp)
+            folder.mkdir(exist_ok=True)
+            for code, path in made.items():
+                for older in folder.glob(f"{code}-*"):
+                    older.unlink()
+                os.replace(path, folder / names[code])
+    return {code: folder / names[code] for code in codes}
+
+
 def run_batch(
     task: str,
     extract: str | Path,
@@ -693,31 +726,30 @@ def run_batch(
         if progress:
             progress(row | {"status": "skipped", "seconds": 0.0}, ended, total)
     pending = areas[~areas["city_adcode"].isin(done_before)].reset_index(drop=True)
-    with tempfile.TemporaryDirectory(prefix="atlas-cut-", dir=out) as cut_dir:
-        cuts = cut_extract(extract, pending, cut_dir) if len(pending) else {}
-        # Largest first (the cut's bytes: building the network is most of a city's time).
-        size = {code: path.stat().st_size for code, path in cuts.items()}
-        order = sorted(pending.itertuples(), key=lambda a: (-size[a.city_adcode], a.city_adcode))
-        settings = tuple(sorted((options or {}).items()))
-        jobs = (
-            CityJob(task, a.province, a.city, a.city_adcode, str(cuts[a.city_adcode]),
-                    by_city[a.city_adcode], settings)
-            for a in order
-        )  # fmt: skip
-        if scheduler:
-            results = _cluster_results(jobs, scheduler, run)
-        else:
-            results = _pool_results(jobs, workers, run)
-        for result in results:
-            frames = result.pop("frames")
-            if result["status"] == "done":
-                _write_city(out, result, frames)
-            rows.append(result)
-            # After every city: a run stopped half-way still says what it finished.
-            _write_summary(out, rows)
-            ended += 1
-            if progress:
-                progress(result, ended, total)
+    cuts = _kept_cuts(Path(extract), pending, out) if len(pending) else {}
+    # Largest first (the cut's bytes: building the network is most of a city's time).
+    size = {code: path.stat().st_size for code, path in cuts.items()}
+    order = sorted(pending.itertuples(), key=lambda a: (-size[a.city_adcode], a.city_adcode))
+    settings = tuple(sorted((options or {}).items()))
+    jobs = (
+        CityJob(task, a.province, a.city, a.city_adcode, str(cuts[a.city_adcode]),
+                by_city[a.city_adcode], settings)
+        for a in order
+    )  # fmt: skip
+    if scheduler:
+        results = _cluster_results(jobs, scheduler, run)
+    else:
+        results = _pool_results(jobs, workers, run)
+    for result in results:
+        frames = result.pop("frames")
+        if result["status"] == "done":
+            _write_city(out, result, frames)
+        rows.append(result)
+        # After every city: a run stopped half-way still says what it finished.
+        _write_summary(out, rows)
+        ended += 1
+        if progress:
+            progress(result, ended, total)
     table = _write_summary(out, rows)
     chosen = table["task"].eq(task) & table["city_adcode"].isin(set(areas["city_adcode"]))
     table = table[chosen].reset_index(drop=True)

@@ -329,3 +329,33 @@ def test_cities_run_largest_cut_first(tmp_path):
     )
     # One worker ends the cities in the order they were handed over: 10×10, 6×6, 4×4 grids.
     assert seen == ["焦作市", "开封市", "新乡市"]
+
+
+def test_cuts_are_kept_for_the_next_run_until_the_extract_changes(scene, tmp_path, monkeypatch):
+    import os
+
+    extract, _, projects = scene
+    copy = tmp_path / "henan.osm"
+    copy.write_bytes(Path(extract).read_bytes())
+    out = tmp_path / "out"
+    first = batch.run_batch("reach", copy, projects, out, province="河南省")
+    kept = sorted(p.name for p in (out / "cuts").iterdir())
+    before = {city: _partition(out, "communities", city) for city in CITIES}
+    assert [name.split("-")[0] for name in kept] == sorted(first["city_adcode"])
+    cut = []
+    real = batch.cut_extract
+    monkeypatch.setattr(
+        batch, "cut_extract", lambda e, areas, f: cut.append(len(areas)) or real(e, areas, f)
+    )
+    (out / "summary.parquet").unlink()  # every city runs again
+    again = batch.run_batch("reach", copy, projects, out, province="河南省")
+    assert cut == [] and again["status"].tolist() == ["done"] * 3
+    for city in CITIES:
+        pd.testing.assert_frame_equal(_partition(out, "communities", city), before[city])
+    # The same file name, another extract: every city is cut again, the older cuts removed.
+    os.utime(copy, ns=(0, 0))
+    (out / "summary.parquet").unlink()
+    batch.run_batch("reach", copy, projects, out, province="河南省")
+    assert cut == [3]
+    now = sorted(p.name for p in (out / "cuts").iterdir())
+    assert len(now) == 3 and not set(now) & set(kept)
