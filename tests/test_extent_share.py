@@ -50,6 +50,10 @@ def test_shares_against_a_survey_extent_equal_the_whole_extent_cut(xinxiang):
     out = coverage.district_metrics(_infra(points, extent), xinxiang)
     expected = _plain_share(xinxiang, extent)
     np.testing.assert_allclose(out["extent_share"], expected, rtol=1e-9, atol=1e-12)
+    # The declared district merged its neighbours' pieces into a part too large to cut whole.
+    vertices = shapely.get_num_coordinates(shapely.get_parts(extent))
+    assert vertices.max() > coverage._PIECE_VERTICES
+    assert len(coverage._pieces(extent)) > len(vertices)
     shares = out["extent_share"].to_numpy()
     assert ((shares > 0.05) & (shares < 0.95)).any() and (shares > 0.99).any()
 
