@@ -20,8 +20,8 @@ again). Only the calling process writes files, one city at a time, each renamed 
 once written, and the summary after every city: a run stopped half-way keeps what it
 finished. The cuts stay for the next run (a month's new ledger, a failed city again) while
 the extract and the cities' outlines are the same: cutting a province's or the country's
-extract costs more than its cities' tasks. Workers read a city's cut and return frames, so a cluster's workers need no
-shared disk.
+extract costs more than its cities' tasks. Workers read a city's cut and return frames, so
+a cluster's workers need no shared disk.
 """
 
 from __future__ import annotations
@@ -90,6 +90,9 @@ _LAYERS = {"reach": ("communities", "districts"), "indicators": ("communities", 
 #: :data:`geo.errors.CODES` that the pipeline's own refusals carry, and an exception's class
 #: name for any other ``ValueError``.
 FAILURE_CODES = ("empty_network", "empty_extract", "internal_error", "worker_lost")
+
+#: What the pool's fork server imports once for every worker (:func:`_pool_results`).
+_PRELOAD = ["geo.network", "geo.infra", "geo.reach", "geo.facilities", "geo.lifecircle"]
 
 #: Called with a city's summary row, how many cities have ended so far, and how many in all.
 Progress = Callable[[dict, int, int], None]
@@ -508,34 +511,43 @@ def _pool_results(
     """
     Rows as cities finish, on a local process pool (forkserver: no fork of threads).
 
-    At most ``workers`` cities are handed to the pool at a time (the next when one ends),
-    so a country's cities never queue their inputs in memory at once, and each city handed
-    over is running. A worker that dies breaks the whole pool, failing every city in it:
-    those cities are run again one at a time, each in a pool of its own, so only the city
-    that kills its worker again is ``worker_lost``; the others go on in a fresh pool.
+    At most one city more than ``workers`` is handed to the pool at a time (the next as one
+    ends, before the caller writes the one that ended, so no worker waits on the writing),
+    and a country's cities never queue their inputs in memory at once. A worker that dies
+    breaks the whole pool, failing every city in it: those cities are run again one at a
+    time, each in a pool of its own, so only the city that kills its worker again is
+    ``worker_lost``; the others go on in a fresh pool.
     """
     queue = iter(jobs)
     context = multiprocessing.get_context("forkserver")
+    # The fork server imports the pipelines once, so a worker does not pay the imports at
+    # its first city (seconds on a busy machine, on the largest city since it goes first).
+    # ``__main__`` first, as multiprocessing's default; a server already started keeps its own.
+    context.set_forkserver_preload(["__main__", *_PRELOAD])
+    limit = workers + 1
     while True:
         suspects: list[CityJob] = []
         with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-            running = {pool.submit(run, job): job for job in itertools.islice(queue, workers)}
+            running = {pool.submit(run, job): job for job in itertools.islice(queue, limit)}
             while running:
                 ended, _ = concurrent.futures.wait(
                     running, return_when=concurrent.futures.FIRST_COMPLETED
                 )
+                rows = []
                 for future in ended:
                     job = running.pop(future)
                     if isinstance(future.exception(), BrokenProcessPool):
                         suspects.append(job)
                     else:
-                        yield _result_or_lost(future, job)
+                        rows.append(_result_or_lost(future, job))
                 if suspects:
                     # The pool is broken: every city still in it fails the same way.
                     suspects += running.values()
-                    break
-                for job in itertools.islice(queue, workers - len(running)):
-                    running[pool.submit(run, job)] = job
+                    running = {}
+                else:
+                    for job in itertools.islice(queue, limit - len(running)):
+                        running[pool.submit(run, job)] = job
+                yield from rows
         if not suspects:
             return
         for job in sorted(suspects, key=lambda j: j.city_adcode):
