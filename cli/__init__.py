@@ -150,6 +150,7 @@ COMMANDS = (
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The ``atlas`` parser: every command's options, from each module of :data:`COMMANDS`."""
     parser = argparse.ArgumentParser(prog="atlas", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for module in COMMANDS:

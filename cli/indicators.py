@@ -47,6 +47,7 @@ def _indicator_inputs(args: argparse.Namespace):
 
 
 def _indicators(args: argparse.Namespace) -> int:
+    """``atlas indicators``: life-circle indicators per community and district, with clauses."""
     from geo import lifecircle
     from layers.lifecircle import export_sheets, facility_quarantine
 

@@ -21,6 +21,7 @@ def _site_projects(path: Path, crs_name: str | None) -> pd.DataFrame:
 
 
 def _site(args: argparse.Namespace) -> int:
+    """``atlas site``: where N new curb ramps or accessible stops reach the most households."""
     from geo import network, siting
 
     out = Path(args.out)
@@ -56,6 +57,7 @@ def _site(args: argparse.Namespace) -> int:
 
 
 def _priorities(args: argparse.Namespace) -> int:
+    """``atlas priorities``: which communities first, each score explained by its parts."""
     from geo import priorities
 
     out = Path(args.out)

@@ -339,7 +339,8 @@ class Facilities:
     a point, or the facility's outline (a park), a line for an unclosed way. A facility of
     two categories has a row for each. ``quarantine`` lists refused file rows: ``row``,
     ``reason`` (:data:`REASONS` and those of :data:`geo.io.sheets.ROW_REASONS`), ``column``,
-    ``detail_zh``/``detail_en`` (the cell, as the shared readers quote it) and every raw cell.
+    ``detail_zh``/``detail_en`` (the cell, as the shared readers quote it), ``detail_params``
+    (a detail's code and parameters where it needs words) and every raw cell.
     """
 
     features: gpd.GeoDataFrame
@@ -524,7 +525,9 @@ def _areas_m2(geometries: np.ndarray) -> np.ndarray:
 
 
 def _empty_quarantine() -> pd.DataFrame:
-    return pd.DataFrame(columns=["row", "reason", "column", "detail_zh", "detail_en"])
+    return pd.DataFrame(
+        columns=["row", "reason", "column", "detail_zh", "detail_en", "detail_params"]
+    )
 
 
 # --- the bureau's facilities file ---------------------------------------------------------------
@@ -549,7 +552,9 @@ def _file_categories(raw: pd.DataFrame, registry: Registry, flags: _sheets.Flags
         raise InputError(
             f"Expected a column naming each facility's category "
             f"({'、'.join(FILE_FIELDS['category'])}); the file has {columns!r}. Add one, with "
-            "values such as 幼儿园、托儿所、社区卫生服务站 (the template lists them)."
+            "values such as 幼儿园、托儿所、社区卫生服务站 (the template lists them).",
+            code="facility_category_column",
+            details={"header": "、".join(map(str, columns))},
         )
     folded = _cells.normalise_text(raw[column]).fillna("").str.lower().str.replace(" ", "")
     kinds = folded.map(_word_lookup(registry)).to_numpy(dtype=object)
@@ -677,8 +682,9 @@ def _quarantine(raw: pd.DataFrame, rows: np.ndarray, flags: _sheets.Flags) -> pd
             "row": rows[bad],
             "reason": flags.reason[bad],
             "column": flags.column[bad],
-            "detail_zh": flags.detail_zh[bad],
-            "detail_en": flags.detail_en[bad],
+            "detail_zh": flags.detail[bad],
+            "detail_en": flags.detail[bad],
+            "detail_params": flags.detail_params(bad),
         }
     )
     cells = raw[bad].reset_index(drop=True)

@@ -279,7 +279,7 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 # --- reading OSM -------------------------------------------------------------------------------
 
 
-def _way_kept(tags: dict[str, str]) -> str | None:
+def _way_kept(tags: dict[str, str | None]) -> str | None:
     """None if a pedestrian may walk the way, else the reason it is dropped."""
     highway = tags.get("highway")
     foot = tags.get("foot")
@@ -308,18 +308,22 @@ def _read_osm(path: Path) -> tuple[dict, dict, dict]:
         .with_locations()
         .with_filter(osmium.filter.KeyFilter(*sorted({"highway", *NODE_TAGS})))
     )
-    ways = {"way_id": [], "count": [], **{t: [] for t in EDGE_TAGS}}
+    ways: dict[str, list[int | str | None]] = {"way_id": [], "count": []}
+    ways |= {t: [] for t in EDGE_TAGS}
     # Machine integers (8 bytes each), not Python ints in lists (about 40 bytes each).
     refs, xs, ys = array.array("q"), array.array("q"), array.array("q")
-    nodes = {"node_id": [], **{t: [] for t in NODE_TAGS}}
+    nodes: dict[str, list[int | str | None]] = {"node_id": []}
+    nodes |= {t: [] for t in NODE_TAGS}
     dropped: dict[str, int] = {}
     for obj in processor:
         get = obj.tags.get
-        if obj.is_node():
+        if isinstance(obj, osmium.osm.Node):
             nodes["node_id"].append(obj.id)
             for key in NODE_TAGS:
                 nodes[key].append(get(key))
             continue
+        if not isinstance(obj, osmium.osm.Way):
+            continue  # the processor reads nodes and ways only
         tags = {key: get(key) for key in EDGE_TAGS}
         if tags["highway"] is None:
             continue
@@ -333,10 +337,10 @@ def _read_osm(path: Path) -> tuple[dict, dict, dict]:
         # Fixed-point coordinates (1e-7°), read without building a location object per node.
         way_nodes = obj.nodes
         ways["count"].append(len(way_nodes))
-        for ref in way_nodes:
-            refs.append(ref.ref)
-            xs.append(ref.x)
-            ys.append(ref.y)
+        for node in way_nodes:
+            refs.append(node.ref)
+            xs.append(node.x)
+            ys.append(node.y)
     x, y = np.frombuffer(xs, dtype=np.int64), np.frombuffer(ys, dtype=np.int64)
     ref = np.frombuffer(refs, dtype=np.int64)
     # libosmium marks a node absent from the file with the largest int32 coordinate.
@@ -387,8 +391,10 @@ def _graph(ways: dict, points: dict, tagged: dict, source: str, sha: str) -> Net
     keep = used & valid_node
     position = np.cumsum(keep) - 1
     metric = crs.metric_crs(node_lon[keep], node_lat[keep]) if keep.any() else crs.metric_crs(0, 0)
+    epsg = metric.to_epsg()
+    assert epsg is not None  # metric_crs builds its CRS from an EPSG code
     # Axis order: lon/lat in, x (east)/y (north) metres out.
-    x, y = transformer(int(metric.to_epsg())).transform(node_lon[keep], node_lat[keep])
+    x, y = transformer(epsg).transform(node_lon[keep], node_lat[keep])
     nodes = pd.DataFrame(
         {"node_id": ids[keep], "lon": node_lon[keep], "lat": node_lat[keep], "x": x, "y": y}
     )
@@ -416,7 +422,7 @@ def _graph(ways: dict, points: dict, tagged: dict, source: str, sha: str) -> Net
         "way_nodes_missing": int(np.unique(ref[~located]).size),
         "ways_cut_at_missing_nodes": int(broken_ways),
     }
-    return Network(nodes, edges, int(metric.to_epsg()), source, sha, summary)
+    return Network(nodes, edges, epsg, source, sha, summary)
 
 
 @functools.lru_cache(maxsize=8)
@@ -817,7 +823,7 @@ def _metric_epsg(path: Path, written: object) -> int:
             f"has nodes in {nodes_crs or 'no CRS'}, not WGS84 (EPSG:4326).",
             crs=str(nodes_crs or "—"),
         )
-    return int(crs_.to_epsg() or written)
+    return crs_.to_epsg() or int(str(written))
 
 
 def _check_edges(path: Path, nodes: pd.DataFrame, edges: pd.DataFrame) -> None:

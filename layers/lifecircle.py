@@ -25,7 +25,7 @@ from layers.choropleth import class_colours, classify
 from layers.coverage import HATCH_FILL, _coverage_style, wgs84
 from layers.projects import Check
 from layers.tables import reason_name
-from layers.wording import format_value, label, reason_text
+from layers.wording import PARAMS, format_value, label, quarantine_details, reason_text
 
 __all__ = [
     "FACILITY_COLOUR",
@@ -403,9 +403,9 @@ def facility_quarantine(quarantine: pd.DataFrame) -> pd.DataFrame:
     The facilities file's quarantine in the records' shape, every raw cell kept.
 
     ``message_zh`` and ``message_en`` are worded here from each row's reason code, column and
-    cell (both, since a bureau shares the files across languages).
+    detail (both, since a bureau shares the files across languages).
     """
-    out = quarantine.drop(columns=["detail_zh", "detail_en"])
+    out = quarantine.drop(columns=["detail_zh", "detail_en", PARAMS], errors="ignore")
     for lang in ("zh", "en"):
         out.insert(
             3 + (lang == "en"),
@@ -417,7 +417,7 @@ def facility_quarantine(quarantine: pd.DataFrame) -> pd.DataFrame:
                 for r, c, d in zip(
                     quarantine["reason"],
                     quarantine["column"],
-                    quarantine[f"detail_{lang}"],
+                    quarantine_details(quarantine, lang),
                     strict=True,
                 )
             ],
