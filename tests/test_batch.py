@@ -386,3 +386,33 @@ def test_cuts_are_kept_for_the_next_run_until_the_extract_changes(scene, tmp_pat
     assert cut == [3]
     now = sorted(p.name for p in (out / "cuts").iterdir())
     assert len(now) == 3 and not set(now) & set(kept)
+
+
+def test_a_city_that_kills_its_dask_workers_fails_alone(scene, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    extract, _, projects = scene
+    with (
+        distributed.LocalCluster(
+            n_workers=1,
+            processes=True,
+            threads_per_worker=1,
+            protocol="tcp",
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as client,
+    ):
+        table = batch.run_batch(
+            "reach",
+            extract,
+            projects,
+            tmp_path,
+            province="河南省",
+            scheduler=client,
+            run=_dies_or_breaks,
+        )
+    by_city = table.set_index("city")
+    assert by_city.loc["新乡市", ["status", "error_code"]].tolist() == ["failed", "worker_lost"]
+    assert by_city.loc["新乡市", "error"].startswith("KilledWorker: ")
+    assert by_city.loc["焦作市", ["status", "error_code"]].tolist() == ["failed", "internal_error"]
+    assert by_city.loc["开封市", "status"] == "done"
