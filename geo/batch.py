@@ -31,6 +31,7 @@ import concurrent.futures
 import dataclasses
 import hashlib
 import itertools
+import json
 import multiprocessing
 import os
 import tempfile
@@ -89,6 +90,7 @@ SUMMARY_COLUMNS = [
     "seconds",
     "error_code",
     "error",
+    "settings",
 ]
 _LAYERS = {"reach": ("communities", "districts"), "indicators": ("communities", "districts"),
            "coverage": ("districts",)}  # fmt: skip
@@ -686,18 +688,29 @@ def _projects_by_city(
     }
 
 
-def _earlier_rows(out: Path, task: str, chosen: set[str]) -> tuple[list[dict], set[str]]:
+def _earlier_rows(
+    out: Path, task: str, chosen: set[str], settings: str
+) -> tuple[list[dict], set[str]]:
     """
     The folder's summary rows this run keeps, and the chosen cities it skips.
 
     Kept: other tasks' and other cities' rows, and the ``done`` rows of chosen cities (the
-    run that did the work keeps its row); a chosen city's failed row is run again.
+    run that did the work keeps its row); a chosen city's failed row is run again, and so
+    is one done with other ``settings`` (another radius or profile), whose files it replaces.
     """
     earlier = read_summary(out)
-    done = earlier["task"].eq(task) & earlier["status"].eq("done")
+    if "settings" not in earlier.columns:  # a summary written before settings were kept
+        earlier["settings"] = _settings({})
+    same = earlier["settings"].fillna(_settings({})).eq(settings)
+    done = earlier["task"].eq(task) & earlier["status"].eq("done") & same
     done_before = set(earlier.loc[done, "city_adcode"]) & chosen
     rerun = earlier["task"].eq(task) & earlier["city_adcode"].isin(chosen - done_before)
     return earlier[~rerun].to_dict("records"), done_before
+
+
+def _settings(options: dict) -> str:
+    """A run's options as the summary keeps them: JSON, keys sorted."""
+    return json.dumps(options, sort_keys=True, ensure_ascii=False, default=list)
 
 
 def _kept_cuts(extract: Path, areas: gpd.GeoDataFrame, out: Path) -> dict[str, Path]:
@@ -768,7 +781,8 @@ def run_batch(
     by_city = _projects_by_city(projects, areas)
     if only_with_projects:
         areas = areas[[len(by_city[c]) > 0 for c in areas["city_adcode"]]].reset_index(drop=True)
-    rows, done_before = _earlier_rows(out, task, set(areas["city_adcode"]))
+    settings = _settings(options or {})
+    rows, done_before = _earlier_rows(out, task, set(areas["city_adcode"]), settings)
     total, ended = len(areas), 0
     for row in [r for r in rows if r["task"] == task and r["city_adcode"] in done_before]:
         ended += 1
@@ -779,10 +793,10 @@ def run_batch(
     # Largest first (the cut's bytes: building the network is most of a city's time).
     size = {code: path.stat().st_size for code, path in cuts.items()}
     order = sorted(pending.itertuples(), key=lambda a: (-size[a.city_adcode], a.city_adcode))
-    settings = tuple(sorted((options or {}).items()))
+    chosen_options = tuple(sorted((options or {}).items()))
     jobs = (
         CityJob(task, a.province, a.city, a.city_adcode, str(cuts[a.city_adcode]),
-                by_city[a.city_adcode], settings)
+                by_city[a.city_adcode], chosen_options)
         for a in order
     )  # fmt: skip
     if scheduler:
@@ -791,6 +805,7 @@ def run_batch(
         results = _pool_results(jobs, workers, run)
     for result in results:
         frames = result.pop("frames")
+        result["settings"] = settings
         if result["status"] == "done":
             _write_city(out, result, frames)
         rows.append(result)

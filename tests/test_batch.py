@@ -390,8 +390,13 @@ def test_cuts_are_kept_for_the_next_run_until_the_extract_changes(scene, tmp_pat
 
 def test_a_city_that_kills_its_dask_workers_fails_alone(scene, tmp_path):
     distributed = pytest.importorskip("distributed")
+    import dask
+
     extract, _, projects = scene
+    # One task on a worker thread at a time (the rest wait at the scheduler): a task waiting
+    # on a worker that dies counts as a suspect too, and after the retries is lost with it.
     with (
+        dask.config.set({"distributed.scheduler.worker-saturation": 1.0}),
         distributed.LocalCluster(
             n_workers=1,
             processes=True,

@@ -74,6 +74,15 @@ def test_batch_passes_profile_and_radius_to_each_city(tmp_path, capsys):
     )
     assert "wheelchair_curb_ramp_status" in communities.columns
     assert "walk_curb_ramp_status" not in communities.columns
+    # Into the same folder with another radius: the city is not skipped but run again.
+    args[-1] = "500"
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["done"] == 1
+    columns = set(gpd.read_parquet(path).columns)
+    assert share_key(500, "curb_ramp", "wheelchair") in columns
+    assert share_key(300, "curb_ramp", "wheelchair") not in columns
+    settings = pd.read_csv(tmp_path / "out" / "summary.csv")["settings"].tolist()
+    assert settings == ['{"profiles": ["wheelchair"], "radii": [500]}']
 
 
 def test_batch_refuses_two_profiles_for_indicators_and_a_bad_radius(tmp_path, capsys):
