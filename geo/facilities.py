@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import re
 import tempfile
 import tomllib
@@ -482,10 +483,21 @@ def read_osm_facilities(
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / ("upload" + "".join(Path(label).suffixes[-2:]))
             path.write_bytes(source)
-            return read_osm_facilities(path, registry=registry, extent=extent, name=label)
+            sha256 = hashlib.sha256(source).hexdigest()
+            return _read_osm_facilities(path, label, registry, extent, sha256)
     path = Path(source)
-    label = name or path.name
-    _osm.check_osm(path, label)
+    return _read_osm_facilities(path, name or path.name, registry, extent, None)
+
+
+def _read_osm_facilities(
+    path: Path,
+    label: str,
+    registry: Registry,
+    extent: shapely.Geometry | None,
+    sha256: str | None,
+) -> Facilities:
+    # An upload's whole-file check is known by its content (geo.io.osm.read_whole).
+    _osm.check_osm(path, label, sha256=sha256)
     try:
         elements = _osm_elements(path, registry)
     except RuntimeError as exc:

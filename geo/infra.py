@@ -22,6 +22,7 @@ from __future__ import annotations
 import configparser
 import dataclasses
 import functools
+import hashlib
 import json
 import tempfile
 import warnings
@@ -392,7 +393,7 @@ def _read_layer(
         ) from None
 
 
-def read_osm(path: str | Path, *, name: str | None = None) -> Infra:
+def read_osm(path: str | Path, *, name: str | None = None, sha256: str | None = None) -> Infra:
     """
     Read an ``.osm.pbf`` or ``.osm`` XML extract into the feature types of :data:`OSM_RULES`.
 
@@ -403,11 +404,12 @@ def read_osm(path: str | Path, *, name: str | None = None) -> Infra:
     Ways and areas that count as points (platforms, toilets) are placed at their
     representative point; kerb ways give their two end nodes. An area whose geometry GDAL
     cannot build is quarantined as ``invalid_geometry`` when a rule matched it. Output CRS is
-    EPSG:4326 (OSM's own).
+    EPSG:4326 (OSM's own). ``sha256`` names an upload's content (its whole-file check is
+    then made once per content, not per temporary file).
     """
     path = Path(path)
     source = name or path.name
-    _osm.check_osm(path, source)
+    _osm.check_osm(path, source, sha256=sha256)
     # GDAL's fast node index needs node ids in increasing order; an extract edited or written
     # by hand may not have them, and the general index reads it whole (no feature lost).
     _gdal.set_config({"OSM_CONFIG_FILE": str(_OSMCONF), "OSM_USE_CUSTOM_INDEXING": "NO"})
@@ -813,7 +815,7 @@ def read_infra(
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / ("upload" + "".join(Path(label).suffixes[-2:]))
             path.write_bytes(source)
-            return read_osm(path, name=label)
+            return read_osm(path, name=label, sha256=hashlib.sha256(source).hexdigest())
     path = Path(source)
     if not path.is_file():
         raise InputError(f"Expected an OSM extract, but {str(path)!r} does not exist.")

@@ -555,7 +555,8 @@ def build_network(
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / ("upload" + "".join(Path(label).suffixes[-2:]))
             path.write_bytes(source)
-            _osm.check_osm(path, label, max_refs=MAX_NETWORK_REFS)
+            sha256 = hashlib.sha256(source).hexdigest()
+            _osm.check_osm(path, label, max_refs=MAX_NETWORK_REFS, sha256=sha256)
             return _build_checked(path, label, folder, use_cache)
     path = Path(source)
     label = name or path.name
@@ -582,17 +583,38 @@ def build_network_bounded(data: bytes, *, name: str) -> Network:
     The app builds uploads this way (:func:`geo._worker.run_bounded`, within
     :data:`BUILD_SECONDS`, :data:`BUILD_CPU_SECONDS` and :data:`BUILD_MEMORY`): the server's
     process keeps only the network, not what building it took, and its other pages go on
-    meanwhile.
+    meanwhile. An extract this process has read whole already (as infrastructure) is not
+    read whole again in the child, and one the child read whole is known here after
+    (:func:`geo.io.osm.read_whole`): one whole-file check per upload.
     """
-    return _worker.run_bounded(
-        build_network,
+    sha256 = hashlib.sha256(data).hexdigest()
+    built, refs = _worker.run_bounded(
+        _build_upload,
         data,
-        name=name,
+        name,
+        _osm.read_whole(sha256, name),
         seconds=BUILD_SECONDS,
         cpu_seconds=BUILD_CPU_SECONDS,
         memory=BUILD_MEMORY,
         label=name,
     )
+    _osm.remember_whole(sha256, name, refs)
+    return built
+
+
+def _build_upload(data: bytes, name: str, refs: int | None) -> tuple[Network, int]:
+    """
+    :func:`build_network` of an upload in the bounded child, with its streets' references.
+
+    ``refs`` is what the parent's whole-file check found (None: not read whole there): the
+    child's check then reads only the format, and still holds the file to the network's cap.
+    """
+    sha256 = hashlib.sha256(data).hexdigest()
+    if refs is not None:
+        _osm.remember_whole(sha256, name, refs)
+    built = build_network(data, name=name)
+    # build_network's check noted the content (or met the parent's note): known here.
+    return built, _osm.read_whole(sha256, name) or 0
 
 
 def _build_checked(path: Path, label: str, folder: Path | None, use_cache: bool) -> Network:

@@ -39,6 +39,7 @@ import pandas as pd
 import shapely
 
 from geo import boundaries, crs, dates, gazetteer
+from geo import priorities as _priorities
 from geo.addresses import address_key, parse_address
 from geo.errors import InputError, UnknownPlaceError
 from geo.io import cells as _cells
@@ -141,6 +142,7 @@ REASONS: tuple[str, ...] = (
     # What the priorities weigh (issue 26): a year no building has, a share beyond 0-100 %.
     "impossible_year",
     "consent_out_of_range",
+    "consent_unread",
 )
 #: The columns a ledger cannot be read without (a refusal's ``missing``), as the English
 #: message names them; layers words each (``column_needed_<kind>``).
@@ -404,7 +406,7 @@ def _parse_values(
 
 
 #: What :func:`_parse_priority_inputs` adds to the projects, where the ledger has the column.
-_PRIORITY_COLUMNS = ("built_year", "consent_share")
+_PRIORITY_COLUMNS = ("built_year", "consent_share", "consent_level")
 _PLAIN_YEAR = re.compile(r"^[+-]?\d{1,5}(?:年)?$")
 # A decade, as 建成年代 is often written: 80年代, 1980年代末, 上世纪90年代初, 2000年代中期.
 _DECADE = re.compile(
@@ -412,7 +414,6 @@ _DECADE = re.compile(
 )
 #: The year a decade stands for: its middle, or the early/middle/late year 初/中/末 names.
 _DECADE_YEAR = {"初": 2, "中": 5, "末": 8}
-_PERCENT = re.compile(r"[%％]$")
 
 
 def _decade_years(text: pd.Series) -> pd.Series:
@@ -433,9 +434,9 @@ def _parse_priority_inputs(
 
     A year is read as 改造年度 is (1985, 1985年, a date), a decade as the year it stands for
     (80年代 → 1985, 1980年代末 → 1988, 上世纪90年代初 → 1992); a plain year before 1900 or after
-    this year is ``impossible_year``. A share with % (or a header declaring %) is a percent;
-    without, above 1 a percent, else a fraction; below 0 or above 100 % is
-    ``consent_out_of_range``. Other unreadable cells are ``bad_value``/``bad_number``.
+    this year is ``impossible_year``; other unreadable years are ``bad_value``. Consent is
+    read by :func:`geo.priorities.read_consent` (85%, 0.85, 八成, 同意 → ``consent_level``);
+    below 0 or above 100 % is ``consent_out_of_range``, anything else ``consent_unread``.
     """
     if "built_year" in columns:
         header = columns["built_year"]
@@ -456,23 +457,13 @@ def _parse_priority_inputs(
     if "consent" in columns:
         header = columns["consent"]
         cells = raw[header]
-        text = _cells.normalise_text(cells).fillna("")
-        percent = text.str.contains(_PERCENT).to_numpy() | ("%" in header or "％" in header)
-        negative = text.str.startswith("-").to_numpy()
-        bare = text.str.replace(_PERCENT, "", regex=True).str.lstrip("-")
-        values, problems = _cells.parse_numbers(bare)
-        share = values.to_numpy(dtype="float64", na_value=np.nan)
-        share = np.where(percent | (share > 1), share / 100, share)
-        share = np.where(negative, -share, share)
-        outside = (share < 0) | (share > 1)
-        flags.flag(
-            outside, "consent_out_of_range", column=header, detail=_sheets.quoted(cells, outside)
-        )
-        unread = (problems.notna() & (problems != "")).to_numpy() & ~outside
-        flags.flag(unread, "bad_value", column=header, detail=_sheets.quoted(cells, unread))
-        parsed["consent_share"] = pd.Series(
-            pd.array(np.where(outside, np.nan, share), dtype="Float64"), index=raw.index
-        )
+        consent = _priorities.read_consent(cells, percent="%" in header or "％" in header)
+        for reason in ("consent_out_of_range", "consent_unread"):
+            bad = (consent["problem"] == reason).to_numpy()
+            flags.flag(bad, reason, column=header, detail=_sheets.quoted(cells, bad))
+        parsed["consent_share"] = consent["share"]
+        if consent["level"].notna().any():
+            parsed["consent_level"] = consent["level"]
 
 
 def _flag_numbers(
