@@ -2,7 +2,8 @@
 ``atlas batch reach|indicators|coverage``: one task per city over a province or all of China.
 
     atlas batch reach|indicators|coverage (--province 河南省 | --all) --osm EXTRACT
-                --ledger NAME[@V]|FILE --out DIR/ [--workers N] [--scheduler tcp://HOST:8786]
+                --ledger NAME[@V]|FILE --out DIR/ [--profile P ...] [--radius R ...]
+                [--workers N] [--scheduler tcp://HOST:8786]
 
 The command's options and handler (:func:`add_commands`, listed in :data:`cli.COMMANDS`).
 The work is :func:`geo.batch.run_batch`'s: a line per city
@@ -62,6 +63,52 @@ def _say(row: dict, ended: int, total: int) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+def _options(args: argparse.Namespace) -> dict:
+    """
+    ``--profile`` and ``--radius`` as the single-city commands take them, for each task.
+
+    ``reach``: profiles (repeatable, default walk and wheelchair) and radii in metres;
+    ``indicators``: one profile (default walk) and ``CATEGORY=METRES`` radii, as
+    ``atlas indicators``; ``coverage``: radii in metres and no profile (straight lines).
+    """
+    from cli.indicators import _radius_settings
+    from geo import lifecircle
+
+    profiles = tuple(dict.fromkeys(args.profile or ()))
+    radii = args.radius or []
+    if args.task == "indicators":
+        if len(profiles) > 1 or not set(profiles) <= set(lifecircle.PROFILES):
+            raise ValueError(
+                f"Expected one --profile for indicators, {' or '.join(lifecircle.PROFILES)}; "
+                f"got {', '.join(profiles)}. Run the batch once per profile, each into its "
+                "own --out folder."
+            )
+        return {"profile": profiles[0] if profiles else "walk",
+                "radii_by_category": _radius_settings(radii)}  # fmt: skip
+    if args.task == "coverage" and profiles:
+        raise ValueError(
+            "Expected no --profile for coverage: its distances are straight lines. "
+            "Use the reach task for distances on foot."
+        )
+    options: dict[str, object] = {}
+    if profiles:
+        options["profiles"] = profiles
+    if radii:
+        options["radii"] = tuple(_metres(r) for r in radii)
+    return options
+
+
+def _metres(text: str) -> int:
+    """A ``--radius`` of reach or coverage: whole metres, above zero."""
+    try:
+        metres = int(text)
+    except ValueError:
+        metres = 0
+    if metres <= 0:
+        raise ValueError(f"Expected --radius in whole metres above zero (e.g. 500); got {text!r}.")
+    return metres
+
+
 def _batch(args: argparse.Namespace) -> int:
     """``atlas batch``: one task for every city of a province or of China; 3 if any city failed."""
     from geo import batch, boundaries, gazetteer
@@ -70,6 +117,7 @@ def _batch(args: argparse.Namespace) -> int:
     province = None if args.all else gazetteer.resolve_province(args.province)["province"]
     if args.workers < 1:
         raise ValueError(f"Expected --workers to be 1 or more; got {args.workers}.")
+    options = _options(args)
     table = batch.run_batch(
         args.task,
         Path(args.osm),
@@ -78,6 +126,7 @@ def _batch(args: argparse.Namespace) -> int:
         province=province,
         workers=args.workers,
         scheduler=args.scheduler,
+        options=options,
         progress=_say,
     )
     counts = {status: int((table["status"] == status).sum()) for status in batch.STATUSES}
@@ -89,6 +138,7 @@ def _batch(args: argparse.Namespace) -> int:
 def add_commands(sub) -> None:
     """``atlas batch``."""
     from geo.batch import TASKS
+    from geo.network import PROFILES
 
     command = sub.add_parser("batch", help="reach, indicators or coverage for every city at once")
     command.add_argument("task", choices=TASKS)
@@ -100,6 +150,18 @@ def add_commands(sub) -> None:
         "--ledger", required=True, metavar="NAME[@V]|FILE", help="saved ledger or ledger file"
     )
     command.add_argument("--out", required=True, help="output folder (GeoParquet and summary)")
+    command.add_argument(
+        "--profile",
+        action="append",
+        choices=PROFILES,
+        help="walking profile (reach: repeatable, default walk and wheelchair; indicators: one)",
+    )
+    command.add_argument(
+        "--radius",
+        action="append",
+        metavar="METRES|CATEGORY=METRES",
+        help="radius in metres (reach, coverage; repeatable) or a category's (indicators)",
+    )
     command.add_argument("--workers", type=int, default=1, help="local processes (default 1)")
     command.add_argument(
         "--scheduler", metavar="tcp://HOST:8786", help="a dask.distributed scheduler to use"

@@ -12,13 +12,16 @@ writes GeoParquet (EPSG:4326) partitioned as a Hive dataset::
     OUT/communities/province=河南省/city=新乡市/part.parquet   (reach, indicators)
     OUT/districts/province=河南省/city=新乡市/part.parquet
     OUT/summary.parquet and OUT/summary.csv                      one row per city
+    OUT/cuts/<city_adcode>-<digest>.osm.pbf                      each city's cut, kept
 
 A city's row says ``done``, ``failed`` (with an error code and message: its others go on)
 or ``skipped`` (done by an earlier run of the same task into the same folder, nothing run
 again). Only the calling process writes files, one city at a time, each renamed into place
 once written, and the summary after every city: a run stopped half-way keeps what it
-finished. Workers read a city's cut and return frames, so a cluster's workers need no
-shared disk.
+finished. The cuts stay for the next run (a month's new ledger, a failed city again) while
+the extract and the cities' outlines are the same: cutting a province's or the country's
+extract costs more than its cities' tasks. Workers read a city's cut and return frames, so
+a cluster's workers need no shared disk.
 """
 
 from __future__ import annotations
@@ -26,11 +29,15 @@ from __future__ import annotations
 import array
 import concurrent.futures
 import dataclasses
+import hashlib
+import itertools
+import json
 import multiprocessing
 import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -83,6 +90,7 @@ SUMMARY_COLUMNS = [
     "seconds",
     "error_code",
     "error",
+    "settings",
 ]
 _LAYERS = {"reach": ("communities", "districts"), "indicators": ("communities", "districts"),
            "coverage": ("districts",)}  # fmt: skip
@@ -91,6 +99,9 @@ _LAYERS = {"reach": ("communities", "districts"), "indicators": ("communities", 
 #: :data:`geo.errors.CODES` that the pipeline's own refusals carry, and an exception's class
 #: name for any other ``ValueError``.
 FAILURE_CODES = ("empty_network", "empty_extract", "internal_error", "worker_lost")
+
+#: What the pool's fork server imports once for every worker (:func:`_pool_results`).
+_PRELOAD = ["geo.network", "geo.infra", "geo.reach", "geo.facilities", "geo.lifecircle"]
 
 #: Called with a city's summary row, how many cities have ended so far, and how many in all.
 Progress = Callable[[dict, int, int], None]
@@ -522,34 +533,90 @@ def _write_summary(out: Path, rows: list[dict]) -> pd.DataFrame:
 # --- executors --------------------------------------------------------------------------------
 
 
-def _pool_results(jobs: Iterator[CityJob], workers: int) -> Iterator[dict]:
-    """Rows as cities finish, on a local process pool (forkserver: no fork of threads)."""
+def _pool_results(
+    jobs: Iterator[CityJob], workers: int, run: Callable[[CityJob], dict] = run_city
+) -> Iterator[dict]:
+    """
+    Rows as cities finish, on a local process pool (forkserver: no fork of threads).
+
+    At most one city more than ``workers`` is handed to the pool at a time (the next as one
+    ends, before the caller writes the one that ended, so no worker waits on the writing),
+    and a country's cities never queue their inputs in memory at once. A worker that dies
+    breaks the whole pool, failing every city in it: those cities are run again one at a
+    time, each in a pool of its own, so only the city that kills its worker again is
+    ``worker_lost``; the others go on in a fresh pool.
+    """
+    queue = iter(jobs)
     context = multiprocessing.get_context("forkserver")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        futures = {pool.submit(run_city, job): job for job in jobs}
-        for future in concurrent.futures.as_completed(futures):
-            yield _result_or_lost(future, futures[future])
+    # The fork server imports the pipelines once, so a worker does not pay the imports at
+    # its first city (seconds on a busy machine, on the largest city since it goes first).
+    # ``__main__`` first, as multiprocessing's default; a server already started keeps its own.
+    context.set_forkserver_preload(["__main__", *_PRELOAD])
+    limit = workers + 1
+    while True:
+        suspects: list[CityJob] = []
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+            running = {pool.submit(run, job): job for job in itertools.islice(queue, limit)}
+            while running:
+                ended, _ = concurrent.futures.wait(
+                    running, return_when=concurrent.futures.FIRST_COMPLETED
+                )
+                rows = []
+                for future in ended:
+                    job = running.pop(future)
+                    if isinstance(future.exception(), BrokenProcessPool):
+                        suspects.append(job)
+                    else:
+                        rows.append(_result_or_lost(future, job))
+                if suspects:
+                    # The pool is broken: every city still in it fails the same way.
+                    suspects += running.values()
+                    running = {}
+                else:
+                    for job in itertools.islice(queue, limit - len(running)):
+                        running[pool.submit(run, job)] = job
+                yield from rows
+        if not suspects:
+            return
+        for job in sorted(suspects, key=lambda j: j.city_adcode):
+            with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as alone:
+                yield _result_or_lost(alone.submit(run, job), job, (BrokenProcessPool,))
 
 
 def _cluster_results(
-    jobs: Iterator[CityJob], scheduler: str | distributed.Client
+    jobs: Iterator[CityJob],
+    scheduler: str | distributed.Client,
+    run: Callable[[CityJob], dict] = run_city,
 ) -> Iterator[dict]:
-    """Rows as cities finish, on a ``distributed`` cluster (an address or a ``Client``)."""
+    """
+    Rows as cities finish, on a ``distributed`` cluster (an address or a ``Client``).
+
+    Cities go to the cluster two per worker thread at a time (the next as one ends): each
+    carries its cut's bytes, which would otherwise all sit in this process and the
+    scheduler at once.
+    """
     import distributed
 
     client = scheduler if isinstance(scheduler, distributed.Client) else None
     own = client is None
     client = client or distributed.Client(scheduler, set_as_default=False)
+    queue = iter(jobs)
     try:
         # The client is not made the process's default (a caller may have its own); the
         # futures find it through as_current.
         with client.as_current():
+            limit = max(2, 2 * sum(client.nthreads().values()))
             futures = {}
-            for job in jobs:
+            for job in itertools.islice(queue, limit):
                 # pure=False: two runs of the same city are two tasks, never a cached answer.
-                futures[client.submit(run_city, _portable(job), pure=False)] = job
-            for future in distributed.as_completed(list(futures)):
-                yield _result_or_lost(future, futures[future], (distributed.KilledWorker,))
+                futures[client.submit(run, _portable(job), pure=False)] = job
+            ended = distributed.as_completed(list(futures))
+            for future in ended:
+                yield _result_or_lost(future, futures.pop(future), (distributed.KilledWorker,))
+                for job in itertools.islice(queue, 1):
+                    following = client.submit(run, _portable(job), pure=False)
+                    futures[following] = job
+                    ended.add(following)
     finally:
         if own:
             client.close()
@@ -569,29 +636,36 @@ class _Future(Protocol):
     def result(self) -> Any: ...
 
 
-def _result_or_lost(future: _Future, job: CityJob, lost: tuple[type[Exception], ...] = ()) -> dict:
+def _result_or_lost(
+    future: _Future, job: CityJob, lost: tuple[type[BaseException], ...] = ()
+) -> dict:
     """
-    The row a worker returned; a worker that died (killed, out of memory) fails its city.
+    The row a worker returned; a city whose worker died fails as ``worker_lost``.
 
-    ``lost`` adds the executor's own exceptions for a lost worker (``distributed``'s
-    ``KilledWorker``; a broken process pool raises a ``RuntimeError``).
+    ``lost`` names the executor's exceptions for a dead worker (``distributed``'s
+    ``KilledWorker``, a process pool's ``BrokenProcessPool``); a ``MemoryError`` is one too.
+    Any other exception raised outside the city's own run (a job that cannot be sent or
+    read back) fails the city as ``internal_error``: the others go on.
     """
-    caught: tuple[type[Exception], ...] = (
-        AtlasError, ValueError, MemoryError, OSError, RuntimeError, *lost
-    )  # fmt: skip
+    dead: tuple[type[BaseException], ...] = (MemoryError, *lost)
     try:
         return future.result()
-    except caught as exc:
-        return {
-            "task": job.task,
-            "province": job.province,
-            "city": job.city,
-            "city_adcode": job.city_adcode,
-            "status": "failed",
-            "error_code": "worker_lost",
-            "error": f"{type(exc).__name__}: {exc}",
-            "frames": {},
-        }
+    except dead as exc:
+        code = "worker_lost"
+        message = f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # a bug outside run_city's own guard: reported, not raised
+        code = "internal_error"
+        message = f"{type(exc).__name__}: {exc}"
+    return {
+        "task": job.task,
+        "province": job.province,
+        "city": job.city,
+        "city_adcode": job.city_adcode,
+        "status": "failed",
+        "error_code": code,
+        "error": message,
+        "frames": {},
+    }
 
 
 # --- the batch --------------------------------------------------------------------------------
@@ -614,18 +688,58 @@ def _projects_by_city(
     }
 
 
-def _earlier_rows(out: Path, task: str, chosen: set[str]) -> tuple[list[dict], set[str]]:
+def _earlier_rows(
+    out: Path, task: str, chosen: set[str], settings: str
+) -> tuple[list[dict], set[str]]:
     """
     The folder's summary rows this run keeps, and the chosen cities it skips.
 
     Kept: other tasks' and other cities' rows, and the ``done`` rows of chosen cities (the
-    run that did the work keeps its row); a chosen city's failed row is run again.
+    run that did the work keeps its row); a chosen city's failed row is run again, and so
+    is one done with other ``settings`` (another radius or profile), whose files it replaces.
     """
     earlier = read_summary(out)
-    done = earlier["task"].eq(task) & earlier["status"].eq("done")
+    if "settings" not in earlier.columns:  # a summary written before settings were kept
+        earlier["settings"] = _settings({})
+    same = earlier["settings"].fillna(_settings({})).eq(settings)
+    done = earlier["task"].eq(task) & earlier["status"].eq("done") & same
     done_before = set(earlier.loc[done, "city_adcode"]) & chosen
     rerun = earlier["task"].eq(task) & earlier["city_adcode"].isin(chosen - done_before)
     return earlier[~rerun].to_dict("records"), done_before
+
+
+def _settings(options: dict) -> str:
+    """A run's options as the summary keeps them: JSON, keys sorted."""
+    return json.dumps(options, sort_keys=True, ensure_ascii=False, default=list)
+
+
+def _kept_cuts(extract: Path, areas: gpd.GeoDataFrame, out: Path) -> dict[str, Path]:
+    """
+    Each area's cut of ``extract``, kept in ``OUT/cuts/`` between runs: only missing ones cut.
+
+    A cut's name holds a digest of the extract (name, size, modification time) and of the
+    area's outline, so a new extract or another outline is cut again (its older cut
+    removed). Cuts are written aside and moved in once all are complete.
+    """
+    folder = out / "cuts"
+    stat = extract.stat()
+    source = f"{extract.name}|{stat.st_size}|{stat.st_mtime_ns}".encode()
+    suffix = ".osm" if extract.suffix.lower() == ".osm" else ".osm.pbf"
+    codes = areas["city_adcode"].astype(str).to_list()
+    names = {}
+    for code, outline in zip(codes, shapely.to_wkb(areas.geometry.to_numpy()), strict=True):
+        digest = hashlib.blake2b(source + outline, digest_size=8).hexdigest()
+        names[code] = f"{code}-{digest}{suffix}"
+    missing = [not (folder / names[code]).is_file() for code in codes]
+    if any(missing):
+        with tempfile.TemporaryDirectory(prefix="atlas-cut-", dir=out) as tmp:
+            made = cut_extract(extract, areas[missing].reset_index(drop=True), tmp)
+            folder.mkdir(exist_ok=True)
+            for code, path in made.items():
+                for older in folder.glob(f"{code}-*"):
+                    older.unlink()
+                os.replace(path, folder / names[code])
+    return {code: folder / names[code] for code in codes}
 
 
 def run_batch(
@@ -641,6 +755,7 @@ def run_batch(
     options: dict | None = None,
     progress: Progress | None = None,
     only_with_projects: bool = True,
+    run: Callable[[CityJob], dict] = run_city,
 ) -> pd.DataFrame:
     """
     Run ``task`` for every city of ``province`` (or of China) that the ledger names.
@@ -652,6 +767,11 @@ def run_batch(
     city skipped), with the count of cities ended and of all (:data:`Progress`). Returns the
     summary (:data:`SUMMARY_COLUMNS`) of every city this run concerned, cities done before
     as ``skipped``; the folder's summary keeps their ``done`` rows.
+
+    ``options`` go to each city's pipeline: ``profiles`` and ``radii`` (reach), ``profile``
+    and ``radii_by_category`` (indicators), ``radii`` (coverage), ``max_snap_m``. Cities run
+    largest cut first, so the last to start are the quickest and the pool's tail is short.
+    ``run`` is what a worker runs per city (:func:`run_city`; a picklable stand-in in tests).
     """
     if task not in TASKS:
         raise ValueError(f"Expected a task among {', '.join(TASKS)}; got {task!r}.")
@@ -661,31 +781,39 @@ def run_batch(
     by_city = _projects_by_city(projects, areas)
     if only_with_projects:
         areas = areas[[len(by_city[c]) > 0 for c in areas["city_adcode"]]].reset_index(drop=True)
-    rows, done_before = _earlier_rows(out, task, set(areas["city_adcode"]))
+    settings = _settings(options or {})
+    rows, done_before = _earlier_rows(out, task, set(areas["city_adcode"]), settings)
     total, ended = len(areas), 0
     for row in [r for r in rows if r["task"] == task and r["city_adcode"] in done_before]:
         ended += 1
         if progress:
             progress(row | {"status": "skipped", "seconds": 0.0}, ended, total)
     pending = areas[~areas["city_adcode"].isin(done_before)].reset_index(drop=True)
-    with tempfile.TemporaryDirectory(prefix="atlas-cut-", dir=out) as cut_dir:
-        cuts = cut_extract(extract, pending, cut_dir) if len(pending) else {}
-        jobs = (
-            CityJob(task, a.province, a.city, a.city_adcode, str(cuts[a.city_adcode]),
-                    by_city[a.city_adcode], tuple(sorted((options or {}).items())))
-            for a in pending.itertuples()
-        )  # fmt: skip
-        results = _cluster_results(jobs, scheduler) if scheduler else _pool_results(jobs, workers)
-        for result in results:
-            frames = result.pop("frames")
-            if result["status"] == "done":
-                _write_city(out, result, frames)
-            rows.append(result)
-            # After every city: a run stopped half-way still says what it finished.
-            _write_summary(out, rows)
-            ended += 1
-            if progress:
-                progress(result, ended, total)
+    cuts = _kept_cuts(Path(extract), pending, out) if len(pending) else {}
+    # Largest first (the cut's bytes: building the network is most of a city's time).
+    size = {code: path.stat().st_size for code, path in cuts.items()}
+    order = sorted(pending.itertuples(), key=lambda a: (-size[a.city_adcode], a.city_adcode))
+    chosen_options = tuple(sorted((options or {}).items()))
+    jobs = (
+        CityJob(task, a.province, a.city, a.city_adcode, str(cuts[a.city_adcode]),
+                by_city[a.city_adcode], chosen_options)
+        for a in order
+    )  # fmt: skip
+    if scheduler:
+        results = _cluster_results(jobs, scheduler, run)
+    else:
+        results = _pool_results(jobs, workers, run)
+    for result in results:
+        frames = result.pop("frames")
+        result["settings"] = settings
+        if result["status"] == "done":
+            _write_city(out, result, frames)
+        rows.append(result)
+        # After every city: a run stopped half-way still says what it finished.
+        _write_summary(out, rows)
+        ended += 1
+        if progress:
+            progress(result, ended, total)
     table = _write_summary(out, rows)
     chosen = table["task"].eq(task) & table["city_adcode"].isin(set(areas["city_adcode"]))
     table = table[chosen].reset_index(drop=True)

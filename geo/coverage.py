@@ -245,17 +245,78 @@ def _clipped_km(lines_m: np.ndarray, outlines_m: np.ndarray) -> np.ndarray:
 
 
 def _extent_share(outlines_m: np.ndarray, extent_m: shapely.Geometry | None) -> np.ndarray:
+    """
+    The share of each outline's area (metric) inside the extent (metric, any validity).
+
+    A national survey's extent is a thousand parts and 1.4M vertices, one part of them
+    1.3M (the districts' pieces that touch merge into one), and invalid once projected:
+    repairing it took 80 s, and cutting each of 2,875 outlines by it 60 % of the run (each
+    cut scans every edge). The extent is cut instead into pieces of a few hundred vertices
+    (:func:`_pieces`), only the invalid pieces are repaired, and each outline meets the
+    pieces near it through a tree. Pieces do not overlap, so their areas add up (capped at
+    the outline's area for projection slivers).
+    """
     if extent_m is None:
         return np.zeros(len(outlines_m))
     area = shapely.area(outlines_m)
-    # Only outlines that cross the extent's edge are cut: one inside keeps its whole area,
-    # one outside has none (the prepared extent decides both in O(log n) per vertex run).
-    shapely.prepare(extent_m)
-    inside = np.where(shapely.contains_properly(extent_m, outlines_m), area, 0.0)
-    cut = np.flatnonzero((inside == 0) & shapely.intersects(extent_m, outlines_m))
-    inside[cut] = shapely.area(shapely.intersection(outlines_m[cut], extent_m))
+    parts = _pieces(extent_m)
+    shapely.prepare(parts)  # an index cached inside each geometry; no value changes
+    outline_idx, part_idx = shapely.STRtree(parts).query(outlines_m, predicate="intersects")
+    outline, part = outlines_m[outline_idx], parts[part_idx]
+    # An outline inside a piece keeps its whole area, a piece inside an outline its own (the
+    # prepared side decides each in O(log n) per vertex run); only crossing pairs are cut.
+    whole = shapely.contains_properly(part, outline)
+    own = ~whole & shapely.contains_properly(outline, part)
+    piece = np.where(whole, area[outline_idx], 0.0)
+    piece[own] = shapely.area(part[own])
+    cut = np.flatnonzero(~whole & ~own)
+    piece[cut] = shapely.area(shapely.intersection(outline[cut], part[cut]))
+    inside = np.minimum(np.bincount(outline_idx, weights=piece, minlength=len(area)), area)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(area > 0, inside / area, 0.0)
+
+
+#: The most vertices an extent piece keeps before it is halved (:func:`_pieces`).
+_PIECE_VERTICES = 512
+
+
+def _pieces(extent_m: shapely.Geometry) -> np.ndarray:
+    """
+    The extent's polygons in pieces of at most :data:`_PIECE_VERTICES` vertices, valid.
+
+    A polygon is halved along its longer side until small enough, then a piece is repaired
+    only where invalid (projected slivers cross). Each halving pass reads every vertex once
+    (GEOS's rectangle clip, which takes an invalid polygon as it is), so 1.3M vertices take
+    about a dozen passes and seconds; the clip takes one rectangle per call, hence the loop
+    over the pieces of a pass.
+    """
+    kept, todo = [], _polygons(shapely.get_parts(extent_m))
+    while len(todo):
+        big = shapely.get_num_coordinates(todo) > _PIECE_VERTICES
+        kept.append(todo[~big])
+        todo = todo[big]
+        halves = []
+        for polygon, (x0, y0, x1, y1) in zip(todo, shapely.bounds(todo), strict=True):
+            if x1 - x0 >= y1 - y0:
+                middle = (x0 + x1) / 2
+                halves += [(polygon, x0, y0, middle, y1), (polygon, middle, y0, x1, y1)]
+            else:
+                middle = (y0 + y1) / 2
+                halves += [(polygon, x0, y0, x1, middle), (polygon, x0, middle, x1, y1)]
+        todo = _polygons(np.array([shapely.clip_by_rect(*half) for half in halves], dtype=object))
+    parts = np.concatenate(kept) if kept else np.empty(0, dtype=object)
+    bad = np.flatnonzero(~shapely.is_valid(parts))
+    if not bad.size:
+        return parts
+    return np.concatenate([np.delete(parts, bad), _polygons(shapely.make_valid(parts[bad]))])
+
+
+def _polygons(geometries: np.ndarray) -> np.ndarray:
+    """The polygons in ``geometries``: multipolygons and collections opened, lines dropped."""
+    # A clip or a repair may give a multipolygon, or a collection holding lines where a
+    # sliver collapsed (and one level down a multipolygon).
+    found = shapely.get_parts(shapely.get_parts(geometries))
+    return found[shapely.get_type_id(found) == shapely.GeometryType.POLYGON]
 
 
 def _extent_status(share: np.ndarray, minimum: float) -> np.ndarray:
@@ -314,11 +375,9 @@ def district_metrics(
     outlines = districts.geometry.to_numpy()
     outlines_m = _projected(outlines, to_m)
     shapely.prepare(outlines_m)
+    # A survey's extent is pieces cut to district outlines; projecting the pieces' shared
+    # edges can leave slivers that cross: _extent_share repairs only the pieces that need it.
     extent_m = None if infra.extent is None else _projected(infra.extent, to_m)
-    if extent_m is not None and not shapely.is_valid(extent_m):
-        # A survey's extent is pieces cut to district outlines; projecting the pieces' shared
-        # edges can leave slivers that cross, which GEOS cannot intersect until repaired.
-        extent_m = shapely.make_valid(extent_m)
     share = _extent_share(outlines_m, extent_m)
     out = pd.DataFrame({"adcode": districts["adcode"].to_numpy(), "extent_share": share})
     for column in ("district", "city", "province"):
@@ -381,7 +440,11 @@ def coverage_districts(
             & (index["maxy"] >= miny)
         ]
         nearby = boundaries.load_boundaries("district", folder=folder, adcodes=near["adcode"])
-        hits = shapely.intersects(nearby.geometry.to_numpy(), infra.extent)
+        # The extent prepared (an index cached inside it; no value changes) answers each
+        # outline in O(log n): unprepared, each test scanned all 1.4M vertices of a national
+        # survey's extent (2.3 s of CPU for China's 2,875 outlines; prepared 0.7 s).
+        shapely.prepare(infra.extent)
+        hits = shapely.intersects(infra.extent, nearby.geometry.to_numpy())
         codes |= set(nearby["adcode"][hits])
     features = infra.features.geometry.to_numpy()
     if len(features):

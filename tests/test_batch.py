@@ -267,3 +267,157 @@ def test_a_cut_around_a_whole_real_extract_changes_nothing(name, tmp_path):
         check_dtype=False,
         check_categorical=False,
     )
+
+
+# --- a city that kills its worker, a city that meets a bug: each fails alone ------------------
+
+
+def _boom(extract, projects, options):
+    raise KeyError("a bug in one city's pipeline")
+
+
+def _dies_or_breaks(job: batch.CityJob) -> dict:
+    """In the worker: 新乡市 kills its process, 焦作市's pipeline raises a bug, others run."""
+    import os
+    from unittest import mock
+
+    if job.city == "新乡市":
+        os._exit(9)  # as the kernel's OOM killer would end it: no exception, no clean-up
+    if job.city == "焦作市":
+        with mock.patch.dict(batch._TASK_RUNNERS, {job.task: _boom}):
+            return batch.run_city(job)
+    return batch.run_city(job)
+
+
+def test_a_dead_worker_and_a_bug_fail_their_cities_and_the_rest_finish(scene, tmp_path):
+    from layers.wording import label
+
+    extract, _, projects = scene
+    # A fourth city, so a healthy city is still queued when the pool breaks.
+    fourth = projects[projects["city"] == "开封市"].assign(city="许昌市")
+    ledger = pd.concat([projects, fourth], ignore_index=True)
+    seen = []
+    table = batch.run_batch(
+        "reach",
+        extract,
+        ledger,
+        tmp_path,
+        province="河南省",
+        workers=2,
+        run=_dies_or_breaks,
+        progress=lambda row, ended, total: seen.append((row["city"], ended, total)),
+    )
+    by_city = table.set_index("city")
+    assert by_city.loc["新乡市", ["status", "error_code"]].tolist() == ["failed", "worker_lost"]
+    assert by_city.loc["新乡市", "error"].startswith("BrokenProcessPool: ")
+    assert by_city.loc["焦作市", ["status", "error_code"]].tolist() == ["failed", "internal_error"]
+    assert by_city.loc["焦作市", "error"] == 'KeyError: "a bug in one city\'s pipeline"'
+    assert by_city.loc["开封市", "status"] == "done"
+    # 许昌市 has no streets in the extract: it fails as itself, not as the dead worker's.
+    assert by_city.loc["许昌市", "error_code"] == "empty_network"
+    assert sorted(city for city, _, _ in seen) == ["开封市", "新乡市", "焦作市", "许昌市"]
+    assert [(ended, total) for _, ended, total in seen] == [(i, 4) for i in range(1, 5)]
+    assert batch.partition_path(tmp_path, "communities", "河南省", "开封市").exists()
+    assert not batch.partition_path(tmp_path, "communities", "河南省", "新乡市").exists()
+    for code in ("worker_lost", "internal_error"):
+        assert code in batch.FAILURE_CODES
+    assert label("error_worker_lost", "zh").startswith("计算这个城市的工作进程中断")
+    assert label("error_worker_lost", "en").startswith("The worker computing this city stopped")
+    assert label("error_internal_error", "en").startswith("This city's run failed on a fault")
+    # A re-run computes only what is not done, with the healthy runner: all done now.
+    again = batch.run_batch("reach", extract, projects, tmp_path, province="河南省", workers=2)
+    assert dict(zip(again["city"], again["status"], strict=True)) == {
+        "开封市": "skipped", "新乡市": "done", "焦作市": "done"}  # fmt: skip
+
+
+def test_cities_run_largest_cut_first(tmp_path):
+    boundaries.build_boundaries()
+    places = scenes.city_points(CITIES)
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
+    nodes, ways = [], []
+    for i, (point, size) in enumerate(zip(places.geometry, (4, 10, 6), strict=True)):
+        more_nodes, more_ways = scenes.grid_city(
+            (point.x, point.y), (i + 1) * 10_000_000, size=size
+        )
+        nodes += more_nodes
+        ways += more_ways
+    extract = tmp_path / "three.osm"
+    extract.write_text("\n".join([*lines, *nodes, *ways, "</osm>"]), encoding="utf-8")
+    projects = scenes.ledger(places, per_city=3, half_m=100)
+    seen = []
+    batch.run_batch(
+        "reach",
+        extract,
+        projects,
+        tmp_path / "out",
+        province="河南省",
+        workers=1,
+        progress=lambda row, ended, total: seen.append(row["city"]),
+    )
+    # One worker ends the cities in the order they were handed over: 10×10, 6×6, 4×4 grids.
+    assert seen == ["焦作市", "开封市", "新乡市"]
+
+
+def test_cuts_are_kept_for_the_next_run_until_the_extract_changes(scene, tmp_path, monkeypatch):
+    import os
+
+    extract, _, projects = scene
+    copy = tmp_path / "henan.osm"
+    copy.write_bytes(Path(extract).read_bytes())
+    out = tmp_path / "out"
+    first = batch.run_batch("reach", copy, projects, out, province="河南省")
+    kept = sorted(p.name for p in (out / "cuts").iterdir())
+    before = {city: _partition(out, "communities", city) for city in CITIES}
+    assert [name.split("-")[0] for name in kept] == sorted(first["city_adcode"])
+    cut = []
+    real = batch.cut_extract
+    monkeypatch.setattr(
+        batch, "cut_extract", lambda e, areas, f: cut.append(len(areas)) or real(e, areas, f)
+    )
+    (out / "summary.parquet").unlink()  # every city runs again
+    again = batch.run_batch("reach", copy, projects, out, province="河南省")
+    assert cut == [] and again["status"].tolist() == ["done"] * 3
+    for city in CITIES:
+        pd.testing.assert_frame_equal(_partition(out, "communities", city), before[city])
+    # The same file name, another extract: every city is cut again, the older cuts removed.
+    os.utime(copy, ns=(0, 0))
+    (out / "summary.parquet").unlink()
+    batch.run_batch("reach", copy, projects, out, province="河南省")
+    assert cut == [3]
+    now = sorted(p.name for p in (out / "cuts").iterdir())
+    assert len(now) == 3 and not set(now) & set(kept)
+
+
+def test_a_city_that_kills_its_dask_workers_fails_alone(scene, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    extract, _, projects = scene
+    # One task on a worker thread at a time (the rest wait at the scheduler): a task waiting
+    # on a worker that dies counts as a suspect too, and after the retries is lost with it.
+    with (
+        dask.config.set({"distributed.scheduler.worker-saturation": 1.0}),
+        distributed.LocalCluster(
+            n_workers=1,
+            processes=True,
+            threads_per_worker=1,
+            protocol="tcp",
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as client,
+    ):
+        table = batch.run_batch(
+            "reach",
+            extract,
+            projects,
+            tmp_path,
+            province="河南省",
+            scheduler=client,
+            run=_dies_or_breaks,
+        )
+    by_city = table.set_index("city")
+    assert by_city.loc["新乡市", ["status", "error_code"]].tolist() == ["failed", "worker_lost"]
+    assert by_city.loc["新乡市", "error"].startswith("KilledWorker: ")
+    assert by_city.loc["焦作市", ["status", "error_code"]].tolist() == ["failed", "internal_error"]
+    assert by_city.loc["开封市", "status"] == "done"
