@@ -101,6 +101,10 @@ _LAYERS = {"reach": ("communities", "districts"), "indicators": ("communities", 
 FAILURE_CODES = ("empty_network", "empty_extract", "internal_error", "worker_lost")
 
 #: What the pool's fork server imports once for every worker (:func:`_pool_results`).
+#: Seconds a cluster may have no worker at all while cities wait, before they fail as
+#: ``worker_lost`` (a worker that keeps dying is given up by its nanny; nothing would run them).
+NO_WORKER_S = 120.0
+_POLL_S = 5.0  # how often a waiting batch asks the scheduler whether it still has workers
 _PRELOAD = ["geo.network", "geo.infra", "geo.reach", "geo.facilities", "geo.lifecircle"]
 
 #: Called with a city's summary row, how many cities have ended so far, and how many in all.
@@ -610,13 +614,30 @@ def _cluster_results(
             for job in itertools.islice(queue, limit):
                 # pure=False: two runs of the same city are two tasks, never a cached answer.
                 futures[client.submit(run, _portable(job), pure=False)] = job
-            ended = distributed.as_completed(list(futures))
-            for future in ended:
-                yield _result_or_lost(future, futures.pop(future), (distributed.KilledWorker,))
-                for job in itertools.islice(queue, 1):
-                    following = client.submit(run, _portable(job), pure=False)
-                    futures[following] = job
-                    ended.add(following)
+            idle = 0.0  # seconds the cluster has had no worker while cities wait
+            while futures:
+                try:
+                    ended = distributed.wait(
+                        list(futures), timeout=_POLL_S, return_when="FIRST_COMPLETED"
+                    ).done
+                except distributed.TimeoutError:
+                    idle = 0.0 if client.scheduler_info()["workers"] else idle + _POLL_S
+                    if idle < NO_WORKER_S:
+                        continue
+                    # Every worker is gone and none came back (a nanny gives up restarting
+                    # a worker that keeps dying): the waiting cities would wait forever.
+                    for future, job in futures.items():
+                        future.cancel()
+                        yield _lost(job, f"no worker on the cluster for {NO_WORKER_S:.0f} s")
+                    for job in queue:
+                        yield _lost(job, f"no worker on the cluster for {NO_WORKER_S:.0f} s")
+                    return
+                idle = 0.0
+                for future in ended:
+                    job = futures.pop(future)
+                    yield _result_or_lost(future, job, (distributed.KilledWorker,))
+                    for job in itertools.islice(queue, 1):
+                        futures[client.submit(run, _portable(job), pure=False)] = job
     finally:
         if own:
             client.close()
@@ -651,11 +672,13 @@ def _result_or_lost(
     try:
         return future.result()
     except dead as exc:
-        code = "worker_lost"
-        message = f"{type(exc).__name__}: {exc}"
+        return _lost(job, f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # a bug outside run_city's own guard: reported, not raised
-        code = "internal_error"
-        message = f"{type(exc).__name__}: {exc}"
+        return _lost(job, f"{type(exc).__name__}: {exc}", code="internal_error")
+
+
+def _lost(job: CityJob, message: str, *, code: str = "worker_lost") -> dict:
+    """The failed row of a city that never gave its own: its worker died, or a bug."""
     return {
         "task": job.task,
         "province": job.province,

@@ -421,3 +421,25 @@ def test_a_city_that_kills_its_dask_workers_fails_alone(scene, tmp_path):
     assert by_city.loc["新乡市", "error"].startswith("KilledWorker: ")
     assert by_city.loc["焦作市", ["status", "error_code"]].tolist() == ["failed", "internal_error"]
     assert by_city.loc["开封市", "status"] == "done"
+
+
+def test_a_cluster_left_without_workers_fails_the_waiting_cities_instead_of_waiting(
+    scene, tmp_path, monkeypatch
+):
+    distributed = pytest.importorskip("distributed")
+    extract, _, projects = scene
+    # A scheduler whose workers are all gone (a nanny gives up a worker that keeps dying).
+    monkeypatch.setattr(batch, "NO_WORKER_S", 1.0)
+    monkeypatch.setattr(batch, "_POLL_S", 0.2)
+    with (
+        distributed.LocalCluster(
+            n_workers=0, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as client,
+    ):
+        table = batch.run_batch(
+            "reach", extract, projects, tmp_path, province="河南省", scheduler=client
+        )
+    assert table["status"].tolist() == ["failed"] * len(CITIES)
+    assert set(table["error_code"]) == {"worker_lost"}
+    assert table["error"].str.contains("no worker on the cluster").all()
