@@ -59,7 +59,7 @@ $(CHROMIUM):
 
 browser: $(CHROMIUM)
 
-# The district atlas (layers/sheets.py) writes its Chinese text in Debian's Noto Sans CJK.
+# The district atlas (layers/atlas_pdf.py) writes its Chinese text in Debian's Noto Sans CJK.
 NOTO := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 $(NOTO):
 	$(SUDO) apt-get update -qq

@@ -21,14 +21,14 @@ from app_pages._ui.common import (
     load_city_names,
     load_display_outlines,
     load_figures,
-    session_infra_metrics,
 )
+from app_pages._ui.measured import session_infra_metrics
 from geo import boundaries, compare
 from geo import figures as figures_io
 from geo.errors import BoundaryCacheError
 from layers._html import esc_md
 from layers.charts import compare_chart, period_chart
-from layers.compare import Comparison, compare_places
+from layers.compare import Comparison, compare_places, period_rows, single_period
 from layers.spreadsheets import csv_bytes
 from layers.tables import (
     compare_csv,
@@ -36,7 +36,6 @@ from layers.tables import (
     compare_values,
     period_values,
     side_by_side,
-    with_labels,
 )
 from layers.wording import label, mixed_periods_text, place_labels
 
@@ -82,30 +81,28 @@ def time_view(
     st.caption(label("compare_time_help", lang))
     if relative:
         st.caption(label("compare_time_values", lang))
-    rows = compare.by_period(
+    rows = period_rows(
         figures,
         places,
         chosen_metrics,
         projects=None if ledger is None else ledger.ledger.projects,
         ledger_source=None if ledger is None else ledger.name,
         years=years,
+        lang=lang,
     )
     if rows.empty:
         st.info(label("compare_time_none", lang))
         return
-    rows = with_labels(rows, places, lang)
-    single = []
+    single = single_period(rows)
     for metric, of_metric in rows.groupby("metric", sort=False):
-        ok = of_metric[of_metric["status"] == "ok"]
-        # One period is one bar per place: the table above already says it, a chart would not.
-        if ok[["period_label", "figure_status"]].drop_duplicates().shape[0] < 2:
-            single.append(titles[metric])
+        if metric in single:
             continue
         st.markdown(f"**{esc_md(titles[metric])}**")
         chart = period_chart(of_metric, places=place_labels(places, lang).tolist(), lang=lang)
         st.altair_chart(chart, width="stretch")
     if single:
-        st.caption(esc_md(label("compare_one_period", lang).format(metrics="、".join(single))))
+        listed = "、".join(titles[m] for m in single)
+        st.caption(esc_md(label("compare_one_period", lang).format(metrics=listed)))
     with st.expander(label("compare_time_rows", lang)):
         shown = period_values(rows, titles, lang)
         st.dataframe(shown, hide_index=True, width="stretch")
@@ -130,16 +127,11 @@ def choose_cities(figures, ledger, lang: str) -> tuple[list[str], tuple, list[in
     city_names = load_city_names()
     extra = [c for c in place_cities(tuple(state.url_list("place"))) if c not in SEEDS]
     default_cities = list(dict.fromkeys([*SEEDS, *extra])) if extra else []
-    dropped = state.seed("city", options=city_names, default=default_cities, multi=True)
-    cities = (
-        st.sidebar.multiselect(
-            label("cities_or_seeds", lang),
-            city_names,
-            key="city",
-            placeholder=label("pick_placeholder", lang),
-        )
-        or SEEDS
+    title = label("cities_or_seeds", lang)
+    cities, dropped = state.picked(
+        "city", title, city_names, lang, default=default_cities, where=st.sidebar
     )
+    cities = cities or SEEDS
     bounds = compare.year_range(figures, ledger.ledger.projects if ledger else None)
     dropped += state.seed_range("years", bounds)
     years = tuple(st.sidebar.slider(label("years", lang), bounds[0], bounds[1], key="years"))
@@ -151,13 +143,9 @@ def choose_places(places, figures, lang: str) -> tuple[list[str], list[str], lis
     place_names = dict(zip(places["adcode"], place_labels(places, lang), strict=True))
     # Two places to start with, not every district of the city: its first two that report.
     default_places = compare.default_places(places, figures, DEFAULT_METRIC)
-    dropped = state.seed("place", options=list(place_names), default=default_places, multi=True)
-    chosen = st.multiselect(
-        label("compare_places", lang),
-        list(place_names),
-        format_func=place_names.get,
-        key="place",
-        placeholder=label("pick_placeholder", lang),
+    title, options = label("compare_places", lang), list(place_names)
+    chosen, dropped = state.picked(
+        "place", title, options, lang, default=default_places, format_func=place_names.get
     )
     return chosen, default_places, dropped
 
@@ -169,13 +157,9 @@ def choose_metrics(options, titles_all, ledger, lang: str) -> tuple[list[str], l
     # Another page may keep a single value under "metric"; this page's is a list.
     if not isinstance(st.session_state.get("metric", []), list):
         del st.session_state["metric"]
-    dropped = state.seed("metric", options=options, default=default_metrics, multi=True)
-    chosen_metrics = st.multiselect(
-        label("compare_metrics", lang),
-        options,
-        format_func=titles_all.get,
-        key="metric",
-        placeholder=label("pick_placeholder", lang),
+    title = label("compare_metrics", lang)
+    chosen_metrics, dropped = state.picked(
+        "metric", title, options, lang, default=default_metrics, format_func=titles_all.get
     )
     return chosen_metrics, default_metrics, dropped
 
@@ -273,18 +257,14 @@ def render(lang: str) -> None:
         st.info(label("compare_pick_metric", lang))
         return
 
+    sources = {
+        "projects": ledger.ledger.projects if ledger else None,
+        "ledger_source": ledger.name if ledger else "",
+        "infra_table": infra[1] if infra else None,
+        "infra_source": infra[0].name if infra else "",
+    }
     compared = compare_places(
-        figures,
-        places,
-        chosen,
-        chosen_metrics,
-        years=years,
-        show=show,
-        projects=ledger.ledger.projects if ledger else None,
-        ledger_source=ledger.name if ledger else "",
-        infra_table=infra[1] if infra else None,
-        infra_source=infra[0].name if infra else "",
-        lang=lang,
+        figures, places, chosen, chosen_metrics, years=years, show=show, lang=lang, **sources
     )
     results(compared, chosen_metrics, infra, lang)
     # The time view plots values as reported, whatever the table above compares: titled so.

@@ -16,7 +16,6 @@ Files are written when their button is clicked, not on every rerun. The layers a
 from __future__ import annotations
 
 import datetime
-import functools
 
 import geopandas as gpd
 import pandas as pd
@@ -24,34 +23,20 @@ import streamlit as st
 
 from app_pages._ui.common import (
     current_infra,
-    current_infra_metrics,
     current_ledger,
     ledger_reconciliation,
     load_figures,
     reconcile_choice,
 )
 from app_pages._ui.filters import map_view
-from app_pages._ui.widgets import button_row
+from app_pages._ui.measured import current_infra_metrics
+from app_pages._ui.widgets import button_row, download
 from layers._html import esc_md
-from layers.export import geojson_bytes, geopackage_bytes, geopackage_layers
+from layers.export import geojson_bytes, geopackage_bytes, geopackage_layers, layer_csv, layers_xlsx
 from layers.offline import offline_html_bytes
-from layers.spreadsheets import csv_bytes, xlsx_bytes
-from layers.tables import layers_summary, plain_table
-from layers.view import View, export_layers, view_communities, view_heading, view_map
+from layers.tables import layers_summary
+from layers.view import View, export_layers, view_heading, view_map
 from layers.wording import label
-
-GPKG_MIME = "application/geopackage+sqlite3"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def tables_xlsx(layers: dict[str, pd.DataFrame]) -> bytes:
-    """Every layer as a sheet of one workbook."""
-    return xlsx_bytes({name: plain_table(frame) for name, frame in layers.items()})
-
-
-def table_csv(frame: pd.DataFrame) -> bytes:
-    """One layer as a CSV table, with its provenance columns."""
-    return csv_bytes(plain_table(frame))
 
 
 def memo_layers(view: View, projects, loaded, found, computed) -> dict[str, pd.DataFrame]:
@@ -75,13 +60,8 @@ def memo_layers(view: View, projects, loaded, found, computed) -> dict[str, pd.D
 
 def offline_map(view: View, projects, loaded, found, computed) -> bytes:
     """The view's map without tiles, as one self-contained HTML file with its heading."""
-    fmap = view_map(
-        view,
-        load_figures(),
-        projects=view_communities(projects, computed),
-        infra=found.infra.features if found else None,
-        coverage=computed.table if computed else None,
-    )
+    infra = found.infra.features if found else None
+    fmap = view_map(view, load_figures(), projects=projects, infra=infra, measured=computed)
     names = tuple(d.name for d in (loaded, found) if d is not None)
     heading = view_heading(view, load_figures(), today=datetime.date.today(), data_names=names)
     return offline_html_bytes(fmap, title=label("title", view.lang), heading=heading)
@@ -97,25 +77,20 @@ def heading_section(view: View, lang: str) -> None:
 def geopackage_section(layers: dict[str, pd.DataFrame], lang: str) -> None:
     """Every layer in one GeoPackage."""
     st.subheader("GeoPackage")
-    st.download_button(
-        label("download_gpkg_view", lang),
-        functools.partial(geopackage_bytes, layers),
-        "renovation-atlas.gpkg",
-        GPKG_MIME,
-        type="primary",
-        key="dl-gpkg",
-    )
+    text = label("download_gpkg_view", lang)
+    download(text, "renovation-atlas.gpkg", geopackage_bytes, layers, type="primary", key="dl-gpkg")
 
 
 def offline_section(view: View, projects, loaded, found, computed, lang: str) -> None:
     """The single-file offline HTML map, for intranets."""
     st.subheader(label("offline_html", lang))
     st.caption(label("offline_html_help", lang))
-    st.download_button(
+    shown = (view, projects, loaded, found, computed)
+    download(
         label("download_html", lang),
-        functools.partial(offline_map, view, projects, loaded, found, computed),
         "renovation-atlas-offline.html",
-        "text/html",
+        offline_map,
+        *shown,
         key="dl-html",
     )
 
@@ -126,35 +101,24 @@ def geojson_section(layers: dict[str, pd.DataFrame]) -> None:
     spatial = {n: f for n, f in layers.items() if isinstance(f, gpd.GeoDataFrame)}
     with button_row():
         for name, frame in spatial.items():
-            st.download_button(
-                f"{name}.geojson",
-                functools.partial(geojson_bytes, frame),
-                f"{name}.geojson",
-                "application/geo+json",
-                key=f"dl-geojson-{name}",
-            )
+            file_name = f"{name}.geojson"
+            download(file_name, file_name, geojson_bytes, frame, key=f"dl-geojson-{name}")
 
 
 def tables_section(layers: dict[str, pd.DataFrame], lang: str) -> None:
     """Every layer as a sheet of one workbook, and each as a CSV file."""
     st.subheader(label("tables", lang))
     st.caption(label("tables_help", lang))
-    st.download_button(
+    download(
         label("download_xlsx_all", lang),
-        functools.partial(tables_xlsx, layers),
         "renovation-atlas.xlsx",
-        XLSX_MIME,
+        layers_xlsx,
+        layers,
         key="dl-xlsx",
     )
     with button_row():
         for name, frame in layers.items():
-            st.download_button(
-                f"{name}.csv",
-                functools.partial(table_csv, frame),
-                f"{name}.csv",
-                "text/csv",
-                key=f"dl-csv-{name}",
-            )
+            download(f"{name}.csv", f"{name}.csv", layer_csv, frame, key=f"dl-csv-{name}")
 
 
 def render(lang: str) -> None:

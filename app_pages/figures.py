@@ -19,18 +19,25 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._ui.common import current_account, load_city_names, workspace
+from app_pages._ui.widgets import download, refused
 from geo import figures
 from geo.documents.extract import propose_figures
-from geo.documents.review import LEFT_TO_THE_PLANNER, accept_extraction, suggest_decisions
+from geo.documents.review import accept_extraction, suggest_decisions
 from geo.documents.table import read_figure_table, template_bytes
 from geo.errors import InputError, UnknownPlaceError
 from layers._html import esc_md
-from layers.marked_document import document_html, review_headers, review_options, review_shown
-from layers.tables import figure_table, quarantine_rows
+from layers.marked_document import (
+    document_caption,
+    document_html,
+    estimates_left,
+    review_headers,
+    review_options,
+    review_shown,
+)
+from layers.tables import figure_table, metric_names, quarantine_rows
 from layers.wording import error_text, label, saved_text
 from store import DatasetError, StoreError
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REVIEW_KEY = "figures_review"
 #: The review table's columns a planner may change, then those shown as they were read.
 EDITABLE = ["decision", "metric", "place", "adcode", "level", "period_start", "period_end"]
@@ -45,7 +52,7 @@ def extract(data: bytes, name: str, city: str | None, lang: str) -> None:
         # waits, so a hostile upload cannot stall another planner's page.
         extraction = propose_figures(data, name=name, city=city)
     except (InputError, UnknownPlaceError) as exc:
-        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        refused(exc, lang)
         return
     proposals = extraction.figures
     proposals = proposals.assign(decision=suggest_decisions(proposals))
@@ -63,8 +70,8 @@ def save(frame: pd.DataFrame, name: str, lang: str, **kwargs) -> None:
     except (DatasetError, StoreError) as exc:
         st.error(esc_md(f"{label('workspace_not_saved', lang)} {error_text(exc, lang)}"))
         return
-    refused = kwargs.get("quarantine")
-    cut = info.quarantined > (0 if refused is None else len(refused))
+    refused_rows = kwargs.get("quarantine")
+    cut = info.quarantined > (0 if refused_rows is None else len(refused_rows))
     said = saved_text(info.ref, info.clean, info.by_reason, lang, kind="figures")
     (st.warning if cut else st.success)(esc_md(said))
 
@@ -96,22 +103,13 @@ def review_columns(metric_names: dict[str, str], lang: str) -> dict:
 def review(lang: str) -> None:
     """The document with its figures marked, the review table, and the save button."""
     extraction, proposals, data = st.session_state[REVIEW_KEY]
-    metrics_table = figures.load_metrics()
-    document, info = extraction.document, extraction.info
-    described = label("figures_document", lang).format(
-        name=document.name,
-        sha=document.sha256[:12],
-        lines=len(document.lines),
-        city=info.get("city") or label("no_data", lang),
-        number=info.get("doc_number") or "—",
-        date=info.get("doc_date") or "—",
-    )
-    st.caption(esc_md(described))
-    names = dict(zip(metrics_table["metric"], metrics_table[f"label_{lang}"], strict=True))
+    document = extraction.document
+    st.caption(esc_md(document_caption(document, extraction.info, lang)))
+    names = metric_names(figures.load_metrics(), lang)
     st.html(document_html(document.lines, proposals, lang, metric_names=names))
-    estimates = proposals["qualifier"].isin(LEFT_TO_THE_PLANNER) & (proposals["metric"] != "other")
-    if estimates.any():
-        st.caption(label("figures_estimates_left", lang).format(n=int(estimates.sum())))
+    estimates = estimates_left(proposals)
+    if estimates:
+        st.caption(label("figures_estimates_left", lang).format(n=estimates))
     edited = st.data_editor(
         review_shown(proposals[[*EDITABLE, *SHOWN]], lang),
         column_config=review_columns(names, lang),
@@ -162,11 +160,10 @@ def from_document(lang: str) -> None:
 
 def from_table(lang: str) -> None:
     """The table tab: the template, a filled-in table read, its refused rows, save."""
-    st.download_button(
+    download(
         label("figures_template", lang),
-        template_bytes,
         "figures-template.xlsx",
-        XLSX,
+        template_bytes,
         key="figures-template",
     )
     upload = st.file_uploader(
@@ -177,8 +174,7 @@ def from_table(lang: str) -> None:
     try:
         table = read_figure_table(upload.getvalue(), name=upload.name)
     except (InputError, UnknownPlaceError) as exc:
-        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
-
+        refused(exc, lang)
         return
     summary = table.summary()
     st.caption(label("quality_counts", lang).format(**summary))

@@ -13,26 +13,22 @@ are hatched ("insufficient data"), never coloured as zero.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 
 import streamlit as st
 
 from app_pages._ui import state
-from app_pages._ui.common import (
-    INFRA_KEY,
-    LoadedInfra,
-    current_infra,
-    current_ledger,
-    infra_metrics,
-    load_figures,
-)
-from app_pages._ui.datasets import open_form, save_form, source_caption
+from app_pages._ui.common import current_ledger, load_figures
+from app_pages._ui.datasets import in_view, read_buttons, save_form, source_caption
+from app_pages._ui.loaded import INFRA_KEY, LoadedInfra
+from app_pages._ui.measured import infra_metrics
 from app_pages._ui.widgets import (
     button_row,
     coverage_view,
     datum_select,
     display_outlines,
+    download,
+    refused,
     upload_note,
 )
 from geo import coverage, infra
@@ -43,19 +39,19 @@ from layers.export import geojson_bytes
 from layers.maps import coverage_layers
 from layers.spreadsheets import csv_bytes
 from layers.tables import coverage_table, quarantine_rows, reported_table
-from layers.wording import error_text, label, measure_name, sheet_text
+from layers.wording import label, measure_name, sheet_text
 
 EXAMPLE_FILE = EXAMPLES_DIR / "synthetic-survey-xinxiang.geojson"
 UPLOAD_TYPES = ["pbf", "osm", "geojson", "json", "gpkg", "zip", "csv", "xlsx"]
 
 
-def read(data: bytes, name: str, datum: str | None, sheet: str | None, lang: str) -> None:
+def read(data: bytes, name: str, lang: str, datum: str | None = None, sheet: str | None = None):
     """Read an infrastructure file into the session; a refused file shows why."""
     with st.spinner(label("reading", lang)):
         try:
             found = infra.read_infra(data, name=name, crs_name=datum, sheet=sheet)
         except InputError as exc:
-            st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+            refused(exc, lang)
             return
     token = hashlib.sha1(data).hexdigest() + str(datum)
     st.session_state[INFRA_KEY] = LoadedInfra(found, name, token, data=data, datum=datum)
@@ -67,13 +63,7 @@ def upload_section(lang: str) -> None:
     upload_note(UPLOAD_TYPES, lang)
     datum = datum_select(lang, key="infra_datum", in_file="datum_in_file_survey")
     sheet = st.text_input(label("sheet", lang), "", key="infra_sheet") or None
-    left, right = st.columns(2)
-    if left.button(label("read_infra", lang), type="primary", disabled=upload is None):
-        read(upload.getvalue(), upload.name, datum, sheet, lang)
-    if right.button(label("load_infra_example", lang)):
-        read(EXAMPLE_FILE.read_bytes(), EXAMPLE_FILE.name, None, None, lang)
-    with st.expander(label("workspace_saved_datasets", lang)):
-        open_form("infra", lang)
+    read_buttons("infra", upload, read, EXAMPLE_FILE, lang, datum=datum, sheet=sheet)
 
 
 def summary_section(loaded, lang: str) -> dict:
@@ -152,12 +142,8 @@ def metrics_section(table, shown, keys: list[str], lang: str) -> None:
     """The metrics by district, their GeoJSON, and the documents' figures beside them."""
     st.subheader(label("district_metrics", lang))
     st.dataframe(coverage_table(table, keys, lang), hide_index=True, width="stretch")
-    st.download_button(
-        label("download_coverage", lang),
-        functools.partial(geojson_bytes, shown),  # written when clicked, not on each rerun
-        "coverage.geojson",
-        "application/geo+json",
-    )
+    # Written when clicked, not on each rerun.
+    download(label("download_coverage", lang), "coverage.geojson", geojson_bytes, shown)
     st.subheader(label("reported_vs_computed", lang))
     st.caption(label("reported_vs_computed_help", lang))
     figures = load_figures()
@@ -171,43 +157,24 @@ def metrics_section(table, shown, keys: list[str], lang: str) -> None:
 def downloads_section(found, counts: dict, near, lang: str) -> None:
     """Each kind of feature, the communities' proximity, the quarantine."""
     st.subheader(label("infra_layers_download", lang))
-    kinds = [k for k in infra.FEATURE_TYPES if counts[k]]
     with button_row():
-        for kind in kinds:
+        for kind in (k for k in infra.FEATURE_TYPES if counts[k]):
             chosen = found.features[found.features["type"] == kind]
-            st.download_button(
-                f"{label(f'infra_{kind}', lang)} GeoJSON",
-                functools.partial(geojson_bytes, chosen),
-                f"{kind}.geojson",
-                "application/geo+json",
-                key=f"download-{kind}",
-            )
+            text = f"{label(f'infra_{kind}', lang)} GeoJSON"
+            download(text, f"{kind}.geojson", geojson_bytes, chosen, key=f"download-{kind}")
     if near is not None:
-        st.download_button(
-            label("download_proximity", lang),
-            functools.partial(geojson_bytes, near),
-            "projects-proximity.geojson",
-            "application/geo+json",
-        )
+        text = label("download_proximity", lang)
+        download(text, "projects-proximity.geojson", geojson_bytes, near)
     if not found.quarantine.empty:
         st.subheader(label("quarantine", lang))
-        st.dataframe(
-            quarantine_rows(found.quarantine, lang, kind="infra"), hide_index=True, width="stretch"
-        )
-        st.download_button(
-            "CSV", csv_bytes(found.quarantine), "infra-quarantine.csv", "text/csv", key="iq-csv"
-        )
+        shown = quarantine_rows(found.quarantine, lang, kind="infra")
+        st.dataframe(shown, hide_index=True, width="stretch")
+        download("CSV", "infra-quarantine.csv", csv_bytes, found.quarantine, key="iq-csv")
 
 
 def render(lang: str) -> None:
     """The accessibility page: upload, counts, coverage by district on a map, downloads."""
-    st.title(label("page_infra_title", lang))
-    st.caption(label("infra_help", lang))
-    upload_section(lang)
-    loaded = current_infra()
-    if loaded is None:
-        st.info(label("no_infra", lang))
-        st.stop()
+    loaded = in_view("infra", upload_section, lang)
     counts = summary_section(loaded, lang)
     ledger = current_ledger()
     projects = ledger.ledger.projects if ledger is not None else None

@@ -9,22 +9,18 @@ downloads keep the plain columns and codes.
 
 from __future__ import annotations
 
-import functools
-
 import pandas as pd
 import streamlit as st
 
 from app_pages._ui.common import (
-    LEDGER_KEY,
-    LoadedLedger,
     choose_reconciliation,
-    current_ledger,
     ledger_reconciliation,
     load_figures,
     reconcile_choice,
 )
-from app_pages._ui.datasets import open_form, save_form, source_caption
-from app_pages._ui.widgets import datum_select, upload_fields, upload_note
+from app_pages._ui.datasets import in_view, read_buttons, save_form, source_caption
+from app_pages._ui.loaded import LEDGER_KEY, LoadedLedger
+from app_pages._ui.widgets import datum_select, download, refused, upload_fields, upload_note
 from geo import reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
@@ -32,19 +28,20 @@ from layers._html import esc_md
 from layers.export import geopackage_bytes
 from layers.spreadsheets import csv_bytes, xlsx_bytes
 from layers.tables import (
+    metric_names,
     projects_table,
     quarantine_by_reason,
     quarantine_rows,
     reconciliation_counts,
     reconciliation_table,
 )
-from layers.wording import encoding_text, error_text, label, note_text, sheet_text
+from layers.wording import encoding_text, label, note_text, sheet_text
 
 EXAMPLE_FILE = EXAMPLES_DIR / "synthetic-ledger-xinxiang.csv"
 TYPES = ["csv", "xlsx"]
 
 
-def read(data: bytes, name: str, datum: str | None, sheet: str | None, lang: str) -> None:
+def read(data: bytes, name: str, lang: str, datum: str | None = None, sheet: str | None = None):
     """Read the ledger with a progress bar and keep it in the session; errors are shown."""
     bar = st.progress(0.0, text=label("reading", lang))
     try:
@@ -57,7 +54,7 @@ def read(data: bytes, name: str, datum: str | None, sheet: str | None, lang: str
         )
     except InputError as exc:
         bar.empty()
-        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        refused(exc, lang)
         return
     table = reconcile.reconcile(ledger.projects, load_figures())
     st.session_state[LEDGER_KEY] = LoadedLedger(ledger, name, table, data=data, datum=datum)
@@ -65,17 +62,10 @@ def read(data: bytes, name: str, datum: str | None, sheet: str | None, lang: str
 
 
 def downloads(frame: pd.DataFrame, stem: str, key: str, lang: str) -> None:
-    """The frame as CSV and XLSX."""
+    """The frame as CSV and XLSX, each written when its button is clicked."""
     left, right = st.columns(2)
-    left.download_button("CSV", csv_bytes(frame), f"{stem}.csv", "text/csv", key=f"{key}-csv")
-    # Built when clicked, not on every run (a national ledger's workbook is seconds of CPU).
-    right.download_button(
-        "XLSX",
-        functools.partial(xlsx_bytes, {stem: frame}),
-        f"{stem}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}-xlsx",
-    )
+    download("CSV", f"{stem}.csv", csv_bytes, frame, where=left, key=f"{key}-csv")
+    download("XLSX", f"{stem}.xlsx", xlsx_bytes, {stem: frame}, where=right, key=f"{key}-xlsx")
 
 
 def reconciliation_section(loaded: LoadedLedger, lang: str) -> None:
@@ -98,8 +88,7 @@ def reconciliation_section(loaded: LoadedLedger, lang: str) -> None:
     if table.empty:
         st.info(label("nothing_to_reconcile", lang))
         return
-    figures = load_figures()
-    names = dict(zip(figures["metric"], figures[f"label_{lang}"], strict=False))
+    names = metric_names(load_figures(), lang)
     st.dataframe(reconciliation_counts(table, names, lang), hide_index=True, width="stretch")
     with st.expander(label("reconcile_all_results", lang)):
         st.markdown(
@@ -123,13 +112,7 @@ def upload_section(lang: str) -> None:
         {"lon", "lat"} if upload is None else upload_fields(upload.getvalue(), upload.name, sheet)
     )
     datum = datum_select(lang, key="datum", fields=fields)
-    left, right = st.columns(2)
-    if left.button(label("read_ledger", lang), type="primary", disabled=upload is None):
-        read(upload.getvalue(), upload.name, datum, sheet, lang)
-    if right.button(label("load_example", lang)):
-        read(EXAMPLE_FILE.read_bytes(), EXAMPLE_FILE.name, None, None, lang)
-    with st.expander(label("workspace_saved_datasets", lang)):
-        open_form("ledger", lang)
+    read_buttons("ledger", upload, read, EXAMPLE_FILE, lang, datum=datum, sheet=sheet)
 
 
 def summary_section(loaded: LoadedLedger, lang: str) -> None:
@@ -168,31 +151,17 @@ def projects_section(loaded: LoadedLedger, lang: str) -> None:
     ledger = loaded.ledger
     st.subheader(label("clean_projects", lang))
     st.dataframe(projects_table(ledger.projects, lang), hide_index=True, width="stretch")
-    st.download_button(
-        label("download_gpkg", lang),
-        # Written when clicked, not on every run (a national ledger's GeoPackage takes seconds).
-        functools.partial(
-            geopackage_bytes,
-            {
-                "projects": ledger.projects,
-                "quarantine": ledger.quarantine,
-                "reconciliation": ledger_reconciliation(loaded),
-            },
-        ),
-        "ledger.gpkg",
-        "application/geopackage+sqlite3",
-    )
+    layers = {
+        "projects": ledger.projects,
+        "quarantine": ledger.quarantine,
+        "reconciliation": ledger_reconciliation(loaded),
+    }
+    download(label("download_gpkg", lang), "ledger.gpkg", geopackage_bytes, layers)
 
 
 def render(lang: str) -> None:
     """The ledger page: upload, summary, quarantine, reconciliation, clean communities."""
-    st.title(label("page_ledger_title", lang))
-    st.caption(label("ledger_help", lang))
-    upload_section(lang)
-    loaded = current_ledger()
-    if loaded is None:
-        st.info(label("no_ledger", lang))
-        st.stop()
+    loaded = in_view("ledger", upload_section, lang)
     summary_section(loaded, lang)
     quarantine_section(loaded.ledger, lang)
     reconciliation_section(loaded, lang)

@@ -11,7 +11,6 @@ hatched "数据不足", never 0; every indicator cites its clause.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 
 import streamlit as st
@@ -22,7 +21,10 @@ from app_pages._ui.widgets import (
     coverage_view,
     datum_select,
     display_outlines,
+    download,
     load_network_example,
+    osm_extract,
+    refused,
 )
 from geo import facilities, lifecircle
 from geo.errors import InputError
@@ -33,22 +35,21 @@ from layers.lifecircle import (
     city_table,
     community_table,
     district_table,
-    export_sheets,
+    export_xlsx,
+    facilities_caption,
     facility_quarantine,
     indicator_name,
+    inside_heading,
+    inside_table,
     sources_text,
     template_bytes,
-    walkshed_layers,
-    walkshed_legend,
 )
 from layers.maps import lifecircle_layers
-from layers.spreadsheets import xlsx_bytes
 from layers.tables import quarantine_rows
-from layers.wording import error_text, format_value, label
+from layers.wording import label
 
 RESULT_KEY = "lifecircle_result"
 DRAWN_KEY = "lifecircle_drawn"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- what the page reads (cached per file's SHA-256 on the server) -----------------------------
@@ -68,16 +69,6 @@ def _file_facilities(sha: str, name: str, datum: str | None, _data: bytes):
     )
 
 
-def _extract(loaded, lang: str) -> tuple[bytes, str] | None:
-    """The OSM extract to walk on: uploaded here, else the one in view."""
-    upload = st.file_uploader(label("upload_network", lang), type=["pbf", "osm"], key="lc_net")
-    if upload is not None:
-        return upload.getvalue(), upload.name
-    if loaded is not None and loaded.data is not None and loaded.infra.kind == "osm":
-        return loaded.data, loaded.name
-    return None
-
-
 def _sources(source: tuple[bytes, str], lang: str):
     """The network, and the facilities of the extract and of an uploaded file."""
     data, name = source
@@ -87,12 +78,9 @@ def _sources(source: tuple[bytes, str], lang: str):
     left, right = st.columns([2, 1])
     upload = left.file_uploader(label("upload_facilities", lang), ["csv", "xlsx"], key="lc_fac")
     datum = datum_select(lang, key="lc_fac_datum")
-    right.download_button(
-        label("facilities_template", lang),
-        functools.partial(template_bytes, facilities.load_registry(), lang),
-        "facilities-template.xlsx",
-        XLSX,
-    )
+    registry = facilities.load_registry()
+    template = label("facilities_template", lang)
+    download(template, "facilities-template.xlsx", template_bytes, registry, lang, where=right)
     if upload is not None:
         raw = upload.getvalue()
         listed = _file_facilities(hashlib.sha256(raw).hexdigest(), upload.name, datum, raw)
@@ -155,20 +143,6 @@ def _walkshed_form(result, built, found, lang: str) -> None:
             st.rerun()  # the map above is drawn already: draw it again with the walkshed
 
 
-def _inside_table(inside, lang: str):
-    return {
-        label("lc_col_category", lang): [category_name(k, lang) for k in inside["category"]],
-        label("lc_col_facility", lang): inside["name"]
-        .fillna(inside["source_id"])
-        .astype(str)
-        .tolist(),
-        label("lc_col_distance", lang): [
-            format_value(round(m), "m", lang) for m in inside["distance_m"]
-        ],
-        label("lc_col_within", lang): [format_value(m, "m", lang) for m in inside["within_m"]],
-    }
-
-
 def _map(result, built, lang: str) -> None:
     columns = [c for c, _, _ in lifecircle.share_columns(result.registry)]
     column = st.selectbox(
@@ -180,28 +154,18 @@ def _map(result, built, lang: str) -> None:
     )
     drawn = st.session_state.get(DRAWN_KEY)
     shown = drawn if drawn and drawn[:2] == (built.sha256, result.profile) else None
-    layers = lifecircle_layers(
-        dataclasses.replace(result, districts=display_outlines(result.districts)),
-        column,
-        drawn=walkshed_layers(shown[3], shown[4], shown[2], lang=lang) if shown else None,
-        drawn_legend=walkshed_legend(shown[3], shown[4], lang=lang) if shown else None,
-        fit=[shown[3]] if shown else None,
-        lang=lang,
-    )
+    displayed = dataclasses.replace(result, districts=display_outlines(result.districts))
+    walkshed = shown[2:] if shown else None
+    layers = lifecircle_layers(displayed, column, walkshed=walkshed, lang=lang)
     coverage_view(layers, "lifecircle_map")
     if shown is not None:
         _, profile, name, sheds, inside = shown
-        words = {
-            "name": name,
-            "distance": format_value(round(sheds["distance_m"].max()), "m", lang),
-            "profile": label(f"profile_{profile}", lang),
-            "n": len(inside),
-        }
+        heading = esc_md(inside_heading(name, sheds, inside, profile, lang))
         if inside.empty:
-            st.info(esc_md(label("lc_inside_none", lang).format(**words)))
+            st.info(heading)
         else:
-            st.markdown(f"**{esc_md(label('lc_inside_title', lang).format(**words))}**")
-            st.dataframe(_inside_table(inside, lang), hide_index=True, width="stretch")
+            st.markdown(f"**{heading}**")
+            st.dataframe(inside_table(inside, lang), hide_index=True, width="stretch")
 
 
 # --- tables and downloads -----------------------------------------------------------------------
@@ -224,30 +188,26 @@ def _tables(result, found, lang: str) -> None:
         st.dataframe(quarantine_rows(facility_quarantine(found.quarantine), lang), hide_index=True)
 
 
-def _xlsx(result, quarantine) -> bytes:
-    return xlsx_bytes(export_sheets(result, quarantine))
-
-
 def _downloads(result, found, lang: str) -> None:
-    columns = st.columns(3)
-    columns[0].download_button(
+    columns, profile = st.columns(3), result.profile
+    download(
         label("download_lc_xlsx", lang),
-        functools.partial(_xlsx, result, found.quarantine),
-        f"lifecircle-{result.profile}.xlsx",
-        XLSX,
+        f"lifecircle-{profile}.xlsx",
+        export_xlsx,
+        result,
+        found.quarantine,
+        where=columns[0],
     )
-    columns[1].download_button(
+    download(
         label("download_lc_communities", lang),
-        functools.partial(geojson_bytes, result.communities),
-        f"lifecircle-communities-{result.profile}.geojson",
-        "application/geo+json",
+        f"lifecircle-communities-{profile}.geojson",
+        geojson_bytes,
+        result.communities,
+        where=columns[1],
     )
-    columns[2].download_button(
-        label("download_lc_districts", lang),
-        functools.partial(geojson_bytes, display_outlines(result.districts)),
-        f"lifecircle-districts-{result.profile}.geojson",
-        "application/geo+json",
-    )
+    districts = display_outlines(result.districts)
+    name = f"lifecircle-districts-{profile}.geojson"
+    download(label("download_lc_districts", lang), name, geojson_bytes, districts, where=columns[2])
 
 
 def render(lang: str) -> None:
@@ -257,7 +217,7 @@ def render(lang: str) -> None:
     if st.button(label("load_network_example", lang), key="lc_example"):
         load_network_example()
     loaded, ledger = current_infra(), current_ledger()
-    source = _extract(loaded, lang)
+    source = osm_extract(loaded, lang, key="lc_net")
     if source is None or ledger is None:
         st.info(label("lifecircle_needs", lang))
         return
@@ -267,11 +227,9 @@ def render(lang: str) -> None:
         with st.spinner(label("reach_building", lang)):
             built, found = _sources(source, lang)
     except InputError as exc:
-        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        refused(exc, lang)
         return
-    sep = "、" if lang == "zh" else ", "
-    counts = sep.join(f"{category_name(k, lang)} {n}" for k, n in found.counts().items())
-    st.caption(esc_md(label("facilities_counts", lang).format(counts=counts)))
+    st.caption(esc_md(facilities_caption(found.counts(), lang)))
     profile, registry = _settings(lang)
     with st.spinner(label("reach_measuring", lang)):
         result = _measured(ledger.ledger.projects, found, built, profile, registry)

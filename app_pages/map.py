@@ -16,13 +16,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages._ui import nav
-from app_pages._ui.common import (
-    current_infra,
-    current_infra_metrics,
-    current_ledger,
-    load_figures,
-)
+from app_pages._ui.common import current_infra, current_ledger, load_figures
 from app_pages._ui.filters import load_outlines, map_view
+from app_pages._ui.measured import current_infra_metrics
 from app_pages._ui.widgets import map_page_style
 from geo import figures, selection
 from layers._html import esc_md, md_lines
@@ -116,13 +112,12 @@ def tables(kept: pd.DataFrame, cities: tuple, lang: str) -> None:
 def the_map(view: View, all_figures: pd.DataFrame, tile_key: str) -> None:
     """The districts, the ledger's communities and the accessibility layers in one map."""
     loaded, found, computed = current_ledger(), current_infra(), current_infra_metrics()
-    near = computed.near if computed is not None else None
     layers = view_map_layers(
         view,
         all_figures,
-        projects=near if near is not None else (loaded.ledger.projects if loaded else None),
+        projects=loaded.ledger.projects if loaded is not None else None,
         infra=found.infra.features if found is not None else None,
-        coverage=computed.table if computed is not None else None,
+        measured=computed,
         tile_key=tile_key,
     )
     # The base map stays while filters change; the layers are swapped in it, so pan and zoom

@@ -1,21 +1,26 @@
 """
 Priorities page (优先): which communities first, by a score whose every rank is explained.
 
-The same pipeline as `atlas priorities` (:func:`geo.priorities.prioritise`, presets from
+The same pipeline as `atlas priorities` (:func:`geo.priorities.rank`, presets from
 :data:`geo.priorities.PRESETS`); the words, table and map come from :mod:`layers.priorities`.
-Widgets and layout only.
+The candidates are the ledger in view's (its 计划 rows, not yet 完工, or all) or a list
+uploaded here, read as the ledger page reads a ledger (same reader, same quarantine), as
+``atlas priorities --candidates`` reads it. Widgets and layout only.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 
 import pandas as pd
 import streamlit as st
 
+from app_pages._ui import state
 from app_pages._ui.common import current_ledger
-from app_pages._ui.widgets import coverage_view
-from geo import dates, priorities
+from app_pages._ui.widgets import coverage_view, datum_select, upload_fields, upload_note
+from geo import priorities, records
+from geo.errors import InputError
 from layers._html import esc_md
 from layers.priorities import (
     consent_note,
@@ -28,7 +33,8 @@ from layers.priorities import (
     ties_text,
 )
 from layers.spreadsheets import csv_bytes, xlsx_bytes
-from layers.wording import label
+from layers.tables import quarantine_rows
+from layers.wording import error_text, label
 
 #: Session keys of this page's widgets: the candidates, the preset, and one slider per part.
 CANDIDATES_KEY = "priorities_candidates"
@@ -36,6 +42,11 @@ PRESET_KEY = "priorities_preset"
 WEIGHT_KEY = "priorities_weight_{}"
 #: Where the 生活圈 and 步行可达 pages keep their newest measure in the session.
 MEASURED_KEYS = ("lifecircle_result", "reach_result")
+#: The page's choice beside :data:`geo.priorities.CANDIDATES`: a list of candidates uploaded
+#: here; the list read stays in the session under LIST_KEY (one, the newest).
+UPLOADED = "uploaded"
+LIST_KEY = "priorities_list"
+LIST_TYPES = ["csv", "xlsx"]
 
 
 def _use_preset() -> None:
@@ -50,7 +61,7 @@ def _choices(lang: str) -> tuple[str, str]:
     left, right = st.columns(2)
     which = left.radio(
         label("priorities_candidates", lang),
-        priorities.CANDIDATES,
+        [*priorities.CANDIDATES, UPLOADED],
         format_func=lambda k: label(f"priorities_candidates_{k}", lang),
         key=CANDIDATES_KEY,
     )
@@ -108,11 +119,13 @@ def _notes(ranked: pd.DataFrame, weights: dict[str, float], preset: str, lang: s
 
 
 def _map(ranked, lang: str) -> None:
-    """The ranked communities with a point; how many have none."""
+    """The ranked communities with a point; how many have none (no map when none has one)."""
     unplaced = int((ranked.geometry.isna() | ranked.geometry.is_empty).sum())
     if unplaced:
         st.caption(label("priorities_unplaced", lang).format(count=f"{unplaced:,}"))
-    coverage_view(priorities_layers(ranked, lang=lang), "priorities_map")
+    # A list without a single point (a district's list often has none) draws no empty map.
+    if unplaced < len(ranked):
+        coverage_view(priorities_layers(ranked, lang=lang), "priorities_map")
 
 
 def _downloads(ranked, weights: dict[str, float], preset: str, lang: str) -> None:
@@ -136,28 +149,87 @@ def _downloads(ranked, weights: dict[str, float], preset: str, lang: str) -> Non
     )
 
 
+def _read_list(data: bytes, name: str, datum: str | None, sheet: str | None):
+    """The uploaded list read once per file, datum and sheet (kept for this session)."""
+    token = (hashlib.sha256(data).hexdigest(), name, datum, sheet)
+    kept = st.session_state.get(LIST_KEY)
+    if kept is None or kept[0] != token:
+        ledger = records.read_ledger(data, name=name, crs_name=datum, sheet=sheet)
+        st.session_state[LIST_KEY] = kept = (token, ledger)
+    return kept[1]
+
+
+def _uploaded(lang: str) -> pd.DataFrame | None:
+    """
+    A list of candidate communities uploaded here, read as a ledger, its quarantine shown.
+
+    None (and the reason said) until a file is read.
+    """
+    upload = st.file_uploader(
+        label("priorities_upload", lang), type=LIST_TYPES, key="priorities_upload"
+    )
+    upload_note(LIST_TYPES, lang)
+    if upload is None:
+        st.info(label("priorities_upload_needs", lang))
+        return None
+    data, name = upload.getvalue(), upload.name
+    sheet = st.text_input(label("sheet", lang), "", key="priorities_sheet") or None
+    datum = datum_select(lang, key="priorities_datum", fields=upload_fields(data, name, sheet))
+    try:
+        listed = _read_list(data, name, datum, sheet)
+    except InputError as exc:
+        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        return None
+    summary = listed.summary()
+    st.caption(
+        label("priorities_upload_read", lang).format(
+            rows=f"{listed.rows:,}",
+            clean=f"{summary['clean']:,}",
+            quarantined=summary["quarantined"],
+        )
+    )
+    if not listed.quarantine.empty:
+        with st.expander(label("quarantine", lang)):
+            shown = quarantine_rows(listed.quarantine, lang)
+            st.dataframe(shown, hide_index=True, width="stretch")
+    return listed.projects
+
+
+def _candidates(which: str, lang: str) -> tuple[pd.DataFrame, str, list] | None:
+    """The rows to rank, which of them, and the measures of the same rows; None: said why."""
+    if which == UPLOADED:
+        listed = _uploaded(lang)
+        return None if listed is None else (listed, "all", [])
+    loaded = current_ledger()
+    if loaded is None:
+        st.info(label("priorities_needs", lang))
+        return None
+    projects = loaded.ledger.projects
+    measured = _measures(projects)
+    if measured:
+        st.caption(label("priorities_measured", lang))
+    return projects, which, measured
+
+
 def render(lang: str) -> None:
     """The 优先 page in ``lang``."""
     st.title(label("page_priorities_title", lang))
     st.caption(label("priorities_help", lang))
-    loaded = current_ledger()
-    if loaded is None:
-        st.info(label("priorities_needs", lang))
-        return
+    # The language switch renames every option and label here: the choices are carried over.
+    state.keep([CANDIDATES_KEY, PRESET_KEY, *(WEIGHT_KEY.format(p) for p in priorities.PARTS)])
     which, preset = _choices(lang)
     weights = _weights(preset, lang)
     if not any(weights.values()):
         st.warning(label("priorities_weights_zero", lang))
         return
-    projects = loaded.ledger.projects
-    measured = _measures(projects)
-    if measured:
-        st.caption(label("priorities_measured", lang))
-    candidates = priorities.select_candidates(priorities.with_measures(projects, *measured), which)
-    if candidates.empty:
+    found = _candidates(which, lang)
+    if found is None:
+        return
+    rows, among, measured = found
+    ranked = priorities.rank(rows, among=among, weights=weights, measured=tuple(measured))
+    if ranked.empty:
         st.info(label("priorities_no_candidates", lang))
         return
-    ranked = priorities.prioritise(candidates, weights=weights, year=dates.today().year)
     _notes(ranked, weights, preset, lang)
     table = ranked_table(ranked, weights, lang)
     explained = st.column_config.TextColumn(width="large")

@@ -23,8 +23,8 @@ from app_pages._ui.common import (
     load_city_names,
     load_display_outlines,
     load_figures,
-    session_infra_metrics,
 )
+from app_pages._ui.measured import session_infra_metrics
 from geo import boundaries, compare, completeness, coverage
 from geo.errors import BoundaryCacheError
 from layers._html import esc_md

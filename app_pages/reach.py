@@ -13,35 +13,35 @@ radii, snap distance and measure live in the address (``/reach?profile=wheelchai
 
 from __future__ import annotations
 
-import functools
-
 import streamlit as st
 
 from app_pages._ui import state
 from app_pages._ui.cache import kept_newest, walking_network
 from app_pages._ui.common import current_infra, current_ledger
-from app_pages._ui.widgets import coverage_view, display_outlines, load_network_example
+from app_pages._ui.widgets import (
+    coverage_view,
+    display_outlines,
+    download,
+    load_network_example,
+    osm_extract,
+    refused,
+)
 from geo import coverage, network, reach
 from geo.errors import InputError
 from layers._html import esc_md
 from layers.export import geojson_bytes
-from layers.maps import coverage_layers
-from layers.reach import route_layer, route_text, walkshed_layer
+from layers.reach import (
+    network_caption,
+    on_network,
+    reach_keys,
+    reach_layers,
+    route_text,
+)
 from layers.tables import coverage_table, reach_table
-from layers.wording import error_text, format_value, label, measure_name
+from layers.wording import format_value, label, measure_name
 
 REACH_KEY = "reach_result"
 DRAWN_KEY = "reach_drawn"
-
-
-def _extract(loaded, lang: str) -> tuple[bytes, str] | None:
-    """The OSM extract to walk on: uploaded here, else the one read as infrastructure."""
-    upload = st.file_uploader(label("upload_network", lang), type=["pbf", "osm"], key="net_up")
-    if upload is not None:
-        return upload.getvalue(), upload.name
-    if loaded.data is not None and loaded.infra.kind == "osm":
-        return loaded.data, loaded.name
-    return None
 
 
 def _measured(loaded, projects, built, profile: str, radii: tuple, snap: float):
@@ -68,7 +68,7 @@ def inputs(lang: str):
         st.stop()
     if loaded.synthetic and loaded.infra.kind == "osm":
         st.warning(label("synthetic_network_warning", lang))
-    source = _extract(loaded, lang)
+    source = osm_extract(loaded, lang, key="net_up")
     if source is None:
         st.info(label("reach_no_network", lang))
         st.stop()
@@ -76,16 +76,9 @@ def inputs(lang: str):
         with st.spinner(label("reach_building", lang)):
             built = walking_network(*source)
     except InputError as exc:
-        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        refused(exc, lang)
         st.stop()
-    counts = built.counts()
-    st.caption(
-        esc_md(
-            label("reach_network_counts", lang).format(
-                name=source[1], nodes=f"{counts['nodes']:,}", edges=f"{counts['edges']:,}"
-            )
-        )
-    )
+    st.caption(esc_md(network_caption(built.counts(), source[1], lang)))
     return loaded, ledger, built
 
 
@@ -146,29 +139,22 @@ def reach_map(loaded, built, communities, table, metric: str, profile: str, lang
     """Reach by district with what was drawn for this network and walker; the drawn."""
     drawn = dict(st.session_state.get(DRAWN_KEY, {}))
     # What was drawn for this network and profile; the view fits it.
-    shown_drawn = {k: v for k, v in drawn.items() if v[0] == (built.sha256, profile)}
-    layers = coverage_layers(
-        display_outlines(table),
-        metric,
-        infra=loaded.infra.features,
-        projects=communities,
-        fit=[frame for _, _, frame in shown_drawn.values()],
-        lang=lang,
+    shown_drawn = {k: v[1:] for k, v in drawn.items() if v[0] == (built.sha256, profile)}
+    infra = loaded.infra.features
+    shown = display_outlines(table)
+    layers = reach_layers(
+        shown, metric, infra=infra, communities=communities, drawn=shown_drawn, lang=lang
     )
-    for what, (_, name, frame) in shown_drawn.items():
-        make = walkshed_layer if what == "walkshed" else route_layer
-        layers.groups.insert(-1, make(frame, name, lang=lang))
     coverage_view(layers, "reach_map")
     st.caption(label("reach_caption", lang))
     if "route" in shown_drawn:
-        st.success(esc_md(route_text(shown_drawn["route"][2], shown_drawn["route"][1], lang)))
+        st.success(esc_md(route_text(shown_drawn["route"][1], shown_drawn["route"][0], lang)))
     return drawn
 
 
 def walkshed_form(built, communities, drawn: dict, profile: str, snap, lang: str) -> None:
     """Draw how far one can walk from a community."""
-    with_point = communities.index[communities[f"{profile}_snap_m"].notna()].tolist()
-    names = communities["name"].astype(str)
+    with_point, names = on_network(communities, profile)
     st.markdown(f"**{label('walkshed_title', lang)}**")
     origin = st.selectbox(label("reach_community", lang), with_point, format_func=names.get)
     metres = st.number_input(label("walkshed_distance", lang), 100, 3000, 500, step=100)
@@ -185,8 +171,7 @@ def walkshed_form(built, communities, drawn: dict, profile: str, snap, lang: str
 
 def route_form(loaded, built, communities, drawn: dict, profile: str, snap, lang: str) -> None:
     """Draw the walk from a community to its nearest destination of a kind."""
-    with_point = communities.index[communities[f"{profile}_snap_m"].notna()].tolist()
-    names = communities["name"].astype(str)
+    with_point, names = on_network(communities, profile)
     st.markdown(f"**{label('route_title', lang)}**")
     start = st.selectbox(label("reach_community", lang), with_point, format_func=names.get)
     kind = st.selectbox(
@@ -210,31 +195,18 @@ def route_form(loaded, built, communities, drawn: dict, profile: str, snap, lang
 def downloads(communities, table, drawn: dict, profile: str, lang: str) -> None:
     """Reach by community and by district, and the walkshed drawn, as GeoJSON."""
     columns = st.columns(3)
-    columns[0].download_button(
-        label("download_reach_communities", lang),
-        functools.partial(geojson_bytes, communities),
-        f"reach-communities-{profile}.geojson",
-        "application/geo+json",
-    )
+    text = label("download_reach_communities", lang)
+    name = f"reach-communities-{profile}.geojson"
+    download(text, name, geojson_bytes, communities, where=columns[0])
     if not table.empty:
-        columns[1].download_button(
-            label("download_reach_districts", lang),
-            functools.partial(geojson_bytes, table),
-            f"reach-districts-{profile}.geojson",
-            "application/geo+json",
-        )
+        text, name = label("download_reach_districts", lang), f"reach-districts-{profile}.geojson"
+        download(text, name, geojson_bytes, table, where=columns[1])
     if "walkshed" in drawn:
-        _, name, shed = drawn["walkshed"]
-        columns[2].download_button(
-            esc_md(
-                label("download_walkshed", lang).format(
-                    name=name, distance=format_value(shed["distance_m"].iloc[0], "m", lang)
-                )
-            ),
-            functools.partial(geojson_bytes, shed.assign(origin=name)),
-            f"walkshed-{shed['profile'].iloc[0]}.geojson",
-            "application/geo+json",
-        )
+        _, origin, shed = drawn["walkshed"]
+        distance = format_value(shed["distance_m"].iloc[0], "m", lang)
+        text = esc_md(label("download_walkshed", lang).format(name=origin, distance=distance))
+        name = f"walkshed-{shed['profile'].iloc[0]}.geojson"
+        download(text, name, geojson_bytes, shed.assign(origin=origin), where=columns[2])
 
 
 def render(lang: str) -> None:
@@ -247,7 +219,7 @@ def render(lang: str) -> None:
     with st.spinner(label("reach_measuring", lang)):
         reached = _measured(loaded, projects, built, profile, radii, float(snap))
     communities, table = reached.near, reached.table
-    keys = [coverage.share_key(r, t, profile) for r in radii for t in coverage.DISTANCE_TYPES]
+    keys = reach_keys(radii, profile)
     metric = choose_measure(keys, dropped, lang)
     drawn = reach_map(loaded, built, communities, table, metric, profile, lang)
     if not communities[f"{profile}_snap_m"].notna().any():

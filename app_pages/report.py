@@ -2,22 +2,25 @@
 Reports page: the reply draft (答复函, Word) and the district atlas (PDF) of a selection.
 
 The same pipeline as ``atlas report reply|sheets`` (:func:`geo.report.gather_report`, then
-:mod:`layers.reply` and :mod:`layers.sheets`): the figures in view, the ledger and the
+:mod:`layers.reply` and :mod:`layers.atlas_pdf`): the figures in view, the ledger and the
 infrastructure in view (this session's, else the workspace's), as the account may read them.
 Cities, districts, period and kinds live in the address (``/report?city=新乡市&period=2023``);
-the files are made when their button is clicked.
+the files are made when their button is clicked (Streamlit's deferred download), by the
+callables :func:`downloads` returns, which the page also keeps in the session for tests.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
 from app_pages._ui import state
-from app_pages._ui.cache import kept_newest
+from app_pages._ui.cache import kept_newest, walking_network
 from app_pages._ui.common import (
     current_account,
     current_infra,
@@ -39,6 +42,8 @@ from store.loaded import readable_places, saved_source
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 KEYS = ["city", "district", "period", "kind", "cover"]
 MEMO_KEY = "report_memo"
+#: The documents the page offered on its last run (:class:`Download`), by button.
+DOWNLOADS_KEY = "report_downloads"
 
 
 def _source(loaded) -> report.DataSource | None:
@@ -55,13 +60,24 @@ def _readable() -> frozenset[str] | None:
         return None if current_account() is None else frozenset()
 
 
+def _network(found):
+    """
+    The pedestrian network of the OSM extract in view, to walk the shares along; else None.
+
+    A survey has no streets: its shares stay straight-line, and the documents say so.
+    """
+    if found is None or found.data is None or found.infra.kind != "osm":
+        return None
+    return walking_network(found.data, found.name)
+
+
 def gathered(chosen, loaded, found) -> report.Report:
     """The report of the selection, rebuilt only when the selection or the data change."""
     key = (chosen, id(loaded), id(found), getattr(current_account(), "name", None))
-    return kept_newest(
-        MEMO_KEY,
-        key,
-        lambda: report.gather_report(
+
+    def gather() -> report.Report:
+        walked = _network(found)
+        return report.gather_report(
             load_figures(),
             chosen,
             projects=loaded.ledger.projects if loaded else None,
@@ -69,8 +85,11 @@ def gathered(chosen, loaded, found) -> report.Report:
             infra=found.infra if found else None,
             infra_source=_source(found),
             readable=_readable(),
-        ),
-    )
+            network=walked,
+            network_source=_source(found) if walked is not None else None,
+        )
+
+    return kept_newest(MEMO_KEY, key, gather)
 
 
 def reply_bytes(made: report.Report, lang: str) -> bytes:
@@ -80,11 +99,11 @@ def reply_bytes(made: report.Report, lang: str) -> bytes:
     return reply_docx(made, today=_today(), lang=lang)
 
 
-def sheets_bytes(made: report.Report, figure: str, lang: str) -> bytes:
-    """The sheets as a PDF, its cover showing ``figure``."""
-    from layers.sheets import sheets_pdf
+def atlas_bytes(made: report.Report, figure: str, lang: str) -> bytes:
+    """The district atlas as a PDF, its cover showing ``figure``."""
+    from layers.atlas_pdf import atlas_pdf
 
-    return sheets_pdf(made, today=_today(), figure=figure, lang=lang)
+    return atlas_pdf(made, today=_today(), figure=figure, lang=lang)
 
 
 def _today() -> datetime.date:
@@ -178,14 +197,6 @@ def render(lang: str) -> None:
     )
     preview(made, lang)
     left, right = st.columns(2)
-    left.download_button(
-        label("report_download_reply", lang),
-        functools.partial(reply_bytes, made, lang),
-        label("report_reply_file", lang).format(cities="、".join(made.cities)),
-        DOCX_MIME,
-        type="primary",
-        key="dl-reply",
-    )
     keys = list(dict.fromkeys(made.items.loc[made.items["scope"] == "place", "key"]))
     state.seed("cover", options=keys or ["households"], default="households")
     figure = right.selectbox(
@@ -194,10 +205,51 @@ def render(lang: str) -> None:
         key="cover",
         format_func=lambda k: key_name(k, lang),
     )
-    right.download_button(
-        label("report_download_sheets", lang),
-        functools.partial(sheets_bytes, made, figure, lang),
-        label("report_sheets_file", lang).format(cities="、".join(made.cities)),
-        "application/pdf",
-        key="dl-sheets",
-    )
+    files = downloads(made, figure, lang)
+    st.session_state[DOWNLOADS_KEY] = files
+    for column, found in zip((left, right), files, strict=True):
+        column.download_button(
+            found.label,
+            found.build,
+            found.file_name,
+            found.mime,
+            type="primary" if found.key == "dl-reply" else "secondary",
+            key=found.key,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class Download:
+    """
+    A document the page offers, built only when its button is clicked (``build``).
+
+    The page keeps the ones it offered in ``st.session_state[DOWNLOADS_KEY]``: the very
+    callables its buttons were given, so a test builds what a click would.
+    """
+
+    key: str
+    label: str
+    build: Callable[[], bytes]
+    file_name: str
+    mime: str
+
+
+def downloads(made: report.Report, figure: str, lang: str) -> list[Download]:
+    """The reply draft and the district atlas of ``made``, as the page's buttons offer them."""
+    cities = "、".join(made.cities)
+    return [
+        Download(
+            "dl-reply",
+            label("report_download_reply", lang),
+            functools.partial(reply_bytes, made, lang),
+            label("report_reply_file", lang).format(cities=cities),
+            DOCX_MIME,
+        ),
+        Download(
+            "dl-sheets",
+            label("report_download_sheets", lang),
+            functools.partial(atlas_bytes, made, figure, lang),
+            label("report_sheets_file", lang).format(cities=cities),
+            "application/pdf",
+        ),
+    ]

@@ -3,7 +3,10 @@ Siting page (选址): where N new ramps or accessible stops would reach the most
 
 Within R metres on foot, the existing ones kept; the optimum beside greedy, the marginal
 curve, the chosen sites and their downloads. The same pipeline as `atlas site`
-(:func:`geo.siting.plan`), on the walking network of the reach page.
+(:func:`geo.siting.plan`), on the walking network of the reach page. Candidates and existing
+sites come from the extract, or from point files uploaded here (``--candidates``,
+``--existing``), read by the hostile-upload reader of every vector upload
+(:func:`geo.siting.read_sites`); rows that are not one point are counted and listed.
 """
 
 from __future__ import annotations
@@ -13,26 +16,94 @@ import hashlib
 
 import streamlit as st
 
+from app_pages._ui import state
 from app_pages._ui.cache import kept_newest, walking_network
 from app_pages._ui.common import current_infra, current_ledger
-from app_pages._ui.widgets import coverage_view
-from geo import siting
+from app_pages._ui.widgets import coverage_view, load_network_example, upload_note
+from geo import crs, siting
 from geo.errors import InputError
+from layers._html import esc_md
 from layers.export import geojson_bytes
-from layers.siting import curve_frame, siting_layers, siting_table, status_text, totals_text
+from layers.siting import (
+    curve_frame,
+    refused_rows,
+    siting_layers,
+    siting_table,
+    status_text,
+    totals_text,
+    units,
+)
 from layers.wording import error_text, label
 
 SITING_KEY = "siting_result"
+WEIGH_KEY = "siting_weigh"
 
 
-def _planned(loaded, projects, built, upload, kind: str, count: int, radius: int, profile: str):
+#: The two point files a planner may give instead of the extract's: session key, label.
+SITE_FILES = {"candidates": "siting_candidates_upload", "existing": "siting_existing_upload"}
+SITE_TYPES = ["geojson", "json", "gpkg", "zip"]
+
+
+def _read_sites(role: str, data: bytes, name: str, datum: str | None):
+    """An uploaded site file read once per file and datum (kept for this session)."""
+    token = (hashlib.sha256(data).hexdigest(), name, datum)
+    slot = f"siting_{role}_read"
+    kept = st.session_state.get(slot)
+    if kept is None or kept[0] != token:
+        st.session_state[slot] = kept = (token, *siting.read_sites(data, name=name, crs_name=datum))
+    return kept
+
+
+def site_files(lang: str) -> dict:
+    """
+    The candidate and existing site files, each with its datum; the rows that are not a point.
+
+    Returns role → (token, points) for the files given; a refused file says why and stops.
+    """
+    given = {}
+    with st.expander(label("siting_files", lang), expanded=False):
+        st.caption(label("siting_files_help", lang))
+        for column, (role, key) in zip(st.columns(2), SITE_FILES.items(), strict=True):
+            with column:
+                upload = st.file_uploader(label(key, lang), type=SITE_TYPES, key=f"siting_{role}")
+                datum = st.selectbox(
+                    label("datum", lang),
+                    [None, *crs.DATUMS],
+                    index=0,
+                    placeholder=label("datum_choose", lang),
+                    format_func=lambda d: (
+                        label("datum_in_file_sites", lang)
+                        if d is None
+                        else label(f"datum_{d}", lang)
+                    ),
+                    key=f"siting_{role}_datum",
+                )
+                if upload is None:
+                    continue
+                try:
+                    token, points, refused = _read_sites(
+                        role, upload.getvalue(), upload.name, datum
+                    )
+                except InputError as exc:
+                    st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+                    st.stop()
+                st.caption(
+                    label("siting_file_read", lang).format(
+                        points=f"{len(points):,}", refused=f"{len(refused):,}"
+                    )
+                )
+                if not refused.empty:
+                    st.dataframe(refused_rows(refused, lang), hide_index=True, width="stretch")
+                given[role] = (token, points)
+        upload_note(SITE_TYPES, lang)
+    return given
+
+
+def _planned(loaded, projects, built, given: dict, settings: tuple):
     """The solution for the newest inputs of this session (one kept)."""
-    token = hashlib.sha256(upload.getvalue()).hexdigest() if upload is not None else None
+    kind, profile, count, radius, weigh = settings
 
     def solve():
-        candidates = None
-        if upload is not None:
-            candidates, _ = siting.read_sites(upload.getvalue(), name=upload.name)
         return siting.plan(
             projects,
             built,
@@ -41,27 +112,49 @@ def _planned(loaded, projects, built, upload, kind: str, count: int, radius: int
             radius_m=radius,
             profile=profile,
             infra=loaded.infra,
-            candidates=candidates,
+            candidates=given["candidates"][1] if "candidates" in given else None,
+            existing=given["existing"][1] if "existing" in given else None,
             time_limit_s=60.0,
+            weigh=weigh,
         )
 
-    key = (loaded.token, id(projects), built.sha256, token, kind, count, radius, profile)
+    files = tuple((role, given[role][0]) for role in sorted(given))
+    key = (loaded.token, id(projects), built.sha256, files, *settings)
     return kept_newest(SITING_KEY, key, solve)
 
 
 def inputs(lang: str):
     """The survey's extract, the ledger and its walking network; stops without them."""
+    if st.button(label("load_network_example", lang), key="siting_example"):
+        load_network_example()
     loaded, ledger = current_infra(), current_ledger()
     if loaded is None or ledger is None or loaded.data is None or loaded.infra.kind != "osm":
         st.info(label("siting_needs", lang))
         st.stop()
+    if loaded.synthetic:
+        st.warning(label("synthetic_network_warning", lang))
     try:
         data = loaded.data
         built = walking_network(data, loaded.name)
     except InputError as exc:
-        st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
+        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
         st.stop()
     return loaded, ledger, built
+
+
+def weigh_choice(projects, lang: str) -> str:
+    """What a site's reach counts; elderly residents only where the ledger has their column."""
+    offered = [w for w in siting.WEIGHS if w != "elderly" or siting.elderly_column(projects)]
+    if st.session_state.get(WEIGH_KEY) not in (None, *offered):
+        del st.session_state[WEIGH_KEY]  # another ledger, without the column
+    state.keep([WEIGH_KEY])
+    return st.radio(
+        label("siting_weigh", lang),
+        offered,
+        format_func=lambda w: label(f"siting_weigh_{w}", lang),
+        horizontal=True,
+        key=WEIGH_KEY,
+    )
 
 
 def settings(lang: str) -> tuple[str, str, int, int]:
@@ -101,7 +194,9 @@ def summary_captions(summary: dict, lang: str) -> None:
     if unplaced:
         st.caption(
             label("siting_unplaced", lang).format(
-                count=unplaced, households=f"{round(summary['households_unplaced']):,}"
+                count=unplaced,
+                households=f"{round(summary['households_unplaced']):,}",
+                **units(summary.get("weigh", "households"), lang),
             )
         )
 
@@ -130,22 +225,24 @@ def render(lang: str) -> None:
     st.caption(label("siting_help", lang))
     loaded, ledger, built = inputs(lang)
     kind, profile, count, radius = settings(lang)
-    upload = st.file_uploader(
-        label("siting_candidates_upload", lang), type=["geojson", "json", "gpkg", "zip"]
-    )
+    projects = ledger.ledger.projects
+    weigh = weigh_choice(projects, lang)
+    given = site_files(lang)
     try:
         with st.spinner(label("siting_solving", lang)):
             candidates, existing, result = _planned(
-                loaded, ledger.ledger.projects, built, upload, kind, count, radius, profile
+                loaded, projects, built, given, (kind, profile, count, radius, weigh)
             )
     except InputError as exc:
-        st.error(f"{label('unreadable', lang)}: {error_text(exc, lang)}")
+        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
         st.stop()
     summary_captions(result.summary, lang)
-    coverage_view(siting_layers(candidates, existing, lang=lang), "siting_map")
+    coverage_view(siting_layers(candidates, existing, lang=lang, weigh=weigh), "siting_map")
     left, right = st.columns(2)
     left.subheader(label("siting_chosen", lang))
-    left.dataframe(siting_table(candidates, lang), hide_index=True, width="stretch")
+    left.dataframe(siting_table(candidates, lang, weigh), hide_index=True, width="stretch")
     right.subheader(label("siting_curve", lang))
-    right.line_chart(curve_frame(result.curve, lang))
+    curve = curve_frame(result.curve, lang, weigh)
+    sites, covered, solution = curve.columns  # worded: the chart's axes and legend
+    right.line_chart(curve, x=sites, y=covered, color=solution)
     downloads(candidates, f"{kind}-{profile}-{radius}m", lang)

@@ -8,7 +8,7 @@ have them), in one process after a warm-up run (imports, outline cache, font reg
 
 - ``gather``: :func:`geo.report.gather_report`, the figures with their sources, the ledger's
   sums and the coverage measured from the survey (:func:`geo.coverage.measure`);
-- ``atlas``: ``gather`` then :func:`layers.sheets.sheets_pdf` (cover + a page per place);
+- ``atlas``: ``gather`` then :func:`layers.atlas_pdf.atlas_pdf` (cover + a page per place);
 - ``reply``: ``gather`` then :func:`layers.reply.reply_docx`.
 
 No peer writes a reply whose figures carry their sources, or a district atlas of these
@@ -50,8 +50,8 @@ def _cases():
     from geo.figures import load_figures
     from geo.report import gather_report
     from geo.selection import Selection
+    from layers.atlas_pdf import atlas_pdf
     from layers.reply import reply_docx
-    from layers.sheets import sheets_pdf
 
     inputs, figures = _inputs(), load_figures()
     today = datetime.date.today()
@@ -61,7 +61,7 @@ def _cases():
 
     return {
         "gather": gather,
-        "atlas": lambda: sheets_pdf(gather(), today=today),
+        "atlas": lambda: atlas_pdf(gather(), today=today),
         "reply": lambda: reply_docx(gather(), today=today),
     }
 

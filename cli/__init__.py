@@ -31,10 +31,13 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
     atlas reach --projects FILE.gpkg --infra FILE.gpkg --network FILE.gpkg
                 [--profile P ...] [--radius M ...] [--max-snap M] --out FILE.geojson
     atlas site --projects LEDGER [--crs DATUM] --network EXTRACT [--type T] [--candidates FILE]
-               [--existing FILE] --count N --radius R --profile walk|wheelchair
-               [--time-limit S] [--solver highs|cbc] [--all-candidates] --out FILE.geojson
-    atlas priorities --projects LEDGER [--crs DATUM] [--preset safety|accessibility|balanced]
-                     [--planned] --out FILE.csv|.xlsx
+               [--existing FILE] [--sites-crs DATUM] --count N --radius R
+               --profile walk|wheelchair
+               [--weigh households|renovated_households|elderly] [--time-limit S]
+               [--solver highs|cbc] [--all-candidates] --out FILE.geojson
+    atlas priorities (--projects LEDGER | --candidates LIST) [--crs DATUM]
+                     [--among planned|not_completed|all] [--preset safety|accessibility|balanced]
+                     [--lang zh|en] --out FILE.csv|.xlsx [--report FILE.csv|.xlsx]
     atlas indicators --projects LEDGER [--crs DATUM] --osm EXTRACT [--facilities FILE]
                      [--profile walk|wheelchair] [--radius CATEGORY=M ...]
                      --out FILE.gpkg|.geojson|.xlsx
@@ -150,6 +153,7 @@ COMMANDS = (
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The ``atlas`` parser: every command's options, from each module of :data:`COMMANDS`."""
     parser = argparse.ArgumentParser(prog="atlas", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for module in COMMANDS:

@@ -1,6 +1,8 @@
 """
-What several ``atlas`` commands share: their options, the check of their files, the acting
-account, the workspace's figures and datasets.
+What several ``atlas`` commands share.
+
+Their options, the check of their files, the acting account, the workspace's figures and
+datasets.
 
 Each command declares its files once (:func:`declare_files`): which options name inputs,
 which outputs, and the suffixes ``--out`` may end in. :func:`check_files` refuses a bad
@@ -37,9 +39,11 @@ def declare_files(
     suffixes: tuple[str, ...] | dict[str, tuple[str, ...]] = (),
 ) -> None:
     """
-    The options of ``parser`` (by ``dest``, declared before this call) that name files it
-    reads and writes, and the suffixes an output may end in (a tuple: those of ``--out``; a
-    mapping: by output; none: any), for :func:`check_files`.
+    Declare which options of ``parser`` name the files it reads and writes.
+
+    Options by ``dest``, declared before this call; the suffixes an output may end in are a
+    tuple (those of ``--out``), a mapping (by output) or none (any), for
+    :func:`check_files`.
     """
     flags = {a.dest: max(a.option_strings, key=len, default=a.dest) for a in parser._actions}
     by_output = suffixes if isinstance(suffixes, dict) else {"out": suffixes} if suffixes else {}
@@ -89,6 +93,7 @@ def add_place_options(parser: argparse.ArgumentParser, *, all_seed: bool = False
 
 
 def _named(suffixes: tuple[str, ...]) -> str:
+    """Suffixes for a message: ``.csv or .xlsx``, or a list when more."""
     return " or ".join(suffixes) if len(suffixes) <= 2 else ", ".join(suffixes)
 
 
@@ -102,6 +107,7 @@ def check_suffix(args: argparse.Namespace) -> None:
 
 
 def _same(a: Path, b: Path) -> bool:
+    """Whether two paths name the same file (an output that would overwrite an input)."""
     if a.exists() and b.exists():
         return os.path.samefile(a, b)
     return a.resolve() == b.resolve()
@@ -109,8 +115,10 @@ def _same(a: Path, b: Path) -> bool:
 
 def check_files(args: argparse.Namespace) -> None:
     """
-    Refuse, before any work, an output that is an input, repeated, cannot be written, or
-    ends in a suffix the command does not write.
+    Refuse a bad output before any work.
+
+    An output is refused when it is an input, repeated, cannot be written, or ends in a
+    suffix the command does not write.
     """
     inputs, outputs = getattr(args, "files", ((), ()))
     given_in = [(flag, Path(v)) for flag, k in inputs if (v := getattr(args, k, None))]
@@ -136,14 +144,16 @@ def check_files(args: argparse.Namespace) -> None:
 
 
 def needs_output(args: argparse.Namespace, outputs: str, given) -> None:
+    """Refuse a command that would write nothing: no output file given and no ``--save``."""
     if not (given or args.save):
         raise ValueError(f"Expected {outputs}, or --save to keep it in the workspace, or both.")
 
 
 def readable_figures(args: argparse.Namespace):
     """
-    The seed figures and those saved in the workspace, if there is one (none is created),
-    as the acting account (``--user``) may read them.
+    The seed figures and those saved in the workspace, as ``--user`` may read them.
+
+    No workspace is created when there is none.
     """
     from store.loaded import existing_workspace, figures_in_view
 
@@ -157,15 +167,18 @@ def readable_figures(args: argparse.Namespace):
 
 
 def write_table(frame, path: Path, sheet: str) -> None:
+    """Write a table as the planner asked: an Excel sheet for ``.xlsx``, else UTF-8 CSV."""
     data = xlsx_bytes({sheet: frame}) if path.suffix.lower() == ".xlsx" else csv_bytes(frame)
     write_bytes(data, path)
 
 
 def saved(args: argparse.Namespace, content):
     """
-    With ``--save``, save the read file as the next version of ``--dataset``; return what
-    that version holds (its rows, and those the save quarantined, e.g. ``out_of_scope``) and
-    its name, else the content as read and ``{}``. A save with no clean row is refused.
+    With ``--save``, save the read file as the next version of ``--dataset``.
+
+    Returns what that version holds (its rows, and those the save quarantined, e.g.
+    ``out_of_scope``) and its name, else the content as read and ``{}``. A save with no
+    clean row is refused.
     """
     if not args.save:
         return content, {}
@@ -203,8 +216,9 @@ def decode_file_name(name: str) -> str:
 
 def stored_layers(refs: list[str], cities: tuple[str, ...] | None, projects, features, user=None):
     """
-    Projects and features of ``NAME[@VERSION]`` in ``cities`` (None: all of China): a
-    version, or the current state, read in one store query whatever the number of cities.
+    Projects and features of ``NAME[@VERSION]`` in ``cities`` (None: all of China).
+
+    A version, or the current state, read in one store query whatever the number of cities.
     """
     parts = {"ledger": [] if projects is None else [projects], "infra": []}
     parts["infra"] += [] if features is None else [features]
@@ -220,6 +234,7 @@ def stored_layers(refs: list[str], cities: tuple[str, ...] | None, projects, fea
 
 
 def _stored_rows(workspace: Workspace, kind: str, name: str, version, cities, user):
+    """A saved ledger's projects or survey's features (a version, or the current state)."""
     if version is None:
         current = workspace.current_projects if kind == "ledger" else workspace.current_features
         return current(dataset=name, city=cities, user=user)
@@ -248,8 +263,10 @@ def acting_user(args: argparse.Namespace, workspace: Workspace | None = None):
 
 def _prompt(prompt: str, variable: str, what: str) -> str:
     """
-    A password typed at the terminal (never echoed); with no terminal and nothing on the
-    standard input, a usage error that says how to give it instead.
+    A password typed at the terminal (never echoed).
+
+    With no terminal and nothing on the standard input, a usage error that says how to give
+    it instead.
     """
     try:
         return getpass.getpass(prompt)

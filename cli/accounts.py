@@ -20,6 +20,7 @@ from store import open_workspace, parse_ref
 
 
 def _user_command(args: argparse.Namespace) -> int:
+    """``atlas user add|list|passwd|disable|unlock``: the accounts of a team server."""
     if args.action != "list" and not args.name:
         raise ValueError(f"Expected the account's NAME: atlas user {args.action} NAME.")
     with open_workspace() as workspace:
@@ -50,6 +51,7 @@ def _user_command(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
+    """``atlas audit``: who saved, published or changed an account, and when, oldest first."""
     with open_workspace() as workspace:
         log = workspace.audit_log(
             user=acting_user(args, workspace),
@@ -64,6 +66,7 @@ def _audit(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
+    """``atlas publish NAME@V``: make a saved version the one every reader sees (or withdraw it)."""
     name, version = parse_ref(args.ref)
     if version is None:
         raise ValueError(f"Expected NAME@VERSION to publish (e.g. {name}@3), got {args.ref!r}.")
@@ -76,8 +79,10 @@ def _publish(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     """
-    `streamlit run server.py` (app.py and the login routes that set the session cookie) on
-    ``--address``; refused off loopback without ATLAS_AUTH=on.
+    ``atlas serve``: the app on ``--address``, refused off loopback without ATLAS_AUTH=on.
+
+    It runs `streamlit run server.py` (app.py and the login routes that set the session
+    cookie).
 
     Streamlit's server (uvicorn) believes X-Forwarded-For only from ATLAS_TRUSTED_PROXIES:
     unset, from no one (uvicorn's own default believes loopback).

@@ -63,6 +63,7 @@ def _say(row: dict, ended: int, total: int) -> None:
 
 
 def _batch(args: argparse.Namespace) -> int:
+    """``atlas batch``: one task for every city of a province or of China; 3 if any city failed."""
     from geo import batch, boundaries, gazetteer
 
     boundaries.build_boundaries()

@@ -33,6 +33,7 @@ DEFAULT_METRIC = "households"
 
 
 def _cities(args: argparse.Namespace) -> list[str]:
+    """The cities of ``--province``, or those ``--city`` names (each once)."""
     if args.province:
         province = gazetteer.resolve_province(args.province)["province"]
         return list(gazetteer.list_cities(province)["city"])
@@ -58,6 +59,7 @@ def _chosen_places(given: list[str] | None, places, figures) -> list[str]:
 
 
 def _chosen_metrics(given: list[str] | None, options: list[str], has_ledger: bool) -> list[str]:
+    """The metrics to compare: ``--metric``'s, checked, else households (and the ledger's)."""
     if not given:
         defaults = [DEFAULT_METRIC] + (["ledger_households"] if has_ledger else [])
         return [m for m in defaults if m in options]
@@ -85,6 +87,7 @@ def _inputs(args: argparse.Namespace, cities: list[str]):
 
 
 def _compare(args: argparse.Namespace) -> int:
+    """``atlas compare``: places side by side, as the compare page's table, to CSV or Excel."""
     boundaries.build_boundaries()
     cities = _cities(args)
     figures = readable_figures(args)

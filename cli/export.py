@@ -1,6 +1,8 @@
 """
-``atlas export`` (the filtered district layer, or the view's layers as one GeoPackage) and
-``atlas map`` (one offline HTML map): a view of the map page, as files.
+``atlas export`` and ``atlas map``: a view of the map page, as files.
+
+``export`` writes the filtered district layer, or the view's layers as one GeoPackage;
+``map`` one HTML map that opens offline.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from layers.view import View, export_layers, view_heading, view_map
 
 
 def _selection_from(args: argparse.Namespace) -> selection.Selection:
+    """The cities, districts, years and figures the export options choose, as the map's filters."""
     years = None
     if args.year_from is not None or args.year_to is not None:
         years = (args.year_from or 0, args.year_to or 9999)
@@ -59,6 +62,7 @@ def _cities_of(args: argparse.Namespace) -> tuple[tuple[str, ...], str]:
 
 
 def _export(args: argparse.Namespace) -> int:
+    """``atlas export``: the districts and their figures as GeoJSON, or the view as a GeoPackage."""
     if not (args.out or args.gpkg):
         raise ValueError("Expected --out FILE.geojson, --gpkg FILE.gpkg, or both.")
     boundaries.build_boundaries()
@@ -101,8 +105,9 @@ def _export_geojson(args: argparse.Namespace, chosen: selection.Selection) -> No
 
 def _export_gpkg(args: argparse.Namespace, chosen: selection.Selection) -> None:
     """
-    ``atlas export --gpkg``: the view's layers in one GeoPackage, as the export page writes
-    them (:func:`layers.view.export_layers`).
+    ``atlas export --gpkg``: the view's layers in one GeoPackage, as the export page writes.
+
+    The layers are :func:`layers.view.export_layers`'s.
 
     The communities of ``--projects`` and ``--dataset``, reconciled with the figures as the
     ledger page compares them by default; with ``--infra``, its features and their coverage
@@ -154,6 +159,7 @@ def _export_dataset(args: argparse.Namespace, chosen: selection.Selection) -> No
 
 def _map(args: argparse.Namespace) -> int:
     # The map's modules (folium, mapclassify, scipy.stats) cost 150 MB: loaded only here.
+    """``atlas map``: one figure's district map as a single HTML file that opens offline."""
     from layers.offline import offline_html_bytes
 
     out = Path(args.out)

@@ -27,6 +27,7 @@ from store import open_workspace
 
 
 def _figures_extract(args: argparse.Namespace) -> int:
+    """``atlas figures extract``: a report's proposed figures; ``--save`` keeps the accepted."""
     from geo.documents.extract import propose_figures
     from geo.documents.review import accept_extraction
 
@@ -55,6 +56,7 @@ def _figures_extract(args: argparse.Namespace) -> int:
 
 
 def _figures_read(args: argparse.Namespace) -> int:
+    """``atlas figures read``: a filled-in figures table, its refused rows in ``--report``."""
     from geo.documents.table import read_figure_table
     from layers.wording import quarantine_messages
 
@@ -99,6 +101,7 @@ def _save(args: argparse.Namespace, source: Path, figures, **kwargs) -> dict[str
 
 
 def _figures_template(args: argparse.Namespace) -> int:
+    """``atlas figures template``: the blank figures table (Excel) with its guide sheet."""
     from geo.documents.table import template_bytes
 
     out = Path(args.out)
@@ -108,6 +111,7 @@ def _figures_template(args: argparse.Namespace) -> int:
 
 
 def _add_save_options(parser: argparse.ArgumentParser) -> None:
+    """``--save``, ``--dataset`` and ``--user``: keep the figures in the workspace."""
     parser.add_argument(
         "--save", action="store_true", help="save the figures in the workspace, as the page does"
     )

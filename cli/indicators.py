@@ -9,7 +9,6 @@ from pathlib import Path
 from cli._common import declare_files
 from geo import boundaries, crs, records
 from layers.export import write_bytes, write_geojson, write_geopackage
-from layers.spreadsheets import xlsx_bytes
 
 
 def _radius_settings(pairs: list[str] | None) -> dict[str, float]:
@@ -47,8 +46,9 @@ def _indicator_inputs(args: argparse.Namespace):
 
 
 def _indicators(args: argparse.Namespace) -> int:
+    """``atlas indicators``: life-circle indicators per community and district, with clauses."""
     from geo import lifecircle
-    from layers.lifecircle import export_sheets, facility_quarantine
+    from layers.lifecircle import export_xlsx, facility_quarantine
 
     out = Path(args.out)
     boundaries.build_boundaries()
@@ -67,7 +67,7 @@ def _indicators(args: argparse.Namespace) -> int:
         }
         write_geopackage(layers, out)
     elif out.suffix.lower() == ".xlsx":
-        write_bytes(xlsx_bytes(export_sheets(result, found.quarantine)), out)
+        write_bytes(export_xlsx(result, found.quarantine), out)
     else:
         write_geojson(result.communities, out)
         write_geojson(districts, out.with_name(out.stem + "-districts.geojson"))

@@ -12,6 +12,7 @@ from layers.export import write_geojson, write_geopackage
 
 
 def _infra(args: argparse.Namespace) -> int:
+    """``atlas infra``: the accessibility features of an OSM extract or a survey file."""
     needs_output(args, "--out", args.out)
     boundaries.build_boundaries()  # a survey's extent is cut to district outlines
     found = infra.read_infra(Path(args.file), crs_name=args.crs, sheet=args.sheet, layer=args.layer)
@@ -27,6 +28,7 @@ def _infra(args: argparse.Namespace) -> int:
 
 
 def _coverage(args: argparse.Namespace) -> int:
+    """``atlas coverage``: coverage measures per district, each with its completeness status."""
     out = Path(args.out)
     boundaries.build_boundaries()
     found = infra.read_infra(Path(args.infra))

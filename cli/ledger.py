@@ -20,6 +20,7 @@ from layers.export import write_geojson, write_geopackage
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    """``atlas ingest``: a ledger read, bad rows quarantined with reasons, checked with figures."""
     needs_output(args, "--out and --report", args.out and args.report)
     out = Path(args.out) if args.out else None
     boundaries.build_boundaries()

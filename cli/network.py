@@ -12,6 +12,7 @@ from layers.export import write_geojson, write_geopackage
 
 
 def _network(args: argparse.Namespace) -> int:
+    """``atlas network``: the pedestrian network of an OSM extract, as a GeoPackage."""
     from geo import network
 
     out = Path(args.out)
@@ -22,6 +23,7 @@ def _network(args: argparse.Namespace) -> int:
 
 
 def _reach(args: argparse.Namespace) -> int:
+    """``atlas reach``: metres on foot from each community to the nearest accessible feature."""
     from geo import network, reach
 
     out = Path(args.out)

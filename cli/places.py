@@ -12,12 +12,14 @@ from geo import boundaries, gazetteer
 
 
 def _build(args: argparse.Namespace) -> int:
+    """``atlas build``: the district outline cache (WGS84) and the map's Leaflet files, once."""
     from layers.assets import install_leaflet, install_markercluster
 
     start = time.perf_counter()
 
     def say(line: str) -> None:
         # Progress on stderr, so stdout keeps only the paths a script reads.
+        """One progress line on stderr, with the seconds since the build began."""
         print(f"atlas build [{time.perf_counter() - start:5.1f} s] {line}", file=sys.stderr)
 
     cached = all(boundaries.boundaries_cache_path(display=d).exists() for d in (False, True))
@@ -36,6 +38,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _resolve(args: argparse.Namespace) -> int:
+    """``atlas resolve``: a district name (old or new) to today's adcode; exit 1 if unknown."""
     result = gazetteer.resolve_district(args.name, city=args.city, year=args.year)
     print(json.dumps(result.to_dict(), ensure_ascii=False))
     return 1 if result.status == "unknown" else 0

@@ -1,4 +1,4 @@
-"""``atlas plan template|save`` (the annual plan) and ``atlas progress`` (its monthly report)."""
+"""``atlas plan template|plannable|save`` (the annual plan), ``atlas progress`` (its report)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from cli._common import acting_user, declare_files, readable_figures
+from cli._common import acting_user, add_user_option, declare_files, readable_figures
 from layers.export import write_bytes
 from layers.spreadsheets import xlsx_bytes
 from store import open_workspace
 
 
 def _plan_template(args: argparse.Namespace) -> int:
+    """``atlas plan template``: the blank annual plan table (Excel)."""
     from geo.plans import template_bytes
 
     out = Path(args.out)
@@ -24,6 +25,7 @@ def _plan_template(args: argparse.Namespace) -> int:
 
 
 def _plan_save(args: argparse.Namespace) -> int:
+    """``atlas plan save``: save a year's plan, from a filled-in template or the saved figures."""
     from geo import plans
 
     file = {}
@@ -49,7 +51,18 @@ def _plan_save(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan_plannable(args: argparse.Namespace) -> int:
+    """One JSON line per city, year and document the figures can plan, or the reason not."""
+    from geo.plans import plannable
+
+    found = plannable(readable_figures(args))
+    for row in found.astype(object).where(found.notna(), None).to_dict("records"):
+        print(json.dumps(row, ensure_ascii=False))
+    return 0
+
+
 def _progress(args: argparse.Namespace) -> int:
+    """``atlas progress``: the plan's progress from the ledger's reports, as of a day."""
     from geo.dates import parse_day
     from geo.progress import overview
     from layers.progress import report_sheets
@@ -91,13 +104,18 @@ def _number(value, digits: int = 0):
 
 
 def add_commands(sub) -> None:
-    """``atlas plan template|save`` and ``atlas progress``."""
+    """``atlas plan template|plannable|save`` and ``atlas progress``."""
     plan_cmd = sub.add_parser("plan", help="annual plans: the template, saving a plan")
     commands = plan_cmd.add_subparsers(dest="plan_command", required=True)
     template = commands.add_parser("template", help="write the blank plan template (.xlsx)")
     template.add_argument("--out", required=True, help="output .xlsx")
     declare_files(template, suffixes=(".xlsx",))
     template.set_defaults(func=_plan_template)
+    listed = commands.add_parser(
+        "plannable", help="the cities, years and documents the figures can plan, or why not"
+    )
+    add_user_option(listed)
+    listed.set_defaults(func=_plan_plannable)
     save = commands.add_parser("save", help="save a plan (template, or reported figures)")
     save.add_argument("file", nargs="?", help="a filled-in plan template, .xlsx or .csv")
     save.add_argument("--dataset", required=True, help="the plan dataset to save into")
@@ -112,6 +130,7 @@ def add_commands(sub) -> None:
     save.add_argument("--programme-start", type=int, default=2019, help="default 2019")
     save.add_argument("--document", help="the plan's document (doc_id or number), if several")
     save.add_argument("--source", default="", help="where the deadlines are written")
+    add_user_option(save)
     save.set_defaults(func=_plan_save)
     progress = sub.add_parser("progress", help="a plan's progress as of a day: the monthly report")
     progress.add_argument("--plan", required=True, metavar="NAME[@V]", help="a saved plan")
@@ -119,5 +138,6 @@ def add_commands(sub) -> None:
     progress.add_argument("--as-of", required=True, metavar="YYYY-MM-DD", help="the day")
     progress.add_argument("--out", required=True, help="the monthly report, .xlsx")
     progress.add_argument("--lang", choices=["zh", "en"], default="zh", help="its language")
+    add_user_option(progress)
     declare_files(progress, suffixes=(".xlsx",))
     progress.set_defaults(func=_progress)

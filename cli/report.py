@@ -63,6 +63,8 @@ def _report_inputs(args: argparse.Namespace):
         "ledger": ledger.refs if ledger is not None else [],
         "infra": infra_found.refs if infra_found is not None else [],
     }
+    walked = _network(args, infra_found)
+    used["network"] = walked[1].name if walked is not None else None
     return used, report.gather_report(
         figures,
         chosen,
@@ -71,10 +73,29 @@ def _report_inputs(args: argparse.Namespace):
         infra=infra_found.content if infra_found is not None else None,
         infra_source=data_source(infra_found),
         readable=readable,
+        network=walked[0] if walked is not None else None,
+        network_source=walked[1] if walked is not None else None,
     )
 
 
+def _network(args: argparse.Namespace, infra_found):
+    """The pedestrian network of ``--network`` and what a report cites for it; or ``None``."""
+    if not args.network:
+        return None
+    if infra_found is None:
+        raise ValueError(
+            "Expected infrastructure to walk to with --network (a saved --infra, or the "
+            "workspace's current state), found none. Save it first with `atlas infra FILE --save`."
+        )
+    from geo import network, report
+
+    path = Path(args.network)
+    built = network.build_network(path)
+    return built, report.DataSource(path.name, synthetic=report.looks_synthetic([path.name]))
+
+
 def _report_command(args: argparse.Namespace) -> int:
+    """``atlas report reply|sheets``: the reply draft (Word) or the district atlas (PDF)."""
     out = Path(args.out)
     used, gathered = _report_inputs(args)
     today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
@@ -83,9 +104,9 @@ def _report_command(args: argparse.Namespace) -> int:
 
         data = reply_docx(gathered, today=today, lang=args.lang)
     else:
-        from layers.sheets import sheets_pdf
+        from layers.atlas_pdf import atlas_pdf
 
-        data = sheets_pdf(gathered, today=today, figure=args.figure, lang=args.lang)
+        data = atlas_pdf(gathered, today=today, figure=args.figure, lang=args.lang)
     write_bytes(data, out)
     summary = {
         "out": str(out),
@@ -127,6 +148,12 @@ def add_commands(sub) -> None:
         made.add_argument(
             "--figures-only", action="store_true", help="the documents' figures, no saved data"
         )
+        made.add_argument(
+            "--network",
+            metavar="EXTRACT",
+            help="an OSM extract (.osm.pbf/.osm): walking shares along its streets beside the "
+            "straight-line ones",
+        )
         made.add_argument("--lang", choices=["zh", "en"], default="zh", help="default zh")
         add_user_option(made)
         made.add_argument("--out", required=True, help=f"output {suffix}")
@@ -134,5 +161,5 @@ def add_commands(sub) -> None:
             made.add_argument(
                 "--figure", default="households", help="the figure colouring the cover's map"
             )
-        declare_files(made, suffixes=(suffix,))
+        declare_files(made, inputs=("network",), suffixes=(suffix,))
         made.set_defaults(func=_report_command)

@@ -17,6 +17,7 @@ from store.names import version_number
 
 
 def _db(args: argparse.Namespace) -> int:
+    """``atlas db init|upgrade|status|backup|restore``: the workspace itself."""
     with open_workspace() as workspace:
         if args.action == "init":
             result = workspace.init()
@@ -37,6 +38,7 @@ def _db(args: argparse.Namespace) -> int:
 
 
 def _datasets(args: argparse.Namespace) -> int:
+    """``atlas datasets``: the saved datasets the account may read, one JSON line each."""
     with open_workspace() as workspace:
         for dataset in workspace.list_datasets(user=acting_user(args, workspace)):
             print(json.dumps(dataset, ensure_ascii=False))
@@ -44,6 +46,7 @@ def _datasets(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
+    """``atlas history``: the versions of a dataset, who saved each and when."""
     with open_workspace() as workspace:
         for info in workspace.history(args.dataset, user=acting_user(args, workspace)):
             print(json.dumps(info.to_dict(), ensure_ascii=False))
@@ -51,6 +54,7 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
+    """``atlas diff``: what changed between two versions of a dataset, row by row, then counts."""
     with open_workspace() as workspace:
         changes = workspace.diff(
             args.dataset,

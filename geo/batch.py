@@ -32,6 +32,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -40,6 +41,12 @@ import shapely
 
 from geo import boundaries, crs
 from geo.errors import AtlasError
+
+if TYPE_CHECKING:
+    import distributed
+    import osmium
+
+    from geo.network import Network
 
 __all__ = [
     "FAILURE_CODES",
@@ -163,18 +170,18 @@ def _read_elements(path: Path) -> dict[str, np.ndarray]:
     way_id, way_count, way_ref = array.array("q"), array.array("q"), array.array("q")
     rel_id, rel_count, rel_kind, rel_ref = (array.array("q") for _ in range(4))
     kinds = {"n": 0, "w": 1, "r": 2}
-    for obj in osmium.FileProcessor(str(path)):
-        if obj.is_node():
+    for obj in osmium.FileProcessor(str(path), _osm_kinds()):
+        if isinstance(obj, osmium.osm.Node):
             node_id.append(obj.id)
             location = obj.location
             node_x.append(location.x)
             node_y.append(location.y)
-        elif obj.is_way():
+        elif isinstance(obj, osmium.osm.Way):
             refs = [n.ref for n in obj.nodes]
             way_id.append(obj.id)
             way_count.append(len(refs))
             way_ref.extend(refs)
-        else:
+        elif isinstance(obj, osmium.osm.Relation):
             members = list(obj.members)
             rel_id.append(obj.id)
             rel_count.append(len(members))
@@ -187,6 +194,13 @@ def _read_elements(path: Path) -> dict[str, np.ndarray]:
     return {k: np.frombuffer(v, dtype=np.int64) for k, v in zip(names, found, strict=True)}
 
 
+def _osm_kinds() -> osmium.osm.osm_entity_bits:
+    """What a cut reads: nodes, ways, relations (a file may hold changesets too, never kept)."""
+    import osmium
+
+    return osmium.osm.NODE | osmium.osm.WAY | osmium.osm.RELATION
+
+
 def _pairs_unique(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (element id, area row) pairs, sorted (one 1-D sort: areas are < 2**16)."""
     if not a.size:
@@ -195,7 +209,9 @@ def _pairs_unique(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return key >> 16, key & 0xFFFF
 
 
-def _inside(areas: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray) -> tuple:
+def _inside(
+    areas: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(point row, area row) of every point inside an area: boxes first, then prepared tests."""
     outlines = areas.geometry.to_numpy()
     tree = shapely.STRtree(outlines)
@@ -210,7 +226,13 @@ def _inside(areas: gpd.GeoDataFrame, lon: np.ndarray, lat: np.ndarray) -> tuple:
     return point_row[keep], area_row[keep]
 
 
-def _members_in(ids: np.ndarray, owner: np.ndarray, refs: np.ndarray, kept_ids, kept_area):
+def _members_in(
+    ids: np.ndarray,
+    owner: np.ndarray,
+    refs: np.ndarray,
+    kept_ids: np.ndarray,
+    kept_area: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """(owner, area) pairs for owners with a member among (kept_ids, kept_area)."""
     order = np.argsort(kept_ids, kind="stable")
     sorted_ids = kept_ids[order]
@@ -224,7 +246,9 @@ def _members_in(ids: np.ndarray, owner: np.ndarray, refs: np.ndarray, kept_ids, 
     return _pairs_unique(ids[owner[occurrence]], kept_area[order[starts]])
 
 
-def _assign(elements: dict[str, np.ndarray], areas: gpd.GeoDataFrame) -> dict[str, tuple]:
+def _assign(
+    elements: dict[str, np.ndarray], areas: gpd.GeoDataFrame
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """(element id, area row) pairs per kind: nodes inside, whole ways, relations touching."""
     located = (elements["node_x"] != 2**31 - 1) & (elements["node_y"] != 2**31 - 1)
     lon = elements["node_x"][located] / 1e7
@@ -254,7 +278,9 @@ def _assign(elements: dict[str, np.ndarray], areas: gpd.GeoDataFrame) -> dict[st
     return {"n": (nodes, node_area), "w": (ways, way_area), "r": relations}
 
 
-def _way_nodes(elements, ways, way_area) -> tuple[np.ndarray, np.ndarray]:
+def _way_nodes(
+    elements: dict[str, np.ndarray], ways: np.ndarray, way_area: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Every node of each kept (way, area) pair, with that area."""
     order = np.argsort(elements["way_id"], kind="stable")
     row_of_way = order[np.searchsorted(elements["way_id"], ways, sorter=order)]
@@ -299,15 +325,15 @@ def cut_extract(
     paths = {code: folder / f"{code}{suffix}" for code in codes}
     writers = [osmium.SimpleWriter(str(p), bufsz=2**16, overwrite=True) for p in paths.values()]
     try:
-        for obj in osmium.FileProcessor(str(path)):
-            kind = "n" if obj.is_node() else "w" if obj.is_way() else "r"
+        for obj in osmium.FileProcessor(str(path), _osm_kinds()):
+            kind = obj.type_str()  # n, w or r: the kinds _osm_kinds reads
             for area in lookup[kind].get(obj.id, ()):
                 add = writers[area]
-                if kind == "n":
+                if isinstance(obj, osmium.osm.Node):
                     add.add_node(obj)
-                elif kind == "w":
+                elif isinstance(obj, osmium.osm.Way):
                     add.add_way(obj)
-                else:
+                elif isinstance(obj, osmium.osm.Relation):
                     add.add_relation(obj)
     finally:
         for writer in writers:
@@ -360,7 +386,7 @@ def run_city(job: CityJob) -> dict:
     return row | {"frames": frames}
 
 
-def _network_of(extract: Path):
+def _network_of(extract: Path) -> Network:
     from geo import network
 
     built = network.build_network(extract, use_cache=False)
@@ -505,7 +531,9 @@ def _pool_results(jobs: Iterator[CityJob], workers: int) -> Iterator[dict]:
             yield _result_or_lost(future, futures[future])
 
 
-def _cluster_results(jobs: Iterator[CityJob], scheduler) -> Iterator[dict]:
+def _cluster_results(
+    jobs: Iterator[CityJob], scheduler: str | distributed.Client
+) -> Iterator[dict]:
     """Rows as cities finish, on a ``distributed`` cluster (an address or a ``Client``)."""
     import distributed
 
@@ -535,16 +563,25 @@ def _portable(job: CityJob) -> CityJob:
     return job
 
 
-def _result_or_lost(future, job: CityJob, lost: tuple[type[Exception], ...] = ()) -> dict:
+class _Future(Protocol):
+    """A pending city: a process pool's or a ``distributed`` cluster's future."""
+
+    def result(self) -> Any: ...
+
+
+def _result_or_lost(future: _Future, job: CityJob, lost: tuple[type[Exception], ...] = ()) -> dict:
     """
     The row a worker returned; a worker that died (killed, out of memory) fails its city.
 
     ``lost`` adds the executor's own exceptions for a lost worker (``distributed``'s
     ``KilledWorker``; a broken process pool raises a ``RuntimeError``).
     """
+    caught: tuple[type[Exception], ...] = (
+        AtlasError, ValueError, MemoryError, OSError, RuntimeError, *lost
+    )  # fmt: skip
     try:
         return future.result()
-    except (AtlasError, ValueError, MemoryError, OSError, RuntimeError, *lost) as exc:
+    except caught as exc:
         return {
             "task": job.task,
             "province": job.province,
@@ -600,7 +637,7 @@ def run_batch(
     province: str | None = None,
     areas: gpd.GeoDataFrame | None = None,
     workers: int = 1,
-    scheduler=None,
+    scheduler: str | distributed.Client | None = None,
     options: dict | None = None,
     progress: Progress | None = None,
     only_with_projects: bool = True,

@@ -545,8 +545,8 @@ def _save_grid(path: Path, arrays: dict[str, np.ndarray], adcodes: np.ndarray) -
     # folder only costs the rebuild next time.
     tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
     try:
-        # numpy's stub reads **arrays as if it could hold the allow_pickle flag; it holds arrays.
-        np.savez_compressed(tmp, adcodes=adcodes.astype(str), **arrays)  # type: ignore[arg-type]
+        # allow_pickle named (numpy's default) so that **arrays cannot stand for it: arrays only.
+        np.savez_compressed(tmp, allow_pickle=True, adcodes=adcodes.astype(str), **arrays)
         tmp.replace(path)
     except OSError as exc:
         log.warning("could not save the district grid to %s: %s", path, exc)

@@ -209,25 +209,25 @@ def quarantine_by_reason(quarantine: pd.DataFrame) -> pd.DataFrame:
     Quarantined rows counted by reason, most frequent first, with the first row's particulars.
 
     ``quarantine`` is a ledger's or an infrastructure source's quarantine (``row``,
-    ``reason``, and its ``column`` and ``detail_zh``/``detail_en`` as read, or the
-    ``message_zh``/``message_en`` of a version saved before). Columns: ``reason``, ``rows``,
-    ``first_row`` and that row's particulars among those, which name the column and the value.
+    ``reason``, and its ``column``, ``detail_zh``/``detail_en`` as read and
+    ``detail_params``, or the ``message_zh``/``message_en`` of a version saved before).
+    Columns: ``reason``, ``rows``, ``first_row`` and that row's particulars among those,
+    which name the column and the value.
     """
     kept = [
         c
-        for c in ("column", "detail_zh", "detail_en", "message_zh", "message_en")
+        for c in ("column", "detail_zh", "detail_en", "detail_params", "message_zh", "message_en")
         if c in quarantine.columns
     ]
     columns = ["reason", "rows", "first_row", *kept]
     if quarantine.empty:
         return pd.DataFrame(columns=columns)
     ordered = quarantine.sort_values("row", kind="stable")
-    grouped = ordered.groupby("reason", sort=False)
-    table = grouped.agg(
-        rows=("row", "size"),
-        first_row=("row", "first"),
-        **{c: (c, "first") for c in kept},
-    ).reset_index()
+    # The first row's own particulars, missing ones included: "first" of a groupby would
+    # take each column's first non-missing value, another row's where a row has none.
+    table = ordered.drop_duplicates("reason")[["reason", "row", *kept]]
+    table = table.rename(columns={"row": "first_row"})
+    table.insert(1, "rows", table["reason"].map(ordered["reason"].value_counts()))
     return table.sort_values(["rows", "reason"], ascending=[False, True], ignore_index=True)[
         columns
     ]

@@ -36,13 +36,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyproj
 import shapely
+from numpy.typing import ArrayLike
 
 from geo import boundaries, crs
 from geo.infra import Infra, declare_coverage
@@ -78,6 +81,11 @@ DISTANCE_TYPES = ("accessible_bus_stop", "curb_ramp", "accessible_toilet")
 MIN_EXTENT_SHARE = 0.95
 #: Below this share a district counts as outside: neighbouring outlines overlap in slivers.
 _SLIVER_SHARE = 0.005
+
+#: WGS84 (lon, lat) arrays → metric (x, y) arrays: a transformer's bound ``transform``.
+_ToMetric = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+#: One geometry or an array of them: :func:`shapely.transform` gives back what it is given.
+_G = TypeVar("_G", shapely.Geometry, np.ndarray)
 
 #: Status → meaning. Only ``ok`` values are ranked or coloured; the rest are drawn hatched.
 STATUSES: dict[str, str] = {
@@ -187,7 +195,7 @@ def _metric_crs(frame: gpd.GeoDataFrame) -> pyproj.CRS:
 
 
 @functools.lru_cache(maxsize=8)
-def _to_metric(metric: pyproj.CRS):
+def _to_metric(metric: pyproj.CRS) -> _ToMetric:
     """
     WGS84 (lon, lat) → ``metric`` (x, y), built once per CRS.
 
@@ -197,7 +205,7 @@ def _to_metric(metric: pyproj.CRS):
     return pyproj.Transformer.from_crs("EPSG:4326", metric, always_xy=True).transform
 
 
-def _is_point(geometries) -> np.ndarray:
+def _is_point(geometries: ArrayLike) -> np.ndarray:
     """Which geometries are a Point, from GEOS type codes (``geom_type`` makes strings)."""
     return shapely.get_type_id(np.asarray(geometries)) == shapely.GeometryType.POINT
 
@@ -236,7 +244,7 @@ def _clipped_km(lines_m: np.ndarray, outlines_m: np.ndarray) -> np.ndarray:
     return km
 
 
-def _extent_share(outlines_m: np.ndarray, extent_m) -> np.ndarray:
+def _extent_share(outlines_m: np.ndarray, extent_m: shapely.Geometry | None) -> np.ndarray:
     if extent_m is None:
         return np.zeros(len(outlines_m))
     area = shapely.area(outlines_m)
@@ -258,7 +266,7 @@ def _extent_status(share: np.ndarray, minimum: float) -> np.ndarray:
     ).astype(object)
 
 
-def _projected(geometries, to_m):
+def _projected(geometries: _G, to_m: _ToMetric) -> _G:
     """``geometries`` (lon, lat) in the metric CRS of ``to_m``."""
     return shapely.transform(geometries, lambda xy: np.column_stack(to_m(xy[:, 0], xy[:, 1])))
 
@@ -270,7 +278,9 @@ def _set(out: pd.DataFrame, key: str, value: np.ndarray, status: np.ndarray) -> 
     out[f"{key}_status"] = status
 
 
-def _ratio(numerator, denominator, base_status, scale: float) -> tuple[np.ndarray, np.ndarray]:
+def _ratio(
+    numerator: np.ndarray, denominator: np.ndarray, base_status: np.ndarray, scale: float
+) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(denominator > 0, numerator / denominator * scale, np.nan)
     status = np.where(
@@ -332,6 +342,7 @@ def district_metrics(
         _set(out, m.key, value, status)
     for m in MEASURES.values():
         if m.kind == "rate":
+            assert m.parts is not None  # every rate of MEASURES names its two parts
             numerator, denominator = m.parts
             value, status = _ratio(
                 out[numerator].to_numpy(),
@@ -346,7 +357,7 @@ def district_metrics(
 
 
 def coverage_districts(
-    infra: Infra, projects: gpd.GeoDataFrame | None = None, *, folder=None
+    infra: Infra, projects: gpd.GeoDataFrame | None = None, *, folder: Path | None = None
 ) -> gpd.GeoDataFrame:
     """
     Every district of each city the data's extent touches, or that holds a project.
@@ -432,7 +443,9 @@ def project_proximity(
     return out
 
 
-def _inside_extent(points: np.ndarray, present: np.ndarray, extent) -> np.ndarray:
+def _inside_extent(
+    points: np.ndarray, present: np.ndarray, extent: shapely.Geometry | None
+) -> np.ndarray:
     """Which present geometries intersect ``extent``; points by coordinates (no geometry)."""
     inside = np.zeros(len(points), dtype=bool)
     if extent is None:
@@ -447,7 +460,7 @@ def _inside_extent(points: np.ndarray, present: np.ndarray, extent) -> np.ndarra
     return inside
 
 
-def _nearest_m(points: np.ndarray, origins: np.ndarray, to_m) -> np.ndarray:
+def _nearest_m(points: np.ndarray, origins: np.ndarray, to_m: _ToMetric) -> np.ndarray:
     """
     Distance from each origin (metric x, y) to the nearest of the feature points.
 
@@ -615,7 +628,7 @@ def measure(
     radii: Sequence[int] = RADII_M,
     covers: Sequence[str] = (),
     city: str | None = None,
-    folder=None,
+    folder: Path | None = None,
 ) -> Coverage:
     """
     Coverage of ``infra`` per district and per project: the pipeline the app and the CLI share.

@@ -108,6 +108,14 @@ CODES: dict[str, tuple[str, ...]] = {
     "report_bad_period": ("value",),
     "report_too_many_places": ("n", "cap"),
     "report_nothing_readable": ("cities",),
+    # A file whose header lacks a column it needs (geo.records, geo.infra, geo.facilities):
+    # ``missing`` the columns' kinds joined by "/" (geo.records.NEEDED_COLUMNS), ``header``
+    # the file's header as written; a ledger's investment column with no unit anywhere.
+    "ledger_columns": ("missing", "header"),
+    "investment_unit": ("header", "cells", "sample"),
+    "survey_type_column": ("header",),
+    "survey_coordinates": ("header",),
+    "facility_category_column": ("header",),
     # No reported figure plans this city and year (geo.plans.plan_from_figures).
     "no_plan_figures": ("city", "year", "found"),
     # One city of a batch (geo.batch.FAILURE_CODES): the others go on.

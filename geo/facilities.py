@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import re
 import tempfile
 import tomllib
@@ -339,7 +340,8 @@ class Facilities:
     a point, or the facility's outline (a park), a line for an unclosed way. A facility of
     two categories has a row for each. ``quarantine`` lists refused file rows: ``row``,
     ``reason`` (:data:`REASONS` and those of :data:`geo.io.sheets.ROW_REASONS`), ``column``,
-    ``detail_zh``/``detail_en`` (the cell, as the shared readers quote it) and every raw cell.
+    ``detail_zh``/``detail_en`` (the cell, as the shared readers quote it), ``detail_params``
+    (a detail's code and parameters where it needs words) and every raw cell.
     """
 
     features: gpd.GeoDataFrame
@@ -481,10 +483,21 @@ def read_osm_facilities(
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / ("upload" + "".join(Path(label).suffixes[-2:]))
             path.write_bytes(source)
-            return read_osm_facilities(path, registry=registry, extent=extent, name=label)
+            sha256 = hashlib.sha256(source).hexdigest()
+            return _read_osm_facilities(path, label, registry, extent, sha256)
     path = Path(source)
-    label = name or path.name
-    _osm.check_osm(path, label)
+    return _read_osm_facilities(path, name or path.name, registry, extent, None)
+
+
+def _read_osm_facilities(
+    path: Path,
+    label: str,
+    registry: Registry,
+    extent: shapely.Geometry | None,
+    sha256: str | None,
+) -> Facilities:
+    # An upload's whole-file check is known by its content (geo.io.osm.read_whole).
+    _osm.check_osm(path, label, sha256=sha256)
     try:
         elements = _osm_elements(path, registry)
     except RuntimeError as exc:
@@ -524,7 +537,9 @@ def _areas_m2(geometries: np.ndarray) -> np.ndarray:
 
 
 def _empty_quarantine() -> pd.DataFrame:
-    return pd.DataFrame(columns=["row", "reason", "column", "detail_zh", "detail_en"])
+    return pd.DataFrame(
+        columns=["row", "reason", "column", "detail_zh", "detail_en", "detail_params"]
+    )
 
 
 # --- the bureau's facilities file ---------------------------------------------------------------
@@ -549,7 +564,9 @@ def _file_categories(raw: pd.DataFrame, registry: Registry, flags: _sheets.Flags
         raise InputError(
             f"Expected a column naming each facility's category "
             f"({'、'.join(FILE_FIELDS['category'])}); the file has {columns!r}. Add one, with "
-            "values such as 幼儿园、托儿所、社区卫生服务站 (the template lists them)."
+            "values such as 幼儿园、托儿所、社区卫生服务站 (the template lists them).",
+            code="facility_category_column",
+            details={"header": "、".join(map(str, columns))},
         )
     folded = _cells.normalise_text(raw[column]).fillna("").str.lower().str.replace(" ", "")
     kinds = folded.map(_word_lookup(registry)).to_numpy(dtype=object)
@@ -677,8 +694,9 @@ def _quarantine(raw: pd.DataFrame, rows: np.ndarray, flags: _sheets.Flags) -> pd
             "row": rows[bad],
             "reason": flags.reason[bad],
             "column": flags.column[bad],
-            "detail_zh": flags.detail_zh[bad],
-            "detail_en": flags.detail_en[bad],
+            "detail_zh": flags.detail[bad],
+            "detail_en": flags.detail[bad],
+            "detail_params": flags.detail_params(bad),
         }
     )
     cells = raw[bad].reset_index(drop=True)

@@ -22,9 +22,13 @@ from __future__ import annotations
 import configparser
 import dataclasses
 import functools
+import hashlib
+import json
 import tempfile
 import warnings
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -41,7 +45,9 @@ from geo.io import sheets as _sheets
 from geo.io import vector as _vector
 
 __all__ = [
+    "DETAILS",
     "FEATURE_TYPES",
+    "GEOMETRY_NAMES",
     "GEOMETRY_TYPES",
     "KINDS",
     "OSM_RULES",
@@ -157,9 +163,18 @@ REASONS: tuple[str, ...] = (
     "invalid_geometry",
     "empty_geometry",
 )
+#: Details that need words, code → the parameters they take besides the row's ``detail``
+#: (besides those of :data:`geo.io.sheets.DETAILS`); layers words them (``qdetail_<code>``).
+DETAILS: dict[str, tuple[str, ...]] = {
+    "geometry": ("geometry",),  # a geometry type of GEOMETRY_NAMES
+    "too_wide": ("span",),  # degrees of longitude
+    "open_rings": (),  # an OSM area whose rings the extract does not close
+}
+_PARAMS = "detail_params"
 
 _YES = ("yes",)
-_GEOMETRY_NAMES = np.array(
+#: Every geometry type by shapely's type id, as a detail names it (``geometry_<name>``).
+GEOMETRY_NAMES = np.array(
     [
         "Point",
         "LineString",
@@ -174,11 +189,7 @@ _GEOMETRY_NAMES = np.array(
 )
 # shapely's type ids of GEOMETRY_TYPES and their Multi forms (0, 1, 3, 4, 5, 6).
 _ALLOWED_TYPE_IDS = np.flatnonzero(
-    np.isin([n.removeprefix("Multi") for n in _GEOMETRY_NAMES], GEOMETRY_TYPES)
-)
-#: The same geometry types as the Chinese messages name them.
-_GEOMETRY_NAMES_ZH = np.array(
-    ["点", "线", "闭合线", "面", "多点", "多线", "多面", "几何集合"], dtype=object
+    np.isin([n.removeprefix("Multi") for n in GEOMETRY_NAMES], GEOMETRY_TYPES)
 )
 _RAMP_KERBS = ("lowered", "flush")
 _OSMCONF = DATA_DIR / "osmconf.ini"
@@ -243,7 +254,7 @@ def _empty_features() -> gpd.GeoDataFrame:
 
 
 def _empty_quarantine() -> pd.DataFrame:
-    return pd.DataFrame(columns=["row", "reason", "column", "detail_zh", "detail_en"])
+    return pd.DataFrame(columns=["row", "reason", "column", "detail_zh", "detail_en", _PARAMS])
 
 
 # --- OpenStreetMap ---------------------------------------------------------------------------
@@ -254,7 +265,7 @@ def area_tags() -> tuple[set[str], set[tuple[str, str]]]:
     config = configparser.ConfigParser(inline_comment_prefixes=(";",))
     config.read(_OSMCONF)
     entries = config["general"]["closed_ways_are_polygons"].split(",")
-    pairs = {tuple(e.split("=", 1)) for e in entries if "=" in e}
+    pairs = {(key, value) for key, _, value in (e.partition("=") for e in entries if "=" in e)}
     return {e for e in entries if "=" not in e}, pairs
 
 
@@ -324,7 +335,13 @@ def _line_rules(ways: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
-def _osm_rows(frame: gpd.GeoDataFrame, rules: dict, geometry, ids, source: str) -> list:
+def _osm_rows(
+    frame: gpd.GeoDataFrame,
+    rules: dict[str, np.ndarray],
+    geometry: np.ndarray,
+    ids: np.ndarray,
+    source: str,
+) -> list[pd.DataFrame]:
     """One block of feature rows per matching rule."""
     names = frame["name"].to_numpy(dtype=object) if "name" in frame else None
     blocks = []
@@ -356,7 +373,7 @@ def _area_ids(areas: pd.DataFrame) -> np.ndarray:
 
 
 def _read_layer(
-    path: Path, layer: str, name: str, *, checked: bool = False, **kwargs
+    path: Path, layer: str, name: str, *, checked: bool = False, **kwargs: Any
 ) -> gpd.GeoDataFrame:
     # Not through Arrow: its stream ends quietly where GDAL fails to parse the file (a PBF
     # block it cannot inflate gave 0 features, exit 0); feature by feature GDAL raises.
@@ -376,7 +393,7 @@ def _read_layer(
         ) from None
 
 
-def read_osm(path: str | Path, *, name: str | None = None) -> Infra:
+def read_osm(path: str | Path, *, name: str | None = None, sha256: str | None = None) -> Infra:
     """
     Read an ``.osm.pbf`` or ``.osm`` XML extract into the feature types of :data:`OSM_RULES`.
 
@@ -387,11 +404,12 @@ def read_osm(path: str | Path, *, name: str | None = None) -> Infra:
     Ways and areas that count as points (platforms, toilets) are placed at their
     representative point; kerb ways give their two end nodes. An area whose geometry GDAL
     cannot build is quarantined as ``invalid_geometry`` when a rule matched it. Output CRS is
-    EPSG:4326 (OSM's own).
+    EPSG:4326 (OSM's own). ``sha256`` names an upload's content (its whole-file check is
+    then made once per content, not per temporary file).
     """
     path = Path(path)
     source = name or path.name
-    _osm.check_osm(path, source)
+    _osm.check_osm(path, source, sha256=sha256)
     # GDAL's fast node index needs node ids in increasing order; an extract edited or written
     # by hand may not have them, and the general index reads it whole (no feature lost).
     _gdal.set_config({"OSM_CONFIG_FILE": str(_OSMCONF), "OSM_USE_CUSTOM_INDEXING": "NO"})
@@ -433,7 +451,9 @@ def read_osm(path: str | Path, *, name: str | None = None) -> Infra:
     return Infra(features, extent, quarantine, source, "osm")
 
 
-def _kerb_way_ends(ways, line_geoms, line_ids, source: str) -> pd.DataFrame:
+def _kerb_way_ends(
+    ways: pd.DataFrame, line_geoms: np.ndarray, line_ids: np.ndarray, source: str
+) -> pd.DataFrame:
     ramps = _tag(ways, "kerb", _RAMP_KERBS) & ~shapely.is_missing(line_geoms)
     ends = np.concatenate(
         [shapely.get_point(line_geoms[ramps], 0), shapely.get_point(line_geoms[ramps], -1)]
@@ -471,15 +491,14 @@ def _concat(blocks: list[pd.DataFrame]) -> gpd.GeoDataFrame:
 def _osm_quarantine(areas: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
     if not len(areas):
         return _empty_quarantine()
-    detail = [f"{i}（区域几何不闭合或不完整）" for i in ids]
-    detail_en = [f"{i} (the area's rings are open or incomplete in this extract)" for i in ids]
     return pd.DataFrame(
         {
             "row": ids,
             "reason": "invalid_geometry",
             "column": "geometry",
-            "detail_zh": detail,
-            "detail_en": detail_en,
+            "detail_zh": ids,
+            "detail_en": ids,
+            _PARAMS: json.dumps({"code": "open_rings"}),
             "name": areas["name"].to_numpy(dtype=object) if "name" in areas else None,
         }
     )
@@ -496,7 +515,9 @@ def _extent(geometries: np.ndarray) -> shapely.Geometry | None:
 # --- survey files ----------------------------------------------------------------------------
 
 
-def survey_extent(features: gpd.GeoDataFrame, *, folder: Path | None = None):
+def survey_extent(
+    features: gpd.GeoDataFrame, *, folder: Path | None = None
+) -> shapely.Geometry | None:
     """
     What a survey covers: in each district, the hull of the features found in it.
 
@@ -540,7 +561,9 @@ def _type_column(columns: list[str]) -> str:
     raise InputError(
         f"Expected a column naming each feature's type ({'、'.join(SURVEY_FIELDS['type'])}); "
         f"the file has {columns!r}. Add one, with values such as 盲道、缘石坡道、无障碍公交站 "
-        "(see the survey mapping in the README)."
+        "(see the survey mapping in the README).",
+        code="survey_type_column",
+        details={"header": "、".join(map(str, columns))},
     )
 
 
@@ -619,10 +642,10 @@ def _check_geometries(
     missing = shapely.is_missing(geometry)
     flags.flag(missing, "no_geometry")
     kind_geom = shapely.get_type_id(geometry)
-    names = _GEOMETRY_NAMES[np.clip(kind_geom, 0, 7)]
-    names_zh = _GEOMETRY_NAMES_ZH[np.clip(kind_geom, 0, 7)]
+    names = GEOMETRY_NAMES[np.clip(kind_geom, 0, 7)]
+    named = {"code": "geometry", "geometry": names}
     empty = ~missing & shapely.is_empty(geometry)
-    flags.flag(empty, "empty_geometry", detail=names_zh, detail_en=names)
+    flags.flag(empty, "empty_geometry", detail=names, params=named)
     lines = np.isin(kind_geom, (1, 5))
     areas = np.isin(kind_geom, (3, 6))
     is_point_type = np.isin(kinds.astype(str), POINT_TYPES)
@@ -630,8 +653,8 @@ def _check_geometries(
     flags.flag(
         wrong | ~np.isin(kind_geom, _ALLOWED_TYPE_IDS),
         "wrong_geometry",
-        detail=names_zh,
-        detail_en=names,
+        detail=names,
+        params=named,
     )
     invalid = ~missing & ~shapely.is_valid(geometry)
     flags.flag(invalid, "invalid_geometry", detail=shapely.is_valid_reason(geometry))
@@ -641,14 +664,8 @@ def _check_geometries(
         abroad = crs.is_outside_china(bounds[:, 0], bounds[:, 1]) | crs.is_outside_china(
             bounds[:, 2], bounds[:, 3]
         )
-    spans = np.char.mod("%.1f", np.nan_to_num(bounds[:, 2] - bounds[:, 0])).astype(object)
-    flags.flag(
-        wide,
-        "invalid_geometry",
-        detail="跨越 " + spans + "° 经度（跨越 180° 经线，或经纬度填反）",
-        detail_en="it spans " + spans + "° of longitude (across the antimeridian, or lon/lat "
-        "mixed up)",
-    )
+    spans = np.round(np.nan_to_num(bounds[:, 2] - bounds[:, 0]), 1)
+    flags.flag(wide, "invalid_geometry", params={"code": "too_wide", "span": spans})
     box = _sheets.quoted(pd.Series([str(b) for b in bounds.round(6).tolist()]), ~missing)
     flags.flag(~missing & abroad & china, "outside_china", detail=box)
     # Areas stand for point features at their representative point.
@@ -662,7 +679,10 @@ def _table_points(raw: pd.DataFrame, crs_name: str | None, flags: _sheets.Flags)
     if "lon" not in columns or "lat" not in columns:
         raise InputError(
             f"Expected 经度 and 纬度 (lon, lat) columns in a survey table; the header has "
-            f"{list(raw.columns)!r}. Add them, or upload GeoJSON, GeoPackage or a zipped Shapefile."
+            f"{list(raw.columns)!r}. Add them, or upload GeoJSON, GeoPackage or a zipped "
+            "Shapefile.",
+            code="survey_coordinates",
+            details={"header": "、".join(map(str, raw.columns))},
         )
     lon_w, lat_w = _sheets.wgs84_points(raw, columns, crs_name, flags)
     points = shapely.points(lon_w, lat_w)
@@ -706,10 +726,8 @@ def _read_vector(
     parts = _own_parts(info) if layer is None or layer.startswith("infra") else []
     own = info["layer"] in parts
     if own and len(parts) > 1:
-        read = [frame if part == info["layer"] else None for part in parts]
         again = functools.partial(_vector.read_vector, data, name, max_unpacked=cap)
-        read = [f if f is not None else again(layer=p)[0]
-                for f, p in zip(read, parts, strict=True)]  # fmt: skip
+        read = [frame if p == info["layer"] else again(layer=p)[0] for p in parts]
         # Row numbers run on from one layer to the next, so each names one feature.
         offsets = np.cumsum([0, *(len(f) for f in read[:-1])])
         read = [f.assign(row=f["row"] + offset) for f, offset in zip(read, offsets, strict=True)]
@@ -757,8 +775,9 @@ def read_survey(
     checks of :func:`geo.io.vector.read_vector`. Output CRS is EPSG:4326.
     """
     crs.check_datum(crs_name)
-    upload = isinstance(source, bytes | bytearray)
-    table = Path(name or ("" if upload else Path(source).name)).suffix.lower() in _TABLES
+    local = None if isinstance(source, bytes | bytearray) else Path(source)
+    upload = local is None
+    table = Path(name or ("" if local is None else local.name)).suffix.lower() in _TABLES
     # Caps protect the app from uploads; a local vector file (the command line's, such as
     # what `atlas infra --out` wrote) is read whatever its size (see _vector.unpack_cap).
     data, name = _sheets.load_bytes(source, name, capped=upload or table)
@@ -796,14 +815,14 @@ def read_infra(
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / ("upload" + "".join(Path(label).suffixes[-2:]))
             path.write_bytes(source)
-            return read_osm(path, name=label)
+            return read_osm(path, name=label, sha256=hashlib.sha256(source).hexdigest())
     path = Path(source)
     if not path.is_file():
         raise InputError(f"Expected an OSM extract, but {str(path)!r} does not exist.")
     return read_osm(path, name=label)
 
 
-def _candidates(candidates) -> str:
+def _candidates(candidates: Iterable[Mapping[str, str]]) -> str:
     names = [f"{c['city']}{c['name']}" for c in candidates]
     return f" ({', '.join(names)})" if names else ""
 
@@ -826,7 +845,7 @@ def declare_coverage(
             codes.append(text)
             continue
         found_name = gazetteer.resolve_district(text, city=city)
-        if found_name.status not in ("ok", "historical"):
+        if found_name.status not in ("ok", "historical") or found_name.adcode is None:
             raise InputError(
                 f"Expected a district the survey covers; {text!r} is {found_name.status}"
                 f"{_candidates(found_name.candidates)}."

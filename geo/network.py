@@ -279,7 +279,7 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 # --- reading OSM -------------------------------------------------------------------------------
 
 
-def _way_kept(tags: dict[str, str]) -> str | None:
+def _way_kept(tags: dict[str, str | None]) -> str | None:
     """None if a pedestrian may walk the way, else the reason it is dropped."""
     highway = tags.get("highway")
     foot = tags.get("foot")
@@ -308,18 +308,22 @@ def _read_osm(path: Path) -> tuple[dict, dict, dict]:
         .with_locations()
         .with_filter(osmium.filter.KeyFilter(*sorted({"highway", *NODE_TAGS})))
     )
-    ways = {"way_id": [], "count": [], **{t: [] for t in EDGE_TAGS}}
+    ways: dict[str, list[int | str | None]] = {"way_id": [], "count": []}
+    ways |= {t: [] for t in EDGE_TAGS}
     # Machine integers (8 bytes each), not Python ints in lists (about 40 bytes each).
     refs, xs, ys = array.array("q"), array.array("q"), array.array("q")
-    nodes = {"node_id": [], **{t: [] for t in NODE_TAGS}}
+    nodes: dict[str, list[int | str | None]] = {"node_id": []}
+    nodes |= {t: [] for t in NODE_TAGS}
     dropped: dict[str, int] = {}
     for obj in processor:
         get = obj.tags.get
-        if obj.is_node():
+        if isinstance(obj, osmium.osm.Node):
             nodes["node_id"].append(obj.id)
             for key in NODE_TAGS:
                 nodes[key].append(get(key))
             continue
+        if not isinstance(obj, osmium.osm.Way):
+            continue  # the processor reads nodes and ways only
         tags = {key: get(key) for key in EDGE_TAGS}
         if tags["highway"] is None:
             continue
@@ -333,10 +337,10 @@ def _read_osm(path: Path) -> tuple[dict, dict, dict]:
         # Fixed-point coordinates (1e-7°), read without building a location object per node.
         way_nodes = obj.nodes
         ways["count"].append(len(way_nodes))
-        for ref in way_nodes:
-            refs.append(ref.ref)
-            xs.append(ref.x)
-            ys.append(ref.y)
+        for node in way_nodes:
+            refs.append(node.ref)
+            xs.append(node.x)
+            ys.append(node.y)
     x, y = np.frombuffer(xs, dtype=np.int64), np.frombuffer(ys, dtype=np.int64)
     ref = np.frombuffer(refs, dtype=np.int64)
     # libosmium marks a node absent from the file with the largest int32 coordinate.
@@ -387,8 +391,10 @@ def _graph(ways: dict, points: dict, tagged: dict, source: str, sha: str) -> Net
     keep = used & valid_node
     position = np.cumsum(keep) - 1
     metric = crs.metric_crs(node_lon[keep], node_lat[keep]) if keep.any() else crs.metric_crs(0, 0)
+    epsg = metric.to_epsg()
+    assert epsg is not None  # metric_crs builds its CRS from an EPSG code
     # Axis order: lon/lat in, x (east)/y (north) metres out.
-    x, y = transformer(int(metric.to_epsg())).transform(node_lon[keep], node_lat[keep])
+    x, y = transformer(epsg).transform(node_lon[keep], node_lat[keep])
     nodes = pd.DataFrame(
         {"node_id": ids[keep], "lon": node_lon[keep], "lat": node_lat[keep], "x": x, "y": y}
     )
@@ -416,7 +422,7 @@ def _graph(ways: dict, points: dict, tagged: dict, source: str, sha: str) -> Net
         "way_nodes_missing": int(np.unique(ref[~located]).size),
         "ways_cut_at_missing_nodes": int(broken_ways),
     }
-    return Network(nodes, edges, int(metric.to_epsg()), source, sha, summary)
+    return Network(nodes, edges, epsg, source, sha, summary)
 
 
 @functools.lru_cache(maxsize=8)
@@ -549,7 +555,8 @@ def build_network(
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / ("upload" + "".join(Path(label).suffixes[-2:]))
             path.write_bytes(source)
-            _osm.check_osm(path, label, max_refs=MAX_NETWORK_REFS)
+            sha256 = hashlib.sha256(source).hexdigest()
+            _osm.check_osm(path, label, max_refs=MAX_NETWORK_REFS, sha256=sha256)
             return _build_checked(path, label, folder, use_cache)
     path = Path(source)
     label = name or path.name
@@ -576,17 +583,38 @@ def build_network_bounded(data: bytes, *, name: str) -> Network:
     The app builds uploads this way (:func:`geo._worker.run_bounded`, within
     :data:`BUILD_SECONDS`, :data:`BUILD_CPU_SECONDS` and :data:`BUILD_MEMORY`): the server's
     process keeps only the network, not what building it took, and its other pages go on
-    meanwhile.
+    meanwhile. An extract this process has read whole already (as infrastructure) is not
+    read whole again in the child, and one the child read whole is known here after
+    (:func:`geo.io.osm.read_whole`): one whole-file check per upload.
     """
-    return _worker.run_bounded(
-        build_network,
+    sha256 = hashlib.sha256(data).hexdigest()
+    built, refs = _worker.run_bounded(
+        _build_upload,
         data,
-        name=name,
+        name,
+        _osm.read_whole(sha256, name),
         seconds=BUILD_SECONDS,
         cpu_seconds=BUILD_CPU_SECONDS,
         memory=BUILD_MEMORY,
         label=name,
     )
+    _osm.remember_whole(sha256, name, refs)
+    return built
+
+
+def _build_upload(data: bytes, name: str, refs: int | None) -> tuple[Network, int]:
+    """
+    :func:`build_network` of an upload in the bounded child, with its streets' references.
+
+    ``refs`` is what the parent's whole-file check found (None: not read whole there): the
+    child's check then reads only the format, and still holds the file to the network's cap.
+    """
+    sha256 = hashlib.sha256(data).hexdigest()
+    if refs is not None:
+        _osm.remember_whole(sha256, name, refs)
+    built = build_network(data, name=name)
+    # build_network's check noted the content (or met the parent's note): known here.
+    return built, _osm.read_whole(sha256, name) or 0
 
 
 def _build_checked(path: Path, label: str, folder: Path | None, use_cache: bool) -> Network:
@@ -817,7 +845,7 @@ def _metric_epsg(path: Path, written: object) -> int:
             f"has nodes in {nodes_crs or 'no CRS'}, not WGS84 (EPSG:4326).",
             crs=str(nodes_crs or "—"),
         )
-    return int(crs_.to_epsg() or written)
+    return crs_.to_epsg() or int(str(written))
 
 
 def _check_edges(path: Path, nodes: pd.DataFrame, edges: pd.DataFrame) -> None:

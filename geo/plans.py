@@ -46,8 +46,10 @@ __all__ = [
     "FIELDS",
     "PLAN_METRICS",
     "REASONS",
+    "UNPLANNABLE",
     "Plan",
     "plan_from_figures",
+    "plannable",
     "read_plan",
     "template_bytes",
 ]
@@ -286,17 +288,12 @@ def plan_from_figures(
     that have some), and when two documents plan one place and ``document`` does not choose.
     """
     found = gazetteer.resolve_city(city)
-    plans = figures[(figures["status"] == "plan") & figures["metric"].isin(PLAN_METRICS)]
-    rows = plans[
-        (plans["city"] == found["city"])
-        & (plans["period_start"] == year)
-        & (plans["period_end"] == year)
-        & plans["level"].isin(["district", "zone", "city"])
-    ]
+    plans = _plan_figures(figures)
+    rows = _plan_rows(plans, found["city"], year)
     if document:
         rows = rows[(rows["doc_id"] == document) | (rows.get("doc_number") == document)]
     if rows.empty:
-        _no_plan_figures(plans, found["city"], year)
+        _no_plan_figures(figures, found["city"], year)
     clash = rows[rows.duplicated(["adcode", "metric"], keep=False)]
     if not clash.empty:
         docs = sorted(set(clash["doc_id"].astype(str)))
@@ -334,11 +331,81 @@ def _iso(day: str | datetime.date | None) -> str | None:
     return None if day is None or day == "" else dates.parse_day(day).isoformat()
 
 
-def _no_plan_figures(plans: pd.DataFrame, city: str, year: int) -> None:
-    have = plans.dropna(subset=["period_start"]).drop_duplicates(["city", "period_start"])
-    listed = "、".join(
-        f"{c} {int(y)}" for c, y in zip(have["city"], have["period_start"], strict=True)
-    )
+def _plan_figures(figures: pd.DataFrame) -> pd.DataFrame:
+    """The figures that are plans with a year: status ``plan`` and a ``period_start``."""
+    return figures[(figures["status"] == "plan") & figures["period_start"].notna()]
+
+
+def _plan_rows(plans: pd.DataFrame, city: str, year: int) -> pd.DataFrame:
+    """The targets a plan of ``city`` for ``year`` takes: one year, a plan metric, a place."""
+    return plans[
+        (plans["city"] == city)
+        & (plans["period_start"] == year)
+        & (plans["period_end"] == year)
+        & plans["metric"].isin(PLAN_METRICS)
+        & plans["level"].isin(["district", "zone", "city"])
+    ]
+
+
+#: Why the figures of a city's year that are plans make no plan (:func:`plannable`).
+UNPLANNABLE = ("no_plan_metric", "not_one_year", "no_place_level", "duplicate_target")
+
+
+def plannable(figures: pd.DataFrame) -> pd.DataFrame:
+    """
+    Every city and year the figures hold plans for, and whether :func:`plan_from_figures` takes it.
+
+    One row per city, year and document whose targets make a plan (``reason`` missing), and
+    one per city and year whose figures make none, with ``reason`` (:data:`UNPLANNABLE`):
+    ``no_plan_metric`` (no target among :data:`PLAN_METRICS`, e.g. an award's money),
+    ``not_one_year`` (targets over several years, 2021-2025: not the year's),
+    ``no_place_level`` (no district, zone or city row), ``duplicate_target`` (one document
+    plans a place's metric twice). Columns ``city``, ``year``, ``document`` (the ``doc_id``
+    to pass as ``document=``), ``doc_number``, ``places``, ``targets``, ``reason``; sorted by
+    city, then year, latest first.
+    """
+    plans = _plan_figures(figures)
+    rows = []
+    for (city, year), group in plans.groupby(["city", "period_start"], sort=True):
+        taken = _plan_rows(group, str(city), int(year))
+        base = {"city": str(city), "year": int(year)}
+        if taken.empty:
+            rows.append(base | {"reason": _unplannable(group, int(year))})
+            continue
+        for doc_id, mine in taken.groupby("doc_id", sort=True):
+            numbers = mine.get("doc_number", pd.Series(dtype=object)).dropna().astype(str)
+            rows.append(
+                base
+                | {
+                    "document": str(doc_id),
+                    "doc_number": numbers.iloc[0] if len(numbers) else "",
+                    "places": int(mine["adcode"].nunique()),
+                    "targets": len(mine),
+                    "reason": "duplicate_target"
+                    if mine.duplicated(["adcode", "metric"]).any()
+                    else None,
+                }
+            )
+    columns = ["city", "year", "document", "doc_number", "places", "targets", "reason"]
+    out = pd.DataFrame(rows, columns=columns)
+    out["places"] = pd.array(out["places"], dtype="Int64")
+    out["targets"] = pd.array(out["targets"], dtype="Int64")
+    return out.sort_values(["city", "year"], ascending=[True, False], ignore_index=True)
+
+
+def _unplannable(group: pd.DataFrame, year: int) -> str:
+    """Why plan figures of one city and year make no plan: the first filter that empties them."""
+    kept = group[group["metric"].isin(PLAN_METRICS)]
+    if kept.empty:
+        return "no_plan_metric"
+    kept = kept[kept["period_end"] == year]
+    return "not_one_year" if kept.empty else "no_place_level"
+
+
+def _no_plan_figures(figures: pd.DataFrame, city: str, year: int) -> None:
+    found = plannable(figures)
+    found = found[found["reason"].isna()].drop_duplicates(["city", "year"])
+    listed = "、".join(f"{c} {y}" for c, y in zip(found["city"], found["year"], strict=True))
     raise InputError(
         f"Expected figures with status plan for {city} in {year}; the figures hold plans for "
         f"{listed or 'no city'}. Save the plan's figures first (atlas figures, or the figures "

@@ -12,16 +12,25 @@ silently). The consent rule of the seeds' plans (80 % of residents agreeing) is 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
+from geo import dates
+from geo.io import cells as _cells
+
 __all__ = [
     "CANDIDATES",
+    "CONSENT_LEVELS",
     "CONSENT_MIN",
+    "CONSENT_WORDS",
     "PARTS",
     "PRESETS",
     "parts_without_data",
     "prioritise",
+    "rank",
+    "read_consent",
     "select_candidates",
     "with_measures",
 ]
@@ -39,7 +48,11 @@ PARTS: dict[str, tuple[str, str]] = {
         "categories failing their standard's radius / categories measured "
         "(geo.lifecircle.community_lifecircle's pass_ columns)",
     ),
-    "consent": ("consent_share", "residents' consent (0-1, or percent)"),
+    "consent": (
+        "consent_share",
+        "residents' consent (0-1, or percent); where the ledger says it in words "
+        "(consent_level), 强烈 = 1, 同意 = 0.8 (the 80 % rule met), 不同意 = 0",
+    ),
 }
 #: Named weights (sum 1): safety first leans on age, accessibility on the reach gap.
 PRESETS: dict[str, dict[str, float]] = {
@@ -55,7 +68,107 @@ PRESETS: dict[str, dict[str, float]] = {
 CANDIDATES = ("planned", "not_completed", "all")
 #: The seeds' rule: a community goes ahead with at least this share of residents agreeing.
 CONSENT_MIN = 0.8
+#: Consent as ledgers write it in words (意愿 columns), by the level each word stands for.
+CONSENT_WORDS: dict[str, tuple[str, ...]] = {
+    "strong": (
+        "强烈", "意愿强烈", "改造意愿强烈", "群众意愿强烈", "居民意愿强烈", "很强烈", "非常强烈",
+        "十分强烈", "迫切", "非常迫切", "strong",
+    ),
+    "agreed": (
+        "同意", "已同意", "愿意", "是", "达到", "已达到", "达标", "通过", "已通过", "满足",
+        "符合", "yes", "agreed", "agree",
+    ),
+    "not_agreed": (
+        "不同意", "未同意", "不愿意", "否", "未达到", "未达标", "未通过", "不满足", "不符合",
+        "no", "not agreed", "disagree",
+    ),
+}  # fmt: skip
+#: The consent part's value for each level: 同意 is the 80 % rule met, no more is known.
+CONSENT_LEVELS: dict[str, float] = {"strong": 1.0, "agreed": CONSENT_MIN, "not_agreed": 0.0}
 _ACCESS_CAP_M = 1000.0
+_WORD_LEVEL = {word: level for level, words in CONSENT_WORDS.items() for word in words}
+# A share as a bound or an estimate reads as its number: 80%以上, ≥80%, 约85%, 九成多.
+_BOUND = re.compile(
+    r"^(?:约|大约|超过|不低于|不少于|达到|达|高于|大于|>=|≥|>)?(?P<body>.+?)"
+    r"(?:及以上|以上|左右|多|\+)?$"
+)
+_SHARE = re.compile(r"^(?P<n>-?\d+(?:\.\d+)?)(?P<pct>%)?$")
+_OF = re.compile(r"^(?P<a>\d+)(?:户|人)?/(?P<b>\d+)(?:户|人)?$")
+_TENTHS = re.compile(r"^(?P<t>[一二两三四五六七八九十]|\d{1,2})成(?P<h>[一二三四五六七八九]|\d)?$")
+_HUNDREDTHS = re.compile(r"^百分之(?P<n>[零一二两三四五六七八九十百]+|\d+(?:\.\d+)?)$")
+_DIGITS = dict(zip("零一二两三四五六七八九", (0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
+
+
+def _chinese_number(text: str) -> float | None:
+    """一 to 一百 in Chinese numerals (八十五 → 85, 十 → 10, 百 → 100); None otherwise."""
+    if text in ("百", "一百"):
+        return 100.0
+    if text in _DIGITS:
+        return float(_DIGITS[text])
+    tens, _, ones = text.partition("十")
+    if "十" not in text or len(text) > 3:
+        return None
+    high = 1 if tens == "" else _DIGITS.get(tens)
+    low = 0 if ones == "" else _DIGITS.get(ones)
+    return None if high is None or low is None else float(high * 10 + low)
+
+
+def _one_consent(text: str, percent: bool) -> tuple[float | None, str | None, str | None]:
+    """One cell's (share, level, problem), the text already folded (NFKC, stripped)."""
+    if level := _WORD_LEVEL.get(text.lower()):
+        return None, level, None
+    body = _BOUND.match(text)
+    core = body["body"].strip() if body else text
+    share: float | None = None
+    if match := _SHARE.match(core):
+        share = float(match["n"])
+        share = share / 100 if match["pct"] or percent or abs(share) > 1 else share
+    elif match := _OF.match(core):
+        share = float(match["a"]) / float(match["b"]) if float(match["b"]) else None
+    elif match := _TENTHS.match(core):
+        tenths = _chinese_number(match["t"]) if not match["t"].isdigit() else float(match["t"])
+        extra = match["h"] or "零"
+        hundredths = float(extra) if extra.isdigit() else _DIGITS[extra]
+        share = None if tenths is None else tenths / 10 + hundredths / 100
+    elif match := _HUNDREDTHS.match(core):
+        n = match["n"]
+        value = float(n) if n[0].isdigit() else _chinese_number(n)
+        share = None if value is None else value / 100
+    if share is None:
+        return None, None, "consent_unread"
+    if not 0 <= share <= 1:
+        return None, None, "consent_out_of_range"
+    return share, None, None
+
+
+def read_consent(cells: pd.Series, *, percent: bool = False) -> pd.DataFrame:
+    """
+    Residents' consent as a ledger writes it: a share, a percent, 八成, or a word.
+
+    ``85%``, ``0.85``, ``85`` (above 1: a percent; every number when ``percent``, the header
+    saying %), ``80%以上`` and ``约85%`` (a bound or an estimate reads as its number),
+    ``八成``/``八成五``/``8成``, ``百分之八十``, ``45/50`` (agreeing of asked) become
+    ``share`` (0-1). A word of :data:`CONSENT_WORDS` (同意, 不同意, 强烈 …) becomes ``level``
+    (``agreed``, ``not_agreed``, ``strong``) and no share: the word is kept, never turned
+    into a number it did not say. Anything else has a ``problem``: ``consent_out_of_range``
+    (below 0 or above 100 %) or ``consent_unread``. Empty cells are no data, no problem.
+    Same index as ``cells``.
+    """
+    text = _cells.normalise_text(cells).fillna("")
+    codes, uniques = pd.factorize(text)
+    found = [_one_consent(t, percent) if t else (None, None, None) for t in uniques]
+    table = pd.DataFrame(found, columns=["share", "level", "problem"])
+    picked = table.iloc[codes].reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "share": pd.array(
+                picked["share"].to_numpy(dtype="float64", na_value=np.nan), "Float64"
+            ),
+            "level": pd.array(picked["level"].to_numpy(dtype=object), dtype="string"),
+            "problem": picked["problem"].to_numpy(dtype=object),
+        },
+        index=cells.index,
+    )
 
 
 def _life_circle_gap(rows: pd.DataFrame) -> pd.Series:
@@ -85,6 +198,10 @@ def _parts(rows: pd.DataFrame, year: int) -> pd.DataFrame:
         access = access.mask(unreachable.to_numpy(dtype=bool), np.inf)
     consent = number("consent_share")
     consent = consent.where(consent <= 1, consent / 100)
+    if "consent_level" in rows:
+        # A word (同意, 强烈) where the ledger gave no number: the value its level stands for.
+        worded = rows["consent_level"].astype("string").map(CONSENT_LEVELS, na_action="ignore")
+        consent = consent.fillna(pd.to_numeric(worded, errors="coerce").astype("float64"))
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.DataFrame(
             {
@@ -204,3 +321,25 @@ def with_measures(communities: pd.DataFrame, *measured: pd.DataFrame | None) -> 
             if column not in out:
                 out[column] = frame[column].to_numpy()
     return out
+
+
+def rank(
+    communities: pd.DataFrame,
+    *,
+    among: str = "planned",
+    preset: str = "balanced",
+    weights: dict[str, float] | None = None,
+    measured: tuple[pd.DataFrame | None, ...] = (),
+    year: int | None = None,
+) -> pd.DataFrame:
+    """
+    The ranking the 优先 page and ``atlas priorities`` share: candidates chosen, then ranked.
+
+    The measures of the same rows (``measured``, :func:`with_measures`) lend their columns,
+    the rows :data:`CANDIDATES` names by ``among`` are kept (an uploaded list of candidates
+    is ranked whole: ``among="all"``), and :func:`prioritise` ranks them by ``weights``, else
+    the ``preset``'s, for ``year`` (this year in Beijing by default).
+    """
+    chosen = select_candidates(with_measures(communities, *measured), among)
+    when = dates.today().year if year is None else year
+    return prioritise(chosen, preset=preset, weights=weights, year=when)

@@ -15,9 +15,13 @@ column has no data for them.
 
 :func:`monthly` reads the saved versions of monthly ledgers (the workspace's history): for
 each month and district, the newest version reporting that month, or ``not_reported``
-(漏报), or ``late_report`` (迟报: saved after the plan's report day). :func:`ranking` ranks
-the districts by a rate, ties shared and named, districts without a plan or a report named
-apart. Everything is codes and numbers; layers word them.
+(漏报), or ``late_report`` (迟报). A version is dated by its ledger's report date (填报日期,
+or the date given when it was read) where it has one, else by the day the atlas saved it,
+and each month says which (``basis``); that day names the month it reports and whether it
+came after the plan's report day (:func:`reported_month`). :func:`ranking` ranks the
+districts by a rate, ties shared and named; districts without a plan, a report or data,
+or whose target the document qualified (约, 不少于), are named apart. Everything is codes
+and numbers; layers word them.
 """
 
 from __future__ import annotations
@@ -34,11 +38,13 @@ from geo.plans import Plan
 
 __all__ = [
     "LATE",
+    "MONTH_BASES",
     "MONTH_STATUSES",
     "NOTES",
     "RATES",
     "STATUSES",
     "UNCOUNTED",
+    "UNRANKED",
     "Overview",
     "Progress",
     "Report",
@@ -46,6 +52,7 @@ __all__ = [
     "overview",
     "progress_at",
     "ranking",
+    "reported_month",
     "sum_qualifier",
 ]
 
@@ -54,12 +61,18 @@ __all__ = [
 STATUSES = ("ok", "no_plan", "not_reported", "partial")
 #: Why a row is on the late list.
 LATE = ("not_started", "not_finished")
-#: A month of a district: reported on time, reported after the report day, or not at all.
-MONTH_STATUSES = ("reported", "late_report", "not_reported", "partial")
+#: A month of a district: reported on time, reported after the report day, not at all, or
+#: not yet due (the day is before the plan's report day of the next month); ``partial`` is the
+#: city's while some districts are not reported.
+MONTH_STATUSES = ("reported", "late_report", "not_reported", "not_due", "partial")
+#: What dates a monthly version: its ledger's report date, or (without one) its save day.
+MONTH_BASES = ("report_date", "saved_at")
 #: Why a clean ledger row is left out of the counts (the ledger's quarantine says its own).
 UNCOUNTED = ("outside_city", "other_year", "no_year", "before_programme", "uncertain_date")
 #: What a ledger without a date column cannot say.
 NOTES = ("no_start_dates", "no_finish_dates")
+#: Why a district is left out of a ranking (:func:`ranking`).
+UNRANKED = ("no_plan", "not_reported", "no_data", "qualified_target")
 #: The rates a map or ranking may show: of communities started and finished.
 RATES = ("start_rate", "finish_rate")
 _COUNTS = [
@@ -107,9 +120,13 @@ class Report:
     """
     One saved version of a monthly ledger: what :func:`monthly` reads.
 
-    ``report_date`` is the day the version speaks for (its ledger's report date), which
-    names its month; ``saved_at`` the day it was saved (Beijing), which may make it late;
-    ``covers`` the districts it reports for; ``projects`` its clean rows.
+    ``report_date`` is the day the version is dated, which names the month it reports and
+    whether it came late (:func:`reported_month`); ``basis`` (:data:`MONTH_BASES`) where that
+    day came from: ``report_date``, the ledger's own (its 填报日期 column, or the date given
+    when it was read), else ``saved_at``, the day the atlas saved it (Beijing): a ledger's
+    history typed in at once is dated by its ledgers, never all late by its save.
+    ``saved_at`` is the save day; ``covers`` the districts it reports for; ``projects`` its
+    clean rows.
     """
 
     ref: str
@@ -117,6 +134,7 @@ class Report:
     saved_at: datetime.date
     covers: tuple[str, ...]
     projects: pd.DataFrame
+    basis: str = "report_date"
 
 
 # --- one day ----------------------------------------------------------------------------------
@@ -383,49 +401,75 @@ def monthly(plan: Plan, reports: Sequence[Report], *, through: datetime.date | s
     For each month from the first any report speaks for to ``through``, and each place of
     the plan or the reports: the newest report of that month covering the place (its rows
     counted as of the month's end, or ``through`` within its month), with ``status``
-    ``reported``, ``late_report`` (saved after the plan's report day of the next month) or
-    ``not_reported`` (no count: a month not reported is not a month without progress); a
-    district without a plan is listed only for the months it reported. The city's row per
-    month sums the places reported and is ``partial`` while some are not.
-    Columns: ``month``, ``adcode``, ``place``, ``level``, ``status``, ``source``, ``saved_at``,
+    ``reported``, ``late_report`` (dated after the plan's report day of the next month:
+    :func:`reported_month`), ``not_reported`` (漏报; no count: a month not reported is not a
+    month without progress) or, on a ``through`` before the month's report is due (the
+    plan's report day of the next month, else the month's end), ``not_due``; a district
+    without a plan is listed only for the months it reported. The city's row per month sums
+    the places reported and is ``partial`` while some are not. Columns: ``month``, ``adcode``,
+    ``place``, ``level``, ``status``, ``source``, ``report_date`` and ``basis`` (the day
+    that dated the version and where it came from, :data:`MONTH_BASES`), ``saved_at``,
     ``started``, ``finished`` (and ``_households``), ``planned``, ``planned_households``.
     """
     through = dates.parse_day(through)
-    if not reports:
+    due_day = plan.deadline(plan.adcode)["report_day"]
+    report_day = due_day if isinstance(due_day, int) else None
+    dated = [
+        (r, *reported_month(r.report_date, report_day)) for r in reports if r.report_date <= through
+    ]
+    if not dated:
         return pd.DataFrame(columns=["month", "adcode", "place", "level", "status"])
-    months = dates.months_between(
-        min(r.report_date for r in reports).isoformat(), through.isoformat()
-    )
-    report_day = plan.deadline(plan.adcode)["report_day"]
     rows = []
-    for month in months:
+    for month in dates.months_between(min(m for _, m, _ in dated), through.isoformat()):
         end = min(dates.month_end(month), through)
-        month_reports = [r for r in reports if r.report_date.isoformat()[:7] == month]
-        table = _month_table(plan, month_reports, end)
-        due = dates.month_end(month) + datetime.timedelta(
-            days=report_day if isinstance(report_day, int) else 0
-        )
+        mine = [(r, late) for r, m, late in dated if m == month]
+        table = _month_table(plan, [r for r, _ in mine], end)
+        # Not yet due on ``through``: a month whose report may still come on time.
+        due = dates.month_end(month) + datetime.timedelta(days=report_day or 0)
         for place in table.to_dict("records"):
-            source = next((r for r in reversed(month_reports) if place["adcode"] in r.covers), None)
+            found = next(
+                ((r, late) for r, late in reversed(mine) if place["adcode"] in r.covers), None
+            )
             # A district without a plan owes no report: listed only for a month it reported.
-            if place["status"] == "no_plan" and source is None:
+            if place["status"] == "no_plan" and found is None:
                 continue
             place["month"] = month
             if place["level"] != "city":
+                source = found[0] if found else None
                 place["source"] = source.ref if source else None
                 place["saved_at"] = source.saved_at if source else None
-                late = source is not None and report_day is not None and source.saved_at > due
+                place["report_date"] = source.report_date if source else None
+                place["basis"] = source.basis if source else None
                 if place["status"] in ("ok", "no_plan"):
-                    place["status"] = "late_report" if late else "reported"
+                    place["status"] = "late_report" if found and found[1] else "reported"
+                elif place["status"] == "not_reported" and through < due:
+                    place["status"] = "not_due"
             elif place["status"] == "ok":
                 place["status"] = "reported"
             rows.append(place)
     columns = [
-        "month", "adcode", "place", "level", "status", "source", "saved_at", "started",
+        "month", "adcode", "place", "level", "status", "source", "report_date", "basis",
+        "saved_at", "started",
         "started_households", "finished", "finished_households", "planned", "planned_households",
         "places", "reported",
     ]  # fmt: skip
     return pd.DataFrame(rows).reindex(columns=columns)
+
+
+def reported_month(day: datetime.date, report_day: int | None) -> tuple[str, bool]:
+    """
+    The month (``2023-03``) a monthly version dated ``day`` reports, and whether it is late.
+
+    A 信息月报 is sent after its month closes, by the plan's ``report_day`` of the next
+    month: a version dated the last day of a month reports that month (as of its close); one
+    dated on another day reports the month before, late (迟报) after the ``report_day``
+    (2023-04-03 is March's on time, 2023-04-12 March's late). A plan without a report day
+    sets no such calendar: a version reports the month of its day and is never late.
+    """
+    if report_day is None or day == dates.month_end(day):
+        return day.isoformat()[:7], False
+    before = day.replace(day=1) - datetime.timedelta(days=1)
+    return before.isoformat()[:7], day.day > report_day
 
 
 def _month_table(plan: Plan, reports: Sequence[Report], end: datetime.date) -> pd.DataFrame:
@@ -458,15 +502,25 @@ def ranking(table: pd.DataFrame, *, by: str = "start_rate") -> pd.DataFrame:
     """
     The districts of a :attr:`Progress.table` ranked by ``by`` (:data:`RATES`), highest first.
 
-    Equal rates share a rank (1, 2, 2, 4) and ``tied_with`` names the others (a tuple);
-    districts without a plan (``no_plan``) or a report (``not_reported``) come last, unranked,
-    their ``status`` saying why. Columns: ``rank`` (missing for the unranked), ``adcode``,
-    ``place``, ``rate``, ``status``, ``tied_with``.
+    Only rates read against a target the document states exactly are ranked: equal rates
+    share a rank (1, 2, 2, 4) and ``tied_with`` names the others (a tuple). The rest come
+    last, unranked, ``reason`` (:data:`UNRANKED`) saying why: no plan, not reported, no
+    data, or a target the document qualified (约, 不少于, 不超过: ``qualified_target``),
+    whose rate is itself only a bound or an estimate and so cannot be placed among exact
+    ones. Columns: ``rank`` (missing for the unranked), ``adcode``, ``place``, ``rate``,
+    ``qualifier`` (of the target the rate is read against), ``status``, ``reason`` (missing
+    for the ranked), ``tied_with``.
     """
     if by not in RATES:
         raise ValueError(f"Expected a rate among {list(RATES)}, got {by!r}.")
     places = table[table["level"] != "city"]
-    ranked = places[(places["status"] == "ok") & places[by].notna()]
+    written = places.get("planned_qualifier", pd.Series(None, index=places.index, dtype=object))
+    qualifier = written.astype(object).where(written.notna(), "exact")
+    reason = pd.Series(None, index=places.index, dtype=object)
+    reason[places[by].isna()] = "no_data"
+    reason[qualifier != "exact"] = "qualified_target"
+    reason[places["status"].isin(["no_plan", "not_reported"])] = places["status"]
+    ranked = places[reason.isna()]
     rounded = ranked[by].astype(float).round(9)
     out = pd.DataFrame(
         {
@@ -474,24 +528,28 @@ def ranking(table: pd.DataFrame, *, by: str = "start_rate") -> pd.DataFrame:
             "adcode": ranked["adcode"],
             "place": ranked["place"],
             "rate": ranked[by].astype(float),
+            "qualifier": "exact",
             "status": ranked["status"],
+            "reason": None,
         }
     ).sort_values(["rank", "adcode"])
     names = out.groupby("rank")["place"].agg(list)
     out["tied_with"] = [
         tuple(n for n in names[r] if n != p) for r, p in zip(out["rank"], out["place"], strict=True)
     ]
-    rest = places[~places.index.isin(ranked.index)]
+    rest = places[reason.notna()]
     unranked = pd.DataFrame(
         {
             "rank": pd.array([pd.NA] * len(rest), dtype="Int64"),
             "adcode": rest["adcode"],
             "place": rest["place"],
-            "rate": np.nan,
+            "rate": rest[by].astype(float),
+            "qualifier": qualifier[rest.index],
             "status": rest["status"],
+            "reason": reason[rest.index],
             "tied_with": [()] * len(rest),
         }
-    ).sort_values(["status", "adcode"])
+    ).sort_values(["reason", "adcode"])
     return pd.concat([out, unranked], ignore_index=True)
 
 

@@ -29,6 +29,7 @@ extract does not cover a district's network, "数据不足", never 0.
 from __future__ import annotations
 
 import dataclasses
+from typing import TypeAlias, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -50,6 +51,7 @@ __all__ = [
     "SNAP_TO",
     "WALKSHED_BUFFER_M",
     "Nearest",
+    "Origin",
     "Reach",
     "Within",
     "community_reach",
@@ -70,6 +72,10 @@ SNAP_TO = ("edge", "node")
 WALKSHED_BUFFER_M = 25.0
 _TYPES = coverage.DISTANCE_TYPES
 _SLIVER_SHARE = 0.005
+#: Where a walkshed or a route starts: a Point, or (lon, lat) in WGS84.
+Origin: TypeAlias = "shapely.Point | tuple[float, float]"
+#: One geometry or an array of them: :func:`shapely.transform` gives back what it is given.
+_G = TypeVar("_G", shapely.Geometry, np.ndarray)
 
 #: Status of one community's network distance to one type, per profile.
 COMMUNITY_STATUSES: dict[str, str] = {
@@ -138,7 +144,7 @@ def _profile_graph(network: Network, profile: str) -> _Graph:
     return graph
 
 
-def _metric_xy(network: Network, lon, lat) -> np.ndarray:
+def _metric_xy(network: Network, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     # Axis order: lon/lat in, x (east)/y (north) metres out.
     x, y = transformer(network.epsg).transform(np.asarray(lon, "float64"), np.asarray(lat))
     return np.column_stack([x, y])
@@ -227,7 +233,9 @@ def _edge_masks(network: Network, profile: str) -> dict[str, np.ndarray]:
     return masks
 
 
-def _path_sums(graph: _Graph, pred: np.ndarray, values: np.ndarray) -> tuple:
+def _path_sums(
+    graph: _Graph, pred: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """
     Sum of ``values`` (per directed entry, columns) along each node's path to its root.
 
@@ -263,7 +271,9 @@ def _per_metre(network: Network, profile: str, edge: np.ndarray) -> np.ndarray:
     return np.where(edge >= 0, per, 1.0)
 
 
-def _from_destinations(graph: _Graph, dests: Snapped, per_metre: np.ndarray) -> tuple:
+def _from_destinations(
+    graph: _Graph, dests: Snapped, per_metre: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One Dijkstra from every destination at once: cost, predecessor and source per node."""
     n, d = graph.n, len(dests.u)
     # Virtual sources n..n+d-1, one per destination, joined to both ends of its edge by its
@@ -324,8 +334,9 @@ def nearest_destinations(
     each route along the masks of the profile (tag coverage, tactile paving) are summed too.
     """
     graph = _profile_graph(network, profile)
-    start = origins
-    if not isinstance(start, Snapped):
+    if isinstance(origins, Snapped):
+        start = origins
+    else:
         start = snap_points(network, origins, profile=profile, max_snap_m=max_snap_m, snap=snap)
     ends = snap_points(network, destinations, profile=profile, max_snap_m=max_snap_m, snap=snap)
     placed = np.flatnonzero(ends.on)
@@ -354,7 +365,16 @@ def nearest_destinations(
     return found
 
 
-def _through_nodes(network, graph, found: Nearest, dests, placed, run, profile, sums):
+def _through_nodes(
+    network: Network,
+    graph: _Graph,
+    found: Nearest,
+    dests: Snapped,
+    placed: np.ndarray,
+    run: tuple[np.ndarray, np.ndarray],
+    profile: str,
+    sums: bool,
+) -> np.ndarray:
     """
     Fill ``found`` for routes that leave the origin's edge by its cheaper end.
 
@@ -403,7 +423,14 @@ def _on_edge(mask: np.ndarray, edge: np.ndarray) -> np.ndarray:
     return np.where(edge >= 0, mask[np.maximum(edge, 0)], False).astype("float64")
 
 
-def _along_edges(network, found: Nearest, dests: Snapped, placed, costs, profile: str) -> None:
+def _along_edges(
+    network: Network,
+    found: Nearest,
+    dests: Snapped,
+    placed: np.ndarray,
+    costs: np.ndarray,
+    profile: str,
+) -> None:
     """Where the origin's own edge leads to a destination more cheaply, take that instead."""
     start = found.origins
     pairs = _along_one_edge(start, dests, start.on, _per_metre(network, profile, start.edge))
@@ -501,7 +528,16 @@ def within(
 
 
 def _batch_pairs(
-    cost, first, starts, by_source, on_dest, dest_leg, on_origin, target_of, origin_leg, limit
+    cost: np.ndarray,
+    first: int,
+    starts: np.ndarray,
+    by_source: np.ndarray,
+    on_dest: np.ndarray,
+    dest_leg: np.ndarray,
+    on_origin: np.ndarray,
+    target_of: np.ndarray,
+    origin_leg: np.ndarray,
+    limit: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of one batch: each reached (source node, origin node) spread to their points."""
     src, tgt = np.nonzero(np.isfinite(cost))
@@ -550,7 +586,9 @@ def _covered(network: Network, infra: Infra | None) -> shapely.Geometry | None:
     return shapely.intersection(extent, infra.extent)
 
 
-def _origins(projects: gpd.GeoDataFrame, extent) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _origins(
+    projects: gpd.GeoDataFrame, extent: shapely.Geometry | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Lon/lat of each project (NaN where it has no point or lies outside ``extent``)."""
     points = projects.geometry.to_numpy()
     has_point = (
@@ -606,7 +644,9 @@ def community_reach(
     return out
 
 
-def _community_columns(out, prefix: str, found: Nearest, base: np.ndarray, ids) -> None:
+def _community_columns(
+    out: pd.DataFrame, prefix: str, found: Nearest, base: np.ndarray, ids: np.ndarray
+) -> None:
     distance = found.distance_m
     status = np.select(
         [
@@ -646,16 +686,18 @@ def _district_of(outlines: np.ndarray, points: np.ndarray) -> np.ndarray:
     return found
 
 
-def _extent_shares(outlines: np.ndarray, extent, epsg: int) -> np.ndarray:
+def _extent_shares(outlines: np.ndarray, extent: shapely.Geometry | None, epsg: int) -> np.ndarray:
     """Share of each outline's area inside ``extent``, in the network's metric CRS."""
     if extent is None or not len(outlines):
         return np.zeros(len(outlines))
     to_m = transformer(epsg)
 
-    def metric(geometry):
+    def metric(geometry: _G) -> _G:
         return shapely.transform(geometry, lambda xy: np.column_stack(to_m.transform(*xy.T)))
 
-    outlines_m, extent_m = metric(outlines), metric(extent)
+    # Reprojecting can fold a valid ring onto itself (a survey's extent cut by the network's
+    # hull): GEOS then refuses the intersection, so both are made valid in metres.
+    outlines_m, extent_m = shapely.make_valid(metric(outlines)), shapely.make_valid(metric(extent))
     area = shapely.area(outlines_m)
     inside = shapely.area(shapely.intersection(outlines_m, extent_m))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -663,7 +705,13 @@ def _extent_shares(outlines: np.ndarray, extent, epsg: int) -> np.ndarray:
 
 
 def _district_status(
-    with_point, with_households, absent: bool, covered, missed, share, min_share: float
+    with_point: np.ndarray,
+    with_households: np.ndarray,
+    absent: bool,
+    covered: np.ndarray,
+    missed: np.ndarray,
+    share: np.ndarray,
+    min_share: float,
 ) -> np.ndarray:
     """Statuses of :data:`geo.coverage.STATUSES`, the first that applies, per district."""
     return np.select(
@@ -788,20 +836,22 @@ def measure(
 # --- walksheds and routes ----------------------------------------------------------------------
 
 
-def _point_lonlat(origin) -> np.ndarray:
+def _point_lonlat(origin: Origin) -> np.ndarray:
     if isinstance(origin, shapely.Geometry):
         return np.array([[shapely.get_x(origin), shapely.get_y(origin)]])
     lon, lat = origin
     return np.array([[float(lon), float(lat)]])
 
 
-def _to_wgs84(network: Network, geometry):
+def _to_wgs84(network: Network, geometry: shapely.Geometry) -> shapely.Geometry:
     back = pyproj.Transformer.from_crs(network.epsg, "EPSG:4326", always_xy=True)
     # Axis order: metric x/y in, lon/lat out.
     return shapely.transform(geometry, lambda xy: np.column_stack(back.transform(*xy.T)))
 
 
-def _reachable_segments(network: Network, profile: str, cost: np.ndarray, left: float, start):
+def _reachable_segments(
+    network: Network, profile: str, cost: np.ndarray, left: float, start: Snapped
+) -> np.ndarray:
     """
     (k, 2, 2) metric segments: each allowed edge as far as ``left`` metres reach it.
 
@@ -830,7 +880,9 @@ def _reachable_segments(network: Network, profile: str, cost: np.ndarray, left: 
     return np.concatenate(pieces)
 
 
-def _origin_edge_pieces(network: Network, cost: np.ndarray, left: float, start) -> np.ndarray:
+def _origin_edge_pieces(
+    network: Network, cost: np.ndarray, left: float, start: Snapped
+) -> np.ndarray:
     """
     The reachable parts of the origin's edge, merged where they overlap.
 
@@ -862,7 +914,7 @@ def _origin_edge_pieces(network: Network, cost: np.ndarray, left: float, start) 
 
 def walkshed(
     network: Network,
-    origin,
+    origin: Origin,
     distance_m: float,
     *,
     profile: str = "walk",
@@ -898,7 +950,7 @@ def walkshed(
     return gpd.GeoDataFrame([row], geometry=[_to_wgs84(network, area)], crs="EPSG:4326")
 
 
-def _costs_from(network: Network, graph: _Graph, start, limit: float) -> np.ndarray:
+def _costs_from(network: Network, graph: _Graph, start: Snapped, limit: float) -> np.ndarray:
     """Metres from one snapped origin to every node, up to ``limit`` (``inf`` beyond)."""
     n = graph.n
     length = network.edges["length_m"].to_numpy("float64")
@@ -917,7 +969,7 @@ def _costs_from(network: Network, graph: _Graph, start, limit: float) -> np.ndar
 
 def route(
     network: Network,
-    origin,
+    origin: Origin,
     infra: Infra,
     *,
     kind: str = "accessible_bus_stop",

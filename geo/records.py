@@ -27,8 +27,9 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -38,6 +39,7 @@ import pandas as pd
 import shapely
 
 from geo import boundaries, crs, dates, gazetteer
+from geo import priorities as _priorities
 from geo.addresses import address_key, parse_address
 from geo.errors import InputError, UnknownPlaceError
 from geo.io import cells as _cells
@@ -47,8 +49,10 @@ from geo.io import sheets as _sheets
 __all__ = [
     "CONTENT_TAGS",
     "DATE_FIELDS",
+    "DETAILS",
     "FIELDS",
     "LOCATED",
+    "NEEDED_COLUMNS",
     "PLAUSIBLE_MAXIMUM",
     "PROGRAMME_START",
     "REASONS",
@@ -138,7 +142,33 @@ REASONS: tuple[str, ...] = (
     # What the priorities weigh (issue 26): a year no building has, a share beyond 0-100 %.
     "impossible_year",
     "consent_out_of_range",
+    "consent_unread",
 )
+#: The columns a ledger cannot be read without (a refusal's ``missing``), as the English
+#: message names them; layers words each (``column_needed_<kind>``).
+NEEDED_COLUMNS = {
+    "name": "小区名称 (name)",
+    "lon": "经度 (lon)",
+    "lat": "纬度 (lat)",
+    "location": "经度/纬度, 所属区县, 地址 or 行政区划代码 (a location)",
+}
+#: Details that need words, code → the parameters they take besides the row's ``detail``
+#: (besides those of :data:`geo.io.sheets.DETAILS`); layers words them (``qdetail_<code>``).
+DETAILS: dict[str, tuple[str, ...]] = {
+    "inexact_number": (),
+    "implausible_number": ("top", "unit"),  # PLAUSIBLE_MAXIMUM in its unit
+    "too_precise": (),
+    "status_dated": ("status", "header"),  # the status as written, the date's column
+    "not_a_county_code": (),
+    "code_names_other": ("adcode", "place"),  # the code's place; the detail, the district's
+    "point_in_no_district": (),
+    "point_elsewhere": ("named", "county"),  # the named place, the point's district
+    "point_elsewhere_fits": ("named", "county", "fix"),  # fix: the datum that would fit
+    "unnamed_point_elsewhere": ("county",),
+    "unnamed_point_elsewhere_fits": ("county", "fix"),
+    "conflicting_rows": ("rows", "fields"),  # the group's rows, the figures that differ
+    "repeated_rows": ("rows",),
+}
 
 _NUMBER_FIELDS = {  # field → (output column, whole numbers only)
     "households": ("households", True),
@@ -155,12 +185,9 @@ PLAUSIBLE_MAXIMUM: dict[str, Decimal] = {
     "floor_area": Decimal(20_000_000),
     "investment": Decimal(10_000_000_000),
 }
-_UNITS = {
-    "households": ("户", "households"),
-    "buildings": ("栋", "buildings"),
-    "floor_area": ("m²", "m²"),
-    "investment": ("元", "CNY"),
-}
+#: Field → the unit of its plausible range (layers words it: 户, households).
+_UNITS = {"households": "households", "buildings": "buildings", "floor_area": "m2",
+          "investment": "cny"}  # fmt: skip
 _FIGURES = [column for column, _ in _NUMBER_FIELDS.values()]
 _TOTAL_WORDS = {"合计", "总计", "小计", "共计", "total", "subtotal", "sum"}
 _THIS_YEAR = datetime.date.today().year
@@ -234,7 +261,9 @@ def map_columns(header: list[str]) -> dict[str, str]:
     return _sheets.claim_columns(header, _SYNONYMS)
 
 
-def ledger_fields(source: str | Path | bytes, *, name: str | None = None, sheet=None) -> set[str]:
+def ledger_fields(
+    source: str | Path | bytes, *, name: str | None = None, sheet: str | None = None
+) -> set[str]:
     """
     The fields a ledger's header row holds (keys of :data:`FIELDS`), without reading its rows.
 
@@ -248,21 +277,46 @@ def ledger_fields(source: str | Path | bytes, *, name: str | None = None, sheet=
     return set(map_columns(rows[start]))
 
 
+@dataclasses.dataclass(frozen=True)
+class _Read:
+    """
+    A ledger being read, for the checks to share in place of long argument lists.
+
+    ``folded`` holds the raw cells (``raw``) and their folded text; ``columns`` the header
+    of each field (:func:`map_columns`); ``flags`` each row's quarantine so far; ``parsed``
+    the values read (:func:`_parse_values`, then the dates).
+    """
+
+    folded: _sheets.Folded
+    columns: dict[str, str]
+    flags: _sheets.Flags
+    parsed: dict[str, pd.Series]
+
+    @property
+    def raw(self) -> pd.DataFrame:
+        """Every cell as written, as text."""
+        return self.folded.raw
+
+
 # --- validation -----------------------------------------------------------------------------
 
 
 def _check_columns(columns: dict[str, str], header: list[str]) -> None:
+    """Refuse a header without a name, with half a point, or with no location at all."""
     missing = []
     if "name" not in columns:
-        missing.append("小区名称 (name)")
+        missing.append("name")
     if ("lon" in columns) != ("lat" in columns):
-        missing.append("经度 (lon)" if "lat" in columns else "纬度 (lat)")
+        missing.append("lon" if "lat" in columns else "lat")
     if not {"lon", "district", "address", "adcode"} & set(columns):
-        missing.append("经度/纬度, 所属区县, 地址 or 行政区划代码 (a location)")
+        missing.append("location")
     if missing:
+        said = "; ".join(NEEDED_COLUMNS[m] for m in missing)
         raise InputError(
-            f"Expected columns for {'; '.join(missing)}; the header has {header!r}. "
-            "Rename the columns (see the synonyms table in the README) or add them."
+            f"Expected columns for {said}; the header has {header!r}. "
+            "Rename the columns (see the synonyms table in the README) or add them.",
+            code="ledger_columns",
+            details={"missing": "/".join(missing), "header": "、".join(map(str, header))},
         )
 
 
@@ -299,10 +353,13 @@ def _scale(field: str, header: str, cells: pd.Series) -> Decimal:
     text = _cells.normalise_text(cells).fillna("")
     bare = (text != "") & ~text.str.contains("元|万|亿", regex=True)
     if bare.any():
+        sample = repr(text[bare].iloc[0])
         raise InputError(
             f"Expected the investment column {header!r} to state its unit; it does not, and "
-            f"{int(bare.sum())} cells (e.g. {text[bare].iloc[0]!r}) give none either. Rename the "
-            f"column {header}（万元） or {header}（元）."
+            f"{int(bare.sum())} cells (e.g. {sample}) give none either. Rename the "
+            f"column {header}（万元） or {header}（元）.",
+            code="investment_unit",
+            details={"header": header, "cells": str(int(bare.sum())), "sample": sample},
         )
     return Decimal(1)
 
@@ -349,7 +406,7 @@ def _parse_values(
 
 
 #: What :func:`_parse_priority_inputs` adds to the projects, where the ledger has the column.
-_PRIORITY_COLUMNS = ("built_year", "consent_share")
+_PRIORITY_COLUMNS = ("built_year", "consent_share", "consent_level")
 _PLAIN_YEAR = re.compile(r"^[+-]?\d{1,5}(?:年)?$")
 # A decade, as 建成年代 is often written: 80年代, 1980年代末, 上世纪90年代初, 2000年代中期.
 _DECADE = re.compile(
@@ -357,7 +414,6 @@ _DECADE = re.compile(
 )
 #: The year a decade stands for: its middle, or the early/middle/late year 初/中/末 names.
 _DECADE_YEAR = {"初": 2, "中": 5, "末": 8}
-_PERCENT = re.compile(r"[%％]$")
 
 
 def _decade_years(text: pd.Series) -> pd.Series:
@@ -370,15 +426,17 @@ def _decade_years(text: pd.Series) -> pd.Series:
     return pd.Series(pd.array(decade + offset, dtype="Int64"), index=text.index)
 
 
-def _parse_priority_inputs(raw, columns, flags: _sheets.Flags, parsed: dict) -> None:
+def _parse_priority_inputs(
+    raw: pd.DataFrame, columns: dict[str, str], flags: _sheets.Flags, parsed: dict[str, pd.Series]
+) -> None:
     """
     建成年代 → ``built_year`` (Int64) and 同意率 → ``consent_share`` (0-1, Float64).
 
     A year is read as 改造年度 is (1985, 1985年, a date), a decade as the year it stands for
     (80年代 → 1985, 1980年代末 → 1988, 上世纪90年代初 → 1992); a plain year before 1900 or after
-    this year is ``impossible_year``. A share with % (or a header declaring %) is a percent;
-    without, above 1 a percent, else a fraction; below 0 or above 100 % is
-    ``consent_out_of_range``. Other unreadable cells are ``bad_value``/``bad_number``.
+    this year is ``impossible_year``; other unreadable years are ``bad_value``. Consent is
+    read by :func:`geo.priorities.read_consent` (85%, 0.85, 八成, 同意 → ``consent_level``);
+    below 0 or above 100 % is ``consent_out_of_range``, anything else ``consent_unread``.
     """
     if "built_year" in columns:
         header = columns["built_year"]
@@ -399,23 +457,13 @@ def _parse_priority_inputs(raw, columns, flags: _sheets.Flags, parsed: dict) -> 
     if "consent" in columns:
         header = columns["consent"]
         cells = raw[header]
-        text = _cells.normalise_text(cells).fillna("")
-        percent = text.str.contains(_PERCENT).to_numpy() | ("%" in header or "％" in header)
-        negative = text.str.startswith("-").to_numpy()
-        bare = text.str.replace(_PERCENT, "", regex=True).str.lstrip("-")
-        values, problems = _cells.parse_numbers(bare)
-        share = values.to_numpy(dtype="float64", na_value=np.nan)
-        share = np.where(percent | (share > 1), share / 100, share)
-        share = np.where(negative, -share, share)
-        outside = (share < 0) | (share > 1)
-        flags.flag(
-            outside, "consent_out_of_range", column=header, detail=_sheets.quoted(cells, outside)
-        )
-        unread = (problems.notna() & (problems != "")).to_numpy() & ~outside
-        flags.flag(unread, "bad_value", column=header, detail=_sheets.quoted(cells, unread))
-        parsed["consent_share"] = pd.Series(
-            pd.array(np.where(outside, np.nan, share), dtype="Float64"), index=raw.index
-        )
+        consent = _priorities.read_consent(cells, percent="%" in header or "％" in header)
+        for reason in ("consent_out_of_range", "consent_unread"):
+            bad = (consent["problem"] == reason).to_numpy()
+            flags.flag(bad, reason, column=header, detail=_sheets.quoted(cells, bad))
+        parsed["consent_share"] = consent["share"]
+        if consent["level"].notna().any():
+            parsed["consent_level"] = consent["level"]
 
 
 def _flag_numbers(
@@ -425,37 +473,27 @@ def _flag_numbers(
     problems = problems.to_numpy(dtype=object)
     mask = problems == "approximate_number"
     flags.flag(mask, "approximate_number", column=header, detail=_sheets.quoted(cells, mask))
-    top = f"{PLAUSIBLE_MAXIMUM[field]:,}"
-    zh_unit, en_unit = _UNITS[field]
-    details = {
-        "bad_number": ("无法精确读取的数值 {}", "{} is not an exact number"),
-        "out_of_range": (
-            f"{{}} 超出一个小区的合理范围（0 至 {top} {zh_unit}）",
-            f"{{}} is outside the plausible range for one community (0 to {top} {en_unit})",
-        ),
-        "too_precise": (
-            "{} 的有效数字超过 15 位，无法不经舍入保存",
-            "{} has more significant digits (over 15) than can be kept without rounding",
-        ),
+    details: dict[str, dict[str, object]] = {
+        "bad_number": {"code": "inexact_number"},
+        "out_of_range": {
+            "code": "implausible_number",
+            "top": int(PLAUSIBLE_MAXIMUM[field]),
+            "unit": _UNITS[field],
+        },
+        "too_precise": {"code": "too_precise"},
     }
-    for code, (zh, en) in details.items():
-        mask = problems == code
-        if not mask.any():
-            continue
-        # Messages only for the rows flagged; every other row's detail stays "".
-        at = np.flatnonzero(mask)
-        shown = _sheets.quoted(cells, mask)[at]
-        detail_zh, detail_en = np.full(len(mask), "", object), np.full(len(mask), "", object)
-        detail_zh[at] = [zh.format(t) for t in shown]
-        detail_en[at] = [en.format(t) for t in shown]
-        flags.flag(mask, "bad_number", column=header, detail=detail_zh, detail_en=detail_en)
+    for problem, params in details.items():
+        mask = problems == problem
+        detail = _sheets.quoted(cells, mask)
+        flags.flag(mask, "bad_number", column=header, detail=detail, params=params)
 
 
 # --- dates ----------------------------------------------------------------------------------
 
 
-def _report_day(raw, columns, parsed, flags, given) -> tuple[datetime.date, str]:
+def _report_day(read: _Read, given: datetime.date | str | None) -> tuple[datetime.date, str]:
     """Read the date columns into ``parsed``; the ledger's report day and where it came from."""
+    raw, columns, parsed, flags = read.raw, read.columns, read.parsed, read.flags
     for field in DATE_FIELDS:
         if field in columns:
             header = columns[field]
@@ -471,8 +509,9 @@ def _report_day(raw, columns, parsed, flags, given) -> tuple[datetime.date, str]
     return dates.today(), "read"
 
 
-def _check_dates(raw, columns, parsed, flags, report: datetime.date, programme_start: int) -> None:
+def _check_dates(read: _Read, report: datetime.date, programme_start: int) -> None:
     """Quarantine dates that cannot be true: order, future, before the programme, status."""
+    raw, columns, parsed, flags = read.raw, read.columns, read.parsed, read.flags
     fields = [f for f in ("start_date", "finish_date") if f in parsed]
     if not fields:
         return
@@ -495,11 +534,12 @@ def _check_dates(raw, columns, parsed, flags, report: datetime.date, programme_s
         before = (text + f" < {programme_start}").to_numpy(dtype=object)
         flags.flag(last < began, "before_programme", column=columns[field], detail=before)
     if "status" in parsed:
-        _check_status(raw, columns, parsed, flags, fields)
+        _check_status(read, fields)
 
 
-def _check_status(raw, columns, parsed, flags, fields: list[str]) -> None:
+def _check_status(read: _Read, fields: Sequence[str]) -> None:
     """完工 or 开工 without their dates (``undated``), 计划 with a date or 开工 with a finish."""
+    raw, columns, parsed, flags = read.raw, read.columns, read.parsed, read.flags
     status = parsed["status"].fillna("").to_numpy(dtype=object)
     written = raw[columns["status"]].fillna("").str.strip().to_numpy(dtype=object)
     has = {f: parsed[f].notna().to_numpy() for f in fields}
@@ -516,9 +556,8 @@ def _check_status(raw, columns, parsed, flags, fields: list[str]) -> None:
             continue
         clash = (status == code) & has[field]
         date = parsed[field].fillna("").to_numpy(dtype=object)
-        zh = "状态为" + written + "，" + columns[field] + " " + date
-        en = "status " + written + ", " + columns[field] + " " + date
-        flags.flag(clash, "status_dates", column=columns["status"], detail=zh, detail_en=en)
+        params = {"code": "status_dated", "status": written, "header": columns[field]}
+        flags.flag(clash, "status_dates", column=columns["status"], detail=date, params=params)
 
 
 # --- where each row is ----------------------------------------------------------------------
@@ -539,16 +578,24 @@ def _from_adcode(text: str, district: str, city: str, year: int | None) -> dict[
     code = text[:6] if re.fullmatch(r"\d{6}(\d{3}|\d{6})?", text) else text
     places = _admin_places()
     if code not in places.index:
-        note = f"{text!r} is not a county-level code (6 digits, e.g. 410703)"
-        return {"status": "unknown", "note": note, "source": "adcode"}
+        words = json.dumps({"code": "not_a_county_code"})
+        return {"status": "unknown", "note": repr(text), "words": words, "source": "adcode"}
     place = places.loc[code]
     found = {"status": place["level"] if place["level"] == "zone" else "ok", "adcode": code}
     found |= {"name": place["name"], "city": place["city"], "province": place["province"]}
     if district:
         named = _resolve_text(district, "", city, year)
         if named.get("adcode") not in (None, code):
-            note = f"code {code} is {place['name']}, but the district column says {district!r}"
-            return {"status": "conflict", "note": note, "source": "adcode"}
+            words = json.dumps(
+                {"code": "code_names_other", "adcode": code, "place": place["name"]},
+                ensure_ascii=False,
+            )
+            return {
+                "status": "conflict",
+                "note": repr(district),
+                "words": words,
+                "source": "adcode",
+            }
     return found | {"source": "adcode"}
 
 
@@ -611,7 +658,11 @@ def _resolve_names(
     return merged.reindex(raw.index)
 
 
-_RESOLVED = ["status", "adcode", "name", "city", "province", "candidates", "note", "source"]
+#: What a row's words resolve to; ``note`` says why they did not (as read: a quoted cell, or
+#: the gazetteer's note), ``words`` the note's code and parameters (JSON) where it has words.
+_RESOLVED = [
+    "status", "adcode", "name", "city", "province", "candidates", "note", "words", "source"
+]  # fmt: skip
 
 
 def _address_keys(addresses: pd.Series) -> dict[str, str]:
@@ -677,12 +728,6 @@ _ALTERNATIVES = {
     "gcj02": ("wgs84", "bd09"),
     "bd09": ("gcj02", "wgs84"),
 }
-_DATUM_LABELS = {
-    "wgs84": "WGS84 (GPS, OSM)",
-    "cgcs2000": "CGCS2000 (天地图)",
-    "gcj02": "GCJ-02 (高德/腾讯 Amap/Tencent)",
-    "bd09": "BD-09 (百度 Baidu)",
-}
 
 
 def _to_wgs84(
@@ -697,7 +742,9 @@ def _to_wgs84(
     return lon_out, lat_out
 
 
-def _datum_message(lon, lat, named: np.ndarray, folder: Path | None) -> tuple[str, dict]:
+def _datum_message(
+    lon: np.ndarray, lat: np.ndarray, named: np.ndarray, folder: Path | None
+) -> tuple[str, dict[str, str]]:
     """
     The no-datum error and its details, with a hint when named districts single a datum out.
 
@@ -747,17 +794,20 @@ def _mismatch_hints(at: _Located, rows: np.ndarray) -> np.ndarray:
     return hints
 
 
-def _lookup(table: pd.Series, keys) -> np.ndarray:
+def _or_none(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` where ``mask``, None elsewhere, as an object array."""
+    return np.where(mask, values, np.full(len(mask), None, dtype=object))
+
+
+def _lookup(table: pd.Series, keys: np.ndarray) -> np.ndarray:
     """``table[key]`` for each key as an object array, ``None`` where the key is absent."""
     found = table.reindex(pd.Index(keys, dtype=object))
     return found.astype(object).where(found.notna(), None).to_numpy()
 
 
-def _city_names(
-    folded: _sheets.Folded, columns: dict[str, str], flags: _sheets.Flags
-) -> np.ndarray:
+def _city_names(read: _Read) -> np.ndarray:
     """The canonical city each row names (新乡 → 新乡市), or None; unknown cities quarantined."""
-    raw = folded.raw
+    raw, folded, columns, flags = read.raw, read.folded, read.columns, read.flags
     if "city" not in columns:
         return np.full(len(raw), None, dtype=object)
     text = folded[columns["city"]]
@@ -778,26 +828,24 @@ def _city_names(
 
 
 def _locate(
-    folded, columns, names, points: _Points, flags, folder
+    read: _Read, names: pd.DataFrame, points: _Points, folder: Path | None
 ) -> tuple[pd.DataFrame, list[dict[str, object]]]:
     """
     Decide each row's district from its point and its words; disagreements are flagged.
 
     Returns the placed rows and the file's datum notes (:func:`_datum_suspicions`).
     """
-    raw = folded.raw
+    raw, columns, flags = read.raw, read.columns, read.flags
     lon, lat, datums = points.lon, points.lat, points.datums
     places = _admin_places()
-    cities = _city_names(folded, columns, flags)
+    cities = _city_names(read)
     lonlat = "/".join(columns[f] for f in ("lon", "lat") if f in columns)
     point = ~np.isnan(lon) & flags.ok()
     status = names["status"].fillna("none").to_numpy(dtype=object)
     named = names["adcode"].astype(object).where(names["adcode"].notna(), None).to_numpy()
     if (point & pd.isna(datums)).any():
         if "datum" not in columns:
-            message, details = _datum_message(
-                lon, lat, np.where(status == "ok", named, None), folder
-            )
+            message, details = _datum_message(lon, lat, _or_none(status == "ok", named), folder)
             raise InputError(
                 message,
                 fix="datum",
@@ -806,28 +854,22 @@ def _locate(
             )
         flags.flag(point & pd.isna(datums), "missing_required", column=columns["datum"])
         point &= flags.ok()
-    lon_w, lat_w = _to_wgs84(lon, lat, np.where(point, datums, None))
+    lon_w, lat_w = _to_wgs84(lon, lat, _or_none(point, datums))
     county = np.full(len(raw), None, dtype=object)
     county[point] = boundaries.assign_districts(lon_w[point], lat_w[point], folder=folder)
     at = _Located(points, lon_w, lat_w, named, status, county, places, folder)
     lost = point & pd.isna(county)
     where = _rows_text(lost, lambda at: _lonlat_text(lon_w[at], lat_w[at]))
-    flags.flag(
-        lost,
-        "no_district",
-        column=lonlat,
-        detail="WGS84 " + where,
-        detail_en="WGS84 " + where + " is in no county-level district",
-    )
+    where_params = {"code": "point_in_no_district"}
+    flags.flag(lost, "no_district", column=lonlat, detail=where, params=where_params)
     point &= flags.ok()
-    note = names["note"].astype(object).fillna("").to_numpy(dtype=object)
+    said = {"detail": names["note"].astype(object).fillna("").to_numpy(dtype=object)}
+    said["params"] = names["words"].astype(object).where(names["words"].notna(), None).to_numpy()
     words = "/".join(columns[f] for f in ("adcode", "district", "address") if f in columns)
     alone = ~point & flags.ok()
-    flags.flag(alone & (status == "ambiguous"), "ambiguous_district", column=words, detail=note)
-    flags.flag(alone & (status == "conflict"), "district_mismatch", column=words, detail=note)
-    flags.flag(
-        alone & np.isin(status, ["unknown", "none"]), "no_district", column=words, detail=note
-    )
+    flags.flag(alone & (status == "ambiguous"), "ambiguous_district", column=words, **said)
+    flags.flag(alone & (status == "conflict"), "district_mismatch", column=words, **said)
+    flags.flag(alone & np.isin(status, ["unknown", "none"]), "no_district", column=words, **said)
     county_city = _lookup(places["city"], county)
     named_city = _lookup(places["city"], named)
     # Only rows whose name is ambiguous need their point among the name's candidates.
@@ -892,7 +934,7 @@ def _datum_suspicions(at: _Located, rows: np.ndarray) -> list[dict[str, object]]
     return notes
 
 
-def _may_fit_better(at: _Located, declared, off: np.ndarray) -> bool:
+def _may_fit_better(at: _Located, declared: str, off: np.ndarray) -> bool:
     """
     Whether another datum puts any of the ``off`` points (misplaced as declared) where named.
 
@@ -910,7 +952,7 @@ def _may_fit_better(at: _Located, declared, off: np.ndarray) -> bool:
     return False
 
 
-def _rows_text(mask: np.ndarray, text) -> np.ndarray:
+def _rows_text(mask: np.ndarray, text: Callable[[np.ndarray], object]) -> np.ndarray:
     """``text(rows)`` in the rows of ``mask``, ``""`` elsewhere: messages only where flagged."""
     out = np.full(len(mask), "", dtype=object)
     at = np.flatnonzero(mask)
@@ -925,42 +967,44 @@ def _lonlat_text(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 def _flag_mismatch(at: _Located, mismatch: np.ndarray, flags: _sheets.Flags, column: str) -> None:
+    """
+    Quarantine the rows whose point is in another district than their words name.
+
+    The detail names both places (``point_elsewhere``), or only the point's when the words
+    name no district (``unnamed_point_elsewhere``); ``_fits`` adds the datum (``fix``) that
+    would put the point in the named district (:func:`_mismatch_hints`).
+    """
     if not mismatch.any():
         return
     hints = _mismatch_hints(at, mismatch)
-    places = at.places
-    # Messages are written for the mismatched rows only.
-    rows = np.flatnonzero(mismatch)
-    named, county, status, hints = at.named[rows], at.county[rows], at.status[rows], hints[rows]
-    named_name = np.where(pd.isna(named), "?", _lookup(places["name"], named)).astype(object)
-    county_name = np.where(pd.isna(county), "?", _lookup(places["name"], county)).astype(object)
-    zh = "所填 " + named_name + "，坐标落在 " + county_name
-    en = "named " + named_name + ", point in " + county_name
-    unnamed = np.isin(status, ["unknown", "none", "conflict"])
-    zh = np.where(unnamed, "所填区县/城市与坐标不符，坐标落在 " + county_name, zh)
-    en = np.where(unnamed, "the named place does not match; the point is in " + county_name, en)
-    fix = np.char.partition(hints.astype(str), "→")[:, 2]
-    has_hint = hints != ""
-    zh = np.where(
-        has_hint,
-        zh + "；若坐标实为 " + fix + " 则正好落在所填区县（常见：高德坐标误标为 WGS84）",
-        zh,
-    )
-    en = np.where(
-        has_hint,
-        en
-        + "; read as "
-        + fix
-        + " it falls in the named district (common: Amap GCJ-02 declared as WGS84)",
-        en,
-    )
-    detail_zh, detail_en = _rows_text(mismatch, lambda _: zh), _rows_text(mismatch, lambda _: en)
-    flags.flag(mismatch, "district_mismatch", column=column, detail=detail_zh, detail_en=detail_en)
+    names = at.places["name"]
+    # Names only of the mismatched rows.
+    params = {
+        "named": _rows_text(mismatch, lambda rows: _place_names(names, at.named[rows])),
+        "county": _rows_text(mismatch, lambda rows: _place_names(names, at.county[rows])),
+        "fix": np.char.partition(hints.astype(str), "→")[:, 2].astype(object),
+    }
+    unnamed = np.isin(at.status, ["unknown", "none", "conflict"])
+    hinted = hints != ""
+    for code, rows in (("point_elsewhere", ~unnamed), ("unnamed_point_elsewhere", unnamed)):
+        for fits in (True, False):
+            words: dict[str, object] = {"code": code + ("_fits" if fits else "")}
+            words |= {k: v for k, v in params.items() if _takes(code, fits, k)}
+            mask = mismatch & rows & (hinted if fits else ~hinted)
+            flags.flag(mask, "district_mismatch", column=column, params=words)
 
 
-def _named_districts(
-    folded: _sheets.Folded, columns: dict[str, str], years, names: pd.DataFrame, flags
-) -> np.ndarray:
+def _takes(code: str, fits: bool, param: str) -> bool:
+    """Whether a mismatch detail's words take ``param``: the named place, the datum's fix."""
+    return (param != "named" or code == "point_elsewhere") and (param != "fix" or fits)
+
+
+def _place_names(names: pd.Series, codes: np.ndarray) -> np.ndarray:
+    """Each code's place name, "?" where none."""
+    return np.where(pd.isna(codes), "?", _lookup(names, codes)).astype(object)
+
+
+def _named_districts(read: _Read, names: pd.DataFrame) -> np.ndarray:
     """
     The district (or zone) each quarantined row's own words name, else None.
 
@@ -968,12 +1012,14 @@ def _named_districts(
     from the version current for it. Rows refused before their names were read (a bad
     number) are read here.
     """
+    flags = read.flags
     unread = ~flags.ok() & names["status"].isna().to_numpy()
     if unread.any():
-        names = names.combine_first(_resolve_names(folded, columns, years, unread))
+        years = read.parsed.get("year")
+        names = names.combine_first(_resolve_names(read.folded, read.columns, years, unread))
     found = np.isin(names["status"].to_numpy(dtype=object), ["ok", "historical", "zone"])
     named = names["adcode"].to_numpy(dtype=object)
-    return np.where(found & ~flags.ok() & pd.notna(named), named, None)
+    return _or_none(found & ~flags.ok() & pd.notna(named), named)
 
 
 def _placed(at: _Located, index: pd.Index, point: np.ndarray) -> pd.DataFrame:
@@ -981,7 +1027,7 @@ def _placed(at: _Located, index: pd.Index, point: np.ndarray) -> pd.DataFrame:
     named, county, places = at.named, at.county, at.places
     zone = at.status == "zone"
     adcode = np.where(zone, named, np.where(point, county, named))
-    county_adcode = np.where(point, county, np.where(zone, None, named))
+    county_adcode = np.where(point, county, _or_none(~zone, named))
     placed = pd.DataFrame(
         {
             "adcode": pd.array(adcode, dtype="string"),
@@ -995,25 +1041,31 @@ def _placed(at: _Located, index: pd.Index, point: np.ndarray) -> pd.DataFrame:
     # One lookup of the codes for the four columns; -1 (not a place) takes the None at the end.
     found = places.index.get_indexer(placed["adcode"].fillna(""))
     for column in ("name", "city", "province", "level"):
-        mapped = np.append(places[column].to_numpy(dtype=object), None)[found]
+        mapped = np.append(places[column].to_numpy(dtype=object), [None])[found]
         placed["district" if column == "name" else column] = pd.array(mapped, dtype="string")
     return placed
 
 
-def _joined_rows(group: np.ndarray, rows: pd.Series, sep: str = "、") -> np.ndarray:
-    """Each row's group as "3、17、42" (``sep`` between): one join per group, not per row."""
+def _grouped_rows(group: np.ndarray, rows: pd.Series) -> np.ndarray:
+    """Each row's group as its row numbers ([3, 17, 42]): one list per group, not per row."""
+    # ``group`` numbers the groups 0, 1, 2…, so the sorted groups' lists are in that order.
     order = np.argsort(group, kind="stable")
-    texts = rows.astype(str).to_numpy(dtype=object)[order]
+    numbers = rows.to_numpy()[order]
     starts = np.flatnonzero(np.r_[True, group[order][1:] != group[order][:-1]])
-    joined = np.array([sep.join(part) for part in np.split(texts, starts[1:])], dtype=object)
-    return joined[group]
+    return _objects(part.tolist() for part in np.split(numbers, starts[1:]))[group]
 
 
-#: A figure column as the messages name it: (Chinese, English), e.g. 户数 / households.
-_FIGURE_NAMES = {
-    column: (FIELDS[field][0], field.replace("_", " "))
-    for field, (column, _) in _NUMBER_FIELDS.items()
-}
+def _objects(items: Iterable[object]) -> np.ndarray:
+    """An object array of ``items`` as they are (lists stay lists, not a second dimension)."""
+    values = list(items)
+    out = np.empty(len(values), dtype=object)
+    for at, value in enumerate(values):
+        out[at] = value
+    return out
+
+
+#: A figure column → its field, as the details name it (``ledger_field_<field>``).
+_FIGURE_FIELDS = {column: field for field, (column, _) in _NUMBER_FIELDS.items()}
 
 
 def _flag_duplicates(
@@ -1028,34 +1080,25 @@ def _flag_duplicates(
     if frame.empty:
         return
     groups = frame.groupby(["key_name", "key_code"], sort=False)
-    numbers = groups.ngroup().to_numpy()
-    listed = pd.Series(_joined_rows(numbers, frame["row"]), index=frame.index)
-    listed_en = pd.Series(_joined_rows(numbers, frame["row"], ", "), index=frame.index)
-    differ = pd.Series("", index=frame.index)
-    differ_en = differ.copy()
-    for column in _FIGURES:
-        conflicting = groups[column].transform("nunique") > 1
-        zh, en = _FIGURE_NAMES[column]
-        differ[conflicting] += np.where(differ[conflicting] == "", zh, "、" + zh)
-        differ_en[conflicting] += np.where(differ_en[conflicting] == "", en, ", " + en)
-    conflict = (differ != "").to_numpy()
     at = frame.index.to_numpy()
-    detail_zh = np.full(len(rows), "", dtype=object)
-    detail_en = detail_zh.copy()
-    detail_zh[at] = ("第 " + listed + " 行；不同项：" + differ).to_numpy(dtype=object)
-    detail_en[at] = ("rows " + listed_en + " differ in " + differ_en).to_numpy(dtype=object)
+    listed = np.empty(len(rows), dtype=object)
+    listed[at] = _grouped_rows(groups.ngroup().to_numpy(), frame["row"])
+    differ = {
+        field: (groups[column].transform("nunique") > 1).to_numpy()
+        for column, field in _FIGURE_FIELDS.items()
+    }
+    fields = np.empty(len(rows), dtype=object)
+    fields[at] = _objects([f for f, found in differ.items() if found[i]] for i in range(len(at)))
+    conflict = np.logical_or.reduce(list(differ.values()))
     mask = np.zeros(len(rows), dtype=bool)
     mask[at[conflict]] = True
-    flags.flag(mask, "duplicate_conflict", detail=detail_zh, detail_en=detail_en)
+    params = {"code": "conflicting_rows", "rows": listed, "fields": fields}
+    flags.flag(mask, "duplicate_conflict", params=params)
     # Same figures: a community renovated in two years is two records, the same year is one.
     repeat = frame[~conflict].duplicated(["key_name", "key_code", "year"], keep="first")
     mask[:] = False
     mask[repeat.index[repeat.to_numpy()]] = True
-    detail_en[at] = ("same community, district, year and figures as rows " + listed_en).to_numpy(
-        dtype=object
-    )
-    detail_zh[at] = ("与第 " + listed + " 行的小区、区县、年度和数据相同").to_numpy(dtype=object)
-    flags.flag(mask, "duplicate_row", detail=detail_zh, detail_en=detail_en)
+    flags.flag(mask, "duplicate_row", params={"code": "repeated_rows", "rows": listed})
 
 
 _PROJECT_COLUMNS = [
@@ -1082,8 +1125,11 @@ _PROJECT_COLUMNS = [
 ]
 
 
-def _projects(raw, columns, parsed, placed, points: _Points, rows, ok) -> gpd.GeoDataFrame:
+def _projects(
+    read: _Read, placed: pd.DataFrame, points: _Points, rows: np.ndarray
+) -> gpd.GeoDataFrame:
     """Clean rows as a GeoDataFrame in EPSG:4326; district-located rows have no geometry."""
+    raw, columns, parsed, ok = read.raw, read.columns, read.parsed, read.flags.ok()
     data = pd.DataFrame({"row": rows}, index=raw.index)
     for field in ("name", "address"):
         # As written, minus outer spaces: 'Ａ座 1号' stays itself; only matching normalises.
@@ -1093,7 +1139,7 @@ def _projects(raw, columns, parsed, placed, points: _Points, rows, ok) -> gpd.Ge
     for column in ("year", "batch", "status", "content_tags", *_FIGURES):
         data[column] = parsed.get(column, pd.Series(pd.NA, index=raw.index))
     point = placed["located"].to_numpy() == "point"
-    data["datum"] = pd.array(np.where(point, points.datums, None), dtype="string")
+    data["datum"] = pd.array(_or_none(point, points.datums), dtype="string")
     data["lon_source"] = np.where(point, points.lon, np.nan)
     data["lat_source"] = np.where(point, points.lat, np.nan)
     # Unrecognised columns travel along under their own header, as text.
@@ -1160,9 +1206,10 @@ def read_ledger(
     folded = _sheets.Folded(raw)
     _check_rows(folded, columns, flags)
     flags.stage("rows")
-    parsed = _parse_values(raw, columns, flags)
-    report_day, report_source = _report_day(raw, columns, parsed, flags, report_date)
-    _check_dates(raw, columns, parsed, flags, report_day, programme_start)
+    read = _Read(folded, columns, flags, _parse_values(raw, columns, flags))
+    parsed = read.parsed
+    report_day, report_source = _report_day(read, report_date)
+    _check_dates(read, report_day, programme_start)
     lon, lat = _sheets.parse_points(raw, columns, flags)
     datums = _sheets.row_datums(raw, columns, crs_name, flags)
     overridden = _datum_overridden(columns, crs_name, datums, ~np.isnan(lon) & flags.ok())
@@ -1171,15 +1218,15 @@ def read_ledger(
     report(0.4, "values")
     names = _resolve_names(folded, columns, parsed.get("year"), flags.ok())
     report(0.6, "names")
-    placed, notes = _locate(folded, columns, names, points, flags, folder)
+    placed, notes = _locate(read, names, points, folder)
     notes = overridden + notes
     flags.stage("locate")
     report(0.8, "locate")
     community = folded[columns["name"]]
     _flag_duplicates(community, placed, parsed, numbers, flags)
     flags.stage("duplicates")
-    projects = _projects(raw, columns, parsed, placed, points, numbers, flags.ok())
-    districts = _named_districts(folded, columns, parsed.get("year"), names, flags)
+    projects = _projects(read, placed, points, numbers)
+    districts = _named_districts(read, names)
     quarantine = _sheets.quarantine_frame(raw, numbers, flags, REASONS, adcode=districts)
     report(1.0, "done")
     return Ledger(
@@ -1197,7 +1244,9 @@ def read_ledger(
     )
 
 
-def _datum_overridden(columns, crs_name, datums, located) -> list[dict[str, object]]:
+def _datum_overridden(
+    columns: dict[str, str], crs_name: str | None, datums: np.ndarray, located: np.ndarray
+) -> list[dict[str, object]]:
     """
     The note ``datum_overridden`` when the 坐标系 column names another datum than ``crs_name``.
 

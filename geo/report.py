@@ -13,6 +13,10 @@ with the sources it came from:
   versions, who saved them, how many rows, how many lack the value);
 - ``measure``: accessibility measured from a survey or an OSM extract
   (:func:`geo.coverage.measure`), with its completeness status and :class:`MeasureSource`.
+  Shares of households near a feature are by straight-line distance; given the pedestrian
+  network of an OSM extract, the walking shares along it (:func:`geo.reach.measure`) come
+  beside them, each citing the extract it walked. A straight-line share is never called a
+  walking one: :attr:`MeasureSource.profile` is ``None`` for it.
 
 A figure of one period and kind is never added to another's: sums are made only within one
 period and kind, and a reported flow (what was built since 2021) is marked as not comparable
@@ -23,7 +27,7 @@ complete value of the same figure, source, period and kind.
 Places the account may not read (``readable``) are left out, figures and all; a city of
 which it may read nothing is left out whole. A selection of more than :data:`MAX_PLACES`
 places is refused, as is one that leaves nothing to report. geo emits codes; the documents'
-words are chosen in :mod:`layers` (:mod:`layers.reply`, :mod:`layers.sheets`).
+words are chosen in :mod:`layers` (:mod:`layers.reply`, :mod:`layers.atlas_pdf`).
 """
 
 from __future__ import annotations
@@ -36,10 +40,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import boundaries, compare, coverage, gazetteer, selection
+from geo import boundaries, compare, coverage, gazetteer, reach, selection
 from geo.completeness import metric_family
 from geo.errors import InputError
 from geo.infra import Infra
+from geo.network import Network
 
 __all__ = [
     "ELDERLY_METRICS",
@@ -193,6 +198,10 @@ class MeasureSource:
     data_kind: str  # survey | osm
     extent_share: float | None
     radius: int | None = None
+    #: A walking share's profile (``walk``…) and the extract its network was built from;
+    #: ``None`` for a straight-line share or a measure that is no share.
+    profile: str | None = None
+    network: DataSource | None = None
 
 
 @dataclasses.dataclass
@@ -220,6 +229,12 @@ class Report:
     ledger_source: DataSource | None = None
     infra_source: DataSource | None = None
     radii: tuple[int, ...] = coverage.RADII_M
+    network_source: DataSource | None = None
+    profiles: tuple[str, ...] = ()
+
+    def share_method(self) -> str:
+        """How the shares of households near a feature were measured: ``walk…`` or ``straight``."""
+        return self.profiles[0] if self.profiles else "straight"
 
     def has_data(self) -> bool:
         """True when any figure has a value."""
@@ -586,6 +601,7 @@ def _measure_items(
     data_kind: str,
     *,
     whole: bool,
+    network: DataSource | None = None,
 ) -> list[dict[str, object]]:
     """
     Each place's measures with their statuses; a city's where every district is complete.
@@ -606,8 +622,11 @@ def _measure_items(
             status = row[f"{key}_status"]
             value = row[key] if status in ("ok", "partial_extent") else np.nan
             items.append(
-                _measure_item(place, key, value, status, source, data_kind, share, scope="place")
-            )
+                _measure_item(
+                    place, key, value, status, source, data_kind, share,
+                    scope="place", network=network,
+                )
+            )  # fmt: skip
     for city in cities if whole else ():
         rows = table[table["city"] == city] if "city" in table else table[:0]
         for key in keys:
@@ -642,8 +661,10 @@ def _measure_item(
     share: float | None,
     *,
     scope: str,
+    network: DataSource | None = None,
 ) -> dict[str, object]:
     found = coverage.describe(key)
+    walked = network if found.profile else None
     return _item(
         scope=scope,
         city=place.city,
@@ -661,7 +682,11 @@ def _measure_item(
         completeness=status,
         measure=key,
         comparable=True,
-        sources=(MeasureSource(source, key, data_kind, share, found.radius),),
+        sources=(
+            MeasureSource(
+                source, key, data_kind, share, found.radius, profile=found.profile, network=walked
+            ),
+        ),
     )
 
 
@@ -701,6 +726,9 @@ def gather_report(
     infra_source: DataSource | None = None,
     readable: frozenset[str] | None = None,
     radii: Sequence[int] = coverage.RADII_M,
+    network: Network | None = None,
+    network_source: DataSource | None = None,
+    profile: str = "walk",
 ) -> Report:
     """
     Every figure of ``chosen`` with its sources: documents, a ledger, measured accessibility.
@@ -711,7 +739,9 @@ def gather_report(
     :data:`LEDGER_KINDS`). ``projects`` (a ledger's clean rows) and ``infra`` are what the
     account may read, with their :class:`DataSource`; the measures are computed here
     (:func:`geo.coverage.measure`), whatever the period, as of the data. ``readable`` is the
-    set of adcodes the account may read, ``None`` for all. Raises
+    set of adcodes the account may read, ``None`` for all. With the pedestrian ``network`` of
+    an OSM extract (and its ``network_source``), the shares of households within each radius
+    on foot (``profile``) are measured along it too (:func:`geo.reach.measure`). Raises
     :class:`~geo.errors.InputError` (``report_too_many_places``, ``report_nothing_readable``)
     when there are too many places or none the account may read.
     """
@@ -738,12 +768,21 @@ def gather_report(
     whole = hidden == 0
     if projects is not None and ledger_source is not None:
         items += _ledger_items(projects, universe, ledger_source, chosen, whole=whole)
-    measured = None
+    measured = walked_source = None
     if infra is not None and infra_source is not None:
         measured = coverage.measure(projects, infra, radii=radii)
         items += _measure_items(
             measured.table, universe, cities, infra_source, infra.kind, whole=whole
         )
+        if network is not None and projects is not None:
+            walked = reach.measure(
+                projects, infra, network, profiles=(profile,), radii=tuple(radii)
+            )
+            walked_source = network_source or DataSource(network.source)
+            items += _measure_items(
+                walked.table, universe, cities, infra_source, infra.kind,
+                whole=whole, network=walked_source,
+            )  # fmt: skip
     ranked = _frame(items)
     chosen_places = (ranked["scope"] == "city") | ranked["adcode"].isin(places["adcode"])
     ranked = ranked[chosen_places.fillna(False).astype(bool)].reset_index(drop=True)
@@ -762,6 +801,8 @@ def gather_report(
         ledger_source=ledger_source,
         infra_source=infra_source,
         radii=tuple(sorted(set(radii))) if measured is not None else (),
+        network_source=walked_source,
+        profiles=(profile,) if walked_source is not None else (),
     )
 
 

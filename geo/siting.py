@@ -15,8 +15,10 @@ sparse matrix (``summary["model"]`` says which; tests check both against brute f
 Before the solver sees it, the problem is reduced without changing its optimum:
 communities covered by no site are left out (no choice changes them), and communities covered
 by exactly the same sites become one demand row with their households summed. A time limit
-stops the solver with its best sites and the gap to its bound; when greedy found more, greedy's
-sites are kept (the best known) and the gap is measured from them.
+stops the solver with its best sites and the gap to a bound: the solver's, or, when it stopped
+before it had one, the existing coverage plus the ``count`` largest gains alone (coverage is
+submodular), whichever is smaller; when greedy found more, greedy's sites are kept (the best
+known) and the gap is measured from them.
 
 Beside the optimum: greedy (each step the site adding most, ties to the first candidate),
 which is never better than the optimum, and the marginal curve: for 1..N sites the optimum
@@ -51,6 +53,7 @@ from scipy import sparse
 from geo import reach
 from geo.errors import InputError
 from geo.infra import Infra
+from geo.io import cells as _cells
 from geo.io import vector as _vector
 from geo.network import Network
 
@@ -59,13 +62,18 @@ if TYPE_CHECKING:  # both are imported when a siting is solved, not when atlas s
     from spopt.locate import MCLP
 
 __all__ = [
+    "ELDERLY_COLUMNS",
     "PROFILES",
+    "REFUSED",
     "SITE_TYPES",
     "SOLVERS",
     "SPOPT_MAX_CELLS",
     "STATUSES",
+    "WEIGHS",
     "Siting",
     "candidate_sites",
+    "demand",
+    "elderly_column",
     "greedy",
     "maximal_covering",
     "plan",
@@ -86,6 +94,16 @@ STATUSES: dict[str, str] = {
     "the solver's bound",
     "no_gain": "no candidate covers a household the existing sites leave uncovered",
 }
+#: What a site's reach counts: households, those of renovated (完工) communities, or elderly
+#: residents where the ledger has a column of them (:data:`ELDERLY_COLUMNS`).
+WEIGHS = ("households", "renovated_households", "elderly")
+#: Headers of a ledger's column of elderly residents (the ledger reader carries it as text).
+ELDERLY_COLUMNS = (
+    "老年人数", "老年人口", "老人数", "60岁以上老人", "60岁以上人口", "60岁及以上人口",
+    "60周岁以上老人", "elderly",
+)  # fmt: skip
+#: Why a row of a site file is not used (:func:`read_sites`), worded ``siting_refused_<code>``.
+REFUSED = ("not_a_point",)
 _RAMP_KERBS = ("lowered", "flush")
 
 
@@ -386,7 +404,8 @@ def maximal_covering(
                 chosen, bound = picks, found["bound"]
                 if not found["proven"]:
                     status = "time_limit"
-                    gap = (bound - value) / bound if bound else None
+                    bound = _upper_bound(problem, alone, count, bound, value)
+                    gap = (bound - value) / bound if bound > 0 else 0.0
     ordered, adds = _order(problem, chosen)
     ordered, greedy_picks = problem.columns[ordered], problem.columns[greedy_picks]
     candidates = pd.DataFrame(
@@ -424,6 +443,28 @@ def maximal_covering(
         "seconds": round(time.perf_counter() - started, 3),
     }
     return Siting(candidates, curve, summary)
+
+
+def _upper_bound(
+    problem: _Reduced, alone: np.ndarray, count: int, solver_bound: float | None, value: float
+) -> float:
+    """
+    The most households ``count`` new sites could cover: the solver's bound, or a simple one.
+
+    Coverage gained is submodular, so no ``count`` sites add more than the ``count`` largest
+    gains alone, nor more than every household some candidate reaches: with the existing
+    coverage, a bound that holds when a time limit stopped the solver before it had one
+    (the gap is then always said). The smaller of the two is kept.
+    """
+    before = _covered(problem, np.zeros(0, dtype=np.int64))
+    reachable = problem.cover[:, problem.existing :].getnnz(axis=1) > 0
+    largest = float(np.sort(alone)[::-1][:count].sum())
+    simple = problem.covered_before + min(
+        largest, float(problem.weights[reachable & ~before].sum())
+    )
+    if solver_bound is not None and np.isfinite(solver_bound) and solver_bound >= value - 1e-6:
+        return min(simple, solver_bound)
+    return simple
 
 
 def _curve(before: float, optimum: np.ndarray, gains: np.ndarray, count: int) -> pd.DataFrame:
@@ -600,6 +641,40 @@ def read_sites(
     return sites, quarantine
 
 
+def elderly_column(projects: pd.DataFrame) -> str | None:
+    """The ledger's column of elderly residents (the first of :data:`ELDERLY_COLUMNS`), or None."""
+    return next((c for c in ELDERLY_COLUMNS if c in projects), None)
+
+
+def demand(projects: pd.DataFrame, weigh: str = "households") -> pd.Series:
+    """
+    What each community counts for (:data:`WEIGHS`); NaN where it is not known.
+
+    ``renovated_households``: the households of 完工 rows, 0 for rows of another status,
+    NaN without a status (renovated or not is unknown). ``elderly``: the number in the
+    ledger's column of elderly residents (NaN where a cell is not a whole number); a ledger
+    without one raises :class:`~geo.errors.InputError`. Unknown ``weigh`` raises ValueError.
+    """
+    if weigh not in WEIGHS:
+        raise ValueError(f"Expected a weigh among {', '.join(WEIGHS)}; got {weigh!r}.")
+    households = pd.to_numeric(projects["households"], errors="coerce").astype("float64")
+    if weigh == "households":
+        return households
+    if weigh == "renovated_households":
+        status = projects.get("status", pd.Series(pd.NA, index=projects.index)).astype("string")
+        done = status.eq("completed").to_numpy(dtype=bool, na_value=False)
+        known = status.notna().to_numpy(dtype=bool)
+        return households.where(done, 0.0).where(known)
+    column = elderly_column(projects)
+    if column is None:
+        raise InputError(
+            f"Expected a column of elderly residents ({', '.join(ELDERLY_COLUMNS)}) in the "
+            "ledger; got none. Weigh households instead, or add the column."
+        )
+    values, _problems = _cells.parse_numbers(projects[column].astype("string"), integer=True)
+    return values.astype("float64")
+
+
 def plan(
     projects: gpd.GeoDataFrame,
     network: Network,
@@ -613,14 +688,18 @@ def plan(
     existing: gpd.GeoDataFrame | None = None,
     solver: str = "highs",
     time_limit_s: float | None = None,
+    weigh: str = "households",
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, Siting]:
     """
     The pipeline ``atlas site`` and the 选址 page share: sites of ``kind`` for ``projects``.
 
     Candidates and existing sites not given come from the OSM extract's ``infra`` (and the
-    network) by :func:`candidate_sites`. Returns the candidates with the columns of
-    :func:`site` and ``name`` (the file's, else the OSM id), the existing sites, the solution.
+    network) by :func:`candidate_sites`. Each community counts for its :func:`demand` by
+    ``weigh`` (the ``households`` columns of the result then count that). Returns the
+    candidates with the columns of :func:`site` and ``name`` (the file's, else the OSM id),
+    the existing sites, the solution.
     """
+    weighed = projects.assign(demand=demand(projects, weigh).to_numpy())
     if candidates is None or existing is None:
         if infra is None or infra.kind != "osm":
             raise InputError(
@@ -631,16 +710,17 @@ def plan(
         candidates = found if candidates is None else candidates
         existing = fixed if existing is None else existing
     out, result = site(
-        projects,
+        weighed,
         candidates,
         existing,
         network,
         count=count,
         radius_m=radius_m,
         profile=profile,
+        weight="demand",
         solver=solver,
         time_limit_s=time_limit_s,
     )
     out["name"] = out["name"].astype(object).where(out["name"].notna(), out["source_id"])
-    result.summary |= {"type": kind}
+    result.summary |= {"type": kind, "weigh": weigh}
     return out, existing, result

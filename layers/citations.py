@@ -306,7 +306,15 @@ def _measure_citation(source: MeasureSource, lang: str) -> str:
             share=f"{min(source.extent_share, 1.0) * 100:.0f}%"
         )
     )
-    method = label("report_cite_straight", lang) if source.radius is not None else ""
+    if source.profile is not None:
+        network = source_name(source.network, lang) if source.network is not None else ""
+        method = label("report_cite_network", lang).format(
+            profile=label(f"profile_{source.profile}", lang), network=network
+        )
+    elif source.radius is not None:
+        method = label("report_cite_straight", lang)
+    else:
+        method = ""
     return label("report_cite_measure", lang).format(
         kind=label(f"kind_{source.data_kind}", lang),
         source=source_name(source.source, lang),

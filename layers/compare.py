@@ -18,7 +18,7 @@ from geo import compare
 from layers.tables import compare_titles, with_labels
 from layers.wording import label
 
-__all__ = ["Comparison", "compare_places"]
+__all__ = ["Comparison", "compare_places", "period_rows", "single_period"]
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,35 @@ def compare_places(
     chosen_places = by_code.loc[list(chosen)].reset_index()
     table = with_labels(compare.compare_table(values, list(chosen)), chosen_places, lang)
     return Comparison(table=table, titles=titles, places=chosen_places)
+
+
+def period_rows(
+    figures: pd.DataFrame,
+    places: pd.DataFrame,
+    metrics: Sequence[str],
+    *,
+    lang: str = "zh",
+    **sources: object,
+) -> pd.DataFrame:
+    """
+    The time view of the compared ``places``: values by year or period, labelled in ``lang``.
+
+    :func:`geo.compare.by_period` (values as reported, whatever the comparison shows; its
+    ``projects``, ``ledger_source`` and ``years`` are given as ``sources``) with each
+    place's ``label`` and source text (:func:`layers.tables.with_labels`); empty where no
+    value has a year or period.
+    """
+    rows = compare.by_period(figures, places, metrics, **sources)  # type: ignore[arg-type]
+    return rows if rows.empty else with_labels(rows, places, lang)
+
+
+def single_period(rows: pd.DataFrame) -> list[str]:
+    """
+    The metrics of :func:`period_rows` whose complete values are of one period and kind.
+
+    One bar per place says nothing the table does not: the page charts the other metrics.
+    """
+    ok = rows[rows["status"] == "ok"]
+    pairs = ok.drop_duplicates(["metric", "period_label", "figure_status"])["metric"]
+    counts = pairs.value_counts()
+    return [m for m in dict.fromkeys(rows["metric"]) if counts.get(m, 0) < 2]

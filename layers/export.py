@@ -33,7 +33,8 @@ import shapely
 
 from geo.errors import InputError
 from geo.io import gdal as _gdal
-from layers.spreadsheets import neutralise_formulas
+from layers.spreadsheets import csv_bytes, neutralise_formulas, xlsx_bytes
+from layers.tables import plain_table
 from layers.wording import quarantine_messages
 
 __all__ = [
@@ -42,6 +43,8 @@ __all__ = [
     "geojson_bytes",
     "geopackage_bytes",
     "geopackage_layers",
+    "layer_csv",
+    "layers_xlsx",
     "write_bytes",
     "write_geojson",
     "write_geopackage",
@@ -263,3 +266,13 @@ def geopackage_bytes(layers: dict[str, pd.DataFrame]) -> bytes:
     """:func:`write_geopackage` into memory, for a download button."""
     with tempfile.TemporaryDirectory() as folder:
         return write_geopackage(layers, Path(folder) / "layers.gpkg").read_bytes()
+
+
+def layers_xlsx(layers: dict[str, pd.DataFrame]) -> bytes:
+    """Every layer as a sheet of one workbook (:func:`layers.tables.plain_table`: WKT, lon/lat)."""
+    return xlsx_bytes({name: plain_table(frame) for name, frame in layers.items()})
+
+
+def layer_csv(frame: pd.DataFrame) -> bytes:
+    """One layer as a CSV table with its provenance columns, geometry as WKT or lon/lat."""
+    return csv_bytes(plain_table(frame))

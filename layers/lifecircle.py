@@ -25,7 +25,7 @@ from layers.choropleth import class_colours, classify
 from layers.coverage import HATCH_FILL, _coverage_style, wgs84
 from layers.projects import Check
 from layers.tables import reason_name
-from layers.wording import format_value, label, reason_text
+from layers.wording import PARAMS, format_value, label, quarantine_details, reason_text
 
 __all__ = [
     "FACILITY_COLOUR",
@@ -36,8 +36,12 @@ __all__ = [
     "community_table",
     "district_table",
     "export_sheets",
+    "export_xlsx",
+    "facilities_caption",
     "facility_quarantine",
     "indicator_name",
+    "inside_heading",
+    "inside_table",
     "radius_text",
     "share_layer",
     "sources_text",
@@ -403,9 +407,9 @@ def facility_quarantine(quarantine: pd.DataFrame) -> pd.DataFrame:
     The facilities file's quarantine in the records' shape, every raw cell kept.
 
     ``message_zh`` and ``message_en`` are worded here from each row's reason code, column and
-    cell (both, since a bureau shares the files across languages).
+    detail (both, since a bureau shares the files across languages).
     """
-    out = quarantine.drop(columns=["detail_zh", "detail_en"])
+    out = quarantine.drop(columns=["detail_zh", "detail_en", PARAMS], errors="ignore")
     for lang in ("zh", "en"):
         out.insert(
             3 + (lang == "en"),
@@ -417,7 +421,7 @@ def facility_quarantine(quarantine: pd.DataFrame) -> pd.DataFrame:
                 for r, c, d in zip(
                     quarantine["reason"],
                     quarantine["column"],
-                    quarantine[f"detail_{lang}"],
+                    quarantine_details(quarantine, lang),
                     strict=True,
                 )
             ],
@@ -470,3 +474,55 @@ def export_sheets(found: Indicators, quarantine: pd.DataFrame | None = None) -> 
     if quarantine is not None and len(quarantine):
         sheets["facility_quarantine"] = facility_quarantine(quarantine)
     return sheets
+
+
+def export_xlsx(found: Indicators, quarantine: pd.DataFrame | None = None) -> bytes:
+    """:func:`export_sheets` as one XLSX workbook, for the page's download and the CLI."""
+    from layers.spreadsheets import xlsx_bytes
+
+    return xlsx_bytes(export_sheets(found, quarantine))
+
+
+def facilities_caption(counts: dict[str, int], lang: str = "zh") -> str:
+    """The facilities found, by category (``counts`` as :meth:`Facilities.counts` gives them)."""
+    sep = "、" if lang == "zh" else ", "
+    listed = sep.join(f"{category_name(k, lang)} {n}" for k, n in counts.items())
+    return label("facilities_counts", lang).format(counts=listed)
+
+
+def inside_heading(
+    name: str, sheds: pd.DataFrame, inside: pd.DataFrame, profile: str, lang: str = "zh"
+) -> str:
+    """
+    What a community's walksheds hold, as the heading over their list (or in its place).
+
+    Says the community, the longest walk, the walker and how many services are inside; with
+    none inside, that there are none.
+    """
+    words = {
+        "name": name,
+        "distance": format_value(round(sheds["distance_m"].max()), "m", lang),
+        "profile": label(f"profile_{profile}", lang),
+        "n": len(inside),
+    }
+    return label("lc_inside_none" if inside.empty else "lc_inside_title", lang).format(**words)
+
+
+def inside_table(inside: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """
+    The services inside a community's walksheds: category, name, distance and radius.
+
+    ``inside`` is :func:`geo.lifecircle.walkshed_facilities`'s; a facility without a name is
+    listed by its source id. Distances in whole metres.
+    """
+    return pd.DataFrame(
+        {
+            label("lc_col_category", lang): [category_name(k, lang) for k in inside["category"]],
+            label("lc_col_facility", lang): inside["name"].fillna(inside["source_id"]).astype(str),
+            label("lc_col_distance", lang): [
+                format_value(round(m), "m", lang) for m in inside["distance_m"]
+            ],
+            label("lc_col_within", lang): [format_value(m, "m", lang) for m in inside["within_m"]],
+        },
+        index=inside.index,
+    ).reset_index(drop=True)

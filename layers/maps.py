@@ -344,9 +344,7 @@ def lifecircle_layers(
     found,
     column: str,
     *,
-    drawn: list[folium.FeatureGroup] | None = None,
-    drawn_legend: list[tuple[str, str, str]] | None = None,
-    fit: list[gpd.GeoDataFrame] | None = None,
+    walkshed: tuple[str, gpd.GeoDataFrame, pd.DataFrame] | None = None,
     basemap: str | None = None,
     tile_key: str | None = None,
     lang: str = "zh",
@@ -355,14 +353,29 @@ def lifecircle_layers(
     The 生活圈 page's map: districts by one indicator, checklists in popups, walksheds.
 
     Districts are coloured by ``column`` of ``found`` (:class:`geo.lifecircle.Indicators`),
-    hatched where there is no value; each community's popup holds its checklist; ``drawn``
-    layers (a walkshed) go on top, named in the legend by ``drawn_legend``
-    (:func:`layers.lifecircle.walkshed_legend`).
+    hatched where there is no value; each community's popup holds its checklist. A
+    ``walkshed`` drawn (the community's name, and the walksheds and services inside of
+    :func:`geo.lifecircle.walkshed_facilities`) goes on top, named in the legend
+    (:func:`layers.lifecircle.walkshed_layers`, :func:`layers.lifecircle.walkshed_legend`).
 
-    The legend names the indicator and cites its clause. The view fits ``fit`` when given,
-    else the communities, else the districts.
+    The legend names the indicator and cites its clause. The view fits the walkshed when
+    there is one, else the communities, else the districts.
     """
-    from layers.lifecircle import checks, clause_text, indicator_name, share_layer, verdicts
+    from layers.lifecircle import (
+        checks,
+        clause_text,
+        indicator_name,
+        share_layer,
+        verdicts,
+        walkshed_layers,
+        walkshed_legend,
+    )
+
+    drawn, drawn_legend, fit = [], [], []
+    if walkshed is not None:
+        origin, sheds, inside = walkshed
+        drawn = walkshed_layers(sheds, inside, origin, lang=lang)
+        drawn_legend, fit = walkshed_legend(sheds, inside, lang=lang), [sheds]
 
     districts = for_display(wgs84(found.districts), basemap)
     communities = for_display(found.communities, basemap)
@@ -381,7 +394,7 @@ def lifecircle_layers(
         lang=lang,
         missing=(HATCH_CSS, label("insufficient_data", lang)),
         notes=[clause_text(found.sources, column, lang)],
-        points=[(PROJECT_COLOUR, label("projects_layer", lang), "point"), *(drawn_legend or [])],
+        points=[(PROJECT_COLOUR, label("projects_layer", lang), "point"), *drawn_legend],
     )
     parts.groups.append(_remembered(group, "lifecircle"))
     parts.groups.append(labels_layer(districts, None, lang=lang))
@@ -392,7 +405,7 @@ def lifecircle_layers(
         verdict=verdicts(communities, found.profile, lang),
     )
     parts.groups.append(_remembered(layer, "projects"))
-    parts.groups += drawn or []
+    parts.groups += drawn
     placed = communities[communities.geometry.notna()]
     bounds = extent_of([placed]) if len(placed) else extent_of([districts])
     if fit:

@@ -10,12 +10,23 @@ table keeps its codes (the page saves them) and shows them by name: :func:`revie
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
+from geo.documents.read import Document
+from geo.documents.review import LEFT_TO_THE_PLANNER
 from layers._html import esc
 from layers.wording import LABELS, label, unit_text
 
-__all__ = ["document_html", "review_headers", "review_options", "review_shown"]
+__all__ = [
+    "document_caption",
+    "document_html",
+    "estimates_left",
+    "review_headers",
+    "review_options",
+    "review_shown",
+]
 
 #: Background of a mark by the proposal's metric: known metrics, and ``other``.
 _MARKS = {"known": "#fff3b0", "other": "#e0e0e0"}
@@ -138,3 +149,30 @@ def review_shown(proposals: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         ],
         qualifier=[_qualifier_name(q, lang) for q in proposals["qualifier"]],
     )
+
+
+def document_caption(document: Document, info: Mapping[str, object], lang: str = "zh") -> str:
+    """
+    What a document under review is: its name, hash, lines, city, number and date.
+
+    ``info`` is what the extraction read of its heading (``city``, ``doc_number``,
+    ``doc_date``); what it did not find reads "无数据" (the city) or "—".
+    """
+    return label("figures_document", lang).format(
+        name=document.name,
+        sha=document.sha256[:12],
+        lines=len(document.lines),
+        city=info.get("city") or label("no_data", lang),
+        number=info.get("doc_number") or "—",
+        date=info.get("doc_date") or "—",
+    )
+
+
+def estimates_left(proposals: pd.DataFrame) -> int:
+    """
+    How many proposals of a known metric are estimates left to the planner (约, 余, 以上).
+
+    :data:`geo.documents.review.LEFT_TO_THE_PLANNER`: not accepted by default.
+    """
+    left = proposals["qualifier"].isin(LEFT_TO_THE_PLANNER) & (proposals["metric"] != "other")
+    return int(left.sum())

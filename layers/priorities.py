@@ -106,10 +106,16 @@ def _missing_cells(ranked: pd.DataFrame, lang: str) -> list[str]:
 
 
 def _consent_cells(ranked: pd.DataFrame, lang: str) -> list[str]:
+    """A share as a percent, a word as its level (同意 is not written 80 %), else no data."""
     cells = []
-    for share, below in zip(ranked["part_consent"], ranked["consent_below_80"], strict=True):
+    levels = ranked.get("consent_level", pd.Series(pd.NA, index=ranked.index))
+    given = ranked.get("consent_share", pd.Series(np.nan, index=ranked.index))
+    rows = zip(ranked["part_consent"], ranked["consent_below_80"], levels, given, strict=True)
+    for share, below, level, number in rows:
         if pd.isna(share):
             cells.append(label("no_data", lang))
+        elif pd.isna(number) and not pd.isna(level):
+            cells.append(label(f"priorities_consent_{level}", lang))
         elif bool(below):
             cells.append(label("priorities_consent_below", lang).format(share=f"{share:.0%}"))
         else:
@@ -169,8 +175,9 @@ def ranked_file(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "zh
     The ranked table for XLSX and CSV: numbers as numbers, so a spreadsheet sorts them.
 
     Rank (empty when not ranked) and whether it is tied, community, district, households,
-    score, each part's value 0..1 (empty when it has no data, never 0), consent as a share,
-    the parts without data and how the score is made, headers in ``lang``.
+    score, consent as the screen says it (85%, 同意（达到 80%）), each part's value 0..1 (empty
+    when it has no data, never 0), the parts without data and how the score is made, headers
+    in ``lang``.
     """
     shown = ranked_table(ranked, weights, lang)
     tied = label("priorities_col_tied", lang)
@@ -191,6 +198,9 @@ def ranked_file(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "zh
             "households", pd.Series(pd.NA, index=ranked.index)
         ).to_numpy(),
         label("priorities_col_score", lang): ranked["score"].round(4).to_numpy(),
+        label("priorities_col_consent", lang): shown[
+            label("priorities_col_consent", lang)
+        ].to_numpy(),
         **parts,
         label("priorities_col_missing", lang): shown[
             label("priorities_col_missing", lang)

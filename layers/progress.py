@@ -24,26 +24,35 @@ import pandas as pd
 from geo import dates
 from geo.plans import Plan
 from geo.progress import Overview, Progress
-from layers._html import NO_DATA_COLOUR, esc, tipped_geojson
+from layers._html import NO_DATA_COLOUR, esc, esc_md, tipped_geojson
 from layers.choropleth import class_colours
 from layers.coverage import HATCH_CSS, HATCH_FILL
+from layers.spreadsheets import xlsx_bytes
 from layers.wording import label, qualifier_text, quarantine_messages
 
 __all__ = [
     "RATE_BINS",
+    "basis_text",
     "count_text",
     "deadline_texts",
+    "headline",
     "late_table",
+    "link_changed_text",
     "monthly_table",
+    "on_outlines",
+    "plan_options",
     "progress_chart",
     "progress_layer",
     "progress_table",
     "quarter_text",
     "ranking_table",
     "rate_text",
+    "report_file",
+    "report_file_name",
     "report_sheets",
     "status_text",
     "uncounted_table",
+    "versions_text",
 ]
 
 #: Upper bounds of the rate classes the map colours: the rates are read against the plan's
@@ -263,29 +272,45 @@ def _uncounted_details(rows: pd.DataFrame) -> list[str]:
 
 
 def ranking_table(ranking: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The ranking as shown: rank (并列 where shared), district, rate; the unranked say why."""
+    """
+    The ranking as shown: rank (并列 where shared), district, rate; the unranked say why.
+
+    A district whose target the document qualified keeps its rate as qualified (12.5%（不少于）)
+    and says it is not ranked for that reason, never placed among exact rates.
+    """
     rows = []
     for _, row in ranking.iterrows():
         ranked = pd.notna(row["rank"])
         tied = ranked and bool(row["tied_with"])
         rank = str(int(row["rank"])) if ranked else "—"
+        status = str(row["status"])
+        counts = status if status in ("no_plan", "not_reported") else "ok"
         rows.append(
             {
                 label("progress_col_rank", lang): (
                     label("progress_rank_tied", lang).format(rank=rank) if tied else rank
                 ),
                 label("progress_col_place", lang): str(row["place"]),
-                label("progress_col_rate", lang): rate_text(row["rate"], str(row["status"]), lang),
-                label("progress_col_note", lang): (
-                    label("progress_tied_with", lang).format(
-                        places=("、" if lang == "zh" else ", ").join(row["tied_with"])
-                    )
-                    if tied
-                    else ("" if ranked else label(f"progress_unranked_{row['status']}", lang))
+                label("progress_col_rate", lang): rate_text(
+                    row["rate"], counts, lang, planned=row.get("qualifier")
                 ),
+                label("progress_col_note", lang): _rank_note(row, ranked, tied, lang),
             }
         )
-    return pd.DataFrame(rows)
+    keys = ["rank", "place", "rate", "note"]
+    return pd.DataFrame(rows, columns=[label(f"progress_col_{k}", lang) for k in keys])
+
+
+def _rank_note(row, ranked: bool, tied: bool, lang: str) -> str:
+    """Who a rank is shared with, or why a district is not ranked."""
+    if tied:
+        return label("progress_tied_with", lang).format(
+            places=("、" if lang == "zh" else ", ").join(row["tied_with"])
+        )
+    if ranked:
+        return ""
+    reason = row.get("reason")
+    return label(f"progress_unranked_{reason if isinstance(reason, str) else 'no_data'}", lang)
 
 
 def monthly_table(months: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -294,7 +319,7 @@ def monthly_table(months: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     rows = []
     for _, row in shown.iterrows():
         status = str(row["status"])
-        counts = "not_reported" if status == "not_reported" else "ok"
+        counts = "not_reported" if status in ("not_reported", "not_due") else "ok"
         rows.append(
             {
                 label("progress_col_month", lang): _month_text(row["month"], lang),
@@ -306,17 +331,121 @@ def monthly_table(months: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
                     row["planned"], "no_plan" if pd.isna(row["planned"]) else "ok", lang
                 ),
                 label("progress_col_ledger", lang): _day_text(row["source"]),
+                label("progress_col_basis", lang): basis_text(row, lang),
                 label("progress_col_saved", lang): _day_text(row["saved_at"]),
             }
         )
     # No month up to the day (no saved monthly version): the headers still say what it holds.
-    keys = ["month", "place", "report", "started", "finished", "planned", "ledger", "saved"]
+    keys = [
+        "month", "place", "report", "started", "finished", "planned", "ledger", "basis", "saved",
+    ]  # fmt: skip
     return pd.DataFrame(rows, columns=[label(f"progress_col_{k}", lang) for k in keys])
+
+
+def basis_text(row, lang: str = "zh") -> str:
+    """
+    What dated a month's version, and so judged it on time or late.
+
+    台账填报日期 2023-04-30 (the ledger's own day: on time whenever saved), or 保存日期
+    2023-05-08 for a ledger that gives none; nothing for a month not reported.
+    """
+    basis = row.get("basis")
+    if not isinstance(basis, str):
+        return ""
+    return label(f"progress_basis_{basis}", lang).format(day=_day_text(row.get("report_date")))
 
 
 def _month_text(month: str, lang: str) -> str:
     year, number = month.split("-")
     return f"{year}年{int(number)}月" if lang == "zh" else month
+
+
+# --- what the page shows around the tables --------------------------------------------------
+
+
+def headline(table: pd.DataFrame, lang: str = "zh") -> list[tuple[str, str]]:
+    """
+    The city's figures as (label, value): planned, started, the start and completion rates.
+
+    The city's row of a :attr:`Progress.table`; a rate against a qualified target keeps its
+    qualifier, a missing figure reads 无数据, never 0.
+    """
+    city = table.iloc[0]
+    status = "ok" if str(city["status"]) == "partial" else str(city["status"])
+    planned = _qualifier(city, "planned")
+    return [
+        (
+            label("progress_col_planned", lang),
+            _planned_text(city["planned"], status, lang, planned),
+        ),
+        (label("progress_col_started", lang), count_text(city["started"], status, lang)),
+        (
+            label("rate_start_rate", lang),
+            rate_text(city["start_rate"], status, lang, planned=planned),
+        ),
+        (
+            label("rate_finish_rate", lang),
+            rate_text(city["finish_rate"], status, lang, planned=planned),
+        ),
+    ]
+
+
+def on_outlines(table: pd.DataFrame, outlines: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """
+    The places of a :attr:`Progress.table` (not the city) on their outlines, EPSG:4326.
+
+    ``outlines`` are display outlines indexed by adcode; a zone without one keeps its row
+    with an empty geometry (the map leaves it to the table and names it under the legend).
+    """
+    rows = table[table["level"] != "city"].reset_index(drop=True)
+    geometry = outlines.geometry.reindex(rows["adcode"].astype(str)).to_numpy()
+    return gpd.GeoDataFrame(rows, geometry=geometry, crs="EPSG:4326")
+
+
+def versions_text(plan_ref: str, read: list[str], lang: str = "zh") -> str:
+    """Which plan and ledger versions are compared, as Markdown (every ref escaped)."""
+    shown = "、".join(esc_md(r) for r in read)
+    return label("progress_versions", lang).format(plan=esc_md(plan_ref), ledgers=shown)
+
+
+def link_changed_text(then: list[str], read: list[str], lang: str = "zh") -> str | None:
+    """
+    The warning for a link that named other ledger versions than those read, or None.
+
+    The link's versions are its text, hostile as any: escaped, shown inert.
+    """
+    if not then or sorted(then) == sorted(read):
+        return None
+    return label("progress_link_changed", lang).format(
+        then="、".join(esc_md(t) for t in then), now="、".join(esc_md(r) for r in read)
+    )
+
+
+def plan_options(found: pd.DataFrame, lang: str = "zh") -> tuple[dict[str, str], list[str]]:
+    """
+    What a plan can be made from, and what it cannot and why.
+
+    ``{key: text}`` of the :func:`geo.plans.plannable` rows that plan, keyed
+    ``city|year|document``; a line for each row that cannot, with its reason worded.
+    """
+    options, refused = {}, []
+    for row in found.to_dict("records"):
+        if isinstance(row["reason"], str):
+            why = label(f"progress_unplannable_{row['reason']}", lang)
+            refused.append(f"{row['city']} {row['year']}：{why}" if lang == "zh" else
+                           f"{row['city']} {row['year']}: {why}")  # fmt: skip
+            continue
+        key = f"{row['city']}|{row['year']}|{row['document']}"
+        options[key] = label("progress_plan_option", lang).format(
+            city=row["city"], year=row["year"], places=row["places"],
+            document=row["doc_number"] or row["document"],
+        )  # fmt: skip
+    return options, refused
+
+
+def report_file_name(city: str, as_of: datetime.date, lang: str = "zh") -> str:
+    """月报-新乡市-2023-06-30.xlsx."""
+    return f"{label('report_file', lang)}-{city}-{as_of.isoformat()}.xlsx"
 
 
 # --- the chart -----------------------------------------------------------------------------------
@@ -407,7 +536,9 @@ def _chart_data(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
                     "run": [f"{series}-{r}" for r in runs],
                     "report": [label(f"month_{s}", lang) for s in rows["status"]],
                     "gap": [
-                        label(f"month_{s}", lang) if s in ("not_reported", "late_report") else ""
+                        label(f"month_{s}", lang)
+                        if s in ("not_reported", "not_due", "late_report")
+                        else ""
                         for s in rows["status"]
                     ],
                     "source": rows["source"].fillna("").astype(str).to_numpy(),
@@ -545,6 +676,21 @@ def report_sheets(
     return sheets
 
 
+def report_file(
+    found: Overview,
+    *,
+    plan_ref: str,
+    ledger_refs: list[str],
+    quarantine: pd.DataFrame | None,
+    lang: str = "zh",
+) -> bytes:
+    """The monthly report as XLSX bytes, formulas neutralised: the page's download."""
+    sheets = report_sheets(
+        found, plan_ref=plan_ref, ledger_refs=ledger_refs, quarantine=quarantine, lang=lang
+    )
+    return xlsx_bytes(sheets)
+
+
 def deadline_texts(plan: Plan, lang: str = "zh") -> dict[str, str]:
     """
     The city's deadlines as words: ``start_by``, ``finish_by``, ``checks``, ``due``.
@@ -675,7 +821,7 @@ def _place_sheet(progress, row, plan_ref, ledger_refs, months, lang) -> pd.DataF
     mine = months[months["adcode"] == row["adcode"]] if len(months) else months
     for _, month in mine.iterrows():
         status = str(month["status"])
-        counts = "not_reported" if status == "not_reported" else "ok"
+        counts = "not_reported" if status in ("not_reported", "not_due") else "ok"
         when = _month_text(month["month"], lang)
         source = _day_text(month["source"])
         rows += [
@@ -692,4 +838,7 @@ def _place_sheet(progress, row, plan_ref, ledger_refs, months, lang) -> pd.DataF
                 label(f"month_{status}", lang), "", source, lang,
             ),
         ]  # fmt: skip
+        if isinstance(month.get("basis"), str):
+            what = label("report_month_basis", lang).format(month=when)
+            rows.append(_report_row(what, basis_text(month, lang), "", source, lang))
     return pd.DataFrame(rows)

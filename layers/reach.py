@@ -12,7 +12,9 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from geo import coverage
 from layers._html import esc
+from layers.maps import MapLayers, coverage_layers
 from layers.wording import format_value, label
 
 #: Walkshed fill and route line (ColorBrewer Dark2 purple and orange: apart from the
@@ -80,3 +82,60 @@ def route_layer(found: gpd.GeoDataFrame, origin_name: str, *, lang: str = "zh"):
         tooltip=folium.Tooltip(esc(route_text(found, origin_name, lang))),
     ).add_to(group)
     return group
+
+
+def network_caption(counts: dict[str, int], name: str, lang: str = "zh") -> str:
+    """The network built from the extract ``name``: its nodes and edges, thousands separated."""
+    return label("reach_network_counts", lang).format(
+        name=name, nodes=f"{counts['nodes']:,}", edges=f"{counts['edges']:,}"
+    )
+
+
+def reach_keys(radii: tuple[int, ...], profile: str) -> list[str]:
+    """
+    The reach page's measures for ``profile``: each radius, then each kind of destination.
+
+    The columns of :func:`geo.reach.measure`'s district table the map may colour by.
+    """
+    return [coverage.share_key(r, t, profile) for r in radii for t in coverage.DISTANCE_TYPES]
+
+
+def on_network(communities: pd.DataFrame, profile: str) -> tuple[list, pd.Series]:
+    """
+    The communities a walk can start from for ``profile`` (snapped to the network), and names.
+
+    The index labels of those with a snap distance, and every community's name as text, by
+    the same labels (what a choice of them shows).
+    """
+    placed = communities.index[communities[f"{profile}_snap_m"].notna()].tolist()
+    return placed, communities["name"].astype(str)
+
+
+def reach_layers(
+    table: gpd.GeoDataFrame,
+    metric: str,
+    *,
+    infra: gpd.GeoDataFrame,
+    communities: gpd.GeoDataFrame,
+    drawn: dict[str, tuple[str, gpd.GeoDataFrame]],
+    lang: str = "zh",
+) -> MapLayers:
+    """
+    The reach map: districts by ``metric``, the infrastructure, the communities, what was drawn.
+
+    ``drawn`` is ``walkshed`` and/or ``route`` → (the community's name, the frame of
+    :func:`geo.reach.walkshed` or :func:`geo.reach.route`); each is a listed layer above the
+    others (under the legend), and the view fits them when there are some.
+    """
+    layers = coverage_layers(
+        table,
+        metric,
+        infra=infra,
+        projects=communities,
+        fit=[frame for _, frame in drawn.values()] or None,
+        lang=lang,
+    )
+    for what, (name, frame) in drawn.items():
+        make = walkshed_layer if what == "walkshed" else route_layer
+        layers.groups.insert(-1, make(frame, name, lang=lang))
+    return layers

@@ -39,6 +39,7 @@ from layers.citations import (
     ledger_table_citation,
     merged_citation,
     no_data,
+    source_name,
     status_words,
 )
 from layers.wording import label
@@ -293,7 +294,9 @@ class _Reply:
         rows = [(p.place, by_place.get(p.adcode, items[:0])) for p in places.itertuples()]
         rows.append((self.label("reply_city_row", city=city), whole))
         for row, (name, mine) in zip(table.rows[1:], rows, strict=True):
-            own = kind != "ledger" and _common_citation(mine, self.lang, keys) != common
+            own = kind != "ledger" and (
+                common is None or _common_citation(mine, self.lang, keys) != common
+            )
             self._row(row, name, mine, keys, note=own, ledger=kind == "ledger")
 
     def _row(self, row, name, items, keys, *, note=True, ledger=False) -> None:
@@ -410,7 +413,10 @@ class _Reply:
     def _measure_table(self, city: str, mapped: pd.DataFrame) -> None:
         """Each district's mapped measures, the share of households near a stop, the status."""
         places = mapped[mapped["scope"] == "place"]
+        method = self.report.share_method()
         share = f"households_within_{max(self.report.radii)}m_accessible_bus_stop"
+        if method != "straight":
+            share += f"_{method}"  # walked along the network, never called so when it is not
         keys = tuple(f"infra_{k}" for k in (*_MEASURE_COLUMNS, share))
         caption = self._caption("reply_measure_caption", city=city)
         common = _common_citation(places, self.lang)
@@ -420,12 +426,14 @@ class _Reply:
         headers += [
             figure_name({"source_kind": "measure", "metric": k[6:]}, self.lang) for k in keys
         ]
+        if method == "straight":
+            headers[-1] += self.label("reply_straight_suffix")
         headers.append(self.label("reply_beside_status"))
         rows = self.report.places[self.report.places["city"] == city]
         table = self._table(headers, len(rows) + 1, first_width=24)
         for row, place in zip(table.rows[1:], rows.itertuples(index=False), strict=True):
             mine = places[places["adcode"] == place.adcode]
-            own = _common_citation(mine, self.lang, keys) != common
+            own = common is None or _common_citation(mine, self.lang, keys) != common
             self._row(row, place.place, mine, keys, note=own)
             status = (
                 status_words(mine, self.lang)
@@ -433,6 +441,18 @@ class _Reply:
                 else self.label("report_zone_unmeasured")
             )
             row.cells[-1].paragraphs[0].add_run(status)
+        self.para(self._share_method_words())
+
+    def _share_method_words(self) -> str:
+        """Which distance the table's shares are: straight-line, or along which network."""
+        source = self.report.network_source
+        if self.report.share_method() == "straight" or source is None:
+            return self.label("reply_share_straight")
+        return self.label(
+            "reply_share_walk",
+            profile=self.label(f"profile_{self.report.share_method()}"),
+            network=source_name(source, self.lang),
+        )
 
     # --- 四、next steps; closing ---------------------------------------------------------
 

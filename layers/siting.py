@@ -16,12 +16,29 @@ from layers._html import esc
 from layers.maps import MapLayers, _base_map, _view_group, extent_of
 from layers.wording import label
 
-__all__ = ["curve_frame", "siting_layers", "siting_table", "status_text", "totals_text"]
+__all__ = [
+    "curve_frame",
+    "refused_rows",
+    "siting_layers",
+    "siting_table",
+    "status_text",
+    "totals_text",
+    "units",
+]
 
 #: Chosen, candidate and existing sites (ColorBrewer Dark2 pink, grey, and green).
 CHOSEN_COLOUR = "#e7298a"
 CANDIDATE_COLOUR = "#969696"
 EXISTING_COLOUR = "#1b9e77"
+
+
+def units(weigh: str = "households", lang: str = "zh") -> dict[str, str]:
+    """What a count of ``weigh`` (:data:`geo.siting.WEIGHS`) is called: unit, title, data."""
+    return {
+        "unit": label(f"siting_unit_{weigh}", lang),
+        "what": label(f"siting_what_{weigh}", lang),
+        "data": label(f"siting_data_{weigh}", lang),
+    }
 
 
 def _count(value) -> str:
@@ -42,17 +59,22 @@ def _points(frame: gpd.GeoDataFrame, tips: list[str], colour: str, radius: int, 
 
 
 def siting_layers(
-    candidates: gpd.GeoDataFrame, existing: gpd.GeoDataFrame, *, lang: str = "zh"
+    candidates: gpd.GeoDataFrame,
+    existing: gpd.GeoDataFrame,
+    *,
+    lang: str = "zh",
+    weigh: str = "households",
 ) -> MapLayers:
     """Unchosen candidates, existing sites and chosen sites (numbered), fitted to all three."""
     parts = MapLayers(_base_map(None, None, lang), control=folium.LayerControl(collapsed=False))
+    unit = units(weigh, lang)["unit"]
     chosen = candidates[candidates["chosen"]].sort_values("order")
     others = candidates[~candidates["chosen"]]
     parts.groups.append(
         _points(
             others,
             [
-                esc(label("siting_tip_candidate", lang).format(name=n, covers=_count(c)))
+                esc(label("siting_tip_candidate", lang).format(name=n, covers=_count(c), unit=unit))
                 for n, c in zip(others["name"], others["covers_households"], strict=True)
             ],
             CANDIDATE_COLOUR,
@@ -73,7 +95,11 @@ def siting_layers(
         _points(
             chosen,
             [
-                esc(label("siting_tip_chosen", lang).format(order=o, name=n, adds=_count(a)))
+                esc(
+                    label("siting_tip_chosen", lang).format(
+                        order=int(o), name=n, adds=_count(a), unit=unit
+                    )
+                )
                 for o, n, a in zip(
                     chosen["order"], chosen["name"], chosen["adds_households"], strict=True
                 )
@@ -102,16 +128,23 @@ def siting_layers(
     return parts
 
 
-def siting_table(candidates: gpd.GeoDataFrame, lang: str = "zh") -> pd.DataFrame:
+def siting_table(
+    candidates: gpd.GeoDataFrame, lang: str = "zh", weigh: str = "households"
+) -> pd.DataFrame:
     """The chosen sites in order: name, what each adds, what it reaches alone, where."""
+    what = units(weigh, lang)["what"]
     chosen = candidates[candidates["chosen"]].sort_values("order")
     points = chosen.geometry
     return pd.DataFrame(
         {
             label("siting_col_order", lang): chosen["order"].astype(int).to_numpy(),
             label("siting_col_name", lang): chosen["name"].astype(str).to_numpy(),
-            label("siting_col_adds", lang): [_count(v) for v in chosen["adds_households"]],
-            label("siting_col_covers", lang): [_count(v) for v in chosen["covers_households"]],
+            label("siting_col_adds", lang).format(what=what): [
+                _count(v) for v in chosen["adds_households"]
+            ],
+            label("siting_col_covers", lang).format(what=what): [
+                _count(v) for v in chosen["covers_households"]
+            ],
             label("siting_col_lonlat", lang): [
                 f"{x:.6f}, {y:.6f}" for x, y in zip(points.x, points.y, strict=True)
             ],
@@ -119,14 +152,27 @@ def siting_table(candidates: gpd.GeoDataFrame, lang: str = "zh") -> pd.DataFrame
     )
 
 
-def curve_frame(curve: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Households covered with 1..N new sites, optimum and greedy, indexed by the count."""
-    return pd.DataFrame(
-        {
-            label("siting_curve_optimum", lang): curve["optimum_households"].to_numpy(),
-            label("siting_curve_greedy", lang): curve["greedy_households"].to_numpy(),
-        },
-        index=pd.Index(curve["sites"].to_numpy(), name=label("siting_curve_sites", lang)),
+def curve_frame(curve: pd.DataFrame, lang: str = "zh", weigh: str = "households") -> pd.DataFrame:
+    """
+    Households covered with 1..N new sites, optimum and greedy: one row per count and solution.
+
+    Long, with worded columns (new sites, households covered, solution), so a chart's axes and
+    legend are titled in ``lang``.
+    """
+    solutions = (("optimum", "siting_curve_optimum"), ("greedy", "siting_curve_greedy"))
+    covered = label("siting_curve_households", lang).format(what=units(weigh, lang)["what"])
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    label("siting_curve_sites", lang): curve["sites"].to_numpy(),
+                    covered: curve[f"{k}_households"].to_numpy(),
+                    label("siting_curve_solution", lang): label(key, lang),
+                }
+            )
+            for k, key in solutions
+        ],
+        ignore_index=True,
     )
 
 
@@ -134,6 +180,7 @@ def totals_text(summary: dict, lang: str = "zh") -> str:
     """One sentence: covered before, with the optimum and with greedy, of how many."""
     placed_total = summary["households_total"] - summary["households_unplaced"]
     return label("siting_totals", lang).format(
+        **units(summary.get("weigh", "households"), lang),
         before=_count(summary["covered_before"]),
         count=summary["chosen"],
         optimum=_count(summary["covered_optimum"]),
@@ -150,3 +197,15 @@ def status_text(summary: dict, lang: str = "zh") -> str:
         words = label("no_data", lang) if gap is None or not np.isfinite(gap) else f"{gap:.1%}"
         return label("siting_status_time_limit", lang).format(gap=words)
     return label(f"siting_status_{status}", lang)
+
+
+def refused_rows(refused: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The rows of a site file that are not one point (:func:`geo.siting.read_sites`), worded."""
+    return pd.DataFrame(
+        {
+            label("siting_col_file_row", lang): refused["row"].to_numpy(),
+            label("siting_col_refused", lang): [
+                label(f"siting_refused_{r}", lang) for r in refused["reason"]
+            ],
+        }
+    )

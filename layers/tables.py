@@ -56,6 +56,7 @@ __all__ = [
     "district_names",
     "figure_table",
     "layers_summary",
+    "metric_names",
     "missing_names",
     "period_values",
     "plain_table",
@@ -623,9 +624,14 @@ def missing_names(missing: pd.DataFrame, lang: str = "zh") -> str:
 # --- the compare page's tables --------------------------------------------------------------
 
 
+def metric_names(figures: pd.DataFrame, lang: str = "zh") -> dict[str, str]:
+    """Each metric of ``figures`` (or of data/metrics.csv) by its name in ``lang``."""
+    return dict(zip(figures["metric"], figures[f"label_{lang}"], strict=False))
+
+
 def compare_titles(keys: list[str], figures: pd.DataFrame, lang: str = "zh") -> dict[str, str]:
     """The display name of each compare metric: a reported figure, a ledger sum or a measure."""
-    names = dict(zip(figures["metric"], figures[f"label_{lang}"], strict=False))
+    names = metric_names(figures, lang)
     titles = {}
     for key in keys:
         kind = compare.metric_kind(key)

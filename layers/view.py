@@ -2,7 +2,7 @@
 What the map shows, as one value: the filters of a view, its layers, and its map.
 
 The map page and the export page both start from a :class:`View`, so the files a planner
-downloads hold exactly what the map showed, in WGS84 with their sources. :func:`view_layers`
+downloads hold exactly what the map showed, in WGS84 with their sources. :func:`export_layers`
 builds the layers (the full outlines, for files), :func:`view_map` the folium map (the
 display outlines, simplified for the extent shown).
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import boundaries, selection
+from geo import boundaries, gazetteer, selection
 from layers.choropleth import DEFAULT_CLASSES
 from layers.maps import MapLayers, extent_of, figure_layers
 from layers.wording import label
@@ -33,19 +34,25 @@ if TYPE_CHECKING:
     from geo.coverage import Coverage
 
 __all__ = [
+    "ALL_CHINA",
     "MAX_DISTRICTS_DRAWN",
+    "SEED_CITIES",
     "View",
+    "city_group",
     "export_layers",
+    "figure_choices",
     "projects_in_view",
     "simplified_outlines",
     "view_bounds",
     "view_communities",
     "view_heading",
-    "view_layers",
     "view_map",
     "view_map_layers",
 ]
 
+#: The groups of cities a view starts from, beside each province: the seed cities, all China.
+SEED_CITIES = "seed"
+ALL_CHINA = "china"
 #: Above this many county outlines, the map draws city outlines instead.
 MAX_DISTRICTS_DRAWN = 400
 #: Display tolerance as a share of the view's larger side: under a pixel on a 2,000 px wide map.
@@ -152,43 +159,6 @@ def _coverage_in_view(coverage: pd.DataFrame | None, outlines: gpd.GeoDataFrame)
     return coverage[coverage["adcode"].isin(set(outlines["adcode"]))]
 
 
-def view_layers(
-    view: View,
-    figures: pd.DataFrame,
-    *,
-    projects: gpd.GeoDataFrame | None = None,
-    quarantine: pd.DataFrame | None = None,
-    reconciliation: pd.DataFrame | None = None,
-    infra: gpd.GeoDataFrame | None = None,
-    coverage: gpd.GeoDataFrame | None = None,
-) -> dict[str, pd.DataFrame]:
-    """
-    The view's layers for files, by layer name, in EPSG:4326, each with its provenance.
-
-    ``districts`` has one feature per place and period with the figures as columns and
-    their sources (:func:`geo.selection.export_frame`; full outlines). ``projects`` (a
-    ledger's clean rows, perhaps with nearest-feature distances) are filtered by the view;
-    ``quarantine`` and ``reconciliation`` are the ledger's tables, kept whole. ``infra``
-    keeps the features touching the view's districts, ``coverage`` the metrics of the
-    view's districts, with their statuses. Layers not given are left out, not written empty.
-    """
-    outlines = selection.select_outlines(view.selection)
-    layers: dict[str, pd.DataFrame] = {
-        "districts": selection.export_frame(outlines, _figures_in_view(view, figures))
-    }
-    if projects is not None:
-        layers["projects"] = projects_in_view(view, projects)
-    if quarantine is not None:
-        layers["quarantine"] = quarantine
-    if reconciliation is not None:
-        layers["reconciliation"] = reconciliation
-    if infra is not None:
-        layers["infra"] = _infra_in_view(infra, outlines)
-    if coverage is not None:
-        layers["coverage"] = _coverage_in_view(coverage, outlines)
-    return layers
-
-
 def view_communities(
     projects: gpd.GeoDataFrame | None, measured: Coverage | None = None
 ) -> gpd.GeoDataFrame | None:
@@ -214,21 +184,56 @@ def export_layers(
     measured: Coverage | None = None,
 ) -> dict[str, pd.DataFrame]:
     """
-    The layers the export page offers and ``atlas export --gpkg`` writes, by layer name.
+    The view's layers for files, by layer name, in EPSG:4326, each with its provenance.
 
-    :func:`view_layers` of the view's communities (:func:`view_communities`), a ledger's
-    ``quarantine`` and ``reconciliation``, the ``infra`` features and the metrics of the
-    coverage ``measured`` (its ``table``). Layers not given are left out. EPSG:4326.
+    What the export page offers and ``atlas export --gpkg`` writes. ``districts`` has one
+    feature per place and period with the figures as columns and their sources
+    (:func:`geo.selection.export_frame`; full outlines). ``projects`` are the view's
+    communities (:func:`view_communities`: a ledger's clean rows, with their distances to
+    the nearest features when ``measured``), filtered by the view; ``quarantine`` and
+    ``reconciliation`` are the ledger's tables, kept whole. ``infra`` keeps the features
+    touching the view's districts; ``coverage`` is ``measured``'s metrics of the view's
+    districts, with their statuses. Layers not given are left out, not written empty.
     """
-    return view_layers(
-        view,
-        figures,
-        projects=view_communities(projects, measured),
-        quarantine=quarantine,
-        reconciliation=reconciliation,
-        infra=infra,
-        coverage=None if measured is None else measured.table,
-    )
+    outlines = selection.select_outlines(view.selection)
+    communities = view_communities(projects, measured)
+    given = {
+        "projects": projects_in_view(view, communities),
+        "quarantine": quarantine,
+        "reconciliation": reconciliation,
+        "infra": _infra_in_view(infra, outlines),
+        "coverage": _coverage_in_view(None if measured is None else measured.table, outlines),
+    }
+    districts = selection.export_frame(outlines, _figures_in_view(view, figures))
+    return {"districts": districts} | {k: v for k, v in given.items() if v is not None}
+
+
+def city_group(names: Iterable[str]) -> str:
+    """
+    The group of cities a link's ``names`` open in: :data:`SEED_CITIES`, a province, or all.
+
+    The seeds when they hold every named city (names as typed: 新乡 is 新乡市), else the one
+    province of the named cities, else :data:`ALL_CHINA`; so a link opens what it names
+    rather than dropping a city that is not a seed. A name that is no city is left out (the
+    city filter says so).
+    """
+    cities = gazetteer.list_cities()
+    named = {gazetteer.full_city_name(text) for text in names} & set(cities["city"])
+    if named <= set(boundaries.SEED_CITIES):
+        return SEED_CITIES
+    provinces = set(cities.loc[cities["city"].isin(named), "province"])
+    return provinces.pop() if len(provinces) == 1 else ALL_CHINA
+
+
+def figure_choices(kept: pd.DataFrame) -> tuple[list[str], str]:
+    """
+    The figures a view may colour by (those ``kept`` by its filters), and the default.
+
+    Households when kept (else the first kept); households alone when nothing is kept, so
+    the choice is never empty and the map says there is no figure.
+    """
+    options = kept["metric"].drop_duplicates().tolist() or ["households"]
+    return options, "households" if "households" in options else options[0]
 
 
 def view_bounds(view: View, outlines: gpd.GeoDataFrame, cities: gpd.GeoDataFrame):
@@ -251,15 +256,16 @@ def view_map_layers(
     *,
     projects: gpd.GeoDataFrame | None = None,
     infra: gpd.GeoDataFrame | None = None,
-    coverage: gpd.GeoDataFrame | None = None,
+    measured: Coverage | None = None,
     tile_key: str | None = None,
 ) -> MapLayers:
     """
     The map of ``view`` as :class:`layers.maps.MapLayers`: base map, then its layers.
 
-    Figure choropleth, city outlines, names and the optional layers: ``projects`` (a ledger's
-    clean rows, already filtered or not: the view filters them), ``infra`` (accessibility
-    features) and ``coverage`` (district metrics) are drawn when given. Above
+    Figure choropleth, city outlines, names and the optional layers: the view's communities
+    (:func:`view_communities` of ``projects``, a ledger's clean rows, and ``measured``; the
+    view filters them), ``infra`` (accessibility features) and ``measured``'s district
+    metrics are drawn when given. Above
     :data:`MAX_DISTRICTS_DRAWN` outlines, cities are coloured instead. The view fits
     :func:`view_bounds`.
     """
@@ -281,11 +287,11 @@ def view_map_layers(
             simplified_outlines(outlines, "district"), kept, view.figure
         )
         drawn_cities = simplified_outlines(cities, "city")
-    shown_coverage = _coverage_in_view(coverage, outlines)
+    shown_coverage = _coverage_in_view(None if measured is None else measured.table, outlines)
     if shown_coverage is not None and not shown_coverage.empty:
         shapes = simplified_outlines(shown_coverage[["adcode", "geometry"]], "district")
         shown_coverage = shown_coverage.set_geometry(shapes.geometry.to_numpy())
-    shown_projects = projects_in_view(view, projects)
+    shown_projects = projects_in_view(view, view_communities(projects, measured))
     shown_infra = _infra_in_view(infra, outlines)
     return figure_layers(
         coloured,

@@ -8,6 +8,7 @@ names, and numbers and values formatted the way a planner reads them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 import tomllib
@@ -29,6 +30,7 @@ __all__ = [
     "WHOLE_UNITS",
     "city_mean_text",
     "class_texts",
+    "detail_text",
     "encoding_text",
     "error_text",
     "figure_text",
@@ -44,6 +46,7 @@ __all__ = [
     "place_labels",
     "place_text",
     "qualifier_text",
+    "quarantine_details",
     "quarantine_messages",
     "rank_text",
     "reason_text",
@@ -211,6 +214,7 @@ def metric_label(row, lang: str = "zh") -> str:
 _UNIT_TEXT = {
     "zh": {
         "households": "户",
+        "buildings": "栋",
         "m2": "m²",
         "persons": "人",
         "km": "千米",
@@ -226,6 +230,7 @@ _UNIT_TEXT = {
     },
     "en": {
         "households": "households",
+        "buildings": "buildings",
         "m2": "m²",
         "persons": "persons",
         "km": "km",
@@ -519,17 +524,28 @@ def error_text(exc: Exception, lang: str = "zh") -> str:
     """
     code, fix = getattr(exc, "code", None), getattr(exc, "fix", None)
     if code and f"error_{code}" in LABELS:
-        details = {
-            # Counts by quarantine reason (a save refused: store.errors.NothingToSaveError).
-            k: reasons_text(v, lang) if isinstance(v, Mapping) else v
-            for k, v in getattr(exc, "details", {}).items()
-        }
+        details = {k: _error_detail(k, v, lang) for k, v in getattr(exc, "details", {}).items()}
         text = label(f"error_{code}", lang).format(**details)
     elif fix and lang != "en" and f"error_fix_{fix}" in LABELS:
         text = f"{label(f'error_fix_{fix}', lang)}（{exc}）"
     else:
         text = str(exc)
     return f"{text} {label(f'fix_{fix}', lang)}" if fix else text
+
+
+#: Details that are codes joined by "/", each worded by its key prefix: the columns a file lacks.
+_CODED_DETAILS = {"missing": "column_needed_"}
+
+
+def _error_detail(key: str, value: object, lang: str) -> object:
+    """A refusal's detail as its words take it: counts by reason and codes worded."""
+    if isinstance(value, Mapping):
+        # Counts by quarantine reason (a save refused: store.errors.NothingToSaveError).
+        return reasons_text(value, lang)
+    if key in _CODED_DETAILS and isinstance(value, str):
+        sep = "；" if lang == "zh" else "; "
+        return sep.join(label(_CODED_DETAILS[key] + c, lang) for c in value.split("/"))
+    return value
 
 
 def note_text(note: dict, lang: str = "zh") -> str:
@@ -563,23 +579,89 @@ def reasons_text(by_reason: Mapping[str, int], lang: str = "zh") -> str:
 #: Where a reader words a code its own way (``row_figures_<code>``): figures tables and plans.
 _ROW_WORDS = {"figures": "row_figures_", "plan": "row_figures_"}
 _DETAILS = ("detail_zh", "detail_en")
+#: A coded detail's column: JSON text ``{"code": ..., **params}`` (geo.io.sheets.Flags).
+PARAMS = "detail_params"
+
+
+def _listed(values: object, lang: str) -> str:
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(str(v) for v in values) if isinstance(values, list | tuple) else str(values)
+
+
+#: How a detail's parameter is worded, by its name; any other is written as it is.
+_PARAM_WORDS = {
+    "unit": lambda v, lang: unit_text(str(v), lang),
+    "top": lambda v, lang: f"{v:,}",
+    "span": lambda v, lang: f"{float(v):.1f}",
+    "rows": _listed,
+    "scope": _listed,
+    "fields": lambda v, lang: _listed([label(f"ledger_field_{f}", lang) for f in v], lang),
+    "geometry": lambda v, lang: label(f"geometry_{str(v).lower()}", lang),
+}
+
+
+def _detail_words(params: str | Mapping[str, object], lang: str) -> tuple[str, dict[str, str]]:
+    """A coded detail's words (``qdetail_<code>``) and its parameters worded in ``lang``."""
+    found = dict(json.loads(params) if isinstance(params, str) else params)
+    code = found.pop("code")
+    words = {
+        name: _PARAM_WORDS[name](value, lang) if name in _PARAM_WORDS else str(value)
+        for name, value in found.items()
+    }
+    return label(f"qdetail_{code}", lang), words
+
+
+def detail_text(params: str | Mapping[str, object], detail: object, lang: str = "zh") -> str:
+    """
+    A coded detail worded in ``lang``: ``qdetail_<code>`` filled with its parameters.
+
+    ``params`` is a quarantined row's ``detail_params`` (JSON text, or the dict it holds),
+    ``detail`` the row's detail as read (a quoted cell, a point), which the words may quote.
+    """
+    template, words = _detail_words(params, lang)
+    return template.format(detail=detail, **words)
+
+
+def quarantine_details(quarantine: pd.DataFrame, lang: str = "zh") -> pd.Series:
+    """
+    Each quarantined row's detail in ``lang``: its coded detail worded, else as read.
+
+    A version saved before the details were coded holds them worded (``detail_<lang>``,
+    no ``detail_params``): those read as saved. Each distinct code and parameters is read
+    once, then filled with each row's detail.
+    """
+    details = quarantine[f"detail_{lang}"].astype(object).fillna("")
+    if PARAMS not in quarantine:
+        return details
+    coded = quarantine[PARAMS].astype(object).to_numpy()
+    rows = np.flatnonzero(pd.notna(coded) & (coded != ""))
+    if not rows.size:
+        return details
+    texts = details.to_numpy(dtype=object, copy=True)
+    groups, distinct = pd.factorize(coded[rows])
+    for number, params in enumerate(distinct):
+        at = rows[groups == number]
+        template, words = _detail_words(params, lang)
+        texts[at] = [template.format(detail=d, **words) for d in texts[at]]
+    return pd.Series(texts, index=quarantine.index, dtype=object)
 
 
 def quarantine_messages(quarantine: pd.DataFrame, kind: str = "ledger") -> pd.DataFrame:
     """
     ``quarantine`` with each row's reason worded in both languages, as the files carry it.
 
-    A reader's row (geo/) holds a code (``reason``), its ``column`` and what the check found
-    (``detail_zh``, ``detail_en``); they are worded here into ``message_zh`` and
-    ``message_en``, in the details' place, from ``row_<code>`` (for a ``kind`` of
-    ``figures`` or ``plan``, ``row_figures_<code>`` first). A row that already has a message
-    (saved before the readers emitted codes, or worded where it was made, as an account's
-    out-of-scope rows are) keeps it. The reason code stays beside the words.
+    A reader's row (geo/, store/) holds a code (``reason``), its ``column``, what the check
+    found (``detail_zh``, ``detail_en``: the same text) and, for a detail that needs words,
+    its code and parameters (``detail_params``, :func:`detail_text`); they are worded here
+    into ``message_zh`` and ``message_en``, in the details' place, from ``row_<code>`` (for
+    a ``kind`` of ``figures`` or ``plan``, ``row_figures_<code>`` first). A row that already
+    has a message (saved before the readers emitted codes) keeps it; one saved before the
+    details were coded reads its worded details. The reason code stays beside the words.
     """
     columns = list(quarantine.columns)
     if not set(_DETAILS) <= set(columns):
         return quarantine
-    worded = [c for c in (*_DETAILS, "message_zh", "message_en") if c in columns]
+    worded = [c for c in (*_DETAILS, PARAMS, "message_zh", "message_en") if c in columns]
     at = min(columns.index(c) for c in worded)
     out = quarantine.drop(columns=worded)
     for offset, lang in enumerate(LANGS):
@@ -600,7 +682,7 @@ def _row_messages(quarantine: pd.DataFrame, own: str, lang: str) -> pd.Series:
         # A code with no words (tests/test_codes.py keeps there from being one) reads as itself.
         templates[code] = label(key, lang) if key else f"{code}: {{detail}}"
     columns = quarantine["column"].astype(object).fillna("")
-    details = quarantine[f"detail_{lang}"].astype(object).fillna("")
+    details = quarantine_details(quarantine, lang)
     texts = [
         templates[r].format(column=c, detail=d) if r in templates else ""
         for r, c, d in zip(quarantine["reason"], columns, details, strict=True)

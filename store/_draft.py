@@ -21,9 +21,10 @@ from store.schema import ROWS_TABLE, quarantine
 
 __all__ = ["REFUSED", "Draft"]
 
-#: The columns every quarantine has, before its raw cells: a code and what the reader found
-#: (layers words them); a version saved before holds message_zh/message_en instead.
-REFUSED = ["row", "reason", "column", "detail_zh", "detail_en"]
+#: The columns every quarantine has, before its raw cells: a code and what the reader found,
+#: with the detail's own code and parameters (layers words them); a version saved before
+#: holds message_zh/message_en, or worded details and no detail_params, instead.
+REFUSED = ["row", "reason", "column", "detail_zh", "detail_en", "detail_params"]
 
 
 @dataclasses.dataclass

@@ -10,20 +10,25 @@ refused whole: covering a district replaces its rows in the current state.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import shapely
 
 from geo import records
 from geo.errors import AtlasError
-from store._draft import Draft
+from store._draft import REFUSED, Draft
 from store.accounts import city_index
 from store.errors import AccessError
 
-__all__ = ["OUT_OF_SCOPE", "scope_draft"]
+__all__ = ["DETAILS", "OUT_OF_SCOPE", "scope_draft"]
 
 OUT_OF_SCOPE = "out_of_scope"
-_QUARANTINE = ["row", "reason", "column", "message_zh", "message_en", "adcode"]
+#: Its detail's code and parameters (layers words it, ``qdetail_<code>``): the row's place
+#: and district code, and the districts (or the city) the account may write.
+DETAILS: dict[str, tuple[str, ...]] = {"outside_scope": ("place", "adcode", "scope")}
+_QUARANTINE = [*REFUSED, "adcode"]
 
 
 def _inside(adcodes: pd.Series, city: str | None, districts: tuple[str, ...] | None) -> np.ndarray:
@@ -34,6 +39,11 @@ def _inside(adcodes: pd.Series, city: str | None, districts: tuple[str, ...] | N
 
 def _scope_words(city: str | None, districts: tuple[str, ...] | None) -> str:
     return "、".join(districts) if districts is not None else str(city)
+
+
+def _scope_codes(city: str | None, districts: tuple[str, ...] | None) -> list[str]:
+    """What the account may write: its districts' codes, else its city."""
+    return list(districts) if districts is not None else [str(city)]
 
 
 def scope_draft(draft: Draft, scope: tuple[str | None, tuple[str, ...] | None]) -> None:
@@ -79,29 +89,41 @@ def _refused(
     city: str | None,
     districts: tuple[str, ...] | None,
 ) -> pd.DataFrame:
-    """The quarantine rows of the clean rows outside the scope: reason, messages, raw cells."""
+    """
+    The quarantine rows of the clean rows outside the scope: reason, detail, raw cells.
+
+    The detail is coded (``outside_scope``, :data:`DETAILS`) as a reader's are; layers
+    words it (:func:`layers.wording.quarantine_messages`).
+    """
     frame = draft.frame[outside].reset_index(drop=True)
     where = codes[outside].reset_index(drop=True)
-    scope = _scope_words(city, districts)
+    scope = _scope_codes(city, districts)
     places = frame["district"] if "district" in frame else frame.get("place", where)
     places = pd.Series(places).reset_index(drop=True)
+    params = [
+        json.dumps(
+            {"code": "outside_scope", "place": _text(p), "adcode": _text(c), "scope": scope},
+            ensure_ascii=False,
+        )
+        for p, c in zip(places, where, strict=True)
+    ]
     report = pd.DataFrame(
         {
             "row": frame["row"].to_numpy() if "row" in frame else [None] * len(frame),
             "reason": OUT_OF_SCOPE,
             "column": draft.meta.get("columns", {}).get("district", "adcode"),
-            "message_zh": [
-                f"不在本账户可写范围内：{p}（{c}）；本账户只能写 {scope}"
-                for p, c in zip(places, where, strict=True)
-            ],
-            "message_en": [
-                f"outside this account's scope: {p} ({c}); it may write {scope} only"
-                for p, c in zip(places, where, strict=True)
-            ],
+            "detail_zh": "",
+            "detail_en": "",
+            "detail_params": params,
             "adcode": pd.array(where.astype("object"), dtype="string"),
         }
     )
     return pd.concat([report, _raw(draft, frame)], axis=1)
+
+
+def _text(value: object) -> str | None:
+    """A place or code as JSON keeps it: text, or None where missing."""
+    return None if value is None or pd.isna(value) else str(value)
 
 
 def _raw(draft: Draft, frame: pd.DataFrame) -> pd.DataFrame:

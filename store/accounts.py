@@ -77,7 +77,28 @@ MIN_STRENGTH = 3
 _CONTEXT_WORDS = ("atlas", "renovation", "laojiu", "gaizao", "xiaoqu", "mima", "老旧小区", "改造")
 _HASHER = argon2.PasswordHasher()
 # Verified when the account does not exist, so a wrong name costs the time a wrong password does.
-_DUMMY_HASH = _HASHER.hash("atlas: no such account")
+# Made by :func:`prepare_logins` (the server calls it when it mounts the login route, so no
+# login pays for it) or at the first such login, not at import: every `atlas` command imports
+# this module, and an argon2 hash costs 0.2 s of CPU (0.6 s under load) no command but a login
+# needs.
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH  # one hash per process, made when first needed
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _HASHER.hash("atlas: no such account")
+    return _DUMMY_HASH
+
+
+def prepare_logins() -> None:
+    """
+    Make the hash a login with an unknown name is checked against, before any login comes.
+
+    Otherwise the first unknown name in a process would cost a hash more than a wrong
+    password does, and tell a guesser the name does not exist.
+    """
+    _dummy_hash()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,7 +233,7 @@ def verify_password(stored: str | None, password: str) -> bool:
     cleaned = names.normalise_password(password)
     try:
         with hashes_in_flight():
-            return _HASHER.verify(stored or _DUMMY_HASH, cleaned) and stored is not None
+            return _HASHER.verify(stored or _dummy_hash(), cleaned) and stored is not None
     except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
         # A password set before normalisation was hashed as typed.
         return cleaned != password and stored is not None and _verify_as_typed(stored, password)

@@ -39,3 +39,24 @@ def xinxiang(districts: tuple[str, ...] = PLACES, *, data: bool = True) -> repor
         }
     chosen = Selection(cities=("新乡市",), districts=districts)
     return report.gather_report(load_figures(), chosen, **options)
+
+
+NETWORK = EXAMPLES / "synthetic-network-xinxiang.osm.pbf"
+
+
+@functools.cache
+def walked(districts: tuple[str, ...] = PLACES) -> report.Report:
+    """新乡's report with the example data and the walking shares along the example network."""
+    from geo import network
+
+    chosen = Selection(cities=("新乡市",), districts=districts)
+    return report.gather_report(
+        load_figures(),
+        chosen,
+        projects=example_ledger().projects,
+        ledger_source=report.DataSource(LEDGER.name, synthetic=True),
+        infra=example_survey(),
+        infra_source=report.DataSource(SURVEY.name, synthetic=True),
+        network=network.build_network(NETWORK, use_cache=False),
+        network_source=report.DataSource(NETWORK.name, synthetic=True),
+    )

@@ -358,3 +358,14 @@ def test_the_login_route_believes_a_trusted_proxy(routes, monkeypatch):
     assert [row["address"] for row in _audit("login") if row["actor"] == "weibin"][:1] == [
         "198.51.100.20"
     ]
+
+
+def test_the_server_makes_the_unknown_name_hash_before_any_login(monkeypatch):
+    """A login with an unknown name costs a verify, never a hash more, from the first one on."""
+    from store import accounts
+
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", None)
+    monkeypatch.delenv(session.ENV_MOUNTED, raising=False)
+    session.routes()
+    assert accounts._DUMMY_HASH is not None
+    assert accounts._HASHER.verify(accounts._DUMMY_HASH, "atlas: no such account")

@@ -144,3 +144,60 @@ def test_the_life_circle_measured_in_the_session_is_weighed_and_choices_outlive_
     assert at.radio(key="priorities_preset").value == "safety"
     assert at.slider(key="priorities_weight_consent").value == 35
     assert "Communities ranked: 4; preset: Safety first." in [c.value for c in at.caption]
+
+
+#: A list of candidates as a district sends it: no coordinates, consent in words, one row the
+#: atlas cannot read (一般 says no share and no agreement) and a hostile name.
+LISTED = (
+    "小区名称,所属城市,所属区县,户数,建成年代,居民意愿\n"
+    "<img src=x onerror=alert(1)>小区,新乡市,卫滨区,300,1985,同意\n"
+    "乙小区,新乡市,红旗区,120,90年代,强烈\n"
+    "丙小区,新乡市,牧野区,200,2001,一般\n"
+)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_uploaded_list_is_read_as_a_ledger_ranked_whole_its_quarantine_said(lang):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["lang"] = lang
+    open_page(at, "priorities").run()
+    assert not at.exception, at.exception
+    # No ledger in view: the page says so, and offers the list.
+    needs = {"zh": "也可选择“上传的候选小区清单”", "en": "or choose an uploaded list"}[lang]
+    assert needs in at.info[0].value
+    at.radio(key="priorities_candidates").set_value("uploaded").run()
+    upload = ("候选.csv", LISTED.encode("utf-8"), "text/csv")
+    at.file_uploader(key="priorities_upload").set_value(upload).run()
+    assert not at.exception, at.exception
+    read = {
+        "zh": "清单共 3 行：2 行参与排序，1 行隔离。",
+        "en": "The list has 3 rows: 2 ranked, 1 quarantined.",
+    }[lang]
+    assert read in [c.value for c in at.caption]
+    quarantined = next(d.value for d in at.dataframe if len(d.value) == 1).iloc[0]
+    message = {
+        "zh": "居民意愿：无法识别的居民意愿 '一般'（可写 85%、0.85、八成、同意、不同意、强烈）",
+        "en": "居民意愿: '一般' is not a consent the atlas reads (a share such as 85 % or 0.85, "
+        "tenths, or the words for agreed, not agreed or strong)",
+    }[lang]
+    reason = {"zh": "居民意愿无法识别", "en": "consent not read"}[lang]
+    assert quarantined.iloc[:4].tolist() == [4, reason, "居民意愿", message]
+    rank, name, consent = {
+        "zh": ("名次", "小区", "居民同意率"),
+        "en": ("Rank", "Community", "Residents' consent"),
+    }[lang]
+    table = _table(at, rank)
+    assert table[name].tolist() == ["<img src=x onerror=alert(1)>小区", "乙小区"]
+    assert (
+        table[consent].tolist()
+        == {
+            "zh": ["同意（达到 80%）", "意愿强烈"],
+            "en": ["Agreed (80 % reached)", "Strong wish"],
+        }[lang]
+    )
+    data = ["<img src=x onerror=alert(1)>小区", "乙小区", "丙小区", "一般", "新乡市", "卫滨区"]
+    # The quarantined row keeps the file's own headers and cells: they are what it said.
+    data += ["红旗区", "牧野区", "候选.csv", "90年代", *LISTED.splitlines()[0].split(",")]
+    # Not one candidate has a point: said, and no empty map drawn.
+    assert not at.get("component_instance")
+    assert screen_problems(screen_texts(at), lang, data=data) == []

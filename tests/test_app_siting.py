@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from _osm import lonlat
 from streamlit.testing.v1 import AppTest
@@ -84,3 +86,127 @@ def test_in_english_and_a_stop_that_adds_nobody(scene):
     assert "No candidate reaches a household the existing sites leave out" in [
         c.value for c in at.caption
     ]
+
+
+def _geojson(*features) -> bytes:
+    """A FeatureCollection of (name, geometry) as an upload brings it."""
+    import json
+
+    import shapely
+
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"名称": name},
+                    "geometry": shapely.geometry.mapping(geometry),
+                }
+                for name, geometry in features
+            ],
+        },
+        ensure_ascii=False,
+    ).encode("utf-8")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_uploaded_candidates_and_existing_sites_replace_the_extracts(scene, lang):
+    import shapely
+    from _screen import screen_problems, screen_texts
+
+    at = _open(scene, lang)
+    # The existing site stands by 中间小区 (200 households); one candidate by 东北<script>小区,
+    # one line that is not a point (refused, said), one far away.
+    existing = _geojson(("已有<b>坡道", shapely.Point(lonlat(100, 100))))
+    candidates = _geojson(
+        ("东口<script>", shapely.Point(lonlat(300, 300))),
+        ("一段路", shapely.LineString([lonlat(0, 0), lonlat(0, 100)])),
+        ("远处", shapely.Point(lonlat(2000, 2000))),
+    )
+    at.file_uploader(key="siting_existing").set_value(
+        ("已有.geojson", existing, "application/geo+json")
+    )
+    at.file_uploader(key="siting_candidates").set_value(
+        ("候选.geojson", candidates, "application/geo+json")
+    )
+    at.number_input(key="siting_count").set_value(1)
+    at.number_input(key="siting_radius").set_value(150).run()
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption]
+    texts = {
+        "zh": (
+            "读入 2 个点；1 行不是单个点，未使用。",
+            "读入 1 个点；0 行不是单个点，未使用。",
+            "候选点 2 处，已有设施 1 处",
+            "已有设施覆盖 200 户；新增 1 处后覆盖 300 户（最优解），贪心解 300 户；"
+            "共 350 户有坐标和户数。",
+        ),
+        "en": (
+            "2 points read; 1 rows are not a single point and are not used.",
+            "1 points read; 0 rows are not a single point and are not used.",
+            "2 candidates, 1 existing sites",
+            "The existing sites cover 200 households; with 1 new site(s) 300 (optimum), "
+            "greedy 300; 350 households have a point and a count.",
+        ),
+    }[lang]
+    assert {texts[0], texts[1], texts[2]} <= set(captions)
+    assert at.success[0].value == texts[3]
+    refused = next(d.value for d in at.dataframe if len(d.value.columns) == 2)
+    assert refused.iloc[0].tolist() == [
+        2,
+        {
+            "zh": "不是单个点（线、面、多点或无几何）",
+            "en": "Not a single point (a line, an area, several points or no geometry)",
+        }[lang],
+    ]
+    order = {"zh": "次序", "en": "Order"}[lang]
+    table = next(d.value for d in at.dataframe if order in d.value.columns)
+    assert table.iloc[:, 1].tolist() == ["东口<script>"]
+    assert table.iloc[:, 2].tolist() == ["100"]
+    data = ["东口<script>", "已有<b>坡道", "一段路", "远处", "东北<script>小区", "中间小区"]
+    data += ["西南小区", "已有.geojson", "候选.geojson", "新乡市", "延津县"]
+    assert screen_problems(screen_texts(at), lang, data=data) == []
+
+
+def test_every_reason_a_site_row_is_refused_has_its_words():
+    from geo import siting
+    from layers.siting import refused_rows
+
+    refused = pd.DataFrame({"row": range(len(siting.REFUSED)), "reason": siting.REFUSED})
+    for lang in ("zh", "en"):
+        assert refused_rows(refused, lang).iloc[:, 1].str.len().gt(0).all()
+
+
+def test_elderly_residents_are_offered_where_the_ledger_counts_them(scene):
+    at = _open(scene)
+    # The ledger has no elderly column: households, or those of completed communities.
+    assert at.radio(key="siting_weigh").options == ["全部住户", "已完工小区的住户"]
+    _, loaded = scene
+    projects = loaded.ledger.projects.assign(老年人数=["30", "5", "60"])
+    ledger = dataclasses.replace(loaded.ledger, projects=projects)
+    at.session_state[LEDGER_KEY] = dataclasses.replace(loaded, ledger=ledger)
+    at.run()
+    at.radio(key="siting_weigh").set_value("elderly")
+    at.number_input(key="siting_count").set_value(1)
+    at.number_input(key="siting_radius").set_value(150).run()
+    assert not at.exception, at.exception
+    # 西南小区's 60 elderly are by the existing ramp; 东北<script>小区's 30 by node/19.
+    assert at.success[0].value == (
+        "已有设施覆盖 60 位老人；新增 1 处后覆盖 90 位老人（最优解），贪心解 90 位老人；"
+        "共 95 位老人有坐标和老年人数。"
+    )
+    table = next(d.value for d in at.dataframe if "次序" in d.value.columns)
+    assert table.columns.tolist()[2] == "新增覆盖（老人）"
+    assert table.iloc[:, 1].tolist() == ["node/19"]
+
+
+def test_a_site_file_refused_says_why_its_name_as_text(scene):
+    at = _open(scene)
+    hostile = ("*x*[a](b).geojson", b"not json", "application/geo+json")
+    at.file_uploader(key="siting_candidates").set_value(hostile).run()
+    assert not at.exception, at.exception
+    (error,) = at.error
+    # The file's name is the planner's: escaped, so Markdown shows it as it is written.
+    assert "\\*x\\*\\[a\\]\\(b\\)\\.geojson" in error.value
+    assert error.value.startswith("无法读取")

@@ -7,6 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+import shapely
 
 from bench import batch as scenes
 from geo import batch, boundaries, coverage, facilities, infra, lifecircle, network, reach
@@ -195,6 +196,32 @@ def test_unknown_task_is_refused(tmp_path):
         ValueError, match=r"^Expected a task among reach, indicators, coverage; got 'walk'\.$"
     ):
         batch.run_batch("walk", tmp_path / "x.osm", gpd.GeoDataFrame(), tmp_path)
+
+
+def test_a_changeset_in_an_osm_file_is_left_out_of_the_cut(tmp_path):
+    # OSM XML may carry <changeset> elements (a changeset dump, an editor's save): the cut
+    # keeps the city's nodes and ways and leaves the changeset out, instead of failing.
+    path = tmp_path / "with_changeset.osm"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="test">\n'
+        ' <changeset id="10" created_at="2020-01-01T00:00:00Z" open="false" user="a" uid="1"/>\n'
+        ' <node id="1" version="1" lat="35.05" lon="113.05"/>\n'
+        ' <node id="2" version="1" lat="35.06" lon="113.06"/>\n'
+        ' <way id="10" version="1"><nd ref="1"/><nd ref="2"/>'
+        '<tag k="highway" v="footway"/></way>\n'
+        "</osm>\n",
+        encoding="utf-8",
+    )
+    areas = gpd.GeoDataFrame(
+        {"province": ["河南省"], "city": ["新乡市"], "city_adcode": ["410700"]},
+        geometry=[shapely.box(113.0, 35.0, 113.2, 35.2)],
+        crs="EPSG:4326",
+    )
+    cuts = batch.cut_extract(path, areas, tmp_path / "cuts")
+    cut = cuts["410700"].read_text(encoding="utf-8")
+    assert cut.count("<node ") == 2
+    assert cut.count("<way ") == 1
+    assert "<changeset" not in cut
 
 
 def test_batch_indicators_and_coverage_equal_each_city_alone(scene, alone_networks, tmp_path):

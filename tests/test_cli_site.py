@@ -97,6 +97,56 @@ def test_site_takes_candidate_and_existing_files(grid, capsys):
     assert sites["adds_households"].iloc[0] >= 352  # 幸小区 stands 10 m from it
 
 
+def test_site_stopped_by_its_time_limit_says_so_and_gives_the_gap(grid, capsys):
+    osm, folder = grid
+    out = folder / "sites.geojson"
+    args = ["site", "--projects", str(LEDGER), "--network", str(osm), "--count", "3"]
+    args += ["--radius", "300", "--time-limit", "0", "--out", str(out)]
+    assert main(args) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["status"] == "time_limit"
+    assert summary["covered_greedy"] <= summary["covered_optimum"] <= summary["bound"]
+    assert summary["gap"] == pytest.approx(
+        (summary["bound"] - summary["covered_optimum"]) / summary["bound"]
+    )
+    assert len(gpd.read_file(out)) == summary["chosen"]
+
+
+def test_site_weighs_the_households_of_completed_communities(grid, capsys):
+    from geo import records
+
+    osm, folder = grid
+    out = folder / "sites.geojson"
+    args = ["site", "--projects", str(LEDGER), "--network", str(osm), "--count", "2"]
+    args += ["--radius", "300", "--weigh", "renovated_households", "--out", str(out)]
+    assert main(args) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    projects = records.read_ledger(LEDGER).projects
+    completed = projects.loc[projects["status"] == "completed", "households"].sum()
+    assert summary["weigh"] == "renovated_households"
+    assert summary["households_total"] == completed < projects["households"].sum()
+    assert summary["communities_without_weight"] == projects["status"].isna().sum()
+
+
+def test_site_reads_candidates_in_the_datum_given(grid, capsys):
+    from geo import crs
+
+    osm, folder = grid
+    # 幸小区's east gate as Amap (GCJ-02) gives it: written back in WGS84.
+    lon, lat = crs.wgs84_to_gcj02(113.8508, 35.2788)
+    feature = {"type": "Feature", "properties": {"名称": "东口"}}
+    feature["geometry"] = {"type": "Point", "coordinates": [lon, lat]}
+    collection = {"type": "FeatureCollection", "features": [feature]}
+    (folder / "amap.geojson").write_text(json.dumps(collection), encoding="utf-8")
+    out = folder / "sites.geojson"
+    args = ["site", "--projects", str(LEDGER), "--network", str(osm), "--count", "1"]
+    args += ["--radius", "300", "--candidates", str(folder / "amap.geojson")]
+    args += ["--sites-crs", "gcj02", "--out", str(out)]
+    assert main(args) == 0
+    (point,) = gpd.read_file(out).geometry
+    assert (point.x, point.y) == pytest.approx((113.8508, 35.2788), abs=1e-5)
+
+
 def test_site_refuses_a_wrong_suffix(grid, capsys):
     osm, folder = grid
     args = ["site", "--projects", str(LEDGER), "--network", str(osm), "--count", "1"]
@@ -104,15 +154,67 @@ def test_site_refuses_a_wrong_suffix(grid, capsys):
     assert "Expected --out to end in .geojson" in capsys.readouterr().err
 
 
-def test_priorities_ranks_the_planned_rows_of_the_ledger(tmp_path, capsys):
+def test_priorities_writes_the_pages_file_for_the_planned_rows_of_the_ledger(tmp_path, capsys):
+    from geo import priorities, records
+    from layers.priorities import ranked_file
+
     out = tmp_path / "priorities.csv"
-    args = ["priorities", "--projects", str(LEDGER), "--planned", "--preset", "safety"]
-    assert main([*args, "--out", str(out)]) == 0
+    args = ["priorities", "--projects", str(LEDGER), "--preset", "safety", "--out", str(out)]
+    assert main(args) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    ranked = pd.read_csv(out, encoding="utf-8-sig")
-    assert summary["ranked"] == len(ranked) == 5 and summary["preset"] == "safety"
-    assert (ranked["status"] == "plan").all()
-    assert ranked["rank"].tolist() == sorted(ranked["rank"])
-    # The shipped ledger has households only: every other part is named as missing.
-    assert set(ranked["parts_missing"]) == {"age,access_gap,life_circle_gap,consent"}
-    assert ranked["households"].iloc[0] == ranked["households"].max()
+    written = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False, dtype=str)
+    assert summary["ranked"] == len(written) == 5 and summary["among"] == "planned"
+    assert summary["rows"] == 26 and summary["quarantined"] == 5
+    # The shipped ledger has households only: every other part is said to have no data.
+    assert summary["parts_without_data"] == ["age", "access_gap", "life_circle_gap", "consent"]
+    # The very table the 优先 page downloads: its worded headers, the same cells.
+    ranked = priorities.rank(records.read_ledger(LEDGER).projects, preset="safety")
+    page = ranked_file(ranked, priorities.PRESETS["safety"], "zh")
+    assert written.columns.tolist() == page.columns.tolist()
+    assert written.columns[:3].tolist() == ["名次", "并列", "小区"]
+    assert written["小区"].tolist() == page["小区"].tolist()
+    assert (
+        written["得分构成"].iloc[0] == "户数 1.00 × 权重 20% → 得分 1.00（按有数据的权重 20% 折算）"
+    )
+    everyone = tmp_path / "all.xlsx"
+    assert (
+        main(["priorities", "--projects", str(LEDGER), "--among", "all", "--out", str(everyone)])
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["ranked"] == 26
+
+
+def test_priorities_ranks_a_list_of_candidates_whole_consent_in_words_read(tmp_path, capsys):
+    listed = tmp_path / "候选小区.csv"
+    listed.write_text(
+        "小区名称,所属城市,所属区县,户数,建成年代,状态,居民意愿\n"
+        "甲小区,新乡市,卫滨区,300,1985,完工,同意\n"
+        "乙小区,新乡市,红旗区,120,90年代,,强烈\n"
+        "丙小区,新乡市,牧野区,200,2001,计划,不同意\n"
+        "丁小区,新乡市,牧野区,80,2001,计划,一般\n",
+        encoding="utf-8",
+    )
+    out, report = tmp_path / "ranked.xlsx", tmp_path / "quarantine.csv"
+    args = ["priorities", "--candidates", str(listed), "--lang", "en", "--out", str(out)]
+    assert main([*args, "--report", str(report)]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["among"] == "all" and summary["ranked"] == 3
+    assert summary["quarantined"] == 1 and summary["by_reason"] == {"consent_unread": 1}
+    assert summary["consent_below_80"] == 1
+    (sheet,) = pd.read_excel(out, sheet_name=None).values()
+    assert sheet["Community"].tolist() == ["甲小区", "乙小区", "丙小区"]
+    assert sheet["Residents' consent"].tolist() == [
+        "Agreed (80 % reached)",
+        "Strong wish",
+        "Not agreed (below 80 %)",
+    ]
+    assert sheet["Residents' consent (0 to 1)"].tolist() == [0.8, 1.0, 0.0]
+    refused = pd.read_csv(report, encoding="utf-8-sig")
+    assert refused[["row", "reason", "居民意愿"]].values.tolist() == [[5, "consent_unread", "一般"]]
+
+
+def test_priorities_takes_one_list_a_ledger_or_candidates(tmp_path, capsys):
+    args = ["priorities", "--projects", str(LEDGER), "--candidates", str(LEDGER)]
+    with pytest.raises(SystemExit):
+        main([*args, "--out", str(tmp_path / "x.csv")])
+    assert "not allowed with argument" in capsys.readouterr().err

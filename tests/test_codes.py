@@ -33,9 +33,10 @@ from geo import (
 )
 from geo.documents import quantities
 from geo.documents import table as figure_table
+from geo.io import sheets
 from layers import basemaps, choropleth
 from layers.wording import _UNIT_TEXT, LABELS, LANGS, label, qualifier_text
-from store import audit, changes
+from store import _scope, audit, changes
 from store import errors as store_errors
 from store._scope import OUT_OF_SCOPE
 from store.accounts import PASSWORD_REASONS
@@ -48,6 +49,9 @@ REPO = Path(__file__).resolve().parent.parent
 def _but_ok(codes) -> list[str]:
     return [c for c in codes if c != "ok"]
 
+
+#: A quarantined row's coded details (code → the parameters its words take), of every reader.
+DETAILS = {**sheets.DETAILS, **records.DETAILS, **infra.DETAILS, **_scope.DETAILS}
 
 #: Catalogue prefix → every code of the readers worded under it, and where they come from.
 FAMILIES: dict[str, tuple[str, list[str]]] = {
@@ -68,14 +72,21 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         ],
     ),
     # A quarantined row's reason in full, filled with its column and detail (issue 28).
-    "row_": ("REASONS of geo.records, geo.infra", [*records.REASONS, *infra.REASONS]),
+    "row_": (
+        "REASONS of geo.records, geo.infra; out_of_scope",
+        [*records.REASONS, *infra.REASONS, OUT_OF_SCOPE],
+    ),
+    # A detail that needs words: its code, filled with its parameters (issue 28).
+    "qdetail_": ("DETAILS of geo.io.sheets, geo.records, geo.infra, store._scope", list(DETAILS)),
+    "ledger_field_": ("geo.records.PLAUSIBLE_MAXIMUM", list(records.PLAUSIBLE_MAXIMUM)),
+    "column_needed_": ("geo.records.NEEDED_COLUMNS", list(records.NEEDED_COLUMNS)),
+    "geometry_": ("geo.infra.GEOMETRY_NAMES", [str(n).lower() for n in infra.GEOMETRY_NAMES]),
     "fac_": ("the categories of data/lifecircle.toml", list(facilities.load_registry().categories)),
     # The plan and its progress (issue 24).
     "progress_status_": ("geo.progress.STATUSES", list(progress.STATUSES)),
-    "progress_unranked_": (
-        "geo.progress.STATUSES a ranking leaves unranked",
-        [s for s in progress.STATUSES if s != "partial"],
-    ),
+    "progress_unranked_": ("geo.progress.UNRANKED", list(progress.UNRANKED)),
+    "progress_basis_": ("geo.progress.MONTH_BASES", list(progress.MONTH_BASES)),
+    "progress_unplannable_": ("geo.plans.UNPLANNABLE", list(plans.UNPLANNABLE)),
     "progress_note_": ("geo.progress.NOTES", list(progress.NOTES)),
     "month_": ("geo.progress.MONTH_STATUSES", list(progress.MONTH_STATUSES)),
     "late_": ("geo.progress.LATE", list(progress.LATE)),
@@ -141,6 +152,17 @@ def test_a_figures_table_or_plan_reason_has_its_words_its_own_or_a_ledgers(sourc
     # layers.wording.quarantine_messages words them row_figures_<code>, else row_<code>.
     missing = [c for c in codes if f"row_figures_{c}" not in LABELS and f"row_{c}" not in LABELS]
     assert missing == [], f"codes of {source} without words in data/wording.toml"
+
+
+def test_every_coded_detail_takes_the_parameters_its_reader_gives():
+    # The words may quote the row's detail as read ({detail}) besides the parameters.
+    sources = [sheets.DETAILS, records.DETAILS, infra.DETAILS, _scope.DETAILS]
+    assert sum(len(d) for d in sources) == len(DETAILS), "two readers give one code"
+    for code, params in DETAILS.items():
+        for lang in LANGS:
+            text = label(f"qdetail_{code}", lang)
+            fields = {f for _, f, _, _ in string.Formatter().parse(text)} - {None, "detail"}
+            assert fields == set(params), (code, lang)
 
 
 def test_every_qualifier_a_figure_keeps_reads_after_its_number():

@@ -157,6 +157,23 @@ def test_quarantine_by_reason_counts_and_keeps_first_messages():
     assert completeness.quarantine_by_reason(quarantine.iloc[:0]).empty
 
 
+def test_quarantine_by_reason_keeps_the_first_rows_own_particulars():
+    # The first row's detail is plain (no parameters), the second's coded: not mixed up.
+    quarantine = pd.DataFrame(
+        {
+            "row": [2, 3],
+            "reason": ["no_district", "no_district"],
+            "column": ["所属区县", "经度/纬度"],
+            "detail_zh": ["'幸福区'", "113.9, 35.3"],
+            "detail_en": ["'幸福区'", "113.9, 35.3"],
+            "detail_params": [None, '{"code": "point_in_no_district"}'],
+        }
+    )
+    first = completeness.quarantine_by_reason(quarantine).iloc[0]
+    assert (first["rows"], first["first_row"], first["column"]) == (2, 2, "所属区县")
+    assert first["detail_zh"] == "'幸福区'" and pd.isna(first["detail_params"])
+
+
 def test_reconciliation_by_result_follows_the_result_order():
     table = pd.DataFrame(
         {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -205,3 +206,22 @@ def test_a_geopackage_holds_one_geometry_type_per_layer(tmp_path):
     # A working file read back by the toolkit keeps its one layer when asked.
     whole = write_geopackage(layers, tmp_path / "whole.gpkg", one_type_per_layer=False)
     assert "infra" in {str(name) for name, _ in pyogrio.list_layers(whole)}
+
+
+def test_layers_as_tables_keep_their_columns_with_points_as_lon_lat():
+    from layers.export import layer_csv, layers_xlsx
+
+    points = gpd.GeoDataFrame(
+        {"name": ["=甲"]}, geometry=[shapely.Point(113.9, 35.3)], crs="EPSG:4326"
+    )
+    lines = gpd.GeoDataFrame(
+        {"name": ["乙"]}, geometry=[shapely.LineString([(0, 0), (1, 1)])], crs="EPSG:4326"
+    )
+    text = layer_csv(points).decode("utf-8-sig")
+    assert text.splitlines()[0] == "name,lon,lat"
+    assert "113.9,35.3" in text and "'=甲" in text  # a formula is neutralised
+    sheets = pd.read_excel(
+        io.BytesIO(layers_xlsx({"points": points, "lines": lines})), sheet_name=None
+    )
+    assert list(sheets) == ["points", "lines"]
+    assert sheets["lines"]["geometry_wkt"].tolist() == ["LINESTRING (0 0, 1 1)"]

@@ -153,3 +153,72 @@ def test_the_template_is_read_back_as_a_facilities_file():
     assert found.features["category"].tolist() == ["kindergarten", "park"]
     np.testing.assert_allclose(found.features["area_m2"].iloc[1], 6000)
     assert found.quarantine.empty
+
+
+def _inside():
+    return pd.DataFrame(
+        {
+            "category": ["kindergarten", "park"],
+            "name": ["阳光幼儿园", None],
+            "source_id": ["node/1", "way/2"],
+            "distance_m": [212.4, 1480.6],
+            "within_m": [300.0, 500.0],
+        },
+        index=[5, 9],
+    )
+
+
+def test_the_services_inside_a_walkshed_are_listed_by_name_or_source_in_whole_metres():
+    zh = words.inside_table(_inside(), "zh")
+    assert zh.to_dict("list") == {
+        "设施类别": ["幼儿园", "公园"],
+        "设施名称": ["阳光幼儿园", "way/2"],
+        "沿路网距离": ["212 米", "1,481 米"],
+        "所在范围": ["300 米", "500 米"],
+    }
+    assert list(words.inside_table(_inside(), "en").columns) == [
+        "Category", "Facility", "Along the network", "Within"
+    ]  # fmt: skip
+
+
+def test_the_walkshed_heading_counts_the_services_or_says_there_are_none():
+    sheds = pd.DataFrame({"distance_m": [300.0, 1000.0]})
+    assert words.inside_heading("甲", sheds, _inside(), "walk", "zh") == (
+        "甲：1,000 米内（步行）的设施 2 处"
+    )
+    assert words.inside_heading("甲", sheds, _inside().iloc[:0], "wheelchair", "en") == (
+        "甲: no service within 1,000 m (by wheelchair)."
+    )
+
+
+def test_the_facilities_found_are_counted_by_category_in_both_languages():
+    counts = {"kindergarten": 3, "park": 0}
+    assert words.facilities_caption(counts, "zh") == "设施：幼儿园 3、公园 0"
+    assert words.facilities_caption(counts, "en") == "Facilities: kindergarten 3, park 0"
+
+
+def test_the_xlsx_export_holds_every_sheet_with_lon_lat_and_the_quarantine():
+    communities = gpd.GeoDataFrame(
+        {"name": ["甲", "乙"]}, geometry=[shapely.Point(113.9, 35.3), None], crs="EPSG:4326"
+    )
+    districts = gpd.GeoDataFrame({"adcode": ["410703"]}, geometry=[None], crs="EPSG:4326")
+    found = type("Found", (), {})()
+    found.communities, found.districts = communities, districts
+    found.cities, found.sources = pd.DataFrame({"city": ["新乡市"]}), SOURCES
+    quarantine = pd.DataFrame(
+        {
+            "row": [3],
+            "reason": ["unknown_category"],
+            "column": ["设施类别"],
+            "detail_zh": ["'图书馆'"],
+            "detail_en": ["'图书馆'"],
+        }
+    )
+    data = words.export_xlsx(found, quarantine)
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
+    assert list(sheets) == ["communities", "districts", "cities", "sources", "facility_quarantine"]
+    assert sheets["communities"]["lon"].tolist()[0] == pytest.approx(113.9)
+    assert sheets["communities"]["lat"].isna().tolist() == [False, True]
+    assert sheets["facility_quarantine"]["message_zh"].tolist() == [
+        "设施类别：设施类别无法识别 '图书馆'"
+    ]

@@ -64,3 +64,31 @@ def test_the_review_table_is_headed_and_worded_in_the_interfaces_language():
     assert shown["value"].tolist() == [22149, 2139100, 138, 2, 0.5]  # numbers, for the grid
     assert shown["decision"].tolist() == ["accept", "open", "open", "reject", "accept"]
     assert review_shown(proposals, "en")["unit"].tolist()[:3] == ["households", "m²", "count"]
+
+
+def test_the_document_is_described_by_name_hash_lines_and_what_its_heading_says():
+    from geo.documents.read import Document
+    from layers.marked_document import document_caption
+
+    document = Document(
+        "方案.txt", "txt", "ab" * 32, 10, (Line(1, "一"), Line(2, "二")), "utf-8", ()
+    )
+    info = {"city": "新乡市", "doc_number": "新政〔2023〕1号", "doc_date": None}
+    assert document_caption(document, info, "zh") == (
+        "方案.txt · SHA-256 abababababab… · 2 行 · 城市：新乡市 · 文号：新政〔2023〕1号 · 日期：—"
+    )
+    assert document_caption(document, {}, "en") == (
+        "方案.txt · SHA-256 abababababab… · 2 lines · city: No data · number: — · date: —"
+    )
+
+
+def test_estimates_of_known_metrics_are_counted_as_left_to_the_planner():
+    from layers.marked_document import estimates_left
+
+    proposals = pd.DataFrame(
+        {
+            "metric": ["households", "households", "other", "communities"],
+            "qualifier": ["approx", "exact", "approx", "range"],
+        }
+    )
+    assert estimates_left(proposals) == 2

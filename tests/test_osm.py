@@ -125,3 +125,53 @@ def test_an_extract_over_the_cap_is_refused_before_reading(tmp_path, monkeypatch
     path.write_text(_XML, encoding="utf-8")
     with pytest.raises(InputError, match=r"at most 0 GB"):
         _osm.check_osm(path, "big.osm")
+
+
+def _counted_checks(monkeypatch) -> list[str]:
+    """Whole-file reads from now on, in this process, with a memo of its own."""
+    reads: list[str] = []
+    whole = _osm._check_whole
+
+    def counted(path, name, *args):
+        reads.append(name)
+        return whole(path, name, *args)
+
+    monkeypatch.setattr(_osm, "_check_whole", counted)
+    monkeypatch.setattr(_osm, "_WHOLE", type(_osm._WHOLE)())
+    return reads
+
+
+def test_an_uploaded_extract_is_read_whole_once_by_infra_network_and_facilities(monkeypatch):
+    from geo import facilities, network
+    from geo._data import EXAMPLES_DIR
+
+    example = EXAMPLES_DIR / "synthetic-network-xinxiang.osm.pbf"
+    data, name = example.read_bytes(), example.name
+    reads = _counted_checks(monkeypatch)
+    found = infra.read_infra(data, name=name)
+    # Each reader writes the upload to a new temporary file: known by its content instead.
+    built = network.build_network(data, name=name, use_cache=False)
+    registry = facilities.load_registry()
+    facilities.read_osm_facilities(data, registry=registry, extent=built.extent(), name=name)
+    assert reads == [name]
+    assert len(found.features) and built.counts()["edges"] > 0
+
+
+def test_the_bounded_child_reads_an_extract_whole_only_when_the_server_did_not(monkeypatch):
+    from geo import network
+    from geo._data import EXAMPLES_DIR
+
+    example = EXAMPLES_DIR / "synthetic-network-xinxiang.osm.pbf"
+    data, name = example.read_bytes(), example.name
+    reads = _counted_checks(monkeypatch)
+    # What the child runs: with the server's note, no whole read; without, one, returned.
+    _, refs = network._build_upload(data, name, None)
+    assert reads == [name] and refs > 0
+    monkeypatch.setattr(_osm, "_WHOLE", type(_osm._WHOLE)())
+    built, again = network._build_upload(data, name, refs)
+    assert reads == [name] and again == refs and built.counts()["edges"] > 0
+    # A note is no pass: streets over the network's cap are still refused.
+    monkeypatch.setattr(_osm, "_WHOLE", type(_osm._WHOLE)())
+    with pytest.raises(InputError) as refused:
+        network._build_upload(data, name, network.MAX_NETWORK_REFS + 1)
+    assert refused.value.code == "osm_refs"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -132,3 +133,80 @@ def test_a_plan_keeps_itself_through_its_saved_form(seed_plan):
     again = plans.Plan.from_meta(seed_plan.targets, seed_plan.quarantine, seed_plan.to_meta())
     assert again.deadline("410702") == seed_plan.deadline("410702")
     assert again.planned().equals(seed_plan.planned())
+
+
+@pytest.fixture(scope="module")
+def document_figures(seeds_dir) -> pd.DataFrame:
+    """新百城提质办〔2023〕2号 through the figures extractor and a planner's review."""
+    from geo.documents.extract import extract_figures
+    from geo.documents.read import read_document
+    from geo.documents.review import accept_extraction, suggest_decisions
+
+    extraction = extract_figures(read_document(seeds_dir / "002_b03d685b680bd4c7.txt"))
+    review = extraction.figures.assign(decision=suggest_decisions(extraction.figures))
+    # The planner rejects what counts nothing a plan targets, and accepts the rest as proposed.
+    review.loc[review["metric"] == "other", "decision"] = "reject"
+    accepted, problems = accept_extraction(extraction, review)
+    assert problems.empty, problems
+    return accepted
+
+
+def test_a_plan_from_a_document_read_and_reviewed_matches_the_seed_table(
+    document_figures, seed_plan
+):
+    # Document → figures extractor → review → plan: every district's targets as the seed's
+    # hand-kept table has them, each from the document's own line.
+    plan = plans.plan_from_figures(
+        document_figures, city="新乡市", year=2023, start_by="2023-03-31", finish_by="2023-10-31"
+    )
+    keys = ["adcode", "communities", "households", "buildings", "floor_area_m2"]
+    mine = plan.planned()[keys].astype(object).set_index("adcode").to_dict("index")
+    seeds = seed_plan.planned()[keys].astype(object).set_index("adcode").to_dict("index")
+    assert mine == seeds and len(mine) == 12
+    weibin = plan.targets.set_index(["adcode", "metric"]).loc[("410703", "households")]
+    assert (weibin["doc_number"], weibin["seed_line"], weibin["as_written"]) == (
+        "新百城提质办〔2023〕2号",
+        31,
+        "3279 户",
+    )
+    assert weibin["doc_id"].startswith("doc-") and len(weibin["doc_sha256"]) == 64
+    # The reviewed document and the seed plan the same places: a plan takes one of them.
+    both = figures.combine_figures(figures.load_figures(), document_figures)
+    with pytest.raises(InputError, match="Expected one document to plan each place"):
+        plans.plan_from_figures(both, city="新乡市", year=2023)
+    chosen = plans.plan_from_figures(both, city="新乡市", year=2023, document=weibin["doc_id"])
+    assert set(chosen.targets["doc_id"]) == {weibin["doc_id"]}
+    offered = plans.plannable(both)
+    assert offered.loc[offered["reason"].isna(), "document"].tolist() == [
+        weibin["doc_id"],
+        "xinxiang-2023-2",
+    ]
+
+
+def test_plannable_offers_what_makes_a_plan_and_says_why_the_rest_does_not():
+    seed = figures.load_figures()
+    offered = plans.plannable(seed)
+    assert offered[["city", "year", "document", "places", "targets"]].iloc[0].tolist() == [
+        "新乡市",
+        2023,
+        "xinxiang-2023-2",
+        12,
+        48,
+    ]
+    # 邯郸 2017 plans an award's money: a plan figure, but no target a plan takes.
+    handan = offered.set_index("city").loc["邯郸市"]
+    assert (handan["year"], handan["reason"]) == (2017, "no_plan_metric")
+    with pytest.raises(InputError) as refused:
+        plans.plan_from_figures(seed, city="邯郸市", year=2017)
+    assert refused.value.details["found"] == "新乡市 2023"  # only what can be planned
+    # Targets over 2023-2025 are not the year's: a flow of three years, not 2023's own.
+    xinxiang = seed[(seed["status"] == "plan") & (seed["city"] == "新乡市")]
+    spread = xinxiang.assign(period_end=2025, doc_id="multi")
+    found = plans.plannable(spread).set_index("city").loc["新乡市"]
+    assert (found["year"], found["reason"]) == (2023, "not_one_year")
+    # A standing stock (截至, 共有) is no target, whatever its year.
+    stock = xinxiang.assign(status="stock")
+    assert plans.plannable(stock).empty
+    twice = pd.concat([xinxiang, xinxiang.head(1)], ignore_index=True)
+    assert plans.plannable(twice)["reason"].tolist() == ["duplicate_target"]
+    assert set(offered["reason"].dropna()) <= set(plans.UNPLANNABLE)

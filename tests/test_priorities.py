@@ -136,6 +136,66 @@ def test_an_impossible_year_or_consent_quarantines_the_row_with_its_reason():
     assert ledger.summary()["clean"] + ledger.summary()["quarantined"] == ledger.rows
 
 
+@pytest.mark.parametrize(
+    ("written", "share", "level"),
+    [
+        ("85%", 0.85, None),
+        ("0.85", 0.85, None),
+        ("85", 0.85, None),
+        ("８５％", 0.85, None),
+        ("80%以上", 0.8, None),
+        ("约90%", 0.9, None),
+        ("八成", 0.8, None),
+        ("八成五", 0.85, None),
+        ("9成以上", 0.9, None),
+        ("百分之八十五", 0.85, None),
+        ("45/50", 0.9, None),
+        ("同意", None, "agreed"),
+        ("已同意", None, "agreed"),
+        ("不同意", None, "not_agreed"),
+        ("强烈", None, "strong"),
+        ("意愿强烈", None, "strong"),
+    ],
+)
+def test_consent_as_a_ledger_writes_it(written, share, level):
+    ledger = _ledger("居民意愿", ("甲", written))
+    assert ledger.summary()["quarantined"] == 0, ledger.quarantine
+    row = ledger.projects.iloc[0]
+    if share is None:
+        assert pd.isna(row["consent_share"])
+    else:
+        assert row["consent_share"] == pytest.approx(share)
+    assert (row.get("consent_level") if level else None) == level
+
+
+def test_consent_in_words_weighs_as_its_level_and_the_rest_is_quarantined_with_its_reason():
+    ledger = _ledger(
+        "居民意愿",
+        ("甲", "强烈"),
+        ("乙", "同意"),
+        ("丙", "不同意"),
+        ("丁", "75%"),
+        ("戊", "一般"),
+        ("己", "51/50"),
+    )
+    assert ledger.projects["name"].tolist() == list("甲乙丙丁")
+    worded = quarantine_messages(ledger.quarantine).set_index("row")
+    assert worded["reason"].to_dict() == {6: "consent_unread", 7: "consent_out_of_range"}
+    assert worded.loc[6, "message_zh"] == (
+        "居民意愿：无法识别的居民意愿 '一般'（可写 85%、0.85、八成、同意、不同意、强烈）"
+    )
+    ranked = priorities.prioritise(ledger.projects, weights={"consent": 1.0}).set_index("name")
+    assert ranked["part_consent"].to_dict() == pytest.approx(
+        {"甲": 1.0, "乙": 0.8, "丙": 0.0, "丁": 0.75}
+    )
+    assert ranked["consent_below_80"].to_dict() == {
+        "甲": False,
+        "乙": False,
+        "丙": True,
+        "丁": True,
+    }
+
+
 def test_a_ledger_without_the_columns_has_none_of_them():
     ledger = _ledger("改造年度", ("甲", "2024"))
     assert not {"built_year", "consent_share"} & set(ledger.projects.columns)

@@ -70,6 +70,29 @@ def test_the_table_names_ties_gaps_and_the_consent_rule():
     )
 
 
+@pytest.mark.parametrize(
+    ("lang", "cells"),
+    [
+        ("zh", ["意愿强烈", "同意（达到 80%）", "75%（低于 80%）", "不同意（低于 80%）"]),
+        (
+            "en",
+            ["Strong wish", "Agreed (80 % reached)", "75% (below 80 %)", "Not agreed (below 80 %)"],
+        ),
+    ],
+)
+def test_consent_in_words_is_shown_as_its_word_never_as_a_percent_it_did_not_say(lang, cells):
+    communities = pd.DataFrame(
+        {
+            "name": ["甲", "乙", "丙", "丁"],
+            "consent_share": pd.array([None, None, 0.75, None], dtype="Float64"),
+            "consent_level": pd.array(["strong", "agreed", None, "not_agreed"], dtype="string"),
+        }
+    )
+    ranked = priorities.prioritise(communities, weights={"consent": 1.0})
+    table = shown.ranked_table(ranked, {"consent": 1.0}, lang)
+    assert table.iloc[:, 5].tolist() == cells
+
+
 def test_a_part_no_candidate_has_is_said_once_and_only_when_weighed():
     ranked = _ranked(built_year=True)
     weights = priorities.PRESETS["balanced"]
@@ -117,3 +140,4 @@ def test_the_download_keeps_numbers_as_numbers_and_no_data_empty():
     # 丁 has no households: an empty cell, never 0.
     assert pd.isna(table["Households"].iloc[1]) and pd.isna(table["Households (0 to 1)"].iloc[1])
     assert table["How the score is made"].iloc[0].startswith("Households 1.00 × weight 20%")
+    assert table["Residents' consent"].tolist() == ["90%", "No data", *["70% (below 80 %)"] * 2]

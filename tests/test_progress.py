@@ -124,13 +124,14 @@ def test_a_ledger_without_dates_has_no_data_for_them(tmp_path, plan):
     assert all(found.table[r].dtype == "Float64" for r in progress.RATES)
 
 
-def _report(ref, report_day, saved_day, covers, projects) -> progress.Report:
+def _report(ref, report_day, saved_day, covers, projects, basis="saved_at") -> progress.Report:
     return progress.Report(
         ref,
         datetime.date.fromisoformat(report_day),
         datetime.date.fromisoformat(saved_day),
         covers,
         projects.assign(dataset=ref.split("@")[0], version=int(ref.split("@")[1])),
+        basis,
     )
 
 
@@ -139,12 +140,13 @@ def test_months_from_two_versions_where_one_district_did_not_report(tmp_path, pl
     started = [r.replace("完工", "开工").rsplit(",", 1)[0] + "," for r in (ROWS[0], ROWS[4])]
     march = _ledger(tmp_path, [started[0], ROWS[1], started[1]], "march.csv")
     april = _ledger(tmp_path, [started[0], *ROWS[1:3], ROWS[5]], "april.csv")
+    # Ledgers without a 填报日期, dated by the day they were saved: March's on 3 April.
     reports = [
-        _report("月报@1", "2023-03-31", "2023-04-03", ("410703", "410702"), march),
+        _report("月报@1", "2023-04-03", "2023-04-03", ("410703", "410702"), march),
         # 卫滨区 (and 获嘉县, without a plan) report April, three days after the 5th.
-        _report("月报@2", "2023-04-30", "2023-05-08", ("410703", "410724"), april),
+        _report("月报@2", "2023-05-08", "2023-05-08", ("410703", "410724"), april),
     ]
-    months = progress.monthly(plan, reports, through="2023-04-30").set_index(["month", "place"])
+    months = progress.monthly(plan, reports, through="2023-05-31").set_index(["month", "place"])
     assert months.loc[("2023-03", "卫滨区"), ["status", "started", "source"]].tolist() == [
         "reported",
         2,
@@ -160,6 +162,53 @@ def test_months_from_two_versions_where_one_district_did_not_report(tmp_path, pl
     # Without a plan, a district owes no report: a row only for the month it sent one.
     assert months.loc[("2023-04", "获嘉县"), ["status", "started"]].tolist() == ["late_report", 1]
     assert ("2023-03", "获嘉县") not in months.index
+    assert months.loc[("2023-04", "卫滨区"), ["basis", "report_date"]].tolist() == [
+        "saved_at",
+        datetime.date(2023, 5, 8),
+    ]
+    # Nobody has reported May, and on 31 May its report is not due until 5 June: not yet
+    # due, not 漏报; a day after the 5th it is 漏报. Never 0.
+    may = months.loc[("2023-05", "卫滨区")]
+    assert may["status"] == "not_due" and pd.isna(may["started"])
+    later = progress.monthly(plan, reports, through="2023-06-06").set_index(["month", "place"])
+    assert later.loc[("2023-05", "卫滨区"), "status"] == "not_reported"
+
+
+def test_a_version_dated_by_its_ledger_is_on_time_whenever_it_was_saved(tmp_path, plan):
+    # The same April, its ledger's 填报日期 saying 30 April: saved years later (history typed
+    # in at once), it is still April's report and not late; without that date, its save
+    # day would name the month (2026-01) and April would be 漏报.
+    april = _ledger(tmp_path, ROWS[:3], "april.csv")
+    dated = _report("月报@1", "2023-04-30", "2026-01-10", ("410703",), april, "report_date")
+    months = progress.monthly(plan, [dated], through="2023-04-30").set_index(["month", "place"])
+    assert months.loc[("2023-04", "卫滨区"), ["status", "started", "basis"]].tolist() == [
+        "reported",
+        3,
+        "report_date",
+    ]
+    undated = _report("月报@1", "2026-01-10", "2026-01-10", ("410703",), april, "saved_at")
+    months = progress.monthly(plan, [undated], through="2026-01-31").set_index(["month", "place"])
+    assert months.loc[("2025-12", "卫滨区"), ["status", "basis"]].tolist() == [
+        "late_report",
+        "saved_at",
+    ]
+    assert ("2023-04", "卫滨区") not in months.index
+
+
+@pytest.mark.parametrize(
+    ("day", "report_day", "month", "late"),
+    [
+        ("2023-03-31", 5, "2023-03", False),  # a month's last day: that month, as it closed
+        ("2023-04-03", 5, "2023-03", False),  # March's, sent by the 5th
+        ("2023-04-05", 5, "2023-03", False),
+        ("2023-04-06", 5, "2023-03", True),  # March's, late (迟报)
+        ("2023-01-12", 5, "2022-12", True),
+        ("2023-04-12", None, "2023-04", False),  # no report day: no calendar to be late by
+    ],
+)
+def test_the_month_a_version_reports_and_whether_it_is_late(day, report_day, month, late):
+    found = progress.reported_month(datetime.date.fromisoformat(day), report_day)
+    assert found == (month, late)
 
 
 def test_ranking_shares_a_rank_between_ties_and_names_who_is_not_ranked():
@@ -173,13 +222,37 @@ def test_ranking_shares_a_rank_between_ties_and_names_who_is_not_ranked():
         }
     )
     ranked = progress.ranking(table, by="start_rate")
-    assert ranked[["rank", "place", "tied_with", "status"]].astype(object).values.tolist() == [
-        [1, "甲区", ("丙区",), "ok"],
-        [1, "丙区", ("甲区",), "ok"],
-        [3, "乙区", (), "ok"],
+    assert ranked[["rank", "place", "tied_with", "reason"]].astype(object).values.tolist() == [
+        [1, "甲区", ("丙区",), None],
+        [1, "丙区", ("甲区",), None],
+        [3, "乙区", (), None],
         [pd.NA, "丁区", (), "no_plan"],
         [pd.NA, "戊区", (), "not_reported"],
     ]
+
+
+def test_a_rate_against_a_qualified_target_is_not_ranked_among_exact_ones():
+    # 乙区's target is 约 20 (approx), 丙区's 不少于 10 (at least): their rates are an
+    # estimate and an upper bound, so they cannot be placed among 甲区's and 丁区's.
+    table = pd.DataFrame(
+        {
+            "adcode": ["410700", "1", "2", "3", "4"],
+            "place": ["市", "甲区", "乙区", "丙区", "丁区"],
+            "level": ["city", *["district"] * 4],
+            "status": ["ok", "ok", "ok", "ok", "ok"],
+            "start_rate": pd.array([0.4, 0.5, 0.9, 0.8, None], dtype="Float64"),
+            "planned_qualifier": ["approx", "exact", "approx", "at_least", "exact"],
+        }
+    )
+    ranked = progress.ranking(table, by="start_rate")
+    assert ranked[["rank", "place", "qualifier", "reason"]].astype(object).values.tolist() == [
+        [1, "甲区", "exact", None],
+        [pd.NA, "丁区", "exact", "no_data"],
+        [pd.NA, "乙区", "approx", "qualified_target"],
+        [pd.NA, "丙区", "at_least", "qualified_target"],
+    ]
+    assert ranked.loc[2, "rate"] == 0.9  # kept, shown as the estimate it is
+    assert set(ranked["reason"].dropna()) <= set(progress.UNRANKED)
 
 
 def test_the_overview_ranks_at_the_last_quarter_end(tmp_path, plan):

@@ -19,10 +19,17 @@ from geo.documents.table import read_figure_table
 from layers.maps import progress_layers
 from layers.progress import (
     deadline_texts,
+    headline,
     late_table,
+    link_changed_text,
+    monthly_table,
+    on_outlines,
+    plan_options,
     progress_chart,
     progress_table,
+    ranking_table,
     report_sheets,
+    versions_text,
 )
 from layers.spreadsheets import xlsx_bytes
 
@@ -212,6 +219,18 @@ def test_a_qualified_target_reads_as_written_and_its_rate_is_no_more_exact(tmp_p
     assert shown.loc["洛阳市（全市）", "计划户数"] == "29,000（约）"
     assert progress.sum_qualifier(["exact", "at_least"]) == "at_least"
     assert progress.sum_qualifier(["at_most", "at_least"]) == "approx"
+    # The ranking does not place 涧西区's bound among exact rates, and says so.
+    ranked = ranking_table(progress.ranking(found.table, by="start_rate"), "zh")
+    ranked = ranked.set_index("地区")
+    assert ranked.loc["西工区", ["排名", "比率"]].tolist() == ["1", "8.3%"]
+    assert ranked.loc["涧西区", ["排名", "比率"]].tolist() == ["—", "3.3%（不少于）"]
+    assert ranked.loc["涧西区", "备注"] == (
+        "计划目标非确数（约数或上下限），比率只是估计或界限，不参与排名"
+    )
+    english = ranking_table(progress.ranking(found.table, by="start_rate"), "en")
+    assert english.set_index("Place").loc["涧西区", "Note"] == (
+        "The plan's target is not exact (an estimate or a bound), so its rate is too: not ranked"
+    )
 
 
 def test_the_months_sheet_keeps_its_headers_without_a_monthly_version(found):
@@ -220,3 +239,75 @@ def test_the_months_sheet_keeps_its_headers_without_a_monthly_version(found):
     book = _report(found, "en")
     assert book["Months"][0][:3] == ["Month", "Place", "Monthly report"]
     assert len(book["Months"]) == 1
+
+
+def test_the_headline_and_the_outlines_of_the_page(found):
+    overview, _ = found
+    table = overview.progress.table
+    assert headline(table, "zh") == [
+        ("计划小区（个）", "138"),
+        ("已开工（个）", "2"),
+        ("开工率", "1.4%"),
+        ("完工率", "0.7%"),
+    ]
+    assert headline(table, "en")[2] == ("Start rate", "1.4%")
+    square = shapely.box(113.8, 35.2, 113.9, 35.3)
+    outlines = gpd.GeoDataFrame(
+        {"adcode": ["410703"]}, geometry=[square], crs="EPSG:4326"
+    ).set_index("adcode")
+    districts = on_outlines(table, outlines)
+    assert districts.crs == "EPSG:4326" and "410700" not in set(districts["adcode"])
+    shapes = districts.set_index("adcode").geometry
+    assert shapes["410703"].equals(square) and shapes["410702"] is None  # no outline: kept
+
+
+def test_versions_and_a_changed_link_are_said_with_every_ref_inert():
+    assert (
+        versions_text("plan@1", ["月报@1", "月报@2"], "zh")
+        == r"计划 plan\@1；台账 月报\@1、月报\@2"
+    )
+    assert link_changed_text(["月报@2", "月报@1"], ["月报@1", "月报@2"], "zh") is None
+    warning = link_changed_text(["![x](http://e/x.png)"], ["月报@1"], "en")
+    assert r"\!\[x\]\(http\:\/\/e\/x\.png\)" in warning and "](" not in warning
+
+
+def test_plan_options_offer_what_can_be_planned_and_word_the_rest():
+    offered = plans.plannable(figures.load_figures())
+    options, refused = plan_options(offered, "zh")
+    assert options == {
+        "新乡市|2023|xinxiang-2023-2": "新乡市 2023 年 · 新百城提质办〔2023〕2号（12 个地区）"
+    }
+    assert refused == ["邯郸市 2017：没有可作目标的指标（小区、户数、楼栋、建筑面积、投资）"]
+    _, english = plan_options(offered, "en")
+    assert english == [
+        "邯郸市 2017: no figure a plan can target (communities, households, buildings, "
+        "floor area, investment)"
+    ]
+
+
+def test_the_months_say_what_dated_each_version():
+    months = pd.DataFrame(
+        {
+            "month": ["2023-03", "2023-04", "2023-05"],
+            "adcode": "410703",
+            "place": "卫滨区",
+            "level": "district",
+            "status": ["reported", "late_report", "not_reported"],
+            "source": ["月报@1", "月报@2", None],
+            "report_date": [datetime.date(2023, 3, 31), datetime.date(2023, 5, 8), None],
+            "basis": ["report_date", "saved_at", None],
+            "saved_at": [datetime.date(2026, 1, 10), datetime.date(2023, 5, 8), None],
+            "started": [2, 3, None],
+            "finished": [0, 0, None],
+            "planned": [27, 27, 27],
+        }
+    )
+    shown = monthly_table(months, "zh")
+    assert shown["月份与迟报依据"].tolist() == [
+        "台账填报日期 2023-03-31",
+        "保存日期 2023-05-08（台账未载填报日期）",
+        "",
+    ]
+    assert shown["月报"].tolist() == ["已报送", "迟报", "漏报"]
+    english = monthly_table(months, "en")["Month and lateness judged by"].tolist()
+    assert english[1] == "the day it was saved, 2023-05-08 (the ledger gives no report date)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 
 import numpy as np
 import openpyxl
@@ -121,6 +122,44 @@ def test_a_repeated_record_keeps_the_first_and_a_second_year_is_not_a_duplicate(
     ledger = read([GOOD, GOOD, next_year])
     assert ledger.quarantine[["row", "reason"]].values.tolist() == [[3, "duplicate_row"]]
     assert ledger.projects["year"].tolist() == [2023, 2024]
+
+
+# A district code and its words: 12345 is no county-level code, 410703 is 卫滨区 not 红旗区.
+CODED = ["小区名称", "所属区县", "所属城市", "改造年度", "户数", "楼栋数", "行政区划代码"]
+
+
+def test_a_detail_is_written_in_no_language_and_worded_from_its_code():
+    rows = [
+        ["甲", "", "", "2023", "12", "4", "12345"],
+        ["乙", "红旗区", "", "2023", "12", "4", "410703"],
+        ["丙", "卫滨区", "新乡", "2023", "9999999", "4", ""],
+        ["丁", "卫滨区", "新乡", "2023", "12", "4", ""],
+        ["丁", "卫滨区", "新乡", "2023", "12", "4", ""],
+    ]
+    quarantine = read(rows, header=CODED).quarantine.set_index("row")
+    # geo writes what it found as read, the same for every language, and a code for the words.
+    assert (quarantine["detail_zh"] == quarantine["detail_en"]).all()
+    codes = quarantine["detail_params"].map(lambda p: json.loads(p)["code"])
+    assert codes.to_dict() == {
+        2: "not_a_county_code",
+        3: "code_names_other",
+        4: "implausible_number",
+        6: "repeated_rows",
+    }
+    worded = quarantine_messages(quarantine.reset_index()).set_index("row")
+    assert worded.loc[2, "message_zh"] == (
+        "无法确定所属区县：'12345' 不是县级区划代码（6 位数字，如 410703）"
+    )
+    assert worded.loc[2, "message_en"] == (
+        "no district could be found: '12345' is not a county-level code (6 digits, e.g. 410703)"
+    )
+    assert worded.loc[3, "message_zh"].endswith("区划代码 410703 是卫滨区，但区县列填的是 '红旗区'")
+    assert worded.loc[4, "message_zh"] == (
+        "户数：'9999999' 超出一个小区的合理范围（0 至 100,000 户）"
+    )
+    assert worded.loc[6, "message_en"] == (
+        "a repeated record: same community, district, year and figures as rows 5, 6"
+    )
 
 
 @pytest.mark.parametrize(

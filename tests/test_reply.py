@@ -160,3 +160,42 @@ def test_a_note_never_follows_a_unit_ending_in_a_superscript(draft):
                 assert not text.endswith("²"), text
             text += "".join(t.text or "" for t in run.iter(f"{W}t"))
     assert marks and "万 m²。" in _texts(docx.Document(io.BytesIO(draft)))
+
+
+def _table_after(document: docx.Document, caption: str):
+    (table,) = [t for t in document.tables if caption in _caption_before(t)]
+    return table
+
+
+def _has_note(element) -> bool:
+    return element.find(f".//{W}footnoteReference") is not None
+
+
+def test_a_straight_line_share_says_so_and_every_row_with_a_figure_has_its_source(draft):
+    document = docx.Document(io.BytesIO(draft))
+    table = _table_after(document, "新乡市各区县无障碍设施测绘情况")
+    header = [c.text for c in table.rows[0].cells]
+    assert header[4] == "500 米内有无障碍公交站的户数占比（直线距离）"
+    assert "表中户数占比按直线距离计算，并非沿路网的步行距离。" in _texts(document)
+    assert "步行" not in "".join(header)
+    # Each district's measures differ in extent, so each row with a figure carries its note.
+    for row in table.rows[1:]:
+        values = [c.text for c in row.cells[1:5]]
+        if any(v != no_data("zh") for v in values):
+            assert _has_note(row.cells[0]._tc), row.cells[0].text
+    notes = "\n".join(_footnotes(document).values())
+    assert "距离为直线距离" in notes and "沿路网" not in notes
+
+
+def test_with_a_network_the_shares_are_walked_and_cite_the_extract():
+    from _reports import walked
+
+    document = docx.Document(io.BytesIO(reply_docx(walked(), today=TODAY)))
+    table = _table_after(document, "新乡市各区县无障碍设施测绘情况")
+    assert table.rows[0].cells[4].text == "沿路网步行 500 米内有无障碍公交站的户数占比"
+    assert (
+        "表中户数占比按沿路网步行距离计算，路网取自 OSM 提取（文件 "
+        "synthetic-network-xinxiang.osm.pbf，未存入工作区，合成示例数据，非真实）。"
+    ) in _texts(document)
+    notes = "\n".join(_footnotes(document).values())
+    assert "距离为沿路网步行距离（路网：OSM 提取，文件 synthetic-network-xinxiang.osm.pbf" in notes

@@ -18,8 +18,8 @@ from pypdf import PdfReader
 from geo import records, report
 from geo.figures import load_figures
 from geo.selection import Selection
+from layers.atlas_pdf import atlas_pdf
 from layers.reply import reply_docx
-from layers.sheets import sheets_pdf
 
 TODAY = datetime.date(2026, 12, 7)
 #: The commonest 台账 shapes, as in tests/workspace/test_app_inputs.py: (file text, datum).
@@ -96,11 +96,11 @@ def test_the_reply_from_a_ledger_without_coordinates_has_its_sums_and_says_why_n
 
 def test_the_atlas_from_a_ledger_without_coordinates_in_both_languages():
     made = _report("no-coordinates.csv")
-    pages = _pdf_pages(sheets_pdf(made, today=TODAY))
+    pages = _pdf_pages(atlas_pdf(made, today=TODAY))
     assert "352户" in pages["卫滨区"] and "120户" in pages["红旗区"]
     assert "本区没有带坐标的台账小区" in pages["卫滨区"]
     assert "no-coordinates.csv" in pages["卫滨区"]  # the ledger sum's source
-    pages = _pdf_pages(sheets_pdf(made, today=TODAY, lang="en"))
+    pages = _pdf_pages(atlas_pdf(made, today=TODAY, lang="en"))
     assert "352households" in pages["卫滨区"]
     assert "noledgercommunitywithalocationhere" in pages["卫滨区"]
     assert "暂无数据" not in "".join(pages.values())
@@ -111,7 +111,7 @@ def test_the_reply_and_atlas_from_a_ledger_without_districts(lang):
     made = _report("no-districts.csv")
     text = _docx_text(reply_docx(made, today=TODAY, lang=lang))
     assert ("户数 525 户" if lang == "zh" else "Households 525 households") in text
-    pages = _pdf_pages(sheets_pdf(made, today=TODAY, lang=lang))
+    pages = _pdf_pages(atlas_pdf(made, today=TODAY, lang=lang))
     assert ("525户" if lang == "zh" else "525households") in pages["卫滨区"]
 
 

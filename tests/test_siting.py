@@ -7,12 +7,14 @@ import itertools
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from _osm import lonlat, osm_xml, wall_scene
 from scipy import sparse
 
 from geo import infra, network, reach, siting
+from geo.errors import InputError
 
 
 def _brute_force(weights, cover, existing, k):
@@ -103,6 +105,46 @@ def test_cbc_gives_the_same_optimum():
     assert cbc.summary["covered_optimum"] == _brute_force(weights, cover, existing, 3)
 
 
+@pytest.mark.parametrize(("solver", "cells"), [("highs", None), ("cbc", None), ("highs", 0)])
+@pytest.mark.parametrize("seed", range(4))
+def test_a_time_limit_gives_the_best_known_sites_and_the_gap_to_a_true_bound(
+    seed, solver, cells, monkeypatch
+):
+    # A limit of 0 s stops every solver before it proves anything (no timing is measured).
+    if cells is not None:
+        monkeypatch.setattr(siting, "SPOPT_MAX_CELLS", cells)
+    rng = np.random.default_rng(200 + seed)
+    cover = sparse.csr_matrix(rng.random((30, 9)) < 0.2)
+    existing = sparse.csr_matrix(rng.random((30, 2)) < 0.2)
+    weights = rng.integers(1, 400, 30).astype(float)
+    found = siting.maximal_covering(
+        weights, cover, existing, count=3, solver=solver, time_limit_s=0, exact_curve=False
+    )
+    summary = found.summary
+    best = _brute_force(weights, cover, existing, 3)
+    assert summary["status"] == "time_limit"
+    # Never worse than greedy; the bound is one no choice beats; the gap is measured from it.
+    assert summary["covered_greedy"] <= summary["covered_optimum"] <= best
+    assert summary["bound"] >= best
+    assert summary["gap"] == pytest.approx(
+        (summary["bound"] - summary["covered_optimum"]) / summary["bound"]
+    )
+    assert 0 <= summary["gap"] < 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("zh", "达到时间上限：为目前最好的解，与最优解差距不超过 12.5%"),
+        ("en", "Time limit reached: the best found, within 12.5% of the optimum"),
+    ],
+)
+def test_the_gap_is_said_in_both_languages(lang, text):
+    from layers.siting import status_text
+
+    assert status_text({"status": "time_limit", "gap": 0.125}, lang) == text
+
+
 def test_refuses_an_unknown_solver_and_no_sites():
     cover = sparse.csr_matrix(np.ones((1, 1), dtype=bool))
     none = sparse.csr_matrix((1, 0), dtype=bool)
@@ -191,3 +233,53 @@ def test_site_on_a_network_keeps_the_existing_fixed(tmp_path):
     assert found.summary["covered_optimum"] == 600.0
     assert found.summary["communities_without_weight"] == 1
     assert found.summary["profile"] == "wheelchair" and found.summary["radius_m"] == 150.0
+
+
+def test_what_a_site_reaches_households_renovated_or_elderly():
+    communities = pd.DataFrame(
+        {
+            "households": [100, 200, 300, 50],
+            "status": pd.array(["completed", "plan", None, "completed"], dtype="string"),
+            "老年人数": ["40", "约30", "", "7"],
+        }
+    )
+    assert siting.demand(communities).tolist() == [100.0, 200.0, 300.0, 50.0]
+    renovated = siting.demand(communities, "renovated_households")
+    # Not completed counts for nothing; without a status, renovated or not is unknown.
+    assert renovated.tolist()[:2] == [100.0, 0.0] and np.isnan(renovated[2])
+    assert renovated[3] == 50.0
+    elderly = siting.demand(communities, "elderly")
+    # An estimate (约30) or an empty cell is no number, never a guess.
+    assert elderly[0] == 40.0 and np.isnan(elderly[1]) and np.isnan(elderly[2])
+    with pytest.raises(InputError, match=r"Expected a column of elderly residents \(老年人数"):
+        siting.demand(communities.drop(columns="老年人数"), "elderly")
+    with pytest.raises(ValueError, match="Expected a weigh among households"):
+        siting.demand(communities, "people")
+
+
+def test_what_a_site_reaches_chooses_the_sites(tmp_path):
+    built = network.build_network(_grid(tmp_path), use_cache=False)
+    communities = gpd.GeoDataFrame(
+        {"households": [500, 600], "老年人数": ["90", "20"], "status": ["completed", "plan"]},
+        geometry=[shapely.Point(lonlat(x, y)) for x, y in [(0, 0), (400, 400)]],
+        crs="EPSG:4326",
+    )
+    candidates = gpd.GeoDataFrame(
+        {"source_id": ["row 1", "row 2"], "name": ["西南", "东北"]},
+        geometry=[shapely.Point(lonlat(x, y)) for x, y in [(0, 0), (400, 400)]],
+        crs="EPSG:4326",
+    )
+    none = gpd.GeoDataFrame({"source_id": [], "name": []}, geometry=[], crs="EPSG:4326")
+    chosen = {}
+    for weigh in siting.WEIGHS:
+        out, _, found = siting.plan(
+            communities, built, kind="curb_ramp", count=1, radius_m=100,
+            candidates=candidates, existing=none, weigh=weigh,
+        )  # fmt: skip
+        chosen[weigh] = (out.loc[out["chosen"], "name"].tolist(), found.summary["covered_optimum"])
+        assert found.summary["weigh"] == weigh
+    assert chosen == {
+        "households": (["东北"], 600.0),
+        "renovated_households": (["西南"], 500.0),
+        "elderly": (["西南"], 90.0),
+    }

@@ -269,3 +269,10 @@ def test_district_names_name_a_citys_own_code_as_the_city():
 
     names = district_names(["410700", "410703", "410771", "999999"])
     assert names == "新乡市、卫滨区、新乡高新技术产业开发区、999999"
+
+
+def test_metric_names_are_the_figures_names_in_the_interfaces_language(shipped_figures):
+    from layers.tables import metric_names
+
+    assert metric_names(shipped_figures, "zh")["households"] == "户数"
+    assert metric_names(shipped_figures, "en")["households"] == "households"

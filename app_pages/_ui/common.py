@@ -1,6 +1,9 @@
 """
 What several pages share: figures, language, workspace, the ledger and infrastructure in view.
 
+What the ledger and infrastructure in view hold is :mod:`app_pages._ui.loaded`'s; their
+coverage, :mod:`app_pages._ui.measured`'s.
+
 The ledger in view is the one read on the ledger page in this browser session and not yet
 saved, else what the address names in the workspace (``?ledger=xinxiang@3``: a version;
 ``?ledger=xinxiang``: that dataset's current state), else the current state of every saved
@@ -9,19 +12,12 @@ ledger. The same holds for infrastructure (``?infra=``). Saved data outlive the 
 
 from __future__ import annotations
 
-import functools
-import hashlib
-from dataclasses import dataclass, field
-
 import pandas as pd
 import streamlit as st
 
 from app_pages._ui.cache import kept_newest
-from geo import boundaries, coverage, gazetteer, reconcile
-from geo.coverage import Coverage
-from geo.infra import Infra
-from geo.records import Ledger
-from geo.report import looks_synthetic
+from app_pages._ui.loaded import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
+from geo import boundaries, gazetteer, reconcile
 from layers._html import esc_md
 from layers.wording import error_text, label
 from store import (
@@ -29,19 +25,14 @@ from store import (
     Account,
     DatasetError,
     StoreError,
-    VersionInfo,
     Workspace,
     open_workspace,
 )
 from store.loaded import figures_in_view, open_infra, open_ledger
 
-#: Session keys of a ledger or infrastructure read in this session and not yet saved.
-LEDGER_KEY = "ledger_read"
-INFRA_KEY = "infra_read"
 #: Address and session keys of the saved data in view ("" = every dataset's current state).
 LEDGER_REF = "ledger"
 INFRA_REF = "infra"
-INFRA_METRICS_KEY = "infra_metrics"
 #: A reference the sidebar's widget takes at the start of the next run (a page cannot set a
 #: widget drawn before it).
 NEXT_KEY = "{}_next"
@@ -53,58 +44,6 @@ ACCOUNT_KEY = "account"
 #: and the newest table so compared.
 RECONCILE_KEY = "reconcile_by"
 RECONCILED_KEY = "reconciled"
-
-
-@dataclass(frozen=True)
-class LoadedLedger:
-    """
-    A ledger in view: its name, its reconciliation table, and where it comes from.
-
-    ``ref`` is its workspace reference (``None`` while unsaved) and ``sources`` the saved
-    versions its rows come from; ``data`` and ``datum`` are what a save needs of a file read
-    in this session. ``reconciliation`` is compared as :func:`geo.reconcile.reconcile`
-    chooses; a session's own choice is :func:`ledger_reconciliation`'s. Frozen: no page
-    changes what another session may be shown.
-    """
-
-    ledger: Ledger
-    name: str
-    reconciliation: pd.DataFrame
-    ref: str | None = None
-    sources: list[VersionInfo] = field(default_factory=list)
-    data: bytes | None = None
-    datum: str | None = None
-
-    @functools.cached_property
-    def synthetic(self) -> bool:
-        """True for the shipped example, or any file that says it is synthetic."""
-        return looks_synthetic([self.name], self.ledger.projects)
-
-    @functools.cached_property
-    def token(self) -> str:
-        """What names this ledger's content: the saved versions, or the file as read."""
-        if self.sources:
-            return "workspace:" + "|".join(info.ref for info in self.sources)
-        digest = hashlib.sha256(self.data or b"").hexdigest()[:16]
-        return f"session:{self.name}:{self.datum}:{digest}"
-
-
-@dataclass(frozen=True)
-class LoadedInfra:
-    """Infrastructure in view: its name, a token of its content, and where it comes from."""
-
-    infra: Infra
-    name: str
-    token: str
-    ref: str | None = None
-    sources: list[VersionInfo] = field(default_factory=list)
-    data: bytes | None = None
-    datum: str | None = None
-
-    @functools.cached_property
-    def synthetic(self) -> bool:
-        """True for the shipped example, or a file whose features say they are synthetic."""
-        return looks_synthetic([self.name], self.infra.features)
 
 
 @st.cache_data
@@ -256,48 +195,6 @@ def ledger_reconciliation(loaded: LoadedLedger) -> pd.DataFrame:
 def current_infra() -> LoadedInfra | None:
     """The infrastructure in view: unsaved in this session, else from the workspace."""
     return st.session_state.get(INFRA_KEY) or _saved(_saved_infra, INFRA_REF)
-
-
-def infra_metrics(
-    loaded: LoadedInfra, projects, radii: tuple[int, ...], covers: tuple[str, ...]
-) -> Coverage:
-    """
-    :func:`geo.coverage.measure` of the session's infrastructure, kept for its inputs.
-
-    Kept per infrastructure, ledger, radii and declared districts (the newest result only, so
-    a session holds one).
-    """
-    return kept_newest(
-        INFRA_METRICS_KEY,
-        (loaded.token, id(projects), radii, covers),
-        lambda: coverage.measure(projects, loaded.infra, radii=radii, covers=covers),
-    )
-
-
-def current_infra_metrics() -> Coverage | None:
-    """The newest coverage computed on the accessibility page, or ``None``."""
-    memo = st.session_state.get(INFRA_METRICS_KEY) or {}
-    return next(iter(memo.values()), None)
-
-
-def session_infra_metrics() -> tuple[LoadedInfra, pd.DataFrame] | None:
-    """
-    The session's infrastructure and its district metrics, for the compare and quality pages.
-
-    The metrics the accessibility page computed for this infrastructure (with its radii and
-    declared districts) when there are some, else computed once with that page's defaults.
-    ``None`` when no infrastructure is loaded.
-    """
-    loaded = current_infra()
-    if loaded is None:
-        return None
-    memo = st.session_state.get(INFRA_METRICS_KEY) or {}
-    for key, measured in memo.items():
-        if key[0] == loaded.token:
-            return loaded, measured.table
-    ledger = current_ledger()
-    projects = ledger.ledger.projects if ledger is not None else None
-    return loaded, infra_metrics(loaded, projects, coverage.RADII_M, ()).table
 
 
 @st.cache_data

@@ -1,8 +1,9 @@
 """
-The workspace on the ledger and accessibility pages: where data come from, save, open.
+The workspace on the ledger and accessibility pages: where data come from, read, save, open.
 
-Say where the data in view come from, save what was read as the next version of a dataset,
-and open a saved version or a current state.
+The top of both pages (read a file or the example, the data in view or a word that there
+are none), say where the data in view come from, save what was read as the next version of
+a dataset, and open a saved version or a current state.
 
 Widgets only: saving and opening are :mod:`store` calls; which data are in view is
 :mod:`app_pages._ui.common`'s rule. The reference in view (``xinxiang@3``, ``xinxiang`` or ""
@@ -11,6 +12,7 @@ for every dataset's current state) is the address's ``?ledger=`` / ``?infra=``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -23,7 +25,9 @@ from app_pages._ui.common import (
     LEDGER_REF,
     NEXT_KEY,
     current_account,
+    current_infra,
     current_lang,
+    current_ledger,
     workspace,
 )
 from layers._html import esc_md
@@ -33,6 +37,51 @@ from store import DatasetError, StoreError
 
 #: kind → (session key of the unsaved data, session and address key of the reference).
 KEYS = {"ledger": (LEDGER_KEY, LEDGER_REF), "infra": (INFRA_KEY, INFRA_REF)}
+#: kind → the label keys of its page's title, help and word that nothing is in view.
+_PAGE_WORDS = {
+    "ledger": ("page_ledger_title", "ledger_help", "no_ledger"),
+    "infra": ("page_infra_title", "infra_help", "no_infra"),
+}
+#: kind → the label keys of the buttons that read the upload and the example.
+_READ_WORDS = {
+    "ledger": ("read_ledger", "load_example"),
+    "infra": ("read_infra", "load_infra_example"),
+}
+
+
+def in_view(kind: str, upload_section: Callable[[str], None], lang: str):
+    """
+    The top of the ledger or accessibility page; the data in view, else the page stops.
+
+    The title, the help and the page's ``upload_section``; then the ledger or infrastructure
+    in view (:mod:`app_pages._ui.common`), or a word that there is none.
+    """
+    title, help_text, nothing = _PAGE_WORDS[kind]
+    st.title(label(title, lang))
+    st.caption(label(help_text, lang))
+    upload_section(lang)
+    loaded = current_ledger() if kind == "ledger" else current_infra()
+    if loaded is None:
+        st.info(label(nothing, lang))
+        st.stop()
+    return loaded
+
+
+def read_buttons(kind: str, upload, read: Callable, example: Path, lang: str, **options) -> None:
+    """
+    Read the upload (with the page's ``options``: datum, sheet) or the shipped example.
+
+    Then the saved datasets to open instead. ``read(data, name, lang, **options)`` keeps
+    what it read in the session; the example is read with no option.
+    """
+    read_label, example_label = _READ_WORDS[kind]
+    left, right = st.columns(2)
+    if left.button(label(read_label, lang), type="primary", disabled=upload is None):
+        read(upload.getvalue(), upload.name, lang, **options)
+    if right.button(label(example_label, lang)):
+        read(example.read_bytes(), example.name, lang)
+    with st.expander(label("workspace_saved_datasets", lang)):
+        open_form(kind, lang)
 
 
 def source_caption(loaded, lang: str) -> None:

@@ -19,13 +19,13 @@ from geo import boundaries, gazetteer, selection
 from geo.figures import STATUSES as FIGURE_KINDS
 from layers.basemaps import BASEMAPS, display_datum, tianditu_key
 from layers.choropleth import CLASS_COUNTS, DEFAULT_CLASSES, SCHEMES
-from layers.view import View
+from layers.tables import metric_names
+from layers.view import ALL_CHINA, SEED_CITIES, View, city_group, figure_choices
 from layers.wording import label, measure_name, tag_text
 
 __all__ = ["load_outlines", "map_view"]
 
-SEED = "seed"
-ALL_CHINA = "china"
+SEED = SEED_CITIES
 #: Widget keys kept in the address bar.
 URL_KEYS = [
     "province",
@@ -70,20 +70,8 @@ def city_choices(province: str) -> list[str]:
 
 
 def linked_group() -> str:
-    """
-    The group of cities of a link that names cities and no province (``/?city=洛阳市``).
-
-    The seeds when they hold every named city, else the one province of the named cities,
-    else all of China; so the link opens what it names rather than dropping a city that is
-    not a seed.
-    """
-    cities = gazetteer.list_cities()
-    named = {gazetteer.full_city_name(text) for text in state.url_list("city")}
-    named &= set(cities["city"])  # a name that is no city is reported by the city filter
-    if named <= set(boundaries.SEED_CITIES):
-        return SEED
-    provinces = set(cities.loc[cities["city"].isin(named), "province"])
-    return provinces.pop() if len(provinces) == 1 else ALL_CHINA
+    """The group of cities of a link that names cities and no province (``/?city=洛阳市``)."""
+    return city_group(state.url_list("city"))
 
 
 def choose_places(all_figures: pd.DataFrame, lang: str) -> tuple[tuple, tuple]:
@@ -129,14 +117,13 @@ def choose_figure(all_figures, cities, districts, lang) -> tuple[tuple, str, str
         statuses=() if kind == ALL_KINDS else (kind,),
     )
     kept = selection.filter_figures(all_figures, chosen)
-    named = all_figures.drop_duplicates("metric").set_index("metric")
-    options = kept["metric"].drop_duplicates().tolist() or ["households"]
-    default = "households" if "households" in options else options[0]
+    names = metric_names(all_figures, lang)
+    options, default = figure_choices(kept)
     state.warn_dropped("figure", state.seed("figure", options=options, default=default), lang)
     metric = st.sidebar.selectbox(
         label("figure", lang),
         options,
-        format_func=lambda m: named.loc[m, f"label_{lang}"] if m in named.index else m,
+        format_func=lambda m: names.get(m, m),
         key="figure",
     )
     return years, metric, default, kept

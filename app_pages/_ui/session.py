@@ -35,7 +35,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from streamlit import config
 
-from store import LoginError, StoreError, TextError, Workspace, auth, open_workspace
+from store import LoginError, StoreError, TextError, Workspace, accounts, auth, open_workspace
 
 __all__ = ["ENV_MOUNTED", "FLASH", "WAIT", "login_path", "logout_path", "routes"]
 
@@ -180,6 +180,7 @@ async def logout(request: Request) -> Response:
 def routes() -> list[Route]:
     """The two routes, for ``st.App(routes=...)``; from now on the gate offers its login form."""
     os.environ[ENV_MOUNTED] = "1"
+    accounts.prepare_logins()  # an unknown name's first login costs what a wrong password does
     return [
         Route(login_path(), login, methods=["POST"]),
         Route(logout_path(), logout, methods=["POST"]),

@@ -24,6 +24,7 @@ __all__ = [
     "keep",
     "multiselect",
     "number",
+    "picked",
     "publish",
     "seed",
     "seed_range",
@@ -162,6 +163,22 @@ def multiselect(key: str, title: str, options: list, lang: str, *, cast: Callabl
     """A sidebar multiselect seeded from the address; values that are no choice are named."""
     warn_dropped(key, seed(key, options=options, default=[], multi=True, cast=cast), lang, options)
     return st.sidebar.multiselect(title, options, key=key, placeholder=label("choose", lang), **kw)
+
+
+def picked(
+    key: str, title: str, options: list, lang: str, *, default: list, where=None, **kw
+) -> tuple[list, list[str]]:
+    """
+    A multiselect seeded from the address, else ``default``; what is chosen, values dropped.
+
+    The values of the address that are no choice are returned, not said: the page says them
+    once with the rest. ``where`` is ``st.sidebar`` or the page (default); ``kw`` goes to the
+    widget (``format_func``).
+    """
+    dropped = seed(key, options=options, default=default, multi=True)
+    placeholder = label("pick_placeholder", lang)
+    chosen = (where or st).multiselect(title, options, key=key, placeholder=placeholder, **kw)
+    return chosen, dropped
 
 
 def number(key: str, title: str, bounds: tuple[int, int], default: int, lang: str, **kw) -> int:

@@ -6,31 +6,32 @@ Widgets only: which columns a ledger names is :func:`geo.records.ledger_fields`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages._ui.common import (
-    INFRA_KEY,
-    LEDGER_KEY,
-    LoadedInfra,
-    LoadedLedger,
-    current_ledger,
-    load_figures,
-)
+from app_pages._ui.common import current_ledger, load_figures
+from app_pages._ui.loaded import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
 from geo import boundaries, crs, infra, reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
-from layers.wording import label
+from layers._html import esc_md
+from layers.wording import error_text, label
 
 __all__ = [
     "NETWORK_EXAMPLE",
     "button_row",
     "datum_select",
+    "download",
     "load_network_example",
     "map_page_style",
+    "osm_extract",
     "page_style",
+    "refused",
     "upload_fields",
     "upload_note",
 ]
@@ -132,12 +133,40 @@ def page_style(lang: str) -> None:
         st.html(_UPLOAD_BUTTON_CSS % button)
 
 
+def refused(exc: Exception, lang: str) -> None:
+    """A file refused whole: why, in the interface's language (the file's name escaped)."""
+    st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+
+
 def upload_note(types: list[str], lang: str) -> None:
     """Under an uploader: the size limit and the file types, in the interface's language."""
     limit = int(st.get_option("server.maxUploadSize"))
     sep = "、" if lang == "zh" else ", "
     names = sep.join(t.upper() for t in types)
     st.caption(label("upload_limit", lang).format(mb=limit, types=names))
+
+
+#: The media type of each file a page offers, by the file name's suffix.
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "geojson": "application/geo+json",
+    "gpkg": "application/geopackage+sqlite3",
+    "html": "text/html",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def download(text: str, file_name: str, write: Callable[..., bytes], *args, where=None, **kwargs):
+    """
+    A download button for ``file_name``, written by ``write(*args)`` when it is clicked.
+
+    Not on every rerun: a national ledger's GeoPackage or workbook takes seconds. The media
+    type follows the file name's suffix (:data:`MEDIA_TYPES`); ``where`` is a column or
+    container (the page's body by default); ``kwargs`` go to ``st.download_button``.
+    """
+    mime = MEDIA_TYPES[Path(file_name).suffix.removeprefix(".")]
+    data = functools.partial(write, *args)
+    return (where or st).download_button(text, data, file_name, mime, **kwargs)
 
 
 def button_row():
@@ -171,6 +200,21 @@ def coverage_view(layers, key: str) -> None:
         returned_objects=[],
         key=key,
     )
+
+
+def osm_extract(loaded, lang: str, *, key: str) -> tuple[bytes, str] | None:
+    """
+    The OSM extract a page walks on, with its name: uploaded here, else the one in view.
+
+    The one in view is the infrastructure read from an OSM file in this session (``loaded``,
+    or None); a saved dataset keeps its features, not the extract. None without either.
+    """
+    upload = st.file_uploader(label("upload_network", lang), type=["pbf", "osm"], key=key)
+    if upload is not None:
+        return upload.getvalue(), upload.name
+    if loaded is not None and loaded.data is not None and loaded.infra.kind == "osm":
+        return loaded.data, loaded.name
+    return None
 
 
 def load_network_example() -> None:

@@ -324,6 +324,7 @@ def status_of(
         if found is not None:
             return found[0], f"{found[1]} ({where})"
     # A plan's heading (二、目标任务) outweighs the verbs of its targets (完成改造 22149 户).
+    heading = heading or ""
     section = heading_status(heading) if heading else None
     if section == "plan":
         return section, f"heading {heading[-16:]}"

@@ -29,6 +29,7 @@ import dataclasses
 import functools
 import re
 from pathlib import Path
+from typing import TypedDict
 
 import pandas as pd
 
@@ -45,7 +46,9 @@ __all__ = [
     "READ_CPU_SECONDS",
     "READ_MEMORY",
     "READ_SECONDS",
+    "DocumentInfo",
     "Extraction",
+    "Place",
     "document_info",
     "extract_figures",
     "propose_figures",
@@ -103,12 +106,36 @@ READ_SECONDS = 300
 READ_MEMORY = 1536 * 2**20
 
 
+class Place(TypedDict):
+    """Where a figure is: the place as named, its adcode (None when unknown), its level."""
+
+    place: str
+    adcode: str | None
+    level: str
+
+
+class DocumentInfo(TypedDict):
+    """What a document says about itself (:func:`document_info`); None where it says nothing."""
+
+    city: str | None
+    city_adcode: str | None
+    province: str | None
+    district: Place | None
+    year: int | None
+    doc_number: str
+    doc_date: str
+    issuer: str
+    title: str
+    status: str
+    period: cues.Period | None
+
+
 @dataclasses.dataclass
 class Extraction:
     """The proposals for one document: ``figures`` (the review table) and ``info``."""
 
     document: Document
-    info: dict[str, object]
+    info: DocumentInfo
     figures: pd.DataFrame
 
     def summary(self) -> dict[str, object]:
@@ -136,7 +163,7 @@ def document_info(
     city: str | None = None,
     district: str | None = None,
     year: int | None = None,
-) -> dict[str, object]:
+) -> DocumentInfo:
     """
     What the document says about itself: city, district, year, number, issuer, date, title.
 
@@ -179,7 +206,7 @@ def document_info(
 
 def _header(document: Document) -> list[str]:
     """The banner, number and title: non-empty lines before the first body paragraph."""
-    header = []
+    header: list[str] = []
     for line in document.lines:
         if len(line.text.strip()) > 60 or len(header) == _HEADER_LINES:
             break
@@ -229,15 +256,15 @@ def _document_city(document: Document, header: list[str]) -> dict[str, str] | No
     return names[counts.value_counts().index[0]]
 
 
-def _given_district(name: str, city: dict[str, str]) -> dict[str, str]:
+def _given_district(name: str, city: dict[str, str]) -> Place:
     found = gazetteer.resolve_district(name, city=city["city"])
-    if found.adcode is None:
+    if found.adcode is None or found.name is None:  # both are None, or neither
         raise UnknownPlaceError("district", name, [c["name"] for c in found.candidates])
     level = "zone" if found.status == "zone" else "district"
     return {"place": found.name, "adcode": found.adcode, "level": level}
 
 
-def _issuer_district(header: list[str], city: str) -> dict[str, str] | None:
+def _issuer_district(header: list[str], city: str) -> Place | None:
     """The district of a district government's banner (开封市顺河回族区人民政府文件)."""
     places = _place_names(city)
     for text in header:
@@ -247,7 +274,7 @@ def _issuer_district(header: list[str], city: str) -> dict[str, str] | None:
         if match and re.match(r"(?:人民政府|政府|住房|委员会|办公室|[\u4e00-\u9fff]{0,8}局)", rest):
             entry = places.names[match.group()]
             if entry["level"] in ("district", "zone"):
-                return {k: entry[k] for k in ("place", "adcode", "level")}
+                return Place(place=entry["place"], adcode=entry["adcode"], level=entry["level"])
     return None
 
 
@@ -264,7 +291,7 @@ class _Places:
     """Every way a document may name a place of one city: districts, zones, the city itself."""
 
     pattern: re.Pattern[str]
-    names: dict[str, dict[str, str]]
+    names: dict[str, Place]
 
 
 @functools.lru_cache(maxsize=64)
@@ -281,10 +308,11 @@ def _place_names(city: str) -> _Places:
         written |= _short_forms(name)
     for aliases in [*zones["name"], *zones["aliases"]]:
         written |= {a for a in aliases.split(";") if a}
-    names: dict[str, dict[str, str]] = {}
+    names: dict[str, Place] = {}
     for text in written:
         found = gazetteer.resolve_district(text, city=city)
-        if found.adcode and found.status in ("ok", "historical", "zone"):
+        # A resolution with an adcode has its name too (gazetteer.Resolution).
+        if found.adcode and found.name and found.status in ("ok", "historical", "zone"):
             level = "zone" if found.status == "zone" else "district"
             names[text] = {"place": found.name, "adcode": found.adcode, "level": level}
     city_row = gazetteer.resolve_city(city)
@@ -315,7 +343,7 @@ class _Mention:
     clause_only: bool = False
 
 
-def _mentions(text: str, info: dict[str, object]) -> list[_Mention]:
+def _mentions(text: str, info: DocumentInfo) -> list[_Mention]:
     """Every place named in folded ``text``: districts, zones, the city, 全市, 主城区, 全区."""
     found: list[_Mention] = []
     city, city_code = info.get("city"), info.get("city_adcode")
@@ -328,7 +356,7 @@ def _mentions(text: str, info: dict[str, object]) -> list[_Mention]:
                     match.start(), match.end(), entry["place"], entry["adcode"], entry["level"]
                 )
             )
-    own = info.get("district") or {}
+    own: Place | dict[str, str] = info.get("district") or {}
     generic = [
         *((w, w, city_code, "city") for w in _CITY_WORDS),
         *((w, w, city_code, "urban_area") for w in _URBAN_WORDS),
@@ -501,8 +529,13 @@ def _after_clause(text: str, at: int) -> str:
 
 
 def _place_of(
-    text: str, q: Quantity, starts: tuple[int, int], mentions: list[_Mention], block: _Block, info
-) -> tuple[dict[str, object], str]:
+    text: str,
+    q: Quantity,
+    starts: tuple[int, int],
+    mentions: list[_Mention],
+    block: _Block,
+    info: DocumentInfo,
+) -> tuple[Place, str]:
     """
     The place a figure belongs to and the basis: in its sentence, heading, or document.
 
@@ -519,15 +552,16 @@ def _place_of(
         for m in mentions
         if sentence_start <= m.start and m.end <= until and (not m.clause_only or m.start >= clause)
     ]
+    place: Place
     if named:
         place = {"place": named[-1].place, "adcode": named[-1].adcode, "level": named[-1].level}
         basis = "named in the sentence"
     elif heading := _heading_place(block, info):
         place, basis = heading, "named in the heading"
-    elif info.get("district"):
-        place, basis = dict(info["district"]), "the issuing district"
-    elif info.get("city"):
-        place = {"place": info["city"], "adcode": info["city_adcode"], "level": "city"}
+    elif district := info.get("district"):
+        place, basis = district.copy(), "the issuing district"
+    elif city := info.get("city"):
+        place = {"place": city, "adcode": info["city_adcode"], "level": "city"}
         basis = "the document's city"
     else:
         place, basis = {"place": "", "adcode": None, "level": ""}, "no place found"
@@ -539,7 +573,7 @@ def _place_of(
     return place, basis
 
 
-def _heading_place(block: _Block, info) -> dict[str, object] | None:
+def _heading_place(block: _Block, info: DocumentInfo) -> Place | None:
     for level in sorted(block.headings, reverse=True):
         folded = fold_text(block.headings[level]).text
         for m in _mentions(folded, info):
@@ -577,7 +611,13 @@ def _compound(text: str, start: int, q: Quantity, previous_start: int) -> str | 
 
 
 def _period_of(
-    text: str, q: Quantity, sentence_start: int, status: str, memory: _Memory, block: _Block, info
+    text: str,
+    q: Quantity,
+    sentence_start: int,
+    status: str,
+    memory: _Memory,
+    block: _Block,
+    info: DocumentInfo,
 ) -> tuple[int | None, int | None, str]:
     """
     Years of a figure.
@@ -622,7 +662,9 @@ _DEFAULT_METRIC = {"户": "households", "栋": "buildings", "幢": "buildings"}
 _LIST_GAP = re.compile(r"^[\s　]*[、和及与][\s　]*$")
 
 
-def _metric(q: Quantity, window: str, before: str, after: str, sentence: str, status, memory):
+def _metric(
+    q: Quantity, window: str, before: str, after: str, sentence: str, status: str, memory: _Memory
+) -> tuple[str, str, str, bool]:
     """(metric, basis, where, inherited) for one quantity."""
     metric, word, where = cues.metric_of(q, window, after, before, sentence, status=status)
     if metric is not None:
@@ -639,7 +681,13 @@ def _metric(q: Quantity, window: str, before: str, after: str, sentence: str, st
 
 
 def _proposal(
-    block: _Block, q: Quantity, where: tuple, places: tuple, memory, info, document
+    block: _Block,
+    q: Quantity,
+    where: tuple[int, int],
+    places: tuple[list[_Mention], str],
+    memory: _Memory,
+    info: DocumentInfo,
+    document: Document,
 ) -> dict:
     """
     One figure of a paragraph.
@@ -656,7 +704,7 @@ def _proposal(
     status, status_basis = cues.status_of(
         masked[window : q.start], before, after, heading, str(info["status"])
     )
-    metric, metric_basis, where, inherited = _metric(
+    metric, metric_basis, cue_at, inherited = _metric(
         q, masked[window : q.start], text[start : q.start], after, text[start:end], status, memory
     )
     place, place_basis = _place_of(text, q, (start, previous_start), mentions, block, info)
@@ -687,12 +735,14 @@ def _proposal(
         "status": status,
         "status_basis": status_basis,
         "role": "reported",
-        "confidence": _confidence(where, inherited, place_basis, metric),
+        "confidence": _confidence(cue_at, inherited, place_basis, metric),
         "context": context.strip()[:160],
     }
 
 
-def _block_proposals(block: _Block, found: list[Quantity], info, document) -> list[dict]:
+def _block_proposals(
+    block: _Block, found: list[Quantity], info: DocumentInfo, document: Document
+) -> list[dict]:
     """Every figure of one paragraph (``found``, in order), sharing the paragraph's memory."""
     if not found:
         return []
@@ -701,7 +751,8 @@ def _block_proposals(block: _Block, found: list[Quantity], info, document) -> li
     masked = _masked(text, mentions)
     memory = _Memory()
     rows = []
-    sentence_start, window, previous = -1, 0, None
+    sentence_start, window = -1, 0
+    previous: Quantity | None = None
     # The paragraph's periods, read once: none spans a sentence's end (。；！？ are in no
     # period's pattern), so those ending before a sentence are what its text before says.
     periods = cues.find_periods(text, year=info.get("year"))
@@ -713,7 +764,7 @@ def _block_proposals(block: _Block, found: list[Quantity], info, document) -> li
             before = bisect.bisect_right(ends, start)
             memory.period = periods[before - 1] if before else None
             sentence_start, window = start, start
-        elif not _LIST_GAP.match(text[previous.end : q.start]):
+        elif previous is not None and not _LIST_GAP.match(text[previous.end : q.start]):
             # A noun before the previous figure, or its predicate after it (62个小区已全部
             # 开工), belongs to that one, unless a list shares it (居民 4.2 万余户、11.5 万多人).
             clause_end = _CLAUSE_END.search(text, previous.end, q.start)
@@ -733,7 +784,7 @@ _COMMUNITY_HEADER = re.compile(r"^(?:小区名称|小区|项目名称|名称|小
 _TOTAL_WORDS = ("合计", "总计", "小计", "全市", "共计")
 
 
-def _table_proposals(document: Document, info) -> list[dict]:
+def _table_proposals(document: Document, info: DocumentInfo) -> list[dict]:
     """Each number in a .docx table, read with its column header as the cue."""
     rows: list[dict] = []
     caption = ""
@@ -748,7 +799,7 @@ def _table_proposals(document: Document, info) -> list[dict]:
     return rows
 
 
-def _row_proposals(line: Line, caption: str, info, document) -> list[dict]:
+def _row_proposals(line: Line, caption: str, info: DocumentInfo, document: Document) -> list[dict]:
     header = [fold_text(h).text for h in line.header]
     place_col = next((i for i, h in enumerate(header) if _PLACE_HEADER.search(h)), None)
     name_col = next(
@@ -785,18 +836,21 @@ def _row_proposals(line: Line, caption: str, info, document) -> list[dict]:
     return out
 
 
-def _row_place(line: Line, place_col, name_col, info) -> tuple[dict[str, object], str]:
-    city = {"place": info.get("city") or "", "adcode": info.get("city_adcode"), "level": "city"}
+def _row_place(
+    line: Line, place_col: int | None, name_col: int | None, info: DocumentInfo
+) -> tuple[Place, str]:
+    city: Place = {"place": info["city"] or "", "adcode": info["city_adcode"], "level": "city"}
     label = fold_text(line.cells[place_col]).text.strip() if place_col is not None else ""
     if label in _TOTAL_WORDS or (label and label in _CITY_WORDS):
         return {**city, "place": label}, "table total row"
     mentions = _mentions(label, info) if label else []
+    place: Place
     if mentions:
         m = mentions[0]
         place = {"place": m.place, "adcode": m.adcode, "level": m.level}
         basis = "the row's place column"
-    elif info.get("district"):
-        place, basis = dict(info["district"]), "the issuing district"
+    elif district := info.get("district"):
+        place, basis = district.copy(), "the issuing district"
     else:
         place, basis = city, "the document's city"
     if name_col is not None and line.cells[name_col].strip():
@@ -807,7 +861,7 @@ def _row_place(line: Line, place_col, name_col, info) -> tuple[dict[str, object]
     return place, basis
 
 
-def _cell_proposal(cell: str, header: str, caption: str, info) -> dict | None:
+def _cell_proposal(cell: str, header: str, caption: str, info: DocumentInfo) -> dict | None:
     """One table cell as a figure: its value, the header's unit and cue, the caption's status."""
     bracket = _UNIT_IN_HEADER.search(header)
     unit = bracket.group("unit") if bracket else None
@@ -966,7 +1020,9 @@ def propose_figures(
     )
 
 
-def _read_and_extract(source, name: str | None, given: tuple) -> Extraction:
+def _read_and_extract(
+    source: str | Path | bytes, name: str | None, given: tuple[str | None, str | None, int | None]
+) -> Extraction:
     city, district, year = given
     return extract_figures(
         read_document(source, name=name), city=city, district=district, year=year

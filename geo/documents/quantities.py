@@ -22,6 +22,10 @@ import functools
 import re
 import unicodedata
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import opencc
 
 __all__ = [
     "MAX_DIGITS",
@@ -174,7 +178,7 @@ class Quantity:
 
 
 @functools.lru_cache(maxsize=1)
-def _converter():
+def _converter() -> opencc.OpenCC:
     # OpenCC's own dictionaries ship in the wheel: nothing is fetched.
     import opencc
 

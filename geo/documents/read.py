@@ -32,10 +32,18 @@ import hashlib
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from geo.errors import InputError
 from geo.io import sheets as _sheets
+
+if TYPE_CHECKING:
+    # Imported where used: reading a .txt needs neither pypdf nor python-docx.
+    from docx.table import _Row
+    from pypdf import PageObject, PdfReader
+    from pypdf.generic import StreamObject
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
@@ -192,7 +200,7 @@ def read_document(source: str | Path | bytes, *, name: str | None = None) -> Doc
     if kind == "txt":
         lines, encoding, notes = _text_lines(data, name)
     elif kind == "docx":
-        lines, encoding, notes = _docx_lines(data, name), None, ()
+        lines, encoding, notes = _docx_lines(data, name), None, []
     else:
         (lines, notes), encoding = _pdf_lines(data, name), None
     # Every reader counts its lines against the caps as it makes them (_Budget); a line
@@ -348,7 +356,16 @@ class _Budget:
         self.lines: list[Line] = []
         self.chars = 0
 
-    def add(self, text: str, **fields) -> None:
+    def add(
+        self,
+        text: str,
+        *,
+        page: int | None = None,
+        page_line: int | None = None,
+        cells: tuple[str, ...] = (),
+        header: tuple[str, ...] = (),
+        table: int | None = None,
+    ) -> None:
         """Append the next line (numbered in turn), after checking it against the caps."""
         number = len(self.lines) + 1
         if len(text) > MAX_LINE_CHARS:
@@ -369,7 +386,7 @@ class _Budget:
         self.chars += len(text) + 1
         if self.chars > MAX_DOCUMENT_CHARS:
             _too_many_chars(self.name, f"more than {_count(MAX_DOCUMENT_CHARS)}")
-        self.lines.append(Line(number, text, **fields))
+        self.lines.append(Line(number, text, page, page_line, cells, header, table))
 
 
 def _too_many_lines(name: str, lines: str) -> None:
@@ -437,7 +454,7 @@ def _docx_lines(data: bytes, name: str) -> list[Line]:
     return budget.lines
 
 
-def _row_cells(row) -> tuple[str, ...]:
+def _row_cells(row: _Row) -> tuple[str, ...]:
     """A table row's cell texts, a horizontally merged cell once (python-docx repeats it)."""
     texts, seen = [], None
     for cell in row.cells:
@@ -576,14 +593,14 @@ def _pdf_lines(data: bytes, name: str) -> tuple[list[Line], list[str]]:
             "array_based_stream_maximum_output_length",
         )
     }
-    with pypdf.apply_configuration(**limits, jbig2dec_binary=None):
+    with pypdf.apply_configuration(None, **limits, jbig2dec_binary=None):
         reader = _open_pdf(data, name)
         pages = _pdf_pages(reader, name)
         _check_pdf_cost(pages, name)
         return _pdf_text(pages, name)
 
 
-def _pdf_pages(reader, name: str) -> list:
+def _pdf_pages(reader: PdfReader, name: str) -> list[PageObject]:
     """The pages, after pypdf walks the page tree (too deep, or a cycle: refused)."""
     from pypdf.errors import LimitReachedError, PdfReadError
 
@@ -617,7 +634,7 @@ def _pdf_pages(reader, name: str) -> list:
     return pages
 
 
-def _check_pdf_cost(pages: list, name: str) -> None:
+def _check_pdf_cost(pages: list[PageObject], name: str) -> None:
     """
     Refuse a PDF whose text costs more than :data:`MAX_PDF_DECODED_BYTES` to read.
 
@@ -628,7 +645,8 @@ def _check_pdf_cost(pages: list, name: str) -> None:
     """
     from pypdf.errors import LimitReachedError, PyPdfError
 
-    label, total, sizes = name or "the upload", 0, {}
+    label, total = name or "the upload", 0
+    sizes: dict[int, int] = {}
     for number, page in enumerate(pages, start=1):
         try:
             total += sum(_stream_size(s, sizes) for s in _page_streams(page))
@@ -657,7 +675,7 @@ def _check_pdf_cost(pages: list, name: str) -> None:
             )
 
 
-def _page_streams(page):
+def _page_streams(page: PageObject) -> Iterator[StreamObject]:
     """The streams pypdf decodes to read a page's text: contents, CMaps, forms (nested)."""
     from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 
@@ -693,7 +711,7 @@ def _page_streams(page):
                 stack.append(form.get("/Resources"))
 
 
-def _stream_size(stream, sizes: dict[int, int]) -> int:
+def _stream_size(stream: StreamObject, sizes: dict[int, int]) -> int:
     """Decoded length of a stream, decoded once (pypdf's limits apply)."""
     key = id(stream)
     if key not in sizes:
@@ -701,7 +719,7 @@ def _stream_size(stream, sizes: dict[int, int]) -> int:
     return sizes[key]
 
 
-def _pdf_text(pages: list, name: str) -> tuple[list[Line], list[str]]:
+def _pdf_text(pages: list[PageObject], name: str) -> tuple[list[Line], list[str]]:
     """The text lines of each page, each counted against the caps as it is read."""
     budget = _Budget(name)
     blank_pages, broken_pages = [], []
@@ -733,7 +751,7 @@ def _pdf_text(pages: list, name: str) -> tuple[list[Line], list[str]]:
     return budget.lines, notes
 
 
-def _open_pdf(data: bytes, name: str):
+def _open_pdf(data: bytes, name: str) -> PdfReader:
     """A pypdf reader; a PDF that needs a password is refused, an owner-only one is read."""
     import pypdf
     from pypdf.errors import DependencyError

@@ -12,6 +12,7 @@ figure columns held as text (a review, a figures table).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -134,7 +135,9 @@ def accept_extraction(
     return accept_figures(review, document, doc_id=f"doc-{document.sha256[:12]}", source=source)
 
 
-def _figure_problem(row: dict, metrics: pd.DataFrame, levels, statuses) -> str:
+def _figure_problem(
+    row: dict, metrics: pd.DataFrame, levels: Collection[str], statuses: Collection[str]
+) -> str:
     """Why an accepted row cannot be saved as a figure, or ""."""
     metric = row.get("metric")
     if metric not in metrics.index:

@@ -8,6 +8,7 @@ Score proposed figures against curated ones: recall and precision, per metric an
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import SupportsInt
 
 import numpy as np
 import pandas as pd
@@ -84,5 +85,11 @@ def _exact(value: object) -> Decimal:
     return Decimal(str(value)).normalize()
 
 
-def _same_year(a: object, b: object) -> bool:
-    return (pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and int(a) == int(b))
+#: A period cell as a merged frame holds it: a year (int, float or text), or missing.
+_Year = SupportsInt | str | None
+
+
+def _same_year(a: _Year, b: _Year) -> bool:
+    if a is None or b is None or pd.isna(a) or pd.isna(b):
+        return pd.isna(a) and pd.isna(b)
+    return int(a) == int(b)

@@ -21,10 +21,13 @@ import functools
 import hashlib
 import io
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from geo import gazetteer
 from geo.documents import cues
@@ -33,11 +36,15 @@ from geo.documents.review import FIGURE_COLUMNS, as_figures
 from geo.errors import InputError, UnknownPlaceError
 from geo.io import sheets as _sheets
 
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
 __all__ = [
     "FIELDS",
     "REASONS",
     "STATUS_WORDS",
     "FigureTable",
+    "Resolved",
     "read_figure_table",
     "read_source_line",
     "resolve_place",
@@ -247,19 +254,34 @@ def _parse(
     return out
 
 
-def _mapped(cells, parse) -> list:
+_Cell = TypeVar("_Cell")
+_Parsed = TypeVar("_Parsed")
+#: A place cell resolved: ``(place, adcode, level, city, province, problem, note)``.
+Resolved = tuple[str | None, str | None, str | None, str | None, str | None, str | None, str]
+
+
+def _mapped(cells: Iterable[_Cell], parse: Callable[[_Cell], _Parsed]) -> list[_Parsed]:
     """``parse`` of each distinct cell (or tuple of cells), one result per row."""
-    distinct: dict = {}
+    distinct: dict[_Cell, _Parsed] = {}
     return [distinct[c] if c in distinct else distinct.setdefault(c, parse(c)) for c in cells]
 
 
-def _flag_cells(flags, mask, reason: str, column: str, cells: pd.Series, detail=None) -> None:
+def _flag_cells(
+    flags: _sheets.Flags,
+    mask: ArrayLike,
+    reason: str,
+    column: str,
+    cells: pd.Series,
+    detail: np.ndarray | None = None,
+) -> None:
     mask = np.asarray(mask, dtype=bool)
     shown = _sheets.quoted(cells, mask) if detail is None else detail
     flags.flag(mask, reason, column=column, detail=shown)
 
 
-def _dates(cells, index, columns, flags) -> pd.Series:
+def _dates(
+    cells: pd.Series | None, index: pd.Index, columns: dict[str, str], flags: _sheets.Flags
+) -> pd.Series:
     if cells is None:
         return pd.Series("", index=index)
     parsed = _mapped(cells, _read_date)
@@ -285,14 +307,20 @@ def _number_year(numbers: pd.Series) -> pd.Series:
     return numbers.str.extract(r"[〔\[(（【]\s*((?:19|20)\d{2})", expand=False).fillna("")
 
 
-def _statuses(cells: pd.Series, columns, flags) -> pd.Series:
+def _statuses(cells: pd.Series, columns: dict[str, str], flags: _sheets.Flags) -> pd.Series:
     statuses = cells.str.lower().map(STATUS_WORDS).astype(object)
     bad = statuses.isna() & (cells != "")
     _flag_cells(flags, bad, "bad_value", columns["status"], cells)
     return statuses
 
 
-def _periods(out: pd.DataFrame, cells, years: pd.Series, columns, flags) -> None:
+def _periods(
+    out: pd.DataFrame,
+    cells: pd.Series | None,
+    years: pd.Series,
+    columns: dict[str, str],
+    flags: _sheets.Flags,
+) -> None:
     if cells is None:
         out["period_start"], out["period_end"], out["period_label"] = pd.NA, pd.NA, ""
         return
@@ -300,10 +328,10 @@ def _periods(out: pd.DataFrame, cells, years: pd.Series, columns, flags) -> None
     parsed = _mapped(keys, lambda k: _read_period(k[0], int(k[1]) if k[1] else None))
     bad = np.array([p is None for p in parsed], dtype=bool)
     _flag_cells(flags, bad, "bad_value", columns["period"], cells)
-    parsed = [p or (None, None, "") for p in parsed]
-    out["period_start"] = pd.array([p[0] for p in parsed], dtype="Int64")
-    out["period_end"] = pd.array([p[1] for p in parsed], dtype="Int64")
-    out["period_label"] = [p[2] for p in parsed]
+    periods = [p or (None, None, "") for p in parsed]
+    out["period_start"] = pd.array([p[0] for p in periods], dtype="Int64")
+    out["period_end"] = pd.array([p[1] for p in periods], dtype="Int64")
+    out["period_label"] = [p[2] for p in periods]
 
 
 def _read_period(text: str, year: int | None) -> tuple[int | None, int | None, str] | None:
@@ -329,7 +357,14 @@ def _metric_names() -> tuple[pd.DataFrame, dict[str, str]]:
     return metrics, names
 
 
-def _values(out, values: pd.Series, units, metric_cells: pd.Series, columns, flags) -> None:
+def _values(
+    out: pd.DataFrame,
+    values: pd.Series,
+    units: pd.Series | None,
+    metric_cells: pd.Series,
+    columns: dict[str, str],
+    flags: _sheets.Flags,
+) -> None:
     """
     Metric and exact value of each row.
 
@@ -357,7 +392,14 @@ def _values(out, values: pd.Series, units, metric_cells: pd.Series, columns, fla
     out["as_written"] = values
 
 
-def _read_value(metric_text, value, unit, status, metrics, names):
+def _read_value(
+    metric_text: str,
+    value: str,
+    unit: str,
+    status: str,
+    metrics: pd.DataFrame,
+    names: dict[str, str],
+) -> tuple[str | None, str | None, str | None, str | None, str | None]:
     """(metric, value text, unit, qualifier, problem) of one row."""
     metric = names.get(metric_text) or names.get(metric_text.lower())
     default = metrics.at[metric, "unit_zh"] if metric else None
@@ -381,7 +423,15 @@ def _read_value(metric_text, value, unit, status, metrics, names):
     return metric, str(quantity.value), quantity.unit, quantity.qualifier, None
 
 
-def _places(out, places, cities, codes, default_city, columns, flags) -> None:
+def _places(
+    out: pd.DataFrame,
+    places: pd.Series | None,
+    cities: pd.Series | None,
+    codes: pd.Series | None,
+    default_city: str | None,
+    columns: dict[str, str],
+    flags: _sheets.Flags,
+) -> None:
     """Place, adcode and level of each row, through the gazetteer; failures flag the row."""
     index = out.index
     blank = pd.Series("", index=index)
@@ -403,7 +453,7 @@ def _places(out, places, cities, codes, default_city, columns, flags) -> None:
         out[field] = [p[i] for p in parsed]
 
 
-def resolve_place(place: str, *, city: str | None = None, code: str = "") -> tuple:
+def resolve_place(place: str, *, city: str | None = None, code: str = "") -> Resolved:
     """
     Where a table's place cell points: ``(place, adcode, level, city, province, problem, note)``.
 
@@ -415,12 +465,11 @@ def resolve_place(place: str, *, city: str | None = None, code: str = "") -> tup
     return _resolve(place, "", code, city)
 
 
-def _resolve(place: str, city: str, code: str, default_city: str | None):
+def _resolve(place: str, city: str, code: str, default_city: str | None) -> Resolved:
     """(place, adcode, level, city, province, problem, note) of one row's place."""
+    wanted = city or default_city
     try:
-        found_city = (
-            gazetteer.resolve_city(city or default_city) if (city or default_city) else None
-        )
+        found_city = gazetteer.resolve_city(wanted) if wanted else None
     except UnknownPlaceError as exc:
         return (None,) * 5 + ("no_district", str(exc))
     if code:
@@ -471,7 +520,7 @@ def _codes() -> dict[str, tuple[str, str, str, str]]:
     return codes
 
 
-def _from_code(place: str, code: str, found_city) -> tuple:
+def _from_code(place: str, code: str, found_city: dict[str, str] | None) -> Resolved:
     entry = _codes().get(code[:6] if re.fullmatch(r"\d{6}(\d{3}|\d{6})?", code) else code)
     if entry is None:
         return (None,) * 5 + ("no_district", f"{code!r} is not a district, zone or city code")
@@ -486,7 +535,9 @@ def _from_code(place: str, code: str, found_city) -> tuple:
     return place or name, code[:6], level, city, province, None, ""
 
 
-def _source_lines(cells, index, columns, flags) -> tuple[pd.Series, pd.Series]:
+def _source_lines(
+    cells: pd.Series | None, index: pd.Index, columns: dict[str, str], flags: _sheets.Flags
+) -> tuple[pd.Series, pd.Series]:
     """Line and page of ``第31行``, ``31``, ``第3页第12行``, ``p.3``; other text flags its row."""
     if cells is None:
         return pd.Series(pd.NA, index=index, dtype="Int64"), pd.Series(
@@ -495,10 +546,10 @@ def _source_lines(cells, index, columns, flags) -> tuple[pd.Series, pd.Series]:
     parsed = _mapped(cells, _read_source_line)
     bad = np.array([p is None for p in parsed], dtype=bool)
     _flag_cells(flags, bad, "bad_value", columns["source_line"], cells)
-    parsed = [p or (None, None) for p in parsed]
+    lines = [p or (None, None) for p in parsed]
     return (
-        pd.Series(pd.array([p[0] for p in parsed], dtype="Int64"), index=index),
-        pd.Series(pd.array([p[1] for p in parsed], dtype="Int64"), index=index),
+        pd.Series(pd.array([p[0] for p in lines], dtype="Int64"), index=index),
+        pd.Series(pd.array([p[1] for p in lines], dtype="Int64"), index=index),
     )
 
 
@@ -642,7 +693,7 @@ def template_bytes() -> bytes:
     return out.getvalue()
 
 
-def _guide(sheet, metrics: pd.DataFrame) -> None:
+def _guide(sheet: Worksheet, metrics: pd.DataFrame) -> None:
     sheet.append(["指标 metric", "中文名", "English", "单位 unit"])
     for key, row in metrics.iterrows():
         sheet.append([key, row["label_zh"], row["label_en"], row["unit_zh"]])

@@ -24,7 +24,11 @@ A file read whole once is not read whole again by the same process while it is u
 (same path, inode, size and modification time): :func:`geo.infra.read_infra` and
 :func:`geo.network.build_network` of one extract (``atlas reach --infra X.osm.pbf --network
 X.osm.pbf``) read it whole once. The streets' references are counted on every read, so a
-file read whole for the infrastructure (no cap) is still held to the network's cap.
+file read whole for the infrastructure (no cap) is still held to the network's cap. An
+upload (bytes, written to a new temporary file by each reader) is known by its SHA-256
+instead, across processes too (:func:`read_whole`, :func:`remember_whole`): the app's
+infrastructure read, the network built in a bounded child and the life-circle facilities
+read an uploaded extract whole once between them.
 """
 
 from __future__ import annotations
@@ -39,7 +43,14 @@ import osmium
 
 from geo.errors import InputError
 
-__all__ = ["ERROR_CODES", "MAX_OSM_BYTES", "MAX_WAY_REFS", "check_osm"]
+__all__ = [
+    "ERROR_CODES",
+    "MAX_OSM_BYTES",
+    "MAX_WAY_REFS",
+    "check_osm",
+    "read_whole",
+    "remember_whole",
+]
 
 #: Largest extract read (a city's extract is a few MB; a province's, a few hundred).
 MAX_OSM_BYTES = 2 * 2**30
@@ -252,7 +263,9 @@ def too_large(name: str, size: int) -> InputError:
     )
 
 
-def check_osm(path: str | Path, name: str, *, max_refs: int | None = None) -> None:
+def check_osm(
+    path: str | Path, name: str, *, max_refs: int | None = None, sha256: str | None = None
+) -> None:
     """
     Refuse ``path`` unless it is a whole OSM extract: XML rooted at ``<osm>``, or PBF.
 
@@ -262,7 +275,8 @@ def check_osm(path: str | Path, name: str, *, max_refs: int | None = None) -> No
     :class:`~geo.errors.InputError`, never a parser's traceback.
 
     The whole-file read is made once per unchanged file in this process (see the module's
-    notes); the format checks, reading a few bytes, every time.
+    notes); the format checks, reading a few bytes, every time. An upload written to a new
+    temporary file each time is known by its content: give its ``sha256``.
     """
     path = Path(path)
     stat = path.stat()
@@ -273,7 +287,9 @@ def check_osm(path: str | Path, name: str, *, max_refs: int | None = None) -> No
         _check_pbf_header(path, name)
     else:
         _check_root(path, name)
-    key = (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns, kind)
+    key: tuple = (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns, kind)
+    if sha256 is not None:
+        key = ("sha256", sha256, kind)
     refs = _WHOLE.get(key)
     if refs is None:
         refs = _check_whole(path, name, kind, max_refs)
@@ -282,3 +298,20 @@ def check_osm(path: str | Path, name: str, *, max_refs: int | None = None) -> No
             _WHOLE.popitem(last=False)
     if max_refs is not None and refs > max_refs:
         raise _too_many_refs(name, max_refs)
+
+
+def read_whole(sha256: str, name: str) -> int | None:
+    """
+    The streets' references of the content ``sha256`` if this process read it whole, or None.
+
+    What another process needs to skip the read (:func:`remember_whole`): the app reads an
+    upload as infrastructure in the server, then builds its network in a child.
+    """
+    return _WHOLE.get(("sha256", sha256, _format(name)))
+
+
+def remember_whole(sha256: str, name: str, refs: int) -> None:
+    """Note that the content ``sha256`` (named ``name``) was read whole, with ``refs``."""
+    _WHOLE[("sha256", sha256, _format(name))] = refs
+    while len(_WHOLE) > _WHOLE_KEPT:
+        _WHOLE.popitem(last=False)

@@ -15,9 +15,10 @@ import contextlib
 import csv
 import dataclasses
 import gc
+import json
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ from geo.io import xlsx as _xlsx
 
 __all__ = [
     "DATUM_WORDS",
+    "DETAILS",
     "MAX_COLUMNS",
     "MAX_CSV_BYTES",
     "MAX_CSV_CELLS",
@@ -70,6 +72,13 @@ ROW_REASONS: tuple[str, ...] = (
     "zero_point",
     "formula_without_value",
 )
+
+#: Details that need words (a quarantined row's ``detail_params``), code → the parameters
+#: their words take besides the row's ``detail``; layers words each from ``qdetail_<code>``.
+DETAILS: dict[str, tuple[str, ...]] = {
+    "not_degrees": (),  # a point far outside -180..180, -90..90: metres, not degrees
+    "header_cells": ("cells",),  # a row with more or fewer cells than the header
+}
 
 #: Words in a 坐标系 cell (or a declared datum) → datum, compared NFKC-folded, lower-case.
 DATUM_WORDS = {
@@ -128,10 +137,12 @@ def quarantine_frame(
     adcode: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """
-    Quarantined rows: row, reason, column, detail in zh and en, then every raw cell.
+    Quarantined rows: row, reason, column, detail and its parameters, then every raw cell.
 
     Nothing is worded here: ``reason`` is a code of ``reasons`` (the reader's own list;
-    ValueError for another) and ``detail_zh``/``detail_en`` what the row's check found, as
+    ValueError for another), ``detail_zh``/``detail_en`` what the row's check found (the
+    same text: a cell as written is in no language) and ``detail_params``, where the detail
+    needs words, its code and parameters as JSON (:meth:`Flags.flag`);
     :func:`layers.wording.quarantine_messages` fills them into the reason's words.
     ``adcode`` (one per input row, None where unknown) adds each quarantined row's district
     after the details; a raw cell whose header is one of these columns is kept as
@@ -150,8 +161,9 @@ def quarantine_frame(
             "row": rows[bad],
             "reason": codes,
             "column": flags.column[bad],
-            "detail_zh": flags.detail_zh[bad],
-            "detail_en": flags.detail_en[bad],
+            "detail_zh": flags.detail[bad],
+            "detail_en": flags.detail[bad],
+            "detail_params": flags.detail_params(bad),
         }
     )
     if adcode is not None:
@@ -525,14 +537,65 @@ class Folded(dict):
         return self[header]
 
 
+def _plain(value: object) -> object:
+    """A parameter as JSON keeps it: numpy scalars and arrays as Python numbers and lists."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray | list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _json(value: object) -> str:
+    return json.dumps(_plain(value), ensure_ascii=False)
+
+
+def _json_values(values: np.ndarray) -> np.ndarray:
+    """Each value as JSON text: one encoding per distinct value (a list, per row)."""
+    try:
+        codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    except TypeError:  # lists (a duplicate group's rows): few rows, one each
+        return np.array([_json(v) for v in values], dtype=object)
+    return np.array([_json(v) for v in distinct], dtype=object)[codes]
+
+
+def coded_params(params: Mapping[str, object], mask: np.ndarray) -> str | np.ndarray:
+    """
+    The JSON text of a detail's code and parameters, for the rows of ``mask``.
+
+    One text for all when every parameter is one value; else one per flagged row, joined
+    column by column from each distinct value's encoding (no dict, no dump per row: a
+    100k-row ledger of implausible figures stays as fast as its worded messages were).
+    """
+    own = {n: v for n, v in params.items() if isinstance(v, np.ndarray | pd.Series)}
+    shared = _json({n: v for n, v in params.items() if n not in own})
+    if not own:
+        return shared
+    at = np.flatnonzero(mask)
+    text = np.full(len(at), shared[:-1], dtype=object)
+    sep = ", " if shared != "{}" else ""
+    for name, value in own.items():
+        encoded = _json_values(np.asarray(value, dtype=object)[at])
+        text = text + f"{sep}{json.dumps(name)}: " + encoded
+        sep = ", "
+    return text + "}"
+
+
 class Flags:
-    """The first reason per row, with its column and detail; later checks skip flagged rows."""
+    """
+    The first reason per row, with its column and detail; later checks skip flagged rows.
+
+    A detail is what the check found as the file wrote it (a quoted cell, a point), the same
+    in every language; a detail that needs words is a code with parameters
+    (``params`` of :meth:`flag`), worded by :mod:`layers.wording` from ``qdetail_<code>``.
+    """
 
     def __init__(self, rows: int) -> None:
         self.reason = np.full(rows, None, dtype=object)
         self.column = np.full(rows, "", dtype=object)
-        self.detail_zh = np.full(rows, "", dtype=object)
-        self.detail_en = np.full(rows, "", dtype=object)
+        self.detail = np.full(rows, "", dtype=object)
+        # Per row: None, or the detail's code and parameters as JSON ({"code": ..., ...}).
+        self.params = np.full(rows, None, dtype=object)
         self.stages: list[dict[str, int | str]] = []
         # Kept beside ``reason`` so ok() is a copy, not a scan of objects (about 70 calls
         # per ledger, 3 ms each at 100k rows).
@@ -549,22 +612,34 @@ class Flags:
         *,
         column: str = "",
         detail: str | Sequence[object] | np.ndarray | pd.Series | None = None,
-        detail_en: str | Sequence[object] | np.ndarray | pd.Series | None = None,
+        params: Mapping[str, object] | np.ndarray | None = None,
     ) -> None:
-        """Quarantine rows in ``mask`` not already quarantined; details may be per-row arrays."""
+        """
+        Quarantine rows in ``mask`` not already quarantined; details may be per-row arrays.
+
+        ``params`` words the detail: its ``code`` (a key of the reader's ``DETAILS``) and
+        the parameters its words take, each one value for all rows or an array (or Series)
+        with one per input row; or an array of their JSON texts, one per input row (None
+        where the detail is plain).
+        """
         mask = np.asarray(mask, dtype=bool) & self._ok
         if not mask.any():
             return
         self.reason[mask] = reason
         self._ok[mask] = False
         self.column[mask] = column
-        for target, text in (
-            (self.detail_zh, detail),
-            (self.detail_en, detail if detail_en is None else detail_en),
-        ):
-            if text is None:
-                continue
-            target[mask] = text if isinstance(text, str) else np.asarray(text, dtype=object)[mask]
+        if detail is not None:
+            self.detail[mask] = (
+                detail if isinstance(detail, str) else np.asarray(detail, dtype=object)[mask]
+            )
+        if isinstance(params, np.ndarray):
+            self.params[mask] = params[mask]
+        elif params is not None:
+            self.params[mask] = coded_params(params, mask)
+
+    def detail_params(self, rows: np.ndarray) -> np.ndarray:
+        """The coded details of ``rows`` (a mask) as JSON text, None where plain."""
+        return self.params[rows]
 
     def stage(self, name: str) -> None:
         """Record how many rows are clean and quarantined after the stage ``name``."""
@@ -620,8 +695,8 @@ def parse_points(
         wild,
         "bad_coordinate",
         column=f"{lon_h}/{lat_h}",
-        detail=pair + "，不是经纬度（投影坐标？）",
-        detail_en=pair + " is not in degrees (projected metres?)",
+        detail=pair,
+        params={"code": "not_degrees"},
     )
     flags.flag(abroad, "outside_china", column=f"{lon_h}/{lat_h}", detail=pair)
     return lon, lat
@@ -646,6 +721,7 @@ def wgs84_points(
             "and no 坐标系 cell, and no datum was given. Declare it (wgs84, cgcs2000, gcj02 for "
             "Amap/Tencent, bd09 for Baidu) or add a 坐标系 column. Nothing is guessed.",
             fix="datum",
+            code="no_datum",
         )
     lon_w, lat_w = np.full(len(lon), np.nan), np.full(len(lat), np.nan)
     for datum in crs.DATUMS:
@@ -745,8 +821,7 @@ def flag_read_problems(
     flags.flag(
         ragged,
         "ragged_row",
-        detail=f"表头有 {len(header)} 列",
-        detail_en=f"the header has {len(header)} cells",
+        params={"code": "header_cells", "cells": len(header)},
     )
     by_column: dict[int, list[int]] = {}
     for row, (column, _) in formulas.items():

@@ -13,6 +13,7 @@ from sqlalchemy import inspect, select, text
 
 from geo import infra
 from geo.figures import load_figures
+from layers.wording import quarantine_messages
 from store import AccessError, AccountError, NothingToSaveError, Workspace, _files, migrate
 from store.schema import audit
 
@@ -162,8 +163,10 @@ def test_a_district_saves_its_own_rows_and_quarantines_the_others(workspace, exa
     line = LEDGER.read_text(encoding="utf-8-sig").splitlines()[int(hongqi["row"]) - 1]
     assert line.split(",")[:3] == [hongqi["小区名称"], hongqi["所属城市"], "红旗区"]
     assert hongqi["建筑面积（万m²）"] == line.split(",")[6]
-    assert hongqi["message_en"].endswith("it may write 410703 only")
-    assert hongqi["message_zh"].startswith("不在本账户可写范围内：红旗区（410702）")
+    # The store saves the code and its parameters; the words are layers' (issue 28).
+    worded = quarantine_messages(refused.loc[[hongqi.name]]).iloc[0]
+    assert worded["message_en"].endswith("it may write 410703 only")
+    assert worded["message_zh"].startswith("不在本账户可写范围内：红旗区（410702）")
 
 
 def test_a_district_saving_never_touches_another_districts_current_rows(

@@ -4,12 +4,14 @@ the 进度 page."""
 
 from __future__ import annotations
 
+import datetime
 import io
 
+import argon2
 import pytest
 from openpyxl import load_workbook
 
-from geo import figures, plans, progress, records
+from geo import dates, figures, plans, progress, records
 from store import Workspace, migrate
 from store.loaded import ledger_reports, open_plan
 from tests._pages import open_page
@@ -88,11 +90,25 @@ def test_months_from_saved_versions_say_who_did_not_report(workspace, tmp_path):
         "月报@2",
     ]
     assert months.loc[("2023-04", "红旗区"), "status"] == "not_reported"
+    assert set(months["basis"].dropna()) == {"report_date"}
     # Up to version 1 only: April is not reported by anyone.
     early = progress.monthly(
         _seed_plan(), ledger_reports(workspace, "月报@1"), through="2023-04-30"
     )
     assert set(early.loc[early["month"] == "2023-04", "status"]) == {"not_reported", "partial"}
+
+
+def test_a_version_without_a_report_date_is_dated_by_its_save(workspace, tmp_path):
+    path = tmp_path / "undated.csv"
+    path.write_text("\n".join([HEADER, *MARCH]) + "\n", encoding="utf-8")
+    ledger = records.read_ledger(path)  # no 填报日期, no date given: read today
+    assert ledger.report_date_source == "read"
+    info = workspace.save_ledger(
+        ledger, name="月报", user="clerk", data=path.read_bytes(), file_name=path.name
+    )
+    (report,) = ledger_reports(workspace, "月报")
+    saved = info.saved_at.replace(tzinfo=datetime.UTC).astimezone(dates.BEIJING).date()
+    assert (report.basis, report.report_date, report.saved_at) == ("saved_at", saved, saved)
 
 
 def test_atlas_plan_save_and_atlas_progress_write_the_monthly_report(atlas, workspace, tmp_path):
@@ -117,9 +133,12 @@ def test_atlas_plan_save_and_atlas_progress_write_the_monthly_report(atlas, work
     book = load_workbook(io.BytesIO(out.read_bytes()))
     assert book.sheetnames[:3] == ["全市", "红旗区", "卫滨区"]
     months = {(r[0].value, r[1].value): [c.value for c in r[2:]] for r in book["逐月"].iter_rows()}
-    assert months[("2023年4月", "红旗区")][:4] == ["漏报", "未报送", "未报送", "11"]
-    # Saved today, long after the 5th of the next month: reported late (迟报).
-    assert months[("2023年4月", "卫滨区")][:4] == ["迟报", "3", "0", "27"]
+    # On 30 April, April's report is not due before 5 May: 红旗区 has not sent it yet.
+    assert months[("2023年4月", "红旗区")][:4] == ["未到报送期", "未报送", "未报送", "11"]
+    # Saved today, long after the 5th of the next month, but its ledger is dated 30 April:
+    # April's report as it closed, on time, and the sheet says what dated it.
+    assert months[("2023年4月", "卫滨区")][:4] == ["已报送", "3", "0", "27"]
+    assert months[("2023年4月", "卫滨区")][5] == "台账填报日期 2023-04-30"
     status, _, err = atlas(
         "progress", "--plan", "月报", "--ledger", "月报", "--as-of", "2023-04-30",
         "--out", str(out),
@@ -128,7 +147,7 @@ def test_atlas_plan_save_and_atlas_progress_write_the_monthly_report(atlas, work
 
 
 @pytest.mark.usefixtures("app_backend")
-def test_the_progress_page_in_both_languages(tmp_path):
+def test_the_progress_page_in_both_languages(tmp_path, deferred):
     from store import open_workspace
 
     with open_workspace() as workspace:
@@ -144,6 +163,18 @@ def test_the_progress_page_in_both_languages(tmp_path):
     assert table.loc["牧野区", "开工率"] == "未报送"
     assert "滞后清单" in [s.value for s in at.subheader]
     assert "开工截止 2023-03-31" in " ".join(c.value for c in at.caption)
+    # The monthly report is made on click, not on each rerun: the button holds a deferred
+    # file, and clicking it gives the workbook.
+    (button,) = [b for b in at.get("download_button") if b.proto.label == "下载月报（XLSX）"]
+    assert button.proto.deferred_file_id and not button.proto.url
+    book = load_workbook(io.BytesIO(deferred[button.proto.deferred_file_id]()))
+    assert book.sheetnames[:3] == ["全市", "红旗区", "卫滨区"]
+    # Only the figures that can make a plan are offered; the rest are said with their reason.
+    assert at.selectbox(key="plan-of").options == [
+        "新乡市 2023 年 · 新百城提质办〔2023〕2号（12 个地区）"
+    ]
+    refused = " ".join(c.value for c in at.caption)
+    assert "邯郸市 2017：没有可作目标的指标（小区、户数、楼栋、建筑面积、投资）" in refused
     # A link naming other ledger versions says so, its text inert (no image, no link).
     hostile = app_session(as_of="2023-03-31", ledger_versions="![x](http://e/x.png)")
     open_page(hostile, "progress").run()
@@ -154,3 +185,63 @@ def test_the_progress_page_in_both_languages(tmp_path):
     assert not english.exception, english.exception
     table = english.dataframe[0].value.set_index("Place")
     assert table.loc["牧野区", "Start rate"] == "Not reported"
+    assert english.selectbox(key="plan-of").options == [
+        "新乡市 2023 · 新百城提质办〔2023〕2号 (12 places)"
+    ]
+
+
+@pytest.fixture
+def deferred(monkeypatch) -> dict:
+    """The callables deferred download buttons register, by file id: what a click runs."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made = {}
+    register = MediaFileManager.add_deferred
+
+    def record(self, data_callable, *args, **kwargs):
+        file_id = register(self, data_callable, *args, **kwargs)
+        made[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return made
+
+
+def test_a_plan_from_a_document_on_the_command_line(atlas, seeds_dir, tmp_path):
+    # The plan document through the figures extractor and its suggested review, saved; then
+    # the plan from those figures (the seed plans the same places: --document chooses).
+    document = tmp_path / "新百城提质办〔2023〕2号.txt"
+    document.write_bytes((seeds_dir / "002_b03d685b680bd4c7.txt").read_bytes())
+    status, lines, err = atlas("figures", "extract", str(document), "--save", "--dataset", "doc")
+    assert (status, err) == (0, ""), err
+    status, _, err = atlas(
+        "plan", "save", "--from-figures", "--city", "新乡市", "--year", "2023", "--dataset", "p"
+    )
+    assert status == 2 and "Choose one with document=" in err
+    doc_id = "doc-" + lines[0]["sha256"][:12]
+    status, lines, err = atlas(
+        "plan", "save", "--from-figures", "--city", "新乡市", "--year", "2023", "--document",
+        doc_id, "--start-by", "2023-03-31", "--dataset", "p",
+    )  # fmt: skip
+    assert (status, err) == (0, ""), err
+    assert (lines[0]["places"], lines[0]["targets"], lines[0]["version"]) == (12, 48, 1)
+
+
+def test_plan_commands_act_as_an_account_of_a_team_server(atlas, monkeypatch):
+    monkeypatch.setenv("ATLAS_NEW_PASSWORD", "correct horse battery")
+    monkeypatch.setenv("ATLAS_PASSWORD", "correct horse battery")
+    monkeypatch.setattr(
+        "store.accounts._HASHER", argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+    assert atlas("user", "add", "boss", "--role", "admin")[0] == 0
+    plan = ("plan", "save", "--from-figures", "--city", "新乡市", "--year", "2023")
+    status, _, err = atlas(*plan, "--dataset", "p")
+    assert status == 2 and "--user NAME" in err  # the workspace has accounts: who acts?
+    status, lines, err = atlas(*plan, "--dataset", "p", "--user", "boss")
+    assert (status, err, lines[0]["version"]) == (0, "", 1)
+    status, lines, err = atlas("plan", "plannable", "--user", "boss")
+    assert status == 0, err
+    assert [(r["city"], r["year"], r["document"], r["reason"]) for r in lines] == [
+        ("新乡市", 2023, "xinxiang-2023-2", None),
+        ("邯郸市", 2017, None, "no_plan_metric"),
+    ]

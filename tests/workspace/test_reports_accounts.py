@@ -132,3 +132,32 @@ def test_atlas_report_uses_the_current_state_unless_told_otherwise(
     # The other city's account reads none of 新乡's ledger: its draft has the documents only.
     assert main(["report", "reply", "--city", "焦作", "--user", "jiaozuo", "--out", out]) == 0
     assert json.loads(capsys.readouterr().out)["ledger"] == []
+
+
+def test_atlas_report_walks_the_shares_along_the_network_it_is_given(
+    workspace, workspace_url, team, monkeypatch, capsys, tmp_path
+):
+    from geo import infra
+
+    from .conftest import EXAMPLES, SURVEY
+
+    network = EXAMPLES / "synthetic-network-xinxiang.osm.pbf"
+    monkeypatch.setenv("ATLAS_DATABASE_URL", workspace_url)
+    monkeypatch.setenv("ATLAS_PASSWORD", PASSWORD)
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path / "cache"))
+    out = str(tmp_path / "答复.docx")
+    # No infrastructure saved yet: nothing to walk to, said so.
+    status = main(["report", "reply", "--city", "新乡", "--network", str(network),
+                   "--user", "xinxiang", "--out", out])  # fmt: skip
+    assert status == 2
+    assert "Expected infrastructure to walk to with --network" in capsys.readouterr().err
+    workspace.save_infra(
+        infra.read_infra(SURVEY), name="survey", user=team["xinxiang"],
+        data=SURVEY.read_bytes(), file_name=SURVEY.name,
+    )  # fmt: skip
+    status = main(["report", "reply", "--city", "新乡", "--network", str(network),
+                   "--user", "xinxiang", "--out", out])  # fmt: skip
+    assert status == 0
+    assert json.loads(capsys.readouterr().out)["network"] == network.name
+    text = "\n".join(p.text for p in docx.Document(out).paragraphs)
+    assert "表中户数占比按沿路网步行距离计算，路网取自 OSM 提取（文件 " + network.name in text

@@ -1,21 +1,23 @@
 """
 The district atlas as a PDF: a cover for the city, then one page per district and zone.
 
-:func:`sheets_pdf` draws a :class:`geo.report.Report` with matplotlib's PDF backend, offline
+:func:`atlas_pdf` draws a :class:`geo.report.Report` with matplotlib's PDF backend, offline
 (no tiles): the cover has the city's districts coloured by one figure
 (:mod:`layers.choropleth`'s classes, 暂无数据 hatched grey, never 0), the legend, the
 sources, the date, the filters and the contents; each district's page its map (outline,
 the ledger's communities, the infrastructure, the data's extent shaded and the rest hatched
 as no data; scale bar and north arrow) in the CGCS2000 Gauss-Krüger zone of the city, then
 its figures, each with its period and kind, its rank in the city and a numbered source, and
-its accessibility and household shares with their statuses. A zone without an outline gets a
-page without a map that says why. Text that is too long wraps; a page that overflows goes on
-to a continuation page.
+its accessibility and household shares with their statuses: by straight-line distance, so
+titled, and walked along the streets of an OSM extract when the report has one, citing it.
+A zone without an outline gets a page without a map that says why. Text that is too long
+wraps; a page that overflows goes on to a continuation page.
 
 Text is real text in the font Debian ships (Noto Sans CJK, ``fonts-noto-cjk``), as Type 3
 fonts with a ToUnicode map: measured on the 新乡 atlas, ``pdf.fonttype: 42`` took 7.7 s more
 to embed the CFF font (fontTools converts it), while Type 3 text reads back exactly with
-pypdf and selects in any viewer. Maps stay vector.
+pypdf and selects in any viewer. Each line is shaped once (:class:`_PageText`), not twice
+as :class:`matplotlib.text.Text` does. Maps stay vector.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ import numpy as np
 import pandas as pd
 import shapely
 from matplotlib import font_manager, rc_context
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch
 from matplotlib_scalebar.scalebar import ScaleBar
 
@@ -54,9 +58,9 @@ from layers.citations import (
     source_name,
     status_words,
 )
-from layers.wording import class_texts, label
+from layers.wording import LABELS, class_texts, label
 
-__all__ = ["FONT_FILES", "FontMissingError", "sheets_pdf"]
+__all__ = ["FONT_FILES", "FontMissingError", "atlas_pdf"]
 
 #: Debian's Noto CJK (``apt-get install fonts-noto-cjk``): regular and bold.
 FONT_FILES = (
@@ -101,6 +105,11 @@ def _font_family() -> str:
 # --- text layout ------------------------------------------------------------------------
 
 
+@functools.cache
+def _font(family: str, size: float, weight: str) -> FontProperties:
+    return FontProperties(family=family, size=size, weight=weight)
+
+
 def _width_em(text: str) -> float:
     """Width of ``text`` in ems: a Chinese character is one, a Latin one about 0.56."""
     return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.56 for c in text)
@@ -119,13 +128,16 @@ def wrap(text: str, width_mm: float, size_pt: float) -> list[str]:
     limit = width_mm / (size_pt * 0.3528)
     lines: list[str] = []
     for paragraph in str(text).split("\n"):
-        line = ""
+        line, width = "", 0.0  # the line's width kept as it grows: one pass over the text
         for token in _tokens(paragraph):
-            if line and _width_em(line + token) > limit and token.strip() not in _NO_LINE_START:
+            more = _width_em(token)
+            if line and width + more > limit and token.strip() not in _NO_LINE_START:
                 lines.append(line.rstrip())
                 line = token.lstrip()
+                width = _width_em(line)
             else:
                 line += token
+                width += more
         lines.append(line.rstrip())
     return lines
 
@@ -148,12 +160,51 @@ def _tokens(text: str) -> Iterator[str]:
         yield word
 
 
+#: Where a line's baseline sits below its top, in ems (Noto Sans CJK's ideographs: 0.88).
+_ASCENT_EM = 0.88
+_PT_PER_MM = 72 / 25.4
+
+
+class _PageText(Artist):
+    """
+    A page's text, drawn straight through the renderer: each line shaped once.
+
+    A :class:`matplotlib.text.Text` lays each line out twice (its extent for alignment, then
+    the glyphs), and shaping a line of Noto Sans CJK costs about 50 µs a glyph: on the 新乡
+    atlas (14 pages, 1,500 lines) that was half the time spent writing the PDF. Every line
+    here is left-aligned at a known top, so its extent is never needed. The text is the
+    same real, selectable text (``renderer.draw_text``), fonts and all.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[tuple[float, float, str, FontProperties, str]] = []
+
+    def add(self, x_mm: float, top_mm: float, text: str, prop: FontProperties, colour: str):
+        """A line whose top-left corner is (``x_mm``, ``top_mm``) from the page's top-left."""
+        baseline = top_mm + prop.get_size_in_points() * _ASCENT_EM / _PT_PER_MM
+        self.lines.append((x_mm, baseline, text, prop, colour))
+
+    def draw(self, renderer) -> None:
+        if not self.get_visible() or not self.lines:
+            return
+        gc = renderer.new_gc()
+        to_display = self.figure.transFigure.transform
+        for x_mm, baseline, text, prop, colour in self.lines:
+            x, y = to_display((x_mm / _A4_MM[0], 1 - baseline / _A4_MM[1]))
+            gc.set_foreground(colour)
+            renderer.draw_text(gc, x, y, text, prop, 0.0)
+        gc.restore()
+
+
 class _Page:
     """One A4 page being laid out top-down in millimetres."""
 
     def __init__(self, pdf: PdfPages, family: str) -> None:
         self.pdf, self.family = pdf, family
         self.figure = Figure(figsize=(_A4_MM[0] / 25.4, _A4_MM[1] / 25.4))
+        self.words = _PageText()
+        self.figure.add_artist(self.words)
         self.y = _MARGIN_MM
         self.width = _A4_MM[0] - 2 * _MARGIN_MM
 
@@ -162,17 +213,17 @@ class _Page:
         return _A4_MM[1] - _MARGIN_MM - 8 - self.y
 
     def text(self, x: float, y: float, text: str, size: float, **style) -> None:
-        """Text whose top-left corner is (``x``, ``y``) mm from the page's top-left."""
-        self.figure.text(
-            x / _A4_MM[0],
-            1 - y / _A4_MM[1],
-            text,
-            fontsize=size,
-            va="top",
-            family=self.family,
-            color=style.pop("color", _INK),
-            **style,
-        )
+        """
+        Text whose top-left corner is (``x``, ``y``) mm from the page's top-left.
+
+        Lines of ``text`` (split at newlines) are ``linespacing`` sizes apart (1.45).
+        """
+        prop = _font(self.family, size, style.pop("weight", None) or "normal")
+        colour = style.pop("color", _INK)
+        step = size * style.pop("linespacing", 1.45) / _PT_PER_MM
+        for i, line in enumerate(text.split("\n")):
+            if line:
+                self.words.add(x, y + i * step, line, prop, colour)
 
     def lines(self, text: str, size: float, *, x: float = _MARGIN_MM, width=None, **style):
         """Wrapped ``text`` at the cursor; the cursor moves below it."""
@@ -470,17 +521,19 @@ def _ledger_rows(items: pd.DataFrame, sources: _Sources, lang: str) -> list[list
     return rows
 
 
+def _share_profile(key: str) -> str | None:
+    """A share's walker (``walk``…), ``None`` for a straight-line share."""
+    return coverage.describe(key).profile
+
+
 def _share_rows(
     items: pd.DataFrame, radii: tuple[int, ...], sources: _Sources, lang: str
 ) -> list[list[str]]:
     """Household shares as a matrix: a row per feature type, a column per radius."""
     rows = []
+    described = [(coverage.describe(item["metric"]), item) for _, item in items.iterrows()]
     for kind in DISTANCE_TYPES:
-        mine = {
-            coverage.describe(item["metric"]).radius: item
-            for _, item in items.iterrows()
-            if coverage.describe(item["metric"]).feature == kind
-        }
+        mine = {found.radius: item for found, item in described if found.feature == kind}
         if not mine:
             continue
         cells = [label(f"infra_{kind}", lang)]
@@ -587,7 +640,16 @@ class _Atlas:
         """The place's four tables: (title key, headers, rows, column widths)."""
         lang, radii = self.lang, self.report.radii
         kinds = items["source_kind"]
-        shares = items["metric"].astype(str).str.startswith("households_within_")
+        metric = items["metric"].astype(str)
+        shares = metric.str.startswith("households_within_")
+        walked = pd.Series(
+            [
+                bool(s) and _share_profile(k) is not None
+                for k, s in zip(metric, shares, strict=True)
+            ],
+            index=items.index,
+            dtype=bool,
+        )
         ledger_head = [label("sheets_col_ledger", lang)]
         ledger_head += [figure_name({"source_kind": "ledger", "key": k}, lang, short=True)
                         for k in LEDGER_FIGURES]  # fmt: skip
@@ -604,15 +666,23 @@ class _Atlas:
             ("sheets_measures", self.columns(["name", "value", "status", "rank", "source"]),
              _measure_rows(items[(kinds == "measure") & ~shares], sources, lang), _WIDTHS),
             ("sheets_shares", [*share_head, source],
-             _share_rows(items[shares], radii, sources, lang), share_widths),
+             _share_rows(items[shares & ~walked], radii, sources, lang), share_widths),
+            (self.walk_title(), [*share_head, source],
+             _share_rows(items[walked], radii, sources, lang), share_widths),
         ]  # fmt: skip
+
+    def walk_title(self) -> str:
+        """The walking shares' title, naming the walker (步行, 轮椅通行…)."""
+        profile = self.report.share_method()
+        words = label(f"profile_{profile}", self.lang) if profile != "straight" else ""
+        return label("sheets_walk_shares", self.lang).format(profile=words)
 
     def tables(self, page: _Page, place, parts: list, sources: _Sources) -> None:
         """The place's tables and sources, carried on to a continuation page if need be."""
         for title, headers, rows, widths in parts:
             while rows:
                 page.y += 1.2
-                page.lines(label(title, self.lang), 8, weight="bold")
+                page.lines(label(title, self.lang) if title in LABELS else title, 8, weight="bold")
                 rows = _table(page, headers, rows, widths)
                 if rows:
                     page = self.continued(page, place)
@@ -787,7 +857,7 @@ class _Atlas:
         page.lines(names, 7.5)
 
 
-def sheets_pdf(
+def atlas_pdf(
     report: Report, *, today: datetime.date, figure: str = "households", lang: str = "zh"
 ) -> bytes:
     """

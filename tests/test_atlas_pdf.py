@@ -1,4 +1,4 @@
-"""Tests for layers/sheets.py: the district atlas read back with pypdf."""
+"""Tests for layers/atlas_pdf.py: the district atlas read back with pypdf."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from geo import report
 from geo.figures import load_figures
 from geo.selection import Selection
-from layers import sheets
-from layers.sheets import FontMissingError, sheets_pdf, wrap
+from layers import atlas_pdf as atlas_module
+from layers.atlas_pdf import FontMissingError, atlas_pdf, wrap
 
 TODAY = datetime.date(2026, 12, 7)
 
@@ -21,7 +21,7 @@ TODAY = datetime.date(2026, 12, 7)
 @pytest.fixture(scope="module")
 def pages() -> list[str]:
     """The text of each page of the 新乡 atlas of 卫滨区, 新乡县 and 高新区, spaces removed."""
-    data = sheets_pdf(xinxiang(), today=TODAY)
+    data = atlas_pdf(xinxiang(), today=TODAY)
     return ["".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages]
 
 
@@ -62,7 +62,7 @@ def test_a_city_without_figures_or_data_gets_an_atlas_that_says_so():
         load_figures(), Selection(cities=("洛阳市",), districts=("西工区",))
     )
     text = "".join(
-        PdfReader(io.BytesIO(sheets_pdf(made, today=TODAY))).pages[0].extract_text().split()
+        PdfReader(io.BytesIO(atlas_pdf(made, today=TODAY))).pages[0].extract_text().split()
     )
     assert "洛阳市在所选时期和性质下暂无数据" in text
     assert "各区县户数均暂无数据" in text
@@ -76,16 +76,33 @@ def test_a_city_without_figures_or_data_gets_an_atlas_that_says_so():
 def test_long_text_wraps_within_its_width_and_nothing_is_cut(text):
     lines = wrap(text, 40, 7)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
-    assert all(sheets._width_em(line) * 7 * 0.3528 <= 40 + 1e-9 for line in lines)
+    assert all(atlas_module._width_em(line) * 7 * 0.3528 <= 40 + 1e-9 for line in lines)
     assert len(lines) > 1
     assert not any(line.startswith(("，", "）", "。")) for line in lines)
 
 
 def test_a_missing_font_is_refused_with_the_fix(monkeypatch, tmp_path):
-    monkeypatch.setattr(sheets, "FONT_FILES", (tmp_path / "NotoSansCJK-Regular.ttc",))
-    sheets._font_family.cache_clear()
+    monkeypatch.setattr(atlas_module, "FONT_FILES", (tmp_path / "NotoSansCJK-Regular.ttc",))
+    atlas_module._font_family.cache_clear()
     try:
         with pytest.raises(FontMissingError, match="apt-get install fonts-noto-cjk"):
-            sheets_pdf(xinxiang(), today=TODAY)
+            atlas_pdf(xinxiang(), today=TODAY)
     finally:
-        sheets._font_family.cache_clear()
+        atlas_module._font_family.cache_clear()
+
+
+def test_straight_line_and_walking_shares_are_titled_apart_and_the_walk_cites_its_extract():
+    from _reports import walked
+
+    data = atlas_pdf(walked(), today=TODAY)
+    weibin = "".join(PdfReader(io.BytesIO(data)).pages[1].extract_text().split())
+    assert "改造小区住户到最近设施的距离（直线距离）" in weibin
+    assert "改造小区住户沿路网步行到最近设施的距离" in weibin
+    assert "距离为沿路网步行距离（路网：OSM提取，文件synthetic-network-xinxiang.osm.pbf" in weibin
+
+
+def test_without_a_network_no_share_is_called_a_walking_one(pages):
+    weibin = pages[1]
+    assert "改造小区住户到最近设施的距离（直线距离）" in weibin
+    assert "距离为直线距离" in weibin
+    assert "步行" not in weibin and "沿路网" not in weibin
