@@ -173,7 +173,7 @@ def test_dask_cluster_gives_the_pool_results(scene, reach_run, tmp_path):
         threads_per_worker=2,
         protocol="tcp",
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",  # a free port: 8787 may be another cluster's
     ) as cluster:
         dask = batch.run_batch(
             "reach",
