@@ -77,12 +77,16 @@ $(SOFFICE):
 office: $(SOFFICE)
 
 # Everything: lint (ruff, import contracts, mypy), unit tests and the browser tests (tests/e2e).
+# One worker per core (pytest-xdist, at most PYTEST_MAX_WORKERS), each given whole test modules
+# (--dist loadscope), so a module's shared fixture (a server, a batch run) is built once.
+PYTEST_MAX_WORKERS ?= 4
+PYTEST_PARALLEL := -n auto --maxprocesses=$(PYTEST_MAX_WORKERS) --dist loadscope
 test: build install-test browser fonts office lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 # The browser tests alone (a real server and headless Chromium; screenshots/e2e/).
 e2e: build install-test browser
-	$(BIN)/python -m pytest -m browser
+	$(BIN)/python -m pytest -m browser $(PYTEST_PARALLEL)
 
 # Benchmarks against peers in one run (bench/): inputs, bench/results/<date>.json, bench/RESULTS.md.
 # Moderate sizes, under 10 minutes; bench-full adds the 1M-row inputs (all of China).

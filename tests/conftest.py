@@ -63,6 +63,16 @@ def empty_workspace(tmp_path_factory, monkeypatch, workspace_template):
         st.cache_resource.clear()  # closes the app's handle (on_release) on the old one
 
 
+def pytest_sessionfinish(session) -> None:
+    """
+    Remove the folder Streamlit's AppTest makes when imported: left to the interpreter's exit,
+    it warns (ResourceWarning) in each pytest-xdist worker.
+    """
+    app_test = sys.modules.get("streamlit.testing.v1.app_test")
+    if app_test is not None:
+        app_test.TMP_DIR.cleanup()
+
+
 def unescaped(markdown: str) -> str:
     """What a reader sees of Markdown whose punctuation the pages escaped (layers._html.esc_md)."""
     return re.sub(r"\\(.)", r"\1", markdown)

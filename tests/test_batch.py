@@ -40,11 +40,39 @@ def scene(tmp_path_factory):
     return extract, alone, projects
 
 
-def _single_city(path: Path, projects: gpd.GeoDataFrame):
-    """What `atlas reach` computes for one city's own extract."""
-    reached = reach.measure(
-        projects, infra.read_infra(path), network.build_network(path, use_cache=False)
+@pytest.fixture(scope="module")
+def alone_networks(scene):
+    """Each city's walking network, built from its own extract (as `atlas reach` builds it)."""
+    _, alone, _ = scene
+    return {city: network.build_network(alone[city], use_cache=False) for city in CITIES}
+
+
+@pytest.fixture(scope="module")
+def reach_run(scene, tmp_path_factory):
+    """
+    The three cities' reach, run once on a pool of two workers: its folder, its summary and
+    the progress calls (a row, the cities ended, all cities), for the tests that read it.
+    """
+    extract, _, projects = scene
+    out = tmp_path_factory.mktemp("reach-run")
+    seen = []
+    table = batch.run_batch(
+        "reach",
+        extract,
+        projects,
+        out,
+        province="河南省",
+        workers=2,
+        progress=lambda row, ended, total: seen.append((row, ended, total)),
     )
+    return out, table, seen
+
+
+def _single_city(path: Path, projects: gpd.GeoDataFrame, built: network.Network | None = None):
+    """What `atlas reach` computes for one city's own extract (``built``: its network)."""
+    if built is None:
+        built = network.build_network(path, use_cache=False)
+    reached = reach.measure(projects, infra.read_infra(path), built)
     return reached.near, reached.table
 
 
@@ -60,25 +88,16 @@ def _as_written(frame: gpd.GeoDataFrame, city: str | None = None) -> pd.DataFram
     return plain.reset_index(drop=True)
 
 
-def test_batch_reach_equals_each_city_alone(scene, tmp_path):
-    extract, alone, projects = scene
-    seen = []
-    table = batch.run_batch(
-        "reach",
-        extract,
-        projects,
-        tmp_path,
-        province="河南省",
-        workers=2,
-        progress=lambda row, ended, total: seen.append((row, ended, total)),
-    )
+def test_batch_reach_equals_each_city_alone(scene, reach_run, alone_networks):
+    _, alone, projects = scene
+    out, table, seen = reach_run
     assert table["status"].tolist() == ["done"] * 3
     assert sorted(r["city"] for r, _, _ in seen) == sorted(CITIES)
     assert [(ended, total) for _, ended, total in seen] == [(1, 3), (2, 3), (3, 3)]
     for city in CITIES:
         mine = projects[projects["city"] == city]
-        communities, districts = _single_city(alone[city], mine)
-        got = _partition(tmp_path, "communities", city)
+        communities, districts = _single_city(alone[city], mine, alone_networks[city])
+        got = _partition(out, "communities", city)
         assert got.crs == "EPSG:4326"
         pd.testing.assert_frame_equal(
             pd.DataFrame(got.drop(columns="geometry")),
@@ -88,7 +107,7 @@ def test_batch_reach_equals_each_city_alone(scene, tmp_path):
         )
         assert got.geometry.equals(communities.geometry.reset_index(drop=True))
         assert (got["walk_curb_ramp_status"] == "ok").all()
-        got_districts = _partition(tmp_path, "districts", city)
+        got_districts = _partition(out, "districts", city)
         pd.testing.assert_frame_equal(
             pd.DataFrame(got_districts.drop(columns="geometry")),
             _as_written(districts, city),
@@ -96,11 +115,11 @@ def test_batch_reach_equals_each_city_alone(scene, tmp_path):
             check_categorical=False,
         )
     # The folder reads back as one dataset, province and city from the folder names.
-    everything = gpd.read_parquet(tmp_path / "communities")
+    everything = gpd.read_parquet(out / "communities")
     assert everything.crs == "EPSG:4326"
     assert everything["city"].astype(str).value_counts().to_dict() == dict.fromkeys(CITIES, 12)
     assert set(everything["province"].astype(str)) == {"河南省"}
-    summary = pd.read_csv(tmp_path / "summary.csv", dtype={"city_adcode": str})
+    summary = pd.read_csv(out / "summary.csv", dtype={"city_adcode": str})
     assert summary[["city", "status", "communities"]].to_dict("records") == [
         {"city": "开封市", "status": "done", "communities": 12},
         {"city": "新乡市", "status": "done", "communities": 12},
@@ -144,17 +163,17 @@ def test_a_city_without_streets_fails_alone_and_a_rerun_skips_the_done(scene, tm
     assert kept == {"开封市": "done", "新乡市": "done", "焦作市": "done", "许昌市": "failed"}
 
 
-def test_dask_cluster_gives_the_pool_results(scene, tmp_path):
+def test_dask_cluster_gives_the_pool_results(scene, reach_run, tmp_path):
     distributed = pytest.importorskip("distributed")
     extract, _, projects = scene
-    pool = batch.run_batch("reach", extract, projects, tmp_path / "pool", province="河南省")
+    pool_folder, pool, _ = reach_run
     with distributed.LocalCluster(
         n_workers=1,
         processes=False,
         threads_per_worker=2,
         protocol="tcp",
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address=":0",  # a free port: 8787 may be another cluster's
     ) as cluster:
         dask = batch.run_batch(
             "reach",
@@ -168,7 +187,7 @@ def test_dask_cluster_gives_the_pool_results(scene, tmp_path):
     for city in CITIES:
         pd.testing.assert_frame_equal(
             _partition(tmp_path / "dask", "communities", city),
-            _partition(tmp_path / "pool", "communities", city),
+            _partition(pool_folder, "communities", city),
         )
 
 
@@ -205,7 +224,7 @@ def test_a_changeset_in_an_osm_file_is_left_out_of_the_cut(tmp_path):
     assert "<changeset" not in cut
 
 
-def test_batch_indicators_and_coverage_equal_each_city_alone(scene, tmp_path):
+def test_batch_indicators_and_coverage_equal_each_city_alone(scene, alone_networks, tmp_path):
     extract, alone, projects = scene
     indicators = batch.run_batch("indicators", extract, projects, tmp_path / "i", province="河南省")
     coverage_table = batch.run_batch(
@@ -214,7 +233,7 @@ def test_batch_indicators_and_coverage_equal_each_city_alone(scene, tmp_path):
     assert indicators["status"].tolist() == coverage_table["status"].tolist() == ["done"] * 3
     for city in CITIES:
         mine = projects[projects["city"] == city]
-        built = network.build_network(alone[city], use_cache=False)
+        built = alone_networks[city]
         registry = facilities.load_registry()
         found = facilities.read_osm_facilities(
             alone[city], registry=registry, extent=built.extent()

@@ -16,7 +16,9 @@ cells, account and dataset names). A failure lists every finding, page by page.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+import shutil
 from pathlib import Path
 
 import argon2
@@ -103,36 +105,60 @@ def _file_strings(path: Path) -> set[str]:
     return {*map(str, table.columns), *cells, *items}
 
 
-@pytest.fixture
-def team(tmp_path, monkeypatch, seeds_dir):
-    """A team workspace with every kind of dataset saved; returns the planner's own strings."""
-    # The workspace: conftest's empty one for this test, made as `atlas db init` makes it.
-    monkeypatch.setenv("ATLAS_AUTH", "on")
-    monkeypatch.setenv("ATLAS_SECRET_KEY", "s" * 40)
-    monkeypatch.setenv("ATLAS_SESSION_ROUTES", "1")  # as server.py mounts the login routes
-    monkeypatch.setattr(
+def _team_settings(patch: pytest.MonkeyPatch) -> None:
+    """A team server's settings (login required), with a quick password hash for the tests."""
+    patch.setenv("ATLAS_AUTH", "on")
+    patch.setenv("ATLAS_SECRET_KEY", "s" * 40)
+    patch.setenv("ATLAS_SESSION_ROUTES", "1")  # as server.py mounts the login routes
+    patch.setattr(
         "store.accounts._HASHER", argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
+
+
+@pytest.fixture(scope="module")
+def team_workspace(tmp_path_factory, workspace_template, seeds_dir):
+    """
+    A team workspace with every kind of dataset saved, built once for the module: the folder
+    of its file, and the planner's own strings.
+    """
+    folder, files = tmp_path_factory.mktemp("team"), tmp_path_factory.mktemp("team-files")
+    # An empty workspace, made as `atlas db init` makes it (conftest's template).
+    shutil.copyfile(workspace_template, folder / workspace_template.name)
+    with pytest.MonkeyPatch.context() as patch:
+        _team_settings(patch)
+        patch.setenv("ATLAS_DATA_DIR", str(folder))
+        month = monthly_ledger(files)
+        with Workspace() as workspace:
+            workspace.add_account("admin", role="admin", password=PASSWORD)
+            admin = workspace.login("admin", PASSWORD).account
+            workspace.add_account(
+                "weibin", role="district", city="新乡市", districts=["卫滨区"],
+                password=PASSWORD, user=admin,
+            )  # fmt: skip
+            for path in (LEDGER, month):
+                workspace.save_ledger(
+                    records.read_ledger(path, crs_name="gcj02"), name=LEDGER_NAME, user=admin,
+                    data=path.read_bytes(), file_name=path.name, datum="gcj02",
+                )  # fmt: skip
+            _save_survey(workspace, admin)
+            proposals = _save_figures(workspace, seeds_dir / SEED, admin)
+    table = files / "figures-table.csv"
+    table.write_text(FIGURE_TABLE_TEXT, encoding="utf-8")
+    return folder, _planners_strings(proposals, month, table)
+
+
+@pytest.fixture
+def team(team_workspace, monkeypatch):
+    """The team workspace copied in as this test's own; returns the planner's own strings."""
+    folder, strings = team_workspace
+    _team_settings(monkeypatch)
     st.cache_resource.clear()
     st.cache_data.clear()
-    month = monthly_ledger(tmp_path)
-    with Workspace() as workspace:
-        workspace.add_account("admin", role="admin", password=PASSWORD)
-        admin = workspace.login("admin", PASSWORD).account
-        workspace.add_account(
-            "weibin", role="district", city="新乡市", districts=["卫滨区"], password=PASSWORD,
-            user=admin,
-        )  # fmt: skip
-        for path in (LEDGER, month):
-            workspace.save_ledger(
-                records.read_ledger(path, crs_name="gcj02"), name=LEDGER_NAME, user=admin,
-                data=path.read_bytes(), file_name=path.name, datum="gcj02",
-            )  # fmt: skip
-        _save_survey(workspace, admin)
-        proposals = _save_figures(workspace, seeds_dir / SEED, admin)
-    table = tmp_path / "figures-table.csv"
-    table.write_text(FIGURE_TABLE_TEXT, encoding="utf-8")
-    yield _planners_strings(proposals, month, table)
+    # The file and what lies beside it (its last commit's record), over conftest's empty one.
+    mine = Path(os.environ["ATLAS_DATA_DIR"])
+    for path in folder.glob("atlas.sqlite*"):
+        shutil.copyfile(path, mine / path.name)
+    yield strings
     st.cache_resource.clear()
     st.cache_data.clear()
 

@@ -156,7 +156,8 @@ def app_server(
     ``script`` is ``app.py``, or ``server.py`` for the login routes a team server has;
     ``command`` runs another command that starts Streamlit (``atlas serve --port 0``). ``env``
     is added to a clean environment (see the module). The log is
-    ``screenshots/e2e/<name>.log``. Fails the test when Chromium is missing.
+    ``screenshots/e2e/<name>.log`` (``<name>-gw0.log`` on pytest-xdist's worker gw0). Fails
+    the test when Chromium is missing.
     """
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing; `make test` installs Debian's chromium.")
@@ -173,7 +174,9 @@ def app_server(
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = ARTIFACTS / f"{name}.log"
+    # Under pytest-xdist, a log per worker: two servers never write (and are read) in one file.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    log = ARTIFACTS / (f"{name}-{worker}.log" if worker else f"{name}.log")
     with log.open("wb") as out:
         # A process group of its own: a command and the Streamlit server it runs stop together.
         server = subprocess.Popen(

@@ -34,11 +34,19 @@ SURVEY = EXAMPLES / "synthetic-survey-xinxiang.geojson"
 
 @pytest.fixture(scope="session")
 def postgis_url() -> Iterator[str]:
-    """A database with PostGIS: the given one, or a throwaway cluster's."""
+    """
+    A database with PostGIS: the given one, or a throwaway cluster's.
+
+    Under pytest-xdist each worker has its own session: the given database is shared (each
+    test has a schema of its own, see :func:`postgis_schema`), a throwaway cluster is not.
+    """
     given = os.environ.get("ATLAS_TEST_DATABASE_URL")
     if given:
         with psycopg.connect(given, autocommit=True) as conn:
+            # Two workers creating the extension at once would both try to insert it.
+            conn.execute("SELECT pg_advisory_lock(hashtext('atlas-test-postgis'))")
             conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            conn.execute("SELECT pg_advisory_unlock(hashtext('atlas-test-postgis'))")
         yield given
         return
     if find_bindir() is None:
