@@ -16,10 +16,18 @@ import functools
 import itertools
 import re
 import unicodedata
+from typing import Any
 
-from geo.gazetteer import Resolution, check_year, list_cities, resolve_city, resolve_district
+from geo.gazetteer import (
+    Resolution,
+    check_year,
+    list_cities,
+    note_english,
+    resolve_city,
+    resolve_district,
+)
 
-__all__ = ["DIVISION_ENDS", "MAX_PREFIX", "address_key", "parse_address"]
+__all__ = ["DIVISION_ENDS", "MAX_PREFIX", "NOTES", "address_key", "parse_address"]
 
 #: Last characters of a county-level name: 区, 县, county-level 市, and 旗 in Inner Mongolia.
 DIVISION_ENDS = frozenset("区县市旗")
@@ -28,9 +36,47 @@ DIVISION_ENDS = frozenset("区县市旗")
 MAX_PREFIX = 32
 _COUNTRY_PREFIXES = ("中华人民共和国", "中国")
 _EXAMPLE = "河南省新乡市卫滨区健康路18号"
-# How resolve_district words an abolished county (南郊区 of 大同), as tests/test_gazetteer.py
-# asserts: a recognised name, so a better answer than "no district found".
-_ABOLISHED = "no single successor"
+
+#: An address's notes besides the gazetteer's, code → (the parameters they take, their
+#: English), as :data:`geo.gazetteer.NOTES`: ``places`` are a prefix's districts, each with
+#: its city (新乡市卫滨区); ``limit`` is :data:`MAX_PREFIX`.
+NOTES: dict[str, tuple[tuple[str, ...], str]] = {
+    "address_other_city": (
+        ("named", "given"),
+        "The address names {named}, but city={given} was given; pass the city the address "
+        "is in, or leave city out.",
+    ),
+    "address_outside_province": (
+        ("province", "prefix", "places"),
+        "No district of {province} found in the address: it starts with {prefix} ({places}), "
+        "outside {province}. Check the province or the district.",
+    ),
+    "address_outside_city": (
+        ("city", "prefix", "places"),
+        "No district of {city} found in the address: it starts with {prefix} ({places}). "
+        "Check city=, or leave it out.",
+    ),
+    "address_no_district": (
+        ("address", "limit"),
+        "No district found in the address {address}: no part of its first {limit} "
+        "characters ending in 区, 县, 市 or 旗 is a known district.",
+    ),
+    "address_no_district_in_city": (
+        ("address", "limit", "city"),
+        "No district found in the address {address}: no part of its first {limit} "
+        "characters ending in 区, 县, 市 or 旗 is a known district of {city}.",
+    ),
+    "address_only_city": (
+        ("address", "limit", "city"),
+        "No district found in the address {address}: no part of its first {limit} "
+        "characters ending in 区, 县, 市 or 旗 is a known district; it names only the city "
+        "{city}.",
+    ),
+}
+
+
+def _noted(words: dict[str, Any]) -> dict[str, Any]:
+    return {"note": note_english(words, NOTES), "words": words}
 
 
 def parse_address(address: str, *, city: str | None = None, year: int | None = None) -> Resolution:
@@ -60,11 +106,8 @@ def parse_address(address: str, *, city: str | None = None, year: int | None = N
     given = resolve_city(city)["city"] if city is not None else None
     province, named = _named_places(text)
     if given is not None and named is not None and named != given:
-        note = (
-            f"The address names {named}, but city={city!r} ({given}) was given; pass the "
-            f"city the address is in, or leave city out. 地址中的城市{named}与指定城市{given}不符。"
-        )
-        return Resolution(query=address, status="unknown", note=note)
+        words = {"code": "address_other_city", "named": named, "given": given}
+        return Resolution(query=address, status="unknown", **_noted(words))
     found, fallback = _first_district(text, city=named or given, year=year, province=province)
     if found is not None:
         return dataclasses.replace(found, query=address)
@@ -164,7 +207,7 @@ def _first_district(
     for n in range(len(prefixes)):
         result = _resolve_run(prefixes[n:], city=city, year=year)
         if result.status == "unknown":
-            if _ABOLISHED in result.note:
+            if result.words.get("code") == "abolished":
                 fallback = fallback or result
             continue
         # resolve_district drops a province prefix without checking it: 河北省卫滨区 → 河南.
@@ -199,12 +242,10 @@ def _in_province(result: Resolution, province: str) -> bool:
     return result.province == province
 
 
-def _where(result: Resolution) -> str:
-    """Where a resolved prefix lies, for notes: 卫滨区 (新乡市, 河南省) or several cities."""
-    if result.status == "ambiguous":
-        places = "、".join(f"{c['name']} ({c['city']})" for c in result.candidates)
-        return f"{result.query}, which may be {places}"
-    return f"{result.query}, which is {result.name} ({result.city}, {result.province})"
+def _where(result: Resolution) -> dict[str, Any]:
+    """Where a resolved prefix lies, for notes: 卫滨区 and its district(s) with their city."""
+    places = [f"{c.get('city', '')}{c.get('name', '')}" for c in _candidates_of(result)]
+    return {"prefix": result.query, "places": places}
 
 
 def _candidates_of(result: Resolution) -> tuple[dict[str, str], ...]:
@@ -220,31 +261,25 @@ def _candidates_of(result: Resolution) -> tuple[dict[str, str], ...]:
 
 
 def _contradicted(address: str, rejected: Resolution, province: str) -> Resolution:
-    note = (
-        f"No district of {province} found in the address: it starts with {_where(rejected)}, "
-        f"outside {province}. Check the province or the district. 地址中的区县不在{province}。"
-    )
+    words = {"code": "address_outside_province", "province": province, **_where(rejected)}
     return Resolution(
-        query=address, status="unknown", candidates=_candidates_of(rejected), note=note
+        query=address, status="unknown", candidates=_candidates_of(rejected), **_noted(words)
     )
 
 
 def _elsewhere(address: str, found: Resolution, given: str) -> Resolution:
-    note = (
-        f"No district of {given} found in the address: it starts with {_where(found)}. "
-        f"Check city=, or leave it out. 地址中的区县不在{given}。"
+    words = {"code": "address_outside_city", "city": given, **_where(found)}
+    return Resolution(
+        query=address, status="unknown", candidates=_candidates_of(found), **_noted(words)
     )
-    return Resolution(query=address, status="unknown", candidates=_candidates_of(found), note=note)
 
 
 def _not_found(address: str, *, named: str | None, given: str | None) -> Resolution:
+    words: dict[str, Any] = {"address": repr(address.strip()), "limit": MAX_PREFIX}
     if named is not None:
-        scope = f"; it names only the city {named}"
+        words = {"code": "address_only_city", **words, "city": named}
+    elif given is not None:
+        words = {"code": "address_no_district_in_city", **words, "city": given}
     else:
-        scope = f" of {given}" if given is not None else ""
-    note = (
-        f"No district found in the address {address.strip()!r}: no part of its first "
-        f"{MAX_PREFIX} characters ending in 区, 县, 市 or 旗 is a known district{scope}. "
-        "地址中未找到区县。"
-    )
-    return Resolution(query=address, status="unknown", note=note)
+        words = {"code": "address_no_district", **words}
+    return Resolution(query=address, status="unknown", **_noted(words))

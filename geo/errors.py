@@ -116,6 +116,71 @@ CODES: dict[str, tuple[str, ...]] = {
     "survey_type_column": ("header",),
     "survey_coordinates": ("header",),
     "facility_category_column": ("header",),
+    # An infrastructure file or option refused (geo.infra, geo.facilities): OSM declared in
+    # another datum than WGS84, an extract libosmium cannot read in one pass (unsorted), a
+    # district declared covered that is several (``candidates`` "/" between), a development
+    # zone (no outline) or none.
+    "osm_datum": ("datum",),
+    "osm_unsorted": ("name",),
+    "coverage_ambiguous": ("name", "candidates"),
+    "coverage_zone": ("name",),
+    "coverage_unknown": ("name",),
+    # A file path refused before reading (geo.io.sheets.read_source): missing, not a regular
+    # file, too large (``mib`` its size, ``cap`` the limit, both in MB).
+    "file_missing": ("name",),
+    "file_not_regular": ("name",),
+    "file_bytes": ("name", "mib", "cap"),
+    # A table refused whole (geo.io.sheets): no header row (``expected`` the fields' names,
+    # ``first`` the first row's cells, " | " between), a binary or mis-encoded CSV (``byte``
+    # the first bad byte's offset), a line that splits into no cells, too many rows, columns
+    # or cells (``cap`` each limit), an old .xls, two columns for one field.
+    "no_header": ("expected", "first"),
+    "csv_binary": (),
+    "csv_encoding": ("byte",),
+    "csv_malformed": ("line",),
+    "csv_rows": ("rows", "cap"),
+    "csv_columns": ("columns", "cap"),
+    "csv_cells": ("cells", "cap"),
+    "xls_file": ("name",),
+    "same_field_columns": ("columns",),
+    # A workbook refused whole (geo.io.xlsx): entities or a DTD, unreadable, too large
+    # unpacked, too many rows, columns or cells (``cap``), no sheet, the first sheet hidden or
+    # the sheet named not there (``sheets`` the workbook's, "/" between).
+    "xlsx_entities": ("name",),
+    "xlsx_unreadable": ("name",),
+    "xlsx_unpacked": ("name", "mib", "cap"),
+    "xlsx_rows": ("cap",),
+    "xlsx_columns": ("cap",),
+    "xlsx_cells": ("cap",),
+    "xlsx_no_sheet": (),
+    "xlsx_first_hidden": ("sheet", "sheets"),
+    "xlsx_no_such_sheet": ("sheet", "sheets"),
+    # A survey's vector file refused whole (geo.io.vector): unreadable, too large (``cap`` in
+    # bytes), not a format read, of another format than its name says (``found``), not a
+    # GeoPackage or no such layer (``layers`` "/" between), not GeoJSON or with several or
+    # unnamed CRS, a Shapefile zip that is not one layer's parts, a .cpg or .dbf text in no
+    # code page read, a projected file declared GCJ-02/BD-09, no CRS, a CRS of no kind read,
+    # or lon/lat that look like metres (``row``).
+    "vector_unreadable": ("name",),
+    "vector_bytes": ("name", "cap"),
+    "vector_suffix": ("name",),
+    "vector_format": ("name", "found"),
+    "gpkg_magic": ("name",),
+    "gpkg_layer": ("name", "layers"),
+    "geojson_not": ("name",),
+    "geojson_crs_mixed": ("name",),
+    "geojson_crs_member": ("name",),
+    "shp_zip": ("name",),
+    "shp_cpg": ("value",),
+    "shp_dbf_encoding": (),
+    "vector_projected_datum": ("name", "datum"),
+    "vector_no_crs": ("name",),
+    "vector_crs_kind": ("name", "crs"),
+    "vector_projected": ("name", "row"),
+    # The projects `atlas ingest` wrote, read back (geo.records.read_projects): ``columns``
+    # the ones it lacks, "/" between.
+    "projects_unreadable": ("name",),
+    "projects_columns": ("name", "columns"),
     # No reported figure plans this city and year (geo.plans.plan_from_figures).
     "no_plan_figures": ("city", "year", "found"),
     # One city of a batch (geo.batch.FAILURE_CODES): the others go on.

@@ -479,7 +479,7 @@ def read_osm_facilities(
     if isinstance(source, bytes | bytearray):
         label = name or "upload.osm.pbf"
         if len(source) > _osm.MAX_OSM_BYTES:
-            raise InputError(f"Expected an OSM extract under 2 GB; {label!r} is larger.")
+            raise _osm.too_large(label, len(source))
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / ("upload" + "".join(Path(label).suffixes[-2:]))
             path.write_bytes(source)
@@ -504,7 +504,9 @@ def _read_osm_facilities(
         # libosmium assembles areas in one pass over a file sorted by type and id.
         raise InputError(
             f"Expected an OSM extract sorted by type and id, as OSM exports are; {label!r} "
-            f"could not be read for its facilities: {exc}. Sort it (osmium sort IN -o OUT)."
+            f"could not be read for its facilities: {exc}. Sort it (osmium sort IN -o OUT).",
+            code="osm_unsorted",
+            details={"name": label},
         ) from exc
     rows = []
     for kinds, ident, title, shape, is_area in elements:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALIASES_PATH",
+    "NOTES",
     "STATUSES",
     "ZONES_PATH",
     "Resolution",
@@ -48,6 +49,7 @@ __all__ = [
     "full_city_name",
     "list_cities",
     "list_zones",
+    "note_english",
     "resolve_city",
     "resolve_district",
     "resolve_province",
@@ -100,7 +102,9 @@ class Resolution:
     or ``unknown``. ``candidates`` lists the possible districts of an ambiguous name, or the
     close matches of an unknown one, as dicts with ``adcode``, ``name``, ``city`` and
     ``province``. ``note`` explains a historical, zone, ambiguous or unknown result in English
-    and Chinese.
+    (for logs and the CLI); ``words`` says the same as a code of :data:`NOTES` and its
+    parameters (``{"code": "renamed", "old": ..., ...}``, empty when there is no note), which
+    a front end words in its own language (``layers.wording.detail_text``).
     """
 
     query: str
@@ -111,6 +115,7 @@ class Resolution:
     province: str | None = None
     candidates: tuple[dict[str, str], ...] = ()
     note: str = ""
+    words: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able dict of every field, candidates as a list."""
@@ -142,7 +147,7 @@ class _Hit:
 
     adcode: str | None
     current: bool
-    note: str
+    words: dict[str, Any]  # a note's code and parameters (NOTES) but its source; {} if none
     source: str = ""
 
 
@@ -633,16 +638,15 @@ def _decide(text: str, hits: list[_Hit]) -> Resolution:
     districts = _divisions().districts
     codes = sorted({h.adcode for h in hits if h.adcode})
     sources = "; ".join(dict.fromkeys(h.source for h in hits if h.source))
-    cite = f" [{sources}]" if sources else ""
     if not codes:
-        return Resolution(query=text, status="unknown", note=hits[0].note + cite)
+        return Resolution(query=text, status="unknown", **_noted(hits[0].words, sources))
     if len(codes) > 1:
         places = [districts[c] for c in codes]
         return Resolution(
             query=text,
             status="ambiguous",
             candidates=tuple(p.candidate() for p in places),
-            note=_ambiguous_note(text, places) + cite,
+            **_noted(_ambiguous_note(text, places), sources),
         )
     place = districts[codes[0]]
     hit = next(h for h in hits if h.adcode == codes[0])
@@ -653,23 +657,88 @@ def _decide(text: str, hits: list[_Hit]) -> Resolution:
         name=place.name,
         city=place.city,
         province=place.province,
-        note=hit.note + (f" [{hit.source}]" if hit.source else ""),
+        **_noted(hit.words, hit.source),
     )
 
 
-def _ambiguous_note(text: str, places: list[_Place]) -> str:
-    names = "、".join(p.name for p in places)
+#: A resolver's note, code → (the parameters it takes, its English for logs and the CLI);
+#: ``source`` is where the name's history comes from ("" when no table says). Lists are
+#: names; layers words each code (``qdetail_<code>``) in the interface's language.
+NOTES: dict[str, tuple[tuple[str, ...], str]] = {
+    "renamed": (("old", "new", "year", "source"), "{old} became {new} ({year})."),
+    "merged": (
+        ("old", "new", "last", "source"),
+        "{old} was last listed in {last} and now lies within {new}.",
+    ),
+    "short_form": (("old", "new", "source"), "{old} is a short form of {new}."),
+    "year_name": (
+        ("name", "year", "then", "source"),
+        "{name} is today's name; in {year} the list has {then}.",
+    ),
+    "abolished": (
+        ("name", "city", "last", "source"),
+        "{name} ({city}) was in use until {last} and has no single successor among today's "
+        "districts; look it up by street or township.",
+    ),
+    "split_county": (
+        ("name", "count", "city", "names", "source"),
+        "{name} now lies in {count} districts of {city} ({names}); the street or township "
+        "decides which.",
+    ),
+    "same_name": (
+        ("name", "count", "cities", "source"),
+        "{name} matches {count} districts in {cities}; pass city= to choose.",
+    ),
+    "generic_zone": (
+        ("name", "cities"),
+        "{name} is a kind of development zone found in many cities (this table has it for "
+        "{cities}); pass city= to choose.",
+    ),
+    "zone_code": (
+        ("name", "adcode", "source"),
+        "{name} is a development zone with no official outline; {adcode} is its statistical "
+        "code, not an outline adcode.",
+    ),
+    "no_such_district": (("name", "closest"), "No district named {name}; closest: {closest}."),
+    "no_such_district_in_city": (
+        ("name", "city", "closest"),
+        "No district named {name} in {city}; closest: {closest}.",
+    ),
+    "city_not_district": (("name",), "{name} is a city, not a district; use resolve_city."),
+}
+
+
+def note_english(
+    words: dict[str, Any], notes: dict[str, tuple[tuple[str, ...], str]] | None = None
+) -> str:
+    """A note's code and parameters in English, from ``notes`` (default :data:`NOTES`)."""
+    params = {k: v for k, v in words.items() if k != "code"}
+    source = params.pop("source", "")
+    listed = {
+        k: ", ".join(map(str, v)) or "none" if isinstance(v, list | tuple) else v
+        for k, v in params.items()
+    }
+    text = (NOTES if notes is None else notes)[words["code"]][1].format(**listed)
+    return text + (f" [{source}]" if source else "")
+
+
+def _noted(words: dict[str, Any], source: str = "") -> dict[str, Any]:
+    """A resolution's ``note`` and ``words`` from a note's words and the name's source."""
+    if not words:
+        return {"note": f"[{source}]" if source else "", "words": {}}
+    if "source" in NOTES[words["code"]][0]:
+        words = words | {"source": source}
+    return {"note": note_english(words), "words": words}
+
+
+def _ambiguous_note(text: str, places: list[_Place]) -> dict[str, Any]:
+    names = [p.name for p in places]
     cities = sorted({p.city for p in places})
     if len(cities) == 1:
         # A county split between districts: a city does not help, the township does.
-        return (
-            f"{text} now lies in {len(places)} districts of {cities[0]} ({names}); the street "
-            f"or township decides which. {text}今分属{names}。"
-        )
-    return (
-        f"{text} matches {len(places)} districts in {', '.join(cities)}; pass city= to choose. "
-        f"{text}有{len(places)}个同名区县，请指定城市。"
-    )
+        return {"code": "split_county", "name": text, "count": len(places), "city": cities[0],
+                "names": names}  # fmt: skip
+    return {"code": "same_name", "name": text, "count": len(places), "cities": cities}
 
 
 def _in_city(
@@ -693,22 +762,15 @@ def _zone_match(text: str, city: _Place | None) -> Resolution | None:
     if not zones:
         return None
     if len(zones) > 1 or (city is None and text in GENERIC_ZONE_NAMES):
-        listed = "、".join(sorted({z["city"] for z in zones}))
-        note = (
-            f"{text} is a kind of development zone found in many cities (this table has it for "
-            f"{listed}); pass city= to choose. 各地均有{text}，请指定城市。"
-        )
+        listed = sorted({z["city"] for z in zones})
+        noted = _noted({"code": "generic_zone", "name": text, "cities": listed})
         candidates = tuple(
             {"adcode": z["code"], "name": z["name"], "city": z["city"], "province": z["province"]}
             for z in zones
         )
-        return Resolution(query=text, status="ambiguous", candidates=candidates, note=note)
+        return Resolution(query=text, status="ambiguous", candidates=candidates, **noted)
     zone = zones[0]
-    note = (
-        f"{zone['name']} is a development zone with no official outline; {zone['code']} is its "
-        f"{zone['code_kind']} code, not an outline adcode ({zone['source']}). "
-        f"开发区无官方边界，{zone['code']}为统计用区划代码。"
-    )
+    words = {"code": "zone_code", "name": zone["name"], "adcode": zone["code"]}
     return Resolution(
         query=text,
         status="zone",
@@ -716,7 +778,7 @@ def _zone_match(text: str, city: _Place | None) -> Resolution | None:
         name=zone["name"],
         city=zone["city"],
         province=zone["province"],
-        note=note,
+        **_noted(words, zone["source"]),
     )
 
 
@@ -726,10 +788,10 @@ def _alias_hits(text: str, city: _Place | None) -> list[_Hit]:
         if not _in_city(city, today=row["adcode"], city_name=row["city"]):
             continue
         if row["kind"] == "short_form":
-            note = _short_note(text, row["new_name"])
+            words = _short_note(text, row["new_name"])
         else:
-            note = _change_note(row["old_name"], row["new_name"], row["kind"], row["changed"])
-        hits.append(_Hit(row["adcode"], False, note, f"{ALIASES_PATH.name}: {row['source']}"))
+            words = _change_note(row["old_name"], row["new_name"], row["kind"], row["changed"])
+        hits.append(_Hit(row["adcode"], False, words, f"{ALIASES_PATH.name}: {row['source']}"))
     return hits
 
 
@@ -742,18 +804,15 @@ def _current_hits(text: str, city: _Place | None, year: int | None) -> list[_Hit
     return hits
 
 
-def _year_note(place: _Place, year: int | None) -> str:
+def _year_note(place: _Place, year: int | None) -> dict[str, Any]:
     """Say what a current district was called in ``year``, if it had another name then."""
     if year is None:
-        return ""
+        return {}
     eras = _history().by_today.get(place.adcode, ())
     then = [e.name for e in eras if e.first <= year <= e.last and e.name != place.name]
     if not then or any(e.name == place.name and e.first <= year <= e.last for e in eras):
-        return ""
-    return (
-        f"{place.name} is today's name; in {year} the list has {'、'.join(then)}. "
-        f"{year}年时称{'、'.join(then)}。"
-    )
+        return {}
+    return {"code": "year_name", "name": place.name, "year": year, "then": then}
 
 
 def _era_hits(text: str, city: _Place | None, year: int | None) -> list[_Hit]:
@@ -771,20 +830,16 @@ def _era_hits(text: str, city: _Place | None, year: int | None) -> list[_Hit]:
     for today in dict.fromkeys(era.today for era in eras):
         era = max((e for e in eras if e.today == today), key=lambda e: e.last)
         if today is None:
-            note = (
-                f"{era.name} ({era.city}) was in use until {era.last} and has no single "
-                f"successor among today's districts; look it up by street or township. "
-                f"{era.name}已撤销，无单一对应区县。"
-            )
-            hits.append(_Hit(None, False, note, history.source))
+            words = {"code": "abolished", "name": era.name, "city": era.city, "last": era.last}
+            hits.append(_Hit(None, False, words, history.source))
             continue
         current = districts[today].name == era.name
-        note = "" if current else _era_note(era, today, history)
-        hits.append(_Hit(today, current, note, "" if current else history.source))
+        words = {} if current else _era_note(era, today, history)
+        hits.append(_Hit(today, current, words, "" if current else history.source))
     return hits
 
 
-def _era_note(era: _Era, today: str, history: _History) -> str:
+def _era_note(era: _Era, today: str, history: _History) -> dict[str, Any]:
     """Renamed if the successor's name starts the year after; otherwise merged into it."""
     new_name = _divisions().districts[today].name
     later = [e for e in history.by_today[today] if e.name == new_name]
@@ -793,16 +848,14 @@ def _era_note(era: _Era, today: str, history: _History) -> str:
     return _change_note(era.name, new_name, kind, str(era.last + 1))
 
 
-def _change_note(old: str, new: str, kind: str, changed: str) -> str:
+def _change_note(old: str, new: str, kind: str, changed: str) -> dict[str, Any]:
     if kind == "renamed":
-        return f"{old} became {new} ({changed}). {old}{changed}年改为{new}。"
-    return (
-        f"{old} was last listed in {int(changed) - 1} and now lies within {new}. {old}今属{new}。"
-    )
+        return {"code": "renamed", "old": old, "new": new, "year": int(changed)}
+    return {"code": "merged", "old": old, "new": new, "last": int(changed) - 1}
 
 
-def _short_note(old: str, new: str) -> str:
-    return f"{old} is a short form of {new}. {old}为{new}的简称。"
+def _short_note(old: str, new: str) -> dict[str, Any]:
+    return {"code": "short_form", "old": old, "new": new}
 
 
 def _short_hits(text: str, city: _Place | None) -> list[_Hit]:
@@ -832,9 +885,10 @@ def _unknown(query: str, text: str, city: _Place | None) -> Resolution:
             names[zone["name"]].append((zone["code"], zone["name"], zone["city"], zone["province"]))
     keys = ("adcode", "name", "city", "province")
     candidates = tuple(dict(zip(keys, item, strict=True)) for item in _suggest(text, names))
-    where = f" in {city.city}" if city is not None else ""
-    hint = ", ".join(c["name"] for c in candidates) or "none"
-    note = f"No district named {text}{where}; closest: {hint}. 未找到该区县。"
+    closest = [c["name"] for c in candidates]
+    words: dict[str, Any] = {"code": "no_such_district", "name": text, "closest": closest}
+    if city is not None:
+        words = words | {"code": "no_such_district_in_city", "city": city.city}
     if text in divisions.city_keys:
-        note = f"{text} is a city, not a district; use resolve_city. {text}是城市名。"
-    return Resolution(query=query, status="unknown", candidates=candidates, note=note)
+        words = {"code": "city_not_district", "name": text}
+    return Resolution(query=query, status="unknown", candidates=candidates, **_noted(words))

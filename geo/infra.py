@@ -389,7 +389,9 @@ def _read_layer(
         raise InputError(
             f"Expected an OSM extract GDAL can read to its end; reading the {layer} of {name!r} "
             f"it stopped: {exc}. Download the extract again, or convert it with osmium "
-            "(osmium cat in.osm.pbf -o out.osm)."
+            "(osmium cat in.osm.pbf -o out.osm).",
+            code="osm_unreadable",
+            details={"name": name},
         ) from None
 
 
@@ -808,23 +810,45 @@ def read_infra(
         raise InputError(
             f"OSM data is always WGS84; got the datum {crs_name!r}. Declare none, or wgs84.",
             fix="datum",
+            code="osm_datum",
+            details={"datum": str(crs_name)},
         )
     if isinstance(source, bytes | bytearray):
         if len(source) > _osm.MAX_OSM_BYTES:
-            raise InputError(f"Expected an OSM extract under 2 GB; {label!r} is larger.")
+            raise _osm.too_large(label, len(source))
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / ("upload" + "".join(Path(label).suffixes[-2:]))
             path.write_bytes(source)
             return read_osm(path, name=label, sha256=hashlib.sha256(source).hexdigest())
     path = Path(source)
     if not path.is_file():
-        raise InputError(f"Expected an OSM extract, but {str(path)!r} does not exist.")
+        raise _osm.missing(path, label)
     return read_osm(path, name=label)
 
 
 def _candidates(candidates: Iterable[Mapping[str, str]]) -> str:
     names = [f"{c['city']}{c['name']}" for c in candidates]
     return f" ({', '.join(names)})" if names else ""
+
+
+def _not_a_district(text: str, found: gazetteer.Resolution) -> InputError:
+    """
+    The refusal of a declared name that is no one district with an outline.
+
+    ``coverage_ambiguous`` (its districts as ``candidates``, "/" between), ``coverage_zone``
+    (a development zone: no official outline), else ``coverage_unknown``.
+    """
+    message = (
+        f"Expected a district the survey covers; {text!r} is {found.status}"
+        f"{_candidates(found.candidates)}."
+        " Give the full name, and the city to tell apart districts of the same name."
+    )
+    if found.status == "ambiguous":
+        listed = "/".join(f"{c['city']}{c['name']}" for c in found.candidates)
+        details = {"name": text, "candidates": listed}
+        return InputError(message, fix="city", code="coverage_ambiguous", details=details)
+    code = "coverage_zone" if found.status == "zone" else "coverage_unknown"
+    return InputError(message, fix="city", code=code, details={"name": text})
 
 
 def declare_coverage(
@@ -846,12 +870,7 @@ def declare_coverage(
             continue
         found_name = gazetteer.resolve_district(text, city=city)
         if found_name.status not in ("ok", "historical") or found_name.adcode is None:
-            raise InputError(
-                f"Expected a district the survey covers; {text!r} is {found_name.status}"
-                f"{_candidates(found_name.candidates)}."
-                " Give the full name, and the city to tell apart districts of the same name.",
-                fix="city",
-            )
+            raise _not_a_district(text, found_name)
         codes.append(found_name.adcode)
     outlines = boundaries.load_boundaries("district", folder=folder)
     chosen = outlines[outlines["adcode"].isin(codes)].geometry.to_numpy()

@@ -567,11 +567,7 @@ def build_network(
             details={"name": label},
         )
     if not path.is_file():
-        raise InputError(
-            f"Expected an OSM extract, but {str(path)!r} does not exist.",
-            code="osm_missing",
-            details={"name": label},
-        )
+        raise _osm.missing(path, label)
     _osm.check_osm(path, label, max_refs=MAX_NETWORK_REFS)
     return _build_checked(path, label, folder, use_cache)
 

@@ -145,7 +145,7 @@ class Plan:
     programme_start: int = records.PROGRAMME_START
     quarantine: pd.DataFrame = dataclasses.field(
         default_factory=lambda: pd.DataFrame(
-            columns=["row", "reason", "column", "detail_zh", "detail_en"]
+            columns=["row", "reason", "column", "detail_zh", "detail_en", "detail_params"]
         )
     )
     rows: int = 0

@@ -535,6 +535,8 @@ def error_text(exc: Exception, lang: str = "zh") -> str:
 
 #: Details that are codes joined by "/", each worded by its key prefix: the columns a file lacks.
 _CODED_DETAILS = {"missing": "column_needed_"}
+#: Details that are names joined by "/", listed the way each language lists them.
+_LISTED_DETAILS = {"candidates", "columns", "sheets", "layers"}
 
 
 def _error_detail(key: str, value: object, lang: str) -> object:
@@ -545,6 +547,10 @@ def _error_detail(key: str, value: object, lang: str) -> object:
     if key in _CODED_DETAILS and isinstance(value, str):
         sep = "；" if lang == "zh" else "; "
         return sep.join(label(_CODED_DETAILS[key] + c, lang) for c in value.split("/"))
+    if key == "datum" and f"datum_{value}" in LABELS:
+        return label(f"datum_{value}", lang)  # a datum's code (gcj02) in words
+    if key in _LISTED_DETAILS and isinstance(value, str):
+        return ("、" if lang == "zh" else ", ").join(value.split("/"))
     return value
 
 
@@ -597,6 +603,17 @@ _PARAM_WORDS = {
     "scope": _listed,
     "fields": lambda v, lang: _listed([label(f"ledger_field_{f}", lang) for f in v], lang),
     "geometry": lambda v, lang: label(f"geometry_{str(v).lower()}", lang),
+    "fix": lambda v, lang: label(f"datum_{v}", lang),  # the datum that would fit: gcj02
+    # The resolver's notes (geo.gazetteer.NOTES, geo.addresses.NOTES): names listed, where a
+    # name's history comes from after it, or nothing.
+    "names": _listed,
+    "cities": _listed,
+    "then": _listed,
+    "places": _listed,
+    "closest": lambda v, lang: _listed(v, lang) or ("无" if lang == "zh" else "none"),
+    "source": lambda v, lang: (
+        (f"（来源：{v}）" if lang == "zh" else f" (source: {v})") if v else ""
+    ),
 }
 
 

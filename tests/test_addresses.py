@@ -6,6 +6,7 @@ import pytest
 
 from geo.addresses import MAX_PREFIX, parse_address
 from geo.errors import UnknownPlaceError
+from layers.wording import detail_text
 
 # (address as written, city, year, expected status, expected adcode)
 CASES = [
@@ -89,7 +90,8 @@ def test_address_without_district_is_unknown(address: str) -> None:
     assert (result.status, result.adcode, result.name) == ("unknown", None, None)
     assert result.candidates == ()
     assert result.note.startswith(f"No district found in the address {address!r}: ")
-    assert result.note.endswith("地址中未找到区县。")
+    assert result.words["code"] in ("address_no_district", "address_only_city")
+    assert result.words["address"] == repr(address)
 
 
 def test_no_district_note_names_the_city_it_found() -> None:
@@ -97,7 +99,16 @@ def test_no_district_note_names_the_city_it_found() -> None:
     assert note == (
         f"No district found in the address '新乡市幸福小区': no part of its first {MAX_PREFIX} "
         "characters ending in 区, 县, 市 or 旗 is a known district; it names only the city "
-        "新乡市. 地址中未找到区县。"
+        "新乡市."
+    )
+    # Worded by layers in each language from its code and parameters (issue 28).
+    words = parse_address("新乡市幸福小区").words
+    assert detail_text(words, "", "zh") == (
+        f"地址 '新乡市幸福小区' 只写到城市新乡市，前 {MAX_PREFIX} 个字中没有区县"
+    )
+    assert detail_text(words, "", "en") == (
+        f"the address '新乡市幸福小区' names only the city 新乡市: no district in its first "
+        f"{MAX_PREFIX} characters"
     )
 
 
@@ -114,7 +125,8 @@ def test_district_after_a_small_community_is_found() -> None:
 def test_result_keeps_gazetteer_fields_and_note() -> None:
     result = parse_address("许昌县尚集镇政府", year=2010)
     assert (result.name, result.city, result.province) == ("建安区", "许昌市", "河南省")
-    assert result.note.startswith("许昌县 became 建安区 (2016). 许昌县2016年改为建安区。")
+    assert result.note.startswith("许昌县 became 建安区 (2016).")
+    assert result.words["code"] == "renamed"
 
 
 def test_zone_keeps_its_full_name() -> None:
@@ -139,7 +151,7 @@ def test_city_prefix_contradicting_city_is_unknown() -> None:
     result = parse_address("开封市鼓楼区中山路", city="新乡")
     assert (result.status, result.adcode, result.candidates) == ("unknown", None, ())
     assert result.note.startswith(
-        "The address names 开封市, but city='新乡' (新乡市) was given; pass the city the "
+        "The address names 开封市, but city=新乡市 was given; pass the city the "
         "address is in, or leave city out."
     )
 
@@ -147,7 +159,7 @@ def test_city_prefix_contradicting_city_is_unknown() -> None:
 def test_city_prefix_contradicting_city_without_district_is_unknown() -> None:
     result = parse_address("开封市幸福路", city="新乡市")
     assert result.status == "unknown"
-    assert result.note.startswith("The address names 开封市, but city='新乡市' (新乡市)")
+    assert result.note.startswith("The address names 开封市, but city=新乡市 was given")
 
 
 @pytest.mark.parametrize(
@@ -157,14 +169,13 @@ def test_city_prefix_contradicting_city_without_district_is_unknown() -> None:
             "开封鼓楼区中山路",
             "新乡",
             "410204",
-            "新乡市 found in the address: it starts with "
-            "开封鼓楼区, which is 鼓楼区 (开封市, 河南省).",
+            "新乡市 found in the address: it starts with 开封鼓楼区 (开封市鼓楼区).",
         ),
         (
             "卫滨区自由路",
             "开封",
             "410703",
-            "开封市 found in the address: it starts with 卫滨区, which is 卫滨区 (新乡市, 河南省).",
+            "开封市 found in the address: it starts with 卫滨区 (新乡市卫滨区).",
         ),
     ],
 )

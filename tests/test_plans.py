@@ -116,6 +116,16 @@ def test_the_template_filled_in_reads_back_and_its_bad_rows_are_quarantined():
     )
 
 
+def test_a_plan_from_figures_has_the_quarantine_columns_of_a_plan_read(seed_plan):
+    # Every quarantine frame has the same detail columns, empty or not (issue 28).
+    rows = [["卫滨区", "新乡市", "", "2023", "10", "1200"], ["不存在区", "新乡市", "", "2023"]]
+    data = _filled_template(rows)
+    read = plans.read_plan(data, name="plan.xlsx").quarantine
+    details = ["row", "reason", "column", "detail_zh", "detail_en", "detail_params"]
+    assert list(read.columns[:6]) == details
+    assert list(seed_plan.quarantine.columns) == details
+
+
 def test_a_plan_of_two_cities_or_years_is_refused_whole():
     data = _filled_template(
         [["卫滨区", "新乡市", "", "2023", "1"], ["解放区", "焦作市", "", "2023", "1"]]

@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 import json
+import re
 
 import numpy as np
 import openpyxl
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from geo import records
 from geo.crs import gcj02_to_bd09
 from geo.errors import InputError
-from layers.wording import quarantine_messages
+from layers.wording import label, quarantine_messages
 
 HEADER = ["小区名称", "所属区县", "所属城市", "改造年度", "户数", "楼栋数", "经度", "纬度"]
 # A point given in GCJ-02 (Amap): converted it lies in 卫滨区 410703; read as WGS84 it lies in
@@ -196,8 +197,10 @@ def test_amap_coordinates_declared_as_wgs84_get_a_hint():
     assert message.startswith(
         "the named district disagrees with the point: named 卫滨区, point in 红旗区"
     )
-    assert "read as gcj02 it falls in the named district" in message
-    assert "高德坐标误标为 WGS84" in worded["message_zh"].iloc[0]
+    # The datum worded in each language (layers.wording.detail_text), not its code.
+    assert "read as GCJ-02 (Amap, Tencent) it falls in the named district" in message
+    assert "若坐标实为 GCJ-02（高德、腾讯）则正好落在所填区县" in worded["message_zh"].iloc[0]
+    assert "gcj02" not in message + worded["message_zh"].iloc[0]
 
 
 # Amap points of 卫滨区: three by its border with 红旗区 (GCJ), two well inside (the example's).
@@ -634,3 +637,67 @@ def test_the_largest_plausible_figures_are_read_exactly():
     row = ledger.projects.iloc[0]
     assert (row["households"], row["buildings"]) == (100_000, 10_000)
     assert (row["floor_area_m2"], row["investment_cny"]) == (20_000_000.0, 10_000_000_000.0)
+
+
+@pytest.mark.parametrize(
+    ("district", "city", "zh", "en"),
+    [
+        (
+            "不存在区",
+            "新乡",
+            "无法确定所属区县：新乡市没有名为不存在区的区县；最接近的：",
+            "no district could be found: no district of 新乡市 is named 不存在区; closest: ",
+        ),
+        (
+            "鼓楼区",
+            "",
+            "区县名称有歧义：鼓楼区有 4 个同名区县，分别在南京市、开封市、徐州市、福州市；"
+            "请指定城市",
+            "the district name is ambiguous: 鼓楼区 matches 4 districts in 南京市, 开封市, "
+            "徐州市, 福州市; give the city",
+        ),
+    ],
+)
+def test_a_district_not_found_is_worded_in_each_language_alone(district, city, zh, en):
+    # The resolver's note is a code with parameters (issue 28): no English after Chinese.
+    ledger = read([["甲小区", district, city, "2023", "80", "2", "", ""]])
+    worded = quarantine_messages(ledger.quarantine)
+    assert worded["message_zh"].iloc[0].startswith(zh)
+    assert worded["message_en"].iloc[0].startswith(en)
+    assert not re.search(r"[A-Za-z]{3,}", worded["message_zh"].iloc[0])
+
+
+def test_projects_read_back_are_refused_with_a_code(tmp_path):
+    from geo.records import read_projects
+    from layers.wording import error_text
+
+    with pytest.raises(InputError) as missing:
+        read_projects(tmp_path / "gone.gpkg")
+    assert missing.value.code == "file_missing"
+    assert error_text(missing.value, "zh").startswith("找不到文件 ")
+    path = tmp_path / "other.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    with pytest.raises(InputError) as lacking:
+        read_projects(path)
+    assert lacking.value.code in ("projects_columns", "projects_unreadable")
+    assert "other.geojson" in error_text(lacking.value, "en")
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "code", "zh"),
+    [
+        (b"a,b\n1,2\n", "t.csv", "no_header", "找不到表头行"),
+        (b"\xd0\xcf\x11\xe0rest", "t.xls", "xls_file", "t.xls 是旧版 Excel .xls 文件"),
+        ("小区名称,x\n甲\x00,1\n".encode(), "t.csv", "csv_binary", "文件含有 NUL 字节"),
+        ("小区名称,名称,户数\n甲,乙,3\n".encode(), "t.csv", "same_field_columns", "同一项有多列"),
+    ],
+)
+def test_a_table_refused_whole_is_worded_in_each_language_alone(data, name, code, zh):
+    # geo.io.sheets gives each refusal a code; layers words it (issue 28).
+    from layers.wording import error_text
+
+    with pytest.raises(InputError) as error:
+        records.read_ledger(data, name=name)
+    assert error.value.code == code
+    assert error_text(error.value, "zh").startswith(zh)
+    assert not re.search(r"[\u4e00-\u9fff]", label(f"error_{code}", "en"))

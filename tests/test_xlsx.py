@@ -17,7 +17,7 @@ from geo import records
 from geo.errors import InputError
 from geo.io import sheets as _sheets
 from geo.io import xlsx as _xlsx
-from layers.wording import quarantine_messages
+from layers.wording import error_text, quarantine_messages
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -246,6 +246,16 @@ def test_a_hidden_first_sheet_is_refused_listing_the_sheets():
     ) as caught:
         records.read_ledger(data, name="t.xlsx")
     assert caught.value.fix == "sheet"
+    # Worded in the app's language from its code (issue 28): the sheets listed as it lists.
+    assert caught.value.code == "xlsx_first_hidden"
+    assert error_text(caught.value, "zh").startswith(
+        "第一个工作表 旧表 已隐藏（工作簿中有：旧表、台账）。"
+    )
+    with pytest.raises(InputError) as absent:
+        records.read_ledger(data, name="t.xlsx", sheet="新表")
+    assert error_text(absent.value, "en").startswith(
+        "The workbook has no sheet named 新表 (it has: 旧表, 台账)."
+    )
     named = records.read_ledger(data, name="t.xlsx", sheet="旧表")
     assert named.summary()["sheet"] == "旧表" and named.summary()["rows"] == 1
     visible = records.read_ledger(data, name="t.xlsx", sheet="台账")

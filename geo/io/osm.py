@@ -263,6 +263,15 @@ def too_large(name: str, size: int) -> InputError:
     )
 
 
+def missing(path: Path, name: str) -> InputError:
+    """The refusal of an extract path that names no file."""
+    return InputError(
+        f"Expected an OSM extract, but {str(path)!r} does not exist.",
+        code="osm_missing",
+        details={"name": name},
+    )
+
+
 def check_osm(
     path: str | Path, name: str, *, max_refs: int | None = None, sha256: str | None = None
 ) -> None:
@@ -279,6 +288,8 @@ def check_osm(
     temporary file each time is known by its content: give its ``sha256``.
     """
     path = Path(path)
+    if not path.is_file():
+        raise missing(path, name)
     stat = path.stat()
     if stat.st_size > MAX_OSM_BYTES:
         raise too_large(name, stat.st_size)

@@ -190,7 +190,7 @@ def decode_csv(data: bytes) -> tuple[str, str, set[int]]:
             try:
                 return data.decode(name), name, set()
             except UnicodeDecodeError as exc:
-                raise InputError(_encoding_message(data, name, exc)) from exc
+                raise _encoding_error(data, name, exc) from exc
     try:
         return data.decode("utf-8"), "utf-8", set()
     except UnicodeDecodeError as exc:
@@ -204,7 +204,7 @@ def decode_csv(data: bytes) -> tuple[str, str, set[int]]:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        raise InputError(_encoding_message(data, "UTF-8 or GB18030", first_error)) from None
+        raise _encoding_error(data, "UTF-8 or GB18030", first_error) from None
     refuse_big5(data, text)
     return text, "gb18030", set()
 
@@ -268,12 +268,14 @@ def _is_utf8(line: bytes) -> bool:
     return True
 
 
-def _encoding_message(data: bytes, tried: str, exc: UnicodeDecodeError) -> str:
+def _encoding_error(data: bytes, tried: str, exc: UnicodeDecodeError) -> InputError:
     sample = data[max(0, exc.start - 8) : exc.start + 8]
-    return (
+    return InputError(
         f"Expected a CSV in UTF-8, UTF-8/UTF-16 with BOM, GBK or GB18030; byte {exc.start} "
         f"({sample!r}) is not valid {tried}. Save the file again as 'CSV UTF-8' from Excel, "
-        "or upload the .xlsx itself."
+        "or upload the .xlsx itself.",
+        code="csv_encoding",
+        details={"byte": str(exc.start)},
     )
 
 
@@ -301,7 +303,9 @@ def _csv_rows(text: str, bad_lines: set[int]) -> tuple[list[list[str]], list[int
     if "\x00" in text:
         raise InputError(
             "Expected a text CSV, got a file containing NUL bytes (a binary file?). "
-            "Upload the table as .csv or .xlsx."
+            "Upload the table as .csv or .xlsx.",
+            code="csv_binary",
+            details={},
         )
     first_line = _first_line(text)
     delimiter = max(",\t;|", key=first_line.count) if first_line else ","
@@ -328,7 +332,9 @@ def _csv_rows(text: str, bad_lines: set[int]) -> tuple[list[list[str]], list[int
     except csv.Error as exc:
         raise InputError(
             f"Expected a well-formed CSV; record {len(rows) + 1} (line {line + 1}) cannot be "
-            f"split into cells: {exc}. Fix that line, or save the sheet again from Excel."
+            f"split into cells: {exc}. Fix that line, or save the sheet again from Excel.",
+            code="csv_malformed",
+            details={"line": str(line + 1)},
         ) from exc
     return rows, numbers, broken
 
@@ -381,7 +387,9 @@ def _check_csv_lines(lines: int) -> None:
     if lines > MAX_CSV_ROWS:
         raise InputError(
             f"Expected at most {MAX_CSV_ROWS:,} rows in a CSV, got {lines:,} lines. Split the "
-            "file into several."
+            "file into several.",
+            code="csv_rows",
+            details={"rows": f"{lines:,}", "cap": f"{MAX_CSV_ROWS:,}"},
         )
 
 
@@ -397,16 +405,21 @@ def _check_csv_size(text: str, delimiter: str) -> None:
     _check_csv_lines(lines)
     first_line = _first_line(text)
     if first_line.count(delimiter) + 1 > MAX_COLUMNS:
+        columns = f"{first_line.count(delimiter) + 1:,}"
         raise InputError(
-            f"Expected at most {MAX_COLUMNS:,} columns, got a header of "
-            f"{first_line.count(delimiter) + 1:,} cells. Delete the empty or unneeded columns."
+            f"Expected at most {MAX_COLUMNS:,} columns, got a header of {columns} cells. Delete "
+            "the empty or unneeded columns.",
+            code="csv_columns",
+            details={"columns": columns, "cap": f"{MAX_COLUMNS:,}"},
         )
     # An upper bound (quoted separators count too), exact enough for a cap.
     cells = text.count(delimiter) + lines
     if cells > MAX_CSV_CELLS:
         raise InputError(
             f"Expected at most {MAX_CSV_CELLS:,} cells in a CSV, got about {cells:,}. Split the "
-            "file into several, or delete the unneeded columns."
+            "file into several, or delete the unneeded columns.",
+            code="csv_cells",
+            details={"cells": f"{cells:,}", "cap": f"{MAX_CSV_CELLS:,}"},
         )
 
 
@@ -422,16 +435,21 @@ def read_rows(data: bytes, *, name: str = "", sheet: str | None = None) -> Table
     if data.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
         raise InputError(
             f"Expected .csv or .xlsx, got an old Excel .xls file ({name or 'upload'}). "
-            "Open it in Excel or WPS and save it as .xlsx."
+            "Open it in Excel or WPS and save it as .xlsx.",
+            code="xls_file",
+            details={"name": name or "upload"},
         )
     if data.startswith(b"PK\x03\x04") or suffix in {".xlsx", ".xlsm"}:
         book = _xlsx.read_workbook(data, name=name, sheet=sheet)
         broken = [False] * len(book.rows)
         return Table(book.rows, book.numbers, broken, None, book.sheet, book.sheets, book.formulas)
     if len(data) > MAX_CSV_BYTES:
+        mib, cap = str(len(data) // 2**20), str(MAX_CSV_BYTES // 2**20)
         raise InputError(
-            f"Expected a CSV of at most {MAX_CSV_BYTES // 2**20} MB, got {len(data) // 2**20} MB "
-            f"({name or 'upload'}). Split the file into several."
+            f"Expected a CSV of at most {cap} MB, got {mib} MB ({name or 'upload'}). Split the "
+            "file into several.",
+            code="file_bytes",
+            details={"name": name or "upload", "mib": mib, "cap": cap},
         )
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Counted in the bytes, before the text is decoded (twice their size in memory).
@@ -462,9 +480,12 @@ def claim_columns(header: list[str], synonyms: dict[str, str]) -> dict[str, str]
     clashes = {f: cols for f, cols in claims.items() if len(cols) > 1}
     if clashes:
         listed = "; ".join(f"{f}: {', '.join(map(repr, cols))}" for f, cols in clashes.items())
+        columns = "/".join(c for cols in clashes.values() for c in cols)
         raise InputError(
             f"Expected one column per field, got several for {listed}. "
-            "Rename or delete the extra columns."
+            "Rename or delete the extra columns.",
+            code="same_field_columns",
+            details={"columns": columns},
         )
     return {field: cols[0] for field, cols in claims.items()}
 
@@ -751,16 +772,25 @@ def load_bytes(
     else:
         path = Path(source)
         if not path.exists():
-            raise InputError(f"Expected a file, but {str(path)!r} does not exist.")
+            raise InputError(
+                f"Expected a file, but {str(path)!r} does not exist.",
+                code="file_missing",
+                details={"name": str(path)},
+            )
         if not path.is_file():
             raise InputError(
-                f"Expected a file, but {str(path)!r} is a folder or a device. Name the file."
+                f"Expected a file, but {str(path)!r} is a folder or a device. Name the file.",
+                code="file_not_regular",
+                details={"name": str(path)},
             )
         size, label = path.stat().st_size, path.name
     if capped and size > MAX_FILE_BYTES:
+        mib, cap = str(size // 2**20), str(MAX_FILE_BYTES // 2**20)
         raise InputError(
-            f"Expected a file of at most {MAX_FILE_BYTES // 2**20} MB, got {size // 2**20} MB "
-            f"({label}). Split it into several files, or clip it to the area you need."
+            f"Expected a file of at most {cap} MB, got {mib} MB ({label}). Split it into "
+            "several files, or clip it to the area you need.",
+            code="file_bytes",
+            details={"name": label, "cap": cap, "mib": mib},
         )
     if isinstance(source, bytes | bytearray):
         return bytes(source), name or ""
@@ -781,9 +811,12 @@ def find_header(rows: list[list[str]], synonyms: dict[str, str], expected: str) 
         if len({synonyms.get(header_key(c)) for c in row} - {None}) >= 2:
             return i
     first = next((r for r in rows if any(c.strip() for c in r)), [])
+    shown = [c for c in first if c][:8]
     raise InputError(
         f"Expected a header row naming at least two of: {expected}; the first row reads "
-        f"{[c for c in first if c][:8]!r}. Add a header row, or rename the columns."
+        f"{shown!r}. Add a header row, or rename the columns.",
+        code="no_header",
+        details={"expected": expected, "first": " | ".join(shown)},
     )
 
 

@@ -192,7 +192,9 @@ def _read_features(
     except _gdal.GDAL_ERRORS as exc:
         raise InputError(
             f"Expected a readable {driver} file, got {name!r}, which GDAL cannot read: {exc}. "
-            "Export it again from the GIS program."
+            "Export it again from the GIS program.",
+            code="vector_unreadable",
+            details={"name": name},
         ) from exc
     columns = list(meta["fields"])
     table = pd.DataFrame(dict(zip(columns, fields, strict=True)), columns=columns)
@@ -229,7 +231,9 @@ def _stage(
     if len(data) > max_unpacked:
         raise InputError(
             f"Expected an upload of at most {max_unpacked} bytes, got {len(data)} bytes "
-            f"({name!r}). Split the file, or clip it to the area you need."
+            f"({name!r}). Split the file, or clip it to the area you need.",
+            code="vector_bytes",
+            details={"name": name, "cap": f"{max_unpacked:,}"},
         )
     if suffix == ".gpkg":
         return _write_gpkg(data, name, folder), None, None, False
@@ -241,7 +245,11 @@ def _check_suffix(name: str) -> str:
     suffix = PurePosixPath(str(name).replace("\\", "/")).suffix.lower()
     if suffix not in VECTOR_SUFFIXES:
         hint = _ELSEWHERE.get(suffix, "Export the layer as GeoJSON or GeoPackage (e.g. in QGIS).")
-        raise InputError(f"Expected a {_ALLOWED} file, got {name!r}. {hint}")
+        raise InputError(
+            f"Expected a {_ALLOWED} file, got {name!r}. {hint}",
+            code="vector_suffix",
+            details={"name": name},
+        )
     return suffix
 
 
@@ -252,7 +260,9 @@ def _check_datum(crs_name: str | None) -> str | None:
     if datum not in crs.DATUMS:
         raise InputError(
             f"Expected crs_name to be one of {', '.join(crs.DATUMS)}, got {crs_name!r}. "
-            "Pick the datum of the coordinates, or leave it empty to use the file's own CRS."
+            "Pick the datum of the coordinates, or leave it empty to use the file's own CRS.",
+            code="unknown_datum",
+            details={"value": str(crs_name)},
         )
     return datum
 
@@ -264,12 +274,16 @@ def _check_driver(path: Path, name: str, expected: str) -> str | None:
     except _gdal.OtherDriverError as exc:
         raise InputError(
             f"Expected a {expected} file, got {name!r}, which GDAL reads as {exc.found}. "
-            f"Export it as {expected}, or name it after its real format."
+            f"Export it as {expected}, or name it after its real format.",
+            code="vector_format",
+            details={"name": name, "found": str(exc.found)},
         ) from None
     except _PYOGRIO_ERRORS as exc:
         raise InputError(
             f"Expected a {expected} file, got {name!r}, which GDAL cannot open ({exc}). "
-            "Export it again from the GIS program."
+            "Export it again from the GIS program.",
+            code="vector_unreadable",
+            details={"name": name},
         ) from exc
     return found.get("encoding")
 
@@ -279,7 +293,9 @@ def _write_gpkg(data: bytes, name: str, folder: Path) -> Path:
     if not data.startswith(b"SQLite format 3\x00") or data[68:72] not in _GPKG_IDS:
         raise InputError(
             f"Expected a GeoPackage (an SQLite file with application_id GPKG), got {name!r} "
-            f"starting {data[:16]!r}. Save the layer again as GeoPackage."
+            f"starting {data[:16]!r}. Save the layer again as GeoPackage.",
+            code="gpkg_magic",
+            details={"name": name},
         )
     path = folder / "upload.gpkg"
     path.write_bytes(data)
@@ -291,7 +307,9 @@ def _choose_layer(path: Path, name: str, layer: str | None) -> tuple[str, list[s
     if not layers or (layer is not None and layer not in layers):
         raise InputError(
             f"Expected a GeoPackage layer {'with geometries' if layer is None else repr(layer)}, "
-            f"got {name!r} with geometry layers {layers}. Pass one of those as layer=."
+            f"got {name!r} with geometry layers {layers}. Pass one of those as layer=.",
+            code="gpkg_layer",
+            details={"name": name, "layers": "/".join(layers)},
         )
     return layer or layers[0], layers
 
@@ -305,14 +323,18 @@ def _write_geojson(data: bytes, name: str, folder: Path) -> tuple[Path, pyproj.C
     if not isinstance(document, dict) or document.get("type") not in _GEOJSON_TYPES:
         raise InputError(
             f"Expected GeoJSON (a UTF-8 JSON FeatureCollection or Feature), got {name!r}, which "
-            f"is not GeoJSON: it starts {data[:40]!r}. Export the layer as GeoJSON."
+            f"is not GeoJSON: it starts {data[:40]!r}. Export the layer as GeoJSON.",
+            code="geojson_not",
+            details={"name": name},
         )
     members = _strip_crs_members(document)
     labels = {_crs_label(c): c for c in (_parse_crs_member(m, name) for m in members) if c}
     if len(labels) > 1:
         raise InputError(
             f"Expected one CRS per GeoJSON file, got {sorted(labels)} in {name!r}. "
-            "Reproject the features to a single CRS."
+            "Reproject the features to a single CRS.",
+            code="geojson_crs_mixed",
+            details={"name": name},
         )
     path = folder / "upload.geojson"
     path.write_bytes(json.dumps(document, ensure_ascii=False).encode("utf-8"))
@@ -356,7 +378,9 @@ def _parse_crs_member(member: object, name: str) -> pyproj.CRS | None:
         f"Expected a GeoJSON crs member naming an EPSG code, such as "
         f'{{"type": "name", "properties": {{"name": "EPSG:4547"}}}}, got {str(member)[:160]!r} '
         f"in {name!r}. Linked and unknown CRS are refused: declare the CRS by name (EPSG code), "
-        "or convert the file to RFC 7946 WGS84 lon/lat."
+        "or convert the file to RFC 7946 WGS84 lon/lat.",
+        code="geojson_crs_member",
+        details={"name": name},
     )
 
 
@@ -374,7 +398,9 @@ def _unpack_shapefile(
     if len(shps) != 1:
         raise InputError(
             f"Expected exactly one .shp in {name!r}, got {[e.filename for e in shps]}. "
-            f"Upload one layer per zip: {_ZIP_PARTS}."
+            f"Upload one layer per zip: {_ZIP_PARTS}.",
+            code="shp_zip",
+            details={"name": name},
         )
     stem = _member(shps[0]).stem.casefold()
     chosen: dict[str, list[zipfile.ZipInfo]] = {suffix: [] for suffix in _EXTRACTED}
@@ -385,7 +411,9 @@ def _unpack_shapefile(
     if not chosen[".shx"] or not chosen[".dbf"] or any(len(v) > 1 for v in chosen.values()):
         raise InputError(
             f"Expected one .shx and one .dbf named like {shps[0].filename!r}, got "
-            f"{[e.filename for e in entries]}. {_ZIP_PARTS}."
+            f"{[e.filename for e in entries]}. {_ZIP_PARTS}.",
+            code="shp_zip",
+            details={"name": name},
         )
     written = 0
     for suffix, (entry, *_) in ((suffix, found) for suffix, found in chosen.items() if found):
@@ -403,22 +431,32 @@ def _open_zip(
             raise zipfile.BadZipFile(f"it starts {data[:8]!r}")
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise InputError(f"Expected a zip archive, got {name!r} ({exc}). {_ZIP_PARTS}.") from None
+        raise InputError(
+            f"Expected a zip archive, got {name!r} ({exc}). {_ZIP_PARTS}.",
+            code="shp_zip",
+            details={"name": name},
+        ) from None
     if len(archive.infolist()) > MAX_ZIP_ENTRIES:
         raise InputError(
             f"Expected at most {MAX_ZIP_ENTRIES} members in {name!r}, got "
-            f"{len(archive.infolist())}. Zip one Shapefile's parts per upload."
+            f"{len(archive.infolist())}. Zip one Shapefile's parts per upload.",
+            code="shp_zip",
+            details={"name": name},
         )
     entries = [entry for entry in archive.infolist() if not entry.is_dir()]
     if problems := [problem for entry in entries if (problem := _entry_problem(entry))]:
         raise InputError(
             f"Expected only Shapefile parts ({', '.join(_SHAPEFILE_PARTS)}) at plain relative "
-            f"paths in {name!r}, got {'; '.join(problems)}. Zip only the Shapefile's own files."
+            f"paths in {name!r}, got {'; '.join(problems)}. Zip only the Shapefile's own files.",
+            code="shp_zip",
+            details={"name": name},
         )
     if (declared := sum(entry.file_size for entry in entries)) > max_unpacked:
         raise InputError(
             f"Expected {name!r} to unpack to at most {max_unpacked} bytes, got members "
-            f"declaring {declared} bytes. Split the layer, or clip it to the area you need."
+            f"declaring {declared} bytes. Split the layer, or clip it to the area you need.",
+            code="vector_bytes",
+            details={"name": name, "cap": f"{max_unpacked:,}"},
         )
     return archive, entries
 
@@ -457,13 +495,17 @@ def _extract(
                     raise InputError(
                         f"Expected the zip to unpack to at most {limit} bytes, got more while "
                         f"unpacking {entry.filename!r} (its header understates its size). "
-                        "Zip the Shapefile again with a standard tool."
+                        "Zip the Shapefile again with a standard tool.",
+                        code="vector_bytes",
+                        details={"name": entry.filename, "cap": f"{limit:,}"},
                     )
                 sink.write(chunk)
     except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError) as exc:
         raise InputError(
             f"Expected an intact zip member, got {entry.filename!r}, which cannot be unpacked "
-            f"({exc}). Zip the Shapefile again with a standard tool."
+            f"({exc}). Zip the Shapefile again with a standard tool.",
+            code="vector_unreadable",
+            details={"name": entry.filename},
         ) from exc
     return written
 
@@ -481,7 +523,9 @@ def _dbf_encoding(folder: Path) -> str | None:
         except LookupError:
             raise InputError(
                 f"Expected a .cpg naming a code page such as UTF-8 or GBK, got {text!r}. "
-                "Fix the .cpg, or leave it out of the zip."
+                "Fix the .cpg, or leave it out of the zip.",
+                code="shp_cpg",
+                details={"value": text},
             ) from None
     dbf = (folder / "upload.dbf").read_bytes()
     language_driver = dbf[29] if len(dbf) > 32 else 0
@@ -508,7 +552,9 @@ def _sniff_dbf(dbf: bytes) -> str:
         return encoding
     raise InputError(
         "Expected the Shapefile's .dbf text in UTF-8 or GBK/GB18030 (there is no .cpg), got "
-        "bytes that are neither. Add a .cpg naming its code page (e.g. 'GBK') to the zip."
+        "bytes that are neither. Add a .cpg naming its code page (e.g. 'GBK') to the zip.",
+        code="shp_dbf_encoding",
+        details={},
     )
 
 
@@ -526,19 +572,25 @@ def _to_wgs84(
             raise InputError(
                 f"Expected no {datum} declaration for {name!r}, which is in the projected CRS "
                 f"{_crs_label(file_crs)}; a projected survey CRS cannot be GCJ-02 or BD-09. "
-                "Leave crs_name empty (or wgs84/cgcs2000)."
+                "Leave crs_name empty (or wgs84/cgcs2000).",
+                code="vector_projected_datum",
+                details={"name": name, "datum": str(datum)},
             )
         # CGCS2000 → WGS84 is a null shift at map scale (centimetres), so PROJ needs no grid.
         return frame.set_crs(file_crs, allow_override=True).to_crs(4326), _crs_label(file_crs)
     if file_crs is None and not geojson and datum is None:
         raise InputError(
             f"Expected a CRS for {name!r}, got none (no .prj, or an undefined GeoPackage SRS). "
-            f"Pass the datum of its lon/lat ({', '.join(crs.DATUMS)}), or add the .prj."
+            f"Pass the datum of its lon/lat ({', '.join(crs.DATUMS)}), or add the .prj.",
+            code="vector_no_crs",
+            details={"name": name},
         )
     if file_crs is not None and not file_crs.is_geographic:
         raise InputError(
             f"Expected a geographic or projected CRS for {name!r}, got {file_crs.name!r}. "
-            "Reproject the layer to EPSG:4326 or a CGCS2000 Gauss-Krüger zone."
+            "Reproject the layer to EPSG:4326 or a CGCS2000 Gauss-Krüger zone.",
+            code="vector_crs_kind",
+            details={"name": name, "crs": str(file_crs.name)},
         )
     _check_degrees(frame, name)
     # GeoJSON and pyogrio give x = lon whatever axis order the EPSG code declares (4326 and
@@ -563,5 +615,7 @@ def _check_degrees(frame: gpd.GeoDataFrame, name: str) -> None:
             f"Expected lon/lat degrees in {name!r} (lon -180..180, lat -90..90), got bounds "
             f"{bounds[first].round(3).tolist()} at row {first + 1}: these look projected "
             "(metres), e.g. CGCS2000 Gauss-Krüger such as EPSG:4547. Declare the EPSG code "
-            '(a .prj in the zip, or a GeoJSON crs name such as "EPSG:4547").'
+            '(a .prj in the zip, or a GeoJSON crs name such as "EPSG:4547").',
+            code="vector_projected",
+            details={"name": name, "row": str(first + 1)},
         )

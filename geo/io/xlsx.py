@@ -110,7 +110,9 @@ def _cell_text(value: object) -> str:
 def _entities(name: str, what: str) -> InputError:
     return InputError(
         f"Expected a workbook of plain XML; {name} declares XML entities or a DTD ({what}), "
-        "which workbooks never need and XML bombs use. Save it again from Excel or WPS as .xlsx."
+        "which workbooks never need and XML bombs use. Save it again from Excel or WPS as .xlsx.",
+        code="xlsx_entities",
+        details={"name": name},
     )
 
 
@@ -119,10 +121,12 @@ def _check_zip(data: bytes, name: str) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         unpacked = sum(info.file_size for info in archive.infolist())
         if unpacked > MAX_UNPACKED_BYTES:
+            mib, cap = str(unpacked // 2**20), str(MAX_UNPACKED_BYTES // 2**20)
             raise InputError(
-                f"Expected an XLSX of at most {MAX_UNPACKED_BYTES // 2**20} MB unpacked, got "
-                f"{name} that unpacks to {unpacked // 2**20} MB. Split it into several "
-                "files, or save it as CSV."
+                f"Expected an XLSX of at most {cap} MB unpacked, got {name} that unpacks to "
+                f"{mib} MB. Split it into several files, or save it as CSV.",
+                code="xlsx_unpacked",
+                details={"name": name, "mib": mib, "cap": cap},
             )
         for info in archive.infolist():
             if _declares_dtd(archive, info):
@@ -161,10 +165,16 @@ def _choose(
                 f"Expected a sheet named {sheet!r}; the workbook has {_listing(sheets)}. "
                 "Name one of those.",
                 fix="sheet",
+                code="xlsx_no_such_sheet",
+                details={"sheet": sheet, "sheets": "/".join(names)},
             )
         return book[sheet]
     if not sheets:
-        raise InputError("Expected a workbook with at least one worksheet; it has none.")
+        raise InputError(
+            "Expected a workbook with at least one worksheet; it has none.",
+            code="xlsx_no_sheet",
+            details={},
+        )
     first, state = sheets[0]
     if state != "visible":
         raise InputError(
@@ -172,14 +182,20 @@ def _choose(
             f"and the workbook has {_listing(sheets)}. A hidden sheet is read only when it "
             "is named: name the sheet to read.",
             fix="sheet",
+            code="xlsx_first_hidden",
+            details={"sheet": first, "sheets": "/".join(t for t, _ in sheets)},
         )
     return book[first]
 
 
 def _capped(what: str, cap: int, where: str) -> InputError:
+    """``what``: rows, columns or cells (with a value), each its code (``xlsx_<what>``)."""
+    words = {"rows": "rows", "columns": "columns", "cells": "cells with a value"}
     return InputError(
-        f"Expected at most {cap:,} {what} in a worksheet; {where}. Split the table into "
-        "several files, or save it as CSV."
+        f"Expected at most {cap:,} {words[what]} in a worksheet; {where}. Split the table into "
+        "several files, or save it as CSV.",
+        code=f"xlsx_{what}",
+        details={"cap": f"{cap:,}"},
     )
 
 
@@ -214,7 +230,7 @@ def _sheet_rows(
                 )
             cells_read += len(kept)
             if cells_read > MAX_CELLS:
-                raise _capped("cells with a value", MAX_CELLS, f"row {number} passes the cap")
+                raise _capped("cells", MAX_CELLS, f"row {number} passes the cap")
             texts = [""] * width
             for cell in kept:
                 texts[cell["column"] - 1] = _cell_text(cell["value"]) or cell.get("formula", "")
@@ -273,5 +289,7 @@ def _unreadable(exc: Exception, name: str) -> InputError:
     text = " ".join(str(exc).split())[:200]
     return InputError(
         f"Expected an .xlsx workbook, but {name} cannot be read as one ({type(exc).__name__}: "
-        f"{text}). Save it again from Excel as .xlsx, or as CSV UTF-8."
+        f"{text}). Save it again from Excel as .xlsx, or as CSV UTF-8.",
+        code="xlsx_unreadable",
+        details={"name": name},
     )
