@@ -551,7 +551,8 @@ def completeness_matrix(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         out[label(f"family_{family}", lang)] = wide.loc[places.index, family]
     out[label("col_documents", lang)] = places["documents"]
     out[label("col_issuers", lang)] = places["issuers"]
-    out[label("col_latest_doc_date", lang)] = places["latest_doc_date"].fillna("")
+    # All empty (a city without documents) the dates are floats, which take no "" in.
+    out[label("col_latest_doc_date", lang)] = places["latest_doc_date"].astype(object).fillna("")
     # A place without documents has no age: an empty cell, not the grid's "None".
     out[label("col_doc_age", lang)] = _numbers(places["doc_age_years"])
     out[label("col_latest_period_end", lang)] = _numbers(places["latest_period_end"])

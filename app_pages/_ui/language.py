@@ -27,6 +27,8 @@ KEPT_KEYS = [
     "covered",  # the history page's
     *("siting_type", "siting_profile", "siting_count", "siting_radius"),
     *("plan", "as_of", "rate", "chart"),  # the progress page's
+    *("period", "cover"),  # the report page's
+    *("lc_profile", "lc_indicator"),  # the life circle page's
 ]
 
 

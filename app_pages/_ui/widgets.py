@@ -14,6 +14,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
+from app_pages._ui import state
 from app_pages._ui.common import current_ledger, load_figures
 from app_pages._ui.loaded import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
 from geo import boundaries, crs, infra, reconcile, records
@@ -53,6 +54,8 @@ def datum_select(
     is asked. ``None`` (unknown: a survey, or no upload yet) offers the file's own first,
     named by the label ``in_file``.
     """
+    # Both choices are worded: the language switch would draw them anew, nothing chosen.
+    state.keep([f"{key}-pick", f"{key}-file"])
     if fields is not None and not {"lon", "lat"} & fields:
         st.caption(label("datum_not_needed", lang))
         return None
