@@ -151,12 +151,22 @@ def read_consent(cells: pd.Series, *, percent: bool = False) -> pd.DataFrame:
     ``share`` (0-1). A word of :data:`CONSENT_WORDS` (同意, 不同意, 强烈 …) becomes ``level``
     (``agreed``, ``not_agreed``, ``strong``) and no share: the word is kept, never turned
     into a number it did not say. Anything else has a ``problem``: ``consent_out_of_range``
-    (below 0 or above 100 %) or ``consent_unread``. Empty cells are no data, no problem.
-    Same index as ``cells``.
+    (below 0 or above 100 %), ``consent_scale`` (a column of bare numbers 0 to 10 with one
+    above 1: a 1-5 or 1-10 scale, whose "4" is not 4 %) or ``consent_unread``. Empty cells
+    are no data, no problem. Same index as ``cells``.
     """
     text = _cells.normalise_text(cells).fillna("")
     codes, uniques = pd.factorize(text)
     found = [_one_consent(t, percent) if t else (None, None, None) for t in uniques]
+    # A column of bare small whole numbers (1 to 5, 1 to 10) with one above 1 is a scale, not
+    # a share nor a percent: "4" is not 4 % agreeing. Its numbers are not read as either.
+    bare = pd.Series(uniques, dtype="string").str.fullmatch(r"\d+")
+    numbers = pd.to_numeric(pd.Series(uniques)[bare.to_numpy(dtype=bool)])
+    if not percent and len(numbers) and numbers.max() <= 10 and (numbers > 1).any():
+        found = [
+            (None, None, "consent_scale") if is_bare else one
+            for one, is_bare in zip(found, bare.to_numpy(dtype=bool), strict=True)
+        ]
     table = pd.DataFrame(found, columns=["share", "level", "problem"])
     picked = table.iloc[codes].reset_index(drop=True)
     return pd.DataFrame(

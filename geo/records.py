@@ -142,6 +142,7 @@ REASONS: tuple[str, ...] = (
     # What the priorities weigh (issue 26): a year no building has, a share beyond 0-100 %.
     "impossible_year",
     "consent_out_of_range",
+    "consent_scale",
     "consent_unread",
 )
 #: The columns a ledger cannot be read without (a refusal's ``missing``), as the English
@@ -437,7 +438,8 @@ def _parse_priority_inputs(
     (80年代 → 1985, 1980年代末 → 1988, 上世纪90年代初 → 1992); a plain year before 1900 or after
     this year is ``impossible_year``; other unreadable years are ``bad_value``. Consent is
     read by :func:`geo.priorities.read_consent` (85%, 0.85, 八成, 同意 → ``consent_level``);
-    below 0 or above 100 % is ``consent_out_of_range``, anything else ``consent_unread``.
+    below 0 or above 100 % is ``consent_out_of_range``, a 1-5 scale ``consent_scale``, anything
+    else ``consent_unread``.
     """
     if "built_year" in columns:
         header = columns["built_year"]
@@ -459,7 +461,7 @@ def _parse_priority_inputs(
         header = columns["consent"]
         cells = raw[header]
         consent = _priorities.read_consent(cells, percent="%" in header or "％" in header)
-        for reason in ("consent_out_of_range", "consent_unread"):
+        for reason in ("consent_out_of_range", "consent_scale", "consent_unread"):
             bad = (consent["problem"] == reason).to_numpy()
             flags.flag(bad, reason, column=header, detail=_sheets.quoted(cells, bad))
         parsed["consent_share"] = consent["share"]

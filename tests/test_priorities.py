@@ -250,3 +250,16 @@ def test_measures_of_the_same_rows_lend_their_columns_and_others_none():
     kept = priorities.with_measures(communities, measured)
     assert kept["wheelchair_accessible_bus_stop_m"].tolist()[:2] == [100.0, 1500.0]
     assert "pass_clinic" not in priorities.with_measures(communities, measured.iloc[:2])
+
+
+def test_consent_on_a_scale_is_not_read_as_percents():
+    # 1-5 marks: "4" is not 4 % agreeing, nor "1" all of them.
+    ledger = _ledger("居民意愿", ("甲", "4"), ("乙", "1"), ("丙", "5"), ("丁", "同意"))
+    assert ledger.projects["name"].tolist() == ["丁"]
+    worded = quarantine_messages(ledger.quarantine).set_index("row")
+    assert set(worded["reason"]) == {"consent_scale"}
+    assert "1–5" in worded.loc[2, "message_zh"] and "'4'" in worded.loc[2, "message_zh"]
+    assert "scale" in worded.loc[2, "message_en"]
+    # Percents without their sign, and shares, still read: a column whose numbers pass 10.
+    read = _ledger("居民意愿", ("甲", "85"), ("乙", "4"), ("丙", "0.9")).projects
+    assert read["consent_share"].tolist() == pytest.approx([0.85, 0.04, 0.9])
