@@ -597,50 +597,87 @@ def _cluster_results(
 
     Cities go to the cluster two per worker thread at a time (the next as one ends): each
     carries its cut's bytes, which would otherwise all sit in this process and the
-    scheduler at once.
+    scheduler at once. A city whose worker died (``KilledWorker``) may only have waited on
+    the worker another city killed: each such city runs again alone, after the rest, so only
+    a city that kills its worker by itself is ``worker_lost``, as on the process pool.
     """
     import distributed
 
     client = scheduler if isinstance(scheduler, distributed.Client) else None
     own = client is None
     client = client or distributed.Client(scheduler, set_as_default=False)
-    queue = iter(jobs)
     try:
         # The client is not made the process's default (a caller may have its own); the
         # futures find it through as_current.
         with client.as_current():
             limit = max(2, 2 * sum(client.nthreads().values()))
-            futures = {}
-            for job in itertools.islice(queue, limit):
-                # pure=False: two runs of the same city are two tasks, never a cached answer.
-                futures[client.submit(run, _portable(job), pure=False)] = job
-            idle = 0.0  # seconds the cluster has had no worker while cities wait
-            while futures:
-                try:
-                    ended = distributed.wait(
-                        list(futures), timeout=_POLL_S, return_when="FIRST_COMPLETED"
-                    ).done
-                except distributed.TimeoutError:
-                    idle = 0.0 if client.scheduler_info()["workers"] else idle + _POLL_S
-                    if idle < NO_WORKER_S:
-                        continue
-                    # Every worker is gone and none came back (a nanny gives up restarting
-                    # a worker that keeps dying): the waiting cities would wait forever.
-                    for future, job in futures.items():
-                        future.cancel()
-                        yield _lost(job, f"no worker on the cluster for {NO_WORKER_S:.0f} s")
-                    for job in queue:
-                        yield _lost(job, f"no worker on the cluster for {NO_WORKER_S:.0f} s")
-                    return
-                idle = 0.0
-                for future in ended:
-                    job = futures.pop(future)
-                    yield _result_or_lost(future, job, (distributed.KilledWorker,))
-                    for job in itertools.islice(queue, 1):
-                        futures[client.submit(run, _portable(job), pure=False)] = job
+            suspects: list[CityJob] = []
+            for job, row in _on_cluster(client, run, iter(jobs), limit):
+                if row is None:
+                    suspects.append(job)
+                else:
+                    yield row
+            for job in suspects:
+                for _, row in _on_cluster(client, run, iter([job]), 1, last_try=True):
+                    assert row is not None  # a last try always gives its row
+                    yield row
     finally:
         if own:
             client.close()
+
+
+def _on_cluster(
+    client: distributed.Client,
+    run: Callable[[CityJob], dict],
+    queue: Iterator[CityJob],
+    limit: int,
+    *,
+    last_try: bool = False,
+) -> Iterator[tuple[CityJob, dict | None]]:
+    """
+    (job, row) as cities end, at most ``limit`` on the cluster at once.
+
+    The row is None for a city whose worker died, unless ``last_try``: then it is the
+    ``worker_lost`` row. A cluster left without any worker for :data:`NO_WORKER_S` fails every
+    waiting city as ``worker_lost`` instead of waiting forever.
+    """
+    import distributed
+
+    futures = {}
+    for job in itertools.islice(queue, limit):
+        # pure=False: two runs of the same city are two tasks, never a cached answer.
+        futures[client.submit(run, _portable(job), pure=False)] = job
+    idle = 0.0  # seconds the cluster has had no worker while cities wait
+    while futures:
+        try:
+            ended = distributed.wait(
+                list(futures), timeout=_POLL_S, return_when="FIRST_COMPLETED"
+            ).done
+        except distributed.TimeoutError:
+            idle = 0.0 if client.scheduler_info()["workers"] else idle + _POLL_S
+            if idle < NO_WORKER_S:
+                continue
+            # Every worker is gone and none came back (a nanny gives up restarting a worker
+            # that keeps dying): the waiting cities would wait forever.
+            gone = f"no worker on the cluster for {NO_WORKER_S:.0f} s"
+            for future, job in futures.items():
+                future.cancel()
+                yield job, _lost(job, gone)
+            for job in queue:
+                yield job, _lost(job, gone)
+            return
+        idle = 0.0
+        for future in ended:
+            job = futures.pop(future)
+            killed = future.status == "error" and isinstance(
+                future.exception(), distributed.KilledWorker
+            )
+            if killed and not last_try:
+                yield job, None
+            else:
+                yield job, _result_or_lost(future, job, (distributed.KilledWorker,))
+            for job in itertools.islice(queue, 1):
+                futures[client.submit(run, _portable(job), pure=False)] = job
 
 
 def _portable(job: CityJob) -> CityJob:
