@@ -104,6 +104,8 @@ FAILURE_CODES = ("empty_network", "empty_extract", "internal_error", "worker_los
 #: Seconds a cluster may have no worker at all while cities wait, before they fail as
 #: ``worker_lost`` (a worker that keeps dying is given up by its nanny; nothing would run them).
 NO_WORKER_S = 120.0
+#: Seconds to fetch an ended city's result before it counts as lost with its worker.
+FETCH_S = 300.0
 _POLL_S = 5.0  # how often a waiting batch asks the scheduler whether it still has workers
 _PRELOAD = ["geo.network", "geo.infra", "geo.reach", "geo.facilities", "geo.lifecircle"]
 
@@ -669,15 +671,26 @@ def _on_cluster(
         idle = 0.0
         for future in ended:
             job = futures.pop(future)
-            killed = future.status == "error" and isinstance(
-                future.exception(), distributed.KilledWorker
-            )
-            if killed and not last_try:
-                yield job, None
-            else:
-                yield job, _result_or_lost(future, job, (distributed.KilledWorker,))
+            yield job, _cluster_row(future, job, last_try=last_try)
             for job in itertools.islice(queue, 1):
                 futures[client.submit(run, _portable(job), pure=False)] = job
+
+
+def _cluster_row(future: distributed.Future, job: CityJob, *, last_try: bool) -> dict | None:
+    """An ended city's row; None when its worker died and it may run again alone."""
+    import distributed
+
+    try:
+        # A result held by a worker that then died is lost: fetching it would wait on its
+        # recomputation, perhaps forever. Such a city runs again alone.
+        return future.result(timeout=FETCH_S)
+    except (TimeoutError, distributed.TimeoutError) as exc:
+        lost = f"its result was lost with its worker ({type(exc).__name__})"
+        return _lost(job, lost) if last_try else None
+    except distributed.KilledWorker as exc:
+        return _lost(job, f"KilledWorker: {exc}") if last_try else None
+    except Exception:  # MemoryError, or a bug outside the city's run: worded there
+        return _result_or_lost(future, job)
 
 
 def _portable(job: CityJob) -> CityJob:
