@@ -440,7 +440,8 @@ def test_a_city_that_kills_its_dask_workers_fails_alone(scene, tmp_path, monkeyp
         )
     by_city = table.set_index("city")
     assert by_city.loc["新乡市", ["status", "error_code"]].tolist() == ["failed", "worker_lost"]
-    assert by_city.loc["新乡市", "error"].startswith("KilledWorker: ")
+    # Killed again when alone; or its nanny gave up restarting the worker it kept killing.
+    assert by_city.loc["新乡市", "error"].startswith(("KilledWorker: ", "no worker on the cluster"))
     assert by_city.loc["焦作市", ["status", "error_code"]].tolist() == ["failed", "internal_error"]
     assert by_city.loc["开封市", "status"] == "done"
 
