@@ -19,6 +19,8 @@ __all__ = ["RESULTS", "RESULTS_MD", "targets", "write_json", "write_markdown", "
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 RESULTS_MD = BENCH / "RESULTS.md"
+#: The osm_import job's floor: the three layer reads of read_osm, GDAL's alone.
+OSM_FLOOR = "pyogrio (floor: GDAL reads only)"
 PLOTS = {"assign": "plot-assign.png", "jobs": "plot-jobs.png"}
 
 
@@ -67,12 +69,24 @@ def targets(record: dict) -> list[tuple[str, str, bool | None]]:
         speed = (case["peers"][ATLAS] or {}).get("rows_per_s")
         text = f"{speed:,.0f} rows/s" if speed else "not measured"
         rows.append((f"ledger import {case['case']} ≥ 50,000 rows/s", text, _met(speed, 50_000)))
+    rows += _osm_rows(_job(record, "osm_import"))
     rows += _payload_rows(_job(record, "mapbuild"))
     rows += _app_rows(_job(record, "app"))
     rows += _network_rows(_job(record, "network"))
     rows += _lifecircle_rows(_job(record, "lifecircle"))
     rows += _store_rows(_job(record, "store"))
     rows += _national_rows(_job(record, "national"))
+    return rows
+
+
+def _osm_rows(job: dict | None) -> list:
+    """Issue 27: OSM import within 1.5× of GDAL's own read of the same layers, checks kept."""
+    rows = []
+    for case in job["cases"] if job else []:
+        ratio = _ratio(case, OSM_FLOOR)
+        text = f"{1 / ratio:.2f}× the floor" if ratio else "not measured"
+        target = f"OSM import {case['case']} within 1.5× of GDAL's own read"
+        rows.append((target, text, _met(ratio, 1 / 1.5)))
     return rows
 
 

@@ -61,6 +61,13 @@ def small_run() -> dict:
                     **{"geopandas.sjoin_nearest": _peer(0.025)},
                 ),
             ),
+            _job(
+                "osm_import",
+                _case("paris.osm.pbf", 90_146, atlas=_peer(0.3), **{report.OSM_FLOOR: _peer(0.25)}),
+                _case(
+                    "neukolln.osm", 1_466_704, atlas=_peer(0.4), **{report.OSM_FLOOR: _peer(0.2)}
+                ),
+            ),
             _job("ledger", _case("seed-10k", 10_000, atlas=_peer(0.2, rows_per_s=50_000))),
             _job(
                 "mapbuild",
@@ -108,6 +115,14 @@ def test_every_target_is_listed_with_what_was_measured():
     assert found["network city-100k ≥ 10× faster than osmnx + networkx"] == ("20.0×", True)
     assert found["network city-100k within 3× of pandana"] == ("0.5× (pandana ÷ atlas)", True)
     assert found["proximity seed-10k ≥ 2× faster than geopandas.sjoin_nearest"] == ("2.50×", True)
+    assert found["OSM import paris.osm.pbf within 1.5× of GDAL's own read"] == (
+        "1.20× the floor",
+        True,
+    )
+    assert found["OSM import neukolln.osm within 1.5× of GDAL's own read"] == (
+        "2.00× the floor",
+        False,
+    )
     assert found["save-100k ≥ 50,000 rows/s"] == ("100,000 rows/s", True)
     assert found["map payload ≤ 2 MB: all China"] == ("0.95 MB", True)
     assert found["ingest 300k within 4× of read_csv + sjoin + GPKG write"] == (

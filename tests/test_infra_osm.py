@@ -388,6 +388,15 @@ def test_importer_matches_rules(extracts, name, kind):
 
 
 @pytest.mark.parametrize("name", FILES)
+def test_a_temporary_database_gdal_outgrows_loses_nothing(extracts, name, monkeypatch):
+    # 1 MB in memory: GDAL goes on in a file on disk, and every feature is still read.
+    monkeypatch.setattr(infra, "_OSM_TMP_MB", (1, 1))
+    spilled = infra.read_osm(_path(name))
+    assert spilled.counts() == extracts(name).imported.counts()
+    assert len(spilled.quarantine) == len(extracts(name).imported.quarantine)
+
+
+@pytest.mark.parametrize("name", FILES)
 def test_importer_quarantines_what_the_rules_cannot_place(extracts, name):
     extract = extracts(name)
     assert sorted(extract.imported.quarantine["row"]) == sorted(extract.count.ids["quarantined"])

@@ -69,6 +69,18 @@ def test_gdal_checks_an_extracts_driver_once_for_its_three_layers(pbf, monkeypat
         _gdal.read_dataframe(pbf, "CSV", checked=True)
 
 
+def test_gdals_temporary_database_is_sized_to_the_extract(pbf, monkeypatch):
+    # GDAL reserves the whole of it on each of the three opens (100 MB by default).
+    from geo.io import gdal as _gdal
+
+    infra.read_infra(pbf)
+    assert pbf.stat().st_size < 2**16
+    assert _gdal._pyogrio().get_gdal_config_option("OSM_MAX_TMPFILE_SIZE") == 1
+    monkeypatch.setattr(infra, "_OSM_TMP_MB_PER_MB", 2**20)
+    infra.read_infra(pbf)
+    assert _gdal._pyogrio().get_gdal_config_option("OSM_MAX_TMPFILE_SIZE") == 100
+
+
 def test_a_truncated_pbf_is_refused_with_how_far_it_got(pbf, tmp_path):
     cut = tmp_path / "cut.osm.pbf"
     cut.write_bytes(pbf.read_bytes()[: pbf.stat().st_size * 2 // 3])
