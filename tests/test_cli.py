@@ -110,7 +110,11 @@ def test_the_cli_reads_back_a_survey_it_wrote_above_the_upload_caps(tmp_path, ca
     counts = json.loads(capsys.readouterr().out)["counts"]
     # What `atlas coverage`, `atlas map --infra` and `atlas reach --infra` read it with.
     assert infra.read_infra(written).counts() == counts
-    # The same bytes as an upload (the app) are still refused.
+    # `atlas coverage` itself, the command that refused a 232 MB survey it had written.
+    covered = tmp_path / "coverage.geojson"
+    assert main(["coverage", "--infra", str(written), "--out", str(covered)]) == 0
+    assert json.loads(capsys.readouterr().out)["districts"] > 0
+    # The same bytes as an upload (the app's infrastructure page reads them so) are refused.
     with pytest.raises(InputError, match="Expected a file of at most"):
         infra.read_infra(written.read_bytes(), name="infra.gpkg")
     monkeypatch.setattr(_sheets, "MAX_FILE_BYTES", size * 4)
