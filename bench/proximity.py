@@ -4,8 +4,10 @@ share within 500 m, against ``geopandas.sjoin_nearest`` and a buffer + ``sjoin``
 
 Projects are synthetic points inside the region's outlines; the stops are the accessible bus
 stops of the synthetic infrastructure file of the same region. Everyone measures straight
-lines in the CGCS2000 Gauss-Krüger zone :func:`geo.coverage.project_proximity` picks. Timed from
-the same WGS84 frames (projects; every feature, of every type) to the distances and share:
+lines in the CGCS2000 Gauss-Krüger zone :func:`geo.coverage.project_proximity` picks, chosen
+once before the clock starts and handed to every peer (as ``district_metrics`` hands it to
+``project_proximity``). Timed from the same WGS84 frames (projects; every feature, of every
+type) to the distances and share:
 
 - ``atlas``: :func:`geo.coverage.project_proximity` for ``accessible_bus_stop``, then the share.
 - ``geopandas.sjoin_nearest``: ``to_crs`` both, ``sjoin_nearest(distance_col=...)``.
@@ -62,8 +64,8 @@ def inputs(n: int, spec: synthetic.Spec) -> tuple[gpd.GeoDataFrame, Infra]:
     return projects, infra
 
 
-def run_atlas(projects, infra) -> tuple[np.ndarray, float]:
-    near = coverage.project_proximity(projects, infra, types=("accessible_bus_stop",))
+def run_atlas(projects, infra, crs) -> tuple[np.ndarray, float]:
+    near = coverage.project_proximity(projects, infra, types=("accessible_bus_stop",), metric=crs)
     distance = near["dist_accessible_bus_stop_m"].to_numpy()
     return distance, float(np.mean(distance <= RADIUS_M))
 
@@ -122,7 +124,7 @@ def run(*, full: bool, repeat: int, qgis: bool) -> dict:
         projects, infra = inputs(n, spec)
         stops = int((infra.features["type"] == "accessible_bus_stop").sum())
         crs = coverage._metric_crs(infra.features)
-        timing, (distance, share) = measure(partial(run_atlas, projects, infra), repeat)
+        timing, (distance, share) = measure(partial(run_atlas, projects, infra, crs), repeat)
         entry = {
             "case": case,
             "size": n,
