@@ -8,10 +8,10 @@ The suite's ``osm_import`` job (``python -m bench --jobs osm_import``). Peers, e
 - ``read_osm``: :func:`geo.infra.read_osm` end to end (GDAL OSM driver through pyogrio), as a
   new process pays it: the whole-file check (:func:`geo.io.osm.check_osm`, remembered per
   process) is forgotten before every run.
-- ``pyogrio``: the three layer reads ``read_osm`` makes, with the GDAL options it sets
-  (``infra._osm_config``: the project's osmconf, the temporary database sized to the file),
+- ``pyogrio``: the three layer reads ``read_osm`` makes, with the open options it gives
+  (``infra._osm_options``: the project's osmconf, the temporary database sized to the file),
   no checks, no rules: its floor.
-- ``pyogrio, GDAL's defaults``: the same reads with only the osmconf set (GDAL reserves a
+- ``pyogrio, GDAL's defaults``: the same reads with only the osmconf given (GDAL reserves a
   100 MB temporary database on each open): GDAL's own read as it comes.
 - ``pyosmium``: one pass with node locations applying ``OSM_RULES``, building shapely
   points and lines (``osmium.FileProcessor`` with a key filter).
@@ -81,28 +81,26 @@ def run_read_osm(path: Path) -> Counts:
 
 
 def run_pyogrio(path: Path) -> Counts:
-    pyogrio.set_gdal_config_options(infra._osm_config(path))
-    return _three_layers(path)
+    return _three_layers(path, infra._osm_options(path))
 
 
 def run_pyogrio_defaults(path: Path) -> Counts:
-    defaults = {"OSM_USE_CUSTOM_INDEXING": None, "OSM_MAX_TMPFILE_SIZE": None}
-    pyogrio.set_gdal_config_options({"OSM_CONFIG_FILE": str(OSMCONF), **defaults})
-    return _three_layers(path)
+    return _three_layers(path, {"CONFIG_FILE": str(OSMCONF)})
 
 
-def _three_layers(path: Path) -> Counts:
+def _three_layers(path: Path, options: dict[str, str]) -> Counts:
     rows = {}
     with warnings.catch_warnings():
         # Open rings of relations cut by the extract's bounding box; read_osm silences them too.
         warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyogrio")
         for layer in ("points", "lines"):
-            rows[layer] = len(pyogrio.read_dataframe(path, layer=layer, use_arrow=True))
+            rows[layer] = len(pyogrio.read_dataframe(path, layer=layer, use_arrow=True, **options))
         areas = pyogrio.read_dataframe(
             path,
             layer="multipolygons",
             use_arrow=True,
             on_invalid="ignore",
+            **options,
             where="amenity = 'toilets' OR public_transport = 'platform' "
             "OR highway IN ('bus_stop', 'platform', 'elevator')",
         )

@@ -201,16 +201,21 @@ _OSM_TMP_MB_PER_MB = 16
 _OSM_TMP_MB = (1, 100)
 
 
-def _osm_config(path: Path) -> dict[str, str]:
-    """GDAL's OSM driver options for ``path``: the project's tags, a database sized to the file."""
+def _osm_options(path: Path) -> dict[str, str]:
+    """
+    GDAL's OSM driver's open options for ``path``: the project's tags, a database sized to it.
+
+    Open options of one open, not process-wide config; no other allowed driver knows them,
+    so each read checks its own driver (:func:`geo.io.gdal.read_own`).
+    """
     low, high = _OSM_TMP_MB
     reserve = min(high, max(low, math.ceil(path.stat().st_size * _OSM_TMP_MB_PER_MB / 2**20)))
     return {
-        "OSM_CONFIG_FILE": str(_OSMCONF),
+        "CONFIG_FILE": str(_OSMCONF),
         # GDAL's fast node index needs node ids in increasing order; an extract edited or
         # written by hand may not have them, and the general index reads it whole.
-        "OSM_USE_CUSTOM_INDEXING": "NO",
-        "OSM_MAX_TMPFILE_SIZE": str(reserve),
+        "USE_CUSTOM_INDEXING": "NO",
+        "MAX_TMPFILE_SIZE": str(reserve),
     }
 
 
@@ -392,7 +397,7 @@ def _area_ids(areas: pd.DataFrame) -> np.ndarray:
 
 
 def _read_layer(
-    path: Path, layer: str, name: str, *, checked: bool = False, **kwargs: Any
+    path: Path, layer: str, name: str, options: dict[str, str], **kwargs: Any
 ) -> gpd.GeoDataFrame:
     # Not through Arrow: its stream ends quietly where GDAL fails to parse the file (a PBF
     # block it cannot inflate gave 0 features, exit 0); feature by feature GDAL raises.
@@ -401,9 +406,7 @@ def _read_layer(
             # Extracts cut at a bounding box hold relations with rings that the cut left
             # open; GDAL warns per ring. Such areas are kept (invalid) or come back empty.
             warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyogrio")
-            return _gdal.read_dataframe(
-                path, "OSM", checked=checked, layer=layer, use_arrow=False, **kwargs
-            )
+            return _gdal.read_own(path, "OSM", options, layer=layer, use_arrow=False, **kwargs)
     except _gdal.GDAL_ERRORS as exc:
         raise InputError(
             f"Expected an OSM extract GDAL can read to its end; reading the {layer} of {name!r} "
@@ -431,16 +434,16 @@ def read_osm(path: str | Path, *, name: str | None = None, sha256: str | None = 
     path = Path(path)
     source = name or path.name
     _osm.check_osm(path, source, sha256=sha256)
-    _gdal.set_config(_osm_config(path))
-    # GDAL's driver is checked before the first layer only: each check opens the file again,
-    # and GDAL's OSM driver parses the whole file on every open.
-    nodes = _read_layer(path, "points", source)
-    ways = _read_layer(path, "lines", source, checked=True)
+    # Each read checks GDAL's driver by the OSM driver's open options: GDAL's OSM driver
+    # parses the whole file on every open, so no open is made only to check it.
+    options = _osm_options(path)
+    nodes = _read_layer(path, "points", source, options)
+    ways = _read_layer(path, "lines", source, options)
     areas = _read_layer(
         path,
         "multipolygons",
         source,
-        checked=True,
+        options,
         on_invalid="ignore",
         where="amenity = 'toilets' OR public_transport = 'platform' "
         "OR highway IN ('bus_stop', 'platform', 'elevator')",

@@ -56,29 +56,49 @@ def test_whole_files_pass_and_read(pbf, tmp_path):
     assert infra.read_infra(pbf).counts()["curb_ramp"] == 2000
 
 
-def test_gdal_checks_an_extracts_driver_once_for_its_three_layers(pbf, monkeypatch):
-    # Each check opens the file, and GDAL's OSM driver parses a whole extract on each open.
+def test_gdal_opens_an_extract_once_per_layer_each_read_checking_its_driver(pbf, monkeypatch):
+    # GDAL's OSM driver parses a whole extract on each open: no open only to check the driver.
     from geo.io import gdal as _gdal
 
-    checked = []
-    real = _gdal.read_info
-    monkeypatch.setattr(_gdal, "read_info", lambda *a, **k: checked.append(a[1]) or real(*a, **k))
+    pyogrio = _gdal._pyogrio()
+    opens = []
+    for function in ("read_info", "read_dataframe"):
+        real = getattr(pyogrio, function)
+
+        def spy(*args, _real=real, _name=function, **kwargs):
+            opens.append((_name, kwargs))
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(pyogrio, function, spy)
     assert infra.read_infra(pbf).counts()["curb_ramp"] == 2000
-    assert checked == ["OSM"]
-    with pytest.raises(ValueError, match=r"Expected a driver among .* got 'CSV'"):
-        _gdal.read_dataframe(pbf, "CSV", checked=True)
+    assert [name for name, _ in opens] == ["read_dataframe"] * 3
+    # GDAL's temporary database is sized to the file (it reserves 100 MB on each open else).
+    assert pbf.stat().st_size < 2**16
+    assert {k["MAX_TMPFILE_SIZE"] for _, k in opens} == {"1"}
+    monkeypatch.setattr(infra, "_OSM_TMP_MB_PER_MB", 2**20)
+    assert infra._osm_options(pbf)["MAX_TMPFILE_SIZE"] == "100"
 
 
-def test_gdals_temporary_database_is_sized_to_the_extract(pbf, monkeypatch):
-    # GDAL reserves the whole of it on each of the three opens (100 MB by default).
+@pytest.mark.parametrize(("suffix", "driver"), [("gpkg", "GPKG"), ("shp", "ESRI Shapefile")])
+def test_a_read_by_another_driver_than_osm_is_refused(tmp_path, suffix, driver):
+    import geopandas as gpd
+    import shapely
+
     from geo.io import gdal as _gdal
 
-    infra.read_infra(pbf)
-    assert pbf.stat().st_size < 2**16
-    assert _gdal._pyogrio().get_gdal_config_option("OSM_MAX_TMPFILE_SIZE") == 1
-    monkeypatch.setattr(infra, "_OSM_TMP_MB_PER_MB", 2**20)
-    infra.read_infra(pbf)
-    assert _gdal._pyogrio().get_gdal_config_option("OSM_MAX_TMPFILE_SIZE") == 100
+    path = tmp_path / f"points.{suffix}"
+    points = gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(1, 2)], crs="EPSG:4326")
+    _gdal.write_dataframe(points, path, driver)
+    with pytest.raises(_gdal.OtherDriverError, match=f"opened by GDAL's {driver} driver, not OSM"):
+        _gdal.read_own(path, "OSM", infra._osm_options(path))
+    geojson = tmp_path / "points.geojson"
+    geojson.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    with pytest.raises(_gdal.OtherDriverError, match="GeoJSON driver, not OSM"):
+        _gdal.read_own(geojson, "OSM", infra._osm_options(geojson))
+    with pytest.raises(ValueError, match="Expected an open option of OSM that"):
+        _gdal.read_own(geojson, "OSM", {"ENCODING": "UTF-8"})
+    with pytest.raises(ValueError, match=r"Expected a driver among .* got 'CSV'"):
+        _gdal.read_own(geojson, "CSV", {"X": "1"})
 
 
 def test_a_truncated_pbf_is_refused_with_how_far_it_got(pbf, tmp_path):

@@ -15,10 +15,10 @@ light. The rules, all here:
 - **No network.** ``/vsicurl/`` may open only a file name that cannot exist, with no retry, a
   one-second timeout and no ``.netrc``; so a path that slips through still sends nothing.
 - **Each open names its driver.** :func:`read_info`, :func:`read_dataframe`,
-  :func:`list_layers`, :func:`read_raw` and :func:`write_dataframe` take the driver the
-  caller expects; the file is refused unless GDAL opened it with that one. Callers check
-  magic bytes and structure first (:mod:`geo.io.vector`, :mod:`geo.io.osm`): GDAL is the
-  second guard.
+  :func:`read_own`, :func:`list_layers`, :func:`read_raw` and :func:`write_dataframe` take
+  the driver the caller expects; the file is refused unless GDAL opened it with that one.
+  Callers check magic bytes and structure first (:mod:`geo.io.vector`, :mod:`geo.io.osm`):
+  GDAL is the second guard.
 
 GDAL errors are :class:`pyogrio.errors.DataSourceError`, ``DataLayerError`` and
 :class:`OtherDriverError` (``GDAL_ERRORS``); the callers turn them into messages.
@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import functools
 import os
+import re
+import sys
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -45,6 +47,7 @@ __all__ = [  # and GDAL_ERRORS, made on first use (see __getattr__)
     "list_layers",
     "read_dataframe",
     "read_info",
+    "read_own",
     "read_raw",
     "set_config",
     "write_dataframe",
@@ -174,21 +177,68 @@ def list_layers(path: str | Path, driver: str) -> np.ndarray:
     return _pyogrio().list_layers(path)
 
 
-def read_dataframe(
-    path: str | Path, driver: str, *, checked: bool = False, **kwargs: Any
-) -> pd.DataFrame:
-    """
-    ``pyogrio.read_dataframe`` of a file GDAL opens with ``driver``.
-
-    ``checked``: the caller has already had :func:`read_info` check this file's driver, and
-    reads another layer of it. Each open of an OSM extract parses the whole file, so its three
-    layers are checked once, not before each read.
-    """
-    if checked:
-        _check(driver)
-    else:
-        read_info(path, driver, layer=kwargs.get("layer") or 0)
+def read_dataframe(path: str | Path, driver: str, **kwargs: Any) -> pd.DataFrame:
+    """``pyogrio.read_dataframe`` of a file GDAL opens with ``driver``."""
+    read_info(path, driver, layer=kwargs.get("layer") or 0)
     return _pyogrio().read_dataframe(path, **kwargs)
+
+
+# GDAL checks open options against the driver that opened the file, and only that one.
+_FOREIGN_OPTION = re.compile(r"driver (?P<driver>.+) does not support open option ")
+
+
+@functools.cache
+def _open_options(driver: str) -> frozenset[str]:
+    """The open options ``driver`` declares (an empty set: it declares none)."""
+    from pyogrio._ogr import _get_driver_metadata_item
+
+    listed = _get_driver_metadata_item(driver, "DMD_OPENOPTIONLIST") or ""
+    return frozenset(re.findall(r"<Option name='([^']+)'", listed))
+
+
+def read_own(path: str | Path, driver: str, options: dict[str, str], **kwargs: Any) -> pd.DataFrame:
+    """
+    ``pyogrio.read_dataframe`` with ``driver``'s own open ``options``: the read checks itself.
+
+    GDAL checks open options against the driver that opened the file and warns of each it
+    does not know ("driver GPKG does not support open option CONFIG_FILE"). ``options`` must
+    hold one that every other allowed driver lacks (each declares a list), so such a warning
+    means another driver read the file: it is refused with :class:`OtherDriverError`, as
+    :func:`read_info` refuses it, without opening the file a second time (GDAL's OSM driver
+    parses an extract on every open). Other warnings are passed on as GDAL gave them.
+    """
+    _check(driver)
+    for other in set(ALLOWED_DRIVERS) - {driver}:
+        if not _open_options(other) or set(options) <= _open_options(other):
+            raise ValueError(
+                f"Expected an open option of {driver} that {other} does not declare; got "
+                f"{sorted(options)}."
+            )
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        frame = _pyogrio().read_dataframe(path, **options, **kwargs)
+    for warning in seen:
+        foreign = _FOREIGN_OPTION.match(str(warning.message))
+        if foreign and foreign["driver"] != driver:
+            raise OtherDriverError(Path(path), driver, foreign["driver"])
+    for warning in seen:
+        _warn_again(warning)
+    return frame
+
+
+def _warn_again(warning: warnings.WarningMessage) -> None:
+    """Issue a recorded warning again, under its own module's name (as filters match it)."""
+    module = next(
+        (
+            name
+            for name, loaded in list(sys.modules.items())
+            if getattr(loaded, "__file__", None) == warning.filename
+        ),
+        None,
+    )
+    warnings.warn_explicit(
+        warning.message, warning.category, warning.filename, warning.lineno, module=module
+    )
 
 
 def read_raw(path: str | Path, driver: str, **kwargs: Any) -> tuple[Any, ...]:
