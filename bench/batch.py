@@ -41,6 +41,9 @@ PROJECTS = 200
 CITIES = ("开封市", "洛阳市", "平顶山市", "安阳市", "新乡市", "焦作市", "许昌市", "漯河市")
 
 
+TITLE = "The batch over 8 cities: a process pool and a Dask cluster, 1 and 2 workers"
+
+
 def _node_lines(node_id: int, lon: float, lat: float, tags: dict[str, str]) -> str:
     body = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
     return f'<node id="{node_id}" version="1" lat="{lat:.7f}" lon="{lon:.7f}">{body}</node>'
@@ -205,4 +208,4 @@ def run(*, full: bool, repeat: int, qgis: bool) -> dict:
             case = {"case": f"dask, {workers} worker(s)", "executor": "dask", "workers": workers}
             timed["peers"][ATLAS]["check"] += f"; cluster started first in {started:.2f} s"
             cases.append(case | {"cluster_start_s": round(started, 3)} | timed)
-    return {"job": "batch", "cases": cases}
+    return {"job": "batch", "title": TITLE, "cases": cases}

@@ -148,3 +148,9 @@ def test_a_saved_run_rewrites_results_md_and_its_plots(tmp_path, monkeypatch):
     assert "| network city-100k ≥ 10× faster than osmnx + networkx | 20.0× | yes |" in text
     assert (tmp_path / "bench" / "results" / "plot-assign.png").stat().st_size > 0
     assert (tmp_path / "bench" / "results" / "plot-jobs.png").stat().st_size > 0
+
+
+def test_every_job_names_its_table():
+    # RESULTS.md heads each job's table with its title (the batch job had none: no RESULTS.md).
+    for job in bench_main.JOBS:
+        assert bench_main._module(job).TITLE
