@@ -17,20 +17,22 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._ui import state
-from app_pages._ui.common import current_ledger
+from app_pages._ui.cache import kept_newest, walking_network
+from app_pages._ui.common import current_infra, current_ledger
 from app_pages._ui.widgets import coverage_view, datum_select, upload_fields, upload_note
-from geo import priorities, records
+from geo import facilities, priorities, records
 from geo.errors import InputError
 from layers._html import esc_md
 from layers.priorities import (
-    consent_note,
-    missing_notes,
+    list_measured_text,
+    list_read_text,
     part_name,
     preset_name,
     priorities_layers,
     ranked_file,
     ranked_table,
-    ties_text,
+    ranking_notes,
+    unplaced_text,
 )
 from layers.spreadsheets import csv_bytes, xlsx_bytes
 from layers.tables import quarantine_rows
@@ -46,6 +48,8 @@ MEASURED_KEYS = ("lifecircle_result", "reach_result")
 #: here; the list read stays in the session under LIST_KEY (one, the newest).
 UPLOADED = "uploaded"
 LIST_KEY = "priorities_list"
+#: The uploaded list's own measures on the extract in view (the newest kept).
+MEASURES_KEY = "priorities_list_measures"
 LIST_TYPES = ["csv", "xlsx"]
 
 
@@ -97,34 +101,45 @@ def _measures(projects: pd.DataFrame) -> list[pd.DataFrame]:
     for key in MEASURED_KEYS:
         for result in (st.session_state.get(key) or {}).values():
             frame = getattr(result, "communities", None)
-            if frame is None and isinstance(result, tuple):
-                frame = result[0]
-            if isinstance(frame, pd.DataFrame):
-                found.append(frame)
-    return [f for f in found if len(f) == len(projects) and f.index.equals(projects.index)]
+            found.append(result[0] if frame is None and isinstance(result, tuple) else frame)
+    return priorities.measures_of(projects, found)
 
 
-def _notes(ranked: pd.DataFrame, weights: dict[str, float], preset: str, lang: str) -> None:
-    """How many ranked, the inputs missing, the ties and the consent rule."""
-    counted = label("priorities_counted", lang)
-    st.caption(counted.format(count=f"{len(ranked):,}", preset=preset_name(preset, lang)))
-    for note in missing_notes(ranked, weights, lang):
-        st.info(note)
-    ties = ties_text(ranked, lang)
-    if ties:
-        st.warning(esc_md(ties))
-    consent = consent_note(ranked, lang)
-    if consent:
-        st.warning(consent)
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _osm_facilities(sha: str, name: str, _data: bytes) -> facilities.Facilities:
+    extent = walking_network(_data, name).extent()
+    registry = facilities.load_registry()
+    return facilities.read_osm_facilities(_data, registry=registry, extent=extent, name=name)
+
+
+def _list_measures(listed: pd.DataFrame, lang: str) -> priorities.ListMeasures:
+    """The list's own reach gap and life circle, on the extract in view (kept per list)."""
+    loaded = current_infra()
+    if loaded is None or loaded.data is None or loaded.infra.kind != "osm":
+        return priorities.measure_list(listed, None)
+    data, name = loaded.data, loaded.name
+    try:
+        built = walking_network(data, name)
+        found = _osm_facilities(hashlib.sha256(data).hexdigest(), name, data)
+    except InputError as exc:
+        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        return priorities.measure_list(listed, None)
+    measures = kept_newest(
+        MEASURES_KEY,
+        (id(listed), loaded.token, built.sha256),
+        lambda: priorities.measure_list(listed, built, infra=loaded.infra, facilities=found),
+    )
+    if text := list_measured_text(measures, name, lang):
+        st.caption(text)
+    return measures
 
 
 def _map(ranked, lang: str) -> None:
     """The ranked communities with a point; how many have none (no map when none has one)."""
-    unplaced = int((ranked.geometry.isna() | ranked.geometry.is_empty).sum())
-    if unplaced:
-        st.caption(label("priorities_unplaced", lang).format(count=f"{unplaced:,}"))
+    if unplaced := unplaced_text(ranked, lang):
+        st.caption(unplaced)
     # A list without a single point (a district's list often has none) draws no empty map.
-    if unplaced < len(ranked):
+    if not (ranked.geometry.isna() | ranked.geometry.is_empty).all():
         coverage_view(priorities_layers(ranked, lang=lang), "priorities_map")
 
 
@@ -181,13 +196,7 @@ def _uploaded(lang: str) -> pd.DataFrame | None:
         st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
         return None
     summary = listed.summary()
-    st.caption(
-        label("priorities_upload_read", lang).format(
-            rows=f"{listed.rows:,}",
-            clean=f"{summary['clean']:,}",
-            quarantined=summary["quarantined"],
-        )
-    )
+    st.caption(list_read_text(listed.rows, summary["clean"], summary["quarantined"], lang))
     if not listed.quarantine.empty:
         with st.expander(label("quarantine", lang)):
             shown = quarantine_rows(listed.quarantine, lang)
@@ -195,11 +204,14 @@ def _uploaded(lang: str) -> pd.DataFrame | None:
     return listed.projects
 
 
-def _candidates(which: str, lang: str) -> tuple[pd.DataFrame, str, list] | None:
-    """The rows to rank, which of them, and the measures of the same rows; None: said why."""
+def _candidates(which: str, lang: str):
+    """The rows to rank, which of them, their measures and why a part is unmeasured; or None."""
     if which == UPLOADED:
         listed = _uploaded(lang)
-        return None if listed is None else (listed, "all", [])
+        if listed is None:
+            return None
+        measures = _list_measures(listed, lang)
+        return listed, "all", list(measures.frames), measures.unmeasured
     loaded = current_ledger()
     if loaded is None:
         st.info(label("priorities_needs", lang))
@@ -208,7 +220,7 @@ def _candidates(which: str, lang: str) -> tuple[pd.DataFrame, str, list] | None:
     measured = _measures(projects)
     if measured:
         st.caption(label("priorities_measured", lang))
-    return projects, which, measured
+    return projects, which, measured, {}
 
 
 def render(lang: str) -> None:
@@ -225,12 +237,13 @@ def render(lang: str) -> None:
     found = _candidates(which, lang)
     if found is None:
         return
-    rows, among, measured = found
+    rows, among, measured, unmeasured = found
     ranked = priorities.rank(rows, among=among, weights=weights, measured=tuple(measured))
     if ranked.empty:
         st.info(label("priorities_no_candidates", lang))
         return
-    _notes(ranked, weights, preset, lang)
+    for kind, text in ranking_notes(ranked, weights, preset, lang, unmeasured=unmeasured):
+        getattr(st, kind)(text)
     table = ranked_table(ranked, weights, lang)
     explained = st.column_config.TextColumn(width="large")
     config = {label("priorities_col_explained", lang): explained}

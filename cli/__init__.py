@@ -36,7 +36,8 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
                [--weigh households|renovated_households|elderly] [--time-limit S]
                [--solver highs|cbc] [--all-candidates] --out FILE.geojson
     atlas priorities (--projects LEDGER | --candidates LIST) [--crs DATUM]
-                     [--among planned|not_completed|all] [--preset safety|accessibility|balanced]
+                     [--among planned|not_completed|all] [--osm EXTRACT]
+                     [--preset safety|accessibility|balanced]
                      [--lang zh|en] --out FILE.csv|.xlsx [--report FILE.csv|.xlsx]
     atlas indicators --projects LEDGER [--crs DATUM] --osm EXTRACT [--facilities FILE]
                      [--profile walk|wheelchair] [--radius CATEGORY=M ...]
