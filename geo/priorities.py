@@ -323,17 +323,22 @@ def parts_without_data(ranked: pd.DataFrame) -> list[str]:
 _MEASURED = ("wheelchair_accessible_bus_stop_m", "wheelchair_accessible_bus_stop_status")
 
 
-def measures_of(
-    communities: pd.DataFrame, measured: Iterable[pd.DataFrame | None]
-) -> list[pd.DataFrame]:
-    """The frames of ``measured`` that measure these very rows: same length, same index."""
-    return [
-        frame
-        for frame in measured
-        if isinstance(frame, pd.DataFrame)
-        and len(frame) == len(communities)
-        and frame.index.equals(communities.index)
-    ]
+def measures_of(communities: pd.DataFrame, measured: Iterable[object]) -> list[pd.DataFrame]:
+    """
+    The measures among ``measured`` that measure these very rows: same length, same index.
+
+    Each is a frame, or what a page keeps of its measure: :class:`geo.lifecircle.Indicators`
+    (its ``communities``) or :class:`geo.reach.Reach` (its ``near``); anything else is left.
+    """
+    frames = []
+    for one in measured:
+        frame = one if isinstance(one, pd.DataFrame) else getattr(one, "communities", None)
+        frame = getattr(one, "near", None) if frame is None else frame
+        if not isinstance(frame, pd.DataFrame) or len(frame) != len(communities):
+            continue
+        if frame.index.equals(communities.index):
+            frames.append(frame)
+    return frames
 
 
 def with_measures(communities: pd.DataFrame, *measured: pd.DataFrame | None) -> pd.DataFrame:

@@ -9,6 +9,9 @@ name comes from the planner's ledger).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import folium
 import geopandas as gpd
 import numpy as np
@@ -17,6 +20,7 @@ import pandas as pd
 from geo.priorities import CONSENT_MIN, PARTS, ListMeasures, parts_without_data
 from layers._html import esc, esc_md
 from layers.maps import MapLayers, _base_map, _view_group, extent_of
+from layers.spreadsheets import csv_bytes, xlsx_bytes
 from layers.wording import label
 
 __all__ = [
@@ -31,6 +35,7 @@ __all__ = [
     "priorities_layers",
     "ranked_file",
     "ranked_table",
+    "ranking_downloads",
     "ranking_notes",
     "ties_text",
     "unplaced_text",
@@ -366,3 +371,34 @@ def consent_note(ranked: pd.DataFrame, lang: str = "zh") -> str:
     if not below:
         return ""
     return label("priorities_consent_note", lang).format(count=below, share=f"{CONSENT_MIN:.0%}")
+
+
+#: The MIME type of an XLSX workbook, for a download button.
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def ranking_downloads(
+    ranked: pd.DataFrame, weights: dict[str, float], preset: str, lang: str = "zh"
+) -> list[tuple[str, Callable[[], bytes], str, str]]:
+    """
+    The ranked table (:func:`ranked_file`) as XLSX and CSV, for two download buttons.
+
+    Each is (button label, the file's bytes made when clicked, file name, MIME type); the file
+    is the one ``atlas priorities --out`` writes, named for the ``preset``.
+    """
+    table = ranked_file(ranked, weights, lang)
+    sheet = label("page_priorities", lang)
+    return [
+        (
+            label("download_priorities_xlsx", lang),
+            functools.partial(xlsx_bytes, {sheet: table}),
+            f"priorities-{preset}.xlsx",
+            XLSX_MIME,
+        ),
+        (
+            label("download_priorities_csv", lang),
+            functools.partial(csv_bytes, table),
+            f"priorities-{preset}.csv",
+            "text/csv",
+        ),
+    ]

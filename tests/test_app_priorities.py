@@ -14,7 +14,7 @@ from test_siting import _grid
 
 from app_pages._ui.common import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
 from app_pages.priorities import MEASURED_KEYS
-from geo import infra, reconcile, records
+from geo import infra, reach, reconcile, records
 from geo.figures import load_figures
 from tests._pages import open_page
 
@@ -53,7 +53,9 @@ def _open(loaded, lang="zh") -> AppTest:
     at.session_state[LEDGER_KEY] = loaded
     reached = loaded.ledger.projects.copy()
     reached["wheelchair_accessible_bus_stop_m"] = reached["name"].map(STOP_M)
-    at.session_state[MEASURED_KEYS[1]] = {"newest": (reached, None)}
+    # What the walking reach page keeps: its measure, the communities' metres in ``near``.
+    kept = reach.Reach(table=None, near=reached, profiles=("wheelchair",), radii=(300,))
+    at.session_state[MEASURED_KEYS[1]] = {"newest": kept}
     at.session_state["lang"] = lang
     open_page(at, "priorities").run()
     assert not at.exception, at.exception

@@ -308,3 +308,20 @@ def test_a_list_is_measured_on_the_network_rows_without_a_point_left_without_dat
     assert priorities.measure_list(rows, built).unmeasured == dict.fromkeys(
         priorities.MEASURED_PARTS, "not_in_source"
     )
+
+
+def test_the_measures_a_page_keeps_lend_their_columns_to_the_same_rows_only():
+    from types import SimpleNamespace
+
+    from geo import reach
+
+    rows = _communities().drop(columns="wheelchair_accessible_bus_stop_m")
+    near = rows.assign(wheelchair_accessible_bus_stop_m=[100.0, 1500.0, 100.0, 50.0])
+    kept = reach.Reach(table=None, near=near, profiles=("wheelchair",), radii=(300,))
+    circle = SimpleNamespace(communities=rows.assign(pass_clinic=[True, False, True, True]))
+    other = near.iloc[:2]
+    found = priorities.measures_of(rows, [kept, circle, other, None, "x"])
+    assert [len(f.columns) for f in found] == [len(near.columns), len(rows.columns) + 1]
+    ranked = priorities.rank(rows, among="all", measured=tuple(found), year=2026)
+    assert ranked["part_access_gap"].notna().all()
+    assert ranked["part_life_circle_gap"].notna().all()

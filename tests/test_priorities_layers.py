@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import folium
 import geopandas as gpd
 import pandas as pd
@@ -207,3 +209,23 @@ def test_what_a_list_measured_and_read_is_counted_in_words():
         "Candidates without a point, not drawn (they are in the table): 2."
     )
     assert shown.unplaced_text(_ranked().iloc[[0]], "en") == ""
+
+
+def test_the_downloads_are_the_cli_file_in_xlsx_and_csv_named_for_the_preset():
+    ranked = _ranked("safety")
+    weights = priorities.PRESETS["safety"]
+    (xlsx, data, name, mime), (csv, text, csv_name, csv_mime) = shown.ranking_downloads(
+        ranked, weights, "safety", "en"
+    )
+    assert (xlsx, name) == ("Download the ranking (XLSX)", "priorities-safety.xlsx")
+    assert mime.endswith("spreadsheetml.sheet") and data()[:2] == b"PK"
+    assert (csv, csv_name, csv_mime) == (
+        "Download the ranking (CSV)",
+        "priorities-safety.csv",
+        "text/csv",
+    )
+    written = pd.read_csv(io.BytesIO(text()), encoding="utf-8-sig")
+    assert (
+        written["Community"].tolist()
+        == shown.ranked_file(ranked, weights, "en")["Community"].tolist()
+    )
