@@ -93,6 +93,8 @@ STATUSES: dict[str, str] = {
     "time_limit": "the time limit stopped the solver: the best sites found, with the gap to "
     "the solver's bound",
     "no_gain": "no candidate covers a household the existing sites leave uncovered",
+    "no_candidates": "there is no candidate to choose (the extract lists none, or the file "
+    "given is empty)",
 }
 #: What a site's reach counts: households, those of renovated (完工) communities, or elderly
 #: residents where the ledger has a column of them (:data:`ELDERLY_COLUMNS`).
@@ -383,7 +385,8 @@ def maximal_covering(
     status, gap, bound, model = "optimal", 0.0, None, None
     curve_optimum = np.full(count, np.nan)
     if not greedy_picks.size:
-        status, chosen = "no_gain", np.zeros(0, dtype=np.int64)
+        status = "no_gain" if n_candidates else "no_candidates"
+        chosen = np.zeros(0, dtype=np.int64)
     else:
         sizes = range(1, count + 1) if exact_curve else [count]
         sparse_model = problem.cover.shape[0] * problem.cover.shape[1] > SPOPT_MAX_CELLS

@@ -231,6 +231,14 @@ def summary_notes(summary: dict, lang: str = "zh") -> list[tuple[str, str]]:
     )
     notes = [("caption", counts), ("success", totals_text(summary, lang))]
     notes.append(("caption", status_text(summary, lang)))
+    if 0 < summary["chosen"] < summary["count"]:
+        # Returns flatten to nothing: the planner asked for more sites than add anyone.
+        fewer = label("siting_fewer", lang).format(
+            chosen=summary["chosen"],
+            count=summary["count"],
+            radius=f"{summary.get('radius_m', 0):,.0f}",
+        )
+        notes.append(("info", fewer))
     unplaced = summary["communities_unplaced"] + summary["communities_without_weight"]
     if unplaced:
         text = label("siting_unplaced", lang).format(

@@ -283,3 +283,11 @@ def test_what_a_site_reaches_chooses_the_sites(tmp_path):
         "renovated_households": (["西南"], 500.0),
         "elderly": (["西南"], 90.0),
     }
+
+
+def test_no_candidate_at_all_is_said_apart_from_candidates_that_add_nothing():
+    existing = sparse.csr_matrix(np.array([[1], [0]], dtype=bool))
+    cover = sparse.csr_matrix(np.zeros((2, 0), dtype=bool))
+    found = siting.maximal_covering(np.array([5.0, 3.0]), cover, existing, count=2)
+    assert found.summary["status"] == "no_candidates"
+    assert found.summary["chosen"] == 0 and found.summary["covered_before"] == 5.0

@@ -87,7 +87,7 @@ def test_the_curve_is_long_with_worded_columns():
 def _summary(**changed):
     summary = {
         "candidates": 1200, "existing": 3, "weigh": "households", "households_total": 900.0,
-        "households_unplaced": 0.0, "covered_before": 50.0, "chosen": 2,
+        "households_unplaced": 0.0, "covered_before": 50.0, "chosen": 2, "count": 2,
         "covered_optimum": 350.0, "covered_greedy": 340.0, "status": "optimal", "gap": 0.0,
         "communities_unplaced": 0, "communities_without_weight": 0,
     }  # fmt: skip
@@ -135,3 +135,29 @@ def test_the_downloads_are_the_chosen_in_order_and_every_candidate_with_chosen_f
     assert [f["properties"]["chosen"] for f in features] == [True, True, False]
     assert shown.file_read_text(1234, 2, "zh") == "读入 1,234 个点；2 行不是单个点，未使用。"
     assert shown.datum_name(None, "en") == "Stated in the file (GeoJSON: WGS84 unless stated)"
+
+
+@pytest.mark.parametrize(
+    ("lang", "fewer", "none"),
+    [
+        (
+            "zh",
+            "只选出 1 处（要求 10 处）：其余候选点在 300 米内覆盖不到已有设施和已选点位之外的"
+            "任何人，多建不增加覆盖。",
+            "没有候选点可选：",
+        ),
+        (
+            "en",
+            "Only 1 of the 10 sites asked for are chosen: no other candidate reaches anyone more "
+            "within 300 m, so more sites would add nothing.",
+            "No candidate to choose from: ",
+        ),
+    ],
+)
+def test_fewer_sites_than_asked_and_no_candidate_at_all_are_said(lang, fewer, none):
+    notes = shown.summary_notes(_summary(count=10, chosen=1, radius_m=300.0), lang)
+    assert ("info", fewer) in notes
+    assert not any(k == "info" for k, _ in shown.summary_notes(_summary(), lang))
+    empty = _summary(candidates=0, chosen=0, count=5, status="no_candidates")
+    assert shown.summary_notes(empty, lang)[2][1].startswith(none)
+    assert not any(k == "info" for k, _ in shown.summary_notes(empty, lang))
