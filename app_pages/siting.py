@@ -184,7 +184,7 @@ def render(lang: str) -> None:
     left.subheader(label("siting_chosen", lang))
     left.dataframe(siting_table(candidates, lang, weigh), hide_index=True, width="stretch")
     right.subheader(label("siting_curve", lang))
-    curve = curve_frame(result.curve, lang, weigh)
+    curve = curve_frame(result.curve, lang, weigh, before=result.summary["covered_before"])
     sites, covered, solution = curve.columns  # worded: the chart's axes and legend
     right.line_chart(curve, x=sites, y=covered, color=solution)
     files = siting_downloads(candidates, f"{kind}-{profile}-{radius}m", lang)

@@ -160,21 +160,32 @@ def siting_table(
     )
 
 
-def curve_frame(curve: pd.DataFrame, lang: str = "zh", weigh: str = "households") -> pd.DataFrame:
+def curve_frame(
+    curve: pd.DataFrame,
+    lang: str = "zh",
+    weigh: str = "households",
+    *,
+    before: float | None = None,
+) -> pd.DataFrame:
     """
     Households covered with 1..N new sites, optimum and greedy: one row per count and solution.
 
     Long, with worded columns (new sites, households covered, solution), so a chart's axes and
-    legend are titled in ``lang``.
+    legend are titled in ``lang``. With ``before`` (what the existing sites cover), the curve
+    starts at 0 new sites, so the first site's gain shows as a step like the others.
     """
     solutions = (("optimum", "siting_curve_optimum"), ("greedy", "siting_curve_greedy"))
     covered = label("siting_curve_households", lang).format(what=units(weigh, lang)["what"])
+    sites = curve["sites"].to_numpy()
+    start = np.zeros(0 if before is None else 1, dtype=sites.dtype)
     return pd.concat(
         [
             pd.DataFrame(
                 {
-                    label("siting_curve_sites", lang): curve["sites"].to_numpy(),
-                    covered: curve[f"{k}_households"].to_numpy(),
+                    label("siting_curve_sites", lang): np.concatenate([start, sites]),
+                    covered: np.concatenate(
+                        [[] if before is None else [before], curve[f"{k}_households"]]
+                    ),
                     label("siting_curve_solution", lang): label(key, lang),
                 }
             )

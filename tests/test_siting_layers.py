@@ -81,7 +81,12 @@ def test_the_curve_is_long_with_worded_columns():
     frame = shown.curve_frame(curve, "en")
     assert frame.columns.tolist() == ["New sites", "Households covered", "Solution"]
     assert frame["Solution"].tolist() == ["Optimum"] * 2 + ["Greedy"] * 2
+    assert frame["New sites"].tolist() == [1, 2, 1, 2]
     assert frame["Households covered"].tolist() == [300.0, 420.0, 300.0, 400.0]
+    # From what the existing sites cover, at 0 new sites: the first site's gain is a step.
+    frame = shown.curve_frame(curve, "en", before=120.0)
+    assert frame["New sites"].tolist() == [0, 1, 2, 0, 1, 2]
+    assert frame["Households covered"].tolist() == [120.0, 300.0, 420.0, 120.0, 300.0, 400.0]
 
 
 def _summary(**changed):
