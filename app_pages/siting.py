@@ -25,6 +25,7 @@ from layers._html import esc_md
 from layers.siting import (
     curve_frame,
     datum_name,
+    fewer_text,
     file_read_text,
     refused_rows,
     siting_downloads,
@@ -187,6 +188,8 @@ def render(lang: str) -> None:
     curve = curve_frame(result.curve, lang, weigh, before=result.summary["covered_before"])
     sites, covered, solution = curve.columns  # worded: the chart's axes and legend
     right.line_chart(curve, x=sites, y=covered, color=solution)
+    if fewer := fewer_text(result.summary, lang):
+        right.info(fewer)
     files = siting_downloads(candidates, f"{kind}-{profile}-{radius}m", lang)
     for column, (text, data, name, mime) in zip(st.columns(2), files, strict=True):
         column.download_button(text, data, name, mime)

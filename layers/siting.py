@@ -23,6 +23,7 @@ from layers.wording import label
 __all__ = [
     "curve_frame",
     "datum_name",
+    "fewer_text",
     "file_read_text",
     "refused_rows",
     "siting_downloads",
@@ -242,14 +243,6 @@ def summary_notes(summary: dict, lang: str = "zh") -> list[tuple[str, str]]:
     )
     notes = [("caption", counts), ("success", totals_text(summary, lang))]
     notes.append(("caption", status_text(summary, lang)))
-    if 0 < summary["chosen"] < summary["count"]:
-        # Returns flatten to nothing: the planner asked for more sites than add anyone.
-        fewer = label("siting_fewer", lang).format(
-            chosen=summary["chosen"],
-            count=summary["count"],
-            radius=f"{summary.get('radius_m', 0):,.0f}",
-        )
-        notes.append(("info", fewer))
     unplaced = summary["communities_unplaced"] + summary["communities_without_weight"]
     if unplaced:
         text = label("siting_unplaced", lang).format(
@@ -259,6 +252,17 @@ def summary_notes(summary: dict, lang: str = "zh") -> list[tuple[str, str]]:
         )
         notes.append(("caption", text))
     return notes
+
+
+def fewer_text(summary: dict, lang: str = "zh") -> str:
+    """When fewer sites than asked add anyone, how many and why ("" otherwise)."""
+    if not 0 < summary["chosen"] < summary["count"]:
+        return ""
+    return label("siting_fewer", lang).format(
+        chosen=summary["chosen"],
+        count=summary["count"],
+        radius=f"{summary.get('radius_m', 0):,.0f}",
+    )
 
 
 def file_read_text(points: int, refused: int, lang: str = "zh") -> str:
