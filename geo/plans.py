@@ -700,7 +700,7 @@ def _targets(
         figure_id=lambda t: "plan-" + str(year) + "-" + t["adcode"] + "-" + t["metric"],
         period_start=year,
         period_end=year,
-        period_label=f"{year}年",
+        period_label=dates.period_code(year, year),
         status="plan",
         qualifier="exact",
         role=np.where(targets["level"] == "city", "stated_total", "part"),
