@@ -183,6 +183,25 @@ CODES: dict[str, tuple[str, ...]] = {
     "projects_columns": ("name", "columns"),
     # No reported figure plans this city and year (geo.plans.plan_from_figures).
     "no_plan_figures": ("city", "year", "found"),
+    # A plan refused whole (geo.plans): two documents plan one place (``documents`` "/"
+    # between, ``metric`` its code), no place column, rows of several cities or years or of
+    # none ("/" between), a city no name matches (``suggestions`` "/" between, "-" for none),
+    # an investment column without its unit.
+    "plan_documents": ("documents", "place", "metric"),
+    "plan_place_column": ("header",),
+    "plan_cities": ("cities",),
+    "plan_no_city": (),
+    "plan_years": ("years",),
+    "plan_no_year": (),
+    "plan_city_unknown": ("city", "suggestions"),
+    "plan_investment_unit": ("header",),
+    # Sites refused (geo.siting): weighed by elderly residents with no such column (``columns``
+    # the names read, "/" between); neither an OSM extract nor both candidate and existing files.
+    "siting_no_elderly": ("columns",),
+    "siting_no_candidates": (),
+    # A figures table lacking columns (geo.documents.table.NEEDED_COLUMNS, ``needed`` "/"
+    # between), ``header`` as written.
+    "figures_columns": ("needed", "header"),
     # One city of a batch (geo.batch.FAILURE_CODES): the others go on.
     "empty_network": (),
     "empty_extract": (),

@@ -23,6 +23,7 @@ from geo import coverage
 from geo._data import data_path
 from geo.dates import period_code, period_form
 from geo.documents.quantities import written_quantity
+from geo.figures import load_metrics
 from geo.selection import UNDATED
 
 __all__ = [
@@ -553,9 +554,11 @@ def error_text(exc: Exception, lang: str = "zh") -> str:
 
 
 #: Details that are codes joined by "/", each worded by its key prefix: the columns a file lacks.
-_CODED_DETAILS = {"missing": "column_needed_"}
+_CODED_DETAILS = {"missing": "column_needed_", "needed": "figures_column_"}
 #: Details that are names joined by "/", listed the way each language lists them.
-_LISTED_DETAILS = {"candidates", "columns", "sheets", "layers"}
+_LISTED_DETAILS = {
+    "candidates", "columns", "sheets", "layers", "documents", "cities", "years", "suggestions",
+}  # fmt: skip
 
 
 def _error_detail(key: str, value: object, lang: str) -> object:
@@ -568,6 +571,11 @@ def _error_detail(key: str, value: object, lang: str) -> object:
         return sep.join(label(_CODED_DETAILS[key] + c, lang) for c in value.split("/"))
     if key == "datum" and f"datum_{value}" in LABELS:
         return label(f"datum_{value}", lang)  # a datum's code (gcj02) in words
+    if key == "metric" and isinstance(value, str):
+        names = (
+            load_metrics()
+        )  # a reported figure's metric (households) named.set_index("metric")[f"label_{lang}"]
+        return names.get(value, value)
     if key in _LISTED_DETAILS and isinstance(value, str):
         return ("、" if lang == "zh" else ", ").join(value.split("/"))
     return value

@@ -90,6 +90,10 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
     ),
     "ledger_field_": ("geo.records.PLAUSIBLE_MAXIMUM", list(records.PLAUSIBLE_MAXIMUM)),
     "column_needed_": ("geo.records.NEEDED_COLUMNS", list(records.NEEDED_COLUMNS)),
+    "figures_column_": (
+        "geo.documents.table.NEEDED_COLUMNS",
+        list(figure_table.NEEDED_COLUMNS),
+    ),
     "geometry_": ("geo.infra.GEOMETRY_NAMES", [str(n).lower() for n in infra.GEOMETRY_NAMES]),
     "fac_": ("the categories of data/lifecircle.toml", list(facilities.load_registry().categories)),
     # The plan and its progress (issue 24).
