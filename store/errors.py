@@ -23,6 +23,10 @@ CODES: dict[str, tuple[str, ...]] = {
     "backup_missing": ("where",),
     "copy_incomplete": (),
     "restore_not_empty": ("where", "datasets"),
+    # A dataset or version this account may not read, or that is not there: the same refusal
+    # (store.workspace), with the versions of it the account may read (``versions``, 2–5 or 3).
+    "no_access": ("account", "ref"),
+    "no_access_versions": ("account", "ref", "name", "versions"),
 }
 
 

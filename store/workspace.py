@@ -629,8 +629,9 @@ class Workspace(Administration):
         Why ``user`` finds nothing under ``name@version``, in words that tell it nothing more.
 
         To an admin, the versions of the dataset or the datasets the workspace holds. To any
-        other account one refusal, "无权访问", whether the name or version exists or not (so
-        a name never tells another city it is there), with the versions it may read.
+        other account one refusal, ``no_access`` (无权访问), whether the name or version exists
+        or not (so a name never tells another city it is there), or ``no_access_versions``
+        with the versions it may read; layers word them.
         """
         readable = accounts.readable_versions(user, with_published=not mine)
         numbers = (
@@ -643,11 +644,17 @@ class Workspace(Administration):
         held = f" versions {min(numbers)}–{max(numbers)}" if numbers else ""
         if not user.is_admin:
             ref = name if version is None else f"{name}@{version}"
+            details: dict[str, object] = {"account": user.name, "ref": ref}
+            if numbers:
+                first, last = min(numbers), max(numbers)
+                details |= {"name": name, "versions": f"{first}–{last}" if first < last else first}
             return AccessError(
-                f"无权访问 No access: the account {user.name!r} may read no {ref} (there is "
-                "none, or it is another city's data, not published). "
+                f"No access: the account {user.name!r} may read no {ref} (there is none, or "
+                "it is another city's data, not published). "
                 + (f"It may read{held} of {name}. " if numbers else "")
-                + "`atlas datasets` lists what it may read."
+                + "`atlas datasets` lists what it may read.",
+                code="no_access_versions" if numbers else "no_access",
+                details=details,
             )
         if numbers:
             return UnknownDatasetError(

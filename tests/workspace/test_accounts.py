@@ -229,10 +229,12 @@ def test_reads_follow_the_city(workspace, example_ledger, team):
         assert len(workspace.current_projects(city="新乡市", user=team[name])) == 26
         assert [d["name"] for d in workspace.list_datasets(user=team[name])] == ["xinxiang"]
     for name in ("jiaozuo", "visitor"):
-        with pytest.raises(AccessError, match="无权访问 No access"):
+        with pytest.raises(AccessError, match="No access") as refused:
             workspace.load("xinxiang", 1, user=team[name])
-        with pytest.raises(AccessError, match="无权访问"):
+        assert refused.value.code == "no_access"
+        with pytest.raises(AccessError, match="No access") as refused:
             workspace.history("xinxiang", user=team[name])
+        assert refused.value.code == "no_access"
         with pytest.raises(AccessError):
             workspace.diff("xinxiang", 1, 1, user=team[name])
         assert workspace.current_projects(city="新乡市", user=team[name]).empty

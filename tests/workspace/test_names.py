@@ -12,6 +12,7 @@ import argon2
 import pytest
 
 from geo import records
+from layers.wording import error_text
 from store import (
     AccessError,
     AccountError,
@@ -205,6 +206,11 @@ def test_a_name_never_tells_another_city_it_exists(workspace, cheap_hashes):
             call()
         return str(caught.value)
 
+    def words(call, lang):
+        with pytest.raises(AccessError) as caught:
+            call()
+        return error_text(caught.value, lang)
+
     for there, missing in (("jz", "nosuchname"), ("jz@1", "nosuchname@1")):
         name, version = parse_ref(there)
         other, _ = parse_ref(missing)
@@ -212,17 +218,29 @@ def test_a_name_never_tells_another_city_it_exists(workspace, cheap_hashes):
         unseen = refusal(lambda n=other, v=version: workspace.load(n, v, user=xinxiang))
         assert seen.replace(there, "NAME") == unseen.replace(missing, "NAME")
         assert seen == (
-            f"无权访问 No access: the account 'xinxiang' may read no {there} (there is none, or "
+            f"No access: the account 'xinxiang' may read no {there} (there is none, or "
             "it is another city's data, not published). `atlas datasets` lists what it may read."
+        )
+        # The app words it in the page's language, and tells no more there either.
+        shown = words(lambda n=name, v=version: workspace.load(n, v, user=xinxiang), "zh")
+        hidden = words(lambda n=other, v=version: workspace.load(n, v, user=xinxiang), "zh")
+        assert shown.replace(there, "NAME") == hidden.replace(missing, "NAME")
+        assert shown == (
+            f"无权访问：账户 xinxiang 不能读取 {there}（没有这份数据，或它属于其他城市且未发布）。"
+            "请在侧栏选择本账户可以读取的数据，或联系管理员。"
         )
     assert refusal(lambda: workspace.history("jz", user=xinxiang)) == refusal(
         lambda: workspace.history("nosuchname", user=xinxiang)
     ).replace("nosuchname", "jz")
     # Its own office, and an admin, still hear which versions there are.
     assert refusal(lambda: workspace.load("jz", 9, user=office)) == (
-        "无权访问 No access: the account 'jiaozuo' may read no jz@9 (there is none, or it is "
+        "No access: the account 'jiaozuo' may read no jz@9 (there is none, or it is "
         "another city's data, not published). It may read versions 1–1 of jz. `atlas "
         "datasets` lists what it may read."
+    )
+    assert words(lambda: workspace.load("jz", 9, user=office), "en") == (
+        "No access: the account jiaozuo may read no jz@9 (there is no such version, or it is "
+        "another city's, not published). It may read these versions of jz: 1."
     )
     with pytest.raises(UnknownDatasetError, match="has no version 9; it has versions 1–1"):
         workspace.load("jz", 9, user=admin)
