@@ -198,7 +198,7 @@ def _unreported_rows(projects: pd.DataFrame, covered: pd.DataFrame, by: str) -> 
             "city": out["city"],
             "place": out["district"],
             "adcode": out["adcode"],
-            "period": out["year"].astype("string").add("年").astype(object).where(~undated, ""),
+            "period": _period_text(out["year"], out["year"]),
             "period_start": out["year"],
             "period_end": out["year"],
             "metric": out["metric"],
