@@ -554,10 +554,16 @@ def error_text(exc: Exception, lang: str = "zh") -> str:
 
 
 #: Details that are codes joined by "/", each worded by its key prefix: the columns a file lacks.
-_CODED_DETAILS = {"missing": "column_needed_", "needed": "figures_column_"}
+_CODED_DETAILS = {
+    "missing": "column_needed_",
+    "needed": "figures_column_",
+    "kind_wanted": "dataset_kind_",
+    "kind_held": "dataset_kind_",
+}
 #: Details that are names joined by "/", listed the way each language lists them.
 _LISTED_DETAILS = {
     "candidates", "columns", "sheets", "layers", "documents", "cities", "years", "suggestions",
+    "datasets", "scope", "outside",
 }  # fmt: skip
 
 

@@ -476,7 +476,9 @@ class Workspace(Administration):
             if accounts.write_scope(self._acting(conn, user)) != scope:
                 raise AccessError(
                     f"The account {account.name!r} changed role or districts during the save; "
-                    "nothing was saved. Save again."
+                    "nothing was saved. Save again.",
+                    code="scope_changed",
+                    details={"account": account.name},
                 )
             version_id, number = _insert_version(conn, draft, specs)
             report(0.1, "version")
@@ -642,12 +644,17 @@ class Workspace(Administration):
             .all()
         )
         held = f" versions {min(numbers)}–{max(numbers)}" if numbers else ""
+        # The versions as the words give them: 1–3, or 2 alone.
+        spans = (
+            f"{min(numbers)}–{max(numbers)}"
+            if len(set(numbers)) > 1
+            else "".join(str(n) for n in set(numbers))
+        )
         if not user.is_admin:
             ref = name if version is None else f"{name}@{version}"
             details: dict[str, object] = {"account": user.name, "ref": ref}
             if numbers:
-                first, last = min(numbers), max(numbers)
-                details |= {"name": name, "versions": f"{first}–{last}" if first < last else first}
+                details |= {"name": name, "versions": spans}
             return AccessError(
                 f"No access: the account {user.name!r} may read no {ref} (there is none, or "
                 "it is another city's data, not published). "
@@ -659,13 +666,17 @@ class Workspace(Administration):
         if numbers:
             return UnknownDatasetError(
                 f"Dataset {name!r} has no version {version}; it has{held}. "
-                f"See `atlas history {name}`."
+                f"See `atlas history {name}`.",
+                code="no_version",
+                details={"name": name, "version": version, "versions": spans},
             )
         names = conn.execute(select(datasets.c.name).order_by(datasets.c.name)).scalars().all()
         listed = ", ".join(names) if names else "none yet"
         return UnknownDatasetError(
             f"No dataset {name!r} in the workspace {self.where}; it holds: {listed}. "
-            "Save one with `atlas ingest FILE --save --dataset NAME`."
+            "Save one with `atlas ingest FILE --save --dataset NAME`.",
+            code="no_dataset",
+            details={"name": name, "where": self.where, "datasets": "/".join(names) or "-"},
         )
 
     def load(self, name: str, version: int | None = None, *, user: User = None) -> SavedVersion:
@@ -986,7 +997,11 @@ class Workspace(Administration):
         with self._begin(write=True) as conn:
             actor = self._acting(conn, user)
             if not (actor.is_admin or actor.role == "city"):
-                raise AccessError(f"The account {actor.name!r} may not publish; a city's may.")
+                raise AccessError(
+                    f"The account {actor.name!r} may not publish; a city's may.",
+                    code="publish_refused",
+                    details={"account": actor.name},
+                )
             info = self._infos(conn, name, version, user=actor, mine=True)[-1]
             version_id = conn.execute(
                 select(versions.c.id)

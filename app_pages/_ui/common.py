@@ -139,7 +139,8 @@ def _saved(opener, key: str):
     except AccessError:
         raise  # a permalink to what this account may not read: app.py shows 无权访问
     except DatasetError as exc:  # no such version, or a reference that names none
-        text = label("workspace_unknown_ref", current_lang()).format(ref=ref, error=exc)
+        lang = current_lang()
+        text = label("workspace_unknown_ref", lang).format(ref=ref, error=error_text(exc, lang))
         st.warning(esc_md(text))
         # The sidebar's widget holds the reference and is drawn already: reset it next run.
         st.session_state[NEXT_KEY.format(key)] = ""
