@@ -202,6 +202,11 @@ CODES: dict[str, tuple[str, ...]] = {
     # A figures table lacking columns (geo.documents.table.NEEDED_COLUMNS, ``needed`` "/"
     # between), ``header`` as written.
     "figures_columns": ("needed", "header"),
+    # A place name that matches nothing (UnknownPlaceError, code unknown_<kind>): close
+    # matches "/" between, "-" for none.
+    "unknown_city": ("value", "suggestions"),
+    "unknown_province": ("value", "suggestions"),
+    "unknown_district": ("value", "suggestions"),
     # One city of a batch (geo.batch.FAILURE_CODES): the others go on.
     "empty_network": (),
     "empty_extract": (),
@@ -215,12 +220,19 @@ class AtlasError(Exception):
 
 
 class UnknownPlaceError(AtlasError, KeyError):
-    """A city, province or district name that matches nothing, with close matches."""
+    """
+    A city, province or district name that matches nothing, with close matches.
+
+    ``code`` (``unknown_<kind>``) and ``details`` let a front end word it, as an
+    :class:`InputError`'s.
+    """
 
     def __init__(self, kind: str, value: str, suggestions: list[str]) -> None:
         self.kind = kind
         self.value = value
         self.suggestions = list(suggestions)
+        self.code = f"unknown_{kind}"
+        self.details = {"value": value, "suggestions": "/".join(self.suggestions) or "-"}
         hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"Unknown {kind} {value!r}.{hint}")
 
