@@ -26,9 +26,10 @@ that workspace and drives Debian's Chromium through Playwright:
   English and back is the page's own rerun; here the page is reloaded).
 
 Each load's bytes received over Streamlit's websocket are summed (the map component's HTML,
-sent as the component's argument, is most of them). The issue's targets: ≤ 5 s cold, ≤ 1 s warm, first view ≤ 2 MB. Writes one JSON
-object (to ``--out`` or stdout), with ``uptime``'s load beside each number: the machine is
-shared, and a load of 7 doubles any time measured here.
+sent as the component's argument, is most of them). The issue's targets: ≤ 5 s cold, ≤ 1 s
+warm, first view ≤ 2 MB. Writes one JSON object (to ``--out`` or stdout), with the load
+average beside each number: the machine is shared, and a load of 7 doubles any time
+measured here.
 """
 
 from __future__ import annotations
