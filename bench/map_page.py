@@ -30,6 +30,24 @@ sent as the component's argument, is most of them). The issue's targets: ≤ 5 s
 warm, first view ≤ 2 MB. Writes one JSON object (to ``--out`` or stdout), with the load
 average beside each number: the machine is shared, and a load of 7 doubles any time
 measured here.
+
+Measured on 7 Dec 2026 (300k-row ledger saved as one version; 2 cores shared, load 11-17),
+``--repeat 2``, seconds to a drawn map (of which until the map's HTML arrived), bytes over
+the websocket on the first load:
+
+========  ====================  ===================  ==========================  =========
+view      before: cold / warm   after: cold          after: warm (median)        bytes
+========  ====================  ===================  ==========================  =========
+全国       69.3 / 25.2 (10.6-14)  35.9 (29.8), load 13  26.4 (7.6-11.4), load 14-15  1.52 MB
+河南省      —                     27.5 (26.1), load 16  10.8 (5.7-6.8), load 14      0.82 MB
+seed      —                     23.6 (20.1), load 14  9.3 (4.0-4.4), load 14        0.86 MB
+========  ====================  ===================  ==========================  =========
+
+Over the 5 s / 1 s targets at this load. What remains (py-spy of the server, a warm load of
+全国: 4 s of the script's CPU): building the map's layers again for every session (the
+choropleth's GeoJSON, labels, the district totals; ~35 %), st_folium's rendering of them
+(~13 %), and the browser: after the map's HTML arrives it draws 370 city outlines and 2,875
+district markers as SVG, 6-18 s at load 12-15.
 """
 
 from __future__ import annotations
