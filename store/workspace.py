@@ -27,6 +27,7 @@ import contextlib
 import dataclasses
 import datetime
 import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -36,11 +37,23 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import LargeBinary, Table, and_, delete, func, insert, select, type_coerce
+from sqlalchemy import (
+    LargeBinary,
+    Table,
+    Text,
+    and_,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, RowMapping
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import NullType
 
 from geo import boundaries
 from geo.infra import Infra
@@ -816,8 +829,9 @@ class Workspace(Administration):
             latest: dict[tuple[str, str], int] = {}
             for name, number, _, adcodes in by_version.values():
                 latest |= {(name, adcode): number for adcode in adcodes}
+            blobs = _snapshot_blobs(conn, list(by_version), "quarantine")
             for version_id, (name, number, specs, _) in sorted(by_version.items()):
-                refused = _read_snapshot(conn, version_id, "quarantine", specs["quarantine"])
+                refused = _columns.from_parquet(blobs[version_id], specs["quarantine"])
                 codes = refused.get("adcode", pd.Series(pd.NA, index=refused.index))
                 newest = codes.map({c: n for (d, c), n in latest.items() if d == name})
                 replaced = (newest > number).fillna(False).to_numpy(dtype=bool)
@@ -871,7 +885,9 @@ class Workspace(Administration):
             select(
                 versions.c.id,
                 versions.c.number,
-                versions.c.frames,
+                # As text, decoded once per version below: a national version is the latest
+                # for ~2,900 districts, one row each (decoding each took 1 s of a map page).
+                type_coerce(cast(versions.c.frames, Text), NullType()).label("frames"),
                 datasets.c.name,
                 latest.c.adcode,
             )
@@ -888,8 +904,11 @@ class Workspace(Administration):
         if dataset is not None and not picked:
             self._infos(conn, dataset, user=account)  # raises for an unknown name
         by_version: dict[int, tuple[str, int, dict, list[str]]] = {}
+        decoded: dict[int, dict] = {}
         for row in picked:
-            entry = by_version.setdefault(row.id, (row.name, row.number, row.frames, []))
+            if row.id not in decoded:
+                decoded[row.id] = json.loads(row.frames)
+            entry = by_version.setdefault(row.id, (row.name, row.number, decoded[row.id], []))
             entry[3].append(row.adcode)
         return by_version
 
@@ -908,12 +927,15 @@ class Workspace(Administration):
             by_version = self._current_versions(
                 conn, kind, account, city=city, districts=districts, dataset=dataset
             )
+            # Every version's rows in one query, however many cities and versions: a province's
+            # cities each saving their own ledger would otherwise cost a query per city.
+            blobs = _snapshot_blobs(conn, list(by_version), "rows")
             for version_id, (name, number, specs, adcodes) in sorted(by_version.items()):
                 key = "adcode" if kind != "infra" else _FEATURE_ADCODE
                 extra = [key] if kind == "infra" else []
                 chosen = [(key, "in", adcodes)]
-                part = _read_snapshot(
-                    conn, version_id, "rows", specs["rows"], extra=extra, filters=chosen
+                part = _columns.from_parquet(
+                    blobs[version_id], specs["rows"], extra=extra, filters=chosen
                 ).drop(columns=extra)
                 parts.append(part.reset_index(drop=True).assign(dataset=name, version=number))
         if not parts:
@@ -1096,6 +1118,18 @@ def _read_snapshot(
         )
     ).scalar_one()
     return _columns.from_parquet(bytes(data), spec, extra=extra, filters=filters)
+
+
+def _snapshot_blobs(conn: Connection, version_ids: list[int], part: str) -> dict[int, bytes]:
+    """Version id → its ``part`` snapshot (Parquet bytes), for every version in one query."""
+    if not version_ids:
+        return {}
+    found = conn.execute(
+        select(snapshots.c.version_id, snapshots.c.parquet).where(
+            snapshots.c.version_id.in_(version_ids), snapshots.c.part == part
+        )
+    ).all()
+    return {row.version_id: bytes(row.parquet) for row in found}
 
 
 def _last_audit(conn: Connection) -> int | None:
