@@ -100,14 +100,16 @@ def reach_keys(radii: tuple[int, ...], profile: str) -> list[str]:
     return [coverage.share_key(r, t, profile) for r in radii for t in coverage.DISTANCE_TYPES]
 
 
-def on_network(communities: pd.DataFrame, profile: str) -> tuple[list, pd.Series]:
+def on_network(communities: pd.DataFrame, profile: str | None = None) -> tuple[list, pd.Series]:
     """
     The communities a walk can start from for ``profile`` (snapped to the network), and names.
 
-    The index labels of those with a snap distance, and every community's name as text, by
-    the same labels (what a choice of them shows).
+    The index labels of those with a snap distance (``{profile}_snap_m``, or ``snap_m`` with
+    no ``profile``: the life circle measures one walker at a time), and every community's
+    name as text, by the same labels (what a choice of them shows).
     """
-    placed = communities.index[communities[f"{profile}_snap_m"].notna()].tolist()
+    snapped = f"{profile}_snap_m" if profile else "snap_m"
+    placed = communities.index[communities[snapped].notna()].tolist()
     return placed, communities["name"].astype(str)
 
 

@@ -34,6 +34,9 @@ def test_a_walk_starts_only_from_communities_on_the_network():
     placed, names = on_network(communities, "walk")
     assert placed == [4, 9]
     assert names[9] == "丙" and list(names.index) == [4, 7, 9]
+    # The life circle measures one walker: its communities' snap distance is ``snap_m``.
+    one_walker = communities.rename(columns={"walk_snap_m": "snap_m"}).assign(snap_m=[np.nan, 5, 1])
+    assert on_network(one_walker)[0] == [7, 9]
 
 
 def test_the_reach_map_lists_what_was_drawn_above_the_rest_and_fits_it():
