@@ -174,10 +174,11 @@ def download(text: str, file_name: str, write: Callable[..., bytes], *args, wher
     return (where or st).download_button(text, data, file_name, mime, **kwargs)
 
 
-def offer(files: list[Download]) -> None:
-    """A row of :func:`download` buttons, one a file, each in its own column."""
-    for column, (text, name, write, args) in zip(st.columns(len(files)), files, strict=True):
-        download(text, name, write, *args, where=column)
+def offer(files: list[Download | None]) -> None:
+    """A row of :func:`download` buttons, one a file, each in its column (None: left empty)."""
+    for column, file in zip(st.columns(len(files)), files, strict=True):
+        if file is not None:
+            download(file.text, file.file_name, file.write, *file.args, where=column)
 
 
 def button_row():
