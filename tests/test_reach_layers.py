@@ -8,15 +8,8 @@ import numpy as np
 import pandas as pd
 
 from geo import coverage
-from layers.reach import (
-    address_defaults,
-    downloads,
-    drawn_for,
-    network_caption,
-    on_network,
-    reach_keys,
-    tables,
-)
+from layers import reach as shown
+from layers.reach import network_caption, on_network, reach_keys
 from layers.wording import dropped_text
 
 
@@ -119,12 +112,12 @@ def test_the_reach_tables_are_headed_and_say_why_no_district_was_measured():
     communities, districts = _communities(), three_districts()
     key = "households_within_500m_curb_ramp_walk"
     districts[key], districts[f"{key}_status"] = [12.5, np.nan, np.nan], ["ok"] * 3
-    listed = tables(districts, communities, [key], "walk", "zh")
+    listed = shown.tables(districts, communities, [key], "walk", "zh")
     assert [heading for heading, _ in listed] == ["各区县指标及完整性", "各小区沿路网距离"]
     assert list(listed[0][1]["区县"]) == ["区0", "区1", "区2"]
     assert listed[1][1].loc[0, "小区名称"] == "幸福<b>小区"
     assert listed[1][1].loc[0, "最近缘石坡道（步行，沿路网）"] == "离路网太远，未计算"
-    empty = tables(districts.iloc[:0], communities, [key], "walk", "en")
+    empty = shown.tables(districts.iloc[:0], communities, [key], "walk", "en")
     assert empty[0] == (
         "Metrics by district, with completeness",
         "The data lie in no Chinese county-level district (e.g. a European OSM sample); "
@@ -144,9 +137,9 @@ def test_the_files_keep_their_places_and_the_walkshed_is_named_inert():
         crs="EPSG:4326",
     )
     drawn = {"walkshed": (("sha", "wheelchair"), "幸福*小区*", shed)}
-    only = downloads(communities, districts.iloc[:0], {}, "walk", "zh")
+    only = shown.downloads(communities, districts.iloc[:0], {}, "walk", "zh")
     assert only[1:] == [None, None] and only[0].file_name == "reach-communities-walk.geojson"
-    files = downloads(communities, districts, drawn, "wheelchair", "zh")
+    files = shown.downloads(communities, districts, drawn, "wheelchair", "zh")
     assert [f.file_name for f in files] == [
         "reach-communities-wheelchair.geojson",
         "reach-districts-wheelchair.geojson",
@@ -162,12 +155,12 @@ def test_what_was_drawn_is_shown_only_on_its_network_for_its_walker():
         "walkshed": (("a", "walk"), "甲", "shed"),
         "route": (("a", "wheelchair"), "乙", "route"),
     }
-    assert drawn_for(drawn, "a", "walk") == {"walkshed": ("甲", "shed")}
-    assert drawn_for(drawn, "b", "walk") == {}
-    assert drawn_for(drawn, "a", "wheelchair") == {"route": ("乙", "route")}
+    assert shown.drawn_for(drawn, "a", "walk") == {"walkshed": ("甲", "shed")}
+    assert shown.drawn_for(drawn, "b", "walk") == {}
+    assert shown.drawn_for(drawn, "a", "wheelchair") == {"route": ("乙", "route")}
 
 
 def test_the_address_defaults_and_the_values_it_dropped():
-    assert address_defaults() == {"profile": "walk", "radii": [300, 500], "snap": 100}
-    assert address_defaults("m")["measure"] == "m"
+    assert shown.address_defaults() == {"profile": "walk", "radii": [300, 500], "snap": 100}
+    assert shown.address_defaults("m")["measure"] == "m"
     assert dropped_text(["x", 7], "zh") == "链接中的以下值不在当前可选范围内，已忽略：x、7"
