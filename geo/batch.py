@@ -619,10 +619,11 @@ def _cluster_results(
                     suspects.append(job)
                 else:
                     yield row
-            for job in suspects:
-                for _, row in _on_cluster(client, run, iter([job]), 1, last_try=True):
-                    assert row is not None  # a last try always gives its row
-                    yield row
+            # One at a time: a cluster left without workers by one of them fails the rest
+            # at once, instead of each waiting NO_WORKER_S in turn.
+            for _, row in _on_cluster(client, run, iter(suspects), 1, last_try=True):
+                assert row is not None  # a last try always gives its row
+                yield row
     finally:
         if own:
             client.close()
