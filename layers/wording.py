@@ -468,6 +468,11 @@ def value_text(row, lang: str = "zh") -> str:
     )
 
 
+def dropped_text(values: list, lang: str = "zh") -> str:
+    """The warning naming the values of a link that are no choice on its page (not escaped)."""
+    return label("compare_dropped", lang).format(values="、".join(map(str, values)))
+
+
 def mixed_periods_text(mixed: dict, titles: dict[str, str], lang: str = "zh") -> str:
     """
     The warning for metrics whose values mix periods or kinds.
