@@ -386,9 +386,7 @@ def _arrow_rows(text: str, delimiter: str) -> ColumnRows | None:
     return ColumnRows(columns)
 
 
-def _csv_rows(
-    text: str, bad_lines: set[int]
-) -> tuple[Sequence[list[str]], list[int], list[bool]]:
+def _csv_rows(text: str, bad_lines: set[int]) -> tuple[Sequence[list[str]], list[int], list[bool]]:
     if "\x00" in text:
         raise InputError(
             "Expected a text CSV, got a file containing NUL bytes (a binary file?). "
@@ -625,7 +623,7 @@ def text_frame(
     long_rows = np.flatnonzero(lengths > width)
     extras = np.full(len(body), "", dtype=object)
     for i in long_rows:  # only rows longer than the header; usually none
-        extras[i] = " | ".join(c for c in body[i][width:] if c.strip())
+        extras[i] = " | ".join(c for c in body[int(i)][width:] if c.strip())
     if long_rows.size:
         frame["extra_cells"] = extras
     # A row is blank when all its text, joined, is whitespace: one strip per row, not per cell.
