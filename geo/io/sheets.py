@@ -790,7 +790,9 @@ def quoted(texts: pd.Series, where: np.ndarray | None = None) -> np.ndarray:
         return texts.map(repr).to_numpy(dtype=object)
     out = np.full(len(texts), "", dtype=object)
     rows = np.flatnonzero(where)
-    out[rows] = [repr(t) for t in texts.to_numpy(dtype=object)[rows]]
+    if rows.size:
+        # Those rows' cells alone as Python text, not the whole column's.
+        out[rows] = [repr(t) for t in texts.iloc[rows].to_numpy(dtype=object)]
     return out
 
 
