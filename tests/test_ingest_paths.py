@@ -1,7 +1,9 @@
 """
 The ingest's fast paths give the plain way's answers: a CSV split by Arrow's reader against
 :mod:`csv`, row by row and cell by cell; the datum note's shortcut against reading every
-point again (:func:`geo.records._datum_suspicions`). Speed is measured in bench/ (``ledger``,
+point again (:func:`geo.records._datum_suspicions`); reconciliation's grouped tables against
+a loop over figures and ledger groups (missing years, districts with no rows, repeated
+figures, values missing in some rows or all). Speed is measured in bench/ (``ledger``,
 ``national``), never here.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -17,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from geo import boundaries, crs, gazetteer, records
+from geo import boundaries, crs, gazetteer, reconcile, records
 from geo.io import sheets as _sheets
 
 # --- a CSV by column (Arrow) against csv, row by row ------------------------------------------
@@ -179,3 +182,200 @@ def test_one_point_off_that_another_datum_places_gives_the_note():
     assert [(n["code"], n["fits_declared"], n["fits_best"]) for n in ledger.notes] == [
         ("datum_suspect", 2, 3)
     ]
+
+
+# --- reconciliation: the grouped tables against a loop over figures and ledger groups ---------
+
+_METRICS = {"communities": None, "households": "households", "buildings": "buildings"}
+_METRICS["floor_area_m2"] = "floor_area_m2"
+_PERIODS = [(2019, 2020, ""), (2021, 2021, "2021年"), (2019, 2022, ""), (None, None, "")]
+
+
+def _na(value):
+    return None if value is None or pd.isna(value) else value
+
+
+def _judge(result, rows, mapped, missing, reported, qualifier) -> str:
+    if result:
+        return result
+    if rows == 0:
+        return "not_in_ledger"
+    if mapped is None:
+        return "no_mapped_value"
+    if missing > 0:
+        return "incomplete"
+    if qualifier == "at_least":
+        return "at_least_met" if mapped >= reported else "below_at_least"
+    return "match" if mapped == reported else "differs"
+
+
+def _measure(rows: list[dict], metric: str) -> tuple[object, int]:
+    """The ledger's count or sum over ``rows`` (None when no row has the value), rows lacking it."""
+    column = _METRICS[metric]
+    if column is None:
+        return (len(rows) if rows else None), 0
+    known = [r[column] for r in rows if r[column] is not None]
+    return (float(sum(known)) if known else None), len(rows) - len(known)
+
+
+def _reconcile_by_loops(projects: pd.DataFrame, figures: pd.DataFrame) -> Counter[tuple]:
+    """What reconcile should give, one figure and one ledger group at a time."""
+    rows = [{k: _na(v) for k, v in r.items()} for r in projects.to_dict("records")]
+    by_year = any(r["year"] is not None for r in rows)
+    dated = [r for r in rows if r["year"] is not None] if by_year else rows
+    cities = {r["city"] for r in dated}
+
+    def holds(figure: dict, year) -> bool:
+        return not by_year or figure["period_start"] <= year <= figure["period_end"]
+
+    out: Counter[tuple] = Counter()
+    covered = []
+    for figure in (_na_dict(f) for f in figures.to_dict("records")):
+        if figure["city"] not in cities or (by_year and figure["period_start"] is None):
+            continue
+        if not any(r["city"] == figure["city"] and holds(figure, r["year"]) for r in dated):
+            continue  # nothing from its city in its period: no row for it
+        mine = [r for r in dated if r["adcode"] == figure["adcode"] and holds(figure, r["year"])]
+        mapped, missing = _measure(mine, figure["metric"]) if mine else (None, 0)
+        start, end, label = figure["period_start"], figure["period_end"], figure["period_label"]
+        period = label or (f"{start}–{end}" if start is not None else "")
+        result = _judge(None, len(mine), mapped, missing, figure["value"], figure["qualifier"])
+        out[(figure["adcode"], period, figure["metric"], figure["value"], mapped, len(mine),
+             missing, result)] += 1  # fmt: skip
+        covered.append(figure)
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        if r["adcode"] is not None:
+            groups.setdefault((r["adcode"], r["year"] if by_year else None), []).append(r)
+    for (adcode, year), members in groups.items():
+        if any(f["adcode"] == adcode and (not by_year or (year is not None and holds(f, year)))
+               for f in covered):  # fmt: skip
+            continue
+        for metric in _METRICS:
+            mapped, missing = _measure(members, metric)
+            result = "no_year" if by_year and year is None else "no_reported_figure"
+            period = f"{year}年" if year is not None else ""
+            out[(adcode, period, metric, None, mapped, len(members), missing, result)] += 1
+    return out
+
+
+def _na_dict(record: dict) -> dict:
+    return {k: _na(v) for k, v in record.items()}
+
+
+def _rows_of(table: pd.DataFrame) -> Counter[tuple]:
+    columns = ["adcode", "period", "metric", "reported", "mapped", "ledger_rows"]
+    columns += ["rows_missing_value", "result"]
+    out: Counter[tuple] = Counter()
+    for r in table[columns].to_dict("records"):
+        r = _na_dict(r)
+        mapped = r["mapped"]
+        if mapped is not None and r["metric"] == "communities":
+            mapped = int(mapped)
+        elif mapped is not None:
+            mapped = float(mapped)
+        reported = float(r["reported"]) if r["reported"] is not None else None
+        out[(r["adcode"], r["period"], r["metric"], reported, mapped, int(r["ledger_rows"]),
+             int(r["rows_missing_value"]), r["result"])] += 1  # fmt: skip
+    return out
+
+
+_VALUE = st.one_of(st.none(), st.integers(min_value=0, max_value=3))
+
+
+@st.composite
+def _ledger_and_figures(draw) -> tuple[pd.DataFrame, pd.DataFrame]:
+    # Districts 1-3 in the ledger (or none), 4 only in the figures; years with gaps or none.
+    years = draw(st.sampled_from([[2019, 2020, 2021, None], [2020, 2022], [None]]))
+    rows = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "adcode": st.sampled_from(["1", "2", "3", None]),
+                    "year": st.sampled_from(years),
+                    "households": _VALUE,
+                    "buildings": _VALUE,
+                    "floor_area_m2": st.one_of(st.none(), st.sampled_from([0.5, 1.25])),
+                }
+            ),
+            max_size=14,
+        )
+    )
+    projects = pd.DataFrame(rows, columns=["adcode", "year", *list(_METRICS)[1:]])
+    projects = projects.assign(city="甲市", district="区" + projects["adcode"].fillna("?"))
+    projects["year"] = projects["year"].astype("Int64")
+    for column in ("households", "buildings"):
+        projects[column] = projects[column].astype("Int64")
+    figures = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["1", "2", "4"]),
+                st.sampled_from(_PERIODS),
+                st.sampled_from(list(_METRICS)),
+                st.integers(min_value=0, max_value=6),
+                st.sampled_from([None, "at_least"]),
+                st.sampled_from(["district", "district", "city"]),
+                st.sampled_from([None, None, "stated_total"]),
+            ),
+            max_size=8,
+        )
+    )
+    table = pd.DataFrame(
+        [
+            {
+                "city": "甲市",
+                "place": "区" + code,
+                "adcode": code,
+                "level": level,
+                "role": role,
+                "metric": metric,
+                "value": float(value),
+                "qualifier": qualifier,
+                "status": "reported",
+                "period_start": start,
+                "period_end": end,
+                "period_label": label,
+                "figure_id": f"f{i}",
+                "doc_number": "",
+                "seed_file": "",
+                "seed_line": i,
+                "as_written": str(value),
+            }
+            for i, (code, (start, end, label), metric, value, qualifier, level, role) in enumerate(
+                figures
+            )
+        ],
+        columns=[
+            "city",
+            "place",
+            "adcode",
+            "level",
+            "role",
+            "metric",
+            "value",
+            "qualifier",
+            "status",
+            "period_start",
+            "period_end",
+            "period_label",
+            "figure_id",
+            "doc_number",
+            "seed_file",
+            "seed_line",
+            "as_written",
+        ],
+    )
+    for column in ("period_start", "period_end"):
+        table[column] = table[column].astype("Int64")
+    return projects, table
+
+
+@settings(max_examples=60, deadline=None)
+@given(_ledger_and_figures())
+def test_reconcile_equals_a_loop_over_figures_and_groups(inputs):
+    projects, figures_table = inputs
+    wanted = figures_table[
+        (figures_table["level"] == "district") & (figures_table["role"] != "stated_total")
+    ]
+    table = reconcile.reconcile(projects, figures_table)
+    assert _rows_of(table) == _reconcile_by_loops(projects, wanted)
