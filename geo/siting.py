@@ -669,7 +669,9 @@ def demand(projects: pd.DataFrame, weigh: str = "households") -> pd.Series:
     if column is None:
         raise InputError(
             f"Expected a column of elderly residents ({', '.join(ELDERLY_COLUMNS)}) in the "
-            "ledger; got none. Weigh households instead, or add the column."
+            "ledger; got none. Weigh households instead, or add the column.",
+            code="siting_no_elderly",
+            details={"columns": "/".join(ELDERLY_COLUMNS)},
         )
     values, _problems = _cells.parse_numbers(projects[column].astype("string"), integer=True)
     return values.astype("float64")
@@ -704,7 +706,8 @@ def plan(
         if infra is None or infra.kind != "osm":
             raise InputError(
                 "Expected candidate and existing sites: give an OSM extract as the network "
-                "(it lists crossings and bus stops), or both a candidates and an existing file."
+                "(it lists crossings and bus stops), or both a candidates and an existing file.",
+                code="siting_no_candidates",
             )
         found, fixed = candidate_sites(network, infra, kind)
         candidates = found if candidates is None else candidates

@@ -25,6 +25,7 @@ from layers.wording import (
     period_text,
     place_text,
     value_text,
+    years_text,
 )
 
 __all__ = [
@@ -170,25 +171,6 @@ def status_words(items, lang: str = "zh") -> str:
     return sep.join(dict.fromkeys(reasons)) if reasons else label("status_ok", lang)
 
 
-def _years_text(start: object, end: object, lang: str) -> str:
-    """
-    A period named from its years, as the documents name theirs.
-
-    2023年, 2019年至2023年, 截至2024年 (no first year), 2021年起 (no last year); in English
-    2023, 2019–2023, to 2024, since 2021.
-    """
-    if _missing(start) and _missing(end):
-        return label("undated", lang)
-    if _missing(start):
-        return label("report_years_to", lang).format(year=int(end))
-    if _missing(end):
-        return label("report_years_from", lang).format(year=int(start))
-    first, last = int(start), int(end)
-    if lang == "zh":
-        return f"{first}年" if first == last else f"{first}年至{last}年"
-    return str(first) if first == last else f"{first}–{last}"
-
-
 def kind_text(item, lang: str = "zh") -> str:
     """
     The period and kind of a figure: ``2023年 计划``, ``2021年以来 已完成（增量）``.
@@ -202,7 +184,7 @@ def kind_text(item, lang: str = "zh") -> str:
     if not _missing(item["period_label"]) and str(item["period_label"]).strip():
         period = period_text(item["period_label"], lang)
     else:
-        period = _years_text(item["period_start"], item["period_end"], lang)
+        period = years_text(item["period_start"], item["period_end"], lang)
     status = item["status"]
     words = label("report_status_unknown", lang) if _missing(status) else label(str(status), lang)
     if kind == "ledger":
@@ -277,7 +259,7 @@ def _ledger_citation(source: LedgerSource, lang: str) -> str:
         ""
         if source.years is None
         else label("report_cite_years", lang).format(
-            years=_years_text(source.years[0], source.years[1], lang)
+            years=years_text(source.years[0], source.years[1], lang)
         )
     )
     text = label("report_cite_ledger", lang).format(
@@ -291,7 +273,7 @@ def _ledger_citation(source: LedgerSource, lang: str) -> str:
 def ledger_table_citation(item, lang: str = "zh") -> str:
     """A ledger table's one note: the ledger, its years; each row's count is in the table."""
     source = item["sources"][0]
-    years = "" if source.years is None else _years_text(source.years[0], source.years[1], lang)
+    years = "" if source.years is None else years_text(source.years[0], source.years[1], lang)
     return label("report_cite_ledger_table", lang).format(
         source=source_name(source.source, lang),
         years=label("report_cite_years", lang).format(years=years) if years else "",
@@ -379,7 +361,7 @@ def filters_text(chosen, lang: str = "zh") -> str:
     """What a report was filtered by: cities, districts, period and kinds."""
     sep, colon = ("、", "：") if lang == "zh" else (", ", ": ")
     everything = label("all", lang)
-    years = _years_text(chosen.years[0], chosen.years[1], lang) if chosen.years else everything
+    years = years_text(chosen.years[0], chosen.years[1], lang) if chosen.years else everything
     kinds = sep.join(label(k, lang) for k in chosen.statuses) or everything
     parts = [
         f"{label('cities', lang)}{colon}{sep.join(chosen.cities)}",
