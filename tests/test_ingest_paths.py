@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from geo import boundaries, crs, gazetteer, reconcile, records
+from geo.dates import period_code
 from geo.io import sheets as _sheets
 
 # --- a CSV by column (Arrow) against csv, row by row ------------------------------------------
@@ -238,7 +239,7 @@ def _reconcile_by_loops(projects: pd.DataFrame, figures: pd.DataFrame) -> Counte
         mine = [r for r in dated if r["adcode"] == figure["adcode"] and holds(figure, r["year"])]
         mapped, missing = _measure(mine, figure["metric"]) if mine else (None, 0)
         start, end, label = figure["period_start"], figure["period_end"], figure["period_label"]
-        period = label or (f"{start}–{end}" if start is not None else "")
+        period = label or period_code(start, end) or ""
         result = _judge(None, len(mine), mapped, missing, figure["value"], figure["qualifier"])
         out[(figure["adcode"], period, figure["metric"], figure["value"], mapped, len(mine),
              missing, result)] += 1  # fmt: skip
@@ -254,7 +255,7 @@ def _reconcile_by_loops(projects: pd.DataFrame, figures: pd.DataFrame) -> Counte
         for metric in _METRICS:
             mapped, missing = _measure(members, metric)
             result = "no_year" if by_year and year is None else "no_reported_figure"
-            period = f"{year}年" if year is not None else ""
+            period = period_code(year, year) or ""
             out[(adcode, period, metric, None, mapped, len(members), missing, result)] += 1
     return out
 
