@@ -280,7 +280,8 @@ def ledger_table_citation(item, lang: str = "zh") -> str:
     )
 
 
-def _measure_citation(source: MeasureSource, lang: str) -> str:
+def _measure_citation(source: MeasureSource, lang: str, *, method: bool = True) -> str:
+    """A measure's data and extent, and with ``method`` how its distances were taken."""
     share = (
         ""
         if source.extent_share is None
@@ -288,21 +289,24 @@ def _measure_citation(source: MeasureSource, lang: str) -> str:
             share=f"{min(source.extent_share, 1.0) * 100:.0f}%"
         )
     )
-    if source.profile is not None:
-        network = source_name(source.network, lang) if source.network is not None else ""
-        method = label("report_cite_network", lang).format(
-            profile=label(f"profile_{source.profile}", lang), network=network
-        )
-    elif source.radius is not None:
-        method = label("report_cite_straight", lang)
-    else:
-        method = ""
     return label("report_cite_measure", lang).format(
         kind=label(f"kind_{source.data_kind}", lang),
         source=source_name(source.source, lang),
         extent=share,
-        method=method,
+        method=_measure_method(source, lang) if method else "",
     )
+
+
+def _measure_method(source: MeasureSource, lang: str) -> str:
+    """``，距离为直线距离`` or along which network; "" for a measure that is no distance."""
+    if source.profile is not None:
+        network = source_name(source.network, lang) if source.network is not None else ""
+        return label("report_cite_network", lang).format(
+            profile=label(f"profile_{source.profile}", lang), network=network
+        )
+    if source.radius is not None:
+        return label("report_cite_straight", lang)
+    return ""
 
 
 def citation(source, lang: str = "zh") -> str:
@@ -329,22 +333,37 @@ def merged_citation(
     figures' names (a note after one figure), ``words=False`` the words as written (a table
     whose cells show them).
     """
-    cited: dict[str, tuple[list[str], list[str]]] = {}
+    # Figures measured from one survey (or extract) share one note of it, whatever distance
+    # each took: the survey is cited once, then each distance method with its figures.
+    cited: dict[str, tuple[str, list[str], list[str], dict[str, list[str]]]] = {}
     for _, item in items.iterrows():
+        name = figure_name(item, lang)
         for source in item["sources"]:
-            found, said = cited.setdefault(citation(source, lang), ([], []))
-            name = figure_name(item, lang)
+            measured = isinstance(source, MeasureSource)
+            whole = citation(source, lang)
+            key = _measure_citation(source, lang, method=False) if measured else whole
+            _, found, said, methods = cited.setdefault(key, (whole, [], [], {}))
             if name not in found:
                 found.append(name)
+            method = _measure_method(source, lang) if measured else ""
+            if name not in methods.setdefault(method, []):
+                methods[method].append(name)
             if words and _words(source) and _words(source) not in said:
                 said.append(_words(source))
     sep, colon = ("、", "：") if lang == "zh" else (", ", ": ")
+    semicolon = "；" if lang == "zh" else "; "
     parts = []
-    for text, (found, said) in cited.items():
+    for key, (whole, found, said, methods) in cited.items():
         quoted = "".join(f"“{w}”" for w in said)
         tail = label("report_cite_words", lang).format(words=quoted) if said else ""
+        # One method sits inside the sentence, as citation() writes it; several follow it.
+        text = whole if len(methods) == 1 else key + "".join(
+            semicolon + label("report_cite_of_which", lang).format(figures=sep.join(named)) + how
+            for how, named in methods.items()
+            if how
+        )  # fmt: skip
         parts.append(f"{sep.join(found)}{colon}{text}{tail}" if names else f"{text}{tail}")
-    return ("；" if lang == "zh" else "; ").join(parts)
+    return semicolon.join(parts)
 
 
 def item_citations(item, lang: str = "zh") -> str:
