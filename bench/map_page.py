@@ -56,7 +56,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -64,7 +63,7 @@ from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from bench.app_speed import CHROMIUM, CHROMIUM_ARGS, REPO, _free_port
+from bench.app_speed import CHROMIUM, CHROMIUM_ARGS, _Server
 from layers.projects import PROJECT_COLOUR
 
 _TIMEOUT_MS = int(os.environ.get("MAP_PAGE_TIMEOUT_MS", 300_000))
@@ -76,44 +75,6 @@ BUDGET = {"cold_s": 5.0, "warm_s": 1.0, "bytes": 2 * 2**20}
 def _load() -> float:
     """The machine's one-minute load average."""
     return os.getloadavg()[0]
-
-
-class _Server:
-    """``streamlit run app.py`` against ``workspace`` on a free port, until the block ends."""
-
-    def __init__(self, workspace: str, log: Path) -> None:
-        self.workspace, self.log_path = workspace, log
-
-    def __enter__(self) -> str:
-        port = _free_port()
-        command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
-                   "--server.port", str(port), "--server.address", "127.0.0.1",
-                   "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
-        env = os.environ | {"ATLAS_DATABASE_URL": self.workspace}
-        env.setdefault("ATLAS_USER", "bench")
-        self.log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        import urllib.request
-
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.process.returncode}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        return url
-            except OSError:
-                time.sleep(0.5)
-        raise TimeoutError(f"{url} was not healthy after 120 s")
-
-    def __exit__(self, *_) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
-        self.log.close()
 
 
 def _open(browser, address: str, shot: Path | None) -> dict:
@@ -170,7 +131,8 @@ def measure_view(browser, workspace: str, view: str, repeat: int, shots: Path | 
     """Cold (fresh server, first load), then ``repeat`` warm loads in new sessions."""
     query = "" if view == "seed" else "?" + urllib.parse.urlencode({"province": view})
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"atlas-map-page-{os.getpid()}.log"
-    with _Server(workspace, log) as url:
+    env = {"ATLAS_DATABASE_URL": workspace, "ATLAS_USER": os.environ.get("ATLAS_USER", "bench")}
+    with _Server(env, log) as url:
         started = _load()
         name = view.replace("/", "_")
         cold = _open(browser, url + "/" + query, shots and shots / f"map-{name}-cold.png")
