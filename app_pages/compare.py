@@ -1,13 +1,12 @@
 """
 Compare page: two or more districts, zones or cities side by side, ranked.
 
-Each place is set beside its city's average, with a time view by year or period.
-
-Values come from the documents (every city), the session's ledger and its accessibility
-metrics, when loaded; each keeps its source on screen. Only complete values are ranked or drawn
-as bars; the rest say why they are missing (:mod:`geo.compare`). Cities, period, places and
-metrics live in the address (``?city=…&years=2019,2024&place=410703,410702&metric=households``).
-The table is :func:`layers.compare.compare_places`'s, as ``atlas compare`` writes it.
+Each place is set beside its city's average, with a time view by year or period. Values come
+from the documents (every city), the session's ledger and its accessibility metrics, when
+loaded; each keeps its source on screen. Only complete values are ranked or drawn as bars; the
+rest say why they are missing (:mod:`geo.compare`). Cities, period, places and metrics live in
+the address (``?city=…&years=2019,2024&place=410703,410702&metric=households``). The table is
+:func:`layers.compare.compare_places`'s, as ``atlas compare`` writes it.
 """
 
 from __future__ import annotations
@@ -23,23 +22,25 @@ from app_pages._ui.common import (
     load_figures,
 )
 from app_pages._ui.measured import session_infra_metrics
+from app_pages._ui.widgets import download
 from geo import boundaries, compare
 from geo import figures as figures_io
 from geo.errors import BoundaryCacheError
 from layers._html import esc_md
-from layers.charts import compare_chart, period_chart
-from layers.compare import Comparison, compare_places, period_rows, single_period
-from layers.spreadsheets import csv_bytes
-from layers.tables import (
-    compare_csv,
-    compare_titles,
-    compare_values,
-    period_values,
-    side_by_side,
+from layers.compare import (
+    Comparison,
+    compare_charts,
+    compare_places,
+    comparison_csv,
+    comparison_notes,
+    default_metrics,
+    linked_cities,
+    time_view,
+    unsuited_modes,
 )
-from layers.wording import label, mixed_periods_text, place_labels
+from layers.tables import compare_titles, compare_values, side_by_side
+from layers.wording import dropped_text, label, place_labels
 
-DEFAULT_METRIC = "households"
 SEEDS = list(boundaries.SEED_CITIES)
 KEYS = ["city", "years", "place", "metric", "show"]
 
@@ -63,218 +64,136 @@ def place_cities(codes: tuple[str, ...]) -> list[str]:
     return compare.cities_of_places(codes)
 
 
-def charts(table: pd.DataFrame, titles: dict[str, str], lang: str) -> None:
-    """One bar chart per metric: the chosen places side by side, missing values marked."""
-    st.subheader(label("compare_side_by_side", lang))
-    st.caption(label("compare_chart_help", lang))
-    for metric, title in titles.items():
-        rows = table[table["metric"] == metric]
+def charts(titled: list) -> None:
+    """Each chart under its title."""
+    for title, chart in titled:
         st.markdown(f"**{esc_md(title)}**")
-        st.altair_chart(compare_chart(rows, metric_name=title, lang=lang), width="stretch")
+        st.altair_chart(chart, width="stretch")
 
 
-def time_view(
-    figures, places, chosen_metrics, titles, ledger, years, lang, *, relative: bool = False
-) -> None:
+def periods(figures, places, metrics, sources: dict, lang: str, *, relative: bool) -> None:
     """Values by year or period of the chosen places, where the data have years."""
     st.subheader(label("compare_time", lang))
     st.caption(label("compare_time_help", lang))
     if relative:
         st.caption(label("compare_time_values", lang))
-    rows = period_rows(
-        figures,
-        places,
-        chosen_metrics,
-        projects=None if ledger is None else ledger.ledger.projects,
-        ledger_source=None if ledger is None else ledger.name,
-        years=years,
-        lang=lang,
-    )
-    if rows.empty:
+    view = time_view(figures, places, metrics, lang=lang, **sources)
+    if view is None:
         st.info(label("compare_time_none", lang))
         return
-    single = single_period(rows)
-    for metric, of_metric in rows.groupby("metric", sort=False):
-        if metric in single:
-            continue
-        st.markdown(f"**{esc_md(titles[metric])}**")
-        chart = period_chart(of_metric, places=place_labels(places, lang).tolist(), lang=lang)
-        st.altair_chart(chart, width="stretch")
-    if single:
-        listed = "、".join(titles[m] for m in single)
-        st.caption(esc_md(label("compare_one_period", lang).format(metrics=listed)))
+    charts(view.charts)
+    if view.single_note:
+        st.caption(esc_md(view.single_note))
     with st.expander(label("compare_time_rows", lang)):
-        shown = period_values(rows, titles, lang)
-        st.dataframe(shown, hide_index=True, width="stretch")
+        st.dataframe(view.table, hide_index=True, width="stretch")
 
 
-def session_infra(lang: str):
-    """The session's infrastructure and its district metrics, or None (said when unreadable)."""
-    try:
-        return session_infra_metrics()
-    except BoundaryCacheError as exc:
-        st.error(esc_md(exc))
-        return None
-
-
-def choose_cities(figures, ledger, lang: str) -> tuple[list[str], tuple, list[int], list[str]]:
+def choose_cities(figures, ledger, defaults: dict, dropped: list, lang: str) -> tuple[list, tuple]:
     """
-    Cities and period, in the sidebar and the address; the period's bounds; values dropped.
+    Cities and period, in the sidebar and the address.
 
     As on the map, no city chosen means the five seed cities; a link naming a place elsewhere
-    (?place=320106) opens its city as well.
+    (?place=320106) opens its city as well. Each choice sets its default of the address in
+    ``defaults`` and adds the values of the link it dropped to ``dropped``.
     """
-    city_names = load_city_names()
-    extra = [c for c in place_cities(tuple(state.url_list("place"))) if c not in SEEDS]
-    default_cities = list(dict.fromkeys([*SEEDS, *extra])) if extra else []
-    title = label("cities_or_seeds", lang)
-    cities, dropped = state.picked(
-        "city", title, city_names, lang, default=default_cities, where=st.sidebar
-    )
-    cities = cities or SEEDS
+    linked = linked_cities(place_cities(tuple(state.url_list("place"))), SEEDS)
+    title, names = label("cities_or_seeds", lang), load_city_names()
+    cities, lost = state.picked("city", title, names, lang, default=linked, where=st.sidebar)
     bounds = compare.year_range(figures, ledger.ledger.projects if ledger else None)
-    dropped += state.seed_range("years", bounds)
+    dropped += lost + state.seed_range("years", bounds)
+    defaults |= {"city": [], "years": bounds}
     years = tuple(st.sidebar.slider(label("years", lang), bounds[0], bounds[1], key="years"))
-    return cities, years, bounds, dropped
+    return cities or SEEDS, years
 
 
-def choose_places(places, figures, lang: str) -> tuple[list[str], list[str], list[str]]:
-    """The places compared, their default (the first two that report), and values dropped."""
-    place_names = dict(zip(places["adcode"], place_labels(places, lang), strict=True))
-    # Two places to start with, not every district of the city: its first two that report.
-    default_places = compare.default_places(places, figures, DEFAULT_METRIC)
-    title, options = label("compare_places", lang), list(place_names)
-    chosen, dropped = state.picked(
-        "place", title, options, lang, default=default_places, format_func=place_names.get
-    )
-    return chosen, default_places, dropped
+def choose(places, figures, options, titles, defaults: dict, dropped: list, lang: str) -> tuple:
+    """
+    The places and the metrics compared, and how: values, or relative where that suits.
 
-
-def choose_metrics(options, titles_all, ledger, lang: str) -> tuple[list[str], list[str], list]:
-    """The metrics compared, their default, and the address values dropped."""
-    default_metrics = [DEFAULT_METRIC] + (["ledger_households"] if ledger is not None else [])
-    default_metrics = [m for m in default_metrics if m in options]
+    By default the city's first two places that report, households (and the ledger's), values.
+    """
+    names = dict(zip(places["adcode"], place_labels(places, lang), strict=True))
+    defaults["place"] = compare.default_places(places, figures, "households")
+    defaults["metric"] = default_metrics(options)
+    defaults["show"] = "value"
+    chosen, lost = state.picked(
+        "place", label("compare_places", lang), list(names), lang, default=defaults["place"],
+        format_func=names.get,
+    )  # fmt: skip
     # Another page may keep a single value under "metric"; this page's is a list.
     if not isinstance(st.session_state.get("metric", []), list):
         del st.session_state["metric"]
-    title = label("compare_metrics", lang)
-    chosen_metrics, dropped = state.picked(
-        "metric", title, options, lang, default=default_metrics, format_func=titles_all.get
-    )
-    return chosen_metrics, default_metrics, dropped
-
-
-def choose_show(chosen_metrics, figures, lang: str) -> tuple[str, list[str]]:
-    """Values or relative: only the ways that suit every chosen metric; values dropped."""
+    metrics, lost_metrics = state.picked(
+        "metric", label("compare_metrics", lang), options, lang, default=defaults["metric"],
+        format_func=titles.get,
+    )  # fmt: skip
     # Only the ways that make sense for every chosen metric: no "households per household".
-    modes = compare.relative_modes(chosen_metrics, figures)
-    # A link's way that does not suit these metrics is named in words, saying why it is gone.
-    dropped = []
-    for how in state.seed("show", options=modes, default="value"):
-        if how in compare.RELATIVE:
-            mode = label(f"relative_{how}", lang)
-            st.info(label("compare_mode_unsuited", lang).format(mode=mode))
-        else:
-            dropped.append(how)
+    modes = compare.relative_modes(metrics, figures)
+    notes, lost_show = unsuited_modes(state.seed("show", options=modes, default="value"), lang)
+    for note in notes:
+        st.info(note)
+    dropped += lost + lost_metrics + lost_show
     show = st.radio(
-        label("compare_show", lang),
-        modes,
-        format_func=lambda how: label(f"relative_{how}", lang),
-        horizontal=True,
-        key="show",
-        help=label("relative_help", lang),
-    )
-    return show, dropped
+        label("compare_show", lang), modes, key="show", horizontal=True,
+        format_func=lambda how: label(f"relative_{how}", lang), help=label("relative_help", lang),
+    )  # fmt: skip
+    return chosen, metrics, show
 
 
-def results(compared: Comparison, chosen_metrics, infra, lang: str) -> None:
+def results(compared: Comparison, metrics, infra_name: str | None, lang: str) -> None:
     """The side-by-side table, the charts, every value and its download."""
     table, titles = compared.table, compared.titles
-    mixed = compare.mixed_periods(table)
-    if mixed:
-        st.warning(esc_md(mixed_periods_text(mixed, titles, lang)))
+    warning, note = comparison_notes(compared, metrics, infra_name, lang)
+    if warning:
+        st.warning(esc_md(warning))
     wide = side_by_side(table, titles, lang)
     st.dataframe(wide, hide_index=True, width="stretch", height=35 * (min(len(wide), 30) + 1) + 3)
-    if infra is not None and any(m.startswith(compare.INFRA_PREFIX) for m in chosen_metrics):
-        st.caption(esc_md(label("compare_infra_note", lang).format(name=infra[0].name)))
-
-    charts(table, titles, lang)
+    if note:
+        st.caption(esc_md(note))
+    st.subheader(label("compare_side_by_side", lang))
+    st.caption(label("compare_chart_help", lang))
+    charts(compare_charts(compared, lang))
     st.subheader(label("compare_values", lang))
     st.dataframe(compare_values(table, titles, lang), hide_index=True, width="stretch")
-    st.download_button(
-        label("compare_download", lang),
-        csv_bytes(compare_csv(table, titles)),
-        "compare.csv",
-        "text/csv",
-    )
+    download(label("compare_download", lang), "compare.csv", comparison_csv, compared)
 
 
 def render(lang: str) -> None:
     """The compare page: places and metrics chosen, then the comparison and the time view."""
-    figures = load_figures()
-    ledger = current_ledger()
-    infra = session_infra(lang)
+    figures, ledger = load_figures(), current_ledger()
+    try:  # the session's infrastructure and its district metrics
+        infra = session_infra_metrics()
+    except BoundaryCacheError as exc:
+        st.error(esc_md(exc))
+        infra = None
     st.title(label("compare_title", lang))
     st.caption(label("compare_help", lang))
-
-    # Cities and period in the sidebar; places and metrics above the results, all from the
-    # address.
-    cities, years, bounds, dropped = choose_cities(figures, ledger, lang)
+    projects, ledger_name = (ledger.ledger.projects, ledger.name) if ledger else (None, "")
+    infra_table, infra_name = (infra[1], infra[0].name) if infra else (None, None)
+    # Cities and period in the sidebar; places and metrics above the results; all in the address.
+    defaults, dropped = {}, []
+    cities, years = choose_cities(figures, ledger, defaults, dropped, lang)
     places = load_places(tuple(cities))
     if ledger is not None:
         outlines = load_display_outlines().reset_index()
-        places = compare.list_places(outlines, figures, cities, projects=ledger.ledger.projects)
-    chosen, default_places, dropped_places = choose_places(places, figures, lang)
+        places = compare.list_places(outlines, figures, cities, projects=projects)
     options = compare.metric_options(
-        figures,
-        cities,
-        order=load_metric_order(),
-        has_ledger=ledger is not None,
-        infra_table=None if infra is None else infra[1],
-    )
-    titles_all = compare_titles(options, figures, lang)
-    chosen_metrics, default_metrics, dropped_metrics = choose_metrics(
-        options, titles_all, ledger, lang
-    )
-    show, dropped_show = choose_show(chosen_metrics, figures, lang)
-    dropped += dropped_places + dropped_metrics + dropped_show
-    state.publish(
-        KEYS,
-        defaults={
-            "city": [],
-            "years": bounds,
-            "place": default_places,
-            "show": "value",
-            "metric": default_metrics,
-        },
-    )
+        figures, cities, order=load_metric_order(), has_ledger=ledger is not None,
+        infra_table=infra_table,
+    )  # fmt: skip
+    titles = compare_titles(options, figures, lang)
+    chosen, metrics, show = choose(places, figures, options, titles, defaults, dropped, lang)
+    state.publish(KEYS, defaults=defaults)
     if dropped:
-        st.warning(esc_md(label("compare_dropped", lang).format(values="、".join(dropped))))
-    if len(chosen) < 2:
-        st.info(label("compare_pick_two", lang))
+        st.warning(esc_md(dropped_text(dropped, lang)))
+    if len(chosen) < 2 or not metrics:
+        st.info(label("compare_pick_two" if len(chosen) < 2 else "compare_pick_metric", lang))
         return
-    if not chosen_metrics:
-        st.info(label("compare_pick_metric", lang))
-        return
-
-    sources = {
-        "projects": ledger.ledger.projects if ledger else None,
-        "ledger_source": ledger.name if ledger else "",
-        "infra_table": infra[1] if infra else None,
-        "infra_source": infra[0].name if infra else "",
-    }
     compared = compare_places(
-        figures, places, chosen, chosen_metrics, years=years, show=show, lang=lang, **sources
-    )
-    results(compared, chosen_metrics, infra, lang)
+        figures, places, chosen, metrics, years=years, show=show, lang=lang, projects=projects,
+        ledger_source=ledger_name, infra_table=infra_table, infra_source=infra_name or "",
+    )  # fmt: skip
+    results(compared, metrics, infra_name, lang)
     # The time view plots values as reported, whatever the table above compares: titled so.
-    time_view(
-        figures,
-        compared.places,
-        chosen_metrics,
-        {m: titles_all[m] for m in chosen_metrics},
-        ledger,
-        years,
-        lang,
-        relative=show != "value",
-    )
+    sources = {"projects": projects, "ledger_source": ledger_name, "years": years}
+    periods(figures, compared.places, metrics, sources, lang, relative=show != "value")

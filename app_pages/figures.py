@@ -27,22 +27,21 @@ from geo.documents.table import read_figure_table, template_bytes
 from geo.errors import InputError, UnknownPlaceError
 from layers._html import esc_md
 from layers.marked_document import (
+    REVIEW_FORMATS,
+    REVIEW_READ_ONLY,
     document_caption,
     document_html,
     estimates_left,
     review_headers,
     review_options,
-    review_shown,
+    review_table,
+    reviewed,
 )
 from layers.tables import figure_table, metric_names, quarantine_rows
 from layers.wording import error_text, label, saved_text
 from store import DatasetError, StoreError
 
 REVIEW_KEY = "figures_review"
-#: The review table's columns a planner may change, then those shown as they were read.
-EDITABLE = ["decision", "metric", "place", "adcode", "level", "period_start", "period_end"]
-EDITABLE += ["status", "value"]
-SHOWN = ["as_written", "unit", "qualifier", "line", "confidence", "context"]
 
 
 def extract(data: bytes, name: str, city: str | None, lang: str) -> None:
@@ -89,15 +88,8 @@ def review_columns(metric_names: dict[str, str], lang: str) -> dict:
 
     columns = {column: headers[column] for column in headers}
     columns |= {column: select(column) for column in options}
-    whole = {"format": "%d"}  # years and line numbers, without a thousands separator
-    columns |= {
-        "period_start": st.column_config.NumberColumn(headers["period_start"], **whole),
-        "period_end": st.column_config.NumberColumn(headers["period_end"], **whole),
-        "line": st.column_config.NumberColumn(headers["line"], **whole),
-        "value": st.column_config.NumberColumn(headers["value"], format="localized"),
-        "confidence": st.column_config.NumberColumn(headers["confidence"], format="%.2f"),
-    }
-    return columns
+    number = st.column_config.NumberColumn
+    return columns | {c: number(headers[c], format=f) for c, f in REVIEW_FORMATS.items()}
 
 
 def review(lang: str) -> None:
@@ -111,20 +103,18 @@ def review(lang: str) -> None:
     if estimates:
         st.caption(label("figures_estimates_left", lang).format(n=estimates))
     edited = st.data_editor(
-        review_shown(proposals[[*EDITABLE, *SHOWN]], lang),
+        review_table(proposals, lang),
         column_config=review_columns(names, lang),
-        disabled=SHOWN,
+        disabled=REVIEW_READ_ONLY,
         hide_index=True,
         key="figures-editor",
     )
-    reviewed = proposals.copy()
-    reviewed[EDITABLE] = edited[EDITABLE].to_numpy()
     name = st.text_input(
         label("workspace_dataset_name", lang), Path(document.name).stem, key="figures-name"
     )
     if not st.button(label("figures_save_accepted", lang), type="primary", key="figures-save"):
         return
-    accepted, problems = accept_extraction(extraction, reviewed)
+    accepted, problems = accept_extraction(extraction, reviewed(proposals, edited))
     if len(problems):
         st.warning(label("figures_problems", lang).format(n=len(problems)))
         st.dataframe(problems, hide_index=True, width="stretch")
@@ -160,12 +150,8 @@ def from_document(lang: str) -> None:
 
 def from_table(lang: str) -> None:
     """The table tab: the template, a filled-in table read, its refused rows, save."""
-    download(
-        label("figures_template", lang),
-        "figures-template.xlsx",
-        template_bytes,
-        key="figures-template",
-    )
+    text = label("figures_template", lang)
+    download(text, "figures-template.xlsx", template_bytes, key="figures-template")
     upload = st.file_uploader(
         label("figures_upload_table", lang), type=["csv", "xlsx"], key="table-upload"
     )
@@ -179,11 +165,8 @@ def from_table(lang: str) -> None:
     summary = table.summary()
     st.caption(label("quality_counts", lang).format(**summary))
     if len(table.quarantine):
-        st.dataframe(
-            quarantine_rows(table.quarantine, lang, kind="figures"),
-            hide_index=True,
-            width="stretch",
-        )
+        refused_rows = quarantine_rows(table.quarantine, lang, kind="figures")
+        st.dataframe(refused_rows, hide_index=True, width="stretch")
     st.dataframe(figure_table(table.figures, lang), hide_index=True, width="stretch")
     name = st.text_input(
         label("workspace_dataset_name", lang), Path(upload.name).stem, key="table-name"

@@ -23,29 +23,25 @@ from app_pages._ui.widgets import (
     display_outlines,
     download,
     load_network_example,
+    offer,
     osm_extract,
     refused,
 )
 from geo import facilities, lifecircle
 from geo.errors import InputError
 from layers._html import esc_md
-from layers.export import geojson_bytes
 from layers.lifecircle import (
     category_name,
-    city_table,
-    community_table,
-    district_table,
-    export_xlsx,
+    downloads,
     facilities_caption,
-    facility_quarantine,
     indicator_name,
     inside_heading,
     inside_table,
-    sources_text,
+    tables,
     template_bytes,
 )
 from layers.maps import lifecircle_layers
-from layers.tables import quarantine_rows
+from layers.reach import on_network
 from layers.wording import label
 
 RESULT_KEY = "lifecircle_result"
@@ -64,9 +60,8 @@ def _osm_facilities(sha: str, name: str, _data: bytes) -> facilities.Facilities:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _file_facilities(sha: str, name: str, datum: str | None, _data: bytes):
-    return facilities.read_facility_file(
-        _data, name=name, crs_name=datum, registry=facilities.load_registry()
-    )
+    registry = facilities.load_registry()
+    return facilities.read_facility_file(_data, name=name, crs_name=datum, registry=registry)
 
 
 def _sources(source: tuple[bytes, str], lang: str):
@@ -129,8 +124,7 @@ def _measured(projects, found, built, profile: str, registry) -> lifecircle.Indi
 def _walkshed_form(result, built, found, lang: str) -> None:
     """Draw a community's walksheds and list the services inside them."""
     communities = result.communities
-    names = communities["name"].astype(str)
-    placed = communities.index[communities["snap_m"].notna()].tolist()
+    placed, names = on_network(communities)
     with st.form("lc_walkshed"):
         st.markdown(f"**{label('lc_walkshed_title', lang)}**")
         origin = st.selectbox(label("reach_community", lang), placed, format_func=names.get)
@@ -168,46 +162,7 @@ def _map(result, built, lang: str) -> None:
             st.dataframe(inside_table(inside, lang), hide_index=True, width="stretch")
 
 
-# --- tables and downloads -----------------------------------------------------------------------
-
-
-def _tables(result, found, lang: str) -> None:
-    registry, profile = result.registry, result.profile
-    shown = [f"share_{k}" for k in registry.categories] + ["share_complete"]
-    st.subheader(label("lc_districts", lang))
-    counted = result.districts[result.districts["projects_with_point"] > 0]
-    st.dataframe(district_table(counted, shown, registry, profile, lang), hide_index=True)
-    st.subheader(label("lc_cities", lang))
-    st.dataframe(city_table(result.cities, shown, registry, profile, lang), hide_index=True)
-    st.subheader(label("lc_communities", lang))
-    st.dataframe(community_table(result.communities, registry, profile, lang), hide_index=True)
-    st.subheader(label("lc_sources", lang))
-    st.dataframe(sources_text(result.sources, shown, registry, profile, lang), hide_index=True)
-    if len(found.quarantine):
-        st.subheader(label("facilities_quarantine", lang).format(n=len(found.quarantine)))
-        st.dataframe(quarantine_rows(facility_quarantine(found.quarantine), lang), hide_index=True)
-
-
-def _downloads(result, found, lang: str) -> None:
-    columns, profile = st.columns(3), result.profile
-    download(
-        label("download_lc_xlsx", lang),
-        f"lifecircle-{profile}.xlsx",
-        export_xlsx,
-        result,
-        found.quarantine,
-        where=columns[0],
-    )
-    download(
-        label("download_lc_communities", lang),
-        f"lifecircle-communities-{profile}.geojson",
-        geojson_bytes,
-        result.communities,
-        where=columns[1],
-    )
-    districts = display_outlines(result.districts)
-    name = f"lifecircle-districts-{profile}.geojson"
-    download(label("download_lc_districts", lang), name, geojson_bytes, districts, where=columns[2])
+# --- the page: its tables and files after the map ----------------------------------------------
 
 
 def render(lang: str) -> None:
@@ -235,5 +190,7 @@ def render(lang: str) -> None:
         result = _measured(ledger.ledger.projects, found, built, profile, registry)
     _map(result, built, lang)
     _walkshed_form(result, built, found, lang)
-    _tables(result, found, lang)
-    _downloads(result, found, lang)
+    for heading, table in tables(result, found.quarantine, lang):
+        st.subheader(heading)
+        st.dataframe(table, hide_index=True)
+    offer(downloads(result, found.quarantine, display_outlines(result.districts), lang))

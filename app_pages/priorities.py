@@ -1,38 +1,38 @@
 """
 Priorities page (优先): which communities first, by a score whose every rank is explained.
 
-The same pipeline as `atlas priorities` (:func:`geo.priorities.rank`, presets from
-:data:`geo.priorities.PRESETS`); the words, table and map come from :mod:`layers.priorities`.
-The candidates are the ledger in view's (its 计划 rows, not yet 完工, or all) or a list
-uploaded here, read as the ledger page reads a ledger (same reader, same quarantine), as
-``atlas priorities --candidates`` reads it. Widgets and layout only.
+The same pipeline as `atlas priorities` (:func:`geo.priorities.rank`); words, table, map and
+files from :mod:`layers.priorities`. The candidates are the ledger in view's (计划 rows, not
+yet 完工, or all), measured on the 生活圈 and 步行可达 pages, or a list uploaded here, read
+as a ledger and measured on the extract in view (:func:`geo.priorities.measure_list`, as
+``atlas priorities --candidates --osm``). Widgets and layout only.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 
 import pandas as pd
 import streamlit as st
 
 from app_pages._ui import state
-from app_pages._ui.common import current_ledger
+from app_pages._ui.cache import kept_newest, walking_network
+from app_pages._ui.common import current_infra, current_ledger
 from app_pages._ui.widgets import coverage_view, datum_select, upload_fields, upload_note
-from geo import priorities, records
+from geo import facilities, priorities, records
 from geo.errors import InputError
 from layers._html import esc_md
 from layers.priorities import (
-    consent_note,
-    missing_notes,
+    list_measured_text,
+    list_read_text,
     part_name,
     preset_name,
     priorities_layers,
-    ranked_file,
     ranked_table,
-    ties_text,
+    ranking_downloads,
+    ranking_notes,
+    unplaced_text,
 )
-from layers.spreadsheets import csv_bytes, xlsx_bytes
 from layers.tables import quarantine_rows
 from layers.wording import error_text, label
 
@@ -42,10 +42,11 @@ PRESET_KEY = "priorities_preset"
 WEIGHT_KEY = "priorities_weight_{}"
 #: Where the 生活圈 and 步行可达 pages keep their newest measure in the session.
 MEASURED_KEYS = ("lifecircle_result", "reach_result")
-#: The page's choice beside :data:`geo.priorities.CANDIDATES`: a list of candidates uploaded
-#: here; the list read stays in the session under LIST_KEY (one, the newest).
+#: The page's choice beside :data:`geo.priorities.CANDIDATES`: a list uploaded here, kept
+#: read under LIST_KEY and measured under MEASURES_KEY (the newest of each).
 UPLOADED = "uploaded"
 LIST_KEY = "priorities_list"
+MEASURES_KEY = "priorities_list_measures"
 LIST_TYPES = ["csv", "xlsx"]
 
 
@@ -77,7 +78,7 @@ def _choices(lang: str) -> tuple[str, str]:
     return which, preset
 
 
-def _weights(preset: str, lang: str) -> dict[str, float]:
+def _weights(lang: str) -> dict[str, float]:
     """One slider per part (0-100 %), starting at the preset's weights."""
     if any(WEIGHT_KEY.format(p) not in st.session_state for p in priorities.PARTS):
         _use_preset()
@@ -91,83 +92,37 @@ def _weights(preset: str, lang: str) -> dict[str, float]:
         }
 
 
-def _measures(projects: pd.DataFrame) -> list[pd.DataFrame]:
-    """What the 生活圈 and 步行可达 pages measured of these very rows in this session."""
-    found = []
-    for key in MEASURED_KEYS:
-        for result in (st.session_state.get(key) or {}).values():
-            frame = getattr(result, "communities", None)
-            if frame is None and isinstance(result, tuple):
-                frame = result[0]
-            if isinstance(frame, pd.DataFrame):
-                found.append(frame)
-    return [f for f in found if len(f) == len(projects) and f.index.equals(projects.index)]
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _osm_facilities(sha: str, name: str, _data: bytes) -> facilities.Facilities:
+    registry, extent = facilities.load_registry(), walking_network(_data, name).extent()
+    return facilities.read_osm_facilities(_data, registry=registry, extent=extent, name=name)
 
 
-def _notes(ranked: pd.DataFrame, weights: dict[str, float], preset: str, lang: str) -> None:
-    """How many ranked, the inputs missing, the ties and the consent rule."""
-    counted = label("priorities_counted", lang)
-    st.caption(counted.format(count=f"{len(ranked):,}", preset=preset_name(preset, lang)))
-    for note in missing_notes(ranked, weights, lang):
-        st.info(note)
-    ties = ties_text(ranked, lang)
-    if ties:
-        st.warning(esc_md(ties))
-    consent = consent_note(ranked, lang)
-    if consent:
-        st.warning(consent)
-
-
-def _map(ranked, lang: str) -> None:
-    """The ranked communities with a point; how many have none (no map when none has one)."""
-    unplaced = int((ranked.geometry.isna() | ranked.geometry.is_empty).sum())
-    if unplaced:
-        st.caption(label("priorities_unplaced", lang).format(count=f"{unplaced:,}"))
-    # A list without a single point (a district's list often has none) draws no empty map.
-    if unplaced < len(ranked):
-        coverage_view(priorities_layers(ranked, lang=lang), "priorities_map")
-
-
-def _downloads(ranked, weights: dict[str, float], preset: str, lang: str) -> None:
-    """The ranked table, numbers as numbers and each part's value, in XLSX and CSV."""
-    table = ranked_file(ranked, weights, lang)
-    left, right = st.columns(2)
-    sheet = label("page_priorities", lang)
-    left.download_button(
-        label("download_priorities_xlsx", lang),
-        functools.partial(xlsx_bytes, {sheet: table}),
-        f"priorities-{preset}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="priorities_xlsx",
+def _list_measures(listed: pd.DataFrame, lang: str) -> priorities.ListMeasures:
+    """The list's own reach gap and life circle, on the extract in view (kept per list)."""
+    loaded = current_infra()
+    if loaded is None or loaded.data is None or loaded.infra.kind != "osm":
+        return priorities.measure_list(listed, None)
+    data, name = loaded.data, loaded.name
+    try:
+        built = walking_network(data, name)
+        found = _osm_facilities(hashlib.sha256(data).hexdigest(), name, data)
+    except InputError as exc:
+        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        return priorities.measure_list(listed, None)
+    measures = kept_newest(
+        MEASURES_KEY,
+        (id(listed), loaded.token, built.sha256),
+        lambda: priorities.measure_list(listed, built, infra=loaded.infra, facilities=found),
     )
-    right.download_button(
-        label("download_priorities_csv", lang),
-        functools.partial(csv_bytes, table),
-        f"priorities-{preset}.csv",
-        "text/csv",
-        key="priorities_csv",
-    )
-
-
-def _read_list(data: bytes, name: str, datum: str | None, sheet: str | None):
-    """The uploaded list read once per file, datum and sheet (kept for this session)."""
-    token = (hashlib.sha256(data).hexdigest(), name, datum, sheet)
-    kept = st.session_state.get(LIST_KEY)
-    if kept is None or kept[0] != token:
-        ledger = records.read_ledger(data, name=name, crs_name=datum, sheet=sheet)
-        st.session_state[LIST_KEY] = kept = (token, ledger)
-    return kept[1]
+    if text := list_measured_text(measures, name, lang):
+        st.caption(text)
+    return measures
 
 
 def _uploaded(lang: str) -> pd.DataFrame | None:
-    """
-    A list of candidate communities uploaded here, read as a ledger, its quarantine shown.
-
-    None (and the reason said) until a file is read.
-    """
-    upload = st.file_uploader(
-        label("priorities_upload", lang), type=LIST_TYPES, key="priorities_upload"
-    )
+    """A list of candidates uploaded here, read as a ledger, its quarantine shown; or None."""
+    upload = st.file_uploader(label("priorities_upload", lang), LIST_TYPES, key="priorities_upload")
     upload_note(LIST_TYPES, lang)
     if upload is None:
         st.info(label("priorities_upload_needs", lang))
@@ -176,39 +131,37 @@ def _uploaded(lang: str) -> pd.DataFrame | None:
     sheet = st.text_input(label("sheet", lang), "", key="priorities_sheet") or None
     datum = datum_select(lang, key="priorities_datum", fields=upload_fields(data, name, sheet))
     try:
-        listed = _read_list(data, name, datum, sheet)
+        listed = kept_newest(
+            LIST_KEY,
+            (hashlib.sha256(data).hexdigest(), name, datum, sheet),
+            lambda: records.read_ledger(data, name=name, crs_name=datum, sheet=sheet),
+        )
     except InputError as exc:
         st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
         return None
     summary = listed.summary()
-    st.caption(
-        label("priorities_upload_read", lang).format(
-            rows=f"{listed.rows:,}",
-            clean=f"{summary['clean']:,}",
-            quarantined=summary["quarantined"],
-        )
-    )
+    st.caption(list_read_text(listed.rows, summary["clean"], summary["quarantined"], lang))
     if not listed.quarantine.empty:
-        with st.expander(label("quarantine", lang)):
-            shown = quarantine_rows(listed.quarantine, lang)
-            st.dataframe(shown, hide_index=True, width="stretch")
+        shown = quarantine_rows(listed.quarantine, lang)
+        st.expander(label("quarantine", lang)).dataframe(shown, hide_index=True, width="stretch")
     return listed.projects
 
 
-def _candidates(which: str, lang: str) -> tuple[pd.DataFrame, str, list] | None:
-    """The rows to rank, which of them, and the measures of the same rows; None: said why."""
+def _candidates(which: str, lang: str):
+    """The rows to rank, which of them, their measures and why a part is unmeasured; or None."""
     if which == UPLOADED:
-        listed = _uploaded(lang)
-        return None if listed is None else (listed, "all", [])
-    loaded = current_ledger()
-    if loaded is None:
+        if (listed := _uploaded(lang)) is None:
+            return None
+        measures = _list_measures(listed, lang)
+        return listed, "all", list(measures.frames), measures.unmeasured
+    if (loaded := current_ledger()) is None:
         st.info(label("priorities_needs", lang))
         return None
-    projects = loaded.ledger.projects
-    measured = _measures(projects)
-    if measured:
+    # What the 生活圈 and 步行可达 pages measured of these very rows in this session.
+    kept = [r for k in MEASURED_KEYS for r in (st.session_state.get(k) or {}).values()]
+    if measured := priorities.measures_of(loaded.ledger.projects, kept):
         st.caption(label("priorities_measured", lang))
-    return projects, which, measured
+    return loaded.ledger.projects, which, measured, {}
 
 
 def render(lang: str) -> None:
@@ -218,22 +171,29 @@ def render(lang: str) -> None:
     # The language switch renames every option and label here: the choices are carried over.
     state.keep([CANDIDATES_KEY, PRESET_KEY, *(WEIGHT_KEY.format(p) for p in priorities.PARTS)])
     which, preset = _choices(lang)
-    weights = _weights(preset, lang)
+    weights = _weights(lang)
     if not any(weights.values()):
         st.warning(label("priorities_weights_zero", lang))
         return
-    found = _candidates(which, lang)
-    if found is None:
+    if (found := _candidates(which, lang)) is None:
         return
-    rows, among, measured = found
+    rows, among, measured, unmeasured = found
     ranked = priorities.rank(rows, among=among, weights=weights, measured=tuple(measured))
     if ranked.empty:
         st.info(label("priorities_no_candidates", lang))
         return
-    _notes(ranked, weights, preset, lang)
+    for kind, text in ranking_notes(ranked, weights, preset, lang, unmeasured=unmeasured):
+        getattr(st, kind)(text)
+    explained = {
+        label("priorities_col_explained", lang): st.column_config.TextColumn(width="large")
+    }
     table = ranked_table(ranked, weights, lang)
-    explained = st.column_config.TextColumn(width="large")
-    config = {label("priorities_col_explained", lang): explained}
-    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
-    _map(ranked, lang)
-    _downloads(ranked, weights, preset, lang)
+    st.dataframe(table, hide_index=True, width="stretch", column_config=explained)
+    if unplaced := unplaced_text(ranked, lang):
+        st.caption(unplaced)
+    # A list without a single point (a district's list often has none) draws no empty map.
+    if not (ranked.geometry.isna() | ranked.geometry.is_empty).all():
+        coverage_view(priorities_layers(ranked, lang=lang), "priorities_map")
+    files = ranking_downloads(ranked, weights, preset, lang)
+    for column, (text, data, name, mime) in zip(st.columns(2), files, strict=True):
+        column.download_button(text, data, name, mime, key=f"priorities_{name.rsplit('.')[-1]}")

@@ -5,9 +5,8 @@ The map colours districts by start or completion rate (无计划 and 未报送 n
 never 0 %), the table and the late list follow, then the quarterly ranking, the months from
 the saved versions of the ledger, and the monthly report, made when its button is clicked.
 A plan is saved here (:mod:`app_pages._ui.plan_forms`) from the reported figures or the
-plan template. The plan version, the day, the
-rate and the chart's place (``?chart=``) live in the address
-(``/progress?plan=xinxiang-2023@1&as_of=2023-06-30``), beside the sidebar's ``?ledger=``;
+plan template. The plan version, the day, the rate and the chart's place (``?chart=``) live
+in the address (``/progress?plan=xinxiang-2023@1&as_of=2023-06-30``), beside ``?ledger=``;
 ``ledger_versions`` records which versions the ledger in view read, and a link opened after
 they changed says so. Computing is :func:`geo.progress.overview`'s, wording and the report
 :mod:`layers.progress`'s, as for ``atlas progress``.
@@ -36,16 +35,19 @@ from geo.progress import RATES, Overview, overview
 from layers._html import esc_md
 from layers.maps import progress_layers
 from layers.progress import (
+    chart_places,
     deadline_texts,
     headline,
     late_table,
     link_changed_text,
     monthly_table,
     on_outlines,
+    plan_refs,
     progress_chart,
     progress_table,
-    quarter_text,
     ranking_table,
+    ranking_title,
+    read_refs,
     report_file,
     report_file_name,
     uncounted_table,
@@ -74,8 +76,7 @@ def _reports(ref: str, revision: tuple):
 
 def choose_plan(lang: str) -> str | None:
     """The plan version in view (``?plan=``), or None when the workspace holds none."""
-    found = [d for d in workspace().list_datasets(user=current_account()) if d["kind"] == "plan"]
-    refs = [f"{d['name']}@{v}" for d in found for v in range(d["latest"], 0, -1)]
+    refs = plan_refs(workspace().list_datasets(user=current_account()))
     with st.expander(label("progress_new_plan", lang), expanded=not refs):
         plan_forms(lang)
     if not refs:
@@ -126,25 +127,22 @@ def render(lang: str) -> None:
     as_of, rate = choose_view(plan, lang)
     saved = bool(loaded.sources)
     covers = {a for s in loaded.sources for a in s.covers} if saved else None
-    reports = (
-        _reports(st.session_state.get(LEDGER_REF) or "", workspace_revision()) if saved else []
-    )
+    ledger_ref = st.session_state.get(LEDGER_REF) or ""
+    reports = _reports(ledger_ref, workspace_revision()) if saved else []
     found = overview(plan, loaded.ledger.projects, as_of=as_of, covers=covers, reports=reports)
-    read = [s.ref for s in loaded.sources] or [label("progress_unsaved_ledger", lang)]
+    read = read_refs([s.ref for s in loaded.sources], lang)
     st.caption(versions_text(info.ref, read, lang))
     changed = link_changed_text(state.url_list("ledger_versions"), read, lang)
     if changed and "ledger_versions" not in st.session_state:
         st.warning(changed)
     st.caption(label("progress_deadlines", lang).format(**deadline_texts(plan, lang)))
-    for column, (what, value) in zip(
-        st.columns(4), headline(found.progress.table, lang), strict=True
-    ):
+    figures = headline(found.progress.table, lang)
+    for column, (what, value) in zip(st.columns(len(figures)), figures, strict=True):
         column.metric(what, value)
     for note in found.progress.notes:
         st.warning(label(f"progress_note_{note['code']}", lang))
-    layers = progress_layers(
-        on_outlines(found.progress.table, load_display_outlines()), rate=rate, lang=lang
-    )
+    shown = on_outlines(found.progress.table, load_display_outlines())
+    layers = progress_layers(shown, rate=rate, lang=lang)
     st_folium(
         layers.base, feature_group_to_add=layers.groups, layer_control=layers.control,
         height=480, width="stretch", returned_objects=[], key="progress-map",
@@ -178,10 +176,7 @@ def rankings(found: Overview, lang: str) -> None:
     if found.quarter_end is None:
         st.caption(label("progress_rank_none", lang))
         return
-    title = label("progress_rank_title", lang).format(
-        quarter=quarter_text(found.quarter_end, lang), day=found.quarter_end.isoformat()
-    )
-    st.subheader(title)
+    st.subheader(ranking_title(found.quarter_end, lang))
     for column, rate in zip(st.columns(len(RATES)), RATES, strict=True):
         column.markdown(f"**{label(f'rate_{rate}', lang)}**")
         column.dataframe(ranking_table(found.rankings[rate], lang), hide_index=True)
@@ -194,8 +189,7 @@ def months_view(found: Overview, lang: str, saved: bool) -> None:
         st.info(label("progress_monthly_none", lang))
         return
     st.caption(label("progress_monthly_help", lang))
-    places = found.progress.table
-    names = dict(zip(places["adcode"], places["place"], strict=True))
+    names = chart_places(found.progress.table)
     codes = list(names)
     state.seed("chart", options=codes, default=codes[0])
     chosen = st.selectbox(

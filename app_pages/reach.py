@@ -13,6 +13,8 @@ radii, snap distance and measure live in the address (``/reach?profile=wheelchai
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from app_pages._ui import state
@@ -21,41 +23,37 @@ from app_pages._ui.common import current_infra, current_ledger
 from app_pages._ui.widgets import (
     coverage_view,
     display_outlines,
-    download,
     load_network_example,
+    offer,
     osm_extract,
     refused,
 )
 from geo import coverage, network, reach
 from geo.errors import InputError
 from layers._html import esc_md
-from layers.export import geojson_bytes
 from layers.reach import (
+    address_defaults,
+    downloads,
+    drawn_for,
     network_caption,
     on_network,
     reach_keys,
     reach_layers,
     route_text,
+    tables,
 )
-from layers.tables import coverage_table, reach_table
-from layers.wording import format_value, label, measure_name
+from layers.wording import dropped_text, label, measure_name
 
 REACH_KEY = "reach_result"
 DRAWN_KEY = "reach_drawn"
+RADII_OFFERED = [300, 500, 1000]
 
 
 def _measured(loaded, projects, built, profile: str, radii: tuple, snap: float):
     """Per-community and per-district reach, kept for the newest inputs of this session."""
-    return kept_newest(
-        REACH_KEY,
-        (loaded.token, id(projects), built.sha256, profile, radii, snap),
-        lambda: reach.measure(
-            projects, loaded.infra, built, profiles=(profile,), radii=radii, max_snap_m=snap
-        ),
-    )
-
-
-RADII_OFFERED = [300, 500, 1000]
+    key = (loaded.token, id(projects), built.sha256, profile, radii, snap)
+    run = functools.partial(reach.measure, projects, loaded.infra, built, profiles=(profile,))
+    return kept_newest(REACH_KEY, key, lambda: run(radii=radii, max_snap_m=snap))
 
 
 def inputs(lang: str):
@@ -85,27 +83,20 @@ def inputs(lang: str):
 def settings(lang: str) -> tuple[str, tuple, int, list]:
     """The walker, the radii and the snap distance; the address values dropped."""
     left, middle, right = st.columns(3)
-    profiles = list(network.PROFILES)
-    dropped = state.seed("profile", options=profiles, default=profiles[0])
+    profiles, default = list(network.PROFILES), address_defaults()
+    dropped = state.seed("profile", options=profiles, default=default["profile"])
     dropped += state.seed(
-        "radii", options=RADII_OFFERED, default=list(coverage.RADII_M), multi=True, cast=int
+        "radii", options=RADII_OFFERED, default=default["radii"], multi=True, cast=int
     )
-    dropped += state.seed(
-        "snap", options=list(range(10, 501)), default=int(reach.MAX_SNAP_M), cast=int
-    )
+    dropped += state.seed("snap", options=list(range(10, 501)), default=default["snap"], cast=int)
     profile = left.radio(
-        label("reach_profile", lang),
-        profiles,
+        label("reach_profile", lang), profiles, key="profile", horizontal=True,
         format_func=lambda p: label(f"profile_{p}", lang),
-        key="profile",
-        horizontal=True,
-    )
+    )  # fmt: skip
     chosen_radii = middle.multiselect(
-        label("reach_radii", lang),
-        RADII_OFFERED,
-        key="radii",
+        label("reach_radii", lang), RADII_OFFERED, key="radii",
         placeholder=label("choose", lang),  # else Streamlit's own English
-    )
+    )  # fmt: skip
     radii = tuple(sorted(chosen_radii or coverage.RADII_M))
     snap = right.number_input(label("reach_snap", lang), 10, 500, step=10, key="snap")
     return profile, radii, snap, dropped
@@ -121,30 +112,20 @@ def choose_measure(keys: list[str], dropped: list, lang: str) -> str:
         key="measure",
     )
     if dropped:
-        st.warning(label("compare_dropped", lang).format(values="、".join(map(str, dropped))))
+        st.warning(esc_md(dropped_text(dropped, lang)))
     # The walker, radii, snap distance and measure are in the address, as the map's filters are.
-    state.publish(
-        ["profile", "radii", "snap", "measure"],
-        defaults={
-            "profile": next(iter(network.PROFILES)),
-            "radii": list(coverage.RADII_M),
-            "snap": int(reach.MAX_SNAP_M),
-            "measure": keys[0],
-        },
-    )
+    state.publish(["profile", "radii", "snap", "measure"], defaults=address_defaults(keys[0]))
     return metric
 
 
 def reach_map(loaded, built, communities, table, metric: str, profile: str, lang: str) -> dict:
     """Reach by district with what was drawn for this network and walker; the drawn."""
     drawn = dict(st.session_state.get(DRAWN_KEY, {}))
-    # What was drawn for this network and profile; the view fits it.
-    shown_drawn = {k: v[1:] for k, v in drawn.items() if v[0] == (built.sha256, profile)}
-    infra = loaded.infra.features
-    shown = display_outlines(table)
+    shown_drawn = drawn_for(drawn, built.sha256, profile)  # the view fits it
     layers = reach_layers(
-        shown, metric, infra=infra, communities=communities, drawn=shown_drawn, lang=lang
-    )
+        display_outlines(table), metric, infra=loaded.infra.features, communities=communities,
+        drawn=shown_drawn, lang=lang,
+    )  # fmt: skip
     coverage_view(layers, "reach_map")
     st.caption(label("reach_caption", lang))
     if "route" in shown_drawn:
@@ -152,61 +133,42 @@ def reach_map(loaded, built, communities, table, metric: str, profile: str, lang
     return drawn
 
 
-def walkshed_form(built, communities, drawn: dict, profile: str, snap, lang: str) -> None:
-    """Draw how far one can walk from a community."""
+def tools(loaded, built, communities, drawn: dict, profile: str, snap, lang: str) -> None:
+    """Draw how far one can walk from a community, or its walk to the nearest destination."""
     with_point, names = on_network(communities, profile)
-    st.markdown(f"**{label('walkshed_title', lang)}**")
-    origin = st.selectbox(label("reach_community", lang), with_point, format_func=names.get)
-    metres = st.number_input(label("walkshed_distance", lang), 100, 3000, 500, step=100)
-    if st.form_submit_button(label("walkshed_draw", lang)) and origin is not None:
-        shed = reach.walkshed(
-            built, communities.geometry[origin], metres, profile=profile, max_snap_m=snap
+    left, right = st.columns(2)
+    with left.form("walkshed"):
+        st.markdown(f"**{label('walkshed_title', lang)}**")
+        origin = st.selectbox(label("reach_community", lang), with_point, format_func=names.get)
+        metres = st.number_input(label("walkshed_distance", lang), 100, 3000, 500, step=100)
+        if st.form_submit_button(label("walkshed_draw", lang)) and origin is not None:
+            shed = reach.walkshed(
+                built, communities.geometry[origin], metres, profile=profile, max_snap_m=snap
+            )
+            if shed["status"].iloc[0] != "ok":
+                st.warning(label("reach_off_network", lang))
+            else:
+                drawn["walkshed"] = ((built.sha256, profile), names[origin], shed)
+                st.session_state[DRAWN_KEY] = drawn
+    with right.form("route"):
+        st.markdown(f"**{label('route_title', lang)}**")
+        start = st.selectbox(label("reach_community", lang), with_point, format_func=names.get)
+        kind = st.selectbox(
+            label("route_kind", lang),
+            coverage.DISTANCE_TYPES,
+            format_func=lambda k: label(f"infra_{k}", lang),
         )
-        if shed["status"].iloc[0] != "ok":
-            st.warning(label("reach_off_network", lang))
-        else:
-            drawn["walkshed"] = ((built.sha256, profile), names[origin], shed)
-            st.session_state[DRAWN_KEY] = drawn
-
-
-def route_form(loaded, built, communities, drawn: dict, profile: str, snap, lang: str) -> None:
-    """Draw the walk from a community to its nearest destination of a kind."""
-    with_point, names = on_network(communities, profile)
-    st.markdown(f"**{label('route_title', lang)}**")
-    start = st.selectbox(label("reach_community", lang), with_point, format_func=names.get)
-    kind = st.selectbox(
-        label("route_kind", lang),
-        coverage.DISTANCE_TYPES,
-        format_func=lambda k: label(f"infra_{k}", lang),
-    )
-    if st.form_submit_button(label("route_draw", lang)) and start is not None:
-        found = reach.route(
-            built, communities.geometry[start], loaded.infra, kind=kind, profile=profile,
-            max_snap_m=snap,
-        )  # fmt: skip
-        status = found["status"].iloc[0]
-        if status != "ok":
-            st.warning(esc_md(f"{names[start]}: {label(f'reach_{status}', lang)}"))
-        else:
-            drawn["route"] = ((built.sha256, profile), names[start], found)
-            st.session_state[DRAWN_KEY] = drawn
-
-
-def downloads(communities, table, drawn: dict, profile: str, lang: str) -> None:
-    """Reach by community and by district, and the walkshed drawn, as GeoJSON."""
-    columns = st.columns(3)
-    text = label("download_reach_communities", lang)
-    name = f"reach-communities-{profile}.geojson"
-    download(text, name, geojson_bytes, communities, where=columns[0])
-    if not table.empty:
-        text, name = label("download_reach_districts", lang), f"reach-districts-{profile}.geojson"
-        download(text, name, geojson_bytes, table, where=columns[1])
-    if "walkshed" in drawn:
-        _, origin, shed = drawn["walkshed"]
-        distance = format_value(shed["distance_m"].iloc[0], "m", lang)
-        text = esc_md(label("download_walkshed", lang).format(name=origin, distance=distance))
-        name = f"walkshed-{shed['profile'].iloc[0]}.geojson"
-        download(text, name, geojson_bytes, shed.assign(origin=origin), where=columns[2])
+        if st.form_submit_button(label("route_draw", lang)) and start is not None:
+            found = reach.route(
+                built, communities.geometry[start], loaded.infra, kind=kind, profile=profile,
+                max_snap_m=snap,
+            )  # fmt: skip
+            status = found["status"].iloc[0]
+            if status != "ok":
+                st.warning(esc_md(f"{names[start]}: {label(f'reach_{status}', lang)}"))
+            else:
+                drawn["route"] = ((built.sha256, profile), names[start], found)
+                st.session_state[DRAWN_KEY] = drawn
 
 
 def render(lang: str) -> None:
@@ -224,18 +186,13 @@ def render(lang: str) -> None:
     drawn = reach_map(loaded, built, communities, table, metric, profile, lang)
     if not communities[f"{profile}_snap_m"].notna().any():
         st.info(label("reach_none_on_network", lang))
-    tool_left, tool_right = st.columns(2)
-    with tool_left.form("walkshed"):
-        walkshed_form(built, communities, drawn, profile, snap, lang)
-    with tool_right.form("route"):
-        route_form(loaded, built, communities, drawn, profile, snap, lang)
+    tools(loaded, built, communities, drawn, profile, snap, lang)
     if st.session_state.get(DRAWN_KEY) is drawn:
         st.rerun()  # the map above is drawn already: draw it again with the new layer
-    st.subheader(label("district_metrics", lang))
-    if table.empty:
-        st.info(label("infra_outside_china", lang))
-    else:
-        st.dataframe(coverage_table(table, keys, lang), hide_index=True, width="stretch")
-    st.subheader(label("reach_communities", lang))
-    st.dataframe(reach_table(communities, profile, lang), hide_index=True, width="stretch")
-    downloads(communities, table, drawn, profile, lang)
+    for heading, shown in tables(table, communities, keys, profile, lang):
+        st.subheader(heading)
+        if isinstance(shown, str):
+            st.info(shown)  # no district measured: says why
+        else:
+            st.dataframe(shown, hide_index=True, width="stretch")
+    offer(downloads(communities, table, drawn, profile, lang))

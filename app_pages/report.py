@@ -6,17 +6,12 @@ The same pipeline as ``atlas report reply|sheets`` (:func:`geo.report.gather_rep
 infrastructure in view (this session's, else the workspace's), as the account may read them.
 Cities, districts, period and kinds live in the address (``/report?city=新乡市&period=2023``);
 the files are made when their button is clicked (Streamlit's deferred download), by the
-callables :func:`downloads` returns, which the page also keeps in the session for tests.
+callables :func:`layers.report_view.downloads` returns, which the page also keeps in the
+session for tests. What the page shows is built by :mod:`layers.report_view`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime
-import functools
-from collections.abc import Callable
-
-import pandas as pd
 import streamlit as st
 
 from app_pages._ui import state
@@ -33,13 +28,13 @@ from geo import boundaries, report
 from geo.errors import AtlasError
 from geo.figures import STATUSES
 from geo.selection import Selection
+from layers import report_view
 from layers._html import esc_md
-from layers.citations import figure_name, item_citations, item_value, key_name, kind_text
+from layers.citations import key_name
 from layers.wording import error_text, label
 from store import StoreError
 from store.loaded import readable_places, saved_source
 
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 KEYS = ["city", "district", "period", "kind", "cover"]
 MEMO_KEY = "report_memo"
 #: The documents the page offered on its last run (:class:`Download`), by button.
@@ -92,24 +87,6 @@ def gathered(chosen, loaded, found) -> report.Report:
     return kept_newest(MEMO_KEY, key, gather)
 
 
-def reply_bytes(made: report.Report, lang: str) -> bytes:
-    """The reply to a proposal as a Word document."""
-    from layers.reply import reply_docx
-
-    return reply_docx(made, today=_today(), lang=lang)
-
-
-def atlas_bytes(made: report.Report, figure: str, lang: str) -> bytes:
-    """The district atlas as a PDF, its cover showing ``figure``."""
-    from layers.atlas_pdf import atlas_pdf
-
-    return atlas_pdf(made, today=_today(), figure=figure, lang=lang)
-
-
-def _today() -> datetime.date:
-    return datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
-
-
 def choices(lang: str):
     """The page's filters (in the address): cities, districts, period, kinds."""
     cities = load_city_names()
@@ -145,23 +122,16 @@ def choices(lang: str):
 
 
 def preview(made: report.Report, lang: str) -> None:
-    """The city figures the draft opens with, each with its source, as a table."""
-    rows = [
-        {
-            label("sheets_col_name", lang): figure_name(item, lang),
-            label("sheets_col_value", lang): item_value(item, lang),
-            label("sheets_col_kind", lang): kind_text(item, lang),
-            label("sheets_col_source", lang): item_citations(item, lang),
-        }
-        for city in made.cities
-        for _, item in made.city_items(city).iterrows()
-        if item["family"] == "programme"
-    ]
-    if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    for city in made.cities:
-        if not made.city_items(city)["value"].notna().any():
-            st.info(label("report_nothing", lang).format(city=esc_md(city)))
+    """The city figures the draft opens with, then each place's shares, each with its source."""
+    figures = report_view.figures_table(made, lang)
+    if len(figures):
+        st.dataframe(figures, hide_index=True, width="stretch")
+    for city in report_view.empty_cities(made):
+        st.info(label("report_nothing", lang).format(city=esc_md(city)))
+    shares = report_view.shares_table(made, lang)
+    if len(shares):
+        st.subheader(label("report_shares_heading", lang))
+        st.dataframe(shares, hide_index=True, width="stretch")
 
 
 def render(lang: str) -> None:
@@ -186,15 +156,7 @@ def render(lang: str) -> None:
         st.error(esc_md(error_text(exc, lang)))
         return
     used = [d.name for d in (loaded, found) if d is not None]
-    sep = "、" if lang == "zh" else ", "
-    st.caption(
-        label("report_summary", lang).format(
-            places=len(made.places),
-            figures=int(made.items["value"].notna().sum()),
-            data=esc_md(sep.join(used)) or label("report_no_data_loaded", lang),
-        )
-        + (label("report_left_out", lang).format(n=made.left_out) if made.left_out else "")
-    )
+    st.caption(esc_md(report_view.summary_text(made, used, lang)))
     preview(made, lang)
     left, right = st.columns(2)
     keys = list(dict.fromkeys(made.items.loc[made.items["scope"] == "place", "key"]))
@@ -205,7 +167,7 @@ def render(lang: str) -> None:
         key="cover",
         format_func=lambda k: key_name(k, lang),
     )
-    files = downloads(made, figure, lang)
+    files = report_view.downloads(made, figure, lang)
     st.session_state[DOWNLOADS_KEY] = files
     for column, found in zip((left, right), files, strict=True):
         column.download_button(
@@ -216,40 +178,3 @@ def render(lang: str) -> None:
             type="primary" if found.key == "dl-reply" else "secondary",
             key=found.key,
         )
-
-
-@dataclasses.dataclass(frozen=True)
-class Download:
-    """
-    A document the page offers, built only when its button is clicked (``build``).
-
-    The page keeps the ones it offered in ``st.session_state[DOWNLOADS_KEY]``: the very
-    callables its buttons were given, so a test builds what a click would.
-    """
-
-    key: str
-    label: str
-    build: Callable[[], bytes]
-    file_name: str
-    mime: str
-
-
-def downloads(made: report.Report, figure: str, lang: str) -> list[Download]:
-    """The reply draft and the district atlas of ``made``, as the page's buttons offer them."""
-    cities = "、".join(made.cities)
-    return [
-        Download(
-            "dl-reply",
-            label("report_download_reply", lang),
-            functools.partial(reply_bytes, made, lang),
-            label("report_reply_file", lang).format(cities=cities),
-            DOCX_MIME,
-        ),
-        Download(
-            "dl-sheets",
-            label("report_download_sheets", lang),
-            functools.partial(atlas_bytes, made, figure, lang),
-            label("report_sheets_file", lang).format(cities=cities),
-            "application/pdf",
-        ),
-    ]

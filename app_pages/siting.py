@@ -11,7 +11,6 @@ sites come from the extract, or from point files uploaded here (``--candidates``
 
 from __future__ import annotations
 
-import functools
 import hashlib
 
 import streamlit as st
@@ -23,22 +22,21 @@ from app_pages._ui.widgets import coverage_view, load_network_example, upload_no
 from geo import crs, siting
 from geo.errors import InputError
 from layers._html import esc_md
-from layers.export import geojson_bytes
 from layers.siting import (
     curve_frame,
+    datum_name,
+    fewer_text,
+    file_read_text,
     refused_rows,
+    siting_downloads,
     siting_layers,
     siting_table,
-    status_text,
-    totals_text,
-    units,
+    summary_notes,
 )
 from layers.wording import error_text, label
 
 SITING_KEY = "siting_result"
 WEIGH_KEY = "siting_weigh"
-
-
 #: The two point files a planner may give instead of the extract's: session key, label.
 SITE_FILES = {"candidates": "siting_candidates_upload", "existing": "siting_existing_upload"}
 SITE_TYPES = ["geojson", "json", "gpkg", "zip"]
@@ -47,11 +45,10 @@ SITE_TYPES = ["geojson", "json", "gpkg", "zip"]
 def _read_sites(role: str, data: bytes, name: str, datum: str | None):
     """An uploaded site file read once per file and datum (kept for this session)."""
     token = (hashlib.sha256(data).hexdigest(), name, datum)
-    slot = f"siting_{role}_read"
-    kept = st.session_state.get(slot)
-    if kept is None or kept[0] != token:
-        st.session_state[slot] = kept = (token, *siting.read_sites(data, name=name, crs_name=datum))
-    return kept
+    read = kept_newest(
+        f"siting_{role}_read", token, lambda: siting.read_sites(data, name=name, crs_name=datum)
+    )
+    return (token, *read)
 
 
 def site_files(lang: str) -> dict:
@@ -69,13 +66,8 @@ def site_files(lang: str) -> dict:
                 datum = st.selectbox(
                     label("datum", lang),
                     [None, *crs.DATUMS],
-                    index=0,
                     placeholder=label("datum_choose", lang),
-                    format_func=lambda d: (
-                        label("datum_in_file_sites", lang)
-                        if d is None
-                        else label(f"datum_{d}", lang)
-                    ),
+                    format_func=lambda d: datum_name(d, lang),
                     key=f"siting_{role}_datum",
                 )
                 if upload is None:
@@ -87,11 +79,7 @@ def site_files(lang: str) -> dict:
                 except InputError as exc:
                     st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
                     st.stop()
-                st.caption(
-                    label("siting_file_read", lang).format(
-                        points=f"{len(points):,}", refused=f"{len(refused):,}"
-                    )
-                )
+                st.caption(file_read_text(len(points), len(refused), lang))
                 if not refused.empty:
                     st.dataframe(refused_rows(refused, lang), hide_index=True, width="stretch")
                 given[role] = (token, points)
@@ -105,18 +93,10 @@ def _planned(loaded, projects, built, given: dict, settings: tuple):
 
     def solve():
         return siting.plan(
-            projects,
-            built,
-            kind=kind,
-            count=count,
-            radius_m=radius,
-            profile=profile,
-            infra=loaded.infra,
-            candidates=given["candidates"][1] if "candidates" in given else None,
-            existing=given["existing"][1] if "existing" in given else None,
-            time_limit_s=60.0,
-            weigh=weigh,
-        )
+            projects, built, kind=kind, count=count, radius_m=radius, profile=profile,
+            infra=loaded.infra, candidates=given.get("candidates", (None, None))[1],
+            existing=given.get("existing", (None, None))[1], time_limit_s=60.0, weigh=weigh,
+        )  # fmt: skip
 
     files = tuple((role, given[role][0]) for role in sorted(given))
     key = (loaded.token, id(projects), built.sha256, files, *settings)
@@ -181,44 +161,6 @@ def settings(lang: str) -> tuple[str, str, int, int]:
     return kind, profile, count, radius
 
 
-def summary_captions(summary: dict, lang: str) -> None:
-    """Candidates and existing sites counted, the totals, the solver's status, the unplaced."""
-    st.caption(
-        label("siting_counts", lang).format(
-            candidates=f"{summary['candidates']:,}", existing=f"{summary['existing']:,}"
-        )
-    )
-    st.success(totals_text(summary, lang))
-    st.caption(status_text(summary, lang))
-    unplaced = summary["communities_unplaced"] + summary["communities_without_weight"]
-    if unplaced:
-        st.caption(
-            label("siting_unplaced", lang).format(
-                count=unplaced,
-                households=f"{round(summary['households_unplaced']):,}",
-                **units(summary.get("weigh", "households"), lang),
-            )
-        )
-
-
-def downloads(candidates, name: str, lang: str) -> None:
-    """The chosen sites and every candidate, as GeoJSON."""
-    columns = st.columns(2)
-    chosen = candidates[candidates["chosen"]].sort_values("order")
-    columns[0].download_button(
-        label("download_siting", lang),
-        functools.partial(geojson_bytes, chosen),
-        f"sites-{name}.geojson",
-        "application/geo+json",
-    )
-    columns[1].download_button(
-        label("download_siting_all", lang),
-        functools.partial(geojson_bytes, candidates),
-        f"candidates-{name}.geojson",
-        "application/geo+json",
-    )
-
-
 def render(lang: str) -> None:
     """The siting page: settings, the solution on the map, its table, curve and downloads."""
     st.title(label("page_siting_title", lang))
@@ -236,13 +178,18 @@ def render(lang: str) -> None:
     except InputError as exc:
         st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
         st.stop()
-    summary_captions(result.summary, lang)
+    for kind, text in summary_notes(result.summary, lang):
+        getattr(st, kind)(text)
     coverage_view(siting_layers(candidates, existing, lang=lang, weigh=weigh), "siting_map")
     left, right = st.columns(2)
     left.subheader(label("siting_chosen", lang))
     left.dataframe(siting_table(candidates, lang, weigh), hide_index=True, width="stretch")
     right.subheader(label("siting_curve", lang))
-    curve = curve_frame(result.curve, lang, weigh)
+    curve = curve_frame(result.curve, lang, weigh, before=result.summary["covered_before"])
     sites, covered, solution = curve.columns  # worded: the chart's axes and legend
     right.line_chart(curve, x=sites, y=covered, color=solution)
-    downloads(candidates, f"{kind}-{profile}-{radius}m", lang)
+    if fewer := fewer_text(result.summary, lang):
+        right.info(fewer)
+    files = siting_downloads(candidates, f"{kind}-{profile}-{radius}m", lang)
+    for column, (text, data, name, mime) in zip(st.columns(2), files, strict=True):
+        column.download_button(text, data, name, mime)

@@ -82,16 +82,24 @@ def _free_port() -> int:
 
 
 class _Server:
-    """``streamlit run app.py`` on a free loopback port, until the ``with`` block ends."""
+    """
+    ``streamlit run app.py`` on a free loopback port, until the ``with`` block ends.
+
+    ``env`` is added to this process's environment (a workspace, a user); the server's
+    output goes to ``log``.
+    """
+
+    def __init__(self, env: dict[str, str] | None = None, log: Path | None = None) -> None:
+        self.env, self.log_path = env or {}, log or synthetic.DATA / "app-server.log"
 
     def __enter__(self) -> str:
         port = _free_port()
         command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
                    "--server.port", str(port), "--server.address", "127.0.0.1",
                    "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
-        self.log = (synthetic.DATA / "app-server.log").open("wb")
+        self.log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            command, cwd=REPO, env=os.environ.copy(), stdout=self.log, stderr=subprocess.STDOUT
+            command, cwd=REPO, env=os.environ | self.env, stdout=self.log, stderr=subprocess.STDOUT
         )
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 120

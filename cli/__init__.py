@@ -36,7 +36,8 @@ The ``atlas`` command: thin subcommands over ``geo`` and ``layers``.
                [--weigh households|renovated_households|elderly] [--time-limit S]
                [--solver highs|cbc] [--all-candidates] --out FILE.geojson
     atlas priorities (--projects LEDGER | --candidates LIST) [--crs DATUM]
-                     [--among planned|not_completed|all] [--preset safety|accessibility|balanced]
+                     [--among planned|not_completed|all] [--osm EXTRACT]
+                     [--preset safety|accessibility|balanced]
                      [--lang zh|en] --out FILE.csv|.xlsx [--report FILE.csv|.xlsx]
     atlas indicators --projects LEDGER [--crs DATUM] --osm EXTRACT [--facilities FILE]
                      [--profile walk|wheelchair] [--radius CATEGORY=M ...]
@@ -110,26 +111,11 @@ they share (options, the check of files, the acting account) in :mod:`cli._commo
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
 
-from cli import (
-    accounts,
-    batch,
-    compare,
-    export,
-    figures,
-    indicators,
-    infra,
-    ledger,
-    network,
-    places,
-    plan,
-    report,
-    site,
-    workspace,
-)
 from cli._common import check_files, decode_file_name
 from geo.errors import AtlasError, InputError
 
@@ -145,19 +131,40 @@ FIX_FLAGS = {
     "city": "pass --city CITY",
     "output": "pass another path to the output option",
 }
-#: The command modules, in the order ``atlas --help`` lists their commands.
-COMMANDS = (
-    places, export, compare, ledger, infra, figures, plan, network, site, indicators, workspace,
-    accounts, report, batch,
-)  # fmt: skip
+#: The command modules, in the order ``atlas --help`` lists their commands, with the commands
+#: each registers: a command imports only its own module (and what that needs), not every
+#: command's (mapclassify, scipy, folium… cost ``atlas report reply`` 2.5 s of CPU before it
+#: read an argument). tests/test_cli.py checks the names against what the modules register.
+COMMANDS = {
+    "places": ("build", "resolve"),
+    "export": ("export", "map"),
+    "compare": ("compare",),
+    "ledger": ("ingest",),
+    "infra": ("infra", "coverage"),
+    "figures": ("figures",),
+    "plan": ("plan", "progress"),
+    "network": ("network", "reach"),
+    "site": ("priorities", "site"),
+    "indicators": ("indicators",),
+    "workspace": ("db", "datasets", "history", "diff"),
+    "accounts": ("user", "audit", "publish", "serve"),
+    "report": ("report",),
+    "batch": ("batch",),
+}
 
 
-def _parser() -> argparse.ArgumentParser:
-    """The ``atlas`` parser: every command's options, from each module of :data:`COMMANDS`."""
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """
+    The ``atlas`` parser: the options of ``command``'s module, or of every module's commands.
+
+    An unknown or missing ``command`` gets every command, so ``--help`` and argparse's
+    refusal list them all.
+    """
     parser = argparse.ArgumentParser(prog="atlas", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in COMMANDS:
-        module.add_commands(sub)
+    chosen = [name for name, commands in COMMANDS.items() if command in commands]
+    for name in chosen or COMMANDS:
+        importlib.import_module(f"cli.{name}").add_commands(sub)
     return parser
 
 
@@ -171,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the ``atlas`` command line; returns the process exit status."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("pyogrio").setLevel(logging.WARNING)  # one line per layer written
-    args = _parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    args = _parser(given[0] if given else None).parse_args(given)
     try:
         check_files(args)
         return args.func(args)

@@ -3,7 +3,7 @@
 
     atlas batch reach|indicators|coverage (--province 河南省 | --all) --osm EXTRACT
                 --ledger NAME[@V]|FILE --out DIR/ [--profile P ...] [--radius R ...]
-                [--workers N] [--scheduler tcp://HOST:8786]
+                [--workers N] [--scheduler tcp://HOST:8786] [--drop-cuts]
 
 The command's options and handler (:func:`add_commands`, listed in :data:`cli.COMMANDS`).
 The work is :func:`geo.batch.run_batch`'s: a line per city
@@ -128,6 +128,7 @@ def _batch(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         options=options,
         progress=_say,
+        keep_cuts=not args.drop_cuts,
     )
     counts = {status: int((table["status"] == status).sum()) for status in batch.STATUSES}
     summary = {"task": args.task, "cities": len(table), **counts, "out": str(args.out)}
@@ -165,6 +166,11 @@ def add_commands(sub) -> None:
     command.add_argument("--workers", type=int, default=1, help="local processes (default 1)")
     command.add_argument(
         "--scheduler", metavar="tcp://HOST:8786", help="a dask.distributed scheduler to use"
+    )
+    command.add_argument(
+        "--drop-cuts",
+        action="store_true",
+        help="remove OUT/cuts/ (each city's part of the extract) once the run ends",
     )
     # --out is a folder (GeoParquet and the summary): only the extract is a checked file.
     declare_files(command, inputs=("osm",), outputs=())

@@ -25,7 +25,7 @@ from cli._common import (
 )
 from geo import boundaries, compare, coverage, gazetteer, infra, records
 from geo import figures as figures_io
-from layers.compare import compare_places
+from layers.compare import compare_places, default_metrics
 from layers.tables import compare_csv
 
 #: What the page opens with: households, and the ledger's households when there is a ledger.
@@ -58,11 +58,10 @@ def _chosen_places(given: list[str] | None, places, figures) -> list[str]:
     return list(dict.fromkeys(chosen))
 
 
-def _chosen_metrics(given: list[str] | None, options: list[str], has_ledger: bool) -> list[str]:
-    """The metrics to compare: ``--metric``'s, checked, else households (and the ledger's)."""
+def _chosen_metrics(given: list[str] | None, options: list[str]) -> list[str]:
+    """The metrics to compare: ``--metric``'s, checked, else the page's (households...)."""
     if not given:
-        defaults = [DEFAULT_METRIC] + (["ledger_households"] if has_ledger else [])
-        return [m for m in defaults if m in options]
+        return default_metrics(options)
     unknown = [m for m in given if m not in options]
     if unknown:
         raise ValueError(
@@ -105,7 +104,7 @@ def _compare(args: argparse.Namespace) -> int:
         has_ledger=projects is not None,
         infra_table=infra_table,
     )
-    metrics = _chosen_metrics(args.metric, options, projects is not None)
+    metrics = _chosen_metrics(args.metric, options)
     if not metrics:
         raise ValueError(f"Expected a metric to compare (--metric); one of {', '.join(options)}.")
     modes = compare.relative_modes(metrics, figures)

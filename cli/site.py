@@ -76,6 +76,20 @@ def _ranked_rows(args: argparse.Namespace) -> tuple[pd.DataFrame, str, dict]:
     return rows, among, refused
 
 
+def _list_measures(chosen: pd.DataFrame, osm: Path | None):
+    """The candidates' reach gap and life circle on the extract ``osm`` (None: unmeasured)."""
+    from geo import facilities, network, priorities
+
+    if osm is None:
+        return priorities.measure_list(chosen, None)
+    built = network.load_network(osm)
+    registry = facilities.load_registry()
+    found = facilities.read_osm_facilities(osm, registry=registry, extent=built.extent())
+    return priorities.measure_list(
+        chosen, built, infra=infra.read_infra(osm), facilities=found, registry=registry
+    )
+
+
 def _priorities(args: argparse.Namespace) -> int:
     """``atlas priorities``: which communities first, each score explained by its parts."""
     from geo import priorities
@@ -85,7 +99,11 @@ def _priorities(args: argparse.Namespace) -> int:
     out = Path(args.out)
     boundaries.build_boundaries()
     rows, among, refused = _ranked_rows(args)
-    ranked = priorities.rank(rows, among=among, preset=args.preset)
+    # The page's list and this one alike: the candidates' own reach gap and life circle on the
+    # extract's walking network (without --osm, said unmeasured, never 0).
+    chosen = priorities.select_candidates(rows, among)
+    measures = _list_measures(chosen, Path(args.osm) if args.osm else None)
+    ranked = priorities.rank(chosen, among=among, preset=args.preset, measured=measures.frames)
     weights = priorities.PRESETS[args.preset]
     # The very file the 优先 page downloads, worded in --lang.
     write_table(ranked_file(ranked, weights, args.lang), out, label("page_priorities", args.lang))
@@ -97,6 +115,8 @@ def _priorities(args: argparse.Namespace) -> int:
         "tied": int(ranked["tied"].sum()),
         "parts_without_data": priorities.parts_without_data(ranked),
         "consent_below_80": int(ranked["consent_below_80"].fillna(False).astype(bool).sum()),
+        "measured": measures.measured,
+        "unmeasured": measures.unmeasured,
     }
     print(json.dumps(summary | refused, ensure_ascii=False))
     return 0
@@ -123,13 +143,18 @@ def add_commands(sub) -> None:
         help="which rows of --projects to rank: the 计划 rows (default), not yet 完工, or all",
     )
     ranks.add_argument("--planned", action="store_true", help="same as --among planned")
+    ranks.add_argument(
+        "--osm",
+        help="OSM extract (.osm.pbf/.osm): the candidates' wheelchair gap to an accessible stop "
+        "and life-circle lacks, measured on its walking network (without it: not scored)",
+    )
     ranks.add_argument("--preset", choices=list(PRESETS), default="balanced")
     ranks.add_argument("--lang", choices=["zh", "en"], default="zh", help="the table's language")
     ranks.add_argument("--out", required=True, help="ranked table .csv or .xlsx, as the page's")
     ranks.add_argument("--report", help="the file's quarantined rows: .csv or .xlsx")
     declare_files(
         ranks,
-        inputs=("projects", "candidates"),
+        inputs=("projects", "candidates", "osm"),
         outputs=("out", "report"),
         suffixes={"out": (".csv", ".xlsx"), "report": (".csv", ".xlsx")},
     )

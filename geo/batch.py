@@ -12,7 +12,7 @@ writes GeoParquet (EPSG:4326) partitioned as a Hive dataset::
     OUT/communities/province=河南省/city=新乡市/part.parquet   (reach, indicators)
     OUT/districts/province=河南省/city=新乡市/part.parquet
     OUT/summary.parquet and OUT/summary.csv                      one row per city
-    OUT/cuts/<city_adcode>-<digest>.osm.pbf                      each city's cut, kept
+    OUT/cuts/<city_adcode>-<digests>.osm.pbf                     each city's cut, kept
 
 A city's row says ``done``, ``failed`` (with an error code and message: its others go on)
 or ``skipped`` (done by an earlier run of the same task into the same folder, nothing run
@@ -20,7 +20,9 @@ again). Only the calling process writes files, one city at a time, each renamed 
 once written, and the summary after every city: a run stopped half-way keeps what it
 finished. The cuts stay for the next run (a month's new ledger, a failed city again) while
 the extract and the cities' outlines are the same: cutting a province's or the country's
-extract costs more than its cities' tasks. Workers read a city's cut and return frames, so
+extract costs more than its cities' tasks. A changed extract (same file name, another size
+or time) removes every cut of its earlier state; :func:`drop_cuts` (``atlas batch
+--drop-cuts``) removes them all after a run. Workers read a city's cut and return frames, so
 a cluster's workers need no shared disk.
 """
 
@@ -28,12 +30,14 @@ from __future__ import annotations
 
 import array
 import concurrent.futures
+import contextlib
 import dataclasses
 import hashlib
 import itertools
 import json
 import multiprocessing
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -65,6 +69,7 @@ __all__ = [
     "CityJob",
     "city_areas",
     "cut_extract",
+    "drop_cuts",
     "partition_path",
     "read_summary",
     "run_batch",
@@ -787,30 +792,85 @@ def _settings(options: dict) -> str:
     return json.dumps(options, sort_keys=True, ensure_ascii=False, default=list)
 
 
+#: A cut's file name: the city's adcode, then digests of the extract's name, of its state
+#: (size, modification time) and of the city's area.
+_CUT_NAME = re.compile(r"(\d{6})-([0-9a-f]{8})-([0-9a-f]{8})-([0-9a-f]{8})\.osm(\.pbf)?")
+#: A cut named as before the extract's name and state were told apart: never read again.
+_OLDER_CUT_NAME = re.compile(r"\d{6}-[0-9a-f]{16}\.osm(\.pbf)?")
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=4).hexdigest()
+
+
+def _drop_stale_cuts(folder: Path, source: str, state: str) -> None:
+    """
+    Remove the cuts no run can use again: of an earlier state of this extract, or old-named.
+
+    Every city's, not only this run's: a province's cuts of last month's extract would
+    otherwise stay beside this month's. Cuts of other extracts (another file name) stay.
+    """
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        found = _CUT_NAME.fullmatch(path.name)
+        if (found and found[2] == source and found[3] != state) or _OLDER_CUT_NAME.fullmatch(
+            path.name
+        ):
+            path.unlink(missing_ok=True)
+
+
+def drop_cuts(out: str | Path) -> int:
+    """
+    Remove ``OUT/cuts/`` (every city's cut, of every extract); returns the files removed.
+
+    Safe at any time between runs: a later run cuts again what it needs (``atlas batch
+    --drop-cuts`` does this after its run).
+    """
+    folder = Path(out) / "cuts"
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and (
+            _CUT_NAME.fullmatch(path.name) or _OLDER_CUT_NAME.fullmatch(path.name)
+        ):
+            path.unlink()
+            removed += 1
+    with contextlib.suppress(OSError):
+        folder.rmdir()  # left in place if anything else was put there
+    return removed
+
+
 def _kept_cuts(extract: Path, areas: gpd.GeoDataFrame, out: Path) -> dict[str, Path]:
     """
     Each area's cut of ``extract``, kept in ``OUT/cuts/`` between runs: only missing ones cut.
 
-    A cut's name holds a digest of the extract (name, size, modification time) and of the
-    area's outline, so a new extract or another outline is cut again (its older cut
-    removed). Cuts are written aside and moved in once all are complete.
+    A cut's name holds digests of the extract's name, of its state (size, modification
+    time) and of the area's outline (:data:`_CUT_NAME`). When the extract changes (a new
+    month's file under the same name), every city's cut of its earlier state is removed,
+    whichever cities this run concerns; another outline cuts that city again (its older cut
+    removed). Cuts of an extract of another name are kept. Cuts are written aside and moved
+    in once all are complete. All the missing cities are cut in one pass over the extract
+    (:func:`cut_extract`), never one pass per city.
     """
     folder = out / "cuts"
     stat = extract.stat()
-    source = f"{extract.name}|{stat.st_size}|{stat.st_mtime_ns}".encode()
+    source = _digest(extract.name.encode())
+    state = _digest(f"{extract.name}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    _drop_stale_cuts(folder, source, state)
     suffix = ".osm" if extract.suffix.lower() == ".osm" else ".osm.pbf"
     codes = areas["city_adcode"].astype(str).to_list()
     names = {}
     for code, outline in zip(codes, shapely.to_wkb(areas.geometry.to_numpy()), strict=True):
-        digest = hashlib.blake2b(source + outline, digest_size=8).hexdigest()
-        names[code] = f"{code}-{digest}{suffix}"
+        names[code] = f"{code}-{source}-{state}-{_digest(outline)}{suffix}"
     missing = [not (folder / names[code]).is_file() for code in codes]
     if any(missing):
         with tempfile.TemporaryDirectory(prefix="atlas-cut-", dir=out) as tmp:
             made = cut_extract(extract, areas[missing].reset_index(drop=True), tmp)
             folder.mkdir(exist_ok=True)
             for code, path in made.items():
-                for older in folder.glob(f"{code}-*"):
+                for older in folder.glob(f"{code}-{source}-*"):
                     older.unlink()
                 os.replace(path, folder / names[code])
     return {code: folder / names[code] for code in codes}
@@ -829,6 +889,7 @@ def run_batch(
     options: dict | None = None,
     progress: Progress | None = None,
     only_with_projects: bool = True,
+    keep_cuts: bool = True,
     run: Callable[[CityJob], dict] = run_city,
 ) -> pd.DataFrame:
     """
@@ -846,6 +907,7 @@ def run_batch(
     and ``radii_by_category`` (indicators), ``radii`` (coverage), ``max_snap_m``. Cities run
     largest cut first, so the last to start are the quickest and the pool's tail is short.
     ``run`` is what a worker runs per city (:func:`run_city`; a picklable stand-in in tests).
+    ``keep_cuts=False`` removes ``OUT/cuts/`` once the run ends (:func:`drop_cuts`).
     """
     if task not in TASKS:
         raise ValueError(f"Expected a task among {', '.join(TASKS)}; got {task!r}.")
@@ -894,4 +956,6 @@ def run_batch(
     skipped = table["city_adcode"].isin(done_before)
     table.loc[skipped, "status"] = "skipped"
     table.loc[skipped, "seconds"] = 0.0
+    if not keep_cuts:
+        drop_cuts(out)
     return table

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from geo import boundaries, coverage, gazetteer
+from geo.dates import period_code
 from geo.selection import city_headline, city_places, distinct_periods, source_text
 
 __all__ = [
@@ -713,24 +714,17 @@ def by_period(
 
 def _named_periods(frame: pd.DataFrame) -> pd.Series:
     """
-    The period as written, else named from its years like the documents name theirs.
+    The period as written, else its years as a :func:`geo.dates.period_code` layers word.
 
-    ``2024年``, ``2019年至2022年``, ``截至2023年`` (no start year), ``2021年起`` (no end).
+    ``2024``, ``2019/2022``, ``../2023`` (no start year), ``2021/..`` (no end): in Chinese
+    2024年, 2019年至2022年, 截至2023年, 2021年起, as the documents name theirs.
     """
-    names = []
-    for label, first, last in frame[["period_label", "period_start", "period_end"]].itertuples(
-        index=False
-    ):
-        if isinstance(label, str) and label:
-            names.append(label)
-        elif pd.isna(first) and pd.isna(last):
-            names.append(pd.NA)
-        elif pd.isna(first):
-            names.append(f"截至{last}年")
-        elif pd.isna(last):
-            names.append(f"{first}年起")
-        else:
-            names.append(f"{first}年" if first == last else f"{first}年至{last}年")
+    names = [
+        label if isinstance(label, str) and label else period_code(first, last)
+        for label, first, last in frame[["period_label", "period_start", "period_end"]].itertuples(
+            index=False
+        )
+    ]
     return pd.Series(names, index=frame.index, dtype="string")
 
 
@@ -755,7 +749,7 @@ def _ledger_by_year(
                         value=value,
                         unit=unit,
                         status=status if dated else "no_year",
-                        period_label=f"{year}年" if dated else pd.NA,
+                        period_label=period_code(year, year) if dated else pd.NA,
                         period_start=year,
                         period_end=year,
                         source=source,

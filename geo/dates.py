@@ -7,6 +7,12 @@ started by a day is then a question with three answers: a month-only start in Ma
 surely started by 31 March, surely not by 28 February, and on 15 March nobody can tell;
 :func:`bounds` gives each date's first and last possible day so callers can say which. Days
 are ``datetime64[D]``; "today" is Beijing's (UTC+8), the bureaus' calendar.
+
+A period no document named (a ledger's year, a plan's, a figure with its years only) is
+written from its years in ISO 8601 notation, never in words: ``2023``, ``2019/2022``, open
+ends ``../2023`` (up to 2023) and ``2021/..`` (from 2021) (:func:`period_code`). Its form and
+years (:func:`period_form`, :data:`PERIOD_FORMS`) are worded by layers in either language:
+2023年 / 2023, 2019年至2022年 / 2019–2022, 截至2023年 / by 2023, 2021年起 / since 2021.
 """
 
 from __future__ import annotations
@@ -20,11 +26,14 @@ import pandas as pd
 
 __all__ = [
     "BEIJING",
+    "PERIOD_FORMS",
     "bounds",
     "is_month",
     "month_end",
     "months_between",
     "parse_day",
+    "period_code",
+    "period_form",
     "quarter_end",
     "quarter_of",
     "today",
@@ -35,6 +44,56 @@ BEIJING = datetime.timezone(datetime.timedelta(hours=8), "Asia/Shanghai")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
 _NAT = np.datetime64("NaT", "D")
+
+#: The forms of a period named from its years, each with the years its words take
+#: (``period_<form>`` in the catalogue).
+PERIOD_FORMS: dict[str, tuple[str, ...]] = {
+    "year": ("year",),
+    "span": ("start", "end"),
+    "to": ("end",),
+    "since": ("start",),
+}
+_PERIOD_CODE = re.compile(r"^(\d{4}|\.\.)(?:/(\d{4}|\.\.))?$")
+
+
+def period_code(start: object, end: object) -> str | None:
+    """
+    A period named from its first and last years, as :func:`period_form` reads it back.
+
+    ``2023`` (one year), ``2019/2022``, ``../2023`` (no first year), ``2021/..`` (no last
+    year); None when neither year is known.
+    """
+    first = None if start is None or pd.isna(start) else int(start)  # type: ignore[call-overload]
+    last = None if end is None or pd.isna(end) else int(end)  # type: ignore[call-overload]
+    if first is None and last is None:
+        return None
+    if first == last:
+        return str(first)
+    return f"{'..' if first is None else first}/{'..' if last is None else last}"
+
+
+def period_form(text: object) -> tuple[str, dict[str, int]] | None:
+    """
+    The form of :data:`PERIOD_FORMS` and years of a :func:`period_code`; None for other text.
+
+    ``"2019/2022"`` → ``("span", {"start": 2019, "end": 2022})``; a label a document wrote
+    (``2023年``, ``截至目前``) is no code: None.
+    """
+    found = _PERIOD_CODE.match(text.strip()) if isinstance(text, str) else None
+    if found is None:
+        return None
+    first, last = found.group(1), found.group(2)
+    if last is None:
+        return None if first == ".." else ("year", {"year": int(first)})
+    if first == ".." and last == "..":
+        return None
+    if first == "..":
+        return "to", {"end": int(last)}
+    if last == "..":
+        return "since", {"start": int(first)}
+    if first == last:
+        return "year", {"year": int(first)}
+    return "span", {"start": int(first), "end": int(last)}
 
 
 def today() -> datetime.date:

@@ -183,6 +183,30 @@ CODES: dict[str, tuple[str, ...]] = {
     "projects_columns": ("name", "columns"),
     # No reported figure plans this city and year (geo.plans.plan_from_figures).
     "no_plan_figures": ("city", "year", "found"),
+    # A plan refused whole (geo.plans): two documents plan one place (``documents`` "/"
+    # between, ``metric`` its code), no place column, rows of several cities or years or of
+    # none ("/" between), a city no name matches (``suggestions`` "/" between, "-" for none),
+    # an investment column without its unit.
+    "plan_documents": ("documents", "place", "metric"),
+    "plan_place_column": ("header",),
+    "plan_cities": ("cities",),
+    "plan_no_city": (),
+    "plan_years": ("years",),
+    "plan_no_year": (),
+    "plan_city_unknown": ("city", "suggestions"),
+    "plan_investment_unit": ("header",),
+    # Sites refused (geo.siting): weighed by elderly residents with no such column (``columns``
+    # the names read, "/" between); neither an OSM extract nor both candidate and existing files.
+    "siting_no_elderly": ("columns",),
+    "siting_no_candidates": (),
+    # A figures table lacking columns (geo.documents.table.NEEDED_COLUMNS, ``needed`` "/"
+    # between), ``header`` as written.
+    "figures_columns": ("needed", "header"),
+    # A place name that matches nothing (UnknownPlaceError, code unknown_<kind>): close
+    # matches "/" between, "-" for none.
+    "unknown_city": ("value", "suggestions"),
+    "unknown_province": ("value", "suggestions"),
+    "unknown_district": ("value", "suggestions"),
     # One city of a batch (geo.batch.FAILURE_CODES): the others go on.
     "empty_network": (),
     "empty_extract": (),
@@ -196,12 +220,19 @@ class AtlasError(Exception):
 
 
 class UnknownPlaceError(AtlasError, KeyError):
-    """A city, province or district name that matches nothing, with close matches."""
+    """
+    A city, province or district name that matches nothing, with close matches.
+
+    ``code`` (``unknown_<kind>``) and ``details`` let a front end word it, as an
+    :class:`InputError`'s.
+    """
 
     def __init__(self, kind: str, value: str, suggestions: list[str]) -> None:
         self.kind = kind
         self.value = value
         self.suggestions = list(suggestions)
+        self.code = f"unknown_{kind}"
+        self.details = {"value": value, "suggestions": "/".join(self.suggestions) or "-"}
         hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"Unknown {kind} {value!r}.{hint}")
 

@@ -297,10 +297,12 @@ def plan_from_figures(
     clash = rows[rows.duplicated(["adcode", "metric"], keep=False)]
     if not clash.empty:
         docs = sorted(set(clash["doc_id"].astype(str)))
+        place, metric = str(clash["place"].iloc[0]), str(clash["metric"].iloc[0])
         raise InputError(
             f"Expected one document to plan each place; {', '.join(docs)} all plan "
-            f"{clash['place'].iloc[0]} ({clash['metric'].iloc[0]}). Choose one with "
-            "document= (atlas plan save --document DOC_ID)."
+            f"{place} ({metric}). Choose one with document= (atlas plan save --document DOC_ID).",
+            code="plan_documents",
+            details={"documents": "/".join(docs), "place": place, "metric": metric},
         )
     targets = rows.reindex(columns=[*FIGURE_COLUMNS, "table_row"]).reset_index(drop=True)
     targets["table_row"] = pd.array([pd.NA] * len(targets), dtype="Int64")
@@ -481,7 +483,9 @@ def _map_columns(header: list[str]) -> dict[str, str]:
     if not {"place", "adcode"} & set(columns):
         raise InputError(
             f"Expected a 地区 (place) or 行政区划代码 (adcode) column; the header has {header!r}. "
-            "Start from the template (atlas plan template --out plan.xlsx)."
+            "Start from the template (atlas plan template --out plan.xlsx).",
+            code="plan_place_column",
+            details={"header": "、".join(map(str, header))},
         )
     return columns
 
@@ -531,11 +535,13 @@ def _city_and_year(
     """The plan's one city and one year; rows of another year are refused as ``bad_value``."""
     cities = set(places.loc[flags.ok(), "city"].dropna())
     if city:
-        cities |= {gazetteer.resolve_city(city)["city"]}
+        cities |= {_city(city)["city"]}
     if len(cities) != 1:
         raise InputError(
             f"Expected the rows of one city's plan, got {sorted(cities) or 'no city'}. Fill in "
-            "the 城市 column, or give the city (atlas plan save --city)."
+            "the 城市 column, or give the city (atlas plan save --city).",
+            code="plan_cities" if cities else "plan_no_city",
+            details={"cities": "/".join(sorted(cities))} if cities else {},
         )
     years = pd.Series(year, index=folded.raw.index, dtype="Int64")
     if "year" in columns:
@@ -548,12 +554,23 @@ def _city_and_year(
     if len(found) != 1:
         raise InputError(
             f"Expected the rows of one year's plan, got years {found or 'none'}. Fill in the "
-            "年度 column, or give the year (atlas plan save --year)."
+            "年度 column, or give the year (atlas plan save --year).",
+            code="plan_years" if found else "plan_no_year",
+            details={"years": "/".join(map(str, found))} if found else {},
         )
+    return _city(cities.pop()), found[0]
+
+
+def _city(name: str) -> dict[str, str]:
+    """The plan's city by name; one no name matches is refused with the close ones."""
     try:
-        return gazetteer.resolve_city(cities.pop()), found[0]
+        return gazetteer.resolve_city(name)
     except UnknownPlaceError as exc:
-        raise InputError(str(exc)) from None
+        raise InputError(
+            str(exc),
+            code="plan_city_unknown",
+            details={"city": exc.value, "suggestions": "/".join(exc.suggestions) or "-"},
+        ) from None
 
 
 def _metrics(raw: pd.DataFrame, columns: dict[str, str], flags: _sheets.Flags) -> pd.DataFrame:
@@ -567,7 +584,9 @@ def _metrics(raw: pd.DataFrame, columns: dict[str, str], flags: _sheets.Flags) -
         if field == "investment" and scale is None:
             raise InputError(
                 f"Expected the investment column {header!r} to state its unit; rename it "
-                f"{header}（万元） or {header}（元）."
+                f"{header}（万元） or {header}（元）.",
+                code="plan_investment_unit",
+                details={"header": header},
             )
         values, problems = _cells.parse_numbers(
             raw[header], scale=scale or Decimal(1), integer=integer
@@ -700,7 +719,7 @@ def _targets(
         figure_id=lambda t: "plan-" + str(year) + "-" + t["adcode"] + "-" + t["metric"],
         period_start=year,
         period_end=year,
-        period_label=f"{year}年",
+        period_label=dates.period_code(year, year),
         status="plan",
         qualifier="exact",
         role=np.where(targets["level"] == "city", "stated_total", "part"),

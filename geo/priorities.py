@@ -12,21 +12,31 @@ silently). The consent rule of the seeds' plans (80 % of residents agreeing) is 
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
-from geo import dates
+from geo import dates, lifecircle, reach
+from geo.facilities import Facilities, Registry
+from geo.infra import Infra
 from geo.io import cells as _cells
+from geo.network import Network
 
 __all__ = [
     "CANDIDATES",
     "CONSENT_LEVELS",
     "CONSENT_MIN",
     "CONSENT_WORDS",
+    "MEASURED_PARTS",
     "PARTS",
     "PRESETS",
+    "UNMEASURED",
+    "ListMeasures",
+    "measure_list",
+    "measures_of",
     "parts_without_data",
     "prioritise",
     "rank",
@@ -313,6 +323,24 @@ def parts_without_data(ranked: pd.DataFrame) -> list[str]:
 _MEASURED = ("wheelchair_accessible_bus_stop_m", "wheelchair_accessible_bus_stop_status")
 
 
+def measures_of(communities: pd.DataFrame, measured: Iterable[object]) -> list[pd.DataFrame]:
+    """
+    The measures among ``measured`` that measure these very rows: same length, same index.
+
+    Each is a frame, or what a page keeps of its measure: :class:`geo.lifecircle.Indicators`
+    (its ``communities``) or :class:`geo.reach.Reach` (its ``near``); anything else is left.
+    """
+    frames = []
+    for one in measured:
+        frame = one if isinstance(one, pd.DataFrame) else getattr(one, "communities", None)
+        frame = getattr(one, "near", None) if frame is None else frame
+        if not isinstance(frame, pd.DataFrame) or len(frame) != len(communities):
+            continue
+        if frame.index.equals(communities.index):
+            frames.append(frame)
+    return frames
+
+
 def with_measures(communities: pd.DataFrame, *measured: pd.DataFrame | None) -> pd.DataFrame:
     """
     ``communities`` with the columns the parts read from measures of the same rows.
@@ -323,9 +351,7 @@ def with_measures(communities: pd.DataFrame, *measured: pd.DataFrame | None) -> 
     measure of another ledger never lends its numbers). Columns the ledger has are kept.
     """
     out = communities.copy()
-    for frame in measured:
-        if frame is None or len(frame) != len(out) or not frame.index.equals(out.index):
-            continue
+    for frame in measures_of(communities, measured):
         wanted = [c for c in frame.columns if str(c).startswith("pass_") or c in _MEASURED]
         for column in wanted:
             if column not in out:
@@ -353,3 +379,100 @@ def rank(
     chosen = select_candidates(with_measures(communities, *measured), among)
     when = dates.today().year if year is None else year
     return prioritise(chosen, preset=preset, weights=weights, year=when)
+
+
+#: The parts measured on a street network, not read from the ledger: the reach gap and the
+#: life circle's lacks.
+MEASURED_PARTS = ("access_gap", "life_circle_gap")
+#: Why a measured part could not be computed for a list, the first that applies: no walking
+#: network (no OSM extract), not one row with a point, the source maps nothing of the kind
+#: (no accessible stop, no life-circle category), or no row with a point on the network.
+UNMEASURED = ("no_network", "no_points", "not_in_source", "off_network")
+
+
+@dataclasses.dataclass(frozen=True)
+class ListMeasures:
+    """
+    What :func:`measure_list` measured of a list's rows, for :func:`rank`'s ``measured``.
+
+    ``frames`` are the measures (same index as the list); ``measured`` counts, per part of
+    :data:`MEASURED_PARTS`, the rows that got a value; ``unmeasured`` says, per part no row
+    got, why (a code of :data:`UNMEASURED`); ``profile`` is the life circle's walker.
+    """
+
+    frames: tuple[pd.DataFrame, ...]
+    measured: dict[str, int]
+    unmeasured: dict[str, str]
+    profile: str = "walk"
+
+
+def _has_point(rows: pd.DataFrame) -> np.ndarray:
+    geometry = getattr(rows, "geometry", None)
+    if geometry is None:
+        return np.zeros(len(rows), dtype=bool)
+    return (~(geometry.isna() | geometry.is_empty)).to_numpy(dtype=bool)
+
+
+def _why(statuses: pd.DataFrame, has_point: np.ndarray, measured: int) -> str | None:
+    """The reason no row was measured (None when one was), from the rows with a point."""
+    if measured:
+        return None
+    values = statuses.to_numpy(dtype=object)[has_point].ravel()
+    if len(values) and (values == "not_in_source").all():
+        return "not_in_source"
+    return "off_network"
+
+
+def measure_list(
+    communities: pd.DataFrame,
+    network: Network | None,
+    *,
+    infra: Infra | None = None,
+    facilities: Facilities | None = None,
+    registry: Registry | None = None,
+    profile: str = "walk",
+    max_snap_m: float = reach.MAX_SNAP_M,
+) -> ListMeasures:
+    """
+    The reach gap and the life circle's lacks of a list's own rows, on the walking network.
+
+    What the 步行可达 and 生活圈 pages measure of a ledger, measured here for a list that has
+    no such page (an uploaded list, ``atlas priorities --candidates --osm``): the wheelchair
+    metres to the nearest accessible stop (:func:`geo.reach.community_reach`, the stops of
+    ``infra``) and the life-circle passes for ``profile`` (:func:`geo.lifecircle.
+    community_indicators`, the categories of ``facilities``). Rows without a point or off the
+    network get no value (no data, never 0); a part no row got says why in ``unmeasured``.
+    """
+    has_point = _has_point(communities)
+    frames: list[pd.DataFrame] = []
+    measured = dict.fromkeys(MEASURED_PARTS, 0)
+    unmeasured: dict[str, str] = {}
+    if network is None or not has_point.any():
+        reason = "no_network" if network is None else "no_points"
+        return ListMeasures((), measured, dict.fromkeys(MEASURED_PARTS, reason), profile)
+    if infra is None:
+        unmeasured["access_gap"] = "not_in_source"
+    else:
+        near = reach.community_reach(
+            communities, infra, network, profiles=("wheelchair",),
+            types=("accessible_bus_stop",), max_snap_m=max_snap_m,
+        )  # fmt: skip
+        status = near[["wheelchair_accessible_bus_stop_status"]]
+        measured["access_gap"] = int(status.isin(["ok", "unreachable"]).to_numpy().sum())
+        frames.append(near)
+        if why := _why(status, has_point, measured["access_gap"]):
+            unmeasured["access_gap"] = why
+    if facilities is None:
+        unmeasured["life_circle_gap"] = "not_in_source"
+    else:
+        circle = lifecircle.community_indicators(
+            communities, facilities, network, registry=registry, profile=profile,
+            max_snap_m=max_snap_m,
+        )  # fmt: skip
+        passes = circle[[c for c in circle.columns if str(c).startswith("pass_")]]
+        measured["life_circle_gap"] = int(passes.notna().any(axis=1).sum())
+        frames.append(circle)
+        statuses = circle[[c for c in circle.columns if str(c).startswith("status_")]]
+        if why := _why(statuses, has_point, measured["life_circle_gap"]):
+            unmeasured["life_circle_gap"] = why
+    return ListMeasures(tuple(frames), measured, unmeasured, profile)

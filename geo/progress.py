@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from geo import boundaries, dates
+from geo.figures import combined_qualifier
 from geo.plans import Plan
 
 __all__ = [
@@ -53,7 +54,6 @@ __all__ = [
     "progress_at",
     "ranking",
     "reported_month",
-    "sum_qualifier",
 ]
 
 #: A place's standing: counted against its plan, in the ledger without a plan, or in the
@@ -320,7 +320,7 @@ def _city_first(plan: Plan, table: pd.DataFrame) -> pd.DataFrame:
             city[f"{column}_qualifier"] = stated[written].iloc[0]
         elif metric in parts and parts[metric].notna().all() and len(parts):
             city[column] = parts[metric].sum()
-            city[f"{column}_qualifier"] = sum_qualifier(parts[written])
+            city[f"{column}_qualifier"] = combined_qualifier(parts[written])
         else:
             city[column] = np.nan
             city[f"{column}_qualifier"] = None
@@ -346,19 +346,6 @@ def _city_first(plan: Plan, table: pd.DataFrame) -> pd.DataFrame:
     for column in [*_COUNTS, "late", "planned", "planned_households", *rates]:
         combined[column] = combined[column].astype("Float64")
     return combined
-
-
-def sum_qualifier(qualifiers: Iterable[object]) -> str:
-    """
-    The qualifier of a sum of qualified figures.
-
-    ``exact`` of exact parts, ``at_least`` of parts exact or at least (``at_most`` likewise),
-    else ``approx``.
-    """
-    found = {q if isinstance(q, str) else "exact" for q in qualifiers} - {"exact"}
-    if not found:
-        return "exact"
-    return found.pop() if len(found) == 1 and found <= {"at_least", "at_most"} else "approx"
 
 
 def _late_rows(

@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo.dates import period_code
+
 __all__ = ["BY", "COMPARED", "RESULTS", "reconcile", "reconcile_by"]
 
 #: How ledger rows meet the documents' periods: ``year`` (rows whose year lies in the
@@ -166,8 +168,9 @@ def _in_period(pairs: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def _period_text(start: pd.Series, end: pd.Series) -> pd.Series:
-    text = start.astype("string") + "–" + end.astype("string")
-    return text.astype(object).where(start.notna(), "")
+    """A period no document named, as a :func:`geo.dates.period_code` layers word; else ""."""
+    codes = [period_code(a, b) or "" for a, b in zip(start, end, strict=True)]
+    return pd.Series(codes, index=start.index, dtype=object)
 
 
 def _unreported_rows(projects: pd.DataFrame, covered: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -195,7 +198,7 @@ def _unreported_rows(projects: pd.DataFrame, covered: pd.DataFrame, by: str) -> 
             "city": out["city"],
             "place": out["district"],
             "adcode": out["adcode"],
-            "period": out["year"].astype("string").add("年").astype(object).where(~undated, ""),
+            "period": _period_text(out["year"], out["year"]),
             "period_start": out["year"],
             "period_end": out["year"],
             "metric": out["metric"],

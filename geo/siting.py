@@ -93,6 +93,8 @@ STATUSES: dict[str, str] = {
     "time_limit": "the time limit stopped the solver: the best sites found, with the gap to "
     "the solver's bound",
     "no_gain": "no candidate covers a household the existing sites leave uncovered",
+    "no_candidates": "there is no candidate to choose (the extract lists none, or the file "
+    "given is empty)",
 }
 #: What a site's reach counts: households, those of renovated (完工) communities, or elderly
 #: residents where the ledger has a column of them (:data:`ELDERLY_COLUMNS`).
@@ -383,7 +385,8 @@ def maximal_covering(
     status, gap, bound, model = "optimal", 0.0, None, None
     curve_optimum = np.full(count, np.nan)
     if not greedy_picks.size:
-        status, chosen = "no_gain", np.zeros(0, dtype=np.int64)
+        status = "no_gain" if n_candidates else "no_candidates"
+        chosen = np.zeros(0, dtype=np.int64)
     else:
         sizes = range(1, count + 1) if exact_curve else [count]
         sparse_model = problem.cover.shape[0] * problem.cover.shape[1] > SPOPT_MAX_CELLS
@@ -669,7 +672,9 @@ def demand(projects: pd.DataFrame, weigh: str = "households") -> pd.Series:
     if column is None:
         raise InputError(
             f"Expected a column of elderly residents ({', '.join(ELDERLY_COLUMNS)}) in the "
-            "ledger; got none. Weigh households instead, or add the column."
+            "ledger; got none. Weigh households instead, or add the column.",
+            code="siting_no_elderly",
+            details={"columns": "/".join(ELDERLY_COLUMNS)},
         )
     values, _problems = _cells.parse_numbers(projects[column].astype("string"), integer=True)
     return values.astype("float64")
@@ -704,7 +709,8 @@ def plan(
         if infra is None or infra.kind != "osm":
             raise InputError(
                 "Expected candidate and existing sites: give an OSM extract as the network "
-                "(it lists crossings and bus stops), or both a candidates and an existing file."
+                "(it lists crossings and bus stops), or both a candidates and an existing file.",
+                code="siting_no_candidates",
             )
         found, fixed = candidate_sites(network, infra, kind)
         candidates = found if candidates is None else candidates

@@ -9,7 +9,8 @@ the ledger's communities, the infrastructure, the data's extent shaded and the r
 as no data; scale bar and north arrow) in the CGCS2000 Gauss-Krüger zone of the city, then
 its figures, each with its period and kind, its rank in the city and a numbered source, and
 its accessibility and household shares with their statuses: by straight-line distance, so
-titled, and walked along the streets of an OSM extract when the report has one, citing it.
+titled, and when the report has an OSM extract the shares walked along its streets beside
+them in the same table (each column headed with its distance), citing the extract.
 A zone without an outline gets a page without a map that says why. Text that is too long
 wraps; a page that overflows goes on to a continuation page.
 
@@ -521,23 +522,30 @@ def _ledger_rows(items: pd.DataFrame, sources: _Sources, lang: str) -> list[list
     return rows
 
 
-def _share_profile(key: str) -> str | None:
-    """A share's walker (``walk``…), ``None`` for a straight-line share."""
-    return coverage.describe(key).profile
-
-
 def _share_rows(
-    items: pd.DataFrame, radii: tuple[int, ...], sources: _Sources, lang: str
+    items: pd.DataFrame,
+    columns: list[tuple[str | None, int]],
+    sources: _Sources,
+    lang: str,
 ) -> list[list[str]]:
-    """Household shares as a matrix: a row per feature type, a column per radius."""
+    """
+    Household shares as a matrix: a row per feature type, a column per (walker, radius).
+
+    A walker of ``None`` is the straight-line share; a walking share of the same radius sits
+    beside it in the same row, so the two read side by side and the page holds one table.
+    """
     rows = []
     described = [(coverage.describe(item["metric"]), item) for _, item in items.iterrows()]
     for kind in DISTANCE_TYPES:
-        mine = {found.radius: item for found, item in described if found.feature == kind}
+        mine = {
+            (found.profile, found.radius): item
+            for found, item in described
+            if found.feature == kind
+        }
         if not mine:
             continue
         cells = [label(f"infra_{kind}", lang)]
-        cells += [_cell(mine[r], lang) if r in mine else no_data(lang) for r in radii]
+        cells += [_cell(mine[c], lang) if c in mine else no_data(lang) for c in columns]
         cells.append(status_words(list(mine.values()), lang))
         cells.append("".join(dict.fromkeys(sources.cite(i, lang) for i in mine.values())))
         rows.append(cells)
@@ -637,26 +645,16 @@ class _Atlas:
         self.tables(page, place, parts, sources)
 
     def parts(self, items: pd.DataFrame, sources: _Sources) -> list:
-        """The place's four tables: (title key, headers, rows, column widths)."""
-        lang, radii = self.lang, self.report.radii
+        """The place's four tables: (title, headers, rows, column widths)."""
+        lang = self.lang
         kinds = items["source_kind"]
-        metric = items["metric"].astype(str)
-        shares = metric.str.startswith("households_within_")
-        walked = pd.Series(
-            [
-                bool(s) and _share_profile(k) is not None
-                for k, s in zip(metric, shares, strict=True)
-            ],
-            index=items.index,
-            dtype=bool,
-        )
+        shares = items["metric"].astype(str).str.startswith("households_within_")
         ledger_head = [label("sheets_col_ledger", lang)]
         ledger_head += [figure_name({"source_kind": "ledger", "key": k}, lang, short=True)
                         for k in LEDGER_FIGURES]  # fmt: skip
-        share_head = [label("sheets_col_type", lang)]
-        share_head += [label("sheets_col_radius", lang).format(radius=r) for r in radii]
-        share_head.append(label("sheets_col_status", lang))
-        share_widths = [40.0] + [36.0] * len(radii) + [182.0 - 64 - 36 * len(radii), 24.0]
+        title, share_head, columns = self.share_columns(items[shares])
+        each = min(36.0, 106.0 / max(len(columns), 1))  # no radius without infrastructure
+        share_widths = [32.0] + [each] * len(columns) + [182.0 - 56 - each * len(columns), 24.0]
         source = label("sheets_col_source", lang)
         return [
             ("sheets_figures", self.columns(["name", "value", "kind", "rank", "source"]),
@@ -665,17 +663,43 @@ class _Atlas:
              _ledger_rows(items[kinds == "ledger"], sources, lang), _MATRIX_WIDTHS),
             ("sheets_measures", self.columns(["name", "value", "status", "rank", "source"]),
              _measure_rows(items[(kinds == "measure") & ~shares], sources, lang), _WIDTHS),
-            ("sheets_shares", [*share_head, source],
-             _share_rows(items[shares & ~walked], radii, sources, lang), share_widths),
-            (self.walk_title(), [*share_head, source],
-             _share_rows(items[walked], radii, sources, lang), share_widths),
+            (title, [*share_head, source],
+             _share_rows(items[shares], columns, sources, lang), share_widths),
         ]  # fmt: skip
 
-    def walk_title(self) -> str:
-        """The walking shares' title, naming the walker (步行, 轮椅通行…)."""
-        profile = self.report.share_method()
-        words = label(f"profile_{profile}", self.lang) if profile != "straight" else ""
-        return label("sheets_walk_shares", self.lang).format(profile=words)
+    def share_columns(self, shares: pd.DataFrame) -> tuple[str, list[str], list]:
+        """
+        The shares table's title, headers and (walker, radius) columns.
+
+        Straight-line shares alone are so titled; with walking shares (an OSM extract) each
+        radius has a straight-line and a walking column, each header naming its distance.
+        """
+        lang, radii = self.lang, self.report.radii
+        walkers = list(
+            dict.fromkeys(
+                found.profile
+                for found in map(coverage.describe, shares["metric"].astype(str))
+                if found.profile is not None
+            )
+        )
+        head = [label("sheets_col_type", lang)]
+        if not walkers:
+            head += [label("sheets_col_radius", lang).format(radius=r) for r in radii]
+            head.append(label("sheets_col_status", lang))
+            return label("sheets_shares", lang), head, [(None, r) for r in radii]
+        columns = [(walker, r) for walker in [None, *walkers] for r in radii]
+        for walker, r in columns:
+            method = (
+                label("sheets_method_straight", lang)
+                if walker is None
+                else label("sheets_method_network", lang).format(
+                    profile=label(f"profile_{walker}", lang)
+                )
+            )
+            head.append(label("sheets_col_radius_method", lang).format(radius=r, method=method))
+        head.append(label("sheets_col_status", lang))
+        profiles = "、".join(label(f"profile_{w}", lang) for w in walkers)
+        return label("sheets_shares_walked", lang).format(profile=profiles), head, columns
 
     def tables(self, page: _Page, place, parts: list, sources: _Sources) -> None:
         """The place's tables and sources, carried on to a continuation page if need be."""

@@ -23,7 +23,7 @@ from branca.utilities import color_brewer
 
 from layers._html import NO_DATA_COLOUR, esc, tipped_geojson
 from layers.sources import line_text
-from layers.wording import figure_text, label
+from layers.wording import figure_text, label, period_text, place_text
 
 __all__ = [
     "CLASS_COUNTS",
@@ -149,7 +149,7 @@ def _district_tip(row: pd.Series, metric_name: str, lang: str) -> str:
             if isinstance(written, str) and written
             else ""
         )
-        + f"{esc(label('period', lang))}: {esc(row['period_label'])}{periods} · "
+        + f"{esc(label('period', lang))}: {esc(period_text(row['period_label'], lang))}{periods} · "
         + f"{esc(label(str(row['status']), lang))}<br>"
         + f"{esc(label('source', lang))}: {esc(row['doc_number'] or '')} "
         + f"{esc(row['issuer'])} {esc(row['doc_date'])}"
@@ -239,8 +239,9 @@ def cities_layer(
         lines = [f"<b>{esc(city['city'])}</b>"]
         for _, fig in rows.iterrows():
             name = fig["label_zh"] if lang == "zh" else fig["label_en"]
+            place, period = place_text(fig["place"], lang), period_text(fig["period_label"], lang)
             lines.append(
-                f"{esc(fig['place'])} · {esc(fig['period_label'])} · {esc(name)}: "
+                f"{esc(place)} · {esc(period)} · {esc(name)}: "
                 f"{esc(_figure(fig, lang))} "
                 f"<small>({esc(fig['doc_number'] or fig['title'])})</small>"
             )

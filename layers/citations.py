@@ -25,6 +25,7 @@ from layers.wording import (
     period_text,
     place_text,
     value_text,
+    years_text,
 )
 
 __all__ = [
@@ -170,25 +171,6 @@ def status_words(items, lang: str = "zh") -> str:
     return sep.join(dict.fromkeys(reasons)) if reasons else label("status_ok", lang)
 
 
-def _years_text(start: object, end: object, lang: str) -> str:
-    """
-    A period named from its years, as the documents name theirs.
-
-    2023年, 2019年至2023年, 截至2024年 (no first year), 2021年起 (no last year); in English
-    2023, 2019–2023, to 2024, since 2021.
-    """
-    if _missing(start) and _missing(end):
-        return label("undated", lang)
-    if _missing(start):
-        return label("report_years_to", lang).format(year=int(end))
-    if _missing(end):
-        return label("report_years_from", lang).format(year=int(start))
-    first, last = int(start), int(end)
-    if lang == "zh":
-        return f"{first}年" if first == last else f"{first}年至{last}年"
-    return str(first) if first == last else f"{first}–{last}"
-
-
 def kind_text(item, lang: str = "zh") -> str:
     """
     The period and kind of a figure: ``2023年 计划``, ``2021年以来 已完成（增量）``.
@@ -202,7 +184,7 @@ def kind_text(item, lang: str = "zh") -> str:
     if not _missing(item["period_label"]) and str(item["period_label"]).strip():
         period = period_text(item["period_label"], lang)
     else:
-        period = _years_text(item["period_start"], item["period_end"], lang)
+        period = years_text(item["period_start"], item["period_end"], lang)
     status = item["status"]
     words = label("report_status_unknown", lang) if _missing(status) else label(str(status), lang)
     if kind == "ledger":
@@ -277,7 +259,7 @@ def _ledger_citation(source: LedgerSource, lang: str) -> str:
         ""
         if source.years is None
         else label("report_cite_years", lang).format(
-            years=_years_text(source.years[0], source.years[1], lang)
+            years=years_text(source.years[0], source.years[1], lang)
         )
     )
     text = label("report_cite_ledger", lang).format(
@@ -291,14 +273,15 @@ def _ledger_citation(source: LedgerSource, lang: str) -> str:
 def ledger_table_citation(item, lang: str = "zh") -> str:
     """A ledger table's one note: the ledger, its years; each row's count is in the table."""
     source = item["sources"][0]
-    years = "" if source.years is None else _years_text(source.years[0], source.years[1], lang)
+    years = "" if source.years is None else years_text(source.years[0], source.years[1], lang)
     return label("report_cite_ledger_table", lang).format(
         source=source_name(source.source, lang),
         years=label("report_cite_years", lang).format(years=years) if years else "",
     )
 
 
-def _measure_citation(source: MeasureSource, lang: str) -> str:
+def _measure_citation(source: MeasureSource, lang: str, *, method: bool = True) -> str:
+    """A measure's data and extent, and with ``method`` how its distances were taken."""
     share = (
         ""
         if source.extent_share is None
@@ -306,21 +289,24 @@ def _measure_citation(source: MeasureSource, lang: str) -> str:
             share=f"{min(source.extent_share, 1.0) * 100:.0f}%"
         )
     )
-    if source.profile is not None:
-        network = source_name(source.network, lang) if source.network is not None else ""
-        method = label("report_cite_network", lang).format(
-            profile=label(f"profile_{source.profile}", lang), network=network
-        )
-    elif source.radius is not None:
-        method = label("report_cite_straight", lang)
-    else:
-        method = ""
     return label("report_cite_measure", lang).format(
         kind=label(f"kind_{source.data_kind}", lang),
         source=source_name(source.source, lang),
         extent=share,
-        method=method,
+        method=_measure_method(source, lang) if method else "",
     )
+
+
+def _measure_method(source: MeasureSource, lang: str) -> str:
+    """``，距离为直线距离`` or along which network; "" for a measure that is no distance."""
+    if source.profile is not None:
+        network = source_name(source.network, lang) if source.network is not None else ""
+        return label("report_cite_network", lang).format(
+            profile=label(f"profile_{source.profile}", lang), network=network
+        )
+    if source.radius is not None:
+        return label("report_cite_straight", lang)
+    return ""
 
 
 def citation(source, lang: str = "zh") -> str:
@@ -347,22 +333,37 @@ def merged_citation(
     figures' names (a note after one figure), ``words=False`` the words as written (a table
     whose cells show them).
     """
-    cited: dict[str, tuple[list[str], list[str]]] = {}
+    # Figures measured from one survey (or extract) share one note of it, whatever distance
+    # each took: the survey is cited once, then each distance method with its figures.
+    cited: dict[str, tuple[str, list[str], list[str], dict[str, list[str]]]] = {}
     for _, item in items.iterrows():
+        name = figure_name(item, lang)
         for source in item["sources"]:
-            found, said = cited.setdefault(citation(source, lang), ([], []))
-            name = figure_name(item, lang)
+            measured = isinstance(source, MeasureSource)
+            whole = citation(source, lang)
+            key = _measure_citation(source, lang, method=False) if measured else whole
+            _, found, said, methods = cited.setdefault(key, (whole, [], [], {}))
             if name not in found:
                 found.append(name)
+            method = _measure_method(source, lang) if measured else ""
+            if name not in methods.setdefault(method, []):
+                methods[method].append(name)
             if words and _words(source) and _words(source) not in said:
                 said.append(_words(source))
     sep, colon = ("、", "：") if lang == "zh" else (", ", ": ")
+    semicolon = "；" if lang == "zh" else "; "
     parts = []
-    for text, (found, said) in cited.items():
+    for key, (whole, found, said, methods) in cited.items():
         quoted = "".join(f"“{w}”" for w in said)
         tail = label("report_cite_words", lang).format(words=quoted) if said else ""
+        # One method sits inside the sentence, as citation() writes it; several follow it.
+        text = whole if len(methods) == 1 else key + "".join(
+            semicolon + label("report_cite_of_which", lang).format(figures=sep.join(named)) + how
+            for how, named in methods.items()
+            if how
+        )  # fmt: skip
         parts.append(f"{sep.join(found)}{colon}{text}{tail}" if names else f"{text}{tail}")
-    return ("；" if lang == "zh" else "; ").join(parts)
+    return semicolon.join(parts)
 
 
 def item_citations(item, lang: str = "zh") -> str:
@@ -379,7 +380,7 @@ def filters_text(chosen, lang: str = "zh") -> str:
     """What a report was filtered by: cities, districts, period and kinds."""
     sep, colon = ("、", "：") if lang == "zh" else (", ", ": ")
     everything = label("all", lang)
-    years = _years_text(chosen.years[0], chosen.years[1], lang) if chosen.years else everything
+    years = years_text(chosen.years[0], chosen.years[1], lang) if chosen.years else everything
     kinds = sep.join(label(k, lang) for k in chosen.statuses) or everything
     parts = [
         f"{label('cities', lang)}{colon}{sep.join(chosen.cities)}",

@@ -12,13 +12,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import altair as alt
 import pandas as pd
 
 from geo import compare
-from layers.tables import compare_titles, with_labels
-from layers.wording import label
+from layers.charts import compare_chart, period_chart
+from layers.spreadsheets import csv_bytes
+from layers.tables import compare_csv, compare_titles, period_values, with_labels
+from layers.wording import label, mixed_periods_text, place_labels
 
-__all__ = ["Comparison", "compare_places", "period_rows", "single_period"]
+__all__ = [
+    "Comparison",
+    "TimeView",
+    "compare_charts",
+    "compare_places",
+    "comparison_csv",
+    "comparison_notes",
+    "default_metrics",
+    "linked_cities",
+    "period_rows",
+    "single_period",
+    "time_view",
+    "unsuited_modes",
+]
 
 
 @dataclass(frozen=True)
@@ -112,3 +128,116 @@ def single_period(rows: pd.DataFrame) -> list[str]:
     pairs = ok.drop_duplicates(["metric", "period_label", "figure_status"])["metric"]
     counts = pairs.value_counts()
     return [m for m in dict.fromkeys(rows["metric"]) if counts.get(m, 0) < 2]
+
+
+def compare_charts(compared: Comparison, lang: str = "zh") -> list[tuple[str, alt.LayerChart]]:
+    """One bar chart per metric, under its title: the places side by side, missing ones marked."""
+    table = compared.table
+    return [
+        (title, compare_chart(table[table["metric"] == m], metric_name=title, lang=lang))
+        for m, title in compared.titles.items()
+    ]
+
+
+def comparison_csv(compared: Comparison) -> bytes:
+    """The comparison a planner downloads: :func:`layers.tables.compare_csv` as CSV bytes."""
+    return csv_bytes(compare_csv(compared.table, compared.titles))
+
+
+def comparison_notes(
+    compared: Comparison, metrics: Sequence[str], infra_name: str | None, lang: str = "zh"
+) -> tuple[str | None, str | None]:
+    """
+    What the page says above and below the comparison's table, or None for each.
+
+    The warning naming metrics whose ranked values mix periods or kinds; the note naming the
+    accessibility dataset ``infra_name`` when one of ``metrics`` is its measure.
+    """
+    mixed = compare.mixed_periods(compared.table)
+    warning = mixed_periods_text(mixed, compared.titles, lang) if mixed else None
+    measured = any(m.startswith(compare.INFRA_PREFIX) for m in metrics)
+    note = None
+    if infra_name is not None and measured:
+        note = label("compare_infra_note", lang).format(name=infra_name)
+    return warning, note
+
+
+def linked_cities(linked: Sequence[str], seeds: Sequence[str]) -> list[str]:
+    """
+    The cities a comparison opens with, given the cities of the places a link names.
+
+    None (which the page reads as the ``seeds``) unless one of the ``linked`` cities is not a
+    seed; then the ``seeds`` and the ``linked`` cities, once each, in that order.
+    """
+    extra = [city for city in linked if city not in seeds]
+    return list(dict.fromkeys([*seeds, *extra])) if extra else []
+
+
+def default_metrics(options: Sequence[str]) -> list[str]:
+    """
+    The metrics a comparison opens with: households as reported, and the ledger's.
+
+    Those of them among ``options`` (:func:`geo.compare.metric_options`: the ledger's only
+    when a ledger is loaded, reported households only where the cities report them).
+    """
+    return [m for m in ("households", "ledger_households") if m in options]
+
+
+def unsuited_modes(dropped: Sequence[str], lang: str = "zh") -> tuple[list[str], list[str]]:
+    """
+    The notes for the ways of comparing a link named that do not suit the chosen metrics.
+
+    Values of :data:`geo.compare.RELATIVE` among ``dropped`` are said in words, with why they
+    are gone; the other values dropped are returned as they are, for the page's one warning.
+    """
+    notes = [
+        label("compare_mode_unsuited", lang).format(mode=label(f"relative_{how}", lang))
+        for how in dropped
+        if how in compare.RELATIVE
+    ]
+    return notes, [how for how in dropped if how not in compare.RELATIVE]
+
+
+@dataclass(frozen=True)
+class TimeView:
+    """
+    The compare page's time view of :func:`time_view`.
+
+    ``charts`` are the (title, chart) of each metric with values of two periods or kinds or
+    more; ``single_note`` names the metrics of a single period (None when there is none), not
+    escaped; ``table`` lists every value (:func:`layers.tables.period_values`).
+    """
+
+    charts: list[tuple[str, alt.Chart]]
+    single_note: str | None
+    table: pd.DataFrame
+
+
+def time_view(
+    figures: pd.DataFrame,
+    places: pd.DataFrame,
+    metrics: Sequence[str],
+    *,
+    lang: str = "zh",
+    **sources: object,
+) -> TimeView | None:
+    """
+    The values of ``places`` by year or period, charted where they span several; None if none.
+
+    :func:`period_rows` (``sources`` as it takes them); the metrics are named as reported
+    (:func:`layers.tables.compare_titles`), whatever way the comparison shows them.
+    """
+    rows = period_rows(figures, places, metrics, lang=lang, **sources)
+    if rows.empty:
+        return None
+    titles = compare_titles(list(metrics), figures, lang)
+    single = single_period(rows)
+    shown = place_labels(places, lang).tolist()
+    charts = [
+        (titles[metric], period_chart(of_metric, places=shown, lang=lang))
+        for metric, of_metric in rows.groupby("metric", sort=False)
+        if metric not in single
+    ]
+    listed = "、".join(titles[m] for m in single)
+    note = label("compare_one_period", lang).format(metrics=listed) if single else None
+    return TimeView(charts=charts, single_note=note, table=period_values(rows, titles, lang))

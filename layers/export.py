@@ -26,6 +26,7 @@ import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import geopandas as gpd
 import pandas as pd
@@ -39,6 +40,7 @@ from layers.wording import quarantine_messages
 
 __all__ = [
     "GEOJSON_DECIMALS",
+    "Download",
     "check_output",
     "geojson_bytes",
     "geopackage_bytes",
@@ -49,6 +51,20 @@ __all__ = [
     "write_geojson",
     "write_geopackage",
 ]
+
+
+class Download(NamedTuple):
+    """
+    A file a page offers: its button's words, its name, and what writes its bytes.
+
+    ``write(*args)`` runs when the button is clicked, not on every rerun.
+    """
+
+    text: str
+    file_name: str
+    write: Callable[..., bytes]
+    args: tuple = ()
+
 
 #: Geometry families: the layer name suffix and the one type a GeoPackage layer of it holds.
 _FAMILIES = {

@@ -23,8 +23,9 @@ from geo.lifecircle import Indicators
 from layers._html import esc, tipped_geojson
 from layers.choropleth import class_colours, classify
 from layers.coverage import HATCH_FILL, _coverage_style, wgs84
+from layers.export import Download, geojson_bytes
 from layers.projects import Check
-from layers.tables import reason_name
+from layers.tables import quarantine_rows, reason_name
 from layers.wording import PARAMS, format_value, label, quarantine_details, reason_text
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "clause_text",
     "community_table",
     "district_table",
+    "downloads",
     "export_sheets",
     "export_xlsx",
     "facilities_caption",
@@ -45,6 +47,7 @@ __all__ = [
     "radius_text",
     "share_layer",
     "sources_text",
+    "tables",
     "template_bytes",
     "verdicts",
     "walkshed_layers",
@@ -400,6 +403,64 @@ def sources_text(
             ],
         }
     )
+
+
+def tables(
+    found: Indicators, quarantine: pd.DataFrame, lang: str = "zh"
+) -> list[tuple[str, pd.DataFrame]]:
+    """
+    The page's tables under their headings: districts, cities, communities, clauses.
+
+    Only districts with a located community are listed; the facilities file's quarantine
+    follows, headed with its count, when it holds any row.
+    """
+    registry, profile = found.registry, found.profile
+    shown = [f"share_{k}" for k in registry.categories] + ["share_complete"]
+    counted = found.districts[found.districts["projects_with_point"] > 0]
+    listed = [
+        (label("lc_districts", lang), district_table(counted, shown, registry, profile, lang)),
+        (label("lc_cities", lang), city_table(found.cities, shown, registry, profile, lang)),
+        (
+            label("lc_communities", lang),
+            community_table(found.communities, registry, profile, lang),
+        ),
+        (label("lc_sources", lang), sources_text(found.sources, shown, registry, profile, lang)),
+    ]
+    if len(quarantine):
+        heading = label("facilities_quarantine", lang).format(n=len(quarantine))
+        listed.append((heading, quarantine_rows(facility_quarantine(quarantine), lang)))
+    return listed
+
+
+def downloads(
+    found: Indicators, quarantine: pd.DataFrame, districts: gpd.GeoDataFrame, lang: str = "zh"
+) -> list[Download]:
+    """
+    The page's files, named by profile: the XLSX with its clauses, communities, districts.
+
+    ``districts`` are ``found.districts`` with the outlines shown on the map.
+    """
+    profile = found.profile
+    return [
+        Download(
+            label("download_lc_xlsx", lang),
+            f"lifecircle-{profile}.xlsx",
+            export_xlsx,
+            (found, quarantine),
+        ),
+        Download(
+            label("download_lc_communities", lang),
+            f"lifecircle-communities-{profile}.geojson",
+            geojson_bytes,
+            (found.communities,),
+        ),
+        Download(
+            label("download_lc_districts", lang),
+            f"lifecircle-districts-{profile}.geojson",
+            geojson_bytes,
+            (districts,),
+        ),
+    ]
 
 
 def facility_quarantine(quarantine: pd.DataFrame) -> pd.DataFrame:

@@ -20,12 +20,17 @@ from layers._html import esc
 from layers.wording import LABELS, label, unit_text
 
 __all__ = [
+    "REVIEW_EDITABLE",
+    "REVIEW_FORMATS",
+    "REVIEW_READ_ONLY",
     "document_caption",
     "document_html",
     "estimates_left",
     "review_headers",
     "review_options",
     "review_shown",
+    "review_table",
+    "reviewed",
 ]
 
 #: Background of a mark by the proposal's metric: known metrics, and ``other``.
@@ -99,6 +104,16 @@ _HEADERS = {
 }
 
 
+#: The review table's columns a planner may change, then those shown as they were read.
+REVIEW_EDITABLE = ["decision", "metric", "place", "adcode", "level", "period_start", "period_end"]
+REVIEW_EDITABLE += ["status", "value"]
+REVIEW_READ_ONLY = ["as_written", "unit", "qualifier", "line", "confidence", "context"]
+#: Number formats of the review's numeric columns: years and line numbers without a thousands
+#: separator, values as the planner's locale writes them.
+REVIEW_FORMATS = {"period_start": "%d", "period_end": "%d", "line": "%d", "value": "localized"}
+REVIEW_FORMATS |= {"confidence": "%.2f"}
+
+
 def review_headers(lang: str = "zh") -> dict[str, str]:
     """Each review column's header in ``lang``."""
     return {column: label(key, lang) for column, key in _HEADERS.items()}
@@ -149,6 +164,23 @@ def review_shown(proposals: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         ],
         qualifier=[_qualifier_name(q, lang) for q in proposals["qualifier"]],
     )
+
+
+def review_table(proposals: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The review grid: :data:`REVIEW_EDITABLE` then :data:`REVIEW_READ_ONLY`, worded."""
+    return review_shown(proposals[[*REVIEW_EDITABLE, *REVIEW_READ_ONLY]], lang)
+
+
+def reviewed(proposals: pd.DataFrame, edited: pd.DataFrame) -> pd.DataFrame:
+    """
+    ``proposals`` with the planner's edits of :data:`REVIEW_EDITABLE` from the grid.
+
+    Only the editable columns come from ``edited`` (:func:`review_table` as edited): the
+    read-only ones keep their codes (``households``, ``at_least``), not the grid's words.
+    """
+    changed = proposals.copy()
+    changed[REVIEW_EDITABLE] = edited[REVIEW_EDITABLE].to_numpy()
+    return changed
 
 
 def document_caption(document: Document, info: Mapping[str, object], lang: str = "zh") -> str:

@@ -9,27 +9,36 @@ name comes from the planner's ledger).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.priorities import CONSENT_MIN, PARTS, parts_without_data
-from layers._html import esc
+from geo.priorities import CONSENT_MIN, PARTS, ListMeasures, parts_without_data
+from layers._html import esc, esc_md
 from layers.maps import MapLayers, _base_map, _view_group, extent_of
+from layers.spreadsheets import csv_bytes, xlsx_bytes
 from layers.wording import label
 
 __all__ = [
     "BAND_COLOURS",
     "consent_note",
     "explanations",
+    "list_measured_text",
+    "list_read_text",
     "missing_notes",
     "part_name",
     "preset_name",
     "priorities_layers",
     "ranked_file",
     "ranked_table",
+    "ranking_downloads",
+    "ranking_notes",
     "ties_text",
+    "unplaced_text",
 ]
 
 #: The first, middle and last third of the ranking (ColorBrewer Reds, dark to light).
@@ -212,13 +221,87 @@ def ranked_file(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "zh
     return pd.DataFrame(columns)
 
 
-def missing_notes(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "zh") -> list[str]:
-    """One sentence per weighed part no candidate has: "此台账没有建成年份：房龄不计分"."""
+def _unmeasured_text(part: str, reason: str, lang: str) -> str:
+    """Why a list's measured part has no data (a code of :data:`geo.priorities.UNMEASURED`)."""
+    if reason == "not_in_source":
+        return label(f"priorities_list_not_in_source_{part}", lang)
+    return label(f"priorities_list_{reason}", lang).format(part=part_name(part, lang))
+
+
+def missing_notes(
+    ranked: pd.DataFrame,
+    weights: dict[str, float],
+    lang: str = "zh",
+    *,
+    unmeasured: dict[str, str] | None = None,
+) -> list[str]:
+    """
+    One sentence per weighed part no candidate has: "此台账没有建成年份：房龄不计分".
+
+    ``unmeasured`` (:attr:`geo.priorities.ListMeasures.unmeasured`, for a list measured on
+    its own) says why a measured part has no data there instead of pointing to another page.
+    """
+    reasons = unmeasured or {}
     return [
-        label(f"priorities_missing_{part}", lang)
+        _unmeasured_text(part, reasons[part], lang)
+        if part in reasons
+        else label(f"priorities_missing_{part}", lang)
         for part in parts_without_data(ranked)
         if weights.get(part, 0) > 0
     ]
+
+
+def list_measured_text(measures: ListMeasures, extract: str, lang: str = "zh") -> str:
+    """How many of a list's rows were measured on the extract (named, escaped for Markdown)."""
+    counts = measures.measured
+    if not any(counts.values()):
+        return ""
+    return label("priorities_list_measured", lang).format(
+        extract=esc_md(extract),
+        access=f"{counts['access_gap']:,}",
+        circle=f"{counts['life_circle_gap']:,}",
+    )
+
+
+def list_read_text(rows: int, clean: int, quarantined: int, lang: str = "zh") -> str:
+    """A list's rows, ranked and quarantined: "清单共 3 行：2 行参与排序，1 行隔离。"."""
+    return label("priorities_upload_read", lang).format(
+        rows=f"{rows:,}", clean=f"{clean:,}", quarantined=f"{quarantined:,}"
+    )
+
+
+def ranking_notes(
+    ranked: pd.DataFrame,
+    weights: dict[str, float],
+    preset: str,
+    lang: str = "zh",
+    *,
+    unmeasured: dict[str, str] | None = None,
+) -> list[tuple[str, str]]:
+    """
+    What the page says above the table, each as (``caption``/``info``/``warning``, text).
+
+    How many ranked and by which preset, the weighed parts without data (and why), the ties
+    (names escaped for Markdown) and the consent rule.
+    """
+    counted = label("priorities_counted", lang).format(
+        count=f"{len(ranked):,}", preset=preset_name(preset, lang)
+    )
+    notes = [("caption", counted)]
+    notes += [("info", n) for n in missing_notes(ranked, weights, lang, unmeasured=unmeasured)]
+    if ties := ties_text(ranked, lang):
+        notes.append(("warning", esc_md(ties)))
+    if consent := consent_note(ranked, lang):
+        notes.append(("warning", consent))
+    return notes
+
+
+def unplaced_text(ranked: gpd.GeoDataFrame, lang: str = "zh") -> str:
+    """How many ranked communities have no point, so are not on the map ("" when none)."""
+    unplaced = int((ranked.geometry.isna() | ranked.geometry.is_empty).sum())
+    if not unplaced:
+        return ""
+    return label("priorities_unplaced", lang).format(count=f"{unplaced:,}")
 
 
 def ties_text(ranked: pd.DataFrame, lang: str = "zh") -> str:
@@ -288,3 +371,34 @@ def consent_note(ranked: pd.DataFrame, lang: str = "zh") -> str:
     if not below:
         return ""
     return label("priorities_consent_note", lang).format(count=below, share=f"{CONSENT_MIN:.0%}")
+
+
+#: The MIME type of an XLSX workbook, for a download button.
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def ranking_downloads(
+    ranked: pd.DataFrame, weights: dict[str, float], preset: str, lang: str = "zh"
+) -> list[tuple[str, Callable[[], bytes], str, str]]:
+    """
+    The ranked table (:func:`ranked_file`) as XLSX and CSV, for two download buttons.
+
+    Each is (button label, the file's bytes made when clicked, file name, MIME type); the file
+    is the one ``atlas priorities --out`` writes, named for the ``preset``.
+    """
+    table = ranked_file(ranked, weights, lang)
+    sheet = label("page_priorities", lang)
+    return [
+        (
+            label("download_priorities_xlsx", lang),
+            functools.partial(xlsx_bytes, {sheet: table}),
+            f"priorities-{preset}.xlsx",
+            XLSX_MIME,
+        ),
+        (
+            label("download_priorities_csv", lang),
+            functools.partial(csv_bytes, table),
+            f"priorities-{preset}.csv",
+            "text/csv",
+        ),
+    ]

@@ -33,6 +33,7 @@ from layers.wording import label, qualifier_text, quarantine_messages
 __all__ = [
     "RATE_BINS",
     "basis_text",
+    "chart_places",
     "count_text",
     "deadline_texts",
     "headline",
@@ -41,12 +42,15 @@ __all__ = [
     "monthly_table",
     "on_outlines",
     "plan_options",
+    "plan_refs",
     "progress_chart",
     "progress_layer",
     "progress_table",
     "quarter_text",
     "ranking_table",
+    "ranking_title",
     "rate_text",
+    "read_refs",
     "report_file",
     "report_file_name",
     "report_sheets",
@@ -406,6 +410,32 @@ def versions_text(plan_ref: str, read: list[str], lang: str = "zh") -> str:
     """Which plan and ledger versions are compared, as Markdown (every ref escaped)."""
     shown = "、".join(esc_md(r) for r in read)
     return label("progress_versions", lang).format(plan=esc_md(plan_ref), ledgers=shown)
+
+
+def plan_refs(datasets: list[dict]) -> list[str]:
+    """
+    Every version of every plan among the workspace's ``datasets``, newest first by plan.
+
+    ``datasets`` are :meth:`store.Workspace.list_datasets` rows; other kinds are left out.
+    """
+    plans_found = [d for d in datasets if d["kind"] == "plan"]
+    return [f"{d['name']}@{v}" for d in plans_found for v in range(d["latest"], 0, -1)]
+
+
+def read_refs(refs: list[str], lang: str = "zh") -> list[str]:
+    """The ledger versions read, or words for a ledger read in the session and not saved."""
+    return list(refs) or [label("progress_unsaved_ledger", lang)]
+
+
+def ranking_title(quarter_end: datetime.date, lang: str = "zh") -> str:
+    """季排名（2023 年第 2 季度，截至 2023-06-30）: the quarterly ranking's heading."""
+    quarter = quarter_text(quarter_end, lang)
+    return label("progress_rank_title", lang).format(quarter=quarter, day=quarter_end.isoformat())
+
+
+def chart_places(table: pd.DataFrame) -> dict[str, str]:
+    """The places of :attr:`Progress.table` the monthly chart can show: ``{adcode: name}``."""
+    return dict(zip(table["adcode"], table["place"], strict=True))
 
 
 def link_changed_text(then: list[str], read: list[str], lang: str = "zh") -> str | None:

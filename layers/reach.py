@@ -12,9 +12,11 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from geo import coverage
-from layers._html import esc
+from geo import coverage, network, reach
+from layers._html import esc, esc_md
+from layers.export import Download, geojson_bytes
 from layers.maps import MapLayers, coverage_layers
+from layers.tables import coverage_table, reach_table
 from layers.wording import format_value, label
 
 #: Walkshed fill and route line (ColorBrewer Dark2 purple and orange: apart from the
@@ -100,15 +102,99 @@ def reach_keys(radii: tuple[int, ...], profile: str) -> list[str]:
     return [coverage.share_key(r, t, profile) for r in radii for t in coverage.DISTANCE_TYPES]
 
 
-def on_network(communities: pd.DataFrame, profile: str) -> tuple[list, pd.Series]:
+def on_network(communities: pd.DataFrame, profile: str | None = None) -> tuple[list, pd.Series]:
     """
     The communities a walk can start from for ``profile`` (snapped to the network), and names.
 
-    The index labels of those with a snap distance, and every community's name as text, by
-    the same labels (what a choice of them shows).
+    The index labels of those with a snap distance (``{profile}_snap_m``, or ``snap_m`` with
+    no ``profile``: the life circle measures one walker at a time), and every community's
+    name as text, by the same labels (what a choice of them shows).
     """
-    placed = communities.index[communities[f"{profile}_snap_m"].notna()].tolist()
+    snapped = f"{profile}_snap_m" if profile else "snap_m"
+    placed = communities.index[communities[snapped].notna()].tolist()
     return placed, communities["name"].astype(str)
+
+
+def address_defaults(measure: str | None = None) -> dict[str, object]:
+    """
+    The reach page's settings when the address names none: walker, radii, snap, measure.
+
+    The first walker of :data:`geo.network.PROFILES`, :data:`geo.coverage.RADII_M` and
+    :data:`geo.reach.MAX_SNAP_M` in whole metres; ``measure`` when given.
+    """
+    found: dict[str, object] = {
+        "profile": next(iter(network.PROFILES)),
+        "radii": list(coverage.RADII_M),
+        "snap": int(reach.MAX_SNAP_M),
+    }
+    return found if measure is None else found | {"measure": measure}
+
+
+def drawn_for(drawn: dict[str, tuple], sha256: str, profile: str) -> dict[str, tuple]:
+    """
+    What was drawn on the network ``sha256`` for ``profile``: ``{kind: (name, frame)}``.
+
+    ``drawn`` holds ``{kind: ((sha256, profile), name, frame)}``; what another network or
+    walker drew is left out.
+    """
+    return {kind: kept[1:] for kind, kept in drawn.items() if kept[0] == (sha256, profile)}
+
+
+def downloads(
+    communities: gpd.GeoDataFrame,
+    table: gpd.GeoDataFrame,
+    drawn: dict[str, tuple],
+    profile: str,
+    lang: str = "zh",
+) -> list[Download | None]:
+    """
+    The reach page's files: per community, per district, the walkshed drawn (GeoJSON).
+
+    None in the place of the districts' where no district was measured, and of the
+    walkshed's where none was drawn (``drawn`` as in :func:`drawn_for`), so each file keeps
+    its place in the row. The walkshed's words name its community, escaped for Markdown.
+    """
+    files: list[Download | None] = [
+        Download(
+            label("download_reach_communities", lang),
+            f"reach-communities-{profile}.geojson",
+            geojson_bytes,
+            (communities,),
+        ),
+        None,
+        None,
+    ]
+    if not table.empty:
+        text, name = label("download_reach_districts", lang), f"reach-districts-{profile}.geojson"
+        files[1] = Download(text, name, geojson_bytes, (table,))
+    if "walkshed" in drawn:
+        _, origin, shed = drawn["walkshed"]
+        distance = format_value(shed["distance_m"].iloc[0], "m", lang)
+        text = esc_md(label("download_walkshed", lang).format(name=origin, distance=distance))
+        name = f"walkshed-{shed['profile'].iloc[0]}.geojson"
+        files[2] = Download(text, name, geojson_bytes, (shed.assign(origin=origin),))
+    return files
+
+
+def tables(
+    table: pd.DataFrame, communities: pd.DataFrame, keys: list[str], profile: str, lang: str = "zh"
+) -> list[tuple[str, pd.DataFrame | str]]:
+    """
+    The page's tables under their headings: reach by district, then by community.
+
+    In the place of the districts' table, the words saying why there is none when no
+    district was measured (data outside China).
+    """
+    communities_table = reach_table(communities, profile, lang)
+    if table.empty:
+        return [
+            (label("district_metrics", lang), label("infra_outside_china", lang)),
+            (label("reach_communities", lang), communities_table),
+        ]
+    return [
+        (label("district_metrics", lang), coverage_table(table, keys, lang)),
+        (label("reach_communities", lang), communities_table),
+    ]
 
 
 def reach_layers(

@@ -7,21 +7,30 @@ catalogue with each value escaped (a candidate's name comes from an uploaded fil
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from layers._html import esc
+from layers.export import geojson_bytes
 from layers.maps import MapLayers, _base_map, _view_group, extent_of
 from layers.wording import label
 
 __all__ = [
     "curve_frame",
+    "datum_name",
+    "fewer_text",
+    "file_read_text",
     "refused_rows",
+    "siting_downloads",
     "siting_layers",
     "siting_table",
     "status_text",
+    "summary_notes",
     "totals_text",
     "units",
 ]
@@ -152,21 +161,32 @@ def siting_table(
     )
 
 
-def curve_frame(curve: pd.DataFrame, lang: str = "zh", weigh: str = "households") -> pd.DataFrame:
+def curve_frame(
+    curve: pd.DataFrame,
+    lang: str = "zh",
+    weigh: str = "households",
+    *,
+    before: float | None = None,
+) -> pd.DataFrame:
     """
     Households covered with 1..N new sites, optimum and greedy: one row per count and solution.
 
     Long, with worded columns (new sites, households covered, solution), so a chart's axes and
-    legend are titled in ``lang``.
+    legend are titled in ``lang``. With ``before`` (what the existing sites cover), the curve
+    starts at 0 new sites, so the first site's gain shows as a step like the others.
     """
     solutions = (("optimum", "siting_curve_optimum"), ("greedy", "siting_curve_greedy"))
     covered = label("siting_curve_households", lang).format(what=units(weigh, lang)["what"])
+    sites = curve["sites"].to_numpy()
+    start = np.zeros(0 if before is None else 1, dtype=sites.dtype)
     return pd.concat(
         [
             pd.DataFrame(
                 {
-                    label("siting_curve_sites", lang): curve["sites"].to_numpy(),
-                    covered: curve[f"{k}_households"].to_numpy(),
+                    label("siting_curve_sites", lang): np.concatenate([start, sites]),
+                    covered: np.concatenate(
+                        [[] if before is None else [before], curve[f"{k}_households"]]
+                    ),
                     label("siting_curve_solution", lang): label(key, lang),
                 }
             )
@@ -209,3 +229,67 @@ def refused_rows(refused: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
             ],
         }
     )
+
+
+def summary_notes(summary: dict, lang: str = "zh") -> list[tuple[str, str]]:
+    """
+    What the page says above the map, each as (``caption``/``success``, text).
+
+    Candidates and existing sites counted, the totals (:func:`totals_text`), the solver's
+    status (:func:`status_text`) and the communities that count for nothing, when some do.
+    """
+    counts = label("siting_counts", lang).format(
+        candidates=f"{summary['candidates']:,}", existing=f"{summary['existing']:,}"
+    )
+    notes = [("caption", counts), ("success", totals_text(summary, lang))]
+    notes.append(("caption", status_text(summary, lang)))
+    unplaced = summary["communities_unplaced"] + summary["communities_without_weight"]
+    if unplaced:
+        text = label("siting_unplaced", lang).format(
+            count=f"{unplaced:,}",
+            households=_count(summary["households_unplaced"]),
+            **units(summary.get("weigh", "households"), lang),
+        )
+        notes.append(("caption", text))
+    return notes
+
+
+def fewer_text(summary: dict, lang: str = "zh") -> str:
+    """When fewer sites than asked add anyone, how many and why ("" otherwise)."""
+    if not 0 < summary["chosen"] < summary["count"]:
+        return ""
+    return label("siting_fewer", lang).format(
+        chosen=summary["chosen"],
+        count=summary["count"],
+        radius=f"{summary.get('radius_m', 0):,.0f}",
+    )
+
+
+def file_read_text(points: int, refused: int, lang: str = "zh") -> str:
+    """How many points a site file gave, and how many rows were not one point."""
+    return label("siting_file_read", lang).format(points=f"{points:,}", refused=f"{refused:,}")
+
+
+def datum_name(datum: str | None, lang: str = "zh") -> str:
+    """A site file's datum choice: one of :data:`geo.crs.DATUMS`, or None (as the file says)."""
+    return label("datum_in_file_sites" if datum is None else f"datum_{datum}", lang)
+
+
+def siting_downloads(
+    candidates: gpd.GeoDataFrame, name: str, lang: str = "zh"
+) -> list[tuple[str, Callable[[], bytes], str, str]]:
+    """
+    The chosen sites in order, and every candidate (``chosen: false`` for the others).
+
+    As GeoJSON, each (button label, the file's bytes made when clicked, file name, MIME
+    type), the files ``atlas site --out`` writes without and with ``--all-candidates``.
+    """
+    chosen = candidates[candidates["chosen"]].sort_values("order")
+    every = candidates.sort_values("order", na_position="last")
+    mime = "application/geo+json"
+    return [
+        (label("download_siting", lang), functools.partial(geojson_bytes, chosen),
+         f"sites-{name}.geojson", mime),
+        (label("download_siting_all", lang), functools.partial(geojson_bytes, every),
+         f"candidates-{name}.geojson", mime),
+    ]  # fmt: skip

@@ -21,7 +21,9 @@ import pandas as pd
 
 from geo import coverage
 from geo._data import data_path
+from geo.dates import period_code, period_form
 from geo.documents.quantities import written_quantity
+from geo.figures import load_metrics
 from geo.selection import UNDATED
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "time_text",
     "unit_text",
     "value_text",
+    "years_text",
 ]
 
 LANGS = ("zh", "en")
@@ -126,12 +129,13 @@ def periods_text(pairs, lang: str = "zh") -> str:
 
 
 # How the documents name periods, and the same in English: 2023年, 2019年至2022年, 2019-2023年,
-# 2021年以来, 截至目前. A label none of these matches is shown as written.
+# 2021年以来, 截至目前; in the words of a period named from its years (period_<form>). A label
+# none of these matches is shown as written.
 _PERIODS_EN = (
     (re.compile(r"^(\d{4})年?$"), "{0}"),
     (re.compile(r"^(\d{4})年?\s*(?:至|到|-|–|—|~)\s*(\d{4})年?$"), "{0}–{1}"),
     (re.compile(r"^(\d{4})年(?:以来|起|来)$"), "since {0}"),
-    (re.compile(r"^截至(\d{4})年?(?:底|末)?$"), "to {0}"),
+    (re.compile(r"^截至(\d{4})年?(?:底|末)?$"), "by {0}"),
     (re.compile(r"^截至目前$|^至今$"), "to date"),
 )
 # Place and issuer words the documents use that are not names: shown in the interface's
@@ -144,11 +148,17 @@ def period_text(period: object, lang: str = "zh") -> str:
     A period as the interface writes it; missing reads "未注明时期".
 
     In Chinese as the document wrote it (2023年); in English ``2023``, ``2019–2022``,
-    ``since 2021``, ``to date``.
+    ``since 2021``, ``by 2023``, ``to date``. A period no document named, only its years
+    (:func:`geo.dates.period_code`: ``2019/2022``, ``../2023``), in the words of its form:
+    2019年至2022年 / 2019–2022, 截至2023年 / by 2023.
     """
     if period is None or pd.isna(period) or not str(period).strip():
         return label("undated", lang)
     text = str(period).strip()
+    coded = period_form(text)
+    if coded is not None:
+        form, years = coded
+        return label(f"period_{form}", lang).format(**years)
     if lang == "zh":
         return text
     for pattern, english in _PERIODS_EN:
@@ -156,6 +166,16 @@ def period_text(period: object, lang: str = "zh") -> str:
         if found:
             return english.format(*found.groups())
     return text
+
+
+def years_text(start: object, end: object, lang: str = "zh") -> str:
+    """
+    A period named from its first and last years (either may be missing), in ``lang``.
+
+    2023年, 2019年至2023年, 截至2024年, 2021年起; in English 2023, 2019–2023, by 2024,
+    since 2021; neither year: "未注明时期".
+    """
+    return period_text(period_code(start, end), lang)
 
 
 def place_text(place: object, lang: str = "zh") -> str:
@@ -448,6 +468,11 @@ def value_text(row, lang: str = "zh") -> str:
     )
 
 
+def dropped_text(values: list, lang: str = "zh") -> str:
+    """The warning naming the values of a link that are no choice on its page (not escaped)."""
+    return label("compare_dropped", lang).format(values="、".join(map(str, values)))
+
+
 def mixed_periods_text(mixed: dict, titles: dict[str, str], lang: str = "zh") -> str:
     """
     The warning for metrics whose values mix periods or kinds.
@@ -534,9 +559,17 @@ def error_text(exc: Exception, lang: str = "zh") -> str:
 
 
 #: Details that are codes joined by "/", each worded by its key prefix: the columns a file lacks.
-_CODED_DETAILS = {"missing": "column_needed_"}
+_CODED_DETAILS = {
+    "missing": "column_needed_",
+    "needed": "figures_column_",
+    "kind_wanted": "dataset_kind_",
+    "kind_held": "dataset_kind_",
+}
 #: Details that are names joined by "/", listed the way each language lists them.
-_LISTED_DETAILS = {"candidates", "columns", "sheets", "layers"}
+_LISTED_DETAILS = {
+    "candidates", "columns", "sheets", "layers", "documents", "cities", "years", "suggestions",
+    "datasets", "scope", "outside",
+}  # fmt: skip
 
 
 def _error_detail(key: str, value: object, lang: str) -> object:
@@ -549,6 +582,11 @@ def _error_detail(key: str, value: object, lang: str) -> object:
         return sep.join(label(_CODED_DETAILS[key] + c, lang) for c in value.split("/"))
     if key == "datum" and f"datum_{value}" in LABELS:
         return label(f"datum_{value}", lang)  # a datum's code (gcj02) in words
+    if key == "metric" and isinstance(value, str):
+        names = (
+            load_metrics()
+        )  # a reported figure's metric (households) named.set_index("metric")[f"label_{lang}"]
+        return names.get(value, value)
     if key in _LISTED_DETAILS and isinstance(value, str):
         return ("、" if lang == "zh" else ", ").join(value.split("/"))
     return value

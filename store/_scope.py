@@ -64,7 +64,12 @@ def scope_draft(draft: Draft, scope: tuple[str | None, tuple[str, ...] | None]) 
         if outside:
             raise AccessError(
                 f"Expected districts this account may write ({_scope_words(city, districts)}) "
-                f"to cover; got {', '.join(outside)}. Covering a district replaces its rows."
+                f"to cover; got {', '.join(outside)}. Covering a district replaces its rows.",
+                code="covers_outside",
+                details={
+                    "scope": "/".join(_scope_codes(city, districts)),
+                    "outside": "/".join(map(str, outside)),
+                },
             )
     inside = _inside(codes, city, districts)
     if not inside.all():

@@ -430,12 +430,17 @@ def current(conn: Connection, user: Account) -> Account:
         if has_accounts(conn) or auth_forced():
             raise AccessError(
                 "This workspace has accounts (or ATLAS_AUTH=on): log in first. On the command "
-                "line pass --user NAME (password from ATLAS_PASSWORD or the prompt)."
+                "line pass --user NAME (password from ATLAS_PASSWORD or the prompt).",
+                code="login_first",
             )
         return user
     row = conn.execute(select(accounts).where(accounts.c.name == user.name)).one_or_none()
     if row is None or row.disabled_at is not None:
-        raise AccessError(f"The account {user.name!r} is disabled or gone: log in again.")
+        raise AccessError(
+            f"The account {user.name!r} is disabled or gone: log in again.",
+            code="account_gone",
+            details={"account": user.name},
+        )
     return _account(row)
 
 
@@ -474,7 +479,11 @@ def readable_districts(user: Account) -> ColumnElement[bool]:
 def write_scope(user: Account) -> tuple[str | None, tuple[str, ...] | None]:
     """(city, districts) a save is limited to: (None, None) for everything; refuses a viewer."""
     if not user.writes:
-        raise AccessError(f"The account {user.name!r} is a viewer: it reads, and saves nothing.")
+        raise AccessError(
+            f"The account {user.name!r} is a viewer: it reads, and saves nothing.",
+            code="account_viewer",
+            details={"account": user.name},
+        )
     if user.is_admin:
         return None, None
     return user.city, (user.districts if user.role == "district" else None)

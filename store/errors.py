@@ -23,6 +23,31 @@ CODES: dict[str, tuple[str, ...]] = {
     "backup_missing": ("where",),
     "copy_incomplete": (),
     "restore_not_empty": ("where", "datasets"),
+    # A dataset or version this account may not read, or that is not there: the same refusal
+    # (store.workspace), with the versions of it the account may read (``versions``, 2–5 or 3).
+    "no_access": ("account", "ref"),
+    "no_access_versions": ("account", "ref", "name", "versions"),
+    # An admin's reference to a version or dataset the workspace does not hold (``versions``
+    # those it has, ``datasets`` "/" between, "-" for none).
+    "no_version": ("name", "version", "versions"),
+    "no_dataset": ("name", "where", "datasets"),
+    # A dataset of another kind than the page or command reads (store.loaded; kinds as codes).
+    "dataset_kind": ("ref", "kind_wanted", "kind_held"),
+    # A name, reference or text refused (store.names): ``cap`` the longest name or the highest
+    # version number.
+    "name_refused": ("value", "cap"),
+    "version_refused": ("value", "cap"),
+    "ref_refused": ("ref", "cap"),
+    "text_unstorable": (),
+    # What an account may not do (store.accounts, store.workspace, store._scope): no login, an
+    # account disabled or gone, a viewer saving, its scope changed during a save, publishing
+    # (not a city's account), covering districts outside ``scope`` ("/" between).
+    "login_first": (),
+    "account_gone": ("account",),
+    "account_viewer": ("account",),
+    "scope_changed": ("account",),
+    "publish_refused": ("account",),
+    "covers_outside": ("scope", "outside"),
 }
 
 

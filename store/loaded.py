@@ -59,11 +59,12 @@ __all__ = [
 _Content = TypeVar("_Content", Ledger, Infra, SavedFigures, Plan)
 
 #: Each kind of content: how a message names it, and the fix it offers.
-_KINDS: dict[type, tuple[str, str]] = {
-    Ledger: ("a ledger", "Name one (`atlas datasets` lists them)."),
-    Infra: ("an infrastructure", "Name one (`atlas datasets` lists them)."),
-    SavedFigures: ("a figures", "Name one (`atlas datasets` lists them)."),
+_KINDS: dict[type, tuple[str, str, str]] = {
+    Ledger: ("ledger", "a ledger", "Name one (`atlas datasets` lists them)."),
+    Infra: ("infra", "an infrastructure", "Name one (`atlas datasets` lists them)."),
+    SavedFigures: ("figures", "a figures", "Name one (`atlas datasets` lists them)."),
     Plan: (
+        "plan",
         "a plan",
         "Save a plan with `atlas plan save`, or name one (`atlas datasets` lists them).",
     ),
@@ -111,9 +112,11 @@ def _load_as(
     name, version = parse_ref(ref)
     saved = workspace.load(name, version, user=user)
     if not isinstance(saved.content, kind):
-        words, fix = _KINDS[kind]
+        code, words, fix = _KINDS[kind]
         raise DatasetError(
-            f"Expected {words} dataset, got {ref!r}, which holds a {saved.info.kind}. {fix}"
+            f"Expected {words} dataset, got {ref!r}, which holds a {saved.info.kind}. {fix}",
+            code="dataset_kind",
+            details={"ref": ref, "kind_wanted": code, "kind_held": saved.info.kind},
         )
     return saved.content, saved.info
 

@@ -50,7 +50,9 @@ def check_text(value: str, what: str) -> str:
     ``what`` names the field in the message (``"dataset name"``, ``"note"``).
     """
     if not isinstance(value, str):
-        raise TextError(f"Expected text for the {what}; got {type(value).__name__}.")
+        raise TextError(
+            f"Expected text for the {what}; got {type(value).__name__}.", code="text_unstorable"
+        )
     if "\x00" in value or _SURROGATE.search(value):
         # A document's text can be megabytes: its start is enough to recognise it.
         shown = (
@@ -58,7 +60,8 @@ def check_text(value: str, what: str) -> str:
         )
         raise TextError(
             f"Expected the {what} as text without NUL bytes or unpaired surrogates (which no "
-            f"database can keep); got {shown}. Type it again, or copy it from another source."
+            f"database can keep); got {shown}. Type it again, or copy it from another source.",
+            code="text_unstorable",
         )
     return value
 
@@ -86,7 +89,9 @@ def normalise_name(
         found = f" (holds {', '.join(map(repr, bad))})" if bad else ""
         raise error(
             f"Expected a {what} of 1–{MAX_NAME} characters without @, / or \\ and without "
-            f"control characters (e.g. xinxiang-2026); got {value!r}{found}. Choose another."
+            f"control characters (e.g. xinxiang-2026); got {value!r}{found}. Choose another.",
+            code="name_refused",
+            details={"value": value[:120], "cap": MAX_NAME},
         )
     return name
 
@@ -114,7 +119,9 @@ def version_number(value: str | int) -> int:
         shown = repr(value[:40] if isinstance(value, str) else value)
     raise DatasetError(
         f"Expected a version number from 1 to {MAX_VERSION} in ASCII digits; got {shown}. "
-        "See the dataset's versions with `atlas history NAME`."
+        "See the dataset's versions with `atlas history NAME`.",
+        code="version_refused",
+        details={"value": shown, "cap": MAX_VERSION},
     )
 
 
@@ -133,5 +140,7 @@ def parse_ref(text: str) -> tuple[str, int | None]:
     except DatasetError:
         raise DatasetError(
             f"Expected NAME or NAME@VERSION (e.g. xinxiang@3, a version from 1 to "
-            f"{MAX_VERSION}), got {text[:120]!r}."
+            f"{MAX_VERSION}), got {text[:120]!r}.",
+            code="ref_refused",
+            details={"ref": text[:120], "cap": MAX_VERSION},
         ) from None

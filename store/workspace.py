@@ -27,6 +27,7 @@ import contextlib
 import dataclasses
 import datetime
 import hashlib
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -36,11 +37,23 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import LargeBinary, Table, and_, delete, func, insert, select, type_coerce
+from sqlalchemy import (
+    LargeBinary,
+    Table,
+    Text,
+    and_,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Connection, RowMapping
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import NullType
 
 from geo import boundaries
 from geo.infra import Infra
@@ -476,7 +489,9 @@ class Workspace(Administration):
             if accounts.write_scope(self._acting(conn, user)) != scope:
                 raise AccessError(
                     f"The account {account.name!r} changed role or districts during the save; "
-                    "nothing was saved. Save again."
+                    "nothing was saved. Save again.",
+                    code="scope_changed",
+                    details={"account": account.name},
                 )
             version_id, number = _insert_version(conn, draft, specs)
             report(0.1, "version")
@@ -629,8 +644,9 @@ class Workspace(Administration):
         Why ``user`` finds nothing under ``name@version``, in words that tell it nothing more.
 
         To an admin, the versions of the dataset or the datasets the workspace holds. To any
-        other account one refusal, "无权访问", whether the name or version exists or not (so
-        a name never tells another city it is there), with the versions it may read.
+        other account one refusal, ``no_access`` (无权访问), whether the name or version exists
+        or not (so a name never tells another city it is there), or ``no_access_versions``
+        with the versions it may read; layers word them.
         """
         readable = accounts.readable_versions(user, with_published=not mine)
         numbers = (
@@ -641,24 +657,39 @@ class Workspace(Administration):
             .all()
         )
         held = f" versions {min(numbers)}–{max(numbers)}" if numbers else ""
+        # The versions as the words give them: 1–3, or 2 alone.
+        spans = (
+            f"{min(numbers)}–{max(numbers)}"
+            if len(set(numbers)) > 1
+            else "".join(str(n) for n in set(numbers))
+        )
         if not user.is_admin:
             ref = name if version is None else f"{name}@{version}"
+            details: dict[str, object] = {"account": user.name, "ref": ref}
+            if numbers:
+                details |= {"name": name, "versions": spans}
             return AccessError(
-                f"无权访问 No access: the account {user.name!r} may read no {ref} (there is "
-                "none, or it is another city's data, not published). "
+                f"No access: the account {user.name!r} may read no {ref} (there is none, or "
+                "it is another city's data, not published). "
                 + (f"It may read{held} of {name}. " if numbers else "")
-                + "`atlas datasets` lists what it may read."
+                + "`atlas datasets` lists what it may read.",
+                code="no_access_versions" if numbers else "no_access",
+                details=details,
             )
         if numbers:
             return UnknownDatasetError(
                 f"Dataset {name!r} has no version {version}; it has{held}. "
-                f"See `atlas history {name}`."
+                f"See `atlas history {name}`.",
+                code="no_version",
+                details={"name": name, "version": version, "versions": spans},
             )
         names = conn.execute(select(datasets.c.name).order_by(datasets.c.name)).scalars().all()
         listed = ", ".join(names) if names else "none yet"
         return UnknownDatasetError(
             f"No dataset {name!r} in the workspace {self.where}; it holds: {listed}. "
-            "Save one with `atlas ingest FILE --save --dataset NAME`."
+            "Save one with `atlas ingest FILE --save --dataset NAME`.",
+            code="no_dataset",
+            details={"name": name, "where": self.where, "datasets": "/".join(names) or "-"},
         )
 
     def load(self, name: str, version: int | None = None, *, user: User = None) -> SavedVersion:
@@ -798,8 +829,9 @@ class Workspace(Administration):
             latest: dict[tuple[str, str], int] = {}
             for name, number, _, adcodes in by_version.values():
                 latest |= {(name, adcode): number for adcode in adcodes}
+            blobs = _snapshot_blobs(conn, list(by_version), "quarantine")
             for version_id, (name, number, specs, _) in sorted(by_version.items()):
-                refused = _read_snapshot(conn, version_id, "quarantine", specs["quarantine"])
+                refused = _columns.from_parquet(blobs[version_id], specs["quarantine"])
                 codes = refused.get("adcode", pd.Series(pd.NA, index=refused.index))
                 newest = codes.map({c: n for (d, c), n in latest.items() if d == name})
                 replaced = (newest > number).fillna(False).to_numpy(dtype=bool)
@@ -853,7 +885,9 @@ class Workspace(Administration):
             select(
                 versions.c.id,
                 versions.c.number,
-                versions.c.frames,
+                # As text, decoded once per version below: a national version is the latest
+                # for ~2,900 districts, one row each (decoding each took 1 s of a map page).
+                type_coerce(cast(versions.c.frames, Text), NullType()).label("frames"),
                 datasets.c.name,
                 latest.c.adcode,
             )
@@ -870,8 +904,11 @@ class Workspace(Administration):
         if dataset is not None and not picked:
             self._infos(conn, dataset, user=account)  # raises for an unknown name
         by_version: dict[int, tuple[str, int, dict, list[str]]] = {}
+        decoded: dict[int, dict] = {}
         for row in picked:
-            entry = by_version.setdefault(row.id, (row.name, row.number, row.frames, []))
+            if row.id not in decoded:
+                decoded[row.id] = json.loads(row.frames)
+            entry = by_version.setdefault(row.id, (row.name, row.number, decoded[row.id], []))
             entry[3].append(row.adcode)
         return by_version
 
@@ -890,12 +927,15 @@ class Workspace(Administration):
             by_version = self._current_versions(
                 conn, kind, account, city=city, districts=districts, dataset=dataset
             )
+            # Every version's rows in one query, however many cities and versions: a province's
+            # cities each saving their own ledger would otherwise cost a query per city.
+            blobs = _snapshot_blobs(conn, list(by_version), "rows")
             for version_id, (name, number, specs, adcodes) in sorted(by_version.items()):
                 key = "adcode" if kind != "infra" else _FEATURE_ADCODE
                 extra = [key] if kind == "infra" else []
                 chosen = [(key, "in", adcodes)]
-                part = _read_snapshot(
-                    conn, version_id, "rows", specs["rows"], extra=extra, filters=chosen
+                part = _columns.from_parquet(
+                    blobs[version_id], specs["rows"], extra=extra, filters=chosen
                 ).drop(columns=extra)
                 parts.append(part.reset_index(drop=True).assign(dataset=name, version=number))
         if not parts:
@@ -979,7 +1019,11 @@ class Workspace(Administration):
         with self._begin(write=True) as conn:
             actor = self._acting(conn, user)
             if not (actor.is_admin or actor.role == "city"):
-                raise AccessError(f"The account {actor.name!r} may not publish; a city's may.")
+                raise AccessError(
+                    f"The account {actor.name!r} may not publish; a city's may.",
+                    code="publish_refused",
+                    details={"account": actor.name},
+                )
             info = self._infos(conn, name, version, user=actor, mine=True)[-1]
             version_id = conn.execute(
                 select(versions.c.id)
@@ -1074,6 +1118,18 @@ def _read_snapshot(
         )
     ).scalar_one()
     return _columns.from_parquet(bytes(data), spec, extra=extra, filters=filters)
+
+
+def _snapshot_blobs(conn: Connection, version_ids: list[int], part: str) -> dict[int, bytes]:
+    """Version id → its ``part`` snapshot (Parquet bytes), for every version in one query."""
+    if not version_ids:
+        return {}
+    found = conn.execute(
+        select(snapshots.c.version_id, snapshots.c.parquet).where(
+            snapshots.c.version_id.in_(version_ids), snapshots.c.part == part
+        )
+    ).all()
+    return {row.version_id: bytes(row.parquet) for row in found}
 
 
 def _last_audit(conn: Connection) -> int | None:

@@ -154,6 +154,22 @@ def test_a_link_to_another_citys_version_shows_no_access(team):
     assert [e.value for e in at.error] == ["无权访问"]
 
 
+def test_a_link_to_a_version_the_workspace_lacks_says_so_in_the_pages_language(team):
+    # The admin reads everything: a version not there is named, with those there are.
+    at = _run(_logged_in("boss", ledger="jz@9"))
+    warned = [_text(w.value) for w in at.warning]
+    assert (
+        "链接中的数据 jz@9 在工作区中不存在，改为显示当前状态。数据集 jz 没有第 9 版；现有版本：1。"
+        in (warned)
+    )
+    at = _run(_logged_in("boss", ledger="jz@9", lang="en"))
+    warned = [_text(w.value) for w in at.warning]
+    assert (
+        "The data jz@9 named in the link are not in the workspace; showing the current state "
+        "instead. The dataset jz has no version 9; it has versions 1."
+    ) in warned
+
+
 def _change_password(at: AppTest, current: str, new: str) -> AppTest:
     fields = {t.label: t for t in at.text_input}
     fields["当前密码"].input(current)

@@ -174,3 +174,17 @@ def test_quality_shows_the_ledger_quarantine_by_reason():
     results = _frame(at, "核对结果").set_index("核对结果")
     assert results.loc["台账无此地", "含义"] == "文件有数，台账中没有该地的行（不是零）"
     assert results["行数"].sum() == 60
+
+
+def test_compare_names_a_period_from_its_years_in_the_pages_language():
+    # 顺河回族区's demolitions are dated by their end year only: 截至2023年 as the documents
+    # write it, "by 2023" on an English page (geo names it ../2023, in no language).
+    shown = {}
+    for lang in ("zh", "en"):
+        at = _open("compare", place="410203,410204", metric="illegal_structures_removed", lang=lang)
+        period = "时期" if lang == "zh" else "Period"
+        shown[lang] = [
+            p for d in at.dataframe if period in d.value.columns for p in d.value[period]
+        ]
+    assert "截至2023年" in shown["zh"]
+    assert "by 2023" in shown["en"] and not any("年" in p for p in shown["en"])

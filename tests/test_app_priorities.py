@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -9,10 +10,11 @@ import pytest
 from _osm import lonlat
 from _screen import screen_problems, screen_texts
 from streamlit.testing.v1 import AppTest
+from test_siting import _grid
 
-from app_pages._ui.common import LEDGER_KEY, LoadedLedger
+from app_pages._ui.common import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
 from app_pages.priorities import MEASURED_KEYS
-from geo import reconcile, records
+from geo import infra, reach, reconcile, records
 from geo.figures import load_figures
 from tests._pages import open_page
 
@@ -51,7 +53,9 @@ def _open(loaded, lang="zh") -> AppTest:
     at.session_state[LEDGER_KEY] = loaded
     reached = loaded.ledger.projects.copy()
     reached["wheelchair_accessible_bus_stop_m"] = reached["name"].map(STOP_M)
-    at.session_state[MEASURED_KEYS[1]] = {"newest": (reached, None)}
+    # What the walking reach page keeps: its measure, the communities' metres in ``near``.
+    kept = reach.Reach(table=None, near=reached, profiles=("wheelchair",), radii=(300,))
+    at.session_state[MEASURED_KEYS[1]] = {"newest": kept}
     at.session_state["lang"] = lang
     open_page(at, "priorities").run()
     assert not at.exception, at.exception
@@ -201,3 +205,115 @@ def test_an_uploaded_list_is_read_as_a_ledger_ranked_whole_its_quarantine_said(l
     # Not one candidate has a point: said, and no empty map drawn.
     assert not at.get("component_instance")
     assert screen_problems(screen_texts(at), lang, data=data) == []
+
+
+#: A list with points on the 5 × 5 footway grid of tests/test_siting.py (an accessible stop at
+#: (0, 400), a plain one at (400, 0)), one row without a point.
+LISTED_ON_GRID = (
+    ("近站小区", 300, (0, 300)),
+    ("远站小区", 300, (400, 100)),
+    ("无坐标小区", 300, None),
+)
+
+
+def _grid_list() -> bytes:
+    lines = ["小区名称,所属城市,所属区县,户数,建成年代,经度,纬度,坐标系"]
+    for name, households, point in LISTED_ON_GRID:
+        lon, lat = lonlat(*point) if point else ("", "")
+        lines.append(
+            f"{name},新乡市,延津县,{households},1990,{lon},{lat},{'wgs84' if point else ''}"
+        )
+    return "\n".join(lines).encode("utf-8")
+
+
+def _upload(at: AppTest, data: bytes) -> AppTest:
+    at.radio(key="priorities_candidates").set_value("uploaded").run()
+    at.file_uploader(key="priorities_upload").set_value(("候选.csv", data, "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_uploaded_list_is_measured_on_the_extract_in_view_as_a_ledger_is(tmp_path, lang):
+    data = _grid(tmp_path).read_bytes()
+    found = infra.read_infra(data, name="grid.osm")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[INFRA_KEY] = LoadedInfra(
+        found, "grid.osm", hashlib.sha1(data).hexdigest(), data=data
+    )
+    at.session_state["lang"] = lang
+    open_page(at, "priorities").run()
+    _upload(at, _grid_list())
+    words = {
+        "zh": ("名次", "小区", "得分构成", "无数据（不计分）", "无障碍公交站缺口", "生活圈缺项"),
+        "en": ("Rank", "Community", "How the score is made", "No data (not scored)",
+               "Accessible-stop gap", "Life-circle gaps"),
+    }[lang]  # fmt: skip
+    rank, name, explained, missing, access, circle = words
+    table = _table(at, rank).set_index(name)
+    # The wheelchair route to the accessible stop: 100 m and 700 m (of the 1,000 m cap).
+    assert f"{access} 0.10 ×" in table.loc["近站小区", explained]
+    assert f"{access} 0.70 ×" in table.loc["远站小区", explained]
+    # The life circle measured on the same network: its lacks are a part, not missing.
+    assert circle in table.loc["近站小区", explained]
+    assert table.loc["近站小区", missing] == ""
+    assert access in table.loc["无坐标小区", missing]
+    measured = {
+        "zh": "清单中有坐标的小区在 OSM 摘录 grid\\.osm 的街道网络上测算：无障碍公交站缺口 2 个"
+        "（轮椅），生活圈缺项 2 个（步行，标准半径）；其余没有数据，不计分。",
+        "en": "Measured on the street network of the OSM extract grid\\.osm for the list's "
+        "communities with a point: the accessible-stop gap of 2 (wheelchair), the life-circle "
+        "gaps of 2 (on foot, standard radii); the others have no data and are not scored.",
+    }[lang]
+    assert measured in [c.value for c in at.caption]
+    # Every part has data somewhere, but the list's consent: that alone is said.
+    assert [i.value for i in at.info] == [
+        {
+            "zh": "此台账没有居民同意率：同意率不计分。",
+            "en": "No residents' consent in this ledger: consent not scored.",
+        }[lang]
+    ]
+    data_shown = [r[0] for r in LISTED_ON_GRID] + ["新乡市", "延津县", "候选.csv", "grid.osm"]
+    # The file's own headers, where the datum note names its column.
+    data_shown += _grid_list().decode("utf-8").splitlines()[0].split(",")
+    assert screen_problems(screen_texts(at), lang, data=data_shown) == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_uploaded_list_says_why_its_reach_and_life_circle_are_not_scored(tmp_path, lang):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["lang"] = lang
+    open_page(at, "priorities").run()
+    _upload(at, _grid_list())
+    no_network = {
+        "zh": [
+            "无障碍公交站缺口不计分：此项要在街道网络上测算，本次会话尚未读入 OSM 摘录"
+            "（在无障碍设施页读入，或在步行可达页载入示例）。",
+            "生活圈缺项不计分：此项要在街道网络上测算，本次会话尚未读入 OSM 摘录"
+            "（在无障碍设施页读入，或在步行可达页载入示例）。",
+        ],
+        "en": [
+            f"{part} not scored: it is measured on a street network, and no OSM extract is read "
+            "in this session (read one on the accessibility page, or load the example on the "
+            "walking reach page)."
+            for part in ("Accessible-stop gap", "Life-circle gaps")
+        ],
+    }[lang]
+    infos = [i.value for i in at.info]
+    assert all(text in infos for text in no_network), infos
+    # The list without one point, with an extract in view: said so, not 0 and not silence.
+    data = _grid(tmp_path).read_bytes()
+    at.session_state[INFRA_KEY] = LoadedInfra(
+        infra.read_infra(data, name="grid.osm"), "grid.osm", "grid", data=data
+    )
+    _upload(at, LISTED.encode("utf-8"))
+    no_points = {
+        "zh": "无障碍公交站缺口不计分：清单中没有一个小区有坐标（经度、纬度），"
+        "无法在街道网络上测算。",
+        "en": "Accessible-stop gap not scored: not one community in the list has a point "
+        "(longitude and latitude) to measure on the street network.",
+    }[lang]
+    assert no_points in [i.value for i in at.info]
+    table = _table(at, {"zh": "名次", "en": "Rank"}[lang])
+    explained = table[{"zh": "得分构成", "en": "How the score is made"}[lang]]
+    assert not explained.str.contains("0.00").any()

@@ -54,3 +54,41 @@ def test_the_deferred_downloads_build_the_selection_s_reply_and_atlas():
     pages = PdfReader(io.BytesIO(atlas.build())).pages
     assert len(pages) == 2  # the cover, then 解放区 alone
     assert "解放区焦作市·区县" in "".join(pages[1].extract_text().split())
+
+
+def test_with_an_osm_extract_in_view_the_page_shows_walking_shares_beside_straight_ones():
+    """The extract in view is walked: each share says its distance and cites its network."""
+    import hashlib
+
+    from _reports import NETWORK, example_ledger
+
+    from app_pages._ui.common import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
+    from geo import infra, reconcile
+    from geo.figures import load_figures
+
+    data = NETWORK.read_bytes()
+    found = infra.read_infra(data, name=NETWORK.name)
+    ledger = example_ledger()
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state[INFRA_KEY] = LoadedInfra(
+        found, NETWORK.name, hashlib.sha1(data).hexdigest(), data=data
+    )
+    at.session_state[LEDGER_KEY] = LoadedLedger(
+        ledger, "台账.csv", reconcile.reconcile(ledger.projects, load_figures())
+    )
+    at.query_params["city"] = "新乡市"
+    at.query_params["district"] = "卫滨区"
+    open_page(at, "report").run()
+    assert not at.exception, at.exception
+    assert "各区县改造小区住户到最近设施的距离" in [s.value for s in at.subheader]
+    (shares,) = [d.value for d in at.dataframe if "距离" in d.value.columns]
+    shares = shares.set_index("指标")
+    walk = shares.loc["沿路网步行 500 米内有无障碍公交站的户数占比"]
+    assert (walk["区县"], walk["距离"], walk["数值"]) == ("卫滨区", "沿路网步行", "56.8%")
+    assert (
+        "距离为沿路网步行距离（路网：OSM 提取，文件 synthetic-network-xinxiang.osm.pbf"
+        in (walk["出处"])
+    )
+    straight = shares.loc["500 米内有无障碍公交站的户数占比"]
+    assert (straight["距离"], straight["数值"]) == ("直线", "100%")
+    assert "距离为直线距离" in straight["出处"] and "沿路网" not in straight["出处"]

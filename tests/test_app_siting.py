@@ -76,13 +76,13 @@ def test_in_english_and_a_stop_that_adds_nobody(scene):
     assert table["Households added"].tolist() == ["200"]
     assert at.success[0].value == (
         "The existing sites cover 50 households; with 1 new site(s) 250 (optimum), greedy 250; "
-        "350 households have a point and a count."
+        "350 households have a point and a household count."
     )
     # 乙站 at (400, 0) is 400 m on foot from every community: nothing within 300 m.
     at.radio(key="siting_type").set_value("accessible_bus_stop").run()
     at.number_input(key="siting_radius").set_value(300).run()
     assert not at.exception, at.exception
-    assert "1 candidates, 1 existing sites" in [c.value for c in at.caption]
+    assert "Candidates: 1; existing sites: 1" in [c.value for c in at.caption]
     assert "No candidate reaches a household the existing sites leave out" in [
         c.value for c in at.caption
     ]
@@ -143,11 +143,11 @@ def test_uploaded_candidates_and_existing_sites_replace_the_extracts(scene, lang
             "共 350 户有坐标和户数。",
         ),
         "en": (
-            "2 points read; 1 rows are not a single point and are not used.",
-            "1 points read; 0 rows are not a single point and are not used.",
-            "2 candidates, 1 existing sites",
+            "Points read: 2; rows that are not a single point (not used): 1.",
+            "Points read: 1; rows that are not a single point (not used): 0.",
+            "Candidates: 2; existing sites: 1",
             "The existing sites cover 200 households; with 1 new site(s) 300 (optimum), "
-            "greedy 300; 350 households have a point and a count.",
+            "greedy 300; 350 households have a point and a household count.",
         ),
     }[lang]
     assert {texts[0], texts[1], texts[2]} <= set(captions)

@@ -91,14 +91,32 @@ def test_a_missing_font_is_refused_with_the_fix(monkeypatch, tmp_path):
         atlas_module._font_family.cache_clear()
 
 
-def test_straight_line_and_walking_shares_are_titled_apart_and_the_walk_cites_its_extract():
+def test_straight_line_and_walking_shares_are_labelled_apart_and_the_walk_cites_its_extract():
     from _reports import walked
 
     data = atlas_pdf(walked(), today=TODAY)
     weibin = "".join(PdfReader(io.BytesIO(data)).pages[1].extract_text().split())
-    assert "改造小区住户到最近设施的距离（直线距离）" in weibin
-    assert "改造小区住户沿路网步行到最近设施的距离" in weibin
+    assert "改造小区住户到最近设施的距离（直线距离与沿路网步行距离）" in weibin
+    # Each radius has a straight-line column, then a walking one, each header saying which.
+    assert "300米内户数占比（直线）500米内户数占比（直线）300米内户数占比（沿路网步行）" in weibin
     assert "距离为沿路网步行距离（路网：OSM提取，文件synthetic-network-xinxiang.osm.pbf" in weibin
+
+
+def test_with_a_network_every_district_holds_its_tables_and_sources_on_its_own_page():
+    """The whole city with walking shares: a cover, then exactly one page per place."""
+    from _reports import walked
+
+    made = walked(())
+    data = atlas_pdf(made, today=TODAY)
+    pages = ["".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages]
+    places = made.places["place"].tolist()
+    assert len(places) == 13
+    assert len(pages) == 1 + len(places), [page[:8] for page in pages]
+    for page, place in zip(pages[1:], places, strict=True):
+        assert page.startswith(f"{place}新乡市·"), page[:20]
+        assert "（续）" not in page
+    hongqi = pages[1 + places.index("红旗区")]
+    assert "数据来源[1]" in hongqi and "[7]按调查数据" in hongqi
 
 
 def test_without_a_network_no_share_is_called_a_walking_one(pages):

@@ -476,3 +476,52 @@ def test_a_cluster_left_without_workers_fails_the_waiting_cities_instead_of_wait
     assert table["status"].tolist() == ["failed"] * len(CITIES)
     assert set(table["error_code"]) == {"worker_lost"}
     assert table["error"].str.contains("no worker on the cluster").all()
+
+
+def test_a_changed_extract_removes_every_citys_older_cut_and_drop_cuts_removes_them_all(
+    tmp_path, monkeypatch
+):
+    import os
+
+    boundaries.build_boundaries()
+    places = scenes.city_points(CITIES)
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
+    nodes, ways = [], []
+    for i, point in enumerate(places.geometry):
+        more_nodes, more_ways = scenes.grid_city((point.x, point.y), (i + 1) * 10_000_000, size=3)
+        nodes += more_nodes
+        ways += more_ways
+    extract = tmp_path / "henan.osm"
+    extract.write_text("\n".join([*lines, *nodes, *ways, "</osm>"]), encoding="utf-8")
+    other = tmp_path / "other.osm"
+    other.write_bytes(extract.read_bytes())
+    areas = batch.city_areas("河南省")
+    areas = areas[areas["city"].isin(CITIES)].reset_index(drop=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    cut = []
+    real = batch.cut_extract
+
+    def counted(e, chosen, f):
+        cut.append(sorted(chosen["city"]))
+        return real(e, chosen, f)
+
+    kept = batch._kept_cuts(other, areas, out)
+    # An older release's name for a cut, never read again.
+    stray = out / "cuts" / "410700-0123456789abcdef.osm"
+    stray.write_text("<osm/>", encoding="utf-8")
+    monkeypatch.setattr(batch, "cut_extract", counted)
+    first = batch._kept_cuts(extract, areas, out)
+    # Every missing city in one pass over the extract.
+    assert cut == [sorted(CITIES)]
+    # Next month's extract under the same name, a run for one city only: the other cities'
+    # cuts of the earlier extract go too; another extract's cuts stay.
+    os.utime(extract, ns=(0, 0))
+    one = areas.iloc[:1].reset_index(drop=True)
+    second = batch._kept_cuts(extract, one, out)
+    assert cut[1] == [one["city"].iloc[0]]
+    now = set((out / "cuts").iterdir())
+    assert now == set(second.values()) | set(kept.values())
+    assert not set(first.values()) & now and not stray.exists()
+    assert batch.drop_cuts(out) == len(now) and not (out / "cuts").exists()
+    assert batch.drop_cuts(out) == 0

@@ -68,7 +68,15 @@ def small_run() -> dict:
                     "neukolln.osm", 1_466_704, atlas=_peer(0.4), **{report.OSM_FLOOR: _peer(0.2)}
                 ),
             ),
-            _job("ledger", _case("seed-10k", 10_000, atlas=_peer(0.2, rows_per_s=50_000))),
+            _job(
+                "ledger",
+                _case(
+                    "seed-10k",
+                    10_000,
+                    atlas=_peer(0.2, rows_per_s=50_000),
+                    **{report.LEDGER_FLOOR: _peer(0.08)},
+                ),
+            ),
             _job(
                 "mapbuild",
                 {
@@ -124,6 +132,7 @@ def test_every_target_is_listed_with_what_was_measured():
         False,
     )
     assert found["save-100k ≥ 50,000 rows/s"] == ("100,000 rows/s", True)
+    assert found["ledger import seed-10k ≥ 0.43× its floor"] == ("0.40× (floor ÷ atlas)", False)
     assert found["map payload ≤ 2 MB: all China"] == ("0.95 MB", True)
     assert found["ingest 300k within 4× of read_csv + sjoin + GPKG write"] == (
         "3.0× the floor",

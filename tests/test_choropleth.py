@@ -116,3 +116,15 @@ def test_map_has_no_cdn_links_and_a_legend():
     assert links == ["/app/static/leaflet/leaflet.js", "/app/static/leaflet/leaflet.css"]
     assert "cdn" not in fmap.get_root().render()
     assert "atlas-legend" in fmap.get_root().render()
+
+
+def test_a_districts_period_reads_in_the_maps_language():
+    districts = _districts([3279.0, 100.0]).assign(period_label=["2019年至2022年", "../2023"])
+    for lang, first, second in (
+        ("zh", "时期: 2019年至2022年", "时期: 截至2023年"),
+        ("en", "Period: 2019–2022", "Period: by 2023"),
+    ):
+        tips = _geojson_tips(
+            figure_map(districts, metric_name="户数", unit="households", lang=lang)
+        )
+        assert first in tips[0] and second in tips[1], (lang, tips)

@@ -279,3 +279,32 @@ def test_an_unreadable_input_is_one_line(tmp_path, capsys):
         == 2
     )
     assert "is a folder or a device" in _one_line(capsys)
+
+
+def test_each_command_is_registered_by_the_module_the_cli_imports_for_it():
+    """`atlas report …` imports cli.report alone: the map of names must be what they add."""
+    import argparse
+    import importlib
+
+    from cli import COMMANDS, _parser
+
+    for module, commands in COMMANDS.items():
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(f"cli.{module}").add_commands(sub)
+        assert tuple(sub.choices) == commands, module
+    everything = _parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert list(everything) == [name for names in COMMANDS.values() for name in names]
+    only = _parser("report")._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert list(only) == ["report"]
+
+
+def test_a_command_runs_without_importing_the_other_commands():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from cli import main; main(['resolve', '卫滨区', '--city', '新乡市']);"
+        "print(sorted(m for m in sys.modules if m.startswith('cli.') or m == 'mapclassify'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "['cli._common', 'cli.places']"

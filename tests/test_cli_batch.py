@@ -74,10 +74,13 @@ def test_batch_passes_profile_and_radius_to_each_city(tmp_path, capsys):
     )
     assert "wheelchair_curb_ramp_status" in communities.columns
     assert "walk_curb_ramp_status" not in communities.columns
-    # Into the same folder with another radius: the city is not skipped but run again.
+    assert len(list((tmp_path / "out" / "cuts").iterdir())) == 1  # kept for the next run
+    # Into the same folder with another radius: the city is not skipped but run again; the
+    # cut is dropped once the run ends.
     args[-1] = "500"
-    assert main(args) == 0
+    assert main([*args, "--drop-cuts"]) == 0
     assert json.loads(capsys.readouterr().out)["done"] == 1
+    assert not (tmp_path / "out" / "cuts").exists()
     columns = set(gpd.read_parquet(path).columns)
     assert share_key(500, "curb_ramp", "wheelchair") in columns
     assert share_key(300, "curb_ramp", "wheelchair") not in columns

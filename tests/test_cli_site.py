@@ -18,7 +18,7 @@ LEDGER = DATA_DIR / "examples" / "synthetic-ledger-xinxiang.csv"
 LON0, LAT0, STEP_LON, STEP_LAT, SIZE = 113.845, 35.265, 0.0011, 0.0009, 20
 
 
-def _write_grid(path):
+def _write_grid(path, *, stop: bool = False):
     """A footway grid ~100 m apart; every third node a crossing, two with lowered kerbs."""
     import pyproj
 
@@ -33,6 +33,8 @@ def _write_grid(path):
                 tags = {"highway": "crossing"}
                 if (i, j) in ((3, 3), (12, 12)):
                     tags["kerb"] = "lowered"
+            if stop and (i, j) == (10, 10):
+                tags = {"highway": "bus_stop", "wheelchair": "yes", "name": "幸站"}
             nodes[1 + i * SIZE + j] = (x - 500_000.0, y - 3_896_000.0, tags)
     for i in range(SIZE):
         ways[10_000 + i] = ([1 + i * SIZE + j for j in range(SIZE)], {"highway": "footway"})
@@ -218,3 +220,29 @@ def test_priorities_takes_one_list_a_ledger_or_candidates(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main([*args, "--out", str(tmp_path / "x.csv")])
     assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_priorities_measures_the_candidates_on_the_extract_as_the_page_does(tmp_path, capsys):
+    from geo import priorities, records
+
+    osm = _write_grid(tmp_path / "grid.osm", stop=True)
+    out = tmp_path / "ranked.csv"
+    args = ["priorities", "--projects", str(LEDGER), "--among", "all", "--out", str(out)]
+    assert main([*args, "--osm", str(osm)]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    # 卫滨区's south-east lies on the grid: those communities get both measured parts.
+    assert summary["measured"]["access_gap"] > 0
+    assert summary["measured"]["access_gap"] == summary["measured"]["life_circle_gap"]
+    assert summary["unmeasured"] == {}
+    assert "access_gap" not in summary["parts_without_data"]
+    ranked = pd.read_csv(out, encoding="utf-8-sig")
+    gap = ranked["无障碍公交站缺口（0 至 1）"]
+    assert gap.notna().sum() == summary["measured"]["access_gap"]
+    # The same numbers as the page's list: geo.priorities.measure_list on the same rows.
+    rows = records.read_ledger(LEDGER).projects
+    assert len(rows) > gap.notna().sum()
+    assert main([*args]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["unmeasured"] == {"access_gap": "no_network", "life_circle_gap": "no_network"}
+    assert summary["measured"] == {"access_gap": 0, "life_circle_gap": 0}
+    assert priorities.MEASURED_PARTS == ("access_gap", "life_circle_gap")

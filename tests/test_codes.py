@@ -22,6 +22,7 @@ from geo import (
     completeness,
     coverage,
     crs,
+    dates,
     errors,
     facilities,
     figures,
@@ -89,6 +90,10 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
     ),
     "ledger_field_": ("geo.records.PLAUSIBLE_MAXIMUM", list(records.PLAUSIBLE_MAXIMUM)),
     "column_needed_": ("geo.records.NEEDED_COLUMNS", list(records.NEEDED_COLUMNS)),
+    "figures_column_": (
+        "geo.documents.table.NEEDED_COLUMNS",
+        list(figure_table.NEEDED_COLUMNS),
+    ),
     "geometry_": ("geo.infra.GEOMETRY_NAMES", [str(n).lower() for n in infra.GEOMETRY_NAMES]),
     "fac_": ("the categories of data/lifecircle.toml", list(facilities.load_registry().categories)),
     # The plan and its progress (issue 24).
@@ -128,6 +133,8 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
     "audit_why_": ("store.auth.LOGIN_FAILURES", list(LOGIN_FAILURES)),
     "password_refused_": ("store.accounts.PASSWORD_REASONS", list(PASSWORD_REASONS)),
     "relative_": ("geo.compare.RELATIVE", list(compare.RELATIVE)),
+    # A period no document named, from its years (geo.dates.period_code): 截至2023年, by 2023.
+    "period_": ("geo.dates.PERIOD_FORMS", list(dates.PERIOD_FORMS)),
     "scheme_": ("layers.choropleth.SCHEMES", list(choropleth.SCHEMES)),
     "basemap_": ("layers.basemaps.BASEMAPS", [b or "none" for b in basemaps.BASEMAPS]),
     # Statuses (of a figure: the map's 数据性质; of a ledger row) are keys by themselves.
@@ -173,6 +180,13 @@ def test_every_coded_detail_takes_the_parameters_its_reader_gives():
             text = label(f"qdetail_{code}", lang)
             fields = {f for _, f, _, _ in string.Formatter().parse(text)} - {None, "detail"}
             assert fields == set(params), (code, lang)
+
+
+def test_every_period_form_is_worded_with_the_years_it_has():
+    for form, years in dates.PERIOD_FORMS.items():
+        for lang in LANGS:
+            fields = {f for _, f, _, _ in string.Formatter().parse(label(f"period_{form}", lang))}
+            assert fields - {None} == set(years), (form, lang)
 
 
 def test_every_qualifier_a_figure_keeps_reads_after_its_number():

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from geo import compare
+from layers.wording import period_text
 
 CITY = "甲市"
 CODES = {"一区": "990101", "二区": "990102", "三区": "990103", "四区": "990104"}
@@ -251,10 +252,15 @@ def test_by_period_lists_dated_figures_and_ledger_years(places):
         projects=_projects(),
         ledger_source="台账.xlsx",
     )
-    # A figure with only an end year is named as the documents would: up to that year.
-    assert rows.loc[rows["metric"] == "communities", "period_label"].tolist() == ["截至2023年"]
+    # A figure with only an end year is named from its years, in no language: up to 2023.
+    assert rows.loc[rows["metric"] == "communities", "period_label"].tolist() == ["../2023"]
     reported = rows[(rows["source_kind"] == "reported") & (rows["metric"] == "households")]
     assert reported["period_label"].tolist() == ["2019年至2022年", "2023年"]  # undated left out
+    ledger_years = rows.loc[rows["source_kind"] == "ledger", "period_label"]
+    assert ledger_years.tolist() == ["2022", "2023"]
+    # layers word them as the documents do, and in English on an English page.
+    assert [period_text(p, "zh") for p in ["../2023", "2023"]] == ["截至2023年", "2023年"]
+    assert [period_text(p, "en") for p in ["../2023", "2023"]] == ["by 2023", "2023"]
     assert reported["year"].isna().tolist() == [True, False]
     ledger = rows[rows["source_kind"] == "ledger"]
     assert ledger[["year", "value"]].astype("float").values.tolist() == [[2022, 10], [2023, 20]]

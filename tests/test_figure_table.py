@@ -14,7 +14,7 @@ from geo import selection
 from geo.documents.table import read_figure_table, template_bytes
 from geo.errors import InputError
 from geo.figures import load_figures
-from layers.wording import quarantine_messages
+from layers.wording import error_text, quarantine_messages
 
 HEADER = "地区,城市,时期,状态,指标,数值,单位,文号,发文机关,日期,行号或页码,备注\n"
 SOURCE = "新百城提质办〔2023〕2号,新乡市百城办,2023-02-07"
@@ -139,6 +139,19 @@ def test_a_table_without_the_columns_it_needs_is_refused_whole():
     with pytest.raises(InputError) as error:
         read_figure_table("地区,数值\n卫滨区,3\n".encode(), name="t.csv")
     assert str(error.value).startswith("Expected columns for 指标 (metric); 状态 (status); 文号")
+    assert (error.value.code, error.value.details) == (
+        "figures_columns",
+        {"needed": "metric/status/source", "header": "地区、数值"},
+    )
+    assert error_text(error.value, "zh") == (
+        "数据表缺少以下列：指标；状态；文号、发文机关或文件名称（至少一项）。文件表头为：地区、数值。"
+        "请重命名这些列，或下载空白模板按模板填写。"
+    )
+    assert error_text(error.value, "en") == (
+        "The figures table lacks columns for: the metric (指标); the status (状态); the source: "
+        "document number (文号), issuer (发文机关) or title (文件名称), at least one. Its header "
+        "is: 地区、数值. Rename the columns, or download the blank template and fill it in."
+    )
 
 
 def test_the_template_reads_back_with_only_its_example_quarantined():

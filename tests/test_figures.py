@@ -14,6 +14,7 @@ from geo._data import DATA_DIR
 from geo.errors import DataError
 from geo.figures import (
     check_totals,
+    combined_qualifier,
     load_figures,
     load_metrics,
     load_notes,
@@ -325,3 +326,19 @@ def test_saved_figures_join_the_seed_figures_with_their_source() -> None:
     assert combined["adcode"].dtype == seed["adcode"].dtype
     assert combined.columns.tolist()[: len(seed.columns)] == seed.columns.tolist()
     assert combine_figures(seed).equals(combine_figures(seed, saved.iloc[:0]))
+
+
+@pytest.mark.parametrize(
+    ("qualifiers", "expected"),
+    [
+        ([], "exact"),
+        (["exact", None, float("nan"), ""], "exact"),  # missing counts as exact
+        (["exact", "at_least"], "at_least"),  # 4.2 万余户 + 3279 户: still at least
+        (["at_most", "exact", "at_most"], "at_most"),
+        (["at_most", "at_least"], "approx"),  # bounds both ways bound nothing
+        (["approx", "exact"], "approx"),
+        (["approx", "at_least"], "approx"),
+    ],
+)
+def test_a_sum_is_qualified_by_its_parts(qualifiers: list, expected: str) -> None:
+    assert combined_qualifier(qualifiers) == expected

@@ -20,7 +20,7 @@ from geo.gazetteer import (
     resolve_district,
     resolve_province,
 )
-from layers.wording import detail_text
+from layers.wording import detail_text, error_text
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -228,6 +228,12 @@ def test_unknown_city_raises_with_close_matches() -> None:
     assert caught.value.kind == "city"
     assert "新乡市" in caught.value.suggestions
     assert str(caught.value).startswith("Unknown city '新相市'. Did you mean: 新乡市")
+    # A page words it in its language from its code, the close names listed its way.
+    assert caught.value.code == "unknown_city"
+    assert error_text(caught.value, "zh").startswith("找不到城市“新相市”（相近的名称：新乡市、")
+    assert error_text(caught.value, "en").startswith(
+        "No city is named “新相市” (close names: 新乡市, "
+    )
 
 
 @pytest.mark.parametrize(

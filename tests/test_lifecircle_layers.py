@@ -222,3 +222,42 @@ def test_the_xlsx_export_holds_every_sheet_with_lon_lat_and_the_quarantine():
     assert sheets["facility_quarantine"]["message_zh"].tolist() == [
         "设施类别：设施类别无法识别 '图书馆'"
     ]
+
+
+def test_the_pages_tables_are_headed_and_list_only_districts_with_a_located_community(tmp_path):
+    from tests.test_lifecircle import _boxes, _projects, _scene
+
+    nodes = {1: (0, 0, {}), 2: (590, 0, {}), 10: (50, 0, {"amenity": "kindergarten"})}
+    built, found = _scene(tmp_path, nodes, {100: ([1, 10, 2], {"highway": "footway"})})
+    boxes = _boxes([(-90, -90, 590, 390), (600, -90, 900, 390)])  # 乙区 holds no community
+    projects = _projects([(0, 0), (390, 0)]).assign(district="甲区")
+    result = lifecircle.measure(projects, found, built, registry=REGISTRY, districts=boxes)
+    quarantine = pd.DataFrame(
+        {"row": [3], "reason": ["unknown_category"], "column": ["设施类别"],
+         "detail_zh": ["'图书馆'"], "detail_en": ["'图书馆'"], "raw": ["{}"]}
+    )  # fmt: skip
+    listed = words.tables(result, quarantine, "zh")
+    assert [heading for heading, _ in listed] == [
+        "各区县生活圈指标", "全市", "各小区配套设施清单", "指标依据（标准条款）",
+        "设施台账中被隔离的行（1 行）",
+    ]  # fmt: skip
+    districts = listed[0][1]
+    assert districts["区县"].tolist() == ["甲区"]
+    assert "300 米内有幼儿园的户数占比（步行）" in districts.columns
+    assert listed[2][1]["小区名称"].tolist() == ["小区0", "小区1"]
+    assert len(listed[3][1]) == len(REGISTRY.categories) + 1  # each category, then 完整社区
+    assert "设施类别：设施类别无法识别 '图书馆'" in listed[4][1].to_string()
+    # No quarantined row: no quarantine table, and English headings.
+    english = words.tables(result, quarantine.iloc[:0], "en")
+    assert [heading for heading, _ in english][-1] == "What each indicator answers to"
+
+    files = words.downloads(result, quarantine, result.districts, "en")
+    assert [(f.text, f.file_name) for f in files] == [
+        ("Download the indicators (XLSX, with their clauses)", "lifecircle-walk.xlsx"),
+        ("Download per-community indicators (GeoJSON)", "lifecircle-communities-walk.geojson"),
+        ("Download per-district indicators (GeoJSON)", "lifecircle-districts-walk.geojson"),
+    ]
+    sheets = pd.read_excel(io.BytesIO(files[0].write(*files[0].args)), sheet_name=None)
+    assert len(sheets["facility_quarantine"]) == 1
+    read = gpd.read_file(io.BytesIO(files[2].write(*files[2].args)))
+    assert sorted(read["adcode"]) == ["410700", "410701"]

@@ -92,3 +92,37 @@ def test_estimates_of_known_metrics_are_counted_as_left_to_the_planner():
         }
     )
     assert estimates_left(proposals) == 2
+
+
+def test_the_planners_edits_come_back_and_the_read_only_columns_keep_their_codes():
+    from layers.marked_document import (
+        REVIEW_EDITABLE,
+        REVIEW_FORMATS,
+        REVIEW_READ_ONLY,
+        review_headers,
+        review_table,
+        reviewed,
+    )
+
+    proposals = pd.DataFrame(
+        {"decision": ["", "accept"], "metric": ["households", "other"], "place": ["卫滨区", ""],
+         "adcode": ["410703", ""], "level": ["district", ""], "period_start": [2023, None],
+         "period_end": [2023, None], "status": ["planned", "planned"], "value": ["4200", "3"],
+         "as_written": ["4200户", "3次"], "unit": ["households", "次"],
+         "qualifier": ["at_least", ""], "line": [4, 9], "confidence": [0.9, 0.2],
+         "context": ["改造4200户", "召开3次"], "figure_id": ["f1", "f2"]}
+    )  # fmt: skip
+    grid = review_table(proposals, "zh")
+    assert list(grid.columns) == [*REVIEW_EDITABLE, *REVIEW_READ_ONLY]  # no figure_id
+    assert grid["unit"].tolist() == ["户", "次"] and grid["qualifier"].tolist() == ["不少于", ""]
+    grid.loc[0, ["decision", "value"]] = ["accept", 4300]
+    back = reviewed(proposals, grid)
+    assert back["decision"].tolist() == ["accept", "accept"] and back.loc[0, "value"] == 4300
+    # The grid's words never replace the codes that are saved.
+    assert back["unit"].tolist() == ["households", "次"]
+    assert back["qualifier"].tolist() == ["at_least", ""]
+    assert back["figure_id"].tolist() == ["f1", "f2"]
+    assert proposals.loc[0, "decision"] == ""  # the proposals are left as they were
+    # Every formatted column is a numeric column of the grid, with a header.
+    assert set(REVIEW_FORMATS) == {"period_start", "period_end", "value", "line", "confidence"}
+    assert set(REVIEW_FORMATS) <= set(review_headers("en")) & set(grid.columns)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -11,6 +12,7 @@ from openpyxl import load_workbook
 
 from geo import figures, plans
 from geo.errors import InputError
+from layers.wording import error_text
 
 
 @pytest.fixture(scope="module")
@@ -130,13 +132,85 @@ def test_a_plan_of_two_cities_or_years_is_refused_whole():
     data = _filled_template(
         [["卫滨区", "新乡市", "", "2023", "1"], ["解放区", "焦作市", "", "2023", "1"]]
     )
-    with pytest.raises(InputError, match="one city's plan"):
+    with pytest.raises(InputError, match="one city's plan") as refused:
         plans.read_plan(data, name="plan.xlsx")
+    assert (refused.value.code, refused.value.details) == (
+        "plan_cities",
+        {"cities": "新乡市/焦作市"},
+    )
+    assert error_text(refused.value, "zh") == (
+        "计划表的行属于多个城市：新乡市、焦作市。一份计划只属于一个城市：请每个城市上传一个文件，"
+        "或在“城市”列填写同一个城市。"
+    )
+    assert error_text(refused.value, "en") == (
+        "The plan's rows belong to several cities: 新乡市, 焦作市. A plan is one city's: upload "
+        "a file per city, or give one city in the 城市 (city) column."
+    )
     data = _filled_template(
         [["卫滨区", "新乡市", "", "2023", "1"], ["红旗区", "新乡市", "", "2024", "1"]]
     )
-    with pytest.raises(InputError, match="one year's plan"):
+    with pytest.raises(InputError, match="one year's plan") as refused:
         plans.read_plan(data, name="plan.xlsx")
+    assert (refused.value.code, refused.value.details) == ("plan_years", {"years": "2023/2024"})
+    assert error_text(refused.value, "en").startswith(
+        "The plan's rows belong to several years: 2023, 2024. A plan is one year's"
+    )
+
+
+@pytest.mark.parametrize(
+    ("rows", "city", "code", "english"),
+    [
+        # The one row's place is no district, so no row gives a city; none is given.
+        (
+            [["不存在区", "", "", "2023", "1"]],
+            None,
+            "plan_no_city",
+            "No city can be read from the plan. Give the plan's city in its 城市 (city) column "
+            "(e.g. 新乡市).",
+        ),
+        # The 年度 cell empty and no year given.
+        (
+            [["卫滨区", "新乡市", "", "", "1"]],
+            None,
+            "plan_no_year",
+            "No year can be read from the plan. Give the plan's year in its 年度 (year) column "
+            "(e.g. 2023).",
+        ),
+        (
+            [["卫滨区", "", "", "2023", "1"]],
+            "新想市",
+            "plan_city_unknown",
+            "No city is named “新想市” (close names: 新乡市, 新余市, 阜新市). Give the city's full "
+            "name in the 城市 (city) column, e.g. 新乡市.",
+        ),
+    ],
+)
+def test_a_plan_without_one_city_or_year_is_refused_with_the_fix(rows, city, code, english):
+    with pytest.raises(InputError) as refused:
+        plans.read_plan(_filled_template(rows), name="plan.xlsx", city=city)
+    assert refused.value.code == code
+    assert error_text(refused.value, "en") == english
+    assert "{" not in error_text(refused.value, "zh")
+    assert re.search(r"[\u4e00-\u9fff]", error_text(refused.value, "zh"))
+
+
+def test_a_plan_without_a_place_column_or_an_investment_unit_is_refused_with_the_fix():
+    with pytest.raises(InputError) as refused:
+        plans.read_plan("城市,年度,户数\n新乡市,2023,1\n".encode(), name="p.csv")
+    assert refused.value.code == "plan_place_column"
+    assert error_text(refused.value, "zh") == (
+        "计划表缺少“地区”或“行政区划代码”列。文件表头为：城市、年度、户数。"
+        "请下载空白计划模板，按模板的表头填写。"
+    )
+    with pytest.raises(InputError) as refused:
+        plans.read_plan("地区,城市,年度,投资\n卫滨区,新乡市,2023,1\n".encode(), name="p.csv")
+    assert (refused.value.code, refused.value.details) == (
+        "plan_investment_unit",
+        {"header": "投资"},
+    )
+    assert error_text(refused.value, "en") == (
+        "The investment column 投资 states no unit. Rename it 投资（万元） or 投资（元）."
+    )
 
 
 def test_a_plan_keeps_itself_through_its_saved_form(seed_plan):
@@ -182,8 +256,14 @@ def test_a_plan_from_a_document_read_and_reviewed_matches_the_seed_table(
     assert weibin["doc_id"].startswith("doc-") and len(weibin["doc_sha256"]) == 64
     # The reviewed document and the seed plan the same places: a plan takes one of them.
     both = figures.combine_figures(figures.load_figures(), document_figures)
-    with pytest.raises(InputError, match="Expected one document to plan each place"):
+    with pytest.raises(InputError, match="Expected one document to plan each place") as refused:
         plans.plan_from_figures(both, city="新乡市", year=2023)
+    assert refused.value.code == "plan_documents"
+    assert refused.value.details["documents"] == f"{weibin['doc_id']}/xinxiang-2023-2"
+    assert error_text(refused.value, "en").startswith(
+        f"Several documents ({weibin['doc_id']}, xinxiang-2023-2) plan "
+    )
+    assert "{" not in error_text(refused.value, "zh")
     chosen = plans.plan_from_figures(both, city="新乡市", year=2023, document=weibin["doc_id"])
     assert set(chosen.targets["doc_id"]) == {weibin["doc_id"]}
     offered = plans.plannable(both)

@@ -263,3 +263,65 @@ def test_consent_on_a_scale_is_not_read_as_percents():
     # Percents without their sign, and shares, still read: a column whose numbers pass 10.
     read = _ledger("居民意愿", ("甲", "85"), ("乙", "4"), ("丙", "0.9")).projects
     assert read["consent_share"].tolist() == pytest.approx([0.85, 0.04, 0.9])
+
+
+def test_a_list_is_measured_on_the_network_rows_without_a_point_left_without_data(tmp_path):
+    import geopandas as gpd
+    import shapely
+    from _osm import lonlat
+    from test_siting import _grid
+
+    from geo import facilities, infra, network
+
+    osm = _grid(tmp_path)
+    built = network.build_network(osm, use_cache=False)
+    registry = facilities.load_registry()
+    found = facilities.read_osm_facilities(osm, registry=registry, extent=built.extent())
+    points = [lonlat(0, 300), lonlat(400, 100), None, lonlat(90_000, 90_000)]
+    rows = gpd.GeoDataFrame(
+        {"name": ["近", "远", "无坐标", "网外"], "households": [100, 100, 100, 100]},
+        geometry=[shapely.Point(p) if p else None for p in points],
+        crs="EPSG:4326",
+    )
+    measures = priorities.measure_list(rows, built, infra=infra.read_infra(osm), facilities=found)
+    assert measures.measured == {"access_gap": 2, "life_circle_gap": 2}
+    assert measures.unmeasured == {}
+    ranked = priorities.rank(rows, among="all", measured=measures.frames, year=2026)
+    ranked = ranked.set_index("name")
+    # 100 m and 700 m on the grid to the one accessible stop, of the 1,000 m cap.
+    assert ranked.loc["近", "part_access_gap"] == pytest.approx(0.1, abs=1e-3)
+    assert ranked.loc["远", "part_access_gap"] == pytest.approx(0.7, abs=1e-3)
+    assert ranked.loc[["无坐标", "网外"], "part_access_gap"].isna().all()
+    assert ranked.loc[["近", "远"], "part_life_circle_gap"].notna().all()
+    assert ranked.loc[["无坐标", "网外"], "part_life_circle_gap"].isna().all()
+    # Why nothing was measured, per part: the first reason that applies.
+    assert priorities.measure_list(rows, None).unmeasured == dict.fromkeys(
+        priorities.MEASURED_PARTS, "no_network"
+    )
+    unplaced = rows.iloc[[2]]
+    assert priorities.measure_list(unplaced, built).unmeasured == dict.fromkeys(
+        priorities.MEASURED_PARTS, "no_points"
+    )
+    away = priorities.measure_list(rows.iloc[[3]], built, infra=infra.read_infra(osm),
+                                   facilities=found)  # fmt: skip
+    assert away.unmeasured == {"access_gap": "off_network", "life_circle_gap": "off_network"}
+    assert priorities.measure_list(rows, built).unmeasured == dict.fromkeys(
+        priorities.MEASURED_PARTS, "not_in_source"
+    )
+
+
+def test_the_measures_a_page_keeps_lend_their_columns_to_the_same_rows_only():
+    from types import SimpleNamespace
+
+    from geo import reach
+
+    rows = _communities().drop(columns="wheelchair_accessible_bus_stop_m")
+    near = rows.assign(wheelchair_accessible_bus_stop_m=[100.0, 1500.0, 100.0, 50.0])
+    kept = reach.Reach(table=None, near=near, profiles=("wheelchair",), radii=(300,))
+    circle = SimpleNamespace(communities=rows.assign(pass_clinic=[True, False, True, True]))
+    other = near.iloc[:2]
+    found = priorities.measures_of(rows, [kept, circle, other, None, "x"])
+    assert [len(f.columns) for f in found] == [len(near.columns), len(rows.columns) + 1]
+    ranked = priorities.rank(rows, among="all", measured=tuple(found), year=2026)
+    assert ranked["part_access_gap"].notna().all()
+    assert ranked["part_life_circle_gap"].notna().all()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import folium
 import geopandas as gpd
 import pandas as pd
@@ -10,6 +12,7 @@ import shapely
 
 from geo import priorities
 from layers import priorities as shown
+from layers.wording import label
 
 
 def _ranked(preset="safety", **drop):
@@ -141,3 +144,88 @@ def test_the_download_keeps_numbers_as_numbers_and_no_data_empty():
     assert pd.isna(table["Households"].iloc[1]) and pd.isna(table["Households (0 to 1)"].iloc[1])
     assert table["How the score is made"].iloc[0].startswith("Households 1.00 × weight 20%")
     assert table["Residents' consent"].tolist() == ["90%", "No data", *["70% (below 80 %)"] * 2]
+
+
+@pytest.mark.parametrize(
+    ("lang", "no_points", "stops"),
+    [
+        (
+            "zh",
+            "无障碍公交站缺口不计分：清单中没有一个小区有坐标（经度、纬度），"
+            "无法在街道网络上测算。",
+            "无障碍公交站缺口不计分：OSM 摘录中没有一个标注轮椅可达（wheelchair=yes）的公交站。",
+        ),
+        (
+            "en",
+            "Accessible-stop gap not scored: not one community in the list has a point "
+            "(longitude and latitude) to measure on the street network.",
+            "Accessible-stop gap not scored: the OSM extract tags not one bus stop as wheelchair "
+            "accessible (wheelchair=yes).",
+        ),
+    ],
+)
+def test_a_lists_unmeasured_part_says_why_instead_of_pointing_to_another_page(
+    lang, no_points, stops
+):
+    ranked = _ranked("accessibility", wheelchair_accessible_bus_stop_m=True)
+    weights = priorities.PRESETS["accessibility"]
+    generic = shown.missing_notes(ranked, weights, lang)
+    assert label("priorities_missing_access_gap", lang) in generic
+    said = shown.missing_notes(ranked, weights, lang, unmeasured={"access_gap": "no_points"})
+    assert no_points in said and label("priorities_missing_access_gap", lang) not in said
+    said = shown.missing_notes(ranked, weights, lang, unmeasured={"access_gap": "not_in_source"})
+    assert stops in said
+    # A part with data somewhere is never said unmeasured, whatever the reason given.
+    assert not any(
+        "公交站" in n or "stop" in n
+        for n in shown.missing_notes(
+            _ranked("accessibility"), weights, lang, unmeasured={"access_gap": "off_network"}
+        )
+    )
+
+
+def test_the_notes_above_the_table_count_say_ties_escaped_and_the_consent_rule():
+    ranked = _ranked("balanced")
+    ranked["name"] = ranked["name"].replace({"乙": "乙<b>"})
+    notes = shown.ranking_notes(ranked, priorities.PRESETS["balanced"], "balanced", "zh")
+    kinds = [k for k, _ in notes]
+    assert notes[0] == ("caption", "参与排序的小区 4 个；预设：均衡。")
+    assert kinds.count("warning") == 2
+    assert ("warning", "得分并列：第 3 名 乙\\<b\\>、丙") in notes
+    assert ("info", "尚未测算生活圈指标（生活圈页）：生活圈缺项不计分。") in notes
+
+
+def test_what_a_list_measured_and_read_is_counted_in_words():
+    measures = priorities.ListMeasures((), {"access_gap": 2, "life_circle_gap": 1}, {})
+    assert shown.list_measured_text(measures, "a_b*.osm", "en").startswith(
+        "Measured on the street network of the OSM extract a\\_b\\*\\.osm for"
+    )
+    none = priorities.ListMeasures((), {"access_gap": 0, "life_circle_gap": 0}, {})
+    assert shown.list_measured_text(none, "x.osm") == ""
+    assert (
+        shown.list_read_text(1200, 1199, 1, "zh") == "清单共 1,200 行：1,199 行参与排序，1 行隔离。"
+    )
+    assert shown.unplaced_text(_ranked(), "en") == (
+        "Candidates without a point, not drawn (they are in the table): 2."
+    )
+    assert shown.unplaced_text(_ranked().iloc[[0]], "en") == ""
+
+
+def test_the_downloads_are_the_cli_file_in_xlsx_and_csv_named_for_the_preset():
+    ranked = _ranked("safety")
+    weights = priorities.PRESETS["safety"]
+    (xlsx, data, name, mime), (csv, text, csv_name, csv_mime) = shown.ranking_downloads(
+        ranked, weights, "safety", "en"
+    )
+    assert (xlsx, name) == ("Download the ranking (XLSX)", "priorities-safety.xlsx")
+    assert mime.endswith("spreadsheetml.sheet") and data()[:2] == b"PK"
+    assert (csv, csv_name, csv_mime) == (
+        "Download the ranking (CSV)",
+        "priorities-safety.csv",
+        "text/csv",
+    )
+    written = pd.read_csv(io.BytesIO(text()), encoding="utf-8-sig")
+    assert (
+        written["Community"].tolist()
+        == shown.ranked_file(ranked, weights, "en")["Community"].tolist()
+    )

@@ -18,6 +18,7 @@ from geo import figures, plans, progress, records
 from geo.documents.table import read_figure_table
 from layers.maps import progress_layers
 from layers.progress import (
+    chart_places,
     deadline_texts,
     headline,
     late_table,
@@ -25,9 +26,12 @@ from layers.progress import (
     monthly_table,
     on_outlines,
     plan_options,
+    plan_refs,
     progress_chart,
     progress_table,
     ranking_table,
+    ranking_title,
+    read_refs,
     report_sheets,
     versions_text,
 )
@@ -217,8 +221,8 @@ def test_a_qualified_target_reads_as_written_and_its_rate_is_no_more_exact(tmp_p
     assert shown.loc["涧西区", "开工率"] == "3.3%（不少于）"  # of at most 30: at least 1/30
     assert shown.loc["西工区", "开工率"] == "8.3%"
     assert shown.loc["洛阳市（全市）", "计划户数"] == "29,000（约）"
-    assert progress.sum_qualifier(["exact", "at_least"]) == "at_least"
-    assert progress.sum_qualifier(["at_most", "at_least"]) == "approx"
+    # The city states no count of communities: the sum of its places', at most as 涧西区's.
+    assert shown.loc["洛阳市（全市）", "计划小区（个）"] == "42（不超过）"
     # The ranking does not place 涧西区's bound among exact rates, and says so.
     ranked = ranking_table(progress.ranking(found.table, by="start_rate"), "zh")
     ranked = ranked.set_index("地区")
@@ -269,6 +273,28 @@ def test_versions_and_a_changed_link_are_said_with_every_ref_inert():
     assert link_changed_text(["月报@2", "月报@1"], ["月报@1", "月报@2"], "zh") is None
     warning = link_changed_text(["![x](http://e/x.png)"], ["月报@1"], "en")
     assert r"\!\[x\]\(http\:\/\/e\/x\.png\)" in warning and "](" not in warning
+
+
+def test_the_page_offers_every_plan_version_newest_first_and_names_an_unsaved_ledger():
+    datasets = [
+        {"name": "新乡-2023", "kind": "plan", "latest": 3},
+        {"name": "台账", "kind": "ledger", "latest": 5},
+        {"name": "焦作-2024", "kind": "plan", "latest": 1},
+    ]
+    assert plan_refs(datasets) == ["新乡-2023@3", "新乡-2023@2", "新乡-2023@1", "焦作-2024@1"]
+    assert plan_refs([]) == []
+    assert read_refs(["台账@2", "台账@1"], "zh") == ["台账@2", "台账@1"]
+    assert read_refs([], "zh") == ["本次会话读取、尚未保存的台账"]
+    assert read_refs([], "en") == ["the ledger read in this session, not saved"]
+
+
+def test_the_ranking_is_titled_by_its_quarter_and_the_chart_offers_every_place(found):
+    day = datetime.date(2023, 6, 30)
+    assert ranking_title(day, "zh") == "季排名（2023 年第 2 季度，截至 2023-06-30）"
+    assert ranking_title(day, "en") == "Quarterly ranking (Q2 2023, as of 2023-06-30)"
+    places = chart_places(found[0].progress.table)
+    assert next(iter(places)) == "410700" and places["410700"] == "新乡市"
+    assert places["410703"] == "卫滨区" and len(places) == len(found[0].progress.table)
 
 
 def test_plan_options_offer_what_can_be_planned_and_word_the_rest():

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from geo import figures, reconcile, records
+from layers.wording import period_text
 
 HEADER = ["小区名称", "所属区县", "所属城市", "改造年度", "户数", "楼栋数", "建筑面积（万m²）"]
 
@@ -91,8 +92,10 @@ def test_zones_reconcile_under_their_own_code(table):
 
 
 def test_ledger_places_without_a_reported_figure_are_listed(table):
-    later = pick(table, "卫滨区", "households", "2024年")
+    # A ledger year no document reports: its year as a period code, worded by layers.
+    later = pick(table, "卫滨区", "households", "2024")
     assert (later["mapped"], later["result"]) == (50, "no_reported_figure")
+    assert [period_text(later["period"], lang) for lang in ("zh", "en")] == ["2024年", "2024"]
     assert pd.isna(later["reported"])
     undated = pick(table, "卫滨区", "households", "")
     assert undated["result"] == "no_year"

@@ -199,3 +199,23 @@ def test_with_a_network_the_shares_are_walked_and_cite_the_extract():
     ) in _texts(document)
     notes = "\n".join(_footnotes(document).values())
     assert "距离为沿路网步行距离（路网：OSM 提取，文件 synthetic-network-xinxiang.osm.pbf" in notes
+
+
+@pytest.mark.parametrize("network", [False, True])
+def test_a_row_of_measures_cites_its_survey_once_whatever_distance_each_share_took(network):
+    from _reports import walked
+
+    made = walked() if network else xinxiang()
+    document = docx.Document(io.BytesIO(reply_docx(made, today=TODAY)))
+    table = _table_after(document, "新乡市各区县无障碍设施测绘情况")
+    notes = _footnotes(document)
+    method = "沿路网步行距离（路网：OSM 提取" if network else "直线距离"
+    share = ("沿路网步行 " if network else "") + "500 米内有无障碍公交站的户数占比"
+    survey = "按调查数据（文件 synthetic-survey-xinxiang.geojson，未存入工作区，"
+    survey += "合成示例数据，非真实）测算"
+    (weibin,) = [row for row in table.rows if row.cells[0].text == "卫滨区"]
+    (mark,) = weibin.cells[0]._tc.iter(f"{W}footnoteReference")
+    note = notes[mark.get(f"{W}id")]
+    assert note.count(survey) == 1, note
+    assert note.strip().startswith(f"盲道长度、缘石坡道数、无障碍公交站数、{share}：{survey}，")
+    assert f"数据范围覆盖本区 88%；其中{share}，距离为{method}" in note

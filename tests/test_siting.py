@@ -15,6 +15,7 @@ from scipy import sparse
 
 from geo import infra, network, reach, siting
 from geo.errors import InputError
+from layers.wording import error_text
 
 
 def _brute_force(weights, cover, existing, k):
@@ -251,8 +252,18 @@ def test_what_a_site_reaches_households_renovated_or_elderly():
     elderly = siting.demand(communities, "elderly")
     # An estimate (约30) or an empty cell is no number, never a guess.
     assert elderly[0] == 40.0 and np.isnan(elderly[1]) and np.isnan(elderly[2])
-    with pytest.raises(InputError, match=r"Expected a column of elderly residents \(老年人数"):
+    with pytest.raises(
+        InputError, match=r"Expected a column of elderly residents \(老年人数"
+    ) as no:
         siting.demand(communities.drop(columns="老年人数"), "elderly")
+    assert no.value.code == "siting_no_elderly"
+    assert error_text(no.value, "zh").startswith("台账中没有老年人数的列（老年人数、老年人口、")
+    assert error_text(no.value, "zh").endswith(
+        "）。请在“覆盖对象”中改选住户，或在台账中加上这一列后重新读入。"
+    )
+    assert error_text(no.value, "en").startswith(
+        "The ledger has no column of elderly residents (老年人数, 老年人口, "
+    )
     with pytest.raises(ValueError, match="Expected a weigh among households"):
         siting.demand(communities, "people")
 
@@ -283,3 +294,19 @@ def test_what_a_site_reaches_chooses_the_sites(tmp_path):
         "renovated_households": (["西南"], 500.0),
         "elderly": (["西南"], 90.0),
     }
+    # Without an OSM extract, both files are needed: said in the page's language.
+    with pytest.raises(InputError) as refused:
+        siting.plan(communities, built, kind="curb_ramp", count=1, radius_m=100, existing=none)
+    assert refused.value.code == "siting_no_candidates"
+    assert error_text(refused.value, "en").startswith(
+        "No candidate or existing sites: read an OSM extract on the Accessibility page"
+    )
+    assert error_text(refused.value, "zh").startswith("没有候选点和已有设施：")
+
+
+def test_no_candidate_at_all_is_said_apart_from_candidates_that_add_nothing():
+    existing = sparse.csr_matrix(np.array([[1], [0]], dtype=bool))
+    cover = sparse.csr_matrix(np.zeros((2, 0), dtype=bool))
+    found = siting.maximal_covering(np.array([5.0, 3.0]), cover, existing, count=2)
+    assert found.summary["status"] == "no_candidates"
+    assert found.summary["chosen"] == 0 and found.summary["covered_before"] == 5.0

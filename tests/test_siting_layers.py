@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import folium
 import geopandas as gpd
 import numpy as np
@@ -79,4 +81,87 @@ def test_the_curve_is_long_with_worded_columns():
     frame = shown.curve_frame(curve, "en")
     assert frame.columns.tolist() == ["New sites", "Households covered", "Solution"]
     assert frame["Solution"].tolist() == ["Optimum"] * 2 + ["Greedy"] * 2
+    assert frame["New sites"].tolist() == [1, 2, 1, 2]
     assert frame["Households covered"].tolist() == [300.0, 420.0, 300.0, 400.0]
+    # From what the existing sites cover, at 0 new sites: the first site's gain is a step.
+    frame = shown.curve_frame(curve, "en", before=120.0)
+    assert frame["New sites"].tolist() == [0, 1, 2, 0, 1, 2]
+    assert frame["Households covered"].tolist() == [120.0, 300.0, 420.0, 120.0, 300.0, 400.0]
+
+
+def _summary(**changed):
+    summary = {
+        "candidates": 1200, "existing": 3, "weigh": "households", "households_total": 900.0,
+        "households_unplaced": 0.0, "covered_before": 50.0, "chosen": 2, "count": 2,
+        "covered_optimum": 350.0, "covered_greedy": 340.0, "status": "optimal", "gap": 0.0,
+        "communities_unplaced": 0, "communities_without_weight": 0,
+    }  # fmt: skip
+    return summary | changed
+
+
+def test_the_summary_says_counts_totals_status_and_only_then_the_unplaced():
+    notes = shown.summary_notes(_summary(), "zh")
+    assert notes == [
+        ("caption", "候选点 1,200 处，已有设施 3 处"),
+        (
+            "success",
+            "已有设施覆盖 50 户；新增 2 处后覆盖 350 户（最优解），贪心解 340 户；"
+            "共 900 户有坐标和户数。",
+        ),
+        ("caption", "已证明为最优解"),
+    ]
+    notes = shown.summary_notes(
+        _summary(communities_unplaced=2, communities_without_weight=1, households_unplaced=1234.0),
+        "en",
+    )
+    assert notes[-1] == (
+        "caption",
+        "3 communities without a point, off the network or without a household count are not "
+        "counted (1,234 households).",
+    )
+
+
+def test_the_downloads_are_the_chosen_in_order_and_every_candidate_with_chosen_false():
+    (chosen_label, chosen, chosen_name, mime), (_, every, every_name, _) = shown.siting_downloads(
+        _candidates(), "curb_ramp-walk-300m", "en"
+    )
+    assert chosen_label == "Download the chosen sites (GeoJSON)"
+    assert (chosen_name, every_name, mime) == (
+        "sites-curb_ramp-walk-300m.geojson",
+        "candidates-curb_ramp-walk-300m.geojson",
+        "application/geo+json",
+    )
+    written = json.loads(chosen())
+    assert [f["properties"]["name"] for f in written["features"]] == [
+        "乙",
+        "<img src=x onerror=alert(1)>",
+    ]
+    features = json.loads(every())["features"]
+    assert [f["properties"]["chosen"] for f in features] == [True, True, False]
+    assert shown.file_read_text(1234, 2, "zh") == "读入 1,234 个点；2 行不是单个点，未使用。"
+    assert shown.datum_name(None, "en") == "Stated in the file (GeoJSON: WGS84 unless stated)"
+
+
+@pytest.mark.parametrize(
+    ("lang", "fewer", "none"),
+    [
+        (
+            "zh",
+            "只选出 1 处（要求 10 处）：其余候选点在 300 米内覆盖不到已有设施和已选点位之外的"
+            "任何人，多建不增加覆盖。",
+            "没有候选点可选：",
+        ),
+        (
+            "en",
+            "Only 1 of the 10 sites asked for are chosen: no other candidate reaches anyone more "
+            "within 300 m, so more sites would add nothing.",
+            "No candidate to choose from: ",
+        ),
+    ],
+)
+def test_fewer_sites_than_asked_and_no_candidate_at_all_are_said(lang, fewer, none):
+    assert shown.fewer_text(_summary(count=10, chosen=1, radius_m=300.0), lang) == fewer
+    assert shown.fewer_text(_summary(), lang) == ""
+    empty = _summary(candidates=0, chosen=0, count=5, status="no_candidates")
+    assert shown.summary_notes(empty, lang)[2][1].startswith(none)
+    assert shown.fewer_text(empty, lang) == ""

@@ -89,6 +89,32 @@ def test_display_outlines_are_coarser_for_larger_extents_and_keep_shared_borders
     assert shapely.area(union) == pytest.approx(shapely.area(parts).sum(), rel=1e-6)
 
 
+def test_simplified_outlines_are_kept_on_disk_for_the_next_process(tmp_path, monkeypatch):
+    # A fresh server reads what another process simplified instead of simplifying again.
+    from layers import view as view_module
+
+    monkeypatch.setattr(view_module, "_simplified_dir", lambda: tmp_path)
+    view_module._simplified.cache_clear()
+    cities = boundaries.load_boundaries("city")
+    henan = cities[cities["province"] == "河南省"][["adcode", "geometry"]]
+    first = simplified_outlines(henan, "city")
+    (kept,) = tmp_path.glob("simplified-*-city-*.parquet")
+    view_module._simplified.cache_clear()
+    calls = []
+    monkeypatch.setattr(view_module, "_simplify", lambda *a: calls.append(a))
+    again = simplified_outlines(henan, "city")
+    assert calls == [] and list(again["adcode"]) == list(henan["adcode"])
+    assert shapely.equals_exact(again.geometry.to_numpy(), first.geometry.to_numpy(), 0).all()
+    # A file that does not hold what its name says (cut short, another build) is not read.
+    kept.write_bytes(b"PAR1 cut short")
+    view_module._simplified.cache_clear()
+    monkeypatch.undo()
+    monkeypatch.setattr(view_module, "_simplified_dir", lambda: tmp_path)
+    third = simplified_outlines(henan, "city")
+    assert shapely.equals_exact(third.geometry.to_numpy(), first.geometry.to_numpy(), 0).all()
+    view_module._simplified.cache_clear()
+
+
 def test_view_layers_filter_the_ledger_like_the_map_and_keep_sources(all_figures):
     view = View(cities=("新乡市",), ledger_years=(2023,), tags=("accessibility",))
     quarantine = pd.DataFrame({"row": [7], "reason": ["missing_name"]})

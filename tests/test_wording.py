@@ -199,6 +199,35 @@ def test_periods_are_english_in_english(period, english):
     assert periods_text([(period, "stock")], "en") == f"{english} stock"
 
 
+@pytest.mark.parametrize(
+    ("years", "code", "chinese", "english"),
+    [
+        ((2023, 2023), "2023", "2023年", "2023"),
+        ((2019, 2022), "2019/2022", "2019年至2022年", "2019–2022"),
+        ((None, 2023), "../2023", "截至2023年", "by 2023"),
+        ((2021, None), "2021/..", "2021年起", "since 2021"),
+        ((None, None), None, "未注明时期", "undated"),
+    ],
+)
+def test_a_period_named_from_its_years_reads_as_the_documents_write_it(
+    years, code, chinese, english
+):
+    from geo.dates import period_code
+    from layers.wording import period_text, years_text
+
+    # geo names it in no language; layers word it, in Chinese as the documents do.
+    assert period_code(*years) == code
+    assert (period_text(code, "zh"), period_text(code, "en")) == (chinese, english)
+    assert (years_text(*years, "zh"), years_text(*years, "en")) == (chinese, english)
+
+
+def test_a_document_saying_up_to_a_year_reads_by_that_year_in_english():
+    from layers.wording import period_text
+
+    assert period_text("截至2023年底", "en") == "by 2023"
+    assert period_text("截至2023年底", "zh") == "截至2023年底"
+
+
 def test_sources_and_scopes_lose_their_chinese_stock_words_in_english():
     from layers.wording import place_text, source_words, tags_text
 

@@ -12,6 +12,9 @@ ledger. The same holds for infrastructure (``?infra=``). Saved data outlive the 
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
@@ -104,11 +107,15 @@ def _sources_name(refs: list[str], lang: str) -> str:
     return label("workspace_name", lang).format(refs=("、" if lang == "zh" else ", ").join(refs))
 
 
-# Cached per reference, workspace revision (a new save opens anew) and language, as data:
-# each call returns a copy, so nothing a session does to it reaches another session.
-@st.cache_data(max_entries=8, show_spinner=False)
-def _saved_ledger(ref: str, revision: tuple, lang: str) -> LoadedLedger | None:
-    opened = open_ledger(workspace(), ref, user=current_account())
+# Cached per reference, workspace revision (a new save opens anew), language and account,
+# once per server; each session gets its own copy (:func:`session_copy`), so nothing a
+# session does to it reaches another session. Not st.cache_data: it pickles, and a national
+# ledger (300k communities, a 134 MB pickle) took 2-5 s to unpickle for every new session.
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _shared_ledger(
+    ref: str, revision: tuple, lang: str, _account: Account | None
+) -> LoadedLedger | None:
+    opened = open_ledger(workspace(), ref, user=_account)
     if opened is None:
         return None
     table = reconcile.reconcile(opened.content.projects, load_figures())
@@ -116,14 +123,47 @@ def _saved_ledger(ref: str, revision: tuple, lang: str) -> LoadedLedger | None:
     return LoadedLedger(opened.content, name, table, ref=opened.ref, sources=opened.sources)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _saved_infra(ref: str, revision: tuple, lang: str) -> LoadedInfra | None:
-    opened = open_infra(workspace(), ref, user=current_account())
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _shared_infra(
+    ref: str, revision: tuple, lang: str, _account: Account | None
+) -> LoadedInfra | None:
+    opened = open_infra(workspace(), ref, user=_account)
     if opened is None:
         return None
     token = "workspace:" + "|".join(opened.refs)
     name = _sources_name(opened.refs, lang)
     return LoadedInfra(opened.content, name, token, ref=opened.ref, sources=opened.sources)
+
+
+def session_copy(value):
+    """
+    ``value`` (a loaded ledger or infrastructure) as a session's own, without copying rows.
+
+    Frames are copied shallowly: pandas' copy-on-write gives each copy its own data the
+    first time either is changed, so one session's change never reaches another's. Other
+    fields are copied deeply (lists and dicts of a few entries); what a frozen value computed
+    once (``synthetic``, ``token``) is kept.
+    """
+    if isinstance(value, pd.DataFrame):
+        return value.copy(deep=False)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: session_copy(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        copied = dataclasses.replace(value, **fields)
+        computed = {k: v for k, v in vars(value).items() if k not in fields}
+        vars(copied).update(computed)
+        return copied
+    return copy.deepcopy(value)
+
+
+def _saved_ledger(ref: str, revision: tuple, lang: str) -> LoadedLedger | None:
+    # The revision names the account (workspace_revision), so an account never gets another's.
+    shared = _shared_ledger(ref, revision, lang, current_account())
+    return None if shared is None else session_copy(shared)
+
+
+def _saved_infra(ref: str, revision: tuple, lang: str) -> LoadedInfra | None:
+    shared = _shared_infra(ref, revision, lang, current_account())
+    return None if shared is None else session_copy(shared)
 
 
 def _saved(opener, key: str):
@@ -139,7 +179,8 @@ def _saved(opener, key: str):
     except AccessError:
         raise  # a permalink to what this account may not read: app.py shows 无权访问
     except DatasetError as exc:  # no such version, or a reference that names none
-        text = label("workspace_unknown_ref", current_lang()).format(ref=ref, error=exc)
+        lang = current_lang()
+        text = label("workspace_unknown_ref", lang).format(ref=ref, error=error_text(exc, lang))
         st.warning(esc_md(text))
         # The sidebar's widget holds the reference and is drawn already: reset it next run.
         st.session_state[NEXT_KEY.format(key)] = ""

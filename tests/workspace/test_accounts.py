@@ -13,7 +13,7 @@ from sqlalchemy import inspect, select, text
 
 from geo import infra
 from geo.figures import load_figures
-from layers.wording import quarantine_messages
+from layers.wording import error_text, quarantine_messages
 from store import AccessError, AccountError, NothingToSaveError, Workspace, _files, migrate
 from store.schema import audit
 
@@ -212,8 +212,11 @@ def test_a_save_with_no_clean_row_is_refused_and_says_what_was_refused(workspace
 
 
 def test_a_viewer_saves_nothing(workspace, example_ledger, team):
-    with pytest.raises(AccessError, match="is a viewer"):
+    with pytest.raises(AccessError, match="is a viewer") as refused:
         _save(workspace, example_ledger, team["reader"])
+    assert error_text(refused.value, "zh") == (
+        "账户 reader 是只读账户：可以查看，不能保存。请由本城市或区县的账户保存。"
+    )
     survey = infra.read_infra(SURVEY)
     with pytest.raises(AccessError, match="is a viewer"):
         workspace.save_infra(
@@ -229,10 +232,12 @@ def test_reads_follow_the_city(workspace, example_ledger, team):
         assert len(workspace.current_projects(city="新乡市", user=team[name])) == 26
         assert [d["name"] for d in workspace.list_datasets(user=team[name])] == ["xinxiang"]
     for name in ("jiaozuo", "visitor"):
-        with pytest.raises(AccessError, match="无权访问 No access"):
+        with pytest.raises(AccessError, match="No access") as refused:
             workspace.load("xinxiang", 1, user=team[name])
-        with pytest.raises(AccessError, match="无权访问"):
+        assert refused.value.code == "no_access"
+        with pytest.raises(AccessError, match="No access") as refused:
             workspace.history("xinxiang", user=team[name])
+        assert refused.value.code == "no_access"
         with pytest.raises(AccessError):
             workspace.diff("xinxiang", 1, 1, user=team[name])
         assert workspace.current_projects(city="新乡市", user=team[name]).empty
@@ -253,12 +258,16 @@ def test_an_unknown_name_reads_as_one_the_account_may_not_read(workspace, exampl
 def test_what_is_published_every_account_reads(workspace, example_ledger, team):
     _save(workspace, example_ledger, team["xinxiang"])
     _save(workspace, example_ledger, team["xinxiang"])
-    with pytest.raises(AccessError, match="may not publish"):
+    with pytest.raises(AccessError, match="may not publish") as refused:
         workspace.publish("xinxiang", 1, user=team["weibin"])
-    with pytest.raises(AccessError, match="无权访问"):
+    assert error_text(refused.value, "en") == (
+        "The account weibin may not publish data: an admin or a city's account may."
+    )
+    with pytest.raises(AccessError, match="No access") as refused:
         workspace.publish("xinxiang", 1, user=team["jiaozuo"])
+    assert refused.value.code == "no_access"
     workspace.publish("xinxiang", 1, user=team["xinxiang"])
-    with pytest.raises(AccessError, match="无权访问"):  # published, yet not 焦作's to withdraw
+    with pytest.raises(AccessError, match="No access"):  # published, yet not 焦作's to withdraw
         workspace.publish("xinxiang", 1, user=team["jiaozuo"], withdraw=True)
     for name in ("jiaozuo", "visitor"):
         assert len(workspace.load("xinxiang", 1, user=team[name]).content.projects) == 26

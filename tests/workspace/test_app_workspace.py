@@ -101,3 +101,21 @@ def test_the_history_page_without_datasets_says_nothing_is_saved(lang):
         if lang == "zh"
         else "Nothing has been saved in the workspace yet."
     ]
+
+
+def test_each_session_gets_its_own_copy_of_a_shared_ledger(example_ledger):
+    # One opening per server is shared; a session changing its copy leaves the others' alone.
+    from app_pages._ui.common import session_copy
+    from app_pages._ui.loaded import LoadedLedger
+
+    shared = LoadedLedger(example_ledger, NAME, example_ledger.quarantine.head(0), ref="x")
+    assert shared.synthetic
+    mine = session_copy(shared)
+    before = shared.ledger.projects.copy()
+    mine.ledger.projects.loc[mine.ledger.projects.index[0], "name"] = "改名小区"
+    mine.ledger.projects["households"] = 0
+    mine.ledger.stages.append({"stage": "mine"})
+    assert shared.ledger.projects.equals(before)
+    assert mine.ledger.projects["name"].iloc[0] == "改名小区"
+    assert {"stage": "mine"} not in shared.ledger.stages
+    assert (mine.name, mine.ref, vars(mine)["synthetic"]) == (NAME, "x", True)

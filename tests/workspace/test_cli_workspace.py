@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from pathlib import Path
+
+import numpy as np
+import shapely
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from .conftest import LEDGER, SURVEY, monthly_ledger
 
@@ -74,39 +81,83 @@ def test_export_and_map_read_communities_from_the_workspace(atlas, tmp_path):
     assert "幸小区" in html.read_text(encoding="utf-8")
 
 
-def test_export_and_map_of_a_province_or_all_china_read_the_workspace_once(
-    atlas, tmp_path, monkeypatch
-):
-    from store.workspace import Workspace
+def _city_ledger(folder, city: str) -> Path:
+    """Two communities in each of ``city``'s first two districts, as a WGS84 ledger file."""
+    from geo import boundaries
 
-    atlas("ingest", str(LEDGER), "--crs", "gcj02", "--save", "--dataset", "xx")
-    reads = []
-    current = Workspace.current_projects
+    districts = boundaries.load_boundaries("district")
+    districts = districts[districts["city"] == city].sort_values("adcode").iloc[:2]
+    header = "小区名称,所属城市,所属区县,改造年度,户数,状态,经度,纬度,坐标系"
+    lines = [header]
+    for i, row in enumerate(districts.itertuples()):
+        for j, point in enumerate(shapely.points(_inner_points(row.geometry, 2))):
+            name = f"{row.district}{i}{j}号小区"
+            lines.append(
+                f"{name},{city},{row.district},2023,{100 + j},完工,{point.x},{point.y},wgs84"
+            )
+    path = folder / f"{city}.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
-    def counted(self, **options):
-        reads.append(options.get("city"))
-        return current(self, **options)
 
-    monkeypatch.setattr(Workspace, "current_projects", counted)
-    out = tmp_path / "p.geojson"
-    for where, found in (
-        (["--province", "河南"], 26),
-        (["--all"], 26),
-        (["--province", "河北"], 0),
-    ):
-        reads.clear()
-        status, lines, _ = atlas("export", *where, "--dataset", "xx", "--out", str(out))
-        assert (status, lines) == (0, [{"out": str(out), "communities": found}])
-        assert len(reads) == 1
-    # --all reads the whole current state; a province, its cities at once.
-    assert reads[0] is not None and "新乡市" not in reads[0] and "石家庄市" in reads[0]
-    html = tmp_path / "m.html"
-    for where in (["--province", "河南省"], ["--all"]):
-        reads.clear()
-        status, lines, _ = atlas("map", *where, "--dataset", "xx", "--out", str(html))
-        assert status == 0 and len(reads) == 1
-        assert "幸小区" in html.read_text(encoding="utf-8")
-    assert reads == [None]
+def _inner_points(outline, n: int):
+    """``n`` distinct points well inside ``outline``."""
+    centre = shapely.get_coordinates(shapely.point_on_surface(outline))[0]
+    inner = shapely.buffer(shapely.points(centre), 0.001)
+    assert outline.contains(inner)
+    return [centre + np.array([0.0002 * k, 0.0]) for k in range(n)]
+
+
+@contextlib.contextmanager
+def _statements():
+    """Every SQL statement any engine runs inside the block, as a list of their texts."""
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+
+
+def test_export_and_map_of_a_province_or_all_china_read_the_workspace_once(atlas, tmp_path):
+    # Each city saves its own ledger (its own version): the reads must not grow with them.
+    cities = ("新乡市", "焦作市", "开封市", "许昌市")
+    out, html = tmp_path / "p.geojson", tmp_path / "m.html"
+    counts: dict[str, list[int]] = {"export": [], "map": []}
+    for saved, city in enumerate(cities, start=1):
+        status, lines, _ = atlas(
+            "ingest", str(_city_ledger(tmp_path, city)), "--save", "--dataset", "xx"
+        )
+        assert (status, lines[0]["clean"], lines[0]["version"]) == (0, 4, saved)
+        for where in (["--province", "河南"], ["--all"]):
+            with _statements() as seen:
+                status, lines, _ = atlas("export", *where, "--dataset", "xx", "--out", str(out))
+            assert (status, lines) == (0, [{"out": str(out), "communities": 4 * saved}])
+            counts["export"].append(len(seen))
+            # The rows come from one statement reading every version's snapshot at once.
+            assert sum("snapshots" in s for s in seen) == 1
+        with _statements() as seen:
+            status, lines, _ = atlas(
+                "map", "--province", "河南省", "--dataset", "xx", "--out", str(html)
+            )
+        assert status == 0
+        counts["map"].append(len(seen))
+    # The same statements for one city's version as for four cities' (export: --province,
+    # then --all, each time).
+    assert len(set(counts["export"])) == 1 and len(set(counts["map"])) == 1, counts
+    text = html.read_text(encoding="utf-8")
+    names = [
+        line.split(",")[0]
+        for c in cities
+        for line in _city_ledger(tmp_path, c).read_text(encoding="utf-8").splitlines()[1:]
+    ]
+    assert [n for n in names if n not in text] == []
+    status, lines, _ = atlas("export", "--province", "河北", "--dataset", "xx", "--out", str(out))
+    assert (status, lines) == (0, [{"out": str(out), "communities": 0}])
 
 
 def test_a_ledger_whose_file_name_is_gbk_bytes_is_saved_under_its_name(atlas, tmp_path):

@@ -8,6 +8,7 @@ import pytest
 import shapely
 
 from geo import boundaries, infra, records
+from layers.wording import error_text
 from store import DatasetError, UnknownDatasetError
 from store.loaded import open_figures, open_infra, open_ledger
 
@@ -125,6 +126,11 @@ def test_a_version_of_another_kind_is_refused_by_name(workspace):
         "Expected an infrastructure dataset, got 'xinxiang@1', which holds a ledger. Name "
         "one (`atlas datasets` lists them)."
     )
+    assert [error_text(ledger_asked.value, lang) for lang in ("zh", "en")] == [
+        "xinxiang@1 是台账数据，这里需要无障碍设施数据。请选择一份无障碍设施数据。",
+        "xinxiang@1 holds ledger, and this needs accessibility features. Choose a dataset of "
+        "accessibility features.",
+    ]
     with pytest.raises(DatasetError, match=r"^Expected a ledger dataset, got 'survey@1', which"):
         open_ledger(workspace, "survey@1")
     with pytest.raises(DatasetError, match=r"^Expected a figures dataset, got 'survey@1', which"):

@@ -12,6 +12,7 @@ import argon2
 import pytest
 
 from geo import records
+from layers.wording import error_text
 from store import (
     AccessError,
     AccountError,
@@ -89,12 +90,19 @@ def test_a_malformed_reference_is_refused_with_the_form_expected(text):
         f"Expected NAME or NAME@VERSION (e.g. xinxiang@3, a version from 1 to {MAX_VERSION}), "
         f"got {text!r}."
     )
+    assert caught.value.code == "ref_refused"
+    assert error_text(caught.value, "zh") == (
+        f"数据引用应写作“名称”或“名称@版本”（如 xinxiang@3，版本为 1 到 {MAX_VERSION}），"
+        f"收到的是“{text}”。"
+    )
 
 
 @pytest.mark.parametrize("value", [0, -3, 10**30, "2²", True, 1.0, None])
 def test_a_version_number_is_checked_wherever_it_comes_from(value):
-    with pytest.raises(DatasetError, match="Expected a version number from 1 to 2147483647"):
+    with pytest.raises(DatasetError, match="Expected a version number from 1 to 2147483647") as no:
         version_number(value)
+    assert no.value.code == "version_refused"
+    assert error_text(no.value, "en").startswith("A version number is from 1 to 2147483647, in ")
     assert version_number(7) == version_number("7") == 7
 
 
@@ -119,8 +127,14 @@ def test_names_are_normalised_one_way(name, kept):
     "name", ["\x01jz", "jz\x1f", "jz\x7f", "\x85jz", "j\tz", "j\nz", "jz\u2028", "", "\u200b"]
 )
 def test_control_characters_anywhere_in_a_name_are_refused(name):
-    with pytest.raises(DatasetError, match="without control characters"):
+    with pytest.raises(DatasetError, match="without control characters") as refused:
         normalise_name(name)
+    # On a page, in its language: the fix without the English message.
+    assert refused.value.code == "name_refused"
+    assert error_text(refused.value, "zh") == (
+        f"名称“{name}”不可用：名称须为 1–100 个字符，不含 @、/、\\ 和控制字符"
+        "（如 xinxiang-2026）。请换一个名称。"
+    )
 
 
 # --- the workspace, on both back ends -------------------------------------------------------
@@ -205,6 +219,11 @@ def test_a_name_never_tells_another_city_it_exists(workspace, cheap_hashes):
             call()
         return str(caught.value)
 
+    def words(call, lang):
+        with pytest.raises(AccessError) as caught:
+            call()
+        return error_text(caught.value, lang)
+
     for there, missing in (("jz", "nosuchname"), ("jz@1", "nosuchname@1")):
         name, version = parse_ref(there)
         other, _ = parse_ref(missing)
@@ -212,20 +231,33 @@ def test_a_name_never_tells_another_city_it_exists(workspace, cheap_hashes):
         unseen = refusal(lambda n=other, v=version: workspace.load(n, v, user=xinxiang))
         assert seen.replace(there, "NAME") == unseen.replace(missing, "NAME")
         assert seen == (
-            f"无权访问 No access: the account 'xinxiang' may read no {there} (there is none, or "
+            f"No access: the account 'xinxiang' may read no {there} (there is none, or "
             "it is another city's data, not published). `atlas datasets` lists what it may read."
+        )
+        # The app words it in the page's language, and tells no more there either.
+        shown = words(lambda n=name, v=version: workspace.load(n, v, user=xinxiang), "zh")
+        hidden = words(lambda n=other, v=version: workspace.load(n, v, user=xinxiang), "zh")
+        assert shown.replace(there, "NAME") == hidden.replace(missing, "NAME")
+        assert shown == (
+            f"无权访问：账户 xinxiang 不能读取 {there}（没有这份数据，或它属于其他城市且未发布）。"
+            "请在侧栏选择本账户可以读取的数据，或联系管理员。"
         )
     assert refusal(lambda: workspace.history("jz", user=xinxiang)) == refusal(
         lambda: workspace.history("nosuchname", user=xinxiang)
     ).replace("nosuchname", "jz")
     # Its own office, and an admin, still hear which versions there are.
     assert refusal(lambda: workspace.load("jz", 9, user=office)) == (
-        "无权访问 No access: the account 'jiaozuo' may read no jz@9 (there is none, or it is "
+        "No access: the account 'jiaozuo' may read no jz@9 (there is none, or it is "
         "another city's data, not published). It may read versions 1–1 of jz. `atlas "
         "datasets` lists what it may read."
     )
-    with pytest.raises(UnknownDatasetError, match="has no version 9; it has versions 1–1"):
+    assert words(lambda: workspace.load("jz", 9, user=office), "en") == (
+        "No access: the account jiaozuo may read no jz@9 (there is no such version, or it is "
+        "another city's, not published). It may read these versions of jz: 1."
+    )
+    with pytest.raises(UnknownDatasetError, match="has no version 9; it has versions 1–1") as no:
         workspace.load("jz", 9, user=admin)
+    assert error_text(no.value, "zh") == "数据集 jz 没有第 9 版；现有版本：1。"
     with pytest.raises(UnknownDatasetError, match="No dataset 'nosuchname'"):
         workspace.load("nosuchname", 1, user=admin)
 
