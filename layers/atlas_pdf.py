@@ -564,7 +564,7 @@ def _table_height(headers: list[str], rows: list[list[str]], widths: list[float]
     )
 
 
-def _absent_lines(report: Report, items: pd.DataFrame, lang: str) -> list[str]:
+def _absent_lines(report: Report, items: pd.DataFrame, lang: str, *, outline: bool) -> list[str]:
     """What a place lacks, said: no document figure, no ledger row, no data loaded."""
     said = []
     kinds = set(items.loc[items["value"].notna(), "source_kind"])
@@ -577,7 +577,8 @@ def _absent_lines(report: Report, items: pd.DataFrame, lang: str) -> list[str]:
     if report.infra_source is None:
         said.append(label("sheets_no_infra_loaded", lang))
     elif items.empty or not (items["source_kind"] == "measure").any():
-        said.append(label("sheets_zone_unmeasured", lang))
+        # A zone is never measured; a district is not when the survey covers another city.
+        said.append(label("sheets_not_surveyed" if outline else "sheets_zone_unmeasured", lang))
     return said
 
 
@@ -623,7 +624,7 @@ class _Atlas:
         items = self.report.place_items(place.adcode)
         sources = _Sources()
         parts = self.parts(items, sources)
-        absent = _absent_lines(self.report, items, lang)
+        absent = _absent_lines(self.report, items, lang, outline=bool(place.has_outline))
         # The map takes what the tables leave, between 60 and 125 mm.
         needed = sum(_table_height(headers, rows, widths) + 6 for _, headers, rows, widths in parts)
         needed += 6 + sum(len(wrap(t, page.width, 6.5)) * 3.3 for t in sources.numbers)

@@ -6,7 +6,7 @@ import datetime
 import io
 
 import pytest
-from _reports import xinxiang
+from _reports import SURVEY, example_survey, xinxiang
 from pypdf import PdfReader
 
 from geo import report
@@ -55,6 +55,21 @@ def test_a_zone_without_an_outline_gets_a_page_without_a_map_saying_why(pages):
     assert "高新区是开发区，没有官方行政区划边界，因此本页不绘制地图" in pages[3]
     assert "1044户" in pages[3]
     assert "无障碍设施：开发区没有边界，无法按区测算" in pages[3]
+
+
+def test_a_district_the_survey_does_not_reach_says_no_data_not_that_it_has_no_outline():
+    # 新乡's example survey, loaded for a 焦作 atlas: 解放区 has an outline, and no measure.
+    made = report.gather_report(
+        load_figures(),
+        Selection(cities=("焦作市",), districts=("解放区",)),
+        infra=example_survey(),
+        infra_source=report.DataSource(SURVEY.name, synthetic=True),
+    )
+    reader = PdfReader(io.BytesIO(atlas_pdf(made, today=TODAY)))
+    text = "".join(reader.pages[1].extract_text().split())
+    assert text.startswith("解放区焦作市·")
+    assert "无障碍设施：暂无数据（所载设施数据不覆盖本区县）" in text
+    assert "开发区没有边界" not in text
 
 
 def test_a_city_without_figures_or_data_gets_an_atlas_that_says_so():
