@@ -117,20 +117,24 @@ def _width_em(text: str) -> float:
 
 
 _NO_LINE_START = set("，。、；：）》」”’%！？,.;:)")
+#: Brackets whose group a table cell keeps on one line: "（沿路网步行）" never splits.
+_BRACKETS = {"（": "）", "(": ")", "〔": "〕", "【": "】", "《": "》"}
 
 
-def wrap(text: str, width_mm: float, size_pt: float) -> list[str]:
+def wrap(text: str, width_mm: float, size_pt: float, *, groups: bool = False) -> list[str]:
     """
     ``text`` cut into lines no wider than ``width_mm`` at ``size_pt``; nothing is dropped.
 
     Lines break between any two Chinese characters and at spaces in Latin text; no line
-    starts with closing punctuation.
+    starts with closing punctuation. With ``groups`` (a table's cells), a bracketed group
+    that fits on a line is kept whole: the line breaks before its opening bracket, never
+    inside it ("300 米内户数占比" / "（直线）"); a group wider than the line still breaks.
     """
     limit = width_mm / (size_pt * 0.3528)
     lines: list[str] = []
     for paragraph in str(text).split("\n"):
         line, width = "", 0.0  # the line's width kept as it grows: one pass over the text
-        for token in _tokens(paragraph):
+        for token in _tokens(paragraph, groups=groups, limit=limit):
             more = _width_em(token)
             if line and width + more > limit and token.strip() not in _NO_LINE_START:
                 lines.append(line.rstrip())
@@ -143,8 +147,25 @@ def wrap(text: str, width_mm: float, size_pt: float) -> list[str]:
     return lines
 
 
-def _tokens(text: str) -> Iterator[str]:
-    """Chinese characters one by one; Latin words with their trailing space together."""
+def _tokens(text: str, *, groups: bool = False, limit: float = 0.0) -> Iterator[str]:
+    """
+    Chinese characters one by one; Latin words with their trailing space together.
+
+    With ``groups``, a bracketed group no wider than ``limit`` ems is one token.
+    """
+    if groups:
+        start = 0
+        for index, char in enumerate(text):
+            if index < start or char not in _BRACKETS:
+                continue
+            end = text.find(_BRACKETS[char], index + 1)
+            if end < 0 or _width_em(text[index : end + 1]) > limit:
+                continue
+            yield from _tokens(text[start:index])
+            yield text[index : end + 1]
+            start = end + 1
+        yield from _tokens(text[start:])
+        return
     word = ""
     for char in text:
         if unicodedata.east_asian_width(char) in "WF":
@@ -272,7 +293,7 @@ def _table(page: _Page, headers: list[str], rows: list[list[str]], widths: list[
     step = size * 0.3528 * 1.4
 
     def draw(cells: list[str], bold: bool) -> bool:
-        wrapped = [wrap(c, w - 1.5, size) for c, w in zip(cells, widths, strict=True)]
+        wrapped = _cell_lines(cells, widths)
         height = max(len(w) for w in wrapped) * step + 1.0
         if height > page.room():
             return False
@@ -291,6 +312,11 @@ def _table(page: _Page, headers: list[str], rows: list[list[str]], widths: list[
         if not draw(row, False):
             return rows[index:]
     return []
+
+
+def _cell_lines(cells: list[str], widths: list[float]) -> list[list[str]]:
+    """Each cell of a table row wrapped in its column, bracketed groups kept whole."""
+    return [wrap(c, w - 1.5, _TABLE_PT, groups=True) for c, w in zip(cells, widths, strict=True)]
 
 
 # --- maps -------------------------------------------------------------------------------
@@ -552,14 +578,53 @@ def _share_rows(
     return rows
 
 
+def _share_columns(report: Report, shares: pd.DataFrame, lang: str) -> tuple[str, list, list, list]:
+    """
+    The shares table's title, headers (all but the source's), columns (walker, radius), widths.
+
+    Straight-line shares alone are so titled; with walking shares (an OSM extract) each
+    radius has a straight-line and a walking column, each header naming its distance in
+    brackets (kept whole when the header wraps: :func:`_cell_lines`).
+    """
+    radii = report.radii
+    walkers = list(
+        dict.fromkeys(
+            found.profile
+            for found in map(coverage.describe, shares["metric"].astype(str))
+            if found.profile is not None
+        )
+    )
+    head = [label("sheets_col_type", lang)]
+    if not walkers:
+        head += [label("sheets_col_radius", lang).format(radius=r) for r in radii]
+        head.append(label("sheets_col_status", lang))
+        title, columns = label("sheets_shares", lang), [(None, r) for r in radii]
+    else:
+        columns = [(walker, r) for walker in [None, *walkers] for r in radii]
+        for walker, r in columns:
+            method = (
+                label("sheets_method_straight", lang)
+                if walker is None
+                else label("sheets_method_network", lang).format(
+                    profile=label(f"profile_{walker}", lang)
+                )
+            )
+            head.append(label("sheets_col_radius_method", lang).format(radius=r, method=method))
+        head.append(label("sheets_col_status", lang))
+        profiles = "、".join(label(f"profile_{w}", lang) for w in walkers)
+        title = label("sheets_shares_walked", lang).format(profile=profiles)
+    each = min(36.0, 106.0 / max(len(columns), 1))  # no radius without infrastructure
+    widths = [32.0] + [each] * len(columns) + [182.0 - 56 - each * len(columns), 24.0]
+    return title, head, columns, widths
+
+
 def _table_height(headers: list[str], rows: list[list[str]], widths: list[float]) -> float:
     """Millimetres :func:`_table` takes for ``rows`` (0 for none: no table is drawn)."""
     if not rows:
         return 0.0
     step = _TABLE_PT * 0.3528 * 1.4
     return sum(
-        max(len(wrap(c, w - 1.5, _TABLE_PT)) for c, w in zip(cells, widths, strict=True)) * step
-        + 1.0
+        max(len(lines) for lines in _cell_lines(cells, widths)) * step + 1.0
         for cells in [headers, *rows]
     )
 
@@ -653,9 +718,7 @@ class _Atlas:
         ledger_head = [label("sheets_col_ledger", lang)]
         ledger_head += [figure_name({"source_kind": "ledger", "key": k}, lang, short=True)
                         for k in LEDGER_FIGURES]  # fmt: skip
-        title, share_head, columns = self.share_columns(items[shares])
-        each = min(36.0, 106.0 / max(len(columns), 1))  # no radius without infrastructure
-        share_widths = [32.0] + [each] * len(columns) + [182.0 - 56 - each * len(columns), 24.0]
+        title, share_head, columns, share_widths = _share_columns(self.report, items[shares], lang)
         source = label("sheets_col_source", lang)
         return [
             ("sheets_figures", self.columns(["name", "value", "kind", "rank", "source"]),
@@ -667,40 +730,6 @@ class _Atlas:
             (title, [*share_head, source],
              _share_rows(items[shares], columns, sources, lang), share_widths),
         ]  # fmt: skip
-
-    def share_columns(self, shares: pd.DataFrame) -> tuple[str, list[str], list]:
-        """
-        The shares table's title, headers and (walker, radius) columns.
-
-        Straight-line shares alone are so titled; with walking shares (an OSM extract) each
-        radius has a straight-line and a walking column, each header naming its distance.
-        """
-        lang, radii = self.lang, self.report.radii
-        walkers = list(
-            dict.fromkeys(
-                found.profile
-                for found in map(coverage.describe, shares["metric"].astype(str))
-                if found.profile is not None
-            )
-        )
-        head = [label("sheets_col_type", lang)]
-        if not walkers:
-            head += [label("sheets_col_radius", lang).format(radius=r) for r in radii]
-            head.append(label("sheets_col_status", lang))
-            return label("sheets_shares", lang), head, [(None, r) for r in radii]
-        columns = [(walker, r) for walker in [None, *walkers] for r in radii]
-        for walker, r in columns:
-            method = (
-                label("sheets_method_straight", lang)
-                if walker is None
-                else label("sheets_method_network", lang).format(
-                    profile=label(f"profile_{walker}", lang)
-                )
-            )
-            head.append(label("sheets_col_radius_method", lang).format(radius=r, method=method))
-        head.append(label("sheets_col_status", lang))
-        profiles = "、".join(label(f"profile_{w}", lang) for w in walkers)
-        return label("sheets_shares_walked", lang).format(profile=profiles), head, columns
 
     def tables(self, page: _Page, place, parts: list, sources: _Sources) -> None:
         """The place's tables and sources, carried on to a continuation page if need be."""

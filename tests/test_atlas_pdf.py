@@ -139,3 +139,32 @@ def test_without_a_network_no_share_is_called_a_walking_one(pages):
     assert "改造小区住户到最近设施的距离（直线距离）" in weibin
     assert "距离为直线距离" in weibin
     assert "步行" not in weibin and "沿路网" not in weibin
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_walked_shares_headers_wrap_before_a_bracket_never_inside_it(lang):
+    """'300 米内户数占比' / '（沿路网步行）', never '…占比（沿' / '路网步行）' (at 6.8 pt)."""
+    import re
+
+    from _reports import walked
+
+    made = walked()
+    items = made.place_items(made.places["adcode"].iloc[0])
+    shares = items[items["metric"].astype(str).str.startswith("households_within_")]
+    _title, headers, _columns, widths = atlas_module._share_columns(made, shares, lang)
+    assert len(headers) == len(widths) - 1 == 6  # a type, 2 radii × 2 methods, the status
+    wrapped = atlas_module._cell_lines([*headers, "出处"], widths)
+    limit = (widths[1] - 1.5) / (atlas_module._TABLE_PT * 0.3528)
+    checked = 0
+    for header, lines in zip(headers[1:5], wrapped[1:5], strict=True):
+        assert "".join(lines).replace(" ", "") == header.replace(" ", "")
+        for group in re.findall(r"（[^）]*）|\([^)]*\)", header):
+            if atlas_module._width_em(group) <= limit:
+                assert any(group in line for line in lines), (group, lines)
+                checked += 1
+    assert checked == (4 if lang == "zh" else 2)  # "(walking along the network)" is too wide
+    if lang == "zh":
+        assert wrapped[1] == ["300 米内户数占比", "（直线）"]
+        assert wrapped[3] == ["300 米内户数占比", "（沿路网步行）"]
+        # The header keeps its two lines: the district's page does not grow.
+        assert max(len(lines) for lines in wrapped) == 2
