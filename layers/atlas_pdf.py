@@ -357,22 +357,52 @@ def _district_map(ax, layers: _CityLayers, adcode: str, lang: str) -> list:
     if layers.extent is not None:
         covered = shapely.intersection(shape, layers.extent)
         missing = shapely.difference(shape, layers.extent)
-        if not covered.is_empty:
+        # The legend keys only what the map shows: a district the data misses (a sliver
+        # along a shared edge is no cover, as for the measures' status) has no "covered"
+        # key, one it covers whole no hatching.
+        sliver = coverage._SLIVER_SHARE * shape.area
+        if covered.area > sliver:
             gpd.GeoSeries([covered], crs=layers.crs).plot(ax=ax, color=_EXTENT_COLOUR, linewidth=0)
-        if not missing.is_empty:
+            handles.append(Patch(facecolor=_EXTENT_COLOUR, label=label("sheets_extent", lang)))
+        if missing.area > sliver:
             gpd.GeoSeries([missing], crs=layers.crs).plot(
                 ax=ax, facecolor="none", edgecolor="#bbbbbb", hatch="////", linewidth=0
             )
-        handles += [
-            Patch(facecolor=_EXTENT_COLOUR, label=label("sheets_extent", lang)),
-            Patch(facecolor="white", edgecolor="#bbbbbb", hatch="////", label=no_data(lang)),
-        ]
+            handles.append(
+                Patch(facecolor="white", edgecolor="#bbbbbb", hatch="////", label=no_data(lang))
+            )
     handles += _infrastructure(ax, layers, shape, lang)
     handles += _communities(ax, layers, shape, lang)
     own.boundary.plot(ax=ax, color=_INK, linewidth=1.1)
     _frame_to(ax, shape)
     _furniture(ax, lang)
     return handles
+
+
+def _map_axes(page: _Page, layers: _CityLayers, adcode: str, height: float, lang: str):
+    """
+    The district's map ``height`` mm tall at the cursor, with its key; returns the axes.
+
+    The map keeps its shape, so a tall district leaves the page's width unused either side:
+    the key goes there, beside the map, not over its communities; a wide district's map
+    fills the width and keeps its key in its lower-left corner.
+    """
+    ax = page.axes(page.y, height)
+    handles = _district_map(ax, layers, adcode, lang)
+    if not handles:
+        return ax
+    size = 5.5
+    prop = {"family": page.family, "size": size}
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    side = (page.width - min(page.width, height * (x1 - x0) / (y1 - y0))) / 2
+    # The widest label, its marker and the frame's padding, in millimetres.
+    needed = max(_width_em(h.get_label()) for h in handles) * size * 0.3528 + 10
+    if side >= needed:
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(1.0, 0.0), frameon=False,
+                  borderaxespad=0.8, prop=prop)  # fmt: skip
+    else:
+        ax.legend(handles=handles, loc="lower left", frameon=True, framealpha=0.85, prop=prop)
+    return ax
 
 
 def _inside(frame: gpd.GeoDataFrame | None, shape) -> gpd.GeoDataFrame | None:
@@ -456,6 +486,13 @@ def _furniture(ax, lang: str) -> None:
         ha="center",
         va="center",
         fontsize=7,
+        # On white, so an outline passing under it does not run through the letter.
+        bbox={
+            "boxstyle": "square,pad=0.15",
+            "facecolor": "white",
+            "edgecolor": "none",
+            "alpha": 0.85,
+        },
         arrowprops={"arrowstyle": "-|>", "color": _INK, "linewidth": 0.8},
     )
 
@@ -696,11 +733,7 @@ class _Atlas:
         needed += len(absent) * 4
         if place.has_outline:
             height = float(np.clip(page.room() - needed - 4, 60, 125))
-            ax = page.axes(page.y, height)
-            handles = _district_map(ax, self.city_layers[place.city], place.adcode, lang)
-            if handles:
-                ax.legend(handles=handles, loc="lower left", frameon=True, framealpha=0.85,
-                          prop={"family": self.family, "size": 5.5})  # fmt: skip
+            _map_axes(page, self.city_layers[place.city], place.adcode, height, lang)
             page.y += height + 3
         else:
             words = label("sheets_zone_no_map", lang).format(place=place.place, city=place.city)

@@ -168,3 +168,34 @@ def test_the_walked_shares_headers_wrap_before_a_bracket_never_inside_it(lang):
         assert wrapped[3] == ["300 米内户数占比", "（沿路网步行）"]
         # The header keeps its two lines: the district's page does not grow.
         assert max(len(lines) for lines in wrapped) == 2
+
+
+def test_a_map_keys_the_data_extent_only_where_it_draws_it(pages):
+    """卫滨区 is partly covered by the survey: both keys; 新乡县 not at all: no 'covered' key."""
+    assert "设施数据覆盖范围" in pages[1] and "暂无数据" in pages[1]
+    assert "设施数据覆盖范围" not in pages[2]
+
+
+@pytest.mark.parametrize(
+    ("district", "height", "beside"), [("红旗区", 70.0, True), ("原阳县", 125.0, False)]
+)
+def test_a_tall_district_s_key_sits_beside_its_map_not_over_it(district, height, beside):
+    """红旗区's map leaves the page's width free either side: the key goes there."""
+    from matplotlib import rc_context
+
+    made = xinxiang((district,))
+    family = atlas_module._font_family()
+    page = atlas_module._Page(None, family)  # type: ignore[arg-type]  # never saved
+    layers = atlas_module._CityLayers(made, "新乡市")
+    adcode = made.places["adcode"].iloc[0]
+    with rc_context({"font.family": [family]}):
+        ax = atlas_module._map_axes(page, layers, adcode, height, "zh")
+        page.figure.draw_without_rendering()
+        renderer = page.figure._get_renderer()
+        key = ax.get_legend().get_window_extent(renderer)
+    box, sheet = ax.get_window_extent(renderer), page.figure.bbox
+    margin = atlas_module._MARGIN_MM / atlas_module._A4_MM[0] * sheet.width
+    if beside:
+        assert key.x0 >= box.x1 and key.x1 <= sheet.x1 - margin
+    else:  # a wide district fills the width: its key stays in the map's corner
+        assert box.x0 <= key.x0 and key.x1 <= box.x1 and box.y0 <= key.y0
