@@ -199,3 +199,12 @@ def test_a_tall_district_s_key_sits_beside_its_map_not_over_it(district, height,
         assert key.x0 >= box.x1 and key.x1 <= sheet.x1 - margin
     else:  # a wide district fills the width: its key stays in the map's corner
         assert box.x0 <= key.x0 and key.x1 <= box.x1 and box.y0 <= key.y0
+
+
+def test_the_north_label_stands_on_white_so_an_outline_does_not_run_through_it():
+    page = atlas_module._Page(None, atlas_module._font_family())  # type: ignore[arg-type]
+    ax = page.axes(20.0, 60.0)
+    atlas_module._furniture(ax, "en")
+    (north,) = [t for t in ax.texts if t.get_text() == "N"]
+    patch = north.get_bbox_patch()
+    assert patch is not None and patch.get_facecolor()[:3] == (1.0, 1.0, 1.0)
