@@ -34,7 +34,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from matplotlib import font_manager, rc_context
+from matplotlib import font_manager, patheffects, rc_context
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -865,10 +865,14 @@ class _Atlas:
         if not has.all():
             shown[~has].plot(ax=ax, facecolor=NO_DATA_COLOUR, edgecolor="#999999", hatch="////",
                          linewidth=0.4, linestyle="--")  # fmt: skip
+        # Each name on a white halo, readable on the darkest class and across an outline:
+        # the halo a stroked copy beneath (drawn as a path), the name itself real text.
+        halo = [patheffects.Stroke(linewidth=1.6, foreground="white")]
         for geometry, name in zip(shown.geometry, shown["district"], strict=True):
             point = geometry.representative_point()
-            ax.text(point.x, point.y, name, fontsize=6, ha="center", va="center",
-                    family=self.family, color=_INK)  # fmt: skip
+            for effects in (halo, []):
+                ax.text(point.x, point.y, name, fontsize=6, ha="center", va="center",
+                        family=self.family, color=_INK, path_effects=effects)  # fmt: skip
         _frame_to(ax, shapely.union_all(shown.geometry.to_numpy()))
         _furniture(ax, lang)
         handles = self.cover_legend(values, bins, chosen)

@@ -208,3 +208,17 @@ def test_the_north_label_stands_on_white_so_an_outline_does_not_run_through_it()
     (north,) = [t for t in ax.texts if t.get_text() == "N"]
     patch = north.get_bbox_patch()
     assert patch is not None and patch.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+
+
+def test_the_cover_s_district_names_stand_on_a_white_halo():
+    """牧野区's name sits on the darkest class (6,205 户): black on dark red needs a halo."""
+    made = xinxiang(())
+    atlas = atlas_module._Atlas(made, None, figure="households", today=TODAY, lang="zh")  # type: ignore[arg-type]
+    ax = atlas.page().axes(20.0, 120.0)
+    atlas.cover_map(ax, made.colour_items("households"))
+    halo, name = [t for t in ax.texts if t.get_text() == "牧野区"]
+    (stroke,) = halo.get_path_effects()
+    assert stroke._gc["foreground"] == "white"
+    assert name.get_path_effects() == []  # the name on top stays real text
+    cover = PdfReader(io.BytesIO(atlas_pdf(made, today=TODAY))).pages[0]
+    assert "".join(cover.extract_text().split()).count("牧野区") == 2  # the map, the contents
