@@ -634,16 +634,19 @@ def compare_table(values: pd.DataFrame, chosen: Sequence[str]) -> pd.DataFrame:
     # city, cities among cities. Assigned by index: rows not ok get no rank, not a last place.
     ranked = values[values["status"] == "ok"]
     scope = ranked["city"].where(ranked["tier"] == "district", "")
-    groups = ranked.groupby([ranked["metric"], ranked["tier"], scope])["value"]
+    by = [ranked["metric"], ranked["tier"], scope]
+    groups = ranked.groupby(by)["value"]
     values = values.assign(
-        rank=groups.rank(method="min", ascending=False), n_ranked=groups.transform("size")
+        rank=groups.rank(method="min", ascending=False),
+        n_ranked=groups.transform("size"),
+        n_tied=ranked.groupby([*by, ranked["value"]])["value"].transform("size"),
     )
     table = values[values["adcode"].isin(order)].copy()
     table = table.join(means, on=["city", "metric"]).join(counts, on=["city", "metric"])
     # A city's own value is a total, not a district: its districts' average is no yardstick.
     whole = table["tier"] == "city"
     table.loc[whole, ["city_mean", "city_mean_n", "city_places_n"]] = np.nan
-    for column in ("rank", "n_ranked"):
+    for column in ("rank", "n_ranked", "n_tied"):
         table[column] = table[column].astype("Int64")
     for column in ("city_mean_n", "city_places_n"):
         table[column] = table[column].fillna(0).astype("Int64")

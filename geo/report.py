@@ -132,6 +132,7 @@ ITEM_COLUMNS = [
     "comparable",  # a reported stock beside a mapped stock
     "rank",
     "n_ranked",
+    "n_tied",  # places sharing this rank (1: no tie)
     "label_zh",
     "label_en",
     "sources",  # tuple of DocumentSource | LedgerSource | MeasureSource
@@ -692,18 +693,24 @@ def _measure_item(
 
 def _ranked(items: pd.DataFrame) -> pd.DataFrame:
     """
-    Each place's rank within its city (1 = largest), ties sharing the lowest.
+    Each place's rank within its city (1 = largest), and how many places share it.
 
-    Among the places with a complete value of the same figure, source, period and kind.
+    Ties share the lowest rank, and ``n_tied`` counts them: three districts at 0 % are tied
+    first, not one of them leading. Among the places with a complete value of the same
+    figure, source, period and kind.
     """
     keys = ["city", "key", "source_kind", "period_label", "status"]
     ok = items[(items["scope"] == "place") & (items["completeness"] == "ok")]
     ok = ok[ok["value"].notna()]
-    groups = ok.groupby([ok[k].astype(str) for k in keys], dropna=False)["value"]
+    by = [ok[k].astype(str) for k in keys]
+    groups = ok.groupby(by, dropna=False)["value"]
     items = items.copy()
     items.loc[ok.index, "rank"] = groups.rank(method="min", ascending=False)
     items.loc[ok.index, "n_ranked"] = groups.transform("size")
-    for column in ("rank", "n_ranked", "n_parts", "n_places", "n_zones"):
+    items.loc[ok.index, "n_tied"] = ok.groupby([*by, ok["value"]], dropna=False)["value"].transform(
+        "size"
+    )
+    for column in ("rank", "n_ranked", "n_tied", "n_parts", "n_places", "n_zones"):
         items[column] = pd.to_numeric(items[column], errors="coerce").astype("Int64")
     return items
 

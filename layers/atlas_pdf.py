@@ -59,7 +59,7 @@ from layers.citations import (
     source_name,
     status_words,
 )
-from layers.wording import LABELS, class_texts, label
+from layers.wording import LABELS, class_texts, label, rank_label
 
 __all__ = ["FONT_FILES", "FontMissingError", "atlas_pdf"]
 
@@ -532,7 +532,7 @@ _MATRIX_WIDTHS = [32.0, 26.0, 26.0, 26.0, 26.0, 26.0, 20.0]
 def _rank(item, lang: str) -> str:
     if pd.isna(item["rank"]):
         return ""
-    return label("rank_of", lang).format(rank=int(item["rank"]), n=int(item["n_ranked"]))
+    return rank_label(item, lang)
 
 
 def _figure_rows(items: pd.DataFrame, sources: _Sources, lang: str) -> list[list[str]]:

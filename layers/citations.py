@@ -24,6 +24,7 @@ from layers.wording import (
     measure_name,
     period_text,
     place_text,
+    rank_label,
     value_text,
     years_text,
 )
@@ -198,9 +199,7 @@ def rank_words(item, lang: str = "zh") -> str:
     """``新乡市内第 3 名（共 11）``; "" for a figure not ranked (a city's, or not complete)."""
     if _missing(item["rank"]):
         return ""
-    return label("rank_in_city", lang).format(
-        city=item["city"], rank=int(item["rank"]), n=int(item["n_ranked"])
-    )
+    return rank_label(item, lang, city=item["city"])
 
 
 def saved_text(at: datetime.datetime | None, lang: str = "zh") -> str:

@@ -50,6 +50,7 @@ __all__ = [
     "qualifier_text",
     "quarantine_details",
     "quarantine_messages",
+    "rank_label",
     "rank_text",
     "reason_text",
     "reasons_text",
@@ -511,10 +512,22 @@ def rank_text(row, lang: str = "zh") -> str:
     """
     if pd.isna(row.get("rank")):
         return label("not_ranked", lang)
-    rank, n = int(row["rank"]), int(row["n_ranked"])
     if row.get("tier") == "district" and isinstance(row.get("city"), str):
-        return label("rank_in_city", lang).format(city=row["city"], rank=rank, n=n)
-    return label("rank_of", lang).format(rank=rank, n=n)
+        return rank_label(row, lang, city=row["city"])
+    return rank_label(row, lang)
+
+
+def rank_label(row, lang: str = "zh", *, city: str | None = None) -> str:
+    """
+    A rank, as read: ``第 3 名（共 11）``, or ``{city}内第 3 名（共 11）`` with ``city``.
+
+    Places that share the rank (``n_tied`` > 1) read ``并列第 1 名（3 个并列，共 3）``.
+    """
+    rank, n = int(row["rank"]), int(row["n_ranked"])
+    tied = row.get("n_tied")
+    tied = 1 if tied is None or pd.isna(tied) else int(tied)
+    key = ("rank_tied" if tied > 1 else "rank") + ("_in_city" if city else "_of")
+    return label(key, lang).format(city=city, rank=rank, n=n, tied=tied)
 
 
 #: Units counted in whole things: an average of them is rounded to a whole one (2,014 户).

@@ -148,3 +148,23 @@ def test_looks_synthetic_reads_the_name_and_the_text_cells_only():
     real = records.read_ledger("名称,区县,户数\n幸福小区,卫滨区,352\n".encode(), name="a.csv")
     assert not looks_synthetic(["a.csv"], real.projects)
     assert not looks_synthetic(["a.csv"], real.projects.iloc[:0])
+
+
+def test_places_with_equal_values_are_tied_at_the_lowest_rank_and_say_so():
+    from layers.wording import rank_label
+
+    rows = [
+        {"scope": "place", "completeness": "ok", "city": "新乡市", "key": "measure:share",
+         "source_kind": "measure", "period_label": "", "status": "", "value": value,
+         "adcode": code}
+        for code, value in (("410702", 0.0), ("410703", 0.0), ("410704", 0.0), ("410711", 0.5))
+    ]  # fmt: skip
+    items = report._ranked(report._frame(rows)).set_index("adcode")
+    assert items["rank"].tolist() == [2, 2, 2, 1]
+    assert items["n_tied"].tolist() == [3, 3, 3, 1]
+    assert items["n_ranked"].tolist() == [4] * 4
+    assert rank_label(items.loc["410702"], "zh") == "并列第 2 名（3 个并列，共 4）"
+    assert rank_label(items.loc["410702"], "en", city="新乡市") == (
+        "tied rank 2 of 4 in 新乡市 (3 tied)"
+    )
+    assert rank_label(items.loc["410711"], "zh", city="新乡市") == "新乡市内第 1 名（共 4）"
