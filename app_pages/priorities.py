@@ -4,8 +4,9 @@ Priorities page (优先): which communities first, by a score whose every rank i
 The same pipeline as `atlas priorities` (:func:`geo.priorities.rank`); words, table, map and
 files from :mod:`layers.priorities`. The candidates are the ledger in view's (计划 rows, not
 yet 完工, or all), measured on the 生活圈 and 步行可达 pages, or a list uploaded here, read
-as a ledger and measured on the extract in view (:func:`geo.priorities.measure_list`, as
-``atlas priorities --candidates --osm``). Widgets and layout only.
+as a ledger; what those pages did not measure is measured on the extract in view
+(:func:`geo.priorities.measure_list`, as ``atlas priorities --candidates --osm``). Widgets and
+layout only.
 """
 
 from __future__ import annotations
@@ -21,18 +22,8 @@ from app_pages._ui.common import current_infra, current_ledger
 from app_pages._ui.widgets import coverage_view, datum_select, upload_fields, upload_note
 from geo import facilities, priorities, records
 from geo.errors import InputError
+from layers import priorities as words
 from layers._html import esc_md
-from layers.priorities import (
-    list_measured_text,
-    list_read_text,
-    part_name,
-    preset_name,
-    priorities_layers,
-    ranked_table,
-    ranking_downloads,
-    ranking_notes,
-    unplaced_text,
-)
 from layers.tables import quarantine_rows
 from layers.wording import error_text, label
 
@@ -69,7 +60,7 @@ def _choices(lang: str) -> tuple[str, str]:
     preset = right.radio(
         label("priorities_preset", lang),
         list(priorities.PRESETS),
-        format_func=lambda k: preset_name(k, lang),
+        format_func=lambda k: words.preset_name(k, lang),
         index=list(priorities.PRESETS).index("balanced"),  # as `atlas priorities`
         key=PRESET_KEY,
         horizontal=True,
@@ -86,7 +77,9 @@ def _weights(lang: str) -> dict[str, float]:
         st.caption(label("priorities_weights_help", lang))
         columns = st.columns(len(priorities.PARTS))
         return {
-            part: column.slider(part_name(part, lang), 0, 100, step=5, key=WEIGHT_KEY.format(part))
+            part: column.slider(
+                words.part_name(part, lang), 0, 100, step=5, key=WEIGHT_KEY.format(part)
+            )
             / 100
             for part, column in zip(priorities.PARTS, columns, strict=True)
         }
@@ -98,24 +91,26 @@ def _osm_facilities(sha: str, name: str, _data: bytes) -> facilities.Facilities:
     return facilities.read_osm_facilities(_data, registry=registry, extent=extent, name=name)
 
 
-def _list_measures(listed: pd.DataFrame, lang: str) -> priorities.ListMeasures:
-    """The list's own reach gap and life circle, on the extract in view (kept per list)."""
+def _measures(rows: pd.DataFrame, token: tuple, lang: str, *, listed: bool, skip=()):
+    """``rows``' own reach gap and life circle on the extract in view (kept per rows), or None."""
     loaded = current_infra()
     if loaded is None or loaded.data is None or loaded.infra.kind != "osm":
-        return priorities.measure_list(listed, None)
+        return None
     data, name = loaded.data, loaded.name
     try:
         built = walking_network(data, name)
         found = _osm_facilities(hashlib.sha256(data).hexdigest(), name, data)
     except InputError as exc:
         st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
-        return priorities.measure_list(listed, None)
+        return None
     measures = kept_newest(
         MEASURES_KEY,
-        (id(listed), loaded.token, built.sha256),
-        lambda: priorities.measure_list(listed, built, infra=loaded.infra, facilities=found),
+        (*token, loaded.token, built.sha256),
+        lambda: priorities.measure_list(
+            rows, built, infra=loaded.infra, facilities=found, skip=skip
+        ),
     )
-    if text := list_measured_text(measures, name, lang):
+    if text := words.measured_text(measures, name, lang, listed=listed):
         st.caption(text)
     return measures
 
@@ -140,7 +135,7 @@ def _uploaded(lang: str) -> pd.DataFrame | None:
         st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
         return None
     summary = listed.summary()
-    st.caption(list_read_text(listed.rows, summary["clean"], summary["quarantined"], lang))
+    st.caption(words.list_read_text(listed.rows, summary["clean"], summary["quarantined"], lang))
     if not listed.quarantine.empty:
         shown = quarantine_rows(listed.quarantine, lang)
         st.expander(label("quarantine", lang)).dataframe(shown, hide_index=True, width="stretch")
@@ -152,16 +147,22 @@ def _candidates(which: str, lang: str):
     if which == UPLOADED:
         if (listed := _uploaded(lang)) is None:
             return None
-        measures = _list_measures(listed, lang)
+        measures = _measures(listed, (id(listed),), lang, listed=True)
+        measures = measures or priorities.measure_list(listed, None)
         return listed, "all", list(measures.frames), measures.unmeasured
     if (loaded := current_ledger()) is None:
         st.info(label("priorities_needs", lang))
         return None
-    # What the 生活圈 and 步行可达 pages measured of these very rows in this session.
+    # What the 生活圈 and 步行可达 pages measured of these very rows in this session, kept;
+    # the parts they did not, measured of the candidates on the extract in view.
     kept = [r for k in MEASURED_KEYS for r in (st.session_state.get(k) or {}).values()]
     if measured := priorities.measures_of(loaded.ledger.projects, kept):
         st.caption(label("priorities_measured", lang))
-    return loaded.ledger.projects, which, measured, {}
+    rows, skip = priorities.candidates_of(loaded.ledger.projects, which, measured)
+    token = (loaded.token, which, *sorted(skip))
+    if (measures := _measures(rows, token, lang, listed=False, skip=skip)) is None:
+        return rows, "all", [], {}
+    return rows, "all", list(measures.frames), measures.unmeasured
 
 
 def render(lang: str) -> None:
@@ -182,18 +183,16 @@ def render(lang: str) -> None:
     if ranked.empty:
         st.info(label("priorities_no_candidates", lang))
         return
-    for kind, text in ranking_notes(ranked, weights, preset, lang, unmeasured=unmeasured):
+    for kind, text in words.ranking_notes(ranked, weights, preset, lang, unmeasured=unmeasured):
         getattr(st, kind)(text)
-    explained = {
-        label("priorities_col_explained", lang): st.column_config.TextColumn(width="large")
-    }
-    table = ranked_table(ranked, weights, lang)
+    table = words.ranked_table(ranked, weights, lang)  # how the score is made: last, wide
+    explained = {table.columns[-1]: st.column_config.TextColumn(width="large")}
     st.dataframe(table, hide_index=True, width="stretch", column_config=explained)
-    if unplaced := unplaced_text(ranked, lang):
+    if unplaced := words.unplaced_text(ranked, lang):
         st.caption(unplaced)
     # A list without a single point (a district's list often has none) draws no empty map.
     if not (ranked.geometry.isna() | ranked.geometry.is_empty).all():
-        coverage_view(priorities_layers(ranked, lang=lang), "priorities_map")
-    files = ranking_downloads(ranked, weights, preset, lang)
+        coverage_view(words.priorities_layers(ranked, lang=lang), "priorities_map")
+    files = words.ranking_downloads(ranked, weights, preset, lang)
     for column, (text, data, name, mime) in zip(st.columns(2), files, strict=True):
         column.download_button(text, data, name, mime, key=f"priorities_{name.rsplit('.')[-1]}")

@@ -35,7 +35,9 @@ __all__ = [
     "PRESETS",
     "UNMEASURED",
     "ListMeasures",
+    "candidates_of",
     "measure_list",
+    "measured_parts",
     "measures_of",
     "parts_without_data",
     "prioritise",
@@ -359,6 +361,20 @@ def with_measures(communities: pd.DataFrame, *measured: pd.DataFrame | None) -> 
     return out
 
 
+def candidates_of(
+    communities: pd.DataFrame, among: str, measured: Iterable[pd.DataFrame] = ()
+) -> tuple[pd.DataFrame, set[str]]:
+    """
+    The candidates :func:`select_candidates` names, with the measures of all ``communities``.
+
+    Returns them and the parts of :data:`MEASURED_PARTS` they hold already
+    (:func:`measured_parts`): what the 生活圈 and 步行可达 pages measured is kept, not
+    measured again.
+    """
+    rows = select_candidates(with_measures(communities, *measured), among)
+    return rows, measured_parts(rows)
+
+
 def rank(
     communities: pd.DataFrame,
     *,
@@ -406,6 +422,23 @@ class ListMeasures:
     profile: str = "walk"
 
 
+def measured_parts(rows: pd.DataFrame) -> set[str]:
+    """
+    The parts of :data:`MEASURED_PARTS` that ``rows`` hold a value of for at least one row.
+
+    The wheelchair metres to an accessible stop for the reach gap, a ``pass_`` column for
+    the life circle (as the 步行可达 and 生活圈 pages measure them, :func:`with_measures`).
+    """
+    found = set()
+    stop = rows.get("wheelchair_accessible_bus_stop_m")
+    if stop is not None and stop.notna().any():
+        found.add("access_gap")
+    passes = [c for c in rows.columns if str(c).startswith("pass_")]
+    if passes and rows[passes].notna().any(axis=None):
+        found.add("life_circle_gap")
+    return found
+
+
 def _has_point(rows: pd.DataFrame) -> np.ndarray:
     geometry = getattr(rows, "geometry", None)
     if geometry is None:
@@ -432,6 +465,7 @@ def measure_list(
     registry: Registry | None = None,
     profile: str = "walk",
     max_snap_m: float = reach.MAX_SNAP_M,
+    skip: Iterable[str] = (),
 ) -> ListMeasures:
     """
     The reach gap and the life circle's lacks of a list's own rows, on the walking network.
@@ -442,15 +476,22 @@ def measure_list(
     ``infra``) and the life-circle passes for ``profile`` (:func:`geo.lifecircle.
     community_indicators`, the categories of ``facilities``). Rows without a point or off the
     network get no value (no data, never 0); a part no row got says why in ``unmeasured``.
+    The parts in ``skip`` (measured already, :func:`measured_parts`) are neither measured nor
+    said missing.
     """
     has_point = _has_point(communities)
     frames: list[pd.DataFrame] = []
     measured = dict.fromkeys(MEASURED_PARTS, 0)
     unmeasured: dict[str, str] = {}
+    wanted = [part for part in MEASURED_PARTS if part not in set(skip)]
+    if not wanted:
+        return ListMeasures((), measured, {}, profile)
     if network is None or not has_point.any():
         reason = "no_network" if network is None else "no_points"
-        return ListMeasures((), measured, dict.fromkeys(MEASURED_PARTS, reason), profile)
-    if infra is None:
+        return ListMeasures((), measured, dict.fromkeys(wanted, reason), profile)
+    if "access_gap" not in wanted:
+        pass
+    elif infra is None:
         unmeasured["access_gap"] = "not_in_source"
     else:
         near = reach.community_reach(
@@ -462,7 +503,9 @@ def measure_list(
         frames.append(near)
         if why := _why(status, has_point, measured["access_gap"]):
             unmeasured["access_gap"] = why
-    if facilities is None:
+    if "life_circle_gap" not in wanted:
+        pass
+    elif facilities is None:
         unmeasured["life_circle_gap"] = "not_in_source"
     else:
         circle = lifecircle.community_indicators(

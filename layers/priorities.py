@@ -27,8 +27,10 @@ __all__ = [
     "BAND_COLOURS",
     "consent_note",
     "explanations",
+    "ledger_measured_text",
     "list_measured_text",
     "list_read_text",
+    "measured_text",
     "missing_notes",
     "part_name",
     "preset_name",
@@ -261,6 +263,30 @@ def list_measured_text(measures: ListMeasures, extract: str, lang: str = "zh") -
         access=f"{counts['access_gap']:,}",
         circle=f"{counts['life_circle_gap']:,}",
     )
+
+
+def ledger_measured_text(measures: ListMeasures, extract: str, lang: str = "zh") -> str:
+    """
+    How many of a ledger's candidates got each part on the extract ("" when none did).
+
+    Only the parts measured here are named: a part measured on its own page is that page's.
+    """
+    counts = [(part, n) for part, n in measures.measured.items() if n]
+    if not counts:
+        return ""
+    parts = [
+        label(f"priorities_measured_count_{part}", lang).format(count=f"{n:,}")
+        for part, n in counts
+    ]
+    sep = "，" if lang == "zh" else ", "
+    return label("priorities_ledger_measured", lang).format(
+        extract=esc_md(extract), parts=sep.join(parts)
+    )
+
+
+def measured_text(measures: ListMeasures, extract: str, lang: str = "zh", *, listed: bool) -> str:
+    """:func:`list_measured_text` for an uploaded list, else :func:`ledger_measured_text`."""
+    return (list_measured_text if listed else ledger_measured_text)(measures, extract, lang)
 
 
 def list_read_text(rows: int, clean: int, quarantined: int, lang: str = "zh") -> str:

@@ -19,9 +19,10 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages import infra, ledger
 from app_pages._ui.loaded import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
+from geo import crs, reconcile, records
 from geo import infra as geo_infra
-from geo import reconcile, records
 from geo.figures import load_figures
+from layers.wording import label
 from store import Workspace
 from store.accounts import local_account
 from tests._pages import open_page
@@ -166,3 +167,61 @@ def test_a_page_keeps_its_choices_across_the_language_switch(page, first, exampl
     assert not at.exception, at.exception
     kept = _kept(at, made)
     assert kept == {key: made[key] for key in kept}
+
+
+#: Every page with the shared datum widget (app_pages._ui.widgets.datum_select): its key, and
+#: how the page comes to draw it (a button, or a list uploaded on the 优先 page).
+DATUM_PAGES = {
+    "ledger": ("datum-pick", None),  # no file yet: nothing assumed, a datum to choose
+    "accessibility": ("infra_datum-file", None),  # a survey: the file's own first
+    "lifecircle": ("lc_fac_datum-file", "lc_example"),
+    "priorities": ("priorities_datum-file", "upload"),  # a list with a 坐标系 column
+}
+#: A list of candidates with a point and its datum column.
+DATUM_LIST = (
+    "小区名称,所属城市,所属区县,户数,经度,纬度,坐标系\n甲小区,新乡市,卫滨区,300,113.9,35.3,wgs84\n"
+)
+
+
+def _shown(widget, held: str | None) -> str | None:
+    """
+    The words the browser shows in a selectbox: what the server set, else what it held.
+
+    A selectbox set to nothing shows Streamlit's own "Choose an option" (no placeholder).
+    """
+    proto = widget.proto
+    if not proto.set_value:
+        return held
+    return proto.raw_value if proto.HasField("raw_value") else None
+
+
+@pytest.mark.parametrize("page", list(DATUM_PAGES))
+def test_the_datum_chosen_for_an_upload_outlives_the_language_switch(page):
+    key, setup = DATUM_PAGES[page]
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["lang"] = "zh"
+    open_page(at, page).run()
+    if setup == "upload":
+        at.radio(key="priorities_candidates").set_value("uploaded").run()
+        data = ("候选.csv", DATUM_LIST.encode("utf-8"), "text/csv")
+        at.file_uploader(key="priorities_upload").set_value(data).run()
+    elif setup:
+        at.button(key=setup).click().run()
+    assert not at.exception, at.exception
+    in_file = "datum_in_file_survey" if page == "accessibility" else "datum_in_file"
+    options = _options(at, at.selectbox(key=key))
+    # The datums in order, then (where the file may state it) the file's own.
+    chosen = ["gcj02", *(o for o in options if o not in crs.DATUMS)]
+    assert len(chosen) == (1 if key.endswith("-pick") else 2)
+    for datum in chosen:
+        words = {
+            lang: label(in_file if datum not in crs.DATUMS else f"datum_{datum}", lang)
+            for lang in OTHER
+        }
+        at.selectbox(key=key).set_value(datum).run()
+        for lang in ("en", "zh"):
+            held = _shown(at.selectbox(key=key), words[OTHER[lang]])
+            at.radio(key="lang").set_value(lang).run()
+            assert not at.exception, at.exception
+            widget = at.selectbox(key=key)
+            assert (_shown(widget, held), widget.value) == (words[lang], datum), (page, lang)

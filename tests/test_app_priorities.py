@@ -317,3 +317,86 @@ def test_an_uploaded_list_says_why_its_reach_and_life_circle_are_not_scored(tmp_
     table = _table(at, {"zh": "名次", "en": "Rank"}[lang])
     explained = table[{"zh": "得分构成", "en": "How the score is made"}[lang]]
     assert not explained.str.contains("0.00").any()
+
+
+def _grid_ledger() -> LoadedLedger:
+    """The grid list as a ledger: its rows 计划, and one 完工 beside the accessible stop."""
+    lines = _grid_list().decode("utf-8").splitlines()
+    lines[0] = lines[0].replace("建成年代", "建成年代,状态")
+    lines[1:] = [line.replace(",1990,", ",1990,计划,") for line in lines[1:]]
+    lon, lat = lonlat(0, 350)
+    lines.append(f"已完工小区,新乡市,延津县,300,1990,完工,{lon},{lat},wgs84")
+    ledger = records.read_ledger("\n".join(lines).encode("utf-8"), name="ledger.csv")
+    assert len(ledger.projects) == 4, ledger.quarantine
+    return LoadedLedger(ledger, "ledger.csv", reconcile.reconcile(ledger.projects, load_figures()))
+
+
+def _with_grid(at: AppTest, tmp_path) -> AppTest:
+    data = _grid(tmp_path).read_bytes()
+    found = infra.read_infra(data, name="grid.osm")
+    at.session_state[INFRA_KEY] = LoadedInfra(found, "grid.osm", "grid", data=data)
+    return at
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_ledgers_planned_rows_are_measured_on_the_extract_in_view(tmp_path, lang):
+    at = _with_grid(AppTest.from_file(APP, default_timeout=TIMEOUT), tmp_path)
+    at.session_state[LEDGER_KEY] = _grid_ledger()
+    at.session_state["lang"] = lang
+    open_page(at, "priorities").run()
+    assert not at.exception, at.exception
+    words = {
+        "zh": ("名次", "小区", "得分构成", "无数据（不计分）", "无障碍公交站缺口", "生活圈缺项"),
+        "en": ("Rank", "Community", "How the score is made", "No data (not scored)",
+               "Accessible-stop gap", "Life-circle gaps"),
+    }[lang]  # fmt: skip
+    rank, name, explained, missing, access, circle = words
+    table = _table(at, rank).set_index(name)
+    # The 计划 rows only, measured as an uploaded list is: 100 m and 700 m by wheelchair.
+    assert sorted(table.index) == sorted(r[0] for r in LISTED_ON_GRID)
+    assert f"{access} 0.10 ×" in table.loc["近站小区", explained]
+    assert f"{access} 0.70 ×" in table.loc["远站小区", explained]
+    assert circle in table.loc["近站小区", explained]
+    assert table.loc["近站小区", missing] == ""
+    assert access in table.loc["无坐标小区", missing]
+    measured = {
+        "zh": "台账中有坐标的候选小区在 OSM 摘录 grid\\.osm 的街道网络上测算：无障碍公交站缺口 "
+        "2 个（轮椅），生活圈缺项 2 个（步行，标准半径）；其余没有数据，不计分。",
+        "en": "Measured on the street network of the OSM extract grid\\.osm for the ledger's "
+        "candidates with a point: the accessible-stop gap of 2 (wheelchair), the life-circle "
+        "gaps of 2 (on foot, standard radii); the others have no data and are not scored.",
+    }[lang]
+    assert measured in [c.value for c in at.caption]
+    # No more "measure it on the other pages first": the ledger's consent alone is missing.
+    assert [i.value for i in at.info] == [
+        {
+            "zh": "此台账没有居民同意率：同意率不计分。",
+            "en": "No residents' consent in this ledger: consent not scored.",
+        }[lang]
+    ]
+    shown = [*(r[0] for r in LISTED_ON_GRID), "新乡市", "延津县", "ledger.csv", "grid.osm"]
+    assert screen_problems(screen_texts(at), lang, data=shown) == []
+
+
+def test_a_reach_measured_on_its_page_is_kept_and_the_life_circle_measured_here(tmp_path):
+    loaded = _grid_ledger()
+    at = _with_grid(AppTest.from_file(APP, default_timeout=TIMEOUT), tmp_path)
+    at.session_state[LEDGER_KEY] = loaded
+    # The walking reach page's measure of this ledger: 远站小区 at 1,500 m (the cap: 1.00).
+    reached = loaded.ledger.projects.copy()
+    metres = {"近站小区": 100.0, "远站小区": 1500.0, "已完工小区": 50.0}
+    reached["wheelchair_accessible_bus_stop_m"] = reached["name"].map(metres)
+    kept = reach.Reach(table=None, near=reached, profiles=("wheelchair",), radii=(300,))
+    at.session_state[MEASURED_KEYS[1]] = {"newest": kept}
+    open_page(at, "priorities").run()
+    assert not at.exception, at.exception
+    table = _table(at, "名次").set_index("小区")
+    assert "无障碍公交站缺口 1.00 ×" in table.loc["远站小区", "得分构成"]
+    assert "生活圈缺项" in table.loc["近站小区", "得分构成"]
+    captions = [c.value for c in at.caption]
+    assert "生活圈和轮椅路程取自本次会话在生活圈页、步行可达页对此台账的测算。" in captions
+    assert (
+        "台账中有坐标的候选小区在 OSM 摘录 grid\\.osm 的街道网络上测算：生活圈缺项 2 个"
+        "（步行，标准半径）；其余没有数据，不计分。" in captions
+    )
+    assert [i.value for i in at.info] == ["此台账没有居民同意率：同意率不计分。"]

@@ -308,6 +308,12 @@ def test_a_list_is_measured_on_the_network_rows_without_a_point_left_without_dat
     assert priorities.measure_list(rows, built).unmeasured == dict.fromkeys(
         priorities.MEASURED_PARTS, "not_in_source"
     )
+    # A part measured already (on its page) is neither measured again nor said missing.
+    skipped = priorities.measure_list(rows, built, infra=infra.read_infra(osm), facilities=found,
+                                      skip=["access_gap"])  # fmt: skip
+    assert (skipped.measured, skipped.unmeasured) == ({"access_gap": 0, "life_circle_gap": 2}, {})
+    assert not any("wheelchair_accessible_bus_stop_m" in f for f in skipped.frames)
+    assert priorities.measure_list(rows, None, skip=priorities.MEASURED_PARTS).unmeasured == {}
 
 
 def test_the_measures_a_page_keeps_lend_their_columns_to_the_same_rows_only():
@@ -325,3 +331,10 @@ def test_the_measures_a_page_keeps_lend_their_columns_to_the_same_rows_only():
     ranked = priorities.rank(rows, among="all", measured=tuple(found), year=2026)
     assert ranked["part_access_gap"].notna().all()
     assert ranked["part_life_circle_gap"].notna().all()
+    # The candidates keep what the pages measured of the whole ledger, and say which parts.
+    chosen, parts = priorities.candidates_of(rows, "all", found)
+    assert parts == {"access_gap", "life_circle_gap"}
+    assert chosen["wheelchair_accessible_bus_stop_m"].tolist() == [100.0, 1500.0, 100.0, 50.0]
+    assert priorities.candidates_of(rows, "all")[1] == set()
+    unmeasured = near.assign(wheelchair_accessible_bus_stop_m=np.nan)
+    assert priorities.measured_parts(unmeasured) == set()

@@ -202,6 +202,21 @@ def test_what_a_list_measured_and_read_is_counted_in_words():
     )
     none = priorities.ListMeasures((), {"access_gap": 0, "life_circle_gap": 0}, {})
     assert shown.list_measured_text(none, "x.osm") == ""
+    # A ledger's candidates: only the parts measured here, each with its count.
+    circle = priorities.ListMeasures((), {"access_gap": 0, "life_circle_gap": 1_200}, {})
+    assert shown.measured_text(circle, "a_b.osm", "zh", listed=False) == (
+        "台账中有坐标的候选小区在 OSM 摘录 a\\_b\\.osm 的街道网络上测算：生活圈缺项 1,200 个"
+        "（步行，标准半径）；其余没有数据，不计分。"
+    )
+    assert shown.measured_text(measures, "x.osm", "en", listed=False) == (
+        "Measured on the street network of the OSM extract x\\.osm for the ledger's candidates "
+        "with a point: the accessible-stop gap of 2 (wheelchair), the life-circle gaps of 1 "
+        "(on foot, standard radii); the others have no data and are not scored."
+    )
+    assert shown.measured_text(none, "x.osm", listed=False) == ""
+    assert shown.measured_text(measures, "x.osm", listed=True) == shown.list_measured_text(
+        measures, "x.osm"
+    )
     assert (
         shown.list_read_text(1200, 1199, 1, "zh") == "清单共 1,200 行：1,199 行参与排序，1 行隔离。"
     )

@@ -42,6 +42,8 @@ __all__ = [
 #: The synthetic street network with facilities over 新乡 (data/examples/make_synthetic_network.py).
 NETWORK_EXAMPLE = EXAMPLES_DIR / "synthetic-network-xinxiang.osm.pbf"
 _LEDGER_EXAMPLE = EXAMPLES_DIR / "synthetic-ledger-xinxiang.csv"
+#: The datum widget's choice "stated in the file" (its words: the label ``in_file``).
+_IN_FILE = "in_file"
 
 
 def datum_select(
@@ -72,12 +74,15 @@ def datum_select(
         )
     if fields is not None:
         st.caption(label("datum_column_found", lang))
-    return st.selectbox(
+    # The file's own is an option of its own, not None: Streamlit takes a widget's None as
+    # "nothing chosen", and after the language switch drew "Choose an option" in its place.
+    chosen = st.selectbox(
         label("datum", lang),
-        [None, *crs.DATUMS],
-        format_func=lambda d: label(in_file, lang) if d is None else label(f"datum_{d}", lang),
+        [_IN_FILE, *crs.DATUMS],
+        format_func=lambda d: label(in_file if d == _IN_FILE else f"datum_{d}", lang),
         key=f"{key}-file",
     )
+    return None if chosen == _IN_FILE else chosen
 
 
 @st.cache_data(max_entries=4)
