@@ -93,14 +93,16 @@ def current_account() -> Account | None:
 
 def workspace_revision() -> tuple:
     """
-    Who reads, and every dataset they may read with its latest version.
+    Who reads with what scope, and every dataset they may read with its latest version.
 
-    What a cached opening depends on (a new save opens anew; another account never gets this
-    one's).
+    What a cached opening depends on: a new save opens anew; another account never gets this
+    one's; and an account whose role, city or districts an admin changed opens anew, never
+    with what its old scope could read.
     """
     account = current_account()
     found = workspace().list_datasets(user=account)
-    return (account.name if account else None, *((d["name"], d["latest"]) for d in found))
+    who = (account.name, account.role, account.city, account.districts) if account else None
+    return (who, *((d["name"], d["latest"]) for d in found))
 
 
 def _sources_name(refs: list[str], lang: str) -> str:

@@ -119,3 +119,23 @@ def test_each_session_gets_its_own_copy_of_a_shared_ledger(example_ledger):
     assert mine.ledger.projects["name"].iloc[0] == "改名小区"
     assert {"stage": "mine"} not in shared.ledger.stages
     assert (mine.name, mine.ref, vars(mine)["synthetic"]) == (NAME, "x", True)
+
+
+def test_an_account_whose_scope_changed_does_not_open_what_its_old_scope_read(monkeypatch):
+    # The shared openings are keyed by the revision: an admin moving an account from one
+    # district to another (same name, same datasets) must give a new key, not the old rows.
+    from app_pages._ui import common
+    from store.accounts import Account
+
+    class _Store:
+        def list_datasets(self, user=None):
+            return [{"name": "台账", "latest": 3}]
+
+    monkeypatch.setattr(common, "workspace", _Store)
+    seen = []
+    for districts in (("410702",), ("410703",)):
+        account = Account("planner", "editor", city="新乡市", districts=districts)
+        monkeypatch.setattr(common, "current_account", lambda a=account: a)
+        seen.append(common.workspace_revision())
+    assert seen[0] != seen[1]
+    assert seen[0][1:] == seen[1][1:] == (("台账", 3),)
