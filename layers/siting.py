@@ -22,7 +22,6 @@ from layers.wording import label
 
 __all__ = [
     "curve_frame",
-    "datum_name",
     "fewer_text",
     "file_read_text",
     "refused_rows",
@@ -268,11 +267,6 @@ def fewer_text(summary: dict, lang: str = "zh") -> str:
 def file_read_text(points: int, refused: int, lang: str = "zh") -> str:
     """How many points a site file gave, and how many rows were not one point."""
     return label("siting_file_read", lang).format(points=f"{points:,}", refused=f"{refused:,}")
-
-
-def datum_name(datum: str | None, lang: str = "zh") -> str:
-    """A site file's datum choice: one of :data:`geo.crs.DATUMS`, or None (as the file says)."""
-    return label("datum_in_file_sites" if datum is None else f"datum_{datum}", lang)
 
 
 def siting_downloads(

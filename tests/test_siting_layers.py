@@ -139,7 +139,6 @@ def test_the_downloads_are_the_chosen_in_order_and_every_candidate_with_chosen_f
     features = json.loads(every())["features"]
     assert [f["properties"]["chosen"] for f in features] == [True, True, False]
     assert shown.file_read_text(1234, 2, "zh") == "读入 1,234 个点；2 行不是单个点，未使用。"
-    assert shown.datum_name(None, "en") == "Stated in the file (GeoJSON: WGS84 unless stated)"
 
 
 @pytest.mark.parametrize(
