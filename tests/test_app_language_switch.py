@@ -228,28 +228,53 @@ def test_the_datum_chosen_for_an_upload_outlives_the_language_switch(page):
 
 
 #: The choices a page takes as None for "nothing particular" (a site file's datum as the file
-#: says, the city as the document says, no saved version opened): page, key, setup (a button,
-#: or "saved": two versions saved first), the first choice's words in English.
-NONE_CHOICES = {
-    "siting": (
+#: says, the city as the document says, no saved version opened), and other worded choices no
+#: filter list carries over: page, key (a prefix when it ends in "-"), setup (a button, or
+#: "saved": two versions saved first), the first choice's words in English.
+WORDED_CHOICES = [
+    (
+        "siting",
         "siting_candidates_datum-file",
         "siting_example",
         "Stated in the file (GeoJSON: WGS84 unless stated)",
     ),
-    "figures": ("doc-city", None, "As the document says"),
-    "account": ("account_version", "saved", "(no version opened)"),
-}
+    ("figures", "doc-city", None, "As the document says"),
+    ("account", "account_version", "saved", "(no version opened)"),
+    # Not None but "": every dataset's current state, worded as the others are.
+    ("ledger", "ledger-open", "saved", "Current state of every dataset"),
+    ("progress", "plan-of", None, "新乡市 2023 · 新百城提质办〔2023〕2号 (12 places)"),
+    (
+        "ledger",
+        "reconcile-by-",
+        None,
+        "By year (ledger rows whose year lies in the reported period)",
+    ),
+]
 
 
-@pytest.mark.parametrize("page", list(NONE_CHOICES))
-def test_a_choice_the_page_takes_as_none_outlives_the_language_switch(page, example):
+def _worded(at: AppTest, key: str):
+    """The selectbox or radio ``key`` (or the first whose key starts so, for ``…-``)."""
+    found = [
+        w
+        for kind in ("selectbox", "radio")
+        for w in at.get(kind)
+        if w.key == key or (key.endswith("-") and (w.key or "").startswith(key))
+    ]
+    assert found, key
+    return found[0]
+
+
+@pytest.mark.parametrize(("page", "key", "setup", "first"), WORDED_CHOICES)
+def test_a_worded_choice_outlives_the_language_switch_in_its_words(
+    page, key, setup, first, example
+):
     """
     Each choice, the first ("nothing particular") too, is shown in the new language's words.
 
     Streamlit takes a widget's None as "nothing chosen": a None option was drawn after the
-    switch as "Choose an option", the page still acting on it.
+    switch as "Choose an option", the page still acting on it; a choice not carried over kept
+    the other language's words.
     """
-    key, setup, first = NONE_CHOICES[page]
     if setup == "saved":
         loaded = example[0]
         with Workspace() as workspace:
@@ -265,19 +290,19 @@ def test_a_choice_the_page_takes_as_none_outlives_the_language_switch(page, exam
     if setup not in (None, "saved"):
         at.button(key=setup).click().run()
     assert not at.exception, at.exception
-    widget = at.selectbox(key=key)
+    widget = _worded(at, key)
     options = _options(at, widget)
     held = _shown(widget, widget.options[widget.proto.default])
     for value in (options[0], options[-1], options[0]):
         if value != widget.value:
-            at.selectbox(key=key).set_value(value).run()
-            held = _shown(at.selectbox(key=key), held)
+            _worded(at, key).set_value(value).run()
+            held = _shown(_worded(at, key), held)
         for lang in ("en", "zh"):
             at.radio(key="lang").set_value(lang).run()
             assert not at.exception, at.exception
-            widget = at.selectbox(key=key)
+            widget = _worded(at, key)
             words = widget.options[_options(at, widget).index(value)]
             held = _shown(widget, held)
             assert (held, widget.value) == (words, value), (page, lang)
     at.radio(key="lang").set_value("en").run()
-    assert at.selectbox(key=key).options[0] == first
+    assert _worded(at, key).options[0] == first
