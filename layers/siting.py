@@ -174,7 +174,7 @@ def siting_layers(
 def siting_table(
     candidates: gpd.GeoDataFrame, lang: str = "zh", weigh: str = "households"
 ) -> pd.DataFrame:
-    """The chosen sites in order: name, what each adds, what it reaches alone, where."""
+    """The chosen sites in order: name, its equal alternatives, what it adds, alone, where."""
     what = units(weigh, lang)["what"]
     chosen = candidates[candidates["chosen"]].sort_values("order")
     points = chosen.geometry
@@ -182,15 +182,16 @@ def siting_table(
         {
             label("siting_col_order", lang): chosen["order"].astype(int).to_numpy(),
             label("siting_col_name", lang): chosen["name"].astype(str).to_numpy(),
+            # Beside the name, not off to the right of a half-page table: either site will do.
+            label("siting_col_alternatives", lang): [
+                alternatives_text(candidates, int(o), lang) or label("siting_no_alternative", lang)
+                for o in chosen["order"]
+            ],
             label("siting_col_adds", lang).format(what=what): [
                 _count(v) for v in chosen["adds_households"]
             ],
             label("siting_col_covers", lang).format(what=what): [
                 _count(v) for v in chosen["covers_households"]
-            ],
-            label("siting_col_alternatives", lang): [
-                alternatives_text(candidates, int(o), lang) or label("siting_no_alternative", lang)
-                for o in chosen["order"]
             ],
             label("siting_col_lonlat", lang): [
                 f"{x:.6f}, {y:.6f}" for x, y in zip(points.x, points.y, strict=True)

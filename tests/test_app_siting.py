@@ -163,7 +163,8 @@ def test_uploaded_candidates_and_existing_sites_replace_the_extracts(scene, lang
     order = {"zh": "次序", "en": "Order"}[lang]
     table = next(d.value for d in at.dataframe if order in d.value.columns)
     assert table.iloc[:, 1].tolist() == ["东口<script>"]
-    assert table.iloc[:, 2].tolist() == ["100"]
+    assert table.iloc[:, 2].tolist() == [{"zh": "无", "en": "none"}[lang]]  # no equal one
+    assert table.iloc[:, 3].tolist() == ["100"]
     data = ["东口<script>", "已有<b>坡道", "一段路", "远处", "东北<script>小区", "中间小区"]
     data += ["西南小区", "已有.geojson", "候选.geojson", "新乡市", "延津县"]
     assert screen_problems(screen_texts(at), lang, data=data) == []
@@ -197,7 +198,7 @@ def test_elderly_residents_are_offered_where_the_ledger_counts_them(scene):
         "共 95 位老人有坐标和老年人数。"
     )
     table = next(d.value for d in at.dataframe if "次序" in d.value.columns)
-    assert table.columns.tolist()[2] == "新增覆盖（老人）"
+    assert table.columns.tolist()[3] == "新增覆盖（老人）"
     assert table.iloc[:, 1].tolist() == ["node/19"]
 
 
