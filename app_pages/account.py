@@ -41,8 +41,8 @@ def version_section(account, readable: list[dict], lang: str) -> None:
     """A version by link (``?ledger=NAME@3``): its record and rows, or "无权访问"."""
     refs = [f"{d['name']}@{n}" for d in readable for n in range(d["latest"], 0, -1)]
     linked = st.query_params.get("ledger", "")
-    # No version is an option of its own (""), not None: Streamlit takes a None as "nothing
-    # chosen", and after the language switch drew "Choose an option" in its place.
+    # No version is an option of its own (""), carried over the language switch: not carried,
+    # the box kept the other language's words; as None, "Choose an option".
     choices = ["", *refs] if linked in ("", *refs) else ["", linked, *refs]
     state.keep([VERSION_KEY])
     if st.session_state.get(VERSION_KEY) not in choices:

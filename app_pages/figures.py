@@ -137,8 +137,8 @@ def from_document(lang: str) -> None:
     upload = st.file_uploader(
         label("figures_upload_document", lang), type=["txt", "docx", "pdf"], key="doc-upload"
     )
-    # "As the document says" is an option of its own (""), not None: Streamlit takes a None
-    # as "nothing chosen", and after the language switch drew "Choose an option" in its place.
+    # "As the document says" is an option of its own (""), carried over the language switch:
+    # not carried, the box kept the other language's words; as None, "Choose an option".
     state.keep(["doc-city"])
     city = st.selectbox(
         label("figures_city", lang),
