@@ -396,9 +396,27 @@ def _area_ids(areas: pd.DataFrame) -> np.ndarray:
     return ("way/" + way).where(way.notna(), "relation/" + relation).to_numpy(dtype=object)
 
 
+#: The areas read: those a rule of :func:`_area_rules` may match (GDAL builds each one's rings).
+_AREA_WHERE = (
+    "amenity = 'toilets' OR public_transport = 'platform' "
+    "OR highway IN ('bus_stop', 'platform', 'elevator')"
+)
+
+
 def _read_layer(
-    path: Path, layer: str, name: str, options: dict[str, str], **kwargs: Any
-) -> gpd.GeoDataFrame:
+    path: Path,
+    layer: str,
+    name: str,
+    options: dict[str, str],
+    on_invalid: str = "raise",
+    **kwargs: Any,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """
+    One layer of GDAL's OSM driver: its tags (text cells, None where absent) and geometries.
+
+    The tags stay Python objects: the rules compare a few of them, and a frame of pandas'
+    string type (inferred cell by cell for each of the dozen columns) cost more than the rules.
+    """
     # Not through Arrow: its stream ends quietly where GDAL fails to parse the file (a PBF
     # block it cannot inflate gave 0 features, exit 0); feature by feature GDAL raises.
     try:
@@ -406,7 +424,8 @@ def _read_layer(
             # Extracts cut at a bounding box hold relations with rings that the cut left
             # open; GDAL warns per ring. Such areas are kept (invalid) or come back empty.
             warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyogrio")
-            return _gdal.read_own(path, "OSM", options, layer=layer, use_arrow=False, **kwargs)
+            meta, _, wkb, cells = _gdal.read_own_raw(path, "OSM", options, layer=layer, **kwargs)
+            geometry = shapely.from_wkb(wkb, on_invalid=on_invalid)
     except _gdal.GDAL_ERRORS as exc:
         raise InputError(
             f"Expected an OSM extract GDAL can read to its end; reading the {layer} of {name!r} "
@@ -415,6 +434,8 @@ def _read_layer(
             code="osm_unreadable",
             details={"name": name},
         ) from None
+    frame = pd.DataFrame(dict(zip(meta["fields"], cells, strict=True)), dtype=object)
+    return frame, geometry
 
 
 def read_osm(path: str | Path, *, name: str | None = None, sha256: str | None = None) -> Infra:
@@ -437,36 +458,31 @@ def read_osm(path: str | Path, *, name: str | None = None, sha256: str | None = 
     # Each read checks GDAL's driver by the OSM driver's open options: GDAL's OSM driver
     # parses the whole file on every open, so no open is made only to check it.
     options = _osm_options(path)
-    nodes = _read_layer(path, "points", source, options)
-    ways = _read_layer(path, "lines", source, options)
-    areas = _read_layer(
+    nodes, node_geoms = _read_layer(path, "points", source, options)
+    ways, line_geoms = _read_layer(path, "lines", source, options)
+    areas, area_geoms = _read_layer(
         path,
         "multipolygons",
         source,
         options,
         on_invalid="ignore",
-        where="amenity = 'toilets' OR public_transport = 'platform' "
-        "OR highway IN ('bus_stop', 'platform', 'elevator')",
+        where=_AREA_WHERE,
     )
-    blocks = _osm_rows(
-        nodes, _point_rules(nodes), nodes.geometry.to_numpy(), _osm_ids(nodes, "node/"), source
-    )
+    blocks = _osm_rows(nodes, _point_rules(nodes), node_geoms, _osm_ids(nodes, "node/"), source)
     line_ids = _osm_ids(ways, "way/")
-    line_geoms = ways.geometry.to_numpy()
     blocks += _osm_rows(ways, _line_rules(ways), line_geoms, line_ids, source)
     blocks += _osm_rows(ways, *_placed(_area_rules(ways), line_geoms), line_ids, source)
-    area_geoms = areas.geometry.to_numpy()
     area_rules = _area_rules(areas)
     matched = np.logical_or.reduce(list(area_rules.values())) if len(areas) else np.zeros(0, bool)
     broken = matched & (shapely.is_missing(area_geoms) | ~shapely.is_valid(area_geoms))
     with np.errstate(invalid="ignore"):
-        points = shapely.point_on_surface(np.where(broken, None, area_geoms))
+        points = shapely.point_on_surface(np.where(broken, np.array(None, object), area_geoms))
     area_rules = {k: v & ~broken for k, v in area_rules.items()}
     blocks += _osm_rows(areas, area_rules, points, _area_ids(areas), source)
     blocks.append(_kerb_way_ends(ways, line_geoms, line_ids, source))
     features = _dedupe_ramps(_concat(blocks))
     quarantine = _osm_quarantine(areas[broken], _area_ids(areas)[broken])
-    everything = np.concatenate([nodes.geometry.to_numpy(), line_geoms, area_geoms[~broken]])
+    everything = np.concatenate([node_geoms, line_geoms, area_geoms[~broken]])
     extent = _extent(everything)
     return Infra(features, extent, quarantine, source, "osm")
 
