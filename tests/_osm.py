@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+import pandas as pd
 import pyproj
 import shapely
 
@@ -90,7 +91,8 @@ def assert_layer_reads_as_pyogrio_frame(path: Path) -> None:
         ("lines", {}),
         ("multipolygons", {"on_invalid": "ignore", "where": infra._AREA_WHERE}),
     ):
-        frame, geometry = infra._read_layer(path, layer, path.name, options, **kwargs)
+        read = infra._read_layer(path, layer, path.name, options, **kwargs)
+        frame, geometry = pd.DataFrame(read.cells, dtype=object), read.geometry
         with warnings.catch_warnings():
             # Rings an extract leaves open: GDAL warns per ring, as read_osm hears it.
             warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyogrio")
