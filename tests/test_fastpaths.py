@@ -328,3 +328,30 @@ def test_parse_numbers_equals_decimal_per_cell(scale, integer, maximum, extra):
         )
         assert problem == expected_problem, cell
         assert (pd.isna(number) and expected is None) or number == expected, cell
+
+
+# --- a ledger's district words: equal keys grouped as drop_duplicates and a merge group them ----
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "红旗区", "卫滨区", "1", None]),
+            st.sampled_from(["", "新乡市", None]),
+            st.integers(min_value=0, max_value=3),
+        ),
+        max_size=30,
+    )
+)
+def test_key_groups_are_those_of_drop_duplicates_and_merge(rows):
+    from geo import records
+
+    keys = pd.DataFrame(rows, columns=["key_district", "key_city", "key_year"], dtype=object)
+    keys.index = pd.RangeIndex(len(keys)) * 3 + 7  # labels that are not positions
+    group, first = records._key_groups(keys)
+    unique = keys.drop_duplicates()
+    assert keys.iloc[first].index.tolist() == unique.index.tolist()
+    numbered = unique.assign(g=range(len(unique)))
+    merged = keys.merge(numbered, on=list(keys.columns), how="left")
+    assert group.tolist() == merged["g"].tolist()
