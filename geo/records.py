@@ -827,8 +827,11 @@ def _or_none(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 def _lookup(table: pd.Series, keys: np.ndarray) -> np.ndarray:
     """``table[key]`` for each key as an object array, ``None`` where the key is absent."""
-    found = table.reindex(pd.Index(keys, dtype=object))
-    return found.astype(object).where(found.notna(), None).to_numpy()
+    # Looked up once per distinct key (a ledger's rows name a few hundred districts).
+    codes, distinct = pd.factorize(keys)
+    found = table.reindex(pd.Index(distinct, dtype=object))
+    values = found.astype(object).where(found.notna(), None).to_numpy()
+    return np.append(values, np.array([None], dtype=object))[codes]
 
 
 def _city_names(read: _Read) -> np.ndarray:
@@ -1078,11 +1081,15 @@ def _placed(at: _Located, index: pd.Index, point: np.ndarray) -> pd.DataFrame:
         },
         index=index,
     )
-    # One lookup of the codes for the four columns; -1 (not a place) takes the None at the end.
-    found = places.index.get_indexer(placed["adcode"].fillna(""))
+    # One lookup of each distinct code for the four columns; -1 (not a place, or no code)
+    # takes the None at the end, and the rows take their code's answer.
+    codes, distinct = pd.factorize(adcode)
+    found = np.append(places.index.get_indexer(pd.Index(distinct, dtype=object)), -1)
     for column in ("name", "city", "province", "level"):
         mapped = np.append(places[column].to_numpy(dtype=object), [None])[found]
-        placed["district" if column == "name" else column] = pd.array(mapped, dtype="string")
+        # Code -1 (none) takes the last answer, that of no place.
+        answers = pd.array(mapped, dtype="string").take(codes)
+        placed["district" if column == "name" else column] = answers
     return placed
 
 
