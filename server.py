@@ -18,10 +18,32 @@ out of the header as loopback's.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 
 import streamlit as st
 
+import layers
 from app_pages._ui import session
 
+
+def import_layers() -> list[str]:
+    """
+    Import every module of :mod:`layers`, and so what the pages need, before serving.
+
+    ``app.py`` is run as a script for each visitor; the first would otherwise wait for these
+    imports (about 3 s: geopandas, folium, mapclassify and SciPy, pyogrio). Done here, the
+    server answers its health check once they are loaded, and its first page is as quick as the
+    next. :mod:`layers` never imports Streamlit; the pages themselves are left to the first
+    run, since streamlit-folium registers its component only when imported inside a script run
+    (imported here, the map's frame would stay blank). Returns the modules' names.
+    """
+    names = [m.name for m in pkgutil.walk_packages(layers.__path__, "layers.")]
+    for name in names:
+        importlib.import_module(name)
+    return names
+
+
+import_layers()
 app = st.App(Path(__file__).with_name("app.py"), routes=session.routes())

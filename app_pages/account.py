@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages._ui import state
 from app_pages._ui.common import current_account, workspace
 from app_pages._ui.gate import no_access, throttled_text
 from layers._html import esc_md
@@ -21,6 +22,8 @@ from layers.tables import versions_table
 from layers.wording import error_text, label
 from store import AccessError, DatasetError, auth, parse_ref
 from store.accounts import PasswordError
+
+VERSION_KEY = "account_version"
 
 
 def readable_section(account, lang: str) -> list[dict]:
@@ -37,14 +40,18 @@ def readable_section(account, lang: str) -> list[dict]:
 def version_section(account, readable: list[dict], lang: str) -> None:
     """A version by link (``?ledger=NAME@3``): its record and rows, or "无权访问"."""
     refs = [f"{d['name']}@{n}" for d in readable for n in range(d["latest"], 0, -1)]
-    linked = st.query_params.get("ledger")
-    choices = [None, *refs] if linked in (None, *refs) else [None, linked, *refs]
+    linked = st.query_params.get("ledger", "")
+    # No version is an option of its own (""), carried over the language switch: not carried,
+    # the box kept the other language's words; as None, "Choose an option".
+    choices = ["", *refs] if linked in ("", *refs) else ["", linked, *refs]
+    state.keep([VERSION_KEY])
+    if st.session_state.get(VERSION_KEY) not in choices:
+        st.session_state[VERSION_KEY] = linked  # the link's, on opening (or gone from the list)
     chosen = st.selectbox(
         label("open_version", lang),
         choices,
-        index=choices.index(linked),
-        format_func=lambda ref: label("account_no_version", lang) if ref is None else ref,
-        key="account_version",
+        format_func=lambda ref: ref or label("account_no_version", lang),
+        key=VERSION_KEY,
     )
     if not chosen:
         if "ledger" in st.query_params:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from app_pages._ui import state
 from app_pages._ui.common import current_account, load_city_names, workspace
 from app_pages._ui.widgets import download, refused
 from geo import figures
@@ -136,14 +137,17 @@ def from_document(lang: str) -> None:
     upload = st.file_uploader(
         label("figures_upload_document", lang), type=["txt", "docx", "pdf"], key="doc-upload"
     )
+    # "As the document says" is an option of its own (""), carried over the language switch:
+    # not carried, the box kept the other language's words; as None, "Choose an option".
+    state.keep(["doc-city"])
     city = st.selectbox(
         label("figures_city", lang),
-        [None, *load_city_names()],
-        format_func=lambda c: label("figures_city_in_document", lang) if c is None else c,
+        ["", *load_city_names()],
+        format_func=lambda c: c or label("figures_city_in_document", lang),
         key="doc-city",
     )
     if st.button(label("figures_extract", lang), disabled=upload is None, key="doc-extract"):
-        extract(upload.getvalue(), upload.name, city, lang)
+        extract(upload.getvalue(), upload.name, city or None, lang)
     if REVIEW_KEY in st.session_state:
         review(lang)
 

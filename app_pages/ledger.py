@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from app_pages._ui import state
 from app_pages._ui.common import (
     choose_reconciliation,
     ledger_reconciliation,
@@ -72,13 +73,15 @@ def reconciliation_section(loaded: LoadedLedger, lang: str) -> None:
     """Ledger totals against the documents, by year or over all periods, every result named."""
     st.subheader(label("reconciliation", lang))
     st.caption(label("reconciliation_help", lang))
+    key = f"reconcile-by-{loaded.token}"
+    state.keep([key])  # worded choices: carried over the language switch
+    st.session_state.setdefault(key, reconcile_choice(loaded))
     by = st.radio(
         label("reconcile_by", lang),
         list(reconcile.BY),
-        index=list(reconcile.BY).index(reconcile_choice(loaded)),
         format_func=lambda b: label(f"reconcile_by_{b}", lang),
         horizontal=True,
-        key=f"reconcile-by-{loaded.token}",
+        key=key,
     )
     if reconcile.reconcile_by(loaded.ledger.projects) == "all":
         st.caption(label("reconcile_no_year", lang))

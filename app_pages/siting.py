@@ -18,13 +18,17 @@ import streamlit as st
 from app_pages._ui import state
 from app_pages._ui.cache import kept_newest, walking_network
 from app_pages._ui.common import current_infra, current_ledger
-from app_pages._ui.widgets import coverage_view, load_network_example, upload_note
-from geo import crs, siting
+from app_pages._ui.widgets import (
+    coverage_view,
+    datum_select,
+    load_network_example,
+    upload_note,
+)
+from geo import siting
 from geo.errors import InputError
 from layers._html import esc_md
 from layers.siting import (
     curve_frame,
-    datum_name,
     fewer_text,
     file_read_text,
     refused_rows,
@@ -40,6 +44,8 @@ WEIGH_KEY = "siting_weigh"
 #: The two point files a planner may give instead of the extract's: session key, label.
 SITE_FILES = {"candidates": "siting_candidates_upload", "existing": "siting_existing_upload"}
 SITE_TYPES = ["geojson", "json", "gpkg", "zip"]
+#: A site file's datum "as the file says" (GeoJSON: WGS84 unless stated), in words.
+IN_FILE = "datum_in_file_sites"
 
 
 def _read_sites(role: str, data: bytes, name: str, datum: str | None):
@@ -63,13 +69,7 @@ def site_files(lang: str) -> dict:
         for column, (role, key) in zip(st.columns(2), SITE_FILES.items(), strict=True):
             with column:
                 upload = st.file_uploader(label(key, lang), type=SITE_TYPES, key=f"siting_{role}")
-                datum = st.selectbox(
-                    label("datum", lang),
-                    [None, *crs.DATUMS],
-                    placeholder=label("datum_choose", lang),
-                    format_func=lambda d: datum_name(d, lang),
-                    key=f"siting_{role}_datum",
-                )
+                datum = datum_select(lang, key=f"siting_{role}_datum", in_file=IN_FILE)
                 if upload is None:
                     continue
                 try:

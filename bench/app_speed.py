@@ -86,15 +86,19 @@ class _Server:
     ``streamlit run app.py`` on a free loopback port, until the ``with`` block ends.
 
     ``env`` is added to this process's environment (a workspace, a user); the server's
-    output goes to ``log``.
+    output goes to ``log``. ``script`` runs instead of app.py (``server.py``, as ``make app``
+    serves, or a page of the bench's own).
     """
 
-    def __init__(self, env: dict[str, str] | None = None, log: Path | None = None) -> None:
+    def __init__(
+        self, env: dict[str, str] | None = None, log: Path | None = None, script: Path | None = None
+    ) -> None:
         self.env, self.log_path = env or {}, log or synthetic.DATA / "app-server.log"
+        self.script = script or REPO / "app.py"
 
     def __enter__(self) -> str:
         port = _free_port()
-        command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
+        command = [sys.executable, "-m", "streamlit", "run", str(self.script),
                    "--server.port", str(port), "--server.address", "127.0.0.1",
                    "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
         self.log = self.log_path.open("wb")

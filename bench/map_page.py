@@ -57,13 +57,14 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 import urllib.parse
 from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from bench.app_speed import CHROMIUM, CHROMIUM_ARGS, _Server
+from bench.app_speed import CHROMIUM, CHROMIUM_ARGS, REPO, _Server
 from layers.projects import PROJECT_COLOUR
 
 _TIMEOUT_MS = int(os.environ.get("MAP_PAGE_TIMEOUT_MS", 300_000))
@@ -127,12 +128,52 @@ def _open(browser, address: str, shot: Path | None) -> dict:
     }
 
 
+#: Streamlit's own floor: a page with a title and a map of one marker, on the project's local
+#: Leaflet (``static/``, linked beside it), drawn through streamlit-folium as the map page is.
+_FLOOR_PAGE = f"""
+import sys
+sys.path.insert(0, {str(REPO)!r})
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+from layers.assets import use_local_leaflet
+
+st.title("floor")
+fmap = use_local_leaflet(folium.Map(location=[35, 114], zoom_start=5, tiles=None, maxZoom=18))
+folium.CircleMarker([35, 114], radius=8, fill_color={PROJECT_COLOUR!r}, fill=True).add_to(fmap)
+st_folium(fmap, height=560, returned_objects=[], key="map")
+"""
+
+
+def measure_floor(browser, repeat: int) -> dict:
+    """
+    The same loads of :data:`_FLOOR_PAGE`: what any Streamlit page with a map costs here.
+
+    The map page's own time is what it takes above this floor, measured in the same run.
+    """
+    with tempfile.TemporaryDirectory(prefix="atlas-floor-") as folder:
+        page = Path(folder) / "floor.py"
+        page.write_text(_FLOOR_PAGE, encoding="utf-8")
+        (Path(folder) / "static").symlink_to(REPO / "static", target_is_directory=True)
+        log = Path(folder) / "server.log"
+        with _Server({}, log, script=page) as url:
+            cold = _open(browser, url + "/", None)
+            warm = [_open(browser, url + "/", None) for _ in range(repeat)]
+    return {
+        "view": "floor",
+        "cold": cold,
+        "warm": warm,
+        "warm_median_s": statistics.median(run["seconds"] for run in warm) if warm else None,
+    }
+
+
 def measure_view(browser, workspace: str, view: str, repeat: int, shots: Path | None) -> dict:
     """Cold (fresh server, first load), then ``repeat`` warm loads in new sessions."""
     query = "" if view == "seed" else "?" + urllib.parse.urlencode({"province": view})
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"atlas-map-page-{os.getpid()}.log"
     env = {"ATLAS_DATABASE_URL": workspace, "ATLAS_USER": os.environ.get("ATLAS_USER", "bench")}
-    with _Server(env, log) as url:
+    # What `make app` serves (`atlas serve`: server.py, which imports the pages before serving).
+    with _Server(env, log, script=REPO / "server.py") as url:
         started = _load()
         name = view.replace("/", "_")
         cold = _open(browser, url + "/" + query, shots and shots / f"map-{name}-cold.png")
@@ -155,6 +196,15 @@ def measure_view(browser, workspace: str, view: str, repeat: int, shots: Path | 
     }
 
 
+def above_floor(result: dict, floor: dict) -> dict:
+    """Seconds of ``result``'s cold load and warm median above the floor's, in one run."""
+    warm = result["warm_median_s"], floor["warm_median_s"]
+    return {
+        "cold_above_floor_s": round(result["cold"]["seconds"] - floor["cold"]["seconds"], 2),
+        "warm_above_floor_s": None if None in warm else round(warm[0] - warm[1], 2),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--workspace", required=True, help="ATLAS_DATABASE_URL of the workspace")
@@ -174,11 +224,16 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        floor = measure_floor(browser, args.repeat)
+        print(json.dumps(floor, ensure_ascii=False), file=sys.stderr, flush=True)
         for view in args.view or ["china"]:
-            results.append(measure_view(browser, args.workspace, view, args.repeat, args.shots))
+            result = measure_view(browser, args.workspace, view, args.repeat, args.shots)
+            results.append(result | above_floor(result, floor))
             print(json.dumps(results[-1], ensure_ascii=False), file=sys.stderr, flush=True)
         browser.close()
-    text = json.dumps({"budget": BUDGET, "views": results}, ensure_ascii=False, indent=1)
+    text = json.dumps(
+        {"budget": BUDGET, "floor": floor, "views": results}, ensure_ascii=False, indent=1
+    )
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
     else:

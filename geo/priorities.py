@@ -5,9 +5,10 @@ Each part is a number from 0 to 1 computed from one column, said in :data:`PARTS
 is the weighted mean of the parts a community has (a part it lacks is "no data": left out of
 its mean, its weight too, and named in ``parts_missing``, never counted as 0). Weights come from a
 preset (:data:`PRESETS`: 安全优先, 无障碍优先, 均衡) or the caller. Ranks are 1 = first;
-communities whose scores are equal share the rank and carry ``tied`` (ties named, not broken
-silently). The consent rule of the seeds' plans (80 % of residents agreeing) is a flag,
-``consent_below_80``, not a part: the planner sees it beside the rank.
+communities whose scores are equal as shown (:data:`SCORE_DECIMALS` decimals) share the rank
+and carry ``tied`` (ties named, not broken silently). The consent rule of the seeds' plans
+(80 % of residents agreeing) is a flag, ``consent_below_80``, not a part: the planner sees it
+beside the rank.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ __all__ = [
     "MEASURED_PARTS",
     "PARTS",
     "PRESETS",
+    "SCORE_DECIMALS",
     "UNMEASURED",
     "ListMeasures",
     "candidates_of",
@@ -80,6 +82,8 @@ PRESETS: dict[str, dict[str, float]] = {
 CANDIDATES = ("planned", "not_completed", "all")
 #: The seeds' rule: a community goes ahead with at least this share of residents agreeing.
 CONSENT_MIN = 0.8
+#: Decimals a score is shown with: scores equal to as many are tied (one rank, ``tied``).
+SCORE_DECIMALS = 2
 #: Consent as ledgers write it in words (意愿 columns), by the level each word stands for.
 CONSENT_WORDS: dict[str, tuple[str, ...]] = {
     "strong": (
@@ -277,7 +281,9 @@ def prioritise(
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"contribution_{name}"] = (weighted[name] / weight_known).where(known[name])
     out["score"] = score
-    rounded = score.round(9)
+    # Tied as shown: the score is written with two decimals (layers.priorities), and two rows
+    # both reading 0.67 are not ranked apart by what the planner cannot see.
+    rounded = score.round(SCORE_DECIMALS)
     out["rank"] = rounded.rank(ascending=False, method="min").astype("Int64")
     out["tied"] = rounded.duplicated(keep=False) & rounded.notna()
     used = [k for k in PARTS if w[k] > 0]

@@ -24,7 +24,10 @@ Beside the optimum: greedy (each step the site adding most, ties to the first ca
 which is never better than the optimum, and the marginal curve: for 1..N sites the optimum
 (one solve each) and greedy, so the planner sees where returns flatten. Each chosen site's
 ``adds_households`` orders the chosen set greedily: the households it adds to the existing
-sites and those chosen before it (the column sums to the total gained).
+sites and those chosen before it (the column sums to the total gained). An optimum is rarely
+the only one: an unchosen candidate that, in place of one chosen site, covers as many
+households as shown (whole households) is that site's equal alternative (``equal_to``), so the
+planner is told of both; one site swapped at a time.
 
 Candidates from an OSM extract (:func:`candidate_sites`): for curb ramps, crossings of the
 network (``highway=crossing`` or any ``crossing=*`` on a walkable way) whose node has no
@@ -117,7 +120,10 @@ class Siting:
     ``candidates`` has one row per candidate, in input order: ``chosen``, ``order`` (1.. in
     the chosen set, else missing), ``adds_households`` (what it adds in that order),
     ``covers_households`` (households within reach that the existing sites leave uncovered,
-    its gain if it were the only new site), ``greedy_order``. ``curve`` has one row per number
+    its gain if it were the only new site), ``greedy_order``, ``equal_to`` (an unchosen
+    candidate as good as a chosen site: that site's ``order``, else missing) and
+    ``alternatives`` (how many candidates are ``equal_to`` a chosen site; 0 for the others).
+    ``curve`` has one row per number
     of sites 1..N: ``optimum_households``, ``optimum_gain``, ``greedy_households``,
     ``greedy_gain`` (households covered, new and existing sites together, and what that site
     added). ``summary`` holds the totals and the solver's status, gap and seconds.
@@ -349,6 +355,33 @@ def _order(problem: _Reduced, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return chosen[picks], gains
 
 
+def _equals(problem: _Reduced, ordered: np.ndarray) -> np.ndarray:
+    """
+    For each candidate column, the chosen site (its index in ``ordered``) it could replace.
+
+    An unchosen candidate replaces chosen site X when the sites with it instead of X cover
+    as many households as shown (whole households): what it adds to the existing and the
+    other chosen sites equals what X adds to them, and that is more than nothing. -1 where it
+    replaces none; a candidate equal to several chosen sites is given the first in ``ordered``.
+    """
+    cand = problem.cover[:, problem.existing :]
+    equal_to = np.full(cand.shape[1], -1)
+    if not ordered.size:
+        return equal_to
+    before = _covered(problem, np.zeros(0, dtype=np.int64))
+    by_chosen = np.asarray(cand[:, ordered].sum(axis=1)).ravel()
+    cand_t = sparse.csr_matrix(cand.T, dtype=np.float64)
+    unchosen = ~np.isin(np.arange(cand.shape[1]), ordered)
+    for i, site in enumerate(ordered):
+        own = cand[:, site].toarray().ravel()
+        without = before | (by_chosen - own > 0)
+        gains = np.round(cand_t @ np.where(without, 0.0, problem.weights))
+        if gains[site] <= 0:
+            continue
+        equal_to[(gains == gains[site]) & unchosen & (equal_to < 0)] = i
+    return equal_to
+
+
 def maximal_covering(
     weights: np.ndarray,
     cover: sparse.csr_matrix,
@@ -410,19 +443,10 @@ def maximal_covering(
                     bound = _upper_bound(problem, alone, count, bound, value)
                     gap = (bound - value) / bound if bound > 0 else 0.0
     ordered, adds = _order(problem, chosen)
+    equal_to = np.full(n_candidates, -1)
+    equal_to[problem.columns] = _equals(problem, ordered)
     ordered, greedy_picks = problem.columns[ordered], problem.columns[greedy_picks]
-    candidates = pd.DataFrame(
-        {
-            "chosen": np.isin(np.arange(n_candidates), ordered),
-            "order": pd.array([pd.NA] * n_candidates, dtype="Int64"),
-            "adds_households": np.zeros(n_candidates),
-            "covers_households": alone,
-            "greedy_order": pd.array([pd.NA] * n_candidates, dtype="Int64"),
-        }
-    )
-    candidates.loc[ordered, "order"] = np.arange(1, ordered.size + 1)
-    candidates.loc[ordered, "adds_households"] = adds
-    candidates.loc[greedy_picks, "greedy_order"] = np.arange(1, greedy_picks.size + 1)
+    candidates = _candidates_frame(alone, ordered, adds, greedy_picks, equal_to)
     curve = _curve(problem.covered_before, curve_optimum, greedy_gains, count)
     covered_optimum = problem.covered_before + float(adds.sum())
     summary = {
@@ -436,6 +460,7 @@ def maximal_covering(
         "covered_greedy": problem.covered_before + float(greedy_gains.sum()),
         "gained_optimum": float(adds.sum()),
         "gained_greedy": float(greedy_gains.sum()),
+        "sites_with_alternatives": int((candidates["alternatives"] > 0).sum()),
         "status": status,
         "gap": gap,
         "bound": bound,
@@ -446,6 +471,42 @@ def maximal_covering(
         "seconds": round(time.perf_counter() - started, 3),
     }
     return Siting(candidates, curve, summary)
+
+
+def _candidates_frame(
+    alone: np.ndarray,
+    ordered: np.ndarray,
+    adds: np.ndarray,
+    greedy_picks: np.ndarray,
+    equal_to: np.ndarray,
+) -> pd.DataFrame:
+    """
+    One row per candidate, in input order: the columns of :class:`Siting`'s ``candidates``.
+
+    ``ordered`` and ``greedy_picks`` are candidate indices in their order, ``equal_to`` the
+    index in ``ordered`` of the chosen site each candidate is as good as (-1: none).
+    """
+    n_candidates = alone.size
+    candidates = pd.DataFrame(
+        {
+            "chosen": np.isin(np.arange(n_candidates), ordered),
+            "order": pd.array([pd.NA] * n_candidates, dtype="Int64"),
+            "adds_households": np.zeros(n_candidates),
+            "covers_households": alone,
+            "greedy_order": pd.array([pd.NA] * n_candidates, dtype="Int64"),
+            "equal_to": pd.array([pd.NA] * n_candidates, dtype="Int64"),
+            "alternatives": pd.array(np.zeros(n_candidates, dtype=np.int64), dtype="Int64"),
+        }
+    )
+    candidates.loc[ordered, "order"] = np.arange(1, ordered.size + 1)
+    candidates.loc[ordered, "adds_households"] = adds
+    candidates.loc[greedy_picks, "greedy_order"] = np.arange(1, greedy_picks.size + 1)
+    equal = equal_to >= 0
+    candidates.loc[equal, "equal_to"] = equal_to[equal] + 1
+    candidates.loc[ordered, "alternatives"] = np.bincount(equal_to[equal], minlength=ordered.size)[
+        : ordered.size
+    ]
+    return candidates
 
 
 def _upper_bound(

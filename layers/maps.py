@@ -248,7 +248,9 @@ def figure_layers(
     for layer in infra_layers(infra, lang=lang) if infra is not None else []:
         parts.groups.append(layer)
     if projects is not None:
-        parts.groups.append(_remembered(projects_layer(projects, lang=lang), "projects"))
+        # Totals (over the cap) by the places the map outlines: cities when it draws cities.
+        shown = projects_layer(projects, lang=lang, by_city=cities is None)
+        parts.groups.append(_remembered(shown, "projects"))
     parts.groups.append(_view_group(legend, bounds, lang))
     # A long list of layers would cover the legend and the data: folded into its button.
     parts.control = folium.LayerControl(collapsed=len(parts.groups) > 6)

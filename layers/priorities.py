@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.priorities import CONSENT_MIN, PARTS, ListMeasures, parts_without_data
+from geo.priorities import CONSENT_MIN, PARTS, SCORE_DECIMALS, ListMeasures, parts_without_data
 from layers._html import esc, esc_md
 from layers.maps import MapLayers, _base_map, _view_group, extent_of
 from layers.spreadsheets import csv_bytes, xlsx_bytes
@@ -94,7 +94,7 @@ def explanations(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "z
             texts.append(label("priorities_explain_nothing", lang))
             continue
         text = label("priorities_explain_score", lang).format(
-            parts=_sep(lang).join(shown), score=f"{row['score']:.2f}"
+            parts=_sep(lang).join(shown), score=f"{row['score']:.{SCORE_DECIMALS}f}"
         )
         if known < total:
             share = f"{known / total:.0%}"
@@ -172,7 +172,7 @@ def ranked_table(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "z
                 for v in ranked.get("households", pd.Series(np.nan, index=ranked.index))
             ],
             label("priorities_col_score", lang): [
-                none if pd.isna(s) else f"{s:.2f}" for s in ranked["score"]
+                none if pd.isna(s) else f"{s:.{SCORE_DECIMALS}f}" for s in ranked["score"]
             ],
             label("priorities_col_consent", lang): _consent_cells(ranked, lang),
             label("priorities_col_missing", lang): _missing_cells(ranked, lang),
@@ -357,7 +357,11 @@ def priorities_layers(ranked: gpd.GeoDataFrame, *, lang: str = "zh") -> MapLayer
     bands = _bands(points["rank"].to_numpy(dtype="int64"), len(ranked))
     names = _text(points.get("name"), len(points), "")
     tips = [
-        esc(label("priorities_tip", lang).format(rank=int(r), name=n, score=f"{s:.2f}"))
+        esc(
+            label("priorities_tip", lang).format(
+                rank=int(r), name=n, score=f"{s:.{SCORE_DECIMALS}f}"
+            )
+        )
         for r, n, s in zip(points["rank"], names, points["score"], strict=True)
     ]
     group = folium.FeatureGroup(name=label("priorities_layer", lang), show=True)

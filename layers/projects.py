@@ -37,12 +37,13 @@ keeps every community a ``<path>`` that the page's tests and users' tools can fi
 Above :data:`MAX_POINTS_DRAWN` communities with a point (a province or all of China with a
 national ledger: 300,000 communities made an 18.7 MB page), the layer draws one marker per
 district instead, at the mean position of its communities, whose popup gives their number and
-households: the page stays under 2 MB whatever the ledger (all of China with the national
-synthetic ledger's 296,910 communities: 1.28 MB; 河南省's 16,124: 0.72 MB), and narrowing the view
-to fewer communities (a city, a district, a year) draws each one again. The layer's name says
-which it draws. Points fetched by the map's bounds at high zoom would keep each community
-reachable from the national view, at the cost of a server round trip per pan; the offline HTML
-could not do that, so both draw the same.
+households; per city where the map outlines cities, not districts (all of China: 370 markers,
+not 2,875 SVG nodes the browser took seconds to draw, for outlines it does not draw). The page
+stays under 2 MB whatever the ledger, and narrowing the view to fewer communities (a city, a
+district, a year) draws each one again. The layer's name says which it draws. Points fetched by
+the map's bounds at high zoom would keep each community reachable from the national view, at
+the cost of a server round trip per pan; the offline HTML could not do that, so both draw the
+same.
 """
 
 from __future__ import annotations
@@ -228,11 +229,13 @@ def projects_layer(
     lang: str = "zh",
     checks: tuple[Check, ...] | list[Check] = (),
     verdict: pd.Series | None = None,
+    by_city: bool = False,
 ) -> MarkerCluster:
     """
     A clustered layer of the projects that have a point; rows without one are skipped.
 
-    Above :data:`MAX_POINTS_DRAWN` of them, one marker per district (:func:`_district_totals`).
+    Above :data:`MAX_POINTS_DRAWN` of them, one marker per district (:func:`_place_totals`),
+    or per city with ``by_city`` (a map that draws city outlines, not districts).
 
     A popup gives the name, district, households, content, status, the distance to each
     nearest feature in ``dist_<kind>_m`` columns (:data:`PROXIMITY_KINDS`, whole metres), and
@@ -252,8 +255,9 @@ def projects_layer(
     unclustered = _UNCLUSTER_ZOOM
     if len(points) > MAX_POINTS_DRAWN:
         # Checklists and verdicts are per community: shown once the view is narrowed.
-        columns = _district_totals(points, lang)
-        name = f"{label('projects_layer', lang)} ({len(points)}, {label('by_district', lang)})"
+        columns = _place_totals(points, lang, by="city" if by_city else "district")
+        by = label("by_city" if by_city else "by_district", lang)
+        name = f"{label('projects_layer', lang)} ({len(points)}, {by})"
         # A cluster's number would count districts, not communities: never clustered.
         unclustered = 0
     else:
@@ -293,18 +297,20 @@ def _columns(points: gpd.GeoDataFrame, lang: str) -> dict:
     }
 
 
-def _district_totals(points: gpd.GeoDataFrame, lang: str) -> dict:
+def _place_totals(points: gpd.GeoDataFrame, lang: str, *, by: str = "district") -> dict:
     """
-    One marker per district for the layer's script, at the mean position of its communities.
+    One marker per district (per city with ``by="city"``), at its communities' mean position.
 
-    Each is named by their number, with the district and their households (no data when any
-    community's is missing, never a partial sum). Communities without a district are one
-    marker of their own, without a district line.
+    For the layer's script. Each is named by their number, with the place and their households (no
+    data when any community's is missing, never a partial sum). Communities without a district
+    (city) are one marker of their own, without a place line. Districts are keyed by adcode,
+    cities by name.
     """
+    key = points["adcode"] if by == "district" else points[by]
     frame = pd.DataFrame(
         {
-            "key": points["adcode"].astype("string").fillna(""),
-            "district": points["district"].astype("string"),
+            "key": key.astype("string").fillna(""),
+            "district": points[by].astype("string"),
             "households": pd.to_numeric(points["households"], errors="coerce"),
             "lon": points.geometry.x.to_numpy(),
             "lat": points.geometry.y.to_numpy(),

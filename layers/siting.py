@@ -21,8 +21,8 @@ from layers.maps import MapLayers, _base_map, _view_group, extent_of
 from layers.wording import label
 
 __all__ = [
+    "alternatives_text",
     "curve_frame",
-    "datum_name",
     "fewer_text",
     "file_read_text",
     "refused_rows",
@@ -54,6 +54,47 @@ def _count(value) -> str:
     return "" if pd.isna(value) else f"{round(float(value)):,}"
 
 
+#: At most this many equal alternatives are named beside a chosen site; the rest are counted.
+NAMED_ALTERNATIVES = 3
+
+
+def alternatives_text(candidates: pd.DataFrame, order: int, lang: str = "zh") -> str:
+    """
+    The candidates as good as chosen site ``order`` (``equal_to``): ``或 乙（同等）``; "" if none.
+
+    The first :data:`NAMED_ALTERNATIVES` by name in input order, the others counted.
+    """
+    names = candidates.loc[candidates["equal_to"].eq(order).fillna(False), "name"].astype(str)
+    if names.empty:
+        return ""
+    sep = "、" if lang == "zh" else ", "
+    shown = sep.join(names.iloc[:NAMED_ALTERNATIVES])
+    if len(names) > NAMED_ALTERNATIVES:
+        shown = label("siting_alternatives_more", lang).format(
+            names=shown, more=f"{len(names) - NAMED_ALTERNATIVES:,}"
+        )
+    return label("siting_alternatives", lang).format(names=shown)
+
+
+def _chosen_tip(candidates: pd.DataFrame, row, unit: str, lang: str) -> str:
+    """A chosen site's tooltip text: its order, name and gain, and its equal alternatives."""
+    words = {"order": int(row.order), "name": row.name, "adds": _count(row.adds_households)}
+    alternatives = alternatives_text(candidates, int(row.order), lang)
+    if alternatives:
+        return label("siting_tip_chosen_equal", lang).format(
+            **words, unit=unit, alternatives=alternatives
+        )
+    return label("siting_tip_chosen", lang).format(**words, unit=unit)
+
+
+def _candidate_tip(row, unit: str, lang: str) -> str:
+    """An unchosen candidate's tooltip text; the chosen site it is as good as, if one."""
+    words = {"name": row.name, "covers": _count(row.covers_households), "unit": unit}
+    if pd.isna(row.equal_to):
+        return label("siting_tip_candidate", lang).format(**words)
+    return label("siting_tip_equal", lang).format(**words, order=int(row.equal_to))
+
+
 def _points(frame: gpd.GeoDataFrame, tips: list[str], colour: str, radius: int, name: str):
     shown = gpd.GeoDataFrame({"tip": tips}, geometry=frame.geometry.to_numpy(), crs="EPSG:4326")
     group = folium.FeatureGroup(name=name, show=True)
@@ -65,6 +106,11 @@ def _points(frame: gpd.GeoDataFrame, tips: list[str], colour: str, radius: int, 
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
         ).add_to(group)
     return group
+
+
+def _rows(frame: pd.DataFrame):
+    """The rows' values by column name (``order``, ``name``, ``equal_to``, …)."""
+    return frame.drop(columns="geometry").itertuples(index=False)
 
 
 def siting_layers(
@@ -82,10 +128,7 @@ def siting_layers(
     parts.groups.append(
         _points(
             others,
-            [
-                esc(label("siting_tip_candidate", lang).format(name=n, covers=_count(c), unit=unit))
-                for n, c in zip(others["name"], others["covers_households"], strict=True)
-            ],
+            [esc(_candidate_tip(row, unit, lang)) for row in _rows(others)],
             CANDIDATE_COLOUR,
             3,
             label("siting_layer_candidates", lang),
@@ -103,16 +146,7 @@ def siting_layers(
     parts.groups.append(
         _points(
             chosen,
-            [
-                esc(
-                    label("siting_tip_chosen", lang).format(
-                        order=int(o), name=n, adds=_count(a), unit=unit
-                    )
-                )
-                for o, n, a in zip(
-                    chosen["order"], chosen["name"], chosen["adds_households"], strict=True
-                )
-            ],
+            [esc(_chosen_tip(candidates, row, unit, lang)) for row in _rows(chosen)],
             CHOSEN_COLOUR,
             8,
             label("siting_layer_chosen", lang),
@@ -140,7 +174,7 @@ def siting_layers(
 def siting_table(
     candidates: gpd.GeoDataFrame, lang: str = "zh", weigh: str = "households"
 ) -> pd.DataFrame:
-    """The chosen sites in order: name, what each adds, what it reaches alone, where."""
+    """The chosen sites in order: name, its equal alternatives, what it adds, alone, where."""
     what = units(weigh, lang)["what"]
     chosen = candidates[candidates["chosen"]].sort_values("order")
     points = chosen.geometry
@@ -148,6 +182,11 @@ def siting_table(
         {
             label("siting_col_order", lang): chosen["order"].astype(int).to_numpy(),
             label("siting_col_name", lang): chosen["name"].astype(str).to_numpy(),
+            # Beside the name, not off to the right of a half-page table: either site will do.
+            label("siting_col_alternatives", lang): [
+                alternatives_text(candidates, int(o), lang) or label("siting_no_alternative", lang)
+                for o in chosen["order"]
+            ],
             label("siting_col_adds", lang).format(what=what): [
                 _count(v) for v in chosen["adds_households"]
             ],
@@ -243,6 +282,8 @@ def summary_notes(summary: dict, lang: str = "zh") -> list[tuple[str, str]]:
     )
     notes = [("caption", counts), ("success", totals_text(summary, lang))]
     notes.append(("caption", status_text(summary, lang)))
+    if sites := summary.get("sites_with_alternatives", 0):
+        notes.append(("info", label("siting_alternatives_note", lang).format(sites=f"{sites:,}")))
     unplaced = summary["communities_unplaced"] + summary["communities_without_weight"]
     if unplaced:
         text = label("siting_unplaced", lang).format(
@@ -268,11 +309,6 @@ def fewer_text(summary: dict, lang: str = "zh") -> str:
 def file_read_text(points: int, refused: int, lang: str = "zh") -> str:
     """How many points a site file gave, and how many rows were not one point."""
     return label("siting_file_read", lang).format(points=f"{points:,}", refused=f"{refused:,}")
-
-
-def datum_name(datum: str | None, lang: str = "zh") -> str:
-    """A site file's datum choice: one of :data:`geo.crs.DATUMS`, or None (as the file says)."""
-    return label("datum_in_file_sites" if datum is None else f"datum_{datum}", lang)
 
 
 def siting_downloads(

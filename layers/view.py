@@ -114,7 +114,8 @@ def _simplified(level: str, tolerance: float, adcodes: tuple[str, ...]) -> gpd.G
     # The outlines file's time too: `atlas build --force` writes them anew.
     built = boundaries.boundaries_cache_path().stat().st_mtime_ns
     key = hashlib.blake2b(f"{built}|{'|'.join(adcodes)}".encode(), digest_size=8).hexdigest()
-    name = f"simplified-{boundaries.source_version()}-{level}-{tolerance:g}-{key}.parquet"
+    grid = display_grid(tolerance)
+    name = f"simplified-{boundaries.source_version()}-{level}-{tolerance:g}-{grid:g}-{key}.parquet"
     path = _simplified_dir() / name
     with contextlib.suppress(OSError, ValueError):
         kept = gpd.read_parquet(path)
@@ -139,10 +140,23 @@ def _simplify(level: str, tolerance: float, adcodes: tuple[str, ...]) -> gpd.Geo
     present = shapes.notna().to_numpy()
     out = shapes.to_numpy().copy()
     simple = shapely.coverage_simplify(out[present], tolerance)
-    # Snap to the stored display grid (~1 m): shared vertices snap alike, and the GeoJSON
-    # carries 5 decimals instead of 15.
-    out[present] = shapely.set_precision(simple, boundaries.DISPLAY_GRID_DEG)
+    # Snap to a grid a tenth of the tolerance or finer (display_grid): shared vertices snap
+    # alike, and the GeoJSON carries no more decimals than the view can show.
+    out[present] = shapely.set_precision(simple, display_grid(tolerance))
     return gpd.GeoSeries(out, index=shapes.index, crs=full.crs)
+
+
+def display_grid(tolerance: float) -> float:
+    """
+    The grid outlines simplified by ``tolerance`` are snapped to: a power of ten in degrees.
+
+    The largest power of ten at most a tenth of the tolerance, never finer than the stored
+    outlines' grid (:data:`geo.boundaries.DISPLAY_GRID_DEG`, ~1 m): 1e-5° for a city, 1e-3°
+    (~100 m, a thirtieth of a pixel) for all of China, whose 370 outlines then carry 21 %
+    fewer bytes.
+    """
+    grid = 10.0 ** np.floor(np.log10(tolerance / 10))
+    return float(max(grid, boundaries.DISPLAY_GRID_DEG))
 
 
 def simplified_outlines(frame: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:

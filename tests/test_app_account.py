@@ -34,7 +34,7 @@ def test_the_account_page_in_local_mode_says_so_and_lists_the_audit():
     assert [s.value for s in at.main.subheader] == ["本账户可读的数据集", "审计记录（最新在前）"]
     # No password to change and no list of accounts: local mode has none.
     assert not at.main.text_input
-    assert at.selectbox(key="account_version").value is None
+    assert at.selectbox(key="account_version").value == ""  # no version opened
 
 
 def test_the_account_page_opens_the_version_a_link_names():

@@ -225,3 +225,84 @@ def test_the_datum_chosen_for_an_upload_outlives_the_language_switch(page):
             assert not at.exception, at.exception
             widget = at.selectbox(key=key)
             assert (_shown(widget, held), widget.value) == (words[lang], datum), (page, lang)
+
+
+#: The choices a page takes as None for "nothing particular" (a site file's datum as the file
+#: says, the city as the document says, no saved version opened), and other worded choices no
+#: filter list carries over: page, key (a prefix when it ends in "-"), setup (a button, or
+#: "saved": two versions saved first), the first choice's words in English.
+WORDED_CHOICES = [
+    (
+        "siting",
+        "siting_candidates_datum-file",
+        "siting_example",
+        "Stated in the file (GeoJSON: WGS84 unless stated)",
+    ),
+    ("figures", "doc-city", None, "As the document says"),
+    ("account", "account_version", "saved", "(no version opened)"),
+    # Not None but "": every dataset's current state, worded as the others are.
+    ("ledger", "ledger-open", "saved", "Current state of every dataset"),
+    ("progress", "plan-of", None, "新乡市 2023 · 新百城提质办〔2023〕2号 (12 places)"),
+    (
+        "ledger",
+        "reconcile-by-",
+        None,
+        "By year (ledger rows whose year lies in the reported period)",
+    ),
+]
+
+
+def _worded(at: AppTest, key: str):
+    """The selectbox or radio ``key`` (or the first whose key starts so, for ``…-``)."""
+    found = [
+        w
+        for kind in ("selectbox", "radio")
+        for w in at.get(kind)
+        if w.key == key or (key.endswith("-") and (w.key or "").startswith(key))
+    ]
+    assert found, key
+    return found[0]
+
+
+@pytest.mark.parametrize(("page", "key", "setup", "first"), WORDED_CHOICES)
+def test_a_worded_choice_outlives_the_language_switch_in_its_words(
+    page, key, setup, first, example
+):
+    """
+    Each choice, the first ("nothing particular") too, is shown in the new language's words.
+
+    Streamlit takes a widget's None as "nothing chosen": a None option was drawn after the
+    switch as "Choose an option", the page still acting on it; a choice not carried over kept
+    the other language's words.
+    """
+    if setup == "saved":
+        loaded = example[0]
+        with Workspace() as workspace:
+            for _ in range(2):
+                workspace.save_ledger(
+                    loaded.ledger, name="xinxiang", data=loaded.data, file_name=loaded.name,
+                    user=local_account(),
+                )  # fmt: skip
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state[LEDGER_KEY], at.session_state[INFRA_KEY] = example
+    at.session_state["lang"] = "zh"
+    open_page(at, page).run()
+    if setup not in (None, "saved"):
+        at.button(key=setup).click().run()
+    assert not at.exception, at.exception
+    widget = _worded(at, key)
+    options = _options(at, widget)
+    held = _shown(widget, widget.options[widget.proto.default])
+    for value in (options[0], options[-1], options[0]):
+        if value != widget.value:
+            _worded(at, key).set_value(value).run()
+            held = _shown(_worded(at, key), held)
+        for lang in ("en", "zh"):
+            at.radio(key="lang").set_value(lang).run()
+            assert not at.exception, at.exception
+            widget = _worded(at, key)
+            words = widget.options[_options(at, widget).index(value)]
+            held = _shown(widget, held)
+            assert (held, widget.value) == (words, value), (page, lang)
+    at.radio(key="lang").set_value("en").run()
+    assert _worded(at, key).options[0] == first

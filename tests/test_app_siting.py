@@ -163,7 +163,8 @@ def test_uploaded_candidates_and_existing_sites_replace_the_extracts(scene, lang
     order = {"zh": "次序", "en": "Order"}[lang]
     table = next(d.value for d in at.dataframe if order in d.value.columns)
     assert table.iloc[:, 1].tolist() == ["东口<script>"]
-    assert table.iloc[:, 2].tolist() == ["100"]
+    assert table.iloc[:, 2].tolist() == [{"zh": "无", "en": "none"}[lang]]  # no equal one
+    assert table.iloc[:, 3].tolist() == ["100"]
     data = ["东口<script>", "已有<b>坡道", "一段路", "远处", "东北<script>小区", "中间小区"]
     data += ["西南小区", "已有.geojson", "候选.geojson", "新乡市", "延津县"]
     assert screen_problems(screen_texts(at), lang, data=data) == []
@@ -197,7 +198,7 @@ def test_elderly_residents_are_offered_where_the_ledger_counts_them(scene):
         "共 95 位老人有坐标和老年人数。"
     )
     table = next(d.value for d in at.dataframe if "次序" in d.value.columns)
-    assert table.columns.tolist()[2] == "新增覆盖（老人）"
+    assert table.columns.tolist()[3] == "新增覆盖（老人）"
     assert table.iloc[:, 1].tolist() == ["node/19"]
 
 
@@ -210,3 +211,43 @@ def test_a_site_file_refused_says_why_its_name_as_text(scene):
     # The file's name is the planner's: escaped, so Markdown shows it as it is written.
     assert "\\*x\\*\\[a\\]\\(b\\)\\.geojson" in error.value
     assert error.value.startswith("无法读取")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_candidate_as_good_as_the_chosen_one_is_named_beside_it(scene, lang):
+    import shapely
+
+    at = _open(scene, lang)
+    # Two candidates by 东北<script>小区 reach the same households: either one will do.
+    candidates = _geojson(
+        ("东口<script>", shapely.Point(lonlat(300, 300))),
+        ("北口", shapely.Point(lonlat(300, 300))),
+    )
+    existing = _geojson(("已有坡道", shapely.Point(lonlat(100, 100))))
+    at.file_uploader(key="siting_existing").set_value(
+        ("已有.geojson", existing, "application/geo+json")
+    )
+    at.file_uploader(key="siting_candidates").set_value(
+        ("候选.geojson", candidates, "application/geo+json")
+    )
+    at.number_input(key="siting_count").set_value(1)
+    at.number_input(key="siting_radius").set_value(150).run()
+    assert not at.exception, at.exception
+    order, column = {"zh": ("次序", "同等的替代点位"), "en": ("Order", "Equally good instead")}[
+        lang
+    ]
+    table = next(d.value for d in at.dataframe if order in d.value.columns)
+    chosen = table.iloc[0, 1]
+    other = {"东口<script>": "北口", "北口": "东口<script>"}[chosen]
+    assert table[column].tolist() == [
+        {"zh": f"或 {other}（同等）", "en": f"or {other} (equal)"}[lang]
+    ]
+    assert [i.value for i in at.info] == [
+        {
+            "zh": "已选点位中有 1 处可换成同等的候选点位（换后覆盖总数不变）："
+            "见表中“同等的替代点位”一列，可按实地条件取舍。",
+            "en": "1 of the chosen sites could be swapped for an equally good candidate (the total "
+            "covered stays the same): see the table's “Equally good instead” column, and choose "
+            "by the conditions on the ground.",
+        }[lang]
+    ]

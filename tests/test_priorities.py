@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from geo import priorities, records
+from layers.priorities import ranked_table
 from layers.wording import quarantine_messages
 
 
@@ -63,6 +64,16 @@ def test_ties_share_a_rank_and_are_named():
     assert set(tied["name"]) == {"甲", "丙"} and tied["rank"].nunique() == 1
     planned = priorities.prioritise(_communities(), only_planned=True)
     assert set(planned["name"]) == {"甲", "乙", "丁"} and not planned["tied"].any()
+
+
+def test_scores_equal_as_shown_are_tied():
+    # 1000 and 999 households both score 1.00 on households alone; 994 scores 0.99.
+    communities = pd.DataFrame({"name": ["甲", "乙", "丙"], "households": [1000, 999, 994]})
+    ranked = priorities.prioritise(communities, weights={"households": 1.0})
+    assert ranked["score"].iloc[0] != ranked["score"].iloc[1]
+    table = ranked_table(ranked, {"households": 1.0}, "zh")
+    assert table["得分（0 至 1）"].tolist() == ["1.00", "1.00", "0.99"]
+    assert table["名次"].tolist() == ["1（并列）", "1（并列）", "3"]
 
 
 def test_refuses_unknown_presets_and_parts():

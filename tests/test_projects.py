@@ -228,3 +228,52 @@ def test_over_the_cap_one_marker_per_district_gives_its_count_and_households(mon
     assert english["name"] == ["2 communities", "3 communities"]
     # At the cap, every community is drawn.
     assert len(data(frame.iloc[:4])["name"]) == 4
+
+
+def test_over_the_cap_a_map_of_city_outlines_gets_one_marker_per_city(monkeypatch):
+    from layers import projects as module
+
+    monkeypatch.setattr(module, "MAX_POINTS_DRAWN", 4)
+    frame = projects([f"小区{i}" for i in range(5)], households=100)
+    frame["adcode"] = ["410703", "410702", "410802", "410802", "410702"]
+    frame["district"] = ["卫滨区", "红旗区", "解放区", "解放区", "红旗区"]
+    frame["city"] = ["新乡市", "新乡市", "焦作市", "焦作市", PAYLOADS[0]]
+    layer = projects_layer(frame, lang="zh", by_city=True)
+    assert layer.layer_name == "台账小区 (5, 按城市汇总)"
+    sent = json.loads(layer.data_json)
+    # By city name; a city's total holds every one of its districts' communities.
+    places = [sent["districts"][i] for i in sent["district"]]
+    assert dict(zip(places, sent["name"], strict=True)) == {
+        "新乡市": "2 个小区",
+        "焦作市": "2 个小区",
+        PAYLOADS[0]: "1 个小区",
+    }
+    assert dict(zip(places, sent["households"], strict=True)) == {
+        "新乡市": 200,
+        "焦作市": 200,
+        PAYLOADS[0]: 100,
+    }
+    fmap = folium.Map(tiles=None, maxZoom=18)
+    layer.add_to(fmap)
+    assert "<img" not in fmap.get_root().render()
+    english = projects_layer(frame, lang="en", by_city=True)
+    assert english.layer_name == "Ledger communities (5, totalled by city)"
+
+
+def test_a_map_drawn_by_city_totals_its_communities_by_city(monkeypatch):
+    from layers import projects as module
+    from layers.maps import figure_layers
+    from tests.test_choropleth import _districts
+
+    monkeypatch.setattr(module, "MAX_POINTS_DRAWN", 4)
+    frame = projects([f"小区{i}" for i in range(5)]).assign(adcode="410703", city="新乡市")
+    options = {"metric_name": "户数", "unit": "households", "projects": frame}
+    # Without city outlines, the outlines drawn are cities': totals by city.
+    by_city = figure_layers(_districts([1.0, 2.0]), **options).assembled().get_root().render()
+    assert json.dumps("台账小区 (5, 按城市汇总)") in by_city
+    cities = _districts([1.0]).assign(city="新乡市")
+    city_figures = pd.DataFrame({"city": [], "level": []})
+    by_district = figure_layers(
+        _districts([1.0, 2.0]), cities=cities, city_figures=city_figures, **options
+    )
+    assert json.dumps("台账小区 (5, 按区县汇总)") in by_district.assembled().get_root().render()

@@ -310,3 +310,55 @@ def test_no_candidate_at_all_is_said_apart_from_candidates_that_add_nothing():
     found = siting.maximal_covering(np.array([5.0, 3.0]), cover, existing, count=2)
     assert found.summary["status"] == "no_candidates"
     assert found.summary["chosen"] == 0 and found.summary["covered_before"] == 5.0
+
+
+def test_a_candidate_as_good_as_a_chosen_site_is_named_beside_it():
+    # Candidates 0 and 1 reach the same two communities (500 households). 2 and 3 share a
+    # community of 2000 and reach as many households as shown (whole ones) beside it, though
+    # not at full precision; 4 reaches 1 fewer. Two sites: one of 0/1, one of 2/3.
+    reach = {0: [0, 1], 1: [0, 1], 2: [2, 3], 3: [2, 4], 4: [2, 5]}
+    cover = np.zeros((6, 5), dtype=bool)
+    for site, rows in reach.items():
+        cover[rows, site] = True
+    weights = np.array([300.0, 200.0, 2000.0, 200.4, 200.3, 199.3])
+    existing = sparse.csr_matrix((6, 0), dtype=bool)
+    found = siting.maximal_covering(weights, sparse.csr_matrix(cover), existing, count=2)
+    table = found.candidates
+    chosen = table[table["chosen"]].sort_values("order").index.tolist()
+    assert chosen[0] in (2, 3) and chosen[1] in (0, 1)
+    equal = table["equal_to"]
+    assert equal[{2: 3, 3: 2}[chosen[0]]] == 1 and equal[{0: 1, 1: 0}[chosen[1]]] == 2
+    assert equal[table["chosen"]].isna().all() and pd.isna(equal[4])
+    assert table.loc[chosen, "alternatives"].tolist() == [1, 1]
+    assert table.loc[~table["chosen"], "alternatives"].tolist() == [0, 0, 0]
+    assert found.summary["sites_with_alternatives"] == 2
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_equal_alternatives_are_every_single_swap_that_covers_as_many(seed):
+    rng = np.random.default_rng(300 + seed)
+    cover = sparse.csr_matrix(rng.random((20, 8)) < 0.2)
+    existing = sparse.csr_matrix(rng.random((20, 1)) < 0.2)
+    weights = rng.integers(0, 5, 20).astype(float)  # few values: many ties
+    found = siting.maximal_covering(weights, cover, existing, count=3)
+    table = found.candidates
+    chosen = table[table["chosen"]].sort_values("order").index.tolist()
+    dense, before = cover.toarray(), existing.toarray().any(axis=1)
+
+    def total(sites):
+        return weights[before | dense[:, sites].any(axis=1)].sum()
+
+    best = total(chosen)
+    for candidate in table.index[~table["chosen"]]:
+        swaps = [
+            order
+            for order, site in enumerate(chosen, start=1)
+            if total([c for c in chosen if c != site] + [candidate]) == best
+            and total(chosen) > total([c for c in chosen if c != site])
+        ]
+        got = table.at[candidate, "equal_to"]
+        assert (None if pd.isna(got) else int(got)) == (swaps[0] if swaps else None), candidate
+    listed = table.loc[chosen, "alternatives"].tolist()
+    assert listed == [
+        int((table["equal_to"] == order).sum()) for order in range(1, len(chosen) + 1)
+    ]

@@ -34,6 +34,8 @@ def _candidates():
             "order": [2.0, 1.0, np.nan],
             "adds_households": [120.0, 300.0, 0.0],
             "covers_households": [150.0, 300.0, 40.0],
+            "equal_to": pd.array([pd.NA] * 3, dtype="Int64"),
+            "alternatives": pd.array([0, 0, 0], dtype="Int64"),
         },
         geometry=[shapely.Point(113.85 + i / 100, 35.27) for i in range(3)],
         crs="EPSG:4326",
@@ -139,7 +141,6 @@ def test_the_downloads_are_the_chosen_in_order_and_every_candidate_with_chosen_f
     features = json.loads(every())["features"]
     assert [f["properties"]["chosen"] for f in features] == [True, True, False]
     assert shown.file_read_text(1234, 2, "zh") == "读入 1,234 个点；2 行不是单个点，未使用。"
-    assert shown.datum_name(None, "en") == "Stated in the file (GeoJSON: WGS84 unless stated)"
 
 
 @pytest.mark.parametrize(
@@ -165,3 +166,61 @@ def test_fewer_sites_than_asked_and_no_candidate_at_all_are_said(lang, fewer, no
     empty = _summary(candidates=0, chosen=0, count=5, status="no_candidates")
     assert shown.summary_notes(empty, lang)[2][1].startswith(none)
     assert shown.fewer_text(empty, lang) == ""
+
+
+def _with_alternatives():
+    """乙 (No. 1) has four candidates as good as it, ``<b>x</b>`` (No. 2) one."""
+    names = ["乙", "<b>x</b>", "丙", "丁", "<i>y</i>", "戊", "己"]
+    return gpd.GeoDataFrame(
+        {
+            "name": names,
+            "chosen": [True, True, False, False, False, False, False],
+            "order": [1.0, 2.0, *[np.nan] * 5],
+            "adds_households": [300.0, 120.0, *[0.0] * 5],
+            "covers_households": [300.0, 150.0, 300.0, 300.0, 120.0, 310.0, 300.0],
+            "equal_to": pd.array([pd.NA, pd.NA, 1, 1, 2, 1, 1], dtype="Int64"),
+            "alternatives": pd.array([4, 1, 0, 0, 0, 0, 0], dtype="Int64"),
+        },
+        geometry=[shapely.Point(113.85 + i / 100, 35.27) for i in range(len(names))],
+        crs="EPSG:4326",
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "cells", "tips", "note"),
+    [
+        (
+            "zh",
+            ["或 丙、丁、戊 及另外 1 处（同等）", "或 <i>y</i>（同等）"],
+            [
+                "第 1 处：乙，新增覆盖 300 户；或 丙、丁、戊 及另外 1 处（同等）",
+                "候选：&lt;i&gt;y&lt;/i&gt;，单独覆盖 120 户；与第 2 处同等",
+            ],
+            "已选点位中有 2 处可换成同等的候选点位（换后覆盖总数不变）："
+            "见表中“同等的替代点位”一列，可按实地条件取舍。",
+        ),
+        (
+            "en",
+            ["or 丙, 丁, 戊 and 1 more (equal)", "or <i>y</i> (equal)"],
+            [
+                "No. 1: 乙, adds 300 households; or 丙, 丁, 戊 and 1 more (equal)",
+                "Candidate: &lt;i&gt;y&lt;/i&gt;, reaches 120 households alone; as good as No. 2",
+            ],
+            "2 of the chosen sites could be swapped for an equally good candidate (the total "
+            "covered stays the same): see the table's “Equally good instead” column, and choose "
+            "by the conditions on the ground.",
+        ),
+    ],
+)
+def test_a_chosen_site_names_the_candidates_as_good_as_it(lang, cells, tips, note):
+    candidates = _with_alternatives()
+    table = shown.siting_table(candidates, lang)
+    column = {"zh": "同等的替代点位", "en": "Equally good instead"}[lang]
+    assert table[column].tolist() == cells
+    drawn = _tips(shown.siting_layers(candidates, candidates.iloc[:0], lang=lang))
+    assert tips[0] in drawn and tips[1] in drawn
+    assert ("info", note) in shown.summary_notes(_summary(sites_with_alternatives=2), lang)
+    # Without any: the cell says so, and no note.
+    table = shown.siting_table(_candidates(), lang)
+    assert set(table[column]) == {{"zh": "无", "en": "none"}[lang]}
+    assert all(kind != "info" for kind, _ in shown.summary_notes(_summary(), lang))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -87,6 +88,23 @@ def test_display_outlines_are_coarser_for_larger_extents_and_keep_shared_borders
     union = shapely.union_all(far_city.geometry.to_numpy())
     parts = far_city.geometry.to_numpy()
     assert shapely.area(union) == pytest.approx(shapely.area(parts).sum(), rel=1e-6)
+
+
+def test_display_outlines_carry_no_more_decimals_than_their_extent_can_show():
+    from layers.view import display_grid
+
+    assert display_grid(0.0005) == boundaries.DISPLAY_GRID_DEG  # a city: the stored ~1 m
+    assert display_grid(0.03125) == 1e-3  # all of China: ~100 m, a thirtieth of a pixel
+    cities = boundaries.load_boundaries("city", display=True)
+    henan = simplified_outlines(cities[cities["province"] == "河南省"], "city")
+    xy = shapely.get_coordinates(henan.geometry.to_numpy())
+    minx, miny, maxx, maxy = henan.total_bounds
+    grid = display_grid(2.0 ** np.ceil(np.log2(max(maxx - minx, maxy - miny) / 3000)))
+    assert grid == 1e-4
+    # Every vertex on the grid, written with at most its decimals, and still valid.
+    assert np.abs(xy / grid - np.round(xy / grid)).max() < 1e-6
+    assert max(len(repr(float(v)).split(".")[1]) for v in xy.ravel()) <= 4
+    assert shapely.is_valid(henan.geometry.to_numpy()).all()
 
 
 def test_simplified_outlines_are_kept_on_disk_for_the_next_process(tmp_path, monkeypatch):

@@ -21,6 +21,8 @@ import streamlit as st
 from app_pages._ui.cache import kept_newest
 from app_pages._ui.loaded import INFRA_KEY, LEDGER_KEY, LoadedInfra, LoadedLedger
 from geo import boundaries, gazetteer, reconcile
+from geo.infra import Infra
+from geo.records import Ledger
 from layers._html import esc_md
 from layers.wording import error_text, label
 from store import (
@@ -31,7 +33,7 @@ from store import (
     Workspace,
     open_workspace,
 )
-from store.loaded import figures_in_view, open_infra, open_ledger
+from store.loaded import Opened, figures_in_view, open_infra, open_ledger
 
 #: Address and session keys of the saved data in view ("" = every dataset's current state).
 LEDGER_REF = "ledger"
@@ -109,32 +111,24 @@ def _sources_name(refs: list[str], lang: str) -> str:
     return label("workspace_name", lang).format(refs=("、" if lang == "zh" else ", ").join(refs))
 
 
-# Cached per reference, workspace revision (a new save opens anew), language and account,
-# once per server; each session gets its own copy (:func:`session_copy`), so nothing a
-# session does to it reaches another session. Not st.cache_data: it pickles, and a national
-# ledger (300k communities, a 134 MB pickle) took 2-5 s to unpickle for every new session.
+# Opened once per server for each reference, workspace revision (a new save opens anew) and
+# account, in no language: a language switch names what is open in the other language, and
+# does not read a national ledger again. Each session gets its own copy (:func:`session_copy`),
+# so nothing a session does to it reaches another session. Not st.cache_data: it pickles, and
+# a national ledger (300k communities, a 134 MB pickle) took 2-5 s to unpickle per session.
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _shared_ledger(
-    ref: str, revision: tuple, lang: str, _account: Account | None
-) -> LoadedLedger | None:
+    ref: str, revision: tuple, _account: Account | None
+) -> tuple[Opened[Ledger], pd.DataFrame] | None:
     opened = open_ledger(workspace(), ref, user=_account)
     if opened is None:
         return None
-    table = reconcile.reconcile(opened.content.projects, load_figures())
-    name = _sources_name(opened.refs, lang)
-    return LoadedLedger(opened.content, name, table, ref=opened.ref, sources=opened.sources)
+    return opened, reconcile.reconcile(opened.content.projects, load_figures())
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _shared_infra(
-    ref: str, revision: tuple, lang: str, _account: Account | None
-) -> LoadedInfra | None:
-    opened = open_infra(workspace(), ref, user=_account)
-    if opened is None:
-        return None
-    token = "workspace:" + "|".join(opened.refs)
-    name = _sources_name(opened.refs, lang)
-    return LoadedInfra(opened.content, name, token, ref=opened.ref, sources=opened.sources)
+def _shared_infra(ref: str, revision: tuple, _account: Account | None) -> Opened[Infra] | None:
+    return open_infra(workspace(), ref, user=_account)
 
 
 def session_copy(value):
@@ -159,13 +153,23 @@ def session_copy(value):
 
 def _saved_ledger(ref: str, revision: tuple, lang: str) -> LoadedLedger | None:
     # The revision names the account (workspace_revision), so an account never gets another's.
-    shared = _shared_ledger(ref, revision, lang, current_account())
-    return None if shared is None else session_copy(shared)
+    shared = _shared_ledger(ref, revision, current_account())
+    if shared is None:
+        return None
+    opened, table = shared
+    name = _sources_name(opened.refs, lang)
+    loaded = LoadedLedger(opened.content, name, table, ref=opened.ref, sources=opened.sources)
+    return session_copy(loaded)
 
 
 def _saved_infra(ref: str, revision: tuple, lang: str) -> LoadedInfra | None:
-    shared = _shared_infra(ref, revision, lang, current_account())
-    return None if shared is None else session_copy(shared)
+    opened = _shared_infra(ref, revision, current_account())
+    if opened is None:
+        return None
+    token = "workspace:" + "|".join(opened.refs)
+    name = _sources_name(opened.refs, lang)
+    loaded = LoadedInfra(opened.content, name, token, ref=opened.ref, sources=opened.sources)
+    return session_copy(loaded)
 
 
 def _saved(opener, key: str):

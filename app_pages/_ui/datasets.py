@@ -150,6 +150,7 @@ def open_form(kind: str, lang: str) -> None:
         st.caption(label("workspace_none_saved", lang))
         return
     st.dataframe(datasets_table(found, lang, kinds=False), hide_index=True, width="stretch")
+    state.keep([f"{kind}-open"])  # worded choices: carried over the language switch
     chosen = st.selectbox(
         label("workspace_open", lang),
         _choices(kind),

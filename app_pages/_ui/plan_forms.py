@@ -13,6 +13,7 @@ import datetime
 
 import streamlit as st
 
+from app_pages._ui import state
 from app_pages._ui.common import current_account, load_figures, workspace
 from geo import dates, plans
 from geo.errors import InputError
@@ -56,6 +57,7 @@ def figures_form(lang: str) -> None:
     if not options:
         st.info(label("progress_no_plannable", lang))
         return
+    state.keep(["plan-of"])  # worded choices: carried over the language switch
     key = st.selectbox(
         label("progress_plan_source", lang), list(options), format_func=options.get, key="plan-of"
     )

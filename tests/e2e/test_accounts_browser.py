@@ -13,7 +13,15 @@ import pytest
 
 from geo import records
 from store import Workspace, auth
-from tests.e2e.conftest import ARTIFACTS, REPO, app_server, new_page, open_app, wait_idle
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    REPO,
+    app_server,
+    drawn_districts,
+    new_page,
+    open_app,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -85,6 +93,9 @@ def test_two_users_at_once_each_sees_only_their_city(team_server, browser):
     try:
         _log_in(weibin, team_server, "weibin")
         _log_in(jiaozuo, team_server, "jiaozuo")
+        # The map draws on what `make app` serves: server.py loads the layers before serving,
+        # and a map component loaded there (outside a script run) would leave the frame blank.
+        assert drawn_districts(weibin)
         cookie = _session_cookie(weibin)
         assert cookie["sameSite"] == "Strict" and "weibin" not in cookie["value"]
 

@@ -103,6 +103,26 @@ def test_the_history_page_without_datasets_says_nothing_is_saved(lang):
     ]
 
 
+def test_a_language_switch_names_the_open_ledger_anew_without_reading_it_again(monkeypatch):
+    # A national ledger takes seconds to read: the switch only words its name anew.
+    from app_pages._ui import common
+
+    _save_example_from_the_ledger_page()
+    reads = []
+    read = common.open_ledger
+    monkeypatch.setattr(common, "open_ledger", lambda *a, **k: reads.append(a[1]) or read(*a, **k))
+    at = app_session()
+    assert "工作区：" in _ledger_caption(at)
+    before = len(reads)
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception, at.exception
+    english = next(unescaped(c.value) for c in at.caption if "communities with a point" in c.value)
+    assert f"{NAME}@1" in english and "工作区" not in english
+    at.radio(key="lang").set_value("zh").run()
+    assert "工作区：" in _ledger_caption(at)
+    assert len(reads) == before
+
+
 def test_each_session_gets_its_own_copy_of_a_shared_ledger(example_ledger):
     # One opening per server is shared; a session changing its copy leaves the others' alone.
     from app_pages._ui.common import session_copy
