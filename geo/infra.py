@@ -206,7 +206,7 @@ def _osm_options(path: Path) -> dict[str, str]:
     GDAL's OSM driver's open options for ``path``: the project's tags, a database sized to it.
 
     Open options of one open, not process-wide config; no other allowed driver knows them,
-    so each read checks its own driver (:func:`geo.io.gdal.read_own`).
+    so each read checks its own driver (:func:`geo.io.gdal.read_own_raw`).
     """
     low, high = _OSM_TMP_MB
     reserve = min(high, max(low, math.ceil(path.stat().st_size * _OSM_TMP_MB_PER_MB / 2**20)))
