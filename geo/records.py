@@ -697,8 +697,11 @@ def _address_keys(addresses: pd.Series) -> dict[str, str]:
 
 def _resolve_rows(unique: pd.DataFrame) -> pd.DataFrame:
     """What each distinct key resolves to, beside the key."""
+    # The keys as Python objects, column by column: itertuples walked Arrow's strings a cell
+    # at a time.
+    cells = [unique[column].to_numpy(dtype=object) for column in unique.columns]
     found = pd.DataFrame(
-        [_resolve_one(*row) for row in unique.itertuples(index=False)],
+        [_resolve_one(*row) for row in zip(*cells, strict=True)],
         index=unique.index,
         columns=_RESOLVED,
     )
