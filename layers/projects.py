@@ -372,7 +372,8 @@ def _place_totals(points: gpd.GeoDataFrame, lang: str, *, by: str = "district") 
         "status": [None] * len(totals),
         "statuses": [],
         "distances": [],
-        "text": _text(lang),
+        # The place line names what it is: 城市 City for a city's total.
+        "text": _text(lang) | ({"district": label("city_col", lang)} if by == "city" else {}),
     }
 
 

@@ -256,8 +256,12 @@ def test_over_the_cap_a_map_of_city_outlines_gets_one_marker_per_city(monkeypatc
     fmap = folium.Map(tiles=None, maxZoom=18)
     layer.add_to(fmap)
     assert "<img" not in fmap.get_root().render()
+    # The popup's place line says it is a city, not a district.
+    assert sent["text"]["district"] == "城市"
     english = projects_layer(frame, lang="en", by_city=True)
     assert english.layer_name == "Ledger communities (5, totalled by city)"
+    assert json.loads(english.data_json)["text"]["district"] == "City"
+    assert json.loads(projects_layer(frame, lang="en").data_json)["text"]["district"] == "District"
 
 
 def test_a_map_drawn_by_city_totals_its_communities_by_city(monkeypatch):
