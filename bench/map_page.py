@@ -172,7 +172,7 @@ def measure_view(browser, workspace: str, view: str, repeat: int, shots: Path | 
     query = "" if view == "seed" else "?" + urllib.parse.urlencode({"province": view})
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"atlas-map-page-{os.getpid()}.log"
     env = {"ATLAS_DATABASE_URL": workspace, "ATLAS_USER": os.environ.get("ATLAS_USER", "bench")}
-    # What `make app` serves (`atlas serve`: server.py, which imports the pages before serving).
+    # What `make app` serves (`atlas serve`: server.py, which loads the layers before serving).
     with _Server(env, log, script=REPO / "server.py") as url:
         started = _load()
         name = view.replace("/", "_")
