@@ -150,3 +150,30 @@ def test_the_compare_table_ties_shares_equal_as_shown(lang, tied, apart):
     assert wide["share"].loc[["一区", "二区", "四区"]].tolist() == [tied, tied, apart]
     ranks = compare_values(table, titles, lang).iloc[:, 4].tolist()
     assert ranks[0] == ranks[1] == tied.split(" · ")[1]
+
+
+@pytest.mark.parametrize(("lang", "ranks"), [("zh", [1, 1, 3]), ("en", [2, 1, 3])])
+def test_the_compare_download_ranks_as_its_language_writes(lang, ranks):
+    from layers.compare import compare_places, comparison_csv
+
+    # 12,345 and 12,349 households: 1.23 万户 both in Chinese, two numbers in English.
+    figures = pd.DataFrame(
+        [
+            {"city": CITY, "place": place, "adcode": CODES[place], "level": "district",
+             "period_start": 2023, "period_end": 2023, "period_label": "2023年",
+             "status": "plan", "metric": "households", "value": value, "unit": "households",
+             "qualifier": "exact", "as_written": None, "role": "part",
+             "doc_number": "甲建〔2023〕1号", "issuer": "甲市住建局", "doc_date": "2023-02-07",
+             "seed_file": "seed.txt", "seed_line": 31, "title": "通知",
+             "label_zh": "户数", "label_en": "Households"}
+            for place, value in (("一区", 12345.0), ("二区", 12349.0), ("四区", 9000.0))
+        ]
+    ).astype({"period_start": "Int64", "period_end": "Int64"})  # fmt: skip
+    districts = pd.DataFrame(
+        {"adcode": list(CODES.values()), "district": list(CODES), "city": CITY}
+    ).assign(city_adcode="990100")
+    places = compare.list_places(districts, figures, [CITY])
+    chosen = [CODES["一区"], CODES["二区"], CODES["四区"]]
+    compared = compare_places(figures, places, chosen, ["households"], lang=lang)
+    written = pd.read_csv(io.BytesIO(comparison_csv(compared)), encoding="utf-8-sig")
+    assert written["rank"].tolist() == ranks
