@@ -709,8 +709,7 @@ def _ranked(items: pd.DataFrame) -> pd.DataFrame:
     items = items.copy()
     # On the values as shown (geo.shown): 56.79 % and 56.81 % both read 56.8 %, one rank.
     found = shown.ranks(ok, by)
-    for column in _RANK_COLUMNS:
-        items.loc[ok.index, column] = found[column]
+    items.loc[ok.index, list(_RANK_COLUMNS)] = found[list(_RANK_COLUMNS)].to_numpy()
     for column in (*_RANK_COLUMNS, "n_parts", "n_places", "n_zones"):
         items[column] = pd.to_numeric(items[column], errors="coerce").astype("Int64")
     return items

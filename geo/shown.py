@@ -131,13 +131,16 @@ def ranks(values: pd.DataFrame, by: Sequence[pd.Series]) -> pd.DataFrame:
     :data:`WRITES_WAN` does. Rows with a missing value must be left out by the caller.
     """
     out = pd.DataFrame(index=values.index)
+    # The groups numbered once: the key columns are factorised one time, not per language.
+    group = values.groupby(list(by), dropna=False, sort=False).ngroup()
+    out["n_ranked"] = group.groupby(group).transform("size")
     for lang, wan in WRITES_WAN.items():
         key = _keys(values, wan=wan)
         suffix = "" if lang == "zh" else f"_{lang}"
-        out[f"rank{suffix}"] = key.groupby(list(by), dropna=False).rank(
-            method="min", ascending=False
-        )
-        out[f"n_tied{suffix}"] = key.groupby([*by, key], dropna=False).transform("size")
-        if lang == "zh":
-            out["n_ranked"] = key.groupby(list(by), dropna=False).transform("size")
-    return out
+        out[f"rank{suffix}"] = key.groupby(group).rank(method="min", ascending=False)
+        out[f"n_tied{suffix}"] = key.groupby([group, key]).transform("size")
+    return out[["rank", "n_ranked", "n_tied", *(c for c in out if c.endswith(_OTHER))]]
+
+
+#: The rank columns of the languages other than Chinese (``rank_en``, ``n_tied_en``).
+_OTHER = tuple(f"_{lang}" for lang in WRITES_WAN if lang != "zh")
