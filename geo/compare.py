@@ -609,9 +609,6 @@ def mixed_periods(table: pd.DataFrame) -> dict[str, list[tuple[str | None, str |
     return mixed
 
 
-_RANK_COLUMNS = ("rank", "n_ranked", "n_tied", "rank_en", "n_tied_en")
-
-
 def compare_table(values: pd.DataFrame, chosen: Sequence[str]) -> pd.DataFrame:
     """
     The values of the ``chosen`` places (adcodes), ranked, each beside its city's average.
@@ -640,13 +637,13 @@ def compare_table(values: pd.DataFrame, chosen: Sequence[str]) -> pd.DataFrame:
     ranked = values[values["status"] == "ok"]
     scope = ranked["city"].where(ranked["tier"] == "district", "")
     found = shown.ranks(ranked, [ranked["metric"], ranked["tier"], scope])
-    values = values.assign(**{column: found[column] for column in _RANK_COLUMNS})
+    values = values.assign(**{column: found[column] for column in shown.RANK_COLUMNS})
     table = values[values["adcode"].isin(order)].copy()
     table = table.join(means, on=["city", "metric"]).join(counts, on=["city", "metric"])
     # A city's own value is a total, not a district: its districts' average is no yardstick.
     whole = table["tier"] == "city"
     table.loc[whole, ["city_mean", "city_mean_n", "city_places_n"]] = np.nan
-    for column in _RANK_COLUMNS:
+    for column in shown.RANK_COLUMNS:
         table[column] = table[column].astype("Int64")
     for column in ("city_mean_n", "city_places_n"):
         table[column] = table[column].fillna(0).astype("Int64")

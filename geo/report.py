@@ -709,13 +709,10 @@ def _ranked(items: pd.DataFrame) -> pd.DataFrame:
     items = items.copy()
     # On the values as shown (geo.shown): 56.79 % and 56.81 % both read 56.8 %, one rank.
     found = shown.ranks(ok, by)
-    items.loc[ok.index, list(_RANK_COLUMNS)] = found[list(_RANK_COLUMNS)].to_numpy()
-    for column in (*_RANK_COLUMNS, "n_parts", "n_places", "n_zones"):
+    items.loc[ok.index, list(shown.RANK_COLUMNS)] = found[list(shown.RANK_COLUMNS)].to_numpy()
+    for column in (*shown.RANK_COLUMNS, "n_parts", "n_places", "n_zones"):
         items[column] = pd.to_numeric(items[column], errors="coerce").astype("Int64")
     return items
-
-
-_RANK_COLUMNS = ("rank", "n_ranked", "n_tied", "rank_en", "n_tied_en")
 
 
 def _frame(items: list[dict[str, object]]) -> pd.DataFrame:

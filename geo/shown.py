@@ -26,6 +26,7 @@ from geo.documents.quantities import written_quantity
 __all__ = [
     "DECIMALS",
     "PERCENT_DECIMALS",
+    "RANK_COLUMNS",
     "SMALL_DIGITS",
     "WAN",
     "WAN_DECIMALS",
@@ -56,6 +57,8 @@ YI = 1e8
 WAN_DECIMALS = 2
 #: Language → whether it writes figures in 万 and 亿 (the languages the interface speaks).
 WRITES_WAN = {"zh": True, "en": False}
+#: What :func:`ranks` gives: rank and ties as Chinese writes the values, then as English does.
+RANK_COLUMNS = ("rank", "n_ranked", "n_tied", "rank_en", "n_tied_en")
 
 
 def rounded(value: float, places: int) -> Decimal:
@@ -139,8 +142,4 @@ def ranks(values: pd.DataFrame, by: Sequence[pd.Series]) -> pd.DataFrame:
         suffix = "" if lang == "zh" else f"_{lang}"
         out[f"rank{suffix}"] = key.groupby(group).rank(method="min", ascending=False)
         out[f"n_tied{suffix}"] = key.groupby([group, key]).transform("size")
-    return out[["rank", "n_ranked", "n_tied", *(c for c in out if c.endswith(_OTHER))]]
-
-
-#: The rank columns of the languages other than Chinese (``rank_en``, ``n_tied_en``).
-_OTHER = tuple(f"_{lang}" for lang in WRITES_WAN if lang != "zh")
+    return out[list(RANK_COLUMNS)]
