@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo import boundaries, coverage, gazetteer
+from geo import boundaries, coverage, gazetteer, shown
 from geo.dates import period_code
 from geo.selection import city_headline, city_places, distinct_periods, source_text
 
@@ -619,9 +619,10 @@ def compare_table(values: pd.DataFrame, chosen: Sequence[str]) -> pd.DataFrame:
     3 out of 12 districts reads as such; a city's own row has none. ``rank`` (1 = largest) of
     a district or zone is within its city, among all its districts and zones with an ``ok``
     value of the metric (卫滨区 is 3rd of 11 for households, whichever places are chosen); a
-    city is ranked among the cities in ``values``. Ties share the lowest rank, and every other
-    status has no rank. Rows follow ``chosen``, then the metrics in the order they first
-    appear.
+    city is ranked among the cities in ``values``. Values equal as shown share the lowest rank
+    (:func:`geo.shown.ranks`: ``rank`` and ``n_tied`` as Chinese writes them, ``rank_en`` and
+    ``n_tied_en`` as English does), and every other status has no rank. Rows follow
+    ``chosen``, then the metrics in the order they first appear.
     """
     values = values.reset_index(drop=True)  # the sources' tables are concatenated
     parts = values[values["tier"] == "district"]
@@ -632,21 +633,17 @@ def compare_table(values: pd.DataFrame, chosen: Sequence[str]) -> pd.DataFrame:
     metric_order = {m: i for i, m in enumerate(dict.fromkeys(values["metric"]))}
     # Ranks over every place of the cities, then kept for the chosen: districts within their
     # city, cities among cities. Assigned by index: rows not ok get no rank, not a last place.
+    # On the values as shown (geo.shown): 56.79 % and 56.81 % both read 56.8 %, one rank.
     ranked = values[values["status"] == "ok"]
     scope = ranked["city"].where(ranked["tier"] == "district", "")
-    by = [ranked["metric"], ranked["tier"], scope]
-    groups = ranked.groupby(by)["value"]
-    values = values.assign(
-        rank=groups.rank(method="min", ascending=False),
-        n_ranked=groups.transform("size"),
-        n_tied=ranked.groupby([*by, ranked["value"]])["value"].transform("size"),
-    )
+    found = shown.ranks(ranked, [ranked["metric"], ranked["tier"], scope])
+    values = values.assign(**{column: found[column] for column in shown.RANK_COLUMNS})
     table = values[values["adcode"].isin(order)].copy()
     table = table.join(means, on=["city", "metric"]).join(counts, on=["city", "metric"])
     # A city's own value is a total, not a district: its districts' average is no yardstick.
     whole = table["tier"] == "city"
     table.loc[whole, ["city_mean", "city_mean_n", "city_places_n"]] = np.nan
-    for column in ("rank", "n_ranked", "n_tied"):
+    for column in shown.RANK_COLUMNS:
         table[column] = table[column].astype("Int64")
     for column in ("city_mean_n", "city_places_n"):
         table[column] = table[column].fillna(0).astype("Int64")

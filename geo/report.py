@@ -40,7 +40,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import boundaries, compare, coverage, gazetteer, reach, selection
+from geo import boundaries, compare, coverage, gazetteer, reach, selection, shown
 from geo.completeness import metric_family
 from geo.errors import InputError
 from geo.infra import Infra
@@ -132,7 +132,9 @@ ITEM_COLUMNS = [
     "comparable",  # a reported stock beside a mapped stock
     "rank",
     "n_ranked",
-    "n_tied",  # places sharing this rank (1: no tie)
+    "n_tied",  # places sharing this rank (1: no tie), equal as shown in Chinese
+    "rank_en",  # the rank and ties as English writes the values (no 万: 22,100 households)
+    "n_tied_en",
     "label_zh",
     "label_en",
     "sources",  # tuple of DocumentSource | LedgerSource | MeasureSource
@@ -696,21 +698,19 @@ def _ranked(items: pd.DataFrame) -> pd.DataFrame:
     Each place's rank within its city (1 = largest), and how many places share it.
 
     Ties share the lowest rank, and ``n_tied`` counts them: three districts at 0 % are tied
-    first, not one of them leading. Among the places with a complete value of the same
-    figure, source, period and kind.
+    first, not one of them leading. Values equal as shown are tied (:func:`geo.shown.ranks`:
+    ``rank`` and ``n_tied`` as Chinese writes them, ``rank_en`` and ``n_tied_en`` as English
+    does). Among the places with a complete value of the same figure, source, period and kind.
     """
     keys = ["city", "key", "source_kind", "period_label", "status"]
     ok = items[(items["scope"] == "place") & (items["completeness"] == "ok")]
     ok = ok[ok["value"].notna()]
     by = [ok[k].astype(str) for k in keys]
-    groups = ok.groupby(by, dropna=False)["value"]
     items = items.copy()
-    items.loc[ok.index, "rank"] = groups.rank(method="min", ascending=False)
-    items.loc[ok.index, "n_ranked"] = groups.transform("size")
-    items.loc[ok.index, "n_tied"] = ok.groupby([*by, ok["value"]], dropna=False)["value"].transform(
-        "size"
-    )
-    for column in ("rank", "n_ranked", "n_tied", "n_parts", "n_places", "n_zones"):
+    # On the values as shown (geo.shown): 56.79 % and 56.81 % both read 56.8 %, one rank.
+    found = shown.ranks(ok, by)
+    items.loc[ok.index, list(shown.RANK_COLUMNS)] = found[list(shown.RANK_COLUMNS)].to_numpy()
+    for column in (*shown.RANK_COLUMNS, "n_parts", "n_places", "n_zones"):
         items[column] = pd.to_numeric(items[column], errors="coerce").astype("Int64")
     return items
 

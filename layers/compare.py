@@ -94,8 +94,22 @@ def compare_places(
     )
     values = compare.relative_values(values, show, metrics)
     chosen_places = by_code.loc[list(chosen)].reset_index()
-    table = with_labels(compare.compare_table(values, list(chosen)), chosen_places, lang)
+    table = with_labels(
+        _ranks_in(compare.compare_table(values, list(chosen)), lang), chosen_places, lang
+    )
     return Comparison(table=table, titles=titles, places=chosen_places)
+
+
+def _ranks_in(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """
+    ``table`` with ``rank`` and ``n_tied`` as ``lang`` writes the values (English: no 万).
+
+    The page's table, chart and download then give the ranks its words show: 12,345 and
+    12,349 households are two ranks in English, one (1.23 万户) in Chinese.
+    """
+    if f"rank_{lang}" not in table:
+        return table
+    return table.assign(rank=table[f"rank_{lang}"], n_tied=table[f"n_tied_{lang}"])
 
 
 def period_rows(

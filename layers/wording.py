@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import re
 import tomllib
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
-from geo import coverage
+from geo import coverage, shown
 from geo._data import data_path
 from geo.dates import period_code, period_form
-from geo.documents.quantities import written_quantity
 from geo.figures import load_metrics
 from geo.selection import UNDATED
 
@@ -266,8 +263,6 @@ _UNIT_TEXT = {
         "persons_per_household": "persons per household",
     },
 }
-# Units a Chinese report writes in 万 (and 亿 for money) once a figure reaches 10,000.
-_WAN_UNITS = ("households", "m2", "persons", "cny")
 
 
 def unit_text(unit: str, lang: str = "zh") -> str:
@@ -286,20 +281,25 @@ _PER_HOUSEHOLD = "_per_household"
 
 
 def _rounded(value: float, decimals: int) -> str:
-    """``value`` to ``decimals`` places, half up (as JavaScript's toFixed), zeros trimmed."""
-    step = Decimal(1).scaleb(-decimals)
-    text = f"{Decimal(float(value)).quantize(step, rounding=ROUND_HALF_UP):,.{decimals}f}"
+    """``value`` to ``decimals`` places, half up (:func:`geo.shown.rounded`), zeros trimmed."""
+    text = f"{shown.rounded(value, decimals):,.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _wan(lang: str) -> bool:
+    """True where ``lang`` writes figures in 万 and 亿 (:data:`geo.shown.WRITES_WAN`)."""
+    return shown.WRITES_WAN.get(lang, False)
 
 
 def _scale(value: float, unit: str, lang: str) -> tuple[float, str]:
     """The divisor and unit words a figure is written with: 万户 from 10,000 in Chinese."""
     words = unit_text(unit, lang)
-    if lang != "zh" or unit not in _WAN_UNITS or abs(value) < 10000:
-        return 1.0, words
-    if unit == "cny" and abs(value) >= 1e8:
-        return 1e8, "亿元"
-    return 1e4, f"万{words}".replace("万m²", "万 m²")
+    divisor = shown.divisor(value, unit, wan=_wan(lang))
+    if divisor == shown.YI:
+        return divisor, "亿元"
+    if divisor == shown.WAN:
+        return divisor, f"万{words}".replace("万m²", "万 m²")
+    return divisor, words
 
 
 def _parts(value: float, unit: str, lang: str, unit_word: str | None) -> tuple[str, str, str]:
@@ -308,16 +308,14 @@ def _parts(value: float, unit: str, lang: str, unit_word: str | None) -> tuple[s
     if unit_word and lang == "zh":
         # The document's own word for a unit it wrote without a factor (处, 栋, 平方米).
         words = unit_word
+    # The decimals are geo.shown's, the ones ranks are taken on: at most two, none invented
+    # (46.8 stays 46.8, never 46.80), a small ratio keeping two significant digits (0.0041).
+    places = shown.decimals(value / divisor, unit, divisor)
     if divisor != 1:
-        scale, words = ("亿", words.removeprefix("亿")) if divisor == 1e8 else ("万", words)
+        scale, words = ("亿", words.removeprefix("亿")) if divisor == shown.YI else ("万", words)
         words = words.removeprefix("万").strip()
-        return _rounded(value / divisor, 2), scale, words
-    # At most two decimals, none invented: 46.8 stays 46.8, never 46.80. A small ratio that
-    # two decimals would round to 0 (0.0041 个/户) keeps two significant digits instead.
-    decimals = 0 if float(value).is_integer() else 2
-    if decimals and value and abs(value) < 0.005:
-        decimals = 1 - math.floor(math.log10(abs(value)))
-    return _rounded(value, decimals), "", words
+        return _rounded(value / divisor, places), scale, words
+    return _rounded(value, places), "", words
 
 
 def format_value(value: float, unit: str, lang: str = "zh", *, unit_word: str | None = None) -> str:
@@ -333,7 +331,7 @@ def format_value(value: float, unit: str, lang: str = "zh", *, unit_word: str | 
     if value is None or pd.isna(value):  # None, NaN and pandas' NA all mean "no data"
         return label("no_data", lang)
     if unit == "percent":
-        return f"{_rounded(value, 1)}%"
+        return f"{_rounded(value, shown.PERCENT_DECIMALS)}%"
     number, scale, words = _parts(value, unit, lang, unit_word)
     if scale:
         return f"{number} {scale}{_spaced(words)}"
@@ -343,17 +341,6 @@ def format_value(value: float, unit: str, lang: str = "zh", *, unit_word: str | 
 def _spaced(words: str) -> str:
     """Unit words as they follow 万 or 余: a symbol (m², km) after a space, 户 straight on."""
     return f" {words}" if words[:1].isascii() and words[:1].isalpha() else words
-
-
-def _is_written_as(as_written: object, value: float, unit: str, qualifier: object) -> bool:
-    """True where ``as_written`` states exactly ``value`` in ``unit`` with this qualifier."""
-    if not isinstance(as_written, str) or not as_written.strip():
-        return False
-    found = written_quantity(as_written)
-    if found is None or found.unit != unit or found.value_max is not None:
-        return False
-    same_kind = found.qualifier == (qualifier if isinstance(qualifier, str) else "exact")
-    return same_kind and math.isclose(float(found.value), float(value), rel_tol=1e-9)
 
 
 _BOUNDS = ("at_least", "approx", "at_most")
@@ -380,7 +367,7 @@ def figure_text(
     """
     if value is None or pd.isna(value):
         return label("no_data", lang)
-    if lang == "zh" and _is_written_as(as_written, value, unit, qualifier):
+    if lang == "zh" and shown.is_written_as(as_written, value, unit, qualifier):
         return str(as_written).strip()
     kind = qualifier if isinstance(qualifier, str) and qualifier in _BOUNDS else None
     if kind == "at_least" and float(value) == 0:
@@ -409,7 +396,7 @@ def class_texts(
     """
     lows = [r[0] for r in ranges if r is not None]
     divisor, words = _scale(min(lows, key=abs) if lows else 0.0, unit, lang)
-    decimals = 1 if unit == "percent" else 2
+    decimals = shown.PERCENT_DECIMALS if unit == "percent" else shown.DECIMALS
 
     def number(value: float) -> str:
         return _rounded(value / divisor, decimals)
@@ -521,10 +508,13 @@ def rank_label(row, lang: str = "zh", *, city: str | None = None) -> str:
     """
     A rank, as read: ``第 3 名（共 11）``, or ``{city}内第 3 名（共 11）`` with ``city``.
 
-    Places that share the rank (``n_tied`` > 1) read ``并列第 1 名（3 个并列，共 3）``.
+    Places that share the rank (``n_tied`` > 1) read ``并列第 1 名（3 个并列，共 3）``. Ranks
+    are taken on the values as shown, which in English are not in 万: a row's ``rank_en``
+    and ``n_tied_en`` (:func:`geo.shown.ranks`), where it has them, are the English ones.
     """
-    rank, n = int(row["rank"]), int(row["n_ranked"])
-    tied = row.get("n_tied")
+    suffix = "" if lang == "zh" or pd.isna(row.get(f"rank_{lang}", pd.NA)) else f"_{lang}"
+    rank, n = int(row[f"rank{suffix}"]), int(row["n_ranked"])
+    tied = row.get(f"n_tied{suffix}")
     tied = 1 if tied is None or pd.isna(tied) else int(tied)
     key = ("rank_tied" if tied > 1 else "rank") + ("_in_city" if city else "_of")
     return label(key, lang).format(city=city, rank=rank, n=n, tied=tied)
@@ -537,7 +527,7 @@ WHOLE_UNITS = ("households", "count", "persons")
 def mean_value(mean: float, unit: str) -> float:
     """An average as shown: to a whole one (half up) for :data:`WHOLE_UNITS`, else as it is."""
     if unit in WHOLE_UNITS:
-        return float(Decimal(float(mean)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        return float(shown.rounded(mean, 0))
     return float(mean)
 
 
