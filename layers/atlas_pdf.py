@@ -805,6 +805,13 @@ def _absent_lines(report: Report, items: pd.DataFrame, lang: str, *, outline: bo
     return said
 
 
+def _measured_anywhere(report: Report) -> bool:
+    """True when the infrastructure loaded measured a value in any of the atlas's places."""
+    items = report.items
+    measured = (items["scope"] == "place") & (items["source_kind"] == "measure")
+    return bool(items.loc[measured, "value"].notna().any())
+
+
 class _Atlas:
     """The atlas being drawn: the report, the language, the date, the pages so far."""
 
@@ -1059,12 +1066,16 @@ class _Atlas:
                     source=source_name(report.ledger_source, lang)
                 )
             )
-        if report.infra_source is not None:
+        if report.infra_source is not None and _measured_anywhere(report):
             lines.append(
                 label("sheets_source_infra", lang).format(
                     source=source_name(report.infra_source, lang)
                 )
             )
+        elif report.infra_source is not None:
+            # Loaded, but covering none of the atlas's districts: not this atlas's source.
+            cities = "、".join(report.cities) if lang == "zh" else ", ".join(report.cities)
+            lines.append(label("sheets_source_infra_none", lang).format(cities=cities))
         lines.append(label("outline_source", lang))
         for line in lines:
             page.lines(line, 7, color=_GREY)

@@ -287,3 +287,28 @@ def test_the_cover_s_district_names_stand_on_a_white_halo():
     assert name.get_path_effects() == []  # the name on top stays real text
     cover = PdfReader(io.BytesIO(atlas_pdf(made, today=TODAY))).pages[0]
     assert "".join(cover.extract_text().split()).count("牧野区") == 2  # the map, the contents
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("zh", "无障碍设施：暂无数据（没有覆盖焦作市所列区县的设施调查）"),
+     ("en", "Accessibility: no data yet (no survey loaded covers the districts of 焦作市 in "
+            "this atlas)")],
+)  # fmt: skip
+def test_a_survey_covering_none_of_the_atlas_s_districts_is_not_cited_as_its_source(lang, said):
+    """新乡's survey, loaded for the 焦作 atlas: true of what was loaded, no source of 焦作's."""
+    made = report.gather_report(
+        load_figures(),
+        Selection(cities=("焦作市",), districts=("解放区", "山阳区")),
+        infra=example_survey(),
+        infra_source=report.DataSource(SURVEY.name, synthetic=True),
+    )
+    data = atlas_pdf(made, today=TODAY, lang=lang)
+    text = " ".join(PdfReader(io.BytesIO(data)).pages[0].extract_text().split())
+    assert "synthetic-survey-xinxiang" not in text
+    assert said.replace(" ", "") in text.replace(" ", "")
+
+
+def test_a_survey_covering_a_district_of_the_atlas_is_its_source(pages):
+    assert "无障碍设施：文件synthetic-survey-xinxiang.geojson" in pages[0]
+    assert "没有覆盖" not in pages[0]
