@@ -11,8 +11,10 @@ its figures, each with its period and kind, its rank in the city and a numbered 
 its accessibility and household shares with their statuses: by straight-line distance, so
 titled, and when the report has an OSM extract the shares walked along its streets beside
 them in the same table (each column headed with its distance), citing the extract.
-A zone without an outline gets a page without a map that says why. Text that is too long
-wraps; a page that overflows goes on to a continuation page.
+A zone without an outline gets a page without a map that says why. A map's key (the
+cover's legend too) is measured and put where it covers none of what the map draws:
+beside it, in a corner it leaves empty, or beside the map made narrower (:func:`_place_key`).
+Text that is too long wraps; a page that overflows goes on to a continuation page.
 
 Text is real text in the font Debian ships (Noto Sans CJK, ``fonts-noto-cjk``), as Type 3
 fonts with a ToUnicode map: measured on the 新乡 atlas, ``pdf.fonttype: 42`` took 7.7 s more

@@ -201,8 +201,8 @@ def _drawn_district(made, layers, adcode):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_district_s_key_covers_neither_its_outline_nor_its_communities(lang):
     """
-    Every 新乡 district at the smallest and largest map: the key sits beside the map or in
-    an empty corner. 牧野区 is wide: in English at 70 mm its key was over its communities.
+    Every 新乡 district at the smallest, a middling and the largest map: the key sits beside
+    the map, in a corner it leaves empty, or beside a narrowed map; never over the district.
     """
     import shapely
     from matplotlib import rc_context
@@ -213,7 +213,7 @@ def test_a_district_s_key_covers_neither_its_outline_nor_its_communities(lang):
     places = made.places[made.places["has_outline"].astype(bool)]
     seen = set()
     for adcode in places["adcode"]:
-        for height in (60.0, 70.0, 125.0):
+        for height in (60.0, 90.0, 125.0):
             page = atlas_module._Page(None, family)  # type: ignore[arg-type]  # never saved
             with rc_context({"font.family": [family]}):
                 ax, place = atlas_module._map_axes(page, layers, adcode, height, lang)
@@ -224,8 +224,9 @@ def test_a_district_s_key_covers_neither_its_outline_nor_its_communities(lang):
             margin = atlas_module._MARGIN_MM / atlas_module._A4_MM[0] * sheet.width
             assert sheet.x0 + margin - 1 <= extent.x0 and extent.x1 <= sheet.x1 - margin + 1
             seen.add(place.where)
-    # The districts exercise the key beside the map and in an empty corner.
-    assert {"beside", "lower left"} <= seen, seen
+    # The districts exercise every placement: 牧野区 at 90 mm leaves its upper left empty,
+    # 原阳县 at 125 mm its lower left; 红旗区 at 125 mm fills the width and both corners.
+    assert seen == {"beside", "lower left", "upper left", "narrowed"}, seen
 
 
 def test_a_wide_district_s_key_goes_beside_its_map_when_the_page_s_width_holds_both():
