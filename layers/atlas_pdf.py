@@ -451,7 +451,7 @@ def _place_key(
     centred = (_MARGIN_MM + (page.width - wide) / 2, top, wide, wide / aspect)
     if not handles:
         _set_box(page, ax, centred)
-        return _KeyPlace("none", centred, None)
+        return _KeyPlace("none", _floats(centred), None)
     key = ax.legend(handles=handles, loc="lower left", borderaxespad=0, framealpha=0.85,
                     prop={"family": page.family, "size": size})  # fmt: skip
     extent = key.get_window_extent()
@@ -478,7 +478,12 @@ def _place_key(
     anchor = (left / _A4_MM[0], 1 - (key_top + key_h) / _A4_MM[1])
     key.set_bbox_to_anchor(anchor, transform=page.figure.transFigure)
     key.set_frame_on(where not in ("beside", "narrowed"))  # on the map, on its own white
-    return _KeyPlace(where, map_box, key_box)
+    return _KeyPlace(where, _floats(map_box), _floats(key_box))
+
+
+def _floats(box) -> tuple[float, float, float, float]:
+    left, top, wide, tall = map(float, box)
+    return left, top, wide, tall
 
 
 def _beside(map_box, key_w: float, key_h: float) -> tuple[float, float, float, float]:
