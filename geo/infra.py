@@ -206,7 +206,7 @@ def _osm_options(path: Path) -> dict[str, str]:
     GDAL's OSM driver's open options for ``path``: the project's tags, a database sized to it.
 
     Open options of one open, not process-wide config; no other allowed driver knows them,
-    so each read checks its own driver (:func:`geo.io.gdal.read_own`).
+    so each read checks its own driver (:func:`geo.io.gdal.read_own_raw`).
     """
     low, high = _OSM_TMP_MB
     reserve = min(high, max(low, math.ceil(path.stat().st_size * _OSM_TMP_MB_PER_MB / 2**20)))
@@ -293,27 +293,48 @@ def area_tags() -> tuple[set[str], set[tuple[str, str]]]:
     return {e for e in entries if "=" not in e}, pairs
 
 
-def _tag(frame: pd.DataFrame, key: str, accepted: tuple[str, ...] | None = None) -> np.ndarray:
+@dataclasses.dataclass
+class _Layer:
+    """One layer of GDAL's OSM driver: tag columns (text, None where absent) and geometries."""
+
+    cells: dict[str, np.ndarray]
+    geometry: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.geometry)
+
+    def __contains__(self, column: str) -> bool:
+        return column in self.cells
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        return self.cells[column]
+
+
+def _tag(frame: _Layer, key: str, accepted: tuple[str, ...] | None = None) -> np.ndarray:
     """Rows whose ``key`` tag is in ``accepted`` (or present at all, when it is None)."""
     column = key.replace(":", "_")
     if column not in frame:
         return np.zeros(len(frame), dtype=bool)
     cells = frame[column]
-    found = cells.notna() if accepted is None else cells.isin(accepted)
-    return found.to_numpy(dtype=bool)
+    if accepted is None:
+        return np.asarray(pd.notna(cells), dtype=bool)
+    found = np.zeros(len(cells), dtype=bool)
+    for value in accepted:
+        found |= cells == value
+    return found
 
 
-def _is_stop(frame: pd.DataFrame) -> np.ndarray:
+def _is_stop(frame: _Layer) -> np.ndarray:
     return _tag(frame, "highway", ("bus_stop",)) | _tag(frame, "public_transport", ("platform",))
 
 
-def _is_accessible_toilet(frame: pd.DataFrame) -> np.ndarray:
+def _is_accessible_toilet(frame: _Layer) -> np.ndarray:
     return _tag(frame, "amenity", ("toilets",)) & (
         _tag(frame, "wheelchair", _YES) | _tag(frame, "toilets:wheelchair", _YES)
     )
 
 
-def _point_rules(nodes: pd.DataFrame) -> dict[str, np.ndarray]:
+def _point_rules(nodes: _Layer) -> dict[str, np.ndarray]:
     """Type → mask over OSM nodes."""
     crossing = (
         _tag(nodes, "highway", ("crossing",))
@@ -337,7 +358,7 @@ def _point_rules(nodes: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
-def _area_rules(ways: pd.DataFrame) -> dict[str, np.ndarray]:
+def _area_rules(ways: _Layer) -> dict[str, np.ndarray]:
     """Type → mask over ways and areas that count as one point each."""
     stop = _is_stop(ways)
     return {
@@ -348,7 +369,7 @@ def _area_rules(ways: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
-def _line_rules(ways: pd.DataFrame) -> dict[str, np.ndarray]:
+def _line_rules(ways: _Layer) -> dict[str, np.ndarray]:
     """Type → mask over OSM ways drawn as lines."""
     walkway = _tag(ways, "highway", ("footway", "pedestrian", "path", "crossing")) | _tag(
         ways, "footway", ("sidewalk", "crossing")
@@ -360,14 +381,14 @@ def _line_rules(ways: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def _osm_rows(
-    frame: gpd.GeoDataFrame,
+    frame: _Layer,
     rules: dict[str, np.ndarray],
     geometry: np.ndarray,
     ids: np.ndarray,
     source: str,
 ) -> list[pd.DataFrame]:
     """One block of feature rows per matching rule."""
-    names = frame["name"].to_numpy(dtype=object) if "name" in frame else None
+    names = frame.cells.get("name")
     blocks = []
     for kind, mask in rules.items():
         if not mask.any():
@@ -386,19 +407,45 @@ def _osm_rows(
     return blocks
 
 
-def _osm_ids(frame: pd.DataFrame, prefix: str) -> np.ndarray:
-    return (prefix + frame["osm_id"].astype("string").fillna("?")).to_numpy(dtype=object)
+def _osm_ids(frame: _Layer, prefix: str, used: Iterable[np.ndarray]) -> np.ndarray:
+    """``node/1``, ``way/2``: each row's id (``?`` when GDAL gives none) where ``used`` marks it."""
+    wanted = np.logical_or.reduce([np.zeros(len(frame), dtype=bool), *used])
+    ids = np.full(len(frame), None, dtype=object)
+    found = pd.Series(frame["osm_id"][wanted], dtype=object).astype("string")
+    ids[wanted] = (prefix + found.fillna("?")).to_numpy(dtype=object)
+    return ids
 
 
-def _area_ids(areas: pd.DataFrame) -> np.ndarray:
-    way = areas["osm_way_id"].astype("string")
-    relation = areas["osm_id"].astype("string")
-    return ("way/" + way).where(way.notna(), "relation/" + relation).to_numpy(dtype=object)
+def _area_ids(areas: _Layer, wanted: np.ndarray) -> np.ndarray:
+    """An area's way (``way/2``) or else its relation (``relation/3``), where ``wanted``."""
+    way = pd.Series(areas["osm_way_id"][wanted], dtype=object).astype("string")
+    relation = pd.Series(areas["osm_id"][wanted], dtype=object).astype("string")
+    ids = np.full(len(areas), None, dtype=object)
+    ids[wanted] = ("way/" + way).where(way.notna(), "relation/" + relation).to_numpy(dtype=object)
+    return ids
+
+
+#: The areas read: those a rule of :func:`_area_rules` may match (GDAL builds each one's rings).
+_AREA_WHERE = (
+    "amenity = 'toilets' OR public_transport = 'platform' "
+    "OR highway IN ('bus_stop', 'platform', 'elevator')"
+)
 
 
 def _read_layer(
-    path: Path, layer: str, name: str, options: dict[str, str], **kwargs: Any
-) -> gpd.GeoDataFrame:
+    path: Path,
+    layer: str,
+    name: str,
+    options: dict[str, str],
+    on_invalid: str = "raise",
+    **kwargs: Any,
+) -> _Layer:
+    """
+    One layer of GDAL's OSM driver: its tags (text cells, None where absent) and geometries.
+
+    The tags stay Python objects: the rules compare a few of them, and a frame of pandas'
+    string type (inferred cell by cell for each of the dozen columns) cost more than the rules.
+    """
     # Not through Arrow: its stream ends quietly where GDAL fails to parse the file (a PBF
     # block it cannot inflate gave 0 features, exit 0); feature by feature GDAL raises.
     try:
@@ -406,7 +453,8 @@ def _read_layer(
             # Extracts cut at a bounding box hold relations with rings that the cut left
             # open; GDAL warns per ring. Such areas are kept (invalid) or come back empty.
             warnings.filterwarnings("ignore", category=RuntimeWarning, module="pyogrio")
-            return _gdal.read_own(path, "OSM", options, layer=layer, use_arrow=False, **kwargs)
+            meta, _, wkb, cells = _gdal.read_own_raw(path, "OSM", options, layer=layer, **kwargs)
+            geometry = shapely.from_wkb(wkb, on_invalid=on_invalid)
     except _gdal.GDAL_ERRORS as exc:
         raise InputError(
             f"Expected an OSM extract GDAL can read to its end; reading the {layer} of {name!r} "
@@ -415,6 +463,7 @@ def _read_layer(
             code="osm_unreadable",
             details={"name": name},
         ) from None
+    return _Layer(dict(zip(meta["fields"], cells, strict=True)), geometry)
 
 
 def read_osm(path: str | Path, *, name: str | None = None, sha256: str | None = None) -> Infra:
@@ -445,28 +494,30 @@ def read_osm(path: str | Path, *, name: str | None = None, sha256: str | None = 
         source,
         options,
         on_invalid="ignore",
-        where="amenity = 'toilets' OR public_transport = 'platform' "
-        "OR highway IN ('bus_stop', 'platform', 'elevator')",
+        where=_AREA_WHERE,
     )
-    blocks = _osm_rows(
-        nodes, _point_rules(nodes), nodes.geometry.to_numpy(), _osm_ids(nodes, "node/"), source
-    )
-    line_ids = _osm_ids(ways, "way/")
-    line_geoms = ways.geometry.to_numpy()
-    blocks += _osm_rows(ways, _line_rules(ways), line_geoms, line_ids, source)
-    blocks += _osm_rows(ways, *_placed(_area_rules(ways), line_geoms), line_ids, source)
-    area_geoms = areas.geometry.to_numpy()
+    node_geoms, line_geoms, area_geoms = nodes.geometry, ways.geometry, areas.geometry
+    point_rules = _point_rules(nodes)
+    node_ids = _osm_ids(nodes, "node/", point_rules.values())
+    blocks = _osm_rows(nodes, point_rules, node_geoms, node_ids, source)
+    line_rules, (placed_rules, placed) = _line_rules(ways), _placed(_area_rules(ways), line_geoms)
+    kerbs = _kerb_ways(ways)
+    line_ids = _osm_ids(ways, "way/", [*line_rules.values(), *placed_rules.values(), kerbs])
+    blocks += _osm_rows(ways, line_rules, line_geoms, line_ids, source)
+    blocks += _osm_rows(ways, placed_rules, placed, line_ids, source)
     area_rules = _area_rules(areas)
     matched = np.logical_or.reduce(list(area_rules.values())) if len(areas) else np.zeros(0, bool)
     broken = matched & (shapely.is_missing(area_geoms) | ~shapely.is_valid(area_geoms))
     with np.errstate(invalid="ignore"):
-        points = shapely.point_on_surface(np.where(broken, None, area_geoms))
+        points = shapely.point_on_surface(np.where(broken, np.array(None, object), area_geoms))
     area_rules = {k: v & ~broken for k, v in area_rules.items()}
-    blocks += _osm_rows(areas, area_rules, points, _area_ids(areas), source)
-    blocks.append(_kerb_way_ends(ways, line_geoms, line_ids, source))
+    area_ids = _area_ids(areas, matched)
+    blocks += _osm_rows(areas, area_rules, points, area_ids, source)
+    blocks.append(_kerb_way_ends(ways, kerbs, line_ids, source))
     features = _dedupe_ramps(_concat(blocks))
-    quarantine = _osm_quarantine(areas[broken], _area_ids(areas)[broken])
-    everything = np.concatenate([nodes.geometry.to_numpy(), line_geoms, area_geoms[~broken]])
+    names = areas["name"][broken] if "name" in areas else None
+    quarantine = _osm_quarantine(names, area_ids[broken])
+    everything = np.concatenate([node_geoms, line_geoms, area_geoms[~broken]])
     extent = _extent(everything)
     return Infra(features, extent, quarantine, source, "osm")
 
@@ -481,15 +532,20 @@ def _placed(
     return rules, points
 
 
+def _kerb_ways(ways: _Layer) -> np.ndarray:
+    """Ways tagged as lowered or flush kerbs, whose two ends are curb ramps."""
+    return _tag(ways, "kerb", _RAMP_KERBS) & ~shapely.is_missing(ways.geometry)
+
+
 def _kerb_way_ends(
-    ways: pd.DataFrame, line_geoms: np.ndarray, line_ids: np.ndarray, source: str
+    ways: _Layer, ramps: np.ndarray, line_ids: np.ndarray, source: str
 ) -> pd.DataFrame:
-    ramps = _tag(ways, "kerb", _RAMP_KERBS) & ~shapely.is_missing(line_geoms)
+    line_geoms = ways.geometry
     ends = np.concatenate(
         [shapely.get_point(line_geoms[ramps], 0), shapely.get_point(line_geoms[ramps], -1)]
     )
     ids = np.concatenate([line_ids[ramps], line_ids[ramps]])
-    names = ways["name"].to_numpy(dtype=object)[ramps] if "name" in ways else None
+    names = ways["name"][ramps] if "name" in ways else None
     return pd.DataFrame(
         {
             "type": "curb_ramp",
@@ -518,8 +574,8 @@ def _concat(blocks: list[pd.DataFrame]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
 
 
-def _osm_quarantine(areas: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
-    if not len(areas):
+def _osm_quarantine(names: np.ndarray | None, ids: np.ndarray) -> pd.DataFrame:
+    if not len(ids):
         return _empty_quarantine()
     return pd.DataFrame(
         {
@@ -529,7 +585,7 @@ def _osm_quarantine(areas: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
             "detail_zh": ids,
             "detail_en": ids,
             _PARAMS: json.dumps({"code": "open_rings"}),
-            "name": areas["name"].to_numpy(dtype=object) if "name" in areas else None,
+            "name": names,
         }
     )
 

@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -659,11 +660,28 @@ def _resolve_names(
     # 33 s (one parse per address), their keys are a few hundred.
     full = keys["key_address"]
     keys["key_address"] = full.map(_address_keys(full))
-    unique = keys.drop_duplicates()
-    found = _resolve_rows(unique)
-    merged = keys.reset_index().merge(found, on=list(keys.columns), how="left").set_index("index")
+    group, first = _key_groups(keys)
+    found = _resolve_rows(keys.iloc[first])
+    merged = found.iloc[group].set_axis(keys.index.rename("index"))
     merged = _renote_unknown_addresses(merged, full)
     return merged.reindex(raw.index)
+
+
+def _key_groups(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """
+    Each row's group of equal keys (numbered as first seen), and each group's first row.
+
+    What ``drop_duplicates`` then a merge back on every key column give, by one factorisation
+    per column: the merge was most of a small ledger's name stage.
+    """
+    group = np.zeros(len(keys), dtype=np.int64)
+    for column in keys.columns:
+        codes, uniques = pd.factorize(keys[column])
+        # Missing keys (-1) are a value of their own, as they are to merge and drop_duplicates.
+        group, _ = pd.factorize(group * (len(uniques) + 1) + codes + 1)
+    first = np.full(group.max() + 1 if len(group) else 0, len(group), dtype=np.int64)
+    np.minimum.at(first, group, np.arange(len(group)))
+    return group, first
 
 
 #: What a row's words resolve to; ``note`` says why they did not (as read: a quoted cell, or
@@ -679,8 +697,11 @@ def _address_keys(addresses: pd.Series) -> dict[str, str]:
 
 def _resolve_rows(unique: pd.DataFrame) -> pd.DataFrame:
     """What each distinct key resolves to, beside the key."""
+    # The keys as Python objects, column by column: itertuples walked Arrow's strings a cell
+    # at a time.
+    cells = [unique[column].to_numpy(dtype=object) for column in unique.columns]
     found = pd.DataFrame(
-        [_resolve_one(*row) for row in unique.itertuples(index=False)],
+        [_resolve_one(*row) for row in zip(*cells, strict=True)],
         index=unique.index,
         columns=_RESOLVED,
     )
@@ -809,8 +830,11 @@ def _or_none(mask: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 def _lookup(table: pd.Series, keys: np.ndarray) -> np.ndarray:
     """``table[key]`` for each key as an object array, ``None`` where the key is absent."""
-    found = table.reindex(pd.Index(keys, dtype=object))
-    return found.astype(object).where(found.notna(), None).to_numpy()
+    # Looked up once per distinct key (a ledger's rows name a few hundred districts).
+    codes, distinct = pd.factorize(keys)
+    found = table.reindex(pd.Index(distinct, dtype=object))
+    values = found.astype(object).where(found.notna(), None).to_numpy()
+    return np.append(values, np.array([None], dtype=object))[codes]
 
 
 def _city_names(read: _Read) -> np.ndarray:
@@ -1033,22 +1057,13 @@ def _named_districts(read: _Read, names: pd.DataFrame) -> np.ndarray:
     The district (or zone) each quarantined row's own words name, else None.
 
     None where they name none or several. The workspace shows a district's quarantined rows
-    from the version current for it. Rows refused before their names were read (a bad
-    number) are read here.
+    from the version current for it. ``names`` are every row's: those of rows refused before
+    their names were read (a bad number) were read with the others, in the same pass (a
+    second pass for them cost 8 % of a 10k-row ledger's import).
     """
     quarantined = ~read.flags.ok()
     status = names["status"].to_numpy(dtype=object)
     named = names["adcode"].to_numpy(dtype=object)
-    unread = quarantined & names["status"].isna().to_numpy()
-    if unread.any():
-        # Only those rows' names are read, and only their two values taken (not a frame
-        # combined whole: that was most of this at 100k rows with 1 % refused early).
-        years = read.parsed.get("year")
-        again = _resolve_names(read.folded, read.columns, years, unread)
-        rows = np.flatnonzero(unread)
-        status, named = status.copy(), named.copy()
-        status[rows] = again["status"].to_numpy(dtype=object)[rows]
-        named[rows] = again["adcode"].to_numpy(dtype=object)[rows]
     found = np.isin(status, ["ok", "historical", "zone"])
     return _or_none(found & quarantined & pd.notna(named), named)
 
@@ -1069,11 +1084,15 @@ def _placed(at: _Located, index: pd.Index, point: np.ndarray) -> pd.DataFrame:
         },
         index=index,
     )
-    # One lookup of the codes for the four columns; -1 (not a place) takes the None at the end.
-    found = places.index.get_indexer(placed["adcode"].fillna(""))
+    # One lookup of each distinct code for the four columns; -1 (not a place, or no code)
+    # takes the None at the end, and the rows take their code's answer.
+    codes, distinct = pd.factorize(adcode)
+    found = np.append(places.index.get_indexer(pd.Index(distinct, dtype=object)), -1)
     for column in ("name", "city", "province", "level"):
         mapped = np.append(places[column].to_numpy(dtype=object), [None])[found]
-        placed["district" if column == "name" else column] = pd.array(mapped, dtype="string")
+        # Code -1 (none) takes the last answer, that of no place.
+        answers = pd.array(mapped, dtype="string").take(codes)
+        placed["district" if column == "name" else column] = answers
     return placed
 
 
@@ -1161,18 +1180,21 @@ def _projects(
 ) -> gpd.GeoDataFrame:
     """Clean rows as a GeoDataFrame in EPSG:4326; district-located rows have no geometry."""
     raw, columns, parsed, ok = read.raw, read.columns, read.parsed, read.flags.ok()
-    data = pd.DataFrame({"row": rows}, index=raw.index)
+    # The columns gathered first, the frame made once: a column added at a time copied the
+    # frame's index and blocks each time (8 ms of every ledger's import, whatever its size).
+    columns_of: dict[str, Any] = {"row": rows}
     for field in ("name", "address"):
         # As written, minus outer spaces: 'Ａ座 1号' stays itself; only matching normalises.
         text = raw[columns[field]].str.strip().replace("", pd.NA) if field in columns else pd.NA
-        data[field] = pd.Series(text, index=raw.index, dtype="string")
-    data = data.join(placed)
+        columns_of[field] = pd.Series(text, index=raw.index, dtype="string")
+    columns_of.update(placed.reindex(raw.index).items())
     for column in ("year", "batch", "status", "content_tags", *_FIGURES):
-        data[column] = parsed.get(column, pd.Series(pd.NA, index=raw.index))
+        columns_of[column] = parsed.get(column, pd.Series(pd.NA, index=raw.index))
     point = placed["located"].to_numpy() == "point"
-    data["datum"] = pd.array(_or_none(point, points.datums), dtype="string")
-    data["lon_source"] = np.where(point, points.lon, np.nan)
-    data["lat_source"] = np.where(point, points.lat, np.nan)
+    columns_of["datum"] = pd.array(_or_none(point, points.datums), dtype="string")
+    columns_of["lon_source"] = np.where(point, points.lon, np.nan)
+    columns_of["lat_source"] = np.where(point, points.lat, np.nan)
+    data = pd.DataFrame(columns_of, index=raw.index)
     # Unrecognised columns travel along under their own header, as text.
     known = set(columns.values())
     extra = [c for c in raw.columns if c not in known and c not in _PROJECT_COLUMNS]
@@ -1247,7 +1269,10 @@ def read_ledger(
     points = _Points(lon, lat, datums)
     flags.stage("values")
     report(0.4, "values")
-    names = _resolve_names(folded, columns, parsed.get("year"), flags.ok())
+    # Every row's words, read once: those of rows refused before this stage (a bad number)
+    # still name the district whose quarantine shows them (_named_districts).
+    every = _resolve_names(folded, columns, parsed.get("year"), np.ones(len(raw), dtype=bool))
+    names = every[flags.ok()].reindex(raw.index)
     report(0.6, "names")
     placed, notes = _locate(read, names, points, folder)
     notes = overridden + notes
@@ -1257,7 +1282,7 @@ def read_ledger(
     _flag_duplicates(community, placed, parsed, numbers, flags)
     flags.stage("duplicates")
     projects = _projects(read, placed, points, numbers)
-    districts = _named_districts(read, names)
+    districts = _named_districts(read, every)
     quarantine = _sheets.quarantine_frame(raw, numbers, flags, REASONS, adcode=districts)
     report(1.0, "done")
     return Ledger(

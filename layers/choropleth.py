@@ -251,7 +251,7 @@ def cities_layer(
     )
     group = folium.FeatureGroup(name=label("city_figures", lang), show=True)
     folium.GeoJson(
-        shown.to_json(),
+        shown.to_geo_dict(),
         style_function=lambda _: {"fill": False, "color": "#08306b", "weight": 2.5},
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True, direction="auto"),
     ).add_to(group)

@@ -372,7 +372,7 @@ def priorities_layers(ranked: gpd.GeoDataFrame, *, lang: str = "zh") -> MapLayer
             crs="EPSG:4326",
         )
         folium.GeoJson(
-            shown.to_json(),
+            shown.to_geo_dict(),
             marker=folium.CircleMarker(radius=7, weight=1, fill=True, fill_opacity=0.9),
             style_function=lambda f: {
                 "color": "#67000d",

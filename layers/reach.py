@@ -44,7 +44,7 @@ def walkshed_layer(shed: gpd.GeoDataFrame, origin_name: str, *, lang: str = "zh"
     )
     group = folium.FeatureGroup(name=label("walkshed_layer", lang), show=True)
     folium.GeoJson(
-        shed[["geometry"]].to_json(),
+        shed[["geometry"]].to_geo_dict(),
         style_function=lambda _: {
             "color": WALKSHED_COLOUR,
             "weight": 2,

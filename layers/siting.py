@@ -100,7 +100,7 @@ def _points(frame: gpd.GeoDataFrame, tips: list[str], colour: str, radius: int, 
     group = folium.FeatureGroup(name=name, show=True)
     if len(shown):
         folium.GeoJson(
-            shown.to_json(),
+            shown.to_geo_dict(),
             marker=folium.CircleMarker(radius=radius, weight=1, fill=True, fill_opacity=0.85),
             style_function=lambda _: {"color": colour, "fillColor": colour},
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),

@@ -277,3 +277,81 @@ def test_parse_coordinates_equals_float_per_cell(cells):
             assert np.isnan(number)
         else:
             assert number == expected and np.signbit(number) == np.signbit(expected)
+
+
+# --- figures: plain numbers read in one go, against Decimal cell by cell -------------------------
+
+_FIGURE_CELLS = [
+    *["0", "00", "007", "0.0", "12.0", "12.50", "12.5", "0.1", "0.3", "2.675", "1.005"],
+    *["9" * 15, "9" * 16, "1" + "0" * 14, "0." + "0" * 14 + "1", "0." + "0" * 15 + "1"],
+    *["99999.99999", "100000", "100000.0", "100000.00001", "99999.999999999", "1000000"],
+    # Not plain: the cell by cell reader's, whatever they give.
+    *[".5", "5.", "1e3", "١٢", "１２", "12户", "3.5万", "约100", "1-2", "-5", "+1", "1,000"],
+    *["", " ", "nan", "inf", None],
+]
+
+
+@pytest.mark.parametrize(
+    ("scale", "integer", "maximum"),
+    [
+        ("1", True, "100000"),
+        ("1", False, None),
+        ("10000", False, "99999.99999"),
+        ("10000", True, "1e6"),
+        ("100000000", False, "1e12"),
+        ("1e22", False, None),
+        ("0.5", True, None),  # not a power of ten: every cell read one by one
+    ],
+)
+@settings(max_examples=40, deadline=None)
+@given(
+    extra=st.lists(
+        st.one_of(
+            st.text(alphabet="0123456789.", min_size=1, max_size=18),
+            st.decimals(min_value=0, max_value=10**16, places=6, allow_nan=False).map(str),
+        ),
+        max_size=30,
+    )
+)
+def test_parse_numbers_equals_decimal_per_cell(scale, integer, maximum, extra):
+    from decimal import Decimal
+
+    cells = [*_FIGURE_CELLS, *extra]
+    limit = Decimal(maximum) if maximum else None
+    numbers, problems = _cells.parse_numbers(
+        pd.Series(cells, dtype=object), scale=Decimal(scale), integer=integer, maximum=limit
+    )
+    for cell, number, problem in zip(cells, numbers, problems, strict=True):
+        text = "" if cell is None else _plain_fold(cell)
+        expected, expected_problem = (
+            _cells._read_number(text, Decimal(scale), integer, limit) if text else (None, None)
+        )
+        assert problem == expected_problem, cell
+        assert (pd.isna(number) and expected is None) or number == expected, cell
+
+
+# --- a ledger's district words: equal keys grouped as drop_duplicates and a merge group them ----
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "红旗区", "卫滨区", "1", None]),
+            st.sampled_from(["", "新乡市", None]),
+            st.integers(min_value=0, max_value=3),
+        ),
+        max_size=30,
+    )
+)
+def test_key_groups_are_those_of_drop_duplicates_and_merge(rows):
+    from geo import records
+
+    keys = pd.DataFrame(rows, columns=["key_district", "key_city", "key_year"], dtype=object)
+    keys.index = pd.RangeIndex(len(keys)) * 3 + 7  # labels that are not positions
+    group, first = records._key_groups(keys)
+    unique = keys.drop_duplicates()
+    assert keys.iloc[first].index.tolist() == unique.index.tolist()
+    numbered = unique.assign(g=range(len(unique)))
+    merged = keys.merge(numbered, on=list(keys.columns), how="left")
+    assert group.tolist() == merged["g"].tolist()

@@ -21,6 +21,7 @@ import pytest
 import shapely
 
 from geo import infra
+from tests._osm import assert_layer_reads_as_pyogrio_frame
 
 osmium = pytest.importorskip("osmium", reason="pyosmium is the independent counter")
 
@@ -451,3 +452,11 @@ def test_sidewalk_length_matches_pyosmium(extracts, name):
     assert sidewalks_m.length.sum() == pytest.approx(sum(expected.values()), rel=1e-6)
     lengths = dict(zip(sidewalks_m["source_id"], sidewalks_m.length, strict=True))
     assert lengths == pytest.approx(expected, rel=1e-6)
+
+
+# --- the layer read: GDAL's fields as they come, no frame of pandas' string type ------------------
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_each_layer_reads_as_pyogrio_would_frame_it(name):
+    assert_layer_reads_as_pyogrio_frame(_path(name))

@@ -8,6 +8,7 @@ import pytest
 from geo import infra
 from geo.errors import InputError
 from geo.io import osm as _osm
+from tests._osm import assert_layer_reads_as_pyogrio_frame
 
 _XML = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="test">\n'
@@ -62,16 +63,22 @@ def test_gdal_opens_an_extract_once_per_layer_each_read_checking_its_driver(pbf,
 
     pyogrio = _gdal._pyogrio()
     opens = []
-    for function in ("read_info", "read_dataframe"):
-        real = getattr(pyogrio, function)
+    for module, function in (
+        (pyogrio, "read_info"),
+        (pyogrio, "read_dataframe"),
+        (pyogrio.raw, "read"),
+        (pyogrio.raw, "read_arrow"),
+    ):
+        real = getattr(module, function)
 
         def spy(*args, _real=real, _name=function, **kwargs):
             opens.append((_name, kwargs))
             return _real(*args, **kwargs)
 
-        monkeypatch.setattr(pyogrio, function, spy)
+        monkeypatch.setattr(module, function, spy)
     assert infra.read_infra(pbf).counts()["curb_ramp"] == 2000
-    assert [name for name, _ in opens] == ["read_dataframe"] * 3
+    # Fields and WKB only: no frame of pandas' string type is built for the three layers.
+    assert [name for name, _ in opens] == ["read"] * 3
     # GDAL's temporary database is sized to the file (it reserves 100 MB on each open else).
     assert pbf.stat().st_size < 2**16
     assert {k["MAX_TMPFILE_SIZE"] for _, k in opens} == {"1"}
@@ -207,3 +214,41 @@ def test_the_bounded_child_reads_an_extract_whole_only_when_the_server_did_not(m
     with pytest.raises(InputError) as refused:
         network._build_upload(data, name, network.MAX_NETWORK_REFS + 1)
     assert refused.value.code == "osm_refs"
+
+
+def test_tags_and_broken_areas_read_as_pyogrio_would_frame_them(tmp_path):
+    # Markup, other scripts and empty values in tags; a multipolygon whose ring the extract
+    # leaves open (GDAL: no geometry), a closed way, a way of one node.
+    nodes = "".join(
+        f'<node id="{i}" version="1" lat="35.30{i:02d}" lon="113.90{i % 3:02d}">{tags}</node>'
+        for i, tags in enumerate(
+            [
+                '<tag k="highway" v="bus_stop"/><tag k="name" v="&lt;b&gt;站&lt;/b&gt; \'x\'"/>',
+                '<tag k="kerb" v=""/><tag k="tactile_paving" v="yes"/><tag k="crossing" v="x"/>',
+                "",
+                '<tag k="toilets:wheelchair" v="yes"/><tag k="amenity" v="toilets"/>',
+            ],
+            start=1,
+        )
+    )
+    ways = (
+        '<way id="10" version="1"><nd ref="1"/><nd ref="2"/><nd ref="3"/><nd ref="1"/>'
+        '<tag k="amenity" v="toilets"/><tag k="wheelchair" v="yes"/><tag k="name" v=""/></way>'
+        '<way id="11" version="1"><nd ref="2"/><nd ref="3"/><nd ref="4"/></way>'
+        '<way id="12" version="1"><nd ref="4"/><tag k="highway" v="footway"/></way>'
+    )
+    relation = (
+        '<relation id="20" version="1"><member type="way" ref="11" role="outer"/>'
+        '<tag k="type" v="multipolygon"/><tag k="highway" v="platform"/></relation>'
+    )
+    xml = tmp_path / "tags.osm"
+    xml.write_text(
+        f'<?xml version="1.0"?><osm version="0.6">{nodes}{ways}{relation}</osm>', encoding="utf-8"
+    )
+    assert_layer_reads_as_pyogrio_frame(xml)
+    read = infra.read_osm(xml)
+    assert read.counts()["bus_stop"] == 1
+    assert read.counts()["accessible_toilet"] == 2
+    assert read.features.loc[read.features["type"] == "bus_stop", "name"].tolist() == [
+        "<b>站</b> 'x'"
+    ]

@@ -256,8 +256,12 @@ def test_over_the_cap_a_map_of_city_outlines_gets_one_marker_per_city(monkeypatc
     fmap = folium.Map(tiles=None, maxZoom=18)
     layer.add_to(fmap)
     assert "<img" not in fmap.get_root().render()
+    # The popup's place line says it is a city, not a district.
+    assert sent["text"]["district"] == "城市"
     english = projects_layer(frame, lang="en", by_city=True)
     assert english.layer_name == "Ledger communities (5, totalled by city)"
+    assert json.loads(english.data_json)["text"]["district"] == "City"
+    assert json.loads(projects_layer(frame, lang="en").data_json)["text"]["district"] == "District"
 
 
 def test_a_map_drawn_by_city_totals_its_communities_by_city(monkeypatch):
@@ -277,3 +281,45 @@ def test_a_map_drawn_by_city_totals_its_communities_by_city(monkeypatch):
         _districts([1.0, 2.0]), cities=cities, city_figures=city_figures, **options
     )
     assert json.dumps("台账小区 (5, 按区县汇总)") in by_district.assembled().get_root().render()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_place_totals_equal_pandas_groupby_with_missing_keys_names_and_households(seed):
+    from layers.projects import _totals_by
+
+    rng = np.random.default_rng(seed)
+    n = 400
+    keys = rng.choice(np.array(["410702", "410703", "", None, "410802"], dtype=object), n)
+    names = rng.choice(np.array(["红旗区", None, "卫滨区", PAYLOADS[0]], dtype=object), n)
+    households = pd.array(rng.integers(0, 900, n), dtype="Int64")
+    households[rng.random(n) < 0.1] = pd.NA
+    frame = gpd.GeoDataFrame(
+        {"adcode": pd.array(keys, dtype="string"), "district": names, "households": households},
+        geometry=shapely.points(rng.uniform(113, 114, n), rng.uniform(35, 36, n)),
+        crs="EPSG:4326",
+    )
+    got = _totals_by(frame["adcode"], frame, "district")
+    plain = pd.DataFrame(
+        {
+            "key": frame["adcode"].fillna(""),
+            "district": frame["district"],
+            "households": frame["households"].astype(float),
+            "lon": shapely.get_x(frame.geometry.to_numpy()),
+            "lat": shapely.get_y(frame.geometry.to_numpy()),
+        }
+    )
+    want = plain.groupby("key", sort=True).agg(
+        district=("district", "first"),
+        lon=("lon", "mean"),
+        lat=("lat", "mean"),
+        count=("lon", "size"),
+        households=("households", "sum"),
+        known=("households", "count"),
+    )
+    assert list(got.index) == list(want.index)
+    assert got["count"].tolist() == want["count"].tolist()
+    assert got["known"].tolist() == want["known"].tolist()
+    assert np.allclose(got[["lon", "lat", "households"]], want[["lon", "lat", "households"]])
+    assert [d if isinstance(d, str) else None for d in got["district"]] == [
+        d if isinstance(d, str) else None for d in want["district"]
+    ]

@@ -15,10 +15,10 @@ light. The rules, all here:
 - **No network.** ``/vsicurl/`` may open only a file name that cannot exist, with no retry, a
   one-second timeout and no ``.netrc``; so a path that slips through still sends nothing.
 - **Each open names its driver.** :func:`read_info`, :func:`read_dataframe`,
-  :func:`read_own`, :func:`list_layers`, :func:`read_raw` and :func:`write_dataframe` take
-  the driver the caller expects; the file is refused unless GDAL opened it with that one.
-  Callers check magic bytes and structure first (:mod:`geo.io.vector`, :mod:`geo.io.osm`):
-  GDAL is the second guard.
+  :func:`read_own`, :func:`read_own_raw`, :func:`list_layers`, :func:`read_raw` and
+  :func:`write_dataframe` take the driver the caller expects; the file is refused unless GDAL
+  opened it with that one. Callers check magic bytes and structure first
+  (:mod:`geo.io.vector`, :mod:`geo.io.osm`): GDAL is the second guard.
 
 GDAL errors are :class:`pyogrio.errors.DataSourceError`, ``DataLayerError`` and
 :class:`OtherDriverError` (``GDAL_ERRORS``); the callers turn them into messages.
@@ -48,6 +48,7 @@ __all__ = [  # and GDAL_ERRORS, made on first use (see __getattr__)
     "read_dataframe",
     "read_info",
     "read_own",
+    "read_own_raw",
     "read_raw",
     "set_config",
     "write_dataframe",
@@ -207,6 +208,24 @@ def read_own(path: str | Path, driver: str, options: dict[str, str], **kwargs: A
     :func:`read_info` refuses it, without opening the file a second time (GDAL's OSM driver
     parses an extract on every open). Other warnings are passed on as GDAL gave them.
     """
+    return _read_own(_pyogrio().read_dataframe, path, driver, options, **kwargs)
+
+
+def read_own_raw(path: str | Path, driver: str, options: dict[str, str], **kwargs: Any) -> tuple:
+    """
+    ``pyogrio.raw.read`` (fields and WKB, no frame built) with ``driver``'s own open ``options``.
+
+    Checked as :func:`read_own` checks: a warning that another driver ignored an option of
+    ``options`` refuses the file with :class:`OtherDriverError`. Returns ``(meta, fids,
+    geometry, field_data)``: what ``read_dataframe`` builds its frame from, without the cost
+    of a frame (pandas infers a string type for each text column, cell by cell).
+    """
+    return _read_own(_pyogrio().raw.read, path, driver, options, **kwargs)
+
+
+def _read_own(
+    read: Any, path: str | Path, driver: str, options: dict[str, str], **kwargs: Any
+) -> Any:
     _check(driver)
     for other in set(ALLOWED_DRIVERS) - {driver}:
         if not _open_options(other) or set(options) <= _open_options(other):
@@ -216,14 +235,14 @@ def read_own(path: str | Path, driver: str, options: dict[str, str], **kwargs: A
             )
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
-        frame = _pyogrio().read_dataframe(path, **options, **kwargs)
+        result = read(path, **options, **kwargs)
     for warning in seen:
         foreign = _FOREIGN_OPTION.match(str(warning.message))
         if foreign and foreign["driver"] != driver:
             raise OtherDriverError(Path(path), driver, foreign["driver"])
     for warning in seen:
         _warn_again(warning)
-    return frame
+    return result
 
 
 def _warn_again(warning: warnings.WarningMessage) -> None:
