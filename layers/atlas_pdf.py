@@ -11,8 +11,10 @@ its figures, each with its period and kind, its rank in the city and a numbered 
 its accessibility and household shares with their statuses: by straight-line distance, so
 titled, and when the report has an OSM extract the shares walked along its streets beside
 them in the same table (each column headed with its distance), citing the extract.
-A zone without an outline gets a page without a map that says why. Text that is too long
-wraps; a page that overflows goes on to a continuation page.
+A zone without an outline gets a page without a map that says why. A map's key (the
+cover's legend too) is measured and put where it covers none of what the map draws:
+beside it, in a corner it leaves empty, or beside the map made narrower (:func:`_place_key`).
+Text that is too long wraps; a page that overflows goes on to a continuation page.
 
 Text is real text in the font Debian ships (Noto Sans CJK, ``fonts-noto-cjk``), as Type 3
 fonts with a ToUnicode map: measured on the 新乡 atlas, ``pdf.fonttype: 42`` took 7.7 s more
@@ -23,6 +25,7 @@ as :class:`matplotlib.text.Text` does. Maps stay vector.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import io
@@ -347,8 +350,13 @@ def _to(frame: gpd.GeoDataFrame | None, target, outlines: gpd.GeoDataFrame):
     return kept.to_crs(target) if len(kept) else None
 
 
-def _district_map(ax, layers: _CityLayers, adcode: str, lang: str) -> list:
-    """The district's map: context, data extent, infrastructure, communities, furniture."""
+def _district_map(ax, layers: _CityLayers, adcode: str, lang: str) -> tuple[list, np.ndarray]:
+    """
+    The district's map: context, data extent, infrastructure, communities, furniture.
+
+    Returns the key's handles and what the map draws that a key must not cover: the
+    district's outline, its infrastructure and its communities (metres of the zone).
+    """
     own = layers.outlines[layers.outlines["adcode"] == adcode]
     shape = own.geometry.iloc[0]
     layers.outlines.plot(ax=ax, color="#f0f0f0", edgecolor="white", linewidth=0.5)
@@ -376,33 +384,148 @@ def _district_map(ax, layers: _CityLayers, adcode: str, lang: str) -> list:
     own.boundary.plot(ax=ax, color=_INK, linewidth=1.1)
     _frame_to(ax, shape)
     _furniture(ax, lang)
-    return handles
+    drawn = [np.array([shape], dtype=object)]
+    for frame in (_inside(layers.features, shape), _inside(layers.projects, shape)):
+        if frame is not None:
+            drawn.append(frame.geometry.to_numpy())
+    return handles, np.concatenate(drawn)
 
 
 def _map_axes(page: _Page, layers: _CityLayers, adcode: str, height: float, lang: str):
     """
-    The district's map ``height`` mm tall at the cursor, with its key; returns the axes.
+    The district's map at most ``height`` mm tall at the cursor, with its key.
 
-    The map keeps its shape, so a tall district leaves the page's width unused either side:
-    the key goes there, beside the map, not over its communities; a wide district's map
-    fills the width and keeps its key in its lower-left corner.
+    Returns the axes and where the key went (:class:`_KeyPlace`, see :func:`_place_key`).
     """
     ax = page.axes(page.y, height)
-    handles = _district_map(ax, layers, adcode, lang)
-    if not handles:
-        return ax
-    size = 5.5
-    prop = {"family": page.family, "size": size}
+    handles, drawn = _district_map(ax, layers, adcode, lang)
+    return ax, _place_key(page, ax, handles, drawn, top=page.y, height=height, size=5.5)
+
+
+#: Between a map and the key beside it; between a key and the map's frame in its corner (mm).
+_KEY_GAP_MM = 2.0
+_KEY_INSET_MM = 1.5
+#: How far (mm) a key in a corner may reach over what the map draws: a line's width.
+_KEY_TOLERANCE_MM = 0.3
+
+
+@dataclasses.dataclass(frozen=True)
+class _KeyPlace:
+    """
+    Where a map's key went; the map's box as drawn and the key's, in millimetres.
+
+    Each box is (left, top, width, height) from the page's top-left corner. ``where`` is
+    ``beside`` (the map and its key side by side, centred on the page), ``lower left`` or
+    ``upper left`` (a corner of the map the drawing leaves empty), ``narrowed`` (the map
+    made narrower, the key beside it) or ``none`` (nothing to key).
+    """
+
+    where: str
+    map_box: tuple[float, float, float, float]
+    key_box: tuple[float, float, float, float] | None
+
+    @property
+    def bottom(self) -> float:
+        """The lowest edge of the map and its key (mm from the page's top)."""
+        boxes = [self.map_box] if self.key_box is None else [self.map_box, self.key_box]
+        return max(top + tall for _left, top, _wide, tall in boxes)
+
+
+def _place_key(
+    page: _Page, ax, handles: list, drawn: np.ndarray, *, top: float, height: float, size: float
+) -> _KeyPlace:
+    """
+    Lay out the map (framed, equal aspect) at ``top`` within ``height`` mm and its key.
+
+    The key is measured (its rendered extent), then put where it covers none of ``drawn``
+    (the districts, communities and infrastructure the map draws, in the axes' data
+    units): beside the map when the page's width holds both; else in a corner of the map
+    the drawing leaves empty (lower left, then upper left: the scale bar and the north
+    arrow hold the right-hand corners); else the map is made narrower so the key fits
+    beside it. The map sits at ``top``; its height is what its shape needs, at most
+    ``height``.
+    """
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    side = (page.width - min(page.width, height * (x1 - x0) / (y1 - y0))) / 2
-    # The widest label, its marker and the frame's padding, in millimetres.
-    needed = max(_width_em(h.get_label()) for h in handles) * size * 0.3528 + 10
-    if side >= needed:
-        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(1.0, 0.0), frameon=False,
-                  borderaxespad=0.8, prop=prop)  # fmt: skip
+    aspect = (x1 - x0) / (y1 - y0)
+    wide = min(page.width, height * aspect)
+    centred = (_MARGIN_MM + (page.width - wide) / 2, top, wide, wide / aspect)
+    if not handles:
+        _set_box(page, ax, centred)
+        return _KeyPlace("none", _floats(centred), None)
+    key = ax.legend(handles=handles, loc="lower left", borderaxespad=0, framealpha=0.85,
+                    prop={"family": page.family, "size": size})  # fmt: skip
+    extent = key.get_window_extent()
+    mm_per_px = 25.4 / page.figure.dpi
+    key_w, key_h = extent.width * mm_per_px, extent.height * mm_per_px
+    if wide + _KEY_GAP_MM + key_w <= page.width:
+        left = _MARGIN_MM + (page.width - wide - _KEY_GAP_MM - key_w) / 2
+        where, map_box = "beside", (left, top, wide, wide / aspect)
+        key_box = _beside(map_box, key_w, key_h)
     else:
-        ax.legend(handles=handles, loc="lower left", frameon=True, framealpha=0.85, prop=prop)
-    return ax
+        empty = (
+            (corner, box)
+            for corner, box in _corners(centred, key_w, key_h)
+            if not _covers(box, centred, (x0, x1, y0, y1), drawn)
+        )
+        where, key_box = next(empty, ("narrowed", None))
+        map_box = centred
+        if key_box is None:
+            narrow = page.width - _KEY_GAP_MM - key_w
+            map_box = (_MARGIN_MM, top, narrow, narrow / aspect)
+            key_box = _beside(map_box, key_w, key_h)
+    _set_box(page, ax, map_box)
+    left, key_top, _key_w, key_h = key_box
+    anchor = (left / _A4_MM[0], 1 - (key_top + key_h) / _A4_MM[1])
+    key.set_bbox_to_anchor(anchor, transform=page.figure.transFigure)
+    key.set_frame_on(where not in ("beside", "narrowed"))  # on the map, on its own white
+    return _KeyPlace(where, _floats(map_box), _floats(key_box))
+
+
+def _floats(box) -> tuple[float, float, float, float]:
+    left, top, wide, tall = map(float, box)
+    return left, top, wide, tall
+
+
+def _beside(map_box, key_w: float, key_h: float) -> tuple[float, float, float, float]:
+    """The key's box to the right of ``map_box``, their lower edges level."""
+    left, top, wide, tall = map_box
+    return (left + wide + _KEY_GAP_MM, max(top, top + tall - key_h), key_w, key_h)
+
+
+def _corners(map_box, key_w: float, key_h: float):
+    """The key's box in the map's lower-left and upper-left corners, where it fits."""
+    left, top, wide, tall = map_box
+    inset = _KEY_INSET_MM
+    # The scale bar takes the lower right (its bar, its label and its frame's padding), the
+    # north arrow the upper right.
+    room = {"lower left": (0.92 - _SCALE_FRACTION) * wide, "upper left": (_NORTH_X - 0.07) * wide}
+    for where, key_top in (("lower left", top + tall - inset - key_h), ("upper left", top + inset)):
+        if inset + key_w <= room[where] and key_h + 2 * inset <= tall:
+            yield where, (left + inset, key_top, key_w, key_h)
+
+
+def _covers(box, map_box, limits, drawn: np.ndarray) -> bool:
+    """True when the key's ``box`` (mm) on the map ``map_box`` covers any of ``drawn``."""
+    left, top, wide, _tall = map_box
+    x0, x1, _y0, y1 = limits
+    per_mm = (x1 - x0) / wide
+    k_left, k_top, k_wide, k_tall = box
+    shrink = _KEY_TOLERANCE_MM * per_mm
+    area = shapely.box(
+        x0 + (k_left - left) * per_mm + shrink,
+        y1 - (k_top + k_tall - top) * per_mm + shrink,
+        x0 + (k_left + k_wide - left) * per_mm - shrink,
+        y1 - (k_top - top) * per_mm - shrink,
+    )
+    return bool(shapely.intersects(area, drawn).any())
+
+
+def _set_box(page: _Page, ax, box) -> None:
+    """Put ``ax`` at ``box`` (left, top, width, height; mm from the page's top-left)."""
+    left, top, wide, tall = box
+    ax.set_position(
+        [left / _A4_MM[0], 1 - (top + tall) / _A4_MM[1], wide / _A4_MM[0], tall / _A4_MM[1]]
+    )
 
 
 def _inside(frame: gpd.GeoDataFrame | None, shape) -> gpd.GeoDataFrame | None:
@@ -472,16 +595,21 @@ def _frame_to(ax, shape) -> None:
         spine.set_linewidth(0.5)
 
 
+#: The scale bar's length and the north arrow's place, as fractions of the map's width.
+_SCALE_FRACTION = 0.22
+_NORTH_X = 0.95
+
+
 def _furniture(ax, lang: str) -> None:
     """Scale bar (metres of the Gauss-Krüger zone) and a north arrow (grid north)."""
     ax.add_artist(
-        ScaleBar(1, "m", location="lower right", length_fraction=0.22, box_alpha=0.7,
+        ScaleBar(1, "m", location="lower right", length_fraction=_SCALE_FRACTION, box_alpha=0.7,
                  font_properties={"size": 6}, border_pad=0.6)
     )  # fmt: skip
     ax.annotate(
         label("sheets_north", lang),
-        xy=(0.95, 0.95),
-        xytext=(0.95, 0.84),
+        xy=(_NORTH_X, 0.95),
+        xytext=(_NORTH_X, 0.84),
         xycoords="axes fraction",
         ha="center",
         va="center",
@@ -684,6 +812,13 @@ def _absent_lines(report: Report, items: pd.DataFrame, lang: str, *, outline: bo
     return said
 
 
+def _measured_anywhere(report: Report) -> bool:
+    """True when the infrastructure loaded measured a value in any of the atlas's places."""
+    items = report.items
+    measured = (items["scope"] == "place") & (items["source_kind"] == "measure")
+    return bool(items.loc[measured, "value"].notna().any())
+
+
 class _Atlas:
     """The atlas being drawn: the report, the language, the date, the pages so far."""
 
@@ -733,8 +868,8 @@ class _Atlas:
         needed += len(absent) * 4
         if place.has_outline:
             height = float(np.clip(page.room() - needed - 4, 60, 125))
-            _map_axes(page, self.city_layers[place.city], place.adcode, height, lang)
-            page.y += height + 3
+            _ax, key = _map_axes(page, self.city_layers[place.city], place.adcode, height, lang)
+            page.y = key.bottom + 3
         else:
             words = label("sheets_zone_no_map", lang).format(place=place.place, city=place.city)
             page.lines(words, 9)
@@ -812,9 +947,8 @@ class _Atlas:
         height = float(
             np.clip(page.room() - _table_height(["x"] * 4, rows, _CITY_WIDTHS) - 70, 90, 150)
         )
-        ax = page.axes(page.y, height)
-        caption = self.cover_map(ax, chosen)
-        page.y += height + 2
+        caption, key = self.cover_map(page, chosen, height)
+        page.y = key.bottom + 2
         page.lines(caption, 8.5, weight="bold")
         for city in report.cities:
             if not report.city_items(city)["value"].notna().any() and not report.has_data():
@@ -847,9 +981,17 @@ class _Atlas:
                 rows.append([name, value, kind, sources.cite(item, self.lang)])
         return rows
 
-    def cover_map(self, ax, chosen: pd.DataFrame) -> str:
-        """Districts coloured by the chosen figure; the legend; returns the map's caption."""
+    def cover_map(self, page: _Page, chosen: pd.DataFrame, height: float):
+        """
+        Districts coloured by the chosen figure, at most ``height`` mm tall; the legend.
+
+        The map sits at the cursor, its legend where it covers no district
+        (:func:`_place_key`). Returns the map's caption and where the legend went
+        (:class:`_KeyPlace`).
+        """
         lang = self.lang
+        top = page.y
+        ax = page.axes(top, height)
         outlines = self.report.outlines
         metric_crs = next(iter(self.city_layers.values())).crs
         shown = outlines.to_crs(metric_crs)
@@ -876,14 +1018,15 @@ class _Atlas:
         _frame_to(ax, shapely.union_all(shown.geometry.to_numpy()))
         _furniture(ax, lang)
         handles = self.cover_legend(values, bins, chosen)
-        ax.legend(handles=handles, loc="lower left", prop={"family": self.family, "size": 6},
-                  framealpha=0.9, title_fontsize=6.5)  # fmt: skip
+        key = _place_key(page, ax, handles, shown.geometry.to_numpy(), top=top, height=height,
+                         size=6)  # fmt: skip
         if chosen.empty:
-            return label("sheets_cover_nothing", lang).format(figure=self._figure_words())
+            return label("sheets_cover_nothing", lang).format(figure=self._figure_words()), key
         first = chosen.iloc[0]
-        return label("sheets_cover_caption", lang).format(
+        caption = label("sheets_cover_caption", lang).format(
             figure=figure_name(first, lang), kind=kind_text(first, lang)
         )
+        return caption, key
 
     def _figure_words(self) -> str:
         return key_name(self.figure, self.lang)
@@ -930,12 +1073,16 @@ class _Atlas:
                     source=source_name(report.ledger_source, lang)
                 )
             )
-        if report.infra_source is not None:
+        if report.infra_source is not None and _measured_anywhere(report):
             lines.append(
                 label("sheets_source_infra", lang).format(
                     source=source_name(report.infra_source, lang)
                 )
             )
+        elif report.infra_source is not None:
+            # Loaded, but covering none of the atlas's districts: not this atlas's source.
+            cities = "、".join(report.cities) if lang == "zh" else ", ".join(report.cities)
+            lines.append(label("sheets_source_infra_none", lang).format(cities=cities))
         lines.append(label("outline_source", lang))
         for line in lines:
             page.lines(line, 7, color=_GREY)

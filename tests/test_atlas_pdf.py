@@ -176,29 +176,94 @@ def test_a_map_keys_the_data_extent_only_where_it_draws_it(pages):
     assert "设施数据覆盖范围" not in pages[2]
 
 
-@pytest.mark.parametrize(
-    ("district", "height", "beside"), [("红旗区", 70.0, True), ("原阳县", 125.0, False)]
-)
-def test_a_tall_district_s_key_sits_beside_its_map_not_over_it(district, height, beside):
-    """红旗区's map leaves the page's width free either side: the key goes there."""
+def _key_box_on_map(page, ax):
+    """The key as drawn, in the map's data units (metres), shrunk by the key's tolerance."""
+    import shapely
+
+    page.figure.draw_without_rendering()
+    renderer = page.figure._get_renderer()
+    extent = ax.get_legend().get_window_extent(renderer)
+    (x0, y0), (x1, y1) = ax.transData.inverted().transform(extent.get_points())
+    shrink = atlas_module._KEY_TOLERANCE_MM * page.figure.dpi / 25.4  # pixels
+    per_px = (x1 - x0) / extent.width
+    return shapely.box(x0, y0, x1, y1).buffer(-shrink * per_px, join_style="mitre"), extent
+
+
+def _drawn_district(made, layers, adcode):
+    """What a district's map draws that its key must not cover: its outline, its communities."""
+    import numpy as np
+
+    own = layers.outlines.loc[layers.outlines["adcode"] == adcode, "geometry"].to_numpy()
+    points = made.projects[made.projects["adcode"] == adcode].to_crs(layers.crs).geometry
+    return np.concatenate([own, points.to_numpy()])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_district_s_key_covers_neither_its_outline_nor_its_communities(lang):
+    """
+    Every 新乡 district at the smallest, a middling and the largest map: the key sits beside
+    the map, in a corner it leaves empty, or beside a narrowed map; never over the district.
+    """
+    import shapely
     from matplotlib import rc_context
 
-    made = xinxiang((district,))
+    made = xinxiang(())
     family = atlas_module._font_family()
-    page = atlas_module._Page(None, family)  # type: ignore[arg-type]  # never saved
     layers = atlas_module._CityLayers(made, "新乡市")
-    adcode = made.places["adcode"].iloc[0]
+    places = made.places[made.places["has_outline"].astype(bool)]
+    seen = set()
+    for adcode in places["adcode"]:
+        for height in (60.0, 90.0, 125.0):
+            page = atlas_module._Page(None, family)  # type: ignore[arg-type]  # never saved
+            with rc_context({"font.family": [family]}):
+                ax, place = atlas_module._map_axes(page, layers, adcode, height, lang)
+                key, extent = _key_box_on_map(page, ax)
+            drawn = _drawn_district(made, layers, adcode)
+            assert not shapely.intersects(key, drawn).any(), (adcode, height, place)
+            sheet = page.figure.bbox
+            margin = atlas_module._MARGIN_MM / atlas_module._A4_MM[0] * sheet.width
+            assert sheet.x0 + margin - 1 <= extent.x0 and extent.x1 <= sheet.x1 - margin + 1
+            seen.add(place.where)
+    # The districts exercise every placement: 牧野区 at 90 mm leaves its upper left empty,
+    # 原阳县 at 125 mm its lower left; 红旗区 at 125 mm fills the width and both corners.
+    assert seen == {"beside", "lower left", "upper left", "narrowed"}, seen
+
+
+def test_a_wide_district_s_key_goes_beside_its_map_when_the_page_s_width_holds_both():
+    """牧野区 at 70 mm leaves 40 mm of the width: the map moves left, its key beside it."""
+    from matplotlib import rc_context
+
+    made = xinxiang(("牧野区",))
+    family = atlas_module._font_family()
+    page = atlas_module._Page(None, family)  # type: ignore[arg-type]
+    layers = atlas_module._CityLayers(made, "新乡市")
     with rc_context({"font.family": [family]}):
-        ax = atlas_module._map_axes(page, layers, adcode, height, "zh")
+        ax, place = atlas_module._map_axes(page, layers, "410711", 70.0, "en")
         page.figure.draw_without_rendering()
         renderer = page.figure._get_renderer()
-        key = ax.get_legend().get_window_extent(renderer)
-    box, sheet = ax.get_window_extent(renderer), page.figure.bbox
-    margin = atlas_module._MARGIN_MM / atlas_module._A4_MM[0] * sheet.width
-    if beside:
-        assert key.x0 >= box.x1 and key.x1 <= sheet.x1 - margin
-    else:  # a wide district fills the width: its key stays in the map's corner
-        assert box.x0 <= key.x0 and key.x1 <= box.x1 and box.y0 <= key.y0
+        key, box = ax.get_legend().get_window_extent(renderer), ax.get_window_extent(renderer)
+    assert place.where == "beside"
+    assert key.x0 >= box.x1  # right of the map as drawn
+    assert not ax.get_legend().get_frame_on()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_cover_s_legend_covers_no_district(lang):
+    """The 新乡 cover's legend sat over 获嘉县 and 原阳县 in the map's lower-left corner."""
+    import shapely
+    from matplotlib import rc_context
+
+    made = xinxiang(())
+    atlas = atlas_module._Atlas(made, None, figure="households", today=TODAY, lang=lang)  # type: ignore[arg-type]
+    outlines = made.outlines.to_crs(atlas.city_layers["新乡市"].crs).geometry.to_numpy()
+    for height in (90.0, 120.0, 150.0):  # the cover's map is between 90 and 150 mm tall
+        page = atlas.page()
+        page.y = 30.0
+        with rc_context({"font.family": [atlas.family]}):
+            _caption, place = atlas.cover_map(page, made.colour_items("households"), height)
+            key, _extent = _key_box_on_map(page, page.figure.axes[0])
+        covered = made.outlines["district"][shapely.intersects(key, outlines)].tolist()
+        assert covered == [], (height, covered, place)
 
 
 def test_the_north_label_stands_on_white_so_an_outline_does_not_run_through_it():
@@ -214,11 +279,37 @@ def test_the_cover_s_district_names_stand_on_a_white_halo():
     """牧野区's name sits on the darkest class (6,205 户): black on dark red needs a halo."""
     made = xinxiang(())
     atlas = atlas_module._Atlas(made, None, figure="households", today=TODAY, lang="zh")  # type: ignore[arg-type]
-    ax = atlas.page().axes(20.0, 120.0)
-    atlas.cover_map(ax, made.colour_items("households"))
+    page = atlas.page()
+    atlas.cover_map(page, made.colour_items("households"), 120.0)
+    ax = page.figure.axes[0]
     halo, name = [t for t in ax.texts if t.get_text() == "牧野区"]
     (stroke,) = halo.get_path_effects()
     assert stroke._gc["foreground"] == "white"
     assert name.get_path_effects() == []  # the name on top stays real text
     cover = PdfReader(io.BytesIO(atlas_pdf(made, today=TODAY))).pages[0]
     assert "".join(cover.extract_text().split()).count("牧野区") == 2  # the map, the contents
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("zh", "无障碍设施：暂无数据（没有覆盖焦作市所列区县的设施调查）"),
+     ("en", "Accessibility: no data yet (no survey loaded covers the districts of 焦作市 in "
+            "this atlas)")],
+)  # fmt: skip
+def test_a_survey_covering_none_of_the_atlas_s_districts_is_not_cited_as_its_source(lang, said):
+    """新乡's survey, loaded for the 焦作 atlas: true of what was loaded, no source of 焦作's."""
+    made = report.gather_report(
+        load_figures(),
+        Selection(cities=("焦作市",), districts=("解放区", "山阳区")),
+        infra=example_survey(),
+        infra_source=report.DataSource(SURVEY.name, synthetic=True),
+    )
+    data = atlas_pdf(made, today=TODAY, lang=lang)
+    text = " ".join(PdfReader(io.BytesIO(data)).pages[0].extract_text().split())
+    assert "synthetic-survey-xinxiang" not in text
+    assert said.replace(" ", "") in text.replace(" ", "")
+
+
+def test_a_survey_covering_a_district_of_the_atlas_is_its_source(pages):
+    assert "无障碍设施：文件synthetic-survey-xinxiang.geojson" in pages[0]
+    assert "没有覆盖" not in pages[0]
