@@ -127,10 +127,9 @@ def _kept(at: AppTest, made: dict) -> dict:
     return held
 
 
-@pytest.mark.parametrize("first", ["zh", "en"])
-@pytest.mark.parametrize("page", URL_PATHS)
-def test_a_page_keeps_its_choices_across_the_language_switch(page, first, example):
-    if page in SAVED:
+def _opened(page: str, example, lang: str, *, saved: bool) -> AppTest:
+    """``page`` run in ``lang`` in a session holding the examples; ``saved``: the ledger twice."""
+    if saved:
         loaded = example[0]
         with Workspace() as workspace:
             for _ in range(2):
@@ -140,8 +139,15 @@ def test_a_page_keeps_its_choices_across_the_language_switch(page, first, exampl
                 )  # fmt: skip
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.session_state[LEDGER_KEY], at.session_state[INFRA_KEY] = example
-    at.session_state["lang"] = first
+    at.session_state["lang"] = lang
     open_page(at, page).run()
+    return at
+
+
+@pytest.mark.parametrize("first", ["zh", "en"])
+@pytest.mark.parametrize("page", URL_PATHS)
+def test_a_page_keeps_its_choices_across_the_language_switch(page, first, example):
+    at = _opened(page, example, first, saved=page in SAVED)
     if page in SETUP:
         at.button(key=SETUP[page]).click().run()
     assert not at.exception, at.exception
@@ -275,18 +281,7 @@ def test_a_worded_choice_outlives_the_language_switch_in_its_words(
     switch as "Choose an option", the page still acting on it; a choice not carried over kept
     the other language's words.
     """
-    if setup == "saved":
-        loaded = example[0]
-        with Workspace() as workspace:
-            for _ in range(2):
-                workspace.save_ledger(
-                    loaded.ledger, name="xinxiang", data=loaded.data, file_name=loaded.name,
-                    user=local_account(),
-                )  # fmt: skip
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state[LEDGER_KEY], at.session_state[INFRA_KEY] = example
-    at.session_state["lang"] = "zh"
-    open_page(at, page).run()
+    at = _opened(page, example, "zh", saved=setup == "saved")
     if setup not in (None, "saved"):
         at.button(key=setup).click().run()
     assert not at.exception, at.exception

@@ -50,6 +50,19 @@ def _open(scene, lang="zh") -> AppTest:
     return at
 
 
+def _choose_one_site(at, existing: bytes, candidates: bytes) -> None:
+    """Upload the sites there are and the candidates, and ask for one within 150 m."""
+    at.file_uploader(key="siting_existing").set_value(
+        ("已有.geojson", existing, "application/geo+json")
+    )
+    at.file_uploader(key="siting_candidates").set_value(
+        ("候选.geojson", candidates, "application/geo+json")
+    )
+    at.number_input(key="siting_count").set_value(1)
+    at.number_input(key="siting_radius").set_value(150).run()
+    assert not at.exception, at.exception
+
+
 def test_two_ramps_reach_the_two_communities_the_existing_one_misses(scene):
     at = _open(scene)
     at.number_input(key="siting_count").set_value(2).run()
@@ -124,15 +137,7 @@ def test_uploaded_candidates_and_existing_sites_replace_the_extracts(scene, lang
         ("一段路", shapely.LineString([lonlat(0, 0), lonlat(0, 100)])),
         ("远处", shapely.Point(lonlat(2000, 2000))),
     )
-    at.file_uploader(key="siting_existing").set_value(
-        ("已有.geojson", existing, "application/geo+json")
-    )
-    at.file_uploader(key="siting_candidates").set_value(
-        ("候选.geojson", candidates, "application/geo+json")
-    )
-    at.number_input(key="siting_count").set_value(1)
-    at.number_input(key="siting_radius").set_value(150).run()
-    assert not at.exception, at.exception
+    _choose_one_site(at, existing, candidates)
     captions = [c.value for c in at.caption]
     texts = {
         "zh": (
@@ -224,15 +229,7 @@ def test_a_candidate_as_good_as_the_chosen_one_is_named_beside_it(scene, lang):
         ("北口", shapely.Point(lonlat(300, 300))),
     )
     existing = _geojson(("已有坡道", shapely.Point(lonlat(100, 100))))
-    at.file_uploader(key="siting_existing").set_value(
-        ("已有.geojson", existing, "application/geo+json")
-    )
-    at.file_uploader(key="siting_candidates").set_value(
-        ("候选.geojson", candidates, "application/geo+json")
-    )
-    at.number_input(key="siting_count").set_value(1)
-    at.number_input(key="siting_radius").set_value(150).run()
-    assert not at.exception, at.exception
+    _choose_one_site(at, existing, candidates)
     order, column = {"zh": ("次序", "同等的替代点位"), "en": ("Order", "Equally good instead")}[
         lang
     ]
