@@ -28,6 +28,7 @@ from app_pages._ui.widgets import (
     datum_select,
     display_outlines,
     download,
+    map_outlines,
     refused,
     upload_note,
 )
@@ -186,7 +187,9 @@ def render(lang: str) -> None:
         st.info(label("infra_outside_china", lang))
     # Drawn with the display outlines (simplified); the metrics were computed on the full ones.
     shown = display_outlines(table)
-    layers = coverage_layers(shown, metric, infra=loaded.infra.features, projects=near, lang=lang)
+    layers = coverage_layers(
+        map_outlines(table), metric, infra=loaded.infra.features, projects=near, lang=lang
+    )
     coverage_view(layers, "coverage_map")
     st.caption(label("coverage_caption", lang))
     if not table.empty:

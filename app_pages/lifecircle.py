@@ -23,6 +23,7 @@ from app_pages._ui.widgets import (
     display_outlines,
     download,
     load_network_example,
+    map_outlines,
     offer,
     osm_extract,
     refused,
@@ -148,7 +149,7 @@ def _map(result, built, lang: str) -> None:
     )
     drawn = st.session_state.get(DRAWN_KEY)
     shown = drawn if drawn and drawn[:2] == (built.sha256, result.profile) else None
-    displayed = dataclasses.replace(result, districts=display_outlines(result.districts))
+    displayed = dataclasses.replace(result, districts=map_outlines(result.districts))
     walkshed = shown[2:] if shown else None
     layers = lifecircle_layers(displayed, column, walkshed=walkshed, lang=lang)
     coverage_view(layers, "lifecircle_map")

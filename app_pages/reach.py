@@ -22,8 +22,8 @@ from app_pages._ui.cache import kept_newest, walking_network
 from app_pages._ui.common import current_infra, current_ledger
 from app_pages._ui.widgets import (
     coverage_view,
-    display_outlines,
     load_network_example,
+    map_outlines,
     offer,
     osm_extract,
     refused,
@@ -123,7 +123,7 @@ def reach_map(loaded, built, communities, table, metric: str, profile: str, lang
     drawn = dict(st.session_state.get(DRAWN_KEY, {}))
     shown_drawn = drawn_for(drawn, built.sha256, profile)  # the view fits it
     layers = reach_layers(
-        display_outlines(table), metric, infra=loaded.infra.features, communities=communities,
+        map_outlines(table), metric, infra=loaded.infra.features, communities=communities,
         drawn=shown_drawn, lang=lang,
     )  # fmt: skip
     coverage_view(layers, "reach_map")

@@ -151,7 +151,7 @@ def _workspace_cases(folder: Path) -> list[dict]:
 
 def _payload_cases(projects: gpd.GeoDataFrame, metrics_path: Path) -> list[dict]:
     from layers.maps import coverage_map
-    from layers.view import View, view_map
+    from layers.view import View, simplified_outlines, view_map
 
     cities = tuple(gazetteer.list_cities()["city"].drop_duplicates())
     reported = figures.load_figures()
@@ -166,7 +166,8 @@ def _payload_cases(projects: gpd.GeoDataFrame, metrics_path: Path) -> list[dict]
     table = gpd.read_file(metrics_path)
 
     def accessibility() -> int:
-        fmap = coverage_map(table, "tactile_km", infra=features)
+        # As the accessibility page draws them: outlines simplified for the extent shown.
+        fmap = coverage_map(simplified_outlines(table, "district"), "tactile_km", infra=features)
         return len(fmap.get_root().render().encode("utf-8"))
 
     for name, build, size in (

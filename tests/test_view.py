@@ -220,3 +220,17 @@ def test_a_view_colours_by_households_when_kept_else_the_first_kept():
     assert figure_choices(kept) == (["communities", "households"], "households")
     assert figure_choices(kept.iloc[[0]]) == (["communities"], "communities")
     assert figure_choices(kept.iloc[:0]) == (["households"], "households")
+
+
+def test_coverage_maps_draw_outlines_simplified_for_their_extent_and_files_keep_them():
+    from app_pages._ui.widgets import display_outlines, map_outlines
+
+    full = boundaries.load_boundaries("district")
+    henan = full[full["province"] == "河南省"][["adcode", "district", "geometry"]]
+    vertices = lambda f: int(shapely.get_num_coordinates(f.geometry.to_numpy()).sum())  # noqa: E731
+    drawn, written = map_outlines(henan), display_outlines(henan)
+    # A province's 157 districts: a map carries what its extent shows, a file every detail.
+    assert vertices(drawn) < vertices(written) / 2
+    assert list(drawn["adcode"]) == list(henan["adcode"]) == list(written["adcode"])
+    assert drawn.crs.to_epsg() == 4326 and shapely.is_valid(drawn.geometry.to_numpy()).all()
+    assert map_outlines(henan.iloc[:0]).empty

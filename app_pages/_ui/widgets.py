@@ -22,6 +22,7 @@ from geo._data import EXAMPLES_DIR
 from geo.errors import InputError
 from layers._html import esc_md
 from layers.export import Download
+from layers.view import simplified_outlines
 from layers.wording import error_text, label
 
 __all__ = [
@@ -197,8 +198,19 @@ def button_row():
 
 
 def display_outlines(table):
-    """``table`` (full outlines, by ``adcode``) drawn with the simplified display outlines."""
+    """``table`` (full outlines, by ``adcode``) with the stored display outlines, for files."""
     return boundaries.with_display_outlines(table)
+
+
+def map_outlines(table):
+    """
+    ``table`` (full outlines, by ``adcode``) drawn on a map: simplified for the extent it spans.
+
+    :func:`layers.view.simplified_outlines`, as the map page draws: a city's districts as
+    finely as the display outlines, all of China's 2,875 in 1.6 MB of GeoJSON instead of 27 MB.
+    Files keep the display outlines (:func:`display_outlines`).
+    """
+    return table if table.empty else simplified_outlines(table, "district")
 
 
 def coverage_view(layers, key: str) -> None:
