@@ -294,7 +294,8 @@ def _totals_by(key: pd.Series, points: gpd.GeoDataFrame, by: str) -> pd.DataFram
         else:
             codes, uniques = codes + 1, uniques.insert(0, "")
     count = np.bincount(codes, minlength=len(uniques))
-    xy = shapely.get_coordinates(points.geometry.to_numpy())
+    shapes = points.geometry.to_numpy()
+    lon, lat = shapely.get_x(shapes), shapely.get_y(shapes)
     households = pd.to_numeric(points["households"], errors="coerce").to_numpy(
         dtype=float, na_value=np.nan
     )
@@ -307,8 +308,8 @@ def _totals_by(key: pd.Series, points: gpd.GeoDataFrame, by: str) -> pd.DataFram
     return pd.DataFrame(
         {
             "district": first_name,
-            "lon": np.bincount(codes, weights=xy[:, 0], minlength=len(uniques)) / count,
-            "lat": np.bincount(codes, weights=xy[:, 1], minlength=len(uniques)) / count,
+            "lon": np.bincount(codes, weights=lon, minlength=len(uniques)) / count,
+            "lat": np.bincount(codes, weights=lat, minlength=len(uniques)) / count,
             "count": count,
             "households": np.bincount(
                 codes, weights=np.where(known, households, 0.0), minlength=len(uniques)
