@@ -58,6 +58,7 @@ from pathlib import Path
 import pytest
 from google.protobuf.message import DecodeError
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -341,6 +342,28 @@ def rerun(page, timeout: float = RUN_MS) -> Iterator[None]:
     yield
     _until(page, lambda: page.runs.asked > mark, "the action started no script run", timeout)
     wait_idle(page, timeout)
+
+
+def downloaded(page, name: str, *, tries: int = 2, timeout_ms: float = 120_000):
+    """
+    The download a click on the button ``name`` gives, clicked once the page is idle.
+
+    The app builds a file when its button is clicked (Streamlit's deferred download, asked
+    over the websocket). In one clean-clone CI run under load (7 Dec) a click gave no download
+    and the server logged nothing; a planner would click again, and so does this, once, after
+    a screenshot of the page as it was (``download-lost-<try>.png``).
+    """
+    button = page.get_by_role("button", name=name, exact=True)
+    for attempt in range(tries):
+        wait_idle(page)
+        button.scroll_into_view_if_needed()
+        try:
+            with page.expect_download(timeout=timeout_ms) as clicked:
+                button.click()
+            return clicked.value
+        except PlaywrightTimeoutError:
+            page.screenshot(path=str(ARTIFACTS / f"download-lost-{attempt}.png"), full_page=True)
+    raise AssertionError(f"no download from the button {name!r} after {tries} clicks")
 
 
 def open_app(page, url: str, timeout: float = RUN_MS) -> None:

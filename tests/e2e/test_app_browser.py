@@ -17,6 +17,7 @@ import shapely
 from tests.e2e.conftest import (
     ARTIFACTS,
     choose,
+    downloaded,
     drawn_districts,
     new_page,
     open_app,
@@ -71,10 +72,8 @@ def test_filter_link_and_download(server_url, page, browser, tmp_path):
     with rerun(page):
         page.locator('[data-testid="stSidebarNav"]').get_by_text("导出", exact=True).click()
     page.screenshot(path=str(ARTIFACTS / "page-export.png"), full_page=True)
-    with page.expect_download() as download:
-        page.get_by_role("button", name="districts.geojson", exact=True).click()
     path = tmp_path / "districts.geojson"
-    download.value.save_as(path)
+    downloaded(page, "districts.geojson").save_as(path)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["type"] == "FeatureCollection" and "crs" not in data
     (feature,) = [f for f in data["features"] if f["properties"]["place"] == "卫滨区"]

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from store import Workspace
-from tests.e2e.conftest import ARTIFACTS, app_server, map_frame, new_page, open_app
+from tests.e2e.conftest import ARTIFACTS, app_server, downloaded, map_frame, new_page, open_app
 from tests.workspace.test_progress_workspace import APRIL, MARCH, _save_month, _seed_plan
 
 pytestmark = pytest.mark.browser
@@ -45,12 +45,9 @@ def test_the_progress_page_and_its_monthly_report(browser, progress_url, lang, d
     open_app(page, f"{progress_url}{ADDRESS}&lang={lang}")
     map_frame(page)
     page.screenshot(path=str(ARTIFACTS / f"progress-{lang}.png"), full_page=True)
-    button = page.get_by_role("button", name=download, exact=True)
-    button.scroll_into_view_if_needed()
-    with page.expect_download() as clicked:
-        button.click()
-    assert clicked.value.suggested_filename.endswith("-新乡市-2023-05-10.xlsx")
-    book = load_workbook(io.BytesIO(Path(clicked.value.path()).read_bytes()))
+    clicked = downloaded(page, download)
+    assert clicked.suggested_filename.endswith("-新乡市-2023-05-10.xlsx")
+    book = load_workbook(io.BytesIO(Path(clicked.path()).read_bytes()))
     rows = {(r[0], r[1]): r[2] for r in book[months].iter_rows(min_row=2, values_only=True)}
     # 红旗区 reported March, not April (due 5 May: 漏报); May is not yet due on 10 May.
     april, may = ("2023年4月", "2023年5月") if lang == "zh" else ("2023-04", "2023-05")
