@@ -344,26 +344,26 @@ def rerun(page, timeout: float = RUN_MS) -> Iterator[None]:
     wait_idle(page, timeout)
 
 
-def downloaded(page, name: str, *, tries: int = 2, timeout_ms: float = 120_000):
+def downloaded(page, name: str, *, timeout_ms: float = 300_000):
     """
     The download a click on the button ``name`` gives, clicked once the page is idle.
 
     The app builds a file when its button is clicked (Streamlit's deferred download, asked
-    over the websocket). In one clean-clone CI run under load (7 Dec) a click gave no download
-    and the server logged nothing; a planner would click again, and so does this, once, after
-    a screenshot of the page as it was (``download-lost-<try>.png``).
+    over the websocket), so the click waits until no run is pending and the page is still.
+    A click that gives no download fails the test, after a screenshot of the page as it was
+    (``download-lost.png``): in one clean-clone CI run (7 Dec) a click gave no download and
+    the server logged nothing; a test that failed so is a bug to find, not a click to repeat.
     """
+    wait_idle(page)
     button = page.get_by_role("button", name=name, exact=True)
-    for attempt in range(tries):
-        wait_idle(page)
-        button.scroll_into_view_if_needed()
-        try:
-            with page.expect_download(timeout=timeout_ms) as clicked:
-                button.click()
-            return clicked.value
-        except PlaywrightTimeoutError:
-            page.screenshot(path=str(ARTIFACTS / f"download-lost-{attempt}.png"), full_page=True)
-    raise AssertionError(f"no download from the button {name!r} after {tries} clicks")
+    button.scroll_into_view_if_needed()
+    try:
+        with page.expect_download(timeout=timeout_ms) as clicked:
+            button.click()
+    except PlaywrightTimeoutError:
+        page.screenshot(path=str(ARTIFACTS / "download-lost.png"), full_page=True)
+        raise
+    return clicked.value
 
 
 def open_app(page, url: str, timeout: float = RUN_MS) -> None:
