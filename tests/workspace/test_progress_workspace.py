@@ -167,6 +167,11 @@ def test_the_progress_page_in_both_languages(tmp_path, deferred):
     # file, and clicking it gives the workbook.
     (button,) = [b for b in at.get("download_button") if b.proto.label == "下载月报（XLSX）"]
     assert button.proto.deferred_file_id and not button.proto.url
+    # Clicked, these buttons start no run, which would drop the file's answer (widgets.NO_RERUN).
+    (template,) = [
+        b for b in at.get("download_button") if b.proto.label == "下载空白计划模板（XLSX）"
+    ]
+    assert button.proto.ignore_rerun and template.proto.ignore_rerun
     book = load_workbook(io.BytesIO(deferred[button.proto.deferred_file_id]()))
     assert book.sheetnames[:3] == ["全市", "红旗区", "卫滨区"]
     # Only the figures that can make a plan are offered; the rest are said with their reason.
