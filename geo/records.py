@@ -710,13 +710,18 @@ def _resolve_rows(unique: pd.DataFrame) -> pd.DataFrame:
 
 def _renote_unknown_addresses(merged: pd.DataFrame, full: pd.Series) -> pd.DataFrame:
     """A not-found address's note quotes the address itself: those rows, from the full text."""
-    lost = (merged["status"] == "unknown") & (merged["source"] == "address")
+    # An address naming no place at all (幸福路3号) has an empty key, as a row with no words:
+    # it is read again too, so its note says why rather than nothing.
+    nameless = (merged["status"] == "none") & (full.reindex(merged.index).fillna("") != "")
+    lost = ((merged["status"] == "unknown") & (merged["source"] == "address")) | nameless
     if not lost.any():
         return merged
     keys = merged.loc[lost, ["key_adcode", "key_district", "key_address", "key_city", "key_year"]]
     keys = keys.assign(key_address=full.reindex(keys.index))
     again = _resolve_rows(keys.drop_duplicates())
     notes = keys.reset_index().merge(again, on=list(keys.columns), how="left").set_index("index")
+    # As objects: where no row found words, a column of Nones came back as floats.
+    merged = merged.astype(dict.fromkeys(_RESOLVED, object))
     merged.loc[lost, _RESOLVED] = notes[_RESOLVED].reindex(merged.index[lost]).to_numpy()
     return merged
 

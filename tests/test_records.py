@@ -347,6 +347,26 @@ def test_address_only_rows_are_located_through_the_address_parser():
     assert only_reason(ledger) == "no_district"
 
 
+def test_an_address_without_any_place_says_so_in_its_reason():
+    # 幸福路3号 names no province, city or district: its row is quarantined, and the reason
+    # quotes the address and why, as for an address naming a place not found (no bare
+    # "no district could be found: " with nothing after it).
+    from layers.wording import quarantine_messages
+
+    header = ["小区名称", "地址", "户数"]
+    rows = [["甲", "河南省新乡市卫滨区健康路18号", "5"], ["乙", "幸福路3号", "5"]]
+    ledger = read(rows, header)
+    assert only_reason(ledger) == "no_district"
+    worded = quarantine_messages(ledger.quarantine, "ledger")
+    assert worded["message_zh"].tolist() == [
+        "无法确定所属区县：地址 '幸福路3号' 的前 32 个字中没有以区、县、市或旗结尾的已知区县"
+    ]
+    assert worded["message_en"].tolist() == [
+        "no district could be found: no part of the first 32 characters of the address "
+        "'幸福路3号' ending in 区, 县, 市 or 旗 is a known district"
+    ]
+
+
 @pytest.mark.parametrize(
     ("cell", "expected"),
     [
