@@ -158,6 +158,8 @@ NEEDED_COLUMNS = {
 #: (besides those of :data:`geo.io.sheets.DETAILS`); layers words them (``qdetail_<code>``).
 DETAILS: dict[str, tuple[str, ...]] = {
     "inexact_number": (),
+    "negative_number": (),  # a count, area or amount below 0 (-40 户)
+    "not_whole_number": (),  # a fraction of a household or building (2.5 户)
     "implausible_number": ("top", "unit"),  # PLAUSIBLE_MAXIMUM in its unit
     "too_precise": (),
     "status_dated": ("status", "header"),  # the status as written, the date's column
@@ -479,6 +481,8 @@ def _flag_numbers(
     flags.flag(mask, "approximate_number", column=header, detail=_sheets.quoted(cells, mask))
     details: dict[str, dict[str, object]] = {
         "bad_number": {"code": "inexact_number"},
+        "negative_number": {"code": "negative_number"},
+        "not_whole": {"code": "not_whole_number"},
         "out_of_range": {
             "code": "implausible_number",
             "top": int(PLAUSIBLE_MAXIMUM[field]),

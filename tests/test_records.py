@@ -650,6 +650,29 @@ def test_figures_outside_their_range_or_precision_are_bad_numbers(cells, column,
     )
 
 
+@pytest.mark.parametrize(
+    ("cells", "column", "zh", "en"),
+    [
+        (["-40", "1", "1", "1"], "户数", "户数：'-40' 是负数，不能小于 0",
+         "户数: '-40' is negative; it cannot be below 0"),
+        (["40", "1", "-2.5", "1"], "建筑面积", "建筑面积：'-2.5' 是负数，不能小于 0",
+         "建筑面积: '-2.5' is negative; it cannot be below 0"),
+        (["3279.5", "1", "1", "1"], "户数", "户数：'3279.5' 不是整数",
+         "户数: '3279.5' is not a whole number"),
+        (["12a", "1", "1", "1"], "户数", "户数：无法精确读取的数值 '12a'",
+         "户数: '12a' is not an exact number"),
+    ],
+)  # fmt: skip
+def test_a_negative_or_fractional_count_is_worded_as_what_it_is(cells, column, zh, en):
+    # -40 households is exact, and wrong: the reason says it is negative (a walk with an
+    # awkward ledger read "'-40' is not an exact number"), and half a household not whole.
+    ledger = read([["甲", "卫滨区", "新乡", *cells]], header=_FIGURES_HEADER)
+    assert only_reason(ledger) == "bad_number"
+    quarantined = quarantine_messages(ledger.quarantine).iloc[0]
+    assert quarantined["column"] == column
+    assert (quarantined["message_zh"], quarantined["message_en"]) == (zh, en)
+
+
 def test_the_largest_plausible_figures_are_read_exactly():
     cells = ["100000", "10000", "2000万", "1000000"]  # 1000000 万元 = 100 亿元
     ledger = read([["甲", "卫滨区", "新乡", *cells]], header=_FIGURES_HEADER)
