@@ -158,8 +158,13 @@ def test_a_detail_is_written_in_no_language_and_worded_from_its_code():
     assert worded.loc[4, "message_zh"] == (
         "户数：'9999999' 超出一个小区的合理范围（0 至 100,000 户）"
     )
+    # Row 6 is one of the rows its reason lists: the words say so (not "same as rows 5, 6").
     assert worded.loc[6, "message_en"] == (
-        "a repeated record: same community, district, year and figures as rows 5, 6"
+        "a repeated record: rows 5, 6 give the same community, district, year and figures; "
+        "only the first is kept"
+    )
+    assert worded.loc[6, "message_zh"] == (
+        "重复记录：第 5、6 行的小区、区县、年度和数据相同，只保留第一行"
     )
 
 
