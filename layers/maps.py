@@ -35,7 +35,7 @@ from layers.assets import use_local_leaflet
 from layers.basemaps import add_basemap, for_display
 from layers.choropleth import DEFAULT_CLASSES, cities_layer, class_ranges, districts_layer
 from layers.coverage import HATCH_CSS, add_hatch_pattern, coverage_layer, usable_values, wgs84
-from layers.infra import infra_layers, infra_legend
+from layers.infra import infra_layers, infra_legend, totals_note
 from layers.place_labels import labels_layer
 from layers.progress import progress_layer
 from layers.projects import PROJECT_COLOUR, projects_layer
@@ -294,6 +294,9 @@ def coverage_layers(
     )
     group, bins, colours = coverage_layer(metrics, metric, lang=lang)
     values = usable_values(metrics, metric)
+    # Nothing coloured (only hatches, or no district at all): the facilities are the map.
+    shown = bool(values.isna().all())
+    drawn = infra_layers(infra, lang=lang, points_shown=shown) if infra is not None else []
     title, rows = _classes_legend(
         values, bins, colours, coverage.describe(metric).unit, measure_name(metric, lang), lang
     )
@@ -302,6 +305,8 @@ def coverage_layers(
         rows,
         lang=lang,
         missing=(HATCH_CSS, label("insufficient_data", lang)),
+        # Features totalled by place are said so, in words, under the classes.
+        notes=totals_note(drawn, lang),
         points=_points_legend(infra, projects, lang),
     )
     bounds = extent_of([infra]) if infra is not None and not infra.empty else extent_of([metrics])
@@ -309,10 +314,7 @@ def coverage_layers(
         bounds = extent_of([for_display(frame, basemap) for frame in fit])
     parts.groups.append(_remembered(group, "coverage"))
     parts.groups.append(labels_layer(metrics, None, lang=lang))
-    # Nothing coloured (only hatches, or no district at all): the facilities are the map.
-    shown = bool(values.isna().all())
-    for layer in infra_layers(infra, lang=lang, points_shown=shown) if infra is not None else []:
-        parts.groups.append(layer)
+    parts.groups += drawn
     if projects is not None:
         parts.groups.append(
             _remembered(projects_layer(projects, lang=lang), "projects", show=False)
