@@ -32,13 +32,13 @@ import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
-from folium.features import GeoJsonStyleMapper
+from jinja2 import Template
 
 from geo import boundaries, coverage
 from layers._html import esc, tipped_geojson
 from layers._leaflet import PageElement
 from layers.choropleth import class_colours, classify
-from layers.projects import _script_json, _Verbatim
+from layers.projects import _script_json
 from layers.wording import format_value, label, measure_name
 
 __all__ = [
@@ -237,6 +237,8 @@ def compact_features(shapes: np.ndarray, tips, ids: list) -> dict:
     """
     step = coordinate_step(shapes)
     scale = round(1 / step)
+    # An empty outline is none: no polygon, drawn as a feature without a geometry.
+    shapes = np.where(shapely.is_empty(shapes), None, shapes)
     parts, part_of = shapely.get_parts(shapes, return_index=True)
     rings, ring_of = shapely.get_rings(parts, return_index=True)
     coords, vertex_of = shapely.get_coordinates(rings, return_index=True)
@@ -265,14 +267,20 @@ class CompactGeoJson(folium.GeoJson):
 
     Built from the frame (``tip`` and polygons, by feature id); ``data`` still holds the
     GeoJSON, so folium computes the styles and checks the tooltip's field as it always does.
-    Only the page differs: the features are written once, compactly, with a few lines that
-    rebuild the GeoJSON in the browser before folium's code adds them; the script is put into
-    the page verbatim, never read as a Jinja template. A frame with shapes other than polygons
-    is written as folium writes it.
+    Only the script differs: where folium writes the features, it writes them compactly with a
+    few lines that rebuild the GeoJSON in the browser before folium's code adds them. The
+    template itself does it, since streamlit-folium writes each layer's script from its
+    template, not from the page folium renders. A frame with shapes other than polygons, or
+    without an id per feature, is written as folium writes it.
     """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}{{ this.compact_script(kwargs) }}{% endmacro %}"
+    )
 
     def process_data(self, data) -> dict:
         """A frame's features as GeoJSON, keeping its shapes and tips; anything else as folium."""
+        self.written = None
         if isinstance(data, gpd.GeoDataFrame):
             self.embed = True
             types = set(shapely.get_type_id(data.geometry.to_numpy()).tolist())
@@ -282,37 +290,25 @@ class CompactGeoJson(folium.GeoJson):
         self.compact = False
         return super().process_data(data)
 
-    def render(self, **kwargs) -> None:
-        """As folium renders a GeoJson, with the features written compactly."""
+    def compact_script(self, kwargs) -> str:
+        """Folium's script of this layer, with the features compact (:data:`_DECODE`)."""
         ids = [feature.get("id") for feature in self.data["features"]]
+        script = folium.GeoJson._template.module.script
         if not (self.compact and ids and all(ids) and self.feature_identifier == "feature.id"):
-            super().render(**kwargs)
-            return
-        # The styles from the data, as folium's own render would; then folium renders the
-        # layer with a placeholder for the data and without its tooltip, which checks its
-        # field in the data and is rendered after, with the data back.
-        if self.style or self.highlight:
-            mapper = GeoJsonStyleMapper(self.data, self.feature_identifier, self)
-            if self.style:
-                self.style_map = mapper.get_style_map(self.style_function)
-            if self.highlight:
-                self.highlight_map = mapper.get_highlight_map(self.highlight_function)
-        data, children = self.data, self._children
-        self.data, self._children = dict(_PLACEHOLDER), type(children)()
+            return script(self, kwargs)
+        if self.written is None:
+            # Once: the page renders the layer, streamlit-folium renders it again.
+            compact = compact_features(self.shapes, self.tips, ids)
+            self.written = _DECODE.replace("DATA", _script_json(compact))
+        data, self.data = self.data, dict(_PLACEHOLDER)
         try:
-            super().render(**kwargs)  # no features: the styles above are kept
-            script = self._template.module.script(self, kwargs)
+            text = script(self, kwargs)
         finally:
-            self.data, added, self._children = data, self._children, children
+            self.data = data
         placeholder = json.dumps(_PLACEHOLDER, sort_keys=True)  # as Jinja's tojson writes it
-        if script.count(placeholder) != 1:
+        if text.count(placeholder) != 1:
             raise RuntimeError(f"Expected folium's GeoJson script to hold {placeholder} once.")
-        compact = compact_features(self.shapes, self.tips, ids)
-        script = script.replace(placeholder, _DECODE.replace("DATA", _script_json(compact)))
-        self.get_root().script.add_child(_Verbatim(script), name=self.get_name())
-        for child in list(children.values()):
-            child.render(**kwargs)
-        children.update(added)
+        return text.replace(placeholder, self.written)
 
 
 def coverage_layer(
