@@ -281,7 +281,9 @@ def coverage_layers(
     lines (tactile paving) stay; when no district has a value to colour (an extract outside
     China, or outside the ledger's districts), the facilities are the map and every facility
     layer starts shown (bus stops and sidewalks, context only, stay hidden).
-    ``projects`` (a ledger's clean rows, optionally with
+    Over :data:`layers.infra.MAX_FEATURES_DRAWN` features, each type is totalled by district
+    (by city past :data:`layers.infra.MAX_DISTRICTS_TOTALLED` districts), and the legend says
+    so. ``projects`` (a ledger's clean rows, optionally with
     ``dist_<kind>_m`` columns) adds the clustered communities. ``basemap`` is a key of
     :data:`layers.basemaps.BASEMAPS`; over a GCJ-02 basemap every layer is shifted for display.
     The view fits ``fit`` (e.g. a walkshed just drawn) when given, else the infrastructure's
