@@ -155,8 +155,11 @@ def _compact_rows(infra: gpd.GeoDataFrame, sources: dict[str, int]) -> tuple[lis
 def infra_legend(infra: gpd.GeoDataFrame, *, lang: str = "zh") -> list[tuple[str, str, str]]:
     """(colour, name, ``point`` or ``line``) of each feature type present, for a legend."""
     present = infra[infra.geometry.notna()]
-    kinds = set(present["type"].astype(str))
-    lines = set(present.loc[present.geom_type.str.contains("Line|Polygon"), "type"].astype(str))
+    types = present["type"].astype(str)
+    # Lines, rings and polygons (drawn as their outline), by shapely's type ids; the unique
+    # values only, not a survey's 500,000 types read one by one (1.5 s).
+    linear = np.isin(shapely.get_type_id(present.geometry.to_numpy()), [1, 2, 3, 5, 6])
+    kinds, lines = set(types.unique()), set(types[linear].unique())
     return [
         (INFRA_COLOURS[k], label(f"infra_{k}", lang), "line" if k in lines else "point")
         for k in INFRA_TYPES
