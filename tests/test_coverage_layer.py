@@ -17,7 +17,7 @@ from geo import boundaries, coverage
 from layers import coverage as coverage_module
 from layers.choropleth import PALETTE
 from layers.coverage import HATCH_FILL, coverage_layer
-from layers.infra import infra_layers
+from layers.infra import infra_layers, totals_note
 from layers.maps import coverage_layers, coverage_map
 from layers.projects import projects_layer
 from layers.wording import label
@@ -370,6 +370,15 @@ def test_over_the_cap_each_type_is_one_marker_per_district_with_its_count(monkey
     ]
     english = infra_layers(features, lang="en")
     assert english[1].layer_name == "Curb ramp (4, totalled by district)"
+    # The legend says what is totalled, by what, and that the measures are not.
+    assert totals_note(groups) == [
+        "设施超过 3 处：每类设施按区县汇总为一个标记，悬停可见数量；"
+        "各区县的覆盖指标仍按全部设施计算"
+    ]
+    assert totals_note(english, "en") == [
+        "Over 3 features: each type is one marker per district, its count on hover; "
+        "the districts' measures still count every feature"
+    ]
     # At the cap, every feature is drawn as itself.
     assert [g.layer_name for g in infra_layers(features.iloc[:3])] == ["缘石坡道 (3)"]
 
@@ -482,6 +491,10 @@ def test_over_four_hundred_districts_the_totals_are_one_marker_per_city():
     assert {row[3] for row in drawn.points} >= {"新乡市", "北京市"}
     (english,) = infra_layers(features, lang="en", points_shown=False)
     assert english.layer_name == "Curb ramp (11500, totalled by city)" and not english.show
+    assert totals_note([english], "en") == [
+        "Over 10,000 features: each type is one marker per city, its count on hover; "
+        "the districts' measures still count every feature"
+    ]
 
 
 def test_all_china_with_features_in_every_district_stays_under_two_megabytes():
@@ -507,7 +520,10 @@ def test_all_china_with_features_in_every_district_stays_under_two_megabytes():
     page = layers.assembled().get_root().render()
     # Measured 1.02 MB; the outlines as folium's GeoJSON alone were 3.19 MB.
     assert len(page.encode()) < 1_500_000
-    note = "设施超过 10,000 处：每类设施按城市汇总为一个标记，悬停可见数量；缩小范围后逐个显示"
+    note = (
+        "设施超过 10,000 处：每类设施按城市汇总为一个标记，悬停可见数量；"
+        "各区县的覆盖指标仍按全部设施计算"
+    )
     assert embedded(note) in page
 
 
