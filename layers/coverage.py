@@ -13,7 +13,7 @@ renderer, which copies ``fillColor`` into a path's ``fill`` attribute as written
 with ``prefer_canvas=True``. :func:`layers.maps.coverage_map` puts the layer on a map.
 
 The districts are written compactly (:class:`CompactGeoJson`): all of China's 2,875 outlines
-with their tooltips were 3.19 MB of folium's GeoJSON, 0.6 MB so. Each vertex is rounded to a
+with their tooltips were 3.19 MB of folium's GeoJSON, 0.74 MB so. Each vertex is rounded to a
 step of about a fifth of the tolerance the outlines were simplified with for the extent shown
 (:func:`layers.view.simplified_outlines`: 1e-3° for all of China, 1e-4° from a few cities
 down), sent as the difference from the one before in a few letters, and each distinct
