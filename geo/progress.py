@@ -58,6 +58,7 @@ __all__ = [
     "progress_at",
     "ranking",
     "reported_month",
+    "shown_percents",
 ]
 
 #: A place's standing: counted against its plan, in the ledger without a plan, or in the
@@ -502,6 +503,19 @@ def percent(rate: float | None) -> float:
     return float(Decimal(repr(float(rate))) * 100)
 
 
+def shown_percents(rates: pd.Series, lang: str = "zh") -> pd.Series:
+    """
+    ``rates`` in percent as ``lang`` shows them (:func:`geo.shown.as_shown` of :func:`percent`).
+
+    0.5684 is 56.8 and 9/16 is 56.3 (half up); a missing rate stays NaN. What a rank is
+    taken on and a map class chosen by, so neither parts two rates that read alike.
+    """
+    values = pd.DataFrame(
+        {"value": [percent(r) for r in rates], "unit": "percent"}, index=rates.index
+    )
+    return shown.as_shown(values, lang)
+
+
 def ranking(table: pd.DataFrame, *, by: str = "start_rate") -> pd.DataFrame:
     """
     The districts of a :attr:`Progress.table` ranked by ``by`` (:data:`RATES`), highest first.
@@ -539,8 +553,8 @@ def ranking(table: pd.DataFrame, *, by: str = "start_rate") -> pd.DataFrame:
             "place": places["place"],
             "rate": places[by].astype(float),
             "percent": values["value"],
-            "percent_shown": shown.as_shown(values, "zh"),
-            "percent_shown_en": shown.as_shown(values, "en"),
+            "percent_shown": shown_percents(places[by], "zh"),
+            "percent_shown_en": shown_percents(places[by], "en"),
             "qualifier": qualifier,
             "status": places["status"],
             "reason": reason,

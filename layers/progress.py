@@ -23,7 +23,7 @@ import pandas as pd
 
 from geo import dates
 from geo.plans import Plan
-from geo.progress import Overview, Progress, percent
+from geo.progress import Overview, Progress, percent, shown_percents
 from layers._html import NO_DATA_COLOUR, esc, esc_md, tipped_geojson
 from layers.choropleth import class_colours
 from layers.coverage import HATCH_CSS, HATCH_FILL
@@ -626,11 +626,13 @@ def progress_layer(
 
     ``districts`` are :attr:`geo.progress.Progress.table` rows with display outlines
     (EPSG:4326). A district without a plan is hatched (无计划), one not reported grey and
-    dashed (未报送), one with a plan and no data grey: never coloured as 0 %. Returns the layer
-    and the legend's rows, (CSS background, text), every status drawn named.
+    dashed (未报送), one with a plan and no data grey: never coloured as 0 %. A rate is classed
+    as shown (:func:`geo.progress.shown_percents`), in the class its tooltip's 20% reads in.
+    Returns the layer and the legend's rows, (CSS background, text), every status drawn named.
     """
     colours = class_colours(len(RATE_BINS))
-    values = districts[rate].astype(float)
+    # Classed on the rate as shown, as it is ranked: 20.004 % reads 20% and is in 0%–20%.
+    values = shown_percents(districts[rate], lang) / 100
     which = np.searchsorted(np.asarray(RATE_BINS), values.fillna(0).to_numpy(), side="left")
     which = np.minimum(which, len(RATE_BINS) - 1)
     status = districts["status"].astype(str).to_numpy()

@@ -438,3 +438,28 @@ def test_a_ranking_sheet_without_a_ranked_district_keeps_its_headers():
         "Rank (on the rate as shown; 1 = highest)",
     ]
     assert empty.empty
+
+
+def test_a_rate_is_coloured_in_the_class_it_reads_in():
+    # 20.004 % reads 20% as 20 % does: both in 0%–20%; 20.05 % reads 20.1%, the next class.
+    districts = gpd.GeoDataFrame(
+        {
+            "adcode": ["1", "2", "3", "4"],
+            "place": ["甲区", "乙区", "丙区", "丁区"],
+            "level": "district",
+            "status": ["ok", "ok", "ok", "ok"],
+            "start_rate": pd.array([0.2, 0.20004, 0.2005, None], dtype="Float64"),
+            "planned": 10.0,
+            "started": 2.0,
+            "finished": 0.0,
+            "late": 0.0,
+        },
+        geometry=[shapely.box(i, 0, i + 1, 1) for i in range(4)],
+        crs="EPSG:4326",
+    )
+    page = progress_layers(districts, rate="start_rate", lang="zh").assembled().get_root().render()
+    fills = re.findall(r'"fill": "(#[0-9a-fA-F]{6})"', page)
+    assert len(fills) == 4 and fills[0] == fills[1] != fills[2]
+    tips = [json.loads(f'"{t}"') for t in re.findall(r'"tip": "(.*?)"', page)]
+    rates = [re.search("开工率: <b>(.*?)</b>", t).group(1) for t in tips]
+    assert rates == ["20%", "20%", "20.1%", "无数据"]
