@@ -35,7 +35,7 @@ from layers.assets import use_local_leaflet
 from layers.basemaps import add_basemap, for_display
 from layers.choropleth import DEFAULT_CLASSES, cities_layer, class_ranges, districts_layer
 from layers.coverage import HATCH_CSS, add_hatch_pattern, coverage_layer, usable_values, wgs84
-from layers.infra import infra_layers, infra_legend, totals_note
+from layers.infra import MAX_DISTRICTS_TOTALLED, infra_layers, infra_legend, totals_note
 from layers.place_labels import labels_layer
 from layers.progress import progress_layer
 from layers.projects import PROJECT_COLOUR, projects_layer
@@ -284,7 +284,9 @@ def coverage_layers(
     Over :data:`layers.infra.MAX_FEATURES_DRAWN` features, each type is totalled by district
     (by city past :data:`layers.infra.MAX_DISTRICTS_TOTALLED` districts), and the legend says
     so. ``projects`` (a ledger's clean rows, optionally with
-    ``dist_<kind>_m`` columns) adds the clustered communities. ``basemap`` is a key of
+    ``dist_<kind>_m`` columns) adds the clustered communities, totalled over
+    :data:`layers.projects.MAX_POINTS_DRAWN` by district, or by city when the map draws more
+    than :data:`layers.infra.MAX_DISTRICTS_TOTALLED` districts. ``basemap`` is a key of
     :data:`layers.basemaps.BASEMAPS`; over a GCJ-02 basemap every layer is shifted for display.
     The view fits ``fit`` (e.g. a walkshed just drawn) when given, else the infrastructure's
     extent (the survey or extract), else the districts.
@@ -299,6 +301,7 @@ def coverage_layers(
     # Nothing coloured (only hatches, or no district at all): the facilities are the map.
     shown = bool(values.isna().all())
     drawn = infra_layers(infra, lang=lang, points_shown=shown) if infra is not None else []
+    by_city = metrics["adcode"].nunique() > MAX_DISTRICTS_TOTALLED
     title, rows = _classes_legend(
         values, bins, colours, coverage.describe(metric).unit, measure_name(metric, lang), lang
     )
@@ -319,7 +322,10 @@ def coverage_layers(
     parts.groups += drawn
     if projects is not None:
         parts.groups.append(
-            _remembered(projects_layer(projects, lang=lang), "projects", show=False)
+            # Totals (over the cap) by city past as many districts as the features' totals.
+            _remembered(
+                projects_layer(projects, lang=lang, by_city=by_city), "projects", show=False
+            )
         )
     parts.groups.append(_view_group(legend, bounds, lang))
     return parts

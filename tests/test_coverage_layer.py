@@ -535,3 +535,20 @@ def test_streamlit_folium_writes_the_districts_compactly_too():
     script = _get_feature_group_string(layers.groups[0], layers.base)
     assert '"coords":"' in script and '"coordinates"' not in script
     assert 'case "410700": ' in script and "bindTooltip" in script
+
+
+def test_communities_over_the_cap_are_totalled_by_city_past_four_hundred_districts(monkeypatch):
+    from layers import maps
+    from layers import projects as projects_module
+
+    monkeypatch.setattr(projects_module, "MAX_POINTS_DRAWN", 2)
+    frame = projects({"dist_curb_ramp_m": [87.0, 12.0, 5.0]}).assign(adcode="410703", city="新乡市")
+
+    def drawn_name() -> str:
+        layers = coverage_layers(three_districts(), "tactile_rate", projects=frame)
+        return layers.groups[-2].layer_name
+
+    assert drawn_name() == "台账小区 (3, 按区县汇总)"
+    # Three districts drawn, past a limit of two: as all of China's 2,875 past 400.
+    monkeypatch.setattr(maps, "MAX_DISTRICTS_TOTALLED", 2)
+    assert drawn_name() == "台账小区 (3, 按城市汇总)"
