@@ -381,31 +381,58 @@ def _fit_widths(headers: list[str], rows: list[list[str]], total: float = _TABLE
     column gets the least width at which none of its cells makes its row taller than its
     own lines make it (:func:`_least_width`), with the header on one to three lines, and
     every row as it is or a line taller: of these, the layout with the fewest lines that
-    fits ``total``. The width left is shared in proportion. Widths fixed for the Chinese
-    text wrapped English cells needlessly, and left the source and rank columns mostly empty.
+    fits ``total``. The width left goes to the columns whose text still wraps, up to their
+    widest line (:func:`_pour`). Widths fixed for the Chinese text wrapped English cells
+    needlessly, and left the source and rank columns mostly empty.
     """
     table = [(list(headers), True), *((list(row), False) for row in rows)]
     own = [max(str(cell).count("\n") + 1 for cell in cells) for cells, _bold in table]
-    best: tuple[int, int, int] | None = None
-    for more in (0, 1):
-        for header_lines in (1, 2, 3):
-            floors = [header_lines, *(lines + more for lines in own[1:])]
-            if best is not None and (sum(floors), more, header_lines) >= best[:3]:
-                continue
-            wanted = np.array(
-                [
-                    max(
-                        _least_width(str(cells[column]), floor, bold)
-                        for (cells, bold), floor in zip(table, floors, strict=True)
-                    )
-                    for column in range(len(headers))
-                ]
-            )
-            if wanted.sum() <= total:
-                best, chosen = (sum(floors), more, header_lines), wanted
-    if best is None:  # too wide even so: the last widths in proportion, cells wrapping further
-        chosen = wanted
-    return [float(w) for w in chosen * total / chosen.sum()]
+
+    def least(floors: list[int]) -> np.ndarray:
+        """Each column's least width with no row taller than its floor (lines)."""
+        return np.array(
+            [
+                max(
+                    _least_width(str(cells[column]), floor, bold)
+                    for (cells, bold), floor in zip(table, floors, strict=True)
+                )
+                for column in range(len(headers))
+            ]
+        )
+
+    layouts = sorted(
+        (header_lines + sum(own[1:]) + more * len(rows), more, header_lines)
+        for more in (0, 1)
+        for header_lines in (1, 2, 3)
+    )
+    for _lines, more, header_lines in layouts:
+        widths = least([header_lines, *(lines + more for lines in own[1:])])
+        if widths.sum() <= total:
+            natural = least([0] * len(table))  # every line of every cell unwrapped
+            return [float(w) for w in _pour(widths, np.maximum(widths, natural), total)]
+    # Too wide even so: the last widths in proportion, their cells wrapping further.
+    return [float(w) for w in widths * total / widths.sum()]
+
+
+def _pour(low: np.ndarray, high: np.ndarray, total: float) -> np.ndarray:
+    """
+    Widths from ``low`` towards ``high`` summing to ``total``, poured like water.
+
+    Each column is filled to one common level, never below its ``low`` nor above its
+    ``high``: narrow columns reach their ``high`` first. Past every ``high``, the rest is
+    shared in proportion.
+    """
+    if high.sum() <= total:
+        return high * total / high.sum()
+    bottom, top = 0.0, float(high.max())
+    for _ in range(40):  # what the columns fill grows with the level: bisect it
+        level = (bottom + top) / 2
+        if np.clip(level, low, high).sum() > total:
+            top = level
+        else:
+            bottom = level
+    widths = np.clip(bottom, low, high)
+    return widths + (total - widths.sum()) / len(widths)  # what bisection leaves: a hair
 
 
 @functools.cache

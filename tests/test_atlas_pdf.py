@@ -244,6 +244,22 @@ def test_no_table_row_is_taller_than_its_own_lines_in_either_language(lang):
     assert checked > 100
 
 
+def test_the_width_left_goes_to_the_column_whose_text_still_wraps():
+    """
+    60 mm for three columns: the rank's line and the source keep their own width, the label
+    (two lines at least, beside the value and its rank) takes what is left, not a share.
+    """
+    least = atlas_module._least_width
+    headers = ["Ledger", "Communities", "Source"]
+    rows = [["2023 ledger projects (started)", "1\ntied rank 2 of 5 (4 tied)", "[3]"]]
+    label, value, source = atlas_module._fit_widths(headers, rows, total=60.0)
+    assert value == pytest.approx(least(rows[0][1], 2, False), abs=0.01)
+    assert source == pytest.approx(least("Source", 1, True), abs=0.01)
+    assert label == pytest.approx(60.0 - value - source)
+    assert least(rows[0][0], 2, False) < label < least(rows[0][0], 1, False)
+    assert len(atlas_module._cell_lines(rows[0], [label, value, source])[0]) == 2
+
+
 @pytest.mark.parametrize("bold", [False, True], ids=["regular", "bold"])
 def test_text_is_measured_as_the_font_draws_it(bold):
     """English measured at a flat 0.56 em a letter wrapped 28% early ('the data cover…')."""
