@@ -17,7 +17,7 @@ from streamlit_folium import st_folium
 
 from app_pages._ui import nav
 from app_pages._ui.common import current_infra, current_ledger, load_figures
-from app_pages._ui.filters import load_outlines, map_view
+from app_pages._ui.filters import district_names, map_view
 from app_pages._ui.measured import current_infra_metrics
 from app_pages._ui.widgets import map_page_style
 from geo import figures, selection
@@ -60,7 +60,7 @@ def city_cards(all_figures: pd.DataFrame, view: View, lang: str) -> None:
 
 def captions(view: View, kept, metric, loaded, found, lang: str) -> None:
     """What the map draws and leaves out: ledger rows, synthetic data, mixed periods."""
-    if len(load_outlines(view.cities, ())) > MAX_DISTRICTS_DRAWN:
+    if len(district_names(view.cities)) > MAX_DISTRICTS_DRAWN:
         st.caption(label("drawn_by_city", lang).format(limit=MAX_DISTRICTS_DRAWN))
     if loaded is not None:
         shown = projects_in_view(view, loaded.ledger.projects)

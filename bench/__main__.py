@@ -4,8 +4,9 @@ Run the benchmark suite: ``python -m bench [--full] [--repeat 5] [--jobs assign,
 Writes the synthetic inputs it lacks (``bench/data/``), runs each job against its peers,
 then ``bench/results/<date>.json`` (``<date>-full.json`` with ``--full``), the plots and
 ``bench/RESULTS.md``. A run of only some jobs writes ``bench/results/<date>-<jobs>.json``
-and leaves RESULTS.md alone. When a peer's
-answer differs from the project's the run stops with exit status 1 and says where.
+and leaves RESULTS.md alone; a complete run shows a job it left empty (``national`` needs
+``--full``) from the newest saved run that measured it, and says so. When a peer's answer
+differs from the project's the run stops with exit status 1 and says where.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def _notes(job: dict, module) -> list[str]:
 def _rewrite(path: Path) -> int:
     """RESULTS.md and the plots again, from a complete run's JSON (no timing)."""
     record = json.loads(path.read_text(encoding="utf-8"))
+    record = report.with_earlier_runs(record | {"name": path.stem}, path.parent)
     notes = {job["job"]: _notes(job, _module(job["job"])) for job in record["jobs"]}
     report.write_plots(record)
     print(f"wrote {report.write_markdown(record, notes).relative_to(report.BENCH.parent)}")
@@ -135,8 +137,12 @@ def main() -> int:
     record["seconds"] = time.perf_counter() - started
     print(f"wrote {report.write_json(record, name).relative_to(report.BENCH.parent)}")
     if complete:
-        report.write_plots(record)
-        print(f"wrote {report.write_markdown(record, notes).relative_to(report.BENCH.parent)}")
+        shown = report.with_earlier_runs(record)
+        for job in shown["jobs"]:
+            if "from" in job:  # a job this run left empty, shown from the run that measured it
+                notes[job["job"]] = _notes(job, _module(job["job"]))
+        report.write_plots(shown)
+        print(f"wrote {report.write_markdown(shown, notes).relative_to(report.BENCH.parent)}")
     for target, measured, met in report.targets(record):
         print(f"  {'yes' if met else 'NO ' if met is False else ' - '}  {target}: {measured}")
     return 0

@@ -82,9 +82,16 @@ def _load() -> float:
     return os.getloadavg()[0]
 
 
-def _open(browser, address: str, shot: Path | None) -> dict:
-    """One page load in a new session: seconds to a drawn map, websocket bytes, map bytes."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+def _context(browser):
+    """A new browser context: its own cookies and an empty HTTP cache, as a first visit."""
+    return browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+
+
+def _open(context, address: str, shot: Path | None) -> dict:
+    """
+    One page load in a new tab of ``context``: a new Streamlit session, the browser's cache
+    as ``context`` left it. Seconds to a drawn map, websocket bytes, map bytes.
+    """
     page = context.new_page()
     received = {"bytes": 0, "frames": 0, "big_at": 0.0}
 
@@ -118,7 +125,7 @@ def _open(browser, address: str, shot: Path | None) -> dict:
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=_TIMEOUT_MS
     )
-    context.close()
+    page.close()
     return {
         "seconds": round(seconds, 2),
         "outlines_s": round(outlines_s, 2),
@@ -161,13 +168,40 @@ def measure_floor(browser, repeat: int) -> dict:
         (Path(folder) / "static").symlink_to(REPO / "static", target_is_directory=True)
         log = Path(folder) / "server.log"
         with _Server({}, log, script=page) as url:
-            cold = _open(browser, url + "/", None)
-            warm = [_open(browser, url + "/", None) for _ in range(repeat)]
+            return {"view": "floor", **_loads(browser, url + "/", repeat, None)}
+
+
+def _loads(browser, address: str, repeat: int, shot: str | None) -> dict:
+    """
+    The cold load, then ``repeat`` warm loads of each kind, with their medians.
+
+    - ``cold``: the first load, in a new browser context (empty cache) on a fresh server;
+    - ``warm``: a returning planner: a new tab (a new Streamlit session) of the browser that
+      made the cold load, its HTTP cache holding Streamlit's and Leaflet's scripts;
+    - ``warm_new_browser``: a new browser context each time (an empty cache, as a first visit
+      from another machine), on the warm server.
+    """
+    first = _context(browser)
+    try:
+        cold = _open(first, address, shot and Path(f"{shot}-cold.png"))
+        warm = [_open(first, address, shot and Path(f"{shot}-warm.png")) for _ in range(repeat)]
+    finally:
+        first.close()
+    fresh = []
+    for _ in range(repeat):
+        context = _context(browser)
+        try:
+            fresh.append(_open(context, address, None))
+        finally:
+            context.close()
     return {
-        "view": "floor",
         "cold": cold,
         "warm": warm,
+        "warm_new_browser": fresh,
         "warm_median_s": statistics.median(run["seconds"] for run in warm) if warm else None,
+        "warm_new_browser_median_s": (
+            statistics.median(run["seconds"] for run in fresh) if fresh else None
+        ),
     }
 
 
@@ -179,19 +213,13 @@ def measure_view(browser, workspace: str, view: str, repeat: int, shots: Path | 
     # What `make app` serves (`atlas serve`: server.py, which loads the layers before serving).
     with _Server(env, log, script=REPO / "server.py") as url:
         started = _load()
-        name = view.replace("/", "_")
-        cold = _open(browser, url + "/" + query, shots and shots / f"map-{name}-cold.png")
-        warm = [
-            _open(browser, url + "/" + query, shots and shots / f"map-{name}-warm.png")
-            for _ in range(repeat)
-        ]
-    median = statistics.median(run["seconds"] for run in warm) if warm else None
+        shot = shots and str(shots / f"map-{view.replace('/', '_')}")
+        loads = _loads(browser, url + "/" + query, repeat, shot)
+    median, cold = loads["warm_median_s"], loads["cold"]
     return {
         "view": view,
         "load_at_start": round(started, 2),
-        "cold": cold,
-        "warm": warm,
-        "warm_median_s": median,
+        **loads,
         "within_budget": {
             "cold": cold["seconds"] <= BUDGET["cold_s"],
             "warm": median is not None and median <= BUDGET["warm_s"],
@@ -201,12 +229,13 @@ def measure_view(browser, workspace: str, view: str, repeat: int, shots: Path | 
 
 
 def above_floor(result: dict, floor: dict) -> dict:
-    """Seconds of ``result``'s cold load and warm median above the floor's, in one run."""
-    warm = result["warm_median_s"], floor["warm_median_s"]
-    return {
-        "cold_above_floor_s": round(result["cold"]["seconds"] - floor["cold"]["seconds"], 2),
-        "warm_above_floor_s": None if None in warm else round(warm[0] - warm[1], 2),
-    }
+    """Seconds of ``result``'s cold load and warm medians above the floor's, in one run."""
+    above = {"cold_above_floor_s": round(result["cold"]["seconds"] - floor["cold"]["seconds"], 2)}
+    for key in ("warm_median_s", "warm_new_browser_median_s"):
+        pair = result.get(key), floor.get(key)
+        name = key.replace("_median_s", "_above_floor_s")
+        above[name] = None if None in pair else round(pair[0] - pair[1], 2)
+    return above
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,10 @@ RESULTS.md is rewritten from the JSON of the last complete run: a table per job 
 the timed runs, the range, each peer's time divided by the project's, the check each peer
 passed), the targets of the issue with what was measured, the machine, its load and the
 library versions. Plots are time against size for the main jobs, log-log.
+
+A job the complete run left without cases (``national`` runs only with ``--full``) is shown
+from the newest saved run that measured it (:func:`with_earlier_runs`), named under its
+table and beside each of its targets: never left empty, never passed off as this run's.
 """
 
 from __future__ import annotations
@@ -14,7 +18,15 @@ from pathlib import Path
 
 from bench.timing import ATLAS
 
-__all__ = ["RESULTS", "RESULTS_MD", "targets", "write_json", "write_markdown", "write_plots"]
+__all__ = [
+    "RESULTS",
+    "RESULTS_MD",
+    "targets",
+    "with_earlier_runs",
+    "write_json",
+    "write_markdown",
+    "write_plots",
+]
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
@@ -35,6 +47,57 @@ def write_json(record: dict, name: str) -> Path:
 
 def _job(record: dict, name: str) -> dict | None:
     return next((j for j in record["jobs"] if j["job"] == name), None)
+
+
+def _saved_runs(folder: Path, but: str) -> list[dict]:
+    """Every run saved in ``folder`` except ``but`` and failed ones, newest first."""
+    runs = []
+    for path in folder.glob("*.json"):
+        if path.stem == but or path.stem.endswith("-failed"):
+            continue
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if "jobs" in record and "date" in record:  # older files kept another shape
+            runs.append(record | {"name": path.stem})
+    return sorted(runs, key=lambda run: run["date"], reverse=True)
+
+
+def with_earlier_runs(record: dict, folder: Path | None = None) -> dict:
+    """
+    ``record`` with each job it ran without cases taken from the newest saved run with cases.
+
+    A moderate run leaves ``national`` empty (it needs ``--full``, 1M-row inputs). Its table
+    then comes from the newest run in ``folder`` (default ``bench/results``) that measured it,
+    and the job carries ``from``: that run's name, date, command, mode and why this run has
+    none. Jobs this run measured stay its own, however many later runs exist.
+    """
+    if all(job["cases"] for job in record["jobs"]):
+        return record
+    runs = _saved_runs(folder or RESULTS, record.get("name", ""))
+    jobs = []
+    for job in record["jobs"]:
+        found = None if job["cases"] else _newest(runs, job["job"])
+        if found is None:
+            jobs.append(job)
+            continue
+        run, earlier = found
+        origin = {key: run.get(key) for key in ("name", "date", "command", "mode")}
+        jobs.append(earlier | {"from": origin | {"why": job.get("note", "no cases")}})
+    return record | {"jobs": jobs}
+
+
+def _newest(runs: list[dict], name: str) -> tuple[dict, dict] | None:
+    """(run, job) of the first of ``runs`` whose job ``name`` has cases; None if none has."""
+    for run in runs:
+        job = _job(run, name)
+        if job and job["cases"]:
+            return run, job
+    return None
+
+
+def _origin(job: dict | None) -> str:
+    """Where a job taken from an earlier run was measured, to follow its figures; "" if here."""
+    origin = (job or {}).get("from")
+    return f" (run of {origin['date']}, `{origin['name']}.json`)" if origin else ""
 
 
 def _median(case: dict, peer: str = ATLAS) -> float | None:
@@ -79,13 +142,17 @@ def targets(record: dict) -> list[tuple[str, str, bool | None]]:
         ratio = _ratio(case, LEDGER_FLOOR)
         text = f"{ratio:.2f}× (floor ÷ atlas)" if ratio else "not measured"
         rows.append((f"ledger import {case['case']} ≥ 0.43× its floor", text, _met(ratio, 0.43)))
-    rows += _osm_rows(_job(record, "osm_import"))
-    rows += _payload_rows(_job(record, "mapbuild"))
-    rows += _app_rows(_job(record, "app"))
-    rows += _network_rows(_job(record, "network"))
-    rows += _lifecircle_rows(_job(record, "lifecircle"))
-    rows += _store_rows(_job(record, "store"))
-    rows += _national_rows(_job(record, "national"))
+    for name, rows_of in (
+        ("osm_import", _osm_rows),
+        ("mapbuild", _payload_rows),
+        ("app", _app_rows),
+        ("network", _network_rows),
+        ("lifecircle", _lifecircle_rows),
+        ("store", _store_rows),
+        ("national", _national_rows),
+    ):
+        job = _job(record, name)
+        rows += [(target, text + _origin(job), met) for target, text, met in rows_of(job)]
     return rows
 
 
@@ -298,6 +365,13 @@ def write_markdown(record: dict, notes: dict[str, list[str]]) -> Path:
         lines += ["", f"## {job['title']}", ""]
         lines += notes.get(job["job"], [])
         lines += ["", *_job_table(job), ""]
+        if origin := job.get("from"):
+            lines += [
+                f"Not measured by this run ({origin['why']}): the table is the newest run that "
+                f"measured it, `bench/results/{origin['name']}.json` ({origin['date']}, "
+                f"`{origin['command']}`, {origin['mode']}).",
+                "",
+            ]
     RESULTS_MD.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return RESULTS_MD
 

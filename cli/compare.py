@@ -6,7 +6,8 @@ The places of ``--city``/``--province`` (cities, districts, zones) are chosen wi
 compared on ``--metric`` (default: households, and the ledger's households with a ledger)
 over ``--from``/``--to`` (default: every year), as values or ``--show share_of_city`` /
 ``per_household``. The table is :func:`layers.compare.compare_places`'s, written as the
-page's download (:func:`layers.tables.compare_csv`): CSV or XLSX.
+page's download (:func:`layers.tables.compare_csv`): CSV or XLSX, headers and words in
+``--lang``, ranks as ``--lang`` shows the values.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from geo import boundaries, compare, coverage, gazetteer, infra, records
 from geo import figures as figures_io
 from layers.compare import compare_places, default_metrics
 from layers.tables import compare_csv
+from layers.wording import label
 
 #: What the page opens with: households, and the ledger's households when there is a ledger.
 DEFAULT_METRIC = "households"
@@ -130,7 +132,8 @@ def _compare(args: argparse.Namespace) -> int:
         lang=args.lang,
     )
     out = Path(args.out)
-    write_table(compare_csv(compared.table, compared.titles), out, "compare")
+    sheet = label("compare_title", args.lang)
+    write_table(compare_csv(compared.table, compared.titles, compared.lang), out, sheet)
     table = compared.table
     summary = {
         "out": str(out),
@@ -168,7 +171,7 @@ def add_commands(sub) -> None:
         "--dataset", action="append", metavar="NAME[@VERSION]", help="communities saved"
     )
     command.add_argument("--infra", help="features whose coverage is compared: `atlas infra`")
-    command.add_argument("--lang", choices=["zh", "en"], default="zh", help="titles' language")
+    command.add_argument("--lang", choices=["zh", "en"], default="zh", help="the table's language")
     command.add_argument("--out", required=True, help="the table: .csv or .xlsx")
     add_user_option(command)
     declare_files(command, inputs=("projects", "infra"), suffixes=(".csv", ".xlsx"))

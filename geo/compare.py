@@ -621,8 +621,10 @@ def compare_table(values: pd.DataFrame, chosen: Sequence[str]) -> pd.DataFrame:
     value of the metric (卫滨区 is 3rd of 11 for households, whichever places are chosen); a
     city is ranked among the cities in ``values``. Values equal as shown share the lowest rank
     (:func:`geo.shown.ranks`: ``rank`` and ``n_tied`` as Chinese writes them, ``rank_en`` and
-    ``n_tied_en`` as English does), and every other status has no rank. Rows follow
-    ``chosen``, then the metrics in the order they first appear.
+    ``n_tied_en`` as English does), and every other status has no rank; ``value_shown`` and
+    ``value_shown_en`` are each value as the two languages show it, the figure ranked on
+    (:func:`geo.shown.as_shown`; NaN where there is no value). Rows follow ``chosen``, then
+    the metrics in the order they first appear.
     """
     values = values.reset_index(drop=True)  # the sources' tables are concatenated
     parts = values[values["tier"] == "district"]
@@ -639,6 +641,8 @@ def compare_table(values: pd.DataFrame, chosen: Sequence[str]) -> pd.DataFrame:
     found = shown.ranks(ranked, [ranked["metric"], ranked["tier"], scope])
     values = values.assign(**{column: found[column] for column in shown.RANK_COLUMNS})
     table = values[values["adcode"].isin(order)].copy()
+    for lang in shown.WRITES_WAN:
+        table["value_shown" + ("" if lang == "zh" else f"_{lang}")] = shown.as_shown(table, lang)
     table = table.join(means, on=["city", "metric"]).join(counts, on=["city", "metric"])
     # A city's own value is a total, not a district: its districts' average is no yardstick.
     whole = table["tier"] == "city"

@@ -33,6 +33,7 @@ __all__ = [
     "WAN_UNITS",
     "WRITES_WAN",
     "YI",
+    "as_shown",
     "decimals",
     "divisor",
     "is_written_as",
@@ -98,7 +99,8 @@ def shown(value: float, unit: str, *, wan: bool) -> float:
     if value is None or pd.isna(value):
         return math.nan
     scale = divisor(value, unit, wan=wan)
-    return float(rounded(value / scale, decimals(value / scale, unit, scale))) * scale
+    # Scaled back in decimal: 1.13 万 is 11300, not the float product 11299.999999999998.
+    return float(rounded(value / scale, decimals(value / scale, unit, scale)) * Decimal(scale))
 
 
 def is_written_as(as_written: object, value: float, unit: str, qualifier: object) -> bool:
@@ -112,8 +114,15 @@ def is_written_as(as_written: object, value: float, unit: str, qualifier: object
     return same_kind and math.isclose(float(found.value), float(value), rel_tol=1e-9)
 
 
-def _keys(values: pd.DataFrame, *, wan: bool) -> pd.Series:
-    """Each value as shown; in Chinese, a document's figure shown as written keeps its value."""
+def as_shown(values: pd.DataFrame, lang: str = "zh") -> pd.Series:
+    """
+    Each of ``values`` (``value``, ``unit``; ``as_written``, ``qualifier`` if any) as shown.
+
+    As ``lang`` writes it, back in its unit: the figure :func:`ranks` ranks on (12,345
+    households: 12300.0 in Chinese, 1.23 万户; 12345.0 in English). In Chinese a document's
+    figure shown as written keeps its value. A missing value stays NaN.
+    """
+    wan = WRITES_WAN[lang]
     written = values.get("as_written", pd.Series(pd.NA, index=values.index))
     qualifier = values.get("qualifier", pd.Series(pd.NA, index=values.index))
     keys = [
@@ -137,8 +146,8 @@ def ranks(values: pd.DataFrame, by: Sequence[pd.Series]) -> pd.DataFrame:
     # The groups numbered once: the key columns are factorised one time, not per language.
     group = values.groupby(list(by), dropna=False, sort=False).ngroup()
     out["n_ranked"] = group.groupby(group).transform("size")
-    for lang, wan in WRITES_WAN.items():
-        key = _keys(values, wan=wan)
+    for lang in WRITES_WAN:
+        key = as_shown(values, lang)
         suffix = "" if lang == "zh" else f"_{lang}"
         out[f"rank{suffix}"] = key.groupby(group).rank(method="min", ascending=False)
         out[f"n_tied{suffix}"] = key.groupby([group, key]).transform("size")

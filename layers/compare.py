@@ -43,13 +43,15 @@ class Comparison:
     A comparison of places, as :func:`compare_places` makes it.
 
     ``table`` is :func:`geo.compare.compare_table` (one row per place and metric) with each
-    place's ``label`` and source text; ``titles`` names its metrics (with the relative way
-    when not ``value``); ``places`` are the chosen places, in order.
+    place's ``label`` and source text, ranked as ``lang`` shows the values; ``titles`` names
+    its metrics (with the relative way when not ``value``); ``places`` are the chosen places,
+    in order; ``lang`` is the language of the labels, titles and ranks.
     """
 
     table: pd.DataFrame
     titles: dict[str, str]
     places: pd.DataFrame
+    lang: str = "zh"
 
 
 def compare_places(
@@ -97,19 +99,23 @@ def compare_places(
     table = with_labels(
         _ranks_in(compare.compare_table(values, list(chosen)), lang), chosen_places, lang
     )
-    return Comparison(table=table, titles=titles, places=chosen_places)
+    return Comparison(table=table, titles=titles, places=chosen_places, lang=lang)
 
 
 def _ranks_in(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """
-    ``table`` with ``rank`` and ``n_tied`` as ``lang`` writes the values (English: no 万).
+    ``table`` with ``rank``, ``n_tied`` and ``value_shown`` as ``lang`` writes the values.
 
     The page's table, chart and download then give the ranks its words show: 12,345 and
     12,349 households are two ranks in English, one (1.23 万户) in Chinese.
     """
     if f"rank_{lang}" not in table:
         return table
-    return table.assign(rank=table[f"rank_{lang}"], n_tied=table[f"n_tied_{lang}"])
+    return table.assign(
+        rank=table[f"rank_{lang}"],
+        n_tied=table[f"n_tied_{lang}"],
+        value_shown=table[f"value_shown_{lang}"],
+    )
 
 
 def period_rows(
@@ -154,8 +160,13 @@ def compare_charts(compared: Comparison, lang: str = "zh") -> list[tuple[str, al
 
 
 def comparison_csv(compared: Comparison) -> bytes:
-    """The comparison a planner downloads: :func:`layers.tables.compare_csv` as CSV bytes."""
-    return csv_bytes(compare_csv(compared.table, compared.titles))
+    """
+    The comparison a planner downloads: :func:`layers.tables.compare_csv` as CSV bytes.
+
+    In the comparison's language (headers, words and ranks, as the page it came from), UTF-8
+    with the BOM Excel needs (:func:`layers.spreadsheets.csv_bytes`).
+    """
+    return csv_bytes(compare_csv(compared.table, compared.titles, compared.lang))
 
 
 def comparison_notes(

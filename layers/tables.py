@@ -733,29 +733,46 @@ def compare_values(table: pd.DataFrame, titles: dict[str, str], lang: str = "zh"
     )
 
 
-def compare_csv(table: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
-    """The comparison with plain numbers and codes, for the CSV download."""
-    columns = [
-        "metric",
-        "adcode",
-        "place",
-        "city",
-        "value",
-        "unit",
-        "status",
-        "rank",
-        "n_ranked",
-        "city_mean",
-        "city_mean_n",
-        "city_places_n",
-        "period_label",
-        "figure_status",
-        "qualifier",
-        "as_written",
-        "source_kind",
-        "source_text",
-    ]
-    return table[columns].assign(metric_name=table["metric"].map(titles))
+def _worded(codes: pd.Series, lang: str, prefix: str = "") -> list[str]:
+    """Codes (``plan``, ``at_least``) as the catalogue words them; a missing one empty."""
+    return [label(prefix + c, lang) if isinstance(c, str) and c else "" for c in codes]
+
+
+def compare_csv(table: pd.DataFrame, titles: dict[str, str], lang: str = "zh") -> pd.DataFrame:
+    """
+    The comparison for the CSV and XLSX download: numbers as numbers, words in ``lang``.
+
+    Each value at full precision (the data) beside the value as shown, the figure its rank
+    is taken on (12,345 households is 12300, 1.23 万户, in Chinese), then the rank, how many
+    places share it (equal as shown) and how many were ranked: as ``lang`` writes the values,
+    ``table`` being :func:`layers.compare.compare_places`'s in that language. A value that
+    cannot be compared is empty, never 0, its status saying why; a city's own row has no city
+    average, nor its counts. Headers, units, statuses and kinds are worded in ``lang``.
+    """
+    table = table.reset_index(drop=True)
+    whole = table["tier"] == "city"
+    columns = {
+        "compare_metric": table["metric"].map(titles),
+        "col_adcode": table["adcode"],
+        "compare_place": table["label"],
+        "compare_city": table["city"],
+        "compare_csv_value": table["value"],
+        "compare_csv_shown": table["value_shown"],
+        "compare_csv_unit": [unit_text(u, lang) for u in table["unit"]],
+        "compare_csv_rank": table["rank"],
+        "compare_csv_tied": table["n_tied"],
+        "compare_csv_ranked": table["n_ranked"],
+        "compare_data_status": _status_texts(table, lang),
+        "city_average": table["city_mean"],
+        "compare_csv_mean_n": table["city_mean_n"].mask(whole),
+        "compare_csv_places_n": table["city_places_n"].mask(whole),
+        "period": ["" if pd.isna(p) else period_text(p, lang) for p in table["period_label"]],
+        "compare_figure_status": _worded(table["figure_status"], lang),
+        "col_qualifier": _worded(table["qualifier"], lang, "qualifier_"),
+        "as_written": table["as_written"],
+        "source": table["source_text"],
+    }
+    return pd.DataFrame({label(key, lang): cells for key, cells in columns.items()})
 
 
 def period_values(rows: pd.DataFrame, titles: dict[str, str], lang: str = "zh") -> pd.DataFrame:

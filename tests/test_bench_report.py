@@ -167,3 +167,57 @@ def test_every_job_names_its_table():
     # RESULTS.md heads each job's table with its title (the batch job had none: no RESULTS.md).
     for job in bench_main.JOBS:
         assert bench_main._module(job).TITLE
+
+
+def _runs_folder(tmp_path, monkeypatch) -> tuple:
+    """A moderate run with ``national`` empty, and a later and an earlier run that measured it."""
+    pytest.importorskip("matplotlib")
+    monkeypatch.setattr(report, "BENCH", tmp_path / "bench")
+    monkeypatch.setattr(report, "RESULTS", tmp_path / "bench" / "results")
+    monkeypatch.setattr(report, "RESULTS_MD", tmp_path / "bench" / "RESULTS.md")
+    folder = tmp_path / "bench" / "results"
+    folder.mkdir(parents=True)
+    moderate = small_run()
+    national = report._job(moderate, "national")
+    moderate["jobs"] = [j for j in moderate["jobs"] if j["job"] != "national"]
+    moderate["jobs"].append(_job("national", note="run with --full"))
+    for name, date, coverage in (
+        ("2025-12-31-full-national", "2025-12-31T10:00", 90.0),
+        ("2026-01-02-full-national", "2026-01-02T08:00", 40.0),
+        ("2026-01-03-full-national-failed", "2026-01-03T08:00", 1.0),
+    ):
+        job = national | {"cases": [_case("coverage 500k", 500_000, atlas=_peer(coverage))]}
+        run = small_run() | {"name": name, "date": date, "mode": "full", "jobs": [job]}
+        (folder / f"{name}.json").write_text(json.dumps(run), encoding="utf-8")
+    saved = folder / "2026-01-01.json"
+    saved.write_text(json.dumps(moderate), encoding="utf-8")
+    return saved, moderate
+
+
+def test_a_job_the_run_left_empty_comes_from_the_newest_run_that_measured_it(tmp_path, monkeypatch):
+    saved, moderate = _runs_folder(tmp_path, monkeypatch)
+    shown = report.with_earlier_runs(moderate)
+    national = report._job(shown, "national")
+    # The newest run that measured it, not the older one, nor a failed one.
+    assert national["from"]["name"] == "2026-01-02-full-national"
+    assert national["from"]["why"] == "run with --full"
+    found = {target: (text, met) for target, text, met in report.targets(shown)}
+    assert found["atlas coverage, 500k features, all China ≤ 60 s"] == (
+        "40.0 s (run of 2026-01-02T08:00, `2026-01-02-full-national.json`)",
+        True,
+    )
+    # The jobs this run measured stay its own: no origin beside their targets.
+    assert found["save-100k ≥ 50,000 rows/s"] == ("100,000 rows/s", True)
+    assert "from" not in report._job(shown, "store")
+    # RESULTS.md shows the table and says where it came from.
+    assert bench_main._rewrite(saved) == 0
+    text = (tmp_path / "bench" / "RESULTS.md").read_text(encoding="utf-8")
+    assert "| coverage 500k | 500,000 | **atlas** | 40.0 |" in text
+    assert "Not measured by this run (run with --full)" in text
+    assert "`bench/results/2026-01-02-full-national.json`" in text
+
+
+def test_a_run_that_measured_every_job_is_shown_as_it_is(tmp_path, monkeypatch):
+    _runs_folder(tmp_path, monkeypatch)
+    run = small_run()
+    assert report.with_earlier_runs(run) is run

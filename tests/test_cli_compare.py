@@ -30,11 +30,16 @@ def test_compare_writes_the_pages_table_with_each_value_and_its_source(tmp_path,
         "mixed_periods": [],
     }
     table = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
-    assert table[["adcode", "place", "as_written", "period_label"]].values.tolist() == [
+    assert table[["区划代码", "地点", "原文", "时期"]].values.tolist() == [
         ["410703", "卫滨区", "3279 户", "2023年"],
         ["410702", "红旗区", "2673 户", "2023年"],
     ]
-    assert table["source_text"].str.startswith("新百城提质办〔2023〕2号").all()
+    assert table["出处"].str.startswith("新百城提质办〔2023〕2号").all()
+    # Full precision beside the value as shown (3279 户 as written), ranked on the latter.
+    assert table[["数值（完整精度）", "显示值（按页面写法取整，排名依据）"]].values.tolist() == [
+        ["3279.0", "3279.0"],
+        ["2673.0", "2673.0"],
+    ]
     # What the page computes for the same choices, and offers as its download.
     figures = load_figures()
     outlines = boundaries.load_boundaries("district", display=True)
@@ -52,9 +57,16 @@ def test_compare_shares_of_the_city_in_english_as_xlsx(tmp_path, capsys):
     assert main([*args, "--show", "share_of_city", "--lang", "en", "--out", str(out)]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert (summary["places"], summary["rows"]) == (["410702", "410703"], 4)
-    table = pd.read_excel(out, sheet_name="compare", dtype=str)
-    assert set(table["unit"]) == {"percent"}
-    assert table["metric_name"].tolist()[0] == "households · share of the city (%)"
+    table = pd.read_excel(out, sheet_name="Compare places")
+    assert set(table["Unit"]) == {"%"}
+    assert table["Metric"].tolist()[0] == "households · share of the city (%)"
+    # The workbook has the CSV's columns: the value as shown and the ties, in English.
+    shown, tied = (
+        "Value as shown (rounded as the page writes it; ranked on)",
+        "Tied (places with the same value as shown)",
+    )
+    assert (table[shown] - table["Value (full precision)"]).abs().max() < 0.05
+    assert table[tied].notna().all() and (table[tied] >= 1).all()
 
 
 @pytest.mark.parametrize(

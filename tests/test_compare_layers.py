@@ -112,7 +112,7 @@ def test_the_comparison_is_charted_noted_and_written_as_its_table(figures):
     data = shown.comparison_csv(compared)
     assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read Chinese
     written = pd.read_csv(io.BytesIO(data), dtype=str, encoding="utf-8-sig")
-    assert written[["adcode", "place", "metric_name"]].values.tolist() == [
+    assert written[["区划代码", "地点", "指标"]].values.tolist() == [
         ["410702", "红旗区", "户数"],
         ["410703", "卫滨区", "户数"],
     ]

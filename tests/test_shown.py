@@ -66,11 +66,23 @@ def test_households_in_wan_tie_in_chinese_and_rank_apart_in_english():
     assert rank_label(items.loc["410702"], "zh") == "并列第 2 名（2 个并列，共 3）"
     assert rank_label(items.loc["410702"], "en") == "rank 3 of 3"
     assert rank_label(items.loc["410703"], "en") == "rank 2 of 3"
+    # What each rank was taken on: the value as each language shows it, back in households.
+    values = pd.DataFrame(
+        {"value": [12345.0, 12349.0, np.nan], "unit": "households", "as_written": None}
+    )
+    assert shown.as_shown(values, "zh").tolist()[:2] == [12300.0, 12300.0]
+    assert shown.as_shown(values, "en").tolist()[:2] == [12345.0, 12349.0]
+    assert np.isnan(shown.as_shown(values, "zh").iloc[2])
+    # A document's figure Chinese shows as written (1.2345万户) keeps its value there.
+    written = values.assign(as_written=["1.2345万户", None, None], qualifier="exact")
+    assert shown.as_shown(written, "zh").iloc[0] == 12345.0
 
 
 def test_counts_and_small_ratios_rank_on_what_is_written():
     # Whole counts are written whole; a small ratio keeps two significant digits (0.0041).
     assert shown.shown(3.0, "count", wan=True) == 3.0
+    # Back in its unit exactly: 1.13 万 is 11300, not 11299.999999999998.
+    assert shown.shown(11300.0, "households", wan=True) == 11300.0
     assert shown.shown(0.00412, "count_per_household", wan=False) == pytest.approx(0.0041)
     assert shown.shown(0.0049, "count_per_household", wan=False) != shown.shown(
         0.0041, "count_per_household", wan=False
@@ -152,11 +164,10 @@ def test_the_compare_table_ties_shares_equal_as_shown(lang, tied, apart):
     assert ranks[0] == ranks[1] == tied.split(" · ")[1]
 
 
-@pytest.mark.parametrize(("lang", "ranks"), [("zh", [1, 1, 3]), ("en", [2, 1, 3])])
-def test_the_compare_download_ranks_as_its_language_writes(lang, ranks):
-    from layers.compare import compare_places, comparison_csv
+def _households_compared(lang: str):
+    """一区 12,345 and 二区 12,349 households (1.23 万户 both), 四区 9,000, 三区 none; 甲市 too."""
+    from layers.compare import compare_places
 
-    # 12,345 and 12,349 households: 1.23 万户 both in Chinese, two numbers in English.
     figures = pd.DataFrame(
         [
             {"city": CITY, "place": place, "adcode": CODES[place], "level": "district",
@@ -173,7 +184,72 @@ def test_the_compare_download_ranks_as_its_language_writes(lang, ranks):
         {"adcode": list(CODES.values()), "district": list(CODES), "city": CITY}
     ).assign(city_adcode="990100")
     places = compare.list_places(districts, figures, [CITY])
-    chosen = [CODES["一区"], CODES["二区"], CODES["四区"]]
-    compared = compare_places(figures, places, chosen, ["households"], lang=lang)
-    written = pd.read_csv(io.BytesIO(comparison_csv(compared)), encoding="utf-8-sig")
-    assert written["rank"].tolist() == ranks
+    chosen = [CODES[p] for p in ("一区", "二区", "四区", "三区")] + ["990100"]
+    return compare_places(figures, places, chosen, ["households"], lang=lang)
+
+
+def _download(lang: str) -> pd.DataFrame:
+    from layers.compare import comparison_csv
+
+    data = comparison_csv(_households_compared(lang))
+    assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+_HEADERS = {
+    "zh": [
+        "指标", "区划代码", "地点", "所属城市", "数值（完整精度）",
+        "显示值（按页面写法取整，排名依据）", "单位", "排名（按显示值，1＝最大）",
+        "并列数（显示值相同的地点数）", "参与排名的地点数", "数据状态", "城市平均",
+        "城市平均所用区县数", "本市区县数（含开发区）", "时期", "性质", "数值性质", "原文", "出处",
+    ],
+    "en": [
+        "Metric", "Code", "Place", "City", "Value (full precision)",
+        "Value as shown (rounded as the page writes it; ranked on)", "Unit",
+        "Rank (on the value as shown; 1 = largest)",
+        "Tied (places with the same value as shown)", "Places ranked", "Data status",
+        "City average", "Districts in the city average", "Districts of the city (zones included)",
+        "Period", "Kind", "Qualifier", "As written", "Source",
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        # Chinese: both read 1.23 万户, so both are 12300 as shown, tied first (2 tied).
+        ("zh", [["12345.0", "12300.0", "1", "2", "3"], ["12349.0", "12300.0", "1", "2", "3"],
+                ["9000.0", "9000.0", "3", "1", "3"]]),
+        # English writes them whole: two numbers, two ranks, no tie.
+        ("en", [["12345.0", "12345.0", "2", "1", "3"], ["12349.0", "12349.0", "1", "1", "3"],
+                ["9000.0", "9000.0", "3", "1", "3"]]),
+    ],
+)  # fmt: skip
+def test_the_compare_download_says_a_tie_is_on_the_value_as_shown(lang, expected):
+    written = _download(lang)
+    assert written.columns.tolist() == _HEADERS[lang]
+    numbers = written.iloc[:3, [4, 5, 7, 8, 9]].values.tolist()
+    assert numbers == expected
+    assert written.iloc[:3, 2].tolist() == ["一区", "二区", "四区"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "unit", "status", "city"),
+    [
+        ("zh", "户", "数据不足：文件未上报此项（无数据，不是零）", "甲市（全市）"),
+        ("en", "households", "Insufficient data: no document reports this (no data, not zero)",
+         "甲市 (city-wide)"),
+    ],
+)  # fmt: skip
+def test_the_compare_download_leaves_no_data_empty_with_its_reason(lang, unit, status, city):
+    written = _download(lang).set_index(_HEADERS[lang][2])
+    value, as_shown, unit_column, rank, tied, ranked, data_status = _HEADERS[lang][4:11]
+    # 三区 reports nothing: no value, no value as shown, no rank, no tie; the status says why.
+    missing = written.loc["三区"]
+    assert missing[[value, as_shown, unit_column, rank, tied, ranked, data_status]].tolist() == [
+        "", "", unit, "", "", "", status,
+    ]  # fmt: skip
+    # The city's own row is a total: no city average, nor how many districts it used (not 0).
+    average = _HEADERS[lang][11:14]
+    assert written.loc[city, average].tolist() == ["", "", ""]
+    assert written.loc["一区", average].tolist() == ["11231.333333333334", "3", "4"]
