@@ -178,9 +178,11 @@ def rankings(found: Overview, lang: str) -> None:
         st.caption(label("progress_rank_none", lang))
         return
     st.subheader(ranking_title(found.quarter_end, lang))
-    for column, rate in zip(st.columns(len(RATES)), RATES, strict=True):
-        column.markdown(f"**{label(f'rate_{rate}', lang)}**")
-        column.dataframe(ranking_table(found.rankings[rate], lang), hide_index=True)
+    # One under the other, the page's width each: a shared rank reads in full
+    # (并列第 1 名（2 个并列，共 3）), which half the page cut short.
+    for rate in RATES:
+        st.markdown(f"**{label(f'rate_{rate}', lang)}**")
+        st.dataframe(ranking_table(found.rankings[rate], lang), hide_index=True, width="stretch")
 
 
 def months_view(found: Overview, lang: str, saved: bool) -> None:
