@@ -200,7 +200,5 @@ def test_the_english_compare_page_lists_with_english_commas():
     at.multiselect(key="metric").set_value(["households", "communities", "buildings"]).run()
     assert not at.exception, at.exception
     single = next(unescaped(c.value) for c in at.caption if "a single period" in c.value)
-    assert single.endswith(
-        "(values above): households, old residential communities, buildings"
-    )
+    assert single.endswith("(values above): households, old residential communities, buildings")
     assert "、" not in single
