@@ -1011,7 +1011,9 @@ def versions_table(versions: list[dict], lang: str = "zh") -> pd.DataFrame:
             label("history_col_file", lang): rows["file_name"].fillna(""),
             "SHA-256": rows["sha256"].fillna("").str[:12],
             label("col_datum", lang): [
-                label(f"datum_{d}" if isinstance(d, str) else "datum_in_file", lang)
+                # None: no datum was declared, as for a file of addresses or district names
+                # alone as for one with a 坐标系 column; the version does not say which.
+                label(f"datum_{d}" if isinstance(d, str) else "datum_not_declared", lang)
                 for d in rows["datum"]
             ],
             label("rows", lang): rows["rows"],

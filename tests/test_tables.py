@@ -194,7 +194,12 @@ def test_versions_table_in_beijing_time_with_reasons_and_datums_named():
 
     zh = versions_table(VERSIONS, "zh")
     assert zh["保存时间（北京时间）"].tolist() == ["2026-12-06 13:02", "2026-12-07 00:30"]
-    assert zh["原坐标系"].tolist()[0] == "GCJ-02（高德、腾讯）"
+    # Version 2 declared no datum: a 坐标系 column, or no coordinates at all (a ledger of
+    # addresses alone read "stated in the file (坐标系 column)", which it has not).
+    assert zh["原坐标系"].tolist() == [
+        "GCJ-02（高德、腾讯）",
+        "未另行指定（按文件的坐标系列；或文件没有坐标）",
+    ]
     assert zh["原因"].tolist() == ["同名记录冲突 2、合计行 3", ""]
     assert zh["覆盖区县"].tolist() == ["卫滨区、红旗区", "卫滨区"]
     en = versions_table(VERSIONS, "en")
