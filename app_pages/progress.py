@@ -189,7 +189,9 @@ def months_view(found: Overview, lang: str, saved: bool) -> None:
     """The months read from the ledger's saved versions: the chart of one place, the table."""
     st.subheader(label("progress_monthly_title", lang))
     if not saved or found.months.empty:
-        st.info(label("progress_monthly_none", lang))
+        # Saved, a ledger may still report no month of the plan's year (saved years later,
+        # with no report date): not "not saved".
+        st.info(label("progress_monthly_none" if not saved else "progress_monthly_empty", lang))
         return
     st.caption(label("progress_monthly_help", lang))
     names = chart_places(found.progress.table)
