@@ -150,7 +150,10 @@ def render(lang: str) -> None:
     )  # fmt: skip
     st.dataframe(progress_table(found.progress, lang), hide_index=True, width="stretch")
     st.subheader(label("progress_late_title", lang))
-    if found.progress.late.empty:
+    if found.progress.late.empty and found.progress.notes:
+        # Without start or finish dates, who is late cannot be told: not "none is late".
+        st.info(label("progress_late_unknown", lang))
+    elif found.progress.late.empty:
         st.success(label("progress_late_none", lang))
     else:
         st.dataframe(late_table(found.progress.late, lang), hide_index=True, width="stretch")
