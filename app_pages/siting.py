@@ -185,7 +185,11 @@ def render(lang: str) -> None:
     coverage_view(siting_layers(candidates, existing, lang=lang, weigh=weigh), "siting_map")
     left, right = st.columns(2)
     left.subheader(label("siting_chosen", lang))
-    left.dataframe(siting_table(candidates, lang, weigh), hide_index=True, width="stretch")
+    chosen = siting_table(candidates, lang, weigh)
+    if chosen.empty:  # not an empty grid, whose only word is Streamlit's English "empty"
+        left.info(label("siting_none_chosen", lang))
+    else:
+        left.dataframe(chosen, hide_index=True, width="stretch")
     right.subheader(label("siting_curve", lang))
     if counted(result.summary):
         curve = curve_frame(result.curve, lang, weigh, before=result.summary["covered_before"])

@@ -272,6 +272,11 @@ def test_a_ledger_without_points_says_coverage_cannot_be_measured_not_zero(scene
         "addresses or district names alone needs coordinates here."
     )
     assert not at.get("vega_lite_chart")  # no curve flat at 0
+    # No site chosen: said, not an empty table reading Streamlit's English "empty".
+    assert ("没有选出新增点位。" if lang == "zh" else "No new site is chosen.") in [
+        i.value for i in at.info
+    ]
+    assert not [d for d in at.dataframe if len(d.value) == 0]
     assert at.info[-1].value == (
         "没有可计入的小区，不画边际曲线。" if lang == "zh" else
         "No community counts, so there is no marginal curve."
