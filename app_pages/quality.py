@@ -25,6 +25,7 @@ from app_pages._ui.common import (
     load_figures,
 )
 from app_pages._ui.measured import session_infra_metrics
+from app_pages._ui.paged import paged_dataframe
 from geo import boundaries, compare, completeness, coverage
 from geo.errors import BoundaryCacheError
 from layers._html import esc_md
@@ -74,7 +75,12 @@ def quarantined(quarantine, key: str, lang: str) -> None:
         return
     st.dataframe(quarantine_by_reason(quarantine, lang), hide_index=True, width="stretch")
     with st.expander(f"{label('quality_quarantined_rows', lang)} ({len(quarantine)})"):
-        st.dataframe(quarantine_rows(quarantine, lang, kind=key), hide_index=True, width="stretch")
+        paged_dataframe(
+            len(quarantine),
+            lambda rows: quarantine_rows(quarantine.iloc[rows], lang, kind=key),
+            f"quality_{key}_quarantine_page",
+            lang,
+        )
         st.download_button(
             "CSV", csv_bytes(quarantine), f"{key}-quarantine.csv", "text/csv", key=f"{key}-q"
         )
@@ -94,8 +100,12 @@ def reconciliation_section(lang: str) -> None:
         counts = reconciliation_counts(table, names, lang)
         st.dataframe(counts, hide_index=True, width="stretch")
         with st.expander(label("quality_reconciliation_rows", lang)):
-            shown = reconciliation_table(table, names, lang)
-            st.dataframe(shown, hide_index=True, width="stretch")
+            paged_dataframe(
+                len(table),
+                lambda rows: reconciliation_table(table.iloc[rows], names, lang),
+                "quality_reconciliation_page",
+                lang,
+            )
     st.subheader(label("quality_infra_reported", lang))
     try:
         infra = session_infra_metrics()
