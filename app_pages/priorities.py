@@ -204,7 +204,8 @@ def render(lang: str) -> None:
     page = ranked.iloc[shown]
     if not (page.geometry.isna() | page.geometry.is_empty).all():
         if len(page) < len(ranked):
-            placed = int((~(page.geometry.isna() | page.geometry.is_empty)).sum())
+            drawn = ~(page.geometry.isna() | page.geometry.is_empty) & page["rank"].notna()
+            placed = int(drawn.sum())
             st.caption(
                 label("priorities_map_page", lang).format(
                     count=f"{placed:,}", total=f"{len(ranked):,}"

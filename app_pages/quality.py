@@ -26,6 +26,7 @@ from app_pages._ui.common import (
 )
 from app_pages._ui.measured import session_infra_metrics
 from app_pages._ui.paged import paged_dataframe
+from app_pages._ui.widgets import download
 from geo import boundaries, compare, completeness, coverage
 from geo.errors import BoundaryCacheError
 from layers._html import esc_md
@@ -41,8 +42,6 @@ from layers.tables import (
     reported_table,
 )
 from layers.wording import label
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def quarantine_section(lang: str) -> None:
@@ -81,9 +80,7 @@ def quarantined(quarantine, key: str, lang: str) -> None:
             f"quality_{key}_quarantine_page",
             lang,
         )
-        st.download_button(
-            "CSV", csv_bytes(quarantine), f"{key}-quarantine.csv", "text/csv", key=f"{key}-q"
-        )
+        download("CSV", f"{key}-quarantine.csv", csv_bytes, quarantine, key=f"{key}-q")
 
 
 def reconciliation_section(lang: str) -> None:
@@ -144,18 +141,20 @@ def completeness_section(cities: list[str], lang: str) -> None:
     with st.expander(label("quality_detail", lang)):
         st.dataframe(completeness_detail(table, lang), hide_index=True, width="stretch")
     left, right = st.columns(2)
-    left.download_button(
+    # Each file written when its button is clicked, not on every run.
+    download(
         label("download_completeness_csv", lang),
-        csv_bytes(table),
         "completeness.csv",
-        "text/csv",
+        csv_bytes,
+        table,
+        where=left,
         key="completeness-csv",
     )
-    right.download_button(
+    download(
         label("download_completeness_xlsx", lang),
-        xlsx_bytes({"completeness": table, "by_place": completeness.by_place(table)}),
         "completeness.xlsx",
-        XLSX,
+        lambda: xlsx_bytes({"completeness": table, "by_place": completeness.by_place(table)}),
+        where=right,
         key="completeness-xlsx",
     )
 
