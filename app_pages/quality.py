@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 
+import pandas as pd
 import streamlit as st
 
 from app_pages._ui import state
@@ -23,6 +24,8 @@ from app_pages._ui.common import (
     load_city_names,
     load_display_outlines,
     load_figures,
+    session_copy,
+    workspace_revision,
 )
 from app_pages._ui.measured import session_infra_metrics
 from app_pages._ui.paged import paged_dataframe
@@ -120,6 +123,17 @@ def reconciliation_section(lang: str) -> None:
         st.dataframe(reported_table(reported, figures, lang), hide_index=True, width="stretch")
 
 
+# Made once per server for each choice of cities, workspace revision (which names the
+# account) and day, not on every run: each run unpickled all of China's outlines and walked
+# every place's figures family by family. Each session gets its own copy.
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _shared_completeness(
+    cities: tuple[str, ...], revision: tuple, today: datetime.date
+) -> pd.DataFrame:
+    places = compare.list_places(load_display_outlines().reset_index(), load_figures(), cities)
+    return completeness.completeness(load_figures(), places, today=today)
+
+
 def completeness_section(cities: list[str], lang: str) -> None:
     """Which figures each place has, from where and how old; downloads."""
     st.header(label("quality_completeness", lang))
@@ -128,8 +142,7 @@ def completeness_section(cities: list[str], lang: str) -> None:
     if not cities:
         st.info(label("quality_pick_city", lang))
         return
-    places = compare.list_places(load_display_outlines().reset_index(), load_figures(), cities)
-    table = completeness.completeness(load_figures(), places, today=today)
+    table = session_copy(_shared_completeness(tuple(cities), workspace_revision(), today))
     missing = completeness.without_figures(table)
     if missing.empty:
         st.success(label("quality_all_have", lang))

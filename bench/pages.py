@@ -62,7 +62,9 @@ def _open(page: str, lang: str) -> dict:
         "load": round(load, 2),
         "exceptions": [str(e.value)[:200] for e in at.exception],
         "table_rows": [len(t.value) for t in tables],
-        "table_bytes": sum(len(t.proto.data) for t in tables),
+        "table_bytes": sum(
+            len(t.proto.arrow_data.data) + len(t.proto.lazy_data.initial_chunk.data) for t in tables
+        ),
     }
 
 

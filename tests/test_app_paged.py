@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages._ui.common import LEDGER_KEY, LoadedLedger
 from app_pages._ui.paged import PAGE_ROWS
-from geo import priorities, reconcile, records
+from geo import completeness, priorities, reconcile, records
 from geo.figures import load_figures
 from layers import priorities as words
 from layers.tables import projects_table
@@ -98,3 +98,23 @@ def test_the_quality_page_shows_a_page_of_the_quarantined_rows(loaded):
     at = _open(loaded, "quality", "zh")
     assert [len(t.value) for t in at.dataframe if len(t.value) == PAGE_ROWS] == [PAGE_ROWS]
     assert "共 520 行，本页显示第 1–500 行。" in _captions(at)
+
+
+def test_the_quality_page_makes_the_completeness_table_once_per_server(monkeypatch):
+    # Each run listed the places over all of China's outlines and walked every place's
+    # figures family by family, whatever the planner clicked; now once per cities and day.
+    made = []
+    real = completeness.completeness
+    monkeypatch.setattr(
+        completeness, "completeness", lambda *a, **kw: made.append(1) or real(*a, **kw)
+    )
+    tables = []
+    for lang in ("zh", "en", "zh"):
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        at.query_params["city"] = "新乡市"
+        at.session_state["lang"] = lang
+        open_page(at, "quality").run()
+        assert not at.exception, at.exception
+        tables.append(at.dataframe[-2].value)  # the place × family matrix
+    assert made == [1]
+    assert tables[0].equals(tables[2]) and len(tables[1]) == len(tables[0]) > 5
