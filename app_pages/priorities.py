@@ -20,7 +20,13 @@ from app_pages._ui import state
 from app_pages._ui.cache import kept_newest, walking_network
 from app_pages._ui.common import current_infra, current_ledger
 from app_pages._ui.paged import paged_dataframe
-from app_pages._ui.widgets import coverage_view, datum_select, upload_fields, upload_note
+from app_pages._ui.widgets import (
+    NO_RERUN,
+    coverage_view,
+    datum_select,
+    upload_fields,
+    upload_note,
+)
 from geo import facilities, priorities, records
 from geo.errors import InputError
 from layers import priorities as words
@@ -214,4 +220,6 @@ def render(lang: str) -> None:
         coverage_view(words.priorities_layers(ranked, lang=lang, rows=shown), "priorities_map")
     files = words.ranking_downloads(ranked, weights, preset, lang)
     for column, (text, data, name, mime) in zip(st.columns(2), files, strict=True):
-        column.download_button(text, data, name, mime, key=f"priorities_{name.rsplit('.')[-1]}")
+        column.download_button(
+            text, data, name, mime, key=f"priorities_{name.rsplit('.')[-1]}", on_click=NO_RERUN
+        )

@@ -30,6 +30,7 @@ from app_pages._ui.common import (
     workspace_revision,
 )
 from app_pages._ui.plan_forms import plan_forms
+from app_pages._ui.widgets import NO_RERUN
 from geo import dates, plans
 from geo.progress import RATES, Overview, overview
 from layers._html import esc_md
@@ -165,7 +166,7 @@ def render(lang: str) -> None:
     )  # fmt: skip
     st.download_button(
         label("progress_download", lang), make, report_file_name(plan.city, as_of, lang), XLSX,
-        key="report", help=label("progress_download_help", lang),
+        key="report", help=label("progress_download_help", lang), on_click=NO_RERUN,
     )  # fmt: skip
     st.session_state["ledger_versions"] = ",".join(s.ref for s in loaded.sources)
     state.publish(KEYS, defaults={"rate": RATES[0]})
@@ -177,9 +178,11 @@ def rankings(found: Overview, lang: str) -> None:
         st.caption(label("progress_rank_none", lang))
         return
     st.subheader(ranking_title(found.quarter_end, lang))
-    for column, rate in zip(st.columns(len(RATES)), RATES, strict=True):
-        column.markdown(f"**{label(f'rate_{rate}', lang)}**")
-        column.dataframe(ranking_table(found.rankings[rate], lang), hide_index=True)
+    # One under the other, the page's width each: a shared rank reads in full
+    # (并列第 1 名（2 个并列，共 3）), which half the page cut short.
+    for rate in RATES:
+        st.markdown(f"**{label(f'rate_{rate}', lang)}**")
+        st.dataframe(ranking_table(found.rankings[rate], lang), hide_index=True, width="stretch")
 
 
 def months_view(found: Overview, lang: str, saved: bool) -> None:

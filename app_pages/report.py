@@ -24,6 +24,7 @@ from app_pages._ui.common import (
     load_figures,
     workspace,
 )
+from app_pages._ui.widgets import NO_RERUN
 from geo import boundaries, report
 from geo.errors import AtlasError
 from geo.figures import STATUSES
@@ -177,4 +178,5 @@ def render(lang: str) -> None:
             found.mime,
             type="primary" if found.key == "dl-reply" else "secondary",
             key=found.key,
+            on_click=NO_RERUN,
         )

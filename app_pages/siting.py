@@ -19,6 +19,7 @@ from app_pages._ui import state
 from app_pages._ui.cache import kept_newest, walking_network
 from app_pages._ui.common import current_infra, current_ledger
 from app_pages._ui.widgets import (
+    NO_RERUN,
     coverage_view,
     datum_select,
     load_network_example,
@@ -192,4 +193,4 @@ def render(lang: str) -> None:
         right.info(fewer)
     files = siting_downloads(candidates, f"{kind}-{profile}-{radius}m", lang)
     for column, (text, data, name, mime) in zip(st.columns(2), files, strict=True):
-        column.download_button(text, data, name, mime)
+        column.download_button(text, data, name, mime, on_click=NO_RERUN)

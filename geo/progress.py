@@ -19,7 +19,8 @@ each month and district, the newest version reporting that month, or ``not_repor
 or the date given when it was read) where it has one, else by the day the atlas saved it,
 and each month says which (``basis``); that day names the month it reports and whether it
 came after the plan's report day (:func:`reported_month`). :func:`ranking` ranks the
-districts by a rate, ties shared and named; districts without a plan, a report or data,
+districts by a rate as shown (:mod:`geo.shown`: 56.84 % and 56.76 % both read 56.8 % and
+tie), ties shared, counted and named; districts without a plan, a report or data,
 or whose target the document qualified (约, 不少于), are named apart. Everything is codes
 and numbers; layers word them.
 """
@@ -28,12 +29,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import math
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
-from geo import boundaries, dates
+from geo import boundaries, dates, shown
 from geo.figures import combined_qualifier
 from geo.plans import Plan
 
@@ -51,9 +54,11 @@ __all__ = [
     "Report",
     "monthly",
     "overview",
+    "percent",
     "progress_at",
     "ranking",
     "reported_month",
+    "shown_percents",
 ]
 
 #: A place's standing: counted against its plan, in the ledger without a plan, or in the
@@ -485,59 +490,102 @@ _EMPTY_PROJECTS = pd.DataFrame(
 # --- rankings ------------------------------------------------------------------------------------
 
 
+def percent(rate: float | None) -> float:
+    """
+    A rate (``0.5685``) in percent (``56.85``), NaN where there is none.
+
+    Scaled from the rate's shortest decimal (its ``repr``), not its float times 100: 23/80
+    is 28.75 %, where ``0.2875 * 100`` is 28.749999999999996, which half up would show as
+    28.7. Rounding it as shown is :mod:`geo.shown`'s, never this function's.
+    """
+    if rate is None or pd.isna(rate):
+        return math.nan
+    return float(Decimal(repr(float(rate))) * 100)
+
+
+def shown_percents(rates: pd.Series, lang: str = "zh") -> pd.Series:
+    """
+    ``rates`` in percent as ``lang`` shows them (:func:`geo.shown.as_shown` of :func:`percent`).
+
+    0.5684 is 56.8 and 9/16 is 56.3 (half up); a missing rate stays NaN. What a rank is
+    taken on and a map class chosen by, so neither parts two rates that read alike.
+    """
+    values = pd.DataFrame(
+        {"value": [percent(r) for r in rates], "unit": "percent"}, index=rates.index
+    )
+    return shown.as_shown(values, lang)
+
+
 def ranking(table: pd.DataFrame, *, by: str = "start_rate") -> pd.DataFrame:
     """
     The districts of a :attr:`Progress.table` ranked by ``by`` (:data:`RATES`), highest first.
 
-    Only rates read against a target the document states exactly are ranked: equal rates
-    share a rank (1, 2, 2, 4) and ``tied_with`` names the others (a tuple). The rest come
-    last, unranked, ``reason`` (:data:`UNRANKED`) saying why: no plan, not reported, no
-    data, or a target the document qualified (约, 不少于, 不超过: ``qualified_target``),
-    whose rate is itself only a bound or an estimate and so cannot be placed among exact
-    ones. Columns: ``rank`` (missing for the unranked), ``adcode``, ``place``, ``rate``,
-    ``qualifier`` (of the target the rate is read against), ``status``, ``reason`` (missing
-    for the ranked), ``tied_with``.
+    Ranked on the rate as shown (:func:`geo.shown.ranks` of its :func:`percent`, one decimal
+    half up): 56.84 % and 56.76 % both read 56.8 % and share rank 1, the next is 3rd.
+    ``rank`` and ``n_tied`` (how many share it) are as Chinese writes the rates, ``rank_en``
+    and ``n_tied_en`` as English does, ``n_ranked`` how many were ranked; ``tied_with``
+    names the others sharing ``rank`` (a tuple). Only rates read against a target the
+    document states exactly are ranked. The rest come last, unranked, ``reason``
+    (:data:`UNRANKED`) saying why: no plan, not reported, no data, or a target the document
+    qualified (约, 不少于, 不超过: ``qualified_target``), whose rate is itself only a bound or
+    an estimate and so cannot be placed among exact ones. Columns: ``rank`` (missing for the
+    unranked, as are its counts), ``n_tied``, ``n_ranked``, ``rank_en``, ``n_tied_en``,
+    ``adcode``, ``place``, ``rate`` (at full precision), ``percent`` (it in percent),
+    ``percent_shown`` and ``percent_shown_en`` (as each language shows it: the rank's key;
+    missing with no rate), ``qualifier`` (of the target the rate is read against),
+    ``status``, ``reason`` (missing for the ranked), ``tied_with``.
     """
     if by not in RATES:
         raise ValueError(f"Expected a rate among {list(RATES)}, got {by!r}.")
-    places = table[table["level"] != "city"]
+    places = table[table["level"] != "city"].reset_index(drop=True)
     written = places.get("planned_qualifier", pd.Series(None, index=places.index, dtype=object))
     qualifier = written.astype(object).where(written.notna(), "exact")
     reason = pd.Series(None, index=places.index, dtype=object)
     reason[places[by].isna()] = "no_data"
     reason[qualifier != "exact"] = "qualified_target"
     reason[places["status"].isin(["no_plan", "not_reported"])] = places["status"]
-    ranked = places[reason.isna()]
-    rounded = ranked[by].astype(float).round(9)
-    out = pd.DataFrame(
+    values = pd.DataFrame(
+        {"value": [percent(r) for r in places[by]], "unit": "percent"}, index=places.index
+    )
+    every = pd.DataFrame(
         {
-            "rank": rounded.rank(method="min", ascending=False).astype("Int64"),
-            "adcode": ranked["adcode"],
-            "place": ranked["place"],
-            "rate": ranked[by].astype(float),
-            "qualifier": "exact",
-            "status": ranked["status"],
-            "reason": None,
+            "adcode": places["adcode"],
+            "place": places["place"],
+            "rate": places[by].astype(float),
+            "percent": values["value"],
+            "percent_shown": shown_percents(places[by], "zh"),
+            "percent_shown_en": shown_percents(places[by], "en"),
+            "qualifier": qualifier,
+            "status": places["status"],
+            "reason": reason,
         }
-    ).sort_values(["rank", "adcode"])
-    names = out.groupby("rank")["place"].agg(list)
+    )
+    ranked = reason.isna()
+    # One group: the city's districts. Rows without a rank keep their counts missing.
+    found = shown.ranks(values[ranked], [pd.Series(0, index=values.index[ranked])])
+    found = found.reindex(places.index).astype("Int64")
+    out = pd.concat([found, every], axis=1)
+    out = pd.concat(
+        [
+            out[ranked].sort_values(["rank", "adcode"]),
+            out[~ranked].sort_values(["reason", "adcode"]),
+        ]
+    )
+    names = out[out["rank"].notna()].groupby("rank")["place"].agg(list)
     out["tied_with"] = [
-        tuple(n for n in names[r] if n != p) for r, p in zip(out["rank"], out["place"], strict=True)
+        tuple(n for n in names[r] if n != p) if pd.notna(r) else ()
+        for r, p in zip(out["rank"], out["place"], strict=True)
     ]
-    rest = places[reason.notna()]
-    unranked = pd.DataFrame(
-        {
-            "rank": pd.array([pd.NA] * len(rest), dtype="Int64"),
-            "adcode": rest["adcode"],
-            "place": rest["place"],
-            "rate": rest[by].astype(float),
-            "qualifier": qualifier[rest.index],
-            "status": rest["status"],
-            "reason": reason[rest.index],
-            "tied_with": [()] * len(rest),
-        }
-    ).sort_values(["reason", "adcode"])
-    return pd.concat([out, unranked], ignore_index=True)
+    # The ranked have no reason: None, as a code column's gap, not NaN.
+    out["reason"] = out["reason"].astype(object).where(out["reason"].notna(), None)
+    return out[["rank", *_RANKING_COLUMNS]].reset_index(drop=True)
+
+
+#: The columns of :func:`ranking` after ``rank``.
+_RANKING_COLUMNS = (
+    "n_tied", "n_ranked", "rank_en", "n_tied_en", "adcode", "place", "rate", "percent",
+    "percent_shown", "percent_shown_en", "qualifier", "status", "reason", "tied_with",
+)  # fmt: skip
 
 
 # --- all of it: what the page shows and the monthly report holds -------------------------------

@@ -71,15 +71,22 @@ def md_lines(lines) -> str:
     return "  \n".join(esc_md(line) for line in lines)
 
 
-def tipped_geojson(shown: gpd.GeoDataFrame, style, *, name: str | None = None) -> folium.GeoJson:
+def tipped_geojson(
+    shown: gpd.GeoDataFrame,
+    style,
+    *,
+    name: str | None = None,
+    kind: type[folium.GeoJson] = folium.GeoJson,
+) -> folium.GeoJson:
     """
     Polygons styled by ``style`` with their (already escaped) ``tip`` as a sticky tooltip.
 
     Handed to folium as a dict (``to_geo_dict``), the same features ``to_json`` writes, not
     as text it parses again: all of China's 370 city outlines built in a tenth of the time.
+    A ``kind`` of its own (:class:`layers.coverage.CompactGeoJson`) is handed the frame.
     """
-    return folium.GeoJson(
-        shown.to_geo_dict(),
+    return kind(
+        shown.to_geo_dict() if kind is folium.GeoJson else shown,
         name=name,
         style_function=style,
         highlight_function=lambda _: {"weight": 3, "color": "#08306b"},

@@ -14,7 +14,10 @@ them in the same table (each column headed with its distance), citing the extrac
 A zone without an outline gets a page without a map that says why. A map's key (the
 cover's legend too) is measured and put where it covers none of what the map draws:
 beside it, in a corner it leaves empty, or beside the map made narrower (:func:`_place_key`).
-Text that is too long wraps; a page that overflows goes on to a continuation page.
+Text is measured in the font's own glyph widths and wraps where it is too long; a table's
+columns are as wide as the text it shows needs, in the atlas's language (:func:`_fit_widths`),
+the same on every page; the map takes what the tables, the sources and the notes leave,
+measured as they will be drawn. A page that still overflows goes on to a continuation page.
 
 Text is real text in the font Debian ships (Noto Sans CJK, ``fonts-noto-cjk``), as Type 3
 fonts with a ToUnicode map: measured on the 新乡 atlas, ``pdf.fonttype: 42`` took 7.7 s more
@@ -42,6 +45,7 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.ft2font import LoadFlags
 from matplotlib.patches import Patch
 from matplotlib_scalebar.scalebar import ScaleBar
 
@@ -114,9 +118,35 @@ def _font(family: str, size: float, weight: str) -> FontProperties:
     return FontProperties(family=family, size=size, weight=weight)
 
 
-def _width_em(text: str) -> float:
-    """Width of ``text`` in ems: a Chinese character is one, a Latin one about 0.56."""
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.56 for c in text)
+def _width_em(text: str, *, bold: bool = False) -> float:
+    """
+    Width of ``text`` in ems, as the atlas's font draws it: the sum of its glyphs' advances.
+
+    A Chinese character is one em; Latin letters are Noto Sans CJK's own (measured on the
+    English atlas, the old flat estimate of 0.56 em a letter made "the data cover only part
+    of the district" 22.4 ems wide where the font draws 17.5, and wrapped English early).
+    """
+    return sum(_advance(char, bold) for char in text)
+
+
+#: The size (pixels to the em) glyph advances are read at: unhinted, so exact to the unit.
+_EM_PX = 1000
+
+
+@functools.cache
+def _advance(char: str, bold: bool) -> float:
+    """The advance of ``char`` in ems in Noto Sans CJK (regular or bold), unhinted."""
+    if unicodedata.east_asian_width(char) in "WF":
+        return 1.0
+    prop = FontProperties(family=_font_family(), weight="bold" if bold else "normal")
+    font = font_manager.get_font(font_manager.findfont(prop, fallback_to_default=False))
+    index = font.get_char_index(ord(char))
+    if not index:
+        return 1.0  # not in the font: drawn by another one, counted a full em wide
+    # The font object is shared with the renderer, which sets its own size before drawing.
+    font.set_size(_EM_PX * 72 / 100, 100)
+    glyph = font.load_glyph(index, flags=LoadFlags.NO_HINTING)
+    return glyph.horiAdvance / 64 / _EM_PX
 
 
 _NO_LINE_START = set("，。、；：）》」”’%！？,.;:)")
@@ -124,7 +154,9 @@ _NO_LINE_START = set("，。、；：）》」”’%！？,.;:)")
 _BRACKETS = {"（": "）", "(": ")", "〔": "〕", "【": "】", "《": "》"}
 
 
-def wrap(text: str, width_mm: float, size_pt: float, *, groups: bool = False) -> list[str]:
+def wrap(
+    text: str, width_mm: float, size_pt: float, *, groups: bool = False, bold: bool = False
+) -> list[str]:
     """
     ``text`` cut into lines no wider than ``width_mm`` at ``size_pt``; nothing is dropped.
 
@@ -132,17 +164,18 @@ def wrap(text: str, width_mm: float, size_pt: float, *, groups: bool = False) ->
     starts with closing punctuation. With ``groups`` (a table's cells), a bracketed group
     that fits on a line is kept whole: the line breaks before its opening bracket, never
     inside it ("300 米内户数占比" / "（直线）"); a group wider than the line still breaks.
+    Widths are the font's, ``bold`` or regular (:func:`_width_em`).
     """
     limit = width_mm / (size_pt * 0.3528)
     lines: list[str] = []
     for paragraph in str(text).split("\n"):
         line, width = "", 0.0  # the line's width kept as it grows: one pass over the text
-        for token in _tokens(paragraph, groups=groups, limit=limit):
-            more = _width_em(token)
+        for token in _tokens(paragraph, groups=groups, limit=limit, bold=bold):
+            more = _width_em(token, bold=bold)
             if line and width + more > limit and token.strip() not in _NO_LINE_START:
                 lines.append(line.rstrip())
                 line = token.lstrip()
-                width = _width_em(line)
+                width = _width_em(line, bold=bold)
             else:
                 line += token
                 width += more
@@ -150,7 +183,9 @@ def wrap(text: str, width_mm: float, size_pt: float, *, groups: bool = False) ->
     return lines
 
 
-def _tokens(text: str, *, groups: bool = False, limit: float = 0.0) -> Iterator[str]:
+def _tokens(
+    text: str, *, groups: bool = False, limit: float = 0.0, bold: bool = False
+) -> Iterator[str]:
     """
     Chinese characters one by one; Latin words with their trailing space together.
 
@@ -162,7 +197,7 @@ def _tokens(text: str, *, groups: bool = False, limit: float = 0.0) -> Iterator[
             if index < start or char not in _BRACKETS:
                 continue
             end = text.find(_BRACKETS[char], index + 1)
-            if end < 0 or _width_em(text[index : end + 1]) > limit:
+            if end < 0 or _width_em(text[index : end + 1], bold=bold) > limit:
                 continue
             yield from _tokens(text[start:index])
             yield text[index : end + 1]
@@ -222,6 +257,11 @@ class _PageText(Artist):
         gc.restore()
 
 
+def _line_mm(size: float) -> float:
+    """The step (mm) from one line of text to the next at ``size`` points."""
+    return size * 0.3528 * 1.45
+
+
 class _Page:
     """One A4 page being laid out top-down in millimetres."""
 
@@ -253,9 +293,13 @@ class _Page:
     def lines(self, text: str, size: float, *, x: float = _MARGIN_MM, width=None, **style):
         """Wrapped ``text`` at the cursor; the cursor moves below it."""
         width = self.width - (x - _MARGIN_MM) if width is None else width
-        for line in wrap(text, width, size):
+        for line in wrap(text, width, size, bold=style.get("weight") == "bold"):
             self.text(x, self.y, line, size, **style)
-            self.y += size * 0.3528 * 1.45
+            self.y += _line_mm(size)
+
+    def lines_height(self, text: str, size: float, *, bold: bool = False) -> float:
+        """Millimetres :meth:`lines` takes for ``text`` across the page."""
+        return len(wrap(text, self.width, size, bold=bold)) * _line_mm(size)
 
     def axes(self, top: float, height: float, left: float = _MARGIN_MM, width=None):
         """Axes ``height`` mm tall at ``top`` mm, the page's width by default."""
@@ -284,6 +328,9 @@ class _Page:
 
 
 _TABLE_PT = 6.8
+#: A cell's text starts at its column's left edge and stops this far (mm) short of the next.
+_CELL_PAD_MM = 1.5
+_TABLE_MM = _A4_MM[0] - 2 * _MARGIN_MM
 
 
 def _table(page: _Page, headers: list[str], rows: list[list[str]], widths: list[float]):
@@ -296,7 +343,7 @@ def _table(page: _Page, headers: list[str], rows: list[list[str]], widths: list[
     step = size * 0.3528 * 1.4
 
     def draw(cells: list[str], bold: bool) -> bool:
-        wrapped = _cell_lines(cells, widths)
+        wrapped = _cell_lines(cells, widths, bold=bold)
         height = max(len(w) for w in wrapped) * step + 1.0
         if height > page.room():
             return False
@@ -317,9 +364,100 @@ def _table(page: _Page, headers: list[str], rows: list[list[str]], widths: list[
     return []
 
 
-def _cell_lines(cells: list[str], widths: list[float]) -> list[list[str]]:
+def _cell_lines(cells: list[str], widths: list[float], *, bold: bool = False) -> list[list[str]]:
     """Each cell of a table row wrapped in its column, bracketed groups kept whole."""
-    return [wrap(c, w - 1.5, _TABLE_PT, groups=True) for c, w in zip(cells, widths, strict=True)]
+    return [
+        wrap(c, w - _CELL_PAD_MM, _TABLE_PT, groups=True, bold=bold)
+        for c, w in zip(cells, widths, strict=True)
+    ]
+
+
+def _fit_widths(headers: list[str], rows: list[list[str]], total: float = _TABLE_MM) -> list[float]:
+    """
+    Column widths (mm) summing to ``total``, from the text the table shows in its language.
+
+    A row is as tall as its tallest cell, and a value with its rank below it takes two
+    lines whatever the width: the cells beside it may wrap to two lines at no cost. So each
+    column gets the least width at which none of its cells makes its row taller than its
+    own lines make it (:func:`_least_width`), with the header on one to three lines, and
+    every row as it is or a line taller: of these, the layout with the fewest lines that
+    fits ``total``. The width left goes to the columns whose text still wraps, up to their
+    widest line (:func:`_pour`). Widths fixed for the Chinese text wrapped English cells
+    needlessly, and left the source and rank columns mostly empty.
+    """
+    table = [(list(headers), True), *((list(row), False) for row in rows)]
+    own = [max(str(cell).count("\n") + 1 for cell in cells) for cells, _bold in table]
+
+    def least(floors: list[int]) -> np.ndarray:
+        """Each column's least width with no row taller than its floor (lines)."""
+        return np.array(
+            [
+                max(
+                    _least_width(str(cells[column]), floor, bold)
+                    for (cells, bold), floor in zip(table, floors, strict=True)
+                )
+                for column in range(len(headers))
+            ]
+        )
+
+    layouts = sorted(
+        (header_lines + sum(own[1:]) + more * len(rows), more, header_lines)
+        for more in (0, 1)
+        for header_lines in (1, 2, 3)
+    )
+    for _lines, more, header_lines in layouts:
+        widths = least([header_lines, *(lines + more for lines in own[1:])])
+        if widths.sum() <= total:
+            natural = least([0] * len(table))  # every line of every cell unwrapped
+            return [float(w) for w in _pour(widths, np.maximum(widths, natural), total)]
+    # Too wide even so: the last widths in proportion, their cells wrapping further.
+    return [float(w) for w in widths * total / widths.sum()]
+
+
+def _pour(low: np.ndarray, high: np.ndarray, total: float) -> np.ndarray:
+    """
+    Widths from ``low`` towards ``high`` summing to ``total``, poured like water.
+
+    Each column is filled to one common level, never below its ``low`` nor above its
+    ``high``: narrow columns reach their ``high`` first. Past every ``high``, the rest is
+    shared in proportion.
+    """
+    if high.sum() <= total:
+        return high * total / high.sum()
+    bottom, top = 0.0, float(high.max())
+    for _ in range(40):  # what the columns fill grows with the level: bisect it
+        level = (bottom + top) / 2
+        if np.clip(level, low, high).sum() > total:
+            top = level
+        else:
+            bottom = level
+    widths = np.clip(bottom, low, high)
+    return widths + (total - widths.sum()) / len(widths)  # what bisection leaves: a hair
+
+
+@functools.cache
+def _least_width(text: str, lines: int, bold: bool) -> float:
+    """
+    The least column width (mm) at which ``text`` wraps to at most ``lines`` lines.
+
+    Never less than its widest word or bracketed group (wrapping keeps them whole), never
+    more than its widest line unwrapped.
+    """
+    em = _TABLE_PT * 0.3528
+    paragraphs = text.split("\n")
+    natural = max(_width_em(line, bold=bold) for line in paragraphs) * em + _CELL_PAD_MM
+    if lines <= len(paragraphs):
+        return natural
+    words = [word.strip() for line in paragraphs for word in _tokens(line)]
+    low = max((_width_em(word, bold=bold) for word in words), default=0.0) * em + _CELL_PAD_MM
+    high = natural
+    while high - low > 0.25:  # a quarter of a millimetre: the lines are monotone in the width
+        middle = (low + high) / 2
+        if len(wrap(text, middle - _CELL_PAD_MM, _TABLE_PT, groups=True, bold=bold)) <= lines:
+            high = middle
+        else:
+            low = middle
+    return high
 
 
 # --- maps -------------------------------------------------------------------------------
@@ -651,10 +789,12 @@ class _Sources:
         for text, number in self.numbers.items():
             page.lines(f"[{number}] {text}", 6.5, color=_GREY)
 
-
-_WIDTHS = [44.0, 40.0, 44.0, 30.0, 24.0]
-_CITY_WIDTHS = [56.0, 44.0, 58.0, 24.0]
-_MATRIX_WIDTHS = [32.0, 26.0, 26.0, 26.0, 26.0, 26.0, 20.0]
+    def height(self, page: _Page, lang: str) -> float:
+        """Millimetres :meth:`write` takes: each source as many lines as it wraps to."""
+        if not self.numbers:
+            return 0.0
+        listed = sum(page.lines_height(f"[{n}] {t}", 6.5) for t, n in self.numbers.items())
+        return 1.5 + page.lines_height(label("sheets_sources", lang), 7.5, bold=True) + listed
 
 
 def _rank(item, lang: str) -> str:
@@ -743,9 +883,9 @@ def _share_rows(
     return rows
 
 
-def _share_columns(report: Report, shares: pd.DataFrame, lang: str) -> tuple[str, list, list, list]:
+def _share_columns(report: Report, shares: pd.DataFrame, lang: str) -> tuple[str, list, list]:
     """
-    The shares table's title, headers (all but the source's), columns (walker, radius), widths.
+    The shares table's title, headers (all but the source's) and columns (walker, radius).
 
     Straight-line shares alone are so titled; with walking shares (an OSM extract) each
     radius has a straight-line and a walking column, each header naming its distance in
@@ -778,9 +918,7 @@ def _share_columns(report: Report, shares: pd.DataFrame, lang: str) -> tuple[str
         head.append(label("sheets_col_status", lang))
         profiles = "、".join(label(f"profile_{w}", lang) for w in walkers)
         title = label("sheets_shares_walked", lang).format(profile=profiles)
-    each = min(36.0, 106.0 / max(len(columns), 1))  # no radius without infrastructure
-    widths = [32.0] + [each] * len(columns) + [182.0 - 56 - each * len(columns), 24.0]
-    return title, head, columns, widths
+    return title, head, columns
 
 
 def _table_height(headers: list[str], rows: list[list[str]], widths: list[float]) -> float:
@@ -789,8 +927,8 @@ def _table_height(headers: list[str], rows: list[list[str]], widths: list[float]
         return 0.0
     step = _TABLE_PT * 0.3528 * 1.4
     return sum(
-        max(len(lines) for lines in _cell_lines(cells, widths)) * step + 1.0
-        for cells in [headers, *rows]
+        max(len(lines) for lines in _cell_lines(cells, widths, bold=bold)) * step + 1.0
+        for cells, bold in [(headers, True), *((row, False) for row in rows)]
     )
 
 
@@ -862,11 +1000,17 @@ class _Atlas:
         sources = _Sources()
         parts = self.parts(items, sources)
         absent = _absent_lines(self.report, items, lang, outline=bool(place.has_outline))
-        # The map takes what the tables leave, between 60 and 125 mm.
-        needed = sum(_table_height(headers, rows, widths) + 6 for _, headers, rows, widths in parts)
-        needed += 6 + sum(len(wrap(t, page.width, 6.5)) * 3.3 for t in sources.numbers)
-        needed += len(absent) * 4
+        # The map takes what the tables, the sources and the notes leave, 60 to 125 mm: each
+        # measured as it will be drawn.
+        needed = sum(
+            1.2 + page.lines_height(self.title(title), 8, bold=True) + _table_height(*table)
+            for title, *table in parts
+            if table[1]
+        )
+        needed += sources.height(page, lang)
+        needed += sum(page.lines_height(line, 7.5) for line in absent)
         if place.has_outline:
+            # 3 mm below the map, and 1 mm to spare so that rounding never carries a line on.
             height = float(np.clip(page.room() - needed - 4, 60, 125))
             _ax, key = _map_axes(page, self.city_layers[place.city], place.adcode, height, lang)
             page.y = key.bottom + 3
@@ -879,36 +1023,61 @@ class _Atlas:
         self.tables(page, place, parts, sources)
 
     def parts(self, items: pd.DataFrame, sources: _Sources) -> list:
-        """The place's four tables: (title, headers, rows, column widths)."""
+        """
+        The place's four tables: (title, headers, rows, column widths).
+
+        A table's widths are the same on every page that has its headers, fitted to the
+        rows of every place (:attr:`widths`), so the districts' pages read alike.
+        """
+        return [
+            (title, headers, rows, self.widths[index, tuple(headers)])
+            for index, (title, headers, rows) in enumerate(self.table_rows(items, sources))
+        ]
+
+    def table_rows(self, items: pd.DataFrame, sources: _Sources) -> list:
+        """The place's four tables' titles, headers and rows, in the atlas's language."""
         lang = self.lang
         kinds = items["source_kind"]
         shares = items["metric"].astype(str).str.startswith("households_within_")
         ledger_head = [label("sheets_col_ledger", lang)]
         ledger_head += [figure_name({"source_kind": "ledger", "key": k}, lang, short=True)
                         for k in LEDGER_FIGURES]  # fmt: skip
-        title, share_head, columns, share_widths = _share_columns(self.report, items[shares], lang)
+        title, share_head, columns = _share_columns(self.report, items[shares], lang)
         source = label("sheets_col_source", lang)
         return [
             ("sheets_figures", self.columns(["name", "value", "kind", "rank", "source"]),
-             _figure_rows(items[kinds == "reported"], sources, lang), _WIDTHS),
+             _figure_rows(items[kinds == "reported"], sources, lang)),
             ("sheets_ledger", [*ledger_head, source],
-             _ledger_rows(items[kinds == "ledger"], sources, lang), _MATRIX_WIDTHS),
+             _ledger_rows(items[kinds == "ledger"], sources, lang)),
             ("sheets_measures", self.columns(["name", "value", "status", "rank", "source"]),
-             _measure_rows(items[(kinds == "measure") & ~shares], sources, lang), _WIDTHS),
-            (title, [*share_head, source],
-             _share_rows(items[shares], columns, sources, lang), share_widths),
+             _measure_rows(items[(kinds == "measure") & ~shares], sources, lang)),
+            (title, [*share_head, source], _share_rows(items[shares], columns, sources, lang)),
         ]  # fmt: skip
+
+    @functools.cached_property
+    def widths(self) -> dict[tuple[int, tuple[str, ...]], list[float]]:
+        """Each place table's column widths (:func:`_fit_widths`) over every place's rows."""
+        rows: dict[tuple[int, tuple[str, ...]], list[list[str]]] = {}
+        for adcode in self.report.places["adcode"]:
+            tables = self.table_rows(self.report.place_items(adcode), _Sources())
+            for index, (_title, headers, mine) in enumerate(tables):
+                rows.setdefault((index, tuple(headers)), []).extend(mine)
+        return {key: _fit_widths(list(key[1]), found) for key, found in rows.items()}
+
+    def title(self, title: str) -> str:
+        """A table's title: a catalogue key's words, or the words themselves."""
+        return label(title, self.lang) if title in LABELS else title
 
     def tables(self, page: _Page, place, parts: list, sources: _Sources) -> None:
         """The place's tables and sources, carried on to a continuation page if need be."""
         for title, headers, rows, widths in parts:
             while rows:
                 page.y += 1.2
-                page.lines(label(title, self.lang) if title in LABELS else title, 8, weight="bold")
+                page.lines(self.title(title), 8, weight="bold")
                 rows = _table(page, headers, rows, widths)
                 if rows:
                     page = self.continued(page, place)
-        if page.room() < 6 + 3.3 * len(sources.numbers):
+        if page.room() < sources.height(page, self.lang):
             page = self.continued(page, place)
         sources.write(page, self.lang)
         self.finish(page)
@@ -942,11 +1111,15 @@ class _Atlas:
             page.lines(label("report_left_out", lang).format(n=report.left_out).lstrip("；; "), 8)
         sources = _Sources()
         rows = self.city_rows(sources)
+        headers = self.columns(["name", "value", "kind", "source"])
+        widths = _fit_widths(headers, rows)
         chosen = report.colour_items(self.figure)
-        # The map takes what the cities' figures leave, between 90 and 150 mm.
-        height = float(
-            np.clip(page.room() - _table_height(["x"] * 4, rows, _CITY_WIDTHS) - 70, 90, 150)
-        )
+        # What follows the map, measured as it will be drawn: the figures' table, then the
+        # sources, the data's sources and the contents, which stay together.
+        tail = self.cover_tail(page, sources)
+        table = _table_height(headers, rows, widths) + 1.2 + _line_mm(8) if rows else 0.0
+        # The map takes what they leave (and 20 mm for its caption), between 90 and 150 mm.
+        height = float(np.clip(page.room() - table - tail - 20, 90, 150))
         caption, key = self.cover_map(page, chosen, height)
         page.y = key.bottom + 2
         page.lines(caption, 8.5, weight="bold")
@@ -954,14 +1127,13 @@ class _Atlas:
             if not report.city_items(city)["value"].notna().any() and not report.has_data():
                 page.lines(label("report_nothing", lang).format(city=city), 8.5)
         self.cover_zones(page, chosen)
-        headers = self.columns(["name", "value", "kind", "source"])
         while rows:
             page.y += 1.2
             page.lines(label("sheets_city_figures", lang), 8, weight="bold")
-            rows = _table(page, headers, rows, _CITY_WIDTHS)
+            rows = _table(page, headers, rows, widths)
             if rows:
                 page = self.continued(page, None)
-        if page.room() < 30 + 3.3 * len(sources.numbers):
+        if page.room() < tail:
             page = self.continued(page, None)
         sources.write(page, lang)
         self.cover_sources(page)
@@ -1062,10 +1234,22 @@ class _Atlas:
             label("sheets_cover_zones", self.lang).format(zones="；".join(named)), 7.5, color=_INK
         )
 
+    def cover_tail(self, page: _Page, sources: _Sources) -> float:
+        """Millimetres the cover's sources, its data's sources and its contents take."""
+        data = 1.5 + sum(page.lines_height(line, 7) for line in self.cover_source_lines())
+        contents = 1.5 + page.lines_height(label("sheets_contents", self.lang), 8.5, bold=True)
+        contents += page.lines_height(self.contents_line(), 7.5)
+        return sources.height(page, self.lang) + data + contents
+
     def cover_sources(self, page: _Page) -> None:
         """The data behind the pages: the ledger, the infrastructure, the outlines."""
-        lang, report = self.lang, self.report
         page.y += 1.5
+        for line in self.cover_source_lines():
+            page.lines(line, 7, color=_GREY)
+
+    def cover_source_lines(self) -> list[str]:
+        """The data behind the pages, a line each: the ledger, the infrastructure, outlines."""
+        lang, report = self.lang, self.report
         lines = []
         if report.ledger_source is not None:
             lines.append(
@@ -1084,15 +1268,16 @@ class _Atlas:
             cities = "、".join(report.cities) if lang == "zh" else ", ".join(report.cities)
             lines.append(label("sheets_source_infra_none", lang).format(cities=cities))
         lines.append(label("outline_source", lang))
-        for line in lines:
-            page.lines(line, 7, color=_GREY)
+        return lines
 
     def contents(self, page: _Page) -> None:
         """The places in page order (a continuation page shifts the ones after it)."""
         page.y += 1.5
         page.lines(label("sheets_contents", self.lang), 8.5, weight="bold")
-        names = "　".join(self.report.places["place"])
-        page.lines(names, 7.5)
+        page.lines(self.contents_line(), 7.5)
+
+    def contents_line(self) -> str:
+        return "　".join(self.report.places["place"])
 
 
 def atlas_pdf(

@@ -9,10 +9,12 @@ then embedded with Jinja's ``tojson``, which also escapes ``<``, ``>`` and ``&``
 
 Above :data:`MAX_FEATURES_DRAWN` features (a national survey: 100,000 made a 9.17 MB page),
 each type is drawn as one marker per district, at the mean position of its features, whose
-tooltip gives their number; the layer's name says so. The districts' coverage measures
-underneath are computed from every feature either way; narrowing the view draws each again.
-Measured: the coverage map of the seed cities with 100,000 features, 9.17 MB before, 1.20 MB
-now; the layers of a 500,000-feature survey of all China alone, 1.25 MB.
+tooltip gives their number; past :data:`MAX_DISTRICTS_TOTALLED` districts, one per city. The
+layer's name and the coverage map's legend say so (:func:`totals_note`). The districts'
+coverage measures underneath are computed from every feature either way; narrowing the view
+draws each again. Measured: the coverage map of the seed cities with 100,000 features, 9.17 MB
+before, 1.20 MB with the totals; the layers of a 500,000-feature survey of all China, 1.30 MB
+by district, 0.20 MB by city (370 markers a type, not 2,875).
 """
 
 from __future__ import annotations
@@ -31,13 +33,27 @@ from geo import boundaries
 from layers._html import esc
 from layers._leaflet import Remembered
 from layers.coverage import wgs84
+from layers.projects import _totals_by
 from layers.wording import label
 
-__all__ = ["INFRA_COLOURS", "INFRA_TYPES", "MAX_FEATURES_DRAWN", "infra_layers", "infra_legend"]
+__all__ = [
+    "INFRA_COLOURS",
+    "INFRA_TYPES",
+    "MAX_DISTRICTS_TOTALLED",
+    "MAX_FEATURES_DRAWN",
+    "infra_layers",
+    "infra_legend",
+    "totals_note",
+]
 
 #: Above this many features with a geometry, each type is one marker per district instead
 #: (about 90 bytes a feature: 10,000 add 0.9 MB to the page).
 MAX_FEATURES_DRAWN = 10_000
+
+#: Above this many districts holding features, the totals are by city (as the map page draws
+#: city outlines above :data:`layers.view.MAX_DISTRICTS_DRAWN` districts): all of China's
+#: 2,875 districts are 370 cities.
+MAX_DISTRICTS_TOTALLED = 400
 
 #: Feature types in layer order; the last two start hidden (many, and context only).
 INFRA_TYPES = (
@@ -139,8 +155,11 @@ def _compact_rows(infra: gpd.GeoDataFrame, sources: dict[str, int]) -> tuple[lis
 def infra_legend(infra: gpd.GeoDataFrame, *, lang: str = "zh") -> list[tuple[str, str, str]]:
     """(colour, name, ``point`` or ``line``) of each feature type present, for a legend."""
     present = infra[infra.geometry.notna()]
-    kinds = set(present["type"].astype(str))
-    lines = set(present.loc[present.geom_type.str.contains("Line|Polygon"), "type"].astype(str))
+    types = present["type"].astype(str)
+    # Lines, rings and polygons (drawn as their outline), by shapely's type ids; the unique
+    # values only, not a survey's 500,000 types read one by one (1.5 s).
+    linear = np.isin(shapely.get_type_id(present.geometry.to_numpy()), [1, 2, 3, 5, 6])
+    kinds, lines = set(types.unique()), set(types[linear].unique())
     return [
         (INFRA_COLOURS[k], label(f"infra_{k}", lang), "line" if k in lines else "point")
         for k in INFRA_TYPES
@@ -161,18 +180,18 @@ def infra_layers(
     across reruns (:class:`layers._leaflet.Remembered`). Rows without a geometry are not
     drawn or counted. Raises ValueError for a type not in INFRA_TYPES.
     """
-    unknown = sorted(set(infra["type"].astype(str)) - set(INFRA_TYPES))
+    unknown = sorted(set(infra["type"].astype(str).unique()) - set(INFRA_TYPES))
     if unknown:
         raise ValueError(
             f"Expected feature types among {INFRA_TYPES}, got {unknown}. "
             "Map them to one of these in geo.infra, or drop those rows before drawing."
         )
+    placed = infra[infra.geometry.notna() & ~infra.geometry.is_empty]
+    if len(placed) > MAX_FEATURES_DRAWN:
+        return _place_layers(wgs84(placed), lang, points_shown)
     infra = wgs84(infra).assign(source=infra["source"].fillna("").astype(str).to_numpy())
     # Each file name is written once per layer; rows carry its index.
     sources = {s: i for i, s in enumerate(dict.fromkeys(infra["source"]))}
-    placed = infra[infra.geometry.notna() & ~infra.geometry.is_empty]
-    if len(placed) > MAX_FEATURES_DRAWN:
-        return _district_layers(placed, lang)
     groups = []
     for kind in INFRA_TYPES:
         points, lines, drawn = _compact_rows(infra[infra["type"] == kind], sources)
@@ -193,55 +212,80 @@ def infra_layers(
     return groups
 
 
-def _district_layers(infra: gpd.GeoDataFrame, lang: str) -> list[folium.FeatureGroup]:
+def _place_layers(
+    infra: gpd.GeoDataFrame, lang: str, points_shown: bool = True
+) -> list[folium.FeatureGroup]:
     """
-    One layer per feature type present: a marker per district with the number of features.
+    One layer per feature type present: a marker per district, or per city, with its number.
 
     A feature belongs to the district of its representative point; features in no district
-    are one marker of their own. Each marker sits at the mean of its features' points.
+    are one marker of their own. Past :data:`MAX_DISTRICTS_TOTALLED` districts (all of China:
+    2,875 markers a type made 1.3 MB), a marker per city. Each marker sits at the mean of its
+    features' points. Totalled by :func:`layers.projects._totals_by`, as the ledger's
+    communities are. Each group keeps what it totals by in ``totalled_by`` (for the legend).
+    Every type is drawn as points here, so with ``points_shown=False`` every layer starts
+    hidden (ticked in the layer control).
     """
     anchor = shapely.point_on_surface(infra.geometry.to_numpy())
-    lon, lat = shapely.get_x(anchor), shapely.get_y(anchor)
-    frame = pd.DataFrame(
-        {
-            "type": infra["type"].astype(str).to_numpy(),
-            "adcode": pd.array(boundaries.assign_districts(lon, lat), dtype="string").fillna(""),
-            "lon": lon,
-            "lat": lat,
-        }
+    adcode = boundaries.assign_districts(shapely.get_x(anchor), shapely.get_y(anchor))
+    # Names looked up once per district found, then spread to the features by code.
+    codes, found = pd.factorize(adcode, use_na_sentinel=True)
+    outlines = boundaries.load_boundaries("district").set_index("adcode").reindex(found)
+    district, city = (
+        np.append(outlines[column].to_numpy(dtype=object), None)[codes]
+        for column in ("district", "city")
     )
-    totals = frame.groupby(["type", "adcode"], sort=True).agg(
-        lon=("lon", "mean"), lat=("lat", "mean"), count=("lon", "size")
+    places = gpd.GeoDataFrame(
+        {"adcode": adcode, "district": district, "city": city, "households": np.nan},
+        geometry=anchor,
     )
-    outlines = boundaries.load_boundaries("district").set_index("adcode")["district"]
-    totals["district"] = outlines.reindex(totals.index.get_level_values("adcode")).to_numpy()
-    totals[["lon", "lat"]] = totals[["lon", "lat"]].round(6)
-    unit = label("features_count", lang)
-    note = esc(label("by_district", lang))
+    by = "city" if len(found) > MAX_DISTRICTS_TOTALLED else "district"
+    key = pd.Series(adcode if by == "district" else city, dtype=object)
+    # Compared in the column's own (Arrow) type: reading 500,000 types out one by one took 1 s.
+    types = infra["type"].astype(str)
+    unit, note = label("features_count", lang), label(f"by_{by}", lang)
     groups = []
     for kind in INFRA_TYPES:
-        if kind not in totals.index.get_level_values("type"):
+        chosen = (types == kind).to_numpy()
+        if not chosen.any():
             continue
-        rows = totals.loc[kind]
-        counts = [f"{n:,} {unit}" for n in rows["count"]]
-        places = [esc(d) if isinstance(d, str) else "" for d in rows["district"]]
-        points = [
-            [x, y, esc(c), p, 0]
-            for x, y, c, p in zip(rows["lon"], rows["lat"], counts, places, strict=True)
-        ]
-        name = label(f"infra_{kind}", lang)
-        show = kind not in _HIDDEN
-        drawn = int(rows["count"].sum())
-        group = folium.FeatureGroup(
-            name=f"{name} ({drawn}, {label('by_district', lang)})", show=show
+        totals = _totals_by(key[chosen], places[chosen], by)
+        counts = [f"{n:,} {unit}" for n in totals["count"]]
+        names = totals["district"].map(esc).tolist()
+        points = (
+            pd.DataFrame(
+                {
+                    "lon": totals["lon"].round(6),
+                    "lat": totals["lat"].round(6),
+                    "count": [esc(c) for c in counts],
+                    "place": names,
+                    "source": 0,
+                }
+            )
+            .to_numpy(dtype=object)
+            .tolist()
         )
+        name = label(f"infra_{kind}", lang)
+        show = kind not in _HIDDEN and points_shown
+        group = folium.FeatureGroup(name=f"{name} ({int(chosen.sum())}, {note})", show=show)
+        group.totalled_by = by
         _InfraFeatures(
             points,
             [],
-            sources=[note],
+            sources=[esc(note)],
             head=f"<b>{html.escape(name)}</b>",
             colour=INFRA_COLOURS[kind],
         ).add_to(group)
         Remembered(f"infra_{kind}", show=show).add_to(group)
         groups.append(group)
     return groups
+
+
+def totals_note(groups: list[folium.FeatureGroup], lang: str = "zh") -> list[str]:
+    """
+    The legend's line saying the infrastructure is totalled, and by what; none when drawn whole.
+
+    ``groups`` are :func:`infra_layers`'.
+    """
+    by = {getattr(group, "totalled_by", None) for group in groups} - {None}
+    return [label(f"legend_infra_by_{b}", lang).format(cap=f"{MAX_FEATURES_DRAWN:,}") for b in by]

@@ -35,7 +35,7 @@ from layers.assets import use_local_leaflet
 from layers.basemaps import add_basemap, for_display
 from layers.choropleth import DEFAULT_CLASSES, cities_layer, class_ranges, districts_layer
 from layers.coverage import HATCH_CSS, add_hatch_pattern, coverage_layer, usable_values, wgs84
-from layers.infra import infra_layers, infra_legend
+from layers.infra import MAX_DISTRICTS_TOTALLED, infra_layers, infra_legend, totals_note
 from layers.place_labels import labels_layer
 from layers.progress import progress_layer
 from layers.projects import PROJECT_COLOUR, projects_layer
@@ -281,8 +281,12 @@ def coverage_layers(
     lines (tactile paving) stay; when no district has a value to colour (an extract outside
     China, or outside the ledger's districts), the facilities are the map and every facility
     layer starts shown (bus stops and sidewalks, context only, stay hidden).
-    ``projects`` (a ledger's clean rows, optionally with
-    ``dist_<kind>_m`` columns) adds the clustered communities. ``basemap`` is a key of
+    Over :data:`layers.infra.MAX_FEATURES_DRAWN` features, each type is totalled by district
+    (by city past :data:`layers.infra.MAX_DISTRICTS_TOTALLED` districts), and the legend says
+    so. ``projects`` (a ledger's clean rows, optionally with
+    ``dist_<kind>_m`` columns) adds the clustered communities, totalled over
+    :data:`layers.projects.MAX_POINTS_DRAWN` by district, or by city when the map draws more
+    than :data:`layers.infra.MAX_DISTRICTS_TOTALLED` districts. ``basemap`` is a key of
     :data:`layers.basemaps.BASEMAPS`; over a GCJ-02 basemap every layer is shifted for display.
     The view fits ``fit`` (e.g. a walkshed just drawn) when given, else the infrastructure's
     extent (the survey or extract), else the districts.
@@ -294,6 +298,10 @@ def coverage_layers(
     )
     group, bins, colours = coverage_layer(metrics, metric, lang=lang)
     values = usable_values(metrics, metric)
+    # Nothing coloured (only hatches, or no district at all): the facilities are the map.
+    shown = bool(values.isna().all())
+    drawn = infra_layers(infra, lang=lang, points_shown=shown) if infra is not None else []
+    by_city = metrics["adcode"].nunique() > MAX_DISTRICTS_TOTALLED
     title, rows = _classes_legend(
         values, bins, colours, coverage.describe(metric).unit, measure_name(metric, lang), lang
     )
@@ -302,6 +310,8 @@ def coverage_layers(
         rows,
         lang=lang,
         missing=(HATCH_CSS, label("insufficient_data", lang)),
+        # Features totalled by place are said so, in words, under the classes.
+        notes=totals_note(drawn, lang),
         points=_points_legend(infra, projects, lang),
     )
     bounds = extent_of([infra]) if infra is not None and not infra.empty else extent_of([metrics])
@@ -309,13 +319,13 @@ def coverage_layers(
         bounds = extent_of([for_display(frame, basemap) for frame in fit])
     parts.groups.append(_remembered(group, "coverage"))
     parts.groups.append(labels_layer(metrics, None, lang=lang))
-    # Nothing coloured (only hatches, or no district at all): the facilities are the map.
-    shown = bool(values.isna().all())
-    for layer in infra_layers(infra, lang=lang, points_shown=shown) if infra is not None else []:
-        parts.groups.append(layer)
+    parts.groups += drawn
     if projects is not None:
         parts.groups.append(
-            _remembered(projects_layer(projects, lang=lang), "projects", show=False)
+            # Totals (over the cap) by city past as many districts as the features' totals.
+            _remembered(
+                projects_layer(projects, lang=lang, by_city=by_city), "projects", show=False
+            )
         )
     parts.groups.append(_view_group(legend, bounds, lang))
     return parts

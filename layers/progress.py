@@ -23,12 +23,12 @@ import pandas as pd
 
 from geo import dates
 from geo.plans import Plan
-from geo.progress import Overview, Progress
+from geo.progress import Overview, Progress, percent, shown_percents
 from layers._html import NO_DATA_COLOUR, esc, esc_md, tipped_geojson
 from layers.choropleth import class_colours
 from layers.coverage import HATCH_CSS, HATCH_FILL
 from layers.spreadsheets import xlsx_bytes
-from layers.wording import label, qualifier_text, quarantine_messages
+from layers.wording import format_value, label, qualifier_text, quarantine_messages, rank_label
 
 __all__ = [
     "RATE_BINS",
@@ -47,6 +47,7 @@ __all__ = [
     "progress_layer",
     "progress_table",
     "quarter_text",
+    "ranking_sheet",
     "ranking_table",
     "ranking_title",
     "rate_text",
@@ -77,6 +78,9 @@ def rate_text(value, status: str = "ok", lang: str = "zh", *, planned: object = 
     """
     A rate as a planner reads it (72.5%), or why there is none: 无计划, 未报送, 无数据.
 
+    One decimal, half up as :mod:`geo.shown` rounds (9/16 reads 56.3%, not Python's 56.2%),
+    the value :func:`geo.progress.ranking` ranks on, so two rates read alike share a rank.
+
     ``planned`` is the qualifier of the target it is read against: 约, 不足, 余 make the
     rate ``约`` / at least / at most in turn (``12.5%（不少于）``).
     """
@@ -84,8 +88,9 @@ def rate_text(value, status: str = "ok", lang: str = "zh", *, planned: object = 
         return label(f"progress_status_{status}", lang)
     if value is None or pd.isna(value):
         return label("no_data", lang)
-    percent = round(float(value) * 100, 1)
-    return f"{percent:g}%" + qualifier_text(_RATE_QUALIFIER.get(str(planned)), lang)
+    # In percent, written as geo.shown rounds it (half up): the figure the ranks are taken on.
+    text = format_value(percent(value), "percent", lang)
+    return text + qualifier_text(_RATE_QUALIFIER.get(str(planned)), lang)
 
 
 def count_text(value, status: str = "ok", lang: str = "zh") -> str:
@@ -277,39 +282,71 @@ def _uncounted_details(rows: pd.DataFrame) -> list[str]:
 
 def ranking_table(ranking: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """
-    The ranking as shown: rank (并列 where shared), district, rate; the unranked say why.
+    The ranking as shown: rank, district, rate, note; the unranked say why.
 
-    A district whose target the document qualified keeps its rate as qualified (12.5%（不少于）)
-    and says it is not ranked for that reason, never placed among exact rates.
+    A rank reads as the comparison's do (:func:`layers.wording.rank_label`): ``第 3 名（共
+    11）``, and where districts read the same rate ``并列第 1 名（2 个并列，共 3）``, the note
+    naming who shares it; the rank is ``lang``'s (:func:`geo.progress.ranking`). A district
+    whose target the document qualified keeps its rate as qualified (12.5%（不少于）) and says
+    it is not ranked for that reason, never placed among exact rates.
     """
+    rank = _rank_column(ranking, lang)
+    ranked = ranking[rank].notna()
+    names = ranking[ranked].groupby(ranking[rank][ranked])["place"].agg(list)
     rows = []
-    for _, row in ranking.iterrows():
-        ranked = pd.notna(row["rank"])
-        tied = ranked and bool(row["tied_with"])
-        rank = str(int(row["rank"])) if ranked else "—"
+    for (_, row), placed in zip(ranking.iterrows(), ranked, strict=True):
+        tied = tuple(n for n in names[row[rank]] if n != row["place"]) if placed else ()
         status = str(row["status"])
         counts = status if status in ("no_plan", "not_reported") else "ok"
         rows.append(
             {
-                label("progress_col_rank", lang): (
-                    label("progress_rank_tied", lang).format(rank=rank) if tied else rank
-                ),
+                label("progress_col_rank", lang): rank_label(row, lang) if placed else "—",
                 label("progress_col_place", lang): str(row["place"]),
                 label("progress_col_rate", lang): rate_text(
                     row["rate"], counts, lang, planned=row.get("qualifier")
                 ),
-                label("progress_col_note", lang): _rank_note(row, ranked, tied, lang),
+                label("progress_col_note", lang): _rank_note(row, placed, tied, lang),
             }
         )
     keys = ["rank", "place", "rate", "note"]
     return pd.DataFrame(rows, columns=[label(f"progress_col_{k}", lang) for k in keys])
 
 
-def _rank_note(row, ranked: bool, tied: bool, lang: str) -> str:
+def _rank_column(ranking: pd.DataFrame, lang: str) -> str:
+    """``rank``, or ``rank_en`` where ``lang`` ranks as English writes the values."""
+    return "rank" if lang == "zh" or f"rank_{lang}" not in ranking else f"rank_{lang}"
+
+
+def ranking_sheet(ranking: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """
+    The ranking as the monthly report's sheet: :func:`ranking_table` with its numbers.
+
+    Beside the words, why two districts tie: the rate at full precision (in %), the rate as
+    shown that the rank is taken on, the rank, how many share it and how many were ranked,
+    all as ``lang`` writes the rates. A district not ranked has no rank nor counts (empty,
+    never 0), the note saying why; one without a rate has none shown either.
+    """
+    table = ranking_table(ranking, lang)
+    note = table.pop(label("progress_col_note", lang))
+    suffix = _rank_column(ranking, lang).removeprefix("rank")
+    numbers = {
+        "progress_rank_percent": ranking["percent"],
+        "progress_rank_percent_shown": ranking[f"percent_shown{suffix}"],
+        "progress_rank_number": ranking[f"rank{suffix}"],
+        "progress_rank_n_tied": ranking[f"n_tied{suffix}"],
+        "progress_rank_n_ranked": ranking["n_ranked"],
+    }
+    for key, cells in numbers.items():
+        table[label(key, lang)] = cells.to_numpy()
+    table[note.name] = note
+    return table
+
+
+def _rank_note(row, ranked: bool, tied: tuple[str, ...], lang: str) -> str:
     """Who a rank is shared with, or why a district is not ranked."""
     if tied:
         return label("progress_tied_with", lang).format(
-            places=("、" if lang == "zh" else ", ").join(row["tied_with"])
+            places=("、" if lang == "zh" else ", ").join(tied)
         )
     if ranked:
         return ""
@@ -589,11 +626,13 @@ def progress_layer(
 
     ``districts`` are :attr:`geo.progress.Progress.table` rows with display outlines
     (EPSG:4326). A district without a plan is hatched (无计划), one not reported grey and
-    dashed (未报送), one with a plan and no data grey: never coloured as 0 %. Returns the layer
-    and the legend's rows, (CSS background, text), every status drawn named.
+    dashed (未报送), one with a plan and no data grey: never coloured as 0 %. A rate is classed
+    as shown (:func:`geo.progress.shown_percents`), in the class its tooltip's 20% reads in.
+    Returns the layer and the legend's rows, (CSS background, text), every status drawn named.
     """
     colours = class_colours(len(RATE_BINS))
-    values = districts[rate].astype(float)
+    # Classed on the rate as shown, as it is ranked: 20.004 % reads 20% and is in 0%–20%.
+    values = shown_percents(districts[rate], lang) / 100
     which = np.searchsorted(np.asarray(RATE_BINS), values.fillna(0).to_numpy(), side="left")
     which = np.minimum(which, len(RATE_BINS) - 1)
     status = districts["status"].astype(str).to_numpy()
@@ -682,7 +721,8 @@ def report_sheets(
     The monthly report (月报) as sheets, each a table ready for Excel.
 
     The city, each district, the late list, the rows not counted and why, the rankings by
-    start and completion rate, the months.
+    start and completion rate (:func:`ranking_sheet`: the words, and the rate at full
+    precision beside the rate as shown, the rank, how many tie), the months.
 
     The city's and each district's sheet list every figure with the plan version and target
     source it came from and the ledger versions its rows came from; a district's sheet adds
@@ -701,7 +741,7 @@ def report_sheets(
         progress.uncounted, quarantine, lang
     )
     for rate, ranked in found.rankings.items():
-        sheets[label(f"report_sheet_rank_{rate}", lang)] = ranking_table(ranked, lang)
+        sheets[label(f"report_sheet_rank_{rate}", lang)] = ranking_sheet(ranked, lang)
     sheets[label("report_sheet_months", lang)] = monthly_table(found.months, lang)
     return sheets
 

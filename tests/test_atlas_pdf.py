@@ -149,25 +149,132 @@ def test_the_walked_shares_headers_wrap_before_a_bracket_never_inside_it(lang):
     from _reports import walked
 
     made = walked()
+    atlas = atlas_module._Atlas(made, None, figure="households", today=TODAY, lang=lang)  # type: ignore[arg-type]
     items = made.place_items(made.places["adcode"].iloc[0])
-    shares = items[items["metric"].astype(str).str.startswith("households_within_")]
-    _title, headers, _columns, widths = atlas_module._share_columns(made, shares, lang)
-    assert len(headers) == len(widths) - 1 == 6  # a type, 2 radii × 2 methods, the status
-    wrapped = atlas_module._cell_lines([*headers, "出处"], widths)
-    limit = (widths[1] - 1.5) / (atlas_module._TABLE_PT * 0.3528)
+    *_tables, (_title, headers, _rows, widths) = atlas.parts(items, atlas_module._Sources())
+    assert len(headers) == len(widths) == 7  # a type, 2 radii × 2 methods, the status, source
+    wrapped = atlas_module._cell_lines(headers, widths, bold=True)
     checked = 0
-    for header, lines in zip(headers[1:5], wrapped[1:5], strict=True):
+    for header, lines, width in zip(headers[1:5], wrapped[1:5], widths[1:5], strict=True):
         assert "".join(lines).replace(" ", "") == header.replace(" ", "")
+        limit = (width - atlas_module._CELL_PAD_MM) / (atlas_module._TABLE_PT * 0.3528)
         for group in re.findall(r"（[^）]*）|\([^)]*\)", header):
-            if atlas_module._width_em(group) <= limit:
-                assert any(group in line for line in lines), (group, lines)
-                checked += 1
-    assert checked == (4 if lang == "zh" else 2)  # "(walking along the network)" is too wide
+            assert atlas_module._width_em(group, bold=True) <= limit  # each fits its column
+            assert any(group in line for line in lines), (group, lines)
+            checked += 1
+    assert checked == 4
+    # The headers keep to two lines: the district's page does not grow.
+    assert max(len(lines) for lines in wrapped) == 2
     if lang == "zh":
-        assert wrapped[1] == ["300 米内户数占比", "（直线）"]
         assert wrapped[3] == ["300 米内户数占比", "（沿路网步行）"]
-        # The header keeps its two lines: the district's page does not grow.
-        assert max(len(lines) for lines in wrapped) == 2
+    else:
+        assert wrapped[3] == ["Households within 300 m", "(on foot along the network)"]
+
+
+def _laid_out(monkeypatch, made, lang: str) -> list[tuple[str, float]]:
+    """
+    Each page of ``made``'s atlas as laid out, unwritten: its title, the room (mm) left above
+    its footer when it is finished (below zero, its text runs into the footer).
+    """
+    pages = []
+
+    def finish(self, page):
+        pages.append((page.words.lines[0][2], page.room()))
+
+    monkeypatch.setattr(atlas_module._Atlas, "finish", finish)
+    atlas = atlas_module._Atlas(made, None, figure="households", today=TODAY, lang=lang)  # type: ignore[arg-type]
+    atlas.cover()
+    for place in made.places.itertuples(index=False):
+        atlas.place_page(place)
+    return pages
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("network", [False, True], ids=["straight", "walked"])
+def test_each_place_keeps_to_one_page_in_either_language(monkeypatch, lang, network):
+    """
+    新乡 with the example ledger and survey (and network): a cover, then one page per
+    district and zone, in English as in Chinese. English ran to 16 pages (23 with the
+    network): its tables wrapped in columns sized for the Chinese text.
+    """
+    from _reports import walked
+
+    made = walked(()) if network else xinxiang(())
+    pages = _laid_out(monkeypatch, made, lang)
+    places = made.places["place"].tolist()
+    assert len(pages) == 1 + len(places), [title for title, _room in pages]
+    assert [title for title, _room in pages[1:]] == places  # none of them continued
+    # No page's text runs into its footer: the sources were counted a line each.
+    assert [(title, room) for title, room in pages if room < 0] == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_table_row_is_taller_than_its_own_lines_in_either_language(lang):
+    """
+    Columns are sized from the text shown: a row takes the lines its values need (a value
+    and its rank: two), in either language; a header at most two. Only the shares of a
+    district the survey misses may take a line more in English ("the district is outside
+    the data's extent" beside four headers of two lines does not fit on one line).
+    """
+    from _reports import walked
+
+    made = walked(())
+    atlas = atlas_module._Atlas(made, None, figure="households", today=TODAY, lang=lang)  # type: ignore[arg-type]
+    sources = atlas_module._Sources()
+    tables = [atlas.parts(made.place_items(code), sources) for code in made.places["adcode"]]
+    city = atlas.city_rows(sources)
+    city_head = atlas.columns(["name", "value", "kind", "source"])
+    tables.append(
+        [("sheets_city_figures", city_head, city, atlas_module._fit_widths(city_head, city))]
+    )
+    checked = 0
+    for parts in tables:
+        for title, headers, rows, widths in parts:
+            assert sum(widths) == pytest.approx(atlas_module._TABLE_MM)
+            head = atlas_module._cell_lines(headers, widths, bold=True)
+            assert max(map(len, head)) <= 2, (title, head)
+            for row in rows:
+                own = max(str(cell).count("\n") + 1 for cell in row)
+                lines = atlas_module._cell_lines(row, widths)
+                shares = title not in atlas_module.LABELS
+                assert own <= max(map(len, lines)) <= own + shares, (title, lines)
+                for cell, wrapped in zip(row, lines, strict=True):  # nothing cut
+                    assert "".join(wrapped).replace(" ", "") == "".join(cell.split())
+                checked += 1
+    assert checked > 100
+
+
+def test_the_width_left_goes_to_the_column_whose_text_still_wraps():
+    """
+    60 mm for three columns: the rank's line and the source keep their own width, the label
+    (two lines at least, beside the value and its rank) takes what is left, not a share.
+    """
+    least = atlas_module._least_width
+    headers = ["Ledger", "Communities", "Source"]
+    rows = [["2023 ledger projects (started)", "1\ntied rank 2 of 5 (4 tied)", "[3]"]]
+    label, value, source = atlas_module._fit_widths(headers, rows, total=60.0)
+    assert value == pytest.approx(least(rows[0][1], 2, False), abs=0.01)
+    assert source == pytest.approx(least("Source", 1, True), abs=0.01)
+    assert label == pytest.approx(60.0 - value - source)
+    assert least(rows[0][0], 2, False) < label < least(rows[0][0], 1, False)
+    assert len(atlas_module._cell_lines(rows[0], [label, value, source])[0]) == 2
+
+
+@pytest.mark.parametrize("bold", [False, True], ids=["regular", "bold"])
+def test_text_is_measured_as_the_font_draws_it(bold):
+    """English measured at a flat 0.56 em a letter wrapped 28% early ('the data cover…')."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    family = atlas_module._font_family()
+    figure = Figure(dpi=720)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    prop = atlas_module._font(family, 10, "bold" if bold else "normal")
+    for text in ["the data cover only part of the district", "TACTILE PAVING 28,520,000 CNY",
+                 "卫滨区 3279 户（第 31 行）", "rank 1 of 3 (2 tied)"]:  # fmt: skip
+        drawn = figure.text(0, 0, text, fontproperties=prop).get_window_extent(renderer)
+        width_pt = drawn.width / figure.dpi * 72
+        assert atlas_module._width_em(text, bold=bold) * 10 == pytest.approx(width_pt, rel=0.01)
 
 
 def test_a_map_keys_the_data_extent_only_where_it_draws_it(pages):

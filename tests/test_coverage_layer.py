@@ -13,11 +13,12 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import coverage
+from geo import boundaries, coverage
+from layers import coverage as coverage_module
 from layers.choropleth import PALETTE
 from layers.coverage import HATCH_FILL, coverage_layer
-from layers.infra import infra_layers
-from layers.maps import coverage_map
+from layers.infra import infra_layers, totals_note
+from layers.maps import coverage_layers, coverage_map
 from layers.projects import projects_layer
 from layers.wording import label
 from layers.wording import measure_name as metric_name
@@ -369,5 +370,185 @@ def test_over_the_cap_each_type_is_one_marker_per_district_with_its_count(monkey
     ]
     english = infra_layers(features, lang="en")
     assert english[1].layer_name == "Curb ramp (4, totalled by district)"
+    # The legend says what is totalled, by what, and that the measures are not.
+    assert totals_note(groups) == [
+        "设施超过 3 处：每类设施按区县汇总为一个标记，悬停可见数量；"
+        "各区县的覆盖指标仍按全部设施计算"
+    ]
+    assert totals_note(english, "en") == [
+        "Over 3 features: each type is one marker per district, its count on hover; "
+        "the districts' measures still count every feature"
+    ]
     # At the cap, every feature is drawn as itself.
     assert [g.layer_name for g in infra_layers(features.iloc[:3])] == ["缘石坡道 (3)"]
+
+
+def decoded(compact: dict) -> list[tuple[list, str]]:
+    """What the page's script rebuilds from a compact layer: (polygons, tooltip) per district."""
+    value = {ord(c): i for i, c in enumerate(coverage_module._DIGITS)}
+    numbers, number, scale = [], 0, 1
+    for char in compact["coords"]:
+        digit = value[ord(char)]
+        number, scale = number + (digit % 32) * scale, scale * 32
+        if digit < 32:
+            numbers.append(-(number + 1) // 2 if number % 2 else number // 2)
+            number, scale = 0, 1
+    moves = iter(numbers)
+    vertices, rings, lines = iter(compact["vertices"]), iter(compact["rings"]), iter(compact["tip"])
+    x = y = 0
+    out = []
+    for parts, tips in zip(compact["parts"], compact["tips"], strict=True):
+        polygons = []
+        for _ in range(parts):
+            polygon = []
+            for _ in range(next(rings)):
+                ring = []
+                for _ in range(next(vertices)):
+                    x, y = x + next(moves), y + next(moves)
+                    ring.append((x / compact["scale"], y / compact["scale"]))
+                polygon.append(ring)
+            polygons.append(polygon)
+        out.append((polygons, "<br>".join(compact["lines"][next(lines)] for _ in range(tips))))
+    assert next(moves, None) is None and next(vertices, None) is None
+    return out
+
+
+def test_compact_districts_rebuild_every_ring_and_hole_rounded_and_every_tooltip():
+    square = shapely.box(113.80001, 35.2, 113.9, 35.3)
+    holed = shapely.Polygon(
+        [(114.0, 35.2), (114.2, 35.2), (114.2, 35.4), (114.0, 35.4)],
+        [[(114.05, 35.25), (114.1, 35.25), (114.1, 35.3), (114.05, 35.25)]],
+    )
+    islands = shapely.MultiPolygon([shapely.box(114.3, 35.2, 114.31, 35.21), holed])
+    shapes = np.array([square, holed, islands, None, shapely.Polygon()], dtype=object)
+    tips = ["<b>甲</b><br>数据不足", "<b>乙</b><br>数据不足", "<b>丙</b>", "<b>丁</b>", "戊"]
+    compact = coverage_module.compact_features(shapes, tips, list("abcde"))
+    assert compact["scale"] == 10_000  # a few districts: 1e-4°
+    # Each distinct line once: "数据不足" is written once for two districts.
+    assert compact["lines"] == [
+        "<b>甲</b>",
+        "数据不足",
+        "<b>乙</b>",
+        "<b>丙</b>",
+        "<b>丁</b>",
+        "戊",
+    ]
+    assert compact["tip"] == [0, 1, 2, 1, 3, 4, 5] and compact["tips"] == [2, 2, 1, 1, 1]
+    rebuilt = decoded(compact)
+    assert [tip for _, tip in rebuilt] == tips
+    for (polygons, _), shape in zip(rebuilt, shapes, strict=True):
+        expected = [] if shape is None or shape.is_empty else shapely.get_parts(shape).tolist()
+        assert len(polygons) == len(expected)
+        for polygon, part in zip(polygons, expected, strict=True):
+            rings = [part.exterior, *part.interiors]
+            assert len(polygon) == len(rings)
+            for ring, original in zip(polygon, rings, strict=True):
+                # Leaflet closes rings: the closing vertex is not sent.
+                wanted = np.round(np.asarray(original.coords)[:-1], 4)
+                np.testing.assert_allclose(ring, wanted, atol=1e-9)
+    # The first square's corner 113.80001 is rounded to the step, not kept to 1e-5.
+    assert (113.8, 35.2) in rebuilt[0][0][0][0]
+
+
+def test_the_rounding_step_follows_the_extent_a_fifth_of_its_display_tolerance():
+    city = np.array([shapely.box(113.7, 35.0, 114.6, 35.6)])
+    china = np.array([shapely.box(73.5, 18.2, 135.1, 53.6)])
+    assert coverage_module.coordinate_step(city) == 1e-4
+    assert coverage_module.coordinate_step(china) == 1e-3
+    assert coverage_module.coordinate_step(np.array([shapely.Point(114, 35)])) == 1e-4
+
+
+def test_the_coverage_page_writes_districts_compactly_with_folium_styles_and_escaped_tips():
+    frame = three_districts()
+    frame.loc[0, "district"] = PAYLOAD
+    page = coverage_map(frame, "tactile_rate").get_root().render()
+    # No GeoJSON geometry in the page: the outlines are the compact form, decoded in it.
+    assert '"coordinates"' not in page and '"coords":"' in page
+    assert '"type": "MultiPolygon"' not in page and 'type: "MultiPolygon"' in page
+    # folium's own style switch, keyed on the adcodes, and its sticky tooltip of "tip".
+    assert 'case "410700": ' in page and '"fillColor": "url(#atlas-hatch)"' in page
+    assert "sticky" in page and 'let fields = ["tip"];' in page
+    assert "<img" not in page and embedded(PAYLOAD) in page
+
+
+def national_features(per_district: int) -> gpd.GeoDataFrame:
+    """``per_district`` curb ramps at the inner point of each of China's 2,875 districts."""
+    districts = boundaries.load_boundaries("district")
+    inner = shapely.point_on_surface(districts.geometry.to_numpy())
+    points = np.repeat(inner, per_district)
+    return infra([("curb_ramp", None, point) for point in points])
+
+
+def test_over_four_hundred_districts_the_totals_are_one_marker_per_city():
+    features = national_features(4)  # 11,500 features, over the cap, in every district
+    cities = boundaries.load_boundaries("district")["city"].nunique()
+    (ramps,) = infra_layers(features)
+    assert ramps.layer_name == "缘石坡道 (11500, 按城市汇总)" and ramps.totalled_by == "city"
+    drawn = next(iter(ramps._children.values()))
+    # One marker a city (370), not a district (2,875); the counts add up to every feature.
+    assert len(drawn.points) == cities
+    assert sum(int(row[2].split()[0].replace(",", "")) for row in drawn.points) == 11_500
+    assert {row[3] for row in drawn.points} >= {"新乡市", "北京市"}
+    (english,) = infra_layers(features, lang="en", points_shown=False)
+    assert english.layer_name == "Curb ramp (11500, totalled by city)" and not english.show
+    assert totals_note([english], "en") == [
+        "Over 10,000 features: each type is one marker per city, its count on hover; "
+        "the districts' measures still count every feature"
+    ]
+
+
+def test_all_china_with_features_in_every_district_stays_under_two_megabytes():
+    from layers.view import simplified_outlines
+
+    districts = boundaries.load_boundaries("district")
+    rng = np.random.default_rng(0)
+    table = districts[["adcode", "district", "city", "geometry"]].assign(
+        extent_share=rng.uniform(0, 1, len(districts)),
+        tactile_km=rng.uniform(0, 50, len(districts)),
+        tactile_km_status=np.where(rng.random(len(districts)) < 0.8, "partial_extent", "ok"),
+    )
+    layers = coverage_layers(
+        simplified_outlines(table, "district"), "tactile_km", infra=national_features(4)
+    )
+    # The districts, their names, one layer of totals, the legend: nothing per feature.
+    assert [g.layer_name for g in layers.groups] == [
+        "盲道长度",
+        "地名标注",
+        "缘石坡道 (11500, 按城市汇总)",
+        "图例",
+    ]
+    page = layers.assembled().get_root().render()
+    # Measured 1.02 MB; the outlines as folium's GeoJSON alone were 3.19 MB.
+    assert len(page.encode()) < 1_500_000
+    note = (
+        "设施超过 10,000 处：每类设施按城市汇总为一个标记，悬停可见数量；"
+        "各区县的覆盖指标仍按全部设施计算"
+    )
+    assert embedded(note) in page
+
+
+def test_streamlit_folium_writes_the_districts_compactly_too():
+    # streamlit-folium writes each layer's script from its template, not from folium's page.
+    from streamlit_folium import _get_feature_group_string
+
+    layers = coverage_layers(three_districts(), "tactile_rate")
+    script = _get_feature_group_string(layers.groups[0], layers.base)
+    assert '"coords":"' in script and '"coordinates"' not in script
+    assert 'case "410700": ' in script and "bindTooltip" in script
+
+
+def test_communities_over_the_cap_are_totalled_by_city_past_four_hundred_districts(monkeypatch):
+    from layers import maps
+    from layers import projects as projects_module
+
+    monkeypatch.setattr(projects_module, "MAX_POINTS_DRAWN", 2)
+    frame = projects({"dist_curb_ramp_m": [87.0, 12.0, 5.0]}).assign(adcode="410703", city="新乡市")
+
+    def drawn_name() -> str:
+        layers = coverage_layers(three_districts(), "tactile_rate", projects=frame)
+        return layers.groups[-2].layer_name
+
+    assert drawn_name() == "台账小区 (3, 按区县汇总)"
+    # Three districts drawn, past a limit of two: as all of China's 2,875 past 400.
+    monkeypatch.setattr(maps, "MAX_DISTRICTS_TOTALLED", 2)
+    assert drawn_name() == "台账小区 (3, 按城市汇总)"

@@ -7,7 +7,7 @@ import datetime
 import pandas as pd
 import pytest
 
-from geo import figures, plans, progress, records
+from geo import figures, plans, progress, records, shown
 
 HEADER = "小区名称,所属城市,所属区县,改造年度,户数,状态,开工日期,完工日期"
 # 45017 is 2023-04-01 as an Excel serial; 2023-03 and 2023-09 are months alone.
@@ -264,3 +264,49 @@ def test_the_overview_ranks_at_the_last_quarter_end(tmp_path, plan):
     assert start.loc["获嘉县", "status"] == "no_plan" and pd.isna(start.loc["获嘉县", "rank"])
     early = progress.overview(plan, _ledger(tmp_path, ROWS), as_of="2023-02-20")
     assert early.quarter_end is None  # no quarter of the plan's year has ended
+
+
+def _rates(*rates: float | None) -> pd.DataFrame:
+    """A progress table of one city and a district per rate (甲区, 乙区…), all with a plan."""
+    names = "甲乙丙丁戊"[: len(rates)]
+    return pd.DataFrame(
+        {
+            "adcode": ["410700", *[str(i) for i in range(1, len(rates) + 1)]],
+            "place": ["市", *[f"{n}区" for n in names]],
+            "level": ["city", *["district"] * len(rates)],
+            "status": "ok",
+            "start_rate": pd.array([0.5, *rates], dtype="Float64"),
+        }
+    )
+
+
+def test_districts_that_read_the_same_rate_share_its_rank():
+    # 56.84 % and 56.76 % both read 56.8 %: one rank, two tied, in both languages; the rank
+    # after them is 3 and the rate at full precision is kept beside the one shown.
+    ranked = progress.ranking(_rates(0.5676, 0.5684, 0.5, None), by="start_rate")
+    columns = ["rank", "place", "n_tied", "n_ranked", "rank_en", "n_tied_en", "reason"]
+    assert ranked[columns].astype(object).values.tolist() == [
+        [1, "甲区", 2, 3, 1, 2, None],
+        [1, "乙区", 2, 3, 1, 2, None],
+        [3, "丙区", 1, 3, 3, 1, None],
+        [pd.NA, "丁区", pd.NA, pd.NA, pd.NA, pd.NA, "no_data"],
+    ]
+    assert ranked["percent"].tolist()[:3] == [56.76, 56.84, 50.0]
+    assert ranked["percent_shown"].tolist()[:3] == [56.8, 56.8, 50.0]
+    assert ranked["percent_shown_en"].tolist()[:3] == [56.8, 56.8, 50.0]
+    assert ranked["tied_with"].tolist()[:2] == [("乙区",), ("甲区",)]
+    # No data is no rate, no value shown, no rank: never 0 or last.
+    assert ranked.loc[3, ["rate", "percent", "percent_shown"]].isna().all()
+
+
+def test_a_rate_is_ranked_on_the_percent_geo_shown_writes_half_up():
+    # 9/16 is 56.25 %: half up 56.3 (as layers.wording writes it), tied with 56.34 %, above
+    # 56.24 %; 23/80 is 28.75 %, whose float times 100 is 28.749999…: still 28.8.
+    ranked = progress.ranking(_rates(9 / 16, 0.5634, 0.5624, 23 / 80, 0.2884), by="start_rate")
+    assert ranked["percent_shown"].tolist() == [56.3, 56.3, 56.2, 28.8, 28.8]
+    assert ranked["rank"].tolist() == [1, 1, 3, 4, 4]
+    assert ranked["percent_shown"].tolist() == [
+        shown.shown(p, "percent", wan=False) for p in (56.25, 56.34, 56.24, 28.75, 28.84)
+    ]
+    assert progress.percent(0.5685) == 56.85 and shown.shown(56.85, "percent", wan=True) == 56.9
+    assert pd.isna(progress.percent(None)) and pd.isna(progress.percent(pd.NA))

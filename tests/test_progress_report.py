@@ -29,13 +29,16 @@ from layers.progress import (
     plan_refs,
     progress_chart,
     progress_table,
+    ranking_sheet,
     ranking_table,
     ranking_title,
+    rate_text,
     read_refs,
     report_sheets,
     versions_text,
 )
 from layers.spreadsheets import xlsx_bytes
+from layers.wording import format_value
 
 HEADER = "小区名称,所属城市,所属区县,改造年度,户数,状态,开工日期,完工日期"
 ROWS = [
@@ -226,7 +229,7 @@ def test_a_qualified_target_reads_as_written_and_its_rate_is_no_more_exact(tmp_p
     # The ranking does not place 涧西区's bound among exact rates, and says so.
     ranked = ranking_table(progress.ranking(found.table, by="start_rate"), "zh")
     ranked = ranked.set_index("地区")
-    assert ranked.loc["西工区", ["排名", "比率"]].tolist() == ["1", "8.3%"]
+    assert ranked.loc["西工区", ["排名", "比率"]].tolist() == ["第 1 名（共 1）", "8.3%"]
     assert ranked.loc["涧西区", ["排名", "比率"]].tolist() == ["—", "3.3%（不少于）"]
     assert ranked.loc["涧西区", "备注"] == (
         "计划目标非确数（约数或上下限），比率只是估计或界限，不参与排名"
@@ -337,3 +340,126 @@ def test_the_months_say_what_dated_each_version():
     assert shown["月报"].tolist() == ["已报送", "迟报", "漏报"]
     english = monthly_table(months, "en")["Month and lateness judged by"].tolist()
     assert english[1] == "the day it was saved, 2023-05-08 (the ledger gives no report date)"
+
+
+def _tied_table() -> pd.DataFrame:
+    """甲区 56.84 %, 乙区 56.76 % (both read 56.8 %), 丙区 9/16 (56.25 %, half up 56.3 %),
+    丁区 without data, 戊区 without a plan."""
+    return pd.DataFrame(
+        {
+            "adcode": ["410700", "1", "2", "3", "4", "5"],
+            "place": ["市", "甲区", "乙区", "丙区", "丁区", "戊区"],
+            "level": ["city", *["district"] * 5],
+            "status": ["partial", "ok", "ok", "ok", "ok", "no_plan"],
+            "start_rate": pd.array([0.5, 0.5684, 0.5676, 9 / 16, None, None], dtype="Float64"),
+        }
+    )
+
+
+def test_a_rate_reads_half_up_as_geo_shown_writes_it():
+    # Python's round wrote 9/16 as 56.2 % (half to even) and 23/80 as 28.7 % (its float
+    # times 100 is 28.749999…); the rates are written as every other percentage is.
+    assert rate_text(0.5685, lang="zh") == "56.9%" == format_value(56.85, "percent", "zh")
+    assert rate_text(9 / 16, lang="en") == "56.3%" == format_value(56.25, "percent", "en")
+    assert rate_text(23 / 80, lang="zh") == "28.8%"
+    assert (rate_text(0.5684), rate_text(0.5676), rate_text(1.0), rate_text(0)) == (
+        "56.8%",
+        "56.8%",
+        "100%",
+        "0%",
+    )
+    assert rate_text(None, lang="en") == "No data" and rate_text(0.2, "no_plan") == "无计划"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_districts_reading_the_same_rate_share_their_rank_and_say_how_many(lang):
+    ranked = progress.ranking(_tied_table(), by="start_rate")
+    table = ranking_table(ranked, lang)
+    words = {
+        "zh": [
+            ["并列第 1 名（2 个并列，共 3）", "甲区", "56.8%", "与乙区并列"],
+            ["并列第 1 名（2 个并列，共 3）", "乙区", "56.8%", "与甲区并列"],
+            ["第 3 名（共 3）", "丙区", "56.3%", ""],
+            ["—", "丁区", "无数据", "无数据，不参与排名"],
+            ["—", "戊区", "无计划", "无计划，不参与排名"],
+        ],
+        "en": [
+            ["tied rank 1 of 3 (2 tied)", "甲区", "56.8%", "tied with 乙区"],
+            ["tied rank 1 of 3 (2 tied)", "乙区", "56.8%", "tied with 甲区"],
+            ["rank 3 of 3", "丙区", "56.3%", ""],
+            ["—", "丁区", "No data", "No data: not ranked"],
+            ["—", "戊区", "No plan", "No plan: not ranked"],
+        ],
+    }[lang]
+    assert table.values.tolist() == words
+
+
+def test_the_ranking_sheets_carry_the_rate_as_shown_and_how_many_tie(found):
+    overview, ledger = found
+    overview = progress.Overview(
+        overview.progress,
+        overview.months,
+        overview.quarter_end,
+        {rate: progress.ranking(_tied_table(), by="start_rate") for rate in progress.RATES},
+    )
+    zh = _report((overview, ledger), "zh")["季排名（开工率）"]
+    assert zh[0] == [
+        "排名", "地区", "比率", "比率（%，完整精度）", "显示比率（%，按页面写法取整，排名依据）",
+        "名次（按显示比率，1＝最高）", "并列数（显示比率相同的区县数）", "参与排名的区县数",
+        "备注",
+    ]  # fmt: skip
+    assert zh[1] == [
+        "并列第 1 名（2 个并列，共 3）", "甲区", "56.8%", 56.84, 56.8, 1, 2, 3, "与乙区并列",
+    ]  # fmt: skip
+    assert zh[2][3:8] == [56.76, 56.8, 1, 2, 3]
+    assert zh[3][3:8] == [56.25, 56.3, 3, 1, 3]
+    # No data and no plan: empty cells with the reason, never 0 or a rank.
+    assert zh[4][3:] == [None, None, None, None, None, "无数据，不参与排名"]
+    assert zh[5][3:] == [None, None, None, None, None, "无计划，不参与排名"]
+    en = _report((overview, ledger), "en")["Ranking by completion rate"]
+    assert en[0][3:] == [
+        "Rate (%, full precision)",
+        "Rate as shown (%, rounded as the page writes it; ranked on)",
+        "Rank (on the rate as shown; 1 = highest)",
+        "Tied (districts with the same rate as shown)",
+        "Districts ranked",
+        "Note",
+    ]
+    assert en[2] == [
+        "tied rank 1 of 3 (2 tied)", "乙区", "56.8%", 56.76, 56.8, 1, 2, 3, "tied with 甲区",
+    ]  # fmt: skip
+
+
+def test_a_ranking_sheet_without_a_ranked_district_keeps_its_headers():
+    empty = ranking_sheet(progress.ranking(_tied_table().iloc[:1], by="start_rate"), "en")
+    assert list(empty)[3:6] == [
+        "Rate (%, full precision)",
+        "Rate as shown (%, rounded as the page writes it; ranked on)",
+        "Rank (on the rate as shown; 1 = highest)",
+    ]
+    assert empty.empty
+
+
+def test_a_rate_is_coloured_in_the_class_it_reads_in():
+    # 20.004 % reads 20% as 20 % does: both in 0%–20%; 20.05 % reads 20.1%, the next class.
+    districts = gpd.GeoDataFrame(
+        {
+            "adcode": ["1", "2", "3", "4"],
+            "place": ["甲区", "乙区", "丙区", "丁区"],
+            "level": "district",
+            "status": ["ok", "ok", "ok", "ok"],
+            "start_rate": pd.array([0.2, 0.20004, 0.2005, None], dtype="Float64"),
+            "planned": 10.0,
+            "started": 2.0,
+            "finished": 0.0,
+            "late": 0.0,
+        },
+        geometry=[shapely.box(i, 0, i + 1, 1) for i in range(4)],
+        crs="EPSG:4326",
+    )
+    page = progress_layers(districts, rate="start_rate", lang="zh").assembled().get_root().render()
+    fills = re.findall(r'"fill": "(#[0-9a-fA-F]{6})"', page)
+    assert len(fills) == 4 and fills[0] == fills[1] != fills[2]
+    tips = [json.loads(f'"{t}"') for t in re.findall(r'"tip": "(.*?)"', page)]
+    rates = [re.search("开工率: <b>(.*?)</b>", t).group(1) for t in tips]
+    assert rates == ["20%", "20%", "20.1%", "无数据"]

@@ -15,6 +15,7 @@ import streamlit as st
 
 from app_pages._ui import state
 from app_pages._ui.common import current_account, load_figures, workspace
+from app_pages._ui.widgets import NO_RERUN
 from geo import dates, plans
 from geo.errors import InputError
 from layers._html import esc_md
@@ -96,7 +97,10 @@ def figures_form(lang: str) -> None:
 def template_form(lang: str) -> None:
     """A plan from the filled-in template: its refused rows shown before it is saved."""
     st.download_button(
-        label("progress_template_download", lang), plans.template_bytes, "plan-template.xlsx"
+        label("progress_template_download", lang),
+        plans.template_bytes,
+        "plan-template.xlsx",
+        on_click=NO_RERUN,
     )
     upload = st.file_uploader(
         label("progress_template_upload", lang), type=["xlsx", "csv"], key="plan-upload"

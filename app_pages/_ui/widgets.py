@@ -10,6 +10,7 @@ import functools
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Final
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -27,6 +28,7 @@ from layers.wording import error_text, label
 
 __all__ = [
     "NETWORK_EXAMPLE",
+    "NO_RERUN",
     "button_row",
     "datum_select",
     "download",
@@ -157,6 +159,13 @@ def upload_note(types: list[str], lang: str) -> None:
     st.caption(label("upload_limit", lang).format(mb=limit, types=names))
 
 
+#: ``on_click`` of every download button whose file is written on click (``data`` a callable).
+#: Streamlit's default reruns the page on the click, at the moment the browser asks for the
+#: file over the websocket; the new run's start empties the session's queue of messages not
+#: yet sent, and the file's answer with them if it is still waiting there. The button then
+#: spins until the browser gives up (180 s), no file comes and the server logs nothing.
+NO_RERUN: Final = "ignore"
+
 #: The media type of each file a page offers, by the file name's suffix.
 MEDIA_TYPES = {
     "csv": "text/csv",
@@ -174,10 +183,13 @@ def download(text: str, file_name: str, write: Callable[..., bytes], *args, wher
     Not on every rerun: a national ledger's GeoPackage or workbook takes seconds. The media
     type follows the file name's suffix (:data:`MEDIA_TYPES`); ``where`` is a column or
     container (the page's body by default); ``kwargs`` go to ``st.download_button``.
+
+    The click reruns nothing (:data:`NO_RERUN`): the browser asks for the file over the
+    websocket, and a run that starts while the file's answer waits to be sent drops it.
     """
     mime = MEDIA_TYPES[Path(file_name).suffix.removeprefix(".")]
     data = functools.partial(write, *args)
-    return (where or st).download_button(text, data, file_name, mime, **kwargs)
+    return (where or st).download_button(text, data, file_name, mime, on_click=NO_RERUN, **kwargs)
 
 
 def offer(files: list[Download | None]) -> None:

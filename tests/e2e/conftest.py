@@ -41,6 +41,7 @@ has not changed for :data:`QUIET_MS`. Pick widgets by their exact label (``exact
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import json
 import os
@@ -226,22 +227,34 @@ _IDLE = """quiet => {
 }"""
 
 
+#: How many of the websocket's last messages a page keeps, to say what happened on a failure.
+FRAMES_KEPT = 400
+
+
 class _Runs:
     """
     The script runs a page asked for and those that finished, in the order the websocket
-    carried them (a sequence number per event).
+    carried them (a sequence number per event); and the kinds of the last messages both ways
+    (``frames``: time, ``"sent"`` or ``"received"``, the BackMsg or ForwardMsg type).
     """
 
     def __init__(self) -> None:
         self.seq = self.asked = self.finished = 0
+        self.frames: collections.deque[tuple[float, str, str]] = collections.deque(
+            maxlen=FRAMES_KEPT
+        )
 
     def sent(self, payload: str | bytes) -> None:
-        if isinstance(payload, bytes) and _kind(BackMsg, payload) == "rerun_script":
+        kind = _kind(BackMsg, payload) if isinstance(payload, bytes) else None
+        self.frames.append((time.monotonic(), "sent", kind or "?"))
+        if kind == "rerun_script":
             self.seq += 1
             self.asked = self.seq
 
     def received(self, payload: str | bytes) -> None:
-        if not isinstance(payload, bytes) or _kind(ForwardMsg, payload) != "script_finished":
+        kind = _kind(ForwardMsg, payload) if isinstance(payload, bytes) else None
+        self.frames.append((time.monotonic(), "received", kind or "?"))
+        if kind != "script_finished":
             return
         # A run cut short by a newer request is not the end: the newer run follows.
         if ForwardMsg.FromString(payload).script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
@@ -251,6 +264,21 @@ class _Runs:
     @property
     def pending(self) -> bool:
         return self.asked >= self.finished
+
+    def since(self, start: float) -> str:
+        """The messages since ``start`` (``time.monotonic()``), a run of one kind as one line."""
+        lines: list[list] = []
+        for at, way, kind in self.frames:
+            if at < start:
+                continue
+            if lines and lines[-1][1:3] == [way, kind]:
+                lines[-1][3] += 1
+            else:
+                lines.append([at, way, kind, 1])
+        return "\n".join(
+            f"  +{(at - start) * 1000:7.0f} ms {way} {kind}" + (f" ×{n}" if n > 1 else "")
+            for at, way, kind, n in lines
+        )
 
 
 def _kind(message, payload: bytes) -> str | None:
@@ -348,22 +376,35 @@ def downloaded(page, name: str, *, timeout_ms: float = 300_000):
     """
     The download a click on the button ``name`` gives, clicked once the page is idle.
 
-    The app builds a file when its button is clicked (Streamlit's deferred download, asked
-    over the websocket), so the click waits until no run is pending and the page is still.
-    A click that gives no download fails the test, after a screenshot of the page as it was
-    (``download-lost.png``): in one clean-clone CI run (7 Dec) a click gave no download and
-    the server logged nothing; a test that failed so is a bug to find, not a click to repeat.
+    The app writes a file when its button is clicked (Streamlit's deferred download: the
+    browser asks for it over the websocket and waits for the answer), so the click waits until
+    no run is pending and the page is still, and the click must start no script run: the start
+    of a run empties the session's queue of messages not yet sent, and drops the file's answer
+    if it waits there (``NO_RERUN`` in app_pages/_ui/widgets.py; 7 Dec, a click gave no
+    download and the server logged nothing). A click that gives no download fails the test,
+    after a screenshot (``download-lost.png``), with the websocket's messages since the click
+    in the message: a bug to find, not a click to repeat.
     """
     wait_idle(page)
     button = page.get_by_role("button", name=name, exact=True)
     button.scroll_into_view_if_needed()
+    wait_idle(page)  # again: what the scroll brought on screen may have asked for a run
+    runs, mark, start = page.runs, page.runs.seq, time.monotonic()
     try:
         with page.expect_download(timeout=timeout_ms) as clicked:
             button.click()
-    except PlaywrightTimeoutError:
+    except PlaywrightTimeoutError as exc:
         page.screenshot(path=str(ARTIFACTS / "download-lost.png"), full_page=True)
-        raise
-    return clicked.value
+        shown = page.locator('[data-testid="stDownloadButtonError"]').all_inner_texts()
+        raise AssertionError(
+            f"no download from {name!r} in {timeout_ms / 1000:.0f} s ({page.url}); the button "
+            f"says {shown}; the websocket since the click, as the test saw it:\n"
+            f"{runs.since(start)}"
+        ) from exc
+    download = clicked.value
+    wait_idle(page)
+    assert runs.asked <= mark, f"the click on {name!r} started a run:\n{runs.since(start)}"
+    return download
 
 
 def open_app(page, url: str, timeout: float = RUN_MS) -> None:

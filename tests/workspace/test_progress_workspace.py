@@ -167,8 +167,20 @@ def test_the_progress_page_in_both_languages(tmp_path, deferred):
     # file, and clicking it gives the workbook.
     (button,) = [b for b in at.get("download_button") if b.proto.label == "下载月报（XLSX）"]
     assert button.proto.deferred_file_id and not button.proto.url
+    # Clicked, these buttons start no run, which would drop the file's answer (widgets.NO_RERUN).
+    (template,) = [
+        b for b in at.get("download_button") if b.proto.label == "下载空白计划模板（XLSX）"
+    ]
+    assert button.proto.ignore_rerun and template.proto.ignore_rerun
     book = load_workbook(io.BytesIO(deferred[button.proto.deferred_file_id]()))
     assert book.sheetnames[:3] == ["全市", "红旗区", "卫滨区"]
+    # Both read 0 % finished on 31 March: one rank, said shared on the page and in the sheet.
+    finished = at.dataframe[2].value.set_index("地区")
+    assert (
+        finished.loc[["红旗区", "卫滨区"], "排名"].tolist() == ["并列第 1 名（2 个并列，共 2）"] * 2
+    )
+    sheet = [[c.value for c in row] for row in book["季排名（完工率）"].iter_rows()]
+    assert sheet[1][:8] == ["并列第 1 名（2 个并列，共 2）", "红旗区", "0%", 0, 0, 1, 2, 2]
     # Only the figures that can make a plan are offered; the rest are said with their reason.
     assert at.selectbox(key="plan-of").options == [
         "新乡市 2023 年 · 新百城提质办〔2023〕2号（12 个地区）"
@@ -185,6 +197,13 @@ def test_the_progress_page_in_both_languages(tmp_path, deferred):
     assert not english.exception, english.exception
     table = english.dataframe[0].value.set_index("Place")
     assert table.loc["牧野区", "Start rate"] == "Not reported"
+    started = english.dataframe[1].value.set_index("Place")
+    assert started.loc[["红旗区", "卫滨区"], "Rank"].tolist() == ["rank 1 of 2", "rank 2 of 2"]
+    finished = english.dataframe[2].value.set_index("Place")
+    assert finished.loc["卫滨区", ["Rank", "Note"]].tolist() == [
+        "tied rank 1 of 2 (2 tied)",
+        "tied with 红旗区",
+    ]
     assert english.selectbox(key="plan-of").options == [
         "新乡市 2023 · 新百城提质办〔2023〕2号 (12 places)"
     ]
