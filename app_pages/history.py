@@ -60,7 +60,8 @@ def choose_versions(numbers: list[int], dropped: list, lang: str) -> tuple[int, 
 # names the account, so an account never gets another's); each session gets its own copy.
 # A national ledger's two versions are 300,000 rows each: read and compared on every run,
 # they took seconds whatever the planner clicked. Not st.cache_data: it pickles every hit.
-@st.cache_resource(max_entries=8, show_spinner=False)
+# Four kept: a national comparison can hold 300,000 changed rows.
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _shared_changes(
     name: str, old: int, new: int, covered: bool, revision: tuple, _account: Account | None
 ) -> pd.DataFrame:
