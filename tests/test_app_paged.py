@@ -13,8 +13,8 @@ import pytest
 from _osm import lonlat
 from streamlit.testing.v1 import AppTest
 
+from app_pages._ui import paged
 from app_pages._ui.common import LEDGER_KEY, LoadedLedger
-from app_pages._ui.paged import PAGE_ROWS
 from geo import completeness, priorities, reconcile, records
 from geo.figures import load_figures
 from layers import priorities as words
@@ -24,6 +24,13 @@ from tests._pages import open_page
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 180
 CLEAN, QUARANTINED = 1234, 520
+#: The page's size here: the app's (5,000) scaled down, so a 1,234-row ledger spans pages.
+PAGE_ROWS = 500
+
+
+@pytest.fixture(autouse=True)
+def _small_pages(monkeypatch):
+    monkeypatch.setattr(paged, "PAGE_ROWS", PAGE_ROWS)
 
 
 @pytest.fixture(scope="module")

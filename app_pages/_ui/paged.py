@@ -19,8 +19,9 @@ from layers.wording import label
 
 __all__ = ["PAGE_ROWS", "paged_dataframe", "shown_rows"]
 
-#: Rows a table shows at once.
-PAGE_ROWS = 500
+#: Rows a table shows at once: a city's or a province's ledger whole (sorted and searched in
+#: the grid as it is), a national one (300,000 communities) a page at a time.
+PAGE_ROWS = 5_000
 
 
 def shown_rows(total: int, key: str, lang: str, *, where=None) -> slice:
