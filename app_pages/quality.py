@@ -44,7 +44,7 @@ from layers.tables import (
     reconciliation_table,
     reported_table,
 )
-from layers.wording import label
+from layers.wording import dropped_text, label
 
 
 def quarantine_section(lang: str) -> None:
@@ -185,7 +185,7 @@ def choose_cities(lang: str) -> list[str]:
     )
     state.publish(["city"], defaults={"city": []})
     if dropped:
-        st.warning(esc_md(label("compare_dropped", lang).format(values="、".join(dropped))))
+        st.warning(esc_md(dropped_text(dropped, lang)))
     return cities or list(boundaries.SEED_CITIES)
 
 

@@ -28,7 +28,14 @@ from layers._html import NO_DATA_COLOUR, esc, esc_md, tipped_geojson
 from layers.choropleth import class_colours
 from layers.coverage import HATCH_CSS, HATCH_FILL
 from layers.spreadsheets import xlsx_bytes
-from layers.wording import format_value, label, qualifier_text, quarantine_messages, rank_label
+from layers.wording import (
+    format_value,
+    label,
+    listed_text,
+    qualifier_text,
+    quarantine_messages,
+    rank_label,
+)
 
 __all__ = [
     "RATE_BINS",
@@ -345,9 +352,7 @@ def ranking_sheet(ranking: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 def _rank_note(row, ranked: bool, tied: tuple[str, ...], lang: str) -> str:
     """Who a rank is shared with, or why a district is not ranked."""
     if tied:
-        return label("progress_tied_with", lang).format(
-            places=("、" if lang == "zh" else ", ").join(tied)
-        )
+        return label("progress_tied_with", lang).format(places=listed_text(tied, lang))
     if ranked:
         return ""
     reason = row.get("reason")
@@ -445,7 +450,7 @@ def on_outlines(table: pd.DataFrame, outlines: gpd.GeoDataFrame) -> gpd.GeoDataF
 
 def versions_text(plan_ref: str, read: list[str], lang: str = "zh") -> str:
     """Which plan and ledger versions are compared, as Markdown (every ref escaped)."""
-    shown = "、".join(esc_md(r) for r in read)
+    shown = listed_text((esc_md(r) for r in read), lang)
     return label("progress_versions", lang).format(plan=esc_md(plan_ref), ledgers=shown)
 
 
@@ -484,7 +489,8 @@ def link_changed_text(then: list[str], read: list[str], lang: str = "zh") -> str
     if not then or sorted(then) == sorted(read):
         return None
     return label("progress_link_changed", lang).format(
-        then="、".join(esc_md(t) for t in then), now="、".join(esc_md(r) for r in read)
+        then=listed_text((esc_md(t) for t in then), lang),
+        now=listed_text((esc_md(r) for r in read), lang),
     )
 
 
@@ -773,8 +779,7 @@ def deadline_texts(plan: Plan, lang: str = "zh") -> dict[str, str]:
     return {
         "start_by": _day_text(deadline["start_by"]) or unset,
         "finish_by": _day_text(deadline["finish_by"]) or unset,
-        "checks": ("、" if lang == "zh" else ", ").join(c.isoformat() for c in deadline["checks"])
-        or unset,
+        "checks": listed_text((c.isoformat() for c in deadline["checks"]), lang) or unset,
         "due": label("report_due_day", lang).format(day=day) if day else unset,
     }
 
@@ -793,7 +798,7 @@ def _figure_rows(
     counts = "ok" if status == "partial" else status
     targets = progress.plan.targets
     mine = targets[targets["adcode"] == row["adcode"]].set_index("metric")
-    ledgers = _ledger_refs(progress, row, ledger_refs)
+    ledgers = _ledger_refs(progress, row, ledger_refs, lang)
 
     def plan_source(metric: str) -> str:
         if metric == "plan":
@@ -850,11 +855,11 @@ def _report_row(what: str, value: str, plan: str, ledger: str, lang: str) -> dic
     }
 
 
-def _ledger_refs(progress: Progress, row, ledger_refs: list[str]) -> str:
+def _ledger_refs(progress: Progress, row, ledger_refs: list[str], lang: str) -> str:
     """The ledger versions a place's counts come from (all of them for the city)."""
     if row["level"] == "city" or not progress.sources:
-        return "、".join(ledger_refs)
-    return "、".join(progress.sources.get(str(row["adcode"]), []))
+        return listed_text(ledger_refs, lang)
+    return listed_text(progress.sources.get(str(row["adcode"]), []), lang)
 
 
 def _city_sheet(found: Overview, plan_ref, ledger_refs, made, lang) -> pd.DataFrame:
@@ -864,7 +869,7 @@ def _city_sheet(found: Overview, plan_ref, ledger_refs, made, lang) -> pd.DataFr
     head = [
         _report_row(label("report_as_of", lang), progress.as_of.isoformat(), "", "", lang),
         _report_row(label("report_plan", lang), f"{plan.city} {plan.year}", plan_ref, "", lang),
-        _report_row(label("report_ledgers", lang), "、".join(ledger_refs), "", "", lang),
+        _report_row(label("report_ledgers", lang), listed_text(ledger_refs, lang), "", "", lang),
         _report_row(label("report_status", lang), status_text(city, lang), "", "", lang),
         _report_row(label("report_made", lang), made.strftime("%Y-%m-%d %H:%M"), "", "", lang),
     ]

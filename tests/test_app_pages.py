@@ -202,3 +202,11 @@ def test_the_english_compare_page_lists_with_english_commas():
     single = next(unescaped(c.value) for c in at.caption if "a single period" in c.value)
     assert single.endswith("(values above): households, old residential communities, buildings")
     assert "、" not in single
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_quality_lists_ignored_cities_of_the_link_in_its_language(lang):
+    at = _open("quality", lang=lang, city="新乡市,Atlantis,Lemuria")
+    assert at.multiselect(key="city").value == ["新乡市"]
+    warning = unescaped(next(w.value for w in at.warning if "Atlantis" in w.value))
+    assert warning.endswith("Atlantis、Lemuria" if lang == "zh" else "Atlantis, Lemuria")

@@ -463,3 +463,20 @@ def test_a_rate_is_coloured_in_the_class_it_reads_in():
     tips = [json.loads(f'"{t}"') for t in re.findall(r'"tip": "(.*?)"', page)]
     rates = [re.search("开工率: <b>(.*?)</b>", t).group(1) for t in tips]
     assert rates == ["20%", "20%", "20.1%", "无数据"]
+
+
+@pytest.mark.parametrize(("lang", "joined"), [("zh", "xx@1、xx@2"), ("en", "xx@1, xx@2")])
+def test_ledger_versions_are_listed_in_the_interface_language(found, lang, joined):
+    overview, ledger = found
+    sheets = report_sheets(
+        overview, plan_ref="plan@1", ledger_refs=["xx@1", "xx@2"], quarantine=ledger.quarantine,
+        lang=lang, made=MADE,
+    )  # fmt: skip
+    first = next(iter(sheets.values()))
+    assert joined in set(first.iloc[:, 1])
+    assert joined in set(first.iloc[:, 3])
+    shown = versions_text("plan@1", ["xx@1", "xx@2"], lang)
+    assert shown.endswith(joined.replace("@", r"\@"))
+    changed = link_changed_text(["xx@3", "xx@4"], ["xx@1", "xx@2"], lang)
+    assert joined.replace("@", r"\@") in changed
+    assert ("、" in shown + changed) == (lang == "zh")
