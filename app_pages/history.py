@@ -6,7 +6,8 @@ Each version says who saved it, when, from which file, and its counts.
 By default the changes are those the newer version made to the current state: the districts
 it covers (a 卫滨区 monthly ledger changes 卫滨区's rows only). The dataset and the two versions
 live in the address (``/history?dataset=xinxiang&from=1&to=2``), and so does showing every
-change (``&covered=false``).
+change (``&covered=false``). Without ``?dataset=``, the dataset is the ledger in view (the
+sidebar's choice, ``?ledger=``), the one the other pages show.
 """
 
 from __future__ import annotations
@@ -15,15 +16,21 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._ui import nav, state
-from app_pages._ui.common import current_account, session_copy, workspace, workspace_revision
+from app_pages._ui.common import (
+    LEDGER_REF,
+    current_account,
+    session_copy,
+    workspace,
+    workspace_revision,
+)
 from app_pages._ui.datasets import request
 from app_pages._ui.paged import paged_dataframe
 from app_pages._ui.widgets import download
 from layers._html import esc_md
 from layers.spreadsheets import csv_bytes
 from layers.tables import changes_table, versions_table
-from layers.wording import error_text, label
-from store import Account, StoreError
+from layers.wording import dropped_text, error_text, label
+from store import Account, DatasetError, StoreError, parse_ref
 
 
 def saved_datasets(lang: str) -> dict[str, str]:
@@ -39,6 +46,35 @@ def saved_datasets(lang: str) -> dict[str, str]:
     return {d["name"]: d["kind"] for d in found}
 
 
+def ledger_in_view(kinds: dict[str, str]) -> str | None:
+    """The saved ledger the sidebar (or ``?ledger=``) shows, if this account may read it."""
+    try:
+        name, _ = parse_ref(st.session_state.get(LEDGER_REF) or "")
+    except DatasetError:  # a reference that names none: the sidebar says so
+        return None
+    return name if kinds.get(name) == "ledger" else None
+
+
+def choose_dataset(kinds: dict[str, str]) -> list:
+    """
+    Seed the dataset chooser: the address's ``?dataset=``, else the ledger in view.
+
+    The ledger chosen in the sidebar (or linked with ``?ledger=``) is the one the other pages
+    show: History shows its versions too, and follows when the sidebar's choice changes.
+    """
+    in_view = ledger_in_view(kinds)
+    ref = st.session_state.get(LEDGER_REF) or ""
+    followed = st.session_state.get(_FOLLOWED_KEY, ref)
+    st.session_state[_FOLLOWED_KEY] = ref
+    if in_view is not None and followed != ref and "dataset" in st.session_state:
+        st.session_state["dataset"] = in_view  # the sidebar's ledger changed on this page
+    return state.seed("dataset", options=list(kinds), default=in_view or next(iter(kinds)))
+
+
+# The sidebar's ledger reference when History last ran, to follow a change of the sidebar's choice.
+_FOLLOWED_KEY = "history-ledger-in-view"
+
+
 def choose_versions(numbers: list[int], dropped: list, lang: str) -> tuple[int, int, bool]:
     """The two versions compared and whether only the districts the newer covers count."""
     dropped += state.seed(
@@ -47,8 +83,7 @@ def choose_versions(numbers: list[int], dropped: list, lang: str) -> tuple[int, 
     dropped += state.seed("to", options=numbers, default=numbers[-1], cast=int)
     dropped += state.seed("covered", default=True, cast=state.flag)
     if dropped:
-        values = "、".join(map(str, dropped))
-        st.warning(esc_md(label("compare_dropped", lang).format(values=values)))
+        st.warning(esc_md(dropped_text(dropped, lang)))
     left, right = st.columns(2)
     old = left.selectbox(label("history_from", lang), numbers, key="from")
     new = right.selectbox(label("history_to", lang), numbers, key="to")
@@ -98,7 +133,7 @@ def render(lang: str) -> None:
     st.title(label("history_title", lang))
     st.caption(label("history_help", lang))
     kinds = saved_datasets(lang)
-    dropped = state.seed("dataset", options=list(kinds), default=next(iter(kinds)))
+    dropped = choose_dataset(kinds)
     name = st.selectbox(label("history_dataset", lang), list(kinds), key="dataset")
     infos = workspace().history(name, user=current_account())
     numbers = [info.version for info in infos]

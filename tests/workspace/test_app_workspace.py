@@ -190,3 +190,46 @@ def test_an_account_whose_scope_changed_does_not_open_what_its_old_scope_read(mo
         seen.append(common.workspace_revision())
     assert seen[0] != seen[1]
     assert seen[0][1:] == seen[1][1:] == (("台账", 3),)
+
+
+def _save_monthly_as(tmp_path, name: str) -> None:
+    month = monthly_ledger(tmp_path)
+    with open_workspace() as workspace:
+        workspace.save_ledger(
+            records.read_ledger(month, crs_name="gcj02"), name=name, user="weibin",
+            data=month.read_bytes(), file_name=month.name, datum="gcj02",
+        )  # fmt: skip
+
+
+def test_the_history_page_shows_the_ledger_in_view(tmp_path):
+    # Two saved ledgers; the sidebar (or ?ledger=) shows the second: History shows it too,
+    # not the first by name.
+    _save_example_from_the_ledger_page()
+    _save_monthly_as(tmp_path, "weibin-monthly")
+    history = app_session(ledger="weibin-monthly")
+    open_page(history, "history").run()
+    assert not history.exception, history.exception
+    assert history.selectbox(key="dataset").value == "weibin-monthly"
+    assert history.dataframe[0].value["保存人"].tolist() == ["weibin"]
+    assert history.query_params["dataset"] == "weibin-monthly"
+    # The page's own chooser still works.
+    history.selectbox(key="dataset").set_value(NAME).run()
+    assert history.dataframe[0].value["保存人"].tolist() != ["weibin"]
+    # Another choice in the sidebar on this page (a version names its dataset): History
+    # follows it.
+    history.sidebar.selectbox(key="ledger").set_value("weibin-monthly@1").run()
+    assert history.selectbox(key="dataset").value == "weibin-monthly"
+    # A link naming the dataset keeps it, whatever ledger is in view.
+    linked = app_session(ledger="weibin-monthly", dataset=NAME)
+    open_page(linked, "history").run()
+    assert linked.selectbox(key="dataset").value == NAME
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_history_page_lists_ignored_link_values_in_its_language(lang):
+    _save_example_from_the_ledger_page()
+    at = app_session(lang=lang, dataset=NAME, **{"from": "abc", "to": "99"})
+    open_page(at, "history").run()
+    assert not at.exception, at.exception
+    warning = unescaped(next(w.value for w in at.warning if "abc" in w.value))
+    assert warning.endswith("abc、99" if lang == "zh" else "abc, 99")
