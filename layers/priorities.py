@@ -22,7 +22,7 @@ from geo.priorities import CONSENT_MIN, PARTS, SCORE_DECIMALS, ListMeasures, par
 from layers._html import esc, esc_md
 from layers.maps import MapLayers, _base_map, _view_group, extent_of
 from layers.spreadsheets import csv_bytes, xlsx_bytes
-from layers.wording import label
+from layers.wording import label, listed_text
 
 __all__ = [
     "BAND_COLOURS",
@@ -62,10 +62,6 @@ def part_name(part: str, lang: str = "zh") -> str:
 
 def _sep(lang: str) -> str:
     return "；" if lang == "zh" else "; "
-
-
-def _listed(names: list[str], lang: str) -> str:
-    return ("、" if lang == "zh" else ", ").join(names)
 
 
 def _fixed(values: object, spec: str) -> np.ndarray:
@@ -130,15 +126,20 @@ def explanations(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "z
 
 
 def _missing_cells(ranked: pd.DataFrame, lang: str, everywhere: set[str]) -> list[str]:
-    """Each row's weighed parts without data, but those no row has (``everywhere``)."""
-    return [
-        _listed(
-            [part_name(p, lang) for p in str(cell).split(",") if p and p not in everywhere], lang
+    """
+    Each row's weighed parts without data, but those no row has (``everywhere``).
+
+    Worded once per distinct cell (a national ranking has 300,000 rows, a few distinct cells).
+    """
+    cells = ranked["parts_missing"]
+    words = {
+        cell: listed_text(
+            (part_name(p, lang) for p in cell.split(",") if p and p not in everywhere), lang
         )
+        for cell in cells.dropna().unique()
         if isinstance(cell, str)
-        else ""
-        for cell in ranked["parts_missing"]
-    ]
+    }
+    return [words.get(cell, "") if isinstance(cell, str) else "" for cell in cells]
 
 
 def _consent_cells(ranked: pd.DataFrame, lang: str) -> list[str]:
@@ -222,10 +223,12 @@ def ranked_file(ranked: pd.DataFrame, weights: dict[str, float], lang: str = "zh
 
     Rank (empty when not ranked) and whether it is tied, community, district, households,
     score, consent as the screen says it (85%, 同意（达到 80%）), each part's value 0..1 (empty
-    when it has no data, never 0), the parts without data and how the score is made, headers
-    in ``lang``.
+    when it has no data, never 0), the parts without data (those no row has too: the file
+    has no notes above it) and how the score is made, headers in ``lang``.
     """
     shown = ranked_table(ranked, weights, lang)
+    # A file is read without the page's notes: a part no row has is named in every row too.
+    shown[label("priorities_col_missing", lang)] = _missing_cells(ranked, lang, set())
     tied = label("priorities_col_tied", lang)
     parts = {
         label("priorities_col_part", lang).format(part=part_name(p, lang)): ranked[f"part_{p}"]
@@ -386,7 +389,7 @@ def ties_text(ranked: pd.DataFrame, lang: str = "zh") -> str:
     groups = []
     for rank in sizes.index[:TIED_GROUPS]:
         group = tied[(tied["rank"] == rank).to_numpy(dtype=bool)].iloc[:TIED_NAMES]
-        names = _listed(_text(group.get("name"), len(group), ""), lang)
+        names = listed_text(_text(group.get("name"), len(group), ""), lang)
         if (more := int(sizes[rank]) - len(group)) > 0:
             names += label("priorities_tie_more", lang).format(count=f"{more:,}")
         groups.append(label("priorities_tie_group", lang).format(rank=int(rank), names=names))

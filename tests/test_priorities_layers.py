@@ -362,3 +362,33 @@ def test_ties_name_the_first_groups_and_names_and_count_the_rest():
         f"; 30 more tied groups, {rest.sum():,} communities (marked tied in the rank column)"
     )
     assert sum(n in zh for n in ranked["name"]) == shown.TIED_GROUPS * shown.TIED_NAMES
+
+
+@pytest.mark.parametrize(
+    ("lang", "column", "every", "ding"),
+    [
+        (
+            "zh",
+            "无数据（不计分）",
+            "房龄、生活圈缺项、居民同意率",
+            "户数、房龄、无障碍公交站缺口、生活圈缺项、居民同意率",
+        ),
+        (
+            "en",
+            "No data (not scored)",
+            "Building age, Life-circle gaps, Residents' consent",
+            "Households, Building age, Accessible-stop gap, Life-circle gaps, Residents' consent",
+        ),
+    ],
+)
+def test_the_downloads_name_the_parts_no_row_has_in_every_row(lang, column, every, ding):
+    # A ledger without a build-year or a consent column: the page says once that those parts
+    # are not scored; a file has no such note, so its every row names them.
+    ranked = _ranked("safety", built_year=True, consent_share=True)
+    weights = priorities.PRESETS["safety"]
+    on_screen = shown.ranked_table(ranked, weights, lang)[column].tolist()
+    assert on_screen[:3] == ["", "", ""]
+    (_, xlsx, _, _), (_, csv, _, _) = shown.ranking_downloads(ranked, weights, "safety", lang)
+    written = pd.read_csv(io.BytesIO(csv()), encoding="utf-8-sig", keep_default_na=False)
+    book = pd.read_excel(io.BytesIO(xlsx()), keep_default_na=False)
+    assert written[column].tolist() == book[column].tolist() == [every, every, every, ding]
