@@ -163,7 +163,7 @@ def encode_polyline(points: np.ndarray, precision: int) -> str:
     return (chunks[place < count[:, None]] + 63).astype(np.uint8).tobytes().decode("ascii")
 
 
-def compact_features(shapes: np.ndarray, tips, ids: list) -> dict:
+def compact_features(shapes: np.ndarray, tips, ids: list, kept: dict | None = None) -> dict:
     """
     Polygons and their tooltips as :data:`_DECODE` reads them, in NumPy (no loop per feature).
 
@@ -171,7 +171,8 @@ def compact_features(shapes: np.ndarray, tips, ids: list) -> dict:
     one polyline of :func:`encode_polyline`; a ring's closing vertex is left out (Leaflet
     closes rings). ``vertices`` per ring, ``rings`` per polygon, ``parts`` (polygons) per
     feature; a missing or empty shape has none. ``lines``: each distinct tooltip line (split
-    at ``<br>``) once; ``tip``: their indexes, ``tips`` of them per feature.
+    at ``<br>``) once; ``tip``: their indexes, ``tips`` of them per feature. ``kept``: other
+    properties, a list of values per name, as written.
     """
     precision = round(-np.log10(coordinate_step(shapes)))
     shapes = np.where(shapely.is_empty(shapes), None, shapes)
@@ -192,6 +193,7 @@ def compact_features(shapes: np.ndarray, tips, ids: list) -> dict:
         "lines": [str(line) for line in uniques],
         "tip": codes.tolist(),
         "tips": lines.str.len().tolist(),
+        "kept": kept or {},
     }
 
 
@@ -223,7 +225,9 @@ _DECODE = """(function (d) {
             polygons.push(rings);
         }
         for (var t = 0; t < d.tips[f]; t++) { tip.push(d.lines[d.tip[line++]]); }
-        features.push({type: "Feature", id: d.ids[f], properties: {tip: tip.join("<br>")},
+        var properties = {tip: tip.join("<br>")};
+        for (var name in d.kept) { properties[name] = d.kept[name][f]; }
+        features.push({type: "Feature", id: d.ids[f], properties: properties,
             geometry: polygons.length ? {type: "MultiPolygon", coordinates: polygons} : null});
     }
     return {type: "FeatureCollection", features: features};
@@ -240,8 +244,13 @@ class CompactGeoJson(folium.GeoJson):
     few lines that rebuild the GeoJSON in the browser before folium's code adds them. The
     template itself does it, since streamlit-folium writes each layer's script from its
     template, not from the page folium renders. A frame with shapes other than polygons, or
-    without an id per feature, is written as folium writes it.
+    without an id per feature, is written as folium writes it. Properties other than ``tip``
+    are left out (folium has already computed the styles from them), except those a subclass
+    names in :attr:`kept`.
     """
+
+    #: Columns of the frame written as properties too, for the page's scripts to read.
+    kept: tuple[str, ...] = ()
 
     _template = Template(
         "{% macro script(this, kwargs) %}{{ this.compact_script(kwargs) }}{% endmacro %}"
@@ -255,6 +264,7 @@ class CompactGeoJson(folium.GeoJson):
             types = set(shapely.get_type_id(data.geometry.to_numpy()).tolist())
             self.compact = types <= {-1, 3, 6}  # missing, Polygon, MultiPolygon
             self.shapes, self.tips = data.geometry.to_numpy(), data["tip"].to_numpy()
+            self.kept_values = {name: data[name].tolist() for name in self.kept}
             return data.to_geo_dict()
         self.compact = False
         return super().process_data(data)
@@ -267,7 +277,7 @@ class CompactGeoJson(folium.GeoJson):
             return script(self, kwargs)
         if self.written is None:
             # Once: the page renders the layer, streamlit-folium renders it again.
-            compact = compact_features(self.shapes, self.tips, ids)
+            compact = compact_features(self.shapes, self.tips, ids, self.kept_values)
             self.written = _DECODE.replace("DATA", _script_json(compact))
         data, self.data = self.data, dict(_PLACEHOLDER)
         try:
