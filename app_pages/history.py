@@ -11,16 +11,19 @@ change (``&covered=false``).
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from app_pages._ui import nav, state
-from app_pages._ui.common import current_account, workspace
+from app_pages._ui.common import current_account, session_copy, workspace, workspace_revision
 from app_pages._ui.datasets import request
+from app_pages._ui.paged import paged_dataframe
+from app_pages._ui.widgets import download
 from layers._html import esc_md
 from layers.spreadsheets import csv_bytes
 from layers.tables import changes_table, versions_table
 from layers.wording import error_text, label
-from store import StoreError
+from store import Account, StoreError
 
 
 def saved_datasets(lang: str) -> dict[str, str]:
@@ -53,9 +56,23 @@ def choose_versions(numbers: list[int], dropped: list, lang: str) -> tuple[int, 
     return old, new, covered
 
 
+# Compared once per server for each pair of versions, choice and workspace revision (which
+# names the account, so an account never gets another's); each session gets its own copy.
+# A national ledger's two versions are 300,000 rows each: read and compared on every run,
+# they took seconds whatever the planner clicked. Not st.cache_data: it pickles every hit.
+# Four kept: a national comparison can hold 300,000 changed rows.
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _shared_changes(
+    name: str, old: int, new: int, covered: bool, revision: tuple, _account: Account | None
+) -> pd.DataFrame:
+    return workspace().diff(name, old, new, covered=covered, user=_account)
+
+
 def changes_section(name: str, infos: list, old: int, new: int, covered: bool, lang: str) -> None:
     """Rows added, removed and changed between the two versions, and their CSV."""
-    changes = workspace().diff(name, old, new, covered=covered, user=current_account())
+    account = current_account()
+    revision = workspace_revision()
+    changes = session_copy(_shared_changes(name, old, new, covered, revision, account))
     counts = changes["change"].value_counts()
     columns = st.columns(3)
     for column, change in zip(columns, ("added", "removed", "changed"), strict=True):
@@ -66,10 +83,14 @@ def changes_section(name: str, infos: list, old: int, new: int, covered: bool, l
     if changes.empty:
         st.success(label("history_no_changes", lang))
     else:
-        st.dataframe(changes_table(changes, lang), hide_index=True, width="stretch")
-        st.download_button(
-            "CSV", csv_bytes(changes), f"{name}-{old}-{new}.csv", "text/csv", key="changes-csv"
+        # A page of the changes is written and sent; the CSV (written when clicked) has all.
+        paged_dataframe(
+            len(changes),
+            lambda rows: changes_table(changes.iloc[rows], lang),
+            "history_changes_page",
+            lang,
         )
+        download("CSV", f"{name}-{old}-{new}.csv", csv_bytes, changes, key="changes-csv")
 
 
 def render(lang: str) -> None:

@@ -21,6 +21,7 @@ from app_pages._ui.common import (
 )
 from app_pages._ui.datasets import in_view, read_buttons, save_form, source_caption
 from app_pages._ui.loaded import LEDGER_KEY, LoadedLedger
+from app_pages._ui.paged import paged_dataframe
 from app_pages._ui.widgets import datum_select, download, refused, upload_fields, upload_note
 from geo import reconcile, records
 from geo._data import EXAMPLES_DIR
@@ -100,7 +101,12 @@ def reconciliation_section(loaded: LoadedLedger, lang: str) -> None:
                 for r in reconcile.RESULTS
             )
         )
-    st.dataframe(reconciliation_table(table, names, lang), hide_index=True, width="stretch")
+    paged_dataframe(
+        len(table),
+        lambda rows: reconciliation_table(table.iloc[rows], names, lang),
+        "ledger_reconciliation_page",
+        lang,
+    )
     downloads(table, "reconciliation", "reconciliation", lang)
 
 
@@ -145,15 +151,29 @@ def quarantine_section(ledger, lang: str) -> None:
         st.success(label("nothing_quarantined", lang))
         return
     st.dataframe(quarantine_by_reason(ledger.quarantine, lang), hide_index=True, width="stretch")
-    st.dataframe(quarantine_rows(ledger.quarantine, lang), hide_index=True, width="stretch")
-    downloads(ledger.quarantine, "quarantine", "quarantine", lang)
+    quarantine = ledger.quarantine
+    paged_dataframe(
+        len(quarantine),
+        lambda rows: quarantine_rows(quarantine.iloc[rows], lang),
+        "ledger_quarantine_page",
+        lang,
+    )
+    downloads(quarantine, "quarantine", "quarantine", lang)
 
 
 def projects_section(loaded: LoadedLedger, lang: str) -> None:
     """The clean communities and the ledger's GeoPackage."""
     ledger = loaded.ledger
     st.subheader(label("clean_projects", lang))
-    st.dataframe(projects_table(ledger.projects, lang), hide_index=True, width="stretch")
+    # A page of the communities is written and sent (a national ledger has 300,000); the
+    # GeoPackage keeps every one.
+    projects = ledger.projects
+    paged_dataframe(
+        len(projects),
+        lambda rows: projects_table(projects.iloc[rows], lang),
+        "ledger_projects_page",
+        lang,
+    )
     layers = {
         "projects": ledger.projects,
         "quarantine": ledger.quarantine,

@@ -128,7 +128,10 @@ def _walkshed_form(result, built, found, lang: str) -> None:
     placed, names = on_network(communities)
     with st.form("lc_walkshed"):
         st.markdown(f"**{label('lc_walkshed_title', lang)}**")
-        origin = st.selectbox(label("reach_community", lang), placed, format_func=names.get)
+        origin = st.selectbox(
+            label("reach_community", lang), placed, format_func=names.get,
+            placeholder=label("reach_no_community", lang),
+        )  # fmt: skip
         if st.form_submit_button(label("lc_walkshed_draw", lang)) and origin is not None:
             sheds, inside = lifecircle.walkshed_facilities(
                 built, communities.geometry[origin], found, profile=result.profile

@@ -19,6 +19,7 @@ import streamlit as st
 from app_pages._ui import state
 from app_pages._ui.cache import kept_newest, walking_network
 from app_pages._ui.common import current_infra, current_ledger
+from app_pages._ui.paged import paged_dataframe
 from app_pages._ui.widgets import (
     NO_RERUN,
     coverage_view,
@@ -191,14 +192,32 @@ def render(lang: str) -> None:
         return
     for kind, text in words.ranking_notes(ranked, weights, preset, lang, unmeasured=unmeasured):
         getattr(st, kind)(text)
-    table = words.ranked_table(ranked, weights, lang)  # how the score is made: last, wide
-    explained = {table.columns[-1]: st.column_config.TextColumn(width="large")}
-    st.dataframe(table, hide_index=True, width="stretch", column_config=explained)
+    # A page of the ranking is written and drawn (a national one ranks tens of thousands);
+    # the downloads keep every row.
+    shown = paged_dataframe(
+        len(ranked),
+        lambda rows: words.ranked_table(ranked, weights, lang, rows=rows),
+        "priorities_page",
+        lang,
+        # How the score is made: the last column, wide.
+        column_config={
+            label("priorities_col_explained", lang): st.column_config.TextColumn(width="large")
+        },
+    )
     if unplaced := words.unplaced_text(ranked, lang):
         st.caption(unplaced)
     # A list without a single point (a district's list often has none) draws no empty map.
-    if not (ranked.geometry.isna() | ranked.geometry.is_empty).all():
-        coverage_view(words.priorities_layers(ranked, lang=lang), "priorities_map")
+    page = ranked.iloc[shown]
+    if not (page.geometry.isna() | page.geometry.is_empty).all():
+        if len(page) < len(ranked):
+            drawn = ~(page.geometry.isna() | page.geometry.is_empty) & page["rank"].notna()
+            placed = int(drawn.sum())
+            st.caption(
+                label("priorities_map_page", lang).format(
+                    count=f"{placed:,}", total=f"{len(ranked):,}"
+                )
+            )
+        coverage_view(words.priorities_layers(ranked, lang=lang, rows=shown), "priorities_map")
     files = words.ranking_downloads(ranked, weights, preset, lang)
     for column, (text, data, name, mime) in zip(st.columns(2), files, strict=True):
         column.download_button(

@@ -150,7 +150,10 @@ def render(lang: str) -> None:
     )  # fmt: skip
     st.dataframe(progress_table(found.progress, lang), hide_index=True, width="stretch")
     st.subheader(label("progress_late_title", lang))
-    if found.progress.late.empty:
+    if found.progress.late.empty and found.progress.notes:
+        # Without start or finish dates, who is late cannot be told: not "none is late".
+        st.info(label("progress_late_unknown", lang))
+    elif found.progress.late.empty:
         st.success(label("progress_late_none", lang))
     else:
         st.dataframe(late_table(found.progress.late, lang), hide_index=True, width="stretch")
@@ -189,7 +192,9 @@ def months_view(found: Overview, lang: str, saved: bool) -> None:
     """The months read from the ledger's saved versions: the chart of one place, the table."""
     st.subheader(label("progress_monthly_title", lang))
     if not saved or found.months.empty:
-        st.info(label("progress_monthly_none", lang))
+        # Saved, a ledger may still report no month of the plan's year (saved years later,
+        # with no report date): not "not saved".
+        st.info(label("progress_monthly_none" if not saved else "progress_monthly_empty", lang))
         return
     st.caption(label("progress_monthly_help", lang))
     names = chart_places(found.progress.table)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 
+import pandas as pd
 import streamlit as st
 
 from app_pages._ui import state
@@ -23,8 +24,12 @@ from app_pages._ui.common import (
     load_city_names,
     load_display_outlines,
     load_figures,
+    session_copy,
+    workspace_revision,
 )
 from app_pages._ui.measured import session_infra_metrics
+from app_pages._ui.paged import paged_dataframe
+from app_pages._ui.widgets import download
 from geo import boundaries, compare, completeness, coverage
 from geo.errors import BoundaryCacheError
 from layers._html import esc_md
@@ -40,8 +45,6 @@ from layers.tables import (
     reported_table,
 )
 from layers.wording import label
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def quarantine_section(lang: str) -> None:
@@ -74,10 +77,13 @@ def quarantined(quarantine, key: str, lang: str) -> None:
         return
     st.dataframe(quarantine_by_reason(quarantine, lang), hide_index=True, width="stretch")
     with st.expander(f"{label('quality_quarantined_rows', lang)} ({len(quarantine)})"):
-        st.dataframe(quarantine_rows(quarantine, lang, kind=key), hide_index=True, width="stretch")
-        st.download_button(
-            "CSV", csv_bytes(quarantine), f"{key}-quarantine.csv", "text/csv", key=f"{key}-q"
+        paged_dataframe(
+            len(quarantine),
+            lambda rows: quarantine_rows(quarantine.iloc[rows], lang, kind=key),
+            f"quality_{key}_quarantine_page",
+            lang,
         )
+        download("CSV", f"{key}-quarantine.csv", csv_bytes, quarantine, key=f"{key}-q")
 
 
 def reconciliation_section(lang: str) -> None:
@@ -94,8 +100,12 @@ def reconciliation_section(lang: str) -> None:
         counts = reconciliation_counts(table, names, lang)
         st.dataframe(counts, hide_index=True, width="stretch")
         with st.expander(label("quality_reconciliation_rows", lang)):
-            shown = reconciliation_table(table, names, lang)
-            st.dataframe(shown, hide_index=True, width="stretch")
+            paged_dataframe(
+                len(table),
+                lambda rows: reconciliation_table(table.iloc[rows], names, lang),
+                "quality_reconciliation_page",
+                lang,
+            )
     st.subheader(label("quality_infra_reported", lang))
     try:
         infra = session_infra_metrics()
@@ -113,6 +123,17 @@ def reconciliation_section(lang: str) -> None:
         st.dataframe(reported_table(reported, figures, lang), hide_index=True, width="stretch")
 
 
+# Made once per server for each choice of cities, workspace revision (which names the
+# account) and day, not on every run: each run unpickled all of China's outlines and walked
+# every place's figures family by family. Each session gets its own copy.
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _shared_completeness(
+    cities: tuple[str, ...], revision: tuple, today: datetime.date
+) -> pd.DataFrame:
+    places = compare.list_places(load_display_outlines().reset_index(), load_figures(), cities)
+    return completeness.completeness(load_figures(), places, today=today)
+
+
 def completeness_section(cities: list[str], lang: str) -> None:
     """Which figures each place has, from where and how old; downloads."""
     st.header(label("quality_completeness", lang))
@@ -121,8 +142,7 @@ def completeness_section(cities: list[str], lang: str) -> None:
     if not cities:
         st.info(label("quality_pick_city", lang))
         return
-    places = compare.list_places(load_display_outlines().reset_index(), load_figures(), cities)
-    table = completeness.completeness(load_figures(), places, today=today)
+    table = session_copy(_shared_completeness(tuple(cities), workspace_revision(), today))
     missing = completeness.without_figures(table)
     if missing.empty:
         st.success(label("quality_all_have", lang))
@@ -134,18 +154,20 @@ def completeness_section(cities: list[str], lang: str) -> None:
     with st.expander(label("quality_detail", lang)):
         st.dataframe(completeness_detail(table, lang), hide_index=True, width="stretch")
     left, right = st.columns(2)
-    left.download_button(
+    # Each file written when its button is clicked, not on every run.
+    download(
         label("download_completeness_csv", lang),
-        csv_bytes(table),
         "completeness.csv",
-        "text/csv",
+        csv_bytes,
+        table,
+        where=left,
         key="completeness-csv",
     )
-    right.download_button(
+    download(
         label("download_completeness_xlsx", lang),
-        xlsx_bytes({"completeness": table, "by_place": completeness.by_place(table)}),
         "completeness.xlsx",
-        XLSX,
+        lambda: xlsx_bytes({"completeness": table, "by_place": completeness.by_place(table)}),
+        where=right,
         key="completeness-xlsx",
     )
 

@@ -139,7 +139,12 @@ def tools(loaded, built, communities, drawn: dict, profile: str, snap, lang: str
     left, right = st.columns(2)
     with left.form("walkshed"):
         st.markdown(f"**{label('walkshed_title', lang)}**")
-        origin = st.selectbox(label("reach_community", lang), with_point, format_func=names.get)
+        # Without a community on the network, the placeholder says so (else Streamlit's own
+        # English "No options to select").
+        origin = st.selectbox(
+            label("reach_community", lang), with_point, format_func=names.get,
+            placeholder=label("reach_no_community", lang),
+        )  # fmt: skip
         metres = st.number_input(label("walkshed_distance", lang), 100, 3000, 500, step=100)
         if st.form_submit_button(label("walkshed_draw", lang)) and origin is not None:
             shed = reach.walkshed(
@@ -152,7 +157,10 @@ def tools(loaded, built, communities, drawn: dict, profile: str, snap, lang: str
                 st.session_state[DRAWN_KEY] = drawn
     with right.form("route"):
         st.markdown(f"**{label('route_title', lang)}**")
-        start = st.selectbox(label("reach_community", lang), with_point, format_func=names.get)
+        start = st.selectbox(
+            label("reach_community", lang), with_point, format_func=names.get,
+            placeholder=label("reach_no_community", lang),
+        )  # fmt: skip
         kind = st.selectbox(
             label("route_kind", lang),
             coverage.DISTANCE_TYPES,

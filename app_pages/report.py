@@ -32,7 +32,7 @@ from geo.selection import Selection
 from layers import report_view
 from layers._html import esc_md
 from layers.citations import key_name
-from layers.wording import error_text, label
+from layers.wording import dropped_text, error_text, label
 from store import StoreError
 from store.loaded import readable_places, saved_source
 
@@ -117,8 +117,7 @@ def choices(lang: str):
         placeholder=label("pick_placeholder", lang),
     )
     if dropped:
-        values = esc_md("、".join(map(str, dropped)))
-        st.warning(label("compare_dropped", lang).format(values=values))
+        st.warning(esc_md(dropped_text(dropped, lang)))
     return chosen_cities, chosen_districts, period, kinds
 
 

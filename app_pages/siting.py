@@ -29,6 +29,7 @@ from geo import siting
 from geo.errors import InputError
 from layers._html import esc_md
 from layers.siting import (
+    counted,
     curve_frame,
     fewer_text,
     file_read_text,
@@ -184,11 +185,18 @@ def render(lang: str) -> None:
     coverage_view(siting_layers(candidates, existing, lang=lang, weigh=weigh), "siting_map")
     left, right = st.columns(2)
     left.subheader(label("siting_chosen", lang))
-    left.dataframe(siting_table(candidates, lang, weigh), hide_index=True, width="stretch")
+    chosen = siting_table(candidates, lang, weigh)
+    if chosen.empty:  # not an empty grid, whose only word is Streamlit's English "empty"
+        left.info(label("siting_none_chosen", lang))
+    else:
+        left.dataframe(chosen, hide_index=True, width="stretch")
     right.subheader(label("siting_curve", lang))
-    curve = curve_frame(result.curve, lang, weigh, before=result.summary["covered_before"])
-    sites, covered, solution = curve.columns  # worded: the chart's axes and legend
-    right.line_chart(curve, x=sites, y=covered, color=solution)
+    if counted(result.summary):
+        curve = curve_frame(result.curve, lang, weigh, before=result.summary["covered_before"])
+        sites, covered, solution = curve.columns  # worded: the chart's axes and legend
+        right.line_chart(curve, x=sites, y=covered, color=solution)
+    else:  # no community counts: a flat line at 0 would draw "no data" as zero
+        right.info(label("siting_no_curve", lang))
     if fewer := fewer_text(result.summary, lang):
         right.info(fewer)
     files = siting_downloads(candidates, f"{kind}-{profile}-{radius}m", lang)

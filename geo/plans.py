@@ -591,7 +591,9 @@ def _metrics(raw: pd.DataFrame, columns: dict[str, str], flags: _sheets.Flags) -
         values, problems = _cells.parse_numbers(
             raw[header], scale=scale or Decimal(1), integer=integer
         )
-        problems = problems.replace({"out_of_range": "bad_number", "too_precise": "bad_number"})
+        # A plan's row words every number it cannot take alike (row_figures_bad_number).
+        unread = ("out_of_range", "too_precise", "negative_number", "not_whole")
+        problems = problems.replace(dict.fromkeys(unread, "bad_number"))
         for reason in ("approximate_number", "bad_number"):
             mask = (problems == reason).to_numpy()
             flags.flag(mask, reason, column=header, detail=_sheets.quoted(raw[header], mask))

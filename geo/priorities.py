@@ -241,6 +241,21 @@ def _parts(rows: pd.DataFrame, year: int) -> pd.DataFrame:
         )
 
 
+def _missing_parts(known: pd.DataFrame, used: list[str]) -> np.ndarray:
+    """
+    Each row's weighed parts without data, comma-separated in :data:`PARTS` order ("" if none).
+
+    Column by column over the rows, not row by row: a national ledger's 300,000 candidates
+    took seconds one ``.at`` at a time.
+    """
+    out = np.full(len(known), "", dtype=object)
+    for part in used:
+        lacks = ~known[part].to_numpy(dtype=bool)
+        joined = np.where(out == "", part, out + "," + part)
+        out = np.where(lacks, joined, out)
+    return out
+
+
 def prioritise(
     communities: pd.DataFrame,
     *,
@@ -286,8 +301,7 @@ def prioritise(
     rounded = score.round(SCORE_DECIMALS)
     out["rank"] = rounded.rank(ascending=False, method="min").astype("Int64")
     out["tied"] = rounded.duplicated(keep=False) & rounded.notna()
-    used = [k for k in PARTS if w[k] > 0]
-    out["parts_missing"] = [",".join(k for k in used if not known.at[i, k]) for i in rows.index]
+    out["parts_missing"] = _missing_parts(known, [k for k in PARTS if w[k] > 0])
     consent = parts["consent"]
     out["consent_below_80"] = (consent < CONSENT_MIN).astype("boolean").mask(consent.isna())
     return out.sort_values(["rank", "score"], ascending=[True, False], na_position="last")

@@ -158,6 +158,8 @@ NEEDED_COLUMNS = {
 #: (besides those of :data:`geo.io.sheets.DETAILS`); layers words them (``qdetail_<code>``).
 DETAILS: dict[str, tuple[str, ...]] = {
     "inexact_number": (),
+    "negative_number": (),  # a count, area or amount below 0 (-40 户)
+    "not_whole_number": (),  # a fraction of a household or building (2.5 户)
     "implausible_number": ("top", "unit"),  # PLAUSIBLE_MAXIMUM in its unit
     "too_precise": (),
     "status_dated": ("status", "header"),  # the status as written, the date's column
@@ -479,6 +481,8 @@ def _flag_numbers(
     flags.flag(mask, "approximate_number", column=header, detail=_sheets.quoted(cells, mask))
     details: dict[str, dict[str, object]] = {
         "bad_number": {"code": "inexact_number"},
+        "negative_number": {"code": "negative_number"},
+        "not_whole": {"code": "not_whole_number"},
         "out_of_range": {
             "code": "implausible_number",
             "top": int(PLAUSIBLE_MAXIMUM[field]),
@@ -710,13 +714,18 @@ def _resolve_rows(unique: pd.DataFrame) -> pd.DataFrame:
 
 def _renote_unknown_addresses(merged: pd.DataFrame, full: pd.Series) -> pd.DataFrame:
     """A not-found address's note quotes the address itself: those rows, from the full text."""
-    lost = (merged["status"] == "unknown") & (merged["source"] == "address")
+    # An address naming no place at all (幸福路3号) has an empty key, as a row with no words:
+    # it is read again too, so its note says why rather than nothing.
+    nameless = (merged["status"] == "none") & (full.reindex(merged.index).fillna("") != "")
+    lost = ((merged["status"] == "unknown") & (merged["source"] == "address")) | nameless
     if not lost.any():
         return merged
     keys = merged.loc[lost, ["key_adcode", "key_district", "key_address", "key_city", "key_year"]]
     keys = keys.assign(key_address=full.reindex(keys.index))
     again = _resolve_rows(keys.drop_duplicates())
     notes = keys.reset_index().merge(again, on=list(keys.columns), how="left").set_index("index")
+    # As objects: where no row found words, a column of Nones came back as floats.
+    merged = merged.astype(dict.fromkeys(_RESOLVED, object))
     merged.loc[lost, _RESOLVED] = notes[_RESOLVED].reindex(merged.index[lost]).to_numpy()
     return merged
 

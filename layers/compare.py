@@ -19,7 +19,7 @@ from geo import compare
 from layers.charts import compare_chart, period_chart
 from layers.spreadsheets import csv_bytes
 from layers.tables import compare_csv, compare_titles, period_values, with_labels
-from layers.wording import label, mixed_periods_text, place_labels
+from layers.wording import label, listed_text, mixed_periods_text, place_labels
 
 __all__ = [
     "Comparison",
@@ -263,6 +263,6 @@ def time_view(
         for metric, of_metric in rows.groupby("metric", sort=False)
         if metric not in single
     ]
-    listed = "、".join(titles[m] for m in single)
+    listed = listed_text((titles[m] for m in single), lang)
     note = label("compare_one_period", lang).format(metrics=listed) if single else None
     return TimeView(charts=charts, single_note=note, table=period_values(rows, titles, lang))

@@ -39,7 +39,7 @@ from layers.infra import MAX_DISTRICTS_TOTALLED, infra_layers, infra_legend, tot
 from layers.place_labels import labels_layer
 from layers.progress import progress_layer
 from layers.projects import PROJECT_COLOUR, projects_layer
-from layers.wording import class_texts, label, measure_name, periods_text
+from layers.wording import class_texts, label, listed_text, measure_name, periods_text
 
 __all__ = [
     "MapLayers",
@@ -449,7 +449,8 @@ def progress_layers(
     group, rows = progress_layer(drawn, rate=rate, lang=lang)
     notes = [label("progress_legend_fixed", lang)]
     if len(drawn) < len(districts):
-        names = "、".join(districts.loc[~districts.index.isin(drawn.index), "place"].astype(str))
+        unmapped = districts.loc[~districts.index.isin(drawn.index), "place"]
+        names = listed_text(unmapped.astype(str), lang)
         notes.append(label("progress_legend_unmapped", lang).format(places=names))
     legend = legend_html(
         label(f"rate_{rate}", lang),

@@ -22,6 +22,7 @@ from layers.wording import label
 
 __all__ = [
     "alternatives_text",
+    "counted",
     "curve_frame",
     "fewer_text",
     "file_read_text",
@@ -270,17 +271,36 @@ def refused_rows(refused: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     )
 
 
+def counted(summary: dict) -> bool:
+    """
+    Whether any community counts: a point near the network and a household (or other) count.
+
+    A ledger of addresses or district names alone has none: what the sites cover is then
+    unknown, not 0, and neither the totals nor the curve are shown as numbers.
+    """
+    placed = summary["households_total"] - summary["households_unplaced"]
+    return bool(np.isfinite(placed) and placed > 0)
+
+
 def summary_notes(summary: dict, lang: str = "zh") -> list[tuple[str, str]]:
     """
-    What the page says above the map, each as (``caption``/``success``, text).
+    What the page says above the map, each as (``caption``/``success``/``warning``, text).
 
-    Candidates and existing sites counted, the totals (:func:`totals_text`), the solver's
-    status (:func:`status_text`) and the communities that count for nothing, when some do.
+    Candidates and existing sites counted, the totals (:func:`totals_text`; a warning that
+    nothing can be measured where no community counts, :func:`counted`), the solver's status
+    (:func:`status_text`) and the communities that count for nothing, when some do.
     """
     counts = label("siting_counts", lang).format(
         candidates=f"{summary['candidates']:,}", existing=f"{summary['existing']:,}"
     )
-    notes = [("caption", counts), ("success", totals_text(summary, lang))]
+    totals = (
+        ("success", totals_text(summary, lang))
+        if counted(summary)
+        else ("warning", label("siting_nothing_counted", lang).format(
+            **units(summary.get("weigh", "households"), lang)
+        ))
+    )  # fmt: skip
+    notes = [("caption", counts), totals]
     notes.append(("caption", status_text(summary, lang)))
     if sites := summary.get("sites_with_alternatives", 0):
         notes.append(("info", label("siting_alternatives_note", lang).format(sites=f"{sites:,}")))

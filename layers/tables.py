@@ -212,7 +212,9 @@ def quarantine_rows(
         codes = shown["adcode"].astype("string")
         places = _place_names()
         names = {a: district_names([a], lang, places) for a in codes.dropna().unique()}
-        shown["adcode"] = codes.map(names).fillna("").astype(object)
+        # As objects before the blanks: a quarantine without one district (every row an
+        # address or a place not found) maps to an all-missing float column "" cannot fill.
+        shown["adcode"] = codes.map(names).astype(object).fillna("")
     named = _quarantine_headers(lang, kind=kind) | {"adcode": label("compare_place", lang)}
     if {"dataset", "version"} <= set(shown.columns):
         refs = shown["dataset"].astype(str) + "@" + shown["version"].astype(str)
@@ -1009,7 +1011,9 @@ def versions_table(versions: list[dict], lang: str = "zh") -> pd.DataFrame:
             label("history_col_file", lang): rows["file_name"].fillna(""),
             "SHA-256": rows["sha256"].fillna("").str[:12],
             label("col_datum", lang): [
-                label(f"datum_{d}" if isinstance(d, str) else "datum_in_file", lang)
+                # None: no datum was declared, as for a file of addresses or district names
+                # alone as for one with a 坐标系 column; the version does not say which.
+                label(f"datum_{d}" if isinstance(d, str) else "datum_not_declared", lang)
                 for d in rows["datum"]
             ],
             label("rows", lang): rows["rows"],
@@ -1034,7 +1038,7 @@ def _change_places(changes: pd.DataFrame, lang: str) -> list[str]:
     codes = changes["adcode"].astype("string")
     places = _place_names()
     names = {a: district_names([a], lang, places) for a in codes.dropna().unique()}
-    return codes.map(names).fillna("").astype(str).tolist()
+    return codes.map(names).astype(object).fillna("").astype(str).tolist()
 
 
 def _change_names(changes: pd.DataFrame, lang: str) -> list[str]:

@@ -35,6 +35,7 @@ __all__ = [
     "figure_text",
     "format_value",
     "label",
+    "listed_text",
     "mean_value",
     "measure_name",
     "metric_label",
@@ -456,9 +457,14 @@ def value_text(row, lang: str = "zh") -> str:
     )
 
 
+def listed_text(values, lang: str = "zh") -> str:
+    """Several words as one list: 红旗区、卫滨区 in Chinese, "households, buildings" in English."""
+    return ("、" if lang == "zh" else ", ").join(map(str, values))
+
+
 def dropped_text(values: list, lang: str = "zh") -> str:
     """The warning naming the values of a link that are no choice on its page (not escaped)."""
-    return label("compare_dropped", lang).format(values="、".join(map(str, values)))
+    return label("compare_dropped", lang).format(values=listed_text(values, lang))
 
 
 def mixed_periods_text(mixed: dict, titles: dict[str, str], lang: str = "zh") -> str:
@@ -467,7 +473,7 @@ def mixed_periods_text(mixed: dict, titles: dict[str, str], lang: str = "zh") ->
 
     ``mixed`` is metric → (period, status) pairs (:func:`geo.compare.mixed_periods`).
     """
-    listed = "、".join(
+    listed = listed_text(
         f"{titles[m]}（{periods_text(pairs, lang)}）"
         if lang == "zh"
         else f"{titles[m]} ({periods_text(pairs, lang)})"
@@ -631,8 +637,7 @@ PARAMS = "detail_params"
 
 
 def _listed(values: object, lang: str) -> str:
-    sep = "、" if lang == "zh" else ", "
-    return sep.join(str(v) for v in values) if isinstance(values, list | tuple) else str(values)
+    return listed_text(values, lang) if isinstance(values, list | tuple) else str(values)
 
 
 #: How a detail's parameter is worded, by its name; any other is written as it is.

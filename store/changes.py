@@ -60,6 +60,8 @@ def compare(kind: str, old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     (file rows where the frames have them), ``columns`` (the changed columns,
     comma-separated) and ``before``/``after`` (those columns' values).
     """
+    if old is new:  # the same rows on both sides change nothing: no row is compared
+        old = new = old.iloc[:0]
     left = _keys(kind, old).assign(at_old=np.arange(len(old)))
     right = _keys(kind, new).assign(at_new=np.arange(len(new)))
     key = [c for c in left.columns if c != "at_old"]

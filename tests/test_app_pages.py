@@ -188,3 +188,17 @@ def test_compare_names_a_period_from_its_years_in_the_pages_language():
         ]
     assert "截至2023年" in shown["zh"]
     assert "by 2023" in shown["en"] and not any("年" in p for p in shown["en"])
+
+
+def test_the_english_compare_page_lists_with_english_commas():
+    # Lists in an English sentence are joined with ", ", not the Chinese 、 (a walk through
+    # the English pages found "households、Ledger: households").
+    at = _open("compare", lang="en", place="410702,410703,999998,999999")
+    assert unescaped(at.warning[0].value) == (
+        "These values in the link are not choices here and were ignored: 999998, 999999"
+    )
+    at.multiselect(key="metric").set_value(["households", "communities", "buildings"]).run()
+    assert not at.exception, at.exception
+    single = next(unescaped(c.value) for c in at.caption if "a single period" in c.value)
+    assert single.endswith("(values above): households, old residential communities, buildings")
+    assert "、" not in single

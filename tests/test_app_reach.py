@@ -124,3 +124,17 @@ def test_the_walker_radii_snap_and_measure_come_from_the_address(scene):
     measures = at.selectbox(key="measure").options
     assert measures and all("500 米" in m and "轮椅" in m for m in measures)
     assert {k: at.query_params[k] for k in link} == link
+
+
+def test_with_no_community_on_the_network_the_community_choices_say_so_in_chinese(scene):
+    # A ledger of district names alone: nothing to draw a walkshed or route from. The empty
+    # choices read Streamlit's own English "No options to select" on the Chinese page.
+    found, _ = scene
+    ledger = records.read_ledger(
+        "小区名称,所属城市,所属区县,户数\n北街小区,新乡市,延津县,210\n".encode(), name="d.csv"
+    )
+    table = reconcile.reconcile(ledger.projects, load_figures())
+    at = _open((found, LoadedLedger(ledger, "d.csv", table)))
+    boxes = [s for s in at.selectbox if s.label == "小区"]
+    assert len(boxes) == 2
+    assert [(s.options, s.placeholder) for s in boxes] == [([], "没有位于路网上的小区")] * 2

@@ -248,3 +248,36 @@ def test_a_candidate_as_good_as_the_chosen_one_is_named_beside_it(scene, lang):
             "by the conditions on the ground.",
         }[lang]
     ]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_ledger_without_points_says_coverage_cannot_be_measured_not_zero(scene, lang):
+    # A ledger of district names alone (no coordinates): no community can be placed on the
+    # network, so what the sites cover is unknown. The page said "The existing sites cover 0
+    # households; ... 0 households have a point" in a success box and drew a flat curve at 0.
+    found, _ = scene
+    rows = ["小区名称,所属城市,所属区县,改造年度,户数", "北街小区,新乡市,延津县,2024,210"]
+    ledger = records.read_ledger("\n".join(rows).encode("utf-8"), name="districts.csv")
+    assert ledger.projects["located"].tolist() == ["district"]
+    table = reconcile.reconcile(ledger.projects, load_figures())
+    loaded = LoadedLedger(ledger, "districts.csv", table)
+    at = _open((found, loaded), lang)
+    assert not at.success
+    assert at.warning[-1].value == (
+        "没有可计入的小区：没有小区既有坐标、靠近路网，又有户数，设施覆盖多少户无从计算（不是 0）。"
+        "台账只有地址或区县名称时，请补上经纬度。"
+        if lang == "zh"
+        else "No community counts: none has a point near the network and a household count, so "
+        "how many households the sites cover cannot be measured (it is not 0). A ledger of "
+        "addresses or district names alone needs coordinates here."
+    )
+    assert not at.get("vega_lite_chart")  # no curve flat at 0
+    # No site chosen: said, not an empty table reading Streamlit's English "empty".
+    assert ("没有选出新增点位。" if lang == "zh" else "No new site is chosen.") in [
+        i.value for i in at.info
+    ]
+    assert not [d for d in at.dataframe if len(d.value) == 0]
+    assert at.info[-1].value == (
+        "没有可计入的小区，不画边际曲线。" if lang == "zh" else
+        "No community counts, so there is no marginal curve."
+    )  # fmt: skip

@@ -6,6 +6,7 @@ import io
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -244,3 +245,120 @@ def test_the_downloads_are_the_cli_file_in_xlsx_and_csv_named_for_the_preset():
         written["Community"].tolist()
         == shown.ranked_file(ranked, weights, "en")["Community"].tolist()
     )
+
+
+def _explained_row_by_row(ranked, weights, lang):
+    """How explanations were written before, one row at a time: what they must still say."""
+    used = [p for p in priorities.PARTS if weights.get(p, 0) > 0]
+    total = sum(weights[p] for p in used)
+    texts = []
+    for _, row in ranked.iterrows():
+        parts, known = [], 0.0
+        for part in used:
+            value = row[f"part_{part}"]
+            if pd.isna(value):
+                continue
+            known += weights[part]
+            parts.append(
+                label("priorities_explain_part", lang).format(
+                    part=shown.part_name(part, lang),
+                    value=f"{value:.2f}",
+                    weight=f"{weights[part] / total:.0%}",
+                )
+            )
+        if not parts:
+            texts.append(label("priorities_explain_nothing", lang))
+            continue
+        text = label("priorities_explain_score", lang).format(
+            parts=("；" if lang == "zh" else "; ").join(parts), score=f"{row['score']:.2f}"
+        )
+        if known < total:
+            text += label("priorities_explain_partial", lang).format(share=f"{known / total:.0%}")
+        texts.append(text)
+    return texts
+
+
+def _generated(n, seed):
+    rng = np.random.default_rng(seed)
+
+    def holes(values):
+        return pd.Series(values).mask(rng.random(n) < 0.35)
+
+    return gpd.GeoDataFrame(
+        {
+            "name": [f"小区{i}" for i in range(n)],
+            "households": holes(rng.integers(1, 900, n).astype(float)),
+            "built_year": holes(rng.integers(1960, 2010, n).astype(float)),
+            "wheelchair_accessible_bus_stop_m": holes(rng.random(n) * 1500),
+            "pass_pharmacy": holes(rng.random(n) < 0.5).astype("boolean"),
+            "consent_share": holes(rng.random(n)),
+        },
+        geometry=[shapely.Point(113 + i / n, 35) if i % 3 else None for i in range(n)],
+        crs="EPSG:4326",
+    ).set_index(rng.permutation(n) + 3)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize(
+    "weights",
+    [
+        *priorities.PRESETS.values(),
+        {"households": 0.3, "consent": 0.3},
+        {"age": 1.0},
+        {"households": 0.0},
+    ],
+)
+def test_explanations_written_part_by_part_equal_the_row_by_row_ones(lang, weights):
+    ranked = priorities.prioritise(_generated(500, 5), weights=weights, year=2026)
+    texts = shown.explanations(ranked, weights, lang)
+    assert texts == _explained_row_by_row(ranked, weights, lang)
+    assert len(set(texts)) > (1 if sum(weights.values()) else 0)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_page_of_the_table_is_those_rows_of_the_whole_table(lang):
+    weights = priorities.PRESETS["balanced"]
+    ranked = priorities.prioritise(_generated(300, 8), weights=weights, year=2026)
+    whole = shown.ranked_table(ranked, weights, lang)
+    page = shown.ranked_table(ranked, weights, lang, rows=slice(100, 200))
+    pd.testing.assert_frame_equal(page, whole.iloc[100:200].reset_index(drop=True))
+    # A part no row has is said once, whatever the page: not in a page's cells either.
+    no_age = ranked.assign(part_age=np.nan)
+    cells = shown.ranked_table(no_age, weights, lang, rows=slice(0, 5)).iloc[:, 6]
+    assert not any(shown.part_name("age", lang) in c for c in cells)
+
+
+def test_the_map_draws_the_rows_of_the_page_each_in_its_third_of_the_whole_ranking():
+    ranked = priorities.prioritise(_generated(300, 9), year=2026)
+    page = slice(250, 300)
+    layers = shown.priorities_layers(ranked, lang="zh", rows=page)
+    drawn = [c for g in layers.groups for c in g._children.values()]
+    features = next(c for c in drawn if isinstance(c, folium.GeoJson)).data["features"]
+    expected = ranked.iloc[page]
+    expected = expected[~expected.geometry.isna() & expected["rank"].notna()]
+    assert len(features) == len(expected) > 0
+    # The last sixth of the whole ranking is in its last third, not spread over three.
+    colours = {f["properties"]["colour"] for f in features}
+    assert colours == {shown.BAND_COLOURS[2]}
+
+
+def test_ties_name_the_first_groups_and_names_and_count_the_rest():
+    n = 3000
+    rows = pd.DataFrame(
+        {"name": [f"社区{i}号" for i in range(n)], "households": [61 + i % 40 for i in range(n)]}
+    )
+    ranked = priorities.prioritise(rows, weights={"households": 1.0}, year=2026)
+    groups = ranked[ranked["tied"]].groupby("rank").size()
+    assert len(groups) == 40 > shown.TIED_GROUPS
+    zh, en = shown.ties_text(ranked, "zh"), shown.ties_text(ranked, "en")
+    first = ranked[ranked["rank"] == 1]["name"].tolist()
+    assert zh.startswith(f"得分并列：第 1 名 {'、'.join(first[:10])}等 65 个；第 ")
+    assert en.startswith(f"Tied scores: rank 1: {', '.join(first[:10])} and 65 more; rank ")
+    shown_groups = zh.count("名 ")
+    rest = groups.iloc[shown.TIED_GROUPS :]
+    assert shown_groups == shown.TIED_GROUPS
+    assert zh.endswith(f"；另有 30 组并列，共 {rest.sum():,} 个小区（名次列标出“并列”）")
+    assert en.endswith(
+        f"; 30 more tied groups, {rest.sum():,} communities (marked tied in the rank column)"
+    )
+    assert sum(n in zh for n in ranked["name"]) == shown.TIED_GROUPS * shown.TIED_NAMES

@@ -158,8 +158,13 @@ def test_a_detail_is_written_in_no_language_and_worded_from_its_code():
     assert worded.loc[4, "message_zh"] == (
         "户数：'9999999' 超出一个小区的合理范围（0 至 100,000 户）"
     )
+    # Row 6 is one of the rows its reason lists: the words say so (not "same as rows 5, 6").
     assert worded.loc[6, "message_en"] == (
-        "a repeated record: same community, district, year and figures as rows 5, 6"
+        "a repeated record: rows 5, 6 give the same community, district, year and figures; "
+        "only the first is kept"
+    )
+    assert worded.loc[6, "message_zh"] == (
+        "重复记录：第 5、6 行的小区、区县、年度和数据相同，只保留第一行"
     )
 
 
@@ -345,6 +350,26 @@ def test_address_only_rows_are_located_through_the_address_parser():
     ledger = read(rows, header)
     assert ledger.projects["adcode"].tolist() == ["410703"]
     assert only_reason(ledger) == "no_district"
+
+
+def test_an_address_without_any_place_says_so_in_its_reason():
+    # 幸福路3号 names no province, city or district: its row is quarantined, and the reason
+    # quotes the address and why, as for an address naming a place not found (no bare
+    # "no district could be found: " with nothing after it).
+    from layers.wording import quarantine_messages
+
+    header = ["小区名称", "地址", "户数"]
+    rows = [["甲", "河南省新乡市卫滨区健康路18号", "5"], ["乙", "幸福路3号", "5"]]
+    ledger = read(rows, header)
+    assert only_reason(ledger) == "no_district"
+    worded = quarantine_messages(ledger.quarantine, "ledger")
+    assert worded["message_zh"].tolist() == [
+        "无法确定所属区县：地址 '幸福路3号' 的前 32 个字中没有以区、县、市或旗结尾的已知区县"
+    ]
+    assert worded["message_en"].tolist() == [
+        "no district could be found: no part of the first 32 characters of the address "
+        "'幸福路3号' ending in 区, 县, 市 or 旗 is a known district"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -628,6 +653,29 @@ def test_figures_outside_their_range_or_precision_are_bad_numbers(cells, column,
         "超出一个小区的合理范围" in quarantined["message_zh"]
         or "有效数字" in quarantined["message_zh"]
     )
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "zh", "en"),
+    [
+        (["-40", "1", "1", "1"], "户数", "户数：'-40' 是负数，不能小于 0",
+         "户数: '-40' is negative; it cannot be below 0"),
+        (["40", "1", "-2.5", "1"], "建筑面积", "建筑面积：'-2.5' 是负数，不能小于 0",
+         "建筑面积: '-2.5' is negative; it cannot be below 0"),
+        (["3279.5", "1", "1", "1"], "户数", "户数：'3279.5' 不是整数",
+         "户数: '3279.5' is not a whole number"),
+        (["12a", "1", "1", "1"], "户数", "户数：无法精确读取的数值 '12a'",
+         "户数: '12a' is not an exact number"),
+    ],
+)  # fmt: skip
+def test_a_negative_or_fractional_count_is_worded_as_what_it_is(cells, column, zh, en):
+    # -40 households is exact, and wrong: the reason says it is negative (a walk with an
+    # awkward ledger read "'-40' is not an exact number"), and half a household not whole.
+    ledger = read([["甲", "卫滨区", "新乡", *cells]], header=_FIGURES_HEADER)
+    assert only_reason(ledger) == "bad_number"
+    quarantined = quarantine_messages(ledger.quarantine).iloc[0]
+    assert quarantined["column"] == column
+    assert (quarantined["message_zh"], quarantined["message_en"]) == (zh, en)
 
 
 def test_the_largest_plausible_figures_are_read_exactly():

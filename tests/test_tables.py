@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from geo._data import DATA_DIR
+from layers.wording import label
 
 # --- the screen tables in the interface's language (issue 18) --------------------------------
 
@@ -159,6 +160,24 @@ def test_quarantine_rows_name_a_surveys_rows_as_features():
     assert survey["Message"].iloc[2] == "a Point cannot be this feature type's geometry"
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_quarantine_rows_of_a_ledger_whose_quarantined_rows_have_no_district(lang):
+    # A ledger of addresses alone: neither quarantined row found a district, so the place
+    # column has nothing to name; the table still shows both rows, the place left blank.
+    from geo.records import read_ledger
+    from layers.tables import quarantine_rows
+
+    ledger = read_ledger(
+        "小区名称,地址,户数\n胜利小区,新乡市卫滨区胜利路12号,220\n无名小区,幸福路3号,90\n"
+        "空地址小区,,80\n".encode(),
+        name="addresses.csv",
+    )
+    assert ledger.quarantine["adcode"].isna().all()
+    table = quarantine_rows(ledger.quarantine, lang)
+    assert table[label("compare_place", lang)].tolist() == ["", ""]
+    assert table[label("ledger_row", lang)].tolist() == [3, 4]
+
+
 VERSIONS = [
     {"version": 1, "saved_by": "admin", "saved_at": "2026-12-06T05:02:33Z",
      "file_name": "台账.csv", "sha256": "b1a8d4532a50" + "0" * 52, "datum": "gcj02",
@@ -175,7 +194,12 @@ def test_versions_table_in_beijing_time_with_reasons_and_datums_named():
 
     zh = versions_table(VERSIONS, "zh")
     assert zh["保存时间（北京时间）"].tolist() == ["2026-12-06 13:02", "2026-12-07 00:30"]
-    assert zh["原坐标系"].tolist()[0] == "GCJ-02（高德、腾讯）"
+    # Version 2 declared no datum: a 坐标系 column, or no coordinates at all (a ledger of
+    # addresses alone read "stated in the file (坐标系 column)", which it has not).
+    assert zh["原坐标系"].tolist() == [
+        "GCJ-02（高德、腾讯）",
+        "未另行指定（按文件的坐标系列；或文件没有坐标）",
+    ]
     assert zh["原因"].tolist() == ["同名记录冲突 2、合计行 3", ""]
     assert zh["覆盖区县"].tolist() == ["卫滨区、红旗区", "卫滨区"]
     en = versions_table(VERSIONS, "en")
@@ -203,6 +227,21 @@ def test_changes_table_words_the_changed_columns_and_values():
     assert changes_table(changes, "en").iloc[0, -1] == (
         "Status: started → completed; Households: 352 households → 360 households"
     )
+
+
+def test_changes_of_features_that_no_district_holds_leave_the_place_blank():
+    # Survey features outside every district (no adcode): the History page's table of
+    # changes names no place for them, and is shown.
+    from geo import infra
+    from layers.tables import changes_table
+    from store.changes import compare
+
+    survey = DATA_DIR / "examples" / "synthetic-survey-xinxiang.geojson"
+    features = infra.read_infra(survey).features.assign(adcode=pd.NA)
+    renamed = features.copy()
+    renamed.loc[0, "name"] = "新站"
+    shown = changes_table(compare("infra", features, renamed), "en")
+    assert shown["Place"].tolist() == [""]
 
 
 def test_changes_of_a_survey_and_of_figures_are_worded():

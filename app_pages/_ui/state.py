@@ -17,7 +17,7 @@ import streamlit as st
 
 from geo import gazetteer
 from layers._html import esc_md
-from layers.wording import label
+from layers.wording import label, listed_text
 
 __all__ = [
     "flag",
@@ -155,7 +155,8 @@ def warn_dropped(key: str, dropped: list[str], lang: str, options: Sequence = ()
     for value in dropped:
         kind = "city" if key == "city" else "name"
         matches = gazetteer.suggest(value, options, kind=kind) if options else []
-        hint = label("did_you_mean", lang).format(names="、".join(matches)) if matches else ""
+        names = listed_text(matches, lang)
+        hint = label("did_you_mean", lang).format(names=names) if matches else ""
         st.sidebar.warning(esc_md(label("url_dropped", lang).format(key=key, values=value) + hint))
 
 

@@ -200,8 +200,10 @@ def _read_number(
     if match["mult"] or unit.startswith(("万", "亿")):
         scale = _MULTIPLIERS[match["mult"] or unit[0]]
     value = _EXACT.multiply(number, scale)
-    if value < 0 or (integer and value != value.to_integral_value()):
-        return None, "bad_number"
+    if value < 0:
+        return None, "negative_number"
+    if integer and value != value.to_integral_value():
+        return None, "not_whole"
     if maximum is not None and value > maximum:
         return None, "out_of_range"
     read = float(value)
@@ -258,7 +260,7 @@ def _plain_numbers(scale: Decimal, integer: bool, maximum: Decimal | None) -> Ba
         answer = read.astype(object)
         answer[fraction] = None
         problem = np.full(len(read), None, dtype=object)
-        problem[fraction] = "bad_number"
+        problem[fraction] = "not_whole"
         done[np.flatnonzero(done)[~keep]] = False
         return done, [answer[keep], problem[keep]]
 
@@ -277,7 +279,8 @@ def parse_numbers(
 
     ``scale`` is the unit the header declares (10000 for 万m²). ``integer=True`` refuses
     fractions, since half a household is a typo, not a figure. Returns the values
-    (``Float64``, or ``Int64`` when ``integer``) and a problem per cell: ``bad_number``,
+    (``Float64``, or ``Int64`` when ``integer``) and a problem per cell: ``bad_number`` (no
+    number), ``negative_number`` (below 0), ``not_whole`` (a fraction when ``integer``),
     ``approximate_number``, ``out_of_range`` (above ``maximum``, in the base unit),
     ``too_precise`` (more digits than a float keeps exactly) or ``None``. Every digit is read
     exactly (Decimal): no value overflows, wraps or rounds. Empty cells are missing values

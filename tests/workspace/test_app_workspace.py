@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import records
-from store import open_workspace
+from store import Workspace, open_workspace
 from tests._pages import open_page
 from tests.conftest import unescaped
 
@@ -83,6 +83,37 @@ def test_a_monthly_ledger_shows_as_the_rows_it_changed_and_a_link_names_each_ver
     assert f"{NAME}@1" in _ledger_caption(first) and "@2" not in _ledger_caption(first)
     current = app_session()
     assert f"{NAME}@1" in _ledger_caption(current) and f"{NAME}@2" in _ledger_caption(current)
+
+
+def test_the_history_page_compares_two_versions_once_per_server(tmp_path, monkeypatch):
+    # A national ledger's two versions are 300,000 rows each: read and compared on every run
+    # (a click, a new tab), the page took seconds whatever the planner did.
+    _save_example_from_the_ledger_page()
+    month = monthly_ledger(tmp_path)
+    with open_workspace() as workspace:
+        workspace.save_ledger(
+            records.read_ledger(month, crs_name="gcj02"), name=NAME, user="weibin",
+            data=month.read_bytes(), file_name=month.name, datum="gcj02",
+        )  # fmt: skip
+    compared = []
+    diff = Workspace.diff
+    monkeypatch.setattr(
+        Workspace,
+        "diff",
+        lambda self, *args, **kw: compared.append(kw["covered"]) or diff(self, *args, **kw),
+    )
+    history = app_session(dataset=NAME)
+    open_page(history, "history").run()
+    history.run()
+    assert [m.value for m in history.metric] == ["1", "1", "1"]
+    history.toggle(key="covered").set_value(False).run()
+    every = [m.value for m in history.metric]
+    history.toggle(key="covered").set_value(True).run()
+    another = app_session(dataset=NAME)
+    open_page(another, "history").run()
+    assert [m.value for m in another.metric] == ["1", "1", "1"]
+    assert every[1] != "1"  # every district's change: the other districts' rows removed
+    assert compared == [True, False]
 
 
 def test_a_link_to_a_version_that_does_not_exist_says_so():

@@ -209,6 +209,57 @@ def test_the_progress_page_in_both_languages(tmp_path, deferred):
     ]
 
 
+@pytest.mark.usefixtures("app_backend")
+def test_a_saved_ledger_reporting_no_month_of_the_plan_is_not_called_unsaved(tmp_path):
+    # A 2023 plan and a ledger version reporting December 2026: the months of 2023 hold no
+    # version. The page said "the ledger read in this session is not saved", which it is.
+    from store import open_workspace
+
+    with open_workspace() as workspace:
+        workspace.upgrade()
+        workspace.save_plan(_seed_plan(), name="plan", user="planner")
+        _save_month(workspace, tmp_path, MARCH[:1], "2026-12-07")
+    for lang, expected in (
+        ("zh", "逐月进度：工作区中保存的台账版本没有一个报送本计划年度内的月份"),
+        ("en", "Month by month: no ledger version saved in the workspace reports a month"),
+    ):
+        at = app_session(lang=lang, as_of="2023-12-31")
+        open_page(at, "progress").run()
+        assert not at.exception, at.exception
+        infos = [i.value for i in at.info]
+        assert any(i.startswith(expected) for i in infos), infos
+        assert not any("尚未保存" in i or "is not saved" in i for i in infos), infos
+
+
+@pytest.mark.usefixtures("app_backend")
+def test_a_ledger_without_dates_does_not_say_no_community_is_late(tmp_path):
+    # No 开工日期 or 完工日期 column: who is late cannot be told. The page said "no community
+    # is overdue as of that day" in green.
+    from store import open_workspace
+
+    path = tmp_path / "no-dates.csv"
+    path.write_text(
+        "小区名称,所属城市,所属区县,改造年度,户数,状态\n甲,新乡市,卫滨区,2023,100,计划\n"
+    )
+    with open_workspace() as workspace:
+        workspace.upgrade()
+        workspace.save_plan(_seed_plan(), name="plan", user="planner")
+        ledger = records.read_ledger(path)
+        workspace.save_ledger(
+            ledger, name="月报", user="clerk", data=path.read_bytes(), file_name=path.name
+        )
+    for lang, expected in (
+        ("zh", "台账缺少开工或完工日期列，无法判断哪些小区滞后（不等于没有滞后）。"),
+        ("en", "The ledger lacks a start- or finish-date column, so which communities are late "
+         "cannot be told (not that none is)."),
+    ):  # fmt: skip
+        at = app_session(lang=lang, as_of="2023-12-31")
+        open_page(at, "progress").run()
+        assert not at.exception, at.exception
+        assert expected in [i.value for i in at.info]
+        assert not at.success
+
+
 @pytest.fixture
 def deferred(monkeypatch) -> dict:
     """The callables deferred download buttons register, by file id: what a click runs."""

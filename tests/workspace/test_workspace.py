@@ -11,6 +11,7 @@ from geopandas.testing import assert_geodataframe_equal
 from geo import infra, records
 from geo.figures import load_figures
 from store import DatasetError, UnknownDatasetError, Workspace, parse_ref
+from store.changes import compare
 
 from .conftest import LEDGER, SURVEY, monthly_ledger
 
@@ -135,6 +136,26 @@ def test_changes_between_two_versions_name_the_rows_and_columns(
     # v2 holds only 卫滨区, so the other districts' rows are 'removed' in the version diff.
     assert set(changes.loc[changes["adcode"] != "410703", "change"]) == {"removed"}
     assert workspace.diff("xinxiang", 1, 1).empty
+
+
+def test_a_version_against_itself_is_read_once_and_changes_nothing(
+    workspace, example_ledger, monkeypatch
+):
+    # The history page of a dataset of one version compares it with itself: a national
+    # ledger's version (300,000 rows) was read twice and compared row by row, for nothing.
+    _save_example(workspace, example_ledger)
+    read = []
+    load = Workspace.load
+    monkeypatch.setattr(
+        Workspace, "load", lambda self, *args, **kw: read.append(args) or load(self, *args, **kw)
+    )
+    same = workspace.diff("xinxiang", 1, 1, covered=True)
+    assert read == [("xinxiang", 1)]
+    assert same.empty
+    monkeypatch.undo()
+    compared = compare("ledger", example_ledger.projects, example_ledger.projects.copy())
+    assert compared.empty
+    assert same.columns.tolist() == compared.columns.tolist()
 
 
 def test_changes_of_a_survey_and_of_figures_name_their_districts(workspace):
