@@ -25,7 +25,7 @@ from layers._html import esc_md, md_lines
 from layers.maps import fill_frame
 from layers.tables import card_texts, figure_table
 from layers.view import MAX_DISTRICTS_DRAWN, View, projects_in_view, view_map_layers
-from layers.wording import label, periods_text, place_text
+from layers.wording import colon, label, periods_text, place_text
 
 
 @st.cache_data
@@ -71,6 +71,11 @@ def captions(view: View, kept, metric, loaded, found, lang: str) -> None:
             by_name=len(shown) - drawn,
             quarantined=len(loaded.ledger.quarantine),
         )
+        # Every clean row is drawn, placed by name, or left out by the view: never unsaid.
+        outside = len(loaded.ledger.projects) - len(shown)
+        if outside:
+            more = label("ledger_caption_outside", lang).format(outside=f"{outside:,}")
+            text += ("" if lang == "zh" else " ") + more
         st.caption(esc_md(text))
         if loaded.synthetic:
             st.warning(label("synthetic_warning", lang))
@@ -79,7 +84,8 @@ def captions(view: View, kept, metric, loaded, found, lang: str) -> None:
     coloured = kept[(kept["metric"] == metric) & (kept["level"] == "district")]
     periods = selection.distinct_periods(coloured)
     if len(periods) > 1:
-        st.caption(esc_md(f"⚠ {label('mixed_periods', lang)}: {periods_text(periods, lang)}"))
+        warning = f"⚠ {label('mixed_periods', lang)}{colon(lang)}{periods_text(periods, lang)}"
+        st.caption(esc_md(warning))
 
 
 def tables(kept: pd.DataFrame, cities: tuple, lang: str) -> None:
@@ -103,7 +109,7 @@ def tables(kept: pd.DataFrame, cities: tuple, lang: str) -> None:
             tags = f"（{note['content_tags'].replace(';', '、')}）" if lang == "zh" else ""
             place = esc_md(f"{place_text(note['district'], lang)} · {note['community']}")
             summary = note["summary_zh" if lang == "zh" else "summary_en"]
-            st.markdown(f"- **{place}**: {esc_md(summary + tags)}")
+            st.markdown(f"- **{place}**{colon(lang)}{esc_md(summary + tags)}")
 
     st.subheader(label("table", lang))
     st.dataframe(figure_table(kept, lang), hide_index=True, width="stretch")

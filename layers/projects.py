@@ -62,7 +62,7 @@ from folium.template import Template
 
 from geo.coverage import DISTANCE_TYPES, WALK_PROFILES
 from layers.assets import use_local_markercluster
-from layers.wording import format_value, label, tags_text
+from layers.wording import colon, format_value, label, tags_text
 
 __all__ = ["MAX_POINTS_DRAWN", "PROJECT_COLOUR", "PROXIMITY_KINDS", "Check", "projects_layer"]
 
@@ -473,7 +473,7 @@ def _text(lang: str) -> dict[str, str | None]:
         "status": label("status", lang),
         "row": label("ledger_row", lang),
         "no_data": label("no_data", lang),
-        "colon": "：" if lang == "zh" else ": ",
+        "colon": colon(lang),
         # Probing format_value keeps one source for the words: " 户", " households", " 米".
         "households_unit": format_value(1, "households", lang).removeprefix("1"),
         "households_wan": (

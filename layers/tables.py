@@ -26,6 +26,7 @@ from layers.sources import cited_lines, line_text, lines_text
 from layers.wording import (
     LABELS,
     city_mean_text,
+    colon,
     figure_text,
     format_value,
     label,
@@ -1132,9 +1133,9 @@ def _change_text(
     key = _CHANGE_HEADERS.get(kind, {}).get(column)
     key = key or dict(_PROJECT_COLUMNS).get(column) or _HEADERS.get(column)
     name = label(key, lang) if key else column
-    colon = "：" if lang == "zh" else ": "
+    after_name = colon(lang)
     if kind == "infra" and column == "geometry":
-        return f"{name}{colon}{_moved_text(before, after, lang)}"
+        return f"{name}{after_name}{_moved_text(before, after, lang)}"
     if kind == "infra" and column == "type":
         old, new = (label(f"infra_{v}", lang) if v else "" for v in (before, after))
     elif kind == "figures":
@@ -1149,7 +1150,7 @@ def _change_text(
             old, new = (_exact_amount(v, unit, lang, word) for v in (before, after))
     # A value filled in (or emptied) reads as coming from, or going to, no data: never blank.
     old, new = (text or label("no_data", lang) for text in (old, new))
-    return f"{name}{colon}{old} → {new}"
+    return f"{name}{after_name}{old} → {new}"
 
 
 def changes_table(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:

@@ -32,7 +32,7 @@ import shapely
 from geo import boundaries, gazetteer, selection
 from layers.choropleth import DEFAULT_CLASSES
 from layers.maps import MapLayers, extent_of, figure_layers
-from layers.wording import label
+from layers.wording import colon, label
 
 if TYPE_CHECKING:
     from geo.coverage import Coverage
@@ -382,18 +382,18 @@ def view_heading(
     and how many more), the outline source, and ``data_names`` (a ledger's or a survey's file).
     """
     lang, sep = view.lang, "、" if view.lang == "zh" else ", "
-    colon = "：" if lang == "zh" else ": "
+    after = colon(lang)
     everything = label("all", lang)
     cities = view.cities if len(view.cities) <= 6 else (*view.cities[:6], "…")
     named = figures.drop_duplicates("metric").set_index("metric")[f"label_{lang}"]
     years = f"{view.years[0]}–{view.years[1]}" if view.years else everything
     kinds = sep.join(label(k, lang) for k in view.kinds) or everything
     filters = [
-        f"{label('cities', lang)}{colon}{sep.join(cities)}",
-        f"{label('districts_short', lang)}{colon}{sep.join(view.districts) or everything}",
-        f"{label('years', lang)}{colon}{years}",
-        f"{label('figure_kind', lang)}{colon}{kinds}",
-        f"{label('figure', lang)}{colon}{named.get(view.figure, view.figure)}",
+        f"{label('cities', lang)}{after}{sep.join(cities)}",
+        f"{label('districts_short', lang)}{after}{sep.join(view.districts) or everything}",
+        f"{label('years', lang)}{after}{years}",
+        f"{label('figure_kind', lang)}{after}{kinds}",
+        f"{label('figure', lang)}{after}{named.get(view.figure, view.figure)}",
     ]
     documents = list(dict.fromkeys(selection.document_text(_figures_in_view(view, figures))))
     # Three documents by name and how many more; a fourth is named rather than counted.
@@ -406,7 +406,7 @@ def view_heading(
     return [
         label("title", lang),
         " · ".join(filters),
-        f"{label('source', lang)}{colon}{joined}",
+        f"{label('source', lang)}{after}{joined}",
         label("exported_on", lang).format(date=today.isoformat()),
     ]
 

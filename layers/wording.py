@@ -29,6 +29,7 @@ __all__ = [
     "WHOLE_UNITS",
     "city_mean_text",
     "class_texts",
+    "colon",
     "detail_text",
     "encoding_text",
     "error_text",
@@ -455,6 +456,11 @@ def value_text(row, lang: str = "zh") -> str:
         if lang == "zh"
         else (f"{text} ({reason_text(status, lang)})")
     )
+
+
+def colon(lang: str = "zh") -> str:
+    """What follows a heading in a sentence: the full-width ： in Chinese, ": " in English."""
+    return "：" if lang == "zh" else ": "
 
 
 def listed_text(values, lang: str = "zh") -> str:

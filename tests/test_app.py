@@ -318,3 +318,27 @@ def test_amap_basemap_says_layers_are_shifted_and_tianditu_asks_for_a_key(app, m
     assert not app.exception
     assert "密钥" in app.sidebar.warning[0].value
     assert "tk" not in app.query_params  # the key is never put in a link
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_map_says_how_many_communities_the_view_leaves_out(lang):
+    # A view of one district of the example ledger (26 clean rows in 新乡): the others are
+    # neither drawn nor counted, and the caption says how many, so every clean row is said.
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["lang"] = lang
+    open_page(at, "ledger").run()
+    next(b for b in at.button if "example" in b.label or "示例台账" in b.label).click().run()
+    assert not at.exception, at.exception
+    at.query_params["city"] = "新乡市"
+    at.query_params["district"] = "卫滨区"
+    open_page(at, "map").run()
+    assert not at.exception, at.exception
+    # Markdown-escaped on screen: "Ledger \\(NAME\\)\\: 4 communities …"; the name may hold digits.
+    caption = next(c.value for c in at.caption if c.value.startswith(("台账（", "Ledger \\(")))
+    body = caption.split("）：" if lang == "zh" else "\\)\\:", 1)[1]
+    drawn, by_name, _quarantined, outside = (
+        int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", body)
+    )
+    assert drawn + by_name + outside == 26 and outside > 0
+    more = "另有" if lang == "zh" else "more communities lie outside this view"
+    assert more in caption

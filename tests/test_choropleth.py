@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -128,3 +131,44 @@ def test_a_districts_period_reads_in_the_maps_language():
             figure_map(districts, metric_name="户数", unit="households", lang=lang)
         )
         assert first in tips[0] and second in tips[1], (lang, tips)
+
+
+def test_the_map_page_writes_its_district_and_city_outlines_compactly_with_their_styles():
+    from streamlit_folium import _get_feature_group_string
+
+    from geo import figures
+    from layers._html import CompactGeoJson
+    from layers.view import View, view_map_layers
+
+    layers = view_map_layers(View(cities=("新乡市",)), figures.load_figures())
+    drawn = [
+        child
+        for group in layers.groups[:2]
+        for child in group._children.values()
+        if isinstance(child, folium.GeoJson)
+    ]
+    assert all(isinstance(layer, CompactGeoJson) for layer in drawn) and len(drawn) == 2
+    assert [len(layer.data["features"]) for layer in drawn] == [12, 1]
+    page = layers.assembled().get_root().render()
+    # The districts and the city outline, as Encoded Polylines the page decodes: no GeoJSON.
+    assert page.count('"coords":"') == 2 and '"coordinates"' not in page
+    # folium's styles as it writes them: by adcode, no data dashed, the city unfilled.
+    assert re.search(r'case "4107\d\d": ', page) and '"dashArray": "4 4"' in page
+    assert 'return {"color": "#08306b", "fill": false, "weight": 2.5};' in page
+    assert page.count('let fields = ["tip"];') == 2
+    # The districts keep has_data, which tells them from the city outline in the page.
+    assert re.search(r'"kept":\{"has_data":\[(true|false)(,(true|false)){11}\]\}', page)
+    # streamlit-folium writes each layer's script from its template: compact there too.
+    for group in layers.groups[:2]:
+        script = _get_feature_group_string(group, layers.base)
+        assert '"coords":"' in script and '"coordinates"' not in script
+
+
+def test_all_china_s_map_page_stays_under_a_third_of_a_megabyte():
+    from geo import figures, gazetteer
+    from layers.view import View, view_map_layers
+
+    cities = tuple(gazetteer.list_cities()["city"].drop_duplicates())
+    page = view_map_layers(View(cities=cities), figures.load_figures()).assembled()
+    # The 370 city outlines as folium's GeoJSON were 0.90 MB of it; compact, 0.19 MB.
+    assert len(page.get_root().render().encode()) < 330_000

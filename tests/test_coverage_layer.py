@@ -10,11 +10,12 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import polyline
 import pytest
 import shapely
 
 from geo import boundaries, coverage
-from layers import coverage as coverage_module
+from layers._html import compact_features, coordinate_step, encode_polyline
 from layers.choropleth import PALETTE
 from layers.coverage import HATCH_FILL, coverage_layer
 from layers.infra import infra_layers, totals_note
@@ -385,31 +386,17 @@ def test_over_the_cap_each_type_is_one_marker_per_district_with_its_count(monkey
 
 def decoded(compact: dict) -> list[tuple[list, str]]:
     """What the page's script rebuilds from a compact layer: (polygons, tooltip) per district."""
-    value = {ord(c): i for i, c in enumerate(coverage_module._DIGITS)}
-    numbers, number, scale = [], 0, 1
-    for char in compact["coords"]:
-        digit = value[ord(char)]
-        number, scale = number + (digit % 32) * scale, scale * 32
-        if digit < 32:
-            numbers.append(-(number + 1) // 2 if number % 2 else number // 2)
-            number, scale = 0, 1
-    moves = iter(numbers)
+    # The reference decoder of the published format, lon/lat out.
+    points = iter(polyline.decode(compact["coords"], compact["precision"], geojson=True))
     vertices, rings, lines = iter(compact["vertices"]), iter(compact["rings"]), iter(compact["tip"])
-    x = y = 0
     out = []
     for parts, tips in zip(compact["parts"], compact["tips"], strict=True):
-        polygons = []
-        for _ in range(parts):
-            polygon = []
-            for _ in range(next(rings)):
-                ring = []
-                for _ in range(next(vertices)):
-                    x, y = x + next(moves), y + next(moves)
-                    ring.append((x / compact["scale"], y / compact["scale"]))
-                polygon.append(ring)
-            polygons.append(polygon)
+        polygons = [
+            [[next(points) for _ in range(next(vertices))] for _ in range(next(rings))]
+            for _ in range(parts)
+        ]
         out.append((polygons, "<br>".join(compact["lines"][next(lines)] for _ in range(tips))))
-    assert next(moves, None) is None and next(vertices, None) is None
+    assert next(points, None) is None and next(vertices, None) is None
     return out
 
 
@@ -422,8 +409,8 @@ def test_compact_districts_rebuild_every_ring_and_hole_rounded_and_every_tooltip
     islands = shapely.MultiPolygon([shapely.box(114.3, 35.2, 114.31, 35.21), holed])
     shapes = np.array([square, holed, islands, None, shapely.Polygon()], dtype=object)
     tips = ["<b>甲</b><br>数据不足", "<b>乙</b><br>数据不足", "<b>丙</b>", "<b>丁</b>", "戊"]
-    compact = coverage_module.compact_features(shapes, tips, list("abcde"))
-    assert compact["scale"] == 10_000  # a few districts: 1e-4°
+    compact = compact_features(shapes, tips, list("abcde"))
+    assert compact["precision"] == 4  # a few districts: 1e-4°
     # Each distinct line once: "数据不足" is written once for two districts.
     assert compact["lines"] == [
         "<b>甲</b>",
@@ -453,9 +440,46 @@ def test_compact_districts_rebuild_every_ring_and_hole_rounded_and_every_tooltip
 def test_the_rounding_step_follows_the_extent_a_fifth_of_its_display_tolerance():
     city = np.array([shapely.box(113.7, 35.0, 114.6, 35.6)])
     china = np.array([shapely.box(73.5, 18.2, 135.1, 53.6)])
-    assert coverage_module.coordinate_step(city) == 1e-4
-    assert coverage_module.coordinate_step(china) == 1e-3
-    assert coverage_module.coordinate_step(np.array([shapely.Point(114, 35)])) == 1e-4
+    assert coordinate_step(city) == 1e-4
+    assert coordinate_step(china) == 1e-3
+    assert coordinate_step(np.array([shapely.Point(114, 35)])) == 1e-4
+
+
+@pytest.mark.parametrize("precision", [2, 3, 4, 5])
+def test_outlines_are_encoded_exactly_as_the_reference_polyline_encoder_does(precision):
+    rng = np.random.default_rng(precision)
+    # Vertices anywhere on Earth, negative ones and ones halfway between two steps included.
+    points = np.column_stack([rng.uniform(-180, 180, 500), rng.uniform(-90, 90, 500)])
+    points[::7] = np.round(points[::7], precision) + 0.5 * 10.0**-precision
+    points[::11, 0] *= -1
+    text = encode_polyline(points, precision)
+    # polyline (MIT) writes Google's order, lat then lng; geojson=True takes lon, lat rows.
+    assert text == polyline.encode(points.tolist(), precision, geojson=True)
+    back = np.array(polyline.decode(text, precision, geojson=True))
+    scaled = points * 10**precision
+    rounded = np.copysign(np.floor(np.abs(scaled) + 0.5), scaled) / 10**precision
+    np.testing.assert_array_equal(back, rounded)
+    assert encode_polyline(np.empty((0, 2)), precision) == ""
+
+
+def test_the_encoding_reads_google_s_published_example():
+    # lat, lng: (38.5, -120.2), (40.7, -120.95), (43.252, -126.453); the rows are lon, lat.
+    example = np.array([[-120.2, 38.5], [-120.95, 40.7], [-126.453, 43.252]])
+    assert encode_polyline(example, 5) == "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
+
+
+def test_backslashes_and_jinja_openers_in_the_encoding_reach_the_page_escaped():
+    # At 1e-4°, a move north of 0.0974° is written "{{@" and one south of 0.0015° "\\".
+    assert encode_polyline(np.array([[0, 0.0974], [0, 0.0959]]), 4) == "{{@?\\?"
+    district = shapely.Polygon([(113.8, 35.2), (113.8, 35.2974), (113.8, 35.2959), (113.9, 35.2)])
+    compact = compact_features(np.array([district]), ["甲"], ["410700"])
+    assert "{{@?\\" in compact["coords"]
+    frame = metrics([1.0], ["ok"]).set_geometry([district], crs="EPSG:4326")
+    page = coverage_map(frame, "tactile_rate").get_root().render()
+    written = re.search(r'"coords":("(?:[^"\\]|\\.)*")', page).group(1)
+    # JSON-escaped backslashes, "{{" as "\u007b{": the browser reads back the encoding.
+    assert "{{" not in written and "\\u007b{@?\\\\" in written
+    assert json.loads(written) == compact["coords"]
 
 
 def test_the_coverage_page_writes_districts_compactly_with_folium_styles_and_escaped_tips():

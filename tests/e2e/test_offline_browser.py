@@ -73,3 +73,40 @@ def test_the_offline_map_renders_under_its_csp_with_no_outside_request(page, tmp
     )
     assert toggle.startswith('url("data:image/png;base64,')
     assert page.locator(".atlas-legend").inner_text().startswith("户数")
+
+
+def test_the_compact_districts_are_decoded_drawn_and_tipped_as_text(page, tmp_path):
+    # The coverage map writes its districts as Encoded Polylines a script of the page decodes.
+    import numpy as np
+
+    from layers.maps import coverage_map
+    from tests.test_coverage_layer import metrics
+
+    hostile = "<img src=x onerror=alert(1)> {{ 7*7 }}"
+    districts = metrics([12.3, np.nan, np.nan, 0.0], ["ok", "no_denominator", "ok", "ok"])
+    districts.loc[1, "district"] = hostile
+    districts.loc[2, "geometry"] = None  # a district without an outline is not drawn
+    page_text = offline_html(coverage_map(districts, "tactile_rate"), title="覆盖")
+    assert '"coords":"' in page_text and '"coordinates"' not in page_text
+    path = tmp_path / "coverage-map.html"
+    path.write_text(page_text, encoding="utf-8")
+    page.goto(path.as_uri())  # after the page's load event: its scripts have drawn the map
+    drawn = page.locator("path.leaflet-interactive")
+    assert drawn.count() == 3
+    # Decoded where they are: three equal squares side by side, west to east, the gap between
+    # the second and the third where the district without an outline would be.
+    boxes = [drawn.nth(i).bounding_box() for i in range(3)]
+    assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"]
+    assert boxes[2]["x"] - boxes[1]["x"] > 1.9 * (boxes[1]["x"] - boxes[0]["x"])
+    for box in boxes[1:]:
+        assert abs(box["y"] - boxes[0]["y"]) < 1 and abs(box["height"] - boxes[0]["height"]) < 1
+    # Hover the hostile district away from its name's label: its tooltip shows the name as text.
+    box = drawn.nth(1).bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.8)
+    tooltip = page.locator(".leaflet-tooltip", has_text="onerror")
+    tooltip.wait_for()
+    assert tooltip.inner_text().startswith(f"{hostile} · 新乡市\n")
+    page.screenshot(path=str(ARTIFACTS / "offline-coverage-map.png"))
+    assert "49" not in tooltip.inner_text()
+    assert page.locator("img[src='x']").count() == 0 and tooltip.locator("img").count() == 0
+    assert page.errors == [] and page.dialogs == []
