@@ -66,7 +66,7 @@ from layers.citations import (
     source_name,
     status_words,
 )
-from layers.wording import LABELS, class_texts, label, rank_label
+from layers.wording import LABELS, class_texts, label, listed_text, rank_label
 
 __all__ = ["FONT_FILES", "FontMissingError", "atlas_pdf"]
 
@@ -916,7 +916,7 @@ def _share_columns(report: Report, shares: pd.DataFrame, lang: str) -> tuple[str
             )
             head.append(label("sheets_col_radius_method", lang).format(radius=r, method=method))
         head.append(label("sheets_col_status", lang))
-        profiles = "、".join(label(f"profile_{w}", lang) for w in walkers)
+        profiles = listed_text((label(f"profile_{w}", lang) for w in walkers), lang)
         title = label("sheets_shares_walked", lang).format(profile=profiles)
     return title, head, columns
 
@@ -1293,8 +1293,8 @@ def atlas_pdf(
     out = io.BytesIO()
     settings = {"pdf.fonttype": 3, "font.family": [family], "axes.unicode_minus": False,
                 "hatch.linewidth": 0.4, "pdf.compression": 6}  # fmt: skip
-    metadata = {"Title": label("sheets_title", lang).format(cities="、".join(report.cities)),
-                "Creator": "Renovation Atlas", "CreationDate": None}  # fmt: skip
+    title = label("sheets_title", lang).format(cities=listed_text(report.cities, lang))
+    metadata = {"Title": title, "Creator": "Renovation Atlas", "CreationDate": None}
     with rc_context(settings), PdfPages(out, metadata=metadata) as pdf:
         atlas = _Atlas(report, pdf, figure=figure, today=today, lang=lang)
         atlas.cover()

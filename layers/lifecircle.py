@@ -26,7 +26,14 @@ from layers.coverage import HATCH_FILL, _coverage_style, wgs84
 from layers.export import Download, geojson_bytes
 from layers.projects import Check
 from layers.tables import quarantine_rows, reason_name
-from layers.wording import PARAMS, format_value, label, quarantine_details, reason_text
+from layers.wording import (
+    PARAMS,
+    format_value,
+    label,
+    listed_text,
+    quarantine_details,
+    reason_text,
+)
 
 __all__ = [
     "FACILITY_COLOUR",
@@ -103,12 +110,13 @@ def radius_text(category, lang: str = "zh") -> str:
     """``300 米``; for a park, each size's: ``5,000 m²及以上者 500 米、2,000 m²及以上者 300 米``."""
     if not category.tiers:
         return _metres(category.radius_m, lang)
-    return ("、" if lang == "zh" else ", ").join(
+    tiers = (
         label("lc_tier", lang).format(
             area=format_value(t.min_area_m2, "m2", lang), radius=_metres(t.radius_m, lang)
         )
         for t in category.rules
     )
+    return listed_text(tiers, lang)
 
 
 def _parts(column: str, registry: Registry) -> tuple[str, float | None]:

@@ -30,6 +30,7 @@ from layers.wording import (
     figure_text,
     format_value,
     label,
+    listed_text,
     measure_name,
     period_text,
     place_labels,
@@ -92,7 +93,7 @@ def layers_summary(layers: dict[str, pd.DataFrame], lang: str = "zh") -> pd.Data
         words = [label(f"geom_{k.lower()}", lang) for k in kinds]
         if frame.geometry.isna().any():
             words.append(label("geom_none", lang))
-        return ("、" if lang == "zh" else ", ").join(words)
+        return listed_text(words, lang)
 
     def named(layer: str) -> str:
         # infra_points: the infra layer's points, as geopackage_layers splits it.
@@ -926,7 +927,7 @@ def card_texts(
         place = label("city_total", lang)
     elif card["basis"] == "partial":
         place = _partial_text(card, lang)
-        named = ("、" if lang == "zh" else ", ").join(places)
+        named = listed_text(places, lang)
         key = "partial_one" if len(places) == 1 else "partial_sum"
         lines.append(label(key, lang).format(places=named))
     else:
@@ -992,7 +993,7 @@ def district_names(
 
 def _listed(items: Iterable[str], lang: str) -> str:
     """Items as a list reads in ``lang``: 甲、乙 or a, b."""
-    return ("、" if lang == "zh" else ", ").join(items)
+    return listed_text(items, lang)
 
 
 def versions_table(versions: list[dict], lang: str = "zh") -> pd.DataFrame:

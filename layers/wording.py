@@ -603,7 +603,7 @@ def _error_detail(key: str, value: object, lang: str) -> object:
         )  # a reported figure's metric (households) named.set_index("metric")[f"label_{lang}"]
         return names.get(value, value)
     if key in _LISTED_DETAILS and isinstance(value, str):
-        return ("、" if lang == "zh" else ", ").join(value.split("/"))
+        return listed_text(value.split("/"), lang)
     return value
 
 
@@ -801,7 +801,7 @@ def sheet_text(sheet: str | None, sheets: list[tuple[str, str]], lang: str = "zh
         return ""
     hidden = label("sheet_hidden", lang)
     names = [title if state == "visible" else f"{title} ({hidden})" for title, state in sheets]
-    listed = ("、" if lang == "zh" else ", ").join(names) or sheet
+    listed = listed_text(names, lang) or sheet
     return label("sheet_read", lang).format(sheet=sheet, sheets=listed)
 
 

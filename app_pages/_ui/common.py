@@ -24,7 +24,7 @@ from geo import boundaries, gazetteer, reconcile
 from geo.infra import Infra
 from geo.records import Ledger
 from layers._html import esc_md
-from layers.wording import error_text, label
+from layers.wording import error_text, label, listed_text
 from store import (
     AccessError,
     Account,
@@ -108,7 +108,7 @@ def workspace_revision() -> tuple:
 
 
 def _sources_name(refs: list[str], lang: str) -> str:
-    return label("workspace_name", lang).format(refs=("、" if lang == "zh" else ", ").join(refs))
+    return label("workspace_name", lang).format(refs=listed_text(refs, lang))
 
 
 # Opened once per server for each reference, workspace revision (a new save opens anew) and
