@@ -9,6 +9,7 @@ import pytest
 from geo import priorities, records
 from layers.priorities import ranked_table
 from layers.wording import quarantine_messages
+from tests._communities import with_holes
 
 
 def _communities():
@@ -351,32 +352,12 @@ def test_the_measures_a_page_keeps_lend_their_columns_to_the_same_rows_only():
     assert priorities.measured_parts(unmeasured) == set()
 
 
-def _generated(n: int, seed: int) -> pd.DataFrame:
-    """``n`` communities, each column empty at random: every pattern of missing parts."""
-    rng = np.random.default_rng(seed)
-
-    def holes(values):
-        return pd.Series(values).mask(rng.random(n) < 0.3)
-
-    return pd.DataFrame(
-        {
-            "name": [f"小区{i}" for i in range(n)],
-            "households": holes(rng.integers(1, 900, n).astype(float)),
-            "built_year": holes(rng.integers(1960, 2010, n).astype(float)),
-            "wheelchair_accessible_bus_stop_m": holes(rng.random(n) * 1500),
-            "pass_pharmacy": holes(rng.random(n) < 0.5).astype("boolean"),
-            "consent_share": holes(rng.random(n)),
-        },
-        index=rng.permutation(n) + 7,  # the ledger's own index, not positions
-    )
-
-
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize(
     "weights", [*priorities.PRESETS.values(), {"households": 0.5, "consent": 0.5}]
 )
 def test_parts_missing_is_each_rows_weighed_parts_without_data_in_parts_order(seed, weights):
-    ranked = priorities.prioritise(_generated(400, seed), weights=weights, year=2026)
+    ranked = priorities.prioritise(with_holes(400, seed), weights=weights, year=2026)
     used = [p for p in priorities.PARTS if weights.get(p, 0) > 0]
     # As written row by row before: the parts in PARTS order, those weighed and without data.
     expected = [

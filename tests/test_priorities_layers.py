@@ -14,6 +14,12 @@ import shapely
 from geo import priorities
 from layers import priorities as shown
 from layers.wording import label
+from tests._communities import with_holes
+
+
+def _ledger(n: int, seed: int):
+    """A generated ledger with points, a third of them missing, parts empty at random."""
+    return with_holes(n, seed, holes=0.35, points=True)
 
 
 def _ranked(preset="safety", **drop):
@@ -278,26 +284,6 @@ def _explained_row_by_row(ranked, weights, lang):
     return texts
 
 
-def _generated(n, seed):
-    rng = np.random.default_rng(seed)
-
-    def holes(values):
-        return pd.Series(values).mask(rng.random(n) < 0.35)
-
-    return gpd.GeoDataFrame(
-        {
-            "name": [f"小区{i}" for i in range(n)],
-            "households": holes(rng.integers(1, 900, n).astype(float)),
-            "built_year": holes(rng.integers(1960, 2010, n).astype(float)),
-            "wheelchair_accessible_bus_stop_m": holes(rng.random(n) * 1500),
-            "pass_pharmacy": holes(rng.random(n) < 0.5).astype("boolean"),
-            "consent_share": holes(rng.random(n)),
-        },
-        geometry=[shapely.Point(113 + i / n, 35) if i % 3 else None for i in range(n)],
-        crs="EPSG:4326",
-    ).set_index(rng.permutation(n) + 3)
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize(
     "weights",
@@ -309,7 +295,7 @@ def _generated(n, seed):
     ],
 )
 def test_explanations_written_part_by_part_equal_the_row_by_row_ones(lang, weights):
-    ranked = priorities.prioritise(_generated(500, 5), weights=weights, year=2026)
+    ranked = priorities.prioritise(_ledger(500, 5), weights=weights, year=2026)
     texts = shown.explanations(ranked, weights, lang)
     assert texts == _explained_row_by_row(ranked, weights, lang)
     assert len(set(texts)) > (1 if sum(weights.values()) else 0)
@@ -318,7 +304,7 @@ def test_explanations_written_part_by_part_equal_the_row_by_row_ones(lang, weigh
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_page_of_the_table_is_those_rows_of_the_whole_table(lang):
     weights = priorities.PRESETS["balanced"]
-    ranked = priorities.prioritise(_generated(300, 8), weights=weights, year=2026)
+    ranked = priorities.prioritise(_ledger(300, 8), weights=weights, year=2026)
     whole = shown.ranked_table(ranked, weights, lang)
     page = shown.ranked_table(ranked, weights, lang, rows=slice(100, 200))
     pd.testing.assert_frame_equal(page, whole.iloc[100:200].reset_index(drop=True))
@@ -329,7 +315,7 @@ def test_a_page_of_the_table_is_those_rows_of_the_whole_table(lang):
 
 
 def test_the_map_draws_the_rows_of_the_page_each_in_its_third_of_the_whole_ranking():
-    ranked = priorities.prioritise(_generated(300, 9), year=2026)
+    ranked = priorities.prioritise(_ledger(300, 9), year=2026)
     page = slice(250, 300)
     layers = shown.priorities_layers(ranked, lang="zh", rows=page)
     drawn = [c for g in layers.groups for c in g._children.values()]
