@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import string
 import unicodedata
 
@@ -35,7 +36,6 @@ from jinja2 import Template
 
 from geo import boundaries
 from layers._leaflet import FollowParent
-from layers.projects import _script_json
 from layers.wording import label
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "esc_md",
     "legend_html",
     "md_lines",
+    "script_json",
     "tipped_geojson",
 ]
 
@@ -87,6 +88,28 @@ def esc_md(value) -> str:
 def md_lines(lines) -> str:
     """Each of ``lines`` escaped by :func:`esc_md`, as Markdown lines (hard line breaks)."""
     return "  \n".join(esc_md(line) for line in lines)
+
+
+#: What Jinja's tojson escapes, then the two line separators old JavaScript parsers reject.
+_SCRIPT_SAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
+                ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))  # fmt: skip
+# "{{", "{%" and "{#" start Jinja code; in JSON they can only be inside a string.
+_JINJA_START = re.compile(r"\{(?=[{%#])")
+
+
+def script_json(columns: dict) -> str:
+    """
+    ``columns`` as JSON that is safe inside an HTML ``<script>``, in UTF-8 not ``\\u`` escapes.
+
+    Written like Jinja's ``tojson`` (``<``, ``>``, ``&``, ``'`` escaped, so ``</script>`` or
+    ``<!--`` cannot appear), but keeping Chinese as characters halves the size of the names.
+    A ``{`` that starts ``{{``, ``{%`` or ``{#`` is escaped too, so the script stays inert
+    should it ever pass through Jinja again.
+    """
+    text = json.dumps(columns, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for char, escaped in _SCRIPT_SAFE:
+        text = text.replace(char, escaped)
+    return _JINJA_START.sub(r"\\u007b", text)
 
 
 def tipped_geojson(
@@ -143,7 +166,7 @@ def encode_polyline(points: np.ndarray, precision: int) -> str:
     or'ed with 0x20, plus 63. Written in Google's order, latitude then longitude, so any
     decoder of the format reads it (``polyline.decode(text, precision, geojson=True)`` gives
     lon, lat back). The letters are ``?`` to ``~``: the backslash and ``{`` among them need
-    escaping in a page's script (:func:`layers.projects._script_json` does it).
+    escaping in a page's script (:func:`script_json` does it).
     """
     if not len(points):
         return ""
@@ -278,7 +301,7 @@ class CompactGeoJson(folium.GeoJson):
         if self.written is None:
             # Once: the page renders the layer, streamlit-folium renders it again.
             compact = compact_features(self.shapes, self.tips, ids, self.kept_values)
-            self.written = _DECODE.replace("DATA", _script_json(compact))
+            self.written = _DECODE.replace("DATA", script_json(compact))
         data, self.data = self.data, dict(_PLACEHOLDER)
         try:
             text = script(self, kwargs)

@@ -49,8 +49,6 @@ same.
 from __future__ import annotations
 
 import dataclasses
-import json
-import re
 
 import geopandas as gpd
 import numpy as np
@@ -61,6 +59,7 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from geo.coverage import DISTANCE_TYPES, WALK_PROFILES
+from layers._html import script_json
 from layers.assets import use_local_markercluster
 from layers.wording import colon, format_value, label, tags_text
 
@@ -80,11 +79,6 @@ PROXIMITY_KINDS = DISTANCE_TYPES
 _UNCLUSTER_ZOOM = 16
 # Coordinates are sent as whole multiples of this step (1e-5° is 1.1 m north-south).
 _STEPS_PER_DEGREE = 100_000
-# What Jinja's tojson escapes, then the two line separators old JavaScript parsers reject.
-_SCRIPT_SAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
-                ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))  # fmt: skip
-# "{{", "{%" and "{#" start Jinja code; in JSON they can only be inside a string.
-_JINJA_START = re.compile(r"\{(?=[{%#])")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -266,7 +260,7 @@ def projects_layer(
         if verdict is not None:
             columns["verdict"], columns["verdicts"] = _codes(verdict.reindex(points.index))
     layer = _Communities(
-        _script_json(columns),
+        script_json(columns),
         name=name,
         chunkedLoading=True,
         disableClusteringAtZoom=unclustered,
@@ -481,18 +475,3 @@ def _text(lang: str) -> dict[str, str | None]:
         ),
         "metres_unit": format_value(1, "m", lang).removeprefix("1"),
     }
-
-
-def _script_json(columns: dict) -> str:
-    """
-    ``columns`` as JSON that is safe inside an HTML ``<script>``, in UTF-8 not ``\\u`` escapes.
-
-    Written like Jinja's ``tojson`` (``<``, ``>``, ``&``, ``'`` escaped, so ``</script>`` or
-    ``<!--`` cannot appear), but keeping Chinese as characters halves the size of the names.
-    A ``{`` that starts ``{{``, ``{%`` or ``{#`` is escaped too, so the script stays inert
-    should it ever pass through Jinja again.
-    """
-    text = json.dumps(columns, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    for char, escaped in _SCRIPT_SAFE:
-        text = text.replace(char, escaped)
-    return _JINJA_START.sub(r"\\u007b", text)
