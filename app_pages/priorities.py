@@ -209,14 +209,8 @@ def render(lang: str) -> None:
     # A list without a single point (a district's list often has none) draws no empty map.
     page = ranked.iloc[shown]
     if not (page.geometry.isna() | page.geometry.is_empty).all():
-        if len(page) < len(ranked):
-            drawn = ~(page.geometry.isna() | page.geometry.is_empty) & page["rank"].notna()
-            placed = int(drawn.sum())
-            st.caption(
-                label("priorities_map_page", lang).format(
-                    count=f"{placed:,}", total=f"{len(ranked):,}"
-                )
-            )
+        if caption := words.map_page_text(ranked, shown, lang):
+            st.caption(caption)
         coverage_view(words.priorities_layers(ranked, lang=lang, rows=shown), "priorities_map")
     files = words.ranking_downloads(ranked, weights, preset, lang)
     for column, (text, data, name, mime) in zip(st.columns(2), files, strict=True):

@@ -133,18 +133,24 @@ def reach_map(loaded, built, communities, table, metric: str, profile: str, lang
     return drawn
 
 
+def community_choice(with_point: list, names: dict, lang: str):
+    """A community on the network; without any, a placeholder in the page's language.
+
+    Else Streamlit's own English "No options to select" shows on the Chinese page too.
+    """
+    return st.selectbox(
+        label("reach_community", lang), with_point, format_func=names.get,
+        placeholder=label("reach_no_community", lang),
+    )  # fmt: skip
+
+
 def tools(loaded, built, communities, drawn: dict, profile: str, snap, lang: str) -> None:
     """Draw how far one can walk from a community, or its walk to the nearest destination."""
     with_point, names = on_network(communities, profile)
     left, right = st.columns(2)
     with left.form("walkshed"):
         st.markdown(f"**{label('walkshed_title', lang)}**")
-        # Without a community on the network, the placeholder says so (else Streamlit's own
-        # English "No options to select").
-        origin = st.selectbox(
-            label("reach_community", lang), with_point, format_func=names.get,
-            placeholder=label("reach_no_community", lang),
-        )  # fmt: skip
+        origin = community_choice(with_point, names, lang)
         metres = st.number_input(label("walkshed_distance", lang), 100, 3000, 500, step=100)
         if st.form_submit_button(label("walkshed_draw", lang)) and origin is not None:
             shed = reach.walkshed(
@@ -157,10 +163,7 @@ def tools(loaded, built, communities, drawn: dict, profile: str, snap, lang: str
                 st.session_state[DRAWN_KEY] = drawn
     with right.form("route"):
         st.markdown(f"**{label('route_title', lang)}**")
-        start = st.selectbox(
-            label("reach_community", lang), with_point, format_func=names.get,
-            placeholder=label("reach_no_community", lang),
-        )  # fmt: skip
+        start = community_choice(with_point, names, lang)
         kind = st.selectbox(
             label("route_kind", lang),
             coverage.DISTANCE_TYPES,

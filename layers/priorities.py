@@ -33,6 +33,7 @@ __all__ = [
     "ledger_measured_text",
     "list_measured_text",
     "list_read_text",
+    "map_page_text",
     "measured_text",
     "missing_notes",
     "part_name",
@@ -366,6 +367,20 @@ def unplaced_text(ranked: gpd.GeoDataFrame, lang: str = "zh") -> str:
     if not unplaced:
         return ""
     return label("priorities_unplaced", lang).format(count=f"{unplaced:,}")
+
+
+def map_page_text(ranked: gpd.GeoDataFrame, rows: slice, lang: str = "zh") -> str:
+    """
+    What the map of ``rows`` (a page of the table) draws of ``ranked``; "" when it is all.
+
+    The map draws the page's ranked communities with a point, not the whole ranking.
+    """
+    page = ranked.iloc[rows]
+    if len(page) >= len(ranked):
+        return ""
+    drawn = ~(page.geometry.isna() | page.geometry.is_empty) & page["rank"].notna()
+    total = f"{len(ranked):,}"
+    return label("priorities_map_page", lang).format(count=f"{int(drawn.sum()):,}", total=total)
 
 
 #: The tied groups :func:`ties_text` names (the first ranks), and the names it gives of each:
