@@ -168,6 +168,11 @@ DETAILS: dict[str, tuple[str, ...]] = {
     "point_in_no_district": (),
     "point_elsewhere": ("named", "county"),  # the named place, the point's district
     "point_elsewhere_fits": ("named", "county", "fix"),  # fix: the datum that would fit
+    # The words as written (the detail: each filled cell quoted) name no single district:
+    # none, several, or a code and a name that disagree; the point's district.
+    "written_point_elsewhere": ("county",),
+    # No longer given (their words quoted nothing the row wrote); versions saved with them
+    # still word them.
     "unnamed_point_elsewhere": ("county",),
     "unnamed_point_elsewhere_fits": ("county", "fix"),
     "conflicting_rows": ("rows", "fields"),  # the group's rows, the figures that differ
@@ -930,7 +935,7 @@ def _locate(
     )
     mismatch = point & ~agree
     notes = _datum_suspicions(at, point & np.isin(status, ["ok", "historical"]))
-    _flag_mismatch(at, mismatch, flags, lonlat)
+    _flag_mismatch(at, mismatch, flags, lonlat, _written(read, mismatch & pd.isna(named)))
     return _placed(at, raw.index, point & flags.ok()), notes
 
 
@@ -1023,37 +1028,61 @@ def _lonlat_text(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return both.to_numpy(dtype=object)
 
 
-def _flag_mismatch(at: _Located, mismatch: np.ndarray, flags: _sheets.Flags, column: str) -> None:
+def _flag_mismatch(
+    at: _Located, mismatch: np.ndarray, flags: _sheets.Flags, column: str, written: np.ndarray
+) -> None:
     """
     Quarantine the rows whose point is in another district than their words name.
 
-    The detail names both places (``point_elsewhere``), or only the point's when the words
-    name no district (``unnamed_point_elsewhere``); ``_fits`` adds the datum (``fix``) that
-    would put the point in the named district (:func:`_mismatch_hints`).
+    The detail names both places (``point_elsewhere``); ``_fits`` adds the datum (``fix``)
+    that would put the point in the named district (:func:`_mismatch_hints`). Words that
+    name no single district (unknown, none but a city, several, a code and a name that
+    disagree) are quoted as ``written`` (:func:`_written`) beside the point's district
+    (``written_point_elsewhere``), with no datum's hint: no district is named for another
+    datum to put the point in.
     """
     if not mismatch.any():
         return
-    hints = _mismatch_hints(at, mismatch)
+    unnamed = pd.isna(at.named)
+    hints = _mismatch_hints(at, mismatch & ~unnamed)
     names = at.places["name"]
     # Names only of the mismatched rows.
-    params = {
-        "named": _rows_text(mismatch, lambda rows: _place_names(names, at.named[rows])),
-        "county": _rows_text(mismatch, lambda rows: _place_names(names, at.county[rows])),
-        "fix": np.char.partition(hints.astype(str), "→")[:, 2].astype(object),
-    }
-    unnamed = np.isin(at.status, ["unknown", "none", "conflict"])
+    county = _rows_text(mismatch, lambda rows: _place_names(names, at.county[rows]))
+    named = _rows_text(mismatch & ~unnamed, lambda rows: _place_names(names, at.named[rows]))
+    fix = np.char.partition(hints.astype(str), "→")[:, 2].astype(object)
     hinted = hints != ""
-    for code, rows in (("point_elsewhere", ~unnamed), ("unnamed_point_elsewhere", unnamed)):
-        for fits in (True, False):
-            words: dict[str, object] = {"code": code + ("_fits" if fits else "")}
-            words |= {k: v for k, v in params.items() if _takes(code, fits, k)}
-            mask = mismatch & rows & (hinted if fits else ~hinted)
-            flags.flag(mask, "district_mismatch", column=column, params=words)
+    elsewhere = {"code": "point_elsewhere", "named": named, "county": county}
+    flags.flag(
+        mismatch & ~unnamed & hinted,
+        "district_mismatch",
+        column=column,
+        params=elsewhere | {"code": "point_elsewhere_fits", "fix": fix},
+    )
+    flags.flag(mismatch & ~unnamed, "district_mismatch", column=column, params=elsewhere)
+    flags.flag(
+        mismatch & unnamed,
+        "district_mismatch",
+        column=column,
+        detail=written,
+        params={"code": "written_point_elsewhere", "county": county},
+    )
 
 
-def _takes(code: str, fits: bool, param: str) -> bool:
-    """Whether a mismatch detail's words take ``param``: the named place, the datum's fix."""
-    return (param != "named" or code == "point_elsewhere") and (param != "fix" or fits)
+def _written(read: _Read, rows: np.ndarray) -> np.ndarray:
+    """
+    What each of ``rows`` wrote of its place, as written: "'幸福区' / '新乡'" ("" elsewhere).
+
+    Each filled cell of its code, district, address and city columns quoted (``repr``), in
+    that order, joined by " / " (in no language): the words a planner looks for.
+    """
+    fields = ("adcode", "district", "address", "city")
+    headers = [read.columns[f] for f in fields if f in read.columns]
+
+    def quoted(at: np.ndarray) -> list[str]:
+        cells = read.raw[headers].iloc[at].astype(object).to_numpy()
+        return [" / ".join(repr(c) for c in row if pd.notna(c) and str(c).strip()) for row in cells]
+
+    return _rows_text(rows, quoted)
 
 
 def _place_names(names: pd.Series, codes: np.ndarray) -> np.ndarray:

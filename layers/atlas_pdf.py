@@ -32,6 +32,7 @@ import dataclasses
 import datetime
 import functools
 import io
+import re
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -161,16 +162,17 @@ def wrap(
     ``text`` cut into lines no wider than ``width_mm`` at ``size_pt``; nothing is dropped.
 
     Lines break between any two Chinese characters and at spaces in Latin text; no line
-    starts with closing punctuation. With ``groups`` (a table's cells), a bracketed group
-    that fits on a line is kept whole: the line breaks before its opening bracket, never
-    inside it ("300 米内户数占比" / "（直线）"); a group wider than the line still breaks.
+    starts with closing punctuation (:func:`_unbroken`) or ends in a bare number. With
+    ``groups`` (a table's cells), a bracketed group that fits on a line is kept whole: the
+    line breaks before its opening bracket, never inside it ("300 米内户数占比" / "（直线）");
+    a group wider than the line still breaks.
     Widths are the font's, ``bold`` or regular (:func:`_width_em`).
     """
     limit = width_mm / (size_pt * 0.3528)
     lines: list[str] = []
     for paragraph in str(text).split("\n"):
         line, width = "", 0.0  # the line's width kept as it grows: one pass over the text
-        for token in _tokens(paragraph, groups=groups, limit=limit, bold=bold):
+        for token in _unbroken(_tokens(paragraph, groups=groups, limit=limit, bold=bold)):
             more = _width_em(token, bold=bold)
             if line and width + more > limit and token.strip() not in _NO_LINE_START:
                 lines.append(line.rstrip())
@@ -183,12 +185,29 @@ def wrap(
     return lines
 
 
+def _unbroken(tokens: Iterator[str]) -> list[str]:
+    """
+    ``tokens`` with closing punctuation joined to the token before it.
+
+    A line may not start with it: joined, the line breaks before the word it closes rather
+    than running past its width ("第 31 行）" moves on whole).
+    """
+    out: list[str] = []
+    for token in tokens:
+        if out and token.strip() in _NO_LINE_START:
+            out[-1] += token
+        else:
+            out.append(token)
+    return out
+
+
 def _tokens(
     text: str, *, groups: bool = False, limit: float = 0.0, bold: bool = False
 ) -> Iterator[str]:
     """
     Chinese characters one by one; Latin words with their trailing space together.
 
+    A number keeps to the word after it ("300 m", "300 米"): no line ends in a bare number.
     With ``groups``, a bracketed group no wider than ``limit`` ems is one token.
     """
     if groups:
@@ -204,6 +223,23 @@ def _tokens(
             start = end + 1
         yield from _tokens(text[start:])
         return
+    held = ""
+    for token in _plain_tokens(text):
+        if _NUMBER.fullmatch(token):
+            held += token
+            continue
+        yield held + token
+        held = ""
+    if held:
+        yield held
+
+
+#: A number as :func:`_plain_tokens` yields it, with or without its trailing space.
+_NUMBER = re.compile(r"\d[\d.,]* ?")
+
+
+def _plain_tokens(text: str) -> Iterator[str]:
+    """Chinese characters one by one; Latin words with their trailing space together."""
     word = ""
     for char in text:
         if unicodedata.east_asian_width(char) in "WF":
@@ -823,7 +859,7 @@ def _measure_rows(items: pd.DataFrame, sources: _Sources, lang: str) -> list[lis
         [
             figure_name(item, lang),
             item_value(item, lang, short=True),
-            status_words([item], lang),
+            status_words([item], lang, short=True),
             _rank(item, lang),
             sources.cite(item, lang),
         ]
@@ -877,7 +913,7 @@ def _share_rows(
             continue
         cells = [label(f"infra_{kind}", lang)]
         cells += [_cell(mine[c], lang) if c in mine else no_data(lang) for c in columns]
-        cells.append(status_words(list(mine.values()), lang))
+        cells.append(status_words(list(mine.values()), lang, short=True))
         cells.append("".join(dict.fromkeys(sources.cite(i, lang) for i in mine.values())))
         rows.append(cells)
     return rows
@@ -910,7 +946,7 @@ def _share_columns(report: Report, shares: pd.DataFrame, lang: str) -> tuple[str
             method = (
                 label("sheets_method_straight", lang)
                 if walker is None
-                else label("sheets_method_network", lang).format(
+                else label("sheets_method_network_short", lang).format(
                     profile=label(f"profile_{walker}", lang)
                 )
             )

@@ -145,8 +145,12 @@ def _with_reason(text: str, reason: str, lang: str) -> str:
     return f"{text}（{reason}）" if lang == "zh" else f"{text} ({reason})"
 
 
-def _missing_reason(item, lang: str) -> str:
-    """Why a value is missing: a city's measure says how many districts are complete."""
+def _missing_reason(item, lang: str, short: bool = False) -> str:
+    """
+    Why a value is missing: a city's measure says how many districts are complete.
+
+    ``short``: a measure's reason as a narrow table cell words it (``reason_short_<code>``).
+    """
     if (
         item["scope"] == "city"
         and item["source_kind"] == "measure"
@@ -155,19 +159,21 @@ def _missing_reason(item, lang: str) -> str:
         return label("report_city_measure", lang).format(
             n=int(item["n_parts"]), total=int(item["n_places"])
         )
-    return label(f"reason_{item['completeness']}", lang)
+    brief = f"reason_short_{item['completeness']}"
+    return label(brief if short and brief in LABELS else f"reason_{item['completeness']}", lang)
 
 
-def status_words(items, lang: str = "zh") -> str:
+def status_words(items, lang: str = "zh", *, short: bool = False) -> str:
     """
     A row's completeness: 完整, or each distinct reason a value is missing or partial.
 
-    ``items`` are figures (a frame, or a list of rows).
+    ``items`` are figures (a frame, or a list of rows); ``short`` words a measure's reasons
+    as a narrow table cell does (``reason_short_<code>``: "outside the data's extent").
     """
     rows = [item for _, item in items.iterrows()] if isinstance(items, pd.DataFrame) else items
     if not len(rows):
         return no_data(lang)
-    reasons = [_missing_reason(item, lang) for item in rows if item["completeness"] != "ok"]
+    reasons = [_missing_reason(item, lang, short) for item in rows if item["completeness"] != "ok"]
     sep = "；" if lang == "zh" else "; "
     return sep.join(dict.fromkeys(reasons)) if reasons else label("status_ok", lang)
 

@@ -114,6 +114,8 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         "STATUSES of geo.coverage and geo.compare",
         _but_ok({**coverage.STATUSES, **compare.STATUSES}),
     ),
+    # A measure's reason in the district atlas's narrow table cells (layers.atlas_pdf).
+    "reason_short_": ("STATUSES of geo.coverage", _but_ok(coverage.STATUSES)),
     "reach_": ("geo.reach.COMMUNITY_STATUSES", _but_ok(reach.COMMUNITY_STATUSES)),
     "profile_": ("geo.coverage.WALK_PROFILES", list(coverage.WALK_PROFILES)),
     "infra_": ("geo.infra.FEATURE_TYPES", list(infra.FEATURE_TYPES)),

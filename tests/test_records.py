@@ -208,6 +208,42 @@ def test_amap_coordinates_declared_as_wgs84_get_a_hint():
     assert "gcj02" not in message + worded["message_zh"].iloc[0]
 
 
+WHERE = ["小区名称", "行政区划代码", "所属区县", "所属城市", "改造年度", "户数", "经度", "纬度"]
+
+
+@pytest.mark.parametrize(
+    ("cells", "written"),
+    [
+        # No district of 新乡 has the name: the name, tag and all, and the city as written.
+        (["", "幸福<b>区", "新乡"], "'幸福<b>区' / '新乡'"),
+        (["", "不存在区", ""], "'不存在区'"),
+        # Four districts are 鼓楼区, none of them the point's.
+        (["", "鼓楼区", ""], "'鼓楼区'"),
+        # Only a city, not the point's.
+        (["", "", "郑州"], "'郑州'"),
+        # A code (卫滨区) and a name (凤泉区) that disagree.
+        (["410703", "凤泉区", ""], "'410703' / '凤泉区'"),
+    ],
+)
+def test_words_naming_no_district_beside_a_point_are_quoted_as_written(cells, written):
+    # The point (GCJ read as WGS84) lies in 红旗区; the words name no single district. The
+    # detail quotes them as the row wrote them, in no language, and each language words it.
+    row = ["甲", *cells, "2023", "80", *map(str, GCJ)]
+    quarantine = read([row], header=WHERE, crs_name="wgs84").quarantine
+    assert quarantine["reason"].tolist() == ["district_mismatch"]
+    assert quarantine["detail_zh"].tolist() == quarantine["detail_en"].tolist() == [written]
+    worded = quarantine_messages(quarantine).iloc[0]
+    assert worded["message_zh"] == (
+        f"所填区县与坐标所在区县不一致：所填 {written} 未指明唯一区县，坐标落在 红旗区"
+    )
+    assert worded["message_en"] == (
+        f"the named district disagrees with the point: {written} as written names no single "
+        "district; the point is in 红旗区"
+    )
+    # No datum hint: there is no named district for another datum to put the point in.
+    assert "GCJ" not in worded["message_zh"] + worded["message_en"]
+
+
 # Amap points of 卫滨区: three by its border with 红旗区 (GCJ), two well inside (the example's).
 AMAP_WEIBIN = [
     GCJ,

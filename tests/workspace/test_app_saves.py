@@ -137,3 +137,26 @@ def test_one_sessions_comparison_choice_stays_in_that_session():
 
     assert all("台账全部年度" in p for p in periods(mine))
     assert not any("台账全部年度" in p for p in periods(theirs))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_saved_rows_reason_reads_in_the_language_shown_on_the_quality_page(lang):
+    # Saved as a code, its parameters and the words the row wrote; worded as the page shows
+    # it, in its language (tests/workspace/test_worded_quarantine.py: and the files).
+    from .test_worded_quarantine import SAID, WRITTEN
+
+    data = WRITTEN.encode()
+    with open_workspace() as workspace:
+        workspace.save_ledger(
+            records.read_ledger(data, name="t.csv", crs_name="wgs84"),
+            name="written",
+            user="clerk",
+            data=data,
+            file_name="t.csv",
+        )
+    at = app_session(lang=lang)
+    open_page(at, "quality").run()
+    assert not at.exception, at.exception
+    message = "说明" if lang == "zh" else "Message"
+    rows = next(d.value for d in at.dataframe if message in d.value.columns and len(d.value))
+    assert rows[message].tolist() == [SAID[lang]]
