@@ -400,6 +400,33 @@ def decoded(compact: dict) -> list[tuple[list, str]]:
     return out
 
 
+def compact_layers(page: str) -> list[dict]:
+    """Each compact layer's data as a page (or streamlit-folium's script) holds it, in order."""
+    decoder = json.JSONDecoder()
+    return [decoder.raw_decode(page, at.start())[0] for at in re.finditer(r'\{"precision":', page)]
+
+
+def compact_tips(page: str) -> list[str]:
+    """The tooltips the page's script rebuilds, every compact layer's in order."""
+    return [tip for layer in compact_layers(page) for _, tip in decoded(layer)]
+
+
+def compact_scripts(layers) -> tuple[str, str]:
+    """
+    The page of ``layers`` and streamlit-folium's script of its first layer, both compact.
+
+    Each is checked to hold its outlines as Encoded Polylines (no GeoJSON) and no raw tag.
+    """
+    from streamlit_folium import _get_feature_group_string
+
+    page = layers.assembled().get_root().render()
+    # streamlit-folium writes each layer's script from its template, not from folium's page.
+    script = _get_feature_group_string(layers.groups[0], layers.base)
+    for text in (page, script):
+        assert '"coords":"' in text and '"coordinates"' not in text and "<img" not in text
+    return page, script
+
+
 def test_compact_districts_rebuild_every_ring_and_hole_rounded_and_every_tooltip():
     square = shapely.box(113.80001, 35.2, 113.9, 35.3)
     holed = shapely.Polygon(

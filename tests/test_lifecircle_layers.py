@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import io
 
 import folium
@@ -11,13 +13,20 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import facilities, lifecircle
+from geo import boundaries, facilities, lifecircle, network
 from layers import lifecircle as words
 from layers._html import legend_html
+from layers.choropleth import PALETTE
+from layers.coverage import HATCH_FILL
+from layers.maps import lifecircle_layers
 from layers.spreadsheets import xlsx_bytes
+from layers.wording import reason_text
+from tests._reports import NETWORK, example_ledger
+from tests.test_coverage_layer import compact_scripts, compact_tips, district_features
 
 REGISTRY = facilities.load_registry()
 SOURCES = lifecircle.sources_table(REGISTRY)
+PAYLOAD = "<img src=x onerror=alert(1)>"
 
 
 @pytest.mark.parametrize(
@@ -261,3 +270,53 @@ def test_the_pages_tables_are_headed_and_list_only_districts_with_a_located_comm
     assert len(sheets["facility_quarantine"]) == 1
     read = gpd.read_file(io.BytesIO(files[2].write(*files[2].args)))
     assert sorted(read["adcode"]) == ["410700", "410701"]
+
+
+@functools.cache
+def _example_inputs() -> tuple[network.Network, facilities.Facilities]:
+    built = network.build_network(NETWORK, use_cache=False)
+    found = facilities.read_osm_facilities(NETWORK, registry=REGISTRY, extent=built.extent())
+    return built, found
+
+
+def _example(districts: gpd.GeoDataFrame | None = None) -> lifecircle.Indicators:
+    """The 新乡 example ledger along the example network, on its city's or on ``districts``."""
+    built, found = _example_inputs()
+    projects = example_ledger().projects
+    return lifecircle.measure(projects, found, built, registry=REGISTRY, districts=districts)
+
+
+def test_the_map_writes_districts_compactly_hatched_without_a_value_and_tips_escaped():
+    result = _example()
+    named = [PAYLOAD, *result.districts["district"].iloc[1:]]
+    result = dataclasses.replace(result, districts=result.districts.assign(district=named))
+    layers = lifecircle_layers(result, "share_complete", lang="zh")
+    features = district_features(layers.groups[0])
+    status = result.districts.set_index("adcode")["share_complete_status"]
+    assert {"ok", "no_projects", "outside_extent"} <= set(status)
+    for code, (style, tip) in features.items():
+        if status[code] == "ok":
+            assert style["fillColor"] in PALETTE and "数据不足" not in tip
+        else:
+            # No value: hatched with the reason, never coloured as 0.
+            assert style["fillColor"] == HATCH_FILL and reason_text(status[code], "zh") in tip
+    page, script = compact_scripts(layers)
+    assert '"fillColor": "url(#atlas-hatch)"' in page
+    for text in (page, script):
+        tips = compact_tips(text)
+        assert tips == [tip for _, tip in features.values()]
+        assert tips[0].startswith("<b>&lt;img src=x onerror=alert(1)&gt;</b> · 新乡市<br>")
+
+
+def test_all_china_s_map_stays_under_one_and_a_fifth_megabytes():
+    from layers.view import simplified_outlines
+
+    # A national ledger's map draws every district of each city it holds a community in;
+    # measured on the display outlines (quicker, the same statuses), then simplified for the
+    # extent from the full outlines, as the page draws them.
+    result = _example(boundaries.load_boundaries("district", display=True))
+    shown = simplified_outlines(result.districts, "district")
+    layers = lifecircle_layers(dataclasses.replace(result, districts=shown), "share_complete")
+    page = layers.assembled().get_root().render()
+    # Measured 0.88 MB (0.61 MB of it the outlines); as folium's GeoJSON they made it 4.72 MB.
+    assert len(shown) == 2875 and len(page.encode()) < 1_200_000

@@ -14,8 +14,10 @@ import pytest
 import shapely
 from openpyxl import load_workbook
 
-from geo import figures, plans, progress, records
+from geo import boundaries, figures, plans, progress, records
 from geo.documents.table import read_figure_table
+from layers._html import NO_DATA_COLOUR
+from layers.coverage import HATCH_FILL
 from layers.maps import progress_layers
 from layers.progress import (
     chart_places,
@@ -39,6 +41,7 @@ from layers.progress import (
 )
 from layers.spreadsheets import xlsx_bytes
 from layers.wording import format_value
+from tests.test_coverage_layer import compact_scripts, compact_tips, district_features
 
 HEADER = "小区名称,所属城市,所属区县,改造年度,户数,状态,开工日期,完工日期"
 ROWS = [
@@ -49,6 +52,7 @@ ROWS = [
     "辛,新乡市,卫滨区,2023,约30,完工,2023-03-01,2023-08-01",
 ]
 MADE = datetime.datetime(2023, 12, 1, 9, 30)
+PAYLOAD = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
@@ -457,12 +461,67 @@ def test_a_rate_is_coloured_in_the_class_it_reads_in():
         geometry=[shapely.box(i, 0, i + 1, 1) for i in range(4)],
         crs="EPSG:4326",
     )
-    page = progress_layers(districts, rate="start_rate", lang="zh").assembled().get_root().render()
-    fills = re.findall(r'"fill": "(#[0-9a-fA-F]{6})"', page)
-    assert len(fills) == 4 and fills[0] == fills[1] != fills[2]
-    tips = [json.loads(f'"{t}"') for t in re.findall(r'"tip": "(.*?)"', page)]
+    layers = progress_layers(districts, rate="start_rate", lang="zh")
+    fills = [style["fillColor"] for style, _ in district_features(layers.groups[0]).values()]
+    assert fills[0] == fills[1] != fills[2] and fills[3] == NO_DATA_COLOUR
+    tips = compact_tips(layers.assembled().get_root().render())
     rates = [re.search("开工率: <b>(.*?)</b>", t).group(1) for t in tips]
     assert rates == ["20%", "20%", "20.1%", "无数据"]
+
+
+def _places(adcodes, names) -> pd.DataFrame:
+    """Progress rows of ``names``: reported with a rate, no plan, not reported, no rate."""
+    n = len(names)
+    return pd.DataFrame(
+        {
+            "adcode": list(adcodes),
+            "place": list(names),
+            "level": "district",
+            "status": [("ok", "no_plan", "not_reported", "ok")[i % 4] for i in range(n)],
+            "start_rate": pd.array(
+                [0.5 + i / (2 * n) if i % 4 == 0 else None for i in range(n)], dtype="Float64"
+            ),
+            "planned": 10.0,
+            "started": 5.0,
+            "finished": 1.0,
+            "late": 0.0,
+        }
+    )
+
+
+def test_the_map_writes_its_districts_compactly_with_their_styles_and_escaped_tips():
+    codes = ["410702", "410703", "410704", "410711"]
+    table = _places(codes, [PAYLOAD, "卫滨区", "凤泉区", "牧野区"])
+    districts = gpd.GeoDataFrame(
+        table, geometry=[shapely.box(113 + i, 35, 113.9 + i, 35.9) for i in range(4)], crs=4326
+    )
+    layers = progress_layers(districts, rate="start_rate", lang="zh")
+    features = district_features(layers.groups[0])
+    (ok, _), (no_plan, _), (not_reported, _), (no_rate, _) = features.values()
+    assert ok["fillColor"] not in (NO_DATA_COLOUR, HATCH_FILL) and "dashArray" not in ok
+    assert no_plan["fillColor"] == HATCH_FILL
+    # Not reported (dashed) and reported without a rate: grey, never the 0% class.
+    assert not_reported["fillColor"] == no_rate["fillColor"] == NO_DATA_COLOUR
+    assert not_reported["dashArray"] == "4 4"
+    page, script = compact_scripts(layers)
+    assert 'case "410702": ' in page and '"dashArray": "4 4"' in page
+    for text in (page, script):
+        tips = compact_tips(text)
+        assert tips == [tip for _, tip in features.values()]
+        assert tips[0].startswith("<b>&lt;img src=x onerror=alert(1)&gt;</b>")
+        assert "台账未覆盖此区县：无数据，不是零。" in tips[2]
+        assert "开工率: <b>无数据</b>" in tips[3] and "0%" not in tips[3]
+
+
+def test_the_largest_city_s_map_stays_under_a_fifth_of_a_megabyte():
+    outlines = boundaries.load_boundaries("district", display=True).set_index("adcode")
+    # A plan is one city's: 重庆市's 38 places are the most of any.
+    assert outlines.groupby("city").size().idxmax() == "重庆市"
+    places = outlines[outlines["city"] == "重庆市"]
+    shown = on_outlines(_places(places.index, places["district"]), outlines)
+    page = progress_layers(shown, rate="start_rate", lang="zh").assembled().get_root().render()
+    # Measured 0.11 MB; the outlines as folium's GeoJSON made it 0.52 MB.
+    assert len(shown) == 38 and len(page.encode()) < 200_000
 
 
 @pytest.mark.parametrize(("lang", "joined"), [("zh", "xx@1、xx@2"), ("en", "xx@1, xx@2")])

@@ -413,13 +413,14 @@ def open_app(page, url: str, timeout: float = RUN_MS) -> None:
         page.goto(url)
 
 
-# The features of the map's figure choropleth (they carry ``has_data``), read from Leaflet.
-_DRAWN_TIPS = """() => {
+# The features of the map's outlines that carry the property ``kept`` (the figure
+# choropleth's ``has_data`` tells its districts from a city outline), read from Leaflet.
+_DRAWN_TIPS = """(kept) => {
     if (!window.map) { return null; }
     const tips = [];
     window.map.eachLayer(layer => {
         const props = layer.feature && layer.feature.properties;
-        if (props && "has_data" in props) { tips.push(props.tip); }
+        if (props && kept in props) { tips.push(props.tip); }
     });
     return tips;
 }"""
@@ -446,14 +447,20 @@ def map_frame(page, timeout: float = RUN_MS / 1000):
     raise AssertionError(f"no map on the page after {timeout} s ({page.url})")
 
 
-def drawn_districts(page, *, count: int | None = None, timeout: float = RUN_MS / 1000) -> list[str]:
-    """The tooltips of the districts the map draws, once the map shows ``count`` of them."""
+def drawn_districts(
+    page, *, count: int | None = None, kept: str = "has_data", timeout: float = RUN_MS / 1000
+) -> list[str]:
+    """
+    The tooltips of the districts the map draws, once the map shows ``count`` of them.
+
+    Districts are the features with the property ``kept``: the figure choropleth's by default.
+    """
     deadline = time.monotonic() + timeout
     tips = None
     while time.monotonic() < deadline:
         frame = map_frame(page, timeout=max(deadline - time.monotonic(), 1))
         try:
-            tips = frame.evaluate(_DRAWN_TIPS)
+            tips = frame.evaluate(_DRAWN_TIPS, kept)
         except PlaywrightError:  # the frame was replaced while we read it
             tips = None
         if tips is not None and (count is None or len(tips) == count):

@@ -12,7 +12,14 @@ import pytest
 from openpyxl import load_workbook
 
 from store import Workspace
-from tests.e2e.conftest import ARTIFACTS, app_server, downloaded, map_frame, new_page, open_app
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    app_server,
+    downloaded,
+    drawn_districts,
+    new_page,
+    open_app,
+)
 from tests.workspace.test_progress_workspace import APRIL, MARCH, _save_month, _seed_plan
 
 pytestmark = pytest.mark.browser
@@ -43,7 +50,9 @@ def progress_url(tmp_path_factory):
 def test_the_progress_page_and_its_monthly_report(browser, progress_url, lang, download, months):
     page = new_page(browser, height=1400)
     open_app(page, f"{progress_url}{ADDRESS}&lang={lang}")
-    map_frame(page)
+    # The districts with an outline, decoded in the page from their compact form, tipped.
+    tips = drawn_districts(page, count=12, kept="tip")
+    assert any(tip.startswith("<b>红旗区</b> · ") for tip in tips), tips
     page.screenshot(path=str(ARTIFACTS / f"progress-{lang}.png"), full_page=True)
     clicked = downloaded(page, download)
     assert clicked.suggested_filename.endswith("-新乡市-2023-05-10.xlsx")
