@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import streamlit as st
-
 from app_pages import (
     account,
     compare,
@@ -37,7 +35,8 @@ from app_pages._ui.language import choose_language
 from store import AccessError
 
 #: (url_path, render, title key) of every page, in the navigation's order. The url_paths are
-#: the addresses planners' links use; the first is served at the root (/?city=...).
+#: the addresses planners' links use; the first is served at the root (/?city=...), and its
+#: url_path opens the root with the same query (/map?city=... → /?city=...).
 PAGES: list[tuple[str, Callable[[str], None], str]] = [
     ("map", map_page.render, "page_map"),
     ("compare", compare.render, "page_compare"),
@@ -63,8 +62,7 @@ def main() -> None:
     gate.require_login(lang)
     pages = nav.pages(PAGES, lang)
     nav.register(pages)
-    # Every page listed: a collapsed list says "View 3 more" in English whatever the language.
-    page = st.navigation(list(pages.values()), expanded=True)
+    page = nav.navigation(pages)  # /map?... opens the map at the root, its query kept
     # The saved ledger and infrastructure every page shows (?ledger=xinxiang@3), in the address.
     sidebar_sources(lang)
     state.publish(["lang", "ledger", "infra"], defaults={"lang": "zh", "ledger": "", "infra": ""})

@@ -7,7 +7,8 @@ By default the changes are those the newer version made to the current state: th
 it covers (a 卫滨区 monthly ledger changes 卫滨区's rows only). The dataset and the two versions
 live in the address (``/history?dataset=xinxiang&from=1&to=2``), and so does showing every
 change (``&covered=false``). Without ``?dataset=``, the dataset is the ledger in view (the
-sidebar's choice, ``?ledger=``), the one the other pages show.
+sidebar's choice, ``?ledger=``), the one the other pages show; without ``?from=`` and ``?to=``,
+the version it names is compared with the one before (``?ledger=xinxiang@3``: 2 and 3).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from app_pages._ui.paged import paged_dataframe
 from app_pages._ui.widgets import download
 from layers._html import esc_md
 from layers.spreadsheets import csv_bytes
-from layers.tables import changes_table, versions_table
+from layers.tables import changes_table, compared_versions, versions_table
 from layers.wording import dropped_text, error_text, label
 from store import Account, DatasetError, StoreError, parse_ref
 
@@ -46,41 +47,57 @@ def saved_datasets(lang: str) -> dict[str, str]:
     return {d["name"]: d["kind"] for d in found}
 
 
-def ledger_in_view(kinds: dict[str, str]) -> str | None:
-    """The saved ledger the sidebar (or ``?ledger=``) shows, if this account may read it."""
+def ledger_in_view(kinds: dict[str, str]) -> tuple[str | None, int | None]:
+    """
+    The saved ledger the sidebar (or ``?ledger=``) shows and the version it names.
+
+    ``(None, None)`` when the account may not read it as a ledger; the version is None for
+    the current state (``?ledger=xinxiang``).
+    """
     try:
-        name, _ = parse_ref(st.session_state.get(LEDGER_REF) or "")
+        name, version = parse_ref(st.session_state.get(LEDGER_REF) or "")
     except DatasetError:  # a reference that names none: the sidebar says so
-        return None
-    return name if kinds.get(name) == "ledger" else None
+        return None, None
+    return (name, version) if kinds.get(name) == "ledger" else (None, None)
 
 
-def choose_dataset(kinds: dict[str, str]) -> list:
+def choose_dataset(kinds: dict[str, str]) -> tuple[list, bool]:
     """
     Seed the dataset chooser: the address's ``?dataset=``, else the ledger in view.
 
     The ledger chosen in the sidebar (or linked with ``?ledger=``) is the one the other pages
     show: History shows its versions too, and follows when the sidebar's choice changes.
+    Returns the address values dropped, and whether it followed a change just now.
     """
-    in_view = ledger_in_view(kinds)
+    in_view, _ = ledger_in_view(kinds)
     ref = st.session_state.get(LEDGER_REF) or ""
     followed = st.session_state.get(_FOLLOWED_KEY, ref)
     st.session_state[_FOLLOWED_KEY] = ref
-    if in_view is not None and followed != ref and "dataset" in st.session_state:
+    moved = in_view is not None and followed != ref and "dataset" in st.session_state
+    if moved:
         st.session_state["dataset"] = in_view  # the sidebar's ledger changed on this page
-    return state.seed("dataset", options=list(kinds), default=in_view or next(iter(kinds)))
+    default = in_view or next(iter(kinds))
+    return state.seed("dataset", options=list(kinds), default=default), moved
 
 
 # The sidebar's ledger reference when History last ran, to follow a change of the sidebar's choice.
 _FOLLOWED_KEY = "history-ledger-in-view"
 
 
-def choose_versions(numbers: list[int], dropped: list, lang: str) -> tuple[int, int, bool]:
-    """The two versions compared and whether only the districts the newer covers count."""
-    dropped += state.seed(
-        "from", options=numbers, default=numbers[max(len(numbers) - 2, 0)], cast=int
-    )
-    dropped += state.seed("to", options=numbers, default=numbers[-1], cast=int)
+def choose_versions(
+    numbers: list[int], dropped: list, lang: str, *, linked: int | None, moved: bool
+) -> tuple[int, int, bool]:
+    """
+    The two versions compared and whether only the districts the newer covers count.
+
+    Without ``?from=`` and ``?to=``, the ``linked`` version (the ledger in view's, when it is
+    this dataset) and the one before it; the sidebar's choice ``moved`` on this page: those.
+    """
+    first, last = compared_versions(numbers, linked)
+    if moved:  # the address still holds the versions compared before: not those
+        st.session_state["from"], st.session_state["to"] = first, last
+    dropped += state.seed("from", options=numbers, default=first, cast=int)
+    dropped += state.seed("to", options=numbers, default=last, cast=int)
     dropped += state.seed("covered", default=True, cast=state.flag)
     if dropped:
         st.warning(esc_md(dropped_text(dropped, lang)))
@@ -133,13 +150,15 @@ def render(lang: str) -> None:
     st.title(label("history_title", lang))
     st.caption(label("history_help", lang))
     kinds = saved_datasets(lang)
-    dropped = choose_dataset(kinds)
+    dropped, moved = choose_dataset(kinds)
     name = st.selectbox(label("history_dataset", lang), list(kinds), key="dataset")
     infos = workspace().history(name, user=current_account())
     numbers = [info.version for info in infos]
     versions = [i.to_dict() for i in infos]
     st.dataframe(versions_table(versions, lang), hide_index=True, width="stretch")
-    old, new, covered = choose_versions(numbers, dropped, lang)
+    in_view, linked = ledger_in_view(kinds)
+    linked = linked if in_view == name else None  # a version of another dataset: not this one
+    old, new, covered = choose_versions(numbers, dropped, lang, linked=linked, moved=moved)
     state.publish(["dataset", "from", "to", "covered"], defaults={"covered": True})
     changes_section(name, infos, old, new, covered, lang)
     # Open a version where the other pages show it: the map, compare, quality and export.

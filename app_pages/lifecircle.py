@@ -15,9 +15,10 @@ import hashlib
 
 import streamlit as st
 
-from app_pages._ui.cache import kept_newest, walking_network
+from app_pages._ui.cache import kept_newest, osm_facilities, walking_network
 from app_pages._ui.common import current_infra, current_ledger
 from app_pages._ui.widgets import (
+    community_choice,
     coverage_view,
     datum_select,
     display_outlines,
@@ -53,13 +54,6 @@ DRAWN_KEY = "lifecircle_drawn"
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _osm_facilities(sha: str, name: str, _data: bytes) -> facilities.Facilities:
-    extent = walking_network(_data, name).extent()
-    registry = facilities.load_registry()
-    return facilities.read_osm_facilities(_data, registry=registry, extent=extent, name=name)
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
 def _file_facilities(sha: str, name: str, datum: str | None, _data: bytes):
     registry = facilities.load_registry()
     return facilities.read_facility_file(_data, name=name, crs_name=datum, registry=registry)
@@ -67,10 +61,7 @@ def _file_facilities(sha: str, name: str, datum: str | None, _data: bytes):
 
 def _sources(source: tuple[bytes, str], lang: str):
     """The network, and the facilities of the extract and of an uploaded file."""
-    data, name = source
-    sha = hashlib.sha256(data).hexdigest()
-    built = walking_network(data, name)
-    found = _osm_facilities(sha, name, data)
+    built, found = walking_network(*source), osm_facilities(*source)
     left, right = st.columns([2, 1])
     upload = left.file_uploader(label("upload_facilities", lang), ["csv", "xlsx"], key="lc_fac")
     datum = datum_select(lang, key="lc_fac_datum")
@@ -128,10 +119,7 @@ def _walkshed_form(result, built, found, lang: str) -> None:
     placed, names = on_network(communities)
     with st.form("lc_walkshed"):
         st.markdown(f"**{label('lc_walkshed_title', lang)}**")
-        origin = st.selectbox(
-            label("reach_community", lang), placed, format_func=names.get,
-            placeholder=label("reach_no_community", lang),
-        )  # fmt: skip
+        origin = community_choice(placed, names, lang)
         if st.form_submit_button(label("lc_walkshed_draw", lang)) and origin is not None:
             sheds, inside = lifecircle.walkshed_facilities(
                 built, communities.geometry[origin], found, profile=result.profile

@@ -17,22 +17,23 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._ui import state
-from app_pages._ui.cache import kept_newest, walking_network
+from app_pages._ui.cache import kept_newest, osm_facilities, walking_network
 from app_pages._ui.common import current_infra, current_ledger
 from app_pages._ui.paged import paged_dataframe
 from app_pages._ui.widgets import (
-    NO_RERUN,
     coverage_view,
     datum_select,
+    offer,
+    refused,
+    say,
     upload_fields,
     upload_note,
 )
-from geo import facilities, priorities, records
+from geo import priorities, records
 from geo.errors import InputError
 from layers import priorities as words
-from layers._html import esc_md
 from layers.tables import quarantine_rows
-from layers.wording import error_text, label
+from layers.wording import label
 
 #: Session keys of this page's widgets: the candidates, the preset, and one slider per part.
 CANDIDATES_KEY = "priorities_candidates"
@@ -50,9 +51,8 @@ LIST_TYPES = ["csv", "xlsx"]
 
 def _use_preset() -> None:
     """Set every slider to the chosen preset's weights (a preset restores its weights)."""
-    chosen = priorities.PRESETS[st.session_state[PRESET_KEY]]
-    for part in priorities.PARTS:
-        st.session_state[WEIGHT_KEY.format(part)] = round(100 * chosen.get(part, 0.0))
+    for part, percent in words.preset_percents(st.session_state[PRESET_KEY]).items():
+        st.session_state[WEIGHT_KEY.format(part)] = percent
 
 
 def _choices(lang: str) -> tuple[str, str]:
@@ -92,23 +92,15 @@ def _weights(lang: str) -> dict[str, float]:
         }
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _osm_facilities(sha: str, name: str, _data: bytes) -> facilities.Facilities:
-    registry, extent = facilities.load_registry(), walking_network(_data, name).extent()
-    return facilities.read_osm_facilities(_data, registry=registry, extent=extent, name=name)
-
-
 def _measures(rows: pd.DataFrame, token: tuple, lang: str, *, listed: bool, skip=()):
     """``rows``' own reach gap and life circle on the extract in view (kept per rows), or None."""
     loaded = current_infra()
-    if loaded is None or loaded.data is None or loaded.infra.kind != "osm":
+    if loaded is None or (extract := loaded.extract) is None:
         return None
-    data, name = loaded.data, loaded.name
     try:
-        built = walking_network(data, name)
-        found = _osm_facilities(hashlib.sha256(data).hexdigest(), name, data)
+        built, found = walking_network(*extract), osm_facilities(*extract)
     except InputError as exc:
-        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        refused(exc, lang)
         return None
     measures = kept_newest(
         MEASURES_KEY,
@@ -117,7 +109,7 @@ def _measures(rows: pd.DataFrame, token: tuple, lang: str, *, listed: bool, skip
             rows, built, infra=loaded.infra, facilities=found, skip=skip
         ),
     )
-    if text := words.measured_text(measures, name, lang, listed=listed):
+    if text := words.measured_text(measures, loaded.name, lang, listed=listed):
         st.caption(text)
     return measures
 
@@ -139,7 +131,7 @@ def _uploaded(lang: str) -> pd.DataFrame | None:
             lambda: records.read_ledger(data, name=name, crs_name=datum, sheet=sheet),
         )
     except InputError as exc:
-        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        refused(exc, lang)
         return None
     summary = listed.summary()
     st.caption(words.list_read_text(listed.rows, summary["clean"], summary["quarantined"], lang))
@@ -150,13 +142,12 @@ def _uploaded(lang: str) -> pd.DataFrame | None:
 
 
 def _candidates(which: str, lang: str):
-    """The rows to rank, which of them, their measures and why a part is unmeasured; or None."""
+    """The rows to rank and what was measured of them (why a part was not, too); or None."""
     if which == UPLOADED:
         if (listed := _uploaded(lang)) is None:
             return None
         measures = _measures(listed, (id(listed),), lang, listed=True)
-        measures = measures or priorities.measure_list(listed, None)
-        return listed, "all", list(measures.frames), measures.unmeasured
+        return listed, measures or priorities.measure_list(listed, None)
     if (loaded := current_ledger()) is None:
         st.info(label("priorities_needs", lang))
         return None
@@ -167,9 +158,8 @@ def _candidates(which: str, lang: str):
         st.caption(label("priorities_measured", lang))
     rows, skip = priorities.candidates_of(loaded.ledger.projects, which, measured)
     token = (loaded.token, which, *sorted(skip))
-    if (measures := _measures(rows, token, lang, listed=False, skip=skip)) is None:
-        return rows, "all", [], {}
-    return rows, "all", list(measures.frames), measures.unmeasured
+    measures = _measures(rows, token, lang, listed=False, skip=skip)
+    return rows, measures or priorities.ListMeasures(frames=(), measured={}, unmeasured={})
 
 
 def render(lang: str) -> None:
@@ -185,13 +175,12 @@ def render(lang: str) -> None:
         return
     if (found := _candidates(which, lang)) is None:
         return
-    rows, among, measured, unmeasured = found
-    ranked = priorities.rank(rows, among=among, weights=weights, measured=tuple(measured))
+    rows, measures = found  # the rows are the candidates: all of them are ranked
+    ranked = priorities.rank(rows, among="all", weights=weights, measured=measures.frames)
     if ranked.empty:
         st.info(label("priorities_no_candidates", lang))
         return
-    for kind, text in words.ranking_notes(ranked, weights, preset, lang, unmeasured=unmeasured):
-        getattr(st, kind)(text)
+    say(words.ranking_notes(ranked, weights, preset, lang, unmeasured=measures.unmeasured))
     # A page of the ranking is written and drawn (a national one ranks tens of thousands);
     # the downloads keep every row.
     shown = paged_dataframe(
@@ -199,21 +188,13 @@ def render(lang: str) -> None:
         lambda rows: words.ranked_table(ranked, weights, lang, rows=rows),
         "priorities_page",
         lang,
-        # How the score is made: the last column, wide.
-        column_config={
-            label("priorities_col_explained", lang): st.column_config.TextColumn(width="large")
-        },
+        wide=[label("priorities_col_explained", lang)],  # how the score is made: a sentence
     )
     if unplaced := words.unplaced_text(ranked, lang):
         st.caption(unplaced)
-    # A list without a single point (a district's list often has none) draws no empty map.
-    page = ranked.iloc[shown]
-    if not (page.geometry.isna() | page.geometry.is_empty).all():
-        if caption := words.map_page_text(ranked, shown, lang):
-            st.caption(caption)
-        coverage_view(words.priorities_layers(ranked, lang=lang, rows=shown), "priorities_map")
-    files = words.ranking_downloads(ranked, weights, preset, lang)
-    for column, (text, data, name, mime) in zip(st.columns(2), files, strict=True):
-        column.download_button(
-            text, data, name, mime, key=f"priorities_{name.rsplit('.')[-1]}", on_click=NO_RERUN
-        )
+    # A page without a single point (a district's list often has none) draws no empty map.
+    if (drawn := words.page_map(ranked, shown, lang)) is not None:
+        if drawn[0]:
+            st.caption(drawn[0])
+        coverage_view(drawn[1], "priorities_map")
+    offer(words.ranking_downloads(ranked, weights, preset, lang))

@@ -18,7 +18,6 @@ import datetime
 import functools
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app_pages._ui import state
 from app_pages._ui.common import (
@@ -30,18 +29,21 @@ from app_pages._ui.common import (
     workspace_revision,
 )
 from app_pages._ui.plan_forms import plan_forms
-from app_pages._ui.widgets import NO_RERUN
+from app_pages._ui.widgets import coverage_view, download, say
 from geo import dates, plans
 from geo.progress import RATES, Overview, overview
 from layers._html import esc_md
 from layers.maps import progress_layers
 from layers.progress import (
+    as_of_default,
     chart_places,
     deadline_texts,
     headline,
+    late_note,
     late_table,
     link_changed_text,
     monthly_table,
+    months_note,
     on_outlines,
     plan_refs,
     progress_chart,
@@ -59,7 +61,6 @@ from store import StoreError
 from store.loaded import ledger_reports, open_plan
 
 KEYS = ["plan", "as_of", "rate", "chart", "ledger_versions"]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- what is compared -----------------------------------------------------------------------------
@@ -89,7 +90,7 @@ def choose_plan(lang: str) -> str | None:
 
 def choose_view(plan: plans.Plan, lang: str) -> tuple[datetime.date, str]:
     """The day (``?as_of=``, default the plan year's end or today) and the rate coloured."""
-    default = min(dates.today(), datetime.date(plan.year, 12, 31)).isoformat()
+    default = as_of_default(plan, dates.today()).isoformat()
     as_day = lambda text: dates.parse_day(text).isoformat()  # noqa: E731
     state.warn_dropped("as_of", state.seed("as_of", default=default, cast=as_day), lang)
     state.seed("rate", options=list(RATES), default=RATES[0])
@@ -144,17 +145,11 @@ def render(lang: str) -> None:
         st.warning(label(f"progress_note_{note['code']}", lang))
     shown = on_outlines(found.progress.table, load_display_outlines())
     layers = progress_layers(shown, rate=rate, lang=lang)
-    st_folium(
-        layers.base, feature_group_to_add=layers.groups, layer_control=layers.control,
-        height=480, width="stretch", returned_objects=[], key="progress-map",
-    )  # fmt: skip
+    coverage_view(layers, "progress-map", height=480)
     st.dataframe(progress_table(found.progress, lang), hide_index=True, width="stretch")
     st.subheader(label("progress_late_title", lang))
-    if found.progress.late.empty and found.progress.notes:
-        # Without start or finish dates, who is late cannot be told: not "none is late".
-        st.info(label("progress_late_unknown", lang))
-    elif found.progress.late.empty:
-        st.success(label("progress_late_none", lang))
+    if note := late_note(found.progress, lang):
+        say([note])
     else:
         st.dataframe(late_table(found.progress.late, lang), hide_index=True, width="stretch")
     rankings(found, lang)
@@ -167,9 +162,9 @@ def render(lang: str) -> None:
         report_file, found, plan_ref=info.ref, ledger_refs=read,
         quarantine=loaded.ledger.quarantine, lang=lang,
     )  # fmt: skip
-    st.download_button(
-        label("progress_download", lang), make, report_file_name(plan.city, as_of, lang), XLSX,
-        key="report", help=label("progress_download_help", lang), on_click=NO_RERUN,
+    download(
+        label("progress_download", lang), report_file_name(plan.city, as_of, lang), make,
+        key="report", help=label("progress_download_help", lang),
     )  # fmt: skip
     st.session_state["ledger_versions"] = ",".join(s.ref for s in loaded.sources)
     state.publish(KEYS, defaults={"rate": RATES[0]})
@@ -191,10 +186,8 @@ def rankings(found: Overview, lang: str) -> None:
 def months_view(found: Overview, lang: str, saved: bool) -> None:
     """The months read from the ledger's saved versions: the chart of one place, the table."""
     st.subheader(label("progress_monthly_title", lang))
-    if not saved or found.months.empty:
-        # Saved, a ledger may still report no month of the plan's year (saved years later,
-        # with no report date): not "not saved".
-        st.info(label("progress_monthly_none" if not saved else "progress_monthly_empty", lang))
+    if note := months_note(found.months, saved, lang):
+        st.info(note)
         return
     st.caption(label("progress_monthly_help", lang))
     names = chart_places(found.progress.table)

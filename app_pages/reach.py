@@ -21,6 +21,7 @@ from app_pages._ui import state
 from app_pages._ui.cache import kept_newest, walking_network
 from app_pages._ui.common import current_infra, current_ledger
 from app_pages._ui.widgets import (
+    community_choice,
     coverage_view,
     load_network_example,
     map_outlines,
@@ -131,17 +132,6 @@ def reach_map(loaded, built, communities, table, metric: str, profile: str, lang
     if "route" in shown_drawn:
         st.success(esc_md(route_text(shown_drawn["route"][1], shown_drawn["route"][0], lang)))
     return drawn
-
-
-def community_choice(with_point: list, names: dict, lang: str):
-    """A community on the network; without any, a placeholder in the page's language.
-
-    Else Streamlit's own English "No options to select" shows on the Chinese page too.
-    """
-    return st.selectbox(
-        label("reach_community", lang), with_point, format_func=names.get,
-        placeholder=label("reach_no_community", lang),
-    )  # fmt: skip
 
 
 def tools(loaded, built, communities, drawn: dict, profile: str, snap, lang: str) -> None:

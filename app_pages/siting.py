@@ -11,6 +11,7 @@ sites come from the extract, or from point files uploaded here (``--candidates``
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 import streamlit as st
@@ -19,15 +20,16 @@ from app_pages._ui import state
 from app_pages._ui.cache import kept_newest, walking_network
 from app_pages._ui.common import current_infra, current_ledger
 from app_pages._ui.widgets import (
-    NO_RERUN,
     coverage_view,
     datum_select,
     load_network_example,
+    offer,
+    refused,
+    say,
     upload_note,
 )
 from geo import siting
 from geo.errors import InputError
-from layers._html import esc_md
 from layers.siting import (
     counted,
     curve_frame,
@@ -38,8 +40,9 @@ from layers.siting import (
     siting_layers,
     siting_table,
     summary_notes,
+    weighs_offered,
 )
-from layers.wording import error_text, label
+from layers.wording import label
 
 SITING_KEY = "siting_result"
 WEIGH_KEY = "siting_weigh"
@@ -75,15 +78,15 @@ def site_files(lang: str) -> dict:
                 if upload is None:
                     continue
                 try:
-                    token, points, refused = _read_sites(
+                    token, points, not_points = _read_sites(
                         role, upload.getvalue(), upload.name, datum
                     )
                 except InputError as exc:
-                    st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+                    refused(exc, lang)
                     st.stop()
-                st.caption(file_read_text(len(points), len(refused), lang))
-                if not refused.empty:
-                    st.dataframe(refused_rows(refused, lang), hide_index=True, width="stretch")
+                st.caption(file_read_text(len(points), len(not_points), lang))
+                if not not_points.empty:
+                    st.dataframe(refused_rows(not_points, lang), hide_index=True, width="stretch")
                 given[role] = (token, points)
         upload_note(SITE_TYPES, lang)
     return given
@@ -92,14 +95,11 @@ def site_files(lang: str) -> dict:
 def _planned(loaded, projects, built, given: dict, settings: tuple):
     """The solution for the newest inputs of this session (one kept)."""
     kind, profile, count, radius, weigh = settings
-
-    def solve():
-        return siting.plan(
-            projects, built, kind=kind, count=count, radius_m=radius, profile=profile,
-            infra=loaded.infra, candidates=given.get("candidates", (None, None))[1],
-            existing=given.get("existing", (None, None))[1], time_limit_s=60.0, weigh=weigh,
-        )  # fmt: skip
-
+    solve = functools.partial(
+        siting.plan, projects, built, kind=kind, count=count, radius_m=radius, profile=profile,
+        infra=loaded.infra, candidates=given.get("candidates", (None, None))[1],
+        existing=given.get("existing", (None, None))[1], time_limit_s=60.0, weigh=weigh,
+    )  # fmt: skip
     files = tuple((role, given[role][0]) for role in sorted(given))
     key = (loaded.token, id(projects), built.sha256, files, *settings)
     return kept_newest(SITING_KEY, key, solve)
@@ -110,23 +110,22 @@ def inputs(lang: str):
     if st.button(label("load_network_example", lang), key="siting_example"):
         load_network_example()
     loaded, ledger = current_infra(), current_ledger()
-    if loaded is None or ledger is None or loaded.data is None or loaded.infra.kind != "osm":
+    if loaded is None or ledger is None or loaded.extract is None:
         st.info(label("siting_needs", lang))
         st.stop()
     if loaded.synthetic:
         st.warning(label("synthetic_network_warning", lang))
     try:
-        data = loaded.data
-        built = walking_network(data, loaded.name)
+        built = walking_network(*loaded.extract)
     except InputError as exc:
-        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        refused(exc, lang)
         st.stop()
     return loaded, ledger, built
 
 
 def weigh_choice(projects, lang: str) -> str:
     """What a site's reach counts; elderly residents only where the ledger has their column."""
-    offered = [w for w in siting.WEIGHS if w != "elderly" or siting.elderly_column(projects)]
+    offered = weighs_offered(projects)
     if st.session_state.get(WEIGH_KEY) not in (None, *offered):
         del st.session_state[WEIGH_KEY]  # another ledger, without the column
     state.keep([WEIGH_KEY])
@@ -178,10 +177,9 @@ def render(lang: str) -> None:
                 loaded, projects, built, given, (kind, profile, count, radius, weigh)
             )
     except InputError as exc:
-        st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
+        refused(exc, lang)
         st.stop()
-    for kind, text in summary_notes(result.summary, lang):
-        getattr(st, kind)(text)
+    say(summary_notes(result.summary, lang))
     coverage_view(siting_layers(candidates, existing, lang=lang, weigh=weigh), "siting_map")
     left, right = st.columns(2)
     left.subheader(label("siting_chosen", lang))
@@ -199,6 +197,4 @@ def render(lang: str) -> None:
         right.info(label("siting_no_curve", lang))
     if fewer := fewer_text(result.summary, lang):
         right.info(fewer)
-    files = siting_downloads(candidates, f"{kind}-{profile}-{radius}m", lang)
-    for column, (text, data, name, mime) in zip(st.columns(2), files, strict=True):
-        column.download_button(text, data, name, mime, on_click=NO_RERUN)
+    offer(siting_downloads(candidates, f"{kind}-{profile}-{radius}m", lang))

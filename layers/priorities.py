@@ -11,15 +11,22 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.priorities import CONSENT_MIN, PARTS, SCORE_DECIMALS, ListMeasures, parts_without_data
+from geo.priorities import (
+    CONSENT_MIN,
+    PARTS,
+    PRESETS,
+    SCORE_DECIMALS,
+    ListMeasures,
+    parts_without_data,
+)
 from layers._html import esc, esc_md
+from layers.export import Download
 from layers.maps import MapLayers, _base_map, _view_group, extent_of
 from layers.spreadsheets import csv_bytes, xlsx_bytes
 from layers.wording import label, listed_text
@@ -36,8 +43,10 @@ __all__ = [
     "map_page_text",
     "measured_text",
     "missing_notes",
+    "page_map",
     "part_name",
     "preset_name",
+    "preset_percents",
     "priorities_layers",
     "ranked_file",
     "ranked_table",
@@ -59,6 +68,17 @@ def preset_name(preset: str, lang: str = "zh") -> str:
 def part_name(part: str, lang: str = "zh") -> str:
     """A part of the score (:data:`geo.priorities.PARTS`) as the planner reads it."""
     return label(f"priorities_part_{part}", lang)
+
+
+def preset_percents(preset: str) -> dict[str, int]:
+    """
+    Each part's weight in ``preset`` as the page's sliders hold it: whole percents, 0 unweighed.
+
+    ``安全优先`` (safety) gives ``{"households": 20, "age": 50, ...}``: choosing a preset puts
+    these on the sliders, so a preset restores its weights after the planner moved one.
+    """
+    chosen = PRESETS[preset]
+    return {part: round(100 * chosen.get(part, 0.0)) for part in PARTS}
 
 
 def _sep(lang: str) -> str:
@@ -383,6 +403,22 @@ def map_page_text(ranked: gpd.GeoDataFrame, rows: slice, lang: str = "zh") -> st
     return label("priorities_map_page", lang).format(count=f"{int(drawn.sum()):,}", total=total)
 
 
+def page_map(
+    ranked: gpd.GeoDataFrame, rows: slice, lang: str = "zh"
+) -> tuple[str, MapLayers] | None:
+    """
+    The map of a page of the ranking (``rows``) with what it draws of the whole; None: no map.
+
+    None when no community of the page has a point (a district's list often has none): no
+    empty map is drawn. Else :func:`map_page_text` ("" when the page is the whole ranking)
+    and :func:`priorities_layers` of those rows.
+    """
+    page = ranked.iloc[rows]
+    if (page.geometry.isna() | page.geometry.is_empty).all():
+        return None
+    return map_page_text(ranked, rows, lang), priorities_layers(ranked, lang=lang, rows=rows)
+
+
 #: The tied groups :func:`ties_text` names (the first ranks), and the names it gives of each:
 #: a national ranking ties tens of thousands of communities at two decimals; the table marks
 #: every tied rank, the text names the first.
@@ -484,33 +520,26 @@ def consent_note(ranked: pd.DataFrame, lang: str = "zh") -> str:
     return label("priorities_consent_note", lang).format(count=below, share=f"{CONSENT_MIN:.0%}")
 
 
-#: The MIME type of an XLSX workbook, for a download button.
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 def ranking_downloads(
     ranked: pd.DataFrame, weights: dict[str, float], preset: str, lang: str = "zh"
-) -> list[tuple[str, Callable[[], bytes], str, str]]:
+) -> list[Download]:
     """
     The ranked table (:func:`ranked_file`) as XLSX and CSV, for two download buttons.
 
-    Each is (button label, the file's bytes made when clicked, file name, MIME type); the file
-    is the one ``atlas priorities --out`` writes, named for the ``preset``. The table is
-    written when a button is clicked, not on every run of the page.
+    The files ``atlas priorities --out`` writes, named for the ``preset``; each is written
+    when its button is clicked (:class:`layers.export.Download`), not on every run of the page.
     """
     sheet = label("page_priorities", lang)
     table = functools.partial(ranked_file, ranked, weights, lang)
     return [
-        (
+        Download(
             label("download_priorities_xlsx", lang),
-            lambda: xlsx_bytes({sheet: table()}),
             f"priorities-{preset}.xlsx",
-            XLSX_MIME,
+            lambda: xlsx_bytes({sheet: table()}),
         ),
-        (
+        Download(
             label("download_priorities_csv", lang),
-            lambda: csv_bytes(table()),
             f"priorities-{preset}.csv",
-            "text/csv",
+            lambda: csv_bytes(table()),
         ),
     ]

@@ -42,14 +42,17 @@ from layers.wording import (
 
 __all__ = [
     "RATE_BINS",
+    "as_of_default",
     "basis_text",
     "chart_places",
     "count_text",
     "deadline_texts",
     "headline",
+    "late_note",
     "late_table",
     "link_changed_text",
     "monthly_table",
+    "months_note",
     "on_outlines",
     "plan_options",
     "plan_refs",
@@ -481,6 +484,37 @@ def ranking_title(quarter_end: datetime.date, lang: str = "zh") -> str:
 def chart_places(table: pd.DataFrame) -> dict[str, str]:
     """The places of :attr:`Progress.table` the monthly chart can show: ``{adcode: name}``."""
     return dict(zip(table["adcode"], table["place"], strict=True))
+
+
+def as_of_default(plan: Plan, today: datetime.date) -> datetime.date:
+    """The day progress is read on when the link names none: today, or the plan year's end."""
+    return min(today, datetime.date(plan.year, 12, 31))
+
+
+def late_note(progress: Progress, lang: str = "zh") -> tuple[str, str] | None:
+    """
+    What stands in for the late list, as (``info`` or ``success``, text); None: list the late.
+
+    Without start or finish dates (a note of :attr:`geo.progress.Progress.notes`), who is late
+    cannot be told: that is said, not "none is late".
+    """
+    if not progress.late.empty:
+        return None
+    if progress.notes:
+        return "info", label("progress_late_unknown", lang)
+    return "success", label("progress_late_none", lang)
+
+
+def months_note(months: pd.DataFrame, saved: bool, lang: str = "zh") -> str:
+    """
+    Why no month of progress is shown ("" when some are).
+
+    An unsaved ledger has no versions to read months from; a saved one may still report no
+    month of the plan's year (saved years later, with no report date): not "not saved".
+    """
+    if not saved:
+        return label("progress_monthly_none", lang)
+    return label("progress_monthly_empty", lang) if months.empty else ""
 
 
 def link_changed_text(then: list[str], read: list[str], lang: str = "zh") -> str | None:

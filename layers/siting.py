@@ -7,16 +7,14 @@ catalogue with each value escaped (a candidate's name comes from an uploaded fil
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.siting import WEIGHS, elderly_column
 from layers._html import esc
-from layers.export import geojson_bytes
+from layers.export import Download, geojson_bytes
 from layers.maps import MapLayers, _base_map, _view_group, extent_of
 from layers.wording import label
 
@@ -34,6 +32,7 @@ __all__ = [
     "summary_notes",
     "totals_text",
     "units",
+    "weighs_offered",
 ]
 
 #: Chosen, candidate and existing sites (ColorBrewer Dark2 pink, grey, and green).
@@ -331,21 +330,27 @@ def file_read_text(points: int, refused: int, lang: str = "zh") -> str:
     return label("siting_file_read", lang).format(points=f"{points:,}", refused=f"{refused:,}")
 
 
-def siting_downloads(
-    candidates: gpd.GeoDataFrame, name: str, lang: str = "zh"
-) -> list[tuple[str, Callable[[], bytes], str, str]]:
+def siting_downloads(candidates: gpd.GeoDataFrame, name: str, lang: str = "zh") -> list[Download]:
     """
     The chosen sites in order, and every candidate (``chosen: false`` for the others).
 
-    As GeoJSON, each (button label, the file's bytes made when clicked, file name, MIME
-    type), the files ``atlas site --out`` writes without and with ``--all-candidates``.
+    As GeoJSON, each written when its button is clicked (:class:`layers.export.Download`):
+    the files ``atlas site --out`` writes without and with ``--all-candidates``.
     """
     chosen = candidates[candidates["chosen"]].sort_values("order")
     every = candidates.sort_values("order", na_position="last")
-    mime = "application/geo+json"
+    every_file = f"candidates-{name}.geojson"
     return [
-        (label("download_siting", lang), functools.partial(geojson_bytes, chosen),
-         f"sites-{name}.geojson", mime),
-        (label("download_siting_all", lang), functools.partial(geojson_bytes, every),
-         f"candidates-{name}.geojson", mime),
-    ]  # fmt: skip
+        Download(label("download_siting", lang), f"sites-{name}.geojson", geojson_bytes, (chosen,)),
+        Download(label("download_siting_all", lang), every_file, geojson_bytes, (every,)),
+    ]
+
+
+def weighs_offered(projects: pd.DataFrame) -> list[str]:
+    """
+    What a site's reach may count for this ledger (:data:`geo.siting.WEIGHS`), in order.
+
+    Elderly residents only where the ledger has their column (:func:`geo.siting.elderly_column`):
+    without it, every community would count for nothing.
+    """
+    return [w for w in WEIGHS if w != "elderly" or elderly_column(projects)]

@@ -52,6 +52,7 @@ __all__ = [
     "compare_csv",
     "compare_titles",
     "compare_values",
+    "compared_versions",
     "completeness_detail",
     "completeness_matrix",
     "coverage_table",
@@ -994,6 +995,19 @@ def district_names(
 def _listed(items: Iterable[str], lang: str) -> str:
     """Items as a list reads in ``lang``: 甲、乙 or a, b."""
     return listed_text(items, lang)
+
+
+def compared_versions(numbers: list[int], linked: int | None = None) -> tuple[int, int]:
+    """
+    The two versions History compares first: ``linked`` and the one before it.
+
+    ``linked`` is the version a link or the sidebar names (``?ledger=xinxiang@3``: 2 and 3);
+    without one, or one the dataset does not hold, the newest two. The first version is
+    compared with itself (nothing before it); ``numbers`` are the versions, oldest first.
+    """
+    new = linked if linked in numbers else numbers[-1]
+    at = numbers.index(new)
+    return numbers[max(at - 1, 0)], new
 
 
 def versions_table(versions: list[dict], lang: str = "zh") -> pd.DataFrame:

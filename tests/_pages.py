@@ -3,8 +3,9 @@ Open a page of ``app.py`` in an AppTest by its address, as a planner's link does
 
 Pages are functions (``render(lang)``, built into ``st.Page`` by ``app.py``), and
 ``AppTest.switch_page`` finds file pages only. A page's script hash is Streamlit's hash of its
-``url_path`` (``/accessibility`` is the infra page, ``map`` the default page at the root), so
-the test sets that hash, as a click on the page's link does.
+``url_path`` (``/accessibility`` is the infra page), so the test sets that hash, as a click on
+the page's link does. The default page (the map) is served at the root; ``map`` is the hidden
+page at ``/map`` that opens the root with the same query (:func:`app_pages._ui.nav.navigation`).
 """
 
 from __future__ import annotations

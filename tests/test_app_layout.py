@@ -2,7 +2,8 @@
 
 What only a browser shows (the map's position, its height) was checked on screenshots at
 1366×768 (the map from y = 285 to the bottom of the window, 478 px); this test holds the
-rules that make it so.
+rules that make it so. And the house check on the pages' size: a page is widgets and layout,
+at most :data:`PAGE_LINES` lines; what it computes or words lives in ``layers/``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,20 @@ from streamlit.testing.v1 import AppTest
 from layers._leaflet import BASE_CSS
 from layers.maps import FILL_FRAME_CSS
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+REPO = Path(__file__).resolve().parent.parent
+APP = str(REPO / "app.py")
+#: The most lines a page module (app_pages/*.py) may have (docs/developer guide, STYLE.md).
+PAGE_LINES = 200
+
+
+def test_every_page_module_stays_within_the_house_line_count():
+    sizes = {
+        path.name: len(path.read_text(encoding="utf-8").splitlines())
+        for path in sorted((REPO / "app_pages").glob("*.py"))
+    }
+    assert len(sizes) > 10, sizes  # the pages were found
+    over = {name: lines for name, lines in sizes.items() if lines > PAGE_LINES}
+    assert not over, f"pages over {PAGE_LINES} lines (move logic to layers/): {over}"
 
 
 def test_the_map_frame_fills_the_window_below_compact_cards():

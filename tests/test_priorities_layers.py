@@ -236,17 +236,13 @@ def test_what_a_list_measured_and_read_is_counted_in_words():
 def test_the_downloads_are_the_cli_file_in_xlsx_and_csv_named_for_the_preset():
     ranked = _ranked("safety")
     weights = priorities.PRESETS["safety"]
-    (xlsx, data, name, mime), (csv, text, csv_name, csv_mime) = shown.ranking_downloads(
+    (xlsx, name, data, args), (csv, csv_name, text, csv_args) = shown.ranking_downloads(
         ranked, weights, "safety", "en"
     )
     assert (xlsx, name) == ("Download the ranking (XLSX)", "priorities-safety.xlsx")
-    assert mime.endswith("spreadsheetml.sheet") and data()[:2] == b"PK"
-    assert (csv, csv_name, csv_mime) == (
-        "Download the ranking (CSV)",
-        "priorities-safety.csv",
-        "text/csv",
-    )
-    written = pd.read_csv(io.BytesIO(text()), encoding="utf-8-sig")
+    assert data(*args)[:2] == b"PK"
+    assert (csv, csv_name) == ("Download the ranking (CSV)", "priorities-safety.csv")
+    written = pd.read_csv(io.BytesIO(text(*csv_args)), encoding="utf-8-sig")
     assert (
         written["Community"].tolist()
         == shown.ranked_file(ranked, weights, "en")["Community"].tolist()
@@ -374,7 +370,29 @@ def test_the_downloads_name_the_parts_no_row_has_in_every_row(lang, column, ever
     weights = priorities.PRESETS["safety"]
     on_screen = shown.ranked_table(ranked, weights, lang)[column].tolist()
     assert on_screen[:3] == ["", "", ""]
-    (_, xlsx, _, _), (_, csv, _, _) = shown.ranking_downloads(ranked, weights, "safety", lang)
+    (_, _, xlsx, _), (_, _, csv, _) = shown.ranking_downloads(ranked, weights, "safety", lang)
     written = pd.read_csv(io.BytesIO(csv()), encoding="utf-8-sig", keep_default_na=False)
     book = pd.read_excel(io.BytesIO(xlsx()), keep_default_na=False)
     assert written[column].tolist() == book[column].tolist() == [every, every, every, ding]
+
+
+def test_a_preset_puts_its_weights_on_the_sliders_in_whole_percents():
+    assert shown.preset_percents("safety") == {
+        "households": 20, "age": 50, "access_gap": 10, "life_circle_gap": 10, "consent": 10,
+    }  # fmt: skip
+    for preset in priorities.PRESETS:
+        percents = shown.preset_percents(preset)
+        assert list(percents) == list(priorities.PARTS) and sum(percents.values()) == 100
+
+
+def test_a_page_of_the_ranking_without_a_point_draws_no_map():
+    ranked = _ranked()
+    placed = ~(ranked.geometry.isna() | ranked.geometry.is_empty).to_numpy()
+    first_unplaced = int(np.flatnonzero(~placed)[0])
+    assert shown.page_map(ranked, slice(first_unplaced, first_unplaced + 1), "en") is None
+    # The whole ranking on one page: a map, and no caption (the map draws it all).
+    caption, layers = shown.page_map(ranked, slice(0, len(ranked)), "en")
+    assert caption == "" and isinstance(layers, shown.MapLayers)
+    first_placed = int(np.flatnonzero(placed)[0])
+    caption, _ = shown.page_map(ranked, slice(first_placed, first_placed + 1), "en")
+    assert caption.startswith("The map shows the 1 communities with a point on this page")

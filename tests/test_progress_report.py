@@ -3,6 +3,7 @@ its XLSX, the chart's gaps and the map's status-aware legend, in both languages.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
 import json
@@ -20,12 +21,15 @@ from layers._html import NO_DATA_COLOUR
 from layers.coverage import HATCH_FILL
 from layers.maps import progress_layers
 from layers.progress import (
+    as_of_default,
     chart_places,
     deadline_texts,
     headline,
+    late_note,
     late_table,
     link_changed_text,
     monthly_table,
+    months_note,
     on_outlines,
     plan_options,
     plan_refs,
@@ -539,3 +543,28 @@ def test_ledger_versions_are_listed_in_the_interface_language(found, lang, joine
     changed = link_changed_text(["xx@3", "xx@4"], ["xx@1", "xx@2"], lang)
     assert joined.replace("@", r"\@") in changed
     assert ("、" in shown + changed) == (lang == "zh")
+
+
+def test_the_late_list_or_why_there_is_none(found):
+    shown = found[0].progress
+    assert late_note(shown, "en") is None  # two late rows: the list is shown
+    on_time = dataclasses.replace(shown, late=shown.late.iloc[:0], notes=[])
+    assert late_note(on_time, "en") == ("success", "No community is late as of that day.")
+    # Without a start-date column, nobody listed late is not "none is late".
+    undated = dataclasses.replace(on_time, notes=[{"code": "no_start_dates"}])
+    kind, text = late_note(undated, "zh")
+    assert kind == "info" and text.startswith("台账缺少开工或完工日期列")
+
+
+def test_the_months_say_why_none_are_shown(found):
+    months = found[0].months
+    assert months_note(months, False, "en").startswith("Month by month reads the ledger versions")
+    assert months_note(months.iloc[:0], True, "en").startswith("Month by month: no ledger version")
+    some = pd.DataFrame({"month": ["2023-06"]})
+    assert months_note(some, True, "en") == ""
+
+
+def test_the_day_read_defaults_to_today_within_the_plan_year():
+    plan = plans.plan_from_figures(figures.load_figures(), city="新乡市", year=2023)
+    assert as_of_default(plan, datetime.date(2023, 6, 1)) == datetime.date(2023, 6, 1)
+    assert as_of_default(plan, datetime.date(2025, 3, 1)) == datetime.date(2023, 12, 31)

@@ -124,21 +124,20 @@ def test_the_summary_says_counts_totals_status_and_only_then_the_unplaced():
 
 
 def test_the_downloads_are_the_chosen_in_order_and_every_candidate_with_chosen_false():
-    (chosen_label, chosen, chosen_name, mime), (_, every, every_name, _) = shown.siting_downloads(
+    (chosen_label, chosen_name, write, chosen), (_, every_name, _, every) = shown.siting_downloads(
         _candidates(), "curb_ramp-walk-300m", "en"
     )
     assert chosen_label == "Download the chosen sites (GeoJSON)"
-    assert (chosen_name, every_name, mime) == (
+    assert (chosen_name, every_name) == (
         "sites-curb_ramp-walk-300m.geojson",
         "candidates-curb_ramp-walk-300m.geojson",
-        "application/geo+json",
     )
-    written = json.loads(chosen())
+    written = json.loads(write(*chosen))
     assert [f["properties"]["name"] for f in written["features"]] == [
         "乙",
         "<img src=x onerror=alert(1)>",
     ]
-    features = json.loads(every())["features"]
+    features = json.loads(write(*every))["features"]
     assert [f["properties"]["chosen"] for f in features] == [True, True, False]
     assert shown.file_read_text(1234, 2, "zh") == "读入 1,234 个点；2 行不是单个点，未使用。"
 
@@ -224,3 +223,10 @@ def test_a_chosen_site_names_the_candidates_as_good_as_it(lang, cells, tips, not
     table = shown.siting_table(_candidates(), lang)
     assert set(table[column]) == {{"zh": "无", "en": "none"}[lang]}
     assert all(kind != "info" for kind, _ in shown.summary_notes(_summary(), lang))
+
+
+def test_elderly_residents_are_offered_only_where_the_ledger_counts_them():
+    ledger = pd.DataFrame({"name": ["甲", "乙"], "households": [100, 200]})
+    assert shown.weighs_offered(ledger) == ["households", "renovated_households"]
+    counted = ledger.assign(老年人数=["30", "45"])
+    assert shown.weighs_offered(counted) == ["households", "renovated_households", "elderly"]

@@ -315,3 +315,20 @@ def test_metric_names_are_the_figures_names_in_the_interfaces_language(shipped_f
 
     assert metric_names(shipped_figures, "zh")["households"] == "户数"
     assert metric_names(shipped_figures, "en")["households"] == "households"
+
+
+@pytest.mark.parametrize(
+    ("numbers", "linked", "compared"),
+    [
+        ([1, 2, 3, 4], 3, (2, 3)),  # ?ledger=xinxiang@3: what version 3 changed
+        ([1, 2, 3, 4], None, (3, 4)),  # the current state: the newest two
+        ([1, 2, 3, 4], 9, (3, 4)),  # a version the dataset does not hold: the newest two
+        ([1, 2, 3, 4], 1, (1, 1)),  # nothing before the first
+        ([2, 5, 7], 7, (5, 7)),  # versions the account may read, not every number
+        ([4], None, (4, 4)),
+    ],
+)
+def test_history_compares_the_version_a_link_names_with_the_one_before(numbers, linked, compared):
+    from layers.tables import compared_versions
+
+    assert compared_versions(numbers, linked) == compared

@@ -1,7 +1,8 @@
 """
-What pages keep: one walking network per extract, and a page's newest result per session.
+What pages keep: one walking network and its facilities per extract, a page's newest result.
 
-Streamlit's caches hold what every session may share (:func:`walking_network`);
+Streamlit's caches hold what every session may share (:func:`walking_network`,
+:func:`osm_facilities`);
 :func:`kept_newest` holds what one session computed for its own inputs, in its session state.
 """
 
@@ -13,7 +14,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from geo import network
+from geo import facilities, network
 
 
 def walking_network(data: bytes, name: str) -> network.Network:
@@ -31,6 +32,22 @@ def walking_network(data: bytes, name: str) -> network.Network:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _walking_network(sha: str, name: str, _data: bytes) -> network.Network:
     return network.build_network_bounded(_data, name=name)
+
+
+def osm_facilities(data: bytes, name: str) -> facilities.Facilities:
+    """
+    The services an OSM extract maps within its network's extent, read once per server.
+
+    Kept per extract (its SHA-256) for the life-circle and priorities pages alike, with the
+    shipped registry's categories (:func:`geo.facilities.load_registry`).
+    """
+    return _osm_facilities(hashlib.sha256(data).hexdigest(), name, data)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _osm_facilities(sha: str, name: str, _data: bytes) -> facilities.Facilities:
+    registry, extent = facilities.load_registry(), walking_network(_data, name).extent()
+    return facilities.read_osm_facilities(_data, registry=registry, extent=extent, name=name)
 
 
 T = TypeVar("T")

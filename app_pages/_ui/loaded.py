@@ -84,3 +84,15 @@ class LoadedInfra(_Loaded):
 
     def _rows(self) -> pd.DataFrame:
         return self.infra.features
+
+    @property
+    def extract(self) -> tuple[bytes, str] | None:
+        """
+        The OSM extract read in this session and its name, the file a page walks on; or None.
+
+        None for a saved dataset (it keeps the features, not the extract) and for any other
+        kind of file (a table of ramps has no streets).
+        """
+        if self.data is None or self.infra.kind != "osm":
+            return None
+        return self.data, self.name

@@ -9,7 +9,7 @@ the page's downloads keep every row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -58,16 +58,21 @@ def paged_dataframe(
     lang: str,
     *,
     where=None,
+    wide: Sequence[str] = (),
     **options,
 ) -> slice:
     """
     A table of ``total`` rows as ``st.dataframe``, a page at a time (:func:`shown_rows`).
 
     ``write(rows)`` writes the rows at those positions for the screen; only they are written
-    and sent. ``options`` go to ``st.dataframe`` (hidden index and full width by default).
-    Returns the positions shown.
+    and sent. The columns named in ``wide`` (a sentence a cell) are drawn wide. ``options``
+    go to ``st.dataframe`` (hidden index and full width by default). Returns the positions
+    shown.
     """
     rows = shown_rows(total, key, lang, where=where)
     options = {"hide_index": True, "width": "stretch"} | options
+    if wide:
+        large = {column: st.column_config.TextColumn(width="large") for column in wide}
+        options["column_config"] = options.get("column_config", {}) | large
     (where or st).dataframe(write(rows), **options)
     return rows

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Final
 
@@ -30,6 +30,7 @@ __all__ = [
     "NETWORK_EXAMPLE",
     "NO_RERUN",
     "button_row",
+    "community_choice",
     "datum_select",
     "download",
     "load_network_example",
@@ -38,6 +39,7 @@ __all__ = [
     "osm_extract",
     "page_style",
     "refused",
+    "say",
     "upload_fields",
     "upload_note",
 ]
@@ -151,6 +153,16 @@ def refused(exc: Exception, lang: str) -> None:
     st.error(esc_md(f"{label('unreadable', lang)}: {error_text(exc, lang)}"))
 
 
+def say(notes: Iterable[tuple[str, str]]) -> None:
+    """
+    What a layer words for the page, each ``(kind, text)`` as ``st.<kind>(text)``, in order.
+
+    ``kind`` is a Streamlit element: ``caption``, ``info``, ``success`` or ``warning``.
+    """
+    for kind, text in notes:
+        getattr(st, kind)(text)
+
+
 def upload_note(types: list[str], lang: str) -> None:
     """Under an uploader: the size limit and the file types, in the interface's language."""
     limit = int(st.get_option("server.maxUploadSize"))
@@ -225,9 +237,9 @@ def map_outlines(table):
     return table if table.empty else simplified_outlines(table, "district")
 
 
-def coverage_view(layers, key: str) -> None:
+def coverage_view(layers, key: str, *, height: int = 560) -> None:
     """
-    A coverage map as the pages draw it.
+    A coverage map as the pages draw it, ``height`` pixels high.
 
     The base map stays and the layers are swapped, so a new measure keeps the planner's pan
     and zoom.
@@ -236,11 +248,24 @@ def coverage_view(layers, key: str) -> None:
         layers.base,
         feature_group_to_add=layers.groups,
         layer_control=layers.control,
-        height=560,
+        height=height,
         width="stretch",
         returned_objects=[],
         key=key,
     )
+
+
+def community_choice(with_point: list, names: dict, lang: str):
+    """
+    A community on the network (the reach and 生活圈 pages' forms), named by ``names``.
+
+    Without any, a placeholder in the page's language: else Streamlit's own English "No
+    options to select" shows on the Chinese page too.
+    """
+    return st.selectbox(
+        label("reach_community", lang), with_point, format_func=names.get,
+        placeholder=label("reach_no_community", lang),
+    )  # fmt: skip
 
 
 def osm_extract(loaded, lang: str, *, key: str) -> tuple[bytes, str] | None:
@@ -253,9 +278,7 @@ def osm_extract(loaded, lang: str, *, key: str) -> tuple[bytes, str] | None:
     upload = st.file_uploader(label("upload_network", lang), type=["pbf", "osm"], key=key)
     if upload is not None:
         return upload.getvalue(), upload.name
-    if loaded is not None and loaded.data is not None and loaded.infra.kind == "osm":
-        return loaded.data, loaded.name
-    return None
+    return None if loaded is None else loaded.extract
 
 
 def load_network_example() -> None:

@@ -13,7 +13,7 @@ from store import Workspace, open_workspace
 from tests._pages import open_page
 from tests.conftest import unescaped
 
-from .conftest import app_session, monthly_ledger
+from .conftest import LEDGER, app_session, monthly_ledger
 
 NAME = "synthetic-ledger-xinxiang"
 
@@ -233,3 +233,45 @@ def test_the_history_page_lists_ignored_link_values_in_its_language(lang):
     assert not at.exception, at.exception
     warning = unescaped(next(w.value for w in at.warning if "abc" in w.value))
     assert warning.endswith("abc、99" if lang == "zh" else "abc, 99")
+
+
+def _three_versions(tmp_path) -> None:
+    """The example ledger saved (version 1), 卫滨区's month (2), the example again (3)."""
+    month = monthly_ledger(tmp_path)
+    with open_workspace() as workspace:
+        for user, path in (("clerk", LEDGER), ("weibin", month), ("clerk", LEDGER)):
+            workspace.save_ledger(
+                records.read_ledger(path, crs_name="gcj02"), name=NAME, user=user,
+                data=path.read_bytes(), file_name=path.name, datum="gcj02",
+            )  # fmt: skip
+
+
+def _compared(at: AppTest) -> tuple[int, int]:
+    return at.selectbox(key="from").value, at.selectbox(key="to").value
+
+
+def test_the_history_page_compares_the_version_a_link_names(tmp_path):
+    _three_versions(tmp_path)
+    # A colleague's link to version 2: History shows that dataset, version 2 against 1.
+    linked = app_session(ledger=f"{NAME}@2")
+    open_page(linked, "history").run()
+    assert not linked.exception, linked.exception
+    assert linked.selectbox(key="dataset").value == NAME
+    assert _compared(linked) == (1, 2)
+    assert (linked.query_params["from"], linked.query_params["to"]) == ("1", "2")
+    assert [m.value for m in linked.metric] == ["1", "1", "1"]  # what 卫滨区's month changed
+    # Another version chosen in the sidebar on this page: History follows it, though the
+    # address still names the versions compared before.
+    linked.sidebar.selectbox(key="ledger").set_value(f"{NAME}@3").run()
+    assert _compared(linked) == (2, 3) and linked.query_params["to"] == "3"
+    # Without a version (the current state), the newest two; the page's own choice stays.
+    current = app_session(ledger=NAME)
+    open_page(current, "history").run()
+    assert _compared(current) == (2, 3)
+    current.selectbox(key="to").set_value(2).run()
+    current.run()
+    assert _compared(current) == (2, 2)
+    # A link naming the versions compared keeps them, whatever version is in view.
+    both = app_session(ledger=f"{NAME}@2", **{"from": "1", "to": "3"})
+    open_page(both, "history").run()
+    assert _compared(both) == (1, 3)
