@@ -19,13 +19,18 @@ out of the header as loopback's.
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
+import threading
 from pathlib import Path
 
 import streamlit as st
 
 import layers
 from app_pages._ui import session
+from store import StoreError, open_workspace
+
+log = logging.getLogger(__name__)
 
 
 def import_layers() -> list[str]:
@@ -45,5 +50,30 @@ def import_layers() -> list[str]:
     return names
 
 
+def warm_workspace() -> threading.Thread:
+    """
+    Decode the workspace's current ledgers and surveys while the server starts, in a thread.
+
+    The first page opened after a start would otherwise read them: all of China's 300,000
+    communities take 1.5-3 s to decode (:meth:`store.Workspace.warm`). A page that asks while
+    this runs waits for the same decoding, never for a second one. A workspace that cannot be
+    read is left to the pages, which say why; the server starts either way.
+    """
+
+    def warm() -> None:
+        try:
+            with open_workspace() as workspace:  # the pages' own shares what it decodes
+                rows = workspace.warm()
+        except StoreError as exc:
+            log.warning("workspace not read ahead: %s", exc)
+            return
+        log.info("workspace read ahead: %d rows", rows)
+
+    thread = threading.Thread(target=warm, name="atlas-warm-workspace", daemon=True)
+    thread.start()
+    return thread
+
+
 import_layers()
+warm_workspace()
 app = st.App(Path(__file__).with_name("app.py"), routes=session.routes())

@@ -26,12 +26,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import functools
 import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -59,7 +60,7 @@ from geo import boundaries
 from geo.infra import Infra
 from geo.plans import Plan
 from geo.records import Ledger
-from store import _bulk, _columns, _engine, _files, accounts, audit, migrate, schema
+from store import _bulk, _columns, _decoded, _engine, _files, accounts, audit, migrate, schema
 from store._draft import REFUSED, Draft
 from store._scope import scope_draft as _scope_draft
 from store.accounts import Account, acting_user, city_index
@@ -178,6 +179,9 @@ class Workspace(Administration):
         self._ready = False
         #: The embedded file, or None on PostgreSQL.
         self.path = _engine.sqlite_path(self.url) if self.backend == "sqlite" else None
+        #: Saved versions' snapshots as decoded: one store per process, for every workspace
+        #: object of the same database (a server's pages and its start's :meth:`warm`).
+        self.decoded = _decoded.SHARED
 
     def __repr__(self) -> str:
         return f"Workspace({self.where!r})"
@@ -704,12 +708,20 @@ class Workspace(Administration):
         with self._begin() as conn:
             info = self._infos(conn, name, version, user=self._acting(conn, user))[-1]
             row = conn.execute(
-                select(versions.c.id, versions.c.meta, versions.c.frames)
+                select(
+                    versions.c.id,
+                    versions.c.meta,
+                    versions.c.frames,
+                    versions.c.saved_at,
+                    versions.c.rows,
+                )
                 .join(datasets)
                 .where(datasets.c.name == info.dataset, versions.c.number == info.version)
             ).one()
-            frame = _read_snapshot(conn, row.id, "rows", row.frames["rows"])
-            refused = _read_snapshot(conn, row.id, "quarantine", row.frames["quarantine"])
+            stamp = (row.id, info.dataset, info.version, str(row.saved_at), row.rows)
+            one = {row.id: _Current(info.dataset, info.version, row.frames, [], stamp)}
+            frame = self._decoded_parts(conn, one, "rows")[row.id]
+            refused = self._decoded_parts(conn, one, "quarantine")[row.id]
             data = conn.execute(
                 select(files.c.content).where(files.c.version_id == row.id)
             ).scalar()
@@ -827,11 +839,11 @@ class Workspace(Administration):
             account = self._acting(conn, user)
             by_version = self._current_versions(conn, kind, account, dataset=dataset)
             latest: dict[tuple[str, str], int] = {}
-            for name, number, _, adcodes in by_version.values():
+            for name, number, _, adcodes, _ in by_version.values():
                 latest |= {(name, adcode): number for adcode in adcodes}
-            blobs = _snapshot_blobs(conn, list(by_version), "quarantine")
-            for version_id, (name, number, specs, _) in sorted(by_version.items()):
-                refused = _columns.from_parquet(blobs[version_id], specs["quarantine"])
+            decoded = self._decoded_parts(conn, by_version, "quarantine")
+            for version_id, (name, number, _, _, _) in sorted(by_version.items()):
+                refused = decoded[version_id]
                 codes = refused.get("adcode", pd.Series(pd.NA, index=refused.index))
                 newest = codes.map({c: n for (d, c), n in latest.items() if d == name})
                 replaced = (newest > number).fillna(False).to_numpy(dtype=bool)
@@ -853,12 +865,12 @@ class Workspace(Administration):
         city: str | Iterable[str] | None = None,
         districts: Iterable[str] | None = None,
         dataset: str | None = None,
-    ) -> dict[int, tuple[str, int, dict, list[str]]]:
+    ) -> dict[int, _Current]:
         """
         The versions of the current state, as ``account`` may read them.
 
         Version id → (dataset, number, frame specs, the districts it is the latest version of
-        its dataset to cover).
+        its dataset to cover, what names the version's snapshots in :attr:`decoded`).
         """
         filters = [datasets.c.kind == kind, accounts.readable_districts(account)]
         if dataset is not None:
@@ -889,6 +901,8 @@ class Workspace(Administration):
                 # for ~2,900 districts, one row each (decoding each took 1 s of a map page).
                 type_coerce(cast(versions.c.frames, Text), NullType()).label("frames"),
                 datasets.c.name,
+                versions.c.saved_at,
+                versions.c.rows,
                 latest.c.adcode,
             )
             .join(
@@ -903,13 +917,14 @@ class Workspace(Administration):
         picked = conn.execute(chosen).all()
         if dataset is not None and not picked:
             self._infos(conn, dataset, user=account)  # raises for an unknown name
-        by_version: dict[int, tuple[str, int, dict, list[str]]] = {}
-        decoded: dict[int, dict] = {}
+        by_version: dict[int, _Current] = {}
         for row in picked:
-            if row.id not in decoded:
-                decoded[row.id] = json.loads(row.frames)
-            entry = by_version.setdefault(row.id, (row.name, row.number, decoded[row.id], []))
-            entry[3].append(row.adcode)
+            if row.id not in by_version:
+                stamp = (row.id, row.name, row.number, str(row.saved_at), row.rows)
+                by_version[row.id] = _Current(
+                    row.name, row.number, json.loads(row.frames), [], stamp
+                )
+            by_version[row.id].adcodes.append(row.adcode)
         return by_version
 
     def _current(
@@ -927,16 +942,14 @@ class Workspace(Administration):
             by_version = self._current_versions(
                 conn, kind, account, city=city, districts=districts, dataset=dataset
             )
-            # Every version's rows in one query, however many cities and versions: a province's
-            # cities each saving their own ledger would otherwise cost a query per city.
-            blobs = _snapshot_blobs(conn, list(by_version), "rows")
-            for version_id, (name, number, specs, adcodes) in sorted(by_version.items()):
-                key = "adcode" if kind != "infra" else _FEATURE_ADCODE
-                extra = [key] if kind == "infra" else []
-                chosen = [(key, "in", adcodes)]
-                part = _columns.from_parquet(
-                    blobs[version_id], specs["rows"], extra=extra, filters=chosen
-                ).drop(columns=extra)
+            key = "adcode" if kind != "infra" else _FEATURE_ADCODE
+            extra = [key] if kind == "infra" else []
+            # Every version's rows decoded once per process (self.decoded), then cut to the
+            # districts it is the latest to cover that this account may read.
+            decoded = self._decoded_parts(conn, by_version, "rows", extra=extra)
+            for version_id, (name, number, _, adcodes, _) in sorted(by_version.items()):
+                rows = decoded[version_id]
+                part = rows[rows[key].isin(adcodes).to_numpy(dtype=bool)].drop(columns=extra)
                 parts.append(part.reset_index(drop=True).assign(dataset=name, version=number))
         if not parts:
             return _empty_current()
@@ -944,6 +957,57 @@ class Workspace(Administration):
         if not isinstance(current, gpd.GeoDataFrame):
             current = gpd.GeoDataFrame(current, geometry=None)
         return current
+
+    def warm(self) -> int:
+        """
+        Decode every kind's current state into :attr:`decoded` before a reader asks for it.
+
+        What a server does once at start (``server.py``), so that the first page opened, by
+        whichever account, does not wait for a national ledger's Parquet and WKB. Reads as an
+        admin would, and returns nothing but how many rows are kept: what each reader may see
+        is still decided by its own read. Returns the rows decoded (kept up to
+        :data:`store._decoded.MAX_ROWS`).
+        """
+        self._check_file()  # a missing file is refused, never created empty by a connection
+        with self._begin(check=False) as conn:
+            if _schema_state(migrate.revision(conn)) != "ok":
+                return 0  # brought up to date by the first reader (or refused), not read ahead
+        reader = accounts.local_account("warm-up")
+        with self._begin(snapshot=True) as conn:
+            for kind in ("ledger", "infra"):
+                by_version = self._current_versions(conn, kind, reader)
+                extra = [_FEATURE_ADCODE] if kind == "infra" else []
+                self._decoded_parts(conn, by_version, "rows", extra=extra)
+                self._decoded_parts(conn, by_version, "quarantine")
+        return self.decoded.rows()
+
+    def _decoded_parts(
+        self,
+        conn: Connection,
+        by_version: dict[int, _Current],
+        part: str,
+        extra: Sequence[str] = (),
+    ) -> dict[int, pd.DataFrame]:
+        """
+        Each version's ``part`` snapshot decoded, from :attr:`decoded` or read and kept there.
+
+        The snapshots not kept are read in one query, however many versions: a province's
+        cities each saving their own ledger would otherwise cost a query per city.
+        """
+        database = self.url.render_as_string(hide_password=True)
+        keys = {vid: (database, *entry.stamp, part, *extra) for vid, entry in by_version.items()}
+        blobs = _snapshot_blobs(
+            conn, [v for v, key in keys.items() if key not in self.decoded], part
+        )
+
+        def decode(vid: int) -> pd.DataFrame:
+            # A snapshot let go since the query above is read on its own.
+            data = blobs[vid] if vid in blobs else _snapshot_blobs(conn, [vid], part)[vid]
+            return _columns.from_parquet(data, by_version[vid].frames[part], extra=extra)
+
+        return {
+            vid: self.decoded.get(key, functools.partial(decode, vid)) for vid, key in keys.items()
+        }
 
     # --- changes, backup ----------------------------------------------------------------
 
@@ -1082,6 +1146,18 @@ def _insert_version(conn: Connection, draft: Draft, specs: dict) -> tuple[int, i
 _FEATURE_ADCODE = "__atlas_district__"
 
 
+class _Current(NamedTuple):
+    """A version of the current state (:meth:`Workspace._current_versions`)."""
+
+    name: str
+    number: int
+    frames: dict
+    #: The districts it is the latest version of its dataset to cover.
+    adcodes: list[str]
+    #: What names its snapshots in :attr:`Workspace.decoded`: never another version's.
+    stamp: tuple
+
+
 def _write_snapshots(
     conn: Connection,
     version_id: int,
@@ -1106,23 +1182,6 @@ def _write_snapshots(
             for part, f in parts.items()
         ],
     )
-
-
-def _read_snapshot(
-    conn: Connection,
-    version_id: int,
-    part: str,
-    spec: list[dict],
-    *,
-    extra: Sequence[str] = (),
-    filters: Any = None,
-) -> pd.DataFrame:
-    data = conn.execute(
-        select(snapshots.c.parquet).where(
-            snapshots.c.version_id == version_id, snapshots.c.part == part
-        )
-    ).scalar_one()
-    return _columns.from_parquet(bytes(data), spec, extra=extra, filters=filters)
 
 
 def _snapshot_blobs(conn: Connection, version_ids: list[int], part: str) -> dict[int, bytes]:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import argon2
 import psycopg
 import pytest
 import streamlit as st
@@ -176,3 +177,36 @@ def app_session(**params: str) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+PASSWORD = "correct horse battery"
+# name → (role, city, districts)
+TEAM = {
+    "admin": ("admin", None, ()),
+    "xinxiang": ("city", "新乡", ()),
+    "weibin": ("district", "新乡市", ("卫滨区",)),
+    "hongqi": ("district", "新乡市", ("410702",)),
+    "jiaozuo": ("city", "焦作市", ()),
+    "reader": ("viewer", "新乡市", ()),
+    "visitor": ("viewer", None, ()),
+}
+
+
+@pytest.fixture
+def cheap_hashes(monkeypatch):
+    """argon2id at its smallest cost, for tests that make many accounts (one keeps the real)."""
+    monkeypatch.setattr(
+        "store.accounts._HASHER", argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+
+
+@pytest.fixture
+def team(workspace, cheap_hashes):
+    """The workspace with the accounts of TEAM, each logged in: name → Account."""
+    workspace.add_account("admin", role="admin", password=PASSWORD)  # the first, by the local user
+    admin = workspace.login("admin", PASSWORD).account
+    for name, (role, city, districts) in list(TEAM.items())[1:]:
+        workspace.add_account(
+            name, role=role, password=PASSWORD, city=city, districts=districts, user=admin
+        )
+    return {name: workspace.login(name, PASSWORD, address="10.1.1.1").account for name in TEAM}

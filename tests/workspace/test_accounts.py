@@ -5,7 +5,6 @@ out_of_scope rows and their counts; publication; the local user; the upgrade fro
 
 from __future__ import annotations
 
-import argon2
 import pandas as pd
 import pytest
 from alembic import command
@@ -17,39 +16,7 @@ from layers.wording import error_text, quarantine_messages
 from store import AccessError, AccountError, NothingToSaveError, Workspace, _files, migrate
 from store.schema import audit
 
-from .conftest import LEDGER, SURVEY
-
-PASSWORD = "correct horse battery"
-# name → (role, city, districts)
-TEAM = {
-    "admin": ("admin", None, ()),
-    "xinxiang": ("city", "新乡", ()),
-    "weibin": ("district", "新乡市", ("卫滨区",)),
-    "hongqi": ("district", "新乡市", ("410702",)),
-    "jiaozuo": ("city", "焦作市", ()),
-    "reader": ("viewer", "新乡市", ()),
-    "visitor": ("viewer", None, ()),
-}
-
-
-@pytest.fixture
-def cheap_hashes(monkeypatch):
-    """argon2id at its smallest cost, for tests that make many accounts (one keeps the real)."""
-    monkeypatch.setattr(
-        "store.accounts._HASHER", argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-
-
-@pytest.fixture
-def team(workspace, cheap_hashes):
-    """The workspace with the accounts of TEAM, each logged in: name → Account."""
-    workspace.add_account("admin", role="admin", password=PASSWORD)  # the first, by the local user
-    admin = workspace.login("admin", PASSWORD).account
-    for name, (role, city, districts) in list(TEAM.items())[1:]:
-        workspace.add_account(
-            name, role=role, password=PASSWORD, city=city, districts=districts, user=admin
-        )
-    return {name: workspace.login(name, PASSWORD, address="10.1.1.1").account for name in TEAM}
+from .conftest import LEDGER, PASSWORD, SURVEY, TEAM
 
 
 def _save(workspace, ledger, user, name="xinxiang", **options):
