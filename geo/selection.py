@@ -10,9 +10,11 @@ missing values; they are never filled with zero.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import geopandas as gpd
@@ -214,13 +216,19 @@ def city_summary(figures: pd.DataFrame, metric: str, cities: list[str]) -> pd.Da
     return pd.DataFrame.from_records(records)
 
 
-def city_places(cities: list[str]) -> dict[str, tuple[set[str], int]]:
+def city_places(cities: Iterable[str]) -> Mapping[str, tuple[frozenset[str], int]]:
     """
     Each city's district and zone adcodes (what a sum must cover to be a city total).
 
     With how many of them are development zones (data/zones.csv). A city the outline index
-    does not know has no places, so no sum is ever its total.
+    does not know has no places, so no sum is ever its total. Kept per list of cities: the
+    map page asks twice a run, for all of China's 370 cities.
     """
+    return _city_places(tuple(cities))
+
+
+@functools.lru_cache(maxsize=16)
+def _city_places(cities: tuple[str, ...]) -> Mapping[str, tuple[frozenset[str], int]]:
     index = read_admin_index()
     districts = index[(index["level"] == "district") & index["city"].isin(cities)]
     zones = gazetteer.list_zones()
@@ -231,8 +239,8 @@ def city_places(cities: list[str]) -> dict[str, tuple[set[str], int]]:
     for city in cities:
         codes = by_city.get(city, set())
         zone_codes = zones_by_city.get(city, set()) - codes
-        out[city] = (codes | zone_codes, len(zone_codes))
-    return out
+        out[city] = (frozenset(codes | zone_codes), len(zone_codes))
+    return MappingProxyType(out)
 
 
 def _latest_group(rows: pd.DataFrame) -> pd.DataFrame:

@@ -12,6 +12,8 @@ here (:func:`layers._html.esc`), then embedded with Jinja's ``tojson``.
 
 from __future__ import annotations
 
+import functools
+
 import folium
 import geopandas as gpd
 import numpy as np
@@ -32,17 +34,25 @@ def label_points(geometries: np.ndarray) -> np.ndarray:
 
     A multi-part outline is labelled in its largest part. Missing or empty geometries get
     NaN. The tolerance is 1/200 of each shape's larger side (a label is no more precise).
+    Each outline's point is kept once found (by its WKB): a map of all of China asks for the
+    same 3,245 outlines' points on every rerun, and finding them took a tenth of its run.
     """
     out = np.full((len(geometries), 2), np.nan)
     present = ~(shapely.is_missing(geometries) | shapely.is_empty(geometries))
-    for i in np.flatnonzero(present):
-        parts = shapely.get_parts(geometries[i])
-        largest = parts[np.argmax(shapely.area(parts))]
-        minx, miny, maxx, maxy = shapely.bounds(largest)
-        tolerance = max(maxx - minx, maxy - miny) / 200 or 1e-6
-        circle = shapely.maximum_inscribed_circle(largest, tolerance)
-        out[i] = shapely.get_coordinates(circle)[0]
+    for i, wkb in zip(np.flatnonzero(present), shapely.to_wkb(geometries[present]), strict=True):
+        out[i] = _label_point(wkb)
     return out
+
+
+@functools.lru_cache(maxsize=8192)
+def _label_point(wkb: bytes) -> tuple[float, float]:
+    """:func:`label_points` of one outline, given as WKB."""
+    parts = shapely.get_parts(shapely.from_wkb(wkb))
+    largest = parts[np.argmax(shapely.area(parts))]
+    minx, miny, maxx, maxy = shapely.bounds(largest)
+    tolerance = max(maxx - minx, maxy - miny) / 200 or 1e-6
+    x, y = shapely.get_coordinates(shapely.maximum_inscribed_circle(largest, tolerance))[0]
+    return float(x), float(y)
 
 
 def _rows(frame: gpd.GeoDataFrame, column: str, kind: int) -> list[list]:

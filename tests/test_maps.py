@@ -42,6 +42,29 @@ def test_labels_sit_inside_their_outline_cities_first_largest_first():
     assert "atlas-label" in page and "L.marker(" not in page  # text icons, no image
 
 
+def test_an_outlines_label_point_is_found_once_and_each_outline_keeps_its_own(monkeypatch):
+    import layers.place_labels as place_labels
+
+    found = []
+    inscribed = shapely.maximum_inscribed_circle
+    monkeypatch.setattr(
+        place_labels.shapely,
+        "maximum_inscribed_circle",
+        lambda *a: found.append(1) or inscribed(*a),
+    )
+    place_labels._label_point.cache_clear()
+    square, far = shapely.box(0, 0, 2, 2), shapely.box(100, 30, 104, 31)
+    shapes = np.array([square, None, far, shapely.Polygon()])
+    first = label_points(shapes)
+    assert len(found) == 2  # the two outlines; nothing for a missing or an empty one
+    again = label_points(shapes[[2, 0, 1]])
+    assert len(found) == 2  # kept, not found again
+    np.testing.assert_allclose(again[[1, 0]], first[[0, 2]])
+    assert np.isnan(again[2]).all() and np.isnan(first[[1, 3]]).all()
+    np.testing.assert_allclose(first[0], [1, 1], atol=0.02)
+    assert far.contains(shapely.Point(first[2])) and abs(first[2][1] - 30.5) < 0.03
+
+
 def test_the_legend_names_one_unit_the_periods_and_the_point_layers():
     districts = _districts([117.0, 292.0, 6205.0, 42000.0, np.nan])
     districts.loc[3, ["period_label", "status"]] = ["2019年至2022年", "completed"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -137,3 +138,15 @@ def test_a_ledger_without_years_is_compared_over_all_periods():
 def test_a_ledger_with_years_is_still_compared_year_by_year(table):
     assert set(table["compared"]) == {"year"}
     assert "no_year" in set(table["result"])  # its one row without a year says so
+
+
+def test_periods_are_worded_once_each_as_row_by_row():
+    from geo.dates import period_code
+    from geo.reconcile import _period_text
+
+    rng = np.random.default_rng(7)
+    start = pd.Series(rng.choice([2019, 2020, 2023, None], 500), dtype="Int64")
+    end = start + pd.Series(rng.choice([0, 1, 2, None], 500), dtype="Int64")
+    worded = _period_text(start, end)
+    assert worded.tolist() == [period_code(a, b) or "" for a, b in zip(start, end, strict=True)]
+    assert worded.index.equals(start.index) and "" in set(worded) and "2019" in set(worded)

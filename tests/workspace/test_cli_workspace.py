@@ -12,6 +12,8 @@ import shapely
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from store import _decoded
+
 from .conftest import LEDGER, SURVEY, monthly_ledger
 
 
@@ -134,12 +136,14 @@ def test_export_and_map_of_a_province_or_all_china_read_the_workspace_once(atlas
         )
         assert (status, lines[0]["clean"], lines[0]["version"]) == (0, 4, saved)
         for where in (["--province", "河南"], ["--all"]):
+            _decoded.SHARED.clear()  # each command a process of its own, as from a shell
             with _statements() as seen:
                 status, lines, _ = atlas("export", *where, "--dataset", "xx", "--out", str(out))
             assert (status, lines) == (0, [{"out": str(out), "communities": 4 * saved}])
             counts["export"].append(len(seen))
             # The rows come from one statement reading every version's snapshot at once.
             assert sum("snapshots" in s for s in seen) == 1
+        _decoded.SHARED.clear()
         with _statements() as seen:
             status, lines, _ = atlas(
                 "map", "--province", "河南省", "--dataset", "xx", "--out", str(html)

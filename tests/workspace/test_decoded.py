@@ -7,6 +7,7 @@ read-ahead (``server.warm_workspace``) each give the rows they should.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -205,3 +206,15 @@ def test_the_read_ahead_leaves_an_older_schema_to_the_first_reader(tmp_path):
         workspace.current_projects()  # the first reader upgrades it, as before
         with workspace.engine.connect() as conn:
             assert migrate.revision(conn) == migrate.head()
+
+
+def test_a_server_told_to_keep_nothing_decodes_each_time(tmp_path):
+    import subprocess
+    import sys
+
+    code = "from store import _decoded; print(_decoded.MAX_ROWS, _decoded.SHARED.max_rows)"
+    env = {**os.environ, "ATLAS_DECODED_ROWS": "0"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["0", "0"], out.stderr
+    kept = _decoded.DecodedSnapshots(max_rows=0)
+    assert len(kept.get("a", lambda: pd.DataFrame({"a": [1]}))) == 1 and "a" not in kept
