@@ -270,7 +270,7 @@ def _city_reported(figures: pd.DataFrame, city: str) -> dict[str, object]:
     figure ``urban_area``; a sum over some of them ``sum_of_parts``, with ``parts_n`` of
     ``places_n`` saying how many.
     """
-    places, n_zones = city_places([city]).get(city, (set(), 0))
+    places, n_zones = city_places([city]).get(city, (frozenset(), 0))
     found = city_headline(figures, places, n_zones=n_zones)
     basis = found["basis"]
     if basis == "none":

@@ -455,11 +455,13 @@ def _reported_items(
         ]
         if len(said):
             continue  # the document states the city's figure itself: no sum beside it
-        items.append(_sum_item(rows, city, expected.get(city, (set(), 0))))
+        items.append(_sum_item(rows, city, expected.get(city, (frozenset(), 0))))
     return items
 
 
-def _sum_item(rows: pd.DataFrame, city: str, expected: tuple[set[str], int]) -> dict[str, object]:
+def _sum_item(
+    rows: pd.DataFrame, city: str, expected: tuple[frozenset[str], int]
+) -> dict[str, object]:
     """A city's sum of its places' figures of one period and kind (parts or partial)."""
     places, n_zones = expected
     found = selection.city_headline(rows, places, n_zones=n_zones)

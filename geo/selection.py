@@ -209,7 +209,7 @@ def city_summary(figures: pd.DataFrame, metric: str, cities: list[str]) -> pd.Da
     empty = rows.iloc[:0]
     records = []
     for city in cities:
-        places, n_zones = expected.get(city, (set(), 0))
+        places, n_zones = expected.get(city, (frozenset(), 0))
         found = city_headline(by_city.get(city, empty), places, n_zones=n_zones)
         found.pop("rows", None)
         records.append({"city": city, **found})

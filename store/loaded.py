@@ -259,7 +259,7 @@ def readable_places(workspace: Workspace | None, *, user: User = None) -> frozen
         return None
     codes: set[str] = set()
     if account.city is not None:
-        codes |= selection.city_places([account.city]).get(account.city, (set(), 0))[0]
+        codes |= selection.city_places([account.city]).get(account.city, (frozenset(), 0))[0]
     for dataset in workspace.list_datasets(user=account):
         for info in workspace.history(str(dataset["name"]), user=account):
             codes |= set(info.covers)
