@@ -34,24 +34,28 @@ warm, first view ≤ 2 MB. Writes one JSON object (to ``--out`` or stdout): the 
 view its loads, the load average beside each, and its cold load and warm median above the
 floor's. The machine is shared, and a load of 7 doubles any time measured here.
 
-Measured on 7 Dec 2026 (300k-row ledger saved as one version; 2 cores, load 3.7-4.8 while
-measuring), all of China, ``--repeat 5``; before: the code of 5f8d292 from a ``git archive``
-copy, run just before; seconds to a drawn map (in brackets: until the map's HTML arrived):
+Measured on 7 Dec 2026, 11:00 (300k-row ledger saved as one version; 2 cores, load 2.2-3.3,
+``--view china --view seed --repeat 3``), seconds to a drawn map (in brackets: until the map's
+HTML arrived), against the morning's run of a3c2c85 (load 0.7-1.6):
 
-========  ===============  =====================  =========================  ==========
-          floor            before                 after                      bytes
-========  ===============  =====================  =========================  ==========
-cold      2.42             10.66 (8.67)           6.84 (5.15)                1.52 → 1.10 MB
-warm      1.90             4.07 (2.05-2.32)       3.94 (2.24-2.51)
-========  ===============  =====================  =========================  ==========
+========================  ======  ==================  ==================  ==========
+                          floor   all China, before   all China, after    seeds after
+========================  ======  ==================  ==================  ==========
+cold                      2.08    6.03 (4.49)         4.69 (3.33)         4.53
+warm, returning tab       0.87    3.09-3.42           2.38-2.63 (1.04)    2.25-2.35
+warm, new browser         1.53    3.34-3.45           2.52-2.78           2.77-2.83
+========================  ======  ==================  ==================  ==========
 
-河南省 and the seeds (``--repeat 3``, load 3.5-4.9): cold 6.41 and 5.98 s, warm 3.32 and
-3.70 s, 0.76 and 0.83 MB. Cold lost 3.8 s: the server loads :mod:`layers` before it serves
-(``server.import_layers``). Warm is within the noise of this machine: a Streamlit page with a
-one-marker map takes 1.8-2.1 s here, so ≤ 1 s is below Streamlit's own floor in a browser;
-the page's own part is ~2 s above it. Of that, the server's script is ~1 s (AppTest, in
-process: 0.93-1.3 s) and the map ~0.8 s in Chromium on its own (labels 0.2 s, the 370 city
-totals 0.1 s, the outlines 0.3 s); the rest is Streamlit drawing the page's other elements.
+Cold lost 1.3 s: the server decodes the workspace's current ledgers as it starts
+(``server.warm_workspace``, :meth:`store.Workspace.warm`: 1.5 s for the 300k rows) and every
+session reads those frames (:mod:`store._decoded`); a page that asks first waits for the same
+decoding. Warm lost 0.7 s: each outline's label point, a city's places and each reconciled
+period are found once. What is left of warm is the browser's: a timeline of a warm load
+(``add_init_script`` marks, all China) has the page shell from the cache at 0.37 s, the
+first websocket frame at 0.5-0.6 s, the map's HTML at 0.8-1.1 s, streamlit-folium's frame
+created 0.6 s later (React drawing the page: 1.0 s of a 2.6 s CPU profile) and the outlines
+drawn 0.3-0.5 s after that. So <= 1 s warm is below what Streamlit itself takes here for a
+page of this size; the one-marker floor page takes 0.8-0.9 s.
 """
 
 from __future__ import annotations
