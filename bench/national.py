@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import tempfile
 from functools import partial
 from pathlib import Path
@@ -44,7 +43,7 @@ import geopandas as gpd
 import pandas as pd
 
 from bench import synthetic
-from bench.timing import ATLAS, Mismatch, measure, peer_result
+from bench.timing import ATLAS, Mismatch, environ, measure, peer_result
 from geo import boundaries, crs, figures, gazetteer, reconcile, records
 from store import _decoded
 
@@ -126,7 +125,7 @@ def _workspace_cases(folder: Path) -> list[dict]:
 
     url = f"sqlite:///{folder / 'atlas.sqlite'}"
     path = synthetic.ledger_path(synthetic.NATIONAL_LEDGER_SPEC)
-    with _environ(ATLAS_DATABASE_URL=url, ATLAS_USER="bench"):
+    with environ(ATLAS_DATABASE_URL=url, ATLAS_USER="bench"):
         _atlas("db", "init")
         _atlas("ingest", str(path), "--save", "--dataset", "national")
         out = folder / "all.geojson"
@@ -188,20 +187,6 @@ def _payload_cases(projects: gpd.GeoDataFrame, metrics_path: Path) -> list[dict]
         entry["peers"] = {ATLAS: peer_result(timing, payload_bytes=payload)}
         cases.append(entry)
     return cases
-
-
-@contextlib.contextmanager
-def _environ(**values: str):
-    before = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def run(*, full: bool, repeat: int, qgis: bool) -> dict:

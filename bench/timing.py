@@ -16,10 +16,12 @@ import gc
 import os
 import platform
 import statistics
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -165,3 +167,41 @@ def versions() -> dict[str, str | None]:
     found["gdal"] = pyogrio.__gdal_version_string__
     found["proj"] = pyproj.proj_version_str
     return found
+
+
+@contextlib.contextmanager
+def environ(**values: str | None) -> Iterator[None]:
+    """This process's environment with ``values`` set (``None``: unset), as it was afterwards."""
+    before = {k: os.environ.get(k) for k in values}
+    try:
+        for key, value in values.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@contextlib.contextmanager
+def scratch_workspace() -> Iterator[Path]:
+    """
+    An empty embedded workspace of the run's own (``atlas db init``), in this environment.
+
+    What the app's jobs read, so that a run on a fresh machine, with no workspace yet or
+    with the planner's own, measures the same thing. Yields its folder (``ATLAS_DATA_DIR``).
+    """
+    from store import Workspace
+
+    with (
+        tempfile.TemporaryDirectory(prefix="atlas-bench-") as folder,
+        environ(ATLAS_DATA_DIR=folder, ATLAS_DATABASE_URL=None, ATLAS_AUTH=None),
+    ):
+        with Workspace() as workspace:
+            workspace.init()
+        yield Path(folder)

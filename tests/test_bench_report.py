@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -221,3 +222,21 @@ def test_a_run_that_measured_every_job_is_shown_as_it_is(tmp_path, monkeypatch):
     _runs_folder(tmp_path, monkeypatch)
     run = small_run()
     assert report.with_earlier_runs(run) is run
+
+
+def test_the_app_jobs_run_on_a_workspace_of_their_own_and_leave_the_environment(monkeypatch):
+    from bench.timing import environ, scratch_workspace
+    from store import Workspace
+
+    monkeypatch.setenv("ATLAS_DATABASE_URL", "postgresql://nowhere/planner")
+    monkeypatch.delenv("ATLAS_AUTH", raising=False)
+    before = dict(os.environ)
+    with scratch_workspace() as folder:
+        assert "ATLAS_DATABASE_URL" not in os.environ
+        assert os.environ["ATLAS_DATA_DIR"] == str(folder)
+        with Workspace() as workspace:  # the app's own default: there, initialised, empty
+            assert workspace.path == folder / "atlas.sqlite" and workspace.list_datasets() == []
+        with environ(ATLAS_USER="bench", ATLAS_DATA_DIR=None):
+            assert os.environ["ATLAS_USER"] == "bench" and "ATLAS_DATA_DIR" not in os.environ
+        assert os.environ["ATLAS_DATA_DIR"] == str(folder) and "ATLAS_USER" not in os.environ
+    assert dict(os.environ) == before and not folder.exists()
