@@ -38,6 +38,7 @@ from bench import synthetic
 from bench.timing import ATLAS, Mismatch, measure, peer_result
 from geo import boundaries, records
 from store import Workspace, _decoded
+from store._files import record_path
 from tests.workspace.cluster import find_bindir, throwaway_cluster
 
 TITLE = "Workspace: save a 100k-row ledger, open the current state"
@@ -79,8 +80,11 @@ def _schema(url: str) -> str:
 def _drop(workspace: Workspace) -> None:
     """Delete a benchmark workspace: its file, or its schema."""
     if workspace.backend == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{workspace.url.database}{suffix}").unlink(missing_ok=True)
+        path = Path(workspace.url.database)
+        # The file, SQLite's own beside it, and the record of its last commit: left behind,
+        # the record refuses the next run's new file of the same name as a lost workspace.
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), record_path(path)):
+            leftover.unlink(missing_ok=True)
         return
     schema = workspace.url.query["options"].split("=", 1)[1].split(",")[0]
     server = workspace.url.set(drivername="postgresql", query={})

@@ -240,3 +240,14 @@ def test_the_app_jobs_run_on_a_workspace_of_their_own_and_leave_the_environment(
             assert os.environ["ATLAS_USER"] == "bench" and "ATLAS_DATA_DIR" not in os.environ
         assert os.environ["ATLAS_DATA_DIR"] == str(folder) and "ATLAS_USER" not in os.environ
     assert dict(os.environ) == before and not folder.exists()
+
+
+def test_the_store_bench_leaves_nothing_that_refuses_its_next_run(tmp_path):
+    from bench.store import _Fresh
+
+    for _ in range(2):  # the second run makes save-1.sqlite again, beside nothing of the first
+        fresh = _Fresh("sqlite:///unused", tmp_path)
+        fresh()
+        assert fresh.workspace.list_datasets() == []
+        fresh.close()
+        assert list(tmp_path.iterdir()) == []
