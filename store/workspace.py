@@ -965,21 +965,25 @@ class Workspace(Administration):
         What a server does once at start (``server.py``), so that the first page opened, by
         whichever account, does not wait for a national ledger's Parquet and WKB. Reads as an
         admin would, and returns nothing but how many rows are kept: what each reader may see
-        is still decided by its own read. Returns the rows decoded (kept up to
-        :data:`store._decoded.MAX_ROWS`).
+        is still decided by its own read. Returns how many rows it decoded or found decoded
+        (kept up to :data:`store._decoded.MAX_ROWS`).
         """
         self._check_file()  # a missing file is refused, never created empty by a connection
         with self._begin(check=False) as conn:
             if _schema_state(migrate.revision(conn)) != "ok":
                 return 0  # brought up to date by the first reader (or refused), not read ahead
         reader = accounts.local_account("warm-up")
+        rows = 0
         with self._begin(snapshot=True) as conn:
             for kind in ("ledger", "infra"):
                 by_version = self._current_versions(conn, kind, reader)
                 extra = [_FEATURE_ADCODE] if kind == "infra" else []
-                self._decoded_parts(conn, by_version, "rows", extra=extra)
-                self._decoded_parts(conn, by_version, "quarantine")
-        return self.decoded.rows()
+                for frames in (
+                    self._decoded_parts(conn, by_version, "rows", extra=extra),
+                    self._decoded_parts(conn, by_version, "quarantine"),
+                ):
+                    rows += sum(len(frame) for frame in frames.values())
+        return rows
 
     def _decoded_parts(
         self,
