@@ -949,7 +949,10 @@ class Workspace(Administration):
             decoded = self._decoded_parts(conn, by_version, "rows", extra=extra)
             for version_id, (name, number, _, adcodes, _) in sorted(by_version.items()):
                 rows = decoded[version_id]
-                part = rows[rows[key].isin(adcodes).to_numpy(dtype=bool)].drop(columns=extra)
+                kept = rows[key].isin(adcodes).to_numpy(dtype=bool)
+                # Every row kept (a whole version, as an admin reads it): the decoded frame
+                # itself, not a second copy of its 300,000 rows.
+                part = (rows if kept.all() else rows[kept]).drop(columns=extra)
                 parts.append(part.reset_index(drop=True).assign(dataset=name, version=number))
         if not parts:
             return _empty_current()

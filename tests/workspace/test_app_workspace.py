@@ -89,12 +89,7 @@ def test_the_history_page_compares_two_versions_once_per_server(tmp_path, monkey
     # A national ledger's two versions are 300,000 rows each: read and compared on every run
     # (a click, a new tab), the page took seconds whatever the planner did.
     _save_example_from_the_ledger_page()
-    month = monthly_ledger(tmp_path)
-    with open_workspace() as workspace:
-        workspace.save_ledger(
-            records.read_ledger(month, crs_name="gcj02"), name=NAME, user="weibin",
-            data=month.read_bytes(), file_name=month.name, datum="gcj02",
-        )  # fmt: skip
+    _save_monthly_as(tmp_path, NAME)
     compared = []
     diff = Workspace.diff
     monkeypatch.setattr(
