@@ -27,7 +27,7 @@ from pathlib import Path
 import streamlit as st
 
 import layers
-from app_pages._ui import session
+from app_pages._ui import quick_map, session
 from store import StoreError, open_workspace
 
 log = logging.getLogger(__name__)
@@ -76,4 +76,4 @@ def warm_workspace() -> threading.Thread:
 
 import_layers()
 warm_workspace()
-app = st.App(Path(__file__).with_name("app.py"), routes=session.routes())
+app = st.App(Path(__file__).with_name("app.py"), routes=session.routes() + quick_map.routes())

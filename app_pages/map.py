@@ -11,11 +11,14 @@ they stay in the browser session that read them.
 
 from __future__ import annotations
 
+import os
+import urllib.parse
+
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages._ui import nav
+from app_pages._ui import nav, quick_map, session
 from app_pages._ui.common import current_infra, current_ledger, load_figures
 from app_pages._ui.filters import district_names, map_view
 from app_pages._ui.measured import current_infra_metrics
@@ -141,6 +144,14 @@ def the_map(view: View, all_figures: pd.DataFrame, tile_key: str) -> None:
     )
 
 
+def tab_link(lang: str) -> None:
+    """A button opening this view's offline map in a tab of its own, when the server has it."""
+    if os.environ.get(session.ENV_MOUNTED):  # served by server.py, which answers the link
+        query = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
+        address = f"{quick_map.quick_path()}?{urllib.parse.urlencode(query)}"
+        st.link_button(label("quick_link", lang), address, icon=":material/open_in_new:")
+
+
 def render(lang: str) -> None:
     """The map page: filters in the sidebar, city cards, the map, what it leaves out, tables."""
     all_figures = load_figures()
@@ -153,6 +164,7 @@ def render(lang: str) -> None:
     if kept.empty:
         st.warning(label("no_figures", lang))
     the_map(view, all_figures, tile_key)
+    tab_link(lang)
     captions(view, kept, view.figure, loaded, found, lang)
     tables(kept, view.cities, lang)
     st.page_link(nav.page("export"), label=label("to_export", lang), icon="⬇️")

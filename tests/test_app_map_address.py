@@ -68,3 +68,31 @@ def test_an_address_that_names_no_page_is_still_not_found(monkeypatch, not_found
     at = _by_address(monkeypatch, "mpa", lang="zh")
     assert not at.exception, at.exception
     assert not_found == ["mpa"]
+
+
+def _tab_link(at: AppTest) -> str | None:
+    """The address of the map page's button that opens the map in its own tab, if any."""
+    found = [b.proto.url for b in at.get("link_button") if "/atlas/map" in b.proto.url]
+    return found[0] if found else None
+
+
+def test_the_map_page_links_its_view_to_the_servers_map_in_its_own_tab(monkeypatch):
+    from urllib.parse import parse_qs, urlsplit
+
+    from geo import figures
+    from layers.address_view import view_from_address
+
+    monkeypatch.setenv("ATLAS_SESSION_ROUTES", "1")  # served by server.py, which has the route
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(lang="en", city="新乡市", classes="4", scheme="quantiles")
+    at.run()
+    assert not at.exception, at.exception
+    link = urlsplit(_tab_link(at))
+    assert link.path == "/atlas/map"
+    view = view_from_address(parse_qs(link.query), figures.load_figures())
+    assert (view.cities, view.classes, view.scheme, view.lang, view.figure) == (
+        ("新乡市",), 4, "quantiles", "en", at.session_state["figure"]
+    )  # fmt: skip
+    # Started as `streamlit run app.py`, no route answers it: no link.
+    monkeypatch.delenv("ATLAS_SESSION_ROUTES")
+    assert _tab_link(AppTest.from_file(APP, default_timeout=120).run()) is None
