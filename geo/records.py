@@ -935,7 +935,10 @@ def _locate(
     )
     mismatch = point & ~agree
     notes = _datum_suspicions(at, point & np.isin(status, ["ok", "historical"]))
-    _flag_mismatch(at, mismatch, flags, lonlat, _written(read, mismatch & pd.isna(named)))
+    # Words that name no single district are quoted from their own columns, beside the point's.
+    quoted = "/".join(read.columns[f] for f in _WRITTEN_FIELDS if f in read.columns)
+    written = _written(read, mismatch & pd.isna(named))
+    _flag_mismatch(at, mismatch, flags, lonlat, written, f"{quoted}/{lonlat}")
     return _placed(at, raw.index, point & flags.ok()), notes
 
 
@@ -1029,7 +1032,12 @@ def _lonlat_text(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 def _flag_mismatch(
-    at: _Located, mismatch: np.ndarray, flags: _sheets.Flags, column: str, written: np.ndarray
+    at: _Located,
+    mismatch: np.ndarray,
+    flags: _sheets.Flags,
+    column: str,
+    written: np.ndarray,
+    written_column: str,
 ) -> None:
     """
     Quarantine the rows whose point is in another district than their words name.
@@ -1039,7 +1047,8 @@ def _flag_mismatch(
     name no single district (unknown, none but a city, several, a code and a name that
     disagree) are quoted as ``written`` (:func:`_written`) beside the point's district
     (``written_point_elsewhere``), with no datum's hint: no district is named for another
-    datum to put the point in.
+    datum to put the point in; their column names the columns quoted and the point's
+    (``written_column``), the others' the point's (``column``).
     """
     if not mismatch.any():
         return
@@ -1062,10 +1071,14 @@ def _flag_mismatch(
     flags.flag(
         mismatch & unnamed,
         "district_mismatch",
-        column=column,
+        column=written_column,
         detail=written,
         params={"code": "written_point_elsewhere", "county": county},
     )
+
+
+#: The columns of a row's words for its place, as :func:`_written` quotes them, in order.
+_WRITTEN_FIELDS = ("adcode", "district", "address", "city")
 
 
 def _written(read: _Read, rows: np.ndarray) -> np.ndarray:
@@ -1075,8 +1088,7 @@ def _written(read: _Read, rows: np.ndarray) -> np.ndarray:
     Each filled cell of its code, district, address and city columns quoted (``repr``), in
     that order, joined by " / " (in no language): the words a planner looks for.
     """
-    fields = ("adcode", "district", "address", "city")
-    headers = [read.columns[f] for f in fields if f in read.columns]
+    headers = [read.columns[f] for f in _WRITTEN_FIELDS if f in read.columns]
 
     def quoted(at: np.ndarray) -> list[str]:
         cells = read.raw[headers].iloc[at].astype(object).to_numpy()

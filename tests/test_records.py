@@ -231,6 +231,8 @@ def test_words_naming_no_district_beside_a_point_are_quoted_as_written(cells, wr
     row = ["甲", *cells, "2023", "80", *map(str, GCJ)]
     quarantine = read([row], header=WHERE, crs_name="wgs84").quarantine
     assert quarantine["reason"].tolist() == ["district_mismatch"]
+    # The columns it quotes, then the point's: where a planner looks to mend the row.
+    assert quarantine["column"].tolist() == ["行政区划代码/所属区县/所属城市/经度/纬度"]
     assert quarantine["detail_zh"].tolist() == quarantine["detail_en"].tolist() == [written]
     worded = quarantine_messages(quarantine).iloc[0]
     assert worded["message_zh"] == (

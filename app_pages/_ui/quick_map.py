@@ -11,9 +11,11 @@ The reader is the map page's: in local mode the local user; in team mode the acc
 session cookie, checked with the workspace on every request (:meth:`store.Workspace.session`),
 so a logout or a disabled account ends it here too. What it reads is what that account may
 read (:mod:`store.loaded`, as the pages read). Without a live session the answer is 401 and a
-link to the map page, which offers the login; an address that names a value the page does not
-offer is 400 (:class:`layers.address_view.AddressError`); a dataset the account may not read,
-403.
+link to the map page, which offers the login; a link followed from another site's page (a
+mail or chat in the browser) brings no ``SameSite=Strict`` cookie, so that answer asks for
+the same address once more, from this site, which brings it. An address that names a value
+the page does not offer is 400 (:class:`layers.address_view.AddressError`); a dataset the
+account may not read, 403.
 
 The map of an address is kept per process for its reader's scope and the versions it reads
 (the pages' :func:`app_pages._ui.common.workspace_revision`): a save, or an admin changing the
@@ -41,6 +43,7 @@ from starlette.routing import Route
 from streamlit import config
 
 from app_pages._ui import session
+from geo.errors import InputError
 from layers.address_view import AddressError, refs_from_address, view_from_address
 from layers.offline import offline_html_bytes
 from layers.view import view_heading, view_map
@@ -48,7 +51,7 @@ from layers.wording import error_text, label, listed_text
 from store import AccessError, Account, DatasetError, StoreError, Workspace, auth, local_account
 from store.loaded import figures_in_view, open_infra, open_ledger
 
-__all__ = ["HEADERS", "quick_map", "quick_path", "routes"]
+__all__ = ["HEADERS", "KEPT_BYTES", "quick_map", "quick_path", "routes"]
 
 #: Sent with every answer, beside the page's own CSP ``<meta>`` (scripts by hash only).
 HEADERS = {
@@ -60,8 +63,9 @@ HEADERS = {
     "Cache-Control": "private, no-cache",
     "Vary": "Cookie",
 }
-# Maps kept per process: an all-China map is about 0.5 MB.
-_KEPT = 16
+#: Bytes of maps kept per process, the least recently asked let go first (an all-China map
+#: with a national ledger is about 0.5 MB; one larger than this is drawn and not kept).
+KEPT_BYTES = 64 * 2**20
 _kept: collections.OrderedDict[str, bytes] = collections.OrderedDict()
 _lock = threading.Lock()
 
@@ -104,12 +108,21 @@ def _draw(workspace: Workspace, account: Account, query: Mapping[str, Sequence[s
     return offline_html_bytes(fmap, title=label("title", view.lang), heading=heading)
 
 
-def _page(status: int, lang: str, title: str, text: str, query) -> HTMLResponse:
-    """A short page saying why there is no map, linking to the map page with the same view."""
+def _page(
+    status: int, lang: str, title: str, text: str, query, *, again: bool = False
+) -> HTMLResponse:
+    """
+    A short page saying why there is no map, linking to the map page with the same view.
+
+    ``again``: the page asks for its own address once more as it opens (a ``refresh`` meta
+    tag, which no script is needed for): a request this page makes is the server's own site's,
+    so the browser sends the ``SameSite=Strict`` cookie it held back from another site's link.
+    """
     back = f"{session._base()}/?{urllib.parse.urlencode(list(query.items()), doseq=True)}"
     body = (
         f'<!doctype html><html lang="{lang}"><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>"
+        + ('<meta http-equiv="refresh" content="0">' if again else "")
+        + f"<title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>"
         f"<p>{html.escape(text)}</p>"
         f'<p><a href="{html.escape(back, quote=True)}">{html.escape(label("quick_back", lang))}'
         "</a></p></html>"
@@ -119,6 +132,14 @@ def _page(status: int, lang: str, title: str, text: str, query) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers=headers)
 
 
+def _keep(etag: str, body: bytes) -> None:
+    """Keep ``body``, letting the least recently asked maps go beyond :data:`KEPT_BYTES`."""
+    with _lock:
+        _kept[etag] = body
+        while _kept and sum(map(len, _kept.values())) > KEPT_BYTES:
+            _kept.popitem(last=False)
+
+
 def _answer(request: Request, query: dict[str, list[str]]) -> Response:
     langs = query.get("lang") or ["zh"]
     lang = langs[-1] if langs[-1] in ("zh", "en") else "zh"
@@ -126,8 +147,11 @@ def _answer(request: Request, query: dict[str, list[str]]) -> Response:
         workspace = session._workspace()
         account = _reader(request, workspace)
         if account is None:
+            # A link followed from another site comes without the SameSite=Strict cookie:
+            # asked again by this page, it comes with it (Sec-Fetch-Site: same-origin).
+            again = request.headers.get("sec-fetch-site") == "cross-site"
             return _page(401, lang, label("quick_login", lang), label("quick_login_help", lang),
-                         query)  # fmt: skip
+                         query, again=again)  # fmt: skip
         date = datetime.date.today().isoformat()
         key = repr((_revision(workspace, account), sorted(query.items()), date))
         etag = '"' + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + '"'
@@ -139,13 +163,12 @@ def _answer(request: Request, query: dict[str, list[str]]) -> Response:
                 _kept.move_to_end(etag)
         if body is None:
             body = _draw(workspace, account, query)
-            with _lock:
-                _kept[etag] = body
-                while len(_kept) > _KEPT:
-                    _kept.popitem(last=False)
+            _keep(etag, body)
     except AddressError as exc:
         text = label("quick_bad_address", lang).format(key=exc.key, values=", ".join(exc.values))
         return _page(400, lang, label("quick_no_map", lang), text, query)
+    except InputError as exc:  # a place or file the view cannot be drawn with
+        return _page(400, lang, label("quick_no_map", lang), error_text(exc, lang), query)
     except AccessError:
         return _page(403, lang, label("no_access", lang), label("no_access_help", lang), query)
     except DatasetError as exc:

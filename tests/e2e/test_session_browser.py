@@ -265,3 +265,37 @@ def test_a_throttled_login_says_its_wait_and_a_forwarded_for_is_not_believed(tea
         assert [c for c in context.cookies() if c["name"] == auth.COOKIE] == []
     finally:
         context.close()
+
+
+def test_the_map_in_its_own_tab_is_the_cookies_accounts_and_ends_at_logout(team_server, browser):
+    page = new_page(browser)
+    context = page.context
+    try:
+        _log_in(page, team_server, ACCOUNT, path="?city=新乡市")
+        with context.expect_page() as opened:
+            page.get_by_role("link", name="在新标签页中打开地图").click()
+        tab = opened.value
+        tab.locator("path.leaflet-interactive").first.wait_for()
+        assert urllib.parse.urlsplit(tab.url).path == "/atlas/map"
+        # The hostile dataset names are on the map's face as text, linking nowhere (Leaflet's
+        # own attribution is the page's one link away).
+        heading = tab.locator(".atlas-offline-heading").inner_text()
+        assert DATASETS[0] in heading
+        assert tab.evaluate(_INJECTED) == ["https://leafletjs.com/"]
+        tab.screenshot(path=str(ARTIFACTS / "tab-map.png"))
+        # A link to it on another site's page: the browser holds the SameSite=Strict cookie
+        # back, and the map, asking once more from this site, gets it.
+        elsewhere = context.new_page()
+        elsewhere.route(
+            "http://elsewhere.example/",
+            lambda route: route.fulfill(body=f'<a id="to" href="{tab.url}">map</a>'),
+        )
+        elsewhere.goto("http://elsewhere.example/")
+        elsewhere.click("#to")
+        elsewhere.locator("path.leaflet-interactive").first.wait_for()
+        _post_form(page, "退出登录")
+        answer = tab.goto(tab.url)
+        assert answer is not None and answer.status == 401
+        tab.get_by_text("请先登录").wait_for()
+    finally:
+        context.close()

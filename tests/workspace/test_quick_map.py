@@ -116,6 +116,11 @@ def test_team_mode_without_a_live_session_gets_no_map(served, team, monkeypatch)
         assert "default-src 'none'" in said["content-security-policy"]
         # A link to the map page, which offers the login, with the same view.
         assert 'href="/?city=%E6%96%B0%E4%B9%A1%E5%B8%82&amp;figure=households"' in body
+    # A link followed from another site brings no SameSite=Strict cookie: asked once more, by
+    # this page (same-origin), it would; a request of this site is not asked again.
+    asked = '<meta http-equiv="refresh" content="0">'
+    assert asked in _get("city=新乡市", sec_fetch_site="cross-site")[2]
+    assert asked not in _get("city=新乡市", sec_fetch_site="same-origin")[2]
     token = served.login("weibin", PASSWORD).token
     assert _get("city=新乡市", cookie=auth.make_cookie(token))[0] == 200
     served.logout(token)  # a logout ends the map too
@@ -166,3 +171,15 @@ def test_the_server_mounts_the_route_under_its_base_path(monkeypatch):
     monkeypatch.setattr(config, "get_option", lambda key: "atlas-base")
     (route,) = quick_map.routes()
     assert (route.path, route.methods) == ("/atlas-base/atlas/map", {"GET", "HEAD"})
+
+
+def test_kept_maps_stay_within_their_bytes_least_recently_asked_first(monkeypatch):
+    monkeypatch.setattr(quick_map, "KEPT_BYTES", 10)
+    monkeypatch.setattr(quick_map, "_kept", type(quick_map._kept)())
+    quick_map._keep("a", b"1234")
+    quick_map._keep("b", b"5678")
+    quick_map._kept.move_to_end("a")  # asked again
+    quick_map._keep("c", b"901")
+    assert list(quick_map._kept) == ["a", "c"]
+    quick_map._keep("huge", b"x" * 11)  # larger than all: drawn, not kept
+    assert list(quick_map._kept) == []
