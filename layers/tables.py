@@ -474,25 +474,38 @@ def _amounts(unit: str, values: pd.Series, lang: str) -> list[str]:
     return _by_value(values, lambda x: format_value(x, unit, lang))
 
 
+def _plain_one(value: object, lang: str = "zh") -> str:
+    return "" if pd.isna(value) else str(value)
+
+
 def _plain(values: pd.Series) -> list[str]:
-    return ["" if pd.isna(v) else str(v) for v in values]
+    return [_plain_one(v) for v in values]
 
 
-#: How each clean-ledger column is written: column → (values, lang) → cells.
-_PROJECT_CELLS = {
-    "status": lambda v, lang: _by_value(v, lambda x: "" if pd.isna(x) else label(str(x), lang)),
-    "content_tags": lambda v, lang: _by_value(v, lambda x: tags_text(x, lang)),
-    "located": lambda v, lang: _by_value(
-        v, lambda x: label(f"located_{x}", lang) if isinstance(x, str) else ""
-    ),
-    "row": lambda v, lang: ["" if pd.isna(x) else str(int(x)) for x in v],
-    "year": lambda v, lang: _by_value(v, lambda x: "" if pd.isna(x) else str(int(x))),
-    "lon": lambda v, lang: ["" if pd.isna(x) else f"{float(x):.6f}" for x in v],
-    "lat": lambda v, lang: ["" if pd.isna(x) else f"{float(x):.6f}" for x in v],
-    "datum": lambda v, lang: _by_value(
-        v, lambda x: "" if pd.isna(x) else label(f"datum_{x}", lang)
-    ),
-} | {column: functools.partial(_amounts, unit) for column, unit in _PROJECT_UNITS.items()}
+#: How one cell of each clean-ledger column is written: column → (value, lang) → text.
+_PROJECT_CELL = {
+    "status": lambda x, lang: "" if pd.isna(x) else label(str(x), lang),
+    "content_tags": tags_text,
+    "located": lambda x, lang: label(f"located_{x}", lang) if isinstance(x, str) else "",
+    "row": lambda x, lang: "" if pd.isna(x) else str(int(x)),
+    "year": lambda x, lang: "" if pd.isna(x) else str(int(x)),
+    "lon": lambda x, lang: "" if pd.isna(x) else f"{float(x):.6f}",
+    "lat": lambda x, lang: "" if pd.isna(x) else f"{float(x):.6f}",
+    "datum": lambda x, lang: "" if pd.isna(x) else label(f"datum_{x}", lang),
+} | {
+    column: functools.partial(lambda x, lang, unit: format_value(x, unit, lang), unit=unit)
+    for column, unit in _PROJECT_UNITS.items()
+}
+# Written cell by cell: a row number or a coordinate seldom repeats.
+_DISTINCT = {"row", "lon", "lat"}
+
+
+def _project_cells(column: str, values: pd.Series, lang: str) -> list[str]:
+    """A clean-ledger column's cells in ``lang``, each repeated value worded once."""
+    write = _PROJECT_CELL.get(column, _plain_one)
+    if column in _DISTINCT:
+        return [write(x, lang) for x in values]
+    return _by_value(values, lambda x: write(x, lang))
 
 
 def projects_table(projects: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -504,9 +517,7 @@ def projects_table(projects: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     "无数据". Columns the ledger does not have are left out; its own extra columns follow.
     """
     out = {
-        label(key, lang): _PROJECT_CELLS.get(column, lambda v, lang: _plain(v))(
-            projects[column], lang
-        )
+        label(key, lang): _project_cells(column, projects[column], lang)
         for column, key in _PROJECT_COLUMNS
         if column in projects
     }
@@ -1156,8 +1167,8 @@ def _change_text(
     elif kind == "figures":
         old, new = (_figure_change(column, v, metric, lang) for v in (before, after))
     else:
-        cells = _PROJECT_CELLS.get(column, lambda values, lang: _plain(values))
-        old, new = (cells(pd.Series([v], dtype=object), lang)[0] for v in (before, after))
+        write = _PROJECT_CELL.get(column, _plain_one)
+        old, new = (write(v, lang) for v in (before, after))
     if old == new and before != after:  # two amounts the tables round alike (3.48 万): exact
         unit, word = _metric_unit(metric) if kind == "figures" else (None, None)
         unit = unit if column == "value" else _PROJECT_UNITS.get(column)

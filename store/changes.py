@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from geo.records import community_key
@@ -42,13 +43,49 @@ def _keys(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     return keys
 
 
-def _plain(series: pd.Series) -> np.ndarray:
-    if (
+def _is_geometry(series: pd.Series) -> bool:
+    return (
         isinstance(series.dtype, pd.api.extensions.ExtensionDtype)
         and series.dtype.name == "geometry"
-    ):
+    )
+
+
+def _plain(series: pd.Series) -> np.ndarray:
+    """The column's values as Python objects, missing as None; shapes as WKT."""
+    if _is_geometry(series):
         return np.asarray(shapely.to_wkt(np.asarray(series.array, dtype=object)), dtype=object)
     return series.to_numpy(dtype=object, na_value=None)
+
+
+def _differs(a: pd.Series | None, b: pd.Series | None, length: int) -> np.ndarray:
+    """
+    Where two aligned columns differ as their plain values (:func:`_plain`) do, vectorised.
+
+    Missing equals missing; a column one version lacks differs where the other has a value.
+    Shapes differ where their WKT does (exactly equal ones are not written out). Columns
+    pandas cannot compare at once (another dtype on each side, lists in cells) are compared
+    value by value.
+    """
+    if a is None or b is None:
+        present = b if a is None else a
+        if present is None:
+            return np.zeros(length, dtype=bool)
+        return ~present.isna().to_numpy(dtype=bool)
+    a, b = a.reset_index(drop=True), b.reset_index(drop=True)
+    if _is_geometry(a) and _is_geometry(b):
+        left, right = (np.asarray(x.array, dtype=object) for x in (a, b))
+        same = shapely.equals_exact(left, right, tolerance=0) | (
+            shapely.is_missing(left) & shapely.is_missing(right)
+        )
+        differs = ~same
+        at = np.flatnonzero(differs)  # equal in WKT's precision is equal, as before
+        differs[at] = _plain(a.iloc[at]) != _plain(b.iloc[at])
+        return differs
+    try:
+        equal = a.eq(b).fillna(False).to_numpy(dtype=bool)
+    except (TypeError, ValueError, NotImplementedError, pa.ArrowException):
+        return ~np.asarray(_plain(a) == _plain(b), dtype=bool)
+    return ~(equal | (a.isna() & b.isna()).to_numpy(dtype=bool))
 
 
 def compare(kind: str, old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
@@ -70,30 +107,37 @@ def compare(kind: str, old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     at_old = both["at_old"].to_numpy(dtype="int64")
     at_new = both["at_new"].to_numpy(dtype="int64")
     names = [c for c in dict.fromkeys([*old.columns, *new.columns]) if c not in IGNORED]
-    missing = np.full(len(both), None, dtype=object)
-    values = {}
+    flagged = {}
     for column in names:
-        a = _plain(old[column])[at_old] if column in old else missing
-        b = _plain(new[column])[at_new] if column in new else missing
-        differs = ~np.asarray(a == b, dtype=bool)
+        a = old[column].iloc[at_old] if column in old else None
+        b = new[column].iloc[at_new] if column in new else None
+        differs = _differs(a, b, len(both))
         if differs.any():
-            values[column] = (differs, a, b)
+            flagged[column] = differs
     differs = np.zeros(len(both), dtype=bool)
-    for flags, _, _ in values.values():
+    for flags in flagged.values():
         differs |= flags
     hit = np.flatnonzero(differs)
+    # Only the changed rows' values are written out: (flags, before, after) per column.
+    missing = np.full(len(hit), None, dtype=object)
+    values = {
+        column: (
+            flags[hit],
+            _plain(old[column].iloc[at_old[hit]]) if column in old else missing,
+            _plain(new[column].iloc[at_new[hit]]) if column in new else missing,
+        )
+        for column, flags in flagged.items()
+    }
     labels = _label_columns(kind)
     parts = [
         _side("changed", (old, at_old[hit]), (new, at_new[hit]), labels),
         _side("removed", (old, _at(pairs, "left_only", "at_old")), None, labels),
         _side("added", None, (new, _at(pairs, "right_only", "at_new")), labels),
     ]
-    named = [[c for c, (flags, _, _) in values.items() if flags[i]] for i in hit]
+    named = [[c for c, (flags, _, _) in values.items() if flags[i]] for i in range(len(hit))]
     parts[0]["columns"] = [", ".join(c) for c in named]
     for side, field in ((1, "before"), (2, "after")):
-        parts[0][field] = [
-            {c: _scalar(values[c][side][i]) for c in n} for i, n in zip(hit, named, strict=True)
-        ]
+        parts[0][field] = [{c: _scalar(values[c][side][i]) for c in n} for i, n in enumerate(named)]
     for part in parts[1:]:
         part["columns"], part["before"], part["after"] = "", [{}] * len(part), [{}] * len(part)
     out = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
