@@ -18,6 +18,7 @@ import datetime
 import functools
 import hashlib
 import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,9 +125,10 @@ def _simplified(level: str, tolerance: float, adcodes: tuple[str, ...]) -> gpd.G
     shapes = _simplify(level, tolerance, adcodes)
     frame = gpd.GeoDataFrame({"adcode": list(adcodes)}, geometry=shapes.to_numpy(), crs=shapes.crs)
     with contextlib.suppress(OSError):
-        # Written aside, then renamed: a reader never sees half a file.
+        # Written aside, then renamed: a reader never sees half a file. The aside file is the
+        # thread's own: the server's start (server.warm_maps) and a first page may both write.
         path.parent.mkdir(parents=True, exist_ok=True)
-        aside = path.with_suffix(f".{os.getpid()}.tmp")
+        aside = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
         frame.to_parquet(aside, index=False)
         os.replace(aside, path)
     return shapes

@@ -218,3 +218,15 @@ def test_a_server_told_to_keep_nothing_decodes_each_time(tmp_path):
     assert out.stdout.split() == ["0", "0"], out.stderr
     kept = _decoded.DecodedSnapshots(max_rows=0)
     assert len(kept.get("a", lambda: pd.DataFrame({"a": [1]}))) == 1 and "a" not in kept
+
+
+def test_a_server_draws_the_usual_maps_ahead_from_the_seed_figures_only(monkeypatch):
+    import server
+    from geo import gazetteer
+    from layers import place_labels
+
+    place_labels._label_point.cache_clear()
+    monkeypatch.setenv("ATLAS_DATABASE_URL", "sqlite:////nonexistent/atlas.sqlite")
+    assert server.warm_maps() == 2  # no workspace read: none there
+    # All of China's city outlines have their label points found for the first page.
+    assert place_labels._label_point.cache_info().currsize >= len(gazetteer.list_cities())
