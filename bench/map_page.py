@@ -68,7 +68,7 @@ tab: all China cold 2.06 s (the page: 6.06 s in that run, 4.2-5.3 s in eight run
 1.7-2.7), warm in a new tab 0.54-0.61 s, in a new browser 0.45-0.57 s; the seeds cold 1.92 s,
 warm 0.45-0.55 s. The floor page in that run: warm 0.86-1.52 s, new browser 1.63-1.94 s.
 
-At 14:25, with the server drawing the usual views once as it starts (``server.warm_maps``;
+At 14:15, with the server drawing the usual views once as it starts (``server.warm_maps``;
 ``--repeat 3``, load 1.7-2.8): the page cold 4.26 s for all China (HTML at 2.89 s), 3.56 s for
 the seeds; warm 2.32-2.84 s and 1.97-2.23 s; the tab map cold 1.47 s and 1.17 s, warm
 0.51-0.61 s and 0.39-0.44 s.
