@@ -21,6 +21,7 @@ from streamlit_folium import st_folium
 from app_pages._ui import nav, quick_map, session
 from app_pages._ui.common import current_infra, current_ledger, load_figures
 from app_pages._ui.filters import district_names, map_view
+from app_pages._ui.loaded import INFRA_KEY, LEDGER_KEY
 from app_pages._ui.measured import current_infra_metrics
 from app_pages._ui.widgets import map_page_style
 from geo import figures, selection
@@ -145,11 +146,23 @@ def the_map(view: View, all_figures: pd.DataFrame, tile_key: str) -> None:
 
 
 def tab_link(lang: str) -> None:
-    """A button opening this view's offline map in a tab of its own, when the server has it."""
-    if os.environ.get(session.ENV_MOUNTED):  # served by server.py, which answers the link
-        query = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
-        address = f"{quick_map.quick_path()}?{urllib.parse.urlencode(query)}"
-        st.link_button(label("quick_link", lang), address, icon=":material/open_in_new:")
+    """
+    A button opening this view's offline map in a tab of its own, when the server has it.
+
+    The tab reads the workspace: a ledger or survey read in this session and not saved is
+    not on it, and the button says so.
+    """
+    if not os.environ.get(session.ENV_MOUNTED):  # served by server.py, which answers it
+        return
+    query = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
+    address = f"{quick_map.quick_path()}?{urllib.parse.urlencode(query)}"
+    unsaved = any(st.session_state.get(key) is not None for key in (LEDGER_KEY, INFRA_KEY))
+    help_text = label("quick_unsaved", lang) if unsaved else None
+    st.link_button(
+        label("quick_link", lang), address, icon=":material/open_in_new:", help=help_text
+    )
+    if unsaved:
+        st.caption(label("quick_unsaved", lang))
 
 
 def render(lang: str) -> None:

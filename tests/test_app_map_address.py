@@ -96,3 +96,21 @@ def test_the_map_page_links_its_view_to_the_servers_map_in_its_own_tab(monkeypat
     # Started as `streamlit run app.py`, no route answers it: no link.
     monkeypatch.delenv("ATLAS_SESSION_ROUTES")
     assert _tab_link(AppTest.from_file(APP, default_timeout=120).run()) is None
+
+
+def test_the_tab_link_says_a_ledger_read_in_this_session_is_not_on_it(monkeypatch):
+    from app_pages._ui.loaded import LEDGER_KEY, LoadedLedger
+    from geo import figures, reconcile, records
+
+    monkeypatch.setenv("ATLAS_SESSION_ROUTES", "1")
+    data = "小区名称,所属城市,所属区县,户数\n甲小区,新乡市,卫滨区,100\n".encode()
+    ledger = records.read_ledger(data, name="unsaved.csv")
+    table = reconcile.reconcile(ledger.projects, figures.load_figures())
+    for lang, said in (("zh", "未保存的台账"), ("en", "not saved is not on it")):
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.session_state[LEDGER_KEY] = LoadedLedger(ledger, "unsaved.csv", table)
+        at.query_params.update(lang=lang, city="新乡市")
+        at.run()
+        assert not at.exception, at.exception
+        assert _tab_link(at) is not None
+        assert any(said in c.value for c in at.caption)
