@@ -15,10 +15,10 @@ import pytest
 from starlette.applications import Starlette
 
 from app_pages._ui import quick_map, session
-from geo import records
+from geo import infra, records
 from store import auth
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, SURVEY
 
 HOSTILE = "</script><img src=x onerror=alert(1)>小区"
 LEDGER = (
@@ -97,6 +97,19 @@ def test_local_mode_draws_the_view_keeps_it_and_redraws_after_a_save(served):
     status, after, body = _get("city=新乡市", if_none_match=said["etag"])
     assert status == 200 and after["etag"] != said["etag"]
     assert "卫滨丙小区" in body and "卫滨甲小区" not in body
+
+
+def test_a_saved_survey_named_in_the_address_is_drawn_and_named(served):
+    survey = infra.read_infra(SURVEY)
+    served.save_infra(
+        survey, name="survey", user=None, data=SURVEY.read_bytes(), file_name=SURVEY.name
+    )
+    status, _, drawn = _get("city=新乡市&infra=survey@1")
+    # Its features (by source id) and, on the map's face, the version drawn.
+    assert status == 200 and '"S00001"' in drawn and "survey@1" in drawn
+    # A version the workspace lacks: said, in the page's language.
+    status, _, body = _get("city=新乡市&infra=survey@9&lang=en")
+    assert status == 404 and "survey" in body
 
 
 def test_a_ledgers_words_stay_data_in_the_page(served):
