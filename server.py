@@ -79,10 +79,10 @@ def warm_workspace() -> threading.Thread:
 
     The workspace's current ledgers and surveys are decoded, then the map page's usual views
     drawn once (:func:`warm_maps`). The first page opened after a start would otherwise read
-    them: all of China's 300,000
-    communities take 1.5-3 s to decode (:meth:`store.Workspace.warm`). A page that asks while
-    this runs waits for the same decoding, never for a second one. A workspace that cannot be
-    read is left to the pages, which say why; the server starts either way.
+    them: all of China's 300,000 communities take 1.5-3 s to decode
+    (:meth:`store.Workspace.warm`). A page that asks while this runs waits for the same
+    decoding, never for a second one. A workspace that cannot be read is left to the pages,
+    which say why; the server starts either way.
     """
 
     def warm() -> None:
