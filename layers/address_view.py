@@ -27,17 +27,28 @@ from geo.figures import STATUSES as FIGURE_KINDS
 from layers.choropleth import CLASS_COUNTS, DEFAULT_CLASSES, SCHEMES
 from layers.view import ALL_CHINA, SEED_CITIES, View, city_group, figure_choices
 
-__all__ = ["ALL_KINDS", "LANGS", "AddressError", "Refs", "refs_from_address", "view_from_address"]
+__all__ = [
+    "ALL_KINDS",
+    "LANGS",
+    "LEDGER_FILTERS",
+    "AddressError",
+    "Refs",
+    "group_cities",
+    "group_district_names",
+    "refs_from_address",
+    "view_from_address",
+]
 
 #: The page's value of ``kind`` for every kind of figure.
 ALL_KINDS = "all"
 LANGS = ("zh", "en")
-#: The ledger's filters: address key → (facet of :func:`geo.selection.ledger_facets`, cast).
-_LEDGER_FILTERS = {
-    "ledger_year": ("years", int),
-    "batch": ("batches", str),
-    "status": ("statuses", str),
-    "tag": ("tags", str),
+#: The ledger's filters: address key → (facet of :func:`geo.selection.ledger_facets`, the
+#: label key of the sidebar's widget, cast).
+LEDGER_FILTERS = {
+    "ledger_year": ("years", "ledger_years", int),
+    "batch": ("batches", "batch", str),
+    "status": ("statuses", "status", str),
+    "tag": ("tags", "content_col", str),
 }
 
 
@@ -84,7 +95,8 @@ def _many(query: Mapping[str, Sequence[str]], key: str, options: Sequence, cast=
 
 
 @functools.lru_cache(maxsize=64)
-def _cities_of(group: str) -> tuple[str, ...]:
+def group_cities(group: str) -> tuple[str, ...]:
+    """The cities of a group: the seed cities, all of China, or a province's."""
     if group == SEED_CITIES:
         return tuple(boundaries.SEED_CITIES)
     if group == ALL_CHINA:
@@ -93,9 +105,10 @@ def _cities_of(group: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=64)
-def _district_names(cities: tuple[str, ...]) -> frozenset[str]:
+def group_district_names(cities: tuple[str, ...]) -> tuple[str, ...]:
+    """The county-level districts of ``cities``, by name, in outline order."""
     outlines = selection.select_outlines(selection.Selection(cities=cities), display=True)
-    return frozenset(outlines["district"])
+    return tuple(outlines["district"])
 
 
 def view_from_address(
@@ -116,11 +129,11 @@ def view_from_address(
     lang = _one(query, "lang", LANGS, "zh")
     provinces = [SEED_CITIES, ALL_CHINA, *gazetteer.list_cities()["province"].drop_duplicates()]
     group = _one(query, "province", provinces, city_group(query.get("city") or []))
-    offered = _cities_of(group)
+    offered = group_cities(group)
     named = [gazetteer.full_city_name(c) for c in query.get("city") or []]
     cities = _many({"city": named}, "city", offered) or offered
     zones = figures.loc[figures["city"].isin(cities) & (figures["level"] == "zone"), "place"]
-    districts = _many(query, "district", _district_names(cities) | set(zones))
+    districts = _many(query, "district", {*group_district_names(cities), *zones})
     first, last = int(figures["period_start"].min()), int(figures["period_end"].max())
     years = _years(query, first, last)
     kind = _one(query, "kind", [ALL_KINDS, *FIGURE_KINDS], ALL_KINDS)
@@ -130,7 +143,7 @@ def view_from_address(
     facets = selection.ledger_facets(projects) if projects is not None else {}
     ledger = {
         key: _many(query, key, facets.get(facet, []), cast=cast)
-        for key, (facet, cast) in _LEDGER_FILTERS.items()
+        for key, (facet, _, cast) in LEDGER_FILTERS.items()
     }
     view = View(
         cities=cities,

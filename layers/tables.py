@@ -8,7 +8,6 @@ for Excel are written by :mod:`layers.spreadsheets`.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -493,7 +492,7 @@ _PROJECT_CELL = {
     "lat": lambda x, lang: "" if pd.isna(x) else f"{float(x):.6f}",
     "datum": lambda x, lang: "" if pd.isna(x) else label(f"datum_{x}", lang),
 } | {
-    column: functools.partial(lambda x, lang, unit: format_value(x, unit, lang), unit=unit)
+    column: (lambda x, lang, unit=unit: format_value(x, unit, lang))
     for column, unit in _PROJECT_UNITS.items()
 }
 # Written cell by cell: a row number or a coordinate seldom repeats.

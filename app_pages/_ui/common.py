@@ -107,7 +107,8 @@ def workspace_revision() -> tuple:
     return (who, *((d["name"], d["latest"]) for d in found))
 
 
-def _sources_name(refs: list[str], lang: str) -> str:
+def sources_name(refs: list[str], lang: str) -> str:
+    """What a map or table says it holds of the workspace: "工作区：xinxiang@3、survey"."""
     return label("workspace_name", lang).format(refs=listed_text(refs, lang))
 
 
@@ -157,7 +158,7 @@ def _saved_ledger(ref: str, revision: tuple, lang: str) -> LoadedLedger | None:
     if shared is None:
         return None
     opened, table = shared
-    name = _sources_name(opened.refs, lang)
+    name = sources_name(opened.refs, lang)
     loaded = LoadedLedger(opened.content, name, table, ref=opened.ref, sources=opened.sources)
     return session_copy(loaded)
 
@@ -167,7 +168,7 @@ def _saved_infra(ref: str, revision: tuple, lang: str) -> LoadedInfra | None:
     if opened is None:
         return None
     token = "workspace:" + "|".join(opened.refs)
-    name = _sources_name(opened.refs, lang)
+    name = sources_name(opened.refs, lang)
     loaded = LoadedInfra(opened.content, name, token, ref=opened.ref, sources=opened.sources)
     return session_copy(loaded)
 

@@ -15,8 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._ui import state
-from geo import boundaries, gazetteer, selection
+from geo import gazetteer, selection
 from geo.figures import STATUSES as FIGURE_KINDS
+from layers.address_view import ALL_KINDS, LEDGER_FILTERS, group_cities, group_district_names
 from layers.basemaps import BASEMAPS, display_datum, tianditu_key
 from layers.choropleth import CLASS_COUNTS, DEFAULT_CLASSES, SCHEMES
 from layers.tables import metric_names
@@ -39,16 +40,8 @@ URL_KEYS = [
     "basemap",
     "coverage",
 ]
-ALL_KINDS = "all"
 #: The radio's value for no basemap (a widget value of None would read as "nothing chosen").
 NO_BASEMAP = "none"
-#: The ledger's filters: address key → (facet of selection.ledger_facets, label, cast).
-LEDGER_FILTERS = {
-    "ledger_year": ("years", "ledger_years", int),
-    "batch": ("batches", "batch", str),
-    "status": ("statuses", "status", str),
-    "tag": ("tags", "content_col", str),
-}
 
 
 @st.cache_data
@@ -59,18 +52,13 @@ def district_names(cities: tuple[str, ...]) -> list[str]:
     Names only: st.cache_data pickles what it keeps, and all of China's 2,875 outlines took
     0.1-0.2 s to unpickle on every call, twice a run, for a list and a count.
     """
-    outlines = selection.select_outlines(selection.Selection(cities=cities), display=True)
-    return outlines["district"].tolist()
+    return list(group_district_names(cities))
 
 
 @st.cache_data
 def city_choices(province: str) -> list[str]:
     """The cities offered for a group: the seed cities, all of China, or a province's."""
-    if province == SEED:
-        return list(boundaries.SEED_CITIES)
-    if province == ALL_CHINA:
-        return gazetteer.list_cities()["city"].tolist()
-    return gazetteer.list_cities(province)["city"].tolist()
+    return list(group_cities(province))
 
 
 def linked_group() -> str:

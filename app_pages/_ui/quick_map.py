@@ -43,11 +43,12 @@ from starlette.routing import Route
 from streamlit import config
 
 from app_pages._ui import session
+from app_pages._ui.common import sources_name
 from geo.errors import InputError
 from layers.address_view import AddressError, refs_from_address, view_from_address
 from layers.offline import offline_html_bytes
 from layers.view import view_heading, view_map
-from layers.wording import error_text, label, listed_text
+from layers.wording import error_text, label
 from store import AccessError, Account, DatasetError, StoreError, Workspace, auth, local_account
 from store.loaded import figures_in_view, open_infra, open_ledger
 
@@ -101,8 +102,7 @@ def _draw(workspace: Workspace, account: Account, query: Mapping[str, Sequence[s
     view = view_from_address(query, figures, projects)
     infra = found.content.features if found is not None else None
     fmap = view_map(view, figures, projects=projects, infra=infra)
-    named = [label("workspace_name", view.lang).format(refs=listed_text(o.refs, view.lang))
-             for o in (ledger, found) if o is not None]  # fmt: skip
+    named = [sources_name(o.refs, view.lang) for o in (ledger, found) if o is not None]
     today = datetime.date.today()
     heading = view_heading(view, figures, today=today, data_names=tuple(named))
     return offline_html_bytes(fmap, title=label("title", view.lang), heading=heading)
